@@ -1,0 +1,62 @@
+package io.vigil.platform;
+
+import io.vigil.config.Topic;
+import io.vigil.config.VigilConfig;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/** Creates Vigil's topics, with the names and partition counts of {@link VigilConfig}. */
+public final class KafkaTopics {
+    private KafkaTopics() {}
+
+    /**
+     * Creates every topic of {@link Topic} that does not exist yet. Existing topics are left as they are.
+     *
+     * @return the names of the topics created now
+     */
+    public static List<String> createAll(VigilConfig config) {
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
+        try (Admin admin = Admin.create(props)) {
+            Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+            List<NewTopic> wanted = new ArrayList<>();
+            for (Topic topic : Topic.values()) {
+                if (!existing.contains(config.topic(topic))) {
+                    short rf = config.replicationFactor();
+                    wanted.add(new NewTopic(config.topic(topic), Optional.of(config.partitions(topic)),
+                            rf < 0 ? Optional.empty() : Optional.of(rf)));
+                }
+            }
+            List<String> created = new ArrayList<>();
+            for (Map.Entry<String, KafkaFuture<Void>> e : admin.createTopics(wanted).values().entrySet()) {
+                try {
+                    e.getValue().get(30, TimeUnit.SECONDS);
+                    created.add(e.getKey());
+                } catch (ExecutionException ex) {
+                    if (!(ex.getCause() instanceof TopicExistsException)) {
+                        throw new IllegalStateException("could not create topic " + e.getKey() + ": " + ex.getCause().getMessage(), ex.getCause());
+                    }
+                }
+            }
+            return created;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating topics", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("could not reach Kafka at " + config.bootstrapServers() + ": " + e, e);
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package io.vigil.records;
+
+/**
+ * Why an input record was refused. The code is what dead letters, metrics and tests use; it never
+ * changes once published, so consumers can count and alert on it.
+ */
+public enum RejectReason {
+    /** Not parseable at all: not JSON, not an object, trailing garbage. */
+    MALFORMED("malformed"),
+    /** A required field is absent or null. */
+    MISSING_FIELD("missing_field"),
+    /** A field holds the wrong JSON type (text for a number, a fraction for an integer, ...). */
+    WRONG_TYPE("wrong_type"),
+    /** The event time (or another timestamp) is absent. */
+    MISSING_TIME("missing_time"),
+    /** A timestamp is before 1970. */
+    NEGATIVE_TIME("negative_time"),
+    /** An address field is not IPv4 or IPv6 text. */
+    BAD_IP("bad_ip"),
+    /** A byte, packet or memory count is negative. */
+    NEGATIVE_COUNT("negative_count"),
+    /** A number lies outside its range: util outside 0..100, a fraction outside 0..1, a port above 65535. */
+    OUT_OF_RANGE("out_of_range"),
+    /** A value is not one of its enum's symbols. */
+    UNKNOWN_ENUM("unknown_enum"),
+    /** Binary input that no known framing or schema can read. */
+    UNDECODABLE("undecodable"),
+    /** The record is larger than the reader accepts. */
+    TOO_LARGE("too_large"),
+    /** The record arrived after the watermark passed its window (plus the allowed lateness). */
+    LATE("late"),
+    /** No job could be found for the record, even after waiting for its assignment. */
+    UNATTRIBUTED("unattributed");
+
+    private final String code;
+
+    RejectReason(String code) {
+        this.code = code;
+    }
+
+    /** The stable, machine-readable code, e.g. {@code bad_ip}. */
+    public String code() {
+        return code;
+    }
+
+    public static RejectReason fromCode(String code) {
+        for (RejectReason r : values()) {
+            if (r.code.equals(code)) {
+                return r;
+            }
+        }
+        throw new IllegalArgumentException("unknown reject reason: " + code);
+    }
+
+    @Override
+    public String toString() {
+        return code;
+    }
+}
