@@ -33,6 +33,7 @@ public final class Vigil implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        io.vigil.records.wire.AvroLimits.install(); // before anything decodes Avro
         System.exit(run(args));
     }
 

@@ -21,6 +21,26 @@ import org.apache.kafka.common.errors.TopicExistsException;
 public final class KafkaTopics {
     private KafkaTopics() {}
 
+    /** Creation returns when the controller has the topic; producers need its partitions led by a broker. */
+    private static void awaitLeaders(Admin admin, List<String> topics) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!topics.isEmpty()) {
+            try {
+                boolean ready = admin.describeTopics(topics).allTopicNames().get(10, TimeUnit.SECONDS).values().stream()
+                        .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+                if (ready) {
+                    return;
+                }
+            } catch (ExecutionException | TimeoutException e) {
+                // not visible yet on the broker we asked
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("topics " + topics + " were created but have no leader after 30 s");
+            }
+            Thread.sleep(100);
+        }
+    }
+
     /**
      * Creates every topic of {@link Topic} that does not exist yet. Existing topics are left as they are.
      *
@@ -51,6 +71,7 @@ public final class KafkaTopics {
                     }
                 }
             }
+            awaitLeaders(admin, created);
             return created;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

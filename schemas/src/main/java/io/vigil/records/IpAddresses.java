@@ -15,10 +15,12 @@ public final class IpAddresses {
         if (text == null || text.isEmpty() || text.length() > 64) {
             return null;
         }
-        if (text.indexOf(':') < 0) {
-            return parseIpv4(text);
+        int zone = text.indexOf('%');
+        String address = zone < 0 ? text : text.substring(0, zone);
+        if (address.indexOf(':') < 0) {
+            return zone < 0 ? parseIpv4(address) : null; // zones belong to IPv6 only
         }
-        return parseIpv6(text);
+        return parseIpv6(address, zone < 0 ? null : text.substring(zone + 1));
     }
 
     public static boolean isValid(String text) {
@@ -54,18 +56,20 @@ public final class IpAddresses {
         return part == 4 ? out : null;
     }
 
-    private static byte[] parseIpv6(String text) {
-        int zone = text.indexOf('%');
-        String address = zone < 0 ? text : text.substring(0, zone);
-        if (zone >= 0 && zone == text.length() - 1) {
+    private static byte[] parseIpv6(String address, String zone) {
+        if (zone != null && zone.isEmpty()) {
             return null;
         }
         for (int i = 0; i < address.length(); i++) {
             char c = address.charAt(i);
-            boolean ok = c == ':' || c == '.' || Character.digit(c, 16) >= 0;
+            boolean ok = c == ':' || c == '.' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
             if (!ok) {
                 return null;
             }
+        }
+        int lastColon = address.lastIndexOf(':');
+        if (address.indexOf('.', lastColon) >= 0 && parseIpv4(address.substring(lastColon + 1)) == null) {
+            return null; // the embedded IPv4 part (::ffff:10.0.0.1) follows the same strict rules
         }
         // The text holds a ':' and starts with a hex digit or ':', so the JDK parses it as an IPv6
         // literal and never resolves it as a host name.

@@ -9,6 +9,9 @@ import org.apache.avro.specific.SpecificRecord;
  * its schema and the domain checks it must pass.
  */
 public final class RecordType<T extends SpecificRecord> {
+    static {
+        io.vigil.records.wire.AvroLimits.install();
+    }
 
     /** A check that throws {@link RecordRejected} for a record the pipeline must not use. */
     @FunctionalInterface

@@ -28,7 +28,6 @@ import java.util.Map;
 import org.apache.avro.LogicalType;
 import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
-import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.IndexedRecord;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
@@ -165,15 +164,16 @@ public final class JsonRecordCodec<T extends SpecificRecord> {
                 }
                 return l;
             case DOUBLE:
+            case FLOAT: {
                 if (!v.isNumber()) {
                     throw wrongType(path, "a number", v);
                 }
-                return v.doubleValue();
-            case FLOAT:
-                if (!v.isNumber()) {
-                    throw wrongType(path, "a number", v);
+                double d = v.doubleValue();
+                if (!Double.isFinite(d)) {
+                    throw new RecordRejected(RejectReason.OUT_OF_RANGE, path, path + " " + v + " is not a finite number");
                 }
-                return v.floatValue();
+                return schema.getType() == Schema.Type.FLOAT ? (Object) (float) d : (Object) d;
+            }
             case BOOLEAN:
                 if (!v.isBoolean()) {
                     throw wrongType(path, "true or false", v);
@@ -237,7 +237,7 @@ public final class JsonRecordCodec<T extends SpecificRecord> {
                 if (value == null) {
                     g.writeNull();
                 } else {
-                    writeValue(g, schema.getTypes().get(GenericData.get().resolveUnion(schema, value)), value, path);
+                    writeValue(g, nonNull(schema), value, path); // our unions are all [null, X]
                 }
                 return;
             case NULL:
@@ -267,7 +267,7 @@ public final class JsonRecordCodec<T extends SpecificRecord> {
             case FLOAT: {
                 double d = ((Number) value).doubleValue();
                 if (!Double.isFinite(d)) {
-                    throw new IllegalArgumentException("cannot write " + d + " as JSON at" + path);
+                    throw new IllegalArgumentException("cannot write " + d + " as JSON at " + path);
                 }
                 g.writeNumber(d);
                 return;
