@@ -1,0 +1,184 @@
+package io.vigil.models.features;
+
+import io.vigil.records.GpuProcess;
+import io.vigil.records.GpuSample;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One GPU's samples in one job's window, as running sums: the per-GPU entry of a {@link WindowAccumulator}.
+ * A Flink POJO; its process names are bounded by {@link #MAX_PROCESS_NAMES}.
+ */
+public class GpuStats {
+    /** Process names kept per GPU; beyond, the ones holding least memory are dropped (miner names last). */
+    public static final int MAX_PROCESS_NAMES = 16;
+
+    /** Keep order of names: miner names first, then most memory, then by name. */
+    static final Comparator<Map.Entry<String, Long>> NAME_PRIORITY = Comparator
+            .comparing((Map.Entry<String, Long> e) -> !MinerNames.matches(e.getKey()))
+            .thenComparing(Comparator.comparingLong((Map.Entry<String, Long> e) -> e.getValue()).reversed())
+            .thenComparing(Map.Entry::getKey);
+
+    public String node;
+    public int gpu;
+    public long samples;
+    /** Sum of util, percent. */
+    public double utilSum;
+    /** Samples with both sm_active and tensor_active. */
+    public long profiledSamples;
+    /** Sum of sm_active over profiled samples. */
+    public double smSum;
+    /** Sum of tensor_active over profiled samples. */
+    public double tensorSum;
+    /** Profiled samples in the hashing pattern ({@link WindowAccumulator#hashing}). */
+    public long hashingSamples;
+    public long dramSamples;
+    public double dramSum;
+    public long powerSamples;
+    public double powerSum;
+    public long maxFbMib;
+    /** Process name to the most GPU memory it held (MiB); at most {@link #MAX_PROCESS_NAMES}. */
+    public Map<String, Long> processes = new HashMap<>();
+    /** Names dropped by the cap. */
+    public long processOverflow;
+
+    public GpuStats() {}
+
+    GpuStats(String node, int gpu) {
+        this.node = node;
+        this.gpu = gpu;
+    }
+
+    /** The key of a GPU in a job: GPU indices repeat on every node, so node and index together. */
+    public static String key(String node, int gpu) {
+        return node + "/" + gpu;
+    }
+
+    void add(GpuSample s, Double sm, Double tensor, Double dram) {
+        samples++;
+        utilSum += WindowAccumulator.clampPercent(s.getUtil());
+        if (sm != null && tensor != null) {
+            profiledSamples++;
+            smSum += sm;
+            tensorSum += tensor;
+            if (WindowAccumulator.hashing(sm, tensor)) {
+                hashingSamples++;
+            }
+        }
+        if (dram != null) {
+            dramSamples++;
+            dramSum += dram;
+        }
+        Double power = s.getPowerW();
+        if (power != null && Double.isFinite(power)) {
+            powerSamples++;
+            powerSum += power;
+        }
+        if (s.getFbUsedMib() != null) {
+            maxFbMib = Math.max(maxFbMib, s.getFbUsedMib());
+        }
+        for (GpuProcess p : s.getProcesses()) {
+            addProcess(p.getName(), p.getUsedMib());
+        }
+    }
+
+    void addProcess(String name, long usedMib) {
+        if (name == null) {
+            return;
+        }
+        Long held = processes.get(name);
+        if (held != null) {
+            processes.put(name, Math.max(held, usedMib));
+            return;
+        }
+        if (processes.size() < MAX_PROCESS_NAMES) {
+            processes.put(name, usedMib);
+            return;
+        }
+        Map.Entry<String, Long> candidate = Map.entry(name, usedMib);
+        Map.Entry<String, Long> weakest = processes.entrySet().stream().max(NAME_PRIORITY).orElseThrow();
+        if (NAME_PRIORITY.compare(candidate, weakest) < 0) {
+            processes.remove(weakest.getKey());
+            processes.put(name, usedMib);
+        }
+        processOverflow++;
+    }
+
+    void merge(GpuStats o) {
+        samples += o.samples;
+        utilSum += o.utilSum;
+        profiledSamples += o.profiledSamples;
+        smSum += o.smSum;
+        tensorSum += o.tensorSum;
+        hashingSamples += o.hashingSamples;
+        dramSamples += o.dramSamples;
+        dramSum += o.dramSum;
+        powerSamples += o.powerSamples;
+        powerSum += o.powerSum;
+        maxFbMib = Math.max(maxFbMib, o.maxFbMib);
+        processOverflow += o.processOverflow;
+        for (Map.Entry<String, Long> e : o.processes.entrySet()) {
+            processes.merge(e.getKey(), e.getValue(), Math::max);
+        }
+        if (processes.size() > MAX_PROCESS_NAMES) {
+            List<Map.Entry<String, Long>> sorted = new ArrayList<>(processes.entrySet());
+            sorted.sort(NAME_PRIORITY);
+            for (Map.Entry<String, Long> e : new ArrayList<>(sorted.subList(MAX_PROCESS_NAMES, sorted.size()))) {
+                processes.remove(e.getKey());
+                processOverflow++;
+            }
+        }
+    }
+
+    GpuStats copy() {
+        GpuStats c = new GpuStats(node, gpu);
+        c.merge(this);
+        return c;
+    }
+
+    double smMean() {
+        return profiledSamples == 0 ? 0 : smSum / profiledSamples;
+    }
+
+    double tensorMean() {
+        return profiledSamples == 0 ? 0 : tensorSum / profiledSamples;
+    }
+
+    /** Tensor-pipe activity relative to SM activity, in [0, 1]; 0 when the SMs were idle. */
+    double tensorPerSm() {
+        return smSum <= 0 ? 0 : Math.min(1, tensorSum / smSum);
+    }
+
+    double hashingFraction() {
+        return profiledSamples == 0 ? 0 : (double) hashingSamples / profiledSamples;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof GpuStats g)) {
+            return false;
+        }
+        return gpu == g.gpu && samples == g.samples && Double.compare(utilSum, g.utilSum) == 0
+                && profiledSamples == g.profiledSamples && Double.compare(smSum, g.smSum) == 0
+                && Double.compare(tensorSum, g.tensorSum) == 0 && hashingSamples == g.hashingSamples
+                && dramSamples == g.dramSamples && Double.compare(dramSum, g.dramSum) == 0
+                && powerSamples == g.powerSamples && Double.compare(powerSum, g.powerSum) == 0
+                && maxFbMib == g.maxFbMib && processOverflow == g.processOverflow
+                && Objects.equals(node, g.node) && Objects.equals(processes, g.processes);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(node, gpu, samples, processes);
+    }
+
+    @Override
+    public String toString() {
+        return "GpuStats{" + key(node, gpu) + " samples=" + samples + " sm=" + smMean() + " tensor=" + tensorMean()
+                + " processes=" + processes + "}";
+    }
+}

@@ -1,0 +1,128 @@
+package io.vigil.models.features;
+
+import io.vigil.records.Flow;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * One flow report seen from one job's side: which of the job's pods ({@link #localIp}) talked to which
+ * remote address, who opened it, and the counters turned to the job's point of view ({@code bytesOut} is
+ * what the job sent). A flow between two jobs' pods becomes two JobFlows, one for each job.
+ *
+ * <p>A Flink POJO (public fields, no-arg constructor): it is the record between attribution and the
+ * per-destination window.
+ */
+public class JobFlow {
+    public String jobId;
+    /** The job's pod address. */
+    public String localIp;
+    /** The other end, canonical text ({@link NetworkScope#canonical}): the key of the destination window. */
+    public String remoteIp;
+    public int localPort;
+    public int remotePort;
+    /** Upper-case protocol name: TCP, UDP, ICMP, ... */
+    public String protocol;
+    /** True when the job's pod originated the connection. */
+    public boolean outbound;
+    public long bytesOut;
+    public long bytesIn;
+    public long pktsOut;
+    public long pktsIn;
+    /** Zeek conn_state as reported (originator's view), or null. */
+    public String connState;
+    /** When the connection began, epoch ms. */
+    public long startTs;
+    /** End of this report's interval, epoch ms: the event time. */
+    public long ts;
+    /** Whether {@link #remoteIp} lies outside the cluster, by the scope given to {@link #of(Flow, String, boolean, NetworkScope)}. */
+    public boolean external;
+    /** Whether {@link #remoteIp} is a cloud metadata service. */
+    public boolean metadataService;
+
+    public JobFlow() {}
+
+    /** The flow from the job's side, classified with {@link NetworkScope#defaults()}. */
+    public static JobFlow of(Flow f, String jobId, boolean outbound) {
+        return of(f, jobId, outbound, NetworkScope.defaults());
+    }
+
+    /**
+     * The flow from the job's side.
+     *
+     * @param outbound true when the job's pod is the flow's source (originator), false when it is the destination
+     * @param scope which addresses are internal: the same scope the pipeline attributes with
+     */
+    public static JobFlow of(Flow f, String jobId, boolean outbound, NetworkScope scope) {
+        Objects.requireNonNull(f, "flow");
+        Objects.requireNonNull(jobId, "jobId");
+        JobFlow j = new JobFlow();
+        j.jobId = jobId;
+        j.outbound = outbound;
+        String remote = outbound ? f.getDstIp() : f.getSrcIp();
+        j.localIp = NetworkScope.canonical(outbound ? f.getSrcIp() : f.getDstIp());
+        j.remoteIp = NetworkScope.canonical(remote);
+        j.localPort = outbound ? f.getSrcPort() : f.getDstPort();
+        j.remotePort = outbound ? f.getDstPort() : f.getSrcPort();
+        j.protocol = f.getProtocol() == null ? "" : f.getProtocol().strip().toUpperCase(Locale.ROOT);
+        j.bytesOut = outbound ? f.getOrigBytes() : f.getRespBytes();
+        j.bytesIn = outbound ? f.getRespBytes() : f.getOrigBytes();
+        j.pktsOut = outbound ? f.getOrigPkts() : f.getRespPkts();
+        j.pktsIn = outbound ? f.getRespPkts() : f.getOrigPkts();
+        j.connState = f.getConnState();
+        j.startTs = f.getStartTs().toEpochMilli();
+        j.ts = f.getTs().toEpochMilli();
+        j.external = scope.isExternal(remote);
+        j.metadataService = scope.isMetadataService(remote);
+        return j;
+    }
+
+    /**
+     * The responder's port: the remote's port when the job opened the connection, the job's own
+     * listening port when the remote did. That is the service the connection is for (443, 22, 3333),
+     * where the other end's port is an ephemeral one.
+     */
+    public int servicePort() {
+        return outbound ? remotePort : localPort;
+    }
+
+    /** Packets the responder sent: what tells whether the connection was answered. */
+    public long respPkts() {
+        return outbound ? pktsIn : pktsOut;
+    }
+
+    /** The job opened this connection and the responder never answered ({@link ConnStates#unanswered}). */
+    public boolean unansweredAttempt() {
+        return outbound && ConnStates.unanswered(connState, protocol, respPkts());
+    }
+
+    public long durationMs() {
+        return Math.max(0, ts - startTs);
+    }
+
+    public boolean longLived() {
+        return ConnStates.longLived(connState, durationMs());
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof JobFlow j)) {
+            return false;
+        }
+        return localPort == j.localPort && remotePort == j.remotePort && outbound == j.outbound
+                && bytesOut == j.bytesOut && bytesIn == j.bytesIn && pktsOut == j.pktsOut && pktsIn == j.pktsIn
+                && startTs == j.startTs && ts == j.ts && external == j.external && metadataService == j.metadataService
+                && Objects.equals(jobId, j.jobId) && Objects.equals(localIp, j.localIp) && Objects.equals(remoteIp, j.remoteIp)
+                && Objects.equals(protocol, j.protocol) && Objects.equals(connState, j.connState);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(jobId, localIp, remoteIp, localPort, remotePort, protocol, outbound, ts);
+    }
+
+    @Override
+    public String toString() {
+        return "JobFlow{" + jobId + " " + localIp + (outbound ? " -> " : " <- ") + remoteIp + ":" + servicePort()
+                + "/" + protocol + " out=" + bytesOut + "B in=" + bytesIn + "B " + connState + " ts=" + ts + "}";
+    }
+}

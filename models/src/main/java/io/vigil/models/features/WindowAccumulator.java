@@ -1,0 +1,467 @@
+package io.vigil.models.features;
+
+import io.vigil.records.Destination;
+import io.vigil.records.Evidence;
+import io.vigil.records.GpuSample;
+import io.vigil.records.ProcessEvidence;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * One job's window: its {@link Contact}s (one per remote address) and its GPU samples, folded into running
+ * sums as they arrive; at the end, the {@link #features feature vector} and the {@link #evidence}. The
+ * accumulator of the per-job window, a Flink POJO.
+ *
+ * <p><b>Exact features, bounded state.</b> Every network feature and every job-wide GPU feature is
+ * computed from running totals, so the caps below never change them. What is capped:
+ * <ul>
+ *   <li>contacts kept for evidence: at most {@link #MAX_CONTACTS}, the {@value #KEEP_PER_ORDER} with most
+ *       bytes and the {@value #KEEP_PER_ORDER} with most unanswered attempts (a scan is many small,
+ *       unanswered contacts; an upload is one big one);</li>
+ *   <li>GPUs: the first {@link #MAX_GPUS} (by node and index) get per-GPU sums, which feed the per-GPU
+ *       features (hashing fraction, divergence, spread, odd processes) and the process evidence; samples
+ *       of further GPUs still count in the job-wide features;</li>
+ *   <li>process names: {@link GpuStats#MAX_PROCESS_NAMES} per GPU; whether any name is a miner's is kept
+ *       exactly, job-wide.</li>
+ * </ul>
+ * Measured through Flink's POJO serializer: about 39 KB for a heavy window (a 250-host scan, 32 GPUs each
+ * with 16 process names of ~45 characters); a typical 8-GPU job is a few KB.
+ *
+ * <p><b>Order.</b> {@link #add(Contact)}, {@link #add(GpuSample)} and {@link #merge} may come in any order
+ * and grouping; below the caps the result is the same up to floating-point rounding of sums.
+ * {@link #features} and {@link #evidence} are pure: call them as often as you like.
+ *
+ * <p><b>One contact per remote address.</b> The per-destination window emits exactly one Contact per
+ * (job, address, window); a second one for the same address (a late re-firing) would count the address
+ * twice in the distinct-host features.
+ *
+ * <p><b>Missing telemetry</b> is 0, never NaN: a window without GPU samples has every GPU feature 0, and
+ * {@code gpu_telemetry} (the share of samples with profiling fields) tells a model whether the
+ * profiling-based features mean "idle" or "unknown". Values outside their documented range (util above
+ * 100, activity above 1) are clamped; non-finite ones are treated as absent.
+ */
+public class WindowAccumulator {
+    /** Contacts kept for evidence. */
+    public static final int MAX_CONTACTS = 64;
+    /** Contacts kept by each order (bytes, unanswered): together at most {@link #MAX_CONTACTS}. */
+    public static final int KEEP_PER_ORDER = MAX_CONTACTS / 2;
+    /** GPUs with per-GPU sums, per job and window. */
+    public static final int MAX_GPUS = 32;
+    /** Most destinations {@link #evidence} lists: exact whatever the order of adds and merges. */
+    public static final int MAX_EVIDENCE_DESTINATIONS = KEEP_PER_ORDER;
+    /** Most process names {@link #evidence} lists. */
+    public static final int MAX_EVIDENCE_PROCESSES = 32;
+
+    /** The hashing pattern of one sample or GPU: SMs at least half busy, tensor pipes under a tenth of that. */
+    public static final double HASHING_MIN_SM = 0.5;
+    public static final double HASHING_MAX_TENSOR_PER_SM = 0.1;
+    /** A GPU counts as busy for the divergence features from this mean SM activity on. */
+    public static final double BUSY_MIN_SM = 0.2;
+    /** Below this highest per-GPU tensor/SM ratio no GPU of the job uses tensor pipes, and the spread means nothing. */
+    public static final double SPREAD_MIN_TENSOR_PER_SM = 0.1;
+
+    static final Comparator<Contact> BY_BYTES = Comparator
+            .comparingLong(Contact::bytes).reversed()
+            .thenComparing(Comparator.comparingLong((Contact c) -> c.unanswered).reversed())
+            .thenComparing(c -> c.remoteIp, Comparator.nullsFirst(Comparator.naturalOrder()))
+            .thenComparing(c -> c.jobId, Comparator.nullsFirst(Comparator.naturalOrder()))
+            .thenComparingLong(c -> c.windowStart);
+    static final Comparator<Contact> BY_UNANSWERED = Comparator
+            .comparingLong((Contact c) -> c.unanswered).reversed()
+            .thenComparing(BY_BYTES);
+
+    /** The job; taken from the first contact or sample that names one. */
+    public String jobId;
+
+    // ---- network, running totals (exact whatever the caps)
+    public long flows;
+    public long contactCount;
+    public long externalHosts;
+    public long externalBytesOut;
+    public long externalBytesIn;
+    public long externalInboundHosts;
+    public long rareHosts;
+    public long rareBytesOut;
+    public long rareBytesIn;
+    public long rareLongLivedHosts;
+    public long rareLongestMs;
+    public double rareInteractivity;
+    public long rareSshFlows;
+    public long internalHosts;
+    public long internalUnansweredHosts;
+    public long internalAttempts;
+    public long internalUnanswered;
+    public int internalMaxPorts;
+    public long metadataFlows;
+    /** Contacts kept for evidence: at most {@link #MAX_CONTACTS}. */
+    public List<Contact> contacts = new ArrayList<>();
+
+    // ---- GPUs, job-wide running totals
+    public long samples;
+    public double utilSum;
+    public long profiledSamples;
+    public double smSum;
+    public double tensorSum;
+    public long dramSamples;
+    public double dramSum;
+    public boolean minerProcess;
+    /** Per GPU ({@link GpuStats#key}); at most {@link #MAX_GPUS}. */
+    public Map<String, GpuStats> gpus = new HashMap<>();
+    /** Samples of GPUs beyond {@link #MAX_GPUS}: in the job-wide totals only. */
+    public long gpuOverflowSamples;
+
+    public WindowAccumulator() {}
+
+    // ------------------------------------------------------------------ adding
+
+    /** @throws IllegalArgumentException if the contact is another job's */
+    public void add(Contact c) {
+        adoptJob(c.jobId);
+        flows += c.flows;
+        contactCount++;
+        if (c.external) {
+            externalHosts++;
+            externalBytesOut += c.bytesOut;
+            externalBytesIn += c.bytesIn;
+            if (c.inbound) {
+                externalInboundHosts++;
+            }
+            if (c.rare()) {
+                rareHosts++;
+                rareBytesOut += c.bytesOut;
+                rareBytesIn += c.bytesIn;
+                rareLongestMs = Math.max(rareLongestMs, c.longestDurationMs);
+                if (c.longLived()) {
+                    rareLongLivedHosts++;
+                    rareInteractivity = Math.max(rareInteractivity, c.interactivity());
+                }
+                if (c.topPort == 22) {
+                    rareSshFlows += c.flows;
+                }
+            }
+        } else if (c.outbound) {
+            internalHosts++;
+            internalAttempts += c.outboundFlows;
+            internalUnanswered += c.unanswered;
+            if (c.mostlyUnanswered()) {
+                internalUnansweredHosts++;
+            }
+            internalMaxPorts = Math.max(internalMaxPorts, c.distinctPorts);
+        }
+        if (c.metadataService) {
+            metadataFlows += c.flows;
+        }
+        contacts.add(c);
+        if (contacts.size() > MAX_CONTACTS) {
+            compactContacts();
+        }
+    }
+
+    /** @throws IllegalArgumentException if the sample is another job's */
+    public void add(GpuSample s) {
+        adoptJob(s.getJobId());
+        Double sm = fraction(s.getSmActive());
+        Double tensor = fraction(s.getTensorActive());
+        Double dram = fraction(s.getDramActive());
+        samples++;
+        utilSum += clampPercent(s.getUtil());
+        if (sm != null && tensor != null) {
+            profiledSamples++;
+            smSum += sm;
+            tensorSum += tensor;
+        }
+        if (dram != null) {
+            dramSamples++;
+            dramSum += dram;
+        }
+        for (var p : s.getProcesses()) {
+            minerProcess |= MinerNames.matches(p.getName());
+        }
+        String key = GpuStats.key(s.getNode(), s.getGpu());
+        GpuStats gpu = gpus.get(key);
+        if (gpu == null) {
+            if (gpus.size() >= MAX_GPUS) {
+                gpuOverflowSamples++;
+                return;
+            }
+            gpu = new GpuStats(s.getNode(), s.getGpu());
+            gpus.put(key, gpu);
+        }
+        gpu.add(s, sm, tensor, dram);
+    }
+
+    /** Adds the other's contacts and samples to these (the other is left unchanged). */
+    public void merge(WindowAccumulator o) {
+        adoptJob(o.jobId);
+        flows += o.flows;
+        contactCount += o.contactCount;
+        externalHosts += o.externalHosts;
+        externalBytesOut += o.externalBytesOut;
+        externalBytesIn += o.externalBytesIn;
+        externalInboundHosts += o.externalInboundHosts;
+        rareHosts += o.rareHosts;
+        rareBytesOut += o.rareBytesOut;
+        rareBytesIn += o.rareBytesIn;
+        rareLongLivedHosts += o.rareLongLivedHosts;
+        rareLongestMs = Math.max(rareLongestMs, o.rareLongestMs);
+        rareInteractivity = Math.max(rareInteractivity, o.rareInteractivity);
+        rareSshFlows += o.rareSshFlows;
+        internalHosts += o.internalHosts;
+        internalUnansweredHosts += o.internalUnansweredHosts;
+        internalAttempts += o.internalAttempts;
+        internalUnanswered += o.internalUnanswered;
+        internalMaxPorts = Math.max(internalMaxPorts, o.internalMaxPorts);
+        metadataFlows += o.metadataFlows;
+        contacts.addAll(o.contacts);
+        if (contacts.size() > MAX_CONTACTS) {
+            compactContacts();
+        }
+
+        samples += o.samples;
+        utilSum += o.utilSum;
+        profiledSamples += o.profiledSamples;
+        smSum += o.smSum;
+        tensorSum += o.tensorSum;
+        dramSamples += o.dramSamples;
+        dramSum += o.dramSum;
+        minerProcess |= o.minerProcess;
+        gpuOverflowSamples += o.gpuOverflowSamples;
+        for (Map.Entry<String, GpuStats> e : o.gpus.entrySet()) {
+            GpuStats mine = gpus.get(e.getKey());
+            if (mine == null) {
+                gpus.put(e.getKey(), e.getValue().copy());
+            } else {
+                mine.merge(e.getValue());
+            }
+        }
+        if (gpus.size() > MAX_GPUS) {
+            List<Map.Entry<String, GpuStats>> sorted = new ArrayList<>(gpus.entrySet());
+            sorted.sort(Comparator.comparingLong((Map.Entry<String, GpuStats> e) -> e.getValue().samples).reversed()
+                    .thenComparing(Map.Entry::getKey));
+            for (Map.Entry<String, GpuStats> e : new ArrayList<>(sorted.subList(MAX_GPUS, sorted.size()))) {
+                gpuOverflowSamples += e.getValue().samples;
+                gpus.remove(e.getKey());
+            }
+        }
+    }
+
+    public long flowCount() {
+        return flows;
+    }
+
+    public long sampleCount() {
+        return samples;
+    }
+
+    // ------------------------------------------------------------------ features
+
+    /**
+     * The window's features in the set's order (see {@link FeatureSet#V1} for each one's meaning). Pure
+     * and NaN-free.
+     *
+     * @throws IllegalArgumentException if the set has a feature this code does not compute
+     */
+    public double[] features(FeatureSet set) {
+        return set.fromMap(featureMap());
+    }
+
+    /** Every feature this accumulator computes, by name, in {@link FeatureSet#V1}'s order. */
+    public Map<String, Double> featureMap() {
+        Map<String, Double> f = new LinkedHashMap<>();
+        f.put(FeatureSet.FLOWS, log1p(flows));
+        f.put(FeatureSet.EXTERNAL_HOSTS, log1p(externalHosts));
+        f.put(FeatureSet.EXTERNAL_BYTES_OUT, log1p(externalBytesOut));
+        f.put(FeatureSet.EXTERNAL_BYTES_IN, log1p(externalBytesIn));
+        f.put(FeatureSet.EXTERNAL_INBOUND_HOSTS, log1p(externalInboundHosts));
+        f.put(FeatureSet.RARE_EXTERNAL_HOSTS, log1p(rareHosts));
+        f.put(FeatureSet.RARE_EXTERNAL_BYTES_OUT, log1p(rareBytesOut));
+        f.put(FeatureSet.RARE_EXTERNAL_UPLOAD_RATIO, ratio(rareBytesOut, rareBytesOut + rareBytesIn));
+        f.put(FeatureSet.RARE_LONG_LIVED_HOSTS, log1p(rareLongLivedHosts));
+        f.put(FeatureSet.RARE_LONGEST_MINUTES, Math.log1p(rareLongestMs / 60_000.0));
+        f.put(FeatureSet.RARE_INTERACTIVITY, clamp01(rareInteractivity));
+        f.put(FeatureSet.RARE_SSH_FLOWS, log1p(rareSshFlows));
+        f.put(FeatureSet.INTERNAL_HOSTS, log1p(internalHosts));
+        f.put(FeatureSet.INTERNAL_UNANSWERED_HOSTS, log1p(internalUnansweredHosts));
+        f.put(FeatureSet.INTERNAL_UNANSWERED_RATIO, ratio(internalUnanswered, internalAttempts));
+        f.put(FeatureSet.INTERNAL_MAX_PORTS, log1p(internalMaxPorts));
+        f.put(FeatureSet.METADATA_SERVICE_FLOWS, log1p(metadataFlows));
+
+        f.put(FeatureSet.GPU_COUNT, log1p(gpus.size() + (gpuOverflowSamples > 0 ? 1 : 0)));
+        f.put(FeatureSet.GPU_TELEMETRY, ratio(profiledSamples, samples));
+        f.put(FeatureSet.GPU_UTIL, samples == 0 ? 0.0 : clamp01(utilSum / samples / 100.0));
+        f.put(FeatureSet.SM_ACTIVE, ratio(smSum, profiledSamples));
+        f.put(FeatureSet.TENSOR_ACTIVE, ratio(tensorSum, profiledSamples));
+        f.put(FeatureSet.DRAM_ACTIVE, ratio(dramSum, dramSamples));
+        f.put(FeatureSet.TENSOR_PER_SM, ratio(tensorSum, smSum));
+
+        List<GpuStats> profiled = gpus.values().stream().filter(g -> g.profiledSamples > 0).toList();
+        List<GpuStats> busy = profiled.stream().filter(g -> g.smMean() >= BUSY_MIN_SM).toList();
+        long hashingGpus = profiled.stream().filter(g -> hashing(g.smMean(), g.tensorMean())).count();
+        f.put(FeatureSet.HASHING_GPU_FRACTION, ratio(hashingGpus, profiled.size()));
+        f.put(FeatureSet.HASHING_DIVERGENCE, busy.size() < 2 ? 0.0 : clamp01(
+                busy.stream().mapToDouble(GpuStats::hashingFraction).max().orElse(0)
+                        - busy.stream().mapToDouble(GpuStats::hashingFraction).min().orElse(0)));
+        double maxRatio = busy.stream().mapToDouble(GpuStats::tensorPerSm).max().orElse(0);
+        double minRatio = busy.stream().mapToDouble(GpuStats::tensorPerSm).min().orElse(0);
+        f.put(FeatureSet.TENSOR_RATIO_SPREAD, busy.size() < 2 || maxRatio < SPREAD_MIN_TENSOR_PER_SM
+                ? 0.0 : clamp01((maxRatio - minRatio) / maxRatio));
+        f.put(FeatureSet.PROCESS_NAMES, log1p(processGpus().size()));
+        f.put(FeatureSet.ODD_PROCESS_GPU_FRACTION, oddProcessGpuFraction());
+        f.put(FeatureSet.MINER_PROCESS, minerProcess ? 1.0 : 0.0);
+        return f;
+    }
+
+    /** Whether (SM, tensor) activity is the hashing pattern: busy SMs, tensor pipes nearly idle. */
+    public static boolean hashing(double sm, double tensor) {
+        return sm >= HASHING_MIN_SM && tensor < HASHING_MAX_TENSOR_PER_SM * sm;
+    }
+
+    /** Process name to the GPUs (keys) it ran on, over the tracked GPUs. */
+    private Map<String, Set<String>> processGpus() {
+        Map<String, Set<String>> byName = new TreeMap<>();
+        for (Map.Entry<String, GpuStats> e : gpus.entrySet()) {
+            for (String name : e.getValue().processes.keySet()) {
+                byName.computeIfAbsent(name, n -> new TreeSet<>()).add(e.getKey());
+            }
+        }
+        return byName;
+    }
+
+    /**
+     * Share of the GPUs that have processes on which some process name runs that runs on fewer than half
+     * of them. A data-parallel job runs the same program on every GPU; a name on a minority of its GPUs is
+     * a helper (monitoring, a profiler) or something that is not the job. 0 with fewer than two such GPUs.
+     */
+    private double oddProcessGpuFraction() {
+        List<String> withProcesses = gpus.entrySet().stream()
+                .filter(e -> !e.getValue().processes.isEmpty()).map(Map.Entry::getKey).toList();
+        if (withProcesses.size() < 2) {
+            return 0.0;
+        }
+        Set<String> oddGpus = new TreeSet<>();
+        for (Set<String> onGpus : processGpus().values()) {
+            if (2 * onGpus.size() < withProcesses.size()) {
+                oddGpus.addAll(onGpus);
+            }
+        }
+        return ratio(oddGpus.size(), withProcesses.size());
+    }
+
+    // ------------------------------------------------------------------ evidence
+
+    /**
+     * What was seen: up to {@code topDestinations} destinations (at most {@link #MAX_EVIDENCE_DESTINATIONS}):
+     * half by most bytes, half by most unanswered attempts (so a scan's many small, unanswered probes show
+     * next to an upload's one big flow), filled up by bytes, listed by bytes; the GPU process names, miner
+     * names first, then by memory held; the window's flow and sample counts.
+     */
+    public Evidence evidence(int topDestinations) {
+        int n = Math.max(0, Math.min(topDestinations, MAX_EVIDENCE_DESTINATIONS));
+        List<Contact> byBytes = contacts.stream().sorted(BY_BYTES).toList();
+        Set<Contact> chosen = new LinkedHashSet<>();
+        int byBytesShare = (n + 1) / 2;
+        byBytes.stream().limit(byBytesShare).forEach(chosen::add);
+        contacts.stream().filter(c -> c.unanswered > 0).sorted(BY_UNANSWERED)
+                .filter(c -> !chosen.contains(c)).limit(n - chosen.size()).forEach(chosen::add);
+        for (Contact c : byBytes) {
+            if (chosen.size() >= n) {
+                break;
+            }
+            chosen.add(c);
+        }
+        List<Destination> destinations = chosen.stream().sorted(BY_BYTES).map(c -> Destination.newBuilder()
+                .setIp(c.remoteIp == null ? "" : c.remoteIp)
+                .setPort(c.topPort)
+                .setProtocol(c.protocol == null ? "" : c.protocol)
+                .setExternal(c.external)
+                .setBytes(c.bytes())
+                .setFlows(c.flows)
+                .setUnanswered(c.unanswered)
+                .build()).toList();
+
+        Map<String, Set<Integer>> indices = new TreeMap<>();
+        Map<String, Long> maxMib = new HashMap<>();
+        for (GpuStats g : gpus.values()) {
+            for (Map.Entry<String, Long> p : g.processes.entrySet()) {
+                indices.computeIfAbsent(p.getKey(), k -> new TreeSet<>()).add(g.gpu);
+                maxMib.merge(p.getKey(), p.getValue(), Math::max);
+            }
+        }
+        List<ProcessEvidence> processes = maxMib.entrySet().stream()
+                .sorted(GpuStats.NAME_PRIORITY)
+                .limit(MAX_EVIDENCE_PROCESSES)
+                .map(e -> ProcessEvidence.newBuilder()
+                        .setName(e.getKey())
+                        .setGpus(new ArrayList<>(indices.get(e.getKey())))
+                        .setMaxUsedMib(e.getValue())
+                        .build())
+                .toList();
+        return Evidence.newBuilder()
+                .setDestinations(new ArrayList<>(destinations))
+                .setProcesses(new ArrayList<>(processes))
+                .setFlowCount(flows)
+                .setSampleCount(samples)
+                .build();
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    /**
+     * Keeps the {@link #KEEP_PER_ORDER} contacts with most bytes and the {@link #KEEP_PER_ORDER} with most
+     * unanswered attempts. Both orders are total, so the kept set of everything added is the same however
+     * the contacts were grouped: top-k of a union is the top-k of the parts' top-ks.
+     */
+    private void compactContacts() {
+        Set<Contact> keep = new LinkedHashSet<>();
+        contacts.stream().sorted(BY_BYTES).limit(KEEP_PER_ORDER).forEach(keep::add);
+        contacts.stream().sorted(BY_UNANSWERED).limit(KEEP_PER_ORDER).forEach(keep::add);
+        contacts = new ArrayList<>(keep);
+    }
+
+    private void adoptJob(String id) {
+        if (id == null) {
+            return;
+        }
+        if (jobId == null) {
+            jobId = id;
+        } else if (!jobId.equals(id)) {
+            throw new IllegalArgumentException("job " + id + "'s signal in the window of job " + jobId
+                    + ": key the job window by job id");
+        }
+    }
+
+    static double log1p(double count) {
+        return Math.log1p(Math.max(0, count));
+    }
+
+    static double ratio(double part, double whole) {
+        return whole <= 0 ? 0.0 : clamp01(part / whole);
+    }
+
+    static double clamp01(double v) {
+        return Double.isFinite(v) ? Math.max(0, Math.min(1, v)) : 0.0;
+    }
+
+    static double clampPercent(double util) {
+        return Double.isFinite(util) ? Math.max(0, Math.min(100, util)) : 0.0;
+    }
+
+    /** A profiling fraction clamped into [0, 1]; null when absent or not finite. */
+    static Double fraction(Double v) {
+        return v == null || !Double.isFinite(v) ? null : clamp01(v);
+    }
+
+    @Override
+    public String toString() {
+        return "WindowAccumulator{" + jobId + " flows=" + flows + " contacts=" + contactCount + " samples=" + samples
+                + " gpus=" + gpus.size() + "}";
+    }
+}

@@ -1,0 +1,386 @@
+package io.vigil.models.scoring;
+
+import static io.vigil.models.features.FeatureSet.HASHING_DIVERGENCE;
+import static io.vigil.models.features.FeatureSet.HASHING_GPU_FRACTION;
+import static io.vigil.models.features.FeatureSet.INTERNAL_MAX_PORTS;
+import static io.vigil.models.features.FeatureSet.INTERNAL_UNANSWERED_HOSTS;
+import static io.vigil.models.features.FeatureSet.INTERNAL_UNANSWERED_RATIO;
+import static io.vigil.models.features.FeatureSet.METADATA_SERVICE_FLOWS;
+import static io.vigil.models.features.FeatureSet.MINER_PROCESS;
+import static io.vigil.models.features.FeatureSet.ODD_PROCESS_GPU_FRACTION;
+import static io.vigil.models.features.FeatureSet.RARE_EXTERNAL_BYTES_OUT;
+import static io.vigil.models.features.FeatureSet.RARE_EXTERNAL_UPLOAD_RATIO;
+import static io.vigil.models.features.FeatureSet.RARE_INTERACTIVITY;
+import static io.vigil.models.features.FeatureSet.RARE_LONGEST_MINUTES;
+import static io.vigil.models.features.FeatureSet.RARE_LONG_LIVED_HOSTS;
+import static io.vigil.models.features.FeatureSet.RARE_SSH_FLOWS;
+import static io.vigil.models.features.FeatureSet.TENSOR_RATIO_SPREAD;
+
+import io.vigil.models.features.FeatureSet;
+import io.vigil.records.Category;
+import io.vigil.records.Reason;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The simplest honest scorer: a handful of named, physically motivated indicators over the features,
+ * combined transparently. It is a <b>stopgap</b> until the learned detectors of issue #5 (fleet Isolation
+ * Forest, per-job online model, supervised classifier) replace it; it needs no training data and every
+ * alert it raises can be read back to a rule.
+ *
+ * <p><b>How it decides.</b> Each {@link Indicator} reads a few features and returns a strength in [0, 1]
+ * (a ramp between a "nothing unusual" and a "clearly this" value, chosen from what the behaviour
+ * physically means, never fitted to a dataset). Its contribution is {@code weight x strength}; the score
+ * is their noisy-OR, {@code 1 - prod(1 - contribution)}, so independent indicators corroborate each other
+ * and the score stays in [0, 1]. A window is flagged at {@value #THRESHOLD}. Weights say how conclusive
+ * an indicator is alone: at 0.5 or more it can flag a window by itself (a sweep of the internal network);
+ * below, it only flags with another (a miner's process name, a metadata-service call, SSH to a new host).
+ *
+ * <p><b>Categories</b> are those whose indicators together (noisy-OR) contribute at least
+ * {@value #CATEGORY_MIN}, strongest first; UNKNOWN if a flagged window has none. <b>Reasons</b> are the
+ * features of the indicators that fired, each weighted by its indicator's share of the total contribution
+ * (split evenly over the indicator's features), with the fleet baseline: what a benign training window
+ * shows, which for every feature read here is 0 (no rare addresses, no unanswered internal attempts, no
+ * hashing GPUs, no odd processes). Severity follows {@link Verdict#severity}.
+ *
+ * <p><b>Known blind spots</b>, left to the learned models: a miner on <em>all</em> of a job's GPUs with
+ * a renamed binary and a pool reached through a popular proxy looks like FP32 training (the per-job model
+ * sees the change); a destination shared by two compromised jobs is no longer rare; right after start-up
+ * the destination history is empty and every external address is rare until the fleet has been seen.
+ */
+public final class IndicatorScorer implements WindowScorer {
+    private static final long serialVersionUID = 1L;
+
+    public static final String MODEL_VERSION = "indicators-v1";
+    public static final double THRESHOLD = 0.5;
+    /** A category is named when its indicators together contribute at least this much. */
+    public static final double CATEGORY_MIN = 0.2;
+
+    private static final double MIB = 1024.0 * 1024.0;
+
+    /** One named condition on the features. */
+    public enum Indicator {
+        /**
+         * A training job talks to a fixed set of peers (its NCCL ring or tree, storage, a parameter
+         * service), and they answer. Twenty-odd distinct internal hosts in one minute, each mostly
+         * refusing or ignoring the job, is a sweep of the network, not a workload. Ramp: 8 hosts (a
+         * small job whose peers went away) to 24.
+         */
+        INTERNAL_HOST_SWEEP(Category.NETWORK_SCAN, 0.9, INTERNAL_UNANSWERED_HOSTS, INTERNAL_UNANSWERED_RATIO) {
+            @Override
+            double strength(View v) {
+                return ramp(v.count(INTERNAL_UNANSWERED_HOSTS), 8, 24);
+            }
+        },
+        /**
+         * A service listens on one or two ports; collectives use a couple per peer. Trying 32 or more
+         * ports of one internal host in a minute, with most of the job's internal attempts unanswered, is
+         * a port scan. Ramps: 8 to 32 ports, and 30% to 60% unanswered.
+         */
+        INTERNAL_PORT_SWEEP(Category.NETWORK_SCAN, 0.85, INTERNAL_MAX_PORTS, INTERNAL_UNANSWERED_RATIO) {
+            @Override
+            double strength(View v) {
+                return ramp(v.count(INTERNAL_MAX_PORTS), 8, 32) * ramp(v.value(INTERNAL_UNANSWERED_RATIO), 0.3, 0.6);
+            }
+        },
+        /**
+         * The cloud metadata service hands out the node's credentials. Pods get theirs from service
+         * accounts, so asking it is unusual, but SDKs do probe it: weak alone, telling next to a sweep.
+         */
+        METADATA_PROBE(Category.NETWORK_SCAN, 0.3, METADATA_SERVICE_FLOWS) {
+            @Override
+            double strength(View v) {
+                return v.value(METADATA_SERVICE_FLOWS) > 0 ? 1 : 0;
+            }
+        },
+        /**
+         * A connection the job holds open to an external address no other job uses, carrying small
+         * packets both ways (keystrokes, echoes, keep-alives): a remote shell or a tunnel, whatever the
+         * port. Popular long-lived connections (experiment trackers) are not rare; downloads and uploads
+         * are not interactive. When the GPUs show hashing the same connection is more likely the mining
+         * pool's, and counts for {@link #HASHING_WITH_RARE_PERSISTENT_CONNECTION} instead, unless it is SSH.
+         * Ramp: interactivity 0.3 to 0.7.
+         */
+        REVERSE_TUNNEL(Category.REVERSE_TUNNEL, 0.75, RARE_LONG_LIVED_HOSTS, RARE_INTERACTIVITY, RARE_LONGEST_MINUTES) {
+            @Override
+            double strength(View v) {
+                if (v.value(RARE_LONG_LIVED_HOSTS) <= 0) {
+                    return 0;
+                }
+                double poolInstead = v.value(RARE_SSH_FLOWS) > 0 ? 0 : 0.8 * hashingEvidence(v);
+                return ramp(v.value(RARE_INTERACTIVITY), 0.3, 0.7) * (1 - poolInstead);
+            }
+        },
+        /**
+         * SSH to an external address no other job uses. Git over SSH goes to popular code hosts; a
+         * one-off host is a shell somewhere. Weak alone (a team's own git server), telling with a tunnel.
+         */
+        SSH_TO_RARE_HOST(Category.REVERSE_TUNNEL, 0.35, RARE_SSH_FLOWS) {
+            @Override
+            double strength(View v) {
+                return v.value(RARE_SSH_FLOWS) > 0 ? 1 : 0;
+            }
+        },
+        /**
+         * Tens of MiB in one minute to an address no other job uses, with the job sending far more than
+         * it receives: model weights or a dataset shard leaving, where API calls and logs are KiB to a few
+         * MiB, and a download from a new mirror goes the other way. Checkpoint exports go to object stores
+         * many jobs use, which are not rare. Ramps: 4 to 32 MiB (32 MiB a minute is a sustained 4.5 Mbit/s),
+         * and 50% to 80% of the bytes sent.
+         */
+        LARGE_UPLOAD_TO_RARE_HOST(Category.EXFILTRATION, 0.85, RARE_EXTERNAL_BYTES_OUT, RARE_EXTERNAL_UPLOAD_RATIO) {
+            @Override
+            double strength(View v) {
+                return ramp(v.count(RARE_EXTERNAL_BYTES_OUT), 4 * MIB, 32 * MIB)
+                        * ramp(v.value(RARE_EXTERNAL_UPLOAD_RATIO), 0.5, 0.8);
+            }
+        },
+        /**
+         * Hashing kernels keep the SMs busy with integer work and never touch the tensor pipes. A job runs
+         * the same kernels on all its GPUs, so some busy GPUs hashing while others run tensor work means
+         * something else took those GPUs. FP32 training idles the tensor pipes on all GPUs alike, and
+         * leaves this at 0. Ramp: divergence 0.3 to 0.7 (a part-time miner moves it part of the way).
+         */
+        HASHING_ON_SOME_GPUS(Category.CRYPTO_MINING, 0.7, HASHING_DIVERGENCE, HASHING_GPU_FRACTION, TENSOR_RATIO_SPREAD) {
+            @Override
+            double strength(View v) {
+                return ramp(v.value(HASHING_DIVERGENCE), 0.3, 0.7);
+            }
+        },
+        /** A known miner's process name on GPUs that show hashing: two independent signs of the same thing. */
+        HASHING_WITH_MINER_PROCESS(Category.CRYPTO_MINING, 0.9, MINER_PROCESS, HASHING_GPU_FRACTION) {
+            @Override
+            double strength(View v) {
+                return v.value(MINER_PROCESS) > 0 ? hashingEvidence(v) : 0;
+            }
+        },
+        /** A known miner's process name alone: weak, a name is trivially changed or borrowed. */
+        MINER_PROCESS_NAME(Category.CRYPTO_MINING, 0.35, MINER_PROCESS) {
+            @Override
+            double strength(View v) {
+                return v.value(MINER_PROCESS) > 0 ? 1 : 0;
+            }
+        },
+        /**
+         * GPUs in the hashing pattern while the job holds a long-lived connection to an address no other
+         * job uses, carrying small messages both ways: the shape of a miner and its pool (jobs down, shares
+         * up, a few hundred bytes each, for hours). FP32 training talks to popular trackers and stores,
+         * which are not rare, and a tracker's metric batches are not small messages. Ramp: interactivity
+         * 0.3 to 0.7, as for the tunnel.
+         */
+        HASHING_WITH_RARE_PERSISTENT_CONNECTION(Category.CRYPTO_MINING, 0.8, HASHING_GPU_FRACTION, RARE_LONG_LIVED_HOSTS,
+                RARE_INTERACTIVITY) {
+            @Override
+            double strength(View v) {
+                if (v.value(RARE_LONG_LIVED_HOSTS) <= 0) {
+                    return 0;
+                }
+                return hashingEvidence(v) * ramp(v.value(RARE_INTERACTIVITY), 0.3, 0.7);
+            }
+        },
+        /**
+         * A process that runs on only some of the job's GPUs, while those GPUs use their tensor pipes
+         * differently from the rest: the GPUs serve a workload that is not the job's (another model
+         * trained or served on the job's allocation). A helper process alone (a monitor on GPU 0) leaves
+         * the compute uniform and this at 0. Hashing GPUs are mining's, and counted there instead.
+         * Ramp: tensor/SM spread 0.2 to 0.5.
+         */
+        FOREIGN_PROCESS_ON_SOME_GPUS(Category.GPU_DIVERSION, 0.6, ODD_PROCESS_GPU_FRACTION, TENSOR_RATIO_SPREAD) {
+            @Override
+            double strength(View v) {
+                if (v.value(ODD_PROCESS_GPU_FRACTION) <= 0) {
+                    return 0;
+                }
+                return ramp(v.value(TENSOR_RATIO_SPREAD), 0.2, 0.5) * (1 - hashingEvidence(v));
+            }
+        };
+
+        private final Category category;
+        private final double weight;
+        private final List<String> features;
+
+        Indicator(Category category, double weight, String... features) {
+            this.category = category;
+            this.weight = weight;
+            this.features = List.of(features);
+        }
+
+        public Category category() {
+            return category;
+        }
+
+        /** How conclusive the indicator is alone: its contribution at full strength. */
+        public double weight() {
+            return weight;
+        }
+
+        /** The features it reads, the first the most telling: they become the alert's reasons. */
+        public List<String> features() {
+            return features;
+        }
+
+        abstract double strength(View v);
+
+        /**
+         * Whether some GPU shows the hashing pattern: a GPU in it over the whole window, or GPUs that
+         * differ in how much of the window they spent in it. 0 to 1.
+         */
+        static double hashingEvidence(View v) {
+            return Math.max(v.value(HASHING_GPU_FRACTION) > 0 ? 1 : 0, ramp(v.value(HASHING_DIVERGENCE), 0.1, 0.3));
+        }
+    }
+
+    /** What the fleet's benign windows show for the features the indicators read (see the class doc). */
+    static final Map<String, Double> FLEET_BASELINES;
+
+    static {
+        Map<String, Double> baselines = new LinkedHashMap<>();
+        for (Indicator indicator : Indicator.values()) {
+            for (String feature : indicator.features()) {
+                baselines.put(feature, 0.0);
+            }
+        }
+        FLEET_BASELINES = Map.copyOf(baselines);
+    }
+
+    private final FeatureSet featureSet;
+
+    /** Over {@link FeatureSet#V1}. */
+    public IndicatorScorer() {
+        this(FeatureSet.V1);
+    }
+
+    /** @throws IllegalArgumentException if the set lacks a feature an indicator reads */
+    public IndicatorScorer(FeatureSet featureSet) {
+        for (Indicator indicator : Indicator.values()) {
+            for (String feature : indicator.features()) {
+                featureSet.index(feature);
+            }
+        }
+        featureSet.index(RARE_SSH_FLOWS);
+        this.featureSet = featureSet;
+    }
+
+    @Override
+    public Verdict score(double[] features) {
+        featureSet.checkLength(features);
+        View view = new View(featureSet, features);
+        Map<Indicator, Double> contributions = contributions(view);
+
+        double keep = 1;
+        for (double c : contributions.values()) {
+            keep *= 1 - c;
+        }
+        double score = clamp01(1 - keep);
+        boolean flagged = score >= THRESHOLD;
+        return Verdict.of(score, THRESHOLD, flagged ? categories(contributions) : List.of(), reasons(view, contributions));
+    }
+
+    /** Each indicator's contribution ({@code weight x strength}) to a window's score, for explanations and tests. */
+    public Map<Indicator, Double> contributions(double[] features) {
+        featureSet.checkLength(features);
+        return contributions(new View(featureSet, features));
+    }
+
+    private static Map<Indicator, Double> contributions(View view) {
+        Map<Indicator, Double> out = new EnumMap<>(Indicator.class);
+        for (Indicator indicator : Indicator.values()) {
+            out.put(indicator, indicator.weight() * clamp01(indicator.strength(view)));
+        }
+        return out;
+    }
+
+    private static List<Category> categories(Map<Indicator, Double> contributions) {
+        Map<Category, Double> keep = new EnumMap<>(Category.class);
+        contributions.forEach((indicator, c) -> keep.merge(indicator.category(), 1 - c, (a, b) -> a * b));
+        List<Category> named = keep.entrySet().stream()
+                .filter(e -> 1 - e.getValue() >= CATEGORY_MIN)
+                .sorted(Comparator.comparingDouble((Map.Entry<Category, Double> e) -> e.getValue())
+                        .thenComparing(Map.Entry::getKey))
+                .map(Map.Entry::getKey)
+                .toList();
+        return named.isEmpty() ? List.of(Category.UNKNOWN) : named;
+    }
+
+    private static List<Reason> reasons(View view, Map<Indicator, Double> contributions) {
+        double total = contributions.values().stream().mapToDouble(Double::doubleValue).sum();
+        if (total <= 0) {
+            return List.of();
+        }
+        Map<String, Double> weights = new LinkedHashMap<>();
+        contributions.forEach((indicator, c) -> {
+            if (c > 0) {
+                double each = c / total / indicator.features().size();
+                for (String feature : indicator.features()) {
+                    weights.merge(feature, each, Double::sum);
+                }
+            }
+        });
+        List<Reason> out = new ArrayList<>();
+        weights.entrySet().stream()
+                .sorted(Comparator.comparingDouble((Map.Entry<String, Double> e) -> e.getValue()).reversed()
+                        .thenComparing(Map.Entry::getKey))
+                .limit(Verdict.MAX_REASONS)
+                .forEach(e -> out.add(Reason.newBuilder()
+                        .setFeature(e.getKey())
+                        .setValue(view.value(e.getKey()))
+                        .setJobBaseline(null)
+                        .setFleetBaseline(FLEET_BASELINES.get(e.getKey()))
+                        .setWeight(clamp01(e.getValue()))
+                        .build()));
+        return out;
+    }
+
+    @Override
+    public String modelVersion() {
+        return MODEL_VERSION;
+    }
+
+    @Override
+    public double threshold() {
+        return THRESHOLD;
+    }
+
+    @Override
+    public FeatureSet featureSet() {
+        return featureSet;
+    }
+
+    /** 0 at or below {@code low}, 1 at or above {@code high}, linear between. */
+    static double ramp(double x, double low, double high) {
+        if (!(x > low)) {
+            return 0;
+        }
+        return x >= high ? 1 : (x - low) / (high - low);
+    }
+
+    private static double clamp01(double v) {
+        return Double.isFinite(v) ? Math.max(0, Math.min(1, v)) : 0;
+    }
+
+    /** A feature vector read by name. */
+    static final class View {
+        private final FeatureSet set;
+        private final double[] values;
+
+        View(FeatureSet set, double[] values) {
+            this.set = set;
+            this.values = values;
+        }
+
+        /** The feature's value; 0 when not finite, so a bad input can never raise an alert. */
+        double value(String name) {
+            double v = values[set.index(name)];
+            return Double.isFinite(v) ? v : 0;
+        }
+
+        /** The count behind a {@code log1p} feature. */
+        double count(String name) {
+            return Math.expm1(Math.max(0, value(name)));
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package io.vigil.models.features;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class ContactTest {
+
+    private static Contact contact(boolean external, int jobsRecent) {
+        Contact c = new Contact();
+        c.external = external;
+        c.jobsThisWindow = 1;
+        c.jobsRecent = jobsRecent;
+        return c;
+    }
+
+    private static Contact traffic(long bytesOut, long bytesIn, long pktsOut, long pktsIn) {
+        Contact c = contact(true, 1);
+        c.bytesOut = bytesOut;
+        c.bytesIn = bytesIn;
+        c.pktsOut = pktsOut;
+        c.pktsIn = pktsIn;
+        return c;
+    }
+
+    @Test
+    void callsAnExternalAddressRareWhenNoOtherJobUsedItOverTheLookback() {
+        assertThat(contact(true, 1).rare()).isTrue();
+        assertThat(contact(true, 2).rare()).isFalse();
+        assertThat(contact(false, 1).rare()).as("internal addresses are the cluster's own").isFalse();
+    }
+
+    @Test
+    void ratesSmallPacketsBothWaysAsInteractive() {
+        assertThat(traffic(7_200, 9_600, 90, 96).interactivity()).isGreaterThan(0.9);
+    }
+
+    @Test
+    void ratesBulkTransfersAndOneWayTrafficAsNotInteractive() {
+        assertThat(traffic(140_000_000, 200_000, 100_000, 50_000).interactivity()).isLessThan(0.1);
+        assertThat(traffic(500, 0, 5, 0).interactivity()).isZero();
+        assertThat(traffic(0, 0, 0, 0).interactivity()).isZero();
+    }
+
+    @Test
+    void callsAContactMostlyUnansweredWhenHalfOrMoreOfTheJobsAttemptsGotNoReply() {
+        Contact c = contact(false, 1);
+        c.outboundFlows = 4;
+        c.unanswered = 2;
+        assertThat(c.mostlyUnanswered()).isTrue();
+        c.unanswered = 1;
+        assertThat(c.mostlyUnanswered()).isFalse();
+        c.unanswered = 0;
+        c.outboundFlows = 0;
+        assertThat(c.mostlyUnanswered()).isFalse();
+    }
+}
