@@ -36,17 +36,6 @@ final class Planned {
         }
     }
 
-    @Command(name = "detect", description = "The long-running job: Kafka topics in, alerts out, on a Flink cluster. (not built yet: issue #3)")
-    static final class Detect extends Verb {
-        String what() {
-            return "run the detection pipeline on Kafka topics, for a Flink cluster";
-        }
-
-        int issue() {
-            return 3;
-        }
-    }
-
     @Command(name = "replay", description = "Run the pipeline bounded over recorded datasets; write alerts, a summary and a report. (not built yet: issue #4)")
     static final class Replay extends Verb {
         String what() {

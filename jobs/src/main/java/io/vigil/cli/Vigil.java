@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
             ""},
         subcommands = {
             DemoCommand.class,
-            Planned.Detect.class,
+            DetectCommand.class,
             Planned.Replay.class,
             Planned.Simulate.class,
             Planned.Windows.class,

@@ -20,6 +20,21 @@ public final class VigilConfig extends AbstractConfig {
     public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
     public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
     public static final String TOPIC_REPLICATION_FACTOR = "topic.replication.factor";
+    public static final String GROUP_ID = "group.id";
+    public static final String WINDOW_SIZE_MS = "window.size.ms";
+    public static final String OUT_OF_ORDERNESS_MS = "watermark.out.of.orderness.ms";
+    public static final String IDLENESS_MS = "watermark.idleness.ms";
+    public static final String DESTINATION_LOOKBACK_MS = "destination.lookback.ms";
+    public static final String JOB_IDLE_TIMEOUT_MS = "job.idle.timeout.ms";
+    public static final String ATTRIBUTION_MAX_WAITING = "attribution.max.waiting";
+    public static final String INTERNAL_CIDRS = "network.internal.cidrs";
+    public static final String EVIDENCE_TOP_DESTINATIONS = "alert.evidence.destinations";
+    public static final String CHECKPOINT_INTERVAL_MS = "checkpoint.interval.ms";
+    public static final String CHECKPOINT_DIR = "checkpoint.dir";
+    public static final String PARALLELISM = "parallelism";
+    public static final String MODEL_PATH = "model.path";
+    public static final String TRANSACTIONAL_ID_PREFIX = "alerts.transactional.id.prefix";
+    public static final String TRANSACTION_TIMEOUT_MS = "alerts.transaction.timeout.ms";
 
     public static final ConfigDef DEF = define();
 
@@ -31,7 +46,40 @@ public final class VigilConfig extends AbstractConfig {
                         "Schema registry URL. Empty: Avro single-object encoding (fingerprint in each message);"
                                 + " set: Confluent wire format (magic byte + schema id) against this registry.")
                 .define(TOPIC_REPLICATION_FACTOR, Type.SHORT, (short) -1, Importance.LOW,
-                        "Replication factor for topics Vigil creates; -1 takes the broker's default.");
+                        "Replication factor for topics Vigil creates; -1 takes the broker's default.")
+                .define(GROUP_ID, Type.STRING, "vigil-detect", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+                        "Kafka consumer group of the detect job (offsets are committed on checkpoints).")
+                .define(WINDOW_SIZE_MS, Type.LONG, 60_000L, Range.atLeast(1_000), Importance.HIGH,
+                        "Length of each job's tumbling event-time window, ms.")
+                .define(OUT_OF_ORDERNESS_MS, Type.LONG, 10_000L, Range.atLeast(0), Importance.HIGH,
+                        "How far out of order records may arrive (bounded out-of-orderness of the watermarks), ms;"
+                                + " later records are dead letters with reason late.")
+                .define(IDLENESS_MS, Type.LONG, 30_000L, Range.atLeast(0), Importance.MEDIUM,
+                        "A Kafka partition or file with no records for this long stops holding back the watermark, ms;"
+                                + " 0 never.")
+                .define(DESTINATION_LOOKBACK_MS, Type.LONG, 24 * 3_600_000L, Range.atLeast(0), Importance.MEDIUM,
+                        "How far back 'how many jobs talk to this destination' looks, ms.")
+                .define(JOB_IDLE_TIMEOUT_MS, Type.LONG, 3_600_000L, Range.atLeast(1_000), Importance.LOW,
+                        "A job with no window for this long loses its state (for jobs that never send STOP), ms.")
+                .define(ATTRIBUTION_MAX_WAITING, Type.INT, 10_000, Range.atLeast(0), Importance.LOW,
+                        "Records per address that may wait for their assignment; beyond it they are decided at once.")
+                .define(INTERNAL_CIDRS, Type.LIST, "", Importance.MEDIUM,
+                        "The cluster's own address ranges (CIDR, comma-separated); empty: RFC 1918, CGNAT,"
+                                + " link-local, loopback and IPv6 ULA.")
+                .define(EVIDENCE_TOP_DESTINATIONS, Type.INT, 8, Range.between(1, 100), Importance.LOW,
+                        "Destinations listed as evidence in each alert.")
+                .define(CHECKPOINT_INTERVAL_MS, Type.LONG, 30_000L, Range.atLeast(100), Importance.HIGH,
+                        "Checkpoint interval, ms; alerts are committed to Kafka on each checkpoint.")
+                .define(CHECKPOINT_DIR, Type.STRING, "", Importance.HIGH,
+                        "Checkpoint directory (file://, s3://, ...); empty: the cluster's execution.checkpointing.dir.")
+                .define(PARALLELISM, Type.INT, -1, Importance.MEDIUM,
+                        "Parallelism of the job; -1: the cluster's default.")
+                .define(MODEL_PATH, Type.STRING, "", Importance.HIGH,
+                        "Model artifact to score with; empty: the built-in default model.")
+                .define(TRANSACTIONAL_ID_PREFIX, Type.STRING, "vigil-alerts", new ConfigDef.NonEmptyString(), Importance.LOW,
+                        "Kafka transactional id prefix of the alert sink; unique per job on a Kafka cluster.")
+                .define(TRANSACTION_TIMEOUT_MS, Type.INT, 600_000, Range.between(1_000, 900_000), Importance.LOW,
+                        "Kafka transaction timeout of the alert sink, ms; at most the broker's transaction.max.timeout.ms.");
         for (Topic topic : Topic.values()) {
             def.define(topic.nameSetting(), Type.STRING, topic.defaultName(), new ConfigDef.NonEmptyString(),
                     Importance.MEDIUM, "Topic: " + topic.doc() + ".");

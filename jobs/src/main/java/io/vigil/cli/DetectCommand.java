@@ -1,0 +1,52 @@
+package io.vigil.cli;
+
+import io.vigil.config.Topic;
+import io.vigil.config.VigilConfig;
+import io.vigil.jobs.detect.DetectJob;
+import io.vigil.models.scoring.IndicatorScorer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** The long-running job on Kafka. On a cluster: {@code flink run -c io.vigil.cli.Vigil vigil-job.jar detect ...}. */
+@Command(name = "detect", mixinStandardHelpOptions = true,
+        description = {"The long-running job: reads flows, GPU samples and assignments from Kafka, writes alerts (exactly once),"
+                + " scored windows and dead letters. Submitted to a Flink cluster it runs there; run with java -jar it runs"
+                + " in a local mini-cluster.", ""})
+final class DetectCommand implements Callable<Integer>, Vigil.UsesSettings {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public List<String> settingKeys() {
+        List<String> keys = new ArrayList<>(List.of(
+                VigilConfig.BOOTSTRAP_SERVERS, VigilConfig.SCHEMA_REGISTRY_URL, VigilConfig.GROUP_ID,
+                VigilConfig.WINDOW_SIZE_MS, VigilConfig.OUT_OF_ORDERNESS_MS, VigilConfig.IDLENESS_MS,
+                VigilConfig.CHECKPOINT_INTERVAL_MS, VigilConfig.CHECKPOINT_DIR, VigilConfig.PARALLELISM,
+                VigilConfig.MODEL_PATH, VigilConfig.INTERNAL_CIDRS, VigilConfig.DESTINATION_LOOKBACK_MS,
+                VigilConfig.JOB_IDLE_TIMEOUT_MS, VigilConfig.ATTRIBUTION_MAX_WAITING, VigilConfig.EVIDENCE_TOP_DESTINATIONS,
+                VigilConfig.TRANSACTIONAL_ID_PREFIX, VigilConfig.TRANSACTION_TIMEOUT_MS));
+        for (Topic t : List.of(Topic.FLOWS, Topic.GPU, Topic.ASSIGNMENTS, Topic.ALERTS, Topic.WINDOWS, Topic.DEADLETTER)) {
+            keys.add(t.nameSetting());
+        }
+        return keys;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        VigilConfig config = SettingOptions.read(spec, settingKeys());
+        if (!config.getString(VigilConfig.MODEL_PATH).isBlank()) {
+            spec.commandLine().getErr().println("vigil detect: --model-path needs model artifacts, which come with issue #5;"
+                    + " leave it empty to score with the built-in indicator scorer.");
+            return 2;
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        DetectJob.prepare(env, config, new IndicatorScorer(), false);
+        env.execute("vigil detect");
+        return 0;
+    }
+}

@@ -1,0 +1,43 @@
+package io.vigil.jobs.detect;
+
+import io.vigil.config.VigilConfig;
+import io.vigil.jobs.io.KafkaEnds;
+import io.vigil.models.scoring.WindowScorer;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.CheckpointConfig;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The long-running job: Kafka topics in, alerts out, exactly once. Run it on a Flink cluster
+ * ({@code flink run -c io.vigil.cli.Vigil vigil-job.jar detect ...}) or, for a try, locally.
+ */
+public final class DetectJob {
+    private DetectJob() {}
+
+    /** Configures checkpointing and parallelism as the settings say, and wires the pipeline to Kafka. */
+    public static StreamExecutionEnvironment prepare(StreamExecutionEnvironment env, VigilConfig config, WindowScorer scorer,
+                                                     boolean bounded) {
+        env.enableCheckpointing(config.getLong(VigilConfig.CHECKPOINT_INTERVAL_MS), CheckpointingMode.EXACTLY_ONCE);
+        CheckpointConfig checkpoints = env.getCheckpointConfig();
+        checkpoints.setMinPauseBetweenCheckpoints(Math.min(5_000, config.getLong(VigilConfig.CHECKPOINT_INTERVAL_MS) / 2));
+        String dir = config.getString(VigilConfig.CHECKPOINT_DIR);
+        if (!dir.isBlank()) {
+            Configuration conf = new Configuration();
+            conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, dir);
+            env.configure(conf);
+        }
+        int parallelism = config.getInt(VigilConfig.PARALLELISM);
+        if (parallelism > 0) {
+            env.setParallelism(parallelism);
+        }
+        DetectPipeline.build(env, DetectSettings.from(config), scorer, KafkaEnds.inputs(config, bounded), KafkaEnds.outputs(config));
+        return env;
+    }
+
+    public static JobClient start(StreamExecutionEnvironment env, VigilConfig config, WindowScorer scorer) throws Exception {
+        return prepare(env, config, scorer, false).executeAsync("vigil detect");
+    }
+}

@@ -1,0 +1,200 @@
+package io.vigil.jobs.detect;
+
+import io.vigil.jobs.attribution.FlowAttribution;
+import io.vigil.jobs.attribution.FlowLookup;
+import io.vigil.jobs.attribution.SampleAttribution;
+import io.vigil.jobs.ingest.CountDeadLetters;
+import io.vigil.jobs.ingest.Received;
+import io.vigil.jobs.ingest.SplitReceived;
+import io.vigil.models.features.Contact;
+import io.vigil.models.features.DestinationAccumulator;
+import io.vigil.models.features.FeatureSet;
+import io.vigil.models.features.JobFlow;
+import io.vigil.models.features.NetworkScope;
+import io.vigil.models.features.WindowAccumulator;
+import io.vigil.models.scoring.WindowScorer;
+import io.vigil.records.Alert;
+import io.vigil.records.Assignment;
+import io.vigil.records.DeadLetter;
+import io.vigil.records.Flow;
+import io.vigil.records.GpuSample;
+import io.vigil.records.JobWindow;
+import io.vigil.records.RejectReason;
+import java.time.Instant;
+import java.util.List;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.KeyedStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * The detection pipeline, once, with its ends as parameters: {@code detect} gives it Kafka topics, replay
+ * gives it files, tests give it whatever they need. It reads like the data flow of DESIGN.md:
+ *
+ * <pre>
+ * sources (decoded at the edge) ─┬─ flows ── attribute by source, then destination ── JobFlow
+ *                                ├─ samples ─ attribute by (node, GPU) ─────────────── GpuSample + job
+ *                                └─ assignments (the scheduler's view; also ends per-job state)
+ * JobFlow ── key by remote address ── window: per-job contacts + how many jobs talk to it ── Contact
+ * Contact ∪ GpuSample ── key by job ── window: features + evidence ── score ── windows, alerts
+ * every stage's rejects ── dead letters
+ * </pre>
+ */
+public final class DetectPipeline {
+    static final OutputTag<JobFlow> LATE_FLOWS = new OutputTag<>("late-flows") {};
+    static final OutputTag<JobSignal> LATE_SIGNALS = new OutputTag<>("late-signals") {};
+
+    /**
+     * The inputs: any number of sources, each yielding any mix of flows, GPU samples and assignments
+     * (one Kafka source over the three topics, one file source per file), each with its own watermarks.
+     */
+    public record Inputs(List<Source<Received, ?, ?>> sources) {}
+
+    /** Where the results go. */
+    public record Outputs(Sink<Alert> alerts, Sink<JobWindow> windows, Sink<DeadLetter> deadLetters) {}
+
+    private DetectPipeline() {}
+
+    public static void build(StreamExecutionEnvironment env, DetectSettings settings, WindowScorer scorer,
+                             Inputs inputs, Outputs outputs) {
+        NetworkScope scope = settings.internalCidrs().isEmpty()
+                ? NetworkScope.defaults() : NetworkScope.of(settings.internalCidrs());
+        long retention = settings.retentionMs();
+        TumblingEventTimeWindows windows = TumblingEventTimeWindows.of(settings.windowSize());
+
+        // 1. Sources, decoded at the edge; bad records become dead letters.
+        SingleOutputStreamOperator<Flow> flows = read(env, inputs.sources(), settings)
+                .process(new SplitReceived()).returns(Flow.class)
+                .uid("split-received").name("Split flows, samples, assignments, dead letters");
+        DataStream<GpuSample> samples = flows.getSideOutput(SplitReceived.SAMPLES);
+        DataStream<Assignment> assignments = flows.getSideOutput(SplitReceived.ASSIGNMENTS);
+
+        // 2. Attribution: whose pod sent or received each flow, whose GPU each sample is.
+        KeyedStream<Assignment, String> assignmentsByIp = assignments.keyBy(Assignment::getIp);
+        SingleOutputStreamOperator<JobFlow> flowsBySource = flows
+                .map(f -> new FlowLookup(f, false)).returns(FlowLookup.class).name("Look up flows")
+                .keyBy(l -> FlowAttribution.key(l, FlowAttribution.End.SOURCE))
+                .connect(assignmentsByIp)
+                .process(new FlowAttribution(FlowAttribution.End.SOURCE, scope, retention, settings.maxWaitingPerAddress()))
+                .returns(JobFlow.class)
+                .uid("attribute-flows-by-source").name("Attribute flows by source address");
+        SingleOutputStreamOperator<JobFlow> flowsByDestination = flowsBySource.getSideOutput(FlowAttribution.BY_DESTINATION)
+                .keyBy(l -> FlowAttribution.key(l, FlowAttribution.End.DESTINATION))
+                .connect(assignmentsByIp)
+                .process(new FlowAttribution(FlowAttribution.End.DESTINATION, scope, retention, settings.maxWaitingPerAddress()))
+                .returns(JobFlow.class)
+                .uid("attribute-flows-by-destination").name("Attribute flows by destination address");
+        DataStream<JobFlow> jobFlows = flowsBySource.union(flowsByDestination);
+
+        KeyedStream<Assignment, String> assignmentsByGpu = assignments
+                .flatMap(DetectPipeline::perGpu).returns(Assignment.class).name("One assignment per GPU")
+                .keyBy(a -> SampleAttribution.key(a.getNode(), a.getGpus().get(0)));
+        SingleOutputStreamOperator<GpuSample> jobSamples = samples
+                .keyBy(s -> SampleAttribution.key(s.getNode(), s.getGpu()))
+                .connect(assignmentsByGpu)
+                .process(new SampleAttribution(retention, settings.maxWaitingPerAddress()))
+                .returns(GpuSample.class)
+                .uid("attribute-samples").name("Attribute GPU samples by node and GPU");
+
+        // 3. Per remote address and window: each job's contacts, and how many jobs talk to it.
+        SingleOutputStreamOperator<Contact> contacts = jobFlows
+                .keyBy(f -> f.remoteIp)
+                .window(windows)
+                .sideOutputLateData(LATE_FLOWS)
+                .aggregate(new DestinationAggregate(), new DestinationContacts(settings.destinationLookback()),
+                        TypeInformation.of(DestinationAccumulator.class), TypeInformation.of(DestinationAccumulator.class),
+                        TypeInformation.of(Contact.class))
+                .uid("destination-windows").name("Contacts per remote address and window");
+
+        // 4. Per job and window: features and evidence from its contacts and GPU samples.
+        DataStream<JobSignal> signals = contacts.map(JobSignal::of).returns(JobSignal.class).name("Contacts as signals")
+                .union(jobSamples.map(JobSignal::of).returns(JobSignal.class).name("Samples as signals"));
+        SingleOutputStreamOperator<FeaturedWindow> featured = signals
+                .keyBy(JobSignal::jobId)
+                .window(windows)
+                .sideOutputLateData(LATE_SIGNALS)
+                .aggregate(new JobWindowAggregate(), new JobWindowFeatures(scorer.featureSet(), settings.topDestinations()),
+                        TypeInformation.of(WindowAccumulator.class), TypeInformation.of(WindowAccumulator.class),
+                        TypeInformation.of(FeaturedWindow.class))
+                .uid("job-windows").name("Features per job and window");
+
+        // 5. Score; flagged windows become alerts. Assignments by job end per-job state after STOP.
+        SingleOutputStreamOperator<JobWindow> scored = featured
+                .keyBy(f -> f.window.getJobId())
+                .connect(assignments.keyBy(Assignment::getJobId))
+                .process(new ScoreWindows(scorer, settings))
+                .returns(JobWindow.class)
+                .uid("score-windows").name("Score windows");
+
+        scored.sinkTo(outputs.windows()).uid("windows-sink").name("Scored windows");
+        scored.getSideOutput(ScoreWindows.ALERTS).sinkTo(outputs.alerts()).uid("alerts-sink").name("Alerts");
+
+        DataStream<DeadLetter> late = contacts.getSideOutput(LATE_FLOWS)
+                .map(DetectPipeline::lateFlow).returns(DeadLetter.class).name("Late flows")
+                .union(featured.getSideOutput(LATE_SIGNALS)
+                        .map(DetectPipeline::lateSignal).returns(DeadLetter.class).name("Late samples"));
+        flows.getSideOutput(SplitReceived.DEAD_LETTERS)
+                .union(flowsBySource.getSideOutput(SplitReceived.DEAD_LETTERS),
+                        flowsByDestination.getSideOutput(SplitReceived.DEAD_LETTERS),
+                        late)
+                .map(new CountDeadLetters()).uid("count-deadletters").name("Count dead letters by reason")
+                .sinkTo(outputs.deadLetters()).uid("deadletters-sink").name("Dead letters");
+    }
+
+    /** All sources, each with its own watermarks (per Kafka partition, per file), as one stream. */
+    private static DataStream<Received> read(StreamExecutionEnvironment env, List<Source<Received, ?, ?>> sources,
+                                             DetectSettings settings) {
+        if (sources.isEmpty()) {
+            throw new IllegalArgumentException("no input source");
+        }
+        DataStream<Received> all = null;
+        for (int i = 0; i < sources.size(); i++) {
+            DataStream<Received> one = env.fromSource(sources.get(i), watermarks(settings), "input " + i).uid("source-" + i);
+            all = all == null ? one : all.union(one);
+        }
+        return all;
+    }
+
+    static WatermarkStrategy<Received> watermarks(DetectSettings settings) {
+        WatermarkStrategy<Received> strategy = WatermarkStrategy.<Received>forBoundedOutOfOrderness(settings.outOfOrderness())
+                .withTimestampAssigner((r, previous) -> r.eventTime());
+        return settings.idleness().isZero() ? strategy : strategy.withIdleness(settings.idleness());
+    }
+
+    private static void perGpu(Assignment a, org.apache.flink.util.Collector<Assignment> out) {
+        for (Integer gpu : a.getGpus()) {
+            out.collect(Assignment.newBuilder(a).setGpus(List.of(gpu)).build());
+        }
+    }
+
+    private static DeadLetter lateFlow(JobFlow f) {
+        return late("flow", f.ts, f.jobId + " " + (f.outbound ? f.localIp + " -> " + f.remoteIp : f.remoteIp + " -> " + f.localIp)
+                + ":" + f.remotePort + " " + f.protocol);
+    }
+
+    private static DeadLetter lateSignal(JobSignal s) {
+        if (s.sample != null) {
+            return late("gpu", s.sample.getTs().toEpochMilli(), s.sample.toString());
+        }
+        return late("contact", s.contact.windowEnd - 1, s.contact.jobId + " " + s.contact.remoteIp);
+    }
+
+    private static DeadLetter late(String type, long ts, String what) {
+        return DeadLetter.newBuilder()
+                .setRecordType(type)
+                .setReason(RejectReason.LATE.code())
+                .setField(null)
+                .setDetail("arrived after the watermark passed its window: " + what)
+                .setSource("window")
+                .setEventTs(Instant.ofEpochMilli(ts))
+                .setOriginalText(null)
+                .setOriginalBytes(null)
+                .build();
+    }
+}

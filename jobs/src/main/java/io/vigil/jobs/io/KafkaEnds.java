@@ -1,0 +1,83 @@
+package io.vigil.jobs.io;
+
+import io.vigil.config.Topic;
+import io.vigil.config.VigilConfig;
+import io.vigil.jobs.detect.DetectPipeline;
+import io.vigil.jobs.ingest.KafkaInput;
+import io.vigil.jobs.ingest.Received;
+import io.vigil.jobs.ingest.ReceivedDecoder;
+
+
+
+import io.vigil.records.RecordType;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+/**
+ * The pipeline's ends on Kafka. Inputs start from the group's committed offsets (earliest the first
+ * time); outputs are transactional (EXACTLY_ONCE), committed on each checkpoint, so a consumer reading
+ * with {@code isolation.level=read_committed} sees every alert once across failures.
+ */
+public final class KafkaEnds {
+    private KafkaEnds() {}
+
+    /**
+     * @param bounded stop at the end offsets seen at start-up (a replay through Kafka); else run forever
+     */
+    public static DetectPipeline.Inputs inputs(VigilConfig config, boolean bounded) {
+        return new DetectPipeline.Inputs(List.of(source(config, bounded)));
+    }
+
+    public static DetectPipeline.Outputs outputs(VigilConfig config) {
+        String prefix = config.getString(VigilConfig.TRANSACTIONAL_ID_PREFIX);
+        return new DetectPipeline.Outputs(
+                sink(config, Topic.ALERTS, RecordType.ALERT, "job_id", prefix + "-alerts"),
+                sink(config, Topic.WINDOWS, RecordType.WINDOW, "job_id", prefix + "-windows"),
+                sink(config, Topic.DEADLETTER, RecordType.DEAD_LETTER, "record_type", prefix + "-deadletters"));
+    }
+
+    /**
+     * One source over the three input topics: a reader gets partitions of all three at once, so flows,
+     * samples and the assignments that attribute them advance event time together.
+     */
+    static Source<Received, ?, ?> source(VigilConfig config, boolean bounded) {
+        String registry = config.schemaRegistryUrl();
+        Map<String, ReceivedDecoder<?>> decoders = Map.of(
+                config.topic(Topic.FLOWS), ReceivedDecoder.avro(RecordType.FLOW, config.topic(Topic.FLOWS), registry),
+                config.topic(Topic.GPU), ReceivedDecoder.avro(RecordType.GPU, config.topic(Topic.GPU), registry),
+                config.topic(Topic.ASSIGNMENTS), ReceivedDecoder.avro(RecordType.ASSIGNMENT, config.topic(Topic.ASSIGNMENTS), registry));
+        var builder = KafkaSource.<Received>builder()
+                .setBootstrapServers(config.bootstrapServers())
+                .setTopics(List.copyOf(decoders.keySet()))
+                .setGroupId(config.getString(VigilConfig.GROUP_ID))
+                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                .setDeserializer(new KafkaInput(new HashMap<>(decoders)))
+                .setProperty("isolation.level", "read_committed")
+                .setProperty("partition.discovery.interval.ms", "60000");
+        if (bounded) {
+            builder.setBounded(OffsetsInitializer.latest());
+        }
+        return builder.build();
+    }
+
+    static <T extends SpecificRecord> KafkaSink<T> sink(VigilConfig config, Topic topic, RecordType<T> type,
+                                                        String keyField, String transactionalIdPrefix) {
+        return KafkaSink.<T>builder()
+                .setBootstrapServers(config.bootstrapServers())
+                .setRecordSerializer(new FramedRecordSerializer<>(type, config.topic(topic), config.schemaRegistryUrl(), keyField))
+                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .setTransactionalIdPrefix(transactionalIdPrefix)
+                // the builder's default (1 h) is above the broker's maximum (15 min): every writer would fail
+                .setProperty("transaction.timeout.ms", String.valueOf(config.getInt(VigilConfig.TRANSACTION_TIMEOUT_MS)))
+                .build();
+    }
+
+}

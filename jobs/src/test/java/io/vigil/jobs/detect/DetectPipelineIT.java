@@ -1,0 +1,237 @@
+package io.vigil.jobs.detect;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vigil.config.Topic;
+import io.vigil.config.VigilConfig;
+import io.vigil.jobs.CollectingSink;
+import io.vigil.jobs.io.DatasetFiles;
+import io.vigil.models.scoring.IndicatorScorer;
+import io.vigil.models.scoring.WindowScorer;
+import io.vigil.platform.EmbeddedKafka;
+import io.vigil.platform.KafkaTopics;
+import io.vigil.records.Alert;
+import io.vigil.records.Category;
+import io.vigil.records.DeadLetter;
+import io.vigil.records.Decoded;
+import io.vigil.records.JobWindow;
+import io.vigil.records.RecordType;
+import io.vigil.records.wire.Framings;
+import io.vigil.records.wire.RecordFraming;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole pipeline on Flink's mini-cluster (parallelism 2) and a real Kafka broker: a small known story
+ * in, exactly the alerts it should give out, from files and through Kafka alike, with bad records
+ * dead-lettered while the job keeps going.
+ */
+class DetectPipelineIT {
+    static final List<String> BAD_FLOW_LINES = List.of(
+            "this is not json",
+            "{\"ts\": 1771038000000, \"start_ts\": 1771038000000, \"node\": \"n\", \"src_ip\": \"10.0.1.300\","
+                    + " \"dst_ip\": \"10.0.0.1\", \"protocol\": \"TCP\"}",
+            "{\"start_ts\": 1771038000000, \"node\": \"n\", \"src_ip\": \"10.0.1.1\", \"dst_ip\": \"10.0.0.1\", \"protocol\": \"TCP\"}");
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+
+    static EmbeddedKafka kafka;
+    static final Scenario STORY = new Scenario();
+    static final WindowScorer SCORER = new IndicatorScorer();
+
+    @BeforeAll
+    static void startBroker() {
+        kafka = EmbeddedKafka.start();
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        kafka.close();
+    }
+
+    static StreamExecutionEnvironment environment(RuntimeExecutionMode mode) {
+        Configuration conf = new Configuration();
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        conf.set(PipelineOptions.GENERIC_TYPES, false); // proves every record and state type has a real serializer
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(2);
+        env.setRuntimeMode(mode);
+        return env;
+    }
+
+    record Results(List<Alert> alerts, List<JobWindow> windows, List<DeadLetter> deadLetters) {}
+
+    /** Replay runs in BATCH mode: every key's input is complete before its timers fire, so nothing is late. */
+    static Results replayFiles(Path dataset) throws Exception {
+        StreamExecutionEnvironment env = environment(RuntimeExecutionMode.BATCH);
+        CollectingSink<Alert> alerts = new CollectingSink<>("alerts");
+        CollectingSink<JobWindow> windows = new CollectingSink<>("windows");
+        CollectingSink<DeadLetter> dead = new CollectingSink<>("dead");
+        DetectPipeline.build(env, settings(), SCORER, DatasetFiles.inputs(List.of(dataset)),
+                new DetectPipeline.Outputs(alerts, windows, dead));
+        env.execute("replay files");
+        return new Results(alerts.received(), windows.received(), dead.received());
+    }
+
+    static DetectSettings settings() {
+        return DetectSettings.defaults();
+    }
+
+    static Set<String> expectedAlertIds() {
+        return Scenario.probingWindowStarts().stream()
+                .map(start -> Alerts.alertId(Scenario.PROBER, start, start + Scenario.WINDOW.toMillis(), SCORER.modelVersion()))
+                .collect(Collectors.toSet());
+    }
+
+    @Test
+    void replayFromFilesGivesExactlyTheProbingAlerts(@TempDir Path dir) throws Exception {
+        Results results = replayFiles(STORY.writeDataset(dir.resolve("story"), BAD_FLOW_LINES));
+
+        assertThat(results.alerts()).extracting(Alert::getAlertId).containsExactlyInAnyOrderElementsOf(expectedAlertIds());
+        assertThat(results.alerts()).allSatisfy(a -> {
+            assertThat(a.getJobId()).isEqualTo(Scenario.PROBER);
+            assertThat(a.getCategories()).first().isEqualTo(Category.NETWORK_SCAN);
+            assertThat(a.getReasons()).isNotEmpty();
+            assertThat(a.getEvidence().getDestinations()).isNotEmpty();
+        });
+        assertThat(results.alerts()).extracting(Alert::getIncidentId).as("one incident").containsOnly(
+                results.alerts().get(0).getIncidentId());
+        // every window of both jobs is scored: 6 minutes each
+        assertThat(results.windows()).hasSize(2 * Scenario.MINUTES);
+        assertThat(results.windows()).filteredOn(JobWindow::getFlagged).hasSize(2);
+    }
+
+    @Test
+    void badLinesAreDeadLetteredWithReasonAndPlaceWhileTheJobGoesOn(@TempDir Path dir) throws Exception {
+        Results results = replayFiles(STORY.writeDataset(dir.resolve("story"), BAD_FLOW_LINES));
+
+        assertThat(results.deadLetters()).extracting(DeadLetter::getReason)
+                .containsExactlyInAnyOrder("malformed", "bad_ip", "missing_time");
+        int firstBadLine = STORY.flows.size() / 2 + 2;
+        assertThat(results.deadLetters()).extracting(DeadLetter::getSource).containsExactlyInAnyOrder(
+                "story/flows.jsonl.gz:" + firstBadLine, "story/flows.jsonl.gz:" + (firstBadLine + 1),
+                "story/flows.jsonl.gz:" + (firstBadLine + 2));
+        assertThat(results.deadLetters()).extracting(DeadLetter::getOriginalText).containsExactlyInAnyOrderElementsOf(BAD_FLOW_LINES);
+        assertThat(results.alerts()).hasSize(2);
+    }
+
+    @Test
+    void theOrderOfLinesInAFileDoesNotChangeTheAlerts(@TempDir Path dir) throws Exception {
+        List<io.vigil.records.Flow> reversed = new ArrayList<>(STORY.flows);
+        java.util.Collections.reverse(reversed);
+        Results results = replayFiles(STORY.writeDataset(dir.resolve("story"), reversed, List.of(), List.of()));
+        assertThat(results.alerts()).extracting(Alert::getAlertId).containsExactlyInAnyOrderElementsOf(expectedAlertIds());
+        assertThat(results.deadLetters()).isEmpty();
+    }
+
+    @Test
+    void detectOnKafkaGivesTheSameAlertsAsReplayFromFiles(@TempDir Path dir) throws Exception {
+        Results fromFiles = replayFiles(STORY.writeDataset(dir.resolve("story"), List.of()));
+
+        String ns = "t" + System.nanoTime() + ".";
+        Map<String, Object> names = new java.util.HashMap<>();
+        names.put(VigilConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+        for (Topic t : Topic.values()) {
+            names.put(t.nameSetting(), ns + t.defaultName());
+            names.put(t.partitionsSetting(), "2");
+        }
+        names.put(VigilConfig.CHECKPOINT_INTERVAL_MS, "500");
+        names.put(VigilConfig.TRANSACTIONAL_ID_PREFIX, ns + "vigil");
+        VigilConfig config = VigilConfig.defaults().with(names);
+        KafkaTopics.createAll(config);
+        produce(config.topic(Topic.FLOWS), RecordType.FLOW, STORY.flows, "not avro at all");
+        produce(config.topic(Topic.GPU), RecordType.GPU, STORY.samples, null);
+        produce(config.topic(Topic.ASSIGNMENTS), RecordType.ASSIGNMENT, STORY.assignments, null);
+
+        StreamExecutionEnvironment env = environment(RuntimeExecutionMode.STREAMING);
+        DetectJob.prepare(env, config, SCORER, true);
+        env.execute("detect on kafka, bounded");
+
+        List<Alert> alerts = readCommitted(config.topic(Topic.ALERTS), RecordType.ALERT);
+        // the same alerts, each once (read_committed), down to their reasons and evidence; the same windows
+        assertThat(alerts).extracting(Alert::getAlertId).containsExactlyInAnyOrderElementsOf(expectedAlertIds());
+        assertThat(alerts).usingRecursiveFieldByFieldElementComparator()
+                .containsExactlyInAnyOrderElementsOf(fromFiles.alerts());
+        assertThat(readCommitted(config.topic(Topic.WINDOWS), RecordType.WINDOW)).usingRecursiveFieldByFieldElementComparator()
+                .containsExactlyInAnyOrderElementsOf(fromFiles.windows());
+        List<DeadLetter> dead = readCommitted(config.topic(Topic.DEADLETTER), RecordType.DEAD_LETTER);
+        assertThat(dead).singleElement().satisfies(d -> {
+            assertThat(d.getReason()).isEqualTo("undecodable");
+            assertThat(d.getSource()).startsWith(config.topic(Topic.FLOWS) + "/");
+            assertThat(StandardCharsets.UTF_8.decode(d.getOriginalBytes()).toString()).isEqualTo("not avro at all");
+        });
+    }
+
+    private static <T extends SpecificRecord> void produce(String topic, RecordType<T> type, List<T> records, String garbage) {
+        RecordFraming<T> framing = Framings.forTopic(type, topic, null);
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+            int i = 0;
+            for (T r : records) {
+                // spread over both partitions, in time order within each
+                producer.send(new ProducerRecord<>(topic, i++ % 2, null, framing.encode(r)));
+                if (garbage != null && i == records.size() / 2) {
+                    producer.send(new ProducerRecord<>(topic, 0, null, garbage.getBytes(StandardCharsets.UTF_8)));
+                }
+            }
+        }
+    }
+
+    private static <T extends SpecificRecord> List<T> readCommitted(String topic, RecordType<T> type) {
+        RecordFraming<T> framing = Framings.forTopic(type, topic, null);
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        List<T> out = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(i -> new TopicPartition(topic, i.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp)) && System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    Decoded<T> d = framing.decode(r.value());
+                    assertThat(d.isAccepted()).as(d.toString()).isTrue();
+                    out.add(d.record());
+                }
+            }
+        }
+        return out;
+    }
+}
+
