@@ -1,12 +1,14 @@
 package io.vigil.jobs.attribution;
 
 import io.vigil.records.Assignment;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -31,6 +33,7 @@ public abstract class Attribution<IN, OUT> extends KeyedCoProcessFunction<String
 
     private final long retentionMs;
     private final int maxWaiting;
+    private final Duration stateTtl;
     private final TypeInformation<IN> inputType;
 
     private transient ValueState<AssignmentTimeline> timeline;
@@ -39,9 +42,16 @@ public abstract class Attribution<IN, OUT> extends KeyedCoProcessFunction<String
     private transient Counter attributed;
     private transient Counter waited;
 
-    protected Attribution(long retentionMs, int maxWaiting, TypeInformation<IN> inputType) {
+    /**
+     * @param retentionMs how long after a hold ends it is still consulted (records up to a window late)
+     * @param maxWaiting records that may wait per address
+     * @param stateTtl an address untouched this long (processing time) is forgotten: a job that never sent
+     *     STOP on an address never reused would otherwise be kept for ever
+     */
+    protected Attribution(long retentionMs, int maxWaiting, Duration stateTtl, TypeInformation<IN> inputType) {
         this.retentionMs = retentionMs;
         this.maxWaiting = maxWaiting;
+        this.stateTtl = stateTtl;
         this.inputType = inputType;
     }
 
@@ -64,7 +74,13 @@ public abstract class Attribution<IN, OUT> extends KeyedCoProcessFunction<String
 
     @Override
     public void open(org.apache.flink.api.common.functions.OpenContext openContext) {
-        timeline = getRuntimeContext().getState(new ValueStateDescriptor<>("timeline", TypeInformation.of(AssignmentTimeline.class)));
+        ValueStateDescriptor<AssignmentTimeline> timelineDescriptor =
+                new ValueStateDescriptor<>("timeline", TypeInformation.of(AssignmentTimeline.class));
+        timelineDescriptor.enableTimeToLive(StateTtlConfig.newBuilder(stateTtl)
+                .setUpdateType(StateTtlConfig.UpdateType.OnReadAndWrite)
+                .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+                .build());
+        timeline = getRuntimeContext().getState(timelineDescriptor);
         waiting = getRuntimeContext().getMapState(new MapStateDescriptor<>("waiting", Types.LONG, new ListTypeInfo<>(inputType)));
         waitingCount = getRuntimeContext().getState(new ValueStateDescriptor<>("waiting-count", Types.INT));
         attributed = getRuntimeContext().getMetricGroup().counter("attributed");

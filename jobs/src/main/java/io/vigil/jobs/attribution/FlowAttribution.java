@@ -8,6 +8,7 @@ import io.vigil.records.RecordType;
 import io.vigil.records.RejectReason;
 import io.vigil.records.json.JsonRecordCodec;
 import io.vigil.jobs.ingest.SplitReceived;
+import java.time.Duration;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -31,8 +32,8 @@ public final class FlowAttribution extends Attribution<FlowLookup, JobFlow> {
     private final NetworkScope scope;
     private transient JsonRecordCodec<Flow> json;
 
-    public FlowAttribution(End end, NetworkScope scope, long retentionMs, int maxWaiting) {
-        super(retentionMs, maxWaiting, TypeInformation.of(FlowLookup.class));
+    public FlowAttribution(End end, NetworkScope scope, long retentionMs, int maxWaiting, Duration stateTtl) {
+        super(retentionMs, maxWaiting, stateTtl, TypeInformation.of(FlowLookup.class));
         this.end = end;
         this.scope = scope;
     }

@@ -1,6 +1,7 @@
 package io.vigil.jobs.attribution;
 
 import io.vigil.records.GpuSample;
+import java.time.Duration;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.util.Collector;
@@ -22,8 +23,8 @@ public final class SampleAttribution extends Attribution<GpuSample, GpuSample> {
 
     private transient Counter idleUnassigned;
 
-    public SampleAttribution(long retentionMs, int maxWaiting) {
-        super(retentionMs, maxWaiting, TypeInformation.of(GpuSample.class));
+    public SampleAttribution(long retentionMs, int maxWaiting, Duration stateTtl) {
+        super(retentionMs, maxWaiting, stateTtl, TypeInformation.of(GpuSample.class));
     }
 
     /** The key of a sample, and of an assignment's GPU: node and GPU index. */

@@ -81,13 +81,13 @@ public final class DetectPipeline {
                 .map(f -> new FlowLookup(f, false)).returns(FlowLookup.class).name("Look up flows")
                 .keyBy(l -> FlowAttribution.key(l, FlowAttribution.End.SOURCE))
                 .connect(assignmentsByIp)
-                .process(new FlowAttribution(FlowAttribution.End.SOURCE, scope, retention, settings.maxWaitingPerAddress()))
+                .process(new FlowAttribution(FlowAttribution.End.SOURCE, scope, retention, settings.maxWaitingPerAddress(), settings.addressStateTtl()))
                 .returns(JobFlow.class)
                 .uid("attribute-flows-by-source").name("Attribute flows by source address");
         SingleOutputStreamOperator<JobFlow> flowsByDestination = flowsBySource.getSideOutput(FlowAttribution.BY_DESTINATION)
                 .keyBy(l -> FlowAttribution.key(l, FlowAttribution.End.DESTINATION))
                 .connect(assignmentsByIp)
-                .process(new FlowAttribution(FlowAttribution.End.DESTINATION, scope, retention, settings.maxWaitingPerAddress()))
+                .process(new FlowAttribution(FlowAttribution.End.DESTINATION, scope, retention, settings.maxWaitingPerAddress(), settings.addressStateTtl()))
                 .returns(JobFlow.class)
                 .uid("attribute-flows-by-destination").name("Attribute flows by destination address");
         DataStream<JobFlow> jobFlows = flowsBySource.union(flowsByDestination);
@@ -98,7 +98,7 @@ public final class DetectPipeline {
         SingleOutputStreamOperator<GpuSample> jobSamples = samples
                 .keyBy(s -> SampleAttribution.key(s.getNode(), s.getGpu()))
                 .connect(assignmentsByGpu)
-                .process(new SampleAttribution(retention, settings.maxWaitingPerAddress()))
+                .process(new SampleAttribution(retention, settings.maxWaitingPerAddress(), settings.addressStateTtl()))
                 .returns(GpuSample.class)
                 .uid("attribute-samples").name("Attribute GPU samples by node and GPU");
 

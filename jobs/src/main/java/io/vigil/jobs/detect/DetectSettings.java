@@ -16,6 +16,7 @@ public record DetectSettings(
         Duration destinationLookback,
         Duration jobIdleTimeout,
         int maxWaitingPerAddress,
+        Duration addressStateTtl,
         List<String> internalCidrs,
         int topDestinations) implements Serializable {
 
@@ -27,6 +28,7 @@ public record DetectSettings(
                 Duration.ofMillis(config.getLong(VigilConfig.DESTINATION_LOOKBACK_MS)),
                 Duration.ofMillis(config.getLong(VigilConfig.JOB_IDLE_TIMEOUT_MS)),
                 config.getInt(VigilConfig.ATTRIBUTION_MAX_WAITING),
+                Duration.ofMillis(config.getLong(VigilConfig.ATTRIBUTION_STATE_TTL_MS)),
                 config.getList(VigilConfig.INTERNAL_CIDRS),
                 config.getInt(VigilConfig.EVIDENCE_TOP_DESTINATIONS));
     }

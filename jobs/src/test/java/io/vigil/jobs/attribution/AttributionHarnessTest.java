@@ -31,6 +31,7 @@ class AttributionHarnessTest {
     static final Instant TWO_MINUTES_LATER = BEGINNING.plus(Duration.ofMinutes(2));
     static final Instant TEN_MINUTES_LATER = BEGINNING.plus(Duration.ofMinutes(10));
     static final long RETENTION_MS = 70_000;
+    static final Duration TTL = Duration.ofDays(7);
     static final String POD_IP = "10.0.3.17";
     static final String OTHER_POD_IP = "10.0.3.18";
     static final String MIRROR_IP = "10.9.0.10";
@@ -62,7 +63,7 @@ class AttributionHarnessTest {
 
         void open() throws Exception {
             harness = new KeyedTwoInputStreamOperatorTestHarness<>(
-                    new KeyedCoProcessOperator<>(new FlowAttribution(FlowAttribution.End.SOURCE, NetworkScope.defaults(), RETENTION_MS, 100)),
+                    new KeyedCoProcessOperator<>(new FlowAttribution(FlowAttribution.End.SOURCE, NetworkScope.defaults(), RETENTION_MS, 100, TTL)),
                     l -> FlowAttribution.key(l, FlowAttribution.End.SOURCE), Assignment::getIp, Types.STRING);
             harness.open();
         }
@@ -228,7 +229,7 @@ class AttributionHarnessTest {
         @Test
         void boundsHowManyRecordsWaitPerAddress() throws Exception {
             harness = new KeyedTwoInputStreamOperatorTestHarness<>(
-                    new KeyedCoProcessOperator<>(new FlowAttribution(FlowAttribution.End.SOURCE, NetworkScope.defaults(), RETENTION_MS, 2)),
+                    new KeyedCoProcessOperator<>(new FlowAttribution(FlowAttribution.End.SOURCE, NetworkScope.defaults(), RETENTION_MS, 2, TTL)),
                     l -> FlowAttribution.key(l, FlowAttribution.End.SOURCE), Assignment::getIp, Types.STRING);
             harness.open();
             for (int i = 0; i < 5; i++) {
@@ -252,7 +253,7 @@ class AttributionHarnessTest {
 
         void open() throws Exception {
             harness = new KeyedTwoInputStreamOperatorTestHarness<>(
-                    new KeyedCoProcessOperator<>(new FlowAttribution(FlowAttribution.End.DESTINATION, NetworkScope.defaults(), RETENTION_MS, 100)),
+                    new KeyedCoProcessOperator<>(new FlowAttribution(FlowAttribution.End.DESTINATION, NetworkScope.defaults(), RETENTION_MS, 100, TTL)),
                     l -> FlowAttribution.key(l, FlowAttribution.End.DESTINATION), Assignment::getIp, Types.STRING);
             harness.open();
         }
@@ -302,7 +303,7 @@ class AttributionHarnessTest {
 
         void open() throws Exception {
             harness = new KeyedTwoInputStreamOperatorTestHarness<>(
-                    new KeyedCoProcessOperator<>(new SampleAttribution(RETENTION_MS, 100)),
+                    new KeyedCoProcessOperator<>(new SampleAttribution(RETENTION_MS, 100, TTL)),
                     s -> SampleAttribution.key(s.getNode(), s.getGpu()),
                     a -> SampleAttribution.key(a.getNode(), a.getGpus().get(0)), Types.STRING);
             harness.open();
