@@ -59,10 +59,28 @@ public final class DetectPipeline {
     /** Where the results go. */
     public record Outputs(Sink<Alert> alerts, Sink<JobWindow> windows, Sink<DeadLetter> deadLetters) {}
 
+    /** The pipeline's three results, for a caller that collects them itself (a local replay). */
+    public record Results(DataStream<Alert> alerts, DataStream<JobWindow> windows, DataStream<DeadLetter> deadLetters) {
+
+        /** Sends each result to its sink. */
+        public void sinkTo(Outputs outputs) {
+            windows.sinkTo(outputs.windows()).uid("windows-sink").name("Scored windows");
+            alerts.sinkTo(outputs.alerts()).uid("alerts-sink").name("Alerts");
+            deadLetters.sinkTo(outputs.deadLetters()).uid("deadletters-sink").name("Dead letters");
+        }
+    }
+
     private DetectPipeline() {}
 
+    /** Builds the pipeline and sends its results to the sinks. */
     public static void build(StreamExecutionEnvironment env, DetectSettings settings, WindowScorer scorer,
                              Inputs inputs, Outputs outputs) {
+        build(env, settings, scorer, inputs).sinkTo(outputs);
+    }
+
+    /** Builds the pipeline and returns its results as streams. */
+    public static Results build(StreamExecutionEnvironment env, DetectSettings settings, WindowScorer scorer,
+                                Inputs inputs) {
         NetworkScope scope = settings.internalCidrs().isEmpty()
                 ? NetworkScope.defaults() : NetworkScope.of(settings.internalCidrs());
         long retention = settings.retentionMs();
@@ -132,19 +150,17 @@ public final class DetectPipeline {
                 .returns(JobWindow.class)
                 .uid("score-windows").name("Score windows");
 
-        scored.sinkTo(outputs.windows()).uid("windows-sink").name("Scored windows");
-        scored.getSideOutput(ScoreWindows.ALERTS).sinkTo(outputs.alerts()).uid("alerts-sink").name("Alerts");
 
         DataStream<DeadLetter> late = contacts.getSideOutput(LATE_FLOWS)
                 .map(DetectPipeline::lateFlow).returns(DeadLetter.class).name("Late flows")
                 .union(featured.getSideOutput(LATE_SIGNALS)
                         .map(DetectPipeline::lateSignal).returns(DeadLetter.class).name("Late samples"));
-        flows.getSideOutput(SplitReceived.DEAD_LETTERS)
+        DataStream<DeadLetter> deadLetters = flows.getSideOutput(SplitReceived.DEAD_LETTERS)
                 .union(flowsBySource.getSideOutput(SplitReceived.DEAD_LETTERS),
                         flowsByDestination.getSideOutput(SplitReceived.DEAD_LETTERS),
                         late)
-                .map(new CountDeadLetters()).uid("count-deadletters").name("Count dead letters by reason")
-                .sinkTo(outputs.deadLetters()).uid("deadletters-sink").name("Dead letters");
+                .map(new CountDeadLetters()).uid("count-deadletters").name("Count dead letters by reason");
+        return new Results(scored.getSideOutput(ScoreWindows.ALERTS), scored, deadLetters);
     }
 
     /** All sources, each with its own watermarks (per Kafka partition, per file), as one stream. */
