@@ -26,12 +26,12 @@ import java.util.zip.GZIPOutputStream;
  * minutes 2 and 3 the second one probes the internal network (many hosts and service ports, mostly
  * unanswered, plus the cloud metadata service). Both talk to a fleet-wide experiment tracker.
  */
-final class Scenario {
+public final class Scenario {
     static final Instant BEGINNING = Instant.parse("2026-02-14T03:00:00Z");
-    static final Duration WINDOW = Duration.ofMinutes(1);
+    public static final Duration WINDOW = Duration.ofMinutes(1);
     static final int MINUTES = 6;
     static final String TRAINER = "job-trainer";
-    static final String PROBER = "job-prober";
+    public static final String PROBER = "job-prober";
     static final String TRAINER_IP = "10.0.1.1";
     static final String PROBER_IP = "10.0.2.1";
     static final String STORAGE_IP = "10.9.0.20";
@@ -45,7 +45,7 @@ final class Scenario {
     final List<GpuSample> samples = new ArrayList<>();
     final List<Assignment> assignments = new ArrayList<>();
 
-    Scenario() {
+    public Scenario() {
         job(TRAINER, TRAINER_IP, "node-1");
         job(PROBER, PROBER_IP, "node-2");
         int host = 0;
@@ -104,7 +104,7 @@ final class Scenario {
     }
 
     /** Windows [start, end) of the probing job that must alert, as epoch ms starts. */
-    static List<Long> probingWindowStarts() {
+    public static List<Long> probingWindowStarts() {
         List<Long> starts = new ArrayList<>();
         for (int minute = SCAN_FROM_MINUTE; minute < SCAN_TO_MINUTE; minute++) {
             starts.add(at(minute, 0).toEpochMilli());
@@ -113,7 +113,7 @@ final class Scenario {
     }
 
     /** Writes the story as a dataset directory (gzip JSON lines), with {@code badFlowLines} in the middle of flows. */
-    Path writeDataset(Path dir, List<String> badFlowLines) throws IOException {
+    public Path writeDataset(Path dir, List<String> badFlowLines) throws IOException {
         return writeDataset(dir, flows, badFlowLines, List.of());
     }
 

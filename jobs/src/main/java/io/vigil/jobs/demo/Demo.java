@@ -1,0 +1,278 @@
+package io.vigil.jobs.demo;
+
+import io.vigil.config.Topic;
+import io.vigil.config.VigilConfig;
+import io.vigil.jobs.detect.DetectJob;
+import io.vigil.jobs.io.DatasetRecords;
+import io.vigil.models.scoring.WindowScorer;
+import io.vigil.platform.EmbeddedKafka;
+import io.vigil.platform.KafkaTopics;
+import io.vigil.records.Alert;
+import io.vigil.records.Decoded;
+import io.vigil.records.GpuSample;
+import io.vigil.records.JobWindow;
+import io.vigil.records.Reason;
+import io.vigil.records.RecordType;
+import io.vigil.records.wire.Framings;
+import io.vigil.records.wire.RecordFraming;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * The zero-setup showcase: a real Kafka broker and a Flink mini-cluster in this JVM, the detect job on
+ * the real topics, a recorded dataset streamed in at an accelerated pace, and each alert printed as the
+ * job commits it. Nothing here is canned: the alerts are what the pipeline finds.
+ */
+public final class Demo {
+    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm").withZone(ZoneOffset.UTC);
+
+    /** @param speed simulated seconds per wall-clock second; 0 picks a pace that takes about a minute */
+    public record Options(Path dataset, double speed, int parallelism) {}
+
+    private final Options options;
+    private final WindowScorer scorer;
+    private final PrintStream out;
+    private final AtomicBoolean producing = new AtomicBoolean(true);
+
+    public Demo(Options options, WindowScorer scorer, PrintStream out) {
+        this.options = options;
+        this.scorer = scorer;
+        this.out = out;
+    }
+
+    /** Runs the demo to the end of the dataset; returns the alerts the job committed. */
+    public List<Alert> run() throws Exception {
+        long[] span = timeSpan(options.dataset());
+        double speed = options.speed() > 0 ? options.speed() : Math.max(1, (span[1] - span[0]) / 60_000.0);
+        Path checkpoints = Files.createTempDirectory("vigil-demo-checkpoints-");
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            VigilConfig config = VigilConfig.defaults().with(Map.of(
+                    VigilConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers(),
+                    VigilConfig.GROUP_ID, "vigil-demo",
+                    VigilConfig.TRANSACTIONAL_ID_PREFIX, "vigil-demo",
+                    // alerts become visible when a checkpoint commits them: keep that short
+                    VigilConfig.CHECKPOINT_INTERVAL_MS, "1000",
+                    VigilConfig.CHECKPOINT_DIR, checkpoints.toUri().toString(),
+                    // a partition quiet for this long (wall time) stops holding event time back
+                    VigilConfig.IDLENESS_MS, "3000"));
+            KafkaTopics.createAll(config);
+            out.printf("Vigil demo: %s, %s of telemetry, streamed at %.0fx through Kafka (%s) into the detect job"
+                            + " on a Flink mini-cluster (parallelism %d).%n",
+                    options.dataset(), hours(span[1] - span[0]), speed, kafka.bootstrapServers(), options.parallelism());
+
+            Configuration flinkConf = new Configuration();
+            flinkConf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(options.parallelism(), flinkConf);
+            DetectJob.prepare(env, config, scorer, false);
+            JobClient job = env.executeAsync("vigil demo");
+
+            List<Alert> alerts = new ArrayList<>();
+            AtomicLong lastWindowEnd = new AtomicLong(Long.MIN_VALUE);
+            Thread printer = new Thread(() -> follow(config, alerts, lastWindowEnd), "demo-alerts");
+            printer.setDaemon(true);
+            printer.start();
+
+            long produced = produce(config, span[0], speed);
+            long endOfData = span[1];
+            long windowMs = config.getLong(VigilConfig.WINDOW_SIZE_MS);
+            long lastWindow = endOfData - Math.floorMod(endOfData, windowMs);
+            // idle GPUs keep reporting after the data ends: that moves event time past the last window
+            heartbeat(config, endOfData, lastWindow + windowMs + config.getLong(VigilConfig.OUT_OF_ORDERNESS_MS), speed, lastWindowEnd);
+            producing.set(false);
+            printer.join(10_000);
+            job.cancel().get();
+            out.printf("%nStreamed %,d records. The job committed %d alert(s).%n", produced, alerts.size());
+            return alerts;
+        } finally {
+            deleteQuietly(checkpoints);
+        }
+    }
+
+    /** Streams the dataset into the input topics, paced against the wall clock. */
+    private long produce(VigilConfig config, long firstTs, double speed) throws IOException, InterruptedException {
+        Map<RecordType<?>, RecordFraming<SpecificRecord>> framings = new HashMap<>();
+        Map<RecordType<?>, String> topics = Map.of(
+                RecordType.FLOW, config.topic(Topic.FLOWS),
+                RecordType.GPU, config.topic(Topic.GPU),
+                RecordType.ASSIGNMENT, config.topic(Topic.ASSIGNMENTS));
+        long count = 0;
+        long wallStart = System.nanoTime();
+        try (DatasetRecords records = new DatasetRecords(options.dataset()); KafkaProducer<byte[], byte[]> producer = producer(config)) {
+            for (DatasetRecords.Timed r = records.next(); r != null; r = records.next()) {
+                long dueNanos = wallStart + (long) ((r.ts() - firstTs) / speed * 1_000_000);
+                long wait = dueNanos - System.nanoTime();
+                if (wait > 2_000_000) {
+                    producer.flush();
+                    Thread.sleep(wait / 1_000_000);
+                }
+                String topic = topics.get(r.type());
+                RecordFraming<SpecificRecord> framing = framings.computeIfAbsent(r.type(), t -> framing(t, topic, config));
+                Object node = r.record().get(r.record().getSchema().getField("node").pos());
+                producer.send(new ProducerRecord<>(topic, null, r.ts(), node.toString().getBytes(StandardCharsets.UTF_8),
+                        framing.encode(r.record())));
+                count++;
+            }
+            if (records.rejected() > 0) {
+                out.printf("(%d dataset lines did not decode and were skipped)%n", records.rejected());
+            }
+        }
+        return count;
+    }
+
+    /**
+     * After the data ends, an idle GPU's samples on every partition of the GPU topic, until event time is
+     * past the last window and the job has gone quiet (or a minute of wall time passes).
+     */
+    private void heartbeat(VigilConfig config, long from, long until, double speed, AtomicLong lastWindowEnd)
+            throws InterruptedException {
+        String topic = config.topic(Topic.GPU);
+        RecordFraming<GpuSample> framing = Framings.forTopic(RecordType.GPU, topic, config.schemaRegistryUrl());
+        long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+        try (KafkaProducer<byte[], byte[]> producer = producer(config)) {
+            int partitions = producer.partitionsFor(topic).size();
+            long ts = from;
+            long seen = lastWindowEnd.get();
+            long changed = System.nanoTime();
+            // until event time is past the last window and the job has gone quiet (its last commit is in)
+            while (System.nanoTime() < deadline && (ts < until || System.nanoTime() - changed < 3_000_000_000L)) {
+                if (lastWindowEnd.get() != seen) {
+                    seen = lastWindowEnd.get();
+                    changed = System.nanoTime();
+                }
+                ts = Math.min(ts + 10_000, until + 60_000);
+                GpuSample idle = GpuSample.newBuilder().setTs(Instant.ofEpochMilli(ts)).setNode("vigil-demo-clock").setGpu(0)
+                        .setUtil(0).setProcesses(List.of()).build();
+                for (int p = 0; p < partitions; p++) {
+                    producer.send(new ProducerRecord<>(topic, p, ts, null, framing.encode(idle)));
+                }
+                producer.flush();
+                Thread.sleep(Math.max(50, (long) (10_000 / speed)));
+            }
+        }
+    }
+
+    /** Prints each alert the job commits (read_committed), and notes how far the job's windows have got. */
+    private void follow(VigilConfig config, List<Alert> alerts, AtomicLong lastWindowEnd) {
+        String alertTopic = config.topic(Topic.ALERTS);
+        String windowTopic = config.topic(Topic.WINDOWS);
+        RecordFraming<Alert> alertFraming = Framings.forTopic(RecordType.ALERT, alertTopic, config.schemaRegistryUrl());
+        RecordFraming<JobWindow> windowFraming = Framings.forTopic(RecordType.WINDOW, windowTopic, config.schemaRegistryUrl());
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (String topic : List.of(alertTopic, windowTopic)) {
+                consumer.partitionsFor(topic).forEach(i -> partitions.add(new TopicPartition(topic, i.partition())));
+            }
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            long quietUntil = Long.MAX_VALUE;
+            while (System.nanoTime() < quietUntil) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    if (r.topic().equals(alertTopic)) {
+                        Decoded<Alert> d = alertFraming.decode(r.value());
+                        if (d.isAccepted()) {
+                            synchronized (alerts) {
+                                alerts.add(d.record());
+                            }
+                            out.println(describe(d.record()));
+                        }
+                    } else {
+                        Decoded<JobWindow> w = windowFraming.decode(r.value());
+                        if (w.isAccepted()) {
+                            lastWindowEnd.accumulateAndGet(w.record().getWindowEnd().toEpochMilli(), Math::max);
+                        }
+                    }
+                }
+                if (!producing.get() && quietUntil == Long.MAX_VALUE) {
+                    quietUntil = System.nanoTime() + Duration.ofSeconds(3).toNanos(); // the last commit
+                }
+            }
+        }
+    }
+
+    /** One line per alert: when, which job, what it looks like, and why. */
+    static String describe(Alert a) {
+        String categories = a.getCategories().stream().map(Enum::name).collect(Collectors.joining("+"));
+        String reasons = a.getReasons().stream().limit(3).map(Demo::reason).collect(Collectors.joining("; "));
+        return String.format("ALERT %s-%s  %-22s %-28s score %.2f %-8s %s",
+                CLOCK.format(a.getWindowStart()), CLOCK.format(a.getWindowEnd()), a.getJobId(), categories,
+                a.getScore(), a.getSeverity(), reasons);
+    }
+
+    private static String reason(Reason r) {
+        return r.getFleetBaseline() == null
+                ? String.format("%s=%.2f", r.getFeature(), r.getValue())
+                : String.format("%s=%.2f (fleet %.2f)", r.getFeature(), r.getValue(), r.getFleetBaseline());
+    }
+
+    private static long[] timeSpan(Path dataset) throws IOException {
+        long first = Long.MAX_VALUE;
+        long last = Long.MIN_VALUE;
+        try (DatasetRecords records = new DatasetRecords(dataset)) {
+            for (DatasetRecords.Timed r = records.next(); r != null; r = records.next()) {
+                first = Math.min(first, r.ts());
+                last = Math.max(last, r.ts());
+            }
+        }
+        if (first == Long.MAX_VALUE) {
+            throw new IOException("dataset " + dataset + " holds no records");
+        }
+        return new long[] {first, last};
+    }
+
+    @SuppressWarnings("unchecked")
+    private static RecordFraming<SpecificRecord> framing(RecordType<?> type, String topic, VigilConfig config) {
+        return (RecordFraming<SpecificRecord>) (RecordFraming<?>) Framings.forTopic(type, topic, config.schemaRegistryUrl());
+    }
+
+    private static KafkaProducer<byte[], byte[]> producer(VigilConfig config) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    private static String hours(long ms) {
+        Duration d = Duration.ofMillis(ms);
+        return d.toHours() > 0 ? String.format("%d h %02d min", d.toHours(), d.toMinutesPart()) : d.toMinutes() + " min";
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException | RuntimeException e) {
+            // a temporary directory; the OS cleans it
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package io.vigil.jobs.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vigil.jobs.detect.Alerts;
+import io.vigil.jobs.detect.Scenario;
+import io.vigil.models.scoring.IndicatorScorer;
+import io.vigil.records.Alert;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The demo end to end: embedded broker and mini-cluster, a dataset streamed in, the alerts printed. */
+class DemoIT {
+
+    @Test
+    void printsEachAlertTheJobCommitsAndNothingElse(@TempDir Path dir) throws Exception {
+        Path dataset = new Scenario().writeDataset(dir.resolve("story"), List.of());
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        IndicatorScorer scorer = new IndicatorScorer();
+
+        List<Alert> alerts = new Demo(new Demo.Options(dataset, 60, 2), scorer,
+                new PrintStream(printed, true, StandardCharsets.UTF_8)).run();
+
+        assertThat(alerts).extracting(Alert::getAlertId).containsExactlyInAnyOrderElementsOf(
+                Scenario.probingWindowStarts().stream().map(start -> Alerts.alertId(Scenario.PROBER, start,
+                        start + Scenario.WINDOW.toMillis(), scorer.modelVersion())).toList());
+        String output = printed.toString(StandardCharsets.UTF_8);
+        assertThat(output.lines().filter(l -> l.startsWith("ALERT"))).hasSize(2)
+                .allSatisfy(l -> assertThat(l).contains(Scenario.PROBER).contains("NETWORK_SCAN"));
+        assertThat(output).contains("committed 2 alert(s)");
+    }
+}
