@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
             Planned.Evaluate.class,
             Planned.PublishModel.class,
             TopicsCommand.class,
+            BenchCommand.class,
             SettingsCommand.class,
             CommandLine.HelpCommand.class},
         footer = {"", "Run `vigil VERB --help` for a verb's flags."})

@@ -1,0 +1,50 @@
+package io.vigil.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.vigil.jobs.bench.EndToEndBench;
+import io.vigil.models.scoring.IndicatorScorer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** The end-to-end benchmark; JMH covers the pieces (see BENCHMARKS.md). */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"End-to-end benchmark: preloads a dataset (repeated to --flows) into an embedded broker, runs detect"
+                + " on a mini-cluster until it has read everything, compares it with the same work in one plain Java loop,"
+                + " and replays the dataset from files. Prints the figures and writes them as JSON.", ""})
+final class BenchCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--dataset", required = true, paramLabel = "DIR", description = "Dataset with a realistic mix (e.g. from `vigil simulate`).")
+    Path dataset;
+
+    @Option(names = "--flows", paramLabel = "N", description = "Flows to preload (the dataset repeats, shifted in time). Default: ${DEFAULT-VALUE}.")
+    long flows = 1_000_000;
+
+    @Option(names = "--parallelism", paramLabel = "N", description = "Parallelism of the job. Default: ${DEFAULT-VALUE}.")
+    int parallelism = 2;
+
+    @Option(names = "--out", paramLabel = "FILE", description = "Write the figures as JSON here too.")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!Files.isDirectory(dataset)) {
+            spec.commandLine().getErr().println("vigil bench: no dataset at " + dataset);
+            return 2;
+        }
+        Map<String, Object> figures = new EndToEndBench(new EndToEndBench.Options(dataset, flows, parallelism),
+                new IndicatorScorer(), System.out).run();
+        if (out != null) {
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), figures);
+        }
+        return 0;
+    }
+}

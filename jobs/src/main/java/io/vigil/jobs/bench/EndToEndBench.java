@@ -1,0 +1,363 @@
+package io.vigil.jobs.bench;
+
+import io.vigil.config.Topic;
+import io.vigil.config.VigilConfig;
+import io.vigil.jobs.detect.DetectJob;
+import io.vigil.jobs.detect.DetectPipeline;
+import io.vigil.jobs.detect.DetectSettings;
+import io.vigil.jobs.io.DatasetFiles;
+import io.vigil.jobs.io.DatasetRecords;
+import io.vigil.models.features.Contact;
+import io.vigil.models.features.DestinationAccumulator;
+import io.vigil.models.features.FeatureSet;
+import io.vigil.models.features.JobFlow;
+import io.vigil.models.features.NetworkScope;
+import io.vigil.models.features.WindowAccumulator;
+import io.vigil.models.scoring.WindowScorer;
+import io.vigil.platform.EmbeddedKafka;
+import io.vigil.platform.KafkaTopics;
+import io.vigil.records.Assignment;
+import io.vigil.records.AssignmentEvent;
+import io.vigil.records.Decoded;
+import io.vigil.records.Flow;
+import io.vigil.records.GpuSample;
+import io.vigil.records.RecordType;
+import io.vigil.records.wire.Framings;
+import io.vigil.records.wire.RecordFraming;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.stream.Stream;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * The end-to-end benchmark: how fast the real detect job goes on the real broker, against the limit of
+ * the same work in one plain Java loop. Phases, each timed on its own:
+ * <ol>
+ *   <li>preload: the dataset, repeated and shifted in time until it holds the asked number of flows,
+ *       into fresh topics (not timed as pipeline work);</li>
+ *   <li>pipeline: {@code detect} on a mini-cluster reads the topics to their end (bounded), checkpointing
+ *       every 10 s; records per second, per core;</li>
+ *   <li>limit: one thread decodes the same bytes and folds the same features (attribution by a map,
+ *       per-destination and per-job windows, features, score); the pipeline as a share of it;</li>
+ *   <li>replay: the dataset once from its files in BATCH mode; times real time.</li>
+ * </ol>
+ */
+public final class EndToEndBench {
+
+    public record Options(Path dataset, long flows, int parallelism) {}
+
+    private final Options options;
+    private final WindowScorer scorer;
+    private final PrintStream out;
+
+    public EndToEndBench(Options options, WindowScorer scorer, PrintStream out) {
+        this.options = options;
+        this.scorer = scorer;
+        this.out = out;
+    }
+
+    /** Runs every phase; returns the figures by name (also printed). */
+    public Map<String, Object> run() throws Exception {
+        Map<String, Object> result = new LinkedHashMap<>();
+        int cores = Runtime.getRuntime().availableProcessors();
+        result.put("cores", cores);
+        result.put("parallelism", options.parallelism());
+        Path checkpoints = Files.createTempDirectory("vigil-bench-checkpoints-");
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            VigilConfig config = VigilConfig.defaults().with(Map.of(
+                    VigilConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers(),
+                    VigilConfig.GROUP_ID, "vigil-bench",
+                    VigilConfig.TRANSACTIONAL_ID_PREFIX, "vigil-bench",
+                    VigilConfig.CHECKPOINT_INTERVAL_MS, "10000",
+                    VigilConfig.CHECKPOINT_DIR, checkpoints.toUri().toString()));
+            KafkaTopics.createAll(config);
+
+            out.printf("preloading %,d flows (and their GPU samples and assignments) from %s ...%n", options.flows(), options.dataset());
+            Preloaded preloaded = preload(config);
+            result.put("flows", preloaded.flows);
+            result.put("samples", preloaded.samples);
+            result.put("assignments", preloaded.assignments);
+
+            out.println("pipeline: detect on the mini-cluster, reading the topics to their end ...");
+            Configuration conf = new Configuration();
+            conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(options.parallelism(), conf);
+            DetectJob.prepare(env, config, scorer, true);
+            long start = System.nanoTime();
+            org.apache.flink.core.execution.JobClient job = env.executeAsync("vigil bench");
+            // a finished job discards its checkpoints: watch their size while it runs
+            long checkpointBytes = 0;
+            var done = job.getJobExecutionResult();
+            while (!done.isDone()) {
+                checkpointBytes = Math.max(checkpointBytes, latestCheckpointBytes(checkpoints));
+                Thread.sleep(250);
+            }
+            done.get();
+            double seconds = (System.nanoTime() - start) / 1e9;
+            System.gc();
+            long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+            double records = preloaded.flows + preloaded.samples + preloaded.assignments;
+            result.put("pipeline_seconds", round(seconds));
+            result.put("pipeline_flows_per_s", Math.round(preloaded.flows / seconds));
+            result.put("pipeline_flows_per_s_per_core", Math.round(preloaded.flows / seconds / Math.min(cores, options.parallelism())));
+            result.put("pipeline_samples_per_s", Math.round(preloaded.samples / seconds));
+            result.put("pipeline_records_per_s", Math.round(records / seconds));
+            result.put("heap_used_after_mb", heap / (1024 * 1024));
+            result.put("largest_checkpoint_bytes", checkpointBytes);
+            result.put("jobs", preloaded.jobs);
+            result.put("checkpoint_bytes_per_job", preloaded.jobs == 0 ? 0 : checkpointBytes / preloaded.jobs);
+
+            out.println("limit: the same bytes and features in one plain Java loop ...");
+            double limitSeconds = limit(preloaded);
+            result.put("limit_seconds", round(limitSeconds));
+            result.put("limit_records_per_s", Math.round(records / limitSeconds));
+            result.put("limit_flows_per_s", Math.round(preloaded.flows / limitSeconds));
+            // the pipeline's throughput per core as a share of the single-threaded limit
+            result.put("pipeline_per_core_vs_limit", round((records / seconds / Math.min(cores, options.parallelism()))
+                    / (records / limitSeconds)));
+        } finally {
+            deleteQuietly(checkpoints);
+        }
+
+        out.println("replay: the dataset once from its files, BATCH mode ...");
+        double[] replay = replay();
+        result.put("replay_dataset_hours", round(replay[0] / 3_600_000.0));
+        result.put("replay_seconds", round(replay[1]));
+        result.put("replay_times_real_time", Math.round(replay[0] / 1000.0 / replay[1]));
+        result.forEach((k, v) -> out.printf("  %-32s %s%n", k, v));
+        return result;
+    }
+
+    /** The bytes as they were put on the topics, for the limit loop to decode again. */
+    private static final class Preloaded {
+        final List<byte[]> flowMessages = new ArrayList<>();
+        final List<byte[]> sampleMessages = new ArrayList<>();
+        final List<byte[]> assignmentMessages = new ArrayList<>();
+        long flows;
+        long samples;
+        long assignments;
+        int jobs;
+    }
+
+    private Preloaded preload(VigilConfig config) throws IOException {
+        Preloaded p = new Preloaded();
+        Map<RecordType<?>, String> topics = Map.of(RecordType.FLOW, config.topic(Topic.FLOWS),
+                RecordType.GPU, config.topic(Topic.GPU), RecordType.ASSIGNMENT, config.topic(Topic.ASSIGNMENTS));
+        Map<RecordType<?>, RecordFraming<SpecificRecord>> framings = new HashMap<>();
+        long span = span(options.dataset()) + 60_000;
+        java.util.Set<String> jobs = new java.util.HashSet<>();
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+        props.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (int copy = 0; p.flows < options.flows(); copy++) {
+                long shift = copy * span;
+                try (DatasetRecords records = new DatasetRecords(options.dataset())) {
+                    for (DatasetRecords.Timed r = records.next(); r != null && p.flows < options.flows(); r = records.next()) {
+                        SpecificRecord record = shifted(r.record(), shift);
+                        String topic = topics.get(r.type());
+                        @SuppressWarnings("unchecked")
+                        RecordFraming<SpecificRecord> framing = framings.computeIfAbsent(r.type(),
+                                t -> (RecordFraming<SpecificRecord>) (RecordFraming<?>) Framings.forTopic(t, topics.get(t), null));
+                        byte[] bytes = framing.encode(record);
+                        Object node = record.get(record.getSchema().getField("node").pos());
+                        producer.send(new ProducerRecord<>(topic, null, r.ts() + shift, node.toString().getBytes(), bytes));
+                        if (r.type() == RecordType.FLOW) {
+                            p.flows++;
+                            p.flowMessages.add(bytes);
+                        } else if (r.type() == RecordType.GPU) {
+                            p.samples++;
+                            p.sampleMessages.add(bytes);
+                        } else {
+                            p.assignments++;
+                            p.assignmentMessages.add(bytes);
+                            jobs.add(((Assignment) record).getJobId());
+                        }
+                    }
+                }
+            }
+        }
+        p.jobs = jobs.size();
+        return p;
+    }
+
+    /** A copy of a record moved later in time (copies of the dataset follow each other). */
+    private static SpecificRecord shifted(SpecificRecord r, long shift) {
+        if (shift == 0) {
+            return r;
+        }
+        if (r instanceof Flow f) {
+            return Flow.newBuilder(f).setTs(f.getTs().plusMillis(shift)).setStartTs(f.getStartTs().plusMillis(shift)).build();
+        }
+        if (r instanceof GpuSample s) {
+            return GpuSample.newBuilder(s).setTs(s.getTs().plusMillis(shift)).build();
+        }
+        Assignment a = (Assignment) r;
+        return Assignment.newBuilder(a).setTs(a.getTs().plusMillis(shift)).build();
+    }
+
+    /** The same work without Flink or Kafka, in one thread: decode, attribute, fold, feature, score. */
+    private double limit(Preloaded p) {
+        long start = System.nanoTime();
+        RecordFraming<Flow> flows = Framings.forTopic(RecordType.FLOW, "f", null);
+        RecordFraming<GpuSample> samples = Framings.forTopic(RecordType.GPU, "g", null);
+        RecordFraming<Assignment> assignments = Framings.forTopic(RecordType.ASSIGNMENT, "a", null);
+        NetworkScope scope = NetworkScope.defaults();
+        Map<String, String> jobByIp = new HashMap<>();
+        Map<String, String> jobByGpu = new HashMap<>();
+        for (byte[] m : p.assignmentMessages) {
+            Decoded<Assignment> d = assignments.decode(m);
+            if (d.isAccepted() && d.record().getEvent() == AssignmentEvent.START) {
+                jobByIp.put(d.record().getIp(), d.record().getJobId());
+                for (int gpu : d.record().getGpus()) {
+                    jobByGpu.put(d.record().getNode() + "#" + gpu, d.record().getJobId());
+                }
+            }
+        }
+        long window = 60_000;
+        Map<String, DestinationAccumulator> destinations = new HashMap<>();
+        Map<String, WindowAccumulator> jobWindows = new HashMap<>();
+        for (byte[] m : p.flowMessages) {
+            Decoded<Flow> d = flows.decode(m);
+            if (!d.isAccepted()) {
+                continue;
+            }
+            Flow f = d.record();
+            long w = f.getTs().toEpochMilli() / window;
+            String src = jobByIp.get(f.getSrcIp());
+            if (src != null) {
+                JobFlow jf = JobFlow.of(f, src, true, scope);
+                destinations.computeIfAbsent(w + "|" + jf.remoteIp, k -> new DestinationAccumulator()).add(jf);
+            }
+            String dst = jobByIp.get(f.getDstIp());
+            if (dst != null) {
+                JobFlow jf = JobFlow.of(f, dst, false, scope);
+                destinations.computeIfAbsent(w + "|" + jf.remoteIp, k -> new DestinationAccumulator()).add(jf);
+            }
+        }
+        for (byte[] m : p.sampleMessages) {
+            Decoded<GpuSample> d = samples.decode(m);
+            if (!d.isAccepted()) {
+                continue;
+            }
+            GpuSample s = d.record();
+            String job = jobByGpu.get(s.getNode() + "#" + s.getGpu());
+            if (job != null) {
+                jobWindows.computeIfAbsent(job + "|" + s.getTs().toEpochMilli() / window, k -> new WindowAccumulator()).add(s);
+            }
+        }
+        for (Map.Entry<String, DestinationAccumulator> e : destinations.entrySet()) {
+            long w = Long.parseLong(e.getKey().substring(0, e.getKey().indexOf('|')));
+            for (Contact c : e.getValue().contacts(w * window, (w + 1) * window, e.getValue().jobIds().size())) {
+                jobWindows.computeIfAbsent(c.jobId + "|" + w, k -> new WindowAccumulator()).add(c);
+            }
+        }
+        double sum = 0;
+        for (WindowAccumulator acc : jobWindows.values()) {
+            sum += scorer.score(acc.features(FeatureSet.V1)).score();
+        }
+        if (sum < 0) {
+            throw new IllegalStateException(); // keeps the work observable
+        }
+        return (System.nanoTime() - start) / 1e9;
+    }
+
+    /** Replays the dataset from its files in BATCH mode; returns {dataset span ms, wall seconds}. */
+    private double[] replay() throws Exception {
+        Configuration conf = new Configuration();
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(options.parallelism(), conf);
+        env.setRuntimeMode(RuntimeExecutionMode.BATCH);
+        DetectPipeline.build(env, DetectSettings.defaults(), scorer, DatasetFiles.inputs(List.of(options.dataset())),
+                new DetectPipeline.Outputs(new Discard<>(), new Discard<>(), new Discard<>()));
+        long start = System.nanoTime();
+        env.execute("vigil bench replay");
+        return new double[] {span(options.dataset()), (System.nanoTime() - start) / 1e9};
+    }
+
+    /** A sink that drops what it gets: the benchmark measures the pipeline, not a file system. */
+    static final class Discard<T> implements Sink<T> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public SinkWriter<T> createWriter(WriterInitContext context) {
+            return new SinkWriter<>() {
+                @Override
+                public void write(T element, Context ctx) {}
+
+                @Override
+                public void flush(boolean endOfInput) {}
+
+                @Override
+                public void close() {}
+            };
+        }
+    }
+
+    private static long span(Path dataset) throws IOException {
+        long first = Long.MAX_VALUE;
+        long last = Long.MIN_VALUE;
+        try (DatasetRecords records = new DatasetRecords(dataset)) {
+            for (DatasetRecords.Timed r = records.next(); r != null; r = records.next()) {
+                first = Math.min(first, r.ts());
+                last = Math.max(last, r.ts());
+            }
+        }
+        return Math.max(0, last - first);
+    }
+
+    private static long latestCheckpointBytes(Path dir) {
+        try (Stream<Path> all = Files.walk(dir)) {
+            Path latest = all.filter(p -> p.getFileName().toString().startsWith("chk-"))
+                    .max((a, b) -> Long.compare(number(a), number(b))).orElse(null);
+            if (latest == null) {
+                return 0;
+            }
+            try (Stream<Path> files = Files.walk(latest)) {
+                return files.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return 0; // a checkpoint being written or discarded as we look
+        }
+    }
+
+    private static long number(Path chk) {
+        return Long.parseLong(chk.getFileName().toString().substring(4));
+    }
+
+    private static double round(double d) {
+        return Math.round(d * 100) / 100.0;
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException | RuntimeException e) {
+            // a temporary directory
+        }
+    }
+
+}
