@@ -140,6 +140,9 @@ public final class EndToEndBench {
             deleteQuietly(checkpoints);
         }
 
+        out.println("latency: the dataset streamed live (paced), windows timed from the watermark to their commit ...");
+        result.putAll(latency());
+
         out.println("replay: the dataset once from its files, BATCH mode ...");
         double[] replay = replay();
         result.put("replay_dataset_hours", round(replay[0] / 3_600_000.0));
@@ -283,6 +286,119 @@ public final class EndToEndBench {
             throw new IllegalStateException(); // keeps the work observable
         }
         return (System.nanoTime() - start) / 1e9;
+    }
+
+    /**
+     * Streams the dataset once at a pace (event time running {@value #LATENCY_SPEED}x wall time) and times
+     * each scored window from the moment the watermark could pass its end (the first record at or after
+     * end + out-of-orderness was sent) to the moment a read_committed consumer sees it. Windows go through
+     * the same transactional sink and commit as alerts, and there are many more of them.
+     */
+    private Map<String, Object> latency() throws Exception {
+        Map<String, Object> result = new LinkedHashMap<>();
+        Path checkpoints = Files.createTempDirectory("vigil-bench-latency-");
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            VigilConfig config = VigilConfig.defaults().with(Map.of(
+                    VigilConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers(),
+                    VigilConfig.GROUP_ID, "vigil-bench-latency",
+                    VigilConfig.TRANSACTIONAL_ID_PREFIX, "vigil-bench-latency",
+                    VigilConfig.CHECKPOINT_INTERVAL_MS, "1000",
+                    VigilConfig.CHECKPOINT_DIR, checkpoints.toUri().toString(),
+                    VigilConfig.IDLENESS_MS, "2000"));
+            KafkaTopics.createAll(config);
+            Configuration conf = new Configuration();
+            conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(options.parallelism(), conf);
+            DetectJob.prepare(env, config, scorer, false);
+            org.apache.flink.core.execution.JobClient job = env.executeAsync("vigil bench latency");
+
+            long ooo = config.getLong(VigilConfig.OUT_OF_ORDERNESS_MS);
+            // sim second -> wall nanos when the first record at or after it was sent
+            java.util.TreeMap<Long, Long> sentAt = new java.util.TreeMap<>();
+            List<Long> latenciesMs = java.util.Collections.synchronizedList(new ArrayList<>());
+            java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+            RecordFraming<io.vigil.records.JobWindow> windows = Framings.forTopic(RecordType.WINDOW, config.topic(Topic.WINDOWS), null);
+            Thread consumer = new Thread(() -> {
+                Properties p = new Properties();
+                p.put(org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+                p.put(org.apache.kafka.clients.consumer.ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+                try (var c = new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(p,
+                        new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                        new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+                    String topic = config.topic(Topic.WINDOWS);
+                    var partitions = c.partitionsFor(topic).stream()
+                            .map(i -> new org.apache.kafka.common.TopicPartition(topic, i.partition())).toList();
+                    c.assign(partitions);
+                    while (running.get()) {
+                        for (var r : c.poll(java.time.Duration.ofMillis(50))) {
+                            long now = System.nanoTime();
+                            Decoded<io.vigil.records.JobWindow> w = windows.decode(r.value());
+                            if (!w.isAccepted()) {
+                                continue;
+                            }
+                            Long due;
+                            synchronized (sentAt) {
+                                var e = sentAt.ceilingEntry((w.record().getWindowEnd().toEpochMilli() + ooo) / 1000);
+                                due = e == null ? null : e.getValue();
+                            }
+                            if (due != null) {
+                                latenciesMs.add((now - due) / 1_000_000);
+                            }
+                        }
+                    }
+                }
+            }, "bench-latency");
+            consumer.start();
+
+            Properties props = new Properties();
+            props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+            props.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+            Map<RecordType<?>, String> topics = Map.of(RecordType.FLOW, config.topic(Topic.FLOWS),
+                    RecordType.GPU, config.topic(Topic.GPU), RecordType.ASSIGNMENT, config.topic(Topic.ASSIGNMENTS));
+            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+                 DatasetRecords records = new DatasetRecords(options.dataset())) {
+                long wallStart = System.nanoTime();
+                Long first = null;
+                for (DatasetRecords.Timed r = records.next(); r != null; r = records.next()) {
+                    first = first == null ? r.ts() : first;
+                    long due = wallStart + (long) ((r.ts() - first) / LATENCY_SPEED * 1_000_000);
+                    long wait = due - System.nanoTime();
+                    if (wait > 1_000_000) {
+                        producer.flush();
+                        Thread.sleep(wait / 1_000_000);
+                    }
+                    @SuppressWarnings("unchecked")
+                    RecordFraming<SpecificRecord> framing = (RecordFraming<SpecificRecord>) (RecordFraming<?>)
+                            Framings.forTopic(r.type(), topics.get(r.type()), null);
+                    producer.send(new ProducerRecord<>(topics.get(r.type()), null, r.ts(), null, framing.encode(r.record())));
+                    synchronized (sentAt) {
+                        sentAt.putIfAbsent(r.ts() / 1000, System.nanoTime());
+                    }
+                }
+            }
+            Thread.sleep(5_000);
+            running.set(false);
+            consumer.join(5_000);
+            job.cancel().get();
+            List<Long> sorted = new ArrayList<>(latenciesMs);
+            java.util.Collections.sort(sorted);
+            result.put("latency_windows_measured", sorted.size());
+            result.put("latency_p50_ms", percentile(sorted, 0.50));
+            result.put("latency_p99_ms", percentile(sorted, 0.99));
+        } finally {
+            deleteQuietly(checkpoints);
+        }
+        return result;
+    }
+
+    /** Event time runs this much faster than wall time in the latency phase. */
+    static final double LATENCY_SPEED = 30;
+
+    private static long percentile(List<Long> sorted, double q) {
+        if (sorted.isEmpty()) {
+            return -1;
+        }
+        return sorted.get((int) Math.min(sorted.size() - 1, Math.ceil(q * sorted.size()) - 1));
     }
 
     /** Replays the dataset from its files in BATCH mode; returns {dataset span ms, wall seconds}. */
