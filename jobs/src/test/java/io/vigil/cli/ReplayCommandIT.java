@@ -6,17 +6,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vigil.jobs.detect.Scenario;
 import java.nio.file.Path;
 import java.util.List;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code vigil replay} end to end, on the mini-cluster: progress on stderr, the summary table on stdout, exit codes. */
+/**
+ * {@code vigil replay} end to end as a user runs it: no surrounding cluster, so the replay starts its own
+ * mini-cluster (ReplayCluster). Progress on stderr, the summary table on stdout, exit codes.
+ */
 class ReplayCommandIT {
-    @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
 
     @Test
     void replaysADatasetPrintsTheTableAndRefusesToOverwriteWithoutForce(@TempDir Path dir) throws Exception {

@@ -165,8 +165,10 @@ public final class Replay {
                 datasets.size() == 1 ? "" : "s", parallelism, request.scorer().modelVersion());
         progress.flush();
         List<DatasetResult> results = new ArrayList<>();
-        for (int i = 0; i < datasets.size(); i++) {
-            results.add(replay(datasets.get(i), i + 1, datasets.size(), request, parallelism, progress));
+        try (ReplayCluster cluster = ReplayCluster.needed() ? ReplayCluster.start(parallelism) : null) {
+            for (int i = 0; i < datasets.size(); i++) {
+                results.add(replay(datasets.get(i), i + 1, datasets.size(), request, parallelism, cluster, progress));
+            }
         }
         Backtest.Result overall = Backtest.Result.pool(results.stream().map(DatasetResult::backtest).toList());
         Outcome outcome = new Outcome(request, results, overall, millisSince(started));
@@ -175,9 +177,9 @@ public final class Replay {
     }
 
     private static DatasetResult replay(Dataset dataset, int index, int count, Request request, int parallelism,
-                                        PrintWriter progress) throws Exception {
+                                        ReplayCluster cluster, PrintWriter progress) throws Exception {
         long started = System.nanoTime();
-        StreamExecutionEnvironment env = environment(parallelism);
+        StreamExecutionEnvironment env = environment(parallelism, cluster);
         DetectPipeline.Results results = DetectPipeline.build(env, request.settings(), request.scorer(),
                 DatasetFiles.inputs(List.of(dataset.path())));
         CloseableIterator<Alert> alerts = results.alerts().collectAsync();
@@ -231,14 +233,15 @@ public final class Replay {
     }
 
     /**
-     * A bounded BATCH environment: the local one when run from the command line (a mini-cluster with a slot
-     * per parallel task), the surrounding one in a test or on a cluster. No restarts: a replay that fails says so.
+     * A bounded BATCH environment: on the replay's own mini-cluster when run from the command line, else the
+     * surrounding one (a test's mini-cluster, a Flink cluster). No restarts: a replay that fails says so.
      */
-    static StreamExecutionEnvironment environment(int parallelism) {
+    static StreamExecutionEnvironment environment(int parallelism, ReplayCluster cluster) {
         Configuration conf = new Configuration();
         conf.set(ExecutionOptions.RUNTIME_MODE, RuntimeExecutionMode.BATCH);
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        StreamExecutionEnvironment env = cluster != null ? cluster.environment(conf)
+                : StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setRuntimeMode(RuntimeExecutionMode.BATCH);
         env.setParallelism(parallelism);
         return env;
