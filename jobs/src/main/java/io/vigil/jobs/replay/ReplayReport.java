@@ -35,10 +35,11 @@ import java.util.stream.Collectors;
  */
 public final class ReplayReport {
     static final int WIDTH = 1100;
-    static final int HEIGHT = 200;
+    static final int HEIGHT = 214;
     static final int LEFT = 40;
     static final int RIGHT = 96;
-    static final int TOP = 10;
+    /** Above the plot: a band for the names of the incident intervals, clear of the alert dots. */
+    static final int TOP = 24;
     static final int BOTTOM = 36;
     /** Alert groups listed under a chart; the rest are counted (alerts.jsonl has them all). */
     static final int MAX_GROUPS_LISTED = 25;
@@ -83,8 +84,11 @@ public final class ReplayReport {
         h.append("<header>\n<h1>Vigil replay</h1>\n<dl class=\"facts\">\n");
         h.append("<dt>Datasets</dt><dd>");
         for (Replay.DatasetResult d : o.datasets()) {
-            h.append("<span class=\"ds\">").append(esc(d.dataset().name())).append(" <small>")
-                    .append(esc(d.dataset().path().toString())).append("</small></span> ");
+            h.append("<span class=\"ds\">").append(esc(d.dataset().name()));
+            if (!d.dataset().path().toString().equals(d.dataset().name())) {
+                h.append(" <small>").append(esc(d.dataset().path().toString())).append("</small>");
+            }
+            h.append("</span> ");
         }
         h.append("</dd>\n");
         h.append("<dt>Model</dt><dd>").append(esc(o.modelVersion())).append(" · threshold ")
@@ -252,7 +256,7 @@ public final class ReplayReport {
             h.append("<td class=\"num\">").append(v.windows().size()).append("</td><td class=\"num\">").append(v.alerts().size())
                     .append("</td><td class=\"num").append(falseAlerts > 0 ? " bad" : "").append("\">").append(falseAlerts)
                     .append("</td><td class=\"num\">").append(fmtOrNa("%.2f", max)).append("</td><td>")
-                    .append(esc(v.labels().stream().map(Label::incident).distinct().collect(Collectors.joining(", "))))
+                    .append(v.labels().isEmpty() ? "–" : esc(v.labels().stream().map(Label::incident).distinct().collect(Collectors.joining(", "))))
                     .append("</td></tr>\n");
         }
         h.append("</tbody>\n</table>\n</section>\n");
@@ -326,14 +330,16 @@ public final class ReplayReport {
         for (Label l : v.labels()) {
             double a = s.x(Math.max(l.startTs(), x0));
             double b = s.x(Math.min(l.endTs(), x1));
+            h.append("<rect class=\"incident-band\" x=\"").append(f1(a)).append("\" y=\"").append(TOP - 4).append("\" width=\"")
+                    .append(f1(Math.max(1, b - a))).append("\" height=\"4\" fill=\"").append(COLOURS.get(l.category())).append("\"/>\n");
             h.append("<rect class=\"incident\" x=\"").append(f1(a)).append("\" y=\"").append(TOP).append("\" width=\"")
                     .append(f1(Math.max(1, b - a))).append("\" height=\"").append(plotBottom - TOP).append("\" fill=\"")
                     .append(COLOURS.get(l.category())).append("\" fill-opacity=\"0.16\"><title>")
                     .append(esc(l.incident() + ": " + l.category() + ", " + interval(l.startTs(), l.endTs()) + " UTC"))
                     .append("</title></rect>\n");
-            if (b - a > 70) {
-                h.append("<text class=\"incident-label\" x=\"").append(f1(a + 4)).append("\" y=\"").append(TOP + 11).append("\" fill=\"")
-                        .append(COLOURS.get(l.category())).append("\">").append(esc(cut(l.incident() + " · " + l.category(), (int) ((b - a - 8) / 6))))
+            if (b - a > 40) {
+                h.append("<text class=\"incident-label\" x=\"").append(f1(a + 2)).append("\" y=\"").append(TOP - 8).append("\" fill=\"")
+                        .append(COLOURS.get(l.category())).append("\">").append(esc(cut(l.incident() + " · " + l.category(), (int) ((b - a - 4) / 6.5))))
                         .append("</text>\n");
             }
         }
@@ -409,7 +415,7 @@ public final class ReplayReport {
             }
             Alert first = group.get(0);
             h.append("<text class=\"alert-number\" x=\"").append(f1(s.x(first.getWindowStart().toEpochMilli()))).append("\" y=\"")
-                    .append(f1(Math.max(TOP + 9, s.y(first.getScore()) - 8))).append("\" text-anchor=\"middle\">").append(g + 1).append("</text>\n");
+                    .append(f1(Math.max(TOP + 9, s.y(first.getScore()) - 9))).append("\" text-anchor=\"middle\">").append(g + 1).append("</text>\n");
         }
         h.append("</svg>\n");
     }
@@ -487,7 +493,7 @@ public final class ReplayReport {
         List<Destination> destinations = a.getEvidence().getDestinations();
         for (Destination d : destinations.subList(0, Math.min(3, destinations.size()))) {
             parts.add(d.getIp() + ":" + d.getPort() + "/" + d.getProtocol() + (d.getExternal() ? " external" : "")
-                    + " " + d.getFlows() + " flows" + (d.getUnanswered() > 0 ? " (" + d.getUnanswered() + " unanswered)" : ""));
+                    + " " + d.getFlows() + (d.getFlows() == 1 ? " flow" : " flows") + (d.getUnanswered() > 0 ? " (" + d.getUnanswered() + " unanswered)" : ""));
         }
         if (destinations.size() > 3) {
             parts.add((destinations.size() - 3) + " more destinations");
