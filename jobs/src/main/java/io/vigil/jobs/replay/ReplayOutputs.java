@@ -18,10 +18,14 @@ import java.util.function.Function;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
- * The files of a replay, in an order that does not depend on parallelism or timing, so two replays of the
- * same input give the same bytes: alerts by window start, job and alert id; windows by window start and
- * job; dead letters by source (file, then line as a number). Ties between datasets go in the order the
- * datasets were given, then by the record's own JSON text.
+ * The files of a replay, in an order that does not depend on parallelism or timing: alerts by window start,
+ * job and alert id; windows by window start and job; dead letters by source (file, then line as a number).
+ * Ties between datasets go in the order the datasets were given, then by the record's own JSON text.
+ *
+ * <p>So two replays of the same input give the same alerts.jsonl and deadletter.jsonl, byte for byte. The
+ * records of windows.jsonl are the same too, except that a float feature summed over GPU samples (the GPU
+ * means: {@code tensor_active}, {@code tensor_per_sm}, ...) may differ in its last bits: samples of one job
+ * that share a timestamp reach the window in no fixed order, and floating-point addition is not associative.
  */
 public final class ReplayOutputs {
     public static final String ALERTS = "alerts.jsonl";

@@ -414,8 +414,9 @@ public final class ReplayReport {
                         .append(esc(tooltip(a, isFalse))).append("</title></circle>\n");
             }
             Alert first = group.get(0);
-            h.append("<text class=\"alert-number\" x=\"").append(f1(s.x(first.getWindowStart().toEpochMilli()))).append("\" y=\"")
-                    .append(f1(Math.max(TOP + 9, s.y(first.getScore()) - 9))).append("\" text-anchor=\"middle\">").append(g + 1).append("</text>\n");
+            // the group's number, left of its first dot, as in the list under the chart
+            h.append("<text class=\"alert-number\" x=\"").append(f1(s.x(first.getWindowStart().toEpochMilli()) - 7)).append("\" y=\"")
+                    .append(f1(s.y(first.getScore()) + 3.5)).append("\" text-anchor=\"end\">").append(g + 1).append("</text>\n");
         }
         h.append("</svg>\n");
     }
