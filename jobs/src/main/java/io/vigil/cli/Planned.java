@@ -36,17 +36,6 @@ final class Planned {
         }
     }
 
-    @Command(name = "replay", description = "Run the pipeline bounded over recorded datasets; write alerts, a summary and a report. (not built yet: issue #4)")
-    static final class Replay extends Verb {
-        String what() {
-            return "run the pipeline over recorded datasets and write alerts.jsonl, summary.json and report.html";
-        }
-
-        int issue() {
-            return 4;
-        }
-    }
-
     @Command(name = "simulate", description = "Write deterministic cluster telemetry with injected incidents as a dataset. (not built yet: issue #4)")
     static final class Simulate extends Verb {
         String what() {

@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             DemoCommand.class,
             DetectCommand.class,
-            Planned.Replay.class,
+            ReplayCommand.class,
             Planned.Simulate.class,
             Planned.Windows.class,
             Planned.Train.class,

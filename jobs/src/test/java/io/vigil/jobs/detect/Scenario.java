@@ -1,7 +1,10 @@
 package io.vigil.jobs.detect;
 
+import io.vigil.models.eval.Label;
+import io.vigil.models.eval.Labels;
 import io.vigil.records.Assignment;
 import io.vigil.records.AssignmentEvent;
+import io.vigil.records.Category;
 import io.vigil.records.Flow;
 import io.vigil.records.GpuProcess;
 import io.vigil.records.GpuSample;
@@ -20,18 +23,25 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.zip.GZIPOutputStream;
+import org.apache.avro.file.CodecFactory;
+import org.apache.avro.file.DataFileWriter;
+import org.apache.avro.specific.SpecificDatumWriter;
+import org.apache.avro.specific.SpecificRecord;
 
 /**
  * A small, fully known cluster story for pipeline tests: two training jobs for six minutes; during
  * minutes 2 and 3 the second one probes the internal network (many hosts and service ports, mostly
- * unanswered, plus the cloud metadata service). Both talk to a fleet-wide experiment tracker.
+ * unanswered, plus the cloud metadata service). Both talk to a fleet-wide experiment tracker. Its ground
+ * truth ({@link #labels()}, written as labels.json) is that probing interval, category NETWORK_SCAN.
  */
 public final class Scenario {
     static final Instant BEGINNING = Instant.parse("2026-02-14T03:00:00Z");
     public static final Duration WINDOW = Duration.ofMinutes(1);
     static final int MINUTES = 6;
-    static final String TRAINER = "job-trainer";
+    public static final String TRAINER = "job-trainer";
     public static final String PROBER = "job-prober";
+    /** The incident's name in labels.json. */
+    public static final String INCIDENT = "probe";
     static final String TRAINER_IP = "10.0.1.1";
     static final String PROBER_IP = "10.0.2.1";
     static final String STORAGE_IP = "10.9.0.20";
@@ -44,10 +54,17 @@ public final class Scenario {
     final List<Flow> flows = new ArrayList<>();
     final List<GpuSample> samples = new ArrayList<>();
     final List<Assignment> assignments = new ArrayList<>();
+    /** The probing job's id: {@link #PROBER}, or another (a test of how ids from data are shown). */
+    public final String prober;
 
     public Scenario() {
+        this(PROBER);
+    }
+
+    public Scenario(String proberJobId) {
+        this.prober = proberJobId;
         job(TRAINER, TRAINER_IP, "node-1");
-        job(PROBER, PROBER_IP, "node-2");
+        job(prober, PROBER_IP, "node-2");
         int host = 0;
         for (int minute = SCAN_FROM_MINUTE; minute < SCAN_TO_MINUTE; minute++) {
             for (int tick = 0; tick < 6; tick++) {
@@ -112,6 +129,12 @@ public final class Scenario {
         return starts;
     }
 
+    /** The ground truth: the probing job scanned the network from minute 2 to minute 4. */
+    public List<Label> labels() {
+        return List.of(new Label(INCIDENT, prober, Category.NETWORK_SCAN,
+                at(SCAN_FROM_MINUTE, 0).toEpochMilli(), at(SCAN_TO_MINUTE, 0).toEpochMilli()));
+    }
+
     /** Writes the story as a dataset directory (gzip JSON lines), with {@code badFlowLines} in the middle of flows. */
     public Path writeDataset(Path dir, List<String> badFlowLines) throws IOException {
         return writeDataset(dir, flows, badFlowLines, List.of());
@@ -146,7 +169,44 @@ public final class Scenario {
         }
         Files.writeString(dir.resolve("assignments.jsonl"), String.join("\n",
                 assignments.stream().map(JsonRecordCodec.of(RecordType.ASSIGNMENT)::encode).toList()) + "\n");
+        writeLabels(dir);
         return dir;
+    }
+
+    /** Writes the story as a dataset of Avro object container files (deflate), with its labels. */
+    public Path writeAvroDataset(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        writeAvro(dir.resolve("flows.avro"), RecordType.FLOW, flows);
+        writeAvro(dir.resolve("gpu.avro"), RecordType.GPU, samples);
+        writeAvro(dir.resolve("assignments.avro"), RecordType.ASSIGNMENT, assignments);
+        writeLabels(dir);
+        return dir;
+    }
+
+    /** labels.json, as a person would write it. */
+    public void writeLabels(Path dir) throws IOException {
+        StringBuilder json = new StringBuilder("[\n");
+        List<Label> labels = labels();
+        for (int i = 0; i < labels.size(); i++) {
+            Label l = labels.get(i);
+            json.append(String.format("  {\"incident\": %s, \"job_id\": %s, \"category\": \"%s\", \"start_ts\": %d, \"end_ts\": %d}%s%n",
+                    quote(l.incident()), quote(l.jobId()), l.category(), l.startTs(), l.endTs(), i < labels.size() - 1 ? "," : ""));
+        }
+        Files.writeString(dir.resolve(Labels.FILE_NAME), json.append("]\n").toString());
+    }
+
+    private static String quote(String s) {
+        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+
+    private static <T extends SpecificRecord> void writeAvro(Path file, RecordType<T> type, List<T> records) throws IOException {
+        try (DataFileWriter<T> w = new DataFileWriter<>(new SpecificDatumWriter<>(type.recordClass()))) {
+            w.setCodec(CodecFactory.deflateCodec(6));
+            w.create(type.schema(), file.toFile());
+            for (T r : records) {
+                w.append(r);
+            }
+        }
     }
 
     private static Writer gzipWriter(Path file) throws IOException {

@@ -1,0 +1,40 @@
+package io.vigil.cli;
+
+import static io.vigil.cli.VigilCliTest.vigil;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vigil.jobs.detect.Scenario;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code vigil replay} end to end as a user runs it: no surrounding cluster, so the replay starts its own
+ * mini-cluster (ReplayCluster). Progress on stderr, the summary table on stdout, exit codes.
+ */
+class ReplayCommandIT {
+
+    @Test
+    void replaysADatasetPrintsTheTableAndRefusesToOverwriteWithoutForce(@TempDir Path dir) throws Exception {
+        Path story = new Scenario().writeDataset(dir.resolve("story"), List.of("not json"));
+        String out = dir.resolve("out").toString();
+
+        VigilCliTest.Run run = vigil("replay", story.toString(), "--out", out, "--parallelism", "2");
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.err()).contains("replaying 1 dataset (parallelism 2").contains("story (1/1): 12 windows, 2 alerts, 1 dead letters");
+        assertThat(run.out()).containsSubsequence("incident", "job", "detected", "categories", "time to detect")
+                .containsSubsequence("probe", "job-prober", "yes", "NETWORK_SCAN right", "60 s (1 window)")
+                .contains("incidents detected: 1 of 1 (category right: 1)")
+                .contains("false alerts: 0 of 2 alerts, over 0.20 job-hours = 0.00 per 100 job-hours")
+                .contains("dead letters: 1 (malformed 1)")
+                .contains("wrote alerts.jsonl, windows.jsonl, deadletter.jsonl, summary.json and report.html to " + out);
+
+        VigilCliTest.Run again = vigil("replay", story.toString(), "--out", out, "--parallelism", "2");
+        assertThat(again.exitCode()).isEqualTo(2);
+        assertThat(again.err()).contains("is not empty; pass --force");
+
+        assertThat(vigil("replay", story.toString(), "--out", out, "--parallelism", "2", "--force").exitCode()).isZero();
+    }
+}
