@@ -26,20 +26,20 @@ public class GpuStats {
     public String node;
     public int gpu;
     public long samples;
-    /** Sum of util, percent. */
-    public double utilSum;
+    /** Sum of util, percent. Sums are in millionths ({@link WindowAccumulator#micros}): exact in any order. */
+    public long utilSum;
     /** Samples with both sm_active and tensor_active. */
     public long profiledSamples;
     /** Sum of sm_active over profiled samples. */
-    public double smSum;
+    public long smSum;
     /** Sum of tensor_active over profiled samples. */
-    public double tensorSum;
+    public long tensorSum;
     /** Profiled samples in the hashing pattern ({@link WindowAccumulator#hashing}). */
     public long hashingSamples;
     public long dramSamples;
-    public double dramSum;
+    public long dramSum;
     public long powerSamples;
-    public double powerSum;
+    public long powerSum;
     public long maxFbMib;
     /** Process name to the most GPU memory it held (MiB); at most {@link #MAX_PROCESS_NAMES}. */
     public Map<String, Long> processes = new HashMap<>();
@@ -60,23 +60,23 @@ public class GpuStats {
 
     void add(GpuSample s, Double sm, Double tensor, Double dram) {
         samples++;
-        utilSum += WindowAccumulator.clampPercent(s.getUtil());
+        utilSum += WindowAccumulator.micros(WindowAccumulator.clampPercent(s.getUtil()));
         if (sm != null && tensor != null) {
             profiledSamples++;
-            smSum += sm;
-            tensorSum += tensor;
+            smSum += WindowAccumulator.micros(sm);
+            tensorSum += WindowAccumulator.micros(tensor);
             if (WindowAccumulator.hashing(sm, tensor)) {
                 hashingSamples++;
             }
         }
         if (dram != null) {
             dramSamples++;
-            dramSum += dram;
+            dramSum += WindowAccumulator.micros(dram);
         }
         Double power = s.getPowerW();
         if (power != null && Double.isFinite(power)) {
             powerSamples++;
-            powerSum += power;
+            powerSum += WindowAccumulator.micros(power);
         }
         if (s.getFbUsedMib() != null) {
             maxFbMib = Math.max(maxFbMib, s.getFbUsedMib());
@@ -141,16 +141,16 @@ public class GpuStats {
     }
 
     double smMean() {
-        return profiledSamples == 0 ? 0 : smSum / profiledSamples;
+        return profiledSamples == 0 ? 0 : smSum / 1e6 / profiledSamples;
     }
 
     double tensorMean() {
-        return profiledSamples == 0 ? 0 : tensorSum / profiledSamples;
+        return profiledSamples == 0 ? 0 : tensorSum / 1e6 / profiledSamples;
     }
 
     /** Tensor-pipe activity relative to SM activity, in [0, 1]; 0 when the SMs were idle. */
     double tensorPerSm() {
-        return smSum <= 0 ? 0 : Math.min(1, tensorSum / smSum);
+        return smSum <= 0 ? 0 : Math.min(1, (double) tensorSum / smSum);
     }
 
     double hashingFraction() {
@@ -162,11 +162,11 @@ public class GpuStats {
         if (!(o instanceof GpuStats g)) {
             return false;
         }
-        return gpu == g.gpu && samples == g.samples && Double.compare(utilSum, g.utilSum) == 0
-                && profiledSamples == g.profiledSamples && Double.compare(smSum, g.smSum) == 0
-                && Double.compare(tensorSum, g.tensorSum) == 0 && hashingSamples == g.hashingSamples
-                && dramSamples == g.dramSamples && Double.compare(dramSum, g.dramSum) == 0
-                && powerSamples == g.powerSamples && Double.compare(powerSum, g.powerSum) == 0
+        return gpu == g.gpu && samples == g.samples && utilSum == g.utilSum
+                && profiledSamples == g.profiledSamples && smSum == g.smSum
+                && tensorSum == g.tensorSum && hashingSamples == g.hashingSamples
+                && dramSamples == g.dramSamples && dramSum == g.dramSum
+                && powerSamples == g.powerSamples && powerSum == g.powerSum
                 && maxFbMib == g.maxFbMib && processOverflow == g.processOverflow
                 && Objects.equals(node, g.node) && Objects.equals(processes, g.processes);
     }

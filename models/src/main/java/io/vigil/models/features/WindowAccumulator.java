@@ -106,12 +106,13 @@ public class WindowAccumulator {
 
     // ---- GPUs, job-wide running totals
     public long samples;
-    public double utilSum;
+    /** Sums in millionths ({@link #micros}): exact, so the result does not depend on arrival order. */
+    public long utilSum;
     public long profiledSamples;
-    public double smSum;
-    public double tensorSum;
+    public long smSum;
+    public long tensorSum;
     public long dramSamples;
-    public double dramSum;
+    public long dramSum;
     public boolean minerProcess;
     /** Per GPU ({@link GpuStats#key}); at most {@link #MAX_GPUS}. */
     public Map<String, GpuStats> gpus = new HashMap<>();
@@ -172,15 +173,15 @@ public class WindowAccumulator {
         Double tensor = fraction(s.getTensorActive());
         Double dram = fraction(s.getDramActive());
         samples++;
-        utilSum += clampPercent(s.getUtil());
+        utilSum += micros(clampPercent(s.getUtil()));
         if (sm != null && tensor != null) {
             profiledSamples++;
-            smSum += sm;
-            tensorSum += tensor;
+            smSum += micros(sm);
+            tensorSum += micros(tensor);
         }
         if (dram != null) {
             dramSamples++;
-            dramSum += dram;
+            dramSum += micros(dram);
         }
         for (var p : s.getProcesses()) {
             minerProcess |= MinerNames.matches(p.getName());
@@ -296,10 +297,10 @@ public class WindowAccumulator {
 
         f.put(FeatureSet.GPU_COUNT, log1p(gpus.size() + (gpuOverflowSamples > 0 ? 1 : 0)));
         f.put(FeatureSet.GPU_TELEMETRY, ratio(profiledSamples, samples));
-        f.put(FeatureSet.GPU_UTIL, samples == 0 ? 0.0 : clamp01(utilSum / samples / 100.0));
-        f.put(FeatureSet.SM_ACTIVE, ratio(smSum, profiledSamples));
-        f.put(FeatureSet.TENSOR_ACTIVE, ratio(tensorSum, profiledSamples));
-        f.put(FeatureSet.DRAM_ACTIVE, ratio(dramSum, dramSamples));
+        f.put(FeatureSet.GPU_UTIL, samples == 0 ? 0.0 : clamp01(utilSum / 1e6 / samples / 100.0));
+        f.put(FeatureSet.SM_ACTIVE, ratio(smSum / 1e6, profiledSamples));
+        f.put(FeatureSet.TENSOR_ACTIVE, ratio(tensorSum / 1e6, profiledSamples));
+        f.put(FeatureSet.DRAM_ACTIVE, ratio(dramSum / 1e6, dramSamples));
         f.put(FeatureSet.TENSOR_PER_SM, ratio(tensorSum, smSum));
 
         List<GpuStats> profiled = gpus.values().stream().filter(g -> g.profiledSamples > 0).toList();
@@ -440,6 +441,14 @@ public class WindowAccumulator {
 
     static double log1p(double count) {
         return Math.log1p(Math.max(0, count));
+    }
+
+    /**
+     * A measurement in millionths, for sums that must not depend on the order values arrive in (floating
+     * point addition is not associative; the samples of one window arrive in no fixed order).
+     */
+    static long micros(double value) {
+        return Math.round(value * 1_000_000);
     }
 
     static double ratio(double part, double whole) {
