@@ -1,0 +1,138 @@
+package io.vigil.jobs.detect;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vigil.jobs.CollectingSink;
+import io.vigil.jobs.ingest.InputFormats;
+import io.vigil.jobs.io.DatasetFiles;
+import io.vigil.records.Alert;
+import io.vigil.records.DeadLetter;
+import io.vigil.records.Flow;
+import io.vigil.records.GpuSample;
+import io.vigil.records.JobWindow;
+import io.vigil.records.formats.Formats;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A user's own Zeek conn.log next to their own DCGM scrapes, replayed in BATCH mode: the same windows and
+ * alerts as the same records in canonical JSON lines, and each unusable line a dead letter naming its line.
+ */
+class ForeignFormatsReplayIT {
+    static final String BAD_CONN_LINE = "1771038012.0\tCbad\t10.0.2.1\t50522\tnot-an-ip\t22\ttcp\t-\t1.0\t1\t1\tSF\tT\tF\t0\tS\t1\t1\t1\t1\t(empty)";
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+
+    static final Scenario STORY = new Scenario();
+
+    record Results(List<Alert> alerts, List<JobWindow> windows, List<DeadLetter> deadLetters) {}
+
+    static Results replay(Path dataset, InputFormats formats) throws Exception {
+        StreamExecutionEnvironment env = DetectPipelineIT.environment(RuntimeExecutionMode.BATCH);
+        CollectingSink<Alert> alerts = new CollectingSink<>("alerts-" + formats.flows());
+        CollectingSink<JobWindow> windows = new CollectingSink<>("windows-" + formats.flows());
+        CollectingSink<DeadLetter> dead = new CollectingSink<>("dead-" + formats.flows());
+        DetectPipeline.build(env, DetectSettings.defaults(), DetectPipelineIT.SCORER, DatasetFiles.inputs(List.of(dataset), formats),
+                new DetectPipeline.Outputs(alerts, windows, dead));
+        env.execute("replay " + formats);
+        return new Results(alerts.received(), windows.received(), dead.received());
+    }
+
+    @Test
+    void zeekAndDcgmFilesGiveTheSameWindowsAsTheCanonicalRecords(@TempDir Path dir) throws Exception {
+        // what Zeek and DCGM can say: no node in conn.log, no processes in a scrape
+        List<Flow> flows = STORY.flows.stream().map(f -> Flow.newBuilder(f).setNode("unknown").build()).toList();
+        List<GpuSample> samples = STORY.samples.stream().map(s -> GpuSample.newBuilder(s).setProcesses(List.of()).build()).toList();
+        Scenario canonical = new Scenario();
+        canonical.samples.clear();
+        canonical.samples.addAll(samples);
+        Results expected = replay(canonical.writeDataset(dir.resolve("canonical"), flows, List.of(), List.of()), InputFormats.CANONICAL);
+
+        Path story = canonical.writeDataset(dir.resolve("story"), flows, List.of(), List.of());
+        Files.delete(story.resolve("flows.jsonl.gz"));
+        Files.delete(story.resolve("gpu.jsonl.gz"));
+        writeConnLog(story.resolve("conn.log"), flows);
+        writeScrapes(story.resolve("gpu.prom"), samples);
+        Results results = replay(story, new InputFormats(Formats.ZEEK_TSV, Formats.DCGM_PROMETHEUS, null));
+
+        assertThat(results.windows()).hasSize(2 * Scenario.MINUTES);
+        assertThat(results.windows()).usingRecursiveFieldByFieldElementComparator().containsExactlyInAnyOrderElementsOf(expected.windows());
+        assertThat(results.alerts()).usingRecursiveFieldByFieldElementComparator().containsExactlyInAnyOrderElementsOf(expected.alerts());
+        assertThat(results.alerts()).extracting(Alert::getAlertId).containsExactlyInAnyOrderElementsOf(DetectPipelineIT.expectedAlertIds());
+
+        int headerLines = 8;
+        assertThat(results.deadLetters()).extracting(DeadLetter::getReason, DeadLetter::getSource, DeadLetter::getOriginalText)
+                .containsExactlyInAnyOrder(
+                        org.assertj.core.groups.Tuple.tuple("bad_ip", "story/conn.log:" + (headerLines + flows.size() / 2 + 2), BAD_CONN_LINE),
+                        org.assertj.core.groups.Tuple.tuple("malformed", "story/gpu.prom:2", "DCGM_FI_DEV_GPU_UTIL{gpu=\"0\" 5"));
+    }
+
+    /** The flows as Zeek writes conn.log: ts the start, duration to the end; a bad line in the middle. */
+    static void writeConnLog(Path file, List<Flow> flows) throws IOException {
+        List<String> lines = new ArrayList<>(List.of("#separator \\x09", "#set_separator\t,", "#empty_field\t(empty)",
+                "#unset_field\t-", "#path\tconn", "#open\t2026-02-14-03-00-00",
+                "#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tservice\tduration\torig_bytes\tresp_bytes"
+                        + "\tconn_state\tlocal_orig\tlocal_resp\tmissed_bytes\thistory\torig_pkts\torig_ip_bytes\tresp_pkts\tresp_ip_bytes\ttunnel_parents",
+                "#types\ttime\tstring\taddr\tport\taddr\tport\tenum\tstring\tinterval\tcount\tcount\tstring\tbool\tbool\tcount\tstring"
+                        + "\tcount\tcount\tcount\tcount\tset[string]"));
+        for (int i = 0; i < flows.size(); i++) {
+            Flow f = flows.get(i);
+            long start = f.getStartTs().toEpochMilli();
+            long duration = f.getTs().toEpochMilli() - start;
+            lines.add(String.join("\t", seconds(start), "C" + i, f.getSrcIp(), String.valueOf(f.getSrcPort()), f.getDstIp(),
+                    String.valueOf(f.getDstPort()), f.getProtocol().toLowerCase(), "-", seconds(duration),
+                    String.valueOf(f.getOrigBytes()), String.valueOf(f.getRespBytes()), f.getConnState() == null ? "-" : f.getConnState(),
+                    "T", "F", "0", "-", String.valueOf(f.getOrigPkts()), "0", String.valueOf(f.getRespPkts()), "0", "(empty)"));
+            if (i == flows.size() / 2) {
+                lines.add(BAD_CONN_LINE);
+            }
+        }
+        lines.add("#close\t2026-02-14-04-00-00");
+        Files.write(file, lines);
+    }
+
+    /** The samples as DCGM scrapes, one per instant, each after a "# scrape <ms>" line; one bad line first. */
+    static void writeScrapes(Path file, List<GpuSample> samples) throws IOException {
+        Map<Instant, List<GpuSample>> byTime = new TreeMap<>();
+        samples.forEach(s -> byTime.computeIfAbsent(s.getTs(), t -> new ArrayList<>()).add(s));
+        List<String> lines = new ArrayList<>();
+        byTime.forEach((ts, group) -> {
+            lines.add("# scrape " + ts.toEpochMilli());
+            if (lines.size() == 1) {
+                lines.add("DCGM_FI_DEV_GPU_UTIL{gpu=\"0\" 5");
+            }
+            for (GpuSample s : group) {
+                String labels = "{gpu=\"" + s.getGpu() + "\",device=\"nvidia" + s.getGpu() + "\",modelName=\"NVIDIA H100 80GB HBM3\",Hostname=\""
+                        + s.getNode() + "\",container=\"\",namespace=\"\",pod=\"\"}";
+                lines.add("DCGM_FI_DEV_GPU_UTIL" + labels + " " + s.getUtil());
+                lines.add("DCGM_FI_PROF_SM_ACTIVE" + labels + " " + s.getSmActive());
+                lines.add("DCGM_FI_PROF_PIPE_TENSOR_ACTIVE" + labels + " " + s.getTensorActive());
+                lines.add("DCGM_FI_PROF_DRAM_ACTIVE" + labels + " " + s.getDramActive());
+                lines.add("DCGM_FI_DEV_FB_USED" + labels + " " + s.getFbUsedMib());
+                lines.add("DCGM_FI_DEV_POWER_USAGE" + labels + " " + s.getPowerW());
+                lines.add("DCGM_FI_DEV_GPU_TEMP" + labels + " " + s.getTempC());
+                lines.add("DCGM_FI_DEV_SM_CLOCK" + labels + " " + s.getSmClockMhz());
+            }
+        });
+        Files.write(file, lines);
+    }
+
+    static String seconds(long ms) {
+        return String.format("%d.%03d", ms / 1000, ms % 1000);
+    }
+}
