@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             DemoCommand.class,
             DetectCommand.class,
+            CollectGpuCommand.class,
             Planned.Replay.class,
             Planned.Simulate.class,
             Planned.Windows.class,
