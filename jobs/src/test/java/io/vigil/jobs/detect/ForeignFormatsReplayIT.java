@@ -82,6 +82,83 @@ class ForeignFormatsReplayIT {
                         org.assertj.core.groups.Tuple.tuple("malformed", "story/gpu.prom:2", "DCGM_FI_DEV_GPU_UTIL{gpu=\"0\" 5"));
     }
 
+    @Test
+    void goflow2FlowsGiveTheSameWindowsAsTheCanonicalRecords(@TempDir Path dir) throws Exception {
+        // what a one-direction flow exporter can say: the originator's side, no state; the node is the sampler
+        List<Flow> flows = STORY.flows.stream().map(f -> Flow.newBuilder(f).setNode("10.0.0.254").setRespBytes(0L)
+                .setRespPkts(0L).setConnState(null).build()).toList();
+        List<String> lines = new ArrayList<>();
+        for (Flow f : flows) {
+            lines.add(String.format("{\"type\":\"IPFIX\",\"time_received_ns\":%d,\"sequence_num\":1,\"sampling_rate\":0,"
+                            + "\"sampler_address\":\"10.0.0.254\",\"time_flow_start_ns\":%d,\"time_flow_end_ns\":%d,\"bytes\":%d,"
+                            + "\"packets\":%d,\"src_addr\":\"%s\",\"dst_addr\":\"%s\",\"etype\":\"IPv4\",\"proto\":\"TCP\","
+                            + "\"src_port\":%d,\"dst_port\":%d,\"in_if\":1,\"out_if\":2}",
+                    (f.getTs().toEpochMilli() + 500) * 1_000_000L, f.getStartTs().toEpochMilli() * 1_000_000L,
+                    f.getTs().toEpochMilli() * 1_000_000L, f.getOrigBytes(), f.getOrigPkts(), f.getSrcIp(), f.getDstIp(),
+                    f.getSrcPort(), f.getDstPort()));
+        }
+        assertSameAsCanonical(dir, flows, STORY.samples, "flows.json", lines, null, null,
+                new InputFormats(Formats.GOFLOW2, Formats.VIGIL, null));
+    }
+
+    @Test
+    void vpcFlowsAndNvidiaSmiSamplesGiveTheSameWindowsAsTheCanonicalRecords(@TempDir Path dir) throws Exception {
+        // VPC: one direction, whole seconds, REJECT kept; nvidia-smi: one node's file, no profiling ratios
+        List<Flow> flows = STORY.flows.stream().map(f -> Flow.newBuilder(f).setNode("node-1").setRespBytes(0L).setRespPkts(0L)
+                .setStartTs(java.time.Instant.ofEpochSecond(f.getStartTs().getEpochSecond()))
+                .setConnState("REJ".equals(f.getConnState()) ? "REJ" : null).build()).toList();
+        List<String> vpc = new ArrayList<>();
+        for (Flow f : flows) {
+            vpc.add(String.join(" ", "2", "123456789010", "eni-1235b8ca123456789", f.getSrcIp(), f.getDstIp(),
+                    String.valueOf(f.getSrcPort()), String.valueOf(f.getDstPort()), "6", String.valueOf(f.getOrigPkts()),
+                    String.valueOf(f.getOrigBytes()), String.valueOf(f.getStartTs().getEpochSecond()),
+                    String.valueOf(f.getTs().getEpochSecond()), "REJ".equals(f.getConnState()) ? "REJECT" : "ACCEPT", "OK"));
+        }
+        List<GpuSample> samples = STORY.samples.stream().filter(s -> s.getNode().equals("node-1"))
+                .map(s -> GpuSample.newBuilder(s).setSmActive(null).setTensorActive(null).setDramActive(null)
+                        .setGpuUuid("GPU-0000000" + s.getGpu()).build()).toList();
+        java.time.format.DateTimeFormatter smiTime = java.time.format.DateTimeFormatter.ofPattern("yyyy/MM/dd HH:mm:ss.SSS")
+                .withZone(java.time.ZoneOffset.UTC);
+        List<String> csv = new ArrayList<>();
+        Map<Instant, List<GpuSample>> byTime = new TreeMap<>();
+        samples.forEach(s -> byTime.computeIfAbsent(s.getTs(), t -> new ArrayList<>()).add(s));
+        byTime.forEach((ts, group) -> {
+            csv.add("timestamp, index, uuid, utilization.gpu [%], memory.used [MiB], power.draw [W], temperature.gpu, clocks.sm [MHz]");
+            for (GpuSample s : group) {
+                csv.add(String.join(", ", smiTime.format(ts), String.valueOf(s.getGpu()), s.getGpuUuid(), s.getUtil() + " %",
+                        s.getFbUsedMib() + " MiB", s.getPowerW() + " W", String.valueOf(s.getTempC()), s.getSmClockMhz() + " MHz"));
+            }
+            csv.add("gpu_uuid, pid, process_name, used_memory [MiB]");
+            for (GpuSample s : group) {
+                s.getProcesses().forEach(p -> csv.add(String.join(", ", s.getGpuUuid(), String.valueOf(p.getPid()), p.getName(),
+                        p.getUsedMib() + " MiB")));
+            }
+        });
+        assertSameAsCanonical(dir, flows, samples, "flows.log", vpc, "gpu.csv", csv,
+                new InputFormats(Formats.VPC, Formats.NVIDIA_SMI_CSV, "node-1"));
+    }
+
+    /** Replays the records in canonical JSON lines and the same records written in foreign formats: the same windows. */
+    static void assertSameAsCanonical(Path dir, List<Flow> flows, List<GpuSample> samples, String flowFile, List<String> flowLines,
+                                      String gpuFile, List<String> gpuLines, InputFormats formats) throws Exception {
+        Scenario canonical = new Scenario();
+        canonical.samples.clear();
+        canonical.samples.addAll(samples);
+        Results expected = replay(canonical.writeDataset(dir.resolve("canonical"), flows, List.of(), List.of()), InputFormats.CANONICAL);
+        Path story = canonical.writeDataset(dir.resolve("story"), flows, List.of(), List.of());
+        Files.delete(story.resolve("flows.jsonl.gz"));
+        Files.write(story.resolve(flowFile), flowLines);
+        if (gpuFile != null) {
+            Files.delete(story.resolve("gpu.jsonl.gz"));
+            Files.write(story.resolve(gpuFile), gpuLines);
+        }
+        Results results = replay(story, formats);
+        assertThat(expected.windows()).isNotEmpty();
+        assertThat(results.deadLetters()).isEmpty();
+        assertThat(results.windows()).usingRecursiveFieldByFieldElementComparator().containsExactlyInAnyOrderElementsOf(expected.windows());
+        assertThat(results.alerts()).usingRecursiveFieldByFieldElementComparator().containsExactlyInAnyOrderElementsOf(expected.alerts());
+    }
+
     /** The flows as Zeek writes conn.log: ts the start, duration to the end; a bad line in the middle. */
     static void writeConnLog(Path file, List<Flow> flows) throws IOException {
         List<String> lines = new ArrayList<>(List.of("#separator \\x09", "#set_separator\t,", "#empty_field\t(empty)",
