@@ -55,6 +55,34 @@ class CollectGpuCommandTest {
     }
 
     @Test
+    void onceScrapesADcgmExporterUrl() throws Exception {
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        byte[] body = ("# HELP DCGM_FI_DEV_GPU_UTIL GPU utilization (in %).\n# TYPE DCGM_FI_DEV_GPU_UTIL gauge\n"
+                + "DCGM_FI_DEV_GPU_UTIL{gpu=\"0\",UUID=\"GPU-a\",Hostname=\"dcgm-exporter-x\",pod=\"trainer-0\"} 88\n"
+                + "DCGM_FI_DEV_FB_USED{gpu=\"0\",UUID=\"GPU-a\",Hostname=\"dcgm-exporter-x\",pod=\"trainer-0\"} 4096\n")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        server.createContext("/metrics", exchange -> {
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        server.start();
+        try {
+            VigilCliTest.Run run = VigilCliTest.vigil("collect-gpu", "--once", "--node", "gpu-node-3",
+                    "--dcgm-url", "http://127.0.0.1:" + server.getAddress().getPort() + "/metrics");
+            assertThat(run.exitCode()).as(run.err()).isZero();
+            GpuSample s = JsonRecordCodec.of(RecordType.GPU).decode(run.out().trim()).record();
+            assertThat(s.getNode()).isEqualTo("gpu-node-3");
+            assertThat(s.getPod()).isEqualTo("trainer-0");
+            assertThat(s.getUtil()).isEqualTo(88.0);
+            assertThat(s.getFbUsedMib()).isEqualTo(4096L);
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @Test
     void collectGpuIsAVerbWithItsFlags() {
         VigilCliTest.Run run = VigilCliTest.vigil("collect-gpu", "--help");
         assertThat(run.out()).contains("--nvidia-smi").contains("--dcgm-url").contains("--buffer").contains("--once")

@@ -60,7 +60,9 @@ public final class ReceivedDecoder<T extends SpecificRecord> implements Serializ
      */
     public static <T extends SpecificRecord> ReceivedDecoder<T> forFormat(RecordType<T> type, String format, String node,
                                                                           String topic, String registryUrl) {
-        Formats.fileNames(type.name(), format); // refuses an unknown name now, not in the task
+        if (!format.equals(Formats.VIGIL_AVRO)) {
+            Formats.of(type, format, FormatOptions.DEFAULTS); // refuses an unknown or unfitting name now, not in the task
+        }
         return new ReceivedDecoder<>(type.name(), topic, registryUrl, format, node);
     }
 

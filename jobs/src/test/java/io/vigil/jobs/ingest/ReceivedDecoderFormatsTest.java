@@ -60,5 +60,7 @@ class ReceivedDecoderFormatsTest {
         assertThat(InputFormats.from(VigilConfig.defaults())).isEqualTo(InputFormats.CANONICAL);
         assertThatThrownBy(() -> VigilConfig.defaults().with(Map.of(VigilConfig.GPU_FORMAT, "zeek-tsv")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("gpu.format");
+        assertThatThrownBy(() -> ReceivedDecoder.forFormat(RecordType.FLOW, Formats.DCGM_PROMETHEUS, null, "vigil.flows", null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown flow format 'dcgm-prometheus'");
     }
 }
