@@ -138,6 +138,100 @@ class ForeignFormatsReplayIT {
                 new InputFormats(Formats.VPC, Formats.NVIDIA_SMI_CSV, "node-1"));
     }
 
+    @Test
+    void detectOnKafkaReadsZeekLinesAndDcgmScrapesAsMessages(@TempDir Path dir) throws Exception {
+        List<Flow> flows = STORY.flows.stream().map(f -> Flow.newBuilder(f).setNode("zeek-1").build()).toList();
+        List<GpuSample> samples = STORY.samples.stream().map(s -> GpuSample.newBuilder(s).setProcesses(List.of()).build()).toList();
+        Scenario canonical = new Scenario();
+        canonical.samples.clear();
+        canonical.samples.addAll(samples);
+        Results expected = replay(canonical.writeDataset(dir.resolve("canonical"), flows, List.of(), List.of()), InputFormats.CANONICAL);
+
+        try (io.vigil.platform.EmbeddedKafka kafka = io.vigil.platform.EmbeddedKafka.start()) {
+            String ns = "t" + System.nanoTime() + ".";
+            Map<String, Object> settings = new java.util.HashMap<>();
+            settings.put(io.vigil.config.VigilConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+            for (io.vigil.config.Topic t : io.vigil.config.Topic.values()) {
+                settings.put(t.nameSetting(), ns + t.defaultName());
+                settings.put(t.partitionsSetting(), "1");
+            }
+            settings.put(io.vigil.config.VigilConfig.CHECKPOINT_INTERVAL_MS, "500");
+            settings.put(io.vigil.config.VigilConfig.TRANSACTIONAL_ID_PREFIX, ns + "vigil");
+            settings.put(io.vigil.config.VigilConfig.FLOW_FORMAT, Formats.ZEEK_TSV);
+            settings.put(io.vigil.config.VigilConfig.GPU_FORMAT, Formats.DCGM_PROMETHEUS);
+            io.vigil.config.VigilConfig config = io.vigil.config.VigilConfig.defaults().with(settings);
+            io.vigil.platform.KafkaTopics.createAll(config);
+
+            Path conn = dir.resolve("conn.log");
+            writeConnLog(conn, flows);
+            Path prom = dir.resolve("gpu.prom");
+            writeScrapes(prom, samples);
+            java.util.Properties p = new java.util.Properties();
+            p.put(org.apache.kafka.clients.producer.ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+            p.put(org.apache.kafka.clients.producer.ProducerConfig.ACKS_CONFIG, "all");
+            try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]>(p,
+                    new org.apache.kafka.common.serialization.ByteArraySerializer(), new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+                // one conn.log row per message (no header: Zeek's default columns); the bad row is dead-lettered
+                for (String line : Files.readAllLines(conn)) {
+                    if (!line.startsWith("#")) {
+                        producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(config.topic(io.vigil.config.Topic.FLOWS),
+                                line.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                    }
+                }
+                var assignments = io.vigil.records.wire.Framings.forTopic(io.vigil.records.RecordType.ASSIGNMENT,
+                        config.topic(io.vigil.config.Topic.ASSIGNMENTS), null);
+                for (io.vigil.records.Assignment a : STORY.assignments) {
+                    producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(config.topic(io.vigil.config.Topic.ASSIGNMENTS),
+                            assignments.encode(a)));
+                }
+                // one whole scrape per message, timed by the message
+                String[] scrapes = Files.readString(prom).split("(?m)^# scrape ");
+                for (String scrape : scrapes) {
+                    if (scrape.isBlank()) {
+                        continue;
+                    }
+                    int nl = scrape.indexOf('\n');
+                    long ts = Long.parseLong(scrape.substring(0, nl).trim());
+                    producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(config.topic(io.vigil.config.Topic.GPU), null, ts,
+                            null, scrape.substring(nl + 1).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                }
+            }
+            StreamExecutionEnvironment env = DetectPipelineIT.environment(RuntimeExecutionMode.STREAMING);
+            env.setParallelism(1);
+            DetectJob.prepare(env, config, DetectPipelineIT.SCORER, true);
+            env.execute("detect on kafka, zeek + dcgm");
+
+            List<JobWindow> windows = readCommitted(kafka.bootstrapServers(), config.topic(io.vigil.config.Topic.WINDOWS), io.vigil.records.RecordType.WINDOW);
+            assertThat(windows).usingRecursiveFieldByFieldElementComparator().containsExactlyInAnyOrderElementsOf(expected.windows());
+            List<DeadLetter> dead = readCommitted(kafka.bootstrapServers(), config.topic(io.vigil.config.Topic.DEADLETTER),
+                    io.vigil.records.RecordType.DEAD_LETTER);
+            assertThat(dead).extracting(DeadLetter::getReason).containsExactlyInAnyOrder("bad_ip", "malformed");
+        }
+    }
+
+    static <T extends org.apache.avro.specific.SpecificRecord> List<T> readCommitted(String bootstrap, String topic,
+                                                                                      io.vigil.records.RecordType<T> type) {
+        var framing = io.vigil.records.wire.Framings.forTopic(type, topic, null);
+        java.util.Properties p = new java.util.Properties();
+        p.put(org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(org.apache.kafka.clients.consumer.ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        List<T> out = new ArrayList<>();
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(p,
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer(), new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            var tp = new org.apache.kafka.common.TopicPartition(topic, 0);
+            consumer.assign(List.of(tp));
+            consumer.seekToBeginning(List.of(tp));
+            long end = consumer.endOffsets(List.of(tp)).get(tp);
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+            while (consumer.position(tp) < end && System.nanoTime() < deadline) {
+                for (var r : consumer.poll(java.time.Duration.ofMillis(200))) {
+                    out.add(framing.decode(r.value()).record());
+                }
+            }
+        }
+        return out;
+    }
+
     /** Replays the records in canonical JSON lines and the same records written in foreign formats: the same windows. */
     static void assertSameAsCanonical(Path dir, List<Flow> flows, List<GpuSample> samples, String flowFile, List<String> flowLines,
                                       String gpuFile, List<String> gpuLines, InputFormats formats) throws Exception {

@@ -51,10 +51,12 @@ public final class DcgmPrometheusFormat implements LineFormat<GpuSample> {
     /** One whole scrape (an HTTP response body, a Kafka message) taken at {@code scrapeTs} (epoch ms, or null). */
     public List<Decoded<GpuSample>> parseScrape(String text, Long scrapeTs) {
         Scrape s = new Scrape(scrapeTs);
+        List<Decoded<GpuSample>> out = new ArrayList<>();
         for (String line : text.split("\r?\n")) {
-            s.add(line);
+            out.addAll(s.add(line));
         }
-        return s.finish();
+        out.addAll(s.finish());
+        return out;
     }
 
     @Override

@@ -51,6 +51,8 @@ class GpuFormatsTest {
     void aScrapeWithoutATimeIsRefused() {
         DcgmPrometheusFormat dcgm = (DcgmPrometheusFormat) Formats.gpu(Formats.DCGM_PROMETHEUS, FormatOptions.DEFAULTS);
         assertThat(reasons(dcgm.parseScrape("DCGM_FI_DEV_GPU_UTIL{gpu=\"0\"} 5", null))).containsExactly("missing_time");
+        assertThat(reasons(dcgm.parseScrape("DCGM_FI_DEV_GPU_UTIL{gpu=\"0\" 5\nDCGM_FI_DEV_GPU_UTIL{gpu=\"1\"} 5", 1L)))
+                .as("a bad line in a whole scrape").containsExactly("malformed");
         assertThat(accepted(dcgm.parseScrape("DCGM_FI_DEV_GPU_UTIL{gpu=\"0\"} 5 1771038000000", null)))
                 .extracting(GpuSample::getTs).containsExactly(at(0));
     }
