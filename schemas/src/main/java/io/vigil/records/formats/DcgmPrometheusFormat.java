@@ -25,7 +25,8 @@ import java.util.Map;
  * <tr><td>DCGM_FI_DEV_GPU_TEMP</td><td>temp_c, °C</td></tr>
  * <tr><td>DCGM_FI_DEV_SM_CLOCK</td><td>sm_clock_mhz, MHz</td></tr>
  * </table>
- * Other metrics are ignored. An empty {@code pod} label is no pod. The node is the configured one, else the
+ * Other metrics are ignored. An empty {@code pod} label is no pod; {@code namespace} is not kept (the canonical
+ * sample has no namespace: assignments name pods as the scheduler does). The node is the configured one, else the
  * {@code Hostname} label (under Kubernetes that is the exporter pod's name unless the exporter runs with
  * the node's host name, so set the node for DCGM in Kubernetes).
  *

@@ -96,7 +96,7 @@ public final class Formats {
             case VPC -> List.of(input + ".log", input + ".txt");
             case DCGM_PROMETHEUS -> List.of(input + ".prom", input + ".txt");
             case NVIDIA_SMI_CSV -> List.of(input + ".csv");
-            default -> throw unknown(input, format, FLOW_FORMATS);
+            default -> throw unknown(input, format, input.equals("gpu") ? GPU_FORMATS : FLOW_FORMATS);
         };
     }
 
