@@ -29,7 +29,8 @@ final class DetectCommand implements Callable<Integer>, Vigil.UsesSettings {
                 VigilConfig.CHECKPOINT_INTERVAL_MS, VigilConfig.CHECKPOINT_DIR, VigilConfig.PARALLELISM,
                 VigilConfig.MODEL_PATH, VigilConfig.INTERNAL_CIDRS, VigilConfig.DESTINATION_LOOKBACK_MS,
                 VigilConfig.JOB_IDLE_TIMEOUT_MS, VigilConfig.ATTRIBUTION_MAX_WAITING, VigilConfig.ATTRIBUTION_STATE_TTL_MS, VigilConfig.EVIDENCE_TOP_DESTINATIONS,
-                VigilConfig.TRANSACTIONAL_ID_PREFIX, VigilConfig.TRANSACTION_TIMEOUT_MS));
+                VigilConfig.TRANSACTIONAL_ID_PREFIX, VigilConfig.TRANSACTION_TIMEOUT_MS,
+                VigilConfig.FLOW_FORMAT, VigilConfig.GPU_FORMAT, VigilConfig.INPUT_NODE));
         for (Topic t : List.of(Topic.FLOWS, Topic.GPU, Topic.ASSIGNMENTS, Topic.ALERTS, Topic.WINDOWS, Topic.DEADLETTER)) {
             keys.add(t.nameSetting());
         }

@@ -2,6 +2,7 @@ package io.vigil.cli;
 
 import io.vigil.config.VigilConfig;
 import io.vigil.jobs.detect.DetectSettings;
+import io.vigil.jobs.ingest.InputFormats;
 import io.vigil.jobs.replay.Replay;
 import io.vigil.jobs.replay.ReplayOutputs;
 import io.vigil.jobs.replay.ReplaySummary;
@@ -46,7 +47,8 @@ final class ReplayCommand implements Callable<Integer>, Vigil.UsesSettings {
     public List<String> settingKeys() {
         return List.of(VigilConfig.PARALLELISM, VigilConfig.WINDOW_SIZE_MS, VigilConfig.OUT_OF_ORDERNESS_MS,
                 VigilConfig.INTERNAL_CIDRS, VigilConfig.DESTINATION_LOOKBACK_MS, VigilConfig.JOB_IDLE_TIMEOUT_MS,
-                VigilConfig.ATTRIBUTION_MAX_WAITING, VigilConfig.EVIDENCE_TOP_DESTINATIONS, VigilConfig.MODEL_PATH);
+                VigilConfig.ATTRIBUTION_MAX_WAITING, VigilConfig.EVIDENCE_TOP_DESTINATIONS, VigilConfig.MODEL_PATH,
+                VigilConfig.FLOW_FORMAT, VigilConfig.GPU_FORMAT, VigilConfig.INPUT_NODE);
     }
 
     @Override
@@ -60,7 +62,7 @@ final class ReplayCommand implements Callable<Integer>, Vigil.UsesSettings {
             return 2;
         }
         Replay.Request request = new Replay.Request(datasets, out, force, config.getInt(VigilConfig.PARALLELISM),
-                DetectSettings.from(config), new IndicatorScorer());
+                DetectSettings.from(config), new IndicatorScorer(), InputFormats.from(config));
         Replay.Outcome outcome;
         try {
             outcome = Replay.run(request, err);

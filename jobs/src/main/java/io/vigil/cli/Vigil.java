@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
             DemoCommand.class,
             DetectCommand.class,
             ReplayCommand.class,
+            CollectGpuCommand.class,
             Planned.Simulate.class,
             Planned.Windows.class,
             Planned.Train.class,

@@ -1,5 +1,6 @@
 package io.vigil.config;
 
+import io.vigil.records.formats.Formats;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -36,6 +37,9 @@ public final class VigilConfig extends AbstractConfig {
     public static final String MODEL_PATH = "model.path";
     public static final String TRANSACTIONAL_ID_PREFIX = "alerts.transactional.id.prefix";
     public static final String TRANSACTION_TIMEOUT_MS = "alerts.transaction.timeout.ms";
+    public static final String FLOW_FORMAT = "flow.format";
+    public static final String GPU_FORMAT = "gpu.format";
+    public static final String INPUT_NODE = "input.node";
 
     public static final ConfigDef DEF = define();
 
@@ -83,7 +87,20 @@ public final class VigilConfig extends AbstractConfig {
                 .define(TRANSACTIONAL_ID_PREFIX, Type.STRING, "vigil-alerts", new ConfigDef.NonEmptyString(), Importance.LOW,
                         "Kafka transactional id prefix of the alert sink; unique per job on a Kafka cluster.")
                 .define(TRANSACTION_TIMEOUT_MS, Type.INT, 600_000, Range.between(1_000, 900_000), Importance.LOW,
-                        "Kafka transaction timeout of the alert sink, ms; at most the broker's transaction.max.timeout.ms.");
+                        "Kafka transaction timeout of the alert sink, ms; at most the broker's transaction.max.timeout.ms.")
+                .define(FLOW_FORMAT, Type.STRING, Formats.VIGIL, ConfigDef.ValidString.in(Formats.FLOW_FORMATS.toArray(String[]::new)),
+                        Importance.HIGH, "Format of the flow input: vigil (canonical: Avro on Kafka, JSON lines in files),"
+                                + " vigil-json, vigil-avro, goflow2 (goflow2 JSON: NetFlow v5/v9, IPFIX, sFlow), zeek-tsv"
+                                + " (Zeek conn.log), zeek-json, vpc (AWS VPC Flow Logs). On Kafka a text format has one"
+                                + " line per message; in a dataset the flows file is named for its format (see README).")
+                .define(GPU_FORMAT, Type.STRING, Formats.VIGIL, ConfigDef.ValidString.in(Formats.GPU_FORMATS.toArray(String[]::new)),
+                        Importance.HIGH, "Format of the GPU sample input: vigil (canonical: Avro on Kafka, JSON lines in files),"
+                                + " vigil-json, vigil-avro, dcgm-prometheus (dcgm-exporter's /metrics text; on Kafka one scrape"
+                                + " per message, timed by the message), nvidia-smi-csv (--query-gpu and --query-compute-apps CSV).")
+                .define(INPUT_NODE, Type.STRING, "", Importance.MEDIUM,
+                        "Node name for records of foreign formats (flows and GPU samples); overrides what the format says"
+                                + " (goflow2's sampler address, a VPC record's instance or interface id, DCGM's Hostname)."
+                                + " Empty: the format's own, else 'unknown'.");
         for (Topic topic : Topic.values()) {
             def.define(topic.nameSetting(), Type.STRING, topic.defaultName(), new ConfigDef.NonEmptyString(),
                     Importance.MEDIUM, "Topic: " + topic.doc() + ".");

@@ -30,7 +30,12 @@ public enum RejectReason {
     /** The record arrived after the watermark passed its window (plus the allowed lateness). */
     LATE("late"),
     /** No job could be found for the record, even after waiting for its assignment. */
-    UNATTRIBUTED("unattributed");
+    UNATTRIBUTED("unattributed"),
+    /**
+     * Input in a known foreign format that holds no usable record: a Zeek log other than conn, a VPC flow
+     * log NODATA or SKIPDATA line, a DCGM scrape with no utilisation for a GPU.
+     */
+    UNSUPPORTED("unsupported");
 
     private final String code;
 

@@ -27,8 +27,8 @@ public final class KafkaInput implements KafkaRecordDeserializationSchema<Receiv
         if (decoder == null) {
             throw new IllegalStateException("no decoder for topic " + message.topic() + "; known: " + decodersByTopic.keySet());
         }
-        out.collect(decoder.decodeMessage(message.value(),
-                message.topic() + "/" + message.partition() + "@" + message.offset()));
+        decoder.decodeMessage(message.value(), message.topic() + "/" + message.partition() + "@" + message.offset(),
+                message.timestamp(), out::collect);
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.vigil.jobs.io;
 import io.vigil.config.Topic;
 import io.vigil.config.VigilConfig;
 import io.vigil.jobs.detect.DetectPipeline;
+import io.vigil.jobs.ingest.InputFormats;
 import io.vigil.jobs.ingest.KafkaInput;
 import io.vigil.jobs.ingest.Received;
 import io.vigil.jobs.ingest.ReceivedDecoder;
@@ -50,9 +51,12 @@ public final class KafkaEnds {
      */
     static Source<Received, ?, ?> source(VigilConfig config, boolean bounded) {
         String registry = config.schemaRegistryUrl();
+        InputFormats formats = InputFormats.from(config);
         Map<String, ReceivedDecoder<?>> decoders = Map.of(
-                config.topic(Topic.FLOWS), ReceivedDecoder.avro(RecordType.FLOW, config.topic(Topic.FLOWS), registry),
-                config.topic(Topic.GPU), ReceivedDecoder.avro(RecordType.GPU, config.topic(Topic.GPU), registry),
+                config.topic(Topic.FLOWS), ReceivedDecoder.forFormat(RecordType.FLOW, formats.flows(), formats.node(),
+                        config.topic(Topic.FLOWS), registry),
+                config.topic(Topic.GPU), ReceivedDecoder.forFormat(RecordType.GPU, formats.gpu(), formats.node(),
+                        config.topic(Topic.GPU), registry),
                 config.topic(Topic.ASSIGNMENTS), ReceivedDecoder.avro(RecordType.ASSIGNMENT, config.topic(Topic.ASSIGNMENTS), registry));
         var builder = KafkaSource.<Received>builder()
                 .setBootstrapServers(config.bootstrapServers())

@@ -2,7 +2,9 @@ package io.vigil.jobs.replay;
 
 import io.vigil.jobs.detect.DetectPipeline;
 import io.vigil.jobs.detect.DetectSettings;
+import io.vigil.jobs.ingest.InputFormats;
 import io.vigil.jobs.io.DatasetFiles;
+import io.vigil.records.formats.Formats;
 import io.vigil.models.eval.Backtest;
 import io.vigil.models.eval.Label;
 import io.vigil.models.eval.Labels;
@@ -53,9 +55,15 @@ import org.apache.flink.util.CloseableIterator;
 public final class Replay {
     /** What to replay, and how. {@code parallelism} below 1 takes the machine's cores. */
     public record Request(List<Path> datasets, Path out, boolean force, int parallelism, DetectSettings settings,
-                          WindowScorer scorer) {
+                          WindowScorer scorer, InputFormats formats) {
         public Request {
             datasets = List.copyOf(datasets);
+        }
+
+        /** Datasets in Vigil's own formats. */
+        public Request(List<Path> datasets, Path out, boolean force, int parallelism, DetectSettings settings,
+                       WindowScorer scorer) {
+            this(datasets, out, force, parallelism, settings, scorer, InputFormats.CANONICAL);
         }
 
         public int effectiveParallelism() {
@@ -111,8 +119,10 @@ public final class Replay {
             }
             List<Path> files = new ArrayList<>();
             for (String input : DatasetFiles.INPUTS) {
+                String format = input.equals("flows") ? request.formats().flows()
+                        : input.equals("gpu") ? request.formats().gpu() : Formats.VIGIL;
                 try {
-                    files.add(DatasetFiles.file(given, input));
+                    files.add(DatasetFiles.file(given, input, format));
                 } catch (UncheckedIOException e) {
                     throw new BadInput(e.getCause().getMessage());
                 }
@@ -181,7 +191,7 @@ public final class Replay {
         long started = System.nanoTime();
         StreamExecutionEnvironment env = environment(parallelism, cluster);
         DetectPipeline.Results results = DetectPipeline.build(env, request.settings(), request.scorer(),
-                DatasetFiles.inputs(List.of(dataset.path())));
+                DatasetFiles.inputs(List.of(dataset.path()), request.formats()));
         CloseableIterator<Alert> alerts = results.alerts().collectAsync();
         CloseableIterator<JobWindow> windows = results.windows().collectAsync();
         CloseableIterator<DeadLetter> deadLetters = results.deadLetters().collectAsync();

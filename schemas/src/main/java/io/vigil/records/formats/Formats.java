@@ -1,0 +1,121 @@
+package io.vigil.records.formats;
+
+import io.vigil.records.Flow;
+import io.vigil.records.GpuSample;
+import io.vigil.records.RecordType;
+import io.vigil.records.json.JsonRecordCodec;
+import java.util.List;
+import org.apache.avro.specific.SpecificRecord;
+
+/**
+ * The input formats Vigil reads, by the name a user gives ({@code --flow-format}, {@code --gpu-format}).
+ *
+ * <ul>
+ * <li>{@value #VIGIL}: the canonical records as the medium carries them: Avro on Kafka (framed as
+ *     configured), JSON lines in files. The default.</li>
+ * <li>{@value #VIGIL_JSON}: canonical JSON lines, on Kafka too (one record per message).</li>
+ * <li>{@value #VIGIL_AVRO}: canonical Avro on Kafka. Not a text format.</li>
+ * <li>flows: {@value #GOFLOW2}, {@value #ZEEK_TSV}, {@value #ZEEK_JSON}, {@value #VPC}.</li>
+ * <li>GPU samples: {@value #DCGM_PROMETHEUS}, {@value #NVIDIA_SMI_CSV}.</li>
+ * </ul>
+ */
+public final class Formats {
+    public static final String VIGIL = "vigil";
+    public static final String VIGIL_JSON = "vigil-json";
+    public static final String VIGIL_AVRO = "vigil-avro";
+    public static final String GOFLOW2 = "goflow2";
+    public static final String ZEEK_TSV = "zeek-tsv";
+    public static final String ZEEK_JSON = "zeek-json";
+    public static final String VPC = "vpc";
+    public static final String DCGM_PROMETHEUS = "dcgm-prometheus";
+    public static final String NVIDIA_SMI_CSV = "nvidia-smi-csv";
+
+    public static final List<String> FLOW_FORMATS = List.of(VIGIL, VIGIL_JSON, VIGIL_AVRO, GOFLOW2, ZEEK_TSV, ZEEK_JSON, VPC);
+    public static final List<String> GPU_FORMATS = List.of(VIGIL, VIGIL_JSON, VIGIL_AVRO, DCGM_PROMETHEUS, NVIDIA_SMI_CSV);
+
+    private Formats() {}
+
+    /** The text format of flows with this name; {@value #VIGIL} is canonical JSON lines here. */
+    public static LineFormat<Flow> flows(String name, FormatOptions options) {
+        return switch (name) {
+            case VIGIL, VIGIL_JSON -> json(RecordType.FLOW);
+            case GOFLOW2 -> new Goflow2Format(options);
+            case ZEEK_TSV -> new ZeekTsvFormat(options);
+            case ZEEK_JSON -> new ZeekJsonFormat(options);
+            case VPC -> new VpcFlowLogFormat(options);
+            default -> throw unknown("flow", name, FLOW_FORMATS);
+        };
+    }
+
+    /** The text format of GPU samples with this name; {@value #VIGIL} is canonical JSON lines here. */
+    public static LineFormat<GpuSample> gpu(String name, FormatOptions options) {
+        return switch (name) {
+            case VIGIL, VIGIL_JSON -> json(RecordType.GPU);
+            case DCGM_PROMETHEUS -> new DcgmPrometheusFormat(options);
+            case NVIDIA_SMI_CSV -> new NvidiaSmiCsvFormat(options);
+            default -> throw unknown("gpu", name, GPU_FORMATS);
+        };
+    }
+
+    /** The text format of any input record type (assignments are only ever canonical). */
+    @SuppressWarnings("unchecked")
+    public static <T extends SpecificRecord> LineFormat<T> of(RecordType<T> type, String name, FormatOptions options) {
+        if (type == RecordType.FLOW) {
+            return (LineFormat<T>) flows(name, options);
+        }
+        if (type == RecordType.GPU) {
+            return (LineFormat<T>) gpu(name, options);
+        }
+        if (name.equals(VIGIL) || name.equals(VIGIL_JSON)) {
+            return json(type);
+        }
+        throw unknown(type.name(), name, List.of(VIGIL, VIGIL_JSON, VIGIL_AVRO));
+    }
+
+    /** Whether the format is canonical Avro (binary) on Kafka: {@value #VIGIL} and {@value #VIGIL_AVRO}. */
+    public static boolean isAvroOnKafka(String name) {
+        return name.equals(VIGIL) || name.equals(VIGIL_AVRO);
+    }
+
+    /** Whether one Kafka message is a whole block (a DCGM scrape, an nvidia-smi poll) rather than one line. */
+    public static boolean isBlockPerMessage(String name) {
+        return name.equals(DCGM_PROMETHEUS) || name.equals(NVIDIA_SMI_CSV);
+    }
+
+    /**
+     * The file names a dataset's input may have in this format, in the order they are looked for ({@code .gz}
+     * variants are read too).
+     */
+    public static List<String> fileNames(String input, String format) {
+        return switch (format) {
+            case VIGIL, VIGIL_JSON -> List.of(input + ".jsonl");
+            case VIGIL_AVRO -> List.of(input + ".avro");
+            case GOFLOW2 -> List.of(input + ".json", input + ".jsonl");
+            case ZEEK_TSV -> List.of(input + ".log", "conn.log");
+            case ZEEK_JSON -> List.of(input + ".json", "conn.json", input + ".log", "conn.log");
+            case VPC -> List.of(input + ".log", input + ".txt");
+            case DCGM_PROMETHEUS -> List.of(input + ".prom", input + ".txt");
+            case NVIDIA_SMI_CSV -> List.of(input + ".csv");
+            default -> throw unknown(input, format, input.equals("gpu") ? GPU_FORMATS : FLOW_FORMATS);
+        };
+    }
+
+    private static <T extends SpecificRecord> LineFormat<T> json(RecordType<T> type) {
+        JsonRecordCodec<T> codec = JsonRecordCodec.of(type);
+        return new LineFormat<>() {
+            @Override
+            public String name() {
+                return VIGIL_JSON;
+            }
+
+            @Override
+            public Reader<T> newReader(String sourceName) {
+                return line -> line.isBlank() ? List.of() : List.of(codec.decode(line));
+            }
+        };
+    }
+
+    private static IllegalArgumentException unknown(String input, String name, List<String> known) {
+        return new IllegalArgumentException("unknown " + input + " format '" + name + "'; known: " + String.join(", ", known));
+    }
+}

@@ -1,0 +1,100 @@
+package io.vigil.records.formats;
+
+import io.vigil.records.Decoded;
+import io.vigil.records.Flow;
+import io.vigil.records.RecordRejected;
+import io.vigil.records.RecordType;
+import io.vigil.records.RejectReason;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One Zeek conn.log entry (docs.zeek.org, base/protocols/conn/main.zeek, Conn::Info) as a canonical flow,
+ * whichever way Zeek wrote it (TSV or JSON).
+ *
+ * <p>Zeek's {@code ts} is the time of the connection's first packet and {@code duration} how long it lasted,
+ * and Zeek logs a connection once, when it ends. So {@code start_ts = ts} and the canonical event time
+ * (the end of the reported interval) is {@code ts + duration}; a connection with no duration (one packet,
+ * {@code -}) ends when it starts. Times are epoch seconds with a fraction, cut to ms. {@code -} (the unset
+ * field) is 0 for counts; {@code proto} (tcp, udp, icmp) is upper-cased; {@code conn_state} is kept.
+ */
+final class ZeekConn {
+    /** Zeek's default conn.log columns, for a stream that comes without its #fields header. */
+    static final List<String> DEFAULT_FIELDS = List.of("ts", "uid", "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p",
+            "proto", "service", "duration", "orig_bytes", "resp_bytes", "conn_state", "local_orig", "local_resp",
+            "missed_bytes", "history", "orig_pkts", "orig_ip_bytes", "resp_pkts", "resp_ip_bytes", "tunnel_parents");
+
+    private ZeekConn() {}
+
+    /**
+     * @param fields field name to value text; absent or {@code unset} (usually {@code -}) means unset
+     * @param tsMillis the start time, when the caller already converted it (Zeek JSON's ISO times); else null
+     */
+    static Decoded<Flow> flow(Map<String, String> fields, String unset, Long tsMillis, FormatOptions options) {
+        try {
+            long start;
+            if (tsMillis != null) {
+                start = tsMillis;
+            } else {
+                String ts = value(fields, "ts", unset);
+                if (ts == null) {
+                    throw new RecordRejected(RejectReason.MISSING_TIME, "ts", "ts is missing");
+                }
+                start = Values.secondsToMillis("ts", ts);
+            }
+            String duration = value(fields, "duration", unset);
+            long end = start;
+            if (duration != null) {
+                BigDecimal d = Values.decimal("duration", duration);
+                if (d.signum() < 0) {
+                    throw new RecordRejected(RejectReason.OUT_OF_RANGE, "duration", "duration is negative: " + duration);
+                }
+                end = start + Values.secondsToMillis("duration", d);
+            }
+            Flow flow = Flow.newBuilder()
+                    .setTs(Instant.ofEpochMilli(end))
+                    .setStartTs(Instant.ofEpochMilli(start))
+                    .setNode(options.nodeOr(value(fields, "_node_name", unset)))
+                    .setJobId(null)
+                    .setSrcIp(required(fields, "id.orig_h", unset))
+                    .setDstIp(required(fields, "id.resp_h", unset))
+                    .setSrcPort(port(fields, "id.orig_p", unset))
+                    .setDstPort(port(fields, "id.resp_p", unset))
+                    .setProtocol(Values.protocol(required(fields, "proto", unset)))
+                    .setOrigBytes(count(fields, "orig_bytes", unset))
+                    .setRespBytes(count(fields, "resp_bytes", unset))
+                    .setOrigPkts(count(fields, "orig_pkts", unset))
+                    .setRespPkts(count(fields, "resp_pkts", unset))
+                    .setConnState(value(fields, "conn_state", unset))
+                    .build();
+            return Values.checked(RecordType.FLOW, flow);
+        } catch (RecordRejected e) {
+            return Decoded.rejected(e.rejection());
+        }
+    }
+
+    private static String value(Map<String, String> fields, String name, String unset) {
+        String v = fields.get(name);
+        return v == null || v.equals(unset) || v.isEmpty() ? null : v;
+    }
+
+    private static String required(Map<String, String> fields, String name, String unset) throws RecordRejected {
+        String v = value(fields, name, unset);
+        if (v == null) {
+            throw new RecordRejected(RejectReason.MISSING_FIELD, name, name + " is missing");
+        }
+        return v;
+    }
+
+    private static int port(Map<String, String> fields, String name, String unset) throws RecordRejected {
+        String v = value(fields, name, unset);
+        return v == null ? 0 : Values.port(name, v);
+    }
+
+    private static long count(Map<String, String> fields, String name, String unset) throws RecordRejected {
+        String v = value(fields, name, unset);
+        return v == null ? 0 : Values.integer(name, v);
+    }
+}
