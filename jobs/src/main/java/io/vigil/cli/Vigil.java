@@ -18,7 +18,7 @@ import picocli.CommandLine.Command;
             DemoCommand.class,
             DetectCommand.class,
             Planned.Replay.class,
-            Planned.Simulate.class,
+            SimulateCommand.class,
             Planned.Windows.class,
             Planned.Train.class,
             Planned.Evaluate.class,
