@@ -41,8 +41,9 @@ final class GpuDevice {
     /** DCGM's sample of this GPU at {@code ts} running {@code load}, held by {@code pod} (or none). */
     GpuSample sample(long ts, Load load, Pod pod) {
         double util = clamp(load.util, 0, 100);
-        double sm = clamp(load.sm, 0, 1);
-        double tensor = clamp(load.tensor, 0, 1);
+        // SMs are only active while some kernel runs, and tensor pipes only on active SMs
+        double sm = clamp(load.sm, 0, util / 100);
+        double tensor = clamp(load.tensor, 0, sm);
         double dram = clamp(load.dram, 0, 1);
         double activity = clamp(0.52 * sm + 0.30 * tensor + 0.22 * dram + 0.04 * util / 100.0, 0, 1);
         boolean context = !load.processes.isEmpty(); // a CUDA context keeps the GPU in P0

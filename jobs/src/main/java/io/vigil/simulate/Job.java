@@ -129,12 +129,12 @@ abstract class Job {
 
     /**
      * The experiment tracker's HTTPS connection of the pod: long-lived (the SDK keeps it for tens of
-     * minutes, then reconnects), a few KB/s of metrics up, a little back.
+     * minutes, then reconnects, to whichever of the service's addresses DNS gives this time), a few KB/s
+     * of metrics up, a little back.
      */
     Keeper trackerConnection(Pod pod, long firstStart) {
-        String host = net.pick(Addresses.TRACKER);
         double up = net.uniform(700, 5000);
-        return new Keeper(firstStart, start -> world.outbound(pod, net, host, 443, "TCP", start,
+        return new Keeper(firstStart, start -> world.outbound(pod, net, net.pick(Addresses.TRACKER), 443, "TCP", start,
                         net.minutes(10, 60), "SF",
                         Traffic.rates(net, t -> up, t -> up * 0.12, Counters.MSS, 0.25), null),
                 ended -> ended + net.seconds(0.5, 6));

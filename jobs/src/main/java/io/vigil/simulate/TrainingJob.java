@@ -106,7 +106,7 @@ final class TrainingJob extends Job {
         }
         double sm = smLevel + slotSm[slot] + noise.gaussian() * 0.015;
         double tensor = fp32
-                ? Math.max(0, tensorLevel + noise.gaussian() * 0.006)
+                ? GpuDevice.clamp(tensorLevel + noise.gaussian() * 0.003, 0, 0.03)
                 : tensorLevel * (1 + slotTensor[slot]) + noise.gaussian() * 0.02;
         double dram = dramLevel + noise.gaussian() * 0.02;
         double util = Math.min(100, noise.uniform(96.5, 100.5));
