@@ -34,13 +34,17 @@ import picocli.CommandLine.Spec;
                     + " cloud object store, git over SSH, external APIs on odd ports.",
             ""},
         footer = {"", "Incident kinds (--incident KIND[@OFFSET_MINUTES]):",
-            "  rome           %n    The ROME sequence in an RL job: internal probing and the metadata service,"
-                    + " a reverse SSH tunnel on 22, then xmrig on some of its GPUs with a stratum pool.",
-            "  stealth-miner  %n    A miner under a borrowed name on one GPU, part-time, pool over 443.",
-            "  tunnel-443     %n    A reverse tunnel to an outside host over 443.",
-            "  slow-scan      %n    40-60 internal probes spread over about half an hour.",
-            "  proxied-miner  %n    A miner whose pool traffic goes through the internal proxy.",
-            "  exfiltration   %n    A sustained upload of hundreds of MiB to GiB to an outside host nobody else uses.",
+            "  rome           the ROME sequence in an RL job: internal probing (many hosts",
+            "                 and ports, mostly unanswered) and the cloud metadata service,",
+            "                 then a reverse SSH tunnel to an outside host on 22, then xmrig",
+            "                 on some of the job's GPUs with a stratum pool connection",
+            "  stealth-miner  a miner under a borrowed process name on one GPU, part-time,",
+            "                 its pool reached over 443",
+            "  tunnel-443     a reverse tunnel to an outside host over 443",
+            "  slow-scan      40-60 internal probes spread over about half an hour",
+            "  proxied-miner  a miner whose pool traffic goes through the internal proxy",
+            "  exfiltration   a sustained upload (hundreds of MiB to GiB) to an outside",
+            "                 host no other job uses",
             "",
             "Exit codes: 0 written; 2 bad arguments or --out not empty without --force; 1 a failure while writing."})
 final class SimulateCommand implements Callable<Integer> {
@@ -82,7 +86,7 @@ final class SimulateCommand implements Callable<Integer> {
 
     @Option(names = "--incident", paramLabel = "KIND[@OFFSET_MINUTES]",
             description = "Inject an incident (repeatable), optionally starting OFFSET_MINUTES (decimal) after the"
-                    + " start; without an offset the seed picks one in the first 10-40% of the span. Kinds: rome,"
+                    + " start; without an offset the seed picks one in the first 10-40%% of the span. Kinds: rome,"
                     + " stealth-miner, tunnel-443, slow-scan, proxied-miner, exfiltration (see below). Without"
                     + " --incident and --benign-only: one rome.")
     List<String> incidents = new ArrayList<>();
