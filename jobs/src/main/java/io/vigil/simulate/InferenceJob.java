@@ -98,7 +98,7 @@ final class InferenceJob extends Job {
     private void setUp(Pod pod) {
         long serving = pod.start + startupMs;
         if (pod.start >= world.t0) { // pull the weights
-            long weights = Math.round(net.uniform(15, 140) * 1e9);
+            long weights = Math.round(net.uniform(2, 60) * 1e9);
             for (int i = 0; i < 4; i++) {
                 world.exchange(pod, net, Addresses.MODEL_HUB, 443, pod.start + net.seconds(5, 15), net.between(4_000, 12_000),
                         weights / 4, net.uniform(150, 400), Counters.MSS, null);

@@ -24,13 +24,14 @@ final class NotebookJob extends Job {
     private final List<Pod> ready = new ArrayList<>();
     private final List<Keeper> keepers = new ArrayList<>();
 
-    NotebookJob(World world, String id, String team) {
+    /** @param streams whether the researcher surely keeps a streaming API session open through the proxy */
+    NotebookJob(World world, String id, String team, boolean streams) {
         super(world, id, Kind.NOTEBOOK, "notebooks", team, "registry.internal/notebooks/jupyter-pytorch:2025.02");
         this.processName = params.pick(List.of("jupyter-kernel", "python", "/opt/conda/bin/python3"));
         this.fbMib = params.betweenLong(3_000, 30_000);
         this.cellTensor = params.uniform(0.15, 0.5);
         this.tracks = params.chance(0.5);
-        this.streamsThroughProxy = params.chance(0.7);
+        this.streamsThroughProxy = params.chance(0.7) || streams;
         Rng phaseRng = Rng.of(world.seed, "job-phases:" + id);
         long origin = world.t0 - phaseRng.minutes(0, 10);
         this.cells = new Segments(phaseRng, new Segments.Segment(origin, origin + phaseRng.minutes(1, 8), CELL),
@@ -39,7 +40,7 @@ final class NotebookJob extends Job {
                     return new Segments.Segment(start, start + rng.minutes(1, 8), CELL);
                 });
         Rng sessionRng = Rng.of(world.seed, "job-sessions:" + id);
-        long s0 = world.t0 - sessionRng.minutes(0, 30);
+        long s0 = world.t0 - sessionRng.minutes(0, 20); // someone is logged in as the span begins
         this.sessions = new Segments(sessionRng, new Segments.Segment(s0, s0 + sessionRng.minutes(25, 90), 1),
                 (prevEnd, prevKind, rng) -> {
                     long start = prevEnd + rng.minutes(3, 25);

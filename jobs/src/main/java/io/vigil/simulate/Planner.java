@@ -55,7 +55,7 @@ final class Planner {
         TrainingJob fp32 = new TrainingJob(world, id("train-" + rng.pick(FP32_MODELS)), "science", true, true);
         requests.add(steady(fp32, 1, 2));
         requests.add(steady(new InferenceJob(world, id("serve-" + rng.pick(SERVED)), "platform"), 1, nodes >= 3 ? 2 : 1));
-        requests.add(steady(new NotebookJob(world, id("nb-" + rng.pick(USERS)), "research"), 1, 1));
+        requests.add(steady(new NotebookJob(world, id("nb-" + rng.pick(USERS)), "research", true), 1, 1));
 
         List<Job> jobs = new ArrayList<>();
         for (Request r : requests) {
@@ -115,7 +115,7 @@ final class Planner {
             job = new InferenceJob(world, id("serve-" + rng.pick(SERVED)), "platform");
             gpus = rng.pick(1, 2, 4);
         } else if (r < 0.92) {
-            job = new NotebookJob(world, id("nb-" + rng.pick(USERS)), "research");
+            job = new NotebookJob(world, id("nb-" + rng.pick(USERS)), "research", false);
             gpus = rng.pick(1, 1, 2);
         } else {
             job = new TrainingJob(world, id("train-" + rng.pick(FP32_MODELS)), "science", true, rng.chance(0.5));

@@ -163,7 +163,7 @@ final class RlJob extends Job {
     /** One action of the agent in its sandbox. */
     private void toolCall(Pod pod, long t) {
         if (net.chance(0.5)) {
-            world.dns(pod, net, t - net.between(2, 40), null);
+            world.dns(pod, net, world.notBefore(t - net.between(2, 40)), null);
         }
         double r = net.next();
         if (r < 0.26) { // pip install

@@ -54,14 +54,13 @@ interface Traffic {
             long typed = 0;
             long outputs = 0;
             long outputBytes = 0;
-            long typing = 0;
             double active = 0;
             // decide activity in slices of 20 s: people type in bursts
             for (double s = 0; s < seconds; s += 20) {
                 double len = Math.min(20, seconds - s);
                 if (rng.chance(activeShare)) {
                     active += len;
-                    typing += rng.poisson(len * 2.2);        // keystrokes, ~2 per second while typing
+                    typed += rng.poisson(len * 2.2);         // keystrokes, ~2 per second while typing
                     long cmds = rng.poisson(len / 15.0);     // a command every ~15 s
                     outputs += cmds;
                     for (int i = 0; i < cmds; i++) {
@@ -69,7 +68,6 @@ interface Traffic {
                     }
                 }
             }
-            typed = typing;
             long typistBytes = keepalives * 52 + typed * 36 + outputs * 52;
             long typistMsgs = keepalives + typed + outputs;
             long otherBytes = keepalives * 36 + typed * 36 + outputBytes;

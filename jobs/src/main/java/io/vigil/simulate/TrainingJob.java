@@ -54,7 +54,7 @@ final class TrainingJob extends Job {
             slotSm[i] = params.gaussian() * 0.012;
             slotTensor[i] = params.gaussian() * 0.025;
         }
-        this.checkpointBytesPerPod = Math.round(params.uniform(3, 36) * (1L << 30));
+        this.checkpointBytesPerPod = Math.round(params.uniform(2, 20) * (1L << 30));
         this.nfs = params.chance(0.35);
         this.dataMBps = params.uniform(5, 90);
         this.ncclMBps = params.uniform(150, 600);

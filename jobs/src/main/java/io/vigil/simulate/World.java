@@ -140,8 +140,4 @@ final class World {
         }
         return null;
     }
-
-    int openConnections() {
-        return conns.size();
-    }
 }

@@ -20,6 +20,8 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** What a detector must not alert on is in every dataset, a benign baseline included. */
 class BenignTrapsTest {
@@ -125,9 +127,40 @@ class BenignTrapsTest {
     }
 
     @Test
-    void otherJobsUseTheProxyToo() {
-        assertThat(data.flows.stream().filter(f -> f.getDstIp().equals(Addresses.PROXY)).map(f -> data.jobOf(f.getSrcIp())).distinct())
-                .hasSizeGreaterThanOrEqualTo(1);
+    void aBenignJobHoldsALongSessionThroughTheProxy() {
+        assertThat(data.flows).anySatisfy(f -> {
+            assertThat(f.getDstIp()).isEqualTo(Addresses.PROXY);
+            assertThat(f.getDstPort()).isEqualTo(Addresses.PROXY_PORT);
+            assertThat(f.getConnState()).isEqualTo("S1");
+        });
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3, 4, 5, 6})
+    void everySeedHasEveryTrap(long seed, @TempDir Path other) throws IOException {
+        SimulatedDataset d = SimulatedDataset.simulate(benign(seed, 2, 0.25), other);
+        Map<String, Set<String>> jobsByHttpsHost = new TreeMap<>();
+        Map<String, Long> cloudBytesByJob = new TreeMap<>();
+        for (Flow f : d.flows) {
+            String job = d.jobOf(f.getSrcIp());
+            if (job != null && !internal(f.getDstIp()) && f.getDstPort() == 443) {
+                jobsByHttpsHost.computeIfAbsent(f.getDstIp(), k -> new TreeSet<>()).add(job);
+                if (f.getDstIp().startsWith("198.51.100.2")) {
+                    cloudBytesByJob.merge(job, f.getOrigBytes(), Long::sum);
+                }
+            }
+        }
+        Set<String> trackerJobs = new TreeSet<>();
+        Addresses.TRACKER.forEach(ip -> trackerJobs.addAll(jobsByHttpsHost.getOrDefault(ip, Set.of())));
+        assertThat(trackerJobs).as("jobs on the tracker").hasSizeGreaterThanOrEqualTo(3);
+        assertThat(cloudBytesByJob.values().stream().filter(b -> b > 100 * MIB)).as("jobs exporting checkpoints").hasSizeGreaterThanOrEqualTo(2);
+        assertThat(d.samples).as("FP32 training").anyMatch(s -> s.getUtil() > 90 && s.getSmActive() > 0.7 && s.getTensorActive() <= 0.03);
+        assertThat(d.assignments).as("a restart").anyMatch(a -> a.getEvent() == AssignmentEvent.STOP);
+        assertThat(d.flows).as("git over SSH").anyMatch(f -> f.getDstPort() == 22 && !internal(f.getDstIp()) && "SF".equals(f.getConnState()));
+        assertThat(d.flows).as("odd-port APIs").anyMatch(f -> !internal(f.getDstIp()) && !List.of(22, 80, 443).contains(f.getDstPort()));
+        assertThat(d.flows).as("SSH from the bastion").anyMatch(f -> f.getSrcIp().equals(Addresses.BASTION) && f.getDstPort() == 22);
+        assertThat(d.samples).as("idle GPUs").anyMatch(s -> s.getPod() == null && s.getProcesses().isEmpty());
+        assertThat(d.labels).isEmpty();
     }
 
     @Test

@@ -32,7 +32,7 @@ class IncidentsTest {
     Path dir;
 
     SimulatedDataset simulate(IncidentKind kind, double hours) throws IOException {
-        return SimulatedDataset.simulate(spec(3, 2, hours, incident(kind, 4)), dir.resolve(kind.cliName));
+        return SimulatedDataset.simulate(spec(Long.getLong("sim.seed", 3), 2, hours, incident(kind, 4)), dir.resolve(kind.cliName));
     }
 
     static boolean within(long t, JsonNode label) {
