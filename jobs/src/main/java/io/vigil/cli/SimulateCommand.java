@@ -67,11 +67,11 @@ final class SimulateCommand implements Callable<Integer> {
                     + ". Default: ${DEFAULT-VALUE}.")
     int nodes;
 
-    @Option(names = "--hours", paramLabel = "H", defaultValue = "2",
+    @Option(names = "--hours", paramLabel = "H", defaultValue = SimulationSpec.DEFAULT_HOURS,
             description = "Length of the simulated span in hours, decimal (0.25 is 15 minutes). Default: ${DEFAULT-VALUE}.")
     double hours;
 
-    @Option(names = "--start", paramLabel = "ISO-8601", defaultValue = "2026-02-14T00:00:00Z",
+    @Option(names = "--start", paramLabel = "ISO-8601", defaultValue = SimulationSpec.DEFAULT_START,
             description = "Start of the span, an instant such as 2026-02-14T00:00:00Z. Default: ${DEFAULT-VALUE}.")
     String start;
 

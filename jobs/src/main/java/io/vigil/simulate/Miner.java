@@ -57,10 +57,6 @@ final class Miner implements Activity {
         this.downloadFrom = downloadFrom;
     }
 
-    int[] gpus() {
-        return gpus.clone();
-    }
-
     boolean hashing(long t) {
         return t >= start && t < end && (duty == null || duty.kindAt(t) == 1);
     }

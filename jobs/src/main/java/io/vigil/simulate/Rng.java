@@ -77,11 +77,6 @@ final class Rng {
         return Math.exp(sigma * random.nextGaussian());
     }
 
-    /** Exponentially distributed with this mean. */
-    double exponential(double mean) {
-        return -mean * Math.log(1.0 - random.nextDouble());
-    }
-
     /** Poisson-distributed count with this mean (normal approximation above 30). */
     int poisson(double mean) {
         if (mean <= 0) {

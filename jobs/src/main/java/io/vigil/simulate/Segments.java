@@ -10,11 +10,7 @@ import java.util.List;
  */
 final class Segments {
     /** One phase: [start, end) of some kind. */
-    record Segment(long start, long end, int kind) {
-        boolean covers(long t) {
-            return t >= start && t < end;
-        }
-    }
+    record Segment(long start, long end, int kind) {}
 
     /** Makes the segment after one that ended at {@code previousEnd}. */
     @FunctionalInterface

@@ -15,8 +15,10 @@ public record SimulationSpec(long seed, int nodes, double hours, Instant start, 
 
     public static final long DEFAULT_SEED = 1;
     public static final int DEFAULT_NODES = 4;
-    public static final double DEFAULT_HOURS = 2;
-    public static final Instant DEFAULT_START = Instant.parse("2026-02-14T00:00:00Z");
+    /** Hours, as the command line's default text. */
+    public static final String DEFAULT_HOURS = "2";
+    /** The start, as the command line's default text. */
+    public static final String DEFAULT_START = "2026-02-14T00:00:00Z";
     public static final int DEFAULT_SAMPLE_INTERVAL_S = 10;
     public static final int DEFAULT_EXPORT_INTERVAL_S = 60;
     public static final int MIN_NODES = 2;
@@ -59,12 +61,6 @@ public record SimulationSpec(long seed, int nodes, double hours, Instant start, 
                 }
             }
         }
-    }
-
-    /** The defaults, with this seed. */
-    public static SimulationSpec defaults(long seed) {
-        return new SimulationSpec(seed, DEFAULT_NODES, DEFAULT_HOURS, DEFAULT_START, DEFAULT_SAMPLE_INTERVAL_S,
-                DEFAULT_EXPORT_INTERVAL_S, List.of(), false);
     }
 
     /** The incidents that will be injected. */
