@@ -36,17 +36,6 @@ final class Planned {
         }
     }
 
-    @Command(name = "simulate", description = "Write deterministic cluster telemetry with injected incidents as a dataset. (not built yet: issue #4)")
-    static final class Simulate extends Verb {
-        String what() {
-            return "write simulated cluster telemetry, benign and with injected incidents, as a dataset";
-        }
-
-        int issue() {
-            return 4;
-        }
-    }
-
     @Command(name = "windows", description = "Export the pipeline's labelled windows of datasets, for training. (not built yet: issue #5)")
     static final class Windows extends Verb {
         String what() {
