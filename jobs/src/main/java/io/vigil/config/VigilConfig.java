@@ -26,6 +26,7 @@ public final class VigilConfig extends AbstractConfig {
     public static final String OUT_OF_ORDERNESS_MS = "watermark.out.of.orderness.ms";
     public static final String IDLENESS_MS = "watermark.idleness.ms";
     public static final String DESTINATION_LOOKBACK_MS = "destination.lookback.ms";
+    public static final String FLEET_WARMUP_MS = "destination.warmup.ms";
     public static final String JOB_IDLE_TIMEOUT_MS = "job.idle.timeout.ms";
     public static final String ATTRIBUTION_MAX_WAITING = "attribution.max.waiting";
     public static final String ATTRIBUTION_STATE_TTL_MS = "attribution.state.ttl.ms";
@@ -64,6 +65,10 @@ public final class VigilConfig extends AbstractConfig {
                                 + " 0 never.")
                 .define(DESTINATION_LOOKBACK_MS, Type.LONG, 24 * 3_600_000L, Range.atLeast(0), Importance.MEDIUM,
                         "How far back 'how many jobs talk to this destination' looks, ms.")
+                .define(FLEET_WARMUP_MS, Type.LONG, 10 * 60_000L, Range.atLeast(0), Importance.MEDIUM,
+                        "After starting from empty state, how long the pipeline watches the fleet before it calls any"
+                                + " destination rare (used by only one job), ms: a fleet-wide object store's first upload"
+                                + " would otherwise look like exfiltration. Restored state keeps what it has learned.")
                 .define(JOB_IDLE_TIMEOUT_MS, Type.LONG, 3_600_000L, Range.atLeast(1_000), Importance.LOW,
                         "A job with no window for this long loses its state (for jobs that never send STOP), ms.")
                 .define(ATTRIBUTION_MAX_WAITING, Type.INT, 10_000, Range.atLeast(0), Importance.LOW,

@@ -125,7 +125,7 @@ public final class DetectPipeline {
                 .keyBy(f -> f.remoteIp)
                 .window(windows)
                 .sideOutputLateData(LATE_FLOWS)
-                .aggregate(new DestinationAggregate(), new DestinationContacts(settings.destinationLookback()),
+                .aggregate(new DestinationAggregate(), new DestinationContacts(settings.destinationLookback(), settings.fleetWarmup()),
                         TypeInformation.of(DestinationAccumulator.class), TypeInformation.of(DestinationAccumulator.class),
                         TypeInformation.of(Contact.class))
                 .uid("destination-windows").name("Contacts per remote address and window");

@@ -35,14 +35,18 @@ class DestinationWindowHarnessTest {
 
     @BeforeEach
     void open() throws Exception {
+        harness = harness(Duration.ZERO);
+        harness.open();
+    }
+
+    static KeyedOneInputStreamOperatorTestHarness<String, JobFlow, Contact> harness(Duration warmup) throws Exception {
         WindowOperatorBuilder<JobFlow, String, TimeWindow> builder = new WindowOperatorBuilder<>(
                 TumblingEventTimeWindows.of(MINUTE), EventTimeTrigger.create(), new ExecutionConfig(),
                 TypeInformation.of(JobFlow.class), f -> f.remoteIp, Types.STRING);
         builder.sideOutputLateData(DetectPipeline.LATE_FLOWS);
         OneInputStreamOperator<JobFlow, Contact> operator = builder.aggregate(new DestinationAggregate(),
-                new DestinationContacts(Duration.ofHours(24)), TypeInformation.of(DestinationAccumulator.class));
-        harness = new KeyedOneInputStreamOperatorTestHarness<>(operator, f -> f.remoteIp, Types.STRING);
-        harness.open();
+                new DestinationContacts(Duration.ofHours(24), warmup), TypeInformation.of(DestinationAccumulator.class));
+        return new KeyedOneInputStreamOperatorTestHarness<>(operator, f -> f.remoteIp, Types.STRING);
     }
 
     @AfterEach
@@ -87,6 +91,30 @@ class DestinationWindowHarnessTest {
         assertThat(contacts()).singleElement().satisfies(c -> assertThat(c.flows).isEqualTo(1));
         assertThat(harness.getSideOutput(DetectPipeline.LATE_FLOWS)).singleElement()
                 .satisfies(r -> assertThat(r.getValue().ts).isEqualTo(BEGINNING.plusSeconds(40).toEpochMilli()));
+    }
+
+    @Test
+    void noDestinationIsRareUntilTheFleetHasBeenWatchedForTheWarmUpEvenAcrossARestore() throws Exception {
+        harness.close();
+        harness = harness(Duration.ofMinutes(10));
+        harness.open();
+        send(flow("job-a", "10.0.0.1", BEGINNING.plusSeconds(10)));
+        harness.processWatermark(new Watermark(BEGINNING.plus(MINUTE).toEpochMilli()));
+        assertThat(contacts()).singleElement().satisfies(c -> assertThat(c.rare()).as("first minute").isFalse());
+
+        // the job fails over: a new operator instance restores from the snapshot
+        var snapshot = harness.snapshot(1, 1);
+        harness.close();
+        harness = harness(Duration.ofMinutes(10));
+        harness.initializeState(snapshot);
+        harness.open();
+        Instant fifthMinute = BEGINNING.plus(MINUTE.multipliedBy(5));
+        Instant eleventhMinute = BEGINNING.plus(MINUTE.multipliedBy(11));
+        send(flow("job-a", "10.0.0.1", fifthMinute.plusSeconds(10)));
+        send(flow("job-a", "10.0.0.1", eleventhMinute.plusSeconds(10)));
+        harness.processWatermark(new Watermark(eleventhMinute.plus(MINUTE).toEpochMilli()));
+        assertThat(contacts()).extracting(c -> c.windowStart + ":" + c.rare()).containsExactly(
+                fifthMinute.toEpochMilli() + ":false", eleventhMinute.toEpochMilli() + ":true");
     }
 
     @Test
