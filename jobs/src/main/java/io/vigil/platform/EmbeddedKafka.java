@@ -112,6 +112,9 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.setProperty("group.initial.rebalance.delay.ms", "0");
         p.setProperty("auto.create.topics.enable", "false");
         p.setProperty("num.partitions", "1");
+        // Alerts and windows are stamped with their event time, and replayed incidents are months old: with
+        // time-based retention the first retention check (30 s after start) deletes them, committed or not.
+        p.setProperty("log.retention.ms", "-1");
         // small segments and no fsync: this broker holds demo and test data only
         p.setProperty("log.segment.bytes", String.valueOf(16 * 1024 * 1024));
         p.setProperty("log.flush.interval.messages", String.valueOf(Long.MAX_VALUE));
