@@ -358,10 +358,9 @@ public final class EndToEndBench {
             try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
                  DatasetRecords records = new DatasetRecords(options.dataset())) {
                 long wallStart = System.nanoTime();
-                Long first = null;
+                long first = DatasetRecords.telemetrySpan(options.dataset())[0];
                 for (DatasetRecords.Timed r = records.next(); r != null; r = records.next()) {
-                    first = first == null ? r.ts() : first;
-                    long due = wallStart + (long) ((r.ts() - first) / LATENCY_SPEED * 1_000_000);
+                    long due = wallStart + (long) (Math.max(0, r.ts() - first) / LATENCY_SPEED * 1_000_000);
                     long wait = due - System.nanoTime();
                     if (wait > 1_000_000) {
                         producer.flush();
@@ -434,15 +433,8 @@ public final class EndToEndBench {
     }
 
     private static long span(Path dataset) throws IOException {
-        long first = Long.MAX_VALUE;
-        long last = Long.MIN_VALUE;
-        try (DatasetRecords records = new DatasetRecords(dataset)) {
-            for (DatasetRecords.Timed r = records.next(); r != null; r = records.next()) {
-                first = Math.min(first, r.ts());
-                last = Math.max(last, r.ts());
-            }
-        }
-        return Math.max(0, last - first);
+        long[] span = DatasetRecords.telemetrySpan(dataset);
+        return span[1] - span[0];
     }
 
     private static long latestCheckpointBytes(Path dir) {

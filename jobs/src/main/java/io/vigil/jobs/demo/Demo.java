@@ -71,7 +71,7 @@ public final class Demo {
 
     /** Runs the demo to the end of the dataset; returns the alerts the job committed. */
     public List<Alert> run() throws Exception {
-        long[] span = timeSpan(options.dataset());
+        long[] span = DatasetRecords.telemetrySpan(options.dataset());
         double speed = options.speed() > 0 ? options.speed() : Math.max(1, (span[1] - span[0]) / 60_000.0);
         Path checkpoints = Files.createTempDirectory("vigil-demo-checkpoints-");
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
@@ -128,7 +128,8 @@ public final class Demo {
         long wallStart = System.nanoTime();
         try (DatasetRecords records = new DatasetRecords(options.dataset()); KafkaProducer<byte[], byte[]> producer = producer(config)) {
             for (DatasetRecords.Timed r = records.next(); r != null; r = records.next()) {
-                long dueNanos = wallStart + (long) ((r.ts() - firstTs) / speed * 1_000_000);
+                // records from before the telemetry (STARTs of jobs already running) go at once
+                long dueNanos = wallStart + (long) (Math.max(0, r.ts() - firstTs) / speed * 1_000_000);
                 long wait = dueNanos - System.nanoTime();
                 if (wait > 2_000_000) {
                     producer.flush();
@@ -234,21 +235,6 @@ public final class Demo {
         return r.getFleetBaseline() == null
                 ? String.format("%s=%.2f", r.getFeature(), r.getValue())
                 : String.format("%s=%.2f (fleet %.2f)", r.getFeature(), r.getValue(), r.getFleetBaseline());
-    }
-
-    private static long[] timeSpan(Path dataset) throws IOException {
-        long first = Long.MAX_VALUE;
-        long last = Long.MIN_VALUE;
-        try (DatasetRecords records = new DatasetRecords(dataset)) {
-            for (DatasetRecords.Timed r = records.next(); r != null; r = records.next()) {
-                first = Math.min(first, r.ts());
-                last = Math.max(last, r.ts());
-            }
-        }
-        if (first == Long.MAX_VALUE) {
-            throw new IOException("dataset " + dataset + " holds no records");
-        }
-        return new long[] {first, last};
     }
 
     @SuppressWarnings("unchecked")

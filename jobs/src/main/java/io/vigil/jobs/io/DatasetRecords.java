@@ -69,6 +69,27 @@ public final class DatasetRecords implements Closeable {
         return out;
     }
 
+    /**
+     * The time the dataset's telemetry covers, {first, last} epoch ms of its flows and GPU samples.
+     * Assignments are left out: jobs already running when a recording starts have STARTs from long before.
+     */
+    public static long[] telemetrySpan(Path dataset) throws IOException {
+        long first = Long.MAX_VALUE;
+        long last = Long.MIN_VALUE;
+        try (DatasetRecords records = new DatasetRecords(dataset)) {
+            for (Timed r = records.next(); r != null; r = records.next()) {
+                if (r.type() != RecordType.ASSIGNMENT) {
+                    first = Math.min(first, r.ts());
+                    last = Math.max(last, r.ts());
+                }
+            }
+        }
+        if (first == Long.MAX_VALUE) {
+            throw new IOException("dataset " + dataset + " holds no flows or GPU samples");
+        }
+        return new long[] {first, last};
+    }
+
     /** Lines skipped because they did not decode. */
     public long rejected() {
         return rejected;
