@@ -391,7 +391,7 @@ public final class EndToEndBench {
     }
 
     /** Event time runs this much faster than wall time in the latency phase. */
-    static final double LATENCY_SPEED = 30;
+    static final double LATENCY_SPEED = 60;
 
     private static long percentile(List<Long> sorted, double q) {
         if (sorted.isEmpty()) {
