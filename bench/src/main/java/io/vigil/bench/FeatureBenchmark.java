@@ -71,15 +71,15 @@ public class FeatureBenchmark {
         return byRemote;
     }
 
-    /** Per GPU sample: the fold into the job's window. */
+    /** Per GPU sample: the fold into its job's window (one accumulator per job, as keyed state would be). */
     @Benchmark
     @OperationsPerInvocation(BenchData.N)
     public Object sampleIntoWindow() {
-        WindowAccumulator acc = new WindowAccumulator();
+        Map<String, WindowAccumulator> byJob = new HashMap<>();
         for (GpuSample s : samples) {
-            acc.add(s);
+            byJob.computeIfAbsent(s.getJobId(), k -> new WindowAccumulator()).add(s);
         }
-        return acc;
+        return byJob;
     }
 
     /** Per window: features from the accumulated sums. */
