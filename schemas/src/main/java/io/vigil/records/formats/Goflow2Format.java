@@ -1,8 +1,6 @@
 package io.vigil.records.formats;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vigil.records.Decoded;
 import io.vigil.records.Flow;
 import io.vigil.records.RecordRejected;
@@ -10,7 +8,6 @@ import io.vigil.records.RecordType;
 import io.vigil.records.RejectReason;
 import java.math.BigDecimal;
 import java.time.Instant;
-import java.util.List;
 
 /**
  * goflow2's JSON lines ({@code -format=json}): one object per flow with snake_case keys, for NetFlow v5/v9,
@@ -26,8 +23,7 @@ import java.util.List;
  * when it was received) is the event time. {@code proto} is a name ({@code "TCP"}) or an IANA number.
  * The node is the configured one, else the {@code sampler_address} (the exporting router or host).
  */
-final class Goflow2Format implements LineFormat<Flow> {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+final class Goflow2Format extends JsonObjectLines<Flow> {
     private final FormatOptions options;
 
     Goflow2Format(FormatOptions options) {
@@ -40,20 +36,7 @@ final class Goflow2Format implements LineFormat<Flow> {
     }
 
     @Override
-    public Reader<Flow> newReader(String sourceName) {
-        return line -> line.isBlank() || line.startsWith("#") ? List.of() : List.of(decode(line));
-    }
-
-    Decoded<Flow> decode(String line) {
-        JsonNode o;
-        try {
-            o = MAPPER.readTree(line);
-        } catch (JsonProcessingException e) {
-            return Decoded.rejected(RejectReason.MALFORMED, null, "not JSON: " + Values.abbreviate(e.getOriginalMessage()));
-        }
-        if (o == null || !o.isObject()) {
-            return Decoded.rejected(RejectReason.MALFORMED, null, "not a JSON object");
-        }
+    Decoded<Flow> decodeObject(JsonNode o) {
         try {
             Long end = time(o, "time_flow_end_ns", "time_flow_end");
             Long received = time(o, "time_received_ns", "time_received");

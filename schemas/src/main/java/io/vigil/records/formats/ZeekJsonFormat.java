@@ -1,15 +1,12 @@
 package io.vigil.records.formats;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vigil.records.Decoded;
 import io.vigil.records.Flow;
 import io.vigil.records.RecordRejected;
 import io.vigil.records.RejectReason;
 import java.util.HashMap;
 import java.util.Iterator;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -18,8 +15,7 @@ import java.util.Map;
  * {@code LogAscii::json_timestamps=JSON::TS_ISO8601}). A line with a {@code _path} other than {@code conn}
  * is {@code unsupported}. Conversions: {@link ZeekConn}.
  */
-final class ZeekJsonFormat implements LineFormat<Flow> {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+final class ZeekJsonFormat extends JsonObjectLines<Flow> {
     private final FormatOptions options;
 
     ZeekJsonFormat(FormatOptions options) {
@@ -32,20 +28,7 @@ final class ZeekJsonFormat implements LineFormat<Flow> {
     }
 
     @Override
-    public Reader<Flow> newReader(String sourceName) {
-        return line -> line.isBlank() || line.startsWith("#") ? List.of() : List.of(decode(line));
-    }
-
-    Decoded<Flow> decode(String line) {
-        JsonNode o;
-        try {
-            o = MAPPER.readTree(line);
-        } catch (JsonProcessingException e) {
-            return Decoded.rejected(RejectReason.MALFORMED, null, "not JSON: " + Values.abbreviate(e.getOriginalMessage()));
-        }
-        if (o == null || !o.isObject()) {
-            return Decoded.rejected(RejectReason.MALFORMED, null, "not a JSON object");
-        }
+    Decoded<Flow> decodeObject(JsonNode o) {
         JsonNode path = o.get("_path");
         if (path != null && path.isTextual() && !path.textValue().equals("conn")) {
             return Decoded.rejected(RejectReason.UNSUPPORTED, "_path",
