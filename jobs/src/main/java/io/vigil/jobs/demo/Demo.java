@@ -97,7 +97,8 @@ public final class Demo {
 
             List<Alert> alerts = new ArrayList<>();
             AtomicLong lastWindowEnd = new AtomicLong(Long.MIN_VALUE);
-            Thread printer = new Thread(() -> follow(config, alerts, lastWindowEnd), "demo-alerts");
+            Map<String, IncidentSeen> incidents = new java.util.LinkedHashMap<>();
+            Thread printer = new Thread(() -> follow(config, alerts, incidents, lastWindowEnd), "demo-alerts");
             printer.setDaemon(true);
             printer.start();
 
@@ -110,7 +111,15 @@ public final class Demo {
             producing.set(false);
             printer.join(10_000);
             job.cancel().get();
-            out.printf("%nStreamed %,d records. The job committed %d alert(s).%n", produced, alerts.size());
+            synchronized (alerts) {
+                out.printf("%nStreamed %,d records. The job committed %d alert(s) in %d incident(s):%n", produced, alerts.size(),
+                        incidents.size());
+                for (IncidentSeen i : incidents.values()) {
+                    out.printf("  %-22s %-28s %s-%s  %d window(s)%n", i.first.getJobId(),
+                            i.first.getCategories().stream().map(Enum::name).collect(Collectors.joining("+")),
+                            CLOCK.format(i.first.getWindowStart()), CLOCK.format(i.last.getWindowEnd()), i.windows);
+                }
+            }
             return alerts;
         } finally {
             deleteQuietly(checkpoints);
@@ -182,7 +191,7 @@ public final class Demo {
     }
 
     /** Prints each alert the job commits (read_committed), and notes how far the job's windows have got. */
-    private void follow(VigilConfig config, List<Alert> alerts, AtomicLong lastWindowEnd) {
+    private void follow(VigilConfig config, List<Alert> alerts, Map<String, IncidentSeen> incidents, AtomicLong lastWindowEnd) {
         String alertTopic = config.topic(Topic.ALERTS);
         String windowTopic = config.topic(Topic.WINDOWS);
         RecordFraming<Alert> alertFraming = Framings.forTopic(RecordType.ALERT, alertTopic, config.schemaRegistryUrl());
@@ -203,10 +212,14 @@ public final class Demo {
                     if (r.topic().equals(alertTopic)) {
                         Decoded<Alert> d = alertFraming.decode(r.value());
                         if (d.isAccepted()) {
+                            String line;
                             synchronized (alerts) {
                                 alerts.add(d.record());
+                                line = progress(d.record(), incidents);
                             }
-                            out.println(describe(d.record()));
+                            if (line != null) {
+                                out.println(line);
+                            }
                         }
                     } else {
                         Decoded<JobWindow> w = windowFraming.decode(r.value());
@@ -220,6 +233,38 @@ public final class Demo {
                 }
             }
         }
+    }
+
+    /** What the demo has seen of one incident (consecutive flagged windows of one job and category). */
+    private static final class IncidentSeen {
+        final Alert first;
+        Alert last;
+        int windows;
+
+        IncidentSeen(Alert first) {
+            this.first = first;
+            this.last = first;
+        }
+    }
+
+    /**
+     * An alert storm reads as one incident: its first alert in full, then a line every ten windows while it
+     * goes on; every alert still counts (and is in the alert topic).
+     */
+    private static String progress(Alert a, Map<String, IncidentSeen> incidents) {
+        IncidentSeen seen = incidents.get(a.getIncidentId());
+        if (seen == null) {
+            seen = new IncidentSeen(a);
+            seen.windows = 1;
+            incidents.put(a.getIncidentId(), seen);
+            return describe(a);
+        }
+        seen.windows++;
+        seen.last = a;
+        return seen.windows % 10 == 0
+                ? String.format("      %s  %-22s still going: %d windows since %s", CLOCK.format(a.getWindowEnd()), a.getJobId(),
+                        seen.windows, CLOCK.format(seen.first.getWindowStart()))
+                : null;
     }
 
     /** One line per alert: when, which job, what it looks like, and why. */

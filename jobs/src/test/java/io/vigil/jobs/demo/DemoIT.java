@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 class DemoIT {
 
     @Test
-    void printsEachAlertTheJobCommitsAndNothingElse(@TempDir Path dir) throws Exception {
+    void printsEachIncidentTheJobAlertsOnAndCountsEveryAlert(@TempDir Path dir) throws Exception {
         Path dataset = new Scenario().writeDataset(dir.resolve("story"), List.of());
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         IndicatorScorer scorer = new IndicatorScorer();
@@ -30,8 +30,10 @@ class DemoIT {
                 Scenario.probingWindowStarts().stream().map(start -> Alerts.alertId(Scenario.PROBER, start,
                         start + Scenario.WINDOW.toMillis(), scorer.modelVersion())).toList());
         String output = printed.toString(StandardCharsets.UTF_8);
-        assertThat(output.lines().filter(l -> l.startsWith("ALERT"))).hasSize(2)
-                .allSatisfy(l -> assertThat(l).contains(Scenario.PROBER).contains("NETWORK_SCAN"));
-        assertThat(output).contains("committed 2 alert(s)");
+        // two flagged windows in a row are one incident: its first alert in full, then the tally
+        assertThat(output.lines().filter(l -> l.startsWith("ALERT"))).singleElement()
+                .satisfies(l -> assertThat(l).contains(Scenario.PROBER).contains("NETWORK_SCAN"));
+        assertThat(output).contains("committed 2 alert(s) in 1 incident(s)");
+        assertThat(output.lines().filter(l -> l.contains(Scenario.PROBER) && l.contains("2 window(s)"))).hasSize(1);
     }
 }
