@@ -2,6 +2,7 @@ package io.vigil.jobs.bench;
 
 import io.vigil.config.Topic;
 import io.vigil.config.VigilConfig;
+import io.vigil.jobs.LocalRun;
 import io.vigil.jobs.detect.DetectJob;
 import io.vigil.jobs.detect.DetectPipeline;
 import io.vigil.jobs.detect.DetectSettings;
@@ -42,8 +43,6 @@ import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -85,12 +84,7 @@ public final class EndToEndBench {
         result.put("parallelism", options.parallelism());
         Path checkpoints = Files.createTempDirectory("vigil-bench-checkpoints-");
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-            VigilConfig config = VigilConfig.defaults().with(Map.of(
-                    VigilConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers(),
-                    VigilConfig.GROUP_ID, "vigil-bench",
-                    VigilConfig.TRANSACTIONAL_ID_PREFIX, "vigil-bench",
-                    VigilConfig.CHECKPOINT_INTERVAL_MS, "10000",
-                    VigilConfig.CHECKPOINT_DIR, checkpoints.toUri().toString()));
+            VigilConfig config = LocalRun.config(kafka, "vigil-bench", 10_000, checkpoints, Map.of());
             KafkaTopics.createAll(config);
 
             out.printf("preloading %,d flows (and their GPU samples and assignments) from %s ...%n", options.flows(), options.dataset());
@@ -100,9 +94,7 @@ public final class EndToEndBench {
             result.put("assignments", preloaded.assignments);
 
             out.println("pipeline: detect on the mini-cluster, reading the topics to their end ...");
-            Configuration conf = new Configuration();
-            conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(options.parallelism(), conf);
+            StreamExecutionEnvironment env = LocalRun.environment(options.parallelism());
             DetectJob.prepare(env, config, scorer, true);
             long start = System.nanoTime();
             org.apache.flink.core.execution.JobClient job = env.executeAsync("vigil bench");
@@ -137,7 +129,7 @@ public final class EndToEndBench {
             result.put("pipeline_per_core_vs_limit", round((records / seconds / Math.min(cores, options.parallelism()))
                     / (records / limitSeconds)));
         } finally {
-            deleteQuietly(checkpoints);
+            LocalRun.deleteQuietly(checkpoints);
         }
 
         out.println("latency: the dataset streamed live (paced), windows timed from the watermark to their commit ...");
@@ -298,17 +290,10 @@ public final class EndToEndBench {
         Map<String, Object> result = new LinkedHashMap<>();
         Path checkpoints = Files.createTempDirectory("vigil-bench-latency-");
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-            VigilConfig config = VigilConfig.defaults().with(Map.of(
-                    VigilConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers(),
-                    VigilConfig.GROUP_ID, "vigil-bench-latency",
-                    VigilConfig.TRANSACTIONAL_ID_PREFIX, "vigil-bench-latency",
-                    VigilConfig.CHECKPOINT_INTERVAL_MS, "1000",
-                    VigilConfig.CHECKPOINT_DIR, checkpoints.toUri().toString(),
-                    VigilConfig.IDLENESS_MS, "2000"));
+            VigilConfig config = LocalRun.config(kafka, "vigil-bench-latency", 1000, checkpoints,
+                    Map.of(VigilConfig.IDLENESS_MS, "2000"));
             KafkaTopics.createAll(config);
-            Configuration conf = new Configuration();
-            conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(options.parallelism(), conf);
+            StreamExecutionEnvironment env = LocalRun.environment(options.parallelism());
             DetectJob.prepare(env, config, scorer, false);
             org.apache.flink.core.execution.JobClient job = env.executeAsync("vigil bench latency");
 
@@ -385,7 +370,7 @@ public final class EndToEndBench {
             result.put("latency_p50_ms", percentile(sorted, 0.50));
             result.put("latency_p99_ms", percentile(sorted, 0.99));
         } finally {
-            deleteQuietly(checkpoints);
+            LocalRun.deleteQuietly(checkpoints);
         }
         return result;
     }
@@ -402,9 +387,7 @@ public final class EndToEndBench {
 
     /** Replays the dataset from its files in BATCH mode; returns {dataset span ms, wall seconds}. */
     private double[] replay() throws Exception {
-        Configuration conf = new Configuration();
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(options.parallelism(), conf);
+        StreamExecutionEnvironment env = LocalRun.environment(options.parallelism());
         env.setRuntimeMode(RuntimeExecutionMode.BATCH);
         DetectPipeline.build(env, DetectSettings.defaults(), scorer, DatasetFiles.inputs(List.of(options.dataset())),
                 new DetectPipeline.Outputs(new Discard<>(), new Discard<>(), new Discard<>()));
@@ -458,14 +441,6 @@ public final class EndToEndBench {
 
     private static double round(double d) {
         return Math.round(d * 100) / 100.0;
-    }
-
-    private static void deleteQuietly(Path dir) {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (IOException | RuntimeException e) {
-            // a temporary directory
-        }
     }
 
 }

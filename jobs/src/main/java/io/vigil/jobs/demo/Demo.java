@@ -2,6 +2,7 @@ package io.vigil.jobs.demo;
 
 import io.vigil.config.Topic;
 import io.vigil.config.VigilConfig;
+import io.vigil.jobs.LocalRun;
 import io.vigil.jobs.detect.DetectJob;
 import io.vigil.jobs.io.DatasetRecords;
 import io.vigil.models.scoring.WindowScorer;
@@ -33,8 +34,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -75,23 +74,15 @@ public final class Demo {
         double speed = options.speed() > 0 ? options.speed() : Math.max(1, (span[1] - span[0]) / 60_000.0);
         Path checkpoints = Files.createTempDirectory("vigil-demo-checkpoints-");
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-            VigilConfig config = VigilConfig.defaults().with(Map.of(
-                    VigilConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers(),
-                    VigilConfig.GROUP_ID, "vigil-demo",
-                    VigilConfig.TRANSACTIONAL_ID_PREFIX, "vigil-demo",
-                    // alerts become visible when a checkpoint commits them: keep that short
-                    VigilConfig.CHECKPOINT_INTERVAL_MS, "1000",
-                    VigilConfig.CHECKPOINT_DIR, checkpoints.toUri().toString(),
-                    // a partition quiet for this long (wall time) stops holding event time back
-                    VigilConfig.IDLENESS_MS, "3000"));
+            // alerts become visible when a checkpoint commits them: keep that short; a partition quiet for
+            // 3 s (wall time) stops holding event time back
+            VigilConfig config = LocalRun.config(kafka, "vigil-demo", 1000, checkpoints, Map.of(VigilConfig.IDLENESS_MS, "3000"));
             KafkaTopics.createAll(config);
             out.printf("Vigil demo: %s, %s of telemetry, streamed at %.0fx through Kafka (%s) into the detect job"
                             + " on a Flink mini-cluster (parallelism %d).%n",
                     options.dataset(), hours(span[1] - span[0]), speed, kafka.bootstrapServers(), options.parallelism());
 
-            Configuration flinkConf = new Configuration();
-            flinkConf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(options.parallelism(), flinkConf);
+            StreamExecutionEnvironment env = LocalRun.environment(options.parallelism());
             DetectJob.prepare(env, config, scorer, false);
             JobClient job = env.executeAsync("vigil demo");
 
@@ -122,7 +113,7 @@ public final class Demo {
             }
             return alerts;
         } finally {
-            deleteQuietly(checkpoints);
+            LocalRun.deleteQuietly(checkpoints);
         }
     }
 
@@ -297,13 +288,5 @@ public final class Demo {
     private static String hours(long ms) {
         Duration d = Duration.ofMillis(ms);
         return d.toHours() > 0 ? String.format("%d h %02d min", d.toHours(), d.toMinutesPart()) : d.toMinutes() + " min";
-    }
-
-    private static void deleteQuietly(Path dir) {
-        try (var paths = Files.walk(dir)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (IOException | RuntimeException e) {
-            // a temporary directory; the OS cleans it
-        }
     }
 }
