@@ -266,7 +266,7 @@ public final class IndicatorScorer implements WindowScorer {
     }
 
     @Override
-    public Verdict score(double[] features) {
+    public Verdict score(double[] features, JobHistory history) {
         featureSet.checkLength(features);
         View view = new View(featureSet, features);
         Map<Indicator, Double> contributions = contributions(view);
