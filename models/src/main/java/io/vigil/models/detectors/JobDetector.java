@@ -1,5 +1,6 @@
 package io.vigil.models.detectors;
 
+import io.vigil.models.features.FeatureSet;
 import io.vigil.models.scoring.JobHistory;
 import java.io.Serializable;
 
@@ -10,16 +11,29 @@ import java.io.Serializable;
 public final class JobDetector implements Serializable {
     private static final long serialVersionUID = 1L;
 
-    /** One window against the job's history: a score in [0, 1] and each feature's part in it. */
+    /**
+     * One window against the job's history.
+     *
+     * @param score 0 when typical for the job (or its history is too short to say), larger the stranger; unbounded
+     * @param contributions each feature's part in the score, in feature-set order, non-negative
+     */
     public record Deviation(double score, double[] contributions) {}
 
-    /** How far {@code features} lie from the job's normal; score 0 when the history is too short to say. */
+    /** A detector whose per-feature scale floors come from the spread of benign windows across the fleet. */
+    public static JobDetector fit(FeatureSet featureSet, double[][] benignWindows) {
+        throw new UnsupportedOperationException("issue #5: being written");
+    }
+
+    /** How far {@code features} lie from the job's normal. */
     public Deviation score(double[] features, JobHistory history) {
         throw new UnsupportedOperationException("issue #5: being written");
     }
 
-    /** The history with this window learned (the caller leaves flagged windows out). */
-    public JobHistory learn(JobHistory history, double[] features) {
+    /**
+     * The history after this window. A flagged window is not learned into the job's normal (an incident
+     * must not become normal); what the detector remembers of recent excess still moves.
+     */
+    public JobHistory learn(JobHistory history, double[] features, boolean flagged) {
         throw new UnsupportedOperationException("issue #5: being written");
     }
 }
