@@ -33,6 +33,21 @@ public final class VigilModel implements WindowScorer {
         throw new UnsupportedOperationException("issue #5: being written");
     }
 
+    /** What kind of model the artifact holds, e.g. {@code vigil-ensemble/1}: its header names it. */
+    public String kind() {
+        throw new UnsupportedOperationException("issue #5: being written");
+    }
+
+    /** What it was trained on (datasets, windows, positives per category, seed), for the artifact header. */
+    public java.util.SortedMap<String, Object> trainingSummary() {
+        throw new UnsupportedOperationException("issue #5: being written");
+    }
+
+    /** How it scored on its training data out of fold (PR-AUC, false alerts per 100 job-hours, ...), for the header. */
+    public java.util.SortedMap<String, Object> metrics() {
+        throw new UnsupportedOperationException("issue #5: being written");
+    }
+
     @Override
     public FeatureSet featureSet() {
         throw new UnsupportedOperationException("issue #5: being written");
