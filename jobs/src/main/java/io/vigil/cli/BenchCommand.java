@@ -6,8 +6,11 @@ import io.vigil.jobs.bench.EndToEndBench;
 import io.vigil.models.scoring.IndicatorScorer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.EnumSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -31,8 +34,23 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--parallelism", paramLabel = "N", description = "Parallelism of the job. Default: ${DEFAULT-VALUE}.")
     int parallelism = 2;
 
+    @Option(names = "--phases", split = ",", paramLabel = "PHASE", converter = PhaseConverter.class,
+            description = "Phases to run, comma-separated, of: pipeline (includes the limit loop), latency, replay. Default: all.")
+    Set<EndToEndBench.Phase> phases = EnumSet.allOf(EndToEndBench.Phase.class);
+
+    @Option(names = "--no-warmup", description = "Measure the pipeline's first run (by default it runs once, unmeasured, to warm up the JIT).")
+    boolean noWarmup;
+
     @Option(names = "--out", paramLabel = "FILE", description = "Write the figures as JSON here too.")
     Path out;
+
+    /** Phase names as typed (pipeline, latency, replay), in any case. */
+    static final class PhaseConverter implements CommandLine.ITypeConverter<EndToEndBench.Phase> {
+        @Override
+        public EndToEndBench.Phase convert(String value) {
+            return EndToEndBench.Phase.parse(value);
+        }
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -40,7 +58,7 @@ final class BenchCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("vigil bench: no dataset at " + dataset);
             return 2;
         }
-        Map<String, Object> figures = new EndToEndBench(new EndToEndBench.Options(dataset, flows, parallelism),
+        Map<String, Object> figures = new EndToEndBench(new EndToEndBench.Options(dataset, flows, parallelism, phases, !noWarmup),
                 new IndicatorScorer(), System.out).run();
         if (out != null) {
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), figures);
