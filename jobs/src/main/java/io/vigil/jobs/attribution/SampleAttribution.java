@@ -44,18 +44,18 @@ public final class SampleAttribution extends Attribution<GpuSample, GpuSample> {
 
     @Override
     protected void attributed(GpuSample record, String jobId, Context ctx, Collector<GpuSample> out) {
-        if (jobId.equals(record.getJobId())) {
-            out.collect(record);
-        } else {
-            out.collect(GpuSample.newBuilder(record).setJobId(jobId).build());
-        }
+        // The sample is this operator's own (it came over the network or out of its state, and nothing else
+        // holds it): naming the job in place saves an Avro deep copy per sample.
+        record.setJobId(jobId);
+        out.collect(record);
     }
 
     @Override
     protected void unowned(GpuSample record, Context ctx, Collector<GpuSample> out) {
         boolean busy = record.getUtil() > 0 || !record.getProcesses().isEmpty();
         if (busy) {
-            out.collect(GpuSample.newBuilder(record).setJobId(unassignedJob(record.getNode())).build());
+            record.setJobId(unassignedJob(record.getNode()));
+            out.collect(record);
         } else {
             if (idleUnassigned == null) {
                 idleUnassigned = getRuntimeContext().getMetricGroup().counter("idleUnassignedSamples");

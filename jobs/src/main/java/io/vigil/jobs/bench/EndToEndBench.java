@@ -392,6 +392,17 @@ public final class EndToEndBench {
             StreamExecutionEnvironment env = LocalRun.environment(options.parallelism());
             DetectJob.prepare(env, config, scorer, false);
             org.apache.flink.core.execution.JobClient job = env.executeAsync("vigil bench latency");
+            // the state of a job at live pace (not of a backlog read at full speed): the per-job figure
+            java.util.concurrent.atomic.AtomicReference<CheckpointSizes> largest = new java.util.concurrent.atomic.AtomicReference<>(CheckpointSizes.NONE);
+            var checkpointWatch = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "bench-checkpoint-sizes");
+                t.setDaemon(true);
+                return t;
+            });
+            checkpointWatch.scheduleWithFixedDelay(() -> {
+                CheckpointSizes latest = CheckpointSizes.ofLatest(checkpoints);
+                largest.accumulateAndGet(latest, (a, b) -> b.total() > a.total() ? b : a);
+            }, 500, 500, java.util.concurrent.TimeUnit.MILLISECONDS);
 
             long ooo = config.getLong(VigilConfig.OUT_OF_ORDERNESS_MS);
             // sim second -> wall nanos when the first record at or after it was sent
@@ -459,12 +470,15 @@ public final class EndToEndBench {
             Thread.sleep(5_000);
             running.set(false);
             consumer.join(5_000);
+            checkpointWatch.shutdownNow();
             job.cancel().get();
             List<Long> sorted = new ArrayList<>(latenciesMs);
             java.util.Collections.sort(sorted);
             result.put("latency_windows_measured", sorted.size());
             result.put("latency_p50_ms", percentile(sorted, 0.50));
             result.put("latency_p99_ms", percentile(sorted, 0.99));
+            result.put("live_largest_checkpoint_state_bytes", largest.get().total());
+            result.put("live_largest_checkpoint_state_by_operator", largest.get().byOperator());
         } finally {
             LocalRun.deleteQuietly(checkpoints);
         }

@@ -1,11 +1,10 @@
 package io.vigil.jobs.detect;
 
 import io.vigil.models.features.DestinationAccumulator;
-import io.vigil.models.features.JobFlow;
 import org.apache.flink.api.common.functions.AggregateFunction;
 
-/** Folds one remote address's flows of a window into per-job contact statistics, as they arrive. */
-final class DestinationAggregate implements AggregateFunction<JobFlow, DestinationAccumulator, DestinationAccumulator> {
+/** Folds one remote address's flows of a window (or partial sums of them) into per-job contact statistics, as they arrive. */
+final class DestinationAggregate implements AggregateFunction<JobFlows, DestinationAccumulator, DestinationAccumulator> {
     private static final long serialVersionUID = 1L;
 
     @Override
@@ -14,8 +13,12 @@ final class DestinationAggregate implements AggregateFunction<JobFlow, Destinati
     }
 
     @Override
-    public DestinationAccumulator add(JobFlow flow, DestinationAccumulator acc) {
-        acc.add(flow);
+    public DestinationAccumulator add(JobFlows flows, DestinationAccumulator acc) {
+        if (flows.flow != null) {
+            acc.add(flows.flow);
+        } else {
+            acc.merge(flows.partial);
+        }
         return acc;
     }
 

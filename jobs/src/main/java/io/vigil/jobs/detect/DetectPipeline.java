@@ -47,7 +47,7 @@ import org.apache.flink.util.OutputTag;
  * </pre>
  */
 public final class DetectPipeline {
-    static final OutputTag<JobFlow> LATE_FLOWS = new OutputTag<>("late-flows") {};
+    static final OutputTag<JobFlows> LATE_FLOWS = new OutputTag<>("late-flows") {};
     static final OutputTag<JobSignal> LATE_SIGNALS = new OutputTag<>("late-signals") {};
 
     /**
@@ -85,8 +85,13 @@ public final class DetectPipeline {
                 ? NetworkScope.defaults() : NetworkScope.of(settings.internalCidrs());
         long retention = settings.retentionMs();
         TumblingEventTimeWindows windows = TumblingEventTimeWindows.of(settings.windowSize());
+        long windowMs = settings.windowSize().toMillis();
 
         // 1. Sources, decoded at the edge; bad records become dead letters.
+        // Chained operators hand records on without a defensive copy (an Avro deep copy per record and per
+        // hop was a tenth of the CPU). Safe here: no function keeps or changes a record it has passed on, and
+        // what a function keeps in state arrived over the network (a fresh object) or was built by it.
+        env.getConfig().enableObjectReuse();
         SingleOutputStreamOperator<Flow> flows = read(env, inputs.sources(), settings)
                 .process(new SplitReceived()).returns(Flow.class)
                 .uid("split-received").name("Split flows, samples, assignments, dead letters");
@@ -108,21 +113,31 @@ public final class DetectPipeline {
                 .process(new FlowAttribution(FlowAttribution.End.DESTINATION, scope, retention, settings.maxWaitingPerAddress(), settings.addressStateTtl()))
                 .returns(JobFlow.class)
                 .uid("attribute-flows-by-destination").name("Attribute flows by destination address");
-        DataStream<JobFlow> jobFlows = flowsBySource.union(flowsByDestination);
+        // Flows folded per remote address and window right where they are attributed: the shuffle to the
+        // per-destination window carries partial sums, not every flow.
+        DataStream<JobFlows> jobFlows = flowsBySource
+                .transform("Pre-combine flows by source", TypeInformation.of(JobFlows.class), new PreCombiners.Flows(windowMs))
+                .uid("precombine-flows-by-source")
+                .union(flowsByDestination
+                        .transform("Pre-combine flows by destination", TypeInformation.of(JobFlows.class), new PreCombiners.Flows(windowMs))
+                        .uid("precombine-flows-by-destination"));
 
         KeyedStream<Assignment, String> assignmentsByGpu = assignments
                 .flatMap(DetectPipeline::perGpu).returns(Assignment.class).name("One assignment per GPU")
                 .keyBy(a -> SampleAttribution.key(a.getNode(), a.getGpus().get(0)));
-        SingleOutputStreamOperator<GpuSample> jobSamples = samples
+        SingleOutputStreamOperator<GpuSample> attributedSamples = samples
                 .keyBy(s -> SampleAttribution.key(s.getNode(), s.getGpu()))
                 .connect(assignmentsByGpu)
                 .process(new SampleAttribution(retention, settings.maxWaitingPerAddress(), settings.addressStateTtl()))
                 .returns(GpuSample.class)
                 .uid("attribute-samples").name("Attribute GPU samples by node and GPU");
+        DataStream<JobSignal> jobSamples = attributedSamples
+                .transform("Pre-combine samples", TypeInformation.of(JobSignal.class), new PreCombiners.Samples(windowMs))
+                .uid("precombine-samples");
 
         // 3. Per remote address and window: each job's contacts, and how many jobs talk to it.
         SingleOutputStreamOperator<Contact> contacts = jobFlows
-                .keyBy(f -> f.remoteIp)
+                .keyBy(JobFlows::remoteIp)
                 .window(windows)
                 .sideOutputLateData(LATE_FLOWS)
                 .aggregate(new DestinationAggregate(), new DestinationContacts(settings.destinationLookback(), settings.fleetWarmup()),
@@ -131,8 +146,12 @@ public final class DetectPipeline {
                 .uid("destination-windows").name("Contacts per remote address and window");
 
         // 4. Per job and window: features and evidence from its contacts and GPU samples.
-        DataStream<JobSignal> signals = contacts.map(JobSignal::of).returns(JobSignal.class).name("Contacts as signals")
-                .union(jobSamples.map(JobSignal::of).returns(JobSignal.class).name("Samples as signals"));
+        // A window's contacts all fire at one watermark: folded per job there, they reach the job's window
+        // as one partial per subtask, like the samples.
+        DataStream<JobSignal> signals = contacts
+                .transform("Pre-combine contacts", TypeInformation.of(JobSignal.class), new PreCombiners.Contacts(windowMs))
+                .uid("precombine-contacts")
+                .union(jobSamples);
         SingleOutputStreamOperator<FeaturedWindow> featured = signals
                 .keyBy(JobSignal::jobId)
                 .window(windows)
@@ -189,26 +208,37 @@ public final class DetectPipeline {
         }
     }
 
-    private static DeadLetter lateFlow(JobFlow f) {
-        return late("flow", f.ts, f.jobId + " " + (f.outbound ? f.localIp + " -> " + f.remoteIp : f.remoteIp + " -> " + f.localIp)
+    private static DeadLetter lateFlow(JobFlows flows) {
+        JobFlow f = flows.flow;
+        if (f == null) {
+            // PreCombine sends a partial before the watermark that closes its window: not expected here
+            return late("flow", null, flows.partial.droppedFlows + flows.partial.jobs.values().stream()
+                    .mapToLong(c -> c.flows).sum() + " flows of " + flows.partial.jobs.keySet() + " to " + flows.partial.remoteIp);
+        }
+        return late("flow", Instant.ofEpochMilli(f.ts), f.jobId + " " + (f.outbound ? f.localIp + " -> " + f.remoteIp : f.remoteIp + " -> " + f.localIp)
                 + ":" + f.remotePort + " " + f.protocol);
     }
 
     private static DeadLetter lateSignal(JobSignal s) {
         if (s.sample != null) {
-            return late("gpu", s.sample.getTs().toEpochMilli(), s.sample.toString());
+            return late("gpu", s.sample.getTs(), s.sample.toString());
         }
-        return late("contact", s.contact.windowEnd - 1, s.contact.jobId + " " + s.contact.remoteIp);
+        if (s.partial != null) {
+            // PreCombine sends a partial before the watermark that closes its window: not expected here
+            return late(s.partial.samples > 0 ? "gpu" : "contact", null, s.partial.toString());
+        }
+        return late("contact", Instant.ofEpochMilli(s.contact.windowEnd - 1), s.contact.jobId + " " + s.contact.remoteIp);
     }
 
-    private static DeadLetter late(String type, long ts, String what) {
+    /** @param eventTs the record's time; null for a partial sum (many records) */
+    private static DeadLetter late(String type, Instant eventTs, String what) {
         return DeadLetter.newBuilder()
                 .setRecordType(type)
                 .setReason(RejectReason.LATE.code())
                 .setField(null)
                 .setDetail("arrived after the watermark passed its window: " + what)
                 .setSource("window")
-                .setEventTs(Instant.ofEpochMilli(ts))
+                .setEventTs(eventTs)
                 .setOriginalText(null)
                 .setOriginalBytes(null)
                 .build();

@@ -1,12 +1,17 @@
 package io.vigil.jobs.detect;
 
 import io.vigil.models.features.Contact;
+import io.vigil.models.features.WindowAccumulator;
 import io.vigil.records.GpuSample;
 
-/** What a job's window is made of: its contacts with one remote address, or one GPU sample. One is set. */
+/**
+ * What a job's window is made of: its contacts with one remote address, one GPU sample, or contacts and
+ * samples of the job's window already folded together on their way ({@link PreCombine}). One is set.
+ */
 public class JobSignal {
     public Contact contact;
     public GpuSample sample;
+    public WindowAccumulator partial;
 
     public JobSignal() {}
 
@@ -22,7 +27,13 @@ public class JobSignal {
         return s;
     }
 
+    static JobSignal of(WindowAccumulator partial) {
+        JobSignal s = new JobSignal();
+        s.partial = partial;
+        return s;
+    }
+
     String jobId() {
-        return contact != null ? contact.jobId : sample.getJobId();
+        return contact != null ? contact.jobId : sample != null ? sample.getJobId() : partial.jobId;
     }
 }

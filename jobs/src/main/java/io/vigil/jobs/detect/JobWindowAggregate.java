@@ -3,7 +3,7 @@ package io.vigil.jobs.detect;
 import io.vigil.models.features.WindowAccumulator;
 import org.apache.flink.api.common.functions.AggregateFunction;
 
-/** Folds a job's contacts and GPU samples of one window into its running feature sums, as they arrive. */
+/** Folds a job's contacts and GPU samples of one window (or partial sums of them) into its running feature sums, as they arrive. */
 final class JobWindowAggregate implements AggregateFunction<JobSignal, WindowAccumulator, WindowAccumulator> {
     private static final long serialVersionUID = 1L;
 
@@ -16,8 +16,10 @@ final class JobWindowAggregate implements AggregateFunction<JobSignal, WindowAcc
     public WindowAccumulator add(JobSignal signal, WindowAccumulator acc) {
         if (signal.contact != null) {
             acc.add(signal.contact);
-        } else {
+        } else if (signal.sample != null) {
             acc.add(signal.sample);
+        } else {
+            acc.merge(signal.partial);
         }
         return acc;
     }

@@ -31,7 +31,7 @@ class DestinationWindowHarnessTest {
     static final Duration MINUTE = Duration.ofMinutes(1);
     static final String TRACKER = "198.51.100.10";
 
-    KeyedOneInputStreamOperatorTestHarness<String, JobFlow, Contact> harness;
+    KeyedOneInputStreamOperatorTestHarness<String, JobFlows, Contact> harness;
 
     @BeforeEach
     void open() throws Exception {
@@ -39,14 +39,14 @@ class DestinationWindowHarnessTest {
         harness.open();
     }
 
-    static KeyedOneInputStreamOperatorTestHarness<String, JobFlow, Contact> harness(Duration warmup) throws Exception {
-        WindowOperatorBuilder<JobFlow, String, TimeWindow> builder = new WindowOperatorBuilder<>(
+    static KeyedOneInputStreamOperatorTestHarness<String, JobFlows, Contact> harness(Duration warmup) throws Exception {
+        WindowOperatorBuilder<JobFlows, String, TimeWindow> builder = new WindowOperatorBuilder<>(
                 TumblingEventTimeWindows.of(MINUTE), EventTimeTrigger.create(), new ExecutionConfig(),
-                TypeInformation.of(JobFlow.class), f -> f.remoteIp, Types.STRING);
+                TypeInformation.of(JobFlows.class), JobFlows::remoteIp, Types.STRING);
         builder.sideOutputLateData(DetectPipeline.LATE_FLOWS);
-        OneInputStreamOperator<JobFlow, Contact> operator = builder.aggregate(new DestinationAggregate(),
+        OneInputStreamOperator<JobFlows, Contact> operator = builder.aggregate(new DestinationAggregate(),
                 new DestinationContacts(Duration.ofHours(24), warmup), TypeInformation.of(DestinationAccumulator.class));
-        return new KeyedOneInputStreamOperatorTestHarness<>(operator, f -> f.remoteIp, Types.STRING);
+        return new KeyedOneInputStreamOperatorTestHarness<>(operator, JobFlows::remoteIp, Types.STRING);
     }
 
     @AfterEach
@@ -62,7 +62,7 @@ class DestinationWindowHarnessTest {
     }
 
     void send(JobFlow f) throws Exception {
-        harness.processElement(new StreamRecord<>(f, f.ts));
+        harness.processElement(new StreamRecord<>(JobFlows.of(f), f.ts));
     }
 
     List<Contact> contacts() {
@@ -90,7 +90,7 @@ class DestinationWindowHarnessTest {
         send(flow("job-a", "10.0.0.1", BEGINNING.plusSeconds(40)));
         assertThat(contacts()).singleElement().satisfies(c -> assertThat(c.flows).isEqualTo(1));
         assertThat(harness.getSideOutput(DetectPipeline.LATE_FLOWS)).singleElement()
-                .satisfies(r -> assertThat(r.getValue().ts).isEqualTo(BEGINNING.plusSeconds(40).toEpochMilli()));
+                .satisfies(r -> assertThat(r.getValue().flow.ts).isEqualTo(BEGINNING.plusSeconds(40).toEpochMilli()));
     }
 
     @Test

@@ -1,0 +1,141 @@
+package io.vigil.jobs.detect;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.BoundedOneInput;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
+
+/**
+ * Folds records into one partial accumulator per key and tumbling window before they are shuffled to a
+ * keyed window, which then merges partials instead of adding records: one record per key, window and
+ * subtask crosses the network instead of every flow or sample, and the window's state is touched as
+ * often. Chained after the operator that makes the records; no state of its own.
+ *
+ * <p><b>Same windows, same results.</b> The accumulators' merge is exact (their sums are integers), so a
+ * window gets the same result from partials as from the records. A partial is sent before this subtask
+ * forwards the watermark that closes its window, so it reaches the window before the window fires,
+ * exactly as its records would have. A record whose window this subtask's watermark has already closed
+ * is passed on as it is: the window then judges it late, or not, as before (and its dead letter names it).
+ * Everything held is also sent before a checkpoint barrier (so nothing needs checkpointing), when the
+ * input goes idle (the window would stop waiting for it), and at the end of input.
+ *
+ * @param <IN> the records
+ * @param <ACC> the partial accumulator
+ * @param <OUT> what the keyed window reads: a record passed on, or a partial
+ */
+abstract class PreCombine<IN, ACC, OUT> extends AbstractStreamOperator<OUT>
+        implements OneInputStreamOperator<IN, OUT>, BoundedOneInput {
+    private static final long serialVersionUID = 1L;
+
+    private final long windowMs;
+
+    /** Window start to key to the partial of that key and window. */
+    private transient TreeMap<Long, Map<String, ACC>> partials;
+    private transient long watermark;
+    private transient StreamRecord<OUT> reuse;
+    private transient Counter combined;
+    private transient Counter sent;
+
+    PreCombine(long windowMs) {
+        if (windowMs <= 0) {
+            throw new IllegalArgumentException("window size must be positive: " + windowMs);
+        }
+        this.windowMs = windowMs;
+    }
+
+    /** The key of the window downstream (remote address, job). */
+    protected abstract String key(IN record);
+
+    protected abstract ACC newPartial();
+
+    protected abstract void add(ACC partial, IN record);
+
+    /** A partial as the window's input. */
+    protected abstract OUT partial(ACC partial);
+
+    /** A record passed on as it is, as the window's input. */
+    protected abstract OUT single(IN record);
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        partials = new TreeMap<>();
+        watermark = Long.MIN_VALUE;
+        reuse = new StreamRecord<>(null);
+        combined = getMetricGroup().counter("preCombinedRecords");
+        sent = getMetricGroup().counter("preCombinedPartials");
+    }
+
+    @Override
+    public void processElement(StreamRecord<IN> element) {
+        IN record = element.getValue();
+        long start = element.hasTimestamp() ? TimeWindow.getWindowStartWithOffset(element.getTimestamp(), 0, windowMs) : 0;
+        if (!element.hasTimestamp() || start + windowMs - 1 <= watermark) {
+            output.collect(element.replace(single(record)));
+            return;
+        }
+        ACC partial = partials.computeIfAbsent(start, s -> new HashMap<>()).get(key(record));
+        if (partial == null) {
+            partial = newPartial();
+            partials.get(start).put(key(record), partial);
+        }
+        add(partial, record);
+        combined.inc();
+    }
+
+    @Override
+    public void processWatermark(Watermark mark) throws Exception {
+        watermark = Math.max(watermark, mark.getTimestamp());
+        sendUpTo(watermark);
+        super.processWatermark(mark);
+    }
+
+    @Override
+    public void processWatermarkStatus(WatermarkStatus status) throws Exception {
+        if (status.isIdle()) {
+            sendUpTo(Long.MAX_VALUE);
+        }
+        super.processWatermarkStatus(status);
+    }
+
+    @Override
+    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+        sendUpTo(Long.MAX_VALUE);
+        super.prepareSnapshotPreBarrier(checkpointId);
+    }
+
+    @Override
+    public void endInput() {
+        sendUpTo(Long.MAX_VALUE);
+    }
+
+    /** Sends the partials of every window that ends at or before {@code upTo} (inclusive of its last ms). */
+    private void sendUpTo(long upTo) {
+        Iterator<Map.Entry<Long, Map<String, ACC>>> windows = partials.entrySet().iterator();
+        while (windows.hasNext()) {
+            Map.Entry<Long, Map<String, ACC>> window = windows.next();
+            long lastMs = window.getKey() + windowMs - 1;
+            if (upTo != Long.MAX_VALUE && lastMs > upTo) {
+                break;
+            }
+            // sorted keys: the same partials go out in the same order in every run
+            List<String> keys = new ArrayList<>(window.getValue().keySet());
+            keys.sort(null);
+            for (String key : keys) {
+                output.collect(reuse.replace(partial(window.getValue().get(key)), lastMs));
+                sent.inc();
+            }
+            windows.remove();
+        }
+    }
+}
