@@ -408,39 +408,14 @@ public final class EndToEndBench {
             // sim second -> wall nanos when the first record at or after it was sent
             java.util.TreeMap<Long, Long> sentAt = new java.util.TreeMap<>();
             List<Long> latenciesMs = java.util.Collections.synchronizedList(new ArrayList<>());
+            List<Long> writtenMs = java.util.Collections.synchronizedList(new ArrayList<>());
             java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
-            RecordFraming<io.vigil.records.JobWindow> windows = Framings.forTopic(RecordType.WINDOW, config.topic(Topic.WINDOWS), null);
-            Thread consumer = new Thread(() -> {
-                Properties p = new Properties();
-                p.put(org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-                p.put(org.apache.kafka.clients.consumer.ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-                try (var c = new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(p,
-                        new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
-                        new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
-                    String topic = config.topic(Topic.WINDOWS);
-                    var partitions = c.partitionsFor(topic).stream()
-                            .map(i -> new org.apache.kafka.common.TopicPartition(topic, i.partition())).toList();
-                    c.assign(partitions);
-                    while (running.get()) {
-                        for (var r : c.poll(java.time.Duration.ofMillis(50))) {
-                            long now = System.nanoTime();
-                            Decoded<io.vigil.records.JobWindow> w = windows.decode(r.value());
-                            if (!w.isAccepted()) {
-                                continue;
-                            }
-                            Long due;
-                            synchronized (sentAt) {
-                                var e = sentAt.ceilingEntry((w.record().getWindowEnd().toEpochMilli() + ooo) / 1000);
-                                due = e == null ? null : e.getValue();
-                            }
-                            if (due != null) {
-                                latenciesMs.add((now - due) / 1_000_000);
-                            }
-                        }
-                    }
-                }
-            }, "bench-latency");
+            // committed: what an alert consumer sees; written: when the sink wrote it (before the checkpoint
+            // that commits it), so the difference is the price of exactly-once
+            Thread consumer = windowWatcher(config, "read_committed", sentAt, ooo, running, latenciesMs);
+            Thread writtenWatcher = windowWatcher(config, "read_uncommitted", sentAt, ooo, running, writtenMs);
             consumer.start();
+            writtenWatcher.start();
 
             Properties props = new Properties();
             props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
@@ -461,7 +436,12 @@ public final class EndToEndBench {
                     @SuppressWarnings("unchecked")
                     RecordFraming<SpecificRecord> framing = (RecordFraming<SpecificRecord>) (RecordFraming<?>)
                             Framings.forTopic(r.type(), topics.get(r.type()), null);
-                    producer.send(new ProducerRecord<>(topics.get(r.type()), null, r.ts(), null, framing.encode(r.record())));
+                    // keyed by node, as the collectors key them: each node's partition advances its watermark
+                    // steadily (unkeyed, the producer fills one partition at a time and the others hold the
+                    // watermark back until they count as idle)
+                    Object node = r.record().get(r.record().getSchema().getField("node").pos());
+                    producer.send(new ProducerRecord<>(topics.get(r.type()), null, r.ts(), node.toString().getBytes(),
+                            framing.encode(r.record())));
                     synchronized (sentAt) {
                         sentAt.putIfAbsent(r.ts() / 1000, System.nanoTime());
                     }
@@ -470,6 +450,7 @@ public final class EndToEndBench {
             Thread.sleep(5_000);
             running.set(false);
             consumer.join(5_000);
+            writtenWatcher.join(5_000);
             checkpointWatch.shutdownNow();
             job.cancel().get();
             List<Long> sorted = new ArrayList<>(latenciesMs);
@@ -477,12 +458,55 @@ public final class EndToEndBench {
             result.put("latency_windows_measured", sorted.size());
             result.put("latency_p50_ms", percentile(sorted, 0.50));
             result.put("latency_p99_ms", percentile(sorted, 0.99));
+            List<Long> written = new ArrayList<>(writtenMs);
+            java.util.Collections.sort(written);
+            result.put("latency_written_p50_ms", percentile(written, 0.50));
+            result.put("latency_written_p99_ms", percentile(written, 0.99));
             result.put("live_largest_checkpoint_state_bytes", largest.get().total());
             result.put("live_largest_checkpoint_state_by_operator", largest.get().byOperator());
         } finally {
             LocalRun.deleteQuietly(checkpoints);
         }
         return result;
+    }
+
+    /**
+     * Reads the windows topic with the given isolation level and times each window from the moment its end
+     * could pass ({@code sentAt}: sim second to wall nanos) to the moment it is read.
+     */
+    private static Thread windowWatcher(VigilConfig config, String isolation, java.util.TreeMap<Long, Long> sentAt, long ooo,
+                                        java.util.concurrent.atomic.AtomicBoolean running, List<Long> latenciesMs) {
+        RecordFraming<io.vigil.records.JobWindow> windows = Framings.forTopic(RecordType.WINDOW, config.topic(Topic.WINDOWS), null);
+        return new Thread(() -> {
+            Properties p = new Properties();
+            p.put(org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+            p.put(org.apache.kafka.clients.consumer.ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
+            try (var c = new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(p,
+                    new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                    new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+                String topic = config.topic(Topic.WINDOWS);
+                var partitions = c.partitionsFor(topic).stream()
+                        .map(i -> new org.apache.kafka.common.TopicPartition(topic, i.partition())).toList();
+                c.assign(partitions);
+                while (running.get()) {
+                    for (var r : c.poll(java.time.Duration.ofMillis(50))) {
+                        long now = System.nanoTime();
+                        Decoded<io.vigil.records.JobWindow> w = windows.decode(r.value());
+                        if (!w.isAccepted()) {
+                            continue;
+                        }
+                        Long due;
+                        synchronized (sentAt) {
+                            var e = sentAt.ceilingEntry((w.record().getWindowEnd().toEpochMilli() + ooo) / 1000);
+                            due = e == null ? null : e.getValue();
+                        }
+                        if (due != null) {
+                            latenciesMs.add((now - due) / 1_000_000);
+                        }
+                    }
+                }
+            }
+        }, "bench-latency-" + isolation);
     }
 
     /** Event time runs this much faster than wall time in the latency phase. */

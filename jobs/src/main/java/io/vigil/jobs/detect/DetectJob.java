@@ -15,6 +15,11 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * ({@code flink run -c io.vigil.cli.Vigil vigil-job.jar detect ...}) or, for a try, locally.
  */
 public final class DetectJob {
+    /** How often sources emit watermarks, ms (Flink's default: 200). */
+    static final long WATERMARK_INTERVAL_MS = 50;
+    /** How long a network buffer may wait to fill before it is sent, ms (Flink's default: 100). */
+    static final long BUFFER_TIMEOUT_MS = 10;
+
     private DetectJob() {}
 
     /** Configures checkpointing and parallelism as the settings say, and wires the pipeline to Kafka. */
@@ -29,6 +34,11 @@ public final class DetectJob {
             conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, dir);
             env.configure(conf);
         }
+        // Alerts wait for the watermark to reach the window operators and for the checkpoint that commits
+        // them: a watermark is sent every 200 ms and may sit up to 100 ms in a network buffer at each of the
+        // four shuffles by default. Flushing and emitting sooner costs little at these record rates.
+        env.getConfig().setAutoWatermarkInterval(WATERMARK_INTERVAL_MS);
+        env.setBufferTimeout(BUFFER_TIMEOUT_MS);
         int parallelism = config.getInt(VigilConfig.PARALLELISM);
         if (parallelism > 0) {
             env.setParallelism(parallelism);
