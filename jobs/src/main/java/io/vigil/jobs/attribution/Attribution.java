@@ -4,6 +4,7 @@ import io.vigil.records.Assignment;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.state.MapState;
@@ -37,6 +38,9 @@ public abstract class Attribution<IN, OUT> extends KeyedCoProcessFunction<String
     private final TypeInformation<IN> inputType;
 
     private transient ValueState<AssignmentTimeline> timeline;
+    /** Timelines read lately, per key, in the order read: see {@link #recentTimeline}. */
+    private transient LinkedHashMap<String, Recent> recent;
+    private transient long recentMs;
     private transient MapState<Long, List<IN>> waiting;
     private transient ValueState<Integer> waitingCount;
     private transient Counter attributed;
@@ -81,6 +85,8 @@ public abstract class Attribution<IN, OUT> extends KeyedCoProcessFunction<String
                 .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
                 .build());
         timeline = getRuntimeContext().getState(timelineDescriptor);
+        recent = new LinkedHashMap<>();
+        recentMs = Math.min(MAX_RECENT_MS, stateTtl.toMillis() / 10);
         waiting = getRuntimeContext().getMapState(new MapStateDescriptor<>("waiting", Types.LONG, new ListTypeInfo<>(inputType)));
         waitingCount = getRuntimeContext().getState(new ValueStateDescriptor<>("waiting-count", Types.INT));
         attributed = getRuntimeContext().getMetricGroup().counter("attributed");
@@ -96,7 +102,7 @@ public abstract class Attribution<IN, OUT> extends KeyedCoProcessFunction<String
             return;
         }
         long ts = eventTime(record);
-        AssignmentTimeline known = timeline.value();
+        AssignmentTimeline known = recentTimeline(ctx);
         String owner = known == null ? null : known.ownerAt(ts);
         if (owner != null) {
             attributed.inc();
@@ -129,6 +135,7 @@ public abstract class Attribution<IN, OUT> extends KeyedCoProcessFunction<String
         }
         known.apply(assignment);
         timeline.update(known);
+        recent.remove(ctx.getCurrentKey());
         long end = known.earliestEnd();
         if (end != Long.MAX_VALUE) {
             ctx.timerService().registerEventTimeTimer(end + retentionMs);
@@ -163,6 +170,7 @@ public abstract class Attribution<IN, OUT> extends KeyedCoProcessFunction<String
             // of a bounded input) and fire many timers; holds must be forgotten in event-time order, or
             // records waiting at later timers would find them gone.
             long horizon = timestamp - retentionMs;
+            recent.remove(ctx.getCurrentKey());
             if (!known.forgetEndedBefore(horizon)) {
                 timeline.clear();
             } else {
@@ -179,6 +187,42 @@ public abstract class Attribution<IN, OUT> extends KeyedCoProcessFunction<String
                 waiting.clear();
             }
         }
+    }
+
+    /** How long a timeline read from state is used again without reading it, at most, ms of processing time. */
+    static final long MAX_RECENT_MS = 60_000;
+
+    /** A timeline as read from state, and when. */
+    private record Recent(AssignmentTimeline timeline, long readAt) {}
+
+    /**
+     * The current key's timeline, for reading only. Reading the state is a large part of what attributing
+     * a record costs (with its TTL, every read rewrites the value; on RocksDB it also deserializes it), and
+     * most records find the timeline their address's last record found. So a timeline read from state is
+     * used again for {@code recentMs} (a
+     * tenth of the TTL, at most a minute) of processing time, and dropped at once when this function
+     * changes it. The state, and with it the TTL's clock, is still read at least once per {@code recentMs}
+     * while an address has records: an address in use is never forgotten, and one no longer in use is
+     * forgotten as before, give or take {@code recentMs}. Never changed through this reference: the
+     * functions that change a timeline read it from state.
+     */
+    private AssignmentTimeline recentTimeline(Context ctx) throws Exception {
+        String key = ctx.getCurrentKey();
+        long now = ctx.timerService().currentProcessingTime();
+        Recent hit = recent.get(key);
+        if (hit != null && now - hit.readAt() < recentMs) {
+            return hit.timeline();
+        }
+        AssignmentTimeline read = timeline.value();
+        recent.remove(key);
+        recent.put(key, new Recent(read, now)); // at the end: the map stays in the order read
+        for (Iterator<Recent> oldest = recent.values().iterator(); oldest.hasNext(); ) {
+            if (now - oldest.next().readAt() < recentMs) {
+                break;
+            }
+            oldest.remove();
+        }
+        return read;
     }
 }
 

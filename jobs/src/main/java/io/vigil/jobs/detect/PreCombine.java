@@ -25,7 +25,8 @@ import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
  * window gets the same result from partials as from the records. A partial is sent before this subtask
  * forwards the watermark that closes its window, so it reaches the window before the window fires,
  * exactly as its records would have. A record whose window this subtask's watermark has already closed
- * is passed on as it is: the window then judges it late, or not, as before (and its dead letter names it).
+ * is passed on as it is: the window then judges it late, or not, as before (and its dead letter names it);
+ * so is a record without a key or a timestamp, for the window to handle as before.
  * Everything held is also sent before a checkpoint barrier (so nothing needs checkpointing), when the
  * input goes idle (the window would stop waiting for it), and at the end of input.
  *
@@ -79,15 +80,17 @@ abstract class PreCombine<IN, ACC, OUT> extends AbstractStreamOperator<OUT>
     @Override
     public void processElement(StreamRecord<IN> element) {
         IN record = element.getValue();
+        String key = key(record);
         long start = element.hasTimestamp() ? TimeWindow.getWindowStartWithOffset(element.getTimestamp(), 0, windowMs) : 0;
-        if (!element.hasTimestamp() || start + windowMs - 1 <= watermark) {
+        if (key == null || !element.hasTimestamp() || start + windowMs - 1 <= watermark) {
             output.collect(element.replace(single(record)));
             return;
         }
-        ACC partial = partials.computeIfAbsent(start, s -> new HashMap<>()).get(key(record));
+        Map<String, ACC> window = partials.computeIfAbsent(start, s -> new HashMap<>());
+        ACC partial = window.get(key);
         if (partial == null) {
             partial = newPartial();
-            partials.get(start).put(key(record), partial);
+            window.put(key, partial);
         }
         add(partial, record);
         combined.inc();

@@ -337,6 +337,50 @@ class AttributionHarnessTest {
             assertThat(harness.numKeyedStateEntries()).isZero();
         }
 
+        /** Moves processing time, the timers' and the state TTL's clocks together, as in a real task. */
+        void wallClockAt(Duration sinceStart) throws Exception {
+            harness.setProcessingTime(sinceStart.toMillis());
+            harness.setStateTtlProcessingTime(sinceStart.toMillis());
+        }
+
+        @Test
+        void aGpuInUseKeepsItsJobLongerThanTheStateTtlAndOneUnusedForTheTtlForgetsIt() throws Exception {
+            Duration ttl = Duration.ofMinutes(10);
+            harness = new KeyedTwoInputStreamOperatorTestHarness<>(
+                    new KeyedCoProcessOperator<>(new SampleAttribution(RETENTION_MS, 100, ttl)),
+                    s -> SampleAttribution.key(s.getNode(), s.getGpu()),
+                    a -> SampleAttribution.key(a.getNode(), a.getGpus().get(0)), Types.STRING);
+            harness.open();
+            wallClockAt(Duration.ZERO);
+            harness.processElement2(start("job-a", POD_IP, BEGINNING, 3), BEGINNING.toEpochMilli());
+            // a sample every 20 s of wall time for three TTLs: the job never sends STOP, its GPU stays known
+            for (int i = 1; i <= 90; i++) {
+                wallClockAt(Duration.ofSeconds(20L * i));
+                Instant at = BEGINNING.plusSeconds(20L * i);
+                harness.processElement1(sample(3, at, 95, "python"), at.toEpochMilli());
+            }
+            assertThat(harness.extractOutputValues()).hasSize(90).extracting(GpuSample::getJobId).containsOnly("job-a");
+
+            // then nothing for longer than the TTL: the GPU is forgotten, a busy sample on it is unassigned
+            wallClockAt(Duration.ofSeconds(20L * 90).plus(ttl).plusMinutes(2));
+            Instant later = BEGINNING.plus(Duration.ofDays(1));
+            harness.processBothWatermarks(new Watermark(later.toEpochMilli()));
+            harness.processElement1(sample(3, later, 95, "python"), later.toEpochMilli());
+            assertThat(harness.extractOutputValues()).last().extracting(GpuSample::getJobId)
+                    .isEqualTo(SampleAttribution.unassignedJob(NODE));
+        }
+
+        @Test
+        void aSampleRightAfterTheGpuChangesHandsFindsTheNewJob() throws Exception {
+            open();
+            harness.processElement2(start("job-a", POD_IP, BEGINNING, 3), BEGINNING.toEpochMilli());
+            harness.processElement1(sample(3, BEGINNING.plusSeconds(10), 95, "python"), BEGINNING.plusSeconds(10).toEpochMilli());
+            // no time passes on the wall clock: the timeline just read must not hide the new hold
+            harness.processElement2(start("job-b", OTHER_POD_IP, BEGINNING.plusSeconds(20), 3), BEGINNING.plusSeconds(20).toEpochMilli());
+            harness.processElement1(sample(3, BEGINNING.plusSeconds(30), 95, "python"), BEGINNING.plusSeconds(30).toEpochMilli());
+            assertThat(harness.extractOutputValues()).extracting(GpuSample::getJobId).containsExactly("job-a", "job-b");
+        }
+
         @Test
         void anIdleGpuNoJobHoldsGoesNoFurther() throws Exception {
             open();
