@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Profiles the measured pipeline run of `vigil bench` with JFR and prints where the time goes.
+#
+#   scripts/profile-bench.sh [JAR] [DATASET] [FLOWS] [OUT_DIR]
+#
+# Runs `vigil bench --phases pipeline` (which first runs the job once, unmeasured, to warm up the JIT),
+# starts a JFR recording (profile settings) with jcmd when the measured run begins and stops it when the
+# run ends, then aggregates the execution samples with scripts/jfr-top.py. Needs a JDK (jcmd, jfr) and
+# python3. The recording and the summary stay in OUT_DIR.
+set -euo pipefail
+
+JAR=${1:-jobs/target/vigil.jar}
+DATASET=${2:-replay-data/rome-2026-02}
+FLOWS=${3:-200000}
+OUT=${4:-$(mktemp -d -t vigil-profile-XXXXXX)}
+HERE=$(cd "$(dirname "$0")" && pwd)
+mkdir -p "$OUT"
+LOG=$OUT/bench.log
+
+java -Xmx4g -jar "$JAR" bench --dataset "$DATASET" --flows "$FLOWS" --phases pipeline --out "$OUT/bench.json" > "$LOG" 2>&1 &
+PID=$!
+trap 'kill $PID 2>/dev/null || true' INT TERM
+
+wait_for() {
+  until grep -q "^$1" "$LOG"; do
+    if ! kill -0 $PID 2>/dev/null; then
+      echo "the bench ended before '$1'; see $LOG" >&2
+      exit 1
+    fi
+    sleep 0.1
+  done
+}
+
+wait_for "pipeline:"
+jcmd $PID JFR.start name=vigil-profile settings=profile filename="$OUT/pipeline.jfr" > /dev/null
+wait_for "limit:"
+jcmd $PID JFR.stop name=vigil-profile > /dev/null
+wait $PID
+
+jfr print --stack-depth 300 --json --events jdk.ExecutionSample "$OUT/pipeline.jfr" > "$OUT/samples.json"
+python3 "$HERE/jfr-top.py" "$OUT/samples.json" | tee "$OUT/summary.txt"
+grep -E 'pipeline_(seconds|cpu_seconds|records_per_cpu_s)' "$LOG"
+echo "recording, samples and summary in $OUT"
