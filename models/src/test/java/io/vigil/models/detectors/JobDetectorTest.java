@@ -266,11 +266,21 @@ class JobDetectorTest {
     }
 
     @Test
-    void refusesAHistoryOfAnotherFeatureCount() {
+    void startsOverFromAHistoryLearnedUnderAnotherFeatureSet() {
         float[] three = new float[3];
-        JobHistory other = JobHistory.of(10, three, three, three);
-        assertThatThrownBy(() -> detector.score(window(trainingJob(), random), other))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("job history has 3 features");
+        JobHistory fewer = JobHistory.of(100, V1.hash(), three, three, three);
+        float[] thirty = new float[V1.size()];
+        JobHistory otherSet = JobHistory.of(100, "0badcafe", thirty, thirty, thirty);
+        double[] x = window(trainingJob(), random, MINER);
+        for (JobHistory foreign : new JobHistory[] {fewer, otherSet}) {
+            assertThat(detector.learnedHere(foreign)).isFalse();
+            assertThat(detector.score(x, foreign).score()).isZero();
+            JobHistory restarted = detector.learn(foreign, x, false);
+            assertThat(restarted.windows()).isEqualTo(1);
+            assertThat(restarted.featureSetHash()).isEqualTo(V1.hash());
+            assertThat(detector.learnedHere(restarted)).isTrue();
+            assertThat(detector.learn(foreign, x, true)).isSameAs(JobHistory.empty());
+        }
     }
 
     @Test
