@@ -31,9 +31,10 @@ import java.util.Objects;
  * window once the job is back to its normal; the decay ({@link Settings#driftHalfLifeWindows}) forgets old
  * excess and the cap bounds how long it takes to run down after a long incident. One window adds at most
  * {@link Settings#driftStep} (a Huber bound again): a single large spike, such as a checkpoint upload,
- * scores high in its own window through its excess but leaves almost nothing behind for the next ones. A feature's contribution is
- * {@code max(0, excess, drift)}; the score is the largest contribution. (The maximum, not a sum: features
- * move together, tensor activity and tensor per SM, and a sum would count one event several times.)
+ * scores high in its own window through its excess but leaves almost nothing behind for the next ones.
+ * A feature's contribution is {@code max(0, excess, drift)}; the score is the largest contribution. (The
+ * maximum, not a sum: features move together, tensor activity and tensor per SM, and a sum would count
+ * one event several times.)
  *
  * <p><b>Warm-up.</b> The score is 0 until the job has {@link Settings#warmupWindows} learned windows;
  * the fleet detector covers a job's first minutes. A history learned under another feature set counts as
@@ -50,9 +51,9 @@ import java.util.Objects;
  * trees of 256 sampled points) at least 256 distinct points of 30 float32 values (30 KiB), each tree's
  * sample of 256 point references and weights (about 100 KiB over 50 trees) and 50 x 255 internal nodes of
  * a cut dimension, cut value and links (about 150 KiB): 280 KiB or more per job before any bounding-box
- * cache, against a goal of 64 KiB. It would also need hundreds of windows (hours, at one a minute) to fill
- * its samples, and it does not say which feature moved. Per-feature robust statistics keep 12 bytes a
- * feature, are warm after a few windows, and give each feature's contribution directly.
+ * cache, against a goal of 64 KiB. By default it also scores only after a quarter of its sample, 64
+ * points: an hour of one-minute windows. Per-feature robust statistics keep 12 bytes a feature, are warm
+ * after a few windows, and give each feature's contribution directly.
  *
  * <p>Immutable and Serializable: it is shipped inside the model; the per-job state is the
  * {@link JobHistory} the pipeline keeps.
