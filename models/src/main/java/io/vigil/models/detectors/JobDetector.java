@@ -2,6 +2,9 @@ package io.vigil.models.detectors;
 
 import io.vigil.models.features.FeatureSet;
 import io.vigil.models.scoring.JobHistory;
+import java.io.IOException;
+import java.io.InvalidObjectException;
+import java.io.ObjectInputStream;
 import java.io.Serializable;
 import java.util.Arrays;
 import java.util.Objects;
@@ -247,6 +250,23 @@ public final class JobDetector implements Serializable {
     /** The smallest scale of each feature, in feature-set order (a copy). */
     public double[] scaleFloors() {
         return scaleFloors.clone();
+    }
+
+    /** A detector read from an artifact was not built by {@link #fit}: check what fit guarantees. */
+    private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
+        in.defaultReadObject();
+        if (featureSet == null || settings == null || scaleFloors == null) {
+            throw new InvalidObjectException("job detector without feature set, settings or scale floors");
+        }
+        if (scaleFloors.length != featureSet.size()) {
+            throw new InvalidObjectException("job detector has " + scaleFloors.length + " scale floors for the "
+                    + featureSet.size() + " features of " + featureSet.id());
+        }
+        for (double floor : scaleFloors) {
+            if (!(floor > 0 && Double.isFinite(floor))) {
+                throw new InvalidObjectException("job detector has a scale floor of " + floor);
+            }
+        }
     }
 
     /** |z| minus the allowance: positive when the value is further from the job's normal than ordinary. */
