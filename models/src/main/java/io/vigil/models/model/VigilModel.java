@@ -61,7 +61,7 @@ public final class VigilModel implements WindowScorer {
     private final String modelVersion;
     private final TreeMap<String, Object> trainingSummary;
     private final TreeMap<String, Object> metrics;
-    /** The rules that name categories the supervised model cannot; null when the feature set lacks their features. */
+    /** The indicator rules: evidence and categories that need no training; null when the feature set lacks their features. */
     private final IndicatorScorer indicators;
     private final double[] fleetBaseline;
     private final Category[] classes;
