@@ -6,7 +6,6 @@ import io.vigil.jobs.ingest.InputFormats;
 import io.vigil.jobs.replay.Replay;
 import io.vigil.jobs.replay.ReplayOutputs;
 import io.vigil.jobs.replay.ReplaySummary;
-import io.vigil.models.scoring.IndicatorScorer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -28,7 +27,7 @@ import picocli.CommandLine.Spec;
                 "In BATCH mode every job's input is complete and in time order before its windows close, so nothing is"
                         + " late and the out-of-orderness setting only sizes how long attribution state is kept.", ""},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:replayed; files written", "1:the replay failed while running", "2:bad usage or a bad dataset (the message names the file)"})
+        exitCodeList = {"0:replayed; files written", "1:the replay failed while running", "2:bad usage, a bad dataset (the message names the file) or a model that cannot be used"})
 final class ReplayCommand implements Callable<Integer>, Vigil.UsesSettings {
     @Spec
     CommandSpec spec;
@@ -56,13 +55,8 @@ final class ReplayCommand implements Callable<Integer>, Vigil.UsesSettings {
         VigilConfig config = SettingOptions.read(spec, settingKeys());
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter stdout = spec.commandLine().getOut();
-        if (!config.getString(VigilConfig.MODEL_PATH).isBlank()) {
-            err.println("vigil replay: --model-path needs model artifacts, which come with issue #5;"
-                    + " leave it empty to score with the built-in indicator scorer.");
-            return 2;
-        }
         Replay.Request request = new Replay.Request(datasets, out, force, config.getInt(VigilConfig.PARALLELISM),
-                DetectSettings.from(config), new IndicatorScorer(), InputFormats.from(config));
+                DetectSettings.from(config), ModelChoice.chosen(config.getString(VigilConfig.MODEL_PATH)), InputFormats.from(config));
         Replay.Outcome outcome;
         try {
             outcome = Replay.run(request, err);
