@@ -76,7 +76,6 @@ final class EvaluateCommand implements Callable<Integer>, Vigil.UsesSettings {
             return 2;
         }
         Evaluation.Gate gate = new Evaluation.Gate(maxFalseAlerts, maxMedianTtd, maxMissed);
-        VigilModel scorer = ModelChoice.read(model);
         List<Replay.Dataset> checked;
         try {
             checked = Replay.datasets(datasets, InputFormats.from(config));
@@ -84,6 +83,7 @@ final class EvaluateCommand implements Callable<Integer>, Vigil.UsesSettings {
             err.println("vigil evaluate: " + e.getMessage());
             return 2;
         }
+        VigilModel scorer = ModelChoice.read(model);
         if (checked.stream().allMatch(d -> d.labels().isEmpty())) {
             err.println("vigil evaluate: no dataset has a labels.json: only false alerts can be judged");
         }

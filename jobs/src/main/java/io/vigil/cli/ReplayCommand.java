@@ -6,6 +6,7 @@ import io.vigil.jobs.ingest.InputFormats;
 import io.vigil.jobs.replay.Replay;
 import io.vigil.jobs.replay.ReplayOutputs;
 import io.vigil.jobs.replay.ReplaySummary;
+import io.vigil.models.scoring.WindowScorer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -55,11 +56,11 @@ final class ReplayCommand implements Callable<Integer>, Vigil.UsesSettings {
         VigilConfig config = SettingOptions.read(spec, settingKeys());
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter stdout = spec.commandLine().getOut();
-        Replay.Request request = new Replay.Request(datasets, out, force, config.getInt(VigilConfig.PARALLELISM),
-                DetectSettings.from(config), ModelChoice.chosen(config.getString(VigilConfig.MODEL_PATH)), InputFormats.from(config));
         Replay.Outcome outcome;
         try {
-            outcome = Replay.run(request, err);
+            // the datasets and --out first: their mistakes are the commonest and cheapest to report
+            Replay.check(request(config, null));
+            outcome = Replay.run(request(config, ModelChoice.chosen(config.getString(VigilConfig.MODEL_PATH))), err);
         } catch (Replay.BadInput e) {
             err.println("vigil replay: " + e.getMessage());
             return 2;
@@ -70,5 +71,10 @@ final class ReplayCommand implements Callable<Integer>, Vigil.UsesSettings {
                 ReplayOutputs.DEAD_LETTERS, ReplayOutputs.SUMMARY, ReplayOutputs.REPORT, out, outcome.elapsedMs() / 1000.0);
         stdout.flush();
         return 0;
+    }
+
+    private Replay.Request request(VigilConfig config, WindowScorer scorer) {
+        return new Replay.Request(datasets, out, force, config.getInt(VigilConfig.PARALLELISM), DetectSettings.from(config),
+                scorer, InputFormats.from(config));
     }
 }
