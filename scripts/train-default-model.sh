@@ -12,8 +12,7 @@ model=models/default/vigil-default.model
 windows=jobs/target/default-model-windows.jsonl.gz
 
 mkdir -p "$(dirname "$model")"
-# parallelism 1: window features that sum floating-point values see their inputs in one order
-java -jar "$jar" windows replay-data/*/ --out "$windows" --parallelism 1
+java -jar "$jar" windows replay-data/*/ --out "$windows"
 java -jar "$jar" train --windows "$windows" --out "$model" --seed "$seed" "$@"
 sha256sum "$model"
 echo "next: mvn -B -q package -DskipTests && java -jar $jar evaluate --model $model replay-data/*/"
