@@ -43,6 +43,10 @@ final class ReplayCommand implements Callable<Integer>, Vigil.UsesSettings {
     @Option(names = "--force", description = "Write into a non-empty --out, replacing the files of an earlier replay.")
     boolean force;
 
+    @Option(names = "--model", paramLabel = "FILE",
+            description = "Model artifact to score with (the same as --model-path). Default: the packaged default model.")
+    Path model;
+
     @Override
     public List<String> settingKeys() {
         return List.of(VigilConfig.PARALLELISM, VigilConfig.WINDOW_SIZE_MS, VigilConfig.OUT_OF_ORDERNESS_MS,
@@ -60,7 +64,8 @@ final class ReplayCommand implements Callable<Integer>, Vigil.UsesSettings {
         try {
             // the datasets and --out first: their mistakes are the commonest and cheapest to report
             Replay.check(request(config, null));
-            outcome = Replay.run(request(config, ModelChoice.chosen(config.getString(VigilConfig.MODEL_PATH))), err);
+            outcome = Replay.run(request(config, model != null ? ModelChoice.read(model)
+                    : ModelChoice.chosen(config.getString(VigilConfig.MODEL_PATH))), err);
         } catch (Replay.BadInput e) {
             err.println("vigil replay: " + e.getMessage());
             return 2;

@@ -29,11 +29,6 @@ final class SettingOptions {
         return "--" + key.replace('.', '-');
     }
 
-    /** A setting's flag, and a short alias where the long one reads badly ({@code --model} for {@code --model-path}). */
-    static String[] names(String key) {
-        return key.equals(VigilConfig.MODEL_PATH) ? new String[] {"--model", flag(key)} : new String[] {flag(key)};
-    }
-
     /** Adds one flag per setting key, plus --config, to a verb. */
     static void addTo(CommandSpec spec, List<String> keys) {
         spec.addOption(OptionSpec.builder(CONFIG_FILE_OPTION)
@@ -48,7 +43,7 @@ final class SettingOptions {
             }
             String defaultText = def.hasDefault() && def.defaultValue != null && !String.valueOf(def.defaultValue).isEmpty()
                     ? " Default: " + def.defaultValue + "." : "";
-            spec.addOption(OptionSpec.builder(names(key))
+            spec.addOption(OptionSpec.builder(flag(key))
                     .paramLabel(def.type == ConfigDef.Type.STRING ? "VALUE" : def.type.name())
                     .type(String.class)
                     .description(def.documentation + defaultText)
