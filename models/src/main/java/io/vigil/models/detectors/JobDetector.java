@@ -26,10 +26,12 @@ import java.util.Objects;
  * detector stays generic; the combined model weighs it against the fleet and supervised detectors.
  *
  * <p>A window's excess is {@code |z| - allowance}. A one-sided CUSUM per feature, {@code drift =
- * clamp(drift x decay + excess, 0, driftCap)}, adds up excesses that are each too small to matter (a scan
- * spread thinly over half an hour) and runs back down by at least {@code allowance} per window once the
- * job is back to its normal; the decay ({@link Settings#driftHalfLifeWindows}) forgets old excess and the
- * cap bounds how long it takes to run down after a long incident. A feature's contribution is
+ * clamp(drift x decay + min(excess, driftStep), 0, driftCap)}, adds up excesses that are each too small to
+ * matter (a scan spread thinly over half an hour) and runs back down by at least {@code allowance} per
+ * window once the job is back to its normal; the decay ({@link Settings#driftHalfLifeWindows}) forgets old
+ * excess and the cap bounds how long it takes to run down after a long incident. One window adds at most
+ * {@link Settings#driftStep} (a Huber bound again): a single large spike, such as a checkpoint upload,
+ * scores high in its own window through its excess but leaves almost nothing behind for the next ones. A feature's contribution is
  * {@code max(0, excess, drift)}; the score is the largest contribution. (The maximum, not a sum: features
  * move together, tensor activity and tensor per SM, and a sum would count one event several times.)
  *
@@ -70,6 +72,7 @@ public final class JobDetector implements Serializable {
      * @param huberBound a window's deviation is clipped to this many scales before it is learned
      * @param allowance z below which a deviation is ordinary: it neither scores nor adds up
      * @param driftHalfLifeWindows windows after which accumulated excess counts half
+     * @param driftStep the most excess one window adds to the drift
      * @param driftCap the most excess a feature accumulates (bounds the run-down after an incident)
      * @param minScale the smallest scale of any feature: a count that goes from 0 to 1 (log1p(1) = 0.69)
      *     moves 4.6 of these, a fraction that moves 0.45 moves 3
@@ -77,10 +80,10 @@ public final class JobDetector implements Serializable {
      *     fleet's benign windows: a job may be more regular than the fleet, but not arbitrarily so
      */
     public record Settings(double halfLifeWindows, int warmupWindows, double huberBound, double allowance,
-                           double driftHalfLifeWindows, double driftCap, double minScale,
+                           double driftHalfLifeWindows, double driftStep, double driftCap, double minScale,
                            double fleetScaleFraction) implements Serializable {
 
-        public static final Settings DEFAULTS = new Settings(60, 5, 2.0, 1.5, 10, 20, 0.15, 0.25);
+        public static final Settings DEFAULTS = new Settings(60, 5, 2.0, 1.5, 10, 3, 20, 0.15, 0.25);
 
         public Settings {
             positive("halfLifeWindows", halfLifeWindows);
@@ -90,6 +93,7 @@ public final class JobDetector implements Serializable {
             positive("huberBound", huberBound);
             positive("allowance", allowance);
             positive("driftHalfLifeWindows", driftHalfLifeWindows);
+            positive("driftStep", driftStep);
             positive("driftCap", driftCap);
             positive("minScale", minScale);
             if (!(fleetScaleFraction >= 0 && Double.isFinite(fleetScaleFraction))) {
@@ -234,7 +238,7 @@ public final class JobDetector implements Serializable {
     }
 
     private double nextDrift(double drift, double decay, double excess) {
-        return Math.max(0, Math.min(settings.driftCap(), drift * decay + excess));
+        return Math.max(0, Math.min(settings.driftCap(), drift * decay + Math.min(excess, settings.driftStep())));
     }
 
     private double effectiveScale(int i, double learnedScale) {

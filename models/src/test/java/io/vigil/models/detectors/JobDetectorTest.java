@@ -188,6 +188,19 @@ class JobDetectorTest {
     }
 
     @Test
+    void scoresOneLargeSpikeInItsOwnWindowOnlyNotInTheWindowsAfter() {
+        JobHistory history = normalFor(60);
+        // A checkpoint upload: a hundred times the usual bytes out, for one window.
+        double[] spike = window(trainingJob(), random, Map.of(FeatureSet.EXTERNAL_BYTES_OUT, count(1e8)));
+        assertThat(detector.score(spike, history).score()).isGreaterThan(5);
+        history = detector.learn(history, spike, false);
+        double[] next = window(trainingJob(), random);
+        assertThat(detector.score(next, history).score()).isLessThan(1.5);
+        history = detector.learn(history, next, false);
+        assertThat(detector.score(window(trainingJob(), random), history).score()).isZero();
+    }
+
+    @Test
     void barelyMovesItsNormalForOneUnflaggedOutlier() {
         JobHistory history = normalFor(100);
         int hosts = V1.index(FeatureSet.EXTERNAL_HOSTS);
@@ -262,11 +275,11 @@ class JobDetectorTest {
 
     @Test
     void refusesNonsensicalSettings() {
-        assertThatThrownBy(() -> new JobDetector.Settings(60, 0, 2, 1.5, 10, 20, 0.15, 0.25))
+        assertThatThrownBy(() -> new JobDetector.Settings(60, 0, 2, 1.5, 10, 3, 20, 0.15, 0.25))
                 .hasMessageContaining("warmupWindows");
-        assertThatThrownBy(() -> new JobDetector.Settings(60, 5, 2, 1.5, 10, 20, 0, 0.25))
+        assertThatThrownBy(() -> new JobDetector.Settings(60, 5, 2, 1.5, 10, 3, 20, 0, 0.25))
                 .hasMessageContaining("minScale");
-        assertThatThrownBy(() -> new JobDetector.Settings(Double.NaN, 5, 2, 1.5, 10, 20, 0.15, 0.25))
+        assertThatThrownBy(() -> new JobDetector.Settings(Double.NaN, 5, 2, 1.5, 10, 3, 20, 0.15, 0.25))
                 .hasMessageContaining("halfLifeWindows");
     }
 
