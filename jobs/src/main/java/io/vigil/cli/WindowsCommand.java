@@ -7,6 +7,7 @@ import io.vigil.jobs.replay.Replay;
 import io.vigil.jobs.windows.FeaturesOnly;
 import io.vigil.jobs.windows.Feedback;
 import io.vigil.jobs.windows.WindowLabelling;
+import io.vigil.models.eval.Labels;
 import io.vigil.models.features.FeatureSet;
 import io.vigil.models.training.LabelledWindows;
 import io.vigil.records.Category;
@@ -146,9 +147,10 @@ final class WindowsCommand implements Callable<Integer>, Vigil.UsesSettings {
                 }
             }
         }
-        String labels = dataset.labels().isEmpty()
-                ? "no labels.json: every window benign unless feedback says otherwise"
-                : dataset.labels().size() + " labels";
+        String labels = !dataset.labels().isEmpty() ? dataset.labels().size() + " labels"
+                : Files.exists(dataset.path().resolve(Labels.FILE_NAME))
+                        ? "labels.json holds no label: every window benign unless feedback says otherwise"
+                        : "no labels.json: every window benign unless feedback says otherwise";
         return String.format(Locale.ROOT, "  %s: %d windows, %d labelled malicious (%s)", dataset.name(), total, malicious, labels);
     }
 
