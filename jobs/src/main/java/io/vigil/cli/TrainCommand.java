@@ -55,8 +55,8 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter stdout = spec.commandLine().getOut();
-        if (!(targetFalseAlerts >= 0) || Double.isInfinite(targetFalseAlerts)) {
-            err.println("vigil train: --target-false-alerts must be a finite number at least 0, not " + targetFalseAlerts);
+        if (!(targetFalseAlerts > 0) || Double.isInfinite(targetFalseAlerts)) {
+            err.println("vigil train: --target-false-alerts must be a positive number, not " + targetFalseAlerts);
             return 2;
         }
         if (out.getParent() != null && !Files.isDirectory(out.getParent())) {

@@ -44,14 +44,14 @@ class TrainingVerbsTest {
     }
 
     @Test
-    void trainRefusesMissingWindowsAndANegativeTarget(@TempDir Path dir) {
+    void trainRefusesMissingWindowsAndATargetOfNoFalseAlerts(@TempDir Path dir) {
         VigilCliTest.Run missing = vigil("train", "--windows", dir.resolve("none.jsonl").toString(), "--out", dir.resolve("m").toString());
         assertThat(missing.exitCode()).isEqualTo(2);
         assertThat(missing.err()).contains("no windows file " + dir.resolve("none.jsonl"));
 
-        VigilCliTest.Run negative = vigil("train", "--windows", "w.jsonl", "--out", dir.resolve("m").toString(), "--target-false-alerts", "-1");
+        VigilCliTest.Run negative = vigil("train", "--windows", "w.jsonl", "--out", dir.resolve("m").toString(), "--target-false-alerts", "0");
         assertThat(negative.exitCode()).isEqualTo(2);
-        assertThat(negative.err()).contains("--target-false-alerts must be a finite number at least 0");
+        assertThat(negative.err()).contains("--target-false-alerts must be a positive number, not 0.0");
     }
 
     @Test
