@@ -79,6 +79,16 @@ class WindowLabellingTest {
     }
 
     @Test
+    void aTieInOverlapGoesToTheEarlierLabelWhateverTheFileOrder() {
+        Label scan = label("rome", "agent", Category.NETWORK_SCAN, minute(0), minute(1) + 30_000);
+        Label tunnel = label("rome", "agent", Category.REVERSE_TUNNEL, minute(1) + 30_000, minute(3));
+
+        assertThat(WindowLabelling.bestLabel(List.of(tunnel, scan), "agent", minute(1), minute(2))).isEqualTo(scan);
+        assertThat(WindowLabelling.bestLabel(List.of(scan, tunnel), "agent", minute(1), minute(2))).isEqualTo(scan);
+        assertThat(WindowLabelling.bestLabel(List.of(scan, tunnel), "other", minute(1), minute(2))).isNull();
+    }
+
+    @Test
     void sortsByDatasetJobAndWindowStart() {
         WindowLabelling.Result r = WindowLabelling.label(V1, List.of(
                 new WindowLabelling.DatasetWindows("b", List.of(), minutes("x", 2)),
