@@ -2,6 +2,9 @@ package io.vigil.models.detectors;
 
 import io.vigil.models.features.FeatureSet;
 import io.vigil.models.scoring.JobHistory;
+import java.io.IOException;
+import java.io.InvalidObjectException;
+import java.io.ObjectInputStream;
 import java.io.Serializable;
 import java.util.Arrays;
 import java.util.Objects;
@@ -10,12 +13,16 @@ import java.util.Objects;
  * The per-job online model: how far a window is from the job's own past.
  *
  * <p><b>What it learns.</b> Per feature, an exponentially weighted location and scale of the job's
- * windows, robust in the Huber way: a window's deviation from the location is clipped to
- * {@link Settings#huberBound} scales before it moves either, so one odd window moves the normal by at
- * most {@code huberBound} scales times the learning rate, while a lasting shift still wins: the clipped
- * deviations inflate the scale by up to {@code (1.25 x huberBound - 1) x rate} per window until the
- * shift is within reach. Learning forgets with {@link Settings#halfLifeWindows}; over a job's first
- * windows each window weighs the same (a running mean) until that rate is reached.
+ * windows. The location is robust in the Huber way: a window's deviation is clipped to
+ * {@link Settings#huberBound} scales before it moves the location, so one odd window moves the job's
+ * normal by at most {@code huberBound} scales times the learning rate. The scale is the weighted mean
+ * absolute deviation (times sqrt(pi/2), a standard deviation for normal data), not clipped: many jobs are
+ * bursty by nature (an agent that browses the web sends megabytes to rare addresses in one window and
+ * nothing in the next; a training job uploads a checkpoint every half hour), and a clipped scale would
+ * stay at its floor for them, so that every burst scored as if it had never happened. The price is that
+ * an unflagged outlier widens the scale for a while; a lasting shift widens it until the shift is within
+ * reach and the location follows. Learning forgets with {@link Settings#halfLifeWindows}; over a job's
+ * first windows each window weighs the same (a running mean) until that rate is reached.
  *
  * <p><b>How it scores.</b> For each feature, z = (value - location) / scale, where the scale is never
  * below a floor: {@link Settings#minScale}, or {@link Settings#fleetScaleFraction} of the spread of that
@@ -31,12 +38,18 @@ import java.util.Objects;
  * window once the job is back to its normal; the decay ({@link Settings#driftHalfLifeWindows}) forgets old
  * excess and the cap bounds how long it takes to run down after a long incident. One window adds at most
  * {@link Settings#driftStep} (a Huber bound again): a single large spike, such as a checkpoint upload,
- * scores high in its own window through its excess but leaves almost nothing behind for the next ones. A feature's contribution is
- * {@code max(0, excess, drift)}; the score is the largest contribution. (The maximum, not a sum: features
- * move together, tensor activity and tensor per SM, and a sum would count one event several times.)
+ * scores high in its own window through its excess but leaves almost nothing behind for the next ones.
+ * A feature's contribution is {@code max(0, min(excess, excessCap), drift)}; the score is the largest
+ * contribution. (The maximum, not a sum: features move together, tensor activity and tensor per SM, and
+ * a sum would count one event several times.) A single window's excess is capped at
+ * {@link Settings#excessCap}: that a job does something for the first time is this detector's evidence,
+ * how extreme it is in absolute terms (a gigabyte where the job never sent a byte: z in the hundreds) is
+ * the fleet model's; what this detector alone sees, a change that lasts, can score up to the higher
+ * {@link Settings#driftCap}.
  *
  * <p><b>Warm-up.</b> The score is 0 until the job has {@link Settings#warmupWindows} learned windows;
- * the fleet detector covers a job's first minutes.
+ * the fleet detector covers a job's first minutes. A history learned under another feature set counts as
+ * none ({@link #learnedHere}).
  *
  * <p><b>Flagged windows.</b> A window the combined model flagged is not learned into location and scale:
  * an incident must not become the job's normal. Its drift is updated as for any window, against the
@@ -44,6 +57,14 @@ import java.util.Objects;
  * job's normal again, whether or not they are flagged meanwhile, so an incident that ended does not keep
  * the job flagged. A lasting change that is legitimate but flagged (a job that moves to another phase)
  * is never learned either: the combined model should not flag on this detector's score alone for long.
+ *
+ * <p><b>Why not a Random Cut Forest.</b> Its state per job is a forest: at the library's defaults (50
+ * trees of 256 sampled points) at least 256 distinct points of 30 float32 values (30 KiB), each tree's
+ * sample of 256 point references and weights (about 100 KiB over 50 trees) and 50 x 255 internal nodes of
+ * a cut dimension, cut value and links (about 150 KiB): 280 KiB or more per job before any bounding-box
+ * cache, against a goal of 64 KiB. By default it also scores only after a quarter of its sample, 64
+ * points: an hour of one-minute windows. Per-feature robust statistics keep 12 bytes a feature, are warm
+ * after a few windows, and give each feature's contribution directly.
  *
  * <p>Immutable and Serializable: it is shipped inside the model; the per-job state is the
  * {@link JobHistory} the pipeline keeps.
@@ -71,6 +92,7 @@ public final class JobDetector implements Serializable {
      * @param warmupWindows learned windows before the detector scores at all
      * @param huberBound a window's deviation is clipped to this many scales before it is learned
      * @param allowance z below which a deviation is ordinary: it neither scores nor adds up
+     * @param excessCap the most one window's excess scores by itself
      * @param driftHalfLifeWindows windows after which accumulated excess counts half
      * @param driftStep the most excess one window adds to the drift
      * @param driftCap the most excess a feature accumulates (bounds the run-down after an incident)
@@ -80,10 +102,10 @@ public final class JobDetector implements Serializable {
      *     fleet's benign windows: a job may be more regular than the fleet, but not arbitrarily so
      */
     public record Settings(double halfLifeWindows, int warmupWindows, double huberBound, double allowance,
-                           double driftHalfLifeWindows, double driftStep, double driftCap, double minScale,
+                           double excessCap, double driftHalfLifeWindows, double driftStep, double driftCap, double minScale,
                            double fleetScaleFraction) implements Serializable {
 
-        public static final Settings DEFAULTS = new Settings(60, 5, 2.0, 1.5, 10, 3, 20, 0.15, 0.25);
+        public static final Settings DEFAULTS = new Settings(60, 5, 2.0, 1.5, 10, 10, 3, 20, 0.15, 0.25);
 
         public Settings {
             positive("halfLifeWindows", halfLifeWindows);
@@ -92,6 +114,7 @@ public final class JobDetector implements Serializable {
             }
             positive("huberBound", huberBound);
             positive("allowance", allowance);
+            positive("excessCap", excessCap);
             positive("driftHalfLifeWindows", driftHalfLifeWindows);
             positive("driftStep", driftStep);
             positive("driftCap", driftCap);
@@ -160,16 +183,15 @@ public final class JobDetector implements Serializable {
     public Deviation score(double[] features, JobHistory history) {
         checkWindow(featureSet, features, "window");
         double[] contributions = new double[features.length];
-        if (history.windows() < settings.warmupWindows()) {
+        if (!learnedHere(history) || history.windows() < settings.warmupWindows()) {
             return new Deviation(0, contributions);
         }
-        checkHistory(history);
         double decay = settings.driftDecay();
         double score = 0;
         for (int i = 0; i < features.length; i++) {
             double excess = excess(i, features[i], history);
             double drift = nextDrift(history.drift(i), decay, excess);
-            contributions[i] = Math.max(0, Math.max(excess, drift));
+            contributions[i] = Math.max(0, Math.max(Math.min(excess, settings.excessCap()), drift));
             score = Math.max(score, contributions[i]);
         }
         return new Deviation(score, contributions);
@@ -182,17 +204,16 @@ public final class JobDetector implements Serializable {
     public JobHistory learn(JobHistory history, double[] features, boolean flagged) {
         checkWindow(featureSet, features, "window");
         int n = features.length;
-        if (history.isEmpty()) {
+        if (history.isEmpty() || !learnedHere(history)) {
             if (flagged) {
-                return history;
+                return JobHistory.empty();
             }
             float[] location = new float[n];
             for (int i = 0; i < n; i++) {
                 location[i] = (float) features[i];
             }
-            return JobHistory.of(1, location, new float[n], new float[n]);
+            return JobHistory.of(1, featureSet.hash(), location, new float[n], new float[n]);
         }
-        checkHistory(history);
         boolean warm = history.windows() >= settings.warmupWindows();
         double decay = settings.driftDecay();
         // Over the first windows every window weighs the same; then the half-life sets the weight.
@@ -211,11 +232,11 @@ public final class JobDetector implements Serializable {
                 double bound = settings.huberBound() * effectiveScale(i, s);
                 double clipped = Math.max(-bound, Math.min(bound, features[i] - m));
                 location[i] = (float) (m + rate * clipped);
-                scale[i] = (float) (s + rate * (MEAN_ABS_TO_SD * Math.abs(clipped) - s));
+                scale[i] = (float) (s + rate * (MEAN_ABS_TO_SD * Math.abs(features[i] - m) - s));
             }
         }
         int windows = flagged ? history.windows() : saturatingIncrement(history.windows());
-        return JobHistory.of(windows, location, scale, drift);
+        return JobHistory.of(windows, featureSet.hash(), location, scale, drift);
     }
 
     public FeatureSet featureSet() {
@@ -229,6 +250,23 @@ public final class JobDetector implements Serializable {
     /** The smallest scale of each feature, in feature-set order (a copy). */
     public double[] scaleFloors() {
         return scaleFloors.clone();
+    }
+
+    /** A detector read from an artifact was not built by {@link #fit}: check what fit guarantees. */
+    private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
+        in.defaultReadObject();
+        if (featureSet == null || settings == null || scaleFloors == null) {
+            throw new InvalidObjectException("job detector without feature set, settings or scale floors");
+        }
+        if (scaleFloors.length != featureSet.size()) {
+            throw new InvalidObjectException("job detector has " + scaleFloors.length + " scale floors for the "
+                    + featureSet.size() + " features of " + featureSet.id());
+        }
+        for (double floor : scaleFloors) {
+            if (!(floor > 0 && Double.isFinite(floor))) {
+                throw new InvalidObjectException("job detector has a scale floor of " + floor);
+            }
+        }
     }
 
     /** |z| minus the allowance: positive when the value is further from the job's normal than ordinary. */
@@ -245,11 +283,14 @@ public final class JobDetector implements Serializable {
         return Math.max(learnedScale, scaleFloors[i]);
     }
 
-    private void checkHistory(JobHistory history) {
-        if (history.features() != featureSet.size()) {
-            throw new IllegalArgumentException("job history has " + history.features() + " features, feature set "
-                    + featureSet.id() + " has " + featureSet.size());
-        }
+    /**
+     * The history was learned from this detector's feature set. One learned under another (state restored
+     * into an upgraded pipeline) means nothing here: it scores as no history and is replaced by what this
+     * window starts, so the job relearns its normal while the fleet model covers it.
+     */
+    public boolean learnedHere(JobHistory history) {
+        return !history.isEmpty() && history.features() == featureSet.size()
+                && featureSet.hash().equals(history.featureSetHash());
     }
 
     private static void checkWindow(FeatureSet featureSet, double[] features, String what) {
