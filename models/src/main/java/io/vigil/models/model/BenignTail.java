@@ -30,14 +30,14 @@ public final class BenignTail implements Serializable {
 
     /** Order statistics of the benign scores, ascending. */
     private final double[] sample;
-    /** Each order statistic's survival, {@code (n - rank) / (n + 1)}, descending. */
-    private final double[] survival;
-    private final long windows;
+    /** Per order statistic: how many benign windows score at or above it (its survival is that over n + 1). */
+    private final int[] atOrAbove;
+    private final int windows;
     private final double scale;
 
-    private BenignTail(double[] sample, double[] survival, long windows, double scale) {
+    private BenignTail(double[] sample, int[] atOrAbove, int windows, double scale) {
         this.sample = sample;
-        this.survival = survival;
+        this.atOrAbove = atOrAbove;
         this.windows = windows;
         this.scale = scale;
     }
@@ -76,7 +76,7 @@ public final class BenignTail implements Serializable {
 
         int[] ranks = keptRanks(n);
         double[] sample = new double[ranks.length];
-        double[] survival = new double[ranks.length];
+        int[] atOrAbove = new int[ranks.length];
         for (int i = 0; i < ranks.length; i++) {
             // Among tied scores, a score's survival counts every window at or above it: take the lowest rank.
             int lowest = ranks[i];
@@ -84,9 +84,9 @@ public final class BenignTail implements Serializable {
                 lowest--;
             }
             sample[i] = sorted[ranks[i]];
-            survival[i] = (double) (n - lowest) / (n + 1);
+            atOrAbove[i] = n - lowest;
         }
-        return new BenignTail(sample, survival, n, scale);
+        return new BenignTail(sample, atOrAbove, n, scale);
     }
 
     /**
@@ -121,23 +121,23 @@ public final class BenignTail implements Serializable {
         }
         int last = sample.length - 1;
         if (score > sample[last]) {
-            return survival[last] * Math.exp(-(score - sample[last]) / scale);
+            return survival(last) * Math.exp(-(score - sample[last]) / scale);
         }
         if (score <= sample[0]) {
-            return score < sample[0] ? 1 : survival[0];
+            return score < sample[0] ? 1 : survival(0);
         }
         int i = Arrays.binarySearch(sample, score);
         if (i >= 0) {
             while (i > 0 && sample[i - 1] == score) {
                 i--;
             }
-            return survival[i];
+            return survival(i);
         }
         int above = -i - 1; // sample[above - 1] < score < sample[above]
         double low = sample[above - 1];
         double high = sample[above];
         double t = (score - low) / (high - low);
-        return survival[above - 1] + t * (survival[above] - survival[above - 1]);
+        return survival(above - 1) + t * (survival(above) - survival(above - 1));
     }
 
     /** {@code -ln(tail)}: 0 for a typical score, about 7 for one in a thousand benign windows, unbounded. */
@@ -155,26 +155,31 @@ public final class BenignTail implements Serializable {
             throw new IllegalArgumentException("tail rate must lie in (0, 1]: " + rate);
         }
         int last = sample.length - 1;
-        if (rate < survival[last]) {
-            return sample[last] + scale * Math.log(survival[last] / rate);
+        if (rate < survival(last)) {
+            return sample[last] + scale * Math.log(survival(last) / rate);
         }
-        if (rate >= survival[0]) {
+        if (rate >= survival(0)) {
             return sample[0];
         }
         // survival is non-increasing: find the last order statistic still at or above the rate.
         int i = 0;
-        while (i + 1 <= last && survival[i + 1] >= rate) {
+        while (i + 1 <= last && survival(i + 1) >= rate) {
             i++;
         }
-        if (i == last || survival[i] == survival[i + 1]) {
+        if (i == last || survival(i) == survival(i + 1)) {
             return sample[i];
         }
-        double t = (survival[i] - rate) / (survival[i] - survival[i + 1]);
+        double t = (survival(i) - rate) / (survival(i) - survival(i + 1));
         return sample[i] + t * (sample[i + 1] - sample[i]);
     }
 
+    /** The survival of order statistic {@code i}: the fraction of benign windows at or above it, over n + 1. */
+    private double survival(int i) {
+        return atOrAbove[i] / (windows + 1.0);
+    }
+
     /** Benign windows it was learned from. */
-    public long windows() {
+    public int windows() {
         return windows;
     }
 

@@ -43,6 +43,11 @@ public record Calibration(BenignTail fleet, BenignTail job, BenignTail supervise
         }
     }
 
+    /** Without the indicator rules' evidence. */
+    public Calibration(BenignTail fleet, BenignTail job, BenignTail supervised, double threshold) {
+        this(fleet, job, supervised, null, threshold);
+    }
+
     /**
      * The surprises of one window's raw scores, indexed {@link #FLEET}, {@link #JOB}, {@link #SUPERVISED},
      * {@link #RULES}.
