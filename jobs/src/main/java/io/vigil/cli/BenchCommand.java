@@ -3,7 +3,6 @@ package io.vigil.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.vigil.jobs.bench.EndToEndBench;
-import io.vigil.models.scoring.IndicatorScorer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -34,6 +33,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "FILE", description = "Write the figures as JSON here too.")
     Path out;
 
+    @Option(names = "--model", paramLabel = "FILE", description = "Model artifact to score with. Default: the packaged default model.")
+    Path model;
+
     @Override
     public Integer call() throws Exception {
         if (!Files.isDirectory(dataset)) {
@@ -41,7 +43,7 @@ final class BenchCommand implements Callable<Integer> {
             return 2;
         }
         Map<String, Object> figures = new EndToEndBench(new EndToEndBench.Options(dataset, flows, parallelism),
-                new IndicatorScorer(), System.out).run();
+                ModelChoice.chosen(model), System.out).run();
         if (out != null) {
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), figures);
         }

@@ -36,39 +36,6 @@ final class Planned {
         }
     }
 
-    @Command(name = "windows", description = "Export the pipeline's labelled windows of datasets, for training. (not built yet: issue #5)")
-    static final class Windows extends Verb {
-        String what() {
-            return "export the pipeline's own windows, labelled from labels.json";
-        }
-
-        int issue() {
-            return 5;
-        }
-    }
-
-    @Command(name = "train", description = "Train models from labelled windows. (not built yet: issue #5)")
-    static final class Train extends Verb {
-        String what() {
-            return "train the detectors from labelled windows";
-        }
-
-        int issue() {
-            return 5;
-        }
-    }
-
-    @Command(name = "evaluate", description = "Backtest a model over datasets: detection, time to detect, false alerts. (not built yet: issue #5)")
-    static final class Evaluate extends Verb {
-        String what() {
-            return "backtest a model over datasets";
-        }
-
-        int issue() {
-            return 5;
-        }
-    }
-
     @Command(name = "publish-model", description = "Hand a trained model to the running job through the model topic. (not built yet: issue #5)")
     static final class PublishModel extends Verb {
         String what() {

@@ -35,9 +35,9 @@ class VigilCliTest {
 
     @Test
     void verbsNotBuiltYetSaySoAndFail() {
-        Run run = vigil("train", "--windows", "w.jsonl", "--out", "m.model");
+        Run run = vigil("publish-model", "m.model");
         assertThat(run.exitCode()).isEqualTo(Planned.NOT_BUILT);
-        assertThat(vigil("--help").out()).contains("train").contains("not built yet: issue #5");
+        assertThat(vigil("--help").out()).contains("publish-model").contains("not built yet: issue #5");
     }
 
     @Test
