@@ -26,7 +26,7 @@ import java.util.TreeMap;
  * categories and reasons. What an artifact holds ({@link ModelArtifact}); {@code Trainer} makes one.
  *
  * <p><b>Score.</b> See {@link Calibration}: each detector's raw score becomes a surprise (how rare among benign
- * windows out of fold), the surprises add up, and the sum is compared with the one benign windows reach at the
+ * windows out of fold), the two largest add up ({@link Calibration#evidence}), and that is compared with the one benign windows reach at the
  * target false-alert rate. The threshold is {@value Calibration#SCORE_THRESHOLD}. Besides the three learned
  * detectors, the physically motivated indicator rules of {@link IndicatorScorer} (when the feature set has their
  * features) are a fourth source of evidence, calibrated like the others: they need no incident to learn from,
@@ -99,8 +99,9 @@ public final class VigilModel implements WindowScorer {
         JobDetector.Deviation deviation = job.score(x, history);
         double[] probabilities = supervised.probabilities(x);
         Map<Indicator, Double> rules = indicators == null ? Map.of() : indicators.contributions(x);
-        double[] surprises = calibration.surprises(fleetScore, deviation.score(), probabilities[0], rulesScore(rules));
-        double score = calibration.score(surprises[0] + surprises[1] + surprises[2] + surprises[3]);
+        double[] surprises = calibration.surprises(fleetScore, calibration.jobRaw(deviation.contributions()), probabilities[0],
+                rulesScore(rules));
+        double score = calibration.score(Calibration.evidence(surprises));
         boolean flagged = score >= Calibration.SCORE_THRESHOLD;
         List<Category> categories = flagged ? categories(probabilities, classes, rules) : List.of();
         return Verdict.of(score, Calibration.SCORE_THRESHOLD, categories, reasons(x, history, surprises, deviation, rules));

@@ -44,7 +44,7 @@ import java.util.TreeSet;
  *       window has the raw scores of detectors that never saw it, nor its dataset.</li>
  *   <li><b>Calibration.</b> Each detector's out-of-fold scores on benign windows give its {@link BenignTail} (the
  *       indicator rules learn nothing, so all their scores are out of fold);
- *       the windows' summed surprises on benign windows give the threshold where benign windows flag at
+ *       the windows' evidence (two largest surprises) on benign windows give the threshold where benign windows flag at
  *       {@link Options#targetFalseAlertsPer100JobHours} (extrapolated past the highest benign sum when the
  *       budget is below one window).</li>
  *   <li><b>Metrics</b> of the out-of-fold scores against the threshold: PR-AUC, false alerts per 100 job-hours,
@@ -59,6 +59,8 @@ public final class Trainer {
     /** Least scale of each detector's benign tail beyond its highest benign score, in the detector's units. */
     static final double FLEET_TAIL_FLOOR = 0.01;
     static final double JOB_TAIL_FLOOR = 0.25;
+    /** The per-job model's largest per-feature surprise is in nats: its tail's scale is at least a quarter of one. */
+    static final double JOB_SURPRISE_TAIL_FLOOR = 0.25;
     static final double SUPERVISED_TAIL_FLOOR = 0.25;
     static final double RULES_TAIL_FLOOR = 0.025;
     static final double SURPRISE_TAIL_FLOOR = 0.25;
@@ -122,7 +124,7 @@ public final class Trainer {
         summary.put("folds", folds);
         SplittableRandom seeds = new SplittableRandom(options.seed());
         double[] fleetRaw = new double[n];
-        double[] jobRaw = new double[n];
+        double[][] jobContributions = new double[n][];
         double[] notBenignRaw = new double[n]; // log-odds
         double[][] probabilities = new double[n][];
         Category[][] classesOf = new Category[n][];
@@ -142,7 +144,7 @@ public final class Trainer {
                 notBenignRaw[i] = Calibration.notBenignLogOdds(probabilities[i][0]);
                 classesOf[i] = classes;
             }
-            replayJobs(sorted, test, d.job, jobRaw);
+            replayJobs(sorted, test, d.job, jobContributions);
         }
 
         // -- calibration
@@ -153,14 +155,29 @@ public final class Trainer {
             rules.add(indicators == null ? Map.of() : indicators.contributions(x[i]));
             rulesRaw[i] = VigilModel.rulesScore(rules.get(i));
         }
+        // The per-job model: each feature's contribution against its own benign tail, then the largest of those
+        // surprises against the benign windows' largest (see Calibration.jobFeatures).
+        double[][] benignContributions = benignOnly(jobContributions, labels);
+        BenignTail[] jobFeatures = new BenignTail[featureSet.size()];
+        for (int k = 0; k < jobFeatures.length; k++) {
+            double[] column = new double[benignContributions.length];
+            for (int i = 0; i < column.length; i++) {
+                column[i] = benignContributions[i][k];
+            }
+            jobFeatures[k] = BenignTail.of(column, JOB_TAIL_FLOOR);
+        }
+        double[] jobRaw = new double[n];
+        for (int i = 0; i < n; i++) {
+            jobRaw[i] = Calibration.jobRaw(jobFeatures, jobContributions[i]);
+        }
         Calibration partial = new Calibration(BenignTail.of(benignOnly(fleetRaw, labels), FLEET_TAIL_FLOOR),
-                BenignTail.of(benignOnly(jobRaw, labels), JOB_TAIL_FLOOR),
+                BenignTail.of(benignOnly(jobRaw, labels), JOB_SURPRISE_TAIL_FLOOR),
                 BenignTail.of(benignOnly(notBenignRaw, labels), SUPERVISED_TAIL_FLOOR),
-                indicators == null ? null : BenignTail.of(benignOnly(rulesRaw, labels), RULES_TAIL_FLOOR), 1);
+                indicators == null ? null : BenignTail.of(benignOnly(rulesRaw, labels), RULES_TAIL_FLOOR), 1, jobFeatures);
         double[] surprise = new double[n];
         for (int i = 0; i < n; i++) {
             double[] s = partial.surprises(fleetRaw[i], jobRaw[i], probabilities[i][0], rulesRaw[i]);
-            surprise[i] = s[0] + s[1] + s[2] + s[3];
+            surprise[i] = Calibration.evidence(s);
         }
         double benignHours = 0;
         for (LabelledWindow w : sorted) {
@@ -173,7 +190,7 @@ public final class Trainer {
         double rate = Math.min(1, allowedFlags / benignSurprise.length);
         double threshold = Math.max(1e-9, BenignTail.of(benignSurprise, SURPRISE_TAIL_FLOOR).scoreAtTail(rate));
         Calibration calibration = partial.withThreshold(threshold);
-        progress.step(String.format(Locale.ROOT, "calibration: flag at a summed surprise of %.2f (benign windows flag at"
+        progress.step(String.format(Locale.ROOT, "calibration: flag at an evidence (two largest surprises) of %.2f (benign windows flag at"
                 + " %.2g of windows, %.3g per 100 job-hours)", threshold, rate, options.targetFalseAlertsPer100JobHours()));
 
         TreeMap<String, Object> metrics = metrics(sorted, surprise, calibration, probabilities, classesOf, rules);
@@ -205,9 +222,9 @@ public final class Trainer {
 
     /**
      * Each job of {@code test} replayed through the per-job model in time order from an empty history: the raw
-     * score of each window, into {@code jobRaw}. Labelled windows are not learned.
+     * per-feature contributions of each window, into {@code contributions}. Labelled windows are not learned.
      */
-    private static void replayJobs(List<LabelledWindow> sorted, List<Integer> test, JobDetector job, double[] jobRaw) {
+    private static void replayJobs(List<LabelledWindow> sorted, List<Integer> test, JobDetector job, double[][] contributions) {
         // The windows are sorted by dataset, job and start, so a job's windows are consecutive and in time order.
         JobHistory history = JobHistory.empty();
         String current = null;
@@ -218,7 +235,7 @@ public final class Trainer {
                 current = key;
                 history = JobHistory.empty();
             }
-            jobRaw[i] = job.score(w.features(), history).score();
+            contributions[i] = job.score(w.features(), history).contributions();
             history = job.learn(history, w.features(), !w.benign());
         }
     }
