@@ -68,15 +68,4 @@ final class Planned {
             return 5;
         }
     }
-
-    @Command(name = "publish-model", description = "Hand a trained model to the running job through the model topic. (not built yet: issue #5)")
-    static final class PublishModel extends Verb {
-        String what() {
-            return "publish a model artifact to the model topic for the running job to swap in";
-        }
-
-        int issue() {
-            return 5;
-        }
-    }
 }

@@ -23,7 +23,7 @@ import picocli.CommandLine.Command;
             Planned.Windows.class,
             Planned.Train.class,
             Planned.Evaluate.class,
-            Planned.PublishModel.class,
+            PublishModelCommand.class,
             TopicsCommand.class,
             BenchCommand.class,
             SettingsCommand.class,

@@ -14,11 +14,6 @@ import io.vigil.records.JobWindow;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
-import org.apache.flink.streaming.api.watermark.Watermark;
-import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -60,14 +55,13 @@ class ScoreWindowsHarnessTest {
         }
     }
 
-    KeyedTwoInputStreamOperatorTestHarness<String, FeaturedWindow, Assignment, JobWindow> harness;
+    ScoringHarness harness;
 
     @BeforeEach
     void open() throws Exception {
-        harness = new KeyedTwoInputStreamOperatorTestHarness<>(
-                new KeyedCoProcessOperator<>(new ScoreWindows(new StubScorer(), SETTINGS)),
-                w -> w.window.getJobId(), Assignment::getJobId, Types.STRING);
+        harness = ScoringHarness.of(new ScoreWindows(new StubScorer(), SETTINGS));
         harness.open();
+        harness.modelInputIdle(); // as the model source says from its first periodic watermark on
     }
 
     @AfterEach
@@ -87,26 +81,24 @@ class ScoreWindowsHarnessTest {
     }
 
     void send(int minute, String flaggedFeature) throws Exception {
-        FeaturedWindow w = window(minute, flaggedFeature);
-        harness.processElement1(w, w.window.getWindowEnd().toEpochMilli() - 1);
+        harness.window(window(minute, flaggedFeature));
     }
 
     void send(AssignmentEvent event, Instant at) throws Exception {
-        harness.processElement2(Assignment.newBuilder().setTs(at).setEvent(event).setJobId(JOB).setNode("n").setPod("p")
-                .setIp("10.0.0.1").setGpus(List.of()).setLabels(null).build(), at.toEpochMilli());
+        harness.assignment(Assignment.newBuilder().setTs(at).setEvent(event).setJobId(JOB).setNode("n").setPod("p")
+                .setIp("10.0.0.1").setGpus(List.of()).setLabels(null).build());
     }
 
     List<Alert> alerts() {
-        var side = harness.getSideOutput(ScoreWindows.ALERTS);
-        return side == null ? List.of() : side.stream().map(StreamRecord::getValue).toList();
+        return harness.alerts();
     }
 
     @Test
     void everyWindowIsEmittedScoredAndFlaggedOnesAlso() throws Exception {
         send(0, null);
         send(1, FeatureSet.INTERNAL_UNANSWERED_HOSTS);
-        assertThat(harness.extractOutputValues()).extracting(JobWindow::getFlagged).containsExactly(false, true);
-        assertThat(harness.extractOutputValues()).allSatisfy(w -> assertThat(w.getModelVersion()).isEqualTo("stub-1"));
+        assertThat(harness.windows()).extracting(JobWindow::getFlagged).containsExactly(false, true);
+        assertThat(harness.windows()).allSatisfy(w -> assertThat(w.getModelVersion()).isEqualTo("stub-1"));
         assertThat(alerts()).singleElement().satisfies(a -> {
             assertThat(a.getAlertId()).isEqualTo(Alerts.alertId(JOB, BEGINNING.plus(MINUTE).toEpochMilli(),
                     BEGINNING.plus(MINUTE.multipliedBy(2)).toEpochMilli(), "stub-1"));
@@ -139,9 +131,9 @@ class ScoreWindowsHarnessTest {
         Instant stop = BEGINNING.plus(MINUTE.multipliedBy(2));
         send(AssignmentEvent.STOP, stop);
         assertThat(harness.numKeyedStateEntries()).isPositive();
-        harness.processBothWatermarks(new Watermark(stop.toEpochMilli() + SETTINGS.retentionMs() + MINUTE.toMillis() - 1));
+        harness.jobWatermark(stop.toEpochMilli() + SETTINGS.retentionMs() + MINUTE.toMillis() - 1);
         assertThat(harness.numKeyedStateEntries()).isPositive();
-        harness.processBothWatermarks(new Watermark(stop.toEpochMilli() + SETTINGS.retentionMs() + MINUTE.toMillis()));
+        harness.jobWatermark(stop.toEpochMilli() + SETTINGS.retentionMs() + MINUTE.toMillis());
         assertThat(harness.numKeyedStateEntries()).isZero();
         assertThat(harness.numEventTimeTimers()).isZero();
     }
@@ -151,7 +143,7 @@ class ScoreWindowsHarnessTest {
         send(1, FeatureSet.INTERNAL_UNANSWERED_HOSTS);
         send(AssignmentEvent.STOP, BEGINNING.plus(MINUTE.multipliedBy(2)));
         send(AssignmentEvent.START, BEGINNING.plus(MINUTE.multipliedBy(2)).plusSeconds(5));
-        harness.processBothWatermarks(new Watermark(BEGINNING.plus(MINUTE.multipliedBy(10)).toEpochMilli()));
+        harness.jobWatermark(BEGINNING.plus(MINUTE.multipliedBy(10)).toEpochMilli());
         assertThat(harness.numKeyedStateEntries()).as("the restart cancelled the clean-up").isPositive();
     }
 
@@ -159,9 +151,9 @@ class ScoreWindowsHarnessTest {
     void aJobThatGoesQuietWithoutStopIsForgottenAfterTheIdleTimeout() throws Exception {
         send(1, FeatureSet.INTERNAL_UNANSWERED_HOSTS);
         long end = BEGINNING.plus(MINUTE.multipliedBy(2)).toEpochMilli();
-        harness.processBothWatermarks(new Watermark(end + SETTINGS.jobIdleTimeout().toMillis() - 1));
+        harness.jobWatermark(end + SETTINGS.jobIdleTimeout().toMillis() - 1);
         assertThat(harness.numKeyedStateEntries()).isPositive();
-        harness.processBothWatermarks(new Watermark(end + SETTINGS.jobIdleTimeout().toMillis()));
+        harness.jobWatermark(end + SETTINGS.jobIdleTimeout().toMillis());
         assertThat(harness.numKeyedStateEntries()).isZero();
         assertThat(harness.numEventTimeTimers()).isZero();
     }
