@@ -1,5 +1,6 @@
 package io.vigil.config;
 
+import io.vigil.models.model.ModelArtifact;
 import java.util.Map;
 
 /**
@@ -16,8 +17,8 @@ public enum Topic {
     MODELS("models", "vigil.models", 1, true, "model releases, from publish-model"),
     FEEDBACK("feedback", "vigil.feedback", 1, true, "analysts' verdicts on alerts, for retraining");
 
-    /** The largest model release the model topic takes (its {@code max.message.bytes}), bytes. */
-    public static final int MODEL_MAX_BYTES = 64 * 1024 * 1024;
+    /** The model topic's {@code max.message.bytes}: the largest artifact a job reads, and room for the key. */
+    public static final int MODEL_MESSAGE_MAX_BYTES = (int) ModelArtifact.MAX_BYTES + 1024 * 1024;
 
     private final String key;
     private final String defaultName;
@@ -66,11 +67,11 @@ public enum Topic {
     /**
      * Kafka topic settings Vigil creates this topic with; the broker's defaults for the rest. The model topic
      * keeps every release (no time-based retention: a job started afresh reads it from the beginning and takes
-     * the last good release) and takes releases up to {@link #MODEL_MAX_BYTES}.
+     * the last good release) and takes releases up to {@link #MODEL_MESSAGE_MAX_BYTES}.
      */
     public Map<String, String> kafkaSettings() {
         if (this == MODELS) {
-            return Map.of("retention.ms", "-1", "max.message.bytes", String.valueOf(MODEL_MAX_BYTES));
+            return Map.of("retention.ms", "-1", "max.message.bytes", String.valueOf(MODEL_MESSAGE_MAX_BYTES));
         }
         return Map.of();
     }

@@ -42,8 +42,9 @@ import org.slf4j.LoggerFactory;
  * (logged with the reason, counted) and the previous model goes on scoring. The last accepted release is
  * kept in broadcast state, so a job restored from a checkpoint or savepoint scores with it again.
  *
- * <p>Metrics: {@code windowsScored}, {@code alerts}, {@code modelsAccepted}, {@code modelsRefused} and
- * {@code modelsRefused_<code>} per {@link ModelArtifact.Refusal} (e.g. {@code modelsRefused_checksum_mismatch}).
+ * <p>Metrics: {@code windowsScored}, {@code alerts}, {@code jobStatesCleared} (jobs whose state ended),
+ * {@code modelsAccepted}, {@code modelsRefused} and {@code modelsRefused_<code>} per
+ * {@link ModelArtifact.Refusal} (e.g. {@code modelsRefused_checksum_mismatch}).
  */
 public final class ScoreWindows extends KeyedBroadcastProcessFunction<String, ScoringInput, byte[], JobWindow> {
     private static final long serialVersionUID = 1L;
@@ -69,6 +70,7 @@ public final class ScoreWindows extends KeyedBroadcastProcessFunction<String, Sc
     private transient WindowScorer model;
     private transient Counter alerts;
     private transient Counter windows;
+    private transient Counter jobStatesCleared;
     private transient Counter modelsAccepted;
     private transient Counter modelsRefused;
     private transient Map<ModelArtifact.Refusal, Counter> modelsRefusedBy;
@@ -93,6 +95,7 @@ public final class ScoreWindows extends KeyedBroadcastProcessFunction<String, Sc
         MetricGroup metrics = getRuntimeContext().getMetricGroup();
         alerts = metrics.counter("alerts");
         windows = metrics.counter("windowsScored");
+        jobStatesCleared = metrics.counter("jobStatesCleared");
         modelsAccepted = metrics.counter("modelsAccepted");
         modelsRefused = metrics.counter("modelsRefused");
         modelsRefusedBy = new EnumMap<>(ModelArtifact.Refusal.class);
@@ -198,6 +201,7 @@ public final class ScoreWindows extends KeyedBroadcastProcessFunction<String, Sc
         history.clear();
         cleanupAt.clear();
         stopped.clear();
+        jobStatesCleared.inc();
     }
 
     /**

@@ -2,6 +2,7 @@ package io.vigil.jobs.io;
 
 import io.vigil.config.Topic;
 import io.vigil.config.VigilConfig;
+import io.vigil.models.model.ModelArtifact;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
@@ -22,14 +23,15 @@ public final class ModelTopic {
      * Publishes one release and waits until the broker has it (all in-sync replicas).
      *
      * @param key the model version (the topic may be compacted: each version's last release stays)
-     * @param artifact the artifact's bytes, at most {@link Topic#MODEL_MAX_BYTES}
+     * @param artifact the artifact's bytes, at most {@link ModelArtifact#MAX_BYTES}
+     * @throws IllegalArgumentException if the artifact is larger than a job reads
      * @throws IllegalStateException if the broker does not take it, with the broker's reason
      */
     public static RecordMetadata publish(VigilConfig config, String key, byte[] artifact) {
         Objects.requireNonNull(key, "key");
-        if (artifact.length > Topic.MODEL_MAX_BYTES) {
-            throw new IllegalArgumentException("the artifact is " + artifact.length + " bytes; the model topic takes at most "
-                    + Topic.MODEL_MAX_BYTES);
+        if (artifact.length > ModelArtifact.MAX_BYTES) {
+            throw new IllegalArgumentException("the artifact is " + artifact.length + " bytes; a job reads at most "
+                    + ModelArtifact.MAX_BYTES);
         }
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());

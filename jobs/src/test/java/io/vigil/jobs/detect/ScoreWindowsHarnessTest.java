@@ -2,7 +2,9 @@ package io.vigil.jobs.detect;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vigil.models.detectors.JobDetector;
 import io.vigil.models.features.FeatureSet;
+import io.vigil.models.scoring.JobHistory;
 import io.vigil.models.scoring.Verdict;
 import io.vigil.models.scoring.WindowScorer;
 import io.vigil.records.Alert;
@@ -26,7 +28,7 @@ class ScoreWindowsHarnessTest {
     static final DetectSettings SETTINGS = DetectSettings.defaults();
 
     /** Flags a window whose scan feature is set (NETWORK_SCAN) or whose tunnel feature is set (REVERSE_TUNNEL). */
-    static final class StubScorer implements WindowScorer {
+    static class StubScorer implements WindowScorer {
         @Override
         public Verdict score(double[] f, io.vigil.models.scoring.JobHistory history) {
             FeatureSet fs = featureSet();
@@ -52,6 +54,16 @@ class ScoreWindowsHarnessTest {
         @Override
         public FeatureSet featureSet() {
             return FeatureSet.V1;
+        }
+    }
+
+    /** The stub's verdicts, and each job's history learned by the real per-job model. */
+    static final class LearningScorer extends StubScorer {
+        final JobDetector job = JobDetector.fit(FeatureSet.V1, new double[0][]);
+
+        @Override
+        public JobHistory update(JobHistory history, double[] features, Verdict verdict) {
+            return job.learn(history, features, verdict.flagged());
         }
     }
 
@@ -136,6 +148,7 @@ class ScoreWindowsHarnessTest {
         harness.jobWatermark(stop.toEpochMilli() + SETTINGS.retentionMs() + MINUTE.toMillis());
         assertThat(harness.numKeyedStateEntries()).isZero();
         assertThat(harness.numEventTimeTimers()).isZero();
+        assertThat(harness.counter("jobStatesCleared")).isOne();
     }
 
     @Test
@@ -156,5 +169,54 @@ class ScoreWindowsHarnessTest {
         harness.jobWatermark(end + SETTINGS.jobIdleTimeout().toMillis());
         assertThat(harness.numKeyedStateEntries()).isZero();
         assertThat(harness.numEventTimeTimers()).isZero();
+    }
+
+    @Test
+    void eachWindowIsScoredWithTheJobsHistoryAndItsUpdateIsKept() throws Exception {
+        reopenWith(new LearningScorer());
+        assertThat(harness.history(JOB)).as("no history before the first window").isNull();
+        send(0, null);
+        send(1, null);
+        send(2, null);
+        assertThat(harness.history(JOB).windows()).isEqualTo(3);
+        assertThat(harness.history(JOB).baseline(FeatureSet.V1.index(FeatureSet.INTERNAL_UNANSWERED_HOSTS))).isZero();
+        assertThat(harness.history("another-job")).isNull();
+    }
+
+    @Test
+    void theHistoryEndsWithTheJobsOtherStateAndARestartKeepsIt() throws Exception {
+        reopenWith(new LearningScorer());
+        send(0, null);
+        send(1, null);
+        send(AssignmentEvent.STOP, BEGINNING.plus(MINUTE.multipliedBy(2)));
+        send(AssignmentEvent.START, BEGINNING.plus(MINUTE.multipliedBy(2)).plusSeconds(5));
+        harness.jobWatermark(BEGINNING.plus(MINUTE.multipliedBy(10)).toEpochMilli());
+        assertThat(harness.history(JOB).windows()).as("the restart cancelled the clean-up").isEqualTo(2);
+
+        send(AssignmentEvent.STOP, BEGINNING.plus(MINUTE.multipliedBy(11)));
+        harness.jobWatermark(BEGINNING.plus(MINUTE.multipliedBy(11)).toEpochMilli() + SETTINGS.retentionMs() + MINUTE.toMillis());
+        assertThat(harness.history(JOB)).isNull();
+        assertThat(harness.numKeyedStateEntries()).isZero();
+    }
+
+    @Test
+    void aModelInputThatNeverSaysItIsIdleWouldHoldBackTheCleanUp() throws Exception {
+        // the premise of ModelReleases: an operator's event time is the minimum over its active inputs
+        harness.close();
+        harness = ScoringHarness.of(new ScoreWindows(new StubScorer(), SETTINGS));
+        harness.open();
+        send(1, FeatureSet.INTERNAL_UNANSWERED_HOSTS);
+        long end = BEGINNING.plus(MINUTE.multipliedBy(2)).toEpochMilli();
+        harness.jobWatermark(end + SETTINGS.jobIdleTimeout().toMillis());
+        assertThat(harness.numKeyedStateEntries()).as("held back by the model input").isPositive();
+        harness.modelInputIdle();
+        assertThat(harness.numKeyedStateEntries()).as("released once it is idle").isZero();
+    }
+
+    void reopenWith(WindowScorer scorer) throws Exception {
+        harness.close();
+        harness = ScoringHarness.of(new ScoreWindows(scorer, SETTINGS));
+        harness.open();
+        harness.modelInputIdle();
     }
 }

@@ -1,10 +1,13 @@
 package io.vigil.jobs.detect;
 
+import io.vigil.models.scoring.JobHistory;
 import io.vigil.records.Alert;
 import io.vigil.records.Assignment;
 import io.vigil.records.JobWindow;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeutils.base.StringSerializer;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.metrics.Counter;
@@ -13,6 +16,8 @@ import org.apache.flink.runtime.metrics.groups.InternalOperatorMetricGroup;
 import org.apache.flink.runtime.metrics.groups.UnregisteredMetricGroups;
 import org.apache.flink.runtime.metrics.util.InterceptingOperatorMetricGroup;
 import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.runtime.state.heap.HeapKeyedStateBackend;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
@@ -85,6 +90,15 @@ final class ScoringHarness extends AbstractStreamOperatorTestHarness<JobWindow> 
 
     int numKeyedStateEntries() {
         return ((HeapKeyedStateBackend<?>) ((AbstractStreamOperator<?>) operator).getKeyedStateBackend()).numKeyValueStateEntries();
+    }
+
+    /** The history kept for a job, as the operator stores it; null when it has none. */
+    JobHistory history(String jobId) throws Exception {
+        AbstractStreamOperator<?> op = (AbstractStreamOperator<?>) operator;
+        op.setCurrentKey(jobId);
+        byte[] stored = op.getKeyedStateBackend().getPartitionedState(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
+                new ValueStateDescriptor<>("history", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO)).value();
+        return stored == null ? null : JobHistory.fromBytes(stored);
     }
 
     long counter(String name) {
