@@ -26,15 +26,19 @@ import java.util.Objects;
  * detector stays generic; the combined model weighs it against the fleet and supervised detectors.
  *
  * <p>A window's excess is {@code |z| - allowance}. A one-sided CUSUM per feature, {@code drift =
- * clamp(drift x decay + excess, 0, driftCap)}, adds up excesses that are each too small to matter (a scan
- * spread thinly over half an hour) and runs back down by at least {@code allowance} per window once the
- * job is back to its normal; the decay ({@link Settings#driftHalfLifeWindows}) forgets old excess and the
- * cap bounds how long it takes to run down after a long incident. A feature's contribution is
- * {@code max(0, excess, drift)}; the score is the largest contribution. (The maximum, not a sum: features
- * move together, tensor activity and tensor per SM, and a sum would count one event several times.)
+ * clamp(drift x decay + min(excess, driftStep), 0, driftCap)}, adds up excesses that are each too small to
+ * matter (a scan spread thinly over half an hour) and runs back down by at least {@code allowance} per
+ * window once the job is back to its normal; the decay ({@link Settings#driftHalfLifeWindows}) forgets old
+ * excess and the cap bounds how long it takes to run down after a long incident. One window adds at most
+ * {@link Settings#driftStep} (a Huber bound again): a single large spike, such as a checkpoint upload,
+ * scores high in its own window through its excess but leaves almost nothing behind for the next ones.
+ * A feature's contribution is {@code max(0, excess, drift)}; the score is the largest contribution. (The
+ * maximum, not a sum: features move together, tensor activity and tensor per SM, and a sum would count
+ * one event several times.)
  *
  * <p><b>Warm-up.</b> The score is 0 until the job has {@link Settings#warmupWindows} learned windows;
- * the fleet detector covers a job's first minutes.
+ * the fleet detector covers a job's first minutes. A history learned under another feature set counts as
+ * none ({@link #learnedHere}).
  *
  * <p><b>Flagged windows.</b> A window the combined model flagged is not learned into location and scale:
  * an incident must not become the job's normal. Its drift is updated as for any window, against the
@@ -42,6 +46,14 @@ import java.util.Objects;
  * job's normal again, whether or not they are flagged meanwhile, so an incident that ended does not keep
  * the job flagged. A lasting change that is legitimate but flagged (a job that moves to another phase)
  * is never learned either: the combined model should not flag on this detector's score alone for long.
+ *
+ * <p><b>Why not a Random Cut Forest.</b> Its state per job is a forest: at the library's defaults (50
+ * trees of 256 sampled points) at least 256 distinct points of 30 float32 values (30 KiB), each tree's
+ * sample of 256 point references and weights (about 100 KiB over 50 trees) and 50 x 255 internal nodes of
+ * a cut dimension, cut value and links (about 150 KiB): 280 KiB or more per job before any bounding-box
+ * cache, against a goal of 64 KiB. By default it also scores only after a quarter of its sample, 64
+ * points: an hour of one-minute windows. Per-feature robust statistics keep 12 bytes a feature, are warm
+ * after a few windows, and give each feature's contribution directly.
  *
  * <p>Immutable and Serializable: it is shipped inside the model; the per-job state is the
  * {@link JobHistory} the pipeline keeps.
@@ -70,6 +82,7 @@ public final class JobDetector implements Serializable {
      * @param huberBound a window's deviation is clipped to this many scales before it is learned
      * @param allowance z below which a deviation is ordinary: it neither scores nor adds up
      * @param driftHalfLifeWindows windows after which accumulated excess counts half
+     * @param driftStep the most excess one window adds to the drift
      * @param driftCap the most excess a feature accumulates (bounds the run-down after an incident)
      * @param minScale the smallest scale of any feature: a count that goes from 0 to 1 (log1p(1) = 0.69)
      *     moves 4.6 of these, a fraction that moves 0.45 moves 3
@@ -77,10 +90,10 @@ public final class JobDetector implements Serializable {
      *     fleet's benign windows: a job may be more regular than the fleet, but not arbitrarily so
      */
     public record Settings(double halfLifeWindows, int warmupWindows, double huberBound, double allowance,
-                           double driftHalfLifeWindows, double driftCap, double minScale,
+                           double driftHalfLifeWindows, double driftStep, double driftCap, double minScale,
                            double fleetScaleFraction) implements Serializable {
 
-        public static final Settings DEFAULTS = new Settings(60, 5, 2.0, 1.5, 10, 20, 0.15, 0.25);
+        public static final Settings DEFAULTS = new Settings(60, 5, 2.0, 1.5, 10, 3, 20, 0.15, 0.25);
 
         public Settings {
             positive("halfLifeWindows", halfLifeWindows);
@@ -90,6 +103,7 @@ public final class JobDetector implements Serializable {
             positive("huberBound", huberBound);
             positive("allowance", allowance);
             positive("driftHalfLifeWindows", driftHalfLifeWindows);
+            positive("driftStep", driftStep);
             positive("driftCap", driftCap);
             positive("minScale", minScale);
             if (!(fleetScaleFraction >= 0 && Double.isFinite(fleetScaleFraction))) {
@@ -156,10 +170,9 @@ public final class JobDetector implements Serializable {
     public Deviation score(double[] features, JobHistory history) {
         checkWindow(featureSet, features, "window");
         double[] contributions = new double[features.length];
-        if (history.windows() < settings.warmupWindows()) {
+        if (!learnedHere(history) || history.windows() < settings.warmupWindows()) {
             return new Deviation(0, contributions);
         }
-        checkHistory(history);
         double decay = settings.driftDecay();
         double score = 0;
         for (int i = 0; i < features.length; i++) {
@@ -178,17 +191,16 @@ public final class JobDetector implements Serializable {
     public JobHistory learn(JobHistory history, double[] features, boolean flagged) {
         checkWindow(featureSet, features, "window");
         int n = features.length;
-        if (history.isEmpty()) {
+        if (history.isEmpty() || !learnedHere(history)) {
             if (flagged) {
-                return history;
+                return JobHistory.empty();
             }
             float[] location = new float[n];
             for (int i = 0; i < n; i++) {
                 location[i] = (float) features[i];
             }
-            return JobHistory.of(1, location, new float[n], new float[n]);
+            return JobHistory.of(1, featureSet.hash(), location, new float[n], new float[n]);
         }
-        checkHistory(history);
         boolean warm = history.windows() >= settings.warmupWindows();
         double decay = settings.driftDecay();
         // Over the first windows every window weighs the same; then the half-life sets the weight.
@@ -211,7 +223,7 @@ public final class JobDetector implements Serializable {
             }
         }
         int windows = flagged ? history.windows() : saturatingIncrement(history.windows());
-        return JobHistory.of(windows, location, scale, drift);
+        return JobHistory.of(windows, featureSet.hash(), location, scale, drift);
     }
 
     public FeatureSet featureSet() {
@@ -234,18 +246,21 @@ public final class JobDetector implements Serializable {
     }
 
     private double nextDrift(double drift, double decay, double excess) {
-        return Math.max(0, Math.min(settings.driftCap(), drift * decay + excess));
+        return Math.max(0, Math.min(settings.driftCap(), drift * decay + Math.min(excess, settings.driftStep())));
     }
 
     private double effectiveScale(int i, double learnedScale) {
         return Math.max(learnedScale, scaleFloors[i]);
     }
 
-    private void checkHistory(JobHistory history) {
-        if (history.features() != featureSet.size()) {
-            throw new IllegalArgumentException("job history has " + history.features() + " features, feature set "
-                    + featureSet.id() + " has " + featureSet.size());
-        }
+    /**
+     * The history was learned from this detector's feature set. One learned under another (state restored
+     * into an upgraded pipeline) means nothing here: it scores as no history and is replaced by what this
+     * window starts, so the job relearns its normal while the fleet model covers it.
+     */
+    public boolean learnedHere(JobHistory history) {
+        return !history.isEmpty() && history.features() == featureSet.size()
+                && featureSet.hash().equals(history.featureSetHash());
     }
 
     private static void checkWindow(FeatureSet featureSet, double[] features, String what) {

@@ -6,9 +6,10 @@ import java.util.Arrays;
 
 /**
  * A job's own normal, as the per-job online model ({@link io.vigil.models.detectors.JobDetector}) has
- * learned it from the job's past windows: small (goal: at most 64 KiB per job; 8 + 12 bytes per
- * feature, 368 bytes for 30 features), immutable, and with a compact versioned byte form for Flink
- * keyed state.
+ * learned it from the job's past windows: small (goal: at most 64 KiB per job; 12 + 12 bytes per
+ * feature, 372 bytes for 30 features), immutable, and with a compact versioned byte form for Flink
+ * keyed state. It names the feature set it was learned under ({@link #featureSetHash()}), so a history
+ * restored into a pipeline that computes other features is recognised as foreign rather than misread.
  *
  * <p>Per feature it holds three numbers: the job's typical value (location), its typical spread
  * (scale, in standard-deviation units) and the excess the recent windows have accumulated over the
@@ -17,7 +18,8 @@ import java.util.Arrays;
  * whether its history came from memory or from a restored checkpoint.
  *
  * <p>Byte form, version 1 (big-endian): {@code 'J'}, version byte {@code 1}, windows (int32), feature
- * count (uint16), then the locations, the scales and the drifts, one float32 per feature each.
+ * count (uint16), feature-set hash (4 bytes, {@link io.vigil.models.features.FeatureSet#hash()}), then
+ * the locations, the scales and the drifts, one float32 per feature each.
  */
 public final class JobHistory implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -26,22 +28,25 @@ public final class JobHistory implements Serializable {
     static final byte MAGIC = 'J';
     /** The byte form this build writes and reads. */
     static final byte FORMAT_VERSION = 1;
-    /** Magic, version, windows, feature count. */
-    static final int HEADER_BYTES = 1 + 1 + 4 + 2;
+    /** Magic, version, windows, feature count, feature-set hash. */
+    static final int HEADER_BYTES = 1 + 1 + 4 + 2 + 4;
     /** Location, scale and drift, a float each. */
     static final int BYTES_PER_FEATURE = 3 * Float.BYTES;
     /** The most features the byte form can name (uint16). */
     public static final int MAX_FEATURES = 0xFFFF;
 
-    private static final JobHistory EMPTY = new JobHistory(0, new float[0], new float[0], new float[0]);
+    private static final JobHistory EMPTY = new JobHistory(0, 0, new float[0], new float[0], new float[0]);
 
     private final int windows;
+    /** {@link io.vigil.models.features.FeatureSet#hash()}'s 8 hex digits as 4 bytes; 0 when empty. */
+    private final int featureSetHash;
     private final float[] location;
     private final float[] scale;
     private final float[] drift;
 
-    private JobHistory(int windows, float[] location, float[] scale, float[] drift) {
+    private JobHistory(int windows, int featureSetHash, float[] location, float[] scale, float[] drift) {
         this.windows = windows;
+        this.featureSetHash = featureSetHash;
         this.location = location;
         this.scale = scale;
         this.drift = drift;
@@ -55,13 +60,17 @@ public final class JobHistory implements Serializable {
     /**
      * A history of {@code windows} learned windows (the arrays are copied).
      *
+     * @param featureSetHash {@link io.vigil.models.features.FeatureSet#hash()} of the features learned: 8 hex digits
      * @param location per feature, the job's typical value; finite
      * @param scale per feature, the job's typical spread; finite, non-negative
      * @param drift per feature, the accumulated recent excess; finite, non-negative
      * @throws IllegalArgumentException if the arrays differ in length, a value is out of range, or
      *     windows and features disagree (a history with features has learned at least one window)
      */
-    public static JobHistory of(int windows, float[] location, float[] scale, float[] drift) {
+    public static JobHistory of(int windows, String featureSetHash, float[] location, float[] scale, float[] drift) {
+        if (featureSetHash == null || !featureSetHash.matches("[0-9a-f]{8}")) {
+            throw new IllegalArgumentException("feature-set hash must be 8 lower-case hex digits: " + featureSetHash);
+        }
         if (location.length != scale.length || location.length != drift.length) {
             throw new IllegalArgumentException("location, scale and drift must have one value per feature: "
                     + location.length + ", " + scale.length + ", " + drift.length);
@@ -73,7 +82,8 @@ public final class JobHistory implements Serializable {
         if (windows == 0) {
             return EMPTY;
         }
-        return new JobHistory(windows, location.clone(), scale.clone(), drift.clone());
+        return new JobHistory(windows, Integer.parseUnsignedInt(featureSetHash, 16), location.clone(), scale.clone(),
+                drift.clone());
     }
 
     /** How many windows the job's normal has been learned from. */
@@ -84,6 +94,11 @@ public final class JobHistory implements Serializable {
     /** How many features the history covers; 0 before any window. */
     public int features() {
         return location.length;
+    }
+
+    /** {@link io.vigil.models.features.FeatureSet#hash()} of the features it was learned from; null when empty. */
+    public String featureSetHash() {
+        return isEmpty() ? null : String.format("%08x", featureSetHash);
     }
 
     /** Nothing learned yet. */
@@ -133,7 +148,7 @@ public final class JobHistory implements Serializable {
     public byte[] toBytes() {
         int n = features();
         ByteBuffer out = ByteBuffer.allocate(byteSize(n));
-        out.put(MAGIC).put(FORMAT_VERSION).putInt(windows).putShort((short) n);
+        out.put(MAGIC).put(FORMAT_VERSION).putInt(windows).putShort((short) n).putInt(featureSetHash);
         for (float v : location) {
             out.putFloat(v);
         }
@@ -167,6 +182,7 @@ public final class JobHistory implements Serializable {
         in.position(2);
         int windows = in.getInt();
         int n = Short.toUnsignedInt(in.getShort());
+        int featureSetHash = in.getInt();
         int expected = byteSize(n);
         if (bytes.length < expected) {
             throw new IllegalArgumentException("job history truncated: " + bytes.length + " bytes, its "
@@ -192,7 +208,7 @@ public final class JobHistory implements Serializable {
         for (int i = 0; i < n; i++) {
             checkValues(i, location[i], scale[i], drift[i]);
         }
-        return windows == 0 ? EMPTY : new JobHistory(windows, location, scale, drift);
+        return windows == 0 ? EMPTY : new JobHistory(windows, featureSetHash, location, scale, drift);
     }
 
     private static void check(int windows, int features) {
@@ -224,17 +240,18 @@ public final class JobHistory implements Serializable {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof JobHistory h && windows == h.windows && Arrays.equals(location, h.location)
+        return o instanceof JobHistory h && windows == h.windows && featureSetHash == h.featureSetHash
+                && Arrays.equals(location, h.location)
                 && Arrays.equals(scale, h.scale) && Arrays.equals(drift, h.drift);
     }
 
     @Override
     public int hashCode() {
-        return 31 * (31 * (31 * windows + Arrays.hashCode(location)) + Arrays.hashCode(scale)) + Arrays.hashCode(drift);
+        return 31 * (31 * (31 * (31 * windows + featureSetHash) + Arrays.hashCode(location)) + Arrays.hashCode(scale)) + Arrays.hashCode(drift);
     }
 
     @Override
     public String toString() {
-        return "JobHistory[" + windows + " windows, " + features() + " features]";
+        return "JobHistory[" + windows + " windows, " + features() + " features of " + featureSetHash() + "]";
     }
 }

@@ -188,6 +188,19 @@ class JobDetectorTest {
     }
 
     @Test
+    void scoresOneLargeSpikeInItsOwnWindowOnlyNotInTheWindowsAfter() {
+        JobHistory history = normalFor(60);
+        // A checkpoint upload: a hundred times the usual bytes out, for one window.
+        double[] spike = window(trainingJob(), random, Map.of(FeatureSet.EXTERNAL_BYTES_OUT, count(1e8)));
+        assertThat(detector.score(spike, history).score()).isGreaterThan(5);
+        history = detector.learn(history, spike, false);
+        double[] next = window(trainingJob(), random);
+        assertThat(detector.score(next, history).score()).isLessThan(1.5);
+        history = detector.learn(history, next, false);
+        assertThat(detector.score(window(trainingJob(), random), history).score()).isZero();
+    }
+
+    @Test
     void barelyMovesItsNormalForOneUnflaggedOutlier() {
         JobHistory history = normalFor(100);
         int hosts = V1.index(FeatureSet.EXTERNAL_HOSTS);
@@ -253,20 +266,30 @@ class JobDetectorTest {
     }
 
     @Test
-    void refusesAHistoryOfAnotherFeatureCount() {
+    void startsOverFromAHistoryLearnedUnderAnotherFeatureSet() {
         float[] three = new float[3];
-        JobHistory other = JobHistory.of(10, three, three, three);
-        assertThatThrownBy(() -> detector.score(window(trainingJob(), random), other))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("job history has 3 features");
+        JobHistory fewer = JobHistory.of(100, V1.hash(), three, three, three);
+        float[] thirty = new float[V1.size()];
+        JobHistory otherSet = JobHistory.of(100, "0badcafe", thirty, thirty, thirty);
+        double[] x = window(trainingJob(), random, MINER);
+        for (JobHistory foreign : new JobHistory[] {fewer, otherSet}) {
+            assertThat(detector.learnedHere(foreign)).isFalse();
+            assertThat(detector.score(x, foreign).score()).isZero();
+            JobHistory restarted = detector.learn(foreign, x, false);
+            assertThat(restarted.windows()).isEqualTo(1);
+            assertThat(restarted.featureSetHash()).isEqualTo(V1.hash());
+            assertThat(detector.learnedHere(restarted)).isTrue();
+            assertThat(detector.learn(foreign, x, true)).isSameAs(JobHistory.empty());
+        }
     }
 
     @Test
     void refusesNonsensicalSettings() {
-        assertThatThrownBy(() -> new JobDetector.Settings(60, 0, 2, 1.5, 10, 20, 0.15, 0.25))
+        assertThatThrownBy(() -> new JobDetector.Settings(60, 0, 2, 1.5, 10, 3, 20, 0.15, 0.25))
                 .hasMessageContaining("warmupWindows");
-        assertThatThrownBy(() -> new JobDetector.Settings(60, 5, 2, 1.5, 10, 20, 0, 0.25))
+        assertThatThrownBy(() -> new JobDetector.Settings(60, 5, 2, 1.5, 10, 3, 20, 0, 0.25))
                 .hasMessageContaining("minScale");
-        assertThatThrownBy(() -> new JobDetector.Settings(Double.NaN, 5, 2, 1.5, 10, 20, 0.15, 0.25))
+        assertThatThrownBy(() -> new JobDetector.Settings(Double.NaN, 5, 2, 1.5, 10, 3, 20, 0.15, 0.25))
                 .hasMessageContaining("halfLifeWindows");
     }
 

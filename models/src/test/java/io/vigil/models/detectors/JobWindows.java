@@ -9,16 +9,16 @@ import java.util.Random;
  * Crafted {@link FeatureSet#V1} windows for the detector tests: a training job's typical window, with
  * a little noise, and the changes of the stories under test.
  */
-final class JobWindows {
-    static final FeatureSet V1 = FeatureSet.V1;
+public final class JobWindows {
+    public static final FeatureSet V1 = FeatureSet.V1;
 
     /** log1p of a count or byte total, as V1 holds them. */
-    static double count(double n) {
+    public static double count(double n) {
         return Math.log1p(n);
     }
 
     /** A data-parallel training job on 8 GPUs: busy tensor cores, NCCL peers, logs and a bucket outside. */
-    static Map<String, Double> trainingJob() {
+    public static Map<String, Double> trainingJob() {
         Map<String, Double> w = new LinkedHashMap<>();
         for (String name : V1.names()) {
             w.put(name, 0.0);
@@ -42,7 +42,7 @@ final class JobWindows {
     }
 
     /** The same job computing in FP32: GPUs as busy, tensor cores idle. Legitimate, and common in a fleet. */
-    static Map<String, Double> fp32Job() {
+    public static Map<String, Double> fp32Job() {
         Map<String, Double> w = trainingJob();
         w.put(FeatureSet.TENSOR_ACTIVE, 0.03);
         w.put(FeatureSet.TENSOR_PER_SM, 0.04);
@@ -51,7 +51,7 @@ final class JobWindows {
     }
 
     /** A window of {@code profile}: noise on the measured values (fractions stay in [0, 1], counts non-negative). */
-    static double[] window(Map<String, Double> profile, Random random) {
+    public static double[] window(Map<String, Double> profile, Random random) {
         double[] x = V1.fromMap(profile);
         for (int i = 0; i < x.length; i++) {
             String name = V1.names().get(i);
@@ -67,14 +67,14 @@ final class JobWindows {
     }
 
     /** A window of {@code profile} with some features changed. */
-    static double[] window(Map<String, Double> profile, Random random, Map<String, Double> changes) {
+    public static double[] window(Map<String, Double> profile, Random random, Map<String, Double> changes) {
         Map<String, Double> changed = new LinkedHashMap<>(profile);
         changed.putAll(changes);
         return window(changed, random);
     }
 
     /** Benign windows across a fleet: training jobs of several sizes, and FP32 jobs. */
-    static double[][] fleet(Random random) {
+    public static double[][] fleet(Random random) {
         double[][] windows = new double[400][];
         for (int w = 0; w < windows.length; w++) {
             Map<String, Double> job = w % 4 == 3 ? fp32Job() : trainingJob();

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 class JobHistoryTest {
 
-    private static final JobHistory LEARNED = JobHistory.of(42,
+    private static final JobHistory LEARNED = JobHistory.of(42, "3fa2c1d0",
             new float[] {7.6f, 0.95f, 0f},
             new float[] {0.1f, 0.02f, 0f},
             new float[] {0f, 3.5f, 0f});
@@ -31,6 +31,8 @@ class JobHistoryTest {
         assertThat(LEARNED.baseline(1)).isEqualTo(0.95f);
         assertThat(LEARNED.scale(0)).isEqualTo(0.1f);
         assertThat(LEARNED.drift(1)).isEqualTo(3.5f);
+        assertThat(LEARNED.featureSetHash()).isEqualTo("3fa2c1d0");
+        assertThat(JobHistory.empty().featureSetHash()).isNull();
         assertThatThrownBy(() -> LEARNED.baseline(3)).isInstanceOf(IndexOutOfBoundsException.class);
     }
 
@@ -38,14 +40,14 @@ class JobHistoryTest {
     void roundTripsThroughItsBytesExactly() {
         assertThat(JobHistory.fromBytes(LEARNED.toBytes())).isEqualTo(LEARNED);
         assertThat(JobHistory.fromBytes(JobHistory.empty().toBytes())).isSameAs(JobHistory.empty());
-        assertThat(LEARNED.toBytes()).hasSize(JobHistory.byteSize(3)).hasSize(8 + 3 * 12);
-        assertThat(JobHistory.empty().toBytes()).hasSize(8);
+        assertThat(LEARNED.toBytes()).hasSize(JobHistory.byteSize(3)).hasSize(12 + 3 * 12);
+        assertThat(JobHistory.empty().toBytes()).hasSize(12);
     }
 
     @Test
     void isImmutable() {
         float[] location = {1f};
-        JobHistory history = JobHistory.of(1, location, new float[1], new float[1]);
+        JobHistory history = JobHistory.of(1, "3fa2c1d0", location, new float[1], new float[1]);
         location[0] = 2f;
         assertThat(history.baseline(0)).isEqualTo(1.0);
     }
@@ -77,10 +79,10 @@ class JobHistoryTest {
     void refusesTruncatedBytes() {
         byte[] bytes = LEARNED.toBytes();
         assertThatThrownBy(() -> JobHistory.fromBytes(Arrays.copyOf(bytes, 5))).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("job history truncated: 5 bytes, its header alone takes 8");
+                .hasMessage("job history truncated: 5 bytes, its header alone takes 12");
         assertThatThrownBy(() -> JobHistory.fromBytes(Arrays.copyOf(bytes, bytes.length - 1)))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("job history truncated: 43 bytes, its 3 features need 44");
+                .hasMessage("job history truncated: 47 bytes, its 3 features need 48");
     }
 
     @Test
@@ -88,7 +90,7 @@ class JobHistoryTest {
         byte[] bytes = LEARNED.toBytes();
         ByteBuffer.wrap(bytes).putShort(6, (short) 2);
         assertThatThrownBy(() -> JobHistory.fromBytes(bytes)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("job history of 2 features takes 32 bytes, got 44: the feature count is wrong or bytes follow it");
+                .hasMessage("job history of 2 features takes 36 bytes, got 48: the feature count is wrong or bytes follow it");
     }
 
     @Test
@@ -110,22 +112,29 @@ class JobHistoryTest {
     @Test
     void refusesValuesNoDetectorWrites() {
         byte[] nanLocation = LEARNED.toBytes();
-        ByteBuffer.wrap(nanLocation).putFloat(8 + 4, Float.NaN);
+        ByteBuffer.wrap(nanLocation).putFloat(12 + 4, Float.NaN);
         assertThatThrownBy(() -> JobHistory.fromBytes(nanLocation)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("job history: feature 1 has location NaN");
         byte[] negativeScale = LEARNED.toBytes();
-        ByteBuffer.wrap(negativeScale).putFloat(8 + 12, -1f);
+        ByteBuffer.wrap(negativeScale).putFloat(12 + 12, -1f);
         assertThatThrownBy(() -> JobHistory.fromBytes(negativeScale)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("job history: feature 0 has scale -1.0, not a finite non-negative number");
         byte[] infiniteDrift = LEARNED.toBytes();
-        ByteBuffer.wrap(infiniteDrift).putFloat(8 + 24 + 8, Float.POSITIVE_INFINITY);
+        ByteBuffer.wrap(infiniteDrift).putFloat(12 + 24 + 8, Float.POSITIVE_INFINITY);
         assertThatThrownBy(() -> JobHistory.fromBytes(infiniteDrift)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("job history: feature 2 has drift Infinity, not a finite non-negative number");
     }
 
     @Test
+    void refusesAFeatureSetHashThatIsNotOne() {
+        assertThatThrownBy(() -> JobHistory.of(1, "v1-3fa2c1d0", new float[1], new float[1], new float[1]))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("feature-set hash must be 8 lower-case hex digits: v1-3fa2c1d0");
+    }
+
+    @Test
     void refusesArraysOfDifferentLengths() {
-        assertThatThrownBy(() -> JobHistory.of(1, new float[2], new float[2], new float[1]))
+        assertThatThrownBy(() -> JobHistory.of(1, "3fa2c1d0", new float[2], new float[2], new float[1]))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("location, scale and drift must have one value per feature: 2, 2, 1");
     }
