@@ -42,8 +42,9 @@ final class DetectCommand implements Callable<Integer>, Vigil.UsesSettings {
     }
 
     @Option(names = "--model", paramLabel = "FILE",
-            description = "Model artifact to start scoring with (the same as --model-path); a release on the model topic"
-                    + " replaces it while the job runs (vigil publish-model).")
+            description = "Model artifact to start scoring with (the same as --model-path). A release on the model topic"
+                    + " replaces it while the job runs (vigil publish-model); a job restored from a checkpoint or savepoint"
+                    + " scores with the release it last accepted.")
     Path model;
 
     @Override
