@@ -18,10 +18,12 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
  *
  * <p>A maximal watermark instead would be wrong: with the windows idle and the model input active at
  * {@code Long.MAX_VALUE}, the operator's watermark would jump to the end of time and every job's state
- * would be cleared. For the same reason the model source must not end while the job runs (a finished
- * source emits that maximal watermark): {@link DetectPipeline} reads the topic only in unbounded runs.
+ * would be cleared, and its timers would never fire again. For the same reason the model source must not
+ * end while the job runs (a finished source emits that maximal watermark): bounded runs read no model
+ * releases ({@link io.vigil.jobs.io.KafkaEnds#inputs}).
  *
- * <p>Run the source with parallelism 1: a reader that holds no partition never marks itself idle.
+ * <p>{@link DetectPipeline} runs the source with parallelism 1, so that its one reader holds the topic's
+ * partitions: idleness is declared per partition, and a reader with none would never declare it.
  */
 public final class ModelReleases {
     private ModelReleases() {}
