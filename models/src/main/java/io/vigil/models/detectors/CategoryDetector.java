@@ -8,6 +8,7 @@ import java.util.EnumSet;
 import java.util.Set;
 import java.util.stream.LongStream;
 import smile.base.cart.SplitRule;
+import smile.base.cart.DecisionNode;
 import smile.classification.DecisionTree;
 import smile.classification.RandomForest;
 import smile.data.DataFrame;
@@ -28,8 +29,11 @@ import smile.data.vector.IntVector;
  * windows it did not train on.
  *
  * <p><b>Kept.</b> Only the trees: Smile's {@code RandomForest} also holds out-of-bag metrics with fit times,
- * which would make two trainings' bytes differ. Probabilities are the trees' average posterior, as Smile's soft
- * vote computes them; a window is wrapped into a {@link Tuple} over the predictors' schema, built once.
+ * which would make two trainings' bytes differ. A class's probability is the share of the window's leaf that
+ * is of that class, averaged over the trees (as scikit-learn does), plus {@value #PRIOR} of a vote per class
+ * for the forest as a whole. Not Smile's soft vote: it smooths every leaf by one window per class, which caps
+ * a pure leaf of 3 windows at 0.5 among 5 classes, so a window only small leaves recognise could never look
+ * sure. A window is wrapped into a {@link Tuple} over the predictors' schema, which is built once.
  * Deterministic in the seed: each tree is grown from its own seed (Smile seeds the growing thread per tree).
  */
 public final class CategoryDetector implements Serializable {
@@ -43,6 +47,12 @@ public final class CategoryDetector implements Serializable {
     public static final int LEAF_SIZE = 3;
     /** Benign windows per positive window in each tree's sample, at most. */
     public static final int BENIGN_PER_POSITIVE = 2;
+
+    /**
+     * Pseudo-votes each class gets over the whole forest: probabilities never reach 0 or 1, and the least is
+     * about 1 in {@code 2 x TREES}.
+     */
+    static final double PRIOR = 0.5;
 
     private static final String CLASS_COLUMN = "vigil_class";
 
@@ -107,7 +117,7 @@ public final class CategoryDetector implements Serializable {
 
         String[] names = featureSet.names().toArray(new String[0]);
         DataFrame data = DataFrame.of(windows, names).merge(IntVector.of(CLASS_COLUMN, classes));
-        int mtry = Math.max(1, (int) Math.floor(Math.sqrt(names.length)));
+        int mtry = Math.max(1, names.length / 3);
         // Smile seeds a tree only from seeds above 1.
         long base = (seed & 0x3fff_ffff_ffff_ffffL) + 2;
         RandomForest forest = RandomForest.fit(Formula.lhs(CLASS_COLUMN), data, TREES, mtry, SplitRule.GINI, MAX_DEPTH, MAX_LEAVES,
@@ -131,15 +141,19 @@ public final class CategoryDetector implements Serializable {
             return out;
         }
         Tuple window = Tuple.of(features, predictors);
-        double[] posterior = new double[out.length];
         for (DecisionTree tree : trees) {
-            tree.predict(window, posterior);
+            int[] count = ((DecisionNode) tree.root().predict(window)).count();
+            int size = 0;
+            for (int c : count) {
+                size += c;
+            }
             for (int c = 0; c < out.length; c++) {
-                out[c] += posterior[c];
+                out[c] += (double) count[c] / size;
             }
         }
+        double total = trees.length + PRIOR * out.length;
         for (int c = 0; c < out.length; c++) {
-            out[c] /= trees.length;
+            out[c] = (out[c] + PRIOR) / total;
         }
         return out;
     }

@@ -27,9 +27,18 @@ import smile.anomaly.IsolationTree;
  * full-width normal and intercept vector in every node (about 500 bytes a node with 30 features, megabytes a
  * forest). Here every tree gets its own {@value #ROWS_PER_TREE}-row subsample drawn from the seed, is grown on
  * the calling thread after seeding Smile's generator, and is then <em>compiled</em> into flat arrays (feature,
- * slope and bias per split, path length per leaf): the same cuts, 24 bytes a node, and faster to walk. The
- * compilation is checked against Smile's own path lengths on the tree's rows, so a change in Smile's
+ * slope and bias per split, path length per leaf): the same cuts, about 32 bytes a node, and faster to walk.
+ * The compilation is checked against Smile's own path lengths on the tree's rows, so a change in Smile's
  * internals fails training instead of silently changing scores.
+ *
+ * <p><b>Values the fleet never showed.</b> The paper's trees draw a cut between the lowest and highest value
+ * of the rows at a node, so a window beyond that range travels with the rows at its end and is never cut off
+ * there: a feature that is 0 in every benign window (no hashing GPU, no unanswered internal host) could take
+ * any value without making a window stranger, and a value far past the end of a count that benign windows
+ * share hides among them. So each split also keeps the range its rows spanned, and scoring takes the cut as
+ * drawn from that range widened to include the window (see {@link #pathLength}): slightly beyond the range
+ * changes little, far beyond it (or any other value of a constant feature) cuts the window off at once. For
+ * the rows the trees were grown on nothing changes.
  */
 public final class FleetDetector implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -55,9 +64,12 @@ public final class FleetDetector implements Serializable {
     private final double[] slope;
     /** Per split: see {@link #slope}; per leaf: the path length it stands for (depth plus c(rows left)). */
     private final double[] bias;
+    /** Per split: the lowest and highest value of its feature among the rows that reached it (outward-rounded). */
+    private final float[] low;
+    private final float[] high;
 
     private FleetDetector(double[] median, double[] scale, double averagePath, int[] roots, int[] feature,
-                          int[] right, double[] slope, double[] bias) {
+                          int[] right, double[] slope, double[] bias, float[] low, float[] high) {
         this.median = median;
         this.scale = scale;
         this.averagePath = averagePath;
@@ -66,6 +78,8 @@ public final class FleetDetector implements Serializable {
         this.right = right;
         this.slope = slope;
         this.bias = bias;
+        this.low = low;
+        this.high = high;
     }
 
     /**
@@ -133,7 +147,7 @@ public final class FleetDetector implements Serializable {
             roots[t] = compiler.add(tree, subsample);
         }
         return new FleetDetector(median, scale, averagePathLength(rows), roots, compiler.features(), compiler.rights(),
-                compiler.slopes(), compiler.biases());
+                compiler.slopes(), compiler.biases(), compiler.lows(), compiler.highs());
     }
 
     /** Isolation-forest anomaly score of one window, in (0, 1], higher is stranger; about 0.5 and below is typical. */
@@ -142,13 +156,34 @@ public final class FleetDetector implements Serializable {
         double[] z = normalise(features, median, scale);
         double total = 0;
         for (int root : roots) {
-            int node = root;
-            while (feature[node] >= 0) {
-                node = z[feature[node]] * slope[node] < bias[node] ? node + 1 : right[node];
-            }
-            total += bias[node];
+            total += pathLength(root, z);
         }
         return Math.pow(2, -(total / roots.length) / averagePath);
+    }
+
+    /**
+     * The expected path length of {@code z} in the tree at {@code root}. Where the window lies outside the range
+     * the split's rows spanned, the split is taken as drawn from that range widened to include the window: with
+     * probability (distance beyond the range) / (widened range) it would have cut the window off alone, one level
+     * down; otherwise the window goes on with the rows at the range's end.
+     */
+    private double pathLength(int root, double[] z) {
+        double path = 0;
+        double goingOn = 1;
+        int depth = 0;
+        int node = root;
+        while (feature[node] >= 0) {
+            double v = z[feature[node]];
+            double beyond = v < low[node] ? low[node] - v : v > high[node] ? v - high[node] : 0;
+            if (beyond > 0) {
+                double cutOff = beyond / (high[node] - low[node] + beyond);
+                path += goingOn * cutOff * (depth + 1);
+                goingOn *= 1 - cutOff;
+            }
+            node = v * slope[node] < bias[node] ? node + 1 : right[node];
+            depth++;
+        }
+        return path + goingOn * bias[node];
     }
 
     /** The fleet's typical value per feature (median of the benign training windows). */
@@ -232,11 +267,13 @@ public final class FleetDetector implements Serializable {
         private final IntList rights = new IntList();
         private final DoubleList slopes = new DoubleList();
         private final DoubleList biases = new DoubleList();
+        private final DoubleList lows = new DoubleList();
+        private final DoubleList highs = new DoubleList();
 
         /** Appends a tree, checks it walks like Smile's on its rows, and returns the index of its root. */
         int add(IsolationTree tree, List<double[]> rows) {
             int root = features.size();
-            append(SmileTreeNodes.root(tree));
+            append(SmileTreeNodes.root(tree), rows);
             for (double[] row : rows) {
                 double ours = path(root, row);
                 double smiles = tree.path(row);
@@ -248,21 +285,37 @@ public final class FleetDetector implements Serializable {
             return root;
         }
 
-        private int append(SmileTreeNodes.Node node) {
+        private int append(SmileTreeNodes.Node node, List<double[]> rows) {
             int index = features.size();
             if (node.isLeaf()) {
                 features.add(-1);
                 rights.add(-1);
                 slopes.add(0);
                 biases.add(node.pathLength());
+                lows.add(0);
+                highs.add(0);
                 return index;
             }
-            features.add(node.feature());
+            int feature = node.feature();
+            double slope = node.slope();
+            double bias = node.bias();
+            double low = Double.POSITIVE_INFINITY;
+            double high = Double.NEGATIVE_INFINITY;
+            List<double[]> left = new ArrayList<>();
+            List<double[]> right = new ArrayList<>();
+            for (double[] row : rows) {
+                low = Math.min(low, row[feature]);
+                high = Math.max(high, row[feature]);
+                (row[feature] * slope < bias ? left : right).add(row);
+            }
+            features.add(feature);
             rights.add(-1);
-            slopes.add(node.slope());
-            biases.add(node.bias());
-            append(node.left());
-            rights.set(index, append(node.right()));
+            slopes.add(slope);
+            biases.add(bias);
+            lows.add(low);
+            highs.add(high);
+            append(node.left(), left);
+            rights.set(index, append(node.right(), right));
             return index;
         }
 
@@ -288,6 +341,26 @@ public final class FleetDetector implements Serializable {
 
         double[] biases() {
             return biases.toArray();
+        }
+
+        /** Rounded down to a float, so every row stays inside. */
+        float[] lows() {
+            double[] v = lows.toArray();
+            float[] out = new float[v.length];
+            for (int i = 0; i < v.length; i++) {
+                out[i] = (float) v[i] > v[i] ? Math.nextDown((float) v[i]) : (float) v[i];
+            }
+            return out;
+        }
+
+        /** Rounded up to a float, so every row stays inside. */
+        float[] highs() {
+            double[] v = highs.toArray();
+            float[] out = new float[v.length];
+            for (int i = 0; i < v.length; i++) {
+                out[i] = (float) v[i] < v[i] ? Math.nextUp((float) v[i]) : (float) v[i];
+            }
+            return out;
         }
     }
 

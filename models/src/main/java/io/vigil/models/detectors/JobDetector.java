@@ -2,6 +2,9 @@ package io.vigil.models.detectors;
 
 import io.vigil.models.features.FeatureSet;
 import io.vigil.models.scoring.JobHistory;
+import java.io.IOException;
+import java.io.InvalidObjectException;
+import java.io.ObjectInputStream;
 import java.io.Serializable;
 import java.util.Arrays;
 import java.util.Objects;
@@ -10,12 +13,16 @@ import java.util.Objects;
  * The per-job online model: how far a window is from the job's own past.
  *
  * <p><b>What it learns.</b> Per feature, an exponentially weighted location and scale of the job's
- * windows, robust in the Huber way: a window's deviation from the location is clipped to
- * {@link Settings#huberBound} scales before it moves either, so one odd window moves the normal by at
- * most {@code huberBound} scales times the learning rate, while a lasting shift still wins: the clipped
- * deviations inflate the scale by up to {@code (1.25 x huberBound - 1) x rate} per window until the
- * shift is within reach. Learning forgets with {@link Settings#halfLifeWindows}; over a job's first
- * windows each window weighs the same (a running mean) until that rate is reached.
+ * windows. The location is robust in the Huber way: a window's deviation is clipped to
+ * {@link Settings#huberBound} scales before it moves the location, so one odd window moves the job's
+ * normal by at most {@code huberBound} scales times the learning rate. The scale is the weighted mean
+ * absolute deviation (times sqrt(pi/2), a standard deviation for normal data), not clipped: many jobs are
+ * bursty by nature (an agent that browses the web sends megabytes to rare addresses in one window and
+ * nothing in the next; a training job uploads a checkpoint every half hour), and a clipped scale would
+ * stay at its floor for them, so that every burst scored as if it had never happened. The price is that
+ * an unflagged outlier widens the scale for a while; a lasting shift widens it until the shift is within
+ * reach and the location follows. Learning forgets with {@link Settings#halfLifeWindows}; over a job's
+ * first windows each window weighs the same (a running mean) until that rate is reached.
  *
  * <p><b>How it scores.</b> For each feature, z = (value - location) / scale, where the scale is never
  * below a floor: {@link Settings#minScale}, or {@link Settings#fleetScaleFraction} of the spread of that
@@ -32,9 +39,13 @@ import java.util.Objects;
  * excess and the cap bounds how long it takes to run down after a long incident. One window adds at most
  * {@link Settings#driftStep} (a Huber bound again): a single large spike, such as a checkpoint upload,
  * scores high in its own window through its excess but leaves almost nothing behind for the next ones.
- * A feature's contribution is {@code max(0, excess, drift)}; the score is the largest contribution. (The
- * maximum, not a sum: features move together, tensor activity and tensor per SM, and a sum would count
- * one event several times.)
+ * A feature's contribution is {@code max(0, min(excess, excessCap), drift)}; the score is the largest
+ * contribution. (The maximum, not a sum: features move together, tensor activity and tensor per SM, and
+ * a sum would count one event several times.) A single window's excess is capped at
+ * {@link Settings#excessCap}: that a job does something for the first time is this detector's evidence,
+ * how extreme it is in absolute terms (a gigabyte where the job never sent a byte: z in the hundreds) is
+ * the fleet model's; what this detector alone sees, a change that lasts, can score up to the higher
+ * {@link Settings#driftCap}.
  *
  * <p><b>Warm-up.</b> The score is 0 until the job has {@link Settings#warmupWindows} learned windows;
  * the fleet detector covers a job's first minutes. A history learned under another feature set counts as
@@ -81,6 +92,7 @@ public final class JobDetector implements Serializable {
      * @param warmupWindows learned windows before the detector scores at all
      * @param huberBound a window's deviation is clipped to this many scales before it is learned
      * @param allowance z below which a deviation is ordinary: it neither scores nor adds up
+     * @param excessCap the most one window's excess scores by itself
      * @param driftHalfLifeWindows windows after which accumulated excess counts half
      * @param driftStep the most excess one window adds to the drift
      * @param driftCap the most excess a feature accumulates (bounds the run-down after an incident)
@@ -90,10 +102,10 @@ public final class JobDetector implements Serializable {
      *     fleet's benign windows: a job may be more regular than the fleet, but not arbitrarily so
      */
     public record Settings(double halfLifeWindows, int warmupWindows, double huberBound, double allowance,
-                           double driftHalfLifeWindows, double driftStep, double driftCap, double minScale,
+                           double excessCap, double driftHalfLifeWindows, double driftStep, double driftCap, double minScale,
                            double fleetScaleFraction) implements Serializable {
 
-        public static final Settings DEFAULTS = new Settings(60, 5, 2.0, 1.5, 10, 3, 20, 0.15, 0.25);
+        public static final Settings DEFAULTS = new Settings(60, 5, 2.0, 1.5, 10, 10, 3, 20, 0.15, 0.25);
 
         public Settings {
             positive("halfLifeWindows", halfLifeWindows);
@@ -102,6 +114,7 @@ public final class JobDetector implements Serializable {
             }
             positive("huberBound", huberBound);
             positive("allowance", allowance);
+            positive("excessCap", excessCap);
             positive("driftHalfLifeWindows", driftHalfLifeWindows);
             positive("driftStep", driftStep);
             positive("driftCap", driftCap);
@@ -178,7 +191,7 @@ public final class JobDetector implements Serializable {
         for (int i = 0; i < features.length; i++) {
             double excess = excess(i, features[i], history);
             double drift = nextDrift(history.drift(i), decay, excess);
-            contributions[i] = Math.max(0, Math.max(excess, drift));
+            contributions[i] = Math.max(0, Math.max(Math.min(excess, settings.excessCap()), drift));
             score = Math.max(score, contributions[i]);
         }
         return new Deviation(score, contributions);
@@ -219,7 +232,7 @@ public final class JobDetector implements Serializable {
                 double bound = settings.huberBound() * effectiveScale(i, s);
                 double clipped = Math.max(-bound, Math.min(bound, features[i] - m));
                 location[i] = (float) (m + rate * clipped);
-                scale[i] = (float) (s + rate * (MEAN_ABS_TO_SD * Math.abs(clipped) - s));
+                scale[i] = (float) (s + rate * (MEAN_ABS_TO_SD * Math.abs(features[i] - m) - s));
             }
         }
         int windows = flagged ? history.windows() : saturatingIncrement(history.windows());
@@ -237,6 +250,23 @@ public final class JobDetector implements Serializable {
     /** The smallest scale of each feature, in feature-set order (a copy). */
     public double[] scaleFloors() {
         return scaleFloors.clone();
+    }
+
+    /** A detector read from an artifact was not built by {@link #fit}: check what fit guarantees. */
+    private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
+        in.defaultReadObject();
+        if (featureSet == null || settings == null || scaleFloors == null) {
+            throw new InvalidObjectException("job detector without feature set, settings or scale floors");
+        }
+        if (scaleFloors.length != featureSet.size()) {
+            throw new InvalidObjectException("job detector has " + scaleFloors.length + " scale floors for the "
+                    + featureSet.size() + " features of " + featureSet.id());
+        }
+        for (double floor : scaleFloors) {
+            if (!(floor > 0 && Double.isFinite(floor))) {
+                throw new InvalidObjectException("job detector has a scale floor of " + floor);
+            }
+        }
     }
 
     /** |z| minus the allowance: positive when the value is further from the job's normal than ordinary. */

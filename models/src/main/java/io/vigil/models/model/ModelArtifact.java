@@ -88,7 +88,7 @@ public final class ModelArtifact {
     /** The largest artifact read: a model of the fleet and per-job detectors and a forest is a few MiB. */
     public static final long MAX_BYTES = 64L * 1024 * 1024;
     /** The kinds of model this build can load. */
-    public static final Set<String> KINDS = Set.of("vigil-ensemble/1");
+    public static final Set<String> KINDS = Set.of(VigilModel.KIND);
 
     static final String MAGIC = "VIGIL-MODEL";
     /** The magic line is short; a file without a newline this early is not an artifact. */
@@ -157,7 +157,11 @@ public final class ModelArtifact {
             throw new RefusedException(Refusal.UNREADABLE_PAYLOAD, "payload is a "
                     + opened.payload().getClass().getName() + ", not a " + VigilModel.class.getName());
         }
-        checkAgrees(opened.header(), model.featureSet(), model.kind(), model.modelVersion(), model.threshold());
+        try {
+            checkAgrees(opened.header(), model.featureSet(), model.kind(), model.modelVersion(), model.threshold());
+        } catch (RuntimeException e) {
+            throw new RefusedException(Refusal.UNREADABLE_PAYLOAD, "payload's model is broken: " + e);
+        }
         return model;
     }
 

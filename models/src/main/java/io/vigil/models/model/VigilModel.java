@@ -27,7 +27,11 @@ import java.util.TreeMap;
  *
  * <p><b>Score.</b> See {@link Calibration}: each detector's raw score becomes a surprise (how rare among benign
  * windows out of fold), the surprises add up, and the sum is compared with the one benign windows reach at the
- * target false-alert rate. The threshold is {@value Calibration#SCORE_THRESHOLD}.
+ * target false-alert rate. The threshold is {@value Calibration#SCORE_THRESHOLD}. Besides the three learned
+ * detectors, the physically motivated indicator rules of {@link IndicatorScorer} (when the feature set has their
+ * features) are a fourth source of evidence, calibrated like the others: they need no incident to learn from,
+ * so they carry over to kinds and variants of misuse the training data never showed, where a classifier trained
+ * on a few incidents does not; calibrated on benign windows, they cannot raise false alerts past the target.
  *
  * <p><b>Categories</b> of a flagged window: the supervised model's classes that hold at least
  * {@value #CATEGORY_CONFIDENCE} of its probability (most likely first), then the categories the physically
@@ -37,7 +41,8 @@ import java.util.TreeMap;
  *
  * <p><b>Reasons.</b> Each detector's surprise is shared out over the features: the per-job model's over its
  * per-feature contributions, the fleet and supervised models' over the squared robust distances from the
- * fleet's typical value ({@link FleetDetector#deviations}). A feature's weight is its share of the total; the
+ * fleet's typical value ({@link FleetDetector#deviations}), the rules' over the features of the rules that
+ * fired. A feature's weight is its share of the total; the
  * strongest {@value Verdict#MAX_REASONS} are named, each with its value, the job's baseline (null before the job
  * has one) and the fleet's.
  */
@@ -93,12 +98,21 @@ public final class VigilModel implements WindowScorer {
         double fleetScore = fleet.score(x);
         JobDetector.Deviation deviation = job.score(x, history);
         double[] probabilities = supervised.probabilities(x);
-        double[] surprises = calibration.surprises(fleetScore, deviation.score(), 1 - probabilities[0]);
-        double total = surprises[0] + surprises[1] + surprises[2];
-        double score = calibration.score(total);
+        Map<Indicator, Double> rules = indicators == null ? Map.of() : indicators.contributions(x);
+        double[] surprises = calibration.surprises(fleetScore, deviation.score(), probabilities[0], rulesScore(rules));
+        double score = calibration.score(surprises[0] + surprises[1] + surprises[2] + surprises[3]);
         boolean flagged = score >= Calibration.SCORE_THRESHOLD;
-        List<Category> categories = flagged ? categories(probabilities, classes, indicators, x) : List.of();
-        return Verdict.of(score, Calibration.SCORE_THRESHOLD, categories, reasons(x, history, surprises, deviation));
+        List<Category> categories = flagged ? categories(probabilities, classes, rules) : List.of();
+        return Verdict.of(score, Calibration.SCORE_THRESHOLD, categories, reasons(x, history, surprises, deviation, rules));
+    }
+
+    /** The indicator rules' score, as {@link IndicatorScorer} computes it: the noisy-OR of their contributions. */
+    public static double rulesScore(Map<Indicator, Double> contributions) {
+        double keep = 1;
+        for (double c : contributions.values()) {
+            keep *= 1 - c;
+        }
+        return Math.max(0, Math.min(1, 1 - keep));
     }
 
     @Override
@@ -111,10 +125,9 @@ public final class VigilModel implements WindowScorer {
      * The categories of a flagged window (see the class doc): never empty.
      *
      * @param probabilities the supervised model's, benign first, then {@code classes}
-     * @param indicators null when the feature set lacks the rules' features
+     * @param rules the indicator rules' contributions ({@link IndicatorScorer#contributions}); empty without rules
      */
-    public static List<Category> categories(double[] probabilities, Category[] classes, IndicatorScorer indicators,
-                                            double[] features) {
+    public static List<Category> categories(double[] probabilities, Category[] classes, Map<Indicator, Double> rules) {
         List<Category> out = new ArrayList<>(3);
         Integer[] order = new Integer[classes.length];
         for (int c = 0; c < classes.length; c++) {
@@ -126,11 +139,9 @@ public final class VigilModel implements WindowScorer {
                 out.add(classes[c]);
             }
         }
-        if (indicators != null) {
-            for (Category c : indicatorCategories(indicators.contributions(features))) {
-                if (!out.contains(c)) {
-                    out.add(c);
-                }
+        for (Category c : indicatorCategories(rules)) {
+            if (!out.contains(c)) {
+                out.add(c);
             }
         }
         return out.isEmpty() ? List.of(Category.UNKNOWN) : out;
@@ -150,37 +161,32 @@ public final class VigilModel implements WindowScorer {
         return named.stream().map(Map.Entry::getKey).toList();
     }
 
-    private List<Reason> reasons(double[] x, JobHistory history, double[] surprises, JobDetector.Deviation deviation) {
-        double total = surprises[0] + surprises[1] + surprises[2];
+    /**
+     * Each detector's surprise shared out over the features (see the class doc); the strongest, at most
+     * {@value Verdict#MAX_REASONS}, with their weights as shares of the whole.
+     */
+    private List<Reason> reasons(double[] x, JobHistory history, double[] surprises, JobDetector.Deviation deviation,
+                                 Map<Indicator, Double> rules) {
+        int n = x.length;
+        double[][] shares = {
+                shares(squares(fleet.deviations(x))),
+                shares(deviation.contributions().clone()),
+                null, // the supervised model's part goes where the fleet's goes
+                shares(ruleWeights(rules))};
+        shares[Calibration.SUPERVISED] = shares[Calibration.FLEET];
+        double total = 0;
+        double[] weight = new double[n];
+        for (int d = 0; d < shares.length; d++) {
+            if (shares[d] == null || !(surprises[d] > 0)) {
+                continue;
+            }
+            total += surprises[d];
+            for (int i = 0; i < n; i++) {
+                weight[i] += surprises[d] * shares[d][i];
+            }
+        }
         if (!(total > 0)) {
             return List.of();
-        }
-        int n = x.length;
-        double[] fleetShare = shares(squares(fleet.deviations(x)));
-        double[] jobShare = shares(deviation.contributions().clone());
-        double fleetPart = surprises[0] + surprises[2];
-        double jobPart = surprises[1];
-        if (fleetShare == null) {
-            jobPart += fleetPart;
-            fleetPart = 0;
-        }
-        if (jobShare == null) {
-            fleetPart += jobPart;
-            jobPart = 0;
-        }
-        if (fleetPart + jobPart <= 0) {
-            return List.of();
-        }
-        double[] weight = new double[n];
-        for (int i = 0; i < n; i++) {
-            double w = 0;
-            if (fleetPart > 0) {
-                w += fleetPart * fleetShare[i];
-            }
-            if (jobPart > 0) {
-                w += jobPart * jobShare[i];
-            }
-            weight[i] = w / (fleetPart + jobPart);
         }
         List<Reason> out = new ArrayList<>(Verdict.MAX_REASONS);
         boolean[] taken = new boolean[n];
@@ -197,8 +203,21 @@ public final class VigilModel implements WindowScorer {
             taken[best] = true;
             double jobBaseline = history.baseline(best);
             out.add(new Reason(featureSet.names().get(best), x[best], Double.isNaN(jobBaseline) ? null : jobBaseline,
-                    fleetBaseline[best], Math.min(1, weight[best])));
+                    fleetBaseline[best], Math.min(1, weight[best] / total)));
         }
+        return out;
+    }
+
+    /** Each rule's contribution split evenly over the features it reads, as {@link IndicatorScorer} names them. */
+    private double[] ruleWeights(Map<Indicator, Double> rules) {
+        double[] out = new double[featureSet.size()];
+        rules.forEach((indicator, c) -> {
+            if (c > 0) {
+                for (String feature : indicator.features()) {
+                    out[featureSet.index(feature)] += c / indicator.features().size();
+                }
+            }
+        });
         return out;
     }
 

@@ -101,9 +101,28 @@ class JobDetectorTest {
         JobHistory history = normalFor(60);
         Deviation jump = detector.score(window(trainingJob(), random,
                 Map.of(FeatureSet.EXTERNAL_HOSTS, count(60))), history);
-        assertThat(jump.score()).isGreaterThan(10);
+        // One window scores at most excessCap however far it jumps; the fleet model judges the magnitude.
+        assertThat(jump.score()).isEqualTo(JobDetector.Settings.DEFAULTS.excessCap());
         assertThat(strongestName(jump)).isEqualTo(FeatureSet.EXTERNAL_HOSTS);
         assertThat(jump.contributions()[V1.index(FeatureSet.FLOWS)]).isZero();
+    }
+
+    @Test
+    void learnsThatAJobIsBurstyAndStopsScoringItsUsualBursts() {
+        // An agent that browses the web: megabytes to addresses no other job uses, in about half its windows.
+        JobHistory history = JobHistory.empty();
+        double[] burstScores = new double[40];
+        for (int w = 0; w < 200; w++) {
+            boolean burst = random.nextBoolean();
+            double[] x = window(trainingJob(), random, burst
+                    ? Map.of(FeatureSet.RARE_EXTERNAL_HOSTS, count(3), FeatureSet.RARE_EXTERNAL_BYTES_OUT, count(2e6))
+                    : Map.of());
+            if (w >= 160 && burst) {
+                burstScores[w - 160] = detector.score(x, history).score();
+            }
+            history = detector.learn(history, x, false);
+        }
+        assertThat(Arrays.stream(burstScores).max().getAsDouble()).isLessThan(1.5);
     }
 
     @Test
@@ -285,11 +304,11 @@ class JobDetectorTest {
 
     @Test
     void refusesNonsensicalSettings() {
-        assertThatThrownBy(() -> new JobDetector.Settings(60, 0, 2, 1.5, 10, 3, 20, 0.15, 0.25))
+        assertThatThrownBy(() -> new JobDetector.Settings(60, 0, 2, 1.5, 10, 10, 3, 20, 0.15, 0.25))
                 .hasMessageContaining("warmupWindows");
-        assertThatThrownBy(() -> new JobDetector.Settings(60, 5, 2, 1.5, 10, 3, 20, 0, 0.25))
+        assertThatThrownBy(() -> new JobDetector.Settings(60, 5, 2, 1.5, 10, 10, 3, 20, 0, 0.25))
                 .hasMessageContaining("minScale");
-        assertThatThrownBy(() -> new JobDetector.Settings(Double.NaN, 5, 2, 1.5, 10, 3, 20, 0.15, 0.25))
+        assertThatThrownBy(() -> new JobDetector.Settings(Double.NaN, 5, 2, 1.5, 10, 10, 3, 20, 0.15, 0.25))
                 .hasMessageContaining("halfLifeWindows");
     }
 

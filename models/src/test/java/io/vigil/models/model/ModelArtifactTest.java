@@ -229,6 +229,20 @@ class ModelArtifactTest {
     }
 
     @Test
+    void refusesADetectorThatFitCouldNotHaveMade() throws Exception {
+        JobDetector forged = JobDetector.fit(V1, new double[0][]);
+        java.lang.reflect.Field floors = JobDetector.class.getDeclaredField("scaleFloors");
+        floors.setAccessible(true);
+        floors.set(forged, new double[V1.size()]);
+        refused(() -> ModelArtifact.open(artifact(forged), V1), Refusal.UNREADABLE_PAYLOAD,
+                "payload does not deserialize: java.io.InvalidObjectException: job detector has a scale floor of 0.0");
+        floors.set(forged, new double[] {1});
+        refused(() -> ModelArtifact.open(artifact(forged), V1), Refusal.UNREADABLE_PAYLOAD,
+                "payload does not deserialize: java.io.InvalidObjectException: job detector has 1 scale floors for the 30 features of "
+                        + V1.id());
+    }
+
+    @Test
     void refusesAPayloadThatIsNotAModel() {
         refused(() -> ModelArtifact.fromBytes(artifact(detector), V1), Refusal.UNREADABLE_PAYLOAD,
                 "payload is a io.vigil.models.detectors.JobDetector, not a io.vigil.models.model.VigilModel");
