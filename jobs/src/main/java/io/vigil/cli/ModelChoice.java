@@ -1,11 +1,8 @@
 package io.vigil.cli;
 
 import io.vigil.jobs.DefaultModel;
-import io.vigil.models.features.FeatureSet;
-import io.vigil.models.model.ModelArtifact;
+import io.vigil.jobs.detect.Scorers;
 import io.vigil.models.model.VigilModel;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -44,15 +41,10 @@ final class ModelChoice {
 
     /** The artifact in {@code file}, checked against the features the pipeline computes. */
     static VigilModel read(Path file) {
-        if (!Files.isRegularFile(file)) {
-            throw new Unusable("no model file " + file, null);
-        }
         try {
-            return ModelArtifact.read(file, FeatureSet.V1);
-        } catch (IOException e) {
-            throw new Unusable("cannot read model " + file + ": " + e.getMessage(), e);
-        } catch (ModelArtifact.RefusedException e) {
-            throw new Unusable("model " + file + " refused (" + e.refusal().code() + "): " + e.getMessage(), e);
+            return Scorers.read(file);
+        } catch (Scorers.UnusableModelException e) {
+            throw new Unusable(e.getMessage(), e);
         }
     }
 }

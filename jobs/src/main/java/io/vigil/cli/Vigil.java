@@ -23,7 +23,7 @@ import picocli.CommandLine.Command;
             WindowsCommand.class,
             TrainCommand.class,
             EvaluateCommand.class,
-            Planned.PublishModel.class,
+            PublishModelCommand.class,
             TopicsCommand.class,
             BenchCommand.class,
             SettingsCommand.class,
