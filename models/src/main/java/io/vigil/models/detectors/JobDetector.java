@@ -39,7 +39,10 @@ import java.util.Objects;
  * excess and the cap bounds how long it takes to run down after a long incident. One window adds at most
  * {@link Settings#driftStep} (a Huber bound again): a single large spike, such as a checkpoint upload,
  * scores high in its own window through its excess but leaves almost nothing behind for the next ones.
- * A feature's contribution is {@code max(0, min(excess, excessCap), drift)}; the score is the largest
+ * A feature's contribution is {@code max(min(excess, excessCap), drift)} while the window itself is off
+ * the job's normal in that feature ({@code excess > 0}), else 0: a lasting change must still be there to
+ * count, so the windows after an incident, with the drift still running down, do not alert on values that
+ * are back to normal. The score is the largest
  * contribution. (The maximum, not a sum: features move together, tensor activity and tensor per SM, and
  * a sum would count one event several times.) A single window's excess is capped at
  * {@link Settings#excessCap}: that a job does something for the first time is this detector's evidence,
@@ -191,7 +194,9 @@ public final class JobDetector implements Serializable {
         for (int i = 0; i < features.length; i++) {
             double excess = excess(i, features[i], history);
             double drift = nextDrift(history.drift(i), decay, excess);
-            contributions[i] = Math.max(0, Math.max(Math.min(excess, settings.excessCap()), drift));
+            // The drift speaks only while the feature is off its normal in this window: after an incident it runs
+            // down in the history, but a window back to normal is not evidence of anything.
+            contributions[i] = excess <= 0 ? 0 : Math.max(Math.min(excess, settings.excessCap()), drift);
             score = Math.max(score, contributions[i]);
         }
         return new Deviation(score, contributions);

@@ -207,6 +207,23 @@ class JobDetectorTest {
     }
 
     @Test
+    void aWindowBackToNormalRightAfterAnIncidentIsNotEvidenceThoughTheDriftStillRunsDown() {
+        JobHistory history = normalFor(60);
+        for (int w = 0; w < 30; w++) {
+            history = detector.learn(history, window(trainingJob(), random, MINER), true);
+        }
+        double[] normal = window(trainingJob(), random);
+        Deviation after = detector.score(normal, history);
+        for (int i = 0; i < x.length; i++) {
+            if (history.drift(i) > 0) {
+                // every feature whose drift is still up is back to normal in this window: none of them counts
+                assertThat(after.contributions()[i]).as(FeatureSet.V1.names().get(i)).isLessThan(history.drift(i));
+            }
+        }
+        assertThat(after.score()).isLessThan(5);
+    }
+
+    @Test
     void scoresOneLargeSpikeInItsOwnWindowOnlyNotInTheWindowsAfter() {
         JobHistory history = normalFor(60);
         // A checkpoint upload: a hundred times the usual bytes out, for one window.
