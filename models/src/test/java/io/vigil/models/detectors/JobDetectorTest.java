@@ -214,7 +214,7 @@ class JobDetectorTest {
         }
         double[] normal = window(trainingJob(), random);
         Deviation after = detector.score(normal, history);
-        for (int i = 0; i < x.length; i++) {
+        for (int i = 0; i < normal.length; i++) {
             if (history.drift(i) > 0) {
                 // every feature whose drift is still up is back to normal in this window: none of them counts
                 assertThat(after.contributions()[i]).as(FeatureSet.V1.names().get(i)).isLessThan(history.drift(i));
