@@ -48,7 +48,7 @@ public final class Scorers {
     /** Reads a model artifact, checked against the pipeline's feature set. */
     public static VigilModel read(Path file) throws UnusableModelException {
         if (!Files.isRegularFile(file)) {
-            throw new UnusableModelException("model file " + file + " does not exist or is not a file", null);
+            throw new UnusableModelException("no model file " + file + " (it does not exist or is not a file)", null);
         }
         try {
             return ModelArtifact.read(file, FEATURE_SET);
