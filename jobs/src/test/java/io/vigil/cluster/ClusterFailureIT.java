@@ -223,7 +223,7 @@ class ClusterFailureIT {
             args.addAll(List.of(extra));
             args.addAll(List.of("--group-id", ns, "--alerts-transactional-id-prefix", ns,
                     "--checkpoint-interval-ms", "1000", "--watermark-idleness-ms", String.valueOf(idleness.toMillis())));
-            for (Topic t : List.of(Topic.FLOWS, Topic.GPU, Topic.ASSIGNMENTS, Topic.ALERTS, Topic.WINDOWS, Topic.DEADLETTER)) {
+            for (Topic t : List.of(Topic.FLOWS, Topic.GPU, Topic.ASSIGNMENTS, Topic.ALERTS, Topic.WINDOWS, Topic.DEADLETTER, Topic.MODELS)) {
                 args.add("--" + t.nameSetting().replace('.', '-'));
                 args.add(config.topic(t));
             }

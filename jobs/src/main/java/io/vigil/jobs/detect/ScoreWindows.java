@@ -65,7 +65,8 @@ public final class ScoreWindows extends KeyedBroadcastProcessFunction<String, Sc
     private transient ValueState<Incident> incident;
     private transient ValueState<byte[]> history;
     private transient ValueState<Long> cleanupAt;
-    private transient ValueState<Boolean> stopped;
+    /** When the job stopped (its latest STOP), until a later START restarts it. */
+    private transient ValueState<Long> stoppedAt;
     /** The model scoring now; null until the first window after open() looked at the broadcast state. */
     private transient WindowScorer model;
     private transient Counter alerts;
@@ -89,7 +90,7 @@ public final class ScoreWindows extends KeyedBroadcastProcessFunction<String, Sc
         incident = getRuntimeContext().getState(new ValueStateDescriptor<>("incident", TypeInformation.of(Incident.class)));
         history = getRuntimeContext().getState(new ValueStateDescriptor<>("history", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         cleanupAt = getRuntimeContext().getState(new ValueStateDescriptor<>("cleanup-at", Types.LONG));
-        stopped = getRuntimeContext().getState(new ValueStateDescriptor<>("stopped", Types.BOOLEAN));
+        stoppedAt = getRuntimeContext().getState(new ValueStateDescriptor<>("stopped-at", Types.LONG));
         // Flink does not run constructors or field initialisers when it deserializes a function
         model = null;
         MetricGroup metrics = getRuntimeContext().getMetricGroup();
@@ -148,7 +149,7 @@ public final class ScoreWindows extends KeyedBroadcastProcessFunction<String, Sc
             alerts.inc();
             ctx.output(ALERTS, Alerts.of(scored, verdict, modelVersion, open.incidentId, featured.evidence));
         }
-        if (stopped.value() == null) {
+        if (stoppedAt.value() == null) {
             scheduleCleanup(ctx, end + idleTimeoutMs);
         }
     }
@@ -169,15 +170,19 @@ public final class ScoreWindows extends KeyedBroadcastProcessFunction<String, Sc
 
     /**
      * A STOP brings the clean-up forward to a window after it (its last windows may still fire). A START
-     * of the same job (a restart) cancels that: the job's history carries on.
+     * of the same job after it (a restart) cancels that: the job's history carries on. Event time decides,
+     * not arrival: a job's START and STOP may come from different partitions in either order.
      */
     private void assignment(Assignment event, ReadOnlyContext ctx) throws Exception {
         long ts = event.getTs().toEpochMilli();
+        Long stopped = stoppedAt.value();
         if (event.getEvent() == AssignmentEvent.STOP) {
-            stopped.update(true);
-            scheduleCleanup(ctx, ts + retentionMs + windowMs);
-        } else if (stopped.value() != null) {
-            stopped.clear();
+            if (stopped == null || ts > stopped) {
+                stoppedAt.update(ts);
+                scheduleCleanup(ctx, ts + retentionMs + windowMs);
+            }
+        } else if (stopped != null && ts >= stopped) {
+            stoppedAt.clear();
             scheduleCleanup(ctx, ts + idleTimeoutMs);
         }
     }
@@ -200,7 +205,7 @@ public final class ScoreWindows extends KeyedBroadcastProcessFunction<String, Sc
         incident.clear();
         history.clear();
         cleanupAt.clear();
-        stopped.clear();
+        stoppedAt.clear();
         jobStatesCleared.inc();
     }
 

@@ -161,6 +161,16 @@ class ScoreWindowsHarnessTest {
     }
 
     @Test
+    void aStartOlderThanTheStopDoesNotCancelTheCleanUpWhicheverArrivesFirst() throws Exception {
+        send(1, FeatureSet.INTERNAL_UNANSWERED_HOSTS);
+        Instant stop = BEGINNING.plus(MINUTE.multipliedBy(2));
+        send(AssignmentEvent.STOP, stop);
+        send(AssignmentEvent.START, BEGINNING); // the job's first START, from another partition, late
+        harness.jobWatermark(stop.toEpochMilli() + SETTINGS.retentionMs() + MINUTE.toMillis());
+        assertThat(harness.numKeyedStateEntries()).isZero();
+    }
+
+    @Test
     void aJobThatGoesQuietWithoutStopIsForgottenAfterTheIdleTimeout() throws Exception {
         send(1, FeatureSet.INTERNAL_UNANSWERED_HOSTS);
         long end = BEGINNING.plus(MINUTE.multipliedBy(2)).toEpochMilli();

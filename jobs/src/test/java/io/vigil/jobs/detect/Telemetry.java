@@ -34,7 +34,11 @@ final class Telemetry {
     private int scannedHosts;
 
     void start(Job job, int minute) {
-        assignments.add(Scenario.assignment(AssignmentEvent.START, job.id(), job.ip(), job.node(), Scenario.at(minute, 0)));
+        start(job, Scenario.at(minute, 0));
+    }
+
+    void start(Job job, Instant at) {
+        assignments.add(Scenario.assignment(AssignmentEvent.START, job.id(), job.ip(), job.node(), at));
     }
 
     void stop(Job job, int minute) {
