@@ -39,6 +39,6 @@ class ModelFileCommandsTest {
         Path missing = dir.resolve("missing.model");
         VigilCliTest.Run run = VigilCliTest.vigil("detect", "--model-path", missing.toString());
         assertThat(run.exitCode()).isEqualTo(2);
-        assertThat(run.err()).contains("model file " + missing + " does not exist");
+        assertThat(run.err()).contains("no model file " + missing + " (it does not exist");
     }
 }

@@ -65,7 +65,7 @@ class TrainingVerbsTest {
         Path garbage = Files.writeString(dir.resolve("garbage.model"), "this is not a model\n");
         VigilCliTest.Run refused = vigil("evaluate", "--model", garbage.toString(), story.toString());
         assertThat(refused.exitCode()).isEqualTo(2);
-        assertThat(refused.err()).contains("model " + garbage + " refused (");
+        assertThat(refused.err()).contains("model file " + garbage + " is refused (");
     }
 
     @Test
