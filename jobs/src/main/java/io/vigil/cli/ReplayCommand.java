@@ -49,11 +49,19 @@ final class ReplayCommand implements Callable<Integer>, Vigil.UsesSettings {
 
     @Override
     public List<String> settingKeys() {
-        return List.of(VigilConfig.PARALLELISM, VigilConfig.WINDOW_SIZE_MS, VigilConfig.OUT_OF_ORDERNESS_MS,
-                VigilConfig.INTERNAL_CIDRS, VigilConfig.DESTINATION_LOOKBACK_MS, VigilConfig.FLEET_WARMUP_MS, VigilConfig.JOB_IDLE_TIMEOUT_MS,
-                VigilConfig.ATTRIBUTION_MAX_WAITING, VigilConfig.EVIDENCE_TOP_DESTINATIONS, VigilConfig.MODEL_PATH,
-                VigilConfig.FLOW_FORMAT, VigilConfig.GPU_FORMAT, VigilConfig.INPUT_NODE);
+        List<String> keys = new java.util.ArrayList<>(PIPELINE_OVER_FILES);
+        keys.add(VigilConfig.MODEL_PATH);
+        return keys;
     }
+
+    /**
+     * The settings of the pipeline run over dataset files, which every verb that replays takes as flags
+     * (replay, windows, evaluate): parallelism, windows, attribution, the fleet's view and the input formats.
+     */
+    static final List<String> PIPELINE_OVER_FILES = List.of(VigilConfig.PARALLELISM, VigilConfig.WINDOW_SIZE_MS,
+            VigilConfig.OUT_OF_ORDERNESS_MS, VigilConfig.INTERNAL_CIDRS, VigilConfig.DESTINATION_LOOKBACK_MS,
+            VigilConfig.FLEET_WARMUP_MS, VigilConfig.JOB_IDLE_TIMEOUT_MS, VigilConfig.ATTRIBUTION_MAX_WAITING,
+            VigilConfig.EVIDENCE_TOP_DESTINATIONS, VigilConfig.FLOW_FORMAT, VigilConfig.GPU_FORMAT, VigilConfig.INPUT_NODE);
 
     @Override
     public Integer call() throws Exception {

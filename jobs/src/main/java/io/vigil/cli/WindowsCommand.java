@@ -69,10 +69,7 @@ final class WindowsCommand implements Callable<Integer>, Vigil.UsesSettings {
 
     @Override
     public List<String> settingKeys() {
-        return List.of(VigilConfig.PARALLELISM, VigilConfig.WINDOW_SIZE_MS, VigilConfig.OUT_OF_ORDERNESS_MS,
-                VigilConfig.INTERNAL_CIDRS, VigilConfig.DESTINATION_LOOKBACK_MS, VigilConfig.FLEET_WARMUP_MS,
-                VigilConfig.JOB_IDLE_TIMEOUT_MS, VigilConfig.ATTRIBUTION_MAX_WAITING, VigilConfig.EVIDENCE_TOP_DESTINATIONS,
-                VigilConfig.FLOW_FORMAT, VigilConfig.GPU_FORMAT, VigilConfig.INPUT_NODE);
+        return ReplayCommand.PIPELINE_OVER_FILES;
     }
 
     @Override
