@@ -3,7 +3,6 @@ package io.vigil.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.vigil.jobs.bench.EndToEndBench;
-import io.vigil.models.scoring.IndicatorScorer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;
@@ -44,6 +43,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "FILE", description = "Write the figures as JSON here too.")
     Path out;
 
+    @Option(names = "--model", paramLabel = "FILE", description = "Model artifact to score with. Default: the packaged default model.")
+    Path model;
+
     /** Phase names as typed (pipeline, latency, replay), in any case. */
     static final class PhaseConverter implements CommandLine.ITypeConverter<EndToEndBench.Phase> {
         @Override
@@ -59,7 +61,7 @@ final class BenchCommand implements Callable<Integer> {
             return 2;
         }
         Map<String, Object> figures = new EndToEndBench(new EndToEndBench.Options(dataset, flows, parallelism, phases, !noWarmup),
-                new IndicatorScorer(), System.out).run();
+                ModelChoice.chosen(model), System.out).run();
         if (out != null) {
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), figures);
         }

@@ -1,7 +1,6 @@
 package io.vigil.cli;
 
 import io.vigil.jobs.demo.Demo;
-import io.vigil.models.scoring.IndicatorScorer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -32,6 +31,9 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--parallelism", paramLabel = "N", description = "Parallelism of the job. Default: ${DEFAULT-VALUE}.")
     int parallelism = 2;
 
+    @Option(names = "--model", paramLabel = "FILE", description = "Model artifact to score with. Default: the packaged default model.")
+    Path model;
+
     @Override
     public Integer call() throws Exception {
         if (!Files.isDirectory(dataset)) {
@@ -39,7 +41,7 @@ final class DemoCommand implements Callable<Integer> {
                     + " (run from the repository root, or give --dataset DIR)");
             return 2;
         }
-        new Demo(new Demo.Options(dataset, speed, parallelism), new IndicatorScorer(), System.out).run();
+        new Demo(new Demo.Options(dataset, speed, parallelism), ModelChoice.chosen(model), System.out).run();
         return 0;
     }
 }

@@ -3,13 +3,17 @@ package io.vigil.cli;
 import io.vigil.config.Topic;
 import io.vigil.config.VigilConfig;
 import io.vigil.jobs.detect.DetectJob;
-import io.vigil.models.scoring.IndicatorScorer;
+import io.vigil.jobs.detect.Scorers;
+import io.vigil.models.scoring.WindowScorer;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** The long-running job on Kafka. On a cluster: {@code flink run -c io.vigil.cli.Vigil vigil-job.jar detect ...}. */
@@ -31,22 +35,33 @@ final class DetectCommand implements Callable<Integer>, Vigil.UsesSettings {
                 VigilConfig.JOB_IDLE_TIMEOUT_MS, VigilConfig.ATTRIBUTION_MAX_WAITING, VigilConfig.ATTRIBUTION_STATE_TTL_MS, VigilConfig.EVIDENCE_TOP_DESTINATIONS,
                 VigilConfig.TRANSACTIONAL_ID_PREFIX, VigilConfig.TRANSACTION_TIMEOUT_MS,
                 VigilConfig.FLOW_FORMAT, VigilConfig.GPU_FORMAT, VigilConfig.INPUT_NODE));
-        for (Topic t : List.of(Topic.FLOWS, Topic.GPU, Topic.ASSIGNMENTS, Topic.ALERTS, Topic.WINDOWS, Topic.DEADLETTER)) {
+        for (Topic t : List.of(Topic.FLOWS, Topic.GPU, Topic.ASSIGNMENTS, Topic.ALERTS, Topic.WINDOWS, Topic.DEADLETTER, Topic.MODELS)) {
             keys.add(t.nameSetting());
         }
         return keys;
     }
 
+    @Option(names = "--model", paramLabel = "FILE",
+            description = "Model artifact to start scoring with (the same as --model-path). A release on the model topic"
+                    + " replaces it while the job runs (vigil publish-model); a job restored from a checkpoint or savepoint"
+                    + " scores with the release it last accepted.")
+    Path model;
+
     @Override
     public Integer call() throws Exception {
         VigilConfig config = SettingOptions.read(spec, settingKeys());
-        if (!config.getString(VigilConfig.MODEL_PATH).isBlank()) {
-            spec.commandLine().getErr().println("vigil detect: --model-path needs model artifacts, which come with issue #5;"
-                    + " leave it empty to score with the built-in indicator scorer.");
+        if (model != null) {
+            config = config.with(Map.of(VigilConfig.MODEL_PATH, model.toString()));
+        }
+        WindowScorer scorer;
+        try {
+            scorer = Scorers.initial(config);
+        } catch (Scorers.UnusableModelException e) {
+            spec.commandLine().getErr().println("vigil detect: " + e.getMessage());
             return 2;
         }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        DetectJob.prepare(env, config, new IndicatorScorer(), false);
+        DetectJob.prepare(env, config, scorer, false);
         env.execute("vigil detect");
         return 0;
     }

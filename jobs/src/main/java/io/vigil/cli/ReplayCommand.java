@@ -6,7 +6,7 @@ import io.vigil.jobs.ingest.InputFormats;
 import io.vigil.jobs.replay.Replay;
 import io.vigil.jobs.replay.ReplayOutputs;
 import io.vigil.jobs.replay.ReplaySummary;
-import io.vigil.models.scoring.IndicatorScorer;
+import io.vigil.models.scoring.WindowScorer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -28,7 +28,7 @@ import picocli.CommandLine.Spec;
                 "In BATCH mode every job's input is complete and in time order before its windows close, so nothing is"
                         + " late and the out-of-orderness setting only sizes how long attribution state is kept.", ""},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:replayed; files written", "1:the replay failed while running", "2:bad usage or a bad dataset (the message names the file)"})
+        exitCodeList = {"0:replayed; files written", "1:the replay failed while running", "2:bad usage, a bad dataset (the message names the file) or a model that cannot be used"})
 final class ReplayCommand implements Callable<Integer>, Vigil.UsesSettings {
     @Spec
     CommandSpec spec;
@@ -43,29 +43,37 @@ final class ReplayCommand implements Callable<Integer>, Vigil.UsesSettings {
     @Option(names = "--force", description = "Write into a non-empty --out, replacing the files of an earlier replay.")
     boolean force;
 
+    @Option(names = "--model", paramLabel = "FILE",
+            description = "Model artifact to score with (the same as --model-path). Default: the packaged default model.")
+    Path model;
+
     @Override
     public List<String> settingKeys() {
-        return List.of(VigilConfig.PARALLELISM, VigilConfig.WINDOW_SIZE_MS, VigilConfig.OUT_OF_ORDERNESS_MS,
-                VigilConfig.INTERNAL_CIDRS, VigilConfig.DESTINATION_LOOKBACK_MS, VigilConfig.FLEET_WARMUP_MS, VigilConfig.JOB_IDLE_TIMEOUT_MS,
-                VigilConfig.ATTRIBUTION_MAX_WAITING, VigilConfig.EVIDENCE_TOP_DESTINATIONS, VigilConfig.MODEL_PATH,
-                VigilConfig.FLOW_FORMAT, VigilConfig.GPU_FORMAT, VigilConfig.INPUT_NODE);
+        List<String> keys = new java.util.ArrayList<>(PIPELINE_OVER_FILES);
+        keys.add(VigilConfig.MODEL_PATH);
+        return keys;
     }
+
+    /**
+     * The settings of the pipeline run over dataset files, which every verb that replays takes as flags
+     * (replay, windows, evaluate): parallelism, windows, attribution, the fleet's view and the input formats.
+     */
+    static final List<String> PIPELINE_OVER_FILES = List.of(VigilConfig.PARALLELISM, VigilConfig.WINDOW_SIZE_MS,
+            VigilConfig.OUT_OF_ORDERNESS_MS, VigilConfig.INTERNAL_CIDRS, VigilConfig.DESTINATION_LOOKBACK_MS,
+            VigilConfig.FLEET_WARMUP_MS, VigilConfig.JOB_IDLE_TIMEOUT_MS, VigilConfig.ATTRIBUTION_MAX_WAITING,
+            VigilConfig.EVIDENCE_TOP_DESTINATIONS, VigilConfig.FLOW_FORMAT, VigilConfig.GPU_FORMAT, VigilConfig.INPUT_NODE);
 
     @Override
     public Integer call() throws Exception {
         VigilConfig config = SettingOptions.read(spec, settingKeys());
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter stdout = spec.commandLine().getOut();
-        if (!config.getString(VigilConfig.MODEL_PATH).isBlank()) {
-            err.println("vigil replay: --model-path needs model artifacts, which come with issue #5;"
-                    + " leave it empty to score with the built-in indicator scorer.");
-            return 2;
-        }
-        Replay.Request request = new Replay.Request(datasets, out, force, config.getInt(VigilConfig.PARALLELISM),
-                DetectSettings.from(config), new IndicatorScorer(), InputFormats.from(config));
         Replay.Outcome outcome;
         try {
-            outcome = Replay.run(request, err);
+            // the datasets and --out first: their mistakes are the commonest and cheapest to report
+            Replay.check(request(config, null));
+            outcome = Replay.run(request(config, model != null ? ModelChoice.read(model)
+                    : ModelChoice.chosen(config.getString(VigilConfig.MODEL_PATH))), err);
         } catch (Replay.BadInput e) {
             err.println("vigil replay: " + e.getMessage());
             return 2;
@@ -76,5 +84,10 @@ final class ReplayCommand implements Callable<Integer>, Vigil.UsesSettings {
                 ReplayOutputs.DEAD_LETTERS, ReplayOutputs.SUMMARY, ReplayOutputs.REPORT, out, outcome.elapsedMs() / 1000.0);
         stdout.flush();
         return 0;
+    }
+
+    private Replay.Request request(VigilConfig config, WindowScorer scorer) {
+        return new Replay.Request(datasets, out, force, config.getInt(VigilConfig.PARALLELISM), DetectSettings.from(config),
+                scorer, InputFormats.from(config));
     }
 }

@@ -20,10 +20,10 @@ import picocli.CommandLine.Command;
             ReplayCommand.class,
             SimulateCommand.class,
             CollectGpuCommand.class,
-            Planned.Windows.class,
-            Planned.Train.class,
-            Planned.Evaluate.class,
-            Planned.PublishModel.class,
+            WindowsCommand.class,
+            TrainCommand.class,
+            EvaluateCommand.class,
+            PublishModelCommand.class,
             TopicsCommand.class,
             BenchCommand.class,
             SettingsCommand.class,
@@ -53,7 +53,8 @@ public final class Vigil implements Runnable {
         });
         cmd.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             commandLine.getErr().println("vigil " + commandLine.getCommandName() + ": " + e.getMessage());
-            return 1;
+            // a model that cannot be used is the user's to fix, like a bad flag
+            return e instanceof ModelChoice.Unusable ? 2 : 1;
         });
         return cmd;
     }

@@ -1,5 +1,8 @@
 package io.vigil.config;
 
+import io.vigil.models.model.ModelArtifact;
+import java.util.Map;
+
 /**
  * Every Kafka topic Vigil reads or writes, once. Names and partition counts are settings
  * ({@code topic.<key>} and {@code topic.<key>.partitions}, see {@link VigilConfig}); these are the defaults.
@@ -13,6 +16,9 @@ public enum Topic {
     DEADLETTER("deadletter", "vigil.deadletter", 1, false, "input records Vigil could not use, with the reason"),
     MODELS("models", "vigil.models", 1, true, "model releases, from publish-model"),
     FEEDBACK("feedback", "vigil.feedback", 1, true, "analysts' verdicts on alerts, for retraining");
+
+    /** The model topic's {@code max.message.bytes}: the largest artifact a job reads, and room for the key. */
+    public static final int MODEL_MESSAGE_MAX_BYTES = (int) ModelArtifact.MAX_BYTES + 1024 * 1024;
 
     private final String key;
     private final String defaultName;
@@ -56,5 +62,17 @@ public enum Topic {
 
     public String partitionsSetting() {
         return "topic." + key + ".partitions";
+    }
+
+    /**
+     * Kafka topic settings Vigil creates this topic with; the broker's defaults for the rest. The model topic
+     * keeps every release (no time-based retention: a job started afresh reads it from the beginning and takes
+     * the last good release) and takes releases up to {@link #MODEL_MESSAGE_MAX_BYTES}.
+     */
+    public Map<String, String> kafkaSettings() {
+        if (this == MODELS) {
+            return Map.of("retention.ms", "-1", "max.message.bytes", String.valueOf(MODEL_MESSAGE_MAX_BYTES));
+        }
+        return Map.of();
     }
 }

@@ -88,7 +88,8 @@ public final class VigilConfig extends AbstractConfig {
                 .define(PARALLELISM, Type.INT, -1, Importance.MEDIUM,
                         "Parallelism of the job; -1: the cluster's default.")
                 .define(MODEL_PATH, Type.STRING, "", Importance.HIGH,
-                        "Model artifact to score with; empty: the built-in default model.")
+                        "Model artifact (from vigil train) to start scoring with; a release on the model topic"
+                                + " (vigil publish-model) replaces it while the job runs. Empty: the built-in default model.")
                 .define(TRANSACTIONAL_ID_PREFIX, Type.STRING, "vigil-alerts", new ConfigDef.NonEmptyString(), Importance.LOW,
                         "Kafka transactional id prefix of the alert sink; unique per job on a Kafka cluster.")
                 .define(TRANSACTION_TIMEOUT_MS, Type.INT, 600_000, Range.between(1_000, 900_000), Importance.LOW,

@@ -57,7 +57,7 @@ public final class KafkaTopics {
                 if (!existing.contains(config.topic(topic))) {
                     short rf = config.replicationFactor();
                     wanted.add(new NewTopic(config.topic(topic), Optional.of(config.partitions(topic)),
-                            rf < 0 ? Optional.empty() : Optional.of(rf)));
+                            rf < 0 ? Optional.empty() : Optional.of(rf)).configs(topic.kafkaSettings()));
                 }
             }
             List<String> created = new ArrayList<>();

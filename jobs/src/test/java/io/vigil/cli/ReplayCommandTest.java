@@ -81,11 +81,12 @@ class ReplayCommandTest {
     }
 
     @Test
-    void aModelPathIsRefusedUntilModelsExist(@TempDir Path dir) throws Exception {
+    void aMissingModelFileIsRefused(@TempDir Path dir) throws Exception {
         Path ds = dataset(dir.resolve("ds"), "flows.jsonl", "gpu.jsonl", "assignments.jsonl");
         VigilCliTest.Run run = vigil("replay", ds.toString(), "--out", dir.resolve("out").toString(), "--model-path", "m.model");
         assertThat(run.exitCode()).isEqualTo(2);
-        assertThat(run.err()).contains("--model-path needs model artifacts, which come with issue #5");
+        assertThat(run.err()).contains("vigil replay: no model file m.model");
+        assertThat(dir.resolve("out")).doesNotExist();
     }
 
     @Test

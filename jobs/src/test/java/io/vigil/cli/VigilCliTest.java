@@ -34,13 +34,6 @@ class VigilCliTest {
     }
 
     @Test
-    void verbsNotBuiltYetSaySoAndFail() {
-        Run run = vigil("train", "--windows", "w.jsonl", "--out", "m.model");
-        assertThat(run.exitCode()).isEqualTo(Planned.NOT_BUILT);
-        assertThat(vigil("--help").out()).contains("train").contains("not built yet: issue #5");
-    }
-
-    @Test
     void settingsBecomeFlagsWithTheirDocAndDefault() {
         Run run = vigil("topics", "--help");
         assertThat(run.out()).contains("--bootstrap-servers").contains("--topic-flows")

@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vigil.config.Topic;
 import io.vigil.config.VigilConfig;
-import io.vigil.models.scoring.IndicatorScorer;
+import io.vigil.jobs.DefaultModel;
+import io.vigil.models.scoring.WindowScorer;
 import io.vigil.platform.KafkaTopics;
 import io.vigil.records.Alert;
 import io.vigil.records.Decoded;
@@ -57,7 +58,8 @@ import org.junit.jupiter.api.Timeout;
 @Tag("cluster")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterFailureIT {
-    static final IndicatorScorer SCORER = new IndicatorScorer();
+    /** What the submitted job scores with: the default model its jar carries (no --model). */
+    static final WindowScorer SCORER = DefaultModel.load();
     /** Story minutes per wall-clock second. */
     static final double SPEED = 24.0 / 60;
     /**
@@ -223,7 +225,7 @@ class ClusterFailureIT {
             args.addAll(List.of(extra));
             args.addAll(List.of("--group-id", ns, "--alerts-transactional-id-prefix", ns,
                     "--checkpoint-interval-ms", "1000", "--watermark-idleness-ms", String.valueOf(idleness.toMillis())));
-            for (Topic t : List.of(Topic.FLOWS, Topic.GPU, Topic.ASSIGNMENTS, Topic.ALERTS, Topic.WINDOWS, Topic.DEADLETTER)) {
+            for (Topic t : List.of(Topic.FLOWS, Topic.GPU, Topic.ASSIGNMENTS, Topic.ALERTS, Topic.WINDOWS, Topic.DEADLETTER, Topic.MODELS)) {
                 args.add("--" + t.nameSetting().replace('.', '-'));
                 args.add(config.topic(t));
             }

@@ -23,6 +23,7 @@ import io.vigil.records.RejectReason;
 import java.time.Instant;
 import java.util.List;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
@@ -31,6 +32,7 @@ import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
+import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
@@ -43,6 +45,7 @@ import org.apache.flink.util.OutputTag;
  *                                └─ assignments (the scheduler's view; also ends per-job state)
  * JobFlow ── key by remote address ── window: per-job contacts + how many jobs talk to it ── Contact
  * Contact ∪ GpuSample ── key by job ── window: features + evidence ── score ── windows, alerts
+ * model releases (model topic) ── broadcast ─────────────────────────────┘ (swapped without a restart)
  * every stage's rejects ── dead letters
  * </pre>
  */
@@ -52,9 +55,17 @@ public final class DetectPipeline {
 
     /**
      * The inputs: any number of sources, each yielding any mix of flows, GPU samples and assignments
-     * (one Kafka source over the three topics, one file source per file), each with its own watermarks.
+     * (one Kafka source over the three topics, one file source per file), each with its own watermarks;
+     * and the model releases (artifact bytes, the model topic), or null where there are none (replay).
+     * The model source must not end while the job runs ({@link ModelReleases}).
      */
-    public record Inputs(List<Source<Received, ?, ?>> sources) {}
+    public record Inputs(List<Source<Received, ?, ?>> sources, Source<byte[], ?, ?> models) {
+
+        /** Inputs without model releases. */
+        public Inputs(List<Source<Received, ?, ?>> sources) {
+            this(sources, null);
+        }
+    }
 
     /** Where the results go. */
     public record Outputs(Sink<Alert> alerts, Sink<JobWindow> windows, Sink<DeadLetter> deadLetters) {}
@@ -161,10 +172,13 @@ public final class DetectPipeline {
                         TypeInformation.of(FeaturedWindow.class))
                 .uid("job-windows").name("Features per job and window");
 
-        // 5. Score; flagged windows become alerts. Assignments by job end per-job state after STOP.
-        SingleOutputStreamOperator<JobWindow> scored = featured
-                .keyBy(f -> f.window.getJobId())
-                .connect(assignments.keyBy(Assignment::getJobId))
+        // 5. Score; flagged windows become alerts. Assignments by job end per-job state after STOP. Model
+        //    releases, broadcast to every instance, replace the model without a restart.
+        DataStream<ScoringInput> jobInputs = featured.map(ScoringInput::of).returns(ScoringInput.class).name("Windows to score")
+                .union(assignments.map(ScoringInput::of).returns(ScoringInput.class).name("Assignments by job"));
+        SingleOutputStreamOperator<JobWindow> scored = jobInputs
+                .keyBy(ScoringInput::jobId)
+                .connect(modelReleases(env, inputs, jobInputs).broadcast(ScoreWindows.ACCEPTED_MODEL))
                 .process(new ScoreWindows(scorer, settings))
                 .returns(JobWindow.class)
                 .uid("score-windows").name("Score windows");
@@ -194,6 +208,21 @@ public final class DetectPipeline {
             all = all == null ? one : all.union(one);
         }
         return all;
+    }
+
+    /**
+     * The model topic, idle in event time ({@link ModelReleases}); without one, a stream with no records
+     * derived from the scoring step's own input, so that it has exactly that input's event time (an empty
+     * source would end at once and send the end of time, which an idle job input would let through).
+     */
+    private static DataStream<byte[]> modelReleases(StreamExecutionEnvironment env, Inputs inputs,
+                                                    DataStream<ScoringInput> jobInputs) {
+        if (inputs.models() != null) {
+            return env.fromSource(inputs.models(), ModelReleases.watermarks(), "model releases")
+                    .setParallelism(1).uid("source-models");
+        }
+        return jobInputs.flatMap((ScoringInput in, Collector<byte[]> none) -> {})
+                .returns(PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO).name("No model releases");
     }
 
     static WatermarkStrategy<Received> watermarks(DetectSettings settings) {

@@ -7,19 +7,21 @@ import io.vigil.jobs.ingest.InputFormats;
 import io.vigil.jobs.ingest.KafkaInput;
 import io.vigil.jobs.ingest.Received;
 import io.vigil.jobs.ingest.ReceivedDecoder;
-
-
-
 import io.vigil.records.RecordType;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.flink.util.Collector;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
@@ -31,10 +33,12 @@ public final class KafkaEnds {
     private KafkaEnds() {}
 
     /**
-     * @param bounded stop at the end offsets seen at start-up (a replay through Kafka); else run forever
+     * @param bounded stop at the end offsets seen at start-up (a replay through Kafka), without model releases
+     *                (the model topic would end at once, see {@link io.vigil.jobs.detect.ModelReleases}); else
+     *                run forever and follow the model topic
      */
     public static DetectPipeline.Inputs inputs(VigilConfig config, boolean bounded) {
-        return new DetectPipeline.Inputs(List.of(source(config, bounded)));
+        return new DetectPipeline.Inputs(List.of(source(config, bounded)), bounded ? null : modelSource(config));
     }
 
     public static DetectPipeline.Outputs outputs(VigilConfig config) {
@@ -70,6 +74,40 @@ public final class KafkaEnds {
             builder.setBounded(OffsetsInitializer.latest());
         }
         return builder.build();
+    }
+
+    /**
+     * The model topic, always from its beginning: a job started afresh replays the releases and scores with
+     * the last good one; a restored job resumes at its checkpointed offsets, with the release it had accepted
+     * (broadcast state). Releases are artifact bytes; an empty message stands for a tombstone, and is refused.
+     */
+    static KafkaSource<byte[]> modelSource(VigilConfig config) {
+        String group = config.getString(VigilConfig.GROUP_ID);
+        return KafkaSource.<byte[]>builder()
+                .setBootstrapServers(config.bootstrapServers())
+                .setTopics(config.topic(Topic.MODELS))
+                .setGroupId(group)
+                .setClientIdPrefix(group + "-models")
+                .setStartingOffsets(OffsetsInitializer.earliest())
+                .setDeserializer(new ModelReleaseBytes())
+                .setProperty("isolation.level", "read_committed")
+                .setProperty("partition.discovery.interval.ms", "60000")
+                .build();
+    }
+
+    /** A model release's value as it is; a null value (tombstone) as no bytes, which the scoring step refuses. */
+    static final class ModelReleaseBytes implements KafkaRecordDeserializationSchema<byte[]> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<byte[]> out) {
+            out.collect(record.value() == null ? new byte[0] : record.value());
+        }
+
+        @Override
+        public TypeInformation<byte[]> getProducedType() {
+            return PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO;
+        }
     }
 
     static <T extends SpecificRecord> KafkaSink<T> sink(VigilConfig config, Topic topic, RecordType<T> type,

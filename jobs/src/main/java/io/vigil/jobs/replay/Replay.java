@@ -104,12 +104,25 @@ public final class Replay {
      * @throws BadInput naming the file and what is wrong
      */
     public static List<Dataset> check(Request request) {
-        if (request.datasets().isEmpty()) {
+        List<Dataset> datasets = datasets(request.datasets(), request.formats());
+        checkOut(request.out(), request.force());
+        return datasets;
+    }
+
+    /**
+     * The datasets as given: each a directory with its three input files (one each) in the given formats,
+     * its labels read, none given twice. What {@code vigil windows} and {@code vigil evaluate} check before
+     * they start, without an output directory.
+     *
+     * @throws BadInput naming the file and what is wrong
+     */
+    public static List<Dataset> datasets(List<Path> directories, InputFormats formats) {
+        if (directories.isEmpty()) {
             throw new BadInput("no dataset given");
         }
         List<Dataset> datasets = new ArrayList<>();
         Set<Path> seen = new HashSet<>();
-        for (Path given : request.datasets()) {
+        for (Path given : directories) {
             Path path = given.toAbsolutePath().normalize();
             if (!seen.add(path)) {
                 throw new BadInput("dataset " + given + " is given twice");
@@ -119,8 +132,8 @@ public final class Replay {
             }
             List<Path> files = new ArrayList<>();
             for (String input : DatasetFiles.INPUTS) {
-                String format = input.equals("flows") ? request.formats().flows()
-                        : input.equals("gpu") ? request.formats().gpu() : Formats.VIGIL;
+                String format = input.equals("flows") ? formats.flows()
+                        : input.equals("gpu") ? formats.gpu() : Formats.VIGIL;
                 try {
                     files.add(DatasetFiles.file(given, input, format));
                 } catch (UncheckedIOException e) {
@@ -136,7 +149,6 @@ public final class Replay {
             datasets.add(new Dataset(path.getFileName() == null ? given.toString() : path.getFileName().toString(),
                     given, files, labels));
         }
-        checkOut(request.out(), request.force());
         return datasets;
     }
 
@@ -169,6 +181,17 @@ public final class Replay {
         } catch (IOException e) {
             throw new BadInput("cannot create --out " + request.out() + ": " + e);
         }
+        Outcome outcome = replay(request, datasets, progress);
+        ReplayOutputs.write(outcome, request.out());
+        return outcome;
+    }
+
+    /**
+     * Runs one bounded job per checked dataset and backtests each, writing nothing: the pipeline's windows
+     * and alerts in memory, for {@code vigil windows} and {@code vigil evaluate} ({@code request.out()} is
+     * not used).
+     */
+    public static Outcome replay(Request request, List<Dataset> datasets, PrintWriter progress) throws Exception {
         long started = System.nanoTime();
         int parallelism = request.effectiveParallelism();
         progress.printf(Locale.ROOT, "replaying %d dataset%s (parallelism %d, model %s)%n", datasets.size(),
@@ -181,9 +204,7 @@ public final class Replay {
             }
         }
         Backtest.Result overall = Backtest.Result.pool(results.stream().map(DatasetResult::backtest).toList());
-        Outcome outcome = new Outcome(request, results, overall, millisSince(started));
-        ReplayOutputs.write(outcome, request.out());
-        return outcome;
+        return new Outcome(request, results, overall, millisSince(started));
     }
 
     private static DatasetResult replay(Dataset dataset, int index, int count, Request request, int parallelism,

@@ -2,7 +2,9 @@ package io.vigil.jobs.detect;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vigil.models.detectors.JobDetector;
 import io.vigil.models.features.FeatureSet;
+import io.vigil.models.scoring.JobHistory;
 import io.vigil.models.scoring.Verdict;
 import io.vigil.models.scoring.WindowScorer;
 import io.vigil.records.Alert;
@@ -14,11 +16,6 @@ import io.vigil.records.JobWindow;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
-import org.apache.flink.streaming.api.watermark.Watermark;
-import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,7 +28,7 @@ class ScoreWindowsHarnessTest {
     static final DetectSettings SETTINGS = DetectSettings.defaults();
 
     /** Flags a window whose scan feature is set (NETWORK_SCAN) or whose tunnel feature is set (REVERSE_TUNNEL). */
-    static final class StubScorer implements WindowScorer {
+    static class StubScorer implements WindowScorer {
         @Override
         public Verdict score(double[] f, io.vigil.models.scoring.JobHistory history) {
             FeatureSet fs = featureSet();
@@ -60,14 +57,23 @@ class ScoreWindowsHarnessTest {
         }
     }
 
-    KeyedTwoInputStreamOperatorTestHarness<String, FeaturedWindow, Assignment, JobWindow> harness;
+    /** The stub's verdicts, and each job's history learned by the real per-job model. */
+    static final class LearningScorer extends StubScorer {
+        final JobDetector job = JobDetector.fit(FeatureSet.V1, new double[0][]);
+
+        @Override
+        public JobHistory update(JobHistory history, double[] features, Verdict verdict) {
+            return job.learn(history, features, verdict.flagged());
+        }
+    }
+
+    ScoringHarness harness;
 
     @BeforeEach
     void open() throws Exception {
-        harness = new KeyedTwoInputStreamOperatorTestHarness<>(
-                new KeyedCoProcessOperator<>(new ScoreWindows(new StubScorer(), SETTINGS)),
-                w -> w.window.getJobId(), Assignment::getJobId, Types.STRING);
+        harness = ScoringHarness.of(new ScoreWindows(new StubScorer(), SETTINGS));
         harness.open();
+        harness.modelInputIdle(); // as the model source says from its first periodic watermark on
     }
 
     @AfterEach
@@ -87,26 +93,24 @@ class ScoreWindowsHarnessTest {
     }
 
     void send(int minute, String flaggedFeature) throws Exception {
-        FeaturedWindow w = window(minute, flaggedFeature);
-        harness.processElement1(w, w.window.getWindowEnd().toEpochMilli() - 1);
+        harness.window(window(minute, flaggedFeature));
     }
 
     void send(AssignmentEvent event, Instant at) throws Exception {
-        harness.processElement2(Assignment.newBuilder().setTs(at).setEvent(event).setJobId(JOB).setNode("n").setPod("p")
-                .setIp("10.0.0.1").setGpus(List.of()).setLabels(null).build(), at.toEpochMilli());
+        harness.assignment(Assignment.newBuilder().setTs(at).setEvent(event).setJobId(JOB).setNode("n").setPod("p")
+                .setIp("10.0.0.1").setGpus(List.of()).setLabels(null).build());
     }
 
     List<Alert> alerts() {
-        var side = harness.getSideOutput(ScoreWindows.ALERTS);
-        return side == null ? List.of() : side.stream().map(StreamRecord::getValue).toList();
+        return harness.alerts();
     }
 
     @Test
     void everyWindowIsEmittedScoredAndFlaggedOnesAlso() throws Exception {
         send(0, null);
         send(1, FeatureSet.INTERNAL_UNANSWERED_HOSTS);
-        assertThat(harness.extractOutputValues()).extracting(JobWindow::getFlagged).containsExactly(false, true);
-        assertThat(harness.extractOutputValues()).allSatisfy(w -> assertThat(w.getModelVersion()).isEqualTo("stub-1"));
+        assertThat(harness.windows()).extracting(JobWindow::getFlagged).containsExactly(false, true);
+        assertThat(harness.windows()).allSatisfy(w -> assertThat(w.getModelVersion()).isEqualTo("stub-1"));
         assertThat(alerts()).singleElement().satisfies(a -> {
             assertThat(a.getAlertId()).isEqualTo(Alerts.alertId(JOB, BEGINNING.plus(MINUTE).toEpochMilli(),
                     BEGINNING.plus(MINUTE.multipliedBy(2)).toEpochMilli(), "stub-1"));
@@ -139,11 +143,12 @@ class ScoreWindowsHarnessTest {
         Instant stop = BEGINNING.plus(MINUTE.multipliedBy(2));
         send(AssignmentEvent.STOP, stop);
         assertThat(harness.numKeyedStateEntries()).isPositive();
-        harness.processBothWatermarks(new Watermark(stop.toEpochMilli() + SETTINGS.retentionMs() + MINUTE.toMillis() - 1));
+        harness.jobWatermark(stop.toEpochMilli() + SETTINGS.retentionMs() + MINUTE.toMillis() - 1);
         assertThat(harness.numKeyedStateEntries()).isPositive();
-        harness.processBothWatermarks(new Watermark(stop.toEpochMilli() + SETTINGS.retentionMs() + MINUTE.toMillis()));
+        harness.jobWatermark(stop.toEpochMilli() + SETTINGS.retentionMs() + MINUTE.toMillis());
         assertThat(harness.numKeyedStateEntries()).isZero();
         assertThat(harness.numEventTimeTimers()).isZero();
+        assertThat(harness.counter("jobStatesCleared")).isOne();
     }
 
     @Test
@@ -151,18 +156,77 @@ class ScoreWindowsHarnessTest {
         send(1, FeatureSet.INTERNAL_UNANSWERED_HOSTS);
         send(AssignmentEvent.STOP, BEGINNING.plus(MINUTE.multipliedBy(2)));
         send(AssignmentEvent.START, BEGINNING.plus(MINUTE.multipliedBy(2)).plusSeconds(5));
-        harness.processBothWatermarks(new Watermark(BEGINNING.plus(MINUTE.multipliedBy(10)).toEpochMilli()));
+        harness.jobWatermark(BEGINNING.plus(MINUTE.multipliedBy(10)).toEpochMilli());
         assertThat(harness.numKeyedStateEntries()).as("the restart cancelled the clean-up").isPositive();
+    }
+
+    @Test
+    void aStartOlderThanTheStopDoesNotCancelTheCleanUpWhicheverArrivesFirst() throws Exception {
+        send(1, FeatureSet.INTERNAL_UNANSWERED_HOSTS);
+        Instant stop = BEGINNING.plus(MINUTE.multipliedBy(2));
+        send(AssignmentEvent.STOP, stop);
+        send(AssignmentEvent.START, BEGINNING); // the job's first START, from another partition, late
+        harness.jobWatermark(stop.toEpochMilli() + SETTINGS.retentionMs() + MINUTE.toMillis());
+        assertThat(harness.numKeyedStateEntries()).isZero();
     }
 
     @Test
     void aJobThatGoesQuietWithoutStopIsForgottenAfterTheIdleTimeout() throws Exception {
         send(1, FeatureSet.INTERNAL_UNANSWERED_HOSTS);
         long end = BEGINNING.plus(MINUTE.multipliedBy(2)).toEpochMilli();
-        harness.processBothWatermarks(new Watermark(end + SETTINGS.jobIdleTimeout().toMillis() - 1));
+        harness.jobWatermark(end + SETTINGS.jobIdleTimeout().toMillis() - 1);
         assertThat(harness.numKeyedStateEntries()).isPositive();
-        harness.processBothWatermarks(new Watermark(end + SETTINGS.jobIdleTimeout().toMillis()));
+        harness.jobWatermark(end + SETTINGS.jobIdleTimeout().toMillis());
         assertThat(harness.numKeyedStateEntries()).isZero();
         assertThat(harness.numEventTimeTimers()).isZero();
+    }
+
+    @Test
+    void eachWindowIsScoredWithTheJobsHistoryAndItsUpdateIsKept() throws Exception {
+        reopenWith(new LearningScorer());
+        assertThat(harness.history(JOB)).as("no history before the first window").isNull();
+        send(0, null);
+        send(1, null);
+        send(2, null);
+        assertThat(harness.history(JOB).windows()).isEqualTo(3);
+        assertThat(harness.history(JOB).baseline(FeatureSet.V1.index(FeatureSet.INTERNAL_UNANSWERED_HOSTS))).isZero();
+        assertThat(harness.history("another-job")).isNull();
+    }
+
+    @Test
+    void theHistoryEndsWithTheJobsOtherStateAndARestartKeepsIt() throws Exception {
+        reopenWith(new LearningScorer());
+        send(0, null);
+        send(1, null);
+        send(AssignmentEvent.STOP, BEGINNING.plus(MINUTE.multipliedBy(2)));
+        send(AssignmentEvent.START, BEGINNING.plus(MINUTE.multipliedBy(2)).plusSeconds(5));
+        harness.jobWatermark(BEGINNING.plus(MINUTE.multipliedBy(10)).toEpochMilli());
+        assertThat(harness.history(JOB).windows()).as("the restart cancelled the clean-up").isEqualTo(2);
+
+        send(AssignmentEvent.STOP, BEGINNING.plus(MINUTE.multipliedBy(11)));
+        harness.jobWatermark(BEGINNING.plus(MINUTE.multipliedBy(11)).toEpochMilli() + SETTINGS.retentionMs() + MINUTE.toMillis());
+        assertThat(harness.history(JOB)).isNull();
+        assertThat(harness.numKeyedStateEntries()).isZero();
+    }
+
+    @Test
+    void aModelInputThatNeverSaysItIsIdleWouldHoldBackTheCleanUp() throws Exception {
+        // the premise of ModelReleases: an operator's event time is the minimum over its active inputs
+        harness.close();
+        harness = ScoringHarness.of(new ScoreWindows(new StubScorer(), SETTINGS));
+        harness.open();
+        send(1, FeatureSet.INTERNAL_UNANSWERED_HOSTS);
+        long end = BEGINNING.plus(MINUTE.multipliedBy(2)).toEpochMilli();
+        harness.jobWatermark(end + SETTINGS.jobIdleTimeout().toMillis());
+        assertThat(harness.numKeyedStateEntries()).as("held back by the model input").isPositive();
+        harness.modelInputIdle();
+        assertThat(harness.numKeyedStateEntries()).as("released once it is idle").isZero();
+    }
+
+    void reopenWith(WindowScorer scorer) throws Exception {
+        harness.close();
+        harness = ScoringHarness.of(new ScoreWindows(scorer, SETTINGS));
+        harness.open();
+        harness.modelInputIdle();
     }
 }

@@ -1,55 +1,317 @@
 package io.vigil.models.model;
 
+import io.vigil.models.detectors.CategoryDetector;
+import io.vigil.models.detectors.FleetDetector;
+import io.vigil.models.detectors.JobDetector;
 import io.vigil.models.features.FeatureSet;
+import io.vigil.models.scoring.IndicatorScorer;
+import io.vigil.models.scoring.IndicatorScorer.Indicator;
 import io.vigil.models.scoring.JobHistory;
 import io.vigil.models.scoring.Verdict;
 import io.vigil.models.scoring.WindowScorer;
+import io.vigil.records.Category;
+import io.vigil.records.Reason;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * A trained model: the fleet, per-job and supervised detectors combined into one score, a threshold,
- * categories and reasons. What an artifact holds ({@link ModelArtifact}). SKELETON (issue #5): the API is
- * fixed; the body is being written.
+ * categories and reasons. What an artifact holds ({@link ModelArtifact}); {@code Trainer} makes one.
+ *
+ * <p><b>Score.</b> See {@link Calibration}: each detector's raw score becomes a surprise (how rare among benign
+ * windows out of fold), the two largest add up ({@link Calibration#evidence}), and that is compared with the one benign windows reach at the
+ * target false-alert rate. The threshold is {@value Calibration#SCORE_THRESHOLD}. Besides the three learned
+ * detectors, the physically motivated indicator rules of {@link IndicatorScorer} (when the feature set has their
+ * features) are a fourth source of evidence, calibrated like the others: they need no incident to learn from,
+ * so they carry over to kinds and variants of misuse the training data never showed, where a classifier trained
+ * on a few incidents does not; calibrated on benign windows, they cannot raise false alerts past the target.
+ *
+ * <p><b>Categories</b> of a flagged window: the supervised model's classes that hold at least
+ * {@value #CATEGORY_CONFIDENCE} of its probability (most likely first), then the categories the physically
+ * motivated indicator rules of {@link IndicatorScorer} name (when the feature set has their features): the
+ * rules generalise to kinds of misuse, or combinations, the training data did not show. UNKNOWN when neither
+ * names one.
+ *
+ * <p><b>Reasons.</b> Each detector's surprise is shared out over the features: the per-job model's over its
+ * per-feature contributions, the fleet and supervised models' over the squared robust distances from the
+ * fleet's typical value ({@link FleetDetector#deviations}), the rules' over the features of the rules that
+ * fired. A feature's weight is its share of the total; the
+ * strongest {@value Verdict#MAX_REASONS} are named, each with its value, the job's baseline (null before the job
+ * has one) and the fleet's.
  */
 public final class VigilModel implements WindowScorer {
     private static final long serialVersionUID = 1L;
 
+    public static final String KIND = "vigil-ensemble/1";
+    /** A supervised class is named when it holds at least this share of the probability. */
+    public static final double CATEGORY_CONFIDENCE = 0.35;
+
+    private final FeatureSet featureSet;
+    private final FleetDetector fleet;
+    private final JobDetector job;
+    private final CategoryDetector supervised;
+    private final Calibration calibration;
+    private final String modelVersion;
+    private final TreeMap<String, Object> trainingSummary;
+    private final TreeMap<String, Object> metrics;
+    /** The indicator rules: evidence and categories that need no training; null when the feature set lacks their features. */
+    private final IndicatorScorer indicators;
+    private final double[] fleetBaseline;
+    private final Category[] classes;
+
+    /**
+     * @param modelVersion deterministic in the training input, e.g. {@code vigil-0123456789ab}
+     * @param trainingSummary what it was trained on, for the artifact header
+     * @param metrics how it scored out of fold, for the artifact header
+     */
+    public VigilModel(FeatureSet featureSet, FleetDetector fleet, JobDetector job, CategoryDetector supervised,
+                      Calibration calibration, String modelVersion, SortedMap<String, Object> trainingSummary,
+                      SortedMap<String, Object> metrics) {
+        this.featureSet = Objects.requireNonNull(featureSet, "featureSet");
+        this.fleet = Objects.requireNonNull(fleet, "fleet");
+        this.job = Objects.requireNonNull(job, "job");
+        this.supervised = Objects.requireNonNull(supervised, "supervised");
+        this.calibration = Objects.requireNonNull(calibration, "calibration");
+        this.modelVersion = Objects.requireNonNull(modelVersion, "modelVersion");
+        this.trainingSummary = new TreeMap<>(trainingSummary);
+        this.metrics = new TreeMap<>(metrics);
+        this.indicators = indicatorsFor(featureSet);
+        this.fleetBaseline = fleet.baseline();
+        this.classes = supervised.categories();
+        if (fleetBaseline.length != featureSet.size()) {
+            throw new IllegalArgumentException("fleet model reads " + fleetBaseline.length + " features, feature set "
+                    + featureSet.id() + " has " + featureSet.size());
+        }
+    }
+
     @Override
     public Verdict score(double[] features, JobHistory history) {
-        throw new UnsupportedOperationException("issue #5: being written");
+        featureSet.checkLength(features);
+        double[] x = finite(features);
+        double fleetScore = fleet.score(x);
+        JobDetector.Deviation deviation = job.score(x, history);
+        double[] probabilities = supervised.probabilities(x);
+        Map<Indicator, Double> rules = indicators == null ? Map.of() : indicators.contributions(x);
+        double[] surprises = calibration.surprises(fleetScore, calibration.jobRaw(deviation.contributions()), probabilities[0],
+                rulesScore(rules));
+        double score = calibration.score(Calibration.evidence(surprises));
+        boolean flagged = score >= Calibration.SCORE_THRESHOLD;
+        List<Category> categories = flagged ? categories(probabilities, classes, rules) : List.of();
+        return Verdict.of(score, Calibration.SCORE_THRESHOLD, categories, reasons(x, history, surprises, deviation, rules));
+    }
+
+    /** The indicator rules' score, as {@link IndicatorScorer} computes it: the noisy-OR of their contributions. */
+    public static double rulesScore(Map<Indicator, Double> contributions) {
+        double keep = 1;
+        for (double c : contributions.values()) {
+            keep *= 1 - c;
+        }
+        return Math.max(0, Math.min(1, 1 - keep));
     }
 
     @Override
     public JobHistory update(JobHistory history, double[] features, Verdict verdict) {
-        throw new UnsupportedOperationException("issue #5: being written");
+        featureSet.checkLength(features);
+        return job.learn(history, finite(features), verdict.flagged());
+    }
+
+    /**
+     * The categories of a flagged window (see the class doc): never empty.
+     *
+     * @param probabilities the supervised model's, benign first, then {@code classes}
+     * @param rules the indicator rules' contributions ({@link IndicatorScorer#contributions}); empty without rules
+     */
+    public static List<Category> categories(double[] probabilities, Category[] classes, Map<Indicator, Double> rules) {
+        List<Category> out = new ArrayList<>(3);
+        Integer[] order = new Integer[classes.length];
+        for (int c = 0; c < classes.length; c++) {
+            order[c] = c;
+        }
+        Arrays.sort(order, (a, b) -> Double.compare(probabilities[b + 1], probabilities[a + 1]));
+        for (int c : order) {
+            if (probabilities[c + 1] >= CATEGORY_CONFIDENCE && classes[c] != Category.UNKNOWN) {
+                out.add(classes[c]);
+            }
+        }
+        for (Category c : indicatorCategories(rules)) {
+            if (!out.contains(c)) {
+                out.add(c);
+            }
+        }
+        return out.isEmpty() ? List.of(Category.UNKNOWN) : out;
+    }
+
+    /** As {@link IndicatorScorer}: categories whose indicators together (noisy-OR) reach its minimum, strongest first. */
+    private static List<Category> indicatorCategories(Map<Indicator, Double> contributions) {
+        Map<Category, Double> keep = new EnumMap<>(Category.class);
+        contributions.forEach((indicator, c) -> keep.merge(indicator.category(), 1 - c, (a, b) -> a * b));
+        List<Map.Entry<Category, Double>> named = new ArrayList<>();
+        for (Map.Entry<Category, Double> e : keep.entrySet()) {
+            if (1 - e.getValue() >= IndicatorScorer.CATEGORY_MIN) {
+                named.add(e);
+            }
+        }
+        named.sort(Map.Entry.comparingByValue());
+        return named.stream().map(Map.Entry::getKey).toList();
+    }
+
+    /**
+     * Each detector's surprise shared out over the features (see the class doc); the strongest, at most
+     * {@value Verdict#MAX_REASONS}, with their weights as shares of the whole.
+     */
+    private List<Reason> reasons(double[] x, JobHistory history, double[] surprises, JobDetector.Deviation deviation,
+                                 Map<Indicator, Double> rules) {
+        int n = x.length;
+        double[][] shares = {
+                shares(squares(fleet.deviations(x))),
+                shares(deviation.contributions().clone()),
+                null, // the supervised model's part goes where the fleet's goes
+                shares(ruleWeights(rules))};
+        shares[Calibration.SUPERVISED] = shares[Calibration.FLEET];
+        double total = 0;
+        double[] weight = new double[n];
+        for (int d = 0; d < shares.length; d++) {
+            if (shares[d] == null || !(surprises[d] > 0)) {
+                continue;
+            }
+            total += surprises[d];
+            for (int i = 0; i < n; i++) {
+                weight[i] += surprises[d] * shares[d][i];
+            }
+        }
+        if (!(total > 0)) {
+            return List.of();
+        }
+        List<Reason> out = new ArrayList<>(Verdict.MAX_REASONS);
+        boolean[] taken = new boolean[n];
+        for (int r = 0; r < Verdict.MAX_REASONS; r++) {
+            int best = -1;
+            for (int i = 0; i < n; i++) {
+                if (!taken[i] && weight[i] > 0 && (best < 0 || weight[i] > weight[best])) {
+                    best = i;
+                }
+            }
+            if (best < 0) {
+                break;
+            }
+            taken[best] = true;
+            double jobBaseline = history.baseline(best);
+            out.add(new Reason(featureSet.names().get(best), x[best], Double.isNaN(jobBaseline) ? null : jobBaseline,
+                    fleetBaseline[best], Math.min(1, weight[best] / total)));
+        }
+        return out;
+    }
+
+    /** Each rule's contribution split evenly over the features it reads, as {@link IndicatorScorer} names them. */
+    private double[] ruleWeights(Map<Indicator, Double> rules) {
+        double[] out = new double[featureSet.size()];
+        rules.forEach((indicator, c) -> {
+            if (c > 0) {
+                for (String feature : indicator.features()) {
+                    out[featureSet.index(feature)] += c / indicator.features().size();
+                }
+            }
+        });
+        return out;
+    }
+
+    private static double[] squares(double[] v) {
+        for (int i = 0; i < v.length; i++) {
+            v[i] *= v[i];
+        }
+        return v;
+    }
+
+    /** Each value's share of their sum; null when they sum to 0 (or are not usable). */
+    private static double[] shares(double[] v) {
+        double sum = 0;
+        for (int i = 0; i < v.length; i++) {
+            if (!(v[i] > 0) || !Double.isFinite(v[i])) {
+                v[i] = 0;
+            }
+            sum += v[i];
+        }
+        if (!(sum > 0)) {
+            return null;
+        }
+        for (int i = 0; i < v.length; i++) {
+            v[i] /= sum;
+        }
+        return v;
+    }
+
+    /** The vector, with any non-finite value replaced by the fleet's typical one: a bad input must not raise an alert. */
+    private double[] finite(double[] features) {
+        double[] out = features;
+        for (int i = 0; i < features.length; i++) {
+            if (!Double.isFinite(features[i])) {
+                if (out == features) {
+                    out = features.clone();
+                }
+                out[i] = fleetBaseline[i];
+            }
+        }
+        return out;
+    }
+
+    private static IndicatorScorer indicatorsFor(FeatureSet featureSet) {
+        try {
+            return new IndicatorScorer(featureSet);
+        } catch (IllegalArgumentException lacksAFeature) {
+            return null;
+        }
     }
 
     @Override
     public String modelVersion() {
-        throw new UnsupportedOperationException("issue #5: being written");
+        return modelVersion;
     }
 
     @Override
     public double threshold() {
-        throw new UnsupportedOperationException("issue #5: being written");
+        return Calibration.SCORE_THRESHOLD;
     }
 
     /** What kind of model the artifact holds, e.g. {@code vigil-ensemble/1}: its header names it. */
     public String kind() {
-        throw new UnsupportedOperationException("issue #5: being written");
+        return KIND;
     }
 
     /** What it was trained on (datasets, windows, positives per category, seed), for the artifact header. */
-    public java.util.SortedMap<String, Object> trainingSummary() {
-        throw new UnsupportedOperationException("issue #5: being written");
+    public SortedMap<String, Object> trainingSummary() {
+        return Collections.unmodifiableSortedMap(trainingSummary);
     }
 
     /** How it scored on its training data out of fold (PR-AUC, false alerts per 100 job-hours, ...), for the header. */
-    public java.util.SortedMap<String, Object> metrics() {
-        throw new UnsupportedOperationException("issue #5: being written");
+    public SortedMap<String, Object> metrics() {
+        return Collections.unmodifiableSortedMap(metrics);
     }
 
     @Override
     public FeatureSet featureSet() {
-        throw new UnsupportedOperationException("issue #5: being written");
+        return featureSet;
+    }
+
+    public FleetDetector fleet() {
+        return fleet;
+    }
+
+    public JobDetector job() {
+        return job;
+    }
+
+    public CategoryDetector supervised() {
+        return supervised;
+    }
+
+    public Calibration calibration() {
+        return calibration;
     }
 }

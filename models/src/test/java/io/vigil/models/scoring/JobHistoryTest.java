@@ -1,0 +1,141 @@
+package io.vigil.models.scoring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+class JobHistoryTest {
+
+    private static final JobHistory LEARNED = JobHistory.of(42, "3fa2c1d0",
+            new float[] {7.6f, 0.95f, 0f},
+            new float[] {0.1f, 0.02f, 0f},
+            new float[] {0f, 3.5f, 0f});
+
+    @Test
+    void hasNoBaselineBeforeAnyWindow() {
+        JobHistory empty = JobHistory.empty();
+        assertThat(empty.windows()).isZero();
+        assertThat(empty.features()).isZero();
+        assertThat(empty.baseline(0)).isNaN();
+        assertThat(empty.baseline(29)).isNaN();
+        assertThat(empty.drift(3)).isZero();
+    }
+
+    @Test
+    void tellsWhatItLearned() {
+        assertThat(LEARNED.windows()).isEqualTo(42);
+        assertThat(LEARNED.features()).isEqualTo(3);
+        assertThat(LEARNED.baseline(1)).isEqualTo(0.95f);
+        assertThat(LEARNED.scale(0)).isEqualTo(0.1f);
+        assertThat(LEARNED.drift(1)).isEqualTo(3.5f);
+        assertThat(LEARNED.featureSetHash()).isEqualTo("3fa2c1d0");
+        assertThat(JobHistory.empty().featureSetHash()).isNull();
+        assertThatThrownBy(() -> LEARNED.baseline(3)).isInstanceOf(IndexOutOfBoundsException.class);
+    }
+
+    @Test
+    void roundTripsThroughItsBytesExactly() {
+        assertThat(JobHistory.fromBytes(LEARNED.toBytes())).isEqualTo(LEARNED);
+        assertThat(JobHistory.fromBytes(JobHistory.empty().toBytes())).isSameAs(JobHistory.empty());
+        assertThat(LEARNED.toBytes()).hasSize(JobHistory.byteSize(3)).hasSize(12 + 3 * 12);
+        assertThat(JobHistory.empty().toBytes()).hasSize(12);
+    }
+
+    @Test
+    void isImmutable() {
+        float[] location = {1f};
+        JobHistory history = JobHistory.of(1, "3fa2c1d0", location, new float[1], new float[1]);
+        location[0] = 2f;
+        assertThat(history.baseline(0)).isEqualTo(1.0);
+    }
+
+    @Test
+    void refusesNoBytes() {
+        assertThatThrownBy(() -> JobHistory.fromBytes(null)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("job history bytes are null");
+        assertThatThrownBy(() -> JobHistory.fromBytes(new byte[0])).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("job history bytes are empty");
+    }
+
+    @Test
+    void refusesBytesThatAreNotAJobHistory() {
+        byte[] json = "{\"windows\":3}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> JobHistory.fromBytes(json)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("not a job history: first byte is 0x7B, a job history starts with 0x4A ('J')");
+    }
+
+    @Test
+    void refusesAnotherFormatVersion() {
+        byte[] bytes = LEARNED.toBytes();
+        bytes[1] = 2;
+        assertThatThrownBy(() -> JobHistory.fromBytes(bytes)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("job history format version 2, this build reads version 1");
+    }
+
+    @Test
+    void refusesTruncatedBytes() {
+        byte[] bytes = LEARNED.toBytes();
+        assertThatThrownBy(() -> JobHistory.fromBytes(Arrays.copyOf(bytes, 5))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("job history truncated: 5 bytes, its header alone takes 12");
+        assertThatThrownBy(() -> JobHistory.fromBytes(Arrays.copyOf(bytes, bytes.length - 1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("job history truncated: 47 bytes, its 3 features need 48");
+    }
+
+    @Test
+    void refusesAFeatureCountThatDoesNotMatchTheBytes() {
+        byte[] bytes = LEARNED.toBytes();
+        ByteBuffer.wrap(bytes).putShort(6, (short) 2);
+        assertThatThrownBy(() -> JobHistory.fromBytes(bytes)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("job history of 2 features takes 36 bytes, got 48: the feature count is wrong or bytes follow it");
+    }
+
+    @Test
+    void refusesANegativeWindowCount() {
+        byte[] bytes = LEARNED.toBytes();
+        ByteBuffer.wrap(bytes).putInt(2, -1);
+        assertThatThrownBy(() -> JobHistory.fromBytes(bytes)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("job history with a negative window count: -1");
+    }
+
+    @Test
+    void refusesFeaturesWithoutWindows() {
+        byte[] bytes = LEARNED.toBytes();
+        ByteBuffer.wrap(bytes).putInt(2, 0);
+        assertThatThrownBy(() -> JobHistory.fromBytes(bytes)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("job history of 0 windows and 3 features: a history has features exactly when it has learned a window");
+    }
+
+    @Test
+    void refusesValuesNoDetectorWrites() {
+        byte[] nanLocation = LEARNED.toBytes();
+        ByteBuffer.wrap(nanLocation).putFloat(12 + 4, Float.NaN);
+        assertThatThrownBy(() -> JobHistory.fromBytes(nanLocation)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("job history: feature 1 has location NaN");
+        byte[] negativeScale = LEARNED.toBytes();
+        ByteBuffer.wrap(negativeScale).putFloat(12 + 12, -1f);
+        assertThatThrownBy(() -> JobHistory.fromBytes(negativeScale)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("job history: feature 0 has scale -1.0, not a finite non-negative number");
+        byte[] infiniteDrift = LEARNED.toBytes();
+        ByteBuffer.wrap(infiniteDrift).putFloat(12 + 24 + 8, Float.POSITIVE_INFINITY);
+        assertThatThrownBy(() -> JobHistory.fromBytes(infiniteDrift)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("job history: feature 2 has drift Infinity, not a finite non-negative number");
+    }
+
+    @Test
+    void refusesAFeatureSetHashThatIsNotOne() {
+        assertThatThrownBy(() -> JobHistory.of(1, "v1-3fa2c1d0", new float[1], new float[1], new float[1]))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("feature-set hash must be 8 lower-case hex digits: v1-3fa2c1d0");
+    }
+
+    @Test
+    void refusesArraysOfDifferentLengths() {
+        assertThatThrownBy(() -> JobHistory.of(1, "3fa2c1d0", new float[2], new float[2], new float[1]))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("location, scale and drift must have one value per feature: 2, 2, 1");
+    }
+}
