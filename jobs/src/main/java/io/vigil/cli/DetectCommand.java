@@ -29,7 +29,7 @@ final class DetectCommand implements Callable<Integer>, Vigil.UsesSettings {
     public List<String> settingKeys() {
         List<String> keys = new ArrayList<>(List.of(
                 VigilConfig.BOOTSTRAP_SERVERS, VigilConfig.SCHEMA_REGISTRY_URL, VigilConfig.GROUP_ID,
-                VigilConfig.WINDOW_SIZE_MS, VigilConfig.OUT_OF_ORDERNESS_MS, VigilConfig.IDLENESS_MS,
+                VigilConfig.WINDOW_SIZE_MS, VigilConfig.OUT_OF_ORDERNESS_MS, VigilConfig.IDLENESS_MS, VigilConfig.ASSIGNMENT_IDLENESS_MS,
                 VigilConfig.CHECKPOINT_INTERVAL_MS, VigilConfig.CHECKPOINT_DIR, VigilConfig.PARALLELISM,
                 VigilConfig.MODEL_PATH, VigilConfig.INTERNAL_CIDRS, VigilConfig.DESTINATION_LOOKBACK_MS, VigilConfig.FLEET_WARMUP_MS,
                 VigilConfig.JOB_IDLE_TIMEOUT_MS, VigilConfig.ATTRIBUTION_MAX_WAITING, VigilConfig.ATTRIBUTION_STATE_TTL_MS, VigilConfig.EVIDENCE_TOP_DESTINATIONS,

@@ -25,6 +25,7 @@ public final class VigilConfig extends AbstractConfig {
     public static final String WINDOW_SIZE_MS = "window.size.ms";
     public static final String OUT_OF_ORDERNESS_MS = "watermark.out.of.orderness.ms";
     public static final String IDLENESS_MS = "watermark.idleness.ms";
+    public static final String ASSIGNMENT_IDLENESS_MS = "watermark.idleness.assignments.ms";
     public static final String DESTINATION_LOOKBACK_MS = "destination.lookback.ms";
     public static final String FLEET_WARMUP_MS = "destination.warmup.ms";
     public static final String JOB_IDLE_TIMEOUT_MS = "job.idle.timeout.ms";
@@ -63,6 +64,11 @@ public final class VigilConfig extends AbstractConfig {
                 .define(IDLENESS_MS, Type.LONG, 30_000L, Range.atLeast(0), Importance.MEDIUM,
                         "A Kafka partition or file with no records for this long stops holding back the watermark, ms;"
                                 + " 0 never.")
+                .define(ASSIGNMENT_IDLENESS_MS, Type.LONG, 1_000L, Range.atLeast(0), Importance.LOW,
+                        "The same for a partition of the scheduler's assignments once it has caught up (been idle once):"
+                                + " they are sparse, and after each START or STOP their partition holds back every window"
+                                + " until it counts as idle again, so this bounds the alert delay a scheduler event adds, ms;"
+                                + " 0 takes watermark.idleness.ms.")
                 .define(DESTINATION_LOOKBACK_MS, Type.LONG, 24 * 3_600_000L, Range.atLeast(0), Importance.MEDIUM,
                         "How far back 'how many jobs talk to this destination' looks, ms.")
                 .define(FLEET_WARMUP_MS, Type.LONG, 10 * 60_000L, Range.atLeast(0), Importance.MEDIUM,

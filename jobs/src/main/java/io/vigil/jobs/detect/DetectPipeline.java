@@ -204,7 +204,7 @@ public final class DetectPipeline {
         }
         DataStream<Received> all = null;
         for (int i = 0; i < sources.size(); i++) {
-            DataStream<Received> one = env.fromSource(sources.get(i), watermarks(settings), "input " + i).uid("source-" + i);
+            DataStream<Received> one = env.fromSource(sources.get(i), InputWatermarks.strategy(settings), "input " + i).uid("source-" + i);
             all = all == null ? one : all.union(one);
         }
         return all;
@@ -225,11 +225,6 @@ public final class DetectPipeline {
                 .returns(PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO).name("No model releases");
     }
 
-    static WatermarkStrategy<Received> watermarks(DetectSettings settings) {
-        WatermarkStrategy<Received> strategy = WatermarkStrategy.<Received>forBoundedOutOfOrderness(settings.outOfOrderness())
-                .withTimestampAssigner((r, previous) -> r.eventTime());
-        return settings.idleness().isZero() ? strategy : strategy.withIdleness(settings.idleness());
-    }
 
     private static void perGpu(Assignment a, org.apache.flink.util.Collector<Assignment> out) {
         for (Integer gpu : a.getGpus()) {
