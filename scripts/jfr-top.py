@@ -22,6 +22,7 @@ KINDS = (
     ('org.apache.flink.formats.avro.typeutils.AvroSerializer.serialize', 'avro serialize (shuffle or checkpoint)'),
     ('org.apache.flink.formats.avro.typeutils.AvroSerializer.deserialize', 'avro deserialize after a shuffle'),
     ('org.apache.flink.api.java.typeutils.runtime.kryo', 'kryo'),
+    ('io.vigil.jobs.serde', 'hand-written serializers (shuffle or checkpoint)'),
     ('org.apache.flink.api.java.typeutils.runtime.PojoSerializer.copy', 'pojo copy between chained operators'),
     ('org.apache.flink.api.java.typeutils.runtime.PojoSerializer.serialize', 'pojo serialize (shuffle or checkpoint)'),
     ('org.apache.flink.api.java.typeutils.runtime.PojoSerializer.deserialize', 'pojo deserialize after a shuffle'),

@@ -8,8 +8,8 @@ import io.vigil.records.RecordType;
 import io.vigil.records.RejectReason;
 import io.vigil.records.json.JsonRecordCodec;
 import io.vigil.jobs.ingest.SplitReceived;
+import io.vigil.jobs.serde.RecordTypes;
 import java.time.Duration;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
@@ -24,7 +24,7 @@ public final class FlowAttribution extends Attribution<FlowLookup, JobFlow> {
     private static final long serialVersionUID = 1L;
 
     /** Flows that still need the destination step. */
-    public static final OutputTag<FlowLookup> BY_DESTINATION = new OutputTag<>("flows-by-destination") {};
+    public static final OutputTag<FlowLookup> BY_DESTINATION = new OutputTag<>("flows-by-destination", RecordTypes.FLOW_LOOKUP);
 
     public enum End { SOURCE, DESTINATION }
 
@@ -33,7 +33,7 @@ public final class FlowAttribution extends Attribution<FlowLookup, JobFlow> {
     private transient JsonRecordCodec<Flow> json;
 
     public FlowAttribution(End end, NetworkScope scope, long retentionMs, int maxWaiting, Duration stateTtl) {
-        super(retentionMs, maxWaiting, stateTtl, TypeInformation.of(FlowLookup.class));
+        super(retentionMs, maxWaiting, stateTtl, RecordTypes.FLOW_LOOKUP);
         this.end = end;
         this.scope = scope;
     }

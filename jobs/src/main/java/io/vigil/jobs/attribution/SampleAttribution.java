@@ -1,8 +1,8 @@
 package io.vigil.jobs.attribution;
 
+import io.vigil.jobs.serde.RecordTypes;
 import io.vigil.records.GpuSample;
 import java.time.Duration;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.util.Collector;
 
@@ -24,7 +24,7 @@ public final class SampleAttribution extends Attribution<GpuSample, GpuSample> {
     private transient Counter idleUnassigned;
 
     public SampleAttribution(long retentionMs, int maxWaiting, Duration stateTtl) {
-        super(retentionMs, maxWaiting, stateTtl, TypeInformation.of(GpuSample.class));
+        super(retentionMs, maxWaiting, stateTtl, RecordTypes.GPU_SAMPLE);
     }
 
     /** The key of a sample, and of an assignment's GPU: node and GPU index. */

@@ -6,6 +6,7 @@ import io.vigil.jobs.attribution.SampleAttribution;
 import io.vigil.jobs.ingest.CountDeadLetters;
 import io.vigil.jobs.ingest.Received;
 import io.vigil.jobs.ingest.SplitReceived;
+import io.vigil.jobs.serde.RecordTypes;
 import io.vigil.models.features.Contact;
 import io.vigil.models.features.DestinationAccumulator;
 import io.vigil.models.features.FeatureSet;
@@ -104,15 +105,17 @@ public final class DetectPipeline {
         // what a function keeps in state arrived over the network (a fresh object) or was built by it.
         env.getConfig().enableObjectReuse();
         SingleOutputStreamOperator<Flow> flows = read(env, inputs.sources(), settings)
-                .process(new SplitReceived()).returns(Flow.class)
+                .process(new SplitReceived()).returns(RecordTypes.FLOW)
                 .uid("split-received").name("Split flows, samples, assignments, dead letters");
         DataStream<GpuSample> samples = flows.getSideOutput(SplitReceived.SAMPLES);
         DataStream<Assignment> assignments = flows.getSideOutput(SplitReceived.ASSIGNMENTS);
 
-        // 2. Attribution: whose pod sent or received each flow, whose GPU each sample is.
+        // 2. Attribution: whose pod sent or received each flow, whose GPU each sample is. Flows (in their
+        // lookups) and samples cross the keyed shuffles here and wait in attribution state: hand-written
+        // serializers (RecordTypes), not Flink's Avro serializer (a quarter of the profile's samples).
         KeyedStream<Assignment, String> assignmentsByIp = assignments.keyBy(Assignment::getIp);
         SingleOutputStreamOperator<JobFlow> flowsBySource = flows
-                .map(f -> new FlowLookup(f, false)).returns(FlowLookup.class).name("Look up flows")
+                .map(f -> new FlowLookup(f, false)).returns(RecordTypes.FLOW_LOOKUP).name("Look up flows")
                 .keyBy(l -> FlowAttribution.key(l, FlowAttribution.End.SOURCE))
                 .connect(assignmentsByIp)
                 .process(new FlowAttribution(FlowAttribution.End.SOURCE, scope, retention, settings.maxWaitingPerAddress(), settings.addressStateTtl()))
@@ -140,7 +143,7 @@ public final class DetectPipeline {
                 .keyBy(s -> SampleAttribution.key(s.getNode(), s.getGpu()))
                 .connect(assignmentsByGpu)
                 .process(new SampleAttribution(retention, settings.maxWaitingPerAddress(), settings.addressStateTtl()))
-                .returns(GpuSample.class)
+                .returns(RecordTypes.GPU_SAMPLE)
                 .uid("attribute-samples").name("Attribute GPU samples by node and GPU");
         DataStream<JobSignal> jobSamples = attributedSamples
                 .transform("Pre-combine samples", TypeInformation.of(JobSignal.class), new PreCombiners.Samples(windowMs))

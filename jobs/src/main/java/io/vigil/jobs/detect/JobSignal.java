@@ -1,8 +1,10 @@
 package io.vigil.jobs.detect;
 
+import io.vigil.jobs.serde.RecordTypes;
 import io.vigil.models.features.Contact;
 import io.vigil.models.features.WindowAccumulator;
 import io.vigil.records.GpuSample;
+import org.apache.flink.api.common.typeinfo.TypeInfo;
 
 /**
  * What a job's window is made of: its contacts with one remote address, one GPU sample, or contacts and
@@ -10,6 +12,7 @@ import io.vigil.records.GpuSample;
  */
 public class JobSignal {
     public Contact contact;
+    @TypeInfo(RecordTypes.GpuSampleFactory.class)
     public GpuSample sample;
     public WindowAccumulator partial;
 

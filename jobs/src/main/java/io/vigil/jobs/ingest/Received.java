@@ -1,17 +1,22 @@
 package io.vigil.jobs.ingest;
 
+import io.vigil.jobs.serde.RecordTypes;
 import io.vigil.records.Assignment;
 import io.vigil.records.DeadLetter;
 import io.vigil.records.Flow;
 import io.vigil.records.GpuSample;
+import org.apache.flink.api.common.typeinfo.TypeInfo;
 
 /**
  * What a source hands to the pipeline: one decoded input record, or the dead letter saying why it could
  * not be used. Decoding happens inside the source so that event time, and so watermarks, are known per
- * Kafka partition or file. Exactly one field is set. A Flink POJO: its Avro fields use Avro's serializer.
+ * Kafka partition or file. Exactly one field is set. A Flink POJO: flows and samples use the hand-written
+ * serializers ({@link RecordTypes}), assignments and dead letters Flink's Avro serializer.
  */
 public class Received {
+    @TypeInfo(RecordTypes.FlowFactory.class)
     public Flow flow;
+    @TypeInfo(RecordTypes.GpuSampleFactory.class)
     public GpuSample sample;
     public Assignment assignment;
     public DeadLetter deadLetter;

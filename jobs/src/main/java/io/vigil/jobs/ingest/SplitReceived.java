@@ -1,5 +1,6 @@
 package io.vigil.jobs.ingest;
 
+import io.vigil.jobs.serde.RecordTypes;
 import io.vigil.records.Assignment;
 import io.vigil.records.DeadLetter;
 import io.vigil.records.Flow;
@@ -17,7 +18,7 @@ public final class SplitReceived extends ProcessFunction<Received, Flow> {
 
     /** Where every stage puts what it cannot use. */
     public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("dead-letters") {};
-    public static final OutputTag<GpuSample> SAMPLES = new OutputTag<>("gpu-samples") {};
+    public static final OutputTag<GpuSample> SAMPLES = new OutputTag<>("gpu-samples", RecordTypes.GPU_SAMPLE);
     public static final OutputTag<Assignment> ASSIGNMENTS = new OutputTag<>("assignments") {};
 
     @Override
