@@ -68,7 +68,7 @@ public final class VigilConfig extends AbstractConfig {
                         "The same for a partition of the scheduler's assignments once it has caught up (been idle once):"
                                 + " they are sparse, and after each START or STOP their partition holds back every window"
                                 + " until it counts as idle again, so this bounds the alert delay a scheduler event adds, ms;"
-                                + " 0 takes watermark.idleness.ms.")
+                                + " 0 takes watermark.idleness.ms; with that one 0 (never idle), this one is never used either.")
                 .define(DESTINATION_LOOKBACK_MS, Type.LONG, 24 * 3_600_000L, Range.atLeast(0), Importance.MEDIUM,
                         "How far back 'how many jobs talk to this destination' looks, ms.")
                 .define(FLEET_WARMUP_MS, Type.LONG, 10 * 60_000L, Range.atLeast(0), Importance.MEDIUM,

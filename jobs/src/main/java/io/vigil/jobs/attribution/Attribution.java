@@ -191,6 +191,8 @@ public abstract class Attribution<IN, OUT> extends KeyedCoProcessFunction<String
 
     /** How long a timeline read from state is used again without reading it, at most, ms of processing time. */
     static final long MAX_RECENT_MS = 60_000;
+    /** Timelines kept read at most, per subtask (a few MB): addresses with a job are what it holds. */
+    static final int MAX_RECENT = 16_384;
 
     /** A timeline as read from state, and when. */
     private record Recent(AssignmentTimeline timeline, long readAt) {}
@@ -215,9 +217,14 @@ public abstract class Attribution<IN, OUT> extends KeyedCoProcessFunction<String
         }
         AssignmentTimeline read = timeline.value();
         recent.remove(key);
+        if (read == null) {
+            // nobody's address (most sources of a scan, every external one): nothing to keep, and reading
+            // an empty state rewrites no TTL
+            return null;
+        }
         recent.put(key, new Recent(read, now)); // at the end: the map stays in the order read
         for (Iterator<Recent> oldest = recent.values().iterator(); oldest.hasNext(); ) {
-            if (now - oldest.next().readAt() < recentMs) {
+            if (now - oldest.next().readAt() < recentMs && recent.size() <= MAX_RECENT) {
                 break;
             }
             oldest.remove();

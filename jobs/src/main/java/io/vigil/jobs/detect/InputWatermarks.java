@@ -18,12 +18,14 @@ import org.apache.flink.util.clock.RelativeClock;
  * general idleness, 30 s by default), or its records come back late. The scheduler's assignments arrive a
  * few times an hour: each one makes its partition active again, at the assignment's time, and from then
  * on that partition holds every window back until it counts as idle once more. With the general
- * idleness that delayed every alert after each START or STOP by up to 30 s. So once a split of
- * assignments has been idle (it has caught up: everything in it was read), a split whose last record
- * was an assignment goes idle again after its own, short timeout ({@code assignmentIdleness}, 1 s by
- * default). Until then the general idleness holds: a backlog (a restart, a replay from Kafka) is read in
- * polls that a busy machine may space more than a second apart, and a split marked idle with
- * assignments still unread would let the flows' watermark pass them, so flows would find no owner.
+ * idleness that delayed every alert after each START or STOP by up to 30 s. So once a split has caught
+ * up, a split whose last record was an assignment goes idle after its own, short timeout
+ * ({@code assignmentIdleness}, 1 s by default). Until then the general idleness holds: a backlog (a
+ * restart, a replay from Kafka) is read in polls that a busy machine may space more than a second apart,
+ * and a split marked idle with assignments still unread would let the flows' watermark pass them, so
+ * flows would find no owner. A split has caught up once it has been idle (everything in it was read), or
+ * once it has been read for the general idleness since its first record: the scheduler's backlog is
+ * small, and a busy scheduler whose partition is never silent for 30 s must not lose the short timeout.
  * The clock is the source's input-activity clock, which stands still while the source is back-pressured.
  */
 final class InputWatermarks implements WatermarkGenerator<Received> {
@@ -31,8 +33,12 @@ final class InputWatermarks implements WatermarkGenerator<Received> {
     private final IdlenessTimer dataTimer;
     private final IdlenessTimer assignmentTimer;
     private boolean lastWasAssignment;
-    /** Whether this split has been idle: everything in it up to then was read. */
+    /** Whether this split has caught up: it has been idle, or read for the general idleness. */
     private boolean caughtUp;
+    private final RelativeClock clock;
+    private final long idlenessNanos;
+    /** When this split's first record came, by {@code clock}; -1 before. */
+    private long firstRecordNanos = -1;
     private boolean idle;
 
     /**
@@ -42,6 +48,8 @@ final class InputWatermarks implements WatermarkGenerator<Received> {
      */
     InputWatermarks(Duration outOfOrderness, Duration idleness, Duration assignmentIdleness, RelativeClock clock) {
         this.watermarks = new BoundedOutOfOrdernessWatermarks<>(outOfOrderness);
+        this.clock = clock;
+        this.idlenessNanos = idleness.toNanos();
         this.dataTimer = idleness.isZero() ? null : new IdlenessTimer(clock, idleness);
         this.assignmentTimer = assignmentIdleness.isZero() ? null : new IdlenessTimer(clock, assignmentIdleness);
     }
@@ -63,6 +71,9 @@ final class InputWatermarks implements WatermarkGenerator<Received> {
             // a dead letter says nothing about what the split carries
             lastWasAssignment = record.assignment != null;
         }
+        if (firstRecordNanos < 0) {
+            firstRecordNanos = clock.relativeTimeNanos();
+        }
         if (dataTimer != null) {
             dataTimer.activity();
         }
@@ -77,6 +88,10 @@ final class InputWatermarks implements WatermarkGenerator<Received> {
         // both timers are asked every time, so that each measures the silence from its start
         boolean dataIdle = dataTimer != null && dataTimer.checkIfIdle();
         boolean assignmentIdle = assignmentTimer != null && assignmentTimer.checkIfIdle();
+        if (!caughtUp && dataTimer != null && firstRecordNanos >= 0
+                && clock.relativeTimeNanos() - firstRecordNanos > idlenessNanos) {
+            caughtUp = true;
+        }
         if (dataIdle || (caughtUp && lastWasAssignment && assignmentIdle)) {
             caughtUp = true;
             if (!idle) {

@@ -30,6 +30,11 @@ import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
  * Everything held is also sent before a checkpoint barrier (so nothing needs checkpointing), when the
  * input goes idle (the window would stop waiting for it), and at the end of input.
  *
+ * <p>That a held record reaches its window on time rests on one property of today's graph: every input of
+ * the window descends from the same sources as this operator's input, so they go idle and active together
+ * and the window's watermark cannot pass one this subtask has not forwarded. A window fed from another
+ * source too (whose watermark could run ahead while this input is idle) would see held records late.
+ *
  * @param <IN> the records
  * @param <ACC> the partial accumulator
  * @param <OUT> what the keyed window reads: a record passed on, or a partial

@@ -70,6 +70,26 @@ class InputWatermarksTest {
     }
 
     @Test
+    void aBusySchedulersSplitCatchesUpAfterTheGeneralIdlenessWithoutEverBeingSilentThatLong() {
+        InputWatermarks watermarks = generator(ASSIGNMENT_IDLENESS);
+        long ts = 100_000;
+        // an event every 5 s, for longer than the general idleness: never silent that long
+        for (int i = 0; i < 8; i++) {
+            watermarks.onEvent(assignment(ts), ts, output);
+            quiet(watermarks, Duration.ofSeconds(4));
+            if (i < 5) {
+                assertThat(output.idle).as("event %d, not caught up yet: 4 s of quiet are not idle", i).isFalse();
+            }
+            ts += 5_000;
+        }
+
+        watermarks.onEvent(assignment(ts), ts, output);
+        quiet(watermarks, ASSIGNMENT_IDLENESS.multipliedBy(2));
+
+        assertThat(output.idle).isTrue();
+    }
+
+    @Test
     void anAssignmentMakesAnIdleSplitActiveAgainAtItsTime() {
         InputWatermarks watermarks = caughtUpOnAssignments();
 

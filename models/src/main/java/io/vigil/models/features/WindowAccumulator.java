@@ -26,9 +26,10 @@ import java.util.TreeSet;
  *   <li>contacts kept for evidence: at most {@link #MAX_CONTACTS}, the {@value #KEEP_PER_ORDER} with most
  *       bytes and the {@value #KEEP_PER_ORDER} with most unanswered attempts (a scan is many small,
  *       unanswered contacts; an upload is one big one);</li>
- *   <li>GPUs: the first {@link #MAX_GPUS} (by node and index) get per-GPU sums, which feed the per-GPU
- *       features (hashing fraction, divergence, spread, odd processes) and the process evidence; samples
- *       of further GPUs still count in the job-wide features;</li>
+ *   <li>GPUs: the first {@link #MAX_GPUS} by key (node, then index, as text) get per-GPU sums, which feed
+ *       the per-GPU features (hashing fraction, divergence, spread, odd processes) and the process
+ *       evidence; samples of further GPUs still count in the job-wide features. Which GPUs those are does
+ *       not depend on the order samples arrive in, nor on how they were grouped into partials;</li>
  *   <li>process names: {@link GpuStats#MAX_PROCESS_NAMES} per GPU; whether any name is a miner's is kept
  *       exactly, job-wide.</li>
  * </ul>
@@ -36,7 +37,8 @@ import java.util.TreeSet;
  * with 16 process names of ~45 characters); a typical 8-GPU job is a few KB.
  *
  * <p><b>Order.</b> {@link #add(Contact)}, {@link #add(GpuSample)} and {@link #merge} may come in any order
- * and grouping; below the caps the result is the same up to floating-point rounding of sums.
+ * and grouping; the result is the same (sums are integers, and each cap keeps the same contacts and GPUs
+ * whatever the order: the first by a total order).
  * {@link #features} and {@link #evidence} are pure: call them as often as you like.
  *
  * <p><b>One contact per remote address.</b> The per-destination window emits exactly one Contact per
@@ -190,13 +192,45 @@ public class WindowAccumulator {
         GpuStats gpu = gpus.get(key);
         if (gpu == null) {
             if (gpus.size() >= MAX_GPUS) {
-                gpuOverflowSamples++;
-                return;
+                String last = lastGpuKey();
+                if (key.compareTo(last) > 0) {
+                    gpuOverflowSamples++;
+                    return;
+                }
+                // a GPU before the last one kept: it takes that one's place (see keepFirstGpus)
+                gpuOverflowSamples += gpus.remove(last).samples;
             }
             gpu = new GpuStats(s.getNode(), s.getGpu());
             gpus.put(key, gpu);
         }
         gpu.add(s, sm, tensor, dram);
+    }
+
+    private String lastGpuKey() {
+        String last = null;
+        for (String k : gpus.keySet()) {
+            if (last == null || k.compareTo(last) > 0) {
+                last = k;
+            }
+        }
+        return last;
+    }
+
+    /**
+     * Keeps per-GPU sums for the first {@link #MAX_GPUS} GPUs by key (node, then index) and moves the others'
+     * samples to the overflow. The first keys of all GPUs seen do not depend on the order or grouping the
+     * samples came in, and a GPU once moved out never comes back (every key kept then is before it), so the
+     * GPUs kept have all their samples: pre-combined partials merge to the same window as the samples would.
+     */
+    private void keepFirstGpus() {
+        if (gpus.size() <= MAX_GPUS) {
+            return;
+        }
+        List<String> keys = new ArrayList<>(gpus.keySet());
+        keys.sort(null);
+        for (String k : keys.subList(MAX_GPUS, keys.size())) {
+            gpuOverflowSamples += gpus.remove(k).samples;
+        }
     }
 
     /** Adds the other's contacts and samples to these (the other is left unchanged). */
@@ -243,15 +277,7 @@ public class WindowAccumulator {
                 mine.merge(e.getValue());
             }
         }
-        if (gpus.size() > MAX_GPUS) {
-            List<Map.Entry<String, GpuStats>> sorted = new ArrayList<>(gpus.entrySet());
-            sorted.sort(Comparator.comparingLong((Map.Entry<String, GpuStats> e) -> e.getValue().samples).reversed()
-                    .thenComparing(Map.Entry::getKey));
-            for (Map.Entry<String, GpuStats> e : new ArrayList<>(sorted.subList(MAX_GPUS, sorted.size()))) {
-                gpuOverflowSamples += e.getValue().samples;
-                gpus.remove(e.getKey());
-            }
-        }
+        keepFirstGpus();
     }
 
     public long flowCount() {
