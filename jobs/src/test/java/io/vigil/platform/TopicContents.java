@@ -1,5 +1,9 @@
 package io.vigil.platform;
 
+import io.vigil.records.wire.Framings;
+import io.vigil.records.RecordType;
+import io.vigil.records.wire.RecordFraming;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -8,10 +12,18 @@ import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.avro.specific.SpecificRecord;
 
-/** What a topic holds now, as a verifying consumer sees it: committed messages only, all partitions. */
+/**
+ * What a topic holds now, as a verifying consumer sees it (committed messages only, all partitions), and
+ * records written to a two-partition input topic as the collectors would.
+ */
 public final class TopicContents {
     private TopicContents() {}
 
@@ -38,5 +50,26 @@ public final class TopicContents {
             }
         }
         return values;
+    }
+
+    /**
+     * Writes the records framed as the topic expects, alternating over partitions 0 and 1 (in the given order
+     * within each), acks=all. {@code garbage}, if not null, goes to partition 0 halfway through, as raw bytes.
+     */
+    public static <T extends SpecificRecord> void sendOverTwoPartitions(String bootstrapServers, String topic, RecordType<T> type,
+                                                                        List<T> records, String garbage) {
+        RecordFraming<T> framing = Framings.forTopic(type, topic, null);
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+            int i = 0;
+            for (T r : records) {
+                producer.send(new ProducerRecord<>(topic, i++ % 2, null, framing.encode(r)));
+                if (garbage != null && i == records.size() / 2) {
+                    producer.send(new ProducerRecord<>(topic, 0, null, garbage.getBytes(StandardCharsets.UTF_8)));
+                }
+            }
+        }
     }
 }

@@ -21,11 +21,9 @@ import io.vigil.records.wire.Framings;
 import io.vigil.records.wire.RecordFraming;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.avro.specific.SpecificRecord;
@@ -36,10 +34,6 @@ import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -190,20 +184,7 @@ class DetectPipelineIT {
     }
 
     private static <T extends SpecificRecord> void produce(String topic, RecordType<T> type, List<T> records, String garbage) {
-        RecordFraming<T> framing = Framings.forTopic(type, topic, null);
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
-            int i = 0;
-            for (T r : records) {
-                // spread over both partitions, in time order within each
-                producer.send(new ProducerRecord<>(topic, i++ % 2, null, framing.encode(r)));
-                if (garbage != null && i == records.size() / 2) {
-                    producer.send(new ProducerRecord<>(topic, 0, null, garbage.getBytes(StandardCharsets.UTF_8)));
-                }
-            }
-        }
+        TopicContents.sendOverTwoPartitions(kafka.bootstrapServers(), topic, type, records, garbage);
     }
 
     private static <T extends SpecificRecord> List<T> readCommitted(String topic, RecordType<T> type) {

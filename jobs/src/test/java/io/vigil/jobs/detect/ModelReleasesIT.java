@@ -33,7 +33,6 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
@@ -51,10 +50,6 @@ import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -275,17 +270,7 @@ class ModelReleasesIT {
     }
 
     private static <T extends SpecificRecord> void send(String topic, RecordType<T> type, List<T> records) {
-        RecordFraming<T> framing = Framings.forTopic(type, topic, null);
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
-            int i = 0;
-            for (T r : records) {
-                // both partitions, in time order within each
-                producer.send(new ProducerRecord<>(topic, i++ % 2, null, framing.encode(r)));
-            }
-        }
+        TopicContents.sendOverTwoPartitions(kafka.bootstrapServers(), topic, type, records, null);
     }
 
     /** Waits until {@code count} windows up to minute {@code last} are committed; returns every committed window. */
