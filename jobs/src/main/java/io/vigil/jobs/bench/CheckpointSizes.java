@@ -18,18 +18,29 @@ import org.apache.flink.runtime.state.StateObject;
  * How big a completed checkpoint's state is, per operator (keyed and operator state apart), read from its
  * {@code _metadata}: what the checkpoint goal is about, without guessing from file sizes.
  *
+ * @param files the bytes of the checkpoint's files on disk (0 where only its metadata was read)
  * @param total the state size of every operator together, bytes
  * @param byOperator operator (its uid, else its name) to {@code "keyed K, operator O"} bytes, largest first
  */
-record CheckpointSizes(long checkpoint, long total, Map<String, String> byOperator) {
-    static final CheckpointSizes NONE = new CheckpointSizes(-1, 0, Map.of());
+record CheckpointSizes(long checkpoint, long files, long total, Map<String, String> byOperator) {
+    static final CheckpointSizes NONE = new CheckpointSizes(-1, 0, 0, Map.of());
 
-    /** The latest completed checkpoint under {@code dir} ({@code chk-N/_metadata}), or {@link #NONE}. */
+    /**
+     * The latest completed checkpoint under {@code dir} ({@code chk-N/_metadata}) with the size of its files, or
+     * {@link #NONE}. One walk of the directory: the bench calls this while the measured job runs.
+     */
     static CheckpointSizes ofLatest(Path dir) {
         try (Stream<Path> all = Files.walk(dir)) {
             Path latest = all.filter(p -> p.getFileName().toString().equals("_metadata"))
                     .max((a, b) -> Long.compare(number(a.getParent()), number(b.getParent()))).orElse(null);
-            return latest == null ? NONE : read(latest);
+            if (latest == null) {
+                return NONE;
+            }
+            CheckpointSizes sizes = read(latest);
+            try (Stream<Path> files = Files.walk(latest.getParent())) {
+                long bytes = files.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
+                return new CheckpointSizes(sizes.checkpoint(), bytes, sizes.total(), sizes.byOperator());
+            }
         } catch (IOException | RuntimeException e) {
             return NONE; // a checkpoint being written or discarded as we look
         }
@@ -65,7 +76,7 @@ record CheckpointSizes(long checkpoint, long total, Map<String, String> byOperat
         sizes.entrySet().stream()
                 .sorted((a, b) -> Long.compare(b.getValue()[0] + b.getValue()[1], a.getValue()[0] + a.getValue()[1]))
                 .forEach(e -> byOperator.put(e.getKey(), "keyed " + e.getValue()[0] + ", operator " + e.getValue()[1]));
-        return new CheckpointSizes(metadata.getCheckpointId(), total, byOperator);
+        return new CheckpointSizes(metadata.getCheckpointId(), 0, total, byOperator);
     }
 
     private static long size(Iterable<? extends StateObject> handles) {

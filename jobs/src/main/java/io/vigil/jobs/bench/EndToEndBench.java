@@ -28,6 +28,7 @@ import io.vigil.records.wire.RecordFraming;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -39,7 +40,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import java.util.stream.Stream;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -170,8 +170,8 @@ public final class EndToEndBench {
             CheckpointSizes largest = CheckpointSizes.NONE;
             var done = job.getJobExecutionResult();
             while (!done.isDone()) {
-                checkpointBytes = Math.max(checkpointBytes, latestCheckpointBytes(checkpoints));
                 CheckpointSizes latest = CheckpointSizes.ofLatest(checkpoints);
+                checkpointBytes = Math.max(checkpointBytes, latest.files());
                 if (latest.total() > largest.total()) {
                     largest = latest;
                 }
@@ -262,7 +262,7 @@ public final class EndToEndBench {
                                 t -> (RecordFraming<SpecificRecord>) (RecordFraming<?>) Framings.forTopic(t, topics.get(t), null));
                         byte[] bytes = framing.encode(record);
                         Object node = record.get(record.getSchema().getField("node").pos());
-                        producer.send(new ProducerRecord<>(topic, null, r.ts() + shift, node.toString().getBytes(), bytes));
+                        producer.send(new ProducerRecord<>(topic, null, r.ts() + shift, node.toString().getBytes(StandardCharsets.UTF_8), bytes));
                         if (r.type() == RecordType.FLOW) {
                             p.flows++;
                             p.flowMessages.add(bytes);
@@ -440,7 +440,7 @@ public final class EndToEndBench {
                     // steadily (unkeyed, the producer fills one partition at a time and the others hold the
                     // watermark back until they count as idle)
                     Object node = r.record().get(r.record().getSchema().getField("node").pos());
-                    producer.send(new ProducerRecord<>(topics.get(r.type()), null, r.ts(), node.toString().getBytes(),
+                    producer.send(new ProducerRecord<>(topics.get(r.type()), null, r.ts(), node.toString().getBytes(StandardCharsets.UTF_8),
                             framing.encode(r.record())));
                     synchronized (sentAt) {
                         sentAt.putIfAbsent(r.ts() / 1000, System.nanoTime());
@@ -552,25 +552,6 @@ public final class EndToEndBench {
     private static long span(Path dataset) throws IOException {
         long[] span = DatasetRecords.telemetrySpan(dataset);
         return span[1] - span[0];
-    }
-
-    private static long latestCheckpointBytes(Path dir) {
-        try (Stream<Path> all = Files.walk(dir)) {
-            Path latest = all.filter(p -> p.getFileName().toString().startsWith("chk-"))
-                    .max((a, b) -> Long.compare(number(a), number(b))).orElse(null);
-            if (latest == null) {
-                return 0;
-            }
-            try (Stream<Path> files = Files.walk(latest)) {
-                return files.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
-            }
-        } catch (IOException | java.io.UncheckedIOException e) {
-            return 0; // a checkpoint being written or discarded as we look
-        }
-    }
-
-    private static long number(Path chk) {
-        return Long.parseLong(chk.getFileName().toString().substring(4));
     }
 
     private static double round(double d) {
