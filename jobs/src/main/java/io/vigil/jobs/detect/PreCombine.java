@@ -47,6 +47,9 @@ abstract class PreCombine<IN, ACC, OUT> extends AbstractStreamOperator<OUT>
 
     /** Window start to key to the partial of that key and window. */
     private transient TreeMap<Long, Map<String, ACC>> partials;
+    /** The window the last record went to (most records go to the window of the one before), or null. */
+    private transient Map<String, ACC> lastWindow;
+    private transient long lastStart;
     private transient long watermark;
     private transient StreamRecord<OUT> reuse;
     private transient Counter combined;
@@ -91,7 +94,12 @@ abstract class PreCombine<IN, ACC, OUT> extends AbstractStreamOperator<OUT>
             output.collect(element.replace(single(record)));
             return;
         }
-        Map<String, ACC> window = partials.computeIfAbsent(start, s -> new HashMap<>());
+        Map<String, ACC> window = lastWindow != null && lastStart == start ? lastWindow : null;
+        if (window == null) {
+            window = partials.computeIfAbsent(start, s -> new HashMap<>());
+            lastWindow = window;
+            lastStart = start;
+        }
         ACC partial = window.get(key);
         if (partial == null) {
             partial = newPartial();
@@ -129,6 +137,7 @@ abstract class PreCombine<IN, ACC, OUT> extends AbstractStreamOperator<OUT>
 
     /** Sends the partials of every window that ends at or before {@code upTo} (inclusive of its last ms). */
     private void sendUpTo(long upTo) {
+        lastWindow = null; // it may be sent and removed here
         Iterator<Map.Entry<Long, Map<String, ACC>>> windows = partials.entrySet().iterator();
         while (windows.hasNext()) {
             Map.Entry<Long, Map<String, ACC>> window = windows.next();
