@@ -37,7 +37,7 @@ import org.apache.flink.util.OutputTag;
 
 /**
  * The detection pipeline, once, with its ends as parameters: {@code detect} gives it Kafka topics, replay
- * gives it files, tests give it whatever they need. It reads like the data flow of DESIGN.md:
+ * gives it files, tests give it whatever they need. It reads like the data flow of docs/ARCHITECTURE.md:
  *
  * <pre>
  * sources (decoded at the edge) ─┬─ flows ── attribute by source, then destination ── JobFlow

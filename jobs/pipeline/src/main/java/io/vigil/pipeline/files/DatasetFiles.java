@@ -23,7 +23,7 @@ import org.apache.flink.connector.file.src.reader.SimpleStreamFormat;
 /**
  * A recorded dataset's files as the pipeline's bounded inputs: {@code flows}, {@code gpu} and
  * {@code assignments}, each {@code .jsonl}, {@code .jsonl.gz} or an Avro object container file {@code .avro}
- * (see DESIGN.md, Datasets). Each file is its own source, so watermarks are per file and dead letters name
+ * (docs/ARCHITECTURE.md, "Records and topics"). Each file is its own source, so watermarks are per file and dead letters name
  * {@code dataset/file:line} ({@code dataset/file:N}, the N-th record, for Avro).
  */
 public final class DatasetFiles {

@@ -12,7 +12,7 @@ import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code vigil} command line: one verb per use (see README and DESIGN.md). */
+/** The {@code vigil} command line: one verb per use (see README and docs/ARCHITECTURE.md). */
 @Command(name = "vigil",
         mixinStandardHelpOptions = true,
         versionProvider = Vigil.Version.class,

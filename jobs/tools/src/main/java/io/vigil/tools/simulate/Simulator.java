@@ -20,7 +20,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Runs a simulation and writes it as a dataset (DESIGN.md, Datasets): {@code flows.jsonl.gz},
+ * Runs a simulation and writes it as a dataset (docs/ARCHITECTURE.md, "Records and topics"): {@code flows.jsonl.gz},
  * {@code gpu.jsonl.gz}, {@code assignments.jsonl.gz}, each sorted by time; {@code labels.json}, the
  * injected incidents' intervals; {@code simulation.json}, the parameters, the layout and the counts; and
  * a {@code README.md} saying what happened.
