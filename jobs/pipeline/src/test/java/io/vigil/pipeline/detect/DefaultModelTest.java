@@ -18,7 +18,7 @@ class DefaultModelTest {
 
     @Test
     void theCommittedDefaultModelIsPackagedAndLoads() throws Exception {
-        Path committed = Path.of("..").resolve(DefaultModel.SOURCE);
+        Path committed = Path.of("../..").resolve(DefaultModel.SOURCE);
         assertThat(DefaultModel.packaged())
                 .as("%s is missing: run scripts/train-default-model.sh and commit it", DefaultModel.SOURCE).isTrue();
 
