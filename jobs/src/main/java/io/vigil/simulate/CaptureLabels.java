@@ -24,7 +24,10 @@ import java.util.TreeMap;
  *     with no payload in either direction (the prober reset the handshake: a SYN scan's open port). A port
  *     scan is at least {@value #PORT_SCAN_THRESHOLD} distinct ports of one host, an address scan at least
  *     {@value #ADDR_SCAN_THRESHOLD} distinct hosts on one port, each within {@value #SCAN_INTERVAL_MIN}
- *     minutes (Scan::port_scan_threshold, Scan::addr_scan_threshold, Scan::*_scan_interval). The label runs
+ *     minutes (Scan::port_scan_threshold, Scan::addr_scan_threshold, Scan::*_scan_interval). One addition: at
+ *     least {@value #ADDR_SCAN_THRESHOLD} distinct host:port targets within the interval, however spread, is a
+ *     scan too (a probe of a few ports over many hosts, nmap's way, stays under both per-key counts while
+ *     failing more handshakes than any client does). The label runs
  *     from the first to the last failed attempt of the episode that crossed a threshold (attempts chained
  *     while gaps are under the interval). Targets inside and outside the network count alike. UDP and ICMP
  *     never count: an unanswered UDP datagram is not a refused handshake.</li>
@@ -55,6 +58,24 @@ public final class CaptureLabels {
                           String evidence) {}
 
     private CaptureLabels() {}
+
+    /**
+     * A host's failed attempts, whether or not they made a scan: for the README, so that a reader sees what
+     * stayed under the thresholds.
+     */
+    public record Attempts(String host, int failed, long targets, long hosts, long ports) {}
+
+    /** The failed attempts each host in {@code hosts} originated, in the order given. */
+    public static List<Attempts> attempts(List<ConnLog.Row> rows, List<String> hosts) {
+        List<Attempts> out = new ArrayList<>();
+        for (String h : hosts) {
+            List<ConnLog.Row> mine = rows.stream().filter(r -> r.origH().equals(h) && failedAttempt(r)).toList();
+            out.add(new Attempts(h, mine.size(), mine.stream().map(r -> r.respH() + " " + r.respP()).distinct().count(),
+                    mine.stream().map(ConnLog.Row::respH).distinct().count(),
+                    mine.stream().map(ConnLog.Row::respP).distinct().count()));
+        }
+        return List.copyOf(out);
+    }
 
     /** Whether a connection is a failed attempt in the sense of Zeek's scan policy (see the class doc). */
     public static boolean failedAttempt(ConnLog.Row r) {
@@ -143,12 +164,16 @@ public final class CaptureLabels {
                 hostPort = e.getKey();
             }
         }
+        int targets = maxDistinctWithin(episode, r -> r.respH() + " " + r.respP());
         List<String> why = new ArrayList<>();
         if (ports >= PORT_SCAN_THRESHOLD) {
             why.add(ports + " ports of " + portVictim);
         }
         if (hosts >= ADDR_SCAN_THRESHOLD) {
             why.add(hosts + " hosts on port " + hostPort);
+        }
+        if (why.isEmpty() && targets >= ADDR_SCAN_THRESHOLD) {
+            why.add(targets + " host:port targets");
         }
         if (why.isEmpty()) {
             return null;

@@ -172,7 +172,8 @@ public final class CaptureWrap {
         Files.writeString(out.resolve("labels.json"), labelsJson(findings), StandardCharsets.UTF_8);
         Result result = new Result(format, read.rows().size(), read.skipped(), first, last, List.copyOf(jobs), findings, samples);
         Files.writeString(out.resolve(SOURCE_FILE), sourceJson(request, result, flowsFile, sha256(text)), StandardCharsets.UTF_8);
-        Files.writeString(out.resolve("README.md"), readme(request, result, flowsFile, ranked), StandardCharsets.UTF_8);
+        List<CaptureLabels.Attempts> attempts = CaptureLabels.attempts(read.rows(), List.copyOf(jobsByHost.keySet()));
+        Files.writeString(out.resolve("README.md"), readme(request, result, flowsFile, ranked, attempts), StandardCharsets.UTF_8);
         return result;
     }
 
@@ -276,7 +277,8 @@ public final class CaptureWrap {
         return write(mapper, root);
     }
 
-    private static String readme(Request request, Result result, String flowsFile, List<HostTraffic> ranked) {
+    private static String readme(Request request, Result result, String flowsFile, List<HostTraffic> ranked,
+                                 List<CaptureLabels.Attempts> attempts) {
         StringBuilder b = new StringBuilder();
         b.append("# ").append(request.out().getFileName()).append("\n\n");
         b.append("A **real** capture folded into a Vigil dataset by `vigil wrap-capture`. The flows are the original Zeek")
@@ -305,6 +307,12 @@ public final class CaptureWrap {
                 + " device model, seed %d). They carry no information from the capture.%n%n", result.samples(),
                 request.sampleIntervalSeconds(), request.seed()));
         b.append("## Labels\n\n").append(RULES).append('\n');
+        b.append("Failed attempts the chosen hosts originated (whatever the rules made of them):\n\n")
+                .append("| host | failed attempts | distinct host:port | hosts | ports |\n|---|---|---|---|---|\n");
+        for (CaptureLabels.Attempts a : attempts) {
+            b.append(String.format(Locale.ROOT, "| %s | %d | %d | %d | %d |%n", a.host(), a.failed(), a.targets(), a.hosts(), a.ports()));
+        }
+        b.append('\n');
         if (result.labels().isEmpty()) {
             b.append("No incident met a rule: `labels.json` is empty, so every alert on this dataset counts as false.\n");
         } else {
@@ -325,7 +333,8 @@ public final class CaptureWrap {
             - **NETWORK_SCAN** (Zeek's former scan policy, policy/misc/scan.zeek, with its constants): a *failed \
             attempt* is a TCP connection that never carried data: `S0`, `REJ`, `SH`, or `RSTO`/`RSTOS0` with no \
             payload either way. A scan is at least %d distinct ports of one host, or at least %d distinct hosts on \
-            one port, within %d minutes, inside or outside the network. The label runs from the first to the last \
+            one port, or (an addition to Zeek's policy, for probes of a few ports over many hosts) at least %2$d \
+            distinct host:port targets, within %d minutes, inside or outside the network. The label runs from the first to the last \
             failed attempt of the episode (attempts less than %d minutes apart). UDP and ICMP never count.
             - **REVERSE_TUNNEL**: an SSH connection (Zeek's protocol detection, `service` ssh, any port) to an \
             outside address, open at least %d minutes (the first interval of Zeek's long-connections package), \

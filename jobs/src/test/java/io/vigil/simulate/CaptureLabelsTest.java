@@ -67,6 +67,19 @@ class CaptureLabelsTest {
     }
 
     @Test
+    void aProbeOfAFewPortsOverManyHostsIsAScanByItsTargets() {
+        List<ConnLog.Row> grid = new ArrayList<>();
+        for (int h = 0; h < 10; h++) {
+            for (int p : new int[] {22, 80, 443}) {
+                grid.add(tcp(T0 + grid.size() * 100L, POD, "10.9.0." + (h + 1), p, "S0", 0, 0));
+            }
+        }
+        assertThat(CaptureLabels.label(grid, JOBS, SCOPE)).singleElement()
+                .satisfies(f -> assertThat(f.evidence()).contains("30 host:port targets"));
+        assertThat(CaptureLabels.label(grid.subList(0, CaptureLabels.ADDR_SCAN_THRESHOLD - 1), JOBS, SCOPE)).isEmpty();
+    }
+
+    @Test
     void unansweredUdpIsNeverAFailedAttempt() {
         assertThat(CaptureLabels.label(hostsOn(1900, 40, "S0", "udp", T0), JOBS, SCOPE)).isEmpty();
     }
