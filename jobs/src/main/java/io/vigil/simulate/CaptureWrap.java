@@ -153,7 +153,7 @@ public final class CaptureWrap {
         for (int i = 0; i < chosen.size(); i++) {
             HostTraffic t = chosen.get(i);
             String job = "capture-" + t.ip().replace('.', '-').replace(':', '-');
-            jobs.add(new JobHost(t, job, Addresses.nodeName(i + 1), "captures/" + job + "-0"));
+            jobs.add(new JobHost(t, job, Addresses.nodeName(i), "captures/" + job + "-0"));
             jobsByHost.put(t.ip(), job);
         }
         List<CaptureLabels.Finding> findings = CaptureLabels.label(read.rows(), jobsByHost, scope);
@@ -207,7 +207,7 @@ public final class CaptureWrap {
         List<GpuSample> samples = new ArrayList<>();
         for (int i = 0; i < jobs.size(); i++) {
             JobHost j = jobs.get(i);
-            Node node = new Node(i + 1, request.seed(), interval);
+            Node node = new Node(i, request.seed(), interval);
             Rng step = Rng.of(request.seed(), "capture-step:" + j.jobId());
             long basePid = step.betweenLong(1_000, 3_900_000);
             double smLevel = step.uniform(0.78, 0.88);

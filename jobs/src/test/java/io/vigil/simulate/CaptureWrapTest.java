@@ -112,7 +112,11 @@ class CaptureWrapTest {
         assertThat(assignments).hasSize(4);
         assertThat(assignments.get(0)).contains("\"event\":\"START\"").contains("\"ip\":\"10.0.0.7\"")
                 .contains("\"ts\":" + (1_700_000_000_000L - CaptureWrap.MARGIN_MS));
+        assertThat(assignments.get(0)).as("the node whose GPUs report").contains("\"node\":\"gpu-node-01\"");
         JsonNode sample = new ObjectMapper().readTree(gunzip(a.resolve("gpu.jsonl.gz")).lines().findFirst().orElseThrow());
+        assertThat(sample.get("node").asText()).startsWith("gpu-node-0");
+        assertThat(gunzip(a.resolve("gpu.jsonl.gz")).lines().map(l -> l.replaceAll(".*\"node\":\"([^\"]*)\".*", "$1"))
+                .distinct().sorted().toList()).containsExactly("gpu-node-01", "gpu-node-02");
         assertThat(sample.get("util").asDouble()).isGreaterThanOrEqualTo(96);
         assertThat(sample.get("processes").get(0).get("name").asText()).isEqualTo("python3");
         assertThat(Files.readString(a.resolve("README.md"))).contains("vigil wrap-capture").contains("Zeek's former scan policy");
