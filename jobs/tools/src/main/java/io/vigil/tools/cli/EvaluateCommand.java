@@ -27,8 +27,10 @@ import picocli.CommandLine.Spec;
                 + " with --model (as `vigil replay` does) and backtests it against the dataset's labels.json. Prints per"
                 + " dataset and pooled: incidents detected of all, category right, median and longest time to detect"
                 + " (windows and minutes), false alerts per 100 job-hours, PR-AUC over windows. Then the gate: every"
-                + " condition on the pooled figures, and whether the model passed. Incidents of one name are one"
-                + " incident: detected when an alert overlaps any of its phases, named right when every phase is.", ""},
+                + " condition on the pooled figures, and whether the model passed. Real captures (a source.json with"
+                + " \"kind\": \"real\", as `vigil wrap-capture` writes) and simulated datasets (a simulation.json) are"
+                + " pooled apart and each held to the gate. Incidents of one name are one incident: detected when an"
+                + " alert overlaps any of its phases, named right when every phase is.", ""},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:the model passed the gate", "1:the model failed the gate (the output names each failed condition)",
                 "2:bad usage, a bad dataset, or a model that cannot be read or is refused",
@@ -99,6 +101,7 @@ final class EvaluateCommand implements Callable<Integer>, UsesSettings {
         }
         Evaluation.Report report = Evaluation.of(scorer.modelVersion(),
                 outcome.datasets().stream().map(d -> d.dataset().name()).toList(),
+                outcome.datasets().stream().map(d -> d.dataset().kind()).toList(),
                 outcome.datasets().stream().map(Replay.DatasetResult::backtest).toList(), gate);
         stdout.println();
         stdout.print(Evaluation.table(report));

@@ -29,6 +29,7 @@ import picocli.CommandLine.Command;
             WindowsCommand.class,
             TrainCommand.class,
             EvaluateCommand.class,
+            WrapCaptureCommand.class,
             PublishModelCommand.class,
             TopicsCommand.class,
             BenchCommand.class,

@@ -4,6 +4,7 @@ import io.vigil.pipeline.detect.DetectPipeline;
 import io.vigil.pipeline.detect.DetectSettings;
 import io.vigil.pipeline.ingest.InputFormats;
 import io.vigil.pipeline.files.DatasetFiles;
+import io.vigil.pipeline.files.DatasetSource;
 import io.vigil.records.formats.Formats;
 import io.vigil.models.eval.Backtest;
 import io.vigil.models.eval.Label;
@@ -71,8 +72,11 @@ public final class Replay {
         }
     }
 
-    /** A dataset to replay: where, its input files and its ground truth. */
-    public record Dataset(String name, Path path, List<Path> files, List<Label> labels) {}
+    /**
+     * A dataset to replay: where, its input files and its ground truth, the formats it is read in and where it
+     * comes from ({@link DatasetSource#kind()}: real, simulated, unknown).
+     */
+    public record Dataset(String name, Path path, List<Path> files, List<Label> labels, InputFormats formats, String kind) {}
 
     /** What the pipeline gave for one dataset, and its backtest. */
     public record DatasetResult(Dataset dataset, List<Alert> alerts, List<JobWindow> windows, List<DeadLetter> deadLetters,
@@ -110,9 +114,10 @@ public final class Replay {
     }
 
     /**
-     * The datasets as given: each a directory with its three input files (one each) in the given formats,
-     * its labels read, none given twice. What {@code vigil windows} and {@code vigil evaluate} check before
-     * they start, without an output directory.
+     * The datasets as given: each a directory with its three input files (one each) in the given formats
+     * (its flows in the format its {@code source.json} names, if it names one), its labels read, none given
+     * twice. What {@code vigil windows} and {@code vigil evaluate} check before they start, without an output
+     * directory.
      *
      * @throws BadInput naming the file and what is wrong
      */
@@ -130,10 +135,18 @@ public final class Replay {
             if (!Files.isDirectory(path)) {
                 throw new BadInput("dataset " + given + " is not a directory");
             }
+            DatasetSource source;
+            try {
+                source = DatasetSource.of(given);
+            } catch (IllegalArgumentException | UncheckedIOException e) {
+                throw new BadInput(e.getMessage());
+            }
+            InputFormats own = source.flowFormat() == null ? formats
+                    : new InputFormats(source.flowFormat(), formats.gpu(), formats.node());
             List<Path> files = new ArrayList<>();
             for (String input : DatasetFiles.INPUTS) {
-                String format = input.equals("flows") ? formats.flows()
-                        : input.equals("gpu") ? formats.gpu() : Formats.VIGIL;
+                String format = input.equals("flows") ? own.flows()
+                        : input.equals("gpu") ? own.gpu() : Formats.VIGIL;
                 try {
                     files.add(DatasetFiles.file(given, input, format));
                 } catch (UncheckedIOException e) {
@@ -147,7 +160,7 @@ public final class Replay {
                 throw new BadInput(e.getMessage());
             }
             datasets.add(new Dataset(path.getFileName() == null ? given.toString() : path.getFileName().toString(),
-                    given, files, labels));
+                    given, files, labels, own, source.kind()));
         }
         return datasets;
     }
@@ -212,7 +225,7 @@ public final class Replay {
         long started = System.nanoTime();
         StreamExecutionEnvironment env = environment(parallelism, cluster);
         DetectPipeline.Results results = DetectPipeline.build(env, request.settings(), request.scorer(),
-                DatasetFiles.inputs(List.of(dataset.path()), request.formats()));
+                DatasetFiles.inputs(List.of(dataset.path()), dataset.formats()));
         CloseableIterator<Alert> alerts = results.alerts().collectAsync();
         CloseableIterator<JobWindow> windows = results.windows().collectAsync();
         CloseableIterator<DeadLetter> deadLetters = results.deadLetters().collectAsync();
