@@ -209,8 +209,8 @@ public final class Simulator {
             if (job.hostNetwork) {
                 j.put("host_network", true);
             }
-            spells(j, "outages", job.outages, world);
-            spells(j, "stalls", job.stalls, world);
+            spells(j, "outages", job, job.outages, world);
+            spells(j, "stalls", job, job.stalls, world);
             ArrayNode pods = j.putArray("pods");
             for (Pod p : job.pods) {
                 if (p.start >= world.end) {
@@ -267,12 +267,12 @@ public final class Simulator {
         return o;
     }
 
-    /** The job's outages or stalls that overlap the span, as [start_ts, end_ts] pairs. */
-    private static void spells(ObjectNode job, String name, List<Job.Spell> spells, World world) {
+    /** The job's outages or stalls that overlap the span and the life of one of its pods, as [start_ts, end_ts] pairs. */
+    private static void spells(ObjectNode node, String name, Job job, List<Job.Spell> spells, World world) {
         ArrayNode a = null;
         for (Job.Spell sp : spells) {
-            if (sp.end() > world.t0 && sp.start() < world.end) {
-                a = a == null ? job.putArray(name) : a;
+            if (sp.end() > world.t0 && sp.start() < world.end && job.pods.stream().anyMatch(p -> p.aliveDuring(sp.start(), sp.end()))) {
+                a = a == null ? node.putArray(name) : a;
                 ArrayNode pair = a.addArray();
                 pair.add(sp.start());
                 pair.add(sp.end());
@@ -328,8 +328,8 @@ public final class Simulator {
         int stalls = 0;
         int finished = 0;
         for (Job job : plan.jobs()) {
-            outages += (int) job.outages.stream().filter(sp -> sp.start() < world.end).count();
-            stalls += (int) job.stalls.stream().filter(sp -> sp.start() < world.end).count();
+            outages += (int) job.outages.stream().filter(sp -> sp.start() < world.end && job.pods.stream().anyMatch(p -> p.aliveDuring(sp.start(), sp.end()))).count();
+            stalls += (int) job.stalls.stream().filter(sp -> sp.start() < world.end && job.pods.stream().anyMatch(p -> p.aliveDuring(sp.start(), sp.end()))).count();
             finished += (int) job.pods.stream().filter(p -> p.end < world.end && p.tailFrom < p.end).count();
         }
         b.append(String.format(Locale.ROOT, " Life cycle: %d outage(s) (processes vanish and come back under new pids), %d stall(s)"
