@@ -361,8 +361,8 @@ public final class CategoryDetector {
                 throw new IllegalStateException("a supervised split sends every finite value one way");
             }
             // invariant: lo goes true, hi does not
-            while (hi - lo > 1) {
-                long mid = lo + (hi - lo) / 2;
+            while (Long.compareUnsigned(hi - lo, 1) > 0) { // hi - lo overflows a long, not an unsigned one
+                long mid = (lo & hi) + ((lo ^ hi) >> 1); // the mean, without overflow
                 if (goesTrue(node, schema, probe, fromOrderKey(mid))) {
                     lo = mid;
                 } else {

@@ -93,7 +93,11 @@ public final class ModelArtifact {
 
     /** The artifact's bytes, unsigned: same model, same bytes. */
     public static byte[] toBytes(VigilModel model) {
-        byte[] body = ModelFormat.write(model);
+        return framed(ModelFormat.write(model));
+    }
+
+    /** Magic line, length, body, checksum, no signature. */
+    static byte[] framed(byte[] body) {
         ByteBuffer out = ByteBuffer.allocate(MAGIC_LINE.length + 4 + body.length + SHA256_BYTES + 1);
         out.put(MAGIC_LINE).putInt(body.length).put(body).put(sha256(body)).put((byte) 0);
         return out.array();
@@ -137,7 +141,7 @@ public final class ModelArtifact {
                 ModelCheck.check(model);
             } catch (RuntimeException e) {
                 throw new RefusedException(Refusal.FAILED_CHECK, "model " + model.modelVersion()
-                        + " does not score the canned windows: " + e.getMessage(), e);
+                        + " does not score the canned windows: " + (e.getMessage() != null ? e.getMessage() : e), e);
             }
             return model;
         } catch (RefusedException e) {

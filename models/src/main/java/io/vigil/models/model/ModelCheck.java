@@ -8,6 +8,7 @@ import io.vigil.records.Reason;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * What a model must do before it is used: score a canned set of windows, built here from the feature set alone,
@@ -75,7 +76,7 @@ public final class ModelCheck {
         if (Double.compare(verdict.threshold(), model.threshold()) != 0) {
             wrong.add("threshold " + verdict.threshold() + ", the model's is " + model.threshold());
         }
-        if (verdict.categories() == null || verdict.categories().contains(null)
+        if (verdict.categories() == null || verdict.categories().stream().anyMatch(Objects::isNull)
                 || (verdict.flagged() && verdict.categories().isEmpty())) {
             wrong.add("categories " + verdict.categories());
         }

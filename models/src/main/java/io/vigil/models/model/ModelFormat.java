@@ -46,20 +46,36 @@ final class ModelFormat {
 
     // ---- writing ----
 
+    /** Every field of a body, as written: tests forge bodies from these. */
+    record Parts(String kind, String modelVersion, String featureSetVersion, String featureSetHash, int features,
+                 double threshold, SortedMap<String, Object> training, SortedMap<String, Object> metrics,
+                 FleetDetector.Forest fleet, JobDetector.Settings jobSettings, double[] jobScaleFloors,
+                 CategoryDetector.Forest supervised, Calibration calibration) {
+        static Parts of(VigilModel model) {
+            FeatureSet featureSet = model.featureSet();
+            return new Parts(model.kind(), model.modelVersion(), featureSet.version(), featureSet.hash(), featureSet.size(),
+                    model.threshold(), model.trainingSummary(), model.metrics(), model.fleet().forest(),
+                    model.job().settings(), model.job().scaleFloors(), model.supervised().forest(), model.calibration());
+        }
+    }
+
     static byte[] write(VigilModel model) {
+        return write(Parts.of(model));
+    }
+
+    static byte[] write(Parts model) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(1 << 20);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
-            FeatureSet featureSet = model.featureSet();
             string(out, model.kind());
             string(out, model.modelVersion());
-            string(out, featureSet.version());
-            string(out, featureSet.hash());
-            out.writeInt(featureSet.size());
+            string(out, model.featureSetVersion());
+            string(out, model.featureSetHash());
+            out.writeInt(model.features());
             out.writeDouble(model.threshold());
-            value(out, model.trainingSummary(), 0);
+            value(out, model.training(), 0);
             value(out, model.metrics(), 0);
 
-            FleetDetector.Forest fleet = model.fleet().forest();
+            FleetDetector.Forest fleet = model.fleet();
             doubles(out, fleet.median());
             doubles(out, fleet.scale());
             out.writeDouble(fleet.averagePath());
@@ -75,7 +91,7 @@ final class ModelFormat {
                 }
             }
 
-            JobDetector.Settings s = model.job().settings();
+            JobDetector.Settings s = model.jobSettings();
             out.writeDouble(s.halfLifeWindows());
             out.writeInt(s.warmupWindows());
             out.writeDouble(s.huberBound());
@@ -86,9 +102,9 @@ final class ModelFormat {
             out.writeDouble(s.driftCap());
             out.writeDouble(s.minScale());
             out.writeDouble(s.fleetScaleFraction());
-            doubles(out, model.job().scaleFloors());
+            doubles(out, model.jobScaleFloors());
 
-            CategoryDetector.Forest supervised = model.supervised().forest();
+            CategoryDetector.Forest supervised = model.supervised();
             int classes = supervised.categories().length + 1;
             out.writeInt(supervised.categories().length);
             for (Category c : supervised.categories()) {
