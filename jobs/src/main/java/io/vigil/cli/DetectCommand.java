@@ -1,5 +1,6 @@
 package io.vigil.cli;
 
+import io.vigil.models.model.ModelArtifact;
 import io.vigil.config.Topic;
 import io.vigil.config.VigilConfig;
 import io.vigil.jobs.detect.DetectJob;
@@ -31,7 +32,7 @@ final class DetectCommand implements Callable<Integer>, Vigil.UsesSettings {
                 VigilConfig.BOOTSTRAP_SERVERS, VigilConfig.SCHEMA_REGISTRY_URL, VigilConfig.GROUP_ID,
                 VigilConfig.WINDOW_SIZE_MS, VigilConfig.OUT_OF_ORDERNESS_MS, VigilConfig.IDLENESS_MS, VigilConfig.ASSIGNMENT_IDLENESS_MS,
                 VigilConfig.CHECKPOINT_INTERVAL_MS, VigilConfig.CHECKPOINT_DIR, VigilConfig.PARALLELISM,
-                VigilConfig.MODEL_PATH, VigilConfig.INTERNAL_CIDRS, VigilConfig.DESTINATION_LOOKBACK_MS, VigilConfig.FLEET_WARMUP_MS,
+                VigilConfig.MODEL_PATH, VigilConfig.MODEL_TRUSTED_KEYS, VigilConfig.ALLOW_UNSIGNED_MODELS, VigilConfig.INTERNAL_CIDRS, VigilConfig.DESTINATION_LOOKBACK_MS, VigilConfig.FLEET_WARMUP_MS,
                 VigilConfig.JOB_IDLE_TIMEOUT_MS, VigilConfig.ATTRIBUTION_MAX_WAITING, VigilConfig.ATTRIBUTION_STATE_TTL_MS, VigilConfig.EVIDENCE_TOP_DESTINATIONS,
                 VigilConfig.TRANSACTIONAL_ID_PREFIX, VigilConfig.TRANSACTION_TIMEOUT_MS,
                 VigilConfig.FLOW_FORMAT, VigilConfig.GPU_FORMAT, VigilConfig.INPUT_NODE));
@@ -56,7 +57,7 @@ final class DetectCommand implements Callable<Integer>, Vigil.UsesSettings {
         WindowScorer scorer;
         try {
             scorer = Scorers.initial(config);
-        } catch (Scorers.UnusableModelException e) {
+        } catch (ModelArtifact.RefusedException e) {
             spec.commandLine().getErr().println("vigil detect: " + e.getMessage());
             return 2;
         }

@@ -1,5 +1,7 @@
 package io.vigil.cli;
 
+import io.vigil.jobs.detect.Scorers;
+import java.util.ArrayList;
 import io.vigil.config.VigilConfig;
 import io.vigil.jobs.detect.DetectSettings;
 import io.vigil.jobs.evaluate.Evaluation;
@@ -60,7 +62,10 @@ final class EvaluateCommand implements Callable<Integer>, Vigil.UsesSettings {
 
     @Override
     public List<String> settingKeys() {
-        return ReplayCommand.PIPELINE_OVER_FILES;
+        List<String> keys = new ArrayList<>(ReplayCommand.PIPELINE_OVER_FILES);
+        keys.add(VigilConfig.MODEL_TRUSTED_KEYS);
+        keys.add(VigilConfig.ALLOW_UNSIGNED_MODELS);
+        return keys;
     }
 
     @Override
@@ -80,7 +85,7 @@ final class EvaluateCommand implements Callable<Integer>, Vigil.UsesSettings {
             err.println("vigil evaluate: " + e.getMessage());
             return 2;
         }
-        VigilModel scorer = ModelChoice.read(model);
+        VigilModel scorer = Scorers.load(model, Scorers.trust(config));
         if (checked.stream().allMatch(d -> d.labels().isEmpty())) {
             err.println("vigil evaluate: no dataset has a labels.json: only false alerts can be judged");
         }

@@ -1,5 +1,6 @@
 package io.vigil.cli;
 
+import io.vigil.jobs.detect.Scorers;
 import io.vigil.config.VigilConfig;
 import io.vigil.jobs.detect.DetectSettings;
 import io.vigil.jobs.ingest.InputFormats;
@@ -51,6 +52,8 @@ final class ReplayCommand implements Callable<Integer>, Vigil.UsesSettings {
     public List<String> settingKeys() {
         List<String> keys = new java.util.ArrayList<>(PIPELINE_OVER_FILES);
         keys.add(VigilConfig.MODEL_PATH);
+        keys.add(VigilConfig.MODEL_TRUSTED_KEYS);
+        keys.add(VigilConfig.ALLOW_UNSIGNED_MODELS);
         return keys;
     }
 
@@ -72,8 +75,8 @@ final class ReplayCommand implements Callable<Integer>, Vigil.UsesSettings {
         try {
             // the datasets and --out first: their mistakes are the commonest and cheapest to report
             Replay.check(request(config, null));
-            outcome = Replay.run(request(config, model != null ? ModelChoice.read(model)
-                    : ModelChoice.chosen(config.getString(VigilConfig.MODEL_PATH))), err);
+            outcome = Replay.run(request(config, Scorers.load(model != null ? model.toString()
+                    : config.getString(VigilConfig.MODEL_PATH), Scorers.trust(config))), err);
         } catch (Replay.BadInput e) {
             err.println("vigil replay: " + e.getMessage());
             return 2;

@@ -1,5 +1,6 @@
 package io.vigil.cli;
 
+import io.vigil.models.model.ModelArtifact;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Properties;
@@ -22,6 +23,8 @@ import picocli.CommandLine.Command;
             CollectGpuCommand.class,
             WindowsCommand.class,
             TrainCommand.class,
+            KeygenCommand.class,
+            SignCommand.class,
             EvaluateCommand.class,
             PublishModelCommand.class,
             TopicsCommand.class,
@@ -54,7 +57,7 @@ public final class Vigil implements Runnable {
         cmd.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             commandLine.getErr().println("vigil " + commandLine.getCommandName() + ": " + e.getMessage());
             // a model that cannot be used is the user's to fix, like a bad flag
-            return e instanceof ModelChoice.Unusable ? 2 : 1;
+            return e instanceof ModelArtifact.RefusedException ? 2 : 1;
         });
         return cmd;
     }

@@ -9,6 +9,7 @@ import io.vigil.jobs.CollectingSink;
 import io.vigil.jobs.io.DatasetFiles;
 import io.vigil.models.features.FeatureSet;
 import io.vigil.models.model.ModelArtifact;
+import io.vigil.models.model.ModelTrust;
 import io.vigil.models.model.VigilModel;
 import io.vigil.models.scoring.IndicatorScorer;
 import io.vigil.models.training.LabelledWindow;
@@ -147,7 +148,7 @@ class ModelReleasesIT {
         phase(telemetry, 0, 6, 2);
         send(config, telemetry.drained());
         // as `vigil detect --model a.model` does
-        JobClient job = DetectJob.start(environment(), config, Scorers.read(fileA));
+        JobClient job = DetectJob.start(environment(), config, Scorers.load(fileA, ModelTrust.of(List.of(), true)));
         JobID id = job.getJobID();
         try {
             List<JobWindow> beforeTheBadRelease = awaitWindows(config, id, 4, 2 * 5);
