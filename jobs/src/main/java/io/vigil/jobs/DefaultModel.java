@@ -8,6 +8,7 @@ import io.vigil.models.model.ModelTrust;
 import io.vigil.models.model.VigilModel;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Arrays;
 
 /**
  * The model Vigil scores with when none is named: {@code models/default/vigil-default.model} in the
@@ -29,6 +30,15 @@ public final class DefaultModel {
     /** Whether this build carries a default model (not whether it can be read). */
     public static boolean packaged() {
         return DefaultModel.class.getResource(RESOURCE) != null;
+    }
+
+    /** Whether {@code artifact} is, byte for byte, the packaged default model (then it is trusted as built in). */
+    public static boolean isPackaged(byte[] artifact) {
+        try (InputStream in = DefaultModel.class.getResourceAsStream(RESOURCE)) {
+            return in != null && Arrays.equals(in.readNBytes((int) ModelArtifact.MAX_BYTES + 1), artifact);
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /**

@@ -54,6 +54,12 @@ public record DetectSettings(
         return from(VigilConfig.defaults());
     }
 
+    /** These settings with another trust for model releases. */
+    public DetectSettings withModelTrust(ModelTrust trust) {
+        return new DetectSettings(windowSize, outOfOrderness, idleness, assignmentIdleness, destinationLookback, fleetWarmup,
+                jobIdleTimeout, maxWaitingPerAddress, addressStateTtl, internalCidrs, topDestinations, trust);
+    }
+
     /** How long the state of an address or job is kept after it ends: records up to a window late still count. */
     public long retentionMs() {
         return windowSize.toMillis() + outOfOrderness.toMillis();

@@ -9,6 +9,7 @@ import io.vigil.models.model.ModelArtifact.RefusedException;
 import io.vigil.models.model.ModelTrust;
 import io.vigil.models.model.VigilModel;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -36,10 +37,19 @@ public final class Scorers {
         return load(Path.of(path), trust);
     }
 
-    /** The artifact in {@code file}, checked against {@code trust} and the pipeline's feature set. */
+    /**
+     * The artifact in {@code file}, checked against {@code trust} and the pipeline's feature set; a copy of the
+     * packaged default model (models/default/vigil-default.model) is trusted as built in, as the packaged one is.
+     */
     public static VigilModel load(Path file, ModelTrust trust) throws RefusedException {
         try {
+            if (Files.isRegularFile(file) && Files.size(file) <= ModelArtifact.MAX_BYTES) {
+                byte[] bytes = Files.readAllBytes(file);
+                return ModelArtifact.load(bytes, FEATURE_SET, DefaultModel.isPackaged(bytes) ? ModelTrust.BUILT_IN : trust);
+            }
             return ModelArtifact.load(file, FEATURE_SET, trust);
+        } catch (IOException e) {
+            throw new RefusedException(Refusal.NOT_FOUND, "cannot read model file " + file + ": " + e.getMessage(), e);
         } catch (RefusedException e) {
             throw new RefusedException(e.refusal(), "model file " + file + " is refused (" + e.refusal().code() + "): "
                     + e.getMessage(), e);
