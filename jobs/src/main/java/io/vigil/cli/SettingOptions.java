@@ -43,9 +43,13 @@ final class SettingOptions {
             }
             String defaultText = def.hasDefault() && def.defaultValue != null && !String.valueOf(def.defaultValue).isEmpty()
                     ? " Default: " + def.defaultValue + "." : "";
+            boolean yesNo = def.type == ConfigDef.Type.BOOLEAN;
+            // a yes/no setting is a switch (--allow-unsigned-models); it takes only "true" or "false" after it
             spec.addOption(OptionSpec.builder(flag(key))
                     .paramLabel(def.type == ConfigDef.Type.STRING ? "VALUE" : def.type.name())
-                    .type(String.class)
+                    .type(yesNo ? Boolean.class : String.class)
+                    .arity(yesNo ? "0..1" : "1")
+                    .fallbackValue(yesNo ? "true" : null)
                     .description(def.documentation + defaultText)
                     .build());
         }
@@ -72,9 +76,9 @@ final class SettingOptions {
             }
         }
         for (String key : keys) {
-            String value = spec.findOption(flag(key)).getValue();
+            Object value = spec.findOption(flag(key)).getValue();
             if (value != null) {
-                values.put(key, value);
+                values.put(key, String.valueOf(value));
             }
         }
         try {
