@@ -45,13 +45,14 @@ final class SettingOptions {
                     ? " Default: " + def.defaultValue + "." : "";
             boolean yesNo = def.type == ConfigDef.Type.BOOLEAN;
             // a yes/no setting is a switch (--allow-unsigned-models); it takes only "true" or "false" after it
-            spec.addOption(OptionSpec.builder(flag(key))
+            OptionSpec.Builder option = OptionSpec.builder(flag(key))
                     .paramLabel(def.type == ConfigDef.Type.STRING ? "VALUE" : def.type.name())
-                    .type(yesNo ? Boolean.class : String.class)
-                    .arity(yesNo ? "0..1" : "1")
-                    .fallbackValue(yesNo ? "true" : null)
-                    .description(def.documentation + defaultText)
-                    .build());
+                    .type(String.class)
+                    .description(def.documentation + defaultText);
+            if (yesNo) {
+                option.type(Boolean.class).arity("0..1").fallbackValue("true");
+            }
+            spec.addOption(option.build());
         }
     }
 

@@ -51,6 +51,9 @@ public final class Scorers {
         } catch (IOException e) {
             throw new RefusedException(Refusal.NOT_FOUND, "cannot read model file " + file + ": " + e.getMessage(), e);
         } catch (RefusedException e) {
+            if (e.refusal() == Refusal.NOT_FOUND) {
+                throw e; // the message names the file
+            }
             throw new RefusedException(e.refusal(), "model file " + file + " is refused (" + e.refusal().code() + "): "
                     + e.getMessage(), e);
         }
