@@ -3,6 +3,7 @@ package io.vigil.models.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.sun.management.ThreadMXBean;
 import io.vigil.models.detectors.CategoryDetector;
 import io.vigil.models.detectors.FleetDetector;
 import io.vigil.models.features.FeatureSet;
@@ -18,6 +19,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.security.MessageDigest;
 import java.security.PrivateKey;
@@ -56,7 +58,7 @@ class ModelArtifactTest {
 
     /** Refused with this reason and a message containing {@code message}, allocating little. */
     private static void refused(byte[] bytes, ModelTrust trust, Refusal refusal, String message) {
-        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
         long before = threads.getCurrentThreadAllocatedBytes();
         long started = System.nanoTime();
         RefusedException refused = null;
@@ -136,7 +138,7 @@ class ModelArtifactTest {
         Path file = dir.resolve("model.vigil");
         ModelArtifact.write(model, file);
         assertThat(ModelArtifact.load(file, V1, UNSIGNED_ALLOWED).modelVersion()).isEqualTo(model.modelVersion());
-        try (var out = Files.newByteChannel(file, java.nio.file.StandardOpenOption.WRITE)) {
+        try (var out = Files.newByteChannel(file, StandardOpenOption.WRITE)) {
             out.position(ModelArtifact.MAX_BYTES);
             out.write(ByteBuffer.wrap(new byte[] {1}));
         }

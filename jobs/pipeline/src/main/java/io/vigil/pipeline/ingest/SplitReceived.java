@@ -1,0 +1,33 @@
+package io.vigil.pipeline.ingest;
+
+import io.vigil.pipeline.serde.RecordTypes;
+import io.vigil.records.Assignment;
+import io.vigil.records.Flow;
+import io.vigil.records.GpuSample;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Splits what the sources received by kind: flows (the main output), GPU samples and assignments (side
+ * outputs), and the dead letters of records that could not be decoded ({@link DeadLetters}).
+ */
+public final class SplitReceived extends ProcessFunction<Received, Flow> {
+    private static final long serialVersionUID = 1L;
+
+    public static final OutputTag<GpuSample> SAMPLES = new OutputTag<>("gpu-samples", RecordTypes.GPU_SAMPLE);
+    public static final OutputTag<Assignment> ASSIGNMENTS = new OutputTag<>("assignments") {};
+
+    @Override
+    public void processElement(Received received, Context ctx, Collector<Flow> out) {
+        if (received.flow != null) {
+            out.collect(received.flow);
+        } else if (received.sample != null) {
+            ctx.output(SAMPLES, received.sample);
+        } else if (received.assignment != null) {
+            ctx.output(ASSIGNMENTS, received.assignment);
+        } else {
+            ctx.output(DeadLetters.TAG, received.deadLetter);
+        }
+    }
+}
