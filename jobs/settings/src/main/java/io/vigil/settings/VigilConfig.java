@@ -37,6 +37,8 @@ public final class VigilConfig extends AbstractConfig {
     public static final String CHECKPOINT_DIR = "checkpoint.dir";
     public static final String PARALLELISM = "parallelism";
     public static final String MODEL_PATH = "model.path";
+    public static final String MODEL_TRUSTED_KEYS = "model.trusted.keys";
+    public static final String ALLOW_UNSIGNED_MODELS = "allow.unsigned.models";
     public static final String TRANSACTIONAL_ID_PREFIX = "alerts.transactional.id.prefix";
     public static final String TRANSACTION_TIMEOUT_MS = "alerts.transaction.timeout.ms";
     public static final String FLOW_FORMAT = "flow.format";
@@ -96,6 +98,12 @@ public final class VigilConfig extends AbstractConfig {
                 .define(MODEL_PATH, Type.STRING, "", Importance.HIGH,
                         "Model artifact (from vigil train) to start scoring with; a release on the model topic"
                                 + " (vigil publish-model) replaces it while the job runs. Empty: the built-in default model.")
+                .define(MODEL_TRUSTED_KEYS, Type.LIST, "", Importance.HIGH,
+                        "Ed25519 public key files (PEM, from vigil keygen) whose signed models are accepted, by --model and"
+                                + " on the model topic. The built-in default model needs none.")
+                .define(ALLOW_UNSIGNED_MODELS, Type.BOOLEAN, false, Importance.HIGH,
+                        "Accept model artifacts that are unsigned or signed by a key not in model.trusted.keys (a"
+                                + " signature by a trusted key that does not verify is refused regardless).")
                 .define(TRANSACTIONAL_ID_PREFIX, Type.STRING, "vigil-alerts", new ConfigDef.NonEmptyString(), Importance.LOW,
                         "Kafka transactional id prefix of the alert sink; unique per job on a Kafka cluster.")
                 .define(TRANSACTION_TIMEOUT_MS, Type.INT, 600_000, Range.between(1_000, 900_000), Importance.LOW,

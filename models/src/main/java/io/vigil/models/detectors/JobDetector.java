@@ -2,10 +2,6 @@ package io.vigil.models.detectors;
 
 import io.vigil.models.features.FeatureSet;
 import io.vigil.models.scoring.JobHistory;
-import java.io.IOException;
-import java.io.InvalidObjectException;
-import java.io.ObjectInputStream;
-import java.io.Serializable;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -69,11 +65,10 @@ import java.util.Objects;
  * points: an hour of one-minute windows. Per-feature robust statistics keep 12 bytes a feature, are warm
  * after a few windows, and give each feature's contribution directly.
  *
- * <p>Immutable and Serializable: it is shipped inside the model; the per-job state is the
- * {@link JobHistory} the pipeline keeps.
+ * <p>Immutable: it is shipped inside the model (its settings and scale floors, {@link #of}); the per-job state is
+ * the {@link JobHistory} the pipeline keeps.
  */
-public final class JobDetector implements Serializable {
-    private static final long serialVersionUID = 1L;
+public final class JobDetector {
 
     /** sqrt(pi / 2): the mean absolute deviation of a normal distribution times this is its standard deviation. */
     private static final double MEAN_ABS_TO_SD = Math.sqrt(Math.PI / 2);
@@ -106,7 +101,7 @@ public final class JobDetector implements Serializable {
      */
     public record Settings(double halfLifeWindows, int warmupWindows, double huberBound, double allowance,
                            double excessCap, double driftHalfLifeWindows, double driftStep, double driftCap, double minScale,
-                           double fleetScaleFraction) implements Serializable {
+                           double fleetScaleFraction) {
 
         public static final Settings DEFAULTS = new Settings(60, 5, 2.0, 1.5, 10, 10, 3, 20, 0.15, 0.25);
 
@@ -257,21 +252,25 @@ public final class JobDetector implements Serializable {
         return scaleFloors.clone();
     }
 
-    /** A detector read from an artifact was not built by {@link #fit}: check what fit guarantees. */
-    private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
-        in.defaultReadObject();
-        if (featureSet == null || settings == null || scaleFloors == null) {
-            throw new InvalidObjectException("job detector without feature set, settings or scale floors");
-        }
+    /**
+     * A detector from its parts (read from an artifact), checked for what {@link #fit} guarantees: one positive,
+     * finite floor per feature (the settings check themselves).
+     *
+     * @throws IllegalArgumentException saying what is wrong
+     */
+    public static JobDetector of(FeatureSet featureSet, Settings settings, double[] scaleFloors) {
+        Objects.requireNonNull(featureSet, "featureSet");
+        Objects.requireNonNull(settings, "settings");
         if (scaleFloors.length != featureSet.size()) {
-            throw new InvalidObjectException("job detector has " + scaleFloors.length + " scale floors for the "
+            throw new IllegalArgumentException("job detector has " + scaleFloors.length + " scale floors for the "
                     + featureSet.size() + " features of " + featureSet.id());
         }
         for (double floor : scaleFloors) {
             if (!(floor > 0 && Double.isFinite(floor))) {
-                throw new InvalidObjectException("job detector has a scale floor of " + floor);
+                throw new IllegalArgumentException("job detector has a scale floor of " + floor);
             }
         }
+        return new JobDetector(featureSet, settings, scaleFloors.clone());
     }
 
     /** |z| minus the allowance: positive when the value is further from the job's normal than ordinary. */

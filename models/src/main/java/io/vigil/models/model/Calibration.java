@@ -1,6 +1,6 @@
 package io.vigil.models.model;
 
-import java.io.Serializable;
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -34,9 +34,7 @@ import java.util.Objects;
  *     contribution measured as how rare it is among benign windows puts both on one scale.
  */
 public record Calibration(BenignTail fleet, BenignTail job, BenignTail supervised, BenignTail rules, double threshold,
-                          BenignTail[] jobFeatures)
-        implements Serializable {
-    private static final long serialVersionUID = 1L;
+                          BenignTail[] jobFeatures) {
 
     public static final double SCORE_THRESHOLD = 0.5;
     /** The order of {@link #surprises}. */
@@ -51,6 +49,9 @@ public record Calibration(BenignTail fleet, BenignTail job, BenignTail supervise
         Objects.requireNonNull(supervised, "supervised");
         if (!(threshold > 0) || !Double.isFinite(threshold)) {
             throw new IllegalArgumentException("surprise threshold must be positive and finite: " + threshold);
+        }
+        if (jobFeatures != null && Arrays.asList(jobFeatures).contains(null)) {
+            throw new IllegalArgumentException("a per-feature tail of the per-job model is missing");
         }
     }
 

@@ -11,6 +11,10 @@ import io.vigil.models.scoring.Verdict;
 import io.vigil.models.scoring.WindowScorer;
 import io.vigil.records.Category;
 import io.vigil.records.Reason;
+import java.io.InvalidObjectException;
+import java.io.ObjectInputStream;
+import java.io.ObjectStreamException;
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -45,9 +49,13 @@ import java.util.TreeMap;
  * fired. A feature's weight is its share of the total; the
  * strongest {@value Verdict#MAX_REASONS} are named, each with its value, the job's baseline (null before the job
  * has one) and the fleet's.
+ *
+ * <p><b>Java serialization</b> (a Flink operator holding the model in its job graph) writes the model's artifact
+ * bytes and reads them back through {@link ModelArtifact}'s reader ({@link SerializedForm}); nothing else of
+ * the model is ever Java-serialized, and a stream that names this class directly is refused.
  */
 public final class VigilModel implements WindowScorer {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
     public static final String KIND = "vigil-ensemble/1";
     /** A supervised class is named when it holds at least this share of the probability. */
@@ -88,6 +96,38 @@ public final class VigilModel implements WindowScorer {
         if (fleetBaseline.length != featureSet.size()) {
             throw new IllegalArgumentException("fleet model reads " + fleetBaseline.length + " features, feature set "
                     + featureSet.id() + " has " + featureSet.size());
+        }
+        if (!job.featureSet().id().equals(featureSet.id())) {
+            throw new IllegalArgumentException("per-job model reads feature set " + job.featureSet().id() + ", the model "
+                    + featureSet.id());
+        }
+        if (supervised.forest().width() != featureSet.size()) {
+            throw new IllegalArgumentException("supervised model reads " + supervised.forest().width() + " features, feature set "
+                    + featureSet.id() + " has " + featureSet.size());
+        }
+        if (calibration.jobFeatures() != null && calibration.jobFeatures().length != featureSet.size()) {
+            throw new IllegalArgumentException("calibration has " + calibration.jobFeatures().length
+                    + " per-feature tails, feature set " + featureSet.id() + " has " + featureSet.size());
+        }
+    }
+
+    /** Java serialization writes the artifact's bytes instead of the model (see the class doc). */
+    private Object writeReplace() {
+        return new SerializedForm(featureSet, ModelArtifact.toBytes(this));
+    }
+
+    private void readObject(ObjectInputStream in) throws InvalidObjectException {
+        throw new InvalidObjectException("a model is Java-serialized only as its artifact bytes");
+    }
+
+    /** A model in a Java-serialized object graph: its artifact bytes, read back by the artifact's reader. */
+    private record SerializedForm(FeatureSet featureSet, byte[] artifact) implements Serializable {
+        private Object readResolve() throws ObjectStreamException {
+            try {
+                return ModelArtifact.load(artifact, featureSet, ModelTrust.BUILT_IN);
+            } catch (ModelArtifact.RefusedException e) {
+                throw new InvalidObjectException("serialized model refused: " + e.getMessage());
+            }
         }
     }
 

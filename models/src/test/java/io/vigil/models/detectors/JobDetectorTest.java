@@ -12,10 +12,6 @@ import static org.assertj.core.api.Assertions.within;
 import io.vigil.models.detectors.JobDetector.Deviation;
 import io.vigil.models.features.FeatureSet;
 import io.vigil.models.scoring.JobHistory;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.ObjectInputStream;
-import java.io.ObjectOutputStream;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Random;
@@ -332,14 +328,7 @@ class JobDetectorTest {
     @Test
     void scoresTheSameAfterTravellingInsideAModelAndAfterTheHistoryWasStored() throws Exception {
         JobHistory history = normalFor(30);
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
-            out.writeObject(detector);
-        }
-        JobDetector shipped;
-        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
-            shipped = (JobDetector) in.readObject();
-        }
+        JobDetector shipped = JobDetector.of(V1, detector.settings(), detector.scaleFloors());
         JobHistory restored = JobHistory.fromBytes(history.toBytes());
         double[] x = window(trainingJob(), random, TENSOR_COLLAPSE);
         assertThat(shipped.score(x, restored).contributions()).containsExactly(detector.score(x, history).contributions());

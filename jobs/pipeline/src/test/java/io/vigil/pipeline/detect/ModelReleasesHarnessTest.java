@@ -3,6 +3,7 @@ package io.vigil.pipeline.detect;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vigil.models.features.FeatureSet;
+import io.vigil.models.model.ModelArtifact;
 import io.vigil.models.model.ModelArtifact.Refusal;
 import io.vigil.models.model.VigilModel;
 import io.vigil.models.scoring.IndicatorScorer;
@@ -27,7 +28,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * job scores with the release it last accepted.
  */
 class ModelReleasesHarnessTest {
-    static final DetectSettings SETTINGS = DetectSettings.defaults();
+    static final DetectSettings SETTINGS = DetectSettings.defaults().withModelTrust(TinyModels.TRUST);
     static final String INITIAL = IndicatorScorer.MODEL_VERSION;
 
     static VigilModel modelA;
@@ -96,10 +97,12 @@ class ModelReleasesHarnessTest {
 
     static Stream<Arguments> badReleases() {
         byte[] damaged = Arrays.copyOf(releaseA, releaseA.length);
-        damaged[damaged.length - 1] ^= 0x01; // one bit of the payload
+        damaged[100] ^= 0x01; // one bit of the body
+        byte[] unsigned = ModelArtifact.toBytes(modelA);
         return Stream.of(
                 Arguments.of("other features", otherFeatures, Refusal.FEATURE_SET_MISMATCH),
                 Arguments.of("damaged payload", damaged, Refusal.CHECKSUM_MISMATCH),
+                Arguments.of("unsigned", unsigned, Refusal.UNSIGNED),
                 Arguments.of("not an artifact", "a model, honestly".getBytes(StandardCharsets.UTF_8), Refusal.BAD_FORMAT),
                 Arguments.of("empty message", new byte[0], Refusal.BAD_FORMAT));
     }

@@ -1,5 +1,8 @@
 package io.vigil.tools.cli;
 
+import io.vigil.pipeline.detect.Scorers;
+import io.vigil.models.model.ModelTrust;
+import java.util.List;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.vigil.tools.bench.EndToEndBench;
@@ -61,7 +64,7 @@ final class BenchCommand implements Callable<Integer> {
             return 2;
         }
         Map<String, Object> figures = new EndToEndBench(new EndToEndBench.Options(dataset, flows, parallelism, phases, !noWarmup),
-                ModelChoice.chosen(model), System.out).run();
+                Scorers.load(model == null ? null : model.toString(), ModelTrust.of(List.of(), true)), System.out).run();
         if (out != null) {
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), figures);
         }

@@ -7,6 +7,8 @@ import io.vigil.pipeline.detect.DetectSettings;
 import io.vigil.tools.evaluate.Evaluation;
 import io.vigil.pipeline.ingest.InputFormats;
 import io.vigil.tools.replay.Replay;
+import io.vigil.pipeline.detect.Scorers;
+import java.util.ArrayList;
 import io.vigil.models.model.VigilModel;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -64,7 +66,10 @@ final class EvaluateCommand implements Callable<Integer>, UsesSettings {
 
     @Override
     public List<String> settingKeys() {
-        return ReplayCommand.PIPELINE_OVER_FILES;
+        List<String> keys = new ArrayList<>(ReplayCommand.PIPELINE_OVER_FILES);
+        keys.add(VigilConfig.MODEL_TRUSTED_KEYS);
+        keys.add(VigilConfig.ALLOW_UNSIGNED_MODELS);
+        return keys;
     }
 
     @Override
@@ -84,7 +89,7 @@ final class EvaluateCommand implements Callable<Integer>, UsesSettings {
             err.println("vigil evaluate: " + e.getMessage());
             return 2;
         }
-        VigilModel scorer = ModelChoice.read(model);
+        VigilModel scorer = Scorers.load(model, Scorers.trust(config));
         if (checked.stream().allMatch(d -> d.labels().isEmpty())) {
             err.println("vigil evaluate: no dataset has a labels.json: only false alerts can be judged");
         }

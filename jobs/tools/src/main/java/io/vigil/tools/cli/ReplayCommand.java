@@ -8,6 +8,7 @@ import io.vigil.pipeline.ingest.InputFormats;
 import io.vigil.tools.replay.Replay;
 import io.vigil.tools.replay.ReplayOutputs;
 import io.vigil.tools.replay.ReplaySummary;
+import io.vigil.pipeline.detect.Scorers;
 import io.vigil.models.scoring.WindowScorer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -53,6 +54,8 @@ final class ReplayCommand implements Callable<Integer>, UsesSettings {
     public List<String> settingKeys() {
         List<String> keys = new java.util.ArrayList<>(PIPELINE_OVER_FILES);
         keys.add(VigilConfig.MODEL_PATH);
+        keys.add(VigilConfig.MODEL_TRUSTED_KEYS);
+        keys.add(VigilConfig.ALLOW_UNSIGNED_MODELS);
         return keys;
     }
 
@@ -74,8 +77,8 @@ final class ReplayCommand implements Callable<Integer>, UsesSettings {
         try {
             // the datasets and --out first: their mistakes are the commonest and cheapest to report
             Replay.check(request(config, null));
-            outcome = Replay.run(request(config, model != null ? ModelChoice.read(model)
-                    : ModelChoice.chosen(config.getString(VigilConfig.MODEL_PATH))), err);
+            outcome = Replay.run(request(config, Scorers.load(model != null ? model.toString()
+                    : config.getString(VigilConfig.MODEL_PATH), Scorers.trust(config))), err);
         } catch (Replay.BadInput e) {
             err.println("vigil replay: " + e.getMessage());
             return 2;
