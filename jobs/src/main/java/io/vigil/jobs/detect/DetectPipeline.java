@@ -3,7 +3,9 @@ package io.vigil.jobs.detect;
 import io.vigil.jobs.attribution.FlowAttribution;
 import io.vigil.jobs.attribution.FlowLookup;
 import io.vigil.jobs.attribution.SampleAttribution;
+import io.vigil.jobs.ingest.ConnectionIntervals;
 import io.vigil.jobs.ingest.CountDeadLetters;
+import io.vigil.jobs.ingest.InputStats;
 import io.vigil.jobs.ingest.Received;
 import io.vigil.jobs.ingest.SplitReceived;
 import io.vigil.jobs.serde.RecordTypes;
@@ -69,8 +71,12 @@ public final class DetectPipeline {
     /** Where the results go. */
     public record Outputs(Sink<Alert> alerts, Sink<JobWindow> windows, Sink<DeadLetter> deadLetters) {}
 
-    /** The pipeline's three results, for a caller that collects them itself (a local replay). */
-    public record Results(DataStream<Alert> alerts, DataStream<JobWindow> windows, DataStream<DeadLetter> deadLetters) {
+    /**
+     * The pipeline's three results, for a caller that collects them itself (a local replay), and what each
+     * input file's reader counted (files only; nothing on Kafka).
+     */
+    public record Results(DataStream<Alert> alerts, DataStream<JobWindow> windows, DataStream<DeadLetter> deadLetters,
+                          DataStream<InputStats> inputStats) {
 
         /** Sends each result to its sink. */
         public void sinkTo(Outputs outputs) {
@@ -102,7 +108,8 @@ public final class DetectPipeline {
         // hop was a tenth of the CPU). Safe here: no function keeps or changes a record it has passed on, and
         // what a function keeps in state arrived over the network (a fresh object) or was built by it.
         env.getConfig().enableObjectReuse();
-        SingleOutputStreamOperator<Flow> flows = read(env, inputs.sources(), settings)
+        // Zeek's reports of long connections count from the connection's start: turned into intervals first.
+        SingleOutputStreamOperator<Flow> flows = ConnectionIntervals.apply(read(env, inputs.sources(), settings))
                 .process(new SplitReceived()).returns(RecordTypes.FLOW)
                 .uid("split-received").name("Split flows, samples, assignments, dead letters");
         DataStream<GpuSample> samples = flows.getSideOutput(SplitReceived.SAMPLES);
@@ -194,7 +201,8 @@ public final class DetectPipeline {
                         flowsByDestination.getSideOutput(SplitReceived.DEAD_LETTERS),
                         late)
                 .map(new CountDeadLetters()).uid("count-deadletters").name("Count dead letters by reason");
-        return new Results(scored.getSideOutput(ScoreWindows.ALERTS), scored, deadLetters);
+        return new Results(scored.getSideOutput(ScoreWindows.ALERTS), scored, deadLetters,
+                flows.getSideOutput(SplitReceived.INPUT_STATS));
     }
 
     /** All sources, each with its own watermarks (per Kafka partition, per file), as one stream. */

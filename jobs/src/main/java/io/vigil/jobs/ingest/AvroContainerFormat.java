@@ -122,6 +122,10 @@ public final class AvroContainerFormat<T extends SpecificRecord> implements Stre
                 records++;
                 Rejection rejection = type.rejectionOf(record);
                 if (rejection == null) {
+                    // the time floor and the link speed; the default bounds (an Avro dataset carries no settings)
+                    rejection = io.vigil.records.InputBounds.DEFAULTS.check(record, -1);
+                }
+                if (rejection == null) {
                     return Received.of(record);
                 }
                 return Received.of(rejection.toDeadLetter(type.name(), fileName + ":" + records, eventTime(record), json(record)));

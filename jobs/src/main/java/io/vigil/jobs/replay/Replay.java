@@ -3,6 +3,7 @@ package io.vigil.jobs.replay;
 import io.vigil.jobs.detect.DetectPipeline;
 import io.vigil.jobs.detect.DetectSettings;
 import io.vigil.jobs.ingest.InputFormats;
+import io.vigil.jobs.ingest.InputStats;
 import io.vigil.jobs.io.DatasetFiles;
 import io.vigil.records.formats.Formats;
 import io.vigil.models.eval.Backtest;
@@ -55,9 +56,15 @@ import org.apache.flink.util.CloseableIterator;
 public final class Replay {
     /** What to replay, and how. {@code parallelism} below 1 takes the machine's cores. */
     public record Request(List<Path> datasets, Path out, boolean force, int parallelism, DetectSettings settings,
-                          WindowScorer scorer, InputFormats formats) {
+                          WindowScorer scorer, InputFormats formats, boolean strict) {
         public Request {
             datasets = List.copyOf(datasets);
+        }
+
+        /** Not strict: a broken input file is a warning and a dead letter, not a failure. */
+        public Request(List<Path> datasets, Path out, boolean force, int parallelism, DetectSettings settings,
+                       WindowScorer scorer, InputFormats formats) {
+            this(datasets, out, force, parallelism, settings, scorer, formats, false);
         }
 
         /** Datasets in Vigil's own formats. */
@@ -71,12 +78,19 @@ public final class Replay {
         }
     }
 
-    /** A dataset to replay: where, its input files and its ground truth. */
-    public record Dataset(String name, Path path, List<Path> files, List<Label> labels) {}
+    /**
+     * A dataset to replay: where, its input files, its ground truth, and the formats it is read in (the
+     * request's, or the flow format detected in it when none was given).
+     */
+    public record Dataset(String name, Path path, List<Path> files, List<Label> labels, InputFormats formats) {}
 
-    /** What the pipeline gave for one dataset, and its backtest. */
+    /**
+     * What the pipeline gave for one dataset, and its backtest; {@code inputs}: what each file's reader counted,
+     * {@code warnings}: what the user should know about the input (a broken file, lines in another format,
+     * implausible times, a capture shorter than the destination warm-up).
+     */
     public record DatasetResult(Dataset dataset, List<Alert> alerts, List<JobWindow> windows, List<DeadLetter> deadLetters,
-                                Backtest.Result backtest, long elapsedMs) {}
+                                Backtest.Result backtest, long elapsedMs, List<InputStats> inputs, List<String> warnings) {}
 
     /** Everything one replay produced. */
     public record Outcome(Request request, List<DatasetResult> datasets, Backtest.Result overall, long elapsedMs) {
@@ -130,12 +144,20 @@ public final class Replay {
             if (!Files.isDirectory(path)) {
                 throw new BadInput("dataset " + given + " is not a directory");
             }
+            InputFormats read = formats;
+            if (formats.flows().equals(Formats.VIGIL)) {
+                // no --flow-format: a dataset of a foreign exporter's files is read in the format they look like
+                DatasetFiles.Detected detected = DatasetFiles.detectFlowFormat(given);
+                if (detected != null && detected.format() != null) {
+                    read = formats.withFlows(detected.format());
+                }
+            }
             List<Path> files = new ArrayList<>();
             for (String input : DatasetFiles.INPUTS) {
-                String format = input.equals("flows") ? formats.flows()
-                        : input.equals("gpu") ? formats.gpu() : Formats.VIGIL;
+                String format = input.equals("flows") ? read.flows()
+                        : input.equals("gpu") ? read.gpu() : Formats.VIGIL;
                 try {
-                    files.add(DatasetFiles.file(given, input, format));
+                    files.addAll(DatasetFiles.files(given, input, format));
                 } catch (UncheckedIOException e) {
                     throw new BadInput(e.getCause().getMessage());
                 }
@@ -147,7 +169,7 @@ public final class Replay {
                 throw new BadInput(e.getMessage());
             }
             datasets.add(new Dataset(path.getFileName() == null ? given.toString() : path.getFileName().toString(),
-                    given, files, labels));
+                    given, files, labels, read));
         }
         return datasets;
     }
@@ -211,14 +233,19 @@ public final class Replay {
                                         ReplayCluster cluster, PrintWriter progress) throws Exception {
         long started = System.nanoTime();
         StreamExecutionEnvironment env = environment(parallelism, cluster);
+        if (!dataset.formats().flows().equals(request.formats().flows())) {
+            progress.printf(Locale.ROOT, "  %s: flows read as %s (detected from %s; --flow-format %s says so)%n", dataset.name(),
+                    dataset.formats().flows(), dataset.files().get(0).getFileName(), dataset.formats().flows());
+        }
         DetectPipeline.Results results = DetectPipeline.build(env, request.settings(), request.scorer(),
-                DatasetFiles.inputs(List.of(dataset.path()), request.formats()));
+                DatasetFiles.inputs(List.of(dataset.path()), dataset.formats()));
         CloseableIterator<Alert> alerts = results.alerts().collectAsync();
         CloseableIterator<JobWindow> windows = results.windows().collectAsync();
         CloseableIterator<DeadLetter> deadLetters = results.deadLetters().collectAsync();
+        CloseableIterator<InputStats> inputStats = results.inputStats().collectAsync();
 
         String what = String.format(Locale.ROOT, "  %s (%d/%d)", dataset.name(), index, count);
-        ExecutorService drainers = Executors.newFixedThreadPool(3, r -> {
+        ExecutorService drainers = Executors.newFixedThreadPool(4, r -> {
             Thread t = new Thread(r, "replay-collect");
             t.setDaemon(true);
             return t;
@@ -228,6 +255,7 @@ public final class Replay {
             CompletableFuture<List<Alert>> collectedAlerts = CompletableFuture.supplyAsync(() -> drain(alerts), drainers);
             CompletableFuture<List<JobWindow>> collectedWindows = CompletableFuture.supplyAsync(() -> drain(windows), drainers);
             CompletableFuture<List<DeadLetter>> collectedDead = CompletableFuture.supplyAsync(() -> drain(deadLetters), drainers);
+            CompletableFuture<List<InputStats>> collectedStats = CompletableFuture.supplyAsync(() -> drain(inputStats), drainers);
             CompletableFuture<?> result = job.getJobExecutionResult();
             boolean console = System.console() != null;
             long nextReport = console ? 1 : 10;
@@ -249,16 +277,30 @@ public final class Replay {
             List<Alert> a = collectedAlerts.get();
             List<JobWindow> w = collectedWindows.get();
             List<DeadLetter> d = collectedDead.get();
+            List<InputStats> stats = new ArrayList<>(collectedStats.get());
+            stats.sort(java.util.Comparator.comparing(st -> st.source));
             Backtest.Result backtest = Backtest.run(dataset.labels(), w, a);
             long elapsed = millisSince(started);
             progress.printf(Locale.ROOT, "%s%s: %d windows, %d alerts, %d dead letters in %.1f s%n", console ? "\r" : "", what,
                     w.size(), a.size(), d.size(), elapsed / 1000.0);
+            List<String> warnings = InputWarnings.of(dataset, stats, request.settings());
+            for (String warning : warnings) {
+                progress.println("  warning: " + warning);
+            }
             progress.flush();
-            return new DatasetResult(dataset, a, w, d, backtest, elapsed);
+            if (request.strict()) {
+                for (InputStats st : stats) {
+                    if (st.failure != null) {
+                        throw new BadInput(st.source + " is truncated or corrupt (" + st.failure + "); input.strict is set");
+                    }
+                }
+            }
+            return new DatasetResult(dataset, a, w, d, backtest, elapsed, stats, warnings);
         } finally {
             closeQuietly(alerts);
             closeQuietly(windows);
             closeQuietly(deadLetters);
+            closeQuietly(inputStats);
             drainers.shutdownNow();
         }
     }
