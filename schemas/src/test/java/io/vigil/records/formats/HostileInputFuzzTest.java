@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  */
 class HostileInputFuzzTest {
     private static final long SEED = 0x5EED_18L;
-    private static final int CASES = 2_000;
+    private static final int CASES = 1_500;
     private static final String[] HOSTILE_VALUES = {
         "9223372036854775807", "-9223372036854775808", "9223372036854775808", "1e308", "-1e308", "NaN", "Infinity",
         "1e17", "100000000000000000000", "-1", "0", "-0.0", "32503680000", "32503680000000000000", "0.000001",
@@ -53,7 +53,7 @@ class HostileInputFuzzTest {
         NvidiaSmiCsvFormat smi = (NvidiaSmiCsvFormat) Formats.gpu(Formats.NVIDIA_SMI_CSV, FormatOptions.DEFAULTS);
         String scrape = FormatFixtures.text("dcgm.prom");
         String poll = FormatFixtures.text("nvidia-smi-gpu.csv");
-        for (int i = 0; i < CASES / 4; i++) {
+        for (int i = 0; i < CASES / 8; i++) {
             check(RecordType.GPU, dcgm.parseScrape(mutateBlock(scrape), random.nextBoolean() ? null : random.nextLong()));
             check(RecordType.GPU, smi.parsePoll(mutateBlock(poll), mutateBlock("gpu_uuid, pid, process_name, used_memory\nGPU-1, 1, x, 10 MiB"),
                     random.nextBoolean() ? null : random.nextLong()));
@@ -144,7 +144,7 @@ class HostileInputFuzzTest {
             case 1 -> nested(1 + random.nextInt(5_000));
             case 2 -> seed.replaceFirst("[0-9][0-9.e+-]*", pick());
             case 3 -> replaceField(seed, pick());
-            case 4 -> replaceField(seed, "x".repeat(random.nextInt(200_000)));
+            case 4 -> replaceField(seed, "x".repeat(random.nextInt(100_000)));
             case 5 -> seed.substring(0, random.nextInt(seed.length() + 1));
             case 6 -> insert(seed, String.valueOf((char) random.nextInt(32)));
             case 7 -> replaceField(replaceField(seed, pick()), pick());
