@@ -10,7 +10,7 @@ import org.apache.avro.specific.SpecificRecord;
  */
 public final class RecordType<T extends SpecificRecord> {
     static {
-        io.vigil.records.wire.AvroLimits.install();
+        AvroLimits.install();
     }
 
     /** A check that throws {@link RecordRejected} for a record the pipeline must not use. */

@@ -1,0 +1,75 @@
+package io.vigil.broker;
+
+import io.vigil.records.wire.Framings;
+import io.vigil.records.RecordType;
+import io.vigil.records.wire.RecordFraming;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.avro.specific.SpecificRecord;
+
+/**
+ * What a topic holds now, as a verifying consumer sees it (committed messages only, all partitions), and
+ * records written to a two-partition input topic as the collectors would.
+ */
+public final class TopicContents {
+    private TopicContents() {}
+
+    /**
+     * Reads every partition to the end offsets seen at the start, with assign() rather than a consumer group
+     * (a fresh broker's group coordinator can take seconds to answer) and isolation.level=read_committed.
+     */
+    public static List<byte[]> readCommitted(String bootstrapServers, String topic) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        List<byte[]> values = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(info -> new TopicPartition(topic, info.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp)) && System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    values.add(r.value());
+                }
+            }
+        }
+        return values;
+    }
+
+    /**
+     * Writes the records framed as the topic expects, alternating over partitions 0 and 1 (in the given order
+     * within each), acks=all. {@code garbage}, if not null, goes to partition 0 halfway through, as raw bytes.
+     */
+    public static <T extends SpecificRecord> void sendOverTwoPartitions(String bootstrapServers, String topic, RecordType<T> type,
+                                                                        List<T> records, String garbage) {
+        RecordFraming<T> framing = Framings.forTopic(type, topic, null);
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+            int i = 0;
+            for (T r : records) {
+                producer.send(new ProducerRecord<>(topic, i++ % 2, null, framing.encode(r)));
+                if (garbage != null && i == records.size() / 2) {
+                    producer.send(new ProducerRecord<>(topic, 0, null, garbage.getBytes(StandardCharsets.UTF_8)));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package io.vigil.pipeline.detect;
+
+import io.vigil.settings.VigilConfig;
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The settings the pipeline's operators need, taken from {@link VigilConfig} once on the client and
+ * shipped with the job graph (VigilConfig itself is not serializable).
+ */
+public record DetectSettings(
+        Duration windowSize,
+        Duration outOfOrderness,
+        Duration idleness,
+        Duration assignmentIdleness,
+        Duration destinationLookback,
+        Duration fleetWarmup,
+        Duration jobIdleTimeout,
+        int maxWaitingPerAddress,
+        Duration addressStateTtl,
+        List<String> internalCidrs,
+        int topDestinations) implements Serializable {
+
+    public static DetectSettings from(VigilConfig config) {
+        return new DetectSettings(
+                Duration.ofMillis(config.getLong(VigilConfig.WINDOW_SIZE_MS)),
+                Duration.ofMillis(config.getLong(VigilConfig.OUT_OF_ORDERNESS_MS)),
+                Duration.ofMillis(config.getLong(VigilConfig.IDLENESS_MS)),
+                Duration.ofMillis(config.getLong(VigilConfig.ASSIGNMENT_IDLENESS_MS)),
+                Duration.ofMillis(config.getLong(VigilConfig.DESTINATION_LOOKBACK_MS)),
+                Duration.ofMillis(config.getLong(VigilConfig.FLEET_WARMUP_MS)),
+                Duration.ofMillis(config.getLong(VigilConfig.JOB_IDLE_TIMEOUT_MS)),
+                config.getInt(VigilConfig.ATTRIBUTION_MAX_WAITING),
+                Duration.ofMillis(config.getLong(VigilConfig.ATTRIBUTION_STATE_TTL_MS)),
+                config.getList(VigilConfig.INTERNAL_CIDRS),
+                config.getInt(VigilConfig.EVIDENCE_TOP_DESTINATIONS));
+    }
+
+    public static DetectSettings defaults() {
+        return from(VigilConfig.defaults());
+    }
+
+    /** How long the state of an address or job is kept after it ends: records up to a window late still count. */
+    public long retentionMs() {
+        return windowSize.toMillis() + outOfOrderness.toMillis();
+    }
+}

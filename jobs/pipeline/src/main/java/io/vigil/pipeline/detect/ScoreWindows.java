@@ -1,0 +1,265 @@
+package io.vigil.pipeline.detect;
+
+import io.vigil.models.features.FeatureSet;
+import io.vigil.models.model.ModelArtifact;
+import io.vigil.models.scoring.JobHistory;
+import io.vigil.models.scoring.Verdict;
+import io.vigil.models.scoring.WindowScorer;
+import io.vigil.records.Alert;
+import io.vigil.records.Assignment;
+import io.vigil.records.AssignmentEvent;
+import io.vigil.records.JobWindow;
+import java.util.EnumMap;
+import java.util.Map;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.BroadcastState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Scores each window of a job, emits every scored window, and turns flagged ones into alerts (a side
+ * output). Consecutive flagged windows of the same category share an incident id.
+ *
+ * <p>State per job: the open incident and the job's {@link JobHistory} (what the model has learned of the
+ * job's own normal). Both are cleared a window after the job's STOP, or after {@code jobIdleTimeout}
+ * without a window, whichever comes first.
+ *
+ * <p>Models: the constructor's model scores until a model release arrives on the broadcast input (the
+ * bytes of a {@link ModelArtifact}, from {@code vigil publish-model}). A release is checked against the
+ * feature set the pipeline computes; a good one scores from the next window on, a bad one is refused
+ * (logged with the reason, counted) and the previous model goes on scoring. The last accepted release is
+ * kept in broadcast state, so a job restored from a checkpoint or savepoint scores with it again.
+ *
+ * <p>Metrics: {@code windowsScored}, {@code alerts}, {@code jobStatesCleared} (jobs whose state ended),
+ * {@code modelsAccepted}, {@code modelsRefused} and {@code modelsRefused_<code>} per
+ * {@link ModelArtifact.Refusal} (e.g. {@code modelsRefused_checksum_mismatch}).
+ */
+public final class ScoreWindows extends KeyedBroadcastProcessFunction<String, ScoringInput, byte[], JobWindow> {
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(ScoreWindows.class);
+
+    public static final OutputTag<Alert> ALERTS = new OutputTag<>("alerts") {};
+
+    /** The last accepted model release: at most one entry, its model version → its artifact bytes. */
+    public static final MapStateDescriptor<String, byte[]> ACCEPTED_MODEL = new MapStateDescriptor<>(
+            "accepted-model", Types.STRING, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
+
+    private final WindowScorer initialModel;
+    private final FeatureSet featureSet;
+    private final long windowMs;
+    private final long retentionMs;
+    private final long idleTimeoutMs;
+
+    private transient ValueState<Incident> incident;
+    private transient ValueState<byte[]> history;
+    private transient ValueState<Long> cleanupAt;
+    /** When the job stopped (its latest STOP), until a later START restarts it. */
+    private transient ValueState<Long> stoppedAt;
+    /** The model scoring now; null until the first window after open() looked at the broadcast state. */
+    private transient WindowScorer model;
+    private transient Counter alerts;
+    private transient Counter windows;
+    private transient Counter jobStatesCleared;
+    private transient Counter modelsAccepted;
+    private transient Counter modelsRefused;
+    private transient Map<ModelArtifact.Refusal, Counter> modelsRefusedBy;
+
+    /** @param initialModel scores until a model release is accepted; its feature set is the one releases must have */
+    public ScoreWindows(WindowScorer initialModel, DetectSettings settings) {
+        this.initialModel = initialModel;
+        this.featureSet = initialModel.featureSet();
+        this.windowMs = settings.windowSize().toMillis();
+        this.retentionMs = settings.retentionMs();
+        this.idleTimeoutMs = settings.jobIdleTimeout().toMillis();
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        incident = getRuntimeContext().getState(new ValueStateDescriptor<>("incident", TypeInformation.of(Incident.class)));
+        history = getRuntimeContext().getState(new ValueStateDescriptor<>("history", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        cleanupAt = getRuntimeContext().getState(new ValueStateDescriptor<>("cleanup-at", Types.LONG));
+        stoppedAt = getRuntimeContext().getState(new ValueStateDescriptor<>("stopped-at", Types.LONG));
+        // Flink does not run constructors or field initialisers when it deserializes a function
+        model = null;
+        MetricGroup metrics = getRuntimeContext().getMetricGroup();
+        alerts = metrics.counter("alerts");
+        windows = metrics.counter("windowsScored");
+        jobStatesCleared = metrics.counter("jobStatesCleared");
+        modelsAccepted = metrics.counter("modelsAccepted");
+        modelsRefused = metrics.counter("modelsRefused");
+        modelsRefusedBy = new EnumMap<>(ModelArtifact.Refusal.class);
+        for (ModelArtifact.Refusal refusal : ModelArtifact.Refusal.values()) {
+            modelsRefusedBy.put(refusal, metrics.counter("modelsRefused_" + refusal.code()));
+        }
+    }
+
+    @Override
+    public void processElement(ScoringInput input, ReadOnlyContext ctx, Collector<JobWindow> out) throws Exception {
+        if (input.window != null) {
+            score(input.window, ctx, out);
+        } else {
+            assignment(input.assignment, ctx);
+        }
+    }
+
+    private void score(FeaturedWindow featured, ReadOnlyContext ctx, Collector<JobWindow> out) throws Exception {
+        WindowScorer scorer = model(ctx.getBroadcastState(ACCEPTED_MODEL));
+        JobWindow window = featured.window;
+        double[] features = featureSet.fromMap(window.getFeatures());
+        JobHistory before = history(window.getJobId());
+        Verdict verdict = scorer.score(features, before);
+        JobHistory after = scorer.update(before, features, verdict);
+        if (after != before) {
+            history.update(after.toBytes());
+        }
+        String modelVersion = scorer.modelVersion();
+        JobWindow scored = JobWindow.newBuilder(window)
+                .setScore(verdict.score())
+                .setThreshold(verdict.threshold())
+                .setFlagged(verdict.flagged())
+                .setCategories(verdict.categories())
+                .setModelVersion(modelVersion)
+                .build();
+        windows.inc();
+        out.collect(scored);
+
+        long start = window.getWindowStart().toEpochMilli();
+        long end = window.getWindowEnd().toEpochMilli();
+        if (verdict.flagged()) {
+            String category = Alerts.primaryCategory(verdict).name();
+            Incident open = incident.value();
+            if (open == null || !open.category.equals(category) || start > open.lastWindowEnd) {
+                open = new Incident(Alerts.incidentId(window.getJobId(), start, category), category, end);
+            } else {
+                open.lastWindowEnd = end;
+            }
+            incident.update(open);
+            alerts.inc();
+            ctx.output(ALERTS, Alerts.of(scored, verdict, modelVersion, open.incidentId, featured.evidence));
+        }
+        if (stoppedAt.value() == null) {
+            scheduleCleanup(ctx, end + idleTimeoutMs);
+        }
+    }
+
+    /** The job's history so far; a history this version cannot read is started afresh rather than failing the job. */
+    private JobHistory history(String jobId) throws Exception {
+        byte[] stored = history.value();
+        if (stored == null) {
+            return JobHistory.empty();
+        }
+        try {
+            return JobHistory.fromBytes(stored);
+        } catch (IllegalArgumentException e) {
+            LOG.warn("job {}: its stored history is unreadable ({}); learning its normal afresh", jobId, e.getMessage());
+            return JobHistory.empty();
+        }
+    }
+
+    /**
+     * A STOP brings the clean-up forward to a window after it (its last windows may still fire). A START
+     * of the same job after it (a restart) cancels that: the job's history carries on. Event time decides,
+     * not arrival: a job's START and STOP may come from different partitions in either order.
+     */
+    private void assignment(Assignment event, ReadOnlyContext ctx) throws Exception {
+        long ts = event.getTs().toEpochMilli();
+        Long stopped = stoppedAt.value();
+        if (event.getEvent() == AssignmentEvent.STOP) {
+            if (stopped == null || ts > stopped) {
+                stoppedAt.update(ts);
+                scheduleCleanup(ctx, ts + retentionMs + windowMs);
+            }
+        } else if (stopped != null && ts >= stopped) {
+            stoppedAt.clear();
+            scheduleCleanup(ctx, ts + idleTimeoutMs);
+        }
+    }
+
+    /** Keeps one clean-up timer per job. */
+    private void scheduleCleanup(ReadOnlyContext ctx, long at) throws Exception {
+        Long current = cleanupAt.value();
+        if (current != null && current == at) {
+            return;
+        }
+        if (current != null) {
+            ctx.timerService().deleteEventTimeTimer(current);
+        }
+        ctx.timerService().registerEventTimeTimer(at);
+        cleanupAt.update(at);
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<JobWindow> out) {
+        incident.clear();
+        history.clear();
+        cleanupAt.clear();
+        stoppedAt.clear();
+        jobStatesCleared.inc();
+    }
+
+    /**
+     * A model release: accepted, it scores from the next window on and replaces the accepted release in
+     * broadcast state; refused, nothing changes but the log and the counters. Every parallel instance gets
+     * every release and decides alike.
+     */
+    @Override
+    public void processBroadcastElement(byte[] artifact, Context ctx, Collector<JobWindow> out) throws Exception {
+        BroadcastState<String, byte[]> accepted = ctx.getBroadcastState(ACCEPTED_MODEL);
+        String previous = model(accepted).modelVersion();
+        WindowScorer release;
+        try {
+            release = ModelArtifact.fromBytes(artifact, featureSet);
+        } catch (ModelArtifact.RefusedException e) {
+            refused(e.refusal(), e.getMessage(), artifact.length, previous);
+            return;
+        } catch (RuntimeException e) {
+            // a release the reader did not foresee must not fail the job: it would restart and read it again
+            refused(ModelArtifact.Refusal.UNREADABLE_PAYLOAD, e.toString(), artifact.length, previous);
+            return;
+        }
+        accepted.clear();
+        accepted.put(release.modelVersion(), artifact);
+        model = release;
+        modelsAccepted.inc();
+        LOG.info("model {} accepted ({} bytes); it scores from the next window on (was {})",
+                release.modelVersion(), artifact.length, previous);
+    }
+
+    private void refused(ModelArtifact.Refusal refusal, String message, int size, String stillScoring) {
+        modelsRefused.inc();
+        modelsRefusedBy.get(refusal).inc();
+        LOG.warn("model release refused ({}, {} bytes): {}; {} goes on scoring", refusal.code(), size, message, stillScoring);
+    }
+
+    /**
+     * The model scoring now. After open() it is read once from the broadcast state: a restored job comes
+     * back with the release it last accepted, deserialized here rather than on every window.
+     */
+    private WindowScorer model(ReadOnlyBroadcastState<String, byte[]> accepted) throws Exception {
+        if (model == null) {
+            model = initialModel;
+            for (Map.Entry<String, byte[]> release : accepted.immutableEntries()) {
+                try {
+                    model = ModelArtifact.fromBytes(release.getValue(), featureSet);
+                    LOG.info("model {} restored from state", release.getKey());
+                } catch (ModelArtifact.RefusedException | RuntimeException e) {
+                    LOG.warn("model {} from state is refused now ({}); {} scores until a model is published",
+                            release.getKey(), e.getMessage(), initialModel.modelVersion());
+                }
+            }
+        }
+        return model;
+    }
+}

@@ -1,0 +1,38 @@
+package io.vigil.pipeline.ingest;
+
+import io.vigil.pipeline.serde.RecordTypes;
+import io.vigil.records.Assignment;
+import io.vigil.records.Flow;
+import io.vigil.records.GpuSample;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Splits what the sources received by kind: flows (the main output), GPU samples and assignments (side
+ * outputs), the dead letters of records that could not be decoded ({@link DeadLetters}), and what each
+ * file's reader counted.
+ */
+public final class SplitReceived extends ProcessFunction<Received, Flow> {
+    private static final long serialVersionUID = 1L;
+
+    public static final OutputTag<GpuSample> SAMPLES = new OutputTag<>("gpu-samples", RecordTypes.GPU_SAMPLE);
+    public static final OutputTag<Assignment> ASSIGNMENTS = new OutputTag<>("assignments") {};
+    /** What each input file's reader counted ({@link InputStats}), once per file at its end. */
+    public static final OutputTag<InputStats> INPUT_STATS = new OutputTag<>("input-stats") {};
+
+    @Override
+    public void processElement(Received received, Context ctx, Collector<Flow> out) {
+        if (received.flow != null) {
+            out.collect(received.flow);
+        } else if (received.sample != null) {
+            ctx.output(SAMPLES, received.sample);
+        } else if (received.assignment != null) {
+            ctx.output(ASSIGNMENTS, received.assignment);
+        } else if (received.deadLetter != null) {
+            ctx.output(DeadLetters.TAG, received.deadLetter);
+        } else if (received.stats != null) {
+            ctx.output(INPUT_STATS, received.stats);
+        }
+    }
+}

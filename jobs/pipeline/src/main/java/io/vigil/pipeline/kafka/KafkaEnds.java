@@ -1,0 +1,125 @@
+package io.vigil.pipeline.kafka;
+
+import io.vigil.settings.Topic;
+import io.vigil.settings.VigilConfig;
+import io.vigil.pipeline.detect.DetectPipeline;
+import io.vigil.pipeline.ingest.InputFormats;
+import io.vigil.pipeline.ingest.Received;
+import io.vigil.pipeline.ingest.ReceivedDecoder;
+import io.vigil.records.RecordType;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.flink.util.Collector;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+/**
+ * The pipeline's ends on Kafka. Inputs start from the group's committed offsets (earliest the first
+ * time); outputs are transactional (EXACTLY_ONCE), committed on each checkpoint, so a consumer reading
+ * with {@code isolation.level=read_committed} sees every alert once across failures.
+ */
+public final class KafkaEnds {
+    private KafkaEnds() {}
+
+    /**
+     * @param bounded stop at the end offsets seen at start-up (a replay through Kafka), without model releases
+     *                (the model topic would end at once, see {@link io.vigil.pipeline.detect.ModelReleases}); else
+     *                run forever and follow the model topic
+     */
+    public static DetectPipeline.Inputs inputs(VigilConfig config, boolean bounded) {
+        return new DetectPipeline.Inputs(List.of(source(config, bounded)), bounded ? null : modelSource(config));
+    }
+
+    public static DetectPipeline.Outputs outputs(VigilConfig config) {
+        String prefix = config.getString(VigilConfig.TRANSACTIONAL_ID_PREFIX);
+        return new DetectPipeline.Outputs(
+                sink(config, Topic.ALERTS, RecordType.ALERT, "job_id", prefix + "-alerts"),
+                sink(config, Topic.WINDOWS, RecordType.WINDOW, "job_id", prefix + "-windows"),
+                sink(config, Topic.DEADLETTER, RecordType.DEAD_LETTER, "record_type", prefix + "-deadletters"));
+    }
+
+    /**
+     * One source over the three input topics: a reader gets partitions of all three at once, so flows,
+     * samples and the assignments that attribute them advance event time together.
+     */
+    static Source<Received, ?, ?> source(VigilConfig config, boolean bounded) {
+        String registry = config.schemaRegistryUrl();
+        InputFormats formats = InputFormats.from(config);
+        Map<String, ReceivedDecoder<?>> decoders = Map.of(
+                config.topic(Topic.FLOWS), ReceivedDecoder.forFormat(RecordType.FLOW, formats.flows(), formats.node(),
+                        config.topic(Topic.FLOWS), registry).bounded(formats.bounds(), true),
+                config.topic(Topic.GPU), ReceivedDecoder.forFormat(RecordType.GPU, formats.gpu(), formats.node(),
+                        config.topic(Topic.GPU), registry).bounded(formats.bounds(), true),
+                config.topic(Topic.ASSIGNMENTS), ReceivedDecoder.avro(RecordType.ASSIGNMENT, config.topic(Topic.ASSIGNMENTS), registry)
+                        .bounded(formats.bounds(), true));
+        var builder = KafkaSource.<Received>builder()
+                .setBootstrapServers(config.bootstrapServers())
+                .setTopics(List.copyOf(decoders.keySet()))
+                .setGroupId(config.getString(VigilConfig.GROUP_ID))
+                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                .setDeserializer(new KafkaInput(new HashMap<>(decoders)))
+                .setProperty("isolation.level", "read_committed")
+                .setProperty("partition.discovery.interval.ms", "60000");
+        if (bounded) {
+            builder.setBounded(OffsetsInitializer.latest());
+        }
+        return builder.build();
+    }
+
+    /**
+     * The model topic, always from its beginning: a job started afresh replays the releases and scores with
+     * the last good one; a restored job resumes at its checkpointed offsets, with the release it had accepted
+     * (broadcast state). Releases are artifact bytes; an empty message stands for a tombstone, and is refused.
+     */
+    static KafkaSource<byte[]> modelSource(VigilConfig config) {
+        String group = config.getString(VigilConfig.GROUP_ID);
+        return KafkaSource.<byte[]>builder()
+                .setBootstrapServers(config.bootstrapServers())
+                .setTopics(config.topic(Topic.MODELS))
+                .setGroupId(group)
+                .setClientIdPrefix(group + "-models")
+                .setStartingOffsets(OffsetsInitializer.earliest())
+                .setDeserializer(new ModelReleaseBytes())
+                .setProperty("isolation.level", "read_committed")
+                .setProperty("partition.discovery.interval.ms", "60000")
+                .build();
+    }
+
+    /** A model release's value as it is; a null value (tombstone) as no bytes, which the scoring step refuses. */
+    static final class ModelReleaseBytes implements KafkaRecordDeserializationSchema<byte[]> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<byte[]> out) {
+            out.collect(record.value() == null ? new byte[0] : record.value());
+        }
+
+        @Override
+        public TypeInformation<byte[]> getProducedType() {
+            return PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO;
+        }
+    }
+
+    static <T extends SpecificRecord> KafkaSink<T> sink(VigilConfig config, Topic topic, RecordType<T> type,
+                                                        String keyField, String transactionalIdPrefix) {
+        return KafkaSink.<T>builder()
+                .setBootstrapServers(config.bootstrapServers())
+                .setRecordSerializer(new FramedRecordSerializer<>(type, config.topic(topic), config.schemaRegistryUrl(), keyField))
+                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .setTransactionalIdPrefix(transactionalIdPrefix)
+                // the builder's default (1 h) is above the broker's maximum (15 min): every writer would fail
+                .setProperty("transaction.timeout.ms", String.valueOf(config.getInt(VigilConfig.TRANSACTION_TIMEOUT_MS)))
+                .build();
+    }
+
+}

@@ -1,0 +1,202 @@
+package io.vigil.pipeline.detect;
+
+import io.vigil.pipeline.DetectJob;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vigil.settings.Topic;
+import io.vigil.settings.VigilConfig;
+import io.vigil.pipeline.CollectingSink;
+import io.vigil.pipeline.files.DatasetFiles;
+import io.vigil.models.scoring.IndicatorScorer;
+import io.vigil.models.scoring.WindowScorer;
+import io.vigil.broker.EmbeddedKafka;
+import io.vigil.pipeline.kafka.KafkaTopics;
+import io.vigil.broker.TopicContents;
+import io.vigil.records.Alert;
+import io.vigil.records.Category;
+import io.vigil.records.DeadLetter;
+import io.vigil.records.Decoded;
+import io.vigil.records.JobWindow;
+import io.vigil.records.RecordType;
+import io.vigil.records.wire.Framings;
+import io.vigil.records.wire.RecordFraming;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole pipeline on Flink's mini-cluster (parallelism 2) and a real Kafka broker: a small known story
+ * in, exactly the alerts it should give out, from files and through Kafka alike, with bad records
+ * dead-lettered while the job keeps going.
+ */
+class DetectPipelineIT {
+    static final List<String> BAD_FLOW_LINES = List.of(
+            "this is not json",
+            "{\"ts\": 1771038000000, \"start_ts\": 1771038000000, \"node\": \"n\", \"src_ip\": \"10.0.1.300\","
+                    + " \"dst_ip\": \"10.0.0.1\", \"protocol\": \"TCP\"}",
+            "{\"start_ts\": 1771038000000, \"node\": \"n\", \"src_ip\": \"10.0.1.1\", \"dst_ip\": \"10.0.0.1\", \"protocol\": \"TCP\"}");
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+
+    static EmbeddedKafka kafka;
+    static final Scenario STORY = new Scenario();
+    static final WindowScorer SCORER = new IndicatorScorer();
+
+    @BeforeAll
+    static void startBroker() {
+        kafka = EmbeddedKafka.start();
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        kafka.close();
+    }
+
+    static StreamExecutionEnvironment environment(RuntimeExecutionMode mode) {
+        Configuration conf = new Configuration();
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        conf.set(PipelineOptions.GENERIC_TYPES, false); // proves every record and state type has a real serializer
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(2);
+        env.setRuntimeMode(mode);
+        return env;
+    }
+
+    record Results(List<Alert> alerts, List<JobWindow> windows, List<DeadLetter> deadLetters) {}
+
+    /** Replay runs in BATCH mode: every key's input is complete before its timers fire, so nothing is late. */
+    static Results replayFiles(Path dataset) throws Exception {
+        StreamExecutionEnvironment env = environment(RuntimeExecutionMode.BATCH);
+        CollectingSink<Alert> alerts = new CollectingSink<>("alerts");
+        CollectingSink<JobWindow> windows = new CollectingSink<>("windows");
+        CollectingSink<DeadLetter> dead = new CollectingSink<>("dead");
+        DetectPipeline.build(env, settings(), SCORER, DatasetFiles.inputs(List.of(dataset)),
+                new DetectPipeline.Outputs(alerts, windows, dead));
+        env.execute("replay files");
+        return new Results(alerts.received(), windows.received(), dead.received());
+    }
+
+    static DetectSettings settings() {
+        return DetectSettings.defaults();
+    }
+
+    static Set<String> expectedAlertIds() {
+        return Scenario.probingWindowStarts().stream()
+                .map(start -> Alerts.alertId(Scenario.PROBER, start, start + Scenario.WINDOW.toMillis(), SCORER.modelVersion()))
+                .collect(Collectors.toSet());
+    }
+
+    @Test
+    void replayFromFilesGivesExactlyTheProbingAlerts(@TempDir Path dir) throws Exception {
+        Results results = replayFiles(STORY.writeDataset(dir.resolve("story"), BAD_FLOW_LINES));
+
+        assertThat(results.alerts()).extracting(Alert::getAlertId).containsExactlyInAnyOrderElementsOf(expectedAlertIds());
+        assertThat(results.alerts()).allSatisfy(a -> {
+            assertThat(a.getJobId()).isEqualTo(Scenario.PROBER);
+            assertThat(a.getCategories()).first().isEqualTo(Category.NETWORK_SCAN);
+            assertThat(a.getReasons()).isNotEmpty();
+            assertThat(a.getEvidence().getDestinations()).isNotEmpty();
+        });
+        assertThat(results.alerts()).extracting(Alert::getIncidentId).as("one incident").containsOnly(
+                results.alerts().get(0).getIncidentId());
+        // every window of both jobs is scored: 6 minutes each
+        assertThat(results.windows()).hasSize(2 * Scenario.MINUTES);
+        assertThat(results.windows()).filteredOn(JobWindow::getFlagged).hasSize(2);
+    }
+
+    @Test
+    void badLinesAreDeadLetteredWithReasonAndPlaceWhileTheJobGoesOn(@TempDir Path dir) throws Exception {
+        Results results = replayFiles(STORY.writeDataset(dir.resolve("story"), BAD_FLOW_LINES));
+
+        assertThat(results.deadLetters()).extracting(DeadLetter::getReason)
+                .containsExactlyInAnyOrder("malformed", "bad_ip", "missing_time");
+        int firstBadLine = STORY.flows.size() / 2 + 2;
+        assertThat(results.deadLetters()).extracting(DeadLetter::getSource).containsExactlyInAnyOrder(
+                "story/flows.jsonl.gz:" + firstBadLine, "story/flows.jsonl.gz:" + (firstBadLine + 1),
+                "story/flows.jsonl.gz:" + (firstBadLine + 2));
+        assertThat(results.deadLetters()).extracting(DeadLetter::getOriginalText).containsExactlyInAnyOrderElementsOf(BAD_FLOW_LINES);
+        assertThat(results.alerts()).hasSize(2);
+    }
+
+    @Test
+    void theOrderOfLinesInAFileDoesNotChangeTheAlerts(@TempDir Path dir) throws Exception {
+        List<io.vigil.records.Flow> reversed = new ArrayList<>(STORY.flows);
+        java.util.Collections.reverse(reversed);
+        Results results = replayFiles(STORY.writeDataset(dir.resolve("story"), reversed, List.of(), List.of()));
+        assertThat(results.alerts()).extracting(Alert::getAlertId).containsExactlyInAnyOrderElementsOf(expectedAlertIds());
+        assertThat(results.deadLetters()).isEmpty();
+    }
+
+    @Test
+    void detectOnKafkaGivesTheSameAlertsAsReplayFromFiles(@TempDir Path dir) throws Exception {
+        Results fromFiles = replayFiles(STORY.writeDataset(dir.resolve("story"), List.of()));
+
+        String ns = "t" + System.nanoTime() + ".";
+        Map<String, Object> names = new java.util.HashMap<>();
+        names.put(VigilConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+        for (Topic t : Topic.values()) {
+            names.put(t.nameSetting(), ns + t.defaultName());
+            names.put(t.partitionsSetting(), "2");
+        }
+        names.put(VigilConfig.CHECKPOINT_INTERVAL_MS, "500");
+        names.put(VigilConfig.TRANSACTIONAL_ID_PREFIX, ns + "vigil");
+        VigilConfig config = VigilConfig.defaults().with(names);
+        KafkaTopics.createAll(config);
+        produce(config.topic(Topic.FLOWS), RecordType.FLOW, STORY.flows, "not avro at all");
+        produce(config.topic(Topic.GPU), RecordType.GPU, STORY.samples, null);
+        produce(config.topic(Topic.ASSIGNMENTS), RecordType.ASSIGNMENT, STORY.assignments, null);
+
+        StreamExecutionEnvironment env = environment(RuntimeExecutionMode.STREAMING);
+        DetectJob.prepare(env, config, SCORER, true);
+        env.execute("detect on kafka, bounded");
+
+        List<Alert> alerts = readCommitted(config.topic(Topic.ALERTS), RecordType.ALERT);
+        // the same alerts, each once (read_committed), down to their reasons and evidence; the same windows
+        assertThat(alerts).extracting(Alert::getAlertId).containsExactlyInAnyOrderElementsOf(expectedAlertIds());
+        assertThat(alerts).usingRecursiveFieldByFieldElementComparator()
+                .containsExactlyInAnyOrderElementsOf(fromFiles.alerts());
+        assertThat(readCommitted(config.topic(Topic.WINDOWS), RecordType.WINDOW)).usingRecursiveFieldByFieldElementComparator()
+                .containsExactlyInAnyOrderElementsOf(fromFiles.windows());
+        List<DeadLetter> dead = readCommitted(config.topic(Topic.DEADLETTER), RecordType.DEAD_LETTER);
+        assertThat(dead).singleElement().satisfies(d -> {
+            assertThat(d.getReason()).isEqualTo("undecodable");
+            assertThat(d.getSource()).startsWith(config.topic(Topic.FLOWS) + "/");
+            assertThat(StandardCharsets.UTF_8.decode(d.getOriginalBytes()).toString()).isEqualTo("not avro at all");
+        });
+    }
+
+    private static <T extends SpecificRecord> void produce(String topic, RecordType<T> type, List<T> records, String garbage) {
+        TopicContents.sendOverTwoPartitions(kafka.bootstrapServers(), topic, type, records, garbage);
+    }
+
+    private static <T extends SpecificRecord> List<T> readCommitted(String topic, RecordType<T> type) {
+        RecordFraming<T> framing = Framings.forTopic(type, topic, null);
+        List<T> out = new ArrayList<>();
+        for (byte[] value : TopicContents.readCommitted(kafka.bootstrapServers(), topic)) {
+            Decoded<T> d = framing.decode(value);
+            assertThat(d.isAccepted()).as(d.toString()).isTrue();
+            out.add(d.record());
+        }
+        return out;
+    }
+}
+

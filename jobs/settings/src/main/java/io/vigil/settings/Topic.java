@@ -1,0 +1,80 @@
+package io.vigil.settings;
+
+import java.util.Map;
+
+/**
+ * Every Kafka topic Vigil reads or writes, once. Names and partition counts are settings
+ * ({@code topic.<key>} and {@code topic.<key>.partitions}, see {@link VigilConfig}); these are the defaults.
+ */
+public enum Topic {
+    FLOWS("flows", "vigil.flows", 4, true, "network flow records, keyed by node"),
+    GPU("gpu", "vigil.gpu", 4, true, "GPU metric samples, keyed by node"),
+    ASSIGNMENTS("assignments", "vigil.assignments", 1, true, "scheduler assignments: job to pod, IP and GPUs"),
+    ALERTS("alerts", "vigil.alerts", 2, false, "flagged windows, written exactly once (read with read_committed)"),
+    WINDOWS("windows", "vigil.windows", 2, false, "every scored window, for labelling and retraining"),
+    DEADLETTER("deadletter", "vigil.deadletter", 1, false, "input records Vigil could not use, with the reason"),
+    MODELS("models", "vigil.models", 1, true, "model releases, from publish-model"),
+    FEEDBACK("feedback", "vigil.feedback", 1, true, "analysts' verdicts on alerts, for retraining");
+
+    /**
+     * The model topic's {@code max.message.bytes}: the largest artifact a job reads (the models module's
+     * {@code ModelArtifact.MAX_BYTES}, 64 MiB: ModelTopicTest holds the two together) and room for the key.
+     */
+    public static final int MODEL_MESSAGE_MAX_BYTES = 64 * 1024 * 1024 + 1024 * 1024;
+
+    private final String key;
+    private final String defaultName;
+    private final int defaultPartitions;
+    private final boolean input;
+    private final String doc;
+
+    Topic(String key, String defaultName, int defaultPartitions, boolean input, String doc) {
+        this.key = key;
+        this.defaultName = defaultName;
+        this.defaultPartitions = defaultPartitions;
+        this.input = input;
+        this.doc = doc;
+    }
+
+    /** The short name used in setting keys: {@code topic.<key>}. */
+    public String key() {
+        return key;
+    }
+
+    public String defaultName() {
+        return defaultName;
+    }
+
+    public int defaultPartitions() {
+        return defaultPartitions;
+    }
+
+    /** Whether Vigil reads this topic (true) or writes it (false). */
+    public boolean isInput() {
+        return input;
+    }
+
+    public String doc() {
+        return doc;
+    }
+
+    public String nameSetting() {
+        return "topic." + key;
+    }
+
+    public String partitionsSetting() {
+        return "topic." + key + ".partitions";
+    }
+
+    /**
+     * Kafka topic settings Vigil creates this topic with; the broker's defaults for the rest. The model topic
+     * keeps every release (no time-based retention: a job started afresh reads it from the beginning and takes
+     * the last good release) and takes releases up to {@link #MODEL_MESSAGE_MAX_BYTES}.
+     */
+    public Map<String, String> kafkaSettings() {
+        if (this == MODELS) {
+            return Map.of("retention.ms", "-1", "max.message.bytes", String.valueOf(MODEL_MESSAGE_MAX_BYTES));
+        }
+        return Map.of();
+    }
+}

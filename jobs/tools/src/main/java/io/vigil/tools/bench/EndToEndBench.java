@@ -1,0 +1,561 @@
+package io.vigil.tools.bench;
+
+import io.vigil.settings.Topic;
+import io.vigil.settings.VigilConfig;
+import io.vigil.tools.LocalRun;
+import io.vigil.pipeline.DetectJob;
+import io.vigil.pipeline.detect.DetectPipeline;
+import io.vigil.pipeline.detect.DetectSettings;
+import io.vigil.pipeline.files.DatasetFiles;
+import io.vigil.pipeline.files.DatasetRecords;
+import io.vigil.models.features.Contact;
+import io.vigil.models.features.DestinationAccumulator;
+import io.vigil.models.features.FeatureSet;
+import io.vigil.models.features.JobFlow;
+import io.vigil.models.features.NetworkScope;
+import io.vigil.models.features.WindowAccumulator;
+import io.vigil.models.scoring.WindowScorer;
+import io.vigil.broker.EmbeddedKafka;
+import io.vigil.pipeline.kafka.KafkaTopics;
+import io.vigil.records.Assignment;
+import io.vigil.records.AssignmentEvent;
+import io.vigil.records.Decoded;
+import io.vigil.records.Flow;
+import io.vigil.records.GpuSample;
+import io.vigil.records.RecordType;
+import io.vigil.records.wire.Framings;
+import io.vigil.records.wire.RecordFraming;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * The end-to-end benchmark: how fast the real detect job goes on the real broker, against the limit of
+ * the same work in one plain Java loop. Phases, each timed on its own:
+ * <ol>
+ *   <li>preload: the dataset, repeated and shifted in time until it holds the asked number of flows,
+ *       into fresh topics (not timed as pipeline work);</li>
+ *   <li>pipeline: {@code detect} on a mini-cluster reads the topics to their end (bounded), checkpointing
+ *       every 10 s; records per second, per core;</li>
+ *   <li>limit: one thread decodes the same bytes and folds the same features (attribution by a map,
+ *       per-destination and per-job windows, features, score); the pipeline as a share of it;</li>
+ *   <li>replay: the dataset once from its files in BATCH mode; times real time.</li>
+ * </ol>
+ */
+public final class EndToEndBench {
+
+    /**
+     * @param phases which phases to run (the limit loop always follows the pipeline: it needs its bytes)
+     * @param warmup whether the pipeline runs once, unmeasured, before the measured run
+     */
+    public record Options(Path dataset, long flows, int parallelism, Set<Phase> phases, boolean warmup) {
+        public Options(Path dataset, long flows, int parallelism) {
+            this(dataset, flows, parallelism, EnumSet.allOf(Phase.class), true);
+        }
+    }
+
+    /** The bench's phases that can be run on their own. */
+    public enum Phase {
+        /** The preloaded topics through detect, then the same bytes through the plain Java loop. */
+        PIPELINE,
+        /** The dataset streamed live, windows timed to their commit. */
+        LATENCY,
+        /** The dataset once from its files in BATCH mode. */
+        REPLAY;
+
+        /** A phase by its name in any case. */
+        public static Phase parse(String name) {
+            for (Phase p : values()) {
+                if (p.name().equalsIgnoreCase(name.strip())) {
+                    return p;
+                }
+            }
+            throw new IllegalArgumentException("no bench phase '" + name + "'; phases: pipeline, latency, replay");
+        }
+    }
+
+    private final Options options;
+    private final WindowScorer scorer;
+    private final PrintStream out;
+
+    public EndToEndBench(Options options, WindowScorer scorer, PrintStream out) {
+        this.options = options;
+        this.scorer = scorer;
+        this.out = out;
+    }
+
+    /** Runs every phase; returns the figures by name (also printed). */
+    public Map<String, Object> run() throws Exception {
+        Map<String, Object> result = new LinkedHashMap<>();
+        int cores = Runtime.getRuntime().availableProcessors();
+        result.put("cores", cores);
+        result.put("parallelism", options.parallelism());
+        if (options.phases().contains(Phase.PIPELINE)) {
+            result.putAll(pipelineAndLimit());
+        }
+        if (options.phases().contains(Phase.LATENCY)) {
+            out.println("latency: the dataset streamed live (paced), windows timed from the watermark to their commit ...");
+            result.putAll(latency());
+        }
+        if (options.phases().contains(Phase.REPLAY)) {
+            out.println("replay: the dataset once from its files, BATCH mode ...");
+            double[] replay = replay();
+            result.put("replay_dataset_hours", round(replay[0] / 3_600_000.0));
+            result.put("replay_seconds", round(replay[1]));
+            result.put("replay_times_real_time", Math.round(replay[0] / 1000.0 / replay[1]));
+        }
+        result.forEach((k, v) -> out.printf("  %-32s %s%n", k, v));
+        return result;
+    }
+
+    /** The preloaded topics through detect on the mini-cluster, then the same bytes through the limit loop. */
+    private Map<String, Object> pipelineAndLimit() throws Exception {
+        Map<String, Object> result = new LinkedHashMap<>();
+        int cores = Runtime.getRuntime().availableProcessors();
+        Path checkpoints = Files.createTempDirectory("vigil-bench-checkpoints-");
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            VigilConfig config = LocalRun.config(kafka, "vigil-bench", 10_000, checkpoints, Map.of());
+            KafkaTopics.createAll(config);
+
+            out.printf("preloading %,d flows (and their GPU samples and assignments) from %s ...%n", options.flows(), options.dataset());
+            Preloaded preloaded = preload(config);
+            result.put("flows", preloaded.flows);
+            result.put("samples", preloaded.samples);
+            result.put("assignments", preloaded.assignments);
+
+            if (options.warmup()) {
+                // the same job once before, unmeasured, as JMH warms up: in a 20-second run the JIT compiler
+                // otherwise takes a quarter of the CPU, which a long-running job pays once
+                out.println("warm-up: detect once over the same topics, not measured ...");
+                Path warmupCheckpoints = Files.createTempDirectory("vigil-bench-warmup-");
+                try {
+                    StreamExecutionEnvironment warmup = LocalRun.environment(options.parallelism());
+                    DetectJob.prepare(warmup, LocalRun.config(kafka, "vigil-bench-warmup", 10_000, warmupCheckpoints, Map.of()),
+                            scorer, true);
+                    warmup.execute("vigil bench warm-up");
+                } finally {
+                    LocalRun.deleteQuietly(warmupCheckpoints);
+                }
+            }
+            out.println("pipeline: detect on the mini-cluster, reading the topics to their end ...");
+            StreamExecutionEnvironment env = LocalRun.environment(options.parallelism());
+            DetectJob.prepare(env, config, scorer, true);
+            long start = System.nanoTime();
+            long cpuStart = processCpuNanos();
+            org.apache.flink.core.execution.JobClient job = env.executeAsync("vigil bench");
+            // a finished job discards its checkpoints: watch their size while it runs
+            long checkpointBytes = 0;
+            CheckpointSizes largest = CheckpointSizes.NONE;
+            var done = job.getJobExecutionResult();
+            while (!done.isDone()) {
+                CheckpointSizes latest = CheckpointSizes.ofLatest(checkpoints);
+                checkpointBytes = Math.max(checkpointBytes, latest.files());
+                if (latest.total() > largest.total()) {
+                    largest = latest;
+                }
+                Thread.sleep(250);
+            }
+            done.get();
+            double seconds = (System.nanoTime() - start) / 1e9;
+            double cpuSeconds = (processCpuNanos() - cpuStart) / 1e9;
+            System.gc();
+            long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+            double records = preloaded.flows + preloaded.samples + preloaded.assignments;
+            result.put("pipeline_seconds", round(seconds));
+            result.put("pipeline_flows_per_s", Math.round(preloaded.flows / seconds));
+            result.put("pipeline_flows_per_s_per_core", Math.round(preloaded.flows / seconds / Math.min(cores, options.parallelism())));
+            result.put("pipeline_samples_per_s", Math.round(preloaded.samples / seconds));
+            result.put("pipeline_records_per_s", Math.round(records / seconds));
+            // CPU time of this JVM (Flink, and the embedded broker serving it): a per-core figure that other
+            // work on a shared machine does not skew the way it skews wall time
+            result.put("pipeline_cpu_seconds", round(cpuSeconds));
+            result.put("pipeline_flows_per_cpu_s", Math.round(preloaded.flows / cpuSeconds));
+            result.put("pipeline_records_per_cpu_s", Math.round(records / cpuSeconds));
+            result.put("heap_used_after_mb", heap / (1024 * 1024));
+            result.put("largest_checkpoint_bytes", checkpointBytes);
+            result.put("jobs", preloaded.jobs);
+            result.put("checkpoint_bytes_per_job", preloaded.jobs == 0 ? 0 : checkpointBytes / preloaded.jobs);
+            result.put("largest_checkpoint_state_bytes", largest.total());
+            result.put("largest_checkpoint_state_by_operator", largest.byOperator());
+
+            out.println("limit: the same bytes and features in one plain Java loop ...");
+            // the fastest of a few runs: the first also warms up the JIT, which the pipeline had time to do
+            double[] limit = {Double.MAX_VALUE, Double.MAX_VALUE};
+            for (int run = 0; run < LIMIT_RUNS; run++) {
+                double[] one = limit(preloaded);
+                if (one[1] < limit[1]) {
+                    limit = one;
+                }
+            }
+            double limitSeconds = limit[0];
+            double limitCpuSeconds = limit[1];
+            result.put("limit_seconds", round(limitSeconds));
+            result.put("limit_records_per_s", Math.round(records / limitSeconds));
+            result.put("limit_flows_per_s", Math.round(preloaded.flows / limitSeconds));
+            result.put("limit_cpu_seconds", round(limitCpuSeconds));
+            result.put("limit_records_per_cpu_s", Math.round(records / limitCpuSeconds));
+            // the pipeline's throughput per core as a share of the single-threaded limit
+            result.put("pipeline_per_core_vs_limit", round((records / seconds / Math.min(cores, options.parallelism()))
+                    / (records / limitSeconds)));
+            // the same per CPU-second: records per CPU-second of the pipeline over those of the limit loop
+            result.put("pipeline_per_cpu_vs_limit", round(limitCpuSeconds / cpuSeconds));
+        } finally {
+            LocalRun.deleteQuietly(checkpoints);
+        }
+        return result;
+    }
+
+    /** The bytes as they were put on the topics, for the limit loop to decode again. */
+    private static final class Preloaded {
+        final List<byte[]> flowMessages = new ArrayList<>();
+        final List<byte[]> sampleMessages = new ArrayList<>();
+        final List<byte[]> assignmentMessages = new ArrayList<>();
+        long flows;
+        long samples;
+        long assignments;
+        int jobs;
+    }
+
+    private Preloaded preload(VigilConfig config) throws IOException {
+        Preloaded p = new Preloaded();
+        Map<RecordType<?>, String> topics = Map.of(RecordType.FLOW, config.topic(Topic.FLOWS),
+                RecordType.GPU, config.topic(Topic.GPU), RecordType.ASSIGNMENT, config.topic(Topic.ASSIGNMENTS));
+        Map<RecordType<?>, RecordFraming<SpecificRecord>> framings = new HashMap<>();
+        long span = span(options.dataset()) + 60_000;
+        java.util.Set<String> jobs = new java.util.HashSet<>();
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+        props.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (int copy = 0; p.flows < options.flows(); copy++) {
+                long shift = copy * span;
+                try (DatasetRecords records = new DatasetRecords(options.dataset())) {
+                    for (DatasetRecords.Timed r = records.next(); r != null && p.flows < options.flows(); r = records.next()) {
+                        SpecificRecord record = shifted(r.record(), shift);
+                        String topic = topics.get(r.type());
+                        @SuppressWarnings("unchecked")
+                        RecordFraming<SpecificRecord> framing = framings.computeIfAbsent(r.type(),
+                                t -> (RecordFraming<SpecificRecord>) (RecordFraming<?>) Framings.forTopic(t, topics.get(t), null));
+                        byte[] bytes = framing.encode(record);
+                        Object node = record.get(record.getSchema().getField("node").pos());
+                        producer.send(new ProducerRecord<>(topic, null, r.ts() + shift, node.toString().getBytes(StandardCharsets.UTF_8), bytes));
+                        if (r.type() == RecordType.FLOW) {
+                            p.flows++;
+                            p.flowMessages.add(bytes);
+                        } else if (r.type() == RecordType.GPU) {
+                            p.samples++;
+                            p.sampleMessages.add(bytes);
+                        } else {
+                            p.assignments++;
+                            p.assignmentMessages.add(bytes);
+                            jobs.add(((Assignment) record).getJobId());
+                        }
+                    }
+                }
+            }
+        }
+        p.jobs = jobs.size();
+        return p;
+    }
+
+    /** A copy of a record moved later in time (copies of the dataset follow each other). */
+    private static SpecificRecord shifted(SpecificRecord r, long shift) {
+        if (shift == 0) {
+            return r;
+        }
+        if (r instanceof Flow f) {
+            return Flow.newBuilder(f).setTs(f.getTs().plusMillis(shift)).setStartTs(f.getStartTs().plusMillis(shift)).build();
+        }
+        if (r instanceof GpuSample s) {
+            return GpuSample.newBuilder(s).setTs(s.getTs().plusMillis(shift)).build();
+        }
+        Assignment a = (Assignment) r;
+        return Assignment.newBuilder(a).setTs(a.getTs().plusMillis(shift)).build();
+    }
+
+    /** Runs of the limit loop; the fastest counts. */
+    static final int LIMIT_RUNS = 3;
+
+    /** CPU time of this whole JVM so far, ns. */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /**
+     * The same work without Flink or Kafka, in one thread: decode, attribute, fold, feature, score.
+     * Returns {wall seconds, CPU seconds of this thread}.
+     */
+    private double[] limit(Preloaded p) {
+        long start = System.nanoTime();
+        long cpuStart = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+        RecordFraming<Flow> flows = Framings.forTopic(RecordType.FLOW, "f", null);
+        RecordFraming<GpuSample> samples = Framings.forTopic(RecordType.GPU, "g", null);
+        RecordFraming<Assignment> assignments = Framings.forTopic(RecordType.ASSIGNMENT, "a", null);
+        NetworkScope scope = NetworkScope.defaults();
+        Map<String, String> jobByIp = new HashMap<>();
+        Map<String, String> jobByGpu = new HashMap<>();
+        for (byte[] m : p.assignmentMessages) {
+            Decoded<Assignment> d = assignments.decode(m);
+            if (d.isAccepted() && d.record().getEvent() == AssignmentEvent.START) {
+                jobByIp.put(d.record().getIp(), d.record().getJobId());
+                for (int gpu : d.record().getGpus()) {
+                    jobByGpu.put(d.record().getNode() + "#" + gpu, d.record().getJobId());
+                }
+            }
+        }
+        long window = 60_000;
+        Map<String, DestinationAccumulator> destinations = new HashMap<>();
+        Map<String, WindowAccumulator> jobWindows = new HashMap<>();
+        for (byte[] m : p.flowMessages) {
+            Decoded<Flow> d = flows.decode(m);
+            if (!d.isAccepted()) {
+                continue;
+            }
+            Flow f = d.record();
+            long w = f.getTs().toEpochMilli() / window;
+            String src = jobByIp.get(f.getSrcIp());
+            if (src != null) {
+                JobFlow jf = JobFlow.of(f, src, true, scope);
+                destinations.computeIfAbsent(w + "|" + jf.remoteIp, k -> new DestinationAccumulator()).add(jf);
+            }
+            String dst = jobByIp.get(f.getDstIp());
+            if (dst != null) {
+                JobFlow jf = JobFlow.of(f, dst, false, scope);
+                destinations.computeIfAbsent(w + "|" + jf.remoteIp, k -> new DestinationAccumulator()).add(jf);
+            }
+        }
+        for (byte[] m : p.sampleMessages) {
+            Decoded<GpuSample> d = samples.decode(m);
+            if (!d.isAccepted()) {
+                continue;
+            }
+            GpuSample s = d.record();
+            String job = jobByGpu.get(s.getNode() + "#" + s.getGpu());
+            if (job != null) {
+                jobWindows.computeIfAbsent(job + "|" + s.getTs().toEpochMilli() / window, k -> new WindowAccumulator()).add(s);
+            }
+        }
+        for (Map.Entry<String, DestinationAccumulator> e : destinations.entrySet()) {
+            long w = Long.parseLong(e.getKey().substring(0, e.getKey().indexOf('|')));
+            for (Contact c : e.getValue().contacts(w * window, (w + 1) * window, e.getValue().jobIds().size())) {
+                jobWindows.computeIfAbsent(c.jobId + "|" + w, k -> new WindowAccumulator()).add(c);
+            }
+        }
+        double sum = 0;
+        for (WindowAccumulator acc : jobWindows.values()) {
+            sum += scorer.score(acc.features(FeatureSet.V1)).score();
+        }
+        if (sum < 0) {
+            throw new IllegalStateException(); // keeps the work observable
+        }
+        return new double[] {(System.nanoTime() - start) / 1e9,
+                (ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - cpuStart) / 1e9};
+    }
+
+    /**
+     * Streams the dataset once at a pace (event time running {@value #LATENCY_SPEED}x wall time) and times
+     * each scored window from the moment the watermark could pass its end (the first record at or after
+     * end + out-of-orderness was sent) to the moment a read_committed consumer sees it. Windows go through
+     * the same transactional sink and commit as alerts, and there are many more of them.
+     */
+    private Map<String, Object> latency() throws Exception {
+        Map<String, Object> result = new LinkedHashMap<>();
+        Path checkpoints = Files.createTempDirectory("vigil-bench-latency-");
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            VigilConfig config = LocalRun.config(kafka, "vigil-bench-latency", 1000, checkpoints,
+                    Map.of(VigilConfig.IDLENESS_MS, "2000"));
+            KafkaTopics.createAll(config);
+            StreamExecutionEnvironment env = LocalRun.environment(options.parallelism());
+            DetectJob.prepare(env, config, scorer, false);
+            org.apache.flink.core.execution.JobClient job = env.executeAsync("vigil bench latency");
+            // the state of a job at live pace (not of a backlog read at full speed): the per-job figure
+            java.util.concurrent.atomic.AtomicReference<CheckpointSizes> largest = new java.util.concurrent.atomic.AtomicReference<>(CheckpointSizes.NONE);
+            var checkpointWatch = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "bench-checkpoint-sizes");
+                t.setDaemon(true);
+                return t;
+            });
+            checkpointWatch.scheduleWithFixedDelay(() -> {
+                CheckpointSizes latest = CheckpointSizes.ofLatest(checkpoints);
+                largest.accumulateAndGet(latest, (a, b) -> b.total() > a.total() ? b : a);
+            }, 500, 500, java.util.concurrent.TimeUnit.MILLISECONDS);
+
+            long ooo = config.getLong(VigilConfig.OUT_OF_ORDERNESS_MS);
+            // sim second -> wall nanos when the first record at or after it was sent
+            java.util.TreeMap<Long, Long> sentAt = new java.util.TreeMap<>();
+            List<Long> latenciesMs = java.util.Collections.synchronizedList(new ArrayList<>());
+            List<Long> writtenMs = java.util.Collections.synchronizedList(new ArrayList<>());
+            java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+            // committed: what an alert consumer sees; written: when the sink wrote it (before the checkpoint
+            // that commits it), so the difference is the price of exactly-once
+            Thread consumer = windowWatcher(config, "read_committed", sentAt, ooo, running, latenciesMs);
+            Thread writtenWatcher = windowWatcher(config, "read_uncommitted", sentAt, ooo, running, writtenMs);
+            consumer.start();
+            writtenWatcher.start();
+
+            Properties props = new Properties();
+            props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+            props.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+            Map<RecordType<?>, String> topics = Map.of(RecordType.FLOW, config.topic(Topic.FLOWS),
+                    RecordType.GPU, config.topic(Topic.GPU), RecordType.ASSIGNMENT, config.topic(Topic.ASSIGNMENTS));
+            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+                 DatasetRecords records = new DatasetRecords(options.dataset())) {
+                long wallStart = System.nanoTime();
+                long first = DatasetRecords.telemetrySpan(options.dataset())[0];
+                for (DatasetRecords.Timed r = records.next(); r != null; r = records.next()) {
+                    long due = wallStart + (long) (Math.max(0, r.ts() - first) / LATENCY_SPEED * 1_000_000);
+                    long wait = due - System.nanoTime();
+                    if (wait > 1_000_000) {
+                        producer.flush();
+                        Thread.sleep(wait / 1_000_000);
+                    }
+                    @SuppressWarnings("unchecked")
+                    RecordFraming<SpecificRecord> framing = (RecordFraming<SpecificRecord>) (RecordFraming<?>)
+                            Framings.forTopic(r.type(), topics.get(r.type()), null);
+                    // keyed by node, as the collectors key them: each node's partition advances its watermark
+                    // steadily (unkeyed, the producer fills one partition at a time and the others hold the
+                    // watermark back until they count as idle)
+                    Object node = r.record().get(r.record().getSchema().getField("node").pos());
+                    producer.send(new ProducerRecord<>(topics.get(r.type()), null, r.ts(), node.toString().getBytes(StandardCharsets.UTF_8),
+                            framing.encode(r.record())));
+                    synchronized (sentAt) {
+                        sentAt.putIfAbsent(r.ts() / 1000, System.nanoTime());
+                    }
+                }
+            }
+            Thread.sleep(5_000);
+            running.set(false);
+            consumer.join(5_000);
+            writtenWatcher.join(5_000);
+            checkpointWatch.shutdownNow();
+            job.cancel().get();
+            List<Long> sorted = new ArrayList<>(latenciesMs);
+            java.util.Collections.sort(sorted);
+            result.put("latency_windows_measured", sorted.size());
+            result.put("latency_p50_ms", percentile(sorted, 0.50));
+            result.put("latency_p99_ms", percentile(sorted, 0.99));
+            List<Long> written = new ArrayList<>(writtenMs);
+            java.util.Collections.sort(written);
+            result.put("latency_written_p50_ms", percentile(written, 0.50));
+            result.put("latency_written_p99_ms", percentile(written, 0.99));
+            result.put("live_largest_checkpoint_state_bytes", largest.get().total());
+            result.put("live_largest_checkpoint_state_by_operator", largest.get().byOperator());
+        } finally {
+            LocalRun.deleteQuietly(checkpoints);
+        }
+        return result;
+    }
+
+    /**
+     * Reads the windows topic with the given isolation level and times each window from the moment its end
+     * could pass ({@code sentAt}: sim second to wall nanos) to the moment it is read.
+     */
+    private static Thread windowWatcher(VigilConfig config, String isolation, java.util.TreeMap<Long, Long> sentAt, long ooo,
+                                        java.util.concurrent.atomic.AtomicBoolean running, List<Long> latenciesMs) {
+        RecordFraming<io.vigil.records.JobWindow> windows = Framings.forTopic(RecordType.WINDOW, config.topic(Topic.WINDOWS), null);
+        return new Thread(() -> {
+            Properties p = new Properties();
+            p.put(org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+            p.put(org.apache.kafka.clients.consumer.ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
+            try (var c = new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(p,
+                    new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                    new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+                String topic = config.topic(Topic.WINDOWS);
+                var partitions = c.partitionsFor(topic).stream()
+                        .map(i -> new org.apache.kafka.common.TopicPartition(topic, i.partition())).toList();
+                c.assign(partitions);
+                while (running.get()) {
+                    for (var r : c.poll(java.time.Duration.ofMillis(50))) {
+                        long now = System.nanoTime();
+                        Decoded<io.vigil.records.JobWindow> w = windows.decode(r.value());
+                        if (!w.isAccepted()) {
+                            continue;
+                        }
+                        Long due;
+                        synchronized (sentAt) {
+                            var e = sentAt.ceilingEntry((w.record().getWindowEnd().toEpochMilli() + ooo) / 1000);
+                            due = e == null ? null : e.getValue();
+                        }
+                        if (due != null) {
+                            latenciesMs.add((now - due) / 1_000_000);
+                        }
+                    }
+                }
+            }
+        }, "bench-latency-" + isolation);
+    }
+
+    /** Event time runs this much faster than wall time in the latency phase. */
+    static final double LATENCY_SPEED = 60;
+
+    private static long percentile(List<Long> sorted, double q) {
+        if (sorted.isEmpty()) {
+            return -1;
+        }
+        return sorted.get((int) Math.min(sorted.size() - 1, Math.ceil(q * sorted.size()) - 1));
+    }
+
+    /** Replays the dataset from its files in BATCH mode; returns {dataset span ms, wall seconds}. */
+    private double[] replay() throws Exception {
+        StreamExecutionEnvironment env = LocalRun.environment(options.parallelism());
+        env.setRuntimeMode(RuntimeExecutionMode.BATCH);
+        DetectPipeline.build(env, DetectSettings.defaults(), scorer, DatasetFiles.inputs(List.of(options.dataset())),
+                new DetectPipeline.Outputs(new Discard<>(), new Discard<>(), new Discard<>()));
+        long start = System.nanoTime();
+        env.execute("vigil bench replay");
+        return new double[] {span(options.dataset()), (System.nanoTime() - start) / 1e9};
+    }
+
+    /** A sink that drops what it gets: the benchmark measures the pipeline, not a file system. */
+    static final class Discard<T> implements Sink<T> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public SinkWriter<T> createWriter(WriterInitContext context) {
+            return new SinkWriter<>() {
+                @Override
+                public void write(T element, Context ctx) {}
+
+                @Override
+                public void flush(boolean endOfInput) {}
+
+                @Override
+                public void close() {}
+            };
+        }
+    }
+
+    private static long span(Path dataset) throws IOException {
+        long[] span = DatasetRecords.telemetrySpan(dataset);
+        return span[1] - span[0];
+    }
+
+    private static double round(double d) {
+        return Math.round(d * 100) / 100.0;
+    }
+
+}

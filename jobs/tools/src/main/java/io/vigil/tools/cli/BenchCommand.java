@@ -1,0 +1,70 @@
+package io.vigil.tools.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.vigil.tools.bench.EndToEndBench;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** The end-to-end benchmark; JMH covers the pieces (see BENCHMARKS.md). */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"End-to-end benchmark: preloads a dataset (repeated to --flows) into an embedded broker, runs detect"
+                + " on a mini-cluster until it has read everything, compares it with the same work in one plain Java loop,"
+                + " and replays the dataset from files. Prints the figures and writes them as JSON.", ""})
+final class BenchCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--dataset", required = true, paramLabel = "DIR", description = "Dataset with a realistic mix (e.g. from `vigil simulate`).")
+    Path dataset;
+
+    @Option(names = "--flows", paramLabel = "N", description = "Flows to preload (the dataset repeats, shifted in time). Default: ${DEFAULT-VALUE}.")
+    long flows = 1_000_000;
+
+    @Option(names = "--parallelism", paramLabel = "N", description = "Parallelism of the job. Default: ${DEFAULT-VALUE}.")
+    int parallelism = 2;
+
+    @Option(names = "--phases", split = ",", paramLabel = "PHASE", converter = PhaseConverter.class,
+            description = "Phases to run, comma-separated, of: pipeline (includes the limit loop), latency, replay. Default: all.")
+    Set<EndToEndBench.Phase> phases = EnumSet.allOf(EndToEndBench.Phase.class);
+
+    @Option(names = "--no-warmup", description = "Measure the pipeline's first run (by default it runs once, unmeasured, to warm up the JIT).")
+    boolean noWarmup;
+
+    @Option(names = "--out", paramLabel = "FILE", description = "Write the figures as JSON here too.")
+    Path out;
+
+    @Option(names = "--model", paramLabel = "FILE", description = "Model artifact to score with. Default: the packaged default model.")
+    Path model;
+
+    /** Phase names as typed (pipeline, latency, replay), in any case. */
+    static final class PhaseConverter implements CommandLine.ITypeConverter<EndToEndBench.Phase> {
+        @Override
+        public EndToEndBench.Phase convert(String value) {
+            return EndToEndBench.Phase.parse(value);
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (!Files.isDirectory(dataset)) {
+            spec.commandLine().getErr().println("vigil bench: no dataset at " + dataset);
+            return 2;
+        }
+        Map<String, Object> figures = new EndToEndBench(new EndToEndBench.Options(dataset, flows, parallelism, phases, !noWarmup),
+                ModelChoice.chosen(model), System.out).run();
+        if (out != null) {
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), figures);
+        }
+        return 0;
+    }
+}

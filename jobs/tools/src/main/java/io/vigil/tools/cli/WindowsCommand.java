@@ -1,0 +1,185 @@
+package io.vigil.tools.cli;
+
+import io.vigil.settings.UsesSettings;
+import io.vigil.settings.SettingOptions;
+import io.vigil.settings.VigilConfig;
+import io.vigil.pipeline.detect.DetectSettings;
+import io.vigil.pipeline.ingest.InputFormats;
+import io.vigil.tools.replay.Replay;
+import io.vigil.tools.windows.FeaturesOnly;
+import io.vigil.tools.windows.Feedback;
+import io.vigil.tools.windows.WindowLabelling;
+import io.vigil.models.eval.Labels;
+import io.vigil.models.features.FeatureSet;
+import io.vigil.models.training.LabelledWindows;
+import io.vigil.records.Category;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** Exports the pipeline's own windows of datasets, labelled, for {@code vigil train}. */
+@Command(name = "windows", mixinStandardHelpOptions = true,
+        description = {"Export the pipeline's own windows of datasets, labelled, for `vigil train`: runs the detection pipeline"
+                + " bounded over each DATASET (as `vigil replay` does, same features as detect) and writes every job-window's"
+                + " features by name to --out (JSON lines, gzip'd when the name ends in .gz), sorted by dataset, job and"
+                + " window start. The dataset field is the directory's name.",
+                "Labels: a window that overlaps an interval of the dataset's labels.json (same job) gets its category and"
+                        + " incident (the longest overlap wins); a dataset without labels.json is all benign. Then each"
+                        + " --feedback file's verdicts apply, and win. A feedback file is JSON lines, one verdict each:",
+                "  {\"job_id\": \"rl-agent-7\", \"window_start\": \"2026-02-14T03:02:00Z\", \"verdict\": \"true_positive\","
+                        + " \"category\": \"CRYPTO_MINING\"}",
+                "  {\"alert_id\": \"0b6c…\", \"job_id\": \"train-3\", \"window_start\": 1771038120000, \"verdict\": \"false_positive\"}",
+                "job_id, window_start (epoch ms or ISO-8601; the window holding it) and verdict (true_positive or"
+                        + " false_positive) are required; category (true positives only; default: the labelled category,"
+                        + " else UNKNOWN), alert_id and dataset (only that dataset's windows) are optional. A false positive"
+                        + " makes the window benign; a later verdict on a window replaces an earlier one. Verdicts that"
+                        + " match no window are reported; a bad line is an error naming file:line.", ""},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:written", "1:the pipeline failed while running",
+                "2:bad usage, a bad dataset or a bad feedback line (the message names the file)"})
+final class WindowsCommand implements Callable<Integer>, UsesSettings {
+    /** How many unmatched verdicts are shown; the rest are counted. */
+    static final int UNMATCHED_SHOWN = 5;
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(arity = "1..*", paramLabel = "DATASET", description = "Dataset directories (as for `vigil replay`).")
+    List<Path> datasets;
+
+    @Option(names = "--out", required = true, paramLabel = "FILE",
+            description = "The labelled-windows file (replaced if it exists); .gz compresses it.")
+    Path out;
+
+    @Option(names = "--feedback", paramLabel = "FILE",
+            description = "Analysts' verdicts (JSON lines, see above); repeatable, applied in the order given.")
+    List<Path> feedback = new ArrayList<>();
+
+    @Override
+    public List<String> settingKeys() {
+        return ReplayCommand.PIPELINE_OVER_FILES;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        VigilConfig config = SettingOptions.read(spec, settingKeys());
+        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter stdout = spec.commandLine().getOut();
+        FeatureSet featureSet = FeatureSet.V1;
+
+        // everything that can be wrong with the input, before the pipeline runs
+        List<Replay.Dataset> checked;
+        List<Feedback> verdicts = new ArrayList<>();
+        try {
+            checked = Replay.datasets(datasets, InputFormats.from(config));
+            checkNamesDiffer(checked);
+            for (Path file : feedback) {
+                verdicts.addAll(Feedback.read(file));
+            }
+        } catch (Replay.BadInput | Feedback.BadFeedback e) {
+            err.println("vigil windows: " + e.getMessage());
+            return 2;
+        } catch (IOException e) {
+            err.println("vigil windows: cannot read feedback: " + e);
+            return 2;
+        }
+        if (out.getParent() != null && !Files.isDirectory(out.getParent())) {
+            err.println("vigil windows: --out " + out + ": no directory " + out.getParent());
+            return 2;
+        }
+
+        Replay.Request request = new Replay.Request(datasets, null, false, config.getInt(VigilConfig.PARALLELISM),
+                DetectSettings.from(config), new FeaturesOnly(featureSet), InputFormats.from(config));
+        Replay.Outcome outcome = Replay.replay(request, checked, err);
+
+        List<WindowLabelling.DatasetWindows> windows = new ArrayList<>();
+        for (Replay.DatasetResult d : outcome.datasets()) {
+            windows.add(new WindowLabelling.DatasetWindows(d.dataset().name(), d.dataset().labels(), d.windows()));
+        }
+        WindowLabelling.Result result = WindowLabelling.label(featureSet, windows, verdicts);
+        for (Replay.DatasetResult d : outcome.datasets()) {
+            err.println(datasetLine(d.dataset(), result));
+        }
+        err.flush();
+
+        LabelledWindows.write(out, featureSet, result.windows());
+        stdout.print(summary(result, verdicts.size(), feedback.size()));
+        stdout.printf(Locale.ROOT, "wrote %d windows (feature set %s) to %s%n", result.windows().size(), featureSet.id(), out);
+        stdout.flush();
+        return 0;
+    }
+
+    /** The dataset field names a dataset: two with one directory name would mix in training's folds. */
+    private static void checkNamesDiffer(List<Replay.Dataset> datasets) {
+        Map<String, Path> seen = new HashMap<>();
+        for (Replay.Dataset d : datasets) {
+            Path other = seen.putIfAbsent(d.name(), d.path());
+            if (other != null) {
+                throw new Replay.BadInput("datasets " + other + " and " + d.path() + " have the same name '" + d.name()
+                        + "': the export names windows by dataset directory; rename one");
+            }
+        }
+    }
+
+    private static String datasetLine(Replay.Dataset dataset, WindowLabelling.Result result) {
+        long total = 0;
+        long malicious = 0;
+        for (var w : result.windows()) {
+            if (w.dataset().equals(dataset.name())) {
+                total++;
+                if (w.label() != null) {
+                    malicious++;
+                }
+            }
+        }
+        String labels = !dataset.labels().isEmpty() ? dataset.labels().size() + " labels"
+                : Files.exists(dataset.path().resolve(Labels.FILE_NAME))
+                        ? "labels.json holds no label: every window benign unless feedback says otherwise"
+                        : "no labels.json: every window benign unless feedback says otherwise";
+        return String.format(Locale.ROOT, "  %s: %d windows, %d labelled malicious (%s)", dataset.name(), total, malicious, labels);
+    }
+
+    /** What was exported, per label, and what the feedback did; unmatched verdicts named (the first few). */
+    static String summary(WindowLabelling.Result result, int verdicts, int feedbackFiles) {
+        StringBuilder s = new StringBuilder();
+        s.append(String.format(Locale.ROOT, "windows: %d (benign %d", result.windows().size(), result.benign()));
+        for (Map.Entry<Category, Integer> e : result.perCategory().entrySet()) {
+            s.append(", ").append(e.getKey().name()).append(' ').append(e.getValue());
+        }
+        s.append(")\n");
+        s.append(String.format(Locale.ROOT, "labelled from labels.json: %d windows%n", result.fromLabels()));
+        if (feedbackFiles > 0) {
+            s.append(String.format(Locale.ROOT,
+                    "feedback: %d verdicts from %d file%s, %d applied; %d windows made benign, %d labelled malicious, %d verdicts replaced by a later one%n",
+                    verdicts, feedbackFiles, feedbackFiles == 1 ? "" : "s", result.feedbackApplied(), result.madeBenign(),
+                    result.madeMalicious(), result.superseded()));
+        }
+        List<Feedback> unmatched = result.unmatched();
+        if (!unmatched.isEmpty()) {
+            s.append(String.format(Locale.ROOT, "feedback matching no window: %d (no window of that job holds that time", unmatched.size()))
+                    .append("; check job_id, window_start and dataset)\n");
+            s.append(unmatched.stream().limit(UNMATCHED_SHOWN)
+                    .map(f -> "  " + f.source() + ": " + f.jobId() + " at " + Instant.ofEpochMilli(f.windowStart())
+                            + (f.dataset() == null ? "" : " in " + f.dataset()))
+                    .collect(Collectors.joining("\n", "", "\n")));
+            if (unmatched.size() > UNMATCHED_SHOWN) {
+                s.append("  … and ").append(unmatched.size() - UNMATCHED_SHOWN).append(" more\n");
+            }
+        }
+        return s.toString();
+    }
+}

@@ -1,0 +1,360 @@
+package io.vigil.tools.replay;
+
+import io.vigil.pipeline.detect.DetectPipeline;
+import io.vigil.pipeline.detect.DetectSettings;
+import io.vigil.pipeline.ingest.InputFormats;
+import io.vigil.pipeline.ingest.InputStats;
+import io.vigil.pipeline.files.DatasetFiles;
+import io.vigil.pipeline.files.DatasetSource;
+import io.vigil.records.formats.Formats;
+import io.vigil.models.eval.Backtest;
+import io.vigil.models.eval.Label;
+import io.vigil.models.eval.Labels;
+import io.vigil.models.scoring.WindowScorer;
+import io.vigil.records.Alert;
+import io.vigil.records.DeadLetter;
+import io.vigil.records.JobWindow;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
+import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExecutionOptions;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.CloseableIterator;
+import java.util.Comparator;
+
+/**
+ * {@code vigil replay}: the detection pipeline, bounded, over recorded datasets, in BATCH mode (every key's
+ * input is complete and sorted by time before its timers fire, so nothing is late and the result does not
+ * depend on file order or parallelism). Writes the alerts, the scored windows and the dead letters in a
+ * stable order, a backtest of them against each dataset's {@code labels.json} ({@code summary.json}) and a
+ * page to look at ({@code report.html}).
+ *
+ * <p><b>One Flink job per dataset.</b> Datasets are separate recordings, often of separate clusters: their
+ * addresses, GPUs and job ids mean different things. Run as one graph, a 10.0.1.1 in one dataset would be
+ * attributed with the other's assignments and the fleet view of destinations would mix clusters. So each
+ * dataset is its own bounded job, one after the other, and the backtest is per dataset, then pooled.
+ *
+ * <p>Results come back with {@code DataStream#collectAsync()}; the three streams are drained on their own
+ * threads while the job runs (a collect sink waits for its client to fetch).
+ */
+public final class Replay {
+    /** What to replay, and how. {@code parallelism} below 1 takes the machine's cores. */
+    public record Request(List<Path> datasets, Path out, boolean force, int parallelism, DetectSettings settings,
+                          WindowScorer scorer, InputFormats formats, boolean strict) {
+        public Request {
+            datasets = List.copyOf(datasets);
+        }
+
+        /** Not strict: a broken input file is a warning and a dead letter, not a failure. */
+        public Request(List<Path> datasets, Path out, boolean force, int parallelism, DetectSettings settings,
+                       WindowScorer scorer, InputFormats formats) {
+            this(datasets, out, force, parallelism, settings, scorer, formats, false);
+        }
+
+        /** Datasets in Vigil's own formats. */
+        public Request(List<Path> datasets, Path out, boolean force, int parallelism, DetectSettings settings,
+                       WindowScorer scorer) {
+            this(datasets, out, force, parallelism, settings, scorer, InputFormats.CANONICAL);
+        }
+
+        public int effectiveParallelism() {
+            return parallelism > 0 ? parallelism : Runtime.getRuntime().availableProcessors();
+        }
+    }
+
+    /**
+     * A dataset to replay: where, its input files and its ground truth, the formats it is read in and where it
+     * comes from ({@link DatasetSource#kind()}: real, simulated, unknown). The flow format is the request's,
+     * else the one its source.json names, else the one its flow file looks like when none was given.
+     */
+    public record Dataset(String name, Path path, List<Path> files, List<Label> labels, InputFormats formats, String kind) {}
+
+    /**
+     * What the pipeline gave for one dataset, and its backtest; {@code inputs}: what each file's reader counted,
+     * {@code warnings}: what the user should know about the input (a broken file, lines in another format,
+     * implausible times, a capture shorter than the destination warm-up).
+     */
+    public record DatasetResult(Dataset dataset, List<Alert> alerts, List<JobWindow> windows, List<DeadLetter> deadLetters,
+                                Backtest.Result backtest, long elapsedMs, List<InputStats> inputs, List<String> warnings) {}
+
+    /** Everything one replay produced. */
+    public record Outcome(Request request, List<DatasetResult> datasets, Backtest.Result overall, long elapsedMs) {
+        public String modelVersion() {
+            return request.scorer().modelVersion();
+        }
+    }
+
+    /** The user's mistake (a missing file, a bad labels.json, a non-empty --out): exit code 2, not a stack trace. */
+    public static final class BadInput extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        public BadInput(String message) {
+            super(message);
+        }
+    }
+
+    private Replay() {}
+
+    /**
+     * Checks everything that can be checked before a job starts: each dataset has its three input files (one
+     * each), its labels read, no dataset is given twice, and {@code out} is a directory that is empty or
+     * may be overwritten.
+     *
+     * @throws BadInput naming the file and what is wrong
+     */
+    public static List<Dataset> check(Request request) {
+        List<Dataset> datasets = datasets(request.datasets(), request.formats());
+        checkOut(request.out(), request.force());
+        return datasets;
+    }
+
+    /**
+     * The datasets as given: each a directory with its three input files (one each) in the given formats
+     * (its flows in the format its {@code source.json} names, if it names one), its labels read, none given
+     * twice. What {@code vigil windows} and {@code vigil evaluate} check before they start, without an output
+     * directory.
+     *
+     * @throws BadInput naming the file and what is wrong
+     */
+    public static List<Dataset> datasets(List<Path> directories, InputFormats formats) {
+        if (directories.isEmpty()) {
+            throw new BadInput("no dataset given");
+        }
+        List<Dataset> datasets = new ArrayList<>();
+        Set<Path> seen = new HashSet<>();
+        for (Path given : directories) {
+            Path path = given.toAbsolutePath().normalize();
+            if (!seen.add(path)) {
+                throw new BadInput("dataset " + given + " is given twice");
+            }
+            if (!Files.isDirectory(path)) {
+                throw new BadInput("dataset " + given + " is not a directory");
+            }
+            DatasetSource source;
+            try {
+                source = DatasetSource.of(given);
+            } catch (IllegalArgumentException | UncheckedIOException e) {
+                throw new BadInput(e.getMessage());
+            }
+            InputFormats own = source.flowFormat() == null ? formats : formats.withFlows(source.flowFormat());
+            if (source.flowFormat() == null && formats.flows().equals(Formats.VIGIL)) {
+                // no --flow-format: a dataset of a foreign exporter's files is read in the format they look like
+                DatasetFiles.Detected detected = DatasetFiles.detectFlowFormat(given);
+                if (detected != null && detected.format() != null) {
+                    own = formats.withFlows(detected.format());
+                }
+            }
+            List<Path> files = new ArrayList<>();
+            for (String input : DatasetFiles.INPUTS) {
+                String format = input.equals("flows") ? own.flows()
+                        : input.equals("gpu") ? own.gpu() : Formats.VIGIL;
+                try {
+                    files.addAll(DatasetFiles.files(given, input, format));
+                } catch (UncheckedIOException e) {
+                    throw new BadInput(e.getCause().getMessage());
+                }
+            }
+            List<Label> labels;
+            try {
+                labels = Labels.ofDataset(given);
+            } catch (IllegalArgumentException | UncheckedIOException e) {
+                throw new BadInput(e.getMessage());
+            }
+            datasets.add(new Dataset(path.getFileName() == null ? given.toString() : path.getFileName().toString(),
+                    given, files, labels, own, source.kind()));
+        }
+        return datasets;
+    }
+
+    private static void checkOut(Path out, boolean force) {
+        if (out == null) {
+            throw new BadInput("--out DIR is required");
+        }
+        if (Files.exists(out) && !Files.isDirectory(out)) {
+            throw new BadInput("--out " + out + " exists and is not a directory");
+        }
+        if (Files.isDirectory(out) && !force) {
+            try (Stream<Path> entries = Files.list(out)) {
+                if (entries.findAny().isPresent()) {
+                    throw new BadInput("--out " + out + " is not empty; pass --force to overwrite the replay's files in it");
+                }
+            } catch (IOException e) {
+                throw new BadInput("cannot read --out " + out + ": " + e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * Runs the replay: checks the request, runs one bounded job per dataset, backtests, writes the outputs.
+     * Progress goes to {@code progress} (stderr on the command line).
+     */
+    public static Outcome run(Request request, PrintWriter progress) throws Exception {
+        List<Dataset> datasets = check(request);
+        try {
+            Files.createDirectories(request.out());
+        } catch (IOException e) {
+            throw new BadInput("cannot create --out " + request.out() + ": " + e);
+        }
+        Outcome outcome = replay(request, datasets, progress);
+        ReplayOutputs.write(outcome, request.out());
+        return outcome;
+    }
+
+    /**
+     * Runs one bounded job per checked dataset and backtests each, writing nothing: the pipeline's windows
+     * and alerts in memory, for {@code vigil windows} and {@code vigil evaluate} ({@code request.out()} is
+     * not used).
+     */
+    public static Outcome replay(Request request, List<Dataset> datasets, PrintWriter progress) throws Exception {
+        long started = System.nanoTime();
+        int parallelism = request.effectiveParallelism();
+        progress.printf(Locale.ROOT, "replaying %d dataset%s (parallelism %d, model %s)%n", datasets.size(),
+                datasets.size() == 1 ? "" : "s", parallelism, request.scorer().modelVersion());
+        progress.flush();
+        List<DatasetResult> results = new ArrayList<>();
+        try (ReplayCluster cluster = ReplayCluster.needed() ? ReplayCluster.start(parallelism) : null) {
+            for (int i = 0; i < datasets.size(); i++) {
+                results.add(replay(datasets.get(i), i + 1, datasets.size(), request, parallelism, cluster, progress));
+            }
+        }
+        Backtest.Result overall = Backtest.Result.pool(results.stream().map(DatasetResult::backtest).toList());
+        return new Outcome(request, results, overall, millisSince(started));
+    }
+
+    private static DatasetResult replay(Dataset dataset, int index, int count, Request request, int parallelism,
+                                        ReplayCluster cluster, PrintWriter progress) throws Exception {
+        long started = System.nanoTime();
+        StreamExecutionEnvironment env = environment(parallelism, cluster);
+        if (!dataset.formats().flows().equals(request.formats().flows())) {
+            progress.printf(Locale.ROOT, "  %s: flows read as %s (the format of %s; --flow-format %s says so)%n", dataset.name(),
+                    dataset.formats().flows(), dataset.files().get(0).getFileName(), dataset.formats().flows());
+        }
+        DetectPipeline.Results results = DetectPipeline.build(env, request.settings(), request.scorer(),
+                DatasetFiles.inputs(List.of(dataset.path()), dataset.formats()));
+        CloseableIterator<Alert> alerts = results.alerts().collectAsync();
+        CloseableIterator<JobWindow> windows = results.windows().collectAsync();
+        CloseableIterator<DeadLetter> deadLetters = results.deadLetters().collectAsync();
+        CloseableIterator<InputStats> inputStats = results.inputStats().collectAsync();
+
+        String what = String.format(Locale.ROOT, "  %s (%d/%d)", dataset.name(), index, count);
+        ExecutorService drainers = Executors.newFixedThreadPool(4, r -> {
+            Thread t = new Thread(r, "replay-collect");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            JobClient job = env.executeAsync("vigil replay " + dataset.name());
+            CompletableFuture<List<Alert>> collectedAlerts = CompletableFuture.supplyAsync(() -> drain(alerts), drainers);
+            CompletableFuture<List<JobWindow>> collectedWindows = CompletableFuture.supplyAsync(() -> drain(windows), drainers);
+            CompletableFuture<List<DeadLetter>> collectedDead = CompletableFuture.supplyAsync(() -> drain(deadLetters), drainers);
+            CompletableFuture<List<InputStats>> collectedStats = CompletableFuture.supplyAsync(() -> drain(inputStats), drainers);
+            CompletableFuture<?> result = job.getJobExecutionResult();
+            boolean console = System.console() != null;
+            long nextReport = console ? 1 : 10;
+            while (true) {
+                try {
+                    result.get(250, TimeUnit.MILLISECONDS);
+                    break;
+                } catch (TimeoutException stillRunning) {
+                    long seconds = millisSince(started) / 1000;
+                    if (seconds >= nextReport) {
+                        progress.printf(Locale.ROOT, console ? "\r%s: running… %d s" : "%s: running… %d s%n", what, seconds);
+                        progress.flush();
+                        nextReport = seconds + (console ? 1 : 10);
+                    }
+                } catch (ExecutionException failed) {
+                    throw new IllegalStateException("the replay of " + dataset.path() + " failed: " + rootMessage(failed), failed);
+                }
+            }
+            List<Alert> a = collectedAlerts.get();
+            List<JobWindow> w = collectedWindows.get();
+            List<DeadLetter> d = collectedDead.get();
+            List<InputStats> stats = new ArrayList<>(collectedStats.get());
+            stats.sort(Comparator.comparing(st -> st.source));
+            Backtest.Result backtest = Backtest.run(dataset.labels(), w, a);
+            long elapsed = millisSince(started);
+            progress.printf(Locale.ROOT, "%s%s: %d windows, %d alerts, %d dead letters in %.1f s%n", console ? "\r" : "", what,
+                    w.size(), a.size(), d.size(), elapsed / 1000.0);
+            List<String> warnings = InputWarnings.of(dataset, stats, request.settings());
+            for (String warning : warnings) {
+                progress.println("  warning: " + warning);
+            }
+            progress.flush();
+            if (request.strict()) {
+                for (InputStats st : stats) {
+                    if (st.failure != null) {
+                        throw new BadInput(st.source + " is truncated or corrupt (" + st.failure + "); input.strict is set");
+                    }
+                }
+            }
+            return new DatasetResult(dataset, a, w, d, backtest, elapsed, stats, warnings);
+        } finally {
+            closeQuietly(alerts);
+            closeQuietly(windows);
+            closeQuietly(deadLetters);
+            closeQuietly(inputStats);
+            drainers.shutdownNow();
+        }
+    }
+
+    /**
+     * A bounded BATCH environment: on the replay's own mini-cluster when run from the command line, else the
+     * surrounding one (a test's mini-cluster, a Flink cluster). No restarts: a replay that fails says so.
+     */
+    static StreamExecutionEnvironment environment(int parallelism, ReplayCluster cluster) {
+        Configuration conf = new Configuration();
+        conf.set(ExecutionOptions.RUNTIME_MODE, RuntimeExecutionMode.BATCH);
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        StreamExecutionEnvironment env = cluster != null ? cluster.environment(conf)
+                : StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setRuntimeMode(RuntimeExecutionMode.BATCH);
+        env.setParallelism(parallelism);
+        return env;
+    }
+
+    private static <T> List<T> drain(CloseableIterator<T> it) {
+        List<T> out = new ArrayList<>();
+        while (it.hasNext()) {
+            out.add(it.next());
+        }
+        return out;
+    }
+
+    private static void closeQuietly(CloseableIterator<?> it) {
+        try {
+            it.close();
+        } catch (Exception ignored) {
+            // the job is over; nothing to cancel
+        }
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getClass().getSimpleName() + ": " + root.getMessage();
+    }
+
+    private static long millisSince(long nanos) {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - nanos);
+    }
+}

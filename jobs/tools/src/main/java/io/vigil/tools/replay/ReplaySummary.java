@@ -1,0 +1,332 @@
+package io.vigil.tools.replay;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.util.DefaultIndenter;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.core.util.Separators;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vigil.pipeline.ingest.InputStats;
+import io.vigil.models.eval.Backtest;
+import io.vigil.records.Alert;
+import io.vigil.records.Category;
+import io.vigil.records.DeadLetter;
+import io.vigil.records.JobWindow;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import java.util.Set;
+import java.util.HashSet;
+
+/**
+ * {@code summary.json} (stable key order, no timings, so it too is the same for the same input) and the short
+ * table the command prints. Rates that are undefined (no scored window, no positive window) are {@code null}.
+ */
+public final class ReplaySummary {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private ReplaySummary() {}
+
+    public static String json(Replay.Outcome outcome) {
+        ObjectNode root = MAPPER.createObjectNode();
+        root.put("model_version", outcome.modelVersion());
+        root.put("feature_set", outcome.request().scorer().featureSet().id());
+        root.put("threshold", outcome.request().scorer().threshold());
+        root.put("window_ms", outcome.request().settings().windowSize().toMillis());
+        ArrayNode datasets = root.putArray("datasets");
+        List<DeadLetter> allDead = new ArrayList<>();
+        List<JobWindow> allWindows = new ArrayList<>();
+        for (Replay.DatasetResult d : outcome.datasets()) {
+            ObjectNode node = datasets.addObject();
+            node.put("name", d.dataset().name());
+            node.put("path", d.dataset().path().toString());
+            ArrayNode files = node.putArray("files");
+            d.dataset().files().forEach(f -> files.add(String.valueOf(f.getFileName())));
+            node.put("labels", d.dataset().labels().size());
+            node.put("flow_format", d.dataset().formats().flows());
+            inputs(node.putArray("inputs"), d);
+            ArrayNode warnings = node.putArray("warnings");
+            d.warnings().forEach(warnings::add);
+            timeRange(node, d.windows());
+            node.put("jobs", d.windows().stream().map(JobWindow::getJobId).distinct().count());
+            metrics(node, d.backtest(), d.deadLetters());
+            ArrayNode incidents = node.putArray("incidents");
+            d.backtest().incidents().forEach(i -> incident(incidents.addObject(), i));
+            allDead.addAll(d.deadLetters());
+            allWindows.addAll(d.windows());
+        }
+        ObjectNode overall = root.putObject("overall");
+        overall.put("datasets", outcome.datasets().size());
+        timeRange(overall, allWindows);
+        metrics(overall, outcome.overall(), allDead);
+        try {
+            return MAPPER.writer(printer()).writeValueAsString(root) + "\n";
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Per input file: lines read, records decoded and passed on, the reader's dead letters by reason, the records
+     * attributed to a job (for flows and GPU samples: passed on less those the pipeline found no job for or
+     * judged late; with two flow files, conn.log and conn_long.log, for both together, on the first), the time
+     * the records cover, and where the file broke.
+     */
+    private static void inputs(ArrayNode out, Replay.DatasetResult d) {
+        Map<String, Long> lost = new TreeMap<>();
+        for (DeadLetter dl : d.deadLetters()) {
+            if (dl.getReason().equals("unattributed") || dl.getReason().equals("late")) {
+                lost.merge(dl.getRecordType(), 1L, Long::sum);
+            }
+        }
+        Set<String> typesDone = new HashSet<>();
+        for (InputStats f : d.inputs()) {
+            ObjectNode file = out.addObject();
+            file.put("file", f.source.substring(f.source.lastIndexOf('/') + 1));
+            file.put("record_type", f.recordType);
+            file.put("format", f.format);
+            file.put("lines", f.lines);
+            file.put("decoded", f.records);
+            ObjectNode dead = file.putObject("dead_letters");
+            dead.put("total", f.deadLetterCount());
+            ObjectNode byReason = dead.putObject("by_reason");
+            f.deadLetters().forEach(byReason::put);
+            if (f.recordType.equals("assignment")) {
+                file.putNull("attributed");
+            } else if (typesDone.add(f.recordType)) {
+                long passed = d.inputs().stream().filter(g -> g.recordType.equals(f.recordType)).mapToLong(g -> g.records).sum();
+                file.put("attributed", Math.max(0, passed - lost.getOrDefault(f.recordType, 0L)));
+            } else {
+                file.putNull("attributed");
+            }
+            if (f.firstTs == Long.MIN_VALUE) {
+                file.putNull("first");
+                file.putNull("last");
+            } else {
+                file.put("first", Instant.ofEpochMilli(f.firstTs).toString());
+                file.put("last", Instant.ofEpochMilli(f.lastTs).toString());
+            }
+            if (f.failure == null) {
+                file.putNull("broken");
+            } else {
+                file.put("broken", f.failure);
+            }
+        }
+    }
+
+    /** The per-file rows of the stdout table: file, lines, decoded, dead letters by reason, attributed. */
+    static String inputsTable(Replay.Outcome outcome) {
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"input file", "format", "lines", "decoded", "attributed", "dead letters"});
+        for (Replay.DatasetResult d : outcome.datasets()) {
+            ArrayNode files = MAPPER.createArrayNode();
+            inputs(files, d);
+            for (int i = 0; i < files.size(); i++) {
+                ObjectNode f = (ObjectNode) files.get(i);
+                ObjectNode byReason = (ObjectNode) f.get("dead_letters").get("by_reason");
+                List<String> reasons = new ArrayList<>();
+                byReason.fields().forEachRemaining(e -> reasons.add(e.getKey() + " " + e.getValue().asLong()));
+                rows.add(new String[] {d.dataset().name() + "/" + f.get("file").asText(), f.get("format").asText(),
+                        f.get("lines").asText(), f.get("decoded").asText(),
+                        f.get("attributed").isNull() ? "-" : f.get("attributed").asText(),
+                        reasons.isEmpty() ? "0" : f.get("dead_letters").get("total").asText() + " (" + String.join(", ", reasons) + ")"});
+            }
+        }
+        return rows.size() == 1 ? "" : columns(rows);
+    }
+
+    private static DefaultPrettyPrinter printer() {
+        DefaultIndenter lf = new DefaultIndenter("  ", "\n");
+        return new DefaultPrettyPrinter()
+                .withSeparators(Separators.createDefaultInstance().withObjectFieldValueSpacing(Separators.Spacing.AFTER))
+                .withObjectIndenter(lf).withArrayIndenter(lf);
+    }
+
+    private static void timeRange(ObjectNode node, List<JobWindow> windows) {
+        if (windows.isEmpty()) {
+            node.putNull("start");
+            node.putNull("end");
+            return;
+        }
+        node.put("start", windows.stream().map(JobWindow::getWindowStart).min(Instant::compareTo).orElseThrow().toString());
+        node.put("end", windows.stream().map(JobWindow::getWindowEnd).max(Instant::compareTo).orElseThrow().toString());
+    }
+
+    private static void metrics(ObjectNode node, Backtest.Result r, List<DeadLetter> deadLetters) {
+        node.put("incidents_total", r.incidents().size());
+        node.put("incidents_detected", r.incidentsDetected());
+        node.put("incidents_category_right", r.incidentsCategoryRight());
+        node.put("windows", r.windows());
+        node.put("job_hours", round(r.jobHours()));
+        node.put("alerts", r.alerts());
+        node.put("false_alerts", r.falseAlerts().size());
+        number(node, "false_alerts_per_100_job_hours", r.falseAlertsPer100JobHours());
+        ObjectNode byJob = node.putObject("false_alerts_by_job");
+        new TreeMap<>(r.falseAlerts().stream().collect(Collectors.groupingBy(Alert::getJobId, Collectors.counting())))
+                .forEach(byJob::put);
+        number(node, "pr_auc", r.prAuc());
+        node.put("positive_windows", r.positiveWindows());
+        node.put("flagged_windows", r.flaggedWindows());
+        node.put("true_positive_windows", r.truePositiveWindows());
+        ObjectNode dead = node.putObject("dead_letters");
+        dead.put("total", deadLetters.size());
+        ObjectNode byReason = dead.putObject("by_reason");
+        byReason(deadLetters).forEach(byReason::put);
+    }
+
+    private static void incident(ObjectNode node, Backtest.Incident i) {
+        node.put("incident", i.name());
+        ArrayNode jobs = node.putArray("jobs");
+        i.jobs().forEach(jobs::add);
+        node.put("start", Instant.ofEpochMilli(i.startTs()).toString());
+        node.put("end", Instant.ofEpochMilli(i.endTs()).toString());
+        node.put("detected", i.detected());
+        node.put("category_right", i.categoryRight());
+        if (i.detected()) {
+            node.put("time_to_detect_s", i.timeToDetectMs() / 1000.0);
+            node.put("time_to_detect_windows", i.timeToDetectWindows());
+            node.put("first_alert_id", i.firstAlertId());
+        } else {
+            node.putNull("time_to_detect_s");
+            node.putNull("time_to_detect_windows");
+            node.putNull("first_alert_id");
+        }
+        ArrayNode phases = node.putArray("phases");
+        for (Backtest.Phase p : i.phases()) {
+            ObjectNode phase = phases.addObject();
+            phase.put("job_id", p.label().jobId());
+            phase.put("category", p.label().category().name());
+            phase.put("start", Instant.ofEpochMilli(p.label().startTs()).toString());
+            phase.put("end", Instant.ofEpochMilli(p.label().endTs()).toString());
+            phase.put("windows", p.windows());
+            phase.put("alerts", p.alerts());
+            phase.put("detected", p.detected());
+            phase.put("category_right", p.categoryRight());
+            ArrayNode named = phase.putArray("categories_named");
+            p.categoriesNamed().forEach(c -> named.add(c.name()));
+        }
+    }
+
+    static Map<String, Long> byReason(List<DeadLetter> deadLetters) {
+        return new TreeMap<>(deadLetters.stream().collect(Collectors.groupingBy(DeadLetter::getReason, Collectors.counting())));
+    }
+
+    private static void number(ObjectNode node, String field, double value) {
+        if (Double.isNaN(value) || Double.isInfinite(value)) {
+            node.putNull(field);
+        } else {
+            node.put(field, round(value));
+        }
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 10_000.0) / 10_000.0;
+    }
+
+    // ---- the table on stdout ----
+
+    /** The short table the command prints: one row per incident phase, then the rates and dead letters. */
+    public static String table(Replay.Outcome outcome) {
+        boolean several = outcome.datasets().size() > 1;
+        List<String[]> rows = new ArrayList<>();
+        rows.add(several ? new String[] {"incident", "dataset", "job", "detected", "categories", "time to detect"}
+                : new String[] {"incident", "job", "detected", "categories", "time to detect"});
+        for (Replay.DatasetResult d : outcome.datasets()) {
+            for (Backtest.Incident i : d.backtest().incidents()) {
+                boolean first = true;
+                for (Backtest.Phase p : i.phases()) {
+                    String ttd = first ? timeToDetect(i) : "";
+                    String name = first ? i.name() : "";
+                    String detected = p.detected() ? "yes" : p.unseen() ? "no (no windows)" : "no";
+                    rows.add(several ? new String[] {name, first ? d.dataset().name() : "", p.label().jobId(), detected, category(p), ttd}
+                            : new String[] {name, p.label().jobId(), detected, category(p), ttd});
+                    first = false;
+                }
+            }
+        }
+        StringBuilder out = new StringBuilder();
+        if (rows.size() == 1) {
+            out.append("no labelled incident (no labels.json): every alert counts as false\n");
+        } else {
+            out.append(columns(rows));
+        }
+        Backtest.Result all = outcome.overall();
+        out.append('\n');
+        out.append(String.format(Locale.ROOT, "incidents detected: %d of %d (category right: %d)%n",
+                all.incidentsDetected(), all.incidents().size(), all.incidentsCategoryRight()));
+        out.append(String.format(Locale.ROOT, "false alerts: %d of %d alerts, over %.2f job-hours = %s per 100 job-hours%n",
+                all.falseAlerts().size(), all.alerts(), all.jobHours(), format(all.falseAlertsPer100JobHours(), "%.2f")));
+        out.append(String.format(Locale.ROOT, "PR-AUC over windows: %s (%d of %d windows in an incident)%n",
+                format(all.prAuc(), "%.3f"), all.positiveWindows(), all.windows()));
+        List<DeadLetter> dead = outcome.datasets().stream().flatMap(d -> d.deadLetters().stream()).toList();
+        out.append("dead letters: ").append(dead.size());
+        if (!dead.isEmpty()) {
+            out.append(byReason(dead).entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
+                    .collect(Collectors.joining(", ", " (", ")")));
+        }
+        out.append('\n');
+        String inputs = inputsTable(outcome);
+        if (!inputs.isEmpty()) {
+            out.append('\n').append(inputs);
+        }
+        return out.toString();
+    }
+
+    private static String category(Backtest.Phase p) {
+        Category c = p.label().category();
+        if (!p.detected()) {
+            return c.name();
+        }
+        if (p.categoryRight()) {
+            return c.name() + " right";
+        }
+        return c.name() + " wrong (named " + p.categoriesNamed().stream().map(Category::name).collect(Collectors.joining("+")) + ")";
+    }
+
+    private static String timeToDetect(Backtest.Incident i) {
+        if (!i.detected()) {
+            return "-";
+        }
+        int w = i.timeToDetectWindows();
+        return String.format(Locale.ROOT, "%s (%d window%s)", seconds(i.timeToDetectMs()), w, w == 1 ? "" : "s");
+    }
+
+    static String seconds(long ms) {
+        if (ms % 1000 == 0) {
+            return (ms / 1000) + " s";
+        }
+        return String.format(Locale.ROOT, "%.1f s", ms / 1000.0);
+    }
+
+    private static String format(double v, String pattern) {
+        return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, pattern, v);
+    }
+
+    private static String columns(List<String[]> rows) {
+        int[] widths = new int[rows.get(0).length];
+        for (String[] row : rows) {
+            for (int c = 0; c < row.length; c++) {
+                widths[c] = Math.max(widths[c], row[c].length());
+            }
+        }
+        StringBuilder out = new StringBuilder();
+        for (String[] row : rows) {
+            StringBuilder line = new StringBuilder();
+            for (int c = 0; c < row.length; c++) {
+                line.append(row[c]);
+                if (c < row.length - 1) {
+                    line.append(" ".repeat(widths[c] - row[c].length() + 2));
+                }
+            }
+            out.append(line.toString().stripTrailing()).append('\n');
+        }
+        return out.toString();
+    }
+
+}

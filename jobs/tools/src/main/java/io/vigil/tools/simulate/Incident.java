@@ -1,0 +1,174 @@
+package io.vigil.tools.simulate;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One injected incident in one job: its activities (probing, a tunnel, a miner, an upload) and the
+ * labelled phases they credit their records to. Built from the incident's own random stream, so the
+ * benign background does not change when an incident is added.
+ */
+final class Incident {
+    static final String NETWORK_SCAN = "NETWORK_SCAN";
+    static final String REVERSE_TUNNEL = "REVERSE_TUNNEL";
+    static final String CRYPTO_MINING = "CRYPTO_MINING";
+    static final String EXFILTRATION = "EXFILTRATION";
+
+    static final int[] STRATUM_PORTS = {3333, 4444, 14444, 5555, 7777, 14433};
+
+    final String name;
+    final IncidentKind kind;
+    final Job job;
+    final Pod pod;
+    final long start;
+    final List<Phase> phases = new ArrayList<>();
+    private final List<Activity> activities = new ArrayList<>();
+    private final List<String> details = new ArrayList<>();
+
+    private Incident(String name, IncidentKind kind, Job job, Pod pod, long start) {
+        this.name = name;
+        this.kind = kind;
+        this.job = job;
+        this.pod = pod;
+        this.start = start;
+    }
+
+    /**
+     * Builds incident {@code name} of {@code kind} in {@code job}, beginning at {@code start}.
+     *
+     * @param rareHosts outside addresses already used by other incidents (extended with this one's)
+     */
+    static Incident create(World world, String name, IncidentKind kind, Job job, long start, List<String> rareHosts) {
+        Pod pod = job.podAt(0, start);
+        if (pod == null) {
+            throw new IllegalStateException("job " + job.id + " has no rank-0 pod at " + start);
+        }
+        Incident in = new Incident(name, kind, job, pod, start);
+        Rng rng = Rng.of(world.seed, "incident:" + name);
+        switch (kind) {
+            case ROME -> in.rome(world, rng, rareHosts);
+            case STEALTH_MINER -> in.stealthMiner(world, rng, rareHosts);
+            case TUNNEL_443 -> {
+                String host = Addresses.rareExternal(rng, rareHosts);
+                long close = start + rng.minutes(25, 50);
+                in.activities.add(new Tunnel(world, pod, rng, in.phase(REVERSE_TUNNEL), host, 443, start, close));
+                in.details.add("tunnel to " + host + ":443");
+            }
+            case SLOW_SCAN -> {
+                long span = Math.min(rng.minutes(28, 32), world.end - start - 60_000);
+                int probes = rng.between(40, 60);
+                in.activities.add(new Scan(world, pod, rng, in.phase(NETWORK_SCAN), start, span, probes, false, 0));
+                in.details.add(probes + " probes over " + Math.round(span / 60_000.0) + " min");
+            }
+            case PROXIED_MINER -> {
+                int[] gpus = someGpus(rng, pod, Math.max(1, pod.gpus.length / 2), Math.max(1, pod.gpus.length / 2));
+                String process = rng.pick(List.of("xmrig", "python3", "kworker/0:2"));
+                long end = start + rng.minutes(25, 45);
+                in.activities.add(new Miner(world, pod, rng, in.phase(CRYPTO_MINING), gpus, process, start, end,
+                        rng.uniform(0.8, 0.95), null, new Miner.Pool(Addresses.PROXY, Addresses.PROXY_PORT, true, true), null));
+                in.details.add("'" + process + "' on GPUs " + java.util.Arrays.toString(gpus) + ", pool via the proxy "
+                        + Addresses.PROXY + ":" + Addresses.PROXY_PORT);
+            }
+            case EXFILTRATION -> {
+                String host = Addresses.rareExternal(rng, rareHosts);
+                long duration = rng.minutes(6, 20);
+                long bytes = Math.round(rng.uniform(0.4, 3.0) * (1L << 30));
+                int streams = rng.between(1, 3);
+                in.activities.add(new Upload(world, pod, rng, in.phase(EXFILTRATION), host, start, duration, bytes, streams));
+                in.details.add(String.format(java.util.Locale.ROOT, "%.2f GiB to %s:443 over %d min in %d stream(s)",
+                        bytes / (double) (1L << 30), host, Math.round(duration / 60_000.0), streams));
+            }
+        }
+        return in;
+    }
+
+    private void rome(World world, Rng rng, List<String> rareHosts) {
+        long scan = rng.minutes(2, 4);
+        long toTunnel = rng.minutes(1, 3);
+        long toMiner = rng.minutes(3, 6);
+        long lead = scan + toTunnel + toMiner;
+        long room = world.end - 3 * 60_000 - start; // leave the miner a few minutes at least
+        if (lead > room) { // a short span: the same sequence, faster
+            double f = Math.max(0.1, (double) room / lead);
+            scan = Math.round(scan * f);
+            toTunnel = Math.round(toTunnel * f);
+            toMiner = Math.round(toMiner * f);
+        }
+        int probes = rng.between(120, 300);
+        activities.add(new Scan(world, pod, rng, phase(NETWORK_SCAN), start, scan, probes, true, rng.between(3, 7)));
+        long tunnelAt = start + scan + toTunnel;
+        long minerAt = tunnelAt + toMiner;
+        long minerEnd = minerAt + rng.minutes(25, 45);
+        String tunnelHost = Addresses.rareExternal(rng, rareHosts);
+        activities.add(new Tunnel(world, pod, rng, phase(REVERSE_TUNNEL), tunnelHost, 22, tunnelAt, minerEnd + rng.minutes(0, 3)));
+        int[] gpus = someGpus(rng, pod, Math.max(1, pod.gpus.length / 2), pod.gpus.length);
+        String poolHost = Addresses.rareExternal(rng, rareHosts);
+        int poolPort = rng.pick(STRATUM_PORTS);
+        activities.add(new Miner(world, pod, rng, phase(CRYPTO_MINING), gpus, "xmrig", minerAt, minerEnd, rng.uniform(0.75, 0.95),
+                null, new Miner.Pool(poolHost, poolPort, false, false), rng.pick(Addresses.CODE_HOSTS)));
+        details.add(probes + " internal probes and the metadata service, then ssh -R to " + tunnelHost + ":22, then xmrig on GPUs "
+                + java.util.Arrays.toString(gpus) + " with pool " + poolHost + ":" + poolPort);
+    }
+
+    private void stealthMiner(World world, Rng rng, List<String> rareHosts) {
+        int[] gpu = someGpus(rng, pod, 1, 1);
+        String process = rng.pick(List.of(job.processName, "python3", "kworker/u16:2"));
+        double dutyShare = rng.uniform(0.5, 0.7);
+        long end = start + rng.minutes(30, 60);
+        Segments duty = new Segments(rng, new Segments.Segment(start, start + rng.minutes(1, 4), 1),
+                (prevEnd, prevKind, r) -> {
+                    if (prevKind == 1) {
+                        double on = r.uniform(1, 4);
+                        return new Segments.Segment(prevEnd, prevEnd + Math.round(on * (1 - dutyShare) / dutyShare * 60_000 * r.jitter(0.3)), 0);
+                    }
+                    return new Segments.Segment(prevEnd, prevEnd + r.minutes(1, 4), 1);
+                });
+        String poolHost = Addresses.rareExternal(rng, rareHosts);
+        activities.add(new Miner(world, pod, rng, phase(CRYPTO_MINING), gpu, process, start, end, rng.uniform(0.55, 0.8),
+                duty, new Miner.Pool(poolHost, 443, true, false), null));
+        details.add("'" + process + "' on GPU " + gpu[0] + ", hashing about " + Math.round(dutyShare * 100)
+                + "% of the time, pool " + poolHost + ":443 (TLS)");
+    }
+
+    /** Between {@code min} and {@code max} of the pod's GPUs, in index order. */
+    private static int[] someGpus(Rng rng, Pod pod, int min, int max) {
+        int n = rng.between(min, max);
+        List<Integer> pool = new ArrayList<>();
+        for (int g : pod.gpus) {
+            pool.add(g);
+        }
+        List<Integer> chosen = new ArrayList<>();
+        while (chosen.size() < n) {
+            chosen.add(pool.remove(rng.between(0, pool.size() - 1)));
+        }
+        return chosen.stream().sorted().mapToInt(Integer::intValue).toArray();
+    }
+
+    private Phase phase(String category) {
+        Phase p = new Phase(name, job.id, category);
+        phases.add(p);
+        return p;
+    }
+
+    void network(long from, long to) {
+        for (Activity a : activities) {
+            a.network(from, to);
+        }
+    }
+
+    /** Lets each activity change GPU {@code gpu} of {@code node} at {@code t}; the phase credited, or null. */
+    Phase overlay(Node node, int gpu, long t, Load load) {
+        Phase credited = null;
+        for (Activity a : activities) {
+            Phase p = a.overlay(node, gpu, t, load);
+            if (p != null) {
+                credited = p;
+            }
+        }
+        return credited;
+    }
+
+    String describe() {
+        return String.join("; ", details);
+    }
+}

@@ -1,0 +1,175 @@
+package io.vigil.tools.replay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vigil.pipeline.detect.DetectSettings;
+import io.vigil.pipeline.detect.Scenario;
+import io.vigil.models.scoring.IndicatorScorer;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Replay on Flink's mini-cluster (parallelism 2): the scenario's probing, labelled as a NETWORK_SCAN, is
+ * detected with the right category and no false alert; the same input gives the same bytes; an Avro dataset
+ * gives the same alerts as its JSON twin; the report charts each job that alerted and escapes ids from data.
+ */
+class ReplayIT {
+    static final List<String> BAD_FLOW_LINES = List.of(
+            "this is not json",
+            "{\"ts\": 1771038000000, \"start_ts\": 1771038000000, \"node\": \"n\", \"src_ip\": \"10.0.1.300\","
+                    + " \"dst_ip\": \"10.0.0.1\", \"protocol\": \"TCP\"}",
+            "{\"start_ts\": 1771038000000, \"node\": \"n\", \"src_ip\": \"10.0.1.1\", \"dst_ip\": \"10.0.0.1\", \"protocol\": \"TCP\"}");
+    /** A job id from data that would break a page if written raw. */
+    static final String ODD_JOB = "team<a>/probe&\"x\"'";
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+
+    @TempDir
+    static Path dir;
+    static Path first;
+    static Path second;
+    static Path mixed;
+    static String progress;
+
+    static Replay.Request request(Path out, Path... datasets) {
+        return new Replay.Request(List.of(datasets), out, false, 2, DetectSettings.defaults(), new IndicatorScorer());
+    }
+
+    @BeforeAll
+    static void replay() throws Exception {
+        Path story = new Scenario().writeDataset(dir.resolve("story"), BAD_FLOW_LINES);
+        Path avro = new Scenario().writeAvroDataset(dir.resolve("story-avro"));
+        Path odd = new Scenario(ODD_JOB).writeDataset(dir.resolve("odd"), List.of());
+        StringWriter log = new StringWriter();
+        first = dir.resolve("first");
+        second = dir.resolve("second");
+        mixed = dir.resolve("mixed");
+        Replay.run(request(first, story), new PrintWriter(log, true));
+        progress = log.toString();
+        Replay.run(request(second, story), new PrintWriter(new StringWriter(), true));
+        Replay.run(request(mixed, avro, odd), new PrintWriter(new StringWriter(), true));
+    }
+
+    static JsonNode summary(Path out) throws Exception {
+        return new ObjectMapper().readTree(out.resolve(ReplayOutputs.SUMMARY).toFile());
+    }
+
+    @Test
+    void writesEveryFileAndSaysWhatItIsDoing() {
+        for (String file : List.of(ReplayOutputs.ALERTS, ReplayOutputs.WINDOWS, ReplayOutputs.DEAD_LETTERS,
+                ReplayOutputs.SUMMARY, ReplayOutputs.REPORT)) {
+            assertThat(first.resolve(file)).isRegularFile().isNotEmptyFile();
+        }
+        assertThat(progress).contains("replaying 1 dataset (parallelism 2, model indicators-v1)")
+                .contains("story (1/1): 12 windows, 2 alerts, 3 dead letters in");
+    }
+
+    /** Windows too: their sums are exact (models' WindowAccumulator), so arrival order does not show in the bits. */
+    @Test
+    void twoReplaysOfTheSameInputGiveTheSameBytes() throws Exception {
+        for (String file : List.of(ReplayOutputs.ALERTS, ReplayOutputs.WINDOWS, ReplayOutputs.DEAD_LETTERS,
+                ReplayOutputs.SUMMARY, ReplayOutputs.REPORT)) {
+            assertThat(Files.readAllBytes(second.resolve(file))).as(file).isEqualTo(Files.readAllBytes(first.resolve(file)));
+        }
+        assertThat(Files.readAllLines(first.resolve(ReplayOutputs.ALERTS))).hasSize(2);
+        assertThat(Files.readAllLines(first.resolve(ReplayOutputs.WINDOWS))).hasSize(12);
+    }
+
+    @Test
+    void summarySaysTheProbingWasDetectedAsAScanWithNoFalseAlert() throws Exception {
+        JsonNode story = summary(first).path("datasets").get(0);
+        assertThat(story.path("name").asText()).isEqualTo("story");
+        JsonNode incident = story.path("incidents").get(0);
+        assertThat(incident.path("incident").asText()).isEqualTo(Scenario.INCIDENT);
+        assertThat(incident.path("detected").asBoolean()).isTrue();
+        assertThat(incident.path("category_right").asBoolean()).isTrue();
+        // labelled from minute 2; the first alert's window [2, 3) closes a minute later
+        assertThat(incident.path("time_to_detect_s").asDouble()).isEqualTo(60.0);
+        assertThat(incident.path("time_to_detect_windows").asInt()).isEqualTo(1);
+        assertThat(incident.path("phases").get(0).path("categories_named").get(0).asText()).isEqualTo("NETWORK_SCAN");
+        assertThat(story.path("false_alerts").asInt()).isZero();
+        assertThat(story.path("false_alerts_per_100_job_hours").asDouble()).isZero();
+        assertThat(story.path("job_hours").asDouble()).isEqualTo(0.2); // 2 jobs x 6 one-minute windows
+        assertThat(story.path("pr_auc").asDouble()).isEqualTo(1.0);
+        assertThat(story.path("dead_letters").path("total").asInt()).isEqualTo(3);
+        assertThat(story.path("dead_letters").path("by_reason").toString())
+                .isEqualTo("{\"bad_ip\":1,\"malformed\":1,\"missing_time\":1}");
+        assertThat(summary(first).path("model_version").asText()).isEqualTo("indicators-v1");
+    }
+
+    @Test
+    void deadLettersAreInSourceOrder() throws Exception {
+        List<String> dead = Files.readAllLines(first.resolve(ReplayOutputs.DEAD_LETTERS));
+        assertThat(dead).hasSize(3);
+        assertThat(dead.get(0)).contains("\"reason\":\"malformed\"");
+        assertThat(dead.get(1)).contains("\"reason\":\"bad_ip\"");
+        assertThat(dead.get(2)).contains("\"reason\":\"missing_time\"");
+    }
+
+    @Test
+    void anAvroDatasetGivesTheSameAlertsAndWindowsAsItsJsonTwin() throws Exception {
+        String prober = "\"job_id\":\"" + Scenario.PROBER + "\"";
+        String trainer = "\"job_id\":\"" + Scenario.TRAINER + "\"";
+        List<String> mixedAlerts = Files.readAllLines(mixed.resolve(ReplayOutputs.ALERTS));
+        assertThat(mixedAlerts.stream().filter(l -> l.contains(prober)).toList())
+                .isEqualTo(Files.readAllLines(first.resolve(ReplayOutputs.ALERTS)));
+        // the trainer is in both datasets of the mixed replay: its windows appear twice, each the JSON one
+        List<String> trainerWindows = Files.readAllLines(first.resolve(ReplayOutputs.WINDOWS)).stream().filter(l -> l.contains(trainer)).toList();
+        assertThat(Files.readAllLines(mixed.resolve(ReplayOutputs.WINDOWS)).stream().filter(l -> l.contains(trainer)).distinct().toList())
+                .isEqualTo(trainerWindows);
+        assertThat(Files.readAllLines(mixed.resolve(ReplayOutputs.DEAD_LETTERS))).isEmpty();
+    }
+
+    @Test
+    void datasetsAreBacktestedEachAndTogether() throws Exception {
+        JsonNode s = summary(mixed);
+        assertThat(s.path("datasets")).hasSize(2);
+        assertThat(s.path("datasets").get(0).path("files").toString()).isEqualTo("[\"flows.avro\",\"gpu.avro\",\"assignments.avro\"]");
+        assertThat(s.path("datasets").get(1).path("incidents").get(0).path("jobs").get(0).asText()).isEqualTo(ODD_JOB);
+        JsonNode overall = s.path("overall");
+        assertThat(overall.path("datasets").asInt()).isEqualTo(2);
+        assertThat(overall.path("incidents_total").asInt()).isEqualTo(2);
+        assertThat(overall.path("incidents_detected").asInt()).isEqualTo(2);
+        assertThat(overall.path("alerts").asInt()).isEqualTo(4);
+        assertThat(overall.path("false_alerts").asInt()).isZero();
+        assertThat(overall.path("job_hours").asDouble()).isEqualTo(0.4);
+    }
+
+    @Test
+    void theReportChartsEachJobThatAlertedAndEscapesIdsFromData() throws Exception {
+        String report = Files.readString(mixed.resolve(ReplayOutputs.REPORT));
+        assertThat(count(report, "<svg ")).isEqualTo(2); // the prober of each dataset; the trainers never alerted
+        assertThat(report).contains("team&lt;a&gt;/probe&amp;&quot;x&quot;&#39;").doesNotContain(ODD_JOB)
+                .contains(">" + Scenario.PROBER + "<");
+        assertThat(report).doesNotContain("<script").doesNotContain("http://").doesNotContain("https://")
+                .contains("class=\"threshold\"").contains("class=\"incident\"").contains("class=\"alert\"");
+
+        String single = Files.readString(first.resolve(ReplayOutputs.REPORT));
+        assertThat(count(single, "<svg ")).isEqualTo(1);
+        assertThat(single).contains("NETWORK_SCAN").contains("03:02").contains("internal_unanswered_hosts");
+    }
+
+    static int count(String text, String what) {
+        Matcher m = Pattern.compile(Pattern.quote(what)).matcher(text);
+        int n = 0;
+        while (m.find()) {
+            n++;
+        }
+        return n;
+    }
+}
