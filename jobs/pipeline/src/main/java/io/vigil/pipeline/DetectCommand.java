@@ -37,7 +37,8 @@ public final class DetectCommand implements Callable<Integer>, UsesSettings {
                 VigilConfig.MODEL_PATH, VigilConfig.MODEL_TRUSTED_KEYS, VigilConfig.ALLOW_UNSIGNED_MODELS, VigilConfig.INTERNAL_CIDRS, VigilConfig.DESTINATION_LOOKBACK_MS, VigilConfig.FLEET_WARMUP_MS,
                 VigilConfig.JOB_IDLE_TIMEOUT_MS, VigilConfig.ATTRIBUTION_MAX_WAITING, VigilConfig.ATTRIBUTION_STATE_TTL_MS, VigilConfig.EVIDENCE_TOP_DESTINATIONS,
                 VigilConfig.TRANSACTIONAL_ID_PREFIX, VigilConfig.TRANSACTION_TIMEOUT_MS,
-                VigilConfig.FLOW_FORMAT, VigilConfig.GPU_FORMAT, VigilConfig.INPUT_NODE));
+                VigilConfig.FLOW_FORMAT, VigilConfig.GPU_FORMAT, VigilConfig.INPUT_NODE, VigilConfig.INPUT_TIME_FLOOR_MS,
+                VigilConfig.INPUT_FUTURE_MARGIN_MS, VigilConfig.INPUT_LINK_MAX_BPS, VigilConfig.INPUT_MAX_LINE_BYTES));
         for (Topic t : List.of(Topic.FLOWS, Topic.GPU, Topic.ASSIGNMENTS, Topic.ALERTS, Topic.WINDOWS, Topic.DEADLETTER, Topic.MODELS)) {
             keys.add(t.nameSetting());
         }

@@ -19,6 +19,12 @@ import java.util.Map;
  * (the end of the reported interval) is {@code ts + duration}; a connection with no duration (one packet,
  * {@code -}) ends when it starts. Times are epoch seconds with a fraction, cut to ms. {@code -} (the unset
  * field) is 0 for counts; {@code proto} (tcp, udp, icmp) is upper-cased; {@code conn_state} is kept.
+ *
+ * <p>The long-connections package (github.com/corelight/zeek-long-connections) writes the same columns to
+ * {@code conn_long.log} while a connection is open, at configured durations: {@code ts} is still the start,
+ * {@code duration} and the counters are cumulative so far. So every record with a {@code uid} is marked
+ * {@link Decoded#cumulative}: an interim one open, the conn.log one closing the connection; the pipeline
+ * turns them into per-interval counts (ConnectionIntervals in the jobs).
  */
 final class ZeekConn {
     /** Zeek's default conn.log columns, for a stream that comes without its #fields header. */
@@ -26,13 +32,33 @@ final class ZeekConn {
             "proto", "service", "duration", "orig_bytes", "resp_bytes", "conn_state", "local_orig", "local_resp",
             "missed_bytes", "history", "orig_pkts", "orig_ip_bytes", "resp_pkts", "resp_ip_bytes", "tunnel_parents");
 
+    /** The {@code #path} of conn.log, and of the long-connections package's interim log. */
+    static final String PATH = "conn";
+    static final String LONG_PATH = "conn_long";
+
     private ZeekConn() {}
+
+    /** Whether a log of this path holds connections. */
+    static boolean isConnections(String path) {
+        return PATH.equals(path) || LONG_PATH.equals(path);
+    }
+
+    /** The path a log has when it does not say: conn_long for a source named so ({@code conn_long.log.gz}), else conn. */
+    static String pathOf(String sourceName) {
+        if (sourceName == null) {
+            return PATH;
+        }
+        String file = sourceName.substring(sourceName.lastIndexOf('/') + 1);
+        return file.startsWith(LONG_PATH) ? LONG_PATH : PATH;
+    }
 
     /**
      * @param fields field name to value text; absent or {@code unset} (usually {@code -}) means unset
      * @param tsMillis the start time, when the caller already converted it (Zeek JSON's ISO times); else null
+     * @param interim whether the record is an interim one of conn_long.log (more of the connection follow)
      */
-    static Decoded<Flow> flow(Map<String, String> fields, String unset, Long tsMillis, FormatOptions options) {
+    static Decoded<Flow> flow(Map<String, String> fields, String unset, Long tsMillis, FormatOptions options,
+                              boolean interim) {
         try {
             long start;
             if (tsMillis != null) {
@@ -69,7 +95,7 @@ final class ZeekConn {
                     .setRespPkts(count(fields, "resp_pkts", unset))
                     .setConnState(value(fields, "conn_state", unset))
                     .build();
-            return Values.checked(RecordType.FLOW, flow);
+            return Values.checked(RecordType.FLOW, flow).cumulative(value(fields, "uid", unset), interim);
         } catch (RecordRejected e) {
             return Decoded.rejected(e.rejection());
         }

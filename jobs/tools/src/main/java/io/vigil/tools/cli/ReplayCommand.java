@@ -27,11 +27,14 @@ import picocli.CommandLine.Spec;
                 + " (.jsonl, .jsonl.gz or .avro) and optionally labels.json. Writes to --out: alerts.jsonl, windows.jsonl,"
                 + " deadletter.jsonl (each in a stable order: the same input gives the same bytes), summary.json (per"
                 + " incident: detected, category, time to detect; false alerts per 100 job-hours; PR-AUC; dead letters by"
-                + " reason) and report.html (one self-contained page: score over time per job, incidents, alerts).",
+                + " reason; per input file: lines read, decoded, dead letters by reason, attributed) and report.html (one"
+                + " self-contained page: score over time per job, incidents, alerts). A dataset of a foreign exporter's"
+                + " files (conn.log, conn_long.log, goflow2 or VPC flows) given without --flow-format is read in the"
+                + " format its first lines look like.",
                 "In BATCH mode every job's input is complete and in time order before its windows close, so nothing is"
                         + " late and the out-of-orderness setting only sizes how long attribution state is kept.", ""},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:replayed; files written", "1:the replay failed while running", "2:bad usage, a bad dataset (the message names the file) or a model that cannot be used"})
+        exitCodeList = {"0:replayed; files written", "1:the replay failed while running", "2:bad usage, a bad dataset (the message names the file), a truncated or corrupt input file with --input-strict, or a model that cannot be used"})
 final class ReplayCommand implements Callable<Integer>, UsesSettings {
     @Spec
     CommandSpec spec;
@@ -66,7 +69,9 @@ final class ReplayCommand implements Callable<Integer>, UsesSettings {
     static final List<String> PIPELINE_OVER_FILES = List.of(VigilConfig.PARALLELISM, VigilConfig.WINDOW_SIZE_MS,
             VigilConfig.OUT_OF_ORDERNESS_MS, VigilConfig.INTERNAL_CIDRS, VigilConfig.DESTINATION_LOOKBACK_MS,
             VigilConfig.FLEET_WARMUP_MS, VigilConfig.JOB_IDLE_TIMEOUT_MS, VigilConfig.ATTRIBUTION_MAX_WAITING,
-            VigilConfig.EVIDENCE_TOP_DESTINATIONS, VigilConfig.FLOW_FORMAT, VigilConfig.GPU_FORMAT, VigilConfig.INPUT_NODE);
+            VigilConfig.EVIDENCE_TOP_DESTINATIONS, VigilConfig.FLOW_FORMAT, VigilConfig.GPU_FORMAT, VigilConfig.INPUT_NODE,
+            VigilConfig.INPUT_TIME_FLOOR_MS, VigilConfig.INPUT_SPAN_MARGIN_MS, VigilConfig.INPUT_LINK_MAX_BPS,
+            VigilConfig.INPUT_MAX_LINE_BYTES, VigilConfig.INPUT_STRICT);
 
     @Override
     public Integer call() throws Exception {
@@ -93,6 +98,6 @@ final class ReplayCommand implements Callable<Integer>, UsesSettings {
 
     private Replay.Request request(VigilConfig config, WindowScorer scorer) {
         return new Replay.Request(datasets, out, force, config.getInt(VigilConfig.PARALLELISM), DetectSettings.from(config),
-                scorer, InputFormats.from(config));
+                scorer, InputFormats.from(config), config.getBoolean(VigilConfig.INPUT_STRICT));
     }
 }
