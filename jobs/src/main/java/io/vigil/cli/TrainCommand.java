@@ -63,7 +63,7 @@ final class TrainCommand implements Callable<Integer> {
             err.println("vigil train: --out " + out + ": no directory " + out.getParent());
             return 2;
         }
-        FeatureSet featureSet = FeatureSet.V1;
+        FeatureSet featureSet = FeatureSet.CURRENT;
         List<LabelledWindow> windows = new ArrayList<>();
         for (Path file : windowFiles) {
             if (!Files.isRegularFile(file)) {

@@ -54,7 +54,7 @@ public final class DefaultModel {
             throw new Unavailable("cannot read the packaged default model: " + e.getMessage(), new UncheckedIOException(e));
         }
         try {
-            return ModelArtifact.fromBytes(bytes, FeatureSet.V1);
+            return ModelArtifact.fromBytes(bytes, FeatureSet.CURRENT);
         } catch (ModelArtifact.RefusedException e) {
             throw new Unavailable("the packaged default model was refused (" + e.refusal().code() + "): " + e.getMessage()
                     + ". Rebuild it with scripts/train-default-model.sh, then rebuild the jars.", e);

@@ -13,7 +13,7 @@ import java.nio.file.Path;
 /** The model a job starts scoring with, until a model release replaces it ({@link ScoreWindows}). */
 public final class Scorers {
     /** The features the pipeline computes; every model it loads must read exactly these. */
-    public static final FeatureSet FEATURE_SET = FeatureSet.V1;
+    public static final FeatureSet FEATURE_SET = FeatureSet.CURRENT;
 
     private Scorers() {}
 
@@ -45,6 +45,18 @@ public final class Scorers {
         }
     }
 
+    /** For a model of another feature set: which set it has and how to retrain ({@link FeatureSet#refusal}). */
+    private static String retrainHint(Path file, ModelArtifact.RefusedException e) {
+        if (e.refusal() != ModelArtifact.Refusal.FEATURE_SET_MISMATCH) {
+            return "";
+        }
+        try {
+            return ". " + FEATURE_SET.refusal(ModelArtifact.readHeader(Files.readAllBytes(file)).featureSetId());
+        } catch (IOException | ModelArtifact.RefusedException unreadable) {
+            return "";
+        }
+    }
+
     /** Reads a model artifact, checked against the pipeline's feature set. */
     public static VigilModel read(Path file) throws UnusableModelException {
         if (!Files.isRegularFile(file)) {
@@ -53,7 +65,8 @@ public final class Scorers {
         try {
             return ModelArtifact.read(file, FEATURE_SET);
         } catch (ModelArtifact.RefusedException e) {
-            throw new UnusableModelException("model file " + file + " is refused (" + e.refusal().code() + "): " + e.getMessage(), e);
+            throw new UnusableModelException("model file " + file + " is refused (" + e.refusal().code() + "): " + e.getMessage()
+                    + retrainHint(file, e), e);
         } catch (IOException e) {
             throw new UnusableModelException("cannot read model file " + file + ": " + e.getMessage(), e);
         }
