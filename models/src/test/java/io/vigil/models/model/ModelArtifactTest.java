@@ -37,7 +37,7 @@ import smile.data.vector.IntVector;
  * model (a {@link JobDetector}: it lives in a model package, as a model's parts do).
  */
 class ModelArtifactTest {
-    private static final FeatureSet V1 = FeatureSet.V1;
+    private static final FeatureSet V1 = FeatureSet.CURRENT;
     private static final String KIND = "vigil-ensemble/1";
 
     private final JobDetector detector = JobDetector.fit(V1, new double[0][]);
@@ -98,7 +98,7 @@ class ModelArtifactTest {
         String[] lines = text.split("\n", 3);
         assertThat(lines[0]).isEqualTo("VIGIL-MODEL 1");
         assertThat(lines[1]).startsWith("{\"feature_set\":\"" + V1.id() + "\",\"feature_set_hash\":\"" + V1.hash()
-                        + "\",\"feature_set_version\":\"v1\",\"kind\":\"vigil-ensemble/1\","
+                        + "\",\"feature_set_version\":\"v2\",\"kind\":\"vigil-ensemble/1\","
                         + "\"metrics\":{\"false_alerts_per_100_job_hours\":1.5,\"pr_auc\":0.83},"
                         + "\"model_version\":\"ensemble-20260301-abc\",\"payload_bytes\":")
                 .contains(",\"threshold\":0.62,\"training\":{\"datasets\":[\"baseline-small\",\"rome-2026-02\"],"
@@ -170,13 +170,13 @@ class ModelArtifactTest {
 
     @Test
     void refusesAModelOfAnotherFeatureSetNamingBoth() {
-        FeatureSet v2 = FeatureSet.of("v2", List.of(new FeatureSet.Feature("flows", "log1p(flows)")));
+        FeatureSet v2 = FeatureSet.of("v2", List.of(new FeatureSet.Feature("flows", "log1p(flows)", FeatureSet.Direction.UP, "more is the test's suspicious way")));
         byte[] payload = ModelArtifact.serialize(detector);
         byte[] bytes = ModelArtifact.encode(header(v2, KIND, payload), payload);
         refused(() -> ModelArtifact.open(bytes, V1), Refusal.FEATURE_SET_MISMATCH,
                 "model reads feature set " + v2.id() + ", the pipeline computes " + V1.id());
         // Same version, other names: the hash tells them apart.
-        FeatureSet otherV1 = FeatureSet.of("v1", List.of(new FeatureSet.Feature("flows", "log1p(flows)")));
+        FeatureSet otherV1 = FeatureSet.of("v2", List.of(new FeatureSet.Feature("flows", "log1p(flows)", FeatureSet.Direction.UP, "more is the test's suspicious way")));
         byte[] sameVersion = ModelArtifact.encode(header(otherV1, KIND, payload), payload);
         refused(() -> ModelArtifact.open(sameVersion, V1), Refusal.FEATURE_SET_MISMATCH,
                 "model reads feature set " + otherV1.id() + ", the pipeline computes " + V1.id());
@@ -238,7 +238,7 @@ class ModelArtifactTest {
                 "payload does not deserialize: java.io.InvalidObjectException: job detector has a scale floor of 0.0");
         floors.set(forged, new double[] {1});
         refused(() -> ModelArtifact.open(artifact(forged), V1), Refusal.UNREADABLE_PAYLOAD,
-                "payload does not deserialize: java.io.InvalidObjectException: job detector has 1 scale floors for the 30 features of "
+                "payload does not deserialize: java.io.InvalidObjectException: job detector has 1 scale floors for the " + V1.size() + " features of "
                         + V1.id());
     }
 
@@ -259,7 +259,7 @@ class ModelArtifactTest {
                 "payload's model has version other, the header says ensemble-20260301-abc");
         refused(() -> ModelArtifact.checkAgrees(header, V1, "vigil-ensemble/2", "ensemble-20260301-abc", 0.62),
                 Refusal.UNREADABLE_PAYLOAD, "payload's model has kind vigil-ensemble/2, the header says vigil-ensemble/1");
-        FeatureSet v2 = FeatureSet.of("v2", List.of(new FeatureSet.Feature("flows", "log1p(flows)")));
+        FeatureSet v2 = FeatureSet.of("v2", List.of(new FeatureSet.Feature("flows", "log1p(flows)", FeatureSet.Direction.UP, "more is the test's suspicious way")));
         refused(() -> ModelArtifact.checkAgrees(header, v2, KIND, "ensemble-20260301-abc", 0.62), Refusal.UNREADABLE_PAYLOAD,
                 "payload's model has feature set " + v2.id() + ", the header says " + V1.id());
     }
