@@ -65,7 +65,7 @@ public class WindowAccumulator {
     /** GPUs with per-GPU sums, per job and window. */
     public static final int MAX_GPUS = 32;
     /** Service ports with per-port reach (hosts tried and failed), per job and window: the lowest numbers. */
-    public static final int MAX_SCAN_PORTS = 32;
+    public static final int MAX_SCAN_PORTS = 16;
     /** Most destinations {@link #evidence} lists: exact whatever the order of adds and merges. */
     public static final int MAX_EVIDENCE_DESTINATIONS = KEEP_PER_ORDER;
     /** Most process names {@link #evidence} lists. */
