@@ -21,7 +21,7 @@ import java.util.Objects;
  * and each unit is a factor of e); ratios and fractions lie in [0, 1]; every value is finite; a quiet
  * window (no traffic, idle GPUs, no processes) has every feature at 0, so "less than usual" is always the
  * benign side. "Rare" is {@link Contact#rare()}: an external host, and no other job talked to it over the
- * lookback. Hosts are addresses that name one host ({@link Contact#toHost()}): broadcast, multicast,
+ * lookback, that did not fail every attempt ({@link Contact#failedHost()}: a scan target is no endpoint). Hosts are addresses that name one host ({@link Contact#toHost()}): broadcast, multicast,
  * link-local, loopback and unspecified addresses are never destinations or scan targets. An attempt is a
  * TCP connection the job opened or an ICMP echo request it sent ({@link JobFlow#attempt}); a failed one is a
  * failed handshake or an unanswered echo ({@link ConnStates}, {@link Icmp}). Every feature is defined from

@@ -158,7 +158,7 @@ public class WindowAccumulator {
             if (c.inbound) {
                 externalInboundHosts++;
             }
-            if (c.rare()) {
+            if (c.rare() && !c.failedHost()) { // a host that never answered is no tunnel, pool or drop
                 rareHosts++;
                 rareBytesOut = Sums.add(rareBytesOut, c.bytesOut);
                 rareBytesIn = Sums.add(rareBytesIn, c.bytesIn);

@@ -70,9 +70,10 @@ public final class IndicatorScorer implements WindowScorer {
         /**
          * One service port tried on many hosts, most of which never answered, inside the cluster or out: a
          * horizontal sweep (SSH, RDP, databases). A busy client's servers answer, so its ports stay out of
-         * the feature (see {@code failed_hosts_one_port}). Ramp: 6 hosts to 20 in a window.
+         * the feature (see {@code failed_hosts_one_port}). Ramp: 6 hosts to 20 in a window. Twenty hosts that
+         * do not answer on one port within a minute is as conclusive as an indicator gets: 0.95.
          */
-        PORT_SWEEP(Category.NETWORK_SCAN, 0.9, FAILED_HOSTS_ONE_PORT, FAILED_HOSTS) {
+        PORT_SWEEP(Category.NETWORK_SCAN, 0.95, FAILED_HOSTS_ONE_PORT, FAILED_HOSTS) {
             @Override
             double strength(View v) {
                 return ramp(v.count(FAILED_HOSTS_ONE_PORT), 6, 20);
@@ -80,9 +81,10 @@ public final class IndicatorScorer implements WindowScorer {
         },
         /**
          * A service listens on one or two ports; collectives use a couple per peer. Many ports of one host
-         * failing in a window is a port scan, of an internal host or an external one. Ramp: 8 ports to 24.
+         * failing in a window is a port scan, of an internal host or an external one. Ramp: 8 ports to 24;
+         * two dozen closed ports of one host within a minute is no workload's doing: 0.95.
          */
-        VERTICAL_PORT_SCAN(Category.NETWORK_SCAN, 0.85, FAILED_PORTS_ONE_HOST, FAILED_ATTEMPT_RATIO) {
+        VERTICAL_PORT_SCAN(Category.NETWORK_SCAN, 0.95, FAILED_PORTS_ONE_HOST, FAILED_ATTEMPT_RATIO) {
             @Override
             double strength(View v) {
                 return ramp(v.count(FAILED_PORTS_ONE_HOST), 8, 24);
