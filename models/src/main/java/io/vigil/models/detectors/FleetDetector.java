@@ -11,6 +11,13 @@ import java.util.SplittableRandom;
  * windows is strange for <em>any</em> job, so this detector scores a job from its very first window, before
  * the per-job model has a history.
  *
+ * <p><b>Direction.</b> The callers ({@code VigilModel}, {@code Trainer}) give it windows moved to the fleet's
+ * median on the benign side of every feature ({@code FeatureSet.towardsBaseline}): an idle GPU, a job
+ * without traffic, no processes look exactly typical to the forest, and only a move towards misuse (more
+ * failed attempts, more bytes to rare hosts, hashing GPUs) can isolate a window. The median is the lower
+ * middle order statistic, a value the fleet showed, so moving values to it leaves it where it was: the
+ * baseline of the moved windows is the baseline of the raw ones ({@link #medians}).
+ *
  * <p><b>Normalisation.</b> Each feature is centred on the fleet's median and divided by a robust spread (the
  * larger of IQR / 1.349 and MAD x 1.4826, the two agree with the standard deviation for normal data), never
  * less than {@value #SCALE_FLOOR}: many features are 0 in every benign window (no rare addresses, no hashing
@@ -200,7 +207,7 @@ public final class FleetDetector {
                 column[i] = benignWindows[i][j];
             }
             Arrays.sort(column);
-            median[j] = quantile(column, 0.5);
+            median[j] = lowerMedian(column);
             double iqr = quantile(column, 0.75) - quantile(column, 0.25);
             double[] absDev = new double[column.length];
             for (int i = 0; i < column.length; i++) {
@@ -321,6 +328,31 @@ public final class FleetDetector {
             out.add(all[index[i]]);
         }
         return out;
+    }
+
+    /**
+     * The fleet's typical value of each feature: the lower middle order statistic of the windows (what
+     * {@link #baseline} of a detector fit on them is).
+     */
+    public static double[] medians(double[][] windows) {
+        if (windows.length == 0) {
+            throw new IllegalArgumentException("no windows to take medians of");
+        }
+        double[] out = new double[windows[0].length];
+        double[] column = new double[windows.length];
+        for (int j = 0; j < out.length; j++) {
+            for (int i = 0; i < windows.length; i++) {
+                column[i] = windows[i][j];
+            }
+            Arrays.sort(column);
+            out[j] = lowerMedian(column);
+        }
+        return out;
+    }
+
+    /** The lower of the middle order statistics of a sorted array: a value it holds (see the class doc). */
+    static double lowerMedian(double[] sorted) {
+        return sorted[(sorted.length - 1) / 2];
     }
 
     /** Linear interpolation between order statistics of a sorted array. */

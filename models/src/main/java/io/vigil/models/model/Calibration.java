@@ -18,6 +18,11 @@ import java.util.Objects;
  * beyond. So the model's threshold is always {@value #SCORE_THRESHOLD}, and a score means the same in every
  * trained model: how far past the false-alert budget a window lies.
  *
+ * <p><b>Direction.</b> Every raw score it calibrates is one-sided by construction (the per-job model's
+ * contributions count only moves towards misuse, the fleet and supervised models read windows moved to the
+ * fleet's typical value on the benign side, the rules look for things being there), and so are the benign
+ * tails learned from them: a quieter window than usual has no surprise to add up, whatever the threshold.
+ *
  * @param fleet tail of the fleet model's Isolation Forest score
  * @param job tail of the per-job model's raw score, {@link #jobRaw}: with {@code jobFeatures}, the largest of its
  *     features' surprises; without, its deviation score

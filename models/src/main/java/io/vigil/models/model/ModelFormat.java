@@ -240,7 +240,8 @@ final class ModelFormat {
             String id = featureSetVersion + "-" + featureSetHash;
             if (!id.equals(expected.id()) || features != expected.size()) {
                 throw new RefusedException(Refusal.FEATURE_SET_MISMATCH, "model reads feature set " + id + " (" + features
-                        + " features), the pipeline computes " + expected.id() + " (" + expected.size() + ")");
+                        + " features), the pipeline computes " + expected.id() + " (" + expected.size() + "). "
+                        + expected.refusal(id));
             }
             double threshold = in.finite("threshold");
             SortedMap<String, Object> training = in.map("training summary");

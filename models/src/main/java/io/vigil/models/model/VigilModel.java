@@ -29,6 +29,14 @@ import java.util.TreeMap;
  * A trained model: the fleet, per-job and supervised detectors combined into one score, a threshold,
  * categories and reasons. What an artifact holds ({@link ModelArtifact}); {@code Trainer} makes one.
  *
+ * <p><b>Direction.</b> Each feature declares which way of changing can be misuse ({@link FeatureSet.Direction}),
+ * and every part of the model follows it: the per-job model scores only moves towards misuse; the fleet and
+ * supervised models read the window moved to the fleet's typical value on the benign side of each feature
+ * ({@link FeatureSet#towardsBaseline}), as they were trained; the indicator rules look only for things being
+ * there. So a window that is only quieter than the job's normal and the fleet's typical one (no traffic, idle
+ * GPUs, no processes) gets no surprise from any detector, and the calibration, learned on the same views of
+ * benign windows, never flags it.
+ *
  * <p><b>Score.</b> See {@link Calibration}: each detector's raw score becomes a surprise (how rare among benign
  * windows out of fold), the two largest add up ({@link Calibration#evidence}), and that is compared with the one benign windows reach at the
  * target false-alert rate. The threshold is {@value Calibration#SCORE_THRESHOLD}. Besides the three learned
@@ -45,7 +53,7 @@ import java.util.TreeMap;
  *
  * <p><b>Reasons.</b> Each detector's surprise is shared out over the features: the per-job model's over its
  * per-feature contributions, the fleet and supervised models' over the squared robust distances from the
- * fleet's typical value ({@link FleetDetector#deviations}), the rules' over the features of the rules that
+ * fleet's typical value on the suspicious side ({@link FleetDetector#deviations}), the rules' over the features of the rules that
  * fired. A feature's weight is its share of the total; the
  * strongest {@value Verdict#MAX_REASONS} are named, each with its value, the job's baseline (null before the job
  * has one) and the fleet's.
@@ -135,16 +143,18 @@ public final class VigilModel implements WindowScorer {
     public Verdict score(double[] features, JobHistory history) {
         featureSet.checkLength(features);
         double[] x = finite(features);
-        double fleetScore = fleet.score(x);
+        double[] suspicious = featureSet.towardsBaseline(x, fleetBaseline);
+        double fleetScore = fleet.score(suspicious);
         JobDetector.Deviation deviation = job.score(x, history);
-        double[] probabilities = supervised.probabilities(x);
+        double[] probabilities = supervised.probabilities(suspicious);
         Map<Indicator, Double> rules = indicators == null ? Map.of() : indicators.contributions(x);
         double[] surprises = calibration.surprises(fleetScore, calibration.jobRaw(deviation.contributions()), probabilities[0],
                 rulesScore(rules));
         double score = calibration.score(Calibration.evidence(surprises));
         boolean flagged = score >= Calibration.SCORE_THRESHOLD;
         List<Category> categories = flagged ? categories(probabilities, classes, rules) : List.of();
-        return Verdict.of(score, Calibration.SCORE_THRESHOLD, categories, reasons(x, history, surprises, deviation, rules));
+        return Verdict.of(score, Calibration.SCORE_THRESHOLD, categories,
+                reasons(x, suspicious, history, surprises, deviation, rules));
     }
 
     /** The indicator rules' score, as {@link IndicatorScorer} computes it: the noisy-OR of their contributions. */
@@ -206,11 +216,11 @@ public final class VigilModel implements WindowScorer {
      * Each detector's surprise shared out over the features (see the class doc); the strongest, at most
      * {@value Verdict#MAX_REASONS}, with their weights as shares of the whole.
      */
-    private List<Reason> reasons(double[] x, JobHistory history, double[] surprises, JobDetector.Deviation deviation,
-                                 Map<Indicator, Double> rules) {
+    private List<Reason> reasons(double[] x, double[] suspicious, JobHistory history, double[] surprises,
+                                 JobDetector.Deviation deviation, Map<Indicator, Double> rules) {
         int n = x.length;
         double[][] shares = {
-                shares(squares(fleet.deviations(x))),
+                shares(squares(fleet.deviations(suspicious))),
                 shares(deviation.contributions().clone()),
                 null, // the supervised model's part goes where the fleet's goes
                 shares(ruleWeights(rules))};

@@ -1,10 +1,10 @@
 package io.vigil.models.detectors;
 
-import static io.vigil.models.features.FeatureSet.INTERNAL_MAX_PORTS;
-import static io.vigil.models.features.FeatureSet.INTERNAL_UNANSWERED_HOSTS;
+import static io.vigil.models.features.FeatureSet.FAILED_HOSTS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.vigil.models.features.FeatureSet;
 import io.vigil.models.training.SyntheticWindows;
 import io.vigil.records.Category;
 import java.io.ByteArrayOutputStream;
@@ -79,16 +79,16 @@ class FleetDetectorTest {
 
         // 0 in every benign window: any other value is cut off by every split on it.
         double[] unanswered = window.clone();
-        SyntheticWindows.set(unanswered, INTERNAL_UNANSWERED_HOSTS, Math.log1p(3));
+        SyntheticWindows.set(unanswered, FAILED_HOSTS, Math.log1p(3));
         assertThat(detector.score(unanswered)).isGreaterThan(typical);
 
-        // 2 to 4 ports in benign windows: past the end, the further the stranger.
+        // tens of internal hosts in benign windows: past the end, the further the stranger.
         double previous = typical;
-        for (int ports : new int[] {8, 16, 64}) {
+        for (int hosts : new int[] {300, 3000, 30000}) {
             double[] scan = window.clone();
-            SyntheticWindows.set(scan, INTERNAL_MAX_PORTS, Math.log1p(ports));
+            SyntheticWindows.set(scan, FeatureSet.INTERNAL_HOSTS, Math.log1p(hosts));
             double score = detector.score(scan);
-            assertThat(score).as(ports + " ports").isGreaterThan(previous);
+            assertThat(score).as(hosts + " hosts").isGreaterThan(previous);
             previous = score;
         }
     }

@@ -38,7 +38,7 @@ class ModelArtifactRoundTripTest {
 
     private static final Map<String, Double> MINER = Map.of(
             FeatureSet.TENSOR_ACTIVE, 0.01,
-            FeatureSet.TENSOR_PER_SM, 0.01,
+            FeatureSet.SM_WITHOUT_TENSOR, 0.01,
             FeatureSet.HASHING_GPU_FRACTION, 1.0,
             FeatureSet.PROCESS_NAMES, count(2));
 

@@ -42,7 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
  * other exception escaping and without allocating much more than the artifact's own size.
  */
 class ModelArtifactTest {
-    private static final FeatureSet V1 = FeatureSet.V1;
+    private static final FeatureSet V1 = FeatureSet.CURRENT;
     private static final ModelTrust UNSIGNED_ALLOWED = ModelArtifactRoundTripTest.UNSIGNED_ALLOWED;
     /** What loading a hostile artifact may allocate beyond nothing: a small multiple of a small model. */
     private static final long SMALL_ALLOCATION = 8L * 1024 * 1024;

@@ -33,7 +33,7 @@ class ModelCheckTest {
 
         @Override
         public FeatureSet featureSet() {
-            return FeatureSet.V1;
+            return FeatureSet.CURRENT;
         }
     }
 

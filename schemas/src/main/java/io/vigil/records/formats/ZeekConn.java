@@ -25,6 +25,12 @@ import java.util.Map;
  * {@code duration} and the counters are cumulative so far. So every record with a {@code uid} is marked
  * {@link Decoded#cumulative}: an interim one open, the conn.log one closing the connection; the pipeline
  * turns them into per-interval counts (ConnectionIntervals in the jobs).
+ *
+ * <p>ICMP: Zeek writes the ICMP type in {@code id.orig_p} and the code in {@code id.resp_p}, and they stay
+ * there ({@code src_port} is the type, {@code dst_port} the code: see the Flow schema). Zeek's {@code proto}
+ * says {@code icmp} for ICMPv6 too; between IPv6 addresses it becomes {@code ICMPv6}, as IANA number 58 does
+ * in the other formats, because the type numbers of the two differ (3 is "unreachable" in ICMP, "time
+ * exceeded" in ICMPv6).
  */
 final class ZeekConn {
     /** Zeek's default conn.log columns, for a stream that comes without its #fields header. */
@@ -88,7 +94,7 @@ final class ZeekConn {
                     .setDstIp(required(fields, "id.resp_h", unset))
                     .setSrcPort(port(fields, "id.orig_p", unset))
                     .setDstPort(port(fields, "id.resp_p", unset))
-                    .setProtocol(Values.protocol(required(fields, "proto", unset)))
+                    .setProtocol(protocol(required(fields, "proto", unset), required(fields, "id.resp_h", unset)))
                     .setOrigBytes(count(fields, "orig_bytes", unset))
                     .setRespBytes(count(fields, "resp_bytes", unset))
                     .setOrigPkts(count(fields, "orig_pkts", unset))
@@ -99,6 +105,12 @@ final class ZeekConn {
         } catch (RecordRejected e) {
             return Decoded.rejected(e.rejection());
         }
+    }
+
+    /** Zeek's proto as a canonical name; its {@code icmp} between IPv6 addresses is ICMPv6 (see the class doc). */
+    static String protocol(String proto, String respHost) {
+        String name = Values.protocol(proto);
+        return name.equals("ICMP") && respHost.indexOf(':') >= 0 && !respHost.startsWith("::ffff:") ? "ICMPv6" : name;
     }
 
     private static String value(Map<String, String> fields, String name, String unset) {

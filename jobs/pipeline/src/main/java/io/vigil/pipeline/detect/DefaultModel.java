@@ -53,7 +53,7 @@ public final class DefaultModel {
                         + " when it was built. Run scripts/train-default-model.sh, then rebuild (mvn package), or name a"
                         + " model with --model FILE.");
             }
-            return ModelArtifact.load(in, FeatureSet.V1, ModelTrust.BUILT_IN);
+            return ModelArtifact.load(in, FeatureSet.CURRENT, ModelTrust.BUILT_IN);
         } catch (RefusedException e) {
             throw new RefusedException(e.refusal(), "the packaged default model was refused (" + e.refusal().code() + "): "
                     + e.getMessage() + ". Rebuild it with scripts/train-default-model.sh, then rebuild the jars.", e);

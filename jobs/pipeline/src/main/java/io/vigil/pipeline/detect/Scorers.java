@@ -22,7 +22,7 @@ import java.util.List;
  */
 public final class Scorers {
     /** The features the pipeline computes; every model it loads must read exactly these. */
-    public static final FeatureSet FEATURE_SET = FeatureSet.V1;
+    public static final FeatureSet FEATURE_SET = FeatureSet.CURRENT;
 
     private Scorers() {}
 

@@ -24,7 +24,7 @@ class DefaultModelTest {
 
         VigilModel model = DefaultModel.load();
 
-        assertThat(model.featureSet()).isEqualTo(FeatureSet.V1);
+        assertThat(model.featureSet()).isEqualTo(FeatureSet.CURRENT);
         assertThat(model.modelVersion()).isNotBlank();
         try (InputStream packaged = DefaultModel.class.getResourceAsStream(DefaultModel.RESOURCE)) {
             assertThat(packaged.readAllBytes()).as("the packaged model is the committed one").isEqualTo(Files.readAllBytes(committed));

@@ -43,7 +43,7 @@ class ModelReleasesHarnessTest {
         modelB = TinyModels.train(2);
         releaseA = TinyModels.artifact(modelA);
         releaseB = TinyModels.artifact(modelB);
-        List<FeatureSet.Feature> fewer = FeatureSet.V1.features().subList(0, FeatureSet.V1.size() - 1);
+        List<FeatureSet.Feature> fewer = FeatureSet.CURRENT.features().subList(0, FeatureSet.CURRENT.size() - 1);
         otherFeatures = TinyModels.artifact(TinyModels.train(FeatureSet.of("v0", fewer), 3));
         assertThat(modelA.modelVersion()).isNotEqualTo(modelB.modelVersion()).isNotEqualTo(INITIAL);
     }
@@ -157,7 +157,7 @@ class ModelReleasesHarnessTest {
     @Test
     void theJobsHistoryIsKeptAcrossASwapAndTheNewModelLearnsOnFromIt() throws Exception {
         harness.modelRelease(releaseA);
-        List<double[]> typical = TinyModels.windows(FeatureSet.V1, 1).stream()
+        List<double[]> typical = TinyModels.windows(FeatureSet.CURRENT, 1).stream()
                 .filter(w -> w.label() == null).limit(3).map(w -> w.features()).toList();
         harness.window(window(0, typical.get(0)));
         harness.window(window(1, typical.get(1)));
@@ -174,7 +174,7 @@ class ModelReleasesHarnessTest {
 
     static FeaturedWindow window(int minute, double[] features) {
         FeaturedWindow w = ScoreWindowsHarnessTest.window(minute, null);
-        w.window.setFeatures(FeatureSet.V1.toMap(features));
+        w.window.setFeatures(FeatureSet.CURRENT.toMap(features));
         return w;
     }
 }

@@ -124,8 +124,8 @@ class ModelReleasesIT {
     @Test
     void aPublishedModelScoresFromTheNextWindowsOnWithoutARestartAndABadOneChangesNothing(@TempDir Path dir) throws Exception {
         List<LabelledWindow> training = labelledWindows(dir.resolve("training"));
-        VigilModel modelA = Trainer.train(FeatureSet.V1, training, new Trainer.Options(11, 1.0), line -> {});
-        VigilModel modelB = Trainer.train(FeatureSet.V1, training, new Trainer.Options(12, 1.0), line -> {});
+        VigilModel modelA = Trainer.train(FeatureSet.CURRENT, training, new Trainer.Options(11, 1.0), line -> {});
+        VigilModel modelB = Trainer.train(FeatureSet.CURRENT, training, new Trainer.Options(12, 1.0), line -> {});
         String versionA = modelA.modelVersion();
         String versionB = modelB.modelVersion();
         assertThat(versionA).isNotEqualTo(versionB);
@@ -244,7 +244,7 @@ class ModelReleasesIT {
                 boolean scan = w.getJobId().equals(jobs.get(2).id())
                         && start >= Scenario.at(12, 0).toEpochMilli() && start < Scenario.at(17, 0).toEpochMilli();
                 labelled.add(new LabelledWindow(dataset, w.getJobId(), start, w.getWindowEnd().toEpochMilli(),
-                        FeatureSet.V1.fromMap(w.getFeatures()), scan ? Category.NETWORK_SCAN : null, scan ? dataset + "-scan" : null));
+                        FeatureSet.CURRENT.fromMap(w.getFeatures()), scan ? Category.NETWORK_SCAN : null, scan ? dataset + "-scan" : null));
             }
         }
         labelled.sort(Comparator.comparing(LabelledWindow::jobId).thenComparingLong(LabelledWindow::windowStart));

@@ -23,7 +23,7 @@ final class TinyModels {
     private TinyModels() {}
 
     static VigilModel train(long seed) {
-        return train(FeatureSet.V1, seed);
+        return train(FeatureSet.CURRENT, seed);
     }
 
     static VigilModel train(FeatureSet featureSet, long seed) {
@@ -70,8 +70,8 @@ final class TinyModels {
                         f[i] = Math.max(0, typical[i] * (1 + 0.1 * random.nextGaussian()));
                     }
                     boolean scanning = job == 2 && minute >= 30 && minute < 35;
-                    if (scanning && featureSet.names().contains(FeatureSet.INTERNAL_UNANSWERED_HOSTS)) {
-                        f[featureSet.index(FeatureSet.INTERNAL_UNANSWERED_HOSTS)] = 200 + 10 * random.nextGaussian();
+                    if (scanning && featureSet.names().contains(FeatureSet.FAILED_HOSTS)) {
+                        f[featureSet.index(FeatureSet.FAILED_HOSTS)] = 200 + 10 * random.nextGaussian();
                     }
                     long from = start + minute * 60_000L;
                     windows.add(new LabelledWindow(dataset, jobId, from, from + 60_000L, f,

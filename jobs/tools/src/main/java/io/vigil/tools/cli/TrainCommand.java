@@ -75,7 +75,7 @@ final class TrainCommand implements Callable<Integer> {
             err.println("vigil train: --signing-key and --public-key go together");
             return 2;
         }
-        FeatureSet featureSet = FeatureSet.V1;
+        FeatureSet featureSet = FeatureSet.CURRENT;
         List<LabelledWindow> windows = new ArrayList<>();
         for (Path file : windowFiles) {
             if (!Files.isRegularFile(file)) {

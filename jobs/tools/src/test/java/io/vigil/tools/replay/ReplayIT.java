@@ -161,7 +161,7 @@ class ReplayIT {
 
         String single = Files.readString(first.resolve(ReplayOutputs.REPORT));
         assertThat(count(single, "<svg ")).isEqualTo(1);
-        assertThat(single).contains("NETWORK_SCAN").contains("03:02").contains("internal_unanswered_hosts");
+        assertThat(single).contains("NETWORK_SCAN").contains("03:02").contains("failed_hosts");
     }
 
     static int count(String text, String what) {
