@@ -12,7 +12,12 @@ model=models/default/vigil-default.model
 windows=jobs/target/default-model-windows.jsonl.gz
 
 mkdir -p "$(dirname "$model")"
-java -jar "$jar" windows replay-data/*/ --out "$windows"
+# simulated datasets only: the real captures (source.json "kind": "real") are held out for evaluation
+datasets=()
+for d in replay-data/*/; do
+  grep -qs '"kind" *: *"real"' "$d/source.json" || datasets+=("$d")
+done
+java -jar "$jar" windows "${datasets[@]}" --out "$windows"
 java -jar "$jar" train --windows "$windows" --out "$model" --seed "$seed" "$@"
 sha256sum "$model"
 echo "next: mvn -B -q package -DskipTests && java -jar $jar evaluate --model $model replay-data/*/"
