@@ -49,6 +49,10 @@ final class Goflow2Format extends JsonObjectLines<Flow> {
             long startTs = start != null && start > 0 ? Math.min(start, ts) : ts;
             long rate = Math.max(1, count(o, "sampling_rate"));
             String sampler = text(o, "sampler_address", false);
+            String protocol = protocol(o);
+            // goflow2 gives ICMP's type and code in their own fields (ports are 0); the Flow schema, like Zeek,
+            // carries them in the ports, where the features tell an error reply from a probe
+            boolean icmp = protocol.equals("ICMP") || protocol.equals("ICMPv6");
             Flow flow = Flow.newBuilder()
                     .setTs(Instant.ofEpochMilli(ts))
                     .setStartTs(Instant.ofEpochMilli(startTs))
@@ -56,9 +60,9 @@ final class Goflow2Format extends JsonObjectLines<Flow> {
                     .setJobId(null)
                     .setSrcIp(text(o, "src_addr", true))
                     .setDstIp(text(o, "dst_addr", true))
-                    .setSrcPort((int) Math.min(Integer.MAX_VALUE, count(o, "src_port")))
-                    .setDstPort((int) Math.min(Integer.MAX_VALUE, count(o, "dst_port")))
-                    .setProtocol(protocol(o))
+                    .setSrcPort((int) Math.min(Integer.MAX_VALUE, count(o, icmp && o.has("icmp_type") ? "icmp_type" : "src_port")))
+                    .setDstPort((int) Math.min(Integer.MAX_VALUE, count(o, icmp && o.has("icmp_code") ? "icmp_code" : "dst_port")))
+                    .setProtocol(protocol)
                     .setOrigBytes(Values.times("bytes", count(o, "bytes"), rate))
                     .setOrigPkts(Values.times("packets", count(o, "packets"), rate))
                     .setRespBytes(0L)

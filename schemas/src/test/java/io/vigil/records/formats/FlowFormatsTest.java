@@ -35,6 +35,19 @@ class FlowFormatsTest {
     }
 
     @Test
+    void goflow2IcmpTypeAndCodeGoWhereZeekPutsThemInThePorts() {
+        LineFormat.Reader<Flow> reader = Formats.flows(Formats.GOFLOW2, FormatOptions.DEFAULTS).newReader("icmp");
+        String portUnreachable = "{\"time_flow_end_ns\":1771038068000000000,\"sampler_address\":\"10.0.0.252\","
+                + "\"src_addr\":\"10.0.9.9\",\"dst_addr\":\"10.0.2.1\",\"proto\":\"ICMP\",\"icmp_type\":3,"
+                + "\"icmp_code\":3,\"src_port\":0,\"dst_port\":0,\"bytes\":84,\"packets\":1}";
+        Flow reply = accepted(reader.read(portUnreachable)).get(0);
+        assertThat(reply.getSrcPort()).as("type").isEqualTo(3);
+        assertThat(reply.getDstPort()).as("code").isEqualTo(3);
+        String udp = portUnreachable.replace("\"ICMP\"", "\"UDP\"").replace("\"src_port\":0", "\"src_port\":1900");
+        assertThat(accepted(reader.read(udp)).get(0).getSrcPort()).as("a UDP flow keeps its ports").isEqualTo(1900);
+    }
+
+    @Test
     void aConfiguredNodeWinsOverTheSamplerAddress() {
         List<Decoded<Flow>> out = read(Formats.flows(Formats.GOFLOW2, FormatOptions.node("edge-1")), "goflow2.json");
         assertThat(accepted(out)).extracting(Flow::getNode).containsOnly("edge-1");
