@@ -1,6 +1,7 @@
 package io.vigil.collector;
 
 import io.vigil.settings.Topic;
+import io.vigil.records.wire.Credentials;
 import io.vigil.settings.SettingOptions;
 import io.vigil.settings.UsesSettings;
 import io.vigil.settings.VigilConfig;
@@ -17,7 +18,6 @@ import io.vigil.records.json.JsonRecordCodec;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetAddress;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -56,8 +56,10 @@ public final class CollectGpuCommand implements Callable<Integer>, UsesSettings 
     String nvidiaSmi;
 
     @Option(names = "--dcgm-url", paramLabel = "URL",
-            description = "Scrape this DCGM exporter (e.g. http://localhost:9400/metrics) instead of running nvidia-smi.")
-    URI dcgmUrl;
+            description = "Scrape this DCGM exporter (e.g. http://localhost:9400/metrics) instead of running nvidia-smi."
+                    + " Credentials in it (http://user:password@host/…) are sent as basic authentication and shown"
+                    + " nowhere.")
+    String dcgmUrl; // parsed here, not by picocli, whose errors would repeat a password
 
     @Option(names = "--interval", paramLabel = "SECONDS", defaultValue = "10",
             description = "Seconds between readings. Default: ${DEFAULT-VALUE}.")
@@ -101,8 +103,14 @@ public final class CollectGpuCommand implements Callable<Integer>, UsesSettings 
         }
         String nodeName = node != null && !node.isBlank() ? node : hostName();
         Duration timeout = seconds(timeoutSeconds);
-        GpuSource source = dcgmUrl != null ? new DcgmUrlSource(dcgmUrl, nodeName, timeout)
-                : new NvidiaSmiSource(nvidiaSmi, nodeName, timeout);
+        GpuSource source;
+        try {
+            source = dcgmUrl != null ? new DcgmUrlSource(Credentials.parse(dcgmUrl, "--dcgm-url"), nodeName, timeout)
+                    : new NvidiaSmiSource(nvidiaSmi, nodeName, timeout);
+        } catch (IllegalArgumentException e) {
+            err.println("vigil collect-gpu: " + e.getMessage());
+            return 2;
+        }
         PodMapping mapping = pods == null ? null : new PodMapping(pods);
         if (once) {
             return once(source, mapping, out, err);

@@ -5,6 +5,7 @@ import io.vigil.records.GpuSample;
 import io.vigil.records.formats.DcgmPrometheusFormat;
 import io.vigil.records.formats.FormatOptions;
 import io.vigil.records.formats.Formats;
+import io.vigil.records.wire.Credentials;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -15,13 +16,16 @@ import java.util.List;
 
 /** Scrapes a DCGM exporter's {@code /metrics} (Prometheus text), one sample per GPU ({@link DcgmPrometheusFormat}). */
 public final class DcgmUrlSource implements GpuSource {
+    /** Where to scrape, without credentials; they go in {@link #authorization}. */
     private final URI url;
+    private final String authorization;
     private final Duration timeout;
     private final DcgmPrometheusFormat format;
     private final HttpClient http;
 
     public DcgmUrlSource(URI url, String node, Duration timeout) {
-        this.url = url;
+        this.url = Credentials.withoutUserInfo(url);
+        this.authorization = Credentials.basicAuthorization(url);
         this.timeout = timeout;
         this.format = (DcgmPrometheusFormat) Formats.gpu(Formats.DCGM_PROMETHEUS, FormatOptions.node(node));
         this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
@@ -34,10 +38,13 @@ public final class DcgmUrlSource implements GpuSource {
 
     @Override
     public List<Decoded<GpuSample>> poll(long nowMs) throws IOException {
-        HttpRequest request = HttpRequest.newBuilder(url).timeout(timeout).GET().build();
+        HttpRequest.Builder request = HttpRequest.newBuilder(url).timeout(timeout).GET();
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
         HttpResponse<String> response;
         try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);

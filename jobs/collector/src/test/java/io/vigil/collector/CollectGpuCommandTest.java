@@ -9,6 +9,12 @@ import io.vigil.collector.FakeNvidiaSmi;
 import io.vigil.records.GpuSample;
 import io.vigil.records.RecordType;
 import io.vigil.records.json.JsonRecordCodec;
+import com.sun.net.httpserver.HttpServer;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -103,5 +109,32 @@ class CollectGpuCommandTest {
         Run run = collectGpu("--help");
         assertThat(run.out()).contains("--nvidia-smi").contains("--dcgm-url").contains("--buffer").contains("--once")
                 .contains("--topic-gpu").contains("--bootstrap-servers");
+    }
+
+    @Test
+    void aPasswordInTheDcgmUrlIsSentAsBasicAuthenticationAndShownNowhere() throws Exception {
+        String planted = "Pl4nted-s3cret";
+        List<String> authorizations = new CopyOnWriteArrayList<>();
+        HttpServer exporter = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        exporter.createContext("/metrics", exchange -> {
+            authorizations.add(String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
+            exchange.sendResponseHeaders(503, -1);
+            exchange.close();
+        });
+        exporter.start();
+        try {
+            String url = "http://admin:" + planted + "@127.0.0.1:" + exporter.getAddress().getPort() + "/metrics";
+            Run run = collectGpu("--once", "--dcgm-url", url);
+            assertThat(run.exitCode()).isNotZero();
+            assertThat(run.out() + run.err()).doesNotContain(planted).contains("503");
+            assertThat(authorizations).containsExactly(
+                    "Basic " + Base64.getEncoder().encodeToString(("admin:" + planted).getBytes(StandardCharsets.UTF_8)));
+
+            Run bad = collectGpu("--once", "--dcgm-url", "http://admin:" + planted + " x@127.0.0.1:9400/metrics");
+            assertThat(bad.exitCode()).isEqualTo(2);
+            assertThat(bad.out() + bad.err()).doesNotContain(planted).contains("[hidden]");
+        } finally {
+            exporter.stop(0);
+        }
     }
 }

@@ -40,12 +40,9 @@ public final class SchemaRegistryClient {
     }
 
     public SchemaRegistryClient(String url) {
-        URI uri = URI.create(url.endsWith("/") ? url.substring(0, url.length() - 1) : url);
-        String userInfo = uri.getRawUserInfo();
-        this.authorization = userInfo == null ? null
-                : "Basic " + Base64.getEncoder().encodeToString(
-                        URI.create("x://" + userInfo + "@h").getUserInfo().getBytes(StandardCharsets.UTF_8));
-        this.base = userInfo == null ? uri : URI.create(uri.toString().replace(userInfo + "@", ""));
+        URI uri = Credentials.parse(url.endsWith("/") ? url.substring(0, url.length() - 1) : url, "the schema registry URL");
+        this.authorization = Credentials.basicAuthorization(uri);
+        this.base = Credentials.withoutUserInfo(uri);
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     }
 
