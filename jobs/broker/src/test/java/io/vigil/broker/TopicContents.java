@@ -30,6 +30,8 @@ public final class TopicContents {
     /**
      * Reads every partition to the end offsets seen at the start, with assign() rather than a consumer group
      * (a fresh broker's group coordinator can take seconds to answer) and isolation.level=read_committed.
+     * Fails rather than answer with part of the topic when it cannot get there (a loaded machine is slower,
+     * and a test that compares what it read must not see a part as the whole).
      */
     public static List<byte[]> readCommitted(String bootstrapServers, String topic) {
         Properties p = new Properties();
@@ -42,8 +44,12 @@ public final class TopicContents {
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp)) && System.nanoTime() < deadline) {
+            Duration patience = Duration.ofMinutes(2);
+            long deadline = System.nanoTime() + patience.toNanos();
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("could not read " + topic + " to its end offsets " + end + " in " + patience);
+                }
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     values.add(r.value());
                 }

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -49,8 +50,21 @@ class CollectGpuKafkaIT {
             try (Admin admin = Admin.create(java.util.Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
                 admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
             }
-            try (KafkaSamplePublisher publisher = new KafkaSamplePublisher(kafka.bootstrapServers(), topic, null, Duration.ofSeconds(1))) {
-                GpuCollector collector = new GpuCollector(source, new PodMapping(pods), publisher, 3, Duration.ofMillis(10),
+            // While the broker is up, a send may take as long as a loaded machine needs (a timeout there would turn a
+            // slow broker into an outage); once it is gone, the agent gives up on a send after its short timeout.
+            try (KafkaSamplePublisher patient = new KafkaSamplePublisher(kafka.bootstrapServers(), topic, null, Duration.ofMinutes(1));
+                 KafkaSamplePublisher brisk = new KafkaSamplePublisher(kafka.bootstrapServers(), topic, null, Duration.ofSeconds(1))) {
+                AtomicReference<SamplePublisher> publisher = new AtomicReference<>(patient);
+                SamplePublisher current = new SamplePublisher() {
+                    @Override
+                    public void publish(GpuSample sample) throws Exception {
+                        publisher.get().publish(sample);
+                    }
+
+                    @Override
+                    public void close() {}
+                };
+                GpuCollector collector = new GpuCollector(source, new PodMapping(pods), current, 3, Duration.ofMillis(10),
                         Duration.ofMillis(50), new PrintWriter(log, true), () -> clock.addAndGet(10_000));
                 collector.run(2);
                 assertThat(collector.published()).isEqualTo(4);
@@ -62,6 +76,7 @@ class CollectGpuKafkaIT {
                 assertThat(onTopic.get(0).getProcesses()).hasSize(2);
 
                 kafka.close();
+                publisher.set(brisk);
                 collector.run(5); // three polls while the broker is gone: 6 samples, room for 3
                 assertThat(collector.buffered()).isEqualTo(3);
                 assertThat(collector.dropped()).isEqualTo(3);

@@ -213,24 +213,7 @@ class ForeignFormatsReplayIT {
     static <T extends org.apache.avro.specific.SpecificRecord> List<T> readCommitted(String bootstrap, String topic,
                                                                                       io.vigil.records.RecordType<T> type) {
         var framing = io.vigil.records.wire.Framings.forTopic(type, topic, null);
-        java.util.Properties p = new java.util.Properties();
-        p.put(org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(org.apache.kafka.clients.consumer.ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        List<T> out = new ArrayList<>();
-        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(p,
-                new org.apache.kafka.common.serialization.ByteArrayDeserializer(), new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
-            var tp = new org.apache.kafka.common.TopicPartition(topic, 0);
-            consumer.assign(List.of(tp));
-            consumer.seekToBeginning(List.of(tp));
-            long end = consumer.endOffsets(List.of(tp)).get(tp);
-            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
-            while (consumer.position(tp) < end && System.nanoTime() < deadline) {
-                for (var r : consumer.poll(java.time.Duration.ofMillis(200))) {
-                    out.add(framing.decode(r.value()).record());
-                }
-            }
-        }
-        return out;
+        return io.vigil.broker.TopicContents.readCommitted(bootstrap, topic).stream().map(v -> framing.decode(v).record()).toList();
     }
 
     /** Replays the records in canonical JSON lines and the same records written in foreign formats: the same windows. */

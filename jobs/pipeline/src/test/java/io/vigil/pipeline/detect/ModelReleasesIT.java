@@ -145,10 +145,11 @@ class ModelReleasesIT {
         Files.write(damaged, bytes);
 
         // Phases with pauses between them (the test waits for the job): no partition may go idle in a pause, or
-        // the first to resume would carry event time past the others' records, which would come late. So the
-        // default idleness (30 s), and the scheduler re-announces the running jobs at the end of each phase.
-        VigilConfig config = freshTopics(Duration.ofMillis(VigilConfig.defaults().getLong(VigilConfig.IDLENESS_MS)))
-                .with(Map.of(VigilConfig.MODEL_TRUSTED_KEYS, publicKey.toString()));
+        // the first to resume would carry event time past the others' records, which would come late. However
+        // long a pause lasts on a loaded machine: so no idleness at all (0: a partition never counts as idle),
+        // and every partition gets records in every phase (the scheduler re-announces the running jobs at the
+        // end of each phase, one on each assignments partition): event time moves with the slowest partition.
+        VigilConfig config = freshTopics(Duration.ZERO).with(Map.of(VigilConfig.MODEL_TRUSTED_KEYS, publicKey.toString()));
         String[] topicFlags = {"--bootstrap-servers", kafka.bootstrapServers(), "--topic-models", config.topic(Topic.MODELS),
                 "--model-trusted-keys", publicKey.toString()};
         Telemetry telemetry = new Telemetry();

@@ -32,7 +32,9 @@ import java.util.stream.Stream;
  */
 final class LocalCluster implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Duration COMMAND_TIMEOUT = Duration.ofMinutes(3);
+    /** How long a process may take to come up: long, for a loaded machine (a bound on a wait, not a pace). */
+    private static final Duration START_WAIT = Duration.ofMinutes(5);
+    private static final Duration COMMAND_TIMEOUT = START_WAIT.multipliedBy(2);
 
     final Path root;
     final Path runDir;
@@ -54,6 +56,7 @@ final class LocalCluster implements AutoCloseable {
         env.put("VIGIL_FLINK_RPC_PORT", String.valueOf(ports[3]));
         env.put("VIGIL_FLINK_BLOB_PORT", String.valueOf(ports[4]));
         env.put("VIGIL_TASKMANAGERS", "2");
+        env.put("VIGIL_START_WAIT_S", String.valueOf(START_WAIT.toSeconds()));
     }
 
     /** The repository root: the directory above the working directory that holds deploy/local/vigil-local. */
@@ -122,7 +125,7 @@ final class LocalCluster implements AutoCloseable {
         }
     }
 
-    /** The job is RUNNING and so is every one of its tasks. */
+    /** The job is RUNNING and so is every one of its tasks (every subtask of every vertex). */
     boolean allRunning(String jobId) {
         try {
             JsonNode job = rest("/jobs/" + jobId);
@@ -130,13 +133,51 @@ final class LocalCluster implements AutoCloseable {
                 return false;
             }
             for (JsonNode v : job.path("vertices")) {
-                if (!"RUNNING".equals(v.path("status").asText())) {
+                if (v.path("tasks").path("RUNNING").asInt() != v.path("parallelism").asInt()) {
                     return false;
                 }
             }
             return true;
         } catch (RuntimeException e) {
             return false;
+        }
+    }
+
+    /** How often the job has restarted after a failure (its {@code numRestarts} metric). */
+    long restarts(String jobId) {
+        JsonNode metrics = rest("/jobs/" + jobId + "/metrics?get=numRestarts");
+        for (JsonNode m : metrics) {
+            if ("numRestarts".equals(m.path("id").asText())) {
+                return Long.parseLong(m.path("value").asText());
+            }
+        }
+        throw new IllegalStateException("job " + jobId + " reports no numRestarts: " + metrics);
+    }
+
+    /** What the job's checkpoint statistics say now. */
+    Checkpoints checkpoints(String jobId) {
+        JsonNode c = rest("/jobs/" + jobId + "/checkpoints");
+        JsonNode latest = c.path("latest");
+        JsonNode history = c.path("history");
+        return new Checkpoints(c.path("counts").path("restored").asLong(),
+                latest.path("completed").path("id").asLong(0),
+                latest.path("restored").path("id").asLong(0),
+                latest.path("restored").path("external_path").asText(""),
+                history.isEmpty() ? 0 : history.get(0).path("id").asLong());
+    }
+
+    /**
+     * A job's checkpoints: ids count up across restarts and restores.
+     *
+     * @param restores how often the job has been restored (from a checkpoint after a failure, or from a savepoint)
+     * @param completed the latest completed checkpoint, 0 if none
+     * @param restored the checkpoint the latest restore started from, 0 if none
+     * @param triggered the latest checkpoint triggered (completed, failed or in progress), 0 if none
+     */
+    record Checkpoints(long restores, long completed, long restored, String restoredPath, long triggered) {
+        /** A checkpoint has completed since the latest restore: the job runs on the state it was restored with. */
+        boolean completedSinceRestore() {
+            return restores > 0 && completed > restored;
         }
     }
 
@@ -154,27 +195,32 @@ final class LocalCluster implements AutoCloseable {
     }
 
     int registeredTaskManagers() {
-        try {
-            return rest("/taskmanagers").path("taskmanagers").size();
-        } catch (RuntimeException e) {
-            return 0;
-        }
+        return rest("/taskmanagers").path("taskmanagers").size();
     }
 
-    /** When the job's latest completed checkpoint was acknowledged (epoch ms), or 0. */
-    long lastCheckpointAck(String jobId) {
-        try {
-            return rest("/jobs/" + jobId + "/checkpoints").path("latest").path("completed").path("latest_ack_timestamp").asLong(0);
-        } catch (RuntimeException e) {
-            return 0;
-        }
-    }
-
+    /**
+     * Waits until the condition holds, looking every 100 ms. A look that fails (the REST API or the broker away
+     * while they restart) counts as "not yet". The timeout only bounds a wait that would never end: tests wait
+     * for what they observe, so a slow machine makes them slower, not wrong.
+     */
     static void await(String what, Duration timeout, BooleanSupplier condition) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
+        RuntimeException lastFailure = null;
+        while (true) {
+            try {
+                if (condition.getAsBoolean()) {
+                    return;
+                }
+            } catch (RuntimeException e) {
+                lastFailure = e;
+            }
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for: " + what);
+                AssertionError timedOut = new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for: " + what
+                        + (lastFailure == null ? "" : " (last look failed: " + lastFailure + ")"));
+                if (lastFailure != null) {
+                    timedOut.initCause(lastFailure);
+                }
+                throw timedOut;
             }
             try {
                 Thread.sleep(100);
