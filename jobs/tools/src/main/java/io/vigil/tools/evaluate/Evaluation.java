@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vigil.models.eval.Backtest;
+import io.vigil.tools.output.TextTable;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -115,13 +116,13 @@ public final class Evaluation {
 
     /** The table on stdout, then the gate's conditions and verdict. */
     public static String table(Report report) {
-        List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"dataset", "incidents", "category right", "ttd median", "ttd max", "false alerts/100 job-h", "PR-AUC"});
-        report.datasets().forEach(r -> rows.add(cells(r)));
-        rows.add(cells(report.pooled()));
+        TextTable table = new TextTable("dataset", "incidents", "category right", "ttd median", "ttd max",
+                "false alerts/100 job-h", "PR-AUC");
+        report.datasets().forEach(r -> table.row(cells(r)));
+        table.rule().row(cells(report.pooled()));
         StringBuilder s = new StringBuilder();
         s.append("model ").append(report.modelVersion()).append('\n');
-        s.append(columns(rows, rows.size() - 1));
+        s.append(table);
         s.append('\n');
         for (Check c : report.checks()) {
             s.append(c.passed() ? "  pass  " : "  FAIL  ").append(c.condition()).append(": ").append(c.measured()).append('\n');
@@ -204,31 +205,5 @@ public final class Evaluation {
     /** 2 rather than 2.0; 1.5 as it is. */
     private static String plain(double v) {
         return v == Math.rint(v) && Math.abs(v) < 1e15 ? String.valueOf((long) v) : String.valueOf(v);
-    }
-
-    /** Left-aligned columns; a rule before row {@code ruleBefore} (the pooled line). */
-    private static String columns(List<String[]> rows, int ruleBefore) {
-        int[] widths = new int[rows.get(0).length];
-        for (String[] row : rows) {
-            for (int c = 0; c < row.length; c++) {
-                widths[c] = Math.max(widths[c], row[c].length());
-            }
-        }
-        StringBuilder out = new StringBuilder();
-        for (int i = 0; i < rows.size(); i++) {
-            if (i == ruleBefore) {
-                out.append("-".repeat(Arrays.stream(widths).sum() + 2 * (widths.length - 1))).append('\n');
-            }
-            String[] row = rows.get(i);
-            StringBuilder line = new StringBuilder();
-            for (int c = 0; c < row.length; c++) {
-                line.append(row[c]);
-                if (c < row.length - 1) {
-                    line.append(" ".repeat(widths[c] - row[c].length() + 2));
-                }
-            }
-            out.append(line.toString().stripTrailing()).append('\n');
-        }
-        return out.toString();
     }
 }

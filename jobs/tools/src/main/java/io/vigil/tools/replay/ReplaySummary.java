@@ -1,10 +1,5 @@
 package io.vigil.tools.replay;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.util.DefaultIndenter;
-import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
-import com.fasterxml.jackson.core.util.Separators;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vigil.models.eval.Backtest;
@@ -12,7 +7,8 @@ import io.vigil.records.Alert;
 import io.vigil.records.Category;
 import io.vigil.records.DeadLetter;
 import io.vigil.records.JobWindow;
-import java.io.UncheckedIOException;
+import io.vigil.tools.output.Json;
+import io.vigil.tools.output.TextTable;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,12 +22,10 @@ import java.util.stream.Collectors;
  * table the command prints. Rates that are undefined (no scored window, no positive window) are {@code null}.
  */
 public final class ReplaySummary {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
-
     private ReplaySummary() {}
 
     public static String json(Replay.Outcome outcome) {
-        ObjectNode root = MAPPER.createObjectNode();
+        ObjectNode root = Json.object();
         root.put("model_version", outcome.modelVersion());
         root.put("feature_set", outcome.request().scorer().featureSet().id());
         root.put("threshold", outcome.request().scorer().threshold());
@@ -58,18 +52,7 @@ public final class ReplaySummary {
         overall.put("datasets", outcome.datasets().size());
         timeRange(overall, allWindows);
         metrics(overall, outcome.overall(), allDead);
-        try {
-            return MAPPER.writer(printer()).writeValueAsString(root) + "\n";
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static DefaultPrettyPrinter printer() {
-        DefaultIndenter lf = new DefaultIndenter("  ", "\n");
-        return new DefaultPrettyPrinter()
-                .withSeparators(Separators.createDefaultInstance().withObjectFieldValueSpacing(Separators.Spacing.AFTER))
-                .withObjectIndenter(lf).withArrayIndenter(lf);
+        return Json.text(root);
     }
 
     private static void timeRange(ObjectNode node, List<JobWindow> windows) {
@@ -87,14 +70,14 @@ public final class ReplaySummary {
         node.put("incidents_detected", r.incidentsDetected());
         node.put("incidents_category_right", r.incidentsCategoryRight());
         node.put("windows", r.windows());
-        node.put("job_hours", round(r.jobHours()));
+        node.put("job_hours", Json.round(r.jobHours()));
         node.put("alerts", r.alerts());
         node.put("false_alerts", r.falseAlerts().size());
-        number(node, "false_alerts_per_100_job_hours", r.falseAlertsPer100JobHours());
+        Json.putRounded(node, "false_alerts_per_100_job_hours", r.falseAlertsPer100JobHours());
         ObjectNode byJob = node.putObject("false_alerts_by_job");
         new TreeMap<>(r.falseAlerts().stream().collect(Collectors.groupingBy(Alert::getJobId, Collectors.counting())))
                 .forEach(byJob::put);
-        number(node, "pr_auc", r.prAuc());
+        Json.putRounded(node, "pr_auc", r.prAuc());
         node.put("positive_windows", r.positiveWindows());
         node.put("flagged_windows", r.flaggedWindows());
         node.put("true_positive_windows", r.truePositiveWindows());
@@ -141,26 +124,13 @@ public final class ReplaySummary {
         return new TreeMap<>(deadLetters.stream().collect(Collectors.groupingBy(DeadLetter::getReason, Collectors.counting())));
     }
 
-    private static void number(ObjectNode node, String field, double value) {
-        if (Double.isNaN(value) || Double.isInfinite(value)) {
-            node.putNull(field);
-        } else {
-            node.put(field, round(value));
-        }
-    }
-
-    private static double round(double v) {
-        return Math.round(v * 10_000.0) / 10_000.0;
-    }
-
     // ---- the table on stdout ----
 
     /** The short table the command prints: one row per incident phase, then the rates and dead letters. */
     public static String table(Replay.Outcome outcome) {
         boolean several = outcome.datasets().size() > 1;
-        List<String[]> rows = new ArrayList<>();
-        rows.add(several ? new String[] {"incident", "dataset", "job", "detected", "categories", "time to detect"}
-                : new String[] {"incident", "job", "detected", "categories", "time to detect"});
+        TextTable table = several ? new TextTable("incident", "dataset", "job", "detected", "categories", "time to detect")
+                : new TextTable("incident", "job", "detected", "categories", "time to detect");
         for (Replay.DatasetResult d : outcome.datasets()) {
             for (Backtest.Incident i : d.backtest().incidents()) {
                 boolean first = true;
@@ -168,17 +138,20 @@ public final class ReplaySummary {
                     String ttd = first ? timeToDetect(i) : "";
                     String name = first ? i.name() : "";
                     String detected = p.detected() ? "yes" : p.unseen() ? "no (no windows)" : "no";
-                    rows.add(several ? new String[] {name, first ? d.dataset().name() : "", p.label().jobId(), detected, category(p), ttd}
-                            : new String[] {name, p.label().jobId(), detected, category(p), ttd});
+                    if (several) {
+                        table.row(name, first ? d.dataset().name() : "", p.label().jobId(), detected, category(p), ttd);
+                    } else {
+                        table.row(name, p.label().jobId(), detected, category(p), ttd);
+                    }
                     first = false;
                 }
             }
         }
         StringBuilder out = new StringBuilder();
-        if (rows.size() == 1) {
+        if (table.size() == 0) {
             out.append("no labelled incident (no labels.json): every alert counts as false\n");
         } else {
-            out.append(columns(rows));
+            out.append(table);
         }
         Backtest.Result all = outcome.overall();
         out.append('\n');
@@ -227,26 +200,4 @@ public final class ReplaySummary {
     private static String format(double v, String pattern) {
         return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, pattern, v);
     }
-
-    private static String columns(List<String[]> rows) {
-        int[] widths = new int[rows.get(0).length];
-        for (String[] row : rows) {
-            for (int c = 0; c < row.length; c++) {
-                widths[c] = Math.max(widths[c], row[c].length());
-            }
-        }
-        StringBuilder out = new StringBuilder();
-        for (String[] row : rows) {
-            StringBuilder line = new StringBuilder();
-            for (int c = 0; c < row.length; c++) {
-                line.append(row[c]);
-                if (c < row.length - 1) {
-                    line.append(" ".repeat(widths[c] - row[c].length() + 2));
-                }
-            }
-            out.append(line.toString().stripTrailing()).append('\n');
-        }
-        return out.toString();
-    }
-
 }

@@ -1,14 +1,11 @@
 package io.vigil.tools.simulate;
 
-import com.fasterxml.jackson.core.util.DefaultIndenter;
-import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
-import com.fasterxml.jackson.core.util.Separators;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vigil.records.Assignment;
 import io.vigil.records.AssignmentEvent;
+import io.vigil.tools.output.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -150,7 +147,6 @@ public final class Simulator {
 
     // ------------------------------------------------------------------ the side files
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     private static ArrayNode labelsJson(List<Label> labels) {
@@ -289,11 +285,6 @@ public final class Simulator {
     }
 
     private static void write(Path file, Object json) throws IOException {
-        DefaultPrettyPrinter printer = new DefaultPrettyPrinter()
-                .withSeparators(Separators.createDefaultInstance().withObjectFieldValueSpacing(Separators.Spacing.AFTER))
-                .withObjectIndenter(new DefaultIndenter("  ", "\n"))
-                .withArrayIndenter(new DefaultIndenter("  ", "\n"));
-        String text = JSON.writer(printer).writeValueAsString(json) + "\n";
-        Files.writeString(file, text, StandardCharsets.UTF_8);
+        Files.writeString(file, Json.text(json), StandardCharsets.UTF_8);
     }
 }
