@@ -1,8 +1,8 @@
 package io.vigil.tools.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.vigil.tools.bench.EndToEndBench;
+import io.vigil.tools.output.Json;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;
@@ -63,7 +63,7 @@ final class BenchCommand implements Callable<Integer> {
         Map<String, Object> figures = new EndToEndBench(new EndToEndBench.Options(dataset, flows, parallelism, phases, !noWarmup),
                 ModelChoice.chosen(model), System.out).run();
         if (out != null) {
-            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), figures);
+            Files.writeString(out, Json.text(figures), StandardCharsets.UTF_8);
         }
         return 0;
     }

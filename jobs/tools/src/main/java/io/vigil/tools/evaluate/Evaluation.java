@@ -1,13 +1,10 @@
 package io.vigil.tools.evaluate;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vigil.models.eval.Backtest;
+import io.vigil.tools.output.Json;
 import io.vigil.tools.output.TextTable;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -146,8 +143,7 @@ public final class Evaluation {
 
     /** The report as JSON: stable key order, no timings, so the same model and data give the same file. */
     public static String json(Report report) {
-        ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-        ObjectNode root = mapper.createObjectNode();
+        ObjectNode root = Json.object();
         root.put("model_version", report.modelVersion());
         ObjectNode gate = root.putObject("gate");
         gate.put("max_false_alerts_per_100_job_hours", report.gate().maxFalseAlertsPer100JobHours());
@@ -161,11 +157,7 @@ public final class Evaluation {
         ArrayNode datasets = root.putArray("datasets");
         report.datasets().forEach(r -> row(datasets.addObject(), r));
         row(root.putObject("overall"), report.pooled());
-        try {
-            return mapper.writeValueAsString(root) + "\n";
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Json.text(root);
     }
 
     private static void row(ObjectNode node, Row r) {
@@ -175,26 +167,18 @@ public final class Evaluation {
         node.put("incidents_category_right", r.categoryRight());
         ArrayNode missed = node.putArray("incidents_missed_or_wrong");
         r.missed().forEach(missed::add);
-        number(node, "median_ttd_windows", r.medianTtdWindows());
+        Json.putRounded(node, "median_ttd_windows", r.medianTtdWindows());
         if (r.maxTtdWindows() == null) {
             node.putNull("max_ttd_windows");
         } else {
             node.put("max_ttd_windows", r.maxTtdWindows());
         }
-        number(node, "median_ttd_minutes", r.medianTtdMinutes());
-        number(node, "max_ttd_minutes", r.maxTtdMinutes());
+        Json.putRounded(node, "median_ttd_minutes", r.medianTtdMinutes());
+        Json.putRounded(node, "max_ttd_minutes", r.maxTtdMinutes());
         node.put("false_alerts", r.falseAlerts());
-        number(node, "job_hours", r.jobHours());
-        number(node, "false_alerts_per_100_job_hours", r.falseAlertsPer100JobHours());
-        number(node, "pr_auc", r.prAuc());
-    }
-
-    private static void number(ObjectNode node, String field, Double value) {
-        if (value == null || value.isNaN() || value.isInfinite()) {
-            node.putNull(field);
-        } else {
-            node.put(field, Math.round(value * 10_000.0) / 10_000.0);
-        }
+        Json.putRounded(node, "job_hours", r.jobHours());
+        Json.putRounded(node, "false_alerts_per_100_job_hours", r.falseAlertsPer100JobHours());
+        Json.putRounded(node, "pr_auc", r.prAuc());
     }
 
     static double median(double[] sorted) {
