@@ -1,31 +1,18 @@
 package io.vigil.tools.replay;
 
-import io.vigil.records.Alert;
-import io.vigil.records.DeadLetter;
-import io.vigil.records.JobWindow;
 import io.vigil.records.RecordType;
-import io.vigil.records.json.JsonRecordCodec;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.function.Function;
-import org.apache.avro.specific.SpecificRecord;
 
 /**
- * The files of a replay, in an order that does not depend on parallelism or timing: alerts by window start,
- * job and alert id; windows by window start and job; dead letters by source (file, then line as a number).
- * Ties between datasets go in the order the datasets were given, then by the record's own JSON text.
- *
- * <p>So two replays of the same input give the same alerts.jsonl and deadletter.jsonl, byte for byte. The
- * records of windows.jsonl are the same too, except that a float feature summed over GPU samples (the GPU
- * means: {@code tensor_active}, {@code tensor_per_sm}, ...) may differ in its last bits: samples of one job
- * that share a timestamp reach the window in no fixed order, and floating-point addition is not associative.
+ * The files of a replay: the alerts, windows and dead letters as JSON lines in a stable order (the same input
+ * gives the same bytes; see {@link ReplayRecords}), the backtest ({@code summary.json}, {@link ReplaySummary}) and
+ * the page to read ({@code report.html}, {@link ReplayReport}).
  */
 public final class ReplayOutputs {
     public static final String ALERTS = "alerts.jsonl";
@@ -38,39 +25,14 @@ public final class ReplayOutputs {
 
     static void write(Replay.Outcome outcome, Path dir) throws IOException {
         List<Replay.DatasetResult> datasets = outcome.datasets();
-        writeLines(dir.resolve(ALERTS), sorted(datasets, Replay.DatasetResult::alerts, ALERT_ORDER, RecordType.ALERT));
-        writeLines(dir.resolve(WINDOWS), sorted(datasets, Replay.DatasetResult::windows, WINDOW_ORDER, RecordType.WINDOW));
-        writeLines(dir.resolve(DEAD_LETTERS), sorted(datasets, Replay.DatasetResult::deadLetters, DEAD_LETTER_ORDER, RecordType.DEAD_LETTER));
+        writeLines(dir.resolve(ALERTS),
+                ReplayRecords.sorted(datasets, Replay.DatasetResult::alerts, ReplayRecords.ALERT_ORDER, RecordType.ALERT));
+        writeLines(dir.resolve(WINDOWS),
+                ReplayRecords.sorted(datasets, Replay.DatasetResult::windows, ReplayRecords.WINDOW_ORDER, RecordType.WINDOW));
+        writeLines(dir.resolve(DEAD_LETTERS), ReplayRecords.sorted(datasets, Replay.DatasetResult::deadLetters,
+                ReplayRecords.DEAD_LETTER_ORDER, RecordType.DEAD_LETTER));
         Files.writeString(dir.resolve(SUMMARY), ReplaySummary.json(outcome), StandardCharsets.UTF_8);
         Files.writeString(dir.resolve(REPORT), ReplayReport.html(outcome), StandardCharsets.UTF_8);
-    }
-
-    static final Comparator<Alert> ALERT_ORDER = Comparator.comparing(Alert::getWindowStart)
-            .thenComparing(Alert::getJobId).thenComparing(Alert::getAlertId);
-    static final Comparator<JobWindow> WINDOW_ORDER = Comparator.comparing(JobWindow::getWindowStart)
-            .thenComparing(JobWindow::getJobId);
-    static final Comparator<DeadLetter> DEAD_LETTER_ORDER = Comparator
-            .comparing((DeadLetter d) -> SourcePosition.of(d.getSource()))
-            .thenComparing(d -> d.getEventTs() == null ? Long.MIN_VALUE : d.getEventTs().toEpochMilli())
-            .thenComparing(DeadLetter::getReason)
-            // a total order: dead letters of one source line and time (attribution's) arrive in any order
-            .thenComparing(DeadLetter::getDetail, Comparator.nullsFirst(Comparator.naturalOrder()))
-            .thenComparing(DeadLetter::getOriginalText, Comparator.nullsFirst(Comparator.naturalOrder()));
-
-    /** All datasets' records of one kind, in the stable order; each line already encoded. */
-    static <T extends SpecificRecord> List<String> sorted(List<Replay.DatasetResult> datasets,
-                                                         Function<Replay.DatasetResult, List<T>> records, Comparator<T> order,
-                                                         RecordType<T> type) {
-        record Item<T>(T record, int dataset, String json) {}
-        JsonRecordCodec<T> codec = JsonRecordCodec.of(type);
-        List<Item<T>> items = new ArrayList<>();
-        for (int i = 0; i < datasets.size(); i++) {
-            for (T r : records.apply(datasets.get(i))) {
-                items.add(new Item<>(r, i, codec.encode(r)));
-            }
-        }
-        items.sort(Comparator.<Item<T>, T>comparing(Item::record, order).thenComparingInt(Item::dataset).thenComparing(Item::json));
-        return items.stream().map(Item::json).toList();
     }
 
     private static void writeLines(Path file, List<String> lines) throws IOException {
@@ -79,26 +41,6 @@ public final class ReplayOutputs {
                 w.write(line);
                 w.write('\n');
             }
-        }
-    }
-
-    /** A dead letter's source as (place, number): {@code story/flows.jsonl.gz:10} after {@code :9}. */
-    record SourcePosition(String place, long number) implements Comparable<SourcePosition> {
-        static SourcePosition of(String source) {
-            int colon = source.lastIndexOf(':');
-            if (colon > 0 && colon < source.length() - 1) {
-                String tail = source.substring(colon + 1);
-                if (tail.chars().allMatch(Character::isDigit) && tail.length() < 19) {
-                    return new SourcePosition(source.substring(0, colon), Long.parseLong(tail));
-                }
-            }
-            return new SourcePosition(source, -1);
-        }
-
-        @Override
-        public int compareTo(SourcePosition o) {
-            int c = place.compareTo(o.place);
-            return c != 0 ? c : Long.compare(number, o.number);
         }
     }
 }

@@ -186,7 +186,7 @@ public final class ReplayReport {
         }
         h.append("<table class=\"grid narrow\">\n<thead><tr><th>dataset</th><th>reason</th><th>count</th><th>first source</th></tr></thead>\n<tbody>\n");
         for (Replay.DatasetResult d : o.datasets()) {
-            Map<String, List<DeadLetter>> byReason = d.deadLetters().stream().sorted(ReplayOutputs.DEAD_LETTER_ORDER)
+            Map<String, List<DeadLetter>> byReason = d.deadLetters().stream().sorted(ReplayRecords.DEAD_LETTER_ORDER)
                     .collect(Collectors.groupingBy(DeadLetter::getReason, java.util.TreeMap::new, Collectors.toList()));
             for (Map.Entry<String, List<DeadLetter>> e : byReason.entrySet()) {
                 DeadLetter first = e.getValue().get(0);
@@ -225,8 +225,8 @@ public final class ReplayReport {
             Set<String> falseIds = d.backtest().falseAlerts().stream().map(Alert::getAlertId).collect(Collectors.toCollection(HashSet::new));
             for (String job : jobs) {
                 List<JobWindow> windows = d.windows().stream().filter(w -> w.getJobId().equals(job))
-                        .sorted(ReplayOutputs.WINDOW_ORDER).toList();
-                List<Alert> alerts = d.alerts().stream().filter(a -> a.getJobId().equals(job)).sorted(ReplayOutputs.ALERT_ORDER).toList();
+                        .sorted(ReplayRecords.WINDOW_ORDER).toList();
+                List<Alert> alerts = d.alerts().stream().filter(a -> a.getJobId().equals(job)).sorted(ReplayRecords.ALERT_ORDER).toList();
                 List<Label> labels = d.dataset().labels().stream().filter(l -> l.jobId().equals(job))
                         .sorted(Comparator.comparingLong(Label::startTs)).toList();
                 views.add(new JobView(d, job, windows, alerts, labels, falseIds));
@@ -509,7 +509,7 @@ public final class ReplayReport {
         if (dead.isEmpty()) {
             return "none";
         }
-        return ReplaySummary.byReason(dead).entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "));
+        return ReplayRecords.byReason(dead).entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "));
     }
 
     private static String chip(Category c) {

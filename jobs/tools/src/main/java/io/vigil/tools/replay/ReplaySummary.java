@@ -13,7 +13,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 
@@ -84,7 +83,7 @@ public final class ReplaySummary {
         ObjectNode dead = node.putObject("dead_letters");
         dead.put("total", deadLetters.size());
         ObjectNode byReason = dead.putObject("by_reason");
-        byReason(deadLetters).forEach(byReason::put);
+        ReplayRecords.byReason(deadLetters).forEach(byReason::put);
     }
 
     private static void incident(ObjectNode node, Backtest.Incident i) {
@@ -120,9 +119,6 @@ public final class ReplaySummary {
         }
     }
 
-    static Map<String, Long> byReason(List<DeadLetter> deadLetters) {
-        return new TreeMap<>(deadLetters.stream().collect(Collectors.groupingBy(DeadLetter::getReason, Collectors.counting())));
-    }
 
     // ---- the table on stdout ----
 
@@ -164,7 +160,7 @@ public final class ReplaySummary {
         List<DeadLetter> dead = outcome.datasets().stream().flatMap(d -> d.deadLetters().stream()).toList();
         out.append("dead letters: ").append(dead.size());
         if (!dead.isEmpty()) {
-            out.append(byReason(dead).entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
+            out.append(ReplayRecords.byReason(dead).entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
                     .collect(Collectors.joining(", ", " (", ")")));
         }
         out.append('\n');
