@@ -12,7 +12,6 @@ import io.vigil.models.scoring.WindowScorer;
 import io.vigil.records.Alert;
 import io.vigil.records.DeadLetter;
 import io.vigil.records.JobWindow;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -28,7 +27,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.stream.Stream;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExecutionOptions;
@@ -40,9 +38,10 @@ import org.apache.flink.util.CloseableIterator;
 /**
  * {@code vigil replay}: the detection pipeline, bounded, over recorded datasets, in BATCH mode (every key's
  * input is complete and sorted by time before its timers fire, so nothing is late and the result does not
- * depend on file order or parallelism). Writes the alerts, the scored windows and the dead letters in a
- * stable order, a backtest of them against each dataset's {@code labels.json} ({@code summary.json}) and a
- * page to look at ({@code report.html}).
+ * depend on file order or parallelism), then a backtest of its alerts and windows against each dataset's
+ * {@code labels.json}. The way through: {@link #datasets} checks what was given, {@link #run} runs a
+ * {@link Request} and returns an {@link Outcome} in memory, and {@link ReplayOutputs} writes the files of
+ * {@code vigil replay} from it ({@code vigil windows} and {@code vigil evaluate} use it as it is).
  *
  * <p><b>One Flink job per dataset.</b> Datasets are separate recordings, often of separate clusters: their
  * addresses, GPUs and job ids mean different things. Run as one graph, a 10.0.1.1 in one dataset would be
@@ -53,17 +52,16 @@ import org.apache.flink.util.CloseableIterator;
  * threads while the job runs (a collect sink waits for its client to fetch).
  */
 public final class Replay {
-    /** What to replay, and how. {@code parallelism} below 1 takes the machine's cores. */
-    public record Request(List<Path> datasets, Path out, boolean force, int parallelism, DetectSettings settings,
-                          WindowScorer scorer, InputFormats formats) {
+    /**
+     * What to replay, and how: the datasets as checked by {@link #datasets} (in these {@code formats}), the
+     * pipeline's settings and the scorer. {@code parallelism} below 1 takes the machine's cores. Where the
+     * results go is not the replay's business: {@link ReplayOutputs} writes them, {@code vigil windows} and
+     * {@code vigil evaluate} use them in memory.
+     */
+    public record Request(List<Dataset> datasets, int parallelism, DetectSettings settings, WindowScorer scorer,
+                          InputFormats formats) {
         public Request {
             datasets = List.copyOf(datasets);
-        }
-
-        /** Datasets in Vigil's own formats. */
-        public Request(List<Path> datasets, Path out, boolean force, int parallelism, DetectSettings settings,
-                       WindowScorer scorer) {
-            this(datasets, out, force, parallelism, settings, scorer, InputFormats.CANONICAL);
         }
 
         public int effectiveParallelism() {
@@ -97,22 +95,9 @@ public final class Replay {
     private Replay() {}
 
     /**
-     * Checks everything that can be checked before a job starts: each dataset has its three input files (one
-     * each), its labels read, no dataset is given twice, and {@code out} is a directory that is empty or
-     * may be overwritten.
-     *
-     * @throws BadInput naming the file and what is wrong
-     */
-    public static List<Dataset> check(Request request) {
-        List<Dataset> datasets = datasets(request.datasets(), request.formats());
-        checkOut(request.out(), request.force());
-        return datasets;
-    }
-
-    /**
      * The datasets as given: each a directory with its three input files (one each) in the given formats,
-     * its labels read, none given twice. What {@code vigil windows} and {@code vigil evaluate} check before
-     * they start, without an output directory.
+     * its labels read, none given twice: what every verb that replays checks before it loads a model or starts
+     * a job.
      *
      * @throws BadInput naming the file and what is wrong
      */
@@ -152,47 +137,14 @@ public final class Replay {
         return datasets;
     }
 
-    private static void checkOut(Path out, boolean force) {
-        if (out == null) {
-            throw new BadInput("--out DIR is required");
-        }
-        if (Files.exists(out) && !Files.isDirectory(out)) {
-            throw new BadInput("--out " + out + " exists and is not a directory");
-        }
-        if (Files.isDirectory(out) && !force) {
-            try (Stream<Path> entries = Files.list(out)) {
-                if (entries.findAny().isPresent()) {
-                    throw new BadInput("--out " + out + " is not empty; pass --force to overwrite the replay's files in it");
-                }
-            } catch (IOException e) {
-                throw new BadInput("cannot read --out " + out + ": " + e.getMessage());
-            }
-        }
-    }
-
     /**
-     * Runs the replay: checks the request, runs one bounded job per dataset, backtests, writes the outputs.
-     * Progress goes to {@code progress} (stderr on the command line).
+     * Runs one bounded Flink job per dataset of the request and backtests each, writing nothing: the
+     * pipeline's alerts, windows and dead letters in memory. Progress goes to {@code progress} (stderr on the
+     * command line).
      */
     public static Outcome run(Request request, PrintWriter progress) throws Exception {
-        List<Dataset> datasets = check(request);
-        try {
-            Files.createDirectories(request.out());
-        } catch (IOException e) {
-            throw new BadInput("cannot create --out " + request.out() + ": " + e);
-        }
-        Outcome outcome = replay(request, datasets, progress);
-        ReplayOutputs.write(outcome, request.out());
-        return outcome;
-    }
-
-    /**
-     * Runs one bounded job per checked dataset and backtests each, writing nothing: the pipeline's windows
-     * and alerts in memory, for {@code vigil windows} and {@code vigil evaluate} ({@code request.out()} is
-     * not used).
-     */
-    public static Outcome replay(Request request, List<Dataset> datasets, PrintWriter progress) throws Exception {
         long started = System.nanoTime();
+        List<Dataset> datasets = request.datasets();
         int parallelism = request.effectiveParallelism();
         progress.printf(Locale.ROOT, "replaying %d dataset%s (parallelism %d, model %s)%n", datasets.size(),
                 datasets.size() == 1 ? "" : "s", parallelism, request.scorer().modelVersion());

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * The files of a replay: the alerts, windows and dead letters as JSON lines in a stable order (the same input
@@ -23,7 +24,41 @@ public final class ReplayOutputs {
 
     private ReplayOutputs() {}
 
-    static void write(Replay.Outcome outcome, Path dir) throws IOException {
+    /**
+     * Checks {@code out} before anything runs: a directory that is empty, or may be overwritten ({@code force}),
+     * or that is not there yet.
+     *
+     * @throws Replay.BadInput saying what is wrong
+     */
+    public static void check(Path out, boolean force) {
+        if (out == null) {
+            throw new Replay.BadInput("--out DIR is required");
+        }
+        if (Files.exists(out) && !Files.isDirectory(out)) {
+            throw new Replay.BadInput("--out " + out + " exists and is not a directory");
+        }
+        if (Files.isDirectory(out) && !force) {
+            try (Stream<Path> entries = Files.list(out)) {
+                if (entries.findAny().isPresent()) {
+                    throw new Replay.BadInput("--out " + out + " is not empty; pass --force to overwrite the replay's files in it");
+                }
+            } catch (IOException e) {
+                throw new Replay.BadInput("cannot read --out " + out + ": " + e.getMessage());
+            }
+        }
+    }
+
+    /** Creates {@code out} (a checked one) before the replay runs, so that it cannot fail after. */
+    public static void create(Path out) {
+        try {
+            Files.createDirectories(out);
+        } catch (IOException e) {
+            throw new Replay.BadInput("cannot create --out " + out + ": " + e);
+        }
+    }
+
+    /** Writes the replay's files into {@code dir}, replacing files of the same names. */
+    public static void write(Replay.Outcome outcome, Path dir) throws IOException {
         List<Replay.DatasetResult> datasets = outcome.datasets();
         writeLines(dir.resolve(ALERTS),
                 ReplayRecords.sorted(datasets, Replay.DatasetResult::alerts, ReplayRecords.ALERT_ORDER, RecordType.ALERT));
