@@ -9,6 +9,10 @@ import io.vigil.records.Destination;
 import io.vigil.records.JobWindow;
 import io.vigil.records.ProcessEvidence;
 import io.vigil.records.Reason;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
@@ -648,54 +652,17 @@ public final class ReplayReport {
         return String.format(Locale.ROOT, "%.1f", v);
     }
 
-    static final String CSS = """
-            :root { color-scheme: light; }
-            body { font: 14px/1.45 -apple-system, "Segoe UI", "DejaVu Sans", Helvetica, Arial, sans-serif; color: #1d1d1f;
-                   margin: 0 auto; padding: 16px 24px 40px; max-width: 1160px; background: #fff; }
-            h1 { font-size: 24px; margin: 4px 0 8px; }
-            h2 { font-size: 18px; margin: 28px 0 8px; border-bottom: 1px solid #ddd; padding-bottom: 4px; }
-            h3 { font-size: 16px; margin: 0 0 2px; font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; }
-            h3 small, .ds small { color: #666; font-weight: normal; font-family: inherit; }
-            dl.facts { display: grid; grid-template-columns: 110px 1fr; gap: 2px 12px; margin: 0 0 12px; }
-            dl.facts dt { color: #666; } dl.facts dd { margin: 0; }
-            .ds { margin-right: 12px; }
-            .totals { display: flex; gap: 12px; flex-wrap: wrap; margin: 8px 0; }
-            .total { border: 1px solid #d0d7de; border-radius: 6px; padding: 8px 12px; min-width: 200px; flex: 1; }
-            .total .value { font-size: 22px; font-weight: 600; }
-            .total .what { font-weight: 600; color: #444; }
-            .total .detail { color: #666; font-size: 12px; }
-            .total.warn { border-color: #e0a800; background: #fffbea; }
-            table.grid { border-collapse: collapse; width: 100%; }
-            table.grid.narrow { width: auto; }
-            table.grid th, table.grid td { border: 1px solid #d0d7de; padding: 4px 8px; text-align: left; vertical-align: top; }
-            table.grid th { background: #f6f8fa; font-weight: 600; }
-            td.num { text-align: right; font-variant-numeric: tabular-nums; }
-            .ok { color: #1a7f37; } .bad { color: #cf222e; }
-            .chip { display: inline-block; border: 1px solid; border-radius: 10px; padding: 0 7px; font-size: 12px; background: #fff; }
-            .legend { margin: 6px 0 2px; font-size: 12px; color: #444; }
-            .legend-title { margin-right: 10px; }
-            .key { margin-right: 12px; white-space: nowrap; }
-            .swatch { display: inline-block; width: 12px; height: 12px; border-radius: 2px; vertical-align: -2px; margin-right: 4px; opacity: 0.75; }
-            section.job { margin: 22px 0; padding-top: 10px; border-top: 1px solid #eee; }
-            p.sub { margin: 0 0 6px; color: #555; }
-            p.note { color: #666; font-size: 12px; }
-            svg.chart { display: block; max-width: 100%; height: auto; background: #fff; }
-            svg .grid { stroke: #eee; stroke-width: 1; }
-            svg .axis { stroke: #999; stroke-width: 1; }
-            svg .tick { font-size: 11px; fill: #555; }
-            svg .score { fill: none; stroke: #24292f; stroke-width: 1.5; stroke-linejoin: round; }
-            svg .lonely { fill: #24292f; }
-            svg .threshold { stroke: #cf222e; stroke-width: 1.2; stroke-dasharray: 6 4; }
-            svg .threshold-label { font-size: 11px; fill: #cf222e; }
-            svg .incident-label { font-size: 11px; font-weight: 600; }
-            svg .alert { stroke: #111; stroke-width: 1; }
-            svg .alert.false { stroke-dasharray: 2 1.5; stroke-width: 1.5; }
-            svg .alert-number { font-size: 10px; font-weight: 700; fill: #111; }
-            ol.alerts { margin: 4px 0 0; padding-left: 28px; }
-            ol.alerts li { margin: 3px 0; }
-            .when { font-variant-numeric: tabular-nums; font-weight: 600; }
-            .sev { font-size: 11px; color: #555; border: 1px solid #ccc; border-radius: 3px; padding: 0 3px; }
-            .reasons, .evidence { color: #444; font-size: 12px; font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; }
-            footer { margin-top: 36px; color: #777; font-size: 12px; border-top: 1px solid #eee; padding-top: 8px; }
-            """;
+    /** The page's style sheet, inlined into it (the page requests nothing). */
+    static final String CSS = resource("report.css");
+
+    private static String resource(String name) {
+        try (InputStream in = ReplayReport.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("no resource " + name + " beside " + ReplayReport.class.getName());
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 }
