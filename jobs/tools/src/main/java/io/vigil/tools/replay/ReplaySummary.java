@@ -8,6 +8,7 @@ import io.vigil.records.Category;
 import io.vigil.records.DeadLetter;
 import io.vigil.records.JobWindow;
 import io.vigil.tools.output.Json;
+import io.vigil.tools.output.Text;
 import io.vigil.tools.output.TextTable;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -154,9 +155,9 @@ public final class ReplaySummary {
         out.append(String.format(Locale.ROOT, "incidents detected: %d of %d (category right: %d)%n",
                 all.incidentsDetected(), all.incidents().size(), all.incidentsCategoryRight()));
         out.append(String.format(Locale.ROOT, "false alerts: %d of %d alerts, over %.2f job-hours = %s per 100 job-hours%n",
-                all.falseAlerts().size(), all.alerts(), all.jobHours(), format(all.falseAlertsPer100JobHours(), "%.2f")));
+                all.falseAlerts().size(), all.alerts(), all.jobHours(), Text.orNa("%.2f", all.falseAlertsPer100JobHours())));
         out.append(String.format(Locale.ROOT, "PR-AUC over windows: %s (%d of %d windows in an incident)%n",
-                format(all.prAuc(), "%.3f"), all.positiveWindows(), all.windows()));
+                Text.orNa("%.3f", all.prAuc()), all.positiveWindows(), all.windows()));
         List<DeadLetter> dead = outcome.datasets().stream().flatMap(d -> d.deadLetters().stream()).toList();
         out.append("dead letters: ").append(dead.size());
         if (!dead.isEmpty()) {
@@ -183,17 +184,6 @@ public final class ReplaySummary {
             return "-";
         }
         int w = i.timeToDetectWindows();
-        return String.format(Locale.ROOT, "%s (%d window%s)", seconds(i.timeToDetectMs()), w, w == 1 ? "" : "s");
-    }
-
-    static String seconds(long ms) {
-        if (ms % 1000 == 0) {
-            return (ms / 1000) + " s";
-        }
-        return String.format(Locale.ROOT, "%.1f s", ms / 1000.0);
-    }
-
-    private static String format(double v, String pattern) {
-        return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, pattern, v);
+        return String.format(Locale.ROOT, "%s (%d window%s)", Text.seconds(i.timeToDetectMs()), w, w == 1 ? "" : "s");
     }
 }
