@@ -46,11 +46,13 @@ public final class Evaluation {
                       double falseAlertsPer100JobHours, double prAuc, List<String> missed) {
 
         public static Row of(String name, Backtest.Result r) {
-            List<Backtest.Incident> detected = r.incidents().stream().filter(Backtest.Incident::detected).toList();
-            int[] windows = detected.stream().mapToInt(Backtest.Incident::timeToDetectWindows).sorted().toArray();
+            List<Backtest.LabelledIncident> detected =
+                    r.incidents().stream().filter(Backtest.LabelledIncident::detected).toList();
+            int[] windows =
+                    detected.stream().mapToInt(Backtest.LabelledIncident::timeToDetectWindows).sorted().toArray();
             double[] minutes = detected.stream().mapToDouble(i -> i.timeToDetectMs() / MINUTE_MS).sorted().toArray();
             List<String> missed = r.incidents().stream().filter(i -> !i.detected() || !i.categoryRight())
-                    .map(Backtest.Incident::name).toList();
+                    .map(Backtest.LabelledIncident::name).toList();
             return new Row(name, r.incidents().size(), r.incidentsDetected(), r.incidentsCategoryRight(),
                     windows.length == 0 ? null : median(Arrays.stream(windows).asDoubleStream().toArray()),
                     windows.length == 0 ? null : windows[windows.length - 1],

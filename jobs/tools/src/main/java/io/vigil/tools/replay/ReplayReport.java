@@ -139,7 +139,7 @@ public final class ReplayReport {
         h.append("<table class=\"grid\">\n<thead><tr><th>incident</th><th>dataset</th><th>job</th><th>label</th><th>interval (UTC)</th>"
                 + "<th>detected</th><th>categories named</th><th>time to detect</th></tr></thead>\n<tbody>\n");
         for (Replay.DatasetResult d : o.datasets()) {
-            for (Backtest.Incident i : d.backtest().incidents()) {
+            for (Backtest.LabelledIncident i : d.backtest().incidents()) {
                 int n = i.phases().size();
                 boolean first = true;
                 for (Backtest.Phase p : i.phases()) {

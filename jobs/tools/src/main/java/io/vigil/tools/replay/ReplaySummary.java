@@ -87,7 +87,7 @@ public final class ReplaySummary {
         ReplayRecords.byReason(deadLetters).forEach(byReason::put);
     }
 
-    private static void incident(ObjectNode node, Backtest.Incident i) {
+    private static void incident(ObjectNode node, Backtest.LabelledIncident i) {
         node.put("incident", i.name());
         ArrayNode jobs = node.putArray("jobs");
         i.jobs().forEach(jobs::add);
@@ -129,7 +129,7 @@ public final class ReplaySummary {
         TextTable table = several ? new TextTable("incident", "dataset", "job", "detected", "categories", "time to detect")
                 : new TextTable("incident", "job", "detected", "categories", "time to detect");
         for (Replay.DatasetResult d : outcome.datasets()) {
-            for (Backtest.Incident i : d.backtest().incidents()) {
+            for (Backtest.LabelledIncident i : d.backtest().incidents()) {
                 boolean first = true;
                 for (Backtest.Phase p : i.phases()) {
                     String ttd = first ? timeToDetect(i) : "";
@@ -179,7 +179,7 @@ public final class ReplaySummary {
         return c.name() + " wrong (named " + p.categoriesNamed().stream().map(Category::name).collect(Collectors.joining("+")) + ")";
     }
 
-    private static String timeToDetect(Backtest.Incident i) {
+    private static String timeToDetect(Backtest.LabelledIncident i) {
         if (!i.detected()) {
             return "-";
         }

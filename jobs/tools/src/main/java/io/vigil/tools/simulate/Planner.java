@@ -16,7 +16,7 @@ import java.util.List;
  */
 final class Planner {
     /** The finished plan. */
-    record Plan(World world, List<Job> jobs, List<Incident> incidents, TrainingJob restarted, long restartAt) {}
+    record Plan(World world, List<Job> jobs, List<InjectedIncident> incidents, TrainingJob restarted, long restartAt) {}
 
     private record Request(Job job, int pods, int gpusPerPod, boolean preExisting, long start, long end) {}
 
@@ -78,7 +78,7 @@ final class Planner {
         long restartAt = world.t0 + Math.round(rng.uniform(0.3, 0.7) * world.span());
         restart(fp32, restartAt, rng.seconds(45, 180));
 
-        List<Incident> incidents = new ArrayList<>();
+        List<InjectedIncident> incidents = new ArrayList<>();
         List<String> rareHosts = new ArrayList<>();
         List<Job> hosts = new ArrayList<>();
         List<IncidentRequest> asked = spec.effectiveIncidents();
@@ -88,7 +88,7 @@ final class Planner {
             long start = world.t0 + offsetMs(r, name);
             Job host = host(r.kind(), jobs, hosts, fp32, start);
             hosts.add(host);
-            incidents.add(Incident.create(world, name, r.kind(), host, start, rareHosts));
+            incidents.add(InjectedIncident.create(world, name, r.kind(), host, start, rareHosts));
         }
         return new Plan(world, jobs, incidents, fp32, restartAt);
     }

@@ -63,7 +63,7 @@ public final class Simulator {
                 for (Job job : plan.jobs()) {
                     job.network(from, to);
                 }
-                for (Incident incident : plan.incidents()) {
+                for (InjectedIncident incident : plan.incidents()) {
                     incident.network(from, to);
                 }
                 sample(world, plan.incidents(), from, to, out);
@@ -82,7 +82,7 @@ public final class Simulator {
     }
 
     /** GPU samples in [from, to): every node scrapes all its GPUs at once on its own beat. */
-    private static void sample(World world, List<Incident> incidents, long from, long to, Output out) {
+    private static void sample(World world, List<InjectedIncident> incidents, long from, long to, Output out) {
         for (Node node : world.nodes) {
             long origin = world.t0 + node.samplePhaseMs;
             long k = Math.max(0, -Math.floorDiv(-(from - origin), world.sampleMs));
@@ -93,7 +93,7 @@ public final class Simulator {
                     Pod holder = node.holder(g, t);
                     Load load = holder == null ? Load.idle() : holder.job.load(holder, holder.slot(g), t, device.noise);
                     Phase credited = null;
-                    for (Incident incident : incidents) {
+                    for (InjectedIncident incident : incidents) {
                         Phase p = incident.overlay(node, g, t, load);
                         if (p != null) {
                             credited = p;
@@ -134,7 +134,7 @@ public final class Simulator {
 
     private static List<Label> labels(Planner.Plan plan) {
         List<Label> labels = new ArrayList<>();
-        for (Incident incident : plan.incidents()) {
+        for (InjectedIncident incident : plan.incidents()) {
             for (Phase phase : incident.phases) {
                 if (phase.happened()) {
                     labels.add(new Label(phase.incident, phase.jobId, phase.category, phase.first(), phase.last()));
@@ -177,7 +177,7 @@ public final class Simulator {
         o.put("export_interval_s", spec.exportIntervalSeconds());
         o.put("benign_only", spec.benignOnly());
         ArrayNode incidents = o.putArray("incidents");
-        for (Incident in : plan.incidents()) {
+        for (InjectedIncident in : plan.incidents()) {
             ObjectNode i = incidents.addObject();
             i.put("incident", in.name);
             i.put("kind", in.kind.cliName);
@@ -271,7 +271,7 @@ public final class Simulator {
             b.append("None: a benign baseline.\n");
         } else {
             b.append("| incident | job | starts | what |\n|---|---|---|---|\n");
-            for (Incident in : plan.incidents()) {
+            for (InjectedIncident in : plan.incidents()) {
                 b.append("| ").append(in.name).append(" | `").append(in.job.id).append("` | ")
                         .append(Instant.ofEpochMilli(in.start)).append(" | ").append(in.describe()).append(" |\n");
             }
