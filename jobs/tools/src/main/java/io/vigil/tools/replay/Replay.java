@@ -46,10 +46,10 @@ import org.apache.flink.util.CloseableIterator;
  * <p><b>One Flink job per dataset.</b> Datasets are separate recordings, often of separate clusters: their
  * addresses, GPUs and job ids mean different things. Run as one graph, a 10.0.1.1 in one dataset would be
  * attributed with the other's assignments and the fleet view of destinations would mix clusters. So each
- * dataset is its own bounded job, one after the other, and the backtest is per dataset, then pooled.
+ * dataset is its own bounded Flink job, one after the other, and the backtest is per dataset, then pooled.
  *
  * <p>Results come back with {@code DataStream#collectAsync()}; the three streams are drained on their own
- * threads while the job runs (a collect sink waits for its client to fetch).
+ * threads while the Flink job runs (a collect sink waits for its client to fetch).
  */
 public final class Replay {
     /**
@@ -97,7 +97,7 @@ public final class Replay {
     /**
      * The datasets as given: each a directory with its three input files (one each) in the given formats,
      * its labels read, none given twice: what every verb that replays checks before it loads a model or starts
-     * a job.
+     * a Flink job.
      *
      * @throws BadInput naming the file and what is wrong
      */
@@ -176,11 +176,11 @@ public final class Replay {
             return t;
         });
         try {
-            JobClient job = env.executeAsync("vigil replay " + dataset.name());
+            JobClient flinkJob = env.executeAsync("vigil replay " + dataset.name());
             CompletableFuture<List<Alert>> collectedAlerts = CompletableFuture.supplyAsync(() -> drain(alerts), drainers);
             CompletableFuture<List<JobWindow>> collectedWindows = CompletableFuture.supplyAsync(() -> drain(windows), drainers);
             CompletableFuture<List<DeadLetter>> collectedDead = CompletableFuture.supplyAsync(() -> drain(deadLetters), drainers);
-            CompletableFuture<?> result = job.getJobExecutionResult();
+            CompletableFuture<?> result = flinkJob.getJobExecutionResult();
             boolean console = System.console() != null;
             long nextReport = console ? 1 : 10;
             while (true) {
@@ -242,7 +242,7 @@ public final class Replay {
         try {
             it.close();
         } catch (Exception ignored) {
-            // the job is over; nothing to cancel
+            // the Flink job is over; nothing to cancel
         }
     }
 
