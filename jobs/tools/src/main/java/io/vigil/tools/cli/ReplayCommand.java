@@ -79,8 +79,9 @@ final class ReplayCommand implements Callable<Integer>, UsesSettings {
             WindowScorer scorer = model != null ? ModelChoice.read(model)
                     : ModelChoice.chosen(config.getString(VigilConfig.MODEL_PATH));
             ReplayOutputs.create(out);
-            outcome = Replay.run(new Replay.Request(checked, config.getInt(VigilConfig.PARALLELISM), DetectSettings.from(config),
-                    scorer, formats), err);
+            Replay.Request request = new Replay.Request(checked, config.getInt(VigilConfig.PARALLELISM),
+                    DetectSettings.from(config), scorer, formats);
+            outcome = Replay.run(request, err);
             ReplayOutputs.write(outcome, out);
         } catch (Replay.BadInput e) {
             err.println("vigil replay: " + e.getMessage());
