@@ -57,7 +57,7 @@ public class FeatureBenchmark {
         contacts.stream().filter(c -> c.jobId.equals("job-0")).forEach(window::add);
         samples.stream().filter(s -> s.getJobId().equals("job-0")).forEach(window::add);
         scorer = new IndicatorScorer();
-        features = window.features(FeatureSet.V1);
+        features = window.features(FeatureSet.CURRENT);
     }
 
     /** Per flow: the per-destination fold (one accumulator per remote address, as keyed state would be). */
@@ -85,7 +85,7 @@ public class FeatureBenchmark {
     /** Per window: features from the accumulated sums. */
     @Benchmark
     public double[] windowFeatures() {
-        return window.features(FeatureSet.V1);
+        return window.features(FeatureSet.CURRENT);
     }
 
     /** Per window: the indicator scorer. */

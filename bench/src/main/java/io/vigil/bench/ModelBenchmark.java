@@ -30,7 +30,7 @@ import org.openjdk.jmh.infra.Blackhole;
 /**
  * Scoring one window with a trained model (issue #5's goal: at most 50 µs for the detectors together): each
  * detector alone, and the combined model as the pipeline calls it (score, then update the job's history).
- * The model is trained in {@code @Setup} on synthetic {@link FeatureSet#V1} windows ({@link #windows}): 4
+ * The model is trained in {@code @Setup} on synthetic {@link FeatureSet#CURRENT} windows ({@link #windows}): 4
  * datasets of 10 jobs of 2 hours, one minute a window, with mining, tunnel, scan and exfiltration incidents.
  * The windows scored are {@value #N} others, of several jobs, each with a history of 30 windows, so that the
  * per-job model is past its warm-up and branches vary as they would.
@@ -59,7 +59,7 @@ public class ModelBenchmark {
                 training.addAll(windows(random, "ds-" + d, "job-" + j, 120, incident));
             }
         }
-        model = Trainer.train(FeatureSet.V1, training, Trainer.Options.defaults(), line -> { });
+        model = Trainer.train(FeatureSet.CURRENT, training, Trainer.Options.defaults(), line -> { });
         System.out.println("\nmodel " + model.modelVersion() + ": " + serializedSize(model) + " bytes serialised (fleet "
                 + serializedSize(model.fleet()) + ", supervised " + serializedSize(model.supervised()) + ", per-job "
                 + serializedSize(model.job()) + ", calibration " + serializedSize(model.calibration()) + ")\n"
@@ -138,7 +138,7 @@ public class ModelBenchmark {
      * rare address, and the incident (if any) from the middle third on.
      */
     static List<LabelledWindow> windows(Random random, String dataset, String jobId, int minutes, Category incident) {
-        FeatureSet set = FeatureSet.V1;
+        FeatureSet set = FeatureSet.CURRENT;
         double flows = 200 + random.nextDouble() * 2800;
         double bytesOut = 1e5 + random.nextDouble() * 2e7;
         double internal = 4 + random.nextInt(28);
@@ -155,14 +155,13 @@ public class ModelBenchmark {
             set(x, FeatureSet.EXTERNAL_BYTES_OUT, Math.log1p(bytesOut * (1 + 0.3 * Math.abs(random.nextGaussian()))));
             set(x, FeatureSet.EXTERNAL_BYTES_IN, Math.log1p(bytesOut * 2 * (1 + 0.3 * Math.abs(random.nextGaussian()))));
             set(x, FeatureSet.INTERNAL_HOSTS, Math.log1p(internal));
-            set(x, FeatureSet.INTERNAL_MAX_PORTS, Math.log1p(2 + random.nextInt(3)));
             set(x, FeatureSet.GPU_COUNT, Math.log1p(gpus));
             set(x, FeatureSet.GPU_TELEMETRY, 1);
             set(x, FeatureSet.GPU_UTIL, 0.85 + 0.14 * random.nextDouble());
             set(x, FeatureSet.SM_ACTIVE, s);
             set(x, FeatureSet.TENSOR_ACTIVE, t);
             set(x, FeatureSet.DRAM_ACTIVE, clamp(0.4 * (1 + 0.05 * random.nextGaussian())));
-            set(x, FeatureSet.TENSOR_PER_SM, clamp(t / s));
+            set(x, FeatureSet.SM_WITHOUT_TENSOR, clamp(1 - t / s));
             set(x, FeatureSet.TENSOR_RATIO_SPREAD, 0.08 * random.nextDouble());
             set(x, FeatureSet.PROCESS_NAMES, Math.log1p(1));
             if (random.nextDouble() < 0.03) {
@@ -193,9 +192,10 @@ public class ModelBenchmark {
                     case NETWORK_SCAN -> {
                         double hosts = 30 + 170 * random.nextDouble();
                         set(x, FeatureSet.INTERNAL_HOSTS, Math.log1p(internal + hosts));
-                        set(x, FeatureSet.INTERNAL_UNANSWERED_HOSTS, Math.log1p(hosts * 0.9));
-                        set(x, FeatureSet.INTERNAL_UNANSWERED_RATIO, 0.6 + 0.35 * random.nextDouble());
-                        set(x, FeatureSet.INTERNAL_MAX_PORTS, Math.log1p(16 + 48 * random.nextDouble()));
+                        set(x, FeatureSet.FAILED_HOSTS, Math.log1p(hosts * 0.9));
+                        set(x, FeatureSet.FAILED_ATTEMPT_RATIO, 0.6 + 0.35 * random.nextDouble());
+                        set(x, FeatureSet.FAILED_HOSTS_ONE_PORT, Math.log1p(hosts * 0.8));
+                        set(x, FeatureSet.FAILED_PORTS_ONE_HOST, Math.log1p(16 + 48 * random.nextDouble()));
                     }
                     case EXFILTRATION -> {
                         set(x, FeatureSet.RARE_EXTERNAL_HOSTS, Math.log1p(1));
@@ -213,7 +213,7 @@ public class ModelBenchmark {
     }
 
     private static void set(double[] x, String feature, double value) {
-        x[FeatureSet.V1.index(feature)] = value;
+        x[FeatureSet.CURRENT.index(feature)] = value;
     }
 
     private static double clamp(double v) {

@@ -15,18 +15,39 @@ public enum RejectReason {
     MISSING_TIME("missing_time"),
     /** A timestamp is before 1970. */
     NEGATIVE_TIME("negative_time"),
+    /**
+     * The event time is before the configured epoch floor (2000-01-01 by default): an exporter with an unset
+     * clock, or a forged record. Refused so that it never moves a watermark or a report's time axis.
+     */
+    PAST_TIME("past_time"),
+    /**
+     * The event time is too far ahead: more than the configured margin after the processing time (live input),
+     * or far after the rest of its file (replay). One such record would move a watermark into the future and make
+     * every later record late.
+     */
+    FUTURE_TIME("future_time"),
+    /** Text that is not valid UTF-8. */
+    BAD_ENCODING("bad_encoding"),
     /** An address field is not IPv4 or IPv6 text. */
     BAD_IP("bad_ip"),
     /** A byte, packet or memory count is negative. */
     NEGATIVE_COUNT("negative_count"),
-    /** A number lies outside its range: util outside 0..100, a fraction outside 0..1, a port above 65535. */
+    /**
+     * A number lies outside its range: util outside 0..100, a fraction outside 0..1, a port above 65535, or more
+     * bytes or packets than a link of the configured speed carries in the flow's duration.
+     */
     OUT_OF_RANGE("out_of_range"),
     /** A value is not one of its enum's symbols. */
     UNKNOWN_ENUM("unknown_enum"),
     /** Binary input that no known framing or schema can read. */
     UNDECODABLE("undecodable"),
-    /** The record is larger than the reader accepts. */
+    /** The record (a line, a message) is larger than the reader accepts ({@code input.max.line.bytes}). */
     TOO_LARGE("too_large"),
+    /**
+     * A file ends early or is corrupt (a truncated or damaged {@code .gz}): what was read before is kept, and
+     * this one dead letter names the file and where it broke.
+     */
+    TRUNCATED("truncated"),
     /** The record arrived after the watermark passed its window (plus the allowed lateness). */
     LATE("late"),
     /** No job could be found for the record, even after waiting for its assignment. */

@@ -126,4 +126,27 @@ class IpAddressesTest {
             return Map.of();
         }
     }
+
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({
+            "10.0.0.1, UNICAST", "203.0.113.9, UNICAST", "8.8.8.8, UNICAST", "2001:db8::1, UNICAST",
+            "fd00::1, UNICAST", "10.0.0.0, UNICAST", "203.0.113.255, UNICAST", "100.64.0.255, UNICAST",
+            "::ffff:10.0.0.7, UNICAST",
+            "169.254.169.254, METADATA_SERVICE", "fd00:ec2::254, METADATA_SERVICE", "100.100.100.200, METADATA_SERVICE",
+            "169.254.10.20, LINK_LOCAL", "fe80::1, LINK_LOCAL", "fe80::1%eth0, LINK_LOCAL", "febf::1, LINK_LOCAL",
+            "fec0::1, UNICAST",
+            "224.0.0.251, MULTICAST", "239.255.255.250, MULTICAST", "ff02::fb, MULTICAST", "ff0e::c, MULTICAST",
+            "255.255.255.255, BROADCAST", "192.168.1.255, BROADCAST", "10.244.3.255, BROADCAST", "172.16.0.255, BROADCAST",
+            "172.32.0.255, UNICAST", "::ffff:192.168.1.255, BROADCAST",
+            "0.0.0.0, UNSPECIFIED", "::, UNSPECIFIED", "127.0.0.1, LOOPBACK", "127.8.9.10, LOOPBACK", "::1, LOOPBACK",
+            "not-an-address, UNICAST"})
+    void classifiesAddressesOfBothFamilies(String text, IpAddresses.Kind kind) {
+        assertThat(IpAddresses.kind(text)).isEqualTo(kind);
+    }
+
+    @Test
+    void onlyUnicastAndTheMetadataServiceAreHosts() {
+        assertThat(java.util.Arrays.stream(IpAddresses.Kind.values()).filter(IpAddresses.Kind::isHost))
+                .containsExactly(IpAddresses.Kind.UNICAST, IpAddresses.Kind.METADATA_SERVICE);
+    }
 }

@@ -5,6 +5,7 @@ import io.vigil.settings.SettingOptions;
 import io.vigil.settings.UsesSettings;
 import io.vigil.settings.VigilConfig;
 import io.vigil.pipeline.detect.Scorers;
+import io.vigil.models.model.ModelArtifact;
 import io.vigil.models.scoring.WindowScorer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,10 +34,11 @@ public final class DetectCommand implements Callable<Integer>, UsesSettings {
                 VigilConfig.BOOTSTRAP_SERVERS, VigilConfig.SCHEMA_REGISTRY_URL, VigilConfig.GROUP_ID,
                 VigilConfig.WINDOW_SIZE_MS, VigilConfig.OUT_OF_ORDERNESS_MS, VigilConfig.IDLENESS_MS, VigilConfig.ASSIGNMENT_IDLENESS_MS,
                 VigilConfig.CHECKPOINT_INTERVAL_MS, VigilConfig.CHECKPOINT_DIR, VigilConfig.PARALLELISM,
-                VigilConfig.MODEL_PATH, VigilConfig.INTERNAL_CIDRS, VigilConfig.DESTINATION_LOOKBACK_MS, VigilConfig.FLEET_WARMUP_MS,
+                VigilConfig.MODEL_PATH, VigilConfig.MODEL_TRUSTED_KEYS, VigilConfig.ALLOW_UNSIGNED_MODELS, VigilConfig.INTERNAL_CIDRS, VigilConfig.DESTINATION_LOOKBACK_MS, VigilConfig.FLEET_WARMUP_MS,
                 VigilConfig.JOB_IDLE_TIMEOUT_MS, VigilConfig.ATTRIBUTION_MAX_WAITING, VigilConfig.ATTRIBUTION_STATE_TTL_MS, VigilConfig.EVIDENCE_TOP_DESTINATIONS,
                 VigilConfig.TRANSACTIONAL_ID_PREFIX, VigilConfig.TRANSACTION_TIMEOUT_MS,
-                VigilConfig.FLOW_FORMAT, VigilConfig.GPU_FORMAT, VigilConfig.INPUT_NODE));
+                VigilConfig.FLOW_FORMAT, VigilConfig.GPU_FORMAT, VigilConfig.INPUT_NODE, VigilConfig.INPUT_TIME_FLOOR_MS,
+                VigilConfig.INPUT_FUTURE_MARGIN_MS, VigilConfig.INPUT_LINK_MAX_BPS, VigilConfig.INPUT_MAX_LINE_BYTES));
         for (Topic t : List.of(Topic.FLOWS, Topic.GPU, Topic.ASSIGNMENTS, Topic.ALERTS, Topic.WINDOWS, Topic.DEADLETTER, Topic.MODELS)) {
             keys.add(t.nameSetting());
         }
@@ -66,7 +68,7 @@ public final class DetectCommand implements Callable<Integer>, UsesSettings {
         WindowScorer scorer;
         try {
             scorer = Scorers.initial(config);
-        } catch (Scorers.UnusableModelException e) {
+        } catch (ModelArtifact.RefusedException e) {
             spec.commandLine().getErr().println("vigil detect: " + e.getMessage());
             return 2;
         }

@@ -50,7 +50,7 @@ public final class PublishModelCommand implements Callable<Integer>, UsesSetting
 
     @Override
     public List<String> settingKeys() {
-        return List.of(VigilConfig.BOOTSTRAP_SERVERS, Topic.MODELS.nameSetting());
+        return List.of(VigilConfig.BOOTSTRAP_SERVERS, Topic.MODELS.nameSetting(), VigilConfig.MODEL_TRUSTED_KEYS, VigilConfig.ALLOW_UNSIGNED_MODELS);
     }
 
     @Override
@@ -63,7 +63,7 @@ public final class PublishModelCommand implements Callable<Integer>, UsesSetting
         byte[] artifact = Files.readAllBytes(file);
         String key;
         try {
-            key = ModelArtifact.fromBytes(artifact, Scorers.FEATURE_SET).modelVersion();
+            key = ModelArtifact.load(artifact, Scorers.FEATURE_SET, Scorers.trust(config)).modelVersion();
         } catch (ModelArtifact.RefusedException e) {
             String why = file + " is refused (" + e.refusal().code() + "): " + e.getMessage();
             if (!noVerify) {

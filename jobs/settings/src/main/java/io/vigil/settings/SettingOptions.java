@@ -43,11 +43,16 @@ public final class SettingOptions {
             }
             String defaultText = def.hasDefault() && def.defaultValue != null && !String.valueOf(def.defaultValue).isEmpty()
                     ? " Default: " + def.defaultValue + "." : "";
-            spec.addOption(OptionSpec.builder(flag(key))
+            boolean yesNo = def.type == ConfigDef.Type.BOOLEAN;
+            // a yes/no setting is a switch (--allow-unsigned-models); it takes only "true" or "false" after it
+            OptionSpec.Builder option = OptionSpec.builder(flag(key))
                     .paramLabel(def.type == ConfigDef.Type.STRING ? "VALUE" : def.type.name())
                     .type(String.class)
-                    .description(def.documentation + defaultText)
-                    .build());
+                    .description(def.documentation + defaultText);
+            if (yesNo) {
+                option.type(Boolean.class).arity("0..1").fallbackValue("true");
+            }
+            spec.addOption(option.build());
         }
     }
 
@@ -72,9 +77,9 @@ public final class SettingOptions {
             }
         }
         for (String key : keys) {
-            String value = spec.findOption(flag(key)).getValue();
+            Object value = spec.findOption(flag(key)).getValue();
             if (value != null) {
-                values.put(key, value);
+                values.put(key, String.valueOf(value));
             }
         }
         try {

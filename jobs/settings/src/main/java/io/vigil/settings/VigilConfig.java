@@ -1,5 +1,6 @@
 package io.vigil.settings;
 
+import io.vigil.records.InputBounds;
 import io.vigil.records.formats.Formats;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -37,11 +38,19 @@ public final class VigilConfig extends AbstractConfig {
     public static final String CHECKPOINT_DIR = "checkpoint.dir";
     public static final String PARALLELISM = "parallelism";
     public static final String MODEL_PATH = "model.path";
+    public static final String MODEL_TRUSTED_KEYS = "model.trusted.keys";
+    public static final String ALLOW_UNSIGNED_MODELS = "allow.unsigned.models";
     public static final String TRANSACTIONAL_ID_PREFIX = "alerts.transactional.id.prefix";
     public static final String TRANSACTION_TIMEOUT_MS = "alerts.transaction.timeout.ms";
     public static final String FLOW_FORMAT = "flow.format";
     public static final String GPU_FORMAT = "gpu.format";
     public static final String INPUT_NODE = "input.node";
+    public static final String INPUT_TIME_FLOOR_MS = "input.time.floor.ms";
+    public static final String INPUT_FUTURE_MARGIN_MS = "input.time.future.margin.ms";
+    public static final String INPUT_SPAN_MARGIN_MS = "input.time.span.margin.ms";
+    public static final String INPUT_LINK_MAX_BPS = "input.link.max.bps";
+    public static final String INPUT_MAX_LINE_BYTES = "input.max.line.bytes";
+    public static final String INPUT_STRICT = "input.strict";
 
     public static final ConfigDef DEF = define();
 
@@ -96,6 +105,12 @@ public final class VigilConfig extends AbstractConfig {
                 .define(MODEL_PATH, Type.STRING, "", Importance.HIGH,
                         "Model artifact (from vigil train) to start scoring with; a release on the model topic"
                                 + " (vigil publish-model) replaces it while the job runs. Empty: the built-in default model.")
+                .define(MODEL_TRUSTED_KEYS, Type.LIST, "", Importance.HIGH,
+                        "Ed25519 public key files (PEM, from vigil keygen) whose signed models are accepted, by --model and"
+                                + " on the model topic. The built-in default model needs none.")
+                .define(ALLOW_UNSIGNED_MODELS, Type.BOOLEAN, false, Importance.HIGH,
+                        "Accept model artifacts that are unsigned or signed by a key not in model.trusted.keys (a"
+                                + " signature by a trusted key that does not verify is refused regardless).")
                 .define(TRANSACTIONAL_ID_PREFIX, Type.STRING, "vigil-alerts", new ConfigDef.NonEmptyString(), Importance.LOW,
                         "Kafka transactional id prefix of the alert sink; unique per job on a Kafka cluster.")
                 .define(TRANSACTION_TIMEOUT_MS, Type.INT, 600_000, Range.between(1_000, 900_000), Importance.LOW,
@@ -112,7 +127,27 @@ public final class VigilConfig extends AbstractConfig {
                 .define(INPUT_NODE, Type.STRING, "", Importance.MEDIUM,
                         "Node name for records of foreign formats (flows and GPU samples); overrides what the format says"
                                 + " (goflow2's sampler address, a VPC record's instance or interface id, DCGM's Hostname)."
-                                + " Empty: the format's own, else 'unknown'.");
+                                + " Empty: the format's own, else 'unknown'.")
+                .define(INPUT_TIME_FLOOR_MS, Type.LONG, InputBounds.DEFAULT_EPOCH_FLOOR_MS, Range.atLeast(0), Importance.LOW,
+                        "Input records with an event time before this (epoch ms; default 2000-01-01) are dead letters"
+                                + " past_time: an unset clock says 1970, and no exporter Vigil reads is older.")
+                .define(INPUT_FUTURE_MARGIN_MS, Type.LONG, InputBounds.DEFAULT_FUTURE_MARGIN_MS, Range.atLeast(0), Importance.LOW,
+                        "Live input (Kafka): records whose event time is more than this ahead of the clock are dead"
+                                + " letters future_time, ms. Exporters report intervals after they end, so this only covers"
+                                + " clock skew, and it bounds how far one record can move its partition's watermark.")
+                .define(INPUT_SPAN_MARGIN_MS, Type.LONG, InputBounds.DEFAULT_SPAN_MARGIN_MS, Range.atLeast(60_000), Importance.LOW,
+                        "Files (replay): records more than this from the median time of the records around them in their"
+                                + " file (blocks of " + InputBounds.SPAN_BLOCK + ") are dead letters future_time or past_time, ms."
+                                + " A recording has no 'now'; its own times are the reference.")
+                .define(INPUT_LINK_MAX_BPS, Type.LONG, InputBounds.DEFAULT_LINK_BITS_PER_SECOND, Range.atLeast(1_000_000), Importance.LOW,
+                        "The fastest link a flow can cross, bits/s: a flow with more bytes (or minimum-size packets) per"
+                                + " direction than this carries in its duration plus 1 s is a dead letter out_of_range.")
+                .define(INPUT_MAX_LINE_BYTES, Type.INT, InputBounds.DEFAULT_MAX_LINE_BYTES, Range.atLeast(1_024), Importance.LOW,
+                        "Longest line of a text input (or text message on Kafka), bytes; longer ones are dead letters"
+                                + " too_large, skipped without being held in memory.")
+                .define(INPUT_STRICT, Type.BOOLEAN, false, Importance.LOW,
+                        "Replay: a truncated or corrupt input file (a cut .gz) stops with exit code 2 naming the file,"
+                                + " instead of a warning and a dead letter truncated (what was read is kept either way).");
         for (Topic topic : Topic.values()) {
             def.define(topic.nameSetting(), Type.STRING, topic.defaultName(), new ConfigDef.NonEmptyString(),
                     Importance.MEDIUM, "Topic: " + topic.doc() + ".");
@@ -157,6 +192,12 @@ public final class VigilConfig extends AbstractConfig {
 
     public short replicationFactor() {
         return getShort(TOPIC_REPLICATION_FACTOR);
+    }
+
+    /** The bounds input records must meet ({@code input.*}). */
+    public InputBounds inputBounds() {
+        return new InputBounds(getLong(INPUT_TIME_FLOOR_MS), getLong(INPUT_FUTURE_MARGIN_MS), getLong(INPUT_SPAN_MARGIN_MS),
+                getLong(INPUT_LINK_MAX_BPS), getInt(INPUT_MAX_LINE_BYTES));
     }
 
     /** The keys, in definition order, for --help and docs. */

@@ -2,13 +2,17 @@ package io.vigil.models.detectors;
 
 import io.vigil.models.features.FeatureSet;
 import io.vigil.records.Category;
-import java.io.Serializable;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 import java.util.stream.LongStream;
-import smile.base.cart.SplitRule;
 import smile.base.cart.DecisionNode;
+import smile.base.cart.InternalNode;
+import smile.base.cart.Node;
+import smile.base.cart.OrdinalNode;
+import smile.base.cart.SplitRule;
 import smile.classification.DecisionTree;
 import smile.classification.RandomForest;
 import smile.data.DataFrame;
@@ -33,11 +37,15 @@ import smile.data.vector.IntVector;
  * is of that class, averaged over the trees (as scikit-learn does), plus {@value #PRIOR} of a vote per class
  * for the forest as a whole. Not Smile's soft vote: it smooths every leaf by one window per class, which caps
  * a pure leaf of 3 windows at 0.5 among 5 classes, so a window only small leaves recognise could never look
- * sure. A window is wrapped into a {@link Tuple} over the predictors' schema, which is built once.
- * Deterministic in the seed: each tree is grown from its own seed (Smile seeds the growing thread per tree).
+ * sure. Deterministic in the seed: each tree is grown from its own seed (Smile seeds the growing thread per tree).
+ *
+ * <p><b>Flat trees.</b> Smile grows the trees; they are then read through Smile's public node API
+ * ({@code InternalNode.feature/trueChild/falseChild}, {@code DecisionNode.count}, and {@code OrdinalNode.branch}
+ * for the split value, which Smile does not expose otherwise) into flat arrays, which score the windows and are
+ * what an artifact holds ({@link #forest()}, {@link #of}). Training checks that the flat trees give Smile's
+ * leaf for every training window, so a change in Smile fails training instead of silently changing scores.
  */
-public final class CategoryDetector implements Serializable {
-    private static final long serialVersionUID = 1L;
+public final class CategoryDetector {
 
     public static final int TREES = 60;
     /** Leaves per tree at most: enough for a handful of classes, and it bounds the model's size. */
@@ -56,17 +64,136 @@ public final class CategoryDetector implements Serializable {
 
     private static final String CLASS_COLUMN = "vigil_class";
 
+    /**
+     * A supervised model as arrays, what an artifact holds. Nodes are in pre-order per tree, the trees one after
+     * the other.
+     *
+     * @param width the features a window has
+     * @param categories the classes after benign, in the order of {@link #probabilities}
+     * @param roots where each tree's root lies, ascending, the first 0; empty when there are no categories
+     * @param feature per node, the feature a split reads, -1 for a leaf
+     * @param split per split, a window goes left when its value is at most this (Smile's rule); 0 for a leaf
+     * @param left per split, its left child; per leaf, its row in {@code shares}
+     * @param right per split, its right child; -1 for a leaf
+     * @param shares per leaf, {@code categories.length + 1} values: the share of the leaf's training windows of each
+     *     class, benign first
+     */
+    public record Forest(int width, Category[] categories, int[] roots, int[] feature, double[] split, int[] left,
+                         int[] right, double[] shares) {}
+
     private final int width;
     private final Category[] categories;
     /** Empty when the training windows held no positives: then every window is benign. */
-    private final DecisionTree[] trees;
-    private final StructType predictors;
+    private final int[] roots;
+    private final int[] feature;
+    private final double[] split;
+    private final int[] left;
+    private final int[] right;
+    private final double[] shares;
 
-    private CategoryDetector(int width, Category[] categories, DecisionTree[] trees, StructType predictors) {
-        this.width = width;
-        this.categories = categories;
-        this.trees = trees;
-        this.predictors = predictors;
+    private CategoryDetector(Forest f) {
+        this.width = f.width();
+        this.categories = f.categories();
+        this.roots = f.roots();
+        this.feature = f.feature();
+        this.split = f.split();
+        this.left = f.left();
+        this.right = f.right();
+        this.shares = f.shares();
+    }
+
+    /**
+     * A supervised model from its arrays (read from an artifact), checked: lengths agree, feature indices in range,
+     * every split value finite, every leaf's shares finite in [0, 1] summing to 1, each leaf's row used once, and
+     * every child after its parent within its tree, so a walk from a root ends at a leaf.
+     *
+     * @throws IllegalArgumentException saying what is wrong
+     */
+    public static CategoryDetector of(Forest f) {
+        int classes = f.categories().length + 1;
+        if (f.width() < 1) {
+            throw new IllegalArgumentException("supervised model reads " + f.width() + " features");
+        }
+        Set<Category> distinct = EnumSet.noneOf(Category.class);
+        for (Category c : f.categories()) {
+            if (c == null || !distinct.add(c)) {
+                distinct.clear();
+                break;
+            }
+        }
+        if (distinct.size() != f.categories().length) {
+            throw new IllegalArgumentException("supervised model classes are not distinct categories: "
+                    + Arrays.toString(f.categories()));
+        }
+        int n = f.feature().length;
+        if (f.split().length != n || f.left().length != n || f.right().length != n) {
+            throw new IllegalArgumentException("supervised model: node arrays of different lengths");
+        }
+        int[] roots = f.roots();
+        if (f.categories().length == 0 ? roots.length != 0 || n != 0 : roots.length == 0 || roots[0] != 0) {
+            throw new IllegalArgumentException("supervised model: " + roots.length + " trees for "
+                    + f.categories().length + " categories, or the first does not start at node 0");
+        }
+        if (f.shares().length % classes != 0) {
+            throw new IllegalArgumentException("supervised model: " + f.shares().length + " leaf shares for " + classes
+                    + " classes");
+        }
+        boolean[] leafUsed = new boolean[f.shares().length / classes];
+        for (int t = 0; t < roots.length; t++) {
+            int end = t + 1 < roots.length ? roots[t + 1] : n;
+            if (end <= roots[t] || end > n) {
+                throw new IllegalArgumentException("supervised model: tree " + t + " spans nodes " + roots[t] + " to "
+                        + end + " of " + n);
+            }
+            for (int i = roots[t]; i < end; i++) {
+                if (f.feature()[i] == -1) {
+                    int row = f.left()[i];
+                    if (row < 0 || row >= leafUsed.length || leafUsed[row]) {
+                        throw new IllegalArgumentException("supervised model: leaf " + i + " has shares row " + row
+                                + " of " + leafUsed.length + " (or one used twice)");
+                    }
+                    leafUsed[row] = true;
+                    double sum = 0;
+                    for (int c = 0; c < classes; c++) {
+                        double v = f.shares()[row * classes + c];
+                        if (!(v >= 0 && v <= 1)) {
+                            throw new IllegalArgumentException("supervised model: leaf " + i + " has a class share of " + v);
+                        }
+                        sum += v;
+                    }
+                    if (Math.abs(sum - 1) > 1e-9) {
+                        throw new IllegalArgumentException("supervised model: leaf " + i + " has class shares summing to " + sum);
+                    }
+                    continue;
+                }
+                if (f.feature()[i] < 0 || f.feature()[i] >= f.width()) {
+                    throw new IllegalArgumentException("supervised model: node " + i + " reads feature " + f.feature()[i]
+                            + " of " + f.width());
+                }
+                if (!Double.isFinite(f.split()[i])) {
+                    throw new IllegalArgumentException("supervised model: split " + i + " at " + f.split()[i]);
+                }
+                for (int child : new int[] {f.left()[i], f.right()[i]}) {
+                    if (child <= i || child >= end) {
+                        throw new IllegalArgumentException("supervised model: split " + i + " of tree " + t + " has child "
+                                + child + ", not after it within nodes " + roots[t] + " to " + end);
+                    }
+                }
+            }
+        }
+        for (int row = 0; row < leafUsed.length; row++) {
+            if (!leafUsed[row]) {
+                throw new IllegalArgumentException("supervised model: leaf shares row " + row + " belongs to no leaf");
+            }
+        }
+        return new CategoryDetector(new Forest(f.width(), f.categories().clone(), roots.clone(), f.feature().clone(),
+                f.split().clone(), f.left().clone(), f.right().clone(), f.shares().clone()));
+    }
+
+    /** The model's arrays (copies), what an artifact holds. */
+    public Forest forest() {
+        return new Forest(width, categories.clone(), roots.clone(), feature.clone(), split.clone(), left.clone(),
+                right.clone(), shares.clone());
     }
 
     /**
@@ -97,7 +224,8 @@ public final class CategoryDetector implements Serializable {
         }
         Category[] categories = present.toArray(new Category[0]);
         if (categories.length == 0) {
-            return new CategoryDetector(featureSet.size(), categories, new DecisionTree[0], null);
+            return new CategoryDetector(new Forest(featureSet.size(), categories, new int[0], new int[0], new double[0],
+                    new int[0], new int[0], new double[0]));
         }
 
         int[] classes = new int[labels.length];
@@ -127,7 +255,146 @@ public final class CategoryDetector implements Serializable {
             throw new IllegalStateException("forest learned " + learned.length + " classes, expected " + (categories.length + 1));
         }
         DecisionTree[] trees = forest.trees();
-        return new CategoryDetector(featureSet.size(), categories, trees, trees[0].schema());
+        CategoryDetector flat = flatten(featureSet.size(), categories, trees);
+        flat.checkAgainst(trees, windows);
+        return flat;
+    }
+
+    /** Smile's trees as flat arrays, read through Smile's public node API. */
+    static CategoryDetector flatten(int width, Category[] categories, DecisionTree[] trees) {
+        Flattener flat = new Flattener(width, categories.length + 1);
+        int[] roots = new int[trees.length];
+        for (int t = 0; t < trees.length; t++) {
+            roots[t] = flat.append(trees[t].root(), trees[t].schema());
+        }
+        return of(new Forest(width, categories.clone(), roots, flat.feature.stream().mapToInt(Integer::intValue).toArray(),
+                flat.split.stream().mapToDouble(Double::doubleValue).toArray(),
+                flat.left.stream().mapToInt(Integer::intValue).toArray(),
+                flat.right.stream().mapToInt(Integer::intValue).toArray(),
+                flat.shares.stream().mapToDouble(Double::doubleValue).toArray()));
+    }
+
+    /** The flat trees reach, for every window, a leaf with the class counts of Smile's. */
+    void checkAgainst(DecisionTree[] trees, double[][] windows) {
+        int classes = categories.length + 1;
+        for (double[] window : windows) {
+            Tuple tuple = Tuple.of(window, trees[0].schema());
+            for (int t = 0; t < trees.length; t++) {
+                double[] expected = leafShares(((DecisionNode) trees[t].root().predict(tuple)).count());
+                int leaf = leaf(roots[t], window);
+                for (int c = 0; c < classes; c++) {
+                    if (Double.compare(shares[left[leaf] * classes + c], expected[c]) != 0) {
+                        throw new IllegalStateException("flattened tree " + t + " reaches another leaf than Smile's for a"
+                                + " training window: Smile's trees are not what this code was written for (3.1.1)");
+                    }
+                }
+            }
+        }
+    }
+
+    private static double[] leafShares(int[] count) {
+        int size = 0;
+        for (int c : count) {
+            size += c;
+        }
+        double[] out = new double[count.length];
+        for (int c = 0; c < count.length; c++) {
+            out[c] = (double) count[c] / size;
+        }
+        return out;
+    }
+
+    /** Walks Smile's trees into arrays. */
+    private static final class Flattener {
+        private final int width;
+        private final int classes;
+        final List<Integer> feature = new ArrayList<>();
+        final List<Double> split = new ArrayList<>();
+        final List<Integer> left = new ArrayList<>();
+        final List<Integer> right = new ArrayList<>();
+        final List<Double> shares = new ArrayList<>();
+        private int leaves;
+
+        Flattener(int width, int classes) {
+            this.width = width;
+            this.classes = classes;
+        }
+
+        int append(Node node, StructType schema) {
+            int index = feature.size();
+            if (node instanceof DecisionNode leaf) {
+                if (leaf.count().length != classes) {
+                    throw new IllegalStateException("a leaf counts " + leaf.count().length + " classes, expected " + classes);
+                }
+                feature.add(-1);
+                split.add(0.0);
+                left.add(leaves++);
+                right.add(-1);
+                for (double share : leafShares(leaf.count())) {
+                    shares.add(share);
+                }
+                return index;
+            }
+            if (!(node instanceof OrdinalNode ordinal)) {
+                throw new IllegalStateException("a supervised tree has a " + node.getClass().getSimpleName()
+                        + "; every feature is numeric, so Smile should have made ordinal splits");
+            }
+            feature.add(ordinal.feature());
+            split.add(splitValue(ordinal, schema));
+            left.add(-1);
+            right.add(-1);
+            left.set(index, append(ordinal.trueChild(), schema));
+            right.set(index, append(ordinal.falseChild(), schema));
+            return index;
+        }
+
+        /**
+         * The value an ordinal split compares with: the largest double {@code v} whose window goes to the true child
+         * ({@code v <= value}), found by bisection over the doubles in their order (64 steps), using only the public
+         * {@code branch}.
+         */
+        private double splitValue(OrdinalNode node, StructType schema) {
+            double[] probe = new double[width];
+            long lo = orderKey(-Double.MAX_VALUE);
+            long hi = orderKey(Double.MAX_VALUE);
+            if (!goesTrue(node, schema, probe, -Double.MAX_VALUE) || goesTrue(node, schema, probe, Double.MAX_VALUE)) {
+                throw new IllegalStateException("a supervised split sends every finite value one way");
+            }
+            // invariant: lo goes true, hi does not
+            while (Long.compareUnsigned(hi - lo, 1) > 0) { // hi - lo overflows a long, not an unsigned one
+                long mid = (lo & hi) + ((lo ^ hi) >> 1); // the mean, without overflow
+                if (goesTrue(node, schema, probe, fromOrderKey(mid))) {
+                    lo = mid;
+                } else {
+                    hi = mid;
+                }
+            }
+            return fromOrderKey(lo);
+        }
+
+        private static boolean goesTrue(InternalNode node, StructType schema, double[] probe, double v) {
+            probe[node.feature()] = v;
+            return node.branch(Tuple.of(probe, schema));
+        }
+    }
+
+    /** The doubles' order as longs: {@code a < b} exactly when {@code orderKey(a) < orderKey(b)} (no NaN). */
+    private static long orderKey(double v) {
+        long bits = Double.doubleToLongBits(v == 0 ? 0.0 : v);
+        return bits >= 0 ? bits : bits ^ Long.MAX_VALUE;
+    }
+
+    private static double fromOrderKey(long key) {
+        return Double.longBitsToDouble(key >= 0 ? key : key ^ Long.MAX_VALUE);
+    }
+
+    /** The leaf a window reaches in the tree at {@code root}. */
+    private int leaf(int root, double[] x) {
+        int node = root;
+        while (feature[node] >= 0) {
+            node = x[feature[node]] <= split[node] ? left[node] : right[node];
+        }
+        return node;
     }
 
     /** Probability per class; index 0 is benign, then {@link #categories()} in order. */
@@ -135,23 +402,19 @@ public final class CategoryDetector implements Serializable {
         if (features.length != width) {
             throw new IllegalArgumentException("the supervised model reads " + width + " features, the window has " + features.length);
         }
-        double[] out = new double[categories.length + 1];
-        if (trees.length == 0) {
+        int classes = categories.length + 1;
+        double[] out = new double[classes];
+        if (roots.length == 0) {
             out[0] = 1;
             return out;
         }
-        Tuple window = Tuple.of(features, predictors);
-        for (DecisionTree tree : trees) {
-            int[] count = ((DecisionNode) tree.root().predict(window)).count();
-            int size = 0;
-            for (int c : count) {
-                size += c;
-            }
-            for (int c = 0; c < out.length; c++) {
-                out[c] += (double) count[c] / size;
+        for (int root : roots) {
+            int row = left[leaf(root, features)];
+            for (int c = 0; c < classes; c++) {
+                out[c] += shares[row * classes + c];
             }
         }
-        double total = trees.length + PRIOR * out.length;
+        double total = roots.length + PRIOR * out.length;
         for (int c = 0; c < out.length; c++) {
             out[c] = (out[c] + PRIOR) / total;
         }

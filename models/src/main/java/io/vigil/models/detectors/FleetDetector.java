@@ -1,17 +1,22 @@
 package io.vigil.models.detectors;
 
-import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
-import smile.anomaly.IsolationTree;
 
 /**
  * The fleet model: an Isolation Forest (Liu, Ting and Zhou, 2008) over normalised window features of the
  * benign windows of many jobs. A window that few random axis-parallel cuts separate from the fleet's normal
  * windows is strange for <em>any</em> job, so this detector scores a job from its very first window, before
  * the per-job model has a history.
+ *
+ * <p><b>Direction.</b> The callers ({@code VigilModel}, {@code Trainer}) give it windows moved to the fleet's
+ * median on the benign side of every feature ({@code FeatureSet.towardsBaseline}): an idle GPU, a job
+ * without traffic, no processes look exactly typical to the forest, and only a move towards misuse (more
+ * failed attempts, more bytes to rare hosts, hashing GPUs) can isolate a window. The median is the lower
+ * middle order statistic, a value the fleet showed, so moving values to it leaves it where it was: the
+ * baseline of the moved windows is the baseline of the raw ones ({@link #medians}).
  *
  * <p><b>Normalisation.</b> Each feature is centred on the fleet's median and divided by a robust spread (the
  * larger of IQR / 1.349 and MAD x 1.4826, the two agree with the standard deviation for normal data), never
@@ -20,16 +25,14 @@ import smile.anomaly.IsolationTree;
  * itself insensitive to per-feature scaling; the normalised values are what {@link #deviations} reports as
  * reasons, and they keep the trees' cut points in comparable units.
  *
- * <p><b>Smile 3.1.1 and what is done around it.</b> Each tree is grown by Smile's {@link IsolationTree} with
- * extension level 0 (the original, axis-parallel algorithm; Smile defaults to the extended one). Its
- * {@code IsolationForest.fit} is not used: it ignores the sampling rate (every tree gets every row), grows
- * the trees on a parallel stream with thread-local random numbers (so two trainings differ), and keeps a
- * full-width normal and intercept vector in every node (about 500 bytes a node with 30 features, megabytes a
- * forest). Here every tree gets its own {@value #ROWS_PER_TREE}-row subsample drawn from the seed, is grown on
- * the calling thread after seeding Smile's generator, and is then <em>compiled</em> into flat arrays (feature,
- * slope and bias per split, path length per leaf): the same cuts, about 32 bytes a node, and faster to walk.
- * The compilation is checked against Smile's own path lengths on the tree's rows, so a change in Smile's
- * internals fails training instead of silently changing scores.
+ * <p><b>The trees</b> are grown here, as the paper grows them: each tree gets its own {@value #ROWS_PER_TREE}-row
+ * subsample drawn from the seed; a node picks a feature uniformly and a cut uniformly between the lowest and
+ * highest value of its rows in that feature, sends rows below the cut left, and becomes a leaf at depth
+ * ceil(log2(rows)) or with one row left; a leaf stands for its depth plus c(rows left). (Smile's
+ * {@code IsolationTree} grows the same trees with extension level 0, but keeps its nodes private, draws from a
+ * shared generator, and keeps a full-width normal and intercept vector in every node.) A forest is flat arrays,
+ * pre-order, a split's left child the next node: about 24 bytes a node, what a model artifact holds
+ * ({@link #forest()}, {@link #of}).
  *
  * <p><b>Values the fleet never showed.</b> The paper's trees draw a cut between the lowest and highest value
  * of the rows at a node, so a window beyond that range travels with the rows at its end and is never cut off
@@ -40,8 +43,7 @@ import smile.anomaly.IsolationTree;
  * changes little, far beyond it (or any other value of a constant feature) cuts the window off at once. For
  * the rows the trees were grown on nothing changes.
  */
-public final class FleetDetector implements Serializable {
-    private static final long serialVersionUID = 1L;
+public final class FleetDetector {
 
     /** Trees in the forest: path lengths average out well before 100 (the paper's default). */
     public static final int TREES = 100;
@@ -49,6 +51,23 @@ public final class FleetDetector implements Serializable {
     public static final int ROWS_PER_TREE = 256;
     /** The least spread a feature is given, in its own units: 0.05 of a log1p count or of a ratio. */
     public static final double SCALE_FLOOR = 0.05;
+
+    /**
+     * A fleet model as arrays, what an artifact holds. Nodes are in pre-order per tree, the trees one after the
+     * other; a split's left child is the next node.
+     *
+     * @param median per feature, the fleet's typical value
+     * @param scale per feature, its robust spread, positive
+     * @param averagePath c(rows per tree) of the paper, positive
+     * @param roots where each tree's root lies, ascending, the first 0
+     * @param feature per node, the feature a split cuts, -1 for a leaf
+     * @param right per split, its right child (after its left one, within its tree); -1 for a leaf
+     * @param cut per split, go left when the normalised value is below it; per leaf, the path length it stands for
+     * @param low per split, the lowest value its rows had in its feature (0 for a leaf)
+     * @param high per split, the highest (0 for a leaf)
+     */
+    public record Forest(double[] median, double[] scale, double averagePath, int[] roots, int[] feature, int[] right,
+                         double[] cut, float[] low, float[] high) {}
 
     private final double[] median;
     private final double[] scale;
@@ -60,26 +79,94 @@ public final class FleetDetector implements Serializable {
     private final int[] feature;
     /** Per split: the index of its right child. */
     private final int[] right;
-    /** Per split: go left when {@code z[feature] * slope < bias}, as Smile decides. */
-    private final double[] slope;
-    /** Per split: see {@link #slope}; per leaf: the path length it stands for (depth plus c(rows left)). */
-    private final double[] bias;
+    /** Per split: go left when {@code z[feature] < cut}; per leaf: the path length it stands for (depth plus c(rows left)). */
+    private final double[] cut;
     /** Per split: the lowest and highest value of its feature among the rows that reached it (outward-rounded). */
     private final float[] low;
     private final float[] high;
 
-    private FleetDetector(double[] median, double[] scale, double averagePath, int[] roots, int[] feature,
-                          int[] right, double[] slope, double[] bias, float[] low, float[] high) {
-        this.median = median;
-        this.scale = scale;
-        this.averagePath = averagePath;
-        this.roots = roots;
-        this.feature = feature;
-        this.right = right;
-        this.slope = slope;
-        this.bias = bias;
-        this.low = low;
-        this.high = high;
+    private FleetDetector(Forest f) {
+        this.median = f.median();
+        this.scale = f.scale();
+        this.averagePath = f.averagePath();
+        this.roots = f.roots();
+        this.feature = f.feature();
+        this.right = f.right();
+        this.cut = f.cut();
+        this.low = f.low();
+        this.high = f.high();
+    }
+
+    /**
+     * A fleet model from its arrays (read from an artifact), checked: lengths agree, every number is finite, the
+     * spreads and path lengths positive, every feature index in range, and every child lies after its parent within
+     * its tree, so that a walk from a root ends at a leaf in fewer steps than the tree has nodes.
+     *
+     * @throws IllegalArgumentException saying what is wrong
+     */
+    public static FleetDetector of(Forest f) {
+        int width = f.median().length;
+        if (width == 0 || f.scale().length != width) {
+            throw new IllegalArgumentException("fleet model: " + width + " medians and " + f.scale().length + " spreads");
+        }
+        for (int j = 0; j < width; j++) {
+            finite("median", f.median()[j]);
+            if (!(f.scale()[j] > 0) || !Double.isFinite(f.scale()[j])) {
+                throw new IllegalArgumentException("fleet model: spread of feature " + j + " is " + f.scale()[j]);
+            }
+        }
+        if (!(f.averagePath() > 0) || !Double.isFinite(f.averagePath())) {
+            throw new IllegalArgumentException("fleet model: average path " + f.averagePath());
+        }
+        int n = f.feature().length;
+        if (f.right().length != n || f.cut().length != n || f.low().length != n || f.high().length != n) {
+            throw new IllegalArgumentException("fleet model: node arrays of different lengths");
+        }
+        int[] roots = f.roots();
+        if (roots.length == 0 || roots[0] != 0) {
+            throw new IllegalArgumentException("fleet model: no tree, or the first does not start at node 0");
+        }
+        for (int t = 0; t < roots.length; t++) {
+            int end = t + 1 < roots.length ? roots[t + 1] : n;
+            if (end <= roots[t] || end > n) {
+                throw new IllegalArgumentException("fleet model: tree " + t + " spans nodes " + roots[t] + " to " + end
+                        + " of " + n);
+            }
+            for (int i = roots[t]; i < end; i++) {
+                finite("cut", f.cut()[i]);
+                if (f.feature()[i] == -1) {
+                    if (f.cut()[i] < 0) {
+                        throw new IllegalArgumentException("fleet model: leaf " + i + " has path length " + f.cut()[i]);
+                    }
+                    continue;
+                }
+                if (f.feature()[i] < 0 || f.feature()[i] >= width) {
+                    throw new IllegalArgumentException("fleet model: node " + i + " reads feature " + f.feature()[i]
+                            + " of " + width);
+                }
+                if (i + 1 >= end || f.right()[i] <= i + 1 || f.right()[i] >= end) {
+                    throw new IllegalArgumentException("fleet model: split " + i + " of tree " + t + " has children "
+                            + (i + 1) + " and " + f.right()[i] + ", not after it within nodes " + roots[t] + " to " + end);
+                }
+                if (!(f.low()[i] <= f.high()[i]) || !Float.isFinite(f.low()[i]) || !Float.isFinite(f.high()[i])) {
+                    throw new IllegalArgumentException("fleet model: split " + i + " spans " + f.low()[i] + " to " + f.high()[i]);
+                }
+            }
+        }
+        return new FleetDetector(new Forest(f.median().clone(), f.scale().clone(), f.averagePath(), roots.clone(),
+                f.feature().clone(), f.right().clone(), f.cut().clone(), f.low().clone(), f.high().clone()));
+    }
+
+    /** The model's arrays (copies), what an artifact holds. */
+    public Forest forest() {
+        return new Forest(median.clone(), scale.clone(), averagePath, roots.clone(), feature.clone(), right.clone(),
+                cut.clone(), low.clone(), high.clone());
+    }
+
+    private static void finite(String what, double v) {
+        if (!Double.isFinite(v)) {
+            throw new IllegalArgumentException("fleet model: a " + what + " of " + v);
+        }
     }
 
     /**
@@ -120,7 +207,7 @@ public final class FleetDetector implements Serializable {
                 column[i] = benignWindows[i][j];
             }
             Arrays.sort(column);
-            median[j] = quantile(column, 0.5);
+            median[j] = lowerMedian(column);
             double iqr = quantile(column, 0.75) - quantile(column, 0.25);
             double[] absDev = new double[column.length];
             for (int i = 0; i < column.length; i++) {
@@ -138,16 +225,14 @@ public final class FleetDetector implements Serializable {
         int rows = Math.min(rowsPerTree, normalised.length);
         int maxDepth = Math.max(1, (int) Math.ceil(Math.log(rows) / Math.log(2)));
         SplittableRandom random = new SplittableRandom(seed);
-        Compiler compiler = new Compiler();
+        Grower grower = new Grower(width);
         int[] roots = new int[trees];
         for (int t = 0; t < trees; t++) {
             List<double[]> subsample = subsample(normalised, rows, random);
-            SmileRandom.reset(random.nextLong());
-            IsolationTree tree = new IsolationTree(subsample, maxDepth, 0);
-            roots[t] = compiler.add(tree, subsample);
+            roots[t] = grower.grow(subsample, 0, maxDepth, random);
         }
-        return new FleetDetector(median, scale, averagePathLength(rows), roots, compiler.features(), compiler.rights(),
-                compiler.slopes(), compiler.biases(), compiler.lows(), compiler.highs());
+        return new FleetDetector(new Forest(median, scale, averagePathLength(rows), roots, grower.features.toArray(),
+                grower.rights.toArray(), grower.cuts.toArray(), grower.lows(), grower.highs()));
     }
 
     /** Isolation-forest anomaly score of one window, in (0, 1], higher is stranger; about 0.5 and below is typical. */
@@ -180,10 +265,10 @@ public final class FleetDetector implements Serializable {
                 path += goingOn * cutOff * (depth + 1);
                 goingOn *= 1 - cutOff;
             }
-            node = v * slope[node] < bias[node] ? node + 1 : right[node];
+            node = v < cut[node] ? node + 1 : right[node];
             depth++;
         }
-        return path + goingOn * bias[node];
+        return path + goingOn * cut[node];
     }
 
     /** The fleet's typical value per feature (median of the benign training windows). */
@@ -245,6 +330,31 @@ public final class FleetDetector implements Serializable {
         return out;
     }
 
+    /**
+     * The fleet's typical value of each feature: the lower middle order statistic of the windows (what
+     * {@link #baseline} of a detector fit on them is).
+     */
+    public static double[] medians(double[][] windows) {
+        if (windows.length == 0) {
+            throw new IllegalArgumentException("no windows to take medians of");
+        }
+        double[] out = new double[windows[0].length];
+        double[] column = new double[windows.length];
+        for (int j = 0; j < out.length; j++) {
+            for (int i = 0; i < windows.length; i++) {
+                column[i] = windows[i][j];
+            }
+            Arrays.sort(column);
+            out[j] = lowerMedian(column);
+        }
+        return out;
+    }
+
+    /** The lower of the middle order statistics of a sorted array: a value it holds (see the class doc). */
+    static double lowerMedian(double[] sorted) {
+        return sorted[(sorted.length - 1) / 2];
+    }
+
     /** Linear interpolation between order statistics of a sorted array. */
     static double quantile(double[] sorted, double p) {
         double position = p * (sorted.length - 1);
@@ -261,86 +371,51 @@ public final class FleetDetector implements Serializable {
         return 2 * (Math.log(n - 1) + 0.5772156649) - 2.0 * (n - 1) / n;
     }
 
-    /** Flattens Smile trees into the detector's arrays. */
-    private static final class Compiler {
-        private final IntList features = new IntList();
-        private final IntList rights = new IntList();
-        private final DoubleList slopes = new DoubleList();
-        private final DoubleList biases = new DoubleList();
+    /** Grows isolation trees into flat arrays, pre-order. */
+    private static final class Grower {
+        private final int width;
+        final IntList features = new IntList();
+        final IntList rights = new IntList();
+        final DoubleList cuts = new DoubleList();
         private final DoubleList lows = new DoubleList();
         private final DoubleList highs = new DoubleList();
 
-        /** Appends a tree, checks it walks like Smile's on its rows, and returns the index of its root. */
-        int add(IsolationTree tree, List<double[]> rows) {
-            int root = features.size();
-            append(SmileTreeNodes.root(tree), rows);
-            for (double[] row : rows) {
-                double ours = path(root, row);
-                double smiles = tree.path(row);
-                if (Double.compare(ours, smiles) != 0) {
-                    throw new IllegalStateException("compiled isolation tree gives path " + ours + " where Smile's gives "
-                            + smiles + ": Smile's IsolationTree is not what this code was written for (3.1.1)");
-                }
-            }
-            return root;
+        Grower(int width) {
+            this.width = width;
         }
 
-        private int append(SmileTreeNodes.Node node, List<double[]> rows) {
+        /** Appends the tree over {@code rows} at {@code depth} and returns the index of its root. */
+        int grow(List<double[]> rows, int depth, int maxDepth, SplittableRandom random) {
             int index = features.size();
-            if (node.isLeaf()) {
+            if (depth >= maxDepth || rows.size() <= 1) {
                 features.add(-1);
                 rights.add(-1);
-                slopes.add(0);
-                biases.add(node.pathLength());
+                cuts.add(depth + (rows.size() > 1 ? averagePathLength(rows.size()) : 0));
                 lows.add(0);
                 highs.add(0);
                 return index;
             }
-            int feature = node.feature();
-            double slope = node.slope();
-            double bias = node.bias();
+            int feature = random.nextInt(width);
             double low = Double.POSITIVE_INFINITY;
             double high = Double.NEGATIVE_INFINITY;
-            List<double[]> left = new ArrayList<>();
-            List<double[]> right = new ArrayList<>();
             for (double[] row : rows) {
                 low = Math.min(low, row[feature]);
                 high = Math.max(high, row[feature]);
-                (row[feature] * slope < bias ? left : right).add(row);
+            }
+            double cut = low + random.nextDouble() * (high - low);
+            List<double[]> left = new ArrayList<>();
+            List<double[]> right = new ArrayList<>();
+            for (double[] row : rows) {
+                (row[feature] < cut ? left : right).add(row);
             }
             features.add(feature);
             rights.add(-1);
-            slopes.add(slope);
-            biases.add(bias);
+            cuts.add(cut);
             lows.add(low);
             highs.add(high);
-            append(node.left(), left);
-            rights.set(index, append(node.right(), right));
+            grow(left, depth + 1, maxDepth, random);
+            rights.set(index, grow(right, depth + 1, maxDepth, random));
             return index;
-        }
-
-        private double path(int root, double[] z) {
-            int node = root;
-            while (features.get(node) >= 0) {
-                node = z[features.get(node)] * slopes.get(node) < biases.get(node) ? node + 1 : rights.get(node);
-            }
-            return biases.get(node);
-        }
-
-        int[] features() {
-            return features.toArray();
-        }
-
-        int[] rights() {
-            return rights.toArray();
-        }
-
-        double[] slopes() {
-            return slopes.toArray();
-        }
-
-        double[] biases() {
-            return biases.toArray();
         }
 
         /** Rounded down to a float, so every row stays inside. */

@@ -2,10 +2,6 @@ package io.vigil.models.detectors;
 
 import io.vigil.models.features.FeatureSet;
 import io.vigil.models.scoring.JobHistory;
-import java.io.IOException;
-import java.io.InvalidObjectException;
-import java.io.ObjectInputStream;
-import java.io.Serializable;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -28,11 +24,19 @@ import java.util.Objects;
  * below a floor: {@link Settings#minScale}, or {@link Settings#fleetScaleFraction} of the spread of that
  * feature across the fleet's benign windows ({@link #fit}), whichever is larger. The floor is what makes a
  * feature that was always 0 for this job give a finite z when it becomes 1, and what keeps a very regular
- * job from alerting on changes the fleet would call noise. Deviations in both directions count the same:
- * which way is suspicious depends on the feature (more unanswered probes, less tensor work), and the
- * detector stays generic; the combined model weighs it against the fleet and supervised detectors.
+ * job from alerting on changes the fleet would call noise.
  *
- * <p>A window's excess is {@code |z| - allowance}. A one-sided CUSUM per feature, {@code drift =
+ * <p><b>Direction.</b> Only a move towards misuse counts, as each feature declares it
+ * ({@link FeatureSet.Direction}): z itself for an {@code UP} feature, -z for {@code DOWN}, |z| for
+ * {@code BOTH}, nothing for {@code CONTEXT}. A window that is only quieter than the job's normal (fewer
+ * flows, idle GPUs, no processes, traffic back to zero: a restart, a preemption, a data stall, the tail of a
+ * job) has no excess in any feature and scores 0. Learning leans the same way: a window on the benign side
+ * of a feature's normal moves its location and scale at {@value #BENIGN_SIDE_LEARNING} of the rate, so
+ * half an hour of a stalled job does not drag the normal down to idle, and the job coming back to work is
+ * not a rise above a normal it never left; a lasting move to the suspicious side is learned at the full
+ * rate (as before, unless flagged).
+ *
+ * <p>A window's excess is {@code z' - allowance}, with z' the directed z. A one-sided CUSUM per feature, {@code drift =
  * clamp(drift x decay + min(excess, driftStep), 0, driftCap)}, adds up excesses that are each too small to
  * matter (a scan spread thinly over half an hour) and runs back down by at least {@code allowance} per
  * window once the job is back to its normal; the decay ({@link Settings#driftHalfLifeWindows}) forgets old
@@ -69,16 +73,17 @@ import java.util.Objects;
  * points: an hour of one-minute windows. Per-feature robust statistics keep 12 bytes a feature, are warm
  * after a few windows, and give each feature's contribution directly.
  *
- * <p>Immutable and Serializable: it is shipped inside the model; the per-job state is the
- * {@link JobHistory} the pipeline keeps.
+ * <p>Immutable: it is shipped inside the model (its settings and scale floors, {@link #of}); the per-job state is
+ * the {@link JobHistory} the pipeline keeps.
  */
-public final class JobDetector implements Serializable {
-    private static final long serialVersionUID = 1L;
+public final class JobDetector {
 
     /** sqrt(pi / 2): the mean absolute deviation of a normal distribution times this is its standard deviation. */
     private static final double MEAN_ABS_TO_SD = Math.sqrt(Math.PI / 2);
     /** The median absolute deviation of a normal distribution times this is its standard deviation. */
     private static final double MAD_TO_SD = 1.4826;
+    /** The share of the learning rate a window gets in a feature where it lies on the benign side of the normal. */
+    static final double BENIGN_SIDE_LEARNING = 0.1;
 
     /**
      * One window against the job's history.
@@ -106,7 +111,7 @@ public final class JobDetector implements Serializable {
      */
     public record Settings(double halfLifeWindows, int warmupWindows, double huberBound, double allowance,
                            double excessCap, double driftHalfLifeWindows, double driftStep, double driftCap, double minScale,
-                           double fleetScaleFraction) implements Serializable {
+                           double fleetScaleFraction) {
 
         public static final Settings DEFAULTS = new Settings(60, 5, 2.0, 1.5, 10, 10, 3, 20, 0.15, 0.25);
 
@@ -147,6 +152,8 @@ public final class JobDetector implements Serializable {
     private final FeatureSet featureSet;
     private final Settings settings;
     private final double[] scaleFloors;
+    /** From the feature set, never serialized: the set is the one place directions are declared. */
+    private transient FeatureSet.Direction[] directions;
 
     private JobDetector(FeatureSet featureSet, Settings settings, double[] scaleFloors) {
         this.featureSet = featureSet;
@@ -234,10 +241,14 @@ public final class JobDetector implements Serializable {
                 location[i] = (float) m;
                 scale[i] = (float) s;
             } else {
+                FeatureSet.Direction d = directions()[i];
+                double delta = features[i] - m;
+                boolean benignSide = (d == FeatureSet.Direction.UP || d == FeatureSet.Direction.DOWN) && !d.suspicious(delta);
+                double r = benignSide ? rate * BENIGN_SIDE_LEARNING : rate;
                 double bound = settings.huberBound() * effectiveScale(i, s);
-                double clipped = Math.max(-bound, Math.min(bound, features[i] - m));
-                location[i] = (float) (m + rate * clipped);
-                scale[i] = (float) (s + rate * (MEAN_ABS_TO_SD * Math.abs(features[i] - m) - s));
+                double clipped = Math.max(-bound, Math.min(bound, delta));
+                location[i] = (float) (m + r * clipped);
+                scale[i] = (float) (s + r * (MEAN_ABS_TO_SD * Math.abs(delta) - s));
             }
         }
         int windows = flagged ? history.windows() : saturatingIncrement(history.windows());
@@ -257,27 +268,49 @@ public final class JobDetector implements Serializable {
         return scaleFloors.clone();
     }
 
-    /** A detector read from an artifact was not built by {@link #fit}: check what fit guarantees. */
-    private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
-        in.defaultReadObject();
-        if (featureSet == null || settings == null || scaleFloors == null) {
-            throw new InvalidObjectException("job detector without feature set, settings or scale floors");
-        }
+    /**
+     * A detector from its parts (read from an artifact), checked for what {@link #fit} guarantees: one positive,
+     * finite floor per feature (the settings check themselves).
+     *
+     * @throws IllegalArgumentException saying what is wrong
+     */
+    public static JobDetector of(FeatureSet featureSet, Settings settings, double[] scaleFloors) {
+        Objects.requireNonNull(featureSet, "featureSet");
+        Objects.requireNonNull(settings, "settings");
         if (scaleFloors.length != featureSet.size()) {
-            throw new InvalidObjectException("job detector has " + scaleFloors.length + " scale floors for the "
+            throw new IllegalArgumentException("job detector has " + scaleFloors.length + " scale floors for the "
                     + featureSet.size() + " features of " + featureSet.id());
         }
         for (double floor : scaleFloors) {
             if (!(floor > 0 && Double.isFinite(floor))) {
-                throw new InvalidObjectException("job detector has a scale floor of " + floor);
+                throw new IllegalArgumentException("job detector has a scale floor of " + floor);
             }
         }
+        return new JobDetector(featureSet, settings, scaleFloors.clone());
     }
 
-    /** |z| minus the allowance: positive when the value is further from the job's normal than ordinary. */
+    /**
+     * The directed z minus the allowance: positive when the value is further from the job's normal, towards
+     * misuse, than ordinary; never positive for a move to the benign side or for a context feature.
+     */
     private double excess(int i, double value, JobHistory history) {
         double z = (value - history.baseline(i)) / effectiveScale(i, history.scale(i));
-        return Math.abs(z) - settings.allowance();
+        double directed = switch (directions()[i]) {
+            case UP -> z;
+            case DOWN -> -z;
+            case BOTH -> Math.abs(z);
+            case CONTEXT -> Double.NEGATIVE_INFINITY;
+        };
+        return directed - settings.allowance();
+    }
+
+    private FeatureSet.Direction[] directions() {
+        FeatureSet.Direction[] d = directions;
+        if (d == null) {
+            d = featureSet.directions();
+            directions = d;
+        }
+        return d;
     }
 
     private double nextDrift(double drift, double decay, double excess) {

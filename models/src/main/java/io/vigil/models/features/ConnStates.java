@@ -4,22 +4,30 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * What Zeek's {@code conn_state} says about a connection, from the originator's side.
+ * What Zeek's {@code conn_state} says about a connection, from the originator's side: the one place that
+ * decides whether a TCP connection attempt failed.
  *
- * <p>Unanswered: the responder never took part in a handshake.
+ * <p>A <b>failed handshake</b>: the responder never took part in a TCP handshake, or took part and nothing
+ * else was exchanged.
  * <ul>
  *   <li>{@code S0} attempt seen, no reply; {@code REJ} attempt rejected (RST to the SYN);</li>
  *   <li>{@code RSTOS0} the originator sent a SYN then a RST, no SYN-ACK seen (a half-open scan probe);</li>
  *   <li>{@code SH} the originator sent a SYN then a FIN, no SYN-ACK seen;</li>
  *   <li>{@code RSTRH}, {@code SHR} only the responder's side was seen (SYN-ACK then RST or FIN, no SYN):
  *       no exchange the originator can count as an answer;</li>
+ *   <li>{@code RSTO}, {@code RSTR} without a byte of payload either way: the handshake completed and was
+ *       torn down at once (a connect scan of an open port, a service that resets strangers);</li>
  *   <li>{@code OTH} (no SYN seen, midstream) only when the responder sent no packets.</li>
  * </ul>
- * Answered: {@code SF}, {@code S1}, {@code S2}, {@code S3}, {@code RSTO}, {@code RSTR} (a handshake
- * completed), and {@code OTH} with packets from the responder.
- * Without a state (exporters that have none: IPFIX, VPC flow logs), a TCP flow whose responder sent no
- * packets is unanswered; other protocols without a state are not judged (UDP and ICMP senders often expect
- * no reply: syslog, metrics, NTP broadcasts).
+ * Answered: {@code SF}, {@code S1}, {@code S2}, {@code S3}, {@code RSTO} and {@code RSTR} with payload, and
+ * {@code OTH} with packets from the responder. Without a state (IPFIX, VPC flow logs), a TCP flow whose
+ * responder sent no packets failed; exporters that write each direction as its own record (goflow2, VPC)
+ * report the reply separately, which the per-destination view takes into account ({@link ContactStats}).
+ *
+ * <p>Only TCP has a handshake. UDP has none: a UDP "connection" Zeek logs as {@code S0} is one-way traffic,
+ * and one-way is how much UDP works (SSDP and mDNS announcements, NTP, syslog, metrics, replies to a
+ * multicast query), so UDP is never a failed attempt. ICMP echo requests are judged by their reply
+ * ({@link Icmp}); ICMP errors are never attempts.
  */
 public final class ConnStates {
     private ConnStates() {}
@@ -31,23 +39,32 @@ public final class ConnStates {
     public static final long LONG_LIVED_MS = 5 * 60_000L;
 
     private static final Set<String> NEVER_ANSWERED = Set.of("S0", "REJ", "RSTOS0", "RSTRH", "SH", "SHR");
+    private static final Set<String> TORN_DOWN = Set.of("RSTO", "RSTR");
 
     /**
-     * Whether the responder never answered this connection.
+     * Whether a TCP connection attempt failed (see the class doc).
      *
      * @param connState Zeek conn_state, or null when the exporter has none
-     * @param protocol protocol name (TCP, UDP, ...)
      * @param respPkts packets the responder sent in the report interval
+     * @param payloadBytes bytes of payload both ways in the report interval
      */
-    public static boolean unanswered(String connState, String protocol, long respPkts) {
+    public static boolean failedHandshake(String connState, long respPkts, long payloadBytes) {
         if (connState == null || connState.isBlank()) {
-            return "TCP".equalsIgnoreCase(protocol) && respPkts == 0;
+            return respPkts == 0;
         }
         String state = connState.strip().toUpperCase(Locale.ROOT);
         if (NEVER_ANSWERED.contains(state)) {
             return true;
         }
+        if (TORN_DOWN.contains(state)) {
+            return payloadBytes == 0;
+        }
         return state.equals("OTH") && respPkts == 0;
+    }
+
+    /** Whether the exporter gave no state: its verdict rests on packet counts alone (see {@link ContactStats}). */
+    public static boolean stateless(String connState) {
+        return connState == null || connState.isBlank();
     }
 
     /** Still open at the end of the report ({@code S1}), or open for {@link #LONG_LIVED_MS} or more. */

@@ -1,5 +1,7 @@
 package io.vigil.models.features;
 
+import io.vigil.records.IpAddresses;
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -28,6 +30,8 @@ public class Contact {
     public boolean external;
     /** The remote address is a cloud instance metadata service. */
     public boolean metadataService;
+    /** What the remote address stands for ({@link NetworkScope#kind}); null reads as a unicast host. */
+    public IpAddresses.Kind remoteKind;
     /** Service port with most bytes (then flows, then the lowest number); 0 when none. */
     public int topPort;
     /** Distinct service ports, at most {@link ContactStats#MAX_PORTS} (that value means "that many or more"). */
@@ -42,8 +46,14 @@ public class Contact {
     public long flows;
     /** Flow reports of connections the job opened. */
     public long outboundFlows;
-    /** Flow reports of connections the job opened that got no answer. */
+    /** Connection attempts the job made ({@link JobFlow#attempt}: TCP, ICMP echo requests). */
+    public long attempts;
+    /** Attempts that failed ({@link ContactStats#failedAttempts}). */
     public long unanswered;
+    /** Service ports with attempts, sorted (at most {@link ContactStats#MAX_PORTS}). */
+    public int[] attemptPorts = new int[0];
+    /** Service ports where most attempts failed, sorted (at most {@link ContactStats#MAX_PORTS}). */
+    public int[] failedPorts = new int[0];
     public long bytesOut;
     public long bytesIn;
     public long pktsOut;
@@ -58,18 +68,30 @@ public class Contact {
 
     public Contact() {}
 
-    /** External, and no other job talked to it over the lookback ({@link #RARE_MAX_JOBS}). */
+    /**
+     * The remote address names one host ({@link IpAddresses.Kind#isHost}): only then is it a destination,
+     * internal or external, or a scan target.
+     */
+    public boolean toHost() {
+        return remoteKind == null || remoteKind.isHost();
+    }
+
+    /** An external host, and no other job talked to it over the lookback ({@link #RARE_MAX_JOBS}). */
     public boolean rare() {
-        return external && jobsRecent <= RARE_MAX_JOBS;
+        return external && toHost() && jobsRecent <= RARE_MAX_JOBS;
     }
 
     public long bytes() {
-        return bytesOut + bytesIn;
+        return Sums.add(bytesOut, bytesIn);
     }
 
-    /** Most of the job's attempts to this address got no answer (and there was at least one). */
-    public boolean mostlyUnanswered() {
-        return unanswered > 0 && 2 * unanswered >= outboundFlows;
+    /**
+     * A host the job tried and failed to reach: most of its attempts failed, and the host sent it no byte
+     * of payload in the window (a host that served data on any port, or on a connection of its own, is
+     * there and talking, not a dead or filtered target).
+     */
+    public boolean failedHost() {
+        return toHost() && unanswered > 0 && 2 * unanswered >= attempts && bytesIn == 0;
     }
 
     /** At least one long-lived connection. */
@@ -105,7 +127,9 @@ public class Contact {
             return false;
         }
         return windowStart == c.windowStart && windowEnd == c.windowEnd && external == c.external
-                && metadataService == c.metadataService && topPort == c.topPort && distinctPorts == c.distinctPorts
+                && metadataService == c.metadataService && remoteKind == c.remoteKind && attempts == c.attempts
+                && Arrays.equals(attemptPorts, c.attemptPorts) && Arrays.equals(failedPorts, c.failedPorts)
+                && topPort == c.topPort && distinctPorts == c.distinctPorts
                 && outbound == c.outbound && inbound == c.inbound && flows == c.flows && outboundFlows == c.outboundFlows
                 && unanswered == c.unanswered && bytesOut == c.bytesOut && bytesIn == c.bytesIn && pktsOut == c.pktsOut
                 && pktsIn == c.pktsIn && longLivedFlows == c.longLivedFlows && longestDurationMs == c.longestDurationMs
@@ -121,8 +145,8 @@ public class Contact {
     @Override
     public String toString() {
         return "Contact{" + jobId + (outbound ? " -> " : " <- ") + remoteIp + ":" + topPort + "/" + protocol
-                + (external ? " external" : " internal") + (rare() ? " rare" : "") + " flows=" + flows
-                + " unanswered=" + unanswered + " out=" + bytesOut + "B in=" + bytesIn + "B ports=" + distinctPorts
+                + (external ? " external" : " internal") + (toHost() ? "" : " " + remoteKind) + (rare() ? " rare" : "") + " flows=" + flows
+                + " attempts=" + attempts + " failed=" + unanswered + " failedPorts=" + failedPorts.length + " out=" + bytesOut + "B in=" + bytesIn + "B ports=" + distinctPorts
                 + " longLived=" + longLivedFlows + " jobs=" + jobsThisWindow + "/" + jobsRecent
                 + " window=[" + windowStart + "," + windowEnd + ")}";
     }

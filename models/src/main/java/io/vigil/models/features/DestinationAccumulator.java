@@ -1,5 +1,6 @@
 package io.vigil.models.features;
 
+import io.vigil.records.IpAddresses;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -32,6 +33,8 @@ public class DestinationAccumulator {
     public String remoteIp;
     public boolean external;
     public boolean metadataService;
+    /** What the address stands for; null reads as a unicast host. */
+    public IpAddresses.Kind remoteKind;
     /** Job id to what that job exchanged with the address. */
     public Map<String, ContactStats> jobs = new HashMap<>();
     /** Flow reports of jobs dropped by the cap. */
@@ -43,14 +46,14 @@ public class DestinationAccumulator {
 
     /** @throws IllegalArgumentException if the flow is for another remote address than the ones before */
     public void add(JobFlow flow) {
-        adopt(flow.remoteIp, flow.external, flow.metadataService);
+        adopt(flow.remoteIp, flow.external, flow.metadataService, flow.remoteKind);
         ContactStats stats = jobs.get(flow.jobId);
         if (stats == null) {
             if (jobs.size() >= MAX_JOBS) {
                 Map.Entry<String, ContactStats> smallest = jobs.entrySet().stream().max(BIGGEST_FIRST).orElseThrow();
-                if (flow.bytesOut + flow.bytesIn <= smallest.getValue().bytes()) {
+                if (Sums.add(flow.bytesOut, flow.bytesIn) <= smallest.getValue().bytes()) {
                     droppedFlows++;
-                    droppedBytes += flow.bytesOut + flow.bytesIn;
+                    droppedBytes = Sums.add(droppedBytes, Sums.add(flow.bytesOut, flow.bytesIn));
                     return;
                 }
                 drop(smallest.getKey());
@@ -64,10 +67,10 @@ public class DestinationAccumulator {
     /** Adds the other's flows to these (the other is left unchanged). */
     public void merge(DestinationAccumulator other) {
         if (other.remoteIp != null) {
-            adopt(other.remoteIp, other.external, other.metadataService);
+            adopt(other.remoteIp, other.external, other.metadataService, other.remoteKind);
         }
-        droppedFlows += other.droppedFlows;
-        droppedBytes += other.droppedBytes;
+        droppedFlows = Sums.add(droppedFlows, other.droppedFlows);
+        droppedBytes = Sums.add(droppedBytes, other.droppedBytes);
         for (Map.Entry<String, ContactStats> e : other.jobs.entrySet()) {
             ContactStats mine = jobs.get(e.getKey());
             if (mine == null) {
@@ -112,6 +115,7 @@ public class DestinationAccumulator {
             c.remoteIp = remoteIp;
             c.external = external;
             c.metadataService = metadataService;
+            c.remoteKind = remoteKind;
             c.topPort = s.topPort();
             c.distinctPorts = s.ports.size();
             c.protocol = s.protocol();
@@ -119,7 +123,10 @@ public class DestinationAccumulator {
             c.inbound = s.inbound;
             c.flows = s.flows;
             c.outboundFlows = s.outboundFlows;
-            c.unanswered = s.unanswered;
+            c.attempts = s.attempts;
+            c.unanswered = s.failedAttempts();
+            c.attemptPorts = s.attemptPorts();
+            c.failedPorts = s.failedPorts();
             c.bytesOut = s.bytesOut;
             c.bytesIn = s.bytesIn;
             c.pktsOut = s.pktsOut;
@@ -133,7 +140,7 @@ public class DestinationAccumulator {
         return out;
     }
 
-    private void adopt(String ip, boolean isExternal, boolean isMetadata) {
+    private void adopt(String ip, boolean isExternal, boolean isMetadata, IpAddresses.Kind kind) {
         if (remoteIp == null) {
             remoteIp = ip;
         } else if (!remoteIp.equals(ip)) {
@@ -142,18 +149,21 @@ public class DestinationAccumulator {
         }
         external |= isExternal;
         metadataService |= isMetadata;
+        if (remoteKind == null) {
+            remoteKind = kind;
+        }
     }
 
     private void drop(String jobId) {
         ContactStats dropped = jobs.remove(jobId);
-        droppedFlows += dropped.flows;
-        droppedBytes += dropped.bytes();
+        droppedFlows = Sums.add(droppedFlows, dropped.flows);
+        droppedBytes = Sums.add(droppedBytes, dropped.bytes());
     }
 
     @Override
     public boolean equals(Object o) {
         return o instanceof DestinationAccumulator d && external == d.external && metadataService == d.metadataService
-                && droppedFlows == d.droppedFlows && droppedBytes == d.droppedBytes
+                && remoteKind == d.remoteKind && droppedFlows == d.droppedFlows && droppedBytes == d.droppedBytes
                 && Objects.equals(remoteIp, d.remoteIp) && Objects.equals(jobs, d.jobs);
     }
 

@@ -12,31 +12,69 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * An ordered list of named features: the one place the order of a feature vector is defined. A model is
- * trained on, and refuses artifacts for anything other than, one feature set, named by {@link #id()}
- * (version and a hash of the names), which goes into {@code JobWindow.feature_set}.
+ * An ordered list of named features: the one place the order of a feature vector is defined, and the one
+ * place each feature says which way of changing can be misuse ({@link Direction}). A model is trained on,
+ * and refuses artifacts for anything other than, one feature set, named by {@link #id()} (version and a
+ * hash of the names), which goes into {@code JobWindow.feature_set}.
  *
- * <p>Conventions of {@link #V1}: counts and byte totals are {@code log1p} of the count (so 0 means none
- * and each unit is a factor of e); ratios and fractions lie in [0, 1]; every value is finite. "Rare" is
- * {@link Contact#rare()}: external, and no other job talked to the address over the lookback. Every
- * feature is defined from the job's window as a whole, so none depends on a cap on kept contacts or GPUs
- * except the per-GPU ones, which see the first {@link WindowAccumulator#MAX_GPUS} GPUs.
+ * <p>Conventions of {@link #V2}: counts and byte totals are {@code log1p} of the count (so 0 means none
+ * and each unit is a factor of e); ratios and fractions lie in [0, 1]; every value is finite; a quiet
+ * window (no traffic, idle GPUs, no processes) has every feature at 0, so "less than usual" is always the
+ * benign side. "Rare" is {@link Contact#rare()}: an external host, and no other job talked to it over the
+ * lookback, that did not fail every attempt ({@link Contact#failedHost()}: a scan target is no endpoint). Hosts are addresses that name one host ({@link Contact#toHost()}): broadcast, multicast,
+ * link-local, loopback and unspecified addresses are never destinations or scan targets. An attempt is a
+ * TCP connection the job opened or an ICMP echo request it sent ({@link JobFlow#attempt}); a failed one is a
+ * failed handshake or an unanswered echo ({@link ConnStates}, {@link Icmp}). Every feature is defined from
+ * the job's window as a whole, so none depends on a cap on kept contacts or GPUs except the per-GPU ones,
+ * which see the first {@link WindowAccumulator#MAX_GPUS} GPUs, and the per-port one, which sees the
+ * {@link WindowAccumulator#MAX_SCAN_PORTS} lowest port numbers.
+ *
+ * <p>The first set, v1 (no directions, internal scans only, every address a destination), is gone: a model
+ * trained on it is refused
+ * ({@link #refusal}).
  */
 public final class FeatureSet implements Serializable {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
-    /** One feature: its name in the vector and in {@code JobWindow.features}, and what it measures. */
-    public record Feature(String name, String doc) implements Serializable {
+    /** Which way of changing, from the job's normal or the fleet's typical value, can be misuse. */
+    public enum Direction {
+        /** More can be misuse, less is a quieter job. */
+        UP,
+        /** Less can be misuse, more is not (none of {@link #V2} is: each is written so that quiet is 0). */
+        DOWN,
+        /** Either way can be misuse. */
+        BOTH,
+        /** Neither: it tells the models how to read the others (how much telemetry there is). */
+        CONTEXT;
+
+        /** Whether a move of {@code delta} (value minus baseline) is towards misuse. */
+        public boolean suspicious(double delta) {
+            return switch (this) {
+                case UP -> delta > 0;
+                case DOWN -> delta < 0;
+                case BOTH -> delta != 0;
+                case CONTEXT -> false;
+            };
+        }
+    }
+
+    /**
+     * One feature: its name in the vector and in {@code JobWindow.features}, what it measures, which way of
+     * changing can be misuse, and why that way (the physics or the protocol).
+     */
+    public record Feature(String name, String doc, Direction direction, String why) implements Serializable {
         public Feature {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(doc, "doc");
+            Objects.requireNonNull(direction, "direction");
+            Objects.requireNonNull(why, "why");
             if (name.isBlank()) {
                 throw new IllegalArgumentException("blank feature name");
             }
         }
     }
 
-    // ---- names of V1, for code that reads features by name ----
+    // ---- names of V2, for code that reads features by name ----
     public static final String FLOWS = "flows";
     public static final String EXTERNAL_HOSTS = "external_hosts";
     public static final String EXTERNAL_BYTES_OUT = "external_bytes_out";
@@ -50,9 +88,10 @@ public final class FeatureSet implements Serializable {
     public static final String RARE_INTERACTIVITY = "rare_interactivity";
     public static final String RARE_SSH_FLOWS = "rare_ssh_flows";
     public static final String INTERNAL_HOSTS = "internal_hosts";
-    public static final String INTERNAL_UNANSWERED_HOSTS = "internal_unanswered_hosts";
-    public static final String INTERNAL_UNANSWERED_RATIO = "internal_unanswered_ratio";
-    public static final String INTERNAL_MAX_PORTS = "internal_max_ports";
+    public static final String FAILED_HOSTS = "failed_hosts";
+    public static final String FAILED_ATTEMPT_RATIO = "failed_attempt_ratio";
+    public static final String FAILED_PORTS_ONE_HOST = "failed_ports_one_host";
+    public static final String FAILED_HOSTS_ONE_PORT = "failed_hosts_one_port";
     public static final String METADATA_SERVICE_FLOWS = "metadata_service_flows";
     public static final String GPU_COUNT = "gpu_count";
     public static final String GPU_TELEMETRY = "gpu_telemetry";
@@ -60,51 +99,96 @@ public final class FeatureSet implements Serializable {
     public static final String SM_ACTIVE = "sm_active";
     public static final String TENSOR_ACTIVE = "tensor_active";
     public static final String DRAM_ACTIVE = "dram_active";
-    public static final String TENSOR_PER_SM = "tensor_per_sm";
+    public static final String SM_WITHOUT_TENSOR = "sm_without_tensor";
     public static final String HASHING_GPU_FRACTION = "hashing_gpu_fraction";
     public static final String HASHING_DIVERGENCE = "hashing_divergence";
     public static final String TENSOR_RATIO_SPREAD = "tensor_ratio_spread";
     public static final String PROCESS_NAMES = "process_names";
     public static final String ODD_PROCESS_GPU_FRACTION = "odd_process_gpu_fraction";
+    public static final String BUSY_GPUS_WITHOUT_PROCESS = "busy_gpus_without_process";
     public static final String MINER_PROCESS = "miner_process";
 
-    /** The first feature set: the network side per job with the fleet's view of each address, and the GPU side. */
-    public static final FeatureSet V1 = of("v1", List.of(
+    private static final Direction UP = Direction.UP;
+    private static final Direction CONTEXT = Direction.CONTEXT;
+
+    /**
+     * The second feature set: scans of any target from failed attempts, hosts only, and a direction for each
+     * feature. Each feature's {@code why} says why its direction is what it is.
+     */
+    public static final FeatureSet V2 = of("v2", List.of(
             // -- network, volume and reach
-            new Feature(FLOWS, "log1p(flow reports the job took part in, both directions)"),
-            new Feature(EXTERNAL_HOSTS, "log1p(distinct external addresses the job exchanged traffic with)"),
-            new Feature(EXTERNAL_BYTES_OUT, "log1p(bytes the job sent to external addresses)"),
-            new Feature(EXTERNAL_BYTES_IN, "log1p(bytes the job received from external addresses)"),
-            new Feature(EXTERNAL_INBOUND_HOSTS, "log1p(distinct external addresses that opened connections to the job)"),
-            // -- network, addresses no other job uses (tunnel endpoints, pools, drops)
-            new Feature(RARE_EXTERNAL_HOSTS, "log1p(distinct rare external addresses: no other job talked to them over the lookback)"),
-            new Feature(RARE_EXTERNAL_BYTES_OUT, "log1p(bytes the job sent to rare external addresses)"),
-            new Feature(RARE_EXTERNAL_UPLOAD_RATIO, "bytes sent / bytes exchanged with rare external addresses, 0..1; 0 without bytes"),
-            new Feature(RARE_LONG_LIVED_HOSTS, "log1p(rare external addresses with a long-lived connection: still open, or open 5 min or more)"),
-            new Feature(RARE_LONGEST_MINUTES, "log1p(minutes the longest connection to a rare external address has been open)"),
-            new Feature(RARE_INTERACTIVITY, "highest interactivity (small packets both ways, 0..1) of a long-lived connection to a rare external address"),
-            new Feature(RARE_SSH_FLOWS, "log1p(flow reports with rare external addresses on service port 22)"),
-            // -- network, inside the cluster (reconnaissance)
-            new Feature(INTERNAL_HOSTS, "log1p(distinct internal addresses the job opened connections to)"),
-            new Feature(INTERNAL_UNANSWERED_HOSTS, "log1p(internal addresses where most of the job's connection attempts got no answer)"),
-            new Feature(INTERNAL_UNANSWERED_RATIO, "unanswered / all connection attempts the job made to internal addresses, 0..1"),
-            new Feature(INTERNAL_MAX_PORTS, "log1p(most distinct service ports the job used on one internal address; capped at 64)"),
-            new Feature(METADATA_SERVICE_FLOWS, "log1p(flow reports with a cloud instance metadata service)"),
+            new Feature(FLOWS, "log1p(flow reports the job took part in, both directions)", UP,
+                    "scans, floods and pools add connections; fewer is a quieter job"),
+            new Feature(EXTERNAL_HOSTS, "log1p(distinct external hosts the job exchanged traffic with)", UP,
+                    "reaching more of the internet is how probing and spreading look; fewer is less traffic"),
+            new Feature(EXTERNAL_BYTES_OUT, "log1p(bytes the job sent to external hosts)", UP,
+                    "data leaves a cluster as bytes out; sending less harms no one"),
+            new Feature(EXTERNAL_BYTES_IN, "log1p(bytes the job received from external hosts)", UP,
+                    "tools, payloads and stolen work come in as bytes; receiving less is a quieter job"),
+            new Feature(EXTERNAL_INBOUND_HOSTS, "log1p(distinct external hosts that opened connections to the job)", UP,
+                    "an outsider connecting in means a listener the job exposed; none is the normal"),
+            // -- network, hosts no other job uses (tunnel endpoints, pools, drops)
+            new Feature(RARE_EXTERNAL_HOSTS, "log1p(distinct rare external hosts: no other job talked to them over the lookback)", UP,
+                    "a new private endpoint is what a tunnel, pool or drop needs; fewer is only less traffic"),
+            new Feature(RARE_EXTERNAL_BYTES_OUT, "log1p(bytes the job sent to rare external hosts)", UP,
+                    "exfiltration is bytes out to a host only this job uses"),
+            new Feature(RARE_EXTERNAL_UPLOAD_RATIO, "bytes sent / bytes exchanged with rare external hosts, 0..1; 0 without bytes", UP,
+                    "an upload sends more than it receives; a download from a new mirror goes the other way"),
+            new Feature(RARE_LONG_LIVED_HOSTS, "log1p(rare external hosts with a long-lived connection: still open, or open 5 min or more)", UP,
+                    "tunnels and pool sessions stay open for hours; short fetches close"),
+            new Feature(RARE_LONGEST_MINUTES, "log1p(minutes the longest connection to a rare external host has been open)", UP,
+                    "the longer a private connection lasts, the more it looks like a session someone holds"),
+            new Feature(RARE_INTERACTIVITY, "highest interactivity (small packets both ways, 0..1) of a long-lived connection to a rare external host", UP,
+                    "keystrokes, keep-alives and shares are small packets both ways; bulk transfers are not"),
+            new Feature(RARE_SSH_FLOWS, "log1p(flow reports with rare external hosts on service port 22)", UP,
+                    "a shell on a host no other job uses; git over SSH goes to popular hosts"),
+            // -- network, reach inside the cluster
+            new Feature(INTERNAL_HOSTS, "log1p(distinct internal hosts the job opened connections to)", UP,
+                    "lateral movement reaches new internal hosts; a job talks to a fixed set of peers and stores"),
+            // -- network, failed attempts to any host, internal or external (reconnaissance)
+            new Feature(FAILED_HOSTS, "log1p(distinct hosts, any scope, that most of the job's attempts failed on and that sent it no payload)", UP,
+                    "a sweep meets hosts that are not there or filter it; a workload talks to services that answer"),
+            new Feature(FAILED_ATTEMPT_RATIO, "failed / all attempts the job made (TCP connections, ICMP echo requests), 0..1", UP,
+                    "scanning is mostly failure; a healthy client mostly succeeds"),
+            new Feature(FAILED_PORTS_ONE_HOST, "log1p(most distinct service ports on one host where the job's attempts mostly failed; capped at 64)", UP,
+                    "a vertical scan tries many closed ports of one host; a service listens on one or two"),
+            new Feature(FAILED_HOSTS_ONE_PORT, "log1p(most distinct hosts one service port failed on, among ports where most hosts tried failed)", UP,
+                    "a horizontal sweep tries one port on many hosts that do not answer; a busy client's servers answer"),
+            new Feature(METADATA_SERVICE_FLOWS, "log1p(flow reports with a cloud instance metadata service)", UP,
+                    "it hands out the node's credentials; pods have their own, so asking it more is the risk"),
             // -- GPUs, job-wide
-            new Feature(GPU_COUNT, "log1p(distinct GPUs, by node and index, sampled in the window)"),
-            new Feature(GPU_TELEMETRY, "fraction of GPU samples with profiling fields (sm_active and tensor_active); 0 without samples"),
-            new Feature(GPU_UTIL, "mean GPU utilisation, 0..1"),
-            new Feature(SM_ACTIVE, "mean SM activity over profiled samples, 0..1"),
-            new Feature(TENSOR_ACTIVE, "mean tensor-pipe activity over profiled samples, 0..1"),
-            new Feature(DRAM_ACTIVE, "mean device-memory activity over samples that report it, 0..1"),
-            new Feature(TENSOR_PER_SM, "sum of tensor activity / sum of SM activity over profiled samples, 0..1: low for FP32 and for hashing"),
+            new Feature(GPU_COUNT, "log1p(distinct GPUs, by node and index, sampled in the window)", CONTEXT,
+                    "the scheduler decides it; how many GPUs report says how to read the GPU features, not misuse"),
+            new Feature(GPU_TELEMETRY, "fraction of GPU samples with profiling fields (sm_active and tensor_active); 0 without samples", CONTEXT,
+                    "says whether profiling features mean idle or unknown; collectors differ, neither way is misuse"),
+            new Feature(GPU_UTIL, "mean GPU utilisation, 0..1", UP,
+                    "diverted work keeps GPUs busier than the job's own; idle GPUs are a restart or a stall"),
+            new Feature(SM_ACTIVE, "mean SM activity over profiled samples, 0..1", UP,
+                    "hashing and foreign work occupy the SMs; idle SMs are a quiet job"),
+            new Feature(TENSOR_ACTIVE, "mean tensor-pipe activity over profiled samples, 0..1", UP,
+                    "someone else's model training on the job's GPUs adds tensor work; less is a quieter job"),
+            new Feature(DRAM_ACTIVE, "mean device-memory activity over samples that report it, 0..1", UP,
+                    "memory-hard hashing (ethash, kawpow) saturates DRAM; idle memory is a quiet job"),
+            new Feature(SM_WITHOUT_TENSOR, "1 - tensor / SM activity over busy samples (SM >= 0.2), 0..1; 0 without busy samples", UP,
+                    "SMs busy with work the tensor pipes take no part in: hashing, or a job that is not deep learning"),
             // -- GPUs, per GPU: does one GPU do something the others do not?
-            new Feature(HASHING_GPU_FRACTION, "fraction of profiled GPUs in the hashing pattern over the window: SM active >= 0.5, tensor < 0.1 x SM"),
-            new Feature(HASHING_DIVERGENCE, "among busy GPUs (mean SM >= 0.2): highest minus lowest share of samples in the hashing pattern"),
-            new Feature(TENSOR_RATIO_SPREAD, "among busy GPUs: (max - min) / max of per-GPU tensor/SM; 0 when max < 0.1 or fewer than 2 busy GPUs"),
-            new Feature(PROCESS_NAMES, "log1p(distinct compute process names on the job's GPUs)"),
-            new Feature(ODD_PROCESS_GPU_FRACTION, "fraction of GPUs with processes that run a name found on fewer than half of them"),
-            new Feature(MINER_PROCESS, "1 when a GPU process name contains a known miner's name (MinerNames), else 0")));
+            new Feature(HASHING_GPU_FRACTION, "fraction of profiled GPUs in the hashing pattern over the window: SM active >= 0.5, tensor < 0.1 x SM", UP,
+                    "hashing kernels keep SMs busy and tensor pipes idle; more such GPUs is more mining"),
+            new Feature(HASHING_DIVERGENCE, "among busy GPUs (mean SM >= 0.2): highest minus lowest share of samples in the hashing pattern", UP,
+                    "a job runs the same kernels on all its GPUs; some hashing while others do not is a second workload"),
+            new Feature(TENSOR_RATIO_SPREAD, "among busy GPUs: (max - min) / max of per-GPU tensor/SM; 0 when max < 0.1 or fewer than 2 busy GPUs", UP,
+                    "data-parallel GPUs use tensor pipes alike; a spread is GPUs serving another workload"),
+            new Feature(PROCESS_NAMES, "log1p(distinct compute process names on the job's GPUs)", UP,
+                    "a foreign process adds a name; fewer names is processes ending (a restart, the tail of a job)"),
+            new Feature(ODD_PROCESS_GPU_FRACTION, "fraction of GPUs with processes that run a name found on fewer than half of them", UP,
+                    "a data-parallel job runs one program on every GPU; a name on a few is something else"),
+            new Feature(BUSY_GPUS_WITHOUT_PROCESS, "fraction of busy GPUs (mean SM >= 0.2, or util >= 20% unprofiled) on which no sample listed a process", UP,
+                    "work on the job's GPUs with the job's processes gone is someone else's; idle GPUs without processes are a restart"),
+            new Feature(MINER_PROCESS, "1 when a GPU process name contains a known miner's name (MinerNames), else 0", UP,
+                    "a miner's name appearing is the suspicious way; its absence proves nothing")));
+
+    /** The feature set this build computes. */
+    public static final FeatureSet CURRENT = V2;
 
     private final String version;
     private final List<Feature> features;
@@ -150,6 +234,31 @@ public final class FeatureSet implements Serializable {
         return names;
     }
 
+    /** Each feature's direction, in the set's order (a copy). */
+    public Direction[] directions() {
+        return features.stream().map(Feature::direction).toArray(Direction[]::new);
+    }
+
+    /**
+     * The window moved to {@code baseline} in every feature where it lies on the benign side of it (below
+     * the baseline for {@link Direction#UP}, above for {@link Direction#DOWN}) and in every context feature;
+     * unchanged where it lies on the suspicious side, and for {@link Direction#BOTH}. What the fleet and
+     * supervised detectors read: with it, a window that is only quieter than the fleet's typical one looks
+     * exactly typical, so only the suspicious direction can set it apart.
+     */
+    public double[] towardsBaseline(double[] values, double[] baseline) {
+        checkLength(values);
+        checkLength(baseline);
+        double[] out = values.clone();
+        for (int i = 0; i < out.length; i++) {
+            Direction d = features.get(i).direction();
+            if (d == Direction.CONTEXT || (d != Direction.BOTH && !d.suspicious(values[i] - baseline[i]))) {
+                out[i] = baseline[i];
+            }
+        }
+        return out;
+    }
+
     public int size() {
         return names.size();
     }
@@ -168,6 +277,20 @@ public final class FeatureSet implements Serializable {
     }
 
     /**
+     * Why a model of another feature set cannot score with this one, and what to do: names both sets and
+     * how to retrain on this one.
+     *
+     * @param modelFeatureSetId the {@link #id()} the model was trained on
+     */
+    public String refusal(String modelFeatureSetId) {
+        return "the model was trained on feature set " + modelFeatureSetId + ", this build computes " + id()
+                + " (features and their meaning changed; a model only scores the features it was trained on)."
+                + " Retrain it on windows this build writes: vigil windows DATASET_DIRS --out windows.jsonl.gz,"
+                + " then vigil train --windows windows.jsonl.gz --out MODEL (scripts/train-default-model.sh does"
+                + " both for the default model)";
+    }
+
+    /**
      * First 8 hex digits of SHA-256 over the version and the names in order: changes when any name or the
      * order does. It cannot see how a feature is computed: change that and the version must change too.
      */
@@ -175,7 +298,7 @@ public final class FeatureSet implements Serializable {
         return hash;
     }
 
-    /** version-hash, e.g. {@code v1-3fa2c1d0}: what {@code JobWindow.feature_set} and model artifacts carry. */
+    /** version-hash, e.g. {@code v2-3fa2c1d0}: what {@code JobWindow.feature_set} and model artifacts carry. */
     public String id() {
         return version + "-" + hash;
     }
@@ -232,12 +355,12 @@ public final class FeatureSet implements Serializable {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof FeatureSet f && version.equals(f.version) && names.equals(f.names);
+        return o instanceof FeatureSet f && version.equals(f.version) && features.equals(f.features);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(version, names);
+        return Objects.hash(version, features);
     }
 
     @Override

@@ -144,6 +144,11 @@ public class GpuStats {
         return profiledSamples == 0 ? 0 : smSum / 1e6 / profiledSamples;
     }
 
+    /** Mean utilisation, percent. */
+    double utilMean() {
+        return samples == 0 ? 0 : utilSum / 1e6 / samples;
+    }
+
     double tensorMean() {
         return profiledSamples == 0 ? 0 : tensorSum / 1e6 / profiledSamples;
     }

@@ -1,6 +1,7 @@
 package io.vigil.models.features;
 
 import io.vigil.records.Flow;
+import io.vigil.records.IpAddresses;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -38,6 +39,11 @@ public class JobFlow {
     public boolean external;
     /** Whether {@link #remoteIp} is a cloud metadata service. */
     public boolean metadataService;
+    /**
+     * What {@link #remoteIp} stands for ({@link NetworkScope#kind}); null reads as a unicast host. Only hosts
+     * are destinations and scan targets ({@link #toHost()}).
+     */
+    public IpAddresses.Kind remoteKind;
 
     public JobFlow() {}
 
@@ -72,7 +78,8 @@ public class JobFlow {
         j.startTs = f.getStartTs().toEpochMilli();
         j.ts = f.getTs().toEpochMilli();
         j.external = scope.isExternal(remote);
-        j.metadataService = scope.isMetadataService(remote);
+        j.remoteKind = scope.kind(remote);
+        j.metadataService = j.remoteKind == IpAddresses.Kind.METADATA_SERVICE;
         return j;
     }
 
@@ -90,9 +97,52 @@ public class JobFlow {
         return outbound ? pktsIn : pktsOut;
     }
 
-    /** The job opened this connection and the responder never answered ({@link ConnStates#unanswered}). */
-    public boolean unansweredAttempt() {
-        return outbound && ConnStates.unanswered(connState, protocol, respPkts());
+    /** The remote address names one host (not broadcast, multicast, link-local, loopback, unspecified). */
+    public boolean toHost() {
+        return remoteKind == null || remoteKind.isHost();
+    }
+
+    /** The ICMP type, from the originator's port where Zeek puts it; -1 for other protocols. */
+    public int icmpType() {
+        if (!Icmp.isIcmp(protocol)) {
+            return -1;
+        }
+        return outbound ? localPort : remotePort;
+    }
+
+    /** An ICMP or ICMPv6 error message, whichever way it went ({@link Icmp#isError}): never an attempt. */
+    public boolean icmpError() {
+        int type = icmpType();
+        return type >= 0 && Icmp.isError(type, Icmp.isV6(protocol, remoteIp));
+    }
+
+    /**
+     * A connection attempt of the job's to a host: a TCP connection it opened, or an ICMP echo request it
+     * sent. UDP is not one (no handshake, see {@link ConnStates}), nor anything to a non-host address.
+     */
+    public boolean attempt() {
+        if (!outbound || !toHost()) {
+            return false;
+        }
+        if ("TCP".equals(protocol)) {
+            return true;
+        }
+        int type = icmpType();
+        return type >= 0 && Icmp.isEchoRequest(type, Icmp.isV6(protocol, remoteIp));
+    }
+
+    /**
+     * An {@link #attempt} that failed: a failed TCP handshake ({@link ConnStates#failedHandshake}), or an echo
+     * request without a reply.
+     */
+    public boolean failedAttempt() {
+        if (!attempt()) {
+            return false;
+        }
+        if ("TCP".equals(protocol)) {
+            return ConnStates.failedHandshake(connState, respPkts(), Sums.add(bytesOut, bytesIn));
+        }
+        return respPkts() == 0;
     }
 
     public long durationMs() {

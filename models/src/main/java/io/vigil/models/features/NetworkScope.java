@@ -21,6 +21,11 @@ import java.util.Objects;
  * whitelisted as part of the cluster, and treating it as outside keeps it under the stricter, fleet-rarity
  * scrutiny rather than hiding it. (The decoders refuse bad addresses upstream, so this is a last resort.)
  * IPv4-mapped IPv6 text ({@code ::ffff:10.0.0.1}) is read as its IPv4 address.
+ *
+ * <p>{@link #kind} says whether an address names one host at all ({@link IpAddresses#kind}, plus the
+ * directed broadcast address of each internal IPv4 range): only hosts count as destinations, internal or
+ * external, and as scan targets. Broadcast, multicast, link-local, loopback and unspecified addresses are
+ * LAN chatter (SSDP to 239.255.255.250 is not an external destination), the metadata service excepted.
  */
 public final class NetworkScope implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -33,14 +38,12 @@ public final class NetworkScope implements Serializable {
             "::1/128", "fc00::/7", "fe80::/10");              // IPv6 loopback, unique-local, link-local
 
     /**
-     * The instance metadata services: 169.254.169.254 (AWS, GCP, Azure, OCI and most others),
-     * fd00:ec2::254 (AWS over IPv6) and 100.100.100.200 (Alibaba Cloud ECS). They hand out the node's
+     * The instance metadata services ({@link IpAddresses#METADATA_SERVICES}). They hand out the node's
      * credentials, which is why a workload that asks them is interesting.
      */
-    public static final List<String> METADATA_SERVICES = List.of("169.254.169.254", "fd00:ec2::254", "100.100.100.200");
+    public static final List<String> METADATA_SERVICES = IpAddresses.METADATA_SERVICES;
 
     private static final NetworkScope DEFAULTS = of(DEFAULT_INTERNAL_CIDRS);
-    private static final List<byte[]> METADATA_BYTES = METADATA_SERVICES.stream().map(IpAddresses::parse).toList();
 
     private final List<Cidr> internal;
 
@@ -95,16 +98,33 @@ public final class NetworkScope implements Serializable {
 
     /** Whether the address is a cloud instance metadata service ({@link #METADATA_SERVICES}). */
     public boolean isMetadataService(String ip) {
+        return IpAddresses.kind(ip) == IpAddresses.Kind.METADATA_SERVICE;
+    }
+
+    /**
+     * What the address stands for: {@link IpAddresses#kind}, and {@link IpAddresses.Kind#BROADCAST} for the
+     * directed broadcast address (all host bits set) of each internal IPv4 range of /30 or wider. Text that
+     * is not an address is {@link IpAddresses.Kind#UNICAST}, like an external host (see the class doc).
+     */
+    public IpAddresses.Kind kind(String ip) {
         byte[] address = IpAddresses.parse(ip);
         if (address == null) {
-            return false;
+            return IpAddresses.Kind.UNICAST;
         }
-        for (byte[] metadata : METADATA_BYTES) {
-            if (Arrays.equals(metadata, address)) {
-                return true;
+        IpAddresses.Kind kind = IpAddresses.kind(address);
+        if (kind == IpAddresses.Kind.UNICAST) {
+            for (Cidr cidr : internal) {
+                if (cidr.isBroadcast(address)) {
+                    return IpAddresses.Kind.BROADCAST;
+                }
             }
         }
-        return false;
+        return kind;
+    }
+
+    /** Whether the address names one host that can be a destination or a scan target ({@link #kind}). */
+    public boolean isHost(String ip) {
+        return kind(ip).isHost();
     }
 
     /** The internal ranges, as normalised CIDR text. */
@@ -235,6 +255,19 @@ public final class NetworkScope implements Serializable {
             }
             int mask = (0xff << (8 - rest)) & 0xff;
             return (address[full] & mask) == (network[full] & 0xff);
+        }
+
+        /** The range's IPv4 directed broadcast address (all host bits set), for ranges of /30 or wider. */
+        boolean isBroadcast(byte[] address) {
+            if (network.length != 4 || prefix > 30 || !contains(address)) {
+                return false;
+            }
+            for (int bit = prefix; bit < 32; bit++) {
+                if ((address[bit / 8] & (0x80 >>> (bit % 8))) == 0) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         @Override

@@ -5,10 +5,16 @@ import java.util.Objects;
 /** One service port of one job's contact with one remote address in a window. A Flink POJO. */
 public class PortStats {
     public long flows;
-    /** Bytes both ways. */
+    /** Bytes both ways (saturating, {@link Sums}). */
     public long bytes;
     /** Upper-case protocol; if one port carries two protocols (53 over UDP and TCP), the first alphabetically. */
     public String protocol;
+    /** Connection attempts the job made on this port ({@link JobFlow#attempt}). */
+    public long attempts;
+    /** Of those, the ones that failed ({@link JobFlow#failedAttempt}). */
+    public long failed;
+    /** Of the failed ones, those judged without a connection state (see {@link ContactStats}). */
+    public long statelessFailed;
 
     public PortStats() {}
 
@@ -19,29 +25,48 @@ public class PortStats {
     }
 
     void add(long flows, long bytes, String protocol) {
-        this.flows += flows;
-        this.bytes += bytes;
+        this.flows = Sums.add(this.flows, flows);
+        this.bytes = Sums.add(this.bytes, bytes);
         if (this.protocol == null || (protocol != null && protocol.compareTo(this.protocol) < 0)) {
             this.protocol = protocol;
         }
     }
 
+    void addAttempts(long attempts, long failed, long statelessFailed) {
+        this.attempts += attempts;
+        this.failed += failed;
+        this.statelessFailed += statelessFailed;
+    }
+
+    /**
+     * Most of the job's attempts on this port failed. Stateless verdicts count only when the remote sent
+     * nothing at all ({@code remoteSilent}): an exporter that reports each direction on its own shows the
+     * reply as a separate flow, never as packets of the attempt.
+     */
+    boolean mostlyFailed(boolean remoteSilent) {
+        long f = remoteSilent ? failed : failed - statelessFailed;
+        return f > 0 && 2 * f >= attempts;
+    }
+
     PortStats copy() {
-        return new PortStats(flows, bytes, protocol);
+        PortStats p = new PortStats(flows, bytes, protocol);
+        p.addAttempts(attempts, failed, statelessFailed);
+        return p;
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof PortStats p && flows == p.flows && bytes == p.bytes && Objects.equals(protocol, p.protocol);
+        return o instanceof PortStats p && flows == p.flows && bytes == p.bytes && attempts == p.attempts
+                && failed == p.failed && statelessFailed == p.statelessFailed && Objects.equals(protocol, p.protocol);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(flows, bytes, protocol);
+        return Objects.hash(flows, bytes, protocol, attempts, failed);
     }
 
     @Override
     public String toString() {
-        return protocol + " flows=" + flows + " bytes=" + bytes;
+        return protocol + " flows=" + flows + " bytes=" + bytes + " attempts=" + attempts + " failed=" + failed;
     }
 }

@@ -32,7 +32,14 @@ import java.util.TreeSet;
  *       not depend on the order samples arrive in, nor on how they were grouped into partials;</li>
  *   <li>process names: {@link GpuStats#MAX_PROCESS_NAMES} per GPU; whether any name is a miner's is kept
  *       exactly, job-wide.</li>
+ *   <li>scan ports: per-port reach (hosts tried, hosts failed) for the {@link #MAX_SCAN_PORTS} lowest port
+ *       numbers with attempts; distinct hosts are counted by {@link DistinctCounter}s, exact up to 64 and a
+ *       512-byte HyperLogLog beyond, so a sweep of a million addresses holds as much as one of a hundred.
+ *       The lowest ports are the ones kept whatever the order or grouping, and each kept port has every
+ *       host that was tried on it; scans go for well-known (low) ports first.</li>
  * </ul>
+ * Contacts to addresses that are not hosts ({@link Contact#toHost}: broadcast, multicast, link-local,
+ * loopback, unspecified) count in {@code flows} only. Byte sums saturate ({@link Sums}).
  * Measured through Flink's POJO serializer: about 39 KB for a heavy window (a 250-host scan, 32 GPUs each
  * with 16 process names of ~45 characters); a typical 8-GPU job is a few KB.
  *
@@ -57,6 +64,8 @@ public class WindowAccumulator {
     public static final int KEEP_PER_ORDER = MAX_CONTACTS / 2;
     /** GPUs with per-GPU sums, per job and window. */
     public static final int MAX_GPUS = 32;
+    /** Service ports with per-port reach (hosts tried and failed), per job and window: the lowest numbers. */
+    public static final int MAX_SCAN_PORTS = 16;
     /** Most destinations {@link #evidence} lists: exact whatever the order of adds and merges. */
     public static final int MAX_EVIDENCE_DESTINATIONS = KEEP_PER_ORDER;
     /** Most process names {@link #evidence} lists. */
@@ -98,10 +107,16 @@ public class WindowAccumulator {
     public double rareInteractivity;
     public long rareSshFlows;
     public long internalHosts;
-    public long internalUnansweredHosts;
-    public long internalAttempts;
-    public long internalUnanswered;
-    public int internalMaxPorts;
+    /** Attempts ({@link Contact#attempts}) to hosts, any scope. */
+    public long attempts;
+    /** Of those, the failed ones. */
+    public long failedAttempts;
+    /** Hosts the job tried and failed to reach ({@link Contact#failedHost}). */
+    public DistinctCounter failedHosts = new DistinctCounter();
+    /** Most ports where the job's attempts mostly failed, on one host. */
+    public int failedPortsOneHost;
+    /** Per service port, the hosts tried and failed on it: the {@link #MAX_SCAN_PORTS} lowest ports tried. */
+    public Map<Integer, PortReach> scanPorts = new HashMap<>();
     public long metadataFlows;
     /** Contacts kept for evidence: at most {@link #MAX_CONTACTS}. */
     public List<Contact> contacts = new ArrayList<>();
@@ -115,6 +130,9 @@ public class WindowAccumulator {
     public long tensorSum;
     public long dramSamples;
     public long dramSum;
+    /** Sums of SM and tensor activity over profiled samples with SM at least {@link #BUSY_MIN_SM}. */
+    public long busySmSum;
+    public long busyTensorSum;
     public boolean minerProcess;
     /** Per GPU ({@link GpuStats#key}); at most {@link #MAX_GPUS}. */
     public Map<String, GpuStats> gpus = new HashMap<>();
@@ -128,44 +146,77 @@ public class WindowAccumulator {
     /** @throws IllegalArgumentException if the contact is another job's */
     public void add(Contact c) {
         adoptJob(c.jobId);
-        flows += c.flows;
+        flows = Sums.add(flows, c.flows);
         contactCount++;
+        if (!c.toHost() || !(c.outbound || c.inbound)) {
+            return; // LAN chatter, or ICMP errors only: no destination, no target (see the class doc)
+        }
         if (c.external) {
             externalHosts++;
-            externalBytesOut += c.bytesOut;
-            externalBytesIn += c.bytesIn;
+            externalBytesOut = Sums.add(externalBytesOut, c.bytesOut);
+            externalBytesIn = Sums.add(externalBytesIn, c.bytesIn);
             if (c.inbound) {
                 externalInboundHosts++;
             }
-            if (c.rare()) {
+            if (c.rare() && !c.failedHost()) { // a host that never answered is no tunnel, pool or drop
                 rareHosts++;
-                rareBytesOut += c.bytesOut;
-                rareBytesIn += c.bytesIn;
+                rareBytesOut = Sums.add(rareBytesOut, c.bytesOut);
+                rareBytesIn = Sums.add(rareBytesIn, c.bytesIn);
                 rareLongestMs = Math.max(rareLongestMs, c.longestDurationMs);
                 if (c.longLived()) {
                     rareLongLivedHosts++;
                     rareInteractivity = Math.max(rareInteractivity, c.interactivity());
                 }
                 if (c.topPort == 22) {
-                    rareSshFlows += c.flows;
+                    rareSshFlows = Sums.add(rareSshFlows, c.flows);
                 }
             }
         } else if (c.outbound) {
             internalHosts++;
-            internalAttempts += c.outboundFlows;
-            internalUnanswered += c.unanswered;
-            if (c.mostlyUnanswered()) {
-                internalUnansweredHosts++;
+        }
+        attempts = Sums.add(attempts, c.attempts);
+        failedAttempts = Sums.add(failedAttempts, c.unanswered);
+        if (c.failedHost()) {
+            failedHosts.add(c.remoteIp);
+        }
+        failedPortsOneHost = Math.max(failedPortsOneHost, c.failedPorts.length);
+        for (int port : c.attemptPorts) {
+            PortReach reach = scanPort(port);
+            if (reach != null) {
+                reach.tried.add(c.remoteIp);
             }
-            internalMaxPorts = Math.max(internalMaxPorts, c.distinctPorts);
+        }
+        for (int port : c.failedPorts) {
+            PortReach reach = scanPort(port);
+            if (reach != null) {
+                reach.failed.add(c.remoteIp);
+            }
         }
         if (c.metadataService) {
-            metadataFlows += c.flows;
+            metadataFlows = Sums.add(metadataFlows, c.flows);
         }
         contacts.add(c);
         if (contacts.size() > MAX_CONTACTS) {
             compactContacts();
         }
+    }
+
+    /** The reach of a port, made if it is among the lowest {@link #MAX_SCAN_PORTS}; null if it is not. */
+    private PortReach scanPort(int port) {
+        PortReach reach = scanPorts.get(port);
+        if (reach != null) {
+            return reach;
+        }
+        if (scanPorts.size() >= MAX_SCAN_PORTS) {
+            int highest = scanPorts.keySet().stream().mapToInt(Integer::intValue).max().getAsInt();
+            if (port > highest) {
+                return null;
+            }
+            scanPorts.remove(highest); // a lower port takes its place: the kept ports are the lowest ever tried
+        }
+        reach = new PortReach();
+        scanPorts.put(port, reach);
+        return reach;
     }
 
     /** @throws IllegalArgumentException if the sample is another job's */
@@ -180,6 +231,10 @@ public class WindowAccumulator {
             profiledSamples++;
             smSum += micros(sm);
             tensorSum += micros(tensor);
+            if (sm >= BUSY_MIN_SM) {
+                busySmSum += micros(sm);
+                busyTensorSum += micros(tensor);
+            }
         }
         if (dram != null) {
             dramSamples++;
@@ -236,25 +291,40 @@ public class WindowAccumulator {
     /** Adds the other's contacts and samples to these (the other is left unchanged). */
     public void merge(WindowAccumulator o) {
         adoptJob(o.jobId);
-        flows += o.flows;
+        flows = Sums.add(flows, o.flows);
         contactCount += o.contactCount;
         externalHosts += o.externalHosts;
-        externalBytesOut += o.externalBytesOut;
-        externalBytesIn += o.externalBytesIn;
+        externalBytesOut = Sums.add(externalBytesOut, o.externalBytesOut);
+        externalBytesIn = Sums.add(externalBytesIn, o.externalBytesIn);
         externalInboundHosts += o.externalInboundHosts;
         rareHosts += o.rareHosts;
-        rareBytesOut += o.rareBytesOut;
-        rareBytesIn += o.rareBytesIn;
+        rareBytesOut = Sums.add(rareBytesOut, o.rareBytesOut);
+        rareBytesIn = Sums.add(rareBytesIn, o.rareBytesIn);
         rareLongLivedHosts += o.rareLongLivedHosts;
         rareLongestMs = Math.max(rareLongestMs, o.rareLongestMs);
         rareInteractivity = Math.max(rareInteractivity, o.rareInteractivity);
-        rareSshFlows += o.rareSshFlows;
+        rareSshFlows = Sums.add(rareSshFlows, o.rareSshFlows);
         internalHosts += o.internalHosts;
-        internalUnansweredHosts += o.internalUnansweredHosts;
-        internalAttempts += o.internalAttempts;
-        internalUnanswered += o.internalUnanswered;
-        internalMaxPorts = Math.max(internalMaxPorts, o.internalMaxPorts);
-        metadataFlows += o.metadataFlows;
+        attempts = Sums.add(attempts, o.attempts);
+        failedAttempts = Sums.add(failedAttempts, o.failedAttempts);
+        failedHosts.merge(o.failedHosts);
+        failedPortsOneHost = Math.max(failedPortsOneHost, o.failedPortsOneHost);
+        for (Map.Entry<Integer, PortReach> e : o.scanPorts.entrySet()) {
+            PortReach mine = scanPorts.get(e.getKey());
+            if (mine == null) {
+                scanPorts.put(e.getKey(), e.getValue().copy());
+            } else {
+                mine.merge(e.getValue());
+            }
+        }
+        if (scanPorts.size() > MAX_SCAN_PORTS) {
+            List<Integer> ports = new ArrayList<>(scanPorts.keySet());
+            ports.sort(null);
+            for (Integer port : ports.subList(MAX_SCAN_PORTS, ports.size())) {
+                scanPorts.remove(port);
+            }
+        }
+        metadataFlows = Sums.add(metadataFlows, o.metadataFlows);
         contacts.addAll(o.contacts);
         if (contacts.size() > MAX_CONTACTS) {
             compactContacts();
@@ -267,6 +337,8 @@ public class WindowAccumulator {
         tensorSum += o.tensorSum;
         dramSamples += o.dramSamples;
         dramSum += o.dramSum;
+        busySmSum += o.busySmSum;
+        busyTensorSum += o.busyTensorSum;
         minerProcess |= o.minerProcess;
         gpuOverflowSamples += o.gpuOverflowSamples;
         for (Map.Entry<String, GpuStats> e : o.gpus.entrySet()) {
@@ -291,7 +363,7 @@ public class WindowAccumulator {
     // ------------------------------------------------------------------ features
 
     /**
-     * The window's features in the set's order (see {@link FeatureSet#V1} for each one's meaning). Pure
+     * The window's features in the set's order (see {@link FeatureSet#V2} for each one's meaning). Pure
      * and NaN-free.
      *
      * @throws IllegalArgumentException if the set has a feature this code does not compute
@@ -300,7 +372,7 @@ public class WindowAccumulator {
         return set.fromMap(featureMap());
     }
 
-    /** Every feature this accumulator computes, by name, in {@link FeatureSet#V1}'s order. */
+    /** Every feature this accumulator computes, by name, in {@link FeatureSet#V2}'s order. */
     public Map<String, Double> featureMap() {
         Map<String, Double> f = new LinkedHashMap<>();
         f.put(FeatureSet.FLOWS, log1p(flows));
@@ -316,9 +388,10 @@ public class WindowAccumulator {
         f.put(FeatureSet.RARE_INTERACTIVITY, clamp01(rareInteractivity));
         f.put(FeatureSet.RARE_SSH_FLOWS, log1p(rareSshFlows));
         f.put(FeatureSet.INTERNAL_HOSTS, log1p(internalHosts));
-        f.put(FeatureSet.INTERNAL_UNANSWERED_HOSTS, log1p(internalUnansweredHosts));
-        f.put(FeatureSet.INTERNAL_UNANSWERED_RATIO, ratio(internalUnanswered, internalAttempts));
-        f.put(FeatureSet.INTERNAL_MAX_PORTS, log1p(internalMaxPorts));
+        f.put(FeatureSet.FAILED_HOSTS, log1p(failedHosts.count()));
+        f.put(FeatureSet.FAILED_ATTEMPT_RATIO, ratio(failedAttempts, attempts));
+        f.put(FeatureSet.FAILED_PORTS_ONE_HOST, log1p(failedPortsOneHost));
+        f.put(FeatureSet.FAILED_HOSTS_ONE_PORT, log1p(failedHostsOnePort()));
         f.put(FeatureSet.METADATA_SERVICE_FLOWS, log1p(metadataFlows));
 
         f.put(FeatureSet.GPU_COUNT, log1p(gpus.size() + (gpuOverflowSamples > 0 ? 1 : 0)));
@@ -327,7 +400,7 @@ public class WindowAccumulator {
         f.put(FeatureSet.SM_ACTIVE, ratio(smSum / 1e6, profiledSamples));
         f.put(FeatureSet.TENSOR_ACTIVE, ratio(tensorSum / 1e6, profiledSamples));
         f.put(FeatureSet.DRAM_ACTIVE, ratio(dramSum / 1e6, dramSamples));
-        f.put(FeatureSet.TENSOR_PER_SM, ratio(tensorSum, smSum));
+        f.put(FeatureSet.SM_WITHOUT_TENSOR, busySmSum <= 0 ? 0.0 : clamp01(1 - (double) busyTensorSum / busySmSum));
 
         List<GpuStats> profiled = gpus.values().stream().filter(g -> g.profiledSamples > 0).toList();
         List<GpuStats> busy = profiled.stream().filter(g -> g.smMean() >= BUSY_MIN_SM).toList();
@@ -342,6 +415,7 @@ public class WindowAccumulator {
                 ? 0.0 : clamp01((maxRatio - minRatio) / maxRatio));
         f.put(FeatureSet.PROCESS_NAMES, log1p(processGpus().size()));
         f.put(FeatureSet.ODD_PROCESS_GPU_FRACTION, oddProcessGpuFraction());
+        f.put(FeatureSet.BUSY_GPUS_WITHOUT_PROCESS, busyGpusWithoutProcess());
         f.put(FeatureSet.MINER_PROCESS, minerProcess ? 1.0 : 0.0);
         return f;
     }
@@ -349,6 +423,43 @@ public class WindowAccumulator {
     /** Whether (SM, tensor) activity is the hashing pattern: busy SMs, tensor pipes nearly idle. */
     public static boolean hashing(double sm, double tensor) {
         return sm >= HASHING_MIN_SM && tensor < HASHING_MAX_TENSOR_PER_SM * sm;
+    }
+
+    /**
+     * The most hosts one port failed on, over the ports where at least half the hosts the job tried failed:
+     * a port swept across hosts that do not answer. A busy client whose servers answer (a crawler on 443
+     * meeting a few dead hosts) leaves its port below half, and out.
+     */
+    private long failedHostsOnePort() {
+        long most = 0;
+        for (PortReach reach : scanPorts.values()) {
+            long failed = reach.failed.count();
+            if (2 * failed >= reach.tried.count()) {
+                most = Math.max(most, failed);
+            }
+        }
+        return most;
+    }
+
+    /**
+     * Share of the busy GPUs (mean SM at least {@link #BUSY_MIN_SM}, or mean util at least 20% where
+     * unprofiled) on which no sample listed a compute process: work on the job's GPUs while the job's own
+     * processes are gone. 0 without busy GPUs. A collector that never reports processes keeps this at 1 on
+     * every busy window: the job's normal, not a change.
+     */
+    private double busyGpusWithoutProcess() {
+        long busy = 0;
+        long withoutProcess = 0;
+        for (GpuStats g : gpus.values()) {
+            boolean isBusy = g.profiledSamples > 0 ? g.smMean() >= BUSY_MIN_SM : g.utilMean() >= 100 * BUSY_MIN_SM;
+            if (isBusy) {
+                busy++;
+                if (g.processes.isEmpty() && g.processOverflow == 0) {
+                    withoutProcess++;
+                }
+            }
+        }
+        return ratio(withoutProcess, busy);
     }
 
     /** Process name to the GPUs (keys) it ran on, over the tracked GPUs. */
@@ -462,6 +573,40 @@ public class WindowAccumulator {
         } else if (!jobId.equals(id)) {
             throw new IllegalArgumentException("job " + id + "'s signal in the window of job " + jobId
                     + ": key the job window by job id");
+        }
+    }
+
+    /** Hosts tried and hosts failed on one service port, within one job's window. A Flink POJO. */
+    public static class PortReach {
+        public DistinctCounter tried = new DistinctCounter();
+        public DistinctCounter failed = new DistinctCounter();
+
+        public PortReach() {}
+
+        void merge(PortReach o) {
+            tried.merge(o.tried);
+            failed.merge(o.failed);
+        }
+
+        PortReach copy() {
+            PortReach c = new PortReach();
+            c.merge(this);
+            return c;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof PortReach p && tried.equals(p.tried) && failed.equals(p.failed);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * tried.hashCode() + failed.hashCode();
+        }
+
+        @Override
+        public String toString() {
+            return "tried=" + tried.count() + " failed=" + failed.count();
         }
     }
 

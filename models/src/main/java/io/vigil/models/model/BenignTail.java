@@ -1,6 +1,5 @@
 package io.vigil.models.model;
 
-import java.io.Serializable;
 import java.util.Arrays;
 
 /**
@@ -19,8 +18,7 @@ import java.util.Arrays;
  * <p>Keeps at most {@value #MAX_SAMPLE} order statistics, whatever the number of windows: the highest scores
  * exactly, the others thinned.
  */
-public final class BenignTail implements Serializable {
-    private static final long serialVersionUID = 1L;
+public final class BenignTail {
 
     public static final int MAX_SAMPLE = 2000;
     /** The top share of benign scores the exponential's scale is taken from. */
@@ -87,6 +85,47 @@ public final class BenignTail implements Serializable {
             atOrAbove[i] = n - lowest;
         }
         return new BenignTail(sample, atOrAbove, n, scale);
+    }
+
+    /**
+     * A tail from its parts (read from an artifact), checked for what {@link #of(double[], double)} guarantees: 1 to
+     * {@value #MAX_SAMPLE} finite order statistics, ascending; counts at or above them in [1, windows], non-increasing;
+     * a positive, finite scale.
+     *
+     * @throws IllegalArgumentException saying what is wrong
+     */
+    public static BenignTail of(double[] sample, int[] atOrAbove, int windows, double scale) {
+        if (sample.length == 0 || sample.length > MAX_SAMPLE || atOrAbove.length != sample.length) {
+            throw new IllegalArgumentException("benign tail has " + sample.length + " order statistics and "
+                    + atOrAbove.length + " counts; 1 to " + MAX_SAMPLE + " of each");
+        }
+        if (windows < sample.length) {
+            throw new IllegalArgumentException("benign tail of " + windows + " windows keeps " + sample.length + " scores");
+        }
+        if (!(scale > 0) || !Double.isFinite(scale)) {
+            throw new IllegalArgumentException("benign tail scale is " + scale);
+        }
+        for (int i = 0; i < sample.length; i++) {
+            if (!Double.isFinite(sample[i]) || (i > 0 && !(sample[i - 1] <= sample[i]))) {
+                throw new IllegalArgumentException("benign tail order statistic " + i + " is " + sample[i]
+                        + ": not finite or not ascending");
+            }
+            if (atOrAbove[i] < 1 || atOrAbove[i] > windows || (i > 0 && atOrAbove[i] > atOrAbove[i - 1])) {
+                throw new IllegalArgumentException("benign tail count " + i + " is " + atOrAbove[i]
+                        + ": not in [1, " + windows + "] or increasing");
+            }
+        }
+        return new BenignTail(sample.clone(), atOrAbove.clone(), windows, scale);
+    }
+
+    /** The order statistics kept, ascending (a copy). */
+    public double[] sample() {
+        return sample.clone();
+    }
+
+    /** Per order statistic, the benign windows scoring at or above it (a copy). */
+    public int[] atOrAbove() {
+        return atOrAbove.clone();
     }
 
     /**

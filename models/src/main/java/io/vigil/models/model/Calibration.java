@@ -1,6 +1,6 @@
 package io.vigil.models.model;
 
-import java.io.Serializable;
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -18,6 +18,11 @@ import java.util.Objects;
  * beyond. So the model's threshold is always {@value #SCORE_THRESHOLD}, and a score means the same in every
  * trained model: how far past the false-alert budget a window lies.
  *
+ * <p><b>Direction.</b> Every raw score it calibrates is one-sided by construction (the per-job model's
+ * contributions count only moves towards misuse, the fleet and supervised models read windows moved to the
+ * fleet's typical value on the benign side, the rules look for things being there), and so are the benign
+ * tails learned from them: a quieter window than usual has no surprise to add up, whatever the threshold.
+ *
  * @param fleet tail of the fleet model's Isolation Forest score
  * @param job tail of the per-job model's raw score, {@link #jobRaw}: with {@code jobFeatures}, the largest of its
  *     features' surprises; without, its deviation score
@@ -34,9 +39,7 @@ import java.util.Objects;
  *     contribution measured as how rare it is among benign windows puts both on one scale.
  */
 public record Calibration(BenignTail fleet, BenignTail job, BenignTail supervised, BenignTail rules, double threshold,
-                          BenignTail[] jobFeatures)
-        implements Serializable {
-    private static final long serialVersionUID = 1L;
+                          BenignTail[] jobFeatures) {
 
     public static final double SCORE_THRESHOLD = 0.5;
     /** The order of {@link #surprises}. */
@@ -51,6 +54,9 @@ public record Calibration(BenignTail fleet, BenignTail job, BenignTail supervise
         Objects.requireNonNull(supervised, "supervised");
         if (!(threshold > 0) || !Double.isFinite(threshold)) {
             throw new IllegalArgumentException("surprise threshold must be positive and finite: " + threshold);
+        }
+        if (jobFeatures != null && Arrays.asList(jobFeatures).contains(null)) {
+            throw new IllegalArgumentException("a per-feature tail of the per-job model is missing");
         }
     }
 

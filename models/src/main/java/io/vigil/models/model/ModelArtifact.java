@@ -1,74 +1,50 @@
 package io.vigil.models.model;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.vigil.models.features.FeatureSet;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InvalidClassException;
-import java.io.ObjectInputStream;
-import java.io.ObjectOutputStream;
-import java.io.Serializable;
-import java.io.UncheckedIOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.PrivateKey;
+import java.security.PublicKey;
 import java.util.Arrays;
 import java.util.HexFormat;
-import java.util.Map;
-import java.util.Objects;
+import java.util.Locale;
 import java.util.Set;
-import java.util.SortedMap;
-import java.util.TreeMap;
 
 /**
- * A trained model as one file: a header (format version, feature set and its hash, kind, training data
- * summary, threshold, metrics, SHA-256 of the payload) and the payload.
+ * A trained model as one file, and the one way to load one: {@link #load}. The format is
+ * {@code models/MODEL-FORMAT.md}: a magic line, the model's own numbers ({@link ModelFormat}), their SHA-256,
+ * and an optional Ed25519 signature ({@link ModelSigning}). No Java serialization: the reader allocates only
+ * after checking each count against its cap and against the bytes left, and builds a model only from numbers
+ * and indices it has checked.
  *
- * <p>Layout, format version 1:
- * <pre>
- * VIGIL-MODEL 1\n
- * {"feature_set":"v1-…","feature_set_hash":"…","feature_set_version":"v1","kind":"vigil-ensemble/1",
- *  "metrics":{…},"model_version":"…","payload_bytes":N,"payload_sha256":"…","threshold":0.5,"training":{…}}\n
- * payload: the Java serialization of the {@link VigilModel}, N bytes
- * </pre>
- * The header is one line of JSON with sorted keys, so the same model gives the same bytes and a person
- * can read what a file holds with {@code head -2}.
- *
- * <p>Loading checks, in this order, and refuses with a {@link Refusal} and a message saying exactly what
- * is wrong: size ({@code TOO_LARGE}), magic line and header ({@code BAD_FORMAT},
- * {@code UNSUPPORTED_FORMAT_VERSION}), kind ({@code UNKNOWN_KIND}), feature set ({@code
- * FEATURE_SET_MISMATCH}), payload length and SHA-256 ({@code CHECKSUM_MISMATCH}), and only then the
- * payload itself ({@code UNREADABLE_PAYLOAD}): it must deserialize under an allow-list filter, be a
- * {@link VigilModel}, and agree with the header on feature set, kind, version and threshold.
- *
- * <p>Security: artifacts arrive on a Kafka topic, so the payload is untrusted input. Java
- * deserialization runs only after the checksum matched (a damaged or half-written file never reaches
- * it), and under an {@link java.io.ObjectInputFilter} that admits only the classes a model is made of
- * (Vigil's model packages, Smile, a few java.lang and java.util value and collection classes, primitive
- * arrays) within limits on depth, references, array length and bytes. A class outside the list is
- * refused when its descriptor is read, before any of its code runs. The checksum is not a signature:
- * whoever can write to the model topic can publish a model; the filter bounds what such a model can do
- * while loading, not what it scores.
+ * <p>{@link #load} checks, in this order, and refuses with a {@link RefusedException} whose {@link Refusal} says
+ * why: size ({@code TOO_LARGE}); magic line ({@code BAD_FORMAT}, {@code UNSUPPORTED_FORMAT_VERSION}); framing and
+ * checksum ({@code BAD_FORMAT}, {@code CHECKSUM_MISMATCH}); signature against the {@link ModelTrust}
+ * ({@code UNSIGNED}, {@code UNTRUSTED_KEY}, {@code BAD_SIGNATURE}) before any of the body is parsed; the body
+ * ({@code BAD_FORMAT}, {@code UNKNOWN_KIND}, {@code FEATURE_SET_MISMATCH}, {@code BAD_MODEL}); and last that the
+ * model scores {@link ModelCheck}'s canned windows to shape ({@code FAILED_CHECK}). Any throwable on the way,
+ * an {@link Error} included, is a refusal ({@code BAD_MODEL}): a model can never fail its caller.
  */
 public final class ModelArtifact {
 
     /** Why an artifact was refused; {@code code()} names metrics and log lines. */
     public enum Refusal {
-        BAD_FORMAT, UNSUPPORTED_FORMAT_VERSION, FEATURE_SET_MISMATCH, CHECKSUM_MISMATCH, UNKNOWN_KIND,
-        UNREADABLE_PAYLOAD, TOO_LARGE;
+        NOT_FOUND, TOO_LARGE, BAD_FORMAT, UNSUPPORTED_FORMAT_VERSION, CHECKSUM_MISMATCH, UNSIGNED, UNTRUSTED_KEY,
+        BAD_SIGNATURE, UNKNOWN_KIND, FEATURE_SET_MISMATCH, BAD_MODEL, FAILED_CHECK;
 
         public String code() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT);
         }
     }
 
-    /** An artifact that cannot be used, with the reason and a message saying exactly what is wrong. */
+    /** The one error of loading a model, for every verb: the reason and a message saying exactly what is wrong. */
     public static final class RefusedException extends Exception {
         private static final long serialVersionUID = 1L;
         private final Refusal refusal;
@@ -78,206 +54,158 @@ public final class ModelArtifact {
             this.refusal = refusal;
         }
 
+        public RefusedException(Refusal refusal, String message, Throwable cause) {
+            super(message, cause);
+            this.refusal = refusal;
+        }
+
         public Refusal refusal() {
             return refusal;
         }
     }
 
     /** The artifact format this build writes and reads. */
-    public static final int FORMAT_VERSION = 1;
-    /** The largest artifact read: a model of the fleet and per-job detectors and a forest is a few MiB. */
-    public static final long MAX_BYTES = 64L * 1024 * 1024;
+    public static final int FORMAT_VERSION = 2;
+    /** The largest artifact read: the default model is well under 2 MiB. */
+    public static final long MAX_BYTES = 16L * 1024 * 1024;
     /** The kinds of model this build can load. */
     public static final Set<String> KINDS = Set.of(VigilModel.KIND);
 
     static final String MAGIC = "VIGIL-MODEL";
-    /** The magic line is short; a file without a newline this early is not an artifact. */
+    private static final byte[] MAGIC_LINE = (MAGIC + " " + FORMAT_VERSION + "\n").getBytes(StandardCharsets.US_ASCII);
     private static final int MAX_MAGIC_LINE = 32;
-    private static final int MAX_HEADER_LINE = 1024 * 1024;
-
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+    private static final int SHA256_BYTES = 32;
+    private static final int MAX_SIGNATURES = 1;
+    private static final int SIGNATURE_ENTRY = ModelSigning.KEY_ID_BYTES + ModelSigning.SIGNATURE_BYTES;
 
     /**
-     * What an artifact's header says.
+     * The parts of an artifact's frame, checked for structure and checksum only.
      *
-     * @param featureSetVersion {@link FeatureSet#version()} of the features the model reads
-     * @param featureSetHash {@link FeatureSet#hash()} of them
-     * @param kind {@link VigilModel#kind()}
-     * @param modelVersion {@link VigilModel#modelVersion()}
-     * @param threshold {@link VigilModel#threshold()}
-     * @param training {@link VigilModel#trainingSummary()}
-     * @param metrics {@link VigilModel#metrics()}
-     * @param payloadSha256 lower-case hex SHA-256 of the payload
-     * @param payloadBytes the payload's length
+     * @param bodyStart where the body starts
+     * @param bodyLength its length
+     * @param signedLength the bytes a signature covers: magic line, length, body and checksum
+     * @param keyId the signing key's id, null when unsigned
+     * @param signature the signature, null when unsigned
      */
-    public record Header(String featureSetVersion, String featureSetHash, String kind, String modelVersion,
-                         double threshold, SortedMap<String, Object> training, SortedMap<String, Object> metrics,
-                         String payloadSha256, long payloadBytes) {
-        public Header {
-            Objects.requireNonNull(featureSetVersion, "featureSetVersion");
-            Objects.requireNonNull(featureSetHash, "featureSetHash");
-            Objects.requireNonNull(kind, "kind");
-            Objects.requireNonNull(modelVersion, "modelVersion");
-            training = new TreeMap<>(training);
-            metrics = new TreeMap<>(metrics);
-            Objects.requireNonNull(payloadSha256, "payloadSha256");
-        }
-
-        /** version-hash, as {@link FeatureSet#id()}. */
-        public String featureSetId() {
-            return featureSetVersion + "-" + featureSetHash;
-        }
-
-        /** The header of a payload, its digest and length computed from it. */
-        static Header describing(FeatureSet featureSet, String kind, String modelVersion, double threshold,
-                                 SortedMap<String, Object> training, SortedMap<String, Object> metrics, byte[] payload) {
-            return new Header(featureSet.version(), featureSet.hash(), kind, modelVersion, threshold, training,
-                    metrics, sha256(payload), payload.length);
-        }
-    }
-
-    /** A checked header and the object its payload deserialized to, not yet known to be a model. */
-    record Opened(Header header, Object payload) {}
+    private record Frame(int bodyStart, int bodyLength, int signedLength, byte[] keyId, byte[] signature) {}
 
     private ModelArtifact() {}
 
-    /** The artifact's bytes: same model, same bytes. */
+    /** The artifact's bytes, unsigned: same model, same bytes. */
     public static byte[] toBytes(VigilModel model) {
-        byte[] payload = serialize(model);
-        Header header = Header.describing(model.featureSet(), model.kind(), model.modelVersion(), model.threshold(),
-                model.trainingSummary(), model.metrics(), payload);
-        return encode(header, payload);
+        return framed(ModelFormat.write(model));
     }
 
-    /** Reads and checks an artifact against the feature set the pipeline computes. */
-    public static VigilModel fromBytes(byte[] bytes, FeatureSet expected) throws RefusedException {
-        Opened opened = open(bytes, expected);
-        if (!(opened.payload() instanceof VigilModel model)) {
-            throw new RefusedException(Refusal.UNREADABLE_PAYLOAD, "payload is a "
-                    + opened.payload().getClass().getName() + ", not a " + VigilModel.class.getName());
+    /** Magic line, length, body, checksum, no signature. */
+    static byte[] framed(byte[] body) {
+        ByteBuffer out = ByteBuffer.allocate(MAGIC_LINE.length + 4 + body.length + SHA256_BYTES + 1);
+        out.put(MAGIC_LINE).putInt(body.length).put(body).put(sha256(body)).put((byte) 0);
+        return out.array();
+    }
+
+    /**
+     * The artifact, signed with {@code key} (any signature it had is replaced). {@code publicKey} is the key's
+     * public half: its id goes into the artifact, and the signature is checked with it before it is returned.
+     *
+     * @throws RefusedException if {@code artifact} is not a well-formed artifact
+     * @throws IllegalArgumentException if the keys are not an Ed25519 pair
+     */
+    public static byte[] sign(byte[] artifact, PrivateKey key, PublicKey publicKey) throws RefusedException {
+        Frame frame = frame(artifact);
+        byte[] signature = ModelSigning.sign(Arrays.copyOf(artifact, frame.signedLength()), key);
+        if (!ModelSigning.verify(artifact, frame.signedLength(), signature, publicKey)) {
+            throw new IllegalArgumentException("the public key is not the private key's other half");
         }
-        try {
-            checkAgrees(opened.header(), model.featureSet(), model.kind(), model.modelVersion(), model.threshold());
-        } catch (RuntimeException e) {
-            throw new RefusedException(Refusal.UNREADABLE_PAYLOAD, "payload's model is broken: " + e);
-        }
-        return model;
+        ByteBuffer out = ByteBuffer.allocate(frame.signedLength() + 1 + SIGNATURE_ENTRY);
+        out.put(artifact, 0, frame.signedLength()).put((byte) 1).put(ModelSigning.keyIdBytes(publicKey)).put(signature);
+        return out.array();
     }
 
     public static void write(VigilModel model, Path file) throws IOException {
         Files.write(file, toBytes(model));
     }
 
-    public static VigilModel read(Path file, FeatureSet expected) throws IOException, RefusedException {
-        long size = Files.size(file);
-        if (size > MAX_BYTES) {
-            throw tooLarge(size);
-        }
-        return fromBytes(Files.readAllBytes(file), expected);
-    }
-
     /**
-     * The header of an artifact, checked for format only: what a file says it holds, without reading
-     * the payload (for listings and log lines about a refused artifact).
+     * The one way to load a model: reads, checks (see the class doc) and accepts it, or refuses it.
+     *
+     * @param expected the features the caller computes; the model must read exactly these
+     * @throws RefusedException for every way a model can be unusable, never anything else
      */
-    public static Header readHeader(byte[] bytes) throws RefusedException {
-        return parse(bytes).header();
-    }
-
-    // ---- the layers under toBytes and fromBytes, testable with any serializable payload ----
-
-    /** Magic line, header line, payload. The header is written as given: tests forge wrong ones. */
-    static byte[] encode(Header header, byte[] payload) {
-        TreeMap<String, Object> json = new TreeMap<>();
-        json.put("feature_set", header.featureSetId());
-        json.put("feature_set_hash", header.featureSetHash());
-        json.put("feature_set_version", header.featureSetVersion());
-        json.put("kind", header.kind());
-        json.put("metrics", header.metrics());
-        json.put("model_version", header.modelVersion());
-        json.put("payload_bytes", header.payloadBytes());
-        json.put("payload_sha256", header.payloadSha256());
-        json.put("threshold", header.threshold());
-        json.put("training", header.training());
-        byte[] headerLine;
+    public static VigilModel load(byte[] bytes, FeatureSet expected, ModelTrust trust) throws RefusedException {
         try {
-            headerLine = JSON.writeValueAsBytes(json);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("model header cannot be written as JSON: " + e.getOriginalMessage(), e);
-        }
-        ByteArrayOutputStream out = new ByteArrayOutputStream(payload.length + headerLine.length + 64);
-        out.writeBytes((MAGIC + " " + FORMAT_VERSION + "\n").getBytes(StandardCharsets.US_ASCII));
-        out.writeBytes(headerLine);
-        out.write('\n');
-        out.writeBytes(payload);
-        return out.toByteArray();
-    }
-
-    /** Every check up to and including deserialization under the filter; the caller checks what it got. */
-    static Opened open(byte[] bytes, FeatureSet expected) throws RefusedException {
-        Parsed parsed = parse(bytes);
-        Header header = parsed.header();
-        if (!KINDS.contains(header.kind())) {
-            throw new RefusedException(Refusal.UNKNOWN_KIND, "model kind '" + header.kind()
-                    + "' is not one this build loads: " + new java.util.TreeSet<>(KINDS));
-        }
-        if (!header.featureSetVersion().equals(expected.version()) || !header.featureSetHash().equals(expected.hash())) {
-            throw new RefusedException(Refusal.FEATURE_SET_MISMATCH, "model reads feature set " + header.featureSetId()
-                    + ", the pipeline computes " + expected.id());
-        }
-        byte[] payload = Arrays.copyOfRange(bytes, parsed.payloadStart(), bytes.length);
-        if (payload.length != header.payloadBytes()) {
-            throw new RefusedException(Refusal.CHECKSUM_MISMATCH, "payload is " + payload.length
-                    + " bytes, the header says " + header.payloadBytes());
-        }
-        String digest = sha256(payload);
-        if (!digest.equals(header.payloadSha256())) {
-            throw new RefusedException(Refusal.CHECKSUM_MISMATCH, "payload SHA-256 is " + digest
-                    + ", the header says " + header.payloadSha256());
-        }
-        return new Opened(header, deserialize(payload));
-    }
-
-    /** The model agrees with what its header says about it. */
-    static void checkAgrees(Header header, FeatureSet featureSet, String kind, String modelVersion, double threshold)
-            throws RefusedException {
-        if (!featureSet.id().equals(header.featureSetId())) {
-            throw disagrees("feature set", featureSet.id(), header.featureSetId());
-        }
-        if (!kind.equals(header.kind())) {
-            throw disagrees("kind", kind, header.kind());
-        }
-        if (!modelVersion.equals(header.modelVersion())) {
-            throw disagrees("version", modelVersion, header.modelVersion());
-        }
-        if (Double.compare(threshold, header.threshold()) != 0) {
-            throw disagrees("threshold", threshold, header.threshold());
+            Frame frame = frame(bytes);
+            checkSignature(bytes, frame, trust);
+            VigilModel model = ModelFormat.read(Arrays.copyOfRange(bytes, frame.bodyStart(),
+                    frame.bodyStart() + frame.bodyLength()), expected);
+            try {
+                ModelCheck.check(model);
+            } catch (RuntimeException e) {
+                throw new RefusedException(Refusal.FAILED_CHECK, "model " + model.modelVersion()
+                        + " does not score the canned windows: " + (e.getMessage() != null ? e.getMessage() : e), e);
+            }
+            return model;
+        } catch (RefusedException e) {
+            throw e;
+        } catch (StackOverflowError e) {
+            throw new RefusedException(Refusal.BAD_MODEL, "model could not be loaded: nested too deeply", e);
+        } catch (Throwable e) {
+            throw new RefusedException(Refusal.BAD_MODEL, "model could not be loaded: " + e, e);
         }
     }
 
-    static byte[] serialize(Serializable payload) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
-            out.writeObject(payload);
+    /** {@link #load(byte[], FeatureSet, ModelTrust)} of a file, whose size is checked before it is read. */
+    public static VigilModel load(Path file, FeatureSet expected, ModelTrust trust) throws RefusedException {
+        byte[] bytes;
+        try {
+            if (!Files.isRegularFile(file)) {
+                throw new RefusedException(Refusal.NOT_FOUND, "no model file " + file + " (it does not exist or is not a file)");
+            }
+            long size = Files.size(file);
+            if (size > MAX_BYTES) {
+                throw tooLarge(size);
+            }
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new RefusedException(Refusal.NOT_FOUND, "no model file " + file, e);
         } catch (IOException e) {
-            throw new UncheckedIOException("model does not serialize: " + e.getMessage(), e);
+            throw new RefusedException(Refusal.NOT_FOUND, "cannot read model file " + file + ": " + e.getMessage(), e);
         }
-        return bytes.toByteArray();
+        return load(bytes, expected, trust);
     }
 
-    // ---- reading ----
+    /** {@link #load(byte[], FeatureSet, ModelTrust)} of a stream, read up to one byte past {@link #MAX_BYTES}. */
+    public static VigilModel load(InputStream in, FeatureSet expected, ModelTrust trust) throws RefusedException {
+        byte[] bytes;
+        try {
+            bytes = in.readNBytes((int) MAX_BYTES + 1);
+        } catch (IOException e) {
+            throw new RefusedException(Refusal.NOT_FOUND, "cannot read the model: " + e.getMessage(), e);
+        }
+        return load(bytes, expected, trust);
+    }
 
-    private record Parsed(Header header, int payloadStart) {}
+    /** The hex id of the key that signed the artifact, or null when it is unsigned; for log lines and listings. */
+    public static String signer(byte[] artifact) throws RefusedException {
+        Frame frame = frame(artifact);
+        return frame.keyId() == null ? null : HexFormat.of().formatHex(frame.keyId());
+    }
 
-    private static Parsed parse(byte[] bytes) throws RefusedException {
+    // ---- the frame ----
+
+    private static Frame frame(byte[] bytes) throws RefusedException {
         if (bytes == null || bytes.length == 0) {
             throw new RefusedException(Refusal.BAD_FORMAT, "artifact is empty");
         }
         if (bytes.length > MAX_BYTES) {
             throw tooLarge(bytes.length);
         }
-        int magicEnd = indexOf(bytes, (byte) '\n', 0, MAX_MAGIC_LINE);
+        int magicEnd = -1;
+        for (int i = 0; i < Math.min(bytes.length, MAX_MAGIC_LINE); i++) {
+            if (bytes[i] == '\n') {
+                magicEnd = i;
+                break;
+            }
+        }
         String prefix = MAGIC + " ";
         String magicLine = magicEnd < 0 ? null : new String(bytes, 0, magicEnd, StandardCharsets.US_ASCII);
         if (magicLine == null || !magicLine.startsWith(prefix)) {
@@ -290,111 +218,79 @@ public final class ModelArtifact {
         }
         if (Integer.parseInt(version) != FORMAT_VERSION) {
             throw new RefusedException(Refusal.UNSUPPORTED_FORMAT_VERSION, "artifact format version " + version
+                    + (version.equals("1") ? " (a Java-serialized model, never read by this build: retrain it)" : "")
                     + ", this build reads version " + FORMAT_VERSION);
         }
-        int headerStart = magicEnd + 1;
-        int headerEnd = indexOf(bytes, (byte) '\n', headerStart, MAX_HEADER_LINE);
-        if (headerEnd < 0) {
-            throw new RefusedException(Refusal.BAD_FORMAT, "artifact header is not one line ended by a newline within "
-                    + MAX_HEADER_LINE + " bytes");
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        in.position(MAGIC_LINE.length);
+        if (in.remaining() < 4) {
+            throw new RefusedException(Refusal.BAD_FORMAT, "artifact ends before its body's length");
         }
-        JsonNode json;
-        try {
-            json = JSON.readTree(Arrays.copyOfRange(bytes, headerStart, headerEnd));
-        } catch (IOException e) {
-            throw new RefusedException(Refusal.BAD_FORMAT, "artifact header is not JSON: " + e.getMessage().lines().findFirst().orElse(""));
+        long bodyLength = Integer.toUnsignedLong(in.getInt());
+        int bodyStart = in.position();
+        long needed = bodyLength + SHA256_BYTES + 1;
+        if (needed > in.remaining()) {
+            throw new RefusedException(Refusal.BAD_FORMAT, "artifact declares a body of " + bodyLength + " bytes; "
+                    + "it has " + Math.max(0, in.remaining() - SHA256_BYTES - 1) + " (truncated, or not written whole)");
         }
-        if (json == null || !json.isObject()) {
-            throw new RefusedException(Refusal.BAD_FORMAT, "artifact header is not a JSON object");
+        int length = (int) bodyLength;
+        MessageDigest sha = sha256();
+        sha.update(bytes, bodyStart, length);
+        byte[] digest = sha.digest();
+        in.position(bodyStart + length);
+        byte[] stated = new byte[SHA256_BYTES];
+        in.get(stated);
+        if (!MessageDigest.isEqual(digest, stated)) {
+            throw new RefusedException(Refusal.CHECKSUM_MISMATCH, "body SHA-256 is " + HexFormat.of().formatHex(digest)
+                    + ", the artifact says " + HexFormat.of().formatHex(stated));
         }
-        Header header = new Header(text(json, "feature_set_version"), text(json, "feature_set_hash"),
-                text(json, "kind"), text(json, "model_version"), threshold(json), map(json, "training"),
-                map(json, "metrics"), sha256Field(json), payloadBytes(json));
-        String id = text(json, "feature_set");
-        if (!id.equals(header.featureSetId())) {
-            throw new RefusedException(Refusal.BAD_FORMAT, "artifact header names feature set '" + id
-                    + "' but version and hash make '" + header.featureSetId() + "'");
+        int signedLength = in.position();
+        int signatures = in.get() & 0xFF;
+        if (signatures > MAX_SIGNATURES) {
+            throw new RefusedException(Refusal.BAD_FORMAT, "artifact says it has " + signatures + " signatures, at most "
+                    + MAX_SIGNATURES);
         }
-        return new Parsed(header, headerEnd + 1);
+        if (in.remaining() != signatures * SIGNATURE_ENTRY) {
+            throw new RefusedException(Refusal.BAD_FORMAT, "artifact has " + in.remaining() + " bytes after its body for "
+                    + signatures + " signatures of " + SIGNATURE_ENTRY + " bytes");
+        }
+        if (signatures == 0) {
+            return new Frame(bodyStart, length, signedLength, null, null);
+        }
+        byte[] keyId = new byte[ModelSigning.KEY_ID_BYTES];
+        byte[] signature = new byte[ModelSigning.SIGNATURE_BYTES];
+        in.get(keyId).get(signature);
+        return new Frame(bodyStart, length, signedLength, keyId, signature);
     }
 
-    private static Object deserialize(byte[] payload) throws RefusedException {
-        PayloadFilter filter = new PayloadFilter(payload.length);
-        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(payload))) {
-            in.setObjectInputFilter(filter);
-            return in.readObject();
-        } catch (InvalidClassException e) {
-            String why = filter.refusal() != null ? filter.refusal() : e.getMessage();
-            throw new RefusedException(Refusal.UNREADABLE_PAYLOAD, "payload refused: " + why);
-        } catch (IOException | ClassNotFoundException | RuntimeException e) {
-            throw new RefusedException(Refusal.UNREADABLE_PAYLOAD, "payload does not deserialize: " + e);
-        } catch (StackOverflowError e) {
-            throw new RefusedException(Refusal.UNREADABLE_PAYLOAD, "payload does not deserialize: nested too deeply");
+    private static void checkSignature(byte[] bytes, Frame frame, ModelTrust trust) throws RefusedException {
+        if (trust.builtIn()) {
+            return;
         }
-    }
-
-    private static String text(JsonNode json, String field) throws RefusedException {
-        JsonNode node = json.get(field);
-        if (node == null || !node.isTextual() || node.asText().isBlank()) {
-            throw missing(field, "a non-blank string");
+        if (frame.keyId() == null) {
+            if (!trust.allowUnsigned()) {
+                throw new RefusedException(Refusal.UNSIGNED, "model is not signed; sign it (vigil sign), or allow"
+                        + " unsigned models (--allow-unsigned-models)");
+            }
+            return;
         }
-        return node.asText();
-    }
-
-    private static double threshold(JsonNode json) throws RefusedException {
-        JsonNode node = json.get("threshold");
-        if (node == null || !node.isNumber() || !(node.doubleValue() >= 0 && node.doubleValue() <= 1)) {
-            throw missing("threshold", "a number in [0, 1]");
+        String keyId = HexFormat.of().formatHex(frame.keyId());
+        PublicKey key = trust.keys().get(keyId);
+        if (key == null) {
+            if (!trust.allowUnsigned()) {
+                throw new RefusedException(Refusal.UNTRUSTED_KEY, "model is signed by key " + keyId
+                        + ", which is not among the trusted public keys " + trust.keys().keySet());
+            }
+            return;
         }
-        return node.doubleValue();
-    }
-
-    private static long payloadBytes(JsonNode json) throws RefusedException {
-        JsonNode node = json.get("payload_bytes");
-        if (node == null || !node.canConvertToExactIntegral() || !node.canConvertToLong() || node.longValue() < 0) {
-            throw missing("payload_bytes", "a non-negative whole number");
+        if (!ModelSigning.verify(bytes, frame.signedLength(), frame.signature(), key)) {
+            throw new RefusedException(Refusal.BAD_SIGNATURE, "model's signature by key " + keyId
+                    + " does not verify: the artifact was changed after it was signed");
         }
-        return node.longValue();
-    }
-
-    private static String sha256Field(JsonNode json) throws RefusedException {
-        String digest = text(json, "payload_sha256");
-        if (!digest.matches("[0-9a-f]{64}")) {
-            throw missing("payload_sha256", "64 lower-case hex digits");
-        }
-        return digest;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static SortedMap<String, Object> map(JsonNode json, String field) throws RefusedException {
-        JsonNode node = json.get(field);
-        if (node == null || !node.isObject()) {
-            throw missing(field, "a JSON object");
-        }
-        return new TreeMap<>(JSON.convertValue(node, Map.class));
-    }
-
-    private static RefusedException missing(String field, String what) {
-        return new RefusedException(Refusal.BAD_FORMAT, "artifact header needs '" + field + "' as " + what);
-    }
-
-    private static RefusedException disagrees(String what, Object model, Object header) {
-        return new RefusedException(Refusal.UNREADABLE_PAYLOAD, "payload's model has " + what + " " + model
-                + ", the header says " + header);
     }
 
     private static RefusedException tooLarge(long size) {
         return new RefusedException(Refusal.TOO_LARGE, "artifact is " + size + " bytes, at most " + MAX_BYTES + " are read");
-    }
-
-    private static int indexOf(byte[] bytes, byte b, int from, int within) {
-        int end = (int) Math.min(bytes.length, (long) from + within + 1);
-        for (int i = from; i < end; i++) {
-            if (bytes[i] == b) {
-                return i;
-            }
-        }
-        return -1;
     }
 
     /** The first bytes as a quoted string, non-printable ones as \xNN, for a message about a foreign file. */
@@ -411,9 +307,13 @@ public final class ModelArtifact {
         return s.append(bytes.length > max ? "...\"" : "\"").toString();
     }
 
-    static String sha256(byte[] bytes) {
+    private static byte[] sha256(byte[] bytes) {
+        return sha256().digest(bytes);
+    }
+
+    private static MessageDigest sha256() {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every Java platform", e);
         }

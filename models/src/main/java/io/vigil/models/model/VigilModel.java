@@ -11,6 +11,10 @@ import io.vigil.models.scoring.Verdict;
 import io.vigil.models.scoring.WindowScorer;
 import io.vigil.records.Category;
 import io.vigil.records.Reason;
+import java.io.InvalidObjectException;
+import java.io.ObjectInputStream;
+import java.io.ObjectStreamException;
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -24,6 +28,14 @@ import java.util.TreeMap;
 /**
  * A trained model: the fleet, per-job and supervised detectors combined into one score, a threshold,
  * categories and reasons. What an artifact holds ({@link ModelArtifact}); {@code Trainer} makes one.
+ *
+ * <p><b>Direction.</b> Each feature declares which way of changing can be misuse ({@link FeatureSet.Direction}),
+ * and every part of the model follows it: the per-job model scores only moves towards misuse; the fleet and
+ * supervised models read the window moved to the fleet's typical value on the benign side of each feature
+ * ({@link FeatureSet#towardsBaseline}), as they were trained; the indicator rules look only for things being
+ * there. So a window that is only quieter than the job's normal and the fleet's typical one (no traffic, idle
+ * GPUs, no processes) gets no surprise from any detector, and the calibration, learned on the same views of
+ * benign windows, never flags it.
  *
  * <p><b>Score.</b> See {@link Calibration}: each detector's raw score becomes a surprise (how rare among benign
  * windows out of fold), the two largest add up ({@link Calibration#evidence}), and that is compared with the one benign windows reach at the
@@ -41,13 +53,17 @@ import java.util.TreeMap;
  *
  * <p><b>Reasons.</b> Each detector's surprise is shared out over the features: the per-job model's over its
  * per-feature contributions, the fleet and supervised models' over the squared robust distances from the
- * fleet's typical value ({@link FleetDetector#deviations}), the rules' over the features of the rules that
+ * fleet's typical value on the suspicious side ({@link FleetDetector#deviations}), the rules' over the features of the rules that
  * fired. A feature's weight is its share of the total; the
  * strongest {@value Verdict#MAX_REASONS} are named, each with its value, the job's baseline (null before the job
  * has one) and the fleet's.
+ *
+ * <p><b>Java serialization</b> (a Flink operator holding the model in its job graph) writes the model's artifact
+ * bytes and reads them back through {@link ModelArtifact}'s reader ({@link SerializedForm}); nothing else of
+ * the model is ever Java-serialized, and a stream that names this class directly is refused.
  */
 public final class VigilModel implements WindowScorer {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
     public static final String KIND = "vigil-ensemble/1";
     /** A supervised class is named when it holds at least this share of the probability. */
@@ -89,22 +105,56 @@ public final class VigilModel implements WindowScorer {
             throw new IllegalArgumentException("fleet model reads " + fleetBaseline.length + " features, feature set "
                     + featureSet.id() + " has " + featureSet.size());
         }
+        if (!job.featureSet().id().equals(featureSet.id())) {
+            throw new IllegalArgumentException("per-job model reads feature set " + job.featureSet().id() + ", the model "
+                    + featureSet.id());
+        }
+        if (supervised.forest().width() != featureSet.size()) {
+            throw new IllegalArgumentException("supervised model reads " + supervised.forest().width() + " features, feature set "
+                    + featureSet.id() + " has " + featureSet.size());
+        }
+        if (calibration.jobFeatures() != null && calibration.jobFeatures().length != featureSet.size()) {
+            throw new IllegalArgumentException("calibration has " + calibration.jobFeatures().length
+                    + " per-feature tails, feature set " + featureSet.id() + " has " + featureSet.size());
+        }
+    }
+
+    /** Java serialization writes the artifact's bytes instead of the model (see the class doc). */
+    private Object writeReplace() {
+        return new SerializedForm(featureSet, ModelArtifact.toBytes(this));
+    }
+
+    private void readObject(ObjectInputStream in) throws InvalidObjectException {
+        throw new InvalidObjectException("a model is Java-serialized only as its artifact bytes");
+    }
+
+    /** A model in a Java-serialized object graph: its artifact bytes, read back by the artifact's reader. */
+    private record SerializedForm(FeatureSet featureSet, byte[] artifact) implements Serializable {
+        private Object readResolve() throws ObjectStreamException {
+            try {
+                return ModelArtifact.load(artifact, featureSet, ModelTrust.BUILT_IN);
+            } catch (ModelArtifact.RefusedException e) {
+                throw new InvalidObjectException("serialized model refused: " + e.getMessage());
+            }
+        }
     }
 
     @Override
     public Verdict score(double[] features, JobHistory history) {
         featureSet.checkLength(features);
         double[] x = finite(features);
-        double fleetScore = fleet.score(x);
+        double[] suspicious = featureSet.towardsBaseline(x, fleetBaseline);
+        double fleetScore = fleet.score(suspicious);
         JobDetector.Deviation deviation = job.score(x, history);
-        double[] probabilities = supervised.probabilities(x);
+        double[] probabilities = supervised.probabilities(suspicious);
         Map<Indicator, Double> rules = indicators == null ? Map.of() : indicators.contributions(x);
         double[] surprises = calibration.surprises(fleetScore, calibration.jobRaw(deviation.contributions()), probabilities[0],
                 rulesScore(rules));
         double score = calibration.score(Calibration.evidence(surprises));
         boolean flagged = score >= Calibration.SCORE_THRESHOLD;
         List<Category> categories = flagged ? categories(probabilities, classes, rules) : List.of();
-        return Verdict.of(score, Calibration.SCORE_THRESHOLD, categories, reasons(x, history, surprises, deviation, rules));
+        return Verdict.of(score, Calibration.SCORE_THRESHOLD, categories,
+                reasons(x, suspicious, history, surprises, deviation, rules));
     }
 
     /** The indicator rules' score, as {@link IndicatorScorer} computes it: the noisy-OR of their contributions. */
@@ -166,11 +216,11 @@ public final class VigilModel implements WindowScorer {
      * Each detector's surprise shared out over the features (see the class doc); the strongest, at most
      * {@value Verdict#MAX_REASONS}, with their weights as shares of the whole.
      */
-    private List<Reason> reasons(double[] x, JobHistory history, double[] surprises, JobDetector.Deviation deviation,
-                                 Map<Indicator, Double> rules) {
+    private List<Reason> reasons(double[] x, double[] suspicious, JobHistory history, double[] surprises,
+                                 JobDetector.Deviation deviation, Map<Indicator, Double> rules) {
         int n = x.length;
         double[][] shares = {
-                shares(squares(fleet.deviations(x))),
+                shares(squares(fleet.deviations(suspicious))),
                 shares(deviation.contributions().clone()),
                 null, // the supervised model's part goes where the fleet's goes
                 shares(ruleWeights(rules))};

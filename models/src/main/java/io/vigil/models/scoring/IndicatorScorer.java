@@ -2,9 +2,10 @@ package io.vigil.models.scoring;
 
 import static io.vigil.models.features.FeatureSet.HASHING_DIVERGENCE;
 import static io.vigil.models.features.FeatureSet.HASHING_GPU_FRACTION;
-import static io.vigil.models.features.FeatureSet.INTERNAL_MAX_PORTS;
-import static io.vigil.models.features.FeatureSet.INTERNAL_UNANSWERED_HOSTS;
-import static io.vigil.models.features.FeatureSet.INTERNAL_UNANSWERED_RATIO;
+import static io.vigil.models.features.FeatureSet.FAILED_ATTEMPT_RATIO;
+import static io.vigil.models.features.FeatureSet.FAILED_HOSTS;
+import static io.vigil.models.features.FeatureSet.FAILED_HOSTS_ONE_PORT;
+import static io.vigil.models.features.FeatureSet.FAILED_PORTS_ONE_HOST;
 import static io.vigil.models.features.FeatureSet.METADATA_SERVICE_FLOWS;
 import static io.vigil.models.features.FeatureSet.MINER_PROCESS;
 import static io.vigil.models.features.FeatureSet.ODD_PROCESS_GPU_FRACTION;
@@ -28,7 +29,9 @@ import java.util.Map;
 
 /**
  * The simplest honest scorer: a handful of named, physically motivated indicators over the features,
- * combined transparently. It is a <b>stopgap</b> until the learned detectors of issue #5 (fleet Isolation
+ * combined transparently. Every indicator looks for something being there (failed attempts, hashing GPUs,
+ * a private long-lived session), never for something missing: as the feature set's directions say, a
+ * quieter window than usual is never misuse, and a window with every feature at 0 scores 0. It is a <b>stopgap</b> until the learned detectors of issue #5 (fleet Isolation
  * Forest, per-job online model, supervised classifier) replace it; it needs no training data and every
  * alert it raises can be read back to a rule.
  *
@@ -44,7 +47,7 @@ import java.util.Map;
  * {@value #CATEGORY_MIN}, strongest first; UNKNOWN if a flagged window has none. <b>Reasons</b> are the
  * features of the indicators that fired, each weighted by its indicator's share of the total contribution
  * (split evenly over the indicator's features), with the fleet baseline: what a benign training window
- * shows, which for every feature read here is 0 (no rare addresses, no unanswered internal attempts, no
+ * shows, which for every feature read here is 0 (no rare addresses, no failed attempts, no
  * hashing GPUs, no odd processes). Severity follows {@link Verdict#severity}.
  *
  * <p><b>Known blind spots</b>, left to the learned models: a miner on <em>all</em> of a job's GPUs with
@@ -55,7 +58,7 @@ import java.util.Map;
 public final class IndicatorScorer implements WindowScorer {
     private static final long serialVersionUID = 1L;
 
-    public static final String MODEL_VERSION = "indicators-v1";
+    public static final String MODEL_VERSION = "indicators-v2";
     public static final double THRESHOLD = 0.5;
     /** A category is named when its indicators together contribute at least this much. */
     public static final double CATEGORY_MIN = 0.2;
@@ -65,26 +68,38 @@ public final class IndicatorScorer implements WindowScorer {
     /** One named condition on the features. */
     public enum Indicator {
         /**
-         * A training job talks to a fixed set of peers (its NCCL ring or tree, storage, a parameter
-         * service), and they answer. Twenty-odd distinct internal hosts in one minute, each mostly
-         * refusing or ignoring the job, is a sweep of the network, not a workload. Ramp: 8 hosts (a
-         * small job whose peers went away) to 24.
+         * One service port tried on many hosts, most of which never answered, inside the cluster or out: a
+         * horizontal sweep (SSH, RDP, databases). A busy client's servers answer, so its ports stay out of
+         * the feature (see {@code failed_hosts_one_port}). Ramp: 6 hosts to 20 in a window. Twenty hosts that
+         * do not answer on one port within a minute is as conclusive as an indicator gets: 0.95.
          */
-        INTERNAL_HOST_SWEEP(Category.NETWORK_SCAN, 0.9, INTERNAL_UNANSWERED_HOSTS, INTERNAL_UNANSWERED_RATIO) {
+        PORT_SWEEP(Category.NETWORK_SCAN, 0.95, FAILED_HOSTS_ONE_PORT, FAILED_HOSTS) {
             @Override
             double strength(View v) {
-                return ramp(v.count(INTERNAL_UNANSWERED_HOSTS), 8, 24);
+                return ramp(v.count(FAILED_HOSTS_ONE_PORT), 6, 20);
             }
         },
         /**
-         * A service listens on one or two ports; collectives use a couple per peer. Trying 32 or more
-         * ports of one internal host in a minute, with most of the job's internal attempts unanswered, is
-         * a port scan. Ramps: 8 to 32 ports, and 30% to 60% unanswered.
+         * A service listens on one or two ports; collectives use a couple per peer. Many ports of one host
+         * failing in a window is a port scan, of an internal host or an external one. Ramp: 8 ports to 24;
+         * two dozen closed ports of one host within a minute is no workload's doing: 0.95.
          */
-        INTERNAL_PORT_SWEEP(Category.NETWORK_SCAN, 0.85, INTERNAL_MAX_PORTS, INTERNAL_UNANSWERED_RATIO) {
+        VERTICAL_PORT_SCAN(Category.NETWORK_SCAN, 0.95, FAILED_PORTS_ONE_HOST, FAILED_ATTEMPT_RATIO) {
             @Override
             double strength(View v) {
-                return ramp(v.count(INTERNAL_MAX_PORTS), 8, 32) * ramp(v.value(INTERNAL_UNANSWERED_RATIO), 0.3, 0.6);
+                return ramp(v.count(FAILED_PORTS_ONE_HOST), 8, 24);
+            }
+        },
+        /**
+         * A job talks to a fixed set of peers, stores and services, and they answer. Many distinct hosts in
+         * one window that the job could not reach, on whatever ports, while a fair share of all its attempts
+         * fail, is a sweep of a network. Ramps: 8 hosts (a small job whose peers went away) to 24, and 5% to
+         * 25% of the job's attempts failed (a crawler meeting a few dead servers stays below).
+         */
+        HOST_SWEEP(Category.NETWORK_SCAN, 0.8, FAILED_HOSTS, FAILED_ATTEMPT_RATIO) {
+            @Override
+            double strength(View v) {
+                return ramp(v.count(FAILED_HOSTS), 8, 24) * ramp(v.value(FAILED_ATTEMPT_RATIO), 0.05, 0.25);
             }
         },
         /**
@@ -249,9 +264,9 @@ public final class IndicatorScorer implements WindowScorer {
 
     private final FeatureSet featureSet;
 
-    /** Over {@link FeatureSet#V1}. */
+    /** Over {@link FeatureSet#CURRENT}. */
     public IndicatorScorer() {
-        this(FeatureSet.V1);
+        this(FeatureSet.CURRENT);
     }
 
     /** @throws IllegalArgumentException if the set lacks a feature an indicator reads */

@@ -139,8 +139,9 @@ public final class Trainer {
             Detectors d = Detectors.fit(featureSet, rows(x, train), pick(labels, train), seeds.nextLong(), seeds.nextLong());
             Category[] classes = d.supervised.categories();
             for (int i : test) {
-                fleetRaw[i] = d.fleet.score(x[i]);
-                probabilities[i] = d.supervised.probabilities(x[i]);
+                double[] suspicious = featureSet.towardsBaseline(x[i], d.fleet.baseline());
+                fleetRaw[i] = d.fleet.score(suspicious);
+                probabilities[i] = d.supervised.probabilities(suspicious);
                 notBenignRaw[i] = Calibration.notBenignLogOdds(probabilities[i][0]);
                 classesOf[i] = classes;
             }
@@ -208,15 +209,28 @@ public final class Trainer {
                 modelVersion(featureSet, sorted, options), summary, metrics);
     }
 
-    /** The three detectors trained on one set of windows. */
+    /**
+     * The three detectors trained on one set of windows. The fleet and supervised models learn from the windows
+     * moved to the fleet's typical value on the benign side of each feature ({@link FeatureSet#towardsBaseline}),
+     * as {@link VigilModel} shows them windows; the per-job model from the windows as they are.
+     */
     private record Detectors(FleetDetector fleet, JobDetector job, CategoryDetector supervised) {
         static Detectors fit(FeatureSet featureSet, double[][] x, Category[] labels, long fleetSeed, long supervisedSeed) {
             double[][] benign = benignOnly(x, labels);
             if (benign.length < 2) {
                 throw new IllegalArgumentException("a fold has " + benign.length + " benign windows to train on; need at least 2");
             }
-            return new Detectors(FleetDetector.fit(benign, fleetSeed), JobDetector.fit(featureSet, benign),
-                    CategoryDetector.fit(featureSet, x, labels, supervisedSeed));
+            double[] typical = FleetDetector.medians(benign);
+            double[][] suspicious = new double[x.length][];
+            for (int i = 0; i < x.length; i++) {
+                suspicious[i] = featureSet.towardsBaseline(x[i], typical);
+            }
+            FleetDetector fleet = FleetDetector.fit(benignOnly(suspicious, labels), fleetSeed);
+            if (!Arrays.equals(fleet.baseline(), typical)) {
+                throw new IllegalStateException("the fleet model's baseline moved when windows were moved to it");
+            }
+            return new Detectors(fleet, JobDetector.fit(featureSet, benign),
+                    CategoryDetector.fit(featureSet, suspicious, labels, supervisedSeed));
         }
     }
 

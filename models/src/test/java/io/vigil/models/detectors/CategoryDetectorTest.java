@@ -5,14 +5,22 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vigil.models.training.SyntheticWindows;
 import io.vigil.records.Category;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.ObjectInputStream;
-import java.io.ObjectOutputStream;
+import java.io.DataOutputStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
+import smile.base.cart.DecisionNode;
+import smile.base.cart.SplitRule;
+import smile.classification.DecisionTree;
+import smile.classification.RandomForest;
+import smile.data.DataFrame;
+import smile.data.Tuple;
+import smile.data.formula.Formula;
+import smile.data.vector.IntVector;
 
 class CategoryDetectorTest {
     private static final Category[] KINDS = {Category.CRYPTO_MINING, Category.REVERSE_TUNNEL, Category.NETWORK_SCAN,
@@ -38,10 +46,24 @@ class CategoryDetectorTest {
         return new Data(x.toArray(new double[0][]), labels.toArray(new Category[0]));
     }
 
-    private static byte[] serialized(Object o) throws IOException {
+    /** The forest's arrays, as bytes: what an artifact holds of it. */
+    private static byte[] serialized(CategoryDetector detector) throws IOException {
+        CategoryDetector.Forest f = detector.forest();
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
-            out.writeObject(o);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeUTF(Arrays.toString(f.categories()));
+            for (int i : f.roots()) {
+                out.writeInt(i);
+            }
+            for (int i = 0; i < f.feature().length; i++) {
+                out.writeInt(f.feature()[i]);
+                out.writeDouble(f.split()[i]);
+                out.writeInt(f.left()[i]);
+                out.writeInt(f.right()[i]);
+            }
+            for (double v : f.shares()) {
+                out.writeDouble(v);
+            }
         }
         return bytes.toByteArray();
     }
@@ -54,6 +76,37 @@ class CategoryDetectorTest {
             }
         }
         return best;
+    }
+
+    @Test
+    void flatTreesScoreAsSmilesForestOnItsTrainingWindows() {
+        Data train = data(4, 300, 15);
+        int[] classes = new int[train.labels().length];
+        for (int i = 0; i < classes.length; i++) {
+            classes[i] = train.labels()[i] == null ? 0 : 1 + Arrays.asList(KINDS).indexOf(train.labels()[i]);
+        }
+        DataFrame frame = DataFrame.of(train.x(), SyntheticWindows.SET.names().toArray(new String[0]))
+                .merge(IntVector.of("class", classes));
+        RandomForest smile = RandomForest.fit(Formula.lhs("class"), frame, 20, 10, SplitRule.GINI, 12, 32, 3, 1.0,
+                new int[] {1, 1, 1, 1, 1}, LongStream.range(0, 20).map(t -> 100 + t));
+        DecisionTree[] trees = smile.trees();
+        CategoryDetector flat = CategoryDetector.flatten(SyntheticWindows.SET.size(), KINDS, trees);
+        flat.checkAgainst(trees, train.x());
+        for (double[] x : train.x()) {
+            // what the Smile trees say: each leaf's class shares, averaged with the prior
+            double[] expected = new double[KINDS.length + 1];
+            for (DecisionTree tree : trees) {
+                int[] count = ((DecisionNode) tree.root().predict(Tuple.of(x, tree.schema()))).count();
+                int size = Arrays.stream(count).sum();
+                for (int c = 0; c < expected.length; c++) {
+                    expected[c] += (double) count[c] / size;
+                }
+            }
+            for (int c = 0; c < expected.length; c++) {
+                expected[c] = (expected[c] + CategoryDetector.PRIOR) / (trees.length + CategoryDetector.PRIOR * expected.length);
+            }
+            assertThat(flat.probabilities(x)).containsExactly(expected);
+        }
     }
 
     @Test
@@ -80,7 +133,7 @@ class CategoryDetectorTest {
     }
 
     @Test
-    void sameWindowsAndSeedGiveTheSameModelByteForByteAndItSurvivesSerialization() throws Exception {
+    void sameWindowsAndSeedGiveTheSameModelByteForByteAndItSurvivesItsArrays() throws Exception {
         Data train = data(1, 300, 15);
         CategoryDetector a = CategoryDetector.fit(SyntheticWindows.SET, train.x(), train.labels(), 5);
         CategoryDetector b = CategoryDetector.fit(SyntheticWindows.SET, train.x(), train.labels(), 5);
@@ -88,10 +141,7 @@ class CategoryDetectorTest {
         assertThat(serialized(b)).isEqualTo(bytes);
         assertThat(bytes.length).isLessThan(400 * 1024);
 
-        CategoryDetector read;
-        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes))) {
-            read = (CategoryDetector) in.readObject();
-        }
+        CategoryDetector read = CategoryDetector.of(a.forest());
         for (double[] x : data(3, 20, 2).x()) {
             assertThat(read.probabilities(x)).containsExactly(a.probabilities(x));
         }

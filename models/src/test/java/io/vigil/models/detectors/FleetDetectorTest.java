@@ -1,15 +1,15 @@
 package io.vigil.models.detectors;
 
-import static io.vigil.models.features.FeatureSet.INTERNAL_MAX_PORTS;
-import static io.vigil.models.features.FeatureSet.INTERNAL_UNANSWERED_HOSTS;
+import static io.vigil.models.features.FeatureSet.FAILED_HOSTS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.vigil.models.features.FeatureSet;
 import io.vigil.models.training.SyntheticWindows;
 import io.vigil.records.Category;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.ObjectOutputStream;
+import java.io.DataOutputStream;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
@@ -28,10 +28,28 @@ class FleetDetectorTest {
         return out;
     }
 
-    private static byte[] serialized(Object o) throws IOException {
+    /** The forest's arrays, as bytes: what an artifact holds of it. */
+    private static byte[] serialized(FleetDetector detector) throws IOException {
+        FleetDetector.Forest f = detector.forest();
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
-            out.writeObject(o);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            for (double v : f.median()) {
+                out.writeDouble(v);
+            }
+            for (double v : f.scale()) {
+                out.writeDouble(v);
+            }
+            out.writeDouble(f.averagePath());
+            for (int i : f.roots()) {
+                out.writeInt(i);
+            }
+            for (int i = 0; i < f.feature().length; i++) {
+                out.writeInt(f.feature()[i]);
+                out.writeInt(f.right()[i]);
+                out.writeDouble(f.cut()[i]);
+                out.writeFloat(f.low()[i]);
+                out.writeFloat(f.high()[i]);
+            }
         }
         return bytes.toByteArray();
     }
@@ -61,16 +79,16 @@ class FleetDetectorTest {
 
         // 0 in every benign window: any other value is cut off by every split on it.
         double[] unanswered = window.clone();
-        SyntheticWindows.set(unanswered, INTERNAL_UNANSWERED_HOSTS, Math.log1p(3));
+        SyntheticWindows.set(unanswered, FAILED_HOSTS, Math.log1p(3));
         assertThat(detector.score(unanswered)).isGreaterThan(typical);
 
-        // 2 to 4 ports in benign windows: past the end, the further the stranger.
+        // tens of internal hosts in benign windows: past the end, the further the stranger.
         double previous = typical;
-        for (int ports : new int[] {8, 16, 64}) {
+        for (int hosts : new int[] {300, 3000, 30000}) {
             double[] scan = window.clone();
-            SyntheticWindows.set(scan, INTERNAL_MAX_PORTS, Math.log1p(ports));
+            SyntheticWindows.set(scan, FeatureSet.INTERNAL_HOSTS, Math.log1p(hosts));
             double score = detector.score(scan);
-            assertThat(score).as(ports + " ports").isGreaterThan(previous);
+            assertThat(score).as(hosts + " hosts").isGreaterThan(previous);
             previous = score;
         }
     }
@@ -79,9 +97,6 @@ class FleetDetectorTest {
     void sameWindowsAndSeedGiveTheSameModelByteForByte() throws IOException {
         double[][] windows = fleet(1, 30, 20);
         FleetDetector a = FleetDetector.fit(windows, 11);
-        // Smile's shared random state is left as something else uses it between trainings.
-        smile.stat.distribution.GaussianDistribution.getInstance().rand();
-        smile.math.MathEx.setSeed(99);
         FleetDetector b = FleetDetector.fit(windows, 11);
         assertThat(serialized(b)).isEqualTo(serialized(a));
         double[] probe = fleet(5, 1, 1)[0];
@@ -96,6 +111,7 @@ class FleetDetectorTest {
         assertThat(detector.trees()).isEqualTo(FleetDetector.TREES);
         // 100 trees of 256 rows: Smile's own nodes would be megabytes.
         assertThat(serialized(detector).length).isLessThan(400 * 1024);
+        assertThat(FleetDetector.of(detector.forest())).usingRecursiveComparison().isEqualTo(detector);
     }
 
     @Test

@@ -12,11 +12,8 @@ import static org.assertj.core.api.Assertions.within;
 import io.vigil.models.detectors.JobDetector.Deviation;
 import io.vigil.models.features.FeatureSet;
 import io.vigil.models.scoring.JobHistory;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.ObjectInputStream;
-import java.io.ObjectOutputStream;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.BeforeEach;
@@ -26,15 +23,15 @@ class JobDetectorTest {
 
     private static final Map<String, Double> ONE_UNANSWERED_PROBE = Map.of(
             FeatureSet.INTERNAL_HOSTS, count(17),
-            FeatureSet.INTERNAL_UNANSWERED_HOSTS, count(1),
-            FeatureSet.INTERNAL_UNANSWERED_RATIO, 0.001);
+            FeatureSet.FAILED_HOSTS, count(1),
+            FeatureSet.FAILED_ATTEMPT_RATIO, 0.001);
     private static final Map<String, Double> TENSOR_COLLAPSE = Map.of(
             FeatureSet.TENSOR_ACTIVE, 0.02,
-            FeatureSet.TENSOR_PER_SM, 0.025,
+            FeatureSet.SM_WITHOUT_TENSOR, 0.975,
             FeatureSet.TENSOR_RATIO_SPREAD, 0.0);
     private static final Map<String, Double> MINER = Map.of(
             FeatureSet.TENSOR_ACTIVE, 0.01,
-            FeatureSet.TENSOR_PER_SM, 0.01,
+            FeatureSet.SM_WITHOUT_TENSOR, 0.99,
             FeatureSet.TENSOR_RATIO_SPREAD, 0.0,
             FeatureSet.HASHING_GPU_FRACTION, 1.0,
             FeatureSet.PROCESS_NAMES, count(2));
@@ -130,7 +127,7 @@ class JobDetectorTest {
         JobHistory history = normalFor(60);
         Deviation first = detector.score(window(trainingJob(), random, TENSOR_COLLAPSE), history);
         assertThat(first.score()).isGreaterThan(3);
-        assertThat(strongestName(first)).isIn(FeatureSet.TENSOR_ACTIVE, FeatureSet.TENSOR_PER_SM);
+        assertThat(strongestName(first)).isIn(FeatureSet.TENSOR_ACTIVE, FeatureSet.SM_WITHOUT_TENSOR);
         assertThat(first.contributions()[V1.index(FeatureSet.SM_ACTIVE)]).isZero();
         assertThat(first.contributions()[V1.index(FeatureSet.GPU_UTIL)]).isZero();
 
@@ -151,7 +148,7 @@ class JobDetectorTest {
         for (int w = 0; w < scores.length; w++) {
             double[] x = window(trainingJob(), random, ONE_UNANSWERED_PROBE);
             Deviation d = detector.score(x, history);
-            assertThat(strongestName(d)).isEqualTo(FeatureSet.INTERNAL_UNANSWERED_HOSTS);
+            assertThat(strongestName(d)).isEqualTo(FeatureSet.FAILED_HOSTS);
             scores[w] = d.score();
             // Not flagged: a thin scan is learned from until something flags it, the worst case.
             history = detector.learn(history, x, false);
@@ -217,7 +214,7 @@ class JobDetectorTest {
         for (int i = 0; i < normal.length; i++) {
             if (history.drift(i) > 0) {
                 // every feature whose drift is still up is back to normal in this window: none of them counts
-                assertThat(after.contributions()[i]).as(FeatureSet.V1.names().get(i)).isLessThan(history.drift(i));
+                assertThat(after.contributions()[i]).as(FeatureSet.CURRENT.names().get(i)).isLessThan(history.drift(i));
             }
         }
         assertThat(after.score()).isLessThan(5);
@@ -272,7 +269,7 @@ class JobDetectorTest {
         // Jobs of 8 to 40 GPUs send 1 to 25 MB: the fleet's spread there is wider than the minimum.
         assertThat(floors[V1.index(FeatureSet.EXTERNAL_BYTES_OUT)]).isGreaterThan(min);
         // Nobody in the fleet probes: the floor is the minimum, so a first probe gives a finite z.
-        assertThat(floors[V1.index(FeatureSet.INTERNAL_UNANSWERED_HOSTS)]).isEqualTo(min);
+        assertThat(floors[V1.index(FeatureSet.FAILED_HOSTS)]).isEqualTo(min);
         assertThat(JobDetector.fit(V1, new double[0][]).scaleFloors()).containsOnly(min);
     }
 
@@ -290,7 +287,7 @@ class JobDetectorTest {
     void refusesWindowsThatDoNotFitTheFeatureSet() {
         JobHistory history = normalFor(10);
         assertThatThrownBy(() -> detector.score(new double[3], history))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("30 features, the vector 3");
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(V1.size() + " features, the vector 3");
         double[] nan = window(trainingJob(), random);
         nan[V1.index(FeatureSet.SM_ACTIVE)] = Double.NaN;
         assertThatThrownBy(() -> detector.learn(history, nan, false))
@@ -332,14 +329,7 @@ class JobDetectorTest {
     @Test
     void scoresTheSameAfterTravellingInsideAModelAndAfterTheHistoryWasStored() throws Exception {
         JobHistory history = normalFor(30);
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
-            out.writeObject(detector);
-        }
-        JobDetector shipped;
-        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
-            shipped = (JobDetector) in.readObject();
-        }
+        JobDetector shipped = JobDetector.of(V1, detector.settings(), detector.scaleFloors());
         JobHistory restored = JobHistory.fromBytes(history.toBytes());
         double[] x = window(trainingJob(), random, TENSOR_COLLAPSE);
         assertThat(shipped.score(x, restored).contributions()).containsExactly(detector.score(x, history).contributions());
@@ -347,11 +337,65 @@ class JobDetectorTest {
     }
 
     @Test
-    void keepsAJobsStateForThirtyFeaturesFarUnderSixtyFourKib() {
+    void keepsAJobsStateForAllFeaturesFarUnderSixtyFourKib() {
         JobHistory history = normalFor(100);
         int size = history.toBytes().length;
         System.out.println("per-job state for " + V1.size() + " features: " + size + " bytes");
-        assertThat(size).isEqualTo(JobHistory.byteSize(30)).isLessThanOrEqualTo(64 * 1024);
+        assertThat(size).isEqualTo(JobHistory.byteSize(V1.size())).isLessThanOrEqualTo(64 * 1024);
+    }
+
+    /** Every feature at 0 but the context ones: no traffic, idle GPUs, no processes. */
+    private static double[] quiet(double[] normal) {
+        double[] x = new double[normal.length];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = V1.features().get(i).direction() == FeatureSet.Direction.CONTEXT ? normal[i] : 0;
+        }
+        return x;
+    }
+
+    @Test
+    void neverScoresAJobGoingQuiet() {
+        JobHistory history = normalFor(60);
+        double[] normal = window(trainingJob(), random);
+        for (int w = 0; w < 30; w++) {
+            // a preemption, a restart from checkpoint, a data stall: half an hour of nothing
+            double[] x = quiet(normal);
+            Deviation d = detector.score(x, history);
+            assertThat(d.score()).as("quiet window %d", w).isZero();
+            assertThat(d.contributions()).containsOnly(0.0);
+            history = detector.learn(history, x, false);
+        }
+        // ... and back to work: the normal was not dragged down to idle, so coming back is not a rise
+        for (int w = 0; w < 5; w++) {
+            double[] x = window(trainingJob(), random);
+            assertThat(detector.score(x, history).score()).as("back to work, window %d", w).isLessThan(1);
+            history = detector.learn(history, x, false);
+        }
+    }
+
+    @Test
+    void scoresOnlyTheSuspiciousDirectionOfEachFeature() {
+        FeatureSet set = FeatureSet.of("t", List.of(
+                new FeatureSet.Feature("up", "u", FeatureSet.Direction.UP, "more"),
+                new FeatureSet.Feature("down", "d", FeatureSet.Direction.DOWN, "less"),
+                new FeatureSet.Feature("both", "b", FeatureSet.Direction.BOTH, "either"),
+                new FeatureSet.Feature("context", "c", FeatureSet.Direction.CONTEXT, "neither")));
+        JobDetector d = JobDetector.fit(set, new double[0][]);
+        JobHistory history = JobHistory.empty();
+        for (int w = 0; w < 20; w++) {
+            history = d.learn(history, new double[] {1, 1, 1, 1}, false);
+        }
+        double[] lower = d.score(new double[] {0, 0, 0, 0}, history).contributions();
+        double[] higher = d.score(new double[] {2, 2, 2, 2}, history).contributions();
+
+        assertThat(lower[0]).isZero();
+        assertThat(higher[0]).isPositive();
+        assertThat(lower[1]).isPositive();
+        assertThat(higher[1]).isZero();
+        assertThat(lower[2]).isPositive();
+        assertThat(higher[2]).isPositive();
+        assertThat(lower[3]).isZero();
+        assertThat(higher[3]).isZero();
     }
 
     @Test

@@ -6,13 +6,13 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * Crafted {@link FeatureSet#V1} windows for the detector tests: a training job's typical window, with
+ * Crafted {@link FeatureSet#V2} windows for the detector tests: a training job's typical window, with
  * a little noise, and the changes of the stories under test.
  */
 public final class JobWindows {
-    public static final FeatureSet V1 = FeatureSet.V1;
+    public static final FeatureSet V1 = FeatureSet.CURRENT;
 
-    /** log1p of a count or byte total, as V1 holds them. */
+    /** log1p of a count or byte total, as V2 holds them. */
     public static double count(double n) {
         return Math.log1p(n);
     }
@@ -28,14 +28,13 @@ public final class JobWindows {
         w.put(FeatureSet.EXTERNAL_BYTES_OUT, count(1e6));
         w.put(FeatureSet.EXTERNAL_BYTES_IN, count(2e7));
         w.put(FeatureSet.INTERNAL_HOSTS, count(16));
-        w.put(FeatureSet.INTERNAL_MAX_PORTS, count(2));
         w.put(FeatureSet.GPU_COUNT, count(8));
         w.put(FeatureSet.GPU_TELEMETRY, 1.0);
         w.put(FeatureSet.GPU_UTIL, 0.95);
         w.put(FeatureSet.SM_ACTIVE, 0.80);
         w.put(FeatureSet.TENSOR_ACTIVE, 0.60);
         w.put(FeatureSet.DRAM_ACTIVE, 0.50);
-        w.put(FeatureSet.TENSOR_PER_SM, 0.75);
+        w.put(FeatureSet.SM_WITHOUT_TENSOR, 0.25);
         w.put(FeatureSet.TENSOR_RATIO_SPREAD, 0.05);
         w.put(FeatureSet.PROCESS_NAMES, count(1));
         return w;
@@ -45,7 +44,7 @@ public final class JobWindows {
     public static Map<String, Double> fp32Job() {
         Map<String, Double> w = trainingJob();
         w.put(FeatureSet.TENSOR_ACTIVE, 0.03);
-        w.put(FeatureSet.TENSOR_PER_SM, 0.04);
+        w.put(FeatureSet.SM_WITHOUT_TENSOR, 0.96);
         w.put(FeatureSet.TENSOR_RATIO_SPREAD, 0.0);
         return w;
     }

@@ -43,15 +43,31 @@ class ContactTest {
     }
 
     @Test
-    void callsAContactMostlyUnansweredWhenHalfOrMoreOfTheJobsAttemptsGotNoReply() {
+    void callsAHostFailedWhenHalfOrMoreOfTheJobsAttemptsFailedAndItSentNoPayload() {
         Contact c = contact(false, 1);
-        c.outboundFlows = 4;
+        c.outboundFlows = 6;
+        c.attempts = 4;
         c.unanswered = 2;
-        assertThat(c.mostlyUnanswered()).isTrue();
+        assertThat(c.failedHost()).isTrue();
         c.unanswered = 1;
-        assertThat(c.mostlyUnanswered()).isFalse();
+        assertThat(c.failedHost()).isFalse();
         c.unanswered = 0;
-        c.outboundFlows = 0;
-        assertThat(c.mostlyUnanswered()).isFalse();
+        c.attempts = 0;
+        assertThat(c.failedHost()).isFalse();
+    }
+
+    @Test
+    void aHostThatSentPayloadOrIsNotAHostIsNeverFailed() {
+        Contact c = contact(false, 1);
+        c.attempts = 4;
+        c.unanswered = 4;
+        c.bytesIn = 0;
+        assertThat(c.failedHost()).isTrue();
+        c.bytesIn = 120;
+        assertThat(c.failedHost()).as("it served data on some connection: it is there").isFalse();
+        c.bytesIn = 0;
+        c.remoteKind = io.vigil.records.IpAddresses.Kind.MULTICAST;
+        assertThat(c.failedHost()).isFalse();
+        assertThat(c.toHost()).isFalse();
     }
 }

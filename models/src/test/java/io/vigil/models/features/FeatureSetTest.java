@@ -14,86 +14,132 @@ import org.junit.jupiter.api.Test;
 class FeatureSetTest {
 
     @Test
-    void listsTheV1FeaturesInOneFixedOrderEachWithADoc() {
-        FeatureSet v1 = FeatureSet.V1;
+    void listsTheV2FeaturesInOneFixedOrderEachWithADocADirectionAndWhy() {
+        FeatureSet v2 = FeatureSet.V2;
 
-        assertThat(v1.version()).isEqualTo("v1");
-        assertThat(v1.size()).isEqualTo(v1.names().size()).isBetween(20, 32);
-        assertThat(v1.names()).doesNotHaveDuplicates().startsWith("flows").endsWith("miner_process");
-        assertThat(v1.features()).allSatisfy(f -> assertThat(f.doc()).isNotBlank());
-        assertThat(v1.names()).allSatisfy(n -> assertThat(n).matches("[a-z][a-z0-9_]*"));
-        for (int i = 0; i < v1.size(); i++) {
-            assertThat(v1.index(v1.names().get(i))).isEqualTo(i);
+        assertThat(FeatureSet.CURRENT).isSameAs(v2);
+        assertThat(v2.version()).isEqualTo("v2");
+        assertThat(v2.size()).isEqualTo(v2.names().size()).isBetween(20, 40);
+        assertThat(v2.names()).doesNotHaveDuplicates().startsWith("flows").endsWith("miner_process");
+        assertThat(v2.features()).allSatisfy(f -> {
+            assertThat(f.doc()).isNotBlank();
+            assertThat(f.why()).as(f.name()).isNotBlank();
+        });
+        assertThat(v2.names()).allSatisfy(n -> assertThat(n).matches("[a-z][a-z0-9_]*"));
+        for (int i = 0; i < v2.size(); i++) {
+            assertThat(v2.index(v2.names().get(i))).isEqualTo(i);
         }
     }
 
     @Test
-    void pinsTheV1IdSoThatAnyChangeToTheListIsDeliberate() {
-        // Changing V1's names or order changes this id and orphans every trained model and labelled window:
-        // make a V2 instead, and update this line only when that is the intent.
-        assertThat(FeatureSet.V1.id()).isEqualTo("v1-" + FeatureSet.V1.hash()).isEqualTo("v1-4b3659e7");
+    void quietIsTheBenignSideOfEveryFeature() {
+        // every feature is 0 in a quiet window, so each must be UP (more is suspect) or context
+        assertThat(FeatureSet.V2.features()).allSatisfy(f -> assertThat(f.direction()).as(f.name())
+                .isIn(FeatureSet.Direction.UP, FeatureSet.Direction.CONTEXT));
+        assertThat(FeatureSet.V2.features().stream().filter(f -> f.direction() == FeatureSet.Direction.CONTEXT)
+                .map(Feature::name)).containsExactly("gpu_count", "gpu_telemetry");
+    }
+
+    @Test
+    void directionsSayWhichMovesAreSuspicious() {
+        assertThat(FeatureSet.Direction.UP.suspicious(0.1)).isTrue();
+        assertThat(FeatureSet.Direction.UP.suspicious(-0.1)).isFalse();
+        assertThat(FeatureSet.Direction.DOWN.suspicious(-0.1)).isTrue();
+        assertThat(FeatureSet.Direction.DOWN.suspicious(0.1)).isFalse();
+        assertThat(FeatureSet.Direction.BOTH.suspicious(0.1)).isTrue();
+        assertThat(FeatureSet.Direction.BOTH.suspicious(-0.1)).isTrue();
+        assertThat(FeatureSet.Direction.CONTEXT.suspicious(5)).isFalse();
+        assertThat(FeatureSet.Direction.UP.suspicious(0)).isFalse();
+    }
+
+    @Test
+    void movesTheBenignSideToTheBaselineAndKeepsTheSuspiciousSide() {
+        FeatureSet set = FeatureSet.of("t", List.of(
+                new Feature("up", "u", FeatureSet.Direction.UP, "more"),
+                new Feature("down", "d", FeatureSet.Direction.DOWN, "less"),
+                new Feature("both", "b", FeatureSet.Direction.BOTH, "either"),
+                new Feature("context", "c", FeatureSet.Direction.CONTEXT, "neither")));
+        double[] baseline = {1, 1, 1, 1};
+
+        assertThat(set.towardsBaseline(new double[] {0, 0, 0, 0}, baseline)).containsExactly(1, 0, 0, 1);
+        assertThat(set.towardsBaseline(new double[] {2, 2, 2, 2}, baseline)).containsExactly(2, 1, 2, 1);
+    }
+
+    @Test
+    void pinsTheV2IdSoThatAnyChangeToTheListIsDeliberate() {
+        // Changing V2's names or order changes this id and orphans every trained model and labelled window:
+        // make a V3 instead, and update this line only when that is the intent.
+        assertThat(FeatureSet.V2.id()).isEqualTo("v2-" + FeatureSet.V2.hash()).isEqualTo("v2-da507ced");
+    }
+
+    @Test
+    void aModelOfAnotherSetIsToldBothSetsAndHowToRetrain() {
+        String why = FeatureSet.V2.refusal("v1-4b3659e7");
+
+        assertThat(why).contains("v1-4b3659e7").contains(FeatureSet.V2.id()).contains("vigil windows")
+                .contains("vigil train").contains("scripts/train-default-model.sh");
     }
 
     @Test
     void hashesTheSameListTheSameWay() {
-        FeatureSet again = FeatureSet.of("v1", FeatureSet.V1.features());
+        FeatureSet again = FeatureSet.of("v2", FeatureSet.CURRENT.features());
 
-        assertThat(again.hash()).isEqualTo(FeatureSet.V1.hash()).matches("[0-9a-f]{8}");
-        assertThat(again).isEqualTo(FeatureSet.V1);
+        assertThat(again.hash()).isEqualTo(FeatureSet.CURRENT.hash()).matches("[0-9a-f]{8}");
+        assertThat(again).isEqualTo(FeatureSet.CURRENT);
     }
 
     @Test
     void hashesDifferentlyWhenANameTheOrderOrTheVersionChanges() {
-        List<Feature> renamed = new ArrayList<>(FeatureSet.V1.features());
-        renamed.set(3, new Feature("external_bytes_received", renamed.get(3).doc()));
-        List<Feature> reordered = new ArrayList<>(FeatureSet.V1.features());
+        List<Feature> renamed = new ArrayList<>(FeatureSet.CURRENT.features());
+        renamed.set(3, new Feature("external_bytes_received", renamed.get(3).doc(), FeatureSet.Direction.UP, "more is the test's suspicious way"));
+        List<Feature> reordered = new ArrayList<>(FeatureSet.CURRENT.features());
         Collections.swap(reordered, 0, 1);
 
-        assertThat(FeatureSet.of("v1", renamed).hash()).isNotEqualTo(FeatureSet.V1.hash());
-        assertThat(FeatureSet.of("v1", reordered).hash()).isNotEqualTo(FeatureSet.V1.hash());
-        assertThat(FeatureSet.of("v2", FeatureSet.V1.features()).hash()).isNotEqualTo(FeatureSet.V1.hash());
+        assertThat(FeatureSet.of("v2", renamed).hash()).isNotEqualTo(FeatureSet.CURRENT.hash());
+        assertThat(FeatureSet.of("v2", reordered).hash()).isNotEqualTo(FeatureSet.CURRENT.hash());
+        assertThat(FeatureSet.of("v3", FeatureSet.CURRENT.features()).hash()).isNotEqualTo(FeatureSet.CURRENT.hash());
     }
 
     @Test
     void ignoresDocsInTheHashBecauseOnlyNamesAndOrderShapeTheVector() {
-        List<Feature> redocumented = FeatureSet.V1.features().stream().map(f -> new Feature(f.name(), "reworded")).toList();
+        List<Feature> redocumented = FeatureSet.CURRENT.features().stream().map(f -> new Feature(f.name(), "reworded", FeatureSet.Direction.UP, "more is the test's suspicious way")).toList();
 
-        assertThat(FeatureSet.of("v1", redocumented).hash()).isEqualTo(FeatureSet.V1.hash());
+        assertThat(FeatureSet.of("v2", redocumented).hash()).isEqualTo(FeatureSet.CURRENT.hash());
     }
 
     @Test
     void turnsAVectorIntoANamedMapInOrderAndBack() {
-        double[] values = new double[FeatureSet.V1.size()];
+        double[] values = new double[FeatureSet.CURRENT.size()];
         for (int i = 0; i < values.length; i++) {
             values[i] = i / 10.0;
         }
 
-        Map<String, Double> map = FeatureSet.V1.toMap(values);
+        Map<String, Double> map = FeatureSet.CURRENT.toMap(values);
 
-        assertThat(map.keySet()).containsExactlyElementsOf(FeatureSet.V1.names());
-        assertThat(map.get(FeatureSet.V1.names().get(4))).isEqualTo(0.4);
-        assertThat(FeatureSet.V1.fromMap(map)).containsExactly(values);
+        assertThat(map.keySet()).containsExactlyElementsOf(FeatureSet.CURRENT.names());
+        assertThat(map.get(FeatureSet.CURRENT.names().get(4))).isEqualTo(0.4);
+        assertThat(FeatureSet.CURRENT.fromMap(map)).containsExactly(values);
     }
 
     @Test
     void readsAMapWithExtraNamesButRefusesOneMissingAFeatureNamingIt() {
-        Map<String, Double> map = new HashMap<>(FeatureSet.V1.toMap(new double[FeatureSet.V1.size()]));
+        Map<String, Double> map = new HashMap<>(FeatureSet.CURRENT.toMap(new double[FeatureSet.CURRENT.size()]));
         map.put("a_newer_feature", 1.0);
-        assertThat(FeatureSet.V1.fromMap(map)).hasSize(FeatureSet.V1.size());
+        assertThat(FeatureSet.CURRENT.fromMap(map)).hasSize(FeatureSet.CURRENT.size());
 
         map.remove("gpu_util");
-        assertThatThrownBy(() -> FeatureSet.V1.fromMap(map))
+        assertThatThrownBy(() -> FeatureSet.CURRENT.fromMap(map))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'gpu_util'");
     }
 
     @Test
     void refusesVectorsOfTheWrongLengthUnknownNamesAndDuplicates() {
-        assertThatThrownBy(() -> FeatureSet.V1.toMap(new double[3])).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> FeatureSet.V1.index("no_such_feature"))
+        assertThatThrownBy(() -> FeatureSet.CURRENT.toMap(new double[3])).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> FeatureSet.CURRENT.index("no_such_feature"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no_such_feature");
-        assertThatThrownBy(() -> FeatureSet.of("x", List.of(new Feature("a", "doc"), new Feature("a", "doc"))))
+        assertThatThrownBy(() -> FeatureSet.of("x", List.of(new Feature("a", "doc", FeatureSet.Direction.UP, "more is the test's suspicious way"), new Feature("a", "doc", FeatureSet.Direction.UP, "more is the test's suspicious way"))))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'a'");
         assertThatThrownBy(() -> FeatureSet.of("x", List.of())).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> FeatureSet.of("v-1", List.of(new Feature("a", "doc")))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> FeatureSet.of("v-1", List.of(new Feature("a", "doc", FeatureSet.Direction.UP, "more is the test's suspicious way")))).isInstanceOf(IllegalArgumentException.class);
     }
 }

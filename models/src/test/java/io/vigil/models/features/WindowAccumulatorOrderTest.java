@@ -48,7 +48,7 @@ class WindowAccumulatorOrderTest {
         WindowAccumulator inOrder = new WindowAccumulator();
         samples.forEach(inOrder::add);
         assertThat(inOrder.gpus).hasSize(WindowAccumulator.MAX_GPUS);
-        double[] expected = inOrder.features(FeatureSet.V1);
+        double[] expected = inOrder.features(FeatureSet.CURRENT);
         for (int shuffle = 0; shuffle < 20; shuffle++) {
             List<GpuSample> other = new ArrayList<>(samples);
             Collections.shuffle(other, new Random(shuffle));
@@ -63,13 +63,13 @@ class WindowAccumulatorOrderTest {
             }
             assertThat(merged.gpus.keySet()).as("shuffle %d", shuffle).isEqualTo(inOrder.gpus.keySet());
             assertThat(merged.gpuOverflowSamples).isEqualTo(inOrder.gpuOverflowSamples);
-            assertThat(merged.features(FeatureSet.V1)).as("shuffle %d", shuffle).containsExactly(expected);
+            assertThat(merged.features(FeatureSet.CURRENT)).as("shuffle %d", shuffle).containsExactly(expected);
         }
     }
 
     private static double[] fold(List<GpuSample> samples) {
         WindowAccumulator acc = new WindowAccumulator();
         samples.forEach(acc::add);
-        return acc.features(FeatureSet.V1);
+        return acc.features(FeatureSet.CURRENT);
     }
 }

@@ -11,9 +11,10 @@ import static io.vigil.models.features.FeatureSet.GPU_UTIL;
 import static io.vigil.models.features.FeatureSet.HASHING_DIVERGENCE;
 import static io.vigil.models.features.FeatureSet.HASHING_GPU_FRACTION;
 import static io.vigil.models.features.FeatureSet.INTERNAL_HOSTS;
-import static io.vigil.models.features.FeatureSet.INTERNAL_MAX_PORTS;
-import static io.vigil.models.features.FeatureSet.INTERNAL_UNANSWERED_HOSTS;
-import static io.vigil.models.features.FeatureSet.INTERNAL_UNANSWERED_RATIO;
+import static io.vigil.models.features.FeatureSet.FAILED_PORTS_ONE_HOST;
+import static io.vigil.models.features.FeatureSet.FAILED_HOSTS;
+import static io.vigil.models.features.FeatureSet.FAILED_HOSTS_ONE_PORT;
+import static io.vigil.models.features.FeatureSet.FAILED_ATTEMPT_RATIO;
 import static io.vigil.models.features.FeatureSet.METADATA_SERVICE_FLOWS;
 import static io.vigil.models.features.FeatureSet.MINER_PROCESS;
 import static io.vigil.models.features.FeatureSet.ODD_PROCESS_GPU_FRACTION;
@@ -27,7 +28,7 @@ import static io.vigil.models.features.FeatureSet.RARE_LONG_LIVED_HOSTS;
 import static io.vigil.models.features.FeatureSet.RARE_SSH_FLOWS;
 import static io.vigil.models.features.FeatureSet.SM_ACTIVE;
 import static io.vigil.models.features.FeatureSet.TENSOR_ACTIVE;
-import static io.vigil.models.features.FeatureSet.TENSOR_PER_SM;
+import static io.vigil.models.features.FeatureSet.SM_WITHOUT_TENSOR;
 import static io.vigil.models.features.FeatureSet.TENSOR_RATIO_SPREAD;
 import static io.vigil.models.features.WindowScene.DROP_IP;
 import static io.vigil.models.features.WindowScene.HALF_A_MINUTE_LATER;
@@ -76,7 +77,7 @@ class WindowAccumulatorTest {
     }
 
     private static void assertFinite(double[] features) {
-        assertThat(features).hasSize(FeatureSet.V1.size());
+        assertThat(features).hasSize(FeatureSet.CURRENT.size());
         for (double v : features) {
             assertThat(Double.isFinite(v)).isTrue();
         }
@@ -89,9 +90,10 @@ class WindowAccumulatorTest {
         Map<String, Double> f = scene().with(internalScan(50)).with(metadataCall()).featureMap();
 
         assertThat(f.get(INTERNAL_HOSTS)).isCloseTo(log1p(51), within(EPS)); // 50 swept + the metadata service
-        assertThat(f.get(INTERNAL_UNANSWERED_HOSTS)).isCloseTo(log1p(50), within(EPS)); // host 1 answers on one port of three
-        assertThat(f.get(INTERNAL_UNANSWERED_RATIO)).isCloseTo(149.0 / 151, within(EPS));
-        assertThat(f.get(INTERNAL_MAX_PORTS)).isCloseTo(log1p(3), within(EPS));
+        assertThat(f.get(FAILED_HOSTS)).isCloseTo(log1p(49), within(EPS)); // host 1 serves data on one port of three: it is there
+        assertThat(f.get(FAILED_HOSTS_ONE_PORT)).isCloseTo(log1p(50), within(EPS)); // 80 and 443 fail on all 50
+        assertThat(f.get(FAILED_ATTEMPT_RATIO)).isCloseTo(149.0 / 151, within(EPS));
+        assertThat(f.get(FAILED_PORTS_ONE_HOST)).isCloseTo(log1p(3), within(EPS));
         assertThat(f.get(METADATA_SERVICE_FLOWS)).isCloseTo(log1p(1), within(EPS));
         assertThat(f.get(FLOWS)).isCloseTo(log1p(151), within(EPS));
         assertThat(f.get(EXTERNAL_HOSTS)).isZero();
@@ -102,9 +104,10 @@ class WindowAccumulatorTest {
         Map<String, Double> f = scene().with(ncclPeers(15)).featureMap();
 
         assertThat(f.get(INTERNAL_HOSTS)).isCloseTo(log1p(15), within(EPS));
-        assertThat(f.get(INTERNAL_UNANSWERED_HOSTS)).isZero();
-        assertThat(f.get(INTERNAL_UNANSWERED_RATIO)).isZero();
-        assertThat(f.get(INTERNAL_MAX_PORTS)).isCloseTo(log1p(1), within(EPS));
+        assertThat(f.get(FAILED_HOSTS)).isZero();
+        assertThat(f.get(FAILED_ATTEMPT_RATIO)).isZero();
+        assertThat(f.get(FAILED_PORTS_ONE_HOST)).isZero();
+        assertThat(f.get(FAILED_HOSTS_ONE_PORT)).isZero();
         assertThat(f.get(RARE_EXTERNAL_HOSTS)).isZero();
     }
 
@@ -197,7 +200,7 @@ class WindowAccumulatorTest {
         Map<String, Double> f = scene().gpus(fp32Training(range(0, 8))).featureMap();
 
         assertThat(f.get(HASHING_GPU_FRACTION)).isEqualTo(1.0);
-        assertThat(f.get(TENSOR_PER_SM)).isLessThan(0.05);
+        assertThat(f.get(SM_WITHOUT_TENSOR)).isGreaterThan(0.95); // busy SMs, idle tensor pipes: FP32 and hashing alike
         assertThat(f.get(HASHING_DIVERGENCE)).isZero();
         assertThat(f.get(TENSOR_RATIO_SPREAD)).isZero();
         assertThat(f.get(ODD_PROCESS_GPU_FRACTION)).isZero();
@@ -257,17 +260,17 @@ class WindowAccumulatorTest {
         WindowAccumulator w = new WindowAccumulator();
         w.add(wild);
 
-        Map<String, Double> f = FeatureSet.V1.toMap(w.features(FeatureSet.V1));
+        Map<String, Double> f = FeatureSet.CURRENT.toMap(w.features(FeatureSet.CURRENT));
         assertThat(f.get(GPU_UTIL)).isEqualTo(1.0);
         assertThat(f.get(GPU_TELEMETRY)).isZero();
-        assertFinite(w.features(FeatureSet.V1));
+        assertFinite(w.features(FeatureSet.CURRENT));
     }
 
     // ------------------------------------------------------------------ empty, merge, caps
 
     @Test
     void givesAllZerosForAnEmptyWindow() {
-        assertThat(new WindowAccumulator().features(FeatureSet.V1)).containsOnly(0.0);
+        assertThat(new WindowAccumulator().features(FeatureSet.CURRENT)).containsOnly(0.0);
     }
 
     @Test
@@ -275,7 +278,7 @@ class WindowAccumulatorTest {
         double[] features = scene().with(internalScan(30)).with(tunnel(TUNNEL_IP, 22)).features();
 
         assertFinite(features);
-        assertThat(FeatureSet.V1.toMap(features).get(GPU_TELEMETRY)).isZero();
+        assertThat(FeatureSet.CURRENT.toMap(features).get(GPU_TELEMETRY)).isZero();
     }
 
     @Test
@@ -283,7 +286,7 @@ class WindowAccumulatorTest {
         double[] features = scene().gpus(training(range(0, 8))).features();
 
         assertFinite(features);
-        assertThat(FeatureSet.V1.toMap(features).get(FLOWS)).isZero();
+        assertThat(FeatureSet.CURRENT.toMap(features).get(FLOWS)).isZero();
     }
 
     @Test
@@ -316,7 +319,7 @@ class WindowAccumulatorTest {
             merged.merge(parts[(seed + 1) % 3]);
             merged.merge(parts[(seed + 2) % 3]);
 
-            assertThat(merged.features(FeatureSet.V1)).containsExactly(all.features(FeatureSet.V1), within(1e-12));
+            assertThat(merged.features(FeatureSet.CURRENT)).containsExactly(all.features(FeatureSet.CURRENT), within(1e-12));
             assertThat(merged.evidence(10)).isEqualTo(all.evidence(10));
             assertThat(merged.evidence(WindowAccumulator.MAX_EVIDENCE_DESTINATIONS))
                     .isEqualTo(all.evidence(WindowAccumulator.MAX_EVIDENCE_DESTINATIONS));
@@ -331,9 +334,10 @@ class WindowAccumulatorTest {
         WindowAccumulator w = scene().with(internalScan(250)).with(ncclPeers(15)).window();
 
         assertThat(w.contacts).hasSizeLessThanOrEqualTo(WindowAccumulator.MAX_CONTACTS);
-        Map<String, Double> f = FeatureSet.V1.toMap(w.features(FeatureSet.V1));
+        Map<String, Double> f = FeatureSet.CURRENT.toMap(w.features(FeatureSet.CURRENT));
         assertThat(f.get(INTERNAL_HOSTS)).isCloseTo(log1p(265), within(EPS));
-        assertThat(f.get(INTERNAL_UNANSWERED_HOSTS)).isCloseTo(log1p(250), within(EPS));
+        assertThat(f.get(FAILED_HOSTS)).isCloseTo(log1p(249), within(0.05 * log1p(249))); // past 64: a sketch
+        assertThat(f.get(FAILED_HOSTS_ONE_PORT)).isCloseTo(log1p(250), within(0.05 * log1p(250)));
         assertThat(w.flowCount()).isEqualTo(250 * 3 + 15);
     }
 
@@ -355,7 +359,7 @@ class WindowAccumulatorTest {
                 .hasSize(GpuStats.MAX_PROCESS_NAMES).containsKey("ethminer");
         assertThat(w.sampleCount()).isEqualTo(6 * 8 * 12 + 41);
         assertThat(w.gpuOverflowSamples).isEqualTo(16 * 12);
-        assertThat(FeatureSet.V1.toMap(w.features(FeatureSet.V1)).get(MINER_PROCESS)).isEqualTo(1.0);
+        assertThat(FeatureSet.CURRENT.toMap(w.features(FeatureSet.CURRENT)).get(MINER_PROCESS)).isEqualTo(1.0);
     }
 
     @Test

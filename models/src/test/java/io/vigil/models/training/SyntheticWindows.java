@@ -9,14 +9,14 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * Windows of {@link FeatureSet#V1} made up directly as feature values, for fast model tests: training jobs
+ * Windows of {@link FeatureSet#V2} made up directly as feature values, for fast model tests: training jobs
  * that each have their own level of traffic and GPU work with minute-to-minute noise, and incident windows
  * that look the way the feature docs say each kind of misuse does (a hashing miner on some GPUs with a rare
  * pool connection, an interactive tunnel to a rare host over SSH, a sweep of the internal network, a large
  * upload to a rare host). Deterministic in the seed.
  */
 public final class SyntheticWindows {
-    public static final FeatureSet SET = FeatureSet.V1;
+    public static final FeatureSet SET = FeatureSet.CURRENT;
     public static final long T0 = 1_771_027_200_000L; // 2026-02-14T00:00:00Z
     public static final long MINUTE = 60_000L;
 
@@ -50,8 +50,7 @@ public final class SyntheticWindows {
             set(x, RARE_EXTERNAL_UPLOAD_RATIO, between(0.2, 0.5));
         }
         set(x, INTERNAL_HOSTS, log1p(Math.round(job.internalHosts * noise(0.05))));
-        set(x, INTERNAL_UNANSWERED_RATIO, random.nextDouble() < 0.1 ? between(0, 0.05) : 0);
-        set(x, INTERNAL_MAX_PORTS, log1p(pick(2, 2, 3, 4)));
+        set(x, FAILED_ATTEMPT_RATIO, random.nextDouble() < 0.1 ? between(0, 0.05) : 0);
         set(x, GPU_COUNT, log1p(job.gpus));
         set(x, GPU_TELEMETRY, 1);
         double sm = clamp(job.sm * noise(0.05));
@@ -60,7 +59,7 @@ public final class SyntheticWindows {
         set(x, SM_ACTIVE, sm);
         set(x, TENSOR_ACTIVE, tensor);
         set(x, DRAM_ACTIVE, clamp(job.dram * noise(0.05)));
-        set(x, TENSOR_PER_SM, clamp(tensor / sm));
+        set(x, SM_WITHOUT_TENSOR, clamp(1 - tensor / sm));
         set(x, TENSOR_RATIO_SPREAD, between(0, 0.08));
         set(x, PROCESS_NAMES, log1p(1));
         return x;
@@ -75,7 +74,7 @@ public final class SyntheticWindows {
                 set(x, HASHING_GPU_FRACTION, share);
                 set(x, HASHING_DIVERGENCE, between(0.7, 1));
                 set(x, TENSOR_RATIO_SPREAD, between(0.8, 1));
-                set(x, TENSOR_PER_SM, clamp(value(x, TENSOR_PER_SM) * (1 - share)));
+                set(x, SM_WITHOUT_TENSOR, clamp(1 - (1 - value(x, SM_WITHOUT_TENSOR)) * (1 - share)));
                 set(x, TENSOR_ACTIVE, clamp(value(x, TENSOR_ACTIVE) * (1 - share)));
                 set(x, PROCESS_NAMES, log1p(2));
                 set(x, ODD_PROCESS_GPU_FRACTION, share);
@@ -99,9 +98,10 @@ public final class SyntheticWindows {
             case NETWORK_SCAN -> {
                 double hosts = between(30, 200);
                 set(x, INTERNAL_HOSTS, log1p(hosts + Math.expm1(value(x, INTERNAL_HOSTS))));
-                set(x, INTERNAL_UNANSWERED_HOSTS, log1p(hosts * between(0.8, 1)));
-                set(x, INTERNAL_UNANSWERED_RATIO, between(0.6, 0.95));
-                set(x, INTERNAL_MAX_PORTS, log1p(between(16, 64)));
+                set(x, FAILED_HOSTS, log1p(hosts * between(0.8, 1)));
+                set(x, FAILED_ATTEMPT_RATIO, between(0.6, 0.95));
+                set(x, FAILED_PORTS_ONE_HOST, log1p(between(16, 64)));
+                set(x, FAILED_HOSTS_ONE_PORT, log1p(hosts * between(0.5, 0.8)));
                 set(x, METADATA_SERVICE_FLOWS, random.nextBoolean() ? log1p(2) : 0);
                 set(x, FLOWS, log1p(Math.expm1(value(x, FLOWS)) + hosts * 3));
             }

@@ -3,11 +3,10 @@ package io.vigil.models.training;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.vigil.models.model.ModelArtifact;
 import io.vigil.models.model.VigilModel;
 import io.vigil.records.Category;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.ObjectOutputStream;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -27,12 +26,8 @@ class TrainerTest {
         return out;
     }
 
-    private static byte[] serialized(Object o) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
-            out.writeObject(o);
-        }
-        return bytes.toByteArray();
+    private static byte[] serialized(VigilModel model) {
+        return ModelArtifact.toBytes(model);
     }
 
     @Test

@@ -100,6 +100,73 @@ public final class Formats {
         };
     }
 
+    /**
+     * Files read besides the main one, each also {@code .gz}: Zeek's long-connections package writes interim
+     * records of open connections to {@code conn_long.log} next to conn.log (see {@link ZeekTsvFormat}).
+     */
+    public static List<String> companionFileNames(String input, String format) {
+        if (input.equals("flows") && (format.equals(ZEEK_TSV) || format.equals(ZEEK_JSON))) {
+            return format.equals(ZEEK_TSV) ? List.of("conn_long.log") : List.of("conn_long.json", "conn_long.log");
+        }
+        return List.of();
+    }
+
+    /**
+     * The format some lines of a file look like, or null when none fits: what a user is told when most lines
+     * of a file do not decode in the format given, and how a dataset with a foreign flow file but no
+     * {@code --flow-format} is read. Judged on the first non-blank lines (a header, a JSON object's keys,
+     * the columns): cheap and conservative, never a parse of the whole file.
+     */
+    public static String guess(List<String> lines) {
+        for (String raw : lines) {
+            String line = raw.strip();
+            if (line.startsWith("\uFEFF")) {
+                line = line.substring(1);
+            }
+            if (line.isEmpty()) {
+                continue;
+            }
+            if (line.startsWith("#separator") || line.startsWith("#fields") || line.startsWith("#path")) {
+                return ZEEK_TSV;
+            }
+            if (line.startsWith("# HELP DCGM") || line.startsWith("# TYPE DCGM") || line.startsWith("DCGM_FI_")) {
+                return DCGM_PROMETHEUS;
+            }
+            if (line.startsWith("#")) {
+                continue; // a comment, a scrape marker
+            }
+            if (line.startsWith("{")) {
+                String json = line;
+                if (json.contains("\"id.orig_h\"")) {
+                    return ZEEK_JSON;
+                }
+                if (json.contains("\"src_addr\"") || json.contains("\"sampler_address\"") || json.contains("\"time_received_ns\"")) {
+                    return GOFLOW2;
+                }
+                if (json.contains("\"src_ip\"") && json.contains("\"start_ts\"")
+                        || json.contains("\"gpu\"") && json.contains("\"util\"")
+                        || json.contains("\"job_id\"") && json.contains("\"gpus\"")) {
+                    return VIGIL;
+                }
+                return null;
+            }
+            if (line.contains("utilization.gpu") || line.contains("pci.bus_id") || line.startsWith("timestamp, ")) {
+                return NVIDIA_SMI_CSV;
+            }
+            String[] tabs = line.split("\t", -1);
+            if (tabs.length >= 12 && tabs[0].matches("\\d{9,10}(\\.\\d+)?")) {
+                return ZEEK_TSV;
+            }
+            String[] words = line.split("\\s+");
+            if (line.contains("srcaddr") && line.contains("dstaddr")
+                    || words.length >= 14 && words[0].matches("\\d") && words[10].matches("\\d{9,10}")) {
+                return VPC;
+            }
+            return null;
+        }
+        return null;
+    }
+
     private static <T extends SpecificRecord> LineFormat<T> json(RecordType<T> type) {
         JsonRecordCodec<T> codec = JsonRecordCodec.of(type);
         return new LineFormat<>() {

@@ -23,6 +23,11 @@ abstract class JsonObjectLines<T> implements LineFormat<T> {
     }
 
     Decoded<T> decode(String line) {
+        return decode(line, this::decodeObject);
+    }
+
+    /** Parses one line and converts the object with {@code convert}. */
+    Decoded<T> decode(String line, java.util.function.Function<JsonNode, Decoded<T>> convert) {
         JsonNode o;
         try {
             o = MAPPER.readTree(line);
@@ -32,6 +37,6 @@ abstract class JsonObjectLines<T> implements LineFormat<T> {
         if (o == null || !o.isObject()) {
             return Decoded.rejected(RejectReason.MALFORMED, null, "not a JSON object");
         }
-        return decodeObject(o);
+        return convert.apply(o);
     }
 }

@@ -19,6 +19,18 @@ import java.util.Map;
  * (the end of the reported interval) is {@code ts + duration}; a connection with no duration (one packet,
  * {@code -}) ends when it starts. Times are epoch seconds with a fraction, cut to ms. {@code -} (the unset
  * field) is 0 for counts; {@code proto} (tcp, udp, icmp) is upper-cased; {@code conn_state} is kept.
+ *
+ * <p>The long-connections package (github.com/corelight/zeek-long-connections) writes the same columns to
+ * {@code conn_long.log} while a connection is open, at configured durations: {@code ts} is still the start,
+ * {@code duration} and the counters are cumulative so far. So every record with a {@code uid} is marked
+ * {@link Decoded#cumulative}: an interim one open, the conn.log one closing the connection; the pipeline
+ * turns them into per-interval counts (ConnectionIntervals in the jobs).
+ *
+ * <p>ICMP: Zeek writes the ICMP type in {@code id.orig_p} and the code in {@code id.resp_p}, and they stay
+ * there ({@code src_port} is the type, {@code dst_port} the code: see the Flow schema). Zeek's {@code proto}
+ * says {@code icmp} for ICMPv6 too; between IPv6 addresses it becomes {@code ICMPv6}, as IANA number 58 does
+ * in the other formats, because the type numbers of the two differ (3 is "unreachable" in ICMP, "time
+ * exceeded" in ICMPv6).
  */
 final class ZeekConn {
     /** Zeek's default conn.log columns, for a stream that comes without its #fields header. */
@@ -26,13 +38,33 @@ final class ZeekConn {
             "proto", "service", "duration", "orig_bytes", "resp_bytes", "conn_state", "local_orig", "local_resp",
             "missed_bytes", "history", "orig_pkts", "orig_ip_bytes", "resp_pkts", "resp_ip_bytes", "tunnel_parents");
 
+    /** The {@code #path} of conn.log, and of the long-connections package's interim log. */
+    static final String PATH = "conn";
+    static final String LONG_PATH = "conn_long";
+
     private ZeekConn() {}
+
+    /** Whether a log of this path holds connections. */
+    static boolean isConnections(String path) {
+        return PATH.equals(path) || LONG_PATH.equals(path);
+    }
+
+    /** The path a log has when it does not say: conn_long for a source named so ({@code conn_long.log.gz}), else conn. */
+    static String pathOf(String sourceName) {
+        if (sourceName == null) {
+            return PATH;
+        }
+        String file = sourceName.substring(sourceName.lastIndexOf('/') + 1);
+        return file.startsWith(LONG_PATH) ? LONG_PATH : PATH;
+    }
 
     /**
      * @param fields field name to value text; absent or {@code unset} (usually {@code -}) means unset
      * @param tsMillis the start time, when the caller already converted it (Zeek JSON's ISO times); else null
+     * @param interim whether the record is an interim one of conn_long.log (more of the connection follow)
      */
-    static Decoded<Flow> flow(Map<String, String> fields, String unset, Long tsMillis, FormatOptions options) {
+    static Decoded<Flow> flow(Map<String, String> fields, String unset, Long tsMillis, FormatOptions options,
+                              boolean interim) {
         try {
             long start;
             if (tsMillis != null) {
@@ -62,17 +94,23 @@ final class ZeekConn {
                     .setDstIp(required(fields, "id.resp_h", unset))
                     .setSrcPort(port(fields, "id.orig_p", unset))
                     .setDstPort(port(fields, "id.resp_p", unset))
-                    .setProtocol(Values.protocol(required(fields, "proto", unset)))
+                    .setProtocol(protocol(required(fields, "proto", unset), required(fields, "id.resp_h", unset)))
                     .setOrigBytes(count(fields, "orig_bytes", unset))
                     .setRespBytes(count(fields, "resp_bytes", unset))
                     .setOrigPkts(count(fields, "orig_pkts", unset))
                     .setRespPkts(count(fields, "resp_pkts", unset))
                     .setConnState(value(fields, "conn_state", unset))
                     .build();
-            return Values.checked(RecordType.FLOW, flow);
+            return Values.checked(RecordType.FLOW, flow).cumulative(value(fields, "uid", unset), interim);
         } catch (RecordRejected e) {
             return Decoded.rejected(e.rejection());
         }
+    }
+
+    /** Zeek's proto as a canonical name; its {@code icmp} between IPv6 addresses is ICMPv6 (see the class doc). */
+    static String protocol(String proto, String respHost) {
+        String name = Values.protocol(proto);
+        return name.equals("ICMP") && respHost.indexOf(':') >= 0 && !respHost.startsWith("::ffff:") ? "ICMPv6" : name;
     }
 
     private static String value(Map<String, String> fields, String name, String unset) {

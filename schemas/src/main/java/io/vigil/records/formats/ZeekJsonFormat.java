@@ -7,13 +7,15 @@ import io.vigil.records.RecordRejected;
 import io.vigil.records.RejectReason;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 
 /**
  * Zeek's JSON logs ({@code LogAscii::use_json=T}): one conn.log entry per line, keys as in the TSV header
  * ({@code "id.orig_h"}), absent fields left out, {@code ts} epoch seconds (or ISO 8601 text with
- * {@code LogAscii::json_timestamps=JSON::TS_ISO8601}). A line with a {@code _path} other than {@code conn}
- * is {@code unsupported}. Conversions: {@link ZeekConn}.
+ * {@code LogAscii::json_timestamps=JSON::TS_ISO8601}). {@code _path} {@code conn_long} (or, without
+ * {@code _path}, a source named {@code conn_long...}) is the long-connections package's interim log; a line
+ * with any other {@code _path} than {@code conn} is {@code unsupported}. Conversions: {@link ZeekConn}.
  */
 final class ZeekJsonFormat extends JsonObjectLines<Flow> {
     private final FormatOptions options;
@@ -28,11 +30,23 @@ final class ZeekJsonFormat extends JsonObjectLines<Flow> {
     }
 
     @Override
+    public Reader<Flow> newReader(String sourceName) {
+        String defaultPath = ZeekConn.pathOf(sourceName);
+        return line -> line.isBlank() || line.startsWith("#") ? List.of()
+                : List.of(decode(line, o -> decodeObject(o, defaultPath)));
+    }
+
+    @Override
     Decoded<Flow> decodeObject(JsonNode o) {
+        return decodeObject(o, ZeekConn.PATH);
+    }
+
+    private Decoded<Flow> decodeObject(JsonNode o, String defaultPath) {
         JsonNode path = o.get("_path");
-        if (path != null && path.isTextual() && !path.textValue().equals("conn")) {
+        String logPath = path != null && path.isTextual() ? path.textValue() : defaultPath;
+        if (!ZeekConn.isConnections(logPath)) {
             return Decoded.rejected(RejectReason.UNSUPPORTED, "_path",
-                    "a Zeek " + Values.abbreviate(path.textValue()) + " log entry, not conn: it holds no connection");
+                    "a Zeek " + Values.abbreviate(logPath) + " log entry, not conn: it holds no connection");
         }
         Map<String, String> fields = new HashMap<>();
         Iterator<Map.Entry<String, JsonNode>> it = o.fields();
@@ -54,6 +68,6 @@ final class ZeekJsonFormat extends JsonObjectLines<Flow> {
         } catch (RecordRejected e) {
             return Decoded.rejected(e.rejection());
         }
-        return ZeekConn.flow(fields, null, ts, options);
+        return ZeekConn.flow(fields, null, ts, options, logPath.equals(ZeekConn.LONG_PATH));
     }
 }

@@ -14,8 +14,10 @@ import java.util.regex.Pattern;
  * {@code #separator \x09}, {@code #set_separator}, {@code #empty_field}, {@code #unset_field},
  * {@code #path}, {@code #open}, {@code #fields}, {@code #types}, {@code #close}, then one connection per
  * line. The reader follows the header: its separator, unset marker and column order (a stream with no
- * {@code #fields} is read in Zeek's default conn.log order). A log whose {@code #path} is not {@code conn}
- * (dns, http, ...) is refused line by line as {@code unsupported}. Conversions: {@link ZeekConn}.
+ * {@code #fields} is read in Zeek's default conn.log order). {@code #path conn_long} (or, without a header,
+ * a source named {@code conn_long...}) is the long-connections package's interim log. A log whose
+ * {@code #path} is neither (dns, http, ...) is refused line by line as {@code unsupported}. Conversions:
+ * {@link ZeekConn}.
  */
 final class ZeekTsvFormat implements LineFormat<Flow> {
     private final FormatOptions options;
@@ -34,7 +36,7 @@ final class ZeekTsvFormat implements LineFormat<Flow> {
         return new Reader<>() {
             private String separator = "\t";
             private String unset = "-";
-            private String path = "conn";
+            private String path = ZeekConn.pathOf(sourceName);
             private List<String> fields = ZeekConn.DEFAULT_FIELDS;
 
             @Override
@@ -46,7 +48,7 @@ final class ZeekTsvFormat implements LineFormat<Flow> {
                     header(line);
                     return List.of();
                 }
-                if (!path.equals("conn")) {
+                if (!ZeekConn.isConnections(path)) {
                     return List.of(Decoded.rejected(RejectReason.UNSUPPORTED, "#path",
                             "a Zeek " + path + " log, not conn.log: it holds no connections"));
                 }
@@ -59,7 +61,7 @@ final class ZeekTsvFormat implements LineFormat<Flow> {
                 for (int i = 0; i < values.length; i++) {
                     byName.put(fields.get(i), values[i]);
                 }
-                return List.of(ZeekConn.flow(byName, unset, null, options));
+                return List.of(ZeekConn.flow(byName, unset, null, options, path.equals(ZeekConn.LONG_PATH)));
             }
 
             private void header(String line) {
@@ -89,7 +91,8 @@ final class ZeekTsvFormat implements LineFormat<Flow> {
         StringBuilder out = new StringBuilder();
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            if (c == '\\' && i + 3 < s.length() && s.charAt(i + 1) == 'x') {
+            if (c == '\\' && i + 3 < s.length() && s.charAt(i + 1) == 'x'
+                    && Character.digit(s.charAt(i + 2), 16) >= 0 && Character.digit(s.charAt(i + 3), 16) >= 0) {
                 out.append((char) Integer.parseInt(s.substring(i + 2, i + 4), 16));
                 i += 3;
             } else {

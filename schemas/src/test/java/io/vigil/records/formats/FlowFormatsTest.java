@@ -60,6 +60,21 @@ class FlowFormatsTest {
     }
 
     @Test
+    void zeekIcmpKeepsTypeAndCodeInThePortsAndNamesIcmpv6() {
+        LineFormat.Reader<Flow> reader = Formats.flows(Formats.ZEEK_TSV, FormatOptions.node("zeek-1")).newReader("kafka");
+        // a port unreachable (type 3, code 3) sent back by 10.0.0.9, and an ICMPv6 destination unreachable (type 1, code 4)
+        List<Decoded<Flow>> v4 = reader.read(
+                "1771038011.5\tC1\t10.0.0.9\t3\t10.0.2.1\t3\ticmp\t-\t-\t-\t-\tOTH\tT\tT\t0\t-\t1\t56\t0\t0\t(empty)");
+        List<Decoded<Flow>> v6 = reader.read(
+                "1771038012\tC2\tfd01::9\t1\tfd01::1\t4\ticmp\t-\t-\t-\t-\tOTH\tT\tT\t0\t-\t1\t96\t0\t0\t(empty)");
+        assertThat(v4).singleElement().satisfies(d -> assertThat(d.record()).isEqualTo(
+                flow(at(11.5), at(11.5), "zeek-1", "10.0.0.9", 3, "10.0.2.1", 3, "ICMP", 0, 0, 1, 0, "OTH")));
+        assertThat(v6).singleElement().satisfies(d -> assertThat(d.record()).isEqualTo(
+                flow(at(12), at(12), "zeek-1", "fd01::9", 1, "fd01::1", 4, "ICMPv6", 0, 0, 1, 0, "OTH")));
+        assertThat(ZeekConn.protocol("icmp", "::ffff:10.0.0.1")).isEqualTo("ICMP");
+    }
+
+    @Test
     void zeekJsonTakesEpochOrIsoTimesAndRefusesOtherLogs() {
         List<Decoded<Flow>> out = read(Formats.flows(Formats.ZEEK_JSON, FormatOptions.node("zeek-1")), "zeek-conn.json");
         assertThat(accepted(out)).containsExactly(

@@ -4,7 +4,9 @@ import io.vigil.pipeline.ingest.DeadLetters;
 import io.vigil.pipeline.attribution.FlowAttribution;
 import io.vigil.pipeline.attribution.FlowLookup;
 import io.vigil.pipeline.attribution.SampleAttribution;
+import io.vigil.pipeline.ingest.ConnectionIntervals;
 import io.vigil.pipeline.ingest.CountDeadLetters;
+import io.vigil.pipeline.ingest.InputStats;
 import io.vigil.pipeline.ingest.Received;
 import io.vigil.pipeline.ingest.SplitReceived;
 import io.vigil.pipeline.serde.RecordTypes;
@@ -37,7 +39,7 @@ import org.apache.flink.util.OutputTag;
 
 /**
  * The detection pipeline, once, with its ends as parameters: {@code detect} gives it Kafka topics, replay
- * gives it files, tests give it whatever they need. It reads like the data flow of DESIGN.md:
+ * gives it files, tests give it whatever they need. It reads like the data flow of docs/ARCHITECTURE.md:
  *
  * <pre>
  * sources (decoded at the edge) ─┬─ flows ── attribute by source, then destination ── JobFlow
@@ -70,8 +72,12 @@ public final class DetectPipeline {
     /** Where the results go. */
     public record Outputs(Sink<Alert> alerts, Sink<JobWindow> windows, Sink<DeadLetter> deadLetters) {}
 
-    /** The pipeline's three results, for a caller that collects them itself (a local replay). */
-    public record Results(DataStream<Alert> alerts, DataStream<JobWindow> windows, DataStream<DeadLetter> deadLetters) {
+    /**
+     * The pipeline's three results, for a caller that collects them itself (a local replay), and what each
+     * input file's reader counted (files only; nothing on Kafka).
+     */
+    public record Results(DataStream<Alert> alerts, DataStream<JobWindow> windows, DataStream<DeadLetter> deadLetters,
+                          DataStream<InputStats> inputStats) {
 
         /** Sends each result to its sink. */
         public void sinkTo(Outputs outputs) {
@@ -103,7 +109,8 @@ public final class DetectPipeline {
         // hop was a tenth of the CPU). Safe here: no function keeps or changes a record it has passed on, and
         // what a function keeps in state arrived over the network (a fresh object) or was built by it.
         env.getConfig().enableObjectReuse();
-        SingleOutputStreamOperator<Flow> flows = read(env, inputs.sources(), settings)
+        // Zeek's reports of long connections count from the connection's start: turned into intervals first.
+        SingleOutputStreamOperator<Flow> flows = ConnectionIntervals.apply(read(env, inputs.sources(), settings))
                 .process(new SplitReceived()).returns(RecordTypes.FLOW)
                 .uid("split-received").name("Split flows, samples, assignments, dead letters");
         DataStream<GpuSample> samples = flows.getSideOutput(SplitReceived.SAMPLES);
@@ -195,7 +202,8 @@ public final class DetectPipeline {
                         flowsByDestination.getSideOutput(DeadLetters.TAG),
                         late)
                 .map(new CountDeadLetters()).uid("count-deadletters").name("Count dead letters by reason");
-        return new Results(scored.getSideOutput(ScoreWindows.ALERTS), scored, deadLetters);
+        return new Results(scored.getSideOutput(ScoreWindows.ALERTS), scored, deadLetters,
+                flows.getSideOutput(SplitReceived.INPUT_STATS));
     }
 
     /** All sources, each with its own watermarks (per Kafka partition, per file), as one stream. */

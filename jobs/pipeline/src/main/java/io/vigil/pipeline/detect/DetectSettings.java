@@ -1,6 +1,8 @@
 package io.vigil.pipeline.detect;
 
 import io.vigil.settings.VigilConfig;
+import io.vigil.models.model.ModelArtifact;
+import io.vigil.models.model.ModelTrust;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.List;
@@ -20,7 +22,8 @@ public record DetectSettings(
         int maxWaitingPerAddress,
         Duration addressStateTtl,
         List<String> internalCidrs,
-        int topDestinations) implements Serializable {
+        int topDestinations,
+        ModelTrust modelTrust) implements Serializable {
 
     public static DetectSettings from(VigilConfig config) {
         return new DetectSettings(
@@ -34,11 +37,27 @@ public record DetectSettings(
                 config.getInt(VigilConfig.ATTRIBUTION_MAX_WAITING),
                 Duration.ofMillis(config.getLong(VigilConfig.ATTRIBUTION_STATE_TTL_MS)),
                 config.getList(VigilConfig.INTERNAL_CIDRS),
-                config.getInt(VigilConfig.EVIDENCE_TOP_DESTINATIONS));
+                config.getInt(VigilConfig.EVIDENCE_TOP_DESTINATIONS),
+                modelTrust(config));
+    }
+
+    /** The trust model releases are checked against, read on the client (the key files need not exist on the cluster). */
+    private static ModelTrust modelTrust(VigilConfig config) {
+        try {
+            return Scorers.trust(config);
+        } catch (ModelArtifact.RefusedException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
     }
 
     public static DetectSettings defaults() {
         return from(VigilConfig.defaults());
+    }
+
+    /** These settings with another trust for model releases. */
+    public DetectSettings withModelTrust(ModelTrust trust) {
+        return new DetectSettings(windowSize, outOfOrderness, idleness, assignmentIdleness, destinationLookback, fleetWarmup,
+                jobIdleTimeout, maxWaitingPerAddress, addressStateTtl, internalCidrs, topDestinations, trust);
     }
 
     /** How long the state of an address or job is kept after it ends: records up to a window late still count. */

@@ -67,8 +67,8 @@ final class InputWatermarks implements WatermarkGenerator<Received> {
     @Override
     public void onEvent(Received record, long timestamp, WatermarkOutput output) {
         watermarks.onEvent(record, timestamp, output);
-        if (record.deadLetter == null) {
-            // a dead letter says nothing about what the split carries
+        if (record.record() != null) {
+            // a dead letter (or a file's counts) says nothing about what the split carries
             lastWasAssignment = record.assignment != null;
         }
         if (firstRecordNanos < 0) {

@@ -30,6 +30,14 @@ import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
  * Everything held is also sent before a checkpoint barrier (so nothing needs checkpointing), when the
  * input goes idle (the window would stop waiting for it), and at the end of input.
  *
+ * <p><b>Duplicates are counted once here.</b> An at-least-once exporter or shipper sends some reports twice.
+ * This is the cheapest place that sees every copy: the operator before it is keyed by an address of the
+ * record, so all copies of one report reach the same subtask, and its window is already at hand. So a
+ * subclass may give each record a {@link #fingerprint}; a record whose fingerprint its window has already
+ * seen is dropped. The fingerprints (8 bytes a record) are kept until the watermark closes their window,
+ * across the flushes before checkpoints, and are not checkpointed: after a restart the sources rewind to
+ * the checkpoint, whose partials hold none of the records read again.
+ *
  * <p>That a held record reaches its window on time rests on one property of today's graph: every input of
  * the window descends from the same sources as this operator's input, so they go idle and active together
  * and the window's watermark cannot pass one this subtask has not forwarded. A window fed from another
@@ -54,6 +62,9 @@ abstract class PreCombine<IN, ACC, OUT> extends AbstractStreamOperator<OUT>
     private transient StreamRecord<OUT> reuse;
     private transient Counter combined;
     private transient Counter sent;
+    private transient Counter duplicates;
+    /** Window start to the fingerprints of the records it has taken; only with {@link #fingerprint}s. */
+    private transient TreeMap<Long, SeenFingerprints> seen;
 
     PreCombine(long windowMs) {
         if (windowMs <= 0) {
@@ -69,6 +80,14 @@ abstract class PreCombine<IN, ACC, OUT> extends AbstractStreamOperator<OUT>
 
     protected abstract void add(ACC partial, IN record);
 
+    /**
+     * What makes a record the same report as another (its key, interval and counts), folded to 64 bits; 0 (the
+     * default) when records are never duplicates of each other.
+     */
+    protected long fingerprint(IN record) {
+        return 0;
+    }
+
     /** A partial as the window's input. */
     protected abstract OUT partial(ACC partial);
 
@@ -83,6 +102,8 @@ abstract class PreCombine<IN, ACC, OUT> extends AbstractStreamOperator<OUT>
         reuse = new StreamRecord<>(null);
         combined = getMetricGroup().counter("preCombinedRecords");
         sent = getMetricGroup().counter("preCombinedPartials");
+        duplicates = getMetricGroup().counter("duplicateRecords");
+        seen = new TreeMap<>();
     }
 
     @Override
@@ -92,6 +113,11 @@ abstract class PreCombine<IN, ACC, OUT> extends AbstractStreamOperator<OUT>
         long start = element.hasTimestamp() ? TimeWindow.getWindowStartWithOffset(element.getTimestamp(), 0, windowMs) : 0;
         if (key == null || !element.hasTimestamp() || start + windowMs - 1 <= watermark) {
             output.collect(element.replace(single(record)));
+            return;
+        }
+        long fingerprint = fingerprint(record);
+        if (fingerprint != 0 && !seen.computeIfAbsent(start, s -> new SeenFingerprints()).add(fingerprint)) {
+            duplicates.inc();
             return;
         }
         Map<String, ACC> window = lastWindow != null && lastStart == start ? lastWindow : null;
@@ -113,6 +139,10 @@ abstract class PreCombine<IN, ACC, OUT> extends AbstractStreamOperator<OUT>
     public void processWatermark(Watermark mark) throws Exception {
         watermark = Math.max(watermark, mark.getTimestamp());
         sendUpTo(watermark);
+        // windows the watermark has closed take no more records here: their fingerprints can go
+        while (!seen.isEmpty() && seen.firstKey() + windowMs - 1 <= watermark) {
+            seen.pollFirstEntry();
+        }
         super.processWatermark(mark);
     }
 
@@ -133,6 +163,7 @@ abstract class PreCombine<IN, ACC, OUT> extends AbstractStreamOperator<OUT>
     @Override
     public void endInput() {
         sendUpTo(Long.MAX_VALUE);
+        seen.clear();
     }
 
     /** Sends the partials of every window that ends at or before {@code upTo} (inclusive of its last ms). */

@@ -23,6 +23,25 @@ final class PreCombiners {
             return flow.remoteIp;
         }
 
+        /** The job's side of one flow report: the same report twice (at least once delivery) counts once. */
+        @Override
+        protected long fingerprint(JobFlow f) {
+            long h = SeenFingerprints.with(1, f.jobId);
+            h = SeenFingerprints.with(h, f.localIp);
+            h = SeenFingerprints.with(h, f.remoteIp);
+            h = SeenFingerprints.with(h, ((long) f.localPort << 32) | (f.remotePort & 0xffffffffL));
+            h = SeenFingerprints.with(h, f.protocol);
+            h = SeenFingerprints.with(h, f.outbound ? 1 : 2);
+            h = SeenFingerprints.with(h, f.startTs);
+            h = SeenFingerprints.with(h, f.ts);
+            h = SeenFingerprints.with(h, f.bytesOut);
+            h = SeenFingerprints.with(h, f.bytesIn);
+            h = SeenFingerprints.with(h, f.pktsOut);
+            h = SeenFingerprints.with(h, f.pktsIn);
+            h = SeenFingerprints.with(h, f.connState);
+            return h == 0 ? 1 : h;
+        }
+
         @Override
         protected DestinationAccumulator newPartial() {
             return new DestinationAccumulator();

@@ -2,6 +2,7 @@ package io.vigil.pipeline.detect;
 
 import io.vigil.models.features.FeatureSet;
 import io.vigil.models.model.ModelArtifact;
+import io.vigil.models.model.ModelTrust;
 import io.vigil.models.scoring.JobHistory;
 import io.vigil.models.scoring.Verdict;
 import io.vigil.models.scoring.WindowScorer;
@@ -37,10 +38,14 @@ import org.slf4j.LoggerFactory;
  * without a window, whichever comes first.
  *
  * <p>Models: the constructor's model scores until a model release arrives on the broadcast input (the
- * bytes of a {@link ModelArtifact}, from {@code vigil publish-model}). A release is checked against the
- * feature set the pipeline computes; a good one scores from the next window on, a bad one is refused
- * (logged with the reason, counted) and the previous model goes on scoring. The last accepted release is
- * kept in broadcast state, so a job restored from a checkpoint or savepoint scores with it again.
+ * bytes of a {@link ModelArtifact}, from {@code vigil publish-model}). A release is loaded the one way every
+ * model is ({@link ModelArtifact#load}: format, signature against the settings' {@link ModelTrust}, feature
+ * set, canned windows); a good one scores from the next window on, a bad one is refused (logged with the
+ * reason, counted) and the previous model goes on scoring. The last accepted release is kept in broadcast
+ * state, so a job restored from a checkpoint or savepoint scores with it again; one that is refused then
+ * is skipped. A model must never fail the job: a release that throws anything, an {@link Error} included,
+ * while scoring a window is dropped for the rest of this task's life (counted as {@code failed_check}) and
+ * the window is scored again by the model before it.
  *
  * <p>Metrics: {@code windowsScored}, {@code alerts}, {@code jobStatesCleared} (jobs whose state ended),
  * {@code modelsAccepted}, {@code modelsRefused} and {@code modelsRefused_<code>} per
@@ -57,6 +62,7 @@ public final class ScoreWindows extends KeyedBroadcastProcessFunction<String, Sc
             "accepted-model", Types.STRING, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
 
     private final WindowScorer initialModel;
+    private final ModelTrust trust;
     private final FeatureSet featureSet;
     private final long windowMs;
     private final long retentionMs;
@@ -69,6 +75,8 @@ public final class ScoreWindows extends KeyedBroadcastProcessFunction<String, Sc
     private transient ValueState<Long> stoppedAt;
     /** The model scoring now; null until the first window after open() looked at the broadcast state. */
     private transient WindowScorer model;
+    /** The model before the current release, which takes over if the release fails on a window. */
+    private transient WindowScorer previous;
     private transient Counter alerts;
     private transient Counter windows;
     private transient Counter jobStatesCleared;
@@ -79,6 +87,7 @@ public final class ScoreWindows extends KeyedBroadcastProcessFunction<String, Sc
     /** @param initialModel scores until a model release is accepted; its feature set is the one releases must have */
     public ScoreWindows(WindowScorer initialModel, DetectSettings settings) {
         this.initialModel = initialModel;
+        this.trust = settings.modelTrust();
         this.featureSet = initialModel.featureSet();
         this.windowMs = settings.windowSize().toMillis();
         this.retentionMs = settings.retentionMs();
@@ -119,8 +128,23 @@ public final class ScoreWindows extends KeyedBroadcastProcessFunction<String, Sc
         JobWindow window = featured.window;
         double[] features = featureSet.fromMap(window.getFeatures());
         JobHistory before = history(window.getJobId());
-        Verdict verdict = scorer.score(features, before);
-        JobHistory after = scorer.update(before, features, verdict);
+        Verdict verdict;
+        JobHistory after;
+        try {
+            verdict = scorer.score(features, before);
+            after = scorer.update(before, features, verdict);
+        } catch (Throwable e) {
+            if (scorer == initialModel || previous == null) {
+                throw e; // the job's own model: a bug to see, not a release to drop
+            }
+            refused(ModelArtifact.Refusal.FAILED_CHECK, "model " + scorer.modelVersion() + " failed on a window of job "
+                    + window.getJobId() + ": " + e, 0, previous.modelVersion());
+            model = previous;
+            previous = null;
+            scorer = model;
+            verdict = scorer.score(features, before);
+            after = scorer.update(before, features, verdict);
+        }
         if (after != before) {
             history.update(after.toBytes());
         }
@@ -217,24 +241,24 @@ public final class ScoreWindows extends KeyedBroadcastProcessFunction<String, Sc
     @Override
     public void processBroadcastElement(byte[] artifact, Context ctx, Collector<JobWindow> out) throws Exception {
         BroadcastState<String, byte[]> accepted = ctx.getBroadcastState(ACCEPTED_MODEL);
-        String previous = model(accepted).modelVersion();
+        WindowScorer current = model(accepted);
+        String previousVersion = current.modelVersion();
         WindowScorer release;
         try {
-            release = ModelArtifact.fromBytes(artifact, featureSet);
+            // load() turns every throwable into a refusal: a release must never fail the job, which would
+            // restart and read it again
+            release = ModelArtifact.load(artifact, featureSet, trust);
         } catch (ModelArtifact.RefusedException e) {
-            refused(e.refusal(), e.getMessage(), artifact.length, previous);
-            return;
-        } catch (RuntimeException e) {
-            // a release the reader did not foresee must not fail the job: it would restart and read it again
-            refused(ModelArtifact.Refusal.UNREADABLE_PAYLOAD, e.toString(), artifact.length, previous);
+            refused(e.refusal(), e.getMessage(), artifact.length, previousVersion);
             return;
         }
         accepted.clear();
         accepted.put(release.modelVersion(), artifact);
+        previous = current;
         model = release;
         modelsAccepted.inc();
         LOG.info("model {} accepted ({} bytes); it scores from the next window on (was {})",
-                release.modelVersion(), artifact.length, previous);
+                release.modelVersion(), artifact.length, previousVersion);
     }
 
     private void refused(ModelArtifact.Refusal refusal, String message, int size, String stillScoring) {
@@ -250,11 +274,14 @@ public final class ScoreWindows extends KeyedBroadcastProcessFunction<String, Sc
     private WindowScorer model(ReadOnlyBroadcastState<String, byte[]> accepted) throws Exception {
         if (model == null) {
             model = initialModel;
+            previous = null;
             for (Map.Entry<String, byte[]> release : accepted.immutableEntries()) {
                 try {
-                    model = ModelArtifact.fromBytes(release.getValue(), featureSet);
+                    // accepted once, so its signature was checked then: the state is the job's own
+                    model = ModelArtifact.load(release.getValue(), featureSet, ModelTrust.BUILT_IN);
+                    previous = initialModel;
                     LOG.info("model {} restored from state", release.getKey());
-                } catch (ModelArtifact.RefusedException | RuntimeException e) {
+                } catch (ModelArtifact.RefusedException e) {
                     LOG.warn("model {} from state is refused now ({}); {} scores until a model is published",
                             release.getKey(), e.getMessage(), initialModel.modelVersion());
                 }

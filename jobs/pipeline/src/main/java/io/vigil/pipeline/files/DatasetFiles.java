@@ -19,11 +19,15 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.connector.file.src.FileSource;
 import org.apache.flink.connector.file.src.reader.SimpleStreamFormat;
+import io.vigil.records.formats.BoundedLines;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.zip.GZIPInputStream;
 
 /**
  * A recorded dataset's files as the pipeline's bounded inputs: {@code flows}, {@code gpu} and
  * {@code assignments}, each {@code .jsonl}, {@code .jsonl.gz} or an Avro object container file {@code .avro}
- * (see DESIGN.md, Datasets). Each file is its own source, so watermarks are per file and dead letters name
+ * (docs/ARCHITECTURE.md, "Records and topics"). Each file is its own source, so watermarks are per file and dead letters name
  * {@code dataset/file:line} ({@code dataset/file:N}, the N-th record, for Avro).
  */
 public final class DatasetFiles {
@@ -50,11 +54,84 @@ public final class DatasetFiles {
     public static DetectPipeline.Inputs inputs(List<Path> datasets, InputFormats formats) {
         List<Source<Received, ?, ?>> sources = new ArrayList<>();
         for (Path dataset : datasets) {
-            sources.add(source(dataset, "flows", RecordType.FLOW, formats.flows(), formats.node()));
-            sources.add(source(dataset, "gpu", RecordType.GPU, formats.gpu(), formats.node()));
-            sources.add(source(dataset, "assignments", RecordType.ASSIGNMENT, Formats.VIGIL, null));
+            for (Path flows : files(dataset, "flows", formats.flows())) {
+                sources.add(source(dataset, flows, RecordType.FLOW, formats.flows(), formats));
+            }
+            sources.add(source(dataset, file(dataset, "gpu", formats.gpu()), RecordType.GPU, formats.gpu(), formats));
+            sources.add(source(dataset, file(dataset, "assignments", Formats.VIGIL), RecordType.ASSIGNMENT, Formats.VIGIL, formats));
         }
         return new DetectPipeline.Inputs(sources);
+    }
+
+    /**
+     * The files of one input in a format: the main one ({@link #file(Path, String, String)}) and its companions
+     * ({@link Formats#companionFileNames}: Zeek's conn_long.log next to conn.log), each also {@code .gz}.
+     */
+    public static List<Path> files(Path dataset, String name, String format) {
+        List<Path> files = new ArrayList<>();
+        files.add(file(dataset, name, format));
+        for (String companion : Formats.companionFileNames(name, format)) {
+            Path found = existing(dataset, companion);
+            if (found != null && !files.contains(found)) {
+                files.add(found);
+                break; // one companion: conn_long.json and conn_long.log would be the same records twice
+            }
+        }
+        return files;
+    }
+
+    /**
+     * The flow format of a dataset given without {@code --flow-format} whose flows are not canonical: a known
+     * foreign file name ({@code conn.log}, {@code conn_long.log}, goflow2's and VPC's {@code flows.json},
+     * {@code flows.log}, {@code flows.txt}, each also .gz) whose first lines look like one format
+     * ({@link Formats#guess}). Null when the dataset has canonical flows or nothing recognisable.
+     */
+    public static Detected detectFlowFormat(Path dataset) {
+        for (String suffix : SUFFIXES) {
+            if (Files.isRegularFile(dataset.resolve("flows" + suffix))) {
+                return null;
+            }
+        }
+        for (String name : List.of("conn.log", "conn.json", "conn_long.log", "conn_long.json", "flows.json", "flows.log", "flows.txt")) {
+            Path found = existing(dataset, name);
+            if (found != null) {
+                String guessed = Formats.guess(firstLines(found, 20));
+                return new Detected(found, guessed != null && Formats.FLOW_FORMATS.contains(guessed) ? guessed : null);
+            }
+        }
+        return null;
+    }
+
+    /** A foreign flow file found in a dataset, and the format its first lines look like (null: none known). */
+    public record Detected(Path file, String format) {}
+
+    /** The first lines of a text file (.gz undone), for guessing its format; empty if it cannot be read. */
+    public static List<String> firstLines(Path file, int count) {
+        List<String> lines = new ArrayList<>();
+        try (BoundedLines in = new BoundedLines(open(file), 64 * 1024)) {
+            for (var l = in.next(); l != null && lines.size() < count; l = in.next()) {
+                lines.add(l.text());
+            }
+        } catch (IOException e) {
+            // nothing to guess from
+        }
+        return lines;
+    }
+
+    /** A file's bytes, .gz undone. */
+    public static InputStream open(Path file) throws IOException {
+        InputStream in = Files.newInputStream(file);
+        return file.getFileName().toString().endsWith(".gz") ? new GZIPInputStream(in, 64 * 1024) : in;
+    }
+
+    private static Path existing(Path dataset, String name) {
+        for (String suffix : new String[] {".gz", ""}) {
+            Path p = dataset.resolve(name + suffix);
+            if (Files.isRegularFile(p)) {
+                return p;
+            }
+        }
+        return null;
     }
 
     /** The file of one input in a dataset in a format: e.g. {@code conn.log.gz} for zeek-tsv flows. */
@@ -73,7 +150,7 @@ public final class DatasetFiles {
         }
         throw new UncheckedIOException(new FileNotFoundException(
                 "dataset " + dataset + " has no " + name + " file for format " + format + " (looked for "
-                        + String.join(", ", names) + ", each also .gz)"));
+                        + String.join(", ", names) + ", each also .gz)" + formatHint(dataset, name)));
     }
 
 
@@ -95,7 +172,8 @@ public final class DatasetFiles {
         }
         if (found.isEmpty()) {
             throw new UncheckedIOException(new FileNotFoundException(
-                    "dataset " + dataset + " has no " + name + ".jsonl.gz, " + name + ".jsonl or " + name + ".avro"));
+                    "dataset " + dataset + " has no " + name + ".jsonl.gz, " + name + ".jsonl or " + name + ".avro"
+                            + formatHint(dataset, name)));
         }
         if (found.size() > 1) {
             throw new UncheckedIOException(new FileNotFoundException("dataset " + dataset + " has " + found.size()
@@ -105,17 +183,39 @@ public final class DatasetFiles {
         return found.get(0);
     }
 
-    private static <T extends SpecificRecord> Source<Received, ?, ?> source(Path dataset, String name, RecordType<T> type,
-                                                                            String format, String node) {
-        Path file = file(dataset, name, format);
+    /** What to tell a user whose dataset lacks a file: the files it has that another format would read. */
+    private static String formatHint(Path dataset, String name) {
+        if (name.equals("flows")) {
+            Detected d = detectFlowFormat(dataset);
+            if (d != null) {
+                return "; it has " + d.file().getFileName() + (d.format() != null
+                        ? ", which looks like " + d.format() + ": pass --flow-format " + d.format()
+                        : ": pass --flow-format with its format (" + String.join(", ", Formats.FLOW_FORMATS) + ")");
+            }
+        } else if (name.equals("gpu")) {
+            for (String candidate : List.of("gpu.prom", "gpu.txt", "gpu.csv")) {
+                Path found = existing(dataset, candidate);
+                if (found != null) {
+                    String guessed = Formats.guess(firstLines(found, 20));
+                    return "; it has " + found.getFileName() + (guessed != null ? ", which looks like " + guessed
+                            + ": pass --gpu-format " + guessed : ": pass --gpu-format with its format");
+                }
+            }
+        }
+        return "";
+    }
+
+    private static <T extends SpecificRecord> Source<Received, ?, ?> source(Path dataset, Path file, RecordType<T> type,
+                                                                            String format, InputFormats formats) {
         String label = dataset.getFileName() + "/" + file.getFileName();
         org.apache.flink.core.fs.Path path = new org.apache.flink.core.fs.Path(file.toAbsolutePath().toUri());
         if (file.getFileName().toString().endsWith(".avro")) {
             return FileSource.forRecordStreamFormat(new AvroContainerFormat<>(type, label), path).build();
         }
-        ReceivedDecoder<T> decoder = ReceivedDecoder.forFormat(type, format, node, null, null);
+        ReceivedDecoder<T> decoder = ReceivedDecoder.forFormat(type, format, formats.node(), null, null)
+                .bounded(formats.bounds(), false);
         SimpleStreamFormat<Received> lines = decoder.isCanonicalJson()
-                ? new JsonLinesFormat(ReceivedDecoder.json(type), label)
+                ? new JsonLinesFormat(decoder, label)
                 : new TextLinesFormat(decoder, label);
         return FileSource.forRecordStreamFormat(lines, path).build();
     }

@@ -16,6 +16,7 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.file.src.reader.StreamFormat;
 import org.apache.flink.core.fs.FSDataInputStream;
+import io.vigil.records.InputBounds;
 
 /**
  * Reads an Avro object container file ({@code flows.avro}, ...) of one canonical record type, written with
@@ -121,6 +122,10 @@ public final class AvroContainerFormat<T extends SpecificRecord> implements Stre
                 T record = reader.next();
                 records++;
                 Rejection rejection = type.rejectionOf(record);
+                if (rejection == null) {
+                    // the time floor and the link speed; the default bounds (an Avro dataset carries no settings)
+                    rejection = InputBounds.DEFAULTS.check(record, -1);
+                }
                 if (rejection == null) {
                     return Received.of(record);
                 }

@@ -1,14 +1,16 @@
 package io.vigil.pipeline.ingest;
 
+import io.vigil.records.InputBounds;
 import io.vigil.settings.VigilConfig;
 import io.vigil.records.formats.Formats;
 import java.io.Serializable;
 
 /**
- * Which format each input comes in ({@code flow.format}, {@code gpu.format}) and the node to name for
- * formats that carry none ({@code input.node}). Assignments are always canonical.
+ * Which format each input comes in ({@code flow.format}, {@code gpu.format}), the node to name for
+ * formats that carry none ({@code input.node}) and the bounds every input record must meet
+ * ({@code input.*}). Assignments are always canonical.
  */
-public record InputFormats(String flows, String gpu, String node) implements Serializable {
+public record InputFormats(String flows, String gpu, String node, InputBounds bounds) implements Serializable {
     /** The canonical records everywhere: what Vigil did before it read other formats. */
     public static final InputFormats CANONICAL = new InputFormats(Formats.VIGIL, Formats.VIGIL, null);
 
@@ -16,10 +18,20 @@ public record InputFormats(String flows, String gpu, String node) implements Ser
         flows = flows == null ? Formats.VIGIL : flows;
         gpu = gpu == null ? Formats.VIGIL : gpu;
         node = node == null || node.isBlank() ? null : node;
+        bounds = bounds == null ? InputBounds.DEFAULTS : bounds;
+    }
+
+    public InputFormats(String flows, String gpu, String node) {
+        this(flows, gpu, node, InputBounds.DEFAULTS);
+    }
+
+    /** The same, with the flows in another format (one detected in a dataset). */
+    public InputFormats withFlows(String format) {
+        return new InputFormats(format, gpu, node, bounds);
     }
 
     public static InputFormats from(VigilConfig config) {
         return new InputFormats(config.getString(VigilConfig.FLOW_FORMAT), config.getString(VigilConfig.GPU_FORMAT),
-                config.getString(VigilConfig.INPUT_NODE));
+                config.getString(VigilConfig.INPUT_NODE), config.inputBounds());
     }
 }

@@ -10,7 +10,8 @@ import org.apache.flink.api.common.typeinfo.TypeInfo;
 /**
  * What a source hands to the pipeline: one decoded input record, or the dead letter saying why it could
  * not be used. Decoding happens inside the source so that event time, and so watermarks, are known per
- * Kafka partition or file. Exactly one field is set. A Flink POJO: flows and samples use the hand-written
+ * Kafka partition or file. Exactly one of the record fields is set (flow, sample, assignment, dead letter,
+ * or a file's {@link InputStats} at its end). A Flink POJO: flows and samples use the hand-written
  * serializers ({@link RecordTypes}), assignments and dead letters Flink's Avro serializer.
  */
 public class Received {
@@ -20,8 +21,23 @@ public class Received {
     public GpuSample sample;
     public Assignment assignment;
     public DeadLetter deadLetter;
+    /** What a file's reader counted, sent once at its end; never a record. */
+    public InputStats stats;
+    /**
+     * For a flow whose counters count from its connection's start (Zeek): the connection's id, else null.
+     * {@link ConnectionIntervals} turns such flows into per-interval counts.
+     */
+    public String connection;
+    /** Whether more reports of {@link #connection} may follow (an interim conn_long record). */
+    public boolean connectionOpen;
 
     public Received() {}
+
+    public static Received of(InputStats stats) {
+        Received r = new Received();
+        r.stats = stats;
+        return r;
+    }
 
     public static Received of(Object record) {
         Received r = new Received();

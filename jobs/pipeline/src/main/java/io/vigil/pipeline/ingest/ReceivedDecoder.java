@@ -1,7 +1,9 @@
 package io.vigil.pipeline.ingest;
 
 import io.vigil.records.Decoded;
+import io.vigil.records.InputBounds;
 import io.vigil.records.RecordType;
+import io.vigil.records.Rejection;
 import io.vigil.records.json.JsonRecordCodec;
 import io.vigil.records.wire.Framings;
 import io.vigil.records.wire.RecordFraming;
@@ -18,11 +20,19 @@ import java.util.function.Consumer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import org.apache.avro.specific.SpecificRecord;
+import java.util.Arrays;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 
 /**
  * Decodes one input (a Kafka message or a JSON line) into a {@link Received}: the record, or a dead
  * letter with the reason, the source position and the original. Serializable configuration; the codecs
  * are built on first use in the task.
+ *
+ * <p>Every record it accepts also meets the {@link InputBounds}: a plausible event time (checked against
+ * the processing time when the input is live, a Kafka topic; a file's records are judged against their
+ * file by {@link TextLinesFormat}) and counts a link can carry. A Kafka message longer than the line limit
+ * is {@code too_large} before it is read as text.
  */
 public final class ReceivedDecoder<T extends SpecificRecord> implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -35,6 +45,9 @@ public final class ReceivedDecoder<T extends SpecificRecord> implements Serializ
     /** The input format's name ({@link Formats}); canonical by default. */
     private final String format;
     private final String node;
+    private InputBounds bounds = InputBounds.DEFAULTS;
+    /** Whether records are judged against the processing time ({@link InputBounds#eventTime}): Kafka, not files. */
+    private boolean live;
     private transient RecordType<T> type;
     private transient LineFormat<T> lineFormat;
     private transient RecordFraming<T> framing;
@@ -68,6 +81,37 @@ public final class ReceivedDecoder<T extends SpecificRecord> implements Serializ
 
     public String format() {
         return format;
+    }
+
+    /**
+     * Sets the bounds records must meet; {@code live}: the input is read as it happens (Kafka), so event times
+     * are also checked against the processing time. Before the decoder is shipped to the job.
+     */
+    public ReceivedDecoder<T> bounded(InputBounds bounds, boolean live) {
+        this.bounds = bounds;
+        this.live = live;
+        return this;
+    }
+
+    public InputBounds bounds() {
+        return bounds;
+    }
+
+    /** The dead letter of a line refused before it was decoded (too long, not UTF-8, where a file broke). */
+    public Received refusedLine(Rejection why, String source, String original) {
+        return Received.of(why.toDeadLetter(typeName, source, null, cut(original)));
+    }
+
+    /** The dead letter of a record refused after it was decoded (a bound it fails, judged by its file). */
+    public Received refused(Object record, Rejection why, String source) {
+        String original;
+        try {
+            original = cut(JsonRecordCodec.of(type()).encode(type().recordClass().cast(record)));
+        } catch (RuntimeException e) {
+            original = String.valueOf(record);
+        }
+        long ts = InputBounds.eventTimeOf(record);
+        return Received.of(why.toDeadLetter(typeName, source, ts == Long.MIN_VALUE ? null : Instant.ofEpochMilli(ts), original));
     }
 
     /** Whether lines are canonical JSON (the old path, {@link #decodeLine}), rather than another text format. */
@@ -114,7 +158,20 @@ public final class ReceivedDecoder<T extends SpecificRecord> implements Serializ
             out.accept(decodeMessage(value, source));
             return;
         }
-        String text = value == null ? "" : new String(value, StandardCharsets.UTF_8);
+        if (value != null && value.length > bounds.maxLineBytes()) {
+            out.accept(Received.of(new Rejection(RejectReason.TOO_LARGE, null, "the message has " + value.length
+                    + " bytes, more than input.max.line.bytes " + bounds.maxLineBytes())
+                    .toDeadLetter(typeName, source, (Instant) null, Arrays.copyOf(value, 256))));
+            return;
+        }
+        String text;
+        try {
+            text = value == null ? "" : StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(value)).toString();
+        } catch (CharacterCodingException e) {
+            out.accept(Received.of(new Rejection(RejectReason.BAD_ENCODING, null, "the message is not UTF-8 text")
+                    .toDeadLetter(typeName, source, (Instant) null, cut(value))));
+            return;
+        }
         List<Decoded<T>> decoded;
         Long ts = messageTs >= 0 ? messageTs : null;
         if (lineFormat() instanceof DcgmPrometheusFormat dcgm) {
@@ -146,10 +203,26 @@ public final class ReceivedDecoder<T extends SpecificRecord> implements Serializ
         }
         List<Received> out = new ArrayList<>(decoded.size());
         for (Decoded<T> d : decoded) {
-            out.add(d.isAccepted() ? Received.of(d.record())
+            out.add(d.isAccepted() ? accepted(d, source, original)
                     : Received.of(d.rejection().toDeadLetter(typeName, source, null, cut(original))));
         }
         return out;
+    }
+
+    /** A decoded record that must still meet the bounds; a cumulative report keeps its connection. */
+    private Received accepted(Decoded<T> d, String source, String original) {
+        T record = d.record();
+        Rejection r = bounds.check(record, live ? System.currentTimeMillis() : -1);
+        if (r != null) {
+            long ts = InputBounds.eventTimeOf(record);
+            return Received.of(r.toDeadLetter(typeName, source, ts == Long.MIN_VALUE ? null : Instant.ofEpochMilli(ts), cut(original)));
+        }
+        Received received = Received.of(record);
+        if (d.cumulative() != null) {
+            received.connection = d.cumulative().connection();
+            received.connectionOpen = d.cumulative().open();
+        }
+        return received;
     }
 
     /** For JSON lines. */
@@ -176,7 +249,7 @@ public final class ReceivedDecoder<T extends SpecificRecord> implements Serializ
         }
         Decoded<T> decoded = json.decode(line);
         if (decoded.isAccepted()) {
-            return Received.of(decoded.record());
+            return accepted(decoded, source, line);
         }
         return Received.of(decoded.rejection().toDeadLetter(typeName, source, null, cut(line)));
     }
@@ -186,15 +259,24 @@ public final class ReceivedDecoder<T extends SpecificRecord> implements Serializ
             framing = Framings.forTopic(type(), topic, registryUrl);
         }
         Decoded<T> decoded = framing.decode(value);
+        byte[] original = value == null || value.length <= MAX_ORIGINAL ? value : Arrays.copyOf(value, MAX_ORIGINAL);
         if (decoded.isAccepted()) {
-            return Received.of(decoded.record());
+            Rejection r = bounds.check(decoded.record(), live ? System.currentTimeMillis() : -1);
+            if (r == null) {
+                return Received.of(decoded.record());
+            }
+            long ts = InputBounds.eventTimeOf(decoded.record());
+            return Received.of(r.toDeadLetter(typeName, source, ts == Long.MIN_VALUE ? null : Instant.ofEpochMilli(ts), original));
         }
-        byte[] original = value == null || value.length <= MAX_ORIGINAL ? value : java.util.Arrays.copyOf(value, MAX_ORIGINAL);
         return Received.of(decoded.rejection().toDeadLetter(typeName, source, (Instant) null, original));
     }
 
     public String typeName() {
         return typeName;
+    }
+
+    private static byte[] cut(byte[] value) {
+        return value == null || value.length <= MAX_ORIGINAL ? value : Arrays.copyOf(value, MAX_ORIGINAL);
     }
 
     private static String cut(String line) {

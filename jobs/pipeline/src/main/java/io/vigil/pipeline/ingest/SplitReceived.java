@@ -10,13 +10,16 @@ import org.apache.flink.util.OutputTag;
 
 /**
  * Splits what the sources received by kind: flows (the main output), GPU samples and assignments (side
- * outputs), and the dead letters of records that could not be decoded ({@link DeadLetters}).
+ * outputs), the dead letters of records that could not be decoded ({@link DeadLetters}), and what each
+ * file's reader counted.
  */
 public final class SplitReceived extends ProcessFunction<Received, Flow> {
     private static final long serialVersionUID = 1L;
 
     public static final OutputTag<GpuSample> SAMPLES = new OutputTag<>("gpu-samples", RecordTypes.GPU_SAMPLE);
     public static final OutputTag<Assignment> ASSIGNMENTS = new OutputTag<>("assignments") {};
+    /** What each input file's reader counted ({@link InputStats}), once per file at its end. */
+    public static final OutputTag<InputStats> INPUT_STATS = new OutputTag<>("input-stats") {};
 
     @Override
     public void processElement(Received received, Context ctx, Collector<Flow> out) {
@@ -26,8 +29,10 @@ public final class SplitReceived extends ProcessFunction<Received, Flow> {
             ctx.output(SAMPLES, received.sample);
         } else if (received.assignment != null) {
             ctx.output(ASSIGNMENTS, received.assignment);
-        } else {
+        } else if (received.deadLetter != null) {
             ctx.output(DeadLetters.TAG, received.deadLetter);
+        } else if (received.stats != null) {
+            ctx.output(INPUT_STATS, received.stats);
         }
     }
 }

@@ -57,10 +57,11 @@ public final class KafkaEnds {
         InputFormats formats = InputFormats.from(config);
         Map<String, ReceivedDecoder<?>> decoders = Map.of(
                 config.topic(Topic.FLOWS), ReceivedDecoder.forFormat(RecordType.FLOW, formats.flows(), formats.node(),
-                        config.topic(Topic.FLOWS), registry),
+                        config.topic(Topic.FLOWS), registry).bounded(formats.bounds(), true),
                 config.topic(Topic.GPU), ReceivedDecoder.forFormat(RecordType.GPU, formats.gpu(), formats.node(),
-                        config.topic(Topic.GPU), registry),
-                config.topic(Topic.ASSIGNMENTS), ReceivedDecoder.avro(RecordType.ASSIGNMENT, config.topic(Topic.ASSIGNMENTS), registry));
+                        config.topic(Topic.GPU), registry).bounded(formats.bounds(), true),
+                config.topic(Topic.ASSIGNMENTS), ReceivedDecoder.avro(RecordType.ASSIGNMENT, config.topic(Topic.ASSIGNMENTS), registry)
+                        .bounded(formats.bounds(), true));
         var builder = KafkaSource.<Received>builder()
                 .setBootstrapServers(config.bootstrapServers())
                 .setTopics(List.copyOf(decoders.keySet()))

@@ -18,13 +18,13 @@ class DefaultModelTest {
 
     @Test
     void theCommittedDefaultModelIsPackagedAndLoads() throws Exception {
-        Path committed = Path.of("..").resolve(DefaultModel.SOURCE);
+        Path committed = Path.of("../..").resolve(DefaultModel.SOURCE);
         assertThat(DefaultModel.packaged())
                 .as("%s is missing: run scripts/train-default-model.sh and commit it", DefaultModel.SOURCE).isTrue();
 
         VigilModel model = DefaultModel.load();
 
-        assertThat(model.featureSet()).isEqualTo(FeatureSet.V1);
+        assertThat(model.featureSet()).isEqualTo(FeatureSet.CURRENT);
         assertThat(model.modelVersion()).isNotBlank();
         try (InputStream packaged = DefaultModel.class.getResourceAsStream(DefaultModel.RESOURCE)) {
             assertThat(packaged.readAllBytes()).as("the packaged model is the committed one").isEqualTo(Files.readAllBytes(committed));

@@ -3,6 +3,7 @@ package io.vigil.pipeline.detect;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vigil.models.features.FeatureSet;
+import io.vigil.models.model.ModelArtifact;
 import io.vigil.models.model.ModelArtifact.Refusal;
 import io.vigil.models.model.VigilModel;
 import io.vigil.models.scoring.IndicatorScorer;
@@ -27,7 +28,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * job scores with the release it last accepted.
  */
 class ModelReleasesHarnessTest {
-    static final DetectSettings SETTINGS = DetectSettings.defaults();
+    static final DetectSettings SETTINGS = DetectSettings.defaults().withModelTrust(TinyModels.TRUST);
     static final String INITIAL = IndicatorScorer.MODEL_VERSION;
 
     static VigilModel modelA;
@@ -42,7 +43,7 @@ class ModelReleasesHarnessTest {
         modelB = TinyModels.train(2);
         releaseA = TinyModels.artifact(modelA);
         releaseB = TinyModels.artifact(modelB);
-        List<FeatureSet.Feature> fewer = FeatureSet.V1.features().subList(0, FeatureSet.V1.size() - 1);
+        List<FeatureSet.Feature> fewer = FeatureSet.CURRENT.features().subList(0, FeatureSet.CURRENT.size() - 1);
         otherFeatures = TinyModels.artifact(TinyModels.train(FeatureSet.of("v0", fewer), 3));
         assertThat(modelA.modelVersion()).isNotEqualTo(modelB.modelVersion()).isNotEqualTo(INITIAL);
     }
@@ -96,10 +97,12 @@ class ModelReleasesHarnessTest {
 
     static Stream<Arguments> badReleases() {
         byte[] damaged = Arrays.copyOf(releaseA, releaseA.length);
-        damaged[damaged.length - 1] ^= 0x01; // one bit of the payload
+        damaged[100] ^= 0x01; // one bit of the body
+        byte[] unsigned = ModelArtifact.toBytes(modelA);
         return Stream.of(
                 Arguments.of("other features", otherFeatures, Refusal.FEATURE_SET_MISMATCH),
                 Arguments.of("damaged payload", damaged, Refusal.CHECKSUM_MISMATCH),
+                Arguments.of("unsigned", unsigned, Refusal.UNSIGNED),
                 Arguments.of("not an artifact", "a model, honestly".getBytes(StandardCharsets.UTF_8), Refusal.BAD_FORMAT),
                 Arguments.of("empty message", new byte[0], Refusal.BAD_FORMAT));
     }
@@ -154,7 +157,7 @@ class ModelReleasesHarnessTest {
     @Test
     void theJobsHistoryIsKeptAcrossASwapAndTheNewModelLearnsOnFromIt() throws Exception {
         harness.modelRelease(releaseA);
-        List<double[]> typical = TinyModels.windows(FeatureSet.V1, 1).stream()
+        List<double[]> typical = TinyModels.windows(FeatureSet.CURRENT, 1).stream()
                 .filter(w -> w.label() == null).limit(3).map(w -> w.features()).toList();
         harness.window(window(0, typical.get(0)));
         harness.window(window(1, typical.get(1)));
@@ -171,7 +174,7 @@ class ModelReleasesHarnessTest {
 
     static FeaturedWindow window(int minute, double[] features) {
         FeaturedWindow w = ScoreWindowsHarnessTest.window(minute, null);
-        w.window.setFeatures(FeatureSet.V1.toMap(features));
+        w.window.setFeatures(FeatureSet.CURRENT.toMap(features));
         return w;
     }
 }

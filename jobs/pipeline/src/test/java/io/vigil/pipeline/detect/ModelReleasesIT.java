@@ -10,6 +10,7 @@ import io.vigil.pipeline.CollectingSink;
 import io.vigil.pipeline.files.DatasetFiles;
 import io.vigil.models.features.FeatureSet;
 import io.vigil.models.model.ModelArtifact;
+import io.vigil.models.model.ModelSigning;
 import io.vigil.models.model.VigilModel;
 import io.vigil.models.scoring.IndicatorScorer;
 import io.vigil.models.training.LabelledWindow;
@@ -27,6 +28,8 @@ import io.vigil.records.wire.Framings;
 import io.vigil.records.wire.RecordFraming;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.PrivateKey;
+import java.security.PublicKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -121,25 +124,33 @@ class ModelReleasesIT {
     @Test
     void aPublishedModelScoresFromTheNextWindowsOnWithoutARestartAndABadOneChangesNothing(@TempDir Path dir) throws Exception {
         List<LabelledWindow> training = labelledWindows(dir.resolve("training"));
-        VigilModel modelA = Trainer.train(FeatureSet.V1, training, new Trainer.Options(11, 1.0), line -> {});
-        VigilModel modelB = Trainer.train(FeatureSet.V1, training, new Trainer.Options(12, 1.0), line -> {});
+        VigilModel modelA = Trainer.train(FeatureSet.CURRENT, training, new Trainer.Options(11, 1.0), line -> {});
+        VigilModel modelB = Trainer.train(FeatureSet.CURRENT, training, new Trainer.Options(12, 1.0), line -> {});
         String versionA = modelA.modelVersion();
         String versionB = modelB.modelVersion();
         assertThat(versionA).isNotEqualTo(versionB);
         Path fileA = dir.resolve("a.model");
         Path fileB = dir.resolve("b.model");
         Path damaged = dir.resolve("damaged.model");
-        ModelArtifact.write(modelA, fileA);
-        ModelArtifact.write(modelB, fileB);
+        // releases are signed; the job trusts the public key (a fresh pair, never kept)
+        Path privateKey = dir.resolve("release.key");
+        Path publicKey = dir.resolve("release.pub");
+        ModelSigning.generate(privateKey, publicKey);
+        PrivateKey key = ModelSigning.readPrivateKey(privateKey);
+        PublicKey pub = ModelSigning.readPublicKey(publicKey);
+        Files.write(fileA, ModelArtifact.sign(ModelArtifact.toBytes(modelA), key, pub));
+        Files.write(fileB, ModelArtifact.sign(ModelArtifact.toBytes(modelB), key, pub));
         byte[] bytes = Files.readAllBytes(fileA);
-        bytes[bytes.length - 1] ^= 0x01;
+        bytes[100] ^= 0x01; // one bit of the body
         Files.write(damaged, bytes);
 
         // Phases with pauses between them (the test waits for the job): no partition may go idle in a pause, or
         // the first to resume would carry event time past the others' records, which would come late. So the
         // default idleness (30 s), and the scheduler re-announces the running jobs at the end of each phase.
-        VigilConfig config = freshTopics(Duration.ofMillis(VigilConfig.defaults().getLong(VigilConfig.IDLENESS_MS)));
-        String[] topicFlags = {"--bootstrap-servers", kafka.bootstrapServers(), "--topic-models", config.topic(Topic.MODELS)};
+        VigilConfig config = freshTopics(Duration.ofMillis(VigilConfig.defaults().getLong(VigilConfig.IDLENESS_MS)))
+                .with(Map.of(VigilConfig.MODEL_TRUSTED_KEYS, publicKey.toString()));
+        String[] topicFlags = {"--bootstrap-servers", kafka.bootstrapServers(), "--topic-models", config.topic(Topic.MODELS),
+                "--model-trusted-keys", publicKey.toString()};
         Telemetry telemetry = new Telemetry();
         telemetry.start(TRAINER, 0);
         telemetry.start(PROBER, 0);
@@ -148,7 +159,7 @@ class ModelReleasesIT {
         phase(telemetry, 0, 6, 2);
         send(config, telemetry.drained());
         // as `vigil detect --model a.model` does
-        JobClient job = DetectJob.start(environment(), config, Scorers.read(fileA));
+        JobClient job = DetectJob.start(environment(), config, Scorers.load(fileA, Scorers.trust(config)));
         JobID id = job.getJobID();
         try {
             List<JobWindow> beforeTheBadRelease = awaitWindows(config, id, 4, 2 * 5);
@@ -233,7 +244,7 @@ class ModelReleasesIT {
                 boolean scan = w.getJobId().equals(jobs.get(2).id())
                         && start >= Scenario.at(12, 0).toEpochMilli() && start < Scenario.at(17, 0).toEpochMilli();
                 labelled.add(new LabelledWindow(dataset, w.getJobId(), start, w.getWindowEnd().toEpochMilli(),
-                        FeatureSet.V1.fromMap(w.getFeatures()), scan ? Category.NETWORK_SCAN : null, scan ? dataset + "-scan" : null));
+                        FeatureSet.CURRENT.fromMap(w.getFeatures()), scan ? Category.NETWORK_SCAN : null, scan ? dataset + "-scan" : null));
             }
         }
         labelled.sort(Comparator.comparing(LabelledWindow::jobId).thenComparingLong(LabelledWindow::windowStart));

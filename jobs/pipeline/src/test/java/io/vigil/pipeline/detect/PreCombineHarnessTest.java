@@ -57,6 +57,20 @@ class PreCombineHarnessTest {
     }
 
     @Test
+    void aReportSentTwiceCountsOnceEvenAcrossACheckpointFlush() throws Exception {
+        JobFlow report = flow("job-a", "10.0.0.1", "198.51.100.7", 443, START + 1_000, 100);
+        send(report);
+        send(flow("job-a", "10.0.0.1", "198.51.100.7", 443, START + 1_000, 100)); // the same report, again
+        harness.prepareSnapshotPreBarrier(1);
+        send(flow("job-a", "10.0.0.1", "198.51.100.7", 443, START + 1_000, 100)); // and after a checkpoint's flush
+        send(flow("job-a", "10.0.0.1", "198.51.100.7", 443, START + 2_000, 100)); // another report of the connection
+        harness.processWatermark(new Watermark(START + MINUTE_MS - 1));
+        long flows = output().stream().filter(o -> o instanceof StreamRecord<?>)
+                .mapToLong(o -> ((JobFlows) ((StreamRecord<?>) o).getValue()).partial.jobs.get("job-a").flows).sum();
+        assertThat(flows).isEqualTo(2);
+    }
+
+    @Test
     void flowsOfOneAddressAndWindowGoOutAsOnePartialJustBeforeTheWatermarkThatClosesTheWindow() throws Exception {
         send(flow("job-a", "10.0.0.1", "198.51.100.7", 443, START + 1_000, 100));
         send(flow("job-b", "10.0.0.2", "198.51.100.7", 443, START + 2_000, 200));

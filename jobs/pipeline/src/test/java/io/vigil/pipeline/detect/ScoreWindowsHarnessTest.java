@@ -32,7 +32,7 @@ class ScoreWindowsHarnessTest {
         @Override
         public Verdict score(double[] f, io.vigil.models.scoring.JobHistory history) {
             FeatureSet fs = featureSet();
-            if (f[fs.index(FeatureSet.INTERNAL_UNANSWERED_HOSTS)] > 0) {
+            if (f[fs.index(FeatureSet.FAILED_HOSTS)] > 0) {
                 return Verdict.of(0.9, 0.5, List.of(Category.NETWORK_SCAN), List.of());
             }
             if (f[fs.index(FeatureSet.RARE_LONG_LIVED_HOSTS)] > 0) {
@@ -53,13 +53,13 @@ class ScoreWindowsHarnessTest {
 
         @Override
         public FeatureSet featureSet() {
-            return FeatureSet.V1;
+            return FeatureSet.CURRENT;
         }
     }
 
     /** The stub's verdicts, and each job's history learned by the real per-job model. */
     static final class LearningScorer extends StubScorer {
-        final JobDetector job = JobDetector.fit(FeatureSet.V1, new double[0][]);
+        final JobDetector job = JobDetector.fit(FeatureSet.CURRENT, new double[0][]);
 
         @Override
         public JobHistory update(JobHistory history, double[] features, Verdict verdict) {
@@ -82,13 +82,13 @@ class ScoreWindowsHarnessTest {
     }
 
     static FeaturedWindow window(int minute, String flaggedFeature) {
-        double[] features = new double[FeatureSet.V1.size()];
+        double[] features = new double[FeatureSet.CURRENT.size()];
         if (flaggedFeature != null) {
-            features[FeatureSet.V1.index(flaggedFeature)] = 3.0;
+            features[FeatureSet.CURRENT.index(flaggedFeature)] = 3.0;
         }
         Instant start = BEGINNING.plus(MINUTE.multipliedBy(minute));
         JobWindow w = JobWindow.newBuilder().setJobId(JOB).setWindowStart(start).setWindowEnd(start.plus(MINUTE))
-                .setFeatureSet(FeatureSet.V1.id()).setFeatures(FeatureSet.V1.toMap(features)).build();
+                .setFeatureSet(FeatureSet.CURRENT.id()).setFeatures(FeatureSet.CURRENT.toMap(features)).build();
         return new FeaturedWindow(w, new Evidence(List.of(), List.of(), 0L, 0L));
     }
 
@@ -108,7 +108,7 @@ class ScoreWindowsHarnessTest {
     @Test
     void everyWindowIsEmittedScoredAndFlaggedOnesAlso() throws Exception {
         send(0, null);
-        send(1, FeatureSet.INTERNAL_UNANSWERED_HOSTS);
+        send(1, FeatureSet.FAILED_HOSTS);
         assertThat(harness.windows()).extracting(JobWindow::getFlagged).containsExactly(false, true);
         assertThat(harness.windows()).allSatisfy(w -> assertThat(w.getModelVersion()).isEqualTo("stub-1"));
         assertThat(alerts()).singleElement().satisfies(a -> {
@@ -120,16 +120,16 @@ class ScoreWindowsHarnessTest {
 
     @Test
     void consecutiveFlaggedWindowsOfOneCategoryShareAnIncident() throws Exception {
-        send(1, FeatureSet.INTERNAL_UNANSWERED_HOSTS);
-        send(2, FeatureSet.INTERNAL_UNANSWERED_HOSTS);
-        send(3, FeatureSet.INTERNAL_UNANSWERED_HOSTS);
+        send(1, FeatureSet.FAILED_HOSTS);
+        send(2, FeatureSet.FAILED_HOSTS);
+        send(3, FeatureSet.FAILED_HOSTS);
         assertThat(alerts()).extracting(Alert::getIncidentId).containsOnly(
                 Alerts.incidentId(JOB, BEGINNING.plus(MINUTE).toEpochMilli(), "NETWORK_SCAN"));
     }
 
     @Test
     void aNewCategoryOrAQuietWindowStartsANewIncident() throws Exception {
-        send(1, FeatureSet.INTERNAL_UNANSWERED_HOSTS);
+        send(1, FeatureSet.FAILED_HOSTS);
         send(2, FeatureSet.RARE_LONG_LIVED_HOSTS);
         send(3, null);
         send(4, FeatureSet.RARE_LONG_LIVED_HOSTS);
@@ -139,7 +139,7 @@ class ScoreWindowsHarnessTest {
     @Test
     void aJobsStateIsGoneAWindowAfterItsStop() throws Exception {
         send(AssignmentEvent.START, BEGINNING);
-        send(1, FeatureSet.INTERNAL_UNANSWERED_HOSTS);
+        send(1, FeatureSet.FAILED_HOSTS);
         Instant stop = BEGINNING.plus(MINUTE.multipliedBy(2));
         send(AssignmentEvent.STOP, stop);
         assertThat(harness.numKeyedStateEntries()).isPositive();
@@ -153,7 +153,7 @@ class ScoreWindowsHarnessTest {
 
     @Test
     void aRestartedJobKeepsItsIncident() throws Exception {
-        send(1, FeatureSet.INTERNAL_UNANSWERED_HOSTS);
+        send(1, FeatureSet.FAILED_HOSTS);
         send(AssignmentEvent.STOP, BEGINNING.plus(MINUTE.multipliedBy(2)));
         send(AssignmentEvent.START, BEGINNING.plus(MINUTE.multipliedBy(2)).plusSeconds(5));
         harness.jobWatermark(BEGINNING.plus(MINUTE.multipliedBy(10)).toEpochMilli());
@@ -162,7 +162,7 @@ class ScoreWindowsHarnessTest {
 
     @Test
     void aStartOlderThanTheStopDoesNotCancelTheCleanUpWhicheverArrivesFirst() throws Exception {
-        send(1, FeatureSet.INTERNAL_UNANSWERED_HOSTS);
+        send(1, FeatureSet.FAILED_HOSTS);
         Instant stop = BEGINNING.plus(MINUTE.multipliedBy(2));
         send(AssignmentEvent.STOP, stop);
         send(AssignmentEvent.START, BEGINNING); // the job's first START, from another partition, late
@@ -172,7 +172,7 @@ class ScoreWindowsHarnessTest {
 
     @Test
     void aJobThatGoesQuietWithoutStopIsForgottenAfterTheIdleTimeout() throws Exception {
-        send(1, FeatureSet.INTERNAL_UNANSWERED_HOSTS);
+        send(1, FeatureSet.FAILED_HOSTS);
         long end = BEGINNING.plus(MINUTE.multipliedBy(2)).toEpochMilli();
         harness.jobWatermark(end + SETTINGS.jobIdleTimeout().toMillis() - 1);
         assertThat(harness.numKeyedStateEntries()).isPositive();
@@ -189,7 +189,7 @@ class ScoreWindowsHarnessTest {
         send(1, null);
         send(2, null);
         assertThat(harness.history(JOB).windows()).isEqualTo(3);
-        assertThat(harness.history(JOB).baseline(FeatureSet.V1.index(FeatureSet.INTERNAL_UNANSWERED_HOSTS))).isZero();
+        assertThat(harness.history(JOB).baseline(FeatureSet.CURRENT.index(FeatureSet.FAILED_HOSTS))).isZero();
         assertThat(harness.history("another-job")).isNull();
     }
 
@@ -215,7 +215,7 @@ class ScoreWindowsHarnessTest {
         harness.close();
         harness = ScoringHarness.of(new ScoreWindows(new StubScorer(), SETTINGS));
         harness.open();
-        send(1, FeatureSet.INTERNAL_UNANSWERED_HOSTS);
+        send(1, FeatureSet.FAILED_HOSTS);
         long end = BEGINNING.plus(MINUTE.multipliedBy(2)).toEpochMilli();
         harness.jobWatermark(end + SETTINGS.jobIdleTimeout().toMillis());
         assertThat(harness.numKeyedStateEntries()).as("held back by the model input").isPositive();

@@ -2,10 +2,14 @@ package io.vigil.pipeline.detect;
 
 import io.vigil.models.features.FeatureSet;
 import io.vigil.models.model.ModelArtifact;
+import io.vigil.models.model.ModelTrust;
 import io.vigil.models.model.VigilModel;
 import io.vigil.models.training.LabelledWindow;
 import io.vigil.models.training.Trainer;
 import io.vigil.records.Category;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -19,15 +23,33 @@ final class TinyModels {
     private TinyModels() {}
 
     static VigilModel train(long seed) {
-        return train(FeatureSet.V1, seed);
+        return train(FeatureSet.CURRENT, seed);
     }
 
     static VigilModel train(FeatureSet featureSet, long seed) {
         return Trainer.train(featureSet, windows(featureSet, seed), new Trainer.Options(seed, 1.0), line -> {});
     }
 
+    /** The key releases are signed with: made for this run, never written anywhere. */
+    static final KeyPair RELEASE_KEY = releaseKey();
+    /** Trusts releases signed with {@link #RELEASE_KEY}, and no unsigned one. */
+    static final ModelTrust TRUST = ModelTrust.of(List.of(RELEASE_KEY.getPublic()), false);
+
+    private static KeyPair releaseKey() {
+        try {
+            return KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The model's artifact, signed with {@link #RELEASE_KEY}. */
     static byte[] artifact(VigilModel model) {
-        return ModelArtifact.toBytes(model);
+        try {
+            return ModelArtifact.sign(ModelArtifact.toBytes(model), RELEASE_KEY.getPrivate(), RELEASE_KEY.getPublic());
+        } catch (ModelArtifact.RefusedException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Two datasets of three jobs, an hour each; one job scans the internal network for five minutes. */
@@ -48,8 +70,8 @@ final class TinyModels {
                         f[i] = Math.max(0, typical[i] * (1 + 0.1 * random.nextGaussian()));
                     }
                     boolean scanning = job == 2 && minute >= 30 && minute < 35;
-                    if (scanning && featureSet.names().contains(FeatureSet.INTERNAL_UNANSWERED_HOSTS)) {
-                        f[featureSet.index(FeatureSet.INTERNAL_UNANSWERED_HOSTS)] = 200 + 10 * random.nextGaussian();
+                    if (scanning && featureSet.names().contains(FeatureSet.FAILED_HOSTS)) {
+                        f[featureSet.index(FeatureSet.FAILED_HOSTS)] = 200 + 10 * random.nextGaussian();
                     }
                     long from = start + minute * 60_000L;
                     windows.add(new LabelledWindow(dataset, jobId, from, from + 60_000L, f,

@@ -140,7 +140,7 @@ class RecordSerializersTest {
 
     @Test
     void everyRecordOfADatasetRoundTripsAndCopies() throws IOException {
-        Path dataset = Path.of("../replay-data/rome-2026-02");
+        Path dataset = Path.of("../../replay-data/rome-2026-02");
         List<Flow> flows = read(dataset.resolve("flows.jsonl.gz"), JsonRecordCodec.of(RecordType.FLOW));
         List<GpuSample> samples = read(dataset.resolve("gpu.jsonl.gz"), JsonRecordCodec.of(RecordType.GPU));
         assertThat(flows).hasSizeGreaterThan(1000);

@@ -48,7 +48,7 @@ class RecordTypesTest {
     void theAttributionOperatorsReadTheirRecordsWithTheHandWrittenSerializersAndNoOperatorWithAvro() {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         DetectPipeline.build(env, DetectSettings.defaults(), new IndicatorScorer(),
-                DatasetFiles.inputs(List.of(Path.of("../replay-data/rome-2026-02"))),
+                DatasetFiles.inputs(List.of(Path.of("../../replay-data/rome-2026-02"))),
                 new DetectPipeline.Outputs(new CollectingSink<>("alerts"), new CollectingSink<>("windows"), new CollectingSink<>("dead")));
         StreamGraph graph = env.getStreamGraph();
         List<String> attribution = new ArrayList<>();

@@ -367,7 +367,7 @@ public final class EndToEndBench {
         }
         double sum = 0;
         for (WindowAccumulator acc : jobWindows.values()) {
-            sum += scorer.score(acc.features(FeatureSet.V1)).score();
+            sum += scorer.score(acc.features(FeatureSet.CURRENT)).score();
         }
         if (sum < 0) {
             throw new IllegalStateException(); // keeps the work observable

@@ -1,11 +1,14 @@
 package io.vigil.tools.cli;
 
+import io.vigil.models.model.ModelTrust;
+import io.vigil.pipeline.detect.Scorers;
 import io.vigil.tools.bench.EndToEndBench;
 import io.vigil.tools.output.Json;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -61,7 +64,7 @@ final class BenchCommand implements Callable<Integer> {
             return 2;
         }
         Map<String, Object> figures = new EndToEndBench(new EndToEndBench.Options(dataset, flows, parallelism, phases, !noWarmup),
-                ModelChoice.chosen(model), System.out).run();
+                Scorers.load(model == null ? null : model.toString(), ModelTrust.of(List.of(), true)), System.out).run();
         if (out != null) {
             Files.writeString(out, Json.text(figures), StandardCharsets.UTF_8);
         }

@@ -1,6 +1,9 @@
 package io.vigil.tools.cli;
 
 import io.vigil.tools.demo.Demo;
+import io.vigil.pipeline.detect.Scorers;
+import io.vigil.models.model.ModelTrust;
+import java.util.List;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -34,6 +37,9 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "FILE", description = "Model artifact to score with. Default: the packaged default model.")
     Path model;
 
+    /** The embedded demo runs the user's own file on their own machine: no signature needed. */
+    private static final ModelTrust UNSIGNED_ALLOWED = ModelTrust.of(List.of(), true);
+
     @Override
     public Integer call() throws Exception {
         if (!Files.isDirectory(dataset)) {
@@ -41,7 +47,7 @@ final class DemoCommand implements Callable<Integer> {
                     + " (run from the repository root, or give --dataset DIR)");
             return 2;
         }
-        new Demo(new Demo.Options(dataset, speed, parallelism), ModelChoice.chosen(model), System.out).run();
+        new Demo(new Demo.Options(dataset, speed, parallelism), Scorers.load(model == null ? null : model.toString(), UNSIGNED_ALLOWED), System.out).run();
         return 0;
     }
 }

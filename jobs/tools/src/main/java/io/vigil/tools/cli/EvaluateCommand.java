@@ -7,6 +7,8 @@ import io.vigil.pipeline.detect.DetectSettings;
 import io.vigil.tools.evaluate.Evaluation;
 import io.vigil.pipeline.ingest.InputFormats;
 import io.vigil.tools.replay.Replay;
+import io.vigil.pipeline.detect.Scorers;
+import java.util.ArrayList;
 import io.vigil.models.model.VigilModel;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -27,8 +29,10 @@ import picocli.CommandLine.Spec;
                 + " with --model (as `vigil replay` does) and backtests it against the dataset's labels.json. Prints per"
                 + " dataset and pooled: incidents detected of all, category right, median and longest time to detect"
                 + " (windows and minutes), false alerts per 100 job-hours, PR-AUC over windows. Then the gate: every"
-                + " condition on the pooled figures, and whether the model passed. Incidents of one name are one"
-                + " incident: detected when an alert overlaps any of its phases, named right when every phase is.", ""},
+                + " condition on the pooled figures, and whether the model passed. Real captures (a source.json with"
+                + " \"kind\": \"real\", as `vigil wrap-capture` writes) and simulated datasets (a simulation.json) are"
+                + " pooled apart and each held to the gate. Incidents of one name are one incident: detected when an"
+                + " alert overlaps any of its phases, named right when every phase is.", ""},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:the model passed the gate", "1:the model failed the gate (the output names each failed condition)",
                 "2:bad usage, a bad dataset, or a model that cannot be read or is refused",
@@ -62,7 +66,10 @@ final class EvaluateCommand implements Callable<Integer>, UsesSettings {
 
     @Override
     public List<String> settingKeys() {
-        return ReplayCommand.PIPELINE_OVER_FILES;
+        List<String> keys = new ArrayList<>(ReplayCommand.PIPELINE_OVER_FILES);
+        keys.add(VigilConfig.MODEL_TRUSTED_KEYS);
+        keys.add(VigilConfig.ALLOW_UNSIGNED_MODELS);
+        return keys;
     }
 
     @Override
@@ -82,7 +89,7 @@ final class EvaluateCommand implements Callable<Integer>, UsesSettings {
             err.println("vigil evaluate: " + e.getMessage());
             return 2;
         }
-        VigilModel scorer = ModelChoice.read(model);
+        VigilModel scorer = Scorers.load(model, Scorers.trust(config));
         if (checked.stream().allMatch(d -> d.labels().isEmpty())) {
             err.println("vigil evaluate: no dataset has a labels.json: only false alerts can be judged");
         }
@@ -99,6 +106,7 @@ final class EvaluateCommand implements Callable<Integer>, UsesSettings {
         }
         Evaluation.Report report = Evaluation.of(scorer.modelVersion(),
                 outcome.datasets().stream().map(d -> d.dataset().name()).toList(),
+                outcome.datasets().stream().map(d -> d.dataset().kind()).toList(),
                 outcome.datasets().stream().map(Replay.DatasetResult::backtest).toList(), gate);
         stdout.println();
         stdout.print(Evaluation.table(report));

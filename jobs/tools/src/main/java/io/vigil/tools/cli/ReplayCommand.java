@@ -8,6 +8,7 @@ import io.vigil.pipeline.ingest.InputFormats;
 import io.vigil.tools.replay.Replay;
 import io.vigil.tools.replay.ReplayOutputs;
 import io.vigil.tools.replay.ReplaySummary;
+import io.vigil.pipeline.detect.Scorers;
 import io.vigil.models.scoring.WindowScorer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -26,11 +27,14 @@ import picocli.CommandLine.Spec;
                 + " (.jsonl, .jsonl.gz or .avro) and optionally labels.json. Writes to --out: alerts.jsonl, windows.jsonl,"
                 + " deadletter.jsonl (each in a stable order: the same input gives the same bytes), summary.json (per"
                 + " incident: detected, category, time to detect; false alerts per 100 job-hours; PR-AUC; dead letters by"
-                + " reason) and report.html (one self-contained page: score over time per job, incidents, alerts).",
+                + " reason; per input file: lines read, decoded, dead letters by reason, attributed) and report.html (one"
+                + " self-contained page: score over time per job, incidents, alerts). A dataset of a foreign exporter's"
+                + " files (conn.log, conn_long.log, goflow2 or VPC flows) given without --flow-format is read in the"
+                + " format its first lines look like.",
                 "In BATCH mode every job's input is complete and in time order before its windows close, so nothing is"
                         + " late and the out-of-orderness setting only sizes how long attribution state is kept.", ""},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:replayed; files written", "1:the replay failed while running", "2:bad usage, a bad dataset (the message names the file) or a model that cannot be used"})
+        exitCodeList = {"0:replayed; files written", "1:the replay failed while running", "2:bad usage, a bad dataset (the message names the file), a truncated or corrupt input file with --input-strict, or a model that cannot be used"})
 final class ReplayCommand implements Callable<Integer>, UsesSettings {
     @Spec
     CommandSpec spec;
@@ -53,6 +57,8 @@ final class ReplayCommand implements Callable<Integer>, UsesSettings {
     public List<String> settingKeys() {
         List<String> keys = new java.util.ArrayList<>(PIPELINE_OVER_FILES);
         keys.add(VigilConfig.MODEL_PATH);
+        keys.add(VigilConfig.MODEL_TRUSTED_KEYS);
+        keys.add(VigilConfig.ALLOW_UNSIGNED_MODELS);
         return keys;
     }
 
@@ -63,7 +69,9 @@ final class ReplayCommand implements Callable<Integer>, UsesSettings {
     static final List<String> PIPELINE_OVER_FILES = List.of(VigilConfig.PARALLELISM, VigilConfig.WINDOW_SIZE_MS,
             VigilConfig.OUT_OF_ORDERNESS_MS, VigilConfig.INTERNAL_CIDRS, VigilConfig.DESTINATION_LOOKBACK_MS,
             VigilConfig.FLEET_WARMUP_MS, VigilConfig.JOB_IDLE_TIMEOUT_MS, VigilConfig.ATTRIBUTION_MAX_WAITING,
-            VigilConfig.EVIDENCE_TOP_DESTINATIONS, VigilConfig.FLOW_FORMAT, VigilConfig.GPU_FORMAT, VigilConfig.INPUT_NODE);
+            VigilConfig.EVIDENCE_TOP_DESTINATIONS, VigilConfig.FLOW_FORMAT, VigilConfig.GPU_FORMAT, VigilConfig.INPUT_NODE,
+            VigilConfig.INPUT_TIME_FLOOR_MS, VigilConfig.INPUT_SPAN_MARGIN_MS, VigilConfig.INPUT_LINK_MAX_BPS,
+            VigilConfig.INPUT_MAX_LINE_BYTES, VigilConfig.INPUT_STRICT);
 
     @Override
     public Integer call() throws Exception {
@@ -76,11 +84,11 @@ final class ReplayCommand implements Callable<Integer>, UsesSettings {
             InputFormats formats = InputFormats.from(config);
             List<Replay.Dataset> checked = Replay.datasets(datasets, formats);
             ReplayOutputs.check(out, force);
-            WindowScorer scorer = model != null ? ModelChoice.read(model)
-                    : ModelChoice.chosen(config.getString(VigilConfig.MODEL_PATH));
+            WindowScorer scorer = Scorers.load(model != null ? model.toString() : config.getString(VigilConfig.MODEL_PATH),
+                    Scorers.trust(config));
             ReplayOutputs.create(out);
             Replay.Request request = new Replay.Request(checked, config.getInt(VigilConfig.PARALLELISM),
-                    DetectSettings.from(config), scorer, formats);
+                    DetectSettings.from(config), scorer, formats, config.getBoolean(VigilConfig.INPUT_STRICT));
             outcome = Replay.run(request, err);
             ReplayOutputs.write(outcome, out);
         } catch (Replay.BadInput e) {

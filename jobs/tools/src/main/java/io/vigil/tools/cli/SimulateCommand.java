@@ -27,11 +27,24 @@ import picocli.CommandLine.Spec;
                     + " (each sorted by time), labels.json (the injected incidents' intervals), simulation.json"
                     + " (parameters, layout, counts) and README.md. The same arguments give byte-identical files.",
             "",
-            "The cluster runs data-parallel bf16 training across nodes, an RL agent with tool use, FP32 training"
-                    + " that restarts once, inference serving, notebooks reached over SSH from a bastion, more jobs"
-                    + " of mixed kinds, and idle GPUs. Benign traps in every dataset: long-lived HTTPS to a fleet-wide"
-                    + " experiment tracker, idle tensor cores (FP32), a job restart, checkpoint exports to a shared"
-                    + " cloud object store, git over SSH, external APIs on odd ports.",
+            "The cluster runs data-parallel bf16 training across nodes (on the host network), an RL agent with"
+                    + " tool use that also browses many web servers, FP32 training that restarts once, inference"
+                    + " serving, notebooks reached over SSH from a bastion, more jobs of mixed kinds, and idle GPUs."
+                    + " Benign traps in every dataset: long-lived HTTPS to a fleet-wide experiment tracker, idle tensor"
+                    + " cores (FP32), checkpoint exports to a shared cloud object store, git over SSH, external APIs on"
+                    + " odd ports.",
+            "",
+            "Job life cycles in every dataset: a restart (STOP, then START of the same job id), a preemption"
+                    + " (rescheduled, on another node when one has room), processes that vanish and come back"
+                    + " under new pids, checkpoint saves (bursts of writes, GPUs idle for a minute) and loads,"
+                    + " warm-ups, data-loader stalls (GPUs idle for minutes, network quiet), and quiet tails before"
+                    + " STOP.",
+            "",
+            "Background chatter of every node (and so of the host-network job): NTP, DHCP, DNS (some to outside"
+                    + " resolvers), mDNS, SSDP and its replies, LLMNR, NetBIOS broadcasts, ICMP port unreachable,"
+                    + " metric scrapes and health checks inbound from the monitoring host and kubelet, package"
+                    + " mirrors and CDNs; some over IPv6. Outside hosts are in 192.0.2.0/24, 198.51.100.0/24,"
+                    + " 203.0.113.0/24 and 2001:db8::/32 only.",
             ""},
         footer = {"", "Incident kinds (--incident KIND[@OFFSET_MINUTES]):",
             "  rome           the ROME sequence in an RL job: internal probing (many hosts",
@@ -45,6 +58,11 @@ import picocli.CommandLine.Spec;
             "  proxied-miner  a miner whose pool traffic goes through the internal proxy",
             "  exfiltration   a sustained upload (hundreds of MiB to GiB) to an outside",
             "                 host no other job uses",
+            "  external-port-scan",
+            "                 a vertical scan of one outside host: 300-1000 ports in",
+            "                 seconds",
+            "  external-sweep a horizontal sweep of outside hosts: 1-3 ports across 40-250",
+            "                 addresses of a range in minutes",
             "",
             "Exit codes: 0 written; 2 bad arguments or --out not empty without --force; 1 a failure while writing."})
 final class SimulateCommand implements Callable<Integer> {
@@ -87,7 +105,8 @@ final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--incident", paramLabel = "KIND[@OFFSET_MINUTES]",
             description = "Inject an incident (repeatable), optionally starting OFFSET_MINUTES (decimal) after the"
                     + " start; without an offset the seed picks one in the first 10-40%% of the span. Kinds: rome,"
-                    + " stealth-miner, tunnel-443, slow-scan, proxied-miner, exfiltration (see below). Without"
+                    + " stealth-miner, tunnel-443, slow-scan, proxied-miner, exfiltration, external-port-scan,"
+                    + " external-sweep (see below). Without"
                     + " --incident and --benign-only: one rome.")
     List<String> incidents = new ArrayList<>();
 

@@ -2,6 +2,7 @@ package io.vigil.tools.cli;
 
 import io.vigil.models.features.FeatureSet;
 import io.vigil.models.model.ModelArtifact;
+import io.vigil.models.model.ModelSigning;
 import io.vigil.models.model.VigilModel;
 import io.vigil.models.training.LabelledWindow;
 import io.vigil.models.training.LabelledWindows;
@@ -51,6 +52,13 @@ final class TrainCommand implements Callable<Integer> {
             description = "False alerts per 100 job-hours the threshold aims at on benign windows (out of fold). Default: ${DEFAULT-VALUE}.")
     double targetFalseAlerts = Trainer.Options.defaults().targetFalseAlertsPer100JobHours();
 
+    @Option(names = "--signing-key", paramLabel = "FILE",
+            description = "Sign the artifact with this Ed25519 private key (PKCS#8 PEM, from vigil keygen); needs --public-key.")
+    Path signingKey;
+
+    @Option(names = "--public-key", paramLabel = "FILE", description = "The signing key's public key (X.509 PEM).")
+    Path publicKey;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr();
@@ -63,7 +71,11 @@ final class TrainCommand implements Callable<Integer> {
             err.println("vigil train: --out " + out + ": no directory " + out.getParent());
             return 2;
         }
-        FeatureSet featureSet = FeatureSet.V1;
+        if ((signingKey == null) != (publicKey == null)) {
+            err.println("vigil train: --signing-key and --public-key go together");
+            return 2;
+        }
+        FeatureSet featureSet = FeatureSet.CURRENT;
         List<LabelledWindow> windows = new ArrayList<>();
         for (Path file : windowFiles) {
             if (!Files.isRegularFile(file)) {
@@ -99,6 +111,10 @@ final class TrainCommand implements Callable<Integer> {
             return 2;
         }
         byte[] artifact = ModelArtifact.toBytes(model);
+        if (signingKey != null) {
+            artifact = ModelArtifact.sign(artifact, ModelSigning.readPrivateKey(signingKey),
+                    ModelSigning.readPublicKey(publicKey));
+        }
         Path tmp = Files.createTempFile(out.toAbsolutePath().getParent(), ".vigil-train-", ".tmp");
         try {
             Files.write(tmp, artifact);

@@ -6,13 +6,14 @@ import io.vigil.pipeline.DetectCommand;
 import io.vigil.pipeline.PublishModelCommand;
 import io.vigil.settings.SettingOptions;
 import io.vigil.settings.UsesSettings;
+import io.vigil.models.model.ModelArtifact;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code vigil} command line: one verb per use (see README and DESIGN.md). */
+/** The {@code vigil} command line: one verb per use (see README and docs/ARCHITECTURE.md). */
 @Command(name = "vigil",
         mixinStandardHelpOptions = true,
         versionProvider = Vigil.Version.class,
@@ -28,7 +29,10 @@ import picocli.CommandLine.Command;
             CollectGpuCommand.class,
             WindowsCommand.class,
             TrainCommand.class,
+            KeygenCommand.class,
+            SignCommand.class,
             EvaluateCommand.class,
+            WrapCaptureCommand.class,
             PublishModelCommand.class,
             TopicsCommand.class,
             BenchCommand.class,
@@ -60,7 +64,7 @@ public final class Vigil implements Runnable {
         cmd.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             commandLine.getErr().println("vigil " + commandLine.getCommandName() + ": " + e.getMessage());
             // a model that cannot be used is the user's to fix, like a bad flag
-            return e instanceof ModelChoice.Unusable ? 2 : 1;
+            return e instanceof ModelArtifact.RefusedException ? 2 : 1;
         });
         return cmd;
     }

@@ -79,7 +79,7 @@ final class WindowsCommand implements Callable<Integer>, UsesSettings {
         VigilConfig config = SettingOptions.read(spec, settingKeys());
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter stdout = spec.commandLine().getOut();
-        FeatureSet featureSet = FeatureSet.V1;
+        FeatureSet featureSet = FeatureSet.CURRENT;
 
         // everything that can be wrong with the input, before the pipeline runs
         List<Replay.Dataset> checked;

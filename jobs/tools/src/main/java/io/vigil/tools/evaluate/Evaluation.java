@@ -2,19 +2,24 @@ package io.vigil.tools.evaluate;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vigil.pipeline.files.DatasetSource;
 import io.vigil.models.eval.Backtest;
 import io.vigil.tools.output.Json;
 import io.vigil.tools.output.TextTable;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
  * {@code vigil evaluate}'s figures and promotion gate, from the backtests of a model's replays: per dataset and
- * pooled, incidents detected and named right, time to detect, false alerts per 100 job-hours, PR-AUC. A pure
- * function of the backtests, so the gate can be tested without running the pipeline.
+ * pooled, incidents detected and named right, time to detect, false alerts per 100 job-hours, PR-AUC. Real
+ * captures and simulated fleets are pooled apart and each held to the gate. A pure function of the
+ * backtests, so the gate can be tested without running the pipeline.
  */
 public final class Evaluation {
     private static final double MINUTE_MS = 60_000.0;
@@ -65,8 +70,14 @@ public final class Evaluation {
     /** One condition of the gate, and whether the model met it. */
     public record Check(String condition, boolean passed, String measured) {}
 
-    /** The figures of one evaluation, with the gate's verdict. */
-    public record Report(String modelVersion, List<Row> datasets, Row pooled, Gate gate, List<Check> checks) {
+    /**
+     * The figures of one evaluation, with the gate's verdict.
+     *
+     * @param kinds each dataset's origin ({@code real}, {@code simulated}, ...), in the order of {@code datasets}
+     * @param byKind the datasets of each origin pooled, when there is more than one origin; else empty
+     */
+    public record Report(String modelVersion, List<Row> datasets, List<String> kinds, List<Row> byKind, Row pooled, Gate gate,
+                         List<Check> checks) {
         public boolean passed() {
             return checks.stream().allMatch(Check::passed);
         }
@@ -78,35 +89,64 @@ public final class Evaluation {
 
     private Evaluation() {}
 
-    /** @param datasets each dataset's name and backtest, in the order to show them */
-    public static Report of(String modelVersion, List<String> names, List<Backtest.Result> datasets, Gate gate) {
-        if (names.size() != datasets.size()) {
-            throw new IllegalArgumentException(names.size() + " names for " + datasets.size() + " datasets");
+    /**
+     * @param names each dataset's name, in the order to show them
+     * @param kinds each dataset's origin (io.vigil.pipeline.files.DatasetSource#kind): real captures and simulated
+     *     fleets are pooled and gated apart, so that hours of simulation cannot hide what a model does on real
+     *     traffic, nor the other way round
+     */
+    public static Report of(String modelVersion, List<String> names, List<String> kinds, List<Backtest.Result> datasets,
+                            Gate gate) {
+        if (names.size() != datasets.size() || kinds.size() != datasets.size()) {
+            throw new IllegalArgumentException(names.size() + " names and " + kinds.size() + " kinds for " + datasets.size()
+                    + " datasets");
         }
         List<Row> rows = new ArrayList<>();
         for (int i = 0; i < names.size(); i++) {
             rows.add(Row.of(names.get(i), datasets.get(i)));
         }
         Row pooled = Row.of("all", Backtest.Result.pool(datasets));
-        return new Report(modelVersion, rows, pooled, gate, checks(pooled, gate));
+        Map<String, List<Backtest.Result>> grouped = new TreeMap<>(KIND_ORDER);
+        for (int i = 0; i < kinds.size(); i++) {
+            grouped.computeIfAbsent(kinds.get(i), k -> new ArrayList<>()).add(datasets.get(i));
+        }
+        if (grouped.size() == 1) {
+            return new Report(modelVersion, rows, List.copyOf(kinds), List.of(), pooled, gate, checks(pooled, gate, ""));
+        }
+        List<Row> byKind = new ArrayList<>();
+        List<Check> checks = new ArrayList<>();
+        for (Map.Entry<String, List<Backtest.Result>> e : grouped.entrySet()) {
+            Row row = Row.of(e.getKey(), Backtest.Result.pool(e.getValue()));
+            byKind.add(row);
+            checks.addAll(checks(row, gate, e.getKey() + ": "));
+        }
+        return new Report(modelVersion, rows, List.copyOf(kinds), List.copyOf(byKind), pooled, gate, List.copyOf(checks));
     }
 
-    /** The gate's conditions on the pooled figures. An undefined figure (no windows at all) fails its condition. */
-    static List<Check> checks(Row all, Gate gate) {
+    /** Real captures first, then simulated fleets, then any other origin by name. */
+    private static final Comparator<String> KIND_ORDER = Comparator.comparingInt((String k) ->
+            k.equals(DatasetSource.REAL) ? 0 : k.equals(DatasetSource.SIMULATED) ? 1 : 2).thenComparing(k -> k);
+
+    /**
+     * The gate's conditions on pooled figures, each condition's text after {@code prefix}. An undefined figure
+     * (no windows at all) fails its condition.
+     */
+    static List<Check> checks(Row all, Gate gate, String prefix) {
         List<Check> checks = new ArrayList<>();
         int missed = all.missed().size();
-        checks.add(new Check(String.format(Locale.ROOT, "incidents missed or named wrong <= %d", gate.maxMissedIncidents()),
+        checks.add(new Check(prefix + String.format(Locale.ROOT, "incidents missed or named wrong <= %d", gate.maxMissedIncidents()),
                 missed <= gate.maxMissedIncidents(),
                 all.incidents() == 0 ? "no labelled incident"
                         : missed + " of " + all.incidents() + (missed == 0 ? "" : " (" + String.join(", ", all.missed()) + ")")));
         double fa = all.falseAlertsPer100JobHours();
-        checks.add(new Check(String.format(Locale.ROOT, "false alerts per 100 job-hours <= %s", plain(gate.maxFalseAlertsPer100JobHours())),
+        checks.add(new Check(prefix + String.format(Locale.ROOT, "false alerts per 100 job-hours <= %s",
+                plain(gate.maxFalseAlertsPer100JobHours())),
                 fa <= gate.maxFalseAlertsPer100JobHours(),
                 Double.isNaN(fa) ? "no scored window"
                         : String.format(Locale.ROOT, "%.2f (%d over %.1f job-hours)", fa, all.falseAlerts(), all.jobHours())));
         Double median = all.medianTtdWindows();
         boolean ttdPassed = all.incidents() == 0 || (median != null && median <= gate.maxMedianTtdWindows());
-        checks.add(new Check(String.format(Locale.ROOT, "median time to detect <= %s windows", plain(gate.maxMedianTtdWindows())),
+        checks.add(new Check(prefix + String.format(Locale.ROOT, "median time to detect <= %s windows", plain(gate.maxMedianTtdWindows())),
                 ttdPassed,
                 all.incidents() == 0 ? "no labelled incident" : median == null ? "no incident detected"
                         : String.format(Locale.ROOT, "%s windows (%.1f min)", plain(median), all.medianTtdMinutes())));
@@ -115,10 +155,14 @@ public final class Evaluation {
 
     /** The table on stdout, then the gate's conditions and verdict. */
     public static String table(Report report) {
-        TextTable table = new TextTable("dataset", "incidents", "category right", "ttd median", "ttd max",
+        TextTable table = new TextTable("dataset", "source", "incidents", "category right", "ttd median", "ttd max",
                 "false alerts/100 job-h", "PR-AUC");
-        report.datasets().forEach(r -> table.row(cells(r)));
-        table.rule().row(cells(report.pooled()));
+        for (int i = 0; i < report.datasets().size(); i++) {
+            table.row(cells(report.datasets().get(i), report.kinds().get(i)));
+        }
+        table.rule();
+        report.byKind().forEach(r -> table.row(cells(r, "pooled")));
+        table.row(cells(report.pooled(), "pooled"));
         StringBuilder s = new StringBuilder();
         s.append("model ").append(report.modelVersion()).append('\n');
         s.append(table);
@@ -131,9 +175,10 @@ public final class Evaluation {
         return s.toString();
     }
 
-    private static String[] cells(Row r) {
+    private static String[] cells(Row r, String source) {
         return new String[] {
             r.name(),
+            source,
             r.detected() + "/" + r.incidents() + " detected",
             r.categoryRight() + "/" + r.incidents(),
             r.medianTtdWindows() == null ? "-" : String.format(Locale.ROOT, "%s w (%.1f min)", plain(r.medianTtdWindows()), r.medianTtdMinutes()),
@@ -157,7 +202,13 @@ public final class Evaluation {
             checks.addObject().put("condition", c.condition()).put("passed", c.passed()).put("measured", c.measured());
         }
         ArrayNode datasets = root.putArray("datasets");
-        report.datasets().forEach(r -> row(datasets.addObject(), r));
+        for (int i = 0; i < report.datasets().size(); i++) {
+            ObjectNode node = datasets.addObject();
+            row(node, report.datasets().get(i));
+            node.put("source", report.kinds().get(i));
+        }
+        ObjectNode byKind = root.putObject("by_source");
+        report.byKind().forEach(r -> row(byKind.putObject(r.name()), r));
         row(root.putObject("overall"), report.pooled());
         return Json.text(root);
     }

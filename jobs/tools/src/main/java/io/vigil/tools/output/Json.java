@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.core.util.Separators;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.UncheckedIOException;
 
@@ -22,6 +23,11 @@ public final class Json {
     /** An empty object to fill; key order is insertion order. */
     public static ObjectNode object() {
         return MAPPER.createObjectNode();
+    }
+
+    /** An empty array to fill. */
+    public static ArrayNode array() {
+        return MAPPER.createArrayNode();
     }
 
     /** The value (a tree, a map, a list...) as the file's text. */

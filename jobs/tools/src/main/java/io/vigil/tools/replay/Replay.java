@@ -3,7 +3,9 @@ package io.vigil.tools.replay;
 import io.vigil.pipeline.detect.DetectPipeline;
 import io.vigil.pipeline.detect.DetectSettings;
 import io.vigil.pipeline.ingest.InputFormats;
+import io.vigil.pipeline.ingest.InputStats;
 import io.vigil.pipeline.files.DatasetFiles;
+import io.vigil.pipeline.files.DatasetSource;
 import io.vigil.records.formats.Formats;
 import io.vigil.models.eval.Backtest;
 import io.vigil.models.eval.Label;
@@ -34,6 +36,7 @@ import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
+import java.util.Comparator;
 
 /**
  * {@code vigil replay}: the detection pipeline, bounded, over recorded datasets, in BATCH mode (every key's
@@ -54,14 +57,21 @@ import org.apache.flink.util.CloseableIterator;
 public final class Replay {
     /**
      * What to replay, and how: the datasets as checked by {@link #datasets} (in these {@code formats}), the
-     * pipeline's settings and the scorer. {@code parallelism} below 1 takes the machine's cores. Where the
-     * results go is not the replay's business: {@link ReplayOutputs} writes them, {@code vigil windows} and
-     * {@code vigil evaluate} use them in memory.
+     * pipeline's settings and the scorer. {@code parallelism} below 1 takes the machine's cores. {@code strict}:
+     * a broken input file fails the replay (else it is a warning and a dead letter). Where the results go is not
+     * the replay's business: {@link ReplayOutputs} writes them, {@code vigil windows} and {@code vigil evaluate}
+     * use them in memory.
      */
     public record Request(List<Dataset> datasets, int parallelism, DetectSettings settings, WindowScorer scorer,
-                          InputFormats formats) {
+                          InputFormats formats, boolean strict) {
         public Request {
             datasets = List.copyOf(datasets);
+        }
+
+        /** Not strict: a broken input file is a warning and a dead letter, not a failure. */
+        public Request(List<Dataset> datasets, int parallelism, DetectSettings settings, WindowScorer scorer,
+                       InputFormats formats) {
+            this(datasets, parallelism, settings, scorer, formats, false);
         }
 
         public int effectiveParallelism() {
@@ -69,12 +79,20 @@ public final class Replay {
         }
     }
 
-    /** A dataset to replay: where, its input files and its ground truth. */
-    public record Dataset(String name, Path path, List<Path> files, List<Label> labels) {}
+    /**
+     * A dataset to replay: where, its input files and its ground truth, the formats it is read in and where it
+     * comes from ({@link DatasetSource#kind()}: real, simulated, unknown). The flow format is the request's,
+     * else the one its source.json names, else the one its flow file looks like when none was given.
+     */
+    public record Dataset(String name, Path path, List<Path> files, List<Label> labels, InputFormats formats, String kind) {}
 
-    /** What the pipeline gave for one dataset, and its backtest. */
+    /**
+     * What the pipeline gave for one dataset, and its backtest; {@code inputs}: what each file's reader counted,
+     * {@code warnings}: what the user should know about the input (a broken file, lines in another format,
+     * implausible times, a capture shorter than the destination warm-up).
+     */
     public record DatasetResult(Dataset dataset, List<Alert> alerts, List<JobWindow> windows, List<DeadLetter> deadLetters,
-                                Backtest.Result backtest, long elapsedMs) {}
+                                Backtest.Result backtest, long elapsedMs, List<InputStats> inputs, List<String> warnings) {}
 
     /** Everything one replay produced. */
     public record Outcome(Request request, List<DatasetResult> datasets, Backtest.Result overall, long elapsedMs) {
@@ -95,9 +113,9 @@ public final class Replay {
     private Replay() {}
 
     /**
-     * The datasets as given: each a directory with its three input files (one each) in the given formats,
-     * its labels read, none given twice: what every verb that replays checks before it loads a model or starts
-     * a Flink job.
+     * The datasets as given: each a directory with its three input files (one each) in the given formats
+     * (its flows in the format its {@code source.json} names, if it names one), its labels read, none given
+     * twice: what every verb that replays checks before it loads a model or starts a Flink job.
      *
      * @throws BadInput naming the file and what is wrong
      */
@@ -115,12 +133,26 @@ public final class Replay {
             if (!Files.isDirectory(path)) {
                 throw new BadInput("dataset " + given + " is not a directory");
             }
+            DatasetSource source;
+            try {
+                source = DatasetSource.of(given);
+            } catch (IllegalArgumentException | UncheckedIOException e) {
+                throw new BadInput(e.getMessage());
+            }
+            InputFormats own = source.flowFormat() == null ? formats : formats.withFlows(source.flowFormat());
+            if (source.flowFormat() == null && formats.flows().equals(Formats.VIGIL)) {
+                // no --flow-format: a dataset of a foreign exporter's files is read in the format they look like
+                DatasetFiles.Detected detected = DatasetFiles.detectFlowFormat(given);
+                if (detected != null && detected.format() != null) {
+                    own = formats.withFlows(detected.format());
+                }
+            }
             List<Path> files = new ArrayList<>();
             for (String input : DatasetFiles.INPUTS) {
-                String format = input.equals("flows") ? formats.flows()
-                        : input.equals("gpu") ? formats.gpu() : Formats.VIGIL;
+                String format = input.equals("flows") ? own.flows()
+                        : input.equals("gpu") ? own.gpu() : Formats.VIGIL;
                 try {
-                    files.add(DatasetFiles.file(given, input, format));
+                    files.addAll(DatasetFiles.files(given, input, format));
                 } catch (UncheckedIOException e) {
                     throw new BadInput(e.getCause().getMessage());
                 }
@@ -132,7 +164,7 @@ public final class Replay {
                 throw new BadInput(e.getMessage());
             }
             datasets.add(new Dataset(path.getFileName() == null ? given.toString() : path.getFileName().toString(),
-                    given, files, labels));
+                    given, files, labels, own, source.kind()));
         }
         return datasets;
     }
@@ -163,14 +195,19 @@ public final class Replay {
                                         ReplayCluster cluster, PrintWriter progress) throws Exception {
         long started = System.nanoTime();
         StreamExecutionEnvironment env = environment(parallelism, cluster);
+        if (!dataset.formats().flows().equals(request.formats().flows())) {
+            progress.printf(Locale.ROOT, "  %s: flows read as %s (the format of %s; --flow-format %s says so)%n", dataset.name(),
+                    dataset.formats().flows(), dataset.files().get(0).getFileName(), dataset.formats().flows());
+        }
         DetectPipeline.Results results = DetectPipeline.build(env, request.settings(), request.scorer(),
-                DatasetFiles.inputs(List.of(dataset.path()), request.formats()));
+                DatasetFiles.inputs(List.of(dataset.path()), dataset.formats()));
         CloseableIterator<Alert> alerts = results.alerts().collectAsync();
         CloseableIterator<JobWindow> windows = results.windows().collectAsync();
         CloseableIterator<DeadLetter> deadLetters = results.deadLetters().collectAsync();
+        CloseableIterator<InputStats> inputStats = results.inputStats().collectAsync();
 
         String what = String.format(Locale.ROOT, "  %s (%d/%d)", dataset.name(), index, count);
-        ExecutorService drainers = Executors.newFixedThreadPool(3, r -> {
+        ExecutorService drainers = Executors.newFixedThreadPool(4, r -> {
             Thread t = new Thread(r, "replay-collect");
             t.setDaemon(true);
             return t;
@@ -180,6 +217,7 @@ public final class Replay {
             CompletableFuture<List<Alert>> collectedAlerts = CompletableFuture.supplyAsync(() -> drain(alerts), drainers);
             CompletableFuture<List<JobWindow>> collectedWindows = CompletableFuture.supplyAsync(() -> drain(windows), drainers);
             CompletableFuture<List<DeadLetter>> collectedDead = CompletableFuture.supplyAsync(() -> drain(deadLetters), drainers);
+            CompletableFuture<List<InputStats>> collectedStats = CompletableFuture.supplyAsync(() -> drain(inputStats), drainers);
             CompletableFuture<?> result = flinkJob.getJobExecutionResult();
             boolean console = System.console() != null;
             long nextReport = console ? 1 : 10;
@@ -201,16 +239,30 @@ public final class Replay {
             List<Alert> a = collectedAlerts.get();
             List<JobWindow> w = collectedWindows.get();
             List<DeadLetter> d = collectedDead.get();
+            List<InputStats> stats = new ArrayList<>(collectedStats.get());
+            stats.sort(Comparator.comparing(st -> st.source));
             Backtest.Result backtest = Backtest.run(dataset.labels(), w, a);
             long elapsed = millisSince(started);
             progress.printf(Locale.ROOT, "%s%s: %d windows, %d alerts, %d dead letters in %.1f s%n", console ? "\r" : "", what,
                     w.size(), a.size(), d.size(), elapsed / 1000.0);
+            List<String> warnings = InputWarnings.of(dataset, stats, request.settings());
+            for (String warning : warnings) {
+                progress.println("  warning: " + warning);
+            }
             progress.flush();
-            return new DatasetResult(dataset, a, w, d, backtest, elapsed);
+            if (request.strict()) {
+                for (InputStats st : stats) {
+                    if (st.failure != null) {
+                        throw new BadInput(st.source + " is truncated or corrupt (" + st.failure + "); input.strict is set");
+                    }
+                }
+            }
+            return new DatasetResult(dataset, a, w, d, backtest, elapsed, stats, warnings);
         } finally {
             closeQuietly(alerts);
             closeQuietly(windows);
             closeQuietly(deadLetters);
+            closeQuietly(inputStats);
             drainers.shutdownNow();
         }
     }

@@ -2,6 +2,7 @@ package io.vigil.tools.replay;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vigil.pipeline.ingest.InputStats;
 import io.vigil.models.eval.Backtest;
 import io.vigil.records.Alert;
 import io.vigil.records.Category;
@@ -14,8 +15,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import java.util.Set;
+import java.util.HashSet;
 
 /**
  * {@code summary.json} (stable key order, no timings, so it too is the same for the same input) and the short
@@ -40,6 +44,10 @@ public final class ReplaySummary {
             ArrayNode files = node.putArray("files");
             d.dataset().files().forEach(f -> files.add(String.valueOf(f.getFileName())));
             node.put("labels", d.dataset().labels().size());
+            node.put("flow_format", d.dataset().formats().flows());
+            inputs(node.putArray("inputs"), d);
+            ArrayNode warnings = node.putArray("warnings");
+            d.warnings().forEach(warnings::add);
             timeRange(node, d.windows());
             node.put("jobs", d.windows().stream().map(JobWindow::getJobId).distinct().count());
             metrics(node, d.backtest(), d.deadLetters());
@@ -53,6 +61,74 @@ public final class ReplaySummary {
         timeRange(overall, allWindows);
         metrics(overall, outcome.overall(), allDead);
         return Json.text(root);
+    }
+
+    /**
+     * Per input file: lines read, records decoded and passed on, the reader's dead letters by reason, the records
+     * attributed to a job (for flows and GPU samples: passed on less those the pipeline found no job for or
+     * judged late; with two flow files, conn.log and conn_long.log, for both together, on the first), the time
+     * the records cover, and where the file broke.
+     */
+    private static void inputs(ArrayNode out, Replay.DatasetResult d) {
+        Map<String, Long> lost = new TreeMap<>();
+        for (DeadLetter dl : d.deadLetters()) {
+            if (dl.getReason().equals("unattributed") || dl.getReason().equals("late")) {
+                lost.merge(dl.getRecordType(), 1L, Long::sum);
+            }
+        }
+        Set<String> typesDone = new HashSet<>();
+        for (InputStats f : d.inputs()) {
+            ObjectNode file = out.addObject();
+            file.put("file", f.source.substring(f.source.lastIndexOf('/') + 1));
+            file.put("record_type", f.recordType);
+            file.put("format", f.format);
+            file.put("lines", f.lines);
+            file.put("decoded", f.records);
+            ObjectNode dead = file.putObject("dead_letters");
+            dead.put("total", f.deadLetterCount());
+            ObjectNode byReason = dead.putObject("by_reason");
+            f.deadLetters().forEach(byReason::put);
+            if (f.recordType.equals("assignment")) {
+                file.putNull("attributed");
+            } else if (typesDone.add(f.recordType)) {
+                long passed = d.inputs().stream().filter(g -> g.recordType.equals(f.recordType)).mapToLong(g -> g.records).sum();
+                file.put("attributed", Math.max(0, passed - lost.getOrDefault(f.recordType, 0L)));
+            } else {
+                file.putNull("attributed");
+            }
+            if (f.firstTs == Long.MIN_VALUE) {
+                file.putNull("first");
+                file.putNull("last");
+            } else {
+                file.put("first", Instant.ofEpochMilli(f.firstTs).toString());
+                file.put("last", Instant.ofEpochMilli(f.lastTs).toString());
+            }
+            if (f.failure == null) {
+                file.putNull("broken");
+            } else {
+                file.put("broken", f.failure);
+            }
+        }
+    }
+
+    /** The per-file rows of the stdout table: file, lines, decoded, dead letters by reason, attributed. */
+    static String inputsTable(Replay.Outcome outcome) {
+        TextTable table = new TextTable("input file", "format", "lines", "decoded", "attributed", "dead letters");
+        for (Replay.DatasetResult d : outcome.datasets()) {
+            ArrayNode files = Json.array();
+            inputs(files, d);
+            for (int i = 0; i < files.size(); i++) {
+                ObjectNode f = (ObjectNode) files.get(i);
+                ObjectNode byReason = (ObjectNode) f.get("dead_letters").get("by_reason");
+                List<String> reasons = new ArrayList<>();
+                byReason.fields().forEachRemaining(e -> reasons.add(e.getKey() + " " + e.getValue().asLong()));
+                table.row(d.dataset().name() + "/" + f.get("file").asText(), f.get("format").asText(),
+                        f.get("lines").asText(), f.get("decoded").asText(),
+                        f.get("attributed").isNull() ? "-" : f.get("attributed").asText(),
+                        reasons.isEmpty() ? "0" : f.get("dead_letters").get("total").asText() + " (" + String.join(", ", reasons) + ")");
+            }
+        }
+        return table.size() == 0 ? "" : table.toString();
     }
 
     private static void timeRange(ObjectNode node, List<JobWindow> windows) {
@@ -165,6 +241,10 @@ public final class ReplaySummary {
                     .collect(Collectors.joining(", ", " (", ")")));
         }
         out.append('\n');
+        String inputs = inputsTable(outcome);
+        if (!inputs.isEmpty()) {
+            out.append('\n').append(inputs);
+        }
         return out.toString();
     }
 

@@ -40,6 +40,11 @@ final class GpuDevice {
 
     /** DCGM's sample of this GPU at {@code ts} running {@code load}, held by {@code pod} (or none). */
     GpuSample sample(long ts, Load load, Pod pod) {
+        return sample(ts, load, pod == null ? null : pod.name);
+    }
+
+    /** DCGM's sample of this GPU at {@code ts} running {@code load}, held by the pod named {@code pod} (or none). */
+    GpuSample sample(long ts, Load load, String pod) {
         double util = clamp(load.util, 0, 100);
         // SMs are only active while some kernel runs, and tensor pipes only on active SMs
         double sm = clamp(load.sm, 0, util / 100);
@@ -67,7 +72,7 @@ final class GpuDevice {
         }
         long fb = load.processes.isEmpty() ? 0 : load.usedMib() + 512; // + the driver's context reservation
         return new GpuSample(Instant.ofEpochMilli(ts), node.name, index, uuid, null,
-                pod == null ? null : pod.name,
+                pod,
                 (double) Math.round(util),
                 round3(sm), round3(tensor), round3(dram),
                 Math.min(fb, MEMORY_MIB),

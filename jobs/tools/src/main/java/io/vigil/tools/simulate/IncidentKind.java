@@ -19,7 +19,11 @@ public enum IncidentKind {
     /** A miner on half the job's GPUs whose pool traffic goes through the internal proxy. */
     PROXIED_MINER("proxied-miner", 5, List.of(Job.Kind.RL, Job.Kind.TRAINING)),
     /** A sustained upload of hundreds of MiB to a few GiB to an outside host nobody else uses. */
-    EXFILTRATION("exfiltration", 4, List.of(Job.Kind.TRAINING, Job.Kind.NOTEBOOK));
+    EXFILTRATION("exfiltration", 4, List.of(Job.Kind.TRAINING, Job.Kind.NOTEBOOK)),
+    /** A vertical scan of one outside host: hundreds of its ports within seconds. */
+    EXTERNAL_PORT_SCAN("external-port-scan", 2, List.of(Job.Kind.NOTEBOOK, Job.Kind.RL)),
+    /** A horizontal sweep of outside hosts: one to three ports across dozens to hundreds of addresses of a range, within minutes. */
+    EXTERNAL_SWEEP("external-sweep", 7, List.of(Job.Kind.RL, Job.Kind.NOTEBOOK));
 
     /** The name on the command line and in labels.json. */
     public final String cliName;

@@ -7,8 +7,11 @@ import java.util.List;
  * Model serving (vLLM), tensor-parallel over the pod's GPUs. The engine preallocates 90% of GPU memory
  * at start; utilisation follows the request rate, which drifts over the day and jitters minute to minute.
  *
+ * <p>Now and then the engine dies and the container restarts it: the process leaves the GPUs, the
+ * gateway's connections drop, and after the warm-up (weights loaded again) serving resumes.
+ *
  * <p>Network: requests come in from the ingress gateway over a handful of keep-alive connections
- * (long-lived, reconnected every so often); Prometheus scrapes the metrics endpoint over its own
+ * (long-lived, reconnected every so often); kubelet checks its health; Prometheus scrapes the metrics endpoint over its own
  * keep-alive; some services call an external moderation API on an odd port; a pod that starts pulls its
  * weights from the model hub.
  */
@@ -31,6 +34,13 @@ final class InferenceJob extends Job {
         this.startupMs = params.seconds(90, 240);
         this.moderation = params.chance(0.6) ? params.pick(Addresses.ODD_PORT_APIS) : null;
         this.loadRng = Rng.of(world.seed, "job-phases:" + id);
+        // now and then the engine dies (a CUDA error, an OOM on a long prompt) and the container restarts it
+        lifeCycle(0.15, 60, 240, 0, 0, 0);
+    }
+
+    @Override
+    Integer probePort() {
+        return 8000;
     }
 
     @Override
@@ -54,17 +64,17 @@ final class InferenceJob extends Job {
     @Override
     Load load(Pod pod, int slot, long t, Rng noise) {
         Load l = Load.idle();
-        long age = t - pod.start;
+        long age = t - processStart(pod, t);
         if (age < startupMs / 3) {
             return l;
         }
         long reserved = Math.round(GpuDevice.MEMORY_MIB * 0.9) - 1_024;
         if (age < startupMs) { // weights loading, CUDA graphs captured
             return l.set(noise.uniform(0, 20), noise.uniform(0, 0.08), 0, noise.uniform(0.05, 0.4))
-                    .process(pod.pids[slot], processName, Math.round(reserved * Math.min(1, (double) age / startupMs)));
+                    .process(pid(pod, slot, t), processName, Math.round(reserved * Math.min(1, (double) age / startupMs)));
         }
         double d = GpuDevice.clamp(demand(t) * noise.jitter(0.12), 0, 1);
-        l.process(pod.pids[slot], processName, reserved);
+        l.process(pid(pod, slot, t), processName, reserved);
         return l.set(GpuDevice.clamp(8 + 90 * Math.sqrt(d) + noise.gaussian() * 3, 0, 100),
                 0.06 + 0.62 * d + noise.gaussian() * 0.02,
                 Math.max(0, 0.03 + 0.30 * d + noise.gaussian() * 0.015),
@@ -86,7 +96,9 @@ final class InferenceJob extends Job {
             dnsLookups(pod, 0.4, a, b);
             if (moderation != null) {
                 for (long t : arrivals(net, 0.5 + 3 * demand(a), a, b)) {
-                    apiCall(pod, moderation, t);
+                    if (!processesGone(pod, t)) {
+                        apiCall(pod, moderation, t);
+                    }
                 }
             }
         }
@@ -109,12 +121,13 @@ final class InferenceJob extends Job {
         double maxRps = net.uniform(3, 25);
         int lanes = net.between(4, 8);
         for (int i = 0; i < lanes; i++) { // ingress keep-alives
-            keepers.add(new Keeper(serving + net.seconds(0, 30), start -> world.inbound(pod, net, Addresses.GATEWAY, 8000, start,
+            keepers.add(new Keeper(serving + net.seconds(0, 30), start -> held(pod, world.inbound(pod, net, Addresses.GATEWAY, 8000, start,
                     net.minutes(5, 30), "SF",
                     Traffic.rates(net, t -> demand(t) * maxRps / lanes * reqBytes, t -> demand(t) * maxRps / lanes * respBytes, Counters.JUMBO_MSS, 0.15),
-                    null), ended -> ended + net.seconds(0.05, 2)));
+                    null)), ended -> processBack(ended + net.seconds(0.05, 2), startupMs)));
         }
-        keepers.add(new Keeper(serving + net.seconds(0, 15), start -> world.inbound(pod, net, Addresses.PROMETHEUS, 8000, start,
-                Long.MAX_VALUE, "SF", Traffic.rates(net, t -> 16, t -> 2_600, Counters.JUMBO_MSS, 0.1), null), e -> e));
+        keepers.add(new Keeper(serving + net.seconds(0, 15), start -> held(pod, world.inbound(pod, net, Addresses.PROMETHEUS, 8000, start,
+                Long.MAX_VALUE, "SF", Traffic.rates(net, t -> 16, t -> 2_600, Counters.JUMBO_MSS, 0.1), null)),
+                ended -> processBack(ended, startupMs)));
     }
 }

@@ -70,6 +70,30 @@ final class InjectedIncident {
                 in.details.add("'" + process + "' on GPUs " + java.util.Arrays.toString(gpus) + ", pool via the proxy "
                         + Addresses.PROXY + ":" + Addresses.PROXY_PORT);
             }
+            case EXTERNAL_PORT_SCAN -> {
+                String host = Addresses.rareExternal(rng, rareHosts);
+                int ports = rng.between(300, 1000);
+                long duration = rng.seconds(4, 40);
+                in.activities.add(OutsideScan.vertical(world, pod, rng, in.phase(NETWORK_SCAN), host, start, duration, ports));
+                in.details.add(ports + " ports of " + host + " in " + Math.round(duration / 1000.0) + " s");
+            }
+            case EXTERNAL_SWEEP -> {
+                String prefix = rng.pick(List.of("192.0.2.", "198.51.100.", "203.0.113."));
+                int first = rng.between(1, 254);
+                int hosts = rng.between(40, 250);
+                int[] ports = new int[rng.between(1, 3)];
+                for (int i = 0; i < ports.length; i++) {
+                    int p;
+                    do {
+                        p = rng.pick(OutsideScan.SWEEP_PORTS);
+                    } while (contains(ports, i, p));
+                    ports[i] = p;
+                }
+                long duration = Math.min(rng.minutes(1, 6), world.end - start - 60_000);
+                in.activities.add(OutsideScan.horizontal(world, pod, rng, in.phase(NETWORK_SCAN), prefix, first, hosts, ports, start, duration));
+                in.details.add(hosts + " addresses of " + prefix + "0/24 on port(s) " + java.util.Arrays.toString(ports) + " over "
+                        + Math.round(duration / 60_000.0) + " min");
+            }
             case EXFILTRATION -> {
                 String host = Addresses.rareExternal(rng, rareHosts);
                 long duration = rng.minutes(6, 20);
@@ -129,6 +153,15 @@ final class InjectedIncident {
                 duty, new Miner.Pool(poolHost, 443, true, false), null));
         details.add("'" + process + "' on GPU " + gpu[0] + ", hashing about " + Math.round(dutyShare * 100)
                 + "% of the time, pool " + poolHost + ":443 (TLS)");
+    }
+
+    private static boolean contains(int[] values, int count, int value) {
+        for (int i = 0; i < count; i++) {
+            if (values[i] == value) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Between {@code min} and {@code max} of the pod's GPUs, in index order. */

@@ -9,6 +9,12 @@ import java.util.Map;
  * A workload the scheduler runs: its pods over time, what it does to its GPUs, and the connections it
  * makes. Subclasses are the kinds of work an AI cluster runs. A job's behaviour draws only on its own
  * random streams (its parameters, its phases, its network), never on another entity's.
+ *
+ * <p>Besides its own phases, every job has a life cycle that a detector must take as normal: outages,
+ * when its processes vanish and come back under new pids without the pod stopping (an elastic restart
+ * after a worker crash, a notebook kernel restarted), each followed by the warm-up again; stalls, when
+ * its processes hold their GPU memory but wait (a data loader starved by slow storage: GPUs idle for
+ * minutes, the network quiet); and the quiet tail and exit before a pod's STOP ({@link Pod#tailFrom}).
  */
 abstract class Job {
     enum Kind {
@@ -34,6 +40,22 @@ abstract class Job {
     final Rng podRng;
     /** The job's compute process name, as nvidia-smi reports it. */
     String processName;
+    /** Whether the job's pods use the host network, with the node's addresses. */
+    boolean hostNetwork;
+
+    /** A stretch [start, end) of the job's life cycle. */
+    record Spell(long start, long end) {
+        boolean covers(long t) {
+            return t >= start && t < end;
+        }
+    }
+
+    /** Outages of the job's processes, in time order; they apply to every pod alive then. */
+    final List<Spell> outages = new ArrayList<>();
+    /** Stalls of the job's processes, in time order. */
+    final List<Spell> stalls = new ArrayList<>();
+    /** Share of the job's lookups that go to a public resolver (an image's own resolv.conf, a tool's resolver). */
+    final double outsideDnsShare;
 
     Job(World world, String id, Kind kind, String namespace, String team, String image) {
         this.world = world;
@@ -45,6 +67,8 @@ abstract class Job {
         this.params = Rng.of(world.seed, "job-params:" + id);
         this.net = Rng.of(world.seed, "job-net:" + id);
         this.podRng = Rng.of(world.seed, "job-pods:" + id);
+        Rng dns = Rng.of(world.seed, "job-dns:" + id);
+        this.outsideDnsShare = dns.chance(0.3) ? dns.uniform(0.03, 0.3) : 0;
     }
 
     /** The scheduler labels of the job's pods. */
@@ -56,8 +80,132 @@ abstract class Job {
         return l;
     }
 
-    /** What the job runs on GPU {@code slot} of {@code pod} at {@code t}. */
+    /**
+     * What the job runs on GPU {@code slot} of {@code pod} at {@code t} while its processes run; subclasses
+     * measure the warm-up from {@link #processStart} and name processes by {@link #pid}.
+     */
     abstract Load load(Pod pod, int slot, long t, Rng noise);
+
+    /** What GPU {@code slot} of {@code pod} runs at {@code t}, the life cycle included. */
+    final Load loadAt(Pod pod, int slot, long t, Rng noise) {
+        if (processesGone(pod, t)) {
+            return Load.idle(); // no process, no CUDA context: the GPU drops to idle clocks
+        }
+        Load l = load(pod, slot, t, noise);
+        if ((stalled(t) || pod.inTail(t)) && !l.processes.isEmpty()) {
+            // the processes keep their memory and wait: an occasional small kernel, no tensor work
+            return l.set(noise.chance(0.3) ? noise.uniform(0, 4) : 0, noise.uniform(0, 0.01), 0, noise.uniform(0, 0.012));
+        }
+        return l;
+    }
+
+    /**
+     * Draws the job's outages and stalls over the span: each outage with probability {@code outageChance},
+     * lasting {@code outageMs}; stalls at {@code stallsPerHour}, lasting {@code stallMs}.
+     */
+    void lifeCycle(double outageChance, double outageLoSeconds, double outageHiSeconds,
+            double stallsPerHour, double stallLoSeconds, double stallHiSeconds) {
+        Rng rng = Rng.of(world.seed, "job-lifecycle:" + id);
+        long lo = world.t0 + world.span() / 20;
+        long hi = world.end - world.span() / 10;
+        if (hi <= lo) {
+            return;
+        }
+        if (rng.chance(outageChance)) {
+            long at = rng.betweenLong(lo, hi);
+            outages.add(new Spell(at, at + rng.seconds(outageLoSeconds, outageHiSeconds)));
+        }
+        for (long at : arrivals(rng, stallsPerHour / 60.0, lo, hi)) {
+            Spell last = stalls.isEmpty() ? null : stalls.get(stalls.size() - 1);
+            boolean clear = (last == null || at > last.end() + 60_000) && outages.stream().noneMatch(o -> at < o.end() + 120_000 && at > o.start() - 600_000);
+            if (clear) {
+                stalls.add(new Spell(at, at + rng.seconds(stallLoSeconds, stallHiSeconds)));
+            }
+        }
+    }
+
+    /** Whether the pod's workload processes are gone at {@code t}: an outage, or exited before STOP. */
+    boolean processesGone(Pod pod, long t) {
+        return pod.exited(t) || outageAt(t) != null;
+    }
+
+    Spell outageAt(long t) {
+        for (Spell o : outages) {
+            if (o.covers(t)) {
+                return o;
+            }
+        }
+        return null;
+    }
+
+    boolean stalled(long t) {
+        for (Spell s : stalls) {
+            if (s.covers(t)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether the job computes at {@code t}: its processes run, neither stalled nor winding down. */
+    boolean computing(Pod pod, long t) {
+        return pod.aliveAt(t) && !processesGone(pod, t) && !stalled(t) && !pod.inTail(t);
+    }
+
+    /** When the pod's current processes started: the pod's START, or the end of the last outage. */
+    long processStart(Pod pod, long t) {
+        long s = pod.start;
+        for (Spell o : outages) {
+            if (o.end() <= t && o.end() > s) {
+                s = o.end();
+            }
+        }
+        return s;
+    }
+
+    /** The host pid of the process on GPU slot {@code slot} at {@code t}: new after each outage. */
+    long pid(Pod pod, int slot, long t) {
+        int generation = 0;
+        for (Spell o : outages) {
+            if (o.end() <= t && o.end() > pod.start) {
+                generation++;
+            }
+        }
+        return pod.pid(slot, generation);
+    }
+
+    /** When a connection the pod's processes opened at {@code start} goes away with them. */
+    long processEnd(Pod pod, long start) {
+        long e = Math.min(pod.end, pod.exitAt);
+        for (Spell o : outages) {
+            if (o.start() >= start) {
+                e = Math.min(e, o.start());
+            }
+        }
+        return e;
+    }
+
+    /** {@code t}, or the end of the outage it falls in plus {@code settleMs} (the processes are back and set up). */
+    long processBack(long t, long settleMs) {
+        Spell o = outageAt(t);
+        return o == null ? t : o.end() + settleMs;
+    }
+
+    /** After a connection of the processes ended at {@code ended}: when they reconnect if an outage cut it, else never. */
+    long reconnectAfterOutage(long ended, long settleMs) {
+        return outageAt(ended) == null ? Long.MAX_VALUE : processBack(ended, settleMs);
+    }
+
+    /** Opens a connection of the pod's processes through {@code open}, cut (FINs from the dying process) when they go. */
+    Conn held(Pod pod, Conn c) {
+        if (c != null) {
+            long gone = processEnd(pod, c.start());
+            if (gone < c.end()) {
+                c.cut(gone, "SF");
+            }
+        }
+        return c;
+    }
 
     /** Opens the job's connections that start in [from, to). */
     abstract void network(long from, long to);
@@ -115,7 +263,21 @@ abstract class Job {
         return times;
     }
 
-    /** Cluster DNS lookups, {@code perMinute} on average, over the part of [from, to) the pod is alive. */
+    /** The port kubelet's health checks reach the pod on, or null when the job declares none. */
+    Integer probePort() {
+        return null;
+    }
+
+    /** Whether the pod's server answers its health checks at {@code t}. */
+    boolean listening(Pod pod, long t) {
+        return !processesGone(pod, t);
+    }
+
+    /**
+     * DNS lookups, {@code perMinute} on average, over the part of [from, to) the pod is alive: through the
+     * cluster resolver, except a share that some images and tools send to a public resolver; now and then
+     * that one does not listen and answers with ICMP port unreachable.
+     */
     void dnsLookups(Pod pod, double perMinute, long from, long to) {
         long a = Math.max(from, pod.start);
         long b = Math.min(to, pod.end);
@@ -123,7 +285,21 @@ abstract class Job {
             return;
         }
         for (long t : arrivals(net, perMinute, a, b)) {
-            world.dns(pod, net, t, null);
+            if (outsideDnsShare > 0 && net.chance(outsideDnsShare)) {
+                String resolver = net.pick(Addresses.OUTSIDE_RESOLVERS);
+                long q = net.between(30, 80);
+                if (net.chance(0.05)) {
+                    Conn c = world.outbound(pod, net, resolver, 53, "UDP", t, 1, "S0", Traffic.fixed(new Counters(q, 0, 1, 0)), null);
+                    if (c != null) {
+                        world.icmpUnreachable(pod.node.name, resolver, pod.ip, t + net.between(5, 60), q, pod);
+                    }
+                } else {
+                    world.outbound(pod, net, resolver, 53, "UDP", t, net.between(4, 40), "SF",
+                            Traffic.fixed(new Counters(q, q + net.between(16, 200), 1, 1)), null);
+                }
+            } else {
+                world.dns(pod, net, t, null);
+            }
         }
     }
 
@@ -134,20 +310,27 @@ abstract class Job {
      */
     Keeper trackerConnection(Pod pod, long firstStart) {
         double up = net.uniform(700, 5000);
-        return new Keeper(firstStart, start -> world.outbound(pod, net, net.pick(Addresses.TRACKER), 443, "TCP", start,
+        return new Keeper(firstStart, start -> held(pod, world.outbound(pod, net, net.pick(Addresses.TRACKER), 443, "TCP", start,
                         net.minutes(10, 60), "SF",
-                        Traffic.rates(net, t -> up, t -> up * 0.12, Counters.MSS, 0.25), null),
-                ended -> ended + net.seconds(0.5, 6));
+                        Traffic.rates(net, t -> computing(pod, t) ? up : up * 0.05, t -> up * 0.12, Counters.MSS, 0.25), null)),
+                ended -> processBack(ended + net.seconds(0.5, 6), net.seconds(20, 90)));
     }
 
-    /** pip and apt at container start: a burst of downloads from the internal mirror. */
+    /**
+     * pip and apt at container start: a burst of downloads from the internal mirror; a file the mirror
+     * does not carry comes straight from a package CDN over HTTPS.
+     */
     void packageInstall(Pod pod, long at, int packages) {
         long t = at;
         for (int i = 0; i < packages; i++) {
             t += net.seconds(0.2, 4);
             boolean apt = net.chance(0.15);
             long size = Math.round(net.uniform(30_000, 4_000_000) * net.jitter(1.2));
-            world.exchange(pod, net, Addresses.MIRROR, apt ? 80 : 443, t, net.between(300, 900), size, 120, Counters.JUMBO_MSS, null);
+            if (net.chance(0.08)) {
+                world.exchange(pod, net, net.pick(Addresses.PACKAGE_CDN), 443, t, net.between(600, 1_500), size, 60, Counters.MSS, null);
+            } else {
+                world.exchange(pod, net, Addresses.MIRROR, apt ? 80 : 443, t, net.between(300, 900), size, 120, Counters.JUMBO_MSS, null);
+            }
         }
     }
 

@@ -3,13 +3,18 @@ package io.vigil.tools.simulate;
 import java.util.ArrayList;
 import java.util.List;
 
-/** One GPU server: gpu-node-NN, eight H100s, a /24 of pod addresses, the pods it ran over the span. */
+/**
+ * One GPU server: gpu-node-NN, eight H100s, its own dual-stack addresses (IPv4, ULA, link-local), a /24 of
+ * pod addresses, the pods it ran over the span.
+ */
 final class Node {
     static final int GPUS = 8;
 
     final int index;
     final String name;
     final String ip;
+    final String ip6;
+    final String linkLocal;
     final GpuDevice[] gpus = new GpuDevice[GPUS];
     /** The DCGM exporter's scrape phase: every node samples on its own beat. */
     final long samplePhaseMs;
@@ -22,6 +27,8 @@ final class Node {
         this.index = index;
         this.name = Addresses.nodeName(index);
         this.ip = Addresses.nodeIp(index);
+        this.ip6 = Addresses.nodeIp6(index);
+        this.linkLocal = Addresses.nodeLinkLocal(index);
         this.rng = Rng.of(seed, "node:" + name);
         this.samplePhaseMs = rng.betweenLong(0, sampleIntervalMs - 1);
         this.nextHost = rng.between(2, 200);

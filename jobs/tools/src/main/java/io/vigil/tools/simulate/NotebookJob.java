@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * A researcher's notebook server (JupyterLab) on one or two GPUs. The kernel holds a model in GPU
- * memory and sits idle between cells; now and then a cell runs for a few minutes at full tilt.
+ * memory and sits idle between cells; now and then a cell runs for a few minutes at full tilt; in half of
+ * them the kernel is restarted once (its process leaves the GPU for a minute to a quarter of an hour).
  *
  * <p>Network: the researcher comes in through the bastion over SSH (long interactive sessions, with
  * breaks) and through the gateway to JupyterLab (a websocket for the session); from the pod, git over
@@ -46,6 +47,19 @@ final class NotebookJob extends Job {
                     long start = prevEnd + rng.minutes(3, 25);
                     return new Segments.Segment(start, start + rng.minutes(15, 90), 1);
                 });
+        // a kernel restarted (or shut down and started again later): its process leaves the GPU for a while
+        lifeCycle(0.5, 60, 900, 0, 0, 0);
+    }
+
+    @Override
+    Integer probePort() {
+        return 8888;
+    }
+
+    /** JupyterLab stays up while a kernel restarts. */
+    @Override
+    boolean listening(Pod pod, long t) {
+        return !pod.exited(t);
     }
 
     @Override
@@ -57,10 +71,10 @@ final class NotebookJob extends Job {
     @Override
     Load load(Pod pod, int slot, long t, Rng noise) {
         Load l = Load.idle();
-        if (t - pod.start < 45_000) {
+        if (t - processStart(pod, t) < 45_000) {
             return l;
         }
-        l.process(pod.pids[slot], processName, fbMib);
+        l.process(pid(pod, slot, t), processName, fbMib);
         if (cells.kindAt(t) == CELL) {
             return l.set(noise.uniform(80, 100), noise.uniform(0.55, 0.85), Math.max(0, cellTensor + noise.gaussian() * 0.04), noise.uniform(0.25, 0.5));
         }

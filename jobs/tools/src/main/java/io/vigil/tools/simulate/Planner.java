@@ -13,10 +13,21 @@ import java.util.List;
  * notebook. The rest of the GPUs go to more jobs of mixed kinds (some starting or finishing during the
  * span) until about 88% are taken; the remainder stay idle and keep reporting. Pods get whole GPU
  * groups aligned the way a topology-aware scheduler hands them out (8, 4 at 0/4, 2 at even indices).
+ *
+ * <p>The multi-node training runs on the host network (NCCL over the node's NICs), so the nodes' own
+ * chatter is its traffic too. Life cycles a detector must take as normal happen in every dataset: the FP32
+ * job restarts (STOP, then START under the same id), a single-pod job is preempted by a short
+ * high-priority evaluation and rescheduled (on another node when one has room, else back on its GPUs
+ * after the evaluation), some jobs finish (a quiet tail, the processes exit, then STOP), and each job
+ * draws its own outages and stalls ({@link Job}).
  */
 final class Planner {
     /** The finished plan. */
-    record Plan(World world, List<Job> jobs, List<InjectedIncident> incidents, TrainingJob restarted, long restartAt) {}
+    record Plan(World world, List<Job> jobs, List<InjectedIncident> incidents, TrainingJob restarted, long restartAt,
+                Preemption preemption) {}
+
+    /** {@code job} stopped at {@code at} for {@code by}, and started again on {@code to} at {@code back} (MAX_VALUE: not within the span). */
+    record Preemption(Job job, long at, Job by, Node from, Node to, long back) {}
 
     private record Request(Job job, int pods, int gpusPerPod, boolean preExisting, long start, long end) {}
 
@@ -49,8 +60,9 @@ final class Planner {
         int nodes = spec.nodes();
         List<Request> requests = new ArrayList<>();
         TrainingJob ddp = new TrainingJob(world, id("train-" + rng.pick(LLMS)), rng.pick(TEAMS), false, true);
+        ddp.hostNetwork = true;
         requests.add(steady(ddp, 2, nodes >= 4 ? 8 : 4));
-        RlJob rl = new RlJob(world, id("rl-" + rng.pick(AGENTS)), "agents");
+        RlJob rl = new RlJob(world, id("rl-" + rng.pick(AGENTS)), "agents", true);
         requests.add(steady(rl, 1, nodes >= 3 ? 4 : 2));
         TrainingJob fp32 = new TrainingJob(world, id("train-" + rng.pick(FP32_MODELS)), "science", true, true);
         requests.add(steady(fp32, 1, 2));
@@ -77,6 +89,14 @@ final class Planner {
 
         long restartAt = world.t0 + Math.round(rng.uniform(0.3, 0.7) * world.span());
         restart(fp32, restartAt, rng.seconds(45, 180));
+        Preemption preemption = preempt(jobs, List.of(fp32, rl, ddp)); // ROME needs the core RL job steady
+        for (Job job : jobs) {
+            for (Pod p : job.pods) {
+                if (p.end < world.end && p.exitAt == Long.MAX_VALUE) {
+                    windDown(p);
+                }
+            }
+        }
 
         List<InjectedIncident> incidents = new ArrayList<>();
         List<String> rareHosts = new ArrayList<>();
@@ -90,7 +110,7 @@ final class Planner {
             hosts.add(host);
             incidents.add(InjectedIncident.create(world, name, r.kind(), host, start, rareHosts));
         }
-        return new Plan(world, jobs, incidents, fp32, restartAt);
+        return new Plan(world, jobs, incidents, fp32, restartAt, preemption);
     }
 
     /** A job running since before the span and through it. */
@@ -105,7 +125,7 @@ final class Planner {
         int pods = 1;
         int gpus;
         if (r < 0.30) {
-            job = new RlJob(world, id("rl-" + rng.pick(AGENTS)), "agents");
+            job = new RlJob(world, id("rl-" + rng.pick(AGENTS)), "agents", false);
             gpus = rng.chance(0.5) ? 8 : 4;
         } else if (r < 0.55) {
             job = new TrainingJob(world, id("train-" + rng.pick(LLMS)), rng.pick(TEAMS), false, rng.chance(0.5));
@@ -121,8 +141,9 @@ final class Planner {
             job = new TrainingJob(world, id("train-" + rng.pick(FP32_MODELS)), "science", true, rng.chance(0.5));
             gpus = rng.pick(2, 4);
         }
-        if (rng.chance(0.75)) {
-            return new Request(job, pods, gpus, true, world.t0 - rng.minutes(30, 30 * 60), Long.MAX_VALUE);
+        if (rng.chance(0.75)) { // running before the span; some finish within it
+            long end = rng.chance(0.2) ? world.t0 + Math.round(rng.uniform(0.3, 0.95) * world.span()) : Long.MAX_VALUE;
+            return new Request(job, pods, gpus, true, world.t0 - rng.minutes(30, 30 * 60), end);
         }
         long start = world.t0 + Math.round(rng.uniform(0.05, 0.6) * world.span());
         long end = job.kind == Job.Kind.NOTEBOOK || rng.chance(0.3) ? start + rng.minutes(20, 90) : Long.MAX_VALUE;
@@ -181,15 +202,84 @@ final class Planner {
     }
 
     /**
-     * The job's pods stop at {@code at} (a node drain, an OOM, a preemption) and come back {@code gap}
-     * later under the same job id and pod names, with new addresses, on the same node; on other GPUs of
-     * it when some stay free for the rest of the span.
+     * A finished pod winds down: a quiet tail of a few minutes (final evaluation, last save), then its
+     * processes exit, then the scheduler's STOP.
+     */
+    private void windDown(Pod p) {
+        long exit = p.end - rng.seconds(10, 60);
+        long tail = exit - rng.seconds(60, 240);
+        if (tail > p.start + 5 * 60_000) {
+            p.tailFrom = tail;
+        }
+        p.exitAt = Math.max(p.start + 1, exit);
+    }
+
+    /**
+     * A single-pod job (not one of {@code spared}) is preempted by a short high-priority evaluation that takes its GPUs: SIGTERM, its
+     * processes exit within the grace period, STOP; it is rescheduled on another node if one has room for
+     * the rest of the span, else on its old GPUs once the evaluation is done. Null if no job qualifies.
+     */
+    private Preemption preempt(List<Job> jobs, List<Job> spared) {
+        long at = world.t0 + Math.round(rng.uniform(0.2, 0.55) * world.span());
+        long gap = rng.minutes(1, 6);
+        Job chosen = null;
+        Node to = null;
+        int[] spot = null;
+        for (int i = jobs.size() - 1; i >= 0 && to == null; i--) { // the extras first, then the core
+            Job j = jobs.get(i);
+            if (spared.contains(j) || j.hostNetwork || j.pods.size() != 1 || !j.steadyDuring(world.t0, world.end)) {
+                continue;
+            }
+            Pod p = j.pods.get(0);
+            if (chosen == null) {
+                chosen = j;
+            }
+            for (Node n : world.nodes) {
+                int[] free = n == p.node ? null : freeThroughEnd(n, p.gpus.length, at + gap);
+                if (free != null && idleThroughout() - idleThroughout(n, free) > 0) { // some GPUs stay idle all along
+                    chosen = j;
+                    to = n;
+                    spot = free;
+                    break;
+                }
+            }
+        }
+        if (chosen == null) {
+            return null;
+        }
+        Pod p = chosen.pods.get(0);
+        p.end = at;
+        p.exitAt = at - rng.seconds(2, 25);
+        Job by = new TrainingJob(world, id("eval-" + rng.pick(LLMS)), "evals", false, false);
+        long byStart = at + rng.seconds(5, 40);
+        Pod evaluation = by.addPod(podName(by, 0), p.node, p.gpus, 0, byStart);
+        long byEnd = byStart + rng.minutes(8, 25);
+        evaluation.end = byEnd < world.end ? byEnd : Long.MAX_VALUE;
+        jobs.add(by);
+        long back;
+        if (to != null) {
+            back = at + gap;
+            chosen.addPod(chosen.kind == Job.Kind.INFERENCE ? podName(chosen, 0) : p.name, to, spot, 0, back);
+        } else {
+            back = evaluation.end == Long.MAX_VALUE ? Long.MAX_VALUE : evaluation.end + rng.seconds(20, 120);
+            if (back < world.end) {
+                chosen.addPod(chosen.kind == Job.Kind.INFERENCE ? podName(chosen, 0) : p.name, p.node, p.gpus, 0, back);
+            }
+        }
+        return new Preemption(chosen, at, by, p.node, to == null ? p.node : to, back < world.end ? back : Long.MAX_VALUE);
+    }
+
+    /**
+     * The job's pods stop at {@code at} (a node drain, an OOM) and come back {@code gap} later under the
+     * same job id and pod names, with new addresses, on the same node; on other GPUs of it when some stay
+     * free for the rest of the span. Their processes exit a little before the STOP (SIGTERM, then the grace period).
      */
     private void restart(Job job, long at, long gap) {
         List<Pod> first = new ArrayList<>(job.pods);
         boolean move = rng.chance(0.5);
         for (Pod p : first) {
             p.end = at;
+            p.exitAt = at - rng.seconds(2, 25);
             int[] gpus = p.gpus;
             if (move) {
                 int[] other = freeThroughEnd(p.node, p.gpus.length, at + gap);
@@ -199,6 +289,26 @@ final class Planner {
             }
             job.addPod(p.name, p.node, gpus, p.rank, at + gap + rng.between(0, 3_000));
         }
+    }
+
+    /** GPUs no pod holds at any time in the span. */
+    private int idleThroughout() {
+        int n = 0;
+        for (Node node : world.nodes) {
+            for (int g = 0; g < Node.GPUS; g++) {
+                n += node.freeDuring(g, world.t0, Long.MAX_VALUE) ? 1 : 0;
+            }
+        }
+        return n;
+    }
+
+    /** How many of {@code gpus} of {@code node} no pod holds at any time in the span. */
+    private int idleThroughout(Node node, int[] gpus) {
+        int n = 0;
+        for (int g : gpus) {
+            n += node.freeDuring(g, world.t0, Long.MAX_VALUE) ? 1 : 0;
+        }
+        return n;
     }
 
     private int[] freeThroughEnd(Node node, int size, long from) {

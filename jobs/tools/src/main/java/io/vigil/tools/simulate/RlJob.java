@@ -15,7 +15,12 @@ import java.util.List;
  * <p>Network, besides the tracker, DNS and checkpoints: during rollouts the agent uses tools, so the pod
  * installs packages from the mirror, clones from code hosts over HTTPS and SSH, calls external APIs on
  * odd ports, fetches web pages through the proxy, runs code in the sandbox pool, and the trainer asks
- * the reward model. Now and then a tool call fails (an API that is down, a service that refuses).
+ * the reward model. Now and then a tool call fails (an API that is down, a service that refuses). A
+ * web-browsing agent also fetches pages straight from many outside web servers over HTTPS, a few
+ * connections per page, nearly all answered: a busy client of many services, not a scan.
+ *
+ * <p>Life cycle: the Ray workers die and come back now and then; rollouts stall when the sandbox pool
+ * is saturated (the policy waits on its environments: GPUs idle, tool calls stop).
  */
 final class RlJob extends Job {
     static final int ROLLOUT = 0;
@@ -32,8 +37,11 @@ final class RlJob extends Job {
     private final List<Pod> ready = new ArrayList<>();
     private final List<Keeper> keepers = new ArrayList<>();
     private final long startupMs;
+    private final boolean browses;
+    private final double pagesPerMinute;
 
-    RlJob(World world, String id, String team) {
+    /** @param browser whether the agent surely browses the web directly */
+    RlJob(World world, String id, String team, boolean browser) {
         super(world, id, Kind.RL, "agents", team, "registry.internal/agents/rl-trainer:0.9.3");
         this.processName = params.pick(List.of("ray::WorkerDict", "ray::RolloutWorker", "python"));
         this.rolloutUtil = params.uniform(58, 88);
@@ -50,6 +58,8 @@ final class RlJob extends Job {
         }
         this.apis = chosen;
         this.startupMs = params.seconds(60, 150);
+        this.browses = params.chance(0.4) || browser;
+        this.pagesPerMinute = params.uniform(2, 12);
         Rng phaseRng = Rng.of(world.seed, "job-phases:" + id);
         long origin = world.t0 - phaseRng.minutes(0, 6);
         long checkpointEvery = params.minutes(25, 50);
@@ -71,13 +81,14 @@ final class RlJob extends Job {
                             return new Segments.Segment(prevEnd, prevEnd + rng.minutes(2, 6), ROLLOUT);
                     }
                 });
+        lifeCycle(0.25, 60, 200, 0.3, 90, 300);
     }
 
     @Override
     String describe() {
         return "RL training of a tool-using agent, " + pods.get(0).gpus.length + " GPUs; rollouts with tool use (mirror, code hosts,"
                 + " APIs on " + apis.stream().map(a -> a.port() + "").reduce((x, y) -> x + "/" + y).orElse("-")
-                + ", proxy, sandboxes) alternate with training steps";
+                + ", proxy, sandboxes" + (browses ? ", direct web browsing" : "") + ") alternate with training steps";
     }
 
     int phaseAt(long t) {
@@ -92,15 +103,15 @@ final class RlJob extends Job {
     @Override
     Load load(Pod pod, int slot, long t, Rng noise) {
         Load l = Load.idle();
-        long age = t - pod.start;
+        long age = t - processStart(pod, t);
         if (age < startupMs / 2) {
             return l;
         }
         if (age < startupMs) {
             l.set(noise.uniform(0, 30), noise.uniform(0, 0.1), 0, noise.uniform(0.05, 0.3));
-            return l.process(pod.pids[slot], processName, fbPerGpu / 2);
+            return l.process(pid(pod, slot, t), processName, fbPerGpu / 2);
         }
-        l.process(pod.pids[slot], processName, fbPerGpu + Math.round(noise.gaussian() * 60));
+        l.process(pid(pod, slot, t), processName, fbPerGpu + Math.round(noise.gaussian() * 60));
         switch (phaseAt(t)) {
             case ROLLOUT: {
                 double u = GpuDevice.clamp(rolloutUtil + noise.gaussian() * 8, 20, 99);
@@ -136,17 +147,24 @@ final class RlJob extends Job {
             }
             dnsLookups(pod, 0.6, a, b);
             for (long t : arrivals(net, toolCallsPerMinute, a, b)) {
-                if (rollingOut(t)) {
+                if (rollingOut(t) && computing(pod, t)) {
                     toolCall(pod, t);
                 }
             }
+            if (browses) {
+                for (long t : arrivals(net, pagesPerMinute, a, b)) {
+                    if (rollingOut(t) && computing(pod, t)) {
+                        browse(pod, t);
+                    }
+                }
+            }
             for (long t : arrivals(net, net.uniform(6, 18), a, b)) {
-                if (rollingOut(t)) { // the reward model scores finished episodes
+                if (rollingOut(t) && computing(pod, t)) { // the reward model scores finished episodes
                     world.exchange(pod, net, Addresses.REWARD_MODEL, 8000, t, net.between(2_000, 40_000), net.between(300, 1_500), 200, Counters.JUMBO_MSS, null);
                 }
             }
             for (Segments.Segment s : phases.startingIn(a, b)) {
-                if (s.kind() == CHECKPOINT) {
+                if (s.kind() == CHECKPOINT && computing(pod, s.start())) {
                     for (int i = 0; i < 4; i++) {
                         long bytes = Math.round(net.uniform(1.5, 5) * (1L << 30));
                         world.exchange(pod, net, net.pick(Addresses.OBJECT_STORE), Addresses.OBJECT_STORE_PORT,
@@ -157,6 +175,24 @@ final class RlJob extends Job {
         }
         for (Keeper k : keepers) {
             k.ensure(to);
+        }
+    }
+
+    /**
+     * The agent opens a web page: a lookup, then one to four HTTPS connections to the page's server (the
+     * page, its assets), each answered; very rarely the server is down.
+     */
+    private void browse(Pod pod, long t) {
+        String server = Addresses.webServer(net);
+        world.dns(pod, net, world.notBefore(t - net.between(2, 40)), null);
+        if (net.chance(0.004)) {
+            world.unanswered(pod, net, server, 443, t, false, null);
+            return;
+        }
+        int connections = net.between(1, 4);
+        for (int i = 0; i < connections; i++) {
+            long down = Math.round(net.uniform(8_000, 900_000) * net.jitter(0.7));
+            world.exchange(pod, net, server, 443, t + i * net.between(20, 400), net.between(700, 2_400), down, net.uniform(5, 40), Counters.MSS, null);
         }
     }
 

@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Runs a simulation and writes it as a dataset (DESIGN.md, Datasets): {@code flows.jsonl.gz},
+ * Runs a simulation and writes it as a dataset (docs/ARCHITECTURE.md, "Records and topics"): {@code flows.jsonl.gz},
  * {@code gpu.jsonl.gz}, {@code assignments.jsonl.gz}, each sorted by time; {@code labels.json}, the
  * injected incidents' intervals; {@code simulation.json}, the parameters, the layout and the counts; and
  * a {@code README.md} saying what happened.
@@ -27,7 +27,7 @@ import java.util.Locale;
  */
 public final class Simulator {
     /** Bumped whenever the same spec would give different data. */
-    public static final String MODEL_VERSION = "vigil-simulate/1";
+    public static final String MODEL_VERSION = "vigil-simulate/2";
     static final long STEP_MS = 60_000;
     static final String LABELS = "labels.json";
     static final String SIMULATION = "simulation.json";
@@ -53,12 +53,19 @@ public final class Simulator {
         World world = plan.world();
         List<Assignment> events = assignments(plan);
         int nextEvent = 0;
+        List<NodeChatter> chatter = new ArrayList<>();
+        for (Node node : world.nodes) {
+            chatter.add(new NodeChatter(world, node));
+        }
         try (Output out = new Output(dir)) {
             for (long from = world.t0; from < world.end; from += STEP_MS) {
                 long to = Math.min(from + STEP_MS, world.end);
                 world.begin(from);
                 while (nextEvent < events.size() && events.get(nextEvent).getTs().toEpochMilli() < to) {
                     out.assignment(events.get(nextEvent++));
+                }
+                for (NodeChatter c : chatter) {
+                    c.network(from, to);
                 }
                 for (Job job : plan.jobs()) {
                     job.network(from, to);
@@ -91,7 +98,7 @@ public final class Simulator {
                 for (int g = 0; g < Node.GPUS; g++) {
                     GpuDevice device = node.gpus[g];
                     Pod holder = node.holder(g, t);
-                    Load load = holder == null ? Load.idle() : holder.job.load(holder, holder.slot(g), t, device.noise);
+                    Load load = holder == null ? Load.idle() : holder.job.loadAt(holder, holder.slot(g), t, device.noise);
                     Phase credited = null;
                     for (InjectedIncident incident : incidents) {
                         Phase p = incident.overlay(node, g, t, load);
@@ -113,23 +120,25 @@ public final class Simulator {
                 if (p.start >= plan.world().end) {
                     continue;
                 }
-                events.add(assignment(p, AssignmentEvent.START, p.start));
-                if (p.end < plan.world().end) {
-                    events.add(assignment(p, AssignmentEvent.STOP, p.end));
+                for (String ip : p.addresses()) { // one event per address of the pod, as status.podIPs lists them
+                    events.add(assignment(p, ip, AssignmentEvent.START, p.start));
+                    if (p.end < plan.world().end) {
+                        events.add(assignment(p, ip, AssignmentEvent.STOP, p.end));
+                    }
                 }
             }
         }
         events.sort(Comparator.comparing((Assignment a) -> a.getTs()).thenComparing(a -> a.getEvent() == AssignmentEvent.STOP ? 0 : 1)
-                .thenComparing(Assignment::getPod));
+                .thenComparing(Assignment::getPod).thenComparing(Assignment::getIp));
         return events;
     }
 
-    private static Assignment assignment(Pod p, AssignmentEvent event, long ts) {
+    private static Assignment assignment(Pod p, String ip, AssignmentEvent event, long ts) {
         List<Integer> gpus = new ArrayList<>();
         for (int g : p.gpus) {
             gpus.add(g);
         }
-        return new Assignment(Instant.ofEpochMilli(ts), event, p.job.id, p.node.name, p.name, p.ip, gpus, p.job.labels());
+        return new Assignment(Instant.ofEpochMilli(ts), event, p.job.id, p.node.name, p.name, ip, gpus, p.job.labels());
     }
 
     private static List<Label> labels(Planner.Plan plan) {
@@ -193,6 +202,11 @@ public final class Simulator {
             j.put("job_id", job.id);
             j.put("kind", job.kind.label);
             j.put("what", job.describe());
+            if (job.hostNetwork) {
+                j.put("host_network", true);
+            }
+            spells(j, "outages", job, job.outages, world);
+            spells(j, "stalls", job, job.stalls, world);
             ArrayNode pods = j.putArray("pods");
             for (Pod p : job.pods) {
                 if (p.start >= world.end) {
@@ -202,12 +216,19 @@ public final class Simulator {
                 pn.put("pod", p.name);
                 pn.put("node", p.node.name);
                 pn.put("ip", p.ip);
+                if (p.ip6 != null) {
+                    pn.put("ip6", p.ip6);
+                }
                 ArrayNode g = pn.putArray("gpus");
                 for (int x : p.gpus) {
                     g.add(x);
                 }
                 pn.put("start_ts", p.start);
                 if (p.end < world.end) {
+                    if (p.tailFrom < p.end) {
+                        pn.put("tail_from_ts", p.tailFrom);
+                    }
+                    pn.put("exit_ts", p.exitAt);
                     pn.put("end_ts", p.end);
                 } else {
                     pn.putNull("end_ts");
@@ -217,6 +238,22 @@ public final class Simulator {
         ObjectNode restart = o.putObject("restart");
         restart.put("job_id", plan.restarted().id);
         restart.put("stop_ts", plan.restartAt());
+        Planner.Preemption pre = plan.preemption();
+        if (pre == null) {
+            o.putNull("preemption");
+        } else {
+            ObjectNode pn = o.putObject("preemption");
+            pn.put("job_id", pre.job().id);
+            pn.put("stop_ts", pre.at());
+            pn.put("by_job_id", pre.by().id);
+            pn.put("from_node", pre.from().name);
+            pn.put("to_node", pre.to().name);
+            if (pre.back() < world.end) {
+                pn.put("start_ts", pre.back());
+            } else {
+                pn.putNull("start_ts");
+            }
+        }
         o.put("idle_gpus", idleGpus(world));
         ObjectNode counts = o.putObject("counts");
         counts.put("flows", result.flows());
@@ -224,6 +261,19 @@ public final class Simulator {
         counts.put("assignments", result.assignments());
         counts.put("labels", result.labels().size());
         return o;
+    }
+
+    /** The job's outages or stalls that overlap the span and the life of one of its pods, as [start_ts, end_ts] pairs. */
+    private static void spells(ObjectNode node, String name, Job job, List<Job.Spell> spells, World world) {
+        ArrayNode a = null;
+        for (Job.Spell sp : spells) {
+            if (sp.end() > world.t0 && sp.start() < world.end && job.pods.stream().anyMatch(p -> p.aliveDuring(sp.start(), sp.end()))) {
+                a = a == null ? node.putArray(name) : a;
+                ArrayNode pair = a.addArray();
+                pair.add(sp.start());
+                pair.add(sp.end());
+            }
+        }
     }
 
     /** GPUs no pod held at any time in the span. */
@@ -252,7 +302,7 @@ public final class Simulator {
             b.append(" --incident ").append(r);
         }
         b.append("` (").append(MODEL_VERSION).append("). Synthetic: no real cluster, addresses or people; outside hosts are in the")
-                .append(" documentation ranges 192.0.2.0/24, 198.51.100.0/24 and 203.0.113.0/24.\n\n");
+                .append(" documentation ranges 192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24 and 2001:db8::/32.\n\n");
         b.append(String.format(Locale.ROOT, "%d nodes x 8 H100 GPUs, %s to %s. %,d flow reports (exporter active timeout %d s),"
                         + " %,d GPU samples (every %d s), %,d assignment events, %d labels.%n%n",
                 spec.nodes(), Instant.ofEpochMilli(world.t0), Instant.ofEpochMilli(world.end), result.flows(),
@@ -262,10 +312,31 @@ public final class Simulator {
             b.append("| `").append(job.id).append("` | ").append(job.kind.label).append(" | ").append(job.describe()).append(" |\n");
         }
         b.append("\n").append(idleGpus(world)).append(" GPU(s) stay idle throughout. `").append(plan.restarted().id)
-                .append("` restarts at ").append(Instant.ofEpochMilli(plan.restartAt())).append(" (STOP, then START with new addresses).\n\n");
+                .append("` restarts at ").append(Instant.ofEpochMilli(plan.restartAt())).append(" (STOP, then START with new addresses).");
+        Planner.Preemption pre = plan.preemption();
+        if (pre != null) {
+            b.append(" `").append(pre.job().id).append("` is preempted at ").append(Instant.ofEpochMilli(pre.at())).append(" by `")
+                    .append(pre.by().id).append("` and ");
+            b.append(pre.back() < world.end ? "starts again on " + pre.to().name + " at " + Instant.ofEpochMilli(pre.back()) : "is not back before the end")
+                    .append(".");
+        }
+        int outages = 0;
+        int stalls = 0;
+        int finished = 0;
+        for (Job job : plan.jobs()) {
+            outages += (int) job.outages.stream().filter(sp -> sp.start() < world.end && job.pods.stream().anyMatch(p -> p.aliveDuring(sp.start(), sp.end()))).count();
+            stalls += (int) job.stalls.stream().filter(sp -> sp.start() < world.end && job.pods.stream().anyMatch(p -> p.aliveDuring(sp.start(), sp.end()))).count();
+            finished += (int) job.pods.stream().filter(p -> p.end < world.end && p.tailFrom < p.end).count();
+        }
+        b.append(String.format(Locale.ROOT, " Life cycle: %d outage(s) (processes vanish and come back under new pids), %d stall(s)"
+                + " (GPUs idle, memory held, network quiet), %d pod(s) winding down before STOP; see simulation.json.%n%n", outages, stalls, finished));
         b.append("Benign traps present: fleet-wide long-lived HTTPS to the experiment tracker, an FP32 job with idle tensor cores,"
-                + " a job restart, checkpoint exports to the shared cloud object store, git over SSH, external APIs on odd ports,"
-                + " SSH into notebooks from the bastion, long-lived sessions through the proxy, idle GPUs.\n\n");
+                + " a job restart, a preemption, checkpoint saves and loads, warm-ups, data-loader stalls, quiet tails,"
+                + " checkpoint exports to the shared cloud object store, git over SSH, external APIs on odd ports,"
+                + " SSH into notebooks from the bastion, long-lived sessions through the proxy, an agent browsing many web servers,"
+                + " idle GPUs, and each node's chatter (NTP, DHCP, DNS, mDNS, SSDP, LLMNR, NetBIOS, ICMP unreachable, metric"
+                + " scrapes, health checks, package mirrors and CDNs; some over IPv6), which is the host-network training job's"
+                + " traffic too.\n\n");
         b.append("## Incidents\n\n");
         if (plan.incidents().isEmpty()) {
             b.append("None: a benign baseline.\n");

@@ -7,7 +7,7 @@ import java.util.List;
  * Data-parallel training (DDP/FSDP under torchrun), one pod per node, the same program on every GPU.
  *
  * <p>GPUs: busy all the time (util ~97–100) except while a checkpoint is written (a dip of a minute or
- * two) and brief data-loader stalls. Mixed precision (bf16) keeps the tensor pipes busy 30–60% of the
+ * two), brief data-loader hiccups, and the life cycle's stalls, outages and tail ({@link Job}). Mixed precision (bf16) keeps the tensor pipes busy 30–60% of the
  * time; an FP32 job barely touches them (tensor_active 0.00–0.03 on every GPU, from its start), which is
  * what hashing looks like too: the FP32 job is one of the benign traps.
  *
@@ -15,8 +15,11 @@ import java.util.List;
  * one way: sender to receiver), the torch.distributed store on the rank-0 pod (29500), the experiment
  * tracker from rank 0, reading the dataset (GETs from the object store, or one long NFS mount),
  * checkpoint shards uploaded after each checkpoint (parallel multipart uploads, to the in-cluster object
- * store, or for some jobs to the cloud object store many jobs use), DNS. A pod that starts installs
- * packages from the mirror, and a restarted one reads its last checkpoint back.
+ * store, or for some jobs to the cloud object store many jobs use; a job that reads its data over NFS
+ * writes its checkpoints there, a burst of writes on the mount), DNS. A pod that starts installs packages
+ * from the mirror, and a restarted one, or one whose processes come back after an outage, reads its last
+ * checkpoint back before NCCL reconnects. While the job stalls or winds down, NCCL and the data reads go
+ * quiet.
  */
 final class TrainingJob extends Job {
     static final int CHECKPOINT = 1;
@@ -36,6 +39,8 @@ final class TrainingJob extends Job {
     private final int ncclSockets;
     private final long startupMs;
     private final Segments checkpoints;
+    /** How long the GPUs wait while a checkpoint is taken. */
+    private final long checkpointMs;
     private final List<Pod> networkReady = new ArrayList<>();
     private final List<Keeper> keepers = new ArrayList<>();
 
@@ -62,6 +67,7 @@ final class TrainingJob extends Job {
         this.startupMs = params.seconds(40, 110);
         long period = params.minutes(15, 30);
         long dip = params.seconds(40, 110);
+        this.checkpointMs = dip;
         long first = world.t0 + Math.round(params.uniform(0.1, 0.6) * Math.min(period, world.span()));
         this.checkpoints = new Segments(Rng.of(world.seed, "job-phases:" + id),
                 new Segments.Segment(first, first + dip, CHECKPOINT),
@@ -69,6 +75,8 @@ final class TrainingJob extends Job {
                     long start = prevEnd - dip + Math.round(period * rng.jitter(0.04));
                     return new Segments.Segment(start, start + Math.round(dip * rng.jitter(0.15)), CHECKPOINT);
                 });
+        // an elastic restart after a worker crash in about a third of the jobs; a starved data loader now and then
+        lifeCycle(0.35, 40, 150, 0.6, 120, 360);
     }
 
     @Override
@@ -87,16 +95,16 @@ final class TrainingJob extends Job {
     @Override
     Load load(Pod pod, int slot, long t, Rng noise) {
         Load l = Load.idle();
-        long age = t - pod.start;
+        long age = t - processStart(pod, t);
         if (age < startupMs / 2) {
             return l; // container starting: no CUDA context yet
         }
         if (age < startupMs) { // model and data loading: memory fills, little compute
             double f = (double) (age - startupMs / 2) / (startupMs / 2.0);
             l.set(noise.uniform(0, 25), noise.uniform(0.0, 0.12), 0.0, noise.uniform(0.02, 0.2));
-            return l.process(pod.pids[slot], processName, Math.round(fbPerGpu * (0.2 + 0.7 * f)));
+            return l.process(pid(pod, slot, t), processName, Math.round(fbPerGpu * (0.2 + 0.7 * f)));
         }
-        l.process(pod.pids[slot], processName, fbPerGpu + Math.round(noise.gaussian() * 40));
+        l.process(pid(pod, slot, t), processName, fbPerGpu + Math.round(noise.gaussian() * 40));
         if (checkpointing(t)) { // state dict to host memory; GPUs mostly wait
             return l.set(noise.uniform(0, 22), noise.uniform(0.01, 0.08), fp32 ? 0.0 : noise.uniform(0.0, 0.02), noise.uniform(0.04, 0.18));
         }
@@ -113,9 +121,18 @@ final class TrainingJob extends Job {
         return l.set(util, sm, Math.max(0, tensor), dram);
     }
 
-    /** NCCL throughput of one socket at {@code t}: stalls during checkpoints. */
-    private double ncclRate(long t) {
+    /** NCCL throughput of one socket at {@code t}: stalls during checkpoints, nothing while the job waits. */
+    private double ncclRate(Pod pod, long t) {
+        if (!computing(pod, t)) {
+            return 0;
+        }
         return checkpointing(t) ? 40_000 : ncclMBps * 1e6 / ncclSockets;
+    }
+
+    /** Whether the pod's processes are reading their checkpoint back: the first half of a warm-up after a restart. */
+    private boolean loadingCheckpoint(Pod pod, long t) {
+        long since = processStart(pod, t);
+        return (since > pod.start || pods.indexOf(pod) >= width()) && t >= since && t < since + startupMs / 2 && !processesGone(pod, t);
     }
 
     @Override
@@ -130,8 +147,14 @@ final class TrainingJob extends Job {
                 dataReads(pod, from, to);
             }
             for (Segments.Segment c : checkpoints.startingIn(from, to)) {
-                if (pod.aliveAt(c.start())) {
+                if (computing(pod, c.start()) && !(nfs && !exportsExternally)) {
                     checkpointUpload(pod, c);
+                }
+            }
+            for (Spell o : outages) { // the processes are back: read the last checkpoint
+                long back = o.end() + startupMs / 2;
+                if (!nfs && back >= from && back < to && pod.aliveAt(back) && pod.start < o.start()) {
+                    checkpointRead(pod, back);
                 }
             }
         }
@@ -144,22 +167,22 @@ final class TrainingJob extends Job {
         long ready = pod.start + startupMs / 2;
         if (pod.start >= world.t0) { // a pod starting now: packages, and (if restarted) the last checkpoint
             packageInstall(pod, pod.start + net.seconds(3, 10), net.between(12, 40));
-            if (pods.indexOf(pod) >= width()) {
-                for (int i = 0; i < 4; i++) {
-                    long part = checkpointBytesPerPod / 4;
-                    world.exchange(pod, net, net.pick(Addresses.OBJECT_STORE), Addresses.OBJECT_STORE_PORT,
-                            ready + net.seconds(0, 3), net.between(800, 2000) + part / 500, part, 450, Counters.JUMBO_MSS, null);
-                }
+            if (pods.indexOf(pod) >= width() && !nfs) {
+                checkpointRead(pod, ready);
             }
         }
         if (pod.rank == 0) {
             keepers.add(trackerConnection(pod, ready + startupMs / 2 + net.seconds(1, 8)));
         }
-        if (nfs) {
+        if (nfs) { // the mount is the kernel's: it outlives the processes' outages
             double read = dataMBps * 1e6;
+            double write = checkpointBytesPerPod / (checkpointMs / 1000.0);
+            double load = checkpointBytesPerPod / (startupMs / 2000.0);
             keepers.add(new Keeper(ready, start -> world.outbound(pod, net, Addresses.NFS, 2049, "TCP", start,
-                    Long.MAX_VALUE, "SF", Traffic.rates(net, t -> checkpointing(t) ? 2_000 : read * 0.004,
-                            t -> checkpointing(t) ? 20_000 : read, Counters.JUMBO_MSS, 0.2), null), e -> e));
+                    Long.MAX_VALUE, "SF", Traffic.rates(net,
+                            t -> computing(pod, t) && checkpointing(t) && !exportsExternally ? write : 2_000 + (computing(pod, t) ? read * 0.004 : 0),
+                            t -> loadingCheckpoint(pod, t) ? load : computing(pod, t) && !checkpointing(t) ? read : 8_000,
+                            Counters.JUMBO_MSS, 0.2), null), e -> e));
         }
         // peers: the pods of the same generation (started together)
         for (Pod peer : pods) {
@@ -172,16 +195,17 @@ final class TrainingJob extends Job {
                 for (int s = 0; s < ncclSockets; s++) {
                     Pod from = pod;
                     int dstPort = port + s;
-                    keepers.add(new Keeper(ncclStart, start -> {
-                        return world.open(from, from.node.name, from.ip, net.ephemeralPort(), peer.ip, dstPort, "TCP",
-                                start, peer.end, "RSTR", Traffic.rates(net, this::ncclRate, t -> 600, Counters.JUMBO_MSS, 0.08), null);
-                    }, e -> Long.MAX_VALUE));
+                    keepers.add(new Keeper(ncclStart, start -> held(from, world.open(from, from.node.name, from.ip, net.ephemeralPort(),
+                            peer.ip, dstPort, "TCP", start, Math.min(peer.end, peer.exitAt), "RSTR",
+                            Traffic.rates(net, t -> ncclRate(from, t), t -> computing(from, t) ? 600 : 0, Counters.JUMBO_MSS, 0.08), null)),
+                            e -> reconnectAfterOutage(e, startupMs + net.seconds(0, 2))));
                 }
             }
             if (pod.rank > 0 && peer.rank == 0) { // the rendezvous store on rank 0
-                keepers.add(new Keeper(pod.start + startupMs / 2, start -> world.open(pod, pod.node.name, pod.ip,
-                        net.ephemeralPort(), peer.ip, 29500, "TCP", start, peer.end, "RSTR",
-                        Traffic.rates(net, t -> 30, t -> 24, Counters.JUMBO_MSS, 0.3), null), e -> Long.MAX_VALUE));
+                keepers.add(new Keeper(pod.start + startupMs / 2, start -> held(pod, world.open(pod, pod.node.name, pod.ip,
+                        net.ephemeralPort(), peer.ip, 29500, "TCP", start, Math.min(peer.end, peer.exitAt), "RSTR",
+                        Traffic.rates(net, t -> 30, t -> 24, Counters.JUMBO_MSS, 0.3), null)),
+                        e -> reconnectAfterOutage(e, startupMs / 2)));
             }
         }
     }
@@ -200,12 +224,21 @@ final class TrainingJob extends Job {
         double objectBytes = (1L << 20) * net.uniform(256, 1024);
         double perMinute = dataMBps * 1e6 * 60 / objectBytes;
         for (long t : arrivals(net, perMinute, a, b)) {
-            if (checkpointing(t)) {
+            if (checkpointing(t) || !computing(pod, t) || loadingCheckpoint(pod, t)) {
                 continue;
             }
             long size = Math.round(objectBytes * net.jitter(0.2));
             world.exchange(pod, net, net.pick(Addresses.OBJECT_STORE), Addresses.OBJECT_STORE_PORT, t,
                     net.between(400, 1200), size, net.uniform(300, 900), Counters.JUMBO_MSS, null);
+        }
+    }
+
+    /** The pod's shard of the last checkpoint, read back from the object store over a few parallel GETs. */
+    private void checkpointRead(Pod pod, long at) {
+        for (int i = 0; i < 4; i++) {
+            long part = checkpointBytesPerPod / 4;
+            world.exchange(pod, net, net.pick(Addresses.OBJECT_STORE), Addresses.OBJECT_STORE_PORT,
+                    at + net.seconds(0, 3), net.between(800, 2000) + part / 500, part, 450, Counters.JUMBO_MSS, null);
         }
     }
 

@@ -35,17 +35,20 @@ final class World {
     }
 
     /**
-     * Opens a connection. One that would outlive its owner pod is cut when the pod stops (a reset from the
-     * side that went away); one that would start after its owner stopped is not opened (null).
+     * Opens a connection. One that would outlive its owner pod's processes is cut when they exit (their
+     * sockets closed) or, failing that, when the pod stops (a reset from the side that went away); one that
+     * would start after its owner's processes exited is not opened (null).
      */
     Conn open(Pod owner, String node, String srcIp, int srcPort, String dstIp, int dstPort, String protocol,
             long start, long end, String endState, Traffic traffic, Phase phase) {
-        if (owner != null && (start >= owner.end || start < owner.start)) {
+        if (owner != null && (start >= Math.min(owner.end, owner.exitAt) || start < owner.start)) {
             return null;
         }
         Conn c = new Conn(owner, node, srcIp, srcPort, dstIp, dstPort, protocol, start, end, endState, traffic, phase);
-        if (owner != null && owner.end < end) {
-            c.cut(owner.end, owner.ip.equals(srcIp) ? "RSTO" : "RSTR");
+        if (owner != null && owner.exitAt < end) {
+            c.cut(owner.exitAt, "SF");
+        } else if (owner != null && owner.end < end) {
+            c.cut(owner.end, owner.addresses().contains(srcIp) ? "RSTO" : "RSTR");
         }
         if (c.end() < now) {
             if (c.end() < t0) {
@@ -85,6 +88,30 @@ final class World {
         long a = q + rng.between(16, 180);
         return outbound(pod, rng, Addresses.KUBE_DNS, 53, "UDP", start, rng.between(1, 6), "SF",
                 Traffic.fixed(new Counters(q, a, 1, 1)), phase);
+    }
+
+    /**
+     * A UDP datagram exchange between any two addresses, seen by {@code node}'s exporter: {@code answered}
+     * gives SF with a reply of {@code respBytes}; otherwise S0, as Zeek logs a datagram that got no answer
+     * (multicast and broadcast never do: the replies, if any, come from each host as their own flows).
+     */
+    Conn datagram(String node, String srcIp, int srcPort, String dstIp, int dstPort, long start, long origBytes, int origPkts,
+            long respBytes, boolean answered, Rng rng) {
+        long lasts = answered ? rng.between(1, 8) : (origPkts > 1 ? rng.between(500, 3_000) : 0);
+        return open(null, node, srcIp, srcPort, dstIp, dstPort, "UDP", start, start + lasts, answered ? "SF" : "S0",
+                Traffic.fixed(new Counters(origBytes, answered ? respBytes : 0, origPkts, answered ? origPkts : 0)), null);
+    }
+
+    /**
+     * An ICMP error (destination unreachable) that {@code sender} sends back to {@code target}, as Zeek
+     * logs it: a connection of its own, originated by the error's sender, with the ICMP type in the
+     * source port and the code in the destination port (3/3 port unreachable in IPv4, 1/4 in ICMPv6), and
+     * the quoted datagram as payload.
+     */
+    Conn icmpUnreachable(String node, String sender, String target, long start, long quotedBytes, Pod owner) {
+        boolean v6 = sender.indexOf(':') >= 0;
+        return open(owner, node, sender, v6 ? 1 : 3, target, v6 ? 4 : 3, "ICMP", start, start, "OTH",
+                Traffic.fixed(new Counters(quotedBytes + (v6 ? 48 : 28), 0, 1, 0)), null);
     }
 
     /** A connection attempt that nobody answers (S0: SYN, retransmitted) or that is refused (REJ). */

@@ -90,6 +90,15 @@ class ReplayCommandTest {
     }
 
     @Test
+    void allowUnsignedModelsIsASwitchThatLeavesTheDatasetAlone(@TempDir Path dir) throws Exception {
+        Path ds = dataset(dir.resolve("ds"), "flows.jsonl", "gpu.jsonl", "assignments.jsonl");
+        VigilCliTest.Run run = vigil("replay", "--allow-unsigned-models", ds.toString(), "--out", dir.resolve("out").toString(),
+                "--model-path", "m.model");
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("vigil replay: no model file m.model");
+    }
+
+    @Test
     void helpNamesTheFlagsAndTheFiles() {
         VigilCliTest.Run run = vigil("replay", "--help");
         assertThat(run.exitCode()).isZero();

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vigil.pipeline.detect.Scenario;
 import io.vigil.models.features.FeatureSet;
 import io.vigil.models.model.ModelArtifact;
+import io.vigil.models.model.ModelTrust;
 import io.vigil.models.training.LabelledWindow;
 import io.vigil.models.training.LabelledWindows;
 import io.vigil.records.Category;
@@ -50,9 +51,9 @@ class TrainingVerbsIT {
                 .contains("labelled from labels.json: 2 windows")
                 .contains("feedback: 3 verdicts from 1 file, 2 applied; 1 windows made benign, 1 labelled malicious")
                 .contains("feedback matching no window: 1").contains(feedback + ":3: job-nobody at 1970-01-01T00:00:00Z")
-                .contains("wrote 24 windows (feature set " + FeatureSet.V1.id() + ") to " + out);
+                .contains("wrote 24 windows (feature set " + FeatureSet.CURRENT.id() + ") to " + out);
 
-        List<LabelledWindow> windows = LabelledWindows.read(out, FeatureSet.V1);
+        List<LabelledWindow> windows = LabelledWindows.read(out, FeatureSet.CURRENT);
         assertThat(windows).hasSize(24);
         assertThat(windows).extracting(LabelledWindow::dataset).containsSubsequence("story", "unlabelled");
         assertThat(windows).filteredOn(w -> w.label() != null)
@@ -60,7 +61,7 @@ class TrainingVerbsIT {
                 .containsExactly("story job-prober 2026-02-14T03:03:00Z NETWORK_SCAN probe",
                         "story job-trainer 2026-02-14T03:00:00Z EXFILTRATION a-1");
         LabelledWindow scanning = windows.stream().filter(w -> w.label() == Category.NETWORK_SCAN).findFirst().orElseThrow();
-        assertThat(scanning.features()[FeatureSet.V1.index(FeatureSet.INTERNAL_UNANSWERED_HOSTS)]).as("the pipeline's own features").isPositive();
+        assertThat(scanning.features()[FeatureSet.CURRENT.index(FeatureSet.FAILED_HOSTS)]).as("the pipeline's own features").isPositive();
 
         Path again = dir.resolve("again.jsonl.gz");
         assertThat(vigil("windows", story.toString(), unlabelled.toString(), "--out", again.toString(),
@@ -81,7 +82,7 @@ class TrainingVerbsIT {
         byte[] artifact = Files.readAllBytes(model);
         assertThat(train.out()).contains("model: ").contains("threshold: ")
                 .contains("artifact: " + artifact.length + " bytes, sha256 " + TrainCommand.sha256(artifact));
-        assertThat(ModelArtifact.read(model, FeatureSet.V1).modelVersion()).isNotBlank();
+        assertThat(ModelArtifact.load(model, FeatureSet.CURRENT, ModelTrust.of(List.of(), true)).modelVersion()).isNotBlank();
 
         Path retrained = dir.resolve("m2.model");
         assertThat(vigil("train", "--windows", windows.toString(), "--out", retrained.toString(), "--seed", "7").exitCode()).isZero();

@@ -1,5 +1,6 @@
 package io.vigil.tools.cluster;
 
+import io.vigil.models.model.ModelArtifact;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vigil.settings.Topic;
@@ -59,7 +60,15 @@ import org.junit.jupiter.api.Timeout;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterFailureIT {
     /** What the submitted job scores with: the default model its jar carries (no --model). */
-    static final WindowScorer SCORER = DefaultModel.load();
+    static final WindowScorer SCORER = defaultModel();
+
+    private static WindowScorer defaultModel() {
+        try {
+            return DefaultModel.load();
+        } catch (ModelArtifact.RefusedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
     /** Story minutes per wall-clock second. */
     static final double SPEED = 24.0 / 60;
     /**

@@ -60,7 +60,7 @@ class EvaluationTest {
 
     @Test
     void passesWhenEveryConditionHolds() {
-        Evaluation.Report report = Evaluation.of("m-1", List.of("good"), List.of(good()), Evaluation.Gate.defaults());
+        Evaluation.Report report = Evaluation.of("m-1", List.of("good"), List.of("simulated"), List.of(good()), Evaluation.Gate.defaults());
 
         assertThat(report.passed()).isTrue();
         Evaluation.Row all = report.pooled();
@@ -86,7 +86,8 @@ class EvaluationTest {
                 List.of(alert("miner", 14, Category.NETWORK_SCAN), alert("trainer", 3, Category.CRYPTO_MINING),
                         alert("trainer", 50, Category.CRYPTO_MINING)));
 
-        Evaluation.Report report = Evaluation.of("m-2", List.of("good", "bad"), List.of(good(), slowAndNoisy), Evaluation.Gate.defaults());
+        Evaluation.Report report = Evaluation.of("m-2", List.of("good", "bad"), List.of("simulated", "simulated"),
+                List.of(good(), slowAndNoisy), Evaluation.Gate.defaults());
 
         assertThat(report.passed()).isFalse();
         assertThat(report.datasets()).extracting(Evaluation.Row::name).containsExactly("good", "bad");
@@ -101,8 +102,8 @@ class EvaluationTest {
                 .contains("pass  median time to detect <= 2 windows")
                 .contains("gate: FAILED (incidents missed or named wrong <= 0; false alerts per 100 job-hours <= 1)");
 
-        Evaluation.Report lenient = Evaluation.of("m-2", List.of("good", "bad"), List.of(good(), slowAndNoisy),
-                new Evaluation.Gate(2, 1, 2));
+        Evaluation.Report lenient = Evaluation.of("m-2", List.of("good", "bad"), List.of("simulated", "simulated"),
+                List.of(good(), slowAndNoisy), new Evaluation.Gate(2, 1, 2));
         assertThat(lenient.failed()).extracting(Evaluation.Check::condition).containsExactly("median time to detect <= 1 windows");
     }
 
@@ -110,7 +111,8 @@ class EvaluationTest {
     void noIncidentsLeavesOnlyFalseAlertsToJudge() {
         Backtest.Result benign = Backtest.run(List.of(), hour("a", "b"), List.of(alert("a", 5, Category.UNKNOWN)));
 
-        Evaluation.Report report = Evaluation.of("m", List.of("baseline"), List.of(benign), Evaluation.Gate.defaults());
+        Evaluation.Report report = Evaluation.of("m", List.of("baseline"), List.of("simulated"), List.of(benign),
+                Evaluation.Gate.defaults());
 
         assertThat(report.checks()).extracting(Evaluation.Check::passed).containsExactly(true, false, true);
         assertThat(report.checks().get(0).measured()).isEqualTo("no labelled incident");
@@ -120,7 +122,7 @@ class EvaluationTest {
 
     @Test
     void writesTheFiguresAndTheVerdictAsJson() throws Exception {
-        Evaluation.Report report = Evaluation.of("m-1", List.of("good"), List.of(good()), Evaluation.Gate.defaults());
+        Evaluation.Report report = Evaluation.of("m-1", List.of("good"), List.of("simulated"), List.of(good()), Evaluation.Gate.defaults());
 
         JsonNode json = new ObjectMapper().readTree(Evaluation.json(report));
 
@@ -130,8 +132,32 @@ class EvaluationTest {
         assertThat(json.at("/datasets/0/name").asText()).isEqualTo("good");
         assertThat(json.at("/overall/median_ttd_windows").asDouble()).isEqualTo(1.5);
         assertThat(json.at("/overall/incidents_missed_or_wrong")).isEmpty();
-        assertThat(Evaluation.json(report)).isEqualTo(Evaluation.json(Evaluation.of("m-1", List.of("good"), List.of(good()),
-                Evaluation.Gate.defaults())));
+        assertThat(Evaluation.json(report)).isEqualTo(Evaluation.json(Evaluation.of("m-1", List.of("good"), List.of("simulated"),
+                List.of(good()), Evaluation.Gate.defaults())));
+    }
+
+    @Test
+    void realAndSimulatedDatasetsArePooledAndGatedApart() throws Exception {
+        // a real capture of two job-hours with one false alert: pooled with the hundred simulated hours it would
+        // read 0.98 per 100 job-hours and pass
+        Backtest.Result capture = Backtest.run(List.of(), hour("capture-10-0-0-5", "capture-10-0-0-6"),
+                List.of(alert("capture-10-0-0-5", 7, Category.NETWORK_SCAN)));
+
+        Evaluation.Report report = Evaluation.of("m", List.of("sim", "wrccdc"), List.of("simulated", "real"),
+                List.of(good(), capture), Evaluation.Gate.defaults());
+
+        assertThat(report.byKind()).extracting(Evaluation.Row::name).containsExactly("real", "simulated");
+        assertThat(report.byKind().get(0).falseAlertsPer100JobHours()).isCloseTo(50, within(1e-9));
+        assertThat(report.pooled().falseAlertsPer100JobHours()).isLessThan(1);
+        assertThat(report.failed()).extracting(Evaluation.Check::condition)
+                .containsExactly("real: false alerts per 100 job-hours <= 1");
+        assertThat(report.checks()).extracting(Evaluation.Check::condition).contains(
+                "simulated: incidents missed or named wrong <= 0", "real: incidents missed or named wrong <= 0");
+        assertThat(Evaluation.table(report)).containsPattern("wrccdc +real").containsPattern("real +pooled").contains("FAIL  real: false alerts per 100 job-hours <= 1");
+        JsonNode json = new ObjectMapper().readTree(Evaluation.json(report));
+        assertThat(json.at("/datasets/1/source").asText()).isEqualTo("real");
+        assertThat(json.at("/by_source/real/false_alerts").asInt()).isEqualTo(1);
+        assertThat(json.at("/by_source/simulated/incidents_detected").asInt()).isEqualTo(2);
     }
 
     @Test

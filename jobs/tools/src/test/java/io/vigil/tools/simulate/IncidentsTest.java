@@ -73,7 +73,7 @@ class IncidentsTest {
         Set<String> others = data.flows.stream().filter(f -> !ips.contains(f.getSrcIp()) && !ips.contains(f.getDstIp()))
                 .map(Flow::getDstIp).collect(Collectors.toSet());
         return data.flowsFrom(job).stream().map(Flow::getDstIp)
-                .filter(ip -> !internal(ip) && !others.contains(ip) && Integer.parseInt(ip.substring(ip.lastIndexOf('.') + 1)) >= 128)
+                .filter(ip -> !internal(ip) && !SimulatedDataset.ipv6(ip) && !others.contains(ip) && Integer.parseInt(ip.substring(ip.lastIndexOf('.') + 1)) >= 128)
                 .collect(Collectors.toCollection(TreeSet::new));
     }
 
@@ -100,7 +100,7 @@ class IncidentsTest {
             case ROME -> List.of("CRYPTO_MINING", "NETWORK_SCAN", "REVERSE_TUNNEL");
             case STEALTH_MINER, PROXIED_MINER -> List.of("CRYPTO_MINING");
             case TUNNEL_443 -> List.of("REVERSE_TUNNEL");
-            case SLOW_SCAN -> List.of("NETWORK_SCAN");
+            case SLOW_SCAN, EXTERNAL_PORT_SCAN, EXTERNAL_SWEEP -> List.of("NETWORK_SCAN");
             case EXFILTRATION -> List.of("EXFILTRATION");
         };
         assertThat(labels.stream().map(l -> l.get("category").asText()).sorted()).containsExactlyElementsOf(expected);
@@ -240,5 +240,30 @@ class IncidentsTest {
         String drop = up.keySet().iterator().next();
         assertThat(up.get(drop)).isGreaterThan(300L << 20);
         assertThat(down.get(drop)).isLessThan(up.get(drop) / 100);
+    }
+
+    @Test
+    void anExternalPortScanTriesHundredsOfPortsOfOneOutsideHostWithinSeconds() throws IOException {
+        SimulatedDataset data = simulate(IncidentKind.EXTERNAL_PORT_SCAN, 0.5);
+        JsonNode scan = data.label("external-port-scan", "NETWORK_SCAN");
+        List<Flow> probes = flowsIn(data, scan).stream().filter(f -> !internal(f.getDstIp())
+                && rareDestinations(data, scan.get("job_id").asText()).contains(f.getDstIp())).toList();
+        assertThat(probes.stream().map(Flow::getDstIp).distinct()).hasSize(1);
+        assertThat(probes.stream().map(Flow::getDstPort).distinct().count()).isGreaterThanOrEqualTo(300);
+        assertThat(probes.stream().filter(SimulatedDataset::unanswered).count()).isGreaterThan(probes.size() * 9L / 10);
+        assertThat(scan.get("end_ts").asLong() - scan.get("start_ts").asLong()).isLessThan(MINUTE);
+    }
+
+    @Test
+    void anExternalSweepTriesAFewPortsAcrossManyOutsideHosts() throws IOException {
+        SimulatedDataset data = simulate(IncidentKind.EXTERNAL_SWEEP, 0.5);
+        JsonNode scan = data.label("external-sweep", "NETWORK_SCAN");
+        Set<String> ips = data.ips(scan.get("job_id").asText());
+        List<Flow> probes = data.flows.stream().filter(f -> ips.contains(f.getSrcIp()) && !internal(f.getDstIp())
+                && within(startTs(f), scan) && within(ts(f), scan) && unanswered(f)).toList();
+        assertThat(probes.stream().map(Flow::getDstIp).distinct().count()).isGreaterThanOrEqualTo(30);
+        Map<Integer, Long> byPort = probes.stream().collect(Collectors.groupingBy(Flow::getDstPort, Collectors.counting()));
+        assertThat(byPort.entrySet().stream().filter(e -> e.getValue() >= 10)).hasSizeBetween(1, 3);
+        assertThat(scan.get("end_ts").asLong() - scan.get("start_ts").asLong()).isLessThanOrEqualTo(7 * MINUTE);
     }
 }

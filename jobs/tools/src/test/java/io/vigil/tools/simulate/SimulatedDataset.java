@@ -144,8 +144,14 @@ final class SimulatedDataset {
         return s.getTs().toEpochMilli();
     }
 
+    /** Addresses of the site and of its LAN: private, link-local, unique-local, multicast, broadcast, unspecified. */
     static boolean internal(String ip) {
-        return ip.startsWith("10.") || ip.startsWith("169.254.");
+        return ip.startsWith("10.") || ip.startsWith("169.254.") || ip.startsWith("fd") || ip.startsWith("fe80:") || ip.startsWith("ff0")
+                || ip.startsWith("224.") || ip.startsWith("239.") || ip.equals("255.255.255.255") || ip.equals("0.0.0.0");
+    }
+
+    static boolean ipv6(String ip) {
+        return ip.indexOf(':') >= 0;
     }
 
     static boolean unanswered(Flow f) {

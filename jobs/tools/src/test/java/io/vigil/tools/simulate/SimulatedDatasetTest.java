@@ -116,7 +116,7 @@ class SimulatedDatasetTest {
         List<Flow> single = byConnection.values().stream().filter(r -> r.size() == 1).map(r -> r.get(0)).toList();
         assertThat(single).isNotEmpty();
         assertThat(single.stream().filter(f -> ts(f) - startTs(f) < MINUTE))
-                .allSatisfy(f -> assertThat(f.getConnState()).isIn("SF", "S0", "REJ", "RSTO", "RSTR"));
+                .allSatisfy(f -> assertThat(f.getConnState()).isIn("SF", "S0", "REJ", "RSTO", "RSTR", "OTH"));
         assertThat(data.flows.stream().map(Flow::getConnState).distinct().toList()).contains("SF", "S1", "S0", "REJ");
     }
 
@@ -157,7 +157,10 @@ class SimulatedDatasetTest {
     @Test
     void podsHaveClusterAddressesOnNamedNodes() {
         assertThat(data.assignments).allSatisfy(a -> {
-            assertThat(a.getIp()).startsWith("10.244.");
+            int node = Integer.parseInt(a.getNode().substring("gpu-node-".length()));
+            // a pod address, or the node's own (IPv4 and IPv6) for a pod on the host network
+            assertThat(a.getIp()).satisfiesAnyOf(ip -> assertThat(ip).startsWith("10.244."),
+                    ip -> assertThat(ip).isIn("10.10.0." + (10 + node), "fd00:10:10::" + Integer.toHexString(10 + node)));
             assertThat(a.getNode()).matches("gpu-node-\\d\\d");
             assertThat(a.getGpus()).isNotEmpty().allSatisfy(g -> assertThat(g).isBetween(0, 7));
         });
@@ -173,7 +176,8 @@ class SimulatedDatasetTest {
                 }
             }
         }
-        assertThat(external).isNotEmpty().allMatch(ip -> ip.startsWith("192.0.2.") || ip.startsWith("198.51.100.") || ip.startsWith("203.0.113."));
+        assertThat(external).isNotEmpty().allMatch(ip -> ip.startsWith("192.0.2.") || ip.startsWith("198.51.100.") || ip.startsWith("203.0.113.")
+                || ip.startsWith("2001:db8:"));
     }
 
     @Test
@@ -182,8 +186,7 @@ class SimulatedDatasetTest {
         for (Assignment a : data.assignments) {
             byJob.computeIfAbsent(a.getJobId(), j -> new ArrayList<>()).add(a);
         }
-        List<Assignment> restarted = byJob.values().stream()
-                .filter(events -> events.stream().anyMatch(a -> a.getEvent() == AssignmentEvent.STOP)).findFirst().orElseThrow();
+        List<Assignment> restarted = byJob.get(data.simulation.get("restart").get("job_id").asText());
         Assignment stop = restarted.stream().filter(a -> a.getEvent() == AssignmentEvent.STOP).findFirst().orElseThrow();
         Assignment again = restarted.stream().filter(a -> a.getEvent() == AssignmentEvent.START && a.getTs().isAfter(stop.getTs()))
                 .findFirst().orElseThrow();

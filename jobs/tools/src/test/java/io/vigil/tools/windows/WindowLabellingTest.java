@@ -15,7 +15,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class WindowLabellingTest {
-    static final FeatureSet V1 = FeatureSet.V1;
+    static final FeatureSet V1 = FeatureSet.CURRENT;
     static final long T0 = Instant.parse("2026-02-14T03:00:00Z").toEpochMilli();
     static final long MINUTE = 60_000;
 

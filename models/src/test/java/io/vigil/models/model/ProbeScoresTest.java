@@ -1,0 +1,184 @@
+package io.vigil.models.model;
+
+import static io.vigil.models.features.WindowScene.ncclPeers;
+import static io.vigil.models.features.WindowScene.range;
+import static io.vigil.models.features.WindowScene.scene;
+import static io.vigil.models.features.WindowScene.trackerConnection;
+import static io.vigil.models.features.WindowScene.training;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.vigil.models.features.FeatureSet;
+import io.vigil.models.features.JobFlow;
+import io.vigil.models.features.Probes;
+import io.vigil.models.features.WindowScene;
+import io.vigil.models.scoring.IndicatorScorer;
+import io.vigil.models.scoring.JobHistory;
+import io.vigil.models.scoring.Verdict;
+import io.vigil.records.Category;
+import io.vigil.records.Fixtures;
+import io.vigil.records.GpuSample;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The hand-made probes ({@link Probes}) scored by the repository's default model, as a job would be: on top of
+ * its ordinary minute (NCCL to 15 peers, a tracker, 8 training GPUs), with an empty history (the fleet model
+ * and the rules alone) and after an hour of ordinary minutes (the per-job model too). The default model must have been trained
+ * on this feature set (scripts/train-default-model.sh).
+ */
+class ProbeScoresTest {
+    private static final String TRACKER = WindowScene.TRACKER_IP;
+    private static final Path DEFAULT_MODEL = Path.of("default/vigil-default.model");
+    private static VigilModel model;
+    private static JobHistory warm;
+
+    @BeforeAll
+    static void load() throws Exception {
+        // the committed default model must read this feature set (DefaultModelTest says the same of the jar's)
+        model = ModelArtifact.load(DEFAULT_MODEL, FeatureSet.CURRENT, ModelTrust.BUILT_IN);
+        JobHistory h = JobHistory.empty();
+        for (int w = 0; w < 60; w++) {
+            double[] x = ordinary().features();
+            h = model.update(h, x, model.score(x, h));
+        }
+        warm = h;
+    }
+
+    private static WindowScene ordinary() {
+        return scene().with(ncclPeers(15)).with(trackerConnection(TRACKER)).popular(TRACKER, 12, 3).gpus(training(range(0, 8)));
+    }
+
+    private record Scores(Verdict cold, Verdict warm) {}
+
+    private static Scores score(String name, double[] x) {
+        Scores s = new Scores(model.score(x, JobHistory.empty()), model.score(x, warm));
+        if (System.getenv("PROBE_DEBUG") != null) {
+            Calibration c = model.calibration();
+            double[] t = FeatureSet.CURRENT.towardsBaseline(x, model.fleet().baseline());
+            double rules = VigilModel.rulesScore(new IndicatorScorer().contributions(x));
+            double[] surprises = c.surprises(model.fleet().score(t), c.jobRaw(model.job().score(x, JobHistory.empty()).contributions()),
+                    model.supervised().probabilities(t)[0], rules);
+            System.out.printf(Locale.ROOT, "  debug %s: surprises %s threshold %.2f rules tail max %.3f scale %.3f fleet %.3f max %.3f scale %.3f%n",
+                    name, java.util.Arrays.toString(surprises), c.threshold(), c.rules().max(), c.rules().scale(),
+                    model.fleet().score(t), c.fleet().max(), c.fleet().scale());
+        }
+        System.out.printf(Locale.ROOT, "probe %-42s cold %.3f %-5s %-32s warm %.3f %-5s %s  rules %.2f%n", name,
+                s.cold.score(), s.cold.flagged(), s.cold.categories(), s.warm.score(), s.warm.flagged(), s.warm.categories(),
+                new IndicatorScorer().score(x, JobHistory.empty()).score());
+        return s;
+    }
+
+    private static Scores probe(String name, List<JobFlow> flows) {
+        return score(name, ordinary().with(flows).features());
+    }
+
+    private static void chatter(Scores s) {
+        assertThat(s.cold.flagged()).isFalse();
+        assertThat(s.warm.flagged()).isFalse();
+    }
+
+    private static void scan(Scores s) {
+        assertThat(s.cold.flagged()).as("from the job's first window").isTrue();
+        assertThat(s.warm.flagged()).as("against the job's own normal").isTrue();
+        assertThat(s.cold.categories()).contains(Category.NETWORK_SCAN);
+        assertThat(s.warm.categories()).contains(Category.NETWORK_SCAN);
+    }
+
+    @Test
+    void lanChatterIsNotAScan() {
+        chatter(probe("chromecast / SSDP / mDNS", Probes.chromecastSsdp()));
+        chatter(probe("broadcast NetBIOS, DHCP", Probes.broadcastNetbios()));
+        chatter(probe("ICMP port unreachable both ways", Probes.icmpPortUnreachable()));
+    }
+
+    @Test
+    void aCrawlerWhoseServersAnswerIsNotAScan() {
+        // an RL agent whose work is fetching pages: its own normal is hundreds of web servers a minute
+        JobHistory h = JobHistory.empty();
+        double[] x = scene().with(Probes.crawler()).features();
+        for (int w = 0; w < 30; w++) {
+            h = model.update(h, x, model.score(x, h));
+        }
+        Verdict cold = model.score(x, JobHistory.empty());
+        Verdict warmCrawler = model.score(x, h);
+        System.out.printf(Locale.ROOT, "probe %-42s cold %.3f %-5s %s warm (a crawler's own history) %.3f %-5s %s%n",
+                "crawler: 206 web servers on 443, 6 dead", cold.score(), cold.flagged(), cold.categories(), warmCrawler.score(),
+                warmCrawler.flagged(), warmCrawler.categories());
+        assertThat(cold.flagged()).isFalse();
+        assertThat(warmCrawler.flagged()).isFalse();
+    }
+
+    @Test
+    void scansOfOutsideHostsAreNetworkScans() {
+        scan(probe("vertical: 300 ports of one external host", Probes.verticalScanOfExternalHost("203.0.113.9")));
+        scan(probe("horizontal: port 22 of 50 external hosts", Probes.sshSweepOfExternalHosts(50)));
+    }
+
+    @Test
+    void aSlowScanAddsUp() {
+        JobHistory h = warm;
+        Verdict last = null;
+        int flaggedAt = -1;
+        for (int minute = 0; minute < 30 && flaggedAt < 0; minute++) {
+            double[] x = ordinary().with(Probes.slowScanMinute(minute)).features();
+            last = model.score(x, h);
+            if (last.flagged()) {
+                flaggedAt = minute;
+            }
+            h = model.update(h, x, last);
+        }
+        System.out.printf(Locale.ROOT, "probe slow scan, 2 probes a minute: flagged after %d minutes, score %.3f %s%n",
+                flaggedAt + 1, last.score(), last.categories());
+        assertThat(flaggedAt).as("minutes until flagged").isBetween(0, 29);
+        assertThat(last.categories()).contains(Category.NETWORK_SCAN);
+    }
+
+    @Test
+    void aJobGoingQuietIsNeverFlagged() {
+        JobHistory h = warm;
+        List<String> scores = new ArrayList<>();
+        List<double[]> quiet = List.of(
+                scene().features(), // nothing at all: preempted
+                scene().with(ncclPeers(15)).features(), // GPUs gone quiet, peers still up: a data stall
+                scene().gpus(WindowScene.gpu(range(0, 8), 0, 0, null)).features(), // idle GPUs, no processes: restart
+                scene().with(trackerConnection(TRACKER)).popular(TRACKER, 12, 3).gpus(WindowScene.gpu(range(0, 8), 0.05, 0.01, "python"))
+                        .features()); // the quiet tail before STOP
+        for (int w = 0; w < 20; w++) {
+            double[] x = quiet.get(w % quiet.size());
+            Verdict v = model.score(x, h);
+            scores.add(String.format(Locale.ROOT, "%.3f", v.score()));
+            assertThat(v.flagged()).as("quiet window %d", w).isFalse();
+            assertThat(model.score(x, JobHistory.empty()).flagged()).isFalse();
+            h = model.update(h, x, v);
+        }
+        for (int w = 0; w < 5; w++) {
+            double[] x = ordinary().features();
+            Verdict v = model.score(x, h);
+            scores.add(String.format(Locale.ROOT, "back %.3f", v.score()));
+            assertThat(v.flagged()).as("back to work, window %d", w).isFalse();
+            h = model.update(h, x, v);
+        }
+        System.out.println("probe job going quiet, then back: " + scores.stream().collect(Collectors.joining(" ")));
+    }
+
+    @Test
+    void busyGpusWithTheJobsProcessesGoneAreSeen() {
+        List<GpuSample> noProcess = WindowScene.gpu(range(0, 8), 0.95, 0.0, null);
+        double[] x = scene().with(ncclPeers(15)).with(trackerConnection(TRACKER)).popular(TRACKER, 12, 3).gpus(noProcess).features();
+        Scores s = score("busy GPUs, the job's processes gone", x);
+        assertThat(x[FeatureSet.CURRENT.index(FeatureSet.BUSY_GPUS_WITHOUT_PROCESS)]).isEqualTo(1.0);
+        assertThat(s.warm.score()).isGreaterThan(s.cold.score());
+
+        List<GpuSample> foreign = new ArrayList<>(training(range(0, 6)));
+        foreign.addAll(WindowScene.gpu(range(6, 8), 0.98, 0.0, "worker"));
+        score("2 of 8 GPUs hashing under a foreign process", ordinary().gpus(List.of()).with(List.of()).gpus(foreign).features());
+        assertThat(Fixtures.JOB).isNotBlank();
+    }
+}
