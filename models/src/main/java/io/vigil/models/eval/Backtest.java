@@ -51,12 +51,12 @@ public final class Backtest {
     }
 
     /**
-     * One incident's outcome. {@code firstAlertId}, {@code timeToDetectMs} and {@code timeToDetectWindows} are
-     * null when it was not detected.
+     * One labelled incident's outcome (the labels of one name; not the pipeline's incident, a group of alerts).
+     * {@code firstAlertId}, {@code timeToDetectMs} and {@code timeToDetectWindows} are null when it was not detected.
      */
-    public record Incident(String name, List<Phase> phases, long startTs, long endTs, boolean detected, boolean categoryRight,
-                           String firstAlertId, Long timeToDetectMs, Integer timeToDetectWindows) {
-        public Incident {
+    public record LabelledIncident(String name, List<Phase> phases, long startTs, long endTs, boolean detected,
+                                   boolean categoryRight, String firstAlertId, Long timeToDetectMs, Integer timeToDetectWindows) {
+        public LabelledIncident {
             phases = List.copyOf(phases);
         }
 
@@ -74,7 +74,8 @@ public final class Backtest {
     public record WindowOutcome(String jobId, long windowStart, long windowEnd, double score, boolean positive, boolean flagged) {}
 
     /** Everything a backtest measured. */
-    public record Result(List<Incident> incidents, int alerts, List<Alert> falseAlerts, int windows, int unscoredWindows,
+    public record Result(List<LabelledIncident> incidents, int alerts, List<Alert> falseAlerts, int windows,
+                         int unscoredWindows,
                          double jobHours, List<WindowOutcome> outcomes) {
         public Result {
             incidents = List.copyOf(incidents);
@@ -83,11 +84,11 @@ public final class Backtest {
         }
 
         public int incidentsDetected() {
-            return (int) incidents.stream().filter(Incident::detected).count();
+            return (int) incidents.stream().filter(LabelledIncident::detected).count();
         }
 
         public int incidentsCategoryRight() {
-            return (int) incidents.stream().filter(Incident::categoryRight).count();
+            return (int) incidents.stream().filter(LabelledIncident::categoryRight).count();
         }
 
         /** False alerts per 100 job-hours; NaN with no scored window. */
@@ -124,7 +125,7 @@ public final class Backtest {
          * counts and job-hours added, PR-AUC over all their windows together.
          */
         public static Result pool(List<Result> results) {
-            List<Incident> incidents = new ArrayList<>();
+            List<LabelledIncident> incidents = new ArrayList<>();
             List<Alert> falseAlerts = new ArrayList<>();
             List<WindowOutcome> outcomes = new ArrayList<>();
             int alerts = 0;
@@ -188,16 +189,16 @@ public final class Backtest {
         labels.stream()
                 .sorted(Comparator.comparingLong(Label::startTs).thenComparing(Label::incident))
                 .forEach(l -> byIncident.computeIfAbsent(l.incident(), n -> new ArrayList<>()).add(l));
-        List<Incident> incidents = new ArrayList<>();
+        List<LabelledIncident> incidents = new ArrayList<>();
         for (Map.Entry<String, List<Label>> e : byIncident.entrySet()) {
             incidents.add(incident(e.getKey(), e.getValue(), outcomesByJob, alertsByJob));
         }
-        incidents.sort(Comparator.comparingLong(Incident::startTs).thenComparing(Incident::name));
+        incidents.sort(Comparator.comparingLong(LabelledIncident::startTs).thenComparing(LabelledIncident::name));
         return new Result(incidents, alerts.size(), falseAlerts, outcomes.size(), unscored, (double) scoredMs / HOUR_MS, outcomes);
     }
 
-    private static Incident incident(String name, List<Label> labels, Map<String, List<WindowOutcome>> outcomesByJob,
-                                     Map<String, List<Alert>> alertsByJob) {
+    private static LabelledIncident incident(String name, List<Label> labels,
+                                             Map<String, List<WindowOutcome>> outcomesByJob, Map<String, List<Alert>> alertsByJob) {
         List<Label> sorted = new ArrayList<>(labels);
         sorted.sort(Comparator.comparingLong(Label::startTs).thenComparing(Label::jobId).thenComparing(Label::category));
         long start = sorted.stream().mapToLong(Label::startTs).min().orElseThrow();
@@ -222,12 +223,12 @@ public final class Backtest {
         }
         boolean categoryRight = phases.stream().allMatch(Phase::categoryRight);
         if (first == null) {
-            return new Incident(name, phases, start, end, false, false, null, null, null);
+            return new LabelledIncident(name, phases, start, end, false, false, null, null, null);
         }
         long ttd = end(first) - start;
         long windowMs = end(first) - start(first);
         int ttdWindows = (int) ((ttd + windowMs - 1) / windowMs);
-        return new Incident(name, phases, start, end, true, categoryRight, first.getAlertId(), ttd, ttdWindows);
+        return new LabelledIncident(name, phases, start, end, true, categoryRight, first.getAlertId(), ttd, ttdWindows);
     }
 
     private static boolean earlier(Alert a, Alert b) {

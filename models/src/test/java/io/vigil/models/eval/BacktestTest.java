@@ -158,8 +158,8 @@ class BacktestTest {
                 label("early", MINER, Category.CRYPTO_MINING, 2, 3));
         Backtest.Result r = Backtest.run(labels, tenMinutes(), List.of(alert(TRAINER, 7, Category.EXFILTRATION)));
 
-        assertThat(r.incidents()).extracting(Backtest.Incident::name).containsExactly("early", "late");
-        assertThat(r.incidents()).extracting(Backtest.Incident::detected).containsExactly(false, true);
+        assertThat(r.incidents()).extracting(Backtest.LabelledIncident::name).containsExactly("early", "late");
+        assertThat(r.incidents()).extracting(Backtest.LabelledIncident::detected).containsExactly(false, true);
         assertThat(r.incidentsDetected()).isEqualTo(1);
     }
 
@@ -178,7 +178,7 @@ class BacktestTest {
         List<Label> labels = List.of(label("mining", MINER, Category.CRYPTO_MINING, 3, 6));
         Backtest.Result r = Backtest.run(labels, tenMinutes(), List.of());
 
-        assertThat(r.incidents()).singleElement().extracting(Backtest.Incident::detected).isEqualTo(false);
+        assertThat(r.incidents()).singleElement().extracting(Backtest.LabelledIncident::detected).isEqualTo(false);
         assertThat(r.falseAlerts()).isEmpty();
         assertThat(r.falseAlertsPer100JobHours()).isZero();
         // every window scores 0.1: one tie, so precision is the share of positives

@@ -1,14 +1,14 @@
 package io.vigil.tools.cli;
 
-import io.vigil.pipeline.detect.Scorers;
 import io.vigil.models.model.ModelTrust;
-import java.util.List;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import io.vigil.pipeline.detect.Scorers;
 import io.vigil.tools.bench.EndToEndBench;
+import io.vigil.tools.output.Json;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -66,7 +66,7 @@ final class BenchCommand implements Callable<Integer> {
         Map<String, Object> figures = new EndToEndBench(new EndToEndBench.Options(dataset, flows, parallelism, phases, !noWarmup),
                 Scorers.load(model == null ? null : model.toString(), ModelTrust.of(List.of(), true)), System.out).run();
         if (out != null) {
-            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), figures);
+            Files.writeString(out, Json.text(figures), StandardCharsets.UTF_8);
         }
         return 0;
     }

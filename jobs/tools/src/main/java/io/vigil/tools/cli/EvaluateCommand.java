@@ -94,11 +94,11 @@ final class EvaluateCommand implements Callable<Integer>, UsesSettings {
             err.println("vigil evaluate: no dataset has a labels.json: only false alerts can be judged");
         }
 
-        Replay.Request request = new Replay.Request(datasets, null, false, config.getInt(VigilConfig.PARALLELISM),
+        Replay.Request request = new Replay.Request(checked, config.getInt(VigilConfig.PARALLELISM),
                 DetectSettings.from(config), scorer, InputFormats.from(config));
         Replay.Outcome outcome;
         try {
-            outcome = Replay.replay(request, checked, err);
+            outcome = Replay.run(request, err);
         } catch (Exception e) {
             // not exit 1: that says the model failed the gate
             err.println("vigil evaluate: " + e.getMessage());

@@ -81,9 +81,16 @@ final class ReplayCommand implements Callable<Integer>, UsesSettings {
         Replay.Outcome outcome;
         try {
             // the datasets and --out first: their mistakes are the commonest and cheapest to report
-            Replay.check(request(config, null));
-            outcome = Replay.run(request(config, Scorers.load(model != null ? model.toString()
-                    : config.getString(VigilConfig.MODEL_PATH), Scorers.trust(config))), err);
+            InputFormats formats = InputFormats.from(config);
+            List<Replay.Dataset> checked = Replay.datasets(datasets, formats);
+            ReplayOutputs.check(out, force);
+            WindowScorer scorer = Scorers.load(model != null ? model.toString() : config.getString(VigilConfig.MODEL_PATH),
+                    Scorers.trust(config));
+            ReplayOutputs.create(out);
+            Replay.Request request = new Replay.Request(checked, config.getInt(VigilConfig.PARALLELISM),
+                    DetectSettings.from(config), scorer, formats, config.getBoolean(VigilConfig.INPUT_STRICT));
+            outcome = Replay.run(request, err);
+            ReplayOutputs.write(outcome, out);
         } catch (Replay.BadInput e) {
             err.println("vigil replay: " + e.getMessage());
             return 2;
@@ -94,10 +101,5 @@ final class ReplayCommand implements Callable<Integer>, UsesSettings {
                 ReplayOutputs.DEAD_LETTERS, ReplayOutputs.SUMMARY, ReplayOutputs.REPORT, out, outcome.elapsedMs() / 1000.0);
         stdout.flush();
         return 0;
-    }
-
-    private Replay.Request request(VigilConfig config, WindowScorer scorer) {
-        return new Replay.Request(datasets, out, force, config.getInt(VigilConfig.PARALLELISM), DetectSettings.from(config),
-                scorer, InputFormats.from(config), config.getBoolean(VigilConfig.INPUT_STRICT));
     }
 }

@@ -102,9 +102,9 @@ final class WindowsCommand implements Callable<Integer>, UsesSettings {
             return 2;
         }
 
-        Replay.Request request = new Replay.Request(datasets, null, false, config.getInt(VigilConfig.PARALLELISM),
+        Replay.Request request = new Replay.Request(checked, config.getInt(VigilConfig.PARALLELISM),
                 DetectSettings.from(config), new FeaturesOnly(featureSet), InputFormats.from(config));
-        Replay.Outcome outcome = Replay.replay(request, checked, err);
+        Replay.Outcome outcome = Replay.run(request, err);
 
         List<WindowLabelling.DatasetWindows> windows = new ArrayList<>();
         for (Replay.DatasetResult d : outcome.datasets()) {

@@ -1,13 +1,11 @@
 package io.vigil.tools.evaluate;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vigil.pipeline.files.DatasetSource;
 import io.vigil.models.eval.Backtest;
-import java.io.UncheckedIOException;
+import io.vigil.tools.output.Json;
+import io.vigil.tools.output.TextTable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -53,11 +51,13 @@ public final class Evaluation {
                       double falseAlertsPer100JobHours, double prAuc, List<String> missed) {
 
         public static Row of(String name, Backtest.Result r) {
-            List<Backtest.Incident> detected = r.incidents().stream().filter(Backtest.Incident::detected).toList();
-            int[] windows = detected.stream().mapToInt(Backtest.Incident::timeToDetectWindows).sorted().toArray();
+            List<Backtest.LabelledIncident> detected =
+                    r.incidents().stream().filter(Backtest.LabelledIncident::detected).toList();
+            int[] windows =
+                    detected.stream().mapToInt(Backtest.LabelledIncident::timeToDetectWindows).sorted().toArray();
             double[] minutes = detected.stream().mapToDouble(i -> i.timeToDetectMs() / MINUTE_MS).sorted().toArray();
             List<String> missed = r.incidents().stream().filter(i -> !i.detected() || !i.categoryRight())
-                    .map(Backtest.Incident::name).toList();
+                    .map(Backtest.LabelledIncident::name).toList();
             return new Row(name, r.incidents().size(), r.incidentsDetected(), r.incidentsCategoryRight(),
                     windows.length == 0 ? null : median(Arrays.stream(windows).asDoubleStream().toArray()),
                     windows.length == 0 ? null : windows[windows.length - 1],
@@ -155,18 +155,17 @@ public final class Evaluation {
 
     /** The table on stdout, then the gate's conditions and verdict. */
     public static String table(Report report) {
-        List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"dataset", "source", "incidents", "category right", "ttd median", "ttd max", "false alerts/100 job-h",
-            "PR-AUC"});
+        TextTable table = new TextTable("dataset", "source", "incidents", "category right", "ttd median", "ttd max",
+                "false alerts/100 job-h", "PR-AUC");
         for (int i = 0; i < report.datasets().size(); i++) {
-            rows.add(cells(report.datasets().get(i), report.kinds().get(i)));
+            table.row(cells(report.datasets().get(i), report.kinds().get(i)));
         }
-        int rule = rows.size();
-        report.byKind().forEach(r -> rows.add(cells(r, "pooled")));
-        rows.add(cells(report.pooled(), "pooled"));
+        table.rule();
+        report.byKind().forEach(r -> table.row(cells(r, "pooled")));
+        table.row(cells(report.pooled(), "pooled"));
         StringBuilder s = new StringBuilder();
         s.append("model ").append(report.modelVersion()).append('\n');
-        s.append(columns(rows, rule));
+        s.append(table);
         s.append('\n');
         for (Check c : report.checks()) {
             s.append(c.passed() ? "  pass  " : "  FAIL  ").append(c.condition()).append(": ").append(c.measured()).append('\n');
@@ -191,8 +190,7 @@ public final class Evaluation {
 
     /** The report as JSON: stable key order, no timings, so the same model and data give the same file. */
     public static String json(Report report) {
-        ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-        ObjectNode root = mapper.createObjectNode();
+        ObjectNode root = Json.object();
         root.put("model_version", report.modelVersion());
         ObjectNode gate = root.putObject("gate");
         gate.put("max_false_alerts_per_100_job_hours", report.gate().maxFalseAlertsPer100JobHours());
@@ -212,11 +210,7 @@ public final class Evaluation {
         ObjectNode byKind = root.putObject("by_source");
         report.byKind().forEach(r -> row(byKind.putObject(r.name()), r));
         row(root.putObject("overall"), report.pooled());
-        try {
-            return mapper.writeValueAsString(root) + "\n";
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Json.text(root);
     }
 
     private static void row(ObjectNode node, Row r) {
@@ -226,26 +220,18 @@ public final class Evaluation {
         node.put("incidents_category_right", r.categoryRight());
         ArrayNode missed = node.putArray("incidents_missed_or_wrong");
         r.missed().forEach(missed::add);
-        number(node, "median_ttd_windows", r.medianTtdWindows());
+        Json.putRounded(node, "median_ttd_windows", r.medianTtdWindows());
         if (r.maxTtdWindows() == null) {
             node.putNull("max_ttd_windows");
         } else {
             node.put("max_ttd_windows", r.maxTtdWindows());
         }
-        number(node, "median_ttd_minutes", r.medianTtdMinutes());
-        number(node, "max_ttd_minutes", r.maxTtdMinutes());
+        Json.putRounded(node, "median_ttd_minutes", r.medianTtdMinutes());
+        Json.putRounded(node, "max_ttd_minutes", r.maxTtdMinutes());
         node.put("false_alerts", r.falseAlerts());
-        number(node, "job_hours", r.jobHours());
-        number(node, "false_alerts_per_100_job_hours", r.falseAlertsPer100JobHours());
-        number(node, "pr_auc", r.prAuc());
-    }
-
-    private static void number(ObjectNode node, String field, Double value) {
-        if (value == null || value.isNaN() || value.isInfinite()) {
-            node.putNull(field);
-        } else {
-            node.put(field, Math.round(value * 10_000.0) / 10_000.0);
-        }
+        Json.putRounded(node, "job_hours", r.jobHours());
+        Json.putRounded(node, "false_alerts_per_100_job_hours", r.falseAlertsPer100JobHours());
+        Json.putRounded(node, "pr_auc", r.prAuc());
     }
 
     static double median(double[] sorted) {
@@ -256,31 +242,5 @@ public final class Evaluation {
     /** 2 rather than 2.0; 1.5 as it is. */
     private static String plain(double v) {
         return v == Math.rint(v) && Math.abs(v) < 1e15 ? String.valueOf((long) v) : String.valueOf(v);
-    }
-
-    /** Left-aligned columns; a rule before row {@code ruleBefore} (the pooled line). */
-    private static String columns(List<String[]> rows, int ruleBefore) {
-        int[] widths = new int[rows.get(0).length];
-        for (String[] row : rows) {
-            for (int c = 0; c < row.length; c++) {
-                widths[c] = Math.max(widths[c], row[c].length());
-            }
-        }
-        StringBuilder out = new StringBuilder();
-        for (int i = 0; i < rows.size(); i++) {
-            if (i == ruleBefore) {
-                out.append("-".repeat(Arrays.stream(widths).sum() + 2 * (widths.length - 1))).append('\n');
-            }
-            String[] row = rows.get(i);
-            StringBuilder line = new StringBuilder();
-            for (int c = 0; c < row.length; c++) {
-                line.append(row[c]);
-                if (c < row.length - 1) {
-                    line.append(" ".repeat(widths[c] - row[c].length() + 2));
-                }
-            }
-            out.append(line.toString().stripTrailing()).append('\n');
-        }
-        return out.toString();
     }
 }

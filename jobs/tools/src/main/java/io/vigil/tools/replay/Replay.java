@@ -14,7 +14,6 @@ import io.vigil.models.scoring.WindowScorer;
 import io.vigil.records.Alert;
 import io.vigil.records.DeadLetter;
 import io.vigil.records.JobWindow;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -30,7 +29,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.stream.Stream;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExecutionOptions;
@@ -43,36 +41,37 @@ import java.util.Comparator;
 /**
  * {@code vigil replay}: the detection pipeline, bounded, over recorded datasets, in BATCH mode (every key's
  * input is complete and sorted by time before its timers fire, so nothing is late and the result does not
- * depend on file order or parallelism). Writes the alerts, the scored windows and the dead letters in a
- * stable order, a backtest of them against each dataset's {@code labels.json} ({@code summary.json}) and a
- * page to look at ({@code report.html}).
+ * depend on file order or parallelism), then a backtest of its alerts and windows against each dataset's
+ * {@code labels.json}. The way through: {@link #datasets} checks what was given, {@link #run} runs a
+ * {@link Request} and returns an {@link Outcome} in memory, and {@link ReplayOutputs} writes the files of
+ * {@code vigil replay} from it ({@code vigil windows} and {@code vigil evaluate} use it as it is).
  *
  * <p><b>One Flink job per dataset.</b> Datasets are separate recordings, often of separate clusters: their
  * addresses, GPUs and job ids mean different things. Run as one graph, a 10.0.1.1 in one dataset would be
  * attributed with the other's assignments and the fleet view of destinations would mix clusters. So each
- * dataset is its own bounded job, one after the other, and the backtest is per dataset, then pooled.
+ * dataset is its own bounded Flink job, one after the other, and the backtest is per dataset, then pooled.
  *
  * <p>Results come back with {@code DataStream#collectAsync()}; the three streams are drained on their own
- * threads while the job runs (a collect sink waits for its client to fetch).
+ * threads while the Flink job runs (a collect sink waits for its client to fetch).
  */
 public final class Replay {
-    /** What to replay, and how. {@code parallelism} below 1 takes the machine's cores. */
-    public record Request(List<Path> datasets, Path out, boolean force, int parallelism, DetectSettings settings,
-                          WindowScorer scorer, InputFormats formats, boolean strict) {
+    /**
+     * What to replay, and how: the datasets as checked by {@link #datasets} (in these {@code formats}), the
+     * pipeline's settings and the scorer. {@code parallelism} below 1 takes the machine's cores. {@code strict}:
+     * a broken input file fails the replay (else it is a warning and a dead letter). Where the results go is not
+     * the replay's business: {@link ReplayOutputs} writes them, {@code vigil windows} and {@code vigil evaluate}
+     * use them in memory.
+     */
+    public record Request(List<Dataset> datasets, int parallelism, DetectSettings settings, WindowScorer scorer,
+                          InputFormats formats, boolean strict) {
         public Request {
             datasets = List.copyOf(datasets);
         }
 
         /** Not strict: a broken input file is a warning and a dead letter, not a failure. */
-        public Request(List<Path> datasets, Path out, boolean force, int parallelism, DetectSettings settings,
-                       WindowScorer scorer, InputFormats formats) {
-            this(datasets, out, force, parallelism, settings, scorer, formats, false);
-        }
-
-        /** Datasets in Vigil's own formats. */
-        public Request(List<Path> datasets, Path out, boolean force, int parallelism, DetectSettings settings,
-                       WindowScorer scorer) {
-            this(datasets, out, force, parallelism, settings, scorer, InputFormats.CANONICAL);
+        public Request(List<Dataset> datasets, int parallelism, DetectSettings settings, WindowScorer scorer,
+                       InputFormats formats) {
+            this(datasets, parallelism, settings, scorer, formats, false);
         }
 
         public int effectiveParallelism() {
@@ -114,23 +113,9 @@ public final class Replay {
     private Replay() {}
 
     /**
-     * Checks everything that can be checked before a job starts: each dataset has its three input files (one
-     * each), its labels read, no dataset is given twice, and {@code out} is a directory that is empty or
-     * may be overwritten.
-     *
-     * @throws BadInput naming the file and what is wrong
-     */
-    public static List<Dataset> check(Request request) {
-        List<Dataset> datasets = datasets(request.datasets(), request.formats());
-        checkOut(request.out(), request.force());
-        return datasets;
-    }
-
-    /**
      * The datasets as given: each a directory with its three input files (one each) in the given formats
      * (its flows in the format its {@code source.json} names, if it names one), its labels read, none given
-     * twice. What {@code vigil windows} and {@code vigil evaluate} check before they start, without an output
-     * directory.
+     * twice: what every verb that replays checks before it loads a model or starts a Flink job.
      *
      * @throws BadInput naming the file and what is wrong
      */
@@ -184,47 +169,14 @@ public final class Replay {
         return datasets;
     }
 
-    private static void checkOut(Path out, boolean force) {
-        if (out == null) {
-            throw new BadInput("--out DIR is required");
-        }
-        if (Files.exists(out) && !Files.isDirectory(out)) {
-            throw new BadInput("--out " + out + " exists and is not a directory");
-        }
-        if (Files.isDirectory(out) && !force) {
-            try (Stream<Path> entries = Files.list(out)) {
-                if (entries.findAny().isPresent()) {
-                    throw new BadInput("--out " + out + " is not empty; pass --force to overwrite the replay's files in it");
-                }
-            } catch (IOException e) {
-                throw new BadInput("cannot read --out " + out + ": " + e.getMessage());
-            }
-        }
-    }
-
     /**
-     * Runs the replay: checks the request, runs one bounded job per dataset, backtests, writes the outputs.
-     * Progress goes to {@code progress} (stderr on the command line).
+     * Runs one bounded Flink job per dataset of the request and backtests each, writing nothing: the
+     * pipeline's alerts, windows and dead letters in memory. Progress goes to {@code progress} (stderr on the
+     * command line).
      */
     public static Outcome run(Request request, PrintWriter progress) throws Exception {
-        List<Dataset> datasets = check(request);
-        try {
-            Files.createDirectories(request.out());
-        } catch (IOException e) {
-            throw new BadInput("cannot create --out " + request.out() + ": " + e);
-        }
-        Outcome outcome = replay(request, datasets, progress);
-        ReplayOutputs.write(outcome, request.out());
-        return outcome;
-    }
-
-    /**
-     * Runs one bounded job per checked dataset and backtests each, writing nothing: the pipeline's windows
-     * and alerts in memory, for {@code vigil windows} and {@code vigil evaluate} ({@code request.out()} is
-     * not used).
-     */
-    public static Outcome replay(Request request, List<Dataset> datasets, PrintWriter progress) throws Exception {
         long started = System.nanoTime();
+        List<Dataset> datasets = request.datasets();
         int parallelism = request.effectiveParallelism();
         progress.printf(Locale.ROOT, "replaying %d dataset%s (parallelism %d, model %s)%n", datasets.size(),
                 datasets.size() == 1 ? "" : "s", parallelism, request.scorer().modelVersion());
@@ -261,12 +213,12 @@ public final class Replay {
             return t;
         });
         try {
-            JobClient job = env.executeAsync("vigil replay " + dataset.name());
+            JobClient flinkJob = env.executeAsync("vigil replay " + dataset.name());
             CompletableFuture<List<Alert>> collectedAlerts = CompletableFuture.supplyAsync(() -> drain(alerts), drainers);
             CompletableFuture<List<JobWindow>> collectedWindows = CompletableFuture.supplyAsync(() -> drain(windows), drainers);
             CompletableFuture<List<DeadLetter>> collectedDead = CompletableFuture.supplyAsync(() -> drain(deadLetters), drainers);
             CompletableFuture<List<InputStats>> collectedStats = CompletableFuture.supplyAsync(() -> drain(inputStats), drainers);
-            CompletableFuture<?> result = job.getJobExecutionResult();
+            CompletableFuture<?> result = flinkJob.getJobExecutionResult();
             boolean console = System.console() != null;
             long nextReport = console ? 1 : 10;
             while (true) {
@@ -342,7 +294,7 @@ public final class Replay {
         try {
             it.close();
         } catch (Exception ignored) {
-            // the job is over; nothing to cancel
+            // the Flink job is over; nothing to cancel
         }
     }
 

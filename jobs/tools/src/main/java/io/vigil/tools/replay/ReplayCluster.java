@@ -17,9 +17,9 @@ import org.apache.flink.streaming.api.graph.StreamGraph;
 
 /**
  * One local mini-cluster for a whole replay, when nothing around provides one (run from the command line).
- * Flink's own local environment starts a cluster per job and shuts it down the moment the job ends, while
+ * Flink's own local environment starts a cluster per Flink job and shuts it down the moment the job ends, while
  * the client may still be fetching collected results (it then warns that "some data might be lost"). Here
- * the cluster outlives each job, so the results are fetched from a live cluster, and datasets after the
+ * the cluster outlives each Flink job, so the results are fetched from a live cluster, and datasets after the
  * first do not pay the start-up again.
  */
 final class ReplayCluster implements AutoCloseable {
@@ -49,7 +49,7 @@ final class ReplayCluster implements AutoCloseable {
         return new ReplayCluster(cluster);
     }
 
-    /** An environment whose jobs run on this cluster; the cluster stays up after each. */
+    /** An environment whose Flink jobs run on this cluster; the cluster stays up after each. */
     StreamExecutionEnvironment environment(Configuration conf) {
         Configuration c = new Configuration(conf);
         c.set(DeploymentOptions.TARGET, TARGET);

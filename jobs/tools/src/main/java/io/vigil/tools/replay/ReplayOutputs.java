@@ -1,31 +1,19 @@
 package io.vigil.tools.replay;
 
-import io.vigil.records.Alert;
-import io.vigil.records.DeadLetter;
-import io.vigil.records.JobWindow;
 import io.vigil.records.RecordType;
-import io.vigil.records.json.JsonRecordCodec;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.function.Function;
-import org.apache.avro.specific.SpecificRecord;
+import java.util.stream.Stream;
 
 /**
- * The files of a replay, in an order that does not depend on parallelism or timing: alerts by window start,
- * job and alert id; windows by window start and job; dead letters by source (file, then line as a number).
- * Ties between datasets go in the order the datasets were given, then by the record's own JSON text.
- *
- * <p>So two replays of the same input give the same alerts.jsonl and deadletter.jsonl, byte for byte. The
- * records of windows.jsonl are the same too, except that a float feature summed over GPU samples (the GPU
- * means: {@code tensor_active}, {@code tensor_per_sm}, ...) may differ in its last bits: samples of one job
- * that share a timestamp reach the window in no fixed order, and floating-point addition is not associative.
+ * The files of a replay: the alerts, windows and dead letters as JSON lines in a stable order (the same input
+ * gives the same bytes; see {@link ReplayRecords}), the backtest ({@code summary.json}, {@link ReplaySummary}) and
+ * the page to read ({@code report.html}, {@link ReplayReport}).
  */
 public final class ReplayOutputs {
     public static final String ALERTS = "alerts.jsonl";
@@ -36,41 +24,50 @@ public final class ReplayOutputs {
 
     private ReplayOutputs() {}
 
-    static void write(Replay.Outcome outcome, Path dir) throws IOException {
-        List<Replay.DatasetResult> datasets = outcome.datasets();
-        writeLines(dir.resolve(ALERTS), sorted(datasets, Replay.DatasetResult::alerts, ALERT_ORDER, RecordType.ALERT));
-        writeLines(dir.resolve(WINDOWS), sorted(datasets, Replay.DatasetResult::windows, WINDOW_ORDER, RecordType.WINDOW));
-        writeLines(dir.resolve(DEAD_LETTERS), sorted(datasets, Replay.DatasetResult::deadLetters, DEAD_LETTER_ORDER, RecordType.DEAD_LETTER));
-        Files.writeString(dir.resolve(SUMMARY), ReplaySummary.json(outcome), StandardCharsets.UTF_8);
-        Files.writeString(dir.resolve(REPORT), ReplayReport.html(outcome), StandardCharsets.UTF_8);
-    }
-
-    static final Comparator<Alert> ALERT_ORDER = Comparator.comparing(Alert::getWindowStart)
-            .thenComparing(Alert::getJobId).thenComparing(Alert::getAlertId);
-    static final Comparator<JobWindow> WINDOW_ORDER = Comparator.comparing(JobWindow::getWindowStart)
-            .thenComparing(JobWindow::getJobId);
-    static final Comparator<DeadLetter> DEAD_LETTER_ORDER = Comparator
-            .comparing((DeadLetter d) -> SourcePosition.of(d.getSource()))
-            .thenComparing(d -> d.getEventTs() == null ? Long.MIN_VALUE : d.getEventTs().toEpochMilli())
-            .thenComparing(DeadLetter::getReason)
-            // a total order: dead letters of one source line and time (attribution's) arrive in any order
-            .thenComparing(DeadLetter::getDetail, Comparator.nullsFirst(Comparator.naturalOrder()))
-            .thenComparing(DeadLetter::getOriginalText, Comparator.nullsFirst(Comparator.naturalOrder()));
-
-    /** All datasets' records of one kind, in the stable order; each line already encoded. */
-    static <T extends SpecificRecord> List<String> sorted(List<Replay.DatasetResult> datasets,
-                                                         Function<Replay.DatasetResult, List<T>> records, Comparator<T> order,
-                                                         RecordType<T> type) {
-        record Item<T>(T record, int dataset, String json) {}
-        JsonRecordCodec<T> codec = JsonRecordCodec.of(type);
-        List<Item<T>> items = new ArrayList<>();
-        for (int i = 0; i < datasets.size(); i++) {
-            for (T r : records.apply(datasets.get(i))) {
-                items.add(new Item<>(r, i, codec.encode(r)));
+    /**
+     * Checks {@code out} before anything runs: a directory that is empty, or may be overwritten ({@code force}),
+     * or that is not there yet.
+     *
+     * @throws Replay.BadInput saying what is wrong
+     */
+    public static void check(Path out, boolean force) {
+        if (out == null) {
+            throw new Replay.BadInput("--out DIR is required");
+        }
+        if (Files.exists(out) && !Files.isDirectory(out)) {
+            throw new Replay.BadInput("--out " + out + " exists and is not a directory");
+        }
+        if (Files.isDirectory(out) && !force) {
+            try (Stream<Path> entries = Files.list(out)) {
+                if (entries.findAny().isPresent()) {
+                    throw new Replay.BadInput("--out " + out + " is not empty; pass --force to overwrite the replay's files in it");
+                }
+            } catch (IOException e) {
+                throw new Replay.BadInput("cannot read --out " + out + ": " + e.getMessage());
             }
         }
-        items.sort(Comparator.<Item<T>, T>comparing(Item::record, order).thenComparingInt(Item::dataset).thenComparing(Item::json));
-        return items.stream().map(Item::json).toList();
+    }
+
+    /** Creates {@code out} (a checked one) before the replay runs, so that it cannot fail after. */
+    public static void create(Path out) {
+        try {
+            Files.createDirectories(out);
+        } catch (IOException e) {
+            throw new Replay.BadInput("cannot create --out " + out + ": " + e);
+        }
+    }
+
+    /** Writes the replay's files into {@code dir}, replacing files of the same names. */
+    public static void write(Replay.Outcome outcome, Path dir) throws IOException {
+        List<Replay.DatasetResult> datasets = outcome.datasets();
+        writeLines(dir.resolve(ALERTS),
+                ReplayRecords.sorted(datasets, Replay.DatasetResult::alerts, ReplayRecords.ALERT_ORDER, RecordType.ALERT));
+        writeLines(dir.resolve(WINDOWS),
+                ReplayRecords.sorted(datasets, Replay.DatasetResult::windows, ReplayRecords.WINDOW_ORDER, RecordType.WINDOW));
+        writeLines(dir.resolve(DEAD_LETTERS), ReplayRecords.sorted(datasets, Replay.DatasetResult::deadLetters,
+                ReplayRecords.DEAD_LETTER_ORDER, RecordType.DEAD_LETTER));
+        Files.writeString(dir.resolve(SUMMARY), ReplaySummary.json(outcome), StandardCharsets.UTF_8);
+        Files.writeString(dir.resolve(REPORT), ReplayReport.html(outcome), StandardCharsets.UTF_8);
     }
 
     private static void writeLines(Path file, List<String> lines) throws IOException {
@@ -79,26 +76,6 @@ public final class ReplayOutputs {
                 w.write(line);
                 w.write('\n');
             }
-        }
-    }
-
-    /** A dead letter's source as (place, number): {@code story/flows.jsonl.gz:10} after {@code :9}. */
-    record SourcePosition(String place, long number) implements Comparable<SourcePosition> {
-        static SourcePosition of(String source) {
-            int colon = source.lastIndexOf(':');
-            if (colon > 0 && colon < source.length() - 1) {
-                String tail = source.substring(colon + 1);
-                if (tail.chars().allMatch(Character::isDigit) && tail.length() < 19) {
-                    return new SourcePosition(source.substring(0, colon), Long.parseLong(tail));
-                }
-            }
-            return new SourcePosition(source, -1);
-        }
-
-        @Override
-        public int compareTo(SourcePosition o) {
-            int c = place.compareTo(o.place);
-            return c != 0 ? c : Long.compare(number, o.number);
         }
     }
 }

@@ -1,5 +1,15 @@
 package io.vigil.tools.replay;
 
+import static io.vigil.tools.replay.Html.COLOURS;
+import static io.vigil.tools.replay.Html.anchor;
+import static io.vigil.tools.replay.Html.chip;
+import static io.vigil.tools.replay.Html.cut;
+import static io.vigil.tools.replay.Html.dateTime;
+import static io.vigil.tools.replay.Html.esc;
+import static io.vigil.tools.replay.Html.fmt;
+import static io.vigil.tools.replay.Html.interval;
+import static io.vigil.tools.replay.Html.reasons;
+
 import io.vigil.models.eval.Backtest;
 import io.vigil.models.eval.Label;
 import io.vigil.records.Alert;
@@ -8,49 +18,37 @@ import io.vigil.records.DeadLetter;
 import io.vigil.records.Destination;
 import io.vigil.records.JobWindow;
 import io.vigil.records.ProcessEvidence;
-import io.vigil.records.Reason;
+import io.vigil.tools.output.Text;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
  * {@code report.html}: one self-contained page (inline CSS and SVG; no script, no font, no request of any kind)
  * to read a replay. A header with the totals, the incidents table, the dead letters, an index of the jobs, then
- * per job that alerted or had an incident a chart of its score over time (window start on x, UTC; score 0..1 on
- * y) with the model's threshold dashed, its labelled incident intervals shaded by category, its alerts as dots
- * numbered by the pipeline's incident grouping, and under it the list of those alerts with categories, reasons
- * and evidence. Every text that comes from data (job ids, reasons, addresses, process names) is escaped.
+ * per job that alerted or had an incident a chart of its score over time ({@link ScoreChart}) and under it the
+ * list of its alerts, numbered by the pipeline's incident grouping as on the chart, with categories, reasons and
+ * evidence. Every text that comes from data (job ids, reasons, addresses, process names) is escaped
+ * ({@link Html}); the style sheet is the resource {@code report.css}.
  */
 public final class ReplayReport {
-    static final int WIDTH = 1100;
-    static final int HEIGHT = 214;
-    static final int LEFT = 40;
-    static final int RIGHT = 96;
-    /** Above the plot: a band for the names of the incident intervals, clear of the alert dots. */
-    static final int TOP = 24;
-    static final int BOTTOM = 36;
     /** Alert groups listed under a chart; the rest are counted (alerts.jsonl has them all). */
     static final int MAX_GROUPS_LISTED = 25;
-
-    static final Map<Category, String> COLOURS = new EnumMap<>(Map.of(
-            Category.CRYPTO_MINING, "#d62728",
-            Category.REVERSE_TUNNEL, "#9467bd",
-            Category.NETWORK_SCAN, "#ff7f0e",
-            Category.GPU_DIVERSION, "#8c564b",
-            Category.EXFILTRATION, "#1f77b4",
-            Category.UNKNOWN, "#7f7f7f"));
+    /** The page's style sheet, inlined into it (the page requests nothing). */
+    static final String CSS = resource("report.css");
 
     private ReplayReport() {}
 
@@ -94,7 +92,7 @@ public final class ReplayReport {
         h.append("<dt>Model</dt><dd>").append(esc(o.modelVersion())).append(" · threshold ")
                 .append(fmt("%.2f", o.request().scorer().threshold())).append(" · features ")
                 .append(esc(o.request().scorer().featureSet().id())).append(" · windows of ")
-                .append(ReplaySummary.seconds(o.request().settings().windowSize().toMillis())).append("</dd>\n");
+                .append(Text.seconds(o.request().settings().windowSize().toMillis())).append("</dd>\n");
         h.append("<dt>Time range</dt><dd>");
         if (windows.isEmpty()) {
             h.append("no window scored");
@@ -106,12 +104,12 @@ public final class ReplayReport {
         h.append("</dd>\n</dl>\n<div class=\"totals\">\n");
         total(h, "incidents detected", all.incidentsDetected() + " / " + all.incidents().size(),
                 "category right in " + all.incidentsCategoryRight(), all.incidentsDetected() < all.incidents().size());
-        total(h, "false alerts per 100 job-hours", fmtOrNa("%.2f", all.falseAlertsPer100JobHours()),
+        total(h, "false alerts per 100 job-hours", Text.orNa("%.2f", all.falseAlertsPer100JobHours()),
                 all.falseAlerts().size() + " false of " + all.alerts() + " alerts, " + fmt("%.2f", all.jobHours()) + " job-hours",
                 !all.falseAlerts().isEmpty());
-        total(h, "PR-AUC over windows", fmtOrNa("%.3f", all.prAuc()),
+        total(h, "PR-AUC over windows", Text.orNa("%.3f", all.prAuc()),
                 all.positiveWindows() + " of " + all.windows() + " windows in an incident", false);
-        total(h, "dead letters", String.valueOf(dead), reasons(o.datasets().stream().flatMap(d -> d.deadLetters().stream()).toList()), dead > 0);
+        total(h, "dead letters", String.valueOf(dead), reasonCounts(o.datasets().stream().flatMap(d -> d.deadLetters().stream()).toList()), dead > 0);
         h.append("</div>\n</header>\n");
         legend(h, EnumSet.allOf(Category.class), "Categories (shading: labelled incident; dots: alerts, coloured by their first category)");
     }
@@ -141,7 +139,7 @@ public final class ReplayReport {
         h.append("<table class=\"grid\">\n<thead><tr><th>incident</th><th>dataset</th><th>job</th><th>label</th><th>interval (UTC)</th>"
                 + "<th>detected</th><th>categories named</th><th>time to detect</th></tr></thead>\n<tbody>\n");
         for (Replay.DatasetResult d : o.datasets()) {
-            for (Backtest.Incident i : d.backtest().incidents()) {
+            for (Backtest.LabelledIncident i : d.backtest().incidents()) {
                 int n = i.phases().size();
                 boolean first = true;
                 for (Backtest.Phase p : i.phases()) {
@@ -159,7 +157,7 @@ public final class ReplayReport {
                                     : p.unseen() ? "no: no window of this job" : "no")
                             .append("</td><td class=\"").append(p.detected() ? (p.categoryRight() ? "ok" : "bad") : "").append("\">");
                     if (p.detected()) {
-                        h.append(p.categoriesNamed().stream().map(ReplayReport::chip).collect(Collectors.joining(" ")))
+                        h.append(p.categoriesNamed().stream().map(Html::chip).collect(Collectors.joining(" ")))
                                 .append(p.categoryRight() ? " right" : " wrong");
                     } else {
                         h.append("–");
@@ -167,7 +165,7 @@ public final class ReplayReport {
                     h.append("</td>");
                     if (first) {
                         h.append("<td rowspan=\"").append(n).append("\">").append(i.detected()
-                                ? esc(ReplaySummary.seconds(i.timeToDetectMs())) + " (" + i.timeToDetectWindows() + " window"
+                                ? esc(Text.seconds(i.timeToDetectMs())) + " (" + i.timeToDetectWindows() + " window"
                                         + (i.timeToDetectWindows() == 1 ? "" : "s") + ")" : "–").append("</td>");
                     }
                     h.append("</tr>\n");
@@ -186,8 +184,8 @@ public final class ReplayReport {
         }
         h.append("<table class=\"grid narrow\">\n<thead><tr><th>dataset</th><th>reason</th><th>count</th><th>first source</th></tr></thead>\n<tbody>\n");
         for (Replay.DatasetResult d : o.datasets()) {
-            Map<String, List<DeadLetter>> byReason = d.deadLetters().stream().sorted(ReplayOutputs.DEAD_LETTER_ORDER)
-                    .collect(Collectors.groupingBy(DeadLetter::getReason, java.util.TreeMap::new, Collectors.toList()));
+            Map<String, List<DeadLetter>> byReason = d.deadLetters().stream().sorted(ReplayRecords.DEAD_LETTER_ORDER)
+                    .collect(Collectors.groupingBy(DeadLetter::getReason, TreeMap::new, Collectors.toList()));
             for (Map.Entry<String, List<DeadLetter>> e : byReason.entrySet()) {
                 DeadLetter first = e.getValue().get(0);
                 h.append("<tr><td>").append(esc(d.dataset().name())).append("</td><td>").append(esc(e.getKey()))
@@ -225,8 +223,8 @@ public final class ReplayReport {
             Set<String> falseIds = d.backtest().falseAlerts().stream().map(Alert::getAlertId).collect(Collectors.toCollection(HashSet::new));
             for (String job : jobs) {
                 List<JobWindow> windows = d.windows().stream().filter(w -> w.getJobId().equals(job))
-                        .sorted(ReplayOutputs.WINDOW_ORDER).toList();
-                List<Alert> alerts = d.alerts().stream().filter(a -> a.getJobId().equals(job)).sorted(ReplayOutputs.ALERT_ORDER).toList();
+                        .sorted(ReplayRecords.WINDOW_ORDER).toList();
+                List<Alert> alerts = d.alerts().stream().filter(a -> a.getJobId().equals(job)).sorted(ReplayRecords.ALERT_ORDER).toList();
                 List<Label> labels = d.dataset().labels().stream().filter(l -> l.jobId().equals(job))
                         .sorted(Comparator.comparingLong(Label::startTs)).toList();
                 views.add(new JobView(d, job, windows, alerts, labels, falseIds));
@@ -255,7 +253,7 @@ public final class ReplayReport {
             }
             h.append("<td class=\"num\">").append(v.windows().size()).append("</td><td class=\"num\">").append(v.alerts().size())
                     .append("</td><td class=\"num").append(falseAlerts > 0 ? " bad" : "").append("\">").append(falseAlerts)
-                    .append("</td><td class=\"num\">").append(fmtOrNa("%.2f", max)).append("</td><td>")
+                    .append("</td><td class=\"num\">").append(Text.orNa("%.2f", max)).append("</td><td>")
                     .append(v.labels().isEmpty() ? "–" : esc(v.labels().stream().map(Label::incident).distinct().collect(Collectors.joining(", "))))
                     .append("</td></tr>\n");
         }
@@ -277,9 +275,10 @@ public final class ReplayReport {
         }
         h.append("</p>\n");
         List<List<Alert>> groups = groups(v.alerts());
-        chart(h, v, groups, o.request().scorer().threshold(), o.request().settings().windowSize().toMillis());
+        new ScoreChart(v.jobId(), v.windows(), v.labels(), groups, v.falseAlertIds(), o.request().scorer().threshold(),
+                o.request().settings().windowSize().toMillis()).appendTo(h);
         Set<Category> shaded = v.labels().stream().map(Label::category).collect(Collectors.toCollection(() -> EnumSet.noneOf(Category.class)));
-        Set<Category> dots = v.alerts().stream().map(ReplayReport::primary).collect(Collectors.toCollection(() -> EnumSet.noneOf(Category.class)));
+        Set<Category> dots = v.alerts().stream().map(Html::primary).collect(Collectors.toCollection(() -> EnumSet.noneOf(Category.class)));
         if (!shaded.isEmpty() || !dots.isEmpty()) {
             Set<Category> both = EnumSet.noneOf(Category.class);
             both.addAll(shaded);
@@ -303,124 +302,6 @@ public final class ReplayReport {
         return new ArrayList<>(byIncident.values());
     }
 
-    private static void chart(StringBuilder h, JobView v, List<List<Alert>> groups, double threshold, long windowMs) {
-        long x0 = Long.MAX_VALUE;
-        long x1 = Long.MIN_VALUE;
-        for (JobWindow w : v.windows()) {
-            x0 = Math.min(x0, w.getWindowStart().toEpochMilli());
-            x1 = Math.max(x1, w.getWindowEnd().toEpochMilli());
-        }
-        for (Label l : v.labels()) {
-            x0 = Math.min(x0, l.startTs());
-            x1 = Math.max(x1, l.endTs());
-        }
-        for (Alert a : v.alerts()) {
-            x0 = Math.min(x0, a.getWindowStart().toEpochMilli());
-            x1 = Math.max(x1, a.getWindowEnd().toEpochMilli());
-        }
-        if (x0 >= x1) {
-            x1 = x0 + Math.max(windowMs, 1);
-        }
-        Scale s = new Scale(x0, x1);
-        int plotBottom = HEIGHT - BOTTOM;
-        h.append("<svg class=\"chart\" viewBox=\"0 0 ").append(WIDTH).append(' ').append(HEIGHT)
-                .append("\" width=\"").append(WIDTH).append("\" height=\"").append(HEIGHT).append("\" role=\"img\" aria-label=\"score over time of ")
-                .append(esc(v.jobId())).append("\">\n");
-        // incident intervals
-        for (Label l : v.labels()) {
-            double a = s.x(Math.max(l.startTs(), x0));
-            double b = s.x(Math.min(l.endTs(), x1));
-            h.append("<rect class=\"incident-band\" x=\"").append(f1(a)).append("\" y=\"").append(TOP - 4).append("\" width=\"")
-                    .append(f1(Math.max(1, b - a))).append("\" height=\"4\" fill=\"").append(COLOURS.get(l.category())).append("\"/>\n");
-            h.append("<rect class=\"incident\" x=\"").append(f1(a)).append("\" y=\"").append(TOP).append("\" width=\"")
-                    .append(f1(Math.max(1, b - a))).append("\" height=\"").append(plotBottom - TOP).append("\" fill=\"")
-                    .append(COLOURS.get(l.category())).append("\" fill-opacity=\"0.16\"><title>")
-                    .append(esc(l.incident() + ": " + l.category() + ", " + interval(l.startTs(), l.endTs()) + " UTC"))
-                    .append("</title></rect>\n");
-            if (b - a > 40) {
-                h.append("<text class=\"incident-label\" x=\"").append(f1(a + 2)).append("\" y=\"").append(TOP - 8).append("\" fill=\"")
-                        .append(COLOURS.get(l.category())).append("\">").append(esc(cut(l.incident() + " · " + l.category(), (int) ((b - a - 4) / 6.5))))
-                        .append("</text>\n");
-            }
-        }
-        // y grid and axis
-        for (double y : new double[] {0, 0.25, 0.5, 0.75, 1}) {
-            h.append("<line class=\"grid\" x1=\"").append(LEFT).append("\" x2=\"").append(WIDTH - RIGHT).append("\" y1=\"")
-                    .append(f1(s.y(y))).append("\" y2=\"").append(f1(s.y(y))).append("\"/>\n");
-            if (y == 0 || y == 0.5 || y == 1) {
-                h.append("<text class=\"tick\" x=\"").append(LEFT - 6).append("\" y=\"").append(f1(s.y(y) + 4))
-                        .append("\" text-anchor=\"end\">").append(y == 0 ? "0" : y == 1 ? "1" : "0.5").append("</text>\n");
-            }
-        }
-        // x ticks
-        for (long t : ticks(x0, x1)) {
-            double x = s.x(t);
-            h.append("<line class=\"axis\" x1=\"").append(f1(x)).append("\" x2=\"").append(f1(x)).append("\" y1=\"").append(plotBottom)
-                    .append("\" y2=\"").append(plotBottom + 4).append("\"/>\n");
-            h.append("<text class=\"tick\" x=\"").append(f1(x)).append("\" y=\"").append(plotBottom + 16)
-                    .append("\" text-anchor=\"middle\">").append(hhmm(t)).append("</text>\n");
-        }
-        h.append("<text class=\"tick\" x=\"").append(LEFT).append("\" y=\"").append(HEIGHT - 4).append("\">")
-                .append(esc(day(x0))).append(day(x0).equals(day(x1 - 1)) ? "" : " – " + esc(day(x1 - 1))).append(" UTC</text>\n");
-        h.append("<line class=\"axis\" x1=\"").append(LEFT).append("\" x2=\"").append(WIDTH - RIGHT).append("\" y1=\"").append(plotBottom)
-                .append("\" y2=\"").append(plotBottom).append("\"/>\n");
-        // threshold
-        h.append("<line class=\"threshold\" x1=\"").append(LEFT).append("\" x2=\"").append(WIDTH - RIGHT).append("\" y1=\"")
-                .append(f1(s.y(threshold))).append("\" y2=\"").append(f1(s.y(threshold))).append("\"/>\n");
-        h.append("<text class=\"threshold-label\" x=\"").append(WIDTH - RIGHT + 4).append("\" y=\"").append(f1(s.y(threshold) + 4))
-                .append("\">threshold ").append(fmt("%.2f", threshold)).append("</text>\n");
-        // score line, broken where windows are missing
-        StringBuilder path = new StringBuilder();
-        long previousEnd = Long.MIN_VALUE;
-        List<double[]> lonely = new ArrayList<>();
-        double[] pending = null;
-        for (JobWindow w : v.windows()) {
-            if (w.getScore() == null) {
-                continue;
-            }
-            double x = s.x(w.getWindowStart().toEpochMilli());
-            double y = s.y(w.getScore());
-            boolean joined = w.getWindowStart().toEpochMilli() <= previousEnd;
-            if (!joined) {
-                if (pending != null) {
-                    lonely.add(pending);
-                }
-                path.append(path.length() == 0 ? "" : " ").append('M').append(f1(x)).append(',').append(f1(y));
-                pending = new double[] {x, y};
-            } else {
-                path.append(" L").append(f1(x)).append(',').append(f1(y));
-                pending = null;
-            }
-            previousEnd = w.getWindowEnd().toEpochMilli();
-        }
-        if (pending != null) {
-            lonely.add(pending);
-        }
-        if (path.length() > 0) {
-            h.append("<path class=\"score\" d=\"").append(path).append("\"/>\n");
-        }
-        for (double[] p : lonely) {
-            h.append("<circle class=\"lonely\" cx=\"").append(f1(p[0])).append("\" cy=\"").append(f1(p[1])).append("\" r=\"1.8\"/>\n");
-        }
-        // alerts
-        for (int g = 0; g < groups.size(); g++) {
-            List<Alert> group = groups.get(g);
-            for (Alert a : group) {
-                double x = s.x(a.getWindowStart().toEpochMilli());
-                double y = s.y(a.getScore());
-                boolean isFalse = v.falseAlertIds().contains(a.getAlertId());
-                h.append("<circle class=\"alert").append(isFalse ? " false" : "").append("\" cx=\"").append(f1(x)).append("\" cy=\"")
-                        .append(f1(y)).append("\" r=\"4.5\" fill=\"").append(COLOURS.get(primary(a))).append("\"><title>")
-                        .append(esc(tooltip(a, isFalse))).append("</title></circle>\n");
-            }
-            Alert first = group.get(0);
-            // the group's number, left of its first dot, as in the list under the chart
-            h.append("<text class=\"alert-number\" x=\"").append(f1(s.x(first.getWindowStart().toEpochMilli()) - 7)).append("\" y=\"")
-                    .append(f1(s.y(first.getScore()) + 3.5)).append("\" text-anchor=\"end\">").append(g + 1).append("</text>\n");
-        }
-        h.append("</svg>\n");
-    }
-
     private static void alertList(StringBuilder h, JobView v, List<List<Alert>> groups) {
         if (groups.isEmpty()) {
             h.append("<p class=\"note\">No alert for this job.</p>\n");
@@ -438,7 +319,7 @@ public final class ReplayReport {
             h.append("<li><span class=\"when\">").append(esc(interval(start, end))).append("</span> · ").append(group.size())
                     .append(" window").append(group.size() == 1 ? "" : "s").append(" · max score ").append(fmt("%.2f", top.getScore()))
                     .append(" <span class=\"sev\">").append(top.getSeverity()).append("</span> · ")
-                    .append(categories.stream().map(ReplayReport::chip).collect(Collectors.joining(" ")));
+                    .append(categories.stream().map(Html::chip).collect(Collectors.joining(" ")));
             if (falseOnes > 0) {
                 h.append(" · <span class=\"bad\">").append(falseOnes == group.size() ? "false alert" + (falseOnes == 1 ? "" : "s")
                         : falseOnes + " outside the incident").append("</span>");
@@ -458,36 +339,7 @@ public final class ReplayReport {
         }
     }
 
-    // ---- text of alerts ----
-
-    static Category primary(Alert a) {
-        return a.getCategories().isEmpty() ? Category.UNKNOWN : a.getCategories().get(0);
-    }
-
-    private static String tooltip(Alert a, boolean isFalse) {
-        return interval(a.getWindowStart().toEpochMilli(), a.getWindowEnd().toEpochMilli()) + " UTC · score "
-                + fmt("%.2f", a.getScore()) + " " + a.getSeverity() + " · "
-                + a.getCategories().stream().map(Category::name).collect(Collectors.joining(", "))
-                + (isFalse ? " · outside every labelled incident" : "") + "\n" + reasons(a);
-    }
-
-    static String reasons(Alert a) {
-        return a.getReasons().stream().limit(3).map(ReplayReport::reason).collect(Collectors.joining("; "));
-    }
-
-    private static String reason(Reason r) {
-        StringBuilder s = new StringBuilder(r.getFeature()).append(" = ").append(number(r.getValue()));
-        if (r.getFleetBaseline() != null) {
-            s.append(" (fleet ").append(number(r.getFleetBaseline()));
-            if (r.getJobBaseline() != null) {
-                s.append(", job ").append(number(r.getJobBaseline()));
-            }
-            s.append(')');
-        } else if (r.getJobBaseline() != null) {
-            s.append(" (job ").append(number(r.getJobBaseline())).append(')');
-        }
-        return s.toString();
-    }
+    // ---- text ----
 
     private static String evidence(Alert a) {
         List<String> parts = new ArrayList<>();
@@ -505,197 +357,25 @@ public final class ReplayReport {
         return String.join("; ", parts);
     }
 
-    private static String reasons(List<DeadLetter> dead) {
+    private static String reasonCounts(List<DeadLetter> dead) {
         if (dead.isEmpty()) {
             return "none";
         }
-        return ReplaySummary.byReason(dead).entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "));
-    }
-
-    private static String chip(Category c) {
-        return "<span class=\"chip\" style=\"border-color:" + COLOURS.get(c) + ";color:" + COLOURS.get(c) + "\">" + c.name() + "</span>";
-    }
-
-    // ---- scales, ticks, times ----
-
-    /** Maps time and score to the chart's pixels. */
-    record Scale(long x0, long x1) {
-        double x(long t) {
-            return LEFT + (double) (t - x0) / (x1 - x0) * (WIDTH - LEFT - RIGHT);
-        }
-
-        double y(double score) {
-            double clamped = Math.max(0, Math.min(1, score));
-            return TOP + (1 - clamped) * (HEIGHT - BOTTOM - TOP);
-        }
-    }
-
-    private static final long MINUTE = 60_000L;
-    private static final long[] STEPS = {MINUTE, 2 * MINUTE, 5 * MINUTE, 10 * MINUTE, 15 * MINUTE, 30 * MINUTE, 60 * MINUTE,
-            120 * MINUTE, 180 * MINUTE, 360 * MINUTE, 720 * MINUTE, 1440 * MINUTE, 2 * 1440 * MINUTE, 7 * 1440 * MINUTE};
-
-    /** Round UTC instants within [x0, x1], at most ten of them. */
-    static List<Long> ticks(long x0, long x1) {
-        long step = STEPS[STEPS.length - 1];
-        for (long candidate : STEPS) {
-            if ((x1 - x0) / candidate <= 10) {
-                step = candidate;
-                break;
-            }
-        }
-        List<Long> ticks = new ArrayList<>();
-        for (long t = Math.floorDiv(x0 + step - 1, step) * step; t <= x1; t += step) {
-            ticks.add(t);
-        }
-        return ticks;
-    }
-
-    private static String hhmm(long t) {
-        ZonedDateTime z = Instant.ofEpochMilli(t).atZone(ZoneOffset.UTC);
-        return String.format(Locale.ROOT, "%02d:%02d", z.getHour(), z.getMinute());
-    }
-
-    private static String day(long t) {
-        return Instant.ofEpochMilli(t).atZone(ZoneOffset.UTC).toLocalDate().toString();
-    }
-
-    private static String dateTime(long t) {
-        return day(t) + " " + hhmm(t);
-    }
-
-    /** {@code HH:MM–HH:MM}, with seconds where they are not zero, and the date of the end when it is another day. */
-    static String interval(long start, long end) {
-        return clock(start) + "–" + (day(start).equals(day(end)) ? "" : day(end) + " ") + clock(end);
-    }
-
-    private static String clock(long t) {
-        ZonedDateTime z = Instant.ofEpochMilli(t).atZone(ZoneOffset.UTC);
-        return z.getSecond() == 0 && z.getNano() == 0 ? hhmm(t) : String.format(Locale.ROOT, "%s:%02d", hhmm(t), z.getSecond());
-    }
-
-    // ---- text ----
-
-    /** HTML-escapes text from data, for element content and quoted attributes alike. */
-    static String esc(String s) {
-        if (s == null) {
-            return "";
-        }
-        StringBuilder out = new StringBuilder(s.length() + 16);
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '&' -> out.append("&amp;");
-                case '<' -> out.append("&lt;");
-                case '>' -> out.append("&gt;");
-                case '"' -> out.append("&quot;");
-                case '\'' -> out.append("&#39;");
-                default -> {
-                    if (c < 0x20 && c != '\n' && c != '\t') {
-                        out.append(' '); // control characters are not allowed in HTML text
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        return out.toString();
-    }
-
-    /** A fragment id from dataset and job: letters, digits, '-' and '_' kept, anything else as its code point. */
-    static String anchor(String dataset, String job) {
-        StringBuilder out = new StringBuilder("job-");
-        for (String part : new String[] {dataset, job}) {
-            part.codePoints().forEach(c -> {
-                if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-') {
-                    out.appendCodePoint(c);
-                } else {
-                    out.append('_').append(Integer.toHexString(c)).append('_');
-                }
-            });
-            out.append("--");
-        }
-        return out.toString();
+        return ReplayRecords.byReason(dead).entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "));
     }
 
     private static String datasetNames(Replay.Outcome o) {
         return o.datasets().stream().map(d -> d.dataset().name()).collect(Collectors.joining(", "));
     }
 
-    private static String cut(String s, int max) {
-        if (s == null) {
-            return "";
+    private static String resource(String name) {
+        try (InputStream in = ReplayReport.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("no resource " + name + " beside " + ReplayReport.class.getName());
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        max = Math.max(max, 4);
-        return s.length() <= max ? s : s.substring(0, max - 1) + "…";
     }
-
-    private static String number(double v) {
-        if (v == Math.rint(v) && Math.abs(v) < 1e15) {
-            return String.valueOf((long) v);
-        }
-        return fmt("%.3g", v);
-    }
-
-    private static String fmt(String pattern, double v) {
-        return String.format(Locale.ROOT, pattern, v);
-    }
-
-    private static String fmtOrNa(String pattern, double v) {
-        return Double.isNaN(v) ? "n/a" : fmt(pattern, v);
-    }
-
-    private static String f1(double v) {
-        return String.format(Locale.ROOT, "%.1f", v);
-    }
-
-    static final String CSS = """
-            :root { color-scheme: light; }
-            body { font: 14px/1.45 -apple-system, "Segoe UI", "DejaVu Sans", Helvetica, Arial, sans-serif; color: #1d1d1f;
-                   margin: 0 auto; padding: 16px 24px 40px; max-width: 1160px; background: #fff; }
-            h1 { font-size: 24px; margin: 4px 0 8px; }
-            h2 { font-size: 18px; margin: 28px 0 8px; border-bottom: 1px solid #ddd; padding-bottom: 4px; }
-            h3 { font-size: 16px; margin: 0 0 2px; font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; }
-            h3 small, .ds small { color: #666; font-weight: normal; font-family: inherit; }
-            dl.facts { display: grid; grid-template-columns: 110px 1fr; gap: 2px 12px; margin: 0 0 12px; }
-            dl.facts dt { color: #666; } dl.facts dd { margin: 0; }
-            .ds { margin-right: 12px; }
-            .totals { display: flex; gap: 12px; flex-wrap: wrap; margin: 8px 0; }
-            .total { border: 1px solid #d0d7de; border-radius: 6px; padding: 8px 12px; min-width: 200px; flex: 1; }
-            .total .value { font-size: 22px; font-weight: 600; }
-            .total .what { font-weight: 600; color: #444; }
-            .total .detail { color: #666; font-size: 12px; }
-            .total.warn { border-color: #e0a800; background: #fffbea; }
-            table.grid { border-collapse: collapse; width: 100%; }
-            table.grid.narrow { width: auto; }
-            table.grid th, table.grid td { border: 1px solid #d0d7de; padding: 4px 8px; text-align: left; vertical-align: top; }
-            table.grid th { background: #f6f8fa; font-weight: 600; }
-            td.num { text-align: right; font-variant-numeric: tabular-nums; }
-            .ok { color: #1a7f37; } .bad { color: #cf222e; }
-            .chip { display: inline-block; border: 1px solid; border-radius: 10px; padding: 0 7px; font-size: 12px; background: #fff; }
-            .legend { margin: 6px 0 2px; font-size: 12px; color: #444; }
-            .legend-title { margin-right: 10px; }
-            .key { margin-right: 12px; white-space: nowrap; }
-            .swatch { display: inline-block; width: 12px; height: 12px; border-radius: 2px; vertical-align: -2px; margin-right: 4px; opacity: 0.75; }
-            section.job { margin: 22px 0; padding-top: 10px; border-top: 1px solid #eee; }
-            p.sub { margin: 0 0 6px; color: #555; }
-            p.note { color: #666; font-size: 12px; }
-            svg.chart { display: block; max-width: 100%; height: auto; background: #fff; }
-            svg .grid { stroke: #eee; stroke-width: 1; }
-            svg .axis { stroke: #999; stroke-width: 1; }
-            svg .tick { font-size: 11px; fill: #555; }
-            svg .score { fill: none; stroke: #24292f; stroke-width: 1.5; stroke-linejoin: round; }
-            svg .lonely { fill: #24292f; }
-            svg .threshold { stroke: #cf222e; stroke-width: 1.2; stroke-dasharray: 6 4; }
-            svg .threshold-label { font-size: 11px; fill: #cf222e; }
-            svg .incident-label { font-size: 11px; font-weight: 600; }
-            svg .alert { stroke: #111; stroke-width: 1; }
-            svg .alert.false { stroke-dasharray: 2 1.5; stroke-width: 1.5; }
-            svg .alert-number { font-size: 10px; font-weight: 700; fill: #111; }
-            ol.alerts { margin: 4px 0 0; padding-left: 28px; }
-            ol.alerts li { margin: 3px 0; }
-            .when { font-variant-numeric: tabular-nums; font-weight: 600; }
-            .sev { font-size: 11px; color: #555; border: 1px solid #ccc; border-radius: 3px; padding: 0 3px; }
-            .reasons, .evidence { color: #444; font-size: 12px; font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; }
-            footer { margin-top: 36px; color: #777; font-size: 12px; border-top: 1px solid #eee; padding-top: 8px; }
-            """;
 }

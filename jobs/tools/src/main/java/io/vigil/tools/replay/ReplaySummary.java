@@ -1,10 +1,5 @@
 package io.vigil.tools.replay;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.util.DefaultIndenter;
-import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
-import com.fasterxml.jackson.core.util.Separators;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vigil.pipeline.ingest.InputStats;
@@ -13,7 +8,9 @@ import io.vigil.records.Alert;
 import io.vigil.records.Category;
 import io.vigil.records.DeadLetter;
 import io.vigil.records.JobWindow;
-import java.io.UncheckedIOException;
+import io.vigil.tools.output.Json;
+import io.vigil.tools.output.Text;
+import io.vigil.tools.output.TextTable;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,12 +26,10 @@ import java.util.HashSet;
  * table the command prints. Rates that are undefined (no scored window, no positive window) are {@code null}.
  */
 public final class ReplaySummary {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
-
     private ReplaySummary() {}
 
     public static String json(Replay.Outcome outcome) {
-        ObjectNode root = MAPPER.createObjectNode();
+        ObjectNode root = Json.object();
         root.put("model_version", outcome.modelVersion());
         root.put("feature_set", outcome.request().scorer().featureSet().id());
         root.put("threshold", outcome.request().scorer().threshold());
@@ -65,11 +60,7 @@ public final class ReplaySummary {
         overall.put("datasets", outcome.datasets().size());
         timeRange(overall, allWindows);
         metrics(overall, outcome.overall(), allDead);
-        try {
-            return MAPPER.writer(printer()).writeValueAsString(root) + "\n";
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Json.text(root);
     }
 
     /**
@@ -122,30 +113,22 @@ public final class ReplaySummary {
 
     /** The per-file rows of the stdout table: file, lines, decoded, dead letters by reason, attributed. */
     static String inputsTable(Replay.Outcome outcome) {
-        List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"input file", "format", "lines", "decoded", "attributed", "dead letters"});
+        TextTable table = new TextTable("input file", "format", "lines", "decoded", "attributed", "dead letters");
         for (Replay.DatasetResult d : outcome.datasets()) {
-            ArrayNode files = MAPPER.createArrayNode();
+            ArrayNode files = Json.array();
             inputs(files, d);
             for (int i = 0; i < files.size(); i++) {
                 ObjectNode f = (ObjectNode) files.get(i);
                 ObjectNode byReason = (ObjectNode) f.get("dead_letters").get("by_reason");
                 List<String> reasons = new ArrayList<>();
                 byReason.fields().forEachRemaining(e -> reasons.add(e.getKey() + " " + e.getValue().asLong()));
-                rows.add(new String[] {d.dataset().name() + "/" + f.get("file").asText(), f.get("format").asText(),
+                table.row(d.dataset().name() + "/" + f.get("file").asText(), f.get("format").asText(),
                         f.get("lines").asText(), f.get("decoded").asText(),
                         f.get("attributed").isNull() ? "-" : f.get("attributed").asText(),
-                        reasons.isEmpty() ? "0" : f.get("dead_letters").get("total").asText() + " (" + String.join(", ", reasons) + ")"});
+                        reasons.isEmpty() ? "0" : f.get("dead_letters").get("total").asText() + " (" + String.join(", ", reasons) + ")");
             }
         }
-        return rows.size() == 1 ? "" : columns(rows);
-    }
-
-    private static DefaultPrettyPrinter printer() {
-        DefaultIndenter lf = new DefaultIndenter("  ", "\n");
-        return new DefaultPrettyPrinter()
-                .withSeparators(Separators.createDefaultInstance().withObjectFieldValueSpacing(Separators.Spacing.AFTER))
-                .withObjectIndenter(lf).withArrayIndenter(lf);
+        return table.size() == 0 ? "" : table.toString();
     }
 
     private static void timeRange(ObjectNode node, List<JobWindow> windows) {
@@ -163,24 +146,24 @@ public final class ReplaySummary {
         node.put("incidents_detected", r.incidentsDetected());
         node.put("incidents_category_right", r.incidentsCategoryRight());
         node.put("windows", r.windows());
-        node.put("job_hours", round(r.jobHours()));
+        node.put("job_hours", Json.round(r.jobHours()));
         node.put("alerts", r.alerts());
         node.put("false_alerts", r.falseAlerts().size());
-        number(node, "false_alerts_per_100_job_hours", r.falseAlertsPer100JobHours());
+        Json.putRounded(node, "false_alerts_per_100_job_hours", r.falseAlertsPer100JobHours());
         ObjectNode byJob = node.putObject("false_alerts_by_job");
         new TreeMap<>(r.falseAlerts().stream().collect(Collectors.groupingBy(Alert::getJobId, Collectors.counting())))
                 .forEach(byJob::put);
-        number(node, "pr_auc", r.prAuc());
+        Json.putRounded(node, "pr_auc", r.prAuc());
         node.put("positive_windows", r.positiveWindows());
         node.put("flagged_windows", r.flaggedWindows());
         node.put("true_positive_windows", r.truePositiveWindows());
         ObjectNode dead = node.putObject("dead_letters");
         dead.put("total", deadLetters.size());
         ObjectNode byReason = dead.putObject("by_reason");
-        byReason(deadLetters).forEach(byReason::put);
+        ReplayRecords.byReason(deadLetters).forEach(byReason::put);
     }
 
-    private static void incident(ObjectNode node, Backtest.Incident i) {
+    private static void incident(ObjectNode node, Backtest.LabelledIncident i) {
         node.put("incident", i.name());
         ArrayNode jobs = node.putArray("jobs");
         i.jobs().forEach(jobs::add);
@@ -213,61 +196,48 @@ public final class ReplaySummary {
         }
     }
 
-    static Map<String, Long> byReason(List<DeadLetter> deadLetters) {
-        return new TreeMap<>(deadLetters.stream().collect(Collectors.groupingBy(DeadLetter::getReason, Collectors.counting())));
-    }
-
-    private static void number(ObjectNode node, String field, double value) {
-        if (Double.isNaN(value) || Double.isInfinite(value)) {
-            node.putNull(field);
-        } else {
-            node.put(field, round(value));
-        }
-    }
-
-    private static double round(double v) {
-        return Math.round(v * 10_000.0) / 10_000.0;
-    }
 
     // ---- the table on stdout ----
 
     /** The short table the command prints: one row per incident phase, then the rates and dead letters. */
     public static String table(Replay.Outcome outcome) {
         boolean several = outcome.datasets().size() > 1;
-        List<String[]> rows = new ArrayList<>();
-        rows.add(several ? new String[] {"incident", "dataset", "job", "detected", "categories", "time to detect"}
-                : new String[] {"incident", "job", "detected", "categories", "time to detect"});
+        TextTable table = several ? new TextTable("incident", "dataset", "job", "detected", "categories", "time to detect")
+                : new TextTable("incident", "job", "detected", "categories", "time to detect");
         for (Replay.DatasetResult d : outcome.datasets()) {
-            for (Backtest.Incident i : d.backtest().incidents()) {
+            for (Backtest.LabelledIncident i : d.backtest().incidents()) {
                 boolean first = true;
                 for (Backtest.Phase p : i.phases()) {
                     String ttd = first ? timeToDetect(i) : "";
                     String name = first ? i.name() : "";
                     String detected = p.detected() ? "yes" : p.unseen() ? "no (no windows)" : "no";
-                    rows.add(several ? new String[] {name, first ? d.dataset().name() : "", p.label().jobId(), detected, category(p), ttd}
-                            : new String[] {name, p.label().jobId(), detected, category(p), ttd});
+                    if (several) {
+                        table.row(name, first ? d.dataset().name() : "", p.label().jobId(), detected, category(p), ttd);
+                    } else {
+                        table.row(name, p.label().jobId(), detected, category(p), ttd);
+                    }
                     first = false;
                 }
             }
         }
         StringBuilder out = new StringBuilder();
-        if (rows.size() == 1) {
+        if (table.size() == 0) {
             out.append("no labelled incident (no labels.json): every alert counts as false\n");
         } else {
-            out.append(columns(rows));
+            out.append(table);
         }
         Backtest.Result all = outcome.overall();
         out.append('\n');
         out.append(String.format(Locale.ROOT, "incidents detected: %d of %d (category right: %d)%n",
                 all.incidentsDetected(), all.incidents().size(), all.incidentsCategoryRight()));
         out.append(String.format(Locale.ROOT, "false alerts: %d of %d alerts, over %.2f job-hours = %s per 100 job-hours%n",
-                all.falseAlerts().size(), all.alerts(), all.jobHours(), format(all.falseAlertsPer100JobHours(), "%.2f")));
+                all.falseAlerts().size(), all.alerts(), all.jobHours(), Text.orNa("%.2f", all.falseAlertsPer100JobHours())));
         out.append(String.format(Locale.ROOT, "PR-AUC over windows: %s (%d of %d windows in an incident)%n",
-                format(all.prAuc(), "%.3f"), all.positiveWindows(), all.windows()));
+                Text.orNa("%.3f", all.prAuc()), all.positiveWindows(), all.windows()));
         List<DeadLetter> dead = outcome.datasets().stream().flatMap(d -> d.deadLetters().stream()).toList();
         out.append("dead letters: ").append(dead.size());
         if (!dead.isEmpty()) {
-            out.append(byReason(dead).entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
+            out.append(ReplayRecords.byReason(dead).entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
                     .collect(Collectors.joining(", ", " (", ")")));
         }
         out.append('\n');
@@ -289,44 +259,11 @@ public final class ReplaySummary {
         return c.name() + " wrong (named " + p.categoriesNamed().stream().map(Category::name).collect(Collectors.joining("+")) + ")";
     }
 
-    private static String timeToDetect(Backtest.Incident i) {
+    private static String timeToDetect(Backtest.LabelledIncident i) {
         if (!i.detected()) {
             return "-";
         }
         int w = i.timeToDetectWindows();
-        return String.format(Locale.ROOT, "%s (%d window%s)", seconds(i.timeToDetectMs()), w, w == 1 ? "" : "s");
+        return String.format(Locale.ROOT, "%s (%d window%s)", Text.seconds(i.timeToDetectMs()), w, w == 1 ? "" : "s");
     }
-
-    static String seconds(long ms) {
-        if (ms % 1000 == 0) {
-            return (ms / 1000) + " s";
-        }
-        return String.format(Locale.ROOT, "%.1f s", ms / 1000.0);
-    }
-
-    private static String format(double v, String pattern) {
-        return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, pattern, v);
-    }
-
-    private static String columns(List<String[]> rows) {
-        int[] widths = new int[rows.get(0).length];
-        for (String[] row : rows) {
-            for (int c = 0; c < row.length; c++) {
-                widths[c] = Math.max(widths[c], row[c].length());
-            }
-        }
-        StringBuilder out = new StringBuilder();
-        for (String[] row : rows) {
-            StringBuilder line = new StringBuilder();
-            for (int c = 0; c < row.length; c++) {
-                line.append(row[c]);
-                if (c < row.length - 1) {
-                    line.append(" ".repeat(widths[c] - row[c].length() + 2));
-                }
-            }
-            out.append(line.toString().stripTrailing()).append('\n');
-        }
-        return out.toString();
-    }
-
 }

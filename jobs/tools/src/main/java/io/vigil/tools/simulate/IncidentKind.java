@@ -3,7 +3,10 @@ package io.vigil.tools.simulate;
 import java.util.List;
 import java.util.Locale;
 
-/** The incidents {@code simulate} can inject, by their command-line names (what each does: {@link Incident}). */
+/**
+ * The incidents {@code simulate} can inject, by their command-line names
+ * (what each does: {@link InjectedIncident}).
+ */
 public enum IncidentKind {
     /** Internal probing and the metadata service, then a reverse SSH tunnel on 22, then xmrig with a stratum pool. */
     ROME("rome", 8, List.of(Job.Kind.RL)),

@@ -23,7 +23,8 @@ import java.util.List;
  */
 final class Planner {
     /** The finished plan. */
-    record Plan(World world, List<Job> jobs, List<Incident> incidents, TrainingJob restarted, long restartAt, Preemption preemption) {}
+    record Plan(World world, List<Job> jobs, List<InjectedIncident> incidents, TrainingJob restarted, long restartAt,
+                Preemption preemption) {}
 
     /** {@code job} stopped at {@code at} for {@code by}, and started again on {@code to} at {@code back} (MAX_VALUE: not within the span). */
     record Preemption(Job job, long at, Job by, Node from, Node to, long back) {}
@@ -97,7 +98,7 @@ final class Planner {
             }
         }
 
-        List<Incident> incidents = new ArrayList<>();
+        List<InjectedIncident> incidents = new ArrayList<>();
         List<String> rareHosts = new ArrayList<>();
         List<Job> hosts = new ArrayList<>();
         List<IncidentRequest> asked = spec.effectiveIncidents();
@@ -107,7 +108,7 @@ final class Planner {
             long start = world.t0 + offsetMs(r, name);
             Job host = host(r.kind(), jobs, hosts, fp32, start);
             hosts.add(host);
-            incidents.add(Incident.create(world, name, r.kind(), host, start, rareHosts));
+            incidents.add(InjectedIncident.create(world, name, r.kind(), host, start, rareHosts));
         }
         return new Plan(world, jobs, incidents, fp32, restartAt, preemption);
     }

@@ -1,14 +1,11 @@
 package io.vigil.tools.simulate;
 
-import com.fasterxml.jackson.core.util.DefaultIndenter;
-import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
-import com.fasterxml.jackson.core.util.Separators;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vigil.records.Assignment;
 import io.vigil.records.AssignmentEvent;
+import io.vigil.tools.output.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -73,7 +70,7 @@ public final class Simulator {
                 for (Job job : plan.jobs()) {
                     job.network(from, to);
                 }
-                for (Incident incident : plan.incidents()) {
+                for (InjectedIncident incident : plan.incidents()) {
                     incident.network(from, to);
                 }
                 sample(world, plan.incidents(), from, to, out);
@@ -92,7 +89,7 @@ public final class Simulator {
     }
 
     /** GPU samples in [from, to): every node scrapes all its GPUs at once on its own beat. */
-    private static void sample(World world, List<Incident> incidents, long from, long to, Output out) {
+    private static void sample(World world, List<InjectedIncident> incidents, long from, long to, Output out) {
         for (Node node : world.nodes) {
             long origin = world.t0 + node.samplePhaseMs;
             long k = Math.max(0, -Math.floorDiv(-(from - origin), world.sampleMs));
@@ -103,7 +100,7 @@ public final class Simulator {
                     Pod holder = node.holder(g, t);
                     Load load = holder == null ? Load.idle() : holder.job.loadAt(holder, holder.slot(g), t, device.noise);
                     Phase credited = null;
-                    for (Incident incident : incidents) {
+                    for (InjectedIncident incident : incidents) {
                         Phase p = incident.overlay(node, g, t, load);
                         if (p != null) {
                             credited = p;
@@ -146,7 +143,7 @@ public final class Simulator {
 
     private static List<Label> labels(Planner.Plan plan) {
         List<Label> labels = new ArrayList<>();
-        for (Incident incident : plan.incidents()) {
+        for (InjectedIncident incident : plan.incidents()) {
             for (Phase phase : incident.phases) {
                 if (phase.happened()) {
                     labels.add(new Label(phase.incident, phase.jobId, phase.category, phase.first(), phase.last()));
@@ -159,7 +156,6 @@ public final class Simulator {
 
     // ------------------------------------------------------------------ the side files
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     private static ArrayNode labelsJson(List<Label> labels) {
@@ -190,7 +186,7 @@ public final class Simulator {
         o.put("export_interval_s", spec.exportIntervalSeconds());
         o.put("benign_only", spec.benignOnly());
         ArrayNode incidents = o.putArray("incidents");
-        for (Incident in : plan.incidents()) {
+        for (InjectedIncident in : plan.incidents()) {
             ObjectNode i = incidents.addObject();
             i.put("incident", in.name);
             i.put("kind", in.kind.cliName);
@@ -346,7 +342,7 @@ public final class Simulator {
             b.append("None: a benign baseline.\n");
         } else {
             b.append("| incident | job | starts | what |\n|---|---|---|---|\n");
-            for (Incident in : plan.incidents()) {
+            for (InjectedIncident in : plan.incidents()) {
                 b.append("| ").append(in.name).append(" | `").append(in.job.id).append("` | ")
                         .append(Instant.ofEpochMilli(in.start)).append(" | ").append(in.describe()).append(" |\n");
             }
@@ -360,11 +356,6 @@ public final class Simulator {
     }
 
     private static void write(Path file, Object json) throws IOException {
-        DefaultPrettyPrinter printer = new DefaultPrettyPrinter()
-                .withSeparators(Separators.createDefaultInstance().withObjectFieldValueSpacing(Separators.Spacing.AFTER))
-                .withObjectIndenter(new DefaultIndenter("  ", "\n"))
-                .withArrayIndenter(new DefaultIndenter("  ", "\n"));
-        String text = JSON.writer(printer).writeValueAsString(json) + "\n";
-        Files.writeString(file, text, StandardCharsets.UTF_8);
+        Files.writeString(file, Json.text(json), StandardCharsets.UTF_8);
     }
 }

@@ -49,8 +49,7 @@ class HostileReplayIT {
         int hostile = makeHostile(ds);
         StringWriter log = new StringWriter();
         Path out = dir.resolve("out");
-        Replay.Outcome outcome = Replay.run(new Replay.Request(List.of(ds), out, false, 2, DetectSettings.defaults(),
-                new IndicatorScorer()), new PrintWriter(log, true));
+        Replay.Outcome outcome = ReplayIT.replay(out, new PrintWriter(log, true), ds);
 
         assertThat(outcome.overall().incidentsDetected()).isEqualTo(1);
         JsonNode summary = ReplayIT.summary(out).path("datasets").get(0);
@@ -71,8 +70,9 @@ class HostileReplayIT {
         assertThat(log.toString()).contains("warning: hostile/gpu.jsonl.gz is truncated or corrupt")
                 .contains("have times far after the rest of the file").doesNotContain("Exception\n\tat ");
 
-        assertThatThrownBy(() -> Replay.run(new Replay.Request(List.of(ds), dir.resolve("strict"), false, 2,
-                DetectSettings.defaults(), new IndicatorScorer(), InputFormats.CANONICAL, true), new PrintWriter(new StringWriter(), true)))
+        Replay.Request strict = new Replay.Request(Replay.datasets(List.of(ds), InputFormats.CANONICAL), 2,
+                DetectSettings.defaults(), new IndicatorScorer(), InputFormats.CANONICAL, true);
+        assertThatThrownBy(() -> Replay.run(strict, new PrintWriter(new StringWriter(), true)))
                 .isInstanceOf(Replay.BadInput.class).hasMessageContaining("hostile/gpu.jsonl.gz is truncated or corrupt");
     }
 

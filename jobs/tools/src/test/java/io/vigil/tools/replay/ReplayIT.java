@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vigil.pipeline.detect.DetectSettings;
 import io.vigil.pipeline.detect.Scenario;
+import io.vigil.pipeline.ingest.InputFormats;
 import io.vigil.models.scoring.IndicatorScorer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -46,8 +47,15 @@ class ReplayIT {
     static Path mixed;
     static String progress;
 
-    static Replay.Request request(Path out, Path... datasets) {
-        return new Replay.Request(List.of(datasets), out, false, 2, DetectSettings.defaults(), new IndicatorScorer());
+    /** Replays the datasets as {@code vigil replay} does, its files into {@code out}. */
+    static Replay.Outcome replay(Path out, PrintWriter progress, Path... datasets) throws Exception {
+        List<Replay.Dataset> checked = Replay.datasets(List.of(datasets), InputFormats.CANONICAL);
+        ReplayOutputs.check(out, false);
+        ReplayOutputs.create(out);
+        Replay.Outcome outcome = Replay.run(new Replay.Request(checked, 2, DetectSettings.defaults(), new IndicatorScorer(),
+                InputFormats.CANONICAL), progress);
+        ReplayOutputs.write(outcome, out);
+        return outcome;
     }
 
     @BeforeAll
@@ -59,10 +67,10 @@ class ReplayIT {
         first = dir.resolve("first");
         second = dir.resolve("second");
         mixed = dir.resolve("mixed");
-        Replay.run(request(first, story), new PrintWriter(log, true));
+        replay(first, new PrintWriter(log, true), story);
         progress = log.toString();
-        Replay.run(request(second, story), new PrintWriter(new StringWriter(), true));
-        Replay.run(request(mixed, avro, odd), new PrintWriter(new StringWriter(), true));
+        replay(second, new PrintWriter(new StringWriter(), true), story);
+        replay(mixed, new PrintWriter(new StringWriter(), true), avro, odd);
     }
 
     static JsonNode summary(Path out) throws Exception {

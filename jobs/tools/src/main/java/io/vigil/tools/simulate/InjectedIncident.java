@@ -8,7 +8,7 @@ import java.util.List;
  * labelled phases they credit their records to. Built from the incident's own random stream, so the
  * benign background does not change when an incident is added.
  */
-final class Incident {
+final class InjectedIncident {
     static final String NETWORK_SCAN = "NETWORK_SCAN";
     static final String REVERSE_TUNNEL = "REVERSE_TUNNEL";
     static final String CRYPTO_MINING = "CRYPTO_MINING";
@@ -25,7 +25,7 @@ final class Incident {
     private final List<Activity> activities = new ArrayList<>();
     private final List<String> details = new ArrayList<>();
 
-    private Incident(String name, IncidentKind kind, Job job, Pod pod, long start) {
+    private InjectedIncident(String name, IncidentKind kind, Job job, Pod pod, long start) {
         this.name = name;
         this.kind = kind;
         this.job = job;
@@ -38,12 +38,13 @@ final class Incident {
      *
      * @param rareHosts outside addresses already used by other incidents (extended with this one's)
      */
-    static Incident create(World world, String name, IncidentKind kind, Job job, long start, List<String> rareHosts) {
+    static InjectedIncident create(World world, String name, IncidentKind kind, Job job, long start,
+                                   List<String> rareHosts) {
         Pod pod = job.podAt(0, start);
         if (pod == null) {
             throw new IllegalStateException("job " + job.id + " has no rank-0 pod at " + start);
         }
-        Incident in = new Incident(name, kind, job, pod, start);
+        InjectedIncident in = new InjectedIncident(name, kind, job, pod, start);
         Rng rng = Rng.of(world.seed, "incident:" + name);
         switch (kind) {
             case ROME -> in.rome(world, rng, rareHosts);
