@@ -1,5 +1,6 @@
 package io.vigil.records;
 
+import java.io.Serializable;
 import java.util.Objects;
 
 /** The outcome of decoding one input record: the record, or why it was refused. Never both. */
@@ -14,7 +15,7 @@ public final class Decoded<T> {
      * connection's id, and whether more reports of it may follow ({@code open}: an interim conn_long record)
      * or this one closes it (conn.log). The pipeline turns such reports into per-interval counts.
      */
-    public record Cumulative(String connection, boolean open) implements java.io.Serializable {}
+    public record Cumulative(String connection, boolean open) implements Serializable {}
 
     private Decoded(T record, Rejection rejection, Cumulative cumulative) {
         this.record = record;

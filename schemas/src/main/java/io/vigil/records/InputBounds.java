@@ -1,5 +1,7 @@
 package io.vigil.records;
 
+import java.time.DateTimeException;
+import java.util.Locale;
 import java.io.Serializable;
 import java.time.Duration;
 import java.time.Instant;
@@ -114,7 +116,7 @@ public record InputBounds(long epochFloorMs, long futureMarginMs, long spanMargi
 
     private Rejection count(String field, long value, double max, double seconds) {
         if (value > max) {
-            return new Rejection(RejectReason.OUT_OF_RANGE, field, String.format(java.util.Locale.ROOT,
+            return new Rejection(RejectReason.OUT_OF_RANGE, field, String.format(Locale.ROOT,
                     "%s %d is more than a %.0f Gb/s link carries in %.3f s (input.link.max.bps)", field, value,
                     linkBitsPerSecond / 1e9, seconds));
         }
@@ -141,7 +143,7 @@ public record InputBounds(long epochFloorMs, long futureMarginMs, long spanMargi
     private static String instant(long ms) {
         try {
             return Instant.ofEpochMilli(ms).toString();
-        } catch (java.time.DateTimeException e) {
+        } catch (DateTimeException e) {
             return ms + " ms";
         }
     }

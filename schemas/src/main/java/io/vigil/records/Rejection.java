@@ -1,5 +1,6 @@
 package io.vigil.records;
 
+import java.nio.ByteBuffer;
 import java.time.Instant;
 
 /**
@@ -20,7 +21,7 @@ public record Rejection(RejectReason reason, String field, String detail) {
 
     public DeadLetter toDeadLetter(String recordType, String source, Instant eventTs, byte[] originalBytes) {
         return new DeadLetter(recordType, reason.code(), field, detail, source, eventTs, null,
-                originalBytes == null ? null : java.nio.ByteBuffer.wrap(originalBytes));
+                originalBytes == null ? null : ByteBuffer.wrap(originalBytes));
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.vigil.records;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.util.Arrays;
 import java.lang.reflect.Field;
 import java.net.InetAddress;
 import java.util.HashSet;
@@ -146,7 +147,7 @@ class IpAddressesTest {
 
     @Test
     void onlyUnicastAndTheMetadataServiceAreHosts() {
-        assertThat(java.util.Arrays.stream(IpAddresses.Kind.values()).filter(IpAddresses.Kind::isHost))
+        assertThat(Arrays.stream(IpAddresses.Kind.values()).filter(IpAddresses.Kind::isHost))
                 .containsExactly(IpAddresses.Kind.UNICAST, IpAddresses.Kind.METADATA_SERVICE);
     }
 }

@@ -3,6 +3,7 @@ package io.vigil.records;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import org.apache.avro.specific.SpecificRecord;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -249,7 +250,7 @@ class SchemaEvolutionTest {
     }
 
     /** A record converted to another version of its schema, the way a reader of that version sees it. */
-    private static GenericRecord toSchema(org.apache.avro.specific.SpecificRecord record, Schema writer, Schema reader)
+    private static GenericRecord toSchema(SpecificRecord record, Schema writer, Schema reader)
             throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);

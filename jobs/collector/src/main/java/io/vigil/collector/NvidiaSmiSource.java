@@ -1,5 +1,8 @@
 package io.vigil.collector;
 
+import java.io.File;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import io.vigil.records.Decoded;
 import io.vigil.records.GpuSample;
 import io.vigil.records.formats.FormatOptions;
@@ -49,7 +52,7 @@ public final class NvidiaSmiSource implements GpuSource {
     String run(String query) throws IOException {
         Process p;
         try {
-            p = new ProcessBuilder(binary, query, CSV).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            p = new ProcessBuilder(binary, query, CSV).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
         } catch (IOException e) {
             throw new IOException("cannot run " + binary + ": " + e.getMessage(), e);
         }
@@ -72,7 +75,7 @@ public final class NvidiaSmiSource implements GpuSource {
             p.destroyForcibly();
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException | TimeoutException e) {
             throw new IOException("cannot read the output of " + binary + ": " + e.getMessage(), e);
         }
     }

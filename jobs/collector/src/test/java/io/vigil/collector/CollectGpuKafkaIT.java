@@ -2,6 +2,7 @@ package io.vigil.collector;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.Map;
 import io.vigil.broker.EmbeddedKafka;
 import io.vigil.records.Decoded;
 import io.vigil.records.GpuSample;
@@ -47,7 +48,7 @@ class CollectGpuKafkaIT {
 
         EmbeddedKafka kafka = EmbeddedKafka.start();
         try {
-            try (Admin admin = Admin.create(java.util.Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
                 admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
             }
             // While the broker is up, a send may take as long as a loaded machine needs (a timeout there would turn a

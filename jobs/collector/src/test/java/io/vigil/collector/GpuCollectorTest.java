@@ -2,6 +2,7 @@ package io.vigil.collector;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.apache.kafka.common.errors.TimeoutException;
 import io.vigil.records.Decoded;
 import io.vigil.records.GpuSample;
 import java.io.IOException;
@@ -47,7 +48,7 @@ class GpuCollectorTest {
         @Override
         public void publish(GpuSample s) throws Exception {
             if (down) {
-                throw new org.apache.kafka.common.errors.TimeoutException("Topic vigil.gpu not present in metadata after 1000 ms.");
+                throw new TimeoutException("Topic vigil.gpu not present in metadata after 1000 ms.");
             }
             received.add(s);
         }

@@ -1,5 +1,6 @@
 package io.vigil.settings;
 
+import java.util.HashMap;
 import io.vigil.records.InputBounds;
 import io.vigil.records.formats.Formats;
 import java.util.ArrayList;
@@ -167,7 +168,7 @@ public final class VigilConfig extends AbstractConfig {
 
     /** A copy with some settings changed. */
     public VigilConfig with(Map<String, ?> overrides) {
-        Map<String, Object> merged = new java.util.HashMap<>(originals());
+        Map<String, Object> merged = new HashMap<>(originals());
         merged.putAll(overrides);
         return new VigilConfig(merged);
     }

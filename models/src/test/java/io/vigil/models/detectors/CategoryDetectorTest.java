@@ -3,6 +3,7 @@ package io.vigil.models.detectors;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import org.assertj.core.data.Offset;
 import io.vigil.models.training.SyntheticWindows;
 import io.vigil.records.Category;
 import java.io.ByteArrayOutputStream;
@@ -126,7 +127,7 @@ class CategoryDetectorTest {
         for (int i = 0; i < 100; i++) {
             double[] p = detector.probabilities(fresh.benign(fresh.job()));
             assertThat(p.length).isEqualTo(KINDS.length + 1);
-            assertThat(p[0] + p[1] + p[2] + p[3] + p[4]).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-9));
+            assertThat(p[0] + p[1] + p[2] + p[3] + p[4]).isCloseTo(1.0, Offset.offset(1e-9));
             benignCalledBenign += mostLikely(p) == 0 ? 1 : 0;
         }
         assertThat(benignCalledBenign).isGreaterThanOrEqualTo(95);

@@ -4,6 +4,7 @@ import static io.vigil.models.features.FeatureSet.FAILED_HOSTS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import org.assertj.core.data.Offset;
 import io.vigil.models.features.FeatureSet;
 import io.vigil.models.training.SyntheticWindows;
 import io.vigil.records.Category;
@@ -124,7 +125,7 @@ class FleetDetectorTest {
         assertThat(detector.baseline()).containsExactly(50, 5, 0);
         double[] deviations = detector.deviations(new double[] {50, 6, 0});
         // Feature 1 never moved: its spread is the floor, so 1 away is 1 / floor spreads, finite.
-        assertThat(deviations[1]).isEqualTo(1 / FleetDetector.SCALE_FLOOR, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(deviations[1]).isEqualTo(1 / FleetDetector.SCALE_FLOOR, Offset.offset(1e-9));
         assertThat(deviations[0]).isZero();
         assertThat(detector.score(new double[] {50, 6, 0})).isFinite();
     }

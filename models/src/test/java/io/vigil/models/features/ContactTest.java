@@ -2,6 +2,7 @@ package io.vigil.models.features;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vigil.records.IpAddresses;
 import org.junit.jupiter.api.Test;
 
 class ContactTest {
@@ -66,7 +67,7 @@ class ContactTest {
         c.bytesIn = 120;
         assertThat(c.failedHost()).as("it served data on some connection: it is there").isFalse();
         c.bytesIn = 0;
-        c.remoteKind = io.vigil.records.IpAddresses.Kind.MULTICAST;
+        c.remoteKind = IpAddresses.Kind.MULTICAST;
         assertThat(c.failedHost()).isFalse();
         assertThat(c.toHost()).isFalse();
     }

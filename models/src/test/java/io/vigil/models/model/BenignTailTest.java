@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.data.Offset.offset;
 
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -62,7 +63,7 @@ class BenignTailTest {
         double[] heldOut = exponential(random, 1_000_000);
         for (double rate : new double[] {0.1, 0.01, 0.001}) {
             double threshold = tail.scoreAtTail(rate);
-            long flagged = java.util.Arrays.stream(heldOut).filter(s -> s >= threshold).count();
+            long flagged = Arrays.stream(heldOut).filter(s -> s >= threshold).count();
             assertThat((double) flagged / heldOut.length).as("rate " + rate).isCloseTo(rate, offset(rate * 0.2));
             assertThat(tail.tail(threshold)).isCloseTo(rate, offset(rate * 1e-6));
         }

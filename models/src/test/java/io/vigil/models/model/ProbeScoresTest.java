@@ -8,6 +8,7 @@ import static io.vigil.models.features.WindowScene.training;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.util.Arrays;
 import io.vigil.models.features.FeatureSet;
 import io.vigil.models.features.JobFlow;
 import io.vigil.models.features.Probes;
@@ -66,7 +67,7 @@ class ProbeScoresTest {
             double[] surprises = c.surprises(model.fleet().score(t), c.jobRaw(model.job().score(x, JobHistory.empty()).contributions()),
                     model.supervised().probabilities(t)[0], rules);
             System.out.printf(Locale.ROOT, "  debug %s: surprises %s threshold %.2f rules tail max %.3f scale %.3f fleet %.3f max %.3f scale %.3f%n",
-                    name, java.util.Arrays.toString(surprises), c.threshold(), c.rules().max(), c.rules().scale(),
+                    name, Arrays.toString(surprises), c.threshold(), c.rules().max(), c.rules().scale(),
                     model.fleet().score(t), c.fleet().max(), c.fleet().scale());
         }
         System.out.printf(Locale.ROOT, "probe %-42s cold %.3f %-5s %-32s warm %.3f %-5s %s  rules %.2f%n", name,

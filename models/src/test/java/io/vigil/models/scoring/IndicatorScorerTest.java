@@ -26,6 +26,10 @@ import static io.vigil.models.features.WindowScene.upload;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.vigil.models.features.JobFlow;
+import java.util.ArrayList;
+import java.util.Arrays;
+import org.assertj.core.api.Assertions;
 import io.vigil.models.features.FeatureSet;
 import io.vigil.models.features.WindowScene;
 import io.vigil.models.scoring.IndicatorScorer.Indicator;
@@ -104,7 +108,7 @@ class IndicatorScorerTest {
 
     @Test
     void alertsOnAPortScanOfOneInternalHost() {
-        List<io.vigil.models.features.JobFlow> probes = new java.util.ArrayList<>();
+        List<JobFlow> probes = new ArrayList<>();
         for (int port = 1; port <= 200; port++) {
             probes.add(WindowScene.of(WindowScene.outbound("10.0.7.7", port).setConnState("REJ")
                     .setOrigBytes(0).setRespBytes(0).setOrigPkts(1).setRespPkts(1)));
@@ -291,7 +295,7 @@ class IndicatorScorerTest {
     @Test
     void neverLetsANonFiniteFeatureRaiseAnAlert() {
         double[] f = new double[FeatureSet.CURRENT.size()];
-        java.util.Arrays.fill(f, Double.NaN);
+        Arrays.fill(f, Double.NaN);
 
         Verdict v = scorer.score(f);
 
@@ -311,7 +315,7 @@ class IndicatorScorerTest {
         Verdict v = score(trainingJob().with(upload(DROP_IP, 200L << 20)));
 
         assertThat(v.reasons()).allSatisfy(r -> assertThat(r.getWeight()).isBetween(0.0, 1.0));
-        assertThat(v.reasons().stream().mapToDouble(Reason::getWeight).sum()).isCloseTo(1.0, org.assertj.core.api.Assertions.within(1e-9));
+        assertThat(v.reasons().stream().mapToDouble(Reason::getWeight).sum()).isCloseTo(1.0, Assertions.within(1e-9));
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.vigil.models.scoring;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
@@ -62,7 +63,7 @@ class JobHistoryTest {
 
     @Test
     void refusesBytesThatAreNotAJobHistory() {
-        byte[] json = "{\"windows\":3}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] json = "{\"windows\":3}".getBytes(StandardCharsets.UTF_8);
         assertThatThrownBy(() -> JobHistory.fromBytes(json)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("not a job history: first byte is 0x7B, a job history starts with 0x4A ('J')");
     }

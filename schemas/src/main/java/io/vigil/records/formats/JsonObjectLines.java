@@ -1,5 +1,6 @@
 package io.vigil.records.formats;
 
+import java.util.function.Function;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -27,7 +28,7 @@ abstract class JsonObjectLines<T> implements LineFormat<T> {
     }
 
     /** Parses one line and converts the object with {@code convert}. */
-    Decoded<T> decode(String line, java.util.function.Function<JsonNode, Decoded<T>> convert) {
+    Decoded<T> decode(String line, Function<JsonNode, Decoded<T>> convert) {
         JsonNode o;
         try {
             o = MAPPER.readTree(line);

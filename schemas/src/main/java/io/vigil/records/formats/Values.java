@@ -1,5 +1,6 @@
 package io.vigil.records.formats;
 
+import java.util.Locale;
 import io.vigil.records.Decoded;
 import io.vigil.records.RecordRejected;
 import io.vigil.records.RecordType;
@@ -90,7 +91,7 @@ final class Values {
             default:
                 break;
         }
-        String upper = t.toUpperCase(java.util.Locale.ROOT);
+        String upper = t.toUpperCase(Locale.ROOT);
         if (upper.equals("TCP") || upper.equals("UDP") || upper.equals("ICMP")) {
             return upper;
         }

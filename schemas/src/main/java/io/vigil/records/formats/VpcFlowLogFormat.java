@@ -1,5 +1,6 @@
 package io.vigil.records.formats;
 
+import java.util.ArrayList;
 import io.vigil.records.Decoded;
 import io.vigil.records.Flow;
 import io.vigil.records.RecordRejected;
@@ -56,7 +57,7 @@ final class VpcFlowLogFormat implements LineFormat<Flow> {
                 }
                 String[] tokens = SPACES.split(trimmed);
                 if (isHeader(tokens)) {
-                    fields = new java.util.ArrayList<>();
+                    fields = new ArrayList<>();
                     for (String t : tokens) {
                         fields.add(normalise(t));
                     }

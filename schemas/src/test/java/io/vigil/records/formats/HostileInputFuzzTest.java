@@ -2,6 +2,7 @@ package io.vigil.records.formats;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.Arrays;
 import io.vigil.records.Decoded;
 import io.vigil.records.Fixtures;
 import io.vigil.records.InputBounds;
@@ -116,7 +117,7 @@ class HostileInputFuzzTest {
             check(type, List.of(json.decode(hostileLine(List.of(good)))));
             byte[] bytes = encoded.clone();
             switch (random.nextInt(4)) {
-                case 0 -> bytes = java.util.Arrays.copyOf(bytes, random.nextInt(bytes.length + 1));
+                case 0 -> bytes = Arrays.copyOf(bytes, random.nextInt(bytes.length + 1));
                 case 1 -> bytes[random.nextInt(bytes.length)] = (byte) random.nextInt(256);
                 case 2 -> {
                     bytes = new byte[random.nextInt(256)];
@@ -125,7 +126,7 @@ class HostileInputFuzzTest {
                 default -> {
                     // a long length prefix (zig-zag varint) after the header: a huge string or array claimed
                     int at = 10 + random.nextInt(Math.max(1, bytes.length - 10));
-                    byte[] grown = java.util.Arrays.copyOf(bytes, bytes.length + 5);
+                    byte[] grown = Arrays.copyOf(bytes, bytes.length + 5);
                     System.arraycopy(bytes, at, grown, at + 5, bytes.length - at);
                     byte[] huge = {(byte) 0xFE, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x0F};
                     System.arraycopy(huge, 0, grown, at, 5);

@@ -2,6 +2,9 @@ package io.vigil.records.formats;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vigil.records.RecordType;
+import io.vigil.records.json.JsonRecordCodec;
+import java.util.Arrays;
 import io.vigil.records.Decoded;
 import io.vigil.records.Fixtures;
 import io.vigil.records.Flow;
@@ -84,7 +87,7 @@ class InputEdgeTest {
             }
         }
         byte[] whole = gz.toByteArray();
-        byte[] cut = java.util.Arrays.copyOf(whole, whole.length / 2);
+        byte[] cut = Arrays.copyOf(whole, whole.length / 2);
         BoundedLines lines = new BoundedLines(new GZIPInputStream(new ByteArrayInputStream(cut)), 1 << 20);
         long read = 0;
         while (lines.next() != null) {
@@ -155,7 +158,7 @@ class InputEdgeTest {
         assertThat(Formats.guess(List.of(FormatFixtures.text("vpc-flow-logs.log").split("\n")))).isEqualTo(Formats.VPC);
         assertThat(Formats.guess(List.of(FormatFixtures.text("dcgm.prom").split("\n")))).isEqualTo(Formats.DCGM_PROMETHEUS);
         assertThat(Formats.guess(List.of(FormatFixtures.text("nvidia-smi-gpu.csv").split("\n")))).isEqualTo(Formats.NVIDIA_SMI_CSV);
-        assertThat(Formats.guess(List.of(io.vigil.records.json.JsonRecordCodec.of(io.vigil.records.RecordType.FLOW)
+        assertThat(Formats.guess(List.of(JsonRecordCodec.of(RecordType.FLOW)
                 .encode(Fixtures.flow())))).isEqualTo(Formats.VIGIL);
         assertThat(Formats.guess(List.of("hello world"))).isNull();
     }

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.fail;
 
+import java.math.BigInteger;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -376,7 +377,7 @@ class JsonRecordCodecTest {
 
         @Test
         void rejectsANumberTooLargeForALong() {
-            assertRejected(FLOWS.decode(flowJson(n -> n.put("orig_bytes", new java.math.BigInteger("99999999999999999999")))),
+            assertRejected(FLOWS.decode(flowJson(n -> n.put("orig_bytes", new BigInteger("99999999999999999999")))),
                     RejectReason.WRONG_TYPE, "orig_bytes");
         }
 

@@ -1,5 +1,6 @@
 package io.vigil.pipeline.attribution;
 
+import org.apache.flink.api.common.functions.OpenContext;
 import io.vigil.records.Assignment;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -77,7 +78,7 @@ public abstract class Attribution<IN, OUT> extends KeyedCoProcessFunction<String
     protected abstract void unowned(IN record, Context ctx, Collector<OUT> out);
 
     @Override
-    public void open(org.apache.flink.api.common.functions.OpenContext openContext) {
+    public void open(OpenContext openContext) {
         ValueStateDescriptor<AssignmentTimeline> timelineDescriptor =
                 new ValueStateDescriptor<>("timeline", TypeInformation.of(AssignmentTimeline.class));
         timelineDescriptor.enableTimeToLive(StateTtlConfig.newBuilder(stateTtl)

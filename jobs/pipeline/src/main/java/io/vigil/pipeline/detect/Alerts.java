@@ -1,5 +1,6 @@
 package io.vigil.pipeline.detect;
 
+import java.util.List;
 import io.vigil.models.scoring.Verdict;
 import io.vigil.records.Alert;
 import io.vigil.records.Category;
@@ -43,7 +44,7 @@ public final class Alerts {
                 .setScore(verdict.score())
                 .setThreshold(verdict.threshold())
                 .setSeverity(verdict.severity())
-                .setCategories(verdict.categories().isEmpty() ? java.util.List.of(Category.UNKNOWN) : verdict.categories())
+                .setCategories(verdict.categories().isEmpty() ? List.of(Category.UNKNOWN) : verdict.categories())
                 .setModelVersion(modelVersion)
                 .setReasons(verdict.reasons())
                 .setEvidence(evidence)

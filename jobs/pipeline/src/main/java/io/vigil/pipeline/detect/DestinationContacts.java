@@ -1,5 +1,6 @@
 package io.vigil.pipeline.detect;
 
+import org.apache.flink.api.common.functions.OpenContext;
 import io.vigil.models.features.Contact;
 import io.vigil.models.features.DestinationAccumulator;
 import io.vigil.models.features.DestinationHistory;
@@ -61,7 +62,7 @@ final class DestinationContacts extends ProcessWindowFunction<DestinationAccumul
     }
 
     @Override
-    public void open(org.apache.flink.api.common.functions.OpenContext openContext) {
+    public void open(OpenContext openContext) {
         if (watchingSinceState == null) {
             watchingSince = Long.MAX_VALUE; // no state to restore from (not called through a stateful operator)
         }

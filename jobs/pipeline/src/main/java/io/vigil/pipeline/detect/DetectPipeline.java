@@ -236,7 +236,7 @@ public final class DetectPipeline {
     }
 
 
-    private static void perGpu(Assignment a, org.apache.flink.util.Collector<Assignment> out) {
+    private static void perGpu(Assignment a, Collector<Assignment> out) {
         for (Integer gpu : a.getGpus()) {
             out.collect(Assignment.newBuilder(a).setGpus(List.of(gpu)).build());
         }

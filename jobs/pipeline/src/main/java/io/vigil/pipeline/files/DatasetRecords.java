@@ -1,5 +1,6 @@
 package io.vigil.pipeline.files;
 
+import java.time.Instant;
 import io.vigil.records.Decoded;
 import io.vigil.records.RecordType;
 import io.vigil.records.json.JsonRecordCodec;
@@ -127,7 +128,7 @@ public final class DatasetRecords implements Closeable {
                         continue;
                     }
                     SpecificRecord r = (SpecificRecord) d.record();
-                    long ts = ((java.time.Instant) r.get(r.getSchema().getField("ts").pos())).toEpochMilli();
+                    long ts = ((Instant) r.get(r.getSchema().getField("ts").pos())).toEpochMilli();
                     next = new Timed(codec.type(), r, ts);
                     return true;
                 }

@@ -1,5 +1,6 @@
 package io.vigil.pipeline.ingest;
 
+import org.apache.avro.Schema;
 import io.vigil.records.DeadLetter;
 import io.vigil.records.RecordType;
 import io.vigil.records.RejectReason;
@@ -168,7 +169,7 @@ public final class AvroContainerFormat<T extends SpecificRecord> implements Stre
         }
 
         private static Instant eventTime(SpecificRecord record) {
-            org.apache.avro.Schema.Field ts = record.getSchema().getField("ts");
+            Schema.Field ts = record.getSchema().getField("ts");
             return ts != null && record.get(ts.pos()) instanceof Instant i ? i : null;
         }
 

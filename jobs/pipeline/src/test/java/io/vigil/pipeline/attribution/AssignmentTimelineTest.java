@@ -8,6 +8,7 @@ import static io.vigil.pipeline.attribution.AttributionHarnessTest.start;
 import static io.vigil.pipeline.attribution.AttributionHarnessTest.stop;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class AssignmentTimelineTest {
@@ -33,7 +34,7 @@ class AssignmentTimelineTest {
     void theAnswerDoesNotDependOnTheOrderEventsArrive() {
         AssignmentTimeline inOrder = new AssignmentTimeline();
         AssignmentTimeline shuffled = new AssignmentTimeline();
-        var events = java.util.List.of(start("job-a", POD_IP, BEGINNING), stop("job-a", POD_IP, ONE_MINUTE_LATER),
+        var events = List.of(start("job-a", POD_IP, BEGINNING), stop("job-a", POD_IP, ONE_MINUTE_LATER),
                 start("job-b", POD_IP, TWO_MINUTES_LATER));
         events.forEach(inOrder::apply);
         for (int i = events.size() - 1; i >= 0; i--) {

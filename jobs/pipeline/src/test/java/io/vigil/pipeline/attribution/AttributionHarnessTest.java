@@ -1,5 +1,6 @@
 package io.vigil.pipeline.attribution;
 
+import java.util.Arrays;
 import io.vigil.pipeline.ingest.DeadLetters;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -312,7 +313,7 @@ class AttributionHarnessTest {
 
         GpuSample sample(int gpu, Instant at, double util, String... processes) {
             return GpuSample.newBuilder().setTs(at).setNode(NODE).setGpu(gpu).setUtil(util)
-                    .setProcesses(java.util.Arrays.stream(processes).map(p -> new GpuProcess(1234L, p, 4000L)).toList())
+                    .setProcesses(Arrays.stream(processes).map(p -> new GpuProcess(1234L, p, 4000L)).toList())
                     .build();
         }
 

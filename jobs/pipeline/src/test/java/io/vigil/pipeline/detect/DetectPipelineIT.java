@@ -1,5 +1,8 @@
 package io.vigil.pipeline.detect;
 
+import io.vigil.records.Flow;
+import java.util.Collections;
+import java.util.HashMap;
 import io.vigil.pipeline.DetectJob;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -139,8 +142,8 @@ class DetectPipelineIT {
 
     @Test
     void theOrderOfLinesInAFileDoesNotChangeTheAlerts(@TempDir Path dir) throws Exception {
-        List<io.vigil.records.Flow> reversed = new ArrayList<>(STORY.flows);
-        java.util.Collections.reverse(reversed);
+        List<Flow> reversed = new ArrayList<>(STORY.flows);
+        Collections.reverse(reversed);
         Results results = replayFiles(STORY.writeDataset(dir.resolve("story"), reversed, List.of(), List.of()));
         assertThat(results.alerts()).extracting(Alert::getAlertId).containsExactlyInAnyOrderElementsOf(expectedAlertIds());
         assertThat(results.deadLetters()).isEmpty();
@@ -151,7 +154,7 @@ class DetectPipelineIT {
         Results fromFiles = replayFiles(STORY.writeDataset(dir.resolve("story"), List.of()));
 
         String ns = "t" + System.nanoTime() + ".";
-        Map<String, Object> names = new java.util.HashMap<>();
+        Map<String, Object> names = new HashMap<>();
         names.put(VigilConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
         for (Topic t : Topic.values()) {
             names.put(t.nameSetting(), ns + t.defaultName());

@@ -1,5 +1,24 @@
 package io.vigil.pipeline.detect;
 
+import io.vigil.broker.EmbeddedKafka;
+import io.vigil.broker.TopicContents;
+import io.vigil.pipeline.kafka.KafkaTopics;
+import io.vigil.records.Assignment;
+import io.vigil.records.RecordType;
+import io.vigil.records.wire.Framings;
+import io.vigil.settings.Topic;
+import io.vigil.settings.VigilConfig;
+import java.nio.charset.StandardCharsets;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.HashMap;
+import java.util.Properties;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.assertj.core.groups.Tuple;
 import io.vigil.pipeline.DetectJob;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -79,8 +98,8 @@ class ForeignFormatsReplayIT {
         int headerLines = 8;
         assertThat(results.deadLetters()).extracting(DeadLetter::getReason, DeadLetter::getSource, DeadLetter::getOriginalText)
                 .containsExactlyInAnyOrder(
-                        org.assertj.core.groups.Tuple.tuple("bad_ip", "story/conn.log:" + (headerLines + flows.size() / 2 + 2), BAD_CONN_LINE),
-                        org.assertj.core.groups.Tuple.tuple("malformed", "story/gpu.prom:2", "DCGM_FI_DEV_GPU_UTIL{gpu=\"0\" 5"));
+                        Tuple.tuple("bad_ip", "story/conn.log:" + (headerLines + flows.size() / 2 + 2), BAD_CONN_LINE),
+                        Tuple.tuple("malformed", "story/gpu.prom:2", "DCGM_FI_DEV_GPU_UTIL{gpu=\"0\" 5"));
     }
 
     @Test
@@ -106,7 +125,7 @@ class ForeignFormatsReplayIT {
     void vpcFlowsAndNvidiaSmiSamplesGiveTheSameWindowsAsTheCanonicalRecords(@TempDir Path dir) throws Exception {
         // VPC: one direction, whole seconds, REJECT kept; nvidia-smi: one node's file, no profiling ratios
         List<Flow> flows = STORY.flows.stream().map(f -> Flow.newBuilder(f).setNode("node-1").setRespBytes(0L).setRespPkts(0L)
-                .setStartTs(java.time.Instant.ofEpochSecond(f.getStartTs().getEpochSecond()))
+                .setStartTs(Instant.ofEpochSecond(f.getStartTs().getEpochSecond()))
                 .setConnState("REJ".equals(f.getConnState()) ? "REJ" : null).build()).toList();
         List<String> vpc = new ArrayList<>();
         for (Flow f : flows) {
@@ -118,8 +137,8 @@ class ForeignFormatsReplayIT {
         List<GpuSample> samples = STORY.samples.stream().filter(s -> s.getNode().equals("node-1"))
                 .map(s -> GpuSample.newBuilder(s).setSmActive(null).setTensorActive(null).setDramActive(null)
                         .setGpuUuid("GPU-0000000" + s.getGpu()).build()).toList();
-        java.time.format.DateTimeFormatter smiTime = java.time.format.DateTimeFormatter.ofPattern("yyyy/MM/dd HH:mm:ss.SSS")
-                .withZone(java.time.ZoneOffset.UTC);
+        DateTimeFormatter smiTime = DateTimeFormatter.ofPattern("yyyy/MM/dd HH:mm:ss.SSS")
+                .withZone(ZoneOffset.UTC);
         List<String> csv = new ArrayList<>();
         Map<Instant, List<GpuSample>> byTime = new TreeMap<>();
         samples.forEach(s -> byTime.computeIfAbsent(s.getTs(), t -> new ArrayList<>()).add(s));
@@ -148,41 +167,41 @@ class ForeignFormatsReplayIT {
         canonical.samples.addAll(samples);
         Results expected = replay(canonical.writeDataset(dir.resolve("canonical"), flows, List.of(), List.of()), InputFormats.CANONICAL);
 
-        try (io.vigil.broker.EmbeddedKafka kafka = io.vigil.broker.EmbeddedKafka.start()) {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             String ns = "t" + System.nanoTime() + ".";
-            Map<String, Object> settings = new java.util.HashMap<>();
-            settings.put(io.vigil.settings.VigilConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
-            for (io.vigil.settings.Topic t : io.vigil.settings.Topic.values()) {
+            Map<String, Object> settings = new HashMap<>();
+            settings.put(VigilConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+            for (Topic t : Topic.values()) {
                 settings.put(t.nameSetting(), ns + t.defaultName());
                 settings.put(t.partitionsSetting(), "1");
             }
-            settings.put(io.vigil.settings.VigilConfig.CHECKPOINT_INTERVAL_MS, "500");
-            settings.put(io.vigil.settings.VigilConfig.TRANSACTIONAL_ID_PREFIX, ns + "vigil");
-            settings.put(io.vigil.settings.VigilConfig.FLOW_FORMAT, Formats.ZEEK_TSV);
-            settings.put(io.vigil.settings.VigilConfig.GPU_FORMAT, Formats.DCGM_PROMETHEUS);
-            io.vigil.settings.VigilConfig config = io.vigil.settings.VigilConfig.defaults().with(settings);
-            io.vigil.pipeline.kafka.KafkaTopics.createAll(config);
+            settings.put(VigilConfig.CHECKPOINT_INTERVAL_MS, "500");
+            settings.put(VigilConfig.TRANSACTIONAL_ID_PREFIX, ns + "vigil");
+            settings.put(VigilConfig.FLOW_FORMAT, Formats.ZEEK_TSV);
+            settings.put(VigilConfig.GPU_FORMAT, Formats.DCGM_PROMETHEUS);
+            VigilConfig config = VigilConfig.defaults().with(settings);
+            KafkaTopics.createAll(config);
 
             Path conn = dir.resolve("conn.log");
             writeConnLog(conn, flows);
             Path prom = dir.resolve("gpu.prom");
             writeScrapes(prom, samples);
-            java.util.Properties p = new java.util.Properties();
-            p.put(org.apache.kafka.clients.producer.ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-            p.put(org.apache.kafka.clients.producer.ProducerConfig.ACKS_CONFIG, "all");
-            try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]>(p,
-                    new org.apache.kafka.common.serialization.ByteArraySerializer(), new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            Properties p = new Properties();
+            p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+            p.put(ProducerConfig.ACKS_CONFIG, "all");
+            try (var producer = new KafkaProducer<byte[], byte[]>(p,
+                    new ByteArraySerializer(), new ByteArraySerializer())) {
                 // one conn.log row per message (no header: Zeek's default columns); the bad row is dead-lettered
                 for (String line : Files.readAllLines(conn)) {
                     if (!line.startsWith("#")) {
-                        producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(config.topic(io.vigil.settings.Topic.FLOWS),
-                                line.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                        producer.send(new ProducerRecord<>(config.topic(Topic.FLOWS),
+                                line.getBytes(StandardCharsets.UTF_8)));
                     }
                 }
-                var assignments = io.vigil.records.wire.Framings.forTopic(io.vigil.records.RecordType.ASSIGNMENT,
-                        config.topic(io.vigil.settings.Topic.ASSIGNMENTS), null);
-                for (io.vigil.records.Assignment a : STORY.assignments) {
-                    producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(config.topic(io.vigil.settings.Topic.ASSIGNMENTS),
+                var assignments = Framings.forTopic(RecordType.ASSIGNMENT,
+                        config.topic(Topic.ASSIGNMENTS), null);
+                for (Assignment a : STORY.assignments) {
+                    producer.send(new ProducerRecord<>(config.topic(Topic.ASSIGNMENTS),
                             assignments.encode(a)));
                 }
                 // one whole scrape per message, timed by the message
@@ -193,8 +212,8 @@ class ForeignFormatsReplayIT {
                     }
                     int nl = scrape.indexOf('\n');
                     long ts = Long.parseLong(scrape.substring(0, nl).trim());
-                    producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(config.topic(io.vigil.settings.Topic.GPU), null, ts,
-                            null, scrape.substring(nl + 1).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                    producer.send(new ProducerRecord<>(config.topic(Topic.GPU), null, ts,
+                            null, scrape.substring(nl + 1).getBytes(StandardCharsets.UTF_8)));
                 }
             }
             StreamExecutionEnvironment env = DetectPipelineIT.environment(RuntimeExecutionMode.STREAMING);
@@ -202,18 +221,18 @@ class ForeignFormatsReplayIT {
             DetectJob.prepare(env, config, DetectPipelineIT.SCORER, true);
             env.execute("detect on kafka, zeek + dcgm");
 
-            List<JobWindow> windows = readCommitted(kafka.bootstrapServers(), config.topic(io.vigil.settings.Topic.WINDOWS), io.vigil.records.RecordType.WINDOW);
+            List<JobWindow> windows = readCommitted(kafka.bootstrapServers(), config.topic(Topic.WINDOWS), RecordType.WINDOW);
             assertThat(windows).usingRecursiveFieldByFieldElementComparator().containsExactlyInAnyOrderElementsOf(expected.windows());
-            List<DeadLetter> dead = readCommitted(kafka.bootstrapServers(), config.topic(io.vigil.settings.Topic.DEADLETTER),
-                    io.vigil.records.RecordType.DEAD_LETTER);
+            List<DeadLetter> dead = readCommitted(kafka.bootstrapServers(), config.topic(Topic.DEADLETTER),
+                    RecordType.DEAD_LETTER);
             assertThat(dead).extracting(DeadLetter::getReason).containsExactlyInAnyOrder("bad_ip", "malformed");
         }
     }
 
-    static <T extends org.apache.avro.specific.SpecificRecord> List<T> readCommitted(String bootstrap, String topic,
-                                                                                      io.vigil.records.RecordType<T> type) {
-        var framing = io.vigil.records.wire.Framings.forTopic(type, topic, null);
-        return io.vigil.broker.TopicContents.readCommitted(bootstrap, topic).stream().map(v -> framing.decode(v).record()).toList();
+    static <T extends SpecificRecord> List<T> readCommitted(String bootstrap, String topic,
+                                                                                      RecordType<T> type) {
+        var framing = Framings.forTopic(type, topic, null);
+        return TopicContents.readCommitted(bootstrap, topic).stream().map(v -> framing.decode(v).record()).toList();
     }
 
     /** Replays the records in canonical JSON lines and the same records written in foreign formats: the same windows. */

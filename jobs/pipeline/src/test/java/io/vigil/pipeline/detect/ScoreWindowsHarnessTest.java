@@ -30,7 +30,7 @@ class ScoreWindowsHarnessTest {
     /** Flags a window whose scan feature is set (NETWORK_SCAN) or whose tunnel feature is set (REVERSE_TUNNEL). */
     static class StubScorer implements WindowScorer {
         @Override
-        public Verdict score(double[] f, io.vigil.models.scoring.JobHistory history) {
+        public Verdict score(double[] f, JobHistory history) {
             FeatureSet fs = featureSet();
             if (f[fs.index(FeatureSet.FAILED_HOSTS)] > 0) {
                 return Verdict.of(0.9, 0.5, List.of(Category.NETWORK_SCAN), List.of());

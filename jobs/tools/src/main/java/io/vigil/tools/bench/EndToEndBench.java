@@ -1,5 +1,20 @@
 package io.vigil.tools.bench;
 
+import com.sun.management.OperatingSystemMXBean;
+import io.vigil.records.JobWindow;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import io.vigil.settings.Topic;
 import io.vigil.settings.VigilConfig;
 import io.vigil.tools.LocalRun;
@@ -164,7 +179,7 @@ public final class EndToEndBench {
             DetectJob.prepare(env, config, scorer, true);
             long start = System.nanoTime();
             long cpuStart = processCpuNanos();
-            org.apache.flink.core.execution.JobClient job = env.executeAsync("vigil bench");
+            JobClient job = env.executeAsync("vigil bench");
             // a finished job discards its checkpoints: watch their size while it runs
             long checkpointBytes = 0;
             CheckpointSizes largest = CheckpointSizes.NONE;
@@ -244,7 +259,7 @@ public final class EndToEndBench {
                 RecordType.GPU, config.topic(Topic.GPU), RecordType.ASSIGNMENT, config.topic(Topic.ASSIGNMENTS));
         Map<RecordType<?>, RecordFraming<SpecificRecord>> framings = new HashMap<>();
         long span = span(options.dataset()) + 60_000;
-        java.util.Set<String> jobs = new java.util.HashSet<>();
+        Set<String> jobs = new HashSet<>();
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
@@ -302,7 +317,7 @@ public final class EndToEndBench {
 
     /** CPU time of this whole JVM so far, ns. */
     private static long processCpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+        return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     /**
@@ -391,10 +406,10 @@ public final class EndToEndBench {
             KafkaTopics.createAll(config);
             StreamExecutionEnvironment env = LocalRun.environment(options.parallelism());
             DetectJob.prepare(env, config, scorer, false);
-            org.apache.flink.core.execution.JobClient job = env.executeAsync("vigil bench latency");
+            JobClient job = env.executeAsync("vigil bench latency");
             // the state of a job at live pace (not of a backlog read at full speed): the per-job figure
-            java.util.concurrent.atomic.AtomicReference<CheckpointSizes> largest = new java.util.concurrent.atomic.AtomicReference<>(CheckpointSizes.NONE);
-            var checkpointWatch = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            AtomicReference<CheckpointSizes> largest = new AtomicReference<>(CheckpointSizes.NONE);
+            var checkpointWatch = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "bench-checkpoint-sizes");
                 t.setDaemon(true);
                 return t;
@@ -402,14 +417,14 @@ public final class EndToEndBench {
             checkpointWatch.scheduleWithFixedDelay(() -> {
                 CheckpointSizes latest = CheckpointSizes.ofLatest(checkpoints);
                 largest.accumulateAndGet(latest, (a, b) -> b.total() > a.total() ? b : a);
-            }, 500, 500, java.util.concurrent.TimeUnit.MILLISECONDS);
+            }, 500, 500, TimeUnit.MILLISECONDS);
 
             long ooo = config.getLong(VigilConfig.OUT_OF_ORDERNESS_MS);
             // sim second -> wall nanos when the first record at or after it was sent
-            java.util.TreeMap<Long, Long> sentAt = new java.util.TreeMap<>();
-            List<Long> latenciesMs = java.util.Collections.synchronizedList(new ArrayList<>());
-            List<Long> writtenMs = java.util.Collections.synchronizedList(new ArrayList<>());
-            java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+            TreeMap<Long, Long> sentAt = new TreeMap<>();
+            List<Long> latenciesMs = Collections.synchronizedList(new ArrayList<>());
+            List<Long> writtenMs = Collections.synchronizedList(new ArrayList<>());
+            AtomicBoolean running = new AtomicBoolean(true);
             // committed: what an alert consumer sees; written: when the sink wrote it (before the checkpoint
             // that commits it), so the difference is the price of exactly-once
             Thread consumer = windowWatcher(config, "read_committed", sentAt, ooo, running, latenciesMs);
@@ -454,12 +469,12 @@ public final class EndToEndBench {
             checkpointWatch.shutdownNow();
             job.cancel().get();
             List<Long> sorted = new ArrayList<>(latenciesMs);
-            java.util.Collections.sort(sorted);
+            Collections.sort(sorted);
             result.put("latency_windows_measured", sorted.size());
             result.put("latency_p50_ms", percentile(sorted, 0.50));
             result.put("latency_p99_ms", percentile(sorted, 0.99));
             List<Long> written = new ArrayList<>(writtenMs);
-            java.util.Collections.sort(written);
+            Collections.sort(written);
             result.put("latency_written_p50_ms", percentile(written, 0.50));
             result.put("latency_written_p99_ms", percentile(written, 0.99));
             result.put("live_largest_checkpoint_state_bytes", largest.get().total());
@@ -474,24 +489,24 @@ public final class EndToEndBench {
      * Reads the windows topic with the given isolation level and times each window from the moment its end
      * could pass ({@code sentAt}: sim second to wall nanos) to the moment it is read.
      */
-    private static Thread windowWatcher(VigilConfig config, String isolation, java.util.TreeMap<Long, Long> sentAt, long ooo,
-                                        java.util.concurrent.atomic.AtomicBoolean running, List<Long> latenciesMs) {
-        RecordFraming<io.vigil.records.JobWindow> windows = Framings.forTopic(RecordType.WINDOW, config.topic(Topic.WINDOWS), null);
+    private static Thread windowWatcher(VigilConfig config, String isolation, TreeMap<Long, Long> sentAt, long ooo,
+                                        AtomicBoolean running, List<Long> latenciesMs) {
+        RecordFraming<JobWindow> windows = Framings.forTopic(RecordType.WINDOW, config.topic(Topic.WINDOWS), null);
         return new Thread(() -> {
             Properties p = new Properties();
-            p.put(org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-            p.put(org.apache.kafka.clients.consumer.ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
-            try (var c = new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(p,
-                    new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
-                    new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+            p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
+            try (var c = new KafkaConsumer<byte[], byte[]>(p,
+                    new ByteArrayDeserializer(),
+                    new ByteArrayDeserializer())) {
                 String topic = config.topic(Topic.WINDOWS);
                 var partitions = c.partitionsFor(topic).stream()
-                        .map(i -> new org.apache.kafka.common.TopicPartition(topic, i.partition())).toList();
+                        .map(i -> new TopicPartition(topic, i.partition())).toList();
                 c.assign(partitions);
                 while (running.get()) {
-                    for (var r : c.poll(java.time.Duration.ofMillis(50))) {
+                    for (var r : c.poll(Duration.ofMillis(50))) {
                         long now = System.nanoTime();
-                        Decoded<io.vigil.records.JobWindow> w = windows.decode(r.value());
+                        Decoded<JobWindow> w = windows.decode(r.value());
                         if (!w.isAccepted()) {
                             continue;
                         }

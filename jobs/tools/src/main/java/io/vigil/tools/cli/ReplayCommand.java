@@ -1,5 +1,6 @@
 package io.vigil.tools.cli;
 
+import java.util.ArrayList;
 import io.vigil.settings.UsesSettings;
 import io.vigil.settings.SettingOptions;
 import io.vigil.settings.VigilConfig;
@@ -55,7 +56,7 @@ final class ReplayCommand implements Callable<Integer>, UsesSettings {
 
     @Override
     public List<String> settingKeys() {
-        List<String> keys = new java.util.ArrayList<>(PIPELINE_OVER_FILES);
+        List<String> keys = new ArrayList<>(PIPELINE_OVER_FILES);
         keys.add(VigilConfig.MODEL_PATH);
         keys.add(VigilConfig.MODEL_TRUSTED_KEYS);
         keys.add(VigilConfig.ALLOW_UNSIGNED_MODELS);

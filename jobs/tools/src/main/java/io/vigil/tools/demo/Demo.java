@@ -1,5 +1,6 @@
 package io.vigil.tools.demo;
 
+import java.util.LinkedHashMap;
 import io.vigil.settings.Topic;
 import io.vigil.settings.VigilConfig;
 import io.vigil.tools.LocalRun;
@@ -88,7 +89,7 @@ public final class Demo {
 
             List<Alert> alerts = new ArrayList<>();
             AtomicLong lastWindowEnd = new AtomicLong(Long.MIN_VALUE);
-            Map<String, IncidentSeen> incidents = new java.util.LinkedHashMap<>();
+            Map<String, IncidentSeen> incidents = new LinkedHashMap<>();
             Thread printer = new Thread(() -> follow(config, alerts, incidents, lastWindowEnd), "demo-alerts");
             printer.setDaemon(true);
             printer.start();

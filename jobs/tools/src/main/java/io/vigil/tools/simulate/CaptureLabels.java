@@ -1,5 +1,6 @@
 package io.vigil.tools.simulate;
 
+import java.util.function.Function;
 import io.vigil.models.features.NetworkScope;
 import io.vigil.records.Category;
 import java.util.ArrayDeque;
@@ -184,7 +185,7 @@ public final class CaptureLabels {
     }
 
     /** The most distinct keys among rows (sorted by start) whose starts lie within one scan interval. */
-    static int maxDistinctWithin(List<ConnLog.Row> rows, java.util.function.Function<ConnLog.Row, String> key) {
+    static int maxDistinctWithin(List<ConnLog.Row> rows, Function<ConnLog.Row, String> key) {
         Deque<ConnLog.Row> window = new ArrayDeque<>();
         Map<String, Integer> counts = new HashMap<>();
         int best = 0;

@@ -1,5 +1,7 @@
 package io.vigil.tools.simulate;
 
+import java.io.BufferedWriter;
+import java.io.OutputStreamWriter;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -361,7 +363,7 @@ public final class CaptureWrap {
     /** gzip with Java's fixed header (no name, mtime 0): equal text gives equal bytes. */
     private static Writer gzipWriter(Path file) throws IOException {
         OutputStream os = new GZIPOutputStream(Files.newOutputStream(file), 1 << 16);
-        return new java.io.BufferedWriter(new java.io.OutputStreamWriter(os, StandardCharsets.UTF_8), 1 << 16);
+        return new BufferedWriter(new OutputStreamWriter(os, StandardCharsets.UTF_8), 1 << 16);
     }
 
     private static String sha256(List<String> lines) {

@@ -1,5 +1,7 @@
 package io.vigil.tools.simulate;
 
+import java.util.Arrays;
+import java.util.Locale;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -67,7 +69,7 @@ final class InjectedIncident {
                 long end = start + rng.minutes(25, 45);
                 in.activities.add(new Miner(world, pod, rng, in.phase(CRYPTO_MINING), gpus, process, start, end,
                         rng.uniform(0.8, 0.95), null, new Miner.Pool(Addresses.PROXY, Addresses.PROXY_PORT, true, true), null));
-                in.details.add("'" + process + "' on GPUs " + java.util.Arrays.toString(gpus) + ", pool via the proxy "
+                in.details.add("'" + process + "' on GPUs " + Arrays.toString(gpus) + ", pool via the proxy "
                         + Addresses.PROXY + ":" + Addresses.PROXY_PORT);
             }
             case EXTERNAL_PORT_SCAN -> {
@@ -91,7 +93,7 @@ final class InjectedIncident {
                 }
                 long duration = Math.min(rng.minutes(1, 6), world.end - start - 60_000);
                 in.activities.add(OutsideScan.horizontal(world, pod, rng, in.phase(NETWORK_SCAN), prefix, first, hosts, ports, start, duration));
-                in.details.add(hosts + " addresses of " + prefix + "0/24 on port(s) " + java.util.Arrays.toString(ports) + " over "
+                in.details.add(hosts + " addresses of " + prefix + "0/24 on port(s) " + Arrays.toString(ports) + " over "
                         + Math.round(duration / 60_000.0) + " min");
             }
             case EXFILTRATION -> {
@@ -100,7 +102,7 @@ final class InjectedIncident {
                 long bytes = Math.round(rng.uniform(0.4, 3.0) * (1L << 30));
                 int streams = rng.between(1, 3);
                 in.activities.add(new Upload(world, pod, rng, in.phase(EXFILTRATION), host, start, duration, bytes, streams));
-                in.details.add(String.format(java.util.Locale.ROOT, "%.2f GiB to %s:443 over %d min in %d stream(s)",
+                in.details.add(String.format(Locale.ROOT, "%.2f GiB to %s:443 over %d min in %d stream(s)",
                         bytes / (double) (1L << 30), host, Math.round(duration / 60_000.0), streams));
             }
         }
@@ -132,7 +134,7 @@ final class InjectedIncident {
         activities.add(new Miner(world, pod, rng, phase(CRYPTO_MINING), gpus, "xmrig", minerAt, minerEnd, rng.uniform(0.75, 0.95),
                 null, new Miner.Pool(poolHost, poolPort, false, false), rng.pick(Addresses.CODE_HOSTS)));
         details.add(probes + " internal probes and the metadata service, then ssh -R to " + tunnelHost + ":22, then xmrig on GPUs "
-                + java.util.Arrays.toString(gpus) + " with pool " + poolHost + ":" + poolPort);
+                + Arrays.toString(gpus) + " with pool " + poolHost + ":" + poolPort);
     }
 
     private void stealthMiner(World world, Rng rng, List<String> rareHosts) {

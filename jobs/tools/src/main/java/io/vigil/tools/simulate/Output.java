@@ -1,5 +1,6 @@
 package io.vigil.tools.simulate;
 
+import java.nio.file.StandardCopyOption;
 import io.vigil.records.Assignment;
 import io.vigil.records.Flow;
 import io.vigil.records.GpuSample;
@@ -82,7 +83,7 @@ final class Output implements Closeable {
 
         void finish() throws IOException {
             writer.close();
-            Files.move(partial, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING);
         }
 
         void abandon() {

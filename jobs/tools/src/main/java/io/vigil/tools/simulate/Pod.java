@@ -1,5 +1,7 @@
 package io.vigil.tools.simulate;
 
+import java.util.List;
+
 /**
  * A pod of a job: its name, node, address and GPUs, from {@link #start} (the scheduler's START) to
  * {@link #end} (its STOP; {@link Long#MAX_VALUE} while it outlives the span). A restarted job gets a new
@@ -45,8 +47,8 @@ final class Pod {
     }
 
     /** The pod's addresses: its IPv4 and, for a host-network pod, the node's IPv6. */
-    java.util.List<String> addresses() {
-        return ip6 == null ? java.util.List.of(ip) : java.util.List.of(ip, ip6);
+    List<String> addresses() {
+        return ip6 == null ? List.of(ip) : List.of(ip, ip6);
     }
 
     /** Whether the workload's processes have exited (the pod is still there, about to STOP). */

@@ -8,6 +8,7 @@ import static io.vigil.tools.simulate.SimulatedDataset.startTs;
 import static io.vigil.tools.simulate.SimulatedDataset.ts;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.TreeSet;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vigil.records.Assignment;
 import io.vigil.records.AssignmentEvent;
@@ -168,7 +169,7 @@ class SimulatedDatasetTest {
 
     @Test
     void externalAddressesComeOnlyFromTheDocumentationRanges() {
-        Set<String> external = new java.util.TreeSet<>();
+        Set<String> external = new TreeSet<>();
         for (Flow f : data.flows) {
             for (String ip : List.of(f.getSrcIp(), f.getDstIp())) {
                 if (!SimulatedDataset.internal(ip)) {
