@@ -49,11 +49,22 @@ final class BenchData {
             }
             Instant ts = START.plusMillis(rnd.nextInt(60_000));
             long out1 = state.equals("S0") ? 60 : 1_000 + rnd.nextInt(5_000_000);
-            out.add(Flow.newBuilder().setTs(ts).setStartTs(ts.minusSeconds(rnd.nextInt(600))).setNode("gpu-node-0" + rnd.nextInt(4))
-                    .setJobId(null).setSrcIp(src).setDstIp(dst).setSrcPort(30_000 + rnd.nextInt(30_000)).setDstPort(port)
-                    .setProtocol("TCP").setOrigBytes(out1).setRespBytes(state.equals("S0") ? 0 : rnd.nextInt(2_000_000))
-                    .setOrigPkts(1 + out1 / 1400).setRespPkts(state.equals("S0") ? 0 : 1 + rnd.nextInt(2000))
-                    .setConnState(state).build());
+            out.add(Flow.newBuilder()
+                    .setTs(ts)
+                    .setStartTs(ts.minusSeconds(rnd.nextInt(600)))
+                    .setNode("gpu-node-0" + rnd.nextInt(4))
+                    .setJobId(null)
+                    .setSrcIp(src)
+                    .setDstIp(dst)
+                    .setSrcPort(30_000 + rnd.nextInt(30_000))
+                    .setDstPort(port)
+                    .setProtocol("TCP")
+                    .setOrigBytes(out1)
+                    .setRespBytes(state.equals("S0") ? 0 : rnd.nextInt(2_000_000))
+                    .setOrigPkts(1 + out1 / 1400)
+                    .setRespPkts(state.equals("S0") ? 0 : 1 + rnd.nextInt(2000))
+                    .setConnState(state)
+                    .build());
         }
         return out;
     }
@@ -71,12 +82,23 @@ final class BenchData {
         SplittableRandom rnd = new SplittableRandom(7);
         List<GpuSample> out = new ArrayList<>(N);
         for (int i = 0; i < N; i++) {
-            out.add(GpuSample.newBuilder().setTs(START.plusSeconds(10L * (i / 32))).setNode("gpu-node-0" + (i / 8) % 4)
-                    .setGpu(i % 8).setGpuUuid("GPU-" + Integer.toHexString(i % 32)).setJobId("job-" + (i / 8) % 4).setPod(null)
-                    .setUtil(80 + rnd.nextInt(20)).setSmActive(0.7 + rnd.nextDouble() * 0.2)
-                    .setTensorActive(0.3 + rnd.nextDouble() * 0.3).setDramActive(0.3 + rnd.nextDouble() * 0.2)
-                    .setFbUsedMib(60_000L + rnd.nextInt(10_000)).setPowerW(500 + rnd.nextDouble() * 150).setTempC(60 + rnd.nextDouble() * 10)
-                    .setSmClockMhz(1_980).setProcesses(List.of(new GpuProcess(4242L, "python", 60_000L))).build());
+            out.add(GpuSample.newBuilder()
+                    .setTs(START.plusSeconds(10L * (i / 32)))
+                    .setNode("gpu-node-0" + (i / 8) % 4)
+                    .setGpu(i % 8)
+                    .setGpuUuid("GPU-" + Integer.toHexString(i % 32))
+                    .setJobId("job-" + (i / 8) % 4)
+                    .setPod(null)
+                    .setUtil(80 + rnd.nextInt(20))
+                    .setSmActive(0.7 + rnd.nextDouble() * 0.2)
+                    .setTensorActive(0.3 + rnd.nextDouble() * 0.3)
+                    .setDramActive(0.3 + rnd.nextDouble() * 0.2)
+                    .setFbUsedMib(60_000L + rnd.nextInt(10_000))
+                    .setPowerW(500 + rnd.nextDouble() * 150)
+                    .setTempC(60 + rnd.nextDouble() * 10)
+                    .setSmClockMhz(1_980)
+                    .setProcesses(List.of(new GpuProcess(4242L, "python", 60_000L)))
+                    .build());
         }
         return out;
     }

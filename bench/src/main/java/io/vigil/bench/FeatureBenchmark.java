@@ -49,7 +49,8 @@ public class FeatureBenchmark {
         samples = BenchData.samples();
         Map<String, DestinationAccumulator> byRemote = new HashMap<>();
         for (JobFlow f : flows) {
-            byRemote.computeIfAbsent(f.remoteIp, k -> new DestinationAccumulator()).add(f);
+            byRemote.computeIfAbsent(f.remoteIp, k -> new DestinationAccumulator())
+                    .add(f);
         }
         contacts = new ArrayList<>();
         byRemote.values().forEach(acc -> contacts.addAll(acc.contacts(0, 60_000, 2)));
@@ -66,7 +67,8 @@ public class FeatureBenchmark {
     public Object flowIntoDestination() {
         Map<String, DestinationAccumulator> byRemote = new HashMap<>();
         for (JobFlow f : flows) {
-            byRemote.computeIfAbsent(f.remoteIp, k -> new DestinationAccumulator()).add(f);
+            byRemote.computeIfAbsent(f.remoteIp, k -> new DestinationAccumulator())
+                    .add(f);
         }
         return byRemote;
     }

@@ -52,15 +52,18 @@ public class ModelBenchmark {
     public void setUp() throws IOException {
         Random random = new Random(1);
         List<LabelledWindow> training = new ArrayList<>();
-        Category[] kinds = {Category.CRYPTO_MINING, Category.REVERSE_TUNNEL, Category.NETWORK_SCAN, Category.EXFILTRATION};
+        Category[] kinds = {
+            Category.CRYPTO_MINING, Category.REVERSE_TUNNEL, Category.NETWORK_SCAN, Category.EXFILTRATION
+        };
         for (int d = 0; d < 4; d++) {
             for (int j = 0; j < 10; j++) {
                 Category incident = j == 0 ? kinds[d] : j == 1 ? kinds[(d + 1) % 4] : null;
                 training.addAll(windows(random, "ds-" + d, "job-" + j, 120, incident));
             }
         }
-        model = Trainer.train(FeatureSet.CURRENT, training, Trainer.Options.defaults(), line -> { });
-        System.out.println("\nmodel " + model.modelVersion() + ": " + serializedSize(model) + " bytes serialised (fleet "
+        model = Trainer.train(FeatureSet.CURRENT, training, Trainer.Options.defaults(), line -> {});
+        System.out.println("\nmodel " + model.modelVersion() + ": " + serializedSize(model)
+                + " bytes serialised (fleet "
                 + serializedSize(model.fleet()) + ", supervised " + serializedSize(model.supervised()) + ", per-job "
                 + serializedSize(model.job()) + ", calibration " + serializedSize(model.calibration()) + ")\n"
                 + model.trainingSummary() + "\n" + model.metrics());
@@ -69,7 +72,8 @@ public class ModelBenchmark {
         histories = new JobHistory[N];
         int jobs = N / 8;
         for (int j = 0; j < jobs; j++) {
-            List<LabelledWindow> job = windows(random, "held-out", "job-" + j, 38, j % 4 == 0 ? kinds[j / 4 % 4] : null);
+            List<LabelledWindow> job =
+                    windows(random, "held-out", "job-" + j, 38, j % 4 == 0 ? kinds[j / 4 % 4] : null);
             JobHistory history = JobHistory.empty();
             for (int m = 0; m < 30; m++) {
                 double[] x = job.get(m).features();
@@ -153,7 +157,10 @@ public class ModelBenchmark {
             set(x, FeatureSet.FLOWS, Math.log1p(flows * (1 + 0.15 * random.nextGaussian())));
             set(x, FeatureSet.EXTERNAL_HOSTS, Math.log1p(2 + random.nextInt(6)));
             set(x, FeatureSet.EXTERNAL_BYTES_OUT, Math.log1p(bytesOut * (1 + 0.3 * Math.abs(random.nextGaussian()))));
-            set(x, FeatureSet.EXTERNAL_BYTES_IN, Math.log1p(bytesOut * 2 * (1 + 0.3 * Math.abs(random.nextGaussian()))));
+            set(
+                    x,
+                    FeatureSet.EXTERNAL_BYTES_IN,
+                    Math.log1p(bytesOut * 2 * (1 + 0.3 * Math.abs(random.nextGaussian()))));
             set(x, FeatureSet.INTERNAL_HOSTS, Math.log1p(internal));
             set(x, FeatureSet.GPU_COUNT, Math.log1p(gpus));
             set(x, FeatureSet.GPU_TELEMETRY, 1);
@@ -206,7 +213,13 @@ public class ModelBenchmark {
                 }
             }
             long start = 1_771_027_200_000L + m * 60_000L;
-            out.add(new LabelledWindow(dataset, jobId, start, start + 60_000, x, during ? incident : null,
+            out.add(new LabelledWindow(
+                    dataset,
+                    jobId,
+                    start,
+                    start + 60_000,
+                    x,
+                    during ? incident : null,
                     during ? dataset + "-" + jobId : null));
         }
         return out;

@@ -13,6 +13,7 @@ package io.vigil.records;
 public final class AvroLimits {
     /** Larger than any Kafka message Vigil accepts (the broker default is 1 MiB). */
     static final String MAX_BYTES = String.valueOf(16 * 1024 * 1024);
+
     static final String MAX_ITEMS = String.valueOf(1_000_000);
 
     private AvroLimits() {}

@@ -37,7 +37,9 @@ public final class Decoded<T> {
 
     /** This outcome marked as a cumulative report of a connection ({@link Cumulative}); a rejection stays as it is. */
     public Decoded<T> cumulative(String connection, boolean open) {
-        return record == null || connection == null ? this : new Decoded<>(record, null, new Cumulative(connection, open));
+        return record == null || connection == null
+                ? this
+                : new Decoded<>(record, null, new Cumulative(connection, open));
     }
 
     /** The connection this accepted report counts from its start, or null for a per-interval report. */

@@ -1,11 +1,11 @@
 package io.vigil.records;
 
-import java.time.DateTimeException;
-import java.util.Locale;
 import java.io.Serializable;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.Locale;
 
 /**
  * The bounds every input record must meet at the edge, beyond its type's domain checks ({@link RecordChecks}):
@@ -34,9 +34,11 @@ import java.util.Arrays;
  * @param linkBitsPerSecond the fastest link a flow may have crossed, bits per second
  * @param maxLineBytes     the longest line (or text message) read, bytes; longer ones are {@code too_large}
  */
-public record InputBounds(long epochFloorMs, long futureMarginMs, long spanMarginMs, long linkBitsPerSecond,
-                          int maxLineBytes) implements Serializable {
-    public static final long DEFAULT_EPOCH_FLOOR_MS = Instant.parse("2000-01-01T00:00:00Z").toEpochMilli();
+public record InputBounds(
+        long epochFloorMs, long futureMarginMs, long spanMarginMs, long linkBitsPerSecond, int maxLineBytes)
+        implements Serializable {
+    public static final long DEFAULT_EPOCH_FLOOR_MS =
+            Instant.parse("2000-01-01T00:00:00Z").toEpochMilli();
     public static final long DEFAULT_FUTURE_MARGIN_MS = Duration.ofMinutes(2).toMillis();
     public static final long DEFAULT_SPAN_MARGIN_MS = Duration.ofDays(7).toMillis();
     public static final long DEFAULT_LINK_BITS_PER_SECOND = 400_000_000_000L;
@@ -46,8 +48,12 @@ public record InputBounds(long epochFloorMs, long futureMarginMs, long spanMargi
     /** Bytes on the wire of the smallest Ethernet frame: 64 plus 8 of preamble and 12 of inter-frame gap. */
     static final int MIN_FRAME_WIRE_BYTES = 84;
 
-    public static final InputBounds DEFAULTS = new InputBounds(DEFAULT_EPOCH_FLOOR_MS, DEFAULT_FUTURE_MARGIN_MS,
-            DEFAULT_SPAN_MARGIN_MS, DEFAULT_LINK_BITS_PER_SECOND, DEFAULT_MAX_LINE_BYTES);
+    public static final InputBounds DEFAULTS = new InputBounds(
+            DEFAULT_EPOCH_FLOOR_MS,
+            DEFAULT_FUTURE_MARGIN_MS,
+            DEFAULT_SPAN_MARGIN_MS,
+            DEFAULT_LINK_BITS_PER_SECOND,
+            DEFAULT_MAX_LINE_BYTES);
 
     public InputBounds {
         if (futureMarginMs < 0 || spanMarginMs < 0 || linkBitsPerSecond <= 0 || maxLineBytes <= 0) {
@@ -74,13 +80,19 @@ public record InputBounds(long epochFloorMs, long futureMarginMs, long spanMargi
             return null;
         }
         if (ts < epochFloorMs) {
-            return new Rejection(RejectReason.PAST_TIME, "ts", "event time " + instant(ts) + " is before "
-                    + instant(epochFloorMs) + " (input.time.floor.ms): an unset clock or a forged record");
+            return new Rejection(
+                    RejectReason.PAST_TIME,
+                    "ts",
+                    "event time " + instant(ts) + " is before " + instant(epochFloorMs)
+                            + " (input.time.floor.ms): an unset clock or a forged record");
         }
         if (nowMs >= 0 && ts - nowMs > futureMarginMs) {
-            return new Rejection(RejectReason.FUTURE_TIME, "ts", "event time " + instant(ts) + " is "
-                    + (ts - nowMs) / 1000 + " s ahead of the clock (" + instant(nowMs) + "); at most "
-                    + futureMarginMs / 1000 + " s (input.time.future.margin.ms) is clock skew");
+            return new Rejection(
+                    RejectReason.FUTURE_TIME,
+                    "ts",
+                    "event time " + instant(ts) + " is "
+                            + (ts - nowMs) / 1000 + " s ahead of the clock (" + instant(nowMs) + "); at most "
+                            + futureMarginMs / 1000 + " s (input.time.future.margin.ms) is clock skew");
         }
         return null;
     }
@@ -91,14 +103,20 @@ public record InputBounds(long epochFloorMs, long futureMarginMs, long spanMargi
             return null;
         }
         if (ts > medianMs && ts - medianMs > spanMarginMs) {
-            return new Rejection(RejectReason.FUTURE_TIME, "ts", "event time " + instant(ts) + " is far after the"
-                    + " records around it in the file (median " + instant(medianMs) + "; at most "
-                    + Duration.ofMillis(spanMarginMs) + " apart, input.time.span.margin.ms)");
+            return new Rejection(
+                    RejectReason.FUTURE_TIME,
+                    "ts",
+                    "event time " + instant(ts) + " is far after the"
+                            + " records around it in the file (median " + instant(medianMs) + "; at most "
+                            + Duration.ofMillis(spanMarginMs) + " apart, input.time.span.margin.ms)");
         }
         if (ts < medianMs && medianMs - ts > spanMarginMs) {
-            return new Rejection(RejectReason.PAST_TIME, "ts", "event time " + instant(ts) + " is far before the"
-                    + " records around it in the file (median " + instant(medianMs) + "; at most "
-                    + Duration.ofMillis(spanMarginMs) + " apart, input.time.span.margin.ms)");
+            return new Rejection(
+                    RejectReason.PAST_TIME,
+                    "ts",
+                    "event time " + instant(ts) + " is far before the"
+                            + " records around it in the file (median " + instant(medianMs) + "; at most "
+                            + Duration.ofMillis(spanMarginMs) + " apart, input.time.span.margin.ms)");
         }
         return null;
     }
@@ -116,17 +134,25 @@ public record InputBounds(long epochFloorMs, long futureMarginMs, long spanMargi
 
     private Rejection count(String field, long value, double max, double seconds) {
         if (value > max) {
-            return new Rejection(RejectReason.OUT_OF_RANGE, field, String.format(Locale.ROOT,
-                    "%s %d is more than a %.0f Gb/s link carries in %.3f s (input.link.max.bps)", field, value,
-                    linkBitsPerSecond / 1e9, seconds));
+            return new Rejection(
+                    RejectReason.OUT_OF_RANGE,
+                    field,
+                    String.format(
+                            Locale.ROOT,
+                            "%s %d is more than a %.0f Gb/s link carries in %.3f s (input.link.max.bps)",
+                            field,
+                            value,
+                            linkBitsPerSecond / 1e9,
+                            seconds));
         }
         return null;
     }
 
     /** The event time of an input record (flow, GPU sample, assignment), or Long.MIN_VALUE for anything else. */
     public static long eventTimeOf(Object record) {
-        Instant ts = record instanceof Flow f ? f.getTs() : record instanceof GpuSample s ? s.getTs()
-                : record instanceof Assignment a ? a.getTs() : null;
+        Instant ts = record instanceof Flow f
+                ? f.getTs()
+                : record instanceof GpuSample s ? s.getTs() : record instanceof Assignment a ? a.getTs() : null;
         return ts == null ? Long.MIN_VALUE : ts.toEpochMilli();
     }
 

@@ -54,7 +54,8 @@ public final class IpAddresses {
      */
     public static final List<String> METADATA_SERVICES = List.of("169.254.169.254", "fd00:ec2::254", "100.100.100.200");
 
-    private static final List<byte[]> METADATA_BYTES = METADATA_SERVICES.stream().map(IpAddresses::parse).toList();
+    private static final List<byte[]> METADATA_BYTES =
+            METADATA_SERVICES.stream().map(IpAddresses::parse).toList();
 
     /** The kind of the address in the text; text that is not an address is {@link Kind#UNICAST} (kept under scrutiny). */
     public static Kind kind(String text) {
@@ -177,7 +178,8 @@ public final class IpAddresses {
         }
         for (int i = 0; i < address.length(); i++) {
             char c = address.charAt(i);
-            boolean ok = c == ':' || c == '.' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+            boolean ok =
+                    c == ':' || c == '.' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
             if (!ok) {
                 return null;
             }

@@ -75,7 +75,8 @@ public final class RecordChecks {
             throw new RecordRejected(RejectReason.MISSING_TIME, field, field + " is missing");
         }
         if (ts.toEpochMilli() < 0) {
-            throw new RecordRejected(RejectReason.NEGATIVE_TIME, field, field + " is before 1970: " + ts.toEpochMilli());
+            throw new RecordRejected(
+                    RejectReason.NEGATIVE_TIME, field, field + " is before 1970: " + ts.toEpochMilli());
         }
     }
 
@@ -93,7 +94,8 @@ public final class RecordChecks {
 
     private static void port(String field, int value) throws RecordRejected {
         if (value < 0 || value > 65535) {
-            throw new RecordRejected(RejectReason.OUT_OF_RANGE, field, field + " " + value + " is not a port (0..65535)");
+            throw new RecordRejected(
+                    RejectReason.OUT_OF_RANGE, field, field + " " + value + " is not a port (0..65535)");
         }
     }
 
@@ -105,7 +107,9 @@ public final class RecordChecks {
 
     private static void range(String field, double value, double min, double max) throws RecordRejected {
         if (!(value >= min && value <= max)) {
-            throw new RecordRejected(RejectReason.OUT_OF_RANGE, field,
+            throw new RecordRejected(
+                    RejectReason.OUT_OF_RANGE,
+                    field,
                     field + " " + value + " is outside " + fmt(min) + ".." + fmt(max));
         }
     }

@@ -79,7 +79,8 @@ public final class RecordType<T extends SpecificRecord> {
                 return t;
             }
         }
-        throw new IllegalArgumentException("unknown record type '" + name + "'; known: flow, gpu, assignment, alert, window, deadletter");
+        throw new IllegalArgumentException(
+                "unknown record type '" + name + "'; known: flow, gpu, assignment, alert, window, deadletter");
     }
 
     @Override

@@ -20,7 +20,14 @@ public record Rejection(RejectReason reason, String field, String detail) {
     }
 
     public DeadLetter toDeadLetter(String recordType, String source, Instant eventTs, byte[] originalBytes) {
-        return new DeadLetter(recordType, reason.code(), field, detail, source, eventTs, null,
+        return new DeadLetter(
+                recordType,
+                reason.code(),
+                field,
+                detail,
+                source,
+                eventTs,
+                null,
                 originalBytes == null ? null : ByteBuffer.wrap(originalBytes));
     }
 

@@ -18,6 +18,7 @@ public final class Fixtures {
 
     /** When the story starts: the first window opens and the job's assignment begins. */
     public static final Instant BEGINNING = Instant.parse("2026-02-14T03:00:00Z");
+
     public static final Instant ONE_MINUTE_LATER = BEGINNING.plus(Duration.ofMinutes(1));
     public static final Instant FIVE_MINUTES_LATER = BEGINNING.plus(Duration.ofMinutes(5));
 
@@ -37,7 +38,11 @@ public final class Fixtures {
     }
 
     public static Flow flow(String srcIp, String dstIp, long origBytes) {
-        return flowBuilder().setSrcIp(srcIp).setDstIp(dstIp).setOrigBytes(origBytes).build();
+        return flowBuilder()
+                .setSrcIp(srcIp)
+                .setDstIp(dstIp)
+                .setOrigBytes(origBytes)
+                .build();
     }
 
     public static Flow.Builder flowBuilder() {
@@ -79,13 +84,15 @@ public final class Fixtures {
                 .setPowerW(612.5)
                 .setTempC(71.0)
                 .setSmClockMhz(1980)
-                .setProcesses(List.of(
-                        gpuProcess(4242, "python", 70_000),
-                        gpuProcess(4300, "nccl-watch", 512)));
+                .setProcesses(List.of(gpuProcess(4242, "python", 70_000), gpuProcess(4300, "nccl-watch", 512)));
     }
 
     public static GpuProcess gpuProcess(long pid, String name, long usedMib) {
-        return GpuProcess.newBuilder().setPid(pid).setName(name).setUsedMib(usedMib).build();
+        return GpuProcess.newBuilder()
+                .setPid(pid)
+                .setName(name)
+                .setUsedMib(usedMib)
+                .build();
     }
 
     /** The job takes its pod, the pod's IP and four GPUs, with scheduler labels. */
@@ -129,16 +136,35 @@ public final class Fixtures {
                 .setCategories(List.of(Category.CRYPTO_MINING, Category.NETWORK_SCAN))
                 .setModelVersion("iforest-v3")
                 .setReasons(List.of(
-                        Reason.newBuilder().setFeature("gpu_util_without_tensor").setValue(0.97)
-                                .setJobBaseline(0.2).setFleetBaseline(0.15).setWeight(0.6).build(),
-                        Reason.newBuilder().setFeature("distinct_external_ips").setValue(41.0)
-                                .setJobBaseline(null).setFleetBaseline(3.0).setWeight(0.4).build()))
+                        Reason.newBuilder()
+                                .setFeature("gpu_util_without_tensor")
+                                .setValue(0.97)
+                                .setJobBaseline(0.2)
+                                .setFleetBaseline(0.15)
+                                .setWeight(0.6)
+                                .build(),
+                        Reason.newBuilder()
+                                .setFeature("distinct_external_ips")
+                                .setValue(41.0)
+                                .setJobBaseline(null)
+                                .setFleetBaseline(3.0)
+                                .setWeight(0.4)
+                                .build()))
                 .setEvidence(Evidence.newBuilder()
                         .setDestinations(List.of(Destination.newBuilder()
-                                .setIp("198.51.100.23").setPort(3333).setProtocol("TCP").setExternal(true)
-                                .setBytes(1_234_567).setFlows(40).setUnanswered(2).build()))
+                                .setIp("198.51.100.23")
+                                .setPort(3333)
+                                .setProtocol("TCP")
+                                .setExternal(true)
+                                .setBytes(1_234_567)
+                                .setFlows(40)
+                                .setUnanswered(2)
+                                .build()))
                         .setProcesses(List.of(ProcessEvidence.newBuilder()
-                                .setName("xmrig").setGpus(List.of(0, 1)).setMaxUsedMib(2_048).build()))
+                                .setName("xmrig")
+                                .setGpus(List.of(0, 1))
+                                .setMaxUsedMib(2_048)
+                                .build()))
                         .setFlowCount(312)
                         .setSampleCount(60)
                         .build());

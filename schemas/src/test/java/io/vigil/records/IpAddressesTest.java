@@ -3,9 +3,9 @@ package io.vigil.records;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.util.Arrays;
 import java.lang.reflect.Field;
 import java.net.InetAddress;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -31,9 +31,20 @@ class IpAddressesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"::1", "::", "2001:db8::1", "2001:DB8::1", "2001:0db8:0000:0000:0000:0000:0000:0001",
-            "fe80::1%eth0", "fe80::1%3", "1:2:3:4:5:6:7:8", "2001:db8:85a3::8a2e:370:7334", "::ffff:10.0.0.1",
-            "64:ff9b::192.0.2.33"})
+    @ValueSource(
+            strings = {
+                "::1",
+                "::",
+                "2001:db8::1",
+                "2001:DB8::1",
+                "2001:0db8:0000:0000:0000:0000:0000:0001",
+                "fe80::1%eth0",
+                "fe80::1%3",
+                "1:2:3:4:5:6:7:8",
+                "2001:db8:85a3::8a2e:370:7334",
+                "::ffff:10.0.0.1",
+                "64:ff9b::192.0.2.33"
+            })
     void acceptsIpv6InAnyTextForm(String text) {
         assertThat(IpAddresses.isValid(text)).isTrue();
     }
@@ -45,7 +56,10 @@ class IpAddressesTest {
 
         assertThat(IpAddresses.parse("::1")).isEqualTo(loopback);
         assertThat(IpAddresses.parse("0:0:0:0:0:0:0:1")).isEqualTo(loopback);
-        assertThat(IpAddresses.parse("2001:db8::1")).hasSize(16).startsWith(0x20, 0x01, 0x0d, (byte) 0xb8).endsWith(1);
+        assertThat(IpAddresses.parse("2001:db8::1"))
+                .hasSize(16)
+                .startsWith(0x20, 0x01, 0x0d, (byte) 0xb8)
+                .endsWith(1);
     }
 
     @Test
@@ -60,19 +74,52 @@ class IpAddressesTest {
 
     @ParameterizedTest
     @NullAndEmptySource
-    @ValueSource(strings = {
-            // leading zeros: octal in some parsers, decimal in others
-            "01.2.3.4", "10.0.0.01", "010.0.0.1", "00.0.0.0",
-            // not four octets
-            "1.2.3.4.5", "1.2.3", "10.0.0", "127.1", "1..2.3", "1.2.3.4.", ".1.2.3.4",
-            // not decimal octets
-            "256.1.1.1", "10.0.0.256", "1.2.3.-4", "0x7f.0.0.1", "1.2.3.4a", "１.２.３.４",
-            // surrounded by something
-            " 1.2.3.4", "1.2.3.4 ", "1.2.3.4/32", "1.2.3.4:80", "[::1]", "[2001:db8::1]:443",
-            // broken IPv6
-            ":::", "1::2::3", "2001:db8::g", "12345::", "1:2:3:4:5:6:7:8:9", "fe80::1%", "::1/128", "::1 ",
-            // host names, never to be resolved
-            "localhost", "abc", "host.example", "example.com", "cafe", "dead.beef"})
+    @ValueSource(
+            strings = {
+                // leading zeros: octal in some parsers, decimal in others
+                "01.2.3.4",
+                "10.0.0.01",
+                "010.0.0.1",
+                "00.0.0.0",
+                // not four octets
+                "1.2.3.4.5",
+                "1.2.3",
+                "10.0.0",
+                "127.1",
+                "1..2.3",
+                "1.2.3.4.",
+                ".1.2.3.4",
+                // not decimal octets
+                "256.1.1.1",
+                "10.0.0.256",
+                "1.2.3.-4",
+                "0x7f.0.0.1",
+                "1.2.3.4a",
+                "１.２.３.４",
+                // surrounded by something
+                " 1.2.3.4",
+                "1.2.3.4 ",
+                "1.2.3.4/32",
+                "1.2.3.4:80",
+                "[::1]",
+                "[2001:db8::1]:443",
+                // broken IPv6
+                ":::",
+                "1::2::3",
+                "2001:db8::g",
+                "12345::",
+                "1:2:3:4:5:6:7:8:9",
+                "fe80::1%",
+                "::1/128",
+                "::1 ",
+                // host names, never to be resolved
+                "localhost",
+                "abc",
+                "host.example",
+                "example.com",
+                "cafe",
+                "dead.beef"
+            })
     void rejectsTextThatIsNotAnAddress(String text) {
         assertThat(IpAddresses.isValid(text)).isFalse();
         assertThat(IpAddresses.parse(text)).isNull();
@@ -105,8 +152,8 @@ class IpAddressesTest {
     void neverAsksDnsAboutHostNames() {
         Map<?, ?> cache = jdkAddressCache();
         List<String> hosts = List.of("decade.faded", "bead", "face.b00c", "localhost.vigil-test", "ad");
-        List<String> texts = List.of("decade.faded", "bead%x:y", "face.b00c%eth:0", "localhost.vigil-test",
-                "ad%a:b", "ad");
+        List<String> texts =
+                List.of("decade.faded", "bead%x:y", "face.b00c%eth:0", "localhost.vigil-test", "ad%a:b", "ad");
 
         for (String text : texts) {
             IpAddresses.parse(text);
@@ -130,17 +177,40 @@ class IpAddressesTest {
 
     @ParameterizedTest
     @org.junit.jupiter.params.provider.CsvSource({
-            "10.0.0.1, UNICAST", "203.0.113.9, UNICAST", "8.8.8.8, UNICAST", "2001:db8::1, UNICAST",
-            "fd00::1, UNICAST", "10.0.0.0, UNICAST", "203.0.113.255, UNICAST", "100.64.0.255, UNICAST",
-            "::ffff:10.0.0.7, UNICAST",
-            "169.254.169.254, METADATA_SERVICE", "fd00:ec2::254, METADATA_SERVICE", "100.100.100.200, METADATA_SERVICE",
-            "169.254.10.20, LINK_LOCAL", "fe80::1, LINK_LOCAL", "fe80::1%eth0, LINK_LOCAL", "febf::1, LINK_LOCAL",
-            "fec0::1, UNICAST",
-            "224.0.0.251, MULTICAST", "239.255.255.250, MULTICAST", "ff02::fb, MULTICAST", "ff0e::c, MULTICAST",
-            "255.255.255.255, BROADCAST", "192.168.1.255, BROADCAST", "10.244.3.255, BROADCAST", "172.16.0.255, BROADCAST",
-            "172.32.0.255, UNICAST", "::ffff:192.168.1.255, BROADCAST",
-            "0.0.0.0, UNSPECIFIED", "::, UNSPECIFIED", "127.0.0.1, LOOPBACK", "127.8.9.10, LOOPBACK", "::1, LOOPBACK",
-            "not-an-address, UNICAST"})
+        "10.0.0.1, UNICAST",
+        "203.0.113.9, UNICAST",
+        "8.8.8.8, UNICAST",
+        "2001:db8::1, UNICAST",
+        "fd00::1, UNICAST",
+        "10.0.0.0, UNICAST",
+        "203.0.113.255, UNICAST",
+        "100.64.0.255, UNICAST",
+        "::ffff:10.0.0.7, UNICAST",
+        "169.254.169.254, METADATA_SERVICE",
+        "fd00:ec2::254, METADATA_SERVICE",
+        "100.100.100.200, METADATA_SERVICE",
+        "169.254.10.20, LINK_LOCAL",
+        "fe80::1, LINK_LOCAL",
+        "fe80::1%eth0, LINK_LOCAL",
+        "febf::1, LINK_LOCAL",
+        "fec0::1, UNICAST",
+        "224.0.0.251, MULTICAST",
+        "239.255.255.250, MULTICAST",
+        "ff02::fb, MULTICAST",
+        "ff0e::c, MULTICAST",
+        "255.255.255.255, BROADCAST",
+        "192.168.1.255, BROADCAST",
+        "10.244.3.255, BROADCAST",
+        "172.16.0.255, BROADCAST",
+        "172.32.0.255, UNICAST",
+        "::ffff:192.168.1.255, BROADCAST",
+        "0.0.0.0, UNSPECIFIED",
+        "::, UNSPECIFIED",
+        "127.0.0.1, LOOPBACK",
+        "127.8.9.10, LOOPBACK",
+        "::1, LOOPBACK",
+        "not-an-address, UNICAST"
+    })
     void classifiesAddressesOfBothFamilies(String text, IpAddresses.Kind kind) {
         assertThat(IpAddresses.kind(text)).isEqualTo(kind);
     }

@@ -3,7 +3,6 @@ package io.vigil.records;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import org.apache.avro.specific.SpecificRecord;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -37,6 +36,7 @@ import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.message.MissingSchemaException;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificDatumWriter;
+import org.apache.avro.specific.SpecificRecord;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -48,14 +48,17 @@ class SchemaEvolutionTest {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     /** Flow as the next release might have it: one more field, optional, defaulting to null. */
-    static final Schema NEXT_FLOW = withField(Flow.getClassSchema(),
+    static final Schema NEXT_FLOW = withField(
+            Flow.getClassSchema(),
             "{\"name\": \"vlan\", \"type\": [\"null\", \"int\"], \"default\": null, \"doc\": \"802.1Q VLAN id.\"}");
 
     @Test
     void theNextFlowIsCompatibleWithTodaysBothWays() {
-        assertThat(SchemaCompatibility.checkReaderWriterCompatibility(NEXT_FLOW, Flow.getClassSchema()).getType())
+        assertThat(SchemaCompatibility.checkReaderWriterCompatibility(NEXT_FLOW, Flow.getClassSchema())
+                        .getType())
                 .isEqualTo(SchemaCompatibilityType.COMPATIBLE);
-        assertThat(SchemaCompatibility.checkReaderWriterCompatibility(Flow.getClassSchema(), NEXT_FLOW).getType())
+        assertThat(SchemaCompatibility.checkReaderWriterCompatibility(Flow.getClassSchema(), NEXT_FLOW)
+                        .getType())
                 .isEqualTo(SchemaCompatibilityType.COMPATIBLE);
         assertThat(SchemaNormalization.parsingFingerprint64(NEXT_FLOW))
                 .isNotEqualTo(SchemaNormalization.parsingFingerprint64(Flow.getClassSchema()));
@@ -106,7 +109,8 @@ class SchemaEvolutionTest {
     void todaysReaderReadsNewerSingleObjectMessagesOnceToldTheirSchema() {
         byte[] message = nextSingleObjectMessage(Fixtures.flow(), 42);
 
-        Decoded<Flow> decoded = new SingleObjectFraming<>(RecordType.FLOW).alsoRead(NEXT_FLOW).decode(message);
+        Decoded<Flow> decoded =
+                new SingleObjectFraming<>(RecordType.FLOW).alsoRead(NEXT_FLOW).decode(message);
 
         assertThat(decoded.isAccepted()).as("%s", decoded).isTrue();
         assertThat(decoded.record()).isEqualTo(Fixtures.flow());
@@ -135,9 +139,11 @@ class SchemaEvolutionTest {
 
     @Test
     void newerMessagesStillGetTheDomainChecks() {
-        byte[] message = nextSingleObjectMessage(Fixtures.flowBuilder().setDstPort(70_000).build(), 7);
+        byte[] message = nextSingleObjectMessage(
+                Fixtures.flowBuilder().setDstPort(70_000).build(), 7);
 
-        Decoded<Flow> decoded = new SingleObjectFraming<>(RecordType.FLOW).alsoRead(NEXT_FLOW).decode(message);
+        Decoded<Flow> decoded =
+                new SingleObjectFraming<>(RecordType.FLOW).alsoRead(NEXT_FLOW).decode(message);
 
         assertThat(decoded.rejection().reason()).isEqualTo(RejectReason.OUT_OF_RANGE);
         assertThat(decoded.rejection().field()).isEqualTo("dst_port");
@@ -165,7 +171,9 @@ class SchemaEvolutionTest {
 
         Decoded<Flow> decoded = codec.decode(older.toString());
 
-        assertThat(decoded.record()).isEqualTo(Fixtures.flowBuilder().setJobId(null).setConnState(null).build());
+        assertThat(decoded.record())
+                .isEqualTo(
+                        Fixtures.flowBuilder().setJobId(null).setConnState(null).build());
     }
 
     // (e) Confluent framing: the writer's schema comes from the registry
@@ -181,8 +189,9 @@ class SchemaEvolutionTest {
             new GenericDatumWriter<GenericRecord>(NEXT_FLOW).write(nextVersionOf(Fixtures.flow(), 42), encoder);
             encoder.flush();
 
-            Decoded<Flow> decoded = new ConfluentFraming<>(RecordType.FLOW,
-                    new SchemaRegistryClient(registry.url()), "vigil.flows").decode(message.toByteArray());
+            Decoded<Flow> decoded = new ConfluentFraming<>(
+                            RecordType.FLOW, new SchemaRegistryClient(registry.url()), "vigil.flows")
+                    .decode(message.toByteArray());
 
             assertThat(decoded.isAccepted()).as("%s", decoded).isTrue();
             assertThat(decoded.record()).isEqualTo(Fixtures.flow());
@@ -196,8 +205,11 @@ class SchemaEvolutionTest {
         Schema nextAlert = withCategorySymbol(Alert.getClassSchema(), "DATA_POISONING");
         GenericRecord alert = toSchema(Fixtures.alert(), Alert.getClassSchema(), nextAlert);
         Schema nextCategory = nextAlert.getField("categories").schema().getElementType();
-        alert.put("categories", List.of(new GenericData.EnumSymbol(nextCategory, "DATA_POISONING"),
-                new GenericData.EnumSymbol(nextCategory, "CRYPTO_MINING")));
+        alert.put(
+                "categories",
+                List.of(
+                        new GenericData.EnumSymbol(nextCategory, "DATA_POISONING"),
+                        new GenericData.EnumSymbol(nextCategory, "CRYPTO_MINING")));
 
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
@@ -250,8 +262,7 @@ class SchemaEvolutionTest {
     }
 
     /** A record converted to another version of its schema, the way a reader of that version sees it. */
-    private static GenericRecord toSchema(SpecificRecord record, Schema writer, Schema reader)
-            throws IOException {
+    private static GenericRecord toSchema(SpecificRecord record, Schema writer, Schema reader) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
         new SpecificDatumWriter<>(writer).write(record, encoder);

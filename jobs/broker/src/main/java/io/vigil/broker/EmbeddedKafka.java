@@ -73,11 +73,12 @@ public final class EmbeddedKafka implements AutoCloseable {
             props.store(out, "vigil embedded broker");
         }
         ByteArrayOutputStream formatLog = new ByteArrayOutputStream();
-        int rc = StorageTool.execute(new String[] {
-                "format", "-t", Uuid.randomUuid().toString(), "-c", config.toString()},
+        int rc = StorageTool.execute(
+                new String[] {"format", "-t", Uuid.randomUuid().toString(), "-c", config.toString()},
                 new PrintStream(formatLog, true, StandardCharsets.UTF_8));
         if (rc != 0) {
-            throw new IllegalStateException("kafka storage format failed (" + rc + "): " + formatLog.toString(StandardCharsets.UTF_8));
+            throw new IllegalStateException(
+                    "kafka storage format failed (" + rc + "): " + formatLog.toString(StandardCharsets.UTF_8));
         }
         KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
         try {

@@ -1,7 +1,7 @@
 package io.vigil.broker;
 
-import io.vigil.records.wire.Framings;
 import io.vigil.records.RecordType;
+import io.vigil.records.wire.Framings;
 import io.vigil.records.wire.RecordFraming;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -18,7 +19,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.avro.specific.SpecificRecord;
 
 /**
  * What a topic holds now, as a verifying consumer sees it (committed messages only, all partitions), and
@@ -38,9 +38,11 @@ public final class TopicContents {
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         List<byte[]> values = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(info -> new TopicPartition(topic, info.partition())).toList();
+                    .map(info -> new TopicPartition(topic, info.partition()))
+                    .toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
@@ -48,7 +50,8 @@ public final class TopicContents {
             long deadline = System.nanoTime() + patience.toNanos();
             while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("could not read " + topic + " to its end offsets " + end + " in " + patience);
+                    throw new IllegalStateException(
+                            "could not read " + topic + " to its end offsets " + end + " in " + patience);
                 }
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     values.add(r.value());
@@ -62,13 +65,14 @@ public final class TopicContents {
      * Writes the records framed as the topic expects, alternating over partitions 0 and 1 (in the given order
      * within each), acks=all. {@code garbage}, if not null, goes to partition 0 halfway through, as raw bytes.
      */
-    public static <T extends SpecificRecord> void sendOverTwoPartitions(String bootstrapServers, String topic, RecordType<T> type,
-                                                                        List<T> records, String garbage) {
+    public static <T extends SpecificRecord> void sendOverTwoPartitions(
+            String bootstrapServers, String topic, RecordType<T> type, List<T> records, String garbage) {
         RecordFraming<T> framing = Framings.forTopic(type, topic, null);
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
             int i = 0;
             for (T r : records) {
                 producer.send(new ProducerRecord<>(topic, i++ % 2, null, framing.encode(r)));

@@ -1,20 +1,14 @@
 package io.vigil.collector;
 
-import io.vigil.settings.Topic;
-import io.vigil.records.wire.Credentials;
-import io.vigil.settings.SettingOptions;
-import io.vigil.settings.UsesSettings;
-import io.vigil.settings.VigilConfig;
-import io.vigil.collector.DcgmUrlSource;
-import io.vigil.collector.GpuCollector;
-import io.vigil.collector.GpuSource;
-import io.vigil.collector.KafkaSamplePublisher;
-import io.vigil.collector.NvidiaSmiSource;
-import io.vigil.collector.PodMapping;
 import io.vigil.records.Decoded;
 import io.vigil.records.GpuSample;
 import io.vigil.records.RecordType;
 import io.vigil.records.json.JsonRecordCodec;
+import io.vigil.records.wire.Credentials;
+import io.vigil.settings.SettingOptions;
+import io.vigil.settings.Topic;
+import io.vigil.settings.UsesSettings;
+import io.vigil.settings.VigilConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetAddress;
@@ -29,12 +23,17 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** The node agent: polls nvidia-smi (or a DCGM exporter) and publishes GPU samples to the GPU topic. */
-@Command(name = "collect-gpu", mixinStandardHelpOptions = true,
-        description = {"Run on each GPU node: every --interval seconds reads the node's GPUs with nvidia-smi (or a DCGM"
-                + " exporter's /metrics with --dcgm-url) and publishes one GPU sample per GPU to the GPU topic, with the node"
-                + " name and, from --pods, the pod and job. A failing nvidia-smi is reported and retried with back-off; during"
-                + " a broker outage samples wait in a bounded buffer (--buffer), the oldest dropped with a counted warning."
-                + " --once prints one reading as JSON lines instead, without Kafka.", ""})
+@Command(
+        name = "collect-gpu",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Run on each GPU node: every --interval seconds reads the node's GPUs with nvidia-smi (or a DCGM"
+                    + " exporter's /metrics with --dcgm-url) and publishes one GPU sample per GPU to the GPU topic, with the node"
+                    + " name and, from --pods, the pod and job. A failing nvidia-smi is reported and retried with back-off; during"
+                    + " a broker outage samples wait in a bounded buffer (--buffer), the oldest dropped with a counted warning."
+                    + " --once prints one reading as JSON lines instead, without Kafka.",
+            ""
+        })
 public final class CollectGpuCommand implements Callable<Integer>, UsesSettings {
     @Spec
     CommandSpec spec;
@@ -51,40 +50,63 @@ public final class CollectGpuCommand implements Callable<Integer>, UsesSettings 
         return cmd;
     }
 
-    @Option(names = "--nvidia-smi", paramLabel = "PATH", defaultValue = "nvidia-smi",
+    @Option(
+            names = "--nvidia-smi",
+            paramLabel = "PATH",
+            defaultValue = "nvidia-smi",
             description = "The nvidia-smi to run. Default: ${DEFAULT-VALUE} (from PATH).")
     String nvidiaSmi;
 
-    @Option(names = "--dcgm-url", paramLabel = "URL",
-            description = "Scrape this DCGM exporter (e.g. http://localhost:9400/metrics) instead of running nvidia-smi."
-                    + " Credentials in it (http://user:password@host/…) are sent as basic authentication and shown"
-                    + " nowhere.")
+    @Option(
+            names = "--dcgm-url",
+            paramLabel = "URL",
+            description =
+                    "Scrape this DCGM exporter (e.g. http://localhost:9400/metrics) instead of running nvidia-smi."
+                            + " Credentials in it (http://user:password@host/…) are sent as basic authentication and shown"
+                            + " nowhere.")
     String dcgmUrl; // parsed here, not by picocli, whose errors would repeat a password
 
-    @Option(names = "--interval", paramLabel = "SECONDS", defaultValue = "10",
+    @Option(
+            names = "--interval",
+            paramLabel = "SECONDS",
+            defaultValue = "10",
             description = "Seconds between readings. Default: ${DEFAULT-VALUE}.")
     double intervalSeconds;
 
     @Option(names = "--node", paramLabel = "NAME", description = "Node name on the samples. Default: this host's name.")
     String node;
 
-    @Option(names = "--pods", paramLabel = "FILE",
+    @Option(
+            names = "--pods",
+            paramLabel = "FILE",
             description = "Which pod (and job) holds each GPU: lines 'INDEX POD [JOB]'; read again when it changes.")
     Path pods;
 
-    @Option(names = "--buffer", paramLabel = "SAMPLES", defaultValue = "10000",
-            description = "Samples kept while the broker is unreachable; beyond it the oldest are dropped. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--buffer",
+            paramLabel = "SAMPLES",
+            defaultValue = "10000",
+            description =
+                    "Samples kept while the broker is unreachable; beyond it the oldest are dropped. Default: ${DEFAULT-VALUE}.")
     int buffer;
 
-    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "10",
+    @Option(
+            names = "--timeout",
+            paramLabel = "SECONDS",
+            defaultValue = "10",
             description = "How long nvidia-smi, the DCGM URL and the broker may take. Default: ${DEFAULT-VALUE}.")
     double timeoutSeconds;
 
-    @Option(names = "--max-backoff", paramLabel = "SECONDS", defaultValue = "300",
+    @Option(
+            names = "--max-backoff",
+            paramLabel = "SECONDS",
+            defaultValue = "300",
             description = "Longest wait between retries of a failing source. Default: ${DEFAULT-VALUE}.")
     double maxBackoffSeconds;
 
-    @Option(names = "--once", description = "Read once, print the samples as JSON lines on stdout, and exit (no Kafka).")
+    @Option(
+            names = "--once",
+            description = "Read once, print the samples as JSON lines on stdout, and exit (no Kafka).")
     boolean once;
 
     @Override
@@ -105,7 +127,8 @@ public final class CollectGpuCommand implements Callable<Integer>, UsesSettings 
         Duration timeout = seconds(timeoutSeconds);
         GpuSource source;
         try {
-            source = dcgmUrl != null ? new DcgmUrlSource(Credentials.parse(dcgmUrl, "--dcgm-url"), nodeName, timeout)
+            source = dcgmUrl != null
+                    ? new DcgmUrlSource(Credentials.parse(dcgmUrl, "--dcgm-url"), nodeName, timeout)
                     : new NvidiaSmiSource(nvidiaSmi, nodeName, timeout);
         } catch (IllegalArgumentException e) {
             err.println("vigil collect-gpu: " + e.getMessage());
@@ -115,26 +138,41 @@ public final class CollectGpuCommand implements Callable<Integer>, UsesSettings 
         if (once) {
             return once(source, mapping, out, err);
         }
-        try (KafkaSamplePublisher publisher = new KafkaSamplePublisher(config.bootstrapServers(), config.topic(Topic.GPU),
-                config.schemaRegistryUrl(), timeout)) {
-            GpuCollector collector = new GpuCollector(source, mapping, publisher, buffer, seconds(intervalSeconds),
-                    seconds(Math.max(maxBackoffSeconds, intervalSeconds)), err, System::currentTimeMillis);
+        try (KafkaSamplePublisher publisher = new KafkaSamplePublisher(
+                config.bootstrapServers(), config.topic(Topic.GPU), config.schemaRegistryUrl(), timeout)) {
+            GpuCollector collector = new GpuCollector(
+                    source,
+                    mapping,
+                    publisher,
+                    buffer,
+                    seconds(intervalSeconds),
+                    seconds(Math.max(maxBackoffSeconds, intervalSeconds)),
+                    err,
+                    System::currentTimeMillis);
             Thread main = Thread.currentThread();
-            Thread hook = new Thread(() -> {
-                collector.stop();
-                main.interrupt();
-            }, "collect-gpu-stop");
+            Thread hook = new Thread(
+                    () -> {
+                        collector.stop();
+                        main.interrupt();
+                    },
+                    "collect-gpu-stop");
             Runtime.getRuntime().addShutdownHook(hook);
-            err.printf("collect-gpu: reading %s every %s s as node %s, publishing to %s on %s%n", source.describe(),
-                    intervalSeconds, nodeName, config.topic(Topic.GPU), config.bootstrapServers());
+            err.printf(
+                    "collect-gpu: reading %s every %s s as node %s, publishing to %s on %s%n",
+                    source.describe(), intervalSeconds, nodeName, config.topic(Topic.GPU), config.bootstrapServers());
             err.flush();
             try {
                 collector.run(0);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            err.printf("collect-gpu: stopped after %d readings: %d samples published, %d dropped, %d refused, %d source failures%n",
-                    collector.polls(), collector.published(), collector.dropped(), collector.refused(), collector.failures());
+            err.printf(
+                    "collect-gpu: stopped after %d readings: %d samples published, %d dropped, %d refused, %d source failures%n",
+                    collector.polls(),
+                    collector.published(),
+                    collector.dropped(),
+                    collector.refused(),
+                    collector.failures());
             return 0;
         }
     }

@@ -18,6 +18,7 @@ import java.util.List;
 public final class DcgmUrlSource implements GpuSource {
     /** Where to scrape, without credentials; they go in {@link #authorization}. */
     private final URI url;
+
     private final String authorization;
     private final Duration timeout;
     private final DcgmPrometheusFormat format;
@@ -38,7 +39,8 @@ public final class DcgmUrlSource implements GpuSource {
 
     @Override
     public List<Decoded<GpuSample>> poll(long nowMs) throws IOException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(url).timeout(timeout).GET();
+        HttpRequest.Builder request =
+                HttpRequest.newBuilder(url).timeout(timeout).GET();
         if (authorization != null) {
             request.header("Authorization", authorization);
         }

@@ -43,8 +43,15 @@ public final class GpuCollector {
     private boolean brokerDown;
     private volatile boolean stopped;
 
-    public GpuCollector(GpuSource source, PodMapping pods, SamplePublisher publisher, int bufferLimit,
-                        Duration interval, Duration maxBackoff, PrintWriter log, LongSupplier clock) {
+    public GpuCollector(
+            GpuSource source,
+            PodMapping pods,
+            SamplePublisher publisher,
+            int bufferLimit,
+            Duration interval,
+            Duration maxBackoff,
+            PrintWriter log,
+            LongSupplier clock) {
         if (bufferLimit < 1) {
             throw new IllegalArgumentException("the buffer must hold at least one sample");
         }
@@ -85,7 +92,8 @@ public final class GpuCollector {
         } catch (IOException e) {
             failures++;
             failuresInARow++;
-            log.printf("collect-gpu: cannot read GPUs from %s: %s; retrying in %d s (%d failures in a row)%n",
+            log.printf(
+                    "collect-gpu: cannot read GPUs from %s: %s; retrying in %d s (%d failures in a row)%n",
                     source.describe(), e.getMessage(), backoff().toSeconds(), failuresInARow);
             log.flush();
             return false;
@@ -115,7 +123,8 @@ public final class GpuCollector {
             buffer.addLast(s);
         }
         if (dropped > droppedBefore) {
-            log.printf("collect-gpu: WARNING buffer full (%d samples): dropped the %d oldest; %d dropped since start%n",
+            log.printf(
+                    "collect-gpu: WARNING buffer full (%d samples): dropped the %d oldest; %d dropped since start%n",
                     bufferLimit, dropped - droppedBefore, dropped);
         }
         log.flush();
@@ -130,7 +139,9 @@ public final class GpuCollector {
                 publisher.publish(next);
             } catch (Exception e) {
                 if (!brokerDown) {
-                    log.printf("collect-gpu: cannot publish (%s); buffering up to %d samples%n", rootMessage(e), bufferLimit);
+                    log.printf(
+                            "collect-gpu: cannot publish (%s); buffering up to %d samples%n",
+                            rootMessage(e), bufferLimit);
                 }
                 brokerDown = true;
                 log.flush();

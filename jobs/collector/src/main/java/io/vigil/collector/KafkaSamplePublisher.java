@@ -44,7 +44,8 @@ public final class KafkaSamplePublisher implements SamplePublisher {
     @Override
     public void publish(GpuSample sample) throws Exception {
         byte[] key = sample.getNode().getBytes(StandardCharsets.UTF_8);
-        producer.send(new ProducerRecord<>(topic, key, framing.encode(sample))).get(timeout.toMillis() * 2, TimeUnit.MILLISECONDS);
+        producer.send(new ProducerRecord<>(topic, key, framing.encode(sample)))
+                .get(timeout.toMillis() * 2, TimeUnit.MILLISECONDS);
     }
 
     @Override

@@ -1,20 +1,20 @@
 package io.vigil.collector;
 
-import java.io.File;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeoutException;
 import io.vigil.records.Decoded;
 import io.vigil.records.GpuSample;
 import io.vigil.records.formats.FormatOptions;
 import io.vigil.records.formats.Formats;
 import io.vigil.records.formats.NvidiaSmiCsvFormat;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Runs {@code nvidia-smi --query-gpu=index,uuid,utilization.gpu,memory.used,power.draw,temperature.gpu,clocks.sm
@@ -52,7 +52,9 @@ public final class NvidiaSmiSource implements GpuSource {
     String run(String query) throws IOException {
         Process p;
         try {
-            p = new ProcessBuilder(binary, query, CSV).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+            p = new ProcessBuilder(binary, query, CSV)
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .start();
         } catch (IOException e) {
             throw new IOException("cannot run " + binary + ": " + e.getMessage(), e);
         }
@@ -68,7 +70,8 @@ public final class NvidiaSmiSource implements GpuSource {
                 if (why.isEmpty()) {
                     why = out.get(1, TimeUnit.SECONDS).trim();
                 }
-                throw new IOException(binary + " exited with " + p.exitValue() + (why.isEmpty() ? "" : ": " + firstLine(why)));
+                throw new IOException(
+                        binary + " exited with " + p.exitValue() + (why.isEmpty() ? "" : ": " + firstLine(why)));
             }
             return out.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {

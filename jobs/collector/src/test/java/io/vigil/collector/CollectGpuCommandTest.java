@@ -2,25 +2,24 @@ package io.vigil.collector;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import picocli.CommandLine;
-import java.io.StringWriter;
-import java.io.PrintWriter;
-import io.vigil.collector.FakeNvidiaSmi;
+import com.sun.net.httpserver.HttpServer;
 import io.vigil.records.GpuSample;
 import io.vigil.records.RecordType;
 import io.vigil.records.json.JsonRecordCodec;
-import com.sun.net.httpserver.HttpServer;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.Base64;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /** {@code vigil collect-gpu --once} against fake nvidia-smi scripts: the samples as JSON lines, or why not. */
 class CollectGpuCommandTest {
@@ -42,12 +41,20 @@ class CollectGpuCommandTest {
     void onceprintsOneSamplePerGpuWithNodePodAndProcesses(@TempDir Path dir) throws Exception {
         Path pods = dir.resolve("pods.txt");
         Files.writeString(pods, "# gpu pod job\n0 prober-0 job-prober\n");
-        Run run = collectGpu("--once", "--nvidia-smi", FakeNvidiaSmi.working(dir).toString(),
-                "--node", "node-2", "--pods", pods.toString());
+        Run run = collectGpu(
+                "--once",
+                "--nvidia-smi",
+                FakeNvidiaSmi.working(dir).toString(),
+                "--node",
+                "node-2",
+                "--pods",
+                pods.toString());
 
         assertThat(run.exitCode()).as(run.err()).isZero();
-        List<GpuSample> samples = Arrays.stream(run.out().split("\n")).filter(l -> !l.isBlank())
-                .map(l -> JsonRecordCodec.of(RecordType.GPU).decode(l).record()).toList();
+        List<GpuSample> samples = Arrays.stream(run.out().split("\n"))
+                .filter(l -> !l.isBlank())
+                .map(l -> JsonRecordCodec.of(RecordType.GPU).decode(l).record())
+                .toList();
         assertThat(samples).hasSize(2);
         GpuSample first = samples.get(0);
         assertThat(first.getNode()).isEqualTo("node-2");
@@ -64,25 +71,26 @@ class CollectGpuCommandTest {
 
     @Test
     void aFailingNvidiaSmiIsReportedWithItsMessage(@TempDir Path dir) throws Exception {
-        Run run = collectGpu("--once", "--nvidia-smi", FakeNvidiaSmi.failing(dir).toString());
+        Run run =
+                collectGpu("--once", "--nvidia-smi", FakeNvidiaSmi.failing(dir).toString());
         assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.err()).contains("exited with 9").contains("couldn't communicate with the NVIDIA driver");
     }
 
     @Test
     void aMissingNvidiaSmiIsReported(@TempDir Path dir) {
-        Run run = collectGpu("--once", "--nvidia-smi", dir.resolve("no-such-nvidia-smi").toString());
+        Run run = collectGpu(
+                "--once", "--nvidia-smi", dir.resolve("no-such-nvidia-smi").toString());
         assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.err()).contains("cannot run");
     }
 
     @Test
     void onceScrapesADcgmExporterUrl() throws Exception {
-        HttpServer server = HttpServer.create(
-                new InetSocketAddress("127.0.0.1", 0), 0);
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         byte[] body = ("# HELP DCGM_FI_DEV_GPU_UTIL GPU utilization (in %).\n# TYPE DCGM_FI_DEV_GPU_UTIL gauge\n"
-                + "DCGM_FI_DEV_GPU_UTIL{gpu=\"0\",UUID=\"GPU-a\",Hostname=\"dcgm-exporter-x\",pod=\"trainer-0\"} 88\n"
-                + "DCGM_FI_DEV_FB_USED{gpu=\"0\",UUID=\"GPU-a\",Hostname=\"dcgm-exporter-x\",pod=\"trainer-0\"} 4096\n")
+                        + "DCGM_FI_DEV_GPU_UTIL{gpu=\"0\",UUID=\"GPU-a\",Hostname=\"dcgm-exporter-x\",pod=\"trainer-0\"} 88\n"
+                        + "DCGM_FI_DEV_FB_USED{gpu=\"0\",UUID=\"GPU-a\",Hostname=\"dcgm-exporter-x\",pod=\"trainer-0\"} 4096\n")
                 .getBytes(StandardCharsets.UTF_8);
         server.createContext("/metrics", exchange -> {
             exchange.sendResponseHeaders(200, body.length);
@@ -91,10 +99,15 @@ class CollectGpuCommandTest {
         });
         server.start();
         try {
-            Run run = collectGpu("--once", "--node", "gpu-node-3",
-                    "--dcgm-url", "http://127.0.0.1:" + server.getAddress().getPort() + "/metrics");
+            Run run = collectGpu(
+                    "--once",
+                    "--node",
+                    "gpu-node-3",
+                    "--dcgm-url",
+                    "http://127.0.0.1:" + server.getAddress().getPort() + "/metrics");
             assertThat(run.exitCode()).as(run.err()).isZero();
-            GpuSample s = JsonRecordCodec.of(RecordType.GPU).decode(run.out().trim()).record();
+            GpuSample s =
+                    JsonRecordCodec.of(RecordType.GPU).decode(run.out().trim()).record();
             assertThat(s.getNode()).isEqualTo("gpu-node-3");
             assertThat(s.getPod()).isEqualTo("trainer-0");
             assertThat(s.getUtil()).isEqualTo(88.0);
@@ -107,8 +120,13 @@ class CollectGpuCommandTest {
     @Test
     void collectGpuIsAVerbWithItsFlags() {
         Run run = collectGpu("--help");
-        assertThat(run.out()).contains("--nvidia-smi").contains("--dcgm-url").contains("--buffer").contains("--once")
-                .contains("--topic-gpu").contains("--bootstrap-servers");
+        assertThat(run.out())
+                .contains("--nvidia-smi")
+                .contains("--dcgm-url")
+                .contains("--buffer")
+                .contains("--once")
+                .contains("--topic-gpu")
+                .contains("--bootstrap-servers");
     }
 
     @Test
@@ -123,12 +141,15 @@ class CollectGpuCommandTest {
         });
         exporter.start();
         try {
-            String url = "http://admin:" + planted + "@127.0.0.1:" + exporter.getAddress().getPort() + "/metrics";
+            String url = "http://admin:" + planted + "@127.0.0.1:"
+                    + exporter.getAddress().getPort() + "/metrics";
             Run run = collectGpu("--once", "--dcgm-url", url);
             assertThat(run.exitCode()).isNotZero();
             assertThat(run.out() + run.err()).doesNotContain(planted).contains("503");
-            assertThat(authorizations).containsExactly(
-                    "Basic " + Base64.getEncoder().encodeToString(("admin:" + planted).getBytes(StandardCharsets.UTF_8)));
+            assertThat(authorizations)
+                    .containsExactly("Basic "
+                            + Base64.getEncoder()
+                                    .encodeToString(("admin:" + planted).getBytes(StandardCharsets.UTF_8)));
 
             Run bad = collectGpu("--once", "--dcgm-url", "http://admin:" + planted + " x@127.0.0.1:9400/metrics");
             assertThat(bad.exitCode()).isEqualTo(2);

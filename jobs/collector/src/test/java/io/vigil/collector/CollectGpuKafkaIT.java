@@ -2,7 +2,6 @@ package io.vigil.collector;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.Map;
 import io.vigil.broker.EmbeddedKafka;
 import io.vigil.records.Decoded;
 import io.vigil.records.GpuSample;
@@ -16,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -44,17 +44,23 @@ class CollectGpuKafkaIT {
         Files.writeString(pods, "0 prober-0 job-prober\n1 trainer-0\n");
         StringWriter log = new StringWriter();
         AtomicLong clock = new AtomicLong(1_771_038_000_000L);
-        NvidiaSmiSource source = new NvidiaSmiSource(FakeNvidiaSmi.working(dir).toString(), "node-2", Duration.ofSeconds(10));
+        NvidiaSmiSource source =
+                new NvidiaSmiSource(FakeNvidiaSmi.working(dir).toString(), "node-2", Duration.ofSeconds(10));
 
         EmbeddedKafka kafka = EmbeddedKafka.start();
         try {
-            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-                admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
+            try (Admin admin =
+                    Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+                admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1)))
+                        .all()
+                        .get();
             }
             // While the broker is up, a send may take as long as a loaded machine needs (a timeout there would turn a
             // slow broker into an outage); once it is gone, the agent gives up on a send after its short timeout.
-            try (KafkaSamplePublisher patient = new KafkaSamplePublisher(kafka.bootstrapServers(), topic, null, Duration.ofMinutes(1));
-                 KafkaSamplePublisher brisk = new KafkaSamplePublisher(kafka.bootstrapServers(), topic, null, Duration.ofSeconds(1))) {
+            try (KafkaSamplePublisher patient =
+                            new KafkaSamplePublisher(kafka.bootstrapServers(), topic, null, Duration.ofMinutes(1));
+                    KafkaSamplePublisher brisk =
+                            new KafkaSamplePublisher(kafka.bootstrapServers(), topic, null, Duration.ofSeconds(1))) {
                 AtomicReference<SamplePublisher> publisher = new AtomicReference<>(patient);
                 SamplePublisher current = new SamplePublisher() {
                     @Override
@@ -65,14 +71,23 @@ class CollectGpuKafkaIT {
                     @Override
                     public void close() {}
                 };
-                GpuCollector collector = new GpuCollector(source, new PodMapping(pods), current, 3, Duration.ofMillis(10),
-                        Duration.ofMillis(50), new PrintWriter(log, true), () -> clock.addAndGet(10_000));
+                GpuCollector collector = new GpuCollector(
+                        source,
+                        new PodMapping(pods),
+                        current,
+                        3,
+                        Duration.ofMillis(10),
+                        Duration.ofMillis(50),
+                        new PrintWriter(log, true),
+                        () -> clock.addAndGet(10_000));
                 collector.run(2);
                 assertThat(collector.published()).isEqualTo(4);
 
                 List<GpuSample> onTopic = read(kafka.bootstrapServers(), topic, 4);
                 assertThat(onTopic).extracting(GpuSample::getNode).containsOnly("node-2");
-                assertThat(onTopic).extracting(GpuSample::getPod).containsExactly("prober-0", "trainer-0", "prober-0", "trainer-0");
+                assertThat(onTopic)
+                        .extracting(GpuSample::getPod)
+                        .containsExactly("prober-0", "trainer-0", "prober-0", "trainer-0");
                 assertThat(onTopic.get(0).getJobId()).isEqualTo("job-prober");
                 assertThat(onTopic.get(0).getProcesses()).hasSize(2);
 
@@ -94,7 +109,8 @@ class CollectGpuKafkaIT {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         List<GpuSample> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             TopicPartition tp = new TopicPartition(topic, 0);
             consumer.assign(List.of(tp));
             consumer.seekToBeginning(List.of(tp));

@@ -2,7 +2,6 @@ package io.vigil.collector;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.apache.kafka.common.errors.TimeoutException;
 import io.vigil.records.Decoded;
 import io.vigil.records.GpuSample;
 import java.io.IOException;
@@ -13,6 +12,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.junit.jupiter.api.Test;
 
 /** The agent's loop without processes or brokers: a flaky source, a broker outage, the buffer's bound. */
@@ -20,7 +20,12 @@ class GpuCollectorTest {
     static final Duration TICK = Duration.ofMillis(1);
 
     static GpuSample sample(long ts, int gpu) {
-        return GpuSample.newBuilder().setTs(Instant.ofEpochMilli(ts)).setNode("node-2").setGpu(gpu).setUtil(50).build();
+        return GpuSample.newBuilder()
+                .setTs(Instant.ofEpochMilli(ts))
+                .setNode("node-2")
+                .setGpu(gpu)
+                .setUtil(50)
+                .build();
     }
 
     /** Two GPUs per poll; fails while {@code failing} is above zero. */
@@ -61,7 +66,14 @@ class GpuCollectorTest {
     final AtomicInteger clock = new AtomicInteger(1_000);
 
     GpuCollector collector(GpuSource source, SamplePublisher broker, int buffer) {
-        return new GpuCollector(source, null, broker, buffer, TICK, Duration.ofMillis(8), new PrintWriter(log, true),
+        return new GpuCollector(
+                source,
+                null,
+                broker,
+                buffer,
+                TICK,
+                Duration.ofMillis(8),
+                new PrintWriter(log, true),
                 () -> clock.addAndGet(1_000));
     }
 
@@ -74,8 +86,10 @@ class GpuCollectorTest {
         c.run(5);
         assertThat(c.failures()).isEqualTo(3);
         assertThat(broker.received).hasSize(4);
-        assertThat(log.toString()).contains("cannot read GPUs from fake-nvidia-smi: exited with 9")
-                .contains("3 failures in a row").contains("answers again after 3 failures");
+        assertThat(log.toString())
+                .contains("cannot read GPUs from fake-nvidia-smi: exited with 9")
+                .contains("3 failures in a row")
+                .contains("answers again after 3 failures");
     }
 
     @Test
@@ -90,7 +104,9 @@ class GpuCollectorTest {
         c.run(5); // 4 more polls, 8 samples, room for 5
         assertThat(c.buffered()).isEqualTo(5);
         assertThat(c.dropped()).isEqualTo(3);
-        assertThat(log.toString()).contains("cannot publish").contains("buffering up to 5 samples")
+        assertThat(log.toString())
+                .contains("cannot publish")
+                .contains("buffering up to 5 samples")
                 .contains("WARNING buffer full (5 samples): dropped the 1 oldest; 1 dropped since start")
                 .contains("3 dropped since start");
 

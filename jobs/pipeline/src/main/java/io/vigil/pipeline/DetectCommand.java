@@ -1,12 +1,12 @@
 package io.vigil.pipeline;
 
-import io.vigil.settings.Topic;
-import io.vigil.settings.SettingOptions;
-import io.vigil.settings.UsesSettings;
-import io.vigil.settings.VigilConfig;
-import io.vigil.pipeline.detect.Scorers;
 import io.vigil.models.model.ModelArtifact;
 import io.vigil.models.scoring.WindowScorer;
+import io.vigil.pipeline.detect.Scorers;
+import io.vigil.settings.SettingOptions;
+import io.vigil.settings.Topic;
+import io.vigil.settings.UsesSettings;
+import io.vigil.settings.VigilConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,10 +20,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** The long-running job on Kafka, as a verb: {@code vigil detect}, and the cluster job jar's command line ({@link DetectJob#main}). */
-@Command(name = "detect", mixinStandardHelpOptions = true,
-        description = {"The long-running job: reads flows, GPU samples and assignments from Kafka, writes alerts (exactly once),"
-                + " scored windows and dead letters. Submitted to a Flink cluster it runs there; run with java -jar it runs"
-                + " in a local mini-cluster.", ""})
+@Command(
+        name = "detect",
+        mixinStandardHelpOptions = true,
+        description = {
+            "The long-running job: reads flows, GPU samples and assignments from Kafka, writes alerts (exactly once),"
+                    + " scored windows and dead letters. Submitted to a Flink cluster it runs there; run with java -jar it runs"
+                    + " in a local mini-cluster.",
+            ""
+        })
 public final class DetectCommand implements Callable<Integer>, UsesSettings {
     @Spec
     CommandSpec spec;
@@ -31,24 +36,55 @@ public final class DetectCommand implements Callable<Integer>, UsesSettings {
     @Override
     public List<String> settingKeys() {
         List<String> keys = new ArrayList<>(List.of(
-                VigilConfig.BOOTSTRAP_SERVERS, VigilConfig.SCHEMA_REGISTRY_URL, VigilConfig.GROUP_ID,
-                VigilConfig.WINDOW_SIZE_MS, VigilConfig.OUT_OF_ORDERNESS_MS, VigilConfig.IDLENESS_MS, VigilConfig.ASSIGNMENT_IDLENESS_MS,
-                VigilConfig.CHECKPOINT_INTERVAL_MS, VigilConfig.CHECKPOINT_DIR, VigilConfig.PARALLELISM,
-                VigilConfig.MODEL_PATH, VigilConfig.MODEL_TRUSTED_KEYS, VigilConfig.ALLOW_UNSIGNED_MODELS, VigilConfig.INTERNAL_CIDRS, VigilConfig.DESTINATION_LOOKBACK_MS, VigilConfig.FLEET_WARMUP_MS,
-                VigilConfig.JOB_IDLE_TIMEOUT_MS, VigilConfig.ATTRIBUTION_MAX_WAITING, VigilConfig.ATTRIBUTION_STATE_TTL_MS, VigilConfig.EVIDENCE_TOP_DESTINATIONS,
-                VigilConfig.TRANSACTIONAL_ID_PREFIX, VigilConfig.TRANSACTION_TIMEOUT_MS,
-                VigilConfig.FLOW_FORMAT, VigilConfig.GPU_FORMAT, VigilConfig.INPUT_NODE, VigilConfig.INPUT_TIME_FLOOR_MS,
-                VigilConfig.INPUT_FUTURE_MARGIN_MS, VigilConfig.INPUT_LINK_MAX_BPS, VigilConfig.INPUT_MAX_LINE_BYTES));
-        for (Topic t : List.of(Topic.FLOWS, Topic.GPU, Topic.ASSIGNMENTS, Topic.ALERTS, Topic.WINDOWS, Topic.DEADLETTER, Topic.MODELS)) {
+                VigilConfig.BOOTSTRAP_SERVERS,
+                VigilConfig.SCHEMA_REGISTRY_URL,
+                VigilConfig.GROUP_ID,
+                VigilConfig.WINDOW_SIZE_MS,
+                VigilConfig.OUT_OF_ORDERNESS_MS,
+                VigilConfig.IDLENESS_MS,
+                VigilConfig.ASSIGNMENT_IDLENESS_MS,
+                VigilConfig.CHECKPOINT_INTERVAL_MS,
+                VigilConfig.CHECKPOINT_DIR,
+                VigilConfig.PARALLELISM,
+                VigilConfig.MODEL_PATH,
+                VigilConfig.MODEL_TRUSTED_KEYS,
+                VigilConfig.ALLOW_UNSIGNED_MODELS,
+                VigilConfig.INTERNAL_CIDRS,
+                VigilConfig.DESTINATION_LOOKBACK_MS,
+                VigilConfig.FLEET_WARMUP_MS,
+                VigilConfig.JOB_IDLE_TIMEOUT_MS,
+                VigilConfig.ATTRIBUTION_MAX_WAITING,
+                VigilConfig.ATTRIBUTION_STATE_TTL_MS,
+                VigilConfig.EVIDENCE_TOP_DESTINATIONS,
+                VigilConfig.TRANSACTIONAL_ID_PREFIX,
+                VigilConfig.TRANSACTION_TIMEOUT_MS,
+                VigilConfig.FLOW_FORMAT,
+                VigilConfig.GPU_FORMAT,
+                VigilConfig.INPUT_NODE,
+                VigilConfig.INPUT_TIME_FLOOR_MS,
+                VigilConfig.INPUT_FUTURE_MARGIN_MS,
+                VigilConfig.INPUT_LINK_MAX_BPS,
+                VigilConfig.INPUT_MAX_LINE_BYTES));
+        for (Topic t : List.of(
+                Topic.FLOWS,
+                Topic.GPU,
+                Topic.ASSIGNMENTS,
+                Topic.ALERTS,
+                Topic.WINDOWS,
+                Topic.DEADLETTER,
+                Topic.MODELS)) {
             keys.add(t.nameSetting());
         }
         return keys;
     }
 
-    @Option(names = "--model", paramLabel = "FILE",
-            description = "Model artifact to start scoring with (the same as --model-path). A release on the model topic"
-                    + " replaces it while the job runs (vigil publish-model); a job restored from a checkpoint or savepoint"
-                    + " scores with the release it last accepted.")
+    @Option(
+            names = "--model",
+            paramLabel = "FILE",
+            description =
+                    "Model artifact to start scoring with (the same as --model-path). A release on the model topic"
+                            + " replaces it while the job runs (vigil publish-model); a job restored from a checkpoint or savepoint"
+                            + " scores with the release it last accepted.")
     Path model;
 
     /** This verb alone, with its settings as flags: what the cluster job jar runs. */

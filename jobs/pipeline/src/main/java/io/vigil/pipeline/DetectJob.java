@@ -1,10 +1,10 @@
 package io.vigil.pipeline;
 
-import io.vigil.records.AvroLimits;
 import io.vigil.models.scoring.WindowScorer;
 import io.vigil.pipeline.detect.DetectPipeline;
 import io.vigil.pipeline.detect.DetectSettings;
 import io.vigil.pipeline.kafka.KafkaEnds;
+import io.vigil.records.AvroLimits;
 import io.vigil.settings.VigilConfig;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
@@ -33,11 +33,12 @@ public final class DetectJob {
     }
 
     /** Configures checkpointing and parallelism as the settings say, and wires the pipeline to Kafka. */
-    public static StreamExecutionEnvironment prepare(StreamExecutionEnvironment env, VigilConfig config, WindowScorer scorer,
-                                                     boolean bounded) {
+    public static StreamExecutionEnvironment prepare(
+            StreamExecutionEnvironment env, VigilConfig config, WindowScorer scorer, boolean bounded) {
         env.enableCheckpointing(config.getLong(VigilConfig.CHECKPOINT_INTERVAL_MS), CheckpointingMode.EXACTLY_ONCE);
         CheckpointConfig checkpoints = env.getCheckpointConfig();
-        checkpoints.setMinPauseBetweenCheckpoints(Math.min(5_000, config.getLong(VigilConfig.CHECKPOINT_INTERVAL_MS) / 2));
+        checkpoints.setMinPauseBetweenCheckpoints(
+                Math.min(5_000, config.getLong(VigilConfig.CHECKPOINT_INTERVAL_MS) / 2));
         String dir = config.getString(VigilConfig.CHECKPOINT_DIR);
         if (!dir.isBlank()) {
             Configuration conf = new Configuration();
@@ -53,11 +54,13 @@ public final class DetectJob {
         if (parallelism > 0) {
             env.setParallelism(parallelism);
         }
-        DetectPipeline.build(env, DetectSettings.from(config), scorer, KafkaEnds.inputs(config, bounded), KafkaEnds.outputs(config));
+        DetectPipeline.build(
+                env, DetectSettings.from(config), scorer, KafkaEnds.inputs(config, bounded), KafkaEnds.outputs(config));
         return env;
     }
 
-    public static JobClient start(StreamExecutionEnvironment env, VigilConfig config, WindowScorer scorer) throws Exception {
+    public static JobClient start(StreamExecutionEnvironment env, VigilConfig config, WindowScorer scorer)
+            throws Exception {
         return prepare(env, config, scorer, false).executeAsync("vigil detect");
     }
 }

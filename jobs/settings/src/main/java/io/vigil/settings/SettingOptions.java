@@ -1,6 +1,5 @@
 package io.vigil.settings;
 
-import io.vigil.settings.VigilConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -41,8 +40,11 @@ public final class SettingOptions {
             if (def == null) {
                 throw new IllegalArgumentException("no such setting: " + key);
             }
-            String defaultText = def.hasDefault() && def.defaultValue != null && !String.valueOf(def.defaultValue).isEmpty()
-                    ? " Default: " + def.defaultValue + "." : "";
+            String defaultText = def.hasDefault()
+                            && def.defaultValue != null
+                            && !String.valueOf(def.defaultValue).isEmpty()
+                    ? " Default: " + def.defaultValue + "."
+                    : "";
             boolean yesNo = def.type == ConfigDef.Type.BOOLEAN;
             // a yes/no setting is a switch (--allow-unsigned-models); it takes only "true" or "false" after it
             OptionSpec.Builder option = OptionSpec.builder(flag(key))
@@ -66,11 +68,13 @@ public final class SettingOptions {
             try (InputStream in = Files.newInputStream(file)) {
                 props.load(in);
             } catch (IOException e) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "cannot read settings file " + file + ": " + e.getMessage());
+                throw new CommandLine.ParameterException(
+                        spec.commandLine(), "cannot read settings file " + file + ": " + e.getMessage());
             }
             for (String name : props.stringPropertyNames()) {
                 if (!VigilConfig.DEF.names().contains(name)) {
-                    throw new CommandLine.ParameterException(spec.commandLine(),
+                    throw new CommandLine.ParameterException(
+                            spec.commandLine(),
                             "settings file " + file + " has an unknown key '" + name + "' (see `vigil settings`)");
                 }
                 values.put(name, props.getProperty(name));

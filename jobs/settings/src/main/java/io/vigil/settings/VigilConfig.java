@@ -1,10 +1,10 @@
 package io.vigil.settings;
 
-import java.util.HashMap;
 import io.vigil.records.InputBounds;
 import io.vigil.records.formats.Formats;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.AbstractConfig;
@@ -57,103 +57,263 @@ public final class VigilConfig extends AbstractConfig {
 
     private static ConfigDef define() {
         ConfigDef def = new ConfigDef()
-                .define(BOOTSTRAP_SERVERS, Type.STRING, "127.0.0.1:9092", Importance.HIGH,
+                .define(
+                        BOOTSTRAP_SERVERS,
+                        Type.STRING,
+                        "127.0.0.1:9092",
+                        Importance.HIGH,
                         "Kafka bootstrap servers, host:port[,host:port...].")
-                .define(SCHEMA_REGISTRY_URL, Type.STRING, "", Importance.MEDIUM,
+                .define(
+                        SCHEMA_REGISTRY_URL,
+                        Type.STRING,
+                        "",
+                        Importance.MEDIUM,
                         "Schema registry URL. Empty: Avro single-object encoding (fingerprint in each message);"
                                 + " set: Confluent wire format (magic byte + schema id) against this registry.")
-                .define(TOPIC_REPLICATION_FACTOR, Type.SHORT, (short) -1, Importance.LOW,
+                .define(
+                        TOPIC_REPLICATION_FACTOR,
+                        Type.SHORT,
+                        (short) -1,
+                        Importance.LOW,
                         "Replication factor for topics Vigil creates; -1 takes the broker's default.")
-                .define(GROUP_ID, Type.STRING, "vigil-detect", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+                .define(
+                        GROUP_ID,
+                        Type.STRING,
+                        "vigil-detect",
+                        new ConfigDef.NonEmptyString(),
+                        Importance.MEDIUM,
                         "Kafka consumer group of the detect job (offsets are committed on checkpoints).")
-                .define(WINDOW_SIZE_MS, Type.LONG, 60_000L, Range.atLeast(1_000), Importance.HIGH,
+                .define(
+                        WINDOW_SIZE_MS,
+                        Type.LONG,
+                        60_000L,
+                        Range.atLeast(1_000),
+                        Importance.HIGH,
                         "Length of each job's tumbling event-time window, ms.")
-                .define(OUT_OF_ORDERNESS_MS, Type.LONG, 10_000L, Range.atLeast(0), Importance.HIGH,
+                .define(
+                        OUT_OF_ORDERNESS_MS,
+                        Type.LONG,
+                        10_000L,
+                        Range.atLeast(0),
+                        Importance.HIGH,
                         "How far out of order records may arrive (bounded out-of-orderness of the watermarks), ms;"
                                 + " later records are dead letters with reason late.")
-                .define(IDLENESS_MS, Type.LONG, 30_000L, Range.atLeast(0), Importance.MEDIUM,
+                .define(
+                        IDLENESS_MS,
+                        Type.LONG,
+                        30_000L,
+                        Range.atLeast(0),
+                        Importance.MEDIUM,
                         "A Kafka partition or file with no records for this long stops holding back the watermark, ms;"
                                 + " 0 never.")
-                .define(ASSIGNMENT_IDLENESS_MS, Type.LONG, 1_000L, Range.atLeast(0), Importance.LOW,
+                .define(
+                        ASSIGNMENT_IDLENESS_MS,
+                        Type.LONG,
+                        1_000L,
+                        Range.atLeast(0),
+                        Importance.LOW,
                         "The same for a partition of the scheduler's assignments once it has caught up (been idle once):"
                                 + " they are sparse, and after each START or STOP their partition holds back every window"
                                 + " until it counts as idle again, so this bounds the alert delay a scheduler event adds, ms;"
                                 + " 0 takes watermark.idleness.ms; with that one 0 (never idle), this one is never used either.")
-                .define(DESTINATION_LOOKBACK_MS, Type.LONG, 24 * 3_600_000L, Range.atLeast(0), Importance.MEDIUM,
+                .define(
+                        DESTINATION_LOOKBACK_MS,
+                        Type.LONG,
+                        24 * 3_600_000L,
+                        Range.atLeast(0),
+                        Importance.MEDIUM,
                         "How far back 'how many jobs talk to this destination' looks, ms.")
-                .define(FLEET_WARMUP_MS, Type.LONG, 10 * 60_000L, Range.atLeast(0), Importance.MEDIUM,
+                .define(
+                        FLEET_WARMUP_MS,
+                        Type.LONG,
+                        10 * 60_000L,
+                        Range.atLeast(0),
+                        Importance.MEDIUM,
                         "After starting from empty state, how long the pipeline watches the fleet before it calls any"
                                 + " destination rare (used by only one job), ms: a fleet-wide object store's first upload"
                                 + " would otherwise look like exfiltration. Restored state keeps what it has learned.")
-                .define(JOB_IDLE_TIMEOUT_MS, Type.LONG, 3_600_000L, Range.atLeast(1_000), Importance.LOW,
+                .define(
+                        JOB_IDLE_TIMEOUT_MS,
+                        Type.LONG,
+                        3_600_000L,
+                        Range.atLeast(1_000),
+                        Importance.LOW,
                         "A job with no window for this long loses its state (for jobs that never send STOP), ms.")
-                .define(ATTRIBUTION_MAX_WAITING, Type.INT, 10_000, Range.atLeast(0), Importance.LOW,
+                .define(
+                        ATTRIBUTION_MAX_WAITING,
+                        Type.INT,
+                        10_000,
+                        Range.atLeast(0),
+                        Importance.LOW,
                         "Records per address that may wait for their assignment; beyond it they are decided at once.")
-                .define(ATTRIBUTION_STATE_TTL_MS, Type.LONG, 7 * 24 * 3_600_000L, Range.atLeast(60_000), Importance.LOW,
+                .define(
+                        ATTRIBUTION_STATE_TTL_MS,
+                        Type.LONG,
+                        7 * 24 * 3_600_000L,
+                        Range.atLeast(60_000),
+                        Importance.LOW,
                         "An address (IP, GPU) with no record and no assignment for this long is forgotten, ms of"
                                 + " processing time: for jobs that never send STOP on addresses never reused.")
-                .define(INTERNAL_CIDRS, Type.LIST, "", Importance.MEDIUM,
+                .define(
+                        INTERNAL_CIDRS,
+                        Type.LIST,
+                        "",
+                        Importance.MEDIUM,
                         "The cluster's own address ranges (CIDR, comma-separated); empty: RFC 1918, CGNAT,"
                                 + " link-local, loopback and IPv6 ULA.")
-                .define(EVIDENCE_TOP_DESTINATIONS, Type.INT, 8, Range.between(1, 100), Importance.LOW,
+                .define(
+                        EVIDENCE_TOP_DESTINATIONS,
+                        Type.INT,
+                        8,
+                        Range.between(1, 100),
+                        Importance.LOW,
                         "Destinations listed as evidence in each alert.")
-                .define(CHECKPOINT_INTERVAL_MS, Type.LONG, 30_000L, Range.atLeast(100), Importance.HIGH,
+                .define(
+                        CHECKPOINT_INTERVAL_MS,
+                        Type.LONG,
+                        30_000L,
+                        Range.atLeast(100),
+                        Importance.HIGH,
                         "Checkpoint interval, ms; alerts are committed to Kafka on each checkpoint.")
-                .define(CHECKPOINT_DIR, Type.STRING, "", Importance.HIGH,
+                .define(
+                        CHECKPOINT_DIR,
+                        Type.STRING,
+                        "",
+                        Importance.HIGH,
                         "Checkpoint directory (file://, s3://, ...); empty: the cluster's execution.checkpointing.dir.")
-                .define(PARALLELISM, Type.INT, -1, Importance.MEDIUM,
+                .define(
+                        PARALLELISM,
+                        Type.INT,
+                        -1,
+                        Importance.MEDIUM,
                         "Parallelism of the job; -1: the cluster's default.")
-                .define(MODEL_PATH, Type.STRING, "", Importance.HIGH,
+                .define(
+                        MODEL_PATH,
+                        Type.STRING,
+                        "",
+                        Importance.HIGH,
                         "Model artifact (from vigil train) to start scoring with; a release on the model topic"
                                 + " (vigil publish-model) replaces it while the job runs. Empty: the built-in default model.")
-                .define(MODEL_TRUSTED_KEYS, Type.LIST, "", Importance.HIGH,
+                .define(
+                        MODEL_TRUSTED_KEYS,
+                        Type.LIST,
+                        "",
+                        Importance.HIGH,
                         "Ed25519 public key files (PEM, from vigil keygen) whose signed models are accepted, by --model and"
                                 + " on the model topic. The built-in default model needs none.")
-                .define(ALLOW_UNSIGNED_MODELS, Type.BOOLEAN, false, Importance.HIGH,
+                .define(
+                        ALLOW_UNSIGNED_MODELS,
+                        Type.BOOLEAN,
+                        false,
+                        Importance.HIGH,
                         "Accept model artifacts that are unsigned or signed by a key not in model.trusted.keys (a"
                                 + " signature by a trusted key that does not verify is refused regardless).")
-                .define(TRANSACTIONAL_ID_PREFIX, Type.STRING, "vigil-alerts", new ConfigDef.NonEmptyString(), Importance.LOW,
+                .define(
+                        TRANSACTIONAL_ID_PREFIX,
+                        Type.STRING,
+                        "vigil-alerts",
+                        new ConfigDef.NonEmptyString(),
+                        Importance.LOW,
                         "Kafka transactional id prefix of the alert sink; unique per job on a Kafka cluster.")
-                .define(TRANSACTION_TIMEOUT_MS, Type.INT, 600_000, Range.between(1_000, 900_000), Importance.LOW,
+                .define(
+                        TRANSACTION_TIMEOUT_MS,
+                        Type.INT,
+                        600_000,
+                        Range.between(1_000, 900_000),
+                        Importance.LOW,
                         "Kafka transaction timeout of the alert sink, ms; at most the broker's transaction.max.timeout.ms.")
-                .define(FLOW_FORMAT, Type.STRING, Formats.VIGIL, ConfigDef.ValidString.in(Formats.FLOW_FORMATS.toArray(String[]::new)),
-                        Importance.HIGH, "Format of the flow input: vigil (canonical: Avro on Kafka, JSON lines in files),"
+                .define(
+                        FLOW_FORMAT,
+                        Type.STRING,
+                        Formats.VIGIL,
+                        ConfigDef.ValidString.in(Formats.FLOW_FORMATS.toArray(String[]::new)),
+                        Importance.HIGH,
+                        "Format of the flow input: vigil (canonical: Avro on Kafka, JSON lines in files),"
                                 + " vigil-json, vigil-avro, goflow2 (goflow2 JSON: NetFlow v5/v9, IPFIX, sFlow), zeek-tsv"
                                 + " (Zeek conn.log), zeek-json, vpc (AWS VPC Flow Logs). On Kafka a text format has one"
                                 + " line per message; in a dataset the flows file is named for its format (see README).")
-                .define(GPU_FORMAT, Type.STRING, Formats.VIGIL, ConfigDef.ValidString.in(Formats.GPU_FORMATS.toArray(String[]::new)),
-                        Importance.HIGH, "Format of the GPU sample input: vigil (canonical: Avro on Kafka, JSON lines in files),"
+                .define(
+                        GPU_FORMAT,
+                        Type.STRING,
+                        Formats.VIGIL,
+                        ConfigDef.ValidString.in(Formats.GPU_FORMATS.toArray(String[]::new)),
+                        Importance.HIGH,
+                        "Format of the GPU sample input: vigil (canonical: Avro on Kafka, JSON lines in files),"
                                 + " vigil-json, vigil-avro, dcgm-prometheus (dcgm-exporter's /metrics text; on Kafka one scrape"
                                 + " per message, timed by the message), nvidia-smi-csv (--query-gpu and --query-compute-apps CSV).")
-                .define(INPUT_NODE, Type.STRING, "", Importance.MEDIUM,
+                .define(
+                        INPUT_NODE,
+                        Type.STRING,
+                        "",
+                        Importance.MEDIUM,
                         "Node name for records of foreign formats (flows and GPU samples); overrides what the format says"
                                 + " (goflow2's sampler address, a VPC record's instance or interface id, DCGM's Hostname)."
                                 + " Empty: the format's own, else 'unknown'.")
-                .define(INPUT_TIME_FLOOR_MS, Type.LONG, InputBounds.DEFAULT_EPOCH_FLOOR_MS, Range.atLeast(0), Importance.LOW,
+                .define(
+                        INPUT_TIME_FLOOR_MS,
+                        Type.LONG,
+                        InputBounds.DEFAULT_EPOCH_FLOOR_MS,
+                        Range.atLeast(0),
+                        Importance.LOW,
                         "Input records with an event time before this (epoch ms; default 2000-01-01) are dead letters"
                                 + " past_time: an unset clock says 1970, and no exporter Vigil reads is older.")
-                .define(INPUT_FUTURE_MARGIN_MS, Type.LONG, InputBounds.DEFAULT_FUTURE_MARGIN_MS, Range.atLeast(0), Importance.LOW,
+                .define(
+                        INPUT_FUTURE_MARGIN_MS,
+                        Type.LONG,
+                        InputBounds.DEFAULT_FUTURE_MARGIN_MS,
+                        Range.atLeast(0),
+                        Importance.LOW,
                         "Live input (Kafka): records whose event time is more than this ahead of the clock are dead"
                                 + " letters future_time, ms. Exporters report intervals after they end, so this only covers"
                                 + " clock skew, and it bounds how far one record can move its partition's watermark.")
-                .define(INPUT_SPAN_MARGIN_MS, Type.LONG, InputBounds.DEFAULT_SPAN_MARGIN_MS, Range.atLeast(60_000), Importance.LOW,
+                .define(
+                        INPUT_SPAN_MARGIN_MS,
+                        Type.LONG,
+                        InputBounds.DEFAULT_SPAN_MARGIN_MS,
+                        Range.atLeast(60_000),
+                        Importance.LOW,
                         "Files (replay): records more than this from the median time of the records around them in their"
-                                + " file (blocks of " + InputBounds.SPAN_BLOCK + ") are dead letters future_time or past_time, ms."
+                                + " file (blocks of " + InputBounds.SPAN_BLOCK
+                                + ") are dead letters future_time or past_time, ms."
                                 + " A recording has no 'now'; its own times are the reference.")
-                .define(INPUT_LINK_MAX_BPS, Type.LONG, InputBounds.DEFAULT_LINK_BITS_PER_SECOND, Range.atLeast(1_000_000), Importance.LOW,
+                .define(
+                        INPUT_LINK_MAX_BPS,
+                        Type.LONG,
+                        InputBounds.DEFAULT_LINK_BITS_PER_SECOND,
+                        Range.atLeast(1_000_000),
+                        Importance.LOW,
                         "The fastest link a flow can cross, bits/s: a flow with more bytes (or minimum-size packets) per"
                                 + " direction than this carries in its duration plus 1 s is a dead letter out_of_range.")
-                .define(INPUT_MAX_LINE_BYTES, Type.INT, InputBounds.DEFAULT_MAX_LINE_BYTES, Range.atLeast(1_024), Importance.LOW,
+                .define(
+                        INPUT_MAX_LINE_BYTES,
+                        Type.INT,
+                        InputBounds.DEFAULT_MAX_LINE_BYTES,
+                        Range.atLeast(1_024),
+                        Importance.LOW,
                         "Longest line of a text input (or text message on Kafka), bytes; longer ones are dead letters"
                                 + " too_large, skipped without being held in memory.")
-                .define(INPUT_STRICT, Type.BOOLEAN, false, Importance.LOW,
+                .define(
+                        INPUT_STRICT,
+                        Type.BOOLEAN,
+                        false,
+                        Importance.LOW,
                         "Replay: a truncated or corrupt input file (a cut .gz) stops with exit code 2 naming the file,"
                                 + " instead of a warning and a dead letter truncated (what was read is kept either way).");
         for (Topic topic : Topic.values()) {
-            def.define(topic.nameSetting(), Type.STRING, topic.defaultName(), new ConfigDef.NonEmptyString(),
-                    Importance.MEDIUM, "Topic: " + topic.doc() + ".");
-            def.define(topic.partitionsSetting(), Type.INT, topic.defaultPartitions(), Range.atLeast(1),
-                    Importance.LOW, "Partitions of " + topic.nameSetting() + " when Vigil creates it.");
+            def.define(
+                    topic.nameSetting(),
+                    Type.STRING,
+                    topic.defaultName(),
+                    new ConfigDef.NonEmptyString(),
+                    Importance.MEDIUM,
+                    "Topic: " + topic.doc() + ".");
+            def.define(
+                    topic.partitionsSetting(),
+                    Type.INT,
+                    topic.defaultPartitions(),
+                    Range.atLeast(1),
+                    Importance.LOW,
+                    "Partitions of " + topic.nameSetting() + " when Vigil creates it.");
         }
         return def;
     }
@@ -197,8 +357,12 @@ public final class VigilConfig extends AbstractConfig {
 
     /** The bounds input records must meet ({@code input.*}). */
     public InputBounds inputBounds() {
-        return new InputBounds(getLong(INPUT_TIME_FLOOR_MS), getLong(INPUT_FUTURE_MARGIN_MS), getLong(INPUT_SPAN_MARGIN_MS),
-                getLong(INPUT_LINK_MAX_BPS), getInt(INPUT_MAX_LINE_BYTES));
+        return new InputBounds(
+                getLong(INPUT_TIME_FLOOR_MS),
+                getLong(INPUT_FUTURE_MARGIN_MS),
+                getLong(INPUT_SPAN_MARGIN_MS),
+                getLong(INPUT_LINK_MAX_BPS),
+                getInt(INPUT_MAX_LINE_BYTES));
     }
 
     /** The keys, in definition order, for --help and docs. */

@@ -1,7 +1,7 @@
 package io.vigil.tools;
 
-import io.vigil.settings.VigilConfig;
 import io.vigil.broker.EmbeddedKafka;
+import io.vigil.settings.VigilConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,8 +21,8 @@ public final class LocalRun {
      * Settings for a detect job on the embedded broker: its own consumer group and transactional ids, and
      * checkpoints (which commit the alerts) every {@code checkpointMs} into {@code checkpoints}.
      */
-    public static VigilConfig config(EmbeddedKafka kafka, String name, long checkpointMs, Path checkpoints,
-                                     Map<String, String> more) {
+    public static VigilConfig config(
+            EmbeddedKafka kafka, String name, long checkpointMs, Path checkpoints, Map<String, String> more) {
         Map<String, Object> values = new HashMap<>(Map.of(
                 VigilConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers(),
                 VigilConfig.GROUP_ID, name,

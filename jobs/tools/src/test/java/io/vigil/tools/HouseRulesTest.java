@@ -35,6 +35,7 @@ class HouseRulesTest {
     /** A qualified name in code: lower-case packages, then a type. */
     private static final Pattern QUALIFIED = Pattern.compile(
             "(?<![\\w.@])((?:java|javax|org|com|io|picocli|smile)(?:\\.[a-z_][a-z0-9_]*)+)\\.([A-Z]\\w*)");
+
     private static final Pattern VIGIL_REFERENCE = Pattern.compile("(?<![\\w.])(io\\.vigil(?:\\.[a-z]\\w*)+)\\.[A-Z]");
 
     @Test
@@ -47,7 +48,8 @@ class HouseRulesTest {
             Matcher imports = IMPORT.matcher(code);
             while (imports.find()) {
                 String target = imports.group(1) != null || imports.group(3).equals("*")
-                        ? packagePart(imports.group(2)) : packagePart(imports.group(2) + "." + imports.group(3));
+                        ? packagePart(imports.group(2))
+                        : packagePart(imports.group(2) + "." + imports.group(3));
                 if (target.startsWith("io.vigil") && !target.equals(pkg)) {
                     used.add(target);
                 }
@@ -91,7 +93,8 @@ class HouseRulesTest {
                     String packageName = q.group(1);
                     String simple = q.group(2);
                     boolean clashes = declared.contains(simple)
-                            || (imported.containsKey(simple) && !imported.get(simple).equals(packageName))
+                            || (imported.containsKey(simple)
+                                    && !imported.get(simple).equals(packageName))
                             || (!packageName.equals(pkg) && Files.exists(file.resolveSibling(simple + ".java")));
                     boolean outerClassOnly = packageName.chars().anyMatch(Character::isUpperCase);
                     if (!clashes && !outerClassOnly) {
@@ -119,9 +122,15 @@ class HouseRulesTest {
         return out;
     }
 
-    private static void strongConnect(String v, Map<String, Set<String>> graph, Map<String, Integer> index,
-                                      Map<String, Integer> low, Deque<String> stack, Set<String> onStack, int[] next,
-                                      List<String> out) {
+    private static void strongConnect(
+            String v,
+            Map<String, Set<String>> graph,
+            Map<String, Integer> index,
+            Map<String, Integer> low,
+            Deque<String> stack,
+            Set<String> onStack,
+            int[] next,
+            List<String> out) {
         index.put(v, next[0]);
         low.put(v, next[0]);
         next[0]++;
@@ -217,9 +226,14 @@ class HouseRulesTest {
     private static List<Path> sources(String under) {
         try (Stream<Path> files = Files.walk(ROOT)) {
             return files.filter(p -> p.toString().endsWith(".java"))
-                    .filter(p -> ROOT.relativize(p).toString().contains(under.replace('/', p.getFileSystem().getSeparator().charAt(0))))
-                    .filter(p -> !p.toString().contains("/target/") && !p.toString().contains("/.git/"))
-                    .sorted().toList();
+                    .filter(p -> ROOT.relativize(p)
+                            .toString()
+                            .contains(under.replace(
+                                    '/', p.getFileSystem().getSeparator().charAt(0))))
+                    .filter(p ->
+                            !p.toString().contains("/target/") && !p.toString().contains("/.git/"))
+                    .sorted()
+                    .toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

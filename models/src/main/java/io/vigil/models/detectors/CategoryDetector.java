@@ -50,6 +50,7 @@ public final class CategoryDetector {
     public static final int TREES = 60;
     /** Leaves per tree at most: enough for a handful of classes, and it bounds the model's size. */
     public static final int MAX_LEAVES = 32;
+
     public static final int MAX_DEPTH = 12;
     /** Fewest windows in a leaf. */
     public static final int LEAF_SIZE = 3;
@@ -78,13 +79,21 @@ public final class CategoryDetector {
      * @param shares per leaf, {@code categories.length + 1} values: the share of the leaf's training windows of each
      *     class, benign first
      */
-    public record Forest(int width, Category[] categories, int[] roots, int[] feature, double[] split, int[] left,
-                         int[] right, double[] shares) {}
+    public record Forest(
+            int width,
+            Category[] categories,
+            int[] roots,
+            int[] feature,
+            double[] split,
+            int[] left,
+            int[] right,
+            double[] shares) {}
 
     private final int width;
     private final Category[] categories;
     /** Empty when the training windows held no positives: then every window is benign. */
     private final int[] roots;
+
     private final int[] feature;
     private final double[] split;
     private final int[] left;
@@ -122,8 +131,8 @@ public final class CategoryDetector {
             }
         }
         if (distinct.size() != f.categories().length) {
-            throw new IllegalArgumentException("supervised model classes are not distinct categories: "
-                    + Arrays.toString(f.categories()));
+            throw new IllegalArgumentException(
+                    "supervised model classes are not distinct categories: " + Arrays.toString(f.categories()));
         }
         int n = f.feature().length;
         if (f.split().length != n || f.left().length != n || f.right().length != n) {
@@ -135,15 +144,15 @@ public final class CategoryDetector {
                     + f.categories().length + " categories, or the first does not start at node 0");
         }
         if (f.shares().length % classes != 0) {
-            throw new IllegalArgumentException("supervised model: " + f.shares().length + " leaf shares for " + classes
-                    + " classes");
+            throw new IllegalArgumentException(
+                    "supervised model: " + f.shares().length + " leaf shares for " + classes + " classes");
         }
         boolean[] leafUsed = new boolean[f.shares().length / classes];
         for (int t = 0; t < roots.length; t++) {
             int end = t + 1 < roots.length ? roots[t + 1] : n;
             if (end <= roots[t] || end > n) {
-                throw new IllegalArgumentException("supervised model: tree " + t + " spans nodes " + roots[t] + " to "
-                        + end + " of " + n);
+                throw new IllegalArgumentException(
+                        "supervised model: tree " + t + " spans nodes " + roots[t] + " to " + end + " of " + n);
             }
             for (int i = roots[t]; i < end; i++) {
                 if (f.feature()[i] == -1) {
@@ -157,26 +166,28 @@ public final class CategoryDetector {
                     for (int c = 0; c < classes; c++) {
                         double v = f.shares()[row * classes + c];
                         if (!(v >= 0 && v <= 1)) {
-                            throw new IllegalArgumentException("supervised model: leaf " + i + " has a class share of " + v);
+                            throw new IllegalArgumentException(
+                                    "supervised model: leaf " + i + " has a class share of " + v);
                         }
                         sum += v;
                     }
                     if (Math.abs(sum - 1) > 1e-9) {
-                        throw new IllegalArgumentException("supervised model: leaf " + i + " has class shares summing to " + sum);
+                        throw new IllegalArgumentException(
+                                "supervised model: leaf " + i + " has class shares summing to " + sum);
                     }
                     continue;
                 }
                 if (f.feature()[i] < 0 || f.feature()[i] >= f.width()) {
-                    throw new IllegalArgumentException("supervised model: node " + i + " reads feature " + f.feature()[i]
-                            + " of " + f.width());
+                    throw new IllegalArgumentException(
+                            "supervised model: node " + i + " reads feature " + f.feature()[i] + " of " + f.width());
                 }
                 if (!Double.isFinite(f.split()[i])) {
                     throw new IllegalArgumentException("supervised model: split " + i + " at " + f.split()[i]);
                 }
                 for (int child : new int[] {f.left()[i], f.right()[i]}) {
                     if (child <= i || child >= end) {
-                        throw new IllegalArgumentException("supervised model: split " + i + " of tree " + t + " has child "
-                                + child + ", not after it within nodes " + roots[t] + " to " + end);
+                        throw new IllegalArgumentException("supervised model: split " + i + " of tree " + t
+                                + " has child " + child + ", not after it within nodes " + roots[t] + " to " + end);
                     }
                 }
             }
@@ -186,14 +197,28 @@ public final class CategoryDetector {
                 throw new IllegalArgumentException("supervised model: leaf shares row " + row + " belongs to no leaf");
             }
         }
-        return new CategoryDetector(new Forest(f.width(), f.categories().clone(), roots.clone(), f.feature().clone(),
-                f.split().clone(), f.left().clone(), f.right().clone(), f.shares().clone()));
+        return new CategoryDetector(new Forest(
+                f.width(),
+                f.categories().clone(),
+                roots.clone(),
+                f.feature().clone(),
+                f.split().clone(),
+                f.left().clone(),
+                f.right().clone(),
+                f.shares().clone()));
     }
 
     /** The model's arrays (copies), what an artifact holds. */
     public Forest forest() {
-        return new Forest(width, categories.clone(), roots.clone(), feature.clone(), split.clone(), left.clone(),
-                right.clone(), shares.clone());
+        return new Forest(
+                width,
+                categories.clone(),
+                roots.clone(),
+                feature.clone(),
+                split.clone(),
+                left.clone(),
+                right.clone(),
+                shares.clone());
     }
 
     /**
@@ -224,8 +249,15 @@ public final class CategoryDetector {
         }
         Category[] categories = present.toArray(new Category[0]);
         if (categories.length == 0) {
-            return new CategoryDetector(new Forest(featureSet.size(), categories, new int[0], new int[0], new double[0],
-                    new int[0], new int[0], new double[0]));
+            return new CategoryDetector(new Forest(
+                    featureSet.size(),
+                    categories,
+                    new int[0],
+                    new int[0],
+                    new double[0],
+                    new int[0],
+                    new int[0],
+                    new double[0]));
         }
 
         int[] classes = new int[labels.length];
@@ -248,11 +280,22 @@ public final class CategoryDetector {
         int mtry = Math.max(1, names.length / 3);
         // Smile seeds a tree only from seeds above 1.
         long base = (seed & 0x3fff_ffff_ffff_ffffL) + 2;
-        RandomForest forest = RandomForest.fit(Formula.lhs(CLASS_COLUMN), data, TREES, mtry, SplitRule.GINI, MAX_DEPTH, MAX_LEAVES,
-                LEAF_SIZE, 1.0, classWeight, LongStream.range(0, TREES).map(t -> base + t));
+        RandomForest forest = RandomForest.fit(
+                Formula.lhs(CLASS_COLUMN),
+                data,
+                TREES,
+                mtry,
+                SplitRule.GINI,
+                MAX_DEPTH,
+                MAX_LEAVES,
+                LEAF_SIZE,
+                1.0,
+                classWeight,
+                LongStream.range(0, TREES).map(t -> base + t));
         int[] learned = forest.classes();
         if (learned.length != categories.length + 1) {
-            throw new IllegalStateException("forest learned " + learned.length + " classes, expected " + (categories.length + 1));
+            throw new IllegalStateException(
+                    "forest learned " + learned.length + " classes, expected " + (categories.length + 1));
         }
         DecisionTree[] trees = forest.trees();
         CategoryDetector flat = flatten(featureSet.size(), categories, trees);
@@ -267,7 +310,11 @@ public final class CategoryDetector {
         for (int t = 0; t < trees.length; t++) {
             roots[t] = flat.append(trees[t].root(), trees[t].schema());
         }
-        return of(new Forest(width, categories.clone(), roots, flat.feature.stream().mapToInt(Integer::intValue).toArray(),
+        return of(new Forest(
+                width,
+                categories.clone(),
+                roots,
+                flat.feature.stream().mapToInt(Integer::intValue).toArray(),
                 flat.split.stream().mapToDouble(Double::doubleValue).toArray(),
                 flat.left.stream().mapToInt(Integer::intValue).toArray(),
                 flat.right.stream().mapToInt(Integer::intValue).toArray(),
@@ -284,8 +331,9 @@ public final class CategoryDetector {
                 int leaf = leaf(roots[t], window);
                 for (int c = 0; c < classes; c++) {
                     if (Double.compare(shares[left[leaf] * classes + c], expected[c]) != 0) {
-                        throw new IllegalStateException("flattened tree " + t + " reaches another leaf than Smile's for a"
-                                + " training window: Smile's trees are not what this code was written for (3.1.1)");
+                        throw new IllegalStateException(
+                                "flattened tree " + t + " reaches another leaf than Smile's for a"
+                                        + " training window: Smile's trees are not what this code was written for (3.1.1)");
                     }
                 }
             }
@@ -324,7 +372,8 @@ public final class CategoryDetector {
             int index = feature.size();
             if (node instanceof DecisionNode leaf) {
                 if (leaf.count().length != classes) {
-                    throw new IllegalStateException("a leaf counts " + leaf.count().length + " classes, expected " + classes);
+                    throw new IllegalStateException(
+                            "a leaf counts " + leaf.count().length + " classes, expected " + classes);
                 }
                 feature.add(-1);
                 split.add(0.0);
@@ -336,8 +385,9 @@ public final class CategoryDetector {
                 return index;
             }
             if (!(node instanceof OrdinalNode ordinal)) {
-                throw new IllegalStateException("a supervised tree has a " + node.getClass().getSimpleName()
-                        + "; every feature is numeric, so Smile should have made ordinal splits");
+                throw new IllegalStateException(
+                        "a supervised tree has a " + node.getClass().getSimpleName()
+                                + "; every feature is numeric, so Smile should have made ordinal splits");
             }
             feature.add(ordinal.feature());
             split.add(splitValue(ordinal, schema));
@@ -400,7 +450,8 @@ public final class CategoryDetector {
     /** Probability per class; index 0 is benign, then {@link #categories()} in order. */
     public double[] probabilities(double[] features) {
         if (features.length != width) {
-            throw new IllegalArgumentException("the supervised model reads " + width + " features, the window has " + features.length);
+            throw new IllegalArgumentException(
+                    "the supervised model reads " + width + " features, the window has " + features.length);
         }
         int classes = categories.length + 1;
         double[] out = new double[classes];

@@ -66,8 +66,16 @@ public final class FleetDetector {
      * @param low per split, the lowest value its rows had in its feature (0 for a leaf)
      * @param high per split, the highest (0 for a leaf)
      */
-    public record Forest(double[] median, double[] scale, double averagePath, int[] roots, int[] feature, int[] right,
-                         double[] cut, float[] low, float[] high) {}
+    public record Forest(
+            double[] median,
+            double[] scale,
+            double averagePath,
+            int[] roots,
+            int[] feature,
+            int[] right,
+            double[] cut,
+            float[] low,
+            float[] high) {}
 
     private final double[] median;
     private final double[] scale;
@@ -83,6 +91,7 @@ public final class FleetDetector {
     private final double[] cut;
     /** Per split: the lowest and highest value of its feature among the rows that reached it (outward-rounded). */
     private final float[] low;
+
     private final float[] high;
 
     private FleetDetector(Forest f) {
@@ -107,7 +116,8 @@ public final class FleetDetector {
     public static FleetDetector of(Forest f) {
         int width = f.median().length;
         if (width == 0 || f.scale().length != width) {
-            throw new IllegalArgumentException("fleet model: " + width + " medians and " + f.scale().length + " spreads");
+            throw new IllegalArgumentException(
+                    "fleet model: " + width + " medians and " + f.scale().length + " spreads");
         }
         for (int j = 0; j < width; j++) {
             finite("median", f.median()[j]);
@@ -129,8 +139,8 @@ public final class FleetDetector {
         for (int t = 0; t < roots.length; t++) {
             int end = t + 1 < roots.length ? roots[t + 1] : n;
             if (end <= roots[t] || end > n) {
-                throw new IllegalArgumentException("fleet model: tree " + t + " spans nodes " + roots[t] + " to " + end
-                        + " of " + n);
+                throw new IllegalArgumentException(
+                        "fleet model: tree " + t + " spans nodes " + roots[t] + " to " + end + " of " + n);
             }
             for (int i = roots[t]; i < end; i++) {
                 finite("cut", f.cut()[i]);
@@ -141,26 +151,44 @@ public final class FleetDetector {
                     continue;
                 }
                 if (f.feature()[i] < 0 || f.feature()[i] >= width) {
-                    throw new IllegalArgumentException("fleet model: node " + i + " reads feature " + f.feature()[i]
-                            + " of " + width);
+                    throw new IllegalArgumentException(
+                            "fleet model: node " + i + " reads feature " + f.feature()[i] + " of " + width);
                 }
                 if (i + 1 >= end || f.right()[i] <= i + 1 || f.right()[i] >= end) {
-                    throw new IllegalArgumentException("fleet model: split " + i + " of tree " + t + " has children "
-                            + (i + 1) + " and " + f.right()[i] + ", not after it within nodes " + roots[t] + " to " + end);
+                    throw new IllegalArgumentException(
+                            "fleet model: split " + i + " of tree " + t + " has children " + (i + 1) + " and "
+                                    + f.right()[i] + ", not after it within nodes " + roots[t] + " to " + end);
                 }
                 if (!(f.low()[i] <= f.high()[i]) || !Float.isFinite(f.low()[i]) || !Float.isFinite(f.high()[i])) {
-                    throw new IllegalArgumentException("fleet model: split " + i + " spans " + f.low()[i] + " to " + f.high()[i]);
+                    throw new IllegalArgumentException(
+                            "fleet model: split " + i + " spans " + f.low()[i] + " to " + f.high()[i]);
                 }
             }
         }
-        return new FleetDetector(new Forest(f.median().clone(), f.scale().clone(), f.averagePath(), roots.clone(),
-                f.feature().clone(), f.right().clone(), f.cut().clone(), f.low().clone(), f.high().clone()));
+        return new FleetDetector(new Forest(
+                f.median().clone(),
+                f.scale().clone(),
+                f.averagePath(),
+                roots.clone(),
+                f.feature().clone(),
+                f.right().clone(),
+                f.cut().clone(),
+                f.low().clone(),
+                f.high().clone()));
     }
 
     /** The model's arrays (copies), what an artifact holds. */
     public Forest forest() {
-        return new Forest(median.clone(), scale.clone(), averagePath, roots.clone(), feature.clone(), right.clone(),
-                cut.clone(), low.clone(), high.clone());
+        return new Forest(
+                median.clone(),
+                scale.clone(),
+                averagePath,
+                roots.clone(),
+                feature.clone(),
+                right.clone(),
+                cut.clone(),
+                low.clone(),
+                high.clone());
     }
 
     private static void finite(String what, double v) {
@@ -182,20 +210,24 @@ public final class FleetDetector {
     /** As {@link #fit(double[][], long)} with another forest size: for tests and experiments. */
     public static FleetDetector fit(double[][] benignWindows, long seed, int trees, int rowsPerTree) {
         if (benignWindows.length < 2) {
-            throw new IllegalArgumentException("the fleet model needs at least 2 benign windows, got " + benignWindows.length);
+            throw new IllegalArgumentException(
+                    "the fleet model needs at least 2 benign windows, got " + benignWindows.length);
         }
         if (trees < 1 || rowsPerTree < 2) {
-            throw new IllegalArgumentException("need at least 1 tree of at least 2 rows: " + trees + " x " + rowsPerTree);
+            throw new IllegalArgumentException(
+                    "need at least 1 tree of at least 2 rows: " + trees + " x " + rowsPerTree);
         }
         int width = benignWindows[0].length;
         for (int i = 0; i < benignWindows.length; i++) {
             double[] row = benignWindows[i];
             if (row.length != width) {
-                throw new IllegalArgumentException("benign window " + i + " has " + row.length + " features, window 0 has " + width);
+                throw new IllegalArgumentException(
+                        "benign window " + i + " has " + row.length + " features, window 0 has " + width);
             }
             for (int j = 0; j < width; j++) {
                 if (!Double.isFinite(row[j])) {
-                    throw new IllegalArgumentException("benign window " + i + " feature " + j + " is not finite: " + row[j]);
+                    throw new IllegalArgumentException(
+                            "benign window " + i + " feature " + j + " is not finite: " + row[j]);
                 }
             }
         }
@@ -231,8 +263,16 @@ public final class FleetDetector {
             List<double[]> subsample = subsample(normalised, rows, random);
             roots[t] = grower.grow(subsample, 0, maxDepth, random);
         }
-        return new FleetDetector(new Forest(median, scale, averagePathLength(rows), roots, grower.features.toArray(),
-                grower.rights.toArray(), grower.cuts.toArray(), grower.lows(), grower.highs()));
+        return new FleetDetector(new Forest(
+                median,
+                scale,
+                averagePathLength(rows),
+                roots,
+                grower.features.toArray(),
+                grower.rights.toArray(),
+                grower.cuts.toArray(),
+                grower.lows(),
+                grower.highs()));
     }
 
     /** Isolation-forest anomaly score of one window, in (0, 1], higher is stranger; about 0.5 and below is typical. */
@@ -301,7 +341,8 @@ public final class FleetDetector {
 
     private void checkWidth(double[] features) {
         if (features.length != median.length) {
-            throw new IllegalArgumentException("the fleet model reads " + median.length + " features, the window has " + features.length);
+            throw new IllegalArgumentException(
+                    "the fleet model reads " + median.length + " features, the window has " + features.length);
         }
     }
 

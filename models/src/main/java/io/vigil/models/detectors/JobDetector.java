@@ -109,9 +109,17 @@ public final class JobDetector {
      * @param fleetScaleFraction a feature's scale is at least this share of its spread across the
      *     fleet's benign windows: a job may be more regular than the fleet, but not arbitrarily so
      */
-    public record Settings(double halfLifeWindows, int warmupWindows, double huberBound, double allowance,
-                           double excessCap, double driftHalfLifeWindows, double driftStep, double driftCap, double minScale,
-                           double fleetScaleFraction) {
+    public record Settings(
+            double halfLifeWindows,
+            int warmupWindows,
+            double huberBound,
+            double allowance,
+            double excessCap,
+            double driftHalfLifeWindows,
+            double driftStep,
+            double driftCap,
+            double minScale,
+            double fleetScaleFraction) {
 
         public static final Settings DEFAULTS = new Settings(60, 5, 2.0, 1.5, 10, 10, 3, 20, 0.15, 0.25);
 
@@ -128,7 +136,8 @@ public final class JobDetector {
             positive("driftCap", driftCap);
             positive("minScale", minScale);
             if (!(fleetScaleFraction >= 0 && Double.isFinite(fleetScaleFraction))) {
-                throw new IllegalArgumentException("fleetScaleFraction must be finite and non-negative: " + fleetScaleFraction);
+                throw new IllegalArgumentException(
+                        "fleetScaleFraction must be finite and non-negative: " + fleetScaleFraction);
             }
         }
 
@@ -243,7 +252,8 @@ public final class JobDetector {
             } else {
                 FeatureSet.Direction d = directions()[i];
                 double delta = features[i] - m;
-                boolean benignSide = (d == FeatureSet.Direction.UP || d == FeatureSet.Direction.DOWN) && !d.suspicious(delta);
+                boolean benignSide =
+                        (d == FeatureSet.Direction.UP || d == FeatureSet.Direction.DOWN) && !d.suspicious(delta);
                 double r = benignSide ? rate * BENIGN_SIDE_LEARNING : rate;
                 double bound = settings.huberBound() * effectiveScale(i, s);
                 double clipped = Math.max(-bound, Math.min(bound, delta));
@@ -327,7 +337,8 @@ public final class JobDetector {
      * window starts, so the job relearns its normal while the fleet model covers it.
      */
     public boolean learnedHere(JobHistory history) {
-        return !history.isEmpty() && history.features() == featureSet.size()
+        return !history.isEmpty()
+                && history.features() == featureSet.size()
                 && featureSet.hash().equals(history.featureSetHash());
     }
 
@@ -336,8 +347,8 @@ public final class JobDetector {
         featureSet.checkLength(features);
         for (int i = 0; i < features.length; i++) {
             if (!Double.isFinite(features[i])) {
-                throw new IllegalArgumentException(what + ": feature '" + featureSet.names().get(i) + "' is "
-                        + features[i] + "; every feature must be finite");
+                throw new IllegalArgumentException(what + ": feature '"
+                        + featureSet.names().get(i) + "' is " + features[i] + "; every feature must be finite");
             }
         }
     }

@@ -21,7 +21,8 @@ public final class AveragePrecision {
      */
     public static double of(double[] scores, boolean[] positives) {
         if (scores.length != positives.length) {
-            throw new IllegalArgumentException("scores and positives differ in length: " + scores.length + " vs " + positives.length);
+            throw new IllegalArgumentException(
+                    "scores and positives differ in length: " + scores.length + " vs " + positives.length);
         }
         int totalPositives = 0;
         Integer[] order = new Integer[scores.length];

@@ -38,8 +38,13 @@ public final class Backtest {
     private Backtest() {}
 
     /** One label's outcome. */
-    public record Phase(Label label, int windows, int alerts, boolean detected, boolean categoryRight,
-                        List<Category> categoriesNamed) {
+    public record Phase(
+            Label label,
+            int windows,
+            int alerts,
+            boolean detected,
+            boolean categoryRight,
+            List<Category> categoriesNamed) {
         public Phase {
             categoriesNamed = List.copyOf(categoriesNamed);
         }
@@ -54,8 +59,16 @@ public final class Backtest {
      * One labelled incident's outcome (the labels of one name; not the pipeline's incident, a group of alerts).
      * {@code firstAlertId}, {@code timeToDetectMs} and {@code timeToDetectWindows} are null when it was not detected.
      */
-    public record LabelledIncident(String name, List<Phase> phases, long startTs, long endTs, boolean detected,
-                                   boolean categoryRight, String firstAlertId, Long timeToDetectMs, Integer timeToDetectWindows) {
+    public record LabelledIncident(
+            String name,
+            List<Phase> phases,
+            long startTs,
+            long endTs,
+            boolean detected,
+            boolean categoryRight,
+            String firstAlertId,
+            Long timeToDetectMs,
+            Integer timeToDetectWindows) {
         public LabelledIncident {
             phases = List.copyOf(phases);
         }
@@ -71,12 +84,18 @@ public final class Backtest {
     }
 
     /** One scored window as the backtest saw it. */
-    public record WindowOutcome(String jobId, long windowStart, long windowEnd, double score, boolean positive, boolean flagged) {}
+    public record WindowOutcome(
+            String jobId, long windowStart, long windowEnd, double score, boolean positive, boolean flagged) {}
 
     /** Everything a backtest measured. */
-    public record Result(List<LabelledIncident> incidents, int alerts, List<Alert> falseAlerts, int windows,
-                         int unscoredWindows,
-                         double jobHours, List<WindowOutcome> outcomes) {
+    public record Result(
+            List<LabelledIncident> incidents,
+            int alerts,
+            List<Alert> falseAlerts,
+            int windows,
+            int unscoredWindows,
+            double jobHours,
+            List<WindowOutcome> outcomes) {
         public Result {
             incidents = List.copyOf(incidents);
             falseAlerts = List.copyOf(falseAlerts);
@@ -88,7 +107,8 @@ public final class Backtest {
         }
 
         public int incidentsCategoryRight() {
-            return (int) incidents.stream().filter(LabelledIncident::categoryRight).count();
+            return (int)
+                    incidents.stream().filter(LabelledIncident::categoryRight).count();
         }
 
         /** False alerts per 100 job-hours; NaN with no scored window. */
@@ -106,7 +126,8 @@ public final class Backtest {
         }
 
         public int truePositiveWindows() {
-            return (int) outcomes.stream().filter(o -> o.flagged() && o.positive()).count();
+            return (int)
+                    outcomes.stream().filter(o -> o.flagged() && o.positive()).count();
         }
 
         /** Average precision over the scored windows; NaN when none is positive. */
@@ -174,7 +195,9 @@ public final class Backtest {
 
         // alerts: false ones, and by job for the incidents
         List<Alert> sortedAlerts = new ArrayList<>(alerts);
-        sortedAlerts.sort(Comparator.comparing((Alert a) -> a.getWindowEnd()).thenComparing(Alert::getJobId).thenComparing(Alert::getAlertId));
+        sortedAlerts.sort(Comparator.comparing((Alert a) -> a.getWindowEnd())
+                .thenComparing(Alert::getJobId)
+                .thenComparing(Alert::getAlertId));
         List<Alert> falseAlerts = new ArrayList<>();
         Map<String, List<Alert>> alertsByJob = new HashMap<>();
         for (Alert a : sortedAlerts) {
@@ -188,26 +211,41 @@ public final class Backtest {
         Map<String, List<Label>> byIncident = new LinkedHashMap<>();
         labels.stream()
                 .sorted(Comparator.comparingLong(Label::startTs).thenComparing(Label::incident))
-                .forEach(l -> byIncident.computeIfAbsent(l.incident(), n -> new ArrayList<>()).add(l));
+                .forEach(l -> byIncident
+                        .computeIfAbsent(l.incident(), n -> new ArrayList<>())
+                        .add(l));
         List<LabelledIncident> incidents = new ArrayList<>();
         for (Map.Entry<String, List<Label>> e : byIncident.entrySet()) {
             incidents.add(incident(e.getKey(), e.getValue(), outcomesByJob, alertsByJob));
         }
         incidents.sort(Comparator.comparingLong(LabelledIncident::startTs).thenComparing(LabelledIncident::name));
-        return new Result(incidents, alerts.size(), falseAlerts, outcomes.size(), unscored, (double) scoredMs / HOUR_MS, outcomes);
+        return new Result(
+                incidents,
+                alerts.size(),
+                falseAlerts,
+                outcomes.size(),
+                unscored,
+                (double) scoredMs / HOUR_MS,
+                outcomes);
     }
 
-    private static LabelledIncident incident(String name, List<Label> labels,
-                                             Map<String, List<WindowOutcome>> outcomesByJob, Map<String, List<Alert>> alertsByJob) {
+    private static LabelledIncident incident(
+            String name,
+            List<Label> labels,
+            Map<String, List<WindowOutcome>> outcomesByJob,
+            Map<String, List<Alert>> alertsByJob) {
         List<Label> sorted = new ArrayList<>(labels);
-        sorted.sort(Comparator.comparingLong(Label::startTs).thenComparing(Label::jobId).thenComparing(Label::category));
+        sorted.sort(Comparator.comparingLong(Label::startTs)
+                .thenComparing(Label::jobId)
+                .thenComparing(Label::category));
         long start = sorted.stream().mapToLong(Label::startTs).min().orElseThrow();
         long end = sorted.stream().mapToLong(Label::endTs).max().orElseThrow();
         List<Phase> phases = new ArrayList<>();
         Alert first = null;
         for (Label l : sorted) {
             int windows = (int) outcomesByJob.getOrDefault(l.jobId(), List.of()).stream()
-                    .filter(o -> l.overlaps(o.jobId(), o.windowStart(), o.windowEnd())).count();
+                    .filter(o -> l.overlaps(o.jobId(), o.windowStart(), o.windowEnd()))
+                    .count();
             int overlapping = 0;
             EnumSet<Category> named = EnumSet.noneOf(Category.class);
             for (Alert a : alertsByJob.getOrDefault(l.jobId(), List.of())) {
@@ -219,7 +257,8 @@ public final class Backtest {
                     }
                 }
             }
-            phases.add(new Phase(l, windows, overlapping, overlapping > 0, named.contains(l.category()), List.copyOf(named)));
+            phases.add(new Phase(
+                    l, windows, overlapping, overlapping > 0, named.contains(l.category()), List.copyOf(named)));
         }
         boolean categoryRight = phases.stream().allMatch(Phase::categoryRight);
         if (first == null) {

@@ -62,7 +62,8 @@ public final class Labels {
             return List.of(); // an empty file: no labels
         }
         if (!root.isArray()) {
-            throw new IllegalArgumentException(fileName + ": expected a JSON array of labels, found " + root.getNodeType());
+            throw new IllegalArgumentException(
+                    fileName + ": expected a JSON array of labels, found " + root.getNodeType());
         }
         List<Label> labels = new ArrayList<>(root.size());
         for (int i = 0; i < root.size(); i++) {

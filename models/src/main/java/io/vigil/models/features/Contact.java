@@ -25,6 +25,7 @@ public class Contact {
     public long windowStart;
     /** Window end, exclusive, epoch ms. */
     public long windowEnd;
+
     public String remoteIp;
     /** The remote address lies outside the cluster's internal ranges. */
     public boolean external;
@@ -54,12 +55,14 @@ public class Contact {
     public int[] attemptPorts = new int[0];
     /** Service ports where most attempts failed, sorted (at most {@link ContactStats#MAX_PORTS}). */
     public int[] failedPorts = new int[0];
+
     public long bytesOut;
     public long bytesIn;
     public long pktsOut;
     public long pktsIn;
     /** Flow reports of long-lived connections ({@link ConnStates#longLived}). */
     public long longLivedFlows;
+
     public long longestDurationMs;
     /** Distinct jobs that talked to this address in this window (a lower bound beyond {@link DestinationAccumulator#MAX_JOBS}). */
     public int jobsThisWindow;
@@ -113,7 +116,8 @@ public class Contact {
             return 0;
         }
         double meanPayload = (double) bytes() / pkts;
-        double smallness = Math.max(0, Math.min(1, (BULK_PACKET_BYTES - meanPayload) / (BULK_PACKET_BYTES - SMALL_PACKET_BYTES)));
+        double smallness =
+                Math.max(0, Math.min(1, (BULK_PACKET_BYTES - meanPayload) / (BULK_PACKET_BYTES - SMALL_PACKET_BYTES)));
         double balance = (double) Math.min(pktsOut, pktsIn) / Math.max(pktsOut, pktsIn);
         return smallness * balance;
     }
@@ -126,15 +130,32 @@ public class Contact {
         if (!(o instanceof Contact c)) {
             return false;
         }
-        return windowStart == c.windowStart && windowEnd == c.windowEnd && external == c.external
-                && metadataService == c.metadataService && remoteKind == c.remoteKind && attempts == c.attempts
-                && Arrays.equals(attemptPorts, c.attemptPorts) && Arrays.equals(failedPorts, c.failedPorts)
-                && topPort == c.topPort && distinctPorts == c.distinctPorts
-                && outbound == c.outbound && inbound == c.inbound && flows == c.flows && outboundFlows == c.outboundFlows
-                && unanswered == c.unanswered && bytesOut == c.bytesOut && bytesIn == c.bytesIn && pktsOut == c.pktsOut
-                && pktsIn == c.pktsIn && longLivedFlows == c.longLivedFlows && longestDurationMs == c.longestDurationMs
-                && jobsThisWindow == c.jobsThisWindow && jobsRecent == c.jobsRecent
-                && Objects.equals(jobId, c.jobId) && Objects.equals(remoteIp, c.remoteIp) && Objects.equals(protocol, c.protocol);
+        return windowStart == c.windowStart
+                && windowEnd == c.windowEnd
+                && external == c.external
+                && metadataService == c.metadataService
+                && remoteKind == c.remoteKind
+                && attempts == c.attempts
+                && Arrays.equals(attemptPorts, c.attemptPorts)
+                && Arrays.equals(failedPorts, c.failedPorts)
+                && topPort == c.topPort
+                && distinctPorts == c.distinctPorts
+                && outbound == c.outbound
+                && inbound == c.inbound
+                && flows == c.flows
+                && outboundFlows == c.outboundFlows
+                && unanswered == c.unanswered
+                && bytesOut == c.bytesOut
+                && bytesIn == c.bytesIn
+                && pktsOut == c.pktsOut
+                && pktsIn == c.pktsIn
+                && longLivedFlows == c.longLivedFlows
+                && longestDurationMs == c.longestDurationMs
+                && jobsThisWindow == c.jobsThisWindow
+                && jobsRecent == c.jobsRecent
+                && Objects.equals(jobId, c.jobId)
+                && Objects.equals(remoteIp, c.remoteIp)
+                && Objects.equals(protocol, c.protocol);
     }
 
     @Override
@@ -145,8 +166,10 @@ public class Contact {
     @Override
     public String toString() {
         return "Contact{" + jobId + (outbound ? " -> " : " <- ") + remoteIp + ":" + topPort + "/" + protocol
-                + (external ? " external" : " internal") + (toHost() ? "" : " " + remoteKind) + (rare() ? " rare" : "") + " flows=" + flows
-                + " attempts=" + attempts + " failed=" + unanswered + " failedPorts=" + failedPorts.length + " out=" + bytesOut + "B in=" + bytesIn + "B ports=" + distinctPorts
+                + (external ? " external" : " internal") + (toHost() ? "" : " " + remoteKind) + (rare() ? " rare" : "")
+                + " flows=" + flows
+                + " attempts=" + attempts + " failed=" + unanswered + " failedPorts=" + failedPorts.length + " out="
+                + bytesOut + "B in=" + bytesIn + "B ports=" + distinctPorts
                 + " longLived=" + longLivedFlows + " jobs=" + jobsThisWindow + "/" + jobsRecent
                 + " window=[" + windowStart + "," + windowEnd + ")}";
     }

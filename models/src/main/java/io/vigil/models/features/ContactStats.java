@@ -24,14 +24,17 @@ public class ContactStats {
     public static final int MAX_PORTS = 64;
 
     /** Order of ports: most bytes, then most flows, then the lower port number. */
-    static final Comparator<Map.Entry<Integer, PortStats>> PORT_ORDER = Comparator
-            .comparingLong((Map.Entry<Integer, PortStats> e) -> e.getValue().bytes).reversed()
-            .thenComparing(Comparator.comparingLong((Map.Entry<Integer, PortStats> e) -> e.getValue().flows).reversed())
+    static final Comparator<Map.Entry<Integer, PortStats>> PORT_ORDER = Comparator.comparingLong(
+                    (Map.Entry<Integer, PortStats> e) -> e.getValue().bytes)
+            .reversed()
+            .thenComparing(Comparator.comparingLong((Map.Entry<Integer, PortStats> e) -> e.getValue().flows)
+                    .reversed())
             .thenComparingInt(Map.Entry::getKey);
 
     public long flows;
     /** Flow reports of connections the job opened. */
     public long outboundFlows;
+
     public long bytesOut;
     public long bytesIn;
     public long pktsOut;
@@ -50,6 +53,7 @@ public class ContactStats {
     public long portOverflowFlows;
     /** Flow reports of long-lived connections ({@link ConnStates#longLived}). */
     public long longLivedFlows;
+
     public long longestDurationMs;
     /** The job opened at least one of these connections. */
     public boolean outbound;
@@ -115,14 +119,21 @@ public class ContactStats {
 
     /** Ports (sorted) where the job made attempts. */
     public int[] attemptPorts() {
-        return ports.entrySet().stream().filter(e -> e.getValue().attempts > 0).mapToInt(Map.Entry::getKey).sorted().toArray();
+        return ports.entrySet().stream()
+                .filter(e -> e.getValue().attempts > 0)
+                .mapToInt(Map.Entry::getKey)
+                .sorted()
+                .toArray();
     }
 
     /** Ports (sorted) where most of the job's attempts failed ({@link PortStats#mostlyFailed}). */
     public int[] failedPorts() {
         boolean silent = pktsIn == 0;
-        return ports.entrySet().stream().filter(e -> e.getValue().mostlyFailed(silent)).mapToInt(Map.Entry::getKey)
-                .sorted().toArray();
+        return ports.entrySet().stream()
+                .filter(e -> e.getValue().mostlyFailed(silent))
+                .mapToInt(Map.Entry::getKey)
+                .sorted()
+                .toArray();
     }
 
     /** Adds the other's counters to these. Exact below {@link #MAX_PORTS}; above, the ports with most bytes stay. */
@@ -187,11 +198,21 @@ public class ContactStats {
         if (!(o instanceof ContactStats c)) {
             return false;
         }
-        return flows == c.flows && outboundFlows == c.outboundFlows && bytesOut == c.bytesOut && bytesIn == c.bytesIn
-                && pktsOut == c.pktsOut && pktsIn == c.pktsIn && unanswered == c.unanswered && attempts == c.attempts
-                && statelessUnanswered == c.statelessUnanswered && icmpErrors == c.icmpErrors
-                && portOverflowFlows == c.portOverflowFlows && longLivedFlows == c.longLivedFlows
-                && longestDurationMs == c.longestDurationMs && outbound == c.outbound && inbound == c.inbound
+        return flows == c.flows
+                && outboundFlows == c.outboundFlows
+                && bytesOut == c.bytesOut
+                && bytesIn == c.bytesIn
+                && pktsOut == c.pktsOut
+                && pktsIn == c.pktsIn
+                && unanswered == c.unanswered
+                && attempts == c.attempts
+                && statelessUnanswered == c.statelessUnanswered
+                && icmpErrors == c.icmpErrors
+                && portOverflowFlows == c.portOverflowFlows
+                && longLivedFlows == c.longLivedFlows
+                && longestDurationMs == c.longestDurationMs
+                && outbound == c.outbound
+                && inbound == c.inbound
                 && Objects.equals(ports, c.ports);
     }
 

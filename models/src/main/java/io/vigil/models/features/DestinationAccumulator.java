@@ -25,12 +25,14 @@ public class DestinationAccumulator {
     /** Jobs kept per remote address and window (see the class doc). */
     public static final int MAX_JOBS = 4096;
 
-    private static final Comparator<Map.Entry<String, ContactStats>> BIGGEST_FIRST = Comparator
-            .comparingLong((Map.Entry<String, ContactStats> e) -> e.getValue().bytes()).reversed()
+    private static final Comparator<Map.Entry<String, ContactStats>> BIGGEST_FIRST = Comparator.comparingLong(
+                    (Map.Entry<String, ContactStats> e) -> e.getValue().bytes())
+            .reversed()
             .thenComparing(Map.Entry::getKey);
 
     /** The remote address all these flows share; null until the first flow. */
     public String remoteIp;
+
     public boolean external;
     public boolean metadataService;
     /** What the address stands for; null reads as a unicast host. */
@@ -50,7 +52,8 @@ public class DestinationAccumulator {
         ContactStats stats = jobs.get(flow.jobId);
         if (stats == null) {
             if (jobs.size() >= MAX_JOBS) {
-                Map.Entry<String, ContactStats> smallest = jobs.entrySet().stream().max(BIGGEST_FIRST).orElseThrow();
+                Map.Entry<String, ContactStats> smallest =
+                        jobs.entrySet().stream().max(BIGGEST_FIRST).orElseThrow();
                 if (Sums.add(flow.bytesOut, flow.bytesIn) <= smallest.getValue().bytes()) {
                     droppedFlows++;
                     droppedBytes = Sums.add(droppedBytes, Sums.add(flow.bytesOut, flow.bytesIn));
@@ -162,9 +165,14 @@ public class DestinationAccumulator {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof DestinationAccumulator d && external == d.external && metadataService == d.metadataService
-                && remoteKind == d.remoteKind && droppedFlows == d.droppedFlows && droppedBytes == d.droppedBytes
-                && Objects.equals(remoteIp, d.remoteIp) && Objects.equals(jobs, d.jobs);
+        return o instanceof DestinationAccumulator d
+                && external == d.external
+                && metadataService == d.metadataService
+                && remoteKind == d.remoteKind
+                && droppedFlows == d.droppedFlows
+                && droppedBytes == d.droppedBytes
+                && Objects.equals(remoteIp, d.remoteIp)
+                && Objects.equals(jobs, d.jobs);
     }
 
     @Override

@@ -21,8 +21,8 @@ public class DestinationHistory {
     /** Jobs remembered per remote address. */
     public static final int MAX_JOBS = 1024;
 
-    private static final Comparator<Map.Entry<String, Long>> OLDEST_FIRST = Comparator
-            .comparingLong((Map.Entry<String, Long> e) -> e.getValue())
+    private static final Comparator<Map.Entry<String, Long>> OLDEST_FIRST = Comparator.comparingLong(
+                    (Map.Entry<String, Long> e) -> e.getValue())
             .thenComparing(Map.Entry::getKey);
 
     /** Job id to the end (epoch ms) of the last window in which it talked to this address. */

@@ -17,6 +17,7 @@ import java.util.Arrays;
 public class DistinctCounter {
     /** Items counted exactly. */
     public static final int EXACT_MAX = 64;
+
     static final int PRECISION = 9;
     static final int REGISTERS = 1 << PRECISION;
 
@@ -123,7 +124,9 @@ public class DistinctCounter {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof DistinctCounter d && Arrays.equals(hashes, d.hashes) && Arrays.equals(registers, d.registers);
+        return o instanceof DistinctCounter d
+                && Arrays.equals(hashes, d.hashes)
+                && Arrays.equals(registers, d.registers);
     }
 
     @Override

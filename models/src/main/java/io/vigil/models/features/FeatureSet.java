@@ -115,77 +115,175 @@ public final class FeatureSet implements Serializable {
      * The second feature set: scans of any target from failed attempts, hosts only, and a direction for each
      * feature. Each feature's {@code why} says why its direction is what it is.
      */
-    public static final FeatureSet V2 = of("v2", List.of(
-            // -- network, volume and reach
-            new Feature(FLOWS, "log1p(flow reports the job took part in, both directions)", UP,
-                    "scans, floods and pools add connections; fewer is a quieter job"),
-            new Feature(EXTERNAL_HOSTS, "log1p(distinct external hosts the job exchanged traffic with)", UP,
-                    "reaching more of the internet is how probing and spreading look; fewer is less traffic"),
-            new Feature(EXTERNAL_BYTES_OUT, "log1p(bytes the job sent to external hosts)", UP,
-                    "data leaves a cluster as bytes out; sending less harms no one"),
-            new Feature(EXTERNAL_BYTES_IN, "log1p(bytes the job received from external hosts)", UP,
-                    "tools, payloads and stolen work come in as bytes; receiving less is a quieter job"),
-            new Feature(EXTERNAL_INBOUND_HOSTS, "log1p(distinct external hosts that opened connections to the job)", UP,
-                    "an outsider connecting in means a listener the job exposed; none is the normal"),
-            // -- network, hosts no other job uses (tunnel endpoints, pools, drops)
-            new Feature(RARE_EXTERNAL_HOSTS, "log1p(distinct rare external hosts: no other job talked to them over the lookback)", UP,
-                    "a new private endpoint is what a tunnel, pool or drop needs; fewer is only less traffic"),
-            new Feature(RARE_EXTERNAL_BYTES_OUT, "log1p(bytes the job sent to rare external hosts)", UP,
-                    "exfiltration is bytes out to a host only this job uses"),
-            new Feature(RARE_EXTERNAL_UPLOAD_RATIO, "bytes sent / bytes exchanged with rare external hosts, 0..1; 0 without bytes", UP,
-                    "an upload sends more than it receives; a download from a new mirror goes the other way"),
-            new Feature(RARE_LONG_LIVED_HOSTS, "log1p(rare external hosts with a long-lived connection: still open, or open 5 min or more)", UP,
-                    "tunnels and pool sessions stay open for hours; short fetches close"),
-            new Feature(RARE_LONGEST_MINUTES, "log1p(minutes the longest connection to a rare external host has been open)", UP,
-                    "the longer a private connection lasts, the more it looks like a session someone holds"),
-            new Feature(RARE_INTERACTIVITY, "highest interactivity (small packets both ways, 0..1) of a long-lived connection to a rare external host", UP,
-                    "keystrokes, keep-alives and shares are small packets both ways; bulk transfers are not"),
-            new Feature(RARE_SSH_FLOWS, "log1p(flow reports with rare external hosts on service port 22)", UP,
-                    "a shell on a host no other job uses; git over SSH goes to popular hosts"),
-            // -- network, reach inside the cluster
-            new Feature(INTERNAL_HOSTS, "log1p(distinct internal hosts the job opened connections to)", UP,
-                    "lateral movement reaches new internal hosts; a job talks to a fixed set of peers and stores"),
-            // -- network, failed attempts to any host, internal or external (reconnaissance)
-            new Feature(FAILED_HOSTS, "log1p(distinct hosts, any scope, that most of the job's attempts failed on and that sent it no payload)", UP,
-                    "a sweep meets hosts that are not there or filter it; a workload talks to services that answer"),
-            new Feature(FAILED_ATTEMPT_RATIO, "failed / all attempts the job made (TCP connections, ICMP echo requests), 0..1", UP,
-                    "scanning is mostly failure; a healthy client mostly succeeds"),
-            new Feature(FAILED_PORTS_ONE_HOST, "log1p(most distinct service ports on one host where the job's attempts mostly failed; capped at 64)", UP,
-                    "a vertical scan tries many closed ports of one host; a service listens on one or two"),
-            new Feature(FAILED_HOSTS_ONE_PORT, "log1p(most distinct hosts one service port failed on, among ports where most hosts tried failed)", UP,
-                    "a horizontal sweep tries one port on many hosts that do not answer; a busy client's servers answer"),
-            new Feature(METADATA_SERVICE_FLOWS, "log1p(flow reports with a cloud instance metadata service)", UP,
-                    "it hands out the node's credentials; pods have their own, so asking it more is the risk"),
-            // -- GPUs, job-wide
-            new Feature(GPU_COUNT, "log1p(distinct GPUs, by node and index, sampled in the window)", CONTEXT,
-                    "the scheduler decides it; how many GPUs report says how to read the GPU features, not misuse"),
-            new Feature(GPU_TELEMETRY, "fraction of GPU samples with profiling fields (sm_active and tensor_active); 0 without samples", CONTEXT,
-                    "says whether profiling features mean idle or unknown; collectors differ, neither way is misuse"),
-            new Feature(GPU_UTIL, "mean GPU utilisation, 0..1", UP,
-                    "diverted work keeps GPUs busier than the job's own; idle GPUs are a restart or a stall"),
-            new Feature(SM_ACTIVE, "mean SM activity over profiled samples, 0..1", UP,
-                    "hashing and foreign work occupy the SMs; idle SMs are a quiet job"),
-            new Feature(TENSOR_ACTIVE, "mean tensor-pipe activity over profiled samples, 0..1", UP,
-                    "someone else's model training on the job's GPUs adds tensor work; less is a quieter job"),
-            new Feature(DRAM_ACTIVE, "mean device-memory activity over samples that report it, 0..1", UP,
-                    "memory-hard hashing (ethash, kawpow) saturates DRAM; idle memory is a quiet job"),
-            new Feature(SM_WITHOUT_TENSOR, "1 - tensor / SM activity over busy samples (SM >= 0.2), 0..1; 0 without busy samples", UP,
-                    "SMs busy with work the tensor pipes take no part in: hashing, or a job that is not deep learning"),
-            // -- GPUs, per GPU: does one GPU do something the others do not?
-            new Feature(HASHING_GPU_FRACTION, "fraction of profiled GPUs in the hashing pattern over the window: SM active >= 0.5, tensor < 0.1 x SM", UP,
-                    "hashing kernels keep SMs busy and tensor pipes idle; more such GPUs is more mining"),
-            new Feature(HASHING_DIVERGENCE, "among busy GPUs (mean SM >= 0.2): highest minus lowest share of samples in the hashing pattern", UP,
-                    "a job runs the same kernels on all its GPUs; some hashing while others do not is a second workload"),
-            new Feature(TENSOR_RATIO_SPREAD, "among busy GPUs: (max - min) / max of per-GPU tensor/SM; 0 when max < 0.1 or fewer than 2 busy GPUs", UP,
-                    "data-parallel GPUs use tensor pipes alike; a spread is GPUs serving another workload"),
-            new Feature(PROCESS_NAMES, "log1p(distinct compute process names on the job's GPUs)", UP,
-                    "a foreign process adds a name; fewer names is processes ending (a restart, the tail of a job)"),
-            new Feature(ODD_PROCESS_GPU_FRACTION, "fraction of GPUs with processes that run a name found on fewer than half of them", UP,
-                    "a data-parallel job runs one program on every GPU; a name on a few is something else"),
-            new Feature(BUSY_GPUS_WITHOUT_PROCESS, "fraction of busy GPUs (mean SM >= 0.2, or util >= 20% unprofiled) on which no sample listed a process", UP,
-                    "work on the job's GPUs with the job's processes gone is someone else's; idle GPUs without processes are a restart"),
-            new Feature(MINER_PROCESS, "1 when a GPU process name contains a known miner's name (MinerNames), else 0", UP,
-                    "a miner's name appearing is the suspicious way; its absence proves nothing")));
+    public static final FeatureSet V2 = of(
+            "v2",
+            List.of(
+                    // -- network, volume and reach
+                    new Feature(
+                            FLOWS,
+                            "log1p(flow reports the job took part in, both directions)",
+                            UP,
+                            "scans, floods and pools add connections; fewer is a quieter job"),
+                    new Feature(
+                            EXTERNAL_HOSTS,
+                            "log1p(distinct external hosts the job exchanged traffic with)",
+                            UP,
+                            "reaching more of the internet is how probing and spreading look; fewer is less traffic"),
+                    new Feature(
+                            EXTERNAL_BYTES_OUT,
+                            "log1p(bytes the job sent to external hosts)",
+                            UP,
+                            "data leaves a cluster as bytes out; sending less harms no one"),
+                    new Feature(
+                            EXTERNAL_BYTES_IN,
+                            "log1p(bytes the job received from external hosts)",
+                            UP,
+                            "tools, payloads and stolen work come in as bytes; receiving less is a quieter job"),
+                    new Feature(
+                            EXTERNAL_INBOUND_HOSTS,
+                            "log1p(distinct external hosts that opened connections to the job)",
+                            UP,
+                            "an outsider connecting in means a listener the job exposed; none is the normal"),
+                    // -- network, hosts no other job uses (tunnel endpoints, pools, drops)
+                    new Feature(
+                            RARE_EXTERNAL_HOSTS,
+                            "log1p(distinct rare external hosts: no other job talked to them over the lookback)",
+                            UP,
+                            "a new private endpoint is what a tunnel, pool or drop needs; fewer is only less traffic"),
+                    new Feature(
+                            RARE_EXTERNAL_BYTES_OUT,
+                            "log1p(bytes the job sent to rare external hosts)",
+                            UP,
+                            "exfiltration is bytes out to a host only this job uses"),
+                    new Feature(
+                            RARE_EXTERNAL_UPLOAD_RATIO,
+                            "bytes sent / bytes exchanged with rare external hosts, 0..1; 0 without bytes",
+                            UP,
+                            "an upload sends more than it receives; a download from a new mirror goes the other way"),
+                    new Feature(
+                            RARE_LONG_LIVED_HOSTS,
+                            "log1p(rare external hosts with a long-lived connection: still open, or open 5 min or more)",
+                            UP,
+                            "tunnels and pool sessions stay open for hours; short fetches close"),
+                    new Feature(
+                            RARE_LONGEST_MINUTES,
+                            "log1p(minutes the longest connection to a rare external host has been open)",
+                            UP,
+                            "the longer a private connection lasts, the more it looks like a session someone holds"),
+                    new Feature(
+                            RARE_INTERACTIVITY,
+                            "highest interactivity (small packets both ways, 0..1) of a long-lived connection to a rare external host",
+                            UP,
+                            "keystrokes, keep-alives and shares are small packets both ways; bulk transfers are not"),
+                    new Feature(
+                            RARE_SSH_FLOWS,
+                            "log1p(flow reports with rare external hosts on service port 22)",
+                            UP,
+                            "a shell on a host no other job uses; git over SSH goes to popular hosts"),
+                    // -- network, reach inside the cluster
+                    new Feature(
+                            INTERNAL_HOSTS,
+                            "log1p(distinct internal hosts the job opened connections to)",
+                            UP,
+                            "lateral movement reaches new internal hosts; a job talks to a fixed set of peers and stores"),
+                    // -- network, failed attempts to any host, internal or external (reconnaissance)
+                    new Feature(
+                            FAILED_HOSTS,
+                            "log1p(distinct hosts, any scope, that most of the job's attempts failed on and that sent it no payload)",
+                            UP,
+                            "a sweep meets hosts that are not there or filter it; a workload talks to services that answer"),
+                    new Feature(
+                            FAILED_ATTEMPT_RATIO,
+                            "failed / all attempts the job made (TCP connections, ICMP echo requests), 0..1",
+                            UP,
+                            "scanning is mostly failure; a healthy client mostly succeeds"),
+                    new Feature(
+                            FAILED_PORTS_ONE_HOST,
+                            "log1p(most distinct service ports on one host where the job's attempts mostly failed; capped at 64)",
+                            UP,
+                            "a vertical scan tries many closed ports of one host; a service listens on one or two"),
+                    new Feature(
+                            FAILED_HOSTS_ONE_PORT,
+                            "log1p(most distinct hosts one service port failed on, among ports where most hosts tried failed)",
+                            UP,
+                            "a horizontal sweep tries one port on many hosts that do not answer; a busy client's servers answer"),
+                    new Feature(
+                            METADATA_SERVICE_FLOWS,
+                            "log1p(flow reports with a cloud instance metadata service)",
+                            UP,
+                            "it hands out the node's credentials; pods have their own, so asking it more is the risk"),
+                    // -- GPUs, job-wide
+                    new Feature(
+                            GPU_COUNT,
+                            "log1p(distinct GPUs, by node and index, sampled in the window)",
+                            CONTEXT,
+                            "the scheduler decides it; how many GPUs report says how to read the GPU features, not misuse"),
+                    new Feature(
+                            GPU_TELEMETRY,
+                            "fraction of GPU samples with profiling fields (sm_active and tensor_active); 0 without samples",
+                            CONTEXT,
+                            "says whether profiling features mean idle or unknown; collectors differ, neither way is misuse"),
+                    new Feature(
+                            GPU_UTIL,
+                            "mean GPU utilisation, 0..1",
+                            UP,
+                            "diverted work keeps GPUs busier than the job's own; idle GPUs are a restart or a stall"),
+                    new Feature(
+                            SM_ACTIVE,
+                            "mean SM activity over profiled samples, 0..1",
+                            UP,
+                            "hashing and foreign work occupy the SMs; idle SMs are a quiet job"),
+                    new Feature(
+                            TENSOR_ACTIVE,
+                            "mean tensor-pipe activity over profiled samples, 0..1",
+                            UP,
+                            "someone else's model training on the job's GPUs adds tensor work; less is a quieter job"),
+                    new Feature(
+                            DRAM_ACTIVE,
+                            "mean device-memory activity over samples that report it, 0..1",
+                            UP,
+                            "memory-hard hashing (ethash, kawpow) saturates DRAM; idle memory is a quiet job"),
+                    new Feature(
+                            SM_WITHOUT_TENSOR,
+                            "1 - tensor / SM activity over busy samples (SM >= 0.2), 0..1; 0 without busy samples",
+                            UP,
+                            "SMs busy with work the tensor pipes take no part in: hashing, or a job that is not deep learning"),
+                    // -- GPUs, per GPU: does one GPU do something the others do not?
+                    new Feature(
+                            HASHING_GPU_FRACTION,
+                            "fraction of profiled GPUs in the hashing pattern over the window: SM active >= 0.5, tensor < 0.1 x SM",
+                            UP,
+                            "hashing kernels keep SMs busy and tensor pipes idle; more such GPUs is more mining"),
+                    new Feature(
+                            HASHING_DIVERGENCE,
+                            "among busy GPUs (mean SM >= 0.2): highest minus lowest share of samples in the hashing pattern",
+                            UP,
+                            "a job runs the same kernels on all its GPUs; some hashing while others do not is a second workload"),
+                    new Feature(
+                            TENSOR_RATIO_SPREAD,
+                            "among busy GPUs: (max - min) / max of per-GPU tensor/SM; 0 when max < 0.1 or fewer than 2 busy GPUs",
+                            UP,
+                            "data-parallel GPUs use tensor pipes alike; a spread is GPUs serving another workload"),
+                    new Feature(
+                            PROCESS_NAMES,
+                            "log1p(distinct compute process names on the job's GPUs)",
+                            UP,
+                            "a foreign process adds a name; fewer names is processes ending (a restart, the tail of a job)"),
+                    new Feature(
+                            ODD_PROCESS_GPU_FRACTION,
+                            "fraction of GPUs with processes that run a name found on fewer than half of them",
+                            UP,
+                            "a data-parallel job runs one program on every GPU; a name on a few is something else"),
+                    new Feature(
+                            BUSY_GPUS_WITHOUT_PROCESS,
+                            "fraction of busy GPUs (mean SM >= 0.2, or util >= 20% unprofiled) on which no sample listed a process",
+                            UP,
+                            "work on the job's GPUs with the job's processes gone is someone else's; idle GPUs without processes are a restart"),
+                    new Feature(
+                            MINER_PROCESS,
+                            "1 when a GPU process name contains a known miner's name (MinerNames), else 0",
+                            UP,
+                            "a miner's name appearing is the suspicious way; its absence proves nothing")));
 
     /** The feature set this build computes. */
     public static final FeatureSet CURRENT = V2;
@@ -334,8 +432,8 @@ public final class FeatureSet implements Serializable {
     /** @throws IllegalArgumentException unless the vector has one value per feature */
     public void checkLength(double[] values) {
         if (values.length != names.size()) {
-            throw new IllegalArgumentException("feature set " + id() + " has " + names.size()
-                    + " features, the vector " + values.length);
+            throw new IllegalArgumentException(
+                    "feature set " + id() + " has " + names.size() + " features, the vector " + values.length);
         }
     }
 

@@ -18,9 +18,10 @@ public class GpuStats {
     public static final int MAX_PROCESS_NAMES = 16;
 
     /** Keep order of names: miner names first, then most memory, then by name. */
-    static final Comparator<Map.Entry<String, Long>> NAME_PRIORITY = Comparator
-            .comparing((Map.Entry<String, Long> e) -> !MinerNames.matches(e.getKey()))
-            .thenComparing(Comparator.comparingLong((Map.Entry<String, Long> e) -> e.getValue()).reversed())
+    static final Comparator<Map.Entry<String, Long>> NAME_PRIORITY = Comparator.comparing(
+                    (Map.Entry<String, Long> e) -> !MinerNames.matches(e.getKey()))
+            .thenComparing(Comparator.comparingLong((Map.Entry<String, Long> e) -> e.getValue())
+                    .reversed())
             .thenComparing(Map.Entry::getKey);
 
     public String node;
@@ -36,6 +37,7 @@ public class GpuStats {
     public long tensorSum;
     /** Profiled samples in the hashing pattern ({@link WindowAccumulator#hashing}). */
     public long hashingSamples;
+
     public long dramSamples;
     public long dramSum;
     public long powerSamples;
@@ -100,7 +102,8 @@ public class GpuStats {
             return;
         }
         Map.Entry<String, Long> candidate = Map.entry(name, usedMib);
-        Map.Entry<String, Long> weakest = processes.entrySet().stream().max(NAME_PRIORITY).orElseThrow();
+        Map.Entry<String, Long> weakest =
+                processes.entrySet().stream().max(NAME_PRIORITY).orElseThrow();
         if (NAME_PRIORITY.compare(candidate, weakest) < 0) {
             processes.remove(weakest.getKey());
             processes.put(name, usedMib);
@@ -167,13 +170,21 @@ public class GpuStats {
         if (!(o instanceof GpuStats g)) {
             return false;
         }
-        return gpu == g.gpu && samples == g.samples && utilSum == g.utilSum
-                && profiledSamples == g.profiledSamples && smSum == g.smSum
-                && tensorSum == g.tensorSum && hashingSamples == g.hashingSamples
-                && dramSamples == g.dramSamples && dramSum == g.dramSum
-                && powerSamples == g.powerSamples && powerSum == g.powerSum
-                && maxFbMib == g.maxFbMib && processOverflow == g.processOverflow
-                && Objects.equals(node, g.node) && Objects.equals(processes, g.processes);
+        return gpu == g.gpu
+                && samples == g.samples
+                && utilSum == g.utilSum
+                && profiledSamples == g.profiledSamples
+                && smSum == g.smSum
+                && tensorSum == g.tensorSum
+                && hashingSamples == g.hashingSamples
+                && dramSamples == g.dramSamples
+                && dramSum == g.dramSum
+                && powerSamples == g.powerSamples
+                && powerSum == g.powerSum
+                && maxFbMib == g.maxFbMib
+                && processOverflow == g.processOverflow
+                && Objects.equals(node, g.node)
+                && Objects.equals(processes, g.processes);
     }
 
     @Override

@@ -23,7 +23,8 @@ public final class Icmp {
 
     /** Whether the (upper-case) protocol name is ICMP or ICMPv6. */
     public static boolean isIcmp(String protocol) {
-        return protocol != null && (protocol.equals("ICMP") || protocol.toUpperCase(Locale.ROOT).equals("ICMPV6"));
+        return protocol != null
+                && (protocol.equals("ICMP") || protocol.toUpperCase(Locale.ROOT).equals("ICMPV6"));
     }
 
     /**

@@ -19,12 +19,14 @@ public class JobFlow {
     public String localIp;
     /** The other end, canonical text ({@link NetworkScope#canonical}): the key of the destination window. */
     public String remoteIp;
+
     public int localPort;
     public int remotePort;
     /** Upper-case protocol name: TCP, UDP, ICMP, ... */
     public String protocol;
     /** True when the job's pod originated the connection. */
     public boolean outbound;
+
     public long bytesOut;
     public long bytesIn;
     public long pktsOut;
@@ -158,11 +160,22 @@ public class JobFlow {
         if (!(o instanceof JobFlow j)) {
             return false;
         }
-        return localPort == j.localPort && remotePort == j.remotePort && outbound == j.outbound
-                && bytesOut == j.bytesOut && bytesIn == j.bytesIn && pktsOut == j.pktsOut && pktsIn == j.pktsIn
-                && startTs == j.startTs && ts == j.ts && external == j.external && metadataService == j.metadataService
-                && Objects.equals(jobId, j.jobId) && Objects.equals(localIp, j.localIp) && Objects.equals(remoteIp, j.remoteIp)
-                && Objects.equals(protocol, j.protocol) && Objects.equals(connState, j.connState);
+        return localPort == j.localPort
+                && remotePort == j.remotePort
+                && outbound == j.outbound
+                && bytesOut == j.bytesOut
+                && bytesIn == j.bytesIn
+                && pktsOut == j.pktsOut
+                && pktsIn == j.pktsIn
+                && startTs == j.startTs
+                && ts == j.ts
+                && external == j.external
+                && metadataService == j.metadataService
+                && Objects.equals(jobId, j.jobId)
+                && Objects.equals(localIp, j.localIp)
+                && Objects.equals(remoteIp, j.remoteIp)
+                && Objects.equals(protocol, j.protocol)
+                && Objects.equals(connState, j.connState);
     }
 
     @Override
@@ -172,7 +185,7 @@ public class JobFlow {
 
     @Override
     public String toString() {
-        return "JobFlow{" + jobId + " " + localIp + (outbound ? " -> " : " <- ") + remoteIp + ":" + servicePort()
-                + "/" + protocol + " out=" + bytesOut + "B in=" + bytesIn + "B " + connState + " ts=" + ts + "}";
+        return "JobFlow{" + jobId + " " + localIp + (outbound ? " -> " : " <- ") + remoteIp + ":" + servicePort() + "/"
+                + protocol + " out=" + bytesOut + "B in=" + bytesIn + "B " + connState + " ts=" + ts + "}";
     }
 }

@@ -11,8 +11,21 @@ public final class MinerNames {
     private MinerNames() {}
 
     /** Matched case-insensitively as substrings of the reported process name or path. */
-    public static final List<String> KNOWN = List.of("xmrig", "ethminer", "t-rex", "lolminer", "nbminer",
-            "phoenixminer", "gminer", "teamredminer", "nanominer", "cpuminer", "ccminer", "bminer", "srbminer", "minerd");
+    public static final List<String> KNOWN = List.of(
+            "xmrig",
+            "ethminer",
+            "t-rex",
+            "lolminer",
+            "nbminer",
+            "phoenixminer",
+            "gminer",
+            "teamredminer",
+            "nanominer",
+            "cpuminer",
+            "ccminer",
+            "bminer",
+            "srbminer",
+            "minerd");
 
     public static boolean matches(String processName) {
         if (processName == null) {

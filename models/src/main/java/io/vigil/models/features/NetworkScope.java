@@ -32,10 +32,15 @@ public final class NetworkScope implements Serializable {
 
     /** The ranges of {@link #defaults()}, as CIDR text. */
     public static final List<String> DEFAULT_INTERNAL_CIDRS = List.of(
-            "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", // RFC 1918
-            "100.64.0.0/10",                                  // RFC 6598 carrier-grade NAT
-            "127.0.0.0/8", "169.254.0.0/16",                  // loopback, link-local
-            "::1/128", "fc00::/7", "fe80::/10");              // IPv6 loopback, unique-local, link-local
+            "10.0.0.0/8",
+            "172.16.0.0/12",
+            "192.168.0.0/16", // RFC 1918
+            "100.64.0.0/10", // RFC 6598 carrier-grade NAT
+            "127.0.0.0/8",
+            "169.254.0.0/16", // loopback, link-local
+            "::1/128",
+            "fc00::/7",
+            "fe80::/10"); // IPv6 loopback, unique-local, link-local
 
     /**
      * The instance metadata services ({@link IpAddresses#METADATA_SERVICES}). They hand out the node's
@@ -144,7 +149,8 @@ public final class NetworkScope implements Serializable {
 
     static String format(byte[] address) {
         if (address.length == 4) {
-            return (address[0] & 0xff) + "." + (address[1] & 0xff) + "." + (address[2] & 0xff) + "." + (address[3] & 0xff);
+            return (address[0] & 0xff) + "." + (address[1] & 0xff) + "." + (address[2] & 0xff) + "."
+                    + (address[3] & 0xff);
         }
         int[] groups = new int[8];
         for (int i = 0; i < 8; i++) {
@@ -229,7 +235,8 @@ public final class NetworkScope implements Serializable {
                 }
                 prefix = Integer.parseInt(prefixText);
                 if (prefix > bits) {
-                    throw new IllegalArgumentException("not a CIDR range: '" + text + "' (prefix longer than " + bits + " bits)");
+                    throw new IllegalArgumentException(
+                            "not a CIDR range: '" + text + "' (prefix longer than " + bits + " bits)");
                 }
             }
             byte[] network = address.clone();

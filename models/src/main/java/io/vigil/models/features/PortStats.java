@@ -56,8 +56,13 @@ public class PortStats {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof PortStats p && flows == p.flows && bytes == p.bytes && attempts == p.attempts
-                && failed == p.failed && statelessFailed == p.statelessFailed && Objects.equals(protocol, p.protocol);
+        return o instanceof PortStats p
+                && flows == p.flows
+                && bytes == p.bytes
+                && attempts == p.attempts
+                && failed == p.failed
+                && statelessFailed == p.statelessFailed
+                && Objects.equals(protocol, p.protocol);
     }
 
     @Override

@@ -73,21 +73,21 @@ public class WindowAccumulator {
 
     /** The hashing pattern of one sample or GPU: SMs at least half busy, tensor pipes under a tenth of that. */
     public static final double HASHING_MIN_SM = 0.5;
+
     public static final double HASHING_MAX_TENSOR_PER_SM = 0.1;
     /** A GPU counts as busy for the divergence features from this mean SM activity on. */
     public static final double BUSY_MIN_SM = 0.2;
     /** Below this highest per-GPU tensor/SM ratio no GPU of the job uses tensor pipes, and the spread means nothing. */
     public static final double SPREAD_MIN_TENSOR_PER_SM = 0.1;
 
-    static final Comparator<Contact> BY_BYTES = Comparator
-            .comparingLong(Contact::bytes).reversed()
+    static final Comparator<Contact> BY_BYTES = Comparator.comparingLong(Contact::bytes)
+            .reversed()
             .thenComparing(Comparator.comparingLong((Contact c) -> c.unanswered).reversed())
             .thenComparing(c -> c.remoteIp, Comparator.nullsFirst(Comparator.naturalOrder()))
             .thenComparing(c -> c.jobId, Comparator.nullsFirst(Comparator.naturalOrder()))
             .thenComparingLong(c -> c.windowStart);
-    static final Comparator<Contact> BY_UNANSWERED = Comparator
-            .comparingLong((Contact c) -> c.unanswered).reversed()
-            .thenComparing(BY_BYTES);
+    static final Comparator<Contact> BY_UNANSWERED =
+            Comparator.comparingLong((Contact c) -> c.unanswered).reversed().thenComparing(BY_BYTES);
 
     /** The job; taken from the first contact or sample that names one. */
     public String jobId;
@@ -117,6 +117,7 @@ public class WindowAccumulator {
     public int failedPortsOneHost;
     /** Per service port, the hosts tried and failed on it: the {@link #MAX_SCAN_PORTS} lowest ports tried. */
     public Map<Integer, PortReach> scanPorts = new HashMap<>();
+
     public long metadataFlows;
     /** Contacts kept for evidence: at most {@link #MAX_CONTACTS}. */
     public List<Contact> contacts = new ArrayList<>();
@@ -125,6 +126,7 @@ public class WindowAccumulator {
     public long samples;
     /** Sums in millionths ({@link #micros}): exact, so the result does not depend on arrival order. */
     public long utilSum;
+
     public long profiledSamples;
     public long smSum;
     public long tensorSum;
@@ -132,6 +134,7 @@ public class WindowAccumulator {
     public long dramSum;
     /** Sums of SM and tensor activity over profiled samples with SM at least {@link #BUSY_MIN_SM}. */
     public long busySmSum;
+
     public long busyTensorSum;
     public boolean minerProcess;
     /** Per GPU ({@link GpuStats#key}); at most {@link #MAX_GPUS}. */
@@ -208,7 +211,10 @@ public class WindowAccumulator {
             return reach;
         }
         if (scanPorts.size() >= MAX_SCAN_PORTS) {
-            int highest = scanPorts.keySet().stream().mapToInt(Integer::intValue).max().getAsInt();
+            int highest = scanPorts.keySet().stream()
+                    .mapToInt(Integer::intValue)
+                    .max()
+                    .getAsInt();
             if (port > highest) {
                 return null;
             }
@@ -402,17 +408,33 @@ public class WindowAccumulator {
         f.put(FeatureSet.DRAM_ACTIVE, ratio(dramSum / 1e6, dramSamples));
         f.put(FeatureSet.SM_WITHOUT_TENSOR, busySmSum <= 0 ? 0.0 : clamp01(1 - (double) busyTensorSum / busySmSum));
 
-        List<GpuStats> profiled = gpus.values().stream().filter(g -> g.profiledSamples > 0).toList();
-        List<GpuStats> busy = profiled.stream().filter(g -> g.smMean() >= BUSY_MIN_SM).toList();
-        long hashingGpus = profiled.stream().filter(g -> hashing(g.smMean(), g.tensorMean())).count();
+        List<GpuStats> profiled =
+                gpus.values().stream().filter(g -> g.profiledSamples > 0).toList();
+        List<GpuStats> busy =
+                profiled.stream().filter(g -> g.smMean() >= BUSY_MIN_SM).toList();
+        long hashingGpus = profiled.stream()
+                .filter(g -> hashing(g.smMean(), g.tensorMean()))
+                .count();
         f.put(FeatureSet.HASHING_GPU_FRACTION, ratio(hashingGpus, profiled.size()));
-        f.put(FeatureSet.HASHING_DIVERGENCE, busy.size() < 2 ? 0.0 : clamp01(
-                busy.stream().mapToDouble(GpuStats::hashingFraction).max().orElse(0)
-                        - busy.stream().mapToDouble(GpuStats::hashingFraction).min().orElse(0)));
+        f.put(
+                FeatureSet.HASHING_DIVERGENCE,
+                busy.size() < 2
+                        ? 0.0
+                        : clamp01(busy.stream()
+                                        .mapToDouble(GpuStats::hashingFraction)
+                                        .max()
+                                        .orElse(0)
+                                - busy.stream()
+                                        .mapToDouble(GpuStats::hashingFraction)
+                                        .min()
+                                        .orElse(0)));
         double maxRatio = busy.stream().mapToDouble(GpuStats::tensorPerSm).max().orElse(0);
         double minRatio = busy.stream().mapToDouble(GpuStats::tensorPerSm).min().orElse(0);
-        f.put(FeatureSet.TENSOR_RATIO_SPREAD, busy.size() < 2 || maxRatio < SPREAD_MIN_TENSOR_PER_SM
-                ? 0.0 : clamp01((maxRatio - minRatio) / maxRatio));
+        f.put(
+                FeatureSet.TENSOR_RATIO_SPREAD,
+                busy.size() < 2 || maxRatio < SPREAD_MIN_TENSOR_PER_SM
+                        ? 0.0
+                        : clamp01((maxRatio - minRatio) / maxRatio));
         f.put(FeatureSet.PROCESS_NAMES, log1p(processGpus().size()));
         f.put(FeatureSet.ODD_PROCESS_GPU_FRACTION, oddProcessGpuFraction());
         f.put(FeatureSet.BUSY_GPUS_WITHOUT_PROCESS, busyGpusWithoutProcess());
@@ -480,7 +502,9 @@ public class WindowAccumulator {
      */
     private double oddProcessGpuFraction() {
         List<String> withProcesses = gpus.entrySet().stream()
-                .filter(e -> !e.getValue().processes.isEmpty()).map(Map.Entry::getKey).toList();
+                .filter(e -> !e.getValue().processes.isEmpty())
+                .map(Map.Entry::getKey)
+                .toList();
         if (withProcesses.size() < 2) {
             return 0.0;
         }
@@ -507,23 +531,30 @@ public class WindowAccumulator {
         Set<Contact> chosen = new LinkedHashSet<>();
         int byBytesShare = (n + 1) / 2;
         byBytes.stream().limit(byBytesShare).forEach(chosen::add);
-        contacts.stream().filter(c -> c.unanswered > 0).sorted(BY_UNANSWERED)
-                .filter(c -> !chosen.contains(c)).limit(n - chosen.size()).forEach(chosen::add);
+        contacts.stream()
+                .filter(c -> c.unanswered > 0)
+                .sorted(BY_UNANSWERED)
+                .filter(c -> !chosen.contains(c))
+                .limit(n - chosen.size())
+                .forEach(chosen::add);
         for (Contact c : byBytes) {
             if (chosen.size() >= n) {
                 break;
             }
             chosen.add(c);
         }
-        List<Destination> destinations = chosen.stream().sorted(BY_BYTES).map(c -> Destination.newBuilder()
-                .setIp(c.remoteIp == null ? "" : c.remoteIp)
-                .setPort(c.topPort)
-                .setProtocol(c.protocol == null ? "" : c.protocol)
-                .setExternal(c.external)
-                .setBytes(c.bytes())
-                .setFlows(c.flows)
-                .setUnanswered(c.unanswered)
-                .build()).toList();
+        List<Destination> destinations = chosen.stream()
+                .sorted(BY_BYTES)
+                .map(c -> Destination.newBuilder()
+                        .setIp(c.remoteIp == null ? "" : c.remoteIp)
+                        .setPort(c.topPort)
+                        .setProtocol(c.protocol == null ? "" : c.protocol)
+                        .setExternal(c.external)
+                        .setBytes(c.bytes())
+                        .setFlows(c.flows)
+                        .setUnanswered(c.unanswered)
+                        .build())
+                .toList();
 
         Map<String, Set<Integer>> indices = new TreeMap<>();
         Map<String, Long> maxMib = new HashMap<>();
@@ -571,8 +602,8 @@ public class WindowAccumulator {
         if (jobId == null) {
             jobId = id;
         } else if (!jobId.equals(id)) {
-            throw new IllegalArgumentException("job " + id + "'s signal in the window of job " + jobId
-                    + ": key the job window by job id");
+            throw new IllegalArgumentException(
+                    "job " + id + "'s signal in the window of job " + jobId + ": key the job window by job id");
         }
     }
 

@@ -30,6 +30,7 @@ public final class BenignTail {
     private final double[] sample;
     /** Per order statistic: how many benign windows score at or above it (its survival is that over n + 1). */
     private final int[] atOrAbove;
+
     private final int windows;
     private final double scale;
 
@@ -100,19 +101,20 @@ public final class BenignTail {
                     + atOrAbove.length + " counts; 1 to " + MAX_SAMPLE + " of each");
         }
         if (windows < sample.length) {
-            throw new IllegalArgumentException("benign tail of " + windows + " windows keeps " + sample.length + " scores");
+            throw new IllegalArgumentException(
+                    "benign tail of " + windows + " windows keeps " + sample.length + " scores");
         }
         if (!(scale > 0) || !Double.isFinite(scale)) {
             throw new IllegalArgumentException("benign tail scale is " + scale);
         }
         for (int i = 0; i < sample.length; i++) {
             if (!Double.isFinite(sample[i]) || (i > 0 && !(sample[i - 1] <= sample[i]))) {
-                throw new IllegalArgumentException("benign tail order statistic " + i + " is " + sample[i]
-                        + ": not finite or not ascending");
+                throw new IllegalArgumentException(
+                        "benign tail order statistic " + i + " is " + sample[i] + ": not finite or not ascending");
             }
             if (atOrAbove[i] < 1 || atOrAbove[i] > windows || (i > 0 && atOrAbove[i] > atOrAbove[i - 1])) {
-                throw new IllegalArgumentException("benign tail count " + i + " is " + atOrAbove[i]
-                        + ": not in [1, " + windows + "] or increasing");
+                throw new IllegalArgumentException("benign tail count " + i + " is " + atOrAbove[i] + ": not in [1, "
+                        + windows + "] or increasing");
             }
         }
         return new BenignTail(sample.clone(), atOrAbove.clone(), windows, scale);

@@ -38,12 +38,18 @@ import java.util.Objects;
  *     bursty features set the tail and a scan spread thin over half an hour never stands out. Each feature's
  *     contribution measured as how rare it is among benign windows puts both on one scale.
  */
-public record Calibration(BenignTail fleet, BenignTail job, BenignTail supervised, BenignTail rules, double threshold,
-                          BenignTail[] jobFeatures) {
+public record Calibration(
+        BenignTail fleet,
+        BenignTail job,
+        BenignTail supervised,
+        BenignTail rules,
+        double threshold,
+        BenignTail[] jobFeatures) {
 
     public static final double SCORE_THRESHOLD = 0.5;
     /** The order of {@link #surprises}. */
     public static final int FLEET = 0;
+
     public static final int JOB = 1;
     public static final int SUPERVISED = 2;
     public static final int RULES = 3;
@@ -88,8 +94,8 @@ public record Calibration(BenignTail fleet, BenignTail job, BenignTail supervise
             return raw;
         }
         if (contributions.length != jobFeatures.length) {
-            throw new IllegalArgumentException("per-job contributions for " + contributions.length + " features, tails for "
-                    + jobFeatures.length);
+            throw new IllegalArgumentException(
+                    "per-job contributions for " + contributions.length + " features, tails for " + jobFeatures.length);
         }
         for (int i = 0; i < contributions.length; i++) {
             raw = Math.max(raw, jobFeatures[i].surprise(contributions[i]));
@@ -105,8 +111,12 @@ public record Calibration(BenignTail fleet, BenignTail job, BenignTail supervise
      * @param rulesScore the indicator rules' score in [0, 1] (ignored without {@link #rules})
      */
     public double[] surprises(double fleetScore, double jobScore, double benignProbability, double rulesScore) {
-        return new double[] {fleet.surprise(fleetScore), job.surprise(jobScore),
-                supervised.surprise(notBenignLogOdds(benignProbability)), rules == null ? 0 : rules.surprise(rulesScore)};
+        return new double[] {
+            fleet.surprise(fleetScore),
+            job.surprise(jobScore),
+            supervised.surprise(notBenignLogOdds(benignProbability)),
+            rules == null ? 0 : rules.surprise(rulesScore)
+        };
     }
 
     /** {@code ln((1 - p) / p)} of the probability {@code p} that a window is benign, kept within +-20. */

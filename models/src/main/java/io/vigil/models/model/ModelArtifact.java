@@ -36,8 +36,18 @@ public final class ModelArtifact {
 
     /** Why an artifact was refused; {@code code()} names metrics and log lines. */
     public enum Refusal {
-        NOT_FOUND, TOO_LARGE, BAD_FORMAT, UNSUPPORTED_FORMAT_VERSION, CHECKSUM_MISMATCH, UNSIGNED, UNTRUSTED_KEY,
-        BAD_SIGNATURE, UNKNOWN_KIND, FEATURE_SET_MISMATCH, BAD_MODEL, FAILED_CHECK;
+        NOT_FOUND,
+        TOO_LARGE,
+        BAD_FORMAT,
+        UNSUPPORTED_FORMAT_VERSION,
+        CHECKSUM_MISMATCH,
+        UNSIGNED,
+        UNTRUSTED_KEY,
+        BAD_SIGNATURE,
+        UNKNOWN_KIND,
+        FEATURE_SET_MISMATCH,
+        BAD_MODEL,
+        FAILED_CHECK;
 
         public String code() {
             return name().toLowerCase(Locale.ROOT);
@@ -117,7 +127,10 @@ public final class ModelArtifact {
             throw new IllegalArgumentException("the public key is not the private key's other half");
         }
         ByteBuffer out = ByteBuffer.allocate(frame.signedLength() + 1 + SIGNATURE_ENTRY);
-        out.put(artifact, 0, frame.signedLength()).put((byte) 1).put(ModelSigning.keyIdBytes(publicKey)).put(signature);
+        out.put(artifact, 0, frame.signedLength())
+                .put((byte) 1)
+                .put(ModelSigning.keyIdBytes(publicKey))
+                .put(signature);
         return out.array();
     }
 
@@ -135,13 +148,16 @@ public final class ModelArtifact {
         try {
             Frame frame = frame(bytes);
             checkSignature(bytes, frame, trust);
-            VigilModel model = ModelFormat.read(Arrays.copyOfRange(bytes, frame.bodyStart(),
-                    frame.bodyStart() + frame.bodyLength()), expected);
+            VigilModel model = ModelFormat.read(
+                    Arrays.copyOfRange(bytes, frame.bodyStart(), frame.bodyStart() + frame.bodyLength()), expected);
             try {
                 ModelCheck.check(model);
             } catch (RuntimeException e) {
-                throw new RefusedException(Refusal.FAILED_CHECK, "model " + model.modelVersion()
-                        + " does not score the canned windows: " + (e.getMessage() != null ? e.getMessage() : e), e);
+                throw new RefusedException(
+                        Refusal.FAILED_CHECK,
+                        "model " + model.modelVersion() + " does not score the canned windows: "
+                                + (e.getMessage() != null ? e.getMessage() : e),
+                        e);
             }
             return model;
         } catch (RefusedException e) {
@@ -158,7 +174,8 @@ public final class ModelArtifact {
         byte[] bytes;
         try {
             if (!Files.isRegularFile(file)) {
-                throw new RefusedException(Refusal.NOT_FOUND, "no model file " + file + " (it does not exist or is not a file)");
+                throw new RefusedException(
+                        Refusal.NOT_FOUND, "no model file " + file + " (it does not exist or is not a file)");
             }
             long size = Files.size(file);
             if (size > MAX_BYTES) {
@@ -209,17 +226,23 @@ public final class ModelArtifact {
         String prefix = MAGIC + " ";
         String magicLine = magicEnd < 0 ? null : new String(bytes, 0, magicEnd, StandardCharsets.US_ASCII);
         if (magicLine == null || !magicLine.startsWith(prefix)) {
-            throw new RefusedException(Refusal.BAD_FORMAT, "not a Vigil model artifact: it starts with "
-                    + printable(bytes, 16) + ", an artifact with \"" + prefix + FORMAT_VERSION + "\\n\"");
+            throw new RefusedException(
+                    Refusal.BAD_FORMAT,
+                    "not a Vigil model artifact: it starts with " + printable(bytes, 16) + ", an artifact with \""
+                            + prefix + FORMAT_VERSION + "\\n\"");
         }
         String version = magicLine.substring(prefix.length());
         if (!version.matches("[0-9]{1,9}")) {
             throw new RefusedException(Refusal.BAD_FORMAT, "artifact format version '" + version + "' is not a number");
         }
         if (Integer.parseInt(version) != FORMAT_VERSION) {
-            throw new RefusedException(Refusal.UNSUPPORTED_FORMAT_VERSION, "artifact format version " + version
-                    + (version.equals("1") ? " (a Java-serialized model, never read by this build: retrain it)" : "")
-                    + ", this build reads version " + FORMAT_VERSION);
+            throw new RefusedException(
+                    Refusal.UNSUPPORTED_FORMAT_VERSION,
+                    "artifact format version " + version
+                            + (version.equals("1")
+                                    ? " (a Java-serialized model, never read by this build: retrain it)"
+                                    : "")
+                            + ", this build reads version " + FORMAT_VERSION);
         }
         ByteBuffer in = ByteBuffer.wrap(bytes);
         in.position(MAGIC_LINE.length);
@@ -230,8 +253,10 @@ public final class ModelArtifact {
         int bodyStart = in.position();
         long needed = bodyLength + SHA256_BYTES + 1;
         if (needed > in.remaining()) {
-            throw new RefusedException(Refusal.BAD_FORMAT, "artifact declares a body of " + bodyLength + " bytes; "
-                    + "it has " + Math.max(0, in.remaining() - SHA256_BYTES - 1) + " (truncated, or not written whole)");
+            throw new RefusedException(
+                    Refusal.BAD_FORMAT,
+                    "artifact declares a body of " + bodyLength + " bytes; " + "it has "
+                            + Math.max(0, in.remaining() - SHA256_BYTES - 1) + " (truncated, or not written whole)");
         }
         int length = (int) bodyLength;
         MessageDigest sha = sha256();
@@ -241,18 +266,23 @@ public final class ModelArtifact {
         byte[] stated = new byte[SHA256_BYTES];
         in.get(stated);
         if (!MessageDigest.isEqual(digest, stated)) {
-            throw new RefusedException(Refusal.CHECKSUM_MISMATCH, "body SHA-256 is " + HexFormat.of().formatHex(digest)
-                    + ", the artifact says " + HexFormat.of().formatHex(stated));
+            throw new RefusedException(
+                    Refusal.CHECKSUM_MISMATCH,
+                    "body SHA-256 is " + HexFormat.of().formatHex(digest) + ", the artifact says "
+                            + HexFormat.of().formatHex(stated));
         }
         int signedLength = in.position();
         int signatures = in.get() & 0xFF;
         if (signatures > MAX_SIGNATURES) {
-            throw new RefusedException(Refusal.BAD_FORMAT, "artifact says it has " + signatures + " signatures, at most "
-                    + MAX_SIGNATURES);
+            throw new RefusedException(
+                    Refusal.BAD_FORMAT,
+                    "artifact says it has " + signatures + " signatures, at most " + MAX_SIGNATURES);
         }
         if (in.remaining() != signatures * SIGNATURE_ENTRY) {
-            throw new RefusedException(Refusal.BAD_FORMAT, "artifact has " + in.remaining() + " bytes after its body for "
-                    + signatures + " signatures of " + SIGNATURE_ENTRY + " bytes");
+            throw new RefusedException(
+                    Refusal.BAD_FORMAT,
+                    "artifact has " + in.remaining() + " bytes after its body for " + signatures + " signatures of "
+                            + SIGNATURE_ENTRY + " bytes");
         }
         if (signatures == 0) {
             return new Frame(bodyStart, length, signedLength, null, null);
@@ -269,8 +299,10 @@ public final class ModelArtifact {
         }
         if (frame.keyId() == null) {
             if (!trust.allowUnsigned()) {
-                throw new RefusedException(Refusal.UNSIGNED, "model is not signed; sign it (vigil sign), or allow"
-                        + " unsigned models (--allow-unsigned-models)");
+                throw new RefusedException(
+                        Refusal.UNSIGNED,
+                        "model is not signed; sign it (vigil sign), or allow"
+                                + " unsigned models (--allow-unsigned-models)");
             }
             return;
         }
@@ -278,19 +310,24 @@ public final class ModelArtifact {
         PublicKey key = trust.keys().get(keyId);
         if (key == null) {
             if (!trust.allowUnsigned()) {
-                throw new RefusedException(Refusal.UNTRUSTED_KEY, "model is signed by key " + keyId
-                        + ", which is not among the trusted public keys " + trust.keys().keySet());
+                throw new RefusedException(
+                        Refusal.UNTRUSTED_KEY,
+                        "model is signed by key " + keyId + ", which is not among the trusted public keys "
+                                + trust.keys().keySet());
             }
             return;
         }
         if (!ModelSigning.verify(bytes, frame.signedLength(), frame.signature(), key)) {
-            throw new RefusedException(Refusal.BAD_SIGNATURE, "model's signature by key " + keyId
-                    + " does not verify: the artifact was changed after it was signed");
+            throw new RefusedException(
+                    Refusal.BAD_SIGNATURE,
+                    "model's signature by key " + keyId
+                            + " does not verify: the artifact was changed after it was signed");
         }
     }
 
     private static RefusedException tooLarge(long size) {
-        return new RefusedException(Refusal.TOO_LARGE, "artifact is " + size + " bytes, at most " + MAX_BYTES + " are read");
+        return new RefusedException(
+                Refusal.TOO_LARGE, "artifact is " + size + " bytes, at most " + MAX_BYTES + " are read");
     }
 
     /** The first bytes as a quoted string, non-printable ones as \xNN, for a message about a foreign file. */

@@ -35,7 +35,9 @@ public final class ModelCheck {
      */
     public static void check(WindowScorer model) {
         FeatureSet featureSet = model.featureSet();
-        if (featureSet == null || model.modelVersion() == null || model.modelVersion().isBlank()) {
+        if (featureSet == null
+                || model.modelVersion() == null
+                || model.modelVersion().isBlank()) {
             throw new IllegalStateException("the model names no feature set or version");
         }
         double threshold = model.threshold();
@@ -76,7 +78,8 @@ public final class ModelCheck {
         if (Double.compare(verdict.threshold(), model.threshold()) != 0) {
             wrong.add("threshold " + verdict.threshold() + ", the model's is " + model.threshold());
         }
-        if (verdict.categories() == null || verdict.categories().stream().anyMatch(Objects::isNull)
+        if (verdict.categories() == null
+                || verdict.categories().stream().anyMatch(Objects::isNull)
                 || (verdict.flagged() && verdict.categories().isEmpty())) {
             wrong.add("categories " + verdict.categories());
         }
@@ -84,8 +87,11 @@ public final class ModelCheck {
             wrong.add("reasons " + verdict.reasons());
         } else {
             for (Reason r : verdict.reasons()) {
-                if (r == null || r.getFeature() == null || !featureSet.contains(r.getFeature().toString())
-                        || !Double.isFinite(r.getValue()) || !(r.getWeight() >= 0 && r.getWeight() <= 1)
+                if (r == null
+                        || r.getFeature() == null
+                        || !featureSet.contains(r.getFeature().toString())
+                        || !Double.isFinite(r.getValue())
+                        || !(r.getWeight() >= 0 && r.getWeight() <= 1)
                         || (r.getJobBaseline() != null && !Double.isFinite(r.getJobBaseline()))
                         || (r.getFleetBaseline() != null && !Double.isFinite(r.getFleetBaseline()))) {
                     wrong.add("reason " + r);

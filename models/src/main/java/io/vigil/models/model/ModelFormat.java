@@ -34,6 +34,7 @@ import java.util.TreeMap;
 final class ModelFormat {
     /** Longest string: kinds, versions, names, summary texts. */
     static final int MAX_STRING_BYTES = 4096;
+
     static final int MAX_FEATURES = 4096;
     static final int MAX_TREES = 10_000;
     static final int MAX_NODES = 4_000_000;
@@ -47,15 +48,36 @@ final class ModelFormat {
     // ---- writing ----
 
     /** Every field of a body, as written: tests forge bodies from these. */
-    record Parts(String kind, String modelVersion, String featureSetVersion, String featureSetHash, int features,
-                 double threshold, SortedMap<String, Object> training, SortedMap<String, Object> metrics,
-                 FleetDetector.Forest fleet, JobDetector.Settings jobSettings, double[] jobScaleFloors,
-                 CategoryDetector.Forest supervised, Calibration calibration) {
+    record Parts(
+            String kind,
+            String modelVersion,
+            String featureSetVersion,
+            String featureSetHash,
+            int features,
+            double threshold,
+            SortedMap<String, Object> training,
+            SortedMap<String, Object> metrics,
+            FleetDetector.Forest fleet,
+            JobDetector.Settings jobSettings,
+            double[] jobScaleFloors,
+            CategoryDetector.Forest supervised,
+            Calibration calibration) {
         static Parts of(VigilModel model) {
             FeatureSet featureSet = model.featureSet();
-            return new Parts(model.kind(), model.modelVersion(), featureSet.version(), featureSet.hash(), featureSet.size(),
-                    model.threshold(), model.trainingSummary(), model.metrics(), model.fleet().forest(),
-                    model.job().settings(), model.job().scaleFloors(), model.supervised().forest(), model.calibration());
+            return new Parts(
+                    model.kind(),
+                    model.modelVersion(),
+                    featureSet.version(),
+                    featureSet.hash(),
+                    featureSet.size(),
+                    model.threshold(),
+                    model.trainingSummary(),
+                    model.metrics(),
+                    model.fleet().forest(),
+                    model.job().settings(),
+                    model.job().scaleFloors(),
+                    model.supervised().forest(),
+                    model.calibration());
         }
     }
 
@@ -150,7 +172,8 @@ final class ModelFormat {
     private static void string(DataOutputStream out, String s) throws IOException {
         byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
         if (utf8.length > MAX_STRING_BYTES) {
-            throw new IllegalArgumentException("a model's text is " + utf8.length + " bytes, at most " + MAX_STRING_BYTES);
+            throw new IllegalArgumentException(
+                    "a model's text is " + utf8.length + " bytes, at most " + MAX_STRING_BYTES);
         }
         out.writeShort(utf8.length);
         out.write(utf8);
@@ -213,7 +236,8 @@ final class ModelFormat {
                 value(out, e.getValue(), depth + 1);
             }
         } else {
-            throw new IllegalArgumentException("a model summary holds " + v + ", not text, a number, yes/no, a list or a map");
+            throw new IllegalArgumentException(
+                    "a model summary holds " + v + ", not text, a number, yes/no, a list or a map");
         }
     }
 
@@ -230,8 +254,9 @@ final class ModelFormat {
         try {
             String kind = in.string("kind");
             if (!ModelArtifact.KINDS.contains(kind)) {
-                throw new RefusedException(Refusal.UNKNOWN_KIND, "model kind '" + kind + "' is not one this build loads: "
-                        + ModelArtifact.KINDS);
+                throw new RefusedException(
+                        Refusal.UNKNOWN_KIND,
+                        "model kind '" + kind + "' is not one this build loads: " + ModelArtifact.KINDS);
             }
             String modelVersion = in.string("model version");
             String featureSetVersion = in.string("feature set version");
@@ -239,9 +264,11 @@ final class ModelFormat {
             int features = in.count("features", MAX_FEATURES, 0);
             String id = featureSetVersion + "-" + featureSetHash;
             if (!id.equals(expected.id()) || features != expected.size()) {
-                throw new RefusedException(Refusal.FEATURE_SET_MISMATCH, "model reads feature set " + id + " (" + features
-                        + " features), the pipeline computes " + expected.id() + " (" + expected.size() + "). "
-                        + expected.refusal(id));
+                throw new RefusedException(
+                        Refusal.FEATURE_SET_MISMATCH,
+                        "model reads feature set " + id + " (" + features
+                                + " features), the pipeline computes " + expected.id() + " (" + expected.size() + "). "
+                                + expected.refusal(id));
             }
             double threshold = in.finite("threshold");
             SortedMap<String, Object> training = in.map("training summary");
@@ -268,9 +295,16 @@ final class ModelFormat {
                 }
             }
 
-            JobDetector.Settings settings = new JobDetector.Settings(in.finite("half-life"), in.buffer.getInt(),
-                    in.finite("huber bound"), in.finite("allowance"), in.finite("excess cap"), in.finite("drift half-life"),
-                    in.finite("drift step"), in.finite("drift cap"), in.finite("least scale"),
+            JobDetector.Settings settings = new JobDetector.Settings(
+                    in.finite("half-life"),
+                    in.buffer.getInt(),
+                    in.finite("huber bound"),
+                    in.finite("allowance"),
+                    in.finite("excess cap"),
+                    in.finite("drift half-life"),
+                    in.finite("drift step"),
+                    in.finite("drift cap"),
+                    in.finite("least scale"),
                     in.finite("fleet scale fraction"));
             double[] floors = in.doubles("per-job scale floors", features);
 
@@ -332,25 +366,27 @@ final class ModelFormat {
                 }
             }
             if (in.buffer.hasRemaining()) {
-                throw new RefusedException(Refusal.BAD_FORMAT, "model body has " + in.buffer.remaining()
-                        + " bytes after its last field");
+                throw new RefusedException(
+                        Refusal.BAD_FORMAT, "model body has " + in.buffer.remaining() + " bytes after its last field");
             }
 
-            FleetDetector fleet = FleetDetector.of(new FleetDetector.Forest(median, scale, averagePath, fleetRoots,
-                    feature, right, cut, low, high));
+            FleetDetector fleet = FleetDetector.of(
+                    new FleetDetector.Forest(median, scale, averagePath, fleetRoots, feature, right, cut, low, high));
             JobDetector job = JobDetector.of(expected, settings, floors);
-            CategoryDetector supervised = CategoryDetector.of(new CategoryDetector.Forest(features, categories,
-                    supervisedRoots, sFeature, split, left, sRight, shares));
-            Calibration calibration = new Calibration(fleetTail, jobTail, supervisedTail, rulesTail, surpriseThreshold,
-                    jobFeatures);
-            VigilModel model = new VigilModel(expected, fleet, job, supervised, calibration, modelVersion, training, metrics);
+            CategoryDetector supervised = CategoryDetector.of(new CategoryDetector.Forest(
+                    features, categories, supervisedRoots, sFeature, split, left, sRight, shares));
+            Calibration calibration =
+                    new Calibration(fleetTail, jobTail, supervisedTail, rulesTail, surpriseThreshold, jobFeatures);
+            VigilModel model =
+                    new VigilModel(expected, fleet, job, supervised, calibration, modelVersion, training, metrics);
             if (Double.compare(threshold, model.threshold()) != 0) {
                 throw bad("threshold " + threshold + ", a " + kind + " model flags at " + model.threshold());
             }
             return model;
         } catch (BufferUnderflowException e) {
-            throw new RefusedException(Refusal.BAD_FORMAT, "model body ends early, at byte " + in.buffer.position() + " of "
-                    + body.length);
+            throw new RefusedException(
+                    Refusal.BAD_FORMAT,
+                    "model body ends early, at byte " + in.buffer.position() + " of " + body.length);
         } catch (IllegalArgumentException e) {
             throw bad(e.getMessage());
         }
@@ -381,8 +417,8 @@ final class ModelFormat {
 
         void need(long bytes, String what) throws RefusedException {
             if (bytes > buffer.remaining()) {
-                throw new RefusedException(Refusal.BAD_FORMAT, what + " needs " + bytes + " bytes, " + buffer.remaining()
-                        + " are left");
+                throw new RefusedException(
+                        Refusal.BAD_FORMAT, what + " needs " + bytes + " bytes, " + buffer.remaining() + " are left");
             }
         }
 
@@ -390,7 +426,8 @@ final class ModelFormat {
         int index(String what, int min, int limit) throws RefusedException {
             int i = buffer.getInt();
             if (i < min || i >= limit) {
-                throw new RefusedException(Refusal.BAD_MODEL, what + " is " + i + ", outside [" + min + ", " + limit + ")");
+                throw new RefusedException(
+                        Refusal.BAD_MODEL, what + " is " + i + ", outside [" + min + ", " + limit + ")");
             }
             return i;
         }
@@ -463,14 +500,18 @@ final class ModelFormat {
         String string(String what) throws RefusedException {
             int n = Short.toUnsignedInt(buffer.getShort());
             if (n > MAX_STRING_BYTES) {
-                throw new RefusedException(Refusal.BAD_FORMAT, what + ": a text of " + n + " bytes, at most " + MAX_STRING_BYTES);
+                throw new RefusedException(
+                        Refusal.BAD_FORMAT, what + ": a text of " + n + " bytes, at most " + MAX_STRING_BYTES);
             }
             need(n, what);
             ByteBuffer utf8 = buffer.slice(buffer.position(), n);
             buffer.position(buffer.position() + n);
             try {
-                CharBuffer chars = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                        .onUnmappableCharacter(CodingErrorAction.REPORT).decode(utf8);
+                CharBuffer chars = StandardCharsets.UTF_8
+                        .newDecoder()
+                        .onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT)
+                        .decode(utf8);
                 return chars.toString();
             } catch (CharacterCodingException e) {
                 throw new RefusedException(Refusal.BAD_FORMAT, what + " is not UTF-8");
@@ -520,8 +561,8 @@ final class ModelFormat {
                     for (int i = 0; i < n; i++) {
                         String key = string(what + " key");
                         if (previous != null && key.compareTo(previous) <= 0) {
-                            throw new RefusedException(Refusal.BAD_FORMAT, what + ": keys not in ascending order at '"
-                                    + key + "'");
+                            throw new RefusedException(
+                                    Refusal.BAD_FORMAT, what + ": keys not in ascending order at '" + key + "'");
                         }
                         previous = key;
                         map.put(key, value(what, depth + 1));

@@ -31,6 +31,7 @@ public final class ModelSigning {
     static final String ALGORITHM = "Ed25519";
     /** An Ed25519 signature is always 64 bytes. */
     static final int SIGNATURE_BYTES = 64;
+
     static final int KEY_ID_BYTES = 32;
     /** A PEM key file is a few hundred bytes; anything much larger is not one. */
     private static final long MAX_PEM_BYTES = 16 * 1024;
@@ -51,8 +52,10 @@ public final class ModelSigning {
             throw new IllegalStateException("Ed25519 is part of every Java platform since 15", e);
         }
         if (Files.exists(privateKeyFile) || Files.exists(publicKeyFile)) {
-            throw new FileAlreadyExistsException(Files.exists(privateKeyFile) ? privateKeyFile.toString()
-                    : publicKeyFile.toString(), null, "a key file is never overwritten");
+            throw new FileAlreadyExistsException(
+                    Files.exists(privateKeyFile) ? privateKeyFile.toString() : publicKeyFile.toString(),
+                    null,
+                    "a key file is never overwritten");
         }
         Files.createFile(privateKeyFile);
         try {
@@ -60,8 +63,12 @@ public final class ModelSigning {
         } catch (UnsupportedOperationException notPosix) {
             // the file system has no POSIX permissions: the directory's protection is what there is
         }
-        Files.writeString(privateKeyFile, pem("PRIVATE KEY", pair.getPrivate().getEncoded()), StandardOpenOption.TRUNCATE_EXISTING);
-        Files.writeString(publicKeyFile, pem("PUBLIC KEY", pair.getPublic().getEncoded()), StandardOpenOption.CREATE_NEW);
+        Files.writeString(
+                privateKeyFile,
+                pem("PRIVATE KEY", pair.getPrivate().getEncoded()),
+                StandardOpenOption.TRUNCATE_EXISTING);
+        Files.writeString(
+                publicKeyFile, pem("PUBLIC KEY", pair.getPublic().getEncoded()), StandardOpenOption.CREATE_NEW);
         return keyId(pair.getPublic());
     }
 
@@ -105,7 +112,8 @@ public final class ModelSigning {
             signature.update(message);
             return signature.sign();
         } catch (GeneralSecurityException e) {
-            throw new IllegalArgumentException("cannot sign with this key (" + key.getAlgorithm() + "): " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "cannot sign with this key (" + key.getAlgorithm() + "): " + e.getMessage(), e);
         }
     }
 
@@ -122,8 +130,9 @@ public final class ModelSigning {
     }
 
     private static String pem(String type, byte[] der) {
-        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-                .encodeToString(der) + "\n-----END " + type + "-----\n";
+        return "-----BEGIN " + type + "-----\n"
+                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                        .encodeToString(der) + "\n-----END " + type + "-----\n";
     }
 
     private static byte[] unpem(Path file, String type) throws IOException {

@@ -79,6 +79,7 @@ public final class VigilModel implements WindowScorer {
     private final TreeMap<String, Object> metrics;
     /** The indicator rules: evidence and categories that need no training; null when the feature set lacks their features. */
     private final IndicatorScorer indicators;
+
     private final double[] fleetBaseline;
     private final Category[] classes;
 
@@ -87,9 +88,15 @@ public final class VigilModel implements WindowScorer {
      * @param trainingSummary what it was trained on, for the artifact header
      * @param metrics how it scored out of fold, for the artifact header
      */
-    public VigilModel(FeatureSet featureSet, FleetDetector fleet, JobDetector job, CategoryDetector supervised,
-                      Calibration calibration, String modelVersion, SortedMap<String, Object> trainingSummary,
-                      SortedMap<String, Object> metrics) {
+    public VigilModel(
+            FeatureSet featureSet,
+            FleetDetector fleet,
+            JobDetector job,
+            CategoryDetector supervised,
+            Calibration calibration,
+            String modelVersion,
+            SortedMap<String, Object> trainingSummary,
+            SortedMap<String, Object> metrics) {
         this.featureSet = Objects.requireNonNull(featureSet, "featureSet");
         this.fleet = Objects.requireNonNull(fleet, "fleet");
         this.job = Objects.requireNonNull(job, "job");
@@ -106,12 +113,13 @@ public final class VigilModel implements WindowScorer {
                     + featureSet.id() + " has " + featureSet.size());
         }
         if (!job.featureSet().id().equals(featureSet.id())) {
-            throw new IllegalArgumentException("per-job model reads feature set " + job.featureSet().id() + ", the model "
-                    + featureSet.id());
+            throw new IllegalArgumentException(
+                    "per-job model reads feature set " + job.featureSet().id() + ", the model " + featureSet.id());
         }
         if (supervised.forest().width() != featureSet.size()) {
-            throw new IllegalArgumentException("supervised model reads " + supervised.forest().width() + " features, feature set "
-                    + featureSet.id() + " has " + featureSet.size());
+            throw new IllegalArgumentException(
+                    "supervised model reads " + supervised.forest().width() + " features, feature set "
+                            + featureSet.id() + " has " + featureSet.size());
         }
         if (calibration.jobFeatures() != null && calibration.jobFeatures().length != featureSet.size()) {
             throw new IllegalArgumentException("calibration has " + calibration.jobFeatures().length
@@ -148,12 +156,15 @@ public final class VigilModel implements WindowScorer {
         JobDetector.Deviation deviation = job.score(x, history);
         double[] probabilities = supervised.probabilities(suspicious);
         Map<Indicator, Double> rules = indicators == null ? Map.of() : indicators.contributions(x);
-        double[] surprises = calibration.surprises(fleetScore, calibration.jobRaw(deviation.contributions()), probabilities[0],
-                rulesScore(rules));
+        double[] surprises = calibration.surprises(
+                fleetScore, calibration.jobRaw(deviation.contributions()), probabilities[0], rulesScore(rules));
         double score = calibration.score(Calibration.evidence(surprises));
         boolean flagged = score >= Calibration.SCORE_THRESHOLD;
         List<Category> categories = flagged ? categories(probabilities, classes, rules) : List.of();
-        return Verdict.of(score, Calibration.SCORE_THRESHOLD, categories,
+        return Verdict.of(
+                score,
+                Calibration.SCORE_THRESHOLD,
+                categories,
                 reasons(x, suspicious, history, surprises, deviation, rules));
     }
 
@@ -216,14 +227,20 @@ public final class VigilModel implements WindowScorer {
      * Each detector's surprise shared out over the features (see the class doc); the strongest, at most
      * {@value Verdict#MAX_REASONS}, with their weights as shares of the whole.
      */
-    private List<Reason> reasons(double[] x, double[] suspicious, JobHistory history, double[] surprises,
-                                 JobDetector.Deviation deviation, Map<Indicator, Double> rules) {
+    private List<Reason> reasons(
+            double[] x,
+            double[] suspicious,
+            JobHistory history,
+            double[] surprises,
+            JobDetector.Deviation deviation,
+            Map<Indicator, Double> rules) {
         int n = x.length;
         double[][] shares = {
-                shares(squares(fleet.deviations(suspicious))),
-                shares(deviation.contributions().clone()),
-                null, // the supervised model's part goes where the fleet's goes
-                shares(ruleWeights(rules))};
+            shares(squares(fleet.deviations(suspicious))),
+            shares(deviation.contributions().clone()),
+            null, // the supervised model's part goes where the fleet's goes
+            shares(ruleWeights(rules))
+        };
         shares[Calibration.SUPERVISED] = shares[Calibration.FLEET];
         double total = 0;
         double[] weight = new double[n];
@@ -253,8 +270,12 @@ public final class VigilModel implements WindowScorer {
             }
             taken[best] = true;
             double jobBaseline = history.baseline(best);
-            out.add(new Reason(featureSet.names().get(best), x[best], Double.isNaN(jobBaseline) ? null : jobBaseline,
-                    fleetBaseline[best], Math.min(1, weight[best] / total)));
+            out.add(new Reason(
+                    featureSet.names().get(best),
+                    x[best],
+                    Double.isNaN(jobBaseline) ? null : jobBaseline,
+                    fleetBaseline[best],
+                    Math.min(1, weight[best] / total)));
         }
         return out;
     }

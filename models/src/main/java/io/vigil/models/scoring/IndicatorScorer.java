@@ -1,11 +1,11 @@
 package io.vigil.models.scoring;
 
-import static io.vigil.models.features.FeatureSet.HASHING_DIVERGENCE;
-import static io.vigil.models.features.FeatureSet.HASHING_GPU_FRACTION;
 import static io.vigil.models.features.FeatureSet.FAILED_ATTEMPT_RATIO;
 import static io.vigil.models.features.FeatureSet.FAILED_HOSTS;
 import static io.vigil.models.features.FeatureSet.FAILED_HOSTS_ONE_PORT;
 import static io.vigil.models.features.FeatureSet.FAILED_PORTS_ONE_HOST;
+import static io.vigil.models.features.FeatureSet.HASHING_DIVERGENCE;
+import static io.vigil.models.features.FeatureSet.HASHING_GPU_FRACTION;
 import static io.vigil.models.features.FeatureSet.METADATA_SERVICE_FLOWS;
 import static io.vigil.models.features.FeatureSet.MINER_PROCESS;
 import static io.vigil.models.features.FeatureSet.ODD_PROCESS_GPU_FRACTION;
@@ -160,7 +160,8 @@ public final class IndicatorScorer implements WindowScorer {
          * something else took those GPUs. FP32 training idles the tensor pipes on all GPUs alike, and
          * leaves this at 0. Ramp: divergence 0.3 to 0.7 (a part-time miner moves it part of the way).
          */
-        HASHING_ON_SOME_GPUS(Category.CRYPTO_MINING, 0.7, HASHING_DIVERGENCE, HASHING_GPU_FRACTION, TENSOR_RATIO_SPREAD) {
+        HASHING_ON_SOME_GPUS(
+                Category.CRYPTO_MINING, 0.7, HASHING_DIVERGENCE, HASHING_GPU_FRACTION, TENSOR_RATIO_SPREAD) {
             @Override
             double strength(View v) {
                 return ramp(v.value(HASHING_DIVERGENCE), 0.3, 0.7);
@@ -187,8 +188,8 @@ public final class IndicatorScorer implements WindowScorer {
          * which are not rare, and a tracker's metric batches are not small messages. Ramp: interactivity
          * 0.3 to 0.7, as for the tunnel.
          */
-        HASHING_WITH_RARE_PERSISTENT_CONNECTION(Category.CRYPTO_MINING, 0.8, HASHING_GPU_FRACTION, RARE_LONG_LIVED_HOSTS,
-                RARE_INTERACTIVITY) {
+        HASHING_WITH_RARE_PERSISTENT_CONNECTION(
+                Category.CRYPTO_MINING, 0.8, HASHING_GPU_FRACTION, RARE_LONG_LIVED_HOSTS, RARE_INTERACTIVITY) {
             @Override
             double strength(View v) {
                 if (v.value(RARE_LONG_LIVED_HOSTS) <= 0) {
@@ -292,7 +293,8 @@ public final class IndicatorScorer implements WindowScorer {
         }
         double score = clamp01(1 - keep);
         boolean flagged = score >= THRESHOLD;
-        return Verdict.of(score, THRESHOLD, flagged ? categories(contributions) : List.of(), reasons(view, contributions));
+        return Verdict.of(
+                score, THRESHOLD, flagged ? categories(contributions) : List.of(), reasons(view, contributions));
     }
 
     /** Each indicator's contribution ({@code weight x strength}) to a window's score, for explanations and tests. */
@@ -322,7 +324,8 @@ public final class IndicatorScorer implements WindowScorer {
     }
 
     private static List<Reason> reasons(View view, Map<Indicator, Double> contributions) {
-        double total = contributions.values().stream().mapToDouble(Double::doubleValue).sum();
+        double total =
+                contributions.values().stream().mapToDouble(Double::doubleValue).sum();
         if (total <= 0) {
             return List.of();
         }
@@ -337,7 +340,8 @@ public final class IndicatorScorer implements WindowScorer {
         });
         List<Reason> out = new ArrayList<>();
         weights.entrySet().stream()
-                .sorted(Comparator.comparingDouble((Map.Entry<String, Double> e) -> e.getValue()).reversed()
+                .sorted(Comparator.comparingDouble((Map.Entry<String, Double> e) -> e.getValue())
+                        .reversed()
                         .thenComparing(Map.Entry::getKey))
                 .limit(Verdict.MAX_REASONS)
                 .forEach(e -> out.add(Reason.newBuilder()

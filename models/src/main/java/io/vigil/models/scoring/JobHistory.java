@@ -40,6 +40,7 @@ public final class JobHistory implements Serializable {
     private final int windows;
     /** {@link io.vigil.models.features.FeatureSet#hash()}'s 8 hex digits as 4 bytes; 0 when empty. */
     private final int featureSetHash;
+
     private final float[] location;
     private final float[] scale;
     private final float[] drift;
@@ -82,8 +83,8 @@ public final class JobHistory implements Serializable {
         if (windows == 0) {
             return EMPTY;
         }
-        return new JobHistory(windows, Integer.parseUnsignedInt(featureSetHash, 16), location.clone(), scale.clone(),
-                drift.clone());
+        return new JobHistory(
+                windows, Integer.parseUnsignedInt(featureSetHash, 16), location.clone(), scale.clone(), drift.clone());
     }
 
     /** How many windows the job's normal has been learned from. */
@@ -168,15 +169,16 @@ public final class JobHistory implements Serializable {
         }
         if (bytes[0] != MAGIC) {
             throw new IllegalArgumentException(String.format(
-                    "not a job history: first byte is 0x%02X, a job history starts with 0x%02X ('J')", bytes[0], MAGIC));
+                    "not a job history: first byte is 0x%02X, a job history starts with 0x%02X ('J')",
+                    bytes[0], MAGIC));
         }
         if (bytes.length >= 2 && bytes[1] != FORMAT_VERSION) {
-            throw new IllegalArgumentException("job history format version " + bytes[1]
-                    + ", this build reads version " + FORMAT_VERSION);
+            throw new IllegalArgumentException(
+                    "job history format version " + bytes[1] + ", this build reads version " + FORMAT_VERSION);
         }
         if (bytes.length < HEADER_BYTES) {
-            throw new IllegalArgumentException("job history truncated: " + bytes.length
-                    + " bytes, its header alone takes " + HEADER_BYTES);
+            throw new IllegalArgumentException(
+                    "job history truncated: " + bytes.length + " bytes, its header alone takes " + HEADER_BYTES);
         }
         ByteBuffer in = ByteBuffer.wrap(bytes);
         in.position(2);
@@ -185,12 +187,12 @@ public final class JobHistory implements Serializable {
         int featureSetHash = in.getInt();
         int expected = byteSize(n);
         if (bytes.length < expected) {
-            throw new IllegalArgumentException("job history truncated: " + bytes.length + " bytes, its "
-                    + n + " features need " + expected);
+            throw new IllegalArgumentException(
+                    "job history truncated: " + bytes.length + " bytes, its " + n + " features need " + expected);
         }
         if (bytes.length > expected) {
-            throw new IllegalArgumentException("job history of " + n + " features takes " + expected
-                    + " bytes, got " + bytes.length + ": the feature count is wrong or bytes follow it");
+            throw new IllegalArgumentException("job history of " + n + " features takes " + expected + " bytes, got "
+                    + bytes.length + ": the feature count is wrong or bytes follow it");
         }
         check(windows, n);
         float[] location = new float[n];
@@ -229,25 +231,29 @@ public final class JobHistory implements Serializable {
             throw new IllegalArgumentException("job history: feature " + feature + " has location " + location);
         }
         if (!(Float.isFinite(scale) && scale >= 0)) {
-            throw new IllegalArgumentException("job history: feature " + feature + " has scale " + scale
-                    + ", not a finite non-negative number");
+            throw new IllegalArgumentException(
+                    "job history: feature " + feature + " has scale " + scale + ", not a finite non-negative number");
         }
         if (!(Float.isFinite(drift) && drift >= 0)) {
-            throw new IllegalArgumentException("job history: feature " + feature + " has drift " + drift
-                    + ", not a finite non-negative number");
+            throw new IllegalArgumentException(
+                    "job history: feature " + feature + " has drift " + drift + ", not a finite non-negative number");
         }
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof JobHistory h && windows == h.windows && featureSetHash == h.featureSetHash
+        return o instanceof JobHistory h
+                && windows == h.windows
+                && featureSetHash == h.featureSetHash
                 && Arrays.equals(location, h.location)
-                && Arrays.equals(scale, h.scale) && Arrays.equals(drift, h.drift);
+                && Arrays.equals(scale, h.scale)
+                && Arrays.equals(drift, h.drift);
     }
 
     @Override
     public int hashCode() {
-        return 31 * (31 * (31 * (31 * windows + featureSetHash) + Arrays.hashCode(location)) + Arrays.hashCode(scale)) + Arrays.hashCode(drift);
+        return 31 * (31 * (31 * (31 * windows + featureSetHash) + Arrays.hashCode(location)) + Arrays.hashCode(scale))
+                + Arrays.hashCode(drift);
     }
 
     @Override

@@ -16,8 +16,13 @@ import java.util.Objects;
  * @param reasons the features that drove the score, strongest first, at most {@link #MAX_REASONS}
  * @param severity {@link #severity(double, double, List)} of the above
  */
-public record Verdict(double score, double threshold, boolean flagged, List<Category> categories,
-                      List<Reason> reasons, Severity severity) {
+public record Verdict(
+        double score,
+        double threshold,
+        boolean flagged,
+        List<Category> categories,
+        List<Reason> reasons,
+        Severity severity) {
 
     public static final int MAX_REASONS = 5;
 
@@ -42,7 +47,11 @@ public record Verdict(double score, double threshold, boolean flagged, List<Cate
     /** flagged and severity follow from score, threshold and categories; reasons beyond {@link #MAX_REASONS} are cut. */
     public static Verdict of(double score, double threshold, List<Category> categories, List<Reason> reasons) {
         boolean flagged = score >= threshold;
-        return new Verdict(score, threshold, flagged, categories,
+        return new Verdict(
+                score,
+                threshold,
+                flagged,
+                categories,
                 reasons.size() > MAX_REASONS ? reasons.subList(0, MAX_REASONS) : reasons,
                 severity(score, threshold, categories));
     }
@@ -67,7 +76,8 @@ public record Verdict(double score, double threshold, boolean flagged, List<Cate
         double room = 1 - threshold;
         double margin = room <= 0 ? 1 : (score - threshold) / room;
         int level = margin < 0.3 ? 0 : margin < 0.6 ? 1 : 2;
-        if (!categories.isEmpty() && (categories.get(0) == Category.REVERSE_TUNNEL || categories.get(0) == Category.EXFILTRATION)) {
+        if (!categories.isEmpty()
+                && (categories.get(0) == Category.REVERSE_TUNNEL || categories.get(0) == Category.EXFILTRATION)) {
             level++;
         }
         if (categories.stream().filter(c -> c != Category.UNKNOWN).distinct().count() >= 2) {

@@ -16,8 +16,14 @@ import java.util.Objects;
  * @param label null for benign, else the kind of misuse
  * @param incident the incident's name when labelled, else null
  */
-public record LabelledWindow(String dataset, String jobId, long windowStart, long windowEnd, double[] features,
-                             Category label, String incident) {
+public record LabelledWindow(
+        String dataset,
+        String jobId,
+        long windowStart,
+        long windowEnd,
+        double[] features,
+        Category label,
+        String incident) {
 
     public LabelledWindow {
         Objects.requireNonNull(dataset, "dataset");
@@ -33,9 +39,14 @@ public record LabelledWindow(String dataset, String jobId, long windowStart, lon
     // A record compares arrays by identity; windows are values.
     @Override
     public boolean equals(Object o) {
-        return o instanceof LabelledWindow w && dataset.equals(w.dataset) && jobId.equals(w.jobId)
-                && windowStart == w.windowStart && windowEnd == w.windowEnd && Arrays.equals(features, w.features)
-                && label == w.label && Objects.equals(incident, w.incident);
+        return o instanceof LabelledWindow w
+                && dataset.equals(w.dataset)
+                && jobId.equals(w.jobId)
+                && windowStart == w.windowStart
+                && windowEnd == w.windowEnd
+                && Arrays.equals(features, w.features)
+                && label == w.label
+                && Objects.equals(incident, w.incident);
     }
 
     @Override

@@ -87,9 +87,9 @@ public final class LabelledWindows {
     public static List<LabelledWindow> read(Path file, FeatureSet featureSet) throws IOException {
         List<LabelledWindow> out = new ArrayList<>();
         try (InputStream in = Files.newInputStream(file);
-             BufferedReader reader = new BufferedReader(new InputStreamReader(
-                     file.getFileName().toString().endsWith(".gz") ? new GZIPInputStream(in, 1 << 16) : in,
-                     StandardCharsets.UTF_8))) {
+                BufferedReader reader = new BufferedReader(new InputStreamReader(
+                        file.getFileName().toString().endsWith(".gz") ? new GZIPInputStream(in, 1 << 16) : in,
+                        StandardCharsets.UTF_8))) {
             String text;
             int number = 0;
             while ((text = reader.readLine()) != null) {
@@ -129,7 +129,8 @@ public final class LabelledWindows {
         try {
             label = labelName == null ? null : Category.valueOf(labelName);
         } catch (IllegalArgumentException e) {
-            throw new BadLine("label '" + labelName + "' is not a category (" + List.of(Category.values()) + ") or null");
+            throw new BadLine(
+                    "label '" + labelName + "' is not a category (" + List.of(Category.values()) + ") or null");
         }
         String incident = text(node, "incident", true);
         JsonNode features = node.get("features");
@@ -170,7 +171,8 @@ public final class LabelledWindows {
             throw new BadLine("'" + field + "' is missing");
         }
         if (!value.isTextual() || (!nullable && value.asText().isBlank())) {
-            throw new BadLine("'" + field + "' must be a " + (nullable ? "string or null" : "non-blank string") + ": " + value);
+            throw new BadLine(
+                    "'" + field + "' must be a " + (nullable ? "string or null" : "non-blank string") + ": " + value);
         }
         return value.asText();
     }

@@ -58,9 +58,11 @@ public final class Trainer {
     public static final int MAX_FOLDS = 5;
     /** Least scale of each detector's benign tail beyond its highest benign score, in the detector's units. */
     static final double FLEET_TAIL_FLOOR = 0.01;
+
     static final double JOB_TAIL_FLOOR = 0.25;
     /** The per-job model's largest per-feature surprise is in nats: its tail's scale is at least a quarter of one. */
     static final double JOB_SURPRISE_TAIL_FLOOR = 0.25;
+
     static final double SUPERVISED_TAIL_FLOOR = 0.25;
     static final double RULES_TAIL_FLOOR = 0.025;
     static final double SURPRISE_TAIL_FLOOR = 0.25;
@@ -78,8 +80,8 @@ public final class Trainer {
 
         public Options {
             if (!(targetFalseAlertsPer100JobHours > 0) || !Double.isFinite(targetFalseAlertsPer100JobHours)) {
-                throw new IllegalArgumentException("target false alerts per 100 job-hours must be positive: "
-                        + targetFalseAlertsPer100JobHours);
+                throw new IllegalArgumentException(
+                        "target false alerts per 100 job-hours must be positive: " + targetFalseAlertsPer100JobHours);
             }
         }
     }
@@ -89,7 +91,7 @@ public final class Trainer {
         void step(String line);
 
         /** Says nothing. */
-        Progress SILENT = line -> { };
+        Progress SILENT = line -> {};
     }
 
     private Trainer() {}
@@ -98,7 +100,8 @@ public final class Trainer {
      * @throws IllegalArgumentException for windows that cannot train a model: none, features that do not fit the
      *     set or are not finite, fewer than 2 benign windows, or a single job (nothing to calibrate out of fold on)
      */
-    public static VigilModel train(FeatureSet featureSet, List<LabelledWindow> windows, Options options, Progress progress) {
+    public static VigilModel train(
+            FeatureSet featureSet, List<LabelledWindow> windows, Options options, Progress progress) {
         Objects.requireNonNull(featureSet, "featureSet");
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(progress, "progress");
@@ -111,8 +114,13 @@ public final class Trainer {
             labels[i] = sorted.get(i).label();
         }
         TreeMap<String, Object> summary = summary(sorted, options);
-        progress.step(String.format(Locale.ROOT, "windows: %d (%d benign) of %d jobs in %d datasets; positives %s",
-                n, summary.get("benign_windows"), summary.get("jobs"), ((List<?>) summary.get("datasets")).size(),
+        progress.step(String.format(
+                Locale.ROOT,
+                "windows: %d (%d benign) of %d jobs in %d datasets; positives %s",
+                n,
+                summary.get("benign_windows"),
+                summary.get("jobs"),
+                ((List<?>) summary.get("datasets")).size(),
                 summary.get("positives")));
 
         // -- out of fold
@@ -134,9 +142,15 @@ public final class Trainer {
             for (int i = 0; i < n; i++) {
                 (fold[i] == f ? test : train).add(i);
             }
-            progress.step(String.format(Locale.ROOT, "fold %d/%d: training on %d windows, scoring %d", f + 1, folds,
-                    train.size(), test.size()));
-            Detectors d = Detectors.fit(featureSet, rows(x, train), pick(labels, train), seeds.nextLong(), seeds.nextLong());
+            progress.step(String.format(
+                    Locale.ROOT,
+                    "fold %d/%d: training on %d windows, scoring %d",
+                    f + 1,
+                    folds,
+                    train.size(),
+                    test.size()));
+            Detectors d =
+                    Detectors.fit(featureSet, rows(x, train), pick(labels, train), seeds.nextLong(), seeds.nextLong());
             Category[] classes = d.supervised.categories();
             for (int i : test) {
                 double[] suspicious = featureSet.towardsBaseline(x[i], d.fleet.baseline());
@@ -171,10 +185,13 @@ public final class Trainer {
         for (int i = 0; i < n; i++) {
             jobRaw[i] = Calibration.jobRaw(jobFeatures, jobContributions[i]);
         }
-        Calibration partial = new Calibration(BenignTail.of(benignOnly(fleetRaw, labels), FLEET_TAIL_FLOOR),
+        Calibration partial = new Calibration(
+                BenignTail.of(benignOnly(fleetRaw, labels), FLEET_TAIL_FLOOR),
                 BenignTail.of(benignOnly(jobRaw, labels), JOB_SURPRISE_TAIL_FLOOR),
                 BenignTail.of(benignOnly(notBenignRaw, labels), SUPERVISED_TAIL_FLOOR),
-                indicators == null ? null : BenignTail.of(benignOnly(rulesRaw, labels), RULES_TAIL_FLOOR), 1, jobFeatures);
+                indicators == null ? null : BenignTail.of(benignOnly(rulesRaw, labels), RULES_TAIL_FLOOR),
+                1,
+                jobFeatures);
         double[] surprise = new double[n];
         for (int i = 0; i < n; i++) {
             double[] s = partial.surprises(fleetRaw[i], jobRaw[i], probabilities[i][0], rulesRaw[i]);
@@ -189,24 +206,43 @@ public final class Trainer {
         double[] benignSurprise = benignOnly(surprise, labels);
         double allowedFlags = options.targetFalseAlertsPer100JobHours() * benignHours / 100;
         double rate = Math.min(1, allowedFlags / benignSurprise.length);
-        double threshold = Math.max(1e-9, BenignTail.of(benignSurprise, SURPRISE_TAIL_FLOOR).scoreAtTail(rate));
+        double threshold = Math.max(
+                1e-9, BenignTail.of(benignSurprise, SURPRISE_TAIL_FLOOR).scoreAtTail(rate));
         Calibration calibration = partial.withThreshold(threshold);
-        progress.step(String.format(Locale.ROOT, "calibration: flag at an evidence (two largest surprises) of %.2f (benign windows flag at"
-                + " %.2g of windows, %.3g per 100 job-hours)", threshold, rate, options.targetFalseAlertsPer100JobHours()));
+        progress.step(String.format(
+                Locale.ROOT,
+                "calibration: flag at an evidence (two largest surprises) of %.2f (benign windows flag at"
+                        + " %.2g of windows, %.3g per 100 job-hours)",
+                threshold,
+                rate,
+                options.targetFalseAlertsPer100JobHours()));
 
         TreeMap<String, Object> metrics = metrics(sorted, surprise, calibration, probabilities, classesOf, rules);
         progress.step("out of fold: " + metrics);
 
         // -- the model that ships
-        progress.step(String.format(Locale.ROOT, "final model: fleet (%d trees), per-job, supervised (%d trees) on %d windows",
-                FleetDetector.TREES, CategoryDetector.TREES, n));
+        progress.step(String.format(
+                Locale.ROOT,
+                "final model: fleet (%d trees), per-job, supervised (%d trees) on %d windows",
+                FleetDetector.TREES,
+                CategoryDetector.TREES,
+                n));
         Detectors d = Detectors.fit(featureSet, x, labels, seeds.nextLong(), seeds.nextLong());
         summary.put("fleet_trees", d.fleet.trees());
         summary.put("fleet_nodes", d.fleet.nodes());
         summary.put("supervised_trees", CategoryDetector.TREES);
-        summary.put("supervised_classes", List.of(d.supervised.categories()).stream().map(Category::name).toList());
-        return new VigilModel(featureSet, d.fleet, d.job, d.supervised, calibration,
-                modelVersion(featureSet, sorted, options), summary, metrics);
+        summary.put(
+                "supervised_classes",
+                List.of(d.supervised.categories()).stream().map(Category::name).toList());
+        return new VigilModel(
+                featureSet,
+                d.fleet,
+                d.job,
+                d.supervised,
+                calibration,
+                modelVersion(featureSet, sorted, options),
+                summary,
+                metrics);
     }
 
     /**
@@ -215,10 +251,12 @@ public final class Trainer {
      * as {@link VigilModel} shows them windows; the per-job model from the windows as they are.
      */
     private record Detectors(FleetDetector fleet, JobDetector job, CategoryDetector supervised) {
-        static Detectors fit(FeatureSet featureSet, double[][] x, Category[] labels, long fleetSeed, long supervisedSeed) {
+        static Detectors fit(
+                FeatureSet featureSet, double[][] x, Category[] labels, long fleetSeed, long supervisedSeed) {
             double[][] benign = benignOnly(x, labels);
             if (benign.length < 2) {
-                throw new IllegalArgumentException("a fold has " + benign.length + " benign windows to train on; need at least 2");
+                throw new IllegalArgumentException(
+                        "a fold has " + benign.length + " benign windows to train on; need at least 2");
             }
             double[] typical = FleetDetector.medians(benign);
             double[][] suspicious = new double[x.length][];
@@ -229,7 +267,9 @@ public final class Trainer {
             if (!Arrays.equals(fleet.baseline(), typical)) {
                 throw new IllegalStateException("the fleet model's baseline moved when windows were moved to it");
             }
-            return new Detectors(fleet, JobDetector.fit(featureSet, benign),
+            return new Detectors(
+                    fleet,
+                    JobDetector.fit(featureSet, benign),
                     CategoryDetector.fit(featureSet, suspicious, labels, supervisedSeed));
         }
     }
@@ -238,7 +278,8 @@ public final class Trainer {
      * Each job of {@code test} replayed through the per-job model in time order from an empty history: the raw
      * per-feature contributions of each window, into {@code contributions}. Labelled windows are not learned.
      */
-    private static void replayJobs(List<LabelledWindow> sorted, List<Integer> test, JobDetector job, double[][] contributions) {
+    private static void replayJobs(
+            List<LabelledWindow> sorted, List<Integer> test, JobDetector job, double[][] contributions) {
         // The windows are sorted by dataset, job and start, so a job's windows are consecutive and in time order.
         JobHistory history = JobHistory.empty();
         String current = null;
@@ -254,9 +295,13 @@ public final class Trainer {
         }
     }
 
-    private static TreeMap<String, Object> metrics(List<LabelledWindow> sorted, double[] surprise, Calibration calibration,
-                                                  double[][] probabilities, Category[][] classesOf,
-                                                  List<Map<Indicator, Double>> rules) {
+    private static TreeMap<String, Object> metrics(
+            List<LabelledWindow> sorted,
+            double[] surprise,
+            Calibration calibration,
+            double[][] probabilities,
+            Category[][] classesOf,
+            List<Map<Indicator, Double>> rules) {
         int n = sorted.size();
         double[] scores = new double[n];
         boolean[] positive = new boolean[n];
@@ -281,7 +326,8 @@ public final class Trainer {
             }
             if (flagged) {
                 counts[1]++;
-                if (VigilModel.categories(probabilities[i], classesOf[i], rules.get(i)).contains(w.label())) {
+                if (VigilModel.categories(probabilities[i], classesOf[i], rules.get(i))
+                        .contains(w.label())) {
                     counts[2]++;
                 }
                 if (w.incident() != null) {
@@ -309,7 +355,9 @@ public final class Trainer {
         out.put("category_right_when_flagged", categoryRight);
         long detected = incidents.values().stream().filter(d -> d[0]).count();
         out.put("incidents_detected", detected + "/" + incidents.size());
-        out.put("folds_grouped_by", sorted.stream().map(LabelledWindow::dataset).distinct().count() >= 2 ? "dataset" : "job");
+        out.put(
+                "folds_grouped_by",
+                sorted.stream().map(LabelledWindow::dataset).distinct().count() >= 2 ? "dataset" : "job");
         return out;
     }
 
@@ -327,13 +375,15 @@ public final class Trainer {
 
     /** Fold per window: groups (datasets when there are at least 2, else jobs) shuffled by the seed and dealt out. */
     private static int[] folds(List<LabelledWindow> sorted, long seed) {
-        boolean byDataset = sorted.stream().map(LabelledWindow::dataset).distinct().count() >= 2;
+        boolean byDataset =
+                sorted.stream().map(LabelledWindow::dataset).distinct().count() >= 2;
         TreeSet<String> groups = new TreeSet<>();
         for (LabelledWindow w : sorted) {
             groups.add(group(w, byDataset));
         }
         if (groups.size() < 2) {
-            throw new IllegalArgumentException("the windows are of one job; calibrating out of fold needs at least 2 jobs");
+            throw new IllegalArgumentException(
+                    "the windows are of one job; calibrating out of fold needs at least 2 jobs");
         }
         List<String> order = new ArrayList<>(groups);
         SplittableRandom random = new SplittableRandom(seed ^ 0x5DEECE66DL);
@@ -372,8 +422,8 @@ public final class Trainer {
             }
             for (int i = 0; i < w.features().length; i++) {
                 if (!Double.isFinite(w.features()[i])) {
-                    throw new IllegalArgumentException(where + ": feature '" + featureSet.names().get(i)
-                            + "' is not finite: " + w.features()[i]);
+                    throw new IllegalArgumentException(
+                            where + ": feature '" + featureSet.names().get(i) + "' is not finite: " + w.features()[i]);
                 }
             }
             if (w.windowEnd() <= w.windowStart()) {
@@ -382,12 +432,14 @@ public final class Trainer {
             benign += w.benign() ? 1 : 0;
         }
         if (benign < 2) {
-            throw new IllegalArgumentException("the models learn normal from benign windows; got " + benign
-                    + " of " + windows.size() + ", need at least 2");
+            throw new IllegalArgumentException("the models learn normal from benign windows; got " + benign + " of "
+                    + windows.size() + ", need at least 2");
         }
         List<LabelledWindow> sorted = new ArrayList<>(windows);
-        sorted.sort(Comparator.comparing(LabelledWindow::dataset).thenComparing(LabelledWindow::jobId)
-                .thenComparingLong(LabelledWindow::windowStart).thenComparingLong(LabelledWindow::windowEnd)
+        sorted.sort(Comparator.comparing(LabelledWindow::dataset)
+                .thenComparing(LabelledWindow::jobId)
+                .thenComparingLong(LabelledWindow::windowStart)
+                .thenComparingLong(LabelledWindow::windowEnd)
                 .thenComparing(w -> w.label() == null ? "" : w.label().name())
                 .thenComparing(w -> w.incident() == null ? "" : w.incident())
                 .thenComparing(LabelledWindow::features, Arrays::compare));
@@ -426,7 +478,9 @@ public final class Trainer {
             ByteBuffer number = ByteBuffer.allocate(8);
             sha.update((VigilModel.KIND + "\n" + featureSet.id() + "\n").getBytes(StandardCharsets.UTF_8));
             sha.update(number.clear().putLong(options.seed()).array());
-            sha.update(number.clear().putDouble(options.targetFalseAlertsPer100JobHours()).array());
+            sha.update(number.clear()
+                    .putDouble(options.targetFalseAlertsPer100JobHours())
+                    .array());
             for (LabelledWindow w : sorted) {
                 sha.update((w.dataset() + "\n" + w.jobId() + "\n" + w.label() + "\n" + w.incident() + "\n")
                         .getBytes(StandardCharsets.UTF_8));

@@ -3,16 +3,16 @@ package io.vigil.models.detectors;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import org.assertj.core.data.Offset;
 import io.vigil.models.training.SyntheticWindows;
 import io.vigil.records.Category;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.DataOutputStream;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.LongStream;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 import smile.base.cart.DecisionNode;
 import smile.base.cart.SplitRule;
@@ -24,8 +24,9 @@ import smile.data.formula.Formula;
 import smile.data.vector.IntVector;
 
 class CategoryDetectorTest {
-    private static final Category[] KINDS = {Category.CRYPTO_MINING, Category.REVERSE_TUNNEL, Category.NETWORK_SCAN,
-            Category.EXFILTRATION};
+    private static final Category[] KINDS = {
+        Category.CRYPTO_MINING, Category.REVERSE_TUNNEL, Category.NETWORK_SCAN, Category.EXFILTRATION
+    };
 
     private record Data(double[][] x, Category[] labels) {}
 
@@ -84,12 +85,23 @@ class CategoryDetectorTest {
         Data train = data(4, 300, 15);
         int[] classes = new int[train.labels().length];
         for (int i = 0; i < classes.length; i++) {
-            classes[i] = train.labels()[i] == null ? 0 : 1 + Arrays.asList(KINDS).indexOf(train.labels()[i]);
+            classes[i] =
+                    train.labels()[i] == null ? 0 : 1 + Arrays.asList(KINDS).indexOf(train.labels()[i]);
         }
         DataFrame frame = DataFrame.of(train.x(), SyntheticWindows.SET.names().toArray(new String[0]))
                 .merge(IntVector.of("class", classes));
-        RandomForest smile = RandomForest.fit(Formula.lhs("class"), frame, 20, 10, SplitRule.GINI, 12, 32, 3, 1.0,
-                new int[] {1, 1, 1, 1, 1}, LongStream.range(0, 20).map(t -> 100 + t));
+        RandomForest smile = RandomForest.fit(
+                Formula.lhs("class"),
+                frame,
+                20,
+                10,
+                SplitRule.GINI,
+                12,
+                32,
+                3,
+                1.0,
+                new int[] {1, 1, 1, 1, 1},
+                LongStream.range(0, 20).map(t -> 100 + t));
         DecisionTree[] trees = smile.trees();
         CategoryDetector flat = CategoryDetector.flatten(SyntheticWindows.SET.size(), KINDS, trees);
         flat.checkAgainst(trees, train.x());
@@ -104,7 +116,8 @@ class CategoryDetectorTest {
                 }
             }
             for (int c = 0; c < expected.length; c++) {
-                expected[c] = (expected[c] + CategoryDetector.PRIOR) / (trees.length + CategoryDetector.PRIOR * expected.length);
+                expected[c] = (expected[c] + CategoryDetector.PRIOR)
+                        / (trees.length + CategoryDetector.PRIOR * expected.length);
             }
             assertThat(flat.probabilities(x)).containsExactly(expected);
         }
@@ -160,12 +173,15 @@ class CategoryDetectorTest {
     void refusesWhatItCannotLearnFrom() {
         Data train = data(1, 5, 1);
         assertThatThrownBy(() -> CategoryDetector.fit(SyntheticWindows.SET, train.x(), new Category[1], 5))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("labels");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("labels");
         double[][] onlyPositives = {train.x()[5]};
-        assertThatThrownBy(() -> CategoryDetector.fit(SyntheticWindows.SET, onlyPositives,
-                new Category[] {Category.CRYPTO_MINING}, 5))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("benign");
-        assertThatThrownBy(() -> CategoryDetector.fit(SyntheticWindows.SET, new double[][] {{1, 2}}, new Category[1], 5))
+        assertThatThrownBy(() -> CategoryDetector.fit(
+                        SyntheticWindows.SET, onlyPositives, new Category[] {Category.CRYPTO_MINING}, 5))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("benign");
+        assertThatThrownBy(() ->
+                        CategoryDetector.fit(SyntheticWindows.SET, new double[][] {{1, 2}}, new Category[1], 5))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -4,14 +4,14 @@ import static io.vigil.models.features.FeatureSet.FAILED_HOSTS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import org.assertj.core.data.Offset;
 import io.vigil.models.features.FeatureSet;
 import io.vigil.models.training.SyntheticWindows;
 import io.vigil.records.Category;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.DataOutputStream;
+import java.io.IOException;
 import java.util.Arrays;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 
 class FleetDetectorTest {
@@ -59,12 +59,14 @@ class FleetDetectorTest {
     void scoresAWindowFarFromTheBenignCloudAboveTypicalOnes() {
         FleetDetector detector = FleetDetector.fit(fleet(1, 40, 30), 7);
         double[][] heldOut = fleet(2, 20, 10);
-        double[] typical = Arrays.stream(heldOut).mapToDouble(detector::score).sorted().toArray();
+        double[] typical =
+                Arrays.stream(heldOut).mapToDouble(detector::score).sorted().toArray();
         double p99 = typical[(int) (0.99 * (typical.length - 1))];
 
         SyntheticWindows synthetic = new SyntheticWindows(3);
-        for (Category kind : new Category[] {Category.NETWORK_SCAN, Category.CRYPTO_MINING, Category.EXFILTRATION,
-                Category.REVERSE_TUNNEL}) {
+        for (Category kind : new Category[] {
+            Category.NETWORK_SCAN, Category.CRYPTO_MINING, Category.EXFILTRATION, Category.REVERSE_TUNNEL
+        }) {
             double[] strange = synthetic.incident(synthetic.job(), kind);
             assertThat(detector.score(strange)).as(kind.name()).isGreaterThan(p99);
         }
@@ -112,7 +114,9 @@ class FleetDetectorTest {
         assertThat(detector.trees()).isEqualTo(FleetDetector.TREES);
         // 100 trees of 256 rows: Smile's own nodes would be megabytes.
         assertThat(serialized(detector).length).isLessThan(400 * 1024);
-        assertThat(FleetDetector.of(detector.forest())).usingRecursiveComparison().isEqualTo(detector);
+        assertThat(FleetDetector.of(detector.forest()))
+                .usingRecursiveComparison()
+                .isEqualTo(detector);
     }
 
     @Test
@@ -133,13 +137,17 @@ class FleetDetectorTest {
     @Test
     void refusesWhatItCannotLearnFrom() {
         assertThatThrownBy(() -> FleetDetector.fit(new double[][] {{1, 2}}, 1))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least 2");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("at least 2");
         assertThatThrownBy(() -> FleetDetector.fit(new double[][] {{1, 2}, {1}}, 1))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("window 1 has 1 features");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("window 1 has 1 features");
         assertThatThrownBy(() -> FleetDetector.fit(new double[][] {{1, 2}, {1, Double.NaN}}, 1))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not finite");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not finite");
         FleetDetector detector = FleetDetector.fit(new double[][] {{1, 2}, {2, 3}, {3, 4}}, 1);
         assertThatThrownBy(() -> detector.score(new double[] {1}))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("reads 2 features");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("reads 2 features");
     }
 }

@@ -80,7 +80,9 @@ class JobDetectorTest {
         }
         Arrays.sort(scores);
         assertThat(scores[scores.length / 2]).as("median").isZero();
-        assertThat(scores[scores.length - 1]).as("highest of 300 ordinary windows").isLessThan(1.5);
+        assertThat(scores[scores.length - 1])
+                .as("highest of 300 ordinary windows")
+                .isLessThan(1.5);
     }
 
     @Test
@@ -96,8 +98,8 @@ class JobDetectorTest {
     @Test
     void scoresASuddenJumpHighWithTheJumpingFeatureFirst() {
         JobHistory history = normalFor(60);
-        Deviation jump = detector.score(window(trainingJob(), random,
-                Map.of(FeatureSet.EXTERNAL_HOSTS, count(60))), history);
+        Deviation jump =
+                detector.score(window(trainingJob(), random, Map.of(FeatureSet.EXTERNAL_HOSTS, count(60))), history);
         // One window scores at most excessCap however far it jumps; the fleet model judges the magnitude.
         assertThat(jump.score()).isEqualTo(JobDetector.Settings.DEFAULTS.excessCap());
         assertThat(strongestName(jump)).isEqualTo(FeatureSet.EXTERNAL_HOSTS);
@@ -111,9 +113,16 @@ class JobDetectorTest {
         double[] burstScores = new double[40];
         for (int w = 0; w < 200; w++) {
             boolean burst = random.nextBoolean();
-            double[] x = window(trainingJob(), random, burst
-                    ? Map.of(FeatureSet.RARE_EXTERNAL_HOSTS, count(3), FeatureSet.RARE_EXTERNAL_BYTES_OUT, count(2e6))
-                    : Map.of());
+            double[] x = window(
+                    trainingJob(),
+                    random,
+                    burst
+                            ? Map.of(
+                                    FeatureSet.RARE_EXTERNAL_HOSTS,
+                                    count(3),
+                                    FeatureSet.RARE_EXTERNAL_BYTES_OUT,
+                                    count(2e6))
+                            : Map.of());
             if (w >= 160 && burst) {
                 burstScores[w - 160] = detector.score(x, history).score();
             }
@@ -153,7 +162,8 @@ class JobDetectorTest {
             // Not flagged: a thin scan is learned from until something flags it, the worst case.
             history = detector.learn(history, x, false);
         }
-        System.out.printf("thin scan, one unanswered host a window: score %.2f after 1 window, %.2f after 5, %.2f after 30%n",
+        System.out.printf(
+                "thin scan, one unanswered host a window: score %.2f after 1 window, %.2f after 5, %.2f after 30%n",
                 scores[0], scores[4], scores[29]);
         double crossed = 10;
         assertThat(scores[0]).as("one such window").isLessThan(crossed / 2);
@@ -214,7 +224,9 @@ class JobDetectorTest {
         for (int i = 0; i < normal.length; i++) {
             if (history.drift(i) > 0) {
                 // every feature whose drift is still up is back to normal in this window: none of them counts
-                assertThat(after.contributions()[i]).as(FeatureSet.CURRENT.names().get(i)).isLessThan(history.drift(i));
+                assertThat(after.contributions()[i])
+                        .as(FeatureSet.CURRENT.names().get(i))
+                        .isLessThan(history.drift(i));
             }
         }
         assertThat(after.score()).isLessThan(5);
@@ -230,7 +242,8 @@ class JobDetectorTest {
         double[] next = window(trainingJob(), random);
         assertThat(detector.score(next, history).score()).isLessThan(1.5);
         history = detector.learn(history, next, false);
-        assertThat(detector.score(window(trainingJob(), random), history).score()).isZero();
+        assertThat(detector.score(window(trainingJob(), random), history).score())
+                .isZero();
     }
 
     @Test
@@ -243,14 +256,16 @@ class JobDetectorTest {
         double bound = JobDetector.Settings.DEFAULTS.huberBound() * Math.max(history.scale(hosts), floor);
         double rate = 1 - Math.pow(0.5, 1 / JobDetector.Settings.DEFAULTS.halfLifeWindows());
         assertThat(after.baseline(hosts) - history.baseline(hosts)).isLessThanOrEqualTo(rate * bound + 1e-6);
-        assertThat(after.baseline(hosts) - history.baseline(hosts)).isLessThan(0.05 * (outlier[hosts] - history.baseline(hosts)));
+        assertThat(after.baseline(hosts) - history.baseline(hosts))
+                .isLessThan(0.05 * (outlier[hosts] - history.baseline(hosts)));
     }
 
     @Test
     void learnsALastingUnflaggedChangeAsTheJobsNewNormal() {
         JobHistory history = normalFor(60);
         Map<String, Double> busier = Map.of(FeatureSet.FLOWS, count(8000), FeatureSet.INTERNAL_HOSTS, count(32));
-        double first = detector.score(window(trainingJob(), random, busier), history).score();
+        double first =
+                detector.score(window(trainingJob(), random, busier), history).score();
         double last = first;
         for (int w = 0; w < 400; w++) {
             double[] x = window(trainingJob(), random, busier);
@@ -287,15 +302,18 @@ class JobDetectorTest {
     void refusesWindowsThatDoNotFitTheFeatureSet() {
         JobHistory history = normalFor(10);
         assertThatThrownBy(() -> detector.score(new double[3], history))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(V1.size() + " features, the vector 3");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(V1.size() + " features, the vector 3");
         double[] nan = window(trainingJob(), random);
         nan[V1.index(FeatureSet.SM_ACTIVE)] = Double.NaN;
         assertThatThrownBy(() -> detector.learn(history, nan, false))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'sm_active' is NaN");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'sm_active' is NaN");
         double[][] fleetWithInfinity = {window(trainingJob(), random), window(trainingJob(), random)};
         fleetWithInfinity[1][0] = Double.POSITIVE_INFINITY;
         assertThatThrownBy(() -> JobDetector.fit(V1, fleetWithInfinity))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("benign window 1: feature 'flows' is Infinity");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("benign window 1: feature 'flows' is Infinity");
     }
 
     @Test
@@ -332,7 +350,8 @@ class JobDetectorTest {
         JobDetector shipped = JobDetector.of(V1, detector.settings(), detector.scaleFloors());
         JobHistory restored = JobHistory.fromBytes(history.toBytes());
         double[] x = window(trainingJob(), random, TENSOR_COLLAPSE);
-        assertThat(shipped.score(x, restored).contributions()).containsExactly(detector.score(x, history).contributions());
+        assertThat(shipped.score(x, restored).contributions())
+                .containsExactly(detector.score(x, history).contributions());
         assertThat(shipped.learn(restored, x, false)).isEqualTo(detector.learn(history, x, false));
     }
 
@@ -368,18 +387,22 @@ class JobDetectorTest {
         // ... and back to work: the normal was not dragged down to idle, so coming back is not a rise
         for (int w = 0; w < 5; w++) {
             double[] x = window(trainingJob(), random);
-            assertThat(detector.score(x, history).score()).as("back to work, window %d", w).isLessThan(1);
+            assertThat(detector.score(x, history).score())
+                    .as("back to work, window %d", w)
+                    .isLessThan(1);
             history = detector.learn(history, x, false);
         }
     }
 
     @Test
     void scoresOnlyTheSuspiciousDirectionOfEachFeature() {
-        FeatureSet set = FeatureSet.of("t", List.of(
-                new FeatureSet.Feature("up", "u", FeatureSet.Direction.UP, "more"),
-                new FeatureSet.Feature("down", "d", FeatureSet.Direction.DOWN, "less"),
-                new FeatureSet.Feature("both", "b", FeatureSet.Direction.BOTH, "either"),
-                new FeatureSet.Feature("context", "c", FeatureSet.Direction.CONTEXT, "neither")));
+        FeatureSet set = FeatureSet.of(
+                "t",
+                List.of(
+                        new FeatureSet.Feature("up", "u", FeatureSet.Direction.UP, "more"),
+                        new FeatureSet.Feature("down", "d", FeatureSet.Direction.DOWN, "less"),
+                        new FeatureSet.Feature("both", "b", FeatureSet.Direction.BOTH, "either"),
+                        new FeatureSet.Feature("context", "c", FeatureSet.Direction.CONTEXT, "neither")));
         JobDetector d = JobDetector.fit(set, new double[0][]);
         JobHistory history = JobHistory.empty();
         for (int w = 0; w < 20; w++) {

@@ -54,7 +54,9 @@ public final class JobWindows {
         double[] x = V1.fromMap(profile);
         for (int i = 0; i < x.length; i++) {
             String name = V1.names().get(i);
-            if (x[i] == 0 || name.equals(FeatureSet.GPU_COUNT) || name.equals(FeatureSet.GPU_TELEMETRY)
+            if (x[i] == 0
+                    || name.equals(FeatureSet.GPU_COUNT)
+                    || name.equals(FeatureSet.GPU_TELEMETRY)
                     || name.equals(FeatureSet.PROCESS_NAMES)) {
                 continue; // absent stays absent; the job's GPUs and processes do not flicker
             }

@@ -23,18 +23,22 @@ class AveragePrecisionTest {
 
     @Test
     void tiedScoresAreOneStepWhateverTheirOrder() {
-        double forward = AveragePrecision.of(new double[] {0.5, 0.5, 0.5, 0.1}, new boolean[] {true, false, false, true});
-        double backward = AveragePrecision.of(new double[] {0.5, 0.5, 0.5, 0.1}, new boolean[] {false, false, true, true});
+        double forward =
+                AveragePrecision.of(new double[] {0.5, 0.5, 0.5, 0.1}, new boolean[] {true, false, false, true});
+        double backward =
+                AveragePrecision.of(new double[] {0.5, 0.5, 0.5, 0.1}, new boolean[] {false, false, true, true});
         // step 1: recall 1/2 at precision 1/3; step 2: recall 1 at precision 2/4
         assertThat(forward).isCloseTo(0.5 / 3 + 0.5 * 0.5, within(1e-12)).isEqualTo(backward);
     }
 
     @Test
     void isUndefinedWithoutPositivesAndRefusesNaN() {
-        assertThat(AveragePrecision.of(new double[] {0.3}, new boolean[] {false})).isNaN();
+        assertThat(AveragePrecision.of(new double[] {0.3}, new boolean[] {false}))
+                .isNaN();
         assertThat(AveragePrecision.of(new double[0], new boolean[0])).isNaN();
         assertThatThrownBy(() -> AveragePrecision.of(new double[] {Double.NaN}, new boolean[] {true}))
                 .hasMessageContaining("NaN");
-        assertThatThrownBy(() -> AveragePrecision.of(new double[] {0.1}, new boolean[0])).hasMessageContaining("length");
+        assertThatThrownBy(() -> AveragePrecision.of(new double[] {0.1}, new boolean[0]))
+                .hasMessageContaining("length");
     }
 }

@@ -24,15 +24,26 @@ class BacktestTest {
     }
 
     static JobWindow window(String job, int minute, double score) {
-        return Fixtures.jobWindowBuilder().setJobId(job)
-                .setWindowStart(Instant.ofEpochMilli(minute(minute))).setWindowEnd(Instant.ofEpochMilli(minute(minute + 1)))
-                .setScore(score).setThreshold(0.5).setFlagged(score >= 0.5).build();
+        return Fixtures.jobWindowBuilder()
+                .setJobId(job)
+                .setWindowStart(Instant.ofEpochMilli(minute(minute)))
+                .setWindowEnd(Instant.ofEpochMilli(minute(minute + 1)))
+                .setScore(score)
+                .setThreshold(0.5)
+                .setFlagged(score >= 0.5)
+                .build();
     }
 
     static Alert alert(String job, int minute, Category... categories) {
-        return Fixtures.alertBuilder().setJobId(job).setAlertId(job + "@" + minute)
-                .setWindowStart(Instant.ofEpochMilli(minute(minute))).setWindowEnd(Instant.ofEpochMilli(minute(minute + 1)))
-                .setScore(0.9).setThreshold(0.5).setCategories(List.of(categories)).build();
+        return Fixtures.alertBuilder()
+                .setJobId(job)
+                .setAlertId(job + "@" + minute)
+                .setWindowStart(Instant.ofEpochMilli(minute(minute)))
+                .setWindowEnd(Instant.ofEpochMilli(minute(minute + 1)))
+                .setScore(0.9)
+                .setThreshold(0.5)
+                .setCategories(List.of(categories))
+                .build();
     }
 
     static Label label(String incident, String job, Category category, int fromMinute, int toMinute) {
@@ -52,7 +63,9 @@ class BacktestTest {
     @Test
     void detectsAnIncidentWithTheRightCategoryAndTimeToDetect() {
         List<Label> labels = List.of(label("mining", MINER, Category.CRYPTO_MINING, 3, 6));
-        List<Alert> alerts = List.of(alert(MINER, 4, Category.CRYPTO_MINING), alert(MINER, 5, Category.CRYPTO_MINING, Category.GPU_DIVERSION));
+        List<Alert> alerts = List.of(
+                alert(MINER, 4, Category.CRYPTO_MINING),
+                alert(MINER, 5, Category.CRYPTO_MINING, Category.GPU_DIVERSION));
 
         Backtest.Result r = Backtest.run(labels, tenMinutes(0.1, 0.1, 0.1, 0.3, 0.9, 0.9), alerts);
 
@@ -61,7 +74,8 @@ class BacktestTest {
             assertThat(i.detected()).isTrue();
             assertThat(i.categoryRight()).isTrue();
             assertThat(i.firstAlertId()).isEqualTo(MINER + "@4");
-            assertThat(i.timeToDetectMs()).isEqualTo(Duration.ofMinutes(2).toMillis()); // window [4,5) ends 2 min after 3
+            assertThat(i.timeToDetectMs())
+                    .isEqualTo(Duration.ofMinutes(2).toMillis()); // window [4,5) ends 2 min after 3
             assertThat(i.timeToDetectWindows()).isEqualTo(2);
             assertThat(i.phases()).singleElement().satisfies(p -> {
                 assertThat(p.windows()).isEqualTo(3);
@@ -83,7 +97,9 @@ class BacktestTest {
     void alertsOutsideEveryLabelOfTheirJobAreFalseAlertsPerJobHour() {
         List<Label> labels = List.of(label("mining", MINER, Category.CRYPTO_MINING, 3, 6));
         // the trainer alerts during the miner's incident: still false, labels are per job
-        List<Alert> alerts = List.of(alert(MINER, 4, Category.CRYPTO_MINING), alert(TRAINER, 4, Category.UNKNOWN),
+        List<Alert> alerts = List.of(
+                alert(MINER, 4, Category.CRYPTO_MINING),
+                alert(TRAINER, 4, Category.UNKNOWN),
                 alert(MINER, 8, Category.CRYPTO_MINING));
 
         Backtest.Result r = Backtest.run(labels, tenMinutes(), alerts);
@@ -143,7 +159,8 @@ class BacktestTest {
             assertThat(i.phasesCategoryRight()).isEqualTo(1);
             assertThat(i.startTs()).isEqualTo(minute(1));
             assertThat(i.endTs()).isEqualTo(minute(9));
-            assertThat(i.timeToDetectMs()).isEqualTo(minute(5) - minute(1)); // first alert [4,5), from the tunnel's start
+            assertThat(i.timeToDetectMs())
+                    .isEqualTo(minute(5) - minute(1)); // first alert [4,5), from the tunnel's start
             assertThat(i.timeToDetectWindows()).isEqualTo(4);
             assertThat(i.phases()).extracting(Backtest.Phase::detected).containsExactly(false, true, true);
             assertThat(i.phases()).extracting(Backtest.Phase::categoryRight).containsExactly(false, false, true);
@@ -159,7 +176,9 @@ class BacktestTest {
         Backtest.Result r = Backtest.run(labels, tenMinutes(), List.of(alert(TRAINER, 7, Category.EXFILTRATION)));
 
         assertThat(r.incidents()).extracting(Backtest.LabelledIncident::name).containsExactly("early", "late");
-        assertThat(r.incidents()).extracting(Backtest.LabelledIncident::detected).containsExactly(false, true);
+        assertThat(r.incidents())
+                .extracting(Backtest.LabelledIncident::detected)
+                .containsExactly(false, true);
         assertThat(r.incidentsDetected()).isEqualTo(1);
     }
 
@@ -178,7 +197,10 @@ class BacktestTest {
         List<Label> labels = List.of(label("mining", MINER, Category.CRYPTO_MINING, 3, 6));
         Backtest.Result r = Backtest.run(labels, tenMinutes(), List.of());
 
-        assertThat(r.incidents()).singleElement().extracting(Backtest.LabelledIncident::detected).isEqualTo(false);
+        assertThat(r.incidents())
+                .singleElement()
+                .extracting(Backtest.LabelledIncident::detected)
+                .isEqualTo(false);
         assertThat(r.falseAlerts()).isEmpty();
         assertThat(r.falseAlertsPer100JobHours()).isZero();
         // every window scores 0.1: one tie, so precision is the share of positives
@@ -211,7 +233,12 @@ class BacktestTest {
 
     @Test
     void unscoredWindowsCountNowhere() {
-        JobWindow unscored = Fixtures.jobWindowBuilder().setJobId(MINER).setScore(null).setThreshold(null).setFlagged(false).build();
+        JobWindow unscored = Fixtures.jobWindowBuilder()
+                .setJobId(MINER)
+                .setScore(null)
+                .setThreshold(null)
+                .setFlagged(false)
+                .build();
         Backtest.Result r = Backtest.run(List.of(), List.of(unscored, window(MINER, 1, 0.2)), List.of());
 
         assertThat(r.windows()).isEqualTo(1);
@@ -221,9 +248,12 @@ class BacktestTest {
 
     @Test
     void poolingAddsCountsAndRanksAllWindowsTogether() {
-        Backtest.Result a = Backtest.run(List.of(label("x", MINER, Category.CRYPTO_MINING, 0, 1)),
-                List.of(window(MINER, 0, 0.9), window(MINER, 1, 0.2)), List.of(alert(MINER, 0, Category.CRYPTO_MINING)));
-        Backtest.Result b = Backtest.run(List.of(), List.of(window(TRAINER, 0, 0.95)), List.of(alert(TRAINER, 0, Category.UNKNOWN)));
+        Backtest.Result a = Backtest.run(
+                List.of(label("x", MINER, Category.CRYPTO_MINING, 0, 1)),
+                List.of(window(MINER, 0, 0.9), window(MINER, 1, 0.2)),
+                List.of(alert(MINER, 0, Category.CRYPTO_MINING)));
+        Backtest.Result b = Backtest.run(
+                List.of(), List.of(window(TRAINER, 0, 0.95)), List.of(alert(TRAINER, 0, Category.UNKNOWN)));
 
         Backtest.Result pooled = Backtest.Result.pool(List.of(a, b));
 

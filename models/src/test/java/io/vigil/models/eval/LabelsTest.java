@@ -23,10 +23,15 @@ class LabelsTest {
                 ]
                 """);
 
-        assertThat(Labels.ofDataset(dataset)).containsExactly(
-                new Label("rome", "job-7", Category.REVERSE_TUNNEL, 1771038000000L, 1771038120000L),
-                new Label("rome", "job-7", Category.CRYPTO_MINING,
-                        Instant.parse("2026-02-14T03:02:00Z").toEpochMilli(), Instant.parse("2026-02-14T03:10:00Z").toEpochMilli()));
+        assertThat(Labels.ofDataset(dataset))
+                .containsExactly(
+                        new Label("rome", "job-7", Category.REVERSE_TUNNEL, 1771038000000L, 1771038120000L),
+                        new Label(
+                                "rome",
+                                "job-7",
+                                Category.CRYPTO_MINING,
+                                Instant.parse("2026-02-14T03:02:00Z").toEpochMilli(),
+                                Instant.parse("2026-02-14T03:10:00Z").toEpochMilli()));
     }
 
     @Test
@@ -41,13 +46,19 @@ class LabelsTest {
                  {"incident": "b", "job_id": "j", "category": "MINING", "start_ts": 1, "end_ts": 2}]""", "ds/labels.json"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("ds/labels.json: entry 1 (incident \"b\"): category \"MINING\" is not one of");
-        assertThatThrownBy(() -> Labels.parse("[{\"incident\": \"a\", \"category\": \"NETWORK_SCAN\", \"start_ts\": 1, \"end_ts\": 2}]", "f"))
+        assertThatThrownBy(() -> Labels.parse(
+                        "[{\"incident\": \"a\", \"category\": \"NETWORK_SCAN\", \"start_ts\": 1, \"end_ts\": 2}]", "f"))
                 .hasMessage("f: entry 0 (incident \"a\"): job_id is missing");
-        assertThatThrownBy(() -> Labels.parse("[{\"incident\": \"a\", \"job_id\": \"j\", \"category\": \"NETWORK_SCAN\", \"start_ts\": 5, \"end_ts\": 5}]", "f"))
+        assertThatThrownBy(() -> Labels.parse(
+                        "[{\"incident\": \"a\", \"job_id\": \"j\", \"category\": \"NETWORK_SCAN\", \"start_ts\": 5, \"end_ts\": 5}]",
+                        "f"))
                 .hasMessageContaining("entry 0 (incident \"a\"): end_ts (5) must be after start_ts (5)");
-        assertThatThrownBy(() -> Labels.parse("[{\"incident\": \"a\", \"job_id\": \"j\", \"category\": \"NETWORK_SCAN\", \"start_ts\": \"yesterday\", \"end_ts\": 5}]", "f"))
+        assertThatThrownBy(() -> Labels.parse(
+                        "[{\"incident\": \"a\", \"job_id\": \"j\", \"category\": \"NETWORK_SCAN\", \"start_ts\": \"yesterday\", \"end_ts\": 5}]",
+                        "f"))
                 .hasMessageContaining("start_ts must be epoch milliseconds or an ISO-8601 instant");
-        assertThatThrownBy(() -> Labels.parse("{\"incident\": \"a\"}", "f")).hasMessage("f: expected a JSON array of labels, found OBJECT");
+        assertThatThrownBy(() -> Labels.parse("{\"incident\": \"a\"}", "f"))
+                .hasMessage("f: expected a JSON array of labels, found OBJECT");
         assertThatThrownBy(() -> Labels.parse("[1]", "f")).hasMessage("f: entry 0: expected an object, found NUMBER");
         assertThatThrownBy(() -> Labels.parse("[{", "f")).hasMessageStartingWith("f: not JSON");
     }

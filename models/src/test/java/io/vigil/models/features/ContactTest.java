@@ -28,7 +28,9 @@ class ContactTest {
     void callsAnExternalAddressRareWhenNoOtherJobUsedItOverTheLookback() {
         assertThat(contact(true, 1).rare()).isTrue();
         assertThat(contact(true, 2).rare()).isFalse();
-        assertThat(contact(false, 1).rare()).as("internal addresses are the cluster's own").isFalse();
+        assertThat(contact(false, 1).rare())
+                .as("internal addresses are the cluster's own")
+                .isFalse();
     }
 
     @Test
@@ -38,7 +40,8 @@ class ContactTest {
 
     @Test
     void ratesBulkTransfersAndOneWayTrafficAsNotInteractive() {
-        assertThat(traffic(140_000_000, 200_000, 100_000, 50_000).interactivity()).isLessThan(0.1);
+        assertThat(traffic(140_000_000, 200_000, 100_000, 50_000).interactivity())
+                .isLessThan(0.1);
         assertThat(traffic(500, 0, 5, 0).interactivity()).isZero();
         assertThat(traffic(0, 0, 0, 0).interactivity()).isZero();
     }
@@ -65,7 +68,9 @@ class ContactTest {
         c.bytesIn = 0;
         assertThat(c.failedHost()).isTrue();
         c.bytesIn = 120;
-        assertThat(c.failedHost()).as("it served data on some connection: it is there").isFalse();
+        assertThat(c.failedHost())
+                .as("it served data on some connection: it is there")
+                .isFalse();
         c.bytesIn = 0;
         c.remoteKind = IpAddresses.Kind.MULTICAST;
         assertThat(c.failedHost()).isFalse();

@@ -27,9 +27,18 @@ class DestinationAccumulatorTest {
 
     /** One report of a connection from a job's pod to {@link #REMOTE}. */
     private static Flow.Builder report(int port) {
-        return Fixtures.flowBuilder().setSrcIp(POD_IP).setDstIp(REMOTE).setDstPort(port).setProtocol("TCP")
-                .setStartTs(BEGINNING.plusSeconds(1)).setTs(BEGINNING.plusSeconds(3))
-                .setOrigBytes(1_000).setRespBytes(2_000).setOrigPkts(10).setRespPkts(12).setConnState("SF");
+        return Fixtures.flowBuilder()
+                .setSrcIp(POD_IP)
+                .setDstIp(REMOTE)
+                .setDstPort(port)
+                .setProtocol("TCP")
+                .setStartTs(BEGINNING.plusSeconds(1))
+                .setTs(BEGINNING.plusSeconds(3))
+                .setOrigBytes(1_000)
+                .setRespBytes(2_000)
+                .setOrigPkts(10)
+                .setRespPkts(12)
+                .setConnState("SF");
     }
 
     private static JobFlow out(String job, Flow.Builder f) {
@@ -79,14 +88,27 @@ class DestinationAccumulatorTest {
         acc.add(out(JOB_A, report(443)));
         acc.add(out(JOB_B, report(443)));
 
-        assertThat(acc.contacts(WINDOW_START, WINDOW_END, 1)).allSatisfy(c -> assertThat(c.jobsRecent).isEqualTo(2));
+        assertThat(acc.contacts(WINDOW_START, WINDOW_END, 1))
+                .allSatisfy(c -> assertThat(c.jobsRecent).isEqualTo(2));
     }
 
     @ParameterizedTest
     @CsvSource({
-            "S0, 0, true", "REJ, 1, true", "RSTOS0, 0, true", "RSTRH, 1, true", "SH, 0, true", "SHR, 1, true",
-            "OTH, 0, true", "OTH, 3, false",
-            "SF, 5, false", "S1, 5, false", "S2, 5, false", "S3, 5, false", "RSTO, 5, false", "RSTR, 5, false"})
+        "S0, 0, true",
+        "REJ, 1, true",
+        "RSTOS0, 0, true",
+        "RSTRH, 1, true",
+        "SH, 0, true",
+        "SHR, 1, true",
+        "OTH, 0, true",
+        "OTH, 3, false",
+        "SF, 5, false",
+        "S1, 5, false",
+        "S2, 5, false",
+        "S3, 5, false",
+        "RSTO, 5, false",
+        "RSTR, 5, false"
+    })
     void countsAttemptsTheResponderNeverAnsweredByZeekState(String state, long respPkts, boolean unanswered) {
         DestinationAccumulator acc = new DestinationAccumulator();
         acc.add(out(JOB_A, report(22).setConnState(state).setRespPkts(respPkts)));
@@ -105,7 +127,12 @@ class DestinationAccumulatorTest {
 
     @Test
     void doesNotBlameTheJobForAttemptsOthersMadeToIt() {
-        Flow probeOfTheJob = report(22).setSrcIp(REMOTE).setDstIp(POD_IP).setConnState("S0").setRespPkts(0).build();
+        Flow probeOfTheJob = report(22)
+                .setSrcIp(REMOTE)
+                .setDstIp(POD_IP)
+                .setConnState("S0")
+                .setRespPkts(0)
+                .build();
         DestinationAccumulator acc = new DestinationAccumulator();
         acc.add(JobFlow.of(probeOfTheJob, JOB_A, false));
 
@@ -121,7 +148,9 @@ class DestinationAccumulatorTest {
     void countsStillOpenAndFiveMinuteConnectionsAsLongLived() {
         DestinationAccumulator acc = new DestinationAccumulator();
         acc.add(out(JOB_A, report(22).setConnState("S1").setStartTs(BEGINNING).setTs(BEGINNING.plusSeconds(20))));
-        acc.add(out(JOB_A, report(22).setConnState("SF").setStartTs(TEN_MINUTES_EARLIER).setTs(BEGINNING.plusSeconds(20))));
+        acc.add(out(
+                JOB_A,
+                report(22).setConnState("SF").setStartTs(TEN_MINUTES_EARLIER).setTs(BEGINNING.plusSeconds(20))));
         acc.add(out(JOB_A, report(22).setConnState("SF").setStartTs(BEGINNING).setTs(BEGINNING.plusSeconds(299))));
 
         Contact c = only(acc);
@@ -172,11 +201,16 @@ class DestinationAccumulatorTest {
         String[] states = {"SF", "S0", "S1", "REJ", "OTH", null};
         Random random = new Random(7);
         for (int i = 0; i < 300; i++) {
-            flows.add(out("job-" + random.nextInt(6), report(20 + random.nextInt(40))
-                    .setConnState(states[random.nextInt(states.length)])
-                    .setStartTs(BEGINNING.minusSeconds(random.nextInt(900))).setTs(ONE_MINUTE_LATER)
-                    .setOrigBytes(random.nextInt(100_000)).setRespBytes(random.nextInt(100_000))
-                    .setOrigPkts(random.nextInt(100)).setRespPkts(random.nextInt(3))));
+            flows.add(out(
+                    "job-" + random.nextInt(6),
+                    report(20 + random.nextInt(40))
+                            .setConnState(states[random.nextInt(states.length)])
+                            .setStartTs(BEGINNING.minusSeconds(random.nextInt(900)))
+                            .setTs(ONE_MINUTE_LATER)
+                            .setOrigBytes(random.nextInt(100_000))
+                            .setRespBytes(random.nextInt(100_000))
+                            .setOrigPkts(random.nextInt(100))
+                            .setRespPkts(random.nextInt(3))));
         }
         DestinationAccumulator all = new DestinationAccumulator();
         flows.forEach(all::add);
@@ -200,7 +234,8 @@ class DestinationAccumulatorTest {
             c.merge(a);
             a.merge(bc);
 
-            assertThat(leftFirst.contacts(WINDOW_START, WINDOW_END, 3)).isEqualTo(all.contacts(WINDOW_START, WINDOW_END, 3));
+            assertThat(leftFirst.contacts(WINDOW_START, WINDOW_END, 3))
+                    .isEqualTo(all.contacts(WINDOW_START, WINDOW_END, 3));
             assertThat(a.contacts(WINDOW_START, WINDOW_END, 3)).isEqualTo(all.contacts(WINDOW_START, WINDOW_END, 3));
             assertThat(a).isEqualTo(all);
         }
@@ -224,12 +259,17 @@ class DestinationAccumulatorTest {
         DestinationAccumulator acc = new DestinationAccumulator();
         int jobs = DestinationAccumulator.MAX_JOBS + 10;
         for (int i = 0; i < jobs; i++) {
-            acc.add(out(String.format("job-%05d", i), report(53).setOrigBytes(100 + i).setRespBytes(0)));
+            acc.add(out(
+                    String.format("job-%05d", i),
+                    report(53).setOrigBytes(100 + i).setRespBytes(0)));
         }
 
         List<Contact> contacts = acc.contacts(WINDOW_START, WINDOW_END, 0);
         assertThat(contacts).hasSize(DestinationAccumulator.MAX_JOBS);
-        assertThat(contacts).extracting(c -> c.jobId).doesNotContain("job-00000", "job-00009").contains(String.format("job-%05d", jobs - 1));
+        assertThat(contacts)
+                .extracting(c -> c.jobId)
+                .doesNotContain("job-00000", "job-00009")
+                .contains(String.format("job-%05d", jobs - 1));
         assertThat(contacts.get(0).jobsThisWindow).isEqualTo(DestinationAccumulator.MAX_JOBS);
         assertThat(acc.droppedFlows).isEqualTo(10);
         assertThat(acc.droppedBytes).isEqualTo((100 + 109) * 10 / 2);
@@ -246,7 +286,10 @@ class DestinationAccumulatorTest {
 
         a.merge(b);
 
-        assertThat(a.jobs).hasSize(DestinationAccumulator.MAX_JOBS).containsKeys("b-0", "b-4").doesNotContainKey("b-5");
+        assertThat(a.jobs)
+                .hasSize(DestinationAccumulator.MAX_JOBS)
+                .containsKeys("b-0", "b-4")
+                .doesNotContainKey("b-5");
         assertThat(a.droppedFlows).isEqualTo(DestinationAccumulator.MAX_JOBS);
     }
 
@@ -256,7 +299,8 @@ class DestinationAccumulatorTest {
         acc.add(out(JOB_A, report(443)));
 
         assertThatThrownBy(() -> acc.add(out(JOB_A, report(443).setDstIp("10.0.9.10"))))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("10.0.9.10");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("10.0.9.10");
     }
 
     @ParameterizedTest
@@ -272,7 +316,8 @@ class DestinationAccumulatorTest {
 
     @Test
     void givesNoContactsForAnEmptyWindow() {
-        assertThat(new DestinationAccumulator().contacts(WINDOW_START, WINDOW_END, 0)).isEmpty();
+        assertThat(new DestinationAccumulator().contacts(WINDOW_START, WINDOW_END, 0))
+                .isEmpty();
         assertThat(new DestinationAccumulator().isEmpty()).isTrue();
     }
 }

@@ -29,7 +29,9 @@ class DistinctCounterTest {
     void estimatesBeyondWithinAFewPercentInFixedMemory() {
         for (int n : new int[] {65, 200, 5_000, 100_000, 1_000_000}) {
             DistinctCounter c = of(0, n);
-            assertThat((double) c.count()).as("%d items", n).isCloseTo(n, within(0.14 * n + 1)); // three standard errors
+            assertThat((double) c.count())
+                    .as("%d items", n)
+                    .isCloseTo(n, within(0.14 * n + 1)); // three standard errors
             assertThat(c.hashes).isEmpty();
             assertThat(c.registers).hasSize(DistinctCounter.REGISTERS);
         }

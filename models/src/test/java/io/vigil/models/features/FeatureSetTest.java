@@ -34,10 +34,14 @@ class FeatureSetTest {
     @Test
     void quietIsTheBenignSideOfEveryFeature() {
         // every feature is 0 in a quiet window, so each must be UP (more is suspect) or context
-        assertThat(FeatureSet.V2.features()).allSatisfy(f -> assertThat(f.direction()).as(f.name())
-                .isIn(FeatureSet.Direction.UP, FeatureSet.Direction.CONTEXT));
-        assertThat(FeatureSet.V2.features().stream().filter(f -> f.direction() == FeatureSet.Direction.CONTEXT)
-                .map(Feature::name)).containsExactly("gpu_count", "gpu_telemetry");
+        assertThat(FeatureSet.V2.features())
+                .allSatisfy(f -> assertThat(f.direction())
+                        .as(f.name())
+                        .isIn(FeatureSet.Direction.UP, FeatureSet.Direction.CONTEXT));
+        assertThat(FeatureSet.V2.features().stream()
+                        .filter(f -> f.direction() == FeatureSet.Direction.CONTEXT)
+                        .map(Feature::name))
+                .containsExactly("gpu_count", "gpu_telemetry");
     }
 
     @Test
@@ -54,11 +58,13 @@ class FeatureSetTest {
 
     @Test
     void movesTheBenignSideToTheBaselineAndKeepsTheSuspiciousSide() {
-        FeatureSet set = FeatureSet.of("t", List.of(
-                new Feature("up", "u", FeatureSet.Direction.UP, "more"),
-                new Feature("down", "d", FeatureSet.Direction.DOWN, "less"),
-                new Feature("both", "b", FeatureSet.Direction.BOTH, "either"),
-                new Feature("context", "c", FeatureSet.Direction.CONTEXT, "neither")));
+        FeatureSet set = FeatureSet.of(
+                "t",
+                List.of(
+                        new Feature("up", "u", FeatureSet.Direction.UP, "more"),
+                        new Feature("down", "d", FeatureSet.Direction.DOWN, "less"),
+                        new Feature("both", "b", FeatureSet.Direction.BOTH, "either"),
+                        new Feature("context", "c", FeatureSet.Direction.CONTEXT, "neither")));
         double[] baseline = {1, 1, 1, 1};
 
         assertThat(set.towardsBaseline(new double[] {0, 0, 0, 0}, baseline)).containsExactly(1, 0, 0, 1);
@@ -76,8 +82,12 @@ class FeatureSetTest {
     void aModelOfAnotherSetIsToldBothSetsAndHowToRetrain() {
         String why = FeatureSet.V2.refusal("v1-4b3659e7");
 
-        assertThat(why).contains("v1-4b3659e7").contains(FeatureSet.V2.id()).contains("vigil windows")
-                .contains("vigil train").contains("scripts/train-default-model.sh");
+        assertThat(why)
+                .contains("v1-4b3659e7")
+                .contains(FeatureSet.V2.id())
+                .contains("vigil windows")
+                .contains("vigil train")
+                .contains("scripts/train-default-model.sh");
     }
 
     @Test
@@ -91,7 +101,13 @@ class FeatureSetTest {
     @Test
     void hashesDifferentlyWhenANameTheOrderOrTheVersionChanges() {
         List<Feature> renamed = new ArrayList<>(FeatureSet.CURRENT.features());
-        renamed.set(3, new Feature("external_bytes_received", renamed.get(3).doc(), FeatureSet.Direction.UP, "more is the test's suspicious way"));
+        renamed.set(
+                3,
+                new Feature(
+                        "external_bytes_received",
+                        renamed.get(3).doc(),
+                        FeatureSet.Direction.UP,
+                        "more is the test's suspicious way"));
         List<Feature> reordered = new ArrayList<>(FeatureSet.CURRENT.features());
         Collections.swap(reordered, 0, 1);
 
@@ -102,7 +118,10 @@ class FeatureSetTest {
 
     @Test
     void ignoresDocsInTheHashBecauseOnlyNamesAndOrderShapeTheVector() {
-        List<Feature> redocumented = FeatureSet.CURRENT.features().stream().map(f -> new Feature(f.name(), "reworded", FeatureSet.Direction.UP, "more is the test's suspicious way")).toList();
+        List<Feature> redocumented = FeatureSet.CURRENT.features().stream()
+                .map(f ->
+                        new Feature(f.name(), "reworded", FeatureSet.Direction.UP, "more is the test's suspicious way"))
+                .toList();
 
         assertThat(FeatureSet.of("v2", redocumented).hash()).isEqualTo(FeatureSet.CURRENT.hash());
     }
@@ -129,17 +148,27 @@ class FeatureSetTest {
 
         map.remove("gpu_util");
         assertThatThrownBy(() -> FeatureSet.CURRENT.fromMap(map))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'gpu_util'");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'gpu_util'");
     }
 
     @Test
     void refusesVectorsOfTheWrongLengthUnknownNamesAndDuplicates() {
         assertThatThrownBy(() -> FeatureSet.CURRENT.toMap(new double[3])).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> FeatureSet.CURRENT.index("no_such_feature"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no_such_feature");
-        assertThatThrownBy(() -> FeatureSet.of("x", List.of(new Feature("a", "doc", FeatureSet.Direction.UP, "more is the test's suspicious way"), new Feature("a", "doc", FeatureSet.Direction.UP, "more is the test's suspicious way"))))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'a'");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("no_such_feature");
+        assertThatThrownBy(() -> FeatureSet.of(
+                        "x",
+                        List.of(
+                                new Feature("a", "doc", FeatureSet.Direction.UP, "more is the test's suspicious way"),
+                                new Feature("a", "doc", FeatureSet.Direction.UP, "more is the test's suspicious way"))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'a'");
         assertThatThrownBy(() -> FeatureSet.of("x", List.of())).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> FeatureSet.of("v-1", List.of(new Feature("a", "doc", FeatureSet.Direction.UP, "more is the test's suspicious way")))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> FeatureSet.of(
+                        "v-1",
+                        List.of(new Feature("a", "doc", FeatureSet.Direction.UP, "more is the test's suspicious way"))))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -38,8 +38,16 @@ class JobFlowTest {
 
     @Test
     void turnsAnInboundFlowAroundSoThatOutIsWhatTheJobSent() {
-        Flow ssh = Fixtures.flowBuilder().setSrcIp(EXTERNAL_IP).setSrcPort(51_000).setDstIp(POD_IP).setDstPort(22)
-                .setOrigBytes(5_000).setRespBytes(90_000).setOrigPkts(60).setRespPkts(110).build();
+        Flow ssh = Fixtures.flowBuilder()
+                .setSrcIp(EXTERNAL_IP)
+                .setSrcPort(51_000)
+                .setDstIp(POD_IP)
+                .setDstPort(22)
+                .setOrigBytes(5_000)
+                .setRespBytes(90_000)
+                .setOrigPkts(60)
+                .setRespPkts(110)
+                .build();
 
         JobFlow f = JobFlow.of(ssh, JOB, false);
 
@@ -47,7 +55,9 @@ class JobFlowTest {
         assertThat(f.remoteIp).isEqualTo(EXTERNAL_IP);
         assertThat(f.localPort).isEqualTo(22);
         assertThat(f.remotePort).isEqualTo(51_000);
-        assertThat(f.servicePort()).as("the job's listening port, not the caller's ephemeral one").isEqualTo(22);
+        assertThat(f.servicePort())
+                .as("the job's listening port, not the caller's ephemeral one")
+                .isEqualTo(22);
         assertThat(f.bytesOut).isEqualTo(90_000);
         assertThat(f.bytesIn).isEqualTo(5_000);
         assertThat(f.pktsOut).isEqualTo(110);
@@ -57,7 +67,10 @@ class JobFlowTest {
 
     @Test
     void writesTheRemoteAddressCanonicallySoOneHostIsOneKey() {
-        Flow f = Fixtures.flowBuilder().setDstIp("2001:DB8:0:0:0:0:0:9").setProtocol("tcp").build();
+        Flow f = Fixtures.flowBuilder()
+                .setDstIp("2001:DB8:0:0:0:0:0:9")
+                .setProtocol("tcp")
+                .build();
 
         JobFlow j = JobFlow.of(f, JOB, true);
 
@@ -72,14 +85,34 @@ class JobFlowTest {
 
         assertThat(JobFlow.of(f, JOB, true).external).isTrue();
         assertThat(JobFlow.of(f, JOB, true, ownsTestNet).external).isFalse();
-        assertThat(JobFlow.of(Fixtures.flowBuilder().setDstIp("169.254.169.254").build(), JOB, true).metadataService).isTrue();
+        assertThat(JobFlow.of(Fixtures.flowBuilder().setDstIp("169.254.169.254").build(), JOB, true).metadataService)
+                .isTrue();
     }
 
     @Test
     void knowsItsDurationAndWhetherItIsLongLived() {
-        JobFlow shortOne = JobFlow.of(Fixtures.flowBuilder().setStartTs(BEGINNING).setTs(BEGINNING.plusSeconds(30)).build(), JOB, true);
-        JobFlow stillOpen = JobFlow.of(Fixtures.flowBuilder().setStartTs(BEGINNING).setTs(BEGINNING.plusSeconds(30)).setConnState("S1").build(), JOB, true);
-        JobFlow sixMinutes = JobFlow.of(Fixtures.flowBuilder().setStartTs(BEGINNING).setTs(BEGINNING.plusSeconds(360)).build(), JOB, true);
+        JobFlow shortOne = JobFlow.of(
+                Fixtures.flowBuilder()
+                        .setStartTs(BEGINNING)
+                        .setTs(BEGINNING.plusSeconds(30))
+                        .build(),
+                JOB,
+                true);
+        JobFlow stillOpen = JobFlow.of(
+                Fixtures.flowBuilder()
+                        .setStartTs(BEGINNING)
+                        .setTs(BEGINNING.plusSeconds(30))
+                        .setConnState("S1")
+                        .build(),
+                JOB,
+                true);
+        JobFlow sixMinutes = JobFlow.of(
+                Fixtures.flowBuilder()
+                        .setStartTs(BEGINNING)
+                        .setTs(BEGINNING.plusSeconds(360))
+                        .build(),
+                JOB,
+                true);
 
         assertThat(shortOne.durationMs()).isEqualTo(30_000);
         assertThat(shortOne.longLived()).isFalse();

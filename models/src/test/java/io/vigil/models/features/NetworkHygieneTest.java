@@ -18,9 +18,9 @@ import io.vigil.records.Fixtures;
 import io.vigil.records.IpAddresses;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 /** LAN chatter is no destination and no target; failed attempts to any host, inside or out, are. */
 class NetworkHygieneTest {
@@ -130,12 +130,22 @@ class NetworkHygieneTest {
 
     @Test
     void udpWithoutAReplyIsNoFailedAttemptButAnUnansweredTcpSynIs() {
-        JobFlow udp = WindowScene.of(WindowScene.outbound("10.0.9.9", 123).setProtocol("UDP").setConnState("S0").setRespPkts(0));
-        JobFlow tcp = WindowScene.of(WindowScene.outbound("10.0.9.9", 123).setConnState("S0").setRespPkts(0));
-        JobFlow echo = WindowScene.of(WindowScene.outbound("10.0.9.9", 0).setSrcPort(8).setProtocol("ICMP").setConnState("OTH")
+        JobFlow udp = WindowScene.of(WindowScene.outbound("10.0.9.9", 123)
+                .setProtocol("UDP")
+                .setConnState("S0")
                 .setRespPkts(0));
-        JobFlow v6Echo = WindowScene.of(WindowScene.outbound("fd00::9", 0).setSrcPort(128).setProtocol("ICMPv6")
-                .setConnState("OTH").setRespPkts(0));
+        JobFlow tcp = WindowScene.of(
+                WindowScene.outbound("10.0.9.9", 123).setConnState("S0").setRespPkts(0));
+        JobFlow echo = WindowScene.of(WindowScene.outbound("10.0.9.9", 0)
+                .setSrcPort(8)
+                .setProtocol("ICMP")
+                .setConnState("OTH")
+                .setRespPkts(0));
+        JobFlow v6Echo = WindowScene.of(WindowScene.outbound("fd00::9", 0)
+                .setSrcPort(128)
+                .setProtocol("ICMPv6")
+                .setConnState("OTH")
+                .setRespPkts(0));
 
         assertThat(udp.attempt()).isFalse();
         assertThat(udp.failedAttempt()).isFalse();
@@ -145,27 +155,63 @@ class NetworkHygieneTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"S0, 0, 0, true", "REJ, 1, 0, true", "RSTOS0, 0, 0, true", "SH, 0, 0, true", "RSTRH, 1, 0, true",
-            "SHR, 1, 0, true", "RSTO, 1, 0, true", "RSTR, 1, 0, true", "RSTO, 4, 300, false", "RSTR, 3, 120, false",
-            "SF, 5, 0, false", "S1, 5, 900, false", "OTH, 0, 0, true", "OTH, 2, 80, false", ", 0, 0, true", ", 3, 0, false"})
+    @CsvSource({
+        "S0, 0, 0, true",
+        "REJ, 1, 0, true",
+        "RSTOS0, 0, 0, true",
+        "SH, 0, 0, true",
+        "RSTRH, 1, 0, true",
+        "SHR, 1, 0, true",
+        "RSTO, 1, 0, true",
+        "RSTR, 1, 0, true",
+        "RSTO, 4, 300, false",
+        "RSTR, 3, 120, false",
+        "SF, 5, 0, false",
+        "S1, 5, 900, false",
+        "OTH, 0, 0, true",
+        "OTH, 2, 80, false",
+        ", 0, 0, true",
+        ", 3, 0, false"
+    })
     void failedHandshakesFromZeekStates(String state, long respPkts, long payload, boolean failed) {
         assertThat(ConnStates.failedHandshake(state, respPkts, payload)).isEqualTo(failed);
     }
 
     @ParameterizedTest
-    @CsvSource({"ICMP, 3, false, true", "ICMP, 11, false, true", "ICMP, 12, false, true", "ICMP, 5, false, true",
-            "ICMP, 4, false, true", "ICMP, 8, false, false", "ICMP, 0, false, false", "ICMPv6, 1, true, true",
-            "ICMPv6, 2, true, true", "ICMPv6, 3, true, true", "ICMPv6, 4, true, true", "ICMPv6, 128, true, false",
-            "ICMPv6, 129, true, false", "ICMPv6, 135, true, false"})
+    @CsvSource({
+        "ICMP, 3, false, true",
+        "ICMP, 11, false, true",
+        "ICMP, 12, false, true",
+        "ICMP, 5, false, true",
+        "ICMP, 4, false, true",
+        "ICMP, 8, false, false",
+        "ICMP, 0, false, false",
+        "ICMPv6, 1, true, true",
+        "ICMPv6, 2, true, true",
+        "ICMPv6, 3, true, true",
+        "ICMPv6, 4, true, true",
+        "ICMPv6, 128, true, false",
+        "ICMPv6, 129, true, false",
+        "ICMPv6, 135, true, false"
+    })
     void icmpErrorTypesOfBothFamilies(String protocol, int type, boolean v6, boolean error) {
         assertThat(Icmp.isV6(protocol, null)).isEqualTo(v6);
         assertThat(Icmp.isError(type, v6)).isEqualTo(error);
     }
 
     @ParameterizedTest
-    @CsvSource({"10.0.3.255, BROADCAST", "10.255.255.255, BROADCAST", "100.127.255.255, BROADCAST",
-            "100.64.0.255, UNICAST", "203.0.113.255, UNICAST", "169.254.169.254, METADATA_SERVICE",
-            "239.255.255.250, MULTICAST", "ff02::fb, MULTICAST", "fe80::1, LINK_LOCAL", "::, UNSPECIFIED"})
+    @CsvSource({
+        "10.0.3.255, BROADCAST",
+        "10.255.255.255, BROADCAST",
+        "100.127.255.255, BROADCAST",
+        "100.64.0.255, UNICAST",
+        "203.0.113.255, UNICAST",
+        "169.254.169.254, METADATA_SERVICE",
+        "239.255.255.250, MULTICAST",
+        "ff02::fb, MULTICAST",
+        "fe80::1, LINK_LOCAL",
+        "::, UNSPECIFIED"
+    })
     void theScopeAddsEachInternalRangesDirectedBroadcast(String ip, IpAddresses.Kind kind) {
         assertThat(NetworkScope.defaults().kind(ip)).isEqualTo(kind);
         assertThat(NetworkScope.defaults().isHost(ip)).isEqualTo(kind.isHost());
@@ -184,8 +230,12 @@ class NetworkHygieneTest {
 
     @Test
     void sumsSaturateInsteadOfWrapping() {
-        JobFlow huge = WindowScene.of(WindowScene.outbound("203.0.113.50", 443).setOrigBytes(Long.MAX_VALUE).setRespBytes(10));
-        JobFlow more = WindowScene.of(WindowScene.outbound("203.0.113.50", 443).setOrigBytes(Long.MAX_VALUE).setRespBytes(10));
+        JobFlow huge = WindowScene.of(WindowScene.outbound("203.0.113.50", 443)
+                .setOrigBytes(Long.MAX_VALUE)
+                .setRespBytes(10));
+        JobFlow more = WindowScene.of(WindowScene.outbound("203.0.113.50", 443)
+                .setOrigBytes(Long.MAX_VALUE)
+                .setRespBytes(10));
         Map<String, Double> f = scene().with(huge).with(more).featureMap();
 
         assertThat(Sums.add(Long.MAX_VALUE, Long.MAX_VALUE)).isEqualTo(Long.MAX_VALUE);

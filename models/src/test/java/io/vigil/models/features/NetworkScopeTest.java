@@ -17,17 +17,48 @@ class NetworkScopeTest {
     private final NetworkScope defaults = NetworkScope.defaults();
 
     @ParameterizedTest
-    @ValueSource(strings = {"10.0.3.17", "10.255.255.255", "172.16.0.0", "172.31.255.255", "192.168.1.1",
-            "100.64.0.0", "100.127.255.255", "127.0.0.1", "169.254.10.10", "169.254.169.254",
-            "::1", "fd12:3456::1", "fc00::1", "fe80::1", "fe80::1%eth0", "fd00:ec2::254", "::ffff:10.0.0.1"})
+    @ValueSource(
+            strings = {
+                "10.0.3.17",
+                "10.255.255.255",
+                "172.16.0.0",
+                "172.31.255.255",
+                "192.168.1.1",
+                "100.64.0.0",
+                "100.127.255.255",
+                "127.0.0.1",
+                "169.254.10.10",
+                "169.254.169.254",
+                "::1",
+                "fd12:3456::1",
+                "fc00::1",
+                "fe80::1",
+                "fe80::1%eth0",
+                "fd00:ec2::254",
+                "::ffff:10.0.0.1"
+            })
     void treatsPrivateLoopbackLinkLocalAndCgnatAsInternal(String ip) {
         assertThat(defaults.isInternal(ip)).isTrue();
         assertThat(defaults.isExternal(ip)).isFalse();
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"203.0.113.9", "8.8.8.8", "172.15.255.255", "172.32.0.0", "100.63.255.255", "100.128.0.0",
-            "192.169.0.1", "11.0.0.1", "2001:db8::1", "2606:4700::1111", "fec0::1", "::ffff:8.8.8.8", "::"})
+    @ValueSource(
+            strings = {
+                "203.0.113.9",
+                "8.8.8.8",
+                "172.15.255.255",
+                "172.32.0.0",
+                "100.63.255.255",
+                "100.128.0.0",
+                "192.169.0.1",
+                "11.0.0.1",
+                "2001:db8::1",
+                "2606:4700::1111",
+                "fec0::1",
+                "::ffff:8.8.8.8",
+                "::"
+            })
     void treatsEverythingElseAsExternal(String ip) {
         assertThat(defaults.isInternal(ip)).isFalse();
     }
@@ -82,8 +113,10 @@ class NetworkScopeTest {
         NetworkScope v6 = NetworkScope.of(List.of("2001:db8::/33"));
 
         assertThat(scope.cidrs()).containsExactly("10.0.0.0/9", "192.0.2.7/32", "0.0.0.0/0");
-        assertThat(NetworkScope.of(List.of("10.1.2.3/9")).isInternal("10.127.0.1")).isTrue();
-        assertThat(NetworkScope.of(List.of("10.1.2.3/9")).isInternal("10.128.0.1")).isFalse();
+        assertThat(NetworkScope.of(List.of("10.1.2.3/9")).isInternal("10.127.0.1"))
+                .isTrue();
+        assertThat(NetworkScope.of(List.of("10.1.2.3/9")).isInternal("10.128.0.1"))
+                .isFalse();
         assertThat(scope.isInternal("198.51.100.1")).isTrue();
         assertThat(scope.isInternal("2001:db8::1")).isFalse();
         assertThat(v6.isInternal("2001:db8:7fff::1")).isTrue();
@@ -91,8 +124,20 @@ class NetworkScopeTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"10.0.0.0/33", "10.0.0/8", "banana", "", " ", "10.0.0.0/", "::/129", "10.0.0.0/-1",
-            "10.0.0.0/8/8", "fe80::/10%eth0", "10.0.0.0/1000"})
+    @ValueSource(
+            strings = {
+                "10.0.0.0/33",
+                "10.0.0/8",
+                "banana",
+                "",
+                " ",
+                "10.0.0.0/",
+                "::/129",
+                "10.0.0.0/-1",
+                "10.0.0.0/8/8",
+                "fe80::/10%eth0",
+                "10.0.0.0/1000"
+            })
     void refusesABadCidrNamingIt(String cidr) {
         assertThatThrownBy(() -> NetworkScope.of(List.of("10.0.0.0/8", cidr)))
                 .isInstanceOf(IllegalArgumentException.class)
@@ -101,17 +146,18 @@ class NetworkScopeTest {
 
     @ParameterizedTest
     @CsvSource({
-            "10.0.3.17, 10.0.3.17",
-            "2001:DB8:0:0:0:0:0:1, 2001:db8::1",
-            "2001:db8:0:0:1:0:0:1, 2001:db8::1:0:0:1",
-            "1:0:0:1:0:0:0:1, 1:0:0:1::1",
-            "2001:db8:0:1:1:1:1:1, 2001:db8:0:1:1:1:1:1",
-            "::ffff:10.0.0.1, 10.0.0.1",
-            "fe80::1%eth0, fe80::1",
-            "0:0:0:0:0:0:0:0, ::",
-            "0:0:0:0:0:0:0:1, ::1",
-            "fd00:ec2:0::254, fd00:ec2::254",
-            "not-an-ip, not-an-ip"})
+        "10.0.3.17, 10.0.3.17",
+        "2001:DB8:0:0:0:0:0:1, 2001:db8::1",
+        "2001:db8:0:0:1:0:0:1, 2001:db8::1:0:0:1",
+        "1:0:0:1:0:0:0:1, 1:0:0:1::1",
+        "2001:db8:0:1:1:1:1:1, 2001:db8:0:1:1:1:1:1",
+        "::ffff:10.0.0.1, 10.0.0.1",
+        "fe80::1%eth0, fe80::1",
+        "0:0:0:0:0:0:0:0, ::",
+        "0:0:0:0:0:0:0:1, ::1",
+        "fd00:ec2:0::254, fd00:ec2::254",
+        "not-an-ip, not-an-ip"
+    })
     void writesOneCanonicalTextPerAddress(String text, String canonical) {
         assertThat(NetworkScope.canonical(text)).isEqualTo(canonical);
     }

@@ -21,8 +21,15 @@ public final class Probes {
 
     /** A connection a host opened to the job's pod. */
     static Flow.Builder inbound(String srcIp, int srcPort, int dstPort, String protocol) {
-        return Fixtures.flowBuilder().setJobId(JOB).setSrcIp(srcIp).setSrcPort(srcPort).setDstIp(POD_IP).setDstPort(dstPort)
-                .setProtocol(protocol).setStartTs(BEGINNING.plusSeconds(5)).setTs(BEGINNING.plusSeconds(5));
+        return Fixtures.flowBuilder()
+                .setJobId(JOB)
+                .setSrcIp(srcIp)
+                .setSrcPort(srcPort)
+                .setDstIp(POD_IP)
+                .setDstPort(dstPort)
+                .setProtocol(protocol)
+                .setStartTs(BEGINNING.plusSeconds(5))
+                .setTs(BEGINNING.plusSeconds(5));
     }
 
     static JobFlow in(Flow.Builder f) {
@@ -30,7 +37,12 @@ public final class Probes {
     }
 
     private static Flow.Builder udp(Flow.Builder f, long origBytes) {
-        return f.setProtocol("UDP").setConnState("S0").setOrigBytes(origBytes).setRespBytes(0).setOrigPkts(1).setRespPkts(0);
+        return f.setProtocol("UDP")
+                .setConnState("S0")
+                .setOrigBytes(origBytes)
+                .setRespBytes(0)
+                .setOrigPkts(1)
+                .setRespPkts(0);
     }
 
     /**
@@ -70,15 +82,35 @@ public final class Probes {
     public static List<JobFlow> icmpPortUnreachable() {
         List<JobFlow> out = new ArrayList<>();
         for (int h = 1; h <= 20; h++) {
-            out.add(in(inbound("203.0.113." + h, 3, 3, "ICMP").setConnState("OTH").setOrigBytes(56).setRespBytes(0)
-                    .setOrigPkts(1).setRespPkts(0)));
-            out.add(in(inbound("fd00:20::" + Integer.toHexString(h), 1, 4, "ICMPv6").setConnState("OTH").setOrigBytes(96)
-                    .setRespBytes(0).setOrigPkts(1).setRespPkts(0)));
-            out.add(of(outbound("192.168.7." + h, 3).setSrcPort(3).setProtocol("ICMP").setConnState("OTH").setOrigBytes(56)
-                    .setRespBytes(0).setOrigPkts(1).setRespPkts(0)));
+            out.add(in(inbound("203.0.113." + h, 3, 3, "ICMP")
+                    .setConnState("OTH")
+                    .setOrigBytes(56)
+                    .setRespBytes(0)
+                    .setOrigPkts(1)
+                    .setRespPkts(0)));
+            out.add(in(inbound("fd00:20::" + Integer.toHexString(h), 1, 4, "ICMPv6")
+                    .setConnState("OTH")
+                    .setOrigBytes(96)
+                    .setRespBytes(0)
+                    .setOrigPkts(1)
+                    .setRespPkts(0)));
+            out.add(of(outbound("192.168.7." + h, 3)
+                    .setSrcPort(3)
+                    .setProtocol("ICMP")
+                    .setConnState("OTH")
+                    .setOrigBytes(56)
+                    .setRespBytes(0)
+                    .setOrigPkts(1)
+                    .setRespPkts(0)));
             // Zeek's own "icmp" between IPv6 addresses, before the adapter names it ICMPv6: type 1 is unreachable there
-            out.add(of(outbound("2001:db8::" + Integer.toHexString(h), 4).setSrcPort(1).setProtocol("ICMP").setConnState("OTH")
-                    .setOrigBytes(96).setRespBytes(0).setOrigPkts(1).setRespPkts(0)));
+            out.add(of(outbound("2001:db8::" + Integer.toHexString(h), 4)
+                    .setSrcPort(1)
+                    .setProtocol("ICMP")
+                    .setConnState("OTH")
+                    .setOrigBytes(96)
+                    .setRespBytes(0)
+                    .setOrigPkts(1)
+                    .setRespPkts(0)));
         }
         return out;
     }
@@ -89,9 +121,14 @@ public final class Probes {
         for (int port = 1; port <= 300; port++) {
             boolean open = port == 22 || port == 80 || port == 443;
             String state = open ? "RSTO" : port % 7 == 0 ? "S0" : "REJ";
-            out.add(of(outbound(ip, port).setConnState(state).setOrigBytes(0).setRespBytes(0).setOrigPkts(open ? 3 : 1)
+            out.add(of(outbound(ip, port)
+                    .setConnState(state)
+                    .setOrigBytes(0)
+                    .setRespBytes(0)
+                    .setOrigPkts(open ? 3 : 1)
                     .setRespPkts(state.equals("S0") ? 0 : open ? 1 : 1)
-                    .setStartTs(BEGINNING.plusMillis(30L * port)).setTs(BEGINNING.plusMillis(30L * port + 5))));
+                    .setStartTs(BEGINNING.plusMillis(30L * port))
+                    .setTs(BEGINNING.plusMillis(30L * port + 5))));
         }
         return out;
     }
@@ -101,8 +138,12 @@ public final class Probes {
         List<JobFlow> out = new ArrayList<>();
         for (int h = 1; h <= hosts; h++) {
             String state = h % 5 == 0 ? "REJ" : "S0";
-            out.add(of(outbound("198.18." + (h / 250) + "." + (1 + h % 250), 22).setConnState(state).setOrigBytes(0)
-                    .setRespBytes(0).setOrigPkts(2).setRespPkts(state.equals("REJ") ? 1 : 0)));
+            out.add(of(outbound("198.18." + (h / 250) + "." + (1 + h % 250), 22)
+                    .setConnState(state)
+                    .setOrigBytes(0)
+                    .setRespBytes(0)
+                    .setOrigPkts(2)
+                    .setRespPkts(state.equals("REJ") ? 1 : 0)));
         }
         return out;
     }
@@ -111,8 +152,12 @@ public final class Probes {
     public static List<JobFlow> slowScanMinute(int minute) {
         List<JobFlow> out = new ArrayList<>();
         for (int p = 0; p < 2; p++) {
-            out.add(of(outbound("10.9." + minute + "." + (10 + p), 6379).setConnState("S0").setOrigBytes(0).setRespBytes(0)
-                    .setOrigPkts(2).setRespPkts(0)));
+            out.add(of(outbound("10.9." + minute + "." + (10 + p), 6379)
+                    .setConnState("S0")
+                    .setOrigBytes(0)
+                    .setRespBytes(0)
+                    .setOrigPkts(2)
+                    .setRespPkts(0)));
         }
         return out;
     }
@@ -126,12 +171,22 @@ public final class Probes {
         for (int h = 1; h <= 206; h++) {
             boolean dead = h > 200;
             String ip = "198.51." + (100 + h / 250) + "." + (h % 250);
-            out.add(of(outbound(ip, 443).setConnState(dead ? "S0" : "SF").setOrigBytes(dead ? 0 : 900)
-                    .setRespBytes(dead ? 0 : 60_000).setOrigPkts(dead ? 2 : 12).setRespPkts(dead ? 0 : 48)));
+            out.add(of(outbound(ip, 443)
+                    .setConnState(dead ? "S0" : "SF")
+                    .setOrigBytes(dead ? 0 : 900)
+                    .setRespBytes(dead ? 0 : 60_000)
+                    .setOrigPkts(dead ? 2 : 12)
+                    .setRespPkts(dead ? 0 : 48)));
         }
         for (int q = 0; q < 206; q++) {
-            out.add(of(outbound("10.0.0.10", 53).setSrcPort(30_000 + q).setProtocol("UDP").setConnState("SF").setOrigBytes(40)
-                    .setRespBytes(120).setOrigPkts(1).setRespPkts(1)));
+            out.add(of(outbound("10.0.0.10", 53)
+                    .setSrcPort(30_000 + q)
+                    .setProtocol("UDP")
+                    .setConnState("SF")
+                    .setOrigBytes(40)
+                    .setRespBytes(120)
+                    .setOrigPkts(1)
+                    .setRespPkts(1)));
         }
         return out;
     }

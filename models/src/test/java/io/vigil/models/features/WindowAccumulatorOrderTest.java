@@ -20,8 +20,13 @@ class WindowAccumulatorOrderTest {
         for (int tick = 0; tick < 6; tick++) {
             for (int gpu = 0; gpu < 8; gpu++) {
                 // values whose binary sums depend on the order they are added in
-                samples.add(WindowScene.sample(Fixtures.NODE, gpu, Fixtures.BEGINNING.plusSeconds(10L * tick),
-                        0.1 + values.nextDouble() * 0.8, values.nextDouble() * 0.7, "python"));
+                samples.add(WindowScene.sample(
+                        Fixtures.NODE,
+                        gpu,
+                        Fixtures.BEGINNING.plusSeconds(10L * tick),
+                        0.1 + values.nextDouble() * 0.8,
+                        values.nextDouble() * 0.7,
+                        "python"));
             }
         }
         double[] inOrder = fold(samples);
@@ -40,8 +45,13 @@ class WindowAccumulatorOrderTest {
         for (int tick = 0; tick < 3; tick++) {
             for (int node = 0; node < 8; node++) {
                 for (int gpu = 0; gpu < 8; gpu++) {
-                    samples.add(WindowScene.sample("gpu-node-" + node, gpu, Fixtures.BEGINNING.plusSeconds(10L * tick),
-                            0.1 + values.nextDouble() * 0.8, values.nextDouble() * 0.7, node == 7 ? "xmrig" : "python"));
+                    samples.add(WindowScene.sample(
+                            "gpu-node-" + node,
+                            gpu,
+                            Fixtures.BEGINNING.plusSeconds(10L * tick),
+                            0.1 + values.nextDouble() * 0.8,
+                            values.nextDouble() * 0.7,
+                            node == 7 ? "xmrig" : "python"));
                 }
             }
         }
@@ -63,7 +73,9 @@ class WindowAccumulatorOrderTest {
             }
             assertThat(merged.gpus.keySet()).as("shuffle %d", shuffle).isEqualTo(inOrder.gpus.keySet());
             assertThat(merged.gpuOverflowSamples).isEqualTo(inOrder.gpuOverflowSamples);
-            assertThat(merged.features(FeatureSet.CURRENT)).as("shuffle %d", shuffle).containsExactly(expected);
+            assertThat(merged.features(FeatureSet.CURRENT))
+                    .as("shuffle %d", shuffle)
+                    .containsExactly(expected);
         }
     }
 

@@ -4,6 +4,10 @@ import static io.vigil.models.features.FeatureSet.EXTERNAL_BYTES_IN;
 import static io.vigil.models.features.FeatureSet.EXTERNAL_BYTES_OUT;
 import static io.vigil.models.features.FeatureSet.EXTERNAL_HOSTS;
 import static io.vigil.models.features.FeatureSet.EXTERNAL_INBOUND_HOSTS;
+import static io.vigil.models.features.FeatureSet.FAILED_ATTEMPT_RATIO;
+import static io.vigil.models.features.FeatureSet.FAILED_HOSTS;
+import static io.vigil.models.features.FeatureSet.FAILED_HOSTS_ONE_PORT;
+import static io.vigil.models.features.FeatureSet.FAILED_PORTS_ONE_HOST;
 import static io.vigil.models.features.FeatureSet.FLOWS;
 import static io.vigil.models.features.FeatureSet.GPU_COUNT;
 import static io.vigil.models.features.FeatureSet.GPU_TELEMETRY;
@@ -11,10 +15,6 @@ import static io.vigil.models.features.FeatureSet.GPU_UTIL;
 import static io.vigil.models.features.FeatureSet.HASHING_DIVERGENCE;
 import static io.vigil.models.features.FeatureSet.HASHING_GPU_FRACTION;
 import static io.vigil.models.features.FeatureSet.INTERNAL_HOSTS;
-import static io.vigil.models.features.FeatureSet.FAILED_PORTS_ONE_HOST;
-import static io.vigil.models.features.FeatureSet.FAILED_HOSTS;
-import static io.vigil.models.features.FeatureSet.FAILED_HOSTS_ONE_PORT;
-import static io.vigil.models.features.FeatureSet.FAILED_ATTEMPT_RATIO;
 import static io.vigil.models.features.FeatureSet.METADATA_SERVICE_FLOWS;
 import static io.vigil.models.features.FeatureSet.MINER_PROCESS;
 import static io.vigil.models.features.FeatureSet.ODD_PROCESS_GPU_FRACTION;
@@ -27,8 +27,8 @@ import static io.vigil.models.features.FeatureSet.RARE_LONGEST_MINUTES;
 import static io.vigil.models.features.FeatureSet.RARE_LONG_LIVED_HOSTS;
 import static io.vigil.models.features.FeatureSet.RARE_SSH_FLOWS;
 import static io.vigil.models.features.FeatureSet.SM_ACTIVE;
-import static io.vigil.models.features.FeatureSet.TENSOR_ACTIVE;
 import static io.vigil.models.features.FeatureSet.SM_WITHOUT_TENSOR;
+import static io.vigil.models.features.FeatureSet.TENSOR_ACTIVE;
 import static io.vigil.models.features.FeatureSet.TENSOR_RATIO_SPREAD;
 import static io.vigil.models.features.WindowScene.DROP_IP;
 import static io.vigil.models.features.WindowScene.HALF_A_MINUTE_LATER;
@@ -87,10 +87,12 @@ class WindowAccumulatorTest {
 
     @Test
     void seesAnInternalScanAsManyMostlyUnansweredHosts() {
-        Map<String, Double> f = scene().with(internalScan(50)).with(metadataCall()).featureMap();
+        Map<String, Double> f =
+                scene().with(internalScan(50)).with(metadataCall()).featureMap();
 
         assertThat(f.get(INTERNAL_HOSTS)).isCloseTo(log1p(51), within(EPS)); // 50 swept + the metadata service
-        assertThat(f.get(FAILED_HOSTS)).isCloseTo(log1p(49), within(EPS)); // host 1 serves data on one port of three: it is there
+        assertThat(f.get(FAILED_HOSTS))
+                .isCloseTo(log1p(49), within(EPS)); // host 1 serves data on one port of three: it is there
         assertThat(f.get(FAILED_HOSTS_ONE_PORT)).isCloseTo(log1p(50), within(EPS)); // 80 and 443 fail on all 50
         assertThat(f.get(FAILED_ATTEMPT_RATIO)).isCloseTo(149.0 / 151, within(EPS));
         assertThat(f.get(FAILED_PORTS_ONE_HOST)).isCloseTo(log1p(3), within(EPS));
@@ -117,7 +119,8 @@ class WindowAccumulatorTest {
 
         assertThat(f.get(RARE_EXTERNAL_HOSTS)).isCloseTo(log1p(1), within(EPS));
         assertThat(f.get(RARE_LONG_LIVED_HOSTS)).isCloseTo(log1p(1), within(EPS));
-        assertThat(f.get(RARE_LONGEST_MINUTES)).isCloseTo(log1p(11), within(EPS)); // began ten minutes before the window
+        assertThat(f.get(RARE_LONGEST_MINUTES))
+                .isCloseTo(log1p(11), within(EPS)); // began ten minutes before the window
         assertThat(f.get(RARE_INTERACTIVITY)).isGreaterThan(0.9);
         assertThat(f.get(RARE_SSH_FLOWS)).isCloseTo(log1p(1), within(EPS));
         assertThat(f.get(RARE_EXTERNAL_UPLOAD_RATIO)).isCloseTo(7_200.0 / 16_800, within(EPS));
@@ -133,7 +136,9 @@ class WindowAccumulatorTest {
 
     @Test
     void seesAFleetWideTrackerAsExternalButNotRare() {
-        Map<String, Double> f = scene().with(trackerConnection(TRACKER_IP)).popular(TRACKER_IP, 40, 25).featureMap();
+        Map<String, Double> f = scene().with(trackerConnection(TRACKER_IP))
+                .popular(TRACKER_IP, 40, 25)
+                .featureMap();
 
         assertThat(f.get(EXTERNAL_HOSTS)).isCloseTo(log1p(1), within(EPS));
         assertThat(f.get(EXTERNAL_BYTES_OUT)).isCloseTo(log1p(240_000), within(EPS));
@@ -145,7 +150,9 @@ class WindowAccumulatorTest {
 
     @Test
     void countsATrackerOnlyOtherJobsUsedEarlierAsPopularToo() {
-        Map<String, Double> f = scene().with(trackerConnection(TRACKER_IP)).popular(TRACKER_IP, 3, 0).featureMap();
+        Map<String, Double> f = scene().with(trackerConnection(TRACKER_IP))
+                .popular(TRACKER_IP, 3, 0)
+                .featureMap();
 
         assertThat(f.get(RARE_EXTERNAL_HOSTS)).isZero();
     }
@@ -156,12 +163,21 @@ class WindowAccumulatorTest {
 
         assertThat(f.get(RARE_EXTERNAL_BYTES_OUT)).isCloseTo(log1p(200L << 20), within(EPS));
         assertThat(f.get(RARE_EXTERNAL_UPLOAD_RATIO)).isGreaterThan(0.99);
-        assertThat(f.get(RARE_INTERACTIVITY)).as("bulk packets are not interactive").isLessThan(0.1);
+        assertThat(f.get(RARE_INTERACTIVITY))
+                .as("bulk packets are not interactive")
+                .isLessThan(0.1);
     }
 
     @Test
     void countsExternalHostsThatOpenedConnectionsToTheJob() {
-        JobFlow inbound = JobFlow.of(Fixtures.flowBuilder().setSrcIp(TUNNEL_IP).setDstIp(Fixtures.POD_IP).setDstPort(22).build(), JOB, false);
+        JobFlow inbound = JobFlow.of(
+                Fixtures.flowBuilder()
+                        .setSrcIp(TUNNEL_IP)
+                        .setDstIp(Fixtures.POD_IP)
+                        .setDstPort(22)
+                        .build(),
+                JOB,
+                false);
 
         Map<String, Double> f = scene().with(inbound).featureMap();
 
@@ -173,7 +189,9 @@ class WindowAccumulatorTest {
 
     @Test
     void seesAMinerOnTwoOfEightGpusAsHashingThatDivergesFromTheRest() {
-        Map<String, Double> f = scene().gpus(training(range(0, 6))).gpus(mining(List.of(6, 7), "python")).featureMap();
+        Map<String, Double> f = scene().gpus(training(range(0, 6)))
+                .gpus(mining(List.of(6, 7), "python"))
+                .featureMap();
 
         assertThat(f.get(GPU_COUNT)).isCloseTo(log1p(8), within(EPS));
         assertThat(f.get(GPU_TELEMETRY)).isEqualTo(1.0);
@@ -183,12 +201,16 @@ class WindowAccumulatorTest {
         assertThat(f.get(SM_ACTIVE)).isCloseTo((6 * 0.9 + 2 * 0.97) / 8, within(EPS));
         assertThat(f.get(TENSOR_ACTIVE)).isCloseTo(6 * 0.55 / 8, within(EPS));
         assertThat(f.get(MINER_PROCESS)).isZero();
-        assertThat(f.get(ODD_PROCESS_GPU_FRACTION)).as("renamed to the job's own process name").isZero();
+        assertThat(f.get(ODD_PROCESS_GPU_FRACTION))
+                .as("renamed to the job's own process name")
+                .isZero();
     }
 
     @Test
     void seesAMinerNamedAsSuchAsAnOddProcessAndAMinerProcess() {
-        Map<String, Double> f = scene().gpus(training(range(0, 6))).gpus(mining(List.of(6, 7), "/tmp/.cache/XMRig")).featureMap();
+        Map<String, Double> f = scene().gpus(training(range(0, 6)))
+                .gpus(mining(List.of(6, 7), "/tmp/.cache/XMRig"))
+                .featureMap();
 
         assertThat(f.get(MINER_PROCESS)).isEqualTo(1.0);
         assertThat(f.get(PROCESS_NAMES)).isCloseTo(log1p(2), within(EPS));
@@ -211,7 +233,8 @@ class WindowAccumulatorTest {
         List<GpuSample> samples = new ArrayList<>(training(range(0, 7)));
         for (int i = 0; i < 12; i++) {
             boolean mining = i >= 6;
-            samples.add(sample(NODE, 7, BEGINNING.plusSeconds(5L * i), mining ? 0.97 : 0.9, mining ? 0.0 : 0.55, "python"));
+            samples.add(
+                    sample(NODE, 7, BEGINNING.plusSeconds(5L * i), mining ? 0.97 : 0.9, mining ? 0.0 : 0.55, "python"));
         }
 
         Map<String, Double> f = scene().gpus(samples).featureMap();
@@ -223,7 +246,9 @@ class WindowAccumulatorTest {
 
     @Test
     void leavesIdleGpusOutOfTheDivergenceSoANotebookOnOneGpuIsNotDivergent() {
-        Map<String, Double> f = scene().gpus(fp32Training(List.of(0))).gpus(gpu(range(1, 4), 0.0, 0.0, null)).featureMap();
+        Map<String, Double> f = scene().gpus(fp32Training(List.of(0)))
+                .gpus(gpu(range(1, 4), 0.0, 0.0, null))
+                .featureMap();
 
         assertThat(f.get(HASHING_GPU_FRACTION)).isCloseTo(0.25, within(EPS));
         assertThat(f.get(HASHING_DIVERGENCE)).isZero();
@@ -232,7 +257,9 @@ class WindowAccumulatorTest {
 
     @Test
     void keepsGpusOfDifferentNodesApartThoughTheirIndicesRepeat() {
-        Map<String, Double> f = scene().gpus(training(range(0, 4))).gpus(gpuOn("gpu-node-08", range(0, 4), 0.9, 0.55, "python")).featureMap();
+        Map<String, Double> f = scene().gpus(training(range(0, 4)))
+                .gpus(gpuOn("gpu-node-08", range(0, 4), 0.9, 0.55, "python"))
+                .featureMap();
 
         assertThat(f.get(GPU_COUNT)).isCloseTo(log1p(8), within(EPS));
     }
@@ -241,7 +268,11 @@ class WindowAccumulatorTest {
     void treatsSamplesWithoutProfilingAsUnknownNotIdle() {
         List<GpuSample> utilOnly = new ArrayList<>();
         for (GpuSample s : training(range(0, 2))) {
-            utilOnly.add(GpuSample.newBuilder(s).setSmActive(null).setTensorActive(null).setDramActive(null).build());
+            utilOnly.add(GpuSample.newBuilder(s)
+                    .setSmActive(null)
+                    .setTensorActive(null)
+                    .setDramActive(null)
+                    .build());
         }
 
         Map<String, Double> f = scene().gpus(utilOnly).featureMap();
@@ -255,7 +286,11 @@ class WindowAccumulatorTest {
 
     @Test
     void clampsOutOfRangeTelemetryAndIgnoresNonFiniteValues() {
-        GpuSample wild = Fixtures.gpuSampleBuilder().setUtil(250).setSmActive(1.7).setTensorActive(Double.NaN).build();
+        GpuSample wild = Fixtures.gpuSampleBuilder()
+                .setUtil(250)
+                .setSmActive(1.7)
+                .setTensorActive(Double.NaN)
+                .build();
 
         WindowAccumulator w = new WindowAccumulator();
         w.add(wild);
@@ -275,7 +310,8 @@ class WindowAccumulatorTest {
 
     @Test
     void givesFiniteFeaturesWithFlowsButNoGpuSamples() {
-        double[] features = scene().with(internalScan(30)).with(tunnel(TUNNEL_IP, 22)).features();
+        double[] features =
+                scene().with(internalScan(30)).with(tunnel(TUNNEL_IP, 22)).features();
 
         assertFinite(features);
         assertThat(FeatureSet.CURRENT.toMap(features).get(GPU_TELEMETRY)).isZero();
@@ -291,9 +327,14 @@ class WindowAccumulatorTest {
 
     @Test
     void mergingPartialsGivesWhatAddingEverythingGives() {
-        WindowScene busy = scene().with(internalScan(120)).with(ncclPeers(15)).with(tunnel(TUNNEL_IP, 22))
-                .with(upload(DROP_IP, 90L << 20)).with(trackerConnection(TRACKER_IP)).popular(TRACKER_IP, 30, 10)
-                .gpus(training(range(0, 6))).gpus(mining(List.of(6, 7), "xmrig"));
+        WindowScene busy = scene().with(internalScan(120))
+                .with(ncclPeers(15))
+                .with(tunnel(TUNNEL_IP, 22))
+                .with(upload(DROP_IP, 90L << 20))
+                .with(trackerConnection(TRACKER_IP))
+                .popular(TRACKER_IP, 30, 10)
+                .gpus(training(range(0, 6)))
+                .gpus(mining(List.of(6, 7), "xmrig"));
         List<Contact> contacts = busy.contacts();
         List<GpuSample> samples = new ArrayList<>(training(range(0, 6)));
         samples.addAll(mining(List.of(6, 7), "xmrig"));
@@ -319,7 +360,8 @@ class WindowAccumulatorTest {
             merged.merge(parts[(seed + 1) % 3]);
             merged.merge(parts[(seed + 2) % 3]);
 
-            assertThat(merged.features(FeatureSet.CURRENT)).containsExactly(all.features(FeatureSet.CURRENT), within(1e-12));
+            assertThat(merged.features(FeatureSet.CURRENT))
+                    .containsExactly(all.features(FeatureSet.CURRENT), within(1e-12));
             assertThat(merged.evidence(10)).isEqualTo(all.evidence(10));
             assertThat(merged.evidence(WindowAccumulator.MAX_EVIDENCE_DESTINATIONS))
                     .isEqualTo(all.evidence(WindowAccumulator.MAX_EVIDENCE_DESTINATIONS));
@@ -331,7 +373,8 @@ class WindowAccumulatorTest {
 
     @Test
     void keepsFeaturesExactWhileCappingTheContactsItKeeps() {
-        WindowAccumulator w = scene().with(internalScan(250)).with(ncclPeers(15)).window();
+        WindowAccumulator w =
+                scene().with(internalScan(250)).with(ncclPeers(15)).window();
 
         assertThat(w.contacts).hasSizeLessThanOrEqualTo(WindowAccumulator.MAX_CONTACTS);
         Map<String, Double> f = FeatureSet.CURRENT.toMap(w.features(FeatureSet.CURRENT));
@@ -348,18 +391,26 @@ class WindowAccumulatorTest {
             gpuOn("node-" + node, range(0, 8), 0.9, 0.55, "python").forEach(w::add);
         }
         for (int i = 0; i < 40; i++) {
-            w.add(Fixtures.gpuSampleBuilder().setGpu(0).setNode("node-0")
-                    .setProcesses(List.of(Fixtures.gpuProcess(i, "helper-" + i, i))).build());
+            w.add(Fixtures.gpuSampleBuilder()
+                    .setGpu(0)
+                    .setNode("node-0")
+                    .setProcesses(List.of(Fixtures.gpuProcess(i, "helper-" + i, i)))
+                    .build());
         }
-        w.add(Fixtures.gpuSampleBuilder().setGpu(0).setNode("node-0")
-                .setProcesses(List.of(Fixtures.gpuProcess(99, "ethminer", 1))).build());
+        w.add(Fixtures.gpuSampleBuilder()
+                .setGpu(0)
+                .setNode("node-0")
+                .setProcesses(List.of(Fixtures.gpuProcess(99, "ethminer", 1)))
+                .build());
 
         assertThat(w.gpus).hasSize(WindowAccumulator.MAX_GPUS);
         assertThat(w.gpus.get(GpuStats.key("node-0", 0)).processes)
-                .hasSize(GpuStats.MAX_PROCESS_NAMES).containsKey("ethminer");
+                .hasSize(GpuStats.MAX_PROCESS_NAMES)
+                .containsKey("ethminer");
         assertThat(w.sampleCount()).isEqualTo(6 * 8 * 12 + 41);
         assertThat(w.gpuOverflowSamples).isEqualTo(16 * 12);
-        assertThat(FeatureSet.CURRENT.toMap(w.features(FeatureSet.CURRENT)).get(MINER_PROCESS)).isEqualTo(1.0);
+        assertThat(FeatureSet.CURRENT.toMap(w.features(FeatureSet.CURRENT)).get(MINER_PROCESS))
+                .isEqualTo(1.0);
     }
 
     @Test
@@ -367,16 +418,21 @@ class WindowAccumulatorTest {
         WindowAccumulator w = new WindowAccumulator();
         w.add(Fixtures.gpuSample());
 
-        assertThatThrownBy(() -> w.add(Fixtures.gpuSampleBuilder().setJobId("job-43").build()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("job-43");
+        assertThatThrownBy(() ->
+                        w.add(Fixtures.gpuSampleBuilder().setJobId("job-43").build()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("job-43");
     }
 
     // ------------------------------------------------------------------ evidence
 
     @Test
     void showsAScansUnansweredProbesNextToTheBiggestDestinations() {
-        WindowAccumulator w = scene().with(internalScan(50)).with(upload(DROP_IP, 90L << 20))
-                .with(trackerConnection(TRACKER_IP)).popular(TRACKER_IP, 30, 10).window();
+        WindowAccumulator w = scene().with(internalScan(50))
+                .with(upload(DROP_IP, 90L << 20))
+                .with(trackerConnection(TRACKER_IP))
+                .popular(TRACKER_IP, 30, 10)
+                .window();
 
         Evidence e = w.evidence(10);
 
@@ -389,9 +445,12 @@ class WindowAccumulatorTest {
         assertThat(top.getBytes()).isEqualTo((90L << 20) + (90L << 20) / 500);
         assertThat(top.getFlows()).isEqualTo(1);
         assertThat(e.getDestinations().get(1).getIp()).isEqualTo(TRACKER_IP);
-        assertThat(e.getDestinations().stream().filter(d -> d.getUnanswered() > 0)).hasSizeGreaterThanOrEqualTo(5)
+        assertThat(e.getDestinations().stream().filter(d -> d.getUnanswered() > 0))
+                .hasSizeGreaterThanOrEqualTo(5)
                 .allSatisfy(d -> assertThat(d.getIp()).startsWith("10.0.9."));
-        assertThat(e.getDestinations()).extracting(Destination::getBytes).isSortedAccordingTo(Collections.reverseOrder());
+        assertThat(e.getDestinations())
+                .extracting(Destination::getBytes)
+                .isSortedAccordingTo(Collections.reverseOrder());
         assertThat(e.getFlowCount()).isEqualTo(50 * 3 + 2);
         assertThat(e.getSampleCount()).isZero();
     }
@@ -400,20 +459,26 @@ class WindowAccumulatorTest {
     void showsUnansweredProbesEvenWhenBiggerDestinationsFillTheBytesHalf() {
         Evidence e = scene().with(internalScan(50)).with(ncclPeers(15)).window().evidence(10);
 
-        assertThat(e.getDestinations().stream().filter(d -> d.getIp().startsWith("10.0.4."))).hasSize(5);
-        assertThat(e.getDestinations().stream().filter(d -> d.getUnanswered() > 0)).hasSize(5);
+        assertThat(e.getDestinations().stream().filter(d -> d.getIp().startsWith("10.0.4.")))
+                .hasSize(5);
+        assertThat(e.getDestinations().stream().filter(d -> d.getUnanswered() > 0))
+                .hasSize(5);
     }
 
     @Test
     void fillsEvidenceByBytesWhenNothingWentUnanswered() {
         Evidence e = scene().with(ncclPeers(15)).window().evidence(6);
 
-        assertThat(e.getDestinations()).hasSize(6).allSatisfy(d -> assertThat(d.getUnanswered()).isZero());
+        assertThat(e.getDestinations())
+                .hasSize(6)
+                .allSatisfy(d -> assertThat(d.getUnanswered()).isZero());
     }
 
     @Test
     void listsGpuProcessesMinerNamesFirstWithTheirGpus() {
-        WindowAccumulator w = scene().gpus(training(range(0, 6))).gpus(mining(List.of(6, 7), "xmrig")).window();
+        WindowAccumulator w = scene().gpus(training(range(0, 6)))
+                .gpus(mining(List.of(6, 7), "xmrig"))
+                .window();
 
         List<ProcessEvidence> processes = w.evidence(5).getProcesses();
 

@@ -85,13 +85,19 @@ public final class WindowScene {
     public List<Contact> contacts() {
         Map<String, DestinationAccumulator> byRemote = new LinkedHashMap<>();
         for (JobFlow f : flows) {
-            byRemote.computeIfAbsent(f.remoteIp, ip -> new DestinationAccumulator()).add(f);
+            byRemote.computeIfAbsent(f.remoteIp, ip -> new DestinationAccumulator())
+                    .add(f);
         }
         List<Contact> out = new ArrayList<>();
         for (Map.Entry<String, DestinationAccumulator> e : byRemote.entrySet()) {
             String ip = e.getKey();
             DestinationAccumulator acc = e.getValue();
-            JobFlow template = acc.jobs.isEmpty() ? null : flows.stream().filter(f -> f.remoteIp.equals(ip)).findFirst().orElseThrow();
+            JobFlow template = acc.jobs.isEmpty()
+                    ? null
+                    : flows.stream()
+                            .filter(f -> f.remoteIp.equals(ip))
+                            .findFirst()
+                            .orElseThrow();
             for (int i = 0; i < otherJobsNow.getOrDefault(ip, 0); i++) {
                 JobFlow other = copy(template);
                 other.jobId = "other-job-" + i;
@@ -104,7 +110,9 @@ public final class WindowScene {
             }
             history.record(earlier, WINDOW_START - Duration.ofHours(3).toMillis(), LOOKBACK_MS);
             int jobsRecent = history.record(acc.jobIds(), WINDOW_END, LOOKBACK_MS);
-            acc.contacts(WINDOW_START, WINDOW_END, jobsRecent).stream().filter(c -> c.jobId.equals(jobId)).forEach(out::add);
+            acc.contacts(WINDOW_START, WINDOW_END, jobsRecent).stream()
+                    .filter(c -> c.jobId.equals(jobId))
+                    .forEach(out::add);
         }
         return out;
     }
@@ -128,9 +136,15 @@ public final class WindowScene {
 
     /** A connection the job's pod opened. */
     public static Flow.Builder outbound(String dstIp, int dstPort) {
-        return Fixtures.flowBuilder().setJobId(JOB).setSrcIp(POD_IP).setSrcPort(40_000 + (dstPort % 20_000))
-                .setDstIp(dstIp).setDstPort(dstPort).setProtocol("TCP")
-                .setStartTs(BEGINNING.plusSeconds(5)).setTs(HALF_A_MINUTE_LATER);
+        return Fixtures.flowBuilder()
+                .setJobId(JOB)
+                .setSrcIp(POD_IP)
+                .setSrcPort(40_000 + (dstPort % 20_000))
+                .setDstIp(dstIp)
+                .setDstPort(dstPort)
+                .setProtocol("TCP")
+                .setStartTs(BEGINNING.plusSeconds(5))
+                .setTs(HALF_A_MINUTE_LATER);
     }
 
     public static JobFlow of(Flow.Builder f) {
@@ -141,8 +155,14 @@ public final class WindowScene {
     public static List<JobFlow> ncclPeers(int peers) {
         List<JobFlow> out = new ArrayList<>();
         for (int i = 1; i <= peers; i++) {
-            out.add(of(outbound("10.0.4." + i, 29_500).setConnState("S1").setStartTs(AN_HOUR_EARLIER).setTs(ONE_MINUTE_LATER)
-                    .setOrigBytes(900_000_000L).setRespBytes(880_000_000L).setOrigPkts(640_000).setRespPkts(630_000)));
+            out.add(of(outbound("10.0.4." + i, 29_500)
+                    .setConnState("S1")
+                    .setStartTs(AN_HOUR_EARLIER)
+                    .setTs(ONE_MINUTE_LATER)
+                    .setOrigBytes(900_000_000L)
+                    .setRespBytes(880_000_000L)
+                    .setOrigPkts(640_000)
+                    .setRespPkts(630_000)));
         }
         return out;
     }
@@ -162,8 +182,14 @@ public final class WindowScene {
                     state = "SF";
                     respPkts = 6;
                 }
-                out.add(of(outbound("10.0.9." + h, port).setConnState(state).setOrigBytes(0).setRespBytes(state.equals("SF") ? 40 : 0)
-                        .setOrigPkts(2).setRespPkts(respPkts).setStartTs(BEGINNING.plusSeconds(10)).setTs(BEGINNING.plusSeconds(12))));
+                out.add(of(outbound("10.0.9." + h, port)
+                        .setConnState(state)
+                        .setOrigBytes(0)
+                        .setRespBytes(state.equals("SF") ? 40 : 0)
+                        .setOrigPkts(2)
+                        .setRespPkts(respPkts)
+                        .setStartTs(BEGINNING.plusSeconds(10))
+                        .setTs(BEGINNING.plusSeconds(12))));
             }
         }
         return out;
@@ -171,44 +197,85 @@ public final class WindowScene {
 
     /** One call to the cloud's metadata service. */
     public static JobFlow metadataCall() {
-        return of(outbound(METADATA_IP, 80).setConnState("SF").setOrigBytes(180).setRespBytes(1_200).setOrigPkts(5).setRespPkts(4));
+        return of(outbound(METADATA_IP, 80)
+                .setConnState("SF")
+                .setOrigBytes(180)
+                .setRespBytes(1_200)
+                .setOrigPkts(5)
+                .setRespPkts(4));
     }
 
     /** A reverse tunnel: held open for ten minutes, small packets both ways. */
     public static JobFlow tunnel(String ip, int port) {
-        return of(outbound(ip, port).setConnState("S1").setStartTs(TEN_MINUTES_EARLIER).setTs(ONE_MINUTE_LATER)
-                .setOrigBytes(7_200).setRespBytes(9_600).setOrigPkts(90).setRespPkts(96));
+        return of(outbound(ip, port)
+                .setConnState("S1")
+                .setStartTs(TEN_MINUTES_EARLIER)
+                .setTs(ONE_MINUTE_LATER)
+                .setOrigBytes(7_200)
+                .setRespBytes(9_600)
+                .setOrigPkts(90)
+                .setRespPkts(96));
     }
 
     /** An experiment tracker's long-lived HTTPS connection: metric batches up, acknowledgements down. */
     public static JobFlow trackerConnection(String ip) {
-        return of(outbound(ip, 443).setConnState("S1").setStartTs(AN_HOUR_EARLIER).setTs(ONE_MINUTE_LATER)
-                .setOrigBytes(240_000).setRespBytes(30_000).setOrigPkts(260).setRespPkts(210));
+        return of(outbound(ip, 443)
+                .setConnState("S1")
+                .setStartTs(AN_HOUR_EARLIER)
+                .setTs(ONE_MINUTE_LATER)
+                .setOrigBytes(240_000)
+                .setRespBytes(30_000)
+                .setOrigPkts(260)
+                .setRespPkts(210));
     }
 
     /** A bulk upload over HTTPS: full packets up, bare ACKs down. */
     public static JobFlow upload(String ip, long bytes) {
         long pkts = bytes / 1_400;
-        return of(outbound(ip, 443).setConnState("S1").setStartTs(BEGINNING.plusSeconds(2)).setTs(ONE_MINUTE_LATER)
-                .setOrigBytes(bytes).setRespBytes(bytes / 500).setOrigPkts(pkts).setRespPkts(pkts / 2));
+        return of(outbound(ip, 443)
+                .setConnState("S1")
+                .setStartTs(BEGINNING.plusSeconds(2))
+                .setTs(ONE_MINUTE_LATER)
+                .setOrigBytes(bytes)
+                .setRespBytes(bytes / 500)
+                .setOrigPkts(pkts)
+                .setRespPkts(pkts / 2));
     }
 
     /** git clone over SSH: a few seconds, small request, large answer. */
     public static JobFlow gitOverSsh(String ip) {
-        return of(outbound(ip, 22).setConnState("SF").setStartTs(BEGINNING.plusSeconds(20)).setTs(BEGINNING.plusSeconds(28))
-                .setOrigBytes(24_000).setRespBytes(18_000_000).setOrigPkts(900).setRespPkts(13_000));
+        return of(outbound(ip, 22)
+                .setConnState("SF")
+                .setStartTs(BEGINNING.plusSeconds(20))
+                .setTs(BEGINNING.plusSeconds(28))
+                .setOrigBytes(24_000)
+                .setRespBytes(18_000_000)
+                .setOrigPkts(900)
+                .setRespPkts(13_000));
     }
 
     /** A short, answered API call on an unusual port. */
     public static JobFlow apiCall(String ip, int port) {
-        return of(outbound(ip, port).setConnState("SF").setStartTs(BEGINNING.plusSeconds(40)).setTs(BEGINNING.plusSeconds(41))
-                .setOrigBytes(2_800).setRespBytes(41_000).setOrigPkts(12).setRespPkts(34));
+        return of(outbound(ip, port)
+                .setConnState("SF")
+                .setStartTs(BEGINNING.plusSeconds(40))
+                .setTs(BEGINNING.plusSeconds(41))
+                .setOrigBytes(2_800)
+                .setRespBytes(41_000)
+                .setOrigPkts(12)
+                .setRespPkts(34));
     }
 
     /** A miner's pool connection: open for an hour, a few job and share messages a minute. */
     public static JobFlow poolConnection(String ip, int port) {
-        return of(outbound(ip, port).setConnState("S1").setStartTs(AN_HOUR_EARLIER).setTs(ONE_MINUTE_LATER)
-                .setOrigBytes(3_100).setRespBytes(4_400).setOrigPkts(38).setRespPkts(41));
+        return of(outbound(ip, port)
+                .setConnState("S1")
+                .setStartTs(AN_HOUR_EARLIER)
+                .setTs(ONE_MINUTE_LATER)
+                .setOrigBytes(3_100)
+                .setRespBytes(4_400)
+                .setOrigPkts(38)
+                .setRespPkts(41));
     }
 
     // ------------------------------------------------------------------ GPUs
@@ -229,11 +296,20 @@ public final class WindowScene {
     }
 
     public static GpuSample sample(String node, int gpu, Instant ts, double sm, double tensor, String process) {
-        List<GpuProcess> processes = process == null ? List.of()
+        List<GpuProcess> processes = process == null
+                ? List.of()
                 : List.of(Fixtures.gpuProcess(1_000 + gpu, process, process.contains("python") ? 70_000 : 4_096));
-        return Fixtures.gpuSampleBuilder().setNode(node).setGpu(gpu).setTs(ts).setJobId(JOB)
-                .setUtil(sm <= 0 ? 0 : Math.min(100, 100 * sm + 8)).setSmActive(sm).setTensorActive(tensor).setDramActive(0.35)
-                .setProcesses(processes).build();
+        return Fixtures.gpuSampleBuilder()
+                .setNode(node)
+                .setGpu(gpu)
+                .setTs(ts)
+                .setJobId(JOB)
+                .setUtil(sm <= 0 ? 0 : Math.min(100, 100 * sm + 8))
+                .setSmActive(sm)
+                .setTensorActive(tensor)
+                .setDramActive(0.35)
+                .setProcesses(processes)
+                .build();
     }
 
     /** Mixed-precision training: busy SMs, tensor pipes busy too. */

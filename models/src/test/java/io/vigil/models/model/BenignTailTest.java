@@ -85,7 +85,8 @@ class BenignTailTest {
         assertThat(tail.sample()).hasSize(BenignTail.MAX_SAMPLE);
         assertThat(tail.atOrAbove()).hasSize(BenignTail.MAX_SAMPLE);
         assertThat(BenignTail.of(tail.sample(), tail.atOrAbove(), tail.windows(), tail.scale()))
-                .usingRecursiveComparison().isEqualTo(tail);
+                .usingRecursiveComparison()
+                .isEqualTo(tail);
         assertThat(tail.windows()).isEqualTo(100_000);
         assertThat(tail.tail(Math.log(10))).isCloseTo(0.1, offset(0.005));
     }
@@ -93,8 +94,10 @@ class BenignTailTest {
     @Test
     void refusesWhatItCannotLearnFrom() {
         assertThatThrownBy(() -> BenignTail.of(new double[0], 1)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> BenignTail.of(new double[] {1, Double.NaN}, 1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> BenignTail.of(new double[] {1, Double.NaN}, 1))
+                .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> BenignTail.of(new double[] {1}, 0)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> BenignTail.of(new double[] {1}, 1).scoreAtTail(0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> BenignTail.of(new double[] {1}, 1).scoreAtTail(0))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -25,7 +25,8 @@ class CalibrationTest {
 
     @Test
     void perFeatureTailsPutABurstyFeatureAndARareOneOnOneScale() {
-        // Benign jobs: feature 0 (traffic) swings to 10 often; feature 1 (unanswered internal hosts) is almost never off 0.
+        // Benign jobs: feature 0 (traffic) swings to 10 often; feature 1 (unanswered internal hosts) is almost never
+        // off 0.
         double[] bursty = new double[1000];
         double[] quiet = new double[1000];
         for (int i = 0; i < bursty.length; i++) {
@@ -46,6 +47,7 @@ class CalibrationTest {
     void perFeatureTailsMustFitTheContributions() {
         BenignTail[] tails = {BenignTail.of(new double[] {0, 1}, 0.25)};
         assertThatThrownBy(() -> Calibration.jobRaw(tails, new double[] {1, 2}))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("2 features");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("2 features");
     }
 }

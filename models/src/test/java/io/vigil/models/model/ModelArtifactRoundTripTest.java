@@ -12,10 +12,10 @@ import io.vigil.models.detectors.FleetDetector;
 import io.vigil.models.detectors.JobDetector;
 import io.vigil.models.features.FeatureSet;
 import io.vigil.models.scoring.JobHistory;
+import io.vigil.models.scoring.Verdict;
 import io.vigil.models.training.LabelledWindow;
 import io.vigil.models.training.SyntheticWindows;
 import io.vigil.models.training.Trainer;
-import io.vigil.models.scoring.Verdict;
 import io.vigil.records.Category;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -55,11 +55,15 @@ class ModelArtifactRoundTripTest {
         FleetDetector fleet = FleetDetector.fit(benign, 5, 20, 64);
         JobDetector job = JobDetector.fit(V1, benign);
         CategoryDetector supervised = CategoryDetector.fit(V1, windows, labels, 5);
-        double[] benignFleetScores = Arrays.stream(benign).mapToDouble(fleet::score).toArray();
-        Calibration calibration = new Calibration(BenignTail.of(benignFleetScores, 0.01),
-                BenignTail.of(new double[] {0, 0, 0.5, 1, 2}, 0.5), BenignTail.of(new double[] {0, 0.01, 0.05}, 0.01), 9);
-        SortedMap<String, Object> training = new TreeMap<>(Map.of("windows", windows.length, "seed", 5,
-                "positives", new TreeMap<>(Map.of("CRYPTO_MINING", 40))));
+        double[] benignFleetScores =
+                Arrays.stream(benign).mapToDouble(fleet::score).toArray();
+        Calibration calibration = new Calibration(
+                BenignTail.of(benignFleetScores, 0.01),
+                BenignTail.of(new double[] {0, 0, 0.5, 1, 2}, 0.5),
+                BenignTail.of(new double[] {0, 0.01, 0.05}, 0.01),
+                9);
+        SortedMap<String, Object> training = new TreeMap<>(
+                Map.of("windows", windows.length, "seed", 5, "positives", new TreeMap<>(Map.of("CRYPTO_MINING", 40))));
         SortedMap<String, Object> metrics = new TreeMap<>(Map.of("pr_auc", 0.9));
         return new VigilModel(V1, fleet, job, supervised, calibration, "vigil-test-0001", training, metrics);
     }
@@ -98,17 +102,24 @@ class ModelArtifactRoundTripTest {
         SyntheticWindows synthetic = new SyntheticWindows(1);
         windows.addAll(synthetic.dataset("ds-a", 3, 40, Category.CRYPTO_MINING));
         windows.addAll(synthetic.dataset("ds-b", 3, 40, Category.NETWORK_SCAN));
-        VigilModel written = Trainer.train(SyntheticWindows.SET, windows, new Trainer.Options(7, 0.5), Trainer.Progress.SILENT);
+        VigilModel written =
+                Trainer.train(SyntheticWindows.SET, windows, new Trainer.Options(7, 0.5), Trainer.Progress.SILENT);
         assertThat(written.calibration().jobFeatures()).isNotNull();
 
         VigilModel loaded = ModelArtifact.load(ModelArtifact.toBytes(written), SyntheticWindows.SET, UNSIGNED_ALLOWED);
 
         // field by field, arrays element by element, down to every tree node and tail order statistic
         assertThat(loaded).usingRecursiveComparison().isEqualTo(written);
-        assertThat(loaded.fleet().forest()).usingRecursiveComparison().isEqualTo(written.fleet().forest());
-        assertThat(loaded.supervised().forest()).usingRecursiveComparison().isEqualTo(written.supervised().forest());
+        assertThat(loaded.fleet().forest())
+                .usingRecursiveComparison()
+                .isEqualTo(written.fleet().forest());
+        assertThat(loaded.supervised().forest())
+                .usingRecursiveComparison()
+                .isEqualTo(written.supervised().forest());
         assertThat(loaded.metrics()).isEqualTo(written.metrics()).isNotEmpty();
-        assertThat(loaded.trainingSummary()).isEqualTo(written.trainingSummary()).containsKey("seed");
+        assertThat(loaded.trainingSummary())
+                .isEqualTo(written.trainingSummary())
+                .containsKey("seed");
         assertThat(ModelArtifact.toBytes(loaded)).isEqualTo(ModelArtifact.toBytes(written));
     }
 

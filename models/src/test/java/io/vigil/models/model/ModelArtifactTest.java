@@ -73,8 +73,9 @@ class ModelArtifactTest {
         assertThat(refused.refusal()).as(refused.getMessage()).isEqualTo(refusal);
         assertThat(refused.getMessage()).contains(message);
         assertThat(allocated).as("bytes allocated while refusing").isLessThan(SMALL_ALLOCATION + 2L * bytes.length);
-        System.out.printf("refused %d-byte artifact in %d us, %d bytes allocated: %s: %s%n", bytes.length, micros,
-                allocated, refusal.code(), refused.getMessage());
+        System.out.printf(
+                "refused %d-byte artifact in %d us, %d bytes allocated: %s: %s%n",
+                bytes.length, micros, allocated, refusal.code(), refused.getMessage());
     }
 
     private static void refused(byte[] bytes, Refusal refusal, String message) {
@@ -87,14 +88,36 @@ class ModelArtifactTest {
     }
 
     private static ModelFormat.Parts withFleet(ModelFormat.Parts p, FleetDetector.Forest fleet) {
-        return new ModelFormat.Parts(p.kind(), p.modelVersion(), p.featureSetVersion(), p.featureSetHash(), p.features(),
-                p.threshold(), p.training(), p.metrics(), fleet, p.jobSettings(), p.jobScaleFloors(), p.supervised(),
+        return new ModelFormat.Parts(
+                p.kind(),
+                p.modelVersion(),
+                p.featureSetVersion(),
+                p.featureSetHash(),
+                p.features(),
+                p.threshold(),
+                p.training(),
+                p.metrics(),
+                fleet,
+                p.jobSettings(),
+                p.jobScaleFloors(),
+                p.supervised(),
                 p.calibration());
     }
 
     private static ModelFormat.Parts withSupervised(ModelFormat.Parts p, CategoryDetector.Forest supervised) {
-        return new ModelFormat.Parts(p.kind(), p.modelVersion(), p.featureSetVersion(), p.featureSetHash(), p.features(),
-                p.threshold(), p.training(), p.metrics(), p.fleet(), p.jobSettings(), p.jobScaleFloors(), supervised,
+        return new ModelFormat.Parts(
+                p.kind(),
+                p.modelVersion(),
+                p.featureSetVersion(),
+                p.featureSetHash(),
+                p.features(),
+                p.threshold(),
+                p.training(),
+                p.metrics(),
+                p.fleet(),
+                p.jobSettings(),
+                p.jobScaleFloors(),
+                supervised,
                 p.calibration());
     }
 
@@ -137,16 +160,19 @@ class ModelArtifactTest {
     void readsAFileOnlyUpToItsSizeLimit(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("model.vigil");
         ModelArtifact.write(model, file);
-        assertThat(ModelArtifact.load(file, V1, UNSIGNED_ALLOWED).modelVersion()).isEqualTo(model.modelVersion());
+        assertThat(ModelArtifact.load(file, V1, UNSIGNED_ALLOWED).modelVersion())
+                .isEqualTo(model.modelVersion());
         try (var out = Files.newByteChannel(file, StandardOpenOption.WRITE)) {
             out.position(ModelArtifact.MAX_BYTES);
             out.write(ByteBuffer.wrap(new byte[] {1}));
         }
-        assertThatThrownBy(() -> ModelArtifact.load(file, V1, UNSIGNED_ALLOWED)).isInstanceOf(RefusedException.class)
+        assertThatThrownBy(() -> ModelArtifact.load(file, V1, UNSIGNED_ALLOWED))
+                .isInstanceOf(RefusedException.class)
                 .hasMessageContaining("at most " + ModelArtifact.MAX_BYTES)
                 .satisfies(e -> assertThat(((RefusedException) e).refusal()).isEqualTo(Refusal.TOO_LARGE));
         assertThatThrownBy(() -> ModelArtifact.load(dir.resolve("absent"), V1, UNSIGNED_ALLOWED))
-                .isInstanceOf(RefusedException.class).hasMessageContaining("no model file")
+                .isInstanceOf(RefusedException.class)
+                .hasMessageContaining("no model file")
                 .satisfies(e -> assertThat(((RefusedException) e).refusal()).isEqualTo(Refusal.NOT_FOUND));
     }
 
@@ -172,12 +198,18 @@ class ModelArtifactTest {
         byte[] signed = ModelArtifact.sign(artifact, key, pub);
         assertThat(ModelArtifact.signer(signed)).isEqualTo(id);
         assertThat(ModelArtifact.load(signed, V1, trusted).modelVersion()).isEqualTo(model.modelVersion());
-        assertThat(ModelArtifact.sign(signed, key, pub)).as("signing again replaces the signature").isEqualTo(signed);
+        assertThat(ModelArtifact.sign(signed, key, pub))
+                .as("signing again replaces the signature")
+                .isEqualTo(signed);
 
         refused(artifact, trusted, Refusal.UNSIGNED, "model is not signed");
-        refused(ModelArtifact.sign(artifact, otherKey, otherPub), trusted, Refusal.UNTRUSTED_KEY,
+        refused(
+                ModelArtifact.sign(artifact, otherKey, otherPub),
+                trusted,
+                Refusal.UNTRUSTED_KEY,
                 "not among the trusted public keys");
-        assertThatThrownBy(() -> ModelArtifact.sign(artifact, key, otherPub)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> ModelArtifact.sign(artifact, key, otherPub))
+                .isInstanceOf(IllegalArgumentException.class);
 
         // the body changed after signing, checksum recomputed: the signature gives it away, whatever the policy
         byte[] tampered = signed.clone();
@@ -185,12 +217,16 @@ class ModelArtifactTest {
         tampered[at + 14] = '2';
         tampered = rechecksummed(tampered);
         refused(tampered, trusted, Refusal.BAD_SIGNATURE, "does not verify");
-        refused(tampered, ModelTrust.fromFiles(List.of(dir.resolve("release.pub")), true), Refusal.BAD_SIGNATURE,
+        refused(
+                tampered,
+                ModelTrust.fromFiles(List.of(dir.resolve("release.pub")), true),
+                Refusal.BAD_SIGNATURE,
                 "does not verify");
 
         ModelTrust lenient = ModelTrust.fromFiles(List.of(dir.resolve("release.pub")), true);
         assertThat(ModelArtifact.load(artifact, V1, lenient).modelVersion()).isEqualTo(model.modelVersion());
-        assertThat(ModelArtifact.load(artifact, V1, ModelTrust.BUILT_IN).modelVersion()).isEqualTo(model.modelVersion());
+        assertThat(ModelArtifact.load(artifact, V1, ModelTrust.BUILT_IN).modelVersion())
+                .isEqualTo(model.modelVersion());
     }
 
     // ---- the frame ----
@@ -198,10 +234,14 @@ class ModelArtifactTest {
     @Test
     void refusesWhatIsNotAnArtifactAndOtherFormatVersions() {
         refused(new byte[0], Refusal.BAD_FORMAT, "artifact is empty");
-        refused("PK\u0003\u0004 a zip".getBytes(StandardCharsets.ISO_8859_1), Refusal.BAD_FORMAT,
+        refused(
+                "PK\u0003\u0004 a zip".getBytes(StandardCharsets.ISO_8859_1),
+                Refusal.BAD_FORMAT,
                 "not a Vigil model artifact: it starts with \"PK\\x03\\x04 a zip\"");
         refused("VIGIL-MODEL x\n".getBytes(StandardCharsets.US_ASCII), Refusal.BAD_FORMAT, "is not a number");
-        refused("VIGIL-MODEL 3\n".getBytes(StandardCharsets.US_ASCII), Refusal.UNSUPPORTED_FORMAT_VERSION,
+        refused(
+                "VIGIL-MODEL 3\n".getBytes(StandardCharsets.US_ASCII),
+                Refusal.UNSUPPORTED_FORMAT_VERSION,
                 "artifact format version 3, this build reads version 2");
     }
 
@@ -209,7 +249,8 @@ class ModelArtifactTest {
     void refusesATruncatedArtifactAtEveryLength() {
         for (int length = 0; length < artifact.length; length += length < 64 ? 1 : 997) {
             byte[] cut = Arrays.copyOf(artifact, length);
-            assertThatThrownBy(() -> ModelArtifact.load(cut, V1, UNSIGNED_ALLOWED)).isInstanceOf(RefusedException.class)
+            assertThatThrownBy(() -> ModelArtifact.load(cut, V1, UNSIGNED_ALLOWED))
+                    .isInstanceOf(RefusedException.class)
                     .satisfies(e -> assertThat(((RefusedException) e).refusal())
                             .isIn(Refusal.BAD_FORMAT, Refusal.CHECKSUM_MISMATCH));
         }
@@ -236,39 +277,119 @@ class ModelArtifactTest {
 
     @Test
     void refusesAnUnknownKindOrAnotherFeatureSet() {
-        refused(forged(p -> new ModelFormat.Parts("vigil-ensemble/9", p.modelVersion(), p.featureSetVersion(),
-                p.featureSetHash(), p.features(), p.threshold(), p.training(), p.metrics(), p.fleet(), p.jobSettings(),
-                p.jobScaleFloors(), p.supervised(), p.calibration())), Refusal.UNKNOWN_KIND, "vigil-ensemble/9");
-        refused(forged(p -> new ModelFormat.Parts(p.kind(), p.modelVersion(), "v9", "0000", p.features(), p.threshold(),
-                p.training(), p.metrics(), p.fleet(), p.jobSettings(), p.jobScaleFloors(), p.supervised(),
-                p.calibration())), Refusal.FEATURE_SET_MISMATCH, "model reads feature set v9-0000 (30 features), the"
-                        + " pipeline computes " + V1.id());
+        refused(
+                forged(p -> new ModelFormat.Parts(
+                        "vigil-ensemble/9",
+                        p.modelVersion(),
+                        p.featureSetVersion(),
+                        p.featureSetHash(),
+                        p.features(),
+                        p.threshold(),
+                        p.training(),
+                        p.metrics(),
+                        p.fleet(),
+                        p.jobSettings(),
+                        p.jobScaleFloors(),
+                        p.supervised(),
+                        p.calibration())),
+                Refusal.UNKNOWN_KIND,
+                "vigil-ensemble/9");
+        refused(
+                forged(p -> new ModelFormat.Parts(
+                        p.kind(),
+                        p.modelVersion(),
+                        "v9",
+                        "0000",
+                        p.features(),
+                        p.threshold(),
+                        p.training(),
+                        p.metrics(),
+                        p.fleet(),
+                        p.jobSettings(),
+                        p.jobScaleFloors(),
+                        p.supervised(),
+                        p.calibration())),
+                Refusal.FEATURE_SET_MISMATCH,
+                "model reads feature set v9-0000 (30 features), the" + " pipeline computes " + V1.id());
     }
 
     @Test
     void refusesANaNThresholdOrCut() {
-        refused(forged(p -> new ModelFormat.Parts(p.kind(), p.modelVersion(), p.featureSetVersion(), p.featureSetHash(),
-                p.features(), Double.NaN, p.training(), p.metrics(), p.fleet(), p.jobSettings(), p.jobScaleFloors(),
-                p.supervised(), p.calibration())), Refusal.BAD_MODEL, "threshold is NaN, not a finite number");
-        refused(forged(p -> {
-            FleetDetector.Forest f = p.fleet();
-            double[] cut = f.cut().clone();
-            cut[0] = Double.NaN;
-            return withFleet(p, new FleetDetector.Forest(f.median(), f.scale(), f.averagePath(), f.roots(), f.feature(),
-                    f.right(), cut, f.low(), f.high()));
-        }), Refusal.BAD_MODEL, "fleet node 0 cut is NaN");
+        refused(
+                forged(p -> new ModelFormat.Parts(
+                        p.kind(),
+                        p.modelVersion(),
+                        p.featureSetVersion(),
+                        p.featureSetHash(),
+                        p.features(),
+                        Double.NaN,
+                        p.training(),
+                        p.metrics(),
+                        p.fleet(),
+                        p.jobSettings(),
+                        p.jobScaleFloors(),
+                        p.supervised(),
+                        p.calibration())),
+                Refusal.BAD_MODEL,
+                "threshold is NaN, not a finite number");
+        refused(
+                forged(p -> {
+                    FleetDetector.Forest f = p.fleet();
+                    double[] cut = f.cut().clone();
+                    cut[0] = Double.NaN;
+                    return withFleet(
+                            p,
+                            new FleetDetector.Forest(
+                                    f.median(),
+                                    f.scale(),
+                                    f.averagePath(),
+                                    f.roots(),
+                                    f.feature(),
+                                    f.right(),
+                                    cut,
+                                    f.low(),
+                                    f.high()));
+                }),
+                Refusal.BAD_MODEL,
+                "fleet node 0 cut is NaN");
     }
 
     @Test
     void refusesBadLengths() {
-        refused(forged(p -> {
-            FleetDetector.Forest f = p.fleet();
-            return withFleet(p, new FleetDetector.Forest(Arrays.copyOf(f.median(), 29), f.scale(), f.averagePath(),
-                    f.roots(), f.feature(), f.right(), f.cut(), f.low(), f.high()));
-        }), Refusal.BAD_MODEL, "fleet medians: 29 values, expected 30");
-        refused(forged(p -> new ModelFormat.Parts(p.kind(), p.modelVersion(), p.featureSetVersion(), p.featureSetHash(),
-                p.features(), p.threshold(), p.training(), p.metrics(), p.fleet(), p.jobSettings(),
-                new double[31], p.supervised(), p.calibration())), Refusal.BAD_MODEL,
+        refused(
+                forged(p -> {
+                    FleetDetector.Forest f = p.fleet();
+                    return withFleet(
+                            p,
+                            new FleetDetector.Forest(
+                                    Arrays.copyOf(f.median(), 29),
+                                    f.scale(),
+                                    f.averagePath(),
+                                    f.roots(),
+                                    f.feature(),
+                                    f.right(),
+                                    f.cut(),
+                                    f.low(),
+                                    f.high()));
+                }),
+                Refusal.BAD_MODEL,
+                "fleet medians: 29 values, expected 30");
+        refused(
+                forged(p -> new ModelFormat.Parts(
+                        p.kind(),
+                        p.modelVersion(),
+                        p.featureSetVersion(),
+                        p.featureSetHash(),
+                        p.features(),
+                        p.threshold(),
+                        p.training(),
+                        p.metrics(),
+                        p.fleet(),
+                        p.jobSettings(),
+                        new double[31],
+                        p.supervised(),
+                        p.calibration())),
+                Refusal.BAD_MODEL,
                 "per-job scale floors: 31 values, expected 30");
     }
 
@@ -280,43 +401,102 @@ class ModelArtifactTest {
             split++;
         }
         int at = split;
-        refused(forged(p -> {
-            int[] left = s.left().clone();
-            left[at] = 1_000_000;
-            return withSupervised(p, new CategoryDetector.Forest(s.width(), s.categories(), s.roots(), s.feature(),
-                    s.split(), left, s.right(), s.shares()));
-        }), Refusal.BAD_MODEL, "supervised node " + at + " left child is 1000000, outside");
+        refused(
+                forged(p -> {
+                    int[] left = s.left().clone();
+                    left[at] = 1_000_000;
+                    return withSupervised(
+                            p,
+                            new CategoryDetector.Forest(
+                                    s.width(),
+                                    s.categories(),
+                                    s.roots(),
+                                    s.feature(),
+                                    s.split(),
+                                    left,
+                                    s.right(),
+                                    s.shares()));
+                }),
+                Refusal.BAD_MODEL,
+                "supervised node " + at + " left child is 1000000, outside");
         // a cycle: the right child of a split points back at its tree's root
-        refused(forged(p -> {
-            int[] right = s.right().clone();
-            right[at] = s.roots()[0];
-            return withSupervised(p, new CategoryDetector.Forest(s.width(), s.categories(), s.roots(), s.feature(),
-                    s.split(), s.left(), right, s.shares()));
-        }), Refusal.BAD_MODEL, "right child is " + s.roots()[0]);
+        refused(
+                forged(p -> {
+                    int[] right = s.right().clone();
+                    right[at] = s.roots()[0];
+                    return withSupervised(
+                            p,
+                            new CategoryDetector.Forest(
+                                    s.width(),
+                                    s.categories(),
+                                    s.roots(),
+                                    s.feature(),
+                                    s.split(),
+                                    s.left(),
+                                    right,
+                                    s.shares()));
+                }),
+                Refusal.BAD_MODEL,
+                "right child is " + s.roots()[0]);
         // a cycle in the fleet: a split's right child is itself
         FleetDetector.Forest f = model.fleet().forest();
-        refused(forged(p -> {
-            int[] right = f.right().clone();
-            right[0] = 0;
-            return withFleet(p, new FleetDetector.Forest(f.median(), f.scale(), f.averagePath(), f.roots(), f.feature(),
-                    right, f.cut(), f.low(), f.high()));
-        }), Refusal.BAD_MODEL, "fleet node 0 right child is 0, outside");
+        refused(
+                forged(p -> {
+                    int[] right = f.right().clone();
+                    right[0] = 0;
+                    return withFleet(
+                            p,
+                            new FleetDetector.Forest(
+                                    f.median(),
+                                    f.scale(),
+                                    f.averagePath(),
+                                    f.roots(),
+                                    f.feature(),
+                                    right,
+                                    f.cut(),
+                                    f.low(),
+                                    f.high()));
+                }),
+                Refusal.BAD_MODEL,
+                "fleet node 0 right child is 0, outside");
         // a child in the next tree: in range for the file, not for its tree
-        refused(forged(p -> {
-            int[] right = f.right().clone();
-            right[0] = f.roots()[1];
-            return withFleet(p, new FleetDetector.Forest(f.median(), f.scale(), f.averagePath(), f.roots(), f.feature(),
-                    right, f.cut(), f.low(), f.high()));
-        }), Refusal.BAD_MODEL, "not after it within nodes 0 to " + f.roots()[1]);
+        refused(
+                forged(p -> {
+                    int[] right = f.right().clone();
+                    right[0] = f.roots()[1];
+                    return withFleet(
+                            p,
+                            new FleetDetector.Forest(
+                                    f.median(),
+                                    f.scale(),
+                                    f.averagePath(),
+                                    f.roots(),
+                                    f.feature(),
+                                    right,
+                                    f.cut(),
+                                    f.low(),
+                                    f.high()));
+                }),
+                Refusal.BAD_MODEL,
+                "not after it within nodes 0 to " + f.roots()[1]);
     }
 
     @Test
     void refusesAGiantNodeCountBeforeAllocatingForIt() {
         // a fleet of one leaf whose path length marks where the node count lies
         double marker = 12345.678901;
-        byte[] bytes = forged(p -> withFleet(p, new FleetDetector.Forest(p.fleet().median(), p.fleet().scale(),
-                p.fleet().averagePath(), new int[] {0}, new int[] {-1}, new int[] {-1}, new double[] {marker},
-                new float[1], new float[1])));
+        byte[] bytes = forged(p -> withFleet(
+                p,
+                new FleetDetector.Forest(
+                        p.fleet().median(),
+                        p.fleet().scale(),
+                        p.fleet().averagePath(),
+                        new int[] {0},
+                        new int[] {-1},
+                        new int[] {-1},
+                        new double[] {marker},
+                        new float[1],
+                        new float[1])));
         byte[] markerBytes = ByteBuffer.allocate(8).putDouble(marker).array();
         int count = indexOf(bytes, markerBytes) - 8;
         ByteBuffer.wrap(bytes, count, 4).putInt(Integer.MAX_VALUE);
@@ -329,12 +509,35 @@ class ModelArtifactTest {
     void refusesAModelWithARequiredPartEmpty() {
         // the new format's "supervised = null": categories to name, but no trees to name them
         CategoryDetector.Forest s = model.supervised().forest();
-        refused(forged(p -> withSupervised(p, new CategoryDetector.Forest(s.width(), s.categories(), new int[0],
-                new int[0], new double[0], new int[0], new int[0], new double[0]))), Refusal.BAD_MODEL,
+        refused(
+                forged(p -> withSupervised(
+                        p,
+                        new CategoryDetector.Forest(
+                                s.width(),
+                                s.categories(),
+                                new int[0],
+                                new int[0],
+                                new double[0],
+                                new int[0],
+                                new int[0],
+                                new double[0]))),
+                Refusal.BAD_MODEL,
                 "supervised model: 0 trees for 1 categories");
         FleetDetector.Forest f = model.fleet().forest();
-        refused(forged(p -> withFleet(p, new FleetDetector.Forest(f.median(), f.scale(), f.averagePath(), new int[0],
-                new int[0], new int[0], new double[0], new float[0], new float[0]))), Refusal.BAD_MODEL,
+        refused(
+                forged(p -> withFleet(
+                        p,
+                        new FleetDetector.Forest(
+                                f.median(),
+                                f.scale(),
+                                f.averagePath(),
+                                new int[0],
+                                new int[0],
+                                new int[0],
+                                new double[0],
+                                new float[0],
+                                new float[0]))),
+                Refusal.BAD_MODEL,
                 "fleet model: no tree");
     }
 
@@ -365,10 +568,14 @@ class ModelArtifactTest {
 
     /** Replaces a class name in a Java serialization stream (its length-prefixed UTF form). */
     private static byte[] renamed(byte[] stream, String from, String to) {
-        byte[] old = ByteBuffer.allocate(2 + from.length()).putShort((short) from.length())
-                .put(from.getBytes(StandardCharsets.US_ASCII)).array();
-        byte[] replacement = ByteBuffer.allocate(2 + to.length()).putShort((short) to.length())
-                .put(to.getBytes(StandardCharsets.US_ASCII)).array();
+        byte[] old = ByteBuffer.allocate(2 + from.length())
+                .putShort((short) from.length())
+                .put(from.getBytes(StandardCharsets.US_ASCII))
+                .array();
+        byte[] replacement = ByteBuffer.allocate(2 + to.length())
+                .putShort((short) to.length())
+                .put(to.getBytes(StandardCharsets.US_ASCII))
+                .array();
         int at = indexOf(stream, old);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.write(stream, 0, at);
@@ -422,8 +629,9 @@ class ModelArtifactTest {
         int headerEnd = text.indexOf('\n', text.indexOf('\n') + 1);
         String header = text.substring(0, headerEnd + 1)
                 .replaceAll("\"payload_bytes\":[0-9]+", "\"payload_bytes\":" + payload.length)
-                .replaceAll("\"payload_sha256\":\"[0-9a-f]+\"", "\"payload_sha256\":\""
-                        + HexFormat.of().formatHex(sha256(payload)) + "\"");
+                .replaceAll(
+                        "\"payload_sha256\":\"[0-9a-f]+\"",
+                        "\"payload_sha256\":\"" + HexFormat.of().formatHex(sha256(payload)) + "\"");
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes(header.getBytes(StandardCharsets.ISO_8859_1));
         out.writeBytes(payload);

@@ -39,23 +39,28 @@ class ModelCheckTest {
 
     @Test
     void passesATrainedModel() {
-        assertThatCode(() -> ModelCheck.check(ModelArtifactRoundTripTest.model())).doesNotThrowAnyException();
+        assertThatCode(() -> ModelCheck.check(ModelArtifactRoundTripTest.model()))
+                .doesNotThrowAnyException();
     }
 
     @Test
     void refusesReasonsThatNameNoFeatureOrCarryNoFiniteValue() {
         Reason unknown = new Reason("no_such_feature", 1.0, null, 0.0, 0.5);
-        assertThatThrownBy(() -> ModelCheck.check(new Constant(Verdict.of(0.9, 0.5, List.of(Category.UNKNOWN),
-                List.of(unknown))))).isInstanceOf(IllegalStateException.class).hasMessageContaining("no_such_feature");
+        assertThatThrownBy(() -> ModelCheck.check(
+                        new Constant(Verdict.of(0.9, 0.5, List.of(Category.UNKNOWN), List.of(unknown)))))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("no_such_feature");
         Reason infinite = new Reason(FeatureSet.FLOWS, Double.POSITIVE_INFINITY, null, 0.0, 0.5);
         assertThatThrownBy(() -> ModelCheck.check(new Constant(Verdict.of(0.1, 0.5, List.of(), List.of(infinite)))))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("a window of 0.0s scored out of shape");
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("a window of 0.0s scored out of shape");
     }
 
     @Test
     void refusesAVerdictWithAnotherThresholdOrNone() {
         assertThatThrownBy(() -> ModelCheck.check(new Constant(Verdict.of(0.1, 0.7, List.of(), List.of()))))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("threshold 0.7, the model's is 0.5");
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("threshold 0.7, the model's is 0.5");
         assertThatThrownBy(() -> ModelCheck.check(new Constant(null))).hasMessageContaining("no verdict");
     }
 }

@@ -6,9 +6,7 @@ import static io.vigil.models.features.WindowScene.scene;
 import static io.vigil.models.features.WindowScene.trackerConnection;
 import static io.vigil.models.features.WindowScene.training;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.util.Arrays;
 import io.vigil.models.features.FeatureSet;
 import io.vigil.models.features.JobFlow;
 import io.vigil.models.features.Probes;
@@ -19,9 +17,9 @@ import io.vigil.models.scoring.Verdict;
 import io.vigil.records.Category;
 import io.vigil.records.Fixtures;
 import io.vigil.records.GpuSample;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
@@ -53,7 +51,10 @@ class ProbeScoresTest {
     }
 
     private static WindowScene ordinary() {
-        return scene().with(ncclPeers(15)).with(trackerConnection(TRACKER)).popular(TRACKER, 12, 3).gpus(training(range(0, 8)));
+        return scene().with(ncclPeers(15))
+                .with(trackerConnection(TRACKER))
+                .popular(TRACKER, 12, 3)
+                .gpus(training(range(0, 8)));
     }
 
     private record Scores(Verdict cold, Verdict warm) {}
@@ -64,14 +65,33 @@ class ProbeScoresTest {
             Calibration c = model.calibration();
             double[] t = FeatureSet.CURRENT.towardsBaseline(x, model.fleet().baseline());
             double rules = VigilModel.rulesScore(new IndicatorScorer().contributions(x));
-            double[] surprises = c.surprises(model.fleet().score(t), c.jobRaw(model.job().score(x, JobHistory.empty()).contributions()),
-                    model.supervised().probabilities(t)[0], rules);
-            System.out.printf(Locale.ROOT, "  debug %s: surprises %s threshold %.2f rules tail max %.3f scale %.3f fleet %.3f max %.3f scale %.3f%n",
-                    name, Arrays.toString(surprises), c.threshold(), c.rules().max(), c.rules().scale(),
-                    model.fleet().score(t), c.fleet().max(), c.fleet().scale());
+            double[] surprises = c.surprises(
+                    model.fleet().score(t),
+                    c.jobRaw(model.job().score(x, JobHistory.empty()).contributions()),
+                    model.supervised().probabilities(t)[0],
+                    rules);
+            System.out.printf(
+                    Locale.ROOT,
+                    "  debug %s: surprises %s threshold %.2f rules tail max %.3f scale %.3f fleet %.3f max %.3f scale %.3f%n",
+                    name,
+                    Arrays.toString(surprises),
+                    c.threshold(),
+                    c.rules().max(),
+                    c.rules().scale(),
+                    model.fleet().score(t),
+                    c.fleet().max(),
+                    c.fleet().scale());
         }
-        System.out.printf(Locale.ROOT, "probe %-42s cold %.3f %-5s %-32s warm %.3f %-5s %s  rules %.2f%n", name,
-                s.cold.score(), s.cold.flagged(), s.cold.categories(), s.warm.score(), s.warm.flagged(), s.warm.categories(),
+        System.out.printf(
+                Locale.ROOT,
+                "probe %-42s cold %.3f %-5s %-32s warm %.3f %-5s %s  rules %.2f%n",
+                name,
+                s.cold.score(),
+                s.cold.flagged(),
+                s.cold.categories(),
+                s.warm.score(),
+                s.warm.flagged(),
+                s.warm.categories(),
                 new IndicatorScorer().score(x, JobHistory.empty()).score());
         return s;
     }
@@ -109,9 +129,16 @@ class ProbeScoresTest {
         }
         Verdict cold = model.score(x, JobHistory.empty());
         Verdict warmCrawler = model.score(x, h);
-        System.out.printf(Locale.ROOT, "probe %-42s cold %.3f %-5s %s warm (a crawler's own history) %.3f %-5s %s%n",
-                "crawler: 206 web servers on 443, 6 dead", cold.score(), cold.flagged(), cold.categories(), warmCrawler.score(),
-                warmCrawler.flagged(), warmCrawler.categories());
+        System.out.printf(
+                Locale.ROOT,
+                "probe %-42s cold %.3f %-5s %s warm (a crawler's own history) %.3f %-5s %s%n",
+                "crawler: 206 web servers on 443, 6 dead",
+                cold.score(),
+                cold.flagged(),
+                cold.categories(),
+                warmCrawler.score(),
+                warmCrawler.flagged(),
+                warmCrawler.categories());
         assertThat(cold.flagged()).isFalse();
         assertThat(warmCrawler.flagged()).isFalse();
     }
@@ -135,8 +162,12 @@ class ProbeScoresTest {
             }
             h = model.update(h, x, last);
         }
-        System.out.printf(Locale.ROOT, "probe slow scan, 2 probes a minute: flagged after %d minutes, score %.3f %s%n",
-                flaggedAt + 1, last.score(), last.categories());
+        System.out.printf(
+                Locale.ROOT,
+                "probe slow scan, 2 probes a minute: flagged after %d minutes, score %.3f %s%n",
+                flaggedAt + 1,
+                last.score(),
+                last.categories());
         assertThat(flaggedAt).as("minutes until flagged").isBetween(0, 29);
         assertThat(last.categories()).contains(Category.NETWORK_SCAN);
     }
@@ -149,7 +180,9 @@ class ProbeScoresTest {
                 scene().features(), // nothing at all: preempted
                 scene().with(ncclPeers(15)).features(), // GPUs gone quiet, peers still up: a data stall
                 scene().gpus(WindowScene.gpu(range(0, 8), 0, 0, null)).features(), // idle GPUs, no processes: restart
-                scene().with(trackerConnection(TRACKER)).popular(TRACKER, 12, 3).gpus(WindowScene.gpu(range(0, 8), 0.05, 0.01, "python"))
+                scene().with(trackerConnection(TRACKER))
+                        .popular(TRACKER, 12, 3)
+                        .gpus(WindowScene.gpu(range(0, 8), 0.05, 0.01, "python"))
                         .features()); // the quiet tail before STOP
         for (int w = 0; w < 20; w++) {
             double[] x = quiet.get(w % quiet.size());
@@ -166,20 +199,28 @@ class ProbeScoresTest {
             assertThat(v.flagged()).as("back to work, window %d", w).isFalse();
             h = model.update(h, x, v);
         }
-        System.out.println("probe job going quiet, then back: " + scores.stream().collect(Collectors.joining(" ")));
+        System.out.println(
+                "probe job going quiet, then back: " + scores.stream().collect(Collectors.joining(" ")));
     }
 
     @Test
     void busyGpusWithTheJobsProcessesGoneAreSeen() {
         List<GpuSample> noProcess = WindowScene.gpu(range(0, 8), 0.95, 0.0, null);
-        double[] x = scene().with(ncclPeers(15)).with(trackerConnection(TRACKER)).popular(TRACKER, 12, 3).gpus(noProcess).features();
+        double[] x = scene().with(ncclPeers(15))
+                .with(trackerConnection(TRACKER))
+                .popular(TRACKER, 12, 3)
+                .gpus(noProcess)
+                .features();
         Scores s = score("busy GPUs, the job's processes gone", x);
-        assertThat(x[FeatureSet.CURRENT.index(FeatureSet.BUSY_GPUS_WITHOUT_PROCESS)]).isEqualTo(1.0);
+        assertThat(x[FeatureSet.CURRENT.index(FeatureSet.BUSY_GPUS_WITHOUT_PROCESS)])
+                .isEqualTo(1.0);
         assertThat(s.warm.score()).isGreaterThan(s.cold.score());
 
         List<GpuSample> foreign = new ArrayList<>(training(range(0, 6)));
         foreign.addAll(WindowScene.gpu(range(6, 8), 0.98, 0.0, "worker"));
-        score("2 of 8 GPUs hashing under a foreign process", ordinary().gpus(List.of()).with(List.of()).gpus(foreign).features());
+        score(
+                "2 of 8 GPUs hashing under a foreign process",
+                ordinary().gpus(List.of()).with(List.of()).gpus(foreign).features());
         assertThat(Fixtures.JOB).isNotBlank();
     }
 }

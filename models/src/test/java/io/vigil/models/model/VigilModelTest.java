@@ -1,7 +1,7 @@
 package io.vigil.models.model;
 
-import static io.vigil.models.features.FeatureSet.FAILED_HOSTS;
 import static io.vigil.models.features.FeatureSet.FAILED_ATTEMPT_RATIO;
+import static io.vigil.models.features.FeatureSet.FAILED_HOSTS;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vigil.models.scoring.JobHistory;
@@ -51,18 +51,35 @@ class VigilModelTest {
     @Test
     void flagsIncidentsOfAnUnseenDatasetWithTheirCategoryAndFewBenignWindows() {
         SyntheticWindows fresh = new SyntheticWindows(99);
-        List<LabelledWindow> heldOut = fresh.dataset("ds-x", 10, 100, Category.CRYPTO_MINING, Category.NETWORK_SCAN,
-                Category.REVERSE_TUNNEL, Category.EXFILTRATION);
+        List<LabelledWindow> heldOut = fresh.dataset(
+                "ds-x",
+                10,
+                100,
+                Category.CRYPTO_MINING,
+                Category.NETWORK_SCAN,
+                Category.REVERSE_TUNNEL,
+                Category.EXFILTRATION);
         Map<LabelledWindow, Verdict> verdicts = replay(heldOut);
 
         long benign = heldOut.stream().filter(LabelledWindow::benign).count();
-        long falseFlags = heldOut.stream().filter(w -> w.benign() && verdicts.get(w).flagged()).count();
+        long falseFlags = heldOut.stream()
+                .filter(w -> w.benign() && verdicts.get(w).flagged())
+                .count();
         assertThat(falseFlags).as("benign windows flagged of " + benign).isLessThanOrEqualTo(benign / 100);
-        for (Category kind : List.of(Category.CRYPTO_MINING, Category.NETWORK_SCAN, Category.REVERSE_TUNNEL, Category.EXFILTRATION)) {
-            List<Verdict> during = heldOut.stream().filter(w -> w.label() == kind).map(verdicts::get).toList();
-            assertThat(during.stream().filter(Verdict::flagged).count()).as(kind + " flagged").isGreaterThanOrEqualTo(during.size() * 8L / 10);
-            assertThat(during.stream().filter(v -> v.flagged() && v.categories().get(0) == kind).count())
-                    .as(kind + " named first").isGreaterThanOrEqualTo(during.size() * 8L / 10);
+        for (Category kind : List.of(
+                Category.CRYPTO_MINING, Category.NETWORK_SCAN, Category.REVERSE_TUNNEL, Category.EXFILTRATION)) {
+            List<Verdict> during = heldOut.stream()
+                    .filter(w -> w.label() == kind)
+                    .map(verdicts::get)
+                    .toList();
+            assertThat(during.stream().filter(Verdict::flagged).count())
+                    .as(kind + " flagged")
+                    .isGreaterThanOrEqualTo(during.size() * 8L / 10);
+            assertThat(during.stream()
+                            .filter(v -> v.flagged() && v.categories().get(0) == kind)
+                            .count())
+                    .as(kind + " named first")
+                    .isGreaterThanOrEqualTo(during.size() * 8L / 10);
         }
         for (Verdict v : verdicts.values()) {
             assertThat(v.score()).isBetween(0.0, 1.0);
@@ -96,12 +113,14 @@ class VigilModelTest {
             assertThat(r.getWeight()).isBetween(0.0, previous);
             previous = r.getWeight();
         }
-        assertThat(verdict.reasons().stream().mapToDouble(Reason::getWeight).sum()).isLessThanOrEqualTo(1.0 + 1e-9);
+        assertThat(verdict.reasons().stream().mapToDouble(Reason::getWeight).sum())
+                .isLessThanOrEqualTo(1.0 + 1e-9);
 
         // A job's first window has no baseline of its own yet.
         Verdict first = model.score(scan, JobHistory.empty());
         assertThat(first.flagged()).isTrue();
-        assertThat(first.reasons()).allSatisfy(r -> assertThat(r.getJobBaseline()).isNull());
+        assertThat(first.reasons())
+                .allSatisfy(r -> assertThat(r.getJobBaseline()).isNull());
     }
 
     @Test

@@ -26,11 +26,8 @@ import static io.vigil.models.features.WindowScene.upload;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.vigil.models.features.JobFlow;
-import java.util.ArrayList;
-import java.util.Arrays;
-import org.assertj.core.api.Assertions;
 import io.vigil.models.features.FeatureSet;
+import io.vigil.models.features.JobFlow;
 import io.vigil.models.features.WindowScene;
 import io.vigil.models.scoring.IndicatorScorer.Indicator;
 import io.vigil.records.Category;
@@ -40,7 +37,10 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 class IndicatorScorerTest {
@@ -48,7 +48,9 @@ class IndicatorScorerTest {
 
     /** What every benign window here has around it: a training job on 8 GPUs talking to its 15 peers and a popular tracker. */
     private static WindowScene trainingJob() {
-        return scene().with(ncclPeers(15)).with(trackerConnection(TRACKER_IP)).popular(TRACKER_IP, 60, 30)
+        return scene().with(ncclPeers(15))
+                .with(trackerConnection(TRACKER_IP))
+                .popular(TRACKER_IP, 60, 30)
                 .gpus(training(range(0, 8)));
     }
 
@@ -66,8 +68,11 @@ class IndicatorScorerTest {
     void alertsWhenMinerTakesIdleGpu() {
         // Six GPUs train; the two the job left idle hash. The miner calls itself "python", and reaches its
         // pool through the cluster's popular HTTP proxy: only the GPUs give it away.
-        Verdict v = score(scene().with(ncclPeers(15)).with(poolConnection(PROXY_IP, 3128)).popular(PROXY_IP, 200, 80)
-                .gpus(training(range(0, 6))).gpus(mining(List.of(6, 7), "python")));
+        Verdict v = score(scene().with(ncclPeers(15))
+                .with(poolConnection(PROXY_IP, 3128))
+                .popular(PROXY_IP, 200, 80)
+                .gpus(training(range(0, 6)))
+                .gpus(mining(List.of(6, 7), "python")));
 
         assertThat(v.flagged()).isTrue();
         assertThat(v.categories()).first().isEqualTo(Category.CRYPTO_MINING);
@@ -110,8 +115,12 @@ class IndicatorScorerTest {
     void alertsOnAPortScanOfOneInternalHost() {
         List<JobFlow> probes = new ArrayList<>();
         for (int port = 1; port <= 200; port++) {
-            probes.add(WindowScene.of(WindowScene.outbound("10.0.7.7", port).setConnState("REJ")
-                    .setOrigBytes(0).setRespBytes(0).setOrigPkts(1).setRespPkts(1)));
+            probes.add(WindowScene.of(WindowScene.outbound("10.0.7.7", port)
+                    .setConnState("REJ")
+                    .setOrigBytes(0)
+                    .setRespBytes(0)
+                    .setOrigPkts(1)
+                    .setRespPkts(1)));
         }
 
         Verdict v = score(trainingJob().with(probes));
@@ -146,13 +155,18 @@ class IndicatorScorerTest {
         assertThat(v.flagged()).isTrue();
         assertThat(v.categories()).containsExactly(Category.EXFILTRATION);
         assertThat(v.severity()).isEqualTo(Severity.CRITICAL);
-        assertThat(reasonFeatures(v)).startsWith(FeatureSet.RARE_EXTERNAL_BYTES_OUT, FeatureSet.RARE_EXTERNAL_UPLOAD_RATIO);
+        assertThat(reasonFeatures(v))
+                .startsWith(FeatureSet.RARE_EXTERNAL_BYTES_OUT, FeatureSet.RARE_EXTERNAL_UPLOAD_RATIO);
     }
 
     @Test
     void namesEveryKindWhenRomeDoesItAllAtOnce() {
-        Verdict v = score(trainingJob().with(tunnel(TUNNEL_IP, 22)).with(internalScan(40)).with(metadataCall())
-                .with(poolConnection(POOL_IP, 3333)).gpus(mining(List.of(8, 9), "python")));
+        Verdict v = score(trainingJob()
+                .with(tunnel(TUNNEL_IP, 22))
+                .with(internalScan(40))
+                .with(metadataCall())
+                .with(poolConnection(POOL_IP, 3333))
+                .gpus(mining(List.of(8, 9), "python")));
 
         assertThat(v.flagged()).isTrue();
         assertThat(v.categories()).contains(Category.REVERSE_TUNNEL, Category.NETWORK_SCAN, Category.CRYPTO_MINING);
@@ -186,8 +200,10 @@ class IndicatorScorerTest {
 
     @Test
     void staysQuietOnFleetWideTrackerTraffic() {
-        Verdict v = score(scene().with(trackerConnection(TRACKER_IP)).popular(TRACKER_IP, 120, 90)
-                .with(trackerConnection("198.51.100.21")).popular("198.51.100.21", 15, 2)
+        Verdict v = score(scene().with(trackerConnection(TRACKER_IP))
+                .popular(TRACKER_IP, 120, 90)
+                .with(trackerConnection("198.51.100.21"))
+                .popular("198.51.100.21", 15, 2)
                 .gpus(training(range(0, 8))));
 
         assertThat(v.flagged()).isFalse();
@@ -196,7 +212,9 @@ class IndicatorScorerTest {
 
     @Test
     void staysQuietOnFp32Training() {
-        Verdict v = score(scene().with(ncclPeers(15)).with(trackerConnection(TRACKER_IP)).popular(TRACKER_IP, 60, 30)
+        Verdict v = score(scene().with(ncclPeers(15))
+                .with(trackerConnection(TRACKER_IP))
+                .popular(TRACKER_IP, 60, 30)
                 .gpus(fp32Training(range(0, 8))));
 
         assertThat(v.flagged()).isFalse();
@@ -207,7 +225,8 @@ class IndicatorScorerTest {
     void staysQuietOnFp32TrainingThatLogsToATrackerNoOtherJobUses() {
         // Hashing-like GPUs and a long-lived rare connection, but the connection carries metric batches, not a
         // pool's small messages.
-        Verdict v = score(scene().with(ncclPeers(15)).with(trackerConnection(TRACKER_IP)).gpus(fp32Training(range(0, 8))));
+        Verdict v = score(
+                scene().with(ncclPeers(15)).with(trackerConnection(TRACKER_IP)).gpus(fp32Training(range(0, 8))));
 
         assertThat(v.flagged()).isFalse();
     }
@@ -240,13 +259,16 @@ class IndicatorScorerTest {
         Verdict v = score(trainingJob().with(gitOverSsh(CODE_HOST_IP)));
 
         assertThat(v.flagged()).isFalse();
-        assertThat(scorer.contributions(trainingJob().with(gitOverSsh(CODE_HOST_IP)).features()))
+        assertThat(scorer.contributions(
+                        trainingJob().with(gitOverSsh(CODE_HOST_IP)).features()))
                 .containsEntry(Indicator.SSH_TO_RARE_HOST, Indicator.SSH_TO_RARE_HOST.weight());
     }
 
     @Test
     void staysQuietOnShortApiCallsOnOddPort() {
-        Verdict v = score(trainingJob().with(apiCall(API_IP, 8443)).with(apiCall("198.51.100.51", 7_000))
+        Verdict v = score(trainingJob()
+                .with(apiCall(API_IP, 8443))
+                .with(apiCall("198.51.100.51", 7_000))
                 .with(apiCall("198.51.100.52", 10_250)));
 
         assertThat(v.flagged()).isFalse();
@@ -305,7 +327,10 @@ class IndicatorScorerTest {
 
     @Test
     void refusesAFeatureSetWithoutTheFeaturesItReads() {
-        FeatureSet tooSmall = FeatureSet.of("tiny", List.of(new FeatureSet.Feature("flows", "flow reports", FeatureSet.Direction.UP, "more is the test's suspicious way")));
+        FeatureSet tooSmall = FeatureSet.of(
+                "tiny",
+                List.of(new FeatureSet.Feature(
+                        "flows", "flow reports", FeatureSet.Direction.UP, "more is the test's suspicious way")));
 
         assertThatThrownBy(() -> new IndicatorScorer(tooSmall)).isInstanceOf(IllegalArgumentException.class);
     }
@@ -323,8 +348,12 @@ class IndicatorScorerTest {
         // The weak hints stay under the threshold alone; the behaviours that are misuse by themselves do not.
         assertThat(List.of(Indicator.METADATA_PROBE, Indicator.SSH_TO_RARE_HOST, Indicator.MINER_PROCESS_NAME))
                 .allSatisfy(i -> assertThat(i.weight()).isLessThan(IndicatorScorer.THRESHOLD));
-        assertThat(List.of(Indicator.HOST_SWEEP, Indicator.REVERSE_TUNNEL, Indicator.LARGE_UPLOAD_TO_RARE_HOST,
-                Indicator.HASHING_ON_SOME_GPUS)).allSatisfy(i -> assertThat(i.weight()).isGreaterThanOrEqualTo(IndicatorScorer.THRESHOLD));
+        assertThat(List.of(
+                        Indicator.HOST_SWEEP,
+                        Indicator.REVERSE_TUNNEL,
+                        Indicator.LARGE_UPLOAD_TO_RARE_HOST,
+                        Indicator.HASHING_ON_SOME_GPUS))
+                .allSatisfy(i -> assertThat(i.weight()).isGreaterThanOrEqualTo(IndicatorScorer.THRESHOLD));
     }
 
     @Test

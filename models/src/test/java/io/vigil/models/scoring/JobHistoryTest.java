@@ -3,17 +3,15 @@ package io.vigil.models.scoring;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 class JobHistoryTest {
 
-    private static final JobHistory LEARNED = JobHistory.of(42, "3fa2c1d0",
-            new float[] {7.6f, 0.95f, 0f},
-            new float[] {0.1f, 0.02f, 0f},
-            new float[] {0f, 3.5f, 0f});
+    private static final JobHistory LEARNED = JobHistory.of(
+            42, "3fa2c1d0", new float[] {7.6f, 0.95f, 0f}, new float[] {0.1f, 0.02f, 0f}, new float[] {0f, 3.5f, 0f});
 
     @Test
     void hasNoBaselineBeforeAnyWindow() {
@@ -55,16 +53,19 @@ class JobHistoryTest {
 
     @Test
     void refusesNoBytes() {
-        assertThatThrownBy(() -> JobHistory.fromBytes(null)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> JobHistory.fromBytes(null))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("job history bytes are null");
-        assertThatThrownBy(() -> JobHistory.fromBytes(new byte[0])).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> JobHistory.fromBytes(new byte[0]))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("job history bytes are empty");
     }
 
     @Test
     void refusesBytesThatAreNotAJobHistory() {
         byte[] json = "{\"windows\":3}".getBytes(StandardCharsets.UTF_8);
-        assertThatThrownBy(() -> JobHistory.fromBytes(json)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> JobHistory.fromBytes(json))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("not a job history: first byte is 0x7B, a job history starts with 0x4A ('J')");
     }
 
@@ -72,14 +73,16 @@ class JobHistoryTest {
     void refusesAnotherFormatVersion() {
         byte[] bytes = LEARNED.toBytes();
         bytes[1] = 2;
-        assertThatThrownBy(() -> JobHistory.fromBytes(bytes)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> JobHistory.fromBytes(bytes))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("job history format version 2, this build reads version 1");
     }
 
     @Test
     void refusesTruncatedBytes() {
         byte[] bytes = LEARNED.toBytes();
-        assertThatThrownBy(() -> JobHistory.fromBytes(Arrays.copyOf(bytes, 5))).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> JobHistory.fromBytes(Arrays.copyOf(bytes, 5)))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("job history truncated: 5 bytes, its header alone takes 12");
         assertThatThrownBy(() -> JobHistory.fromBytes(Arrays.copyOf(bytes, bytes.length - 1)))
                 .isInstanceOf(IllegalArgumentException.class)
@@ -90,15 +93,18 @@ class JobHistoryTest {
     void refusesAFeatureCountThatDoesNotMatchTheBytes() {
         byte[] bytes = LEARNED.toBytes();
         ByteBuffer.wrap(bytes).putShort(6, (short) 2);
-        assertThatThrownBy(() -> JobHistory.fromBytes(bytes)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("job history of 2 features takes 36 bytes, got 48: the feature count is wrong or bytes follow it");
+        assertThatThrownBy(() -> JobHistory.fromBytes(bytes))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "job history of 2 features takes 36 bytes, got 48: the feature count is wrong or bytes follow it");
     }
 
     @Test
     void refusesANegativeWindowCount() {
         byte[] bytes = LEARNED.toBytes();
         ByteBuffer.wrap(bytes).putInt(2, -1);
-        assertThatThrownBy(() -> JobHistory.fromBytes(bytes)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> JobHistory.fromBytes(bytes))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("job history with a negative window count: -1");
     }
 
@@ -106,23 +112,28 @@ class JobHistoryTest {
     void refusesFeaturesWithoutWindows() {
         byte[] bytes = LEARNED.toBytes();
         ByteBuffer.wrap(bytes).putInt(2, 0);
-        assertThatThrownBy(() -> JobHistory.fromBytes(bytes)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("job history of 0 windows and 3 features: a history has features exactly when it has learned a window");
+        assertThatThrownBy(() -> JobHistory.fromBytes(bytes))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "job history of 0 windows and 3 features: a history has features exactly when it has learned a window");
     }
 
     @Test
     void refusesValuesNoDetectorWrites() {
         byte[] nanLocation = LEARNED.toBytes();
         ByteBuffer.wrap(nanLocation).putFloat(12 + 4, Float.NaN);
-        assertThatThrownBy(() -> JobHistory.fromBytes(nanLocation)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> JobHistory.fromBytes(nanLocation))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("job history: feature 1 has location NaN");
         byte[] negativeScale = LEARNED.toBytes();
         ByteBuffer.wrap(negativeScale).putFloat(12 + 12, -1f);
-        assertThatThrownBy(() -> JobHistory.fromBytes(negativeScale)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> JobHistory.fromBytes(negativeScale))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("job history: feature 0 has scale -1.0, not a finite non-negative number");
         byte[] infiniteDrift = LEARNED.toBytes();
         ByteBuffer.wrap(infiniteDrift).putFloat(12 + 24 + 8, Float.POSITIVE_INFINITY);
-        assertThatThrownBy(() -> JobHistory.fromBytes(infiniteDrift)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> JobHistory.fromBytes(infiniteDrift))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("job history: feature 2 has drift Infinity, not a finite non-negative number");
     }
 

@@ -6,31 +6,35 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.vigil.records.Category;
 import io.vigil.records.Severity;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 class VerdictTest {
 
     @ParameterizedTest
     @CsvSource({
-            "0.40, NETWORK_SCAN, LOW",
-            "0.55, NETWORK_SCAN, LOW",
-            "0.70, NETWORK_SCAN, MEDIUM",
-            "0.95, NETWORK_SCAN, HIGH",
-            "0.55, REVERSE_TUNNEL, MEDIUM",
-            "0.95, EXFILTRATION, CRITICAL",
-            "0.70, CRYPTO_MINING, MEDIUM",
-            "0.70, UNKNOWN, MEDIUM"})
+        "0.40, NETWORK_SCAN, LOW",
+        "0.55, NETWORK_SCAN, LOW",
+        "0.70, NETWORK_SCAN, MEDIUM",
+        "0.95, NETWORK_SCAN, HIGH",
+        "0.55, REVERSE_TUNNEL, MEDIUM",
+        "0.95, EXFILTRATION, CRITICAL",
+        "0.70, CRYPTO_MINING, MEDIUM",
+        "0.70, UNKNOWN, MEDIUM"
+    })
     void ratesSeverityByMarginAndLeadingCategory(double score, Category category, Severity expected) {
         assertThat(Verdict.severity(score, 0.5, List.of(category))).isEqualTo(expected);
     }
 
     @Test
     void raisesSeverityWhenKindsOfMisuseCorroborateEachOther() {
-        assertThat(Verdict.severity(0.7, 0.5, List.of(Category.CRYPTO_MINING, Category.NETWORK_SCAN))).isEqualTo(Severity.HIGH);
-        assertThat(Verdict.severity(0.95, 0.5, List.of(Category.REVERSE_TUNNEL, Category.CRYPTO_MINING))).isEqualTo(Severity.CRITICAL);
-        assertThat(Verdict.severity(0.7, 0.5, List.of(Category.CRYPTO_MINING, Category.UNKNOWN))).isEqualTo(Severity.MEDIUM);
+        assertThat(Verdict.severity(0.7, 0.5, List.of(Category.CRYPTO_MINING, Category.NETWORK_SCAN)))
+                .isEqualTo(Severity.HIGH);
+        assertThat(Verdict.severity(0.95, 0.5, List.of(Category.REVERSE_TUNNEL, Category.CRYPTO_MINING)))
+                .isEqualTo(Severity.CRITICAL);
+        assertThat(Verdict.severity(0.7, 0.5, List.of(Category.CRYPTO_MINING, Category.UNKNOWN)))
+                .isEqualTo(Severity.MEDIUM);
     }
 
     @Test
@@ -50,8 +54,11 @@ class VerdictTest {
 
     @Test
     void refusesInconsistentVerdicts() {
-        assertThatThrownBy(() -> new Verdict(1.2, 0.5, true, List.of(), List.of(), Severity.LOW)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new Verdict(Double.NaN, 0.5, false, List.of(), List.of(), Severity.LOW)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new Verdict(0.7, 0.5, false, List.of(), List.of(), Severity.LOW)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new Verdict(1.2, 0.5, true, List.of(), List.of(), Severity.LOW))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new Verdict(Double.NaN, 0.5, false, List.of(), List.of(), Severity.LOW))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new Verdict(0.7, 0.5, false, List.of(), List.of(), Severity.LOW))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -27,12 +27,28 @@ public final class SyntheticWindows {
     }
 
     /** The levels one benign training job runs at. */
-    public record Job(double flows, double externalHosts, double bytesOut, double bytesIn, double internalHosts,
-                      double gpus, double sm, double tensor, double dram) {}
+    public record Job(
+            double flows,
+            double externalHosts,
+            double bytesOut,
+            double bytesIn,
+            double internalHosts,
+            double gpus,
+            double sm,
+            double tensor,
+            double dram) {}
 
     public Job job() {
-        return new Job(between(200, 3000), between(2, 8), between(1e5, 2e7), between(1e5, 5e7), between(4, 32),
-                pick(1, 2, 4, 8, 8, 16), between(0.5, 0.9), between(0.25, 0.6), between(0.2, 0.6));
+        return new Job(
+                between(200, 3000),
+                between(2, 8),
+                between(1e5, 2e7),
+                between(1e5, 5e7),
+                between(4, 32),
+                pick(1, 2, 4, 8, 8, 16),
+                between(0.5, 0.9),
+                between(0.25, 0.6),
+                between(0.2, 0.6));
     }
 
     /** One benign minute of the job. */
@@ -118,15 +134,20 @@ public final class SyntheticWindows {
     }
 
     /** A job's windows, one a minute from {@code start}; windows {@code from} to {@code to} (exclusive) have the incident. */
-    public List<LabelledWindow> jobWindows(String dataset, String jobId, long start, int minutes, Category incident,
-                                           int from, int to) {
+    public List<LabelledWindow> jobWindows(
+            String dataset, String jobId, long start, int minutes, Category incident, int from, int to) {
         Job job = job();
         List<LabelledWindow> out = new ArrayList<>(minutes);
         for (int m = 0; m < minutes; m++) {
             long windowStart = start + m * MINUTE;
             boolean during = incident != null && m >= from && m < to;
-            out.add(new LabelledWindow(dataset, jobId, windowStart, windowStart + MINUTE,
-                    during ? incident(job, incident) : benign(job), during ? incident : null,
+            out.add(new LabelledWindow(
+                    dataset,
+                    jobId,
+                    windowStart,
+                    windowStart + MINUTE,
+                    during ? incident(job, incident) : benign(job),
+                    during ? incident : null,
                     during ? dataset + "-" + incident.name().toLowerCase() : null));
         }
         return out;

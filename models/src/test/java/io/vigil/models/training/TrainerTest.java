@@ -43,11 +43,13 @@ class TrainerTest {
         assertThat(serialized(b)).isEqualTo(bytes);
         assertThat(a.modelVersion()).matches("vigil-[0-9a-f]{12}").isEqualTo(b.modelVersion());
         assertThat(bytes.length).isLessThan(600 * 1024);
-        assertThat(progress).anyMatch(line -> line.startsWith("fold 1/2"))
+        assertThat(progress)
+                .anyMatch(line -> line.startsWith("fold 1/2"))
                 .anyMatch(line -> line.startsWith("calibration"))
                 .anyMatch(line -> line.startsWith("final model"));
 
-        VigilModel otherSeed = Trainer.train(SyntheticWindows.SET, windows, new Trainer.Options(43, 0.5), Trainer.Progress.SILENT);
+        VigilModel otherSeed =
+                Trainer.train(SyntheticWindows.SET, windows, new Trainer.Options(43, 0.5), Trainer.Progress.SILENT);
         assertThat(otherSeed.modelVersion()).isNotEqualTo(a.modelVersion());
         assertThat(serialized(otherSeed)).isNotEqualTo(bytes);
     }
@@ -66,9 +68,16 @@ class TrainerTest {
                 .containsEntry("target_false_alerts_per_100_job_hours", 0.5)
                 .containsEntry("positives", Map.of("CRYPTO_MINING", 15, "NETWORK_SCAN", 15))
                 .containsEntry("folds", 2);
-        assertThat(model.metrics()).containsKeys("pr_auc", "false_alerts_per_100_job_hours", "recall",
-                "category_right_when_flagged", "incidents_detected");
-        assertThat(model.metrics().get("recall").toString()).startsWith("{CRYPTO_MINING=").contains(", NETWORK_SCAN=");
+        assertThat(model.metrics())
+                .containsKeys(
+                        "pr_auc",
+                        "false_alerts_per_100_job_hours",
+                        "recall",
+                        "category_right_when_flagged",
+                        "incidents_detected");
+        assertThat(model.metrics().get("recall").toString())
+                .startsWith("{CRYPTO_MINING=")
+                .contains(", NETWORK_SCAN=");
         // Each dataset's incident kind is absent from the other: out of fold, only the unsupervised detectors and
         // the rules can find it, and they do.
         assertThat(model.metrics().get("incidents_detected")).isEqualTo("2/2");
@@ -79,27 +88,35 @@ class TrainerTest {
     void refusesWindowsItCannotTrainOn() {
         List<LabelledWindow> windows = small();
         assertThatThrownBy(() -> Trainer.train(SyntheticWindows.SET, List.of(), OPTIONS, Trainer.Progress.SILENT))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no windows");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("no windows");
 
         List<LabelledWindow> shortOne = new ArrayList<>(windows);
         shortOne.set(7, new LabelledWindow("ds-a", "job-0", 0, 60_000, new double[3], null, null));
         assertThatThrownBy(() -> Trainer.train(SyntheticWindows.SET, shortOne, OPTIONS, Trainer.Progress.SILENT))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ds-a/job-0@0 has 3 features");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("ds-a/job-0@0 has 3 features");
 
         List<LabelledWindow> nan = new ArrayList<>(windows);
         double[] features = windows.get(0).features().clone();
         features[4] = Double.NaN;
         nan.set(0, new LabelledWindow("ds-a", "job-0", 0, 60_000, features, null, null));
         assertThatThrownBy(() -> Trainer.train(SyntheticWindows.SET, nan, OPTIONS, Trainer.Progress.SILENT))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'external_inbound_hosts' is not finite");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'external_inbound_hosts' is not finite");
 
-        List<LabelledWindow> noBenign = windows.stream().filter(w -> !w.benign()).toList();
+        List<LabelledWindow> noBenign =
+                windows.stream().filter(w -> !w.benign()).toList();
         assertThatThrownBy(() -> Trainer.train(SyntheticWindows.SET, noBenign, OPTIONS, Trainer.Progress.SILENT))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("got 0 of 30");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("got 0 of 30");
 
-        List<LabelledWindow> oneJob = windows.stream().filter(w -> w.dataset().equals("ds-a") && w.jobId().equals("job-0")).toList();
+        List<LabelledWindow> oneJob = windows.stream()
+                .filter(w -> w.dataset().equals("ds-a") && w.jobId().equals("job-0"))
+                .toList();
         assertThatThrownBy(() -> Trainer.train(SyntheticWindows.SET, oneJob, OPTIONS, Trainer.Progress.SILENT))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least 2 jobs");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("at least 2 jobs");
 
         assertThatThrownBy(() -> new Trainer.Options(1, 0)).isInstanceOf(IllegalArgumentException.class);
     }

@@ -22,6 +22,7 @@ import java.util.Arrays;
 public final class BoundedLines implements Closeable {
     /** Bytes of a refused line kept to show in its dead letter. */
     static final int KEPT_OF_REFUSED = 256;
+
     private static final byte[] BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
 
     /** One line: its number (from 1), its text, and why it cannot be used, if it cannot. */
@@ -42,8 +43,10 @@ public final class BoundedLines implements Closeable {
     private long consumed;
     private boolean eof;
     private String failure;
-    private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
-            .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+    private final CharsetDecoder utf8 = StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT);
 
     public BoundedLines(InputStream in, int maxLineBytes) {
         if (maxLineBytes <= 0) {
@@ -94,15 +97,22 @@ public final class BoundedLines implements Closeable {
             offset = 3;
         }
         if (tooLarge) {
-            return new Line(lineNumber, lenient(offset, length - offset) + "...", RejectReason.TOO_LARGE,
+            return new Line(
+                    lineNumber,
+                    lenient(offset, length - offset) + "...",
+                    RejectReason.TOO_LARGE,
                     "the line has " + lineBytes + " bytes, more than input.max.line.bytes " + maxLineBytes);
         }
         try {
-            String text = utf8.decode(ByteBuffer.wrap(line, offset, length - offset)).toString();
+            String text =
+                    utf8.decode(ByteBuffer.wrap(line, offset, length - offset)).toString();
             return new Line(lineNumber, text, null, null);
         } catch (CharacterCodingException e) {
-            return new Line(lineNumber, lenient(offset, Math.min(length - offset, KEPT_OF_REFUSED)),
-                    RejectReason.BAD_ENCODING, "the line is not UTF-8 text");
+            return new Line(
+                    lineNumber,
+                    lenient(offset, Math.min(length - offset, KEPT_OF_REFUSED)),
+                    RejectReason.BAD_ENCODING,
+                    "the line is not UTF-8 text");
         }
     }
 
@@ -114,7 +124,8 @@ public final class BoundedLines implements Closeable {
             return;
         }
         if (lineLength + keep > line.length) {
-            line = Arrays.copyOf(line, (int) Math.min((long) maxLineBytes + 1, Math.max(lineLength + keep, 2L * line.length)));
+            line = Arrays.copyOf(
+                    line, (int) Math.min((long) maxLineBytes + 1, Math.max(lineLength + keep, 2L * line.length)));
         }
         System.arraycopy(buffer, from, line, lineLength, keep);
         lineLength += keep;
@@ -135,8 +146,8 @@ public final class BoundedLines implements Closeable {
             return true;
         } catch (IOException e) {
             eof = true;
-            failure = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage())
-                    + " after " + consumed + " bytes (line " + (lineNumber + 1) + ")";
+            failure = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()) + " after "
+                    + consumed + " bytes (line " + (lineNumber + 1) + ")";
             pos = limit = 0;
             return false;
         }

@@ -72,7 +72,9 @@ public final class DcgmPrometheusFormat implements LineFormat<GpuSample> {
                     String at = line.substring(SCRAPE_MARKER.length()).trim();
                     Long ts;
                     try {
-                        ts = at.chars().allMatch(Character::isDigit) ? Values.integer("scrape", at) : Values.isoMillis("scrape", at);
+                        ts = at.chars().allMatch(Character::isDigit)
+                                ? Values.integer("scrape", at)
+                                : Values.isoMillis("scrape", at);
                     } catch (RecordRejected e) {
                         current = new Scrape(null);
                         List<Decoded<GpuSample>> out = new ArrayList<>(done);
@@ -159,12 +161,17 @@ public final class DcgmPrometheusFormat implements LineFormat<GpuSample> {
         Decoded<GpuSample> sample() {
             String where = "gpu " + index + (host == null ? "" : " on " + host);
             if (ts == null) {
-                return Decoded.rejected(RejectReason.MISSING_TIME, "ts",
-                        where + ": the scrape has no time (no '" + SCRAPE_MARKER.trim() + " <ms>' line, no sample timestamp)");
+                return Decoded.rejected(
+                        RejectReason.MISSING_TIME,
+                        "ts",
+                        where + ": the scrape has no time (no '" + SCRAPE_MARKER.trim()
+                                + " <ms>' line, no sample timestamp)");
             }
             Double util = metrics.get("DCGM_FI_DEV_GPU_UTIL");
             if (util == null) {
-                return Decoded.rejected(RejectReason.UNSUPPORTED, "DCGM_FI_DEV_GPU_UTIL",
+                return Decoded.rejected(
+                        RejectReason.UNSUPPORTED,
+                        "DCGM_FI_DEV_GPU_UTIL",
                         where + ": the scrape has no DCGM_FI_DEV_GPU_UTIL (enable it in the exporter's counters)");
             }
             if (index > Integer.MAX_VALUE) {
@@ -255,16 +262,19 @@ public final class DcgmPrometheusFormat implements LineFormat<GpuSample> {
         try {
             value = Double.parseDouble(rest[0]);
         } catch (NumberFormatException e) {
-            throw new RecordRejected(RejectReason.WRONG_TYPE, name, name + " value is not a number: " + Values.abbreviate(rest[0]));
+            throw new RecordRejected(
+                    RejectReason.WRONG_TYPE, name, name + " value is not a number: " + Values.abbreviate(rest[0]));
         }
         if (!Double.isFinite(value)) {
-            throw new RecordRejected(RejectReason.OUT_OF_RANGE, name, name + " value " + rest[0] + " is not a finite number");
+            throw new RecordRejected(
+                    RejectReason.OUT_OF_RANGE, name, name + " value " + rest[0] + " is not a finite number");
         }
         Long ts = rest.length == 2 ? Values.integer("timestamp", rest[1]) : null;
         return new Sample(name, labels, value, ts);
     }
 
     private static RecordRejected malformed(String line, String why) {
-        return new RecordRejected(RejectReason.MALFORMED, null, "not a Prometheus sample line (" + why + "): " + Values.abbreviate(line));
+        return new RecordRejected(
+                RejectReason.MALFORMED, null, "not a Prometheus sample line (" + why + "): " + Values.abbreviate(line));
     }
 }

@@ -30,8 +30,10 @@ public final class Formats {
     public static final String DCGM_PROMETHEUS = "dcgm-prometheus";
     public static final String NVIDIA_SMI_CSV = "nvidia-smi-csv";
 
-    public static final List<String> FLOW_FORMATS = List.of(VIGIL, VIGIL_JSON, VIGIL_AVRO, GOFLOW2, ZEEK_TSV, ZEEK_JSON, VPC);
-    public static final List<String> GPU_FORMATS = List.of(VIGIL, VIGIL_JSON, VIGIL_AVRO, DCGM_PROMETHEUS, NVIDIA_SMI_CSV);
+    public static final List<String> FLOW_FORMATS =
+            List.of(VIGIL, VIGIL_JSON, VIGIL_AVRO, GOFLOW2, ZEEK_TSV, ZEEK_JSON, VPC);
+    public static final List<String> GPU_FORMATS =
+            List.of(VIGIL, VIGIL_JSON, VIGIL_AVRO, DCGM_PROMETHEUS, NVIDIA_SMI_CSV);
 
     private Formats() {}
 
@@ -140,7 +142,9 @@ public final class Formats {
                 if (json.contains("\"id.orig_h\"")) {
                     return ZEEK_JSON;
                 }
-                if (json.contains("\"src_addr\"") || json.contains("\"sampler_address\"") || json.contains("\"time_received_ns\"")) {
+                if (json.contains("\"src_addr\"")
+                        || json.contains("\"sampler_address\"")
+                        || json.contains("\"time_received_ns\"")) {
                     return GOFLOW2;
                 }
                 if (json.contains("\"src_ip\"") && json.contains("\"start_ts\"")
@@ -183,6 +187,7 @@ public final class Formats {
     }
 
     private static IllegalArgumentException unknown(String input, String name, List<String> known) {
-        return new IllegalArgumentException("unknown " + input + " format '" + name + "'; known: " + String.join(", ", known));
+        return new IllegalArgumentException(
+                "unknown " + input + " format '" + name + "'; known: " + String.join(", ", known));
     }
 }

@@ -43,7 +43,9 @@ final class Goflow2Format extends JsonObjectLines<Flow> {
             Long start = time(o, "time_flow_start_ns", "time_flow_start");
             Long ts = end != null && end > 0 ? end : received;
             if (ts == null) {
-                throw new RecordRejected(RejectReason.MISSING_TIME, "time_flow_end_ns",
+                throw new RecordRejected(
+                        RejectReason.MISSING_TIME,
+                        "time_flow_end_ns",
                         "no time_flow_end_ns, time_flow_end, time_received_ns or time_received");
             }
             long startTs = start != null && start > 0 ? Math.min(start, ts) : ts;
@@ -60,8 +62,10 @@ final class Goflow2Format extends JsonObjectLines<Flow> {
                     .setJobId(null)
                     .setSrcIp(text(o, "src_addr", true))
                     .setDstIp(text(o, "dst_addr", true))
-                    .setSrcPort((int) Math.min(Integer.MAX_VALUE, count(o, icmp && o.has("icmp_type") ? "icmp_type" : "src_port")))
-                    .setDstPort((int) Math.min(Integer.MAX_VALUE, count(o, icmp && o.has("icmp_code") ? "icmp_code" : "dst_port")))
+                    .setSrcPort((int) Math.min(
+                            Integer.MAX_VALUE, count(o, icmp && o.has("icmp_type") ? "icmp_type" : "src_port")))
+                    .setDstPort((int) Math.min(
+                            Integer.MAX_VALUE, count(o, icmp && o.has("icmp_code") ? "icmp_code" : "dst_port")))
                     .setProtocol(protocol)
                     .setOrigBytes(Values.times("bytes", count(o, "bytes"), rate))
                     .setOrigPkts(Values.times("packets", count(o, "packets"), rate))
@@ -83,7 +87,8 @@ final class Goflow2Format extends JsonObjectLines<Flow> {
                 return Values.isoMillis(nsField, ns.textValue());
             }
             if (!ns.isIntegralNumber()) {
-                throw new RecordRejected(RejectReason.WRONG_TYPE, nsField, nsField + " should be nanoseconds, not " + ns);
+                throw new RecordRejected(
+                        RejectReason.WRONG_TYPE, nsField, nsField + " should be nanoseconds, not " + ns);
             }
             long v = ns.asLong();
             if (v < 0) {
@@ -97,7 +102,8 @@ final class Goflow2Format extends JsonObjectLines<Flow> {
                 return Values.isoMillis(secondsField, s.textValue());
             }
             if (!s.isNumber()) {
-                throw new RecordRejected(RejectReason.WRONG_TYPE, secondsField, secondsField + " should be seconds, not " + s);
+                throw new RecordRejected(
+                        RejectReason.WRONG_TYPE, secondsField, secondsField + " should be seconds, not " + s);
             }
             long ms = Values.secondsToMillis(secondsField, new BigDecimal(s.asText()));
             if (ms < 0) {
@@ -114,7 +120,10 @@ final class Goflow2Format extends JsonObjectLines<Flow> {
             return 0;
         }
         if (!v.isIntegralNumber() || !v.canConvertToLong()) {
-            throw new RecordRejected(RejectReason.WRONG_TYPE, field, field + " should be an integer, not " + Values.abbreviate(v.toString()));
+            throw new RecordRejected(
+                    RejectReason.WRONG_TYPE,
+                    field,
+                    field + " should be an integer, not " + Values.abbreviate(v.toString()));
         }
         return v.asLong();
     }
@@ -128,7 +137,8 @@ final class Goflow2Format extends JsonObjectLines<Flow> {
             return null;
         }
         if (!v.isTextual()) {
-            throw new RecordRejected(RejectReason.WRONG_TYPE, field, field + " should be text, not " + Values.abbreviate(v.toString()));
+            throw new RecordRejected(
+                    RejectReason.WRONG_TYPE, field, field + " should be text, not " + Values.abbreviate(v.toString()));
         }
         return v.textValue();
     }

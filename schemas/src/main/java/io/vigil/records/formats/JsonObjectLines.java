@@ -1,12 +1,12 @@
 package io.vigil.records.formats;
 
-import java.util.function.Function;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vigil.records.Decoded;
 import io.vigil.records.RejectReason;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * A format of one JSON object per line (goflow2, Zeek's JSON logs): blank and {@code #} lines are skipped,
@@ -33,7 +33,8 @@ abstract class JsonObjectLines<T> implements LineFormat<T> {
         try {
             o = MAPPER.readTree(line);
         } catch (JsonProcessingException e) {
-            return Decoded.rejected(RejectReason.MALFORMED, null, "not JSON: " + Values.abbreviate(e.getOriginalMessage()));
+            return Decoded.rejected(
+                    RejectReason.MALFORMED, null, "not JSON: " + Values.abbreviate(e.getOriginalMessage()));
         }
         if (o == null || !o.isObject()) {
             return Decoded.rejected(RejectReason.MALFORMED, null, "not a JSON object");

@@ -37,7 +37,8 @@ public final class NvidiaSmiCsvFormat implements LineFormat<GpuSample> {
             List.of("index", "uuid", "utilization.gpu", "memory.used", "power.draw", "temperature.gpu", "clocks.sm");
     public static final List<String> APP_COLUMNS = List.of("gpu_uuid", "pid", "process_name", "used_memory");
     public static final String SAMPLE_MARKER = "# sample ";
-    private static final DateTimeFormatter NVIDIA_TIME = DateTimeFormatter.ofPattern("yyyy/MM/dd HH:mm:ss[.SSS]", Locale.ROOT);
+    private static final DateTimeFormatter NVIDIA_TIME =
+            DateTimeFormatter.ofPattern("yyyy/MM/dd HH:mm:ss[.SSS]", Locale.ROOT);
 
     private final FormatOptions options;
 
@@ -98,7 +99,9 @@ public final class NvidiaSmiCsvFormat implements LineFormat<GpuSample> {
                 List<Decoded<GpuSample>> out = finish();
                 String at = line.substring(SAMPLE_MARKER.length()).trim();
                 try {
-                    ts = at.chars().allMatch(Character::isDigit) ? Values.integer("sample", at) : Values.isoMillis("sample", at);
+                    ts = at.chars().allMatch(Character::isDigit)
+                            ? Values.integer("sample", at)
+                            : Values.isoMillis("sample", at);
                 } catch (RecordRejected e) {
                     ts = null;
                     out = new ArrayList<>(out);
@@ -110,7 +113,8 @@ public final class NvidiaSmiCsvFormat implements LineFormat<GpuSample> {
                 return List.of();
             }
             List<String> cells = split(line);
-            List<String> names = cells.stream().map(NvidiaSmiCsvFormat::columnName).toList();
+            List<String> names =
+                    cells.stream().map(NvidiaSmiCsvFormat::columnName).toList();
             if (names.contains("pid") || names.contains("gpu_uuid")) {
                 appColumns = names;
                 inApps = true;
@@ -122,12 +126,17 @@ public final class NvidiaSmiCsvFormat implements LineFormat<GpuSample> {
                 inApps = false;
                 return out;
             }
-            boolean appRow = inApps || (cells.size() == appColumns.size() && cells.size() != gpuColumns.size()
-                    && cells.get(0).startsWith("GPU-"));
+            boolean appRow = inApps
+                    || (cells.size() == appColumns.size()
+                            && cells.size() != gpuColumns.size()
+                            && cells.get(0).startsWith("GPU-"));
             List<String> columns = appRow ? appColumns : gpuColumns;
             if (cells.size() != columns.size()) {
-                return List.of(Decoded.rejected(RejectReason.MALFORMED, null,
-                        cells.size() + " columns where the header names " + columns.size() + ": " + Values.abbreviate(line)));
+                return List.of(Decoded.rejected(
+                        RejectReason.MALFORMED,
+                        null,
+                        cells.size() + " columns where the header names " + columns.size() + ": "
+                                + Values.abbreviate(line)));
             }
             Map<String, String> row = new LinkedHashMap<>();
             for (int i = 0; i < cells.size(); i++) {
@@ -163,13 +172,22 @@ public final class NvidiaSmiCsvFormat implements LineFormat<GpuSample> {
                 String time = row.get("timestamp");
                 if (time != null) {
                     try {
-                        at = LocalDateTime.parse(time, NVIDIA_TIME).atZone(options.zone()).toInstant().toEpochMilli();
+                        at = LocalDateTime.parse(time, NVIDIA_TIME)
+                                .atZone(options.zone())
+                                .toInstant()
+                                .toEpochMilli();
                     } catch (DateTimeParseException e) {
-                        throw new RecordRejected(RejectReason.WRONG_TYPE, "timestamp", "timestamp is not nvidia-smi's time: " + Values.abbreviate(time));
+                        throw new RecordRejected(
+                                RejectReason.WRONG_TYPE,
+                                "timestamp",
+                                "timestamp is not nvidia-smi's time: " + Values.abbreviate(time));
                     }
                 }
                 if (at == null) {
-                    throw new RecordRejected(RejectReason.MISSING_TIME, "ts", "no timestamp column and no '" + SAMPLE_MARKER.trim() + " <ms>' line");
+                    throw new RecordRejected(
+                            RejectReason.MISSING_TIME,
+                            "ts",
+                            "no timestamp column and no '" + SAMPLE_MARKER.trim() + " <ms>' line");
                 }
                 String index = row.get("index");
                 if (index == null) {
@@ -181,7 +199,8 @@ public final class NvidiaSmiCsvFormat implements LineFormat<GpuSample> {
                 }
                 String util = row.get("utilization.gpu");
                 if (util == null) {
-                    throw new RecordRejected(RejectReason.MISSING_FIELD, "utilization.gpu", "utilization.gpu is missing or [N/A]");
+                    throw new RecordRejected(
+                            RejectReason.MISSING_FIELD, "utilization.gpu", "utilization.gpu is missing or [N/A]");
                 }
                 String uuid = row.get("uuid");
                 List<GpuProcess> processes = new ArrayList<>();
@@ -193,7 +212,9 @@ public final class NvidiaSmiCsvFormat implements LineFormat<GpuSample> {
                         }
                         String name = app.getOrDefault("process_name", app.get("name"));
                         String used = app.getOrDefault("used_memory", app.get("used_gpu_memory"));
-                        processes.add(new GpuProcess(Values.integer("pid", pid), name == null ? "" : name,
+                        processes.add(new GpuProcess(
+                                Values.integer("pid", pid),
+                                name == null ? "" : name,
                                 used == null ? 0L : Values.integer("used_memory", used)));
                     }
                 }

@@ -1,16 +1,16 @@
 package io.vigil.records.formats;
 
-import java.util.Locale;
 import io.vigil.records.Decoded;
 import io.vigil.records.RecordRejected;
 import io.vigil.records.RecordType;
-import io.vigil.records.Rejection;
 import io.vigil.records.RejectReason;
+import io.vigil.records.Rejection;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
+import java.util.Locale;
 import org.apache.avro.specific.SpecificRecord;
 
 /** Conversions the adapters share: numbers and times from text, protocol numbers, the domain checks. */
@@ -34,11 +34,13 @@ final class Values {
         try {
             BigDecimal d = new BigDecimal(text.trim());
             if (d.abs().compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0) {
-                throw new RecordRejected(RejectReason.OUT_OF_RANGE, field, field + " " + abbreviate(text) + " is too large");
+                throw new RecordRejected(
+                        RejectReason.OUT_OF_RANGE, field, field + " " + abbreviate(text) + " is too large");
             }
             return d;
         } catch (NumberFormatException e) {
-            throw new RecordRejected(RejectReason.WRONG_TYPE, field, field + " should be a number, not " + abbreviate(text));
+            throw new RecordRejected(
+                    RejectReason.WRONG_TYPE, field, field + " should be a number, not " + abbreviate(text));
         }
     }
 
@@ -46,7 +48,8 @@ final class Values {
         try {
             return Long.parseLong(text.trim());
         } catch (NumberFormatException e) {
-            throw new RecordRejected(RejectReason.WRONG_TYPE, field, field + " should be an integer, not " + abbreviate(text));
+            throw new RecordRejected(
+                    RejectReason.WRONG_TYPE, field, field + " should be an integer, not " + abbreviate(text));
         }
     }
 
@@ -55,7 +58,8 @@ final class Values {
         try {
             d = Double.parseDouble(text.trim());
         } catch (NumberFormatException e) {
-            throw new RecordRejected(RejectReason.WRONG_TYPE, field, field + " should be a number, not " + abbreviate(text));
+            throw new RecordRejected(
+                    RejectReason.WRONG_TYPE, field, field + " should be a number, not " + abbreviate(text));
         }
         if (!Double.isFinite(d)) {
             throw new RecordRejected(RejectReason.OUT_OF_RANGE, field, field + " " + text + " is not a finite number");
@@ -84,10 +88,14 @@ final class Values {
     static String protocol(String text) {
         String t = text.trim();
         switch (t) {
-            case "6": return "TCP";
-            case "17": return "UDP";
-            case "1": return "ICMP";
-            case "58": return "ICMPv6";
+            case "6":
+                return "TCP";
+            case "17":
+                return "UDP";
+            case "1":
+                return "ICMP";
+            case "58":
+                return "ICMPv6";
             default:
                 break;
         }
@@ -105,7 +113,8 @@ final class Values {
         try {
             return Math.multiplyExact(count, factor);
         } catch (ArithmeticException e) {
-            throw new RecordRejected(RejectReason.OUT_OF_RANGE, field, field + " " + count + " x " + factor + " overflows");
+            throw new RecordRejected(
+                    RejectReason.OUT_OF_RANGE, field, field + " " + count + " x " + factor + " overflows");
         }
     }
 

@@ -1,12 +1,12 @@
 package io.vigil.records.formats;
 
-import java.util.ArrayList;
 import io.vigil.records.Decoded;
 import io.vigil.records.Flow;
 import io.vigil.records.RecordRejected;
 import io.vigil.records.RecordType;
 import io.vigil.records.RejectReason;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -28,8 +28,21 @@ import java.util.regex.Pattern;
  * one, else the record's {@code instance-id}, else its {@code interface-id}.
  */
 final class VpcFlowLogFormat implements LineFormat<Flow> {
-    static final List<String> DEFAULT_FIELDS = List.of("version", "account-id", "interface-id", "srcaddr", "dstaddr",
-            "srcport", "dstport", "protocol", "packets", "bytes", "start", "end", "action", "log-status");
+    static final List<String> DEFAULT_FIELDS = List.of(
+            "version",
+            "account-id",
+            "interface-id",
+            "srcaddr",
+            "dstaddr",
+            "srcport",
+            "dstport",
+            "protocol",
+            "packets",
+            "bytes",
+            "start",
+            "end",
+            "action",
+            "log-status");
     private static final Pattern SPACES = Pattern.compile("\\s+");
     private static final Pattern FIELD_NAME = Pattern.compile("(\\$\\{)?[a-z][a-z0-9_-]*}?");
 
@@ -64,7 +77,9 @@ final class VpcFlowLogFormat implements LineFormat<Flow> {
                     return List.of();
                 }
                 if (tokens.length != fields.size()) {
-                    return List.of(Decoded.rejected(RejectReason.MALFORMED, null,
+                    return List.of(Decoded.rejected(
+                            RejectReason.MALFORMED,
+                            null,
                             tokens.length + " fields where the format has " + fields.size()));
                 }
                 Map<String, String> byName = new HashMap<>();
@@ -100,7 +115,9 @@ final class VpcFlowLogFormat implements LineFormat<Flow> {
         try {
             String status = value(f, "log-status");
             if (status != null && !status.equals("OK")) {
-                throw new RecordRejected(RejectReason.UNSUPPORTED, "log-status",
+                throw new RecordRejected(
+                        RejectReason.UNSUPPORTED,
+                        "log-status",
                         "log-status " + Values.abbreviate(status) + ": no flow was recorded in this interval");
             }
             long start = Values.secondsToMillis("start", required(f, "start", RejectReason.MISSING_TIME));

@@ -34,12 +34,32 @@ import java.util.Map;
  */
 final class ZeekConn {
     /** Zeek's default conn.log columns, for a stream that comes without its #fields header. */
-    static final List<String> DEFAULT_FIELDS = List.of("ts", "uid", "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p",
-            "proto", "service", "duration", "orig_bytes", "resp_bytes", "conn_state", "local_orig", "local_resp",
-            "missed_bytes", "history", "orig_pkts", "orig_ip_bytes", "resp_pkts", "resp_ip_bytes", "tunnel_parents");
+    static final List<String> DEFAULT_FIELDS = List.of(
+            "ts",
+            "uid",
+            "id.orig_h",
+            "id.orig_p",
+            "id.resp_h",
+            "id.resp_p",
+            "proto",
+            "service",
+            "duration",
+            "orig_bytes",
+            "resp_bytes",
+            "conn_state",
+            "local_orig",
+            "local_resp",
+            "missed_bytes",
+            "history",
+            "orig_pkts",
+            "orig_ip_bytes",
+            "resp_pkts",
+            "resp_ip_bytes",
+            "tunnel_parents");
 
     /** The {@code #path} of conn.log, and of the long-connections package's interim log. */
     static final String PATH = "conn";
+
     static final String LONG_PATH = "conn_long";
 
     private ZeekConn() {}
@@ -63,8 +83,8 @@ final class ZeekConn {
      * @param tsMillis the start time, when the caller already converted it (Zeek JSON's ISO times); else null
      * @param interim whether the record is an interim one of conn_long.log (more of the connection follow)
      */
-    static Decoded<Flow> flow(Map<String, String> fields, String unset, Long tsMillis, FormatOptions options,
-                              boolean interim) {
+    static Decoded<Flow> flow(
+            Map<String, String> fields, String unset, Long tsMillis, FormatOptions options, boolean interim) {
         try {
             long start;
             if (tsMillis != null) {
@@ -81,7 +101,8 @@ final class ZeekConn {
             if (duration != null) {
                 BigDecimal d = Values.decimal("duration", duration);
                 if (d.signum() < 0) {
-                    throw new RecordRejected(RejectReason.OUT_OF_RANGE, "duration", "duration is negative: " + duration);
+                    throw new RecordRejected(
+                            RejectReason.OUT_OF_RANGE, "duration", "duration is negative: " + duration);
                 }
                 end = start + Values.secondsToMillis("duration", d);
             }

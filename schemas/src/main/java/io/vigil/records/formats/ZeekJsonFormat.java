@@ -32,7 +32,8 @@ final class ZeekJsonFormat extends JsonObjectLines<Flow> {
     @Override
     public Reader<Flow> newReader(String sourceName) {
         String defaultPath = ZeekConn.pathOf(sourceName);
-        return line -> line.isBlank() || line.startsWith("#") ? List.of()
+        return line -> line.isBlank() || line.startsWith("#")
+                ? List.of()
                 : List.of(decode(line, o -> decodeObject(o, defaultPath)));
     }
 
@@ -45,7 +46,9 @@ final class ZeekJsonFormat extends JsonObjectLines<Flow> {
         JsonNode path = o.get("_path");
         String logPath = path != null && path.isTextual() ? path.textValue() : defaultPath;
         if (!ZeekConn.isConnections(logPath)) {
-            return Decoded.rejected(RejectReason.UNSUPPORTED, "_path",
+            return Decoded.rejected(
+                    RejectReason.UNSUPPORTED,
+                    "_path",
                     "a Zeek " + Values.abbreviate(logPath) + " log entry, not conn: it holds no connection");
         }
         Map<String, String> fields = new HashMap<>();
@@ -63,7 +66,10 @@ final class ZeekJsonFormat extends JsonObjectLines<Flow> {
             if (t != null && t.isTextual()) {
                 ts = Values.isoMillis("ts", t.textValue());
             } else if (t != null && !t.isNull() && !t.isNumber()) {
-                throw new RecordRejected(RejectReason.WRONG_TYPE, "ts", "ts should be epoch seconds, not " + Values.abbreviate(t.toString()));
+                throw new RecordRejected(
+                        RejectReason.WRONG_TYPE,
+                        "ts",
+                        "ts should be epoch seconds, not " + Values.abbreviate(t.toString()));
             }
         } catch (RecordRejected e) {
             return Decoded.rejected(e.rejection());

@@ -49,12 +49,16 @@ final class ZeekTsvFormat implements LineFormat<Flow> {
                     return List.of();
                 }
                 if (!ZeekConn.isConnections(path)) {
-                    return List.of(Decoded.rejected(RejectReason.UNSUPPORTED, "#path",
+                    return List.of(Decoded.rejected(
+                            RejectReason.UNSUPPORTED,
+                            "#path",
                             "a Zeek " + path + " log, not conn.log: it holds no connections"));
                 }
                 String[] values = line.split(Pattern.quote(separator), -1);
                 if (values.length != fields.size()) {
-                    return List.of(Decoded.rejected(RejectReason.MALFORMED, null,
+                    return List.of(Decoded.rejected(
+                            RejectReason.MALFORMED,
+                            null,
                             values.length + " columns where #fields names " + fields.size()));
                 }
                 Map<String, String> byName = new HashMap<>();
@@ -80,7 +84,7 @@ final class ZeekTsvFormat implements LineFormat<Flow> {
                     case "unset_field" -> unset = rest;
                     case "path" -> path = rest;
                     case "fields" -> fields = new ArrayList<>(List.of(rest.split(Pattern.quote(separator), -1)));
-                    default -> { }
+                    default -> {}
                 }
             }
         };
@@ -91,8 +95,11 @@ final class ZeekTsvFormat implements LineFormat<Flow> {
         StringBuilder out = new StringBuilder();
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            if (c == '\\' && i + 3 < s.length() && s.charAt(i + 1) == 'x'
-                    && Character.digit(s.charAt(i + 2), 16) >= 0 && Character.digit(s.charAt(i + 3), 16) >= 0) {
+            if (c == '\\'
+                    && i + 3 < s.length()
+                    && s.charAt(i + 1) == 'x'
+                    && Character.digit(s.charAt(i + 2), 16) >= 0
+                    && Character.digit(s.charAt(i + 3), 16) >= 0) {
                 out.append((char) Integer.parseInt(s.substring(i + 2, i + 4), 16));
                 i += 3;
             } else {

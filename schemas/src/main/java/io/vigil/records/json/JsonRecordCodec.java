@@ -115,7 +115,8 @@ public final class JsonRecordCodec<T extends SpecificRecord> {
             Object decoded;
             if (value == null || value.isMissingNode() || (value.isNull() && !isNullable(field.schema()))) {
                 if (value == null && field.hasDefaultValue()) {
-                    decoded = SpecificData.get().deepCopy(field.schema(), SpecificData.get().getDefaultValue(field));
+                    decoded = SpecificData.get()
+                            .deepCopy(field.schema(), SpecificData.get().getDefaultValue(field));
                 } else if (isTimestamp(nonNull(field.schema()))) {
                     throw new RecordRejected(RejectReason.MISSING_TIME, fieldPath, fieldPath + " is missing");
                 } else {
@@ -170,7 +171,8 @@ public final class JsonRecordCodec<T extends SpecificRecord> {
                 }
                 double d = v.doubleValue();
                 if (!Double.isFinite(d)) {
-                    throw new RecordRejected(RejectReason.OUT_OF_RANGE, path, path + " " + v + " is not a finite number");
+                    throw new RecordRejected(
+                            RejectReason.OUT_OF_RANGE, path, path + " " + v + " is not a finite number");
                 }
                 return schema.getType() == Schema.Type.FLOAT ? (Object) (float) d : (Object) d;
             }
@@ -184,8 +186,10 @@ public final class JsonRecordCodec<T extends SpecificRecord> {
                     throw wrongType(path, "one of " + schema.getEnumSymbols(), v);
                 }
                 if (!schema.hasEnumSymbol(v.textValue())) {
-                    throw new RecordRejected(RejectReason.UNKNOWN_ENUM, path, path + " '" + abbreviate(v.textValue())
-                            + "' is not one of " + schema.getEnumSymbols());
+                    throw new RecordRejected(
+                            RejectReason.UNKNOWN_ENUM,
+                            path,
+                            path + " '" + abbreviate(v.textValue()) + "' is not one of " + schema.getEnumSymbols());
                 }
                 return SpecificData.get().createEnum(v.textValue(), schema);
             case ARRAY: {
@@ -306,7 +310,8 @@ public final class JsonRecordCodec<T extends SpecificRecord> {
 
     private static boolean isNullable(Schema schema) {
         return schema.getType() == Schema.Type.NULL
-                || (schema.getType() == Schema.Type.UNION && schema.getTypes().stream().anyMatch(s -> s.getType() == Schema.Type.NULL));
+                || (schema.getType() == Schema.Type.UNION
+                        && schema.getTypes().stream().anyMatch(s -> s.getType() == Schema.Type.NULL));
     }
 
     private static Schema nonNull(Schema schema) {
@@ -327,7 +332,9 @@ public final class JsonRecordCodec<T extends SpecificRecord> {
     }
 
     private static RecordRejected wrongType(String path, String expected, JsonNode actual) {
-        return new RecordRejected(RejectReason.WRONG_TYPE, path,
+        return new RecordRejected(
+                RejectReason.WRONG_TYPE,
+                path,
                 path + " should be " + expected + ", not " + abbreviate(actual.toString()));
     }
 

@@ -65,14 +65,21 @@ public final class ConfluentFraming<T extends SpecificRecord> implements RecordF
     @Override
     public Decoded<T> decode(byte[] message) {
         if (message == null || message.length < 5) {
-            return Decoded.rejected(RejectReason.UNDECODABLE, null,
+            return Decoded.rejected(
+                    RejectReason.UNDECODABLE,
+                    null,
                     "too short for the Confluent wire format (" + (message == null ? 0 : message.length) + " bytes)");
         }
         if (message[0] != MAGIC) {
-            return Decoded.rejected(RejectReason.UNDECODABLE, null,
+            return Decoded.rejected(
+                    RejectReason.UNDECODABLE,
+                    null,
                     String.format("not the Confluent wire format: magic byte 0x%02x", message[0] & 0xff));
         }
-        int id = ((message[1] & 0xff) << 24) | ((message[2] & 0xff) << 16) | ((message[3] & 0xff) << 8) | (message[4] & 0xff);
+        int id = ((message[1] & 0xff) << 24)
+                | ((message[2] & 0xff) << 16)
+                | ((message[3] & 0xff) << 8)
+                | (message[4] & 0xff);
         SpecificDatumReader<T> reader;
         try {
             reader = readerFor(id);
@@ -84,8 +91,8 @@ public final class ConfluentFraming<T extends SpecificRecord> implements RecordF
             reusedDecoder = DecoderFactory.get().binaryDecoder(message, 5, message.length - 5, reusedDecoder);
             record = reader.read(null, reusedDecoder);
         } catch (IOException | RuntimeException e) {
-            return Decoded.rejected(RejectReason.UNDECODABLE, null,
-                    "corrupt " + type.name() + " datum (schema id " + id + "): " + e);
+            return Decoded.rejected(
+                    RejectReason.UNDECODABLE, null, "corrupt " + type.name() + " datum (schema id " + id + "): " + e);
         }
         try {
             type.check(record);

@@ -33,7 +33,8 @@ public final class Credentials {
         try {
             return URI.create(url);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(what + " is not a valid URL: " + redact(url) + " (" + redact(e.getMessage()) + ")");
+            throw new IllegalArgumentException(
+                    what + " is not a valid URL: " + redact(url) + " (" + redact(e.getMessage()) + ")");
         }
     }
 
@@ -46,7 +47,8 @@ public final class Credentials {
     /** The {@code Authorization} header value the URL's user info stands for, or null without one. */
     public static String basicAuthorization(URI uri) {
         String userInfo = uri.getUserInfo();
-        return userInfo == null ? null
+        return userInfo == null
+                ? null
                 : "Basic " + Base64.getEncoder().encodeToString(userInfo.getBytes(StandardCharsets.UTF_8));
     }
 }

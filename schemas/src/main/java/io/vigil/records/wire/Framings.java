@@ -10,7 +10,8 @@ public final class Framings {
     /**
      * @param registryUrl the schema registry, or null/blank for single-object encoding
      */
-    public static <T extends SpecificRecord> RecordFraming<T> forTopic(RecordType<T> type, String topic, String registryUrl) {
+    public static <T extends SpecificRecord> RecordFraming<T> forTopic(
+            RecordType<T> type, String topic, String registryUrl) {
         if (registryUrl == null || registryUrl.isBlank()) {
             return new SingleObjectFraming<>(type);
         }

@@ -11,7 +11,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
@@ -40,10 +39,12 @@ public final class SchemaRegistryClient {
     }
 
     public SchemaRegistryClient(String url) {
-        URI uri = Credentials.parse(url.endsWith("/") ? url.substring(0, url.length() - 1) : url, "the schema registry URL");
+        URI uri = Credentials.parse(
+                url.endsWith("/") ? url.substring(0, url.length() - 1) : url, "the schema registry URL");
         this.authorization = Credentials.basicAuthorization(uri);
         this.base = Credentials.withoutUserInfo(uri);
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        this.http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     }
 
     /** The registry's id for this schema under this subject, registering it if it is new. */
@@ -55,9 +56,11 @@ public final class SchemaRegistryClient {
         }
         try {
             String body = JSON.writeValueAsString(Map.of("schema", schema.toString()));
-            JsonNode answer = call(HttpRequest.newBuilder(base.resolve(
-                            base.getPath() + "/subjects/" + URLEncoder.encode(subject, StandardCharsets.UTF_8) + "/versions"))
-                    .POST(HttpRequest.BodyPublishers.ofString(body)), "register " + subject);
+            JsonNode answer = call(
+                    HttpRequest.newBuilder(base.resolve(base.getPath() + "/subjects/"
+                                    + URLEncoder.encode(subject, StandardCharsets.UTF_8) + "/versions"))
+                            .POST(HttpRequest.BodyPublishers.ofString(body)),
+                    "register " + subject);
             int id = answer.path("id").asInt(-1);
             if (id < 0) {
                 throw new IOException("schema registry at " + base + " answered without an id: " + answer);
@@ -77,7 +80,9 @@ public final class SchemaRegistryClient {
             return cached;
         }
         try {
-            JsonNode answer = call(HttpRequest.newBuilder(base.resolve(base.getPath() + "/schemas/ids/" + id)).GET(),
+            JsonNode answer = call(
+                    HttpRequest.newBuilder(base.resolve(base.getPath() + "/schemas/ids/" + id))
+                            .GET(),
                     "schema id " + id);
             Schema schema = new Schema.Parser().parse(answer.path("schema").asText());
             schemaById.put(id, schema);
@@ -90,7 +95,9 @@ public final class SchemaRegistryClient {
     }
 
     private JsonNode call(HttpRequest.Builder request, String what) throws IOException {
-        request.header("Accept", CONTENT_TYPE).header("Content-Type", CONTENT_TYPE).timeout(Duration.ofSeconds(30));
+        request.header("Accept", CONTENT_TYPE)
+                .header("Content-Type", CONTENT_TYPE)
+                .timeout(Duration.ofSeconds(30));
         if (authorization != null) {
             request.header("Authorization", authorization);
         }

@@ -59,11 +59,13 @@ public final class SingleObjectFraming<T extends SpecificRecord> implements Reco
         try {
             record = decoder.decode(message);
         } catch (MissingSchemaException e) {
-            return Decoded.rejected(RejectReason.UNDECODABLE, null,
+            return Decoded.rejected(
+                    RejectReason.UNDECODABLE,
+                    null,
                     "written with a schema this reader does not know: " + e.getMessage());
         } catch (BadHeaderException e) {
-            return Decoded.rejected(RejectReason.UNDECODABLE, null,
-                    "not Avro single-object encoding: " + e.getMessage());
+            return Decoded.rejected(
+                    RejectReason.UNDECODABLE, null, "not Avro single-object encoding: " + e.getMessage());
         } catch (IOException | RuntimeException e) {
             return Decoded.rejected(RejectReason.UNDECODABLE, null, "corrupt " + type.name() + " datum: " + e);
         }

@@ -41,7 +41,10 @@ final class FormatFixtures {
     }
 
     static <T> List<String> reasons(List<Decoded<T>> decoded) {
-        return decoded.stream().filter(d -> !d.isAccepted()).map(d -> d.rejection().reason().code()).toList();
+        return decoded.stream()
+                .filter(d -> !d.isAccepted())
+                .map(d -> d.rejection().reason().code())
+                .toList();
     }
 
     static Instant at(double secondsAfterBeginning) {

@@ -2,7 +2,6 @@ package io.vigil.records.formats;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.Arrays;
 import io.vigil.records.Decoded;
 import io.vigil.records.Fixtures;
 import io.vigil.records.InputBounds;
@@ -12,6 +11,7 @@ import io.vigil.records.wire.SingleObjectFraming;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.apache.avro.specific.SpecificRecord;
@@ -28,11 +28,40 @@ class HostileInputFuzzTest {
     private static final long SEED = 0x5EED_18L;
     private static final int CASES = 1_500;
     private static final String[] HOSTILE_VALUES = {
-        "9223372036854775807", "-9223372036854775808", "9223372036854775808", "1e308", "-1e308", "NaN", "Infinity",
-        "1e17", "100000000000000000000", "-1", "0", "-0.0", "32503680000", "32503680000000000000", "0.000001",
-        "1.7976931348623157E309", "\"\"", "null", "true", "[]", "{}", "-", "(empty)", "\u0000", "\u001b[2J\u001b]0;x\u0007",
-        "\uFFFD", "\uD800", "999.999.999.999", "::ffff:999.1.1.1", "2999-01-01T00:00:00Z", "1969-12-31T23:59:59Z",
-        "0001-01-01T00:00:00Z", "+1000000000-12-31T23:59:59.999999999Z"};
+        "9223372036854775807",
+        "-9223372036854775808",
+        "9223372036854775808",
+        "1e308",
+        "-1e308",
+        "NaN",
+        "Infinity",
+        "1e17",
+        "100000000000000000000",
+        "-1",
+        "0",
+        "-0.0",
+        "32503680000",
+        "32503680000000000000",
+        "0.000001",
+        "1.7976931348623157E309",
+        "\"\"",
+        "null",
+        "true",
+        "[]",
+        "{}",
+        "-",
+        "(empty)",
+        "\u0000",
+        "\u001b[2J\u001b]0;x\u0007",
+        "\uFFFD",
+        "\uD800",
+        "999.999.999.999",
+        "::ffff:999.1.1.1",
+        "2999-01-01T00:00:00Z",
+        "1969-12-31T23:59:59Z",
+        "0001-01-01T00:00:00Z",
+        "+1000000000-12-31T23:59:59.999999999Z"
+    };
 
     private final Random random = new Random(SEED);
 
@@ -55,9 +84,15 @@ class HostileInputFuzzTest {
         String scrape = FormatFixtures.text("dcgm.prom");
         String poll = FormatFixtures.text("nvidia-smi-gpu.csv");
         for (int i = 0; i < CASES / 8; i++) {
-            check(RecordType.GPU, dcgm.parseScrape(mutateBlock(scrape), random.nextBoolean() ? null : random.nextLong()));
-            check(RecordType.GPU, smi.parsePoll(mutateBlock(poll), mutateBlock("gpu_uuid, pid, process_name, used_memory\nGPU-1, 1, x, 10 MiB"),
-                    random.nextBoolean() ? null : random.nextLong()));
+            check(
+                    RecordType.GPU,
+                    dcgm.parseScrape(mutateBlock(scrape), random.nextBoolean() ? null : random.nextLong()));
+            check(
+                    RecordType.GPU,
+                    smi.parsePoll(
+                            mutateBlock(poll),
+                            mutateBlock("gpu_uuid, pid, process_name, used_memory\nGPU-1, 1, x, 10 MiB"),
+                            random.nextBoolean() ? null : random.nextLong()));
         }
     }
 
@@ -78,7 +113,11 @@ class HostileInputFuzzTest {
                 long total = 0;
                 for (BoundedLines.Line l = lines.next(); l != null; l = lines.next()) {
                     total++;
-                    assertThat(l.usable() ? l.text().getBytes(StandardCharsets.UTF_8).length <= max + 3 : l.detail() != null).isTrue();
+                    assertThat(
+                                    l.usable()
+                                            ? l.text().getBytes(StandardCharsets.UTF_8).length <= max + 3
+                                            : l.detail() != null)
+                            .isTrue();
                 }
                 assertThat(lines.lines()).isEqualTo(total);
                 assertThat(lines.position()).isEqualTo(bytes.length);
@@ -200,12 +239,13 @@ class HostileInputFuzzTest {
     private static <T extends SpecificRecord> void check(RecordType<T> type, List<Decoded<T>> out) {
         for (Decoded<T> d : out) {
             if (d.isAccepted()) {
-                assertThat(type.rejectionOf(d.record())).as("an accepted record passes its checks").isNull();
+                assertThat(type.rejectionOf(d.record()))
+                        .as("an accepted record passes its checks")
+                        .isNull();
                 InputBounds.DEFAULTS.check(d.record(), System.currentTimeMillis());
             } else {
                 assertThat(d.rejection().detail()).isNotNull();
             }
         }
     }
-
 }

@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.fail;
 
-import java.math.BigInteger;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -26,6 +25,7 @@ import io.vigil.records.RejectReason;
 import io.vigil.records.Rejection;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Iterator;
@@ -79,11 +79,20 @@ class JsonRecordCodecTest {
     void writesTheSchemasSnakeCaseFieldNamesInSchemaOrder() {
         String line = FLOWS.encode(Fixtures.flow());
 
-        assertThat(line).contains("\"src_ip\"", "\"dst_ip\"", "\"start_ts\"", "\"orig_bytes\"", "\"resp_pkts\"",
-                "\"conn_state\"", "\"job_id\"");
+        assertThat(line)
+                .contains(
+                        "\"src_ip\"",
+                        "\"dst_ip\"",
+                        "\"start_ts\"",
+                        "\"orig_bytes\"",
+                        "\"resp_pkts\"",
+                        "\"conn_state\"",
+                        "\"job_id\"");
         assertThat(line).doesNotContain("srcIp", "origBytes", "startTs");
-        assertThat(fieldNames(tree(line))).containsExactlyElementsOf(
-                Flow.getClassSchema().getFields().stream().map(Schema.Field::name).toList());
+        assertThat(fieldNames(tree(line)))
+                .containsExactlyElementsOf(Flow.getClassSchema().getFields().stream()
+                        .map(Schema.Field::name)
+                        .toList());
     }
 
     @Test
@@ -92,7 +101,8 @@ class JsonRecordCodecTest {
 
         assertThat(alert.get("reasons").get(0).has("job_baseline")).isTrue();
         assertThat(alert.get("evidence").has("flow_count")).isTrue();
-        assertThat(alert.get("evidence").get("processes").get(0).has("max_used_mib")).isTrue();
+        assertThat(alert.get("evidence").get("processes").get(0).has("max_used_mib"))
+                .isTrue();
     }
 
     @Test
@@ -110,7 +120,8 @@ class JsonRecordCodecTest {
     @Test
     void writesEnumsAsTheirSymbolsAndAbsentOptionalsAsNull() {
         JsonNode alert = tree(ALERTS.encode(Fixtures.alert()));
-        JsonNode flow = tree(FLOWS.encode(Fixtures.flowBuilder().setJobId(null).setConnState(null).build()));
+        JsonNode flow = tree(FLOWS.encode(
+                Fixtures.flowBuilder().setJobId(null).setConnState(null).build()));
 
         assertThat(alert.get("severity").textValue()).isEqualTo("HIGH");
         assertThat(alert.get("categories").get(0).textValue()).isEqualTo("CRYPTO_MINING");
@@ -151,7 +162,8 @@ class JsonRecordCodecTest {
         DEAD_LETTERS.encode(letter);
 
         assertThat(letter.getOriginalBytes().remaining()).isEqualTo(before);
-        assertThat(tree(DEAD_LETTERS.encode(letter)).get("original_bytes").textValue()).isNotEmpty();
+        assertThat(tree(DEAD_LETTERS.encode(letter)).get("original_bytes").textValue())
+                .isNotEmpty();
     }
 
     @Test
@@ -165,12 +177,15 @@ class JsonRecordCodecTest {
         JsonNode written = tree(DEAD_LETTERS.encode(letter));
         assertThat(written.get("event_ts").isIntegralNumber()).isTrue();
         assertThat(written.get("event_ts").longValue()).isEqualTo(BEGINNING.toEpochMilli());
-        assertThat(DEAD_LETTERS.decode(written.toString()).record().getEventTs()).isEqualTo(BEGINNING);
+        assertThat(DEAD_LETTERS.decode(written.toString()).record().getEventTs())
+                .isEqualTo(BEGINNING);
     }
 
     @Test
     void readsAnOptionalTimestampFromEpochMillis() {
-        String line = edited(DEAD_LETTERS.encode(Fixtures.deadLetterBuilder().setEventTs(null).build()),
+        String line = edited(
+                DEAD_LETTERS.encode(
+                        Fixtures.deadLetterBuilder().setEventTs(null).build()),
                 n -> n.put("event_ts", BEGINNING.toEpochMilli()));
 
         Decoded<DeadLetter> decoded = DEAD_LETTERS.decode(line);
@@ -207,8 +222,8 @@ class JsonRecordCodecTest {
 
     @Test
     void takesTheDefaultForAbsentFields() {
-        String line = flowJson(n -> n.remove(List.of("src_port", "dst_port", "conn_state", "job_id",
-                "orig_bytes", "resp_bytes", "orig_pkts", "resp_pkts")));
+        String line = flowJson(n -> n.remove(List.of(
+                "src_port", "dst_port", "conn_state", "job_id", "orig_bytes", "resp_bytes", "orig_pkts", "resp_pkts")));
 
         Decoded<Flow> decoded = FLOWS.decode(line);
 
@@ -228,7 +243,8 @@ class JsonRecordCodecTest {
     void takesEmptyListsAndNullMapsForAbsentCollections() {
         Decoded<Assignment> assignment = ASSIGNMENTS.decode(assignmentJson(n -> n.remove(List.of("gpus", "labels"))));
         Decoded<GpuSample> sample = GPU_SAMPLES.decode(gpuJson(n -> n.remove("processes")));
-        Decoded<JobWindow> window = WINDOWS.decode(edited(WINDOWS.encode(Fixtures.jobWindow()),
+        Decoded<JobWindow> window = WINDOWS.decode(edited(
+                WINDOWS.encode(Fixtures.jobWindow()),
                 n -> n.remove(List.of("categories", "flagged", "label", "score"))));
 
         assertThat(assignment.record().getGpus()).isEmpty();
@@ -242,7 +258,8 @@ class JsonRecordCodecTest {
 
     @Test
     void readsExplicitNullForOptionalFields() {
-        Decoded<Flow> decoded = FLOWS.decode(flowJson(n -> n.putNull("conn_state").putNull("job_id")));
+        Decoded<Flow> decoded =
+                FLOWS.decode(flowJson(n -> n.putNull("conn_state").putNull("job_id")));
 
         assertThat(decoded.record().getConnState()).isNull();
         assertThat(decoded.record().getJobId()).isNull();
@@ -250,8 +267,8 @@ class JsonRecordCodecTest {
 
     @Test
     void acceptsIpv6AddressesAndEpochZero() {
-        Decoded<Flow> decoded = FLOWS.decode(flowJson(n -> n.put("ts", 0).put("start_ts", 0)
-                .put("src_ip", "2001:db8::17").put("dst_ip", "fe80::1%eth0")));
+        Decoded<Flow> decoded = FLOWS.decode(flowJson(n ->
+                n.put("ts", 0).put("start_ts", 0).put("src_ip", "2001:db8::17").put("dst_ip", "fe80::1%eth0")));
 
         assertThat(decoded.isAccepted()).as("%s", decoded).isTrue();
         assertThat(decoded.record().getSrcIp()).isEqualTo("2001:db8::17");
@@ -259,9 +276,12 @@ class JsonRecordCodecTest {
 
     @Test
     void acceptsUtilAtBothEndsOfItsRange() {
-        assertThat(GPU_SAMPLES.decode(gpuJson(n -> n.put("util", 0))).isAccepted()).isTrue();
-        assertThat(GPU_SAMPLES.decode(gpuJson(n -> n.put("util", 100))).isAccepted()).isTrue();
-        assertThat(GPU_SAMPLES.decode(gpuJson(n -> n.put("sm_active", 1.0))).isAccepted()).isTrue();
+        assertThat(GPU_SAMPLES.decode(gpuJson(n -> n.put("util", 0))).isAccepted())
+                .isTrue();
+        assertThat(GPU_SAMPLES.decode(gpuJson(n -> n.put("util", 100))).isAccepted())
+                .isTrue();
+        assertThat(GPU_SAMPLES.decode(gpuJson(n -> n.put("sm_active", 1.0))).isAccepted())
+                .isTrue();
     }
 
     // ---- rejections: one reason code and one field path each ----
@@ -342,8 +362,10 @@ class JsonRecordCodecTest {
 
         @Test
         void rejectsAGpuProcessWithoutPid() {
-            assertRejected(GPU_SAMPLES.decode(gpuJson(n -> firstProcess(n).remove("pid"))),
-                    RejectReason.MISSING_FIELD, "processes[0].pid");
+            assertRejected(
+                    GPU_SAMPLES.decode(gpuJson(n -> firstProcess(n).remove("pid"))),
+                    RejectReason.MISSING_FIELD,
+                    "processes[0].pid");
         }
 
         @Test
@@ -356,12 +378,14 @@ class JsonRecordCodecTest {
     class WrongType {
         @Test
         void rejectsTextForANumber() {
-            assertRejected(FLOWS.decode(flowJson(n -> n.put("orig_bytes", "5"))), RejectReason.WRONG_TYPE, "orig_bytes");
+            assertRejected(
+                    FLOWS.decode(flowJson(n -> n.put("orig_bytes", "5"))), RejectReason.WRONG_TYPE, "orig_bytes");
         }
 
         @Test
         void rejectsAFractionForALong() {
-            assertRejected(FLOWS.decode(flowJson(n -> n.put("orig_bytes", 1.5))), RejectReason.WRONG_TYPE, "orig_bytes");
+            assertRejected(
+                    FLOWS.decode(flowJson(n -> n.put("orig_bytes", 1.5))), RejectReason.WRONG_TYPE, "orig_bytes");
         }
 
         @Test
@@ -371,19 +395,24 @@ class JsonRecordCodecTest {
 
         @Test
         void rejectsANumberTooLargeForAnInt() {
-            assertRejected(FLOWS.decode(flowJson(n -> n.put("dst_port", 3_000_000_000L))),
-                    RejectReason.WRONG_TYPE, "dst_port");
+            assertRejected(
+                    FLOWS.decode(flowJson(n -> n.put("dst_port", 3_000_000_000L))),
+                    RejectReason.WRONG_TYPE,
+                    "dst_port");
         }
 
         @Test
         void rejectsANumberTooLargeForALong() {
-            assertRejected(FLOWS.decode(flowJson(n -> n.put("orig_bytes", new BigInteger("99999999999999999999")))),
-                    RejectReason.WRONG_TYPE, "orig_bytes");
+            assertRejected(
+                    FLOWS.decode(flowJson(n -> n.put("orig_bytes", new BigInteger("99999999999999999999")))),
+                    RejectReason.WRONG_TYPE,
+                    "orig_bytes");
         }
 
         @Test
         void rejectsTextForATimestamp() {
-            assertRejected(FLOWS.decode(flowJson(n -> n.put("ts", "2026-02-14T03:01:00Z"))), RejectReason.WRONG_TYPE, "ts");
+            assertRejected(
+                    FLOWS.decode(flowJson(n -> n.put("ts", "2026-02-14T03:01:00Z"))), RejectReason.WRONG_TYPE, "ts");
         }
 
         @Test
@@ -394,7 +423,8 @@ class JsonRecordCodecTest {
 
         @Test
         void rejectsAnObjectForAList() {
-            assertRejected(ASSIGNMENTS.decode(assignmentJson(n -> n.putObject("gpus"))), RejectReason.WRONG_TYPE, "gpus");
+            assertRejected(
+                    ASSIGNMENTS.decode(assignmentJson(n -> n.putObject("gpus"))), RejectReason.WRONG_TYPE, "gpus");
         }
 
         @Test
@@ -417,12 +447,15 @@ class JsonRecordCodecTest {
 
         @Test
         void rejectsANumberForAnEnum() {
-            assertRejected(ASSIGNMENTS.decode(assignmentJson(n -> n.put("event", 0))), RejectReason.WRONG_TYPE, "event");
+            assertRejected(
+                    ASSIGNMENTS.decode(assignmentJson(n -> n.put("event", 0))), RejectReason.WRONG_TYPE, "event");
         }
 
         @Test
         void rejectsBytesThatAreNotBase64() {
-            String line = edited(DEAD_LETTERS.encode(Fixtures.deadLetterBuilder().setEventTs(null).build()),
+            String line = edited(
+                    DEAD_LETTERS.encode(
+                            Fixtures.deadLetterBuilder().setEventTs(null).build()),
                     n -> n.put("original_bytes", "not base64!"));
             assertRejected(DEAD_LETTERS.decode(line), RejectReason.WRONG_TYPE, "original_bytes");
         }
@@ -471,16 +504,28 @@ class JsonRecordCodecTest {
 
         @Test
         void rejectsAnAssignmentBefore1970() {
-            assertRejected(ASSIGNMENTS.decode(assignmentJson(n -> n.put("ts", Long.MIN_VALUE))),
-                    RejectReason.NEGATIVE_TIME, "ts");
+            assertRejected(
+                    ASSIGNMENTS.decode(assignmentJson(n -> n.put("ts", Long.MIN_VALUE))),
+                    RejectReason.NEGATIVE_TIME,
+                    "ts");
         }
     }
 
     @Nested
     class BadIp {
         @ParameterizedTest
-        @ValueSource(strings = {"10.0.0.256", "10.0.0", "host.example", "01.2.3.4", "localhost", "", "10.0.0.1/32",
-                "[::1]", "10.0.3.17:51514"})
+        @ValueSource(
+                strings = {
+                    "10.0.0.256",
+                    "10.0.0",
+                    "host.example",
+                    "01.2.3.4",
+                    "localhost",
+                    "",
+                    "10.0.0.1/32",
+                    "[::1]",
+                    "10.0.3.17:51514"
+                })
         void rejectsAFlowWhoseSourceIsNotAnAddress(String srcIp) {
             assertRejected(FLOWS.decode(flowJson(n -> n.put("src_ip", srcIp))), RejectReason.BAD_IP, "src_ip");
         }
@@ -492,7 +537,8 @@ class JsonRecordCodecTest {
 
         @Test
         void rejectsAnAssignmentWhosePodIpIsNotAnAddress() {
-            assertRejected(ASSIGNMENTS.decode(assignmentJson(n -> n.put("ip", "trainer-0.svc"))), RejectReason.BAD_IP, "ip");
+            assertRejected(
+                    ASSIGNMENTS.decode(assignmentJson(n -> n.put("ip", "trainer-0.svc"))), RejectReason.BAD_IP, "ip");
         }
     }
 
@@ -500,30 +546,39 @@ class JsonRecordCodecTest {
     class NegativeCount {
         @Test
         void rejectsNegativeOrigBytes() {
-            assertRejected(FLOWS.decode(flowJson(n -> n.put("orig_bytes", -5))), RejectReason.NEGATIVE_COUNT, "orig_bytes");
+            assertRejected(
+                    FLOWS.decode(flowJson(n -> n.put("orig_bytes", -5))), RejectReason.NEGATIVE_COUNT, "orig_bytes");
         }
 
         @Test
         void rejectsNegativeRespPkts() {
-            assertRejected(FLOWS.decode(flowJson(n -> n.put("resp_pkts", -1))), RejectReason.NEGATIVE_COUNT, "resp_pkts");
+            assertRejected(
+                    FLOWS.decode(flowJson(n -> n.put("resp_pkts", -1))), RejectReason.NEGATIVE_COUNT, "resp_pkts");
         }
 
         @Test
         void rejectsAGpuProcessUsingNegativeMemory() {
-            assertRejected(GPU_SAMPLES.decode(gpuJson(n -> firstProcess(n).put("used_mib", -1))),
-                    RejectReason.NEGATIVE_COUNT, "processes[0].used_mib");
+            assertRejected(
+                    GPU_SAMPLES.decode(gpuJson(n -> firstProcess(n).put("used_mib", -1))),
+                    RejectReason.NEGATIVE_COUNT,
+                    "processes[0].used_mib");
         }
 
         @Test
         void rejectsTheSecondGpuProcessByItsIndex() {
-            assertRejected(GPU_SAMPLES.decode(gpuJson(n -> ((ObjectNode) n.get("processes").get(1)).put("used_mib", -7))),
-                    RejectReason.NEGATIVE_COUNT, "processes[1].used_mib");
+            assertRejected(
+                    GPU_SAMPLES.decode(
+                            gpuJson(n -> ((ObjectNode) n.get("processes").get(1)).put("used_mib", -7))),
+                    RejectReason.NEGATIVE_COUNT,
+                    "processes[1].used_mib");
         }
 
         @Test
         void rejectsNegativeFrameBufferUse() {
-            assertRejected(GPU_SAMPLES.decode(gpuJson(n -> n.put("fb_used_mib", -1))),
-                    RejectReason.NEGATIVE_COUNT, "fb_used_mib");
+            assertRejected(
+                    GPU_SAMPLES.decode(gpuJson(n -> n.put("fb_used_mib", -1))),
+                    RejectReason.NEGATIVE_COUNT,
+                    "fb_used_mib");
         }
     }
 
@@ -541,13 +596,16 @@ class JsonRecordCodecTest {
 
         @Test
         void rejectsSmActiveAboveOne() {
-            assertRejected(GPU_SAMPLES.decode(gpuJson(n -> n.put("sm_active", 1.2))), RejectReason.OUT_OF_RANGE, "sm_active");
+            assertRejected(
+                    GPU_SAMPLES.decode(gpuJson(n -> n.put("sm_active", 1.2))), RejectReason.OUT_OF_RANGE, "sm_active");
         }
 
         @Test
         void rejectsNegativeTensorActive() {
-            assertRejected(GPU_SAMPLES.decode(gpuJson(n -> n.put("tensor_active", -0.1))),
-                    RejectReason.OUT_OF_RANGE, "tensor_active");
+            assertRejected(
+                    GPU_SAMPLES.decode(gpuJson(n -> n.put("tensor_active", -0.1))),
+                    RejectReason.OUT_OF_RANGE,
+                    "tensor_active");
         }
 
         @Test
@@ -557,7 +615,8 @@ class JsonRecordCodecTest {
 
         @Test
         void rejectsAPortAbove65535() {
-            assertRejected(FLOWS.decode(flowJson(n -> n.put("dst_port", 70_000))), RejectReason.OUT_OF_RANGE, "dst_port");
+            assertRejected(
+                    FLOWS.decode(flowJson(n -> n.put("dst_port", 70_000))), RejectReason.OUT_OF_RANGE, "dst_port");
         }
 
         @Test
@@ -573,8 +632,11 @@ class JsonRecordCodecTest {
 
         @Test
         void rejectsANegativeAssignedGpu() {
-            assertRejected(ASSIGNMENTS.decode(assignmentJson(n -> n.putArray("gpus").add(0).add(-2))),
-                    RejectReason.OUT_OF_RANGE, "gpus[1]");
+            assertRejected(
+                    ASSIGNMENTS.decode(
+                            assignmentJson(n -> n.putArray("gpus").add(0).add(-2))),
+                    RejectReason.OUT_OF_RANGE,
+                    "gpus[1]");
         }
     }
 
@@ -582,19 +644,24 @@ class JsonRecordCodecTest {
     class UnknownEnum {
         @Test
         void rejectsAnAssignmentEventThatIsNotStartOrStop() {
-            assertRejected(ASSIGNMENTS.decode(assignmentJson(n -> n.put("event", "PAUSE"))),
-                    RejectReason.UNKNOWN_ENUM, "event");
+            assertRejected(
+                    ASSIGNMENTS.decode(assignmentJson(n -> n.put("event", "PAUSE"))),
+                    RejectReason.UNKNOWN_ENUM,
+                    "event");
         }
 
         @Test
         void rejectsAnEventInTheWrongCase() {
-            assertRejected(ASSIGNMENTS.decode(assignmentJson(n -> n.put("event", "start"))),
-                    RejectReason.UNKNOWN_ENUM, "event");
+            assertRejected(
+                    ASSIGNMENTS.decode(assignmentJson(n -> n.put("event", "start"))),
+                    RejectReason.UNKNOWN_ENUM,
+                    "event");
         }
 
         @Test
         void rejectsAnUnknownCategoryByItsIndex() {
-            String line = edited(WINDOWS.encode(Fixtures.jobWindow()),
+            String line = edited(
+                    WINDOWS.encode(Fixtures.jobWindow()),
                     n -> n.putArray("categories").add("CRYPTO_MINING").add("TELEPATHY"));
             assertRejected(WINDOWS.decode(line), RejectReason.UNKNOWN_ENUM, "categories[1]");
         }
@@ -604,14 +671,46 @@ class JsonRecordCodecTest {
 
     static List<String> garbage() {
         List<String> lines = new ArrayList<>(List.of(
-                "", " ", "\t\t", "null", "[]", "{}", "[{}]", "{\"ts\": {}}", "{\"ts\": []}", "{\"ts\": null}",
-                "{\"ts\": true}", "{\"ts\": 1e400}", "{\"ts\": -1e400}", "{\"ts\": 123456789012345678901234567890}",
-                "{\"ts\": -9223372036854775808}", "{\"ts\": 9223372036854775807}", "{\"ts\": NaN}", "NaN",
-                "\"text\"", "42", "-", "}{", "{\"ts\":1", "{'ts': 1}", "{ts: 1}", "{\"ts\":1,}", "\u0000",
-                "\uFEFF{}", "日本語のテキスト", "{\"node\": \"\uD800\"}", "{\"\uD83E\uDD80\": \"\uD83E\uDD80\"}",
-                "{\"processes\": [null]}", "{\"processes\": {}}", "{\"labels\": []}", "{\"features\": {\"x\": \"y\"}}",
-                "{\"original_bytes\": 12}", "{\"gpus\": [1, null]}", "{\"label\": {\"malicious\": \"no\"}}",
-                "{\"evidence\": []}", "{\"reasons\": [{}]}"));
+                "",
+                " ",
+                "\t\t",
+                "null",
+                "[]",
+                "{}",
+                "[{}]",
+                "{\"ts\": {}}",
+                "{\"ts\": []}",
+                "{\"ts\": null}",
+                "{\"ts\": true}",
+                "{\"ts\": 1e400}",
+                "{\"ts\": -1e400}",
+                "{\"ts\": 123456789012345678901234567890}",
+                "{\"ts\": -9223372036854775808}",
+                "{\"ts\": 9223372036854775807}",
+                "{\"ts\": NaN}",
+                "NaN",
+                "\"text\"",
+                "42",
+                "-",
+                "}{",
+                "{\"ts\":1",
+                "{'ts': 1}",
+                "{ts: 1}",
+                "{\"ts\":1,}",
+                "\u0000",
+                "\uFEFF{}",
+                "日本語のテキスト",
+                "{\"node\": \"\uD800\"}",
+                "{\"\uD83E\uDD80\": \"\uD83E\uDD80\"}",
+                "{\"processes\": [null]}",
+                "{\"processes\": {}}",
+                "{\"labels\": []}",
+                "{\"features\": {\"x\": \"y\"}}",
+                "{\"original_bytes\": 12}",
+                "{\"gpus\": [1, null]}",
+                "{\"label\": {\"malicious\": \"no\"}}",
+                "{\"evidence\": []}",
+                "{\"reasons\": [{}]}"));
         lines.add("\uD83E\uDD80".repeat(10_000));
         lines.add("x".repeat(1_000_000));
         lines.add("{\"node\": \"" + "é".repeat(500_000) + "\"}");
@@ -633,21 +732,27 @@ class JsonRecordCodecTest {
             Throwable thrown = catchThrowable(() -> decoded[0] = codec.decode(line));
 
             assertNotThrown(thrown, "decoding " + shown + " as " + type);
-            assertThat(decoded[0].isAccepted()).as("decoding %s as %s", shown, type).isFalse();
+            assertThat(decoded[0].isAccepted())
+                    .as("decoding %s as %s", shown, type)
+                    .isFalse();
             assertThat(decoded[0].rejection().detail()).isNotBlank();
         }
     }
 
     @Test
     void rejectsLinesOfAnotherInputType() {
-        List<String> lines = List.of(FLOWS.encode(Fixtures.flow()), GPU_SAMPLES.encode(Fixtures.gpuSample()),
+        List<String> lines = List.of(
+                FLOWS.encode(Fixtures.flow()),
+                GPU_SAMPLES.encode(Fixtures.gpuSample()),
                 ASSIGNMENTS.encode(Fixtures.assignment()));
         List<JsonRecordCodec<?>> codecs = List.of(FLOWS, GPU_SAMPLES, ASSIGNMENTS);
         for (int c = 0; c < codecs.size(); c++) {
             for (int l = 0; l < lines.size(); l++) {
                 if (c != l) {
                     Decoded<?> decoded = codecs.get(c).decode(lines.get(l));
-                    assertThat(decoded.isAccepted()).as("%s read as %s", lines.get(l), codecs.get(c).type()).isFalse();
+                    assertThat(decoded.isAccepted())
+                            .as("%s read as %s", lines.get(l), codecs.get(c).type())
+                            .isFalse();
                 }
             }
         }
@@ -656,7 +761,9 @@ class JsonRecordCodecTest {
     // ---- helpers ----
 
     static void assertRejected(Decoded<?> decoded, RejectReason reason, String field) {
-        assertThat(decoded.isAccepted()).as("expected %s (%s) but got %s", reason, field, decoded).isFalse();
+        assertThat(decoded.isAccepted())
+                .as("expected %s (%s) but got %s", reason, field, decoded)
+                .isFalse();
         Rejection rejection = decoded.rejection();
         assertThat(rejection.reason()).as("%s", rejection).isEqualTo(reason);
         assertThat(rejection.field()).as("%s", rejection).isEqualTo(field);

@@ -11,7 +11,8 @@ class CredentialsTest {
     void hidesTheUserInfoOfEveryUrlInAText() {
         assertThat(Credentials.redact("GET https://alice:pa55@registry:8081/subjects failed; retry http://bob@h/x"))
                 .isEqualTo("GET https://[hidden]@registry:8081/subjects failed; retry http://[hidden]@h/x");
-        assertThat(Credentials.redact("no url here, an e-mail@example.com")).isEqualTo("no url here, an e-mail@example.com");
+        assertThat(Credentials.redact("no url here, an e-mail@example.com"))
+                .isEqualTo("no url here, an e-mail@example.com");
         assertThat(Credentials.redact(null)).isNull();
     }
 
@@ -20,14 +21,17 @@ class CredentialsTest {
         URI uri = Credentials.parse("http://admin:pa%40ss@10.0.0.1:9400/metrics", "--dcgm-url");
         assertThat(Credentials.withoutUserInfo(uri)).hasToString("http://10.0.0.1:9400/metrics");
         assertThat(Credentials.basicAuthorization(uri)).isEqualTo("Basic YWRtaW46cGFAc3M="); // admin:pa@ss
-        assertThat(Credentials.basicAuthorization(URI.create("http://h/metrics"))).isNull();
+        assertThat(Credentials.basicAuthorization(URI.create("http://h/metrics")))
+                .isNull();
     }
 
     @Test
     void aUrlThatDoesNotParseIsRefusedWithoutRepeatingItsSecret() {
         assertThatThrownBy(() -> Credentials.parse("https://alice:se cret@registry:8081", "the schema registry URL"))
-                .isInstanceOf(IllegalArgumentException.class).hasNoCause()
-                .hasMessageContaining("the schema registry URL is not a valid URL").hasMessageNotContaining("se cret");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasNoCause()
+                .hasMessageContaining("the schema registry URL is not a valid URL")
+                .hasMessageNotContaining("se cret");
         assertThatThrownBy(() -> new SchemaRegistryClient("https://alice:se cret@registry:8081"))
                 .hasMessageNotContaining("se cret");
     }

@@ -82,8 +82,10 @@ public final class FakeSchemaRegistry implements AutoCloseable {
 
     private FakeSchemaRegistry(String user, String password, int firstId) {
         this.nextId = firstId;
-        this.requiredAuthorization = user == null ? null
-                : "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+        this.requiredAuthorization = user == null
+                ? null
+                : "Basic "
+                        + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
         try {
             server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         } catch (IOException e) {
@@ -258,7 +260,10 @@ public final class FakeSchemaRegistry implements AutoCloseable {
     }
 
     private static void error(HttpExchange exchange, int status, int errorCode, String message) throws IOException {
-        respond(exchange, status, JSON.createObjectNode().put("error_code", errorCode).put("message", message));
+        respond(
+                exchange,
+                status,
+                JSON.createObjectNode().put("error_code", errorCode).put("message", message));
     }
 
     private static void respond(HttpExchange exchange, int status, JsonNode answer) throws IOException {

@@ -54,7 +54,10 @@ class FramingTest {
         registry.close();
     }
 
-    enum Kind { SINGLE_OBJECT, CONFLUENT }
+    enum Kind {
+        SINGLE_OBJECT,
+        CONFLUENT
+    }
 
     /** A framing as one process would build it: each Confluent one has its own registry client and caches. */
     private <T extends SpecificRecord> RecordFraming<T> framing(Kind kind, RecordType<T> type) {
@@ -71,7 +74,8 @@ class FramingTest {
     static Stream<Arguments> framedTypes() {
         List<Arguments> cases = new ArrayList<>();
         for (Kind kind : Kind.values()) {
-            for (RecordType<?> type : List.of(RecordType.FLOW, RecordType.GPU, RecordType.ASSIGNMENT, RecordType.ALERT)) {
+            for (RecordType<?> type :
+                    List.of(RecordType.FLOW, RecordType.GPU, RecordType.ASSIGNMENT, RecordType.ALERT)) {
                 cases.add(Arguments.of(kind, type));
             }
         }
@@ -125,7 +129,8 @@ class FramingTest {
         byte[] assignment = new SingleObjectFraming<>(RecordType.ASSIGNMENT).encode(Fixtures.assignment());
 
         assertThat(Arrays.copyOfRange(gpu, 2, 10)).isEqualTo(fingerprintAsAvroWritesIt(GpuSample.getClassSchema()));
-        assertThat(Arrays.copyOfRange(assignment, 2, 10)).isEqualTo(fingerprintAsAvroWritesIt(Assignment.getClassSchema()));
+        assertThat(Arrays.copyOfRange(assignment, 2, 10))
+                .isEqualTo(fingerprintAsAvroWritesIt(Assignment.getClassSchema()));
     }
 
     @Test
@@ -134,8 +139,10 @@ class FramingTest {
     }
 
     private static byte[] fingerprintAsAvroWritesIt(Schema schema) {
-        return ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN)
-                .putLong(SchemaNormalization.parsingFingerprint64(schema)).array();
+        return ByteBuffer.allocate(8)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .putLong(SchemaNormalization.parsingFingerprint64(schema))
+                .array();
     }
 
     private static Flow datumAfter(byte[] message, int offset) throws IOException {
@@ -148,8 +155,8 @@ class FramingTest {
     @Test
     void confluentMessagesStartWithZeroAndTheRegisteredIdBigEndian() throws IOException {
         try (FakeSchemaRegistry numbered = FakeSchemaRegistry.withIdsFrom(0x01020304)) {
-            RecordFraming<Flow> framing = new ConfluentFraming<>(RecordType.FLOW,
-                    new SchemaRegistryClient(numbered.url()), FLOW_TOPIC);
+            RecordFraming<Flow> framing =
+                    new ConfluentFraming<>(RecordType.FLOW, new SchemaRegistryClient(numbered.url()), FLOW_TOPIC);
 
             byte[] message = framing.encode(Fixtures.flow());
 
@@ -174,7 +181,8 @@ class FramingTest {
     void theSameSchemaHasTheSameIdOnEveryTopic() {
         byte[] first = new ConfluentFraming<>(RecordType.FLOW, new SchemaRegistryClient(registry.url()), "site-a.flows")
                 .encode(Fixtures.flow());
-        byte[] second = new ConfluentFraming<>(RecordType.FLOW, new SchemaRegistryClient(registry.url()), "site-b.flows")
+        byte[] second = new ConfluentFraming<>(
+                        RecordType.FLOW, new SchemaRegistryClient(registry.url()), "site-b.flows")
                 .encode(Fixtures.flow());
 
         assertThat(registry.subjects()).containsExactlyInAnyOrder("site-a.flows-value", "site-b.flows-value");
@@ -369,7 +377,8 @@ class FramingTest {
     @EnumSource(Kind.class)
     void rejectsAGpuSampleWithUtilAbove100AfterDecodingIt(Kind kind) {
         RecordFraming<GpuSample> framing = framing(kind, RecordType.GPU);
-        byte[] message = framing.encode(Fixtures.gpuSampleBuilder().setUtil(100.5).build());
+        byte[] message =
+                framing.encode(Fixtures.gpuSampleBuilder().setUtil(100.5).build());
 
         assertRejected(framing.decode(message), RejectReason.OUT_OF_RANGE, "util");
     }
@@ -378,7 +387,8 @@ class FramingTest {
     @EnumSource(Kind.class)
     void rejectsAnAssignmentWithABadIpAfterDecodingIt(Kind kind) {
         RecordFraming<Assignment> framing = framing(kind, RecordType.ASSIGNMENT);
-        byte[] message = framing.encode(Fixtures.assignmentBuilder().setIp("trainer-0.svc").build());
+        byte[] message = framing.encode(
+                Fixtures.assignmentBuilder().setIp("trainer-0.svc").build());
 
         assertRejected(framing.decode(message), RejectReason.BAD_IP, "ip");
     }
@@ -456,8 +466,8 @@ class FramingTest {
     @Test
     void refusedCredentialsFailTheWriterInsteadOfRejectingRecords() {
         try (FakeSchemaRegistry secured = FakeSchemaRegistry.withBasicAuth("vigil", "s3cret")) {
-            RecordFraming<Flow> framing = Framings.forTopic(RecordType.FLOW, FLOW_TOPIC,
-                    "http://vigil:wrong@127.0.0.1:" + secured.port());
+            RecordFraming<Flow> framing =
+                    Framings.forTopic(RecordType.FLOW, FLOW_TOPIC, "http://vigil:wrong@127.0.0.1:" + secured.port());
 
             assertThatThrownBy(() -> framing.encode(Fixtures.flow()))
                     .isInstanceOf(UncheckedIOException.class)
@@ -477,16 +487,20 @@ class FramingTest {
     // ---- helpers ----
 
     private static Rejection assertUndecodable(RecordFraming<?> framing, byte[] message) {
-        String shown = message == null ? "null" : Base64.getEncoder().encodeToString(
-                Arrays.copyOf(message, Math.min(message.length, 40)));
+        String shown = message == null
+                ? "null"
+                : Base64.getEncoder().encodeToString(Arrays.copyOf(message, Math.min(message.length, 40)));
         Decoded<?>[] decoded = new Decoded<?>[1];
 
         Throwable thrown = catchThrowable(() -> decoded[0] = framing.decode(message));
 
         assertNotThrown(thrown, framing.name() + " decoding " + shown);
-        assertThat(decoded[0].isAccepted()).as("%s decoding %s: %s", framing.name(), shown, decoded[0]).isFalse();
+        assertThat(decoded[0].isAccepted())
+                .as("%s decoding %s: %s", framing.name(), shown, decoded[0])
+                .isFalse();
         Rejection rejection = decoded[0].rejection();
-        assertThat(rejection.reason()).as("%s decoding %s: %s", framing.name(), shown, rejection)
+        assertThat(rejection.reason())
+                .as("%s decoding %s: %s", framing.name(), shown, rejection)
                 .isEqualTo(RejectReason.UNDECODABLE);
         assertThat(rejection.field()).isNull();
         assertThat(rejection.detail()).isNotBlank();

@@ -1,6 +1,5 @@
 package io.vigil.pipeline.attribution;
 
-import org.apache.flink.api.common.functions.OpenContext;
 import io.vigil.records.Assignment;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -8,6 +7,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.StateTtlConfig;
@@ -41,6 +41,7 @@ public abstract class Attribution<IN, OUT> extends KeyedCoProcessFunction<String
     private transient ValueState<AssignmentTimeline> timeline;
     /** Timelines read lately, per key, in the order read: see {@link #recentTimeline}. */
     private transient LinkedHashMap<String, Recent> recent;
+
     private transient long recentMs;
     private transient MapState<Long, List<IN>> waiting;
     private transient ValueState<Integer> waitingCount;
@@ -88,7 +89,8 @@ public abstract class Attribution<IN, OUT> extends KeyedCoProcessFunction<String
         timeline = getRuntimeContext().getState(timelineDescriptor);
         recent = new LinkedHashMap<>();
         recentMs = Math.min(MAX_RECENT_MS, stateTtl.toMillis() / 10);
-        waiting = getRuntimeContext().getMapState(new MapStateDescriptor<>("waiting", Types.LONG, new ListTypeInfo<>(inputType)));
+        waiting = getRuntimeContext()
+                .getMapState(new MapStateDescriptor<>("waiting", Types.LONG, new ListTypeInfo<>(inputType)));
         waitingCount = getRuntimeContext().getState(new ValueStateDescriptor<>("waiting-count", Types.INT));
         attributed = getRuntimeContext().getMetricGroup().counter("attributed");
         waited = getRuntimeContext().getMetricGroup().counter("attributionWaits");
@@ -233,4 +235,3 @@ public abstract class Attribution<IN, OUT> extends KeyedCoProcessFunction<String
         return read;
     }
 }
-

@@ -1,15 +1,13 @@
 package io.vigil.pipeline.attribution;
 
-import io.vigil.pipeline.ingest.DeadLetters;
 import io.vigil.models.features.JobFlow;
 import io.vigil.models.features.NetworkScope;
+import io.vigil.pipeline.ingest.DeadLetters;
 import io.vigil.records.DeadLetter;
 import io.vigil.records.Flow;
 import io.vigil.records.RecordType;
 import io.vigil.records.RejectReason;
 import io.vigil.records.json.JsonRecordCodec;
-import io.vigil.pipeline.ingest.SplitReceived;
-import io.vigil.pipeline.serde.RecordTypes;
 import java.time.Duration;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -27,7 +25,10 @@ public final class FlowAttribution extends Attribution<FlowLookup, JobFlow> {
     /** Flows that still need the destination step. */
     public static final OutputTag<FlowLookup> BY_DESTINATION = new OutputTag<>("flows-by-destination", FlowLookup.TYPE);
 
-    public enum End { SOURCE, DESTINATION }
+    public enum End {
+        SOURCE,
+        DESTINATION
+    }
 
     private final End end;
     private final NetworkScope scope;

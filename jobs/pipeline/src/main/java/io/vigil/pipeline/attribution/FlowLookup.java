@@ -16,7 +16,8 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 @TypeInfo(FlowLookup.TypeFactory.class)
 public class FlowLookup {
     /** What the pipeline passes to {@code returns} and output tags; {@code TypeInformation.of(FlowLookup.class)} too. */
-    public static final TypeInformation<FlowLookup> TYPE = new RecordTypeInfo<>(FlowLookup.class, FlowLookupSerializer.INSTANCE);
+    public static final TypeInformation<FlowLookup> TYPE =
+            new RecordTypeInfo<>(FlowLookup.class, FlowLookupSerializer.INSTANCE);
 
     public Flow flow;
     /** Whether a job already owns the flow's source (so an unowned destination is no dead letter). */

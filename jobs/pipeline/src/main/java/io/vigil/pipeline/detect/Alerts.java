@@ -1,12 +1,12 @@
 package io.vigil.pipeline.detect;
 
-import java.util.List;
 import io.vigil.models.scoring.Verdict;
 import io.vigil.records.Alert;
 import io.vigil.records.Category;
 import io.vigil.records.Evidence;
 import io.vigil.records.JobWindow;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.UUID;
 
 /** Builds alerts and their ids. Ids are derived, never random, so a replayed or recovered window yields the same. */
@@ -29,10 +29,13 @@ public final class Alerts {
 
     /** The primary category of a verdict: its first, or UNKNOWN. */
     public static Category primaryCategory(Verdict verdict) {
-        return verdict.categories().isEmpty() ? Category.UNKNOWN : verdict.categories().get(0);
+        return verdict.categories().isEmpty()
+                ? Category.UNKNOWN
+                : verdict.categories().get(0);
     }
 
-    public static Alert of(JobWindow window, Verdict verdict, String modelVersion, String incidentId, Evidence evidence) {
+    public static Alert of(
+            JobWindow window, Verdict verdict, String modelVersion, String incidentId, Evidence evidence) {
         long start = window.getWindowStart().toEpochMilli();
         long end = window.getWindowEnd().toEpochMilli();
         return Alert.newBuilder()

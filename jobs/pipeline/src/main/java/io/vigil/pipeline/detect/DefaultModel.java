@@ -49,16 +49,22 @@ public final class DefaultModel {
     public static VigilModel load() throws RefusedException {
         try (InputStream in = DefaultModel.class.getResourceAsStream(RESOURCE)) {
             if (in == null) {
-                throw new RefusedException(Refusal.NOT_FOUND, "this build has no default model: " + SOURCE + " was missing"
-                        + " when it was built. Run scripts/train-default-model.sh, then rebuild (mvn package), or name a"
-                        + " model with --model FILE.");
+                throw new RefusedException(
+                        Refusal.NOT_FOUND,
+                        "this build has no default model: " + SOURCE + " was missing"
+                                + " when it was built. Run scripts/train-default-model.sh, then rebuild (mvn package), or name a"
+                                + " model with --model FILE.");
             }
             return ModelArtifact.load(in, FeatureSet.CURRENT, ModelTrust.BUILT_IN);
         } catch (RefusedException e) {
-            throw new RefusedException(e.refusal(), "the packaged default model was refused (" + e.refusal().code() + "): "
-                    + e.getMessage() + ". Rebuild it with scripts/train-default-model.sh, then rebuild the jars.", e);
+            throw new RefusedException(
+                    e.refusal(),
+                    "the packaged default model was refused (" + e.refusal().code() + "): " + e.getMessage()
+                            + ". Rebuild it with scripts/train-default-model.sh, then rebuild the jars.",
+                    e);
         } catch (IOException e) {
-            throw new RefusedException(Refusal.NOT_FOUND, "cannot read the packaged default model: " + e.getMessage(), e);
+            throw new RefusedException(
+                    Refusal.NOT_FOUND, "cannot read the packaged default model: " + e.getMessage(), e);
         }
     }
 }

@@ -4,7 +4,8 @@ import io.vigil.models.features.DestinationAccumulator;
 import org.apache.flink.api.common.functions.AggregateFunction;
 
 /** Folds one remote address's flows of a window (or partial sums of them) into per-job contact statistics, as they arrive. */
-final class DestinationAggregate implements AggregateFunction<JobFlows, DestinationAccumulator, DestinationAccumulator> {
+final class DestinationAggregate
+        implements AggregateFunction<JobFlows, DestinationAccumulator, DestinationAccumulator> {
     private static final long serialVersionUID = 1L;
 
     @Override

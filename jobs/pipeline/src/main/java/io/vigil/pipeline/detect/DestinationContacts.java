@@ -1,21 +1,21 @@
 package io.vigil.pipeline.detect;
 
-import org.apache.flink.api.common.functions.OpenContext;
 import io.vigil.models.features.Contact;
 import io.vigil.models.features.DestinationAccumulator;
 import io.vigil.models.features.DestinationHistory;
 import java.time.Duration;
 import java.util.List;
+import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
-import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.functions.windowing.ProcessWindowFunction;
 import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
 import org.apache.flink.util.Collector;
@@ -33,6 +33,7 @@ final class DestinationContacts extends ProcessWindowFunction<DestinationAccumul
     private final long warmupMs;
     /** Start of the first window this subtask saw: how long the fleet has been watched. Operator state. */
     private transient long watchingSince;
+
     private transient ListState<Long> watchingSinceState;
     private transient ValueStateDescriptor<DestinationHistory> historyDescriptor;
 
@@ -48,8 +49,8 @@ final class DestinationContacts extends ProcessWindowFunction<DestinationAccumul
 
     @Override
     public void initializeState(FunctionInitializationContext context) throws Exception {
-        watchingSinceState = context.getOperatorStateStore().getUnionListState(
-                new ListStateDescriptor<>("watching-since", Types.LONG));
+        watchingSinceState = context.getOperatorStateStore()
+                .getUnionListState(new ListStateDescriptor<>("watching-since", Types.LONG));
         watchingSince = Long.MAX_VALUE; // transient fields are not initialised when Flink deserialises the function
         for (Long since : watchingSinceState.get()) {
             watchingSince = Math.min(watchingSince, since);
@@ -66,13 +67,15 @@ final class DestinationContacts extends ProcessWindowFunction<DestinationAccumul
         if (watchingSinceState == null) {
             watchingSince = Long.MAX_VALUE; // no state to restore from (not called through a stateful operator)
         }
-        historyDescriptor = new ValueStateDescriptor<>("destination-history", TypeInformation.of(DestinationHistory.class));
+        historyDescriptor =
+                new ValueStateDescriptor<>("destination-history", TypeInformation.of(DestinationHistory.class));
         // Histories of addresses nobody contacts any more: event time cannot expire them (no timers in a
         // window function), so processing time does, at twice the lookback.
-        historyDescriptor.enableTimeToLive(StateTtlConfig.newBuilder(Duration.ofMillis(Math.max(2 * lookbackMs, 60_000)))
-                .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
-                .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
-                .build());
+        historyDescriptor.enableTimeToLive(
+                StateTtlConfig.newBuilder(Duration.ofMillis(Math.max(2 * lookbackMs, 60_000)))
+                        .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
+                        .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+                        .build());
     }
 
     @Override

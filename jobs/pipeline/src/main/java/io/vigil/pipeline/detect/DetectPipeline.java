@@ -1,21 +1,21 @@
 package io.vigil.pipeline.detect;
 
-import io.vigil.pipeline.ingest.DeadLetters;
-import io.vigil.pipeline.attribution.FlowAttribution;
-import io.vigil.pipeline.attribution.FlowLookup;
-import io.vigil.pipeline.attribution.SampleAttribution;
-import io.vigil.pipeline.ingest.ConnectionIntervals;
-import io.vigil.pipeline.ingest.CountDeadLetters;
-import io.vigil.pipeline.ingest.InputStats;
-import io.vigil.pipeline.ingest.Received;
-import io.vigil.pipeline.ingest.SplitReceived;
-import io.vigil.pipeline.serde.RecordTypes;
 import io.vigil.models.features.Contact;
 import io.vigil.models.features.DestinationAccumulator;
 import io.vigil.models.features.JobFlow;
 import io.vigil.models.features.NetworkScope;
 import io.vigil.models.features.WindowAccumulator;
 import io.vigil.models.scoring.WindowScorer;
+import io.vigil.pipeline.attribution.FlowAttribution;
+import io.vigil.pipeline.attribution.FlowLookup;
+import io.vigil.pipeline.attribution.SampleAttribution;
+import io.vigil.pipeline.ingest.ConnectionIntervals;
+import io.vigil.pipeline.ingest.CountDeadLetters;
+import io.vigil.pipeline.ingest.DeadLetters;
+import io.vigil.pipeline.ingest.InputStats;
+import io.vigil.pipeline.ingest.Received;
+import io.vigil.pipeline.ingest.SplitReceived;
+import io.vigil.pipeline.serde.RecordTypes;
 import io.vigil.records.Alert;
 import io.vigil.records.Assignment;
 import io.vigil.records.DeadLetter;
@@ -76,8 +76,11 @@ public final class DetectPipeline {
      * The pipeline's three results, for a caller that collects them itself (a local replay), and what each
      * input file's reader counted (files only; nothing on Kafka).
      */
-    public record Results(DataStream<Alert> alerts, DataStream<JobWindow> windows, DataStream<DeadLetter> deadLetters,
-                          DataStream<InputStats> inputStats) {
+    public record Results(
+            DataStream<Alert> alerts,
+            DataStream<JobWindow> windows,
+            DataStream<DeadLetter> deadLetters,
+            DataStream<InputStats> inputStats) {
 
         /** Sends each result to its sink. */
         public void sinkTo(Outputs outputs) {
@@ -90,16 +93,21 @@ public final class DetectPipeline {
     private DetectPipeline() {}
 
     /** Builds the pipeline and sends its results to the sinks. */
-    public static void build(StreamExecutionEnvironment env, DetectSettings settings, WindowScorer scorer,
-                             Inputs inputs, Outputs outputs) {
+    public static void build(
+            StreamExecutionEnvironment env,
+            DetectSettings settings,
+            WindowScorer scorer,
+            Inputs inputs,
+            Outputs outputs) {
         build(env, settings, scorer, inputs).sinkTo(outputs);
     }
 
     /** Builds the pipeline and returns its results as streams. */
-    public static Results build(StreamExecutionEnvironment env, DetectSettings settings, WindowScorer scorer,
-                                Inputs inputs) {
+    public static Results build(
+            StreamExecutionEnvironment env, DetectSettings settings, WindowScorer scorer, Inputs inputs) {
         NetworkScope scope = settings.internalCidrs().isEmpty()
-                ? NetworkScope.defaults() : NetworkScope.of(settings.internalCidrs());
+                ? NetworkScope.defaults()
+                : NetworkScope.of(settings.internalCidrs());
         long retention = settings.retentionMs();
         TumblingEventTimeWindows windows = TumblingEventTimeWindows.of(settings.windowSize());
         long windowMs = settings.windowSize().toMillis();
@@ -111,8 +119,10 @@ public final class DetectPipeline {
         env.getConfig().enableObjectReuse();
         // Zeek's reports of long connections count from the connection's start: turned into intervals first.
         SingleOutputStreamOperator<Flow> flows = ConnectionIntervals.apply(read(env, inputs.sources(), settings))
-                .process(new SplitReceived()).returns(RecordTypes.FLOW)
-                .uid("split-received").name("Split flows, samples, assignments, dead letters");
+                .process(new SplitReceived())
+                .returns(RecordTypes.FLOW)
+                .uid("split-received")
+                .name("Split flows, samples, assignments, dead letters");
         DataStream<GpuSample> samples = flows.getSideOutput(SplitReceived.SAMPLES);
         DataStream<Assignment> assignments = flows.getSideOutput(SplitReceived.ASSIGNMENTS);
 
@@ -120,101 +130,149 @@ public final class DetectPipeline {
         // lookups) and samples cross the keyed shuffles here and wait in attribution state: hand-written
         // serializers (RecordTypes), not Flink's Avro serializer (a quarter of the profile's samples).
         KeyedStream<Assignment, String> assignmentsByIp = assignments.keyBy(Assignment::getIp);
-        SingleOutputStreamOperator<JobFlow> flowsBySource = flows
-                .map(f -> new FlowLookup(f, false)).returns(FlowLookup.TYPE).name("Look up flows")
+        SingleOutputStreamOperator<JobFlow> flowsBySource = flows.map(f -> new FlowLookup(f, false))
+                .returns(FlowLookup.TYPE)
+                .name("Look up flows")
                 .keyBy(l -> FlowAttribution.key(l, FlowAttribution.End.SOURCE))
                 .connect(assignmentsByIp)
-                .process(new FlowAttribution(FlowAttribution.End.SOURCE, scope, retention, settings.maxWaitingPerAddress(), settings.addressStateTtl()))
+                .process(new FlowAttribution(
+                        FlowAttribution.End.SOURCE,
+                        scope,
+                        retention,
+                        settings.maxWaitingPerAddress(),
+                        settings.addressStateTtl()))
                 .returns(JobFlow.class)
-                .uid("attribute-flows-by-source").name("Attribute flows by source address");
-        SingleOutputStreamOperator<JobFlow> flowsByDestination = flowsBySource.getSideOutput(FlowAttribution.BY_DESTINATION)
+                .uid("attribute-flows-by-source")
+                .name("Attribute flows by source address");
+        SingleOutputStreamOperator<JobFlow> flowsByDestination = flowsBySource
+                .getSideOutput(FlowAttribution.BY_DESTINATION)
                 .keyBy(l -> FlowAttribution.key(l, FlowAttribution.End.DESTINATION))
                 .connect(assignmentsByIp)
-                .process(new FlowAttribution(FlowAttribution.End.DESTINATION, scope, retention, settings.maxWaitingPerAddress(), settings.addressStateTtl()))
+                .process(new FlowAttribution(
+                        FlowAttribution.End.DESTINATION,
+                        scope,
+                        retention,
+                        settings.maxWaitingPerAddress(),
+                        settings.addressStateTtl()))
                 .returns(JobFlow.class)
-                .uid("attribute-flows-by-destination").name("Attribute flows by destination address");
+                .uid("attribute-flows-by-destination")
+                .name("Attribute flows by destination address");
         // Flows folded per remote address and window right where they are attributed: the shuffle to the
         // per-destination window carries partial sums, not every flow.
         DataStream<JobFlows> jobFlows = flowsBySource
-                .transform("Pre-combine flows by source", TypeInformation.of(JobFlows.class), new PreCombiners.Flows(windowMs))
+                .transform(
+                        "Pre-combine flows by source",
+                        TypeInformation.of(JobFlows.class),
+                        new PreCombiners.Flows(windowMs))
                 .uid("precombine-flows-by-source")
                 .union(flowsByDestination
-                        .transform("Pre-combine flows by destination", TypeInformation.of(JobFlows.class), new PreCombiners.Flows(windowMs))
+                        .transform(
+                                "Pre-combine flows by destination",
+                                TypeInformation.of(JobFlows.class),
+                                new PreCombiners.Flows(windowMs))
                         .uid("precombine-flows-by-destination"));
 
         KeyedStream<Assignment, String> assignmentsByGpu = assignments
-                .flatMap(DetectPipeline::perGpu).returns(Assignment.class).name("One assignment per GPU")
+                .flatMap(DetectPipeline::perGpu)
+                .returns(Assignment.class)
+                .name("One assignment per GPU")
                 .keyBy(a -> SampleAttribution.key(a.getNode(), a.getGpus().get(0)));
-        SingleOutputStreamOperator<GpuSample> attributedSamples = samples
-                .keyBy(s -> SampleAttribution.key(s.getNode(), s.getGpu()))
+        SingleOutputStreamOperator<GpuSample> attributedSamples = samples.keyBy(
+                        s -> SampleAttribution.key(s.getNode(), s.getGpu()))
                 .connect(assignmentsByGpu)
                 .process(new SampleAttribution(retention, settings.maxWaitingPerAddress(), settings.addressStateTtl()))
                 .returns(RecordTypes.GPU_SAMPLE)
-                .uid("attribute-samples").name("Attribute GPU samples by node and GPU");
+                .uid("attribute-samples")
+                .name("Attribute GPU samples by node and GPU");
         DataStream<JobSignal> jobSamples = attributedSamples
-                .transform("Pre-combine samples", TypeInformation.of(JobSignal.class), new PreCombiners.Samples(windowMs))
+                .transform(
+                        "Pre-combine samples", TypeInformation.of(JobSignal.class), new PreCombiners.Samples(windowMs))
                 .uid("precombine-samples");
 
         // 3. Per remote address and window: each job's contacts, and how many jobs talk to it.
-        SingleOutputStreamOperator<Contact> contacts = jobFlows
-                .keyBy(JobFlows::remoteIp)
+        SingleOutputStreamOperator<Contact> contacts = jobFlows.keyBy(JobFlows::remoteIp)
                 .window(windows)
                 .sideOutputLateData(LATE_FLOWS)
-                .aggregate(new DestinationAggregate(), new DestinationContacts(settings.destinationLookback(), settings.fleetWarmup()),
-                        TypeInformation.of(DestinationAccumulator.class), TypeInformation.of(DestinationAccumulator.class),
+                .aggregate(
+                        new DestinationAggregate(),
+                        new DestinationContacts(settings.destinationLookback(), settings.fleetWarmup()),
+                        TypeInformation.of(DestinationAccumulator.class),
+                        TypeInformation.of(DestinationAccumulator.class),
                         TypeInformation.of(Contact.class))
-                .uid("destination-windows").name("Contacts per remote address and window");
+                .uid("destination-windows")
+                .name("Contacts per remote address and window");
 
         // 4. Per job and window: features and evidence from its contacts and GPU samples.
         // A window's contacts all fire at one watermark: folded per job there, they reach the job's window
         // as one partial per subtask, like the samples.
-        DataStream<JobSignal> signals = contacts
-                .transform("Pre-combine contacts", TypeInformation.of(JobSignal.class), new PreCombiners.Contacts(windowMs))
+        DataStream<JobSignal> signals = contacts.transform(
+                        "Pre-combine contacts",
+                        TypeInformation.of(JobSignal.class),
+                        new PreCombiners.Contacts(windowMs))
                 .uid("precombine-contacts")
                 .union(jobSamples);
-        SingleOutputStreamOperator<FeaturedWindow> featured = signals
-                .keyBy(JobSignal::jobId)
+        SingleOutputStreamOperator<FeaturedWindow> featured = signals.keyBy(JobSignal::jobId)
                 .window(windows)
                 .sideOutputLateData(LATE_SIGNALS)
-                .aggregate(new JobWindowAggregate(), new JobWindowFeatures(scorer.featureSet(), settings.topDestinations()),
-                        TypeInformation.of(WindowAccumulator.class), TypeInformation.of(WindowAccumulator.class),
+                .aggregate(
+                        new JobWindowAggregate(),
+                        new JobWindowFeatures(scorer.featureSet(), settings.topDestinations()),
+                        TypeInformation.of(WindowAccumulator.class),
+                        TypeInformation.of(WindowAccumulator.class),
                         TypeInformation.of(FeaturedWindow.class))
-                .uid("job-windows").name("Features per job and window");
+                .uid("job-windows")
+                .name("Features per job and window");
 
         // 5. Score; flagged windows become alerts. Assignments by job end per-job state after STOP. Model
         //    releases, broadcast to every instance, replace the model without a restart.
-        DataStream<ScoringInput> jobInputs = featured.map(ScoringInput::of).returns(ScoringInput.class).name("Windows to score")
-                .union(assignments.map(ScoringInput::of).returns(ScoringInput.class).name("Assignments by job"));
+        DataStream<ScoringInput> jobInputs = featured.map(ScoringInput::of)
+                .returns(ScoringInput.class)
+                .name("Windows to score")
+                .union(assignments
+                        .map(ScoringInput::of)
+                        .returns(ScoringInput.class)
+                        .name("Assignments by job"));
         SingleOutputStreamOperator<JobWindow> scored = jobInputs
                 .keyBy(ScoringInput::jobId)
                 .connect(modelReleases(env, inputs, jobInputs).broadcast(ScoreWindows.ACCEPTED_MODEL))
                 .process(new ScoreWindows(scorer, settings))
                 .returns(JobWindow.class)
-                .uid("score-windows").name("Score windows");
-
+                .uid("score-windows")
+                .name("Score windows");
 
         DataStream<DeadLetter> late = contacts.getSideOutput(LATE_FLOWS)
-                .map(DetectPipeline::lateFlow).returns(DeadLetter.class).name("Late flows")
+                .map(DetectPipeline::lateFlow)
+                .returns(DeadLetter.class)
+                .name("Late flows")
                 .union(featured.getSideOutput(LATE_SIGNALS)
-                        .map(DetectPipeline::lateSignal).returns(DeadLetter.class).name("Late samples"));
+                        .map(DetectPipeline::lateSignal)
+                        .returns(DeadLetter.class)
+                        .name("Late samples"));
         DataStream<DeadLetter> deadLetters = flows.getSideOutput(DeadLetters.TAG)
-                .union(flowsBySource.getSideOutput(DeadLetters.TAG),
+                .union(
+                        flowsBySource.getSideOutput(DeadLetters.TAG),
                         flowsByDestination.getSideOutput(DeadLetters.TAG),
                         late)
-                .map(new CountDeadLetters()).uid("count-deadletters").name("Count dead letters by reason");
-        return new Results(scored.getSideOutput(ScoreWindows.ALERTS), scored, deadLetters,
+                .map(new CountDeadLetters())
+                .uid("count-deadletters")
+                .name("Count dead letters by reason");
+        return new Results(
+                scored.getSideOutput(ScoreWindows.ALERTS),
+                scored,
+                deadLetters,
                 flows.getSideOutput(SplitReceived.INPUT_STATS));
     }
 
     /** All sources, each with its own watermarks (per Kafka partition, per file), as one stream. */
-    private static DataStream<Received> read(StreamExecutionEnvironment env, List<Source<Received, ?, ?>> sources,
-                                             DetectSettings settings) {
+    private static DataStream<Received> read(
+            StreamExecutionEnvironment env, List<Source<Received, ?, ?>> sources, DetectSettings settings) {
         if (sources.isEmpty()) {
             throw new IllegalArgumentException("no input source");
         }
         DataStream<Received> all = null;
         for (int i = 0; i < sources.size(); i++) {
-            DataStream<Received> one = env.fromSource(sources.get(i), InputWatermarks.strategy(settings), "input " + i).uid("source-" + i);
+            DataStream<Received> one = env.fromSource(sources.get(i), InputWatermarks.strategy(settings), "input " + i)
+                    .uid("source-" + i);
             all = all == null ? one : all.union(one);
         }
         return all;
@@ -225,16 +283,18 @@ public final class DetectPipeline {
      * derived from the scoring step's own input, so that it has exactly that input's event time (an empty
      * source would end at once and send the end of time, which an idle job input would let through).
      */
-    private static DataStream<byte[]> modelReleases(StreamExecutionEnvironment env, Inputs inputs,
-                                                    DataStream<ScoringInput> jobInputs) {
+    private static DataStream<byte[]> modelReleases(
+            StreamExecutionEnvironment env, Inputs inputs, DataStream<ScoringInput> jobInputs) {
         if (inputs.models() != null) {
             return env.fromSource(inputs.models(), ModelReleases.watermarks(), "model releases")
-                    .setParallelism(1).uid("source-models");
+                    .setParallelism(1)
+                    .uid("source-models");
         }
-        return jobInputs.flatMap((ScoringInput in, Collector<byte[]> none) -> {})
-                .returns(PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO).name("No model releases");
+        return jobInputs
+                .flatMap((ScoringInput in, Collector<byte[]> none) -> {})
+                .returns(PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO)
+                .name("No model releases");
     }
-
 
     private static void perGpu(Assignment a, Collector<Assignment> out) {
         for (Integer gpu : a.getGpus()) {
@@ -246,11 +306,20 @@ public final class DetectPipeline {
         JobFlow f = flows.flow;
         if (f == null) {
             // PreCombine sends a partial before the watermark that closes its window: not expected here
-            return late("flow", null, flows.partial.droppedFlows + flows.partial.jobs.values().stream()
-                    .mapToLong(c -> c.flows).sum() + " flows of " + flows.partial.jobs.keySet() + " to " + flows.partial.remoteIp);
+            return late(
+                    "flow",
+                    null,
+                    flows.partial.droppedFlows
+                            + flows.partial.jobs.values().stream()
+                                    .mapToLong(c -> c.flows)
+                                    .sum() + " flows of " + flows.partial.jobs.keySet() + " to "
+                            + flows.partial.remoteIp);
         }
-        return late("flow", Instant.ofEpochMilli(f.ts), f.jobId + " " + (f.outbound ? f.localIp + " -> " + f.remoteIp : f.remoteIp + " -> " + f.localIp)
-                + ":" + f.remotePort + " " + f.protocol);
+        return late(
+                "flow",
+                Instant.ofEpochMilli(f.ts),
+                f.jobId + " " + (f.outbound ? f.localIp + " -> " + f.remoteIp : f.remoteIp + " -> " + f.localIp) + ":"
+                        + f.remotePort + " " + f.protocol);
     }
 
     private static DeadLetter lateSignal(JobSignal s) {
@@ -261,7 +330,8 @@ public final class DetectPipeline {
             // PreCombine sends a partial before the watermark that closes its window: not expected here
             return late(s.partial.samples > 0 ? "gpu" : "contact", null, s.partial.toString());
         }
-        return late("contact", Instant.ofEpochMilli(s.contact.windowEnd - 1), s.contact.jobId + " " + s.contact.remoteIp);
+        return late(
+                "contact", Instant.ofEpochMilli(s.contact.windowEnd - 1), s.contact.jobId + " " + s.contact.remoteIp);
     }
 
     /** @param eventTs the record's time; null for a partial sum (many records) */

@@ -1,8 +1,8 @@
 package io.vigil.pipeline.detect;
 
-import io.vigil.settings.VigilConfig;
 import io.vigil.models.model.ModelArtifact;
 import io.vigil.models.model.ModelTrust;
+import io.vigil.settings.VigilConfig;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.List;
@@ -23,7 +23,8 @@ public record DetectSettings(
         Duration addressStateTtl,
         List<String> internalCidrs,
         int topDestinations,
-        ModelTrust modelTrust) implements Serializable {
+        ModelTrust modelTrust)
+        implements Serializable {
 
     public static DetectSettings from(VigilConfig config) {
         return new DetectSettings(
@@ -56,8 +57,19 @@ public record DetectSettings(
 
     /** These settings with another trust for model releases. */
     public DetectSettings withModelTrust(ModelTrust trust) {
-        return new DetectSettings(windowSize, outOfOrderness, idleness, assignmentIdleness, destinationLookback, fleetWarmup,
-                jobIdleTimeout, maxWaitingPerAddress, addressStateTtl, internalCidrs, topDestinations, trust);
+        return new DetectSettings(
+                windowSize,
+                outOfOrderness,
+                idleness,
+                assignmentIdleness,
+                destinationLookback,
+                fleetWarmup,
+                jobIdleTimeout,
+                maxWaitingPerAddress,
+                addressStateTtl,
+                internalCidrs,
+                topDestinations,
+                trust);
     }
 
     /** How long the state of an address or job is kept after it ends: records up to a window late still count. */

@@ -35,10 +35,12 @@ final class InputWatermarks implements WatermarkGenerator<Received> {
     private boolean lastWasAssignment;
     /** Whether this split has caught up: it has been idle, or read for the general idleness. */
     private boolean caughtUp;
+
     private final RelativeClock clock;
     private final long idlenessNanos;
     /** When this split's first record came, by {@code clock}; -1 before. */
     private long firstRecordNanos = -1;
+
     private boolean idle;
 
     /**
@@ -59,8 +61,8 @@ final class InputWatermarks implements WatermarkGenerator<Received> {
         Duration outOfOrderness = settings.outOfOrderness();
         Duration idleness = settings.idleness();
         Duration assignmentIdleness = settings.assignmentIdleness();
-        return WatermarkStrategy.<Received>forGenerator(context ->
-                        new InputWatermarks(outOfOrderness, idleness, assignmentIdleness, context.getInputActivityClock()))
+        return WatermarkStrategy.<Received>forGenerator(context -> new InputWatermarks(
+                        outOfOrderness, idleness, assignmentIdleness, context.getInputActivityClock()))
                 .withTimestampAssigner((r, previous) -> r.eventTime());
     }
 
@@ -88,7 +90,9 @@ final class InputWatermarks implements WatermarkGenerator<Received> {
         // both timers are asked every time, so that each measures the silence from its start
         boolean dataIdle = dataTimer != null && dataTimer.checkIfIdle();
         boolean assignmentIdle = assignmentTimer != null && assignmentTimer.checkIfIdle();
-        if (!caughtUp && dataTimer != null && firstRecordNanos >= 0
+        if (!caughtUp
+                && dataTimer != null
+                && firstRecordNanos >= 0
                 && clock.relativeTimeNanos() - firstRecordNanos > idlenessNanos) {
             caughtUp = true;
         }

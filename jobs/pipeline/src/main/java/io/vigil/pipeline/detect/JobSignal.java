@@ -1,8 +1,8 @@
 package io.vigil.pipeline.detect;
 
-import io.vigil.pipeline.serde.RecordTypes;
 import io.vigil.models.features.Contact;
 import io.vigil.models.features.WindowAccumulator;
+import io.vigil.pipeline.serde.RecordTypes;
 import io.vigil.records.GpuSample;
 import org.apache.flink.api.common.typeinfo.TypeInfo;
 
@@ -12,8 +12,10 @@ import org.apache.flink.api.common.typeinfo.TypeInfo;
  */
 public class JobSignal {
     public Contact contact;
+
     @TypeInfo(RecordTypes.GpuSampleFactory.class)
     public GpuSample sample;
+
     public WindowAccumulator partial;
 
     public JobSignal() {}

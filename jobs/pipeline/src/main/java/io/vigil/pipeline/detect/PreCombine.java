@@ -57,6 +57,7 @@ abstract class PreCombine<IN, ACC, OUT> extends AbstractStreamOperator<OUT>
     private transient TreeMap<Long, Map<String, ACC>> partials;
     /** The window the last record went to (most records go to the window of the one before), or null. */
     private transient Map<String, ACC> lastWindow;
+
     private transient long lastStart;
     private transient long watermark;
     private transient StreamRecord<OUT> reuse;
@@ -110,13 +111,15 @@ abstract class PreCombine<IN, ACC, OUT> extends AbstractStreamOperator<OUT>
     public void processElement(StreamRecord<IN> element) {
         IN record = element.getValue();
         String key = key(record);
-        long start = element.hasTimestamp() ? TimeWindow.getWindowStartWithOffset(element.getTimestamp(), 0, windowMs) : 0;
+        long start =
+                element.hasTimestamp() ? TimeWindow.getWindowStartWithOffset(element.getTimestamp(), 0, windowMs) : 0;
         if (key == null || !element.hasTimestamp() || start + windowMs - 1 <= watermark) {
             output.collect(element.replace(single(record)));
             return;
         }
         long fingerprint = fingerprint(record);
-        if (fingerprint != 0 && !seen.computeIfAbsent(start, s -> new SeenFingerprints()).add(fingerprint)) {
+        if (fingerprint != 0
+                && !seen.computeIfAbsent(start, s -> new SeenFingerprints()).add(fingerprint)) {
             duplicates.inc();
             return;
         }
@@ -169,7 +172,8 @@ abstract class PreCombine<IN, ACC, OUT> extends AbstractStreamOperator<OUT>
     /** Sends the partials of every window that ends at or before {@code upTo} (inclusive of its last ms). */
     private void sendUpTo(long upTo) {
         lastWindow = null; // it may be sent and removed here
-        Iterator<Map.Entry<Long, Map<String, ACC>>> windows = partials.entrySet().iterator();
+        Iterator<Map.Entry<Long, Map<String, ACC>>> windows =
+                partials.entrySet().iterator();
         while (windows.hasNext()) {
             Map.Entry<Long, Map<String, ACC>> window = windows.next();
             long lastMs = window.getKey() + windowMs - 1;

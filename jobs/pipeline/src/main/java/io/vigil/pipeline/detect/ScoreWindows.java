@@ -77,6 +77,7 @@ public final class ScoreWindows extends KeyedBroadcastProcessFunction<String, Sc
     private transient WindowScorer model;
     /** The model before the current release, which takes over if the release fails on a window. */
     private transient WindowScorer previous;
+
     private transient Counter alerts;
     private transient Counter windows;
     private transient Counter jobStatesCleared;
@@ -96,8 +97,10 @@ public final class ScoreWindows extends KeyedBroadcastProcessFunction<String, Sc
 
     @Override
     public void open(OpenContext openContext) {
-        incident = getRuntimeContext().getState(new ValueStateDescriptor<>("incident", TypeInformation.of(Incident.class)));
-        history = getRuntimeContext().getState(new ValueStateDescriptor<>("history", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        incident = getRuntimeContext()
+                .getState(new ValueStateDescriptor<>("incident", TypeInformation.of(Incident.class)));
+        history = getRuntimeContext()
+                .getState(new ValueStateDescriptor<>("history", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         cleanupAt = getRuntimeContext().getState(new ValueStateDescriptor<>("cleanup-at", Types.LONG));
         stoppedAt = getRuntimeContext().getState(new ValueStateDescriptor<>("stopped-at", Types.LONG));
         // Flink does not run constructors or field initialisers when it deserializes a function
@@ -137,8 +140,11 @@ public final class ScoreWindows extends KeyedBroadcastProcessFunction<String, Sc
             if (scorer == initialModel || previous == null) {
                 throw e; // the job's own model: a bug to see, not a release to drop
             }
-            refused(ModelArtifact.Refusal.FAILED_CHECK, "model " + scorer.modelVersion() + " failed on a window of job "
-                    + window.getJobId() + ": " + e, 0, previous.modelVersion());
+            refused(
+                    ModelArtifact.Refusal.FAILED_CHECK,
+                    "model " + scorer.modelVersion() + " failed on a window of job " + window.getJobId() + ": " + e,
+                    0,
+                    previous.modelVersion());
             model = previous;
             previous = null;
             scorer = model;
@@ -187,7 +193,8 @@ public final class ScoreWindows extends KeyedBroadcastProcessFunction<String, Sc
         try {
             return JobHistory.fromBytes(stored);
         } catch (IllegalArgumentException e) {
-            LOG.warn("job {}: its stored history is unreadable ({}); learning its normal afresh", jobId, e.getMessage());
+            LOG.warn(
+                    "job {}: its stored history is unreadable ({}); learning its normal afresh", jobId, e.getMessage());
             return JobHistory.empty();
         }
     }
@@ -257,14 +264,22 @@ public final class ScoreWindows extends KeyedBroadcastProcessFunction<String, Sc
         previous = current;
         model = release;
         modelsAccepted.inc();
-        LOG.info("model {} accepted ({} bytes); it scores from the next window on (was {})",
-                release.modelVersion(), artifact.length, previousVersion);
+        LOG.info(
+                "model {} accepted ({} bytes); it scores from the next window on (was {})",
+                release.modelVersion(),
+                artifact.length,
+                previousVersion);
     }
 
     private void refused(ModelArtifact.Refusal refusal, String message, int size, String stillScoring) {
         modelsRefused.inc();
         modelsRefusedBy.get(refusal).inc();
-        LOG.warn("model release refused ({}, {} bytes): {}; {} goes on scoring", refusal.code(), size, message, stillScoring);
+        LOG.warn(
+                "model release refused ({}, {} bytes): {}; {} goes on scoring",
+                refusal.code(),
+                size,
+                message,
+                stillScoring);
     }
 
     /**
@@ -282,8 +297,11 @@ public final class ScoreWindows extends KeyedBroadcastProcessFunction<String, Sc
                     previous = initialModel;
                     LOG.info("model {} restored from state", release.getKey());
                 } catch (ModelArtifact.RefusedException e) {
-                    LOG.warn("model {} from state is refused now ({}); {} scores until a model is published",
-                            release.getKey(), e.getMessage(), initialModel.modelVersion());
+                    LOG.warn(
+                            "model {} from state is refused now ({}); {} scores until a model is published",
+                            release.getKey(),
+                            e.getMessage(),
+                            initialModel.modelVersion());
                 }
             }
         }

@@ -1,15 +1,12 @@
 package io.vigil.pipeline.detect;
 
-import io.vigil.settings.VigilConfig;
-import io.vigil.pipeline.detect.DefaultModel;
 import io.vigil.models.features.FeatureSet;
 import io.vigil.models.model.ModelArtifact;
 import io.vigil.models.model.ModelArtifact.Refusal;
 import io.vigil.models.model.ModelArtifact.RefusedException;
 import io.vigil.models.model.ModelTrust;
 import io.vigil.models.model.VigilModel;
-import io.vigil.pipeline.detect.DefaultModel;
-import io.vigil.models.scoring.WindowScorer;
+import io.vigil.settings.VigilConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,7 +44,8 @@ public final class Scorers {
         try {
             if (Files.isRegularFile(file) && Files.size(file) <= ModelArtifact.MAX_BYTES) {
                 byte[] bytes = Files.readAllBytes(file);
-                return ModelArtifact.load(bytes, FEATURE_SET, DefaultModel.isPackaged(bytes) ? ModelTrust.BUILT_IN : trust);
+                return ModelArtifact.load(
+                        bytes, FEATURE_SET, DefaultModel.isPackaged(bytes) ? ModelTrust.BUILT_IN : trust);
             }
             return ModelArtifact.load(file, FEATURE_SET, trust);
         } catch (IOException e) {
@@ -56,8 +54,10 @@ public final class Scorers {
             if (e.refusal() == Refusal.NOT_FOUND) {
                 throw e; // the message names the file
             }
-            throw new RefusedException(e.refusal(), "model file " + file + " is refused (" + e.refusal().code() + "): "
-                    + e.getMessage(), e);
+            throw new RefusedException(
+                    e.refusal(),
+                    "model file " + file + " is refused (" + e.refusal().code() + "): " + e.getMessage(),
+                    e);
         }
     }
 
@@ -69,7 +69,8 @@ public final class Scorers {
     public static ModelTrust trust(VigilConfig config) throws RefusedException {
         List<String> files = config.getList(VigilConfig.MODEL_TRUSTED_KEYS);
         try {
-            return ModelTrust.fromFiles(files.stream().filter(f -> !f.isBlank()).map(Path::of).toList(),
+            return ModelTrust.fromFiles(
+                    files.stream().filter(f -> !f.isBlank()).map(Path::of).toList(),
                     config.getBoolean(VigilConfig.ALLOW_UNSIGNED_MODELS));
         } catch (IOException | IllegalArgumentException e) {
             throw new RefusedException(Refusal.NOT_FOUND, "trusted model key: " + e.getMessage(), e);

@@ -8,21 +8,21 @@ import io.vigil.pipeline.ingest.Received;
 import io.vigil.pipeline.ingest.ReceivedDecoder;
 import io.vigil.pipeline.ingest.TextLinesFormat;
 import io.vigil.records.RecordType;
+import io.vigil.records.formats.BoundedLines;
 import io.vigil.records.formats.Formats;
 import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.zip.GZIPInputStream;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.connector.file.src.FileSource;
 import org.apache.flink.connector.file.src.reader.SimpleStreamFormat;
-import io.vigil.records.formats.BoundedLines;
-import java.io.IOException;
-import java.io.InputStream;
-import java.util.zip.GZIPInputStream;
 
 /**
  * A recorded dataset's files as the pipeline's bounded inputs: {@code flows}, {@code gpu} and
@@ -58,7 +58,12 @@ public final class DatasetFiles {
                 sources.add(source(dataset, flows, RecordType.FLOW, formats.flows(), formats));
             }
             sources.add(source(dataset, file(dataset, "gpu", formats.gpu()), RecordType.GPU, formats.gpu(), formats));
-            sources.add(source(dataset, file(dataset, "assignments", Formats.VIGIL), RecordType.ASSIGNMENT, Formats.VIGIL, formats));
+            sources.add(source(
+                    dataset,
+                    file(dataset, "assignments", Formats.VIGIL),
+                    RecordType.ASSIGNMENT,
+                    Formats.VIGIL,
+                    formats));
         }
         return new DetectPipeline.Inputs(sources);
     }
@@ -92,7 +97,8 @@ public final class DatasetFiles {
                 return null;
             }
         }
-        for (String name : List.of("conn.log", "conn.json", "conn_long.log", "conn_long.json", "flows.json", "flows.log", "flows.txt")) {
+        for (String name : List.of(
+                "conn.log", "conn.json", "conn_long.log", "conn_long.json", "flows.json", "flows.log", "flows.txt")) {
             Path found = existing(dataset, name);
             if (found != null) {
                 String guessed = Formats.guess(firstLines(found, 20));
@@ -148,11 +154,10 @@ public final class DatasetFiles {
                 }
             }
         }
-        throw new UncheckedIOException(new FileNotFoundException(
-                "dataset " + dataset + " has no " + name + " file for format " + format + " (looked for "
-                        + String.join(", ", names) + ", each also .gz)" + formatHint(dataset, name)));
+        throw new UncheckedIOException(
+                new FileNotFoundException("dataset " + dataset + " has no " + name + " file for format " + format
+                        + " (looked for " + String.join(", ", names) + ", each also .gz)" + formatHint(dataset, name)));
     }
-
 
     /**
      * The file of one input in a dataset: {@code NAME.jsonl.gz}, {@code NAME.jsonl} or {@code NAME.avro}.
@@ -171,13 +176,13 @@ public final class DatasetFiles {
             }
         }
         if (found.isEmpty()) {
-            throw new UncheckedIOException(new FileNotFoundException(
-                    "dataset " + dataset + " has no " + name + ".jsonl.gz, " + name + ".jsonl or " + name + ".avro"
-                            + formatHint(dataset, name)));
+            throw new UncheckedIOException(new FileNotFoundException("dataset " + dataset + " has no " + name
+                    + ".jsonl.gz, " + name + ".jsonl or " + name + ".avro" + formatHint(dataset, name)));
         }
         if (found.size() > 1) {
             throw new UncheckedIOException(new FileNotFoundException("dataset " + dataset + " has " + found.size()
-                    + " files for " + name + " (" + found.stream().map(p -> p.getFileName().toString()).toList()
+                    + " files for " + name + " ("
+                    + found.stream().map(p -> p.getFileName().toString()).toList()
                     + "): keep one, so that no record is read twice or left out unnoticed"));
         }
         return found.get(0);
@@ -188,35 +193,40 @@ public final class DatasetFiles {
         if (name.equals("flows")) {
             Detected d = detectFlowFormat(dataset);
             if (d != null) {
-                return "; it has " + d.file().getFileName() + (d.format() != null
-                        ? ", which looks like " + d.format() + ": pass --flow-format " + d.format()
-                        : ": pass --flow-format with its format (" + String.join(", ", Formats.FLOW_FORMATS) + ")");
+                return "; it has " + d.file().getFileName()
+                        + (d.format() != null
+                                ? ", which looks like " + d.format() + ": pass --flow-format " + d.format()
+                                : ": pass --flow-format with its format (" + String.join(", ", Formats.FLOW_FORMATS)
+                                        + ")");
             }
         } else if (name.equals("gpu")) {
             for (String candidate : List.of("gpu.prom", "gpu.txt", "gpu.csv")) {
                 Path found = existing(dataset, candidate);
                 if (found != null) {
                     String guessed = Formats.guess(firstLines(found, 20));
-                    return "; it has " + found.getFileName() + (guessed != null ? ", which looks like " + guessed
-                            + ": pass --gpu-format " + guessed : ": pass --gpu-format with its format");
+                    return "; it has " + found.getFileName()
+                            + (guessed != null
+                                    ? ", which looks like " + guessed + ": pass --gpu-format " + guessed
+                                    : ": pass --gpu-format with its format");
                 }
             }
         }
         return "";
     }
 
-    private static <T extends SpecificRecord> Source<Received, ?, ?> source(Path dataset, Path file, RecordType<T> type,
-                                                                            String format, InputFormats formats) {
+    private static <T extends SpecificRecord> Source<Received, ?, ?> source(
+            Path dataset, Path file, RecordType<T> type, String format, InputFormats formats) {
         String label = dataset.getFileName() + "/" + file.getFileName();
-        org.apache.flink.core.fs.Path path = new org.apache.flink.core.fs.Path(file.toAbsolutePath().toUri());
+        org.apache.flink.core.fs.Path path =
+                new org.apache.flink.core.fs.Path(file.toAbsolutePath().toUri());
         if (file.getFileName().toString().endsWith(".avro")) {
-            return FileSource.forRecordStreamFormat(new AvroContainerFormat<>(type, label), path).build();
+            return FileSource.forRecordStreamFormat(new AvroContainerFormat<>(type, label), path)
+                    .build();
         }
         ReceivedDecoder<T> decoder = ReceivedDecoder.forFormat(type, format, formats.node(), null, null)
                 .bounded(formats.bounds(), false);
-        SimpleStreamFormat<Received> lines = decoder.isCanonicalJson()
-                ? new JsonLinesFormat(decoder, label)
-                : new TextLinesFormat(decoder, label);
+        SimpleStreamFormat<Received> lines =
+                decoder.isCanonicalJson() ? new JsonLinesFormat(decoder, label) : new TextLinesFormat(decoder, label);
         return FileSource.forRecordStreamFormat(lines, path).build();
     }
 }

@@ -1,6 +1,5 @@
 package io.vigil.pipeline.files;
 
-import java.time.Instant;
 import io.vigil.records.Decoded;
 import io.vigil.records.RecordType;
 import io.vigil.records.json.JsonRecordCodec;
@@ -13,6 +12,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.PriorityQueue;
@@ -43,14 +43,17 @@ public final class DatasetRecords implements Closeable {
         open(dataset, "gpu", RecordType.GPU, 2);
     }
 
-    private <T extends SpecificRecord> void open(Path dataset, String name, RecordType<T> type, int order) throws IOException {
+    private <T extends SpecificRecord> void open(Path dataset, String name, RecordType<T> type, int order)
+            throws IOException {
         Path file = DatasetFiles.file(dataset, name);
         InputStream in = Files.newInputStream(file);
         if (file.getFileName().toString().endsWith(".gz")) {
             in = new GZIPInputStream(in, 64 * 1024);
         }
-        Cursor cursor = new Cursor(new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 64 * 1024),
-                JsonRecordCodec.of(type), order);
+        Cursor cursor = new Cursor(
+                new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 64 * 1024),
+                JsonRecordCodec.of(type),
+                order);
         cursors.add(cursor);
         if (cursor.advance()) {
             queue.add(cursor);

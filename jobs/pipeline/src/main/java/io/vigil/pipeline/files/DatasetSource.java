@@ -33,7 +33,8 @@ public record DatasetSource(String kind, String flowFormat) {
     public static DatasetSource of(Path dataset) {
         Path file = dataset.resolve(FILE_NAME);
         if (!Files.isRegularFile(file)) {
-            return new DatasetSource(Files.isRegularFile(dataset.resolve("simulation.json")) ? SIMULATED : UNKNOWN, null);
+            return new DatasetSource(
+                    Files.isRegularFile(dataset.resolve("simulation.json")) ? SIMULATED : UNKNOWN, null);
         }
         JsonNode root;
         try {
@@ -44,11 +45,15 @@ public record DatasetSource(String kind, String flowFormat) {
         if (root == null || !root.isObject()) {
             throw new IllegalArgumentException(file + ": expected a JSON object");
         }
-        String kind = root.path("kind").isTextual() && !root.path("kind").textValue().isBlank()
-                ? root.path("kind").textValue() : UNKNOWN;
-        String format = root.path("flow_format").isTextual() ? root.path("flow_format").textValue() : null;
+        String kind =
+                root.path("kind").isTextual() && !root.path("kind").textValue().isBlank()
+                        ? root.path("kind").textValue()
+                        : UNKNOWN;
+        String format =
+                root.path("flow_format").isTextual() ? root.path("flow_format").textValue() : null;
         if (format != null && !Formats.FLOW_FORMATS.contains(format)) {
-            throw new IllegalArgumentException(file + ": flow_format '" + format + "' is not one of " + Formats.FLOW_FORMATS);
+            throw new IllegalArgumentException(
+                    file + ": flow_format '" + format + "' is not one of " + Formats.FLOW_FORMATS);
         }
         return new DatasetSource(kind, format);
     }

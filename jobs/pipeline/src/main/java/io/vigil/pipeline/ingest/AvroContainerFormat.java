@@ -1,13 +1,14 @@
 package io.vigil.pipeline.ingest;
 
-import org.apache.avro.Schema;
 import io.vigil.records.DeadLetter;
+import io.vigil.records.InputBounds;
 import io.vigil.records.RecordType;
 import io.vigil.records.RejectReason;
 import io.vigil.records.Rejection;
 import io.vigil.records.json.JsonRecordCodec;
 import java.io.IOException;
 import java.time.Instant;
+import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
 import org.apache.avro.file.DataFileReader;
 import org.apache.avro.file.SeekableInput;
@@ -17,7 +18,6 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.file.src.reader.StreamFormat;
 import org.apache.flink.core.fs.FSDataInputStream;
-import io.vigil.records.InputBounds;
 
 /**
  * Reads an Avro object container file ({@code flows.avro}, ...) of one canonical record type, written with
@@ -54,8 +54,8 @@ public final class AvroContainerFormat<T extends SpecificRecord> implements Stre
     }
 
     @Override
-    public Reader<Received> restoreReader(Configuration config, FSDataInputStream stream, long restoredOffset,
-                                          long fileLen, long splitEnd) {
+    public Reader<Received> restoreReader(
+            Configuration config, FSDataInputStream stream, long restoredOffset, long fileLen, long splitEnd) {
         // the reader never reports an offset, so Flink restores by re-reading and skipping records instead
         throw new UnsupportedOperationException("Avro container files are restored by skipping records, not by offset");
     }
@@ -86,7 +86,8 @@ public final class AvroContainerFormat<T extends SpecificRecord> implements Stre
             this.fileName = fileName;
             this.stream = stream;
             try {
-                reader = new DataFileReader<>(new Seekable(stream, fileLen), new SpecificDatumReader<>(type.recordClass()));
+                reader = new DataFileReader<>(
+                        new Seekable(stream, fileLen), new SpecificDatumReader<>(type.recordClass()));
                 SchemaCompatibility.SchemaPairCompatibility compatibility =
                         SchemaCompatibility.checkReaderWriterCompatibility(type.schema(), reader.getSchema());
                 if (compatibility.getType() != SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
@@ -130,7 +131,8 @@ public final class AvroContainerFormat<T extends SpecificRecord> implements Stre
                 if (rejection == null) {
                     return Received.of(record);
                 }
-                return Received.of(rejection.toDeadLetter(type.name(), fileName + ":" + records, eventTime(record), json(record)));
+                return Received.of(
+                        rejection.toDeadLetter(type.name(), fileName + ":" + records, eventTime(record), json(record)));
             } catch (RuntimeException e) { // Avro wraps I/O and decoding errors in AvroRuntimeException
                 return Received.of(corruptBlock(block, e));
             }
@@ -154,7 +156,8 @@ public final class AvroContainerFormat<T extends SpecificRecord> implements Stre
         }
 
         private DeadLetter undecodable(String source, String detail) {
-            return new Rejection(RejectReason.UNDECODABLE, null, detail).toDeadLetter(type.name(), source, (Instant) null, (String) null);
+            return new Rejection(RejectReason.UNDECODABLE, null, detail)
+                    .toDeadLetter(type.name(), source, (Instant) null, (String) null);
         }
 
         private String json(T record) {

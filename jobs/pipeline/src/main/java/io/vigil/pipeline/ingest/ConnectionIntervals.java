@@ -37,6 +37,7 @@ public final class ConnectionIntervals extends KeyedProcessFunction<String, Rece
     private static final long serialVersionUID = 1L;
     /** How long a connection's last counters are kept after its last report, ms of event time. */
     static final long FORGET_AFTER_MS = 24 * 3_600_000L;
+
     private static final OutputTag<Received> CUMULATIVE = new OutputTag<>("cumulative-reports") {};
 
     /** orig bytes, resp bytes, orig packets, resp packets, last report's end (ms) */
@@ -47,8 +48,7 @@ public final class ConnectionIntervals extends KeyedProcessFunction<String, Rece
      * this operator, keyed by it; everything else passes without a shuffle.
      */
     public static DataStream<Received> apply(DataStream<Received> received) {
-        SingleOutputStreamOperator<Received> split = received
-                .process(new ProcessFunction<Received, Received>() {
+        SingleOutputStreamOperator<Received> split = received.process(new ProcessFunction<Received, Received>() {
                     @Override
                     public void processElement(Received r, Context ctx, Collector<Received> out) {
                         if (r.flow != null && r.connection != null) {
@@ -58,17 +58,23 @@ public final class ConnectionIntervals extends KeyedProcessFunction<String, Rece
                         }
                     }
                 })
-                .returns(Received.class).uid("route-cumulative-reports").name("Route cumulative connection reports");
+                .returns(Received.class)
+                .uid("route-cumulative-reports")
+                .name("Route cumulative connection reports");
         DataStream<Received> intervals = split.getSideOutput(CUMULATIVE)
                 .keyBy(r -> r.connection)
                 .process(new ConnectionIntervals())
-                .returns(Received.class).uid("connection-intervals").name("Cumulative reports to intervals");
+                .returns(Received.class)
+                .uid("connection-intervals")
+                .name("Cumulative reports to intervals");
         return split.union(intervals);
     }
 
     @Override
     public void open(OpenContext openContext) {
-        last = getRuntimeContext().getState(new ValueStateDescriptor<>("last-report", PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
+        last = getRuntimeContext()
+                .getState(new ValueStateDescriptor<>(
+                        "last-report", PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
     }
 
     @Override
@@ -82,7 +88,8 @@ public final class ConnectionIntervals extends KeyedProcessFunction<String, Rece
         }
         if (r.connectionOpen) {
             last.update(after(report, before));
-            ctx.timerService().registerEventTimeTimer(Math.max(end, before == null ? end : before[4]) + FORGET_AFTER_MS);
+            ctx.timerService()
+                    .registerEventTimeTimer(Math.max(end, before == null ? end : before[4]) + FORGET_AFTER_MS);
         } else {
             last.clear();
         }
@@ -107,14 +114,22 @@ public final class ConnectionIntervals extends KeyedProcessFunction<String, Rece
         }
         return Flow.newBuilder(report)
                 .setTs(Instant.ofEpochMilli(Math.max(end, before[4])))
-                .setOrigBytes(origBytes).setRespBytes(respBytes).setOrigPkts(origPkts).setRespPkts(respPkts)
+                .setOrigBytes(origBytes)
+                .setRespBytes(respBytes)
+                .setOrigPkts(origPkts)
+                .setRespPkts(respPkts)
                 .build();
     }
 
     /** The largest counters and the latest end seen, with this report. */
     static long[] after(Flow report, long[] before) {
-        long[] now = {report.getOrigBytes(), report.getRespBytes(), report.getOrigPkts(), report.getRespPkts(),
-                report.getTs().toEpochMilli()};
+        long[] now = {
+            report.getOrigBytes(),
+            report.getRespBytes(),
+            report.getOrigPkts(),
+            report.getRespPkts(),
+            report.getTs().toEpochMilli()
+        };
         if (before != null) {
             for (int i = 0; i < now.length; i++) {
                 now[i] = Math.max(now[i], before[i]);

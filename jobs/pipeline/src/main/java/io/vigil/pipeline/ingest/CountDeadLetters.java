@@ -26,8 +26,10 @@ public final class CountDeadLetters extends RichMapFunction<DeadLetter, DeadLett
 
     @Override
     public DeadLetter map(DeadLetter d) {
-        counters.computeIfAbsent(d.getRecordType() + "." + d.getReason(),
-                k -> group.addGroup(d.getRecordType()).counter(d.getReason())).inc();
+        counters.computeIfAbsent(
+                        d.getRecordType() + "." + d.getReason(),
+                        k -> group.addGroup(d.getRecordType()).counter(d.getReason()))
+                .inc();
         return d;
     }
 }

@@ -1,8 +1,8 @@
 package io.vigil.pipeline.ingest;
 
 import io.vigil.records.InputBounds;
-import io.vigil.settings.VigilConfig;
 import io.vigil.records.formats.Formats;
+import io.vigil.settings.VigilConfig;
 import java.io.Serializable;
 
 /**
@@ -31,7 +31,10 @@ public record InputFormats(String flows, String gpu, String node, InputBounds bo
     }
 
     public static InputFormats from(VigilConfig config) {
-        return new InputFormats(config.getString(VigilConfig.FLOW_FORMAT), config.getString(VigilConfig.GPU_FORMAT),
-                config.getString(VigilConfig.INPUT_NODE), config.inputBounds());
+        return new InputFormats(
+                config.getString(VigilConfig.FLOW_FORMAT),
+                config.getString(VigilConfig.GPU_FORMAT),
+                config.getString(VigilConfig.INPUT_NODE),
+                config.inputBounds());
     }
 }

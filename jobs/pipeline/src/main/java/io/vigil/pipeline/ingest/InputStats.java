@@ -17,6 +17,7 @@ public class InputStats {
     public String recordType;
     /** The input format's name. */
     public String format;
+
     public long lines;
     /** Records passed on to the pipeline. */
     public long records;
@@ -27,6 +28,7 @@ public class InputStats {
     public long[] byReason = new long[RejectReason.values().length];
     /** The first and last event time of the records passed on, epoch ms; Long.MIN_VALUE when none. */
     public long firstTs = Long.MIN_VALUE;
+
     public long lastTs = Long.MIN_VALUE;
     /** Bytes of text read (uncompressed). */
     public long bytes;

@@ -17,8 +17,10 @@ import org.apache.flink.api.common.typeinfo.TypeInfo;
 public class Received {
     @TypeInfo(RecordTypes.FlowFactory.class)
     public Flow flow;
+
     @TypeInfo(RecordTypes.GpuSampleFactory.class)
     public GpuSample sample;
+
     public Assignment assignment;
     public DeadLetter deadLetter;
     /** What a file's reader counted, sent once at its end; never a record. */

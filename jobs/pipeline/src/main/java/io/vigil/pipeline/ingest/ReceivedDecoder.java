@@ -3,26 +3,26 @@ package io.vigil.pipeline.ingest;
 import io.vigil.records.Decoded;
 import io.vigil.records.InputBounds;
 import io.vigil.records.RecordType;
-import io.vigil.records.Rejection;
-import io.vigil.records.json.JsonRecordCodec;
-import io.vigil.records.wire.Framings;
-import io.vigil.records.wire.RecordFraming;
 import io.vigil.records.RejectReason;
+import io.vigil.records.Rejection;
 import io.vigil.records.formats.DcgmPrometheusFormat;
 import io.vigil.records.formats.FormatOptions;
 import io.vigil.records.formats.Formats;
 import io.vigil.records.formats.LineFormat;
 import io.vigil.records.formats.NvidiaSmiCsvFormat;
+import io.vigil.records.json.JsonRecordCodec;
+import io.vigil.records.wire.Framings;
+import io.vigil.records.wire.RecordFraming;
 import java.io.Serializable;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.function.Consumer;
-import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import org.apache.avro.specific.SpecificRecord;
-import java.util.Arrays;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Consumer;
+import org.apache.avro.specific.SpecificRecord;
 
 /**
  * Decodes one input (a Kafka message or a JSON line) into a {@link Received}: the record, or a dead
@@ -44,10 +44,12 @@ public final class ReceivedDecoder<T extends SpecificRecord> implements Serializ
     private final String registryUrl;
     /** The input format's name ({@link Formats}); canonical by default. */
     private final String format;
+
     private final String node;
     private InputBounds bounds = InputBounds.DEFAULTS;
     /** Whether records are judged against the processing time ({@link InputBounds#eventTime}): Kafka, not files. */
     private boolean live;
+
     private transient RecordType<T> type;
     private transient LineFormat<T> lineFormat;
     private transient RecordFraming<T> framing;
@@ -71,10 +73,11 @@ public final class ReceivedDecoder<T extends SpecificRecord> implements Serializ
      *
      * @param node the node for formats that carry none, or null
      */
-    public static <T extends SpecificRecord> ReceivedDecoder<T> forFormat(RecordType<T> type, String format, String node,
-                                                                          String topic, String registryUrl) {
+    public static <T extends SpecificRecord> ReceivedDecoder<T> forFormat(
+            RecordType<T> type, String format, String node, String topic, String registryUrl) {
         if (!format.equals(Formats.VIGIL_AVRO)) {
-            Formats.of(type, format, FormatOptions.DEFAULTS); // refuses an unknown or unfitting name now, not in the task
+            Formats.of(
+                    type, format, FormatOptions.DEFAULTS); // refuses an unknown or unfitting name now, not in the task
         }
         return new ReceivedDecoder<>(type.name(), topic, registryUrl, format, node);
     }
@@ -106,12 +109,14 @@ public final class ReceivedDecoder<T extends SpecificRecord> implements Serializ
     public Received refused(Object record, Rejection why, String source) {
         String original;
         try {
-            original = cut(JsonRecordCodec.of(type()).encode(type().recordClass().cast(record)));
+            original =
+                    cut(JsonRecordCodec.of(type()).encode(type().recordClass().cast(record)));
         } catch (RuntimeException e) {
             original = String.valueOf(record);
         }
         long ts = InputBounds.eventTimeOf(record);
-        return Received.of(why.toDeadLetter(typeName, source, ts == Long.MIN_VALUE ? null : Instant.ofEpochMilli(ts), original));
+        return Received.of(
+                why.toDeadLetter(typeName, source, ts == Long.MIN_VALUE ? null : Instant.ofEpochMilli(ts), original));
     }
 
     /** Whether lines are canonical JSON (the old path, {@link #decodeLine}), rather than another text format. */
@@ -159,14 +164,22 @@ public final class ReceivedDecoder<T extends SpecificRecord> implements Serializ
             return;
         }
         if (value != null && value.length > bounds.maxLineBytes()) {
-            out.accept(Received.of(new Rejection(RejectReason.TOO_LARGE, null, "the message has " + value.length
-                    + " bytes, more than input.max.line.bytes " + bounds.maxLineBytes())
+            out.accept(Received.of(new Rejection(
+                            RejectReason.TOO_LARGE,
+                            null,
+                            "the message has " + value.length + " bytes, more than input.max.line.bytes "
+                                    + bounds.maxLineBytes())
                     .toDeadLetter(typeName, source, (Instant) null, Arrays.copyOf(value, 256))));
             return;
         }
         String text;
         try {
-            text = value == null ? "" : StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(value)).toString();
+            text = value == null
+                    ? ""
+                    : StandardCharsets.UTF_8
+                            .newDecoder()
+                            .decode(ByteBuffer.wrap(value))
+                            .toString();
         } catch (CharacterCodingException e) {
             out.accept(Received.of(new Rejection(RejectReason.BAD_ENCODING, null, "the message is not UTF-8 text")
                     .toDeadLetter(typeName, source, (Instant) null, cut(value))));
@@ -187,7 +200,8 @@ public final class ReceivedDecoder<T extends SpecificRecord> implements Serializ
             decoded.addAll(reader.finish());
         }
         if (decoded.isEmpty()) {
-            decoded = List.of(Decoded.rejected(RejectReason.MALFORMED, null, "the message holds no " + typeName + " record"));
+            decoded = List.of(
+                    Decoded.rejected(RejectReason.MALFORMED, null, "the message holds no " + typeName + " record"));
         }
         received(decoded, source, text).forEach(out);
     }
@@ -203,8 +217,10 @@ public final class ReceivedDecoder<T extends SpecificRecord> implements Serializ
         }
         List<Received> out = new ArrayList<>(decoded.size());
         for (Decoded<T> d : decoded) {
-            out.add(d.isAccepted() ? accepted(d, source, original)
-                    : Received.of(d.rejection().toDeadLetter(typeName, source, null, cut(original))));
+            out.add(
+                    d.isAccepted()
+                            ? accepted(d, source, original)
+                            : Received.of(d.rejection().toDeadLetter(typeName, source, null, cut(original))));
         }
         return out;
     }
@@ -215,7 +231,8 @@ public final class ReceivedDecoder<T extends SpecificRecord> implements Serializ
         Rejection r = bounds.check(record, live ? System.currentTimeMillis() : -1);
         if (r != null) {
             long ts = InputBounds.eventTimeOf(record);
-            return Received.of(r.toDeadLetter(typeName, source, ts == Long.MIN_VALUE ? null : Instant.ofEpochMilli(ts), cut(original)));
+            return Received.of(r.toDeadLetter(
+                    typeName, source, ts == Long.MIN_VALUE ? null : Instant.ofEpochMilli(ts), cut(original)));
         }
         Received received = Received.of(record);
         if (d.cumulative() != null) {
@@ -231,7 +248,8 @@ public final class ReceivedDecoder<T extends SpecificRecord> implements Serializ
     }
 
     /** For Avro messages on a topic, framed as configured (single-object, or Confluent with a registry). */
-    public static <T extends SpecificRecord> ReceivedDecoder<T> avro(RecordType<T> type, String topic, String registryUrl) {
+    public static <T extends SpecificRecord> ReceivedDecoder<T> avro(
+            RecordType<T> type, String topic, String registryUrl) {
         return new ReceivedDecoder<>(type.name(), topic, registryUrl);
     }
 
@@ -266,7 +284,8 @@ public final class ReceivedDecoder<T extends SpecificRecord> implements Serializ
                 return Received.of(decoded.record());
             }
             long ts = InputBounds.eventTimeOf(decoded.record());
-            return Received.of(r.toDeadLetter(typeName, source, ts == Long.MIN_VALUE ? null : Instant.ofEpochMilli(ts), original));
+            return Received.of(
+                    r.toDeadLetter(typeName, source, ts == Long.MIN_VALUE ? null : Instant.ofEpochMilli(ts), original));
         }
         return Received.of(decoded.rejection().toDeadLetter(typeName, source, (Instant) null, original));
     }

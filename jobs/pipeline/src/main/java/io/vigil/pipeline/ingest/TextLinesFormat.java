@@ -49,6 +49,7 @@ public final class TextLinesFormat extends SimpleStreamFormat<Received> {
         return new StreamFormat.Reader<>() {
             /** Decoded, not yet judged against their block; with the source each came from. */
             private final List<Received> block = new ArrayList<>();
+
             private final List<String> sources = new ArrayList<>();
             private final long[] times = new long[InputBounds.SPAN_BLOCK];
             private int timed;
@@ -67,8 +68,14 @@ public final class TextLinesFormat extends SimpleStreamFormat<Received> {
                         end(source);
                     } else {
                         String source = fileName + ":" + line.number();
-                        add(line.usable() ? records.read(line.text(), source)
-                                : List.of(decoder.refusedLine(new Rejection(line.problem(), null, line.detail()), source, line.text())), source);
+                        add(
+                                line.usable()
+                                        ? records.read(line.text(), source)
+                                        : List.of(decoder.refusedLine(
+                                                new Rejection(line.problem(), null, line.detail()),
+                                                source,
+                                                line.text())),
+                                source);
                         if (timed == times.length) {
                             judge();
                         }
@@ -114,8 +121,14 @@ public final class TextLinesFormat extends SimpleStreamFormat<Received> {
                 stats.bytes = lines.position();
                 if (lines.failure() != null) {
                     stats.failure = lines.failure();
-                    Received broken = decoder.refusedLine(new Rejection(RejectReason.TRUNCATED, null,
-                            fileName + " is truncated or corrupt: " + lines.failure() + "; the lines before were read"), source, "");
+                    Received broken = decoder.refusedLine(
+                            new Rejection(
+                                    RejectReason.TRUNCATED,
+                                    null,
+                                    fileName + " is truncated or corrupt: " + lines.failure()
+                                            + "; the lines before were read"),
+                            source,
+                            "");
                     stats.refused(broken.deadLetter.getReason());
                     ready.add(broken);
                 }

@@ -39,7 +39,11 @@ public final class FramedRecordSerializer<T extends SpecificRecord> implements K
             open(null, context);
         }
         Object key = record.get(keyField);
-        return new ProducerRecord<>(topic, null, timestamp,
-                key == null ? null : key.toString().getBytes(StandardCharsets.UTF_8), framing.encode(record));
+        return new ProducerRecord<>(
+                topic,
+                null,
+                timestamp,
+                key == null ? null : key.toString().getBytes(StandardCharsets.UTF_8),
+                framing.encode(record));
     }
 }

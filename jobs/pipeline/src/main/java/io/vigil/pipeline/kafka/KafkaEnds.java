@@ -1,12 +1,12 @@
 package io.vigil.pipeline.kafka;
 
-import io.vigil.settings.Topic;
-import io.vigil.settings.VigilConfig;
 import io.vigil.pipeline.detect.DetectPipeline;
 import io.vigil.pipeline.ingest.InputFormats;
 import io.vigil.pipeline.ingest.Received;
 import io.vigil.pipeline.ingest.ReceivedDecoder;
 import io.vigil.records.RecordType;
+import io.vigil.settings.Topic;
+import io.vigil.settings.VigilConfig;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,12 +56,25 @@ public final class KafkaEnds {
         String registry = config.schemaRegistryUrl();
         InputFormats formats = InputFormats.from(config);
         Map<String, ReceivedDecoder<?>> decoders = Map.of(
-                config.topic(Topic.FLOWS), ReceivedDecoder.forFormat(RecordType.FLOW, formats.flows(), formats.node(),
-                        config.topic(Topic.FLOWS), registry).bounded(formats.bounds(), true),
-                config.topic(Topic.GPU), ReceivedDecoder.forFormat(RecordType.GPU, formats.gpu(), formats.node(),
-                        config.topic(Topic.GPU), registry).bounded(formats.bounds(), true),
-                config.topic(Topic.ASSIGNMENTS), ReceivedDecoder.avro(RecordType.ASSIGNMENT, config.topic(Topic.ASSIGNMENTS), registry)
-                        .bounded(formats.bounds(), true));
+                config.topic(Topic.FLOWS),
+                        ReceivedDecoder.forFormat(
+                                        RecordType.FLOW,
+                                        formats.flows(),
+                                        formats.node(),
+                                        config.topic(Topic.FLOWS),
+                                        registry)
+                                .bounded(formats.bounds(), true),
+                config.topic(Topic.GPU),
+                        ReceivedDecoder.forFormat(
+                                        RecordType.GPU,
+                                        formats.gpu(),
+                                        formats.node(),
+                                        config.topic(Topic.GPU),
+                                        registry)
+                                .bounded(formats.bounds(), true),
+                config.topic(Topic.ASSIGNMENTS),
+                        ReceivedDecoder.avro(RecordType.ASSIGNMENT, config.topic(Topic.ASSIGNMENTS), registry)
+                                .bounded(formats.bounds(), true));
         var builder = KafkaSource.<Received>builder()
                 .setBootstrapServers(config.bootstrapServers())
                 .setTopics(List.copyOf(decoders.keySet()))
@@ -110,16 +123,17 @@ public final class KafkaEnds {
         }
     }
 
-    static <T extends SpecificRecord> KafkaSink<T> sink(VigilConfig config, Topic topic, RecordType<T> type,
-                                                        String keyField, String transactionalIdPrefix) {
+    static <T extends SpecificRecord> KafkaSink<T> sink(
+            VigilConfig config, Topic topic, RecordType<T> type, String keyField, String transactionalIdPrefix) {
         return KafkaSink.<T>builder()
                 .setBootstrapServers(config.bootstrapServers())
-                .setRecordSerializer(new FramedRecordSerializer<>(type, config.topic(topic), config.schemaRegistryUrl(), keyField))
+                .setRecordSerializer(
+                        new FramedRecordSerializer<>(type, config.topic(topic), config.schemaRegistryUrl(), keyField))
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix(transactionalIdPrefix)
                 // the builder's default (1 h) is above the broker's maximum (15 min): every writer would fail
-                .setProperty("transaction.timeout.ms", String.valueOf(config.getInt(VigilConfig.TRANSACTION_TIMEOUT_MS)))
+                .setProperty(
+                        "transaction.timeout.ms", String.valueOf(config.getInt(VigilConfig.TRANSACTION_TIMEOUT_MS)))
                 .build();
     }
-
 }

@@ -27,10 +27,14 @@ public final class KafkaInput implements KafkaRecordDeserializationSchema<Receiv
     public void deserialize(ConsumerRecord<byte[], byte[]> message, Collector<Received> out) {
         ReceivedDecoder<?> decoder = decodersByTopic.get(message.topic());
         if (decoder == null) {
-            throw new IllegalStateException("no decoder for topic " + message.topic() + "; known: " + decodersByTopic.keySet());
+            throw new IllegalStateException(
+                    "no decoder for topic " + message.topic() + "; known: " + decodersByTopic.keySet());
         }
-        decoder.decodeMessage(message.value(), message.topic() + "/" + message.partition() + "@" + message.offset(),
-                message.timestamp(), out::collect);
+        decoder.decodeMessage(
+                message.value(),
+                message.topic() + "/" + message.partition() + "@" + message.offset(),
+                message.timestamp(),
+                out::collect);
     }
 
     @Override

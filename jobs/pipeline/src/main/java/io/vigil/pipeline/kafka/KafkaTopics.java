@@ -27,7 +27,8 @@ public final class KafkaTopics {
         while (!topics.isEmpty()) {
             try {
                 boolean ready = admin.describeTopics(topics).allTopicNames().get(10, TimeUnit.SECONDS).values().stream()
-                        .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+                        .allMatch(d -> d.partitions().stream()
+                                .allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
                 if (ready) {
                     return;
                 }
@@ -56,18 +57,25 @@ public final class KafkaTopics {
             for (Topic topic : Topic.values()) {
                 if (!existing.contains(config.topic(topic))) {
                     short rf = config.replicationFactor();
-                    wanted.add(new NewTopic(config.topic(topic), Optional.of(config.partitions(topic)),
-                            rf < 0 ? Optional.empty() : Optional.of(rf)).configs(topic.kafkaSettings()));
+                    wanted.add(new NewTopic(
+                                    config.topic(topic),
+                                    Optional.of(config.partitions(topic)),
+                                    rf < 0 ? Optional.empty() : Optional.of(rf))
+                            .configs(topic.kafkaSettings()));
                 }
             }
             List<String> created = new ArrayList<>();
-            for (Map.Entry<String, KafkaFuture<Void>> e : admin.createTopics(wanted).values().entrySet()) {
+            for (Map.Entry<String, KafkaFuture<Void>> e :
+                    admin.createTopics(wanted).values().entrySet()) {
                 try {
                     e.getValue().get(30, TimeUnit.SECONDS);
                     created.add(e.getKey());
                 } catch (ExecutionException ex) {
                     if (!(ex.getCause() instanceof TopicExistsException)) {
-                        throw new IllegalStateException("could not create topic " + e.getKey() + ": " + ex.getCause().getMessage(), ex.getCause());
+                        throw new IllegalStateException(
+                                "could not create topic " + e.getKey() + ": "
+                                        + ex.getCause().getMessage(),
+                                ex.getCause());
                     }
                 }
             }

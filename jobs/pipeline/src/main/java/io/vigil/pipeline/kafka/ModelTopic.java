@@ -1,8 +1,8 @@
 package io.vigil.pipeline.kafka;
 
+import io.vigil.models.model.ModelArtifact;
 import io.vigil.settings.Topic;
 import io.vigil.settings.VigilConfig;
-import io.vigil.models.model.ModelArtifact;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
@@ -30,8 +30,8 @@ public final class ModelTopic {
     public static RecordMetadata publish(VigilConfig config, String key, byte[] artifact) {
         Objects.requireNonNull(key, "key");
         if (artifact.length > ModelArtifact.MAX_BYTES) {
-            throw new IllegalArgumentException("the artifact is " + artifact.length + " bytes; a job reads at most "
-                    + ModelArtifact.MAX_BYTES);
+            throw new IllegalArgumentException(
+                    "the artifact is " + artifact.length + " bytes; a job reads at most " + ModelArtifact.MAX_BYTES);
         }
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
@@ -41,14 +41,18 @@ public final class ModelTopic {
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, room);
         p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, (long) Math.max(room, 32 * 1024 * 1024));
         String topic = config.topic(Topic.MODELS);
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<String, byte[]> producer =
+                new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
             return producer.send(new ProducerRecord<>(topic, key, artifact)).get(60, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
-            throw new IllegalStateException("could not publish to " + topic + " at " + config.bootstrapServers() + ": "
-                    + e.getCause().getMessage(), e.getCause());
+            throw new IllegalStateException(
+                    "could not publish to " + topic + " at " + config.bootstrapServers() + ": "
+                            + e.getCause().getMessage(),
+                    e.getCause());
         } catch (TimeoutException e) {
-            throw new IllegalStateException("could not publish to " + topic + " at " + config.bootstrapServers()
-                    + ": no answer within 60 s", e);
+            throw new IllegalStateException(
+                    "could not publish to " + topic + " at " + config.bootstrapServers() + ": no answer within 60 s",
+                    e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while publishing to " + topic, e);

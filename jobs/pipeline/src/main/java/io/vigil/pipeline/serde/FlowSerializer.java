@@ -25,9 +25,12 @@ public final class FlowSerializer extends TypeSerializerSingleton<Flow> {
     private static final int START_TS = 1 << 1;
     /** Positions for {@code put}: the setters refuse a null instant. */
     private static final int TS_POS = Flow.getClassSchema().getField("ts").pos();
-    private static final int START_TS_POS = Flow.getClassSchema().getField("start_ts").pos();
+
+    private static final int START_TS_POS =
+            Flow.getClassSchema().getField("start_ts").pos();
     /** Ports and counters: 2 ints, 4 longs. */
     private static final int FIXED = 2 * Wire.INT + 4 * Wire.LONG;
+
     private static final int STRINGS = 6;
 
     private FlowSerializer() {}

@@ -29,6 +29,7 @@ public final class GpuSampleSerializer extends TypeSerializerSingleton<GpuSample
     private static final int TS = 1;
     /** Position for {@code put}: the setter refuses a null instant. */
     private static final int TS_POS = GpuSample.getClassSchema().getField("ts").pos();
+
     private static final int SM_ACTIVE = 1 << 1;
     private static final int TENSOR_ACTIVE = 1 << 2;
     private static final int DRAM_ACTIVE = 1 << 3;
@@ -39,6 +40,7 @@ public final class GpuSampleSerializer extends TypeSerializerSingleton<GpuSample
     private static final int PROCESSES = 1 << 8;
     /** GPU index and utilisation. */
     private static final int FIXED = Wire.INT + Wire.DOUBLE;
+
     private static final int STRINGS = 4;
     /** A process's pid and memory. */
     private static final int PROCESS_FIXED = 2 * Wire.LONG;
@@ -211,7 +213,9 @@ public final class GpuSampleSerializer extends TypeSerializerSingleton<GpuSample
         int flags = in.readUnsignedShort();
         out.writeShort(flags);
         int fixed = FIXED
-                + Integer.bitCount(flags & (TS | SM_ACTIVE | TENSOR_ACTIVE | DRAM_ACTIVE | FB_USED_MIB | POWER_W | TEMP_C)) * Wire.LONG
+                + Integer.bitCount(
+                                flags & (TS | SM_ACTIVE | TENSOR_ACTIVE | DRAM_ACTIVE | FB_USED_MIB | POWER_W | TEMP_C))
+                        * Wire.LONG
                 + ((flags & SM_CLOCK_MHZ) != 0 ? Wire.INT : 0);
         out.write(in, fixed);
         for (int i = 0; i < STRINGS; i++) {

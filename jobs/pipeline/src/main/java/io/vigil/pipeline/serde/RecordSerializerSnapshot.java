@@ -63,12 +63,16 @@ public abstract class RecordSerializerSnapshot<T> implements TypeSerializerSnaps
 
     @Override
     public TypeSerializerSchemaCompatibility<T> resolveSchemaCompatibility(TypeSerializerSnapshot<T> oldSnapshot) {
-        if (oldSnapshot.getClass() == getClass() && ((RecordSerializerSnapshot<T>) oldSnapshot).readVersion == VERSION) {
+        if (oldSnapshot.getClass() == getClass()
+                && ((RecordSerializerSnapshot<T>) oldSnapshot).readVersion == VERSION) {
             return TypeSerializerSchemaCompatibility.compatibleAsIs();
         }
-        LOG.warn("State kept with {} ({}) cannot be read by {}, the serializer that replaced Flink's Avro serializer "
+        LOG.warn(
+                "State kept with {} ({}) cannot be read by {}, the serializer that replaced Flink's Avro serializer "
                         + "for Vigil's raw records in flight and in attribution state: the restore fails; start "
-                        + "the job from empty state instead", oldSnapshot.getClass().getName(), describe(oldSnapshot),
+                        + "the job from empty state instead",
+                oldSnapshot.getClass().getName(),
+                describe(oldSnapshot),
                 serializer.get().getClass().getName());
         return TypeSerializerSchemaCompatibility.incompatible();
     }

@@ -65,8 +65,10 @@ public final class RecordTypeInfo<T> extends TypeInformation<T> {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof RecordTypeInfo<?> other && other.canEqual(this)
-                && type == other.type && serializer.equals(other.serializer);
+        return o instanceof RecordTypeInfo<?> other
+                && other.canEqual(this)
+                && type == other.type
+                && serializer.equals(other.serializer);
     }
 
     @Override

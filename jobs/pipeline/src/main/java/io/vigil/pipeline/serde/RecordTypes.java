@@ -21,7 +21,8 @@ public final class RecordTypes {
     private RecordTypes() {}
 
     public static final TypeInformation<Flow> FLOW = new RecordTypeInfo<>(Flow.class, FlowSerializer.INSTANCE);
-    public static final TypeInformation<GpuSample> GPU_SAMPLE = new RecordTypeInfo<>(GpuSample.class, GpuSampleSerializer.INSTANCE);
+    public static final TypeInformation<GpuSample> GPU_SAMPLE =
+            new RecordTypeInfo<>(GpuSample.class, GpuSampleSerializer.INSTANCE);
 
     /** For {@code @TypeInfo(RecordTypes.FlowFactory.class)} on a {@link Flow} field. */
     public static final class FlowFactory extends TypeInfoFactory<Flow> {
@@ -38,5 +39,4 @@ public final class RecordTypes {
             return GPU_SAMPLE;
         }
     }
-
 }

@@ -34,7 +34,9 @@ class AssignmentTimelineTest {
     void theAnswerDoesNotDependOnTheOrderEventsArrive() {
         AssignmentTimeline inOrder = new AssignmentTimeline();
         AssignmentTimeline shuffled = new AssignmentTimeline();
-        var events = List.of(start("job-a", POD_IP, BEGINNING), stop("job-a", POD_IP, ONE_MINUTE_LATER),
+        var events = List.of(
+                start("job-a", POD_IP, BEGINNING),
+                stop("job-a", POD_IP, ONE_MINUTE_LATER),
                 start("job-b", POD_IP, TWO_MINUTES_LATER));
         events.forEach(inOrder::apply);
         for (int i = events.size() - 1; i >= 0; i--) {

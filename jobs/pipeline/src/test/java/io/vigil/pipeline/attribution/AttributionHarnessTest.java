@@ -1,12 +1,10 @@
 package io.vigil.pipeline.attribution;
 
-import java.util.Arrays;
-import io.vigil.pipeline.ingest.DeadLetters;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vigil.pipeline.ingest.SplitReceived;
 import io.vigil.models.features.JobFlow;
 import io.vigil.models.features.NetworkScope;
+import io.vigil.pipeline.ingest.DeadLetters;
 import io.vigil.records.Assignment;
 import io.vigil.records.AssignmentEvent;
 import io.vigil.records.DeadLetter;
@@ -15,6 +13,7 @@ import io.vigil.records.GpuProcess;
 import io.vigil.records.GpuSample;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -49,14 +48,35 @@ class AttributionHarnessTest {
     }
 
     static Assignment assignment(AssignmentEvent event, String job, String ip, Instant at, Integer... gpus) {
-        return Assignment.newBuilder().setTs(at).setEvent(event).setJobId(job).setNode(NODE)
-                .setPod(job + "-0").setIp(ip).setGpus(List.of(gpus)).setLabels(null).build();
+        return Assignment.newBuilder()
+                .setTs(at)
+                .setEvent(event)
+                .setJobId(job)
+                .setNode(NODE)
+                .setPod(job + "-0")
+                .setIp(ip)
+                .setGpus(List.of(gpus))
+                .setLabels(null)
+                .build();
     }
 
     static Flow flow(String src, String dst, Instant at) {
-        return Flow.newBuilder().setTs(at).setStartTs(at.minusSeconds(5)).setNode(NODE).setJobId(null)
-                .setSrcIp(src).setDstIp(dst).setSrcPort(40_000).setDstPort(443).setProtocol("TCP")
-                .setOrigBytes(1_000).setRespBytes(2_000).setOrigPkts(10).setRespPkts(10).setConnState("SF").build();
+        return Flow.newBuilder()
+                .setTs(at)
+                .setStartTs(at.minusSeconds(5))
+                .setNode(NODE)
+                .setJobId(null)
+                .setSrcIp(src)
+                .setDstIp(dst)
+                .setSrcPort(40_000)
+                .setDstPort(443)
+                .setProtocol("TCP")
+                .setOrigBytes(1_000)
+                .setRespBytes(2_000)
+                .setOrigPkts(10)
+                .setRespPkts(10)
+                .setConnState("SF")
+                .build();
     }
 
     @Nested
@@ -65,8 +85,11 @@ class AttributionHarnessTest {
 
         void open() throws Exception {
             harness = new KeyedTwoInputStreamOperatorTestHarness<>(
-                    new KeyedCoProcessOperator<>(new FlowAttribution(FlowAttribution.End.SOURCE, NetworkScope.defaults(), RETENTION_MS, 100, TTL)),
-                    l -> FlowAttribution.key(l, FlowAttribution.End.SOURCE), Assignment::getIp, Types.STRING);
+                    new KeyedCoProcessOperator<>(new FlowAttribution(
+                            FlowAttribution.End.SOURCE, NetworkScope.defaults(), RETENTION_MS, 100, TTL)),
+                    l -> FlowAttribution.key(l, FlowAttribution.End.SOURCE),
+                    Assignment::getIp,
+                    Types.STRING);
             harness.open();
         }
 
@@ -95,7 +118,9 @@ class AttributionHarnessTest {
 
         List<DeadLetter> deadLetters() {
             var side = harness.getSideOutput(DeadLetters.TAG);
-            return side == null ? List.of() : side.stream().map(StreamRecord::getValue).toList();
+            return side == null
+                    ? List.of()
+                    : side.stream().map(StreamRecord::getValue).toList();
         }
 
         @Test
@@ -103,12 +128,11 @@ class AttributionHarnessTest {
             open();
             send(start("job-a", POD_IP, BEGINNING));
             send(flow(POD_IP, EXTERNAL_IP, ONE_MINUTE_LATER));
-            assertThat(harness.extractOutputValues()).singleElement()
-                    .satisfies(f -> {
-                        assertThat(f.jobId).isEqualTo("job-a");
-                        assertThat(f.outbound).isTrue();
-                        assertThat(f.remoteIp).isEqualTo(EXTERNAL_IP);
-                    });
+            assertThat(harness.extractOutputValues()).singleElement().satisfies(f -> {
+                assertThat(f.jobId).isEqualTo("job-a");
+                assertThat(f.outbound).isTrue();
+                assertThat(f.remoteIp).isEqualTo(EXTERNAL_IP);
+            });
         }
 
         @Test
@@ -147,7 +171,10 @@ class AttributionHarnessTest {
         void recordsStillWaitingWhenTheWatermarkJumpsToTheEndAreAllAttributed() throws Exception {
             open();
             for (int minute = 0; minute < 5; minute++) {
-                send(flow(POD_IP, EXTERNAL_IP, BEGINNING.plus(Duration.ofMinutes(minute)).plusSeconds(30)));
+                send(flow(
+                        POD_IP,
+                        EXTERNAL_IP,
+                        BEGINNING.plus(Duration.ofMinutes(minute)).plusSeconds(30)));
             }
             send(start("job-a", POD_IP, BEGINNING));
             send(stop("job-a", POD_IP, BEGINNING.plus(Duration.ofMinutes(5))));
@@ -179,7 +206,9 @@ class AttributionHarnessTest {
             open();
             send(flow(EXTERNAL_IP, POD_IP, ONE_MINUTE_LATER));
             assertThat(harness.getSideOutput(FlowAttribution.BY_DESTINATION)).hasSize(1);
-            assertThat(harness.numKeyedStateEntries()).as("nothing waits for an external address").isZero();
+            assertThat(harness.numKeyedStateEntries())
+                    .as("nothing waits for an external address")
+                    .isZero();
         }
 
         @Test
@@ -188,14 +217,17 @@ class AttributionHarnessTest {
             send(start("job-a", POD_IP, BEGINNING));
             send(flow(POD_IP, OTHER_POD_IP, ONE_MINUTE_LATER));
             assertThat(jobs()).containsExactly("job-a");
-            assertThat(harness.getSideOutput(FlowAttribution.BY_DESTINATION)).singleElement()
+            assertThat(harness.getSideOutput(FlowAttribution.BY_DESTINATION))
+                    .singleElement()
                     .satisfies(r -> assertThat(r.getValue().ownedBySource).isTrue());
         }
 
         @Test
         void aFlowThatNamesItsJobNeedsNoAssignment() throws Exception {
             open();
-            send(Flow.newBuilder(flow(POD_IP, EXTERNAL_IP, ONE_MINUTE_LATER)).setJobId("job-x").build());
+            send(Flow.newBuilder(flow(POD_IP, EXTERNAL_IP, ONE_MINUTE_LATER))
+                    .setJobId("job-x")
+                    .build());
             assertThat(jobs()).containsExactly("job-x");
             assertThat(harness.numKeyedStateEntries()).isZero();
         }
@@ -211,7 +243,9 @@ class AttributionHarnessTest {
             send(flow(POD_IP, EXTERNAL_IP, TWO_MINUTES_LATER.plusSeconds(30)));
             watermark(TEN_MINUTES_LATER.minusSeconds(300));
             assertThat(jobs()).containsExactly("job-a", "job-b");
-            assertThat(deadLetters()).singleElement().satisfies(d -> assertThat(d.getReason()).isEqualTo("unattributed"));
+            assertThat(deadLetters())
+                    .singleElement()
+                    .satisfies(d -> assertThat(d.getReason()).isEqualTo("unattributed"));
         }
 
         @Test
@@ -222,7 +256,9 @@ class AttributionHarnessTest {
             send(stop("job-a", POD_IP, ONE_MINUTE_LATER));
             assertThat(harness.numKeyedStateEntries()).isPositive();
             watermark(ONE_MINUTE_LATER.plusMillis(RETENTION_MS - 1));
-            assertThat(harness.numKeyedStateEntries()).as("records up to a window late still count").isPositive();
+            assertThat(harness.numKeyedStateEntries())
+                    .as("records up to a window late still count")
+                    .isPositive();
             watermark(ONE_MINUTE_LATER.plusMillis(RETENTION_MS));
             assertThat(harness.numKeyedStateEntries()).isZero();
             assertThat(harness.numEventTimeTimers()).isZero();
@@ -231,8 +267,11 @@ class AttributionHarnessTest {
         @Test
         void boundsHowManyRecordsWaitPerAddress() throws Exception {
             harness = new KeyedTwoInputStreamOperatorTestHarness<>(
-                    new KeyedCoProcessOperator<>(new FlowAttribution(FlowAttribution.End.SOURCE, NetworkScope.defaults(), RETENTION_MS, 2, TTL)),
-                    l -> FlowAttribution.key(l, FlowAttribution.End.SOURCE), Assignment::getIp, Types.STRING);
+                    new KeyedCoProcessOperator<>(new FlowAttribution(
+                            FlowAttribution.End.SOURCE, NetworkScope.defaults(), RETENTION_MS, 2, TTL)),
+                    l -> FlowAttribution.key(l, FlowAttribution.End.SOURCE),
+                    Assignment::getIp,
+                    Types.STRING);
             harness.open();
             for (int i = 0; i < 5; i++) {
                 send(flow(POD_IP, EXTERNAL_IP, ONE_MINUTE_LATER.plusSeconds(i)));
@@ -255,8 +294,11 @@ class AttributionHarnessTest {
 
         void open() throws Exception {
             harness = new KeyedTwoInputStreamOperatorTestHarness<>(
-                    new KeyedCoProcessOperator<>(new FlowAttribution(FlowAttribution.End.DESTINATION, NetworkScope.defaults(), RETENTION_MS, 100, TTL)),
-                    l -> FlowAttribution.key(l, FlowAttribution.End.DESTINATION), Assignment::getIp, Types.STRING);
+                    new KeyedCoProcessOperator<>(new FlowAttribution(
+                            FlowAttribution.End.DESTINATION, NetworkScope.defaults(), RETENTION_MS, 100, TTL)),
+                    l -> FlowAttribution.key(l, FlowAttribution.End.DESTINATION),
+                    Assignment::getIp,
+                    Types.STRING);
             harness.open();
         }
 
@@ -264,7 +306,9 @@ class AttributionHarnessTest {
         void anInboundSessionBelongsToTheJobHoldingTheDestination() throws Exception {
             open();
             harness.processElement2(start("notebook-1", POD_IP, BEGINNING), BEGINNING.toEpochMilli());
-            Flow ssh = Flow.newBuilder(flow(MIRROR_IP, POD_IP, ONE_MINUTE_LATER)).setDstPort(22).build();
+            Flow ssh = Flow.newBuilder(flow(MIRROR_IP, POD_IP, ONE_MINUTE_LATER))
+                    .setDstPort(22)
+                    .build();
             harness.processElement1(new FlowLookup(ssh, false), ssh.getTs().toEpochMilli());
             assertThat(harness.extractOutputValues()).singleElement().satisfies(f -> {
                 assertThat(f.jobId).isEqualTo("notebook-1");
@@ -276,7 +320,8 @@ class AttributionHarnessTest {
         @Test
         void aServiceTheSourceJobTalksToIsNoDeadLetterAndDoesNotWait() throws Exception {
             open();
-            harness.processElement1(new FlowLookup(flow(POD_IP, MIRROR_IP, ONE_MINUTE_LATER), true), ONE_MINUTE_LATER.toEpochMilli());
+            harness.processElement1(
+                    new FlowLookup(flow(POD_IP, MIRROR_IP, ONE_MINUTE_LATER), true), ONE_MINUTE_LATER.toEpochMilli());
             harness.processBothWatermarks(new Watermark(TEN_MINUTES_LATER.toEpochMilli()));
             assertThat(harness.extractOutputValues()).isEmpty();
             assertThat(harness.getSideOutput(DeadLetters.TAG)).isNullOrEmpty();
@@ -286,7 +331,8 @@ class AttributionHarnessTest {
         @Test
         void aFlowNeitherEndOfWhichIsOwnedIsOneDeadLetter() throws Exception {
             open();
-            harness.processElement1(new FlowLookup(flow(MIRROR_IP, POD_IP, ONE_MINUTE_LATER), false), ONE_MINUTE_LATER.toEpochMilli());
+            harness.processElement1(
+                    new FlowLookup(flow(MIRROR_IP, POD_IP, ONE_MINUTE_LATER), false), ONE_MINUTE_LATER.toEpochMilli());
             harness.processBothWatermarks(new Watermark(TEN_MINUTES_LATER.toEpochMilli()));
             assertThat(harness.getSideOutput(DeadLetters.TAG)).hasSize(1);
             assertThat(harness.numKeyedStateEntries()).isZero();
@@ -307,13 +353,20 @@ class AttributionHarnessTest {
             harness = new KeyedTwoInputStreamOperatorTestHarness<>(
                     new KeyedCoProcessOperator<>(new SampleAttribution(RETENTION_MS, 100, TTL)),
                     s -> SampleAttribution.key(s.getNode(), s.getGpu()),
-                    a -> SampleAttribution.key(a.getNode(), a.getGpus().get(0)), Types.STRING);
+                    a -> SampleAttribution.key(a.getNode(), a.getGpus().get(0)),
+                    Types.STRING);
             harness.open();
         }
 
         GpuSample sample(int gpu, Instant at, double util, String... processes) {
-            return GpuSample.newBuilder().setTs(at).setNode(NODE).setGpu(gpu).setUtil(util)
-                    .setProcesses(Arrays.stream(processes).map(p -> new GpuProcess(1234L, p, 4000L)).toList())
+            return GpuSample.newBuilder()
+                    .setTs(at)
+                    .setNode(NODE)
+                    .setGpu(gpu)
+                    .setUtil(util)
+                    .setProcesses(Arrays.stream(processes)
+                            .map(p -> new GpuProcess(1234L, p, 4000L))
+                            .toList())
                     .build();
         }
 
@@ -322,10 +375,17 @@ class AttributionHarnessTest {
             open();
             harness.processElement2(start("job-a", POD_IP, BEGINNING, 3), BEGINNING.toEpochMilli());
             harness.processElement2(stop("job-a", POD_IP, ONE_MINUTE_LATER, 3), ONE_MINUTE_LATER.toEpochMilli());
-            harness.processElement2(start("job-b", OTHER_POD_IP, TWO_MINUTES_LATER, 3), TWO_MINUTES_LATER.toEpochMilli());
-            harness.processElement1(sample(3, BEGINNING.plusSeconds(10), 95, "python"), BEGINNING.plusSeconds(10).toEpochMilli());
-            harness.processElement1(sample(3, TWO_MINUTES_LATER.plusSeconds(10), 90, "python"), TWO_MINUTES_LATER.plusSeconds(10).toEpochMilli());
-            assertThat(harness.extractOutputValues()).extracting(GpuSample::getJobId).containsExactly("job-a", "job-b");
+            harness.processElement2(
+                    start("job-b", OTHER_POD_IP, TWO_MINUTES_LATER, 3), TWO_MINUTES_LATER.toEpochMilli());
+            harness.processElement1(
+                    sample(3, BEGINNING.plusSeconds(10), 95, "python"),
+                    BEGINNING.plusSeconds(10).toEpochMilli());
+            harness.processElement1(
+                    sample(3, TWO_MINUTES_LATER.plusSeconds(10), 90, "python"),
+                    TWO_MINUTES_LATER.plusSeconds(10).toEpochMilli());
+            assertThat(harness.extractOutputValues())
+                    .extracting(GpuSample::getJobId)
+                    .containsExactly("job-a", "job-b");
         }
 
         @Test
@@ -334,7 +394,8 @@ class AttributionHarnessTest {
             GpuSample miner = sample(5, ONE_MINUTE_LATER, 99, "xmrig");
             harness.processElement1(miner, ONE_MINUTE_LATER.toEpochMilli());
             harness.processBothWatermarks(new Watermark(ONE_MINUTE_LATER.toEpochMilli()));
-            assertThat(harness.extractOutputValues()).extracting(GpuSample::getJobId)
+            assertThat(harness.extractOutputValues())
+                    .extracting(GpuSample::getJobId)
                     .containsExactly(SampleAttribution.unassignedJob(NODE));
             assertThat(harness.numKeyedStateEntries()).isZero();
         }
@@ -351,7 +412,8 @@ class AttributionHarnessTest {
             harness = new KeyedTwoInputStreamOperatorTestHarness<>(
                     new KeyedCoProcessOperator<>(new SampleAttribution(RETENTION_MS, 100, ttl)),
                     s -> SampleAttribution.key(s.getNode(), s.getGpu()),
-                    a -> SampleAttribution.key(a.getNode(), a.getGpus().get(0)), Types.STRING);
+                    a -> SampleAttribution.key(a.getNode(), a.getGpus().get(0)),
+                    Types.STRING);
             harness.open();
             wallClockAt(Duration.ZERO);
             harness.processElement2(start("job-a", POD_IP, BEGINNING, 3), BEGINNING.toEpochMilli());
@@ -361,14 +423,19 @@ class AttributionHarnessTest {
                 Instant at = BEGINNING.plusSeconds(20L * i);
                 harness.processElement1(sample(3, at, 95, "python"), at.toEpochMilli());
             }
-            assertThat(harness.extractOutputValues()).hasSize(90).extracting(GpuSample::getJobId).containsOnly("job-a");
+            assertThat(harness.extractOutputValues())
+                    .hasSize(90)
+                    .extracting(GpuSample::getJobId)
+                    .containsOnly("job-a");
 
             // then nothing for longer than the TTL: the GPU is forgotten, a busy sample on it is unassigned
             wallClockAt(Duration.ofSeconds(20L * 90).plus(ttl).plusMinutes(2));
             Instant later = BEGINNING.plus(Duration.ofDays(1));
             harness.processBothWatermarks(new Watermark(later.toEpochMilli()));
             harness.processElement1(sample(3, later, 95, "python"), later.toEpochMilli());
-            assertThat(harness.extractOutputValues()).last().extracting(GpuSample::getJobId)
+            assertThat(harness.extractOutputValues())
+                    .last()
+                    .extracting(GpuSample::getJobId)
                     .isEqualTo(SampleAttribution.unassignedJob(NODE));
         }
 
@@ -376,11 +443,19 @@ class AttributionHarnessTest {
         void aSampleRightAfterTheGpuChangesHandsFindsTheNewJob() throws Exception {
             open();
             harness.processElement2(start("job-a", POD_IP, BEGINNING, 3), BEGINNING.toEpochMilli());
-            harness.processElement1(sample(3, BEGINNING.plusSeconds(10), 95, "python"), BEGINNING.plusSeconds(10).toEpochMilli());
+            harness.processElement1(
+                    sample(3, BEGINNING.plusSeconds(10), 95, "python"),
+                    BEGINNING.plusSeconds(10).toEpochMilli());
             // no time passes on the wall clock: the timeline just read must not hide the new hold
-            harness.processElement2(start("job-b", OTHER_POD_IP, BEGINNING.plusSeconds(20), 3), BEGINNING.plusSeconds(20).toEpochMilli());
-            harness.processElement1(sample(3, BEGINNING.plusSeconds(30), 95, "python"), BEGINNING.plusSeconds(30).toEpochMilli());
-            assertThat(harness.extractOutputValues()).extracting(GpuSample::getJobId).containsExactly("job-a", "job-b");
+            harness.processElement2(
+                    start("job-b", OTHER_POD_IP, BEGINNING.plusSeconds(20), 3),
+                    BEGINNING.plusSeconds(20).toEpochMilli());
+            harness.processElement1(
+                    sample(3, BEGINNING.plusSeconds(30), 95, "python"),
+                    BEGINNING.plusSeconds(30).toEpochMilli());
+            assertThat(harness.extractOutputValues())
+                    .extracting(GpuSample::getJobId)
+                    .containsExactly("job-a", "job-b");
         }
 
         @Test

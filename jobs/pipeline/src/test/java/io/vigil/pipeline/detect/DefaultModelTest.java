@@ -20,14 +20,17 @@ class DefaultModelTest {
     void theCommittedDefaultModelIsPackagedAndLoads() throws Exception {
         Path committed = Path.of("../..").resolve(DefaultModel.SOURCE);
         assertThat(DefaultModel.packaged())
-                .as("%s is missing: run scripts/train-default-model.sh and commit it", DefaultModel.SOURCE).isTrue();
+                .as("%s is missing: run scripts/train-default-model.sh and commit it", DefaultModel.SOURCE)
+                .isTrue();
 
         VigilModel model = DefaultModel.load();
 
         assertThat(model.featureSet()).isEqualTo(FeatureSet.CURRENT);
         assertThat(model.modelVersion()).isNotBlank();
         try (InputStream packaged = DefaultModel.class.getResourceAsStream(DefaultModel.RESOURCE)) {
-            assertThat(packaged.readAllBytes()).as("the packaged model is the committed one").isEqualTo(Files.readAllBytes(committed));
+            assertThat(packaged.readAllBytes())
+                    .as("the packaged model is the committed one")
+                    .isEqualTo(Files.readAllBytes(committed));
         }
     }
 }

@@ -41,11 +41,17 @@ class DestinationWindowHarnessTest {
 
     static KeyedOneInputStreamOperatorTestHarness<String, JobFlows, Contact> harness(Duration warmup) throws Exception {
         WindowOperatorBuilder<JobFlows, String, TimeWindow> builder = new WindowOperatorBuilder<>(
-                TumblingEventTimeWindows.of(MINUTE), EventTimeTrigger.create(), new ExecutionConfig(),
-                TypeInformation.of(JobFlows.class), JobFlows::remoteIp, Types.STRING);
+                TumblingEventTimeWindows.of(MINUTE),
+                EventTimeTrigger.create(),
+                new ExecutionConfig(),
+                TypeInformation.of(JobFlows.class),
+                JobFlows::remoteIp,
+                Types.STRING);
         builder.sideOutputLateData(DetectPipeline.LATE_FLOWS);
-        OneInputStreamOperator<JobFlows, Contact> operator = builder.aggregate(new DestinationAggregate(),
-                new DestinationContacts(Duration.ofHours(24), warmup), TypeInformation.of(DestinationAccumulator.class));
+        OneInputStreamOperator<JobFlows, Contact> operator = builder.aggregate(
+                new DestinationAggregate(),
+                new DestinationContacts(Duration.ofHours(24), warmup),
+                TypeInformation.of(DestinationAccumulator.class));
         return new KeyedOneInputStreamOperatorTestHarness<>(operator, JobFlows::remoteIp, Types.STRING);
     }
 
@@ -55,9 +61,22 @@ class DestinationWindowHarnessTest {
     }
 
     static JobFlow flow(String job, String localIp, Instant at) {
-        Flow f = Flow.newBuilder().setTs(at).setStartTs(at.minusSeconds(5)).setNode("n").setJobId(job)
-                .setSrcIp(localIp).setDstIp(TRACKER).setSrcPort(40_000).setDstPort(443).setProtocol("TCP")
-                .setOrigBytes(5_000).setRespBytes(1_000).setOrigPkts(10).setRespPkts(8).setConnState("SF").build();
+        Flow f = Flow.newBuilder()
+                .setTs(at)
+                .setStartTs(at.minusSeconds(5))
+                .setNode("n")
+                .setJobId(job)
+                .setSrcIp(localIp)
+                .setDstIp(TRACKER)
+                .setSrcPort(40_000)
+                .setDstPort(443)
+                .setProtocol("TCP")
+                .setOrigBytes(5_000)
+                .setRespBytes(1_000)
+                .setOrigPkts(10)
+                .setRespPkts(8)
+                .setConnState("SF")
+                .build();
         return JobFlow.of(f, job, true, NetworkScope.defaults());
     }
 
@@ -88,9 +107,13 @@ class DestinationWindowHarnessTest {
         send(flow("job-a", "10.0.0.1", BEGINNING.plusSeconds(10)));
         harness.processWatermark(new Watermark(BEGINNING.plus(MINUTE).toEpochMilli() - 1));
         send(flow("job-a", "10.0.0.1", BEGINNING.plusSeconds(40)));
-        assertThat(contacts()).singleElement().satisfies(c -> assertThat(c.flows).isEqualTo(1));
-        assertThat(harness.getSideOutput(DetectPipeline.LATE_FLOWS)).singleElement()
-                .satisfies(r -> assertThat(r.getValue().flow.ts).isEqualTo(BEGINNING.plusSeconds(40).toEpochMilli()));
+        assertThat(contacts())
+                .singleElement()
+                .satisfies(c -> assertThat(c.flows).isEqualTo(1));
+        assertThat(harness.getSideOutput(DetectPipeline.LATE_FLOWS))
+                .singleElement()
+                .satisfies(r -> assertThat(r.getValue().flow.ts)
+                        .isEqualTo(BEGINNING.plusSeconds(40).toEpochMilli()));
     }
 
     @Test
@@ -100,7 +123,9 @@ class DestinationWindowHarnessTest {
         harness.open();
         send(flow("job-a", "10.0.0.1", BEGINNING.plusSeconds(10)));
         harness.processWatermark(new Watermark(BEGINNING.plus(MINUTE).toEpochMilli()));
-        assertThat(contacts()).singleElement().satisfies(c -> assertThat(c.rare()).as("first minute").isFalse());
+        assertThat(contacts())
+                .singleElement()
+                .satisfies(c -> assertThat(c.rare()).as("first minute").isFalse());
 
         // the job fails over: a new operator instance restores from the snapshot
         var snapshot = harness.snapshot(1, 1);
@@ -113,8 +138,9 @@ class DestinationWindowHarnessTest {
         send(flow("job-a", "10.0.0.1", fifthMinute.plusSeconds(10)));
         send(flow("job-a", "10.0.0.1", eleventhMinute.plusSeconds(10)));
         harness.processWatermark(new Watermark(eleventhMinute.plus(MINUTE).toEpochMilli()));
-        assertThat(contacts()).extracting(c -> c.windowStart + ":" + c.rare()).containsExactly(
-                fifthMinute.toEpochMilli() + ":false", eleventhMinute.toEpochMilli() + ":true");
+        assertThat(contacts())
+                .extracting(c -> c.windowStart + ":" + c.rare())
+                .containsExactly(fifthMinute.toEpochMilli() + ":false", eleventhMinute.toEpochMilli() + ":true");
     }
 
     @Test
@@ -122,8 +148,10 @@ class DestinationWindowHarnessTest {
         send(flow("job-a", "10.0.0.1", BEGINNING.plusSeconds(10)));
         send(flow("job-b", "10.0.0.2", BEGINNING.plusSeconds(20)));
         send(flow("job-c", "10.0.0.3", BEGINNING.plus(MINUTE).plusSeconds(5)));
-        harness.processWatermark(new Watermark(BEGINNING.plus(MINUTE.multipliedBy(2)).toEpochMilli()));
-        assertThat(contacts()).extracting(c -> c.jobId + ":" + c.jobsThisWindow + "/" + c.jobsRecent)
+        harness.processWatermark(
+                new Watermark(BEGINNING.plus(MINUTE.multipliedBy(2)).toEpochMilli()));
+        assertThat(contacts())
+                .extracting(c -> c.jobId + ":" + c.jobsThisWindow + "/" + c.jobsRecent)
                 .containsExactlyInAnyOrder("job-a:2/2", "job-b:2/2", "job-c:1/3");
     }
 }

@@ -1,31 +1,31 @@
 package io.vigil.pipeline.detect;
 
-import io.vigil.records.Flow;
-import java.util.Collections;
-import java.util.HashMap;
-import io.vigil.pipeline.DetectJob;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vigil.settings.Topic;
-import io.vigil.settings.VigilConfig;
-import io.vigil.pipeline.CollectingSink;
-import io.vigil.pipeline.files.DatasetFiles;
+import io.vigil.broker.EmbeddedKafka;
+import io.vigil.broker.TopicContents;
 import io.vigil.models.scoring.IndicatorScorer;
 import io.vigil.models.scoring.WindowScorer;
-import io.vigil.broker.EmbeddedKafka;
+import io.vigil.pipeline.CollectingSink;
+import io.vigil.pipeline.DetectJob;
+import io.vigil.pipeline.files.DatasetFiles;
 import io.vigil.pipeline.kafka.KafkaTopics;
-import io.vigil.broker.TopicContents;
 import io.vigil.records.Alert;
 import io.vigil.records.Category;
 import io.vigil.records.DeadLetter;
 import io.vigil.records.Decoded;
+import io.vigil.records.Flow;
 import io.vigil.records.JobWindow;
 import io.vigil.records.RecordType;
 import io.vigil.records.wire.Framings;
 import io.vigil.records.wire.RecordFraming;
+import io.vigil.settings.Topic;
+import io.vigil.settings.VigilConfig;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -58,7 +58,9 @@ class DetectPipelineIT {
 
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+            .setNumberTaskManagers(1)
+            .setNumberSlotsPerTaskManager(2)
+            .build());
 
     static EmbeddedKafka kafka;
     static final Scenario STORY = new Scenario();
@@ -92,7 +94,11 @@ class DetectPipelineIT {
         CollectingSink<Alert> alerts = new CollectingSink<>("alerts");
         CollectingSink<JobWindow> windows = new CollectingSink<>("windows");
         CollectingSink<DeadLetter> dead = new CollectingSink<>("dead");
-        DetectPipeline.build(env, settings(), SCORER, DatasetFiles.inputs(List.of(dataset)),
+        DetectPipeline.build(
+                env,
+                settings(),
+                SCORER,
+                DatasetFiles.inputs(List.of(dataset)),
                 new DetectPipeline.Outputs(alerts, windows, dead));
         env.execute("replay files");
         return new Results(alerts.received(), windows.received(), dead.received());
@@ -104,7 +110,8 @@ class DetectPipelineIT {
 
     static Set<String> expectedAlertIds() {
         return Scenario.probingWindowStarts().stream()
-                .map(start -> Alerts.alertId(Scenario.PROBER, start, start + Scenario.WINDOW.toMillis(), SCORER.modelVersion()))
+                .map(start -> Alerts.alertId(
+                        Scenario.PROBER, start, start + Scenario.WINDOW.toMillis(), SCORER.modelVersion()))
                 .collect(Collectors.toSet());
     }
 
@@ -112,15 +119,19 @@ class DetectPipelineIT {
     void replayFromFilesGivesExactlyTheProbingAlerts(@TempDir Path dir) throws Exception {
         Results results = replayFiles(STORY.writeDataset(dir.resolve("story"), BAD_FLOW_LINES));
 
-        assertThat(results.alerts()).extracting(Alert::getAlertId).containsExactlyInAnyOrderElementsOf(expectedAlertIds());
+        assertThat(results.alerts())
+                .extracting(Alert::getAlertId)
+                .containsExactlyInAnyOrderElementsOf(expectedAlertIds());
         assertThat(results.alerts()).allSatisfy(a -> {
             assertThat(a.getJobId()).isEqualTo(Scenario.PROBER);
             assertThat(a.getCategories()).first().isEqualTo(Category.NETWORK_SCAN);
             assertThat(a.getReasons()).isNotEmpty();
             assertThat(a.getEvidence().getDestinations()).isNotEmpty();
         });
-        assertThat(results.alerts()).extracting(Alert::getIncidentId).as("one incident").containsOnly(
-                results.alerts().get(0).getIncidentId());
+        assertThat(results.alerts())
+                .extracting(Alert::getIncidentId)
+                .as("one incident")
+                .containsOnly(results.alerts().get(0).getIncidentId());
         // every window of both jobs is scored: 6 minutes each
         assertThat(results.windows()).hasSize(2 * Scenario.MINUTES);
         assertThat(results.windows()).filteredOn(JobWindow::getFlagged).hasSize(2);
@@ -130,13 +141,19 @@ class DetectPipelineIT {
     void badLinesAreDeadLetteredWithReasonAndPlaceWhileTheJobGoesOn(@TempDir Path dir) throws Exception {
         Results results = replayFiles(STORY.writeDataset(dir.resolve("story"), BAD_FLOW_LINES));
 
-        assertThat(results.deadLetters()).extracting(DeadLetter::getReason)
+        assertThat(results.deadLetters())
+                .extracting(DeadLetter::getReason)
                 .containsExactlyInAnyOrder("malformed", "bad_ip", "missing_time");
         int firstBadLine = STORY.flows.size() / 2 + 2;
-        assertThat(results.deadLetters()).extracting(DeadLetter::getSource).containsExactlyInAnyOrder(
-                "story/flows.jsonl.gz:" + firstBadLine, "story/flows.jsonl.gz:" + (firstBadLine + 1),
-                "story/flows.jsonl.gz:" + (firstBadLine + 2));
-        assertThat(results.deadLetters()).extracting(DeadLetter::getOriginalText).containsExactlyInAnyOrderElementsOf(BAD_FLOW_LINES);
+        assertThat(results.deadLetters())
+                .extracting(DeadLetter::getSource)
+                .containsExactlyInAnyOrder(
+                        "story/flows.jsonl.gz:" + firstBadLine,
+                        "story/flows.jsonl.gz:" + (firstBadLine + 1),
+                        "story/flows.jsonl.gz:" + (firstBadLine + 2));
+        assertThat(results.deadLetters())
+                .extracting(DeadLetter::getOriginalText)
+                .containsExactlyInAnyOrderElementsOf(BAD_FLOW_LINES);
         assertThat(results.alerts()).hasSize(2);
     }
 
@@ -145,7 +162,9 @@ class DetectPipelineIT {
         List<Flow> reversed = new ArrayList<>(STORY.flows);
         Collections.reverse(reversed);
         Results results = replayFiles(STORY.writeDataset(dir.resolve("story"), reversed, List.of(), List.of()));
-        assertThat(results.alerts()).extracting(Alert::getAlertId).containsExactlyInAnyOrderElementsOf(expectedAlertIds());
+        assertThat(results.alerts())
+                .extracting(Alert::getAlertId)
+                .containsExactlyInAnyOrderElementsOf(expectedAlertIds());
         assertThat(results.deadLetters()).isEmpty();
     }
 
@@ -175,19 +194,23 @@ class DetectPipelineIT {
         List<Alert> alerts = readCommitted(config.topic(Topic.ALERTS), RecordType.ALERT);
         // the same alerts, each once (read_committed), down to their reasons and evidence; the same windows
         assertThat(alerts).extracting(Alert::getAlertId).containsExactlyInAnyOrderElementsOf(expectedAlertIds());
-        assertThat(alerts).usingRecursiveFieldByFieldElementComparator()
+        assertThat(alerts)
+                .usingRecursiveFieldByFieldElementComparator()
                 .containsExactlyInAnyOrderElementsOf(fromFiles.alerts());
-        assertThat(readCommitted(config.topic(Topic.WINDOWS), RecordType.WINDOW)).usingRecursiveFieldByFieldElementComparator()
+        assertThat(readCommitted(config.topic(Topic.WINDOWS), RecordType.WINDOW))
+                .usingRecursiveFieldByFieldElementComparator()
                 .containsExactlyInAnyOrderElementsOf(fromFiles.windows());
         List<DeadLetter> dead = readCommitted(config.topic(Topic.DEADLETTER), RecordType.DEAD_LETTER);
         assertThat(dead).singleElement().satisfies(d -> {
             assertThat(d.getReason()).isEqualTo("undecodable");
             assertThat(d.getSource()).startsWith(config.topic(Topic.FLOWS) + "/");
-            assertThat(StandardCharsets.UTF_8.decode(d.getOriginalBytes()).toString()).isEqualTo("not avro at all");
+            assertThat(StandardCharsets.UTF_8.decode(d.getOriginalBytes()).toString())
+                    .isEqualTo("not avro at all");
         });
     }
 
-    private static <T extends SpecificRecord> void produce(String topic, RecordType<T> type, List<T> records, String garbage) {
+    private static <T extends SpecificRecord> void produce(
+            String topic, RecordType<T> type, List<T> records, String garbage) {
         TopicContents.sendOverTwoPartitions(kafka.bootstrapServers(), topic, type, records, garbage);
     }
 
@@ -202,4 +225,3 @@ class DetectPipelineIT {
         return out;
     }
 }
-

@@ -78,7 +78,9 @@ class InputWatermarksTest {
             watermarks.onEvent(assignment(ts), ts, output);
             quiet(watermarks, Duration.ofSeconds(4));
             if (i < 5) {
-                assertThat(output.idle).as("event %d, not caught up yet: 4 s of quiet are not idle", i).isFalse();
+                assertThat(output.idle)
+                        .as("event %d, not caught up yet: 4 s of quiet are not idle", i)
+                        .isFalse();
             }
             ts += 5_000;
         }
@@ -168,20 +170,45 @@ class InputWatermarksTest {
     }
 
     private static Received flow(long ts) {
-        return Received.of(Flow.newBuilder().setTs(Instant.ofEpochMilli(ts)).setStartTs(Instant.ofEpochMilli(ts))
-                .setNode("n1").setSrcIp("10.0.0.1").setDstIp("10.0.0.2").setSrcPort(1).setDstPort(2).setProtocol("tcp")
-                .setOrigBytes(1).setRespBytes(1).setOrigPkts(1).setRespPkts(1).build());
+        return Received.of(Flow.newBuilder()
+                .setTs(Instant.ofEpochMilli(ts))
+                .setStartTs(Instant.ofEpochMilli(ts))
+                .setNode("n1")
+                .setSrcIp("10.0.0.1")
+                .setDstIp("10.0.0.2")
+                .setSrcPort(1)
+                .setDstPort(2)
+                .setProtocol("tcp")
+                .setOrigBytes(1)
+                .setRespBytes(1)
+                .setOrigPkts(1)
+                .setRespPkts(1)
+                .build());
     }
 
     private static Received assignment(long ts) {
-        return Received.of(Assignment.newBuilder().setTs(Instant.ofEpochMilli(ts)).setEvent(AssignmentEvent.START)
-                .setJobId("job").setNode("n1").setPod("pod").setIp("10.0.0.1").setGpus(List.of(0)).build());
+        return Received.of(Assignment.newBuilder()
+                .setTs(Instant.ofEpochMilli(ts))
+                .setEvent(AssignmentEvent.START)
+                .setJobId("job")
+                .setNode("n1")
+                .setPod("pod")
+                .setIp("10.0.0.1")
+                .setGpus(List.of(0))
+                .build());
     }
 
     private static Received deadLetter() {
-        return Received.of(DeadLetter.newBuilder().setRecordType("ASSIGNMENT").setReason("undecodable").setField(null)
-                .setDetail("corrupt").setSource("vigil.assignments/0@7").setEventTs(null).setOriginalText(null)
-                .setOriginalBytes(null).build());
+        return Received.of(DeadLetter.newBuilder()
+                .setRecordType("ASSIGNMENT")
+                .setReason("undecodable")
+                .setField(null)
+                .setDetail("corrupt")
+                .setSource("vigil.assignments/0@7")
+                .setEventTs(null)
+                .setOriginalText(null)
+                .setOriginalBytes(null)
+                .build());
     }
 
     /** What the split's output was told last. */

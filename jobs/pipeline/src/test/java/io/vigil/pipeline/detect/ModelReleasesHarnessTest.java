@@ -103,7 +103,8 @@ class ModelReleasesHarnessTest {
                 Arguments.of("other features", otherFeatures, Refusal.FEATURE_SET_MISMATCH),
                 Arguments.of("damaged payload", damaged, Refusal.CHECKSUM_MISMATCH),
                 Arguments.of("unsigned", unsigned, Refusal.UNSIGNED),
-                Arguments.of("not an artifact", "a model, honestly".getBytes(StandardCharsets.UTF_8), Refusal.BAD_FORMAT),
+                Arguments.of(
+                        "not an artifact", "a model, honestly".getBytes(StandardCharsets.UTF_8), Refusal.BAD_FORMAT),
                 Arguments.of("empty message", new byte[0], Refusal.BAD_FORMAT));
     }
 
@@ -119,7 +120,9 @@ class ModelReleasesHarnessTest {
         assertThat(harness.counter("modelsRefused_" + refusal.code())).isOne();
         for (Refusal other : Refusal.values()) {
             if (other != refusal) {
-                assertThat(harness.counter("modelsRefused_" + other.code())).as(other.code()).isZero();
+                assertThat(harness.counter("modelsRefused_" + other.code()))
+                        .as(other.code())
+                        .isZero();
             }
         }
     }
@@ -140,7 +143,9 @@ class ModelReleasesHarnessTest {
         harness.close();
 
         harness = opened(snapshot);
-        assertThat(nextWindowScoredBy()).as("restored, before any window or release").isEqualTo(modelB.modelVersion());
+        assertThat(nextWindowScoredBy())
+                .as("restored, before any window or release")
+                .isEqualTo(modelB.modelVersion());
         harness.modelRelease(releaseA);
         assertThat(nextWindowScoredBy()).isEqualTo(modelA.modelVersion());
     }
@@ -158,17 +163,25 @@ class ModelReleasesHarnessTest {
     void theJobsHistoryIsKeptAcrossASwapAndTheNewModelLearnsOnFromIt() throws Exception {
         harness.modelRelease(releaseA);
         List<double[]> typical = TinyModels.windows(FeatureSet.CURRENT, 1).stream()
-                .filter(w -> w.label() == null).limit(3).map(w -> w.features()).toList();
+                .filter(w -> w.label() == null)
+                .limit(3)
+                .map(w -> w.features())
+                .toList();
         harness.window(window(0, typical.get(0)));
         harness.window(window(1, typical.get(1)));
         JobHistory kept = harness.history(ScoreWindowsHarnessTest.JOB);
-        assertThat(kept.windows()).as("model A learned the job's normal from its windows").isEqualTo(2);
+        assertThat(kept.windows())
+                .as("model A learned the job's normal from its windows")
+                .isEqualTo(2);
 
         harness.modelRelease(releaseB);
-        assertThat(harness.history(ScoreWindowsHarnessTest.JOB)).as("a release leaves every job's history").isEqualTo(kept);
+        assertThat(harness.history(ScoreWindowsHarnessTest.JOB))
+                .as("a release leaves every job's history")
+                .isEqualTo(kept);
         double[] third = typical.get(2);
         harness.window(window(2, third));
-        assertThat(harness.history(ScoreWindowsHarnessTest.JOB)).as("model B scored and learned from the kept history")
+        assertThat(harness.history(ScoreWindowsHarnessTest.JOB))
+                .as("model B scored and learned from the kept history")
                 .isEqualTo(modelB.update(kept, third, modelB.score(third, kept)));
     }
 

@@ -1,13 +1,9 @@
 package io.vigil.pipeline.detect;
 
-import io.vigil.pipeline.DetectJob;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vigil.pipeline.PublishModelCommand;
-import io.vigil.settings.Topic;
-import io.vigil.settings.VigilConfig;
-import io.vigil.pipeline.CollectingSink;
-import io.vigil.pipeline.files.DatasetFiles;
+import io.vigil.broker.EmbeddedKafka;
+import io.vigil.broker.TopicContents;
 import io.vigil.models.features.FeatureSet;
 import io.vigil.models.model.ModelArtifact;
 import io.vigil.models.model.ModelSigning;
@@ -15,9 +11,11 @@ import io.vigil.models.model.VigilModel;
 import io.vigil.models.scoring.IndicatorScorer;
 import io.vigil.models.training.LabelledWindow;
 import io.vigil.models.training.Trainer;
-import io.vigil.broker.EmbeddedKafka;
+import io.vigil.pipeline.CollectingSink;
+import io.vigil.pipeline.DetectJob;
+import io.vigil.pipeline.PublishModelCommand;
+import io.vigil.pipeline.files.DatasetFiles;
 import io.vigil.pipeline.kafka.KafkaTopics;
-import io.vigil.broker.TopicContents;
 import io.vigil.records.Alert;
 import io.vigil.records.Category;
 import io.vigil.records.DeadLetter;
@@ -26,6 +24,8 @@ import io.vigil.records.JobWindow;
 import io.vigil.records.RecordType;
 import io.vigil.records.wire.Framings;
 import io.vigil.records.wire.RecordFraming;
+import io.vigil.settings.Topic;
+import io.vigil.settings.VigilConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PrivateKey;
@@ -73,7 +73,9 @@ class ModelReleasesIT {
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
             .setConfiguration(METRICS.addToConfiguration(new Configuration()))
-            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+            .setNumberTaskManagers(1)
+            .setNumberSlotsPerTaskManager(2)
+            .build());
 
     static final int PARALLELISM = 2;
     static final Duration PATIENCE = Duration.ofSeconds(60);
@@ -105,24 +107,34 @@ class ModelReleasesIT {
                 telemetry.minute(PROBER, minute, minute >= 2);
             }
         }
-        telemetry.stop(PROBER, 4); // its state ends a window after retention: event time 06:10, passed by minute 8's records
+        telemetry.stop(
+                PROBER, 4); // its state ends a window after retention: event time 06:10, passed by minute 8's records
         send(config, telemetry.drained());
 
         JobClient job = DetectJob.start(environment(), config, new IndicatorScorer());
         try {
             List<JobWindow> windows = awaitWindows(config, job.getJobID(), 7, 8 + 4);
-            await(config, job.getJobID(), () -> sum(job.getJobID(), "jobStatesCleared") >= 1, "the prober's state to be cleared");
-            assertThat(windows).filteredOn(w -> w.getJobId().equals(PROBER.id())).hasSize(4);
+            await(
+                    config,
+                    job.getJobID(),
+                    () -> sum(job.getJobID(), "jobStatesCleared") >= 1,
+                    "the prober's state to be cleared");
+            assertThat(windows)
+                    .filteredOn(w -> w.getJobId().equals(PROBER.id()))
+                    .hasSize(4);
             assertThat(readCommitted(config.topic(Topic.ALERTS), RecordType.ALERT))
-                    .extracting(Alert::getWindowStart).containsExactlyInAnyOrder(Scenario.at(2, 0), Scenario.at(3, 0));
-            assertThat(sum(job.getJobID(), "modelsAccepted") + sum(job.getJobID(), "modelsRefused")).isZero();
+                    .extracting(Alert::getWindowStart)
+                    .containsExactlyInAnyOrder(Scenario.at(2, 0), Scenario.at(3, 0));
+            assertThat(sum(job.getJobID(), "modelsAccepted") + sum(job.getJobID(), "modelsRefused"))
+                    .isZero();
         } finally {
             job.cancel().get();
         }
     }
 
     @Test
-    void aPublishedModelScoresFromTheNextWindowsOnWithoutARestartAndABadOneChangesNothing(@TempDir Path dir) throws Exception {
+    void aPublishedModelScoresFromTheNextWindowsOnWithoutARestartAndABadOneChangesNothing(@TempDir Path dir)
+            throws Exception {
         List<LabelledWindow> training = labelledWindows(dir.resolve("training"));
         VigilModel modelA = Trainer.train(FeatureSet.CURRENT, training, new Trainer.Options(11, 1.0), line -> {});
         VigilModel modelB = Trainer.train(FeatureSet.CURRENT, training, new Trainer.Options(12, 1.0), line -> {});
@@ -149,9 +161,16 @@ class ModelReleasesIT {
         // long a pause lasts on a loaded machine: so no idleness at all (0: a partition never counts as idle),
         // and every partition gets records in every phase (the scheduler re-announces the running jobs at the
         // end of each phase, one on each assignments partition): event time moves with the slowest partition.
-        VigilConfig config = freshTopics(Duration.ZERO).with(Map.of(VigilConfig.MODEL_TRUSTED_KEYS, publicKey.toString()));
-        String[] topicFlags = {"--bootstrap-servers", kafka.bootstrapServers(), "--topic-models", config.topic(Topic.MODELS),
-                "--model-trusted-keys", publicKey.toString()};
+        VigilConfig config =
+                freshTopics(Duration.ZERO).with(Map.of(VigilConfig.MODEL_TRUSTED_KEYS, publicKey.toString()));
+        String[] topicFlags = {
+            "--bootstrap-servers",
+            kafka.bootstrapServers(),
+            "--topic-models",
+            config.topic(Topic.MODELS),
+            "--model-trusted-keys",
+            publicKey.toString()
+        };
         Telemetry telemetry = new Telemetry();
         telemetry.start(TRAINER, 0);
         telemetry.start(PROBER, 0);
@@ -166,37 +185,57 @@ class ModelReleasesIT {
             List<JobWindow> beforeTheBadRelease = awaitWindows(config, id, 4, 2 * 5);
 
             // 2. a damaged copy of A: publish-model refuses it; forced onto the topic, every job instance refuses it
-            assertThat(PublishModelCommand.commandLine().execute(concat(topicFlags, damaged.toString()))).isEqualTo(1);
-            assertThat(PublishModelCommand.commandLine().execute(concat(topicFlags, "--no-verify", damaged.toString()))).isZero();
-            await(config, id, () -> sum(id, "modelsRefused_checksum_mismatch") == PARALLELISM,
+            assertThat(PublishModelCommand.commandLine().execute(concat(topicFlags, damaged.toString())))
+                    .isEqualTo(1);
+            assertThat(PublishModelCommand.commandLine().execute(concat(topicFlags, "--no-verify", damaged.toString())))
+                    .isZero();
+            await(
+                    config,
+                    id,
+                    () -> sum(id, "modelsRefused_checksum_mismatch") == PARALLELISM,
                     "every instance to refuse the damaged release");
             phase(telemetry, 6, 12, 8);
             send(config, telemetry.drained());
             List<JobWindow> throughPhase2 = awaitWindows(config, id, 10, 2 * 11);
 
             // 3. model B: every instance takes it, and the windows closed from now on are B's
-            assertThat(PublishModelCommand.commandLine().execute(concat(topicFlags, fileB.toString()))).isZero();
+            assertThat(PublishModelCommand.commandLine().execute(concat(topicFlags, fileB.toString())))
+                    .isZero();
             await(config, id, () -> sum(id, "modelsAccepted") == PARALLELISM, "every instance to accept model B");
             phase(telemetry, 12, 18, 14);
             send(config, telemetry.drained());
             List<JobWindow> all = awaitWindows(config, id, 16, 2 * 17);
 
-            assertThat(beforeTheBadRelease).extracting(JobWindow::getModelVersion).containsOnly(versionA);
-            assertThat(throughPhase2).as("windows scored after the refused release").hasSize(2 * 11)
-                    .extracting(JobWindow::getModelVersion).containsOnly(versionA);
-            List<JobWindow> afterB = all.stream().filter(w -> !throughPhase2.contains(w)).toList();
-            assertThat(afterB).as("windows of minutes 11-16").hasSize(2 * 6)
-                    .extracting(JobWindow::getModelVersion).containsOnly(versionB);
+            assertThat(beforeTheBadRelease)
+                    .extracting(JobWindow::getModelVersion)
+                    .containsOnly(versionA);
+            assertThat(throughPhase2)
+                    .as("windows scored after the refused release")
+                    .hasSize(2 * 11)
+                    .extracting(JobWindow::getModelVersion)
+                    .containsOnly(versionA);
+            List<JobWindow> afterB =
+                    all.stream().filter(w -> !throughPhase2.contains(w)).toList();
+            assertThat(afterB)
+                    .as("windows of minutes 11-16")
+                    .hasSize(2 * 6)
+                    .extracting(JobWindow::getModelVersion)
+                    .containsOnly(versionB);
 
             // the alerts carry the version of the model that scored their window (how good these small models
             // are is not this test's business: they may flag a trainer's window too)
             List<Alert> alerts = readCommitted(config.topic(Topic.ALERTS), RecordType.ALERT);
             for (Alert alert : alerts) {
                 boolean scoredByA = !alert.getWindowStart().isAfter(Scenario.at(10, 0));
-                assertThat(alert.getModelVersion()).as(alert.getWindowStart().toString()).isEqualTo(scoredByA ? versionA : versionB);
+                assertThat(alert.getModelVersion())
+                        .as(alert.getWindowStart().toString())
+                        .isEqualTo(scoredByA ? versionA : versionB);
             }
-            assertThat(alerts).filteredOn(a -> a.getJobId().equals(PROBER.id())).extracting(Alert::getWindowStart)
-                    .as("each phase's scan alerts").contains(Scenario.at(2, 0), Scenario.at(8, 0), Scenario.at(14, 0));
+            assertThat(alerts)
+                    .filteredOn(a -> a.getJobId().equals(PROBER.id()))
+                    .extracting(Alert::getWindowStart)
+                    .as("each phase's scan alerts")
+                    .contains(Scenario.at(2, 0), Scenario.at(8, 0), Scenario.at(14, 0));
             assertThat(sum(id, "modelsRefused")).isEqualTo(PARALLELISM);
         } finally {
             job.cancel().get();
@@ -236,16 +275,27 @@ class ModelReleasesIT {
             }
             StreamExecutionEnvironment env = DetectPipelineIT.environment(RuntimeExecutionMode.BATCH);
             CollectingSink<JobWindow> windows = new CollectingSink<>("windows");
-            DetectPipeline.build(env, DetectSettings.defaults(), new IndicatorScorer(),
+            DetectPipeline.build(
+                    env,
+                    DetectSettings.defaults(),
+                    new IndicatorScorer(),
                     DatasetFiles.inputs(List.of(telemetry.writeDataset(dir.resolve(dataset)))),
-                    new DetectPipeline.Outputs(new CollectingSink<>("alerts"), windows, new CollectingSink<DeadLetter>("dead")));
+                    new DetectPipeline.Outputs(
+                            new CollectingSink<>("alerts"), windows, new CollectingSink<DeadLetter>("dead")));
             env.execute("training windows " + dataset);
             for (JobWindow w : windows.received()) {
                 long start = w.getWindowStart().toEpochMilli();
                 boolean scan = w.getJobId().equals(jobs.get(2).id())
-                        && start >= Scenario.at(12, 0).toEpochMilli() && start < Scenario.at(17, 0).toEpochMilli();
-                labelled.add(new LabelledWindow(dataset, w.getJobId(), start, w.getWindowEnd().toEpochMilli(),
-                        FeatureSet.CURRENT.fromMap(w.getFeatures()), scan ? Category.NETWORK_SCAN : null, scan ? dataset + "-scan" : null));
+                        && start >= Scenario.at(12, 0).toEpochMilli()
+                        && start < Scenario.at(17, 0).toEpochMilli();
+                labelled.add(new LabelledWindow(
+                        dataset,
+                        w.getJobId(),
+                        start,
+                        w.getWindowEnd().toEpochMilli(),
+                        FeatureSet.CURRENT.fromMap(w.getFeatures()),
+                        scan ? Category.NETWORK_SCAN : null,
+                        scan ? dataset + "-scan" : null));
             }
         }
         labelled.sort(Comparator.comparing(LabelledWindow::jobId).thenComparingLong(LabelledWindow::windowStart));
@@ -287,23 +337,30 @@ class ModelReleasesIT {
     }
 
     /** Waits until {@code count} windows up to minute {@code last} are committed; returns every committed window. */
-    static List<JobWindow> awaitWindows(VigilConfig config, JobID job, int last, int count) throws InterruptedException {
+    static List<JobWindow> awaitWindows(VigilConfig config, JobID job, int last, int count)
+            throws InterruptedException {
         List<JobWindow> windows = new ArrayList<>();
         Predicate<JobWindow> upToLast = w -> !w.getWindowStart().isAfter(Scenario.at(last, 0));
-        await(config, job, () -> {
-            windows.clear();
-            windows.addAll(readCommitted(config.topic(Topic.WINDOWS), RecordType.WINDOW));
-            return windows.stream().filter(upToLast).count() >= count;
-        }, count + " windows through minute " + last);
+        await(
+                config,
+                job,
+                () -> {
+                    windows.clear();
+                    windows.addAll(readCommitted(config.topic(Topic.WINDOWS), RecordType.WINDOW));
+                    return windows.stream().filter(upToLast).count() >= count;
+                },
+                count + " windows through minute " + last);
         return windows;
     }
 
     /** Waits for a condition; if it does not come, says what the job did meanwhile. */
-    static void await(VigilConfig config, JobID job, BooleanSupplier condition, String what) throws InterruptedException {
+    static void await(VigilConfig config, JobID job, BooleanSupplier condition, String what)
+            throws InterruptedException {
         long deadline = System.nanoTime() + PATIENCE.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("waited " + PATIENCE.toSeconds() + " s for " + what + "; " + whatTheJobDid(config, job));
+                throw new AssertionError(
+                        "waited " + PATIENCE.toSeconds() + " s for " + what + "; " + whatTheJobDid(config, job));
             }
             Thread.sleep(200);
         }
@@ -312,10 +369,14 @@ class ModelReleasesIT {
     /** The windows committed, the dead letters by reason and minute, and the watermarks of the sources and the scoring. */
     static String whatTheJobDid(VigilConfig config, JobID job) {
         List<String> windows = readCommitted(config.topic(Topic.WINDOWS), RecordType.WINDOW).stream()
-                .map(w -> w.getJobId() + "@" + minuteOf(w.getWindowStart())).sorted().toList();
+                .map(w -> w.getJobId() + "@" + minuteOf(w.getWindowStart()))
+                .sorted()
+                .toList();
         Map<String, Long> deadLetters = readCommitted(config.topic(Topic.DEADLETTER), RecordType.DEAD_LETTER).stream()
-                .collect(Collectors.groupingBy(d -> d.getRecordType() + "/" + d.getReason() + "@" + minuteOf(d.getEventTs()),
-                        TreeMap::new, Collectors.counting()));
+                .collect(Collectors.groupingBy(
+                        d -> d.getRecordType() + "/" + d.getReason() + "@" + minuteOf(d.getEventTs()),
+                        TreeMap::new,
+                        Collectors.counting()));
         return "windows committed " + windows + ", dead letters " + deadLetters + ", watermarks "
                 + gauges(job, "(Source: [^.]*|Score windows)\\.\\d\\.current(Input\\d?|Output)Watermark$");
     }
@@ -327,7 +388,8 @@ class ModelReleasesIT {
     /** A counter of the scoring operator, summed over its parallel instances. */
     static long sum(JobID job, String counter) {
         return METRICS.findMetrics(job, "\\." + counter + "$").values().stream()
-                .mapToLong(m -> ((Counter) m).getCount()).sum();
+                .mapToLong(m -> ((Counter) m).getCount())
+                .sum();
     }
 
     /** The job's gauges whose identifier matches, by identifier from the operator's name on. */

@@ -41,10 +41,22 @@ class PreCombineHarnessTest {
     }
 
     static JobFlow flow(String job, String localIp, String remoteIp, int port, long ts, long bytes) {
-        Flow f = Flow.newBuilder().setTs(Instant.ofEpochMilli(ts)).setStartTs(Instant.ofEpochMilli(ts - 5_000))
-                .setNode("n").setJobId(job).setSrcIp(localIp).setDstIp(remoteIp).setSrcPort(40_000).setDstPort(port)
-                .setProtocol("TCP").setOrigBytes(bytes).setRespBytes(bytes / 2).setOrigPkts(10).setRespPkts(8)
-                .setConnState("SF").build();
+        Flow f = Flow.newBuilder()
+                .setTs(Instant.ofEpochMilli(ts))
+                .setStartTs(Instant.ofEpochMilli(ts - 5_000))
+                .setNode("n")
+                .setJobId(job)
+                .setSrcIp(localIp)
+                .setDstIp(remoteIp)
+                .setSrcPort(40_000)
+                .setDstPort(port)
+                .setProtocol("TCP")
+                .setOrigBytes(bytes)
+                .setRespBytes(bytes / 2)
+                .setOrigPkts(10)
+                .setRespPkts(8)
+                .setConnState("SF")
+                .build();
         return JobFlow.of(f, job, true, NetworkScope.defaults());
     }
 
@@ -65,8 +77,10 @@ class PreCombineHarnessTest {
         send(flow("job-a", "10.0.0.1", "198.51.100.7", 443, START + 1_000, 100)); // and after a checkpoint's flush
         send(flow("job-a", "10.0.0.1", "198.51.100.7", 443, START + 2_000, 100)); // another report of the connection
         harness.processWatermark(new Watermark(START + MINUTE_MS - 1));
-        long flows = output().stream().filter(o -> o instanceof StreamRecord<?>)
-                .mapToLong(o -> ((JobFlows) ((StreamRecord<?>) o).getValue()).partial.jobs.get("job-a").flows).sum();
+        long flows = output().stream()
+                .filter(o -> o instanceof StreamRecord<?>)
+                .mapToLong(o -> ((JobFlows) ((StreamRecord<?>) o).getValue()).partial.jobs.get("job-a").flows)
+                .sum();
         assertThat(flows).isEqualTo(2);
     }
 
@@ -88,7 +102,9 @@ class PreCombineHarnessTest {
         assertThat(sent.partial.remoteIp).isEqualTo("198.51.100.7");
         assertThat(sent.partial.jobs).containsOnlyKeys("job-a", "job-b");
         assertThat(sent.partial.jobs.get("job-a").flows).isEqualTo(1);
-        assertThat(out.get(2)).as("the partial goes before the watermark").isEqualTo(new Watermark(START + MINUTE_MS - 1));
+        assertThat(out.get(2))
+                .as("the partial goes before the watermark")
+                .isEqualTo(new Watermark(START + MINUTE_MS - 1));
     }
 
     @Test
@@ -129,8 +145,13 @@ class PreCombineHarnessTest {
         long watermark = START - 1;
         for (int i = 0; i < 3_000; i++) {
             long ts = START + i * 200L - random.nextInt(15_000);
-            input.add(flow("job-" + random.nextInt(5), "10.0.0." + random.nextInt(4), "198.51.100." + random.nextInt(6),
-                    random.nextBoolean() ? 443 : 22 + random.nextInt(3), ts, 1 + random.nextInt(100_000)));
+            input.add(flow(
+                    "job-" + random.nextInt(5),
+                    "10.0.0." + random.nextInt(4),
+                    "198.51.100." + random.nextInt(6),
+                    random.nextBoolean() ? 443 : 22 + random.nextInt(3),
+                    ts,
+                    1 + random.nextInt(100_000)));
             if (random.nextInt(25) == 0) {
                 watermark = Math.max(watermark, START + i * 200L - 10_000);
                 input.add(new Watermark(watermark));
@@ -148,7 +169,8 @@ class PreCombineHarnessTest {
             }
         }
 
-        KeyedOneInputStreamOperatorTestHarness<String, JobFlows, Contact> combined = DestinationWindowHarnessTest.harness(Duration.ZERO);
+        KeyedOneInputStreamOperatorTestHarness<String, JobFlows, Contact> combined =
+                DestinationWindowHarnessTest.harness(Duration.ZERO);
         combined.open();
         for (Object o : input) {
             if (o instanceof JobFlow f) {
@@ -166,7 +188,8 @@ class PreCombineHarnessTest {
             harness.getOutput().clear();
         }
 
-        Comparator<Contact> order = Comparator.comparingLong((Contact c) -> c.windowStart).thenComparing(c -> c.remoteIp)
+        Comparator<Contact> order = Comparator.comparingLong((Contact c) -> c.windowStart)
+                .thenComparing(c -> c.remoteIp)
                 .thenComparing(c -> c.jobId);
         List<Contact> expected = new ArrayList<>(direct.extractOutputValues());
         List<Contact> actual = new ArrayList<>(combined.extractOutputValues());
@@ -174,10 +197,12 @@ class PreCombineHarnessTest {
         actual.sort(order);
         assertThat(expected).hasSizeGreaterThan(100);
         assertThat(actual).isEqualTo(expected);
-        assertThat(combined.getSideOutput(DetectPipeline.LATE_FLOWS)).extracting(r -> r.getValue().flow)
+        assertThat(combined.getSideOutput(DetectPipeline.LATE_FLOWS))
+                .extracting(r -> r.getValue().flow)
                 .as("late flows pass through the combiner and are late at the window, as before")
                 .containsExactlyInAnyOrderElementsOf(direct.getSideOutput(DetectPipeline.LATE_FLOWS).stream()
-                        .map(r -> r.getValue().flow).toList())
+                        .map(r -> r.getValue().flow)
+                        .toList())
                 .isNotEmpty();
         direct.close();
         combined.close();

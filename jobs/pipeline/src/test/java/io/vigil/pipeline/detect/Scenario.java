@@ -42,6 +42,7 @@ public final class Scenario {
     public static final String PROBER = "job-prober";
     /** The incident's name in labels.json. */
     public static final String INCIDENT = "probe";
+
     static final String TRAINER_IP = "10.0.1.1";
     static final String PROBER_IP = "10.0.2.1";
     static final String STORAGE_IP = "10.9.0.20";
@@ -72,8 +73,15 @@ public final class Scenario {
                 for (int i = 0; i < 10; i++, host++) {
                     String dst = "10.0." + (50 + host / 250) + "." + (1 + host % 250);
                     boolean answered = host % 7 == 0;
-                    flows.add(flow(PROBER_IP, dst, SERVICE_PORTS[host % SERVICE_PORTS.length], at, at.minusMillis(300),
-                            answered ? 300 : 0, answered ? 120 : 0, answered ? "REJ" : "S0"));
+                    flows.add(flow(
+                            PROBER_IP,
+                            dst,
+                            SERVICE_PORTS[host % SERVICE_PORTS.length],
+                            at,
+                            at.minusMillis(300),
+                            answered ? 300 : 0,
+                            answered ? 120 : 0,
+                            answered ? "REJ" : "S0"));
                 }
             }
             flows.add(flow(PROBER_IP, METADATA_IP, 80, at(minute, 30), at(minute, 29), 200, 1_500, "SF"));
@@ -90,14 +98,32 @@ public final class Scenario {
             for (int tick = 0; tick < 6; tick++) {
                 Instant at = at(minute, tick * 10);
                 for (int gpu = 0; gpu < 4; gpu++) {
-                    samples.add(GpuSample.newBuilder().setTs(at).setNode(node).setGpu(gpu).setGpuUuid(null)
-                            .setUtil(93 + gpu).setSmActive(0.82).setTensorActive(0.55).setDramActive(0.41)
-                            .setFbUsedMib(61_000L).setPowerW(610.0).setTempC(66.0).setSmClockMhz(1_980)
+                    samples.add(GpuSample.newBuilder()
+                            .setTs(at)
+                            .setNode(node)
+                            .setGpu(gpu)
+                            .setGpuUuid(null)
+                            .setUtil(93 + gpu)
+                            .setSmActive(0.82)
+                            .setTensorActive(0.55)
+                            .setDramActive(0.41)
+                            .setFbUsedMib(61_000L)
+                            .setPowerW(610.0)
+                            .setTempC(66.0)
+                            .setSmClockMhz(1_980)
                             .setProcesses(List.of(new GpuProcess(4242L, "python", 60_000L)))
                             .build());
                 }
                 // dataset reads from internal storage
-                flows.add(flow(ip, STORAGE_IP, 443, at(minute, tick * 10 + 9), at(minute, tick * 10), 40_000, 90_000_000, "SF"));
+                flows.add(flow(
+                        ip,
+                        STORAGE_IP,
+                        443,
+                        at(minute, tick * 10 + 9),
+                        at(minute, tick * 10),
+                        40_000,
+                        90_000_000,
+                        "SF"));
             }
             // the experiment tracker: one long-lived HTTPS connection, re-reported every minute
             flows.add(flow(ip, TRACKER_IP, 443, at(minute, 59), BEGINNING, 52_000, 9_000, "S1"));
@@ -109,15 +135,35 @@ public final class Scenario {
     }
 
     static Flow flow(String src, String dst, int port, Instant ts, Instant start, long out, long in, String state) {
-        return Flow.newBuilder().setTs(ts).setStartTs(start).setNode("node-x").setJobId(null)
-                .setSrcIp(src).setDstIp(dst).setSrcPort(40_000 + port % 1000).setDstPort(port).setProtocol("TCP")
-                .setOrigBytes(out).setRespBytes(in).setOrigPkts(Math.max(1, out / 1400)).setRespPkts(in / 1400)
-                .setConnState(state).build();
+        return Flow.newBuilder()
+                .setTs(ts)
+                .setStartTs(start)
+                .setNode("node-x")
+                .setJobId(null)
+                .setSrcIp(src)
+                .setDstIp(dst)
+                .setSrcPort(40_000 + port % 1000)
+                .setDstPort(port)
+                .setProtocol("TCP")
+                .setOrigBytes(out)
+                .setRespBytes(in)
+                .setOrigPkts(Math.max(1, out / 1400))
+                .setRespPkts(in / 1400)
+                .setConnState(state)
+                .build();
     }
 
     static Assignment assignment(AssignmentEvent event, String job, String ip, String node, Instant at) {
-        return Assignment.newBuilder().setTs(at).setEvent(event).setJobId(job).setNode(node).setPod(job + "-0")
-                .setIp(ip).setGpus(List.of(0, 1, 2, 3)).setLabels(null).build();
+        return Assignment.newBuilder()
+                .setTs(at)
+                .setEvent(event)
+                .setJobId(job)
+                .setNode(node)
+                .setPod(job + "-0")
+                .setIp(ip)
+                .setGpus(List.of(0, 1, 2, 3))
+                .setLabels(null)
+                .build();
     }
 
     /** Windows [start, end) of the probing job that must alert, as epoch ms starts. */
@@ -131,8 +177,12 @@ public final class Scenario {
 
     /** The ground truth: the probing job scanned the network from minute 2 to minute 4. */
     public List<Label> labels() {
-        return List.of(new Label(INCIDENT, prober, Category.NETWORK_SCAN,
-                at(SCAN_FROM_MINUTE, 0).toEpochMilli(), at(SCAN_TO_MINUTE, 0).toEpochMilli()));
+        return List.of(new Label(
+                INCIDENT,
+                prober,
+                Category.NETWORK_SCAN,
+                at(SCAN_FROM_MINUTE, 0).toEpochMilli(),
+                at(SCAN_TO_MINUTE, 0).toEpochMilli()));
     }
 
     /** Writes the story as a dataset directory (gzip JSON lines), with {@code badFlowLines} in the middle of flows. */
@@ -141,7 +191,8 @@ public final class Scenario {
     }
 
     /** Writes the story with the given flows in file order, bad lines in the middle and {@code lastFlows} at the end. */
-    Path writeDataset(Path dir, List<Flow> flowsInFileOrder, List<String> badFlowLines, List<Flow> lastFlows) throws IOException {
+    Path writeDataset(Path dir, List<Flow> flowsInFileOrder, List<String> badFlowLines, List<Flow> lastFlows)
+            throws IOException {
         Files.createDirectories(dir);
         try (Writer w = gzipWriter(dir.resolve("flows.jsonl.gz"))) {
             JsonRecordCodec<Flow> codec = JsonRecordCodec.of(RecordType.FLOW);
@@ -167,8 +218,13 @@ public final class Scenario {
                 w.write('\n');
             }
         }
-        Files.writeString(dir.resolve("assignments.jsonl"), String.join("\n",
-                assignments.stream().map(JsonRecordCodec.of(RecordType.ASSIGNMENT)::encode).toList()) + "\n");
+        Files.writeString(
+                dir.resolve("assignments.jsonl"),
+                String.join(
+                                "\n",
+                                assignments.stream()
+                                        .map(JsonRecordCodec.of(RecordType.ASSIGNMENT)::encode)
+                                        .toList()) + "\n");
         writeLabels(dir);
         return dir;
     }
@@ -189,8 +245,14 @@ public final class Scenario {
         List<Label> labels = labels();
         for (int i = 0; i < labels.size(); i++) {
             Label l = labels.get(i);
-            json.append(String.format("  {\"incident\": %s, \"job_id\": %s, \"category\": \"%s\", \"start_ts\": %d, \"end_ts\": %d}%s%n",
-                    quote(l.incident()), quote(l.jobId()), l.category(), l.startTs(), l.endTs(), i < labels.size() - 1 ? "," : ""));
+            json.append(String.format(
+                    "  {\"incident\": %s, \"job_id\": %s, \"category\": \"%s\", \"start_ts\": %d, \"end_ts\": %d}%s%n",
+                    quote(l.incident()),
+                    quote(l.jobId()),
+                    l.category(),
+                    l.startTs(),
+                    l.endTs(),
+                    i < labels.size() - 1 ? "," : ""));
         }
         Files.writeString(dir.resolve(Labels.FILE_NAME), json.append("]\n").toString());
     }
@@ -199,7 +261,8 @@ public final class Scenario {
         return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
 
-    private static <T extends SpecificRecord> void writeAvro(Path file, RecordType<T> type, List<T> records) throws IOException {
+    private static <T extends SpecificRecord> void writeAvro(Path file, RecordType<T> type, List<T> records)
+            throws IOException {
         try (DataFileWriter<T> w = new DataFileWriter<>(new SpecificDatumWriter<>(type.recordClass()))) {
             w.setCodec(CodecFactory.deflateCodec(6));
             w.create(type.schema(), file.toFile());

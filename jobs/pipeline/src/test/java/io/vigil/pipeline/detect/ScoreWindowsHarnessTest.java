@@ -87,8 +87,13 @@ class ScoreWindowsHarnessTest {
             features[FeatureSet.CURRENT.index(flaggedFeature)] = 3.0;
         }
         Instant start = BEGINNING.plus(MINUTE.multipliedBy(minute));
-        JobWindow w = JobWindow.newBuilder().setJobId(JOB).setWindowStart(start).setWindowEnd(start.plus(MINUTE))
-                .setFeatureSet(FeatureSet.CURRENT.id()).setFeatures(FeatureSet.CURRENT.toMap(features)).build();
+        JobWindow w = JobWindow.newBuilder()
+                .setJobId(JOB)
+                .setWindowStart(start)
+                .setWindowEnd(start.plus(MINUTE))
+                .setFeatureSet(FeatureSet.CURRENT.id())
+                .setFeatures(FeatureSet.CURRENT.toMap(features))
+                .build();
         return new FeaturedWindow(w, new Evidence(List.of(), List.of(), 0L, 0L));
     }
 
@@ -97,8 +102,16 @@ class ScoreWindowsHarnessTest {
     }
 
     void send(AssignmentEvent event, Instant at) throws Exception {
-        harness.assignment(Assignment.newBuilder().setTs(at).setEvent(event).setJobId(JOB).setNode("n").setPod("p")
-                .setIp("10.0.0.1").setGpus(List.of()).setLabels(null).build());
+        harness.assignment(Assignment.newBuilder()
+                .setTs(at)
+                .setEvent(event)
+                .setJobId(JOB)
+                .setNode("n")
+                .setPod("p")
+                .setIp("10.0.0.1")
+                .setGpus(List.of())
+                .setLabels(null)
+                .build());
     }
 
     List<Alert> alerts() {
@@ -110,10 +123,15 @@ class ScoreWindowsHarnessTest {
         send(0, null);
         send(1, FeatureSet.FAILED_HOSTS);
         assertThat(harness.windows()).extracting(JobWindow::getFlagged).containsExactly(false, true);
-        assertThat(harness.windows()).allSatisfy(w -> assertThat(w.getModelVersion()).isEqualTo("stub-1"));
+        assertThat(harness.windows())
+                .allSatisfy(w -> assertThat(w.getModelVersion()).isEqualTo("stub-1"));
         assertThat(alerts()).singleElement().satisfies(a -> {
-            assertThat(a.getAlertId()).isEqualTo(Alerts.alertId(JOB, BEGINNING.plus(MINUTE).toEpochMilli(),
-                    BEGINNING.plus(MINUTE.multipliedBy(2)).toEpochMilli(), "stub-1"));
+            assertThat(a.getAlertId())
+                    .isEqualTo(Alerts.alertId(
+                            JOB,
+                            BEGINNING.plus(MINUTE).toEpochMilli(),
+                            BEGINNING.plus(MINUTE.multipliedBy(2)).toEpochMilli(),
+                            "stub-1"));
             assertThat(a.getCategories()).containsExactly(Category.NETWORK_SCAN);
         });
     }
@@ -123,8 +141,9 @@ class ScoreWindowsHarnessTest {
         send(1, FeatureSet.FAILED_HOSTS);
         send(2, FeatureSet.FAILED_HOSTS);
         send(3, FeatureSet.FAILED_HOSTS);
-        assertThat(alerts()).extracting(Alert::getIncidentId).containsOnly(
-                Alerts.incidentId(JOB, BEGINNING.plus(MINUTE).toEpochMilli(), "NETWORK_SCAN"));
+        assertThat(alerts())
+                .extracting(Alert::getIncidentId)
+                .containsOnly(Alerts.incidentId(JOB, BEGINNING.plus(MINUTE).toEpochMilli(), "NETWORK_SCAN"));
     }
 
     @Test
@@ -133,7 +152,10 @@ class ScoreWindowsHarnessTest {
         send(2, FeatureSet.RARE_LONG_LIVED_HOSTS);
         send(3, null);
         send(4, FeatureSet.RARE_LONG_LIVED_HOSTS);
-        assertThat(alerts()).extracting(Alert::getIncidentId).doesNotHaveDuplicates().hasSize(3);
+        assertThat(alerts())
+                .extracting(Alert::getIncidentId)
+                .doesNotHaveDuplicates()
+                .hasSize(3);
     }
 
     @Test
@@ -157,7 +179,9 @@ class ScoreWindowsHarnessTest {
         send(AssignmentEvent.STOP, BEGINNING.plus(MINUTE.multipliedBy(2)));
         send(AssignmentEvent.START, BEGINNING.plus(MINUTE.multipliedBy(2)).plusSeconds(5));
         harness.jobWatermark(BEGINNING.plus(MINUTE.multipliedBy(10)).toEpochMilli());
-        assertThat(harness.numKeyedStateEntries()).as("the restart cancelled the clean-up").isPositive();
+        assertThat(harness.numKeyedStateEntries())
+                .as("the restart cancelled the clean-up")
+                .isPositive();
     }
 
     @Test
@@ -184,12 +208,15 @@ class ScoreWindowsHarnessTest {
     @Test
     void eachWindowIsScoredWithTheJobsHistoryAndItsUpdateIsKept() throws Exception {
         reopenWith(new LearningScorer());
-        assertThat(harness.history(JOB)).as("no history before the first window").isNull();
+        assertThat(harness.history(JOB))
+                .as("no history before the first window")
+                .isNull();
         send(0, null);
         send(1, null);
         send(2, null);
         assertThat(harness.history(JOB).windows()).isEqualTo(3);
-        assertThat(harness.history(JOB).baseline(FeatureSet.CURRENT.index(FeatureSet.FAILED_HOSTS))).isZero();
+        assertThat(harness.history(JOB).baseline(FeatureSet.CURRENT.index(FeatureSet.FAILED_HOSTS)))
+                .isZero();
         assertThat(harness.history("another-job")).isNull();
     }
 
@@ -201,10 +228,13 @@ class ScoreWindowsHarnessTest {
         send(AssignmentEvent.STOP, BEGINNING.plus(MINUTE.multipliedBy(2)));
         send(AssignmentEvent.START, BEGINNING.plus(MINUTE.multipliedBy(2)).plusSeconds(5));
         harness.jobWatermark(BEGINNING.plus(MINUTE.multipliedBy(10)).toEpochMilli());
-        assertThat(harness.history(JOB).windows()).as("the restart cancelled the clean-up").isEqualTo(2);
+        assertThat(harness.history(JOB).windows())
+                .as("the restart cancelled the clean-up")
+                .isEqualTo(2);
 
         send(AssignmentEvent.STOP, BEGINNING.plus(MINUTE.multipliedBy(11)));
-        harness.jobWatermark(BEGINNING.plus(MINUTE.multipliedBy(11)).toEpochMilli() + SETTINGS.retentionMs() + MINUTE.toMillis());
+        harness.jobWatermark(
+                BEGINNING.plus(MINUTE.multipliedBy(11)).toEpochMilli() + SETTINGS.retentionMs() + MINUTE.toMillis());
         assertThat(harness.history(JOB)).isNull();
         assertThat(harness.numKeyedStateEntries()).isZero();
     }
@@ -218,9 +248,13 @@ class ScoreWindowsHarnessTest {
         send(1, FeatureSet.FAILED_HOSTS);
         long end = BEGINNING.plus(MINUTE.multipliedBy(2)).toEpochMilli();
         harness.jobWatermark(end + SETTINGS.jobIdleTimeout().toMillis());
-        assertThat(harness.numKeyedStateEntries()).as("held back by the model input").isPositive();
+        assertThat(harness.numKeyedStateEntries())
+                .as("held back by the model input")
+                .isPositive();
         harness.modelInputIdle();
-        assertThat(harness.numKeyedStateEntries()).as("released once it is idle").isZero();
+        assertThat(harness.numKeyedStateEntries())
+                .as("released once it is idle")
+                .isZero();
     }
 
     void reopenWith(WindowScorer scorer) throws Exception {

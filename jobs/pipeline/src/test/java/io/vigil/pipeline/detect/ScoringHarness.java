@@ -36,8 +36,12 @@ final class ScoringHarness extends AbstractStreamOperatorTestHarness<JobWindow> 
     private final InterceptingOperatorMetricGroup metrics;
 
     private ScoringHarness(ScoreWindows scoring, KeepingTaskMetricGroup metrics) throws Exception {
-        super(new CoBroadcastWithKeyedOperator<>(scoring, List.of(ScoreWindows.ACCEPTED_MODEL)),
-                new MockEnvironmentBuilder().setMetricGroup(metrics).setMaxParallelism(128).build());
+        super(
+                new CoBroadcastWithKeyedOperator<>(scoring, List.of(ScoreWindows.ACCEPTED_MODEL)),
+                new MockEnvironmentBuilder()
+                        .setMetricGroup(metrics)
+                        .setMaxParallelism(128)
+                        .build());
         this.metrics = metrics.operator;
         config.setStatePartitioner(0, (KeySelector<ScoringInput, String>) ScoringInput::jobId);
         config.setStateKeySerializer(StringSerializer.INSTANCE);
@@ -55,13 +59,15 @@ final class ScoringHarness extends AbstractStreamOperatorTestHarness<JobWindow> 
     }
 
     void window(FeaturedWindow w) throws Exception {
-        StreamRecord<ScoringInput> record = new StreamRecord<>(ScoringInput.of(w), w.window.getWindowEnd().toEpochMilli() - 1);
+        StreamRecord<ScoringInput> record =
+                new StreamRecord<>(ScoringInput.of(w), w.window.getWindowEnd().toEpochMilli() - 1);
         scoring().setKeyContextElement1(record);
         scoring().processElement1(record);
     }
 
     void assignment(Assignment a) throws Exception {
-        StreamRecord<ScoringInput> record = new StreamRecord<>(ScoringInput.of(a), a.getTs().toEpochMilli());
+        StreamRecord<ScoringInput> record =
+                new StreamRecord<>(ScoringInput.of(a), a.getTs().toEpochMilli());
         scoring().setKeyContextElement1(record);
         scoring().processElement1(record);
     }
@@ -85,19 +91,26 @@ final class ScoringHarness extends AbstractStreamOperatorTestHarness<JobWindow> 
 
     List<Alert> alerts() {
         var side = getSideOutput(ScoreWindows.ALERTS);
-        return side == null ? List.of() : side.stream().map(StreamRecord::getValue).toList();
+        return side == null
+                ? List.of()
+                : side.stream().map(StreamRecord::getValue).toList();
     }
 
     int numKeyedStateEntries() {
-        return ((HeapKeyedStateBackend<?>) ((AbstractStreamOperator<?>) operator).getKeyedStateBackend()).numKeyValueStateEntries();
+        return ((HeapKeyedStateBackend<?>) ((AbstractStreamOperator<?>) operator).getKeyedStateBackend())
+                .numKeyValueStateEntries();
     }
 
     /** The history kept for a job, as the operator stores it; null when it has none. */
     JobHistory history(String jobId) throws Exception {
         AbstractStreamOperator<?> op = (AbstractStreamOperator<?>) operator;
         op.setCurrentKey(jobId);
-        byte[] stored = op.getKeyedStateBackend().getPartitionedState(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
-                new ValueStateDescriptor<>("history", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO)).value();
+        byte[] stored = op.getKeyedStateBackend()
+                .getPartitionedState(
+                        VoidNamespace.INSTANCE,
+                        VoidNamespaceSerializer.INSTANCE,
+                        new ValueStateDescriptor<>("history", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO))
+                .value();
         return stored == null ? null : JobHistory.fromBytes(stored);
     }
 
@@ -114,7 +127,8 @@ final class ScoringHarness extends AbstractStreamOperatorTestHarness<JobWindow> 
         final InterceptingOperatorMetricGroup operator = new InterceptingOperatorMetricGroup();
 
         @Override
-        public InternalOperatorMetricGroup getOrAddOperator(OperatorID id, String name, Map<String, String> additionalVariables) {
+        public InternalOperatorMetricGroup getOrAddOperator(
+                OperatorID id, String name, Map<String, String> additionalVariables) {
             return operator;
         }
     }

@@ -42,36 +42,70 @@ final class Telemetry {
     }
 
     void stop(Job job, int minute) {
-        assignments.add(Scenario.assignment(AssignmentEvent.STOP, job.id(), job.ip(), job.node(), Scenario.at(minute, 0)));
+        assignments.add(
+                Scenario.assignment(AssignmentEvent.STOP, job.id(), job.ip(), job.node(), Scenario.at(minute, 0)));
     }
 
     void minute(Job job, int minute, boolean scanning) {
         for (int tick = 0; tick < 6; tick++) {
             Instant at = Scenario.at(minute, tick * 10);
             for (int gpu = 0; gpu < 4; gpu++) {
-                samples.add(GpuSample.newBuilder().setTs(at).setNode(job.node()).setGpu(gpu).setGpuUuid(null)
-                        .setUtil(93 + gpu).setSmActive(0.82).setTensorActive(0.55).setDramActive(0.41)
-                        .setFbUsedMib(61_000L).setPowerW(610.0).setTempC(66.0).setSmClockMhz(1_980)
+                samples.add(GpuSample.newBuilder()
+                        .setTs(at)
+                        .setNode(job.node())
+                        .setGpu(gpu)
+                        .setGpuUuid(null)
+                        .setUtil(93 + gpu)
+                        .setSmActive(0.82)
+                        .setTensorActive(0.55)
+                        .setDramActive(0.41)
+                        .setFbUsedMib(61_000L)
+                        .setPowerW(610.0)
+                        .setTempC(66.0)
+                        .setSmClockMhz(1_980)
                         .setProcesses(List.of(new GpuProcess(4242L, "python", 60_000L)))
                         .build());
             }
-            flows.add(Scenario.flow(job.ip(), Scenario.STORAGE_IP, 443, Scenario.at(minute, tick * 10 + 9), at,
-                    40_000, 90_000_000, "SF"));
+            flows.add(Scenario.flow(
+                    job.ip(),
+                    Scenario.STORAGE_IP,
+                    443,
+                    Scenario.at(minute, tick * 10 + 9),
+                    at,
+                    40_000,
+                    90_000_000,
+                    "SF"));
             if (scanning) {
                 Instant probe = Scenario.at(minute, tick * 10 + 5);
                 for (int i = 0; i < 10; i++, scannedHosts++) {
                     String dst = "10.0." + (50 + scannedHosts / 250 % 150) + "." + (1 + scannedHosts % 250);
                     boolean answered = scannedHosts % 7 == 0;
-                    flows.add(Scenario.flow(job.ip(), dst, Scenario.SERVICE_PORTS[scannedHosts % Scenario.SERVICE_PORTS.length],
-                            probe, probe.minusMillis(300), answered ? 300 : 0, answered ? 120 : 0, answered ? "REJ" : "S0"));
+                    flows.add(Scenario.flow(
+                            job.ip(),
+                            dst,
+                            Scenario.SERVICE_PORTS[scannedHosts % Scenario.SERVICE_PORTS.length],
+                            probe,
+                            probe.minusMillis(300),
+                            answered ? 300 : 0,
+                            answered ? 120 : 0,
+                            answered ? "REJ" : "S0"));
                 }
             }
         }
         if (scanning) {
-            flows.add(Scenario.flow(job.ip(), Scenario.METADATA_IP, 80, Scenario.at(minute, 30), Scenario.at(minute, 29), 200, 1_500, "SF"));
+            flows.add(Scenario.flow(
+                    job.ip(),
+                    Scenario.METADATA_IP,
+                    80,
+                    Scenario.at(minute, 30),
+                    Scenario.at(minute, 29),
+                    200,
+                    1_500,
+                    "SF"));
         }
         // one long-lived HTTPS connection to the tracker, re-reported every minute
-        flows.add(Scenario.flow(job.ip(), Scenario.TRACKER_IP, 443, Scenario.at(minute, 59), Scenario.BEGINNING, 52_000, 9_000, "S1"));
+        flows.add(Scenario.flow(
+                job.ip(), Scenario.TRACKER_IP, 443, Scenario.at(minute, 59), Scenario.BEGINNING, 52_000, 9_000, "S1"));
     }
 
     /** The records so far in time order, and forgets them: what one phase of a test sends. */
@@ -101,7 +135,8 @@ final class Telemetry {
         return copy;
     }
 
-    private static <T extends SpecificRecord> void write(Path file, RecordType<T> type, List<T> records) throws IOException {
+    private static <T extends SpecificRecord> void write(Path file, RecordType<T> type, List<T> records)
+            throws IOException {
         JsonRecordCodec<T> codec = JsonRecordCodec.of(type);
         Files.write(file, records.stream().map(codec::encode).toList());
     }

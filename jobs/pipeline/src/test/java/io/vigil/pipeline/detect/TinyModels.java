@@ -74,8 +74,14 @@ final class TinyModels {
                         f[featureSet.index(FeatureSet.FAILED_HOSTS)] = 200 + 10 * random.nextGaussian();
                     }
                     long from = start + minute * 60_000L;
-                    windows.add(new LabelledWindow(dataset, jobId, from, from + 60_000L, f,
-                            scanning ? Category.NETWORK_SCAN : null, scanning ? dataset + "-scan" : null));
+                    windows.add(new LabelledWindow(
+                            dataset,
+                            jobId,
+                            from,
+                            from + 60_000L,
+                            f,
+                            scanning ? Category.NETWORK_SCAN : null,
+                            scanning ? dataset + "-scan" : null));
                 }
             }
         }

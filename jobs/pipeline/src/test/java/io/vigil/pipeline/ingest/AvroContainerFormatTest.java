@@ -36,7 +36,8 @@ class AvroContainerFormatTest {
 
     /** Writes blocks of records; returns where each block after the first starts. */
     @SafeVarargs
-    static <T extends SpecificRecord> List<Long> write(Path file, RecordType<T> type, CodecFactory codec, List<T>... blocks) throws IOException {
+    static <T extends SpecificRecord> List<Long> write(
+            Path file, RecordType<T> type, CodecFactory codec, List<T>... blocks) throws IOException {
         List<Long> starts = new ArrayList<>();
         try (DataFileWriter<T> w = new DataFileWriter<>(new SpecificDatumWriter<>(type.recordClass()))) {
             w.setCodec(codec);
@@ -55,7 +56,8 @@ class AvroContainerFormatTest {
         AvroContainerFormat<?> format = new AvroContainerFormat<>(type, "ds/" + file.getFileName());
         long len = Files.size(file);
         List<Received> out = new ArrayList<>();
-        try (StreamFormat.Reader<Received> reader = format.createReader(new Configuration(), new LocalDataInputStream(file.toFile()), len, len)) {
+        try (StreamFormat.Reader<Received> reader =
+                format.createReader(new Configuration(), new LocalDataInputStream(file.toFile()), len, len)) {
             for (Received r = reader.read(); r != null; r = reader.read()) {
                 out.add(r);
             }
@@ -64,7 +66,10 @@ class AvroContainerFormatTest {
     }
 
     static List<DeadLetter> deadLetters(List<Received> received) {
-        return received.stream().filter(r -> r.deadLetter != null).map(r -> r.deadLetter).toList();
+        return received.stream()
+                .filter(r -> r.deadLetter != null)
+                .map(r -> r.deadLetter)
+                .toList();
     }
 
     static List<Object> records(List<Received> received) {
@@ -103,7 +108,8 @@ class AvroContainerFormatTest {
     @Test
     void aCorruptBlockIsOneDeadLetterAndReadingGoesOnAtTheNextBlock(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("flows.avro");
-        List<Long> starts = write(file, RecordType.FLOW, CodecFactory.nullCodec(), flows(10, 0), flows(10, 10), flows(10, 20));
+        List<Long> starts =
+                write(file, RecordType.FLOW, CodecFactory.nullCodec(), flows(10, 0), flows(10, 10), flows(10, 20));
         long secondBlock = starts.get(0);
         try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
             raf.seek(secondBlock + 5); // past the block's count and size, into its first record
@@ -116,7 +122,8 @@ class AvroContainerFormatTest {
         assertThat(deadLetters(received)).singleElement().satisfies(d -> {
             assertThat(d.getReason()).isEqualTo("undecodable");
             assertThat(d.getSource()).isEqualTo("ds/flows.avro:block@" + secondBlock);
-            assertThat(d.getDetail()).startsWith("corrupt block at byte " + secondBlock + ", skipped to the next intact block");
+            assertThat(d.getDetail())
+                    .startsWith("corrupt block at byte " + secondBlock + ", skipped to the next intact block");
         });
     }
 
@@ -131,7 +138,8 @@ class AvroContainerFormatTest {
         List<Received> received = read(file, RecordType.FLOW);
 
         assertThat(records(received)).containsExactlyElementsOf(flows(10, 0));
-        assertThat(deadLetters(received)).allSatisfy(d -> assertThat(d.getReason()).isEqualTo("undecodable"));
+        assertThat(deadLetters(received))
+                .allSatisfy(d -> assertThat(d.getReason()).isEqualTo("undecodable"));
     }
 
     @Test

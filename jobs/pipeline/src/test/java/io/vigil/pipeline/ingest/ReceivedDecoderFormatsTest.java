@@ -3,9 +3,9 @@ package io.vigil.pipeline.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.vigil.settings.VigilConfig;
 import io.vigil.records.RecordType;
 import io.vigil.records.formats.Formats;
+import io.vigil.settings.VigilConfig;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,7 +26,8 @@ class ReceivedDecoderFormatsTest {
 
     @Test
     void aDcgmScrapeMessageGivesOneSamplePerGpuAtTheMessageTime() {
-        ReceivedDecoder<?> decoder = ReceivedDecoder.forFormat(RecordType.GPU, Formats.DCGM_PROMETHEUS, "node-9", "vigil.gpu", null);
+        ReceivedDecoder<?> decoder =
+                ReceivedDecoder.forFormat(RecordType.GPU, Formats.DCGM_PROMETHEUS, "node-9", "vigil.gpu", null);
         List<Received> out = decode(decoder, """
                 # HELP DCGM_FI_DEV_GPU_UTIL GPU utilization (in %).
                 # TYPE DCGM_FI_DEV_GPU_UTIL gauge
@@ -45,22 +46,33 @@ class ReceivedDecoderFormatsTest {
 
     @Test
     void aGoflow2MessageIsOneFlowAndAnEmptyMessageIsADeadLetter() {
-        ReceivedDecoder<?> decoder = ReceivedDecoder.forFormat(RecordType.FLOW, Formats.GOFLOW2, null, "vigil.flows", null);
-        List<Received> out = decode(decoder, "{\"type\":\"IPFIX\",\"sampling_rate\":0,\"sampler_address\":\"10.0.0.254\","
-                + "\"time_flow_start_ns\":1771038000000000000,\"time_flow_end_ns\":1771038060000000000,\"bytes\":100,\"packets\":2,"
-                + "\"src_addr\":\"10.0.2.1\",\"dst_addr\":\"203.0.113.7\",\"proto\":\"TCP\",\"src_port\":1,\"dst_port\":22}");
-        assertThat(out).singleElement().satisfies(r -> assertThat(r.flow.getOrigBytes()).isEqualTo(100));
-        assertThat(decode(decoder, "")).singleElement().satisfies(r -> assertThat(r.deadLetter.getReason()).isEqualTo("malformed"));
+        ReceivedDecoder<?> decoder =
+                ReceivedDecoder.forFormat(RecordType.FLOW, Formats.GOFLOW2, null, "vigil.flows", null);
+        List<Received> out = decode(
+                decoder,
+                "{\"type\":\"IPFIX\",\"sampling_rate\":0,\"sampler_address\":\"10.0.0.254\","
+                        + "\"time_flow_start_ns\":1771038000000000000,\"time_flow_end_ns\":1771038060000000000,\"bytes\":100,\"packets\":2,"
+                        + "\"src_addr\":\"10.0.2.1\",\"dst_addr\":\"203.0.113.7\",\"proto\":\"TCP\",\"src_port\":1,\"dst_port\":22}");
+        assertThat(out)
+                .singleElement()
+                .satisfies(r -> assertThat(r.flow.getOrigBytes()).isEqualTo(100));
+        assertThat(decode(decoder, ""))
+                .singleElement()
+                .satisfies(r -> assertThat(r.deadLetter.getReason()).isEqualTo("malformed"));
     }
 
     @Test
     void theFormatSettingsAcceptOnlyKnownFormats() {
-        VigilConfig config = VigilConfig.defaults().with(Map.of(VigilConfig.FLOW_FORMAT, "zeek-tsv", VigilConfig.GPU_FORMAT, "nvidia-smi-csv"));
+        VigilConfig config = VigilConfig.defaults()
+                .with(Map.of(VigilConfig.FLOW_FORMAT, "zeek-tsv", VigilConfig.GPU_FORMAT, "nvidia-smi-csv"));
         assertThat(InputFormats.from(config)).isEqualTo(new InputFormats("zeek-tsv", "nvidia-smi-csv", null));
         assertThat(InputFormats.from(VigilConfig.defaults())).isEqualTo(InputFormats.CANONICAL);
         assertThatThrownBy(() -> VigilConfig.defaults().with(Map.of(VigilConfig.GPU_FORMAT, "zeek-tsv")))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("gpu.format");
-        assertThatThrownBy(() -> ReceivedDecoder.forFormat(RecordType.FLOW, Formats.DCGM_PROMETHEUS, null, "vigil.flows", null))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown flow format 'dcgm-prometheus'");
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("gpu.format");
+        assertThatThrownBy(() ->
+                        ReceivedDecoder.forFormat(RecordType.FLOW, Formats.DCGM_PROMETHEUS, null, "vigil.flows", null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("unknown flow format 'dcgm-prometheus'");
     }
 }

@@ -1,18 +1,17 @@
 package io.vigil.pipeline.kafka;
 
-import io.vigil.broker.TopicContents;
-import io.vigil.broker.EmbeddedKafka;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vigil.settings.Topic;
-import io.vigil.settings.VigilConfig;
+import io.vigil.broker.EmbeddedKafka;
+import io.vigil.broker.TopicContents;
 import io.vigil.records.Decoded;
 import io.vigil.records.Flow;
 import io.vigil.records.RecordType;
 import io.vigil.records.wire.FakeSchemaRegistry;
 import io.vigil.records.wire.Framings;
 import io.vigil.records.wire.RecordFraming;
+import io.vigil.settings.Topic;
+import io.vigil.settings.VigilConfig;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,8 +57,9 @@ class KafkaTopicsIT {
     void createsEveryTopicWithItsPartitionsOnceOnly() throws Exception {
         try (Admin admin = admin()) {
             Map<String, TopicDescription> topics = admin.describeTopics(
-                    List.of(config.topic(Topic.FLOWS), config.topic(Topic.ALERTS), config.topic(Topic.MODELS)))
-                    .allTopicNames().get();
+                            List.of(config.topic(Topic.FLOWS), config.topic(Topic.ALERTS), config.topic(Topic.MODELS)))
+                    .allTopicNames()
+                    .get();
             assertThat(topics.get("vigil.flows").partitions()).hasSize(Topic.FLOWS.defaultPartitions());
             assertThat(topics.get("vigil.alerts").partitions()).hasSize(Topic.ALERTS.defaultPartitions());
             Set<String> names = admin.listTopics().names().get();
@@ -67,7 +67,9 @@ class KafkaTopicsIT {
                 assertThat(names).contains(config.topic(t));
             }
         }
-        assertThat(KafkaTopics.createAll(config)).as("second run creates nothing").isEmpty();
+        assertThat(KafkaTopics.createAll(config))
+                .as("second run creates nothing")
+                .isEmpty();
     }
 
     @Test
@@ -75,8 +77,12 @@ class KafkaTopicsIT {
         VigilConfig renamed = config.with(Map.of("topic.flows", "team-a.flows", "topic.flows.partitions", "3"));
         assertThat(KafkaTopics.createAll(renamed)).containsExactly("team-a.flows");
         try (Admin admin = admin()) {
-            assertThat(admin.describeTopics(List.of("team-a.flows")).allTopicNames().get()
-                    .get("team-a.flows").partitions()).hasSize(3);
+            assertThat(admin.describeTopics(List.of("team-a.flows"))
+                            .allTopicNames()
+                            .get()
+                            .get("team-a.flows")
+                            .partitions())
+                    .hasSize(3);
         }
     }
 
@@ -116,9 +122,19 @@ class KafkaTopicsIT {
 
     static Flow flow(Instant ts, String srcIp) {
         return Flow.newBuilder()
-                .setTs(ts).setStartTs(ts.minusSeconds(10)).setNode("gpu-node-01")
-                .setSrcIp(srcIp).setDstIp("203.0.113.7").setSrcPort(40000).setDstPort(443).setProtocol("TCP")
-                .setOrigBytes(1200).setRespBytes(5400).setOrigPkts(10).setRespPkts(12).setConnState("SF")
+                .setTs(ts)
+                .setStartTs(ts.minusSeconds(10))
+                .setNode("gpu-node-01")
+                .setSrcIp(srcIp)
+                .setDstIp("203.0.113.7")
+                .setSrcPort(40000)
+                .setDstPort(443)
+                .setProtocol("TCP")
+                .setOrigBytes(1200)
+                .setRespBytes(5400)
+                .setOrigPkts(10)
+                .setRespPkts(12)
+                .setConnState("SF")
                 .setJobId(null)
                 .build();
     }

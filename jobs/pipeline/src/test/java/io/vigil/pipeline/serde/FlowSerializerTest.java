@@ -39,7 +39,8 @@ public class FlowSerializerTest extends SerializerTestBase<Flow> {
     }
 
     public static Flow[] flows() {
-        Flow optionalsAbsent = Fixtures.flowBuilder().setJobId(null).setConnState(null).build();
+        Flow optionalsAbsent =
+                Fixtures.flowBuilder().setJobId(null).setConnState(null).build();
         Flow everythingAbsent = new Flow();
         Flow before1970 = Fixtures.flowBuilder()
                 .setTs(Instant.parse("1969-12-31T23:59:59.999Z"))
@@ -48,13 +49,24 @@ public class FlowSerializerTest extends SerializerTestBase<Flow> {
         Flow extremes = Fixtures.flowBuilder()
                 .setTs(Instant.ofEpochMilli(Long.MAX_VALUE))
                 .setStartTs(Instant.ofEpochMilli(Long.MIN_VALUE))
-                .setSrcPort(Integer.MIN_VALUE).setDstPort(Integer.MAX_VALUE)
-                .setOrigBytes(Long.MAX_VALUE).setRespBytes(Long.MIN_VALUE).setOrigPkts(-1).setRespPkts(0)
-                .setNode("").setProtocol("ü-TCP \u0000 \uD83D\uDE80 " + "x".repeat(70_000))
+                .setSrcPort(Integer.MIN_VALUE)
+                .setDstPort(Integer.MAX_VALUE)
+                .setOrigBytes(Long.MAX_VALUE)
+                .setRespBytes(Long.MIN_VALUE)
+                .setOrigPkts(-1)
+                .setRespPkts(0)
+                .setNode("")
+                .setProtocol("ü-TCP \u0000 \uD83D\uDE80 " + "x".repeat(70_000))
                 .build();
-        Flow ipv6 = Fixtures.flowBuilder().setSrcIp("fd00:10:3::17").setDstIp("2001:db8::1")
-                .setProtocol("UDP").setConnState("S0").setJobId(null).setTs(Instant.ofEpochMilli(0))
-                .setStartTs(Instant.ofEpochMilli(-1)).build();
+        Flow ipv6 = Fixtures.flowBuilder()
+                .setSrcIp("fd00:10:3::17")
+                .setDstIp("2001:db8::1")
+                .setProtocol("UDP")
+                .setConnState("S0")
+                .setJobId(null)
+                .setTs(Instant.ofEpochMilli(0))
+                .setStartTs(Instant.ofEpochMilli(-1))
+                .build();
         return new Flow[] {Fixtures.flow(), optionalsAbsent, everythingAbsent, before1970, extremes, ipv6};
     }
 }

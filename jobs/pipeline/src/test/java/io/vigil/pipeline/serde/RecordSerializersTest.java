@@ -1,10 +1,10 @@
 package io.vigil.pipeline.serde;
 
-import io.vigil.pipeline.attribution.FlowLookupSerializer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vigil.pipeline.attribution.FlowLookup;
+import io.vigil.pipeline.attribution.FlowLookupSerializer;
 import io.vigil.records.Fixtures;
 import io.vigil.records.Flow;
 import io.vigil.records.GpuProcess;
@@ -40,20 +40,51 @@ class RecordSerializersTest {
     void theSerializersKnowEveryFieldOfTheSchemas() {
         // A field added to flow.avsc or gpu_sample.avsc must be added to its serializer (and the format's
         // version bumped): until then this fails, and the round trips lose the field.
-        assertThat(Flow.getClassSchema().getFields()).extracting(f -> f.name()).containsExactly(
-                "ts", "start_ts", "node", "job_id", "src_ip", "dst_ip", "src_port", "dst_port", "protocol",
-                "orig_bytes", "resp_bytes", "orig_pkts", "resp_pkts", "conn_state");
-        assertThat(GpuSample.getClassSchema().getFields()).extracting(f -> f.name()).containsExactly(
-                "ts", "node", "gpu", "gpu_uuid", "job_id", "pod", "util", "sm_active", "tensor_active",
-                "dram_active", "fb_used_mib", "power_w", "temp_c", "sm_clock_mhz", "processes");
-        assertThat(GpuProcess.getClassSchema().getFields()).extracting(f -> f.name()).containsExactly(
-                "pid", "name", "used_mib");
+        assertThat(Flow.getClassSchema().getFields())
+                .extracting(f -> f.name())
+                .containsExactly(
+                        "ts",
+                        "start_ts",
+                        "node",
+                        "job_id",
+                        "src_ip",
+                        "dst_ip",
+                        "src_port",
+                        "dst_port",
+                        "protocol",
+                        "orig_bytes",
+                        "resp_bytes",
+                        "orig_pkts",
+                        "resp_pkts",
+                        "conn_state");
+        assertThat(GpuSample.getClassSchema().getFields())
+                .extracting(f -> f.name())
+                .containsExactly(
+                        "ts",
+                        "node",
+                        "gpu",
+                        "gpu_uuid",
+                        "job_id",
+                        "pod",
+                        "util",
+                        "sm_active",
+                        "tensor_active",
+                        "dram_active",
+                        "fb_used_mib",
+                        "power_w",
+                        "temp_c",
+                        "sm_clock_mhz",
+                        "processes");
+        assertThat(GpuProcess.getClassSchema().getFields())
+                .extracting(f -> f.name())
+                .containsExactly("pid", "name", "used_mib");
     }
 
     @Test
     void doublesKeepTheirExactBits() throws IOException {
         double oddNaN = Double.longBitsToDouble(0x7ff8_0000_dead_beefL);
-        GpuSample s = Fixtures.gpuSampleBuilder().setUtil(oddNaN).setPowerW(-0.0).build();
+        GpuSample s =
+                Fixtures.gpuSampleBuilder().setUtil(oddNaN).setPowerW(-0.0).build();
         GpuSample back = roundTrip(GpuSampleSerializer.INSTANCE, s);
         assertThat(Double.doubleToRawLongBits(back.getUtil())).isEqualTo(0x7ff8_0000_dead_beefL);
         assertThat(Double.doubleToRawLongBits(back.getPowerW())).isEqualTo(Double.doubleToRawLongBits(-0.0));
@@ -66,7 +97,8 @@ class RecordSerializersTest {
         assertThat(SameFields.same(copy, original)).isTrue();
         assertThat(copy.getProcesses()).isNotSameAs(original.getProcesses());
         for (int i = 0; i < copy.getProcesses().size(); i++) {
-            assertThat(copy.getProcesses().get(i)).isNotSameAs(original.getProcesses().get(i));
+            assertThat(copy.getProcesses().get(i))
+                    .isNotSameAs(original.getProcesses().get(i));
         }
         copy.getProcesses().get(0).setName("changed");
         copy.setJobId("other");
@@ -86,37 +118,42 @@ class RecordSerializersTest {
         GpuSample s = Fixtures.gpuSampleBuilder().build();
         s.setProcesses(processes);
         assertThatThrownBy(() -> GpuSampleSerializer.INSTANCE.serialize(s, new DataOutputSerializer(64)))
-                .isInstanceOf(NullPointerException.class).hasMessageContaining("processes");
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("processes");
     }
 
     @Test
     void deserializingIntoAReusedRecordOverwritesEveryField() throws IOException {
         DataOutputSerializer out = new DataOutputSerializer(256);
         GpuSampleSerializer.INSTANCE.serialize(new GpuSample(), out);
-        GpuSample reused = GpuSampleSerializer.INSTANCE.deserialize(Fixtures.gpuSample(),
-                new DataInputDeserializer(out.getCopyOfBuffer()));
+        GpuSample reused = GpuSampleSerializer.INSTANCE.deserialize(
+                Fixtures.gpuSample(), new DataInputDeserializer(out.getCopyOfBuffer()));
         assertThat(SameFields.same(reused, new GpuSample())).isTrue();
 
         out.clear();
         FlowLookupSerializer.INSTANCE.serialize(new FlowLookup(new Flow(), false), out);
-        FlowLookup lookup = FlowLookupSerializer.INSTANCE.deserialize(new FlowLookup(Fixtures.flow(), true),
-                new DataInputDeserializer(out.getCopyOfBuffer()));
+        FlowLookup lookup = FlowLookupSerializer.INSTANCE.deserialize(
+                new FlowLookup(Fixtures.flow(), true), new DataInputDeserializer(out.getCopyOfBuffer()));
         assertThat(SameFields.same(lookup, new FlowLookup(new Flow(), false))).isTrue();
     }
 
     @Test
     void snapshotsRestoreTheSameSerializerAndAreCompatibleWithThemselvesOnly() throws IOException {
-        List<TypeSerializer<?>> serializers = List.of(
-                FlowSerializer.INSTANCE, GpuSampleSerializer.INSTANCE, FlowLookupSerializer.INSTANCE);
+        List<TypeSerializer<?>> serializers =
+                List.of(FlowSerializer.INSTANCE, GpuSampleSerializer.INSTANCE, FlowLookupSerializer.INSTANCE);
         for (TypeSerializer<?> serializer : serializers) {
             TypeSerializerSnapshot<?> read = writeAndRead(serializer.snapshotConfiguration());
-            assertThat(read.getClass()).isEqualTo(serializer.snapshotConfiguration().getClass());
+            assertThat(read.getClass())
+                    .isEqualTo(serializer.snapshotConfiguration().getClass());
             assertThat(read.restoreSerializer()).isSameAs(serializer);
-            assertThat(resolve(serializer.snapshotConfiguration(), read).isCompatibleAsIs()).isTrue();
+            assertThat(resolve(serializer.snapshotConfiguration(), read).isCompatibleAsIs())
+                    .isTrue();
             for (TypeSerializer<?> other : serializers) {
                 if (other != serializer) {
-                    assertThat(resolve(serializer.snapshotConfiguration(), other.snapshotConfiguration()).isIncompatible())
-                            .as("%s against %s", serializer, other).isTrue();
+                    assertThat(resolve(serializer.snapshotConfiguration(), other.snapshotConfiguration())
+                                    .isIncompatible())
+                            .as("%s against %s", serializer, other)
+                            .isTrue();
                 }
             }
         }
@@ -125,17 +162,30 @@ class RecordSerializersTest {
     @Test
     void stateKeptWithFlinksAvroSerializerIsIncompatible() throws IOException {
         // What a savepoint of an earlier build holds for a GpuSample list in attribution state
-        TypeSerializerSnapshot<GpuSample> avro = writeAndRead(new AvroSerializer<>(GpuSample.class).snapshotConfiguration());
-        assertThat(GpuSampleSerializer.INSTANCE.snapshotConfiguration().resolveSchemaCompatibility(avro).isIncompatible()).isTrue();
+        TypeSerializerSnapshot<GpuSample> avro =
+                writeAndRead(new AvroSerializer<>(GpuSample.class).snapshotConfiguration());
+        assertThat(GpuSampleSerializer.INSTANCE
+                        .snapshotConfiguration()
+                        .resolveSchemaCompatibility(avro)
+                        .isIncompatible())
+                .isTrue();
         TypeSerializerSnapshot<Flow> avroFlow = writeAndRead(new AvroSerializer<>(Flow.class).snapshotConfiguration());
-        assertThat(FlowSerializer.INSTANCE.snapshotConfiguration().resolveSchemaCompatibility(avroFlow).isIncompatible()).isTrue();
+        assertThat(FlowSerializer.INSTANCE
+                        .snapshotConfiguration()
+                        .resolveSchemaCompatibility(avroFlow)
+                        .isIncompatible())
+                .isTrue();
     }
 
     @Test
     void aSnapshotOfAFutureFormatIsRefusedWhenRead() {
-        assertThatThrownBy(() -> new FlowSerializer.Snapshot().readSnapshot(RecordSerializerSnapshot.VERSION + 1,
-                new DataInputDeserializer(new byte[0]), getClass().getClassLoader()))
-                .isInstanceOf(IOException.class).hasMessageContaining("version " + (RecordSerializerSnapshot.VERSION + 1));
+        assertThatThrownBy(() -> new FlowSerializer.Snapshot()
+                        .readSnapshot(
+                                RecordSerializerSnapshot.VERSION + 1,
+                                new DataInputDeserializer(new byte[0]),
+                                getClass().getClassLoader()))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("version " + (RecordSerializerSnapshot.VERSION + 1));
     }
 
     @Test
@@ -179,8 +229,8 @@ class RecordSerializersTest {
 
     private static <T extends SpecificRecord> List<T> read(Path file, JsonRecordCodec<T> codec) throws IOException {
         List<T> records = new ArrayList<>();
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(
-                new GZIPInputStream(Files.newInputStream(file)), StandardCharsets.UTF_8))) {
+        try (BufferedReader reader = new BufferedReader(
+                new InputStreamReader(new GZIPInputStream(Files.newInputStream(file)), StandardCharsets.UTF_8))) {
             for (String line = reader.readLine(); line != null; line = reader.readLine()) {
                 records.add(codec.decode(line).record());
             }
@@ -198,12 +248,13 @@ class RecordSerializersTest {
     private static <T> TypeSerializerSnapshot<T> writeAndRead(TypeSerializerSnapshot<T> snapshot) throws IOException {
         DataOutputSerializer out = new DataOutputSerializer(64);
         TypeSerializerSnapshot.writeVersionedSnapshot(out, snapshot);
-        return TypeSerializerSnapshot.readVersionedSnapshot(new DataInputDeserializer(out.getCopyOfBuffer()),
-                RecordSerializersTest.class.getClassLoader());
+        return TypeSerializerSnapshot.readVersionedSnapshot(
+                new DataInputDeserializer(out.getCopyOfBuffer()), RecordSerializersTest.class.getClassLoader());
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
-    private static TypeSerializerSchemaCompatibility<?> resolve(TypeSerializerSnapshot current, TypeSerializerSnapshot old) {
+    private static TypeSerializerSchemaCompatibility<?> resolve(
+            TypeSerializerSnapshot current, TypeSerializerSnapshot old) {
         return current.resolveSchemaCompatibility(old);
     }
 }

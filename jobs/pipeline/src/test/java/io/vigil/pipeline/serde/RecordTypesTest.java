@@ -1,26 +1,26 @@
 package io.vigil.pipeline.serde;
 
-import io.vigil.pipeline.attribution.FlowLookupSerializer;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vigil.pipeline.attribution.FlowLookup;
-import io.vigil.pipeline.detect.JobSignal;
-import io.vigil.pipeline.ingest.Received;
-import org.apache.flink.api.common.serialization.SerializerConfigImpl;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.java.typeutils.PojoTypeInfo;
+import io.vigil.models.scoring.IndicatorScorer;
 import io.vigil.pipeline.CollectingSink;
+import io.vigil.pipeline.attribution.FlowLookup;
+import io.vigil.pipeline.attribution.FlowLookupSerializer;
 import io.vigil.pipeline.detect.DetectPipeline;
 import io.vigil.pipeline.detect.DetectSettings;
+import io.vigil.pipeline.detect.JobSignal;
 import io.vigil.pipeline.files.DatasetFiles;
-import io.vigil.models.scoring.IndicatorScorer;
+import io.vigil.pipeline.ingest.Received;
 import io.vigil.records.Flow;
 import io.vigil.records.GpuSample;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.java.typeutils.PojoTypeInfo;
 import org.apache.flink.formats.avro.typeutils.AvroSerializer;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
@@ -33,9 +33,12 @@ class RecordTypesTest {
     @Test
     void thePipelinesTypesUseTheHandWrittenSerializers() {
         assertThat(TypeInformation.of(FlowLookup.class)).isEqualTo(FlowLookup.TYPE);
-        assertThat(FlowLookup.TYPE.createSerializer(new SerializerConfigImpl())).isSameAs(FlowLookupSerializer.INSTANCE);
-        assertThat(RecordTypes.FLOW.createSerializer(new SerializerConfigImpl())).isSameAs(FlowSerializer.INSTANCE);
-        assertThat(RecordTypes.GPU_SAMPLE.createSerializer(new SerializerConfigImpl())).isSameAs(GpuSampleSerializer.INSTANCE);
+        assertThat(FlowLookup.TYPE.createSerializer(new SerializerConfigImpl()))
+                .isSameAs(FlowLookupSerializer.INSTANCE);
+        assertThat(RecordTypes.FLOW.createSerializer(new SerializerConfigImpl()))
+                .isSameAs(FlowSerializer.INSTANCE);
+        assertThat(RecordTypes.GPU_SAMPLE.createSerializer(new SerializerConfigImpl()))
+                .isSameAs(GpuSampleSerializer.INSTANCE);
 
         PojoTypeInfo<Received> received = (PojoTypeInfo<Received>) TypeInformation.of(Received.class);
         assertThat(received.getTypeAt("flow")).isEqualTo(RecordTypes.FLOW);
@@ -47,9 +50,13 @@ class RecordTypesTest {
     @Test
     void theAttributionOperatorsReadTheirRecordsWithTheHandWrittenSerializersAndNoOperatorWithAvro() {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        DetectPipeline.build(env, DetectSettings.defaults(), new IndicatorScorer(),
+        DetectPipeline.build(
+                env,
+                DetectSettings.defaults(),
+                new IndicatorScorer(),
                 DatasetFiles.inputs(List.of(Path.of("../../replay-data/rome-2026-02"))),
-                new DetectPipeline.Outputs(new CollectingSink<>("alerts"), new CollectingSink<>("windows"), new CollectingSink<>("dead")));
+                new DetectPipeline.Outputs(
+                        new CollectingSink<>("alerts"), new CollectingSink<>("windows"), new CollectingSink<>("dead")));
         StreamGraph graph = env.getStreamGraph();
         List<String> attribution = new ArrayList<>();
         for (StreamNode node : graph.getStreamNodes()) {
@@ -61,11 +68,17 @@ class RecordTypesTest {
                 }
             }
             if (node.getOperatorName().startsWith("Attribute flows by")) {
-                assertThat(node.getTypeSerializersIn()[0]).as(node.getOperatorName()).isSameAs(FlowLookupSerializer.INSTANCE);
+                assertThat(node.getTypeSerializersIn()[0])
+                        .as(node.getOperatorName())
+                        .isSameAs(FlowLookupSerializer.INSTANCE);
                 attribution.add(node.getOperatorName());
             } else if (node.getOperatorName().startsWith("Attribute GPU samples")) {
-                assertThat(node.getTypeSerializersIn()[0]).as(node.getOperatorName()).isSameAs(GpuSampleSerializer.INSTANCE);
-                assertThat(node.getTypeSerializerOut()).as(node.getOperatorName()).isSameAs(GpuSampleSerializer.INSTANCE);
+                assertThat(node.getTypeSerializersIn()[0])
+                        .as(node.getOperatorName())
+                        .isSameAs(GpuSampleSerializer.INSTANCE);
+                assertThat(node.getTypeSerializerOut())
+                        .as(node.getOperatorName())
+                        .isSameAs(GpuSampleSerializer.INSTANCE);
                 attribution.add(node.getOperatorName());
             }
         }

@@ -51,8 +51,9 @@ public final class SameFields {
 
     /** For {@code SerializerTestBase}: records and lookups compared as {@link #same} does. */
     public static DeeplyEqualsChecker checker() {
-        return new DeeplyEqualsChecker().withCustomCheck(
-                (a, b) -> a instanceof SpecificRecord || a instanceof FlowLookup,
-                (a, b, checker) -> same(a, b));
+        return new DeeplyEqualsChecker()
+                .withCustomCheck(
+                        (a, b) -> a instanceof SpecificRecord || a instanceof FlowLookup,
+                        (a, b, checker) -> same(a, b));
     }
 }

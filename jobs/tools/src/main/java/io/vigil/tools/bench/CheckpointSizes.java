@@ -32,13 +32,16 @@ record CheckpointSizes(long checkpoint, long files, long total, Map<String, Stri
     static CheckpointSizes ofLatest(Path dir) {
         try (Stream<Path> all = Files.walk(dir)) {
             Path latest = all.filter(p -> p.getFileName().toString().equals("_metadata"))
-                    .max((a, b) -> Long.compare(number(a.getParent()), number(b.getParent()))).orElse(null);
+                    .max((a, b) -> Long.compare(number(a.getParent()), number(b.getParent())))
+                    .orElse(null);
             if (latest == null) {
                 return NONE;
             }
             CheckpointSizes sizes = read(latest);
             try (Stream<Path> files = Files.walk(latest.getParent())) {
-                long bytes = files.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
+                long bytes = files.filter(Files::isRegularFile)
+                        .mapToLong(f -> f.toFile().length())
+                        .sum();
                 return new CheckpointSizes(sizes.checkpoint(), bytes, sizes.total(), sizes.byOperator());
             }
         } catch (IOException | RuntimeException e) {
@@ -50,7 +53,9 @@ record CheckpointSizes(long checkpoint, long files, long total, Map<String, Stri
     static CheckpointSizes read(Path metadataFile) throws IOException {
         CheckpointMetadata metadata;
         try (InputStream in = Files.newInputStream(metadataFile)) {
-            metadata = Checkpoints.loadCheckpointMetadata(new DataInputStream(in), CheckpointSizes.class.getClassLoader(),
+            metadata = Checkpoints.loadCheckpointMetadata(
+                    new DataInputStream(in),
+                    CheckpointSizes.class.getClassLoader(),
                     metadataFile.getParent().toString());
         }
         Map<String, long[]> sizes = new LinkedHashMap<>();
@@ -65,8 +70,10 @@ record CheckpointSizes(long checkpoint, long files, long total, Map<String, Stri
             if (keyed + operatorState == 0) {
                 continue;
             }
-            String name = operator.getOperatorUid().filter(u -> !u.isBlank())
-                    .or(operator::getOperatorName).orElse(operator.getOperatorID().toString());
+            String name = operator.getOperatorUid()
+                    .filter(u -> !u.isBlank())
+                    .or(operator::getOperatorName)
+                    .orElse(operator.getOperatorID().toString());
             long[] both = sizes.computeIfAbsent(name, n -> new long[2]);
             both[0] += keyed;
             both[1] += operatorState;

@@ -1,28 +1,7 @@
 package io.vigil.tools.bench;
 
 import com.sun.management.OperatingSystemMXBean;
-import io.vigil.records.JobWindow;
-import java.time.Duration;
-import java.util.Collections;
-import java.util.HashSet;
-import java.util.TreeMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
-import org.apache.flink.core.execution.JobClient;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import io.vigil.settings.Topic;
-import io.vigil.settings.VigilConfig;
-import io.vigil.tools.LocalRun;
-import io.vigil.pipeline.DetectJob;
-import io.vigil.pipeline.detect.DetectPipeline;
-import io.vigil.pipeline.detect.DetectSettings;
-import io.vigil.pipeline.files.DatasetFiles;
-import io.vigil.pipeline.files.DatasetRecords;
+import io.vigil.broker.EmbeddedKafka;
 import io.vigil.models.features.Contact;
 import io.vigil.models.features.DestinationAccumulator;
 import io.vigil.models.features.FeatureSet;
@@ -30,40 +9,60 @@ import io.vigil.models.features.JobFlow;
 import io.vigil.models.features.NetworkScope;
 import io.vigil.models.features.WindowAccumulator;
 import io.vigil.models.scoring.WindowScorer;
-import io.vigil.broker.EmbeddedKafka;
+import io.vigil.pipeline.DetectJob;
+import io.vigil.pipeline.detect.DetectPipeline;
+import io.vigil.pipeline.detect.DetectSettings;
+import io.vigil.pipeline.files.DatasetFiles;
+import io.vigil.pipeline.files.DatasetRecords;
 import io.vigil.pipeline.kafka.KafkaTopics;
 import io.vigil.records.Assignment;
 import io.vigil.records.AssignmentEvent;
 import io.vigil.records.Decoded;
 import io.vigil.records.Flow;
 import io.vigil.records.GpuSample;
+import io.vigil.records.JobWindow;
 import io.vigil.records.RecordType;
 import io.vigil.records.wire.Framings;
 import io.vigil.records.wire.RecordFraming;
+import io.vigil.settings.Topic;
+import io.vigil.settings.VigilConfig;
+import io.vigil.tools.LocalRun;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -131,7 +130,8 @@ public final class EndToEndBench {
             result.putAll(pipelineAndLimit());
         }
         if (options.phases().contains(Phase.LATENCY)) {
-            out.println("latency: the dataset streamed live (paced), windows timed from the watermark to their commit ...");
+            out.println(
+                    "latency: the dataset streamed live (paced), windows timed from the watermark to their commit ...");
             result.putAll(latency());
         }
         if (options.phases().contains(Phase.REPLAY)) {
@@ -154,7 +154,9 @@ public final class EndToEndBench {
             VigilConfig config = LocalRun.config(kafka, "vigil-bench", 10_000, checkpoints, Map.of());
             KafkaTopics.createAll(config);
 
-            out.printf("preloading %,d flows (and their GPU samples and assignments) from %s ...%n", options.flows(), options.dataset());
+            out.printf(
+                    "preloading %,d flows (and their GPU samples and assignments) from %s ...%n",
+                    options.flows(), options.dataset());
             Preloaded preloaded = preload(config);
             result.put("flows", preloaded.flows);
             result.put("samples", preloaded.samples);
@@ -167,8 +169,11 @@ public final class EndToEndBench {
                 Path warmupCheckpoints = Files.createTempDirectory("vigil-bench-warmup-");
                 try {
                     StreamExecutionEnvironment warmup = LocalRun.environment(options.parallelism());
-                    DetectJob.prepare(warmup, LocalRun.config(kafka, "vigil-bench-warmup", 10_000, warmupCheckpoints, Map.of()),
-                            scorer, true);
+                    DetectJob.prepare(
+                            warmup,
+                            LocalRun.config(kafka, "vigil-bench-warmup", 10_000, warmupCheckpoints, Map.of()),
+                            scorer,
+                            true);
                     warmup.execute("vigil bench warm-up");
                 } finally {
                     LocalRun.deleteQuietly(warmupCheckpoints);
@@ -200,7 +205,9 @@ public final class EndToEndBench {
             double records = preloaded.flows + preloaded.samples + preloaded.assignments;
             result.put("pipeline_seconds", round(seconds));
             result.put("pipeline_flows_per_s", Math.round(preloaded.flows / seconds));
-            result.put("pipeline_flows_per_s_per_core", Math.round(preloaded.flows / seconds / Math.min(cores, options.parallelism())));
+            result.put(
+                    "pipeline_flows_per_s_per_core",
+                    Math.round(preloaded.flows / seconds / Math.min(cores, options.parallelism())));
             result.put("pipeline_samples_per_s", Math.round(preloaded.samples / seconds));
             result.put("pipeline_records_per_s", Math.round(records / seconds));
             // CPU time of this JVM (Flink, and the embedded broker serving it): a per-core figure that other
@@ -232,8 +239,9 @@ public final class EndToEndBench {
             result.put("limit_cpu_seconds", round(limitCpuSeconds));
             result.put("limit_records_per_cpu_s", Math.round(records / limitCpuSeconds));
             // the pipeline's throughput per core as a share of the single-threaded limit
-            result.put("pipeline_per_core_vs_limit", round((records / seconds / Math.min(cores, options.parallelism()))
-                    / (records / limitSeconds)));
+            result.put(
+                    "pipeline_per_core_vs_limit",
+                    round((records / seconds / Math.min(cores, options.parallelism())) / (records / limitSeconds)));
             // the same per CPU-second: records per CPU-second of the pipeline over those of the limit loop
             result.put("pipeline_per_cpu_vs_limit", round(limitCpuSeconds / cpuSeconds));
         } finally {
@@ -255,8 +263,13 @@ public final class EndToEndBench {
 
     private Preloaded preload(VigilConfig config) throws IOException {
         Preloaded p = new Preloaded();
-        Map<RecordType<?>, String> topics = Map.of(RecordType.FLOW, config.topic(Topic.FLOWS),
-                RecordType.GPU, config.topic(Topic.GPU), RecordType.ASSIGNMENT, config.topic(Topic.ASSIGNMENTS));
+        Map<RecordType<?>, String> topics = Map.of(
+                RecordType.FLOW,
+                config.topic(Topic.FLOWS),
+                RecordType.GPU,
+                config.topic(Topic.GPU),
+                RecordType.ASSIGNMENT,
+                config.topic(Topic.ASSIGNMENTS));
         Map<RecordType<?>, RecordFraming<SpecificRecord>> framings = new HashMap<>();
         long span = span(options.dataset()) + 60_000;
         Set<String> jobs = new HashSet<>();
@@ -265,19 +278,25 @@ public final class EndToEndBench {
         props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
         props.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
         props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
             for (int copy = 0; p.flows < options.flows(); copy++) {
                 long shift = copy * span;
                 try (DatasetRecords records = new DatasetRecords(options.dataset())) {
-                    for (DatasetRecords.Timed r = records.next(); r != null && p.flows < options.flows(); r = records.next()) {
+                    for (DatasetRecords.Timed r = records.next();
+                            r != null && p.flows < options.flows();
+                            r = records.next()) {
                         SpecificRecord record = shifted(r.record(), shift);
                         String topic = topics.get(r.type());
                         @SuppressWarnings("unchecked")
-                        RecordFraming<SpecificRecord> framing = framings.computeIfAbsent(r.type(),
-                                t -> (RecordFraming<SpecificRecord>) (RecordFraming<?>) Framings.forTopic(t, topics.get(t), null));
+                        RecordFraming<SpecificRecord> framing =
+                                framings.computeIfAbsent(r.type(), t -> (RecordFraming<SpecificRecord>)
+                                        (RecordFraming<?>) Framings.forTopic(t, topics.get(t), null));
                         byte[] bytes = framing.encode(record);
-                        Object node = record.get(record.getSchema().getField("node").pos());
-                        producer.send(new ProducerRecord<>(topic, null, r.ts() + shift, node.toString().getBytes(StandardCharsets.UTF_8), bytes));
+                        Object node =
+                                record.get(record.getSchema().getField("node").pos());
+                        producer.send(new ProducerRecord<>(
+                                topic, null, r.ts() + shift, node.toString().getBytes(StandardCharsets.UTF_8), bytes));
                         if (r.type() == RecordType.FLOW) {
                             p.flows++;
                             p.flowMessages.add(bytes);
@@ -303,7 +322,10 @@ public final class EndToEndBench {
             return r;
         }
         if (r instanceof Flow f) {
-            return Flow.newBuilder(f).setTs(f.getTs().plusMillis(shift)).setStartTs(f.getStartTs().plusMillis(shift)).build();
+            return Flow.newBuilder(f)
+                    .setTs(f.getTs().plusMillis(shift))
+                    .setStartTs(f.getStartTs().plusMillis(shift))
+                    .build();
         }
         if (r instanceof GpuSample s) {
             return GpuSample.newBuilder(s).setTs(s.getTs().plusMillis(shift)).build();
@@ -355,12 +377,16 @@ public final class EndToEndBench {
             String src = jobByIp.get(f.getSrcIp());
             if (src != null) {
                 JobFlow jf = JobFlow.of(f, src, true, scope);
-                destinations.computeIfAbsent(w + "|" + jf.remoteIp, k -> new DestinationAccumulator()).add(jf);
+                destinations
+                        .computeIfAbsent(w + "|" + jf.remoteIp, k -> new DestinationAccumulator())
+                        .add(jf);
             }
             String dst = jobByIp.get(f.getDstIp());
             if (dst != null) {
                 JobFlow jf = JobFlow.of(f, dst, false, scope);
-                destinations.computeIfAbsent(w + "|" + jf.remoteIp, k -> new DestinationAccumulator()).add(jf);
+                destinations
+                        .computeIfAbsent(w + "|" + jf.remoteIp, k -> new DestinationAccumulator())
+                        .add(jf);
             }
         }
         for (byte[] m : p.sampleMessages) {
@@ -371,13 +397,19 @@ public final class EndToEndBench {
             GpuSample s = d.record();
             String job = jobByGpu.get(s.getNode() + "#" + s.getGpu());
             if (job != null) {
-                jobWindows.computeIfAbsent(job + "|" + s.getTs().toEpochMilli() / window, k -> new WindowAccumulator()).add(s);
+                jobWindows
+                        .computeIfAbsent(job + "|" + s.getTs().toEpochMilli() / window, k -> new WindowAccumulator())
+                        .add(s);
             }
         }
         for (Map.Entry<String, DestinationAccumulator> e : destinations.entrySet()) {
             long w = Long.parseLong(e.getKey().substring(0, e.getKey().indexOf('|')));
-            for (Contact c : e.getValue().contacts(w * window, (w + 1) * window, e.getValue().jobIds().size())) {
-                jobWindows.computeIfAbsent(c.jobId + "|" + w, k -> new WindowAccumulator()).add(c);
+            for (Contact c : e.getValue()
+                    .contacts(
+                            w * window, (w + 1) * window, e.getValue().jobIds().size())) {
+                jobWindows
+                        .computeIfAbsent(c.jobId + "|" + w, k -> new WindowAccumulator())
+                        .add(c);
             }
         }
         double sum = 0;
@@ -387,8 +419,10 @@ public final class EndToEndBench {
         if (sum < 0) {
             throw new IllegalStateException(); // keeps the work observable
         }
-        return new double[] {(System.nanoTime() - start) / 1e9,
-                (ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - cpuStart) / 1e9};
+        return new double[] {
+            (System.nanoTime() - start) / 1e9,
+            (ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - cpuStart) / 1e9
+        };
     }
 
     /**
@@ -401,8 +435,8 @@ public final class EndToEndBench {
         Map<String, Object> result = new LinkedHashMap<>();
         Path checkpoints = Files.createTempDirectory("vigil-bench-latency-");
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-            VigilConfig config = LocalRun.config(kafka, "vigil-bench-latency", 1000, checkpoints,
-                    Map.of(VigilConfig.IDLENESS_MS, "2000"));
+            VigilConfig config = LocalRun.config(
+                    kafka, "vigil-bench-latency", 1000, checkpoints, Map.of(VigilConfig.IDLENESS_MS, "2000"));
             KafkaTopics.createAll(config);
             StreamExecutionEnvironment env = LocalRun.environment(options.parallelism());
             DetectJob.prepare(env, config, scorer, false);
@@ -414,10 +448,14 @@ public final class EndToEndBench {
                 t.setDaemon(true);
                 return t;
             });
-            checkpointWatch.scheduleWithFixedDelay(() -> {
-                CheckpointSizes latest = CheckpointSizes.ofLatest(checkpoints);
-                largest.accumulateAndGet(latest, (a, b) -> b.total() > a.total() ? b : a);
-            }, 500, 500, TimeUnit.MILLISECONDS);
+            checkpointWatch.scheduleWithFixedDelay(
+                    () -> {
+                        CheckpointSizes latest = CheckpointSizes.ofLatest(checkpoints);
+                        largest.accumulateAndGet(latest, (a, b) -> b.total() > a.total() ? b : a);
+                    },
+                    500,
+                    500,
+                    TimeUnit.MILLISECONDS);
 
             long ooo = config.getLong(VigilConfig.OUT_OF_ORDERNESS_MS);
             // sim second -> wall nanos when the first record at or after it was sent
@@ -435,10 +473,16 @@ public final class EndToEndBench {
             Properties props = new Properties();
             props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
             props.put(ProducerConfig.LINGER_MS_CONFIG, 1);
-            Map<RecordType<?>, String> topics = Map.of(RecordType.FLOW, config.topic(Topic.FLOWS),
-                    RecordType.GPU, config.topic(Topic.GPU), RecordType.ASSIGNMENT, config.topic(Topic.ASSIGNMENTS));
-            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
-                 DatasetRecords records = new DatasetRecords(options.dataset())) {
+            Map<RecordType<?>, String> topics = Map.of(
+                    RecordType.FLOW,
+                    config.topic(Topic.FLOWS),
+                    RecordType.GPU,
+                    config.topic(Topic.GPU),
+                    RecordType.ASSIGNMENT,
+                    config.topic(Topic.ASSIGNMENTS));
+            try (KafkaProducer<byte[], byte[]> producer =
+                            new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+                    DatasetRecords records = new DatasetRecords(options.dataset())) {
                 long wallStart = System.nanoTime();
                 long first = DatasetRecords.telemetrySpan(options.dataset())[0];
                 for (DatasetRecords.Timed r = records.next(); r != null; r = records.next()) {
@@ -449,13 +493,18 @@ public final class EndToEndBench {
                         Thread.sleep(wait / 1_000_000);
                     }
                     @SuppressWarnings("unchecked")
-                    RecordFraming<SpecificRecord> framing = (RecordFraming<SpecificRecord>) (RecordFraming<?>)
-                            Framings.forTopic(r.type(), topics.get(r.type()), null);
+                    RecordFraming<SpecificRecord> framing = (RecordFraming<SpecificRecord>)
+                            (RecordFraming<?>) Framings.forTopic(r.type(), topics.get(r.type()), null);
                     // keyed by node, as the collectors key them: each node's partition advances its watermark
                     // steadily (unkeyed, the producer fills one partition at a time and the others hold the
                     // watermark back until they count as idle)
-                    Object node = r.record().get(r.record().getSchema().getField("node").pos());
-                    producer.send(new ProducerRecord<>(topics.get(r.type()), null, r.ts(), node.toString().getBytes(StandardCharsets.UTF_8),
+                    Object node = r.record()
+                            .get(r.record().getSchema().getField("node").pos());
+                    producer.send(new ProducerRecord<>(
+                            topics.get(r.type()),
+                            null,
+                            r.ts(),
+                            node.toString().getBytes(StandardCharsets.UTF_8),
                             framing.encode(r.record())));
                     synchronized (sentAt) {
                         sentAt.putIfAbsent(r.ts() / 1000, System.nanoTime());
@@ -478,7 +527,8 @@ public final class EndToEndBench {
             result.put("latency_written_p50_ms", percentile(written, 0.50));
             result.put("latency_written_p99_ms", percentile(written, 0.99));
             result.put("live_largest_checkpoint_state_bytes", largest.get().total());
-            result.put("live_largest_checkpoint_state_by_operator", largest.get().byOperator());
+            result.put(
+                    "live_largest_checkpoint_state_by_operator", largest.get().byOperator());
         } finally {
             LocalRun.deleteQuietly(checkpoints);
         }
@@ -489,39 +539,47 @@ public final class EndToEndBench {
      * Reads the windows topic with the given isolation level and times each window from the moment its end
      * could pass ({@code sentAt}: sim second to wall nanos) to the moment it is read.
      */
-    private static Thread windowWatcher(VigilConfig config, String isolation, TreeMap<Long, Long> sentAt, long ooo,
-                                        AtomicBoolean running, List<Long> latenciesMs) {
+    private static Thread windowWatcher(
+            VigilConfig config,
+            String isolation,
+            TreeMap<Long, Long> sentAt,
+            long ooo,
+            AtomicBoolean running,
+            List<Long> latenciesMs) {
         RecordFraming<JobWindow> windows = Framings.forTopic(RecordType.WINDOW, config.topic(Topic.WINDOWS), null);
-        return new Thread(() -> {
-            Properties p = new Properties();
-            p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-            p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
-            try (var c = new KafkaConsumer<byte[], byte[]>(p,
-                    new ByteArrayDeserializer(),
-                    new ByteArrayDeserializer())) {
-                String topic = config.topic(Topic.WINDOWS);
-                var partitions = c.partitionsFor(topic).stream()
-                        .map(i -> new TopicPartition(topic, i.partition())).toList();
-                c.assign(partitions);
-                while (running.get()) {
-                    for (var r : c.poll(Duration.ofMillis(50))) {
-                        long now = System.nanoTime();
-                        Decoded<JobWindow> w = windows.decode(r.value());
-                        if (!w.isAccepted()) {
-                            continue;
-                        }
-                        Long due;
-                        synchronized (sentAt) {
-                            var e = sentAt.ceilingEntry((w.record().getWindowEnd().toEpochMilli() + ooo) / 1000);
-                            due = e == null ? null : e.getValue();
-                        }
-                        if (due != null) {
-                            latenciesMs.add((now - due) / 1_000_000);
+        return new Thread(
+                () -> {
+                    Properties p = new Properties();
+                    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+                    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
+                    try (var c = new KafkaConsumer<byte[], byte[]>(
+                            p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+                        String topic = config.topic(Topic.WINDOWS);
+                        var partitions = c.partitionsFor(topic).stream()
+                                .map(i -> new TopicPartition(topic, i.partition()))
+                                .toList();
+                        c.assign(partitions);
+                        while (running.get()) {
+                            for (var r : c.poll(Duration.ofMillis(50))) {
+                                long now = System.nanoTime();
+                                Decoded<JobWindow> w = windows.decode(r.value());
+                                if (!w.isAccepted()) {
+                                    continue;
+                                }
+                                Long due;
+                                synchronized (sentAt) {
+                                    var e = sentAt.ceilingEntry(
+                                            (w.record().getWindowEnd().toEpochMilli() + ooo) / 1000);
+                                    due = e == null ? null : e.getValue();
+                                }
+                                if (due != null) {
+                                    latenciesMs.add((now - due) / 1_000_000);
+                                }
+                            }
                         }
                     }
-                }
-            }
-        }, "bench-latency-" + isolation);
+                },
+                "bench-latency-" + isolation);
     }
 
     /** Event time runs this much faster than wall time in the latency phase. */
@@ -538,7 +596,11 @@ public final class EndToEndBench {
     private double[] replay() throws Exception {
         StreamExecutionEnvironment env = LocalRun.environment(options.parallelism());
         env.setRuntimeMode(RuntimeExecutionMode.BATCH);
-        DetectPipeline.build(env, DetectSettings.defaults(), scorer, DatasetFiles.inputs(List.of(options.dataset())),
+        DetectPipeline.build(
+                env,
+                DetectSettings.defaults(),
+                scorer,
+                DatasetFiles.inputs(List.of(options.dataset())),
                 new DetectPipeline.Outputs(new Discard<>(), new Discard<>(), new Discard<>()));
         long start = System.nanoTime();
         env.execute("vigil bench replay");
@@ -572,5 +634,4 @@ public final class EndToEndBench {
     private static double round(double d) {
         return Math.round(d * 100) / 100.0;
     }
-
 }

@@ -19,34 +19,59 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** The end-to-end benchmark; JMH covers the pieces (see BENCHMARKS.md). */
-@Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"End-to-end benchmark: preloads a dataset (repeated to --flows) into an embedded broker, runs detect"
-                + " on a mini-cluster until it has read everything, compares it with the same work in one plain Java loop,"
-                + " and replays the dataset from files. Prints the figures and writes them as JSON.", ""})
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        description = {
+            "End-to-end benchmark: preloads a dataset (repeated to --flows) into an embedded broker, runs detect"
+                    + " on a mini-cluster until it has read everything, compares it with the same work in one plain Java loop,"
+                    + " and replays the dataset from files. Prints the figures and writes them as JSON.",
+            ""
+        })
 final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--dataset", required = true, paramLabel = "DIR", description = "Dataset with a realistic mix (e.g. from `vigil simulate`).")
+    @Option(
+            names = "--dataset",
+            required = true,
+            paramLabel = "DIR",
+            description = "Dataset with a realistic mix (e.g. from `vigil simulate`).")
     Path dataset;
 
-    @Option(names = "--flows", paramLabel = "N", description = "Flows to preload (the dataset repeats, shifted in time). Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--flows",
+            paramLabel = "N",
+            description = "Flows to preload (the dataset repeats, shifted in time). Default: ${DEFAULT-VALUE}.")
     long flows = 1_000_000;
 
-    @Option(names = "--parallelism", paramLabel = "N", description = "Parallelism of the job. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--parallelism",
+            paramLabel = "N",
+            description = "Parallelism of the job. Default: ${DEFAULT-VALUE}.")
     int parallelism = 2;
 
-    @Option(names = "--phases", split = ",", paramLabel = "PHASE", converter = PhaseConverter.class,
-            description = "Phases to run, comma-separated, of: pipeline (includes the limit loop), latency, replay. Default: all.")
+    @Option(
+            names = "--phases",
+            split = ",",
+            paramLabel = "PHASE",
+            converter = PhaseConverter.class,
+            description =
+                    "Phases to run, comma-separated, of: pipeline (includes the limit loop), latency, replay. Default: all.")
     Set<EndToEndBench.Phase> phases = EnumSet.allOf(EndToEndBench.Phase.class);
 
-    @Option(names = "--no-warmup", description = "Measure the pipeline's first run (by default it runs once, unmeasured, to warm up the JIT).")
+    @Option(
+            names = "--no-warmup",
+            description = "Measure the pipeline's first run (by default it runs once, unmeasured, to warm up the JIT).")
     boolean noWarmup;
 
     @Option(names = "--out", paramLabel = "FILE", description = "Write the figures as JSON here too.")
     Path out;
 
-    @Option(names = "--model", paramLabel = "FILE", description = "Model artifact to score with. Default: the packaged default model.")
+    @Option(
+            names = "--model",
+            paramLabel = "FILE",
+            description = "Model artifact to score with. Default: the packaged default model.")
     Path model;
 
     /** Phase names as typed (pipeline, latency, replay), in any case. */
@@ -63,8 +88,11 @@ final class BenchCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("vigil bench: no dataset at " + dataset);
             return 2;
         }
-        Map<String, Object> figures = new EndToEndBench(new EndToEndBench.Options(dataset, flows, parallelism, phases, !noWarmup),
-                Scorers.load(model == null ? null : model.toString(), ModelTrust.of(List.of(), true)), System.out).run();
+        Map<String, Object> figures = new EndToEndBench(
+                        new EndToEndBench.Options(dataset, flows, parallelism, phases, !noWarmup),
+                        Scorers.load(model == null ? null : model.toString(), ModelTrust.of(List.of(), true)),
+                        System.out)
+                .run();
         if (out != null) {
             Files.writeString(out, Json.text(figures), StandardCharsets.UTF_8);
         }

@@ -1,11 +1,11 @@
 package io.vigil.tools.cli;
 
-import io.vigil.tools.demo.Demo;
-import io.vigil.pipeline.detect.Scorers;
 import io.vigil.models.model.ModelTrust;
-import java.util.List;
+import io.vigil.pipeline.detect.Scorers;
+import io.vigil.tools.demo.Demo;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -13,28 +13,44 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** The zero-setup showcase: embedded Kafka and Flink, a recorded incident through the real topics. */
-@Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Zero-setup showcase: starts an embedded Kafka broker and a Flink mini-cluster, runs the detect job"
-                + " on the real topics, streams a recorded incident in at an accelerated pace and prints each alert as"
-                + " the job commits it.", ""})
+@Command(
+        name = "demo",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Zero-setup showcase: starts an embedded Kafka broker and a Flink mini-cluster, runs the detect job"
+                    + " on the real topics, streams a recorded incident in at an accelerated pace and prints each alert as"
+                    + " the job commits it.",
+            ""
+        })
 final class DemoCommand implements Callable<Integer> {
     static final Path DEFAULT_DATASET = Path.of("replay-data", "rome-2026-02");
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--dataset", paramLabel = "DIR",
+    @Option(
+            names = "--dataset",
+            paramLabel = "DIR",
             description = "Dataset to stream (flows, gpu, assignments JSON lines). Default: ${DEFAULT-VALUE}.")
     Path dataset = DEFAULT_DATASET;
 
-    @Option(names = "--speed", paramLabel = "X",
-            description = "Simulated seconds per second; 0 paces the dataset to about a minute. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--speed",
+            paramLabel = "X",
+            description =
+                    "Simulated seconds per second; 0 paces the dataset to about a minute. Default: ${DEFAULT-VALUE}.")
     double speed = 0;
 
-    @Option(names = "--parallelism", paramLabel = "N", description = "Parallelism of the job. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--parallelism",
+            paramLabel = "N",
+            description = "Parallelism of the job. Default: ${DEFAULT-VALUE}.")
     int parallelism = 2;
 
-    @Option(names = "--model", paramLabel = "FILE", description = "Model artifact to score with. Default: the packaged default model.")
+    @Option(
+            names = "--model",
+            paramLabel = "FILE",
+            description = "Model artifact to score with. Default: the packaged default model.")
     Path model;
 
     /** The embedded demo runs the user's own file on their own machine: no signature needed. */
@@ -43,11 +59,17 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (!Files.isDirectory(dataset)) {
-            spec.commandLine().getErr().println("vigil demo: no dataset at " + dataset.toAbsolutePath()
-                    + " (run from the repository root, or give --dataset DIR)");
+            spec.commandLine()
+                    .getErr()
+                    .println("vigil demo: no dataset at " + dataset.toAbsolutePath()
+                            + " (run from the repository root, or give --dataset DIR)");
             return 2;
         }
-        new Demo(new Demo.Options(dataset, speed, parallelism), Scorers.load(model == null ? null : model.toString(), UNSIGNED_ALLOWED), System.out).run();
+        new Demo(
+                        new Demo.Options(dataset, speed, parallelism),
+                        Scorers.load(model == null ? null : model.toString(), UNSIGNED_ALLOWED),
+                        System.out)
+                .run();
         return 0;
     }
 }

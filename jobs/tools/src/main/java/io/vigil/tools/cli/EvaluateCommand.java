@@ -1,19 +1,19 @@
 package io.vigil.tools.cli;
 
-import io.vigil.settings.UsesSettings;
-import io.vigil.settings.SettingOptions;
-import io.vigil.settings.VigilConfig;
-import io.vigil.pipeline.detect.DetectSettings;
-import io.vigil.tools.evaluate.Evaluation;
-import io.vigil.pipeline.ingest.InputFormats;
-import io.vigil.tools.replay.Replay;
-import io.vigil.pipeline.detect.Scorers;
-import java.util.ArrayList;
 import io.vigil.models.model.VigilModel;
+import io.vigil.pipeline.detect.DetectSettings;
+import io.vigil.pipeline.detect.Scorers;
+import io.vigil.pipeline.ingest.InputFormats;
+import io.vigil.settings.SettingOptions;
+import io.vigil.settings.UsesSettings;
+import io.vigil.settings.VigilConfig;
+import io.vigil.tools.evaluate.Evaluation;
+import io.vigil.tools.replay.Replay;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -24,44 +24,70 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** The promotion gate: a model replayed over labelled datasets, backtested, and held to a bar. */
-@Command(name = "evaluate", mixinStandardHelpOptions = true,
-        description = {"Backtest a model over datasets, the promotion gate: replays each DATASET through the pipeline scoring"
-                + " with --model (as `vigil replay` does) and backtests it against the dataset's labels.json. Prints per"
-                + " dataset and pooled: incidents detected of all, category right, median and longest time to detect"
-                + " (windows and minutes), false alerts per 100 job-hours, PR-AUC over windows. Then the gate: every"
-                + " condition on the pooled figures, and whether the model passed. Real captures (a source.json with"
-                + " \"kind\": \"real\", as `vigil wrap-capture` writes) and simulated datasets (a simulation.json) are"
-                + " pooled apart and each held to the gate. Incidents of one name are one incident: detected when an"
-                + " alert overlaps any of its phases, named right when every phase is.", ""},
+@Command(
+        name = "evaluate",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Backtest a model over datasets, the promotion gate: replays each DATASET through the pipeline scoring"
+                    + " with --model (as `vigil replay` does) and backtests it against the dataset's labels.json. Prints per"
+                    + " dataset and pooled: incidents detected of all, category right, median and longest time to detect"
+                    + " (windows and minutes), false alerts per 100 job-hours, PR-AUC over windows. Then the gate: every"
+                    + " condition on the pooled figures, and whether the model passed. Real captures (a source.json with"
+                    + " \"kind\": \"real\", as `vigil wrap-capture` writes) and simulated datasets (a simulation.json) are"
+                    + " pooled apart and each held to the gate. Incidents of one name are one incident: detected when an"
+                    + " alert overlaps any of its phases, named right when every phase is.",
+            ""
+        },
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:the model passed the gate", "1:the model failed the gate (the output names each failed condition)",
-                "2:bad usage, a bad dataset, or a model that cannot be read or is refused",
-                "4:a replay failed while running"})
+        exitCodeList = {
+            "0:the model passed the gate",
+            "1:the model failed the gate (the output names each failed condition)",
+            "2:bad usage, a bad dataset, or a model that cannot be read or is refused",
+            "4:a replay failed while running"
+        })
 final class EvaluateCommand implements Callable<Integer>, UsesSettings {
     static final int REPLAY_FAILED = 4;
 
     @Spec
     CommandSpec spec;
 
-    @Parameters(arity = "1..*", paramLabel = "DATASET", description = "Labelled dataset directories (as for `vigil replay`).")
+    @Parameters(
+            arity = "1..*",
+            paramLabel = "DATASET",
+            description = "Labelled dataset directories (as for `vigil replay`).")
     List<Path> datasets;
 
-    @Option(names = "--model", required = true, paramLabel = "FILE", description = "The model artifact to evaluate (from `vigil train`).")
+    @Option(
+            names = "--model",
+            required = true,
+            paramLabel = "FILE",
+            description = "The model artifact to evaluate (from `vigil train`).")
     Path model;
 
-    @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures and the gate's verdict as JSON here.")
+    @Option(
+            names = "--json",
+            paramLabel = "FILE",
+            description = "Also write the figures and the gate's verdict as JSON here.")
     Path json;
 
-    @Option(names = "--max-false-alerts-per-100h", paramLabel = "R",
+    @Option(
+            names = "--max-false-alerts-per-100h",
+            paramLabel = "R",
             description = "Gate: false alerts per 100 job-hours, pooled, at most this. Default: ${DEFAULT-VALUE}.")
     double maxFalseAlerts = Evaluation.Gate.DEFAULT_MAX_FALSE_ALERTS_PER_100H;
 
-    @Option(names = "--max-median-ttd-windows", paramLabel = "W",
-            description = "Gate: median time to detect over detected incidents, in windows, at most this. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--max-median-ttd-windows",
+            paramLabel = "W",
+            description =
+                    "Gate: median time to detect over detected incidents, in windows, at most this. Default: ${DEFAULT-VALUE}.")
     double maxMedianTtd = Evaluation.Gate.DEFAULT_MAX_MEDIAN_TTD_WINDOWS;
 
-    @Option(names = "--max-missed-incidents", paramLabel = "N",
-            description = "Gate: incidents not detected, or named with a wrong category, at most this many. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--max-missed-incidents",
+            paramLabel = "N",
+            description =
+                    "Gate: incidents not detected, or named with a wrong category, at most this many. Default: ${DEFAULT-VALUE}.")
     int maxMissed = Evaluation.Gate.DEFAULT_MAX_MISSED_INCIDENTS;
 
     @Override
@@ -94,8 +120,12 @@ final class EvaluateCommand implements Callable<Integer>, UsesSettings {
             err.println("vigil evaluate: no dataset has a labels.json: only false alerts can be judged");
         }
 
-        Replay.Request request = new Replay.Request(checked, config.getInt(VigilConfig.PARALLELISM),
-                DetectSettings.from(config), scorer, InputFormats.from(config));
+        Replay.Request request = new Replay.Request(
+                checked,
+                config.getInt(VigilConfig.PARALLELISM),
+                DetectSettings.from(config),
+                scorer,
+                InputFormats.from(config));
         Replay.Outcome outcome;
         try {
             outcome = Replay.run(request, err);
@@ -104,10 +134,12 @@ final class EvaluateCommand implements Callable<Integer>, UsesSettings {
             err.println("vigil evaluate: " + e.getMessage());
             return REPLAY_FAILED;
         }
-        Evaluation.Report report = Evaluation.of(scorer.modelVersion(),
+        Evaluation.Report report = Evaluation.of(
+                scorer.modelVersion(),
                 outcome.datasets().stream().map(d -> d.dataset().name()).toList(),
                 outcome.datasets().stream().map(d -> d.dataset().kind()).toList(),
-                outcome.datasets().stream().map(Replay.DatasetResult::backtest).toList(), gate);
+                outcome.datasets().stream().map(Replay.DatasetResult::backtest).toList(),
+                gate);
         stdout.println();
         stdout.print(Evaluation.table(report));
         if (json != null) {

@@ -10,11 +10,16 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** Makes the Ed25519 key pair that signs model releases. */
-@Command(name = "keygen", mixinStandardHelpOptions = true,
-        description = {"Make an Ed25519 key pair for signing model releases: the private key (PKCS#8 PEM, readable by"
-                + " its owner only) signs with `vigil train --signing-key` or `vigil sign`; the public key (X.509 PEM)"
-                + " goes to --model-trusted-keys of detect, replay, evaluate and publish-model. Existing files are never"
-                + " overwritten. Keep the private key out of the repository.", ""},
+@Command(
+        name = "keygen",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Make an Ed25519 key pair for signing model releases: the private key (PKCS#8 PEM, readable by"
+                    + " its owner only) signs with `vigil train --signing-key` or `vigil sign`; the public key (X.509 PEM)"
+                    + " goes to --model-trusted-keys of detect, replay, evaluate and publish-model. Existing files are never"
+                    + " overwritten. Keep the private key out of the repository.",
+            ""
+        },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:keys written", "2:a key file exists already"})
 final class KeygenCommand implements Callable<Integer> {
@@ -34,7 +39,9 @@ final class KeygenCommand implements Callable<Integer> {
             spec.commandLine().getOut().printf("key %s: private %s, public %s%n", id, privateKey, publicKey);
             return 0;
         } catch (FileAlreadyExistsException e) {
-            spec.commandLine().getErr().println("vigil keygen: " + e.getFile() + " exists; a key file is never overwritten");
+            spec.commandLine()
+                    .getErr()
+                    .println("vigil keygen: " + e.getFile() + " exists; a key file is never overwritten");
             return 2;
         }
     }

@@ -1,18 +1,18 @@
 package io.vigil.tools.cli;
 
-import java.util.ArrayList;
-import io.vigil.settings.UsesSettings;
-import io.vigil.settings.SettingOptions;
-import io.vigil.settings.VigilConfig;
+import io.vigil.models.scoring.WindowScorer;
 import io.vigil.pipeline.detect.DetectSettings;
+import io.vigil.pipeline.detect.Scorers;
 import io.vigil.pipeline.ingest.InputFormats;
+import io.vigil.settings.SettingOptions;
+import io.vigil.settings.UsesSettings;
+import io.vigil.settings.VigilConfig;
 import io.vigil.tools.replay.Replay;
 import io.vigil.tools.replay.ReplayOutputs;
 import io.vigil.tools.replay.ReplaySummary;
-import io.vigil.pipeline.detect.Scorers;
-import io.vigil.models.scoring.WindowScorer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -22,36 +22,54 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** Replays recorded datasets through the pipeline, bounded, and backtests the alerts against their labels. */
-@Command(name = "replay", mixinStandardHelpOptions = true,
-        description = {"Run the detection pipeline bounded (Flink BATCH mode, in a local mini-cluster) over recorded datasets"
-                + " and backtest it against their labels.json. Each DATASET is a directory with flows, gpu and assignments"
-                + " (.jsonl, .jsonl.gz or .avro) and optionally labels.json. Writes to --out: alerts.jsonl, windows.jsonl,"
-                + " deadletter.jsonl (each in a stable order: the same input gives the same bytes), summary.json (per"
-                + " incident: detected, category, time to detect; false alerts per 100 job-hours; PR-AUC; dead letters by"
-                + " reason; per input file: lines read, decoded, dead letters by reason, attributed) and report.html (one"
-                + " self-contained page: score over time per job, incidents, alerts). A dataset of a foreign exporter's"
-                + " files (conn.log, conn_long.log, goflow2 or VPC flows) given without --flow-format is read in the"
-                + " format its first lines look like.",
-                "In BATCH mode every job's input is complete and in time order before its windows close, so nothing is"
-                        + " late and the out-of-orderness setting only sizes how long attribution state is kept.", ""},
+@Command(
+        name = "replay",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Run the detection pipeline bounded (Flink BATCH mode, in a local mini-cluster) over recorded datasets"
+                    + " and backtest it against their labels.json. Each DATASET is a directory with flows, gpu and assignments"
+                    + " (.jsonl, .jsonl.gz or .avro) and optionally labels.json. Writes to --out: alerts.jsonl, windows.jsonl,"
+                    + " deadletter.jsonl (each in a stable order: the same input gives the same bytes), summary.json (per"
+                    + " incident: detected, category, time to detect; false alerts per 100 job-hours; PR-AUC; dead letters by"
+                    + " reason; per input file: lines read, decoded, dead letters by reason, attributed) and report.html (one"
+                    + " self-contained page: score over time per job, incidents, alerts). A dataset of a foreign exporter's"
+                    + " files (conn.log, conn_long.log, goflow2 or VPC flows) given without --flow-format is read in the"
+                    + " format its first lines look like.",
+            "In BATCH mode every job's input is complete and in time order before its windows close, so nothing is"
+                    + " late and the out-of-orderness setting only sizes how long attribution state is kept.",
+            ""
+        },
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:replayed; files written", "1:the replay failed while running", "2:bad usage, a bad dataset (the message names the file), a truncated or corrupt input file with --input-strict, or a model that cannot be used"})
+        exitCodeList = {
+            "0:replayed; files written",
+            "1:the replay failed while running",
+            "2:bad usage, a bad dataset (the message names the file), a truncated or corrupt input file with --input-strict, or a model that cannot be used"
+        })
 final class ReplayCommand implements Callable<Integer>, UsesSettings {
     @Spec
     CommandSpec spec;
 
-    @Parameters(arity = "1..*", paramLabel = "DATASET", description = "Dataset directories, replayed one after the other.")
+    @Parameters(
+            arity = "1..*",
+            paramLabel = "DATASET",
+            description = "Dataset directories, replayed one after the other.")
     List<Path> datasets;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR",
+    @Option(
+            names = "--out",
+            required = true,
+            paramLabel = "DIR",
             description = "Where the files go; created if missing. Must be empty unless --force.")
     Path out;
 
     @Option(names = "--force", description = "Write into a non-empty --out, replacing the files of an earlier replay.")
     boolean force;
 
-    @Option(names = "--model", paramLabel = "FILE",
-            description = "Model artifact to score with (the same as --model-path). Default: the packaged default model.")
+    @Option(
+            names = "--model",
+            paramLabel = "FILE",
+            description =
+                    "Model artifact to score with (the same as --model-path). Default: the packaged default model.")
     Path model;
 
     @Override
@@ -67,12 +85,24 @@ final class ReplayCommand implements Callable<Integer>, UsesSettings {
      * The settings of the pipeline run over dataset files, which every verb that replays takes as flags
      * (replay, windows, evaluate): parallelism, windows, attribution, the fleet's view and the input formats.
      */
-    static final List<String> PIPELINE_OVER_FILES = List.of(VigilConfig.PARALLELISM, VigilConfig.WINDOW_SIZE_MS,
-            VigilConfig.OUT_OF_ORDERNESS_MS, VigilConfig.INTERNAL_CIDRS, VigilConfig.DESTINATION_LOOKBACK_MS,
-            VigilConfig.FLEET_WARMUP_MS, VigilConfig.JOB_IDLE_TIMEOUT_MS, VigilConfig.ATTRIBUTION_MAX_WAITING,
-            VigilConfig.EVIDENCE_TOP_DESTINATIONS, VigilConfig.FLOW_FORMAT, VigilConfig.GPU_FORMAT, VigilConfig.INPUT_NODE,
-            VigilConfig.INPUT_TIME_FLOOR_MS, VigilConfig.INPUT_SPAN_MARGIN_MS, VigilConfig.INPUT_LINK_MAX_BPS,
-            VigilConfig.INPUT_MAX_LINE_BYTES, VigilConfig.INPUT_STRICT);
+    static final List<String> PIPELINE_OVER_FILES = List.of(
+            VigilConfig.PARALLELISM,
+            VigilConfig.WINDOW_SIZE_MS,
+            VigilConfig.OUT_OF_ORDERNESS_MS,
+            VigilConfig.INTERNAL_CIDRS,
+            VigilConfig.DESTINATION_LOOKBACK_MS,
+            VigilConfig.FLEET_WARMUP_MS,
+            VigilConfig.JOB_IDLE_TIMEOUT_MS,
+            VigilConfig.ATTRIBUTION_MAX_WAITING,
+            VigilConfig.EVIDENCE_TOP_DESTINATIONS,
+            VigilConfig.FLOW_FORMAT,
+            VigilConfig.GPU_FORMAT,
+            VigilConfig.INPUT_NODE,
+            VigilConfig.INPUT_TIME_FLOOR_MS,
+            VigilConfig.INPUT_SPAN_MARGIN_MS,
+            VigilConfig.INPUT_LINK_MAX_BPS,
+            VigilConfig.INPUT_MAX_LINE_BYTES,
+            VigilConfig.INPUT_STRICT);
 
     @Override
     public Integer call() throws Exception {
@@ -85,11 +115,16 @@ final class ReplayCommand implements Callable<Integer>, UsesSettings {
             InputFormats formats = InputFormats.from(config);
             List<Replay.Dataset> checked = Replay.datasets(datasets, formats);
             ReplayOutputs.check(out, force);
-            WindowScorer scorer = Scorers.load(model != null ? model.toString() : config.getString(VigilConfig.MODEL_PATH),
-                    Scorers.trust(config));
+            WindowScorer scorer = Scorers.load(
+                    model != null ? model.toString() : config.getString(VigilConfig.MODEL_PATH), Scorers.trust(config));
             ReplayOutputs.create(out);
-            Replay.Request request = new Replay.Request(checked, config.getInt(VigilConfig.PARALLELISM),
-                    DetectSettings.from(config), scorer, formats, config.getBoolean(VigilConfig.INPUT_STRICT));
+            Replay.Request request = new Replay.Request(
+                    checked,
+                    config.getInt(VigilConfig.PARALLELISM),
+                    DetectSettings.from(config),
+                    scorer,
+                    formats,
+                    config.getBoolean(VigilConfig.INPUT_STRICT));
             outcome = Replay.run(request, err);
             ReplayOutputs.write(outcome, out);
         } catch (Replay.BadInput e) {
@@ -98,8 +133,15 @@ final class ReplayCommand implements Callable<Integer>, UsesSettings {
         }
         stdout.println();
         stdout.print(ReplaySummary.table(outcome));
-        stdout.printf("%nwrote %s, %s, %s, %s and %s to %s (%.1f s)%n", ReplayOutputs.ALERTS, ReplayOutputs.WINDOWS,
-                ReplayOutputs.DEAD_LETTERS, ReplayOutputs.SUMMARY, ReplayOutputs.REPORT, out, outcome.elapsedMs() / 1000.0);
+        stdout.printf(
+                "%nwrote %s, %s, %s, %s and %s to %s (%.1f s)%n",
+                ReplayOutputs.ALERTS,
+                ReplayOutputs.WINDOWS,
+                ReplayOutputs.DEAD_LETTERS,
+                ReplayOutputs.SUMMARY,
+                ReplayOutputs.REPORT,
+                out,
+                outcome.elapsedMs() / 1000.0);
         stdout.flush();
         return 0;
     }

@@ -9,7 +9,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** Lists every setting with its default and doc: the keys a --config file or deploy file may use. */
-@Command(name = "settings", mixinStandardHelpOptions = true,
+@Command(
+        name = "settings",
+        mixinStandardHelpOptions = true,
         description = "List every setting: key, default and what it does (use them in a --config file or as --flags).")
 final class SettingsCommand implements Callable<Integer> {
     @Spec

@@ -1,9 +1,9 @@
 package io.vigil.tools.cli;
 
-import io.vigil.pipeline.detect.Scorers;
 import io.vigil.models.model.ModelArtifact;
 import io.vigil.models.model.ModelSigning;
 import io.vigil.models.model.ModelTrust;
+import io.vigil.pipeline.detect.Scorers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -18,10 +18,15 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** Signs a model artifact in place, after checking that it loads. */
-@Command(name = "sign", mixinStandardHelpOptions = true,
-        description = {"Sign a model artifact with an Ed25519 private key (from vigil keygen), in place: any earlier"
-                + " signature is replaced. The artifact must load (format, feature set, canned windows) before it is"
-                + " signed, and the signature is checked with the public key.", ""},
+@Command(
+        name = "sign",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Sign a model artifact with an Ed25519 private key (from vigil keygen), in place: any earlier"
+                    + " signature is replaced. The artifact must load (format, feature set, canned windows) before it is"
+                    + " signed, and the signature is checked with the public key.",
+            ""
+        },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:signed", "2:the artifact is refused, or a key file is not an Ed25519 key"})
 final class SignCommand implements Callable<Integer> {
@@ -31,7 +36,11 @@ final class SignCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL", description = "The model artifact file.")
     Path file;
 
-    @Option(names = "--private-key", required = true, paramLabel = "FILE", description = "The signing key (PKCS#8 PEM).")
+    @Option(
+            names = "--private-key",
+            required = true,
+            paramLabel = "FILE",
+            description = "The signing key (PKCS#8 PEM).")
     Path privateKey;
 
     @Option(names = "--public-key", required = true, paramLabel = "FILE", description = "Its public key (X.509 PEM).")

@@ -21,7 +21,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** Writes deterministic cluster telemetry, benign workloads and injected incidents, as a dataset. */
-@Command(name = "simulate", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(
+        name = "simulate",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
         description = {
             "Write deterministic cluster telemetry as a dataset: flows.jsonl.gz, gpu.jsonl.gz, assignments.jsonl.gz"
                     + " (each sorted by time), labels.json (the injected incidents' intervals), simulation.json"
@@ -45,8 +48,11 @@ import picocli.CommandLine.Spec;
                     + " metric scrapes and health checks inbound from the monitoring host and kubelet, package"
                     + " mirrors and CDNs; some over IPv6. Outside hosts are in 192.0.2.0/24, 198.51.100.0/24,"
                     + " 203.0.113.0/24 and 2001:db8::/32 only.",
-            ""},
-        footer = {"", "Incident kinds (--incident KIND[@OFFSET_MINUTES]):",
+            ""
+        },
+        footer = {
+            "",
+            "Incident kinds (--incident KIND[@OFFSET_MINUTES]):",
             "  rome           the ROME sequence in an RL job: internal probing (many hosts",
             "                 and ports, mostly unanswered) and the cloud metadata service,",
             "                 then a reverse SSH tunnel to an outside host on 22, then xmrig",
@@ -64,45 +70,70 @@ import picocli.CommandLine.Spec;
             "  external-sweep a horizontal sweep of outside hosts: 1-3 ports across 40-250",
             "                 addresses of a range in minutes",
             "",
-            "Exit codes: 0 written; 2 bad arguments or --out not empty without --force; 1 a failure while writing."})
+            "Exit codes: 0 written; 2 bad arguments or --out not empty without --force; 1 a failure while writing."
+        })
 final class SimulateCommand implements Callable<Integer> {
-    static final List<String> DATASET_FILES = List.of("flows.jsonl.gz", "gpu.jsonl.gz", "assignments.jsonl.gz",
-            "labels.json", "simulation.json", "README.md");
+    static final List<String> DATASET_FILES = List.of(
+            "flows.jsonl.gz", "gpu.jsonl.gz", "assignments.jsonl.gz", "labels.json", "simulation.json", "README.md");
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR",
+    @Option(
+            names = "--out",
+            required = true,
+            paramLabel = "DIR",
             description = "Directory to write the dataset to (created if missing; must be empty unless --force).")
     Path out;
 
-    @Option(names = "--seed", paramLabel = "N", defaultValue = "" + SimulationSpec.DEFAULT_SEED,
+    @Option(
+            names = "--seed",
+            paramLabel = "N",
+            defaultValue = "" + SimulationSpec.DEFAULT_SEED,
             description = "Seed of everything random: same seed and flags, same bytes. Default: ${DEFAULT-VALUE}.")
     long seed;
 
-    @Option(names = "--nodes", paramLabel = "N", defaultValue = "" + SimulationSpec.DEFAULT_NODES,
+    @Option(
+            names = "--nodes",
+            paramLabel = "N",
+            defaultValue = "" + SimulationSpec.DEFAULT_NODES,
             description = "GPU nodes (8 H100s each), " + SimulationSpec.MIN_NODES + ".." + SimulationSpec.MAX_NODES
                     + ". Default: ${DEFAULT-VALUE}.")
     int nodes;
 
-    @Option(names = "--hours", paramLabel = "H", defaultValue = SimulationSpec.DEFAULT_HOURS,
-            description = "Length of the simulated span in hours, decimal (0.25 is 15 minutes). Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--hours",
+            paramLabel = "H",
+            defaultValue = SimulationSpec.DEFAULT_HOURS,
+            description =
+                    "Length of the simulated span in hours, decimal (0.25 is 15 minutes). Default: ${DEFAULT-VALUE}.")
     double hours;
 
-    @Option(names = "--start", paramLabel = "ISO-8601", defaultValue = SimulationSpec.DEFAULT_START,
+    @Option(
+            names = "--start",
+            paramLabel = "ISO-8601",
+            defaultValue = SimulationSpec.DEFAULT_START,
             description = "Start of the span, an instant such as 2026-02-14T00:00:00Z. Default: ${DEFAULT-VALUE}.")
     String start;
 
-    @Option(names = "--sample-interval-s", paramLabel = "S", defaultValue = "" + SimulationSpec.DEFAULT_SAMPLE_INTERVAL_S,
+    @Option(
+            names = "--sample-interval-s",
+            paramLabel = "S",
+            defaultValue = "" + SimulationSpec.DEFAULT_SAMPLE_INTERVAL_S,
             description = "Seconds between GPU samples (DCGM scrape interval). Default: ${DEFAULT-VALUE}.")
     int sampleIntervalSeconds;
 
-    @Option(names = "--export-interval-s", paramLabel = "S", defaultValue = "" + SimulationSpec.DEFAULT_EXPORT_INTERVAL_S,
+    @Option(
+            names = "--export-interval-s",
+            paramLabel = "S",
+            defaultValue = "" + SimulationSpec.DEFAULT_EXPORT_INTERVAL_S,
             description = "Flow exporter's active timeout: an open connection is reported again (conn_state S1) after"
                     + " this many seconds. Default: ${DEFAULT-VALUE}.")
     int exportIntervalSeconds;
 
-    @Option(names = "--incident", paramLabel = "KIND[@OFFSET_MINUTES]",
+    @Option(
+            names = "--incident",
+            paramLabel = "KIND[@OFFSET_MINUTES]",
             description = "Inject an incident (repeatable), optionally starting OFFSET_MINUTES (decimal) after the"
                     + " start; without an offset the seed picks one in the first 10-40%% of the span. Kinds: rome,"
                     + " stealth-miner, tunnel-443, slow-scan, proxied-miner, exfiltration, external-port-scan,"
@@ -125,8 +156,15 @@ final class SimulateCommand implements Callable<Integer> {
             for (String text : incidents) {
                 requests.add(IncidentRequest.parse(text));
             }
-            sim = new SimulationSpec(seed, nodes, hours, parseStart(start), sampleIntervalSeconds, exportIntervalSeconds,
-                    requests, benignOnly);
+            sim = new SimulationSpec(
+                    seed,
+                    nodes,
+                    hours,
+                    parseStart(start),
+                    sampleIntervalSeconds,
+                    exportIntervalSeconds,
+                    requests,
+                    benignOnly);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -135,8 +173,9 @@ final class SimulateCommand implements Callable<Integer> {
             return 2;
         }
         if (!force && isNonEmptyDirectory(out)) {
-            err.println("vigil simulate: --out " + out + " is not empty; use --force to replace the dataset files in it,"
-                    + " or choose another directory");
+            err.println(
+                    "vigil simulate: --out " + out + " is not empty; use --force to replace the dataset files in it,"
+                            + " or choose another directory");
             return 2;
         }
         Files.createDirectories(out);
@@ -145,8 +184,15 @@ final class SimulateCommand implements Callable<Integer> {
         Simulator.Result result = Simulator.run(sim, out, progress);
         double seconds = (System.nanoTime() - began) / 1e9;
         progress.done();
-        err.println(String.format(Locale.ROOT, "wrote %s: %,d flows, %,d GPU samples, %,d assignments, %d labels in %.1f s",
-                out, result.flows(), result.samples(), result.assignments(), result.labels().size(), seconds));
+        err.println(String.format(
+                Locale.ROOT,
+                "wrote %s: %,d flows, %,d GPU samples, %,d assignments, %d labels in %.1f s",
+                out,
+                result.flows(),
+                result.samples(),
+                result.assignments(),
+                result.labels().size(),
+                seconds));
         err.flush();
         return 0;
     }
@@ -155,7 +201,8 @@ final class SimulateCommand implements Callable<Integer> {
         try {
             return Instant.parse(text);
         } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException("--start must be an ISO-8601 instant such as 2026-02-14T00:00:00Z, not '" + text + "'");
+            throw new IllegalArgumentException(
+                    "--start must be an ISO-8601 instant such as 2026-02-14T00:00:00Z, not '" + text + "'");
         }
     }
 
@@ -185,8 +232,13 @@ final class SimulateCommand implements Callable<Integer> {
 
         @Override
         public void update(long simulatedMs, long totalMs, long flows, long samples) {
-            String line = String.format(Locale.ROOT, "simulated %s / %s  (%,d flows, %,d samples)",
-                    clock(simulatedMs), clock(totalMs), flows, samples);
+            String line = String.format(
+                    Locale.ROOT,
+                    "simulated %s / %s  (%,d flows, %,d samples)",
+                    clock(simulatedMs),
+                    clock(totalMs),
+                    flows,
+                    samples);
             if (terminal) {
                 err.print("\r" + line);
                 err.flush();

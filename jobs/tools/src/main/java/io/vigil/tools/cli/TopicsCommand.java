@@ -1,10 +1,10 @@
 package io.vigil.tools.cli;
 
-import io.vigil.settings.UsesSettings;
+import io.vigil.pipeline.kafka.KafkaTopics;
 import io.vigil.settings.SettingOptions;
 import io.vigil.settings.Topic;
+import io.vigil.settings.UsesSettings;
 import io.vigil.settings.VigilConfig;
-import io.vigil.pipeline.kafka.KafkaTopics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -13,7 +13,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** Creates Vigil's topics on a broker (the ones that do not exist yet). */
-@Command(name = "topics", mixinStandardHelpOptions = true,
+@Command(
+        name = "topics",
+        mixinStandardHelpOptions = true,
         description = "Create Vigil's Kafka topics that do not exist yet, with the configured names and partitions.")
 final class TopicsCommand implements Callable<Integer>, UsesSettings {
     @Spec
@@ -21,7 +23,8 @@ final class TopicsCommand implements Callable<Integer>, UsesSettings {
 
     @Override
     public List<String> settingKeys() {
-        List<String> keys = new ArrayList<>(List.of(VigilConfig.BOOTSTRAP_SERVERS, VigilConfig.TOPIC_REPLICATION_FACTOR));
+        List<String> keys =
+                new ArrayList<>(List.of(VigilConfig.BOOTSTRAP_SERVERS, VigilConfig.TOPIC_REPLICATION_FACTOR));
         for (Topic t : Topic.values()) {
             keys.add(t.nameSetting());
             keys.add(t.partitionsSetting());

@@ -26,34 +26,60 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** Trains a model from labelled windows ({@code vigil windows}) and writes its artifact. */
-@Command(name = "train", mixinStandardHelpOptions = true,
-        description = {"Train a model from labelled windows (the files of `vigil windows`) and write its artifact to --out:"
-                + " the fleet, per-job and supervised detectors, a threshold chosen out of fold for"
-                + " --target-false-alerts, categories and reasons. Deterministic: the same windows and flags give the"
-                + " same file, byte for byte. Prints the model version, threshold, metrics, and the artifact's size and"
-                + " SHA-256. Check it with `vigil evaluate --model FILE DATASET…`.", ""},
+@Command(
+        name = "train",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Train a model from labelled windows (the files of `vigil windows`) and write its artifact to --out:"
+                    + " the fleet, per-job and supervised detectors, a threshold chosen out of fold for"
+                    + " --target-false-alerts, categories and reasons. Deterministic: the same windows and flags give the"
+                    + " same file, byte for byte. Prints the model version, threshold, metrics, and the artifact's size and"
+                    + " SHA-256. Check it with `vigil evaluate --model FILE DATASET…`.",
+            ""
+        },
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:trained; artifact written", "1:training failed", "2:bad usage or a bad windows file (the message names it)"})
+        exitCodeList = {
+            "0:trained; artifact written",
+            "1:training failed",
+            "2:bad usage or a bad windows file (the message names it)"
+        })
 final class TrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--windows", required = true, arity = "1..*", paramLabel = "FILE",
+    @Option(
+            names = "--windows",
+            required = true,
+            arity = "1..*",
+            paramLabel = "FILE",
             description = "Labelled-windows files (JSON lines, .gz or not); repeatable.")
     List<Path> windowFiles;
 
-    @Option(names = "--out", required = true, paramLabel = "FILE", description = "The model artifact (replaced if it exists).")
+    @Option(
+            names = "--out",
+            required = true,
+            paramLabel = "FILE",
+            description = "The model artifact (replaced if it exists).")
     Path out;
 
-    @Option(names = "--seed", paramLabel = "N", description = "Every random choice of training derives from it. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--seed",
+            paramLabel = "N",
+            description = "Every random choice of training derives from it. Default: ${DEFAULT-VALUE}.")
     long seed = Trainer.Options.defaults().seed();
 
-    @Option(names = "--target-false-alerts", paramLabel = "R",
-            description = "False alerts per 100 job-hours the threshold aims at on benign windows (out of fold). Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--target-false-alerts",
+            paramLabel = "R",
+            description =
+                    "False alerts per 100 job-hours the threshold aims at on benign windows (out of fold). Default: ${DEFAULT-VALUE}.")
     double targetFalseAlerts = Trainer.Options.defaults().targetFalseAlertsPer100JobHours();
 
-    @Option(names = "--signing-key", paramLabel = "FILE",
-            description = "Sign the artifact with this Ed25519 private key (PKCS#8 PEM, from vigil keygen); needs --public-key.")
+    @Option(
+            names = "--signing-key",
+            paramLabel = "FILE",
+            description =
+                    "Sign the artifact with this Ed25519 private key (PKCS#8 PEM, from vigil keygen); needs --public-key.")
     Path signingKey;
 
     @Option(names = "--public-key", paramLabel = "FILE", description = "The signing key's public key (X.509 PEM).")
@@ -95,8 +121,12 @@ final class TrainCommand implements Callable<Integer> {
             err.println("vigil train: the windows files hold no window");
             return 2;
         }
-        err.printf(Locale.ROOT, "training on %d windows (seed %d, target %s false alerts per 100 job-hours)%n",
-                windows.size(), seed, targetFalseAlerts);
+        err.printf(
+                Locale.ROOT,
+                "training on %d windows (seed %d, target %s false alerts per 100 job-hours)%n",
+                windows.size(),
+                seed,
+                targetFalseAlerts);
         err.flush();
         long started = System.nanoTime();
         VigilModel model;
@@ -112,8 +142,8 @@ final class TrainCommand implements Callable<Integer> {
         }
         byte[] artifact = ModelArtifact.toBytes(model);
         if (signingKey != null) {
-            artifact = ModelArtifact.sign(artifact, ModelSigning.readPrivateKey(signingKey),
-                    ModelSigning.readPublicKey(publicKey));
+            artifact = ModelArtifact.sign(
+                    artifact, ModelSigning.readPrivateKey(signingKey), ModelSigning.readPublicKey(publicKey));
         }
         Path tmp = Files.createTempFile(out.toAbsolutePath().getParent(), ".vigil-train-", ".tmp");
         try {
@@ -131,15 +161,24 @@ final class TrainCommand implements Callable<Integer> {
     /** The lines that say which model this is: version, kind, threshold, metrics, size and checksum. */
     static String describe(VigilModel model, byte[] artifact) {
         StringBuilder s = new StringBuilder();
-        s.append("model: ").append(model.modelVersion()).append(" (").append(model.kind()).append(", feature set ")
-                .append(model.featureSet().id()).append(")\n");
+        s.append("model: ")
+                .append(model.modelVersion())
+                .append(" (")
+                .append(model.kind())
+                .append(", feature set ")
+                .append(model.featureSet().id())
+                .append(")\n");
         s.append(String.format(Locale.ROOT, "threshold: %.4f%n", model.threshold()));
         s.append("trained on:");
-        model.trainingSummary().forEach((k, v) -> s.append(' ').append(k).append('=').append(v));
+        model.trainingSummary()
+                .forEach((k, v) -> s.append(' ').append(k).append('=').append(v));
         s.append('\n');
         s.append("metrics (out of fold):");
         for (Map.Entry<String, Object> e : model.metrics().entrySet()) {
-            s.append(' ').append(e.getKey()).append('=').append(e.getValue() instanceof Double d ? String.format(Locale.ROOT, "%.4f", d) : e.getValue());
+            s.append(' ')
+                    .append(e.getKey())
+                    .append('=')
+                    .append(e.getValue() instanceof Double d ? String.format(Locale.ROOT, "%.4f", d) : e.getValue());
         }
         s.append('\n');
         s.append(String.format(Locale.ROOT, "artifact: %d bytes, sha256 %s%n", artifact.length, sha256(artifact)));

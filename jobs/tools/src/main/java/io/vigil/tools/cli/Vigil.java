@@ -1,12 +1,12 @@
 package io.vigil.tools.cli;
 
-import io.vigil.records.AvroLimits;
 import io.vigil.collector.CollectGpuCommand;
+import io.vigil.models.model.ModelArtifact;
 import io.vigil.pipeline.DetectCommand;
 import io.vigil.pipeline.PublishModelCommand;
+import io.vigil.records.AvroLimits;
 import io.vigil.settings.SettingOptions;
 import io.vigil.settings.UsesSettings;
-import io.vigil.models.model.ModelArtifact;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Properties;
@@ -14,13 +14,15 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code vigil} command line: one verb per use (see README and docs/ARCHITECTURE.md). */
-@Command(name = "vigil",
+@Command(
+        name = "vigil",
         mixinStandardHelpOptions = true,
         versionProvider = Vigil.Version.class,
         description = {
             "Streaming anomaly detection for AI training clusters: joins network flows with GPU metrics per"
                     + " training job, scores each job's windows and sends flagged windows to a Kafka alert topic.",
-            ""},
+            ""
+        },
         subcommands = {
             DemoCommand.class,
             DetectCommand.class,
@@ -37,7 +39,8 @@ import picocli.CommandLine.Command;
             TopicsCommand.class,
             BenchCommand.class,
             SettingsCommand.class,
-            CommandLine.HelpCommand.class},
+            CommandLine.HelpCommand.class
+        },
         footer = {"", "Run `vigil VERB --help` for a verb's flags."})
 public final class Vigil implements Runnable {
 
@@ -73,7 +76,6 @@ public final class Vigil implements Runnable {
     public void run() {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
-
 
     static final class Version implements CommandLine.IVersionProvider {
         @Override

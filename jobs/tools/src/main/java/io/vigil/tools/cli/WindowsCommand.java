@@ -1,18 +1,18 @@
 package io.vigil.tools.cli;
 
-import io.vigil.settings.UsesSettings;
-import io.vigil.settings.SettingOptions;
-import io.vigil.settings.VigilConfig;
+import io.vigil.models.eval.Labels;
+import io.vigil.models.features.FeatureSet;
+import io.vigil.models.training.LabelledWindows;
 import io.vigil.pipeline.detect.DetectSettings;
 import io.vigil.pipeline.ingest.InputFormats;
+import io.vigil.records.Category;
+import io.vigil.settings.SettingOptions;
+import io.vigil.settings.UsesSettings;
+import io.vigil.settings.VigilConfig;
 import io.vigil.tools.replay.Replay;
 import io.vigil.tools.windows.FeaturesOnly;
 import io.vigil.tools.windows.Feedback;
 import io.vigil.tools.windows.WindowLabelling;
-import io.vigil.models.eval.Labels;
-import io.vigil.models.features.FeatureSet;
-import io.vigil.models.training.LabelledWindows;
-import io.vigil.records.Category;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -32,25 +32,33 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** Exports the pipeline's own windows of datasets, labelled, for {@code vigil train}. */
-@Command(name = "windows", mixinStandardHelpOptions = true,
-        description = {"Export the pipeline's own windows of datasets, labelled, for `vigil train`: runs the detection pipeline"
-                + " bounded over each DATASET (as `vigil replay` does, same features as detect) and writes every job-window's"
-                + " features by name to --out (JSON lines, gzip'd when the name ends in .gz), sorted by dataset, job and"
-                + " window start. The dataset field is the directory's name.",
-                "Labels: a window that overlaps an interval of the dataset's labels.json (same job) gets its category and"
-                        + " incident (the longest overlap wins); a dataset without labels.json is all benign. Then each"
-                        + " --feedback file's verdicts apply, and win. A feedback file is JSON lines, one verdict each:",
-                "  {\"job_id\": \"rl-agent-7\", \"window_start\": \"2026-02-14T03:02:00Z\", \"verdict\": \"true_positive\","
-                        + " \"category\": \"CRYPTO_MINING\"}",
-                "  {\"alert_id\": \"0b6c…\", \"job_id\": \"train-3\", \"window_start\": 1771038120000, \"verdict\": \"false_positive\"}",
-                "job_id, window_start (epoch ms or ISO-8601; the window holding it) and verdict (true_positive or"
-                        + " false_positive) are required; category (true positives only; default: the labelled category,"
-                        + " else UNKNOWN), alert_id and dataset (only that dataset's windows) are optional. A false positive"
-                        + " makes the window benign; a later verdict on a window replaces an earlier one. Verdicts that"
-                        + " match no window are reported; a bad line is an error naming file:line.", ""},
+@Command(
+        name = "windows",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Export the pipeline's own windows of datasets, labelled, for `vigil train`: runs the detection pipeline"
+                    + " bounded over each DATASET (as `vigil replay` does, same features as detect) and writes every job-window's"
+                    + " features by name to --out (JSON lines, gzip'd when the name ends in .gz), sorted by dataset, job and"
+                    + " window start. The dataset field is the directory's name.",
+            "Labels: a window that overlaps an interval of the dataset's labels.json (same job) gets its category and"
+                    + " incident (the longest overlap wins); a dataset without labels.json is all benign. Then each"
+                    + " --feedback file's verdicts apply, and win. A feedback file is JSON lines, one verdict each:",
+            "  {\"job_id\": \"rl-agent-7\", \"window_start\": \"2026-02-14T03:02:00Z\", \"verdict\": \"true_positive\","
+                    + " \"category\": \"CRYPTO_MINING\"}",
+            "  {\"alert_id\": \"0b6c…\", \"job_id\": \"train-3\", \"window_start\": 1771038120000, \"verdict\": \"false_positive\"}",
+            "job_id, window_start (epoch ms or ISO-8601; the window holding it) and verdict (true_positive or"
+                    + " false_positive) are required; category (true positives only; default: the labelled category,"
+                    + " else UNKNOWN), alert_id and dataset (only that dataset's windows) are optional. A false positive"
+                    + " makes the window benign; a later verdict on a window replaces an earlier one. Verdicts that"
+                    + " match no window are reported; a bad line is an error naming file:line.",
+            ""
+        },
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:written", "1:the pipeline failed while running",
-                "2:bad usage, a bad dataset or a bad feedback line (the message names the file)"})
+        exitCodeList = {
+            "0:written",
+            "1:the pipeline failed while running",
+            "2:bad usage, a bad dataset or a bad feedback line (the message names the file)"
+        })
 final class WindowsCommand implements Callable<Integer>, UsesSettings {
     /** How many unmatched verdicts are shown; the rest are counted. */
     static final int UNMATCHED_SHOWN = 5;
@@ -61,11 +69,16 @@ final class WindowsCommand implements Callable<Integer>, UsesSettings {
     @Parameters(arity = "1..*", paramLabel = "DATASET", description = "Dataset directories (as for `vigil replay`).")
     List<Path> datasets;
 
-    @Option(names = "--out", required = true, paramLabel = "FILE",
+    @Option(
+            names = "--out",
+            required = true,
+            paramLabel = "FILE",
             description = "The labelled-windows file (replaced if it exists); .gz compresses it.")
     Path out;
 
-    @Option(names = "--feedback", paramLabel = "FILE",
+    @Option(
+            names = "--feedback",
+            paramLabel = "FILE",
             description = "Analysts' verdicts (JSON lines, see above); repeatable, applied in the order given.")
     List<Path> feedback = new ArrayList<>();
 
@@ -102,13 +115,18 @@ final class WindowsCommand implements Callable<Integer>, UsesSettings {
             return 2;
         }
 
-        Replay.Request request = new Replay.Request(checked, config.getInt(VigilConfig.PARALLELISM),
-                DetectSettings.from(config), new FeaturesOnly(featureSet), InputFormats.from(config));
+        Replay.Request request = new Replay.Request(
+                checked,
+                config.getInt(VigilConfig.PARALLELISM),
+                DetectSettings.from(config),
+                new FeaturesOnly(featureSet),
+                InputFormats.from(config));
         Replay.Outcome outcome = Replay.run(request, err);
 
         List<WindowLabelling.DatasetWindows> windows = new ArrayList<>();
         for (Replay.DatasetResult d : outcome.datasets()) {
-            windows.add(new WindowLabelling.DatasetWindows(d.dataset().name(), d.dataset().labels(), d.windows()));
+            windows.add(new WindowLabelling.DatasetWindows(
+                    d.dataset().name(), d.dataset().labels(), d.windows()));
         }
         WindowLabelling.Result result = WindowLabelling.label(featureSet, windows, verdicts);
         for (Replay.DatasetResult d : outcome.datasets()) {
@@ -118,7 +136,12 @@ final class WindowsCommand implements Callable<Integer>, UsesSettings {
 
         LabelledWindows.write(out, featureSet, result.windows());
         stdout.print(summary(result, verdicts.size(), feedback.size()));
-        stdout.printf(Locale.ROOT, "wrote %d windows (feature set %s) to %s%n", result.windows().size(), featureSet.id(), out);
+        stdout.printf(
+                Locale.ROOT,
+                "wrote %d windows (feature set %s) to %s%n",
+                result.windows().size(),
+                featureSet.id(),
+                out);
         stdout.flush();
         return 0;
     }
@@ -146,33 +169,46 @@ final class WindowsCommand implements Callable<Integer>, UsesSettings {
                 }
             }
         }
-        String labels = !dataset.labels().isEmpty() ? dataset.labels().size() + " labels"
+        String labels = !dataset.labels().isEmpty()
+                ? dataset.labels().size() + " labels"
                 : Files.exists(dataset.path().resolve(Labels.FILE_NAME))
                         ? "labels.json holds no label: every window benign unless feedback says otherwise"
                         : "no labels.json: every window benign unless feedback says otherwise";
-        return String.format(Locale.ROOT, "  %s: %d windows, %d labelled malicious (%s)", dataset.name(), total, malicious, labels);
+        return String.format(
+                Locale.ROOT, "  %s: %d windows, %d labelled malicious (%s)", dataset.name(), total, malicious, labels);
     }
 
     /** What was exported, per label, and what the feedback did; unmatched verdicts named (the first few). */
     static String summary(WindowLabelling.Result result, int verdicts, int feedbackFiles) {
         StringBuilder s = new StringBuilder();
-        s.append(String.format(Locale.ROOT, "windows: %d (benign %d", result.windows().size(), result.benign()));
+        s.append(String.format(
+                Locale.ROOT, "windows: %d (benign %d", result.windows().size(), result.benign()));
         for (Map.Entry<Category, Integer> e : result.perCategory().entrySet()) {
             s.append(", ").append(e.getKey().name()).append(' ').append(e.getValue());
         }
         s.append(")\n");
         s.append(String.format(Locale.ROOT, "labelled from labels.json: %d windows%n", result.fromLabels()));
         if (feedbackFiles > 0) {
-            s.append(String.format(Locale.ROOT,
+            s.append(String.format(
+                    Locale.ROOT,
                     "feedback: %d verdicts from %d file%s, %d applied; %d windows made benign, %d labelled malicious, %d verdicts replaced by a later one%n",
-                    verdicts, feedbackFiles, feedbackFiles == 1 ? "" : "s", result.feedbackApplied(), result.madeBenign(),
-                    result.madeMalicious(), result.superseded()));
+                    verdicts,
+                    feedbackFiles,
+                    feedbackFiles == 1 ? "" : "s",
+                    result.feedbackApplied(),
+                    result.madeBenign(),
+                    result.madeMalicious(),
+                    result.superseded()));
         }
         List<Feedback> unmatched = result.unmatched();
         if (!unmatched.isEmpty()) {
-            s.append(String.format(Locale.ROOT, "feedback matching no window: %d (no window of that job holds that time", unmatched.size()))
+            s.append(String.format(
+                            Locale.ROOT,
+                            "feedback matching no window: %d (no window of that job holds that time",
+                            unmatched.size()))
                     .append("; check job_id, window_start and dataset)\n");
-            s.append(unmatched.stream().limit(UNMATCHED_SHOWN)
+            s.append(unmatched.stream()
+                    .limit(UNMATCHED_SHOWN)
                     .map(f -> "  " + f.source() + ": " + f.jobId() + " at " + Instant.ofEpochMilli(f.windowStart())
                             + (f.dataset() == null ? "" : " in " + f.dataset()))
                     .collect(Collectors.joining("\n", "", "\n")));

@@ -1,13 +1,9 @@
 package io.vigil.tools.demo;
 
-import java.util.LinkedHashMap;
-import io.vigil.settings.Topic;
-import io.vigil.settings.VigilConfig;
-import io.vigil.tools.LocalRun;
+import io.vigil.broker.EmbeddedKafka;
+import io.vigil.models.scoring.WindowScorer;
 import io.vigil.pipeline.DetectJob;
 import io.vigil.pipeline.files.DatasetRecords;
-import io.vigil.models.scoring.WindowScorer;
-import io.vigil.broker.EmbeddedKafka;
 import io.vigil.pipeline.kafka.KafkaTopics;
 import io.vigil.records.Alert;
 import io.vigil.records.Decoded;
@@ -17,6 +13,9 @@ import io.vigil.records.Reason;
 import io.vigil.records.RecordType;
 import io.vigil.records.wire.Framings;
 import io.vigil.records.wire.RecordFraming;
+import io.vigil.settings.Topic;
+import io.vigil.settings.VigilConfig;
+import io.vigil.tools.LocalRun;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -28,6 +27,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -53,7 +53,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * job commits it. Nothing here is canned: the alerts are what the pipeline finds.
  */
 public final class Demo {
-    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter CLOCK =
+            DateTimeFormatter.ofPattern("HH:mm").withZone(ZoneOffset.UTC);
 
     /** @param speed simulated seconds per wall-clock second; 0 picks a pace that takes about a minute */
     public record Options(Path dataset, double speed, int parallelism) {}
@@ -77,11 +78,17 @@ public final class Demo {
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             // alerts become visible when a checkpoint commits them: keep that short; a partition quiet for
             // 3 s (wall time) stops holding event time back
-            VigilConfig config = LocalRun.config(kafka, "vigil-demo", 1000, checkpoints, Map.of(VigilConfig.IDLENESS_MS, "3000"));
+            VigilConfig config =
+                    LocalRun.config(kafka, "vigil-demo", 1000, checkpoints, Map.of(VigilConfig.IDLENESS_MS, "3000"));
             KafkaTopics.createAll(config);
-            out.printf("Vigil demo: %s, %s of telemetry, streamed at %.0fx through Kafka (%s) into the detect job"
+            out.printf(
+                    "Vigil demo: %s, %s of telemetry, streamed at %.0fx through Kafka (%s) into the detect job"
                             + " on a Flink mini-cluster (parallelism %d).%n",
-                    options.dataset(), hours(span[1] - span[0]), speed, kafka.bootstrapServers(), options.parallelism());
+                    options.dataset(),
+                    hours(span[1] - span[0]),
+                    speed,
+                    kafka.bootstrapServers(),
+                    options.parallelism());
 
             StreamExecutionEnvironment env = LocalRun.environment(options.parallelism());
             DetectJob.prepare(env, config, scorer, false);
@@ -99,17 +106,27 @@ public final class Demo {
             long windowMs = config.getLong(VigilConfig.WINDOW_SIZE_MS);
             long lastWindow = endOfData - Math.floorMod(endOfData, windowMs);
             // idle GPUs keep reporting after the data ends: that moves event time past the last window
-            heartbeat(config, endOfData, lastWindow + windowMs + config.getLong(VigilConfig.OUT_OF_ORDERNESS_MS), speed, lastWindowEnd);
+            heartbeat(
+                    config,
+                    endOfData,
+                    lastWindow + windowMs + config.getLong(VigilConfig.OUT_OF_ORDERNESS_MS),
+                    speed,
+                    lastWindowEnd);
             producing.set(false);
             printer.join(10_000);
             job.cancel().get();
             synchronized (alerts) {
-                out.printf("%nStreamed %,d records. The job committed %d alert(s) in %d incident(s):%n", produced, alerts.size(),
-                        incidents.size());
+                out.printf(
+                        "%nStreamed %,d records. The job committed %d alert(s) in %d incident(s):%n",
+                        produced, alerts.size(), incidents.size());
                 for (IncidentSeen i : incidents.values()) {
-                    out.printf("  %-22s %-28s %s-%s  %d window(s)%n", i.first.getJobId(),
+                    out.printf(
+                            "  %-22s %-28s %s-%s  %d window(s)%n",
+                            i.first.getJobId(),
                             i.first.getCategories().stream().map(Enum::name).collect(Collectors.joining("+")),
-                            CLOCK.format(i.first.getWindowStart()), CLOCK.format(i.last.getWindowEnd()), i.windows);
+                            CLOCK.format(i.first.getWindowStart()),
+                            CLOCK.format(i.last.getWindowEnd()),
+                            i.windows);
                 }
             }
             return alerts;
@@ -127,7 +144,8 @@ public final class Demo {
                 RecordType.ASSIGNMENT, config.topic(Topic.ASSIGNMENTS));
         long count = 0;
         long wallStart = System.nanoTime();
-        try (DatasetRecords records = new DatasetRecords(options.dataset()); KafkaProducer<byte[], byte[]> producer = producer(config)) {
+        try (DatasetRecords records = new DatasetRecords(options.dataset());
+                KafkaProducer<byte[], byte[]> producer = producer(config)) {
             for (DatasetRecords.Timed r = records.next(); r != null; r = records.next()) {
                 // records from before the telemetry (STARTs of jobs already running) go at once
                 long dueNanos = wallStart + (long) (Math.max(0, r.ts() - firstTs) / speed * 1_000_000);
@@ -137,9 +155,15 @@ public final class Demo {
                     Thread.sleep(wait / 1_000_000);
                 }
                 String topic = topics.get(r.type());
-                RecordFraming<SpecificRecord> framing = framings.computeIfAbsent(r.type(), t -> framing(t, topic, config));
-                Object node = r.record().get(r.record().getSchema().getField("node").pos());
-                producer.send(new ProducerRecord<>(topic, null, r.ts(), node.toString().getBytes(StandardCharsets.UTF_8),
+                RecordFraming<SpecificRecord> framing =
+                        framings.computeIfAbsent(r.type(), t -> framing(t, topic, config));
+                Object node =
+                        r.record().get(r.record().getSchema().getField("node").pos());
+                producer.send(new ProducerRecord<>(
+                        topic,
+                        null,
+                        r.ts(),
+                        node.toString().getBytes(StandardCharsets.UTF_8),
                         framing.encode(r.record())));
                 count++;
             }
@@ -171,8 +195,13 @@ public final class Demo {
                     changed = System.nanoTime();
                 }
                 ts = Math.min(ts + 10_000, until + 60_000);
-                GpuSample idle = GpuSample.newBuilder().setTs(Instant.ofEpochMilli(ts)).setNode("vigil-demo-clock").setGpu(0)
-                        .setUtil(0).setProcesses(List.of()).build();
+                GpuSample idle = GpuSample.newBuilder()
+                        .setTs(Instant.ofEpochMilli(ts))
+                        .setNode("vigil-demo-clock")
+                        .setGpu(0)
+                        .setUtil(0)
+                        .setProcesses(List.of())
+                        .build();
                 for (int p = 0; p < partitions; p++) {
                     producer.send(new ProducerRecord<>(topic, p, ts, null, framing.encode(idle)));
                 }
@@ -183,15 +212,18 @@ public final class Demo {
     }
 
     /** Prints each alert the job commits (read_committed), and notes how far the job's windows have got. */
-    private void follow(VigilConfig config, List<Alert> alerts, Map<String, IncidentSeen> incidents, AtomicLong lastWindowEnd) {
+    private void follow(
+            VigilConfig config, List<Alert> alerts, Map<String, IncidentSeen> incidents, AtomicLong lastWindowEnd) {
         String alertTopic = config.topic(Topic.ALERTS);
         String windowTopic = config.topic(Topic.WINDOWS);
         RecordFraming<Alert> alertFraming = Framings.forTopic(RecordType.ALERT, alertTopic, config.schemaRegistryUrl());
-        RecordFraming<JobWindow> windowFraming = Framings.forTopic(RecordType.WINDOW, windowTopic, config.schemaRegistryUrl());
+        RecordFraming<JobWindow> windowFraming =
+                Framings.forTopic(RecordType.WINDOW, windowTopic, config.schemaRegistryUrl());
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = new ArrayList<>();
             for (String topic : List.of(alertTopic, windowTopic)) {
                 consumer.partitionsFor(topic).forEach(i -> partitions.add(new TopicPartition(topic, i.partition())));
@@ -216,7 +248,8 @@ public final class Demo {
                     } else {
                         Decoded<JobWindow> w = windowFraming.decode(r.value());
                         if (w.isAccepted()) {
-                            lastWindowEnd.accumulateAndGet(w.record().getWindowEnd().toEpochMilli(), Math::max);
+                            lastWindowEnd.accumulateAndGet(
+                                    w.record().getWindowEnd().toEpochMilli(), Math::max);
                         }
                     }
                 }
@@ -254,8 +287,12 @@ public final class Demo {
         seen.windows++;
         seen.last = a;
         return seen.windows % 10 == 0
-                ? String.format("      %s  %-22s still going: %d windows since %s", CLOCK.format(a.getWindowEnd()), a.getJobId(),
-                        seen.windows, CLOCK.format(seen.first.getWindowStart()))
+                ? String.format(
+                        "      %s  %-22s still going: %d windows since %s",
+                        CLOCK.format(a.getWindowEnd()),
+                        a.getJobId(),
+                        seen.windows,
+                        CLOCK.format(seen.first.getWindowStart()))
                 : null;
     }
 
@@ -263,9 +300,15 @@ public final class Demo {
     static String describe(Alert a) {
         String categories = a.getCategories().stream().map(Enum::name).collect(Collectors.joining("+"));
         String reasons = a.getReasons().stream().limit(3).map(Demo::reason).collect(Collectors.joining("; "));
-        return String.format("ALERT %s-%s  %-22s %-28s score %.2f %-8s %s",
-                CLOCK.format(a.getWindowStart()), CLOCK.format(a.getWindowEnd()), a.getJobId(), categories,
-                a.getScore(), a.getSeverity(), reasons);
+        return String.format(
+                "ALERT %s-%s  %-22s %-28s score %.2f %-8s %s",
+                CLOCK.format(a.getWindowStart()),
+                CLOCK.format(a.getWindowEnd()),
+                a.getJobId(),
+                categories,
+                a.getScore(),
+                a.getSeverity(),
+                reasons);
     }
 
     private static String reason(Reason r) {
@@ -276,7 +319,8 @@ public final class Demo {
 
     @SuppressWarnings("unchecked")
     private static RecordFraming<SpecificRecord> framing(RecordType<?> type, String topic, VigilConfig config) {
-        return (RecordFraming<SpecificRecord>) (RecordFraming<?>) Framings.forTopic(type, topic, config.schemaRegistryUrl());
+        return (RecordFraming<SpecificRecord>)
+                (RecordFraming<?>) Framings.forTopic(type, topic, config.schemaRegistryUrl());
     }
 
     private static KafkaProducer<byte[], byte[]> producer(VigilConfig config) {
@@ -288,6 +332,8 @@ public final class Demo {
 
     private static String hours(long ms) {
         Duration d = Duration.ofMillis(ms);
-        return d.toHours() > 0 ? String.format("%d h %02d min", d.toHours(), d.toMinutesPart()) : d.toMinutes() + " min";
+        return d.toHours() > 0
+                ? String.format("%d h %02d min", d.toHours(), d.toMinutesPart())
+                : d.toMinutes() + " min";
     }
 }

@@ -2,8 +2,8 @@ package io.vigil.tools.evaluate;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.vigil.pipeline.files.DatasetSource;
 import io.vigil.models.eval.Backtest;
+import io.vigil.pipeline.files.DatasetSource;
 import io.vigil.tools.output.Json;
 import io.vigil.tools.output.TextTable;
 import java.util.ArrayList;
@@ -37,7 +37,8 @@ public final class Evaluation {
         public static final int DEFAULT_MAX_MISSED_INCIDENTS = 0;
 
         public static Gate defaults() {
-            return new Gate(DEFAULT_MAX_FALSE_ALERTS_PER_100H, DEFAULT_MAX_MEDIAN_TTD_WINDOWS, DEFAULT_MAX_MISSED_INCIDENTS);
+            return new Gate(
+                    DEFAULT_MAX_FALSE_ALERTS_PER_100H, DEFAULT_MAX_MEDIAN_TTD_WINDOWS, DEFAULT_MAX_MISSED_INCIDENTS);
         }
     }
 
@@ -46,24 +47,53 @@ public final class Evaluation {
      *
      * @param missed incidents not detected, or detected with a wrong category in some phase, by name
      */
-    public record Row(String name, int incidents, int detected, int categoryRight, Double medianTtdWindows,
-                      Integer maxTtdWindows, Double medianTtdMinutes, Double maxTtdMinutes, int falseAlerts, double jobHours,
-                      double falseAlertsPer100JobHours, double prAuc, List<String> missed) {
+    public record Row(
+            String name,
+            int incidents,
+            int detected,
+            int categoryRight,
+            Double medianTtdWindows,
+            Integer maxTtdWindows,
+            Double medianTtdMinutes,
+            Double maxTtdMinutes,
+            int falseAlerts,
+            double jobHours,
+            double falseAlertsPer100JobHours,
+            double prAuc,
+            List<String> missed) {
 
         public static Row of(String name, Backtest.Result r) {
-            List<Backtest.LabelledIncident> detected =
-                    r.incidents().stream().filter(Backtest.LabelledIncident::detected).toList();
-            int[] windows =
-                    detected.stream().mapToInt(Backtest.LabelledIncident::timeToDetectWindows).sorted().toArray();
-            double[] minutes = detected.stream().mapToDouble(i -> i.timeToDetectMs() / MINUTE_MS).sorted().toArray();
-            List<String> missed = r.incidents().stream().filter(i -> !i.detected() || !i.categoryRight())
-                    .map(Backtest.LabelledIncident::name).toList();
-            return new Row(name, r.incidents().size(), r.incidentsDetected(), r.incidentsCategoryRight(),
-                    windows.length == 0 ? null : median(Arrays.stream(windows).asDoubleStream().toArray()),
+            List<Backtest.LabelledIncident> detected = r.incidents().stream()
+                    .filter(Backtest.LabelledIncident::detected)
+                    .toList();
+            int[] windows = detected.stream()
+                    .mapToInt(Backtest.LabelledIncident::timeToDetectWindows)
+                    .sorted()
+                    .toArray();
+            double[] minutes = detected.stream()
+                    .mapToDouble(i -> i.timeToDetectMs() / MINUTE_MS)
+                    .sorted()
+                    .toArray();
+            List<String> missed = r.incidents().stream()
+                    .filter(i -> !i.detected() || !i.categoryRight())
+                    .map(Backtest.LabelledIncident::name)
+                    .toList();
+            return new Row(
+                    name,
+                    r.incidents().size(),
+                    r.incidentsDetected(),
+                    r.incidentsCategoryRight(),
+                    windows.length == 0
+                            ? null
+                            : median(Arrays.stream(windows).asDoubleStream().toArray()),
                     windows.length == 0 ? null : windows[windows.length - 1],
                     minutes.length == 0 ? null : median(minutes),
                     minutes.length == 0 ? null : minutes[minutes.length - 1],
-                    r.falseAlerts().size(), r.jobHours(), r.falseAlertsPer100JobHours(), r.prAuc(), missed);
+                    r.falseAlerts().size(),
+                    r.jobHours(),
+                    r.falseAlertsPer100JobHours(),
+                    r.prAuc(),
+                    missed);
         }
     }
 
@@ -76,8 +106,14 @@ public final class Evaluation {
      * @param kinds each dataset's origin ({@code real}, {@code simulated}, ...), in the order of {@code datasets}
      * @param byKind the datasets of each origin pooled, when there is more than one origin; else empty
      */
-    public record Report(String modelVersion, List<Row> datasets, List<String> kinds, List<Row> byKind, Row pooled, Gate gate,
-                         List<Check> checks) {
+    public record Report(
+            String modelVersion,
+            List<Row> datasets,
+            List<String> kinds,
+            List<Row> byKind,
+            Row pooled,
+            Gate gate,
+            List<Check> checks) {
         public boolean passed() {
             return checks.stream().allMatch(Check::passed);
         }
@@ -95,11 +131,11 @@ public final class Evaluation {
      *     fleets are pooled and gated apart, so that hours of simulation cannot hide what a model does on real
      *     traffic, nor the other way round
      */
-    public static Report of(String modelVersion, List<String> names, List<String> kinds, List<Backtest.Result> datasets,
-                            Gate gate) {
+    public static Report of(
+            String modelVersion, List<String> names, List<String> kinds, List<Backtest.Result> datasets, Gate gate) {
         if (names.size() != datasets.size() || kinds.size() != datasets.size()) {
-            throw new IllegalArgumentException(names.size() + " names and " + kinds.size() + " kinds for " + datasets.size()
-                    + " datasets");
+            throw new IllegalArgumentException(
+                    names.size() + " names and " + kinds.size() + " kinds for " + datasets.size() + " datasets");
         }
         List<Row> rows = new ArrayList<>();
         for (int i = 0; i < names.size(); i++) {
@@ -111,7 +147,8 @@ public final class Evaluation {
             grouped.computeIfAbsent(kinds.get(i), k -> new ArrayList<>()).add(datasets.get(i));
         }
         if (grouped.size() == 1) {
-            return new Report(modelVersion, rows, List.copyOf(kinds), List.of(), pooled, gate, checks(pooled, gate, ""));
+            return new Report(
+                    modelVersion, rows, List.copyOf(kinds), List.of(), pooled, gate, checks(pooled, gate, ""));
         }
         List<Row> byKind = new ArrayList<>();
         List<Check> checks = new ArrayList<>();
@@ -120,12 +157,14 @@ public final class Evaluation {
             byKind.add(row);
             checks.addAll(checks(row, gate, e.getKey() + ": "));
         }
-        return new Report(modelVersion, rows, List.copyOf(kinds), List.copyOf(byKind), pooled, gate, List.copyOf(checks));
+        return new Report(
+                modelVersion, rows, List.copyOf(kinds), List.copyOf(byKind), pooled, gate, List.copyOf(checks));
     }
 
     /** Real captures first, then simulated fleets, then any other origin by name. */
-    private static final Comparator<String> KIND_ORDER = Comparator.comparingInt((String k) ->
-            k.equals(DatasetSource.REAL) ? 0 : k.equals(DatasetSource.SIMULATED) ? 1 : 2).thenComparing(k -> k);
+    private static final Comparator<String> KIND_ORDER = Comparator.comparingInt(
+                    (String k) -> k.equals(DatasetSource.REAL) ? 0 : k.equals(DatasetSource.SIMULATED) ? 1 : 2)
+            .thenComparing(k -> k);
 
     /**
      * The gate's conditions on pooled figures, each condition's text after {@code prefix}. An undefined figure
@@ -134,29 +173,52 @@ public final class Evaluation {
     static List<Check> checks(Row all, Gate gate, String prefix) {
         List<Check> checks = new ArrayList<>();
         int missed = all.missed().size();
-        checks.add(new Check(prefix + String.format(Locale.ROOT, "incidents missed or named wrong <= %d", gate.maxMissedIncidents()),
+        checks.add(new Check(
+                prefix + String.format(Locale.ROOT, "incidents missed or named wrong <= %d", gate.maxMissedIncidents()),
                 missed <= gate.maxMissedIncidents(),
-                all.incidents() == 0 ? "no labelled incident"
-                        : missed + " of " + all.incidents() + (missed == 0 ? "" : " (" + String.join(", ", all.missed()) + ")")));
+                all.incidents() == 0
+                        ? "no labelled incident"
+                        : missed + " of " + all.incidents()
+                                + (missed == 0 ? "" : " (" + String.join(", ", all.missed()) + ")")));
         double fa = all.falseAlertsPer100JobHours();
-        checks.add(new Check(prefix + String.format(Locale.ROOT, "false alerts per 100 job-hours <= %s",
-                plain(gate.maxFalseAlertsPer100JobHours())),
+        checks.add(new Check(
+                prefix
+                        + String.format(
+                                Locale.ROOT,
+                                "false alerts per 100 job-hours <= %s",
+                                plain(gate.maxFalseAlertsPer100JobHours())),
                 fa <= gate.maxFalseAlertsPer100JobHours(),
-                Double.isNaN(fa) ? "no scored window"
-                        : String.format(Locale.ROOT, "%.2f (%d over %.1f job-hours)", fa, all.falseAlerts(), all.jobHours())));
+                Double.isNaN(fa)
+                        ? "no scored window"
+                        : String.format(
+                                Locale.ROOT, "%.2f (%d over %.1f job-hours)", fa, all.falseAlerts(), all.jobHours())));
         Double median = all.medianTtdWindows();
         boolean ttdPassed = all.incidents() == 0 || (median != null && median <= gate.maxMedianTtdWindows());
-        checks.add(new Check(prefix + String.format(Locale.ROOT, "median time to detect <= %s windows", plain(gate.maxMedianTtdWindows())),
+        checks.add(new Check(
+                prefix
+                        + String.format(
+                                Locale.ROOT, "median time to detect <= %s windows", plain(gate.maxMedianTtdWindows())),
                 ttdPassed,
-                all.incidents() == 0 ? "no labelled incident" : median == null ? "no incident detected"
-                        : String.format(Locale.ROOT, "%s windows (%.1f min)", plain(median), all.medianTtdMinutes())));
+                all.incidents() == 0
+                        ? "no labelled incident"
+                        : median == null
+                                ? "no incident detected"
+                                : String.format(
+                                        Locale.ROOT, "%s windows (%.1f min)", plain(median), all.medianTtdMinutes())));
         return List.copyOf(checks);
     }
 
     /** The table on stdout, then the gate's conditions and verdict. */
     public static String table(Report report) {
-        TextTable table = new TextTable("dataset", "source", "incidents", "category right", "ttd median", "ttd max",
-                "false alerts/100 job-h", "PR-AUC");
+        TextTable table = new TextTable(
+                "dataset",
+                "source",
+                "incidents",
+                "category right",
+                "ttd median",
+                "ttd max",
+                "false alerts/100 job-h",
+                "PR-AUC");
         for (int i = 0; i < report.datasets().size(); i++) {
             table.row(cells(report.datasets().get(i), report.kinds().get(i)));
         }
@@ -168,10 +230,18 @@ public final class Evaluation {
         s.append(table);
         s.append('\n');
         for (Check c : report.checks()) {
-            s.append(c.passed() ? "  pass  " : "  FAIL  ").append(c.condition()).append(": ").append(c.measured()).append('\n');
+            s.append(c.passed() ? "  pass  " : "  FAIL  ")
+                    .append(c.condition())
+                    .append(": ")
+                    .append(c.measured())
+                    .append('\n');
         }
-        s.append(report.passed() ? "gate: passed\n"
-                : "gate: FAILED (" + report.failed().stream().map(Check::condition).collect(Collectors.joining("; ")) + ")\n");
+        s.append(
+                report.passed()
+                        ? "gate: passed\n"
+                        : "gate: FAILED ("
+                                + report.failed().stream().map(Check::condition).collect(Collectors.joining("; "))
+                                + ")\n");
         return s.toString();
     }
 
@@ -181,11 +251,22 @@ public final class Evaluation {
             source,
             r.detected() + "/" + r.incidents() + " detected",
             r.categoryRight() + "/" + r.incidents(),
-            r.medianTtdWindows() == null ? "-" : String.format(Locale.ROOT, "%s w (%.1f min)", plain(r.medianTtdWindows()), r.medianTtdMinutes()),
-            r.maxTtdWindows() == null ? "-" : String.format(Locale.ROOT, "%d w (%.1f min)", r.maxTtdWindows(), r.maxTtdMinutes()),
-            Double.isNaN(r.falseAlertsPer100JobHours()) ? "n/a"
-                    : String.format(Locale.ROOT, "%.2f (%d in %.1f h)", r.falseAlertsPer100JobHours(), r.falseAlerts(), r.jobHours()),
-            Double.isNaN(r.prAuc()) ? "n/a" : String.format(Locale.ROOT, "%.3f", r.prAuc())};
+            r.medianTtdWindows() == null
+                    ? "-"
+                    : String.format(Locale.ROOT, "%s w (%.1f min)", plain(r.medianTtdWindows()), r.medianTtdMinutes()),
+            r.maxTtdWindows() == null
+                    ? "-"
+                    : String.format(Locale.ROOT, "%d w (%.1f min)", r.maxTtdWindows(), r.maxTtdMinutes()),
+            Double.isNaN(r.falseAlertsPer100JobHours())
+                    ? "n/a"
+                    : String.format(
+                            Locale.ROOT,
+                            "%.2f (%d in %.1f h)",
+                            r.falseAlertsPer100JobHours(),
+                            r.falseAlerts(),
+                            r.jobHours()),
+            Double.isNaN(r.prAuc()) ? "n/a" : String.format(Locale.ROOT, "%.3f", r.prAuc())
+        };
     }
 
     /** The report as JSON: stable key order, no timings, so the same model and data give the same file. */
@@ -199,7 +280,10 @@ public final class Evaluation {
         gate.put("passed", report.passed());
         ArrayNode checks = gate.putArray("checks");
         for (Check c : report.checks()) {
-            checks.addObject().put("condition", c.condition()).put("passed", c.passed()).put("measured", c.measured());
+            checks.addObject()
+                    .put("condition", c.condition())
+                    .put("passed", c.passed())
+                    .put("measured", c.measured());
         }
         ArrayNode datasets = root.putArray("datasets");
         for (int i = 0; i < report.datasets().size(); i++) {

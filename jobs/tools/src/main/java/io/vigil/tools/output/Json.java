@@ -56,7 +56,9 @@ public final class Json {
     private static DefaultPrettyPrinter printer() {
         DefaultIndenter lf = new DefaultIndenter("  ", "\n");
         return new DefaultPrettyPrinter()
-                .withSeparators(Separators.createDefaultInstance().withObjectFieldValueSpacing(Separators.Spacing.AFTER))
-                .withObjectIndenter(lf).withArrayIndenter(lf);
+                .withSeparators(
+                        Separators.createDefaultInstance().withObjectFieldValueSpacing(Separators.Spacing.AFTER))
+                .withObjectIndenter(lf)
+                .withArrayIndenter(lf);
     }
 }

@@ -115,17 +115,22 @@ final class Html {
 
     static String clock(long t) {
         ZonedDateTime z = Instant.ofEpochMilli(t).atZone(ZoneOffset.UTC);
-        return z.getSecond() == 0 && z.getNano() == 0 ? hhmm(t) : String.format(Locale.ROOT, "%s:%02d", hhmm(t), z.getSecond());
+        return z.getSecond() == 0 && z.getNano() == 0
+                ? hhmm(t)
+                : String.format(Locale.ROOT, "%s:%02d", hhmm(t), z.getSecond());
     }
 
     // ---- categories and alerts ----
 
     static String chip(Category c) {
-        return "<span class=\"chip\" style=\"border-color:" + COLOURS.get(c) + ";color:" + COLOURS.get(c) + "\">" + c.name() + "</span>";
+        return "<span class=\"chip\" style=\"border-color:" + COLOURS.get(c) + ";color:" + COLOURS.get(c) + "\">"
+                + c.name() + "</span>";
     }
 
     static Category primary(Alert a) {
-        return a.getCategories().isEmpty() ? Category.UNKNOWN : a.getCategories().get(0);
+        return a.getCategories().isEmpty()
+                ? Category.UNKNOWN
+                : a.getCategories().get(0);
     }
 
     static String reasons(Alert a) {

@@ -1,24 +1,25 @@
 package io.vigil.tools.replay;
 
-import io.vigil.pipeline.detect.DetectPipeline;
-import io.vigil.pipeline.detect.DetectSettings;
-import io.vigil.pipeline.ingest.InputFormats;
-import io.vigil.pipeline.ingest.InputStats;
-import io.vigil.pipeline.files.DatasetFiles;
-import io.vigil.pipeline.files.DatasetSource;
-import io.vigil.records.formats.Formats;
 import io.vigil.models.eval.Backtest;
 import io.vigil.models.eval.Label;
 import io.vigil.models.eval.Labels;
 import io.vigil.models.scoring.WindowScorer;
+import io.vigil.pipeline.detect.DetectPipeline;
+import io.vigil.pipeline.detect.DetectSettings;
+import io.vigil.pipeline.files.DatasetFiles;
+import io.vigil.pipeline.files.DatasetSource;
+import io.vigil.pipeline.ingest.InputFormats;
+import io.vigil.pipeline.ingest.InputStats;
 import io.vigil.records.Alert;
 import io.vigil.records.DeadLetter;
 import io.vigil.records.JobWindow;
+import io.vigil.records.formats.Formats;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -36,7 +37,6 @@ import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
-import java.util.Comparator;
 
 /**
  * {@code vigil replay}: the detection pipeline, bounded, over recorded datasets, in BATCH mode (every key's
@@ -62,15 +62,24 @@ public final class Replay {
      * the replay's business: {@link ReplayOutputs} writes them, {@code vigil windows} and {@code vigil evaluate}
      * use them in memory.
      */
-    public record Request(List<Dataset> datasets, int parallelism, DetectSettings settings, WindowScorer scorer,
-                          InputFormats formats, boolean strict) {
+    public record Request(
+            List<Dataset> datasets,
+            int parallelism,
+            DetectSettings settings,
+            WindowScorer scorer,
+            InputFormats formats,
+            boolean strict) {
         public Request {
             datasets = List.copyOf(datasets);
         }
 
         /** Not strict: a broken input file is a warning and a dead letter, not a failure. */
-        public Request(List<Dataset> datasets, int parallelism, DetectSettings settings, WindowScorer scorer,
-                       InputFormats formats) {
+        public Request(
+                List<Dataset> datasets,
+                int parallelism,
+                DetectSettings settings,
+                WindowScorer scorer,
+                InputFormats formats) {
             this(datasets, parallelism, settings, scorer, formats, false);
         }
 
@@ -84,15 +93,23 @@ public final class Replay {
      * comes from ({@link DatasetSource#kind()}: real, simulated, unknown). The flow format is the request's,
      * else the one its source.json names, else the one its flow file looks like when none was given.
      */
-    public record Dataset(String name, Path path, List<Path> files, List<Label> labels, InputFormats formats, String kind) {}
+    public record Dataset(
+            String name, Path path, List<Path> files, List<Label> labels, InputFormats formats, String kind) {}
 
     /**
      * What the pipeline gave for one dataset, and its backtest; {@code inputs}: what each file's reader counted,
      * {@code warnings}: what the user should know about the input (a broken file, lines in another format,
      * implausible times, a capture shorter than the destination warm-up).
      */
-    public record DatasetResult(Dataset dataset, List<Alert> alerts, List<JobWindow> windows, List<DeadLetter> deadLetters,
-                                Backtest.Result backtest, long elapsedMs, List<InputStats> inputs, List<String> warnings) {}
+    public record DatasetResult(
+            Dataset dataset,
+            List<Alert> alerts,
+            List<JobWindow> windows,
+            List<DeadLetter> deadLetters,
+            Backtest.Result backtest,
+            long elapsedMs,
+            List<InputStats> inputs,
+            List<String> warnings) {}
 
     /** Everything one replay produced. */
     public record Outcome(Request request, List<DatasetResult> datasets, Backtest.Result overall, long elapsedMs) {
@@ -149,8 +166,7 @@ public final class Replay {
             }
             List<Path> files = new ArrayList<>();
             for (String input : DatasetFiles.INPUTS) {
-                String format = input.equals("flows") ? own.flows()
-                        : input.equals("gpu") ? own.gpu() : Formats.VIGIL;
+                String format = input.equals("flows") ? own.flows() : input.equals("gpu") ? own.gpu() : Formats.VIGIL;
                 try {
                     files.addAll(DatasetFiles.files(given, input, format));
                 } catch (UncheckedIOException e) {
@@ -163,8 +179,15 @@ public final class Replay {
             } catch (IllegalArgumentException | UncheckedIOException e) {
                 throw new BadInput(e.getMessage());
             }
-            datasets.add(new Dataset(path.getFileName() == null ? given.toString() : path.getFileName().toString(),
-                    given, files, labels, own, source.kind()));
+            datasets.add(new Dataset(
+                    path.getFileName() == null
+                            ? given.toString()
+                            : path.getFileName().toString(),
+                    given,
+                    files,
+                    labels,
+                    own,
+                    source.kind()));
         }
         return datasets;
     }
@@ -178,8 +201,13 @@ public final class Replay {
         long started = System.nanoTime();
         List<Dataset> datasets = request.datasets();
         int parallelism = request.effectiveParallelism();
-        progress.printf(Locale.ROOT, "replaying %d dataset%s (parallelism %d, model %s)%n", datasets.size(),
-                datasets.size() == 1 ? "" : "s", parallelism, request.scorer().modelVersion());
+        progress.printf(
+                Locale.ROOT,
+                "replaying %d dataset%s (parallelism %d, model %s)%n",
+                datasets.size(),
+                datasets.size() == 1 ? "" : "s",
+                parallelism,
+                request.scorer().modelVersion());
         progress.flush();
         List<DatasetResult> results = new ArrayList<>();
         try (ReplayCluster cluster = ReplayCluster.needed() ? ReplayCluster.start(parallelism) : null) {
@@ -187,19 +215,35 @@ public final class Replay {
                 results.add(replay(datasets.get(i), i + 1, datasets.size(), request, parallelism, cluster, progress));
             }
         }
-        Backtest.Result overall = Backtest.Result.pool(results.stream().map(DatasetResult::backtest).toList());
+        Backtest.Result overall = Backtest.Result.pool(
+                results.stream().map(DatasetResult::backtest).toList());
         return new Outcome(request, results, overall, millisSince(started));
     }
 
-    private static DatasetResult replay(Dataset dataset, int index, int count, Request request, int parallelism,
-                                        ReplayCluster cluster, PrintWriter progress) throws Exception {
+    private static DatasetResult replay(
+            Dataset dataset,
+            int index,
+            int count,
+            Request request,
+            int parallelism,
+            ReplayCluster cluster,
+            PrintWriter progress)
+            throws Exception {
         long started = System.nanoTime();
         StreamExecutionEnvironment env = environment(parallelism, cluster);
         if (!dataset.formats().flows().equals(request.formats().flows())) {
-            progress.printf(Locale.ROOT, "  %s: flows read as %s (the format of %s; --flow-format %s says so)%n", dataset.name(),
-                    dataset.formats().flows(), dataset.files().get(0).getFileName(), dataset.formats().flows());
+            progress.printf(
+                    Locale.ROOT,
+                    "  %s: flows read as %s (the format of %s; --flow-format %s says so)%n",
+                    dataset.name(),
+                    dataset.formats().flows(),
+                    dataset.files().get(0).getFileName(),
+                    dataset.formats().flows());
         }
-        DetectPipeline.Results results = DetectPipeline.build(env, request.settings(), request.scorer(),
+        DetectPipeline.Results results = DetectPipeline.build(
+                env,
+                request.settings(),
+                request.scorer(),
                 DatasetFiles.inputs(List.of(dataset.path()), dataset.formats()));
         CloseableIterator<Alert> alerts = results.alerts().collectAsync();
         CloseableIterator<JobWindow> windows = results.windows().collectAsync();
@@ -214,10 +258,14 @@ public final class Replay {
         });
         try {
             JobClient flinkJob = env.executeAsync("vigil replay " + dataset.name());
-            CompletableFuture<List<Alert>> collectedAlerts = CompletableFuture.supplyAsync(() -> drain(alerts), drainers);
-            CompletableFuture<List<JobWindow>> collectedWindows = CompletableFuture.supplyAsync(() -> drain(windows), drainers);
-            CompletableFuture<List<DeadLetter>> collectedDead = CompletableFuture.supplyAsync(() -> drain(deadLetters), drainers);
-            CompletableFuture<List<InputStats>> collectedStats = CompletableFuture.supplyAsync(() -> drain(inputStats), drainers);
+            CompletableFuture<List<Alert>> collectedAlerts =
+                    CompletableFuture.supplyAsync(() -> drain(alerts), drainers);
+            CompletableFuture<List<JobWindow>> collectedWindows =
+                    CompletableFuture.supplyAsync(() -> drain(windows), drainers);
+            CompletableFuture<List<DeadLetter>> collectedDead =
+                    CompletableFuture.supplyAsync(() -> drain(deadLetters), drainers);
+            CompletableFuture<List<InputStats>> collectedStats =
+                    CompletableFuture.supplyAsync(() -> drain(inputStats), drainers);
             CompletableFuture<?> result = flinkJob.getJobExecutionResult();
             boolean console = System.console() != null;
             long nextReport = console ? 1 : 10;
@@ -228,12 +276,14 @@ public final class Replay {
                 } catch (TimeoutException stillRunning) {
                     long seconds = millisSince(started) / 1000;
                     if (seconds >= nextReport) {
-                        progress.printf(Locale.ROOT, console ? "\r%s: running… %d s" : "%s: running… %d s%n", what, seconds);
+                        progress.printf(
+                                Locale.ROOT, console ? "\r%s: running… %d s" : "%s: running… %d s%n", what, seconds);
                         progress.flush();
                         nextReport = seconds + (console ? 1 : 10);
                     }
                 } catch (ExecutionException failed) {
-                    throw new IllegalStateException("the replay of " + dataset.path() + " failed: " + rootMessage(failed), failed);
+                    throw new IllegalStateException(
+                            "the replay of " + dataset.path() + " failed: " + rootMessage(failed), failed);
                 }
             }
             List<Alert> a = collectedAlerts.get();
@@ -243,8 +293,15 @@ public final class Replay {
             stats.sort(Comparator.comparing(st -> st.source));
             Backtest.Result backtest = Backtest.run(dataset.labels(), w, a);
             long elapsed = millisSince(started);
-            progress.printf(Locale.ROOT, "%s%s: %d windows, %d alerts, %d dead letters in %.1f s%n", console ? "\r" : "", what,
-                    w.size(), a.size(), d.size(), elapsed / 1000.0);
+            progress.printf(
+                    Locale.ROOT,
+                    "%s%s: %d windows, %d alerts, %d dead letters in %.1f s%n",
+                    console ? "\r" : "",
+                    what,
+                    w.size(),
+                    a.size(),
+                    d.size(),
+                    elapsed / 1000.0);
             List<String> warnings = InputWarnings.of(dataset, stats, request.settings());
             for (String warning : warnings) {
                 progress.println("  warning: " + warning);
@@ -253,7 +310,8 @@ public final class Replay {
             if (request.strict()) {
                 for (InputStats st : stats) {
                     if (st.failure != null) {
-                        throw new BadInput(st.source + " is truncated or corrupt (" + st.failure + "); input.strict is set");
+                        throw new BadInput(
+                                st.source + " is truncated or corrupt (" + st.failure + "); input.strict is set");
                     }
                 }
             }
@@ -275,8 +333,8 @@ public final class Replay {
         Configuration conf = new Configuration();
         conf.set(ExecutionOptions.RUNTIME_MODE, RuntimeExecutionMode.BATCH);
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-        StreamExecutionEnvironment env = cluster != null ? cluster.environment(conf)
-                : StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        StreamExecutionEnvironment env =
+                cluster != null ? cluster.environment(conf) : StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setRuntimeMode(RuntimeExecutionMode.BATCH);
         env.setParallelism(parallelism);
         return env;

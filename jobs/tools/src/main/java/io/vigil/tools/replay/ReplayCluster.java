@@ -57,8 +57,12 @@ final class ReplayCluster implements AutoCloseable {
         PipelineExecutor executor = (pipeline, configuration, classLoader) -> {
             StreamGraph graph = PipelineExecutorUtils.getStreamGraph(pipeline, configuration);
             graph.serializeUserDefinedInstances();
-            return cluster.submitJob(graph).thenApply(submitted -> new MiniClusterJobClient(submitted.getJobID(), cluster,
-                    classLoader, MiniClusterJobClient.JobFinalizationBehavior.NOTHING));
+            return cluster.submitJob(graph)
+                    .thenApply(submitted -> new MiniClusterJobClient(
+                            submitted.getJobID(),
+                            cluster,
+                            classLoader,
+                            MiniClusterJobClient.JobFinalizationBehavior.NOTHING));
         };
         PipelineExecutorFactory factory = new PipelineExecutorFactory() {
             @Override

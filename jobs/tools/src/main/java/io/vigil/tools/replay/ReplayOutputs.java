@@ -40,7 +40,8 @@ public final class ReplayOutputs {
         if (Files.isDirectory(out) && !force) {
             try (Stream<Path> entries = Files.list(out)) {
                 if (entries.findAny().isPresent()) {
-                    throw new Replay.BadInput("--out " + out + " is not empty; pass --force to overwrite the replay's files in it");
+                    throw new Replay.BadInput(
+                            "--out " + out + " is not empty; pass --force to overwrite the replay's files in it");
                 }
             } catch (IOException e) {
                 throw new Replay.BadInput("cannot read --out " + out + ": " + e.getMessage());
@@ -60,12 +61,21 @@ public final class ReplayOutputs {
     /** Writes the replay's files into {@code dir}, replacing files of the same names. */
     public static void write(Replay.Outcome outcome, Path dir) throws IOException {
         List<Replay.DatasetResult> datasets = outcome.datasets();
-        writeLines(dir.resolve(ALERTS),
-                ReplayRecords.sorted(datasets, Replay.DatasetResult::alerts, ReplayRecords.ALERT_ORDER, RecordType.ALERT));
-        writeLines(dir.resolve(WINDOWS),
-                ReplayRecords.sorted(datasets, Replay.DatasetResult::windows, ReplayRecords.WINDOW_ORDER, RecordType.WINDOW));
-        writeLines(dir.resolve(DEAD_LETTERS), ReplayRecords.sorted(datasets, Replay.DatasetResult::deadLetters,
-                ReplayRecords.DEAD_LETTER_ORDER, RecordType.DEAD_LETTER));
+        writeLines(
+                dir.resolve(ALERTS),
+                ReplayRecords.sorted(
+                        datasets, Replay.DatasetResult::alerts, ReplayRecords.ALERT_ORDER, RecordType.ALERT));
+        writeLines(
+                dir.resolve(WINDOWS),
+                ReplayRecords.sorted(
+                        datasets, Replay.DatasetResult::windows, ReplayRecords.WINDOW_ORDER, RecordType.WINDOW));
+        writeLines(
+                dir.resolve(DEAD_LETTERS),
+                ReplayRecords.sorted(
+                        datasets,
+                        Replay.DatasetResult::deadLetters,
+                        ReplayRecords.DEAD_LETTER_ORDER,
+                        RecordType.DEAD_LETTER));
         Files.writeString(dir.resolve(SUMMARY), ReplaySummary.json(outcome), StandardCharsets.UTF_8);
         Files.writeString(dir.resolve(REPORT), ReplayReport.html(outcome), StandardCharsets.UTF_8);
     }

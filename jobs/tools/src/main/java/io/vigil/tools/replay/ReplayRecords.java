@@ -26,12 +26,14 @@ import org.apache.avro.specific.SpecificRecord;
  */
 final class ReplayRecords {
     static final Comparator<Alert> ALERT_ORDER = Comparator.comparing(Alert::getWindowStart)
-            .thenComparing(Alert::getJobId).thenComparing(Alert::getAlertId);
-    static final Comparator<JobWindow> WINDOW_ORDER = Comparator.comparing(JobWindow::getWindowStart)
-            .thenComparing(JobWindow::getJobId);
-    static final Comparator<DeadLetter> DEAD_LETTER_ORDER = Comparator
-            .comparing((DeadLetter d) -> SourcePosition.of(d.getSource()))
-            .thenComparing(d -> d.getEventTs() == null ? Long.MIN_VALUE : d.getEventTs().toEpochMilli())
+            .thenComparing(Alert::getJobId)
+            .thenComparing(Alert::getAlertId);
+    static final Comparator<JobWindow> WINDOW_ORDER =
+            Comparator.comparing(JobWindow::getWindowStart).thenComparing(JobWindow::getJobId);
+    static final Comparator<DeadLetter> DEAD_LETTER_ORDER = Comparator.comparing(
+                    (DeadLetter d) -> SourcePosition.of(d.getSource()))
+            .thenComparing(d ->
+                    d.getEventTs() == null ? Long.MIN_VALUE : d.getEventTs().toEpochMilli())
             .thenComparing(DeadLetter::getReason)
             // a total order: dead letters of one source line and time (attribution's) arrive in any order
             .thenComparing(DeadLetter::getDetail, Comparator.nullsFirst(Comparator.naturalOrder()))
@@ -40,9 +42,11 @@ final class ReplayRecords {
     private ReplayRecords() {}
 
     /** All datasets' records of one kind, in the stable order; each line already encoded. */
-    static <T extends SpecificRecord> List<String> sorted(List<Replay.DatasetResult> datasets,
-                                                         Function<Replay.DatasetResult, List<T>> records, Comparator<T> order,
-                                                         RecordType<T> type) {
+    static <T extends SpecificRecord> List<String> sorted(
+            List<Replay.DatasetResult> datasets,
+            Function<Replay.DatasetResult, List<T>> records,
+            Comparator<T> order,
+            RecordType<T> type) {
         record Item<T>(T record, int dataset, String json) {}
         JsonRecordCodec<T> codec = JsonRecordCodec.of(type);
         List<Item<T>> items = new ArrayList<>();
@@ -51,13 +55,16 @@ final class ReplayRecords {
                 items.add(new Item<>(r, i, codec.encode(r)));
             }
         }
-        items.sort(Comparator.<Item<T>, T>comparing(Item::record, order).thenComparingInt(Item::dataset).thenComparing(Item::json));
+        items.sort(Comparator.<Item<T>, T>comparing(Item::record, order)
+                .thenComparingInt(Item::dataset)
+                .thenComparing(Item::json));
         return items.stream().map(Item::json).toList();
     }
 
     /** Dead letters counted by reason, reasons in alphabetical order. */
     static Map<String, Long> byReason(List<DeadLetter> deadLetters) {
-        return new TreeMap<>(deadLetters.stream().collect(Collectors.groupingBy(DeadLetter::getReason, Collectors.counting())));
+        return new TreeMap<>(
+                deadLetters.stream().collect(Collectors.groupingBy(DeadLetter::getReason, Collectors.counting())));
     }
 
     /** A dead letter's source as (place, number): {@code story/flows.jsonl.gz:10} after {@code :9}. */

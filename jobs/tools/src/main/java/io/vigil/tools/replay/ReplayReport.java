@@ -56,8 +56,12 @@ public final class ReplayReport {
         StringBuilder h = new StringBuilder(64 * 1024);
         h.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
                 .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
-                .append("<title>Vigil replay: ").append(esc(datasetNames(outcome))).append("</title>\n")
-                .append("<style>\n").append(CSS).append("</style>\n</head>\n<body>\n");
+                .append("<title>Vigil replay: ")
+                .append(esc(datasetNames(outcome)))
+                .append("</title>\n")
+                .append("<style>\n")
+                .append(CSS)
+                .append("</style>\n</head>\n<body>\n");
         header(h, outcome);
         incidents(h, outcome);
         deadLetters(h, outcome);
@@ -66,9 +70,10 @@ public final class ReplayReport {
         for (int i = 0; i < jobs.size(); i++) {
             job(h, jobs.get(i), i, outcome);
         }
-        h.append("<footer>Written by <code>vigil replay</code>. Times are UTC. Scores are the model's combined score in [0, 1];"
-                + " a window at or above the threshold becomes an alert. Shaded: the incident intervals of the dataset's"
-                + " labels.json for that job.</footer>\n");
+        h.append(
+                "<footer>Written by <code>vigil replay</code>. Times are UTC. Scores are the model's combined score in [0, 1];"
+                        + " a window at or above the threshold becomes an alert. Shaded: the incident intervals of the dataset's"
+                        + " labels.json for that job.</footer>\n");
         h.append("</body>\n</html>\n");
         return h.toString();
     }
@@ -77,7 +82,8 @@ public final class ReplayReport {
 
     private static void header(StringBuilder h, Replay.Outcome o) {
         Backtest.Result all = o.overall();
-        List<JobWindow> windows = o.datasets().stream().flatMap(d -> d.windows().stream()).toList();
+        List<JobWindow> windows =
+                o.datasets().stream().flatMap(d -> d.windows().stream()).toList();
         int dead = o.datasets().stream().mapToInt(d -> d.deadLetters().size()).sum();
         h.append("<header>\n<h1>Vigil replay</h1>\n<dl class=\"facts\">\n");
         h.append("<dt>Datasets</dt><dd>");
@@ -89,55 +95,105 @@ public final class ReplayReport {
             h.append("</span> ");
         }
         h.append("</dd>\n");
-        h.append("<dt>Model</dt><dd>").append(esc(o.modelVersion())).append(" · threshold ")
-                .append(fmt("%.2f", o.request().scorer().threshold())).append(" · features ")
-                .append(esc(o.request().scorer().featureSet().id())).append(" · windows of ")
-                .append(Text.seconds(o.request().settings().windowSize().toMillis())).append("</dd>\n");
+        h.append("<dt>Model</dt><dd>")
+                .append(esc(o.modelVersion()))
+                .append(" · threshold ")
+                .append(fmt("%.2f", o.request().scorer().threshold()))
+                .append(" · features ")
+                .append(esc(o.request().scorer().featureSet().id()))
+                .append(" · windows of ")
+                .append(Text.seconds(o.request().settings().windowSize().toMillis()))
+                .append("</dd>\n");
         h.append("<dt>Time range</dt><dd>");
         if (windows.isEmpty()) {
             h.append("no window scored");
         } else {
-            Instant start = windows.stream().map(JobWindow::getWindowStart).min(Instant::compareTo).orElseThrow();
-            Instant end = windows.stream().map(JobWindow::getWindowEnd).max(Instant::compareTo).orElseThrow();
-            h.append(esc(dateTime(start.toEpochMilli()))).append(" – ").append(esc(dateTime(end.toEpochMilli()))).append(" UTC");
+            Instant start = windows.stream()
+                    .map(JobWindow::getWindowStart)
+                    .min(Instant::compareTo)
+                    .orElseThrow();
+            Instant end = windows.stream()
+                    .map(JobWindow::getWindowEnd)
+                    .max(Instant::compareTo)
+                    .orElseThrow();
+            h.append(esc(dateTime(start.toEpochMilli())))
+                    .append(" – ")
+                    .append(esc(dateTime(end.toEpochMilli())))
+                    .append(" UTC");
         }
         h.append("</dd>\n</dl>\n<div class=\"totals\">\n");
-        total(h, "incidents detected", all.incidentsDetected() + " / " + all.incidents().size(),
-                "category right in " + all.incidentsCategoryRight(), all.incidentsDetected() < all.incidents().size());
-        total(h, "false alerts per 100 job-hours", Text.orNa("%.2f", all.falseAlertsPer100JobHours()),
-                all.falseAlerts().size() + " false of " + all.alerts() + " alerts, " + fmt("%.2f", all.jobHours()) + " job-hours",
+        total(
+                h,
+                "incidents detected",
+                all.incidentsDetected() + " / " + all.incidents().size(),
+                "category right in " + all.incidentsCategoryRight(),
+                all.incidentsDetected() < all.incidents().size());
+        total(
+                h,
+                "false alerts per 100 job-hours",
+                Text.orNa("%.2f", all.falseAlertsPer100JobHours()),
+                all.falseAlerts().size() + " false of " + all.alerts() + " alerts, " + fmt("%.2f", all.jobHours())
+                        + " job-hours",
                 !all.falseAlerts().isEmpty());
-        total(h, "PR-AUC over windows", Text.orNa("%.3f", all.prAuc()),
-                all.positiveWindows() + " of " + all.windows() + " windows in an incident", false);
-        total(h, "dead letters", String.valueOf(dead), reasonCounts(o.datasets().stream().flatMap(d -> d.deadLetters().stream()).toList()), dead > 0);
+        total(
+                h,
+                "PR-AUC over windows",
+                Text.orNa("%.3f", all.prAuc()),
+                all.positiveWindows() + " of " + all.windows() + " windows in an incident",
+                false);
+        total(
+                h,
+                "dead letters",
+                String.valueOf(dead),
+                reasonCounts(o.datasets().stream()
+                        .flatMap(d -> d.deadLetters().stream())
+                        .toList()),
+                dead > 0);
         h.append("</div>\n</header>\n");
-        legend(h, EnumSet.allOf(Category.class), "Categories (shading: labelled incident; dots: alerts, coloured by their first category)");
+        legend(
+                h,
+                EnumSet.allOf(Category.class),
+                "Categories (shading: labelled incident; dots: alerts, coloured by their first category)");
     }
 
     private static void total(StringBuilder h, String what, String value, String detail, boolean warn) {
-        h.append("<div class=\"total").append(warn ? " warn" : "").append("\"><div class=\"value\">").append(esc(value))
-                .append("</div><div class=\"what\">").append(esc(what)).append("</div><div class=\"detail\">")
-                .append(esc(detail)).append("</div></div>\n");
+        h.append("<div class=\"total")
+                .append(warn ? " warn" : "")
+                .append("\"><div class=\"value\">")
+                .append(esc(value))
+                .append("</div><div class=\"what\">")
+                .append(esc(what))
+                .append("</div><div class=\"detail\">")
+                .append(esc(detail))
+                .append("</div></div>\n");
     }
 
     private static void legend(StringBuilder h, Set<Category> categories, String title) {
-        h.append("<div class=\"legend\"><span class=\"legend-title\">").append(esc(title)).append("</span>");
+        h.append("<div class=\"legend\"><span class=\"legend-title\">")
+                .append(esc(title))
+                .append("</span>");
         for (Category c : categories) {
-            h.append("<span class=\"key\"><span class=\"swatch\" style=\"background:").append(COLOURS.get(c))
-                    .append("\"></span>").append(c.name()).append("</span>");
+            h.append("<span class=\"key\"><span class=\"swatch\" style=\"background:")
+                    .append(COLOURS.get(c))
+                    .append("\"></span>")
+                    .append(c.name())
+                    .append("</span>");
         }
         h.append("</div>\n");
     }
 
     private static void incidents(StringBuilder h, Replay.Outcome o) {
         h.append("<section>\n<h2>Incidents</h2>\n");
-        boolean any = o.datasets().stream().anyMatch(d -> !d.backtest().incidents().isEmpty());
+        boolean any =
+                o.datasets().stream().anyMatch(d -> !d.backtest().incidents().isEmpty());
         if (!any) {
-            h.append("<p>No labelled incident (no labels.json in the datasets): every alert below counts as a false alert.</p>\n</section>\n");
+            h.append(
+                    "<p>No labelled incident (no labels.json in the datasets): every alert below counts as a false alert.</p>\n</section>\n");
             return;
         }
-        h.append("<table class=\"grid\">\n<thead><tr><th>incident</th><th>dataset</th><th>job</th><th>label</th><th>interval (UTC)</th>"
-                + "<th>detected</th><th>categories named</th><th>time to detect</th></tr></thead>\n<tbody>\n");
+        h.append(
+                "<table class=\"grid\">\n<thead><tr><th>incident</th><th>dataset</th><th>job</th><th>label</th><th>interval (UTC)</th>"
+                        + "<th>detected</th><th>categories named</th><th>time to detect</th></tr></thead>\n<tbody>\n");
         for (Replay.DatasetResult d : o.datasets()) {
             for (Backtest.LabelledIncident i : d.backtest().incidents()) {
                 int n = i.phases().size();
@@ -145,17 +201,39 @@ public final class ReplayReport {
                 for (Backtest.Phase p : i.phases()) {
                     h.append("<tr>");
                     if (first) {
-                        h.append("<td rowspan=\"").append(n).append("\"><b>").append(esc(i.name())).append("</b></td>")
-                                .append("<td rowspan=\"").append(n).append("\">").append(esc(d.dataset().name())).append("</td>");
+                        h.append("<td rowspan=\"")
+                                .append(n)
+                                .append("\"><b>")
+                                .append(esc(i.name()))
+                                .append("</b></td>")
+                                .append("<td rowspan=\"")
+                                .append(n)
+                                .append("\">")
+                                .append(esc(d.dataset().name()))
+                                .append("</td>");
                     }
                     Label l = p.label();
-                    h.append("<td><a href=\"#").append(anchor(d.dataset().name(), l.jobId())).append("\">").append(esc(l.jobId())).append("</a></td>")
-                            .append("<td>").append(chip(l.category())).append("</td>")
-                            .append("<td>").append(esc(interval(l.startTs(), l.endTs()))).append("</td>")
-                            .append("<td class=\"").append(p.detected() ? "ok" : "bad").append("\">")
-                            .append(p.detected() ? "yes, " + p.alerts() + " alert" + (p.alerts() == 1 ? "" : "s")
-                                    : p.unseen() ? "no: no window of this job" : "no")
-                            .append("</td><td class=\"").append(p.detected() ? (p.categoryRight() ? "ok" : "bad") : "").append("\">");
+                    h.append("<td><a href=\"#")
+                            .append(anchor(d.dataset().name(), l.jobId()))
+                            .append("\">")
+                            .append(esc(l.jobId()))
+                            .append("</a></td>")
+                            .append("<td>")
+                            .append(chip(l.category()))
+                            .append("</td>")
+                            .append("<td>")
+                            .append(esc(interval(l.startTs(), l.endTs())))
+                            .append("</td>")
+                            .append("<td class=\"")
+                            .append(p.detected() ? "ok" : "bad")
+                            .append("\">")
+                            .append(
+                                    p.detected()
+                                            ? "yes, " + p.alerts() + " alert" + (p.alerts() == 1 ? "" : "s")
+                                            : p.unseen() ? "no: no window of this job" : "no")
+                            .append("</td><td class=\"")
+                            .append(p.detected() ? (p.categoryRight() ? "ok" : "bad") : "")
+                            .append("\">");
                     if (p.detected()) {
                         h.append(p.categoriesNamed().stream().map(Html::chip).collect(Collectors.joining(" ")))
                                 .append(p.categoryRight() ? " right" : " wrong");
@@ -164,9 +242,15 @@ public final class ReplayReport {
                     }
                     h.append("</td>");
                     if (first) {
-                        h.append("<td rowspan=\"").append(n).append("\">").append(i.detected()
-                                ? esc(Text.seconds(i.timeToDetectMs())) + " (" + i.timeToDetectWindows() + " window"
-                                        + (i.timeToDetectWindows() == 1 ? "" : "s") + ")" : "–").append("</td>");
+                        h.append("<td rowspan=\"")
+                                .append(n)
+                                .append("\">")
+                                .append(
+                                        i.detected()
+                                                ? esc(Text.seconds(i.timeToDetectMs())) + " (" + i.timeToDetectWindows()
+                                                        + " window" + (i.timeToDetectWindows() == 1 ? "" : "s") + ")"
+                                                : "–")
+                                .append("</td>");
                     }
                     h.append("</tr>\n");
                     first = false;
@@ -182,25 +266,41 @@ public final class ReplayReport {
             h.append("<p>None: every record was read, checked and attributed.</p>\n</section>\n");
             return;
         }
-        h.append("<table class=\"grid narrow\">\n<thead><tr><th>dataset</th><th>reason</th><th>count</th><th>first source</th></tr></thead>\n<tbody>\n");
+        h.append(
+                "<table class=\"grid narrow\">\n<thead><tr><th>dataset</th><th>reason</th><th>count</th><th>first source</th></tr></thead>\n<tbody>\n");
         for (Replay.DatasetResult d : o.datasets()) {
-            Map<String, List<DeadLetter>> byReason = d.deadLetters().stream().sorted(ReplayRecords.DEAD_LETTER_ORDER)
+            Map<String, List<DeadLetter>> byReason = d.deadLetters().stream()
+                    .sorted(ReplayRecords.DEAD_LETTER_ORDER)
                     .collect(Collectors.groupingBy(DeadLetter::getReason, TreeMap::new, Collectors.toList()));
             for (Map.Entry<String, List<DeadLetter>> e : byReason.entrySet()) {
                 DeadLetter first = e.getValue().get(0);
-                h.append("<tr><td>").append(esc(d.dataset().name())).append("</td><td>").append(esc(e.getKey()))
-                        .append("</td><td class=\"num\">").append(e.getValue().size()).append("</td><td><code>")
-                        .append(esc(first.getSource())).append("</code> ").append(esc(cut(first.getDetail(), 120))).append("</td></tr>\n");
+                h.append("<tr><td>")
+                        .append(esc(d.dataset().name()))
+                        .append("</td><td>")
+                        .append(esc(e.getKey()))
+                        .append("</td><td class=\"num\">")
+                        .append(e.getValue().size())
+                        .append("</td><td><code>")
+                        .append(esc(first.getSource()))
+                        .append("</code> ")
+                        .append(esc(cut(first.getDetail(), 120)))
+                        .append("</td></tr>\n");
             }
         }
-        h.append("</tbody>\n</table>\n<p class=\"note\">All of them, with the original records: <code>deadletter.jsonl</code>.</p>\n</section>\n");
+        h.append(
+                "</tbody>\n</table>\n<p class=\"note\">All of them, with the original records: <code>deadletter.jsonl</code>.</p>\n</section>\n");
     }
 
     // ---- jobs ----
 
     /** One job of one dataset, as charted. */
-    record JobView(Replay.DatasetResult dataset, String jobId, List<JobWindow> windows, List<Alert> alerts,
-                   List<Label> labels, Set<String> falseAlertIds) {
+    record JobView(
+            Replay.DatasetResult dataset,
+            String jobId,
+            List<JobWindow> windows,
+            List<Alert> alerts,
+            List<Label> labels,
+            Set<String> falseAlertIds) {
         long firstEvent() {
             long first = Long.MAX_VALUE;
             for (Label l : labels) {
@@ -220,41 +320,78 @@ public final class ReplayReport {
             Set<String> jobs = new TreeSet<>();
             d.alerts().forEach(a -> jobs.add(a.getJobId()));
             d.dataset().labels().forEach(l -> jobs.add(l.jobId()));
-            Set<String> falseIds = d.backtest().falseAlerts().stream().map(Alert::getAlertId).collect(Collectors.toCollection(HashSet::new));
+            Set<String> falseIds = d.backtest().falseAlerts().stream()
+                    .map(Alert::getAlertId)
+                    .collect(Collectors.toCollection(HashSet::new));
             for (String job : jobs) {
-                List<JobWindow> windows = d.windows().stream().filter(w -> w.getJobId().equals(job))
-                        .sorted(ReplayRecords.WINDOW_ORDER).toList();
-                List<Alert> alerts = d.alerts().stream().filter(a -> a.getJobId().equals(job)).sorted(ReplayRecords.ALERT_ORDER).toList();
-                List<Label> labels = d.dataset().labels().stream().filter(l -> l.jobId().equals(job))
-                        .sorted(Comparator.comparingLong(Label::startTs)).toList();
+                List<JobWindow> windows = d.windows().stream()
+                        .filter(w -> w.getJobId().equals(job))
+                        .sorted(ReplayRecords.WINDOW_ORDER)
+                        .toList();
+                List<Alert> alerts = d.alerts().stream()
+                        .filter(a -> a.getJobId().equals(job))
+                        .sorted(ReplayRecords.ALERT_ORDER)
+                        .toList();
+                List<Label> labels = d.dataset().labels().stream()
+                        .filter(l -> l.jobId().equals(job))
+                        .sorted(Comparator.comparingLong(Label::startTs))
+                        .toList();
                 views.add(new JobView(d, job, windows, alerts, labels, falseIds));
             }
         }
         views.sort(Comparator.comparing((JobView v) -> v.labels().isEmpty())
-                .thenComparingLong(JobView::firstEvent).thenComparing(JobView::jobId));
+                .thenComparingLong(JobView::firstEvent)
+                .thenComparing(JobView::jobId));
         return views;
     }
 
     private static void index(StringBuilder h, List<JobView> jobs, boolean severalDatasets) {
-        h.append("<section>\n<h2>Jobs that alerted or had an incident (").append(jobs.size()).append(")</h2>\n");
+        h.append("<section>\n<h2>Jobs that alerted or had an incident (")
+                .append(jobs.size())
+                .append(")</h2>\n");
         if (jobs.isEmpty()) {
             h.append("<p>None: no alert, and no labelled incident.</p>\n</section>\n");
             return;
         }
-        h.append("<table class=\"grid\">\n<thead><tr><th>job</th>").append(severalDatasets ? "<th>dataset</th>" : "")
-                .append("<th>windows</th><th>alerts</th><th>false alerts</th><th>max score</th><th>incidents</th></tr></thead>\n<tbody>\n");
+        h.append("<table class=\"grid\">\n<thead><tr><th>job</th>")
+                .append(severalDatasets ? "<th>dataset</th>" : "")
+                .append(
+                        "<th>windows</th><th>alerts</th><th>false alerts</th><th>max score</th><th>incidents</th></tr></thead>\n<tbody>\n");
         for (JobView v : jobs) {
-            long falseAlerts = v.alerts().stream().filter(a -> v.falseAlertIds().contains(a.getAlertId())).count();
-            double max = v.windows().stream().filter(w -> w.getScore() != null).mapToDouble(JobWindow::getScore).max().orElse(Double.NaN);
-            h.append("<tr><td><a href=\"#").append(anchor(v.dataset().dataset().name(), v.jobId())).append("\">")
-                    .append(esc(v.jobId())).append("</a></td>");
+            long falseAlerts = v.alerts().stream()
+                    .filter(a -> v.falseAlertIds().contains(a.getAlertId()))
+                    .count();
+            double max = v.windows().stream()
+                    .filter(w -> w.getScore() != null)
+                    .mapToDouble(JobWindow::getScore)
+                    .max()
+                    .orElse(Double.NaN);
+            h.append("<tr><td><a href=\"#")
+                    .append(anchor(v.dataset().dataset().name(), v.jobId()))
+                    .append("\">")
+                    .append(esc(v.jobId()))
+                    .append("</a></td>");
             if (severalDatasets) {
                 h.append("<td>").append(esc(v.dataset().dataset().name())).append("</td>");
             }
-            h.append("<td class=\"num\">").append(v.windows().size()).append("</td><td class=\"num\">").append(v.alerts().size())
-                    .append("</td><td class=\"num").append(falseAlerts > 0 ? " bad" : "").append("\">").append(falseAlerts)
-                    .append("</td><td class=\"num\">").append(Text.orNa("%.2f", max)).append("</td><td>")
-                    .append(v.labels().isEmpty() ? "–" : esc(v.labels().stream().map(Label::incident).distinct().collect(Collectors.joining(", "))))
+            h.append("<td class=\"num\">")
+                    .append(v.windows().size())
+                    .append("</td><td class=\"num\">")
+                    .append(v.alerts().size())
+                    .append("</td><td class=\"num")
+                    .append(falseAlerts > 0 ? " bad" : "")
+                    .append("\">")
+                    .append(falseAlerts)
+                    .append("</td><td class=\"num\">")
+                    .append(Text.orNa("%.2f", max))
+                    .append("</td><td>")
+                    .append(
+                            v.labels().isEmpty()
+                                    ? "–"
+                                    : esc(v.labels().stream()
+                                            .map(Label::incident)
+                                            .distinct()
+                                            .collect(Collectors.joining(", "))))
                     .append("</td></tr>\n");
         }
         h.append("</tbody>\n</table>\n</section>\n");
@@ -262,23 +399,46 @@ public final class ReplayReport {
 
     private static void job(StringBuilder h, JobView v, int index, Replay.Outcome o) {
         String dataset = v.dataset().dataset().name();
-        long falseAlerts = v.alerts().stream().filter(a -> v.falseAlertIds().contains(a.getAlertId())).count();
-        h.append("<section class=\"job\" id=\"").append(anchor(dataset, v.jobId())).append("\">\n<h3>")
-                .append(esc(v.jobId())).append(o.datasets().size() > 1 ? " <small>" + esc(dataset) + "</small>" : "").append("</h3>\n");
-        h.append("<p class=\"sub\">").append(v.windows().size()).append(" scored windows · ").append(v.alerts().size())
-                .append(" alert").append(v.alerts().size() == 1 ? "" : "s");
+        long falseAlerts = v.alerts().stream()
+                .filter(a -> v.falseAlertIds().contains(a.getAlertId()))
+                .count();
+        h.append("<section class=\"job\" id=\"")
+                .append(anchor(dataset, v.jobId()))
+                .append("\">\n<h3>")
+                .append(esc(v.jobId()))
+                .append(o.datasets().size() > 1 ? " <small>" + esc(dataset) + "</small>" : "")
+                .append("</h3>\n");
+        h.append("<p class=\"sub\">")
+                .append(v.windows().size())
+                .append(" scored windows · ")
+                .append(v.alerts().size())
+                .append(" alert")
+                .append(v.alerts().size() == 1 ? "" : "s");
         if (falseAlerts > 0) {
             h.append(" (<span class=\"bad\">").append(falseAlerts).append(" outside every labelled incident</span>)");
         }
         if (!v.labels().isEmpty()) {
-            h.append(" · incident ").append(esc(v.labels().stream().map(Label::incident).distinct().collect(Collectors.joining(", "))));
+            h.append(" · incident ")
+                    .append(esc(
+                            v.labels().stream().map(Label::incident).distinct().collect(Collectors.joining(", "))));
         }
         h.append("</p>\n");
         List<List<Alert>> groups = groups(v.alerts());
-        new ScoreChart(v.jobId(), v.windows(), v.labels(), groups, v.falseAlertIds(), o.request().scorer().threshold(),
-                o.request().settings().windowSize().toMillis()).appendTo(h);
-        Set<Category> shaded = v.labels().stream().map(Label::category).collect(Collectors.toCollection(() -> EnumSet.noneOf(Category.class)));
-        Set<Category> dots = v.alerts().stream().map(Html::primary).collect(Collectors.toCollection(() -> EnumSet.noneOf(Category.class)));
+        new ScoreChart(
+                        v.jobId(),
+                        v.windows(),
+                        v.labels(),
+                        groups,
+                        v.falseAlertIds(),
+                        o.request().scorer().threshold(),
+                        o.request().settings().windowSize().toMillis())
+                .appendTo(h);
+        Set<Category> shaded = v.labels().stream()
+                .map(Label::category)
+                .collect(Collectors.toCollection(() -> EnumSet.noneOf(Category.class)));
+        Set<Category> dots = v.alerts().stream()
+                .map(Html::primary)
+                .collect(Collectors.toCollection(() -> EnumSet.noneOf(Category.class)));
         if (!shaded.isEmpty() || !dots.isEmpty()) {
             Set<Category> both = EnumSet.noneOf(Category.class);
             both.addAll(shaded);
@@ -286,8 +446,9 @@ public final class ReplayReport {
             legend(h, both, "");
         }
         if (v.windows().isEmpty()) {
-            h.append("<p class=\"bad\">No window of this job was scored: the pipeline never saw it (its records are missing,"
-                    + " or were not attributed to it; see the dead letters).</p>\n");
+            h.append(
+                    "<p class=\"bad\">No window of this job was scored: the pipeline never saw it (its records are missing,"
+                            + " or were not attributed to it; see the dead letters).</p>\n");
         }
         alertList(h, v, groups);
         h.append("</section>\n");
@@ -297,7 +458,9 @@ public final class ReplayReport {
     static List<List<Alert>> groups(List<Alert> alerts) {
         Map<String, List<Alert>> byIncident = new LinkedHashMap<>();
         for (Alert a : alerts) {
-            byIncident.computeIfAbsent(a.getIncidentId(), k -> new ArrayList<>()).add(a);
+            byIncident
+                    .computeIfAbsent(a.getIncidentId(), k -> new ArrayList<>())
+                    .add(a);
         }
         return new ArrayList<>(byIncident.values());
     }
@@ -310,32 +473,56 @@ public final class ReplayReport {
         h.append("<ol class=\"alerts\">\n");
         for (int g = 0; g < Math.min(groups.size(), MAX_GROUPS_LISTED); g++) {
             List<Alert> group = groups.get(g);
-            Alert top = group.stream().max(Comparator.comparingDouble(Alert::getScore)).orElseThrow();
+            Alert top = group.stream()
+                    .max(Comparator.comparingDouble(Alert::getScore))
+                    .orElseThrow();
             long start = group.get(0).getWindowStart().toEpochMilli();
             long end = group.get(group.size() - 1).getWindowEnd().toEpochMilli();
-            long falseOnes = group.stream().filter(a -> v.falseAlertIds().contains(a.getAlertId())).count();
+            long falseOnes = group.stream()
+                    .filter(a -> v.falseAlertIds().contains(a.getAlertId()))
+                    .count();
             Set<Category> categories = EnumSet.noneOf(Category.class);
             group.forEach(a -> categories.addAll(a.getCategories()));
-            h.append("<li><span class=\"when\">").append(esc(interval(start, end))).append("</span> · ").append(group.size())
-                    .append(" window").append(group.size() == 1 ? "" : "s").append(" · max score ").append(fmt("%.2f", top.getScore()))
-                    .append(" <span class=\"sev\">").append(top.getSeverity()).append("</span> · ")
+            h.append("<li><span class=\"when\">")
+                    .append(esc(interval(start, end)))
+                    .append("</span> · ")
+                    .append(group.size())
+                    .append(" window")
+                    .append(group.size() == 1 ? "" : "s")
+                    .append(" · max score ")
+                    .append(fmt("%.2f", top.getScore()))
+                    .append(" <span class=\"sev\">")
+                    .append(top.getSeverity())
+                    .append("</span> · ")
                     .append(categories.stream().map(Html::chip).collect(Collectors.joining(" ")));
             if (falseOnes > 0) {
-                h.append(" · <span class=\"bad\">").append(falseOnes == group.size() ? "false alert" + (falseOnes == 1 ? "" : "s")
-                        : falseOnes + " outside the incident").append("</span>");
+                h.append(" · <span class=\"bad\">")
+                        .append(
+                                falseOnes == group.size()
+                                        ? "false alert" + (falseOnes == 1 ? "" : "s")
+                                        : falseOnes + " outside the incident")
+                        .append("</span>");
             }
-            h.append("<br><span class=\"reasons\">reasons: ").append(esc(reasons(top))).append("</span>");
+            h.append("<br><span class=\"reasons\">reasons: ")
+                    .append(esc(reasons(top)))
+                    .append("</span>");
             String evidence = evidence(top);
             if (!evidence.isEmpty()) {
-                h.append("<br><span class=\"evidence\">evidence: ").append(esc(evidence)).append("</span>");
+                h.append("<br><span class=\"evidence\">evidence: ")
+                        .append(esc(evidence))
+                        .append("</span>");
             }
             h.append("</li>\n");
         }
         h.append("</ol>\n");
         if (groups.size() > MAX_GROUPS_LISTED) {
-            int rest = groups.stream().skip(MAX_GROUPS_LISTED).mapToInt(List::size).sum();
-            h.append("<p class=\"note\">… and ").append(groups.size() - MAX_GROUPS_LISTED).append(" more groups (")
-                    .append(rest).append(" alerts) in <code>alerts.jsonl</code>.</p>\n");
+            int rest =
+                    groups.stream().skip(MAX_GROUPS_LISTED).mapToInt(List::size).sum();
+            h.append("<p class=\"note\">… and ")
+                    .append(groups.size() - MAX_GROUPS_LISTED)
+                    .append(" more groups (")
+                    .append(rest)
+                    .append(" alerts) in <code>alerts.jsonl</code>.</p>\n");
         }
     }
 
@@ -345,8 +532,9 @@ public final class ReplayReport {
         List<String> parts = new ArrayList<>();
         List<Destination> destinations = a.getEvidence().getDestinations();
         for (Destination d : destinations.subList(0, Math.min(3, destinations.size()))) {
-            parts.add(d.getIp() + ":" + d.getPort() + "/" + d.getProtocol() + (d.getExternal() ? " external" : "")
-                    + " " + d.getFlows() + (d.getFlows() == 1 ? " flow" : " flows") + (d.getUnanswered() > 0 ? " (" + d.getUnanswered() + " unanswered)" : ""));
+            parts.add(d.getIp() + ":" + d.getPort() + "/" + d.getProtocol() + (d.getExternal() ? " external" : "") + " "
+                    + d.getFlows() + (d.getFlows() == 1 ? " flow" : " flows")
+                    + (d.getUnanswered() > 0 ? " (" + d.getUnanswered() + " unanswered)" : ""));
         }
         if (destinations.size() > 3) {
             parts.add((destinations.size() - 3) + " more destinations");
@@ -361,7 +549,9 @@ public final class ReplayReport {
         if (dead.isEmpty()) {
             return "none";
         }
-        return ReplayRecords.byReason(dead).entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "));
+        return ReplayRecords.byReason(dead).entrySet().stream()
+                .map(e -> e.getKey() + " " + e.getValue())
+                .collect(Collectors.joining(", "));
     }
 
     private static String datasetNames(Replay.Outcome o) {

@@ -2,8 +2,8 @@ package io.vigil.tools.replay;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.vigil.pipeline.ingest.InputStats;
 import io.vigil.models.eval.Backtest;
+import io.vigil.pipeline.ingest.InputStats;
 import io.vigil.records.Alert;
 import io.vigil.records.Category;
 import io.vigil.records.DeadLetter;
@@ -13,13 +13,13 @@ import io.vigil.tools.output.Text;
 import io.vigil.tools.output.TextTable;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
-import java.util.Set;
-import java.util.HashSet;
 
 /**
  * {@code summary.json} (stable key order, no timings, so it too is the same for the same input) and the short
@@ -49,7 +49,9 @@ public final class ReplaySummary {
             ArrayNode warnings = node.putArray("warnings");
             d.warnings().forEach(warnings::add);
             timeRange(node, d.windows());
-            node.put("jobs", d.windows().stream().map(JobWindow::getJobId).distinct().count());
+            node.put(
+                    "jobs",
+                    d.windows().stream().map(JobWindow::getJobId).distinct().count());
             metrics(node, d.backtest(), d.deadLetters());
             ArrayNode incidents = node.putArray("incidents");
             d.backtest().incidents().forEach(i -> incident(incidents.addObject(), i));
@@ -91,7 +93,10 @@ public final class ReplaySummary {
             if (f.recordType.equals("assignment")) {
                 file.putNull("attributed");
             } else if (typesDone.add(f.recordType)) {
-                long passed = d.inputs().stream().filter(g -> g.recordType.equals(f.recordType)).mapToLong(g -> g.records).sum();
+                long passed = d.inputs().stream()
+                        .filter(g -> g.recordType.equals(f.recordType))
+                        .mapToLong(g -> g.records)
+                        .sum();
                 file.put("attributed", Math.max(0, passed - lost.getOrDefault(f.recordType, 0L)));
             } else {
                 file.putNull("attributed");
@@ -121,11 +126,19 @@ public final class ReplaySummary {
                 ObjectNode f = (ObjectNode) files.get(i);
                 ObjectNode byReason = (ObjectNode) f.get("dead_letters").get("by_reason");
                 List<String> reasons = new ArrayList<>();
-                byReason.fields().forEachRemaining(e -> reasons.add(e.getKey() + " " + e.getValue().asLong()));
-                table.row(d.dataset().name() + "/" + f.get("file").asText(), f.get("format").asText(),
-                        f.get("lines").asText(), f.get("decoded").asText(),
+                byReason.fields()
+                        .forEachRemaining(
+                                e -> reasons.add(e.getKey() + " " + e.getValue().asLong()));
+                table.row(
+                        d.dataset().name() + "/" + f.get("file").asText(),
+                        f.get("format").asText(),
+                        f.get("lines").asText(),
+                        f.get("decoded").asText(),
                         f.get("attributed").isNull() ? "-" : f.get("attributed").asText(),
-                        reasons.isEmpty() ? "0" : f.get("dead_letters").get("total").asText() + " (" + String.join(", ", reasons) + ")");
+                        reasons.isEmpty()
+                                ? "0"
+                                : f.get("dead_letters").get("total").asText() + " (" + String.join(", ", reasons)
+                                        + ")");
             }
         }
         return table.size() == 0 ? "" : table.toString();
@@ -137,8 +150,20 @@ public final class ReplaySummary {
             node.putNull("end");
             return;
         }
-        node.put("start", windows.stream().map(JobWindow::getWindowStart).min(Instant::compareTo).orElseThrow().toString());
-        node.put("end", windows.stream().map(JobWindow::getWindowEnd).max(Instant::compareTo).orElseThrow().toString());
+        node.put(
+                "start",
+                windows.stream()
+                        .map(JobWindow::getWindowStart)
+                        .min(Instant::compareTo)
+                        .orElseThrow()
+                        .toString());
+        node.put(
+                "end",
+                windows.stream()
+                        .map(JobWindow::getWindowEnd)
+                        .max(Instant::compareTo)
+                        .orElseThrow()
+                        .toString());
     }
 
     private static void metrics(ObjectNode node, Backtest.Result r, List<DeadLetter> deadLetters) {
@@ -196,13 +221,13 @@ public final class ReplaySummary {
         }
     }
 
-
     // ---- the table on stdout ----
 
     /** The short table the command prints: one row per incident phase, then the rates and dead letters. */
     public static String table(Replay.Outcome outcome) {
         boolean several = outcome.datasets().size() > 1;
-        TextTable table = several ? new TextTable("incident", "dataset", "job", "detected", "categories", "time to detect")
+        TextTable table = several
+                ? new TextTable("incident", "dataset", "job", "detected", "categories", "time to detect")
                 : new TextTable("incident", "job", "detected", "categories", "time to detect");
         for (Replay.DatasetResult d : outcome.datasets()) {
             for (Backtest.LabelledIncident i : d.backtest().incidents()) {
@@ -212,7 +237,8 @@ public final class ReplaySummary {
                     String name = first ? i.name() : "";
                     String detected = p.detected() ? "yes" : p.unseen() ? "no (no windows)" : "no";
                     if (several) {
-                        table.row(name, first ? d.dataset().name() : "", p.label().jobId(), detected, category(p), ttd);
+                        table.row(
+                                name, first ? d.dataset().name() : "", p.label().jobId(), detected, category(p), ttd);
                     } else {
                         table.row(name, p.label().jobId(), detected, category(p), ttd);
                     }
@@ -228,16 +254,32 @@ public final class ReplaySummary {
         }
         Backtest.Result all = outcome.overall();
         out.append('\n');
-        out.append(String.format(Locale.ROOT, "incidents detected: %d of %d (category right: %d)%n",
-                all.incidentsDetected(), all.incidents().size(), all.incidentsCategoryRight()));
-        out.append(String.format(Locale.ROOT, "false alerts: %d of %d alerts, over %.2f job-hours = %s per 100 job-hours%n",
-                all.falseAlerts().size(), all.alerts(), all.jobHours(), Text.orNa("%.2f", all.falseAlertsPer100JobHours())));
-        out.append(String.format(Locale.ROOT, "PR-AUC over windows: %s (%d of %d windows in an incident)%n",
-                Text.orNa("%.3f", all.prAuc()), all.positiveWindows(), all.windows()));
-        List<DeadLetter> dead = outcome.datasets().stream().flatMap(d -> d.deadLetters().stream()).toList();
+        out.append(String.format(
+                Locale.ROOT,
+                "incidents detected: %d of %d (category right: %d)%n",
+                all.incidentsDetected(),
+                all.incidents().size(),
+                all.incidentsCategoryRight()));
+        out.append(String.format(
+                Locale.ROOT,
+                "false alerts: %d of %d alerts, over %.2f job-hours = %s per 100 job-hours%n",
+                all.falseAlerts().size(),
+                all.alerts(),
+                all.jobHours(),
+                Text.orNa("%.2f", all.falseAlertsPer100JobHours())));
+        out.append(String.format(
+                Locale.ROOT,
+                "PR-AUC over windows: %s (%d of %d windows in an incident)%n",
+                Text.orNa("%.3f", all.prAuc()),
+                all.positiveWindows(),
+                all.windows()));
+        List<DeadLetter> dead = outcome.datasets().stream()
+                .flatMap(d -> d.deadLetters().stream())
+                .toList();
         out.append("dead letters: ").append(dead.size());
         if (!dead.isEmpty()) {
-            out.append(ReplayRecords.byReason(dead).entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
+            out.append(ReplayRecords.byReason(dead).entrySet().stream()
+                    .map(e -> e.getKey() + " " + e.getValue())
                     .collect(Collectors.joining(", ", " (", ")")));
         }
         out.append('\n');
@@ -256,7 +298,8 @@ public final class ReplaySummary {
         if (p.categoryRight()) {
             return c.name() + " right";
         }
-        return c.name() + " wrong (named " + p.categoriesNamed().stream().map(Category::name).collect(Collectors.joining("+")) + ")";
+        return c.name() + " wrong (named "
+                + p.categoriesNamed().stream().map(Category::name).collect(Collectors.joining("+")) + ")";
     }
 
     private static String timeToDetect(Backtest.LabelledIncident i) {

@@ -32,14 +32,21 @@ import java.util.stream.Collectors;
  * @param falseAlertIds alerts outside every labelled incident
  * @param windowMs the window size: the width of a chart with a single window
  */
-record ScoreChart(String jobId, List<JobWindow> windows, List<Label> labels, List<List<Alert>> groups,
-                  Set<String> falseAlertIds, double threshold, long windowMs) {
+record ScoreChart(
+        String jobId,
+        List<JobWindow> windows,
+        List<Label> labels,
+        List<List<Alert>> groups,
+        Set<String> falseAlertIds,
+        double threshold,
+        long windowMs) {
     static final int WIDTH = 1100;
     static final int HEIGHT = 214;
     static final int LEFT = 40;
     static final int RIGHT = 96;
     /** Above the plot: a band for the names of the incident intervals, clear of the alert dots. */
     static final int TOP = 24;
+
     static final int BOTTOM = 36;
 
     /** Appends the chart, an inline {@code <svg>}, to the page. */
@@ -65,52 +72,130 @@ record ScoreChart(String jobId, List<JobWindow> windows, List<Label> labels, Lis
         }
         Scale s = new Scale(x0, x1);
         int plotBottom = HEIGHT - BOTTOM;
-        h.append("<svg class=\"chart\" viewBox=\"0 0 ").append(WIDTH).append(' ').append(HEIGHT)
-                .append("\" width=\"").append(WIDTH).append("\" height=\"").append(HEIGHT).append("\" role=\"img\" aria-label=\"score over time of ")
-                .append(esc(jobId)).append("\">\n");
+        h.append("<svg class=\"chart\" viewBox=\"0 0 ")
+                .append(WIDTH)
+                .append(' ')
+                .append(HEIGHT)
+                .append("\" width=\"")
+                .append(WIDTH)
+                .append("\" height=\"")
+                .append(HEIGHT)
+                .append("\" role=\"img\" aria-label=\"score over time of ")
+                .append(esc(jobId))
+                .append("\">\n");
         // incident intervals
         for (Label l : labels) {
             double a = s.x(Math.max(l.startTs(), x0));
             double b = s.x(Math.min(l.endTs(), x1));
-            h.append("<rect class=\"incident-band\" x=\"").append(f1(a)).append("\" y=\"").append(TOP - 4).append("\" width=\"")
-                    .append(f1(Math.max(1, b - a))).append("\" height=\"4\" fill=\"").append(COLOURS.get(l.category())).append("\"/>\n");
-            h.append("<rect class=\"incident\" x=\"").append(f1(a)).append("\" y=\"").append(TOP).append("\" width=\"")
-                    .append(f1(Math.max(1, b - a))).append("\" height=\"").append(plotBottom - TOP).append("\" fill=\"")
-                    .append(COLOURS.get(l.category())).append("\" fill-opacity=\"0.16\"><title>")
+            h.append("<rect class=\"incident-band\" x=\"")
+                    .append(f1(a))
+                    .append("\" y=\"")
+                    .append(TOP - 4)
+                    .append("\" width=\"")
+                    .append(f1(Math.max(1, b - a)))
+                    .append("\" height=\"4\" fill=\"")
+                    .append(COLOURS.get(l.category()))
+                    .append("\"/>\n");
+            h.append("<rect class=\"incident\" x=\"")
+                    .append(f1(a))
+                    .append("\" y=\"")
+                    .append(TOP)
+                    .append("\" width=\"")
+                    .append(f1(Math.max(1, b - a)))
+                    .append("\" height=\"")
+                    .append(plotBottom - TOP)
+                    .append("\" fill=\"")
+                    .append(COLOURS.get(l.category()))
+                    .append("\" fill-opacity=\"0.16\"><title>")
                     .append(esc(l.incident() + ": " + l.category() + ", " + interval(l.startTs(), l.endTs()) + " UTC"))
                     .append("</title></rect>\n");
             if (b - a > 40) {
-                h.append("<text class=\"incident-label\" x=\"").append(f1(a + 2)).append("\" y=\"").append(TOP - 8).append("\" fill=\"")
-                        .append(COLOURS.get(l.category())).append("\">").append(esc(cut(l.incident() + " · " + l.category(), (int) ((b - a - 4) / 6.5))))
+                h.append("<text class=\"incident-label\" x=\"")
+                        .append(f1(a + 2))
+                        .append("\" y=\"")
+                        .append(TOP - 8)
+                        .append("\" fill=\"")
+                        .append(COLOURS.get(l.category()))
+                        .append("\">")
+                        .append(esc(cut(l.incident() + " · " + l.category(), (int) ((b - a - 4) / 6.5))))
                         .append("</text>\n");
             }
         }
         // y grid and axis
         for (double y : new double[] {0, 0.25, 0.5, 0.75, 1}) {
-            h.append("<line class=\"grid\" x1=\"").append(LEFT).append("\" x2=\"").append(WIDTH - RIGHT).append("\" y1=\"")
-                    .append(f1(s.y(y))).append("\" y2=\"").append(f1(s.y(y))).append("\"/>\n");
+            h.append("<line class=\"grid\" x1=\"")
+                    .append(LEFT)
+                    .append("\" x2=\"")
+                    .append(WIDTH - RIGHT)
+                    .append("\" y1=\"")
+                    .append(f1(s.y(y)))
+                    .append("\" y2=\"")
+                    .append(f1(s.y(y)))
+                    .append("\"/>\n");
             if (y == 0 || y == 0.5 || y == 1) {
-                h.append("<text class=\"tick\" x=\"").append(LEFT - 6).append("\" y=\"").append(f1(s.y(y) + 4))
-                        .append("\" text-anchor=\"end\">").append(y == 0 ? "0" : y == 1 ? "1" : "0.5").append("</text>\n");
+                h.append("<text class=\"tick\" x=\"")
+                        .append(LEFT - 6)
+                        .append("\" y=\"")
+                        .append(f1(s.y(y) + 4))
+                        .append("\" text-anchor=\"end\">")
+                        .append(y == 0 ? "0" : y == 1 ? "1" : "0.5")
+                        .append("</text>\n");
             }
         }
         // x ticks
         for (long t : ticks(x0, x1)) {
             double x = s.x(t);
-            h.append("<line class=\"axis\" x1=\"").append(f1(x)).append("\" x2=\"").append(f1(x)).append("\" y1=\"").append(plotBottom)
-                    .append("\" y2=\"").append(plotBottom + 4).append("\"/>\n");
-            h.append("<text class=\"tick\" x=\"").append(f1(x)).append("\" y=\"").append(plotBottom + 16)
-                    .append("\" text-anchor=\"middle\">").append(hhmm(t)).append("</text>\n");
+            h.append("<line class=\"axis\" x1=\"")
+                    .append(f1(x))
+                    .append("\" x2=\"")
+                    .append(f1(x))
+                    .append("\" y1=\"")
+                    .append(plotBottom)
+                    .append("\" y2=\"")
+                    .append(plotBottom + 4)
+                    .append("\"/>\n");
+            h.append("<text class=\"tick\" x=\"")
+                    .append(f1(x))
+                    .append("\" y=\"")
+                    .append(plotBottom + 16)
+                    .append("\" text-anchor=\"middle\">")
+                    .append(hhmm(t))
+                    .append("</text>\n");
         }
-        h.append("<text class=\"tick\" x=\"").append(LEFT).append("\" y=\"").append(HEIGHT - 4).append("\">")
-                .append(esc(day(x0))).append(day(x0).equals(day(x1 - 1)) ? "" : " – " + esc(day(x1 - 1))).append(" UTC</text>\n");
-        h.append("<line class=\"axis\" x1=\"").append(LEFT).append("\" x2=\"").append(WIDTH - RIGHT).append("\" y1=\"").append(plotBottom)
-                .append("\" y2=\"").append(plotBottom).append("\"/>\n");
+        h.append("<text class=\"tick\" x=\"")
+                .append(LEFT)
+                .append("\" y=\"")
+                .append(HEIGHT - 4)
+                .append("\">")
+                .append(esc(day(x0)))
+                .append(day(x0).equals(day(x1 - 1)) ? "" : " – " + esc(day(x1 - 1)))
+                .append(" UTC</text>\n");
+        h.append("<line class=\"axis\" x1=\"")
+                .append(LEFT)
+                .append("\" x2=\"")
+                .append(WIDTH - RIGHT)
+                .append("\" y1=\"")
+                .append(plotBottom)
+                .append("\" y2=\"")
+                .append(plotBottom)
+                .append("\"/>\n");
         // threshold
-        h.append("<line class=\"threshold\" x1=\"").append(LEFT).append("\" x2=\"").append(WIDTH - RIGHT).append("\" y1=\"")
-                .append(f1(s.y(threshold))).append("\" y2=\"").append(f1(s.y(threshold))).append("\"/>\n");
-        h.append("<text class=\"threshold-label\" x=\"").append(WIDTH - RIGHT + 4).append("\" y=\"").append(f1(s.y(threshold) + 4))
-                .append("\">threshold ").append(fmt("%.2f", threshold)).append("</text>\n");
+        h.append("<line class=\"threshold\" x1=\"")
+                .append(LEFT)
+                .append("\" x2=\"")
+                .append(WIDTH - RIGHT)
+                .append("\" y1=\"")
+                .append(f1(s.y(threshold)))
+                .append("\" y2=\"")
+                .append(f1(s.y(threshold)))
+                .append("\"/>\n");
+        h.append("<text class=\"threshold-label\" x=\"")
+                .append(WIDTH - RIGHT + 4)
+                .append("\" y=\"")
+                .append(f1(s.y(threshold) + 4))
+                .append("\">threshold ")
+                .append(fmt("%.2f", threshold))
+                .append("</text>\n");
         // score line, broken where windows are missing
         StringBuilder path = new StringBuilder();
         long previousEnd = Long.MIN_VALUE;
@@ -127,7 +212,11 @@ record ScoreChart(String jobId, List<JobWindow> windows, List<Label> labels, Lis
                 if (pending != null) {
                     lonely.add(pending);
                 }
-                path.append(path.length() == 0 ? "" : " ").append('M').append(f1(x)).append(',').append(f1(y));
+                path.append(path.length() == 0 ? "" : " ")
+                        .append('M')
+                        .append(f1(x))
+                        .append(',')
+                        .append(f1(y));
                 pending = new double[] {x, y};
             } else {
                 path.append(" L").append(f1(x)).append(',').append(f1(y));
@@ -142,7 +231,11 @@ record ScoreChart(String jobId, List<JobWindow> windows, List<Label> labels, Lis
             h.append("<path class=\"score\" d=\"").append(path).append("\"/>\n");
         }
         for (double[] p : lonely) {
-            h.append("<circle class=\"lonely\" cx=\"").append(f1(p[0])).append("\" cy=\"").append(f1(p[1])).append("\" r=\"1.8\"/>\n");
+            h.append("<circle class=\"lonely\" cx=\"")
+                    .append(f1(p[0]))
+                    .append("\" cy=\"")
+                    .append(f1(p[1]))
+                    .append("\" r=\"1.8\"/>\n");
         }
         // alerts
         for (int g = 0; g < groups.size(); g++) {
@@ -151,14 +244,27 @@ record ScoreChart(String jobId, List<JobWindow> windows, List<Label> labels, Lis
                 double x = s.x(a.getWindowStart().toEpochMilli());
                 double y = s.y(a.getScore());
                 boolean isFalse = falseAlertIds.contains(a.getAlertId());
-                h.append("<circle class=\"alert").append(isFalse ? " false" : "").append("\" cx=\"").append(f1(x)).append("\" cy=\"")
-                        .append(f1(y)).append("\" r=\"4.5\" fill=\"").append(COLOURS.get(primary(a))).append("\"><title>")
-                        .append(esc(tooltip(a, isFalse))).append("</title></circle>\n");
+                h.append("<circle class=\"alert")
+                        .append(isFalse ? " false" : "")
+                        .append("\" cx=\"")
+                        .append(f1(x))
+                        .append("\" cy=\"")
+                        .append(f1(y))
+                        .append("\" r=\"4.5\" fill=\"")
+                        .append(COLOURS.get(primary(a)))
+                        .append("\"><title>")
+                        .append(esc(tooltip(a, isFalse)))
+                        .append("</title></circle>\n");
             }
             Alert first = group.get(0);
             // the group's number, left of its first dot, as in the list under the chart
-            h.append("<text class=\"alert-number\" x=\"").append(f1(s.x(first.getWindowStart().toEpochMilli()) - 7)).append("\" y=\"")
-                    .append(f1(s.y(first.getScore()) + 3.5)).append("\" text-anchor=\"end\">").append(g + 1).append("</text>\n");
+            h.append("<text class=\"alert-number\" x=\"")
+                    .append(f1(s.x(first.getWindowStart().toEpochMilli()) - 7))
+                    .append("\" y=\"")
+                    .append(f1(s.y(first.getScore()) + 3.5))
+                    .append("\" text-anchor=\"end\">")
+                    .append(g + 1)
+                    .append("</text>\n");
         }
         h.append("</svg>\n");
     }
@@ -183,8 +289,22 @@ record ScoreChart(String jobId, List<JobWindow> windows, List<Label> labels, Lis
     }
 
     private static final long MINUTE = 60_000L;
-    private static final long[] STEPS = {MINUTE, 2 * MINUTE, 5 * MINUTE, 10 * MINUTE, 15 * MINUTE, 30 * MINUTE, 60 * MINUTE,
-            120 * MINUTE, 180 * MINUTE, 360 * MINUTE, 720 * MINUTE, 1440 * MINUTE, 2 * 1440 * MINUTE, 7 * 1440 * MINUTE};
+    private static final long[] STEPS = {
+        MINUTE,
+        2 * MINUTE,
+        5 * MINUTE,
+        10 * MINUTE,
+        15 * MINUTE,
+        30 * MINUTE,
+        60 * MINUTE,
+        120 * MINUTE,
+        180 * MINUTE,
+        360 * MINUTE,
+        720 * MINUTE,
+        1440 * MINUTE,
+        2 * 1440 * MINUTE,
+        7 * 1440 * MINUTE
+    };
 
     /** Round UTC instants within [x0, x1], at most ten of them. */
     static List<Long> ticks(long x0, long x1) {

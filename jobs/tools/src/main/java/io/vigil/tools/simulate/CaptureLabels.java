@@ -1,6 +1,5 @@
 package io.vigil.tools.simulate;
 
-import java.util.function.Function;
 import io.vigil.models.features.NetworkScope;
 import io.vigil.records.Category;
 import java.util.ArrayDeque;
@@ -13,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * An analyst's ground truth for a real capture, from protocol facts in the conn.log alone (never from
@@ -55,8 +55,8 @@ public final class CaptureLabels {
     private static final Set<String> RESET_BY_PROBER = Set.of("RSTO", "RSTOS0");
 
     /** One labelled incident, with the facts that made it one (for the README). */
-    public record Finding(String incident, String host, String jobId, Category category, long startTs, long endTs,
-                          String evidence) {}
+    public record Finding(
+            String incident, String host, String jobId, Category category, long startTs, long endTs, String evidence) {}
 
     private CaptureLabels() {}
 
@@ -70,8 +70,16 @@ public final class CaptureLabels {
     public static List<Attempts> attempts(List<ConnLog.Row> rows, List<String> hosts) {
         List<Attempts> out = new ArrayList<>();
         for (String h : hosts) {
-            List<ConnLog.Row> mine = rows.stream().filter(r -> r.origH().equals(h) && failedAttempt(r)).toList();
-            out.add(new Attempts(h, mine.size(), mine.stream().map(r -> r.respH() + " " + r.respP()).distinct().count(),
+            List<ConnLog.Row> mine = rows.stream()
+                    .filter(r -> r.origH().equals(h) && failedAttempt(r))
+                    .toList();
+            out.add(new Attempts(
+                    h,
+                    mine.size(),
+                    mine.stream()
+                            .map(r -> r.respH() + " " + r.respP())
+                            .distinct()
+                            .count(),
                     mine.stream().map(ConnLog.Row::respH).distinct().count(),
                     mine.stream().map(ConnLog.Row::respP).distinct().count()));
         }
@@ -83,7 +91,8 @@ public final class CaptureLabels {
         if (!r.isTcp() || r.connState() == null) {
             return false;
         }
-        return NEVER_ANSWERED.contains(r.connState()) || (RESET_BY_PROBER.contains(r.connState()) && !r.carriedPayload());
+        return NEVER_ANSWERED.contains(r.connState())
+                || (RESET_BY_PROBER.contains(r.connState()) && !r.carriedPayload());
     }
 
     /**
@@ -102,19 +111,37 @@ public final class CaptureLabels {
         }
         for (ConnLog.Row r : rows) {
             if (jobsByHost.containsKey(r.origH()) && isTunnel(r, scope)) {
-                out.add(new Finding("tunnel-" + r.origH() + "-" + (r.uid() == null ? r.start() : r.uid()), r.origH(),
-                        jobsByHost.get(r.origH()), Category.REVERSE_TUNNEL, r.start(), r.end(),
-                        String.format(Locale.ROOT, "ssh to %s:%d for %.1f min, %d bytes out, %d bytes in", r.respH(),
-                                r.respP(), r.durationMs() / 60_000.0, r.origBytes(), r.respBytes())));
+                out.add(new Finding(
+                        "tunnel-" + r.origH() + "-" + (r.uid() == null ? r.start() : r.uid()),
+                        r.origH(),
+                        jobsByHost.get(r.origH()),
+                        Category.REVERSE_TUNNEL,
+                        r.start(),
+                        r.end(),
+                        String.format(
+                                Locale.ROOT,
+                                "ssh to %s:%d for %.1f min, %d bytes out, %d bytes in",
+                                r.respH(),
+                                r.respP(),
+                                r.durationMs() / 60_000.0,
+                                r.origBytes(),
+                                r.respBytes())));
             }
         }
-        out.sort(Comparator.comparingLong(Finding::startTs).thenComparing(Finding::host).thenComparing(Finding::incident));
+        out.sort(Comparator.comparingLong(Finding::startTs)
+                .thenComparing(Finding::host)
+                .thenComparing(Finding::incident));
         return List.copyOf(out);
     }
 
     static boolean isTunnel(ConnLog.Row r, NetworkScope scope) {
-        return r.isTcp() && r.service() != null && List.of(r.service().split(",")).contains("ssh")
-                && scope.isExternal(r.respH()) && r.durationMs() >= TUNNEL_MIN_MS && r.origBytes() > 0 && r.respBytes() > 0;
+        return r.isTcp()
+                && r.service() != null
+                && List.of(r.service().split(",")).contains("ssh")
+                && scope.isExternal(r.respH())
+                && r.durationMs() >= TUNNEL_MIN_MS
+                && r.origBytes() > 0
+                && r.respBytes() > 0;
     }
 
     /** The scan episodes of one host's failed attempts. */
@@ -129,9 +156,16 @@ public final class CaptureLabels {
                 String evidence = crossing(episode);
                 if (evidence != null) {
                     long start = episode.get(0).start();
-                    long end = episode.stream().mapToLong(ConnLog.Row::end).max().orElse(start);
-                    found.add(new Finding("scan-" + host + "-" + (found.size() + 1), host, job, Category.NETWORK_SCAN,
-                            start, end, evidence));
+                    long end =
+                            episode.stream().mapToLong(ConnLog.Row::end).max().orElse(start);
+                    found.add(new Finding(
+                            "scan-" + host + "-" + (found.size() + 1),
+                            host,
+                            job,
+                            Category.NETWORK_SCAN,
+                            start,
+                            end,
+                            evidence));
                 }
                 from = i;
             }
@@ -179,7 +213,10 @@ public final class CaptureLabels {
         if (why.isEmpty()) {
             return null;
         }
-        long distinctTargets = episode.stream().map(r -> r.respH() + ":" + r.respP()).distinct().count();
+        long distinctTargets = episode.stream()
+                .map(r -> r.respH() + ":" + r.respP())
+                .distinct()
+                .count();
         return episode.size() + " failed attempts to " + distinctTargets + " host:port pairs; within "
                 + SCAN_INTERVAL_MIN + " min: " + String.join(", ", why);
     }

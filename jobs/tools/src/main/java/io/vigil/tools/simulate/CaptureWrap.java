@@ -1,7 +1,5 @@
 package io.vigil.tools.simulate;
 
-import java.io.BufferedWriter;
-import java.io.OutputStreamWriter;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -14,8 +12,10 @@ import io.vigil.records.GpuSample;
 import io.vigil.records.RecordType;
 import io.vigil.records.json.JsonRecordCodec;
 import java.io.BufferedReader;
+import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -51,6 +51,7 @@ public final class CaptureWrap {
     public static final String SOURCE_FILE = "source.json";
     /** How long before the first connection the jobs start, and after the last one they stop. */
     static final long MARGIN_MS = 60_000;
+
     static final int GPUS = Node.GPUS;
     /** Frame buffer the training process holds on each GPU, MiB (an 80 GB part, most of it in use). */
     static final long TRAINING_FB_MIB = 62_000;
@@ -64,8 +65,17 @@ public final class CaptureWrap {
      * @param license the capture's licence and attribution (free text)
      * @param command the exact command that made the dataset, for the README
      */
-    public record Request(Path connLog, String format, Path out, List<String> hosts, int hostCount, long seed,
-                          int sampleIntervalSeconds, String origin, String license, String command) {
+    public record Request(
+            Path connLog,
+            String format,
+            Path out,
+            List<String> hosts,
+            int hostCount,
+            long seed,
+            int sampleIntervalSeconds,
+            String origin,
+            String license,
+            String command) {
         public Request {
             hosts = List.copyOf(hosts);
             if (hostCount < 1) {
@@ -84,8 +94,15 @@ public final class CaptureWrap {
     public record JobHost(HostTraffic traffic, String jobId, String node, String pod) {}
 
     /** What was written. */
-    public record Result(String format, int connections, int skippedLines, long firstTs, long lastTs, List<JobHost> hosts,
-                         List<CaptureLabels.Finding> labels, long samples) {}
+    public record Result(
+            String format,
+            int connections,
+            int skippedLines,
+            long firstTs,
+            long lastTs,
+            List<JobHost> hosts,
+            List<CaptureLabels.Finding> labels,
+            long samples) {}
 
     private CaptureWrap() {}
 
@@ -114,7 +131,8 @@ public final class CaptureWrap {
             }
             ranked.add(new HostTraffic(ip, minutes.get(ip).size(), e.getValue()[0], e.getValue()[1]));
         }
-        ranked.sort(Comparator.comparingInt(HostTraffic::activeMinutes).reversed()
+        ranked.sort(Comparator.comparingInt(HostTraffic::activeMinutes)
+                .reversed()
                 .thenComparing(Comparator.comparingInt(HostTraffic::originated).reversed())
                 .thenComparing(HostTraffic::ip));
         return List.copyOf(ranked);
@@ -127,7 +145,9 @@ public final class CaptureWrap {
         ConnLog.Read read = ConnLog.parse(text, format);
         if (read.rows().isEmpty()) {
             throw new IllegalArgumentException(request.connLog() + ": no connection read as " + format
-                    + (read.skipped() > 0 ? " (" + read.skipped() + " lines were not connections: is it the other Zeek format?)" : ""));
+                    + (read.skipped() > 0
+                            ? " (" + read.skipped() + " lines were not connections: is it the other Zeek format?)"
+                            : ""));
         }
         NetworkScope scope = NetworkScope.defaults();
         List<HostTraffic> ranked = rankHosts(read.rows(), scope);
@@ -136,9 +156,11 @@ public final class CaptureWrap {
             chosen.addAll(ranked.subList(0, Math.min(request.hostCount(), ranked.size())));
         } else {
             for (String h : request.hosts()) {
-                HostTraffic t = ranked.stream().filter(x -> x.ip().equals(h)).findFirst().orElseThrow(() ->
-                        new IllegalArgumentException("host " + h + " is not an internal address that originated a connection in "
-                                + request.connLog()));
+                HostTraffic t = ranked.stream()
+                        .filter(x -> x.ip().equals(h))
+                        .findFirst()
+                        .orElseThrow(() -> new IllegalArgumentException("host " + h
+                                + " is not an internal address that originated a connection in " + request.connLog()));
                 chosen.add(t);
             }
         }
@@ -172,10 +194,13 @@ public final class CaptureWrap {
         writeAssignments(out, jobs, start, stop);
         long samples = writeGpu(out, jobs, start, stop, request);
         Files.writeString(out.resolve("labels.json"), labelsJson(findings), StandardCharsets.UTF_8);
-        Result result = new Result(format, read.rows().size(), read.skipped(), first, last, List.copyOf(jobs), findings, samples);
-        Files.writeString(out.resolve(SOURCE_FILE), sourceJson(request, result, flowsFile, sha256(text)), StandardCharsets.UTF_8);
+        Result result = new Result(
+                format, read.rows().size(), read.skipped(), first, last, List.copyOf(jobs), findings, samples);
+        Files.writeString(
+                out.resolve(SOURCE_FILE), sourceJson(request, result, flowsFile, sha256(text)), StandardCharsets.UTF_8);
         List<CaptureLabels.Attempts> attempts = CaptureLabels.attempts(read.rows(), List.copyOf(jobsByHost.keySet()));
-        Files.writeString(out.resolve("README.md"), readme(request, result, flowsFile, ranked, attempts), StandardCharsets.UTF_8);
+        Files.writeString(
+                out.resolve("README.md"), readme(request, result, flowsFile, ranked, attempts), StandardCharsets.UTF_8);
         return result;
     }
 
@@ -189,8 +214,15 @@ public final class CaptureWrap {
             for (AssignmentEvent event : new AssignmentEvent[] {AssignmentEvent.START, AssignmentEvent.STOP}) {
                 for (JobHost j : jobs) {
                     Map<String, String> labels = new TreeMap<>(Map.of("kind", "training", "source", "capture"));
-                    w.write(codec.encode(new Assignment(Instant.ofEpochMilli(event == AssignmentEvent.START ? start : stop),
-                            event, j.jobId(), j.node(), j.pod(), j.traffic().ip(), gpus, new LinkedHashMap<>(labels))));
+                    w.write(codec.encode(new Assignment(
+                            Instant.ofEpochMilli(event == AssignmentEvent.START ? start : stop),
+                            event,
+                            j.jobId(),
+                            j.node(),
+                            j.pod(),
+                            j.traffic().ip(),
+                            gpus,
+                            new LinkedHashMap<>(labels))));
                     w.write('\n');
                 }
             }
@@ -203,7 +235,8 @@ public final class CaptureWrap {
      * simulator's device model for power, temperature and clocks. Benign by construction: the capture says
      * nothing about GPUs, so nothing here may suggest misuse.
      */
-    private static long writeGpu(Path out, List<JobHost> jobs, long start, long stop, Request request) throws IOException {
+    private static long writeGpu(Path out, List<JobHost> jobs, long start, long stop, Request request)
+            throws IOException {
         JsonRecordCodec<GpuSample> codec = JsonRecordCodec.of(RecordType.GPU);
         long interval = request.sampleIntervalSeconds() * 1000L;
         List<GpuSample> samples = new ArrayList<>();
@@ -219,14 +252,19 @@ public final class CaptureWrap {
                 GpuDevice device = node.gpus[g];
                 Rng noise = Rng.of(request.seed(), "capture-load:" + j.jobId() + ":" + g);
                 for (long t = start + node.samplePhaseMs; t < stop; t += interval) {
-                    Load load = Load.idle().set(noise.uniform(96, 100), smLevel + noise.gaussian() * 0.015,
-                            tensorLevel + noise.gaussian() * 0.015, dramLevel + noise.gaussian() * 0.015);
+                    Load load = Load.idle()
+                            .set(
+                                    noise.uniform(96, 100),
+                                    smLevel + noise.gaussian() * 0.015,
+                                    tensorLevel + noise.gaussian() * 0.015,
+                                    dramLevel + noise.gaussian() * 0.015);
                     load.process(basePid + g * 7L, "python3", TRAINING_FB_MIB + Math.round(noise.gaussian() * 40));
                     samples.add(device.sample(t, load, j.pod()));
                 }
             }
         }
-        samples.sort(Comparator.comparing((GpuSample s) -> s.getTs()).thenComparing(s -> s.getNode().toString())
+        samples.sort(Comparator.comparing((GpuSample s) -> s.getTs())
+                .thenComparing(s -> s.getNode().toString())
                 .thenComparingInt(GpuSample::getGpu));
         try (Writer w = gzipWriter(out.resolve("gpu.jsonl.gz"))) {
             for (GpuSample s : samples) {
@@ -271,64 +309,117 @@ public final class CaptureWrap {
         root.put("sample_interval_s", request.sampleIntervalSeconds());
         ArrayNode hosts = root.putArray("hosts");
         for (JobHost j : result.hosts()) {
-            hosts.addObject().put("ip", j.traffic().ip()).put("job_id", j.jobId()).put("node", j.node()).put("pod", j.pod())
-                    .put("active_minutes", j.traffic().activeMinutes()).put("originated", j.traffic().originated())
+            hosts.addObject()
+                    .put("ip", j.traffic().ip())
+                    .put("job_id", j.jobId())
+                    .put("node", j.node())
+                    .put("pod", j.pod())
+                    .put("active_minutes", j.traffic().activeMinutes())
+                    .put("originated", j.traffic().originated())
                     .put("answered", j.traffic().answered());
         }
         root.put("command", request.command());
         return write(mapper, root);
     }
 
-    private static String readme(Request request, Result result, String flowsFile, List<HostTraffic> ranked,
-                                 List<CaptureLabels.Attempts> attempts) {
+    private static String readme(
+            Request request,
+            Result result,
+            String flowsFile,
+            List<HostTraffic> ranked,
+            List<CaptureLabels.Attempts> attempts) {
         StringBuilder b = new StringBuilder();
         b.append("# ").append(request.out().getFileName()).append("\n\n");
-        b.append("A **real** capture folded into a Vigil dataset by `vigil wrap-capture`. The flows are the original Zeek")
-                .append(" conn.log, unchanged (`").append(flowsFile).append("`, read with `--flow-format ").append(result.format())
+        b.append(
+                        "A **real** capture folded into a Vigil dataset by `vigil wrap-capture`. The flows are the original Zeek")
+                .append(" conn.log, unchanged (`")
+                .append(flowsFile)
+                .append("`, read with `--flow-format ")
+                .append(result.format())
                 .append("`; `source.json` says so, so `vigil replay` and `vigil evaluate` pick the format themselves).")
                 .append(" The jobs, their GPU samples and the scheduler's records are written around real hosts: the")
                 .append(" capture has no GPUs and no scheduler.\n\n");
-        b.append("## Where it comes from\n\n").append(request.origin() == null ? "(not given)" : request.origin()).append("\n\n");
-        b.append("Licence and attribution: ").append(request.license() == null ? "(not given)" : request.license()).append("\n\n");
-        b.append(String.format(Locale.ROOT, "%d connections from %s to %s (%.1f minutes)%s.%n%n", result.connections(),
-                Instant.ofEpochMilli(result.firstTs()), Instant.ofEpochMilli(result.lastTs()),
+        b.append("## Where it comes from\n\n")
+                .append(request.origin() == null ? "(not given)" : request.origin())
+                .append("\n\n");
+        b.append("Licence and attribution: ")
+                .append(request.license() == null ? "(not given)" : request.license())
+                .append("\n\n");
+        b.append(String.format(
+                Locale.ROOT,
+                "%d connections from %s to %s (%.1f minutes)%s.%n%n",
+                result.connections(),
+                Instant.ofEpochMilli(result.firstTs()),
+                Instant.ofEpochMilli(result.lastTs()),
                 (result.lastTs() - result.firstTs()) / 60_000.0,
                 result.skippedLines() == 0 ? "" : "; " + result.skippedLines() + " lines were not connections"));
         b.append("## How it was made\n\n```\n").append(request.command()).append("\n```\n\n");
         b.append("Jobs: each chosen host is the pod of one training job holding all eight GPUs of a node of its own;")
                 .append(" START one minute before the first connection, STOP one minute after the last. Hosts ")
-                .append(request.hosts().isEmpty() ? "chosen by traffic (internal addresses that originated connections,"
-                        + " most active minutes first, then most connections originated)" : "given with --hosts")
-                .append(":\n\n| host | job | node | active minutes | originated | answered |\n|---|---|---|---|---|---|\n");
+                .append(
+                        request.hosts().isEmpty()
+                                ? "chosen by traffic (internal addresses that originated connections,"
+                                        + " most active minutes first, then most connections originated)"
+                                : "given with --hosts")
+                .append(
+                        ":\n\n| host | job | node | active minutes | originated | answered |\n|---|---|---|---|---|---|\n");
         for (JobHost j : result.hosts()) {
-            b.append(String.format(Locale.ROOT, "| %s | %s | %s | %d | %d | %d |%n", j.traffic().ip(), j.jobId(), j.node(),
-                    j.traffic().activeMinutes(), j.traffic().originated(), j.traffic().answered()));
+            b.append(String.format(
+                    Locale.ROOT,
+                    "| %s | %s | %s | %d | %d | %d |%n",
+                    j.traffic().ip(),
+                    j.jobId(),
+                    j.node(),
+                    j.traffic().activeMinutes(),
+                    j.traffic().originated(),
+                    j.traffic().answered()));
         }
         b.append(String.format(Locale.ROOT, "%nOf %d internal hosts that originated a connection.%n%n", ranked.size()));
-        b.append(String.format(Locale.ROOT, "GPU samples: %d, every %d s, a steady benign training load (simulator's H100"
-                + " device model, seed %d). They carry no information from the capture.%n%n", result.samples(),
-                request.sampleIntervalSeconds(), request.seed()));
+        b.append(String.format(
+                Locale.ROOT,
+                "GPU samples: %d, every %d s, a steady benign training load (simulator's H100"
+                        + " device model, seed %d). They carry no information from the capture.%n%n",
+                result.samples(),
+                request.sampleIntervalSeconds(),
+                request.seed()));
         b.append("## Labels\n\n").append(RULES).append('\n');
         b.append("Failed attempts the chosen hosts originated (whatever the rules made of them):\n\n")
                 .append("| host | failed attempts | distinct host:port | hosts | ports |\n|---|---|---|---|---|\n");
         for (CaptureLabels.Attempts a : attempts) {
-            b.append(String.format(Locale.ROOT, "| %s | %d | %d | %d | %d |%n", a.host(), a.failed(), a.targets(), a.hosts(), a.ports()));
+            b.append(String.format(
+                    Locale.ROOT,
+                    "| %s | %d | %d | %d | %d |%n",
+                    a.host(),
+                    a.failed(),
+                    a.targets(),
+                    a.hosts(),
+                    a.ports()));
         }
         b.append('\n');
         if (result.labels().isEmpty()) {
-            b.append("No incident met a rule: `labels.json` is empty, so every alert on this dataset counts as false.\n");
+            b.append(
+                    "No incident met a rule: `labels.json` is empty, so every alert on this dataset counts as false.\n");
         } else {
             b.append("| incident | job | category | from | to | facts |\n|---|---|---|---|---|---|\n");
             for (CaptureLabels.Finding f : result.labels()) {
-                b.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s |%n", f.incident(), f.jobId(), f.category(),
-                        Instant.ofEpochMilli(f.startTs()), Instant.ofEpochMilli(f.endTs()), f.evidence()));
+                b.append(String.format(
+                        Locale.ROOT,
+                        "| %s | %s | %s | %s | %s | %s |%n",
+                        f.incident(),
+                        f.jobId(),
+                        f.category(),
+                        Instant.ofEpochMilli(f.startTs()),
+                        Instant.ofEpochMilli(f.endTs()),
+                        f.evidence()));
             }
         }
         return b.toString();
     }
 
     /** The labelling rules and their limits, as every real dataset's README states them. */
-    static final String RULES = String.format(Locale.ROOT, """
+    static final String RULES = String.format(
+            Locale.ROOT,
+            """
             Labels come from protocol facts in the conn.log alone (`CaptureLabels`), never from Vigil's detectors, and \
             only for what the chosen hosts originated:
 
@@ -346,8 +437,12 @@ public final class CaptureWrap {
             session); a scan slower than the thresholds is not labelled; mining and exfiltration are never \
             labelled (a conn.log has no GPU and no intent). A host the capture's own authors call malicious for \
             other reasons (malware C2, say) is labelled only where a rule holds.
-            """, CaptureLabels.PORT_SCAN_THRESHOLD, CaptureLabels.ADDR_SCAN_THRESHOLD, CaptureLabels.SCAN_INTERVAL_MIN,
-            CaptureLabels.SCAN_INTERVAL_MIN, CaptureLabels.TUNNEL_MIN_MINUTES);
+            """,
+            CaptureLabels.PORT_SCAN_THRESHOLD,
+            CaptureLabels.ADDR_SCAN_THRESHOLD,
+            CaptureLabels.SCAN_INTERVAL_MIN,
+            CaptureLabels.SCAN_INTERVAL_MIN,
+            CaptureLabels.TUNNEL_MIN_MINUTES);
 
     private static List<String> lines(Path file) throws IOException {
         List<String> out = new ArrayList<>();

@@ -10,8 +10,8 @@ import java.time.Instant;
  * A connection shorter than the export interval is one report, with its final state.
  */
 final class Conn {
-    final Pod owner;          // the pod whose life bounds the connection
-    final String node;        // the host whose exporter observes it
+    final Pod owner; // the pod whose life bounds the connection
+    final String node; // the host whose exporter observes it
     final String srcIp;
     final int srcPort;
     final String dstIp;
@@ -21,12 +21,23 @@ final class Conn {
     private long end;
     private String endState;
     private final Traffic traffic;
-    final Phase phase;        // null for benign activity
-    private long reported;    // end of the stretch last reported (or the start)
+    final Phase phase; // null for benign activity
+    private long reported; // end of the stretch last reported (or the start)
     private boolean closed;
 
-    Conn(Pod owner, String node, String srcIp, int srcPort, String dstIp, int dstPort, String protocol,
-            long start, long end, String endState, Traffic traffic, Phase phase) {
+    Conn(
+            Pod owner,
+            String node,
+            String srcIp,
+            int srcPort,
+            String dstIp,
+            int dstPort,
+            String protocol,
+            long start,
+            long end,
+            String endState,
+            Traffic traffic,
+            Phase phase) {
         if (end < start) {
             throw new IllegalArgumentException("connection ends before it starts");
         }
@@ -107,8 +118,21 @@ final class Conn {
         if (!"S1".equals(state) && "TCP".equals(protocol) && !(traffic instanceof Traffic.Fixed)) {
             c = c.plus(closing(state)); // the FINs (or the reset) that end it
         }
-        Flow flow = new Flow(Instant.ofEpochMilli(b), Instant.ofEpochMilli(start), node, null, srcIp, dstIp,
-                srcPort, dstPort, protocol, c.origBytes(), c.respBytes(), c.origPkts(), c.respPkts(), state);
+        Flow flow = new Flow(
+                Instant.ofEpochMilli(b),
+                Instant.ofEpochMilli(start),
+                node,
+                null,
+                srcIp,
+                dstIp,
+                srcPort,
+                dstPort,
+                protocol,
+                c.origBytes(),
+                c.respBytes(),
+                c.origPkts(),
+                c.respPkts(),
+                state);
         out.flow(flow, phase);
     }
 }

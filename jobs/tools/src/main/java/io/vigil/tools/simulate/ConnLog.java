@@ -29,14 +29,27 @@ import java.util.zip.GZIPInputStream;
 public final class ConnLog {
     /** Zeek's format names as {@code --flow-format} knows them. */
     public static final String TSV = "zeek-tsv";
+
     public static final String JSON = "zeek-json";
 
     /**
      * One connection. Times in epoch ms; {@code end = start + duration}. Unset counts are 0, unset text null.
      * {@code proto} is lower case (tcp, udp, icmp).
      */
-    public record Row(long start, long end, String uid, String origH, int origP, String respH, int respP, String proto,
-                      String service, long origBytes, long respBytes, String connState, String history) {
+    public record Row(
+            long start,
+            long end,
+            String uid,
+            String origH,
+            int origP,
+            String respH,
+            int respP,
+            String proto,
+            String service,
+            long origBytes,
+            long respBytes,
+            String connState,
+            String history) {
         public long durationMs() {
             return end - start;
         }
@@ -87,7 +100,9 @@ public final class ConnLog {
         return switch (format) {
             case TSV -> tsv(lines);
             case JSON -> json(lines);
-            default -> throw new IllegalArgumentException("conn.log format must be " + TSV + " or " + JSON + ", not " + format);
+            default ->
+                throw new IllegalArgumentException(
+                        "conn.log format must be " + TSV + " or " + JSON + ", not " + format);
         };
     }
 
@@ -103,9 +118,28 @@ public final class ConnLog {
         String separator = "\t";
         String unset = "-";
         String path = "conn";
-        List<String> fields = List.of("ts", "uid", "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", "proto", "service",
-                "duration", "orig_bytes", "resp_bytes", "conn_state", "local_orig", "local_resp", "missed_bytes", "history",
-                "orig_pkts", "orig_ip_bytes", "resp_pkts", "resp_ip_bytes", "tunnel_parents");
+        List<String> fields = List.of(
+                "ts",
+                "uid",
+                "id.orig_h",
+                "id.orig_p",
+                "id.resp_h",
+                "id.resp_p",
+                "proto",
+                "service",
+                "duration",
+                "orig_bytes",
+                "resp_bytes",
+                "conn_state",
+                "local_orig",
+                "local_resp",
+                "missed_bytes",
+                "history",
+                "orig_pkts",
+                "orig_ip_bytes",
+                "resp_pkts",
+                "resp_ip_bytes",
+                "tunnel_parents");
         List<Row> rows = new ArrayList<>();
         int skipped = 0;
         for (String line : lines) {
@@ -125,7 +159,7 @@ public final class ConnLog {
                         case "unset_field" -> unset = rest;
                         case "path" -> path = rest;
                         case "fields" -> fields = List.of(rest.split(Pattern.quote(separator), -1));
-                        default -> { }
+                        default -> {}
                     }
                 }
                 continue;
@@ -212,9 +246,20 @@ public final class ConnLog {
             if (origH == null || respH == null || proto == null) {
                 return null;
             }
-            return new Row(start, end, f.get("uid"), origH, integer(f.get("id.orig_p")), respH, integer(f.get("id.resp_p")),
-                    proto.toLowerCase(Locale.ROOT), f.get("service"), count(f.get("orig_bytes")), count(f.get("resp_bytes")),
-                    f.get("conn_state"), f.get("history"));
+            return new Row(
+                    start,
+                    end,
+                    f.get("uid"),
+                    origH,
+                    integer(f.get("id.orig_p")),
+                    respH,
+                    integer(f.get("id.resp_p")),
+                    proto.toLowerCase(Locale.ROOT),
+                    f.get("service"),
+                    count(f.get("orig_bytes")),
+                    count(f.get("resp_bytes")),
+                    f.get("conn_state"),
+                    f.get("history"));
         } catch (RuntimeException e) {
             return null;
         }

@@ -36,7 +36,8 @@ record Counters(long origBytes, long respBytes, long origPkts, long respPkts) {
 
     /** Small messages each way, one packet each plus the other side's ACKs. */
     static Counters messages(long origMessages, long origBytes, long respMessages, long respBytes) {
-        return new Counters(origBytes, respBytes, origMessages + (respMessages + 1) / 2, respMessages + (origMessages + 1) / 2);
+        return new Counters(
+                origBytes, respBytes, origMessages + (respMessages + 1) / 2, respMessages + (origMessages + 1) / 2);
     }
 
     static long segments(long bytes, int mss) {
@@ -44,12 +45,17 @@ record Counters(long origBytes, long respBytes, long origPkts, long respPkts) {
     }
 
     Counters plus(Counters o) {
-        return new Counters(origBytes + o.origBytes, respBytes + o.respBytes, origPkts + o.origPkts, respPkts + o.respPkts);
+        return new Counters(
+                origBytes + o.origBytes, respBytes + o.respBytes, origPkts + o.origPkts, respPkts + o.respPkts);
     }
 
     /** The part of these totals that falls between fractions {@code from} and {@code to} of the connection. */
     Counters slice(double from, double to) {
-        return new Counters(part(origBytes, from, to), part(respBytes, from, to), part(origPkts, from, to), part(respPkts, from, to));
+        return new Counters(
+                part(origBytes, from, to),
+                part(respBytes, from, to),
+                part(origPkts, from, to),
+                part(respPkts, from, to));
     }
 
     private static long part(long total, double from, double to) {

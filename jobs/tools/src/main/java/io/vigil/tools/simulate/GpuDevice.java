@@ -52,7 +52,10 @@ final class GpuDevice {
         double dram = clamp(load.dram, 0, 1);
         double activity = clamp(0.52 * sm + 0.30 * tensor + 0.22 * dram + 0.04 * util / 100.0, 0, 1);
         boolean context = !load.processes.isEmpty(); // a CUDA context keeps the GPU in P0
-        double power = idlePowerW + (context ? 38 : 0) + (MAX_POWER_W - 100) * activity * noise.jitter(0.02) + noise.gaussian() * 1.5;
+        double power = idlePowerW
+                + (context ? 38 : 0)
+                + (MAX_POWER_W - 100) * activity * noise.jitter(0.02)
+                + noise.gaussian() * 1.5;
         power = clamp(power, 50, MAX_POWER_W);
         double target = ambientC + 0.072 * power;
         if (Double.isNaN(temperature)) {
@@ -66,15 +69,24 @@ final class GpuDevice {
         if (!context && util < 1 && sm < 0.01) {
             clock = IDLE_CLOCK_MHZ;
         } else {
-            double mhz = MAX_CLOCK_MHZ - 380 * Math.max(0, activity - 0.45) - Math.max(0, temperature - 82) * 12
+            double mhz = MAX_CLOCK_MHZ
+                    - 380 * Math.max(0, activity - 0.45)
+                    - Math.max(0, temperature - 82) * 12
                     + noise.gaussian() * 8;
             clock = (int) (Math.round(clamp(mhz, 1095, MAX_CLOCK_MHZ) / 15.0) * 15);
         }
         long fb = load.processes.isEmpty() ? 0 : load.usedMib() + 512; // + the driver's context reservation
-        return new GpuSample(Instant.ofEpochMilli(ts), node.name, index, uuid, null,
+        return new GpuSample(
+                Instant.ofEpochMilli(ts),
+                node.name,
+                index,
+                uuid,
+                null,
                 pod,
                 (double) Math.round(util),
-                round3(sm), round3(tensor), round3(dram),
+                round3(sm),
+                round3(tensor),
+                round3(dram),
                 Math.min(fb, MEMORY_MIB),
                 Math.round(power * 10) / 10.0,
                 (double) Math.round(temperature + noise.gaussian() * 0.3),

@@ -26,7 +26,8 @@ public record IncidentRequest(IncidentKind kind, Double offsetMinutes) {
         try {
             return new IncidentRequest(kind, Double.parseDouble(minutes));
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("'" + text + "': the offset after @ must be minutes from the start, not '" + minutes + "'");
+            throw new IllegalArgumentException(
+                    "'" + text + "': the offset after @ must be minutes from the start, not '" + minutes + "'");
         }
     }
 

@@ -71,11 +71,15 @@ final class InferenceJob extends Job {
         long reserved = Math.round(GpuDevice.MEMORY_MIB * 0.9) - 1_024;
         if (age < startupMs) { // weights loading, CUDA graphs captured
             return l.set(noise.uniform(0, 20), noise.uniform(0, 0.08), 0, noise.uniform(0.05, 0.4))
-                    .process(pid(pod, slot, t), processName, Math.round(reserved * Math.min(1, (double) age / startupMs)));
+                    .process(
+                            pid(pod, slot, t),
+                            processName,
+                            Math.round(reserved * Math.min(1, (double) age / startupMs)));
         }
         double d = GpuDevice.clamp(demand(t) * noise.jitter(0.12), 0, 1);
         l.process(pid(pod, slot, t), processName, reserved);
-        return l.set(GpuDevice.clamp(8 + 90 * Math.sqrt(d) + noise.gaussian() * 3, 0, 100),
+        return l.set(
+                GpuDevice.clamp(8 + 90 * Math.sqrt(d) + noise.gaussian() * 3, 0, 100),
                 0.06 + 0.62 * d + noise.gaussian() * 0.02,
                 Math.max(0, 0.03 + 0.30 * d + noise.gaussian() * 0.015),
                 0.20 + 0.60 * d + noise.gaussian() * 0.02);
@@ -112,8 +116,17 @@ final class InferenceJob extends Job {
         if (pod.start >= world.t0) { // pull the weights
             long weights = Math.round(net.uniform(2, 60) * 1e9);
             for (int i = 0; i < 4; i++) {
-                world.exchange(pod, net, Addresses.MODEL_HUB, 443, pod.start + net.seconds(5, 15), net.between(4_000, 12_000),
-                        weights / 4, net.uniform(150, 400), Counters.MSS, null);
+                world.exchange(
+                        pod,
+                        net,
+                        Addresses.MODEL_HUB,
+                        443,
+                        pod.start + net.seconds(5, 15),
+                        net.between(4_000, 12_000),
+                        weights / 4,
+                        net.uniform(150, 400),
+                        Counters.MSS,
+                        null);
             }
         }
         double reqBytes = net.uniform(1_500, 5_000);
@@ -121,13 +134,41 @@ final class InferenceJob extends Job {
         double maxRps = net.uniform(3, 25);
         int lanes = net.between(4, 8);
         for (int i = 0; i < lanes; i++) { // ingress keep-alives
-            keepers.add(new Keeper(serving + net.seconds(0, 30), start -> held(pod, world.inbound(pod, net, Addresses.GATEWAY, 8000, start,
-                    net.minutes(5, 30), "SF",
-                    Traffic.rates(net, t -> demand(t) * maxRps / lanes * reqBytes, t -> demand(t) * maxRps / lanes * respBytes, Counters.JUMBO_MSS, 0.15),
-                    null)), ended -> processBack(ended + net.seconds(0.05, 2), startupMs)));
+            keepers.add(new Keeper(
+                    serving + net.seconds(0, 30),
+                    start -> held(
+                            pod,
+                            world.inbound(
+                                    pod,
+                                    net,
+                                    Addresses.GATEWAY,
+                                    8000,
+                                    start,
+                                    net.minutes(5, 30),
+                                    "SF",
+                                    Traffic.rates(
+                                            net,
+                                            t -> demand(t) * maxRps / lanes * reqBytes,
+                                            t -> demand(t) * maxRps / lanes * respBytes,
+                                            Counters.JUMBO_MSS,
+                                            0.15),
+                                    null)),
+                    ended -> processBack(ended + net.seconds(0.05, 2), startupMs)));
         }
-        keepers.add(new Keeper(serving + net.seconds(0, 15), start -> held(pod, world.inbound(pod, net, Addresses.PROMETHEUS, 8000, start,
-                Long.MAX_VALUE, "SF", Traffic.rates(net, t -> 16, t -> 2_600, Counters.JUMBO_MSS, 0.1), null)),
+        keepers.add(new Keeper(
+                serving + net.seconds(0, 15),
+                start -> held(
+                        pod,
+                        world.inbound(
+                                pod,
+                                net,
+                                Addresses.PROMETHEUS,
+                                8000,
+                                start,
+                                Long.MAX_VALUE,
+                                "SF",
+                                Traffic.rates(net, t -> 16, t -> 2_600, Counters.JUMBO_MSS, 0.1),
+                                null)),
                 ended -> processBack(ended, startupMs)));
     }
 }

@@ -1,9 +1,9 @@
 package io.vigil.tools.simulate;
 
-import java.util.Arrays;
-import java.util.Locale;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * One injected incident in one job: its activities (probing, a tunnel, a miner, an upload) and the
@@ -40,8 +40,8 @@ final class InjectedIncident {
      *
      * @param rareHosts outside addresses already used by other incidents (extended with this one's)
      */
-    static InjectedIncident create(World world, String name, IncidentKind kind, Job job, long start,
-                                   List<String> rareHosts) {
+    static InjectedIncident create(
+            World world, String name, IncidentKind kind, Job job, long start, List<String> rareHosts) {
         Pod pod = job.podAt(0, start);
         if (pod == null) {
             throw new IllegalStateException("job " + job.id + " has no rank-0 pod at " + start);
@@ -67,8 +67,19 @@ final class InjectedIncident {
                 int[] gpus = someGpus(rng, pod, Math.max(1, pod.gpus.length / 2), Math.max(1, pod.gpus.length / 2));
                 String process = rng.pick(List.of("xmrig", "python3", "kworker/0:2"));
                 long end = start + rng.minutes(25, 45);
-                in.activities.add(new Miner(world, pod, rng, in.phase(CRYPTO_MINING), gpus, process, start, end,
-                        rng.uniform(0.8, 0.95), null, new Miner.Pool(Addresses.PROXY, Addresses.PROXY_PORT, true, true), null));
+                in.activities.add(new Miner(
+                        world,
+                        pod,
+                        rng,
+                        in.phase(CRYPTO_MINING),
+                        gpus,
+                        process,
+                        start,
+                        end,
+                        rng.uniform(0.8, 0.95),
+                        null,
+                        new Miner.Pool(Addresses.PROXY, Addresses.PROXY_PORT, true, true),
+                        null));
                 in.details.add("'" + process + "' on GPUs " + Arrays.toString(gpus) + ", pool via the proxy "
                         + Addresses.PROXY + ":" + Addresses.PROXY_PORT);
             }
@@ -76,7 +87,8 @@ final class InjectedIncident {
                 String host = Addresses.rareExternal(rng, rareHosts);
                 int ports = rng.between(300, 1000);
                 long duration = rng.seconds(4, 40);
-                in.activities.add(OutsideScan.vertical(world, pod, rng, in.phase(NETWORK_SCAN), host, start, duration, ports));
+                in.activities.add(
+                        OutsideScan.vertical(world, pod, rng, in.phase(NETWORK_SCAN), host, start, duration, ports));
                 in.details.add(ports + " ports of " + host + " in " + Math.round(duration / 1000.0) + " s");
             }
             case EXTERNAL_SWEEP -> {
@@ -92,18 +104,25 @@ final class InjectedIncident {
                     ports[i] = p;
                 }
                 long duration = Math.min(rng.minutes(1, 6), world.end - start - 60_000);
-                in.activities.add(OutsideScan.horizontal(world, pod, rng, in.phase(NETWORK_SCAN), prefix, first, hosts, ports, start, duration));
-                in.details.add(hosts + " addresses of " + prefix + "0/24 on port(s) " + Arrays.toString(ports) + " over "
-                        + Math.round(duration / 60_000.0) + " min");
+                in.activities.add(OutsideScan.horizontal(
+                        world, pod, rng, in.phase(NETWORK_SCAN), prefix, first, hosts, ports, start, duration));
+                in.details.add(hosts + " addresses of " + prefix + "0/24 on port(s) " + Arrays.toString(ports)
+                        + " over " + Math.round(duration / 60_000.0) + " min");
             }
             case EXFILTRATION -> {
                 String host = Addresses.rareExternal(rng, rareHosts);
                 long duration = rng.minutes(6, 20);
                 long bytes = Math.round(rng.uniform(0.4, 3.0) * (1L << 30));
                 int streams = rng.between(1, 3);
-                in.activities.add(new Upload(world, pod, rng, in.phase(EXFILTRATION), host, start, duration, bytes, streams));
-                in.details.add(String.format(Locale.ROOT, "%.2f GiB to %s:443 over %d min in %d stream(s)",
-                        bytes / (double) (1L << 30), host, Math.round(duration / 60_000.0), streams));
+                in.activities.add(
+                        new Upload(world, pod, rng, in.phase(EXFILTRATION), host, start, duration, bytes, streams));
+                in.details.add(String.format(
+                        Locale.ROOT,
+                        "%.2f GiB to %s:443 over %d min in %d stream(s)",
+                        bytes / (double) (1L << 30),
+                        host,
+                        Math.round(duration / 60_000.0),
+                        streams));
             }
         }
         return in;
@@ -127,14 +146,26 @@ final class InjectedIncident {
         long minerAt = tunnelAt + toMiner;
         long minerEnd = minerAt + rng.minutes(25, 45);
         String tunnelHost = Addresses.rareExternal(rng, rareHosts);
-        activities.add(new Tunnel(world, pod, rng, phase(REVERSE_TUNNEL), tunnelHost, 22, tunnelAt, minerEnd + rng.minutes(0, 3)));
+        activities.add(new Tunnel(
+                world, pod, rng, phase(REVERSE_TUNNEL), tunnelHost, 22, tunnelAt, minerEnd + rng.minutes(0, 3)));
         int[] gpus = someGpus(rng, pod, Math.max(1, pod.gpus.length / 2), pod.gpus.length);
         String poolHost = Addresses.rareExternal(rng, rareHosts);
         int poolPort = rng.pick(STRATUM_PORTS);
-        activities.add(new Miner(world, pod, rng, phase(CRYPTO_MINING), gpus, "xmrig", minerAt, minerEnd, rng.uniform(0.75, 0.95),
-                null, new Miner.Pool(poolHost, poolPort, false, false), rng.pick(Addresses.CODE_HOSTS)));
-        details.add(probes + " internal probes and the metadata service, then ssh -R to " + tunnelHost + ":22, then xmrig on GPUs "
-                + Arrays.toString(gpus) + " with pool " + poolHost + ":" + poolPort);
+        activities.add(new Miner(
+                world,
+                pod,
+                rng,
+                phase(CRYPTO_MINING),
+                gpus,
+                "xmrig",
+                minerAt,
+                minerEnd,
+                rng.uniform(0.75, 0.95),
+                null,
+                new Miner.Pool(poolHost, poolPort, false, false),
+                rng.pick(Addresses.CODE_HOSTS)));
+        details.add(probes + " internal probes and the metadata service, then ssh -R to " + tunnelHost
+                + ":22, then xmrig on GPUs " + Arrays.toString(gpus) + " with pool " + poolHost + ":" + poolPort);
     }
 
     private void stealthMiner(World world, Rng rng, List<String> rareHosts) {
@@ -142,17 +173,31 @@ final class InjectedIncident {
         String process = rng.pick(List.of(job.processName, "python3", "kworker/u16:2"));
         double dutyShare = rng.uniform(0.5, 0.7);
         long end = start + rng.minutes(30, 60);
-        Segments duty = new Segments(rng, new Segments.Segment(start, start + rng.minutes(1, 4), 1),
-                (prevEnd, prevKind, r) -> {
+        Segments duty =
+                new Segments(rng, new Segments.Segment(start, start + rng.minutes(1, 4), 1), (prevEnd, prevKind, r) -> {
                     if (prevKind == 1) {
                         double on = r.uniform(1, 4);
-                        return new Segments.Segment(prevEnd, prevEnd + Math.round(on * (1 - dutyShare) / dutyShare * 60_000 * r.jitter(0.3)), 0);
+                        return new Segments.Segment(
+                                prevEnd,
+                                prevEnd + Math.round(on * (1 - dutyShare) / dutyShare * 60_000 * r.jitter(0.3)),
+                                0);
                     }
                     return new Segments.Segment(prevEnd, prevEnd + r.minutes(1, 4), 1);
                 });
         String poolHost = Addresses.rareExternal(rng, rareHosts);
-        activities.add(new Miner(world, pod, rng, phase(CRYPTO_MINING), gpu, process, start, end, rng.uniform(0.55, 0.8),
-                duty, new Miner.Pool(poolHost, 443, true, false), null));
+        activities.add(new Miner(
+                world,
+                pod,
+                rng,
+                phase(CRYPTO_MINING),
+                gpu,
+                process,
+                start,
+                end,
+                rng.uniform(0.55, 0.8),
+                duty,
+                new Miner.Pool(poolHost, 443, true, false),
+                null));
         details.add("'" + process + "' on GPU " + gpu[0] + ", hashing about " + Math.round(dutyShare * 100)
                 + "% of the time, pool " + poolHost + ":443 (TLS)");
     }

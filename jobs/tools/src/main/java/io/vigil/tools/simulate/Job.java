@@ -18,7 +18,10 @@ import java.util.Map;
  */
 abstract class Job {
     enum Kind {
-        TRAINING("training"), RL("rl"), INFERENCE("inference"), NOTEBOOK("notebook");
+        TRAINING("training"),
+        RL("rl"),
+        INFERENCE("inference"),
+        NOTEBOOK("notebook");
 
         final String label;
 
@@ -35,6 +38,7 @@ abstract class Job {
     final String image;
     /** Every pod the job had over the span, restarts included, in start order. */
     final List<Pod> pods = new ArrayList<>();
+
     final Rng params;
     final Rng net;
     final Rng podRng;
@@ -94,7 +98,8 @@ abstract class Job {
         Load l = load(pod, slot, t, noise);
         if ((stalled(t) || pod.inTail(t)) && !l.processes.isEmpty()) {
             // the processes keep their memory and wait: an occasional small kernel, no tensor work
-            return l.set(noise.chance(0.3) ? noise.uniform(0, 4) : 0, noise.uniform(0, 0.01), 0, noise.uniform(0, 0.012));
+            return l.set(
+                    noise.chance(0.3) ? noise.uniform(0, 4) : 0, noise.uniform(0, 0.01), 0, noise.uniform(0, 0.012));
         }
         return l;
     }
@@ -103,8 +108,13 @@ abstract class Job {
      * Draws the job's outages and stalls over the span: each outage with probability {@code outageChance},
      * lasting {@code outageMs}; stalls at {@code stallsPerHour}, lasting {@code stallMs}.
      */
-    void lifeCycle(double outageChance, double outageLoSeconds, double outageHiSeconds,
-            double stallsPerHour, double stallLoSeconds, double stallHiSeconds) {
+    void lifeCycle(
+            double outageChance,
+            double outageLoSeconds,
+            double outageHiSeconds,
+            double stallsPerHour,
+            double stallLoSeconds,
+            double stallHiSeconds) {
         Rng rng = Rng.of(world.seed, "job-lifecycle:" + id);
         long lo = world.t0 + world.span() / 20;
         long hi = world.end - world.span() / 10;
@@ -117,7 +127,8 @@ abstract class Job {
         }
         for (long at : arrivals(rng, stallsPerHour / 60.0, lo, hi)) {
             Spell last = stalls.isEmpty() ? null : stalls.get(stalls.size() - 1);
-            boolean clear = (last == null || at > last.end() + 60_000) && outages.stream().noneMatch(o -> at < o.end() + 120_000 && at > o.start() - 600_000);
+            boolean clear = (last == null || at > last.end() + 60_000)
+                    && outages.stream().noneMatch(o -> at < o.end() + 120_000 && at > o.start() - 600_000);
             if (clear) {
                 stalls.add(new Spell(at, at + rng.seconds(stallLoSeconds, stallHiSeconds)));
             }
@@ -289,13 +300,23 @@ abstract class Job {
                 String resolver = net.pick(Addresses.OUTSIDE_RESOLVERS);
                 long q = net.between(30, 80);
                 if (net.chance(0.05)) {
-                    Conn c = world.outbound(pod, net, resolver, 53, "UDP", t, 1, "S0", Traffic.fixed(new Counters(q, 0, 1, 0)), null);
+                    Conn c = world.outbound(
+                            pod, net, resolver, 53, "UDP", t, 1, "S0", Traffic.fixed(new Counters(q, 0, 1, 0)), null);
                     if (c != null) {
                         world.icmpUnreachable(pod.node.name, resolver, pod.ip, t + net.between(5, 60), q, pod);
                     }
                 } else {
-                    world.outbound(pod, net, resolver, 53, "UDP", t, net.between(4, 40), "SF",
-                            Traffic.fixed(new Counters(q, q + net.between(16, 200), 1, 1)), null);
+                    world.outbound(
+                            pod,
+                            net,
+                            resolver,
+                            53,
+                            "UDP",
+                            t,
+                            net.between(4, 40),
+                            "SF",
+                            Traffic.fixed(new Counters(q, q + net.between(16, 200), 1, 1)),
+                            null);
                 }
             } else {
                 world.dns(pod, net, t, null);
@@ -310,9 +331,26 @@ abstract class Job {
      */
     Keeper trackerConnection(Pod pod, long firstStart) {
         double up = net.uniform(700, 5000);
-        return new Keeper(firstStart, start -> held(pod, world.outbound(pod, net, net.pick(Addresses.TRACKER), 443, "TCP", start,
-                        net.minutes(10, 60), "SF",
-                        Traffic.rates(net, t -> computing(pod, t) ? up : up * 0.05, t -> up * 0.12, Counters.MSS, 0.25), null)),
+        return new Keeper(
+                firstStart,
+                start -> held(
+                        pod,
+                        world.outbound(
+                                pod,
+                                net,
+                                net.pick(Addresses.TRACKER),
+                                443,
+                                "TCP",
+                                start,
+                                net.minutes(10, 60),
+                                "SF",
+                                Traffic.rates(
+                                        net,
+                                        t -> computing(pod, t) ? up : up * 0.05,
+                                        t -> up * 0.12,
+                                        Counters.MSS,
+                                        0.25),
+                                null)),
                 ended -> processBack(ended + net.seconds(0.5, 6), net.seconds(20, 90)));
     }
 
@@ -327,9 +365,29 @@ abstract class Job {
             boolean apt = net.chance(0.15);
             long size = Math.round(net.uniform(30_000, 4_000_000) * net.jitter(1.2));
             if (net.chance(0.08)) {
-                world.exchange(pod, net, net.pick(Addresses.PACKAGE_CDN), 443, t, net.between(600, 1_500), size, 60, Counters.MSS, null);
+                world.exchange(
+                        pod,
+                        net,
+                        net.pick(Addresses.PACKAGE_CDN),
+                        443,
+                        t,
+                        net.between(600, 1_500),
+                        size,
+                        60,
+                        Counters.MSS,
+                        null);
             } else {
-                world.exchange(pod, net, Addresses.MIRROR, apt ? 80 : 443, t, net.between(300, 900), size, 120, Counters.JUMBO_MSS, null);
+                world.exchange(
+                        pod,
+                        net,
+                        Addresses.MIRROR,
+                        apt ? 80 : 443,
+                        t,
+                        net.between(300, 900),
+                        size,
+                        120,
+                        Counters.JUMBO_MSS,
+                        null);
             }
         }
     }
@@ -340,18 +398,46 @@ abstract class Job {
         long down = Math.round(net.uniform(40_000, 8_000_000) * net.jitter(1.0));
         long up = net.between(2_500, 9_000) + down / 200;
         double seconds = net.uniform(0.8, 3) + down / 12e6;
-        world.outbound(pod, net, host, 22, "TCP", t, Math.round(seconds * 1000), "SF",
-                Traffic.fixed(Counters.tcpSession(up, down, Counters.MSS)), null);
+        world.outbound(
+                pod,
+                net,
+                host,
+                22,
+                "TCP",
+                t,
+                Math.round(seconds * 1000),
+                "SF",
+                Traffic.fixed(Counters.tcpSession(up, down, Counters.MSS)),
+                null);
     }
 
     /** A call to one of the odd-port external APIs (short, answered). */
     void apiCall(Pod pod, Addresses.Api api, long t) {
-        world.exchange(pod, net, api.ip(), api.port(), t, net.between(300, 4_000),
-                Math.round(net.uniform(500, 30_000) * net.jitter(0.5)), 5, Counters.MSS, null);
+        world.exchange(
+                pod,
+                net,
+                api.ip(),
+                api.port(),
+                t,
+                net.between(300, 4_000),
+                Math.round(net.uniform(500, 30_000) * net.jitter(0.5)),
+                5,
+                Counters.MSS,
+                null);
     }
 
     /** A fetch through the forward proxy (HTTP CONNECT, then TLS to wherever). */
     void proxied(Pod pod, long t, long down) {
-        world.exchange(pod, net, Addresses.PROXY, Addresses.PROXY_PORT, t, net.between(600, 3_500), down, 25, Counters.MSS, null);
+        world.exchange(
+                pod,
+                net,
+                Addresses.PROXY,
+                Addresses.PROXY_PORT,
+                t,
+                net.between(600, 3_500),
+                down,
+                25,
+                Counters.MSS,
+                null);
     }
 }

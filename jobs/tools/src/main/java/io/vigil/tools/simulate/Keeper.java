@@ -33,7 +33,8 @@ final class Keeper {
                 pendingStart = Long.MAX_VALUE;
                 return;
             }
-            pendingStart = c.end() == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(start + 1, nextStart.applyAsLong(c.end()));
+            pendingStart =
+                    c.end() == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(start + 1, nextStart.applyAsLong(c.end()));
         }
     }
 }

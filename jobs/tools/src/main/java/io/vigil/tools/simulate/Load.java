@@ -17,6 +17,7 @@ final class Load {
     double tensor;
     /** DCGM_FI_PROF_DRAM_ACTIVE, 0..1. */
     double dram;
+
     final List<GpuProcess> processes = new ArrayList<>(2);
 
     static Load idle() {

@@ -37,8 +37,19 @@ final class Miner implements Activity {
      * @param duty on/off cycle (kind 1 = hashing), or null to hash throughout
      * @param downloadFrom where the binary is fetched from just before it starts (HTTPS), or null
      */
-    Miner(World world, Pod pod, Rng rng, Phase phase, int[] gpus, String name, long start, long end, double share,
-            Segments duty, Pool pool, String downloadFrom) {
+    Miner(
+            World world,
+            Pod pod,
+            Rng rng,
+            Phase phase,
+            int[] gpus,
+            String name,
+            long start,
+            long end,
+            double share,
+            Segments duty,
+            Pool pool,
+            String downloadFrom) {
         this.world = world;
         this.pod = pod;
         this.rng = rng;
@@ -69,24 +80,57 @@ final class Miner implements Activity {
         }
         started = true;
         if (downloadFrom != null) { // fetch the release tarball
-            world.exchange(pod, rng, downloadFrom, 443, world.notBefore(start - rng.seconds(25, 55)), rng.between(1_200, 2_500),
-                    rng.betweenLong(4_500_000, 8_500_000), 15, Counters.MSS, phase);
+            world.exchange(
+                    pod,
+                    rng,
+                    downloadFrom,
+                    443,
+                    world.notBefore(start - rng.seconds(25, 55)),
+                    rng.between(1_200, 2_500),
+                    rng.betweenLong(4_500_000, 8_500_000),
+                    15,
+                    Counters.MSS,
+                    phase);
         }
         long connect = start + rng.seconds(1.5, 8);
         long close = end + rng.seconds(0.1, 2);
         if (pool.viaProxy) {
-            world.outbound(pod, rng, Addresses.PROXY, Addresses.PROXY_PORT, "TCP", connect, close - connect, "SF",
-                    connectThenStratum(), phase);
+            world.outbound(
+                    pod,
+                    rng,
+                    Addresses.PROXY,
+                    Addresses.PROXY_PORT,
+                    "TCP",
+                    connect,
+                    close - connect,
+                    "SF",
+                    connectThenStratum(),
+                    phase);
         } else {
             world.dns(pod, rng, world.notBefore(connect - rng.between(5, 400)), phase);
-            world.outbound(pod, rng, pool.ip, pool.port, "TCP", connect, close - connect, "SF",
-                    Traffic.stratum(rng, rng.uniform(20, 60), rng.uniform(1.5, 6) * gpus.length, t -> hashing(t) ? 1 : 0, pool.tls), phase);
+            world.outbound(
+                    pod,
+                    rng,
+                    pool.ip,
+                    pool.port,
+                    "TCP",
+                    connect,
+                    close - connect,
+                    "SF",
+                    Traffic.stratum(
+                            rng,
+                            rng.uniform(20, 60),
+                            rng.uniform(1.5, 6) * gpus.length,
+                            t -> hashing(t) ? 1 : 0,
+                            pool.tls),
+                    phase);
         }
     }
 
     /** Through the proxy: the CONNECT exchange, then stratum in TLS inside the tunnel. */
     private Traffic connectThenStratum() {
-        Traffic stratum = Traffic.stratum(rng, rng.uniform(20, 60), rng.uniform(1.5, 6) * gpus.length, t -> hashing(t) ? 1 : 0, true);
+        Traffic stratum = Traffic.stratum(
+                rng, rng.uniform(20, 60), rng.uniform(1.5, 6) * gpus.length, t -> hashing(t) ? 1 : 0, true);
         return (conn, a, b) -> {
             Counters c = stratum.between(conn, a, b);
             return a == conn.start() ? c.plus(new Counters(rng.between(90, 180), 39, 1, 1)) : c;
@@ -95,12 +139,17 @@ final class Miner implements Activity {
 
     @Override
     public Phase overlay(Node node, int gpu, long t, Load load) {
-        if (node != pod.node || t < start || t >= end || Arrays.stream(gpus).noneMatch(g -> g == gpu) || !pod.aliveAt(t)) {
+        if (node != pod.node
+                || t < start
+                || t >= end
+                || Arrays.stream(gpus).noneMatch(g -> g == gpu)
+                || !pod.aliveAt(t)) {
             return null;
         }
         load.process(pid, name, usedMib);
         if (hashing(t)) {
-            double s = share + (1 - share) * (1 - Math.min(100, load.util) / 100.0); // plus the time the job leaves idle
+            double s =
+                    share + (1 - share) * (1 - Math.min(100, load.util) / 100.0); // plus the time the job leaves idle
             s = GpuDevice.clamp(s + rng.gaussian() * 0.02, 0, 1);
             load.util = Math.max(load.util, rng.uniform(97, 100.4));
             load.sm = s * sm * rng.jitter(0.01) + (1 - s) * load.sm;

@@ -18,6 +18,7 @@ final class Node {
     final GpuDevice[] gpus = new GpuDevice[GPUS];
     /** The DCGM exporter's scrape phase: every node samples on its own beat. */
     final long samplePhaseMs;
+
     final Rng rng;
     final List<Pod> pods = new ArrayList<>();
     private final List<String> usedIps = new ArrayList<>();

@@ -46,7 +46,8 @@ final class NodeChatter {
         this.avahi = rng.chance(0.6);
         this.ssdp = rng.chance(0.5);
         this.netbios = rng.chance(0.3);
-        this.scrapedOverIpv6 = node.index % 2 == 1 || rng.chance(0.2); // the monitoring host reaches half the nodes over IPv6
+        this.scrapedOverIpv6 =
+                node.index % 2 == 1 || rng.chance(0.2); // the monitoring host reaches half the nodes over IPv6
         this.scrapeMs = rng.pick(15, 30) * 1000L;
         this.scrapePhaseMs = rng.betweenLong(0, scrapeMs - 1);
         this.probeMs = 10_000;
@@ -65,7 +66,9 @@ final class NodeChatter {
             long t = from + rng.betweenLong(0, to - from - 1);
             boolean cdn = rng.chance(0.3);
             String src = cdn && rng.chance(0.5) ? node.ip6 : node.ip;
-            String dst = !cdn ? Addresses.MIRROR : src.equals(node.ip6) ? Addresses.PACKAGE_CDN6 : rng.pick(Addresses.PACKAGE_CDN);
+            String dst = !cdn
+                    ? Addresses.MIRROR
+                    : src.equals(node.ip6) ? Addresses.PACKAGE_CDN6 : rng.pick(Addresses.PACKAGE_CDN);
             for (int i = rng.between(1, 6); i > 0; i--) {
                 long down = Math.round(rng.uniform(2_000, 2_000_000) * rng.jitter(0.8));
                 tcp(src, dst, cdn ? 443 : 80, t + rng.seconds(0, 20), rng.between(250, 700), down, 80);
@@ -90,15 +93,46 @@ final class NodeChatter {
         long k = Math.floorDiv(from - world.t0 - dhcpPhaseMs + dhcpRenewMs - 1, dhcpRenewMs);
         for (long t = world.t0 + dhcpPhaseMs + k * dhcpRenewMs; t < to; t += dhcpRenewMs) {
             if (t >= from) { // a REQUEST to renew, unicast to the server, and its ACK
-                world.datagram(node.name, node.ip, 68, Addresses.DHCP, 67, t, rng.between(300, 348), 1, rng.between(300, 342), true, rng);
+                world.datagram(
+                        node.name,
+                        node.ip,
+                        68,
+                        Addresses.DHCP,
+                        67,
+                        t,
+                        rng.between(300, 348),
+                        1,
+                        rng.between(300, 342),
+                        true,
+                        rng);
                 // DHCPv6 RENEW to the All_DHCP_Relay_Agents_and_Servers group
-                world.datagram(node.name, node.linkLocal, 546, Addresses.DHCP6_SERVERS, 547, t + rng.seconds(0.5, 5),
-                        rng.between(90, 130), 1, 0, false, rng);
+                world.datagram(
+                        node.name,
+                        node.linkLocal,
+                        546,
+                        Addresses.DHCP6_SERVERS,
+                        547,
+                        t + rng.seconds(0.5, 5),
+                        rng.between(90, 130),
+                        1,
+                        0,
+                        false,
+                        rng);
             }
         }
         if (rng.chance(0.01)) { // a device on the LAN boots, or lost its lease: DISCOVER, broadcast from 0.0.0.0
-            world.datagram(node.name, Addresses.UNSPECIFIED, 68, Addresses.BROADCAST, 67, from + rng.betweenLong(0, to - from - 1),
-                    rng.between(300, 548), rng.between(1, 3), 0, false, rng);
+            world.datagram(
+                    node.name,
+                    Addresses.UNSPECIFIED,
+                    68,
+                    Addresses.BROADCAST,
+                    67,
+                    from + rng.betweenLong(0, to - from - 1),
+                    rng.between(300, 548),
+                    rng.between(1, 3),
+                    0,
+                    false,
+                    rng);
         }
     }
 
@@ -110,11 +144,22 @@ final class NodeChatter {
             if (r < 0.75) {
                 world.datagram(node.name, node.ip, rng.ephemeralPort(), Addresses.RESOLVER, 53, t, q, 1, a, true, rng);
             } else if (r < 0.93) {
-                world.datagram(node.name, node.ip6, rng.ephemeralPort(), Addresses.RESOLVER6, 53, t, q, 1, a, true, rng);
+                world.datagram(
+                        node.name, node.ip6, rng.ephemeralPort(), Addresses.RESOLVER6, 53, t, q, 1, a, true, rng);
             } else { // the fallback resolver outside
                 boolean v6 = rng.chance(0.3);
-                world.datagram(node.name, v6 ? node.ip6 : node.ip, rng.ephemeralPort(),
-                        v6 ? Addresses.OUTSIDE_RESOLVER6 : rng.pick(Addresses.OUTSIDE_RESOLVERS), 53, t, q, 1, a, true, rng);
+                world.datagram(
+                        node.name,
+                        v6 ? node.ip6 : node.ip,
+                        rng.ephemeralPort(),
+                        v6 ? Addresses.OUTSIDE_RESOLVER6 : rng.pick(Addresses.OUTSIDE_RESOLVERS),
+                        53,
+                        t,
+                        q,
+                        1,
+                        a,
+                        true,
+                        rng);
             }
         }
     }
@@ -128,28 +173,52 @@ final class NodeChatter {
                 if (rng.chance(0.6)) {
                     world.datagram(node.name, node.ip, 5353, Addresses.MDNS, 5353, t, bytes, pkts, 0, false, rng);
                 } else {
-                    world.datagram(node.name, node.linkLocal, 5353, Addresses.MDNS6, 5353, t, bytes, pkts, 0, false, rng);
+                    world.datagram(
+                            node.name, node.linkLocal, 5353, Addresses.MDNS6, 5353, t, bytes, pkts, 0, false, rng);
                 }
             }
         }
         for (long t : Job.arrivals(rng, 0.2, from, to)) { // the LAN's devices announce themselves; the node hears it
             String device = rng.pick(Addresses.LAN_DEVICES);
             if (rng.chance(0.5)) {
-                world.datagram(node.name, device, 1900, Addresses.SSDP, 1900, t, rng.between(280, 420) * 2L, 2, 0, false, rng);
+                world.datagram(
+                        node.name, device, 1900, Addresses.SSDP, 1900, t, rng.between(280, 420) * 2L, 2, 0, false, rng);
             } else {
-                world.datagram(node.name, device, 5353, Addresses.MDNS, 5353, t, rng.between(60, 400), 1, 0, false, rng);
+                world.datagram(
+                        node.name, device, 5353, Addresses.MDNS, 5353, t, rng.between(60, 400), 1, 0, false, rng);
             }
         }
         if (ssdp) {
             for (long t : Job.arrivals(rng, 1 / 12.0, from, to)) { // M-SEARCH, then each device answers unicast
                 int port = rng.ephemeralPort();
                 boolean v6 = rng.chance(0.25);
-                world.datagram(node.name, v6 ? node.linkLocal : node.ip, port, v6 ? Addresses.SSDP6 : Addresses.SSDP, 1900, t,
-                        rng.between(120, 170) * 3L, 3, 0, false, rng);
+                world.datagram(
+                        node.name,
+                        v6 ? node.linkLocal : node.ip,
+                        port,
+                        v6 ? Addresses.SSDP6 : Addresses.SSDP,
+                        1900,
+                        t,
+                        rng.between(120, 170) * 3L,
+                        3,
+                        0,
+                        false,
+                        rng);
                 if (!v6) {
                     for (String device : Addresses.LAN_DEVICES) {
                         if (rng.chance(0.6)) {
-                            world.datagram(node.name, device, 1900, node.ip, port, t + rng.between(20, 2_500), rng.between(250, 420), 1, 0, false, rng);
+                            world.datagram(
+                                    node.name,
+                                    device,
+                                    1900,
+                                    node.ip,
+                                    port,
+                                    t + rng.between(20, 2_500),
+                                    rng.between(250, 420),
+                                    1,
+                                    0,
+                                    false,
+                                    rng);
                         }
                     }
                 }
@@ -159,18 +228,51 @@ final class NodeChatter {
             int port = rng.ephemeralPort();
             long q = rng.between(28, 60);
             world.datagram(node.name, node.ip, port, Addresses.LLMNR, 5355, t, q, 1, 0, false, rng);
-            world.datagram(node.name, node.linkLocal, port, Addresses.LLMNR6, 5355, t + rng.between(0, 5), q, 1, 0, false, rng);
+            world.datagram(
+                    node.name,
+                    node.linkLocal,
+                    port,
+                    Addresses.LLMNR6,
+                    5355,
+                    t + rng.between(0, 5),
+                    q,
+                    1,
+                    0,
+                    false,
+                    rng);
         }
         if (netbios) {
-            for (long t : Job.arrivals(rng, 1 / 6.0, from, to)) { // nmbd: name queries on 137, browse announcements on 138
+            for (long t :
+                    Job.arrivals(rng, 1 / 6.0, from, to)) { // nmbd: name queries on 137, browse announcements on 138
                 boolean browse = rng.chance(0.4);
                 int port = browse ? 138 : 137;
-                world.datagram(node.name, node.ip, port, Addresses.LAN_BROADCAST, port, t, browse ? rng.between(180, 240) : 50,
-                        browse ? 1 : 3, 0, false, rng);
+                world.datagram(
+                        node.name,
+                        node.ip,
+                        port,
+                        Addresses.LAN_BROADCAST,
+                        port,
+                        t,
+                        browse ? rng.between(180, 240) : 50,
+                        browse ? 1 : 3,
+                        0,
+                        false,
+                        rng);
             }
         }
         for (long t : Job.arrivals(rng, 0.03, from, to)) { // a management station's NetBIOS name query, heard
-            world.datagram(node.name, Addresses.LAN_DEVICES.get(3), 137, Addresses.LAN_BROADCAST, 137, t, 50, rng.between(1, 3), 0, false, rng);
+            world.datagram(
+                    node.name,
+                    Addresses.LAN_DEVICES.get(3),
+                    137,
+                    Addresses.LAN_BROADCAST,
+                    137,
+                    t,
+                    50,
+                    rng.between(1, 3),
+                    0,
+                    false,
+                    rng);
         }
     }
 
@@ -180,7 +282,8 @@ final class NodeChatter {
             double r = rng.next();
             if (r < 0.4) { // the monitoring host polls SNMP on a node that runs no agent
                 long q = rng.between(40, 90);
-                world.datagram(node.name, Addresses.PROMETHEUS, rng.ephemeralPort(), node.ip, 161, t, q, 1, 0, false, rng);
+                world.datagram(
+                        node.name, Addresses.PROMETHEUS, rng.ephemeralPort(), node.ip, 161, t, q, 1, 0, false, rng);
                 world.icmpUnreachable(node.name, node.ip, Addresses.PROMETHEUS, t + rng.between(0, 2), q, null);
             } else if (r < 0.75) { // a resolver's answer after the client gave up and closed its port
                 long a = rng.between(60, 300);
@@ -207,8 +310,22 @@ final class NodeChatter {
         String src = scrapedOverIpv6 ? PROMETHEUS6 : Addresses.PROMETHEUS;
         String dst = scrapedOverIpv6 ? node.ip6 : node.ip;
         for (long t = origin + k * scrapeMs; t < to; t += scrapeMs) {
-            tcp(src, dst, NODE_EXPORTER, t + rng.between(0, 50), rng.between(180, 260), rng.between(9_000, 16_000), 200);
-            tcp(src, dst, DCGM_EXPORTER, t + rng.between(0, 400), rng.between(180, 260), rng.between(3_000, 7_000), 200);
+            tcp(
+                    src,
+                    dst,
+                    NODE_EXPORTER,
+                    t + rng.between(0, 50),
+                    rng.between(180, 260),
+                    rng.between(9_000, 16_000),
+                    200);
+            tcp(
+                    src,
+                    dst,
+                    DCGM_EXPORTER,
+                    t + rng.between(0, 400),
+                    rng.between(180, 260),
+                    rng.between(3_000, 7_000),
+                    200);
         }
     }
 
@@ -227,11 +344,34 @@ final class NodeChatter {
                     continue;
                 }
                 if (!pod.job.listening(pod, t)) { // nothing listens: the kernel resets the SYN
-                    world.open(null, node.name, node.ip, rng.ephemeralPort(), pod.ip, port, "TCP", t, t + rng.between(0, 2), "REJ",
-                            Traffic.fixed(new Counters(0, 0, 1, 1)), null);
+                    world.open(
+                            null,
+                            node.name,
+                            node.ip,
+                            rng.ephemeralPort(),
+                            pod.ip,
+                            port,
+                            "TCP",
+                            t,
+                            t + rng.between(0, 2),
+                            "REJ",
+                            Traffic.fixed(new Counters(0, 0, 1, 1)),
+                            null);
                 } else {
-                    world.open(null, node.name, node.ip, rng.ephemeralPort(), pod.ip, port, "TCP", t, t + rng.between(1, 12), "SF",
-                            Traffic.fixed(Counters.tcpSession(rng.between(100, 140), rng.between(110, 190), Counters.JUMBO_MSS)), null);
+                    world.open(
+                            null,
+                            node.name,
+                            node.ip,
+                            rng.ephemeralPort(),
+                            pod.ip,
+                            port,
+                            "TCP",
+                            t,
+                            t + rng.between(1, 12),
+                            "SF",
+                            Traffic.fixed(Counters.tcpSession(
+                                    rng.between(100, 140), rng.between(110, 190), Counters.JUMBO_MSS)),
+                            null);
                 }
             }
         }
@@ -239,7 +379,18 @@ final class NodeChatter {
 
     private void tcp(String src, String dst, int port, long t, long up, long down, double mbPerSecond) {
         double seconds = 0.002 + rng.uniform(0.001, 0.02) + (up + down) / (mbPerSecond * 1e6);
-        world.open(null, node.name, src, rng.ephemeralPort(), dst, port, "TCP", t, t + Math.max(1, Math.round(seconds * 1000)), "SF",
-                Traffic.fixed(Counters.tcpSession(up, down, Counters.JUMBO_MSS)), null);
+        world.open(
+                null,
+                node.name,
+                src,
+                rng.ephemeralPort(),
+                dst,
+                port,
+                "TCP",
+                t,
+                t + Math.max(1, Math.round(seconds * 1000)),
+                "SF",
+                Traffic.fixed(Counters.tcpSession(up, down, Counters.JUMBO_MSS)),
+                null);
     }
 }

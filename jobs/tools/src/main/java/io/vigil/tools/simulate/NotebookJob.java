@@ -35,15 +35,17 @@ final class NotebookJob extends Job {
         this.streamsThroughProxy = params.chance(0.7) || streams;
         Rng phaseRng = Rng.of(world.seed, "job-phases:" + id);
         long origin = world.t0 - phaseRng.minutes(0, 10);
-        this.cells = new Segments(phaseRng, new Segments.Segment(origin, origin + phaseRng.minutes(1, 8), CELL),
+        this.cells = new Segments(
+                phaseRng,
+                new Segments.Segment(origin, origin + phaseRng.minutes(1, 8), CELL),
                 (prevEnd, prevKind, rng) -> {
                     long start = prevEnd + rng.minutes(4, 30);
                     return new Segments.Segment(start, start + rng.minutes(1, 8), CELL);
                 });
         Rng sessionRng = Rng.of(world.seed, "job-sessions:" + id);
         long s0 = world.t0 - sessionRng.minutes(0, 20); // someone is logged in as the span begins
-        this.sessions = new Segments(sessionRng, new Segments.Segment(s0, s0 + sessionRng.minutes(25, 90), 1),
-                (prevEnd, prevKind, rng) -> {
+        this.sessions = new Segments(
+                sessionRng, new Segments.Segment(s0, s0 + sessionRng.minutes(25, 90), 1), (prevEnd, prevKind, rng) -> {
                     long start = prevEnd + rng.minutes(3, 25);
                     return new Segments.Segment(start, start + rng.minutes(15, 90), 1);
                 });
@@ -64,8 +66,9 @@ final class NotebookJob extends Job {
 
     @Override
     String describe() {
-        return "notebook server, " + pods.get(0).gpus.length + " GPU(s); SSH in from the bastion, JupyterLab via the gateway,"
-                + " git over SSH" + (streamsThroughProxy ? ", a streaming API session through the proxy" : "");
+        return "notebook server, " + pods.get(0).gpus.length
+                + " GPU(s); SSH in from the bastion, JupyterLab via the gateway," + " git over SSH"
+                + (streamsThroughProxy ? ", a streaming API session through the proxy" : "");
     }
 
     @Override
@@ -76,9 +79,15 @@ final class NotebookJob extends Job {
         }
         l.process(pid(pod, slot, t), processName, fbMib);
         if (cells.kindAt(t) == CELL) {
-            return l.set(noise.uniform(80, 100), noise.uniform(0.55, 0.85), Math.max(0, cellTensor + noise.gaussian() * 0.04), noise.uniform(0.25, 0.5));
+            return l.set(
+                    noise.uniform(80, 100),
+                    noise.uniform(0.55, 0.85),
+                    Math.max(0, cellTensor + noise.gaussian() * 0.04),
+                    noise.uniform(0.25, 0.5));
         }
-        return noise.chance(0.1) ? l.set(noise.uniform(1, 6), noise.uniform(0.0, 0.03), 0, noise.uniform(0, 0.02)) : l.set(0, 0, 0, 0);
+        return noise.chance(0.1)
+                ? l.set(noise.uniform(1, 6), noise.uniform(0.0, 0.03), 0, noise.uniform(0, 0.02))
+                : l.set(0, 0, 0, 0);
     }
 
     @Override
@@ -102,7 +111,17 @@ final class NotebookJob extends Job {
             }
             for (long t : arrivals(net, 1 / 20.0, a, b)) { // a download through the proxy: a dataset, a paper, weights
                 long size = Math.round(net.uniform(200_000, 3e9) * net.jitter(0.5));
-                world.exchange(pod, net, Addresses.PROXY, Addresses.PROXY_PORT, t, net.between(800, 3_000), size, net.uniform(20, 90), Counters.MSS, null);
+                world.exchange(
+                        pod,
+                        net,
+                        Addresses.PROXY,
+                        Addresses.PROXY_PORT,
+                        t,
+                        net.between(800, 3_000),
+                        size,
+                        net.uniform(20, 90),
+                        Counters.MSS,
+                        null);
             }
         }
         for (Keeper k : keepers) {
@@ -114,22 +133,60 @@ final class NotebookJob extends Job {
         long up = pod.start + 45_000;
         // SSH from the bastion: one session per sitting
         long firstSitting = sessions.at(up) != null ? up : nextSession(up).start();
-        keepers.add(new Keeper(firstSitting, start -> {
-            Segments.Segment s = sessions.at(start);
-            long stop = s == null ? start + net.minutes(5, 20) : s.end();
-            return world.inbound(pod, net, Addresses.BASTION, 22, start, stop - start, "SF",
-                    Traffic.interactive(net, 30, net.uniform(0.25, 0.6), true), null);
-        }, ended -> nextSession(ended).start()));
+        keepers.add(new Keeper(
+                firstSitting,
+                start -> {
+                    Segments.Segment s = sessions.at(start);
+                    long stop = s == null ? start + net.minutes(5, 20) : s.end();
+                    return world.inbound(
+                            pod,
+                            net,
+                            Addresses.BASTION,
+                            22,
+                            start,
+                            stop - start,
+                            "SF",
+                            Traffic.interactive(net, 30, net.uniform(0.25, 0.6), true),
+                            null);
+                },
+                ended -> nextSession(ended).start()));
         // JupyterLab websocket through the gateway, for the same sittings
-        keepers.add(new Keeper(firstSitting + net.seconds(5, 60), start -> {
-            Segments.Segment s = sessions.at(start);
-            long stop = s == null ? start + net.minutes(2, 10) : s.end() + net.seconds(0, 30);
-            return world.inbound(pod, net, Addresses.GATEWAY, 8888, start, stop - start, "SF",
-                    Traffic.rates(net, t -> net.uniform(50, 600), t -> cells.kindAt(t) == CELL ? 2_500 : 300, Counters.JUMBO_MSS, 0.3), null);
-        }, ended -> nextSession(ended).start() + net.seconds(5, 60)));
+        keepers.add(new Keeper(
+                firstSitting + net.seconds(5, 60),
+                start -> {
+                    Segments.Segment s = sessions.at(start);
+                    long stop = s == null ? start + net.minutes(2, 10) : s.end() + net.seconds(0, 30);
+                    return world.inbound(
+                            pod,
+                            net,
+                            Addresses.GATEWAY,
+                            8888,
+                            start,
+                            stop - start,
+                            "SF",
+                            Traffic.rates(
+                                    net,
+                                    t -> net.uniform(50, 600),
+                                    t -> cells.kindAt(t) == CELL ? 2_500 : 300,
+                                    Counters.JUMBO_MSS,
+                                    0.3),
+                            null);
+                },
+                ended -> nextSession(ended).start() + net.seconds(5, 60)));
         if (streamsThroughProxy) { // a streaming API session (websocket) held open through the proxy
-            keepers.add(new Keeper(up + net.minutes(0, 20), start -> world.outbound(pod, net, Addresses.PROXY, Addresses.PROXY_PORT, "TCP",
-                    start, net.minutes(8, 45), "SF", Traffic.rates(net, t -> net.uniform(15, 90), t -> net.uniform(40, 600), Counters.MSS, 0.3), null),
+            keepers.add(new Keeper(
+                    up + net.minutes(0, 20),
+                    start -> world.outbound(
+                            pod,
+                            net,
+                            Addresses.PROXY,
+                            Addresses.PROXY_PORT,
+                            "TCP",
+                            start,
+                            net.minutes(8, 45),
+                            "SF",
+                            Traffic.rates(net, t -> net.uniform(15, 90), t -> net.uniform(40, 600), Counters.MSS, 0.3),
+                            null),
                     ended -> ended + net.minutes(2, 40)));
         }
         if (tracks) {

@@ -1,6 +1,5 @@
 package io.vigil.tools.simulate;
 
-import java.nio.file.StandardCopyOption;
 import io.vigil.records.Assignment;
 import io.vigil.records.Flow;
 import io.vigil.records.GpuSample;
@@ -14,6 +13,7 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -35,7 +35,8 @@ final class Output implements Closeable {
 
     private record Line(long ts, String text, Phase phase, long activityStart) {}
 
-    private static final Comparator<Line> ORDER = Comparator.comparingLong(Line::ts).thenComparing(Line::text);
+    private static final Comparator<Line> ORDER =
+            Comparator.comparingLong(Line::ts).thenComparing(Line::text);
 
     private final class Stream<T extends SpecificRecord> {
         final JsonRecordCodec<T> codec;
@@ -50,8 +51,10 @@ final class Output implements Closeable {
             this.codec = JsonRecordCodec.of(type);
             this.file = dir.resolve(name);
             this.partial = dir.resolve(name + ".partial");
-            this.writer = new BufferedWriter(new OutputStreamWriter(
-                    new GZIPOutputStream(Files.newOutputStream(partial), 1 << 16), StandardCharsets.UTF_8), 1 << 18);
+            this.writer = new BufferedWriter(
+                    new OutputStreamWriter(
+                            new GZIPOutputStream(Files.newOutputStream(partial), 1 << 16), StandardCharsets.UTF_8),
+                    1 << 18);
         }
 
         void add(long ts, T record, Phase phase, long activityStart) {

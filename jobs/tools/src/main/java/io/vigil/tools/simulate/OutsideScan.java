@@ -17,7 +17,11 @@ final class OutsideScan implements Activity {
 
     private record Probe(long t, String ip, int port, Outcome outcome) {}
 
-    private enum Outcome { DROPPED, REFUSED, OPEN }
+    private enum Outcome {
+        DROPPED,
+        REFUSED,
+        OPEN
+    }
 
     private final World world;
     private final Pod pod;
@@ -34,7 +38,8 @@ final class OutsideScan implements Activity {
     }
 
     /** {@code ports} ports of {@code host} (the well-known ones first, in a shuffled order) within {@code durationMs}. */
-    static OutsideScan vertical(World world, Pod pod, Rng rng, Phase phase, String host, long start, long durationMs, int ports) {
+    static OutsideScan vertical(
+            World world, Pod pod, Rng rng, Phase phase, String host, long start, long durationMs, int ports) {
         OutsideScan s = new OutsideScan(world, pod, rng, phase);
         boolean firewalled = rng.chance(0.5);
         List<Integer> order = new ArrayList<>();
@@ -62,7 +67,16 @@ final class OutsideScan implements Activity {
     }
 
     /** {@code hosts} consecutive addresses of {@code prefix} (a /24, from {@code first}) on {@code ports}, within {@code durationMs}. */
-    static OutsideScan horizontal(World world, Pod pod, Rng rng, Phase phase, String prefix, int first, int hosts, int[] ports, long start,
+    static OutsideScan horizontal(
+            World world,
+            Pod pod,
+            Rng rng,
+            Phase phase,
+            String prefix,
+            int first,
+            int hosts,
+            int[] ports,
+            long start,
             long durationMs) {
         OutsideScan s = new OutsideScan(world, pod, rng, phase);
         double gap = (double) durationMs / (hosts * ports.length);
@@ -92,8 +106,12 @@ final class OutsideScan implements Activity {
     /** The fleet's shared outside services answer on their ports. */
     private static boolean knownService(String ip, int port) {
         if (port == 443) {
-            return Addresses.TRACKER.contains(ip) || Addresses.CLOUD_STORAGE.contains(ip) || Addresses.CODE_HOSTS.contains(ip)
-                    || ip.equals(Addresses.MODEL_HUB) || Addresses.PACKAGE_CDN.contains(ip) || webServer(ip);
+            return Addresses.TRACKER.contains(ip)
+                    || Addresses.CLOUD_STORAGE.contains(ip)
+                    || Addresses.CODE_HOSTS.contains(ip)
+                    || ip.equals(Addresses.MODEL_HUB)
+                    || Addresses.PACKAGE_CDN.contains(ip)
+                    || webServer(ip);
         }
         return port == 22 && Addresses.CODE_HOSTS.contains(ip);
     }
@@ -119,10 +137,29 @@ final class OutsideScan implements Activity {
                 case REFUSED -> world.unanswered(pod, rng, p.ip, p.port, p.t, true, phase);
                 case OPEN -> {
                     if (rng.chance(0.4)) { // read the banner, close
-                        world.exchange(pod, rng, p.ip, p.port, p.t, rng.between(0, 120), rng.between(20, 400), 5, Counters.MSS, phase);
+                        world.exchange(
+                                pod,
+                                rng,
+                                p.ip,
+                                p.port,
+                                p.t,
+                                rng.between(0, 120),
+                                rng.between(20, 400),
+                                5,
+                                Counters.MSS,
+                                phase);
                     } else { // connected: the port is open; reset
-                        world.outbound(pod, rng, p.ip, p.port, "TCP", p.t, rng.between(20, 200), "RSTO",
-                                Traffic.fixed(new Counters(0, 0, 3, 1)), phase);
+                        world.outbound(
+                                pod,
+                                rng,
+                                p.ip,
+                                p.port,
+                                "TCP",
+                                p.t,
+                                rng.between(20, 200),
+                                "RSTO",
+                                Traffic.fixed(new Counters(0, 0, 3, 1)),
+                                phase);
                     }
                 }
             }

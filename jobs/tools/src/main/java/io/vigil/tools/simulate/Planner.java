@@ -23,20 +23,30 @@ import java.util.List;
  */
 final class Planner {
     /** The finished plan. */
-    record Plan(World world, List<Job> jobs, List<InjectedIncident> incidents, TrainingJob restarted, long restartAt,
-                Preemption preemption) {}
+    record Plan(
+            World world,
+            List<Job> jobs,
+            List<InjectedIncident> incidents,
+            TrainingJob restarted,
+            long restartAt,
+            Preemption preemption) {}
 
     /** {@code job} stopped at {@code at} for {@code by}, and started again on {@code to} at {@code back} (MAX_VALUE: not within the span). */
     record Preemption(Job job, long at, Job by, Node from, Node to, long back) {}
 
     private record Request(Job job, int pods, int gpusPerPod, boolean preExisting, long start, long end) {}
 
-    private static final List<String> LLMS = List.of("llama-8b", "mistral-7b", "qwen-14b", "gpt-1b3", "moe-16x1b", "olmo-7b", "vit-h14");
-    private static final List<String> FP32_MODELS = List.of("resnet152", "unet-seg", "gnn-md", "wavenet", "pde-fno", "climate-cnn");
-    private static final List<String> AGENTS = List.of("swe-agent", "web-agent", "tool-agent", "math-agent", "code-agent");
+    private static final List<String> LLMS =
+            List.of("llama-8b", "mistral-7b", "qwen-14b", "gpt-1b3", "moe-16x1b", "olmo-7b", "vit-h14");
+    private static final List<String> FP32_MODELS =
+            List.of("resnet152", "unet-seg", "gnn-md", "wavenet", "pde-fno", "climate-cnn");
+    private static final List<String> AGENTS =
+            List.of("swe-agent", "web-agent", "tool-agent", "math-agent", "code-agent");
     private static final List<String> SERVED = List.of("chat-8b", "embed-v2", "rerank-1b", "code-7b", "vision-11b");
-    private static final List<String> USERS = List.of("alice", "bo", "chen", "dara", "emeka", "farah", "goran", "hana", "ines", "jun");
-    private static final List<String> TEAMS = List.of("foundation", "multimodal", "agents", "science", "platform", "evals");
+    private static final List<String> USERS =
+            List.of("alice", "bo", "chen", "dara", "emeka", "farah", "goran", "hana", "ines", "jun");
+    private static final List<String> TEAMS =
+            List.of("foundation", "multimodal", "agents", "science", "platform", "evals");
 
     private final SimulationSpec spec;
     private final World world;
@@ -46,8 +56,13 @@ final class Planner {
 
     private Planner(SimulationSpec spec) {
         this.spec = spec;
-        this.world = new World(spec.seed(), spec.startMs(), spec.endMs(), spec.exportIntervalSeconds() * 1000L,
-                spec.sampleIntervalSeconds() * 1000L, spec.nodes());
+        this.world = new World(
+                spec.seed(),
+                spec.startMs(),
+                spec.endMs(),
+                spec.exportIntervalSeconds() * 1000L,
+                spec.sampleIntervalSeconds() * 1000L,
+                spec.nodes());
         this.rng = Rng.of(spec.seed(), "plan");
         this.taken = new boolean[spec.nodes()][Node.GPUS];
     }
@@ -66,7 +81,8 @@ final class Planner {
         requests.add(steady(rl, 1, nodes >= 3 ? 4 : 2));
         TrainingJob fp32 = new TrainingJob(world, id("train-" + rng.pick(FP32_MODELS)), "science", true, true);
         requests.add(steady(fp32, 1, 2));
-        requests.add(steady(new InferenceJob(world, id("serve-" + rng.pick(SERVED)), "platform"), 1, nodes >= 3 ? 2 : 1));
+        requests.add(
+                steady(new InferenceJob(world, id("serve-" + rng.pick(SERVED)), "platform"), 1, nodes >= 3 ? 2 : 1));
         requests.add(steady(new NotebookJob(world, id("nb-" + rng.pick(USERS)), "research", true), 1, 1));
 
         List<Job> jobs = new ArrayList<>();
@@ -266,7 +282,8 @@ final class Planner {
                 chosen.addPod(chosen.kind == Job.Kind.INFERENCE ? podName(chosen, 0) : p.name, p.node, p.gpus, 0, back);
             }
         }
-        return new Preemption(chosen, at, by, p.node, to == null ? p.node : to, back < world.end ? back : Long.MAX_VALUE);
+        return new Preemption(
+                chosen, at, by, p.node, to == null ? p.node : to, back < world.end ? back : Long.MAX_VALUE);
     }
 
     /**

@@ -18,6 +18,7 @@ final class Pod {
     final String ip;
     /** The pod's IPv6 address, or null (the pod network is IPv4 only; host-network pods have the node's). */
     final String ip6;
+
     final int[] gpus;
     final int rank;
     final long start;

@@ -64,7 +64,9 @@ final class RlJob extends Job {
         long origin = world.t0 - phaseRng.minutes(0, 6);
         long checkpointEvery = params.minutes(25, 50);
         long[] nextCheckpoint = {world.t0 + Math.round(phaseRng.uniform(0.2, 0.8) * checkpointEvery)};
-        this.phases = new Segments(phaseRng, new Segments.Segment(origin, origin + phaseRng.minutes(2, 6), ROLLOUT),
+        this.phases = new Segments(
+                phaseRng,
+                new Segments.Segment(origin, origin + phaseRng.minutes(2, 6), ROLLOUT),
                 (prevEnd, prevKind, rng) -> {
                     switch (prevKind) {
                         case ROLLOUT:
@@ -86,8 +88,13 @@ final class RlJob extends Job {
 
     @Override
     String describe() {
-        return "RL training of a tool-using agent, " + pods.get(0).gpus.length + " GPUs; rollouts with tool use (mirror, code hosts,"
-                + " APIs on " + apis.stream().map(a -> a.port() + "").reduce((x, y) -> x + "/" + y).orElse("-")
+        return "RL training of a tool-using agent, " + pods.get(0).gpus.length
+                + " GPUs; rollouts with tool use (mirror, code hosts,"
+                + " APIs on "
+                + apis.stream()
+                        .map(a -> a.port() + "")
+                        .reduce((x, y) -> x + "/" + y)
+                        .orElse("-")
                 + ", proxy, sandboxes" + (browses ? ", direct web browsing" : "") + ") alternate with training steps";
     }
 
@@ -116,15 +123,23 @@ final class RlJob extends Job {
             case ROLLOUT: {
                 double u = GpuDevice.clamp(rolloutUtil + noise.gaussian() * 8, 20, 99);
                 double f = u / 100;
-                return l.set(u, f * noise.uniform(0.55, 0.72), f * noise.uniform(0.10, 0.24), noise.uniform(0.55, 0.82));
+                return l.set(
+                        u, f * noise.uniform(0.55, 0.72), f * noise.uniform(0.10, 0.24), noise.uniform(0.55, 0.82));
             }
             case TRAIN:
-                return l.set(noise.uniform(96, 100.4), noise.uniform(0.78, 0.90),
-                        Math.max(0, trainTensor + noise.gaussian() * 0.025), noise.uniform(0.33, 0.50));
+                return l.set(
+                        noise.uniform(96, 100.4),
+                        noise.uniform(0.78, 0.90),
+                        Math.max(0, trainTensor + noise.gaussian() * 0.025),
+                        noise.uniform(0.33, 0.50));
             case CHECKPOINT:
                 return l.set(noise.uniform(0, 15), noise.uniform(0.0, 0.06), 0.0, noise.uniform(0.03, 0.15));
             default: // weight sync
-                return l.set(noise.uniform(10, 45), noise.uniform(0.05, 0.22), noise.uniform(0.0, 0.05), noise.uniform(0.10, 0.35));
+                return l.set(
+                        noise.uniform(10, 45),
+                        noise.uniform(0.05, 0.22),
+                        noise.uniform(0.0, 0.05),
+                        noise.uniform(0.10, 0.35));
         }
     }
 
@@ -160,15 +175,34 @@ final class RlJob extends Job {
             }
             for (long t : arrivals(net, net.uniform(6, 18), a, b)) {
                 if (rollingOut(t) && computing(pod, t)) { // the reward model scores finished episodes
-                    world.exchange(pod, net, Addresses.REWARD_MODEL, 8000, t, net.between(2_000, 40_000), net.between(300, 1_500), 200, Counters.JUMBO_MSS, null);
+                    world.exchange(
+                            pod,
+                            net,
+                            Addresses.REWARD_MODEL,
+                            8000,
+                            t,
+                            net.between(2_000, 40_000),
+                            net.between(300, 1_500),
+                            200,
+                            Counters.JUMBO_MSS,
+                            null);
                 }
             }
             for (Segments.Segment s : phases.startingIn(a, b)) {
                 if (s.kind() == CHECKPOINT && computing(pod, s.start())) {
                     for (int i = 0; i < 4; i++) {
                         long bytes = Math.round(net.uniform(1.5, 5) * (1L << 30));
-                        world.exchange(pod, net, net.pick(Addresses.OBJECT_STORE), Addresses.OBJECT_STORE_PORT,
-                                s.start() + net.seconds(3, 12), bytes, 4_000 + bytes / 8_000, net.uniform(150, 400), Counters.JUMBO_MSS, null);
+                        world.exchange(
+                                pod,
+                                net,
+                                net.pick(Addresses.OBJECT_STORE),
+                                Addresses.OBJECT_STORE_PORT,
+                                s.start() + net.seconds(3, 12),
+                                bytes,
+                                4_000 + bytes / 8_000,
+                                net.uniform(150, 400),
+                                Counters.JUMBO_MSS,
+                                null);
                     }
                 }
             }
@@ -192,7 +226,17 @@ final class RlJob extends Job {
         int connections = net.between(1, 4);
         for (int i = 0; i < connections; i++) {
             long down = Math.round(net.uniform(8_000, 900_000) * net.jitter(0.7));
-            world.exchange(pod, net, server, 443, t + i * net.between(20, 400), net.between(700, 2_400), down, net.uniform(5, 40), Counters.MSS, null);
+            world.exchange(
+                    pod,
+                    net,
+                    server,
+                    443,
+                    t + i * net.between(20, 400),
+                    net.between(700, 2_400),
+                    down,
+                    net.uniform(5, 40),
+                    Counters.MSS,
+                    null);
         }
     }
 
@@ -207,12 +251,30 @@ final class RlJob extends Job {
             long at = t;
             for (int i = 0; i < n; i++) {
                 at += net.seconds(0.1, 1.5);
-                world.exchange(pod, net, Addresses.MIRROR, net.chance(0.85) ? 443 : 80, at, net.between(300, 900),
-                        Math.round(net.uniform(20_000, 3_000_000) * net.jitter(1.0)), 100, Counters.JUMBO_MSS, null);
+                world.exchange(
+                        pod,
+                        net,
+                        Addresses.MIRROR,
+                        net.chance(0.85) ? 443 : 80,
+                        at,
+                        net.between(300, 900),
+                        Math.round(net.uniform(20_000, 3_000_000) * net.jitter(1.0)),
+                        100,
+                        Counters.JUMBO_MSS,
+                        null);
             }
         } else if (r < 0.40) { // git clone over HTTPS
-            world.exchange(pod, net, net.pick(Addresses.CODE_HOSTS), 443, t, net.between(1_500, 6_000),
-                    Math.round(net.uniform(200_000, 30_000_000) * net.jitter(0.8)), 20, Counters.MSS, null);
+            world.exchange(
+                    pod,
+                    net,
+                    net.pick(Addresses.CODE_HOSTS),
+                    443,
+                    t,
+                    net.between(1_500, 6_000),
+                    Math.round(net.uniform(200_000, 30_000_000) * net.jitter(0.8)),
+                    20,
+                    Counters.MSS,
+                    null);
         } else if (r < 0.50) {
             gitOverSsh(pod, t);
         } else if (r < 0.66) {
@@ -221,7 +283,17 @@ final class RlJob extends Job {
             proxied(pod, t, Math.round(net.uniform(5_000, 1_500_000) * net.jitter(0.8)));
         } else if (r < 0.985) { // run code in the sandbox pool
             String sandbox = "10.40.0." + net.between(10, 60);
-            world.exchange(pod, net, sandbox, 8080, t, net.between(1_000, 20_000), net.between(1_000, 60_000), 50, Counters.JUMBO_MSS, null);
+            world.exchange(
+                    pod,
+                    net,
+                    sandbox,
+                    8080,
+                    t,
+                    net.between(1_000, 20_000),
+                    net.between(1_000, 60_000),
+                    50,
+                    Counters.JUMBO_MSS,
+                    null);
         } else if (net.chance(0.5)) { // a tool call that fails: the API is down
             Addresses.Api api = net.pick(apis);
             world.unanswered(pod, net, api.ip(), api.port(), t, false, null);

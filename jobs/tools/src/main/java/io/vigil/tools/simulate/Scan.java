@@ -13,8 +13,10 @@ import java.util.List;
  * for the node's identity and credentials.
  */
 final class Scan implements Activity {
-    static final int[] PORTS = {22, 80, 443, 2379, 3306, 5432, 6379, 6443, 8080, 8443, 9000, 9090, 10250, 27017,
-        3000, 5000, 8000, 8888, 11211, 2049, 111, 53, 21, 25, 5900, 9200};
+    static final int[] PORTS = {
+        22, 80, 443, 2379, 3306, 5432, 6379, 6443, 8080, 8443, 9000, 9090, 10250, 27017, 3000, 5000, 8000, 8888, 11211,
+        2049, 111, 53, 21, 25, 5900, 9200
+    };
 
     private record Probe(long t, String ip, int port) {}
 
@@ -31,7 +33,16 @@ final class Scan implements Activity {
      * @param burst a sweep (hosts × ports, tens of milliseconds apart) rather than scattered probes
      * @param metadataRequests requests to the metadata service within the span (0 for none)
      */
-    Scan(World world, Pod pod, Rng rng, Phase phase, long start, long duration, int count, boolean burst, int metadataRequests) {
+    Scan(
+            World world,
+            Pod pod,
+            Rng rng,
+            Phase phase,
+            long start,
+            long duration,
+            int count,
+            boolean burst,
+            int metadataRequests) {
         this.world = world;
         this.pod = pod;
         this.rng = rng;
@@ -80,8 +91,15 @@ final class Scan implements Activity {
             } else if (r < 0.70) {
                 ip = "10.96.0." + rng.pick(1, 10, rng.between(2, 250));
             } else if (r < 0.90) {
-                ip = rng.chance(0.5) ? rng.pick(List.of(Addresses.MIRROR, Addresses.PROXY, Addresses.GATEWAY,
-                        Addresses.REWARD_MODEL, Addresses.PROMETHEUS, Addresses.NFS, rng.pick(Addresses.OBJECT_STORE)))
+                ip = rng.chance(0.5)
+                        ? rng.pick(List.of(
+                                Addresses.MIRROR,
+                                Addresses.PROXY,
+                                Addresses.GATEWAY,
+                                Addresses.REWARD_MODEL,
+                                Addresses.PROMETHEUS,
+                                Addresses.NFS,
+                                rng.pick(Addresses.OBJECT_STORE)))
                         : "10.20." + rng.between(0, 2) + "." + rng.between(2, 250);
             } else {
                 ip = rng.chance(0.5) ? "10.30.0." + rng.between(2, 40) : "10.40.0." + rng.between(2, 120);
@@ -104,8 +122,17 @@ final class Scan implements Activity {
         while (nextMetadata < metadataRequests.size() && metadataRequests.get(nextMetadata) < to) {
             long t = metadataRequests.get(nextMetadata++);
             if (t >= from) {
-                world.exchange(pod, rng, Addresses.METADATA, 80, t, rng.between(120, 260),
-                        rng.between(40, 1_400), 5, Counters.MSS, phase);
+                world.exchange(
+                        pod,
+                        rng,
+                        Addresses.METADATA,
+                        80,
+                        t,
+                        rng.between(120, 260),
+                        rng.between(40, 1_400),
+                        5,
+                        Counters.MSS,
+                        phase);
             }
         }
     }
@@ -113,10 +140,29 @@ final class Scan implements Activity {
     private void probe(Probe p) {
         if (listens(p.ip, p.port, p.t)) {
             if (rng.chance(0.5)) { // connect, read the banner or a 401, close
-                world.exchange(pod, rng, p.ip, p.port, p.t, rng.between(0, 220), rng.between(20, 600), 50, Counters.JUMBO_MSS, phase);
+                world.exchange(
+                        pod,
+                        rng,
+                        p.ip,
+                        p.port,
+                        p.t,
+                        rng.between(0, 220),
+                        rng.between(20, 600),
+                        50,
+                        Counters.JUMBO_MSS,
+                        phase);
             } else { // connect and reset
-                world.outbound(pod, rng, p.ip, p.port, "TCP", p.t, rng.between(1, 5), "RSTO",
-                        Traffic.fixed(new Counters(0, 0, 3, 1)), phase);
+                world.outbound(
+                        pod,
+                        rng,
+                        p.ip,
+                        p.port,
+                        "TCP",
+                        p.t,
+                        rng.between(1, 5),
+                        "RSTO",
+                        Traffic.fixed(new Counters(0, 0, 3, 1)),
+                        phase);
             }
         } else {
             world.unanswered(pod, rng, p.ip, p.port, p.t, exists(p.ip, p.t) && rng.chance(0.8), phase);
@@ -124,7 +170,9 @@ final class Scan implements Activity {
     }
 
     private boolean exists(String ip, long t) {
-        return world.podAt(ip, t) != null || infraPorts(ip).length > 0 || world.nodeByIp(ip) != null
+        return world.podAt(ip, t) != null
+                || infraPorts(ip).length > 0
+                || world.nodeByIp(ip) != null
                 || ip.startsWith("10.40.0.") && sandbox(ip);
     }
 

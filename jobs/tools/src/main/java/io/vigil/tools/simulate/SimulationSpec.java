@@ -10,8 +10,15 @@ import java.util.Objects;
  *
  * @param incidents the incidents asked for; none and not {@code benignOnly} means one {@code rome}
  */
-public record SimulationSpec(long seed, int nodes, double hours, Instant start, int sampleIntervalSeconds,
-        int exportIntervalSeconds, List<IncidentRequest> incidents, boolean benignOnly) {
+public record SimulationSpec(
+        long seed,
+        int nodes,
+        double hours,
+        Instant start,
+        int sampleIntervalSeconds,
+        int exportIntervalSeconds,
+        List<IncidentRequest> incidents,
+        boolean benignOnly) {
 
     public static final long DEFAULT_SEED = 1;
     public static final int DEFAULT_NODES = 4;
@@ -19,6 +26,7 @@ public record SimulationSpec(long seed, int nodes, double hours, Instant start, 
     public static final String DEFAULT_HOURS = "2";
     /** The start, as the command line's default text. */
     public static final String DEFAULT_START = "2026-02-14T00:00:00Z";
+
     public static final int DEFAULT_SAMPLE_INTERVAL_S = 10;
     public static final int DEFAULT_EXPORT_INTERVAL_S = 60;
     public static final int MIN_NODES = 2;
@@ -30,10 +38,12 @@ public record SimulationSpec(long seed, int nodes, double hours, Instant start, 
         Objects.requireNonNull(start, "start");
         incidents = List.copyOf(incidents);
         if (nodes < MIN_NODES || nodes > MAX_NODES) {
-            throw new IllegalArgumentException("--nodes must be " + MIN_NODES + ".." + MAX_NODES + " (each has 8 GPUs), not " + nodes);
+            throw new IllegalArgumentException(
+                    "--nodes must be " + MIN_NODES + ".." + MAX_NODES + " (each has 8 GPUs), not " + nodes);
         }
         if (!(hours > 0 && hours <= MAX_HOURS)) {
-            throw new IllegalArgumentException("--hours must be more than 0 and at most " + (int) MAX_HOURS + ", not " + hours);
+            throw new IllegalArgumentException(
+                    "--hours must be more than 0 and at most " + (int) MAX_HOURS + ", not " + hours);
         }
         if (sampleIntervalSeconds < 1 || sampleIntervalSeconds > 3600) {
             throw new IllegalArgumentException("--sample-interval-s must be 1..3600, not " + sampleIntervalSeconds);

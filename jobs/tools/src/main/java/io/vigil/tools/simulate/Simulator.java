@@ -28,6 +28,7 @@ import java.util.Locale;
 public final class Simulator {
     /** Bumped whenever the same spec would give different data. */
     public static final String MODEL_VERSION = "vigil-simulate/2";
+
     static final long STEP_MS = 60_000;
     static final String LABELS = "labels.json";
     static final String SIMULATION = "simulation.json";
@@ -61,7 +62,8 @@ public final class Simulator {
             for (long from = world.t0; from < world.end; from += STEP_MS) {
                 long to = Math.min(from + STEP_MS, world.end);
                 world.begin(from);
-                while (nextEvent < events.size() && events.get(nextEvent).getTs().toEpochMilli() < to) {
+                while (nextEvent < events.size()
+                        && events.get(nextEvent).getTs().toEpochMilli() < to) {
                     out.assignment(events.get(nextEvent++));
                 }
                 for (NodeChatter c : chatter) {
@@ -98,7 +100,8 @@ public final class Simulator {
                 for (int g = 0; g < Node.GPUS; g++) {
                     GpuDevice device = node.gpus[g];
                     Pod holder = node.holder(g, t);
-                    Load load = holder == null ? Load.idle() : holder.job.loadAt(holder, holder.slot(g), t, device.noise);
+                    Load load =
+                            holder == null ? Load.idle() : holder.job.loadAt(holder, holder.slot(g), t, device.noise);
                     Phase credited = null;
                     for (InjectedIncident incident : incidents) {
                         Phase p = incident.overlay(node, g, t, load);
@@ -128,8 +131,10 @@ public final class Simulator {
                 }
             }
         }
-        events.sort(Comparator.comparing((Assignment a) -> a.getTs()).thenComparing(a -> a.getEvent() == AssignmentEvent.STOP ? 0 : 1)
-                .thenComparing(Assignment::getPod).thenComparing(Assignment::getIp));
+        events.sort(Comparator.comparing((Assignment a) -> a.getTs())
+                .thenComparing(a -> a.getEvent() == AssignmentEvent.STOP ? 0 : 1)
+                .thenComparing(Assignment::getPod)
+                .thenComparing(Assignment::getIp));
         return events;
     }
 
@@ -150,7 +155,9 @@ public final class Simulator {
                 }
             }
         }
-        labels.sort(Comparator.comparingLong(Label::startTs).thenComparing(Label::incident).thenComparing(Label::category));
+        labels.sort(Comparator.comparingLong(Label::startTs)
+                .thenComparing(Label::incident)
+                .thenComparing(Label::category));
         return labels;
     }
 
@@ -267,7 +274,9 @@ public final class Simulator {
     private static void spells(ObjectNode node, String name, Job job, List<Job.Spell> spells, World world) {
         ArrayNode a = null;
         for (Job.Spell sp : spells) {
-            if (sp.end() > world.t0 && sp.start() < world.end && job.pods.stream().anyMatch(p -> p.aliveDuring(sp.start(), sp.end()))) {
+            if (sp.end() > world.t0
+                    && sp.start() < world.end
+                    && job.pods.stream().anyMatch(p -> p.aliveDuring(sp.start(), sp.end()))) {
                 a = a == null ? node.putArray(name) : a;
                 ArrayNode pair = a.addArray();
                 pair.add(sp.start());
@@ -291,65 +300,132 @@ public final class Simulator {
         World world = plan.world();
         StringBuilder b = new StringBuilder();
         b.append("# Simulated dataset (seed ").append(spec.seed()).append(")\n\n");
-        b.append("Written by `vigil simulate --seed ").append(spec.seed()).append(" --nodes ").append(spec.nodes())
-                .append(" --hours ").append(SimulationSpec.fmt(spec.hours())).append(" --start ").append(spec.start())
-                .append(" --sample-interval-s ").append(spec.sampleIntervalSeconds())
-                .append(" --export-interval-s ").append(spec.exportIntervalSeconds());
+        b.append("Written by `vigil simulate --seed ")
+                .append(spec.seed())
+                .append(" --nodes ")
+                .append(spec.nodes())
+                .append(" --hours ")
+                .append(SimulationSpec.fmt(spec.hours()))
+                .append(" --start ")
+                .append(spec.start())
+                .append(" --sample-interval-s ")
+                .append(spec.sampleIntervalSeconds())
+                .append(" --export-interval-s ")
+                .append(spec.exportIntervalSeconds());
         if (spec.benignOnly()) {
             b.append(" --benign-only");
         }
         for (IncidentRequest r : spec.incidents()) {
             b.append(" --incident ").append(r);
         }
-        b.append("` (").append(MODEL_VERSION).append("). Synthetic: no real cluster, addresses or people; outside hosts are in the")
+        b.append("` (")
+                .append(MODEL_VERSION)
+                .append("). Synthetic: no real cluster, addresses or people; outside hosts are in the")
                 .append(" documentation ranges 192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24 and 2001:db8::/32.\n\n");
-        b.append(String.format(Locale.ROOT, "%d nodes x 8 H100 GPUs, %s to %s. %,d flow reports (exporter active timeout %d s),"
+        b.append(String.format(
+                Locale.ROOT,
+                "%d nodes x 8 H100 GPUs, %s to %s. %,d flow reports (exporter active timeout %d s),"
                         + " %,d GPU samples (every %d s), %,d assignment events, %d labels.%n%n",
-                spec.nodes(), Instant.ofEpochMilli(world.t0), Instant.ofEpochMilli(world.end), result.flows(),
-                spec.exportIntervalSeconds(), result.samples(), spec.sampleIntervalSeconds(), result.assignments(), result.labels().size()));
+                spec.nodes(),
+                Instant.ofEpochMilli(world.t0),
+                Instant.ofEpochMilli(world.end),
+                result.flows(),
+                spec.exportIntervalSeconds(),
+                result.samples(),
+                spec.sampleIntervalSeconds(),
+                result.assignments(),
+                result.labels().size()));
         b.append("## Jobs\n\n| job | kind | what |\n|---|---|---|\n");
         for (Job job : plan.jobs()) {
-            b.append("| `").append(job.id).append("` | ").append(job.kind.label).append(" | ").append(job.describe()).append(" |\n");
+            b.append("| `")
+                    .append(job.id)
+                    .append("` | ")
+                    .append(job.kind.label)
+                    .append(" | ")
+                    .append(job.describe())
+                    .append(" |\n");
         }
-        b.append("\n").append(idleGpus(world)).append(" GPU(s) stay idle throughout. `").append(plan.restarted().id)
-                .append("` restarts at ").append(Instant.ofEpochMilli(plan.restartAt())).append(" (STOP, then START with new addresses).");
+        b.append("\n")
+                .append(idleGpus(world))
+                .append(" GPU(s) stay idle throughout. `")
+                .append(plan.restarted().id)
+                .append("` restarts at ")
+                .append(Instant.ofEpochMilli(plan.restartAt()))
+                .append(" (STOP, then START with new addresses).");
         Planner.Preemption pre = plan.preemption();
         if (pre != null) {
-            b.append(" `").append(pre.job().id).append("` is preempted at ").append(Instant.ofEpochMilli(pre.at())).append(" by `")
-                    .append(pre.by().id).append("` and ");
-            b.append(pre.back() < world.end ? "starts again on " + pre.to().name + " at " + Instant.ofEpochMilli(pre.back()) : "is not back before the end")
+            b.append(" `")
+                    .append(pre.job().id)
+                    .append("` is preempted at ")
+                    .append(Instant.ofEpochMilli(pre.at()))
+                    .append(" by `")
+                    .append(pre.by().id)
+                    .append("` and ");
+            b.append(
+                            pre.back() < world.end
+                                    ? "starts again on " + pre.to().name + " at " + Instant.ofEpochMilli(pre.back())
+                                    : "is not back before the end")
                     .append(".");
         }
         int outages = 0;
         int stalls = 0;
         int finished = 0;
         for (Job job : plan.jobs()) {
-            outages += (int) job.outages.stream().filter(sp -> sp.start() < world.end && job.pods.stream().anyMatch(p -> p.aliveDuring(sp.start(), sp.end()))).count();
-            stalls += (int) job.stalls.stream().filter(sp -> sp.start() < world.end && job.pods.stream().anyMatch(p -> p.aliveDuring(sp.start(), sp.end()))).count();
-            finished += (int) job.pods.stream().filter(p -> p.end < world.end && p.tailFrom < p.end).count();
+            outages += (int) job.outages.stream()
+                    .filter(sp -> sp.start() < world.end
+                            && job.pods.stream().anyMatch(p -> p.aliveDuring(sp.start(), sp.end())))
+                    .count();
+            stalls += (int) job.stalls.stream()
+                    .filter(sp -> sp.start() < world.end
+                            && job.pods.stream().anyMatch(p -> p.aliveDuring(sp.start(), sp.end())))
+                    .count();
+            finished += (int) job.pods.stream()
+                    .filter(p -> p.end < world.end && p.tailFrom < p.end)
+                    .count();
         }
-        b.append(String.format(Locale.ROOT, " Life cycle: %d outage(s) (processes vanish and come back under new pids), %d stall(s)"
-                + " (GPUs idle, memory held, network quiet), %d pod(s) winding down before STOP; see simulation.json.%n%n", outages, stalls, finished));
-        b.append("Benign traps present: fleet-wide long-lived HTTPS to the experiment tracker, an FP32 job with idle tensor cores,"
-                + " a job restart, a preemption, checkpoint saves and loads, warm-ups, data-loader stalls, quiet tails,"
-                + " checkpoint exports to the shared cloud object store, git over SSH, external APIs on odd ports,"
-                + " SSH into notebooks from the bastion, long-lived sessions through the proxy, an agent browsing many web servers,"
-                + " idle GPUs, and each node's chatter (NTP, DHCP, DNS, mDNS, SSDP, LLMNR, NetBIOS, ICMP unreachable, metric"
-                + " scrapes, health checks, package mirrors and CDNs; some over IPv6), which is the host-network training job's"
-                + " traffic too.\n\n");
+        b.append(String.format(
+                Locale.ROOT,
+                " Life cycle: %d outage(s) (processes vanish and come back under new pids), %d stall(s)"
+                        + " (GPUs idle, memory held, network quiet), %d pod(s) winding down before STOP; see simulation.json.%n%n",
+                outages,
+                stalls,
+                finished));
+        b.append(
+                "Benign traps present: fleet-wide long-lived HTTPS to the experiment tracker, an FP32 job with idle tensor cores,"
+                        + " a job restart, a preemption, checkpoint saves and loads, warm-ups, data-loader stalls, quiet tails,"
+                        + " checkpoint exports to the shared cloud object store, git over SSH, external APIs on odd ports,"
+                        + " SSH into notebooks from the bastion, long-lived sessions through the proxy, an agent browsing many web servers,"
+                        + " idle GPUs, and each node's chatter (NTP, DHCP, DNS, mDNS, SSDP, LLMNR, NetBIOS, ICMP unreachable, metric"
+                        + " scrapes, health checks, package mirrors and CDNs; some over IPv6), which is the host-network training job's"
+                        + " traffic too.\n\n");
         b.append("## Incidents\n\n");
         if (plan.incidents().isEmpty()) {
             b.append("None: a benign baseline.\n");
         } else {
             b.append("| incident | job | starts | what |\n|---|---|---|---|\n");
             for (InjectedIncident in : plan.incidents()) {
-                b.append("| ").append(in.name).append(" | `").append(in.job.id).append("` | ")
-                        .append(Instant.ofEpochMilli(in.start)).append(" | ").append(in.describe()).append(" |\n");
+                b.append("| ")
+                        .append(in.name)
+                        .append(" | `")
+                        .append(in.job.id)
+                        .append("` | ")
+                        .append(Instant.ofEpochMilli(in.start))
+                        .append(" | ")
+                        .append(in.describe())
+                        .append(" |\n");
             }
-            b.append("\nLabelled intervals (`labels.json`):\n\n| incident | category | from | to |\n|---|---|---|---|\n");
+            b.append(
+                    "\nLabelled intervals (`labels.json`):\n\n| incident | category | from | to |\n|---|---|---|---|\n");
             for (Label l : result.labels()) {
-                b.append("| ").append(l.incident()).append(" | ").append(l.category()).append(" | ")
-                        .append(Instant.ofEpochMilli(l.startTs())).append(" | ").append(Instant.ofEpochMilli(l.endTs())).append(" |\n");
+                b.append("| ")
+                        .append(l.incident())
+                        .append(" | ")
+                        .append(l.category())
+                        .append(" | ")
+                        .append(Instant.ofEpochMilli(l.startTs()))
+                        .append(" | ")
+                        .append(Instant.ofEpochMilli(l.endTs()))
+                        .append(" |\n");
             }
         }
         return b.toString();

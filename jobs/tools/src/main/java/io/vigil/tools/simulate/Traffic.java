@@ -30,7 +30,8 @@ interface Traffic {
      * replication. Rates are integrated in steps of five seconds; each report is scaled by a log-normal
      * factor ({@code noise}, e.g. 0.1) for what a rate curve does not capture.
      */
-    static Traffic rates(Rng rng, LongToDoubleFunction origPerSecond, LongToDoubleFunction respPerSecond, int mss, double noise) {
+    static Traffic rates(
+            Rng rng, LongToDoubleFunction origPerSecond, LongToDoubleFunction respPerSecond, int mss, double noise) {
         return (conn, a, b) -> {
             double orig = integrate(origPerSecond, a, b);
             double resp = integrate(respPerSecond, a, b);
@@ -60,8 +61,8 @@ interface Traffic {
                 double len = Math.min(20, seconds - s);
                 if (rng.chance(activeShare)) {
                     active += len;
-                    typed += rng.poisson(len * 2.2);         // keystrokes, ~2 per second while typing
-                    long cmds = rng.poisson(len / 15.0);     // a command every ~15 s
+                    typed += rng.poisson(len * 2.2); // keystrokes, ~2 per second while typing
+                    long cmds = rng.poisson(len / 15.0); // a command every ~15 s
                     outputs += cmds;
                     for (int i = 0; i < cmds; i++) {
                         outputBytes += Math.round(rng.uniform(120, 2500) * rng.jitter(1.0));
@@ -91,7 +92,8 @@ interface Traffic {
      * a short answer to each; a keep-alive each minute. {@code hashing} scales the share rate over time
      * (0 while the miner is paused). {@code tlsOverhead} adds the bytes of TLS record framing per message.
      */
-    static Traffic stratum(Rng rng, double jobSeconds, double sharesPerMinute, LongToDoubleFunction hashing, boolean tls) {
+    static Traffic stratum(
+            Rng rng, double jobSeconds, double sharesPerMinute, LongToDoubleFunction hashing, boolean tls) {
         int overhead = tls ? 29 : 0;
         return (conn, a, b) -> {
             double seconds = (b - a) / 1000.0;

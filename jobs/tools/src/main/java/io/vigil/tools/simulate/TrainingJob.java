@@ -41,11 +41,18 @@ final class TrainingJob extends Job {
     private final Segments checkpoints;
     /** How long the GPUs wait while a checkpoint is taken. */
     private final long checkpointMs;
+
     private final List<Pod> networkReady = new ArrayList<>();
     private final List<Keeper> keepers = new ArrayList<>();
 
     TrainingJob(World world, String id, String team, boolean fp32, boolean exportsExternally) {
-        super(world, id, Kind.TRAINING, "research", team, fp32 ? "registry.internal/ml/pytorch:24.08-py3" : "registry.internal/ml/pytorch:25.01-py3");
+        super(
+                world,
+                id,
+                Kind.TRAINING,
+                "research",
+                team,
+                fp32 ? "registry.internal/ml/pytorch:24.08-py3" : "registry.internal/ml/pytorch:25.01-py3");
         this.fp32 = fp32;
         this.exportsExternally = exportsExternally;
         this.processName = params.pick(List.of("python", "python3", "/usr/bin/python3", "pt_main_thread"));
@@ -69,7 +76,8 @@ final class TrainingJob extends Job {
         long dip = params.seconds(40, 110);
         this.checkpointMs = dip;
         long first = world.t0 + Math.round(params.uniform(0.1, 0.6) * Math.min(period, world.span()));
-        this.checkpoints = new Segments(Rng.of(world.seed, "job-phases:" + id),
+        this.checkpoints = new Segments(
+                Rng.of(world.seed, "job-phases:" + id),
                 new Segments.Segment(first, first + dip, CHECKPOINT),
                 (prevEnd, prevKind, rng) -> {
                     long start = prevEnd - dip + Math.round(period * rng.jitter(0.04));
@@ -84,7 +92,8 @@ final class TrainingJob extends Job {
         int gpus = pods.isEmpty() ? 0 : pods.get(0).gpus.length;
         int width = (int) pods.stream().map(p -> p.rank).distinct().count();
         return (fp32 ? "FP32 training" : "mixed-precision (bf16) data-parallel training") + ", " + width + " pod(s) x "
-                + gpus + " GPUs; checkpoints to " + (exportsExternally ? "the cloud object store" : "the in-cluster object store")
+                + gpus + " GPUs; checkpoints to "
+                + (exportsExternally ? "the cloud object store" : "the in-cluster object store")
                 + "; data from " + (nfs ? "NFS" : "the object store");
     }
 
@@ -106,7 +115,11 @@ final class TrainingJob extends Job {
         }
         l.process(pid(pod, slot, t), processName, fbPerGpu + Math.round(noise.gaussian() * 40));
         if (checkpointing(t)) { // state dict to host memory; GPUs mostly wait
-            return l.set(noise.uniform(0, 22), noise.uniform(0.01, 0.08), fp32 ? 0.0 : noise.uniform(0.0, 0.02), noise.uniform(0.04, 0.18));
+            return l.set(
+                    noise.uniform(0, 22),
+                    noise.uniform(0.01, 0.08),
+                    fp32 ? 0.0 : noise.uniform(0.0, 0.02),
+                    noise.uniform(0.04, 0.18));
         }
         if (noise.chance(0.015)) { // data-loader stall
             double f = noise.uniform(0.5, 0.85);
@@ -132,7 +145,10 @@ final class TrainingJob extends Job {
     /** Whether the pod's processes are reading their checkpoint back: the first half of a warm-up after a restart. */
     private boolean loadingCheckpoint(Pod pod, long t) {
         long since = processStart(pod, t);
-        return (since > pod.start || pods.indexOf(pod) >= width()) && t >= since && t < since + startupMs / 2 && !processesGone(pod, t);
+        return (since > pod.start || pods.indexOf(pod) >= width())
+                && t >= since
+                && t < since + startupMs / 2
+                && !processesGone(pod, t);
     }
 
     @Override
@@ -178,11 +194,29 @@ final class TrainingJob extends Job {
             double read = dataMBps * 1e6;
             double write = checkpointBytesPerPod / (checkpointMs / 1000.0);
             double load = checkpointBytesPerPod / (startupMs / 2000.0);
-            keepers.add(new Keeper(ready, start -> world.outbound(pod, net, Addresses.NFS, 2049, "TCP", start,
-                    Long.MAX_VALUE, "SF", Traffic.rates(net,
-                            t -> computing(pod, t) && checkpointing(t) && !exportsExternally ? write : 2_000 + (computing(pod, t) ? read * 0.004 : 0),
-                            t -> loadingCheckpoint(pod, t) ? load : computing(pod, t) && !checkpointing(t) ? read : 8_000,
-                            Counters.JUMBO_MSS, 0.2), null), e -> e));
+            keepers.add(new Keeper(
+                    ready,
+                    start -> world.outbound(
+                            pod,
+                            net,
+                            Addresses.NFS,
+                            2049,
+                            "TCP",
+                            start,
+                            Long.MAX_VALUE,
+                            "SF",
+                            Traffic.rates(
+                                    net,
+                                    t -> computing(pod, t) && checkpointing(t) && !exportsExternally
+                                            ? write
+                                            : 2_000 + (computing(pod, t) ? read * 0.004 : 0),
+                                    t -> loadingCheckpoint(pod, t)
+                                            ? load
+                                            : computing(pod, t) && !checkpointing(t) ? read : 8_000,
+                                    Counters.JUMBO_MSS,
+                                    0.2),
+                            null),
+                    e -> e));
         }
         // peers: the pods of the same generation (started together)
         for (Pod peer : pods) {
@@ -195,16 +229,49 @@ final class TrainingJob extends Job {
                 for (int s = 0; s < ncclSockets; s++) {
                     Pod from = pod;
                     int dstPort = port + s;
-                    keepers.add(new Keeper(ncclStart, start -> held(from, world.open(from, from.node.name, from.ip, net.ephemeralPort(),
-                            peer.ip, dstPort, "TCP", start, Math.min(peer.end, peer.exitAt), "RSTR",
-                            Traffic.rates(net, t -> ncclRate(from, t), t -> computing(from, t) ? 600 : 0, Counters.JUMBO_MSS, 0.08), null)),
+                    keepers.add(new Keeper(
+                            ncclStart,
+                            start -> held(
+                                    from,
+                                    world.open(
+                                            from,
+                                            from.node.name,
+                                            from.ip,
+                                            net.ephemeralPort(),
+                                            peer.ip,
+                                            dstPort,
+                                            "TCP",
+                                            start,
+                                            Math.min(peer.end, peer.exitAt),
+                                            "RSTR",
+                                            Traffic.rates(
+                                                    net,
+                                                    t -> ncclRate(from, t),
+                                                    t -> computing(from, t) ? 600 : 0,
+                                                    Counters.JUMBO_MSS,
+                                                    0.08),
+                                            null)),
                             e -> reconnectAfterOutage(e, startupMs + net.seconds(0, 2))));
                 }
             }
             if (pod.rank > 0 && peer.rank == 0) { // the rendezvous store on rank 0
-                keepers.add(new Keeper(pod.start + startupMs / 2, start -> held(pod, world.open(pod, pod.node.name, pod.ip,
-                        net.ephemeralPort(), peer.ip, 29500, "TCP", start, Math.min(peer.end, peer.exitAt), "RSTR",
-                        Traffic.rates(net, t -> 30, t -> 24, Counters.JUMBO_MSS, 0.3), null)),
+                keepers.add(new Keeper(
+                        pod.start + startupMs / 2,
+                        start -> held(
+                                pod,
+                                world.open(
+                                        pod,
+                                        pod.node.name,
+                                        pod.ip,
+                                        net.ephemeralPort(),
+                                        peer.ip,
+                                        29500,
+                                        "TCP",
+                                        start,
+                                        Math.min(peer.end, peer.exitAt),
+                                        "RSTR",
+                                        Traffic.rates(net, t -> 30, t -> 24, Counters.JUMBO_MSS, 0.3),
+                                        null)),
                         e -> reconnectAfterOutage(e, startupMs / 2)));
             }
         }
@@ -228,8 +295,17 @@ final class TrainingJob extends Job {
                 continue;
             }
             long size = Math.round(objectBytes * net.jitter(0.2));
-            world.exchange(pod, net, net.pick(Addresses.OBJECT_STORE), Addresses.OBJECT_STORE_PORT, t,
-                    net.between(400, 1200), size, net.uniform(300, 900), Counters.JUMBO_MSS, null);
+            world.exchange(
+                    pod,
+                    net,
+                    net.pick(Addresses.OBJECT_STORE),
+                    Addresses.OBJECT_STORE_PORT,
+                    t,
+                    net.between(400, 1200),
+                    size,
+                    net.uniform(300, 900),
+                    Counters.JUMBO_MSS,
+                    null);
         }
     }
 
@@ -237,8 +313,17 @@ final class TrainingJob extends Job {
     private void checkpointRead(Pod pod, long at) {
         for (int i = 0; i < 4; i++) {
             long part = checkpointBytesPerPod / 4;
-            world.exchange(pod, net, net.pick(Addresses.OBJECT_STORE), Addresses.OBJECT_STORE_PORT,
-                    at + net.seconds(0, 3), net.between(800, 2000) + part / 500, part, 450, Counters.JUMBO_MSS, null);
+            world.exchange(
+                    pod,
+                    net,
+                    net.pick(Addresses.OBJECT_STORE),
+                    Addresses.OBJECT_STORE_PORT,
+                    at + net.seconds(0, 3),
+                    net.between(800, 2000) + part / 500,
+                    part,
+                    450,
+                    Counters.JUMBO_MSS,
+                    null);
         }
     }
 
@@ -250,11 +335,29 @@ final class TrainingJob extends Job {
         for (int i = 0; i < parts; i++) {
             long bytes = total / parts;
             if (exportsExternally) {
-                world.exchange(pod, net, net.pick(Addresses.CLOUD_STORAGE), 443, t + net.seconds(0, 2),
-                        bytes, net.between(4_000, 20_000) + bytes / 4_000, net.uniform(40, 140), Counters.MSS, null);
+                world.exchange(
+                        pod,
+                        net,
+                        net.pick(Addresses.CLOUD_STORAGE),
+                        443,
+                        t + net.seconds(0, 2),
+                        bytes,
+                        net.between(4_000, 20_000) + bytes / 4_000,
+                        net.uniform(40, 140),
+                        Counters.MSS,
+                        null);
             } else {
-                world.exchange(pod, net, net.pick(Addresses.OBJECT_STORE), Addresses.OBJECT_STORE_PORT, t + net.seconds(0, 2),
-                        bytes, net.between(2_000, 9_000) + bytes / 8_000, net.uniform(150, 420), Counters.JUMBO_MSS, null);
+                world.exchange(
+                        pod,
+                        net,
+                        net.pick(Addresses.OBJECT_STORE),
+                        Addresses.OBJECT_STORE_PORT,
+                        t + net.seconds(0, 2),
+                        bytes,
+                        net.between(2_000, 9_000) + bytes / 8_000,
+                        net.uniform(150, 420),
+                        Counters.JUMBO_MSS,
+                        null);
             }
         }
     }

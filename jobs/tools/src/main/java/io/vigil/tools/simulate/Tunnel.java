@@ -13,17 +13,29 @@ final class Tunnel implements Activity {
     Tunnel(World world, Pod pod, Rng rng, Phase phase, String host, int port, long open, long close) {
         double keepalive = rng.uniform(15, 60);
         double active = rng.uniform(0.12, 0.35);
-        this.keeper = new Keeper(open, start -> {
-            if (start >= close) {
-                return null;
-            }
-            if (rng.chance(0.5)) {
-                world.dns(pod, rng, world.notBefore(start - rng.between(5, 200)), phase);
-            }
-            long piece = Math.min(close - start, rng.minutes(12, 45));
-            return world.outbound(pod, rng, host, port, "TCP", start, piece, "SF",
-                    Traffic.interactive(rng, keepalive, active, false), phase);
-        }, ended -> ended + rng.seconds(3, 30));
+        this.keeper = new Keeper(
+                open,
+                start -> {
+                    if (start >= close) {
+                        return null;
+                    }
+                    if (rng.chance(0.5)) {
+                        world.dns(pod, rng, world.notBefore(start - rng.between(5, 200)), phase);
+                    }
+                    long piece = Math.min(close - start, rng.minutes(12, 45));
+                    return world.outbound(
+                            pod,
+                            rng,
+                            host,
+                            port,
+                            "TCP",
+                            start,
+                            piece,
+                            "SF",
+                            Traffic.interactive(rng, keepalive, active, false),
+                            phase);
+                },
+                ended -> ended + rng.seconds(3, 30));
     }
 
     @Override

@@ -16,7 +16,16 @@ final class Upload implements Activity {
     private final int streams;
     private boolean started;
 
-    Upload(World world, Pod pod, Rng rng, Phase phase, String host, long start, long duration, long totalBytes, int streams) {
+    Upload(
+            World world,
+            Pod pod,
+            Rng rng,
+            Phase phase,
+            String host,
+            long start,
+            long duration,
+            long totalBytes,
+            int streams) {
         this.world = world;
         this.pod = pod;
         this.rng = rng;
@@ -41,9 +50,22 @@ final class Upload implements Activity {
         for (int i = 0; i < streams; i++) {
             double phaseShift = rng.uniform(0, 2 * Math.PI);
             long s = start + rng.seconds(0, 3);
-            world.outbound(pod, rng, host, 443, "TCP", s, duration, "SF",
-                    Traffic.rates(rng, t -> perStream * (1 + wobble * Math.sin(2 * Math.PI * (t - s) / period + phaseShift)),
-                            t -> perStream / 900, Counters.MSS, 0.08), phase);
+            world.outbound(
+                    pod,
+                    rng,
+                    host,
+                    443,
+                    "TCP",
+                    s,
+                    duration,
+                    "SF",
+                    Traffic.rates(
+                            rng,
+                            t -> perStream * (1 + wobble * Math.sin(2 * Math.PI * (t - s) / period + phaseShift)),
+                            t -> perStream / 900,
+                            Counters.MSS,
+                            0.08),
+                    phase);
         }
     }
 }

@@ -47,12 +47,19 @@ import java.util.zip.GZIPInputStream;
  * @param category null when the verdict does not name one
  * @param alertId null when not given
  */
-public record Feedback(String source, String dataset, String jobId, long windowStart, Judgement judgement, Category category,
-                       String alertId) {
+public record Feedback(
+        String source,
+        String dataset,
+        String jobId,
+        long windowStart,
+        Judgement judgement,
+        Category category,
+        String alertId) {
 
     /** What the analyst decided. */
     public enum Judgement {
-        TRUE_POSITIVE, FALSE_POSITIVE;
+        TRUE_POSITIVE,
+        FALSE_POSITIVE;
 
         String code() {
             return name().toLowerCase(Locale.ROOT);
@@ -74,8 +81,8 @@ public record Feedback(String source, String dataset, String jobId, long windowS
     public static List<Feedback> read(Path file) throws IOException {
         List<Feedback> verdicts = new ArrayList<>();
         try (InputStream raw = Files.newInputStream(file);
-             InputStream in = file.getFileName().toString().endsWith(".gz") ? new GZIPInputStream(raw) : raw;
-             BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                InputStream in = file.getFileName().toString().endsWith(".gz") ? new GZIPInputStream(raw) : raw;
+                BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
             String line;
             int number = 0;
             while ((line = reader.readLine()) != null) {
@@ -97,33 +104,47 @@ public record Feedback(String source, String dataset, String jobId, long windowS
             throw new BadFeedback(source + ": not JSON: " + e.getOriginalMessage());
         }
         if (node == null || !node.isObject()) {
-            throw new BadFeedback(source + ": expected a JSON object, found " + (node == null ? "nothing" : node.getNodeType()));
+            throw new BadFeedback(
+                    source + ": expected a JSON object, found " + (node == null ? "nothing" : node.getNodeType()));
         }
         String job = text(node, "job_id", source, true);
         long start = time(node, "window_start", source);
         String verdictText = text(node, "verdict", source, true);
-        Judgement judgement = Arrays.stream(Judgement.values()).filter(j -> j.code().equals(verdictText)).findFirst()
-                .orElseThrow(() -> new BadFeedback(source + ": verdict \"" + verdictText
-                        + "\" is not true_positive or false_positive"));
+        Judgement judgement = Arrays.stream(Judgement.values())
+                .filter(j -> j.code().equals(verdictText))
+                .findFirst()
+                .orElseThrow(() -> new BadFeedback(
+                        source + ": verdict \"" + verdictText + "\" is not true_positive or false_positive"));
         String categoryText = text(node, "category", source, false);
         Category category = null;
         if (categoryText != null) {
             if (judgement == Judgement.FALSE_POSITIVE) {
-                throw new BadFeedback(source + ": a false_positive has no category (the window is benign); remove \"category\"");
+                throw new BadFeedback(
+                        source + ": a false_positive has no category (the window is benign); remove \"category\"");
             }
             try {
                 category = Category.valueOf(categoryText);
             } catch (IllegalArgumentException e) {
-                throw new BadFeedback(source + ": category \"" + categoryText + "\" is not one of " + Arrays.toString(Category.values()));
+                throw new BadFeedback(source + ": category \"" + categoryText + "\" is not one of "
+                        + Arrays.toString(Category.values()));
             }
         }
-        return new Feedback(source, text(node, "dataset", source, false), job, start, judgement, category,
+        return new Feedback(
+                source,
+                text(node, "dataset", source, false),
+                job,
+                start,
+                judgement,
+                category,
                 text(node, "alert_id", source, false));
     }
 
     /** Whether this verdict is about the window {@code [start, end)} of {@code job} in {@code dataset}. */
     public boolean matches(String windowDataset, String job, long start, long end) {
-        return jobId.equals(job) && start <= windowStart && windowStart < end && (dataset == null || dataset.equals(windowDataset));
+        return jobId.equals(job)
+                && start <= windowStart
+                && windowStart < end
+                && (dataset == null || dataset.equals(windowDataset));
     }
 
     private static String text(JsonNode node, String field, String source, boolean required) {

@@ -46,8 +46,14 @@ public final class WindowLabelling {
      * @param superseded times a verdict replaced an earlier verdict on the same window
      * @param unmatched verdicts that matched no window, in the order given
      */
-    public record Result(List<LabelledWindow> windows, int fromLabels, int feedbackApplied, int madeBenign,
-                         int madeMalicious, int superseded, List<Feedback> unmatched) {
+    public record Result(
+            List<LabelledWindow> windows,
+            int fromLabels,
+            int feedbackApplied,
+            int madeBenign,
+            int madeMalicious,
+            int superseded,
+            List<Feedback> unmatched) {
 
         /** Windows per label: benign ({@code null} key) and each category, in the category order. */
         public Map<Category, Integer> perCategory() {
@@ -96,7 +102,9 @@ public final class WindowLabelling {
     }
 
     private static final Comparator<Entry> ORDER = Comparator.<Entry, String>comparing(e -> e.dataset)
-            .thenComparing(e -> e.window.getJobId()).thenComparingLong(Entry::start).thenComparingLong(Entry::end);
+            .thenComparing(e -> e.window.getJobId())
+            .thenComparingLong(Entry::start)
+            .thenComparingLong(Entry::end);
 
     /**
      * @throws IllegalArgumentException when a window's features are not of {@code featureSet} (the pipeline and
@@ -107,18 +115,27 @@ public final class WindowLabelling {
         for (DatasetWindows d : datasets) {
             for (JobWindow w : d.windows()) {
                 if (!featureSet.id().equals(w.getFeatureSet())) {
-                    throw new IllegalArgumentException("dataset " + d.dataset() + ": window of " + w.getJobId() + " at "
-                            + w.getWindowStart() + " has feature set " + w.getFeatureSet() + ", expected " + featureSet.id());
+                    throw new IllegalArgumentException(
+                            "dataset " + d.dataset() + ": window of " + w.getJobId() + " at " + w.getWindowStart()
+                                    + " has feature set " + w.getFeatureSet() + ", expected " + featureSet.id());
                 }
-                entries.add(new Entry(d.dataset(), w, featureSet.fromMap(w.getFeatures()),
-                        bestLabel(d.labels(), w.getJobId(), w.getWindowStart().toEpochMilli(), w.getWindowEnd().toEpochMilli())));
+                entries.add(new Entry(
+                        d.dataset(),
+                        w,
+                        featureSet.fromMap(w.getFeatures()),
+                        bestLabel(
+                                d.labels(),
+                                w.getJobId(),
+                                w.getWindowStart().toEpochMilli(),
+                                w.getWindowEnd().toEpochMilli())));
             }
         }
         entries.sort(ORDER);
         int fromLabels = (int) entries.stream().filter(e -> e.category != null).count();
 
         Map<String, List<Entry>> byJob = new HashMap<>();
-        entries.forEach(e -> byJob.computeIfAbsent(e.window.getJobId(), j -> new ArrayList<>()).add(e));
+        entries.forEach(e -> byJob.computeIfAbsent(e.window.getJobId(), j -> new ArrayList<>())
+                .add(e));
         int applied = 0;
         int superseded = 0;
         List<Feedback> unmatched = new ArrayList<>();
@@ -137,9 +154,11 @@ public final class WindowLabelling {
                     e.category = null;
                     e.incident = null;
                 } else {
-                    e.category = f.category() != null ? f.category() : e.category != null ? e.category : Category.UNKNOWN;
+                    e.category =
+                            f.category() != null ? f.category() : e.category != null ? e.category : Category.UNKNOWN;
                     if (e.incident == null) {
-                        e.incident = f.alertId() != null ? f.alertId()
+                        e.incident = f.alertId() != null
+                                ? f.alertId()
                                 : "analyst verdict on " + f.jobId() + " at " + Instant.ofEpochMilli(e.start());
                     }
                 }
@@ -160,10 +179,22 @@ public final class WindowLabelling {
             } else if (e.fromLabels == null && e.category != null) {
                 madeMalicious++;
             }
-            windows.add(new LabelledWindow(e.dataset, e.window.getJobId(), e.start(), e.end(), e.features, e.category,
+            windows.add(new LabelledWindow(
+                    e.dataset,
+                    e.window.getJobId(),
+                    e.start(),
+                    e.end(),
+                    e.features,
+                    e.category,
                     e.category == null ? null : e.incident));
         }
-        return new Result(Collections.unmodifiableList(windows), fromLabels, applied, madeBenign, madeMalicious, superseded,
+        return new Result(
+                Collections.unmodifiableList(windows),
+                fromLabels,
+                applied,
+                madeBenign,
+                madeMalicious,
+                superseded,
                 List.copyOf(unmatched));
     }
 
@@ -188,5 +219,6 @@ public final class WindowLabelling {
     }
 
     private static final Comparator<Label> TIE_ORDER = Comparator.comparingLong(Label::startTs)
-            .thenComparing(Label::incident).thenComparing(Label::category);
+            .thenComparing(Label::incident)
+            .thenComparing(Label::category);
 }

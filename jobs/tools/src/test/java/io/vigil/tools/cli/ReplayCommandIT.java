@@ -26,19 +26,25 @@ class ReplayCommandIT {
 
         // scored with the packaged default model: what it flags is evaluate's business, not this test's
         assertThat(run.exitCode()).as(run.err()).isZero();
-        assertThat(run.err()).contains("replaying 1 dataset (parallelism 2, model " + DefaultModel.load().modelVersion() + ")")
+        assertThat(run.err())
+                .contains("replaying 1 dataset (parallelism 2, model "
+                        + DefaultModel.load().modelVersion() + ")")
                 .containsPattern("story \\(1/1\\): 12 windows, \\d+ alerts, 1 dead letters");
-        assertThat(run.out()).containsSubsequence("incident", "job", "detected", "categories", "time to detect")
+        assertThat(run.out())
+                .containsSubsequence("incident", "job", "detected", "categories", "time to detect")
                 .containsSubsequence("probe", "job-prober")
                 .containsPattern("incidents detected: [01] of 1")
                 .contains("over 0.20 job-hours")
                 .contains("dead letters: 1 (malformed 1)")
-                .contains("wrote alerts.jsonl, windows.jsonl, deadletter.jsonl, summary.json and report.html to " + out);
+                .contains(
+                        "wrote alerts.jsonl, windows.jsonl, deadletter.jsonl, summary.json and report.html to " + out);
 
         VigilCliTest.Run again = vigil("replay", story.toString(), "--out", out, "--parallelism", "2");
         assertThat(again.exitCode()).isEqualTo(2);
         assertThat(again.err()).contains("is not empty; pass --force");
 
-        assertThat(vigil("replay", story.toString(), "--out", out, "--parallelism", "2", "--force").exitCode()).isZero();
+        assertThat(vigil("replay", story.toString(), "--out", out, "--parallelism", "2", "--force")
+                        .exitCode())
+                .isZero();
     }
 }

@@ -22,7 +22,8 @@ class ReplayCommandTest {
     @Test
     void aDatasetWithoutItsGpuFileIsRefusedNamingIt(@TempDir Path dir) throws Exception {
         Path ds = dataset(dir.resolve("incident"), "flows.jsonl.gz", "assignments.jsonl");
-        VigilCliTest.Run run = vigil("replay", ds.toString(), "--out", dir.resolve("out").toString());
+        VigilCliTest.Run run =
+                vigil("replay", ds.toString(), "--out", dir.resolve("out").toString());
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err()).contains("vigil replay: dataset " + ds + " has no gpu.jsonl.gz, gpu.jsonl or gpu.avro");
         assertThat(dir.resolve("out")).doesNotExist();
@@ -30,7 +31,11 @@ class ReplayCommandTest {
 
     @Test
     void aDatasetThatIsNotADirectoryIsRefused(@TempDir Path dir) {
-        VigilCliTest.Run run = vigil("replay", dir.resolve("nowhere").toString(), "--out", dir.resolve("out").toString());
+        VigilCliTest.Run run = vigil(
+                "replay",
+                dir.resolve("nowhere").toString(),
+                "--out",
+                dir.resolve("out").toString());
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err()).contains("dataset " + dir.resolve("nowhere") + " is not a directory");
     }
@@ -38,7 +43,8 @@ class ReplayCommandTest {
     @Test
     void twoFilesForOneInputAreRefused(@TempDir Path dir) throws Exception {
         Path ds = dataset(dir.resolve("ds"), "flows.jsonl", "flows.avro", "gpu.jsonl", "assignments.jsonl");
-        VigilCliTest.Run run = vigil("replay", ds.toString(), "--out", dir.resolve("out").toString());
+        VigilCliTest.Run run =
+                vigil("replay", ds.toString(), "--out", dir.resolve("out").toString());
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err()).contains("has 2 files for flows ([flows.jsonl, flows.avro])");
     }
@@ -46,11 +52,16 @@ class ReplayCommandTest {
     @Test
     void badLabelsAreRefusedNamingFileAndEntry(@TempDir Path dir) throws Exception {
         Path ds = dataset(dir.resolve("ds"), "flows.jsonl", "gpu.jsonl", "assignments.jsonl");
-        Files.writeString(ds.resolve("labels.json"), "[{\"incident\": \"rome\", \"job_id\": \"j\", \"category\": \"MINING\","
-                + " \"start_ts\": 1, \"end_ts\": 2}]");
-        VigilCliTest.Run run = vigil("replay", ds.toString(), "--out", dir.resolve("out").toString());
+        Files.writeString(
+                ds.resolve("labels.json"),
+                "[{\"incident\": \"rome\", \"job_id\": \"j\", \"category\": \"MINING\","
+                        + " \"start_ts\": 1, \"end_ts\": 2}]");
+        VigilCliTest.Run run =
+                vigil("replay", ds.toString(), "--out", dir.resolve("out").toString());
         assertThat(run.exitCode()).isEqualTo(2);
-        assertThat(run.err()).contains(ds.resolve("labels.json") + ": entry 0 (incident \"rome\"): category \"MINING\" is not one of");
+        assertThat(run.err())
+                .contains(
+                        ds.resolve("labels.json") + ": entry 0 (incident \"rome\"): category \"MINING\" is not one of");
     }
 
     @Test
@@ -67,7 +78,8 @@ class ReplayCommandTest {
     @Test
     void theSameDatasetTwiceIsRefused(@TempDir Path dir) throws Exception {
         Path ds = dataset(dir.resolve("ds"), "flows.jsonl", "gpu.jsonl", "assignments.jsonl");
-        VigilCliTest.Run run = vigil("replay", ds.toString(), ds + "/.", "--out", dir.resolve("out").toString());
+        VigilCliTest.Run run = vigil(
+                "replay", ds.toString(), ds + "/.", "--out", dir.resolve("out").toString());
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err()).contains("is given twice");
     }
@@ -77,13 +89,15 @@ class ReplayCommandTest {
         Path ds = dataset(dir.resolve("ds"), "flows.jsonl", "gpu.jsonl", "assignments.jsonl");
         assertThat(vigil("replay", ds.toString()).err()).contains("Missing required option: '--out=DIR'");
         assertThat(vigil("replay", ds.toString()).exitCode()).isEqualTo(2);
-        assertThat(vigil("replay", "--out", dir.resolve("out").toString()).exitCode()).isEqualTo(2);
+        assertThat(vigil("replay", "--out", dir.resolve("out").toString()).exitCode())
+                .isEqualTo(2);
     }
 
     @Test
     void aMissingModelFileIsRefused(@TempDir Path dir) throws Exception {
         Path ds = dataset(dir.resolve("ds"), "flows.jsonl", "gpu.jsonl", "assignments.jsonl");
-        VigilCliTest.Run run = vigil("replay", ds.toString(), "--out", dir.resolve("out").toString(), "--model-path", "m.model");
+        VigilCliTest.Run run =
+                vigil("replay", ds.toString(), "--out", dir.resolve("out").toString(), "--model-path", "m.model");
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err()).contains("vigil replay: no model file m.model");
         assertThat(dir.resolve("out")).doesNotExist();
@@ -92,8 +106,14 @@ class ReplayCommandTest {
     @Test
     void allowUnsignedModelsIsASwitchThatLeavesTheDatasetAlone(@TempDir Path dir) throws Exception {
         Path ds = dataset(dir.resolve("ds"), "flows.jsonl", "gpu.jsonl", "assignments.jsonl");
-        VigilCliTest.Run run = vigil("replay", "--allow-unsigned-models", ds.toString(), "--out", dir.resolve("out").toString(),
-                "--model-path", "m.model");
+        VigilCliTest.Run run = vigil(
+                "replay",
+                "--allow-unsigned-models",
+                ds.toString(),
+                "--out",
+                dir.resolve("out").toString(),
+                "--model-path",
+                "m.model");
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err()).contains("vigil replay: no model file m.model");
     }
@@ -102,7 +122,13 @@ class ReplayCommandTest {
     void helpNamesTheFlagsAndTheFiles() {
         VigilCliTest.Run run = vigil("replay", "--help");
         assertThat(run.exitCode()).isZero();
-        assertThat(run.out()).contains("--out=DIR").contains("--force").contains("--parallelism").contains("--window-size-ms")
-                .contains("--network-internal-cidrs").contains("summary.json").contains("report.html");
+        assertThat(run.out())
+                .contains("--out=DIR")
+                .contains("--force")
+                .contains("--parallelism")
+                .contains("--window-size-ms")
+                .contains("--network-internal-cidrs")
+                .contains("summary.json")
+                .contains("report.html");
     }
 }

@@ -22,34 +22,56 @@ class TrainingVerbsTest {
                 {"job_id": "job-prober", "window_start": "2026-02-14T03:03:00Z", "verdict": "benign"}
                 """);
 
-        VigilCliTest.Run run = vigil("windows", story.toString(), "--out", dir.resolve("w.jsonl").toString(),
-                "--feedback", feedback.toString());
+        VigilCliTest.Run run = vigil(
+                "windows",
+                story.toString(),
+                "--out",
+                dir.resolve("w.jsonl").toString(),
+                "--feedback",
+                feedback.toString());
 
         assertThat(run.exitCode()).isEqualTo(2);
-        assertThat(run.err()).contains("vigil windows: " + feedback + ":2: verdict \"benign\" is not true_positive or false_positive");
+        assertThat(run.err())
+                .contains(
+                        "vigil windows: " + feedback + ":2: verdict \"benign\" is not true_positive or false_positive");
         assertThat(dir.resolve("w.jsonl")).doesNotExist();
     }
 
     @Test
     void windowsRefusesAMissingDatasetAndTwoDatasetsOfOneName(@TempDir Path dir) throws Exception {
-        VigilCliTest.Run missing = vigil("windows", dir.resolve("nowhere").toString(), "--out", dir.resolve("w.jsonl").toString());
+        VigilCliTest.Run missing = vigil(
+                "windows",
+                dir.resolve("nowhere").toString(),
+                "--out",
+                dir.resolve("w.jsonl").toString());
         assertThat(missing.exitCode()).isEqualTo(2);
         assertThat(missing.err()).contains("nowhere is not a directory");
 
         Path one = new Scenario().writeDataset(dir.resolve("a/story"), List.of());
         Path two = new Scenario().writeDataset(dir.resolve("b/story"), List.of());
-        VigilCliTest.Run clash = vigil("windows", one.toString(), two.toString(), "--out", dir.resolve("w.jsonl").toString());
+        VigilCliTest.Run clash = vigil(
+                "windows",
+                one.toString(),
+                two.toString(),
+                "--out",
+                dir.resolve("w.jsonl").toString());
         assertThat(clash.exitCode()).isEqualTo(2);
         assertThat(clash.err()).contains("have the same name 'story'");
     }
 
     @Test
     void trainRefusesMissingWindowsAndATargetOfNoFalseAlerts(@TempDir Path dir) {
-        VigilCliTest.Run missing = vigil("train", "--windows", dir.resolve("none.jsonl").toString(), "--out", dir.resolve("m").toString());
+        VigilCliTest.Run missing = vigil(
+                "train",
+                "--windows",
+                dir.resolve("none.jsonl").toString(),
+                "--out",
+                dir.resolve("m").toString());
         assertThat(missing.exitCode()).isEqualTo(2);
         assertThat(missing.err()).contains("no windows file " + dir.resolve("none.jsonl"));
 
-        VigilCliTest.Run negative = vigil("train", "--windows", "w.jsonl", "--out", dir.resolve("m").toString(), "--target-false-alerts", "0");
+        VigilCliTest.Run negative = vigil(
+                "train", "--windows", "w.jsonl", "--out", dir.resolve("m").toString(), "--target-false-alerts", "0");
         assertThat(negative.exitCode()).isEqualTo(2);
         assertThat(negative.err()).contains("--target-false-alerts must be a positive number, not 0.0");
     }
@@ -58,7 +80,8 @@ class TrainingVerbsTest {
     void evaluateRefusesAModelThatIsMissingOrNotAModel(@TempDir Path dir) throws Exception {
         Path story = new Scenario().writeDataset(dir.resolve("story"), List.of());
 
-        VigilCliTest.Run missing = vigil("evaluate", "--model", dir.resolve("none.model").toString(), story.toString());
+        VigilCliTest.Run missing =
+                vigil("evaluate", "--model", dir.resolve("none.model").toString(), story.toString());
         assertThat(missing.exitCode()).isEqualTo(2);
         assertThat(missing.err()).contains("no model file " + dir.resolve("none.model"));
 
@@ -79,11 +102,22 @@ class TrainingVerbsTest {
     void replayAndDemoTakeAModelFile(@TempDir Path dir) throws Exception {
         Path story = new Scenario().writeDataset(dir.resolve("story"), List.of());
         for (String flag : new String[] {"--model", "--model-path"}) {
-            VigilCliTest.Run run = vigil("replay", story.toString(), "--out", dir.resolve("out").toString(), flag, dir.resolve("none.model").toString());
+            VigilCliTest.Run run = vigil(
+                    "replay",
+                    story.toString(),
+                    "--out",
+                    dir.resolve("out").toString(),
+                    flag,
+                    dir.resolve("none.model").toString());
             assertThat(run.exitCode()).isEqualTo(2);
             assertThat(run.err()).contains("no model file " + dir.resolve("none.model"));
         }
-        VigilCliTest.Run demo = vigil("demo", "--dataset", story.toString(), "--model", dir.resolve("none.model").toString());
+        VigilCliTest.Run demo = vigil(
+                "demo",
+                "--dataset",
+                story.toString(),
+                "--model",
+                dir.resolve("none.model").toString());
         assertThat(demo.exitCode()).isEqualTo(2);
         assertThat(demo.err()).contains("no model file");
     }

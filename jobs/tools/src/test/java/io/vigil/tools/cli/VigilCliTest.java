@@ -28,7 +28,9 @@ class VigilCliTest {
     void helpListsEveryVerbOfTheDesign() {
         Run run = vigil("--help");
         assertThat(run.exitCode()).isZero();
-        for (String verb : new String[] {"demo", "replay", "detect", "simulate", "windows", "train", "evaluate", "publish-model"}) {
+        for (String verb :
+                new String[] {"demo", "replay", "detect", "simulate", "windows", "train", "evaluate", "publish-model"
+                }) {
             assertThat(run.out()).contains("  " + verb + " ");
         }
     }
@@ -36,8 +38,11 @@ class VigilCliTest {
     @Test
     void settingsBecomeFlagsWithTheirDocAndDefault() {
         Run run = vigil("topics", "--help");
-        assertThat(run.out()).contains("--bootstrap-servers").contains("--topic-flows")
-                .contains("--topic-flows-partitions").contains("Default: vigil.flows");
+        assertThat(run.out())
+                .contains("--bootstrap-servers")
+                .contains("--topic-flows")
+                .contains("--topic-flows-partitions")
+                .contains("Default: vigil.flows");
     }
 
     @Test

@@ -1,12 +1,10 @@
 package io.vigil.tools.cluster;
 
-import io.vigil.models.model.ModelArtifact;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vigil.settings.Topic;
-import io.vigil.settings.VigilConfig;
-import io.vigil.pipeline.detect.DefaultModel;
+import io.vigil.models.model.ModelArtifact;
 import io.vigil.models.scoring.WindowScorer;
+import io.vigil.pipeline.detect.DefaultModel;
 import io.vigil.pipeline.kafka.KafkaTopics;
 import io.vigil.records.Alert;
 import io.vigil.records.Decoded;
@@ -14,6 +12,8 @@ import io.vigil.records.GpuSample;
 import io.vigil.records.RecordType;
 import io.vigil.records.wire.Framings;
 import io.vigil.records.wire.RecordFraming;
+import io.vigil.settings.Topic;
+import io.vigil.settings.VigilConfig;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -118,7 +118,8 @@ class ClusterFailureIT {
         long t0 = System.nanoTime();
         cluster.run("kafka-start");
         cluster.run("flink-start");
-        System.out.printf("cluster-it: Kafka on %s and Flink (JobManager + 2 TaskManagers) on 127.0.0.1:%d up in %.1f s%n",
+        System.out.printf(
+                "cluster-it: Kafka on %s and Flink (JobManager + 2 TaskManagers) on 127.0.0.1:%d up in %.1f s%n",
                 cluster.bootstrapServers(), cluster.restPort, (System.nanoTime() - t0) / 1e9);
     }
 
@@ -142,11 +143,17 @@ class ClusterFailureIT {
             List<Double> toCheckpoint = new ArrayList<>();
             for (int kill = 1; kill <= 3; kill++) {
                 int scansTold = kill;
-                LocalCluster.await("alert " + kill + " committed", PATIENCE, () -> run.alertIds().size() >= scansTold);
+                LocalCluster.await(
+                        "alert " + kill + " committed",
+                        PATIENCE,
+                        () -> run.alertIds().size() >= scansTold);
                 int committed = run.alertIds().size();
-                assertThat(committed).as("alerts committed when kill %d lands: one per scan told so far, none twice", kill)
+                assertThat(committed)
+                        .as("alerts committed when kill %d lands: one per scan told so far, none twice", kill)
                         .isEqualTo(kill);
-                LocalCluster.await("job running on 2 TaskManagers", PATIENCE,
+                LocalCluster.await(
+                        "job running on 2 TaskManagers",
+                        PATIENCE,
                         () -> cluster.allRunning(job) && cluster.registeredTaskManagers() == 2);
                 long restarts = cluster.restarts(job);
                 long restores = cluster.checkpoints(job).restores();
@@ -155,7 +162,9 @@ class ClusterFailureIT {
 
                 long t0 = System.nanoTime();
                 cluster.run("kill-tm", n);
-                LocalCluster.await("the job to restart after the loss of " + victim + ", all its tasks running", PATIENCE,
+                LocalCluster.await(
+                        "the job to restart after the loss of " + victim + ", all its tasks running",
+                        PATIENCE,
                         () -> cluster.restarts(job) > restarts && cluster.allRunning(job));
                 double running = (System.nanoTime() - t0) / 1e9;
                 LocalCluster.await("a checkpoint completed after the restore", PATIENCE, () -> {
@@ -165,14 +174,18 @@ class ClusterFailureIT {
                 double checkpointed = (System.nanoTime() - t0) / 1e9;
                 toRunning.add(running);
                 toCheckpoint.add(checkpointed);
-                System.out.printf("cluster-it: kill -9 %s with %d of %d alerts committed: all tasks RUNNING again after %.1f s,"
-                        + " first checkpoint after %.1f s%n", victim, committed, run.stream.scans, running, checkpointed);
+                System.out.printf(
+                        "cluster-it: kill -9 %s with %d of %d alerts committed: all tasks RUNNING again after %.1f s,"
+                                + " first checkpoint after %.1f s%n",
+                        victim, committed, run.stream.scans, running, checkpointed);
                 // recovered: the story goes on to its next incident (after the third kill, the last two)
                 run.stream.allowScans(kill < 3 ? 1 : 2);
                 cluster.run("tm-start", n); // back to two TaskManagers, as a supervisor would do
             }
-            System.out.printf("cluster-it: recovery after a TaskManager kill, median of 3: %.1f s to RUNNING, %.1f s to the first"
-                    + " checkpoint (each: %s / %s)%n", median(toRunning), median(toCheckpoint), toRunning, toCheckpoint);
+            System.out.printf(
+                    "cluster-it: recovery after a TaskManager kill, median of 3: %.1f s to RUNNING, %.1f s to the first"
+                            + " checkpoint (each: %s / %s)%n",
+                    median(toRunning), median(toCheckpoint), toRunning, toCheckpoint);
 
             run.awaitEndAndAssertExactlyTheStorysAlerts();
         }
@@ -187,21 +200,29 @@ class ClusterFailureIT {
             run.stream.start();
             run.stream.allowScans(1);
 
-            LocalCluster.await("the first alert committed", PATIENCE, () -> run.alertIds().size() >= 1);
+            LocalCluster.await(
+                    "the first alert committed", PATIENCE, () -> run.alertIds().size() >= 1);
             int committed = run.alertIds().size();
-            assertThat(committed).as("alerts committed when the broker stops: the first scan's, once").isEqualTo(1);
+            assertThat(committed)
+                    .as("alerts committed when the broker stops: the first scan's, once")
+                    .isEqualTo(1);
             // The telemetry holds still while the broker is away: records a producer keeps through an outage come
             // back partition by partition, and a partition idle by then would find its records late (dead letters).
             run.stream.pause();
             long t0 = System.nanoTime();
             cluster.run("kafka-stop");
             cluster.run("kafka-start"); // same log directory, same ports
-            System.out.printf("cluster-it: broker stopped and started again (%.1f s) with %d of %d alerts committed%n",
+            System.out.printf(
+                    "cluster-it: broker stopped and started again (%.1f s) with %d of %d alerts committed%n",
                     (System.nanoTime() - t0) / 1e9, committed, run.stream.scans);
             long triggered = cluster.checkpoints(job).triggered();
-            LocalCluster.await("a checkpoint triggered after the broker came back to complete, all tasks running", PATIENCE,
+            LocalCluster.await(
+                    "a checkpoint triggered after the broker came back to complete, all tasks running",
+                    PATIENCE,
                     () -> cluster.allRunning(job) && cluster.checkpoints(job).completed() > triggered);
-            System.out.printf("cluster-it: first checkpoint after the broker restart %.1f s after the stop%n", (System.nanoTime() - t0) / 1e9);
+            System.out.printf(
+                    "cluster-it: first checkpoint after the broker restart %.1f s after the stop%n",
+                    (System.nanoTime() - t0) / 1e9);
             run.resumeAfterPause();
             run.stream.allowScans(1);
 
@@ -218,20 +239,31 @@ class ClusterFailureIT {
             run.stream.start();
             run.stream.allowScans(1);
 
-            LocalCluster.await("the first alert committed", PATIENCE, () -> run.alertIds().size() >= 1);
+            LocalCluster.await(
+                    "the first alert committed", PATIENCE, () -> run.alertIds().size() >= 1);
             int committed = run.alertIds().size();
-            assertThat(committed).as("alerts committed when the job stops: the first scan's, once").isEqualTo(1);
+            assertThat(committed)
+                    .as("alerts committed when the job stops: the first scan's, once")
+                    .isEqualTo(1);
             String savepoint = cluster.run("stop-job", first);
             assertThat(cluster.rest("/jobs/" + first).path("state").asText()).isEqualTo("FINISHED");
             int told = run.stream.minutesTold();
-            LocalCluster.await("the story to go on while no job runs (a minute more told)", PATIENCE,
+            LocalCluster.await(
+                    "the story to go on while no job runs (a minute more told)",
+                    PATIENCE,
                     () -> run.stream.minutesTold() > told);
             String resumed = cluster.run(run.detectArgs("resume", savepoint));
             run.job = resumed;
-            LocalCluster.await("the resumed job running, a checkpoint completed after its restore", PATIENCE,
-                    () -> cluster.allRunning(resumed) && cluster.checkpoints(resumed).completedSinceRestore());
-            assertThat(cluster.checkpoints(resumed).restoredPath()).as("restored from the savepoint").isEqualTo(savepoint);
-            System.out.printf("cluster-it: stopped with savepoint %s at %d of %d alerts, resumed as job %s%n",
+            LocalCluster.await(
+                    "the resumed job running, a checkpoint completed after its restore",
+                    PATIENCE,
+                    () -> cluster.allRunning(resumed)
+                            && cluster.checkpoints(resumed).completedSinceRestore());
+            assertThat(cluster.checkpoints(resumed).restoredPath())
+                    .as("restored from the savepoint")
+                    .isEqualTo(savepoint);
+            System.out.printf(
+                    "cluster-it: stopped with savepoint %s at %d of %d alerts, resumed as job %s%n",
                     savepoint, committed, run.stream.scans, resumed);
             run.stream.allowScans(1);
 
@@ -274,9 +306,23 @@ class ClusterFailureIT {
         String[] detectArgs(String verb, String... extra) {
             List<String> args = new ArrayList<>(List.of(verb));
             args.addAll(List.of(extra));
-            args.addAll(List.of("--group-id", ns, "--alerts-transactional-id-prefix", ns,
-                    "--checkpoint-interval-ms", "1000", "--watermark-idleness-ms", String.valueOf(idleness.toMillis())));
-            for (Topic t : List.of(Topic.FLOWS, Topic.GPU, Topic.ASSIGNMENTS, Topic.ALERTS, Topic.WINDOWS, Topic.DEADLETTER, Topic.MODELS)) {
+            args.addAll(List.of(
+                    "--group-id",
+                    ns,
+                    "--alerts-transactional-id-prefix",
+                    ns,
+                    "--checkpoint-interval-ms",
+                    "1000",
+                    "--watermark-idleness-ms",
+                    String.valueOf(idleness.toMillis())));
+            for (Topic t : List.of(
+                    Topic.FLOWS,
+                    Topic.GPU,
+                    Topic.ASSIGNMENTS,
+                    Topic.ALERTS,
+                    Topic.WINDOWS,
+                    Topic.DEADLETTER,
+                    Topic.MODELS)) {
                 args.add("--" + t.nameSetting().replace('.', '-'));
                 args.add(config.topic(t));
             }
@@ -301,18 +347,26 @@ class ClusterFailureIT {
          * every partition active and time to spare.
          */
         void resumeAfterPause() {
-            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()))) {
+            try (Admin admin =
+                    Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()))) {
                 for (int step = 1; ; step++) {
                     long told = System.nanoTime();
                     Map<TopicPartition, Long> last = stream.tellOneStep();
-                    LocalCluster.await("the job to read the story's next step on every partition " + last, PATIENCE,
+                    LocalCluster.await(
+                            "the job to read the story's next step on every partition " + last,
+                            PATIENCE,
                             () -> hasRead(admin, last));
                     Duration took = Duration.ofNanos(System.nanoTime() - told);
-                    System.out.printf("cluster-it: %s: the job read step %d after the pause in %.1f s%n", ns, step, took.toMillis() / 1e3);
+                    System.out.printf(
+                            "cluster-it: %s: the job read step %d after the pause in %.1f s%n",
+                            ns, step, took.toMillis() / 1e3);
                     if (took.compareTo(idleness.dividedBy(2)) < 0) {
                         break;
                     }
-                    assertThat(step).as("steps told before the job showed it had read one within half the idleness (%s)", idleness)
+                    assertThat(step)
+                            .as(
+                                    "steps told before the job showed it had read one within half the idleness (%s)",
+                                    idleness)
                             .isLessThan(10);
                 }
             }
@@ -323,9 +377,11 @@ class ClusterFailureIT {
         private boolean hasRead(Admin admin, Map<TopicPartition, Long> offsets) {
             try {
                 Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(ns)
-                        .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
+                        .partitionsToOffsetAndMetadata()
+                        .get(10, TimeUnit.SECONDS);
                 return offsets.entrySet().stream()
-                        .allMatch(e -> committed.get(e.getKey()) != null && committed.get(e.getKey()).offset() > e.getValue());
+                        .allMatch(e -> committed.get(e.getKey()) != null
+                                && committed.get(e.getKey()).offset() > e.getValue());
             } catch (ExecutionException | TimeoutException e) {
                 throw new IllegalStateException("committed offsets of " + ns, e);
             } catch (InterruptedException e) {
@@ -335,12 +391,15 @@ class ClusterFailureIT {
         }
 
         List<String> alertIds() {
-            return read(config.topic(Topic.ALERTS), RecordType.ALERT).stream().map(Alert::getAlertId).toList();
+            return read(config.topic(Topic.ALERTS), RecordType.ALERT).stream()
+                    .map(Alert::getAlertId)
+                    .toList();
         }
 
         List<String> windowKeys() {
             return read(config.topic(Topic.WINDOWS), RecordType.WINDOW).stream()
-                    .map(w -> w.getJobId() + "@" + w.getWindowStart().toEpochMilli()).toList();
+                    .map(w -> w.getJobId() + "@" + w.getWindowStart().toEpochMilli())
+                    .toList();
         }
 
         void awaitEndAndAssertExactlyTheStorysAlerts() throws Exception {
@@ -352,30 +411,47 @@ class ClusterFailureIT {
                 expected = stream.story.expectedAlertIds(SCORER.modelVersion());
                 Set<String> storyWindows = windows;
                 int alerts = expected.size();
-                LocalCluster.await("every window of the story scored and committed, every alert committed", PATIENCE,
-                        () -> Set.copyOf(windowKeys()).containsAll(storyWindows) && alertIds().size() >= alerts);
+                LocalCluster.await(
+                        "every window of the story scored and committed, every alert committed",
+                        PATIENCE,
+                        () -> Set.copyOf(windowKeys()).containsAll(storyWindows)
+                                && alertIds().size() >= alerts);
                 // whatever the job has emitted by now (a duplicate too, if any) is committed two checkpoints on
                 long completed = cluster.checkpoints(job).completed();
-                LocalCluster.await("two more checkpoints completed", PATIENCE, () -> cluster.checkpoints(job).completed() >= completed + 2);
+                LocalCluster.await(
+                        "two more checkpoints completed",
+                        PATIENCE,
+                        () -> cluster.checkpoints(job).completed() >= completed + 2);
             } catch (AssertionError timedOut) {
                 // say what is missing (the assertions below say it too)
                 Set<String> missing = new TreeSet<>(windows);
                 missing.removeAll(windowKeys());
-                System.out.printf("cluster-it: %s: %s; windows missing: %s; alerts: %s; dead letters: %s%n", ns, timedOut.getMessage(),
-                        missing, alertIds(), read(config.topic(Topic.DEADLETTER), RecordType.DEAD_LETTER).stream()
-                                .map(d -> d.getRecordType() + "/" + d.getReason() + " " + d.getDetail()).toList());
+                System.out.printf(
+                        "cluster-it: %s: %s; windows missing: %s; alerts: %s; dead letters: %s%n",
+                        ns,
+                        timedOut.getMessage(),
+                        missing,
+                        alertIds(),
+                        read(config.topic(Topic.DEADLETTER), RecordType.DEAD_LETTER).stream()
+                                .map(d -> d.getRecordType() + "/" + d.getReason() + " " + d.getDetail())
+                                .toList());
             } finally {
                 close();
             }
             assertThat(stream.failure.get()).as("streaming the story").isNull();
             assertThat(stream.ended()).as("the story told to its end").isTrue();
             List<String> alerts = alertIds();
-            assertThat(alerts).as("alert ids, read_committed: each of the story's alerts exactly once")
+            assertThat(alerts)
+                    .as("alert ids, read_committed: each of the story's alerts exactly once")
                     .containsExactlyInAnyOrderElementsOf(expected);
             Set<String> storyWindows = windows;
-            List<String> scored = windowKeys().stream().filter(storyWindows::contains).toList();
-            assertThat(scored).as("scored windows, read_committed: each exactly once").containsExactlyInAnyOrderElementsOf(windows);
-            System.out.printf("cluster-it: %s: %d alerts and %d windows, each exactly once%n", ns, alerts.size(), scored.size());
+            List<String> scored =
+                    windowKeys().stream().filter(storyWindows::contains).toList();
+            assertThat(scored)
+                    .as("scored windows, read_committed: each exactly once")
+                    .containsExactlyInAnyOrderElementsOf(windows);
+            System.out.printf(
+                    "cluster-it: %s: %d alerts and %d windows, each exactly once%n", ns, alerts.size(), scored.size());
         }
 
         private <T extends SpecificRecord> List<T> read(String topic, RecordType<T> type) {
@@ -386,8 +462,9 @@ class ClusterFailureIT {
         @Override
         public void close() throws InterruptedException {
             stream.stop();
-            if (job != null && !Set.of("FINISHED", "CANCELED", "FAILED", "CANCELLING")
-                    .contains(cluster.rest("/jobs/" + job).path("state").asText())) {
+            if (job != null
+                    && !Set.of("FINISHED", "CANCELED", "FAILED", "CANCELLING")
+                            .contains(cluster.rest("/jobs/" + job).path("state").asText())) {
                 cluster.run("cancel", job);
             }
         }
@@ -506,12 +583,14 @@ class ClusterFailureIT {
             p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
             p.put(ProducerConfig.ACKS_CONFIG, "all");
             p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+            try (KafkaProducer<byte[], byte[]> producer =
+                    new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
                 tell(producer, story.beginning());
                 int lastScan = FIRST_SCAN - QUIET_BETWEEN - 1;
                 while (running.get()) {
                     int minute = story.minutes();
-                    boolean scan = story.scans() < scans && minute > lastScan + QUIET_BETWEEN && scansAllowed.tryAcquire();
+                    boolean scan =
+                            story.scans() < scans && minute > lastScan + QUIET_BETWEEN && scansAllowed.tryAcquire();
                     tell(producer, story.minute(scan));
                     minutesTold = story.minutes();
                     if (scan) {
@@ -531,8 +610,13 @@ class ClusterFailureIT {
                 long cap = ts + Duration.ofMinutes(30).toMillis();
                 while (running.get() && ts < cap) {
                     ts += STEP_MS;
-                    GpuSample idle = GpuSample.newBuilder().setTs(Instant.ofEpochMilli(ts)).setNode("vigil-clock").setGpu(0)
-                            .setUtil(0).setProcesses(List.of()).build();
+                    GpuSample idle = GpuSample.newBuilder()
+                            .setTs(Instant.ofEpochMilli(ts))
+                            .setNode("vigil-clock")
+                            .setGpu(0)
+                            .setUtil(0)
+                            .setProcesses(List.of())
+                            .build();
                     List<ProducerRecord<byte[], byte[]>> step = new ArrayList<>();
                     for (int i = 0; i < partitions; i++) {
                         step.add(new ProducerRecord<>(gpuTopic, i, ts, null, gpu.encode(idle)));
@@ -551,7 +635,8 @@ class ClusterFailureIT {
         private void tell(KafkaProducer<byte[], byte[]> producer, List<ClusterStory.Timed> records) throws Exception {
             Map<Topic, RecordFraming> framings = new HashMap<>();
             for (Topic t : List.of(Topic.FLOWS, Topic.GPU, Topic.ASSIGNMENTS)) {
-                RecordType<?> type = t == Topic.FLOWS ? RecordType.FLOW : t == Topic.GPU ? RecordType.GPU : RecordType.ASSIGNMENT;
+                RecordType<?> type =
+                        t == Topic.FLOWS ? RecordType.FLOW : t == Topic.GPU ? RecordType.GPU : RecordType.ASSIGNMENT;
                 framings.put(t, Framings.forTopic(type, config.topic(t), null));
             }
             List<ProducerRecord<byte[], byte[]>> step = new ArrayList<>();
@@ -563,7 +648,11 @@ class ClusterFailureIT {
                     step = new ArrayList<>();
                 }
                 stepStart = start;
-                step.add(new ProducerRecord<>(config.topic(r.topic()), null, r.ts(), r.node().getBytes(StandardCharsets.UTF_8),
+                step.add(new ProducerRecord<>(
+                        config.topic(r.topic()),
+                        null,
+                        r.ts(),
+                        r.node().getBytes(StandardCharsets.UTF_8),
                         framings.get(r.topic()).encode(r.record())));
             }
             if (!step.isEmpty()) {
@@ -572,7 +661,8 @@ class ClusterFailureIT {
         }
 
         /** Tells one step: when it is due, or, while the test holds the story still, when the test asks for it. */
-        private void tellStep(KafkaProducer<byte[], byte[]> producer, long storyMs, List<ProducerRecord<byte[], byte[]>> step)
+        private void tellStep(
+                KafkaProducer<byte[], byte[]> producer, long storyMs, List<ProducerRecord<byte[], byte[]>> step)
                 throws Exception {
             synchronized (this) {
                 while (running.get() && pauseWanted) {
@@ -626,16 +716,19 @@ class ClusterFailureIT {
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000);
         List<T> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(i -> new TopicPartition(topic, i.partition())).toList();
+                    .map(i -> new TopicPartition(topic, i.partition()))
+                    .toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             long deadline = System.nanoTime() + PATIENCE.toNanos();
             while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("could not read " + topic + " to its end offsets " + end + " in " + PATIENCE);
+                    throw new IllegalStateException(
+                            "could not read " + topic + " to its end offsets " + end + " in " + PATIENCE);
                 }
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     Decoded<T> d = framing.decode(r.value());

@@ -1,12 +1,12 @@
 package io.vigil.tools.cluster;
 
-import io.vigil.settings.Topic;
 import io.vigil.pipeline.detect.Alerts;
 import io.vigil.records.Assignment;
 import io.vigil.records.AssignmentEvent;
 import io.vigil.records.Flow;
 import io.vigil.records.GpuProcess;
 import io.vigil.records.GpuSample;
+import io.vigil.settings.Topic;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -73,8 +73,17 @@ final class ClusterStory {
                 for (int i = 0; i < 10; i++, host++) {
                     String dst = "10.0." + (50 + host / 250) + "." + (1 + host % 250);
                     boolean answered = host % 7 == 0;
-                    flow(records, PROBER_IP, dst, SERVICE_PORTS[host % SERVICE_PORTS.length], at, at.minusMillis(300),
-                            answered ? 300 : 0, answered ? 120 : 0, answered ? "REJ" : "S0", PROBER_NODE);
+                    flow(
+                            records,
+                            PROBER_IP,
+                            dst,
+                            SERVICE_PORTS[host % SERVICE_PORTS.length],
+                            at,
+                            at.minusMillis(300),
+                            answered ? 300 : 0,
+                            answered ? 120 : 0,
+                            answered ? "REJ" : "S0",
+                            PROBER_NODE);
                 }
             }
             flow(records, PROBER_IP, METADATA_IP, 80, at(minute, 30), at(minute, 29), 200, 1_500, "SF", PROBER_NODE);
@@ -108,32 +117,82 @@ final class ClusterStory {
         for (int tick = 0; tick < 6; tick++) {
             Instant at = at(minute, tick * 10);
             for (int gpu = 0; gpu < 4; gpu++) {
-                GpuSample s = GpuSample.newBuilder().setTs(at).setNode(node).setGpu(gpu).setGpuUuid(null)
-                        .setUtil(93 + gpu).setSmActive(0.82).setTensorActive(0.55).setDramActive(0.41)
-                        .setFbUsedMib(61_000L).setPowerW(610.0).setTempC(66.0).setSmClockMhz(1_980)
+                GpuSample s = GpuSample.newBuilder()
+                        .setTs(at)
+                        .setNode(node)
+                        .setGpu(gpu)
+                        .setGpuUuid(null)
+                        .setUtil(93 + gpu)
+                        .setSmActive(0.82)
+                        .setTensorActive(0.55)
+                        .setDramActive(0.41)
+                        .setFbUsedMib(61_000L)
+                        .setPowerW(610.0)
+                        .setTempC(66.0)
+                        .setSmClockMhz(1_980)
                         .setProcesses(List.of(new GpuProcess(4242L, "python", 60_000L)))
                         .build();
                 records.add(new Timed(Topic.GPU, s, at.toEpochMilli(), node, 2));
             }
             // dataset reads from internal storage
-            flow(records, ip, STORAGE_IP, 443, at(minute, tick * 10 + 9), at(minute, tick * 10), 40_000, 90_000_000, "SF", node);
+            flow(
+                    records,
+                    ip,
+                    STORAGE_IP,
+                    443,
+                    at(minute, tick * 10 + 9),
+                    at(minute, tick * 10),
+                    40_000,
+                    90_000_000,
+                    "SF",
+                    node);
         }
         // the experiment tracker: one long-lived HTTPS connection, re-reported every minute
         flow(records, ip, TRACKER_IP, 443, at(minute, 59), BEGINNING, 52_000, 9_000, "S1", node);
     }
 
-    private static void flow(List<Timed> records, String src, String dst, int port, Instant ts, Instant start, long out, long in,
-                             String state, String node) {
-        Flow f = Flow.newBuilder().setTs(ts).setStartTs(start).setNode(node).setJobId(null)
-                .setSrcIp(src).setDstIp(dst).setSrcPort(40_000 + port % 1000).setDstPort(port).setProtocol("TCP")
-                .setOrigBytes(out).setRespBytes(in).setOrigPkts(Math.max(1, out / 1400)).setRespPkts(in / 1400)
-                .setConnState(state).build();
+    private static void flow(
+            List<Timed> records,
+            String src,
+            String dst,
+            int port,
+            Instant ts,
+            Instant start,
+            long out,
+            long in,
+            String state,
+            String node) {
+        Flow f = Flow.newBuilder()
+                .setTs(ts)
+                .setStartTs(start)
+                .setNode(node)
+                .setJobId(null)
+                .setSrcIp(src)
+                .setDstIp(dst)
+                .setSrcPort(40_000 + port % 1000)
+                .setDstPort(port)
+                .setProtocol("TCP")
+                .setOrigBytes(out)
+                .setRespBytes(in)
+                .setOrigPkts(Math.max(1, out / 1400))
+                .setRespPkts(in / 1400)
+                .setConnState(state)
+                .build();
         records.add(new Timed(Topic.FLOWS, f, ts.toEpochMilli(), node, 1));
     }
 
-    private static void assignment(List<Timed> records, AssignmentEvent event, String job, String ip, String node, Instant at) {
-        Assignment a = Assignment.newBuilder().setTs(at).setEvent(event).setJobId(job).setNode(node).setPod(job + "-0")
-                .setIp(ip).setGpus(List.of(0, 1, 2, 3)).setLabels(null).build();
+    private static void assignment(
+            List<Timed> records, AssignmentEvent event, String job, String ip, String node, Instant at) {
+        Assignment a = Assignment.newBuilder()
+                .setTs(at)
+                .setEvent(event)
+                .setJobId(job)
+                .setNode(node)
+                .setPod(job + "-0")
+                .setIp(ip)
+                .setGpus(List.of(0, 1, 2, 3))
+                .setLabels(null)
+                .build();
         records.add(new Timed(Topic.ASSIGNMENTS, a, at.toEpochMilli(), node, 0));
     }
 

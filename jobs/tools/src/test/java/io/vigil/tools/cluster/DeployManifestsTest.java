@@ -52,8 +52,9 @@ class DeployManifestsTest {
         Matcher from = Pattern.compile("(?m)^FROM\\s+(\\S+)").matcher(dockerfile);
         assertThat(from.find()).isTrue();
         assertThat(from.group(1)).isEqualTo("flink:" + rootProperty("flink.version") + "-java17");
-        assertThat(dockerfile).containsPattern("(?m)^COPY .*jobs/target/" + Pattern.quote(jobJarName())
-                + " /opt/flink/usrlib/" + Pattern.quote(jobJarName()) + "$");
+        assertThat(dockerfile)
+                .containsPattern("(?m)^COPY .*jobs/target/" + Pattern.quote(jobJarName()) + " /opt/flink/usrlib/"
+                        + Pattern.quote(jobJarName()) + "$");
     }
 
     @Test
@@ -64,23 +65,26 @@ class DeployManifestsTest {
             assertThat(args.get(i)).as("flag at %d", i).startsWith("--");
             flags.put(args.get(i), args.get(i + 1));
         }
-        Map<String, String> settingByFlag = VigilConfig.keys().stream()
-                .collect(Collectors.toMap(k -> "--" + k.replace('.', '-'), k -> k));
+        Map<String, String> settingByFlag =
+                VigilConfig.keys().stream().collect(Collectors.toMap(k -> "--" + k.replace('.', '-'), k -> k));
         assertThat(settingByFlag).containsKeys(flags.keySet().toArray(String[]::new));
         // every value is valid for its setting
         Map<String, Object> values = new HashMap<>();
         flags.forEach((flag, value) -> values.put(settingByFlag.get(flag), value));
         VigilConfig config = new VigilConfig(values);
-        for (Topic t : List.of(Topic.FLOWS, Topic.GPU, Topic.ASSIGNMENTS, Topic.ALERTS, Topic.WINDOWS, Topic.DEADLETTER)) {
+        for (Topic t :
+                List.of(Topic.FLOWS, Topic.GPU, Topic.ASSIGNMENTS, Topic.ALERTS, Topic.WINDOWS, Topic.DEADLETTER)) {
             assertThat(config.topic(t)).as(t.nameSetting()).isEqualTo(t.defaultName());
         }
-        assertThat(config.bootstrapServers()).isNotEqualTo(VigilConfig.defaults().bootstrapServers());
+        assertThat(config.bootstrapServers())
+                .isNotEqualTo(VigilConfig.defaults().bootstrapServers());
     }
 
     @Test
     void everyTopicHasAStrimziKafkaTopicWithItsNameAndPartitions() throws Exception {
         Map<String, Integer> partitionsByTopic = new HashMap<>();
-        try (var parser = new YAMLFactory().createParser(ROOT.resolve("deploy/k8s/kafka-topics.yaml").toFile())) {
+        try (var parser = new YAMLFactory()
+                .createParser(ROOT.resolve("deploy/k8s/kafka-topics.yaml").toFile())) {
             Iterator<JsonNode> docs = YAML.readValues(parser, JsonNode.class);
             while (docs.hasNext()) {
                 JsonNode doc = docs.next();
@@ -88,8 +92,14 @@ class DeployManifestsTest {
                     continue;
                 }
                 assertThat(doc.path("kind").asText()).isEqualTo("KafkaTopic");
-                assertThat(doc.path("metadata").path("labels").path("strimzi.io/cluster").asText()).isNotBlank();
-                partitionsByTopic.put(doc.path("spec").path("topicName").asText(), doc.path("spec").path("partitions").asInt());
+                assertThat(doc.path("metadata")
+                                .path("labels")
+                                .path("strimzi.io/cluster")
+                                .asText())
+                        .isNotBlank();
+                partitionsByTopic.put(
+                        doc.path("spec").path("topicName").asText(),
+                        doc.path("spec").path("partitions").asInt());
             }
         }
         Map<String, Integer> expected = new HashMap<>();
@@ -101,12 +111,20 @@ class DeployManifestsTest {
 
     @Test
     void kubernetesAndLocalFlinkConfigurationsAgreeOnStateCheckpointsRestartsAndJavaFlags() throws Exception {
-        Map<String, String> local = flatten(YAML.readTree(ROOT.resolve("deploy/flink/config.yaml").toFile()));
+        Map<String, String> local =
+                flatten(YAML.readTree(ROOT.resolve("deploy/flink/config.yaml").toFile()));
         JsonNode k8s = flinkDeployment().path("spec").path("flinkConfiguration");
-        for (String key : List.of("state.backend.type", "execution.checkpointing.mode", "execution.checkpointing.incremental",
-                "execution.checkpointing.externalized-checkpoint-retention", "execution.checkpointing.tolerable-failed-checkpoints",
-                "restart-strategy.type", "restart-strategy.fixed-delay.attempts", "restart-strategy.fixed-delay.delay",
-                "taskmanager.numberOfTaskSlots", "env.java.opts.all")) {
+        for (String key : List.of(
+                "state.backend.type",
+                "execution.checkpointing.mode",
+                "execution.checkpointing.incremental",
+                "execution.checkpointing.externalized-checkpoint-retention",
+                "execution.checkpointing.tolerable-failed-checkpoints",
+                "restart-strategy.type",
+                "restart-strategy.fixed-delay.attempts",
+                "restart-strategy.fixed-delay.delay",
+                "taskmanager.numberOfTaskSlots",
+                "env.java.opts.all")) {
             assertThat(k8s.path(key).asText()).as(key).isNotBlank().isEqualTo(local.get(key));
         }
         assertThat(local.get("state.backend.type")).isEqualTo("rocksdb");
@@ -119,7 +137,8 @@ class DeployManifestsTest {
     }
 
     private static JsonNode flinkDeployment() throws IOException {
-        JsonNode d = YAML.readTree(ROOT.resolve("deploy/k8s/flinkdeployment.yaml").toFile());
+        JsonNode d =
+                YAML.readTree(ROOT.resolve("deploy/k8s/flinkdeployment.yaml").toFile());
         assertThat(d.path("kind").asText()).isEqualTo("FlinkDeployment");
         return d;
     }
@@ -132,13 +151,18 @@ class DeployManifestsTest {
 
     /** The file name of the cluster job jar, as jobs/pipeline/pom.xml's shade execution "vigil-job" writes it. */
     private static String jobJarName() throws Exception {
-        Document pom = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(ROOT.resolve("jobs/pipeline/pom.xml").toFile());
+        Document pom = DocumentBuilderFactory.newInstance()
+                .newDocumentBuilder()
+                .parse(ROOT.resolve("jobs/pipeline/pom.xml").toFile());
         NodeList executions = pom.getElementsByTagName("execution");
         for (int i = 0; i < executions.getLength(); i++) {
             Element e = (Element) executions.item(i);
             NodeList ids = e.getElementsByTagName("id");
             if (ids.getLength() > 0 && ids.item(0).getTextContent().trim().equals("vigil-job")) {
-                String out = e.getElementsByTagName("outputFile").item(0).getTextContent().trim();
+                String out = e.getElementsByTagName("outputFile")
+                        .item(0)
+                        .getTextContent()
+                        .trim();
                 return out.substring(out.lastIndexOf('/') + 1);
             }
         }
@@ -146,7 +170,9 @@ class DeployManifestsTest {
     }
 
     private static String rootProperty(String name) throws Exception {
-        Document pom = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(ROOT.resolve("pom.xml").toFile());
+        Document pom = DocumentBuilderFactory.newInstance()
+                .newDocumentBuilder()
+                .parse(ROOT.resolve("pom.xml").toFile());
         Element props = (Element) pom.getElementsByTagName("properties").item(0);
         return props.getElementsByTagName(name).item(0).getTextContent().trim();
     }
@@ -160,7 +186,9 @@ class DeployManifestsTest {
 
     private static void flatten(String prefix, JsonNode node, Map<String, String> out) {
         if (node instanceof ObjectNode object) {
-            object.fields().forEachRemaining(e -> flatten(prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey(), e.getValue(), out));
+            object.fields()
+                    .forEachRemaining(
+                            e -> flatten(prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey(), e.getValue(), out));
         } else {
             out.put(prefix, node.asText());
         }

@@ -1,10 +1,8 @@
 package io.vigil.tools.cluster;
 
-import java.io.File;
-import java.nio.file.StandardOpenOption;
-import java.util.Comparator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -17,8 +15,10 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -37,6 +37,7 @@ final class LocalCluster implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** How long a process may take to come up: long, for a loaded machine (a bound on a wait, not a pace). */
     private static final Duration START_WAIT = Duration.ofMinutes(5);
+
     private static final Duration COMMAND_TIMEOUT = START_WAIT.multipliedBy(2);
 
     final Path root;
@@ -44,7 +45,8 @@ final class LocalCluster implements AutoCloseable {
     final int kafkaPort;
     final int restPort;
     private final Map<String, String> env = new HashMap<>();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     LocalCluster(Path root, Path runDir) throws IOException {
         this.root = root;
@@ -69,7 +71,8 @@ final class LocalCluster implements AutoCloseable {
                 return p;
             }
         }
-        throw new IllegalStateException("deploy/local/vigil-local not found above " + Path.of("").toAbsolutePath());
+        throw new IllegalStateException(
+                "deploy/local/vigil-local not found above " + Path.of("").toAbsolutePath());
     }
 
     String bootstrapServers() {
@@ -78,15 +81,21 @@ final class LocalCluster implements AutoCloseable {
 
     /** Runs {@code vigil-local ARGS}; returns its standard output, trimmed. Its progress goes to run/log/driver.log. */
     String run(String... args) {
-        List<String> command = new ArrayList<>(List.of("bash", root.resolve("deploy/local/vigil-local").toString()));
+        List<String> command = new ArrayList<>(
+                List.of("bash", root.resolve("deploy/local/vigil-local").toString()));
         command.addAll(List.of(args));
         try {
             Files.createDirectories(runDir.resolve("log"));
             Path out = Files.createTempFile(runDir, "cmd-", ".out");
             Path log = runDir.resolve("log/driver.log");
-            Files.writeString(log, "$ vigil-local " + String.join(" ", args) + "\n", StandardCharsets.UTF_8,
-                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-            ProcessBuilder pb = new ProcessBuilder(command).directory(root.toFile())
+            Files.writeString(
+                    log,
+                    "$ vigil-local " + String.join(" ", args) + "\n",
+                    StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
+            ProcessBuilder pb = new ProcessBuilder(command)
+                    .directory(root.toFile())
                     .redirectOutput(out.toFile())
                     .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
@@ -94,13 +103,14 @@ final class LocalCluster implements AutoCloseable {
             Process p = pb.start();
             if (!p.waitFor(COMMAND_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
                 p.destroyForcibly();
-                throw new IllegalStateException("vigil-local " + String.join(" ", args) + " did not finish in " + COMMAND_TIMEOUT);
+                throw new IllegalStateException(
+                        "vigil-local " + String.join(" ", args) + " did not finish in " + COMMAND_TIMEOUT);
             }
             String stdout = Files.readString(out).trim();
             Files.deleteIfExists(out);
             if (p.exitValue() != 0) {
-                throw new IllegalStateException("vigil-local " + String.join(" ", args) + " failed (" + p.exitValue() + "):\n"
-                        + tail(log, 30));
+                throw new IllegalStateException(
+                        "vigil-local " + String.join(" ", args) + " failed (" + p.exitValue() + "):\n" + tail(log, 30));
             }
             return stdout;
         } catch (IOException e) {
@@ -114,8 +124,12 @@ final class LocalCluster implements AutoCloseable {
     /** GET on Flink's REST API. */
     JsonNode rest(String path) {
         try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + restPort + path))
-                    .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = http.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + restPort + path))
+                            .timeout(Duration.ofSeconds(5))
+                            .GET()
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() != 200) {
                 throw new IllegalStateException("GET " + path + ": " + r.statusCode() + " " + r.body());
             }
@@ -136,7 +150,8 @@ final class LocalCluster implements AutoCloseable {
                 return false;
             }
             for (JsonNode v : job.path("vertices")) {
-                if (v.path("tasks").path("RUNNING").asInt() != v.path("parallelism").asInt()) {
+                if (v.path("tasks").path("RUNNING").asInt()
+                        != v.path("parallelism").asInt()) {
                     return false;
                 }
             }
@@ -162,7 +177,8 @@ final class LocalCluster implements AutoCloseable {
         JsonNode c = rest("/jobs/" + jobId + "/checkpoints");
         JsonNode latest = c.path("latest");
         JsonNode history = c.path("history");
-        return new Checkpoints(c.path("counts").path("restored").asLong(),
+        return new Checkpoints(
+                c.path("counts").path("restored").asLong(),
                 latest.path("completed").path("id").asLong(0),
                 latest.path("restored").path("id").asLong(0),
                 latest.path("restored").path("external_path").asText(""),
@@ -188,7 +204,9 @@ final class LocalCluster implements AutoCloseable {
     Set<String> busyTaskManagers(String jobId) {
         Set<String> busy = new LinkedHashSet<>();
         for (JsonNode v : rest("/jobs/" + jobId).path("vertices")) {
-            for (JsonNode tm : rest("/jobs/" + jobId + "/vertices/" + v.path("id").asText() + "/taskmanagers").path("taskmanagers")) {
+            for (JsonNode tm : rest("/jobs/" + jobId + "/vertices/"
+                            + v.path("id").asText() + "/taskmanagers")
+                    .path("taskmanagers")) {
                 if ("RUNNING".equals(tm.path("status").asText())) {
                     busy.add(tm.path("taskmanager-id").asText());
                 }
@@ -218,8 +236,9 @@ final class LocalCluster implements AutoCloseable {
                 lastFailure = e;
             }
             if (System.nanoTime() > deadline) {
-                AssertionError timedOut = new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for: " + what
-                        + (lastFailure == null ? "" : " (last look failed: " + lastFailure + ")"));
+                AssertionError timedOut =
+                        new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for: " + what
+                                + (lastFailure == null ? "" : " (last look failed: " + lastFailure + ")"));
                 if (lastFailure != null) {
                     timedOut.initCause(lastFailure);
                 }

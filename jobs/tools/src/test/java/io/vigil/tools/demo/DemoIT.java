@@ -2,9 +2,9 @@ package io.vigil.tools.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vigil.models.scoring.IndicatorScorer;
 import io.vigil.pipeline.detect.Alerts;
 import io.vigil.pipeline.detect.Scenario;
-import io.vigil.models.scoring.IndicatorScorer;
 import io.vigil.records.Alert;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -23,17 +23,25 @@ class DemoIT {
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         IndicatorScorer scorer = new IndicatorScorer();
 
-        List<Alert> alerts = new Demo(new Demo.Options(dataset, 60, 2), scorer,
-                new PrintStream(printed, true, StandardCharsets.UTF_8)).run();
+        List<Alert> alerts = new Demo(
+                        new Demo.Options(dataset, 60, 2),
+                        scorer,
+                        new PrintStream(printed, true, StandardCharsets.UTF_8))
+                .run();
 
-        assertThat(alerts).extracting(Alert::getAlertId).containsExactlyInAnyOrderElementsOf(
-                Scenario.probingWindowStarts().stream().map(start -> Alerts.alertId(Scenario.PROBER, start,
-                        start + Scenario.WINDOW.toMillis(), scorer.modelVersion())).toList());
+        assertThat(alerts)
+                .extracting(Alert::getAlertId)
+                .containsExactlyInAnyOrderElementsOf(Scenario.probingWindowStarts().stream()
+                        .map(start -> Alerts.alertId(
+                                Scenario.PROBER, start, start + Scenario.WINDOW.toMillis(), scorer.modelVersion()))
+                        .toList());
         String output = printed.toString(StandardCharsets.UTF_8);
         // two flagged windows in a row are one incident: its first alert in full, then the tally
-        assertThat(output.lines().filter(l -> l.startsWith("ALERT"))).singleElement()
+        assertThat(output.lines().filter(l -> l.startsWith("ALERT")))
+                .singleElement()
                 .satisfies(l -> assertThat(l).contains(Scenario.PROBER).contains("NETWORK_SCAN"));
         assertThat(output).contains("committed 2 alert(s) in 1 incident(s)");
-        assertThat(output.lines().filter(l -> l.contains(Scenario.PROBER) && l.contains("2 window(s)"))).hasSize(1);
+        assertThat(output.lines().filter(l -> l.contains(Scenario.PROBER) && l.contains("2 window(s)")))
+                .hasSize(1);
     }
 }

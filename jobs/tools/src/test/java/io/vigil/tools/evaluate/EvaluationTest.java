@@ -29,20 +29,32 @@ class EvaluationTest {
         List<JobWindow> windows = new ArrayList<>();
         for (String job : jobs) {
             for (int m = 0; m < 60; m++) {
-                windows.add(Fixtures.jobWindowBuilder().setJobId(job).setWindowStart(minute(m)).setWindowEnd(minute(m + 1))
-                        .setScore(0.1).setThreshold(0.5).setFlagged(false).build());
+                windows.add(Fixtures.jobWindowBuilder()
+                        .setJobId(job)
+                        .setWindowStart(minute(m))
+                        .setWindowEnd(minute(m + 1))
+                        .setScore(0.1)
+                        .setThreshold(0.5)
+                        .setFlagged(false)
+                        .build());
             }
         }
         return windows;
     }
 
     static Alert alert(String job, int m, Category category) {
-        return Fixtures.alertBuilder().setJobId(job).setAlertId(job + "@" + m).setWindowStart(minute(m)).setWindowEnd(minute(m + 1))
-                .setCategories(List.of(category)).build();
+        return Fixtures.alertBuilder()
+                .setJobId(job)
+                .setAlertId(job + "@" + m)
+                .setWindowStart(minute(m))
+                .setWindowEnd(minute(m + 1))
+                .setCategories(List.of(category))
+                .build();
     }
 
     static Label label(String incident, String job, Category c, int from, int to) {
-        return new Label(incident, job, c, minute(from).toEpochMilli(), minute(to).toEpochMilli());
+        return new Label(
+                incident, job, c, minute(from).toEpochMilli(), minute(to).toEpochMilli());
     }
 
     /** A hundred job-hours with a miner caught in its 2nd window and a scanner caught in its 1st. */
@@ -53,14 +65,17 @@ class EvaluationTest {
         }
         windows.addAll(hour("miner", "scanner"));
         return Backtest.run(
-                List.of(label("mining", "miner", Category.CRYPTO_MINING, 10, 20), label("scan", "scanner", Category.NETWORK_SCAN, 30, 35)),
+                List.of(
+                        label("mining", "miner", Category.CRYPTO_MINING, 10, 20),
+                        label("scan", "scanner", Category.NETWORK_SCAN, 30, 35)),
                 windows,
                 List.of(alert("miner", 11, Category.CRYPTO_MINING), alert("scanner", 30, Category.NETWORK_SCAN)));
     }
 
     @Test
     void passesWhenEveryConditionHolds() {
-        Evaluation.Report report = Evaluation.of("m-1", List.of("good"), List.of("simulated"), List.of(good()), Evaluation.Gate.defaults());
+        Evaluation.Report report = Evaluation.of(
+                "m-1", List.of("good"), List.of("simulated"), List.of(good()), Evaluation.Gate.defaults());
 
         assertThat(report.passed()).isTrue();
         Evaluation.Row all = report.pooled();
@@ -72,29 +87,45 @@ class EvaluationTest {
         assertThat(all.medianTtdMinutes()).isCloseTo(1.5, within(1e-9));
         assertThat(all.jobHours()).isCloseTo(100, within(1e-9));
         assertThat(all.falseAlertsPer100JobHours()).isZero();
-        assertThat(Evaluation.table(report)).contains("model m-1").contains("2/2 detected").contains("1.5 w (1.5 min)")
-                .contains("2 w (2.0 min)").contains("0.00 (0 in 100.0 h)").endsWith("gate: passed\n");
+        assertThat(Evaluation.table(report))
+                .contains("model m-1")
+                .contains("2/2 detected")
+                .contains("1.5 w (1.5 min)")
+                .contains("2 w (2.0 min)")
+                .contains("0.00 (0 in 100.0 h)")
+                .endsWith("gate: passed\n");
     }
 
     @Test
     void failsSayingWhichConditionFailed() {
         List<JobWindow> windows = new ArrayList<>(hour("trainer", "miner"));
         Backtest.Result slowAndNoisy = Backtest.run(
-                List.of(label("mining", "miner", Category.CRYPTO_MINING, 10, 30), label("tunnel", "miner", Category.REVERSE_TUNNEL, 40, 50)),
+                List.of(
+                        label("mining", "miner", Category.CRYPTO_MINING, 10, 30),
+                        label("tunnel", "miner", Category.REVERSE_TUNNEL, 40, 50)),
                 windows,
                 // mining found after 5 windows and called a scan; tunnel missed; two false alerts on the trainer
-                List.of(alert("miner", 14, Category.NETWORK_SCAN), alert("trainer", 3, Category.CRYPTO_MINING),
+                List.of(
+                        alert("miner", 14, Category.NETWORK_SCAN),
+                        alert("trainer", 3, Category.CRYPTO_MINING),
                         alert("trainer", 50, Category.CRYPTO_MINING)));
 
-        Evaluation.Report report = Evaluation.of("m-2", List.of("good", "bad"), List.of("simulated", "simulated"),
-                List.of(good(), slowAndNoisy), Evaluation.Gate.defaults());
+        Evaluation.Report report = Evaluation.of(
+                "m-2",
+                List.of("good", "bad"),
+                List.of("simulated", "simulated"),
+                List.of(good(), slowAndNoisy),
+                Evaluation.Gate.defaults());
 
         assertThat(report.passed()).isFalse();
         assertThat(report.datasets()).extracting(Evaluation.Row::name).containsExactly("good", "bad");
         assertThat(report.pooled().missed()).containsExactly("mining", "tunnel");
-        assertThat(report.failed()).extracting(Evaluation.Check::condition).containsExactly(
-                "incidents missed or named wrong <= 0", "false alerts per 100 job-hours <= 1");
-        assertThat(report.checks().get(2).passed()).as("median of 1, 2 and 5 windows is 2").isTrue();
+        assertThat(report.failed())
+                .extracting(Evaluation.Check::condition)
+                .containsExactly("incidents missed or named wrong <= 0", "false alerts per 100 job-hours <= 1");
+        assertThat(report.checks().get(2).passed())
+                .as("median of 1, 2 and 5 windows is 2")
+                .isTrue();
         assertThat(report.checks().get(2).measured()).startsWith("2 windows");
         assertThat(Evaluation.table(report))
                 .contains("FAIL  incidents missed or named wrong <= 0: 2 of 4 (mining, tunnel)")
@@ -102,17 +133,23 @@ class EvaluationTest {
                 .contains("pass  median time to detect <= 2 windows")
                 .contains("gate: FAILED (incidents missed or named wrong <= 0; false alerts per 100 job-hours <= 1)");
 
-        Evaluation.Report lenient = Evaluation.of("m-2", List.of("good", "bad"), List.of("simulated", "simulated"),
-                List.of(good(), slowAndNoisy), new Evaluation.Gate(2, 1, 2));
-        assertThat(lenient.failed()).extracting(Evaluation.Check::condition).containsExactly("median time to detect <= 1 windows");
+        Evaluation.Report lenient = Evaluation.of(
+                "m-2",
+                List.of("good", "bad"),
+                List.of("simulated", "simulated"),
+                List.of(good(), slowAndNoisy),
+                new Evaluation.Gate(2, 1, 2));
+        assertThat(lenient.failed())
+                .extracting(Evaluation.Check::condition)
+                .containsExactly("median time to detect <= 1 windows");
     }
 
     @Test
     void noIncidentsLeavesOnlyFalseAlertsToJudge() {
         Backtest.Result benign = Backtest.run(List.of(), hour("a", "b"), List.of(alert("a", 5, Category.UNKNOWN)));
 
-        Evaluation.Report report = Evaluation.of("m", List.of("baseline"), List.of("simulated"), List.of(benign),
-                Evaluation.Gate.defaults());
+        Evaluation.Report report = Evaluation.of(
+                "m", List.of("baseline"), List.of("simulated"), List.of(benign), Evaluation.Gate.defaults());
 
         assertThat(report.checks()).extracting(Evaluation.Check::passed).containsExactly(true, false, true);
         assertThat(report.checks().get(0).measured()).isEqualTo("no labelled incident");
@@ -122,7 +159,8 @@ class EvaluationTest {
 
     @Test
     void writesTheFiguresAndTheVerdictAsJson() throws Exception {
-        Evaluation.Report report = Evaluation.of("m-1", List.of("good"), List.of("simulated"), List.of(good()), Evaluation.Gate.defaults());
+        Evaluation.Report report = Evaluation.of(
+                "m-1", List.of("good"), List.of("simulated"), List.of(good()), Evaluation.Gate.defaults());
 
         JsonNode json = new ObjectMapper().readTree(Evaluation.json(report));
 
@@ -132,28 +170,42 @@ class EvaluationTest {
         assertThat(json.at("/datasets/0/name").asText()).isEqualTo("good");
         assertThat(json.at("/overall/median_ttd_windows").asDouble()).isEqualTo(1.5);
         assertThat(json.at("/overall/incidents_missed_or_wrong")).isEmpty();
-        assertThat(Evaluation.json(report)).isEqualTo(Evaluation.json(Evaluation.of("m-1", List.of("good"), List.of("simulated"),
-                List.of(good()), Evaluation.Gate.defaults())));
+        assertThat(Evaluation.json(report))
+                .isEqualTo(Evaluation.json(Evaluation.of(
+                        "m-1", List.of("good"), List.of("simulated"), List.of(good()), Evaluation.Gate.defaults())));
     }
 
     @Test
     void realAndSimulatedDatasetsArePooledAndGatedApart() throws Exception {
         // a real capture of two job-hours with one false alert: pooled with the hundred simulated hours it would
         // read 0.98 per 100 job-hours and pass
-        Backtest.Result capture = Backtest.run(List.of(), hour("capture-10-0-0-5", "capture-10-0-0-6"),
+        Backtest.Result capture = Backtest.run(
+                List.of(),
+                hour("capture-10-0-0-5", "capture-10-0-0-6"),
                 List.of(alert("capture-10-0-0-5", 7, Category.NETWORK_SCAN)));
 
-        Evaluation.Report report = Evaluation.of("m", List.of("sim", "wrccdc"), List.of("simulated", "real"),
-                List.of(good(), capture), Evaluation.Gate.defaults());
+        Evaluation.Report report = Evaluation.of(
+                "m",
+                List.of("sim", "wrccdc"),
+                List.of("simulated", "real"),
+                List.of(good(), capture),
+                Evaluation.Gate.defaults());
 
         assertThat(report.byKind()).extracting(Evaluation.Row::name).containsExactly("real", "simulated");
         assertThat(report.byKind().get(0).falseAlertsPer100JobHours()).isCloseTo(50, within(1e-9));
         assertThat(report.pooled().falseAlertsPer100JobHours()).isLessThan(1);
-        assertThat(report.failed()).extracting(Evaluation.Check::condition)
+        assertThat(report.failed())
+                .extracting(Evaluation.Check::condition)
                 .containsExactly("real: false alerts per 100 job-hours <= 1");
-        assertThat(report.checks()).extracting(Evaluation.Check::condition).contains(
-                "simulated: incidents missed or named wrong <= 0", "real: incidents missed or named wrong <= 0");
-        assertThat(Evaluation.table(report)).containsPattern("wrccdc +real").containsPattern("real +pooled").contains("FAIL  real: false alerts per 100 job-hours <= 1");
+        assertThat(report.checks())
+                .extracting(Evaluation.Check::condition)
+                .contains(
+                        "simulated: incidents missed or named wrong <= 0",
+                        "real: incidents missed or named wrong <= 0");
+        assertThat(Evaluation.table(report))
+                .containsPattern("wrccdc +real")
+                .containsPattern("real +pooled")
+                .contains("FAIL  real: false alerts per 100 job-hours <= 1");
         JsonNode json = new ObjectMapper().readTree(Evaluation.json(report));
         assertThat(json.at("/datasets/1/source").asText()).isEqualTo("real");
         assertThat(json.at("/by_source/real/false_alerts").asInt()).isEqualTo(1);

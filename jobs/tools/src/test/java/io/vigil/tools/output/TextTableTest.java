@@ -9,7 +9,10 @@ class TextTableTest {
 
     @Test
     void columnsAreAsWideAsTheirWidestCellAndLinesHaveNoTrailingBlanks() {
-        String table = new TextTable("name", "n", "note").row("a", "12", "").row("longer", "3", "x").toString();
+        String table = new TextTable("name", "n", "note")
+                .row("a", "12", "")
+                .row("longer", "3", "x")
+                .toString();
         assertThat(table).isEqualTo("""
                 name    n   note
                 a       12
@@ -19,7 +22,12 @@ class TextTableTest {
 
     @Test
     void aRuleGoesBeforeTheRowAddedAfterItAcrossTheWholeTable() {
-        String table = new TextTable("dataset", "alerts").row("one", "1").row("two", "22").rule().row("all", "23").toString();
+        String table = new TextTable("dataset", "alerts")
+                .row("one", "1")
+                .row("two", "22")
+                .rule()
+                .row("all", "23")
+                .toString();
         assertThat(table).isEqualTo("""
                 dataset  alerts
                 one      1

@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.vigil.models.scoring.IndicatorScorer;
 import io.vigil.pipeline.detect.DetectSettings;
 import io.vigil.pipeline.detect.Scenario;
-import io.vigil.pipeline.ingest.InputFormats;
 import io.vigil.pipeline.files.DatasetFiles;
-import io.vigil.models.scoring.IndicatorScorer;
+import io.vigil.pipeline.ingest.InputFormats;
 import io.vigil.records.formats.Formats;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
@@ -17,6 +17,7 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.zip.GZIPOutputStream;
@@ -25,7 +26,6 @@ import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import java.util.Arrays;
 
 /**
  * A short replay of a dataset made hostile (fixed seed): a BOM, generated garbage lines, deep nesting, a
@@ -37,7 +37,9 @@ import java.util.Arrays;
 class HostileReplayIT {
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+            .setNumberTaskManagers(1)
+            .setNumberSlotsPerTaskManager(2)
+            .build());
 
     static final String GOOD = "{\"ts\":1771038030000,\"start_ts\":1771038029000,\"node\":\"n\",\"job_id\":null,"
             + "\"src_ip\":\"10.0.1.1\",\"dst_ip\":\"10.9.0.20\",\"src_port\":40000,\"dst_port\":9000,\"protocol\":\"TCP\","
@@ -55,7 +57,8 @@ class HostileReplayIT {
         JsonNode summary = ReplayIT.summary(out).path("datasets").get(0);
         JsonNode flows = file(summary, "flows.jsonl.gz");
         long dead = flows.path("dead_letters").path("total").asLong();
-        assertThat(flows.path("lines").asLong()).as("every line a record or a dead letter")
+        assertThat(flows.path("lines").asLong())
+                .as("every line a record or a dead letter")
                 .isEqualTo(flows.path("decoded").asLong() + dead);
         assertThat(dead).isGreaterThanOrEqualTo(hostile - 20); // a few generated lines are still good flows
         JsonNode reasons = flows.path("dead_letters").path("by_reason");
@@ -66,25 +69,36 @@ class HostileReplayIT {
         assertThat(reasons.path("bad_encoding").asLong()).isGreaterThanOrEqualTo(1);
         JsonNode gpu = file(summary, "gpu.jsonl.gz");
         assertThat(gpu.path("broken").asText()).contains("EOFException");
-        assertThat(gpu.path("dead_letters").path("by_reason").path("truncated").asLong()).isEqualTo(1);
-        assertThat(log.toString()).contains("warning: hostile/gpu.jsonl.gz is truncated or corrupt")
-                .contains("have times far after the rest of the file").doesNotContain("Exception\n\tat ");
+        assertThat(gpu.path("dead_letters").path("by_reason").path("truncated").asLong())
+                .isEqualTo(1);
+        assertThat(log.toString())
+                .contains("warning: hostile/gpu.jsonl.gz is truncated or corrupt")
+                .contains("have times far after the rest of the file")
+                .doesNotContain("Exception\n\tat ");
 
-        Replay.Request strict = new Replay.Request(Replay.datasets(List.of(ds), InputFormats.CANONICAL), 2,
-                DetectSettings.defaults(), new IndicatorScorer(), InputFormats.CANONICAL, true);
+        Replay.Request strict = new Replay.Request(
+                Replay.datasets(List.of(ds), InputFormats.CANONICAL),
+                2,
+                DetectSettings.defaults(),
+                new IndicatorScorer(),
+                InputFormats.CANONICAL,
+                true);
         assertThatThrownBy(() -> Replay.run(strict, new PrintWriter(new StringWriter(), true)))
-                .isInstanceOf(Replay.BadInput.class).hasMessageContaining("hostile/gpu.jsonl.gz is truncated or corrupt");
+                .isInstanceOf(Replay.BadInput.class)
+                .hasMessageContaining("hostile/gpu.jsonl.gz is truncated or corrupt");
     }
 
     @Test
     void aDatasetOfZeekLogsIsReadAsZeekWithoutBeingTold(@TempDir Path dir) throws Exception {
         Path ds = Files.createDirectories(dir.resolve("zeek"));
         Files.writeString(ds.resolve("conn.log"), "#separator \\x09\n#path\tconn\n");
-        assertThat(DatasetFiles.detectFlowFormat(ds)).isEqualTo(new DatasetFiles.Detected(ds.resolve("conn.log"), Formats.ZEEK_TSV));
+        assertThat(DatasetFiles.detectFlowFormat(ds))
+                .isEqualTo(new DatasetFiles.Detected(ds.resolve("conn.log"), Formats.ZEEK_TSV));
         Files.writeString(ds.resolve("conn.log"), "something else\n");
         assertThat(DatasetFiles.detectFlowFormat(ds).format()).isNull();
         assertThatThrownBy(() -> Replay.datasets(List.of(ds), InputFormats.CANONICAL))
-                .hasMessageContaining("it has conn.log").hasMessageContaining("--flow-format");
+                .hasMessageContaining("it has conn.log")
+                .hasMessageContaining("--flow-format");
     }
 
     static JsonNode file(JsonNode dataset, String name) {
@@ -109,7 +123,9 @@ class HostileReplayIT {
         for (int i = 0; i < lines.size(); i++) {
             text.writeBytes((lines.get(i) + "\n").getBytes(StandardCharsets.UTF_8));
             if (i == lines.size() / 2) {
-                for (String h : List.of(GOOD.replace("1771038030000", "32503680000000"), GOOD.replace("1771038030000", "100000000000000000"),
+                for (String h : List.of(
+                        GOOD.replace("1771038030000", "32503680000000"),
+                        GOOD.replace("1771038030000", "100000000000000000"),
                         GOOD.replace("1771038030000", "1000").replace("1771038029000", "1000"),
                         GOOD.replace("\"orig_bytes\":1000", "\"orig_bytes\":9223372036854775807"))) {
                     text.writeBytes((h + "\n").getBytes(StandardCharsets.UTF_8));
@@ -127,7 +143,9 @@ class HostileReplayIT {
                         default -> {
                             byte[] b = new byte[1 + random.nextInt(200)];
                             random.nextBytes(b);
-                            yield new String(b, StandardCharsets.ISO_8859_1).replace('\n', 'x').replace('\r', 'x');
+                            yield new String(b, StandardCharsets.ISO_8859_1)
+                                    .replace('\n', 'x')
+                                    .replace('\r', 'x');
                         }
                     };
                     if (line.isBlank()) {

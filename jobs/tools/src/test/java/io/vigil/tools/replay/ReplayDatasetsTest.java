@@ -3,8 +3,8 @@ package io.vigil.tools.replay;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.vigil.pipeline.ingest.InputFormats;
 import io.vigil.pipeline.files.DatasetSource;
+import io.vigil.pipeline.ingest.InputFormats;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,7 +45,9 @@ class ReplayDatasetsTest {
     void anUnknownFlowFormatInSourceJsonIsRefusedNamingTheFile(@TempDir Path dir) throws IOException {
         Path bad = dataset(dir, "bad", "flows.jsonl", "{\"kind\": \"real\", \"flow_format\": \"pcap\"}", false);
 
-        assertThatThrownBy(() -> Replay.datasets(List.of(bad), InputFormats.CANONICAL)).isInstanceOf(Replay.BadInput.class)
-                .hasMessageContaining("source.json").hasMessageContaining("pcap");
+        assertThatThrownBy(() -> Replay.datasets(List.of(bad), InputFormats.CANONICAL))
+                .isInstanceOf(Replay.BadInput.class)
+                .hasMessageContaining("source.json")
+                .hasMessageContaining("pcap");
     }
 }

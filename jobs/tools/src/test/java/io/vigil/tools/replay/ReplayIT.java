@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vigil.models.scoring.IndicatorScorer;
 import io.vigil.pipeline.detect.DetectSettings;
 import io.vigil.pipeline.detect.Scenario;
 import io.vigil.pipeline.ingest.InputFormats;
-import io.vigil.models.scoring.IndicatorScorer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -38,10 +38,13 @@ class ReplayIT {
 
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+            .setNumberTaskManagers(1)
+            .setNumberSlotsPerTaskManager(2)
+            .build());
 
     @TempDir
     static Path dir;
+
     static Path first;
     static Path second;
     static Path mixed;
@@ -52,8 +55,10 @@ class ReplayIT {
         List<Replay.Dataset> checked = Replay.datasets(List.of(datasets), InputFormats.CANONICAL);
         ReplayOutputs.check(out, false);
         ReplayOutputs.create(out);
-        Replay.Outcome outcome = Replay.run(new Replay.Request(checked, 2, DetectSettings.defaults(), new IndicatorScorer(),
-                InputFormats.CANONICAL), progress);
+        Replay.Outcome outcome = Replay.run(
+                new Replay.Request(
+                        checked, 2, DetectSettings.defaults(), new IndicatorScorer(), InputFormats.CANONICAL),
+                progress);
         ReplayOutputs.write(outcome, out);
         return outcome;
     }
@@ -79,20 +84,31 @@ class ReplayIT {
 
     @Test
     void writesEveryFileAndSaysWhatItIsDoing() {
-        for (String file : List.of(ReplayOutputs.ALERTS, ReplayOutputs.WINDOWS, ReplayOutputs.DEAD_LETTERS,
-                ReplayOutputs.SUMMARY, ReplayOutputs.REPORT)) {
+        for (String file : List.of(
+                ReplayOutputs.ALERTS,
+                ReplayOutputs.WINDOWS,
+                ReplayOutputs.DEAD_LETTERS,
+                ReplayOutputs.SUMMARY,
+                ReplayOutputs.REPORT)) {
             assertThat(first.resolve(file)).isRegularFile().isNotEmptyFile();
         }
-        assertThat(progress).contains("replaying 1 dataset (parallelism 2, model indicators-v1)")
+        assertThat(progress)
+                .contains("replaying 1 dataset (parallelism 2, model indicators-v1)")
                 .contains("story (1/1): 12 windows, 2 alerts, 3 dead letters in");
     }
 
     /** Windows too: their sums are exact (models' WindowAccumulator), so arrival order does not show in the bits. */
     @Test
     void twoReplaysOfTheSameInputGiveTheSameBytes() throws Exception {
-        for (String file : List.of(ReplayOutputs.ALERTS, ReplayOutputs.WINDOWS, ReplayOutputs.DEAD_LETTERS,
-                ReplayOutputs.SUMMARY, ReplayOutputs.REPORT)) {
-            assertThat(Files.readAllBytes(second.resolve(file))).as(file).isEqualTo(Files.readAllBytes(first.resolve(file)));
+        for (String file : List.of(
+                ReplayOutputs.ALERTS,
+                ReplayOutputs.WINDOWS,
+                ReplayOutputs.DEAD_LETTERS,
+                ReplayOutputs.SUMMARY,
+                ReplayOutputs.REPORT)) {
+            assertThat(Files.readAllBytes(second.resolve(file)))
+                    .as(file)
+                    .isEqualTo(Files.readAllBytes(first.resolve(file)));
         }
         assertThat(Files.readAllLines(first.resolve(ReplayOutputs.ALERTS))).hasSize(2);
         assertThat(Files.readAllLines(first.resolve(ReplayOutputs.WINDOWS))).hasSize(12);
@@ -109,7 +125,12 @@ class ReplayIT {
         // labelled from minute 2; the first alert's window [2, 3) closes a minute later
         assertThat(incident.path("time_to_detect_s").asDouble()).isEqualTo(60.0);
         assertThat(incident.path("time_to_detect_windows").asInt()).isEqualTo(1);
-        assertThat(incident.path("phases").get(0).path("categories_named").get(0).asText()).isEqualTo("NETWORK_SCAN");
+        assertThat(incident.path("phases")
+                        .get(0)
+                        .path("categories_named")
+                        .get(0)
+                        .asText())
+                .isEqualTo("NETWORK_SCAN");
         assertThat(story.path("false_alerts").asInt()).isZero();
         assertThat(story.path("false_alerts_per_100_job_hours").asDouble()).isZero();
         assertThat(story.path("job_hours").asDouble()).isEqualTo(0.2); // 2 jobs x 6 one-minute windows
@@ -137,18 +158,32 @@ class ReplayIT {
         assertThat(mixedAlerts.stream().filter(l -> l.contains(prober)).toList())
                 .isEqualTo(Files.readAllLines(first.resolve(ReplayOutputs.ALERTS)));
         // the trainer is in both datasets of the mixed replay: its windows appear twice, each the JSON one
-        List<String> trainerWindows = Files.readAllLines(first.resolve(ReplayOutputs.WINDOWS)).stream().filter(l -> l.contains(trainer)).toList();
-        assertThat(Files.readAllLines(mixed.resolve(ReplayOutputs.WINDOWS)).stream().filter(l -> l.contains(trainer)).distinct().toList())
+        List<String> trainerWindows = Files.readAllLines(first.resolve(ReplayOutputs.WINDOWS)).stream()
+                .filter(l -> l.contains(trainer))
+                .toList();
+        assertThat(Files.readAllLines(mixed.resolve(ReplayOutputs.WINDOWS)).stream()
+                        .filter(l -> l.contains(trainer))
+                        .distinct()
+                        .toList())
                 .isEqualTo(trainerWindows);
-        assertThat(Files.readAllLines(mixed.resolve(ReplayOutputs.DEAD_LETTERS))).isEmpty();
+        assertThat(Files.readAllLines(mixed.resolve(ReplayOutputs.DEAD_LETTERS)))
+                .isEmpty();
     }
 
     @Test
     void datasetsAreBacktestedEachAndTogether() throws Exception {
         JsonNode s = summary(mixed);
         assertThat(s.path("datasets")).hasSize(2);
-        assertThat(s.path("datasets").get(0).path("files").toString()).isEqualTo("[\"flows.avro\",\"gpu.avro\",\"assignments.avro\"]");
-        assertThat(s.path("datasets").get(1).path("incidents").get(0).path("jobs").get(0).asText()).isEqualTo(ODD_JOB);
+        assertThat(s.path("datasets").get(0).path("files").toString())
+                .isEqualTo("[\"flows.avro\",\"gpu.avro\",\"assignments.avro\"]");
+        assertThat(s.path("datasets")
+                        .get(1)
+                        .path("incidents")
+                        .get(0)
+                        .path("jobs")
+                        .get(0)
+                        .asText())
+                .isEqualTo(ODD_JOB);
         JsonNode overall = s.path("overall");
         assertThat(overall.path("datasets").asInt()).isEqualTo(2);
         assertThat(overall.path("incidents_total").asInt()).isEqualTo(2);
@@ -162,10 +197,17 @@ class ReplayIT {
     void theReportChartsEachJobThatAlertedAndEscapesIdsFromData() throws Exception {
         String report = Files.readString(mixed.resolve(ReplayOutputs.REPORT));
         assertThat(count(report, "<svg ")).isEqualTo(2); // the prober of each dataset; the trainers never alerted
-        assertThat(report).contains("team&lt;a&gt;/probe&amp;&quot;x&quot;&#39;").doesNotContain(ODD_JOB)
+        assertThat(report)
+                .contains("team&lt;a&gt;/probe&amp;&quot;x&quot;&#39;")
+                .doesNotContain(ODD_JOB)
                 .contains(">" + Scenario.PROBER + "<");
-        assertThat(report).doesNotContain("<script").doesNotContain("http://").doesNotContain("https://")
-                .contains("class=\"threshold\"").contains("class=\"incident\"").contains("class=\"alert\"");
+        assertThat(report)
+                .doesNotContain("<script")
+                .doesNotContain("http://")
+                .doesNotContain("https://")
+                .contains("class=\"threshold\"")
+                .contains("class=\"incident\"")
+                .contains("class=\"alert\"");
 
         String single = Files.readString(first.resolve(ReplayOutputs.REPORT));
         assertThat(count(single, "<svg ")).isEqualTo(1);

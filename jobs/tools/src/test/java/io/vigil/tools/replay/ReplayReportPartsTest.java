@@ -22,14 +22,19 @@ class ReplayReportPartsTest {
     @Test
     void anchorsKeepSafeCharactersAndSpellTheRestSoDistinctJobsGetDistinctIds() {
         assertThat(Html.anchor("rome-2026-02", "rl-agent-7")).isEqualTo("job-rome-2026-02--rl-agent-7--");
-        assertThat(Html.anchor("ds", "a/b")).isNotEqualTo(Html.anchor("ds", "a_b")).matches("[A-Za-z0-9_-]+");
+        assertThat(Html.anchor("ds", "a/b"))
+                .isNotEqualTo(Html.anchor("ds", "a_b"))
+                .matches("[A-Za-z0-9_-]+");
     }
 
     @Test
     void intervalsShowSecondsOnlyWhenThereAreSomeAndTheEndDateWhenItIsAnotherDay() {
-        assertThat(Html.interval(at("2026-02-14T03:02:00Z"), at("2026-02-14T03:04:00Z"))).isEqualTo("03:02–03:04");
-        assertThat(Html.interval(at("2026-02-14T03:02:30Z"), at("2026-02-14T03:04:00Z"))).isEqualTo("03:02:30–03:04");
-        assertThat(Html.interval(at("2026-02-14T23:58:00Z"), at("2026-02-15T00:02:00Z"))).isEqualTo("23:58–2026-02-15 00:02");
+        assertThat(Html.interval(at("2026-02-14T03:02:00Z"), at("2026-02-14T03:04:00Z")))
+                .isEqualTo("03:02–03:04");
+        assertThat(Html.interval(at("2026-02-14T03:02:30Z"), at("2026-02-14T03:04:00Z")))
+                .isEqualTo("03:02:30–03:04");
+        assertThat(Html.interval(at("2026-02-14T23:58:00Z"), at("2026-02-15T00:02:00Z")))
+                .isEqualTo("23:58–2026-02-15 00:02");
     }
 
     @Test
@@ -44,6 +49,7 @@ class ReplayReportPartsTest {
         assertThat(ReplayRecords.SourcePosition.of("story/flows.jsonl.gz:10"))
                 .isGreaterThan(ReplayRecords.SourcePosition.of("story/flows.jsonl.gz:9"))
                 .isLessThan(ReplayRecords.SourcePosition.of("story/gpu.jsonl:1"));
-        assertThat(ReplayRecords.SourcePosition.of("no line")).isEqualTo(new ReplayRecords.SourcePosition("no line", -1));
+        assertThat(ReplayRecords.SourcePosition.of("no line"))
+                .isEqualTo(new ReplayRecords.SourcePosition("no line", -1));
     }
 }

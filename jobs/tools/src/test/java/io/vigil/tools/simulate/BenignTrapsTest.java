@@ -43,7 +43,8 @@ class BenignTrapsTest {
         for (Flow f : flows) {
             String job = data.jobOf(f.getSrcIp());
             if (job != null && !internal(f.getDstIp())) {
-                m.computeIfAbsent(f.getDstIp() + ":" + f.getDstPort(), k -> new TreeSet<>()).add(job);
+                m.computeIfAbsent(f.getDstIp() + ":" + f.getDstPort(), k -> new TreeSet<>())
+                        .add(job);
             }
         }
         return m;
@@ -58,31 +59,44 @@ class BenignTrapsTest {
     @Test
     void manyJobsHoldLongLivedHttpsToTheExperimentTracker() {
         List<Flow> longHttps = data.flows.stream()
-                .filter(f -> f.getDstPort() == 443 && "S1".equals(f.getConnState()) && !internal(f.getDstIp())).toList();
+                .filter(f -> f.getDstPort() == 443 && "S1".equals(f.getConnState()) && !internal(f.getDstIp()))
+                .toList();
         Map<String, Set<String>> jobs = jobsByExternalDestination(longHttps);
         Set<String> trackerJobs = new TreeSet<>();
-        jobs.entrySet().stream().filter(e -> e.getKey().startsWith("203.0.113.1")).forEach(e -> trackerJobs.addAll(e.getValue()));
+        jobs.entrySet().stream()
+                .filter(e -> e.getKey().startsWith("203.0.113.1"))
+                .forEach(e -> trackerJobs.addAll(e.getValue()));
         assertThat(trackerJobs).hasSizeGreaterThanOrEqualTo(3);
     }
 
     @Test
     void anFp32JobKeepsItsTensorCoresIdleOnEveryGpuFromItsStart() {
-        Map<String, List<GpuSample>> busyByPod = data.samples.stream().filter(s -> s.getPod() != null && s.getUtil() >= 90)
+        Map<String, List<GpuSample>> busyByPod = data.samples.stream()
+                .filter(s -> s.getPod() != null && s.getUtil() >= 90)
                 .collect(Collectors.groupingBy(GpuSample::getPod, TreeMap::new, Collectors.toList()));
         List<String> fp32 = busyByPod.entrySet().stream()
-                .filter(e -> e.getValue().size() > 20 && e.getValue().stream().allMatch(s -> s.getTensorActive() <= 0.03))
-                .map(Map.Entry::getKey).toList();
+                .filter(e ->
+                        e.getValue().size() > 20 && e.getValue().stream().allMatch(s -> s.getTensorActive() <= 0.03))
+                .map(Map.Entry::getKey)
+                .toList();
         assertThat(fp32).isNotEmpty();
         List<GpuSample> samples = busyByPod.get(fp32.get(0));
         assertThat(samples.stream().map(GpuSample::getGpu).distinct().count()).isGreaterThanOrEqualTo(2);
-        assertThat(samples.stream().mapToDouble(GpuSample::getSmActive).average().orElseThrow()).isGreaterThan(0.6);
+        assertThat(samples.stream()
+                        .mapToDouble(GpuSample::getSmActive)
+                        .average()
+                        .orElseThrow())
+                .isGreaterThan(0.6);
     }
 
     @Test
     void aJobRestarts() {
-        Map<String, List<AssignmentEvent>> events = data.assignments.stream().collect(
-                Collectors.groupingBy(a -> a.getJobId(), TreeMap::new, Collectors.mapping(a -> a.getEvent(), Collectors.toList())));
-        assertThat(events.values()).anySatisfy(e -> assertThat(e).containsSubsequence(AssignmentEvent.START, AssignmentEvent.STOP, AssignmentEvent.START));
+        Map<String, List<AssignmentEvent>> events = data.assignments.stream()
+                .collect(Collectors.groupingBy(
+                        a -> a.getJobId(), TreeMap::new, Collectors.mapping(a -> a.getEvent(), Collectors.toList())));
+        assertThat(events.values())
+                .anySatisfy(e -> assertThat(e)
+                        .containsSubsequence(AssignmentEvent.START, AssignmentEvent.STOP, AssignmentEvent.START));
     }
 
     @Test
@@ -91,7 +105,10 @@ class BenignTrapsTest {
         Set<String> stores = new TreeSet<>();
         for (Flow f : data.flows) {
             String job = data.jobOf(f.getSrcIp());
-            if (job != null && f.getDstPort() == 443 && f.getDstIp().startsWith("198.51.100.2") && !internal(f.getDstIp())) {
+            if (job != null
+                    && f.getDstPort() == 443
+                    && f.getDstIp().startsWith("198.51.100.2")
+                    && !internal(f.getDstIp())) {
                 bytesByJob.merge(job, f.getOrigBytes(), Long::sum);
                 stores.add(f.getDstIp());
             }
@@ -101,7 +118,9 @@ class BenignTrapsTest {
 
     @Test
     void gitOverSshGoesToCodeHostsAndCompletes() {
-        List<Flow> git = data.flows.stream().filter(f -> f.getDstPort() == 22 && !internal(f.getDstIp())).toList();
+        List<Flow> git = data.flows.stream()
+                .filter(f -> f.getDstPort() == 22 && !internal(f.getDstIp()))
+                .toList();
         assertThat(git).isNotEmpty().allSatisfy(f -> {
             assertThat(f.getConnState()).isEqualTo("SF");
             assertThat(ts(f) - startTs(f)).isLessThan(60_000);
@@ -111,9 +130,11 @@ class BenignTrapsTest {
     @Test
     void externalApisOnOddPortsAnswerShortCalls() {
         List<Flow> odd = data.flows.stream()
-                .filter(f -> !internal(f.getDstIp()) && !List.of(22, 80, 443).contains(f.getDstPort())).toList();
+                .filter(f -> !internal(f.getDstIp()) && !List.of(22, 80, 443).contains(f.getDstPort()))
+                .toList();
         assertThat(odd).isNotEmpty();
-        assertThat(odd.stream().filter(f -> "SF".equals(f.getConnState()))).isNotEmpty()
+        assertThat(odd.stream().filter(f -> "SF".equals(f.getConnState())))
+                .isNotEmpty()
                 .allSatisfy(f -> assertThat(f.getRespBytes()).isPositive());
     }
 
@@ -144,7 +165,9 @@ class BenignTrapsTest {
         for (Flow f : d.flows) {
             String job = d.jobOf(f.getSrcIp());
             if (job != null && !internal(f.getDstIp()) && f.getDstPort() == 443) {
-                jobsByHttpsHost.computeIfAbsent(f.getDstIp(), k -> new TreeSet<>()).add(job);
+                jobsByHttpsHost
+                        .computeIfAbsent(f.getDstIp(), k -> new TreeSet<>())
+                        .add(job);
                 if (f.getDstIp().startsWith("198.51.100.2")) {
                     cloudBytesByJob.merge(job, f.getOrigBytes(), Long::sum);
                 }
@@ -153,13 +176,25 @@ class BenignTrapsTest {
         Set<String> trackerJobs = new TreeSet<>();
         Addresses.TRACKER.forEach(ip -> trackerJobs.addAll(jobsByHttpsHost.getOrDefault(ip, Set.of())));
         assertThat(trackerJobs).as("jobs on the tracker").hasSizeGreaterThanOrEqualTo(3);
-        assertThat(cloudBytesByJob.values().stream().filter(b -> b > 100 * MIB)).as("jobs exporting checkpoints").hasSizeGreaterThanOrEqualTo(2);
-        assertThat(d.samples).as("FP32 training").anyMatch(s -> s.getUtil() > 90 && s.getSmActive() > 0.7 && s.getTensorActive() <= 0.03);
+        assertThat(cloudBytesByJob.values().stream().filter(b -> b > 100 * MIB))
+                .as("jobs exporting checkpoints")
+                .hasSizeGreaterThanOrEqualTo(2);
+        assertThat(d.samples)
+                .as("FP32 training")
+                .anyMatch(s -> s.getUtil() > 90 && s.getSmActive() > 0.7 && s.getTensorActive() <= 0.03);
         assertThat(d.assignments).as("a restart").anyMatch(a -> a.getEvent() == AssignmentEvent.STOP);
-        assertThat(d.flows).as("git over SSH").anyMatch(f -> f.getDstPort() == 22 && !internal(f.getDstIp()) && "SF".equals(f.getConnState()));
-        assertThat(d.flows).as("odd-port APIs").anyMatch(f -> !internal(f.getDstIp()) && !List.of(22, 80, 443).contains(f.getDstPort()));
-        assertThat(d.flows).as("SSH from the bastion").anyMatch(f -> f.getSrcIp().equals(Addresses.BASTION) && f.getDstPort() == 22);
-        assertThat(d.samples).as("idle GPUs").anyMatch(s -> s.getPod() == null && s.getProcesses().isEmpty());
+        assertThat(d.flows)
+                .as("git over SSH")
+                .anyMatch(f -> f.getDstPort() == 22 && !internal(f.getDstIp()) && "SF".equals(f.getConnState()));
+        assertThat(d.flows)
+                .as("odd-port APIs")
+                .anyMatch(f -> !internal(f.getDstIp()) && !List.of(22, 80, 443).contains(f.getDstPort()));
+        assertThat(d.flows)
+                .as("SSH from the bastion")
+                .anyMatch(f -> f.getSrcIp().equals(Addresses.BASTION) && f.getDstPort() == 22);
+        assertThat(d.samples)
+                .as("idle GPUs")
+                .anyMatch(s -> s.getPod() == null && s.getProcesses().isEmpty());
         assertThat(d.labels).isEmpty();
     }
 
@@ -180,7 +215,10 @@ class BenignTrapsTest {
 
     @Test
     void noMinerProcessRunsAnywhere() {
-        assertThat(data.samples.stream().flatMap(s -> s.getProcesses().stream()).map(p -> p.getName()).distinct())
+        assertThat(data.samples.stream()
+                        .flatMap(s -> s.getProcesses().stream())
+                        .map(p -> p.getName())
+                        .distinct())
                 .noneMatch(n -> n.contains("xmrig"));
     }
 }

@@ -30,8 +30,20 @@ class CaptureLabelsTest {
     static List<ConnLog.Row> hostsOn(int port, int hosts, String state, String proto, long from) {
         List<ConnLog.Row> rows = new ArrayList<>();
         for (int h = 0; h < hosts; h++) {
-            rows.add(new ConnLog.Row(from + h * 2_000L, from + h * 2_000L, "H" + h, POD, 50_000, "10.9.0." + (h + 1), port,
-                    proto, null, 0, 0, "S0", null));
+            rows.add(new ConnLog.Row(
+                    from + h * 2_000L,
+                    from + h * 2_000L,
+                    "H" + h,
+                    POD,
+                    50_000,
+                    "10.9.0." + (h + 1),
+                    port,
+                    proto,
+                    null,
+                    0,
+                    0,
+                    "S0",
+                    null));
         }
         return rows;
     }
@@ -53,17 +65,22 @@ class CaptureLabelsTest {
 
     @Test
     void fewerPortsThanZeeksThresholdAreNoScan() {
-        assertThat(CaptureLabels.label(portsOf("45.33.32.156", CaptureLabels.PORT_SCAN_THRESHOLD - 1, "S0", T0), JOBS, SCOPE))
+        assertThat(CaptureLabels.label(
+                        portsOf("45.33.32.156", CaptureLabels.PORT_SCAN_THRESHOLD - 1, "S0", T0), JOBS, SCOPE))
                 .isEmpty();
-        assertThat(CaptureLabels.label(portsOf("45.33.32.156", CaptureLabels.PORT_SCAN_THRESHOLD, "S0", T0), JOBS, SCOPE))
+        assertThat(CaptureLabels.label(
+                        portsOf("45.33.32.156", CaptureLabels.PORT_SCAN_THRESHOLD, "S0", T0), JOBS, SCOPE))
                 .hasSize(1);
     }
 
     @Test
     void aSweepOfOnePortIsAScanAtZeeksAddressThreshold() {
         assertThat(CaptureLabels.label(hostsOn(22, CaptureLabels.ADDR_SCAN_THRESHOLD, "S0", "tcp", T0), JOBS, SCOPE))
-                .singleElement().satisfies(f -> assertThat(f.evidence()).contains("25 hosts on port 22"));
-        assertThat(CaptureLabels.label(hostsOn(22, CaptureLabels.ADDR_SCAN_THRESHOLD - 1, "S0", "tcp", T0), JOBS, SCOPE)).isEmpty();
+                .singleElement()
+                .satisfies(f -> assertThat(f.evidence()).contains("25 hosts on port 22"));
+        assertThat(CaptureLabels.label(
+                        hostsOn(22, CaptureLabels.ADDR_SCAN_THRESHOLD - 1, "S0", "tcp", T0), JOBS, SCOPE))
+                .isEmpty();
     }
 
     @Test
@@ -74,22 +91,29 @@ class CaptureLabelsTest {
                 grid.add(tcp(T0 + grid.size() * 100L, POD, "10.9.0." + (h + 1), p, "S0", 0, 0));
             }
         }
-        assertThat(CaptureLabels.label(grid, JOBS, SCOPE)).singleElement()
+        assertThat(CaptureLabels.label(grid, JOBS, SCOPE))
+                .singleElement()
                 .satisfies(f -> assertThat(f.evidence()).contains("30 host:port targets"));
-        assertThat(CaptureLabels.label(grid.subList(0, CaptureLabels.ADDR_SCAN_THRESHOLD - 1), JOBS, SCOPE)).isEmpty();
+        assertThat(CaptureLabels.label(grid.subList(0, CaptureLabels.ADDR_SCAN_THRESHOLD - 1), JOBS, SCOPE))
+                .isEmpty();
     }
 
     @Test
     void unansweredUdpIsNeverAFailedAttempt() {
-        assertThat(CaptureLabels.label(hostsOn(1900, 40, "S0", "udp", T0), JOBS, SCOPE)).isEmpty();
+        assertThat(CaptureLabels.label(hostsOn(1900, 40, "S0", "udp", T0), JOBS, SCOPE))
+                .isEmpty();
     }
 
     @Test
     void aResetHandshakeCountsOnlyWithoutPayload() {
-        assertThat(CaptureLabels.failedAttempt(tcp(T0, POD, "10.9.0.1", 80, "RSTO", 0, 0))).isTrue();
-        assertThat(CaptureLabels.failedAttempt(tcp(T0, POD, "10.9.0.1", 80, "RSTO", 300, 1_200))).isFalse();
-        assertThat(CaptureLabels.failedAttempt(tcp(T0, POD, "10.9.0.1", 80, "SF", 0, 0))).isFalse();
-        assertThat(CaptureLabels.failedAttempt(tcp(T0, POD, "10.9.0.1", 80, "OTH", 0, 0))).isFalse();
+        assertThat(CaptureLabels.failedAttempt(tcp(T0, POD, "10.9.0.1", 80, "RSTO", 0, 0)))
+                .isTrue();
+        assertThat(CaptureLabels.failedAttempt(tcp(T0, POD, "10.9.0.1", 80, "RSTO", 300, 1_200)))
+                .isFalse();
+        assertThat(CaptureLabels.failedAttempt(tcp(T0, POD, "10.9.0.1", 80, "SF", 0, 0)))
+                .isFalse();
+        assertThat(CaptureLabels.failedAttempt(tcp(T0, POD, "10.9.0.1", 80, "OTH", 0, 0)))
+                .isFalse();
     }
 
     @Test
@@ -115,7 +139,8 @@ class CaptureLabelsTest {
         List<ConnLog.Row> rows = new ArrayList<>(portsOf("10.9.0.1", 16, "REJ", T0));
         rows.addAll(portsOf("10.9.0.2", 16, "S0", T0 + 20 * 60_000L));
 
-        assertThat(CaptureLabels.label(rows, JOBS, SCOPE)).extracting(CaptureLabels.Finding::incident)
+        assertThat(CaptureLabels.label(rows, JOBS, SCOPE))
+                .extracting(CaptureLabels.Finding::incident)
                 .containsExactly("scan-10.1.2.3-1", "scan-10.1.2.3-2");
     }
 
@@ -131,14 +156,38 @@ class CaptureLabelsTest {
     @Test
     void aLongSshSessionToAnOutsideHostIsATunnel() {
         long fifteen = 15 * 60_000L;
-        ConnLog.Row tunnel = new ConnLog.Row(T0, T0 + fifteen, "Ct", POD, 51_000, "198.51.100.7", 443, "tcp", "ssh",
-                40_000, 90_000, "SF", "ShADadFf");
-        ConnLog.Row inside = new ConnLog.Row(T0, T0 + fifteen, "Ci", POD, 51_001, "10.20.0.5", 22, "tcp", "ssh",
-                40_000, 90_000, "SF", "ShADadFf");
-        ConnLog.Row brief = new ConnLog.Row(T0, T0 + 60_000, "Cb", POD, 51_002, "198.51.100.7", 22, "tcp", "ssh",
-                4_000, 9_000, "SF", "ShADadFf");
-        ConnLog.Row https = new ConnLog.Row(T0, T0 + fifteen, "Ch", POD, 51_003, "198.51.100.8", 443, "tcp", "ssl",
-                40_000, 90_000, "SF", "ShADadFf");
+        ConnLog.Row tunnel = new ConnLog.Row(
+                T0,
+                T0 + fifteen,
+                "Ct",
+                POD,
+                51_000,
+                "198.51.100.7",
+                443,
+                "tcp",
+                "ssh",
+                40_000,
+                90_000,
+                "SF",
+                "ShADadFf");
+        ConnLog.Row inside = new ConnLog.Row(
+                T0, T0 + fifteen, "Ci", POD, 51_001, "10.20.0.5", 22, "tcp", "ssh", 40_000, 90_000, "SF", "ShADadFf");
+        ConnLog.Row brief = new ConnLog.Row(
+                T0, T0 + 60_000, "Cb", POD, 51_002, "198.51.100.7", 22, "tcp", "ssh", 4_000, 9_000, "SF", "ShADadFf");
+        ConnLog.Row https = new ConnLog.Row(
+                T0,
+                T0 + fifteen,
+                "Ch",
+                POD,
+                51_003,
+                "198.51.100.8",
+                443,
+                "tcp",
+                "ssl",
+                40_000,
+                90_000,
+                "SF",
+                "ShADadFf");
 
         List<CaptureLabels.Finding> found = CaptureLabels.label(List.of(tunnel, inside, brief, https), JOBS, SCOPE);
 

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** A seed fixes every byte; a different seed gives a different cluster. */
 class DeterminismTest {
-    static final List<String> FILES = List.of("flows.jsonl.gz", "gpu.jsonl.gz", "assignments.jsonl.gz", "labels.json", "simulation.json", "README.md");
+    static final List<String> FILES = List.of(
+            "flows.jsonl.gz", "gpu.jsonl.gz", "assignments.jsonl.gz", "labels.json", "simulation.json", "README.md");
 
     @TempDir
     Path dir;
@@ -28,7 +29,8 @@ class DeterminismTest {
         Simulator.run(spec, dir.resolve("b"), (s, t, f, g) -> {});
         for (String name : FILES) {
             assertThat(Files.readAllBytes(dir.resolve("b").resolve(name)))
-                    .as(name).isEqualTo(Files.readAllBytes(dir.resolve("a").resolve(name)));
+                    .as(name)
+                    .isEqualTo(Files.readAllBytes(dir.resolve("a").resolve(name)));
         }
     }
 
@@ -38,22 +40,32 @@ class DeterminismTest {
         Simulator.run(benign(2, 2, 0.25), dir.resolve("two"), (s, t, f, g) -> {});
         for (String name : List.of("flows.jsonl.gz", "gpu.jsonl.gz", "assignments.jsonl.gz")) {
             assertThat(Files.readAllBytes(dir.resolve("two").resolve(name)))
-                    .as(name).isNotEqualTo(Files.readAllBytes(dir.resolve("one").resolve(name)));
+                    .as(name)
+                    .isNotEqualTo(Files.readAllBytes(dir.resolve("one").resolve(name)));
         }
     }
 
     @Test
     void anIncidentLeavesTheRestOfTheClusterAsItWas() throws IOException {
         SimulatedDataset quiet = SimulatedDataset.simulate(benign(5, 2, 0.25), dir.resolve("quiet"));
-        SimulatedDataset rome = SimulatedDataset.simulate(spec(5, 2, 0.25, incident(IncidentKind.ROME, 1)), dir.resolve("rome"));
+        SimulatedDataset rome =
+                SimulatedDataset.simulate(spec(5, 2, 0.25, incident(IncidentKind.ROME, 1)), dir.resolve("rome"));
         String host = rome.labels.get(0).get("job_id").asText();
         Set<String> hostPods = rome.pods(host);
         assertThat(rome.assignments).isEqualTo(quiet.assignments);
-        List<GpuSample> othersQuiet = quiet.samples.stream().filter(s -> s.getPod() == null || !hostPods.contains(s.getPod())).toList();
-        List<GpuSample> othersRome = rome.samples.stream().filter(s -> s.getPod() == null || !hostPods.contains(s.getPod())).toList();
+        List<GpuSample> othersQuiet = quiet.samples.stream()
+                .filter(s -> s.getPod() == null || !hostPods.contains(s.getPod()))
+                .toList();
+        List<GpuSample> othersRome = rome.samples.stream()
+                .filter(s -> s.getPod() == null || !hostPods.contains(s.getPod()))
+                .toList();
         assertThat(othersRome).isEqualTo(othersQuiet);
         Set<String> hostIps = rome.ips(host);
-        assertThat(rome.flows.stream().filter(f -> !hostIps.contains(f.getSrcIp()) && !hostIps.contains(f.getDstIp())).toList())
-                .isEqualTo(quiet.flows.stream().filter(f -> !hostIps.contains(f.getSrcIp()) && !hostIps.contains(f.getDstIp())).toList());
+        assertThat(rome.flows.stream()
+                        .filter(f -> !hostIps.contains(f.getSrcIp()) && !hostIps.contains(f.getDstIp()))
+                        .toList())
+                .isEqualTo(quiet.flows.stream()
+                        .filter(f -> !hostIps.contains(f.getSrcIp()) && !hostIps.contains(f.getDstIp()))
+                        .toList());
     }
 }

@@ -32,7 +32,8 @@ class IncidentsTest {
     Path dir;
 
     SimulatedDataset simulate(IncidentKind kind, double hours) throws IOException {
-        return SimulatedDataset.simulate(spec(Long.getLong("sim.seed", 3), 2, hours, incident(kind, 4)), dir.resolve(kind.cliName));
+        return SimulatedDataset.simulate(
+                spec(Long.getLong("sim.seed", 3), 2, hours, incident(kind, 4)), dir.resolve(kind.cliName));
     }
 
     static boolean within(long t, JsonNode label) {
@@ -41,13 +42,18 @@ class IncidentsTest {
 
     /** Flows of the job in the label's interval. */
     static List<Flow> flowsIn(SimulatedDataset data, JsonNode label) {
-        return data.flowsFrom(label.get("job_id").asText()).stream().filter(f -> within(ts(f), label)).toList();
+        return data.flowsFrom(label.get("job_id").asText()).stream()
+                .filter(f -> within(ts(f), label))
+                .toList();
     }
 
     /** (pid, name) of processes on the job's GPUs before {@code t}. */
     static Set<String> processesBefore(SimulatedDataset data, String job, long t) {
-        return data.samplesOf(job).stream().filter(s -> ts(s) < t).flatMap(s -> s.getProcesses().stream())
-                .map(IncidentsTest::key).collect(Collectors.toCollection(TreeSet::new));
+        return data.samplesOf(job).stream()
+                .filter(s -> ts(s) < t)
+                .flatMap(s -> s.getProcesses().stream())
+                .map(IncidentsTest::key)
+                .collect(Collectors.toCollection(TreeSet::new));
     }
 
     static String key(GpuProcess p) {
@@ -58,7 +64,8 @@ class IncidentsTest {
     static Map<String, List<GpuSample>> gpusWithNewProcess(SimulatedDataset data, JsonNode label) {
         String job = label.get("job_id").asText();
         Set<String> before = processesBefore(data, job, label.get("start_ts").asLong());
-        return data.samplesOf(job).stream().filter(s -> within(ts(s), label))
+        return data.samplesOf(job).stream()
+                .filter(s -> within(ts(s), label))
                 .filter(s -> s.getProcesses().stream().anyMatch(p -> !before.contains(key(p))))
                 .collect(Collectors.groupingBy(s -> s.getNode() + "/" + s.getGpu(), TreeMap::new, Collectors.toList()));
     }
@@ -70,10 +77,16 @@ class IncidentsTest {
      */
     static Set<String> rareDestinations(SimulatedDataset data, String job) {
         Set<String> ips = data.ips(job);
-        Set<String> others = data.flows.stream().filter(f -> !ips.contains(f.getSrcIp()) && !ips.contains(f.getDstIp()))
-                .map(Flow::getDstIp).collect(Collectors.toSet());
-        return data.flowsFrom(job).stream().map(Flow::getDstIp)
-                .filter(ip -> !internal(ip) && !SimulatedDataset.ipv6(ip) && !others.contains(ip) && Integer.parseInt(ip.substring(ip.lastIndexOf('.') + 1)) >= 128)
+        Set<String> others = data.flows.stream()
+                .filter(f -> !ips.contains(f.getSrcIp()) && !ips.contains(f.getDstIp()))
+                .map(Flow::getDstIp)
+                .collect(Collectors.toSet());
+        return data.flowsFrom(job).stream()
+                .map(Flow::getDstIp)
+                .filter(ip -> !internal(ip)
+                        && !SimulatedDataset.ipv6(ip)
+                        && !others.contains(ip)
+                        && Integer.parseInt(ip.substring(ip.lastIndexOf('.') + 1)) >= 128)
                 .collect(Collectors.toCollection(TreeSet::new));
     }
 
@@ -89,12 +102,18 @@ class IncidentsTest {
             long end = l.get("end_ts").asLong();
             assertThat(start).isGreaterThanOrEqualTo(data.start() + 4 * MINUTE - MINUTE);
             Set<String> ips = data.ips(job);
-            List<Flow> jobFlows = data.flows.stream().filter(f -> ips.contains(f.getSrcIp()) || ips.contains(f.getDstIp())).toList();
+            List<Flow> jobFlows = data.flows.stream()
+                    .filter(f -> ips.contains(f.getSrcIp()) || ips.contains(f.getDstIp()))
+                    .toList();
             List<GpuSample> samples = data.samplesOf(job);
-            assertThat(jobFlows.stream().anyMatch(f -> startTs(f) == start) || samples.stream().anyMatch(s -> ts(s) == start))
-                    .as("a record of %s begins at the label's start", l).isTrue();
-            assertThat(jobFlows.stream().anyMatch(f -> ts(f) == end) || samples.stream().anyMatch(s -> ts(s) == end))
-                    .as("a record of %s ends at the label's end", l).isTrue();
+            assertThat(jobFlows.stream().anyMatch(f -> startTs(f) == start)
+                            || samples.stream().anyMatch(s -> ts(s) == start))
+                    .as("a record of %s begins at the label's start", l)
+                    .isTrue();
+            assertThat(jobFlows.stream().anyMatch(f -> ts(f) == end)
+                            || samples.stream().anyMatch(s -> ts(s) == end))
+                    .as("a record of %s ends at the label's end", l)
+                    .isTrue();
         }
         List<String> expected = switch (kind) {
             case ROME -> List.of("CRYPTO_MINING", "NETWORK_SCAN", "REVERSE_TUNNEL");
@@ -103,8 +122,10 @@ class IncidentsTest {
             case SLOW_SCAN, EXTERNAL_PORT_SCAN, EXTERNAL_SWEEP -> List.of("NETWORK_SCAN");
             case EXFILTRATION -> List.of("EXFILTRATION");
         };
-        assertThat(labels.stream().map(l -> l.get("category").asText()).sorted()).containsExactlyElementsOf(expected);
-        assertThat(labels.stream().map(l -> l.get("job_id").asText()).distinct()).hasSize(1);
+        assertThat(labels.stream().map(l -> l.get("category").asText()).sorted())
+                .containsExactlyElementsOf(expected);
+        assertThat(labels.stream().map(l -> l.get("job_id").asText()).distinct())
+                .hasSize(1);
     }
 
     @Test
@@ -116,11 +137,15 @@ class IncidentsTest {
         String job = scan.get("job_id").asText();
         assertThat(data.jobs()).contains(job);
         assertThat(job).startsWith("rl-");
-        assertThat(scan.get("end_ts").asLong()).isLessThan(tunnel.get("start_ts").asLong());
-        assertThat(tunnel.get("start_ts").asLong()).isLessThan(mining.get("start_ts").asLong());
+        assertThat(scan.get("end_ts").asLong())
+                .isLessThan(tunnel.get("start_ts").asLong());
+        assertThat(tunnel.get("start_ts").asLong())
+                .isLessThan(mining.get("start_ts").asLong());
 
-        List<Flow> probing = flowsIn(data, scan).stream().filter(f -> internal(f.getDstIp())).toList();
-        List<Flow> unanswered = probing.stream().filter(SimulatedDataset::unanswered).toList();
+        List<Flow> probing =
+                flowsIn(data, scan).stream().filter(f -> internal(f.getDstIp())).toList();
+        List<Flow> unanswered =
+                probing.stream().filter(SimulatedDataset::unanswered).toList();
         assertThat(unanswered.size()).isGreaterThan(probing.size() / 2);
         assertThat(unanswered.stream().map(Flow::getDstIp).distinct().count()).isGreaterThanOrEqualTo(10);
         assertThat(unanswered.stream().map(Flow::getDstPort).distinct().count()).isGreaterThanOrEqualTo(3);
@@ -129,25 +154,45 @@ class IncidentsTest {
             assertThat(f.getDstPort()).isEqualTo(80);
         });
 
-        List<Flow> ssh = flowsIn(data, tunnel).stream().filter(f -> f.getDstPort() == 22 && !internal(f.getDstIp())
-                && rareDestinations(data, job).contains(f.getDstIp())).toList();
+        List<Flow> ssh = flowsIn(data, tunnel).stream()
+                .filter(f -> f.getDstPort() == 22
+                        && !internal(f.getDstIp())
+                        && rareDestinations(data, job).contains(f.getDstIp()))
+                .toList();
         assertThat(ssh).anySatisfy(f -> {
             assertThat(f.getConnState()).isEqualTo("S1");
             assertThat(ts(f) - startTs(f)).isGreaterThanOrEqualTo(5 * MINUTE);
             assertThat(f.getOrigPkts()).isPositive();
             assertThat(f.getRespPkts()).isPositive();
         });
-        assertThat(ssh).allSatisfy(f -> assertThat(f.getOrigBytes() + f.getRespBytes()).isLessThan(200_000));
+        assertThat(ssh)
+                .allSatisfy(f -> assertThat(f.getOrigBytes() + f.getRespBytes()).isLessThan(200_000));
 
         Map<String, List<GpuSample>> mined = gpusWithNewProcess(data, mining);
         assertThat(mined).isNotEmpty();
-        assertThat(mined.values().stream().flatMap(List::stream).flatMap(s -> s.getProcesses().stream()).map(GpuProcess::getName))
+        assertThat(mined.values().stream()
+                        .flatMap(List::stream)
+                        .flatMap(s -> s.getProcesses().stream())
+                        .map(GpuProcess::getName))
                 .contains("xmrig");
         for (List<GpuSample> series : mined.values()) {
-            assertThat(series.stream().mapToDouble(GpuSample::getUtil).average().orElseThrow()).isGreaterThan(95);
-            assertThat(series.stream().mapToDouble(GpuSample::getSmActive).average().orElseThrow()).isGreaterThan(0.8);
-            assertThat(series.stream().mapToDouble(GpuSample::getTensorActive).average().orElseThrow()).isLessThan(0.08);
-            assertThat(series.stream().mapToDouble(GpuSample::getDramActive).average().orElseThrow()).isGreaterThan(0.7);
+            assertThat(series.stream().mapToDouble(GpuSample::getUtil).average().orElseThrow())
+                    .isGreaterThan(95);
+            assertThat(series.stream()
+                            .mapToDouble(GpuSample::getSmActive)
+                            .average()
+                            .orElseThrow())
+                    .isGreaterThan(0.8);
+            assertThat(series.stream()
+                            .mapToDouble(GpuSample::getTensorActive)
+                            .average()
+                            .orElseThrow())
+                    .isLessThan(0.08);
+            assertThat(series.stream()
+                            .mapToDouble(GpuSample::getDramActive)
+                            .average()
+                            .orElseThrow())
+                    .isGreaterThan(0.7);
         }
         assertThat(flowsIn(data, mining)).anySatisfy(f -> {
             assertThat(f.getDstPort()).isIn(3333, 4444, 14444, 5555, 7777, 14433);
@@ -166,16 +211,28 @@ class IncidentsTest {
         Map<String, List<GpuSample>> mined = gpusWithNewProcess(data, mining);
         assertThat(mined).hasSize(1);
         List<GpuSample> series = mined.values().iterator().next();
-        assertThat(series.stream().flatMap(s -> s.getProcesses().stream()).map(GpuProcess::getName)).noneMatch(n -> n.contains("xmrig"));
+        assertThat(series.stream().flatMap(s -> s.getProcesses().stream()).map(GpuProcess::getName))
+                .noneMatch(n -> n.contains("xmrig"));
         // part-time: tensor work drops only while it hashes
         String gpu = mined.keySet().iterator().next();
-        double tensorBefore = data.samplesOf(job).stream().filter(s -> (s.getNode() + "/" + s.getGpu()).equals(gpu)
-                && ts(s) < mining.get("start_ts").asLong() && s.getUtil() > 90).mapToDouble(GpuSample::getTensorActive).average().orElseThrow();
-        long hashing = series.stream().filter(s -> s.getUtil() > 90 && s.getTensorActive() < tensorBefore / 2).count();
+        double tensorBefore = data.samplesOf(job).stream()
+                .filter(s -> (s.getNode() + "/" + s.getGpu()).equals(gpu)
+                        && ts(s) < mining.get("start_ts").asLong()
+                        && s.getUtil() > 90)
+                .mapToDouble(GpuSample::getTensorActive)
+                .average()
+                .orElseThrow();
+        long hashing = series.stream()
+                .filter(s -> s.getUtil() > 90 && s.getTensorActive() < tensorBefore / 2)
+                .count();
         assertThat((double) hashing / series.size()).isBetween(0.3, 0.85);
-        List<Flow> pool = flowsIn(data, mining).stream().filter(f -> f.getDstPort() == 443 && rareDestinations(data, job).contains(f.getDstIp())).toList();
+        List<Flow> pool = flowsIn(data, mining).stream()
+                .filter(f ->
+                        f.getDstPort() == 443 && rareDestinations(data, job).contains(f.getDstIp()))
+                .toList();
         assertThat(pool).anySatisfy(f -> assertThat(f.getConnState()).isEqualTo("S1"));
-        assertThat(pool).allSatisfy(f -> assertThat(f.getOrigBytes() + f.getRespBytes()).isLessThan(50_000));
+        assertThat(pool)
+                .allSatisfy(f -> assertThat(f.getOrigBytes() + f.getRespBytes()).isLessThan(50_000));
     }
 
     @Test
@@ -183,24 +240,32 @@ class IncidentsTest {
         SimulatedDataset data = simulate(IncidentKind.TUNNEL_443, 0.75);
         JsonNode tunnel = data.label("tunnel-443", "REVERSE_TUNNEL");
         String job = tunnel.get("job_id").asText();
-        List<Flow> flows = flowsIn(data, tunnel).stream().filter(f -> f.getDstPort() == 443 && rareDestinations(data, job).contains(f.getDstIp())).toList();
-        assertThat(flows.stream().filter(f -> "S1".equals(f.getConnState())).count()).isGreaterThanOrEqualTo(10);
+        List<Flow> flows = flowsIn(data, tunnel).stream()
+                .filter(f ->
+                        f.getDstPort() == 443 && rareDestinations(data, job).contains(f.getDstIp()))
+                .toList();
+        assertThat(flows.stream().filter(f -> "S1".equals(f.getConnState())).count())
+                .isGreaterThanOrEqualTo(10);
         assertThat(flows).allSatisfy(f -> {
             assertThat(f.getOrigBytes() + f.getRespBytes()).isLessThan(200_000);
             assertThat(f.getOrigPkts()).isPositive();
             assertThat(f.getRespPkts()).isPositive();
         });
-        assertThat(tunnel.get("end_ts").asLong() - tunnel.get("start_ts").asLong()).isGreaterThanOrEqualTo(20 * MINUTE);
+        assertThat(tunnel.get("end_ts").asLong() - tunnel.get("start_ts").asLong())
+                .isGreaterThanOrEqualTo(20 * MINUTE);
     }
 
     @Test
     void aSlowScanSpreadsFewProbesOverHalfAnHour() throws IOException {
         SimulatedDataset data = simulate(IncidentKind.SLOW_SCAN, 0.75);
         JsonNode scan = data.label("slow-scan", "NETWORK_SCAN");
-        List<Flow> probes = flowsIn(data, scan).stream().filter(f -> internal(f.getDstIp()) && unanswered(f)).toList();
+        List<Flow> probes = flowsIn(data, scan).stream()
+                .filter(f -> internal(f.getDstIp()) && unanswered(f))
+                .toList();
         assertThat(probes.size()).isBetween(25, 60);
         assertThat(scan.get("end_ts").asLong() - scan.get("start_ts").asLong()).isBetween(20 * MINUTE, 33 * MINUTE);
-        Map<Long, Long> perMinute = probes.stream().collect(Collectors.groupingBy(f -> ts(f) / MINUTE, Collectors.counting()));
+        Map<Long, Long> perMinute =
+                probes.stream().collect(Collectors.groupingBy(f -> ts(f) / MINUTE, Collectors.counting()));
         assertThat(perMinute.values()).allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(8));
         assertThat(probes.stream().map(Flow::getDstIp).distinct().count()).isGreaterThanOrEqualTo(20);
     }
@@ -217,8 +282,11 @@ class IncidentsTest {
             assertThat(f.getDstPort()).isEqualTo(3128);
             assertThat(f.getConnState()).isEqualTo("S1");
         });
-        assertThat(flows).noneMatch(f -> List.of(3333, 4444, 14444, 5555, 7777, 14433).contains(f.getDstPort()));
-        assertThat(data.flows.stream().filter(f -> f.getDstIp().equals(Addresses.PROXY)).map(f -> data.jobOf(f.getSrcIp())))
+        assertThat(flows)
+                .noneMatch(f -> List.of(3333, 4444, 14444, 5555, 7777, 14433).contains(f.getDstPort()));
+        assertThat(data.flows.stream()
+                        .filter(f -> f.getDstIp().equals(Addresses.PROXY))
+                        .map(f -> data.jobOf(f.getSrcIp())))
                 .anyMatch(other -> !other.equals(job));
     }
 
@@ -246,8 +314,10 @@ class IncidentsTest {
     void anExternalPortScanTriesHundredsOfPortsOfOneOutsideHostWithinSeconds() throws IOException {
         SimulatedDataset data = simulate(IncidentKind.EXTERNAL_PORT_SCAN, 0.5);
         JsonNode scan = data.label("external-port-scan", "NETWORK_SCAN");
-        List<Flow> probes = flowsIn(data, scan).stream().filter(f -> !internal(f.getDstIp())
-                && rareDestinations(data, scan.get("job_id").asText()).contains(f.getDstIp())).toList();
+        List<Flow> probes = flowsIn(data, scan).stream()
+                .filter(f -> !internal(f.getDstIp())
+                        && rareDestinations(data, scan.get("job_id").asText()).contains(f.getDstIp()))
+                .toList();
         assertThat(probes.stream().map(Flow::getDstIp).distinct()).hasSize(1);
         assertThat(probes.stream().map(Flow::getDstPort).distinct().count()).isGreaterThanOrEqualTo(300);
         assertThat(probes.stream().filter(SimulatedDataset::unanswered).count()).isGreaterThan(probes.size() * 9L / 10);
@@ -259,10 +329,16 @@ class IncidentsTest {
         SimulatedDataset data = simulate(IncidentKind.EXTERNAL_SWEEP, 0.5);
         JsonNode scan = data.label("external-sweep", "NETWORK_SCAN");
         Set<String> ips = data.ips(scan.get("job_id").asText());
-        List<Flow> probes = data.flows.stream().filter(f -> ips.contains(f.getSrcIp()) && !internal(f.getDstIp())
-                && within(startTs(f), scan) && within(ts(f), scan) && unanswered(f)).toList();
+        List<Flow> probes = data.flows.stream()
+                .filter(f -> ips.contains(f.getSrcIp())
+                        && !internal(f.getDstIp())
+                        && within(startTs(f), scan)
+                        && within(ts(f), scan)
+                        && unanswered(f))
+                .toList();
         assertThat(probes.stream().map(Flow::getDstIp).distinct().count()).isGreaterThanOrEqualTo(30);
-        Map<Integer, Long> byPort = probes.stream().collect(Collectors.groupingBy(Flow::getDstPort, Collectors.counting()));
+        Map<Integer, Long> byPort =
+                probes.stream().collect(Collectors.groupingBy(Flow::getDstPort, Collectors.counting()));
         assertThat(byPort.entrySet().stream().filter(e -> e.getValue() >= 10)).hasSizeBetween(1, 3);
         assertThat(scan.get("end_ts").asLong() - scan.get("start_ts").asLong()).isLessThanOrEqualTo(7 * MINUTE);
     }

@@ -40,7 +40,9 @@ class LifeCycleTest {
     }
 
     static List<GpuSample> samplesOfPod(SimulatedDataset d, String pod, long from, long to) {
-        return d.samples.stream().filter(s -> pod.equals(s.getPod()) && ts(s) >= from && ts(s) < to).toList();
+        return d.samples.stream()
+                .filter(s -> pod.equals(s.getPod()) && ts(s) >= from && ts(s) < to)
+                .toList();
     }
 
     /** The pods of a job as simulation.json lists them. */
@@ -64,23 +66,38 @@ class LifeCycleTest {
             String job = pre.get("job_id").asText();
             long stopTs = pre.get("stop_ts").asLong();
             Assignment stop = d.assignments.stream()
-                    .filter(a -> a.getJobId().equals(job) && a.getEvent() == AssignmentEvent.STOP).findFirst().orElseThrow();
+                    .filter(a -> a.getJobId().equals(job) && a.getEvent() == AssignmentEvent.STOP)
+                    .findFirst()
+                    .orElseThrow();
             assertThat(stop.getTs().toEpochMilli()).isEqualTo(stopTs);
-            Assignment taker = d.assignments.stream().filter(a -> a.getJobId().equals(pre.get("by_job_id").asText())
-                    && a.getEvent() == AssignmentEvent.START).findFirst().orElseThrow();
+            Assignment taker = d.assignments.stream()
+                    .filter(a ->
+                            a.getJobId().equals(pre.get("by_job_id").asText()) && a.getEvent() == AssignmentEvent.START)
+                    .findFirst()
+                    .orElseThrow();
             assertThat(taker.getNode()).isEqualTo(stop.getNode());
             assertThat(taker.getGpus()).isEqualTo(stop.getGpus());
             assertThat(taker.getTs().toEpochMilli() - stopTs).isBetween(0L, MINUTE);
             // SIGTERM: the processes leave the GPUs within the grace period, before the STOP
-            JsonNode stopped = jobs(d).stream().filter(j -> j.get("job_id").asText().equals(job)).flatMap(j -> pods(j).stream())
-                    .filter(p -> !p.get("end_ts").isNull() && p.get("end_ts").asLong() == stopTs).findFirst().orElseThrow();
+            JsonNode stopped = jobs(d).stream()
+                    .filter(j -> j.get("job_id").asText().equals(job))
+                    .flatMap(j -> pods(j).stream())
+                    .filter(p -> !p.get("end_ts").isNull() && p.get("end_ts").asLong() == stopTs)
+                    .findFirst()
+                    .orElseThrow();
             long exit = stopped.get("exit_ts").asLong();
             assertThat(stopTs - exit).isBetween(1L, 30_000L);
-            assertThat(samplesOfPod(d, stop.getPod(), exit, stopTs)).allSatisfy(s -> assertThat(s.getProcesses()).isEmpty());
-            assertThat(samplesOfPod(d, stop.getPod(), exit - 60_000, exit)).anySatisfy(s -> assertThat(s.getProcesses()).isNotEmpty());
+            assertThat(samplesOfPod(d, stop.getPod(), exit, stopTs))
+                    .allSatisfy(s -> assertThat(s.getProcesses()).isEmpty());
+            assertThat(samplesOfPod(d, stop.getPod(), exit - 60_000, exit))
+                    .anySatisfy(s -> assertThat(s.getProcesses()).isNotEmpty());
             if (!pre.get("start_ts").isNull()) {
-                Assignment again = d.assignments.stream().filter(a -> a.getJobId().equals(job) && a.getEvent() == AssignmentEvent.START
-                        && a.getTs().toEpochMilli() > stopTs).findFirst().orElseThrow();
+                Assignment again = d.assignments.stream()
+                        .filter(a -> a.getJobId().equals(job)
+                                && a.getEvent() == AssignmentEvent.START
+                                && a.getTs().toEpochMilli() > stopTs)
+                        .findFirst()
+                        .orElseThrow();
                 assertThat(again.getIp()).isNotEqualTo(stop.getIp());
                 assertThat(again.getNode()).isEqualTo(pre.get("to_node").asText());
             }
@@ -100,21 +117,29 @@ class LifeCycleTest {
                     long to = o.get(1).asLong();
                     for (JsonNode pod : pods(job)) {
                         long start = pod.get("start_ts").asLong();
-                        long end = pod.get("end_ts").isNull() ? Long.MAX_VALUE : pod.get("end_ts").asLong();
+                        long end = pod.get("end_ts").isNull()
+                                ? Long.MAX_VALUE
+                                : pod.get("end_ts").asLong();
                         if (start >= from || end <= to + 10 * MINUTE || to >= d.end() - 5 * MINUTE) {
                             continue;
                         }
                         String name = pod.get("pod").asText();
                         List<GpuSample> during = samplesOfPod(d, name, from + 10_000, to);
-                        assertThat(during).as("%s during its outage", name).isNotEmpty().allSatisfy(s -> {
-                            assertThat(s.getProcesses()).isEmpty();
-                            assertThat(s.getUtil()).isZero();
-                            assertThat(s.getFbUsedMib()).isZero();
-                            assertThat(s.getSmClockMhz()).isEqualTo(GpuDevice.IDLE_CLOCK_MHZ);
-                        });
+                        assertThat(during)
+                                .as("%s during its outage", name)
+                                .isNotEmpty()
+                                .allSatisfy(s -> {
+                                    assertThat(s.getProcesses()).isEmpty();
+                                    assertThat(s.getUtil()).isZero();
+                                    assertThat(s.getFbUsedMib()).isZero();
+                                    assertThat(s.getSmClockMhz()).isEqualTo(GpuDevice.IDLE_CLOCK_MHZ);
+                                });
                         Set<Long> before = pids(samplesOfPod(d, name, start, from));
                         Set<Long> after = pids(samplesOfPod(d, name, to, to + 10 * MINUTE));
-                        assertThat(after).as("%s after its outage", name).isNotEmpty().doesNotContainAnyElementsOf(before);
+                        assertThat(after)
+                                .as("%s after its outage", name)
+                                .isNotEmpty()
+                                .doesNotContainAnyElementsOf(before);
                         assertThat(d.assignments).noneMatch(a -> a.getPod().equals(name) && at(a) > from && at(a) < to);
                         outages++;
                     }
@@ -129,7 +154,10 @@ class LifeCycleTest {
     }
 
     static Set<Long> pids(List<GpuSample> samples) {
-        return samples.stream().flatMap(s -> s.getProcesses().stream()).map(GpuProcess::getPid).collect(Collectors.toCollection(TreeSet::new));
+        return samples.stream()
+                .flatMap(s -> s.getProcesses().stream())
+                .map(GpuProcess::getPid)
+                .collect(Collectors.toCollection(TreeSet::new));
     }
 
     @Test
@@ -147,26 +175,40 @@ class LifeCycleTest {
                     for (JsonNode pod : pods(job)) {
                         String name = pod.get("pod").asText();
                         List<GpuSample> during = samplesOfPod(d, name, from, to);
-                        if (during.isEmpty() || during.stream().anyMatch(s -> s.getProcesses().isEmpty())) {
+                        if (during.isEmpty()
+                                || during.stream()
+                                        .anyMatch(s -> s.getProcesses().isEmpty())) {
                             continue; // the pod was not there, or still starting
                         }
-                        double busyPower = samplesOfPod(d, name, from - 10 * MINUTE, from).stream().filter(s -> s.getUtil() > 90)
-                                .mapToDouble(GpuSample::getPowerW).average().orElse(Double.NaN);
+                        double busyPower = samplesOfPod(d, name, from - 10 * MINUTE, from).stream()
+                                .filter(s -> s.getUtil() > 90)
+                                .mapToDouble(GpuSample::getPowerW)
+                                .average()
+                                .orElse(Double.NaN);
                         assertThat(during).allSatisfy(s -> {
                             assertThat(s.getUtil()).isLessThanOrEqualTo(4.0);
                             assertThat(s.getTensorActive()).isZero();
                             assertThat(s.getFbUsedMib()).isGreaterThan(1_000L);
                         });
-                        double stalledPower = during.stream().mapToDouble(GpuSample::getPowerW).average().orElseThrow();
+                        double stalledPower = during.stream()
+                                .mapToDouble(GpuSample::getPowerW)
+                                .average()
+                                .orElseThrow();
                         if (!Double.isNaN(busyPower)) {
                             assertThat(stalledPower).isLessThan(busyPower - 150);
                         }
                         // NCCL and the data reads wait too: reports whose whole interval lies in the stall carry little
                         Set<String> ips = d.ips(job.get("job_id").asText());
-                        List<Flow> quiet = d.flows.stream().filter(f -> ips.contains(f.getSrcIp()) && SimulatedDataset.startTs(f) < ts(f) - 60_000
-                                        && ts(f) - 60_000 >= from && ts(f) < to && "S1".equals(f.getConnState()))
+                        List<Flow> quiet = d.flows.stream()
+                                .filter(f -> ips.contains(f.getSrcIp())
+                                        && SimulatedDataset.startTs(f) < ts(f) - 60_000
+                                        && ts(f) - 60_000 >= from
+                                        && ts(f) < to
+                                        && "S1".equals(f.getConnState()))
                                 .toList();
-                        assertThat(quiet).allSatisfy(f -> assertThat(f.getOrigBytes() + f.getRespBytes()).isLessThan(2_000_000));
+                        assertThat(quiet)
+                                .allSatisfy(f -> assertThat(f.getOrigBytes() + f.getRespBytes())
+                                        .isLessThan(2_000_000));
                         stalls++;
                     }
                 }
@@ -195,7 +237,9 @@ class LifeCycleTest {
                     if (pod.has("tail_from_ts")) {
                         long tail = pod.get("tail_from_ts").asLong();
                         List<GpuSample> winding = samplesOfPod(d, name, tail, exit);
-                        assertThat(winding).isNotEmpty().allSatisfy(s -> assertThat(s.getUtil()).isLessThanOrEqualTo(4.0));
+                        assertThat(winding)
+                                .isNotEmpty()
+                                .allSatisfy(s -> assertThat(s.getUtil()).isLessThanOrEqualTo(4.0));
                         finished++;
                     }
                 }
@@ -210,10 +254,14 @@ class LifeCycleTest {
             String job = d.simulation.get("restart").get("job_id").asText();
             long stop = d.simulation.get("restart").get("stop_ts").asLong();
             Assignment again = d.assignments.stream()
-                    .filter(a -> a.getJobId().equals(job) && a.getEvent() == AssignmentEvent.START && at(a) > stop).findFirst().orElseThrow();
+                    .filter(a -> a.getJobId().equals(job) && a.getEvent() == AssignmentEvent.START && at(a) > stop)
+                    .findFirst()
+                    .orElseThrow();
             List<GpuSample> first = samplesOfPod(d, again.getPod(), at(again), at(again) + 4 * MINUTE).stream()
-                    .filter(s -> s.getGpu() == again.getGpus().get(0)).toList();
-            // the container starts (no process), the model and checkpoint load (memory fills, little compute), then training
+                    .filter(s -> s.getGpu() == again.getGpus().get(0))
+                    .toList();
+            // the container starts (no process), the model and checkpoint load (memory fills, little compute), then
+            // training
             assertThat(first.get(0).getProcesses()).isEmpty();
             int loading = -1;
             for (int i = 0; i < first.size(); i++) {
@@ -223,10 +271,15 @@ class LifeCycleTest {
                 }
             }
             assertThat(loading).as("a warm-up sample").isPositive();
-            assertThat(first.subList(loading, first.size())).anySatisfy(s -> assertThat(s.getUtil()).isGreaterThan(90));
-            long read = d.flows.stream().filter(f -> f.getSrcIp().equals(again.getIp()) && ts(f) < at(again) + 5 * MINUTE
-                            && (Addresses.OBJECT_STORE.contains(f.getDstIp()) || f.getDstIp().equals(Addresses.NFS)))
-                    .mapToLong(Flow::getRespBytes).sum();
+            assertThat(first.subList(loading, first.size()))
+                    .anySatisfy(s -> assertThat(s.getUtil()).isGreaterThan(90));
+            long read = d.flows.stream()
+                    .filter(f -> f.getSrcIp().equals(again.getIp())
+                            && ts(f) < at(again) + 5 * MINUTE
+                            && (Addresses.OBJECT_STORE.contains(f.getDstIp())
+                                    || f.getDstIp().equals(Addresses.NFS)))
+                    .mapToLong(Flow::getRespBytes)
+                    .sum();
             assertThat(read).as("checkpoint read back").isGreaterThan(1L << 30);
         }
     }
@@ -241,24 +294,36 @@ class LifeCycleTest {
                 }
                 String name = pods(job).get(0).get("pod").asText();
                 Set<String> ips = d.ips(job.get("job_id").asText());
-                List<GpuSample> series = d.samples.stream().filter(s -> name.equals(s.getPod()) && s.getGpu() == pods(job).get(0).get("gpus").get(0).asInt())
+                List<GpuSample> series = d.samples.stream()
+                        .filter(s -> name.equals(s.getPod())
+                                && s.getGpu()
+                                        == pods(job).get(0).get("gpus").get(0).asInt())
                         .toList();
                 for (int i = 1; i + 3 < series.size() && !seen; i++) {
                     GpuSample s = series.get(i);
-                    boolean dip = series.get(i - 1).getUtil() > 90 && series.subList(i, i + 3).stream()
-                            .allMatch(x -> x.getUtil() <= 22 && !x.getProcesses().isEmpty());
+                    boolean dip = series.get(i - 1).getUtil() > 90
+                            && series.subList(i, i + 3).stream()
+                                    .allMatch(x -> x.getUtil() <= 22
+                                            && !x.getProcesses().isEmpty());
                     if (!dip) {
                         continue;
                     }
                     long at = ts(s);
-                    long written = d.flows.stream().filter(f -> ips.contains(f.getSrcIp()) && ts(f) >= at && ts(f) < at + 3 * MINUTE
-                                    && (Addresses.OBJECT_STORE.contains(f.getDstIp()) || Addresses.CLOUD_STORAGE.contains(f.getDstIp())
+                    long written = d.flows.stream()
+                            .filter(f -> ips.contains(f.getSrcIp())
+                                    && ts(f) >= at
+                                    && ts(f) < at + 3 * MINUTE
+                                    && (Addresses.OBJECT_STORE.contains(f.getDstIp())
+                                            || Addresses.CLOUD_STORAGE.contains(f.getDstIp())
                                             || f.getDstIp().equals(Addresses.NFS)))
-                            .mapToLong(Flow::getOrigBytes).sum();
+                            .mapToLong(Flow::getOrigBytes)
+                            .sum();
                     seen = written > 500L << 20;
                 }
             }
-            assertThat(seen).as("a checkpoint save with its burst of writes in dataset " + d.dir).isTrue();
+            assertThat(seen)
+                    .as("a checkpoint save with its burst of writes in dataset " + d.dir)
+                    .isTrue();
         }
     }
 }

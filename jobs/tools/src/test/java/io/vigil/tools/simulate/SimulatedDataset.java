@@ -78,12 +78,15 @@ final class SimulatedDataset {
                 refused.add(d.rejection() + ": " + line);
             }
         }
-        assertThat(refused).as("lines of %s the codec refuses", file.getFileName()).isEmpty();
+        assertThat(refused)
+                .as("lines of %s the codec refuses", file.getFileName())
+                .isEmpty();
         return out;
     }
 
     static List<String> lines(Path gz) throws IOException {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(new GZIPInputStream(Files.newInputStream(gz)), StandardCharsets.UTF_8))) {
+        try (BufferedReader r = new BufferedReader(
+                new InputStreamReader(new GZIPInputStream(Files.newInputStream(gz)), StandardCharsets.UTF_8))) {
             return r.lines().collect(Collectors.toList());
         }
     }
@@ -97,20 +100,30 @@ final class SimulatedDataset {
     }
 
     List<JsonNode> labels(String incident) {
-        return labels.stream().filter(l -> l.get("incident").asText().equals(incident)).toList();
+        return labels.stream()
+                .filter(l -> l.get("incident").asText().equals(incident))
+                .toList();
     }
 
     JsonNode label(String incident, String category) {
-        return labels(incident).stream().filter(l -> l.get("category").asText().equals(category)).findFirst()
+        return labels(incident).stream()
+                .filter(l -> l.get("category").asText().equals(category))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no " + category + " label for " + incident + " in " + labels));
     }
 
     Set<String> ips(String jobId) {
-        return assignments.stream().filter(a -> a.getJobId().equals(jobId)).map(Assignment::getIp).collect(Collectors.toCollection(TreeSet::new));
+        return assignments.stream()
+                .filter(a -> a.getJobId().equals(jobId))
+                .map(Assignment::getIp)
+                .collect(Collectors.toCollection(TreeSet::new));
     }
 
     Set<String> pods(String jobId) {
-        return assignments.stream().filter(a -> a.getJobId().equals(jobId)).map(Assignment::getPod).collect(Collectors.toCollection(TreeSet::new));
+        return assignments.stream()
+                .filter(a -> a.getJobId().equals(jobId))
+                .map(Assignment::getPod)
+                .collect(Collectors.toCollection(TreeSet::new));
     }
 
     Set<String> jobs() {
@@ -119,7 +132,11 @@ final class SimulatedDataset {
 
     /** The job whose pod held {@code ip} (addresses are not reused within these short spans). */
     String jobOf(String ip) {
-        return assignments.stream().filter(a -> a.getIp().equals(ip)).map(Assignment::getJobId).findFirst().orElse(null);
+        return assignments.stream()
+                .filter(a -> a.getIp().equals(ip))
+                .map(Assignment::getJobId)
+                .findFirst()
+                .orElse(null);
     }
 
     List<Flow> flowsFrom(String jobId) {
@@ -129,7 +146,9 @@ final class SimulatedDataset {
 
     List<GpuSample> samplesOf(String jobId) {
         Set<String> pods = pods(jobId);
-        return samples.stream().filter(s -> s.getPod() != null && pods.contains(s.getPod())).toList();
+        return samples.stream()
+                .filter(s -> s.getPod() != null && pods.contains(s.getPod()))
+                .toList();
     }
 
     static long ts(Flow f) {
@@ -146,8 +165,15 @@ final class SimulatedDataset {
 
     /** Addresses of the site and of its LAN: private, link-local, unique-local, multicast, broadcast, unspecified. */
     static boolean internal(String ip) {
-        return ip.startsWith("10.") || ip.startsWith("169.254.") || ip.startsWith("fd") || ip.startsWith("fe80:") || ip.startsWith("ff0")
-                || ip.startsWith("224.") || ip.startsWith("239.") || ip.equals("255.255.255.255") || ip.equals("0.0.0.0");
+        return ip.startsWith("10.")
+                || ip.startsWith("169.254.")
+                || ip.startsWith("fd")
+                || ip.startsWith("fe80:")
+                || ip.startsWith("ff0")
+                || ip.startsWith("224.")
+                || ip.startsWith("239.")
+                || ip.equals("255.255.255.255")
+                || ip.equals("0.0.0.0");
     }
 
     static boolean ipv6(String ip) {
@@ -160,6 +186,7 @@ final class SimulatedDataset {
 
     /** A connection's identity across its reports. */
     static String connection(Flow f) {
-        return f.getSrcIp() + ":" + f.getSrcPort() + ">" + f.getDstIp() + ":" + f.getDstPort() + "/" + f.getProtocol() + "@" + startTs(f);
+        return f.getSrcIp() + ":" + f.getSrcPort() + ">" + f.getDstIp() + ":" + f.getDstPort() + "/" + f.getProtocol()
+                + "@" + startTs(f);
     }
 }

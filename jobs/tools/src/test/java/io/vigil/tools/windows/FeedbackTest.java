@@ -25,9 +25,24 @@ class FeedbackTest {
 
         List<Feedback> verdicts = Feedback.read(file);
 
-        assertThat(verdicts).containsExactly(
-                new Feedback(file + ":1", null, "rl-7", START, Feedback.Judgement.TRUE_POSITIVE, Category.CRYPTO_MINING, null),
-                new Feedback(file + ":3", "baseline", "train-3", START, Feedback.Judgement.FALSE_POSITIVE, null, "a-1"));
+        assertThat(verdicts)
+                .containsExactly(
+                        new Feedback(
+                                file + ":1",
+                                null,
+                                "rl-7",
+                                START,
+                                Feedback.Judgement.TRUE_POSITIVE,
+                                Category.CRYPTO_MINING,
+                                null),
+                        new Feedback(
+                                file + ":3",
+                                "baseline",
+                                "train-3",
+                                START,
+                                Feedback.Judgement.FALSE_POSITIVE,
+                                null,
+                                "a-1"));
     }
 
     @Test
@@ -38,7 +53,8 @@ class FeedbackTest {
                 {"job_id": "rl-7", "window_start": 1771038120000, "verdict": "maybe"}
                 """);
 
-        assertThatThrownBy(() -> Feedback.read(file)).isInstanceOf(Feedback.BadFeedback.class)
+        assertThatThrownBy(() -> Feedback.read(file))
+                .isInstanceOf(Feedback.BadFeedback.class)
                 .hasMessage(file + ":2: verdict \"maybe\" is not true_positive or false_positive");
     }
 
@@ -46,23 +62,31 @@ class FeedbackTest {
     void saysWhatIsWrongWithALine() {
         assertThat(error("not json")).startsWith("f:9: not JSON");
         assertThat(error("[1]")).isEqualTo("f:9: expected a JSON object, found ARRAY");
-        assertThat(error("{\"window_start\": 1, \"verdict\": \"false_positive\"}")).isEqualTo("f:9: job_id is missing");
-        assertThat(error("{\"job_id\": \"j\", \"verdict\": \"false_positive\"}")).isEqualTo("f:9: window_start is missing");
+        assertThat(error("{\"window_start\": 1, \"verdict\": \"false_positive\"}"))
+                .isEqualTo("f:9: job_id is missing");
+        assertThat(error("{\"job_id\": \"j\", \"verdict\": \"false_positive\"}"))
+                .isEqualTo("f:9: window_start is missing");
         assertThat(error("{\"job_id\": \"j\", \"window_start\": \"yesterday\", \"verdict\": \"false_positive\"}"))
                 .startsWith("f:9: window_start must be epoch milliseconds or an ISO-8601 instant");
         assertThat(error("{\"job_id\": \"j\", \"window_start\": -5, \"verdict\": \"false_positive\"}"))
                 .startsWith("f:9: window_start must be");
         assertThat(error("{\"job_id\": 7, \"window_start\": 1, \"verdict\": \"false_positive\"}"))
                 .isEqualTo("f:9: job_id must be non-empty text, found 7");
-        assertThat(error("{\"job_id\": \"j\", \"window_start\": 1, \"verdict\": \"false_positive\", \"category\": \"NETWORK_SCAN\"}"))
+        assertThat(
+                        error(
+                                "{\"job_id\": \"j\", \"window_start\": 1, \"verdict\": \"false_positive\", \"category\": \"NETWORK_SCAN\"}"))
                 .startsWith("f:9: a false_positive has no category");
-        assertThat(error("{\"job_id\": \"j\", \"window_start\": 1, \"verdict\": \"true_positive\", \"category\": \"MINING\"}"))
+        assertThat(
+                        error(
+                                "{\"job_id\": \"j\", \"window_start\": 1, \"verdict\": \"true_positive\", \"category\": \"MINING\"}"))
                 .startsWith("f:9: category \"MINING\" is not one of [CRYPTO_MINING");
     }
 
     @Test
     void matchesTheWindowOfItsJobThatHoldsItsTime() {
-        Feedback f = Feedback.parse("{\"job_id\": \"j\", \"window_start\": 1030, \"verdict\": \"false_positive\", \"dataset\": \"d\"}", "f:1");
+        Feedback f = Feedback.parse(
+                "{\"job_id\": \"j\", \"window_start\": 1030, \"verdict\": \"false_positive\", \"dataset\": \"d\"}",
+                "f:1");
 
         assertThat(f.matches("d", "j", 1000, 2000)).isTrue();
         assertThat(f.matches("d", "j", 1030, 2000)).isTrue();

@@ -27,8 +27,12 @@ class WindowLabellingTest {
     static JobWindow window(String job, int m) {
         double[] features = new double[V1.size()];
         features[0] = m;
-        return JobWindow.newBuilder().setJobId(job).setWindowStart(Instant.ofEpochMilli(minute(m)))
-                .setWindowEnd(Instant.ofEpochMilli(minute(m + 1))).setFeatureSet(V1.id()).setFeatures(V1.toMap(features))
+        return JobWindow.newBuilder()
+                .setJobId(job)
+                .setWindowStart(Instant.ofEpochMilli(minute(m)))
+                .setWindowEnd(Instant.ofEpochMilli(minute(m + 1)))
+                .setFeatureSet(V1.id())
+                .setFeatures(V1.toMap(features))
                 .build();
     }
 
@@ -49,8 +53,10 @@ class WindowLabellingTest {
     }
 
     static LabelledWindow at(WindowLabelling.Result r, String dataset, String job, int m) {
-        return r.windows().stream().filter(w -> w.dataset().equals(dataset) && w.jobId().equals(job) && w.windowStart() == minute(m))
-                .findFirst().orElseThrow();
+        return r.windows().stream()
+                .filter(w -> w.dataset().equals(dataset) && w.jobId().equals(job) && w.windowStart() == minute(m))
+                .findFirst()
+                .orElseThrow();
     }
 
     @Test
@@ -63,12 +69,24 @@ class WindowLabellingTest {
         List<JobWindow> windows = new ArrayList<>(minutes("agent", 6));
         windows.addAll(minutes("trainer", 3));
 
-        WindowLabelling.Result r = WindowLabelling.label(V1, List.of(new WindowLabelling.DatasetWindows("rome-2026-02", labels, windows)), List.of());
+        WindowLabelling.Result r = WindowLabelling.label(
+                V1, List.of(new WindowLabelling.DatasetWindows("rome-2026-02", labels, windows)), List.of());
 
-        assertThat(r.windows()).extracting(LabelledWindow::label).containsExactly(
-                null, null, Category.NETWORK_SCAN, Category.NETWORK_SCAN, Category.REVERSE_TUNNEL, Category.REVERSE_TUNNEL, // agent 0..5
-                null, null, null); // trainer: its label lies after its windows
-        assertThat(at(r, "rome-2026-02", "agent", 4).label()).as("30 s of tunnel beat 20 s of scan").isEqualTo(Category.REVERSE_TUNNEL);
+        assertThat(r.windows())
+                .extracting(LabelledWindow::label)
+                .containsExactly(
+                        null,
+                        null,
+                        Category.NETWORK_SCAN,
+                        Category.NETWORK_SCAN,
+                        Category.REVERSE_TUNNEL,
+                        Category.REVERSE_TUNNEL, // agent 0..5
+                        null,
+                        null,
+                        null); // trainer: its label lies after its windows
+        assertThat(at(r, "rome-2026-02", "agent", 4).label())
+                .as("30 s of tunnel beat 20 s of scan")
+                .isEqualTo(Category.REVERSE_TUNNEL);
         assertThat(at(r, "rome-2026-02", "agent", 2).incident()).isEqualTo("rome");
         assertThat(at(r, "rome-2026-02", "agent", 0).incident()).isNull();
         assertThat(at(r, "rome-2026-02", "agent", 3).features()[0]).isEqualTo(3.0);
@@ -83,18 +101,26 @@ class WindowLabellingTest {
         Label scan = label("rome", "agent", Category.NETWORK_SCAN, minute(0), minute(1) + 30_000);
         Label tunnel = label("rome", "agent", Category.REVERSE_TUNNEL, minute(1) + 30_000, minute(3));
 
-        assertThat(WindowLabelling.bestLabel(List.of(tunnel, scan), "agent", minute(1), minute(2))).isEqualTo(scan);
-        assertThat(WindowLabelling.bestLabel(List.of(scan, tunnel), "agent", minute(1), minute(2))).isEqualTo(scan);
-        assertThat(WindowLabelling.bestLabel(List.of(scan, tunnel), "other", minute(1), minute(2))).isNull();
+        assertThat(WindowLabelling.bestLabel(List.of(tunnel, scan), "agent", minute(1), minute(2)))
+                .isEqualTo(scan);
+        assertThat(WindowLabelling.bestLabel(List.of(scan, tunnel), "agent", minute(1), minute(2)))
+                .isEqualTo(scan);
+        assertThat(WindowLabelling.bestLabel(List.of(scan, tunnel), "other", minute(1), minute(2)))
+                .isNull();
     }
 
     @Test
     void sortsByDatasetJobAndWindowStart() {
-        WindowLabelling.Result r = WindowLabelling.label(V1, List.of(
-                new WindowLabelling.DatasetWindows("b", List.of(), minutes("x", 2)),
-                new WindowLabelling.DatasetWindows("a", List.of(), List.of(window("z", 1), window("y", 1), window("y", 0)))), List.of());
+        WindowLabelling.Result r = WindowLabelling.label(
+                V1,
+                List.of(
+                        new WindowLabelling.DatasetWindows("b", List.of(), minutes("x", 2)),
+                        new WindowLabelling.DatasetWindows(
+                                "a", List.of(), List.of(window("z", 1), window("y", 1), window("y", 0)))),
+                List.of());
 
-        assertThat(r.windows()).extracting(w -> w.dataset() + "/" + w.jobId() + "/" + (w.windowStart() - T0) / MINUTE)
+        assertThat(r.windows())
+                .extracting(w -> w.dataset() + "/" + w.jobId() + "/" + (w.windowStart() - T0) / MINUTE)
                 .containsExactly("a/y/0", "a/y/1", "a/z/1", "b/x/0", "b/x/1");
     }
 
@@ -103,18 +129,22 @@ class WindowLabellingTest {
         List<Label> labels = List.of(label("mining", "miner", Category.CRYPTO_MINING, minute(1), minute(3)));
         List<Feedback> feedback = List.of(
                 // the miner's first labelled window was in fact its benign warm-up
-                verdict("{\"job_id\": \"miner\", \"window_start\": \"2026-02-14T03:01:00Z\", \"verdict\": \"false_positive\"}"),
+                verdict(
+                        "{\"job_id\": \"miner\", \"window_start\": \"2026-02-14T03:01:00Z\", \"verdict\": \"false_positive\"}"),
                 // a true positive without a category keeps the labelled one
-                verdict("{\"job_id\": \"miner\", \"window_start\": \"2026-02-14T03:02:30Z\", \"verdict\": \"true_positive\"}"),
+                verdict(
+                        "{\"job_id\": \"miner\", \"window_start\": \"2026-02-14T03:02:30Z\", \"verdict\": \"true_positive\"}"),
                 // the trainer leaked data at minute 0, which labels.json missed
                 verdict("{\"alert_id\": \"a-9\", \"job_id\": \"trainer\", \"window_start\": " + minute(0)
                         + ", \"verdict\": \"true_positive\", \"category\": \"EXFILTRATION\"}"),
                 // a job-only verdict without category or alert
-                verdict("{\"job_id\": \"trainer\", \"window_start\": " + minute(2) + ", \"verdict\": \"true_positive\"}"));
+                verdict("{\"job_id\": \"trainer\", \"window_start\": " + minute(2)
+                        + ", \"verdict\": \"true_positive\"}"));
         List<JobWindow> windows = new ArrayList<>(minutes("miner", 4));
         windows.addAll(minutes("trainer", 3));
 
-        WindowLabelling.Result r = WindowLabelling.label(V1, List.of(new WindowLabelling.DatasetWindows("d", labels, windows)), feedback);
+        WindowLabelling.Result r =
+                WindowLabelling.label(V1, List.of(new WindowLabelling.DatasetWindows("d", labels, windows)), feedback);
 
         assertThat(at(r, "d", "miner", 1).label()).isNull();
         assertThat(at(r, "d", "miner", 1).incident()).isNull();
@@ -133,15 +163,20 @@ class WindowLabellingTest {
 
     @Test
     void reportsVerdictsThatMatchNoWindowAndCountsReplacedOnes() {
-        Feedback noSuchJob = verdict("{\"job_id\": \"ghost\", \"window_start\": " + minute(0) + ", \"verdict\": \"false_positive\"}");
-        Feedback tooLate = verdict("{\"job_id\": \"miner\", \"window_start\": " + minute(9) + ", \"verdict\": \"false_positive\"}");
+        Feedback noSuchJob = verdict(
+                "{\"job_id\": \"ghost\", \"window_start\": " + minute(0) + ", \"verdict\": \"false_positive\"}");
+        Feedback tooLate = verdict(
+                "{\"job_id\": \"miner\", \"window_start\": " + minute(9) + ", \"verdict\": \"false_positive\"}");
         Feedback otherDataset = verdict("{\"job_id\": \"miner\", \"window_start\": " + minute(0)
                 + ", \"verdict\": \"false_positive\", \"dataset\": \"elsewhere\"}");
-        Feedback first = verdict("{\"job_id\": \"miner\", \"window_start\": " + minute(1) + ", \"verdict\": \"false_positive\"}");
+        Feedback first = verdict(
+                "{\"job_id\": \"miner\", \"window_start\": " + minute(1) + ", \"verdict\": \"false_positive\"}");
         Feedback second = verdict("{\"job_id\": \"miner\", \"window_start\": " + minute(1)
                 + ", \"verdict\": \"true_positive\", \"category\": \"GPU_DIVERSION\"}");
 
-        WindowLabelling.Result r = WindowLabelling.label(V1, List.of(new WindowLabelling.DatasetWindows("d", List.of(), minutes("miner", 3))),
+        WindowLabelling.Result r = WindowLabelling.label(
+                V1,
+                List.of(new WindowLabelling.DatasetWindows("d", List.of(), minutes("miner", 3))),
                 List.of(noSuchJob, first, tooLate, second, otherDataset));
 
         assertThat(r.unmatched()).containsExactly(noSuchJob, tooLate, otherDataset);
@@ -151,9 +186,13 @@ class WindowLabellingTest {
 
     @Test
     void refusesWindowsOfAnotherFeatureSet() {
-        JobWindow odd = JobWindow.newBuilder(window("j", 0)).setFeatureSet("v0-deadbeef").build();
+        JobWindow odd = JobWindow.newBuilder(window("j", 0))
+                .setFeatureSet("v0-deadbeef")
+                .build();
 
-        assertThatThrownBy(() -> WindowLabelling.label(V1, List.of(new WindowLabelling.DatasetWindows("d", List.of(), List.of(odd))), List.of()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("feature set v0-deadbeef, expected " + V1.id());
+        assertThatThrownBy(() -> WindowLabelling.label(
+                        V1, List.of(new WindowLabelling.DatasetWindows("d", List.of(), List.of(odd))), List.of()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("feature set v0-deadbeef, expected " + V1.id());
     }
 }
