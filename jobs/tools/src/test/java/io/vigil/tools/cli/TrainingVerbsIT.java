@@ -138,6 +138,7 @@ class TrainingVerbsIT {
         Path json = dir.resolve("evaluation.json");
         VigilCliTest.Run lenient = vigil(
                 "evaluate",
+                "--allow-unsigned-models", // trained here without a signing key: the user says so
                 "--model",
                 model.toString(),
                 one.toString(),
@@ -170,7 +171,14 @@ class TrainingVerbsIT {
         assertThat(report.at("/gate/passed").asBoolean()).isTrue();
 
         VigilCliTest.Run strict =
-                vigil("evaluate", "--model", model.toString(), one.toString(), "--max-median-ttd-windows", "0");
+                vigil(
+                "evaluate",
+                "--allow-unsigned-models",
+                "--model",
+                model.toString(),
+                one.toString(),
+                "--max-median-ttd-windows",
+                "0");
         assertThat(strict.exitCode()).isEqualTo(1);
         assertThat(strict.out())
                 .contains("FAIL  median time to detect <= 0 windows")

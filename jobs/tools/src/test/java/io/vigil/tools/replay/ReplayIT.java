@@ -93,7 +93,7 @@ class ReplayIT {
             assertThat(first.resolve(file)).isRegularFile().isNotEmptyFile();
         }
         assertThat(progress)
-                .contains("replaying 1 dataset (parallelism 2, model indicators-v1)")
+                .contains("replaying 1 dataset (parallelism 2, model " + IndicatorScorer.MODEL_VERSION + ")")
                 .contains("story (1/1): 12 windows, 2 alerts, 3 dead letters in");
     }
 
@@ -138,7 +138,7 @@ class ReplayIT {
         assertThat(story.path("dead_letters").path("total").asInt()).isEqualTo(3);
         assertThat(story.path("dead_letters").path("by_reason").toString())
                 .isEqualTo("{\"bad_ip\":1,\"malformed\":1,\"missing_time\":1}");
-        assertThat(summary(first).path("model_version").asText()).isEqualTo("indicators-v1");
+        assertThat(summary(first).path("model_version").asText()).isEqualTo(IndicatorScorer.MODEL_VERSION);
     }
 
     @Test
