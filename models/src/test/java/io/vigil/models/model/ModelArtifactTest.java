@@ -310,7 +310,7 @@ class ModelArtifactTest {
                         p.supervised(),
                         p.calibration())),
                 Refusal.FEATURE_SET_MISMATCH,
-                "model reads feature set v9-0000 (30 features), the" + " pipeline computes " + V1.id());
+                "model reads feature set v9-0000 (" + V1.size() + " features), the pipeline computes " + V1.id());
     }
 
     @Test
@@ -373,7 +373,7 @@ class ModelArtifactTest {
                                     f.high()));
                 }),
                 Refusal.BAD_MODEL,
-                "fleet medians: 29 values, expected 30");
+                "fleet medians: 29 values, expected " + V1.size());
         refused(
                 forged(p -> new ModelFormat.Parts(
                         p.kind(),
