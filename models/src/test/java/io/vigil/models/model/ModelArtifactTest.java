@@ -390,7 +390,7 @@ class ModelArtifactTest {
                         p.supervised(),
                         p.calibration())),
                 Refusal.BAD_MODEL,
-                "per-job scale floors: 31 values, expected 30");
+                "per-job scale floors: " + (V1.size() - 1) + " values, expected " + V1.size());
     }
 
     @Test
