@@ -170,8 +170,7 @@ class TrainingVerbsIT {
         assertThat(report.at("/overall/incidents_total").asInt()).isEqualTo(2);
         assertThat(report.at("/gate/passed").asBoolean()).isTrue();
 
-        VigilCliTest.Run strict =
-                vigil(
+        VigilCliTest.Run strict = vigil(
                 "evaluate",
                 "--allow-unsigned-models",
                 "--model",
