@@ -144,10 +144,12 @@ public final class IndicatorScorer implements WindowScorer {
          * Tens of MiB in one minute to an address no other job uses, with the job sending far more than
          * it receives: model weights or a dataset shard leaving, where API calls and logs are KiB to a few
          * MiB, and a download from a new mirror goes the other way. Checkpoint exports go to object stores
-         * many jobs use, which are not rare. Ramps: 4 to 32 MiB (32 MiB a minute is a sustained 4.5 Mbit/s),
-         * and 50% to 80% of the bytes sent.
+         * many jobs use, which are not rare, but a team's own bucket is rare too (one job writes to it): so this is
+         * weaker evidence than a scan or a miner, 0.6, and it is calibrated with them in one tail, where a benign
+         * upload at its weight must not make every stronger rule look ordinary. Ramps: 4 to 32 MiB (32 MiB a
+         * minute is a sustained 4.5 Mbit/s), and 50% to 80% of the bytes sent.
          */
-        LARGE_UPLOAD_TO_RARE_HOST(Category.EXFILTRATION, 0.85, RARE_EXTERNAL_BYTES_OUT, RARE_EXTERNAL_UPLOAD_RATIO) {
+        LARGE_UPLOAD_TO_RARE_HOST(Category.EXFILTRATION, 0.6, RARE_EXTERNAL_BYTES_OUT, RARE_EXTERNAL_UPLOAD_RATIO) {
             @Override
             double strength(View v) {
                 return ramp(v.count(RARE_EXTERNAL_BYTES_OUT), 4 * MIB, 32 * MIB)
