@@ -154,7 +154,8 @@ class IndicatorScorerTest {
 
         assertThat(v.flagged()).isTrue();
         assertThat(v.categories()).containsExactly(Category.EXFILTRATION);
-        assertThat(v.severity()).isEqualTo(Severity.CRITICAL);
+        // alone, weaker evidence than a scan or a miner: a team's own bucket is rare too
+        assertThat(v.severity()).isEqualTo(Severity.MEDIUM);
         assertThat(reasonFeatures(v))
                 .startsWith(FeatureSet.RARE_EXTERNAL_BYTES_OUT, FeatureSet.RARE_EXTERNAL_UPLOAD_RATIO);
     }
