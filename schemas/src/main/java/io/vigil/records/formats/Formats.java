@@ -20,6 +20,33 @@ import org.apache.avro.specific.SpecificRecord;
  * </ul>
  */
 public final class Formats {
+    /**
+     * Zeek's default conn.log columns, for a stream that comes without its {@code #fields} header: the one list,
+     * for the flow decoder and for tools that read conn.log themselves.
+     */
+    public static final List<String> ZEEK_CONN_DEFAULT_FIELDS = List.of(
+            "ts",
+            "uid",
+            "id.orig_h",
+            "id.orig_p",
+            "id.resp_h",
+            "id.resp_p",
+            "proto",
+            "service",
+            "duration",
+            "orig_bytes",
+            "resp_bytes",
+            "conn_state",
+            "local_orig",
+            "local_resp",
+            "missed_bytes",
+            "history",
+            "orig_pkts",
+            "orig_ip_bytes",
+            "resp_pkts",
+            "resp_ip_bytes",
+            "tunnel_parents");
+
     public static final String VIGIL = "vigil";
     public static final String VIGIL_JSON = "vigil-json";
     public static final String VIGIL_AVRO = "vigil-avro";

@@ -33,29 +33,8 @@ import java.util.Map;
  * exceeded" in ICMPv6).
  */
 final class ZeekConn {
-    /** Zeek's default conn.log columns, for a stream that comes without its #fields header. */
-    static final List<String> DEFAULT_FIELDS = List.of(
-            "ts",
-            "uid",
-            "id.orig_h",
-            "id.orig_p",
-            "id.resp_h",
-            "id.resp_p",
-            "proto",
-            "service",
-            "duration",
-            "orig_bytes",
-            "resp_bytes",
-            "conn_state",
-            "local_orig",
-            "local_resp",
-            "missed_bytes",
-            "history",
-            "orig_pkts",
-            "orig_ip_bytes",
-            "resp_pkts",
-            "resp_ip_bytes",
-            "tunnel_parents");
+    /** Zeek's default conn.log columns ({@link Formats#ZEEK_CONN_DEFAULT_FIELDS}). */
+    static final List<String> DEFAULT_FIELDS = Formats.ZEEK_CONN_DEFAULT_FIELDS;
 
     /** The {@code #path} of conn.log, and of the long-connections package's interim log. */
     static final String PATH = "conn";

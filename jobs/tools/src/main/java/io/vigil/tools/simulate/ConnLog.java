@@ -2,6 +2,7 @@ package io.vigil.tools.simulate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vigil.records.formats.Formats;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -118,28 +119,7 @@ public final class ConnLog {
         String separator = "\t";
         String unset = "-";
         String path = "conn";
-        List<String> fields = List.of(
-                "ts",
-                "uid",
-                "id.orig_h",
-                "id.orig_p",
-                "id.resp_h",
-                "id.resp_p",
-                "proto",
-                "service",
-                "duration",
-                "orig_bytes",
-                "resp_bytes",
-                "conn_state",
-                "local_orig",
-                "local_resp",
-                "missed_bytes",
-                "history",
-                "orig_pkts",
-                "orig_ip_bytes",
-                "resp_pkts",
-                "resp_ip_bytes",
-                "tunnel_parents");
+        List<String> fields = Formats.ZEEK_CONN_DEFAULT_FIELDS;
         List<Row> rows = new ArrayList<>();
         int skipped = 0;
         for (String line : lines) {
