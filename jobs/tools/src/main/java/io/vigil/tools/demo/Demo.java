@@ -7,8 +7,8 @@ import io.vigil.pipeline.files.DatasetRecords;
 import io.vigil.pipeline.kafka.KafkaTopics;
 import io.vigil.records.Alert;
 import io.vigil.records.Decoded;
+import io.vigil.records.Flow;
 import io.vigil.records.GpuSample;
-import io.vigil.records.JobWindow;
 import io.vigil.records.Reason;
 import io.vigil.records.RecordType;
 import io.vigil.records.wire.Framings;
@@ -31,21 +31,29 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.runtime.checkpoint.CheckpointFailureManager;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.core.config.Configurator;
 
 /**
  * The zero-setup showcase: a real Kafka broker and a Flink mini-cluster in this JVM, the detect job on
@@ -56,13 +64,23 @@ public final class Demo {
     private static final DateTimeFormatter CLOCK =
             DateTimeFormatter.ofPattern("HH:mm").withZone(ZoneOffset.UTC);
 
+    /** The input topic of each kind of record. */
+    private static final Map<RecordType<?>, Topic> TOPICS =
+            Map.of(RecordType.FLOW, Topic.FLOWS, RecordType.GPU, Topic.GPU, RecordType.ASSIGNMENT, Topic.ASSIGNMENTS);
+    /** Event time between two clock ticks on every flow and sample partition, ms. */
+    private static final long TICK_MS = 5_000;
+    /** The node of the clock ticks: no job runs on it. */
+    private static final String CLOCK_NODE = "vigil-demo-clock";
+    /** How long the job may take to read the last of its input, and to stop. */
+    private static final Duration STOP_TIMEOUT = Duration.ofMinutes(2);
+
     /** @param speed simulated seconds per wall-clock second; 0 picks a pace that takes about a minute */
     public record Options(Path dataset, double speed, int parallelism) {}
 
     private final Options options;
     private final WindowScorer scorer;
     private final PrintStream out;
-    private final AtomicBoolean producing = new AtomicBoolean(true);
+    private final AtomicBoolean jobRunning = new AtomicBoolean(true);
 
     public Demo(Options options, WindowScorer scorer, PrintStream out) {
         this.options = options;
@@ -76,10 +94,10 @@ public final class Demo {
         double speed = options.speed() > 0 ? options.speed() : Math.max(1, (span[1] - span[0]) / 60_000.0);
         Path checkpoints = Files.createTempDirectory("vigil-demo-checkpoints-");
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-            // alerts become visible when a checkpoint commits them: keep that short; a partition quiet for
-            // 3 s (wall time) stops holding event time back
+            // alerts become visible when a checkpoint commits them: keep that short. The clock ticks (see
+            // produce) keep every partition busy, so idleness only lets the scheduler's partition go quiet.
             VigilConfig config =
-                    LocalRun.config(kafka, "vigil-demo", 1000, checkpoints, Map.of(VigilConfig.IDLENESS_MS, "3000"));
+                    LocalRun.config(kafka, "vigil-demo", 1000, checkpoints, Map.of(VigilConfig.IDLENESS_MS, "5000"));
             KafkaTopics.createAll(config);
             out.printf(
                     "Vigil demo: %s, %s of telemetry, streamed at %.0fx through Kafka (%s) into the detect job"
@@ -95,26 +113,21 @@ public final class Demo {
             JobClient job = env.executeAsync("vigil demo");
 
             List<Alert> alerts = new ArrayList<>();
-            AtomicLong lastWindowEnd = new AtomicLong(Long.MIN_VALUE);
             Map<String, IncidentSeen> incidents = new LinkedHashMap<>();
-            Thread printer = new Thread(() -> follow(config, alerts, incidents, lastWindowEnd), "demo-alerts");
+            Thread printer = new Thread(() -> follow(config, alerts, incidents), "demo-alerts");
             printer.setDaemon(true);
             printer.start();
 
             long produced = produce(config, span[0], speed);
-            long endOfData = span[1];
-            long windowMs = config.getLong(VigilConfig.WINDOW_SIZE_MS);
-            long lastWindow = endOfData - Math.floorMod(endOfData, windowMs);
-            // idle GPUs keep reporting after the data ends: that moves event time past the last window
-            heartbeat(
-                    config,
-                    endOfData,
-                    lastWindow + windowMs + config.getLong(VigilConfig.OUT_OF_ORDERNESS_MS),
-                    speed,
-                    lastWindowEnd);
-            producing.set(false);
-            printer.join(10_000);
-            job.cancel().get();
+            awaitRead(config);
+            // the end of the data is the end of event time: drain fires the last windows, and the final
+            // savepoint commits their alerts; then the printer reads to the committed end. A periodic checkpoint
+            // the stop overtakes is declined ("task is closing"): expected here, not worth a stack trace.
+            Configurator.setLevel(CheckpointFailureManager.class, Level.ERROR);
+            job.stopWithSavepoint(true, checkpoints.resolve("final").toUri().toString(), SavepointFormatType.CANONICAL)
+                    .get(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            jobRunning.set(false);
+            printer.join();
             synchronized (alerts) {
                 out.printf(
                         "%nStreamed %,d records. The job committed %d alert(s) in %d incident(s):%n",
@@ -135,15 +148,18 @@ public final class Demo {
         }
     }
 
-    /** Streams the dataset into the input topics, paced against the wall clock. */
+    /**
+     * Streams the dataset into the input topics, paced against the wall clock, with a clock tick on every
+     * partition of the flow and sample topics every {@link #TICK_MS} of event time. A partition that is quiet
+     * for a while goes idle, and when it wakes its reader may be a moment behind the others, whose watermark
+     * has moved on: its records would be late (at 60x, the 10 s out-of-orderness is 170 ms of wall time). The
+     * ticks keep every partition busy, so a reader that falls behind holds event time back instead.
+     */
     private long produce(VigilConfig config, long firstTs, double speed) throws IOException, InterruptedException {
         Map<RecordType<?>, RecordFraming<SpecificRecord>> framings = new HashMap<>();
-        Map<RecordType<?>, String> topics = Map.of(
-                RecordType.FLOW, config.topic(Topic.FLOWS),
-                RecordType.GPU, config.topic(Topic.GPU),
-                RecordType.ASSIGNMENT, config.topic(Topic.ASSIGNMENTS));
         long count = 0;
         long wallStart = System.nanoTime();
+        long nextTick = firstTs;
         try (DatasetRecords records = new DatasetRecords(options.dataset());
                 KafkaProducer<byte[], byte[]> producer = producer(config)) {
             for (DatasetRecords.Timed r = records.next(); r != null; r = records.next()) {
@@ -154,9 +170,10 @@ public final class Demo {
                     producer.flush();
                     Thread.sleep(wait / 1_000_000);
                 }
-                String topic = topics.get(r.type());
-                RecordFraming<SpecificRecord> framing =
-                        framings.computeIfAbsent(r.type(), t -> framing(t, topic, config));
+                for (; nextTick <= r.ts(); nextTick += TICK_MS) {
+                    tick(producer, config, framings, nextTick);
+                }
+                String topic = config.topic(TOPICS.get(r.type()));
                 Object node =
                         r.record().get(r.record().getSchema().getField("node").pos());
                 producer.send(new ProducerRecord<>(
@@ -164,7 +181,7 @@ public final class Demo {
                         null,
                         r.ts(),
                         node.toString().getBytes(StandardCharsets.UTF_8),
-                        framing.encode(r.record())));
+                        framing(framings, r.type(), config).encode(r.record())));
                 count++;
             }
             if (records.rejected() > 0) {
@@ -174,87 +191,117 @@ public final class Demo {
         return count;
     }
 
-    /**
-     * After the data ends, an idle GPU's samples on every partition of the GPU topic, until event time is
-     * past the last window and the job has gone quiet (or a minute of wall time passes).
-     */
-    private void heartbeat(VigilConfig config, long from, long until, double speed, AtomicLong lastWindowEnd)
-            throws InterruptedException {
-        String topic = config.topic(Topic.GPU);
-        RecordFraming<GpuSample> framing = Framings.forTopic(RecordType.GPU, topic, config.schemaRegistryUrl());
-        long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
-        try (KafkaProducer<byte[], byte[]> producer = producer(config)) {
-            int partitions = producer.partitionsFor(topic).size();
-            long ts = from;
-            long seen = lastWindowEnd.get();
-            long changed = System.nanoTime();
-            // until event time is past the last window and the job has gone quiet (its last commit is in)
-            while (System.nanoTime() < deadline && (ts < until || System.nanoTime() - changed < 3_000_000_000L)) {
-                if (lastWindowEnd.get() != seen) {
-                    seen = lastWindowEnd.get();
-                    changed = System.nanoTime();
-                }
-                ts = Math.min(ts + 10_000, until + 60_000);
-                GpuSample idle = GpuSample.newBuilder()
-                        .setTs(Instant.ofEpochMilli(ts))
-                        .setNode("vigil-demo-clock")
-                        .setGpu(0)
-                        .setUtil(0)
-                        .setProcesses(List.of())
-                        .build();
-                for (int p = 0; p < partitions; p++) {
-                    producer.send(new ProducerRecord<>(topic, p, ts, null, framing.encode(idle)));
-                }
-                producer.flush();
-                Thread.sleep(Math.max(50, (long) (10_000 / speed)));
+    /** An idle node's GPU sample and a flow of nothing, on every partition of their topics (unattributed). */
+    private static void tick(
+            KafkaProducer<byte[], byte[]> producer,
+            VigilConfig config,
+            Map<RecordType<?>, RecordFraming<SpecificRecord>> framings,
+            long ts) {
+        Instant at = Instant.ofEpochMilli(ts);
+        GpuSample idle = GpuSample.newBuilder()
+                .setTs(at)
+                .setNode(CLOCK_NODE)
+                .setGpu(0)
+                .setUtil(0)
+                .setProcesses(List.of())
+                .build();
+        Flow nothing = Flow.newBuilder()
+                .setTs(at)
+                .setStartTs(at)
+                .setNode(CLOCK_NODE)
+                .setSrcIp("192.0.2.1") // TEST-NET-1: no job's address
+                .setDstIp("192.0.2.2")
+                .setProtocol("udp")
+                .build();
+        for (var tick : Map.of(RecordType.GPU, (SpecificRecord) idle, RecordType.FLOW, nothing)
+                .entrySet()) {
+            String topic = config.topic(TOPICS.get(tick.getKey()));
+            byte[] value = framing(framings, tick.getKey(), config).encode(tick.getValue());
+            for (int p = 0; p < producer.partitionsFor(topic).size(); p++) {
+                producer.send(new ProducerRecord<>(topic, p, ts, null, value));
             }
         }
     }
 
-    /** Prints each alert the job commits (read_committed), and notes how far the job's windows have got. */
-    private void follow(
-            VigilConfig config, List<Alert> alerts, Map<String, IncidentSeen> incidents, AtomicLong lastWindowEnd) {
+    /**
+     * Waits until the job has read and checkpointed every input record (its consumer group's committed
+     * offsets, which the source commits with each checkpoint, reach the end of every input partition).
+     */
+    private static void awaitRead(VigilConfig config) throws Exception {
+        List<String> inputs =
+                List.of(config.topic(Topic.FLOWS), config.topic(Topic.GPU), config.topic(Topic.ASSIGNMENTS));
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        long deadline = System.nanoTime() + STOP_TIMEOUT.toNanos();
+        try (Admin admin = Admin.create(p)) {
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            admin.describeTopics(inputs)
+                    .allTopicNames()
+                    .get()
+                    .values()
+                    .forEach(t -> t.partitions()
+                            .forEach(
+                                    i -> latest.put(new TopicPartition(t.name(), i.partition()), OffsetSpec.latest())));
+            Map<TopicPartition, Long> ends = new HashMap<>();
+            admin.listOffsets(latest).all().get().forEach((tp, info) -> ends.put(tp, info.offset()));
+            while (true) {
+                Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(
+                                config.getString(VigilConfig.GROUP_ID))
+                        .partitionsToOffsetAndMetadata()
+                        .get();
+                if (ends.entrySet().stream()
+                        .allMatch(e -> e.getValue() == 0
+                                || (committed.get(e.getKey()) != null
+                                        && committed.get(e.getKey()).offset() >= e.getValue()))) {
+                    return;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the detect job had not read all of its input after "
+                            + STOP_TIMEOUT.toSeconds() + " s (committed " + committed + ", end " + ends + ")");
+                }
+                Thread.sleep(200);
+            }
+        }
+    }
+
+    /**
+     * Prints each alert the job commits (read_committed) while it runs; once it has stopped, reads to the end
+     * of the alert topic, which then holds every committed alert.
+     */
+    private void follow(VigilConfig config, List<Alert> alerts, Map<String, IncidentSeen> incidents) {
         String alertTopic = config.topic(Topic.ALERTS);
-        String windowTopic = config.topic(Topic.WINDOWS);
         RecordFraming<Alert> alertFraming = Framings.forTopic(RecordType.ALERT, alertTopic, config.schemaRegistryUrl());
-        RecordFraming<JobWindow> windowFraming =
-                Framings.forTopic(RecordType.WINDOW, windowTopic, config.schemaRegistryUrl());
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         try (KafkaConsumer<byte[], byte[]> consumer =
                 new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = new ArrayList<>();
-            for (String topic : List.of(alertTopic, windowTopic)) {
-                consumer.partitionsFor(topic).forEach(i -> partitions.add(new TopicPartition(topic, i.partition())));
-            }
+            List<TopicPartition> partitions = consumer.partitionsFor(alertTopic).stream()
+                    .map(i -> new TopicPartition(alertTopic, i.partition()))
+                    .toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
-            long quietUntil = Long.MAX_VALUE;
-            while (System.nanoTime() < quietUntil) {
+            while (true) {
+                // asked before polling: what the poll returns is then all there was when the job had stopped
+                boolean stopped = !jobRunning.get();
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    if (r.topic().equals(alertTopic)) {
-                        Decoded<Alert> d = alertFraming.decode(r.value());
-                        if (d.isAccepted()) {
-                            String line;
-                            synchronized (alerts) {
-                                alerts.add(d.record());
-                                line = progress(d.record(), incidents);
-                            }
-                            if (line != null) {
-                                out.println(line);
-                            }
+                    Decoded<Alert> d = alertFraming.decode(r.value());
+                    if (d.isAccepted()) {
+                        String line;
+                        synchronized (alerts) {
+                            alerts.add(d.record());
+                            line = progress(d.record(), incidents);
                         }
-                    } else {
-                        Decoded<JobWindow> w = windowFraming.decode(r.value());
-                        if (w.isAccepted()) {
-                            lastWindowEnd.accumulateAndGet(
-                                    w.record().getWindowEnd().toEpochMilli(), Math::max);
+                        if (line != null) {
+                            out.println(line);
                         }
                     }
                 }
-                if (!producing.get() && quietUntil == Long.MAX_VALUE) {
-                    quietUntil = System.nanoTime() + Duration.ofSeconds(3).toNanos(); // the last commit
+                if (stopped) {
+                    Map<TopicPartition, Long> ends = consumer.endOffsets(partitions); // the last stable offsets
+                    if (partitions.stream().allMatch(tp -> consumer.position(tp) >= ends.get(tp))) {
+                        return;
+                    }
                 }
             }
         }
@@ -318,9 +365,10 @@ public final class Demo {
     }
 
     @SuppressWarnings("unchecked")
-    private static RecordFraming<SpecificRecord> framing(RecordType<?> type, String topic, VigilConfig config) {
-        return (RecordFraming<SpecificRecord>)
-                (RecordFraming<?>) Framings.forTopic(type, topic, config.schemaRegistryUrl());
+    private static RecordFraming<SpecificRecord> framing(
+            Map<RecordType<?>, RecordFraming<SpecificRecord>> framings, RecordType<?> type, VigilConfig config) {
+        return framings.computeIfAbsent(type, t -> (RecordFraming<SpecificRecord>)
+                (RecordFraming<?>) Framings.forTopic(t, config.topic(TOPICS.get(t)), config.schemaRegistryUrl()));
     }
 
     private static KafkaProducer<byte[], byte[]> producer(VigilConfig config) {
