@@ -6,6 +6,8 @@ import io.vigil.pipeline.DetectJob;
 import io.vigil.pipeline.files.DatasetRecords;
 import io.vigil.pipeline.kafka.KafkaTopics;
 import io.vigil.records.Alert;
+import io.vigil.records.Assignment;
+import io.vigil.records.AssignmentEvent;
 import io.vigil.records.Decoded;
 import io.vigil.records.Flow;
 import io.vigil.records.GpuSample;
@@ -67,12 +69,14 @@ public final class Demo {
     /** The input topic of each kind of record. */
     private static final Map<RecordType<?>, Topic> TOPICS =
             Map.of(RecordType.FLOW, Topic.FLOWS, RecordType.GPU, Topic.GPU, RecordType.ASSIGNMENT, Topic.ASSIGNMENTS);
-    /** Event time between two clock ticks on every flow and sample partition, ms. */
+    /** Event time between two clock ticks on every input partition, ms. */
     private static final long TICK_MS = 5_000;
-    /** The node of the clock ticks: no job runs on it. */
+    /** The node, job and address of the clock ticks: no job of the dataset's. */
     private static final String CLOCK_NODE = "vigil-demo-clock";
+
+    private static final String CLOCK_IP = "192.0.2.1"; // TEST-NET-1
     /** How long the job may take to read the last of its input, and to stop. */
-    private static final Duration STOP_TIMEOUT = Duration.ofMinutes(2);
+    private static final Duration STOP_TIMEOUT = Duration.ofMinutes(5);
 
     /** @param speed simulated seconds per wall-clock second; 0 picks a pace that takes about a minute */
     public record Options(Path dataset, double speed, int parallelism) {}
@@ -94,10 +98,11 @@ public final class Demo {
         double speed = options.speed() > 0 ? options.speed() : Math.max(1, (span[1] - span[0]) / 60_000.0);
         Path checkpoints = Files.createTempDirectory("vigil-demo-checkpoints-");
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-            // alerts become visible when a checkpoint commits them: keep that short. The clock ticks (see
-            // produce) keep every partition busy, so idleness only lets the scheduler's partition go quiet.
+            // alerts become visible when a checkpoint commits them: keep that short. No partition is ever
+            // idle (0: never): the clock ticks (see produce) keep them all busy, so event time moves with the
+            // data alone, however loaded the machine.
             VigilConfig config =
-                    LocalRun.config(kafka, "vigil-demo", 1000, checkpoints, Map.of(VigilConfig.IDLENESS_MS, "5000"));
+                    LocalRun.config(kafka, "vigil-demo", 1000, checkpoints, Map.of(VigilConfig.IDLENESS_MS, "0"));
             KafkaTopics.createAll(config);
             out.printf(
                     "Vigil demo: %s, %s of telemetry, streamed at %.0fx through Kafka (%s) into the detect job"
@@ -150,10 +155,11 @@ public final class Demo {
 
     /**
      * Streams the dataset into the input topics, paced against the wall clock, with a clock tick on every
-     * partition of the flow and sample topics every {@link #TICK_MS} of event time. A partition that is quiet
-     * for a while goes idle, and when it wakes its reader may be a moment behind the others, whose watermark
-     * has moved on: its records would be late (at 60x, the 10 s out-of-orderness is 170 ms of wall time). The
-     * ticks keep every partition busy, so a reader that falls behind holds event time back instead.
+     * input partition every {@link #TICK_MS} of event time. Watermarks are per partition, and one that is quiet
+     * would hold event time back for ever (no partition is ever idle here): the ticks keep them all moving. With
+     * idleness instead, a quiet partition goes idle, and when its records come again its reader may be a moment
+     * behind the others, or starved by a busy machine, and they would be late (at 60x, the 10 s out-of-orderness
+     * is 170 ms of wall time).
      */
     private long produce(VigilConfig config, long firstTs, double speed) throws IOException, InterruptedException {
         Map<RecordType<?>, RecordFraming<SpecificRecord>> framings = new HashMap<>();
@@ -191,36 +197,51 @@ public final class Demo {
         return count;
     }
 
-    /** An idle node's GPU sample and a flow of nothing, on every partition of their topics (unattributed). */
+    /**
+     * One clock tick: an idle GPU sample and a flow of nothing from a node no job runs on, and the STOP of a
+     * job that never started, on every partition of their topics. The pipeline dead-letters the first two
+     * (unattributed) and the STOP ends nothing.
+     */
     private static void tick(
             KafkaProducer<byte[], byte[]> producer,
             VigilConfig config,
             Map<RecordType<?>, RecordFraming<SpecificRecord>> framings,
             long ts) {
         Instant at = Instant.ofEpochMilli(ts);
-        GpuSample idle = GpuSample.newBuilder()
-                .setTs(at)
-                .setNode(CLOCK_NODE)
-                .setGpu(0)
-                .setUtil(0)
-                .setProcesses(List.of())
-                .build();
-        Flow nothing = Flow.newBuilder()
-                .setTs(at)
-                .setStartTs(at)
-                .setNode(CLOCK_NODE)
-                .setSrcIp("192.0.2.1") // TEST-NET-1: no job's address
-                .setDstIp("192.0.2.2")
-                .setProtocol("udp")
-                .build();
-        for (var tick : Map.of(RecordType.GPU, (SpecificRecord) idle, RecordType.FLOW, nothing)
-                .entrySet()) {
-            String topic = config.topic(TOPICS.get(tick.getKey()));
-            byte[] value = framing(framings, tick.getKey(), config).encode(tick.getValue());
+        Map<RecordType<?>, SpecificRecord> ticks = Map.of(
+                RecordType.GPU,
+                GpuSample.newBuilder()
+                        .setTs(at)
+                        .setNode(CLOCK_NODE)
+                        .setGpu(0)
+                        .setUtil(0)
+                        .setProcesses(List.of())
+                        .build(),
+                RecordType.FLOW,
+                Flow.newBuilder()
+                        .setTs(at)
+                        .setStartTs(at)
+                        .setNode(CLOCK_NODE)
+                        .setSrcIp(CLOCK_IP)
+                        .setDstIp("192.0.2.2")
+                        .setProtocol("udp")
+                        .build(),
+                RecordType.ASSIGNMENT,
+                Assignment.newBuilder()
+                        .setTs(at)
+                        .setEvent(AssignmentEvent.STOP)
+                        .setJobId(CLOCK_NODE)
+                        .setNode(CLOCK_NODE)
+                        .setPod(CLOCK_NODE)
+                        .setIp(CLOCK_IP)
+                        .build());
+        ticks.forEach((type, record) -> {
+            String topic = config.topic(TOPICS.get(type));
+            byte[] value = framing(framings, type, config).encode(record);
             for (int p = 0; p < producer.partitionsFor(topic).size(); p++) {
                 producer.send(new ProducerRecord<>(topic, p, ts, null, value));
             }
-        }
+        });
     }
 
     /**
