@@ -253,7 +253,7 @@ record ScoreChart(
                         .append("\" r=\"4.5\" fill=\"")
                         .append(COLOURS.get(primary(a)))
                         .append("\"><title>")
-                        .append(esc(tooltip(a, isFalse)))
+                        .append(tooltip(a, isFalse))
                         .append("</title></circle>\n");
             }
             Alert first = group.get(0);
@@ -269,11 +269,13 @@ record ScoreChart(
         h.append("</svg>\n");
     }
 
+    /** The dot's tooltip, escaped: what, then the reasons on a line of their own. */
     private static String tooltip(Alert a, boolean isFalse) {
-        return interval(a.getWindowStart().toEpochMilli(), a.getWindowEnd().toEpochMilli()) + " UTC · score "
-                + fmt("%.2f", a.getScore()) + " " + a.getSeverity() + " · "
-                + a.getCategories().stream().map(Category::name).collect(Collectors.joining(", "))
-                + (isFalse ? " · outside every labelled incident" : "") + "\n" + reasons(a);
+        return esc(interval(a.getWindowStart().toEpochMilli(), a.getWindowEnd().toEpochMilli()) + " UTC · score "
+                        + fmt("%.2f", a.getScore()) + " " + a.getSeverity() + " · "
+                        + a.getCategories().stream().map(Category::name).collect(Collectors.joining(", "))
+                        + (isFalse ? " · outside every labelled incident" : ""))
+                + "&#10;" + esc(reasons(a));
     }
 
     /** Maps time and score to the chart's pixels. */
