@@ -32,7 +32,7 @@ class ReplayReportSpanTest {
     static final Instant YEAR_3000 = Instant.parse("3000-01-01T00:00:00Z");
     static final Instant FAR = Instant.ofEpochMilli(100_000_000_000_000_000L);
     static final Duration MINUTE = Duration.ofMinutes(1);
-    /** A page of one charted job with its CSS is about 20 KB; ten times that is still no 6.7 MB. */
+    /** The page of one charted job with its CSS is 11.5 K characters here; the bound leaves room and is no 6.7 MB. */
     static final int MAX_PAGE_CHARS = 200_000;
     /** Per chart: three on the score axis, at most eleven on the time axis, one line of dates. */
     static final int MAX_TICKS_PER_CHART = 3 + 11 + 1;
