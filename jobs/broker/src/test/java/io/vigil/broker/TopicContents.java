@@ -61,6 +61,24 @@ public final class TopicContents {
         return values;
     }
 
+    /** Writes the records framed as the topic expects, all to one partition in the given order, acks=all. */
+    public static <T extends SpecificRecord> void sendInOrder(
+            String bootstrapServers, String topic, int partition, RecordType<T> type, List<T> records) {
+        RecordFraming<T> framing = Framings.forTopic(type, topic, null);
+        try (KafkaProducer<byte[], byte[]> producer = producer(bootstrapServers)) {
+            for (T r : records) {
+                producer.send(new ProducerRecord<>(topic, partition, null, framing.encode(r)));
+            }
+        }
+    }
+
+    private static KafkaProducer<byte[], byte[]> producer(String bootstrapServers) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
     /**
      * Writes the records framed as the topic expects, alternating over partitions 0 and 1 (in the given order
      * within each), acks=all. {@code garbage}, if not null, goes to partition 0 halfway through, as raw bytes.

@@ -2,6 +2,7 @@ package io.vigil.collector;
 
 import io.vigil.records.Decoded;
 import io.vigil.records.GpuSample;
+import io.vigil.records.Printable;
 import io.vigil.records.RecordType;
 import io.vigil.records.json.JsonRecordCodec;
 import io.vigil.records.wire.Credentials;
@@ -131,7 +132,7 @@ public final class CollectGpuCommand implements Callable<Integer>, UsesSettings 
                     ? new DcgmUrlSource(Credentials.parse(dcgmUrl, "--dcgm-url"), nodeName, timeout)
                     : new NvidiaSmiSource(nvidiaSmi, nodeName, timeout);
         } catch (IllegalArgumentException e) {
-            err.println("vigil collect-gpu: " + e.getMessage());
+            err.println("vigil collect-gpu: " + Printable.escape(e.getMessage()));
             return 2;
         }
         PodMapping mapping = pods == null ? null : new PodMapping(pods);
@@ -159,7 +160,11 @@ public final class CollectGpuCommand implements Callable<Integer>, UsesSettings 
             Runtime.getRuntime().addShutdownHook(hook);
             err.printf(
                     "collect-gpu: reading %s every %s s as node %s, publishing to %s on %s%n",
-                    source.describe(), intervalSeconds, nodeName, config.topic(Topic.GPU), config.bootstrapServers());
+                    Printable.escape(source.describe()),
+                    intervalSeconds,
+                    Printable.escape(nodeName),
+                    config.topic(Topic.GPU),
+                    Printable.escape(Credentials.redact(config.bootstrapServers())));
             err.flush();
             try {
                 collector.run(0);
@@ -182,13 +187,14 @@ public final class CollectGpuCommand implements Callable<Integer>, UsesSettings 
         try {
             readings = source.poll(System.currentTimeMillis());
         } catch (IOException e) {
-            err.println("vigil collect-gpu: cannot read GPUs from " + source.describe() + ": " + e.getMessage());
+            err.println("vigil collect-gpu: cannot read GPUs from " + Printable.escape(source.describe()) + ": "
+                    + Printable.escape(e.getMessage()));
             return 1;
         }
         if (mapping != null) {
             String problem = mapping.refresh();
             if (problem != null) {
-                err.println("collect-gpu: " + problem);
+                err.println("collect-gpu: " + Printable.escape(problem));
             }
         }
         JsonRecordCodec<GpuSample> json = JsonRecordCodec.of(RecordType.GPU);
@@ -196,7 +202,7 @@ public final class CollectGpuCommand implements Callable<Integer>, UsesSettings 
             if (d.isAccepted()) {
                 out.println(json.encode(mapping == null ? d.record() : mapping.apply(d.record())));
             } else {
-                err.println("collect-gpu: a GPU reading was refused: " + d.rejection());
+                err.println("collect-gpu: a GPU reading was refused: " + Printable.escape(d.rejection()));
             }
         }
         out.flush();

@@ -2,6 +2,7 @@ package io.vigil.collector;
 
 import io.vigil.records.Decoded;
 import io.vigil.records.GpuSample;
+import io.vigil.records.Printable;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -94,25 +95,30 @@ public final class GpuCollector {
             failuresInARow++;
             log.printf(
                     "collect-gpu: cannot read GPUs from %s: %s; retrying in %d s (%d failures in a row)%n",
-                    source.describe(), e.getMessage(), backoff().toSeconds(), failuresInARow);
+                    Printable.escape(source.describe()),
+                    Printable.escape(e.getMessage()),
+                    backoff().toSeconds(),
+                    failuresInARow);
             log.flush();
             return false;
         }
         if (failuresInARow > 0) {
-            log.printf("collect-gpu: %s answers again after %d failures%n", source.describe(), failuresInARow);
+            log.printf(
+                    "collect-gpu: %s answers again after %d failures%n",
+                    Printable.escape(source.describe()), failuresInARow);
             failuresInARow = 0;
         }
         if (pods != null) {
             String problem = pods.refresh();
             if (problem != null) {
-                log.println("collect-gpu: " + problem);
+                log.println("collect-gpu: " + Printable.escape(problem));
             }
         }
         long droppedBefore = dropped;
         for (Decoded<GpuSample> d : readings) {
             if (!d.isAccepted()) {
                 refused++;
-                log.println("collect-gpu: a GPU reading was refused: " + d.rejection());
+                log.println("collect-gpu: a GPU reading was refused: " + Printable.escape(d.rejection()));
                 continue;
             }
             GpuSample s = pods == null ? d.record() : pods.apply(d.record());
@@ -141,7 +147,7 @@ public final class GpuCollector {
                 if (!brokerDown) {
                     log.printf(
                             "collect-gpu: cannot publish (%s); buffering up to %d samples%n",
-                            rootMessage(e), bufferLimit);
+                            Printable.escape(rootMessage(e)), bufferLimit);
                 }
                 brokerDown = true;
                 log.flush();

@@ -3,10 +3,13 @@ package io.vigil.pipeline;
 import io.vigil.models.model.ModelArtifact;
 import io.vigil.models.scoring.WindowScorer;
 import io.vigil.pipeline.detect.Scorers;
+import io.vigil.pipeline.kafka.KafkaTopics;
+import io.vigil.records.Printable;
 import io.vigil.settings.SettingOptions;
 import io.vigil.settings.Topic;
 import io.vigil.settings.UsesSettings;
 import io.vigil.settings.VigilConfig;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,10 +29,15 @@ import picocli.CommandLine.Spec;
         description = {
             "The long-running job: reads flows, GPU samples and assignments from Kafka, writes alerts (exactly once),"
                     + " scored windows and dead letters. Submitted to a Flink cluster it runs there; run with java -jar it runs"
-                    + " in a local mini-cluster.",
+                    + " in a local mini-cluster. It starts once a broker answers and has the job's topics (vigil topics"
+                    + " creates them); until then it says on stderr what it waits for, every 5 s.",
             ""
         })
 public final class DetectCommand implements Callable<Integer>, UsesSettings {
+    /** The topics the job reads and writes. */
+    private static final List<Topic> JOB_TOPICS = List.of(
+            Topic.FLOWS, Topic.GPU, Topic.ASSIGNMENTS, Topic.ALERTS, Topic.WINDOWS, Topic.DEADLETTER, Topic.MODELS);
+
     @Spec
     CommandSpec spec;
 
@@ -65,14 +73,7 @@ public final class DetectCommand implements Callable<Integer>, UsesSettings {
                 VigilConfig.INPUT_FUTURE_MARGIN_MS,
                 VigilConfig.INPUT_LINK_MAX_BPS,
                 VigilConfig.INPUT_MAX_LINE_BYTES));
-        for (Topic t : List.of(
-                Topic.FLOWS,
-                Topic.GPU,
-                Topic.ASSIGNMENTS,
-                Topic.ALERTS,
-                Topic.WINDOWS,
-                Topic.DEADLETTER,
-                Topic.MODELS)) {
+        for (Topic t : JOB_TOPICS) {
             keys.add(t.nameSetting());
         }
         return keys;
@@ -95,18 +96,35 @@ public final class DetectCommand implements Callable<Integer>, UsesSettings {
         return cmd;
     }
 
+    /** The topics the job reads and writes: it starts once they exist. */
+    static List<String> topics(VigilConfig config) {
+        return JOB_TOPICS.stream().map(config::topic).toList();
+    }
+
     @Override
     public Integer call() throws Exception {
         VigilConfig config = SettingOptions.read(spec, settingKeys());
         if (model != null) {
             config = config.with(Map.of(VigilConfig.MODEL_PATH, model.toString()));
         }
+        PrintWriter err = spec.commandLine().getErr();
         WindowScorer scorer;
         try {
             scorer = Scorers.initial(config);
         } catch (ModelArtifact.RefusedException e) {
-            spec.commandLine().getErr().println("vigil detect: " + e.getMessage());
+            err.println("vigil detect: " + Printable.escape(e.getMessage()));
             return 2;
+        }
+        try {
+            KafkaTopics.awaitBrokerAndTopics(config, topics(config), KafkaTopics.RETRY, line -> {
+                err.println("vigil detect: " + Printable.escape(line));
+                err.flush();
+            });
+        } catch (InterruptedException e) {
+            err.println("vigil detect: stopped before the job started");
+            err.flush();
+            Thread.currentThread().interrupt();
+            return 1;
         }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         DetectJob.prepare(env, config, scorer, false);

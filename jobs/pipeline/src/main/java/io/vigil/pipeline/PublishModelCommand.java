@@ -3,6 +3,7 @@ package io.vigil.pipeline;
 import io.vigil.models.model.ModelArtifact;
 import io.vigil.pipeline.detect.Scorers;
 import io.vigil.pipeline.kafka.ModelTopic;
+import io.vigil.records.Printable;
 import io.vigil.settings.SettingOptions;
 import io.vigil.settings.Topic;
 import io.vigil.settings.UsesSettings;
@@ -71,7 +72,7 @@ public final class PublishModelCommand implements Callable<Integer>, UsesSetting
     public Integer call() throws Exception {
         VigilConfig config = SettingOptions.read(spec, settingKeys());
         if (!Files.isRegularFile(file)) {
-            spec.commandLine().getErr().println("vigil publish-model: no such file: " + file);
+            spec.commandLine().getErr().println("vigil publish-model: no such file: " + Printable.escape(file));
             return 2;
         }
         byte[] artifact = Files.readAllBytes(file);
@@ -80,7 +81,7 @@ public final class PublishModelCommand implements Callable<Integer>, UsesSetting
             key = ModelArtifact.load(artifact, Scorers.FEATURE_SET, Scorers.trust(config))
                     .modelVersion();
         } catch (ModelArtifact.RefusedException e) {
-            String why = file + " is refused (" + e.refusal().code() + "): " + e.getMessage();
+            String why = Printable.escape(file + " is refused (" + e.refusal().code() + "): " + e.getMessage());
             if (!noVerify) {
                 spec.commandLine().getErr().println("vigil publish-model: " + why + "; nothing published");
                 return 1;
@@ -93,7 +94,11 @@ public final class PublishModelCommand implements Callable<Integer>, UsesSetting
                 .getOut()
                 .printf(
                         "published %s (%d bytes) to %s, partition %d, offset %d%n",
-                        key, artifact.length, published.topic(), published.partition(), published.offset());
+                        Printable.escape(key),
+                        artifact.length,
+                        published.topic(),
+                        published.partition(),
+                        published.offset());
         return 0;
     }
 }

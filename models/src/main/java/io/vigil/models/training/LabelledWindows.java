@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vigil.models.features.FeatureSet;
 import io.vigil.records.Category;
+import io.vigil.records.json.JsonEscapes;
 import java.io.BufferedOutputStream;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
@@ -37,7 +38,7 @@ import java.util.zip.GZIPOutputStream;
  * written with more features still reads. Same windows, same bytes: Java's gzip header carries no time.
  */
 public final class LabelledWindows {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper(JsonEscapes.factory());
 
     private LabelledWindows() {}
 

@@ -38,10 +38,11 @@ import org.apache.avro.specific.SpecificRecord;
  *
  * <p>Reading never throws for bad input: it returns {@link Decoded#rejected} with a reason code. Unknown
  * JSON fields are ignored and absent fields take the schema's default, so newer and older writers mix.
- * Timestamps are epoch milliseconds; {@code bytes} fields are base64 text.
+ * Timestamps are epoch milliseconds; {@code bytes} fields are base64 text. Text is written with
+ * {@link JsonEscapes}: no control or bidi character of a record reaches a terminal that shows the line.
  */
 public final class JsonRecordCodec<T extends SpecificRecord> {
-    private static final ObjectMapper MAPPER = JsonMapper.builder()
+    private static final ObjectMapper MAPPER = JsonMapper.builder(JsonEscapes.factory())
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .enable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
             .build();

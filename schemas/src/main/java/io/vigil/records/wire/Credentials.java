@@ -15,8 +15,11 @@ public final class Credentials {
     /** What a secret is replaced with. */
     public static final String HIDDEN = "[hidden]";
 
-    /** {@code scheme://userinfo@}: the user info of a URL anywhere in a text, spaces included (a bad URL may have them). */
-    private static final Pattern USER_INFO = Pattern.compile("(?i)\\b([a-z][a-z0-9+.-]*://)[^/@\\n]*@");
+    /**
+     * {@code scheme://userinfo@}: the user info of a URL anywhere in a text, spaces included (a bad URL may have
+     * them); the scheme may hold '_' as Kafka's listener names do ({@code SASL_SSL://}).
+     */
+    private static final Pattern USER_INFO = Pattern.compile("(?i)\\b([a-z][a-z0-9+._-]*://)[^/@\\n]*@");
 
     private Credentials() {}
 

@@ -14,6 +14,8 @@ class CredentialsTest {
         assertThat(Credentials.redact("no url here, an e-mail@example.com"))
                 .isEqualTo("no url here, an e-mail@example.com");
         assertThat(Credentials.redact(null)).isNull();
+        assertThat(Credentials.redact("SASL_SSL://vigil:hunter2@kafka-0:9093,SASL_SSL://kafka-1:9093"))
+                .isEqualTo("SASL_SSL://[hidden]@kafka-0:9093,SASL_SSL://kafka-1:9093");
     }
 
     @Test

@@ -10,6 +10,7 @@ import io.vigil.records.Alert;
 import io.vigil.records.Assignment;
 import io.vigil.records.AssignmentEvent;
 import io.vigil.records.JobWindow;
+import io.vigil.records.Printable;
 import java.util.EnumMap;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -194,7 +195,9 @@ public final class ScoreWindows extends KeyedBroadcastProcessFunction<String, Sc
             return JobHistory.fromBytes(stored);
         } catch (IllegalArgumentException e) {
             LOG.warn(
-                    "job {}: its stored history is unreadable ({}); learning its normal afresh", jobId, e.getMessage());
+                    "job {}: its stored history is unreadable ({}); learning its normal afresh",
+                    Printable.escape(jobId),
+                    Printable.escape(e.getMessage()));
             return JobHistory.empty();
         }
     }
@@ -266,9 +269,9 @@ public final class ScoreWindows extends KeyedBroadcastProcessFunction<String, Sc
         modelsAccepted.inc();
         LOG.info(
                 "model {} accepted ({} bytes); it scores from the next window on (was {})",
-                release.modelVersion(),
+                Printable.escape(release.modelVersion()),
                 artifact.length,
-                previousVersion);
+                Printable.escape(previousVersion));
     }
 
     private void refused(ModelArtifact.Refusal refusal, String message, int size, String stillScoring) {
@@ -278,8 +281,8 @@ public final class ScoreWindows extends KeyedBroadcastProcessFunction<String, Sc
                 "model release refused ({}, {} bytes): {}; {} goes on scoring",
                 refusal.code(),
                 size,
-                message,
-                stillScoring);
+                Printable.escape(message),
+                Printable.escape(stillScoring));
     }
 
     /**
@@ -295,13 +298,13 @@ public final class ScoreWindows extends KeyedBroadcastProcessFunction<String, Sc
                     // accepted once, so its signature was checked then: the state is the job's own
                     model = ModelArtifact.load(release.getValue(), featureSet, ModelTrust.BUILT_IN);
                     previous = initialModel;
-                    LOG.info("model {} restored from state", release.getKey());
+                    LOG.info("model {} restored from state", Printable.escape(release.getKey()));
                 } catch (ModelArtifact.RefusedException e) {
                     LOG.warn(
                             "model {} from state is refused now ({}); {} scores until a model is published",
-                            release.getKey(),
-                            e.getMessage(),
-                            initialModel.modelVersion());
+                            Printable.escape(release.getKey()),
+                            Printable.escape(e.getMessage()),
+                            Printable.escape(initialModel.modelVersion()));
                 }
             }
         }

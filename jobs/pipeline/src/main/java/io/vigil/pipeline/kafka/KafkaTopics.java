@@ -1,9 +1,12 @@
 package io.vigil.pipeline.kafka;
 
+import io.vigil.records.wire.Credentials;
 import io.vigil.settings.Topic;
 import io.vigil.settings.VigilConfig;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -11,15 +14,129 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 
-/** Creates Vigil's topics, with the names and partition counts of {@link VigilConfig}. */
+/**
+ * Creates Vigil's topics, with the names and partition counts of {@link VigilConfig}, and waits for a broker and
+ * the topics a job needs before the job starts.
+ */
 public final class KafkaTopics {
+    /** How long one look at the broker may take, and how often a look that failed is repeated. */
+    public static final Duration RETRY = Duration.ofSeconds(5);
+
     private KafkaTopics() {}
+
+    /**
+     * Returns once a broker at the bootstrap servers answers and has every one of {@code topics}. Until then it
+     * looks again every {@code every}, and tells {@code say} after each look that failed why it waits (no broker
+     * answers, or which topics are missing) and for how long it has: a job started against a broker that is down
+     * would otherwise sit silent, its sources retrying inside. The servers are named with any credentials hidden.
+     *
+     * @throws InterruptedException when the thread is interrupted while it waits (the user stopped the command)
+     */
+    public static void awaitBrokerAndTopics(
+            VigilConfig config, List<String> topics, Duration every, Consumer<String> say) throws InterruptedException {
+        String servers = Credentials.redact(config.bootstrapServers());
+        long started = System.nanoTime();
+        int failed = 0;
+        Admin admin = null;
+        try {
+            while (true) {
+                long lookStarted = System.nanoTime();
+                String problem;
+                try {
+                    if (admin == null) {
+                        admin = Admin.create(adminProperties(config, every));
+                    }
+                    problem = problem(admin, servers, topics, every);
+                } catch (KafkaException e) {
+                    // a host name that does not resolve (yet: a broker's DNS name may come up after Vigil)
+                    problem = "cannot connect to Kafka at " + servers + ": " + Credentials.redact(rootMessage(e));
+                }
+                if (problem == null) {
+                    if (failed > 0) {
+                        say.accept("Kafka at " + servers + " answers and has the topics; starting");
+                    }
+                    return;
+                }
+                failed++;
+                say.accept(String.format(
+                        Locale.ROOT,
+                        "%s; retrying every %d s (waiting for %d s)",
+                        problem,
+                        every.toSeconds(),
+                        TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started)));
+                long rest = every.toNanos() - (System.nanoTime() - lookStarted);
+                if (rest > 0) {
+                    TimeUnit.NANOSECONDS.sleep(rest);
+                }
+            }
+        } finally {
+            if (admin != null) {
+                admin.close(Duration.ZERO);
+            }
+        }
+    }
+
+    /** Why the job cannot start on this broker yet, or null when it can. */
+    private static String problem(Admin admin, String servers, List<String> topics, Duration within)
+            throws InterruptedException {
+        long ms = within.toMillis();
+        Set<String> existing;
+        try {
+            admin.describeCluster(new DescribeClusterOptions().timeoutMs((int) ms))
+                    .nodes()
+                    .get(ms + 1000, TimeUnit.MILLISECONDS);
+            existing = admin.listTopics(new ListTopicsOptions().timeoutMs((int) ms))
+                    .names()
+                    .get(ms + 1000, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            return unreachable(servers, within);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RetriableException) { // Kafka's own timeout among them
+                return unreachable(servers, within);
+            }
+            return "Kafka at " + servers + " refuses: " + Credentials.redact(String.valueOf(e.getCause()));
+        }
+        List<String> missing =
+                topics.stream().filter(t -> !existing.contains(t)).toList();
+        return missing.isEmpty()
+                ? null
+                : "Kafka at " + servers + " has no topic " + String.join(", ", missing)
+                        + " (vigil topics creates them)";
+    }
+
+    /** The message of the innermost cause that has one ("Invalid url", "No resolvable bootstrap urls"). */
+    private static String rootMessage(Throwable e) {
+        String message = e.getMessage();
+        for (Throwable t = e.getCause(); t != null && t != t.getCause(); t = t.getCause()) {
+            if (t.getMessage() != null) {
+                message = t.getMessage();
+            }
+        }
+        return message;
+    }
+
+    private static String unreachable(String servers, Duration within) {
+        return "no Kafka broker answers at " + servers + " (bootstrap.servers) within " + within.toSeconds() + " s";
+    }
+
+    private static Properties adminProperties(VigilConfig config, Duration timeout) {
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+        return props;
+    }
 
     /** Creation returns when the controller has the topic; producers need its partitions led by a broker. */
     private static void awaitLeaders(Admin admin, List<String> topics) throws InterruptedException {

@@ -23,6 +23,7 @@ import io.vigil.settings.Topic;
 import io.vigil.settings.VigilConfig;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -172,16 +173,7 @@ class DetectPipelineIT {
     void detectOnKafkaGivesTheSameAlertsAsReplayFromFiles(@TempDir Path dir) throws Exception {
         Results fromFiles = replayFiles(STORY.writeDataset(dir.resolve("story"), List.of()));
 
-        String ns = "t" + System.nanoTime() + ".";
-        Map<String, Object> names = new HashMap<>();
-        names.put(VigilConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
-        for (Topic t : Topic.values()) {
-            names.put(t.nameSetting(), ns + t.defaultName());
-            names.put(t.partitionsSetting(), "2");
-        }
-        names.put(VigilConfig.CHECKPOINT_INTERVAL_MS, "500");
-        names.put(VigilConfig.TRANSACTIONAL_ID_PREFIX, ns + "vigil");
-        VigilConfig config = VigilConfig.defaults().with(names);
+        VigilConfig config = kafkaConfig(Map.of());
         KafkaTopics.createAll(config);
         produce(config.topic(Topic.FLOWS), RecordType.FLOW, STORY.flows, "not avro at all");
         produce(config.topic(Topic.GPU), RecordType.GPU, STORY.samples, null);
@@ -207,6 +199,71 @@ class DetectPipelineIT {
             assertThat(StandardCharsets.UTF_8.decode(d.getOriginalBytes()).toString())
                     .isEqualTo("not avro at all");
         });
+    }
+
+    /**
+     * One flow of the year 3000 in the middle of the flows topic, just before the probing starts: a dead letter
+     * {@code future_time} (more than input.time.future.margin.ms ahead of the clock), so it moves no watermark, and
+     * every alert after it still fires: the same alerts and windows as the story without it. The flows topic has one
+     * partition here, so that partition's watermark is the whole flow input's: had the record moved it, every flow
+     * after it would be late and the probing windows would never be scored.
+     */
+    @Test
+    void aYear3000FlowMidStreamIsADeadLetterAndEveryLaterAlertStillFires(@TempDir Path dir) throws Exception {
+        Results fromFiles = replayFiles(STORY.writeDataset(dir.resolve("story"), List.of()));
+
+        VigilConfig config = kafkaConfig(Map.of(Topic.FLOWS.partitionsSetting(), "1"));
+        KafkaTopics.createAll(config);
+        Instant year3000 = Instant.parse("3000-01-01T00:00:00Z");
+        Flow forged =
+                Scenario.flow(Scenario.PROBER_IP, "10.0.60.1", 22, year3000, year3000.minusMillis(300), 0, 0, "S0");
+        long scanStart = Scenario.probingWindowStarts().get(0);
+        List<Flow> flows = new ArrayList<>(STORY.flows);
+        int before = (int)
+                flows.stream().filter(f -> f.getTs().toEpochMilli() < scanStart).count();
+        flows.add(before, forged);
+        TopicContents.sendInOrder(kafka.bootstrapServers(), config.topic(Topic.FLOWS), 0, RecordType.FLOW, flows);
+        produce(config.topic(Topic.GPU), RecordType.GPU, STORY.samples, null);
+        produce(config.topic(Topic.ASSIGNMENTS), RecordType.ASSIGNMENT, STORY.assignments, null);
+
+        StreamExecutionEnvironment env = environment(RuntimeExecutionMode.STREAMING);
+        DetectJob.prepare(env, config, SCORER, true);
+        env.execute("detect on kafka, a year-3000 flow mid-stream");
+
+        List<Alert> alerts = readCommitted(config.topic(Topic.ALERTS), RecordType.ALERT);
+        assertThat(alerts).extracting(Alert::getAlertId).containsExactlyInAnyOrderElementsOf(expectedAlertIds());
+        assertThat(alerts)
+                .usingRecursiveFieldByFieldElementComparator()
+                .containsExactlyInAnyOrderElementsOf(fromFiles.alerts());
+        assertThat(readCommitted(config.topic(Topic.WINDOWS), RecordType.WINDOW))
+                .usingRecursiveFieldByFieldElementComparator()
+                .containsExactlyInAnyOrderElementsOf(fromFiles.windows());
+        List<DeadLetter> dead = readCommitted(config.topic(Topic.DEADLETTER), RecordType.DEAD_LETTER);
+        assertThat(dead).singleElement().satisfies(d -> {
+            assertThat(d.getReason()).isEqualTo("future_time");
+            assertThat(d.getSource()).isEqualTo(config.topic(Topic.FLOWS) + "/0@" + before);
+            Decoded<Flow> original = Framings.forTopic(RecordType.FLOW, config.topic(Topic.FLOWS), null)
+                    .decode(d.getOriginalBytes().array());
+            assertThat(original.record()).isEqualTo(forged);
+        });
+    }
+
+    /**
+     * Settings for a test's own topics on the shared broker (a fresh prefix each time), two partitions each unless
+     * {@code overrides} say otherwise, and checkpoints twice a second.
+     */
+    private static VigilConfig kafkaConfig(Map<String, Object> overrides) {
+        String ns = "t" + System.nanoTime() + ".";
+        Map<String, Object> names = new HashMap<>();
+        names.put(VigilConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+        for (Topic t : Topic.values()) {
+            names.put(t.nameSetting(), ns + t.defaultName());
+            names.put(t.partitionsSetting(), "2");
+        }
+        names.put(VigilConfig.CHECKPOINT_INTERVAL_MS, "500");
+        names.put(VigilConfig.TRANSACTIONAL_ID_PREFIX, ns + "vigil");
+        names.putAll(overrides);
+        return VigilConfig.defaults().with(names);
     }
 
     private static <T extends SpecificRecord> void produce(

@@ -1,5 +1,6 @@
 package io.vigil.pipeline.detect;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vigil.models.eval.Label;
 import io.vigil.models.eval.Labels;
 import io.vigil.records.Assignment;
@@ -257,8 +258,9 @@ public final class Scenario {
         Files.writeString(dir.resolve(Labels.FILE_NAME), json.append("]\n").toString());
     }
 
-    private static String quote(String s) {
-        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    /** A JSON string, whatever the id holds (a test of hostile ids puts control characters in one). */
+    private static String quote(String s) throws IOException {
+        return new ObjectMapper().writeValueAsString(s);
     }
 
     private static <T extends SpecificRecord> void writeAvro(Path file, RecordType<T> type, List<T> records)

@@ -2,6 +2,7 @@ package io.vigil.tools.cli;
 
 import io.vigil.models.model.ModelTrust;
 import io.vigil.pipeline.detect.Scorers;
+import io.vigil.records.Printable;
 import io.vigil.tools.demo.Demo;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,7 +62,7 @@ final class DemoCommand implements Callable<Integer> {
         if (!Files.isDirectory(dataset)) {
             spec.commandLine()
                     .getErr()
-                    .println("vigil demo: no dataset at " + dataset.toAbsolutePath()
+                    .println("vigil demo: no dataset at " + Printable.escape(dataset.toAbsolutePath())
                             + " (run from the repository root, or give --dataset DIR)");
             return 2;
         }

@@ -4,6 +4,7 @@ import io.vigil.models.model.VigilModel;
 import io.vigil.pipeline.detect.DetectSettings;
 import io.vigil.pipeline.detect.Scorers;
 import io.vigil.pipeline.ingest.InputFormats;
+import io.vigil.records.Printable;
 import io.vigil.settings.SettingOptions;
 import io.vigil.settings.UsesSettings;
 import io.vigil.settings.VigilConfig;
@@ -112,7 +113,7 @@ final class EvaluateCommand implements Callable<Integer>, UsesSettings {
         try {
             checked = Replay.datasets(datasets, InputFormats.from(config));
         } catch (Replay.BadInput e) {
-            err.println("vigil evaluate: " + e.getMessage());
+            err.println("vigil evaluate: " + Printable.escape(e.getMessage()));
             return 2;
         }
         VigilModel scorer = Scorers.load(model, Scorers.trust(config));
@@ -131,7 +132,7 @@ final class EvaluateCommand implements Callable<Integer>, UsesSettings {
             outcome = Replay.run(request, err);
         } catch (Exception e) {
             // not exit 1: that says the model failed the gate
-            err.println("vigil evaluate: " + e.getMessage());
+            err.println("vigil evaluate: " + Printable.escape(e.getMessage()));
             return REPLAY_FAILED;
         }
         Evaluation.Report report = Evaluation.of(
@@ -144,7 +145,7 @@ final class EvaluateCommand implements Callable<Integer>, UsesSettings {
         stdout.print(Evaluation.table(report));
         if (json != null) {
             Files.writeString(json, Evaluation.json(report), StandardCharsets.UTF_8);
-            stdout.printf(Locale.ROOT, "wrote %s%n", json);
+            stdout.printf(Locale.ROOT, "wrote %s%n", Printable.escape(json));
         }
         stdout.flush();
         return report.passed() ? 0 : 1;

@@ -4,6 +4,7 @@ import io.vigil.models.scoring.WindowScorer;
 import io.vigil.pipeline.detect.DetectSettings;
 import io.vigil.pipeline.detect.Scorers;
 import io.vigil.pipeline.ingest.InputFormats;
+import io.vigil.records.Printable;
 import io.vigil.settings.SettingOptions;
 import io.vigil.settings.UsesSettings;
 import io.vigil.settings.VigilConfig;
@@ -128,7 +129,7 @@ final class ReplayCommand implements Callable<Integer>, UsesSettings {
             outcome = Replay.run(request, err);
             ReplayOutputs.write(outcome, out);
         } catch (Replay.BadInput e) {
-            err.println("vigil replay: " + e.getMessage());
+            err.println("vigil replay: " + Printable.escape(e.getMessage()));
             return 2;
         }
         stdout.println();
@@ -140,7 +141,7 @@ final class ReplayCommand implements Callable<Integer>, UsesSettings {
                 ReplayOutputs.DEAD_LETTERS,
                 ReplayOutputs.SUMMARY,
                 ReplayOutputs.REPORT,
-                out,
+                Printable.escape(out),
                 outcome.elapsedMs() / 1000.0);
         stdout.flush();
         return 0;

@@ -4,6 +4,7 @@ import io.vigil.models.model.ModelArtifact;
 import io.vigil.models.model.ModelSigning;
 import io.vigil.models.model.ModelTrust;
 import io.vigil.pipeline.detect.Scorers;
+import io.vigil.records.Printable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -54,11 +55,11 @@ final class SignCommand implements Callable<Integer> {
             key = ModelSigning.readPrivateKey(privateKey);
             pub = ModelSigning.readPublicKey(publicKey);
         } catch (IllegalArgumentException e) {
-            spec.commandLine().getErr().println("vigil sign: " + e.getMessage());
+            spec.commandLine().getErr().println("vigil sign: " + Printable.escape(e.getMessage()));
             return 2;
         }
         signInPlace(file, key, pub);
-        spec.commandLine().getOut().printf("signed %s with key %s%n", file, ModelSigning.keyId(pub));
+        spec.commandLine().getOut().printf("signed %s with key %s%n", Printable.escape(file), ModelSigning.keyId(pub));
         return 0;
     }
 

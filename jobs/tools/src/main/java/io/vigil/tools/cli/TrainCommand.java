@@ -7,6 +7,7 @@ import io.vigil.models.model.VigilModel;
 import io.vigil.models.training.LabelledWindow;
 import io.vigil.models.training.LabelledWindows;
 import io.vigil.models.training.Trainer;
+import io.vigil.records.Printable;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -105,15 +106,15 @@ final class TrainCommand implements Callable<Integer> {
         List<LabelledWindow> windows = new ArrayList<>();
         for (Path file : windowFiles) {
             if (!Files.isRegularFile(file)) {
-                err.println("vigil train: no windows file " + file);
+                err.println("vigil train: no windows file " + Printable.escape(file));
                 return 2;
             }
             try {
                 List<LabelledWindow> read = LabelledWindows.read(file, featureSet);
-                err.printf(Locale.ROOT, "read %d windows from %s%n", read.size(), file);
+                err.printf(Locale.ROOT, "read %d windows from %s%n", read.size(), Printable.escape(file));
                 windows.addAll(read);
             } catch (IOException e) {
-                err.println("vigil train: " + e.getMessage());
+                err.println("vigil train: " + Printable.escape(e.getMessage()));
                 return 2;
             }
         }
@@ -132,12 +133,12 @@ final class TrainCommand implements Callable<Integer> {
         VigilModel model;
         try {
             model = Trainer.train(featureSet, windows, new Trainer.Options(seed, targetFalseAlerts), line -> {
-                err.println("  " + line);
+                err.println("  " + Printable.escape(line));
                 err.flush();
             });
         } catch (IllegalArgumentException e) {
             // the windows cannot train a model (no positives, one dataset...): the trainer says why
-            err.println("vigil train: " + e.getMessage());
+            err.println("vigil train: " + Printable.escape(e.getMessage()));
             return 2;
         }
         byte[] artifact = ModelArtifact.toBytes(model);

@@ -6,6 +6,7 @@ import io.vigil.models.training.LabelledWindows;
 import io.vigil.pipeline.detect.DetectSettings;
 import io.vigil.pipeline.ingest.InputFormats;
 import io.vigil.records.Category;
+import io.vigil.records.Printable;
 import io.vigil.settings.SettingOptions;
 import io.vigil.settings.UsesSettings;
 import io.vigil.settings.VigilConfig;
@@ -104,14 +105,15 @@ final class WindowsCommand implements Callable<Integer>, UsesSettings {
                 verdicts.addAll(Feedback.read(file));
             }
         } catch (Replay.BadInput | Feedback.BadFeedback e) {
-            err.println("vigil windows: " + e.getMessage());
+            err.println("vigil windows: " + Printable.escape(e.getMessage()));
             return 2;
         } catch (IOException e) {
-            err.println("vigil windows: cannot read feedback: " + e);
+            err.println("vigil windows: cannot read feedback: " + Printable.escape(e));
             return 2;
         }
         if (out.getParent() != null && !Files.isDirectory(out.getParent())) {
-            err.println("vigil windows: --out " + out + ": no directory " + out.getParent());
+            err.println("vigil windows: --out " + Printable.escape(out) + ": no directory "
+                    + Printable.escape(out.getParent()));
             return 2;
         }
 
@@ -141,7 +143,7 @@ final class WindowsCommand implements Callable<Integer>, UsesSettings {
                 "wrote %d windows (feature set %s) to %s%n",
                 result.windows().size(),
                 featureSet.id(),
-                out);
+                Printable.escape(out));
         stdout.flush();
         return 0;
     }
@@ -175,7 +177,12 @@ final class WindowsCommand implements Callable<Integer>, UsesSettings {
                         ? "labels.json holds no label: every window benign unless feedback says otherwise"
                         : "no labels.json: every window benign unless feedback says otherwise";
         return String.format(
-                Locale.ROOT, "  %s: %d windows, %d labelled malicious (%s)", dataset.name(), total, malicious, labels);
+                Locale.ROOT,
+                "  %s: %d windows, %d labelled malicious (%s)",
+                Printable.escape(dataset.name()),
+                total,
+                malicious,
+                labels);
     }
 
     /** What was exported, per label, and what the feedback did; unmatched verdicts named (the first few). */
@@ -209,8 +216,9 @@ final class WindowsCommand implements Callable<Integer>, UsesSettings {
                     .append("; check job_id, window_start and dataset)\n");
             s.append(unmatched.stream()
                     .limit(UNMATCHED_SHOWN)
-                    .map(f -> "  " + f.source() + ": " + f.jobId() + " at " + Instant.ofEpochMilli(f.windowStart())
-                            + (f.dataset() == null ? "" : " in " + f.dataset()))
+                    .map(f -> Printable.escape(
+                            "  " + f.source() + ": " + f.jobId() + " at " + Instant.ofEpochMilli(f.windowStart())
+                                    + (f.dataset() == null ? "" : " in " + f.dataset())))
                     .collect(Collectors.joining("\n", "", "\n")));
             if (unmatched.size() > UNMATCHED_SHOWN) {
                 s.append("  … and ").append(unmatched.size() - UNMATCHED_SHOWN).append(" more\n");

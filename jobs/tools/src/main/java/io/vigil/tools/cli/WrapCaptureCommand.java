@@ -1,5 +1,6 @@
 package io.vigil.tools.cli;
 
+import io.vigil.records.Printable;
 import io.vigil.tools.simulate.CaptureWrap;
 import io.vigil.tools.simulate.ConnLog;
 import java.io.IOException;
@@ -112,20 +113,20 @@ final class WrapCaptureCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter err = spec.commandLine().getErr();
         if (!Files.isRegularFile(connLog)) {
-            err.println("vigil wrap-capture: " + connLog + " is not a file");
+            err.println("vigil wrap-capture: " + Printable.escape(connLog) + " is not a file");
             return 2;
         }
         if (format != null && !format.equals(ConnLog.TSV) && !format.equals(ConnLog.JSON)) {
-            err.println(
-                    "vigil wrap-capture: --format must be " + ConnLog.TSV + " or " + ConnLog.JSON + ", not " + format);
+            err.println("vigil wrap-capture: --format must be " + ConnLog.TSV + " or " + ConnLog.JSON + ", not "
+                    + Printable.escape(format));
             return 2;
         }
         if (Files.exists(out) && !Files.isDirectory(out)) {
-            err.println("vigil wrap-capture: --out " + out + " is a file, not a directory");
+            err.println("vigil wrap-capture: --out " + Printable.escape(out) + " is a file, not a directory");
             return 2;
         }
         if (!force && isNonEmptyDirectory(out)) {
-            err.println("vigil wrap-capture: --out " + out
+            err.println("vigil wrap-capture: --out " + Printable.escape(out)
                     + " is not empty; use --force to replace the dataset files in it");
             return 2;
         }
@@ -144,10 +145,10 @@ final class WrapCaptureCommand implements Callable<Integer> {
                     commandLine());
             result = CaptureWrap.run(request);
         } catch (IllegalArgumentException e) {
-            err.println("vigil wrap-capture: " + e.getMessage());
+            err.println("vigil wrap-capture: " + Printable.escape(e.getMessage()));
             return 2;
         }
-        err.println(String.format(
+        err.println(Printable.escape(String.format(
                 Locale.ROOT,
                 "wrote %s: %,d connections (%s), %d job host%s (%s), %,d GPU samples, %d label%s",
                 out,
@@ -159,7 +160,7 @@ final class WrapCaptureCommand implements Callable<Integer> {
                         ", ", result.hosts().stream().map(h -> h.traffic().ip()).toList()),
                 result.samples(),
                 result.labels().size(),
-                result.labels().size() == 1 ? "" : "s"));
+                result.labels().size() == 1 ? "" : "s")));
         err.flush();
         return 0;
     }

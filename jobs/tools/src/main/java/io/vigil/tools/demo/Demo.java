@@ -11,6 +11,7 @@ import io.vigil.records.AssignmentEvent;
 import io.vigil.records.Decoded;
 import io.vigil.records.Flow;
 import io.vigil.records.GpuSample;
+import io.vigil.records.Printable;
 import io.vigil.records.Reason;
 import io.vigil.records.RecordType;
 import io.vigil.records.wire.Framings;
@@ -107,7 +108,7 @@ public final class Demo {
             out.printf(
                     "Vigil demo: %s, %s of telemetry, streamed at %.0fx through Kafka (%s) into the detect job"
                             + " on a Flink mini-cluster (parallelism %d).%n",
-                    options.dataset(),
+                    Printable.escape(options.dataset()),
                     hours(span[1] - span[0]),
                     speed,
                     kafka.bootstrapServers(),
@@ -140,7 +141,7 @@ public final class Demo {
                 for (IncidentSeen i : incidents.values()) {
                     out.printf(
                             "  %-22s %-28s %s-%s  %d window(s)%n",
-                            i.first.getJobId(),
+                            Printable.escape(i.first.getJobId()),
                             i.first.getCategories().stream().map(Enum::name).collect(Collectors.joining("+")),
                             CLOCK.format(i.first.getWindowStart()),
                             CLOCK.format(i.last.getWindowEnd()),
@@ -358,13 +359,13 @@ public final class Demo {
                 ? String.format(
                         "      %s  %-22s still going: %d windows since %s",
                         CLOCK.format(a.getWindowEnd()),
-                        a.getJobId(),
+                        Printable.escape(a.getJobId()),
                         seen.windows,
                         CLOCK.format(seen.first.getWindowStart()))
                 : null;
     }
 
-    /** One line per alert: when, which job, what it looks like, and why. */
+    /** One line per alert: when, which job, what it looks like, and why; text from data escaped ({@link Printable}). */
     static String describe(Alert a) {
         String categories = a.getCategories().stream().map(Enum::name).collect(Collectors.joining("+"));
         String reasons = a.getReasons().stream().limit(3).map(Demo::reason).collect(Collectors.joining("; "));
@@ -372,7 +373,7 @@ public final class Demo {
                 "ALERT %s-%s  %-22s %-28s score %.2f %-8s %s",
                 CLOCK.format(a.getWindowStart()),
                 CLOCK.format(a.getWindowEnd()),
-                a.getJobId(),
+                Printable.escape(a.getJobId()),
                 categories,
                 a.getScore(),
                 a.getSeverity(),
@@ -380,9 +381,10 @@ public final class Demo {
     }
 
     private static String reason(Reason r) {
+        String feature = Printable.escape(r.getFeature());
         return r.getFleetBaseline() == null
-                ? String.format("%s=%.2f", r.getFeature(), r.getValue())
-                : String.format("%s=%.2f (fleet %.2f)", r.getFeature(), r.getValue(), r.getFleetBaseline());
+                ? String.format("%s=%.2f", feature, r.getValue())
+                : String.format("%s=%.2f (fleet %.2f)", feature, r.getValue(), r.getFleetBaseline());
     }
 
     @SuppressWarnings("unchecked")

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vigil.models.eval.Backtest;
 import io.vigil.pipeline.files.DatasetSource;
+import io.vigil.records.Printable;
 import io.vigil.tools.output.Json;
 import io.vigil.tools.output.TextTable;
 import java.util.ArrayList;
@@ -226,7 +227,7 @@ public final class Evaluation {
         report.byKind().forEach(r -> table.row(cells(r, "pooled")));
         table.row(cells(report.pooled(), "pooled"));
         StringBuilder s = new StringBuilder();
-        s.append("model ").append(report.modelVersion()).append('\n');
+        s.append("model ").append(Printable.escape(report.modelVersion())).append('\n');
         s.append(table);
         s.append('\n');
         for (Check c : report.checks()) {

@@ -5,18 +5,23 @@ import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.core.util.Separators;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vigil.records.json.JsonEscapes;
 import java.io.UncheckedIOException;
 
 /**
  * The JSON files the verbs write (a replay's summary.json, evaluate's figures, a simulated dataset's labels and
  * manifest): two spaces of indent, {@code "key": value}, one element a line, LF line ends and a final newline, so
  * the same figures give the same bytes on every platform. Numbers that are figures are rounded to four places,
- * and an undefined one (no window, no incident) is {@code null}.
+ * and an undefined one (no window, no incident) is {@code null}. Text is escaped as RFC 8259 asks and beyond
+ * ({@link JsonEscapes}: DEL, C1 controls, bidi and other format characters, U+2028/U+2029), so a file that
+ * reaches a terminal shows its job ids as text.
  */
 public final class Json {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectMapper MAPPER =
+            JsonMapper.builder(JsonEscapes.factory()).build();
 
     private Json() {}
 

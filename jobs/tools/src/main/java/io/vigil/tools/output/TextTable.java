@@ -1,11 +1,15 @@
 package io.vigil.tools.output;
 
+import io.vigil.records.Printable;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
  * The tables the verbs print on stdout: left-aligned columns two spaces apart, no trailing blanks, and
- * optionally a rule of dashes before a row (a pooled line under the per-dataset ones).
+ * optionally a rule of dashes before a row (a pooled line under the per-dataset ones). Cells hold job ids,
+ * dataset and file names from data: each is {@link Printable#escape escaped}, so no control character in one
+ * reaches the terminal or breaks the table's lines.
  */
 public final class TextTable {
     private final List<String[]> rows = new ArrayList<>();
@@ -15,14 +19,14 @@ public final class TextTable {
     /** A table with these column headings; every row has as many cells. */
     public TextTable(String... headings) {
         columns = headings.length;
-        rows.add(headings.clone());
+        rows.add(printable(headings));
     }
 
     public TextTable row(String... cells) {
         if (cells.length != columns) {
             throw new IllegalArgumentException(cells.length + " cells in a table of " + columns + " columns");
         }
-        rows.add(cells.clone());
+        rows.add(printable(cells));
         return this;
     }
 
@@ -35,6 +39,12 @@ public final class TextTable {
     /** Rows under the headings. */
     public int size() {
         return rows.size() - 1;
+    }
+
+    private static String[] printable(String[] cells) {
+        return Arrays.stream(cells)
+                .map(c -> c == null ? "" : Printable.escape(c))
+                .toArray(String[]::new);
     }
 
     /** The table, each line ending in a newline. */

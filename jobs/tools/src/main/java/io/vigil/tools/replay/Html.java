@@ -2,6 +2,7 @@ package io.vigil.tools.replay;
 
 import io.vigil.records.Alert;
 import io.vigil.records.Category;
+import io.vigil.records.Printable;
 import io.vigil.records.Reason;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -28,27 +29,26 @@ final class Html {
 
     // ---- text and ids ----
 
-    /** HTML-escapes text from data, for element content and quoted attributes alike. */
+    /**
+     * Text from data for element content and quoted attributes alike: first {@link Printable#escape escaped}, so a
+     * control, bidi or zero-width character shows as its escape (U+202E as backslash-u202e) rather than acting,
+     * then HTML-escaped.
+     */
     static String esc(String s) {
         if (s == null) {
             return "";
         }
-        StringBuilder out = new StringBuilder(s.length() + 16);
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
+        String printable = Printable.escape(s);
+        StringBuilder out = new StringBuilder(printable.length() + 16);
+        for (int i = 0; i < printable.length(); i++) {
+            char c = printable.charAt(i);
             switch (c) {
                 case '&' -> out.append("&amp;");
                 case '<' -> out.append("&lt;");
                 case '>' -> out.append("&gt;");
                 case '"' -> out.append("&quot;");
                 case '\'' -> out.append("&#39;");
-                default -> {
-                    if (c < 0x20 && c != '\n' && c != '\t') {
-                        out.append(' '); // control characters are not allowed in HTML text
-                    } else {
-                        out.append(c);
-                    }
-                }
+                default -> out.append(c);
             }
         }
         return out.toString();

@@ -13,6 +13,7 @@ import io.vigil.pipeline.ingest.InputStats;
 import io.vigil.records.Alert;
 import io.vigil.records.DeadLetter;
 import io.vigil.records.JobWindow;
+import io.vigil.records.Printable;
 import io.vigil.records.formats.Formats;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -195,7 +196,7 @@ public final class Replay {
     /**
      * Runs one bounded Flink job per dataset of the request and backtests each, writing nothing: the
      * pipeline's alerts, windows and dead letters in memory. Progress goes to {@code progress} (stderr on the
-     * command line).
+     * command line), with names and warnings from data {@link Printable#escape escaped}.
      */
     public static Outcome run(Request request, PrintWriter progress) throws Exception {
         long started = System.nanoTime();
@@ -207,7 +208,7 @@ public final class Replay {
                 datasets.size(),
                 datasets.size() == 1 ? "" : "s",
                 parallelism,
-                request.scorer().modelVersion());
+                Printable.escape(request.scorer().modelVersion()));
         progress.flush();
         List<DatasetResult> results = new ArrayList<>();
         try (ReplayCluster cluster = ReplayCluster.needed() ? ReplayCluster.start(parallelism) : null) {
@@ -235,9 +236,9 @@ public final class Replay {
             progress.printf(
                     Locale.ROOT,
                     "  %s: flows read as %s (the format of %s; --flow-format %s says so)%n",
-                    dataset.name(),
+                    Printable.escape(dataset.name()),
                     dataset.formats().flows(),
-                    dataset.files().get(0).getFileName(),
+                    Printable.escape(dataset.files().get(0).getFileName()),
                     dataset.formats().flows());
         }
         DetectPipeline.Results results = DetectPipeline.build(
@@ -250,7 +251,7 @@ public final class Replay {
         CloseableIterator<DeadLetter> deadLetters = results.deadLetters().collectAsync();
         CloseableIterator<InputStats> inputStats = results.inputStats().collectAsync();
 
-        String what = String.format(Locale.ROOT, "  %s (%d/%d)", dataset.name(), index, count);
+        String what = String.format(Locale.ROOT, "  %s (%d/%d)", Printable.escape(dataset.name()), index, count);
         ExecutorService drainers = Executors.newFixedThreadPool(4, r -> {
             Thread t = new Thread(r, "replay-collect");
             t.setDaemon(true);
@@ -304,7 +305,7 @@ public final class Replay {
                     elapsed / 1000.0);
             List<String> warnings = InputWarnings.of(dataset, stats, request.settings());
             for (String warning : warnings) {
-                progress.println("  warning: " + warning);
+                progress.println("  warning: " + Printable.escape(warning));
             }
             progress.flush();
             if (request.strict()) {

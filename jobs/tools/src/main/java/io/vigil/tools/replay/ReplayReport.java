@@ -12,10 +12,12 @@ import static io.vigil.tools.replay.Html.reasons;
 
 import io.vigil.models.eval.Backtest;
 import io.vigil.models.eval.Label;
+import io.vigil.pipeline.ingest.InputStats;
 import io.vigil.records.Alert;
 import io.vigil.records.Category;
 import io.vigil.records.DeadLetter;
 import io.vigil.records.Destination;
+import io.vigil.records.InputBounds;
 import io.vigil.records.JobWindow;
 import io.vigil.records.ProcessEvidence;
 import io.vigil.tools.output.Text;
@@ -28,6 +30,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,6 +46,11 @@ import java.util.stream.Collectors;
  * list of its alerts, numbered by the pipeline's incident grouping as on the chart, with categories, reasons and
  * evidence. Every text that comes from data (job ids, reasons, addresses, process names) is escaped
  * ({@link Html}); the style sheet is the resource {@code report.css}.
+ *
+ * <p>Each dataset's page covers the time its input covers ({@link Span}): a window, alert or label far outside it
+ * is left out of the charts and lists, and the page says how many and when. The input bounds already make a
+ * year-3000 record a dead letter ({@code future_time}); this keeps the page small (axes, loops) even if one got
+ * through, where a single such window once made a report of 50 822 axis ticks.
  */
 public final class ReplayReport {
     /** Alert groups listed under a chart; the rest are counted (alerts.jsonl has them all). */
@@ -62,10 +70,11 @@ public final class ReplayReport {
                 .append("<style>\n")
                 .append(CSS)
                 .append("</style>\n</head>\n<body>\n");
-        header(h, outcome);
+        Map<Replay.DatasetResult, Span> spans = spans(outcome);
+        header(h, outcome, spans);
         incidents(h, outcome);
         deadLetters(h, outcome);
-        List<JobView> jobs = jobs(outcome);
+        List<JobView> jobs = jobs(outcome, spans);
         index(h, jobs, outcome.datasets().size() > 1);
         for (int i = 0; i < jobs.size(); i++) {
             job(h, jobs.get(i), i, outcome);
@@ -80,10 +89,11 @@ public final class ReplayReport {
 
     // ---- header, tables ----
 
-    private static void header(StringBuilder h, Replay.Outcome o) {
+    private static void header(StringBuilder h, Replay.Outcome o, Map<Replay.DatasetResult, Span> spans) {
         Backtest.Result all = o.overall();
-        List<JobWindow> windows =
-                o.datasets().stream().flatMap(d -> d.windows().stream()).toList();
+        List<JobWindow> windows = o.datasets().stream()
+                .flatMap(d -> d.windows().stream().filter(spans.get(d)::holds))
+                .toList();
         int dead = o.datasets().stream().mapToInt(d -> d.deadLetters().size()).sum();
         h.append("<header>\n<h1>Vigil replay</h1>\n<dl class=\"facts\">\n");
         h.append("<dt>Datasets</dt><dd>");
@@ -149,7 +159,9 @@ public final class ReplayReport {
                         .flatMap(d -> d.deadLetters().stream())
                         .toList()),
                 dead > 0);
-        h.append("</div>\n</header>\n");
+        h.append("</div>\n");
+        leftOut(h, o, spans);
+        h.append("</header>\n");
         legend(
                 h,
                 EnumSet.allOf(Category.class),
@@ -313,26 +325,35 @@ public final class ReplayReport {
         }
     }
 
-    /** Jobs that alerted or had an incident: those with incidents first, then by their first alert. */
-    static List<JobView> jobs(Replay.Outcome o) {
+    /**
+     * Jobs that alerted or had an incident within their dataset's {@link Span}: those with incidents first, then by
+     * their first alert; windows and alerts outside the span left out, labels cut to it.
+     */
+    static List<JobView> jobs(Replay.Outcome o, Map<Replay.DatasetResult, Span> spans) {
         List<JobView> views = new ArrayList<>();
         for (Replay.DatasetResult d : o.datasets()) {
+            Span span = spans.get(d);
+            List<Alert> alertsKept = d.alerts().stream().filter(span::holds).toList();
+            List<Label> labelsKept = d.dataset().labels().stream()
+                    .map(span::cut)
+                    .filter(l -> l != null)
+                    .toList();
             Set<String> jobs = new TreeSet<>();
-            d.alerts().forEach(a -> jobs.add(a.getJobId()));
-            d.dataset().labels().forEach(l -> jobs.add(l.jobId()));
+            alertsKept.forEach(a -> jobs.add(a.getJobId()));
+            labelsKept.forEach(l -> jobs.add(l.jobId()));
             Set<String> falseIds = d.backtest().falseAlerts().stream()
                     .map(Alert::getAlertId)
                     .collect(Collectors.toCollection(HashSet::new));
             for (String job : jobs) {
                 List<JobWindow> windows = d.windows().stream()
-                        .filter(w -> w.getJobId().equals(job))
+                        .filter(w -> w.getJobId().equals(job) && span.holds(w))
                         .sorted(ReplayRecords.WINDOW_ORDER)
                         .toList();
-                List<Alert> alerts = d.alerts().stream()
+                List<Alert> alerts = alertsKept.stream()
                         .filter(a -> a.getJobId().equals(job))
                         .sorted(ReplayRecords.ALERT_ORDER)
                         .toList();
-                List<Label> labels = d.dataset().labels().stream()
+                List<Label> labels = labelsKept.stream()
                         .filter(l -> l.jobId().equals(job))
                         .sorted(Comparator.comparingLong(Label::startTs))
                         .toList();
@@ -523,6 +544,149 @@ public final class ReplayReport {
                     .append(" more groups (")
                     .append(rest)
                     .append(" alerts) in <code>alerts.jsonl</code>.</p>\n");
+        }
+    }
+
+    // ---- the time a page covers ----
+
+    /**
+     * The time a dataset's part of the page covers, {@code [from, to]}: the first to the last event time of its
+     * flows and GPU samples that passed the input bounds ({@link InputStats}), a window wider each side (the
+     * windows that hold them). With no such time (results built in memory), the median time of its windows,
+     * alerts and labels give or take the bounds' span margin ({@code input.time.span.margin.ms}), as a replay
+     * judges each record against the median of its neighbours.
+     *
+     * @param fromInput whether the input's own times set it
+     */
+    record Span(long from, long to, boolean fromInput) {
+        static final Span EVERYTHING = new Span(Long.MIN_VALUE, Long.MAX_VALUE, false);
+
+        boolean holds(long start, long end) {
+            return start >= from && end <= to;
+        }
+
+        boolean holds(JobWindow w) {
+            return holds(w.getWindowStart().toEpochMilli(), w.getWindowEnd().toEpochMilli());
+        }
+
+        boolean holds(Alert a) {
+            return holds(a.getWindowStart().toEpochMilli(), a.getWindowEnd().toEpochMilli());
+        }
+
+        /** The label cut to the span, or null when none of it is inside. */
+        Label cut(Label l) {
+            if (l.endTs() <= from || l.startTs() >= to) {
+                return null;
+            }
+            if (l.startTs() >= from && l.endTs() <= to) {
+                return l;
+            }
+            return new Label(
+                    l.incident(), l.jobId(), l.category(), Math.max(l.startTs(), from), Math.min(l.endTs(), to));
+        }
+    }
+
+    static Map<Replay.DatasetResult, Span> spans(Replay.Outcome o) {
+        Map<Replay.DatasetResult, Span> spans = new IdentityHashMap<>();
+        long windowMs = o.request().settings().windowSize().toMillis();
+        for (Replay.DatasetResult d : o.datasets()) {
+            spans.put(d, span(d, windowMs));
+        }
+        return spans;
+    }
+
+    static Span span(Replay.DatasetResult d, long windowMs) {
+        long first = Long.MAX_VALUE;
+        long last = Long.MIN_VALUE;
+        for (InputStats f : d.inputs()) {
+            if (!f.recordType.equals("assignment") && f.firstTs != Long.MIN_VALUE) {
+                first = Math.min(first, f.firstTs);
+                last = Math.max(last, f.lastTs);
+            }
+        }
+        if (first != Long.MAX_VALUE) {
+            return new Span(plus(first, -windowMs), plus(last, windowMs), true);
+        }
+        List<Long> times = new ArrayList<>();
+        d.windows().forEach(w -> times.add(w.getWindowStart().toEpochMilli()));
+        d.alerts().forEach(a -> times.add(a.getWindowStart().toEpochMilli()));
+        d.dataset().labels().forEach(l -> times.add(l.startTs()));
+        if (times.isEmpty()) {
+            return Span.EVERYTHING;
+        }
+        long median =
+                InputBounds.median(times.stream().mapToLong(Long::longValue).toArray(), times.size());
+        long margin = d.dataset().formats().bounds().spanMarginMs();
+        return new Span(plus(median, -margin), plus(median, margin), false);
+    }
+
+    /** a + b, held at the ends of long rather than wrapping. */
+    private static long plus(long a, long b) {
+        long sum = a + b;
+        if (((a ^ sum) & (b ^ sum)) < 0) {
+            return b > 0 ? Long.MAX_VALUE : Long.MIN_VALUE;
+        }
+        return sum;
+    }
+
+    /** Says, per dataset, what lies outside its span and is not on the page; nothing when all is on it. */
+    private static void leftOut(StringBuilder h, Replay.Outcome o, Map<Replay.DatasetResult, Span> spans) {
+        for (Replay.DatasetResult d : o.datasets()) {
+            Span span = spans.get(d);
+            long windows = d.windows().stream().filter(w -> !span.holds(w)).count();
+            long alerts = d.alerts().stream().filter(a -> !span.holds(a)).count();
+            long labels = d.dataset().labels().stream()
+                    .filter(l -> span.cut(l) == null)
+                    .count();
+            if (windows + alerts + labels == 0) {
+                continue;
+            }
+            long earliest = Long.MAX_VALUE;
+            long latest = Long.MIN_VALUE;
+            for (JobWindow w : d.windows()) {
+                if (!span.holds(w)) {
+                    earliest = Math.min(earliest, w.getWindowStart().toEpochMilli());
+                    latest = Math.max(latest, w.getWindowStart().toEpochMilli());
+                }
+            }
+            for (Alert a : d.alerts()) {
+                if (!span.holds(a)) {
+                    earliest = Math.min(earliest, a.getWindowStart().toEpochMilli());
+                    latest = Math.max(latest, a.getWindowStart().toEpochMilli());
+                }
+            }
+            for (Label l : d.dataset().labels()) {
+                if (span.cut(l) == null) {
+                    earliest = Math.min(earliest, l.startTs());
+                    latest = Math.max(latest, l.startTs());
+                }
+            }
+            List<String> what = new ArrayList<>();
+            if (windows > 0) {
+                what.add(windows + " window" + (windows == 1 ? "" : "s"));
+            }
+            if (alerts > 0) {
+                what.add(alerts + " alert" + (alerts == 1 ? "" : "s"));
+            }
+            if (labels > 0) {
+                what.add(labels + " labelled interval" + (labels == 1 ? "" : "s"));
+            }
+            String when = earliest == latest
+                    ? "at " + dateTime(earliest)
+                    : "from " + dateTime(earliest) + " to " + dateTime(latest);
+            String covered = span.fromInput()
+                    ? "the time its input covers (" + dateTime(span.from()) + " – " + dateTime(span.to()) + " UTC)"
+                    : "the time of the rest of its results (" + dateTime(span.from()) + " – " + dateTime(span.to())
+                            + " UTC)";
+            h.append("<p class=\"left-out\">Left out of this page: ")
+                    .append(esc(d.dataset().name()))
+                    .append(": ")
+                    .append(esc(String.join(", ", what)))
+                    .append(' ')
+                    .append(esc(when))
+                    .append(" UTC, outside ")
+                    .append(esc(covered))
+                    .append(". <code>windows.jsonl</code> and <code>alerts.jsonl</code> have them.</p>\n");
         }
     }
 

@@ -253,7 +253,7 @@ record ScoreChart(
                         .append("\" r=\"4.5\" fill=\"")
                         .append(COLOURS.get(primary(a)))
                         .append("\"><title>")
-                        .append(esc(tooltip(a, isFalse)))
+                        .append(tooltip(a, isFalse))
                         .append("</title></circle>\n");
             }
             Alert first = group.get(0);
@@ -269,11 +269,13 @@ record ScoreChart(
         h.append("</svg>\n");
     }
 
+    /** The dot's tooltip, escaped: what, then the reasons on a line of their own. */
     private static String tooltip(Alert a, boolean isFalse) {
-        return interval(a.getWindowStart().toEpochMilli(), a.getWindowEnd().toEpochMilli()) + " UTC · score "
-                + fmt("%.2f", a.getScore()) + " " + a.getSeverity() + " · "
-                + a.getCategories().stream().map(Category::name).collect(Collectors.joining(", "))
-                + (isFalse ? " · outside every labelled incident" : "") + "\n" + reasons(a);
+        return esc(interval(a.getWindowStart().toEpochMilli(), a.getWindowEnd().toEpochMilli()) + " UTC · score "
+                        + fmt("%.2f", a.getScore()) + " " + a.getSeverity() + " · "
+                        + a.getCategories().stream().map(Category::name).collect(Collectors.joining(", "))
+                        + (isFalse ? " · outside every labelled incident" : ""))
+                + "&#10;" + esc(reasons(a));
     }
 
     /** Maps time and score to the chart's pixels. */
@@ -306,17 +308,27 @@ record ScoreChart(
         7 * 1440 * MINUTE
     };
 
-    /** Round UTC instants within [x0, x1], at most ten of them. */
+    /**
+     * Round UTC instants within [x0, x1], about ten and never more than eleven, whatever the span: beyond ten weeks the step is a
+     * whole number of days (the page bounds its span too, {@link ReplayReport.Span}; this bounds the loop here).
+     */
     static List<Long> ticks(long x0, long x1) {
-        long step = STEPS[STEPS.length - 1];
+        long span = x1 - x0 < 0 ? Long.MAX_VALUE : x1 - x0; // beyond long's range: held at its end
+        long step = 0;
         for (long candidate : STEPS) {
-            if ((x1 - x0) / candidate <= 10) {
+            if (span / candidate <= 10) {
                 step = candidate;
                 break;
             }
         }
+        if (step == 0) {
+            long day = 1440 * MINUTE;
+            step = (span / 10 / day + 1) * day;
+        }
         List<Long> ticks = new ArrayList<>();
-        for (long t = Math.floorDiv(x0 + step - 1, step) * step; t <= x1; t += step) {
+        long rem = Math.floorMod(x0, step);
+        // t < x0: past the end of long, wrapped
+        for (long t = rem == 0 ? x0 : x0 + (step - rem); t <= x1 && t >= x0 && ticks.size() <= 10; t += step) {
             ticks.add(t);
         }
         return ticks;

@@ -10,6 +10,7 @@ import io.vigil.records.Assignment;
 import io.vigil.records.AssignmentEvent;
 import io.vigil.records.GpuSample;
 import io.vigil.records.RecordType;
+import io.vigil.records.json.JsonEscapes;
 import io.vigil.records.json.JsonRecordCodec;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
@@ -276,7 +277,7 @@ public final class CaptureWrap {
     }
 
     static String labelsJson(List<CaptureLabels.Finding> findings) {
-        ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectMapper mapper = new ObjectMapper(JsonEscapes.factory()).enable(SerializationFeature.INDENT_OUTPUT);
         ArrayNode root = mapper.createArrayNode();
         for (CaptureLabels.Finding f : findings) {
             ObjectNode o = root.addObject();
@@ -291,7 +292,7 @@ public final class CaptureWrap {
     }
 
     private static String sourceJson(Request request, Result result, String flowsFile, String sha256) {
-        ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectMapper mapper = new ObjectMapper(JsonEscapes.factory()).enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode root = mapper.createObjectNode();
         root.put("kind", "real");
         root.put("flow_format", result.format());

@@ -38,6 +38,19 @@ class TextTableTest {
     }
 
     @Test
+    void controlCharactersInCellsAreShownEscapedAndKeepTheTableOneLineARow() {
+        String table = new TextTable("job", "n")
+                .row("a\u001b[2J\r\nb\u202e", "1")
+                .row("c", "2")
+                .toString();
+        assertThat(table).isEqualTo("""
+                job                    n
+                a\\u001b[2J\\r\\nb\\u202e  1
+                c                      2
+                """);
+    }
+
+    @Test
     void aRowMustFillEveryColumn() {
         TextTable table = new TextTable("a", "b");
         assertThatThrownBy(() -> table.row("only one")).isInstanceOf(IllegalArgumentException.class);

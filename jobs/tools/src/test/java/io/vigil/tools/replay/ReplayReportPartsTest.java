@@ -14,8 +14,9 @@ class ReplayReportPartsTest {
     }
 
     @Test
-    void textFromDataIsEscapedForContentAndQuotedAttributesAndLosesControlCharacters() {
-        assertThat(Html.esc("a<b>&\"c\"'d'\u0007e\tf")).isEqualTo("a&lt;b&gt;&amp;&quot;c&quot;&#39;d&#39; e\tf");
+    void textFromDataIsEscapedForContentAndQuotedAttributesWithControlCharactersShownAsEscapes() {
+        assertThat(Html.esc("a<b>&\"c\"'d'\u0007e\tf\u202eg\n"))
+                .isEqualTo("a&lt;b&gt;&amp;&quot;c&quot;&#39;d&#39;\\u0007e\\tf\\u202eg\\n");
         assertThat(Html.esc(null)).isEmpty();
     }
 
