@@ -47,7 +47,7 @@ public final class CollectGpuCommand implements Callable<Integer>, UsesSettings 
         CollectGpuCommand collect = new CollectGpuCommand();
         CommandLine cmd = new CommandLine(collect);
         SettingOptions.addTo(cmd.getCommandSpec(), collect.settingKeys());
-        return cmd;
+        return SettingOptions.hidingSecrets(cmd, e -> 1);
     }
 
     @Option(
@@ -138,8 +138,7 @@ public final class CollectGpuCommand implements Callable<Integer>, UsesSettings 
         if (once) {
             return once(source, mapping, out, err);
         }
-        try (KafkaSamplePublisher publisher = new KafkaSamplePublisher(
-                config.bootstrapServers(), config.topic(Topic.GPU), config.schemaRegistryUrl(), timeout)) {
+        try (KafkaSamplePublisher publisher = new KafkaSamplePublisher(config, timeout)) {
             GpuCollector collector = new GpuCollector(
                     source,
                     mapping,
@@ -161,10 +160,16 @@ public final class CollectGpuCommand implements Callable<Integer>, UsesSettings 
                     "collect-gpu: reading %s every %s s as node %s, publishing to %s on %s%n",
                     source.describe(), intervalSeconds, nodeName, config.topic(Topic.GPU), config.bootstrapServers());
             err.flush();
+            int exit = 0;
             try {
                 collector.run(0);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            } catch (SamplePublisher.Refused e) {
+                err.printf(
+                        "vigil collect-gpu: the brokers at %s refused: %s%n",
+                        config.bootstrapServers(), e.getMessage());
+                exit = 1;
             }
             err.printf(
                     "collect-gpu: stopped after %d readings: %d samples published, %d dropped, %d refused, %d source failures%n",
@@ -173,7 +178,7 @@ public final class CollectGpuCommand implements Callable<Integer>, UsesSettings 
                     collector.dropped(),
                     collector.refused(),
                     collector.failures());
-            return 0;
+            return exit;
         }
     }
 

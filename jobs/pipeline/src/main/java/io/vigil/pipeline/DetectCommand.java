@@ -3,11 +3,13 @@ package io.vigil.pipeline;
 import io.vigil.models.model.ModelArtifact;
 import io.vigil.models.scoring.WindowScorer;
 import io.vigil.pipeline.detect.Scorers;
+import io.vigil.pipeline.kafka.BrokerCheck;
 import io.vigil.settings.SettingOptions;
 import io.vigil.settings.Topic;
 import io.vigil.settings.UsesSettings;
 import io.vigil.settings.VigilConfig;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +28,8 @@ import picocli.CommandLine.Spec;
         description = {
             "The long-running job: reads flows, GPU samples and assignments from Kafka, writes alerts (exactly once),"
                     + " scored windows and dead letters. Submitted to a Flink cluster it runs there; run with java -jar it runs"
-                    + " in a local mini-cluster.",
+                    + " in a local mini-cluster. Before it starts, the brokers are asked whether they take its Kafka client"
+                    + " properties: refused credentials (authentication failed, not authorized) stop it with exit code 1.",
             ""
         })
 public final class DetectCommand implements Callable<Integer>, UsesSettings {
@@ -87,12 +90,15 @@ public final class DetectCommand implements Callable<Integer>, UsesSettings {
                             + " scores with the release it last accepted.")
     Path model;
 
+    /** How long the brokers may take to say whether they take the job's credentials, before it starts. */
+    static final Duration BROKER_PATIENCE = Duration.ofSeconds(15);
+
     /** This verb alone, with its settings as flags: what the cluster job jar runs. */
     static CommandLine commandLine() {
         DetectCommand detect = new DetectCommand();
         CommandLine cmd = new CommandLine(detect);
         SettingOptions.addTo(cmd.getCommandSpec(), detect.settingKeys());
-        return cmd;
+        return SettingOptions.hidingSecrets(cmd, e -> 1);
     }
 
     @Override
@@ -107,6 +113,17 @@ public final class DetectCommand implements Callable<Integer>, UsesSettings {
         } catch (ModelArtifact.RefusedException e) {
             spec.commandLine().getErr().println("vigil detect: " + e.getMessage());
             return 2;
+        }
+        BrokerCheck.Result brokers = BrokerCheck.check(config, BROKER_PATIENCE);
+        if (brokers.outcome() == BrokerCheck.Outcome.REFUSED) {
+            spec.commandLine().getErr().println("vigil detect: not started: " + brokers.message());
+            return 1;
+        }
+        if (brokers.outcome() == BrokerCheck.Outcome.UNKNOWN) {
+            spec.commandLine()
+                    .getErr()
+                    .println(
+                            "vigil detect: " + brokers.message() + "; starting anyway (the job's clients keep trying)");
         }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         DetectJob.prepare(env, config, scorer, false);

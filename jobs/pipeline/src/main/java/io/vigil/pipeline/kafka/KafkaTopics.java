@@ -1,12 +1,12 @@
 package io.vigil.pipeline.kafka;
 
+import io.vigil.settings.KafkaClients;
 import io.vigil.settings.Topic;
 import io.vigil.settings.VigilConfig;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -48,10 +48,8 @@ public final class KafkaTopics {
      * @return the names of the topics created now
      */
     public static List<String> createAll(VigilConfig config) {
-        Properties props = new Properties();
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
-        try (Admin admin = Admin.create(props)) {
+        try (Admin admin =
+                Admin.create(config.kafkaClient(Map.of(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000)))) {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             List<NewTopic> wanted = new ArrayList<>();
             for (Topic topic : Topic.values()) {
@@ -73,8 +71,7 @@ public final class KafkaTopics {
                 } catch (ExecutionException ex) {
                     if (!(ex.getCause() instanceof TopicExistsException)) {
                         throw new IllegalStateException(
-                                "could not create topic " + e.getKey() + ": "
-                                        + ex.getCause().getMessage(),
+                                "could not create topic " + e.getKey() + ": " + KafkaClients.failure(ex.getCause()),
                                 ex.getCause());
                     }
                 }
@@ -85,7 +82,8 @@ public final class KafkaTopics {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topics", e);
         } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("could not reach Kafka at " + config.bootstrapServers() + ": " + e, e);
+            throw new IllegalStateException(
+                    "could not reach Kafka at " + config.bootstrapServers() + ": " + KafkaClients.failure(e), e);
         }
     }
 }

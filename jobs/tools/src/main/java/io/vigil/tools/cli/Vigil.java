@@ -64,12 +64,8 @@ public final class Vigil implements Runnable {
                 SettingOptions.addTo(sub.getCommandSpec(), uses.settingKeys());
             }
         });
-        cmd.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            commandLine.getErr().println("vigil " + commandLine.getCommandName() + ": " + e.getMessage());
-            // a model that cannot be used is the user's to fix, like a bad flag
-            return e instanceof ModelArtifact.RefusedException ? 2 : 1;
-        });
-        return cmd;
+        // a model that cannot be used is the user's to fix, like a bad flag
+        return SettingOptions.hidingSecrets(cmd, e -> e instanceof ModelArtifact.RefusedException ? 2 : 1);
     }
 
     @Override
