@@ -2,6 +2,7 @@ package io.vigil.broker;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -11,6 +12,8 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -229,7 +232,7 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /**
      * A SASL_SSL listener's keys and credentials, made fresh in the broker's directory: a key pair and self-signed
-     * certificate for 127.0.0.1 (keytool, in a PKCS12 keystore), a truststore holding that certificate, the
+     * certificate for 127.0.0.1 (the JDK's keytool, in a PKCS12 keystore), a truststore holding that certificate, the
      * client's SCRAM user, and a user of the broker's own (random password) for its connections to itself.
      */
     record Secured(
@@ -244,7 +247,6 @@ public final class EmbeddedKafka implements AutoCloseable {
         static Secured create(Path dir, String user, String password) throws IOException {
             String storePassword = randomPassword();
             Path keystore = dir.resolve("broker.p12");
-            Path certificate = dir.resolve("broker.pem");
             Path truststore = dir.resolve("truststore.p12");
             keytool(
                     storePassword,
@@ -269,38 +271,29 @@ public final class EmbeddedKafka implements AutoCloseable {
                     STORE_PASSWORD_VARIABLE,
                     "-keypass:env",
                     STORE_PASSWORD_VARIABLE);
-            keytool(
-                    storePassword,
-                    "-exportcert",
-                    "-rfc",
-                    "-alias",
-                    "vigil-broker",
-                    "-keystore",
-                    keystore.toString(),
-                    "-storetype",
-                    "PKCS12",
-                    "-storepass:env",
-                    STORE_PASSWORD_VARIABLE,
-                    "-file",
-                    certificate.toString());
-            keytool(
-                    storePassword,
-                    "-importcert",
-                    "-noprompt",
-                    "-alias",
-                    "vigil-broker",
-                    "-file",
-                    certificate.toString(),
-                    "-keystore",
-                    truststore.toString(),
-                    "-storetype",
-                    "PKCS12",
-                    "-storepass:env",
-                    STORE_PASSWORD_VARIABLE);
+            trust(keystore, truststore, storePassword);
             return new Secured(keystore, truststore, storePassword, user, password, "vigil-broker", randomPassword());
         }
 
         private static final String STORE_PASSWORD_VARIABLE = "VIGIL_STORE_PASSWORD";
+
+        /** A truststore that holds the keystore's certificate (the JDK's KeyStore: no second keytool run). */
+        private static void trust(Path keystore, Path truststore, String storePassword) throws IOException {
+            try {
+                KeyStore keys = KeyStore.getInstance("PKCS12");
+                try (InputStream in = Files.newInputStream(keystore)) {
+                    keys.load(in, storePassword.toCharArray());
+                }
+                KeyStore trusted = KeyStore.getInstance("PKCS12");
+                trusted.load(null, null);
+                trusted.setCertificateEntry("vigil-broker", keys.getCertificate("vigil-broker"));
+                try (OutputStream out = Files.newOutputStream(truststore)) {
+                    trusted.store(out, storePassword.toCharArray());
+                }
+            } catch (GeneralSecurityException e) {
+                throw new IOException("cannot make the truststore: " + e.getMessage(), e);
+            }
+        }
 
         /** Runs the JDK's keytool; the store password goes in its environment, never on a command line. */
         private static void keytool(String storePassword, String... args) throws IOException {

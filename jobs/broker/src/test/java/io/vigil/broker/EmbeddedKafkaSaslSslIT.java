@@ -3,6 +3,7 @@ package io.vigil.broker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -17,6 +18,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The embedded broker as a secured cluster: the listener clients reach is SASL_SSL only; the client's
@@ -72,6 +74,22 @@ class EmbeddedKafkaSaslSslIT {
             assertThatThrownBy(() -> admin.describeCluster().clusterId().get())
                     .isInstanceOf(ExecutionException.class)
                     .hasCauseInstanceOf(SaslAuthenticationException.class);
+        }
+    }
+
+    @Test
+    void thePasswordMayStayInAFileThatTheClientReadsWithKafkasFileConfigProvider(@TempDir Path dir) throws Exception {
+        // what README recommends for a cluster: the properties name the file, the file (a mounted secret) holds the
+        // password; only the client that connects reads it
+        String jaas = kafka.clientProperties().get("sasl.jaas.config");
+        Path secret = dir.resolve("kafka-secret.properties");
+        Files.writeString(secret, "password=right-password\n");
+        Map<String, Object> client = new HashMap<>(kafka.client());
+        client.put("config.providers", "file");
+        client.put("config.providers.file.class", "org.apache.kafka.common.config.provider.FileConfigProvider");
+        client.put("sasl.jaas.config", jaas.replace("right-password", "${file:" + secret + ":password}"));
+        try (Admin admin = Admin.create(client)) {
+            assertThat(admin.describeCluster().clusterId().get()).isNotBlank();
         }
     }
 

@@ -175,8 +175,8 @@ public final class KafkaClients {
         Properties props = new Properties();
         try (InputStream in = Files.newInputStream(file)) {
             props.load(in);
-        } catch (IllegalArgumentException e) { // a bad \\u escape: its message names no value
-            throw new IOException("cannot read Kafka client properties " + file + ": " + e.getMessage());
+        } catch (IllegalArgumentException e) { // a malformed unicode escape: the message names no value
+            throw new IOException(e.getMessage());
         }
         Map<String, String> properties = new LinkedHashMap<>();
         for (String name : new TreeSet<>(props.stringPropertyNames())) {

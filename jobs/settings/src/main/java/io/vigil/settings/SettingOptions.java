@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -130,6 +131,9 @@ public final class SettingOptions {
         if (file != null) {
             try {
                 KafkaClients.read(file).forEach((k, v) -> values.put(KafkaClients.PREFIX + k, v));
+            } catch (NoSuchFileException e) {
+                throw new CommandLine.ParameterException(
+                        spec.commandLine(), "no such Kafka client properties file: " + file);
             } catch (IOException e) {
                 throw new CommandLine.ParameterException(
                         spec.commandLine(), "cannot read Kafka client properties " + file + ": " + e.getMessage());
