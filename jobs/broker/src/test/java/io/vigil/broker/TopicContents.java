@@ -34,8 +34,13 @@ public final class TopicContents {
      * and a test that compares what it read must not see a part as the whole).
      */
     public static List<byte[]> readCommitted(String bootstrapServers, String topic) {
+        return readCommitted(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers), topic);
+    }
+
+    /** {@link #readCommitted(String, String)} with these client properties (bootstrap.servers, security...). */
+    public static List<byte[]> readCommitted(Map<String, ?> client, String topic) {
         Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.putAll(client);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         List<byte[]> values = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer =
@@ -85,9 +90,24 @@ public final class TopicContents {
      */
     public static <T extends SpecificRecord> void sendOverTwoPartitions(
             String bootstrapServers, String topic, RecordType<T> type, List<T> records, String garbage) {
-        RecordFraming<T> framing = Framings.forTopic(type, topic, null);
+        sendOverTwoPartitions(
+                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers), null, topic, type, records, garbage);
+    }
+
+    /**
+     * {@link #sendOverTwoPartitions(String, String, RecordType, List, String)} with these client properties, framed
+     * for the schema registry at {@code registryUrl} (null: single-object encoding).
+     */
+    public static <T extends SpecificRecord> void sendOverTwoPartitions(
+            Map<String, ?> client,
+            String registryUrl,
+            String topic,
+            RecordType<T> type,
+            List<T> records,
+            String garbage) {
+        RecordFraming<T> framing = Framings.forTopic(type, topic, registryUrl);
         Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.putAll(client);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         try (KafkaProducer<byte[], byte[]> producer =
                 new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {

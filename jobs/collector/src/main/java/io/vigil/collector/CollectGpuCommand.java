@@ -48,7 +48,7 @@ public final class CollectGpuCommand implements Callable<Integer>, UsesSettings 
         CollectGpuCommand collect = new CollectGpuCommand();
         CommandLine cmd = new CommandLine(collect);
         SettingOptions.addTo(cmd.getCommandSpec(), collect.settingKeys());
-        return cmd;
+        return SettingOptions.hidingSecrets(cmd, e -> 1);
     }
 
     @Option(
@@ -139,8 +139,7 @@ public final class CollectGpuCommand implements Callable<Integer>, UsesSettings 
         if (once) {
             return once(source, mapping, out, err);
         }
-        try (KafkaSamplePublisher publisher = new KafkaSamplePublisher(
-                config.bootstrapServers(), config.topic(Topic.GPU), config.schemaRegistryUrl(), timeout)) {
+        try (KafkaSamplePublisher publisher = new KafkaSamplePublisher(config, timeout)) {
             GpuCollector collector = new GpuCollector(
                     source,
                     mapping,
@@ -166,10 +165,16 @@ public final class CollectGpuCommand implements Callable<Integer>, UsesSettings 
                     config.topic(Topic.GPU),
                     Printable.escape(Credentials.redact(config.bootstrapServers())));
             err.flush();
+            int exit = 0;
             try {
                 collector.run(0);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            } catch (SamplePublisher.Refused e) {
+                err.printf(
+                        "vigil collect-gpu: the brokers at %s refused: %s%n",
+                        config.bootstrapServers(), e.getMessage());
+                exit = 1;
             }
             err.printf(
                     "collect-gpu: stopped after %d readings: %d samples published, %d dropped, %d refused, %d source failures%n",
@@ -178,7 +183,7 @@ public final class CollectGpuCommand implements Callable<Integer>, UsesSettings 
                     collector.dropped(),
                     collector.refused(),
                     collector.failures());
-            return 0;
+            return exit;
         }
     }
 

@@ -22,6 +22,7 @@ import java.util.function.LongSupplier;
  *     when full, the oldest sample is dropped for the newest and the drops are counted and reported (once
  *     per poll, with the total). When the broker is back the buffer drains, oldest first.</li>
  * <li>A GPU reading the format refuses (e.g. utilisation [N/A]) is reported with its reason and skipped.</li>
+ * <li>A broker that refuses the agent's credentials or rights stops it: waiting would not change its answer.</li>
  * </ul>
  */
 public final class GpuCollector {
@@ -66,8 +67,12 @@ public final class GpuCollector {
         this.clock = clock;
     }
 
-    /** Polls until {@link #stop()} or {@code maxPolls} polls (0: no limit). */
-    public void run(long maxPolls) throws InterruptedException {
+    /**
+     * Polls until {@link #stop()} or {@code maxPolls} polls (0: no limit).
+     *
+     * @throws SamplePublisher.Refused when the broker refuses the agent: it stops rather than buffer for ever
+     */
+    public void run(long maxPolls) throws InterruptedException, SamplePublisher.Refused {
         while (!stopped && (maxPolls == 0 || polls < maxPolls)) {
             long started = System.nanoTime();
             boolean ok = pollOnce();
@@ -137,12 +142,15 @@ public final class GpuCollector {
         return true;
     }
 
-    /** Publishes the buffer, oldest first, until it is empty or the broker refuses. */
-    void flush() {
+    /** Publishes the buffer, oldest first, until it is empty or the broker cannot take more. */
+    void flush() throws SamplePublisher.Refused {
         while (!buffer.isEmpty() && !stopped) {
             GpuSample next = buffer.peekFirst();
             try {
                 publisher.publish(next);
+            } catch (SamplePublisher.Refused e) {
+                log.flush();
+                throw e;
             } catch (Exception e) {
                 if (!brokerDown) {
                     log.printf(

@@ -8,6 +8,8 @@ import io.vigil.records.GpuSample;
 import io.vigil.records.RecordType;
 import io.vigil.records.wire.Framings;
 import io.vigil.records.wire.RecordFraming;
+import io.vigil.settings.Topic;
+import io.vigil.settings.VigilConfig;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -57,10 +59,11 @@ class CollectGpuKafkaIT {
             }
             // While the broker is up, a send may take as long as a loaded machine needs (a timeout there would turn a
             // slow broker into an outage); once it is gone, the agent gives up on a send after its short timeout.
-            try (KafkaSamplePublisher patient =
-                            new KafkaSamplePublisher(kafka.bootstrapServers(), topic, null, Duration.ofMinutes(1));
-                    KafkaSamplePublisher brisk =
-                            new KafkaSamplePublisher(kafka.bootstrapServers(), topic, null, Duration.ofSeconds(1))) {
+            VigilConfig config = VigilConfig.defaults()
+                    .with(Map.of(
+                            VigilConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers(), Topic.GPU.nameSetting(), topic));
+            try (KafkaSamplePublisher patient = new KafkaSamplePublisher(config, Duration.ofMinutes(1));
+                    KafkaSamplePublisher brisk = new KafkaSamplePublisher(config, Duration.ofSeconds(1))) {
                 AtomicReference<SamplePublisher> publisher = new AtomicReference<>(patient);
                 SamplePublisher current = new SamplePublisher() {
                     @Override

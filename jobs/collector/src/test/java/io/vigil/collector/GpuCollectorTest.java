@@ -1,6 +1,7 @@
 package io.vigil.collector;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vigil.records.Decoded;
 import io.vigil.records.GpuSample;
@@ -49,9 +50,13 @@ class GpuCollectorTest {
     static final class FakeBroker implements SamplePublisher {
         final List<GpuSample> received = new ArrayList<>();
         boolean down;
+        boolean refusing;
 
         @Override
         public void publish(GpuSample s) throws Exception {
+            if (refusing) {
+                throw new Refused("authentication failed: invalid credentials");
+            }
             if (down) {
                 throw new TimeoutException("Topic vigil.gpu not present in metadata after 1000 ms.");
             }
@@ -119,5 +124,17 @@ class GpuCollectorTest {
         List<Instant> times = broker.received.stream().map(GpuSample::getTs).toList();
         assertThat(times).isSorted();
         assertThat(log.toString()).contains("publishing again");
+    }
+
+    @Test
+    void aBrokerThatRefusesTheAgentsCredentialsStopsItKeepingWhatItRead() {
+        FakeBroker broker = new FakeBroker();
+        broker.refusing = true;
+        GpuCollector c = collector(new FakeSource(), broker, 5);
+        assertThatThrownBy(() -> c.run(0))
+                .isInstanceOf(SamplePublisher.Refused.class)
+                .hasMessage("authentication failed: invalid credentials");
+        assertThat(c.polls()).isEqualTo(1);
+        assertThat(c.buffered()).isEqualTo(2);
     }
 }

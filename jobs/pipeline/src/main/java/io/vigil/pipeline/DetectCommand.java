@@ -30,7 +30,8 @@ import picocli.CommandLine.Spec;
             "The long-running job: reads flows, GPU samples and assignments from Kafka, writes alerts (exactly once),"
                     + " scored windows and dead letters. Submitted to a Flink cluster it runs there; run with java -jar it runs"
                     + " in a local mini-cluster. It starts once a broker answers and has the job's topics (vigil topics"
-                    + " creates them); until then it says on stderr what it waits for, every 5 s.",
+                    + " creates them); until then it says on stderr what it waits for, every 5 s. Brokers that refuse its"
+                    + " Kafka client properties (authentication failed, not authorized) stop it with exit code 1.",
             ""
         })
 public final class DetectCommand implements Callable<Integer>, UsesSettings {
@@ -93,7 +94,7 @@ public final class DetectCommand implements Callable<Integer>, UsesSettings {
         DetectCommand detect = new DetectCommand();
         CommandLine cmd = new CommandLine(detect);
         SettingOptions.addTo(cmd.getCommandSpec(), detect.settingKeys());
-        return cmd;
+        return SettingOptions.hidingSecrets(cmd, e -> 1);
     }
 
     /** The topics the job reads and writes: it starts once they exist. */
@@ -124,6 +125,9 @@ public final class DetectCommand implements Callable<Integer>, UsesSettings {
             err.println("vigil detect: stopped before the job started");
             err.flush();
             Thread.currentThread().interrupt();
+            return 1;
+        } catch (KafkaTopics.RefusedException e) {
+            err.println("vigil detect: not started: " + Printable.escape(e.getMessage()));
             return 1;
         }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();

@@ -56,7 +56,7 @@ public final class PublishModelCommand implements Callable<Integer>, UsesSetting
         PublishModelCommand publish = new PublishModelCommand();
         CommandLine cmd = new CommandLine(publish);
         SettingOptions.addTo(cmd.getCommandSpec(), publish.settingKeys());
-        return cmd;
+        return SettingOptions.hidingSecrets(cmd, e -> 1);
     }
 
     @Override

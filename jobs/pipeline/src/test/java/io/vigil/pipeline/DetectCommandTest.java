@@ -18,7 +18,8 @@ import picocli.CommandLine;
 
 /**
  * {@code vigil detect} against a broker nobody runs: it says so on stderr, naming the servers (no secret), and
- * says it again at every retry instead of sitting silent; the test stops it once it has seen two of them.
+ * says it again at every retry instead of sitting silent; the test stops it once it has seen two of them. And the
+ * cluster job jar's command line (DetectJob.main) takes the same Kafka client properties as `vigil detect`.
  */
 class DetectCommandTest {
     /** How long the test waits for a line it expects before it gives up: a guard, not a pace. */
@@ -49,6 +50,22 @@ class DetectCommandTest {
 
         assertThat(retries).allSatisfy(line -> assertThat(line).contains("SASL_SSL://[hidden]@127.0.0.1:"));
         assertThat(detect.said()).doesNotContain("hunter2");
+    }
+
+    @Test
+    void theClusterEntryPointTakesKafkaClientPropertiesAndRefusesVigilsOwn() {
+        CommandLine cmd = DetectCommand.commandLine();
+        assertThat(cmd.getCommandSpec().findOption("--kafka-config")).isNotNull();
+        assertThat(cmd.getCommandSpec().findOption("--kafka-property")).isNotNull();
+
+        StringWriter err = new StringWriter();
+        cmd.setErr(new PrintWriter(err, true));
+        int rc = cmd.execute(
+                "--kafka-property", "security.protocol=SASL_SSL", "--kafka-property", "transactional.id=mine");
+        assertThat(rc).isEqualTo(2);
+        assertThat(err.toString())
+                .contains("transactional.id is Vigil's own")
+                .contains("--alerts-transactional-id-prefix");
     }
 
     /** A loopback port that was free a moment ago: nothing listens on it. */

@@ -7,16 +7,21 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.types.Password;
 
 /**
  * Every Vigil setting, once: key, type, default, validation and one line of doc (Kafka's ConfigDef).
  * The command line turns each into a flag ({@code topic.flows} → {@code --topic-flows}), jobs read them
- * from here, and the deploy files set the same keys.
+ * from here, and the deploy files set the same keys. Kafka client properties ride along as
+ * {@code kafka.<property>} ({@link KafkaClients}): passed to every Kafka client, those Vigil keeps to itself refused.
  */
 public final class VigilConfig extends AbstractConfig {
 
@@ -315,11 +320,23 @@ public final class VigilConfig extends AbstractConfig {
                     Importance.LOW,
                     "Partitions of " + topic.nameSetting() + " when Vigil creates it.");
         }
+        for (String key : def.names()) {
+            if (key.startsWith(KafkaClients.PREFIX)) {
+                throw new IllegalStateException(
+                        key + ": the prefix " + KafkaClients.PREFIX + " is for Kafka client properties");
+            }
+        }
         return def;
     }
 
+    /**
+     * @throws ConfigException for a value a setting does not take, or a Kafka client property Vigil keeps to itself
+     */
     public VigilConfig(Map<String, ?> values) {
         super(DEF, values, false);
+        Map<String, String> kafka = kafkaProperties();
+        KafkaClients.hideSecrets(kafka);
+        KafkaClients.refuseVigilsOwn(kafka);
     }
 
     public static VigilConfig defaults() {
@@ -335,6 +352,35 @@ public final class VigilConfig extends AbstractConfig {
 
     public String bootstrapServers() {
         return getString(BOOTSTRAP_SERVERS);
+    }
+
+    /** The user's Kafka client properties ({@code kafka.*} without the prefix), in name order. */
+    public Map<String, String> kafkaProperties() {
+        Map<String, String> properties = new TreeMap<>();
+        originalsWithPrefix(KafkaClients.PREFIX).forEach((k, v) -> properties.put(k, text(v)));
+        return properties;
+    }
+
+    /**
+     * The properties of one of Vigil's Kafka clients: Vigil's choices a user may change ({@code tunable}), the user's
+     * Kafka client properties over them, and bootstrap.servers. The caller sets what Vigil keeps to itself after
+     * these ({@link KafkaClients#vigilsOwn}: a user's value for one is refused when the settings are made).
+     */
+    public Properties kafkaClient(Map<String, ?> tunable) {
+        Properties client = new Properties();
+        client.putAll(tunable);
+        client.putAll(kafkaProperties());
+        client.put(BOOTSTRAP_SERVERS, bootstrapServers());
+        return client;
+    }
+
+    /** {@link #kafkaClient(Map)} with nothing tunable of Vigil's. */
+    public Properties kafkaClient() {
+        return kafkaClient(Map.of());
+    }
+
+    private static String text(Object value) {
+        return value instanceof Password p ? p.value() : String.valueOf(value);
     }
 
     /** The schema registry URL, or null for single-object encoding. */

@@ -1,6 +1,7 @@
 package io.vigil.tools;
 
 import io.vigil.broker.EmbeddedKafka;
+import io.vigil.settings.KafkaClients;
 import io.vigil.settings.VigilConfig;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,8 +19,9 @@ public final class LocalRun {
     private LocalRun() {}
 
     /**
-     * Settings for a detect job on the embedded broker: its own consumer group and transactional ids, and
-     * checkpoints (which commit the alerts) every {@code checkpointMs} into {@code checkpoints}.
+     * Settings for a detect job on the embedded broker: how to reach it (its Kafka client properties: SASL_SSL
+     * when it was started so), its own consumer group and transactional ids, and checkpoints (which commit the
+     * alerts) every {@code checkpointMs} into {@code checkpoints}.
      */
     public static VigilConfig config(
             EmbeddedKafka kafka, String name, long checkpointMs, Path checkpoints, Map<String, String> more) {
@@ -29,6 +31,7 @@ public final class LocalRun {
                 VigilConfig.TRANSACTIONAL_ID_PREFIX, name,
                 VigilConfig.CHECKPOINT_INTERVAL_MS, String.valueOf(checkpointMs),
                 VigilConfig.CHECKPOINT_DIR, checkpoints.toUri().toString()));
+        kafka.clientProperties().forEach((k, v) -> values.put(KafkaClients.PREFIX + k, v));
         values.putAll(more);
         return VigilConfig.defaults().with(values);
     }

@@ -3,6 +3,9 @@ package io.vigil.records.wire;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.Comparator;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -10,6 +13,8 @@ import java.util.regex.Pattern;
  * Secrets in URLs ({@code https://user:password@registry/}): taken out of the URL to become an
  * {@code Authorization} header, and hidden wherever a URL or a message about one is shown (logs, exceptions,
  * stdout, metrics), as {@code [hidden]}. Java's HTTP client neither sends nor hides the user info itself.
+ * Other secrets this process is given (Kafka client passwords, read from a file or a flag) are registered with
+ * {@link #hide}, and {@link #redact} hides them too, wherever a message repeats one.
  */
 public final class Credentials {
     /** What a secret is replaced with. */
@@ -21,11 +26,42 @@ public final class Credentials {
      */
     private static final Pattern USER_INFO = Pattern.compile("(?i)\\b([a-z][a-z0-9+._-]*://)[^/@\\n]*@");
 
+    /** Secret values this process was given: never shown, whatever message repeats them. */
+    private static final Set<String> SECRETS = ConcurrentHashMap.newKeySet();
+
     private Credentials() {}
 
-    /** The text with the user info of every URL in it hidden. */
+    /**
+     * Shorter values are not looked for in texts: hiding every "ab" would garble each message, and a secret that
+     * short keeps nothing secret anyway.
+     */
+    static final int SHORTEST_SECRET = 4;
+
+    /**
+     * Registers a secret value: from now on {@link #redact} hides it in any text. Null, or shorter than
+     * {@value #SHORTEST_SECRET} characters: nothing.
+     */
+    public static void hide(String secret) {
+        if (secret != null && secret.length() >= SHORTEST_SECRET) {
+            SECRETS.add(secret);
+        }
+    }
+
+    /** The text with the user info of every URL in it, and every value registered with {@link #hide}, hidden. */
     public static String redact(String text) {
-        return text == null ? null : USER_INFO.matcher(text).replaceAll("$1" + Matcher.quoteReplacement(HIDDEN) + "@");
+        if (text == null) {
+            return null;
+        }
+        String hidden = text;
+        if (!SECRETS.isEmpty()) {
+            // the longest first: a secret that contains another is hidden whole
+            for (String secret : SECRETS.stream()
+                    .sorted(Comparator.comparingInt(String::length).reversed())
+                    .toList()) {
+                hidden = hidden.replace(secret, HIDDEN);
+            }
+        }
+        return USER_INFO.matcher(hidden).replaceAll("$1" + Matcher.quoteReplacement(HIDDEN) + "@");
     }
 
     /**

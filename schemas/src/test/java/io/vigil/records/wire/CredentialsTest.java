@@ -37,4 +37,13 @@ class CredentialsTest {
         assertThatThrownBy(() -> new SchemaRegistryClient("https://alice:se cret@registry:8081"))
                 .hasMessageNotContaining("se cret");
     }
+
+    @Test
+    void aSecretThisProcessWasGivenIsHiddenWhereverAMessageRepeatsIt() {
+        Credentials.hide("Hid3-me-s3cret");
+        Credentials.hide("ab"); // too short to look for: every "ab" would go
+        assertThat(Credentials.redact("login failed: password Hid3-me-s3cret, at https://u:Hid3-me-s3cret@h/"))
+                .isEqualTo("login failed: password [hidden], at https://[hidden]@h/");
+        assertThat(Credentials.redact("about abc")).isEqualTo("about abc");
+    }
 }

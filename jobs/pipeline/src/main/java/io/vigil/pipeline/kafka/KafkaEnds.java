@@ -10,6 +10,7 @@ import io.vigil.settings.VigilConfig;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -20,13 +21,15 @@ import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.util.Collector;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
  * The pipeline's ends on Kafka. Inputs start from the group's committed offsets (earliest the first
  * time); outputs are transactional (EXACTLY_ONCE), committed on each checkpoint, so a consumer reading
- * with {@code isolation.level=read_committed} sees every alert once across failures.
+ * with {@code isolation.level=read_committed} sees every alert once across failures. Every source and sink
+ * gets the user's Kafka client properties ({@link VigilConfig#kafkaClient}).
  */
 public final class KafkaEnds {
     private KafkaEnds() {}
@@ -76,13 +79,13 @@ public final class KafkaEnds {
                         ReceivedDecoder.avro(RecordType.ASSIGNMENT, config.topic(Topic.ASSIGNMENTS), registry)
                                 .bounded(formats.bounds(), true));
         var builder = KafkaSource.<Received>builder()
+                .setProperties(consumer(config))
                 .setBootstrapServers(config.bootstrapServers())
                 .setTopics(List.copyOf(decoders.keySet()))
                 .setGroupId(config.getString(VigilConfig.GROUP_ID))
                 .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
                 .setDeserializer(new KafkaInput(new HashMap<>(decoders)))
-                .setProperty("isolation.level", "read_committed")
-                .setProperty("partition.discovery.interval.ms", "60000");
+                .setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         if (bounded) {
             builder.setBounded(OffsetsInitializer.latest());
         }
@@ -97,15 +100,24 @@ public final class KafkaEnds {
     static KafkaSource<byte[]> modelSource(VigilConfig config) {
         String group = config.getString(VigilConfig.GROUP_ID);
         return KafkaSource.<byte[]>builder()
+                .setProperties(consumer(config))
                 .setBootstrapServers(config.bootstrapServers())
                 .setTopics(config.topic(Topic.MODELS))
                 .setGroupId(group)
                 .setClientIdPrefix(group + "-models")
                 .setStartingOffsets(OffsetsInitializer.earliest())
                 .setDeserializer(new ModelReleaseBytes())
-                .setProperty("isolation.level", "read_committed")
-                .setProperty("partition.discovery.interval.ms", "60000")
+                .setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")
                 .build();
+    }
+
+    /**
+     * The user's Kafka client properties (security, SASL, TLS...) for a source, over Vigil's partition discovery
+     * interval; what Vigil keeps to itself (bootstrap servers, group, isolation level, where to start) is set
+     * after them.
+     */
+    private static Properties consumer(VigilConfig config) {
+        return config.kafkaClient(Map.of("partition.discovery.interval.ms", "60000"));
     }
 
     /** A model release's value as it is; a null value (tombstone) as no bytes, which the scoring step refuses. */
@@ -126,6 +138,7 @@ public final class KafkaEnds {
     static <T extends SpecificRecord> KafkaSink<T> sink(
             VigilConfig config, Topic topic, RecordType<T> type, String keyField, String transactionalIdPrefix) {
         return KafkaSink.<T>builder()
+                .setKafkaProducerConfig(config.kafkaClient())
                 .setBootstrapServers(config.bootstrapServers())
                 .setRecordSerializer(
                         new FramedRecordSerializer<>(type, config.topic(topic), config.schemaRegistryUrl(), keyField))

@@ -1,6 +1,7 @@
 package io.vigil.pipeline.kafka;
 
 import io.vigil.records.wire.Credentials;
+import io.vigil.settings.KafkaClients;
 import io.vigil.settings.Topic;
 import io.vigil.settings.VigilConfig;
 import java.time.Duration;
@@ -22,6 +23,7 @@ import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 
@@ -42,9 +44,13 @@ public final class KafkaTopics {
      * would otherwise sit silent, its sources retrying inside. The servers are named with any credentials hidden.
      *
      * @throws InterruptedException when the thread is interrupted while it waits (the user stopped the command)
+     * @throws RefusedException when the brokers refuse the Kafka client properties (authentication failed, not
+     *     authorized): waiting would not help, and a job started anyway would fail and restart for ever
+     * @throws ConfigException when a Kafka client property has a value Kafka does not take
      */
     public static void awaitBrokerAndTopics(
-            VigilConfig config, List<String> topics, Duration every, Consumer<String> say) throws InterruptedException {
+            VigilConfig config, List<String> topics, Duration every, Consumer<String> say)
+            throws InterruptedException, RefusedException {
         String servers = Credentials.redact(config.bootstrapServers());
         long started = System.nanoTime();
         int failed = 0;
@@ -58,6 +64,8 @@ public final class KafkaTopics {
                         admin = Admin.create(adminProperties(config, every));
                     }
                     problem = problem(admin, servers, topics, every);
+                } catch (ConfigException e) {
+                    throw e;
                 } catch (KafkaException e) {
                     // a host name that does not resolve (yet: a broker's DNS name may come up after Vigil)
                     problem = "cannot connect to Kafka at " + servers + ": " + Credentials.redact(rootMessage(e));
@@ -89,7 +97,7 @@ public final class KafkaTopics {
 
     /** Why the job cannot start on this broker yet, or null when it can. */
     private static String problem(Admin admin, String servers, List<String> topics, Duration within)
-            throws InterruptedException {
+            throws InterruptedException, RefusedException {
         long ms = within.toMillis();
         Set<String> existing;
         try {
@@ -102,6 +110,9 @@ public final class KafkaTopics {
         } catch (TimeoutException e) {
             return unreachable(servers, within);
         } catch (ExecutionException e) {
+            if (KafkaClients.isRefusal(e)) {
+                throw new RefusedException("the brokers at " + servers + " refused: " + KafkaClients.failure(e));
+            }
             if (e.getCause() instanceof RetriableException) { // Kafka's own timeout among them
                 return unreachable(servers, within);
             }
@@ -131,11 +142,18 @@ public final class KafkaTopics {
     }
 
     private static Properties adminProperties(VigilConfig config, Duration timeout) {
-        Properties props = new Properties();
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
-        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
-        return props;
+        int ms = (int) timeout.toMillis();
+        return config.kafkaClient(Map.of(
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, ms,
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, ms,
+                AdminClientConfig.CLIENT_ID_CONFIG, "vigil-broker-check"));
+    }
+
+    /** The brokers refused Vigil's credentials or rights; the message names why, secrets hidden. */
+    public static final class RefusedException extends Exception {
+        RefusedException(String message) {
+            super(message);
+        }
     }
 
     /** Creation returns when the controller has the topic; producers need its partitions led by a broker. */
@@ -165,10 +183,8 @@ public final class KafkaTopics {
      * @return the names of the topics created now
      */
     public static List<String> createAll(VigilConfig config) {
-        Properties props = new Properties();
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
-        try (Admin admin = Admin.create(props)) {
+        try (Admin admin =
+                Admin.create(config.kafkaClient(Map.of(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000)))) {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             List<NewTopic> wanted = new ArrayList<>();
             for (Topic topic : Topic.values()) {
@@ -190,8 +206,7 @@ public final class KafkaTopics {
                 } catch (ExecutionException ex) {
                     if (!(ex.getCause() instanceof TopicExistsException)) {
                         throw new IllegalStateException(
-                                "could not create topic " + e.getKey() + ": "
-                                        + ex.getCause().getMessage(),
+                                "could not create topic " + e.getKey() + ": " + KafkaClients.failure(ex.getCause()),
                                 ex.getCause());
                     }
                 }
@@ -202,7 +217,8 @@ public final class KafkaTopics {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topics", e);
         } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("could not reach Kafka at " + config.bootstrapServers() + ": " + e, e);
+            throw new IllegalStateException(
+                    "could not reach Kafka at " + config.bootstrapServers() + ": " + KafkaClients.failure(e), e);
         }
     }
 }

@@ -1,8 +1,10 @@
 package io.vigil.pipeline.kafka;
 
 import io.vigil.models.model.ModelArtifact;
+import io.vigil.settings.KafkaClients;
 import io.vigil.settings.Topic;
 import io.vigil.settings.VigilConfig;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
@@ -33,13 +35,12 @@ public final class ModelTopic {
             throw new IllegalArgumentException(
                     "the artifact is " + artifact.length + " bytes; a job reads at most " + ModelArtifact.MAX_BYTES);
         }
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
         // an artifact is one large message: room for it in a request and in the producer's buffer
         int room = artifact.length + 1024 * 1024;
-        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, room);
-        p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, (long) Math.max(room, 32 * 1024 * 1024));
+        Properties p = config.kafkaClient(
+                Map.of(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, room, ProducerConfig.BUFFER_MEMORY_CONFIG, (long)
+                        Math.max(room, 32 * 1024 * 1024)));
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
         String topic = config.topic(Topic.MODELS);
         try (KafkaProducer<String, byte[]> producer =
                 new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
@@ -47,7 +48,7 @@ public final class ModelTopic {
         } catch (ExecutionException e) {
             throw new IllegalStateException(
                     "could not publish to " + topic + " at " + config.bootstrapServers() + ": "
-                            + e.getCause().getMessage(),
+                            + KafkaClients.failure(e.getCause()),
                     e.getCause());
         } catch (TimeoutException e) {
             throw new IllegalStateException(

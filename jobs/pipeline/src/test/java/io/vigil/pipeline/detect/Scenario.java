@@ -131,6 +131,21 @@ public final class Scenario {
         }
     }
 
+    /** The story's flows, in time order. */
+    public List<Flow> flows() {
+        return flows;
+    }
+
+    /** The story's GPU samples, in time order. */
+    public List<GpuSample> samples() {
+        return samples;
+    }
+
+    /** The scheduler's STARTs and STOPs, in time order. */
+    public List<Assignment> assignments() {
+        return assignments;
+    }
+
     static Instant at(int minute, int second) {
         return BEGINNING.plus(WINDOW.multipliedBy(minute)).plusSeconds(second);
     }

@@ -54,6 +54,13 @@ final class DemoCommand implements Callable<Integer> {
             description = "Model artifact to score with. Default: the packaged default model.")
     Path model;
 
+    @Option(
+            names = "--sasl-ssl",
+            description =
+                    "Run the embedded broker as a secured cluster is run: clients reach it over SASL_SSL only"
+                            + " (SCRAM-SHA-512, a certificate made for it), and every client of the demo and the job connects so.")
+    boolean saslSsl;
+
     /** The embedded demo runs the user's own file on their own machine: no signature needed. */
     private static final ModelTrust UNSIGNED_ALLOWED = ModelTrust.of(List.of(), true);
 
@@ -67,7 +74,7 @@ final class DemoCommand implements Callable<Integer> {
             return 2;
         }
         new Demo(
-                        new Demo.Options(dataset, speed, parallelism),
+                        new Demo.Options(dataset, speed, parallelism, saslSsl),
                         Scorers.load(model == null ? null : model.toString(), UNSIGNED_ALLOWED),
                         System.out)
                 .run();

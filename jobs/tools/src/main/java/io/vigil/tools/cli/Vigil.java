@@ -5,7 +5,6 @@ import io.vigil.models.model.ModelArtifact;
 import io.vigil.pipeline.DetectCommand;
 import io.vigil.pipeline.PublishModelCommand;
 import io.vigil.records.AvroLimits;
-import io.vigil.records.Printable;
 import io.vigil.settings.SettingOptions;
 import io.vigil.settings.UsesSettings;
 import java.io.IOException;
@@ -65,15 +64,8 @@ public final class Vigil implements Runnable {
                 SettingOptions.addTo(sub.getCommandSpec(), uses.settingKeys());
             }
         });
-        cmd.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            // the message may quote data (a path, a line, a model's header): shown, never acted on by the terminal
-            commandLine
-                    .getErr()
-                    .println("vigil " + commandLine.getCommandName() + ": " + Printable.escape(e.getMessage()));
-            // a model that cannot be used is the user's to fix, like a bad flag
-            return e instanceof ModelArtifact.RefusedException ? 2 : 1;
-        });
-        return cmd;
+        // a model that cannot be used is the user's to fix, like a bad flag
+        return SettingOptions.hidingSecrets(cmd, e -> e instanceof ModelArtifact.RefusedException ? 2 : 1);
     }
 
     @Override

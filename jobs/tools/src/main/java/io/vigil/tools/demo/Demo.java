@@ -24,11 +24,13 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,7 +45,6 @@ import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.checkpoint.CheckpointFailureManager;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -79,8 +80,16 @@ public final class Demo {
     /** How long the job may take to read the last of its input, and to stop. */
     private static final Duration STOP_TIMEOUT = Duration.ofMinutes(5);
 
-    /** @param speed simulated seconds per wall-clock second; 0 picks a pace that takes about a minute */
-    public record Options(Path dataset, double speed, int parallelism) {}
+    /**
+     * @param speed simulated seconds per wall-clock second; 0 picks a pace that takes about a minute
+     * @param saslSsl the broker takes clients over SASL_SSL only (SCRAM, its own certificate), as a secured
+     *     production cluster does, and every client of the demo and the job connects so
+     */
+    public record Options(Path dataset, double speed, int parallelism, boolean saslSsl) {
+        public Options(Path dataset, double speed, int parallelism) {
+            this(dataset, speed, parallelism, false);
+        }
+    }
 
     private final Options options;
     private final WindowScorer scorer;
@@ -98,7 +107,8 @@ public final class Demo {
         long[] span = DatasetRecords.telemetrySpan(options.dataset());
         double speed = options.speed() > 0 ? options.speed() : Math.max(1, (span[1] - span[0]) / 60_000.0);
         Path checkpoints = Files.createTempDirectory("vigil-demo-checkpoints-");
-        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+        try (EmbeddedKafka kafka =
+                options.saslSsl() ? EmbeddedKafka.startSaslSsl("vigil-demo", password()) : EmbeddedKafka.start()) {
             // alerts become visible when a checkpoint commits them: keep that short. No partition is ever
             // idle (0: never): the clock ticks (see produce) keep them all busy, so event time moves with the
             // data alone, however loaded the machine.
@@ -106,12 +116,13 @@ public final class Demo {
                     LocalRun.config(kafka, "vigil-demo", 1000, checkpoints, Map.of(VigilConfig.IDLENESS_MS, "0"));
             KafkaTopics.createAll(config);
             out.printf(
-                    "Vigil demo: %s, %s of telemetry, streamed at %.0fx through Kafka (%s) into the detect job"
+                    "Vigil demo: %s, %s of telemetry, streamed at %.0fx through Kafka (%s%s) into the detect job"
                             + " on a Flink mini-cluster (parallelism %d).%n",
                     Printable.escape(options.dataset()),
                     hours(span[1] - span[0]),
                     speed,
                     kafka.bootstrapServers(),
+                    options.saslSsl() ? ", SASL_SSL " + EmbeddedKafka.SASL_MECHANISM : "",
                     options.parallelism());
 
             StreamExecutionEnvironment env = LocalRun.environment(options.parallelism());
@@ -252,8 +263,7 @@ public final class Demo {
     private static void awaitRead(VigilConfig config) throws Exception {
         List<String> inputs =
                 List.of(config.topic(Topic.FLOWS), config.topic(Topic.GPU), config.topic(Topic.ASSIGNMENTS));
-        Properties p = new Properties();
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        Properties p = config.kafkaClient();
         long deadline = System.nanoTime() + STOP_TIMEOUT.toNanos();
         try (Admin admin = Admin.create(p)) {
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
@@ -293,8 +303,7 @@ public final class Demo {
     private void follow(VigilConfig config, List<Alert> alerts, Map<String, IncidentSeen> incidents) {
         String alertTopic = config.topic(Topic.ALERTS);
         RecordFraming<Alert> alertFraming = Framings.forTopic(RecordType.ALERT, alertTopic, config.schemaRegistryUrl());
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        Properties p = config.kafkaClient();
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         try (KafkaConsumer<byte[], byte[]> consumer =
                 new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
@@ -395,10 +404,15 @@ public final class Demo {
     }
 
     private static KafkaProducer<byte[], byte[]> producer(VigilConfig config) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        Properties p = config.kafkaClient(Map.of(ProducerConfig.LINGER_MS_CONFIG, 5));
         return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    /** A fresh password for the demo's SCRAM user: used by this process only, never shown. */
+    private static String password() {
+        byte[] bytes = new byte[18];
+        new SecureRandom().nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
     private static String hours(long ms) {
