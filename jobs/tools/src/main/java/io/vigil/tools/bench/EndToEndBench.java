@@ -75,7 +75,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *       every 10 s; records per second, per core;</li>
  *   <li>limit: one thread decodes the same bytes and folds the same features (attribution by a map,
  *       per-destination and per-job windows, features, score); the pipeline as a share of it;</li>
- *   <li>replay: the dataset once from its files in BATCH mode; times real time.</li>
+ *   <li>replay: the dataset once from its files in BATCH mode; times real time;</li>
+ *   <li>sweep (on request): the state a destination sweep leaves, {@link SweepBench}.</li>
  * </ol>
  */
 public final class EndToEndBench {
@@ -84,9 +85,10 @@ public final class EndToEndBench {
      * @param phases which phases to run (the limit loop always follows the pipeline: it needs its bytes)
      * @param warmup whether the pipeline runs once, unmeasured, before the measured run
      */
-    public record Options(Path dataset, long flows, int parallelism, Set<Phase> phases, boolean warmup) {
+    public record Options(
+            Path dataset, long flows, int parallelism, Set<Phase> phases, boolean warmup, SweepBench.Options sweep) {
         public Options(Path dataset, long flows, int parallelism) {
-            this(dataset, flows, parallelism, EnumSet.allOf(Phase.class), true);
+            this(dataset, flows, parallelism, Phase.DEFAULT, true, SweepBench.Options.DEFAULTS);
         }
     }
 
@@ -97,7 +99,12 @@ public final class EndToEndBench {
         /** The dataset streamed live, windows timed to their commit. */
         LATENCY,
         /** The dataset once from its files in BATCH mode. */
-        REPLAY;
+        REPLAY,
+        /** The dataset streamed live, without and with one job sweeping many addresses: state and alerts. */
+        SWEEP;
+
+        /** The phases run when none are named: the sweep only on request (it streams the fleet twice). */
+        public static final Set<Phase> DEFAULT = EnumSet.of(PIPELINE, LATENCY, REPLAY);
 
         /** A phase by its name in any case. */
         public static Phase parse(String name) {
@@ -106,7 +113,8 @@ public final class EndToEndBench {
                     return p;
                 }
             }
-            throw new IllegalArgumentException("no bench phase '" + name + "'; phases: pipeline, latency, replay");
+            throw new IllegalArgumentException(
+                    "no bench phase '" + name + "'; phases: pipeline, latency, replay, sweep");
         }
     }
 
@@ -140,6 +148,9 @@ public final class EndToEndBench {
             result.put("replay_dataset_hours", round(replay[0] / 3_600_000.0));
             result.put("replay_seconds", round(replay[1]));
             result.put("replay_times_real_time", Math.round(replay[0] / 1000.0 / replay[1]));
+        }
+        if (options.phases().contains(Phase.SWEEP)) {
+            result.putAll(new SweepBench(options.dataset(), options.sweep(), options.parallelism(), scorer, out).run());
         }
         result.forEach((k, v) -> out.printf("  %-32s %s%n", k, v));
         return result;
