@@ -5,6 +5,7 @@ import io.vigil.broker.EmbeddedKafka;
 import io.vigil.models.features.Contact;
 import io.vigil.models.features.DestinationAccumulator;
 import io.vigil.models.features.FeatureSet;
+import io.vigil.models.features.JobContacts;
 import io.vigil.models.features.JobFlow;
 import io.vigil.models.features.NetworkScope;
 import io.vigil.models.features.WindowAccumulator;
@@ -74,7 +75,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *   <li>pipeline: {@code detect} on a mini-cluster reads the topics to their end (bounded), checkpointing
  *       every 10 s; records per second, per core;</li>
  *   <li>limit: one thread decodes the same bytes and folds the same features (attribution by a map,
- *       per-destination and per-job windows, features, score); the pipeline as a share of it;</li>
+ *       per-job contacts, per-destination and per-job windows, features, score); the pipeline as a share of it;</li>
  *   <li>replay: the dataset once from its files in BATCH mode; times real time;</li>
  *   <li>sweep (on request): the state a destination sweep leaves, {@link SweepBench}.</li>
  * </ol>
@@ -376,7 +377,7 @@ public final class EndToEndBench {
             }
         }
         long window = 60_000;
-        Map<String, DestinationAccumulator> destinations = new HashMap<>();
+        Map<String, JobContacts> jobContacts = new HashMap<>();
         Map<String, WindowAccumulator> jobWindows = new HashMap<>();
         for (byte[] m : p.flowMessages) {
             Decoded<Flow> d = flows.decode(m);
@@ -387,17 +388,15 @@ public final class EndToEndBench {
             long w = f.getTs().toEpochMilli() / window;
             String src = jobByIp.get(f.getSrcIp());
             if (src != null) {
-                JobFlow jf = JobFlow.of(f, src, true, scope);
-                destinations
-                        .computeIfAbsent(w + "|" + jf.remoteIp, k -> new DestinationAccumulator())
-                        .add(jf);
+                jobContacts
+                        .computeIfAbsent(w + "|" + src, k -> new JobContacts())
+                        .add(JobFlow.of(f, src, true, scope));
             }
             String dst = jobByIp.get(f.getDstIp());
             if (dst != null) {
-                JobFlow jf = JobFlow.of(f, dst, false, scope);
-                destinations
-                        .computeIfAbsent(w + "|" + jf.remoteIp, k -> new DestinationAccumulator())
-                        .add(jf);
+                jobContacts
+                        .computeIfAbsent(w + "|" + dst, k -> new JobContacts())
+                        .add(JobFlow.of(f, dst, false, scope));
             }
         }
         for (byte[] m : p.sampleMessages) {
@@ -411,6 +410,21 @@ public final class EndToEndBench {
                 jobWindows
                         .computeIfAbsent(job + "|" + s.getTs().toEpochMilli() / window, k -> new WindowAccumulator())
                         .add(s);
+            }
+        }
+        Map<String, DestinationAccumulator> destinations = new HashMap<>();
+        for (Map.Entry<String, JobContacts> e : jobContacts.entrySet()) {
+            long w = Long.parseLong(e.getKey().substring(0, e.getKey().indexOf('|')));
+            JobContacts.Split split = e.getValue().split(w * window, (w + 1) * window);
+            if (split.rest() != null) {
+                jobWindows
+                        .computeIfAbsent(e.getValue().jobId + "|" + w, k -> new WindowAccumulator())
+                        .merge(split.rest());
+            }
+            for (DestinationAccumulator asked : split.ask()) {
+                destinations
+                        .computeIfAbsent(w + "|" + asked.remoteIp, k -> new DestinationAccumulator())
+                        .merge(asked);
             }
         }
         for (Map.Entry<String, DestinationAccumulator> e : destinations.entrySet()) {
