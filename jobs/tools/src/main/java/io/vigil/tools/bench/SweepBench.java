@@ -137,7 +137,7 @@ public final class SweepBench {
         for (boolean withSweep : new boolean[] {false, true}) {
             String prefix = withSweep ? "with_sweep_" : "fleet_only_";
             out.printf("  %s ...%n", withSweep ? "the fleet with the sweep" : "the fleet alone");
-            Map<String, Object> one = once(withSweep ? sweeper : null, sweepStart, sweepEnd, span[0]);
+            Map<String, Object> one = once(sweeper, withSweep, sweepStart, sweepEnd, span[0]);
             one.forEach((k, v) -> result.put(prefix + k, v));
         }
         return result;
@@ -178,8 +178,9 @@ public final class SweepBench {
         return candidates.values().iterator().next();
     }
 
-    /** One run: the fleet (and the sweep, if a sweeper is given) through detect; its figures. */
-    private Map<String, Object> once(Sweeper sweeper, long sweepStart, long sweepEnd, long firstTs) throws Exception {
+    /** One run: the fleet, and the sweep if asked, through detect; its figures. */
+    private Map<String, Object> once(Sweeper sweeper, boolean withSweep, long sweepStart, long sweepEnd, long firstTs)
+            throws Exception {
         Map<String, Object> result = new LinkedHashMap<>();
         Path checkpoints = Files.createTempDirectory("vigil-bench-sweep-");
         Path savepoints = Files.createTempDirectory("vigil-bench-sweep-savepoint-");
@@ -208,7 +209,7 @@ public final class SweepBench {
                     TimeUnit.MILLISECONDS);
 
             long start = System.nanoTime();
-            long[] counts = produce(config, sweeper, sweepStart, sweepEnd, firstTs);
+            long[] counts = produce(config, withSweep ? sweeper : null, sweepStart, sweepEnd, firstTs);
             long produced = System.nanoTime();
             LocalRun.awaitRead(config, STOP_TIMEOUT);
             double behind = (System.nanoTime() - produced) / 1e9;
@@ -232,7 +233,14 @@ public final class SweepBench {
             result.put("largest_checkpoint_state_by_operator", largest.get().byOperator());
             result.put("heap_used_after_mb", heap / (1024 * 1024));
             result.put("alerts", alerts.size());
-            if (sweeper != null) {
+            // the fleet's own alerts in the same minutes (every job of the run but the one that sweeps): the
+            // sweep must not make the others look different
+            result.put(
+                    "alerts_of_other_jobs",
+                    alerts.stream()
+                            .filter(a -> !a.getJobId().equals(sweeper.jobId()))
+                            .count());
+            if (withSweep) {
                 List<Alert> during = alerts.stream()
                         .filter(a -> a.getJobId().equals(sweeper.jobId()))
                         .filter(a -> a.getWindowStart().toEpochMilli() >= sweepStart
@@ -244,6 +252,14 @@ public final class SweepBench {
                 result.put("sweeping_job_windows", options.minutes());
                 result.put("sweeping_job_alerted", during.size());
                 result.put("sweeping_job_network_scan", scans);
+                result.put(
+                        "sweeping_job_alerted_outside_sweep",
+                        alerts.stream()
+                                .filter(a -> a.getJobId().equals(sweeper.jobId()))
+                                .filter(a -> !during.contains(a))
+                                .map(a -> a.getWindowStart() + " " + a.getCategories() + " score "
+                                        + Math.round(a.getScore() * 1000) / 1000.0)
+                                .toList());
                 during.stream().findFirst().ifPresent(a -> {
                     result.put(
                             "sweeping_job_first_alert",
