@@ -3,6 +3,7 @@ package io.vigil.bench;
 import io.vigil.models.features.Contact;
 import io.vigil.models.features.DestinationAccumulator;
 import io.vigil.models.features.FeatureSet;
+import io.vigil.models.features.JobContacts;
 import io.vigil.models.features.JobFlow;
 import io.vigil.models.features.WindowAccumulator;
 import io.vigil.models.scoring.IndicatorScorer;
@@ -71,6 +72,17 @@ public class FeatureBenchmark {
                     .add(f);
         }
         return byRemote;
+    }
+
+    /** Per flow: the per-job fold the pipeline does first (one accumulator per job, as keyed state would be). */
+    @Benchmark
+    @OperationsPerInvocation(BenchData.N)
+    public Object flowIntoJobContacts() {
+        Map<String, JobContacts> byJob = new HashMap<>();
+        for (JobFlow f : flows) {
+            byJob.computeIfAbsent(f.jobId, k -> new JobContacts()).add(f);
+        }
+        return byJob;
     }
 
     /** Per GPU sample: the fold into its job's window (one accumulator per job, as keyed state would be). */

@@ -1,18 +1,36 @@
 package io.vigil.tools;
 
 import io.vigil.broker.EmbeddedKafka;
+import io.vigil.records.Decoded;
+import io.vigil.records.RecordType;
+import io.vigil.records.wire.Framings;
+import io.vigil.records.wire.RecordFraming;
 import io.vigil.settings.KafkaClients;
+import io.vigil.settings.Topic;
 import io.vigil.settings.VigilConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.stream.Stream;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /** What the self-contained verbs (demo, bench) share: settings for the embedded broker and a local Flink. */
 public final class LocalRun {
@@ -41,6 +59,78 @@ public final class LocalRun {
         Configuration conf = new Configuration();
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
         return StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
+    }
+
+    /**
+     * Waits until the job has read and checkpointed every input record (its consumer group's committed
+     * offsets, which the source commits with each checkpoint, reach the end of every input partition).
+     *
+     * @throws IllegalStateException if it has not after {@code timeout}
+     */
+    public static void awaitRead(VigilConfig config, Duration timeout) throws Exception {
+        List<String> inputs =
+                List.of(config.topic(Topic.FLOWS), config.topic(Topic.GPU), config.topic(Topic.ASSIGNMENTS));
+        Properties p = config.kafkaClient();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (Admin admin = Admin.create(p)) {
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            admin.describeTopics(inputs)
+                    .allTopicNames()
+                    .get()
+                    .values()
+                    .forEach(t -> t.partitions()
+                            .forEach(
+                                    i -> latest.put(new TopicPartition(t.name(), i.partition()), OffsetSpec.latest())));
+            Map<TopicPartition, Long> ends = new HashMap<>();
+            admin.listOffsets(latest).all().get().forEach((tp, info) -> ends.put(tp, info.offset()));
+            while (true) {
+                Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(
+                                config.getString(VigilConfig.GROUP_ID))
+                        .partitionsToOffsetAndMetadata()
+                        .get();
+                if (ends.entrySet().stream()
+                        .allMatch(e -> e.getValue() == 0
+                                || (committed.get(e.getKey()) != null
+                                        && committed.get(e.getKey()).offset() >= e.getValue()))) {
+                    return;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the detect job had not read all of its input after "
+                            + timeout.toSeconds() + " s (committed " + committed + ", end " + ends + ")");
+                }
+                Thread.sleep(200);
+            }
+        }
+    }
+
+    /**
+     * Every record of an output topic that a read_committed consumer sees, read to the topic's last stable
+     * offsets: once the job has stopped, all it committed. Records that do not decode are left out.
+     */
+    public static <T extends SpecificRecord> List<T> committed(VigilConfig config, Topic topic, RecordType<T> type) {
+        String name = config.topic(topic);
+        RecordFraming<T> framing = Framings.forTopic(type, name, config.schemaRegistryUrl());
+        Properties p = config.kafkaClient();
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        List<T> out = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(name).stream()
+                    .map(i -> new TopicPartition(name, i.partition()))
+                    .toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions); // the last stable offsets
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    Decoded<T> d = framing.decode(r.value());
+                    if (d.isAccepted()) {
+                        out.add(d.record());
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     /** Deletes a temporary directory; what cannot be deleted is left to the OS. */

@@ -19,6 +19,12 @@ public class Contact {
      * a tunnel endpoint, a mining pool or an exfiltration drop looks like from the fleet.
      */
     public static final int RARE_MAX_JOBS = 1;
+    /**
+     * {@link #jobsRecent} of a contact whose popularity is not known: the fleet view was not asked about it
+     * ({@link #popularityMatters}, {@link JobContacts#MAX_ASKED}), or it has not watched the fleet long
+     * enough yet (the warm-up). It counts as popular: never rare.
+     */
+    public static final int UNKNOWN_POPULARITY = RARE_MAX_JOBS + 1;
 
     public String jobId;
     /** Window start, inclusive, epoch ms. */
@@ -77,6 +83,16 @@ public class Contact {
      */
     public boolean toHost() {
         return remoteKind == null || remoteKind.isHost();
+    }
+
+    /**
+     * Whether anything reads this contact's popularity: an external host the job reached (it opened or took a
+     * connection, and did not fail to reach it). Rarity is the mark of a tunnel endpoint, a pool or a drop,
+     * which all answer; a host the job only tried is a scan target whatever its popularity. Only these
+     * contacts cross into the fleet view ({@link JobContacts#split}).
+     */
+    public boolean popularityMatters() {
+        return external && toHost() && (outbound || inbound) && !failedHost();
     }
 
     /** An external host, and no other job talked to it over the lookback ({@link #RARE_MAX_JOBS}). */

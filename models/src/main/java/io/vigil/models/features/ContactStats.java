@@ -1,5 +1,6 @@
 package io.vigil.models.features;
 
+import io.vigil.records.IpAddresses;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -170,6 +171,50 @@ public class ContactStats {
                 ports.remove(dropped.getKey());
             }
         }
+    }
+
+    /**
+     * This exchange as the {@link Contact} of job {@code jobId} with the remote address, in the window, with the
+     * address's popularity.
+     */
+    Contact contact(
+            String jobId,
+            String remoteIp,
+            boolean external,
+            boolean metadataService,
+            IpAddresses.Kind remoteKind,
+            long windowStart,
+            long windowEnd,
+            int jobsThisWindow,
+            int jobsRecent) {
+        Contact c = new Contact();
+        c.jobId = jobId;
+        c.windowStart = windowStart;
+        c.windowEnd = windowEnd;
+        c.remoteIp = remoteIp;
+        c.external = external;
+        c.metadataService = metadataService;
+        c.remoteKind = remoteKind;
+        c.topPort = topPort();
+        c.distinctPorts = ports.size();
+        c.protocol = protocol();
+        c.outbound = outbound;
+        c.inbound = inbound;
+        c.flows = flows;
+        c.outboundFlows = outboundFlows;
+        c.attempts = attempts;
+        c.unanswered = failedAttempts();
+        c.attemptPorts = attemptPorts();
+        c.failedPorts = failedPorts();
+        c.bytesOut = bytesOut;
+        c.bytesIn = bytesIn;
+        c.pktsOut = pktsOut;
+        c.pktsIn = pktsIn;
+        c.longLivedFlows = longLivedFlows;
+        c.longestDurationMs = longestDurationMs;
+        c.jobsThisWindow = jobsThisWindow;
+        c.jobsRecent = Math.max(jobsRecent, jobsThisWindow);
+        return c;
     }
 
     public ContactStats copy() {

@@ -10,7 +10,9 @@ import java.util.Objects;
 
 /**
  * The flows of one remote address in one window, per job: the accumulator of the per-destination window
- * (keyed by {@link JobFlow#remoteIp}). A Flink POJO.
+ * (keyed by {@link JobFlow#remoteIp}). A Flink POJO. The pipeline feeds it the contacts the per-job windows
+ * ask about ({@link JobContacts#split}: one job's whole exchange with the address each), which it merges;
+ * {@link #add} folds single flows.
  *
  * <p>{@link #add} and {@link #merge} may be called in any order and grouping: below the caps, adding all
  * flows to one accumulator and merging partial accumulators give equal {@link #contacts}.
@@ -43,8 +45,30 @@ public class DestinationAccumulator {
     public long droppedFlows;
     /** Bytes (both ways) of jobs dropped by the cap. */
     public long droppedBytes;
+    /**
+     * Since when the pipeline has watched the fleet, as the windows that asked about these contacts know it
+     * (epoch ms, the earliest of them): the destination warm-up runs from there. Long.MAX_VALUE: not told.
+     */
+    public long watchingSince = Long.MAX_VALUE;
 
     public DestinationAccumulator() {}
+
+    /** One job's exchange with one address in a window: what the per-job window asks the fleet view about. */
+    static DestinationAccumulator of(
+            String jobId,
+            String remoteIp,
+            boolean external,
+            boolean metadataService,
+            IpAddresses.Kind remoteKind,
+            ContactStats stats) {
+        DestinationAccumulator d = new DestinationAccumulator();
+        d.remoteIp = remoteIp;
+        d.external = external;
+        d.metadataService = metadataService;
+        d.remoteKind = remoteKind;
+        d.jobs.put(jobId, stats.copy());
+        return d;
+    }
 
     /** @throws IllegalArgumentException if the flow is for another remote address than the ones before */
     public void add(JobFlow flow) {
@@ -74,6 +98,7 @@ public class DestinationAccumulator {
         }
         droppedFlows = Sums.add(droppedFlows, other.droppedFlows);
         droppedBytes = Sums.add(droppedBytes, other.droppedBytes);
+        watchingSince = Math.min(watchingSince, other.watchingSince);
         for (Map.Entry<String, ContactStats> e : other.jobs.entrySet()) {
             ContactStats mine = jobs.get(e.getKey());
             if (mine == null) {
@@ -110,35 +135,17 @@ public class DestinationAccumulator {
         int jobsThisWindow = jobs.size();
         List<Contact> out = new ArrayList<>(jobs.size());
         for (String jobId : jobIds()) {
-            ContactStats s = jobs.get(jobId);
-            Contact c = new Contact();
-            c.jobId = jobId;
-            c.windowStart = windowStart;
-            c.windowEnd = windowEnd;
-            c.remoteIp = remoteIp;
-            c.external = external;
-            c.metadataService = metadataService;
-            c.remoteKind = remoteKind;
-            c.topPort = s.topPort();
-            c.distinctPorts = s.ports.size();
-            c.protocol = s.protocol();
-            c.outbound = s.outbound;
-            c.inbound = s.inbound;
-            c.flows = s.flows;
-            c.outboundFlows = s.outboundFlows;
-            c.attempts = s.attempts;
-            c.unanswered = s.failedAttempts();
-            c.attemptPorts = s.attemptPorts();
-            c.failedPorts = s.failedPorts();
-            c.bytesOut = s.bytesOut;
-            c.bytesIn = s.bytesIn;
-            c.pktsOut = s.pktsOut;
-            c.pktsIn = s.pktsIn;
-            c.longLivedFlows = s.longLivedFlows;
-            c.longestDurationMs = s.longestDurationMs;
-            c.jobsThisWindow = jobsThisWindow;
-            c.jobsRecent = Math.max(jobsRecent, jobsThisWindow);
-            out.add(c);
+            out.add(jobs.get(jobId)
+                    .contact(
+                            jobId,
+                            remoteIp,
+                            external,
+                            metadataService,
+                            remoteKind,
+                            windowStart,
+                            windowEnd,
+                            jobsThisWindow,
+                            jobsRecent));
         }
         return out;
     }
@@ -171,6 +178,7 @@ public class DestinationAccumulator {
                 && remoteKind == d.remoteKind
                 && droppedFlows == d.droppedFlows
                 && droppedBytes == d.droppedBytes
+                && watchingSince == d.watchingSince
                 && Objects.equals(remoteIp, d.remoteIp)
                 && Objects.equals(jobs, d.jobs);
     }

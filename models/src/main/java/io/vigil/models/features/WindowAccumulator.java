@@ -38,6 +38,9 @@ import java.util.TreeSet;
  *       The lowest ports are the ones kept whatever the order or grouping, and each kept port has every
  *       host that was tried on it; scans go for well-known (low) ports first.</li>
  * </ul>
+ * The job's long tail, its traffic with addresses past {@link JobContacts#MAX_REMOTES} in the window (a
+ * sweep, a crawl), comes in as parts ({@link #addTail}) and counts in the same totals, its hosts as distinct
+ * items (exact up to 64, then a 512-byte sketch per kind: external, external inbound, internal).
  * Contacts to addresses that are not hosts ({@link Contact#toHost}: broadcast, multicast, link-local,
  * loopback, unspecified) count in {@code flows} only. Byte sums saturate ({@link Sums}).
  * Measured through Flink's POJO serializer: about 39 KB for a heavy window (a 250-host scan, 32 GPUs each
@@ -48,9 +51,10 @@ import java.util.TreeSet;
  * whatever the order: the first by a total order).
  * {@link #features} and {@link #evidence} are pure: call them as often as you like.
  *
- * <p><b>One contact per remote address.</b> The per-destination window emits exactly one Contact per
- * (job, address, window); a second one for the same address (a late re-firing) would count the address
- * twice in the distinct-host features.
+ * <p><b>One contact per remote address.</b> The per-job contacts window ({@link JobContacts}) makes exactly one
+ * Contact per (job, address, window) it kept counters for, and the per-destination window hands on the ones it
+ * was asked about; a second one for the same address (a late re-firing) would count the address twice in the
+ * distinct-host features. (Parts of the tail, {@link #addTail}, are counted as distinct items.)
  *
  * <p><b>Missing telemetry</b> is 0, never NaN: a window without GPU samples has every GPU feature 0, and
  * {@code gpu_telemetry} (the share of samples with profiling fields) tells a model whether the
@@ -107,6 +111,15 @@ public class WindowAccumulator {
     public double rareInteractivity;
     public long rareSshFlows;
     public long internalHosts;
+    /**
+     * Hosts of the job's long tail ({@link #addTail}: the addresses {@link JobContacts} kept no exact counters for),
+     * as distinct items: a host whose flows came in several parts counts once. Empty unless the job reached more
+     * than {@link JobContacts#MAX_REMOTES} addresses in the window.
+     */
+    public DistinctCounter tailExternalHosts = new DistinctCounter();
+
+    public DistinctCounter tailExternalInboundHosts = new DistinctCounter();
+    public DistinctCounter tailInternalHosts = new DistinctCounter();
     /** Attempts ({@link Contact#attempts}) to hosts, any scope. */
     public long attempts;
     /** Of those, the failed ones. */
@@ -148,6 +161,23 @@ public class WindowAccumulator {
 
     /** @throws IllegalArgumentException if the contact is another job's */
     public void add(Contact c) {
+        fold(c, false);
+    }
+
+    /**
+     * Adds a part of the job's long tail: its traffic with an address {@link JobContacts} kept no exact counters
+     * for (past {@link JobContacts#MAX_REMOTES} addresses in the window), as a contact of one or more of its flows.
+     * It counts in every running total as a contact does, with three differences: its host counts once however
+     * many parts it came in ({@link #tailExternalHosts}), whether it failed is judged on the part, and it is never
+     * rare (the fleet view was not asked about it) nor kept for evidence (its counters are a part's).
+     *
+     * @throws IllegalArgumentException if the contact is another job's
+     */
+    public void addTail(Contact c) {
+        fold(c, true);
+    }
+
+    private void fold(Contact c, boolean tail) {
         adoptJob(c.jobId);
         flows = Sums.add(flows, c.flows);
         contactCount++;
@@ -155,13 +185,21 @@ public class WindowAccumulator {
             return; // LAN chatter, or ICMP errors only: no destination, no target (see the class doc)
         }
         if (c.external) {
-            externalHosts++;
+            if (tail) {
+                tailExternalHosts.add(c.remoteIp);
+            } else {
+                externalHosts++;
+            }
             externalBytesOut = Sums.add(externalBytesOut, c.bytesOut);
             externalBytesIn = Sums.add(externalBytesIn, c.bytesIn);
             if (c.inbound) {
-                externalInboundHosts++;
+                if (tail) {
+                    tailExternalInboundHosts.add(c.remoteIp);
+                } else {
+                    externalInboundHosts++;
+                }
             }
-            if (c.rare() && !c.failedHost()) { // a host that never answered is no tunnel, pool or drop
+            if (!tail && c.popularityMatters() && c.rare()) { // a host that never answered is no tunnel, pool or drop
                 rareHosts++;
                 rareBytesOut = Sums.add(rareBytesOut, c.bytesOut);
                 rareBytesIn = Sums.add(rareBytesIn, c.bytesIn);
@@ -175,7 +213,11 @@ public class WindowAccumulator {
                 }
             }
         } else if (c.outbound) {
-            internalHosts++;
+            if (tail) {
+                tailInternalHosts.add(c.remoteIp);
+            } else {
+                internalHosts++;
+            }
         }
         attempts = Sums.add(attempts, c.attempts);
         failedAttempts = Sums.add(failedAttempts, c.unanswered);
@@ -197,6 +239,9 @@ public class WindowAccumulator {
         }
         if (c.metadataService) {
             metadataFlows = Sums.add(metadataFlows, c.flows);
+        }
+        if (tail) {
+            return;
         }
         contacts.add(c);
         if (contacts.size() > MAX_CONTACTS) {
@@ -311,6 +356,9 @@ public class WindowAccumulator {
         rareInteractivity = Math.max(rareInteractivity, o.rareInteractivity);
         rareSshFlows = Sums.add(rareSshFlows, o.rareSshFlows);
         internalHosts += o.internalHosts;
+        tailExternalHosts.merge(o.tailExternalHosts);
+        tailExternalInboundHosts.merge(o.tailExternalInboundHosts);
+        tailInternalHosts.merge(o.tailInternalHosts);
         attempts = Sums.add(attempts, o.attempts);
         failedAttempts = Sums.add(failedAttempts, o.failedAttempts);
         failedHosts.merge(o.failedHosts);
@@ -382,10 +430,10 @@ public class WindowAccumulator {
     public Map<String, Double> featureMap() {
         Map<String, Double> f = new LinkedHashMap<>();
         f.put(FeatureSet.FLOWS, log1p(flows));
-        f.put(FeatureSet.EXTERNAL_HOSTS, log1p(externalHosts));
+        f.put(FeatureSet.EXTERNAL_HOSTS, log1p(externalHosts + tailExternalHosts.count()));
         f.put(FeatureSet.EXTERNAL_BYTES_OUT, log1p(externalBytesOut));
         f.put(FeatureSet.EXTERNAL_BYTES_IN, log1p(externalBytesIn));
-        f.put(FeatureSet.EXTERNAL_INBOUND_HOSTS, log1p(externalInboundHosts));
+        f.put(FeatureSet.EXTERNAL_INBOUND_HOSTS, log1p(externalInboundHosts + tailExternalInboundHosts.count()));
         f.put(FeatureSet.RARE_EXTERNAL_HOSTS, log1p(rareHosts));
         f.put(FeatureSet.RARE_EXTERNAL_BYTES_OUT, log1p(rareBytesOut));
         f.put(FeatureSet.RARE_EXTERNAL_UPLOAD_RATIO, ratio(rareBytesOut, rareBytesOut + rareBytesIn));
@@ -393,7 +441,7 @@ public class WindowAccumulator {
         f.put(FeatureSet.RARE_LONGEST_MINUTES, Math.log1p(rareLongestMs / 60_000.0));
         f.put(FeatureSet.RARE_INTERACTIVITY, clamp01(rareInteractivity));
         f.put(FeatureSet.RARE_SSH_FLOWS, log1p(rareSshFlows));
-        f.put(FeatureSet.INTERNAL_HOSTS, log1p(internalHosts));
+        f.put(FeatureSet.INTERNAL_HOSTS, log1p(internalHosts + tailInternalHosts.count()));
         f.put(FeatureSet.FAILED_HOSTS, log1p(failedHosts.count()));
         f.put(FeatureSet.FAILED_ATTEMPT_RATIO, ratio(failedAttempts, attempts));
         f.put(FeatureSet.FAILED_PORTS_ONE_HOST, log1p(failedPortsOneHost));

@@ -509,4 +509,21 @@ class WindowAccumulatorTest {
         });
         assertThat(HALF_A_MINUTE_LATER).isAfter(BEGINNING);
     }
+
+    @Test
+    void aHostOfTheTailCountsOnceHoweverManyPartsItCameInAndIsNeverRareNorEvidence() {
+        Contact tunnelPart = scene().with(tunnel(TUNNEL_IP, 22)).contacts().get(0);
+        assertThat(tunnelPart.rare()).isTrue(); // as a kept contact it would be
+        WindowAccumulator w = new WindowAccumulator();
+        w.addTail(tunnelPart);
+        w.addTail(tunnelPart);
+
+        Map<String, Double> f = FeatureSet.CURRENT.toMap(w.features(FeatureSet.CURRENT));
+        assertThat(f.get(EXTERNAL_HOSTS)).isCloseTo(Math.log1p(1), within(1e-9));
+        assertThat(f.get(FLOWS)).isCloseTo(Math.log1p(2), within(1e-9));
+        assertThat(f.get(EXTERNAL_BYTES_OUT)).isCloseTo(Math.log1p(2 * tunnelPart.bytesOut), within(1e-9));
+        assertThat(f.get(RARE_EXTERNAL_HOSTS)).isZero();
+        assertThat(f.get(RARE_LONG_LIVED_HOSTS)).isZero();
+        assertThat(w.evidence(32).getDestinations()).isEmpty();
+    }
 }

@@ -18,10 +18,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One job's minute, built the way the pipeline builds it: the job's flows go through a
- * {@link DestinationAccumulator} per remote address, that address's {@link DestinationHistory} (other jobs'
- * earlier visits make it popular), out come {@link Contact}s, which a {@link WindowAccumulator} folds with
- * the job's GPU samples. The factories below are the behaviours the tests talk about.
+ * One job's minute, built the way the pipeline builds it: the job's flows go through its {@link JobContacts},
+ * which asks about the contacts whose popularity matters through a {@link DestinationAccumulator} per remote
+ * address and that address's {@link DestinationHistory} (other jobs' earlier visits make it popular); out come
+ * {@link Contact}s and the rest of the job's window, which a {@link WindowAccumulator} folds with the job's GPU
+ * samples. The factories below are the behaviours the tests talk about.
  */
 public final class WindowScene {
     public static final long WINDOW_START = BEGINNING.toEpochMilli();
@@ -117,7 +118,47 @@ public final class WindowScene {
         return out;
     }
 
+    /**
+     * The job's window as the pipeline builds it: its flows into {@link JobContacts}, the contacts whose
+     * popularity matters through the per-destination step (with the other jobs of {@link #popular}), the rest
+     * and the GPU samples folded directly.
+     */
     public WindowAccumulator window() {
+        JobContacts mine = new JobContacts();
+        flows.forEach(mine::add);
+        JobContacts.Split split = mine.split(WINDOW_START, WINDOW_END);
+        WindowAccumulator w = new WindowAccumulator();
+        if (split.rest() != null) {
+            w.merge(split.rest());
+        }
+        for (DestinationAccumulator asked : split.ask()) {
+            String ip = asked.remoteIp;
+            JobFlow template = flows.stream()
+                    .filter(f -> f.remoteIp.equals(ip))
+                    .findFirst()
+                    .orElseThrow();
+            for (int i = 0; i < otherJobsNow.getOrDefault(ip, 0); i++) {
+                JobFlow other = copy(template);
+                other.jobId = "other-job-" + i;
+                asked.add(other);
+            }
+            DestinationHistory history = new DestinationHistory();
+            List<String> earlier = new ArrayList<>();
+            for (int i = 0; i < otherJobsEarlier.getOrDefault(ip, 0); i++) {
+                earlier.add("other-job-" + i);
+            }
+            history.record(earlier, WINDOW_START - Duration.ofHours(3).toMillis(), LOOKBACK_MS);
+            int jobsRecent = history.record(asked.jobIds(), WINDOW_END, LOOKBACK_MS);
+            asked.contacts(WINDOW_START, WINDOW_END, jobsRecent).stream()
+                    .filter(c -> c.jobId.equals(jobId))
+                    .forEach(w::add);
+        }
+        samples.forEach(w::add);
+        return w;
+    }
+
+    /** The job's window as the per-destination step alone would make it: every contact asked about. */
+    public WindowAccumulator windowOfEveryContact() {
         WindowAccumulator w = new WindowAccumulator();
         contacts().forEach(w::add);
         samples.forEach(w::add);

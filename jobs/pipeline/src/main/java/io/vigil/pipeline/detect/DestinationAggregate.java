@@ -3,9 +3,9 @@ package io.vigil.pipeline.detect;
 import io.vigil.models.features.DestinationAccumulator;
 import org.apache.flink.api.common.functions.AggregateFunction;
 
-/** Folds one remote address's flows of a window (or partial sums of them) into per-job contact statistics, as they arrive. */
+/** Folds the jobs' contacts with one remote address in a window, as the per-job windows ask about them. */
 final class DestinationAggregate
-        implements AggregateFunction<JobFlows, DestinationAccumulator, DestinationAccumulator> {
+        implements AggregateFunction<DestinationAccumulator, DestinationAccumulator, DestinationAccumulator> {
     private static final long serialVersionUID = 1L;
 
     @Override
@@ -14,12 +14,8 @@ final class DestinationAggregate
     }
 
     @Override
-    public DestinationAccumulator add(JobFlows flows, DestinationAccumulator acc) {
-        if (flows.flow != null) {
-            acc.add(flows.flow);
-        } else {
-            acc.merge(flows.partial);
-        }
+    public DestinationAccumulator add(DestinationAccumulator asked, DestinationAccumulator acc) {
+        acc.merge(asked);
         return acc;
     }
 

@@ -3,16 +3,13 @@ package io.vigil.pipeline.detect;
 import io.vigil.models.features.Contact;
 import io.vigil.models.features.DestinationAccumulator;
 import io.vigil.models.features.DestinationHistory;
+import io.vigil.models.features.JobContacts;
 import java.time.Duration;
-import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.ListState;
-import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
@@ -24,6 +21,9 @@ import org.apache.flink.util.Collector;
  * Turns one remote address's window into one {@link Contact} per job, each knowing how many jobs talk to
  * that address: in this window, and over the lookback (the address's history is keyed state). That is
  * the fleet's view a single job cannot have: an experiment tracker half the fleet uses is not a tunnel.
+ * It is asked only about the contacts whose popularity matters, at most {@link JobContacts#MAX_ASKED} per job
+ * and window ({@link JobContacts#split}), so its state is bounded by jobs and windows, not by the addresses a
+ * job tries: a sweep's unanswered probes never reach it.
  */
 final class DestinationContacts extends ProcessWindowFunction<DestinationAccumulator, Contact, String, TimeWindow>
         implements CheckpointedFunction {
@@ -31,10 +31,9 @@ final class DestinationContacts extends ProcessWindowFunction<DestinationAccumul
 
     private final long lookbackMs;
     private final long warmupMs;
-    /** Start of the first window this subtask saw: how long the fleet has been watched. Operator state. */
-    private transient long watchingSince;
+    /** Since when the fleet has been watched: the first window here, or the earliest the asking windows saw. */
+    private final FleetWatch watch = new FleetWatch();
 
-    private transient ListState<Long> watchingSinceState;
     private transient ValueStateDescriptor<DestinationHistory> historyDescriptor;
 
     /**
@@ -49,24 +48,17 @@ final class DestinationContacts extends ProcessWindowFunction<DestinationAccumul
 
     @Override
     public void initializeState(FunctionInitializationContext context) throws Exception {
-        watchingSinceState = context.getOperatorStateStore()
-                .getUnionListState(new ListStateDescriptor<>("watching-since", Types.LONG));
-        watchingSince = Long.MAX_VALUE; // transient fields are not initialised when Flink deserialises the function
-        for (Long since : watchingSinceState.get()) {
-            watchingSince = Math.min(watchingSince, since);
-        }
+        watch.initialize(context);
     }
 
     @Override
     public void snapshotState(FunctionSnapshotContext context) throws Exception {
-        watchingSinceState.update(watchingSince == Long.MAX_VALUE ? List.of() : List.of(watchingSince));
+        watch.snapshot();
     }
 
     @Override
     public void open(OpenContext openContext) {
-        if (watchingSinceState == null) {
-            watchingSince = Long.MAX_VALUE; // no state to restore from (not called through a stateful operator)
-        }
+        watch.open();
         historyDescriptor =
                 new ValueStateDescriptor<>("destination-history", TypeInformation.of(DestinationHistory.class));
         // Histories of addresses nobody contacts any more: event time cannot expire them (no timers in a
@@ -95,10 +87,10 @@ final class DestinationContacts extends ProcessWindowFunction<DestinationAccumul
         } else {
             state.update(history);
         }
-        watchingSince = Math.min(watchingSince, ctx.window().getStart());
-        if (end - watchingSince < warmupMs) {
+        watch.seen(acc.watchingSince);
+        if (end - watch.seen(ctx.window().getStart()) < warmupMs) {
             // popularity not known yet: no destination counts as rare
-            jobsRecent = Math.max(jobsRecent, Contact.RARE_MAX_JOBS + 1);
+            jobsRecent = Math.max(jobsRecent, Contact.UNKNOWN_POPULARITY);
         }
         for (Contact contact : acc.contacts(ctx.window().getStart(), end, jobsRecent)) {
             out.collect(contact);

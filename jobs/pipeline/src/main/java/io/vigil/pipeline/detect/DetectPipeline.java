@@ -2,6 +2,7 @@ package io.vigil.pipeline.detect;
 
 import io.vigil.models.features.Contact;
 import io.vigil.models.features.DestinationAccumulator;
+import io.vigil.models.features.JobContacts;
 import io.vigil.models.features.JobFlow;
 import io.vigil.models.features.NetworkScope;
 import io.vigil.models.features.WindowAccumulator;
@@ -45,14 +46,16 @@ import org.apache.flink.util.OutputTag;
  * sources (decoded at the edge) ─┬─ flows ── attribute by source, then destination ── JobFlow
  *                                ├─ samples ─ attribute by (node, GPU) ─────────────── GpuSample + job
  *                                └─ assignments (the scheduler's view; also ends per-job state)
- * JobFlow ── key by remote address ── window: per-job contacts + how many jobs talk to it ── Contact
- * Contact ∪ GpuSample ── key by job ── window: features + evidence ── score ── windows, alerts
+ * JobFlow ── key by job ── window: its contacts per remote address (bounded) ── the rest ───┐
+ *    └─ those whose popularity matters ── key by remote address ── window: how many jobs ──┤ Contact
+ * contacts ∪ GpuSample ── key by job ── window: features + evidence ── score ── windows, alerts
  * model releases (model topic) ── broadcast ─────────────────────────────┘ (swapped without a restart)
  * every stage's rejects ── dead letters
  * </pre>
  */
 public final class DetectPipeline {
     static final OutputTag<JobFlows> LATE_FLOWS = new OutputTag<>("late-flows") {};
+    static final OutputTag<DestinationAccumulator> LATE_ASKED = new OutputTag<>("late-asked") {};
     static final OutputTag<JobSignal> LATE_SIGNALS = new OutputTag<>("late-signals") {};
 
     /**
@@ -157,8 +160,8 @@ public final class DetectPipeline {
                 .returns(JobFlow.class)
                 .uid("attribute-flows-by-destination")
                 .name("Attribute flows by destination address");
-        // Flows folded per remote address and window right where they are attributed: the shuffle to the
-        // per-destination window carries partial sums, not every flow.
+        // Flows folded per job and window right where they are attributed: the shuffle to the per-job
+        // contacts window carries partial sums, not every flow.
         DataStream<JobFlows> jobFlows = flowsBySource
                 .transform(
                         "Pre-combine flows by source",
@@ -189,10 +192,25 @@ public final class DetectPipeline {
                         "Pre-combine samples", TypeInformation.of(JobSignal.class), new PreCombiners.Samples(windowMs))
                 .uid("precombine-samples");
 
-        // 3. Per remote address and window: each job's contacts, and how many jobs talk to it.
-        SingleOutputStreamOperator<Contact> contacts = jobFlows.keyBy(JobFlows::remoteIp)
+        // 3. Per job and window: its contacts per remote address (bounded: a sweep's long tail as sketches);
+        //    then per remote address and window, for the contacts whose popularity matters (at most a few
+        //    hundred a job and window): how many jobs talk to it.
+        SingleOutputStreamOperator<JobSignal> jobContacts = jobFlows.keyBy(JobFlows::jobId)
                 .window(windows)
                 .sideOutputLateData(LATE_FLOWS)
+                .aggregate(
+                        new JobContactsAggregate(),
+                        new SplitContacts(),
+                        TypeInformation.of(JobContacts.class),
+                        TypeInformation.of(JobContacts.class),
+                        TypeInformation.of(JobSignal.class))
+                .uid("job-contacts")
+                .name("Contacts per job and window");
+        SingleOutputStreamOperator<Contact> contacts = jobContacts
+                .getSideOutput(SplitContacts.ASK_FLEET)
+                .keyBy(d -> d.remoteIp)
+                .window(windows)
+                .sideOutputLateData(LATE_ASKED)
                 .aggregate(
                         new DestinationAggregate(),
                         new DestinationContacts(settings.destinationLookback(), settings.fleetWarmup()),
@@ -210,7 +228,7 @@ public final class DetectPipeline {
                         TypeInformation.of(JobSignal.class),
                         new PreCombiners.Contacts(windowMs))
                 .uid("precombine-contacts")
-                .union(jobSamples);
+                .union(jobContacts, jobSamples);
         SingleOutputStreamOperator<FeaturedWindow> featured = signals.keyBy(JobSignal::jobId)
                 .window(windows)
                 .sideOutputLateData(LATE_SIGNALS)
@@ -240,14 +258,20 @@ public final class DetectPipeline {
                 .uid("score-windows")
                 .name("Score windows");
 
-        DataStream<DeadLetter> late = contacts.getSideOutput(LATE_FLOWS)
+        DataStream<DeadLetter> late = jobContacts
+                .getSideOutput(LATE_FLOWS)
                 .map(DetectPipeline::lateFlow)
                 .returns(DeadLetter.class)
                 .name("Late flows")
-                .union(featured.getSideOutput(LATE_SIGNALS)
-                        .map(DetectPipeline::lateSignal)
-                        .returns(DeadLetter.class)
-                        .name("Late samples"));
+                .union(
+                        contacts.getSideOutput(LATE_ASKED)
+                                .map(DetectPipeline::lateAsked)
+                                .returns(DeadLetter.class)
+                                .name("Late contacts asked about"),
+                        featured.getSideOutput(LATE_SIGNALS)
+                                .map(DetectPipeline::lateSignal)
+                                .returns(DeadLetter.class)
+                                .name("Late samples"));
         DataStream<DeadLetter> deadLetters = flows.getSideOutput(DeadLetters.TAG)
                 .union(
                         flowsBySource.getSideOutput(DeadLetters.TAG),
@@ -306,20 +330,18 @@ public final class DetectPipeline {
         JobFlow f = flows.flow;
         if (f == null) {
             // PreCombine sends a partial before the watermark that closes its window: not expected here
-            return late(
-                    "flow",
-                    null,
-                    flows.partial.droppedFlows
-                            + flows.partial.jobs.values().stream()
-                                    .mapToLong(c -> c.flows)
-                                    .sum() + " flows of " + flows.partial.jobs.keySet() + " to "
-                            + flows.partial.remoteIp);
+            return late("flow", null, flows.partial.flows() + " flows of " + flows.partial.jobId);
         }
         return late(
                 "flow",
                 Instant.ofEpochMilli(f.ts),
                 f.jobId + " " + (f.outbound ? f.localIp + " -> " + f.remoteIp : f.remoteIp + " -> " + f.localIp) + ":"
                         + f.remotePort + " " + f.protocol);
+    }
+
+    /** A job's contact the per-destination window was asked about after its window had fired: not expected. */
+    private static DeadLetter lateAsked(DestinationAccumulator asked) {
+        return late("contact", null, asked.jobIds() + " " + asked.remoteIp);
     }
 
     private static DeadLetter lateSignal(JobSignal s) {

@@ -1,15 +1,15 @@
 package io.vigil.pipeline.detect;
 
-import io.vigil.models.features.DestinationAccumulator;
+import io.vigil.models.features.JobContacts;
 import io.vigil.models.features.JobFlow;
 
 /**
- * What the per-destination window reads: one attributed flow, or the flows of one remote address and window
- * already folded together on their way ({@link PreCombine}). One is set. A Flink POJO.
+ * What the per-job contacts window reads: one attributed flow, or the flows of one job and window already
+ * folded together on their way ({@link PreCombine}). One is set. A Flink POJO.
  */
 public class JobFlows {
     public JobFlow flow;
-    public DestinationAccumulator partial;
+    public JobContacts partial;
 
     public JobFlows() {}
 
@@ -19,14 +19,14 @@ public class JobFlows {
         return f;
     }
 
-    static JobFlows of(DestinationAccumulator partial) {
+    static JobFlows of(JobContacts partial) {
         JobFlows f = new JobFlows();
         f.partial = partial;
         return f;
     }
 
-    /** The key of the per-destination window. */
-    String remoteIp() {
-        return flow != null ? flow.remoteIp : partial.remoteIp;
+    /** The key of the per-job contacts window. */
+    String jobId() {
+        return flow != null ? flow.jobId : partial.jobId;
     }
 }

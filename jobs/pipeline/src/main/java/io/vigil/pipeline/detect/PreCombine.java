@@ -74,7 +74,7 @@ abstract class PreCombine<IN, ACC, OUT> extends AbstractStreamOperator<OUT>
         this.windowMs = windowMs;
     }
 
-    /** The key of the window downstream (remote address, job). */
+    /** The key of the window downstream: the job. */
     protected abstract String key(IN record);
 
     protected abstract ACC newPartial();

@@ -1,17 +1,17 @@
 package io.vigil.pipeline.detect;
 
 import io.vigil.models.features.Contact;
-import io.vigil.models.features.DestinationAccumulator;
+import io.vigil.models.features.JobContacts;
 import io.vigil.models.features.JobFlow;
 import io.vigil.models.features.WindowAccumulator;
 import io.vigil.records.GpuSample;
 
-/** The pipeline's {@link PreCombine}s: before the per-destination window, and before the per-job window. */
+/** The pipeline's {@link PreCombine}s: before the per-job contacts window, and before the per-job window. */
 final class PreCombiners {
     private PreCombiners() {}
 
-    /** Attributed flows, per remote address and window, before the per-destination window. */
-    static final class Flows extends PreCombine<JobFlow, DestinationAccumulator, JobFlows> {
+    /** Attributed flows, per job and window, before the per-job contacts window. */
+    static final class Flows extends PreCombine<JobFlow, JobContacts, JobFlows> {
         private static final long serialVersionUID = 1L;
 
         Flows(long windowMs) {
@@ -20,7 +20,7 @@ final class PreCombiners {
 
         @Override
         protected String key(JobFlow flow) {
-            return flow.remoteIp;
+            return flow.jobId;
         }
 
         /** The job's side of one flow report: the same report twice (at least once delivery) counts once. */
@@ -43,17 +43,17 @@ final class PreCombiners {
         }
 
         @Override
-        protected DestinationAccumulator newPartial() {
-            return new DestinationAccumulator();
+        protected JobContacts newPartial() {
+            return new JobContacts();
         }
 
         @Override
-        protected void add(DestinationAccumulator partial, JobFlow flow) {
+        protected void add(JobContacts partial, JobFlow flow) {
             partial.add(flow);
         }
 
         @Override
-        protected JobFlows partial(DestinationAccumulator partial) {
+        protected JobFlows partial(JobContacts partial) {
             return JobFlows.of(partial);
         }
 

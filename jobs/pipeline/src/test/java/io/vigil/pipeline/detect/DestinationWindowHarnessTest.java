@@ -25,13 +25,16 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The per-destination window on Flink's harness: out-of-order input, late input, fleet-relative counts. */
+/**
+ * The per-destination window on Flink's harness, as the per-job windows ask it about their contacts: out-of-order
+ * input, late input, fleet-relative counts.
+ */
 class DestinationWindowHarnessTest {
     static final Instant BEGINNING = Instant.parse("2026-02-14T03:00:00Z");
     static final Duration MINUTE = Duration.ofMinutes(1);
     static final String TRACKER = "198.51.100.10";
 
-    KeyedOneInputStreamOperatorTestHarness<String, JobFlows, Contact> harness;
+    KeyedOneInputStreamOperatorTestHarness<String, DestinationAccumulator, Contact> harness;
 
     @BeforeEach
     void open() throws Exception {
@@ -39,20 +42,21 @@ class DestinationWindowHarnessTest {
         harness.open();
     }
 
-    static KeyedOneInputStreamOperatorTestHarness<String, JobFlows, Contact> harness(Duration warmup) throws Exception {
-        WindowOperatorBuilder<JobFlows, String, TimeWindow> builder = new WindowOperatorBuilder<>(
+    static KeyedOneInputStreamOperatorTestHarness<String, DestinationAccumulator, Contact> harness(Duration warmup)
+            throws Exception {
+        WindowOperatorBuilder<DestinationAccumulator, String, TimeWindow> builder = new WindowOperatorBuilder<>(
                 TumblingEventTimeWindows.of(MINUTE),
                 EventTimeTrigger.create(),
                 new ExecutionConfig(),
-                TypeInformation.of(JobFlows.class),
-                JobFlows::remoteIp,
+                TypeInformation.of(DestinationAccumulator.class),
+                d -> d.remoteIp,
                 Types.STRING);
-        builder.sideOutputLateData(DetectPipeline.LATE_FLOWS);
-        OneInputStreamOperator<JobFlows, Contact> operator = builder.aggregate(
+        builder.sideOutputLateData(DetectPipeline.LATE_ASKED);
+        OneInputStreamOperator<DestinationAccumulator, Contact> operator = builder.aggregate(
                 new DestinationAggregate(),
                 new DestinationContacts(Duration.ofHours(24), warmup),
                 TypeInformation.of(DestinationAccumulator.class));
-        return new KeyedOneInputStreamOperatorTestHarness<>(operator, JobFlows::remoteIp, Types.STRING);
+        return new KeyedOneInputStreamOperatorTestHarness<>(operator, d -> d.remoteIp, Types.STRING);
     }
 
     @AfterEach
@@ -80,8 +84,11 @@ class DestinationWindowHarnessTest {
         return JobFlow.of(f, job, true, NetworkScope.defaults());
     }
 
+    /** The flow's job asks about its contact with the address (as the per-job window would, with its window's flows). */
     void send(JobFlow f) throws Exception {
-        harness.processElement(new StreamRecord<>(JobFlows.of(f), f.ts));
+        DestinationAccumulator asked = new DestinationAccumulator();
+        asked.add(f);
+        harness.processElement(new StreamRecord<>(asked, f.ts));
     }
 
     List<Contact> contacts() {
@@ -89,7 +96,7 @@ class DestinationWindowHarnessTest {
     }
 
     @Test
-    void outOfOrderFlowsOfAWindowAllCount() throws Exception {
+    void outOfOrderContactsOfAWindowAllCount() throws Exception {
         send(flow("job-a", "10.0.0.1", BEGINNING.plusSeconds(30)));
         send(flow("job-a", "10.0.0.1", BEGINNING.plusSeconds(10)));
         send(flow("job-a", "10.0.0.1", BEGINNING.plusSeconds(50)));
@@ -103,16 +110,16 @@ class DestinationWindowHarnessTest {
     }
 
     @Test
-    void aFlowAfterTheWatermarkPassedItsWindowGoesToTheLateOutput() throws Exception {
+    void aContactAskedAboutAfterTheWatermarkPassedItsWindowGoesToTheLateOutput() throws Exception {
         send(flow("job-a", "10.0.0.1", BEGINNING.plusSeconds(10)));
         harness.processWatermark(new Watermark(BEGINNING.plus(MINUTE).toEpochMilli() - 1));
         send(flow("job-a", "10.0.0.1", BEGINNING.plusSeconds(40)));
         assertThat(contacts())
                 .singleElement()
                 .satisfies(c -> assertThat(c.flows).isEqualTo(1));
-        assertThat(harness.getSideOutput(DetectPipeline.LATE_FLOWS))
+        assertThat(harness.getSideOutput(DetectPipeline.LATE_ASKED))
                 .singleElement()
-                .satisfies(r -> assertThat(r.getValue().flow.ts)
+                .satisfies(r -> assertThat(r.getTimestamp())
                         .isEqualTo(BEGINNING.plusSeconds(40).toEpochMilli()));
     }
 
@@ -141,6 +148,24 @@ class DestinationWindowHarnessTest {
         assertThat(contacts())
                 .extracting(c -> c.windowStart + ":" + c.rare())
                 .containsExactly(fifthMinute.toEpochMilli() + ":false", eleventhMinute.toEpochMilli() + ":true");
+    }
+
+    @Test
+    void theWarmUpRunsFromTheFirstTrafficTheAskingWindowsSawNotFromTheFirstQuestion() throws Exception {
+        harness.close();
+        harness = harness(Duration.ofMinutes(10));
+        harness.open();
+        Instant eleventhMinute = BEGINNING.plus(MINUTE.multipliedBy(11));
+        JobFlow f = flow("job-a", "10.0.0.1", eleventhMinute.plusSeconds(10));
+        DestinationAccumulator asked = new DestinationAccumulator();
+        asked.add(f);
+        asked.watchingSince = BEGINNING.toEpochMilli(); // the job's window had seen traffic since the beginning
+        harness.processElement(new StreamRecord<>(asked, f.ts));
+        harness.processWatermark(new Watermark(eleventhMinute.plus(MINUTE).toEpochMilli()));
+
+        assertThat(contacts())
+                .singleElement()
+                .satisfies(c -> assertThat(c.rare()).isTrue());
     }
 
     @Test

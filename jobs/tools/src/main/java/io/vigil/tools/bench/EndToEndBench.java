@@ -5,6 +5,7 @@ import io.vigil.broker.EmbeddedKafka;
 import io.vigil.models.features.Contact;
 import io.vigil.models.features.DestinationAccumulator;
 import io.vigil.models.features.FeatureSet;
+import io.vigil.models.features.JobContacts;
 import io.vigil.models.features.JobFlow;
 import io.vigil.models.features.NetworkScope;
 import io.vigil.models.features.WindowAccumulator;
@@ -74,8 +75,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *   <li>pipeline: {@code detect} on a mini-cluster reads the topics to their end (bounded), checkpointing
  *       every 10 s; records per second, per core;</li>
  *   <li>limit: one thread decodes the same bytes and folds the same features (attribution by a map,
- *       per-destination and per-job windows, features, score); the pipeline as a share of it;</li>
- *   <li>replay: the dataset once from its files in BATCH mode; times real time.</li>
+ *       per-job contacts, per-destination and per-job windows, features, score); the pipeline as a share of it;</li>
+ *   <li>replay: the dataset once from its files in BATCH mode; times real time;</li>
+ *   <li>sweep (on request): the state a destination sweep leaves, {@link SweepBench}.</li>
  * </ol>
  */
 public final class EndToEndBench {
@@ -84,9 +86,10 @@ public final class EndToEndBench {
      * @param phases which phases to run (the limit loop always follows the pipeline: it needs its bytes)
      * @param warmup whether the pipeline runs once, unmeasured, before the measured run
      */
-    public record Options(Path dataset, long flows, int parallelism, Set<Phase> phases, boolean warmup) {
+    public record Options(
+            Path dataset, long flows, int parallelism, Set<Phase> phases, boolean warmup, SweepBench.Options sweep) {
         public Options(Path dataset, long flows, int parallelism) {
-            this(dataset, flows, parallelism, EnumSet.allOf(Phase.class), true);
+            this(dataset, flows, parallelism, Phase.DEFAULT, true, SweepBench.Options.DEFAULTS);
         }
     }
 
@@ -97,7 +100,12 @@ public final class EndToEndBench {
         /** The dataset streamed live, windows timed to their commit. */
         LATENCY,
         /** The dataset once from its files in BATCH mode. */
-        REPLAY;
+        REPLAY,
+        /** The dataset streamed live, without and with one job sweeping many addresses: state and alerts. */
+        SWEEP;
+
+        /** The phases run when none are named: the sweep only on request (it streams the fleet twice). */
+        public static final Set<Phase> DEFAULT = EnumSet.of(PIPELINE, LATENCY, REPLAY);
 
         /** A phase by its name in any case. */
         public static Phase parse(String name) {
@@ -106,7 +114,8 @@ public final class EndToEndBench {
                     return p;
                 }
             }
-            throw new IllegalArgumentException("no bench phase '" + name + "'; phases: pipeline, latency, replay");
+            throw new IllegalArgumentException(
+                    "no bench phase '" + name + "'; phases: pipeline, latency, replay, sweep");
         }
     }
 
@@ -140,6 +149,9 @@ public final class EndToEndBench {
             result.put("replay_dataset_hours", round(replay[0] / 3_600_000.0));
             result.put("replay_seconds", round(replay[1]));
             result.put("replay_times_real_time", Math.round(replay[0] / 1000.0 / replay[1]));
+        }
+        if (options.phases().contains(Phase.SWEEP)) {
+            result.putAll(new SweepBench(options.dataset(), options.sweep(), options.parallelism(), scorer, out).run());
         }
         result.forEach((k, v) -> out.printf("  %-32s %s%n", k, v));
         return result;
@@ -365,7 +377,7 @@ public final class EndToEndBench {
             }
         }
         long window = 60_000;
-        Map<String, DestinationAccumulator> destinations = new HashMap<>();
+        Map<String, JobContacts> jobContacts = new HashMap<>();
         Map<String, WindowAccumulator> jobWindows = new HashMap<>();
         for (byte[] m : p.flowMessages) {
             Decoded<Flow> d = flows.decode(m);
@@ -376,17 +388,15 @@ public final class EndToEndBench {
             long w = f.getTs().toEpochMilli() / window;
             String src = jobByIp.get(f.getSrcIp());
             if (src != null) {
-                JobFlow jf = JobFlow.of(f, src, true, scope);
-                destinations
-                        .computeIfAbsent(w + "|" + jf.remoteIp, k -> new DestinationAccumulator())
-                        .add(jf);
+                jobContacts
+                        .computeIfAbsent(w + "|" + src, k -> new JobContacts())
+                        .add(JobFlow.of(f, src, true, scope));
             }
             String dst = jobByIp.get(f.getDstIp());
             if (dst != null) {
-                JobFlow jf = JobFlow.of(f, dst, false, scope);
-                destinations
-                        .computeIfAbsent(w + "|" + jf.remoteIp, k -> new DestinationAccumulator())
-                        .add(jf);
+                jobContacts
+                        .computeIfAbsent(w + "|" + dst, k -> new JobContacts())
+                        .add(JobFlow.of(f, dst, false, scope));
             }
         }
         for (byte[] m : p.sampleMessages) {
@@ -400,6 +410,21 @@ public final class EndToEndBench {
                 jobWindows
                         .computeIfAbsent(job + "|" + s.getTs().toEpochMilli() / window, k -> new WindowAccumulator())
                         .add(s);
+            }
+        }
+        Map<String, DestinationAccumulator> destinations = new HashMap<>();
+        for (Map.Entry<String, JobContacts> e : jobContacts.entrySet()) {
+            long w = Long.parseLong(e.getKey().substring(0, e.getKey().indexOf('|')));
+            JobContacts.Split split = e.getValue().split(w * window, (w + 1) * window);
+            if (split.rest() != null) {
+                jobWindows
+                        .computeIfAbsent(e.getValue().jobId + "|" + w, k -> new WindowAccumulator())
+                        .merge(split.rest());
+            }
+            for (DestinationAccumulator asked : split.ask()) {
+                destinations
+                        .computeIfAbsent(w + "|" + asked.remoteIp, k -> new DestinationAccumulator())
+                        .merge(asked);
             }
         }
         for (Map.Entry<String, DestinationAccumulator> e : destinations.entrySet()) {

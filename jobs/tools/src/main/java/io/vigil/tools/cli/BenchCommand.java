@@ -3,6 +3,7 @@ package io.vigil.tools.cli;
 import io.vigil.models.model.ModelTrust;
 import io.vigil.pipeline.detect.Scorers;
 import io.vigil.tools.bench.EndToEndBench;
+import io.vigil.tools.bench.SweepBench;
 import io.vigil.tools.output.Json;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -57,8 +58,29 @@ final class BenchCommand implements Callable<Integer> {
             paramLabel = "PHASE",
             converter = PhaseConverter.class,
             description =
-                    "Phases to run, comma-separated, of: pipeline (includes the limit loop), latency, replay. Default: all.")
-    Set<EndToEndBench.Phase> phases = EnumSet.allOf(EndToEndBench.Phase.class);
+                    "Phases to run, comma-separated, of: pipeline (includes the limit loop), latency, replay, sweep"
+                            + " (the dataset streamed live without and with one job sweeping --sweep-addresses"
+                            + " addresses: the state it leaves and its alerts). Default: pipeline,latency,replay.")
+    Set<EndToEndBench.Phase> phases = EnumSet.copyOf(EndToEndBench.Phase.DEFAULT);
+
+    @Option(
+            names = "--sweep-addresses",
+            paramLabel = "N",
+            description = "sweep phase: distinct addresses the sweeping job tries. Default: ${DEFAULT-VALUE}.")
+    long sweepAddresses = SweepBench.Options.DEFAULTS.addresses();
+
+    @Option(
+            names = "--sweep-minutes",
+            paramLabel = "N",
+            description = "sweep phase: over how many minutes. Default: ${DEFAULT-VALUE}.")
+    int sweepMinutes = SweepBench.Options.DEFAULTS.minutes();
+
+    @Option(
+            names = "--sweep-speed",
+            paramLabel = "X",
+            description = "sweep phase: event time streamed per wall-clock time; the job must keep up (see"
+                    + " with_sweep_read_all_after_last_sent_s). Default: ${DEFAULT-VALUE}.")
+    double sweepSpeed = SweepBench.Options.DEFAULTS.speed();
 
     @Option(
             names = "--no-warmup",
@@ -89,7 +111,14 @@ final class BenchCommand implements Callable<Integer> {
             return 2;
         }
         Map<String, Object> figures = new EndToEndBench(
-                        new EndToEndBench.Options(dataset, flows, parallelism, phases, !noWarmup),
+                        new EndToEndBench.Options(
+                                dataset,
+                                flows,
+                                parallelism,
+                                phases,
+                                !noWarmup,
+                                new SweepBench.Options(
+                                        sweepAddresses, sweepMinutes, sweepSpeed, SweepBench.Options.DEFAULTS.port())),
                         Scorers.load(model == null ? null : model.toString(), ModelTrust.of(List.of(), true)),
                         System.out)
                 .run();

@@ -44,12 +44,9 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.checkpoint.CheckpointFailureManager;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -136,7 +133,7 @@ public final class Demo {
             printer.start();
 
             long produced = produce(config, span[0], speed);
-            awaitRead(config);
+            LocalRun.awaitRead(config, STOP_TIMEOUT);
             // the end of the data is the end of event time: drain fires the last windows, and the final
             // savepoint commits their alerts; then the printer reads to the committed end. A periodic checkpoint
             // the stop overtakes is declined ("task is closing"): expected here, not worth a stack trace.
@@ -254,46 +251,6 @@ public final class Demo {
                 producer.send(new ProducerRecord<>(topic, p, ts, null, value));
             }
         });
-    }
-
-    /**
-     * Waits until the job has read and checkpointed every input record (its consumer group's committed
-     * offsets, which the source commits with each checkpoint, reach the end of every input partition).
-     */
-    private static void awaitRead(VigilConfig config) throws Exception {
-        List<String> inputs =
-                List.of(config.topic(Topic.FLOWS), config.topic(Topic.GPU), config.topic(Topic.ASSIGNMENTS));
-        Properties p = config.kafkaClient();
-        long deadline = System.nanoTime() + STOP_TIMEOUT.toNanos();
-        try (Admin admin = Admin.create(p)) {
-            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            admin.describeTopics(inputs)
-                    .allTopicNames()
-                    .get()
-                    .values()
-                    .forEach(t -> t.partitions()
-                            .forEach(
-                                    i -> latest.put(new TopicPartition(t.name(), i.partition()), OffsetSpec.latest())));
-            Map<TopicPartition, Long> ends = new HashMap<>();
-            admin.listOffsets(latest).all().get().forEach((tp, info) -> ends.put(tp, info.offset()));
-            while (true) {
-                Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(
-                                config.getString(VigilConfig.GROUP_ID))
-                        .partitionsToOffsetAndMetadata()
-                        .get();
-                if (ends.entrySet().stream()
-                        .allMatch(e -> e.getValue() == 0
-                                || (committed.get(e.getKey()) != null
-                                        && committed.get(e.getKey()).offset() >= e.getValue()))) {
-                    return;
-                }
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("the detect job had not read all of its input after "
-                            + STOP_TIMEOUT.toSeconds() + " s (committed " + committed + ", end " + ends + ")");
-                }
-                Thread.sleep(200);
-            }
-        }
     }
 
     /**
