@@ -30,13 +30,17 @@ import org.apache.flink.util.OutputTag;
  * <p>Event time decides, never arrival: a flagged window waits until the watermark passes it (it is then
  * processed in time order with the closes due before it), and a STOP is told from a restart by the assignment
  * events of its window, which have all arrived by then. So a recovered run, and a replay in BATCH mode (where
- * timers fire only at the end of each job's input), tell the same transitions, with the same ids.
+ * timers fire only at the end of each job's input), tell the same transitions, with the same ids. Every timer
+ * is set when a record arrives, never when one fires (BATCH mode ignores those): each flagged window sets the
+ * close its quiet windows would bring, each STOP the close at its window's end; one that finds the incident
+ * gone on, or closed, does nothing.
  *
  * <p>State per job, bounded: flagged windows waiting for the watermark (normally none or one), the job's
  * assignment events of the last window, the open incident (its latest flagged window with the incident's
  * fields, a few kilobytes with the evidence) and when it was last told. Each ends on its own: a waiting window
  * at the watermark, an assignment event a window after its time, the incident when it closes. A job's STOP
- * closes its incident at the end of that window, so nothing of the job is left a window after its STOP.
+ * closes its incident at the end of that window, so no state of the job is left a window after its STOP; its
+ * last timers are those its flagged windows set for their quiet windows, which fire and find nothing.
  *
  * <p>Metrics: {@code incidentsOpened}, {@code incidentsUpdated}, {@code incidentsClosed}.
  */
@@ -56,8 +60,6 @@ public final class IncidentLifecycle extends KeyedProcessFunction<String, Incide
     private transient ValueState<Alert> incident;
     /** The end of the window of the open incident's last alert. */
     private transient ValueState<Long> toldAt;
-    /** The timer of the open incident's close, moved by each flagged window. */
-    private transient ValueState<Long> closeTimer;
 
     private transient Counter opened;
     private transient Counter updated;
@@ -75,7 +77,6 @@ public final class IncidentLifecycle extends KeyedProcessFunction<String, Incide
                 getRuntimeContext().getMapState(new MapStateDescriptor<>("assignments", Types.LONG, Types.BOOLEAN));
         incident = getRuntimeContext().getState(new ValueStateDescriptor<>("incident", alert));
         toldAt = getRuntimeContext().getState(new ValueStateDescriptor<>("told-at", Types.LONG));
-        closeTimer = getRuntimeContext().getState(new ValueStateDescriptor<>("close-timer", Types.LONG));
         opened = getRuntimeContext().getMetricGroup().counter("incidentsOpened");
         updated = getRuntimeContext().getMetricGroup().counter("incidentsUpdated");
         closed = getRuntimeContext().getMetricGroup().counter("incidentsClosed");
@@ -87,6 +88,8 @@ public final class IncidentLifecycle extends KeyedProcessFunction<String, Incide
             long end = input.window.getWindowEnd().toEpochMilli();
             waiting.put(end, input.window);
             ctx.timerService().registerEventTimeTimer(end - 1); // the window's own timestamp
+            // the close its quiet windows bring if it is the incident's last flagged window
+            ctx.timerService().registerEventTimeTimer(end + rules.quietWindows() * rules.windowMs() - 1);
             return;
         }
         Assignment a = input.assignment;
@@ -117,7 +120,7 @@ public final class IncidentLifecycle extends KeyedProcessFunction<String, Incide
             if (open != null) {
                 Incidents.Closing closing = Incidents.closing(open, events, rules);
                 if (closing.at() <= window.getWindowStart().toEpochMilli()) {
-                    close(open, closing, ctx, out);
+                    close(open, closing, out);
                     open = null;
                 }
             }
@@ -142,37 +145,17 @@ public final class IncidentLifecycle extends KeyedProcessFunction<String, Incide
         if (open != null) {
             Incidents.Closing closing = Incidents.closing(open, events, rules);
             if (closing.at() - 1 <= timestamp) {
-                close(open, closing, ctx, out);
-            } else {
-                moveCloseTimer(ctx, closing.at() - 1);
+                close(open, closing, out);
             }
         }
         forgetAssignmentsBefore(timestamp - rules.windowMs());
     }
 
-    private void close(Alert open, Incidents.Closing closing, OnTimerContext ctx, Collector<Alert> out)
-            throws Exception {
+    private void close(Alert open, Incidents.Closing closing, Collector<Alert> out) throws Exception {
         out.collect(Incidents.close(open, closing));
         closed.inc();
         incident.clear();
         toldAt.clear();
-        Long timer = closeTimer.value();
-        if (timer != null) {
-            ctx.timerService().deleteEventTimeTimer(timer); // a no-op for the one firing now
-            closeTimer.clear();
-        }
-    }
-
-    private void moveCloseTimer(OnTimerContext ctx, long at) throws Exception {
-        Long current = closeTimer.value();
-        if (current != null && current == at) {
-            return;
-        }
-        if (current != null) {
-            ctx.timerService().deleteEventTimeTimer(current);
-        }
-        ctx.timerService().registerEventTimeTimer(at);
-        closeTimer.update(at);
     }
 
     private NavigableMap<Long, Boolean> events() throws Exception {

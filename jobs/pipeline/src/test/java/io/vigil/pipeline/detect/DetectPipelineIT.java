@@ -11,6 +11,7 @@ import io.vigil.pipeline.DetectJob;
 import io.vigil.pipeline.files.DatasetFiles;
 import io.vigil.pipeline.kafka.KafkaTopics;
 import io.vigil.records.Alert;
+import io.vigil.records.AssignmentEvent;
 import io.vigil.records.Category;
 import io.vigil.records.DeadLetter;
 import io.vigil.records.Decoded;
@@ -143,6 +144,31 @@ class DetectPipelineIT {
         // every window of both jobs is scored: 6 minutes each
         assertThat(results.windows()).hasSize(2 * Scenario.MINUTES);
         assertThat(results.windows()).filteredOn(JobWindow::getFlagged).hasSize(2);
+    }
+
+    /**
+     * Without a STOP the prober's incident closes after its quiet windows, which the data does not reach: in a
+     * replay (BATCH mode, where timers fire only at the end of a job's input) as in a running job.
+     */
+    @Test
+    void anIncidentTheDataLeavesOpenClosesAfterItsQuietWindowsInAReplayToo(@TempDir Path dir) throws Exception {
+        Scenario noStop = new Scenario();
+        noStop.assignments.removeIf(a -> a.getEvent() == AssignmentEvent.STOP);
+        Results results = replayFiles(noStop.writeDataset(dir.resolve("no-stop"), List.of()));
+
+        long first = Scenario.probingWindowStarts().get(0);
+        long lastEnd = Scenario.probingWindowStarts().get(1) + Scenario.WINDOW.toMillis();
+        long closedAt = lastEnd + settings().incidentQuietWindows() * Scenario.WINDOW.toMillis();
+        assertThat(results.alerts())
+                .extracting(Alert::getAlertId)
+                .containsExactlyInAnyOrder(
+                        Alerts.transitionId(
+                                Scenario.PROBER, first, IncidentState.OPEN, first + Scenario.WINDOW.toMillis()),
+                        Alerts.transitionId(Scenario.PROBER, first, IncidentState.CLOSE, closedAt));
+        assertThat(results.alerts())
+                .filteredOn(a -> a.getIncidentState() == IncidentState.CLOSE)
+                .singleElement()
+                .satisfies(close -> assertThat(close.getTransitionCauses()).containsExactly(TransitionCause.QUIET));
     }
 
     @Test

@@ -171,7 +171,12 @@ class IncidentLifecycleHarnessTest {
                 .isPositive();
         watermark(stop + MINUTE);
         assertThat(harness.numKeyedStateEntries()).isZero();
+        // the closes the flagged windows set for their quiet windows are still to fire, and find nothing
+        watermark(at(4) + 3 * MINUTE - 2);
+        assertThat(harness.numEventTimeTimers()).isOne();
+        watermark(at(4) + 3 * MINUTE - 1);
         assertThat(harness.numEventTimeTimers()).isZero();
+        assertThat(transitions()).hasSize(2);
     }
 
     @Test
