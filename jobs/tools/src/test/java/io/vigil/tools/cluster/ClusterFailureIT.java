@@ -170,9 +170,9 @@ class ClusterFailureIT {
                 toRunning.add(running);
                 toCheckpoint.add(checkpointed);
                 System.out.printf(
-                        "cluster-it: kill -9 %s with %d of %d alerts committed: all tasks RUNNING again after %.1f s,"
-                                + " first checkpoint after %.1f s%n",
-                        victim, committed, run.stream.scans, running, checkpointed);
+                        "cluster-it: kill -9 %s with %d alerts committed (%d of %d incidents opened): all tasks RUNNING"
+                                + " again after %.1f s, first checkpoint after %.1f s%n",
+                        victim, committed, kill, run.stream.scans, running, checkpointed);
                 // recovered: the story goes on to its next incident (after the third kill, the last two)
                 run.stream.allowScans(kill < 3 ? 1 : 2);
                 cluster.run("tm-start", n); // back to two TaskManagers, as a supervisor would do
@@ -207,7 +207,8 @@ class ClusterFailureIT {
             cluster.run("kafka-stop");
             cluster.run("kafka-start"); // same log directory, same ports
             System.out.printf(
-                    "cluster-it: broker stopped and started again (%.1f s) with %d of %d alerts committed%n",
+                    "cluster-it: broker stopped and started again (%.1f s) with %d alerts committed (1 of %d incidents"
+                            + " opened)%n",
                     (System.nanoTime() - t0) / 1e9, committed, run.stream.scans);
             long triggered = cluster.checkpoints(job).triggered();
             LocalCluster.await(
@@ -256,7 +257,7 @@ class ClusterFailureIT {
                     .as("restored from the savepoint")
                     .isEqualTo(savepoint);
             System.out.printf(
-                    "cluster-it: stopped with savepoint %s at %d of %d alerts, resumed as job %s%n",
+                    "cluster-it: stopped with savepoint %s at %d alerts (1 of %d incidents opened), resumed as job %s%n",
                     savepoint, committed, run.stream.scans, resumed);
             run.stream.allowScans(1);
 
