@@ -118,7 +118,7 @@ public final class Fixtures {
 
     // ---- records Vigil writes ----
 
-    /** The job's first five minutes flagged as mining, with the features and flows behind it. */
+    /** The job's first five minutes flagged as mining: an incident opens, with the features and flows behind it. */
     public static Alert alert() {
         return alertBuilder().build();
     }
@@ -167,7 +167,17 @@ public final class Fixtures {
                                 .build()))
                         .setFlowCount(312)
                         .setSampleCount(60)
-                        .build());
+                        .build())
+                .setIncidentState(IncidentState.OPEN)
+                .setTransitionCauses(List.of())
+                .setFirstWindowStart(BEGINNING)
+                .setLastWindowEnd(FIVE_MINUTES_LATER)
+                .setClosedAt(null)
+                .setFlaggedWindows(1)
+                .setPeakScore(0.93)
+                .setPeakSeverity(Severity.HIGH)
+                .setIncidentCategories(List.of(Category.CRYPTO_MINING, Category.NETWORK_SCAN))
+                .setJoinedCategories(List.of(Category.CRYPTO_MINING, Category.NETWORK_SCAN));
     }
 
     /** The job's first five-minute window: features, score, flagged, and labelled malicious. */

@@ -15,6 +15,7 @@ import io.vigil.records.wire.SchemaRegistryClient;
 import io.vigil.records.wire.SingleObjectFraming;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.time.Instant;
@@ -222,7 +223,96 @@ class SchemaEvolutionTest {
         assertThat(read.getAlertId()).isEqualTo(Fixtures.alert().getAlertId());
     }
 
+    // the alert of incidents (one per transition) evolved from the per-window alert by fields with defaults only:
+    // the alert topic keeps one record type and its registry subject accepts the new version (BACKWARD, FORWARD
+    // and FULL compatibility, the checks a schema registry runs, are these two)
+
+    @Test
+    void theAlertOfIncidentsAndThePerWindowAlertReadEachOther() {
+        Schema perWindow = PER_WINDOW_ALERT;
+        assertThat(SchemaCompatibility.checkReaderWriterCompatibility(Alert.getClassSchema(), perWindow)
+                        .getType())
+                .as("today's reader, a per-window writer")
+                .isEqualTo(SchemaCompatibilityType.COMPATIBLE);
+        assertThat(SchemaCompatibility.checkReaderWriterCompatibility(perWindow, Alert.getClassSchema())
+                        .getType())
+                .as("a per-window reader, today's writer")
+                .isEqualTo(SchemaCompatibilityType.COMPATIBLE);
+        assertThat(SchemaNormalization.parsingFingerprint64(perWindow))
+                .isNotEqualTo(SchemaNormalization.parsingFingerprint64(Alert.getClassSchema()));
+    }
+
+    @Test
+    void aPerWindowAlertReadsAsAnAlertWithoutAnIncidentState() throws IOException {
+        GenericRecord old = toSchema(Fixtures.alert(), Alert.getClassSchema(), PER_WINDOW_ALERT);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
+        new GenericDatumWriter<GenericRecord>(PER_WINDOW_ALERT).write(old, encoder);
+        encoder.flush();
+
+        Alert read = new SpecificDatumReader<Alert>(PER_WINDOW_ALERT, Alert.getClassSchema())
+                .read(null, DecoderFactory.get().binaryDecoder(out.toByteArray(), null));
+
+        assertThat(read.getIncidentState()).isNull();
+        assertThat(read.getTransitionCauses()).isEmpty();
+        assertThat(read.getFirstWindowStart()).isNull();
+        assertThat(read.getFlaggedWindows()).isZero();
+        assertThat(read.getIncidentCategories()).isEmpty();
+        assertThat(read.getAlertId()).isEqualTo(Fixtures.alert().getAlertId());
+        assertThat(read.getEvidence()).isEqualTo(Fixtures.alert().getEvidence());
+    }
+
+    @Test
+    void aPerWindowReaderReadsATransitionAsTheFlaggedWindowItCarries() throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
+        new SpecificDatumWriter<>(Alert.class).write(Fixtures.alert(), encoder);
+        encoder.flush();
+
+        GenericRecord read = new GenericDatumReader<GenericRecord>(Alert.getClassSchema(), PER_WINDOW_ALERT)
+                .read(null, DecoderFactory.get().binaryDecoder(out.toByteArray(), null));
+
+        assertThat(read.getSchema().getField("incident_state")).isNull();
+        assertThat(read.get("window_start")).isEqualTo(Fixtures.BEGINNING.toEpochMilli());
+        assertThat(read.get("score")).isEqualTo(0.93);
+        assertThat(read.get("incident_id").toString())
+                .isEqualTo(Fixtures.alert().getIncidentId());
+    }
+
+    @Test
+    void aReaderFallsBackForATransitionAddedLater() throws IOException {
+        Schema next = withSymbol(Alert.getClassSchema(), "IncidentState", "REOPEN");
+        GenericRecord alert = toSchema(Fixtures.alert(), Alert.getClassSchema(), next);
+        Schema state = next.getField("incident_state").schema().getTypes().get(1);
+        alert.put("incident_state", new GenericData.EnumSymbol(state, "REOPEN"));
+
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
+        new GenericDatumWriter<GenericRecord>(next).write(alert, encoder);
+        encoder.flush();
+        Alert read = new SpecificDatumReader<Alert>(next, Alert.getClassSchema())
+                .read(null, DecoderFactory.get().binaryDecoder(out.toByteArray(), null));
+
+        assertThat(read.getIncidentState()).isEqualTo(IncidentState.UPDATE);
+    }
+
     // ---- helpers ----
+
+    /**
+     * The alert as written before incidents had a lifecycle, one per flagged window: the schema file of that
+     * release (its categories are today's, which evolve on their own, above).
+     */
+    static final Schema PER_WINDOW_ALERT = resourceSchema("alert-per-window.avsc");
+
+    private static Schema resourceSchema(String name) {
+        try (InputStream in = SchemaEvolutionTest.class.getResourceAsStream(name)) {
+            Schema.Parser parser = new Schema.Parser();
+            parser.parse(Category.getClassSchema().toString());
+            return parser.parse(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 
     /** Today's flow as the next release would hold it, with a VLAN id (or none). */
     static GenericRecord nextVersionOf(Flow flow, Integer vlan) {
@@ -278,8 +368,13 @@ class SchemaEvolutionTest {
     }
 
     private static Schema withCategorySymbol(Schema schema, String symbol) {
+        return withSymbol(schema, "Category", symbol);
+    }
+
+    /** The schema with one more symbol in the named enum, before its last. */
+    private static Schema withSymbol(Schema schema, String enumName, String symbol) {
         JsonNode json = tree(schema.toString());
-        ObjectNode category = findNamed(json, "Category");
+        ObjectNode category = findNamed(json, enumName);
         ArrayNode symbols = (ArrayNode) category.get("symbols");
         symbols.insert(symbols.size() - 1, symbol);
         return new Schema.Parser().parse(json.toString());

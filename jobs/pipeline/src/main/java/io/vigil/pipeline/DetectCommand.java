@@ -65,6 +65,8 @@ public final class DetectCommand implements Callable<Integer>, UsesSettings {
                 VigilConfig.ATTRIBUTION_MAX_WAITING,
                 VigilConfig.ATTRIBUTION_STATE_TTL_MS,
                 VigilConfig.EVIDENCE_TOP_DESTINATIONS,
+                VigilConfig.INCIDENT_UPDATE_INTERVAL_MS,
+                VigilConfig.INCIDENT_CLOSE_QUIET_WINDOWS,
                 VigilConfig.TRANSACTIONAL_ID_PREFIX,
                 VigilConfig.TRANSACTION_TIMEOUT_MS,
                 VigilConfig.FLOW_FORMAT,

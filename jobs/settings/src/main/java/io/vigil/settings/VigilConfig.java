@@ -40,6 +40,8 @@ public final class VigilConfig extends AbstractConfig {
     public static final String ATTRIBUTION_STATE_TTL_MS = "attribution.state.ttl.ms";
     public static final String INTERNAL_CIDRS = "network.internal.cidrs";
     public static final String EVIDENCE_TOP_DESTINATIONS = "alert.evidence.destinations";
+    public static final String INCIDENT_UPDATE_INTERVAL_MS = "incident.update.interval.ms";
+    public static final String INCIDENT_CLOSE_QUIET_WINDOWS = "incident.close.quiet.windows";
     public static final String CHECKPOINT_INTERVAL_MS = "checkpoint.interval.ms";
     public static final String CHECKPOINT_DIR = "checkpoint.dir";
     public static final String PARALLELISM = "parallelism";
@@ -173,6 +175,25 @@ public final class VigilConfig extends AbstractConfig {
                         Range.between(1, 100),
                         Importance.LOW,
                         "Destinations listed as evidence in each alert.")
+                .define(
+                        INCIDENT_UPDATE_INTERVAL_MS,
+                        Type.LONG,
+                        10 * 60_000L,
+                        Range.atLeast(0),
+                        Importance.MEDIUM,
+                        "While an incident goes on, an UPDATE alert at its first flagged window this long (event"
+                                + " time) after its last alert, even when no category joined and the severity did not"
+                                + " rise, ms; 0: only those changes update it.")
+                .define(
+                        INCIDENT_CLOSE_QUIET_WINDOWS,
+                        Type.INT,
+                        5,
+                        Range.between(1, 1_000),
+                        Importance.MEDIUM,
+                        "An incident closes after this many windows in a row below the threshold (or without data);"
+                                + " a flagged window within them carries the incident on, so a pause (a scanner's"
+                                + " pacing, a tunnel between keep-alives) is not a new incident. A job's STOP closes it"
+                                + " at the end of the window the STOP falls in.")
                 .define(
                         CHECKPOINT_INTERVAL_MS,
                         Type.LONG,

@@ -15,11 +15,14 @@ import java.util.Map;
 /**
  * Scores a run of the pipeline against ground truth: which incidents it caught, how fast, with the right
  * category, how often it cried wolf, and how well its scores rank the incident windows. Pure function of
- * labels, scored windows and alerts, so {@code replay} and {@code evaluate} (and a model's promotion gate)
- * compute the same numbers.
+ * labels, scored windows and the flagged windows as alerts (each with the id of the incident the pipeline put it
+ * in), so {@code replay} and {@code evaluate} (and a model's promotion gate) compute the same numbers.
  *
  * <p>Definitions (intervals half-open, see {@link Label}):
  * <ul>
+ *   <li>An <b>alert</b> here is a flagged window: before incidents had a lifecycle each was one alert on the alert
+ *       topic, and counting them per window keeps false alerts per 100 job-hours comparable across releases. The
+ *       alert topic now tells each incident's transitions instead.
  *   <li>An alert <b>overlaps</b> a label when it is for the label's job and its window overlaps the label's interval.
  *   <li>An <b>incident</b> (labels grouped by name) is <b>detected</b> when some alert overlaps one of its labels.
  *       Each label (phase) is detected, and has its <b>category right</b>, on its own: right when an overlapping alert
@@ -27,6 +30,8 @@ import java.util.Map;
  *   <li><b>Time to detect</b>: the first overlapping alert's window end minus the incident's earliest start, in ms and
  *       in windows (rounded up to whole windows of that alert's length).
  *   <li>A <b>false alert</b> overlaps no label of its job (of any incident).
+ *   <li>A <b>raised incident</b> is the pipeline's: the alerts of one job sharing an incident id. It is <b>false</b>
+ *       when each of its alerts is: the pages a team would have had for nothing.
  *   <li><b>Job-hours</b>: the scored windows' lengths, summed over every job. False alerts per 100 job-hours divide by it.
  *   <li><b>PR-AUC</b>: {@link AveragePrecision} over scored windows; a window is positive when it overlaps a label of its job.
  * </ul>
@@ -57,7 +62,8 @@ public final class Backtest {
 
     /**
      * One labelled incident's outcome (the labels of one name; not the pipeline's incident, a group of alerts).
-     * {@code firstAlertId}, {@code timeToDetectMs} and {@code timeToDetectWindows} are null when it was not detected.
+     * {@code firstIncidentId} (the pipeline's incident of the first alert that detected it), {@code timeToDetectMs}
+     * and {@code timeToDetectWindows} are null when it was not detected.
      */
     public record LabelledIncident(
             String name,
@@ -66,7 +72,7 @@ public final class Backtest {
             long endTs,
             boolean detected,
             boolean categoryRight,
-            String firstAlertId,
+            String firstIncidentId,
             Long timeToDetectMs,
             Integer timeToDetectWindows) {
         public LabelledIncident {
@@ -92,6 +98,8 @@ public final class Backtest {
             List<LabelledIncident> incidents,
             int alerts,
             List<Alert> falseAlerts,
+            int incidentsRaised,
+            int falseIncidents,
             int windows,
             int unscoredWindows,
             double jobHours,
@@ -114,6 +122,11 @@ public final class Backtest {
         /** False alerts per 100 job-hours; NaN with no scored window. */
         public double falseAlertsPer100JobHours() {
             return jobHours > 0 ? falseAlerts.size() * 100.0 / jobHours : Double.NaN;
+        }
+
+        /** False raised incidents per 100 job-hours; NaN with no scored window. */
+        public double falseIncidentsPer100JobHours() {
+            return jobHours > 0 ? falseIncidents * 100.0 / jobHours : Double.NaN;
         }
 
         /** Windows overlapping a label of their job. */
@@ -150,6 +163,8 @@ public final class Backtest {
             List<Alert> falseAlerts = new ArrayList<>();
             List<WindowOutcome> outcomes = new ArrayList<>();
             int alerts = 0;
+            int raised = 0;
+            int falseIncidents = 0;
             int windows = 0;
             int unscored = 0;
             double jobHours = 0;
@@ -158,15 +173,21 @@ public final class Backtest {
                 falseAlerts.addAll(r.falseAlerts);
                 outcomes.addAll(r.outcomes);
                 alerts += r.alerts;
+                raised += r.incidentsRaised;
+                falseIncidents += r.falseIncidents;
                 windows += r.windows;
                 unscored += r.unscoredWindows;
                 jobHours += r.jobHours;
             }
-            return new Result(incidents, alerts, falseAlerts, windows, unscored, jobHours, outcomes);
+            return new Result(
+                    incidents, alerts, falseAlerts, raised, falseIncidents, windows, unscored, jobHours, outcomes);
         }
     }
 
-    /** Backtests one run: the labels of a dataset against the windows and alerts the pipeline gave for it. */
+    /**
+     * Backtests one run: the labels of a dataset against the windows and the flagged windows as alerts (each with
+     * its incident id) the pipeline gave for it.
+     */
     public static Result run(List<Label> labels, Collection<JobWindow> windows, Collection<Alert> alerts) {
         Map<String, List<Label>> labelsByJob = new HashMap<>();
         for (Label l : labels) {
@@ -200,12 +221,17 @@ public final class Backtest {
                 .thenComparing(Alert::getAlertId));
         List<Alert> falseAlerts = new ArrayList<>();
         Map<String, List<Alert>> alertsByJob = new HashMap<>();
+        // the raised incidents, (job, incident id): whether some alert of each overlaps a label
+        Map<List<String>, Boolean> raised = new HashMap<>();
         for (Alert a : sortedAlerts) {
             alertsByJob.computeIfAbsent(a.getJobId(), j -> new ArrayList<>()).add(a);
-            if (!overlapsAny(labelsByJob.get(a.getJobId()), a.getJobId(), start(a), end(a))) {
+            boolean isFalse = !overlapsAny(labelsByJob.get(a.getJobId()), a.getJobId(), start(a), end(a));
+            if (isFalse) {
                 falseAlerts.add(a);
             }
+            raised.merge(List.of(a.getJobId(), a.getIncidentId()), !isFalse, Boolean::logicalOr);
         }
+        int falseIncidents = (int) raised.values().stream().filter(any -> !any).count();
 
         // incidents, by name, in order of their start
         Map<String, List<Label>> byIncident = new LinkedHashMap<>();
@@ -223,6 +249,8 @@ public final class Backtest {
                 incidents,
                 alerts.size(),
                 falseAlerts,
+                raised.size(),
+                falseIncidents,
                 outcomes.size(),
                 unscored,
                 (double) scoredMs / HOUR_MS,
@@ -267,7 +295,8 @@ public final class Backtest {
         long ttd = end(first) - start;
         long windowMs = end(first) - start(first);
         int ttdWindows = (int) ((ttd + windowMs - 1) / windowMs);
-        return new LabelledIncident(name, phases, start, end, true, categoryRight, first.getAlertId(), ttd, ttdWindows);
+        return new LabelledIncident(
+                name, phases, start, end, true, categoryRight, first.getIncidentId(), ttd, ttdWindows);
     }
 
     private static boolean earlier(Alert a, Alert b) {

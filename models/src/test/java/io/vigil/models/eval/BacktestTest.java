@@ -34,10 +34,13 @@ class BacktestTest {
                 .build();
     }
 
+    /** A flagged window of the job as an alert, in the job's incident "JOB-incident". */
     static Alert alert(String job, int minute, Category... categories) {
         return Fixtures.alertBuilder()
                 .setJobId(job)
                 .setAlertId(job + "@" + minute)
+                .setIncidentId(job + "-incident")
+                .setIncidentState(null)
                 .setWindowStart(Instant.ofEpochMilli(minute(minute)))
                 .setWindowEnd(Instant.ofEpochMilli(minute(minute + 1)))
                 .setScore(0.9)
@@ -73,7 +76,7 @@ class BacktestTest {
             assertThat(i.name()).isEqualTo("mining");
             assertThat(i.detected()).isTrue();
             assertThat(i.categoryRight()).isTrue();
-            assertThat(i.firstAlertId()).isEqualTo(MINER + "@4");
+            assertThat(i.firstIncidentId()).isEqualTo(MINER + "-incident");
             assertThat(i.timeToDetectMs())
                     .isEqualTo(Duration.ofMinutes(2).toMillis()); // window [4,5) ends 2 min after 3
             assertThat(i.timeToDetectWindows()).isEqualTo(2);
@@ -111,6 +114,31 @@ class BacktestTest {
     }
 
     @Test
+    void raisedIncidentsAreFalseWhenNoneOfTheirAlertsOverlapsALabel() {
+        List<Label> labels = List.of(label("mining", MINER, Category.CRYPTO_MINING, 3, 6));
+        List<Alert> alerts = List.of(
+                // one incident that began in the label and ran on past it: not false, though its last alert is
+                inIncident(alert(MINER, 4, Category.CRYPTO_MINING), "m1"),
+                inIncident(alert(MINER, 7, Category.CRYPTO_MINING), "m1"),
+                inIncident(alert(MINER, 9, Category.CRYPTO_MINING), "m2"),
+                // the same incident id in another job is another incident
+                inIncident(alert(TRAINER, 4, Category.UNKNOWN), "m1"));
+
+        Backtest.Result r = Backtest.run(labels, tenMinutes(), alerts);
+
+        assertThat(r.falseAlerts()).hasSize(3);
+        assertThat(r.incidentsRaised()).isEqualTo(3);
+        assertThat(r.falseIncidents()).isEqualTo(2);
+        // 2 over 20 job-minutes: 600 per 100 job-hours
+        assertThat(r.falseIncidentsPer100JobHours()).isCloseTo(600.0, within(1e-9));
+        assertThat(Backtest.Result.pool(List.of(r, r)).falseIncidents()).isEqualTo(4);
+    }
+
+    static Alert inIncident(Alert alert, String incidentId) {
+        return Alert.newBuilder(alert).setIncidentId(incidentId).build();
+    }
+
+    @Test
     void anAlertWhoseWindowEndsExactlyWhenTheLabelStartsDoesNotDetectIt() {
         List<Label> labels = List.of(label("scan", MINER, Category.NETWORK_SCAN, 3, 5));
         // [2,3) ends at 3 = label start; [5,6) starts at 5 = label end: neither overlaps
@@ -123,7 +151,7 @@ class BacktestTest {
             assertThat(i.categoryRight()).isFalse();
             assertThat(i.timeToDetectMs()).isNull();
             assertThat(i.timeToDetectWindows()).isNull();
-            assertThat(i.firstAlertId()).isNull();
+            assertThat(i.firstIncidentId()).isNull();
         });
         assertThat(r.falseAlerts()).hasSize(2);
         assertThat(r.positiveWindows()).isEqualTo(2);

@@ -4,43 +4,49 @@ import io.vigil.models.scoring.Verdict;
 import io.vigil.records.Alert;
 import io.vigil.records.Category;
 import io.vigil.records.Evidence;
+import io.vigil.records.IncidentState;
 import io.vigil.records.JobWindow;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.UUID;
 
-/** Builds alerts and their ids. Ids are derived, never random, so a replayed or recovered window yields the same. */
+/** Builds alerts and their ids. Ids are derived, never random, so a replayed or recovered run yields the same. */
 public final class Alerts {
     private Alerts() {}
 
-    /** Name-based UUID (RFC 4122 version 3) of job, window and model version. */
+    /** Name-based UUID (RFC 4122 version 3) of job, window and model version: a flagged window's own id. */
     public static String alertId(String jobId, long windowStart, long windowEnd, String modelVersion) {
         return uuid("alert|" + jobId + "|" + windowStart + "|" + windowEnd + "|" + modelVersion);
     }
 
-    /** Name-based UUID of job, the first window of the incident and its category. */
-    public static String incidentId(String jobId, long firstWindowStart, String category) {
-        return uuid("incident|" + jobId + "|" + firstWindowStart + "|" + category);
+    /** Name-based UUID of job and the first window of the incident: the same in each of its transitions. */
+    public static String incidentId(String jobId, long firstWindowStart) {
+        return uuid("incident|" + jobId + "|" + firstWindowStart);
+    }
+
+    /**
+     * Name-based UUID of one transition of an incident: its job, its first window, the transition and when it
+     * happened (the end of the window that opened or updated it; for CLOSE, when it closed). A run recovered from
+     * a checkpoint, or a replay, tells the same transition with the same id.
+     */
+    public static String transitionId(String jobId, long firstWindowStart, IncidentState state, long at) {
+        return uuid("transition|" + jobId + "|" + firstWindowStart + "|" + state + "|" + at);
     }
 
     private static String uuid(String name) {
         return UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString();
     }
 
-    /** The primary category of a verdict: its first, or UNKNOWN. */
-    public static Category primaryCategory(Verdict verdict) {
-        return verdict.categories().isEmpty()
-                ? Category.UNKNOWN
-                : verdict.categories().get(0);
-    }
-
-    public static Alert of(
-            JobWindow window, Verdict verdict, String modelVersion, String incidentId, Evidence evidence) {
+    /**
+     * A flagged window as an alert of its own (its id from job, window and model version), not yet in an
+     * incident: {@link IncidentLifecycle} puts it into one and tells the incident's transitions.
+     */
+    public static Alert ofWindow(JobWindow window, Verdict verdict, String modelVersion, Evidence evidence) {
         long start = window.getWindowStart().toEpochMilli();
         long end = window.getWindowEnd().toEpochMilli();
         return Alert.newBuilder()
                 .setAlertId(alertId(window.getJobId(), start, end, modelVersion))
-                .setIncidentId(incidentId)
+                .setIncidentId("")
                 .setJobId(window.getJobId())
                 .setWindowStart(window.getWindowStart())
                 .setWindowEnd(window.getWindowEnd())

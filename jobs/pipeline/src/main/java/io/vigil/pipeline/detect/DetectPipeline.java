@@ -48,8 +48,9 @@ import org.apache.flink.util.OutputTag;
  *                                └─ assignments (the scheduler's view; also ends per-job state)
  * JobFlow ── key by job ── window: its contacts per remote address (bounded) ── the rest ───┐
  *    └─ those whose popularity matters ── key by remote address ── window: how many jobs ──┤ Contact
- * contacts ∪ GpuSample ── key by job ── window: features + evidence ── score ── windows, alerts
+ * contacts ∪ GpuSample ── key by job ── window: features + evidence ── score ── windows
  * model releases (model topic) ── broadcast ─────────────────────────────┘ (swapped without a restart)
+ * flagged windows ∪ assignments ── key by job ── incident lifecycle ── alerts (open, update, close)
  * every stage's rejects ── dead letters
  * </pre>
  */
@@ -76,11 +77,14 @@ public final class DetectPipeline {
     public record Outputs(Sink<Alert> alerts, Sink<JobWindow> windows, Sink<DeadLetter> deadLetters) {}
 
     /**
-     * The pipeline's three results, for a caller that collects them itself (a local replay), and what each
-     * input file's reader counted (files only; nothing on Kafka).
+     * The pipeline's three results, for a caller that collects them itself (a local replay): the alerts (each a
+     * transition of an incident), every scored window and the dead letters; and beside them every flagged window
+     * as an alert of its own with the incident it joined (for a replay's backtest and report; no sink) and what
+     * each input file's reader counted (files only; nothing on Kafka).
      */
     public record Results(
             DataStream<Alert> alerts,
+            DataStream<Alert> flaggedWindows,
             DataStream<JobWindow> windows,
             DataStream<DeadLetter> deadLetters,
             DataStream<InputStats> inputStats) {
@@ -241,7 +245,7 @@ public final class DetectPipeline {
                 .uid("job-windows")
                 .name("Features per job and window");
 
-        // 5. Score; flagged windows become alerts. Assignments by job end per-job state after STOP. Model
+        // 5. Score every window. Assignments by job end per-job state after STOP. Model
         //    releases, broadcast to every instance, replace the model without a restart.
         DataStream<ScoringInput> jobInputs = featured.map(ScoringInput::of)
                 .returns(ScoringInput.class)
@@ -257,6 +261,22 @@ public final class DetectPipeline {
                 .returns(JobWindow.class)
                 .uid("score-windows")
                 .name("Score windows");
+
+        // 6. Incidents: each job's flagged windows open, update and close incidents, in event time (its assignments
+        //    tell a STOP from a restart); each transition is an alert.
+        SingleOutputStreamOperator<Alert> incidents = scored.getSideOutput(ScoreWindows.FLAGGED)
+                .map(IncidentInput::of)
+                .returns(IncidentInput.class)
+                .name("Flagged windows")
+                .union(assignments
+                        .map(IncidentInput::of)
+                        .returns(IncidentInput.class)
+                        .name("Assignments by job, for incidents"))
+                .keyBy(IncidentInput::jobId)
+                .process(new IncidentLifecycle(Incidents.Rules.of(settings)))
+                .returns(Alert.class)
+                .uid("incident-lifecycle")
+                .name("Incident lifecycle");
 
         DataStream<DeadLetter> late = jobContacts
                 .getSideOutput(LATE_FLOWS)
@@ -281,7 +301,8 @@ public final class DetectPipeline {
                 .uid("count-deadletters")
                 .name("Count dead letters by reason");
         return new Results(
-                scored.getSideOutput(ScoreWindows.ALERTS),
+                incidents,
+                incidents.getSideOutput(IncidentLifecycle.FLAGGED_WINDOWS),
                 scored,
                 deadLetters,
                 flows.getSideOutput(SplitReceived.INPUT_STATS));

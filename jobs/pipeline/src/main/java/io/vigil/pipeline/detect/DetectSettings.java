@@ -23,6 +23,8 @@ public record DetectSettings(
         Duration addressStateTtl,
         List<String> internalCidrs,
         int topDestinations,
+        Duration incidentUpdateInterval,
+        int incidentQuietWindows,
         ModelTrust modelTrust)
         implements Serializable {
 
@@ -39,6 +41,8 @@ public record DetectSettings(
                 Duration.ofMillis(config.getLong(VigilConfig.ATTRIBUTION_STATE_TTL_MS)),
                 config.getList(VigilConfig.INTERNAL_CIDRS),
                 config.getInt(VigilConfig.EVIDENCE_TOP_DESTINATIONS),
+                Duration.ofMillis(config.getLong(VigilConfig.INCIDENT_UPDATE_INTERVAL_MS)),
+                config.getInt(VigilConfig.INCIDENT_CLOSE_QUIET_WINDOWS),
                 modelTrust(config));
     }
 
@@ -69,6 +73,8 @@ public record DetectSettings(
                 addressStateTtl,
                 internalCidrs,
                 topDestinations,
+                incidentUpdateInterval,
+                incidentQuietWindows,
                 trust);
     }
 

@@ -20,7 +20,6 @@ import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
@@ -31,12 +30,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Scores each window of a job, emits every scored window, and turns flagged ones into alerts (a side
- * output). Consecutive flagged windows of the same category share an incident id.
+ * Scores each window of a job, emits every scored window, and each flagged one also as an alert of its own (a
+ * side output, {@link #FLAGGED}), which {@link IncidentLifecycle} puts into an incident.
  *
- * <p>State per job: the open incident and the job's {@link JobHistory} (what the model has learned of the
- * job's own normal). Both are cleared a window after the job's STOP, or after {@code jobIdleTimeout}
- * without a window, whichever comes first.
+ * <p>State per job: the job's {@link JobHistory} (what the model has learned of the job's own normal). It is
+ * cleared a window after the job's STOP, or after {@code jobIdleTimeout} without a window, whichever comes
+ * first.
  *
  * <p>Models: the constructor's model scores until a model release arrives on the broadcast input (the
  * bytes of a {@link ModelArtifact}, from {@code vigil publish-model}). A release is loaded the one way every
@@ -48,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * while scoring a window is dropped for the rest of this task's life (counted as {@code failed_check}) and
  * the window is scored again by the model before it.
  *
- * <p>Metrics: {@code windowsScored}, {@code alerts}, {@code jobStatesCleared} (jobs whose state ended),
+ * <p>Metrics: {@code windowsScored}, {@code windowsFlagged}, {@code jobStatesCleared} (jobs whose state ended),
  * {@code modelsAccepted}, {@code modelsRefused} and {@code modelsRefused_<code>} per
  * {@link ModelArtifact.Refusal} (e.g. {@code modelsRefused_checksum_mismatch}).
  */
@@ -56,7 +55,8 @@ public final class ScoreWindows extends KeyedBroadcastProcessFunction<String, Sc
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(ScoreWindows.class);
 
-    public static final OutputTag<Alert> ALERTS = new OutputTag<>("alerts") {};
+    /** Each flagged window as an alert of its own, not yet in an incident. */
+    public static final OutputTag<Alert> FLAGGED = new OutputTag<>("flagged") {};
 
     /** The last accepted model release: at most one entry, its model version → its artifact bytes. */
     public static final MapStateDescriptor<String, byte[]> ACCEPTED_MODEL = new MapStateDescriptor<>(
@@ -69,7 +69,6 @@ public final class ScoreWindows extends KeyedBroadcastProcessFunction<String, Sc
     private final long retentionMs;
     private final long idleTimeoutMs;
 
-    private transient ValueState<Incident> incident;
     private transient ValueState<byte[]> history;
     private transient ValueState<Long> cleanupAt;
     /** When the job stopped (its latest STOP), until a later START restarts it. */
@@ -79,7 +78,7 @@ public final class ScoreWindows extends KeyedBroadcastProcessFunction<String, Sc
     /** The model before the current release, which takes over if the release fails on a window. */
     private transient WindowScorer previous;
 
-    private transient Counter alerts;
+    private transient Counter flagged;
     private transient Counter windows;
     private transient Counter jobStatesCleared;
     private transient Counter modelsAccepted;
@@ -98,8 +97,6 @@ public final class ScoreWindows extends KeyedBroadcastProcessFunction<String, Sc
 
     @Override
     public void open(OpenContext openContext) {
-        incident = getRuntimeContext()
-                .getState(new ValueStateDescriptor<>("incident", TypeInformation.of(Incident.class)));
         history = getRuntimeContext()
                 .getState(new ValueStateDescriptor<>("history", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         cleanupAt = getRuntimeContext().getState(new ValueStateDescriptor<>("cleanup-at", Types.LONG));
@@ -107,7 +104,7 @@ public final class ScoreWindows extends KeyedBroadcastProcessFunction<String, Sc
         // Flink does not run constructors or field initialisers when it deserializes a function
         model = null;
         MetricGroup metrics = getRuntimeContext().getMetricGroup();
-        alerts = metrics.counter("alerts");
+        flagged = metrics.counter("windowsFlagged");
         windows = metrics.counter("windowsScored");
         jobStatesCleared = metrics.counter("jobStatesCleared");
         modelsAccepted = metrics.counter("modelsAccepted");
@@ -166,20 +163,11 @@ public final class ScoreWindows extends KeyedBroadcastProcessFunction<String, Sc
         windows.inc();
         out.collect(scored);
 
-        long start = window.getWindowStart().toEpochMilli();
-        long end = window.getWindowEnd().toEpochMilli();
         if (verdict.flagged()) {
-            String category = Alerts.primaryCategory(verdict).name();
-            Incident open = incident.value();
-            if (open == null || !open.category.equals(category) || start > open.lastWindowEnd) {
-                open = new Incident(Alerts.incidentId(window.getJobId(), start, category), category, end);
-            } else {
-                open.lastWindowEnd = end;
-            }
-            incident.update(open);
-            alerts.inc();
-            ctx.output(ALERTS, Alerts.of(scored, verdict, modelVersion, open.incidentId, featured.evidence));
+            flagged.inc();
+            ctx.output(FLAGGED, Alerts.ofWindow(scored, verdict, modelVersion, featured.evidence));
         }
+        long end = window.getWindowEnd().toEpochMilli();
         if (stoppedAt.value() == null) {
             scheduleCleanup(ctx, end + idleTimeoutMs);
         }
@@ -236,7 +224,6 @@ public final class ScoreWindows extends KeyedBroadcastProcessFunction<String, Sc
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<JobWindow> out) {
-        incident.clear();
         history.clear();
         cleanupAt.clear();
         stoppedAt.clear();

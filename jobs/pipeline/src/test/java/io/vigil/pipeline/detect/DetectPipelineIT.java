@@ -11,12 +11,15 @@ import io.vigil.pipeline.DetectJob;
 import io.vigil.pipeline.files.DatasetFiles;
 import io.vigil.pipeline.kafka.KafkaTopics;
 import io.vigil.records.Alert;
+import io.vigil.records.AssignmentEvent;
 import io.vigil.records.Category;
 import io.vigil.records.DeadLetter;
 import io.vigil.records.Decoded;
 import io.vigil.records.Flow;
+import io.vigil.records.IncidentState;
 import io.vigil.records.JobWindow;
 import io.vigil.records.RecordType;
+import io.vigil.records.TransitionCause;
 import io.vigil.records.wire.Framings;
 import io.vigil.records.wire.RecordFraming;
 import io.vigil.settings.Topic;
@@ -29,8 +32,6 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.stream.Collectors;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.configuration.Configuration;
@@ -47,8 +48,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The whole pipeline on Flink's mini-cluster (parallelism 2) and a real Kafka broker: a small known story
- * in, exactly the alerts it should give out, from files and through Kafka alike, with bad records
- * dead-lettered while the job keeps going.
+ * in, exactly the alerts it should give out (its incident's transitions), from files and through Kafka alike,
+ * with bad records dead-lettered while the job keeps going.
  */
 class DetectPipelineIT {
     static final List<String> BAD_FLOW_LINES = List.of(
@@ -109,15 +110,13 @@ class DetectPipelineIT {
         return DetectSettings.defaults();
     }
 
-    static Set<String> expectedAlertIds() {
-        return Scenario.probingWindowStarts().stream()
-                .map(start -> Alerts.alertId(
-                        Scenario.PROBER, start, start + Scenario.WINDOW.toMillis(), SCORER.modelVersion()))
-                .collect(Collectors.toSet());
+    /** The prober's incident: OPEN, then CLOSE when the job stops. */
+    static List<String> expectedAlertIds() {
+        return Scenario.incidentAlertIds();
     }
 
     @Test
-    void replayFromFilesGivesExactlyTheProbingAlerts(@TempDir Path dir) throws Exception {
+    void replayFromFilesGivesTheProbingAsOneIncidentThatOpensAndCloses(@TempDir Path dir) throws Exception {
         Results results = replayFiles(STORY.writeDataset(dir.resolve("story"), BAD_FLOW_LINES));
 
         assertThat(results.alerts())
@@ -125,17 +124,52 @@ class DetectPipelineIT {
                 .containsExactlyInAnyOrderElementsOf(expectedAlertIds());
         assertThat(results.alerts()).allSatisfy(a -> {
             assertThat(a.getJobId()).isEqualTo(Scenario.PROBER);
+            assertThat(a.getIncidentId())
+                    .isEqualTo(Alerts.incidentId(
+                            Scenario.PROBER, Scenario.probingWindowStarts().get(0)));
+            assertThat(a.getIncidentCategories()).containsExactly(Category.NETWORK_SCAN);
             assertThat(a.getCategories()).first().isEqualTo(Category.NETWORK_SCAN);
             assertThat(a.getReasons()).isNotEmpty();
             assertThat(a.getEvidence().getDestinations()).isNotEmpty();
         });
-        assertThat(results.alerts())
-                .extracting(Alert::getIncidentId)
-                .as("one incident")
-                .containsOnly(results.alerts().get(0).getIncidentId());
+        Alert close = results.alerts().stream()
+                .filter(a -> a.getIncidentState() == IncidentState.CLOSE)
+                .findFirst()
+                .orElseThrow();
+        assertThat(close.getTransitionCauses()).containsExactly(TransitionCause.JOB_STOPPED);
+        assertThat(close.getFlaggedWindows()).isEqualTo(2);
+        assertThat(close.getFirstWindowStart().toEpochMilli())
+                .isEqualTo(Scenario.probingWindowStarts().get(0));
+        assertThat(close.getLastWindowEnd().toEpochMilli())
+                .isEqualTo(Scenario.probingWindowStarts().get(1) + Scenario.WINDOW.toMillis());
         // every window of both jobs is scored: 6 minutes each
         assertThat(results.windows()).hasSize(2 * Scenario.MINUTES);
         assertThat(results.windows()).filteredOn(JobWindow::getFlagged).hasSize(2);
+    }
+
+    /**
+     * Without a STOP the prober's incident closes after its quiet windows, which the data does not reach: in a
+     * replay (BATCH mode, where timers fire only at the end of a job's input) as in a running job.
+     */
+    @Test
+    void anIncidentTheDataLeavesOpenClosesAfterItsQuietWindowsInAReplayToo(@TempDir Path dir) throws Exception {
+        Scenario noStop = new Scenario();
+        noStop.assignments.removeIf(a -> a.getEvent() == AssignmentEvent.STOP);
+        Results results = replayFiles(noStop.writeDataset(dir.resolve("no-stop"), List.of()));
+
+        long first = Scenario.probingWindowStarts().get(0);
+        long lastEnd = Scenario.probingWindowStarts().get(1) + Scenario.WINDOW.toMillis();
+        long closedAt = lastEnd + settings().incidentQuietWindows() * Scenario.WINDOW.toMillis();
+        assertThat(results.alerts())
+                .extracting(Alert::getAlertId)
+                .containsExactlyInAnyOrder(
+                        Alerts.transitionId(
+                                Scenario.PROBER, first, IncidentState.OPEN, first + Scenario.WINDOW.toMillis()),
+                        Alerts.transitionId(Scenario.PROBER, first, IncidentState.CLOSE, closedAt));
+        assertThat(results.alerts())
+                .filteredOn(a -> a.getIncidentState() == IncidentState.CLOSE)
+                .singleElement()
+                .satisfies(close -> assertThat(close.getTransitionCauses()).containsExactly(TransitionCause.QUIET));
     }
 
     @Test
@@ -155,7 +189,9 @@ class DetectPipelineIT {
         assertThat(results.deadLetters())
                 .extracting(DeadLetter::getOriginalText)
                 .containsExactlyInAnyOrderElementsOf(BAD_FLOW_LINES);
-        assertThat(results.alerts()).hasSize(2);
+        assertThat(results.alerts())
+                .extracting(Alert::getIncidentState)
+                .containsExactlyInAnyOrder(IncidentState.OPEN, IncidentState.CLOSE);
     }
 
     @Test
@@ -184,7 +220,8 @@ class DetectPipelineIT {
         env.execute("detect on kafka, bounded");
 
         List<Alert> alerts = readCommitted(config.topic(Topic.ALERTS), RecordType.ALERT);
-        // the same alerts, each once (read_committed), down to their reasons and evidence; the same windows
+        // the same incident's transitions, each once (read_committed), down to their reasons and evidence, though
+        // the job ran in event time with watermarks and the replay in BATCH mode; the same windows
         assertThat(alerts).extracting(Alert::getAlertId).containsExactlyInAnyOrderElementsOf(expectedAlertIds());
         assertThat(alerts)
                 .usingRecursiveFieldByFieldElementComparator()

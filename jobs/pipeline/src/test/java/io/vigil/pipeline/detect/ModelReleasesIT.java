@@ -1,6 +1,7 @@
 package io.vigil.pipeline.detect;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.vigil.broker.EmbeddedKafka;
 import io.vigil.broker.TopicContents;
@@ -20,8 +21,10 @@ import io.vigil.records.Alert;
 import io.vigil.records.Category;
 import io.vigil.records.DeadLetter;
 import io.vigil.records.Decoded;
+import io.vigil.records.IncidentState;
 import io.vigil.records.JobWindow;
 import io.vigil.records.RecordType;
+import io.vigil.records.TransitionCause;
 import io.vigil.records.wire.Framings;
 import io.vigil.records.wire.RecordFraming;
 import io.vigil.settings.Topic;
@@ -122,9 +125,24 @@ class ModelReleasesIT {
             assertThat(windows)
                     .filteredOn(w -> w.getJobId().equals(PROBER.id()))
                     .hasSize(4);
-            assertThat(readCommitted(config.topic(Topic.ALERTS), RecordType.ALERT))
-                    .extracting(Alert::getWindowStart)
-                    .containsExactlyInAnyOrder(Scenario.at(2, 0), Scenario.at(3, 0));
+            // the prober's incident: opened by its first scan window, closed at the end of the window of its STOP
+            List<Alert> alerts = new ArrayList<>();
+            await(
+                    config,
+                    job.getJobID(),
+                    () -> {
+                        alerts.clear();
+                        alerts.addAll(readCommitted(config.topic(Topic.ALERTS), RecordType.ALERT));
+                        return alerts.stream().anyMatch(a -> a.getIncidentState() == IncidentState.CLOSE);
+                    },
+                    "the prober's incident to close");
+            assertThat(alerts)
+                    .extracting(Alert::getIncidentState, Alert::getWindowStart)
+                    .containsExactly(
+                            tuple(IncidentState.OPEN, Scenario.at(2, 0)),
+                            tuple(IncidentState.CLOSE, Scenario.at(3, 0)));
+            assertThat(alerts.get(1).getTransitionCauses()).containsExactly(TransitionCause.JOB_STOPPED);
+            assertThat(alerts.get(1).getClosedAt()).isEqualTo(Scenario.at(5, 0));
             assertThat(sum(job.getJobID(), "modelsAccepted") + sum(job.getJobID(), "modelsRefused"))
                     .isZero();
         } finally {
@@ -231,11 +249,24 @@ class ModelReleasesIT {
                         .as(alert.getWindowStart().toString())
                         .isEqualTo(scoredByA ? versionA : versionB);
             }
+            assertThat(all)
+                    .filteredOn(w -> w.getJobId().equals(PROBER.id()) && w.getFlagged())
+                    .extracting(JobWindow::getWindowStart)
+                    .as("each phase's scan flagged")
+                    .contains(Scenario.at(2, 0), Scenario.at(8, 0), Scenario.at(14, 0));
+            // the scans, four quiet windows apart, are one incident, opened under model A
             assertThat(alerts)
                     .filteredOn(a -> a.getJobId().equals(PROBER.id()))
-                    .extracting(Alert::getWindowStart)
-                    .as("each phase's scan alerts")
-                    .contains(Scenario.at(2, 0), Scenario.at(8, 0), Scenario.at(14, 0));
+                    .first()
+                    .satisfies(a -> {
+                        assertThat(a.getIncidentState()).isEqualTo(IncidentState.OPEN);
+                        assertThat(a.getWindowStart()).isEqualTo(Scenario.at(2, 0));
+                    });
+            assertThat(alerts)
+                    .filteredOn(a -> a.getJobId().equals(PROBER.id()))
+                    .extracting(Alert::getIncidentId)
+                    .containsOnly(
+                            Alerts.incidentId(PROBER.id(), Scenario.at(2, 0).toEpochMilli()));
             assertThat(sum(id, "modelsRefused")).isEqualTo(PARALLELISM);
         } finally {
             job.cancel().get();

@@ -9,6 +9,7 @@ import io.vigil.records.Category;
 import io.vigil.records.Flow;
 import io.vigil.records.GpuProcess;
 import io.vigil.records.GpuSample;
+import io.vigil.records.IncidentState;
 import io.vigil.records.RecordType;
 import io.vigil.records.json.JsonRecordCodec;
 import java.io.IOException;
@@ -189,6 +190,18 @@ public final class Scenario {
             starts.add(at(minute, 0).toEpochMilli());
         }
         return starts;
+    }
+
+    /**
+     * The prober's incident as the alert topic tells it: OPEN at its first probing window, CLOSE when the job
+     * stops (at the end of the window its STOP falls in, [6, 7): before its quiet windows would close it).
+     */
+    public static List<String> incidentAlertIds() {
+        long first = probingWindowStarts().get(0);
+        return List.of(
+                Alerts.transitionId(PROBER, first, IncidentState.OPEN, first + WINDOW.toMillis()),
+                Alerts.transitionId(
+                        PROBER, first, IncidentState.CLOSE, at(MINUTES + 1, 0).toEpochMilli()));
     }
 
     /** The ground truth: the probing job scanned the network from minute 2 to minute 4. */

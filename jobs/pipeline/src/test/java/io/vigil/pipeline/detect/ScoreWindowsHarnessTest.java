@@ -20,7 +20,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Scoring on Flink's operator harness: incidents group consecutive alerts; per-job state ends after STOP. */
+/** Scoring on Flink's operator harness: every window scored, flagged ones as alerts; per-job state ends after STOP. */
 class ScoreWindowsHarnessTest {
     static final Instant BEGINNING = Instant.parse("2026-02-14T03:00:00Z");
     static final Duration MINUTE = Duration.ofMinutes(1);
@@ -137,25 +137,20 @@ class ScoreWindowsHarnessTest {
     }
 
     @Test
-    void consecutiveFlaggedWindowsOfOneCategoryShareAnIncident() throws Exception {
-        send(1, FeatureSet.FAILED_HOSTS);
-        send(2, FeatureSet.FAILED_HOSTS);
-        send(3, FeatureSet.FAILED_HOSTS);
-        assertThat(alerts())
-                .extracting(Alert::getIncidentId)
-                .containsOnly(Alerts.incidentId(JOB, BEGINNING.plus(MINUTE).toEpochMilli(), "NETWORK_SCAN"));
-    }
-
-    @Test
-    void aNewCategoryOrAQuietWindowStartsANewIncident() throws Exception {
+    void eachFlaggedWindowIsAnAlertOfItsOwnForTheIncidentLifecycleToPlace() throws Exception {
         send(1, FeatureSet.FAILED_HOSTS);
         send(2, FeatureSet.RARE_LONG_LIVED_HOSTS);
         send(3, null);
         send(4, FeatureSet.RARE_LONG_LIVED_HOSTS);
         assertThat(alerts())
-                .extracting(Alert::getIncidentId)
+                .extracting(Alert::getAlertId)
                 .doesNotHaveDuplicates()
                 .hasSize(3);
+        assertThat(alerts()).allSatisfy(a -> {
+            assertThat(a.getIncidentId()).isEmpty();
+            assertThat(a.getIncidentState()).isNull();
+        });
+        assertThat(harness.counter("windowsFlagged")).isEqualTo(3);
     }
 
     @Test
@@ -174,7 +169,7 @@ class ScoreWindowsHarnessTest {
     }
 
     @Test
-    void aRestartedJobKeepsItsIncident() throws Exception {
+    void aRestartedJobKeepsItsState() throws Exception {
         send(1, FeatureSet.FAILED_HOSTS);
         send(AssignmentEvent.STOP, BEGINNING.plus(MINUTE.multipliedBy(2)));
         send(AssignmentEvent.START, BEGINNING.plus(MINUTE.multipliedBy(2)).plusSeconds(5));

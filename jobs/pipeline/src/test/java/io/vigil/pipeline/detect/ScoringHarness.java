@@ -89,8 +89,9 @@ final class ScoringHarness extends AbstractStreamOperatorTestHarness<JobWindow> 
         return extractOutputValues();
     }
 
+    /** The flagged windows as alerts of their own. */
     List<Alert> alerts() {
-        var side = getSideOutput(ScoreWindows.ALERTS);
+        var side = getSideOutput(ScoreWindows.FLAGGED);
         return side == null
                 ? List.of()
                 : side.stream().map(StreamRecord::getValue).toList();

@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
         description = {
             "Zero-setup showcase: starts an embedded Kafka broker and a Flink mini-cluster, runs the detect job"
                     + " on the real topics, streams a recorded incident in at an accelerated pace and prints each alert as"
-                    + " the job commits it.",
+                    + " the job commits it: an incident opening, a behaviour joining it, its severity rising, its close.",
             ""
         })
 final class DemoCommand implements Callable<Integer> {

@@ -29,11 +29,13 @@ import picocli.CommandLine.Spec;
         description = {
             "Run the detection pipeline bounded (Flink BATCH mode, in a local mini-cluster) over recorded datasets"
                     + " and backtest it against their labels.json. Each DATASET is a directory with flows, gpu and assignments"
-                    + " (.jsonl, .jsonl.gz or .avro) and optionally labels.json. Writes to --out: alerts.jsonl, windows.jsonl,"
-                    + " deadletter.jsonl (each in a stable order: the same input gives the same bytes), summary.json (per"
-                    + " incident: detected, category, time to detect; false alerts per 100 job-hours; PR-AUC; dead letters by"
-                    + " reason; per input file: lines read, decoded, dead letters by reason, attributed) and report.html (one"
-                    + " self-contained page: score over time per job, incidents, alerts). A dataset of a foreign exporter's"
+                    + " (.jsonl, .jsonl.gz or .avro) and optionally labels.json. Writes to --out: alerts.jsonl (what the alert"
+                    + " topic would carry: each incident's transitions, open, update, close), windows.jsonl, deadletter.jsonl"
+                    + " (each in a stable order: the same input gives the same bytes), summary.json (per labelled incident:"
+                    + " detected, category, time to detect; incidents raised and false ones; false alerts (flagged windows)"
+                    + " per 100 job-hours; PR-AUC; dead letters by reason; per input file: lines read, decoded, dead letters"
+                    + " by reason, attributed) and report.html (one self-contained page: score over time per job, labelled"
+                    + " and raised incidents, flagged windows). A dataset of a foreign exporter's"
                     + " files (conn.log, conn_long.log, goflow2 or VPC flows) given without --flow-format is read in the"
                     + " format its first lines look like.",
             "In BATCH mode every job's input is complete and in time order before its windows close, so nothing is"
@@ -96,6 +98,8 @@ final class ReplayCommand implements Callable<Integer>, UsesSettings {
             VigilConfig.JOB_IDLE_TIMEOUT_MS,
             VigilConfig.ATTRIBUTION_MAX_WAITING,
             VigilConfig.EVIDENCE_TOP_DESTINATIONS,
+            VigilConfig.INCIDENT_UPDATE_INTERVAL_MS,
+            VigilConfig.INCIDENT_CLOSE_QUIET_WINDOWS,
             VigilConfig.FLOW_FORMAT,
             VigilConfig.GPU_FORMAT,
             VigilConfig.INPUT_NODE,

@@ -8,12 +8,15 @@ import io.vigil.pipeline.kafka.KafkaTopics;
 import io.vigil.records.Alert;
 import io.vigil.records.Assignment;
 import io.vigil.records.AssignmentEvent;
+import io.vigil.records.Category;
 import io.vigil.records.Decoded;
 import io.vigil.records.Flow;
 import io.vigil.records.GpuSample;
+import io.vigil.records.IncidentState;
 import io.vigil.records.Printable;
 import io.vigil.records.Reason;
 import io.vigil.records.RecordType;
+import io.vigil.records.TransitionCause;
 import io.vigil.records.wire.Framings;
 import io.vigil.records.wire.RecordFraming;
 import io.vigil.settings.Topic;
@@ -58,8 +61,9 @@ import org.apache.logging.log4j.core.config.Configurator;
 
 /**
  * The zero-setup showcase: a real Kafka broker and a Flink mini-cluster in this JVM, the detect job on
- * the real topics, a recorded dataset streamed in at an accelerated pace, and each alert printed as the
- * job commits it. Nothing here is canned: the alerts are what the pipeline finds.
+ * the real topics, a recorded dataset streamed in at an accelerated pace, and each alert (an incident
+ * opening, changing, closing) printed as the job commits it. Nothing here is canned: the alerts are what the
+ * pipeline finds.
  */
 public final class Demo {
     private static final DateTimeFormatter CLOCK =
@@ -127,33 +131,49 @@ public final class Demo {
             JobClient job = env.executeAsync("vigil demo");
 
             List<Alert> alerts = new ArrayList<>();
-            Map<String, IncidentSeen> incidents = new LinkedHashMap<>();
+            Map<String, Alert> incidents = new LinkedHashMap<>();
             Thread printer = new Thread(() -> follow(config, alerts, incidents), "demo-alerts");
             printer.setDaemon(true);
             printer.start();
 
-            long produced = produce(config, span[0], speed);
-            LocalRun.awaitRead(config, STOP_TIMEOUT);
-            // the end of the data is the end of event time: drain fires the last windows, and the final
-            // savepoint commits their alerts; then the printer reads to the committed end. A periodic checkpoint
-            // the stop overtakes is declined ("task is closing"): expected here, not worth a stack trace.
-            Configurator.setLevel(CheckpointFailureManager.class, Level.ERROR);
-            job.stopWithSavepoint(true, checkpoints.resolve("final").toUri().toString(), SavepointFormatType.CANONICAL)
-                    .get(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            Streamed streamed = produce(config, span[0], speed);
+            long produced = streamed.records();
+            // The clock ticked past the end of the data (produce), so the last windows and incidents close in
+            // event time; it ticks on while the job stops, so that no input is idle then: drain's end of event
+            // time passes only through active inputs. The final savepoint commits what the job has read, then the
+            // printer reads to the committed end. A periodic checkpoint the stop overtakes is declined ("task is
+            // closing"): expected here, not worth a stack trace.
+            AtomicBoolean ticking = new AtomicBoolean(true);
+            Thread clock = new Thread(() -> tickOn(config, streamed, speed, ticking), "demo-clock");
+            clock.setDaemon(true);
+            clock.start();
+            try {
+                LocalRun.awaitRead(config, STOP_TIMEOUT);
+                Configurator.setLevel(CheckpointFailureManager.class, Level.ERROR);
+                job.stopWithSavepoint(
+                                true, checkpoints.resolve("final").toUri().toString(), SavepointFormatType.CANONICAL)
+                        .get(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            } finally {
+                ticking.set(false);
+                clock.join();
+            }
             jobRunning.set(false);
             printer.join();
             synchronized (alerts) {
                 out.printf(
-                        "%nStreamed %,d records. The job committed %d alert(s) in %d incident(s):%n",
+                        "%nStreamed %,d records. The job committed %d alert(s) for %d incident(s):%n",
                         produced, alerts.size(), incidents.size());
-                for (IncidentSeen i : incidents.values()) {
+                for (Alert last : incidents.values()) {
                     out.printf(
-                            "  %-22s %-28s %s-%s  %d window(s)%n",
-                            Printable.escape(i.first.getJobId()),
-                            i.first.getCategories().stream().map(Enum::name).collect(Collectors.joining("+")),
-                            CLOCK.format(i.first.getWindowStart()),
-                            CLOCK.format(i.last.getWindowEnd()),
-                            i.windows);
+                            "  %-22s %-36s %s-%s  %d window(s), peak %.2f %s, %s%n",
+                            Printable.escape(last.getJobId()),
+                            names(last.getIncidentCategories()),
+                            CLOCK.format(last.getFirstWindowStart()),
+                            CLOCK.format(last.getLastWindowEnd()),
+                            last.getFlaggedWindows(),
+                            last.getPeakScore(),
+                            last.getPeakSeverity(),
+                            last.getIncidentState() == IncidentState.CLOSE ? "closed" : "open");
                 }
             }
             return alerts;
@@ -168,23 +188,22 @@ public final class Demo {
      * would hold event time back for ever (no partition is ever idle here): the ticks keep them all moving. With
      * idleness instead, a quiet partition goes idle, and when its records come again its reader may be a moment
      * behind the others, or starved by a busy machine, and they would be late (at 60x, the 10 s out-of-orderness
-     * is 170 ms of wall time).
+     * is 170 ms of wall time). After the data the clock ticks on, as time goes on in a live cluster, until an
+     * incident the data left open has had its quiet windows (and one of a job stopped at the end, the rest of its
+     * window): it closes in event time, as it would in {@code detect}.
      */
-    private long produce(VigilConfig config, long firstTs, double speed) throws IOException, InterruptedException {
+    private Streamed produce(VigilConfig config, long firstTs, double speed) throws IOException, InterruptedException {
         Map<RecordType<?>, RecordFraming<SpecificRecord>> framings = new HashMap<>();
         long count = 0;
         long wallStart = System.nanoTime();
         long nextTick = firstTs;
+        long lastTs = firstTs;
         try (DatasetRecords records = new DatasetRecords(options.dataset());
                 KafkaProducer<byte[], byte[]> producer = producer(config)) {
             for (DatasetRecords.Timed r = records.next(); r != null; r = records.next()) {
                 // records from before the telemetry (STARTs of jobs already running) go at once
-                long dueNanos = wallStart + (long) (Math.max(0, r.ts() - firstTs) / speed * 1_000_000);
-                long wait = dueNanos - System.nanoTime();
-                if (wait > 2_000_000) {
-                    producer.flush();
-                    Thread.sleep(wait / 1_000_000);
-                }
+                pace(producer, wallStart, r.ts() - firstTs, speed);
+                lastTs = Math.max(lastTs, r.ts());
                 for (; nextTick <= r.ts(); nextTick += TICK_MS) {
                     tick(producer, config, framings, nextTick);
                 }
@@ -199,11 +218,46 @@ public final class Demo {
                         framing(framings, r.type(), config).encode(r.record())));
                 count++;
             }
+            long windowMs = config.getLong(VigilConfig.WINDOW_SIZE_MS);
+            long closed = lastTs
+                    + (config.getInt(VigilConfig.INCIDENT_CLOSE_QUIET_WINDOWS) + 1) * windowMs
+                    + config.getLong(VigilConfig.OUT_OF_ORDERNESS_MS);
+            for (; nextTick <= closed; nextTick += TICK_MS) {
+                pace(producer, wallStart, nextTick - firstTs, speed);
+                tick(producer, config, framings, nextTick);
+            }
             if (records.rejected() > 0) {
                 out.printf("(%d dataset lines did not decode and were skipped)%n", records.rejected());
             }
         }
-        return count;
+        return new Streamed(count, firstTs, wallStart, nextTick);
+    }
+
+    /** What {@link #produce} streamed, and where its clock stopped: the next tick, at the same pace. */
+    private record Streamed(long records, long firstTs, long wallStart, long nextTick) {}
+
+    /** The clock goes on ticking, at the pace, until told to stop. */
+    private static void tickOn(VigilConfig config, Streamed from, double speed, AtomicBoolean ticking) {
+        Map<RecordType<?>, RecordFraming<SpecificRecord>> framings = new HashMap<>();
+        try (KafkaProducer<byte[], byte[]> producer = producer(config)) {
+            for (long t = from.nextTick(); ticking.get(); t += TICK_MS) {
+                pace(producer, from.wallStart(), t - from.firstTs(), speed);
+                tick(producer, config, framings, t);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Waits until event time {@code sinceFirst} after the first record is due at this speed. */
+    private static void pace(KafkaProducer<byte[], byte[]> producer, long wallStart, long sinceFirst, double speed)
+            throws InterruptedException {
+        long dueNanos = wallStart + (long) (Math.max(0, sinceFirst) / speed * 1_000_000);
+        long wait = dueNanos - System.nanoTime();
+        if (wait > 2_000_000) {
+            producer.flush();
+            Thread.sleep(wait / 1_000_000);
+        }
     }
 
     /**
@@ -257,7 +311,7 @@ public final class Demo {
      * Prints each alert the job commits (read_committed) while it runs; once it has stopped, reads to the end
      * of the alert topic, which then holds every committed alert.
      */
-    private void follow(VigilConfig config, List<Alert> alerts, Map<String, IncidentSeen> incidents) {
+    private void follow(VigilConfig config, List<Alert> alerts, Map<String, Alert> incidents) {
         String alertTopic = config.topic(Topic.ALERTS);
         RecordFraming<Alert> alertFraming = Framings.forTopic(RecordType.ALERT, alertTopic, config.schemaRegistryUrl());
         Properties p = config.kafkaClient();
@@ -275,14 +329,11 @@ public final class Demo {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     Decoded<Alert> d = alertFraming.decode(r.value());
                     if (d.isAccepted()) {
-                        String line;
                         synchronized (alerts) {
                             alerts.add(d.record());
-                            line = progress(d.record(), incidents);
+                            incidents.put(d.record().getIncidentId(), d.record());
                         }
-                        if (line != null) {
-                            out.println(line);
-                        }
+                        out.println(describe(d.record()));
                     }
                 }
                 if (stopped) {
@@ -295,55 +346,71 @@ public final class Demo {
         }
     }
 
-    /** What the demo has seen of one incident (consecutive flagged windows of one job and category). */
-    private static final class IncidentSeen {
-        final Alert first;
-        Alert last;
-        int windows;
-
-        IncidentSeen(Alert first) {
-            this.first = first;
-            this.last = first;
-        }
-    }
-
     /**
-     * An alert storm reads as one incident: its first alert in full, then a line every ten windows while it
-     * goes on; every alert still counts (and is in the alert topic).
+     * One line per alert, as the alert topic tells an incident: it opens (in full: when, which job, what it looks
+     * like, and why), a new behaviour joins it or its severity rises (said so, with the window that did it), it
+     * goes on (a tally), it closes (why, and what it was).
      */
-    private static String progress(Alert a, Map<String, IncidentSeen> incidents) {
-        IncidentSeen seen = incidents.get(a.getIncidentId());
-        if (seen == null) {
-            seen = new IncidentSeen(a);
-            seen.windows = 1;
-            incidents.put(a.getIncidentId(), seen);
-            return describe(a);
+    static String describe(Alert a) {
+        String window = CLOCK.format(a.getWindowStart()) + "-" + CLOCK.format(a.getWindowEnd());
+        IncidentState state = a.getIncidentState();
+        if (state == null) {
+            return String.format(
+                    "ALERT  %s  %-22s %-36s %s",
+                    window, Printable.escape(a.getJobId()), names(a.getCategories()), verdict(a));
         }
-        seen.windows++;
-        seen.last = a;
-        return seen.windows % 10 == 0
-                ? String.format(
-                        "      %s  %-22s still going: %d windows since %s",
-                        CLOCK.format(a.getWindowEnd()),
+        return switch (state) {
+            case OPEN ->
+                String.format(
+                        "OPEN   %s  %-22s %-36s %s",
+                        window, Printable.escape(a.getJobId()), names(a.getCategories()), verdict(a));
+            case UPDATE -> {
+                if (a.getTransitionCauses().contains(TransitionCause.CATEGORY_JOINED)) {
+                    List<Category> before = new ArrayList<>(a.getIncidentCategories());
+                    before.removeAll(a.getJoinedCategories());
+                    yield String.format(
+                            "JOINS  %s  %-22s %-36s %s",
+                            window,
+                            Printable.escape(a.getJobId()),
+                            names(a.getJoinedCategories()) + " joins " + names(before),
+                            verdict(a));
+                }
+                if (a.getTransitionCauses().contains(TransitionCause.SEVERITY_ROSE)) {
+                    yield String.format(
+                            "RISES  %s  %-22s %-36s %s",
+                            window, Printable.escape(a.getJobId()), "severity now " + a.getPeakSeverity(), verdict(a));
+                }
+                yield String.format(
+                        "       %s  %-22s still going: %d flagged windows since %s, peak %.2f",
+                        window,
                         Printable.escape(a.getJobId()),
-                        seen.windows,
-                        CLOCK.format(seen.first.getWindowStart()))
-                : null;
+                        a.getFlaggedWindows(),
+                        CLOCK.format(a.getFirstWindowStart()),
+                        a.getPeakScore());
+            }
+            case CLOSE ->
+                String.format(
+                        "CLOSE  %s  %-22s %s: %s-%s, %d flagged window(s), peak %.2f %s, %s",
+                        CLOCK.format(a.getClosedAt()),
+                        Printable.escape(a.getJobId()),
+                        a.getTransitionCauses().contains(TransitionCause.JOB_STOPPED) ? "the job stopped" : "quiet",
+                        CLOCK.format(a.getFirstWindowStart()),
+                        CLOCK.format(a.getLastWindowEnd()),
+                        a.getFlaggedWindows(),
+                        a.getPeakScore(),
+                        a.getPeakSeverity(),
+                        names(a.getIncidentCategories()));
+        };
     }
 
-    /** One line per alert: when, which job, what it looks like, and why; text from data escaped ({@link Printable}). */
-    static String describe(Alert a) {
-        String categories = a.getCategories().stream().map(Enum::name).collect(Collectors.joining("+"));
+    /** The window's score, severity and strongest reasons. */
+    private static String verdict(Alert a) {
         String reasons = a.getReasons().stream().limit(3).map(Demo::reason).collect(Collectors.joining("; "));
-        return String.format(
-                "ALERT %s-%s  %-22s %-28s score %.2f %-8s %s",
-                CLOCK.format(a.getWindowStart()),
-                CLOCK.format(a.getWindowEnd()),
-                Printable.escape(a.getJobId()),
-                categories,
-                a.getScore(),
-                a.getSeverity(),
-                reasons);
+        return String.format("score %.2f %-8s %s", a.getScore(), a.getSeverity(), reasons);
+    }
+
+    private static String names(List<Category> categories) {
+        return categories.stream().map(Enum::name).collect(Collectors.joining("+"));
     }
 
     private static String reason(Reason r) {

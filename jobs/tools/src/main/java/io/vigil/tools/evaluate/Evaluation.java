@@ -44,7 +44,10 @@ public final class Evaluation {
     }
 
     /**
-     * One line of the table. Times to detect are over detected incidents; null when none was.
+     * One line of the table. Times to detect are over detected incidents; null when none was. False alerts are
+     * flagged windows outside every labelled incident of their job, counted per window (each was an alert before
+     * incidents had a lifecycle), so the rate and the gate on it stay comparable across releases; false incidents
+     * are the pipeline's incidents none of whose windows is in a labelled incident: the pages a team would get.
      *
      * @param missed incidents not detected, or detected with a wrong category in some phase, by name
      */
@@ -60,6 +63,8 @@ public final class Evaluation {
             int falseAlerts,
             double jobHours,
             double falseAlertsPer100JobHours,
+            int falseIncidents,
+            double falseIncidentsPer100JobHours,
             double prAuc,
             List<String> missed) {
 
@@ -93,6 +98,8 @@ public final class Evaluation {
                     r.falseAlerts().size(),
                     r.jobHours(),
                     r.falseAlertsPer100JobHours(),
+                    r.falseIncidents(),
+                    r.falseIncidentsPer100JobHours(),
                     r.prAuc(),
                     missed);
         }
@@ -219,6 +226,7 @@ public final class Evaluation {
                 "ttd median",
                 "ttd max",
                 "false alerts/100 job-h",
+                "false incidents/100 job-h",
                 "PR-AUC");
         for (int i = 0; i < report.datasets().size(); i++) {
             table.row(cells(report.datasets().get(i), report.kinds().get(i)));
@@ -266,6 +274,9 @@ public final class Evaluation {
                             r.falseAlertsPer100JobHours(),
                             r.falseAlerts(),
                             r.jobHours()),
+            Double.isNaN(r.falseIncidentsPer100JobHours())
+                    ? "n/a"
+                    : String.format(Locale.ROOT, "%.2f (%d)", r.falseIncidentsPer100JobHours(), r.falseIncidents()),
             Double.isNaN(r.prAuc()) ? "n/a" : String.format(Locale.ROOT, "%.3f", r.prAuc())
         };
     }
@@ -316,6 +327,8 @@ public final class Evaluation {
         node.put("false_alerts", r.falseAlerts());
         Json.putRounded(node, "job_hours", r.jobHours());
         Json.putRounded(node, "false_alerts_per_100_job_hours", r.falseAlertsPer100JobHours());
+        node.put("false_incidents", r.falseIncidents());
+        Json.putRounded(node, "false_incidents_per_100_job_hours", r.falseIncidentsPer100JobHours());
         Json.putRounded(node, "pr_auc", r.prAuc());
     }
 

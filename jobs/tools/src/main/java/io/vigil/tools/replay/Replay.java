@@ -52,7 +52,7 @@ import org.apache.flink.util.CloseableIterator;
  * attributed with the other's assignments and the fleet view of destinations would mix clusters. So each
  * dataset is its own bounded Flink job, one after the other, and the backtest is per dataset, then pooled.
  *
- * <p>Results come back with {@code DataStream#collectAsync()}; the three streams are drained on their own
+ * <p>Results come back with {@code DataStream#collectAsync()}; the streams are drained on their own
  * threads while the Flink job runs (a collect sink waits for its client to fetch).
  */
 public final class Replay {
@@ -98,13 +98,16 @@ public final class Replay {
             String name, Path path, List<Path> files, List<Label> labels, InputFormats formats, String kind) {}
 
     /**
-     * What the pipeline gave for one dataset, and its backtest; {@code inputs}: what each file's reader counted,
-     * {@code warnings}: what the user should know about the input (a broken file, lines in another format,
-     * implausible times, a capture shorter than the destination warm-up).
+     * What the pipeline gave for one dataset, and its backtest: {@code alerts}, what the alert topic would carry
+     * (each incident's transitions); {@code flaggedWindows}, every flagged window as an alert of its own with the
+     * id of its incident (what the backtest counts, and the report charts); {@code inputs}: what each file's reader
+     * counted, {@code warnings}: what the user should know about the input (a broken file, lines in another
+     * format, implausible times, a capture shorter than the destination warm-up).
      */
     public record DatasetResult(
             Dataset dataset,
             List<Alert> alerts,
+            List<Alert> flaggedWindows,
             List<JobWindow> windows,
             List<DeadLetter> deadLetters,
             Backtest.Result backtest,
@@ -247,12 +250,13 @@ public final class Replay {
                 request.scorer(),
                 DatasetFiles.inputs(List.of(dataset.path()), dataset.formats()));
         CloseableIterator<Alert> alerts = results.alerts().collectAsync();
+        CloseableIterator<Alert> flagged = results.flaggedWindows().collectAsync();
         CloseableIterator<JobWindow> windows = results.windows().collectAsync();
         CloseableIterator<DeadLetter> deadLetters = results.deadLetters().collectAsync();
         CloseableIterator<InputStats> inputStats = results.inputStats().collectAsync();
 
         String what = String.format(Locale.ROOT, "  %s (%d/%d)", Printable.escape(dataset.name()), index, count);
-        ExecutorService drainers = Executors.newFixedThreadPool(4, r -> {
+        ExecutorService drainers = Executors.newFixedThreadPool(5, r -> {
             Thread t = new Thread(r, "replay-collect");
             t.setDaemon(true);
             return t;
@@ -261,6 +265,8 @@ public final class Replay {
             JobClient flinkJob = env.executeAsync("vigil replay " + dataset.name());
             CompletableFuture<List<Alert>> collectedAlerts =
                     CompletableFuture.supplyAsync(() -> drain(alerts), drainers);
+            CompletableFuture<List<Alert>> collectedFlagged =
+                    CompletableFuture.supplyAsync(() -> drain(flagged), drainers);
             CompletableFuture<List<JobWindow>> collectedWindows =
                     CompletableFuture.supplyAsync(() -> drain(windows), drainers);
             CompletableFuture<List<DeadLetter>> collectedDead =
@@ -288,18 +294,22 @@ public final class Replay {
                 }
             }
             List<Alert> a = collectedAlerts.get();
+            List<Alert> f = collectedFlagged.get();
             List<JobWindow> w = collectedWindows.get();
             List<DeadLetter> d = collectedDead.get();
             List<InputStats> stats = new ArrayList<>(collectedStats.get());
             stats.sort(Comparator.comparing(st -> st.source));
-            Backtest.Result backtest = Backtest.run(dataset.labels(), w, a);
+            Backtest.Result backtest = Backtest.run(dataset.labels(), w, f);
             long elapsed = millisSince(started);
             progress.printf(
                     Locale.ROOT,
-                    "%s%s: %d windows, %d alerts, %d dead letters in %.1f s%n",
+                    "%s%s: %d windows (%d flagged), %d incident%s in %d alerts, %d dead letters in %.1f s%n",
                     console ? "\r" : "",
                     what,
                     w.size(),
+                    f.size(),
+                    backtest.incidentsRaised(),
+                    backtest.incidentsRaised() == 1 ? "" : "s",
                     a.size(),
                     d.size(),
                     elapsed / 1000.0);
@@ -316,9 +326,10 @@ public final class Replay {
                     }
                 }
             }
-            return new DatasetResult(dataset, a, w, d, backtest, elapsed, stats, warnings);
+            return new DatasetResult(dataset, a, f, w, d, backtest, elapsed, stats, warnings);
         } finally {
             closeQuietly(alerts);
+            closeQuietly(flagged);
             closeQuietly(windows);
             closeQuietly(deadLetters);
             closeQuietly(inputStats);

@@ -5,6 +5,7 @@ import io.vigil.records.DeadLetter;
 import io.vigil.records.JobWindow;
 import io.vigil.records.RecordType;
 import io.vigil.records.json.JsonRecordCodec;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -15,8 +16,10 @@ import java.util.stream.Collectors;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
- * The records of a replay in an order that does not depend on parallelism or timing: alerts by window start,
- * job and alert id; windows by window start and job; dead letters by source (file, then line as a number).
+ * The records of a replay in an order that does not depend on parallelism or timing: alerts (incident
+ * transitions) by when they happened (the end of the window that opened or updated the incident; when it
+ * closed), job and alert id; flagged windows and windows by window start and job; dead letters by source (file,
+ * then line as a number).
  * Ties between datasets go in the order the datasets were given, then by the record's own JSON text.
  *
  * <p>So two replays of the same input give the same alerts.jsonl and deadletter.jsonl, byte for byte. The
@@ -25,7 +28,10 @@ import org.apache.avro.specific.SpecificRecord;
  * that share a timestamp reach the window in no fixed order, and floating-point addition is not associative.
  */
 final class ReplayRecords {
-    static final Comparator<Alert> ALERT_ORDER = Comparator.comparing(Alert::getWindowStart)
+    static final Comparator<Alert> ALERT_ORDER = Comparator.comparing(ReplayRecords::happenedAt)
+            .thenComparing(Alert::getJobId)
+            .thenComparing(Alert::getAlertId);
+    static final Comparator<Alert> FLAGGED_ORDER = Comparator.comparing(Alert::getWindowStart)
             .thenComparing(Alert::getJobId)
             .thenComparing(Alert::getAlertId);
     static final Comparator<JobWindow> WINDOW_ORDER =
@@ -59,6 +65,11 @@ final class ReplayRecords {
                 .thenComparingInt(Item::dataset)
                 .thenComparing(Item::json));
         return items.stream().map(Item::json).toList();
+    }
+
+    /** When a transition happened: the end of the window that opened or updated the incident, or when it closed. */
+    static Instant happenedAt(Alert a) {
+        return a.getClosedAt() != null ? a.getClosedAt() : a.getWindowEnd();
     }
 
     /** Dead letters counted by reason, reasons in alphabetical order. */

@@ -20,6 +20,7 @@ import io.vigil.records.Destination;
 import io.vigil.records.InputBounds;
 import io.vigil.records.JobWindow;
 import io.vigil.records.ProcessEvidence;
+import io.vigil.records.TransitionCause;
 import io.vigil.tools.output.Text;
 import java.io.IOException;
 import java.io.InputStream;
@@ -43,8 +44,8 @@ import java.util.stream.Collectors;
  * {@code report.html}: one self-contained page (inline CSS and SVG; no script, no font, no request of any kind)
  * to read a replay. A header with the totals, the incidents table, the dead letters, an index of the jobs, then
  * per job that alerted or had an incident a chart of its score over time ({@link ScoreChart}) and under it the
- * list of its alerts, numbered by the pipeline's incident grouping as on the chart, with categories, reasons and
- * evidence. Every text that comes from data (job ids, reasons, addresses, process names) is escaped
+ * list of its incidents, numbered as on the chart, each with its transitions (opened, what joined, closed),
+ * categories, and the reasons and evidence of its strongest window. Every text that comes from data (job ids, reasons, addresses, process names) is escaped
  * ({@link Html}); the style sheet is the resource {@code report.css}.
  *
  * <p>Each dataset's page covers the time its input covers ({@link Span}): a window, alert or label far outside it
@@ -142,9 +143,16 @@ public final class ReplayReport {
                 h,
                 "false alerts per 100 job-hours",
                 Text.orNa("%.2f", all.falseAlertsPer100JobHours()),
-                all.falseAlerts().size() + " false of " + all.alerts() + " alerts, " + fmt("%.2f", all.jobHours())
-                        + " job-hours",
+                all.falseAlerts().size() + " false of " + all.alerts() + " flagged windows, "
+                        + fmt("%.2f", all.jobHours()) + " job-hours",
                 !all.falseAlerts().isEmpty());
+        total(
+                h,
+                "incidents raised",
+                String.valueOf(all.incidentsRaised()),
+                all.falseIncidents() + " false (" + Text.orNa("%.2f", all.falseIncidentsPer100JobHours())
+                        + " per 100 job-hours)",
+                all.falseIncidents() > 0);
         total(
                 h,
                 "PR-AUC over windows",
@@ -165,7 +173,8 @@ public final class ReplayReport {
         legend(
                 h,
                 EnumSet.allOf(Category.class),
-                "Categories (shading: labelled incident; dots: alerts, coloured by their first category)");
+                "Categories (shading: labelled incident; dots: flagged windows, coloured by their first category;"
+                        + " bars on the time axis: the pipeline's incidents)");
     }
 
     private static void total(StringBuilder h, String what, String value, String detail, boolean warn) {
@@ -305,12 +314,16 @@ public final class ReplayReport {
 
     // ---- jobs ----
 
-    /** One job of one dataset, as charted. */
+    /**
+     * One job of one dataset, as charted: {@code alerts} its flagged windows (each an alert of its own, with its
+     * incident), {@code transitions} what its incidents told on the alert topic.
+     */
     record JobView(
             Replay.DatasetResult dataset,
             String jobId,
             List<JobWindow> windows,
             List<Alert> alerts,
+            List<Alert> transitions,
             List<Label> labels,
             Set<String> falseAlertIds) {
         long firstEvent() {
@@ -333,13 +346,16 @@ public final class ReplayReport {
         List<JobView> views = new ArrayList<>();
         for (Replay.DatasetResult d : o.datasets()) {
             Span span = spans.get(d);
-            List<Alert> alertsKept = d.alerts().stream().filter(span::holds).toList();
+            List<Alert> flaggedKept =
+                    d.flaggedWindows().stream().filter(span::holds).toList();
+            List<Alert> transitionsKept =
+                    d.alerts().stream().filter(span::holds).toList();
             List<Label> labelsKept = d.dataset().labels().stream()
                     .map(span::cut)
                     .filter(l -> l != null)
                     .toList();
             Set<String> jobs = new TreeSet<>();
-            alertsKept.forEach(a -> jobs.add(a.getJobId()));
+            flaggedKept.forEach(a -> jobs.add(a.getJobId()));
             labelsKept.forEach(l -> jobs.add(l.jobId()));
             Set<String> falseIds = d.backtest().falseAlerts().stream()
                     .map(Alert::getAlertId)
@@ -349,7 +365,11 @@ public final class ReplayReport {
                         .filter(w -> w.getJobId().equals(job) && span.holds(w))
                         .sorted(ReplayRecords.WINDOW_ORDER)
                         .toList();
-                List<Alert> alerts = alertsKept.stream()
+                List<Alert> alerts = flaggedKept.stream()
+                        .filter(a -> a.getJobId().equals(job))
+                        .sorted(ReplayRecords.FLAGGED_ORDER)
+                        .toList();
+                List<Alert> transitions = transitionsKept.stream()
                         .filter(a -> a.getJobId().equals(job))
                         .sorted(ReplayRecords.ALERT_ORDER)
                         .toList();
@@ -357,7 +377,7 @@ public final class ReplayReport {
                         .filter(l -> l.jobId().equals(job))
                         .sorted(Comparator.comparingLong(Label::startTs))
                         .toList();
-                views.add(new JobView(d, job, windows, alerts, labels, falseIds));
+                views.add(new JobView(d, job, windows, alerts, transitions, labels, falseIds));
             }
         }
         views.sort(Comparator.comparing((JobView v) -> v.labels().isEmpty())
@@ -377,7 +397,7 @@ public final class ReplayReport {
         h.append("<table class=\"grid\">\n<thead><tr><th>job</th>")
                 .append(severalDatasets ? "<th>dataset</th>" : "")
                 .append(
-                        "<th>windows</th><th>alerts</th><th>false alerts</th><th>max score</th><th>incidents</th></tr></thead>\n<tbody>\n");
+                        "<th>windows</th><th>flagged</th><th>false alerts</th><th>max score</th><th>incidents</th></tr></thead>\n<tbody>\n");
         for (JobView v : jobs) {
             long falseAlerts = v.alerts().stream()
                     .filter(a -> v.falseAlertIds().contains(a.getAlertId()))
@@ -433,8 +453,7 @@ public final class ReplayReport {
                 .append(v.windows().size())
                 .append(" scored windows · ")
                 .append(v.alerts().size())
-                .append(" alert")
-                .append(v.alerts().size() == 1 ? "" : "s");
+                .append(" flagged");
         if (falseAlerts > 0) {
             h.append(" (<span class=\"bad\">").append(falseAlerts).append(" outside every labelled incident</span>)");
         }
@@ -475,7 +494,7 @@ public final class ReplayReport {
         h.append("</section>\n");
     }
 
-    /** Alerts grouped as the pipeline grouped them (consecutive flagged windows of one category share an incident id). */
+    /** Flagged windows grouped into the pipeline's incidents (by incident id), in order. */
     static List<List<Alert>> groups(List<Alert> alerts) {
         Map<String, List<Alert>> byIncident = new LinkedHashMap<>();
         for (Alert a : alerts) {
@@ -516,6 +535,10 @@ public final class ReplayReport {
                     .append(top.getSeverity())
                     .append("</span> · ")
                     .append(categories.stream().map(Html::chip).collect(Collectors.joining(" ")));
+            String told = transitions(v.transitions(), group.get(0).getIncidentId());
+            if (!told.isEmpty()) {
+                h.append(" · <span class=\"transitions\">").append(esc(told)).append("</span>");
+            }
             if (falseOnes > 0) {
                 h.append(" · <span class=\"bad\">")
                         .append(
@@ -541,9 +564,9 @@ public final class ReplayReport {
                     groups.stream().skip(MAX_GROUPS_LISTED).mapToInt(List::size).sum();
             h.append("<p class=\"note\">… and ")
                     .append(groups.size() - MAX_GROUPS_LISTED)
-                    .append(" more groups (")
+                    .append(" more incidents (")
                     .append(rest)
-                    .append(" alerts) in <code>alerts.jsonl</code>.</p>\n");
+                    .append(" flagged windows); their transitions are in <code>alerts.jsonl</code>.</p>\n");
         }
     }
 
@@ -691,6 +714,36 @@ public final class ReplayReport {
     }
 
     // ---- text ----
+
+    /** An incident's transitions as the alert topic told them: "opened 09:28, +CRYPTO_MINING 09:33, closed 10:25 (quiet)". */
+    static String transitions(List<Alert> transitions, String incidentId) {
+        List<String> parts = new ArrayList<>();
+        for (Alert t : transitions) {
+            if (!t.getIncidentId().equals(incidentId) || t.getIncidentState() == null) {
+                continue;
+            }
+            String at = Html.clock(ReplayRecords.happenedAt(t).toEpochMilli());
+            switch (t.getIncidentState()) {
+                case OPEN -> parts.add("opened " + at);
+                case UPDATE ->
+                    parts.add((t.getJoinedCategories().isEmpty()
+                                    ? t.getTransitionCauses().contains(TransitionCause.SEVERITY_ROSE)
+                                            ? t.getPeakSeverity().name()
+                                            : "update"
+                                    : t.getJoinedCategories().stream()
+                                            .map(c -> "+" + c.name())
+                                            .collect(Collectors.joining(" ")))
+                            + " " + at);
+                case CLOSE ->
+                    parts.add("closed " + at + " ("
+                            + t.getTransitionCauses().stream()
+                                    .map(c -> c == TransitionCause.JOB_STOPPED ? "job stopped" : "quiet")
+                                    .collect(Collectors.joining(", "))
+                            + ")");
+            }
+        }
+        return String.join(", ", parts);
+    }
 
     private static String evidence(Alert a) {
         List<String> parts = new ArrayList<>();

@@ -52,7 +52,7 @@ public final class ReplaySummary {
             node.put(
                     "jobs",
                     d.windows().stream().map(JobWindow::getJobId).distinct().count());
-            metrics(node, d.backtest(), d.deadLetters());
+            metrics(node, d.backtest(), d.alerts().size(), d.deadLetters());
             ArrayNode incidents = node.putArray("incidents");
             d.backtest().incidents().forEach(i -> incident(incidents.addObject(), i));
             allDead.addAll(d.deadLetters());
@@ -61,7 +61,11 @@ public final class ReplaySummary {
         ObjectNode overall = root.putObject("overall");
         overall.put("datasets", outcome.datasets().size());
         timeRange(overall, allWindows);
-        metrics(overall, outcome.overall(), allDead);
+        metrics(
+                overall,
+                outcome.overall(),
+                outcome.datasets().stream().mapToInt(d -> d.alerts().size()).sum(),
+                allDead);
         return Json.text(root);
     }
 
@@ -166,13 +170,25 @@ public final class ReplaySummary {
                         .toString());
     }
 
-    private static void metrics(ObjectNode node, Backtest.Result r, List<DeadLetter> deadLetters) {
+    /**
+     * The figures of a backtest. An alert here is a flagged window, as each was one on the alert topic before
+     * incidents had a lifecycle: {@code alerts}, {@code false_alerts} (outside every labelled incident of its job),
+     * their rate per 100 job-hours and a phase's {@code alerts} count windows, so they stay comparable across
+     * releases. {@code incidents_raised}: the pipeline's incidents, {@code false_incidents} those none of whose
+     * windows is in a labelled incident; {@code transitions}: their alerts on the alert topic, the records of
+     * alerts.jsonl.
+     */
+    private static void metrics(ObjectNode node, Backtest.Result r, int transitions, List<DeadLetter> deadLetters) {
         node.put("incidents_total", r.incidents().size());
         node.put("incidents_detected", r.incidentsDetected());
         node.put("incidents_category_right", r.incidentsCategoryRight());
         node.put("windows", r.windows());
         node.put("job_hours", Json.round(r.jobHours()));
         node.put("alerts", r.alerts());
+        node.put("incidents_raised", r.incidentsRaised());
+        node.put("transitions", transitions);
+        node.put("false_incidents", r.falseIncidents());
+        Json.putRounded(node, "false_incidents_per_100_job_hours", r.falseIncidentsPer100JobHours());
         node.put("false_alerts", r.falseAlerts().size());
         Json.putRounded(node, "false_alerts_per_100_job_hours", r.falseAlertsPer100JobHours());
         ObjectNode byJob = node.putObject("false_alerts_by_job");
@@ -199,11 +215,11 @@ public final class ReplaySummary {
         if (i.detected()) {
             node.put("time_to_detect_s", i.timeToDetectMs() / 1000.0);
             node.put("time_to_detect_windows", i.timeToDetectWindows());
-            node.put("first_alert_id", i.firstAlertId());
+            node.put("first_incident_id", i.firstIncidentId());
         } else {
             node.putNull("time_to_detect_s");
             node.putNull("time_to_detect_windows");
-            node.putNull("first_alert_id");
+            node.putNull("first_incident_id");
         }
         ArrayNode phases = node.putArray("phases");
         for (Backtest.Phase p : i.phases()) {
@@ -260,9 +276,19 @@ public final class ReplaySummary {
                 all.incidentsDetected(),
                 all.incidents().size(),
                 all.incidentsCategoryRight()));
+        int transitions =
+                outcome.datasets().stream().mapToInt(d -> d.alerts().size()).sum();
         out.append(String.format(
                 Locale.ROOT,
-                "false alerts: %d of %d alerts, over %.2f job-hours = %s per 100 job-hours%n",
+                "incidents raised: %d (%d transition%s in alerts.jsonl), %d false = %s per 100 job-hours%n",
+                all.incidentsRaised(),
+                transitions,
+                transitions == 1 ? "" : "s",
+                all.falseIncidents(),
+                Text.orNa("%.2f", all.falseIncidentsPer100JobHours())));
+        out.append(String.format(
+                Locale.ROOT,
+                "false alerts (flagged windows): %d of %d, over %.2f job-hours = %s per 100 job-hours%n",
                 all.falseAlerts().size(),
                 all.alerts(),
                 all.jobHours(),

@@ -23,12 +23,14 @@ import java.util.stream.Collectors;
 /**
  * One job's score over time, as an inline SVG: window start on x (UTC), score 0..1 on y, the model's threshold
  * dashed, the labelled incident intervals shaded by category with their names above the plot, the score as a line
- * broken where windows are missing, and the alerts as dots coloured by their first category (dashed outline: a
- * false alert), each group numbered as in the list under the chart.
+ * broken where windows are missing, and the flagged windows as dots coloured by their first category (dashed
+ * outline: a false alert), each incident numbered as in the list under the chart and its span marked on the time
+ * axis.
  *
  * @param windows the job's scored windows, in window order
  * @param labels the job's labelled intervals
- * @param groups the job's alerts as the pipeline grouped them (one incident id each), in order
+ * @param groups the job's flagged windows as the pipeline grouped them into incidents (one incident id each), in
+ *     order
  * @param falseAlertIds alerts outside every labelled incident
  * @param windowMs the window size: the width of a chart with a single window
  */
@@ -266,7 +268,40 @@ record ScoreChart(
                     .append(g + 1)
                     .append("</text>\n");
         }
+        incidentSpans(h, s, plotBottom);
         h.append("</svg>\n");
+    }
+
+    /**
+     * Each incident of the pipeline as a bar on the time axis, from its first flagged window's start to its last's
+     * end, in its first category's colour, numbered as in the list.
+     */
+    private void incidentSpans(StringBuilder h, Scale s, int plotBottom) {
+        for (int g = 0; g < groups.size(); g++) {
+            List<Alert> group = groups.get(g);
+            long start = group.stream()
+                    .mapToLong(a -> a.getWindowStart().toEpochMilli())
+                    .min()
+                    .orElseThrow();
+            long end = group.stream()
+                    .mapToLong(a -> a.getWindowEnd().toEpochMilli())
+                    .max()
+                    .orElseThrow();
+            double a = s.x(start);
+            double b = s.x(end);
+            h.append("<rect class=\"incident-span\" x=\"")
+                    .append(f1(a))
+                    .append("\" y=\"")
+                    .append(plotBottom - 4)
+                    .append("\" width=\"")
+                    .append(f1(Math.max(2, b - a)))
+                    .append("\" height=\"4\" fill=\"")
+                    .append(COLOURS.get(primary(group.get(0))))
+                    .append("\"><title>")
+                    .append(esc("incident " + (g + 1) + ": " + interval(start, end) + " UTC, " + group.size()
+                            + " flagged window" + (group.size() == 1 ? "" : "s")))
+                    .append("</title></rect>\n");
+        }
     }
 
     /** The dot's tooltip, escaped: what, then the reasons on a line of their own. */

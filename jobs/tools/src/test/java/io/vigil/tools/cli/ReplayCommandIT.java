@@ -29,12 +29,14 @@ class ReplayCommandIT {
         assertThat(run.err())
                 .contains("replaying 1 dataset (parallelism 2, model "
                         + DefaultModel.load().modelVersion() + ")")
-                .containsPattern("story \\(1/1\\): 12 windows, \\d+ alerts, 1 dead letters");
+                .containsPattern(
+                        "story \\(1/1\\): 12 windows \\(\\d+ flagged\\), \\d+ incidents? in \\d+ alerts, 1 dead letters");
         assertThat(run.out())
                 .containsSubsequence("incident", "job", "detected", "categories", "time to detect")
                 .containsSubsequence("probe", "job-prober")
                 .containsPattern("incidents detected: [01] of 1")
                 .contains("over 0.20 job-hours")
+                .containsPattern("incidents raised: \\d+ \\(\\d+ transitions? in alerts.jsonl\\)")
                 .contains("dead letters: 1 (malformed 1)")
                 .contains(
                         "wrote alerts.jsonl, windows.jsonl, deadletter.jsonl, summary.json and report.html to " + out);

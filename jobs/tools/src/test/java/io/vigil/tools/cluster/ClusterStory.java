@@ -6,6 +6,7 @@ import io.vigil.records.AssignmentEvent;
 import io.vigil.records.Flow;
 import io.vigil.records.GpuProcess;
 import io.vigil.records.GpuSample;
+import io.vigil.records.IncidentState;
 import io.vigil.settings.Topic;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,7 +21,8 @@ import org.apache.avro.specific.SpecificRecord;
  * A longer cluster story than the pipeline tests' {@code Scenario}, built the same way, for streaming
  * through a real cluster while it fails: two training jobs, told minute by minute for as long as the test
  * needs; in some minutes (scans) the second one probes the internal network (many hosts and service ports,
- * mostly unanswered, plus the cloud metadata service). Each scan is one alert. Which minutes scan is decided
+ * mostly unanswered, plus the cloud metadata service). Each scan is one incident: it opens, and closes after its
+ * quiet windows (fewer than the quiet minutes between scans: two alerts per scan). Which minutes scan is decided
  * while the story is told ({@link #minute(boolean)}), so that a test can hold the next incident back until
  * the failure before it has been dealt with; the quiet minutes between them leave room for a failure to
  * land between alerts. Not thread-safe: one thread tells the story, others read it once it has ended.
@@ -200,12 +202,21 @@ final class ClusterStory {
         return BEGINNING.plus(WINDOW.multipliedBy(minute)).plusSeconds(second);
     }
 
-    /** The alert ids the story told must give: one per scan, for the prober. */
-    Set<String> expectedAlertIds(String modelVersion) {
+    /**
+     * The alert ids the story told must give: per scan, the prober's incident opening at the end of the scan's
+     * window and closing {@code quietWindows} windows later (no fewer quiet minutes before the next scan).
+     */
+    Set<String> expectedAlertIds(int quietWindows) {
         Set<String> ids = new LinkedHashSet<>();
         for (int minute : scanMinutes) {
             long start = at(minute, 0).toEpochMilli();
-            ids.add(Alerts.alertId(PROBER, start, start + WINDOW.toMillis(), modelVersion));
+            ids.add(Alerts.transitionId(
+                    PROBER, start, IncidentState.OPEN, at(minute + 1, 0).toEpochMilli()));
+            ids.add(Alerts.transitionId(
+                    PROBER,
+                    start,
+                    IncidentState.CLOSE,
+                    at(minute + 1 + quietWindows, 0).toEpochMilli()));
         }
         return ids;
     }

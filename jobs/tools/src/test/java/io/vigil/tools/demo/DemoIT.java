@@ -3,7 +3,6 @@ package io.vigil.tools.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vigil.models.scoring.IndicatorScorer;
-import io.vigil.pipeline.detect.Alerts;
 import io.vigil.pipeline.detect.Scenario;
 import io.vigil.records.Alert;
 import java.io.ByteArrayOutputStream;
@@ -14,11 +13,11 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The demo end to end: embedded broker and mini-cluster, a dataset streamed in, the alerts printed. */
+/** The demo end to end: embedded broker and mini-cluster, a dataset streamed in, the incidents printed. */
 class DemoIT {
 
     @Test
-    void printsEachIncidentTheJobAlertsOnAndCountsEveryAlert(@TempDir Path dir) throws Exception {
+    void printsEachIncidentAsItOpensAndClosesAndCountsEveryAlert(@TempDir Path dir) throws Exception {
         Path dataset = new Scenario().writeDataset(dir.resolve("story"), List.of());
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         IndicatorScorer scorer = new IndicatorScorer();
@@ -29,19 +28,21 @@ class DemoIT {
                         new PrintStream(printed, true, StandardCharsets.UTF_8))
                 .run();
 
-        assertThat(alerts)
-                .extracting(Alert::getAlertId)
-                .containsExactlyInAnyOrderElementsOf(Scenario.probingWindowStarts().stream()
-                        .map(start -> Alerts.alertId(
-                                Scenario.PROBER, start, start + Scenario.WINDOW.toMillis(), scorer.modelVersion()))
-                        .toList());
+        // the prober's incident: it opens at its first scan window and closes when the job stops
+        assertThat(alerts).extracting(Alert::getAlertId).containsExactlyElementsOf(Scenario.incidentAlertIds());
         String output = printed.toString(StandardCharsets.UTF_8);
-        // two flagged windows in a row are one incident: its first alert in full, then the tally
-        assertThat(output.lines().filter(l -> l.startsWith("ALERT")))
+        assertThat(output.lines().filter(l -> l.startsWith("OPEN")))
                 .singleElement()
                 .satisfies(l -> assertThat(l).contains(Scenario.PROBER).contains("NETWORK_SCAN"));
-        assertThat(output).contains("committed 2 alert(s) in 1 incident(s)");
+        assertThat(output.lines().filter(l -> l.startsWith("CLOSE")))
+                .singleElement()
+                .satisfies(l -> assertThat(l)
+                        .contains(Scenario.PROBER)
+                        .contains("the job stopped")
+                        .contains("2 flagged window(s)"));
+        assertThat(output).contains("committed 2 alert(s) for 1 incident(s)");
         assertThat(output.lines().filter(l -> l.contains(Scenario.PROBER) && l.contains("2 window(s)")))
-                .hasSize(1);
+                .singleElement()
+                .satisfies(l -> assertThat(l).contains("closed"));
     }
 }

@@ -13,9 +13,9 @@ import org.junit.jupiter.api.Test;
 class DemoLinesTest {
 
     @Test
-    void anAlertLineSaysWhenWhichJobWhatAndWhy() {
+    void anIncidentsOpeningSaysWhenWhichJobWhatAndWhy() {
         assertThat(Demo.describe(Fixtures.alert()))
-                .startsWith("ALERT 03:00-03:05  job-42")
+                .startsWith("OPEN   03:00-03:05  job-42")
                 .contains("CRYPTO_MINING+NETWORK_SCAN", "score 0.93", "HIGH")
                 .contains("gpu_util_without_tensor=0.97 (fleet 0.15); distinct_external_ips=41.00 (fleet 3.00)");
     }

@@ -42,10 +42,13 @@ class EvaluationTest {
         return windows;
     }
 
+    /** A flagged window of the job, an incident of its own. */
     static Alert alert(String job, int m, Category category) {
         return Fixtures.alertBuilder()
                 .setJobId(job)
                 .setAlertId(job + "@" + m)
+                .setIncidentId("incident " + job + "@" + m)
+                .setIncidentState(null)
                 .setWindowStart(minute(m))
                 .setWindowEnd(minute(m + 1))
                 .setCategories(List.of(category))
@@ -132,6 +135,9 @@ class EvaluationTest {
                 .contains("FAIL  false alerts per 100 job-hours <= 1: 1.96 (2 over 102.0 job-hours)")
                 .contains("pass  median time to detect <= 2 windows")
                 .contains("gate: FAILED (incidents missed or named wrong <= 0; false alerts per 100 job-hours <= 1)");
+        // the trainer's two false alerts are two incidents too, beside the gate: 2 over 102 job-hours
+        assertThat(report.pooled().falseIncidents()).isEqualTo(2);
+        assertThat(Evaluation.table(report)).contains("1.96 (2)");
 
         Evaluation.Report lenient = Evaluation.of(
                 "m-2",

@@ -5,9 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vigil.models.scoring.IndicatorScorer;
+import io.vigil.pipeline.detect.Alerts;
 import io.vigil.pipeline.detect.DetectSettings;
 import io.vigil.pipeline.detect.Scenario;
 import io.vigil.pipeline.ingest.InputFormats;
+import io.vigil.records.Alert;
+import io.vigil.records.Category;
+import io.vigil.records.IncidentState;
+import io.vigil.records.RecordType;
+import io.vigil.records.TransitionCause;
+import io.vigil.records.json.JsonRecordCodec;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -94,7 +101,7 @@ class ReplayIT {
         }
         assertThat(progress)
                 .contains("replaying 1 dataset (parallelism 2, model " + IndicatorScorer.MODEL_VERSION + ")")
-                .contains("story (1/1): 12 windows, 2 alerts, 3 dead letters in");
+                .contains("story (1/1): 12 windows (2 flagged), 1 incident in 2 alerts, 3 dead letters in");
     }
 
     /** Windows too: their sums are exact (models' WindowAccumulator), so arrival order does not show in the bits. */
@@ -110,8 +117,20 @@ class ReplayIT {
                     .as(file)
                     .isEqualTo(Files.readAllBytes(first.resolve(file)));
         }
-        assertThat(Files.readAllLines(first.resolve(ReplayOutputs.ALERTS))).hasSize(2);
         assertThat(Files.readAllLines(first.resolve(ReplayOutputs.WINDOWS))).hasSize(12);
+    }
+
+    /** alerts.jsonl holds what the alert topic would: the prober's incident opening, then closing at its STOP. */
+    @Test
+    void alertsAreTheIncidentsTransitionsInTheOrderTheyHappened() throws Exception {
+        List<Alert> alerts = Files.readAllLines(first.resolve(ReplayOutputs.ALERTS)).stream()
+                .map(line -> JsonRecordCodec.of(RecordType.ALERT).decode(line).record())
+                .toList();
+        assertThat(alerts).extracting(Alert::getAlertId).containsExactlyElementsOf(Scenario.incidentAlertIds());
+        assertThat(alerts).extracting(Alert::getIncidentState).containsExactly(IncidentState.OPEN, IncidentState.CLOSE);
+        assertThat(alerts.get(1).getTransitionCauses()).containsExactly(TransitionCause.JOB_STOPPED);
+        assertThat(alerts.get(1).getFlaggedWindows()).isEqualTo(2);
+        assertThat(alerts.get(1).getIncidentCategories()).containsExactly(Category.NETWORK_SCAN);
     }
 
     @Test
@@ -131,8 +150,15 @@ class ReplayIT {
                         .get(0)
                         .asText())
                 .isEqualTo("NETWORK_SCAN");
+        assertThat(incident.path("first_incident_id").asText())
+                .isEqualTo(Alerts.incidentId(
+                        Scenario.PROBER, Scenario.probingWindowStarts().get(0)));
+        assertThat(story.path("alerts").asInt()).as("flagged windows").isEqualTo(2);
         assertThat(story.path("false_alerts").asInt()).isZero();
         assertThat(story.path("false_alerts_per_100_job_hours").asDouble()).isZero();
+        assertThat(story.path("incidents_raised").asInt()).isOne();
+        assertThat(story.path("transitions").asInt()).isEqualTo(2);
+        assertThat(story.path("false_incidents").asInt()).isZero();
         assertThat(story.path("job_hours").asDouble()).isEqualTo(0.2); // 2 jobs x 6 one-minute windows
         assertThat(story.path("pr_auc").asDouble()).isEqualTo(1.0);
         assertThat(story.path("dead_letters").path("total").asInt()).isEqualTo(3);
@@ -189,6 +215,8 @@ class ReplayIT {
         assertThat(overall.path("incidents_total").asInt()).isEqualTo(2);
         assertThat(overall.path("incidents_detected").asInt()).isEqualTo(2);
         assertThat(overall.path("alerts").asInt()).isEqualTo(4);
+        assertThat(overall.path("incidents_raised").asInt()).isEqualTo(2);
+        assertThat(overall.path("transitions").asInt()).isEqualTo(4);
         assertThat(overall.path("false_alerts").asInt()).isZero();
         assertThat(overall.path("job_hours").asDouble()).isEqualTo(0.4);
     }
@@ -207,11 +235,15 @@ class ReplayIT {
                 .doesNotContain("https://")
                 .contains("class=\"threshold\"")
                 .contains("class=\"incident\"")
-                .contains("class=\"alert\"");
+                .contains("class=\"alert\"")
+                .contains("class=\"incident-span\"");
 
         String single = Files.readString(first.resolve(ReplayOutputs.REPORT));
         assertThat(count(single, "<svg ")).isEqualTo(1);
         assertThat(single).contains("NETWORK_SCAN").contains("03:02").contains("failed_hosts");
+        // the incident under the chart with its transitions: opened at the end of its first window, closed at the
+        // end of the window of the job's STOP
+        assertThat(single).contains("opened 03:03, closed 03:07 (job stopped)");
     }
 
     static int count(String text, String what) {

@@ -73,7 +73,7 @@ class ReplayReportSpanTest {
                 new Replay.Dataset("ds", Path.of("ds"), List.of(), labels, InputFormats.CANONICAL, "simulated");
         Backtest.Result backtest = Backtest.run(labels, windows, alerts);
         Replay.DatasetResult result =
-                new Replay.DatasetResult(dataset, alerts, windows, List.of(), backtest, 0, inputs, List.of());
+                new Replay.DatasetResult(dataset, alerts, alerts, windows, List.of(), backtest, 0, inputs, List.of());
         Replay.Request request = new Replay.Request(
                 List.of(dataset), 1, DetectSettings.defaults(), new IndicatorScorer(), InputFormats.CANONICAL);
         return new Replay.Outcome(request, List.of(result), Backtest.Result.pool(List.of(backtest)), 0);
