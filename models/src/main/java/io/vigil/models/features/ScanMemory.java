@@ -16,11 +16,14 @@ import java.util.Arrays;
  * start of the epoch three before the current one: between 30 and 40 minutes. Immutable; the scoring step
  * keeps it per job in its state as {@link #toBytes}.
  *
- * <p><b>Only while failing.</b> {@link #feature} reports the memory only in a window that has failed targets
- * of its own, and the memory starts over after {@value #QUIET_RESET_MINUTES} minutes without one: a scan that
- * stopped raises nothing in the windows after it, and a workload's stray failure half an hour after a scan is
- * not taken for its continuation (nmap's slowest timing, "paranoid", probes every five minutes: no slower scan
- * adds up). A workload that fails now and then on the same service counts it once.
+ * <p><b>Only while the scan goes on.</b> {@link #feature} reports the memory only in a window that keeps its
+ * pace: failed targets of its own, at least {@value #PACE_SHARE} of the memory's average a minute (since its
+ * first window within the horizon). Otherwise it reports the window alone. And the memory starts over after
+ * {@value #QUIET_RESET_MINUTES} minutes without a failed target. So a scan that stopped raises nothing in the
+ * windows after it; a workload's stray failure a minute after a burst of hundreds, far below its pace, or half
+ * an hour after a scan, is not taken for the scan going on; and a slow scan, which keeps its own pace, adds up
+ * (nmap's slowest timing, "paranoid", probes every five minutes: no slower scan does). A workload that fails now
+ * and then on the same service counts it once.
  */
 public final class ScanMemory {
     public static final int EPOCH_MINUTES = 10;
@@ -31,14 +34,19 @@ public final class ScanMemory {
     public static final int QUIET_RESET_MINUTES = 5;
 
     static final long QUIET_RESET_MS = QUIET_RESET_MINUTES * 60_000L;
+    /** The share of the memory's failed targets a minute a window must have to be taken for the scan going on. */
+    public static final double PACE_SHARE = 0.5;
 
     static final byte MAGIC = 'S';
     static final byte FORMAT_VERSION = 1;
-    /** Magic, version, slot count, latest window. */
-    static final int HEADER_BYTES = 3 + Long.BYTES;
+    /** Magic, version, slot count, first and latest window. */
+    static final int HEADER_BYTES = 3 + 2 * Long.BYTES;
 
-    private static final ScanMemory EMPTY = new ScanMemory(Long.MIN_VALUE, new long[0], new DistinctCounter[0]);
+    private static final ScanMemory EMPTY =
+            new ScanMemory(Long.MIN_VALUE, Long.MIN_VALUE, new long[0], new DistinctCounter[0]);
 
+    /** Start of the first window added since the memory (last) started over; {@code Long.MIN_VALUE} when empty. */
+    private final long firstWindowStart;
     /** Start of the latest window added; {@code Long.MIN_VALUE} when empty. */
     private final long lastWindowStart;
     /** Epoch numbers, ascending, at most {@link #EPOCHS}. */
@@ -46,7 +54,8 @@ public final class ScanMemory {
     /** The failed targets of each epoch's windows. */
     private final DistinctCounter[] targets;
 
-    private ScanMemory(long lastWindowStart, long[] epochs, DistinctCounter[] targets) {
+    private ScanMemory(long firstWindowStart, long lastWindowStart, long[] epochs, DistinctCounter[] targets) {
+        this.firstWindowStart = firstWindowStart;
         this.lastWindowStart = lastWindowStart;
         this.epochs = epochs;
         this.targets = targets;
@@ -105,6 +114,7 @@ public final class ScanMemory {
             outTargets[kept++] = windowTargets.copy();
         }
         return new ScanMemory(
+                isEmpty() ? windowStart : Math.min(firstWindowStart, windowStart),
                 Math.max(lastWindowStart, windowStart),
                 Arrays.copyOf(outEpochs, kept),
                 Arrays.copyOf(outTargets, kept));
@@ -120,12 +130,19 @@ public final class ScanMemory {
     }
 
     /**
-     * The value of {@link FeatureSet#RECENT_FAILED_TARGETS} for a window: {@code log1p} of {@link #targets()} of
-     * this memory, which must hold the window, when the window has failed targets of its own; 0 when it has none
-     * (see the class doc).
+     * The value of {@link FeatureSet#RECENT_FAILED_TARGETS} for a window whose failed targets this memory holds:
+     * {@code log1p} of {@link #targets()} when the window keeps the memory's pace (see the class doc), else of the
+     * window's own failed targets (0 for a window without any).
      */
     public double feature(DistinctCounter windowTargets) {
-        return windowTargets.isEmpty() ? 0.0 : Math.log1p(targets());
+        long own = windowTargets.count();
+        if (own == 0 || isEmpty()) {
+            return Math.log1p(own);
+        }
+        long all = targets();
+        long since = Math.max(firstWindowStart, epochs[0] * EPOCH_MS);
+        double minutes = Math.max(0, lastWindowStart - since) / 60_000.0 + 1;
+        return own >= PACE_SHARE * all / minutes ? Math.log1p(all) : Math.log1p(own);
     }
 
     /**
@@ -152,7 +169,8 @@ public final class ScanMemory {
     }
 
     /**
-     * The byte form, version 1: {@code 'S'}, the version, the slot count, the latest window's start (int64), then
+     * The byte form, version 1: {@code 'S'}, the version, the slot count, the first and the latest window's start
+     * (int64 each), then
      * per slot its epoch (int64) and its counter ({@link DistinctCounter#writeTo}).
      */
     public byte[] toBytes() {
@@ -161,7 +179,11 @@ public final class ScanMemory {
             size += Long.BYTES + t.byteSize();
         }
         ByteBuffer out = ByteBuffer.allocate(size);
-        out.put(MAGIC).put(FORMAT_VERSION).put((byte) epochs.length).putLong(lastWindowStart);
+        out.put(MAGIC)
+                .put(FORMAT_VERSION)
+                .put((byte) epochs.length)
+                .putLong(firstWindowStart)
+                .putLong(lastWindowStart);
         for (int i = 0; i < epochs.length; i++) {
             out.putLong(epochs[i]);
             targets[i].writeTo(out);
@@ -184,6 +206,7 @@ public final class ScanMemory {
         if (n > EPOCHS) {
             throw new IllegalArgumentException("scan memory of " + n + " slots, at most " + EPOCHS);
         }
+        long first = in.getLong();
         long last = in.getLong();
         long[] epochs = new long[n];
         DistinctCounter[] targets = new DistinctCounter[n];
@@ -204,15 +227,17 @@ public final class ScanMemory {
         if (n > 0 && epochs[n - 1] - epochs[0] >= EPOCHS) {
             throw new IllegalArgumentException("scan memory spans more than " + EPOCHS + " epochs");
         }
-        if (n > 0 && epoch(last) != epochs[n - 1]) {
-            throw new IllegalArgumentException("scan memory: its latest window is not in its latest epoch");
+        if (n > 0 && (epoch(last) != epochs[n - 1] || first > last)) {
+            throw new IllegalArgumentException(
+                    "scan memory: its latest window is not in its latest epoch, or" + " comes before its first");
         }
-        return n == 0 ? EMPTY : new ScanMemory(last, epochs, targets);
+        return n == 0 ? EMPTY : new ScanMemory(first, last, epochs, targets);
     }
 
     @Override
     public boolean equals(Object o) {
         return o instanceof ScanMemory m
+                && firstWindowStart == m.firstWindowStart
                 && lastWindowStart == m.lastWindowStart
                 && Arrays.equals(epochs, m.epochs)
                 && Arrays.equals(targets, m.targets);

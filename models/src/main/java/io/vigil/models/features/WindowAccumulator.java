@@ -32,11 +32,13 @@ import java.util.TreeSet;
  *       not depend on the order samples arrive in, nor on how they were grouped into partials;</li>
  *   <li>process names: {@link GpuStats#MAX_PROCESS_NAMES} per GPU; whether any name is a miner's is kept
  *       exactly, job-wide.</li>
- *   <li>scan ports: per-port reach (hosts tried, hosts failed) for the {@link #MAX_SCAN_PORTS} lowest port
- *       numbers with attempts; distinct hosts are counted by {@link DistinctCounter}s, exact up to 64 and a
- *       512-byte HyperLogLog beyond, so a sweep of a million addresses holds as much as one of a hundred.
- *       The lowest ports are the ones kept whatever the order or grouping, and each kept port has every
- *       host that was tried on it; scans go for well-known (low) ports first.</li>
+ *   <li>scan ports: per-port reach (hosts tried, targets failed, targets silent) for the
+ *       {@link #MAX_SCAN_PORTS} lowest port numbers with attempts; distinct hosts are counted by
+ *       {@link DistinctCounter}s, exact up to 64 and a 512-byte HyperLogLog beyond, so a sweep of a million
+ *       addresses holds as much as one of a hundred. The lowest ports are the ones kept whatever the order or
+ *       grouping, and each kept port has every host that was tried on it; scans go for well-known (low) ports
+ *       first. The failed targets of the other ports are kept in one more counter (a window that tries more
+ *       ports than that is scanning); their silent UDP targets are not kept.</li>
  * </ul>
  * Contacts to addresses that are not hosts ({@link Contact#toHost}: broadcast, multicast, link-local,
  * loopback, unspecified) count in {@code flows} only. Byte sums saturate ({@link Sums}).

@@ -216,7 +216,7 @@ public final class Probes {
 
     /**
      * The WRCCDC 2018 sweep's shape: 46 probes (S0, one REJ) in 60 ms over 19 internal hosts and 20 ports, at most
-     * five ports of one host and six hosts of one port: neither a vertical nor a horizontal scan alone.
+     * three ports of one host and four hosts of one port here: neither a vertical nor a horizontal scan alone.
      */
     public static List<JobFlow> scatteredScan() {
         int[] ports = {

@@ -68,12 +68,31 @@ class ScanMemoryTest {
         int recent = FeatureSet.CURRENT.index(FeatureSet.RECENT_FAILED_TARGETS);
 
         ScanMemory afterQuiet = m.recall(FeatureSet.CURRENT, quiet, T0 + MINUTE, new DistinctCounter());
-        ScanMemory afterFailing = m.recall(FeatureSet.CURRENT, failing, T0 + MINUTE, targets("10.0.9.1", 31, 1));
+        ScanMemory afterFailing = m.recall(FeatureSet.CURRENT, failing, T0 + MINUTE, targets("10.0.9.1", 31, 10));
 
         assertThat(afterQuiet).isSameAs(m);
         assertThat(quiet[recent]).isZero();
-        assertThat(failing[recent]).isEqualTo(Math.log1p(31));
-        assertThat(afterFailing.targets()).isEqualTo(31);
+        assertThat(failing[recent]).isEqualTo(Math.log1p(40));
+        assertThat(afterFailing.targets()).isEqualTo(40);
+    }
+
+    @Test
+    void reportsTheWindowAloneWhenItFallsFarBelowTheMemorysPace() {
+        // a burst of 200 in two minutes, then a workload's stray failure: not the scan going on
+        ScanMemory m = ScanMemory.empty()
+                .with(T0, targets("10.0.9.1", 1, 100))
+                .with(T0 + MINUTE, targets("10.0.9.1", 101, 100));
+        DistinctCounter stray = targets("203.0.113.51", 8888, 1);
+        ScanMemory after = m.with(T0 + 2 * MINUTE, stray);
+
+        assertThat(after.targets()).isEqualTo(201);
+        assertThat(after.feature(stray)).isEqualTo(Math.log1p(1));
+        // a slow scan keeps its own pace: one a minute, half an hour
+        ScanMemory slow = ScanMemory.empty();
+        for (int minute = 0; minute < 30; minute++) {
+            slow = slow.with(T0 + minute * MINUTE, targets("10.0.13." + minute, 22, 1));
+        }
+        assertThat(slow.feature(targets("10.0.13.29", 22, 1))).isEqualTo(Math.log1p(30));
     }
 
     @Test

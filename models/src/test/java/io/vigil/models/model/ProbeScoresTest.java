@@ -179,13 +179,15 @@ class ProbeScoresTest {
     }
 
     /**
-     * Minutes of a job on top of its ordinary minute, scored as the pipeline scores them: the job's scan memory
-     * gives each window its recent failed targets, the per-job model learns from each. The first minute flagged
-     * (1-based; 0 when none), each minute's score.
+     * Minutes of a job, scored as the pipeline scores them: the job's scan memory gives each window its recent
+     * failed targets, the per-job model learns from each, starting from {@code history}. Each minute's verdict.
+     *
+     * @param ordinaryAround on top of the ordinary minute (NCCL peers, tracker, training GPUs), or alone
      */
-    private static List<Verdict> minutes(int n, IntFunction<List<JobFlow>> minute, boolean ordinaryAround) {
+    private static List<Verdict> minutes(
+            int n, IntFunction<List<JobFlow>> minute, boolean ordinaryAround, JobHistory history) {
         List<Verdict> out = new ArrayList<>();
-        JobHistory h = ordinaryAround ? warm : JobHistory.empty();
+        JobHistory h = history;
         ScanMemory memory = ScanMemory.empty();
         for (int m = 0; m < n; m++) {
             WindowScene scene = ordinaryAround ? ordinary() : scene();
@@ -218,28 +220,46 @@ class ProbeScoresTest {
 
     @Test
     void scansSlowerThanAWindowAddUpToANetworkScan() {
-        List<Verdict> vertical = minutes(10, Probes::slowVerticalScanMinute, true);
-        List<Verdict> sweep = minutes(40, Probes::slowSweepMinute, true);
-        System.out.printf(
-                Locale.ROOT,
-                "probe slow vertical scan, a port every 10 s: flagged in minute %d: %s%n",
-                firstFlagged(vertical),
-                scores(vertical));
-        System.out.printf(
-                Locale.ROOT,
-                "probe slow sweep, a host a minute: flagged in minute %d: %s%n",
-                firstFlagged(sweep),
-                scores(sweep));
+        // against the job's own normal (an hour of ordinary minutes), and in a job's first minutes (no history:
+        // the fleet model and the rules alone, the per-job model learning the scan as it goes)
+        for (JobHistory start : List.of(warm, JobHistory.empty())) {
+            String when = start.isEmpty() ? "from the job's first window" : "against the job's own normal";
+            List<Verdict> vertical = minutes(15, Probes::slowVerticalScanMinute, true, start);
+            List<Verdict> sweep = minutes(40, Probes::slowSweepMinute, true, start);
+            System.out.printf(
+                    Locale.ROOT,
+                    "probe slow vertical scan, a port every 10 s, %s: a scan in minute %d: %s%n",
+                    when,
+                    firstScan(vertical),
+                    scores(vertical));
+            System.out.printf(
+                    Locale.ROOT,
+                    "probe slow sweep, a host a minute, %s: a scan in minute %d: %s%n",
+                    when,
+                    firstScan(sweep),
+                    scores(sweep));
 
-        assertThat(firstFlagged(vertical)).as("a port every ten seconds").isBetween(1, 5);
-        assertThat(firstFlagged(sweep)).as("a host a minute").isBetween(1, 30);
-        assertThat(vertical.get(firstFlagged(vertical) - 1).categories()).contains(Category.NETWORK_SCAN);
-        assertThat(sweep.get(firstFlagged(sweep) - 1).categories()).contains(Category.NETWORK_SCAN);
+            assertThat(firstScan(vertical))
+                    .as("a port every ten seconds, " + when)
+                    .isBetween(1, 5);
+            assertThat(firstScan(sweep)).as("a host a minute, " + when).isBetween(1, 30);
+        }
+    }
+
+    /** The first minute (1-based) flagged as a NETWORK_SCAN; 0 when none is. */
+    private static int firstScan(List<Verdict> verdicts) {
+        for (int i = 0; i < verdicts.size(); i++) {
+            if (verdicts.get(i).flagged() && verdicts.get(i).categories().contains(Category.NETWORK_SCAN)) {
+                return i + 1;
+            }
+        }
+        return 0;
     }
 
     @Test
     void busyBenignClientsStayQuietOverAnHour() {
-        List<Verdict> crawler = minutes(60, Probes::crawlerMinute, false);
+        // each the job's normal from its first minute: a crawler's work is crawling, a job's chores go on all along
+        List<Verdict> crawler = minutes(60, Probes::crawlerMinute, false, JobHistory.empty());
         List<Verdict> chores = minutes(
                 60,
                 m -> {
@@ -248,7 +268,8 @@ class ProbeScoresTest {
                     flows.addAll(Probes.chromecastSsdp());
                     return flows;
                 },
-                true);
+                true,
+                JobHistory.empty());
         System.out.println("probe crawler, 200 web servers a minute, 5 dead, an hour: " + scores(crawler));
         System.out.println("probe statsd, syslog, traces, NTP, DNS, checks, scrapes, SSDP, an hour: " + scores(chores));
 
