@@ -221,8 +221,8 @@ public final class FeatureSet implements Serializable {
                                     + " not answer; a workload's services answer, and a busy client's port mostly does"),
                     new Feature(
                             RECENT_FAILED_TARGETS,
-                            "log1p(the same, distinct over the job's last 30 to 40 minutes (ScanMemory)), in a window that has"
-                                    + " one of its own; 0 in a window without",
+                            "log1p(the same, distinct over the job's last 30 to 40 minutes (ScanMemory)), in a window that keeps"
+                                    + " the memory's pace; else the window's own (0 in a window without)",
                             UP,
                             "a slow scan leaves a target or two a minute, which add up; a workload fails on the same few"
                                     + " services, if any, and a scan that stopped raises nothing"),

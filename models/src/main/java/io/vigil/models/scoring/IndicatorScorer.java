@@ -124,7 +124,7 @@ public final class IndicatorScorer implements WindowScorer {
         },
         /**
          * The same over the job's last half hour ({@code recent_failed_targets}, reported only in a window that
-         * adds failed targets of its own): a scan slower than a window, one port every ten seconds or one host a
+         * adds failed targets of its own at the memory's pace): a scan slower than a window, one port every ten seconds or one host a
          * minute, adds up where no minute alone shows anything. A workload fails, if at all, on the same few
          * services, which count once. Same ramp, 10 to 30 targets: a sweep of one host a minute reaches full
          * strength in half an hour, a port every ten seconds in five minutes. Its strength is what the past adds
