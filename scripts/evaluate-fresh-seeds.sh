@@ -9,7 +9,7 @@ jar=jobs/target/vigil.jar
 model=${1:-models/default/vigil-default.model}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-kinds=(rome stealth-miner tunnel-443 slow-scan proxied-miner exfiltration external-port-scan external-sweep)
+kinds=(rome stealth-miner tunnel-443 slow-scan proxied-miner exfiltration external-port-scan external-sweep udp-scan)
 status=0
 for batch in 1 2; do
   dir="$out/batch$batch"

@@ -53,17 +53,28 @@ public class Contact {
     public long flows;
     /** Flow reports of connections the job opened. */
     public long outboundFlows;
-    /** Connection attempts the job made ({@link JobFlow#attempt}: TCP, ICMP echo requests). */
+    /**
+     * Connection attempts the job made ({@link JobFlow#attempt}: TCP, ICMP echo requests) and UDP datagrams
+     * judged by their answer ({@link ContactStats#udp}).
+     */
     public long attempts;
-    /** Attempts that failed ({@link ContactStats#failedAttempts}). */
+    /** Attempts that failed ({@link ContactStats#judgedFailures}). */
     public long unanswered;
     /** Service ports with attempts, sorted (at most {@link ContactStats#MAX_PORTS}). */
     public int[] attemptPorts = new int[0];
     /** Service ports where most attempts failed, sorted (at most {@link ContactStats#MAX_PORTS}). */
     public int[] failedPorts = new int[0];
+    /**
+     * Service ports the job sent UDP datagrams to that got neither an answer nor a refusal, too few to judge
+     * on this host alone ({@link ContactStats#udp()}), sorted: a one-way protocol, or one target of a sweep.
+     */
+    public int[] silentPorts = new int[0];
 
     public long bytesOut;
     public long bytesIn;
+    /** Of {@link #bytesIn}, the bytes of ICMP errors the remote sent: not payload of any service. */
+    public long errorBytesIn;
+
     public long pktsOut;
     public long pktsIn;
     /** Flow reports of long-lived connections ({@link ConnStates#longLived}). */
@@ -107,10 +118,10 @@ public class Contact {
     /**
      * A host the job tried and failed to reach: most of its attempts failed, and the host sent it no byte
      * of payload in the window (a host that served data on any port, or on a connection of its own, is
-     * there and talking, not a dead or filtered target).
+     * there and talking, not a dead or filtered target; the ICMP errors a host sends are no payload).
      */
     public boolean failedHost() {
-        return toHost() && unanswered > 0 && 2 * unanswered >= attempts && bytesIn == 0;
+        return toHost() && unanswered > 0 && 2 * unanswered >= attempts && bytesIn - errorBytesIn <= 0;
     }
 
     /** At least one long-lived connection. */
@@ -154,6 +165,8 @@ public class Contact {
                 && attempts == c.attempts
                 && Arrays.equals(attemptPorts, c.attemptPorts)
                 && Arrays.equals(failedPorts, c.failedPorts)
+                && Arrays.equals(silentPorts, c.silentPorts)
+                && errorBytesIn == c.errorBytesIn
                 && topPort == c.topPort
                 && distinctPorts == c.distinctPorts
                 && outbound == c.outbound

@@ -2,6 +2,7 @@ package io.vigil.models.features;
 
 import io.vigil.records.IpAddresses;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -18,11 +19,32 @@ import java.util.Objects;
  * no packets, from IPFIX or VPC flow logs) is kept apart: exporters that write each direction as its own
  * record show the reply as another flow, from the remote, so such a failure stands only if the remote sent
  * the job no packets at all in the window ({@link #failedAttempts()}). ICMP errors ({@link JobFlow#icmpError})
- * count as flows and bytes only: they open nothing, in either direction.
+ * count as flows and bytes only: they open nothing, in either direction, and are no answer of a service.
+ *
+ * <p><b>UDP.</b> A datagram gets an answer or it does not, and one-way UDP is how metrics, logs and traces
+ * travel, so a UDP flow is judged here, per host, never alone ({@link #udp()}). The job's datagrams to a
+ * service port of the host ({@link JobFlow#udpProbe}) are answered when the host sent packets back on their
+ * flow. They are <em>refused</em> when the host said nothing listens: a destination unreachable from the host
+ * itself (ICMP 3/3 port unreachable to a closed UDP port, which Zeek logs as a connection of its own from the
+ * host to the job, type and code in the ports). conn.log does not say which datagram an ICMP message quotes, so
+ * they are matched by number: as many of the unanswered ports are refused as the host sent unreachables (hosts
+ * rate-limit them, so a fast probe of many ports gets only some). A port neither answered nor refused is
+ * <em>silent</em>: one such port is a one-way protocol as often as a probe, so it is judged only in numbers:
+ * here when the host was silent on {@value #UDP_SILENT_JUDGED} or more ports, which no one-way sender uses
+ * towards one host; across hosts when as many were silent on one port ({@link Contact#silentPorts} carries
+ * them to the window, {@link WindowAccumulator}). Answered
+ * and refused datagrams are attempts, refused ones failed attempts, like a TCP SYN answered or reset.
  */
 public class ContactStats {
     /** Distinct service ports kept per (job, remote address, window). More than this many is a port scan anyway. */
     public static final int MAX_PORTS = 64;
+
+    /**
+     * Silent UDP targets from which they count as failed: this many ports of one host, or hosts on one port
+     * ({@link WindowAccumulator}). One-way protocols go to a collector or two on a service port or three
+     * (metrics, traces, logs: statsd 8125, a tracing agent's 6831, syslog 514); a probe goes to many.
+     */
+    public static final int UDP_SILENT_JUDGED = 4;
 
     /** Order of ports: most bytes, then most flows, then the lower port number. */
     static final Comparator<Map.Entry<Integer, PortStats>> PORT_ORDER = Comparator.comparingLong(
@@ -48,6 +70,12 @@ public class ContactStats {
     public long statelessUnanswered;
     /** ICMP error messages, either way. */
     public long icmpErrors;
+    /** Packets of ICMP errors the remote sent: no answer of a service, so not counted as one. */
+    public long errorPktsIn;
+    /** Bytes of ICMP errors the remote sent (the datagrams they quote): not payload of a service. */
+    public long errorBytesIn;
+    /** Destination unreachable messages the remote sent the job ({@link JobFlow#unreachableFromRemote}), in packets. */
+    public long unreachables;
     /** Service port ({@link JobFlow#servicePort()}) to its counters; at most {@link #MAX_PORTS}. */
     public Map<Integer, PortStats> ports = new HashMap<>();
     /** Flow reports on ports beyond {@link #MAX_PORTS}: counted in the totals, not in {@link #ports}. */
@@ -71,6 +99,11 @@ public class ContactStats {
         pktsIn = Sums.add(pktsIn, f.pktsIn);
         if (f.icmpError()) {
             icmpErrors++;
+            errorPktsIn = Sums.add(errorPktsIn, f.pktsIn);
+            errorBytesIn = Sums.add(errorBytesIn, f.bytesIn);
+            if (f.unreachableFromRemote()) {
+                unreachables = Sums.add(unreachables, Math.max(1, f.pktsIn));
+            }
             return;
         }
         if (f.outbound) {
@@ -108,33 +141,103 @@ public class ContactStats {
         if (stats != null) {
             stats.add(1, bytes, f.protocol);
             stats.addAttempts(attempt, failed, stateless);
+            if (f.udpProbe()) {
+                boolean answered = f.respPkts() > 0;
+                stats.addUdp(1, answered ? 1 : 0, !answered && ConnStates.stateless(f.connState) ? 1 : 0);
+            }
         } else {
             portOverflowFlows++;
         }
     }
 
+    /** The remote sent the job nothing but ICMP errors, if anything: no service of it answered at all. */
+    public boolean remoteSilent() {
+        return pktsIn - errorPktsIn <= 0;
+    }
+
     /** Failed attempts that stand: stateless verdicts only when the remote sent the job no packets (class doc). */
     public long failedAttempts() {
-        return pktsIn > 0 ? unanswered - statelessUnanswered : unanswered;
+        return remoteSilent() ? unanswered : unanswered - statelessUnanswered;
     }
 
-    /** Ports (sorted) where the job made attempts. */
-    public int[] attemptPorts() {
+    /** Attempts: TCP and ICMP echo ones, and the UDP datagrams {@code udp} judged ({@link #udp()}). */
+    public long judgedAttempts(UdpVerdict udp) {
+        return attempts + udp.attempts();
+    }
+
+    /** Failed attempts that stand ({@link #failedAttempts()}), and refused or silent UDP ({@link #udp()}). */
+    public long judgedFailures(UdpVerdict udp) {
+        return failedAttempts() + udp.failures();
+    }
+
+    /** Ports (sorted) where the job made attempts: TCP, ICMP echo, and UDP answered or failed ({@link #udp()}). */
+    public int[] attemptPorts(UdpVerdict udp) {
         return ports.entrySet().stream()
-                .filter(e -> e.getValue().attempts > 0)
+                .filter(e -> e.getValue().attempts > 0
+                        || Arrays.binarySearch(udp.answeredPorts(), e.getKey()) >= 0
+                        || Arrays.binarySearch(udp.failedPorts(), e.getKey()) >= 0)
                 .mapToInt(Map.Entry::getKey)
                 .sorted()
                 .toArray();
     }
 
-    /** Ports (sorted) where most of the job's attempts failed ({@link PortStats#mostlyFailed}). */
-    public int[] failedPorts() {
-        boolean silent = pktsIn == 0;
+    /**
+     * Ports (sorted) where most of the job's attempts failed ({@link PortStats#mostlyFailed}), or its UDP
+     * datagrams were refused or silent in numbers ({@link #udp()}).
+     */
+    public int[] failedPorts(UdpVerdict udp) {
+        boolean silent = remoteSilent();
         return ports.entrySet().stream()
-                .filter(e -> e.getValue().mostlyFailed(silent))
+                .filter(e ->
+                        e.getValue().mostlyFailed(silent) || Arrays.binarySearch(udp.failedPorts(), e.getKey()) >= 0)
                 .mapToInt(Map.Entry::getKey)
                 .sorted()
                 .toArray();
+    }
+
+    /**
+     * What the job's UDP datagrams to this host came to (see the class doc): the ports answered, the ports
+     * failed (refused, or silent on {@value #UDP_SILENT_JUDGED} or more ports), the ports silent and not
+     * judged, each sorted; and the datagrams' flow reports on judged ports and on failed ones.
+     */
+    public UdpVerdict udp() {
+        boolean silentRemote = remoteSilent();
+        List<Integer> answered = new ArrayList<>();
+        List<Integer> unanswered = new ArrayList<>();
+        for (Map.Entry<Integer, PortStats> e : ports.entrySet()) {
+            PortStats p = e.getValue();
+            if (p.udpAnswered > 0) {
+                answered.add(e.getKey());
+            } else if (p.udpUnanswered(silentRemote)) {
+                unanswered.add(e.getKey());
+            }
+        }
+        answered.sort(null);
+        unanswered.sort(null);
+        int failedCount = unanswered.size() >= UDP_SILENT_JUDGED
+                ? unanswered.size()
+                : (int) Math.min(unanswered.size(), unreachables);
+        // which ports the unreachables quote is not in the log: the lowest ports stand for them (the count is what
+        // matters)
+        List<Integer> failed = unanswered.subList(0, failedCount);
+        List<Integer> silent = unanswered.subList(failedCount, unanswered.size());
+        long attempts = 0;
+        long failures = 0;
+        for (int port : answered) {
+            attempts += ports.get(port).udpProbes;
+        }
+        for (int port : failed) {
+            attempts += ports.get(port).udpProbes;
+            failures += ports.get(port).udpProbes;
+        }
+        return new UdpVerdict(toArray(answered), toArray(failed), toArray(silent), attempts, failures);
+    }
+
+    /** What {@link #udp()} made of the job's UDP datagrams to one host. */
+    public record UdpVerdict(int[] answeredPorts, int[] failedPorts, int[] silentPorts, long attempts, long failures) {}
+
+    private static int[] toArray(List<Integer> ports) {
+        return ports.stream().mapToInt(Integer::intValue).toArray();
     }
 
     /** Adds the other's counters to these. Exact below {@link #MAX_PORTS}; above, the ports with most bytes stay. */
@@ -149,6 +252,9 @@ public class ContactStats {
         unanswered += other.unanswered;
         statelessUnanswered += other.statelessUnanswered;
         icmpErrors += other.icmpErrors;
+        errorPktsIn = Sums.add(errorPktsIn, other.errorPktsIn);
+        errorBytesIn = Sums.add(errorBytesIn, other.errorBytesIn);
+        unreachables = Sums.add(unreachables, other.unreachables);
         longLivedFlows += other.longLivedFlows;
         longestDurationMs = Math.max(longestDurationMs, other.longestDurationMs);
         outbound |= other.outbound;
@@ -161,6 +267,7 @@ public class ContactStats {
             } else {
                 mine.add(e.getValue().flows, e.getValue().bytes, e.getValue().protocol);
                 mine.addAttempts(e.getValue().attempts, e.getValue().failed, e.getValue().statelessFailed);
+                mine.addUdp(e.getValue().udpProbes, e.getValue().udpAnswered, e.getValue().udpStatelessSilent);
             }
         }
         if (ports.size() > MAX_PORTS) {
@@ -202,12 +309,15 @@ public class ContactStats {
         c.inbound = inbound;
         c.flows = flows;
         c.outboundFlows = outboundFlows;
-        c.attempts = attempts;
-        c.unanswered = failedAttempts();
-        c.attemptPorts = attemptPorts();
-        c.failedPorts = failedPorts();
+        UdpVerdict udp = udp();
+        c.attempts = judgedAttempts(udp);
+        c.unanswered = judgedFailures(udp);
+        c.attemptPorts = attemptPorts(udp);
+        c.failedPorts = failedPorts(udp);
+        c.silentPorts = udp.silentPorts();
         c.bytesOut = bytesOut;
         c.bytesIn = bytesIn;
+        c.errorBytesIn = errorBytesIn;
         c.pktsOut = pktsOut;
         c.pktsIn = pktsIn;
         c.longLivedFlows = longLivedFlows;
@@ -253,6 +363,9 @@ public class ContactStats {
                 && attempts == c.attempts
                 && statelessUnanswered == c.statelessUnanswered
                 && icmpErrors == c.icmpErrors
+                && errorPktsIn == c.errorPktsIn
+                && errorBytesIn == c.errorBytesIn
+                && unreachables == c.unreachables
                 && portOverflowFlows == c.portOverflowFlows
                 && longLivedFlows == c.longLivedFlows
                 && longestDurationMs == c.longestDurationMs

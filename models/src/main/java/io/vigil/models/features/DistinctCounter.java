@@ -1,5 +1,7 @@
 package io.vigil.models.features;
 
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -65,6 +67,64 @@ public class DistinctCounter {
         }
         for (int i = 0; i < REGISTERS; i++) {
             registers[i] = (byte) Math.max(registers[i], other.registers[i]);
+        }
+    }
+
+    /** Whether nothing was counted. */
+    public boolean isEmpty() {
+        return registers == null && hashes.length == 0;
+    }
+
+    /** Bytes {@link #writeTo} writes: a kind byte, then the hashes (count and values) or the registers. */
+    public int byteSize() {
+        return registers == null ? 1 + 1 + Long.BYTES * hashes.length : 1 + REGISTERS;
+    }
+
+    /** Writes the counter ({@link #byteSize()} bytes); {@link #readFrom} reads it back equal. */
+    public void writeTo(ByteBuffer out) {
+        if (registers == null) {
+            out.put((byte) 0).put((byte) hashes.length);
+            for (long h : hashes) {
+                out.putLong(h);
+            }
+        } else {
+            out.put((byte) 1).put(registers);
+        }
+    }
+
+    /** @throws IllegalArgumentException when the bytes are not a counter {@link #writeTo} wrote (nothing is trusted) */
+    public static DistinctCounter readFrom(ByteBuffer in) {
+        try {
+            DistinctCounter c = new DistinctCounter();
+            byte kind = in.get();
+            if (kind == 0) {
+                int n = Byte.toUnsignedInt(in.get());
+                if (n > EXACT_MAX) {
+                    throw new IllegalArgumentException(n + " exact items, at most " + EXACT_MAX);
+                }
+                long[] hashes = new long[n];
+                for (int i = 0; i < n; i++) {
+                    hashes[i] = in.getLong();
+                    if (i > 0 && hashes[i] <= hashes[i - 1]) {
+                        throw new IllegalArgumentException("exact items not sorted and distinct");
+                    }
+                }
+                c.hashes = hashes;
+            } else if (kind == 1) {
+                byte[] registers = new byte[REGISTERS];
+                in.get(registers);
+                for (byte r : registers) {
+                    if (r < 0 || r > 64 - PRECISION + 1) {
+                        throw new IllegalArgumentException("register " + r + " out of range");
+                    }
+                }
+                c.registers = registers;
+            } else {
+                throw new IllegalArgumentException("kind " + kind);
+            }
+            return c;
+        } catch (BufferUnderflowException e) {
+            throw new IllegalArgumentException("truncated", e);
         }
     }
 

@@ -17,21 +17,24 @@ import java.util.Objects;
  * and refuses artifacts for anything other than, one feature set, named by {@link #id()} (version and a
  * hash of the names), which goes into {@code JobWindow.feature_set}.
  *
- * <p>Conventions of {@link #V2}: counts and byte totals are {@code log1p} of the count (so 0 means none
+ * <p>Conventions of {@link #V3}: counts and byte totals are {@code log1p} of the count (so 0 means none
  * and each unit is a factor of e); ratios and fractions lie in [0, 1]; every value is finite; a quiet
  * window (no traffic, idle GPUs, no processes) has every feature at 0, so "less than usual" is always the
  * benign side. "Rare" is {@link Contact#rare()}: an external host, and no other job talked to it over the
  * lookback, that did not fail every attempt ({@link Contact#failedHost()}: a scan target is no endpoint). Hosts are addresses that name one host ({@link Contact#toHost()}): broadcast, multicast,
  * link-local, loopback and unspecified addresses are never destinations or scan targets. An attempt is a
- * TCP connection the job opened or an ICMP echo request it sent ({@link JobFlow#attempt}); a failed one is a
- * failed handshake or an unanswered echo ({@link ConnStates}, {@link Icmp}). Every feature is defined from
+ * TCP connection the job opened, an ICMP echo request it sent ({@link JobFlow#attempt}), or a UDP datagram to
+ * a host's service that the host answered or refused ({@link ContactStats#udp}); a failed one is a failed
+ * handshake, an unanswered echo, or a datagram the host refused with a destination unreachable (or left
+ * without an answer on several of its ports) ({@link ConnStates}, {@link Icmp}). Every feature is defined from
  * the job's window as a whole, so none depends on a cap on kept contacts or GPUs except the per-GPU ones,
- * which see the first {@link WindowAccumulator#MAX_GPUS} GPUs, and the per-port one, which sees the
- * {@link WindowAccumulator#MAX_SCAN_PORTS} lowest port numbers.
+ * which see the first {@link WindowAccumulator#MAX_GPUS} GPUs, and the per-port ones, which see the
+ * {@link WindowAccumulator#MAX_SCAN_PORTS} lowest port numbers; one reaches back before the window
+ * ({@link #RECENT_FAILED_TARGETS}, the job's {@link ScanMemory}, kept by the scoring step).
  *
- * <p>The first set, v1 (no directions, internal scans only, every address a destination), is gone: a model
- * trained on it is refused
- * ({@link #refusal}).
+ * <p>The earlier sets are gone: v1 (no directions, internal scans only, every address a destination) and v2
+ * (scans seen only as many ports of one host or one port of many hosts, within one window; UDP never judged).
+ * A model trained on one is refused ({@link #refusal}).
  */
 public final class FeatureSet implements Serializable {
     private static final long serialVersionUID = 2L;
@@ -40,7 +43,7 @@ public final class FeatureSet implements Serializable {
     public enum Direction {
         /** More can be misuse, less is a quieter job. */
         UP,
-        /** Less can be misuse, more is not (none of {@link #V2} is: each is written so that quiet is 0). */
+        /** Less can be misuse, more is not (none of {@link #V3} is: each is written so that quiet is 0). */
         DOWN,
         /** Either way can be misuse. */
         BOTH,
@@ -74,7 +77,7 @@ public final class FeatureSet implements Serializable {
         }
     }
 
-    // ---- names of V2, for code that reads features by name ----
+    // ---- names of V3, for code that reads features by name ----
     public static final String FLOWS = "flows";
     public static final String EXTERNAL_HOSTS = "external_hosts";
     public static final String EXTERNAL_BYTES_OUT = "external_bytes_out";
@@ -92,6 +95,8 @@ public final class FeatureSet implements Serializable {
     public static final String FAILED_ATTEMPT_RATIO = "failed_attempt_ratio";
     public static final String FAILED_PORTS_ONE_HOST = "failed_ports_one_host";
     public static final String FAILED_HOSTS_ONE_PORT = "failed_hosts_one_port";
+    public static final String FAILED_TARGETS = "failed_targets";
+    public static final String RECENT_FAILED_TARGETS = "recent_failed_targets";
     public static final String METADATA_SERVICE_FLOWS = "metadata_service_flows";
     public static final String GPU_COUNT = "gpu_count";
     public static final String GPU_TELEMETRY = "gpu_telemetry";
@@ -112,11 +117,12 @@ public final class FeatureSet implements Serializable {
     private static final Direction CONTEXT = Direction.CONTEXT;
 
     /**
-     * The second feature set: scans of any target from failed attempts, hosts only, and a direction for each
-     * feature. Each feature's {@code why} says why its direction is what it is.
+     * The third feature set: scans of any target from failed attempts (TCP, ICMP echo, UDP judged per host),
+     * of any shape and any pace ({@link #FAILED_TARGETS}, {@link #RECENT_FAILED_TARGETS}), hosts only, and a
+     * direction for each feature. Each feature's {@code why} says why its direction is what it is.
      */
-    public static final FeatureSet V2 = of(
-            "v2",
+    public static final FeatureSet V3 = of(
+            "v3",
             List.of(
                     // -- network, volume and reach
                     new Feature(
@@ -208,6 +214,19 @@ public final class FeatureSet implements Serializable {
                             UP,
                             "a horizontal sweep tries one port on many hosts that do not answer; a busy client's servers answer"),
                     new Feature(
+                            FAILED_TARGETS,
+                            "log1p(distinct services, host and port, the job failed to reach, on ports where most hosts tried failed)",
+                            UP,
+                            "a scan of any shape (many ports, many hosts, a few ports across a subnet) is services that do"
+                                    + " not answer; a workload's services answer, and a busy client's port mostly does"),
+                    new Feature(
+                            RECENT_FAILED_TARGETS,
+                            "log1p(the same, distinct over the job's last 30 to 40 minutes (ScanMemory)), in a window that keeps"
+                                    + " the memory's pace; else the window's own (0 in a window without)",
+                            UP,
+                            "a slow scan leaves a target or two a minute, which add up; a workload fails on the same few"
+                                    + " services, if any, and a scan that stopped raises nothing"),
+                    new Feature(
                             METADATA_SERVICE_FLOWS,
                             "log1p(flow reports with a cloud instance metadata service)",
                             UP,
@@ -286,7 +305,7 @@ public final class FeatureSet implements Serializable {
                             "a miner's name appearing is the suspicious way; its absence proves nothing")));
 
     /** The feature set this build computes. */
-    public static final FeatureSet CURRENT = V2;
+    public static final FeatureSet CURRENT = V3;
 
     private final String version;
     private final List<Feature> features;
@@ -396,7 +415,7 @@ public final class FeatureSet implements Serializable {
         return hash;
     }
 
-    /** version-hash, e.g. {@code v2-3fa2c1d0}: what {@code JobWindow.feature_set} and model artifacts carry. */
+    /** version-hash, e.g. {@code v3-3fa2c1d0}: what {@code JobWindow.feature_set} and model artifacts carry. */
     public String id() {
         return version + "-" + hash;
     }

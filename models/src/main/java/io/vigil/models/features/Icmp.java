@@ -40,6 +40,16 @@ public final class Icmp {
         return v6 ? type >= 1 && type <= 4 : type == 3 || type == 4 || type == 5 || type == 11 || type == 12;
     }
 
+    /**
+     * A destination unreachable message (ICMP 3, ICMPv6 1), any code: the datagram it quotes was not delivered.
+     * Sent by the probed host itself it says the host is there and nothing takes the datagram: code 3 (ICMPv6 4),
+     * port unreachable, is how a host answers a UDP datagram to a closed port; a host's own firewall rejecting
+     * it says so with code 3 too (iptables' default REJECT) or with administratively prohibited (13; ICMPv6 1).
+     */
+    public static boolean isUnreachable(int type, boolean v6) {
+        return v6 ? type == 1 : type == 3;
+    }
+
     /** An echo request: a probe for whether the host is there. */
     public static boolean isEchoRequest(int type, boolean v6) {
         return v6 ? type == 128 : type == 8;

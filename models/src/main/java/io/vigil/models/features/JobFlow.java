@@ -119,8 +119,32 @@ public class JobFlow {
     }
 
     /**
+     * A destination unreachable message the remote host sent the job ({@link Icmp#isUnreachable}): the remote
+     * says a datagram of the job's was not taken. Zeek logs it as a connection the remote originated, so it
+     * arrives as an inbound flow; which of the job's datagrams it quotes is not in conn.log, only that the
+     * same host sent it ({@link ContactStats} matches them by count).
+     */
+    public boolean unreachableFromRemote() {
+        int type = icmpType();
+        return !outbound && type >= 0 && Icmp.isUnreachable(type, Icmp.isV6(protocol, remoteIp));
+    }
+
+    /**
+     * A UDP datagram the job sent to a service of a host: outbound, to a host, from a higher port than the one
+     * it goes to. A client sends from an ephemeral port to the service's (well-known or registered) one; a
+     * datagram from the job's own lower port to a higher one is a service's reply or announcement (SSDP
+     * answers from 1900 to the searcher's ephemeral port, which Zeek logs as the job's connection), and equal
+     * ports are peers (NTP 123 to 123), neither of which probes anything. Whether it was answered is judged
+     * per host ({@link ContactStats}): UDP has no handshake, and one-way UDP (metrics, logs) is normal.
+     */
+    public boolean udpProbe() {
+        return outbound && "UDP".equals(protocol) && toHost() && remotePort > 0 && remotePort < localPort;
+    }
+
+    /**
      * A connection attempt of the job's to a host: a TCP connection it opened, or an ICMP echo request it
-     * sent. UDP is not one (no handshake, see {@link ConnStates}), nor anything to a non-host address.
+     * sent. UDP is not one flow by flow (no handshake, see {@link ConnStates}): its probes are judged per host
+     * ({@link #udpProbe}), nor is anything to a non-host address.
      */
     public boolean attempt() {
         if (!outbound || !toHost()) {

@@ -15,6 +15,12 @@ public class PortStats {
     public long failed;
     /** Of the failed ones, those judged without a connection state (see {@link ContactStats}). */
     public long statelessFailed;
+    /** UDP datagrams the job sent to this service ({@link JobFlow#udpProbe}), as flow reports. */
+    public long udpProbes;
+    /** Of those, the ones the service answered on the same flow (packets back). */
+    public long udpAnswered;
+    /** Of the unanswered ones, those without a connection state: an exporter that may report the answer apart. */
+    public long udpStatelessSilent;
 
     public PortStats() {}
 
@@ -38,6 +44,20 @@ public class PortStats {
         this.statelessFailed += statelessFailed;
     }
 
+    void addUdp(long probes, long answered, long statelessSilent) {
+        this.udpProbes += probes;
+        this.udpAnswered += answered;
+        this.udpStatelessSilent += statelessSilent;
+    }
+
+    /**
+     * The job's UDP datagrams to this service went unanswered: no reply on their flows, and, where the
+     * exporter has no state and may report a reply as a flow of its own, none from the remote at all.
+     */
+    boolean udpUnanswered(boolean remoteSilent) {
+        return udpProbes > 0 && udpAnswered == 0 && (remoteSilent || udpStatelessSilent < udpProbes);
+    }
+
     /**
      * Most of the job's attempts on this port failed. Stateless verdicts count only when the remote sent
      * nothing at all ({@code remoteSilent}): an exporter that reports each direction on its own shows the
@@ -51,6 +71,7 @@ public class PortStats {
     PortStats copy() {
         PortStats p = new PortStats(flows, bytes, protocol);
         p.addAttempts(attempts, failed, statelessFailed);
+        p.addUdp(udpProbes, udpAnswered, udpStatelessSilent);
         return p;
     }
 
@@ -62,6 +83,9 @@ public class PortStats {
                 && attempts == p.attempts
                 && failed == p.failed
                 && statelessFailed == p.statelessFailed
+                && udpProbes == p.udpProbes
+                && udpAnswered == p.udpAnswered
+                && udpStatelessSilent == p.udpStatelessSilent
                 && Objects.equals(protocol, p.protocol);
     }
 
@@ -72,6 +96,7 @@ public class PortStats {
 
     @Override
     public String toString() {
-        return protocol + " flows=" + flows + " bytes=" + bytes + " attempts=" + attempts + " failed=" + failed;
+        return protocol + " flows=" + flows + " bytes=" + bytes + " attempts=" + attempts + " failed=" + failed
+                + (udpProbes > 0 ? " udpProbes=" + udpProbes + " udpAnswered=" + udpAnswered : "");
     }
 }

@@ -32,11 +32,13 @@ import java.util.TreeSet;
  *       not depend on the order samples arrive in, nor on how they were grouped into partials;</li>
  *   <li>process names: {@link GpuStats#MAX_PROCESS_NAMES} per GPU; whether any name is a miner's is kept
  *       exactly, job-wide.</li>
- *   <li>scan ports: per-port reach (hosts tried, hosts failed) for the {@link #MAX_SCAN_PORTS} lowest port
- *       numbers with attempts; distinct hosts are counted by {@link DistinctCounter}s, exact up to 64 and a
- *       512-byte HyperLogLog beyond, so a sweep of a million addresses holds as much as one of a hundred.
- *       The lowest ports are the ones kept whatever the order or grouping, and each kept port has every
- *       host that was tried on it; scans go for well-known (low) ports first.</li>
+ *   <li>scan ports: per-port reach (hosts tried, targets failed, targets silent) for the
+ *       {@link #MAX_SCAN_PORTS} lowest port numbers with attempts; distinct hosts are counted by
+ *       {@link DistinctCounter}s, exact up to 64 and a 512-byte HyperLogLog beyond, so a sweep of a million
+ *       addresses holds as much as one of a hundred. The lowest ports are the ones kept whatever the order or
+ *       grouping, and each kept port has every host that was tried on it; scans go for well-known (low) ports
+ *       first. The failed targets of the other ports are kept in one more counter (a window that tries more
+ *       ports than that is scanning); their silent UDP targets are not kept.</li>
  * </ul>
  * The job's long tail, its traffic with addresses past {@link JobContacts#MAX_REMOTES} in the window (a
  * sweep, a crawl), comes in as parts ({@link #addTail}) and counts in the same totals, its hosts as distinct
@@ -130,6 +132,8 @@ public class WindowAccumulator {
     public int failedPortsOneHost;
     /** Per service port, the hosts tried and failed on it: the {@link #MAX_SCAN_PORTS} lowest ports tried. */
     public Map<Integer, PortReach> scanPorts = new HashMap<>();
+    /** Failed targets ({@link #target}) on ports that are not among {@link #scanPorts}. */
+    public DistinctCounter overflowFailedTargets = new DistinctCounter();
 
     public long metadataFlows;
     /** Contacts kept for evidence: at most {@link #MAX_CONTACTS}. */
@@ -232,9 +236,13 @@ public class WindowAccumulator {
             }
         }
         for (int port : c.failedPorts) {
+            failedTarget(c.remoteIp, port);
+        }
+        for (int port : c.silentPorts) { // a silent UDP port of a host: judged here, in numbers across hosts
             PortReach reach = scanPort(port);
             if (reach != null) {
-                reach.failed.add(c.remoteIp);
+                reach.tried.add(c.remoteIp);
+                reach.silent.add(target(c.remoteIp, port));
             }
         }
         if (c.metadataService) {
@@ -247,6 +255,20 @@ public class WindowAccumulator {
         if (contacts.size() > MAX_CONTACTS) {
             compactContacts();
         }
+    }
+
+    private void failedTarget(String host, int port) {
+        PortReach reach = scanPort(port);
+        if (reach != null) {
+            reach.failed.add(target(host, port));
+        } else {
+            overflowFailedTargets.add(target(host, port));
+        }
+    }
+
+    /** One service of one host, as the distinct counters of failed targets name it. */
+    static String target(String host, int port) {
+        return host + " " + port;
     }
 
     /** The reach of a port, made if it is among the lowest {@link #MAX_SCAN_PORTS}; null if it is not. */
@@ -263,7 +285,8 @@ public class WindowAccumulator {
             if (port > highest) {
                 return null;
             }
-            scanPorts.remove(highest); // a lower port takes its place: the kept ports are the lowest ever tried
+            // a lower port takes its place: the kept ports are the lowest ever tried
+            overflowFailedTargets.merge(scanPorts.remove(highest).failed);
         }
         reach = new PortReach();
         scanPorts.put(port, reach);
@@ -375,9 +398,10 @@ public class WindowAccumulator {
             List<Integer> ports = new ArrayList<>(scanPorts.keySet());
             ports.sort(null);
             for (Integer port : ports.subList(MAX_SCAN_PORTS, ports.size())) {
-                scanPorts.remove(port);
+                overflowFailedTargets.merge(scanPorts.remove(port).failed);
             }
         }
+        overflowFailedTargets.merge(o.overflowFailedTargets);
         metadataFlows = Sums.add(metadataFlows, o.metadataFlows);
         contacts.addAll(o.contacts);
         if (contacts.size() > MAX_CONTACTS) {
@@ -446,6 +470,12 @@ public class WindowAccumulator {
         f.put(FeatureSet.FAILED_ATTEMPT_RATIO, ratio(failedAttempts, attempts));
         f.put(FeatureSet.FAILED_PORTS_ONE_HOST, log1p(failedPortsOneHost));
         f.put(FeatureSet.FAILED_HOSTS_ONE_PORT, log1p(failedHostsOnePort()));
+        DistinctCounter targets = failedTargets();
+        f.put(FeatureSet.FAILED_TARGETS, log1p(targets.count()));
+        // the window alone; the scoring step, which keeps each job's memory, puts in the last half hour's
+        f.put(
+                FeatureSet.RECENT_FAILED_TARGETS,
+                ScanMemory.empty().with(0, targets).feature(targets));
         f.put(FeatureSet.METADATA_SERVICE_FLOWS, log1p(metadataFlows));
 
         f.put(FeatureSet.GPU_COUNT, log1p(gpus.size() + (gpuOverflowSamples > 0 ? 1 : 0)));
@@ -496,6 +526,24 @@ public class WindowAccumulator {
     }
 
     /**
+     * The services (host and port, {@link #target}) the job failed to reach, on ports where at least half the
+     * hosts it tried failed, and on every port beyond the {@link #MAX_SCAN_PORTS} whose reach is kept (a window
+     * that tries that many ports is scanning): what a scan leaves whatever its shape, many ports of one host,
+     * one port of many hosts, or a few ports across a subnet. A busy client's port stays out: most of the
+     * servers it tries there answer (a crawler on 443 meeting a few dead hosts). A copy, for the caller.
+     */
+    public DistinctCounter failedTargets() {
+        DistinctCounter out = overflowFailedTargets.copy();
+        for (PortReach reach : scanPorts.values()) {
+            DistinctCounter failed = reach.failedOrSilent();
+            if (failed.count() > 0 && 2 * failed.count() >= reach.tried.count()) {
+                out.merge(failed);
+            }
+        }
+        return out;
+    }
+
+    /**
      * The most hosts one port failed on, over the ports where at least half the hosts the job tried failed:
      * a port swept across hosts that do not answer. A busy client whose servers answer (a crawler on 443
      * meeting a few dead hosts) leaves its port below half, and out.
@@ -503,7 +551,7 @@ public class WindowAccumulator {
     private long failedHostsOnePort() {
         long most = 0;
         for (PortReach reach : scanPorts.values()) {
-            long failed = reach.failed.count();
+            long failed = reach.failedOrSilent().count();
             if (2 * failed >= reach.tried.count()) {
                 most = Math.max(most, failed);
             }
@@ -655,16 +703,35 @@ public class WindowAccumulator {
         }
     }
 
-    /** Hosts tried and hosts failed on one service port, within one job's window. A Flink POJO. */
+    /**
+     * Hosts tried and targets failed on one service port, within one job's window: the hosts the job tried on
+     * it, the targets ({@link #target}: host and this port) that failed there, and the targets where its UDP
+     * datagrams met silence, too few on their host to judge there ({@link Contact#silentPorts}). A Flink POJO.
+     */
     public static class PortReach {
         public DistinctCounter tried = new DistinctCounter();
         public DistinctCounter failed = new DistinctCounter();
+        public DistinctCounter silent = new DistinctCounter();
 
         public PortReach() {}
 
         void merge(PortReach o) {
             tried.merge(o.tried);
             failed.merge(o.failed);
+            silent.merge(o.silent);
+        }
+
+        /**
+         * The failed targets, and the silent ones when there are {@link ContactStats#UDP_SILENT_JUDGED} or more:
+         * silence on one port of many hosts is a sweep, on one or two it is a one-way protocol's collectors.
+         */
+        DistinctCounter failedOrSilent() {
+            if (silent.count() < ContactStats.UDP_SILENT_JUDGED) {
+                return failed;
+            }
+            DistinctCounter both = failed.copy();
+            both.merge(silent);
+            return both;
         }
 
         PortReach copy() {
@@ -675,17 +742,20 @@ public class WindowAccumulator {
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof PortReach p && tried.equals(p.tried) && failed.equals(p.failed);
+            return o instanceof PortReach p
+                    && tried.equals(p.tried)
+                    && failed.equals(p.failed)
+                    && silent.equals(p.silent);
         }
 
         @Override
         public int hashCode() {
-            return 31 * tried.hashCode() + failed.hashCode();
+            return 31 * (31 * tried.hashCode() + failed.hashCode()) + silent.hashCode();
         }
 
         @Override
         public String toString() {
-            return "tried=" + tried.count() + " failed=" + failed.count();
+            return "tried=" + tried.count() + " failed=" + failed.count() + " silent=" + silent.count();
         }
     }
 

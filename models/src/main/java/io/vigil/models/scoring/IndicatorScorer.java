@@ -4,6 +4,7 @@ import static io.vigil.models.features.FeatureSet.FAILED_ATTEMPT_RATIO;
 import static io.vigil.models.features.FeatureSet.FAILED_HOSTS;
 import static io.vigil.models.features.FeatureSet.FAILED_HOSTS_ONE_PORT;
 import static io.vigil.models.features.FeatureSet.FAILED_PORTS_ONE_HOST;
+import static io.vigil.models.features.FeatureSet.FAILED_TARGETS;
 import static io.vigil.models.features.FeatureSet.HASHING_DIVERGENCE;
 import static io.vigil.models.features.FeatureSet.HASHING_GPU_FRACTION;
 import static io.vigil.models.features.FeatureSet.METADATA_SERVICE_FLOWS;
@@ -15,6 +16,7 @@ import static io.vigil.models.features.FeatureSet.RARE_INTERACTIVITY;
 import static io.vigil.models.features.FeatureSet.RARE_LONGEST_MINUTES;
 import static io.vigil.models.features.FeatureSet.RARE_LONG_LIVED_HOSTS;
 import static io.vigil.models.features.FeatureSet.RARE_SSH_FLOWS;
+import static io.vigil.models.features.FeatureSet.RECENT_FAILED_TARGETS;
 import static io.vigil.models.features.FeatureSet.TENSOR_RATIO_SPREAD;
 
 import io.vigil.models.features.FeatureSet;
@@ -58,12 +60,16 @@ import java.util.Map;
 public final class IndicatorScorer implements WindowScorer {
     private static final long serialVersionUID = 1L;
 
-    public static final String MODEL_VERSION = "indicators-v2";
+    public static final String MODEL_VERSION = "indicators-v3";
     public static final double THRESHOLD = 0.5;
     /** A category is named when its indicators together contribute at least this much. */
     public static final double CATEGORY_MIN = 0.2;
 
     private static final double MIB = 1024.0 * 1024.0;
+    /** Failed targets (services: host and port) from which a scan starts to show, and where it is certain. */
+    static final double TARGETS_LOW = 10;
+
+    static final double TARGETS_HIGH = 30;
 
     /** One named condition on the features. */
     public enum Indicator {
@@ -100,6 +106,36 @@ public final class IndicatorScorer implements WindowScorer {
             @Override
             double strength(View v) {
                 return ramp(v.count(FAILED_HOSTS), 8, 24) * ramp(v.value(FAILED_ATTEMPT_RATIO), 0.05, 0.25);
+            }
+        },
+        /**
+         * Services (host and port) the job could not reach, on ports where most hosts it tried did not answer,
+         * whatever the scan's shape: many ports of one host, one port of many hosts, or a few ports across a
+         * subnet, which neither of the two rules above sees (19 hosts x 20 ports, 46 probes in 60 ms, has at
+         * most 5 ports on a host and 6 hosts on a port). A workload's services answer, and a busy client's port
+         * mostly does, so it stays out (see {@code failed_targets}). Ramp: 10 targets to 30 in a window; Zeek's
+         * scan policy called 15 ports of one host, or 25 hosts of one port, in five minutes a scan: 0.95.
+         */
+        TARGET_SWEEP(Category.NETWORK_SCAN, 0.95, FAILED_TARGETS) {
+            @Override
+            double strength(View v) {
+                return ramp(v.count(FAILED_TARGETS), TARGETS_LOW, TARGETS_HIGH);
+            }
+        },
+        /**
+         * The same over the job's last half hour ({@code recent_failed_targets}, reported only in a window that
+         * adds failed targets of its own at the memory's pace): a scan slower than a window, one port every ten seconds or one host a
+         * minute, adds up where no minute alone shows anything. A workload fails, if at all, on the same few
+         * services, which count once. Same ramp, 10 to 30 targets: a sweep of one host a minute reaches full
+         * strength in half an hour, a port every ten seconds in five minutes. Its strength is what the past adds
+         * to {@link #TARGET_SWEEP}'s, so a scan within one window is that rule's alone. A little less conclusive
+         * than the same count within one window: 0.9.
+         */
+        SLOW_SCAN(Category.NETWORK_SCAN, 0.9, RECENT_FAILED_TARGETS) {
+            @Override
+            double strength(View v) {
+                return ramp(v.count(RECENT_FAILED_TARGETS), TARGETS_LOW, TARGETS_HIGH)
+                        - ramp(v.count(FAILED_TARGETS), TARGETS_LOW, TARGETS_HIGH);
             }
         },
         /**

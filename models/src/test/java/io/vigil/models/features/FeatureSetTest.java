@@ -14,31 +14,31 @@ import org.junit.jupiter.api.Test;
 class FeatureSetTest {
 
     @Test
-    void listsTheV2FeaturesInOneFixedOrderEachWithADocADirectionAndWhy() {
-        FeatureSet v2 = FeatureSet.V2;
+    void listsTheV3FeaturesInOneFixedOrderEachWithADocADirectionAndWhy() {
+        FeatureSet v3 = FeatureSet.V3;
 
-        assertThat(FeatureSet.CURRENT).isSameAs(v2);
-        assertThat(v2.version()).isEqualTo("v2");
-        assertThat(v2.size()).isEqualTo(v2.names().size()).isBetween(20, 40);
-        assertThat(v2.names()).doesNotHaveDuplicates().startsWith("flows").endsWith("miner_process");
-        assertThat(v2.features()).allSatisfy(f -> {
+        assertThat(FeatureSet.CURRENT).isSameAs(v3);
+        assertThat(v3.version()).isEqualTo("v3");
+        assertThat(v3.size()).isEqualTo(v3.names().size()).isBetween(20, 40);
+        assertThat(v3.names()).doesNotHaveDuplicates().startsWith("flows").endsWith("miner_process");
+        assertThat(v3.features()).allSatisfy(f -> {
             assertThat(f.doc()).isNotBlank();
             assertThat(f.why()).as(f.name()).isNotBlank();
         });
-        assertThat(v2.names()).allSatisfy(n -> assertThat(n).matches("[a-z][a-z0-9_]*"));
-        for (int i = 0; i < v2.size(); i++) {
-            assertThat(v2.index(v2.names().get(i))).isEqualTo(i);
+        assertThat(v3.names()).allSatisfy(n -> assertThat(n).matches("[a-z][a-z0-9_]*"));
+        for (int i = 0; i < v3.size(); i++) {
+            assertThat(v3.index(v3.names().get(i))).isEqualTo(i);
         }
     }
 
     @Test
     void quietIsTheBenignSideOfEveryFeature() {
         // every feature is 0 in a quiet window, so each must be UP (more is suspect) or context
-        assertThat(FeatureSet.V2.features())
+        assertThat(FeatureSet.V3.features())
                 .allSatisfy(f -> assertThat(f.direction())
                         .as(f.name())
                         .isIn(FeatureSet.Direction.UP, FeatureSet.Direction.CONTEXT));
-        assertThat(FeatureSet.V2.features().stream()
+        assertThat(FeatureSet.V3.features().stream()
                         .filter(f -> f.direction() == FeatureSet.Direction.CONTEXT)
                         .map(Feature::name))
                 .containsExactly("gpu_count", "gpu_telemetry");
@@ -72,19 +72,19 @@ class FeatureSetTest {
     }
 
     @Test
-    void pinsTheV2IdSoThatAnyChangeToTheListIsDeliberate() {
-        // Changing V2's names or order changes this id and orphans every trained model and labelled window:
-        // make a V3 instead, and update this line only when that is the intent.
-        assertThat(FeatureSet.V2.id()).isEqualTo("v2-" + FeatureSet.V2.hash()).isEqualTo("v2-da507ced");
+    void pinsTheV3IdSoThatAnyChangeToTheListIsDeliberate() {
+        // Changing V3's names or order changes this id and orphans every trained model and labelled window:
+        // make a V4 instead, and update this line only when that is the intent.
+        assertThat(FeatureSet.V3.id()).isEqualTo("v3-" + FeatureSet.V3.hash()).isEqualTo("v3-98aef32e");
     }
 
     @Test
     void aModelOfAnotherSetIsToldBothSetsAndHowToRetrain() {
-        String why = FeatureSet.V2.refusal("v1-4b3659e7");
+        String why = FeatureSet.V3.refusal("v2-da507ced");
 
         assertThat(why)
-                .contains("v1-4b3659e7")
-                .contains(FeatureSet.V2.id())
+                .contains("v2-da507ced")
+                .contains(FeatureSet.V3.id())
                 .contains("vigil windows")
                 .contains("vigil train")
                 .contains("scripts/train-default-model.sh");
@@ -92,7 +92,7 @@ class FeatureSetTest {
 
     @Test
     void hashesTheSameListTheSameWay() {
-        FeatureSet again = FeatureSet.of("v2", FeatureSet.CURRENT.features());
+        FeatureSet again = FeatureSet.of("v3", FeatureSet.CURRENT.features());
 
         assertThat(again.hash()).isEqualTo(FeatureSet.CURRENT.hash()).matches("[0-9a-f]{8}");
         assertThat(again).isEqualTo(FeatureSet.CURRENT);
@@ -111,9 +111,9 @@ class FeatureSetTest {
         List<Feature> reordered = new ArrayList<>(FeatureSet.CURRENT.features());
         Collections.swap(reordered, 0, 1);
 
-        assertThat(FeatureSet.of("v2", renamed).hash()).isNotEqualTo(FeatureSet.CURRENT.hash());
-        assertThat(FeatureSet.of("v2", reordered).hash()).isNotEqualTo(FeatureSet.CURRENT.hash());
-        assertThat(FeatureSet.of("v3", FeatureSet.CURRENT.features()).hash()).isNotEqualTo(FeatureSet.CURRENT.hash());
+        assertThat(FeatureSet.of("v3", renamed).hash()).isNotEqualTo(FeatureSet.CURRENT.hash());
+        assertThat(FeatureSet.of("v3", reordered).hash()).isNotEqualTo(FeatureSet.CURRENT.hash());
+        assertThat(FeatureSet.of("v4", FeatureSet.CURRENT.features()).hash()).isNotEqualTo(FeatureSet.CURRENT.hash());
     }
 
     @Test
@@ -123,7 +123,7 @@ class FeatureSetTest {
                         new Feature(f.name(), "reworded", FeatureSet.Direction.UP, "more is the test's suspicious way"))
                 .toList();
 
-        assertThat(FeatureSet.of("v2", redocumented).hash()).isEqualTo(FeatureSet.CURRENT.hash());
+        assertThat(FeatureSet.of("v3", redocumented).hash()).isEqualTo(FeatureSet.CURRENT.hash());
     }
 
     @Test

@@ -362,7 +362,7 @@ class ModelArtifactTest {
                     return withFleet(
                             p,
                             new FleetDetector.Forest(
-                                    Arrays.copyOf(f.median(), 29),
+                                    Arrays.copyOf(f.median(), V1.size() - 3),
                                     f.scale(),
                                     f.averagePath(),
                                     f.roots(),
@@ -373,7 +373,7 @@ class ModelArtifactTest {
                                     f.high()));
                 }),
                 Refusal.BAD_MODEL,
-                "fleet medians: 29 values, expected " + V1.size());
+                "fleet medians: " + (V1.size() - 3) + " values, expected " + V1.size());
         refused(
                 forged(p -> new ModelFormat.Parts(
                         p.kind(),
@@ -386,7 +386,7 @@ class ModelArtifactTest {
                         p.metrics(),
                         p.fleet(),
                         p.jobSettings(),
-                        new double[31],
+                        new double[V1.size() - 1],
                         p.supervised(),
                         p.calibration())),
                 Refusal.BAD_MODEL,

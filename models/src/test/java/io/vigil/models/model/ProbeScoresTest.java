@@ -10,6 +10,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vigil.models.features.FeatureSet;
 import io.vigil.models.features.JobFlow;
 import io.vigil.models.features.Probes;
+import io.vigil.models.features.ScanMemory;
+import io.vigil.models.features.WindowAccumulator;
 import io.vigil.models.features.WindowScene;
 import io.vigil.models.scoring.IndicatorScorer;
 import io.vigil.models.scoring.JobHistory;
@@ -22,6 +24,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.IntFunction;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Disabled;
@@ -160,6 +163,118 @@ class ProbeScoresTest {
     void scansOfOutsideHostsAreNetworkScans() {
         scan(probe("vertical: 300 ports of one external host", Probes.verticalScanOfExternalHost("203.0.113.9")));
         scan(probe("horizontal: port 22 of 50 external hosts", Probes.sshSweepOfExternalHosts(50)));
+    }
+
+    @Test
+    void scansOfEveryShapeTcpAndUdpAreNetworkScans() {
+        scan(probe("scattered: 46 probes, 19 hosts x 20 ports", Probes.scatteredScan()));
+        scan(probe("UDP: 200 ports of one host, 6 unreachables", Probes.udpPortScan("10.0.9.50", 6)));
+        scan(probe("UDP: 200 ports of an external host, silent", silent(Probes.udpPortScan("203.0.113.50", 0))));
+        scan(probe("UDP: SNMP to 40 hosts, none answering", Probes.snmpSweep(40)));
+    }
+
+    /** The flows without the host's ICMP messages: a filtered host that answers nothing. */
+    private static List<JobFlow> silent(List<JobFlow> flows) {
+        return flows.stream().filter(f -> !"ICMP".equals(f.protocol)).toList();
+    }
+
+    /**
+     * Minutes of a job, scored as the pipeline scores them: the job's scan memory gives each window its recent
+     * failed targets, the per-job model learns from each, starting from {@code history}. Each minute's verdict.
+     *
+     * @param ordinaryAround on top of the ordinary minute (NCCL peers, tracker, training GPUs), or alone
+     */
+    private static List<Verdict> minutes(
+            int n, IntFunction<List<JobFlow>> minute, boolean ordinaryAround, JobHistory history) {
+        List<Verdict> out = new ArrayList<>();
+        JobHistory h = history;
+        ScanMemory memory = ScanMemory.empty();
+        for (int m = 0; m < n; m++) {
+            WindowScene scene = ordinaryAround ? ordinary() : scene();
+            WindowAccumulator w = scene.with(minute.apply(m)).window();
+            double[] x = w.features(FeatureSet.CURRENT);
+            memory = memory.recall(FeatureSet.CURRENT, x, START + m * 60_000L, w.failedTargets());
+            Verdict v = model.score(x, h);
+            out.add(v);
+            h = model.update(h, x, v);
+        }
+        return out;
+    }
+
+    private static final long START = WindowScene.WINDOW_START;
+
+    private static int firstFlagged(List<Verdict> verdicts) {
+        for (int i = 0; i < verdicts.size(); i++) {
+            if (verdicts.get(i).flagged()) {
+                return i + 1;
+            }
+        }
+        return 0;
+    }
+
+    private static String scores(List<Verdict> verdicts) {
+        return verdicts.stream()
+                .map(v -> String.format(Locale.ROOT, "%.2f", v.score()))
+                .collect(Collectors.joining(" "));
+    }
+
+    @Test
+    void scansSlowerThanAWindowAddUpToANetworkScan() {
+        // against the job's own normal (an hour of ordinary minutes), and in a job's first minutes (no history:
+        // the fleet model and the rules alone, the per-job model learning the scan as it goes)
+        for (JobHistory start : List.of(warm, JobHistory.empty())) {
+            String when = start.isEmpty() ? "from the job's first window" : "against the job's own normal";
+            List<Verdict> vertical = minutes(15, Probes::slowVerticalScanMinute, true, start);
+            List<Verdict> sweep = minutes(40, Probes::slowSweepMinute, true, start);
+            System.out.printf(
+                    Locale.ROOT,
+                    "probe slow vertical scan, a port every 10 s, %s: a scan in minute %d: %s%n",
+                    when,
+                    firstScan(vertical),
+                    scores(vertical));
+            System.out.printf(
+                    Locale.ROOT,
+                    "probe slow sweep, a host a minute, %s: a scan in minute %d: %s%n",
+                    when,
+                    firstScan(sweep),
+                    scores(sweep));
+
+            assertThat(firstScan(vertical))
+                    .as("a port every ten seconds, " + when)
+                    .isBetween(1, 5);
+            assertThat(firstScan(sweep)).as("a host a minute, " + when).isBetween(1, 30);
+        }
+    }
+
+    /** The first minute (1-based) flagged as a NETWORK_SCAN; 0 when none is. */
+    private static int firstScan(List<Verdict> verdicts) {
+        for (int i = 0; i < verdicts.size(); i++) {
+            if (verdicts.get(i).flagged() && verdicts.get(i).categories().contains(Category.NETWORK_SCAN)) {
+                return i + 1;
+            }
+        }
+        return 0;
+    }
+
+    @Test
+    void busyBenignClientsStayQuietOverAnHour() {
+        // each the job's normal from its first minute: a crawler's work is crawling, a job's chores go on all along
+        List<Verdict> crawler = minutes(60, Probes::crawlerMinute, false, JobHistory.empty());
+        List<Verdict> chores = minutes(
+                60,
+                m -> {
+                    List<JobFlow> flows = new ArrayList<>(Probes.choresAndChecks());
+                    flows.addAll(Probes.dnsToResolvers());
+                    flows.addAll(Probes.chromecastSsdp());
+                    return flows;
+                },
+                true,
+                JobHistory.empty());
+        System.out.println("probe crawler, 200 web servers a minute, 5 dead, an hour: " + scores(crawler));
+        System.out.println("probe statsd, syslog, traces, NTP, DNS, checks, scrapes, SSDP, an hour: " + scores(chores));
+
+        assertThat(firstFlagged(crawler)).as("crawler").isZero();
+        assertThat(firstFlagged(chores)).as("chores").isZero();
     }
 
     @Test

@@ -28,6 +28,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vigil.models.features.FeatureSet;
 import io.vigil.models.features.JobFlow;
+import io.vigil.models.features.Probes;
 import io.vigil.models.features.WindowScene;
 import io.vigil.models.scoring.IndicatorScorer.Indicator;
 import io.vigil.records.Category;
@@ -128,6 +129,55 @@ class IndicatorScorerTest {
         assertThat(v.flagged()).isTrue();
         assertThat(v.categories()).containsExactly(Category.NETWORK_SCAN);
         assertThat(reasonFeatures(v)).contains(FeatureSet.FAILED_PORTS_ONE_HOST);
+    }
+
+    @Test
+    void alertsOnAScanScatteredOverHostsAndPortsThatNeitherShapeRuleSees() {
+        WindowScene scan = trainingJob().with(Probes.scatteredScan());
+        Verdict v = score(scan);
+
+        assertThat(v.flagged()).isTrue();
+        assertThat(v.categories()).containsExactly(Category.NETWORK_SCAN);
+        assertThat(reasonFeatures(v)).first().isEqualTo(FeatureSet.FAILED_TARGETS);
+        assertThat(scorer.contributions(scan.features()))
+                .containsEntry(Indicator.PORT_SWEEP, 0.0)
+                .containsEntry(Indicator.VERTICAL_PORT_SCAN, 0.0)
+                .containsEntry(Indicator.SLOW_SCAN, 0.0);
+    }
+
+    @Test
+    void alertsOnUdpScansRefusedOrSilent() {
+        for (List<JobFlow> scan : List.of(Probes.udpPortScan("10.0.9.50", 6), Probes.snmpSweep(40))) {
+            Verdict v = score(trainingJob().with(scan));
+
+            assertThat(v.flagged()).isTrue();
+            assertThat(v.categories()).containsExactly(Category.NETWORK_SCAN);
+        }
+    }
+
+    @Test
+    void alertsOnAScanSlowerThanAWindowFromTheJobsMemoryAlone() {
+        double[] x = trainingJob().with(Probes.slowSweepMinute(0)).features();
+        x[FeatureSet.CURRENT.index(FeatureSet.RECENT_FAILED_TARGETS)] = Math.log1p(30); // a host a minute, half an hour
+
+        Verdict v = scorer.score(x);
+
+        assertThat(v.flagged()).isTrue();
+        assertThat(v.categories()).containsExactly(Category.NETWORK_SCAN);
+        assertThat(reasonFeatures(v)).first().isEqualTo(FeatureSet.RECENT_FAILED_TARGETS);
+        assertThat(scorer.contributions(x)).containsEntry(Indicator.TARGET_SWEEP, 0.0);
+    }
+
+    @Test
+    void staysQuietOnBusyClientsAndAJobsChores() {
+        assertThat(score(trainingJob().with(Probes.crawler())).score()).isLessThan(0.2);
+        assertThat(score(trainingJob()
+                                .with(Probes.crawlerMinute(3))
+                                .with(Probes.dnsToResolvers())
+                                .with(Probes.choresAndChecks())
+                                .with(Probes.chromecastSsdp()))
+                        .score())
+                .isZero();
     }
 
     @Test
@@ -305,7 +355,7 @@ class IndicatorScorerTest {
 
     @Test
     void describesItself() {
-        assertThat(scorer.modelVersion()).isEqualTo("indicators-v2");
+        assertThat(scorer.modelVersion()).isEqualTo("indicators-v3");
         assertThat(scorer.threshold()).isEqualTo(0.5);
         assertThat(scorer.featureSet()).isEqualTo(FeatureSet.CURRENT);
     }
@@ -351,6 +401,8 @@ class IndicatorScorerTest {
                 .allSatisfy(i -> assertThat(i.weight()).isLessThan(IndicatorScorer.THRESHOLD));
         assertThat(List.of(
                         Indicator.HOST_SWEEP,
+                        Indicator.TARGET_SWEEP,
+                        Indicator.SLOW_SCAN,
                         Indicator.REVERSE_TUNNEL,
                         Indicator.LARGE_UPLOAD_TO_RARE_HOST,
                         Indicator.HASHING_ON_SOME_GPUS))

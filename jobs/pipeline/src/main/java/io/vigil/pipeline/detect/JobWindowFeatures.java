@@ -39,6 +39,6 @@ final class JobWindowFeatures extends ProcessWindowFunction<WindowAccumulator, F
                 .setModelVersion(null)
                 .setLabel(null)
                 .build();
-        out.collect(new FeaturedWindow(window, acc.evidence(topDestinations)));
+        out.collect(new FeaturedWindow(window, acc.evidence(topDestinations), acc.failedTargets()));
     }
 }

@@ -1,6 +1,7 @@
 package io.vigil.pipeline.detect;
 
 import io.vigil.models.features.FeatureSet;
+import io.vigil.models.features.ScanMemory;
 import io.vigil.models.model.ModelArtifact;
 import io.vigil.models.model.ModelTrust;
 import io.vigil.models.scoring.JobHistory;
@@ -33,9 +34,11 @@ import org.slf4j.LoggerFactory;
  * Scores each window of a job, emits every scored window, and each flagged one also as an alert of its own (a
  * side output, {@link #FLAGGED}), which {@link IncidentLifecycle} puts into an incident.
  *
- * <p>State per job: the job's {@link JobHistory} (what the model has learned of the job's own normal). It is
- * cleared a window after the job's STOP, or after {@code jobIdleTimeout} without a window, whichever comes
- * first.
+ * <p>State per job: the job's {@link JobHistory} (what the model has learned of the
+ * job's own normal) and its {@link ScanMemory} (the services it failed to reach over the last half hour, which
+ * gives each window its {@code recent_failed_targets} before it is scored, so that a scan slower than a window
+ * adds up). All are cleared a window after the job's STOP, or after {@code jobIdleTimeout} without a window,
+ * whichever comes first.
  *
  * <p>Models: the constructor's model scores until a model release arrives on the broadcast input (the
  * bytes of a {@link ModelArtifact}, from {@code vigil publish-model}). A release is loaded the one way every
@@ -70,6 +73,9 @@ public final class ScoreWindows extends KeyedBroadcastProcessFunction<String, Sc
     private final long idleTimeoutMs;
 
     private transient ValueState<byte[]> history;
+    /** The job's {@link ScanMemory}, as its bytes; written only by windows with failed targets. */
+    private transient ValueState<byte[]> scanMemory;
+
     private transient ValueState<Long> cleanupAt;
     /** When the job stopped (its latest STOP), until a later START restarts it. */
     private transient ValueState<Long> stoppedAt;
@@ -99,6 +105,9 @@ public final class ScoreWindows extends KeyedBroadcastProcessFunction<String, Sc
     public void open(OpenContext openContext) {
         history = getRuntimeContext()
                 .getState(new ValueStateDescriptor<>("history", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        scanMemory = getRuntimeContext()
+                .getState(new ValueStateDescriptor<>(
+                        "scan-memory", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         cleanupAt = getRuntimeContext().getState(new ValueStateDescriptor<>("cleanup-at", Types.LONG));
         stoppedAt = getRuntimeContext().getState(new ValueStateDescriptor<>("stopped-at", Types.LONG));
         // Flink does not run constructors or field initialisers when it deserializes a function
@@ -128,6 +137,7 @@ public final class ScoreWindows extends KeyedBroadcastProcessFunction<String, Sc
         WindowScorer scorer = model(ctx.getBroadcastState(ACCEPTED_MODEL));
         JobWindow window = featured.window;
         double[] features = featureSet.fromMap(window.getFeatures());
+        boolean recalled = recall(featured, features);
         JobHistory before = history(window.getJobId());
         Verdict verdict;
         JobHistory after;
@@ -153,8 +163,11 @@ public final class ScoreWindows extends KeyedBroadcastProcessFunction<String, Sc
             history.update(after.toBytes());
         }
         String modelVersion = scorer.modelVersion();
-        JobWindow scored = JobWindow.newBuilder(window)
-                .setScore(verdict.score())
+        JobWindow.Builder builder = JobWindow.newBuilder(window);
+        if (recalled) {
+            builder.setFeatures(featureSet.toMap(features));
+        }
+        JobWindow scored = builder.setScore(verdict.score())
                 .setThreshold(verdict.threshold())
                 .setFlagged(verdict.flagged())
                 .setCategories(verdict.categories())
@@ -171,6 +184,36 @@ public final class ScoreWindows extends KeyedBroadcastProcessFunction<String, Sc
         if (stoppedAt.value() == null) {
             scheduleCleanup(ctx, end + idleTimeoutMs);
         }
+    }
+
+    /**
+     * Adds the window's failed targets to the job's scan memory and sets {@code recent_failed_targets} in
+     * {@code features} from it ({@link ScanMemory#recall}). Only a window with failed targets reads or writes
+     * the memory: the feature is 0 in the others, as the window computed it. Whether the features changed.
+     */
+    private boolean recall(FeaturedWindow featured, double[] features) throws Exception {
+        if (featured.failedTargets == null || featured.failedTargets.isEmpty()) {
+            return false;
+        }
+        ScanMemory before = ScanMemory.empty();
+        byte[] stored = scanMemory.value();
+        if (stored != null) {
+            try {
+                before = ScanMemory.fromBytes(stored);
+            } catch (IllegalArgumentException e) {
+                LOG.warn(
+                        "job {}: its stored scan memory is unreadable ({}); starting it afresh",
+                        featured.window.getJobId(),
+                        e.getMessage());
+            }
+        }
+        ScanMemory after = before.recall(
+                featureSet, features, featured.window.getWindowStart().toEpochMilli(), featured.failedTargets);
+        if (after == before) {
+            return false;
+        }
+        scanMemory.update(after.toBytes());
+        return true;
     }
 
     /** The job's history so far; a history this version cannot read is started afresh rather than failing the job. */
@@ -225,6 +268,7 @@ public final class ScoreWindows extends KeyedBroadcastProcessFunction<String, Sc
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<JobWindow> out) {
         history.clear();
+        scanMemory.clear();
         cleanupAt.clear();
         stoppedAt.clear();
         jobStatesCleared.inc();

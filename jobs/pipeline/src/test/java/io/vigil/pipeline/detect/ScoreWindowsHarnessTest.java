@@ -3,6 +3,7 @@ package io.vigil.pipeline.detect;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vigil.models.detectors.JobDetector;
+import io.vigil.models.features.DistinctCounter;
 import io.vigil.models.features.FeatureSet;
 import io.vigil.models.scoring.JobHistory;
 import io.vigil.models.scoring.Verdict;
@@ -232,6 +233,56 @@ class ScoreWindowsHarnessTest {
                 BEGINNING.plus(MINUTE.multipliedBy(11)).toEpochMilli() + SETTINGS.retentionMs() + MINUTE.toMillis());
         assertThat(harness.history(JOB)).isNull();
         assertThat(harness.numKeyedStateEntries()).isZero();
+    }
+
+    /** A window with {@code ports} failed targets of its own (ports from {@code firstPort} of one host). */
+    static FeaturedWindow failing(int minute, int firstPort, int ports) {
+        FeaturedWindow w = window(minute, null);
+        DistinctCounter targets = new DistinctCounter();
+        for (int p = firstPort; p < firstPort + ports; p++) {
+            targets.add("10.0.9.9 " + p);
+        }
+        double[] features = FeatureSet.CURRENT.fromMap(w.window.getFeatures());
+        features[FeatureSet.CURRENT.index(FeatureSet.FAILED_TARGETS)] = Math.log1p(ports);
+        features[FeatureSet.CURRENT.index(FeatureSet.RECENT_FAILED_TARGETS)] = Math.log1p(ports); // the window alone
+        w.window.setFeatures(FeatureSet.CURRENT.toMap(features));
+        w.failedTargets = targets;
+        return w;
+    }
+
+    private static long recent(JobWindow w) {
+        return Math.round(Math.expm1(w.getFeatures().get(FeatureSet.RECENT_FAILED_TARGETS)));
+    }
+
+    @Test
+    void aScanSlowerThanAWindowAddsUpInTheJobsMemoryAndEndsWithItsOtherState() throws Exception {
+        harness.window(failing(0, 1, 6));
+        harness.window(failing(1, 7, 6));
+        send(2, null);
+        harness.window(failing(3, 13, 6));
+
+        assertThat(harness.windows())
+                .extracting(ScoreWindowsHarnessTest::recent)
+                .containsExactly(6L, 12L, 0L, 18L);
+        assertThat(harness.scanMemory(JOB).targets()).isEqualTo(18);
+        assertThat(harness.scanMemory("another-job")).isNull();
+
+        Instant stop = BEGINNING.plus(MINUTE.multipliedBy(4));
+        send(AssignmentEvent.STOP, stop);
+        harness.jobWatermark(stop.toEpochMilli() + SETTINGS.retentionMs() + MINUTE.toMillis());
+        assertThat(harness.scanMemory(JOB)).isNull();
+        assertThat(harness.numKeyedStateEntries()).isZero();
+    }
+
+    @Test
+    void aWindowWithoutFailedTargetsNeitherReadsNorWritesTheMemory() throws Exception {
+        send(0, null);
+        send(1, FeatureSet.FAILED_HOSTS);
+
+        assertThat(harness.scanMemory(JOB)).isNull();
+        assertThat(harness.windows())
+                .extracting(ScoreWindowsHarnessTest::recent)
+                .containsExactly(0L, 0L);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.vigil.pipeline.detect;
 
+import io.vigil.models.features.ScanMemory;
 import io.vigil.models.scoring.JobHistory;
 import io.vigil.records.Alert;
 import io.vigil.records.Assignment;
@@ -113,6 +114,20 @@ final class ScoringHarness extends AbstractStreamOperatorTestHarness<JobWindow> 
                         new ValueStateDescriptor<>("history", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO))
                 .value();
         return stored == null ? null : JobHistory.fromBytes(stored);
+    }
+
+    /** The scan memory kept for a job, as the operator stores it; null when it has none. */
+    ScanMemory scanMemory(String jobId) throws Exception {
+        AbstractStreamOperator<?> op = (AbstractStreamOperator<?>) operator;
+        op.setCurrentKey(jobId);
+        byte[] stored = op.getKeyedStateBackend()
+                .getPartitionedState(
+                        VoidNamespace.INSTANCE,
+                        VoidNamespaceSerializer.INSTANCE,
+                        new ValueStateDescriptor<>(
+                                "scan-memory", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO))
+                .value();
+        return stored == null ? null : ScanMemory.fromBytes(stored);
     }
 
     long counter(String name) {

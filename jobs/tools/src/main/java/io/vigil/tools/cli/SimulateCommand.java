@@ -69,6 +69,9 @@ import picocli.CommandLine.Spec;
             "                 seconds",
             "  external-sweep a horizontal sweep of outside hosts: 1-3 ports across 40-250",
             "                 addresses of a range in minutes",
+            "  udp-scan       UDP probing of the cluster: 30-200 UDP ports of one internal",
+            "                 host (closed ones refused with ICMP port unreachable, rate-",
+            "                 limited), then one UDP port across 30-120 pod addresses",
             "",
             "Exit codes: 0 written; 2 bad arguments or --out not empty without --force; 1 a failure while writing."
         })
@@ -137,7 +140,7 @@ final class SimulateCommand implements Callable<Integer> {
             description = "Inject an incident (repeatable), optionally starting OFFSET_MINUTES (decimal) after the"
                     + " start; without an offset the seed picks one in the first 10-40%% of the span. Kinds: rome,"
                     + " stealth-miner, tunnel-443, slow-scan, proxied-miner, exfiltration, external-port-scan,"
-                    + " external-sweep (see below). Without"
+                    + " external-sweep, udp-scan (see below). Without"
                     + " --incident and --benign-only: one rome.")
     List<String> incidents = new ArrayList<>();
 

@@ -23,7 +23,12 @@ public enum IncidentKind {
     /** A vertical scan of one outside host: hundreds of its ports within seconds. */
     EXTERNAL_PORT_SCAN("external-port-scan", 2, List.of(Job.Kind.NOTEBOOK, Job.Kind.RL)),
     /** A horizontal sweep of outside hosts: one to three ports across dozens to hundreds of addresses of a range, within minutes. */
-    EXTERNAL_SWEEP("external-sweep", 7, List.of(Job.Kind.RL, Job.Kind.NOTEBOOK));
+    EXTERNAL_SWEEP("external-sweep", 7, List.of(Job.Kind.RL, Job.Kind.NOTEBOOK)),
+    /**
+     * UDP probing of the cluster: the top UDP ports of one internal host (closed ones refused with ICMP port
+     * unreachable, rate-limited), then one UDP port across a run of pod addresses, mostly silent.
+     */
+    UDP_SCAN("udp-scan", 8, List.of(Job.Kind.RL, Job.Kind.NOTEBOOK));
 
     /** The name on the command line and in labels.json. */
     public final String cliName;

@@ -109,6 +109,37 @@ final class InjectedIncident {
                 in.details.add(hosts + " addresses of " + prefix + "0/24 on port(s) " + Arrays.toString(ports)
                         + " over " + Math.round(duration / 60_000.0) + " min");
             }
+            case UDP_SCAN -> {
+                Node target = world.nodes.get(rng.between(0, world.nodes.size() - 1));
+                String host = rng.pick(List.of(Addresses.RESOLVER, Addresses.NTP.get(0), Addresses.GATEWAY, target.ip));
+                int ports = rng.between(30, 200);
+                long vertical = rng.seconds(20, 150);
+                int sweepNode = rng.between(0, world.nodes.size() - 1);
+                int sweepPort = rng.pick(UdpScan.SWEEP_PORTS);
+                int sweepHosts = rng.between(30, 120);
+                long gap = rng.minutes(1, 3);
+                long sweep = rng.minutes(1, 4);
+                UdpScan scan = new UdpScan(
+                        world,
+                        pod,
+                        rng,
+                        in.phase(NETWORK_SCAN),
+                        host,
+                        ports,
+                        start,
+                        vertical,
+                        Addresses.podSubnet(sweepNode),
+                        sweepPort,
+                        sweepHosts,
+                        gap,
+                        sweep);
+                in.activities.add(scan);
+                in.details.add(
+                        ports + " UDP ports of " + host + " in " + Math.round(vertical / 1000.0) + " s, then UDP "
+                                + sweepPort + " of " + sweepHosts + " addresses of " + Addresses.podSubnet(sweepNode)
+                                + "0/24 over "
+                                + Math.round(sweep / 60_000.0) + " min");
+            }
             case EXFILTRATION -> {
                 String host = Addresses.rareExternal(rng, rareHosts);
                 long duration = rng.minutes(6, 20);

@@ -119,7 +119,7 @@ class IncidentsTest {
             case ROME -> List.of("CRYPTO_MINING", "NETWORK_SCAN", "REVERSE_TUNNEL");
             case STEALTH_MINER, PROXIED_MINER -> List.of("CRYPTO_MINING");
             case TUNNEL_443 -> List.of("REVERSE_TUNNEL");
-            case SLOW_SCAN, EXTERNAL_PORT_SCAN, EXTERNAL_SWEEP -> List.of("NETWORK_SCAN");
+            case SLOW_SCAN, EXTERNAL_PORT_SCAN, EXTERNAL_SWEEP, UDP_SCAN -> List.of("NETWORK_SCAN");
             case EXFILTRATION -> List.of("EXFILTRATION");
         };
         assertThat(labels.stream().map(l -> l.get("category").asText()).sorted())
@@ -341,5 +341,46 @@ class IncidentsTest {
                 probes.stream().collect(Collectors.groupingBy(Flow::getDstPort, Collectors.counting()));
         assertThat(byPort.entrySet().stream().filter(e -> e.getValue() >= 10)).hasSizeBetween(1, 3);
         assertThat(scan.get("end_ts").asLong() - scan.get("start_ts").asLong()).isLessThanOrEqualTo(7 * MINUTE);
+    }
+
+    @Test
+    void aUdpScanTriesManyPortsOfOneHostThatRefusesSomeByIcmpThenOnePortAcrossAPodNetwork() throws IOException {
+        SimulatedDataset data = simulate(IncidentKind.UDP_SCAN, 0.5);
+        JsonNode scan = data.label("udp-scan", "NETWORK_SCAN");
+        Set<String> ips = data.ips(scan.get("job_id").asText());
+        List<Flow> probes = data.flows.stream()
+                .filter(f -> ips.contains(f.getSrcIp())
+                        && "UDP".equals(f.getProtocol())
+                        && within(startTs(f), scan)
+                        && f.getDstPort() < f.getSrcPort())
+                .toList();
+        Map<String, Long> portsByHost = probes.stream()
+                .collect(Collectors.groupingBy(
+                        Flow::getDstIp, Collectors.mapping(Flow::getDstPort, Collectors.counting())));
+        String vertical = portsByHost.entrySet().stream()
+                .max(Map.Entry.comparingByValue())
+                .orElseThrow()
+                .getKey();
+        assertThat(portsByHost.get(vertical)).isGreaterThanOrEqualTo(30);
+        assertThat(probes.stream()
+                        .filter(f -> !f.getDstIp().equals(vertical))
+                        .map(Flow::getDstIp)
+                        .distinct()
+                        .count())
+                .as("the sweep's addresses")
+                .isGreaterThanOrEqualTo(30);
+        List<Flow> unreachables = data.flows.stream()
+                .filter(f -> f.getSrcIp().equals(vertical)
+                        && ips.contains(f.getDstIp())
+                        && "ICMP".equals(f.getProtocol())
+                        && f.getSrcPort() == 3
+                        && f.getDstPort() == 3)
+                .toList();
+        long refused = unreachables.stream().mapToLong(Flow::getOrigPkts).sum();
+        long closed = probes.stream()
+                .filter(f -> f.getDstIp().equals(vertical) && f.getRespPkts() == 0)
+                .count();
+        assertThat(refused).as("port unreachables, rate-limited").isBetween(1L, closed);
+        assertThat(scan.get("end_ts").asLong() - scan.get("start_ts").asLong()).isLessThanOrEqualTo(10 * MINUTE);
     }
 }
