@@ -4,6 +4,7 @@ import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -17,7 +18,7 @@ import java.util.Objects;
  * and refuses artifacts for anything other than, one feature set, named by {@link #id()} (version and a
  * hash of the names), which goes into {@code JobWindow.feature_set}.
  *
- * <p>Conventions of {@link #V2}: counts and byte totals are {@code log1p} of the count (so 0 means none
+ * <p>Conventions of {@link #V2} and {@link #V3}: counts and byte totals are {@code log1p} of the count (so 0 means none
  * and each unit is a factor of e); ratios and fractions lie in [0, 1]; every value is finite; a quiet
  * window (no traffic, idle GPUs, no processes) has every feature at 0, so "less than usual" is always the
  * benign side. "Rare" is {@link Contact#rare()}: an external host, and no other job talked to it over the
@@ -29,9 +30,8 @@ import java.util.Objects;
  * which see the first {@link WindowAccumulator#MAX_GPUS} GPUs, and the per-port one, which sees the
  * {@link WindowAccumulator#MAX_SCAN_PORTS} lowest port numbers.
  *
- * <p>The first set, v1 (no directions, internal scans only, every address a destination), is gone: a model
- * trained on it is refused
- * ({@link #refusal}).
+ * <p>The first set, v1 (no directions, internal scans only, every address a destination), is gone; a model
+ * trained on it, or on v2 (without {@link #SHARED_GPU_PROCESSES}), is refused ({@link #refusal}).
  */
 public final class FeatureSet implements Serializable {
     private static final long serialVersionUID = 2L;
@@ -40,7 +40,7 @@ public final class FeatureSet implements Serializable {
     public enum Direction {
         /** More can be misuse, less is a quieter job. */
         UP,
-        /** Less can be misuse, more is not (none of {@link #V2} is: each is written so that quiet is 0). */
+        /** Less can be misuse, more is not (none of {@link #V3} is: each is written so that quiet is 0). */
         DOWN,
         /** Either way can be misuse. */
         BOTH,
@@ -123,6 +123,7 @@ public final class FeatureSet implements Serializable {
     public static final String ODD_PROCESS_GPU_FRACTION = "odd_process_gpu_fraction";
     public static final String BUSY_GPUS_WITHOUT_PROCESS = "busy_gpus_without_process";
     public static final String MINER_PROCESS = "miner_process";
+    public static final String SHARED_GPU_PROCESSES = "shared_gpu_processes";
 
     private static final Direction UP = Direction.UP;
     private static final Direction CONTEXT = Direction.CONTEXT;
@@ -312,8 +313,28 @@ public final class FeatureSet implements Serializable {
                             UP,
                             "a miner's name appearing is the suspicious way; its absence proves nothing")));
 
+    /**
+     * The third feature set: {@link #V2} and how many more compute processes time-slice the job's busy GPUs
+     * than one each. nvidia-smi lists every compute process on a GPU by pid: a data-parallel job runs one rank per
+     * GPU, and a second process on a busy GPU is a second workload there, whatever its name. It tells a miner
+     * beside an FP32 job (SMs busy and tensor pipes idle on every GPU already, one process name) from the job
+     * alone, where no activity pattern can.
+     */
+    public static final FeatureSet V3 = of(
+            "v3",
+            after(
+                    V2.features(),
+                    BUSY_GPUS_WITHOUT_PROCESS,
+                    new Feature(
+                            SHARED_GPU_PROCESSES,
+                            "log1p(compute processes, by pid, beyond one per busy GPU: each busy GPU's mean over its samples, summed)",
+                            UP,
+                            "a job's ranks own a GPU each; another process time-slicing a busy GPU is a second workload (a miner"
+                                    + " named like the job's own); fewer is processes ending",
+                            GPU_WORK)));
+
     /** The feature set this build computes. */
-    public static final FeatureSet CURRENT = V2;
+    public static final FeatureSet CURRENT = V3;
 
     private final String version;
     private final List<Feature> features;
@@ -333,6 +354,17 @@ public final class FeatureSet implements Serializable {
         }
         this.index = Map.copyOf(byName);
         this.hash = sha256Prefix(version, names);
+    }
+
+    /** {@code features} with {@code added} right after the feature named {@code name}. */
+    private static List<Feature> after(List<Feature> features, String name, Feature added) {
+        List<Feature> out = new ArrayList<>(features);
+        int at = out.stream().map(Feature::name).toList().indexOf(name);
+        if (at < 0) {
+            throw new IllegalArgumentException("no feature '" + name + "' to add after");
+        }
+        out.add(at + 1, added);
+        return out;
     }
 
     /** A feature set; names must be unique. */

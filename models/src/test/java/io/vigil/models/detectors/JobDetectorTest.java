@@ -13,6 +13,7 @@ import io.vigil.models.detectors.JobDetector.Deviation;
 import io.vigil.models.features.FeatureSet;
 import io.vigil.models.scoring.JobHistory;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -412,7 +413,7 @@ class JobDetectorTest {
     void learnsHowAJobsGpusWorkOnlyOnceItHasSeenThemAtWork() {
         // An FP32 job that loads data and waits on its loader for ten minutes, then computes: SMs busy, tensor
         // pipes idle on every GPU, the hashing pattern. Its first minutes say nothing of how it computes.
-        Map<String, Double> fp32 = new java.util.LinkedHashMap<>(JobWindows.fp32Job());
+        Map<String, Double> fp32 = new LinkedHashMap<>(JobWindows.fp32Job());
         fp32.put(FeatureSet.HASHING_GPU_FRACTION, 1.0);
         JobHistory history = JobHistory.empty();
         for (int w = 0; w < 10; w++) {

@@ -14,11 +14,11 @@ import org.junit.jupiter.api.Test;
 class FeatureSetTest {
 
     @Test
-    void listsTheV2FeaturesInOneFixedOrderEachWithADocADirectionAndWhy() {
-        FeatureSet v2 = FeatureSet.V2;
+    void listsTheV3FeaturesInOneFixedOrderEachWithADocADirectionAndWhy() {
+        FeatureSet v2 = FeatureSet.V3;
 
         assertThat(FeatureSet.CURRENT).isSameAs(v2);
-        assertThat(v2.version()).isEqualTo("v2");
+        assertThat(v2.version()).isEqualTo("v3");
         assertThat(v2.size()).isEqualTo(v2.names().size()).isBetween(20, 40);
         assertThat(v2.names()).doesNotHaveDuplicates().startsWith("flows").endsWith("miner_process");
         assertThat(v2.features()).allSatisfy(f -> {
@@ -34,11 +34,11 @@ class FeatureSetTest {
     @Test
     void quietIsTheBenignSideOfEveryFeature() {
         // every feature is 0 in a quiet window, so each must be UP (more is suspect) or context
-        assertThat(FeatureSet.V2.features())
+        assertThat(FeatureSet.CURRENT.features())
                 .allSatisfy(f -> assertThat(f.direction())
                         .as(f.name())
                         .isIn(FeatureSet.Direction.UP, FeatureSet.Direction.CONTEXT));
-        assertThat(FeatureSet.V2.features().stream()
+        assertThat(FeatureSet.CURRENT.features().stream()
                         .filter(f -> f.direction() == FeatureSet.Direction.CONTEXT)
                         .map(Feature::name))
                 .containsExactly("gpu_count", "gpu_telemetry");
@@ -72,19 +72,48 @@ class FeatureSetTest {
     }
 
     @Test
-    void pinsTheV2IdSoThatAnyChangeToTheListIsDeliberate() {
-        // Changing V2's names or order changes this id and orphans every trained model and labelled window:
-        // make a V3 instead, and update this line only when that is the intent.
+    void pinsTheIdsSoThatAnyChangeToTheListIsDeliberate() {
+        // Changing a set's names or order changes its id and orphans every trained model and labelled window:
+        // make a new version instead, and update these lines only when that is the intent.
         assertThat(FeatureSet.V2.id()).isEqualTo("v2-" + FeatureSet.V2.hash()).isEqualTo("v2-da507ced");
+        assertThat(FeatureSet.V3.id()).isEqualTo("v3-" + FeatureSet.V3.hash()).isEqualTo("v3-ceabaead");
+        assertThat(FeatureSet.V3.names())
+                .containsSubsequence(FeatureSet.V2.names())
+                .hasSize(FeatureSet.V2.size() + 1)
+                .containsSubsequence(FeatureSet.BUSY_GPUS_WITHOUT_PROCESS, FeatureSet.SHARED_GPU_PROCESSES);
+    }
+
+    @Test
+    void marksTheFeaturesOfHowTheGpusWork() {
+        assertThat(FeatureSet.CURRENT.features().stream()
+                        .filter(Feature::gpuWork)
+                        .map(Feature::name))
+                .containsExactly(
+                        "gpu_util",
+                        "sm_active",
+                        "tensor_active",
+                        "dram_active",
+                        "sm_without_tensor",
+                        "hashing_gpu_fraction",
+                        "hashing_divergence",
+                        "tensor_ratio_spread",
+                        "busy_gpus_without_process",
+                        "shared_gpu_processes");
+        double[] x = new double[FeatureSet.CURRENT.size()];
+        assertThat(FeatureSet.CURRENT.gpusAtWork(x)).isFalse();
+        x[FeatureSet.CURRENT.index(FeatureSet.GPU_UTIL)] = 0.19;
+        assertThat(FeatureSet.CURRENT.gpusAtWork(x)).isFalse();
+        x[FeatureSet.CURRENT.index(FeatureSet.GPU_UTIL)] = 0.2;
+        assertThat(FeatureSet.CURRENT.gpusAtWork(x)).isTrue();
     }
 
     @Test
     void aModelOfAnotherSetIsToldBothSetsAndHowToRetrain() {
-        String why = FeatureSet.V2.refusal("v1-4b3659e7");
+        String why = FeatureSet.V3.refusal("v2-da507ced");
 
         assertThat(why)
-                .contains("v1-4b3659e7")
-                .contains(FeatureSet.V2.id())
+                .contains("v2-da507ced")
+                .contains(FeatureSet.V3.id())
                 .contains("vigil windows")
                 .contains("vigil train")
                 .contains("scripts/train-default-model.sh");
@@ -92,7 +121,7 @@ class FeatureSetTest {
 
     @Test
     void hashesTheSameListTheSameWay() {
-        FeatureSet again = FeatureSet.of("v2", FeatureSet.CURRENT.features());
+        FeatureSet again = FeatureSet.of("v3", FeatureSet.CURRENT.features());
 
         assertThat(again.hash()).isEqualTo(FeatureSet.CURRENT.hash()).matches("[0-9a-f]{8}");
         assertThat(again).isEqualTo(FeatureSet.CURRENT);
@@ -111,9 +140,9 @@ class FeatureSetTest {
         List<Feature> reordered = new ArrayList<>(FeatureSet.CURRENT.features());
         Collections.swap(reordered, 0, 1);
 
-        assertThat(FeatureSet.of("v2", renamed).hash()).isNotEqualTo(FeatureSet.CURRENT.hash());
-        assertThat(FeatureSet.of("v2", reordered).hash()).isNotEqualTo(FeatureSet.CURRENT.hash());
-        assertThat(FeatureSet.of("v3", FeatureSet.CURRENT.features()).hash()).isNotEqualTo(FeatureSet.CURRENT.hash());
+        assertThat(FeatureSet.of("v3", renamed).hash()).isNotEqualTo(FeatureSet.CURRENT.hash());
+        assertThat(FeatureSet.of("v3", reordered).hash()).isNotEqualTo(FeatureSet.CURRENT.hash());
+        assertThat(FeatureSet.of("v4", FeatureSet.CURRENT.features()).hash()).isNotEqualTo(FeatureSet.CURRENT.hash());
     }
 
     @Test
@@ -123,7 +152,7 @@ class FeatureSetTest {
                         new Feature(f.name(), "reworded", FeatureSet.Direction.UP, "more is the test's suspicious way"))
                 .toList();
 
-        assertThat(FeatureSet.of("v2", redocumented).hash()).isEqualTo(FeatureSet.CURRENT.hash());
+        assertThat(FeatureSet.of("v3", redocumented).hash()).isEqualTo(FeatureSet.CURRENT.hash());
     }
 
     @Test

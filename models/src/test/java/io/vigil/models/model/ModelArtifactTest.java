@@ -386,7 +386,7 @@ class ModelArtifactTest {
                         p.metrics(),
                         p.fleet(),
                         p.jobSettings(),
-                        new double[31],
+                        new double[V1.size() - 1],
                         p.supervised(),
                         p.calibration())),
                 Refusal.BAD_MODEL,
