@@ -32,9 +32,9 @@ import java.util.Objects;
  * flows, idle GPUs, no processes, traffic back to zero: a restart, a preemption, a data stall, the tail of a
  * job) has no excess in any feature and scores 0. Learning leans the same way: a window on the benign side
  * of a feature's normal moves its location and scale at {@value #BENIGN_SIDE_LEARNING} of the rate, so
- * half an hour of a stalled job does not drag the normal down to idle, and the job coming back to work is
- * not a rise above a normal it never left; a lasting move to the suspicious side is learned at the full
- * rate (as before, unless flagged).
+ * half an hour of a quiet network does not drag the normal down to nothing, and the job coming back to work is
+ * not a rise above a normal it never left (the GPUs' normal is not moved by idle windows at all: below); a
+ * lasting move to the suspicious side is learned at the full rate (as before, unless flagged).
  *
  * <p>A window's excess is {@code z' - allowance}, with z' the directed z. A one-sided CUSUM per feature, {@code drift =
  * clamp(drift x decay + min(excess, driftStep), 0, driftCap)}, adds up excesses that are each too small to
@@ -57,6 +57,18 @@ import java.util.Objects;
  * <p><b>Warm-up.</b> The score is 0 until the job has {@link Settings#warmupWindows} learned windows;
  * the fleet detector covers a job's first minutes. A history learned under another feature set counts as
  * none ({@link #learnedHere}).
+ *
+ * <p><b>Warm-up at work.</b> The features of how the GPUs work ({@link FeatureSet.Feature#gpuWork}: utilisation,
+ * SM, tensor and DRAM activity, the hashing pattern, the spread between GPUs) have a normal only for a job that
+ * has been seen working: a job that loads data, waits on a stalled loader or restarts for its first minutes
+ * shows idle GPUs, and the first minute it computes would otherwise be a rise above a normal of nothing (an FP32
+ * job, SMs busy and tensor pipes idle, would read as hashing that had just begun, and stay flagged, so never
+ * learned). So they are learned from windows with the GPUs at work only ({@link FeatureSet#gpusAtWork}; the
+ * first such window starts their normal, as a job's first window starts the others), and scored only once the
+ * job has {@link Settings#warmupWindows} of those ({@link JobHistory#workWindows}). Meanwhile the fleet
+ * detector, the supervised model and the rules judge them, as they do a new job's. An idle window moves
+ * nothing of that normal: on the benign side of every one of these features, it tells nothing of how the job
+ * works.
  *
  * <p><b>Flagged windows.</b> A window the combined model flagged is not learned into location and scale:
  * an incident must not become the job's normal. Its drift is updated as for any window, against the
@@ -163,6 +175,8 @@ public final class JobDetector {
     private final double[] scaleFloors;
     /** From the feature set, never serialized: the set is the one place directions are declared. */
     private transient FeatureSet.Direction[] directions;
+    /** Which features describe how the GPUs work: from the feature set too. */
+    private transient boolean[] gpuWork;
 
     private JobDetector(FeatureSet featureSet, Settings settings, double[] scaleFloors) {
         this.featureSet = featureSet;
@@ -205,9 +219,13 @@ public final class JobDetector {
         if (!learnedHere(history) || history.windows() < settings.warmupWindows()) {
             return new Deviation(0, contributions);
         }
+        boolean seenAtWork = history.workWindows() >= settings.warmupWindows();
         double decay = settings.driftDecay();
         double score = 0;
         for (int i = 0; i < features.length; i++) {
+            if (gpuWork()[i] && !seenAtWork) {
+                continue; // how the job's GPUs work is not known before they were seen working
+            }
             double excess = excess(i, features[i], history);
             double drift = nextDrift(history.drift(i), decay, excess);
             // The drift speaks only while the feature is off its normal in this window: after an incident it runs
@@ -225,6 +243,7 @@ public final class JobDetector {
     public JobHistory learn(JobHistory history, double[] features, boolean flagged) {
         checkWindow(featureSet, features, "window");
         int n = features.length;
+        boolean atWork = featureSet.gpusAtWork(features);
         if (history.isEmpty() || !learnedHere(history)) {
             if (flagged) {
                 return JobHistory.empty();
@@ -233,28 +252,36 @@ public final class JobDetector {
             for (int i = 0; i < n; i++) {
                 location[i] = (float) features[i];
             }
-            return JobHistory.of(1, featureSet.hash(), location, new float[n], new float[n]);
+            return JobHistory.of(1, atWork ? 1 : 0, featureSet.hash(), location, new float[n], new float[n]);
         }
         boolean warm = history.windows() >= settings.warmupWindows();
+        boolean warmAtWork = history.workWindows() >= settings.warmupWindows();
         double decay = settings.driftDecay();
         // Over the first windows every window weighs the same; then the half-life sets the weight.
         double rate = Math.max(1.0 / (history.windows() + 1), settings.learningRate());
+        double workRate = Math.max(1.0 / (history.workWindows() + 1), settings.learningRate());
         float[] location = new float[n];
         float[] scale = new float[n];
         float[] drift = new float[n];
         for (int i = 0; i < n; i++) {
             double m = history.baseline(i);
             double s = history.scale(i);
-            drift[i] = warm ? (float) nextDrift(history.drift(i), decay, excess(i, features[i], history)) : 0f;
-            if (flagged) {
+            boolean work = gpuWork()[i];
+            drift[i] = (work ? warmAtWork : warm)
+                    ? (float) nextDrift(history.drift(i), decay, excess(i, features[i], history))
+                    : 0f;
+            if (flagged || (work && !atWork)) { // an idle window says nothing of how the GPUs work
                 location[i] = (float) m;
                 scale[i] = (float) s;
+            } else if (work && history.workWindows() == 0) { // the first window at work: where that normal starts
+                location[i] = (float) features[i];
+                scale[i] = 0f;
             } else {
                 FeatureSet.Direction d = directions()[i];
                 double delta = features[i] - m;
                 boolean benignSide =
                         (d == FeatureSet.Direction.UP || d == FeatureSet.Direction.DOWN) && !d.suspicious(delta);
-                double r = benignSide ? rate * BENIGN_SIDE_LEARNING : rate;
+                double r = (benignSide ? BENIGN_SIDE_LEARNING : 1) * (work ? workRate : rate);
                 double bound = settings.huberBound() * effectiveScale(i, s);
                 double clipped = Math.max(-bound, Math.min(bound, delta));
                 location[i] = (float) (m + r * clipped);
@@ -262,7 +289,8 @@ public final class JobDetector {
             }
         }
         int windows = flagged ? history.windows() : saturatingIncrement(history.windows());
-        return JobHistory.of(windows, featureSet.hash(), location, scale, drift);
+        int workWindows = flagged || !atWork ? history.workWindows() : saturatingIncrement(history.workWindows());
+        return JobHistory.of(windows, Math.min(workWindows, windows), featureSet.hash(), location, scale, drift);
     }
 
     public FeatureSet featureSet() {
@@ -312,6 +340,15 @@ public final class JobDetector {
             case CONTEXT -> Double.NEGATIVE_INFINITY;
         };
         return directed - settings.allowance();
+    }
+
+    private boolean[] gpuWork() {
+        boolean[] w = gpuWork;
+        if (w == null) {
+            w = featureSet.gpuWork();
+            gpuWork = w;
+        }
+        return w;
     }
 
     private FeatureSet.Direction[] directions() {

@@ -33,8 +33,8 @@ import java.util.Objects;
  * ({@link #RECENT_FAILED_TARGETS}, the job's {@link ScanMemory}, kept by the scoring step).
  *
  * <p>The earlier sets are gone: v1 (no directions, internal scans only, every address a destination) and v2
- * (scans seen only as many ports of one host or one port of many hosts, within one window; UDP never judged).
- * A model trained on one is refused ({@link #refusal}).
+ * (scans seen only as many ports of one host or one port of many hosts, within one window; UDP never judged; no
+ * {@link #SHARED_GPU_PROCESSES}). A model trained on one is refused ({@link #refusal}).
  */
 public final class FeatureSet implements Serializable {
     private static final long serialVersionUID = 2L;
@@ -64,8 +64,13 @@ public final class FeatureSet implements Serializable {
     /**
      * One feature: its name in the vector and in {@code JobWindow.features}, what it measures, which way of
      * changing can be misuse, and why that way (the physics or the protocol).
+     *
+     * @param gpuWork the feature describes how the job's GPUs work while they are busy (how busy, with which
+     *     pipes, which of them hash), so a window whose GPUs idle says nothing about it: a job's normal in it is
+     *     only known once the job has been seen at work ({@link #gpusAtWork})
      */
-    public record Feature(String name, String doc, Direction direction, String why) implements Serializable {
+    public record Feature(String name, String doc, Direction direction, String why, boolean gpuWork)
+            implements Serializable {
         public Feature {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(doc, "doc");
@@ -75,7 +80,18 @@ public final class FeatureSet implements Serializable {
                 throw new IllegalArgumentException("blank feature name");
             }
         }
+
+        /** A feature that does not depend on the GPUs being at work. */
+        public Feature(String name, String doc, Direction direction, String why) {
+            this(name, doc, direction, why, false);
+        }
     }
+
+    /**
+     * A window's GPUs are at work from this mean utilisation on (a kernel ran a fifth of the time): the same
+     * line as a busy GPU's ({@link WindowAccumulator#BUSY_MIN_SM}).
+     */
+    public static final double GPUS_AT_WORK_MIN_UTIL = WindowAccumulator.BUSY_MIN_SM;
 
     // ---- names of V3, for code that reads features by name ----
     public static final String FLOWS = "flows";
@@ -112,14 +128,20 @@ public final class FeatureSet implements Serializable {
     public static final String ODD_PROCESS_GPU_FRACTION = "odd_process_gpu_fraction";
     public static final String BUSY_GPUS_WITHOUT_PROCESS = "busy_gpus_without_process";
     public static final String MINER_PROCESS = "miner_process";
+    public static final String SHARED_GPU_PROCESSES = "shared_gpu_processes";
 
     private static final Direction UP = Direction.UP;
     private static final Direction CONTEXT = Direction.CONTEXT;
+    /** Marks a feature of how the GPUs work ({@link Feature#gpuWork}). */
+    private static final boolean GPU_WORK = true;
 
     /**
      * The third feature set: scans of any target from failed attempts (TCP, ICMP echo, UDP judged per host),
-     * of any shape and any pace ({@link #FAILED_TARGETS}, {@link #RECENT_FAILED_TARGETS}), hosts only, and a
-     * direction for each feature. Each feature's {@code why} says why its direction is what it is.
+     * of any shape and any pace ({@link #FAILED_TARGETS}, {@link #RECENT_FAILED_TARGETS}), hosts only; how many
+     * more compute processes time-slice the job's busy GPUs than one each ({@link #SHARED_GPU_PROCESSES}: a
+     * data-parallel job runs one rank per GPU, so a second process on a busy GPU is a second workload whatever
+     * its name, the one sign of a miner beside an FP32 job); and a direction for each feature. Each feature's
+     * {@code why} says why its direction is what it is.
      */
     public static final FeatureSet V3 = of(
             "v3",
@@ -246,43 +268,51 @@ public final class FeatureSet implements Serializable {
                             GPU_UTIL,
                             "mean GPU utilisation, 0..1",
                             UP,
-                            "diverted work keeps GPUs busier than the job's own; idle GPUs are a restart or a stall"),
+                            "diverted work keeps GPUs busier than the job's own; idle GPUs are a restart or a stall",
+                            GPU_WORK),
                     new Feature(
                             SM_ACTIVE,
                             "mean SM activity over profiled samples, 0..1",
                             UP,
-                            "hashing and foreign work occupy the SMs; idle SMs are a quiet job"),
+                            "hashing and foreign work occupy the SMs; idle SMs are a quiet job",
+                            GPU_WORK),
                     new Feature(
                             TENSOR_ACTIVE,
                             "mean tensor-pipe activity over profiled samples, 0..1",
                             UP,
-                            "someone else's model training on the job's GPUs adds tensor work; less is a quieter job"),
+                            "someone else's model training on the job's GPUs adds tensor work; less is a quieter job",
+                            GPU_WORK),
                     new Feature(
                             DRAM_ACTIVE,
                             "mean device-memory activity over samples that report it, 0..1",
                             UP,
-                            "memory-hard hashing (ethash, kawpow) saturates DRAM; idle memory is a quiet job"),
+                            "memory-hard hashing (ethash, kawpow) saturates DRAM; idle memory is a quiet job",
+                            GPU_WORK),
                     new Feature(
                             SM_WITHOUT_TENSOR,
                             "1 - tensor / SM activity over busy samples (SM >= 0.2), 0..1; 0 without busy samples",
                             UP,
-                            "SMs busy with work the tensor pipes take no part in: hashing, or a job that is not deep learning"),
+                            "SMs busy with work the tensor pipes take no part in: hashing, or a job that is not deep learning",
+                            GPU_WORK),
                     // -- GPUs, per GPU: does one GPU do something the others do not?
                     new Feature(
                             HASHING_GPU_FRACTION,
                             "fraction of profiled GPUs in the hashing pattern over the window: SM active >= 0.5, tensor < 0.1 x SM",
                             UP,
-                            "hashing kernels keep SMs busy and tensor pipes idle; more such GPUs is more mining"),
+                            "hashing kernels keep SMs busy and tensor pipes idle; more such GPUs is more mining",
+                            GPU_WORK),
                     new Feature(
                             HASHING_DIVERGENCE,
                             "among busy GPUs (mean SM >= 0.2): highest minus lowest share of samples in the hashing pattern",
                             UP,
-                            "a job runs the same kernels on all its GPUs; some hashing while others do not is a second workload"),
+                            "a job runs the same kernels on all its GPUs; some hashing while others do not is a second workload",
+                            GPU_WORK),
                     new Feature(
                             TENSOR_RATIO_SPREAD,
                             "among busy GPUs: (max - min) / max of per-GPU tensor/SM; 0 when max < 0.1 or fewer than 2 busy GPUs",
                             UP,
-                            "data-parallel GPUs use tensor pipes alike; a spread is GPUs serving another workload"),
+                            "data-parallel GPUs use tensor pipes alike; a spread is GPUs serving another workload",
+                            GPU_WORK),
                     new Feature(
                             PROCESS_NAMES,
                             "log1p(distinct compute process names on the job's GPUs)",
@@ -297,7 +327,15 @@ public final class FeatureSet implements Serializable {
                             BUSY_GPUS_WITHOUT_PROCESS,
                             "fraction of busy GPUs (mean SM >= 0.2, or util >= 20% unprofiled) on which no sample listed a process",
                             UP,
-                            "work on the job's GPUs with the job's processes gone is someone else's; idle GPUs without processes are a restart"),
+                            "work on the job's GPUs with the job's processes gone is someone else's; idle GPUs without processes are a restart",
+                            GPU_WORK),
+                    new Feature(
+                            SHARED_GPU_PROCESSES,
+                            "log1p(compute processes, by pid, beyond one per busy GPU: each busy GPU's mean over its samples, summed)",
+                            UP,
+                            "a job's ranks own a GPU each; another process time-slicing a busy GPU is a second workload (a miner"
+                                    + " named like the job's own); fewer is processes ending",
+                            GPU_WORK),
                     new Feature(
                             MINER_PROCESS,
                             "1 when a GPU process name contains a known miner's name (MinerNames), else 0",
@@ -354,6 +392,26 @@ public final class FeatureSet implements Serializable {
     /** Each feature's direction, in the set's order (a copy). */
     public Direction[] directions() {
         return features.stream().map(Feature::direction).toArray(Direction[]::new);
+    }
+
+    /** Which features describe how the GPUs work ({@link Feature#gpuWork}), in the set's order. */
+    public boolean[] gpuWork() {
+        boolean[] out = new boolean[features.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = features.get(i).gpuWork();
+        }
+        return out;
+    }
+
+    /**
+     * Whether the window's GPUs were at work: mean utilisation at least {@link #GPUS_AT_WORK_MIN_UTIL}. Every
+     * collector reports utilisation (profiling fields are optional), and SM activity never exceeds it. False
+     * for a set without {@link #GPU_UTIL}.
+     */
+    public boolean gpusAtWork(double[] values) {
+        checkLength(values);
+        Integer util = index.get(GPU_UTIL);
+        return util != null && values[util] >= GPUS_AT_WORK_MIN_UTIL;
     }
 
     /**

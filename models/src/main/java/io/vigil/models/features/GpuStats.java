@@ -47,6 +47,8 @@ public class GpuStats {
     public Map<String, Long> processes = new HashMap<>();
     /** Names dropped by the cap. */
     public long processOverflow;
+    /** Sum over samples of the compute processes (distinct pids) beyond the first: a GPU time-sliced between them. */
+    public long extraProcessSum;
 
     public GpuStats() {}
 
@@ -86,6 +88,11 @@ public class GpuStats {
         for (GpuProcess p : s.getProcesses()) {
             addProcess(p.getName(), p.getUsedMib());
         }
+        long pids = s.getProcesses().stream()
+                .mapToLong(GpuProcess::getPid)
+                .distinct()
+                .count();
+        extraProcessSum += Math.max(0, pids - 1);
     }
 
     void addProcess(String name, long usedMib) {
@@ -124,6 +131,7 @@ public class GpuStats {
         powerSum += o.powerSum;
         maxFbMib = Math.max(maxFbMib, o.maxFbMib);
         processOverflow += o.processOverflow;
+        extraProcessSum += o.extraProcessSum;
         for (Map.Entry<String, Long> e : o.processes.entrySet()) {
             processes.merge(e.getKey(), e.getValue(), Math::max);
         }
@@ -161,6 +169,11 @@ public class GpuStats {
         return smSum <= 0 ? 0 : Math.min(1, (double) tensorSum / smSum);
     }
 
+    /** Compute processes beyond the first, on average over the samples: 0 for a GPU one process owns. */
+    double extraProcesses() {
+        return samples == 0 ? 0 : (double) extraProcessSum / samples;
+    }
+
     double hashingFraction() {
         return profiledSamples == 0 ? 0 : (double) hashingSamples / profiledSamples;
     }
@@ -183,6 +196,7 @@ public class GpuStats {
                 && powerSum == g.powerSum
                 && maxFbMib == g.maxFbMib
                 && processOverflow == g.processOverflow
+                && extraProcessSum == g.extraProcessSum
                 && Objects.equals(node, g.node)
                 && Objects.equals(processes, g.processes);
     }

@@ -441,7 +441,7 @@ public class WindowAccumulator {
     // ------------------------------------------------------------------ features
 
     /**
-     * The window's features in the set's order (see {@link FeatureSet#V2} for each one's meaning). Pure
+     * The window's features in the set's order (see {@link FeatureSet#V3} for each one's meaning). Pure
      * and NaN-free.
      *
      * @throws IllegalArgumentException if the set has a feature this code does not compute
@@ -450,7 +450,7 @@ public class WindowAccumulator {
         return set.fromMap(featureMap());
     }
 
-    /** Every feature this accumulator computes, by name, in {@link FeatureSet#V2}'s order. */
+    /** Every feature this accumulator computes, by name, in {@link FeatureSet#V3}'s order. */
     public Map<String, Double> featureMap() {
         Map<String, Double> f = new LinkedHashMap<>();
         f.put(FeatureSet.FLOWS, log1p(flows));
@@ -516,6 +516,7 @@ public class WindowAccumulator {
         f.put(FeatureSet.PROCESS_NAMES, log1p(processGpus().size()));
         f.put(FeatureSet.ODD_PROCESS_GPU_FRACTION, oddProcessGpuFraction());
         f.put(FeatureSet.BUSY_GPUS_WITHOUT_PROCESS, busyGpusWithoutProcess());
+        f.put(FeatureSet.SHARED_GPU_PROCESSES, log1p(sharedGpuProcesses()));
         f.put(FeatureSet.MINER_PROCESS, minerProcess ? 1.0 : 0.0);
         return f;
     }
@@ -569,8 +570,7 @@ public class WindowAccumulator {
         long busy = 0;
         long withoutProcess = 0;
         for (GpuStats g : gpus.values()) {
-            boolean isBusy = g.profiledSamples > 0 ? g.smMean() >= BUSY_MIN_SM : g.utilMean() >= 100 * BUSY_MIN_SM;
-            if (isBusy) {
+            if (busy(g)) {
                 busy++;
                 if (g.processes.isEmpty() && g.processOverflow == 0) {
                     withoutProcess++;
@@ -578,6 +578,25 @@ public class WindowAccumulator {
             }
         }
         return ratio(withoutProcess, busy);
+    }
+
+    /**
+     * Compute processes beyond one per busy GPU, each GPU's mean over its samples, summed over the busy GPUs
+     * (as {@link #busyGpusWithoutProcess}): how many more processes time-slice the job's busy GPUs than one
+     * rank each.
+     */
+    private double sharedGpuProcesses() {
+        double extra = 0;
+        for (GpuStats g : gpus.values()) {
+            if (busy(g)) {
+                extra += g.extraProcesses();
+            }
+        }
+        return extra;
+    }
+
+    private static boolean busy(GpuStats g) {
+        return g.profiledSamples > 0 ? g.smMean() >= BUSY_MIN_SM : g.utilMean() >= 100 * BUSY_MIN_SM;
     }
 
     /** Process name to the GPUs (keys) it ran on, over the tracked GPUs. */

@@ -53,8 +53,10 @@ import java.util.Map;
  * hashing GPUs, no odd processes). Severity follows {@link Verdict#severity}.
  *
  * <p><b>Known blind spots</b>, left to the learned models: a miner on <em>all</em> of a job's GPUs with
- * a renamed binary and a pool reached through a popular proxy looks like FP32 training (the per-job model
- * sees the change); a destination shared by two compromised jobs is no longer rare; right after start-up
+ * a renamed binary and a pool reached through a popular proxy looks like FP32 training or a scientific
+ * simulation (the per-job model sees the change, and the miner's own pid beside the job's on each GPU,
+ * {@code shared_gpu_processes}; no rule reads that, since benign helpers such as DataLoader workers with a
+ * CUDA context share a GPU too); a destination shared by two compromised jobs is no longer rare; right after start-up
  * the destination history is empty and every external address is rare until the fleet has been seen.
  */
 public final class IndicatorScorer implements WindowScorer {

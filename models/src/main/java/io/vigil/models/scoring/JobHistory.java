@@ -6,10 +6,13 @@ import java.util.Arrays;
 
 /**
  * A job's own normal, as the per-job online model ({@link io.vigil.models.detectors.JobDetector}) has
- * learned it from the job's past windows: small (goal: at most 64 KiB per job; 12 + 12 bytes per
- * feature, 372 bytes for 30 features), immutable, and with a compact versioned byte form for Flink
+ * learned it from the job's past windows: small (goal: at most 64 KiB per job; 16 + 12 bytes per
+ * feature, 376 bytes for 30 features), immutable, and with a compact versioned byte form for Flink
  * keyed state. It names the feature set it was learned under ({@link #featureSetHash()}), so a history
  * restored into a pipeline that computes other features is recognised as foreign rather than misread.
+ *
+ * <p>It counts the windows learned, and of those the windows in which the job's GPUs were at work
+ * ({@link #workWindows()}): the features of how the GPUs work are learned from those only.
  *
  * <p>Per feature it holds three numbers: the job's typical value (location), its typical spread
  * (scale, in standard-deviation units) and the excess the recent windows have accumulated over the
@@ -17,27 +20,34 @@ import java.util.Arrays;
  * size, and {@link #toBytes()} / {@link #fromBytes} round-trip them exactly, so a job scores the same
  * whether its history came from memory or from a restored checkpoint.
  *
- * <p>Byte form, version 1 (big-endian): {@code 'J'}, version byte {@code 1}, windows (int32), feature
- * count (uint16), feature-set hash (4 bytes, {@link io.vigil.models.features.FeatureSet#hash()}), then
- * the locations, the scales and the drifts, one float32 per feature each.
+ * <p>Byte form, version 2 (big-endian): {@code 'J'}, version byte {@code 2}, windows (int32), work windows
+ * (int32), feature count (uint16), feature-set hash (4 bytes, {@link io.vigil.models.features.FeatureSet#hash()}),
+ * then the locations, the scales and the drifts, one float32 per feature each. Version 1, the same without the
+ * work windows, still reads, as a history whose every window was at work (what its detector assumed).
  */
 public final class JobHistory implements Serializable {
     private static final long serialVersionUID = 1L;
 
     /** First byte of the byte form. */
     static final byte MAGIC = 'J';
-    /** The byte form this build writes and reads. */
-    static final byte FORMAT_VERSION = 1;
-    /** Magic, version, windows, feature count, feature-set hash. */
-    static final int HEADER_BYTES = 1 + 1 + 4 + 2 + 4;
+    /** The byte form this build writes. */
+    static final byte FORMAT_VERSION = 2;
+    /** The byte form before work windows were counted: still read. */
+    static final byte FORMAT_VERSION_1 = 1;
+    /** Magic, version, windows, work windows, feature count, feature-set hash. */
+    static final int HEADER_BYTES = 1 + 1 + 4 + 4 + 2 + 4;
+    /** Version 1's header: no work windows. */
+    static final int HEADER_BYTES_1 = HEADER_BYTES - 4;
     /** Location, scale and drift, a float each. */
     static final int BYTES_PER_FEATURE = 3 * Float.BYTES;
     /** The most features the byte form can name (uint16). */
     public static final int MAX_FEATURES = 0xFFFF;
 
-    private static final JobHistory EMPTY = new JobHistory(0, 0, new float[0], new float[0], new float[0]);
+    private static final JobHistory EMPTY = new JobHistory(0, 0, 0, new float[0], new float[0], new float[0]);
 
     private final int windows;
+    /** Of {@link #windows}, those in which the job's GPUs were at work. */
+    private final int workWindows;
     /** {@link io.vigil.models.features.FeatureSet#hash()}'s 8 hex digits as 4 bytes; 0 when empty. */
     private final int featureSetHash;
 
@@ -45,8 +55,10 @@ public final class JobHistory implements Serializable {
     private final float[] scale;
     private final float[] drift;
 
-    private JobHistory(int windows, int featureSetHash, float[] location, float[] scale, float[] drift) {
+    private JobHistory(
+            int windows, int workWindows, int featureSetHash, float[] location, float[] scale, float[] drift) {
         this.windows = windows;
+        this.workWindows = workWindows;
         this.featureSetHash = featureSetHash;
         this.location = location;
         this.scale = scale;
@@ -58,17 +70,25 @@ public final class JobHistory implements Serializable {
         return EMPTY;
     }
 
+    /** A history of {@code windows} learned windows, all of them with the GPUs at work (the arrays are copied). */
+    public static JobHistory of(int windows, String featureSetHash, float[] location, float[] scale, float[] drift) {
+        return of(windows, windows, featureSetHash, location, scale, drift);
+    }
+
     /**
-     * A history of {@code windows} learned windows (the arrays are copied).
+     * A history of {@code windows} learned windows, {@code workWindows} of them with the GPUs at work (the arrays
+     * are copied).
      *
      * @param featureSetHash {@link io.vigil.models.features.FeatureSet#hash()} of the features learned: 8 hex digits
      * @param location per feature, the job's typical value; finite
      * @param scale per feature, the job's typical spread; finite, non-negative
      * @param drift per feature, the accumulated recent excess; finite, non-negative
      * @throws IllegalArgumentException if the arrays differ in length, a value is out of range, or
-     *     windows and features disagree (a history with features has learned at least one window)
+     *     windows and features disagree (a history with features has learned at least one window), or there are
+     *     more work windows than windows
      */
-    public static JobHistory of(int windows, String featureSetHash, float[] location, float[] scale, float[] drift) {
+    public static JobHistory of(
+            int windows, int workWindows, String featureSetHash, float[] location, float[] scale, float[] drift) {
         if (featureSetHash == null || !featureSetHash.matches("[0-9a-f]{8}")) {
             throw new IllegalArgumentException("feature-set hash must be 8 lower-case hex digits: " + featureSetHash);
         }
@@ -76,7 +96,7 @@ public final class JobHistory implements Serializable {
             throw new IllegalArgumentException("location, scale and drift must have one value per feature: "
                     + location.length + ", " + scale.length + ", " + drift.length);
         }
-        check(windows, location.length);
+        check(windows, workWindows, location.length);
         for (int i = 0; i < location.length; i++) {
             checkValues(i, location[i], scale[i], drift[i]);
         }
@@ -84,12 +104,26 @@ public final class JobHistory implements Serializable {
             return EMPTY;
         }
         return new JobHistory(
-                windows, Integer.parseUnsignedInt(featureSetHash, 16), location.clone(), scale.clone(), drift.clone());
+                windows,
+                workWindows,
+                Integer.parseUnsignedInt(featureSetHash, 16),
+                location.clone(),
+                scale.clone(),
+                drift.clone());
     }
 
     /** How many windows the job's normal has been learned from. */
     public int windows() {
         return windows;
+    }
+
+    /**
+     * Of {@link #windows()}, how many had the job's GPUs at work
+     * ({@link io.vigil.models.features.FeatureSet#gpusAtWork}): what the job's normal in the features of how its
+     * GPUs work was learned from.
+     */
+    public int workWindows() {
+        return workWindows;
     }
 
     /** How many features the history covers; 0 before any window. */
@@ -149,7 +183,12 @@ public final class JobHistory implements Serializable {
     public byte[] toBytes() {
         int n = features();
         ByteBuffer out = ByteBuffer.allocate(byteSize(n));
-        out.put(MAGIC).put(FORMAT_VERSION).putInt(windows).putShort((short) n).putInt(featureSetHash);
+        out.put(MAGIC)
+                .put(FORMAT_VERSION)
+                .putInt(windows)
+                .putInt(workWindows)
+                .putShort((short) n)
+                .putInt(featureSetHash);
         for (float v : location) {
             out.putFloat(v);
         }
@@ -172,20 +211,23 @@ public final class JobHistory implements Serializable {
                     "not a job history: first byte is 0x%02X, a job history starts with 0x%02X ('J')",
                     bytes[0], MAGIC));
         }
-        if (bytes.length >= 2 && bytes[1] != FORMAT_VERSION) {
-            throw new IllegalArgumentException(
-                    "job history format version " + bytes[1] + ", this build reads version " + FORMAT_VERSION);
+        if (bytes.length >= 2 && bytes[1] != FORMAT_VERSION && bytes[1] != FORMAT_VERSION_1) {
+            throw new IllegalArgumentException("job history format version " + bytes[1] + ", this build reads versions "
+                    + FORMAT_VERSION_1 + " and " + FORMAT_VERSION);
         }
-        if (bytes.length < HEADER_BYTES) {
+        boolean version1 = bytes.length >= 2 && bytes[1] == FORMAT_VERSION_1;
+        int header = version1 ? HEADER_BYTES_1 : HEADER_BYTES;
+        if (bytes.length < header) {
             throw new IllegalArgumentException(
-                    "job history truncated: " + bytes.length + " bytes, its header alone takes " + HEADER_BYTES);
+                    "job history truncated: " + bytes.length + " bytes, its header alone takes " + header);
         }
         ByteBuffer in = ByteBuffer.wrap(bytes);
         in.position(2);
         int windows = in.getInt();
+        int workWindows = version1 ? windows : in.getInt();
         int n = Short.toUnsignedInt(in.getShort());
         int featureSetHash = in.getInt();
-        int expected = byteSize(n);
+        int expected = header + BYTES_PER_FEATURE * n;
         if (bytes.length < expected) {
             throw new IllegalArgumentException(
                     "job history truncated: " + bytes.length + " bytes, its " + n + " features need " + expected);
@@ -194,7 +236,7 @@ public final class JobHistory implements Serializable {
             throw new IllegalArgumentException("job history of " + n + " features takes " + expected + " bytes, got "
                     + bytes.length + ": the feature count is wrong or bytes follow it");
         }
-        check(windows, n);
+        check(windows, workWindows, n);
         float[] location = new float[n];
         float[] scale = new float[n];
         float[] drift = new float[n];
@@ -210,12 +252,16 @@ public final class JobHistory implements Serializable {
         for (int i = 0; i < n; i++) {
             checkValues(i, location[i], scale[i], drift[i]);
         }
-        return windows == 0 ? EMPTY : new JobHistory(windows, featureSetHash, location, scale, drift);
+        return windows == 0 ? EMPTY : new JobHistory(windows, workWindows, featureSetHash, location, scale, drift);
     }
 
-    private static void check(int windows, int features) {
+    private static void check(int windows, int workWindows, int features) {
         if (windows < 0) {
             throw new IllegalArgumentException("job history with a negative window count: " + windows);
+        }
+        if (workWindows < 0 || workWindows > windows) {
+            throw new IllegalArgumentException(
+                    "job history of " + windows + " windows, " + workWindows + " of them at work: not a share of them");
         }
         if (features > MAX_FEATURES) {
             throw new IllegalArgumentException("job history of " + features + " features; at most " + MAX_FEATURES);
@@ -244,6 +290,7 @@ public final class JobHistory implements Serializable {
     public boolean equals(Object o) {
         return o instanceof JobHistory h
                 && windows == h.windows
+                && workWindows == h.workWindows
                 && featureSetHash == h.featureSetHash
                 && Arrays.equals(location, h.location)
                 && Arrays.equals(scale, h.scale)
@@ -252,12 +299,15 @@ public final class JobHistory implements Serializable {
 
     @Override
     public int hashCode() {
-        return 31 * (31 * (31 * (31 * windows + featureSetHash) + Arrays.hashCode(location)) + Arrays.hashCode(scale))
+        return 31
+                        * (31 * (31 * (31 * (31 * windows + workWindows) + featureSetHash) + Arrays.hashCode(location))
+                                + Arrays.hashCode(scale))
                 + Arrays.hashCode(drift);
     }
 
     @Override
     public String toString() {
-        return "JobHistory[" + windows + " windows, " + features() + " features of " + featureSetHash() + "]";
+        return "JobHistory[" + windows + " windows (" + workWindows + " at work), " + features() + " features of "
+                + featureSetHash() + "]";
     }
 }

@@ -13,6 +13,7 @@ import io.vigil.models.detectors.JobDetector.Deviation;
 import io.vigil.models.features.FeatureSet;
 import io.vigil.models.scoring.JobHistory;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -392,6 +393,90 @@ class JobDetectorTest {
                     .isLessThan(1);
             history = detector.learn(history, x, false);
         }
+    }
+
+    /** A job whose GPUs idle: loading its data, waiting on a stalled loader; its processes are there. */
+    private static double[] idleGpus(Random random) {
+        return window(
+                trainingJob(),
+                random,
+                Map.of(
+                        FeatureSet.GPU_UTIL, 0.01,
+                        FeatureSet.SM_ACTIVE, 0.0,
+                        FeatureSet.TENSOR_ACTIVE, 0.0,
+                        FeatureSet.DRAM_ACTIVE, 0.01,
+                        FeatureSet.SM_WITHOUT_TENSOR, 0.0,
+                        FeatureSet.TENSOR_RATIO_SPREAD, 0.0));
+    }
+
+    @Test
+    void learnsHowAJobsGpusWorkOnlyOnceItHasSeenThemAtWork() {
+        // An FP32 job that loads data and waits on its loader for ten minutes, then computes: SMs busy, tensor
+        // pipes idle on every GPU, the hashing pattern. Its first minutes say nothing of how it computes.
+        Map<String, Double> fp32 = new LinkedHashMap<>(JobWindows.fp32Job());
+        fp32.put(FeatureSet.HASHING_GPU_FRACTION, 1.0);
+        JobHistory history = JobHistory.empty();
+        for (int w = 0; w < 10; w++) {
+            double[] x = idleGpus(random);
+            assertThat(FeatureSet.CURRENT.gpusAtWork(x)).isFalse();
+            history = detector.learn(history, x, false);
+        }
+        assertThat(history.windows()).isEqualTo(10);
+        assertThat(history.workWindows()).isZero();
+        for (int w = 0; w < 60; w++) {
+            double[] x = window(fp32, random);
+            Deviation d = detector.score(x, history);
+            for (int i = 0; i < x.length; i++) {
+                if (V1.features().get(i).gpuWork()) {
+                    assertThat(d.contributions()[i])
+                            .as("window %d at work, %s", w, V1.names().get(i))
+                            .isLessThan(1);
+                }
+            }
+            history = detector.learn(history, x, false);
+        }
+        assertThat(history.workWindows()).isEqualTo(60);
+        assertThat(history.baseline(V1.index(FeatureSet.HASHING_GPU_FRACTION))).isGreaterThan(0.9);
+    }
+
+    @Test
+    void scoresAChangeInHowTheGpusWorkOnceTheJobWasSeenAtWorkEvenAfterIdling() {
+        JobHistory history = JobHistory.empty();
+        for (int w = 0; w < 10; w++) {
+            history = detector.learn(history, idleGpus(random), false);
+        }
+        for (int w = 0; w < JobDetector.Settings.DEFAULTS.warmupWindows(); w++) {
+            history = detector.learn(history, window(trainingJob(), random), false);
+        }
+        // half an hour idle again (a preemption): it moves nothing of how the GPUs work
+        JobHistory before = history;
+        for (int w = 0; w < 30; w++) {
+            history = detector.learn(history, idleGpus(random), false);
+        }
+        int tensor = V1.index(FeatureSet.TENSOR_ACTIVE);
+        assertThat(history.baseline(tensor)).isEqualTo(before.baseline(tensor));
+        assertThat(history.workWindows()).isEqualTo(before.workWindows());
+        Deviation miner = detector.score(window(trainingJob(), random, MINER), history);
+        assertThat(miner.score()).isGreaterThan(3);
+        assertThat(strongestName(miner))
+                .isIn(FeatureSet.HASHING_GPU_FRACTION, FeatureSet.TENSOR_ACTIVE, FeatureSet.SM_WITHOUT_TENSOR);
+    }
+
+    @Test
+    void leavesHowTheGpusWorkToTheOtherDetectorsWhileTheJobWasNeverSeenAtWork() {
+        // The price of the rule above: a miner on a job whose GPUs never worked is new to this job in every GPU
+        // feature, and this detector cannot tell it from the job's own first work. Its new process still counts.
+        JobHistory history = JobHistory.empty();
+        for (int w = 0; w < 20; w++) {
+            history = detector.learn(history, idleGpus(random), false);
+        }
+        Deviation miner = detector.score(window(trainingJob(), random, MINER), history);
+        for (int i = 0; i < V1.size(); i++) {
+            if (V1.features().get(i).gpuWork()) {
+                assertThat(miner.contributions()[i]).as(V1.names().get(i)).isZero();
+            }
+        }
+        assertThat(miner.contributions()[V1.index(FeatureSet.PROCESS_NAMES)]).isPositive();
     }
 
     @Test

@@ -34,11 +34,11 @@ class FeatureSetTest {
     @Test
     void quietIsTheBenignSideOfEveryFeature() {
         // every feature is 0 in a quiet window, so each must be UP (more is suspect) or context
-        assertThat(FeatureSet.V3.features())
+        assertThat(FeatureSet.CURRENT.features())
                 .allSatisfy(f -> assertThat(f.direction())
                         .as(f.name())
                         .isIn(FeatureSet.Direction.UP, FeatureSet.Direction.CONTEXT));
-        assertThat(FeatureSet.V3.features().stream()
+        assertThat(FeatureSet.CURRENT.features().stream()
                         .filter(f -> f.direction() == FeatureSet.Direction.CONTEXT)
                         .map(Feature::name))
                 .containsExactly("gpu_count", "gpu_telemetry");
@@ -75,7 +75,34 @@ class FeatureSetTest {
     void pinsTheV3IdSoThatAnyChangeToTheListIsDeliberate() {
         // Changing V3's names or order changes this id and orphans every trained model and labelled window:
         // make a V4 instead, and update this line only when that is the intent.
-        assertThat(FeatureSet.V3.id()).isEqualTo("v3-" + FeatureSet.V3.hash()).isEqualTo("v3-98aef32e");
+        assertThat(FeatureSet.V3.id()).isEqualTo("v3-" + FeatureSet.V3.hash()).isEqualTo("v3-3fc5b463");
+        assertThat(FeatureSet.V3.names())
+                .containsSubsequence(FeatureSet.FAILED_TARGETS, FeatureSet.RECENT_FAILED_TARGETS)
+                .containsSubsequence(FeatureSet.BUSY_GPUS_WITHOUT_PROCESS, FeatureSet.SHARED_GPU_PROCESSES);
+    }
+
+    @Test
+    void marksTheFeaturesOfHowTheGpusWork() {
+        assertThat(FeatureSet.CURRENT.features().stream()
+                        .filter(Feature::gpuWork)
+                        .map(Feature::name))
+                .containsExactly(
+                        "gpu_util",
+                        "sm_active",
+                        "tensor_active",
+                        "dram_active",
+                        "sm_without_tensor",
+                        "hashing_gpu_fraction",
+                        "hashing_divergence",
+                        "tensor_ratio_spread",
+                        "busy_gpus_without_process",
+                        "shared_gpu_processes");
+        double[] x = new double[FeatureSet.CURRENT.size()];
+        assertThat(FeatureSet.CURRENT.gpusAtWork(x)).isFalse();
+        x[FeatureSet.CURRENT.index(FeatureSet.GPU_UTIL)] = 0.19;
+        assertThat(FeatureSet.CURRENT.gpusAtWork(x)).isFalse();
+        x[FeatureSet.CURRENT.index(FeatureSet.GPU_UTIL)] = 0.2;
+        assertThat(FeatureSet.CURRENT.gpusAtWork(x)).isTrue();
     }
 
     @Test

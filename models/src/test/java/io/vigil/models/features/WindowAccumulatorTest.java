@@ -26,6 +26,7 @@ import static io.vigil.models.features.FeatureSet.RARE_INTERACTIVITY;
 import static io.vigil.models.features.FeatureSet.RARE_LONGEST_MINUTES;
 import static io.vigil.models.features.FeatureSet.RARE_LONG_LIVED_HOSTS;
 import static io.vigil.models.features.FeatureSet.RARE_SSH_FLOWS;
+import static io.vigil.models.features.FeatureSet.SHARED_GPU_PROCESSES;
 import static io.vigil.models.features.FeatureSet.SM_ACTIVE;
 import static io.vigil.models.features.FeatureSet.SM_WITHOUT_TENSOR;
 import static io.vigil.models.features.FeatureSet.TENSOR_ACTIVE;
@@ -60,6 +61,7 @@ import static org.assertj.core.api.Assertions.within;
 import io.vigil.records.Destination;
 import io.vigil.records.Evidence;
 import io.vigil.records.Fixtures;
+import io.vigil.records.GpuProcess;
 import io.vigil.records.GpuSample;
 import io.vigil.records.ProcessEvidence;
 import java.util.ArrayList;
@@ -226,6 +228,50 @@ class WindowAccumulatorTest {
         assertThat(f.get(HASHING_DIVERGENCE)).isZero();
         assertThat(f.get(TENSOR_RATIO_SPREAD)).isZero();
         assertThat(f.get(ODD_PROCESS_GPU_FRACTION)).isZero();
+    }
+
+    @Test
+    void seesASecondProcessTimeSlicingBusyGpusWhateverItsName() {
+        // A miner named like the job's own process, beside an FP32 job on two of its GPUs: every GPU was in the
+        // hashing pattern already and no name is new; only the second pid on those GPUs tells.
+        List<GpuSample> samples = new ArrayList<>();
+        for (GpuSample s : fp32Training(range(0, 8))) {
+            if (s.getGpu() >= 6) {
+                List<GpuProcess> both = new ArrayList<>(s.getProcesses());
+                both.add(Fixtures.gpuProcess(90_000 + s.getGpu(), "python", 3_000));
+                s = GpuSample.newBuilder(s).setProcesses(both).build();
+            }
+            samples.add(s);
+        }
+        Map<String, Double> beside = scene().gpus(samples).featureMap();
+        Map<String, Double> alone = scene().gpus(fp32Training(range(0, 8))).featureMap();
+
+        assertThat(alone.get(SHARED_GPU_PROCESSES)).isZero();
+        assertThat(beside.get(SHARED_GPU_PROCESSES)).isCloseTo(log1p(2), within(EPS));
+        for (String same : List.of(HASHING_GPU_FRACTION, HASHING_DIVERGENCE, PROCESS_NAMES, ODD_PROCESS_GPU_FRACTION)) {
+            assertThat(beside.get(same)).as(same).isEqualTo(alone.get(same));
+        }
+    }
+
+    @Test
+    void countsASecondProcessOnlyWhereTheGpuIsBusyAndForTheShareOfSamplesItIsThere() {
+        List<GpuSample> samples = new ArrayList<>();
+        for (GpuSample s : training(range(0, 2))) {
+            // GPU 0: a second process in half the samples; GPU 1: idle, with two processes holding memory
+            boolean second = s.getGpu() == 0 ? s.getTs().isBefore(BEGINNING.plusSeconds(30)) : true;
+            GpuSample.Builder b = GpuSample.newBuilder(s);
+            if (s.getGpu() == 1) {
+                b.setUtil(0.0).setSmActive(0.0).setTensorActive(0.0);
+            }
+            if (second) {
+                List<GpuProcess> both = new ArrayList<>(s.getProcesses());
+                both.add(Fixtures.gpuProcess(80_000 + s.getGpu(), "python", 500));
+                b.setProcesses(both);
+            }
+            samples.add(b.build());
+        }
+
+        assertThat(scene().gpus(samples).featureMap().get(SHARED_GPU_PROCESSES)).isCloseTo(log1p(0.5), within(EPS));
     }
 
     @Test

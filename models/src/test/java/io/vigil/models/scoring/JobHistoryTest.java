@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 class JobHistoryTest {
 
     private static final JobHistory LEARNED = JobHistory.of(
-            42, "3fa2c1d0", new float[] {7.6f, 0.95f, 0f}, new float[] {0.1f, 0.02f, 0f}, new float[] {0f, 3.5f, 0f});
+            42, 40, "3fa2c1d0", new float[] {7.6f, 0.95f, 0f}, new float[] {0.1f, 0.02f, 0f}, new float[] {0f, 3.5f, 0f
+            });
 
     @Test
     void hasNoBaselineBeforeAnyWindow() {
@@ -26,6 +27,7 @@ class JobHistoryTest {
     @Test
     void tellsWhatItLearned() {
         assertThat(LEARNED.windows()).isEqualTo(42);
+        assertThat(LEARNED.workWindows()).isEqualTo(40);
         assertThat(LEARNED.features()).isEqualTo(3);
         assertThat(LEARNED.baseline(1)).isEqualTo(0.95f);
         assertThat(LEARNED.scale(0)).isEqualTo(0.1f);
@@ -39,8 +41,38 @@ class JobHistoryTest {
     void roundTripsThroughItsBytesExactly() {
         assertThat(JobHistory.fromBytes(LEARNED.toBytes())).isEqualTo(LEARNED);
         assertThat(JobHistory.fromBytes(JobHistory.empty().toBytes())).isSameAs(JobHistory.empty());
-        assertThat(LEARNED.toBytes()).hasSize(JobHistory.byteSize(3)).hasSize(12 + 3 * 12);
-        assertThat(JobHistory.empty().toBytes()).hasSize(12);
+        assertThat(LEARNED.toBytes()).hasSize(JobHistory.byteSize(3)).hasSize(16 + 3 * 12);
+        assertThat(JobHistory.empty().toBytes()).hasSize(16);
+    }
+
+    @Test
+    void readsTheFormerByteFormAsAHistoryWhoseEveryWindowWasAtWork() {
+        // version 1: no work windows in the header
+        byte[] v2 = LEARNED.toBytes();
+        ByteBuffer v1 = ByteBuffer.allocate(v2.length - 4);
+        v1.put((byte) 'J').put((byte) 1).putInt(42).put(v2, 10, v2.length - 10);
+        JobHistory read = JobHistory.fromBytes(v1.array());
+        assertThat(read.windows()).isEqualTo(42);
+        assertThat(read.workWindows()).isEqualTo(42);
+        assertThat(read.featureSetHash()).isEqualTo("3fa2c1d0");
+        assertThat(read.baseline(0)).isEqualTo(7.6f);
+        assertThat(read.drift(1)).isEqualTo(3.5f);
+        assertThat(JobHistory.fromBytes(new byte[] {'J', 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}))
+                .isSameAs(JobHistory.empty());
+    }
+
+    @Test
+    void countsWorkWindowsAmongTheWindows() {
+        float[] one = new float[1];
+        assertThat(JobHistory.of(3, "3fa2c1d0", one, one, one).workWindows()).isEqualTo(3);
+        assertThatThrownBy(() -> JobHistory.of(3, 4, "3fa2c1d0", one, one, one))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("job history of 3 windows, 4 of them at work: not a share of them");
+        byte[] bytes = LEARNED.toBytes();
+        ByteBuffer.wrap(bytes).putInt(6, -1);
+        assertThatThrownBy(() -> JobHistory.fromBytes(bytes))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("job history of 42 windows, -1 of them at work: not a share of them");
     }
 
     @Test
@@ -72,10 +104,10 @@ class JobHistoryTest {
     @Test
     void refusesAnotherFormatVersion() {
         byte[] bytes = LEARNED.toBytes();
-        bytes[1] = 2;
+        bytes[1] = 3;
         assertThatThrownBy(() -> JobHistory.fromBytes(bytes))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("job history format version 2, this build reads version 1");
+                .hasMessage("job history format version 3, this build reads versions 1 and 2");
     }
 
     @Test
@@ -83,20 +115,20 @@ class JobHistoryTest {
         byte[] bytes = LEARNED.toBytes();
         assertThatThrownBy(() -> JobHistory.fromBytes(Arrays.copyOf(bytes, 5)))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("job history truncated: 5 bytes, its header alone takes 12");
+                .hasMessage("job history truncated: 5 bytes, its header alone takes 16");
         assertThatThrownBy(() -> JobHistory.fromBytes(Arrays.copyOf(bytes, bytes.length - 1)))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("job history truncated: 47 bytes, its 3 features need 48");
+                .hasMessage("job history truncated: 51 bytes, its 3 features need 52");
     }
 
     @Test
     void refusesAFeatureCountThatDoesNotMatchTheBytes() {
         byte[] bytes = LEARNED.toBytes();
-        ByteBuffer.wrap(bytes).putShort(6, (short) 2);
+        ByteBuffer.wrap(bytes).putShort(10, (short) 2);
         assertThatThrownBy(() -> JobHistory.fromBytes(bytes))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage(
-                        "job history of 2 features takes 36 bytes, got 48: the feature count is wrong or bytes follow it");
+                        "job history of 2 features takes 40 bytes, got 52: the feature count is wrong or bytes follow it");
     }
 
     @Test
@@ -111,7 +143,7 @@ class JobHistoryTest {
     @Test
     void refusesFeaturesWithoutWindows() {
         byte[] bytes = LEARNED.toBytes();
-        ByteBuffer.wrap(bytes).putInt(2, 0);
+        ByteBuffer.wrap(bytes).putInt(2, 0).putInt(6, 0);
         assertThatThrownBy(() -> JobHistory.fromBytes(bytes))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage(
@@ -121,17 +153,17 @@ class JobHistoryTest {
     @Test
     void refusesValuesNoDetectorWrites() {
         byte[] nanLocation = LEARNED.toBytes();
-        ByteBuffer.wrap(nanLocation).putFloat(12 + 4, Float.NaN);
+        ByteBuffer.wrap(nanLocation).putFloat(16 + 4, Float.NaN);
         assertThatThrownBy(() -> JobHistory.fromBytes(nanLocation))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("job history: feature 1 has location NaN");
         byte[] negativeScale = LEARNED.toBytes();
-        ByteBuffer.wrap(negativeScale).putFloat(12 + 12, -1f);
+        ByteBuffer.wrap(negativeScale).putFloat(16 + 12, -1f);
         assertThatThrownBy(() -> JobHistory.fromBytes(negativeScale))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("job history: feature 0 has scale -1.0, not a finite non-negative number");
         byte[] infiniteDrift = LEARNED.toBytes();
-        ByteBuffer.wrap(infiniteDrift).putFloat(12 + 24 + 8, Float.POSITIVE_INFINITY);
+        ByteBuffer.wrap(infiniteDrift).putFloat(16 + 24 + 8, Float.POSITIVE_INFINITY);
         assertThatThrownBy(() -> JobHistory.fromBytes(infiniteDrift))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("job history: feature 2 has drift Infinity, not a finite non-negative number");

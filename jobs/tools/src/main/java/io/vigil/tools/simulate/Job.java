@@ -21,7 +21,8 @@ abstract class Job {
         TRAINING("training"),
         RL("rl"),
         INFERENCE("inference"),
-        NOTEBOOK("notebook");
+        NOTEBOOK("notebook"),
+        HPC("hpc");
 
         final String label;
 

@@ -9,9 +9,10 @@ import java.util.List;
  *
  * <p>Every cluster runs a core of jobs that carries the benign traps a detector must not alert on:
  * multi-node bf16 training exporting checkpoints to the shared cloud store, an RL agent with tool use,
- * an FP32 training job (idle tensor cores) that restarts once partway, an inference service and a
- * notebook. The rest of the GPUs go to more jobs of mixed kinds (some starting or finishing during the
- * span) until about 88% are taken; the remainder stay idle and keep reporting. Pods get whole GPU
+ * an FP32 training job (idle tensor cores) that restarts once partway, an inference service, a
+ * notebook and, from three nodes on, a scientific simulation under MPI (hashing-like GPUs again: busy SMs,
+ * idle tensor pipes, busy memory). The rest of the GPUs go to more jobs of mixed kinds, more simulations
+ * among them (some starting or finishing during the span), until about 88% are taken; the remainder stay idle and keep reporting. Pods get whole GPU
  * groups aligned the way a topology-aware scheduler hands them out (8, 4 at 0/4, 2 at even indices).
  *
  * <p>The multi-node training runs on the host network (NCCL over the node's NICs), so the nodes' own
@@ -84,6 +85,10 @@ final class Planner {
         requests.add(
                 steady(new InferenceJob(world, id("serve-" + rng.pick(SERVED)), "platform"), 1, nodes >= 3 ? 2 : 1));
         requests.add(steady(new NotebookJob(world, id("nb-" + rng.pick(USERS)), "research", true), 1, 1));
+        if (nodes >= 3) {
+            HpcJob.Code code = rng.pick(HpcJob.CODES);
+            requests.add(steady(new HpcJob(world, id("sim-" + code.name()), "science", code), 1, 2));
+        }
 
         List<Job> jobs = new ArrayList<>();
         for (Request r : requests) {
@@ -140,22 +145,27 @@ final class Planner {
         Job job;
         int pods = 1;
         int gpus;
-        if (r < 0.30) {
+        if (r < 0.28) {
             job = new RlJob(world, id("rl-" + rng.pick(AGENTS)), "agents", false);
             gpus = rng.chance(0.5) ? 8 : 4;
-        } else if (r < 0.55) {
+        } else if (r < 0.50) {
             job = new TrainingJob(world, id("train-" + rng.pick(LLMS)), rng.pick(TEAMS), false, rng.chance(0.5));
             gpus = 8;
             pods = rng.chance(0.4) ? 2 : 1;
-        } else if (r < 0.75) {
+        } else if (r < 0.67) {
             job = new InferenceJob(world, id("serve-" + rng.pick(SERVED)), "platform");
             gpus = rng.pick(1, 2, 4);
-        } else if (r < 0.92) {
+        } else if (r < 0.82) {
             job = new NotebookJob(world, id("nb-" + rng.pick(USERS)), "research", false);
             gpus = rng.pick(1, 1, 2);
-        } else {
+        } else if (r < 0.91) {
             job = new TrainingJob(world, id("train-" + rng.pick(FP32_MODELS)), "science", true, rng.chance(0.5));
             gpus = rng.pick(2, 4);
+        } else {
+            HpcJob.Code code = rng.pick(HpcJob.CODES);
+            job = new HpcJob(world, id("sim-" + code.name()), "science", code);
+            gpus = rng.pick(2, 4, 8);
+            pods = gpus == 8 && rng.chance(0.5) ? 2 : 1;
         }
         if (rng.chance(0.75)) { // running before the span; some finish within it
             long end = rng.chance(0.2) ? world.t0 + Math.round(rng.uniform(0.3, 0.95) * world.span()) : Long.MAX_VALUE;
@@ -411,6 +421,7 @@ final class Planner {
     private String podName(Job job, int rank) {
         return switch (job.kind) {
             case TRAINING, RL -> job.namespace + "/" + job.id + "-worker-" + rank;
+            case HPC -> job.namespace + "/" + job.id + "-rank-" + rank;
             case INFERENCE -> job.namespace + "/" + job.id + "-" + rng.hex(5);
             case NOTEBOOK -> job.namespace + "/" + job.id + "-0";
         };

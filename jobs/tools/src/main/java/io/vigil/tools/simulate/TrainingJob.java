@@ -9,7 +9,8 @@ import java.util.List;
  * <p>GPUs: busy all the time (util ~97–100) except while a checkpoint is written (a dip of a minute or
  * two), brief data-loader hiccups, and the life cycle's stalls, outages and tail ({@link Job}). Mixed precision (bf16) keeps the tensor pipes busy 30–60% of the
  * time; an FP32 job barely touches them (tensor_active 0.00–0.03 on every GPU, from its start), which is
- * what hashing looks like too: the FP32 job is one of the benign traps.
+ * what hashing looks like too: the FP32 job is one of the benign traps. In some jobs DataLoader workers that
+ * touched CUDA sit on each pod's first GPU as extra compute processes that compute nothing.
  *
  * <p>Network: NCCL rings between the pods (several TCP connections per neighbour, high ports, payload
  * one way: sender to receiver), the torch.distributed store on the rank-0 pod (29500), the experiment
@@ -41,6 +42,12 @@ final class TrainingJob extends Job {
     private final Segments checkpoints;
     /** How long the GPUs wait while a checkpoint is taken. */
     private final long checkpointMs;
+    /**
+     * DataLoader workers that touched CUDA (a collate function or pin-memory thread that created a context): each
+     * holds a few hundred MiB on the first GPU of its pod, as a second compute process there, and computes
+     * nothing. A common PyTorch pitfall, and benign.
+     */
+    private final int cudaWorkers;
 
     private final List<Pod> networkReady = new ArrayList<>();
     private final List<Keeper> keepers = new ArrayList<>();
@@ -83,6 +90,7 @@ final class TrainingJob extends Job {
                     long start = prevEnd - dip + Math.round(period * rng.jitter(0.04));
                     return new Segments.Segment(start, start + Math.round(dip * rng.jitter(0.15)), CHECKPOINT);
                 });
+        this.cudaWorkers = params.chance(0.2) ? params.between(1, 4) : 0;
         // an elastic restart after a worker crash in about a third of the jobs; a starved data loader now and then
         lifeCycle(0.35, 40, 150, 0.6, 120, 360);
     }
@@ -114,6 +122,11 @@ final class TrainingJob extends Job {
             return l.process(pid(pod, slot, t), processName, Math.round(fbPerGpu * (0.2 + 0.7 * f)));
         }
         l.process(pid(pod, slot, t), processName, fbPerGpu + Math.round(noise.gaussian() * 40));
+        if (slot == 0) {
+            for (int w = 0; w < cudaWorkers; w++) {
+                l.process(pid(pod, slot, t) + 40_000 + 13L * w, processName, 310 + 96L * w);
+            }
+        }
         if (checkpointing(t)) { // state dict to host memory; GPUs mostly wait
             return l.set(
                     noise.uniform(0, 22),
