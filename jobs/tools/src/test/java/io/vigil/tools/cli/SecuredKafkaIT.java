@@ -13,6 +13,7 @@ import io.vigil.pipeline.kafka.KafkaTopics;
 import io.vigil.records.Alert;
 import io.vigil.records.Decoded;
 import io.vigil.records.GpuSample;
+import io.vigil.records.IncidentState;
 import io.vigil.records.JobWindow;
 import io.vigil.records.RecordType;
 import io.vigil.records.wire.FakeSchemaRegistry;
@@ -195,14 +196,15 @@ class SecuredKafkaIT {
             assertThat(publish.out()).contains("published unverified:garbage.model");
             await(() -> counter(job.getJobID(), "modelsRefused") == 2, "both instances to refuse the release");
 
+            // the prober's incident opened at its first probing window, once; it closes a window after the STOP
+            // at minute 6, which the data does not pass (committed with or before the windows through minute 4)
             List<Alert> alerts = readCommitted(config, Topic.ALERTS, RecordType.ALERT);
+            long first = Scenario.probingWindowStarts().get(0);
             assertThat(alerts)
                     .extracting(Alert::getAlertId)
                     .as("each alert once (read_committed)")
-                    .containsExactlyInAnyOrderElementsOf(Scenario.probingWindowStarts().stream()
-                            .map(start -> Alerts.alertId(
-                                    Scenario.PROBER, start, start + Scenario.WINDOW.toMillis(), scorer.modelVersion()))
-                            .toList());
+                    .containsExactly(Alerts.transitionId(
+                            Scenario.PROBER, first, IncidentState.OPEN, first + Scenario.WINDOW.toMillis()));
             assertThat(readCommitted(config, Topic.WINDOWS, RecordType.WINDOW))
                     .extracting(w -> w.getJobId() + "@" + w.getWindowStart())
                     .as("each window once")
