@@ -7,6 +7,7 @@ import io.vigil.records.Evidence;
 import io.vigil.records.IncidentState;
 import io.vigil.records.JobWindow;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
@@ -31,6 +32,11 @@ public final class Alerts {
      */
     public static String transitionId(String jobId, long firstWindowStart, IncidentState state, long at) {
         return uuid("transition|" + jobId + "|" + firstWindowStart + "|" + state + "|" + at);
+    }
+
+    /** When a transition happened: the end of the window that opened or updated the incident, or when it closed. */
+    public static Instant happenedAt(Alert a) {
+        return a.getClosedAt() != null ? a.getClosedAt() : a.getWindowEnd();
     }
 
     private static String uuid(String name) {

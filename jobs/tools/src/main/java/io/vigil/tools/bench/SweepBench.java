@@ -3,6 +3,7 @@ package io.vigil.tools.bench;
 import io.vigil.broker.EmbeddedKafka;
 import io.vigil.models.scoring.WindowScorer;
 import io.vigil.pipeline.DetectJob;
+import io.vigil.pipeline.detect.Alerts;
 import io.vigil.pipeline.files.DatasetRecords;
 import io.vigil.pipeline.kafka.KafkaTopics;
 import io.vigil.records.Alert;
@@ -11,6 +12,7 @@ import io.vigil.records.AssignmentEvent;
 import io.vigil.records.Category;
 import io.vigil.records.Flow;
 import io.vigil.records.GpuSample;
+import io.vigil.records.JobWindow;
 import io.vigil.records.RecordType;
 import io.vigil.records.wire.Framings;
 import io.vigil.records.wire.RecordFraming;
@@ -241,26 +243,44 @@ public final class SweepBench {
                             .filter(a -> !a.getJobId().equals(sweeper.jobId()))
                             .count());
             if (withSweep) {
-                List<Alert> during = alerts.stream()
-                        .filter(a -> a.getJobId().equals(sweeper.jobId()))
-                        .filter(a -> a.getWindowStart().toEpochMilli() >= sweepStart
-                                && a.getWindowEnd().toEpochMilli() <= sweepEnd)
+                // the sweep as the job scored it, minute by minute (vigil.windows), and as the alert topic told it:
+                // incidents, each a few transitions however long it lasts
+                List<JobWindow> flagged = LocalRun.committed(config, Topic.WINDOWS, RecordType.WINDOW).stream()
+                        .filter(w -> w.getJobId().equals(sweeper.jobId()) && w.getFlagged())
+                        .toList();
+                List<JobWindow> during = flagged.stream()
+                        .filter(w -> w.getWindowStart().toEpochMilli() >= sweepStart
+                                && w.getWindowEnd().toEpochMilli() <= sweepEnd)
                         .toList();
                 long scans = during.stream()
-                        .filter(a -> a.getCategories().contains(Category.NETWORK_SCAN))
+                        .filter(w -> w.getCategories().contains(Category.NETWORK_SCAN))
                         .count();
+                List<Alert> sweeperAlerts = alerts.stream()
+                        .filter(a -> a.getJobId().equals(sweeper.jobId()))
+                        .toList();
                 result.put("sweeping_job_windows", options.minutes());
-                result.put("sweeping_job_alerted", during.size());
-                result.put("sweeping_job_network_scan", scans);
+                result.put("sweeping_job_windows_flagged", during.size());
+                result.put("sweeping_job_windows_network_scan", scans);
                 result.put(
-                        "sweeping_job_alerted_outside_sweep",
-                        alerts.stream()
-                                .filter(a -> a.getJobId().equals(sweeper.jobId()))
-                                .filter(a -> !during.contains(a))
-                                .map(a -> a.getWindowStart() + " " + a.getCategories() + " score "
-                                        + Math.round(a.getScore() * 1000) / 1000.0)
+                        "sweeping_job_flagged_outside_sweep",
+                        flagged.stream()
+                                .filter(w -> !during.contains(w))
+                                .map(w -> w.getWindowStart() + " " + w.getCategories() + " score "
+                                        + Math.round(w.getScore() * 1000) / 1000.0)
                                 .toList());
-                during.stream().findFirst().ifPresent(a -> {
+                result.put(
+                        "sweeping_job_incidents",
+                        sweeperAlerts.stream()
+                                .map(Alert::getIncidentId)
+                                .distinct()
+                                .count());
+                result.put(
+                        "sweeping_job_transitions",
+                        sweeperAlerts.stream()
+                                .map(a -> a.getIncidentState() + " " + Alerts.happenedAt(a) + " "
+                                        + a.getIncidentCategories())
+                                .toList());
+                sweeperAlerts.stream().findFirst().ifPresent(a -> {
                     result.put(
                             "sweeping_job_first_alert",
                             a.getWindowStart() + " " + a.getCategories() + " score "

@@ -1,11 +1,11 @@
 package io.vigil.tools.replay;
 
+import io.vigil.pipeline.detect.Alerts;
 import io.vigil.records.Alert;
 import io.vigil.records.DeadLetter;
 import io.vigil.records.JobWindow;
 import io.vigil.records.RecordType;
 import io.vigil.records.json.JsonRecordCodec;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -28,7 +28,7 @@ import org.apache.avro.specific.SpecificRecord;
  * that share a timestamp reach the window in no fixed order, and floating-point addition is not associative.
  */
 final class ReplayRecords {
-    static final Comparator<Alert> ALERT_ORDER = Comparator.comparing(ReplayRecords::happenedAt)
+    static final Comparator<Alert> ALERT_ORDER = Comparator.comparing(Alerts::happenedAt)
             .thenComparing(Alert::getJobId)
             .thenComparing(Alert::getAlertId);
     static final Comparator<Alert> FLAGGED_ORDER = Comparator.comparing(Alert::getWindowStart)
@@ -65,11 +65,6 @@ final class ReplayRecords {
                 .thenComparingInt(Item::dataset)
                 .thenComparing(Item::json));
         return items.stream().map(Item::json).toList();
-    }
-
-    /** When a transition happened: the end of the window that opened or updated the incident, or when it closed. */
-    static Instant happenedAt(Alert a) {
-        return a.getClosedAt() != null ? a.getClosedAt() : a.getWindowEnd();
     }
 
     /** Dead letters counted by reason, reasons in alphabetical order. */

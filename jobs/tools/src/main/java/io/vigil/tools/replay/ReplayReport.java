@@ -12,6 +12,7 @@ import static io.vigil.tools.replay.Html.reasons;
 
 import io.vigil.models.eval.Backtest;
 import io.vigil.models.eval.Label;
+import io.vigil.pipeline.detect.Alerts;
 import io.vigil.pipeline.ingest.InputStats;
 import io.vigil.records.Alert;
 import io.vigil.records.Category;
@@ -722,7 +723,7 @@ public final class ReplayReport {
             if (!t.getIncidentId().equals(incidentId) || t.getIncidentState() == null) {
                 continue;
             }
-            String at = Html.clock(ReplayRecords.happenedAt(t).toEpochMilli());
+            String at = Html.clock(Alerts.happenedAt(t).toEpochMilli());
             switch (t.getIncidentState()) {
                 case OPEN -> parts.add("opened " + at);
                 case UPDATE ->
