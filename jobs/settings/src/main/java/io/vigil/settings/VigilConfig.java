@@ -2,6 +2,7 @@ package io.vigil.settings;
 
 import io.vigil.records.InputBounds;
 import io.vigil.records.formats.Formats;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -287,11 +288,15 @@ public final class VigilConfig extends AbstractConfig {
                         INPUT_FUTURE_MARGIN_MS,
                         Type.LONG,
                         InputBounds.DEFAULT_FUTURE_MARGIN_MS,
-                        Range.atLeast(0),
+                        // Kafka 4 brokers refuse records stamped more than an hour ahead
+                        // (log.message.timestamp.after.max.ms): a window or alert of a record accepted further ahead
+                        // could not be written, and the job would fail on it
+                        Range.between(0, Duration.ofHours(1).toMillis()),
                         Importance.LOW,
                         "Live input (Kafka): records whose event time is more than this ahead of the clock are dead"
-                                + " letters future_time, ms. Exporters report intervals after they end, so this only covers"
-                                + " clock skew, and it bounds how far one record can move its partition's watermark.")
+                                + " letters future_time, ms (at most an hour: Kafka brokers refuse records stamped further"
+                                + " ahead). Exporters report intervals after they end, so this only covers clock skew, and"
+                                + " it bounds how far one record can move its partition's watermark.")
                 .define(
                         INPUT_SPAN_MARGIN_MS,
                         Type.LONG,
