@@ -157,6 +157,7 @@ public final class DatasetStream {
         Map<String, Long> deadByReason = new TreeMap<>();
         List<DeadLetter> firstDead = new ArrayList<>();
         long seq = 0;
+        long verifyDeadline = System.nanoTime() + options.verifyTimeout().toNanos();
         String clockNode =
                 options.drill() == null ? "vigil-stream-clock" : options.drill().name("clock");
         try (InputPublisher publisher = new InputPublisher(config)) {
@@ -165,7 +166,7 @@ public final class DatasetStream {
                 long[] span = DatasetRecords.telemetrySpan(dataset.path(), dataset.formats());
                 long first = span[0];
                 if (progress.shift(i) == null) {
-                    progress.shift(i, options.shiftToNow() ? System.currentTimeMillis() - first : 0);
+                    progress.shift(i, options.shiftToNow() ? shiftToNow(span, options.speed()) : 0);
                 }
                 long shift = progress.shift(i);
                 List<AlertWatch.Expected> mine = new ArrayList<>();
@@ -266,11 +267,22 @@ public final class DatasetStream {
                         }
                     }
                 }
-                // after the last dataset, the clock goes on until its last incidents would have closed
+                // after the last dataset, the clock goes on until its last incidents would have closed (or, with
+                // verify, until their alerts are in or the wait is over); shifted to now, never ahead of the clock:
+                // a live job refuses records from the future
+                verifyDeadline = System.nanoTime() + options.verifyTimeout().toNanos();
                 if (options.clockTicks() && i == options.datasets().size() - 1 && wallStart >= 0) {
-                    for (; nextTick <= lastTs + closeMs && !stopRequested; nextTick += InputPublisher.TICK_MS) {
+                    for (;
+                            nextTick <= lastTs + closeMs
+                                    && !stopRequested
+                                    && (watch == null || (!watch.allArrived() && System.nanoTime() < verifyDeadline));
+                            nextTick += InputPublisher.TICK_MS) {
                         publisher.pace(wallStart, nextTick - shift - first, options.speed());
+                        if (options.shiftToNow()) {
+                            notAhead(nextTick);
+                        }
                         publisher.tick(nextTick, clockNode);
+                        publisher.flush();
                     }
                 }
             }
@@ -313,7 +325,7 @@ public final class DatasetStream {
         if (watch != null) {
             try {
                 if (!stopped) {
-                    await(watch, expected);
+                    await(watch, expected, verifyDeadline);
                 }
             } finally {
                 watch.close();
@@ -326,7 +338,8 @@ public final class DatasetStream {
     }
 
     /** Waits, bounded, for each expected incident's alert; prints which arrived and how long each took. */
-    private void await(AlertWatch watch, List<AlertWatch.Expected> expected) throws InterruptedException {
+    private void await(AlertWatch watch, List<AlertWatch.Expected> expected, long deadline)
+            throws InterruptedException {
         if (expected.isEmpty()) {
             return;
         }
@@ -336,7 +349,6 @@ public final class DatasetStream {
                 options.verifyTimeout().toSeconds(),
                 Printable.escape(config.topic(Topic.ALERTS)));
         out.flush();
-        long deadline = System.nanoTime() + options.verifyTimeout().toNanos();
         while (!watch.allArrived() && System.nanoTime() < deadline && !stopRequested && watch.failure() == null) {
             Thread.sleep(100);
         }
@@ -412,6 +424,26 @@ public final class DatasetStream {
                         : String.format(Locale.ROOT, "%.1f s behind the pace", Math.max(0, lagNanos) / 1e9));
         err.flush();
         return now + (console ? 1_000_000_000L : 10_000_000_000L);
+    }
+
+    /**
+     * The shift that plays a dataset as happening now: its last telemetry record is sent at the moment it
+     * records, so no record is ever ahead of the clock (a live job refuses records from the future, beyond
+     * {@code input.time.future.margin.ms}); at 1x it begins now, faster it begins as far in the past as the pace
+     * makes up by its end.
+     */
+    static long shiftToNow(long[] span, double speed) {
+        long playMs = Double.isInfinite(speed) ? 0 : (long) ((span[1] - span[0]) / speed);
+        return System.currentTimeMillis() + playMs - span[1];
+    }
+
+    /** Waits until the wall clock has reached event time {@code ts}, or the stream is asked to stop. */
+    private void notAhead(long ts) throws InterruptedException {
+        for (long wait = ts - System.currentTimeMillis();
+                wait > 0 && !stopRequested;
+                wait = ts - System.currentTimeMillis()) {
+            Thread.sleep(Math.min(wait, 1000));
+        }
     }
 
     /** The record with every time in it moved by {@code shift}, its event time {@code ts}. */

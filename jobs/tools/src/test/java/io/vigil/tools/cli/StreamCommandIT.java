@@ -46,7 +46,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -300,8 +299,6 @@ class StreamCommandIT {
     }
 
     @Test
-    @Disabled("does not hold yet: the detect job on the mini-cluster committed no alert the watch matched within"
-            + " 120 s (0 of 1 arrived); not yet known whether the job or the matching is at fault")
     void verifyWaitsForTheDetectJobsAlertOfEachLabelledIncident(@TempDir Path dir) throws Exception {
         Path dataset = new Scenario().writeDataset(dir.resolve("story"), List.of());
         VigilConfig config = LocalRun.config(kafka, "verify", 500, dir.resolve("checkpoints"), topics("verify"));
@@ -332,8 +329,9 @@ class StreamCommandIT {
 
             assertThat(code).as(out + "\n" + err).isZero();
             assertThat(out.toString())
-                    .contains("ARRIVED  drill-v-" + Scenario.PROBER)
-                    .contains("1 of 1 incident(s) arrived.");
+                    .contains("1 of 1 incident(s) arrived.")
+                    .containsPattern(
+                            "ARRIVED  drill-v-" + Scenario.PROBER + " +NETWORK_SCAN +[0-9.]+ s after its first record");
         } finally {
             detect.cancel().get(1, TimeUnit.MINUTES);
         }
