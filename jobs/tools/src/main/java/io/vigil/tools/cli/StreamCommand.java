@@ -69,8 +69,10 @@ final class StreamCommand implements Callable<Integer>, UsesSettings {
 
     @Option(
             names = "--shift-to-now",
-            description = "Move every time of each dataset so that its telemetry begins now (a live job's"
-                    + " watermarks accept it); jobs running when the recording began start then.")
+            description = "Move every time of each dataset so that it plays as happening now: its last record is"
+                    + " sent at the moment it records (never ahead of the clock); at --speed 1 it begins now. Jobs"
+                    + " running when the recording began start when its telemetry does. On a detect job that is"
+                    + " already live, use --speed 1: a faster stream's early records would be behind its watermark.")
     boolean shiftToNow;
 
     @Option(

@@ -157,6 +157,7 @@ public final class DatasetStream {
         Map<String, Long> deadByReason = new TreeMap<>();
         List<DeadLetter> firstDead = new ArrayList<>();
         long seq = 0;
+        long streamedUpTo = Long.MIN_VALUE / 2; // the latest event time sent
         long verifyDeadline = System.nanoTime() + options.verifyTimeout().toNanos();
         String clockNode =
                 options.drill() == null ? "vigil-stream-clock" : options.drill().name("clock");
@@ -166,7 +167,12 @@ public final class DatasetStream {
                 long[] span = DatasetRecords.telemetrySpan(dataset.path(), dataset.formats());
                 long first = span[0];
                 if (progress.shift(i) == null) {
-                    progress.shift(i, options.shiftToNow() ? shiftToNow(span, options.speed()) : 0);
+                    // shifted to now, a dataset follows the one before it, never going back in event time
+                    progress.shift(
+                            i,
+                            options.shiftToNow()
+                                    ? Math.max(shiftToNow(span, options.speed()), streamedUpTo + 1 - first)
+                                    : 0);
                 }
                 long shift = progress.shift(i);
                 List<AlertWatch.Expected> mine = new ArrayList<>();
@@ -229,6 +235,9 @@ public final class DatasetStream {
                             nextReport = report(nextReport, sent, skipped, ts, 0);
                             Thread.sleep(Math.max(1, Math.min(1000, (due - System.nanoTime()) / 1_000_000)));
                         }
+                        if (options.shiftToNow()) {
+                            notAhead(ts); // only a dataset after another can get ahead of the clock
+                        }
                         if (stopRequested) {
                             break;
                         }
@@ -247,6 +256,7 @@ public final class DatasetStream {
                         });
                         sent++;
                         lastTs = Math.max(lastTs, ts);
+                        streamedUpTo = Math.max(streamedUpTo, ts);
                         long now = System.currentTimeMillis();
                         for (AlertWatch.Expected e : mine) {
                             if (e.firstRecordWallMs < 0 && ts >= e.label.startTs()) {
