@@ -46,7 +46,7 @@ public final class InputPublisher implements Closeable {
 
     /**
      * A producer with the configured Kafka client properties: idempotent (a retry never writes a record twice,
-     * nor out of order), every record acknowledged by all in-sync replicas.
+     * nor out of order), every record acknowledged by all in-sync replicas, one request in flight per broker.
      */
     public InputPublisher(VigilConfig config) {
         this.config = config;
@@ -54,6 +54,12 @@ public final class InputPublisher implements Closeable {
                 Map.of(ProducerConfig.LINGER_MS_CONFIG, 5, ProducerConfig.CLIENT_ID_CONFIG, "vigil-stream-inputs"));
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
+        // With more than one request in flight, a just-created partition (vigil topics, a test, the demo) can lose
+        // its first batch: the request carrying sequence 0 reaches the broker before the broker leads the partition
+        // (its metadata already names it leader) and is refused, retriably; the next request, later sequences, is
+        // accepted as this producer's first on the partition (brokers before Kafka 4.5 take any first sequence);
+        // every retry of the first is then out of sequence until delivery.timeout.ms expires it (KAFKA-15591).
+        p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
         this.producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
