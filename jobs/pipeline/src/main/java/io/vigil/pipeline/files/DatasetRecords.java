@@ -1,30 +1,41 @@
 package io.vigil.pipeline.files;
 
-import io.vigil.records.Decoded;
+import io.vigil.pipeline.ingest.ConnectionIntervals;
+import io.vigil.pipeline.ingest.InputFormats;
+import io.vigil.pipeline.ingest.InputStats;
+import io.vigil.pipeline.ingest.Received;
+import io.vigil.records.DeadLetter;
+import io.vigil.records.Flow;
 import io.vigil.records.RecordType;
-import io.vigil.records.json.JsonRecordCodec;
-import java.io.BufferedReader;
+import io.vigil.records.formats.Formats;
 import java.io.Closeable;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.PriorityQueue;
-import java.util.zip.GZIPInputStream;
+import java.util.TreeMap;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.flink.api.common.io.InputStreamFSInputWrapper;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.file.src.reader.StreamFormat;
+import org.apache.flink.core.fs.FSDataInputStream;
+import org.apache.flink.core.fs.local.LocalDataInputStream;
 
 /**
- * A dataset's three inputs read as one stream in event-time order (a k-way merge of the files, each
- * already in time order as exporters write them), for feeding topics: the demo and the benchmarks.
- * Lines that do not decode are counted and skipped; the pipeline's own file replay dead-letters them.
+ * A dataset's three inputs read as one stream in event-time order (a k-way merge of the files, each already
+ * in time order as exporters write them), for feeding topics: {@code vigil stream}, the demo and the
+ * benchmarks. Each file is read by the same reader the pipeline's file replay uses ({@link DatasetFiles#format}),
+ * so every format {@code replay} reads is read here too, with the same dead letters; a connection's cumulative
+ * reports (Zeek's conn_long.log) become per-interval flows as {@link ConnectionIntervals} makes them. Dead
+ * letters are counted by reason and kept (the first {@link #KEPT_DEAD_LETTERS}), never passed on.
  */
 public final class DatasetRecords implements Closeable {
+    /** How many dead letters are kept for showing; the rest are only counted. */
+    public static final int KEPT_DEAD_LETTERS = 20;
 
     /** One record with its type and event time. */
     public record Timed(RecordType<?> type, SpecificRecord record, long ts) {}
@@ -34,26 +45,43 @@ public final class DatasetRecords implements Closeable {
         int c = Long.compare(a.next.ts(), b.next.ts());
         return c != 0 ? c : Integer.compare(a.order, b.order);
     });
-    private long rejected;
+    /** The largest counters so far of each open connection that reports cumulatively. */
+    private final Map<String, long[]> connections = new HashMap<>();
 
+    private final Map<String, Long> deadLetters = new TreeMap<>();
+    private final List<DeadLetter> keptDeadLetters = new ArrayList<>();
+    private final List<InputStats> inputs = new ArrayList<>();
+
+    /** Canonical files: flows, gpu, assignments, each .jsonl, .jsonl.gz or .avro. */
     public DatasetRecords(Path dataset) throws IOException {
-        // assignments first at equal times: a job's START precedes its first flow
-        open(dataset, "assignments", RecordType.ASSIGNMENT, 0);
-        open(dataset, "flows", RecordType.FLOW, 1);
-        open(dataset, "gpu", RecordType.GPU, 2);
+        this(dataset, InputFormats.CANONICAL);
     }
 
-    private <T extends SpecificRecord> void open(Path dataset, String name, RecordType<T> type, int order)
-            throws IOException {
-        Path file = DatasetFiles.file(dataset, name);
-        InputStream in = Files.newInputStream(file);
-        if (file.getFileName().toString().endsWith(".gz")) {
-            in = new GZIPInputStream(in, 64 * 1024);
+    /** The dataset's files in these formats ({@link DatasetFiles#inputs(List, InputFormats)} tells which files). */
+    public DatasetRecords(Path dataset, InputFormats formats) throws IOException {
+        try {
+            // assignments first at equal times: a job's START precedes its first flow
+            open(dataset, DatasetFiles.file(dataset, "assignments"), RecordType.ASSIGNMENT, Formats.VIGIL, formats, 0);
+            int order = 1;
+            for (Path flows : DatasetFiles.files(dataset, "flows", formats.flows())) {
+                open(dataset, flows, RecordType.FLOW, formats.flows(), formats, order++);
+            }
+            open(dataset, DatasetFiles.file(dataset, "gpu", formats.gpu()), RecordType.GPU, formats.gpu(), formats, 9);
+        } catch (UncheckedIOException e) {
+            close();
+            throw e.getCause();
         }
-        Cursor cursor = new Cursor(
-                new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 64 * 1024),
-                JsonRecordCodec.of(type),
-                order);
+    }
+
+    private <T extends SpecificRecord> void open(
+            Path dataset, Path file, RecordType<T> type, String format, InputFormats formats, int order)
+            throws IOException {
+        StreamFormat<Received> reader = DatasetFiles.format(dataset, file, type, format, formats);
+        FSDataInputStream in = file.getFileName().toString().endsWith(".avro")
+                ? new LocalDataInputStream(file.toFile())
+                : new InputStreamFSInputWrapper(DatasetFiles.open(file));
+        long length = file.toFile().length();
+        Cursor cursor = new Cursor(reader.createReader(new Configuration(), in, length, length), in, type, order);
         cursors.add(cursor);
         if (cursor.advance()) {
             queue.add(cursor);
@@ -62,15 +90,32 @@ public final class DatasetRecords implements Closeable {
 
     /** The next record in time order, or null at the end. */
     public Timed next() {
-        Cursor c = queue.poll();
-        if (c == null) {
-            return null;
+        while (true) {
+            Cursor c = queue.poll();
+            if (c == null) {
+                return null;
+            }
+            Timed out = c.next;
+            String connection = c.connection;
+            boolean open = c.connectionOpen;
+            if (c.advance()) {
+                queue.add(c);
+            }
+            if (connection == null) {
+                return out;
+            }
+            // a cumulative report: what it adds since the connection's last one, as the pipeline counts it
+            long[] before = connections.get(connection);
+            Flow interval = ConnectionIntervals.interval((Flow) out.record(), before);
+            if (open) {
+                connections.put(connection, ConnectionIntervals.after((Flow) out.record(), before));
+            } else {
+                connections.remove(connection);
+            }
+            if (interval != null) {
+                return new Timed(out.type(), interval, interval.getTs().toEpochMilli());
+            }
         }
-        Timed out = c.next;
-        if (c.advance()) {
-            queue.add(c);
-        }
-        return out;
     }
 
     /**
@@ -78,9 +123,14 @@ public final class DatasetRecords implements Closeable {
      * Assignments are left out: jobs already running when a recording starts have STARTs from long before.
      */
     public static long[] telemetrySpan(Path dataset) throws IOException {
+        return telemetrySpan(dataset, InputFormats.CANONICAL);
+    }
+
+    /** {@link #telemetrySpan(Path)} of a dataset in these formats. */
+    public static long[] telemetrySpan(Path dataset, InputFormats formats) throws IOException {
         long first = Long.MAX_VALUE;
         long last = Long.MIN_VALUE;
-        try (DatasetRecords records = new DatasetRecords(dataset)) {
+        try (DatasetRecords records = new DatasetRecords(dataset, formats)) {
             for (Timed r = records.next(); r != null; r = records.next()) {
                 if (r.type() != RecordType.ASSIGNMENT) {
                     first = Math.min(first, r.ts());
@@ -94,46 +144,74 @@ public final class DatasetRecords implements Closeable {
         return new long[] {first, last};
     }
 
-    /** Lines skipped because they did not decode. */
+    /** Input lines (or records) that were dead letters, never passed on. */
     public long rejected() {
-        return rejected;
+        return deadLetters.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /** Dead letters so far by reason code, in code order. */
+    public Map<String, Long> deadLetters() {
+        return Map.copyOf(deadLetters);
+    }
+
+    /** The first {@link #KEPT_DEAD_LETTERS} dead letters, naming file:line and why. */
+    public List<DeadLetter> firstDeadLetters() {
+        return List.copyOf(keptDeadLetters);
+    }
+
+    /** What each file's reader counted, for the files read to their end so far. */
+    public List<InputStats> inputs() {
+        return List.copyOf(inputs);
     }
 
     @Override
     public void close() throws IOException {
+        IOException failed = null;
         for (Cursor c : cursors) {
-            c.reader.close();
+            try {
+                c.reader.close();
+                c.in.close();
+            } catch (IOException e) {
+                failed = e;
+            }
+        }
+        if (failed != null) {
+            throw failed;
         }
     }
 
     private final class Cursor {
-        final BufferedReader reader;
-        final JsonRecordCodec<?> codec;
+        final StreamFormat.Reader<Received> reader;
+        final FSDataInputStream in;
+        final RecordType<?> type;
         final int order;
         Timed next;
+        String connection;
+        boolean connectionOpen;
 
-        Cursor(BufferedReader reader, JsonRecordCodec<?> codec, int order) {
+        Cursor(StreamFormat.Reader<Received> reader, FSDataInputStream in, RecordType<?> type, int order) {
             this.reader = reader;
-            this.codec = codec;
+            this.in = in;
+            this.type = type;
             this.order = order;
         }
 
         boolean advance() {
             try {
-                String line;
-                while ((line = reader.readLine()) != null) {
-                    if (line.isBlank()) {
-                        continue;
+                for (Received r = reader.read(); r != null; r = reader.read()) {
+                    if (r.stats != null) {
+                        inputs.add(r.stats);
+                    } else if (r.deadLetter != null) {
+                        deadLetters.merge(r.deadLetter.getReason(), 1L, Long::sum);
+                        if (keptDeadLetters.size() < KEPT_DEAD_LETTERS) {
+                            keptDeadLetters.add(r.deadLetter);
+                        }
+                    } else {
+                        next = new Timed(type, (SpecificRecord) r.record(), r.eventTime());
+                        connection = r.connection;
+                        connectionOpen = r.connectionOpen;
+                        return true;
                     }
-                    Decoded<?> d = codec.decode(line);
-                    if (!d.isAccepted()) {
-                        rejected++;
-                        continue;
-                    }
-                    SpecificRecord r = (SpecificRecord) d.record();
-                    long ts = ((Instant) r.get(r.getSchema().getField("ts").pos())).toEpochMilli();
-                    next = new Timed(codec.type(), r, ts);
-                    return true;
                 }
                 next = null;
                 return false;

@@ -100,7 +100,7 @@ public final class ConnectionIntervals extends KeyedProcessFunction<String, Rece
     }
 
     /** The report as the interval since {@code before}, or null when it repeats a report already counted. */
-    static Flow interval(Flow report, long[] before) {
+    public static Flow interval(Flow report, long[] before) {
         if (before == null) {
             return report;
         }
@@ -122,7 +122,7 @@ public final class ConnectionIntervals extends KeyedProcessFunction<String, Rece
     }
 
     /** The largest counters and the latest end seen, with this report. */
-    static long[] after(Flow report, long[] before) {
+    public static long[] after(Flow report, long[] before) {
         long[] now = {
             report.getOrigBytes(),
             report.getRespBytes(),

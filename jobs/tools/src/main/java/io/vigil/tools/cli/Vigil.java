@@ -27,6 +27,7 @@ import picocli.CommandLine.Command;
             DemoCommand.class,
             DetectCommand.class,
             ReplayCommand.class,
+            StreamCommand.class,
             SimulateCommand.class,
             CollectGpuCommand.class,
             WindowsCommand.class,

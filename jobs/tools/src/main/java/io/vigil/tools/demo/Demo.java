@@ -6,12 +6,8 @@ import io.vigil.pipeline.DetectJob;
 import io.vigil.pipeline.files.DatasetRecords;
 import io.vigil.pipeline.kafka.KafkaTopics;
 import io.vigil.records.Alert;
-import io.vigil.records.Assignment;
-import io.vigil.records.AssignmentEvent;
 import io.vigil.records.Category;
 import io.vigil.records.Decoded;
-import io.vigil.records.Flow;
-import io.vigil.records.GpuSample;
 import io.vigil.records.IncidentState;
 import io.vigil.records.Printable;
 import io.vigil.records.Reason;
@@ -22,19 +18,17 @@ import io.vigil.records.wire.RecordFraming;
 import io.vigil.settings.Topic;
 import io.vigil.settings.VigilConfig;
 import io.vigil.tools.LocalRun;
+import io.vigil.tools.stream.InputPublisher;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,7 +36,6 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
-import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.checkpoint.CheckpointFailureManager;
@@ -50,12 +43,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.core.config.Configurator;
 
@@ -69,15 +58,9 @@ public final class Demo {
     private static final DateTimeFormatter CLOCK =
             DateTimeFormatter.ofPattern("HH:mm").withZone(ZoneOffset.UTC);
 
-    /** The input topic of each kind of record. */
-    private static final Map<RecordType<?>, Topic> TOPICS =
-            Map.of(RecordType.FLOW, Topic.FLOWS, RecordType.GPU, Topic.GPU, RecordType.ASSIGNMENT, Topic.ASSIGNMENTS);
-    /** Event time between two clock ticks on every input partition, ms. */
-    private static final long TICK_MS = 5_000;
-    /** The node, job and address of the clock ticks: no job of the dataset's. */
+    /** The node and job of the clock ticks: no job of the dataset's. */
     private static final String CLOCK_NODE = "vigil-demo-clock";
 
-    private static final String CLOCK_IP = "192.0.2.1"; // TEST-NET-1
     /** How long the job may take to read the last of its input, and to stop. */
     private static final Duration STOP_TIMEOUT = Duration.ofMinutes(5);
 
@@ -184,47 +167,37 @@ public final class Demo {
 
     /**
      * Streams the dataset into the input topics, paced against the wall clock, with a clock tick on every
-     * input partition every {@link #TICK_MS} of event time. Watermarks are per partition, and one that is quiet
-     * would hold event time back for ever (no partition is ever idle here): the ticks keep them all moving. With
-     * idleness instead, a quiet partition goes idle, and when its records come again its reader may be a moment
-     * behind the others, or starved by a busy machine, and they would be late (at 60x, the 10 s out-of-orderness
-     * is 170 ms of wall time). After the data the clock ticks on, as time goes on in a live cluster, until an
-     * incident the data left open has had its quiet windows (and one of a job stopped at the end, the rest of its
-     * window): it closes in event time, as it would in {@code detect}.
+     * input partition every {@link InputPublisher#TICK_MS} of event time ({@link InputPublisher#tick}: no
+     * partition is ever idle here, so event time moves with the data alone, however loaded the machine; with
+     * idleness instead, a partition's records may be late when they come again after a quiet spell: at 60x, the
+     * 10 s out-of-orderness is 170 ms of wall time). After the data the clock ticks on, as time goes on in a live
+     * cluster, until an incident the data left open has had its quiet windows (and one of a job stopped at the
+     * end, the rest of its window): it closes in event time, as it would in {@code detect}.
      */
     private Streamed produce(VigilConfig config, long firstTs, double speed) throws IOException, InterruptedException {
-        Map<RecordType<?>, RecordFraming<SpecificRecord>> framings = new HashMap<>();
         long count = 0;
         long wallStart = System.nanoTime();
         long nextTick = firstTs;
         long lastTs = firstTs;
         try (DatasetRecords records = new DatasetRecords(options.dataset());
-                KafkaProducer<byte[], byte[]> producer = producer(config)) {
+                InputPublisher publisher = new InputPublisher(config)) {
             for (DatasetRecords.Timed r = records.next(); r != null; r = records.next()) {
                 // records from before the telemetry (STARTs of jobs already running) go at once
-                pace(producer, wallStart, r.ts() - firstTs, speed);
+                publisher.pace(wallStart, r.ts() - firstTs, speed);
                 lastTs = Math.max(lastTs, r.ts());
-                for (; nextTick <= r.ts(); nextTick += TICK_MS) {
-                    tick(producer, config, framings, nextTick);
+                for (; nextTick <= r.ts(); nextTick += InputPublisher.TICK_MS) {
+                    publisher.tick(nextTick, CLOCK_NODE);
                 }
-                String topic = config.topic(TOPICS.get(r.type()));
-                Object node =
-                        r.record().get(r.record().getSchema().getField("node").pos());
-                producer.send(new ProducerRecord<>(
-                        topic,
-                        null,
-                        r.ts(),
-                        node.toString().getBytes(StandardCharsets.UTF_8),
-                        framing(framings, r.type(), config).encode(r.record())));
+                publisher.send(r.type(), r.record(), r.ts(), null);
                 count++;
             }
             long windowMs = config.getLong(VigilConfig.WINDOW_SIZE_MS);
             long closed = lastTs
                     + (config.getInt(VigilConfig.INCIDENT_CLOSE_QUIET_WINDOWS) + 1) * windowMs
                     + config.getLong(VigilConfig.OUT_OF_ORDERNESS_MS);
-            for (; nextTick <= closed; nextTick += TICK_MS) {
-                pace(producer, wallStart, nextTick - firstTs, speed);
-                tick(producer, config, framings, nextTick);
+            for (; nextTick <= closed; nextTick += InputPublisher.TICK_MS) {
+                publisher.pace(wallStart, nextTick - firstTs, speed);
+                publisher.tick(nextTick, CLOCK_NODE);
             }
             if (records.rejected() > 0) {
                 out.printf("(%d dataset lines did not decode and were skipped)%n", records.rejected());
@@ -238,73 +211,14 @@ public final class Demo {
 
     /** The clock goes on ticking, at the pace, until told to stop. */
     private static void tickOn(VigilConfig config, Streamed from, double speed, AtomicBoolean ticking) {
-        Map<RecordType<?>, RecordFraming<SpecificRecord>> framings = new HashMap<>();
-        try (KafkaProducer<byte[], byte[]> producer = producer(config)) {
-            for (long t = from.nextTick(); ticking.get(); t += TICK_MS) {
-                pace(producer, from.wallStart(), t - from.firstTs(), speed);
-                tick(producer, config, framings, t);
+        try (InputPublisher publisher = new InputPublisher(config)) {
+            for (long t = from.nextTick(); ticking.get(); t += InputPublisher.TICK_MS) {
+                publisher.pace(from.wallStart(), t - from.firstTs(), speed);
+                publisher.tick(t, CLOCK_NODE);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    /** Waits until event time {@code sinceFirst} after the first record is due at this speed. */
-    private static void pace(KafkaProducer<byte[], byte[]> producer, long wallStart, long sinceFirst, double speed)
-            throws InterruptedException {
-        long dueNanos = wallStart + (long) (Math.max(0, sinceFirst) / speed * 1_000_000);
-        long wait = dueNanos - System.nanoTime();
-        if (wait > 2_000_000) {
-            producer.flush();
-            Thread.sleep(wait / 1_000_000);
-        }
-    }
-
-    /**
-     * One clock tick: an idle GPU sample and a flow of nothing from a node no job runs on, and the STOP of a
-     * job that never started, on every partition of their topics. The pipeline dead-letters the first two
-     * (unattributed) and the STOP ends nothing.
-     */
-    private static void tick(
-            KafkaProducer<byte[], byte[]> producer,
-            VigilConfig config,
-            Map<RecordType<?>, RecordFraming<SpecificRecord>> framings,
-            long ts) {
-        Instant at = Instant.ofEpochMilli(ts);
-        Map<RecordType<?>, SpecificRecord> ticks = Map.of(
-                RecordType.GPU,
-                GpuSample.newBuilder()
-                        .setTs(at)
-                        .setNode(CLOCK_NODE)
-                        .setGpu(0)
-                        .setUtil(0)
-                        .setProcesses(List.of())
-                        .build(),
-                RecordType.FLOW,
-                Flow.newBuilder()
-                        .setTs(at)
-                        .setStartTs(at)
-                        .setNode(CLOCK_NODE)
-                        .setSrcIp(CLOCK_IP)
-                        .setDstIp("192.0.2.2")
-                        .setProtocol("udp")
-                        .build(),
-                RecordType.ASSIGNMENT,
-                Assignment.newBuilder()
-                        .setTs(at)
-                        .setEvent(AssignmentEvent.STOP)
-                        .setJobId(CLOCK_NODE)
-                        .setNode(CLOCK_NODE)
-                        .setPod(CLOCK_NODE)
-                        .setIp(CLOCK_IP)
-                        .build());
-        ticks.forEach((type, record) -> {
-            String topic = config.topic(TOPICS.get(type));
-            byte[] value = framing(framings, type, config).encode(record);
-            for (int p = 0; p < producer.partitionsFor(topic).size(); p++) {
-                producer.send(new ProducerRecord<>(topic, p, ts, null, value));
-            }
-        });
     }
 
     /**
@@ -418,18 +332,6 @@ public final class Demo {
         return r.getFleetBaseline() == null
                 ? String.format("%s=%.2f", feature, r.getValue())
                 : String.format("%s=%.2f (fleet %.2f)", feature, r.getValue(), r.getFleetBaseline());
-    }
-
-    @SuppressWarnings("unchecked")
-    private static RecordFraming<SpecificRecord> framing(
-            Map<RecordType<?>, RecordFraming<SpecificRecord>> framings, RecordType<?> type, VigilConfig config) {
-        return framings.computeIfAbsent(type, t -> (RecordFraming<SpecificRecord>)
-                (RecordFraming<?>) Framings.forTopic(t, config.topic(TOPICS.get(t)), config.schemaRegistryUrl()));
-    }
-
-    private static KafkaProducer<byte[], byte[]> producer(VigilConfig config) {
-        Properties p = config.kafkaClient(Map.of(ProducerConfig.LINGER_MS_CONFIG, 5));
-        return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
     /** A fresh password for the demo's SCRAM user: used by this process only, never shown. */
