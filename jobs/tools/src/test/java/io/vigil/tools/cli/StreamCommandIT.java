@@ -243,6 +243,42 @@ class StreamCommandIT {
     }
 
     @Test
+    void shiftedToNowADatasetBeginsAfterWhatTheInputTopicsHold(@TempDir Path dir) throws Exception {
+        Path dataset = new Scenario().writeDataset(dir.resolve("story"), List.of());
+        VigilConfig config = config("after");
+        long[] span = DatasetRecords.telemetrySpan(dataset);
+        // the topics hold a record (a clock tick) 3 s later than where the dataset, played at once and ending
+        // now, would begin: a job that read it would drop every record of the dataset before it as late
+        long held = System.currentTimeMillis() - (span[1] - span[0]) + 3_000;
+        try (InputPublisher publisher = new InputPublisher(config)) {
+            publisher.tick(held, "earlier-clock");
+            publisher.flush();
+        }
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+
+        int code = run(
+                out,
+                err,
+                topicFlags(
+                        "after",
+                        "stream",
+                        dataset.toString(),
+                        "--speed",
+                        "max",
+                        "--shift-to-now",
+                        "--no-clock-ticks",
+                        "--progress-file",
+                        dir.resolve("progress.json").toString()));
+
+        assertThat(code).as(err.toString()).isZero();
+        assertThat(err.toString()).contains("the input topics already hold records up to");
+        List<Sent> sent = inputs(config);
+        assertThat(sent).hasSize(datasetRecords(dataset).size());
+        assertThat(sent).allSatisfy(s -> assertThat(s.timestamp()).isGreaterThan(held));
+    }
+
+    @Test
     void aStreamInterruptedAndResumedSendsEveryRecordOnce(@TempDir Path dir) throws Exception {
         Path dataset = new Scenario().writeDataset(dir.resolve("story"), List.of());
         VigilConfig config = config("resume");
