@@ -12,7 +12,12 @@ import io.vigil.settings.VigilConfig;
 import io.vigil.tools.replay.Replay;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -114,15 +119,40 @@ public final class DatasetStream {
 
     public Outcome run() throws IOException, InterruptedException {
         try {
-            return stream();
+            String identity = identity(config, options.datasets(), options.drill());
+            Path file = options.progressFile() != null ? options.progressFile() : StreamProgress.defaultFile(identity);
+            try (FileChannel lock = lock(file)) {
+                return stream(identity, file);
+            }
         } finally {
             finished.countDown();
         }
     }
 
-    private Outcome stream() throws IOException, InterruptedException {
-        String identity = identity(config, options.datasets(), options.drill());
-        Path file = options.progressFile() != null ? options.progressFile() : StreamProgress.defaultFile(identity);
+    /**
+     * Holds the progress file for this process: two streams of the same datasets to the same topics at once
+     * would each send what the other did, and overwrite each other's progress.
+     */
+    private static FileChannel lock(Path file) throws IOException {
+        Path lockFile = file.toAbsolutePath().resolveSibling(file.getFileName() + ".lock");
+        Files.createDirectories(lockFile.getParent());
+        FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock held;
+        try {
+            held = channel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            held = null;
+        }
+        if (held == null) {
+            channel.close();
+            throw new IllegalStateException("another vigil stream is running with the progress file "
+                    + Printable.escape(file)
+                    + " (the same datasets, broker, topics and drill); one at a time, or records would be sent twice");
+        }
+        return channel; // closing it releases the lock
+    }
+
+    private Outcome stream(String identity, Path file) throws IOException, InterruptedException {
         StreamProgress progress = options.resume() ? StreamProgress.load(file, identity) : null;
         if (options.resume()) {
             err.println(

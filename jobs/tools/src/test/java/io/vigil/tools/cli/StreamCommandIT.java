@@ -25,8 +25,11 @@ import io.vigil.tools.stream.InputPublisher;
 import io.vigil.tools.stream.StreamProgress;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -276,6 +279,36 @@ class StreamCommandIT {
         List<Sent> sent = inputs(config);
         assertThat(sent).hasSize(datasetRecords(dataset).size());
         assertThat(sent).allSatisfy(s -> assertThat(s.timestamp()).isGreaterThan(held));
+    }
+
+    @Test
+    void aSecondStreamWithTheSameProgressFileIsRefusedAndSendsNothing(@TempDir Path dir) throws Exception {
+        Path dataset = new Scenario().writeDataset(dir.resolve("story"), List.of());
+        VigilConfig config = config("twice");
+        Path progress = dir.resolve("progress.json");
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code;
+        // the first stream holds its progress file while it runs
+        try (FileChannel first = FileChannel.open(
+                        dir.resolve("progress.json.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                FileLock held = first.lock()) {
+            code = run(
+                    out,
+                    err,
+                    topicFlags(
+                            "twice",
+                            "stream",
+                            dataset.toString(),
+                            "--speed",
+                            "max",
+                            "--progress-file",
+                            progress.toString()));
+        }
+
+        assertThat(code).isNotZero();
+        assertThat(err.toString()).contains("another vigil stream is running with the progress file");
+        assertThat(inputs(config)).isEmpty();
     }
 
     @Test
