@@ -3,6 +3,7 @@ package io.vigil.tools.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vigil.broker.EmbeddedKafka;
+import io.vigil.broker.TopicContents;
 import io.vigil.models.scoring.IndicatorScorer;
 import io.vigil.pipeline.DetectJob;
 import io.vigil.pipeline.detect.Scenario;
@@ -37,16 +38,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -109,28 +106,16 @@ class StreamCommandIT {
         for (RecordType<?> type : List.of(RecordType.FLOW, RecordType.GPU, RecordType.ASSIGNMENT)) {
             String topic = config.topic(InputPublisher.TOPICS.get(type));
             RecordFraming<?> framing = Framings.forTopic(type, topic, null);
-            Properties p = config.kafkaClient();
-            try (KafkaConsumer<byte[], byte[]> consumer =
-                    new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-                List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                        .map(i -> new TopicPartition(topic, i.partition()))
-                        .toList();
-                consumer.assign(partitions);
-                consumer.seekToBeginning(partitions);
-                Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
-                while (partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
-                    for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                        Decoded<?> d = framing.decode(r.value());
-                        assertThat(d.isAccepted()).as("%s decodes", topic).isTrue();
-                        SpecificRecord record = (SpecificRecord) d.record();
-                        if (!node(record).endsWith("clock")) {
-                            out.add(new Sent(
-                                    r.partition(),
-                                    r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8),
-                                    r.timestamp(),
-                                    record));
-                        }
-                    }
+            for (ConsumerRecord<byte[], byte[]> r : TopicContents.messages(config.kafkaClient(), topic)) {
+                Decoded<?> d = framing.decode(r.value());
+                assertThat(d.isAccepted()).as("%s decodes", topic).isTrue();
+                SpecificRecord record = (SpecificRecord) d.record();
+                if (!node(record).endsWith("clock")) {
+                    out.add(new Sent(
+                            r.partition(),
+                            r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8),
+                            r.timestamp(),
+                            record));
                 }
             }
         }
