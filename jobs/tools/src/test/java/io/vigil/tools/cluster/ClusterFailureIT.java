@@ -301,6 +301,9 @@ class ClusterFailureIT {
             List<String> args = new ArrayList<>(List.of(verb));
             args.addAll(List.of(extra));
             args.addAll(List.of(
+                    // what this test holds: every alert exactly once across the kills
+                    "--output-delivery",
+                    "exactly-once",
                     "--group-id",
                     ns,
                     "--alerts-transactional-id-prefix",
