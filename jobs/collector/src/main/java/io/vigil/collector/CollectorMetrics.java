@@ -37,6 +37,8 @@ public final class CollectorMetrics {
     private final Counter failures;
     private final Counter published;
     private final Histogram publishLatency;
+    /** What the gauge of buffered samples reads: the agent's buffer once there is one. */
+    private volatile IntSupplier buffered = () -> 0;
 
     public CollectorMetrics() {
         polls = Counter.builder()
@@ -61,15 +63,16 @@ public final class CollectorMetrics {
                 .unit(Unit.SECONDS)
                 .classicUpperBounds(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
                 .register(registry);
-    }
-
-    /** The number of samples waiting in the buffer, read at each scrape. */
-    void buffered(IntSupplier buffered) {
         GaugeWithCallback.builder()
                 .name("vigil_collector_buffered_samples")
                 .help("GPU samples waiting for the broker")
                 .callback(cb -> cb.call(buffered.getAsInt()))
                 .register(registry);
+    }
+
+    /** The number of samples waiting in the buffer, read at each scrape. */
+    void buffered(IntSupplier buffered) {
+        this.buffered = buffered;
     }
 
     void poll() {
