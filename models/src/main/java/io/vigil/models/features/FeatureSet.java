@@ -259,7 +259,8 @@ public final class FeatureSet implements Serializable {
                                     + " refused attempt is a fault (a resolver down), not a share"),
                     Feature.tally(
                             FAILED_PORTS_ONE_HOST,
-                            "log1p(most distinct service ports on one host where the job's attempts mostly failed; capped at 64)",
+                            "log1p(most distinct service ports on one host where the job's attempts failed and none was answered; capped"
+                                    + " at 64)",
                             UP,
                             "a vertical scan tries many closed ports of one host; a service listens on one or two"),
                     Feature.tally(

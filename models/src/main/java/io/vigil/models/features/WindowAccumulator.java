@@ -128,7 +128,7 @@ public class WindowAccumulator {
     public long failedAttempts;
     /** Hosts the job tried and failed to reach ({@link Contact#failedHost}). */
     public DistinctCounter failedHosts = new DistinctCounter();
-    /** Most ports where the job's attempts mostly failed, on one host. */
+    /** Most ports of one host where the job's attempts failed and none was answered ({@link PortStats#failedService}). */
     public int failedPortsOneHost;
     /** Per service port, the hosts tried and failed on it: the {@link #MAX_SCAN_PORTS} lowest ports tried. */
     public Map<Integer, PortReach> scanPorts = new HashMap<>();
