@@ -26,6 +26,14 @@ import java.util.Objects;
  * feature that was always 0 for this job give a finite z when it becomes 1, and what keeps a very regular
  * job from alerting on changes the fleet would call noise.
  *
+ * <p><b>Counting noise.</b> For a tally ({@link FeatureSet.Feature#tally}: the log1p of a count whose number is the
+ * evidence, such as scan targets or hosts reached) the scale is also never below the counting noise of the value
+ * seen ({@link FeatureSet#countingNoise}). A job's learned spread in a count that is almost always 0 is nothing,
+ * so without it one failed connection (a resolver that refused one query, a web server that was down) would be
+ * five floors above the job's normal, and a few of them in a row would add up in the drift to a scan; a count of
+ * one is within the noise of none (z at most 1.4, under the allowance), while the dozens of targets of a scan, or
+ * a slow scan's targets adding up in {@link FeatureSet#RECENT_FAILED_TARGETS}, are far beyond theirs.
+ *
  * <p><b>Direction.</b> Only a move towards misuse counts, as each feature declares it
  * ({@link FeatureSet.Direction}): z itself for an {@code UP} feature, -z for {@code DOWN}, |z| for
  * {@code BOTH}, nothing for {@code CONTEXT}. A window that is only quieter than the job's normal (fewer
@@ -177,6 +185,8 @@ public final class JobDetector {
     private transient FeatureSet.Direction[] directions;
     /** Which features describe how the GPUs work: from the feature set too. */
     private transient boolean[] gpuWork;
+    /** Which features are tallies, whose scale is at least their counting noise: from the feature set too. */
+    private transient boolean[] tallies;
 
     private JobDetector(FeatureSet featureSet, Settings settings, double[] scaleFloors) {
         this.featureSet = featureSet;
@@ -332,7 +342,11 @@ public final class JobDetector {
      * misuse, than ordinary; never positive for a move to the benign side or for a context feature.
      */
     private double excess(int i, double value, JobHistory history) {
-        double z = (value - history.baseline(i)) / effectiveScale(i, history.scale(i));
+        double scale = effectiveScale(i, history.scale(i));
+        if (tallies()[i]) {
+            scale = Math.max(scale, FeatureSet.countingNoise(value));
+        }
+        double z = (value - history.baseline(i)) / scale;
         double directed = switch (directions()[i]) {
             case UP -> z;
             case DOWN -> -z;
@@ -349,6 +363,15 @@ public final class JobDetector {
             gpuWork = w;
         }
         return w;
+    }
+
+    private boolean[] tallies() {
+        boolean[] t = tallies;
+        if (t == null) {
+            t = featureSet.tallies();
+            tallies = t;
+        }
+        return t;
     }
 
     private FeatureSet.Direction[] directions() {

@@ -15,6 +15,13 @@ import java.util.Set;
  *   <li>{@code SH} the originator sent a SYN then a FIN, no SYN-ACK seen;</li>
  *   <li>{@code RSTRH}, {@code SHR} only the responder's side was seen (SYN-ACK then RST or FIN, no SYN):
  *       no exchange the originator can count as an answer;</li>
+ *   <li>each of these only when the responder sent no payload: Zeek's own scan policy counted a connection
+ *       failed only if "data not sent in any direction" (policy/misc/scan.zeek, {@code is_failed_conn}), and a
+ *       record in which the responder sent data is the middle or end of a connection whose handshake the sensor
+ *       did not see, not a refusal (Zeek before 3.2.1 wrote {@code RSTOS0} for midstream records with no SYN at
+ *       all, zeek/zeek#1164, fixed by #1166; {@code RSTRH} is a responder's data and RST whose SYN came before
+ *       the capture). The responder's payload only: VPC flow logs give a rejected SYN's header bytes as the
+ *       source's bytes;</li>
  *   <li>{@code RSTO}, {@code RSTR} without a byte of payload either way: the handshake completed and was
  *       torn down at once (a connect scan of an open port, a service that resets strangers);</li>
  *   <li>{@code OTH} (no SYN seen, midstream) only when the responder sent no packets.</li>
@@ -46,15 +53,16 @@ public final class ConnStates {
      *
      * @param connState Zeek conn_state, or null when the exporter has none
      * @param respPkts packets the responder sent in the report interval
+     * @param respBytes bytes of payload the responder sent in the report interval
      * @param payloadBytes bytes of payload both ways in the report interval
      */
-    public static boolean failedHandshake(String connState, long respPkts, long payloadBytes) {
+    public static boolean failedHandshake(String connState, long respPkts, long respBytes, long payloadBytes) {
         if (connState == null || connState.isBlank()) {
             return respPkts == 0;
         }
         String state = connState.strip().toUpperCase(Locale.ROOT);
         if (NEVER_ANSWERED.contains(state)) {
-            return true;
+            return respPkts == 0 || respBytes == 0;
         }
         if (TORN_DOWN.contains(state)) {
             return payloadBytes == 0;

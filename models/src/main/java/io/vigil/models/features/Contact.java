@@ -62,7 +62,7 @@ public class Contact {
     public long unanswered;
     /** Service ports with attempts, sorted (at most {@link ContactStats#MAX_PORTS}). */
     public int[] attemptPorts = new int[0];
-    /** Service ports where most attempts failed, sorted (at most {@link ContactStats#MAX_PORTS}). */
+    /** Service ports where attempts failed and none was answered, or UDP failed, sorted (at most {@link ContactStats#MAX_PORTS}). */
     public int[] failedPorts = new int[0];
     /**
      * Service ports the job sent UDP datagrams to that got neither an answer nor a refusal, too few to judge

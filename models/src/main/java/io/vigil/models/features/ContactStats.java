@@ -182,14 +182,14 @@ public class ContactStats {
     }
 
     /**
-     * Ports (sorted) where most of the job's attempts failed ({@link PortStats#mostlyFailed}), or its UDP
+     * Ports (sorted) where the job's attempts failed and none was answered ({@link PortStats#failedService}), or its UDP
      * datagrams were refused or silent in numbers ({@link #udp()}).
      */
     public int[] failedPorts(UdpVerdict udp) {
         boolean silent = remoteSilent();
         return ports.entrySet().stream()
                 .filter(e ->
-                        e.getValue().mostlyFailed(silent) || Arrays.binarySearch(udp.failedPorts(), e.getKey()) >= 0)
+                        e.getValue().failedService(silent) || Arrays.binarySearch(udp.failedPorts(), e.getKey()) >= 0)
                 .mapToInt(Map.Entry::getKey)
                 .sorted()
                 .toArray();

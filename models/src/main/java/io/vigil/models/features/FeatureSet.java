@@ -68,8 +68,13 @@ public final class FeatureSet implements Serializable {
      * @param gpuWork the feature describes how the job's GPUs work while they are busy (how busy, with which
      *     pipes, which of them hash), so a window whose GPUs idle says nothing about it: a job's normal in it is
      *     only known once the job has been seen at work ({@link #gpusAtWork})
+     * @param tally the feature is {@code log1p} of a count of events whose <em>number</em> is the evidence (scan
+     *     targets, hosts reached, flows), not their presence: a count has counting noise (a job that fails a
+     *     connection once an hour shows 1 in some window and 0 in most), so one event more than the job's usual
+     *     none is within that noise, and many are not ({@link #countingNoise}). A feature whose first occurrence
+     *     is the evidence (an outsider connecting in, a rare long-lived host, a miner's name) is no tally
      */
-    public record Feature(String name, String doc, Direction direction, String why, boolean gpuWork)
+    public record Feature(String name, String doc, Direction direction, String why, boolean gpuWork, boolean tally)
             implements Serializable {
         public Feature {
             Objects.requireNonNull(name, "name");
@@ -81,10 +86,34 @@ public final class FeatureSet implements Serializable {
             }
         }
 
-        /** A feature that does not depend on the GPUs being at work. */
-        public Feature(String name, String doc, Direction direction, String why) {
-            this(name, doc, direction, why, false);
+        /** A feature that is no tally. */
+        public Feature(String name, String doc, Direction direction, String why, boolean gpuWork) {
+            this(name, doc, direction, why, gpuWork, false);
         }
+
+        /** A feature that does not depend on the GPUs being at work and is no tally. */
+        public Feature(String name, String doc, Direction direction, String why) {
+            this(name, doc, direction, why, false, false);
+        }
+
+        /** A tally ({@link #tally}): the log1p of a count of events whose number is the evidence. */
+        public static Feature tally(String name, String doc, Direction direction, String why) {
+            return new Feature(name, doc, direction, why, false, true);
+        }
+    }
+
+    /**
+     * The counting noise of a tally's value {@code v = log1p(k)}, in the feature's units: a count of {@code k}
+     * events has a Poisson standard deviation of {@code sqrt(k)}, which {@code log1p} scales by its slope {@code
+     * 1 / (1 + k)} (the delta method). 0.5 for one event, 0.47 for two, 0.24 for 15, 0.1 for 99: a single event is
+     * within the noise of none, a scan's dozens of targets are far beyond it. 0 for 0 (or less).
+     */
+    public static double countingNoise(double value) {
+        if (!(value > 0)) {
+            return 0;
+        }
+        double k = Math.expm1(value);
+        return Math.sqrt(k) / (1 + k);
     }
 
     /**
@@ -147,12 +176,12 @@ public final class FeatureSet implements Serializable {
             "v3",
             List.of(
                     // -- network, volume and reach
-                    new Feature(
+                    Feature.tally(
                             FLOWS,
                             "log1p(flow reports the job took part in, both directions)",
                             UP,
                             "scans, floods and pools add connections; fewer is a quieter job"),
-                    new Feature(
+                    Feature.tally(
                             EXTERNAL_HOSTS,
                             "log1p(distinct external hosts the job exchanged traffic with)",
                             UP,
@@ -209,39 +238,43 @@ public final class FeatureSet implements Serializable {
                             UP,
                             "a shell on a host no other job uses; git over SSH goes to popular hosts"),
                     // -- network, reach inside the cluster
-                    new Feature(
+                    Feature.tally(
                             INTERNAL_HOSTS,
                             "log1p(distinct internal hosts the job opened connections to)",
                             UP,
                             "lateral movement reaches new internal hosts; a job talks to a fixed set of peers and stores"),
                     // -- network, failed attempts to any host, internal or external (reconnaissance)
-                    new Feature(
+                    Feature.tally(
                             FAILED_HOSTS,
                             "log1p(distinct hosts, any scope, that most of the job's attempts failed on and that sent it no payload)",
                             UP,
                             "a sweep meets hosts that are not there or filter it; a workload talks to services that answer"),
                     new Feature(
                             FAILED_ATTEMPT_RATIO,
-                            "failed / all attempts the job made (TCP connections, ICMP echo requests), 0..1",
+                            "failed / (all attempts the job made (TCP connections, ICMP echo requests) + 1), 0..1: one"
+                                    + " answered attempt more, so that a share of a handful of attempts, mostly chance,"
+                                    + " is shrunk towards none (1 failed of 1 is 0.5, 200 of 200 is 0.995)",
                             UP,
-                            "scanning is mostly failure; a healthy client mostly succeeds"),
-                    new Feature(
+                            "scanning is mostly failure, over many attempts; a healthy client mostly succeeds, and one"
+                                    + " refused attempt is a fault (a resolver down), not a share"),
+                    Feature.tally(
                             FAILED_PORTS_ONE_HOST,
-                            "log1p(most distinct service ports on one host where the job's attempts mostly failed; capped at 64)",
+                            "log1p(most distinct service ports on one host where the job's attempts failed and none was answered; capped"
+                                    + " at 64)",
                             UP,
                             "a vertical scan tries many closed ports of one host; a service listens on one or two"),
-                    new Feature(
+                    Feature.tally(
                             FAILED_HOSTS_ONE_PORT,
                             "log1p(most distinct hosts one service port failed on, among ports where most hosts tried failed)",
                             UP,
                             "a horizontal sweep tries one port on many hosts that do not answer; a busy client's servers answer"),
-                    new Feature(
+                    Feature.tally(
                             FAILED_TARGETS,
                             "log1p(distinct services, host and port, the job failed to reach, on ports where most hosts tried failed)",
                             UP,
                             "a scan of any shape (many ports, many hosts, a few ports across a subnet) is services that do"
                                     + " not answer; a workload's services answer, and a busy client's port mostly does"),
-                    new Feature(
+                    Feature.tally(
                             RECENT_FAILED_TARGETS,
                             "log1p(the same, distinct over the job's last 30 to 40 minutes (ScanMemory)), in a window that keeps"
                                     + " the memory's pace; else the window's own (0 in a window without)",
@@ -392,6 +425,15 @@ public final class FeatureSet implements Serializable {
     /** Each feature's direction, in the set's order (a copy). */
     public Direction[] directions() {
         return features.stream().map(Feature::direction).toArray(Direction[]::new);
+    }
+
+    /** Which features are tallies ({@link Feature#tally}), in the set's order. */
+    public boolean[] tallies() {
+        boolean[] out = new boolean[features.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = features.get(i).tally();
+        }
+        return out;
     }
 
     /** Which features describe how the GPUs work ({@link Feature#gpuWork}), in the set's order. */

@@ -144,14 +144,17 @@ public class JobFlow {
     /**
      * A connection attempt of the job's to a host: a TCP connection it opened, or an ICMP echo request it
      * sent. UDP is not one flow by flow (no handshake, see {@link ConnStates}): its probes are judged per host
-     * ({@link #udpProbe}), nor is anything to a non-host address.
+     * ({@link #udpProbe}), nor is anything to a non-host address. A TCP record with packets from the responder
+     * and none from the job is no attempt of the job's: only the other side was seen (Zeek's {@code RSTRH},
+     * {@code SHR}: a SYN-ACK or a RST whose SYN the sensor missed, or backscatter), and an attempt is a packet the
+     * job sent. Without packet counts at all (an exporter that gives none) the record stays an attempt.
      */
     public boolean attempt() {
         if (!outbound || !toHost()) {
             return false;
         }
         if ("TCP".equals(protocol)) {
-            return true;
+            return pktsOut > 0 || pktsIn == 0;
         }
         int type = icmpType();
         return type >= 0 && Icmp.isEchoRequest(type, Icmp.isV6(protocol, remoteIp));
@@ -166,7 +169,8 @@ public class JobFlow {
             return false;
         }
         if ("TCP".equals(protocol)) {
-            return ConnStates.failedHandshake(connState, respPkts(), Sums.add(bytesOut, bytesIn));
+            return ConnStates.failedHandshake(
+                    connState, respPkts(), outbound ? bytesIn : bytesOut, Sums.add(bytesOut, bytesIn));
         }
         return respPkts() == 0;
     }

@@ -59,13 +59,15 @@ public class PortStats {
     }
 
     /**
-     * Most of the job's attempts on this port failed. Stateless verdicts count only when the remote sent
-     * nothing at all ({@code remoteSilent}): an exporter that reports each direction on its own shows the
-     * reply as a separate flow, never as packets of the attempt.
+     * The job's attempts on this service failed, and none was answered. Stateless verdicts count only when the
+     * remote sent nothing at all ({@code remoteSilent}): an exporter that reports each direction on its own shows
+     * the reply as a separate flow, never as packets of the attempt. A service that answered the job once in the
+     * window is there: a failure beside that is a client's retry, a busy server's refusal or a teardown, not a
+     * target a scan found closed (a scan tries each service once, and an answer tells it all it wanted).
      */
-    boolean mostlyFailed(boolean remoteSilent) {
+    boolean failedService(boolean remoteSilent) {
         long f = remoteSilent ? failed : failed - statelessFailed;
-        return f > 0 && 2 * f >= attempts;
+        return f > 0 && failed == attempts;
     }
 
     PortStats copy() {

@@ -128,7 +128,7 @@ public class WindowAccumulator {
     public long failedAttempts;
     /** Hosts the job tried and failed to reach ({@link Contact#failedHost}). */
     public DistinctCounter failedHosts = new DistinctCounter();
-    /** Most ports where the job's attempts mostly failed, on one host. */
+    /** Most ports of one host where the job's attempts failed and none was answered ({@link PortStats#failedService}). */
     public int failedPortsOneHost;
     /** Per service port, the hosts tried and failed on it: the {@link #MAX_SCAN_PORTS} lowest ports tried. */
     public Map<Integer, PortReach> scanPorts = new HashMap<>();
@@ -467,7 +467,10 @@ public class WindowAccumulator {
         f.put(FeatureSet.RARE_SSH_FLOWS, log1p(rareSshFlows));
         f.put(FeatureSet.INTERNAL_HOSTS, log1p(internalHosts + tailInternalHosts.count()));
         f.put(FeatureSet.FAILED_HOSTS, log1p(failedHosts.count()));
-        f.put(FeatureSet.FAILED_ATTEMPT_RATIO, ratio(failedAttempts, attempts));
+        // one answered attempt more than made: a share of a handful of attempts is mostly chance (one refused DNS
+        // query is 1 of 1, as much as a scan's 200 of 200), so it is shrunk towards none; 1 of 1 is 0.5, 200 of 200
+        // still 0.995
+        f.put(FeatureSet.FAILED_ATTEMPT_RATIO, ratio(failedAttempts, attempts + 1.0));
         f.put(FeatureSet.FAILED_PORTS_ONE_HOST, log1p(failedPortsOneHost));
         f.put(FeatureSet.FAILED_HOSTS_ONE_PORT, log1p(failedHostsOnePort()));
         DistinctCounter targets = failedTargets();

@@ -156,9 +156,14 @@ class JobDetectorTest {
         JobHistory history = normalFor(60);
         double[] scores = new double[30];
         for (int w = 0; w < scores.length; w++) {
-            double[] x = window(trainingJob(), random, ONE_UNANSWERED_PROBE);
+            // one new target a window: the window alone is within counting noise, the job's scan memory adds up
+            Map<String, Double> probe = new LinkedHashMap<>(ONE_UNANSWERED_PROBE);
+            probe.put(FeatureSet.RECENT_FAILED_TARGETS, count(w + 1));
+            double[] x = window(trainingJob(), random, probe);
             Deviation d = detector.score(x, history);
-            assertThat(strongestName(d)).isEqualTo(FeatureSet.FAILED_HOSTS);
+            if (w >= 3) {
+                assertThat(strongestName(d)).isEqualTo(FeatureSet.RECENT_FAILED_TARGETS);
+            }
             scores[w] = d.score();
             // Not flagged: a thin scan is learned from until something flags it, the worst case.
             history = detector.learn(history, x, false);
@@ -172,6 +177,75 @@ class JobDetectorTest {
         for (int w = 10; w < scores.length; w++) {
             assertThat(scores[w]).as("window " + w).isGreaterThan(crossed);
         }
+    }
+
+    @Test
+    void aSingleFailedConnectionNowAndThenIsWithinCountingNoiseHoweverOftenItRecurs() {
+        // A resolver that refuses a query, a web server that is down: one failed service in a window, window after
+        // window (the worst case: it never adds up to a scan, as the same service failing counts once).
+        Map<String, Double> oneFailure = Map.of(
+                FeatureSet.FAILED_HOSTS, count(1),
+                FeatureSet.FAILED_PORTS_ONE_HOST, count(1),
+                FeatureSet.FAILED_HOSTS_ONE_PORT, count(1),
+                FeatureSet.FAILED_TARGETS, count(1),
+                FeatureSet.RECENT_FAILED_TARGETS, count(1));
+        JobHistory history = normalFor(60);
+        for (int w = 0; w < 20; w++) {
+            double[] x = V1.fromMap(merged(trainingJob(), oneFailure));
+            Deviation d = detector.score(x, history);
+            for (String name : oneFailure.keySet()) {
+                assertThat(d.contributions()[V1.index(name)])
+                        .as(name + " in window " + w)
+                        .isZero();
+            }
+            history = detector.learn(history, x, true); // flagged or not, nothing adds up
+            for (String name : oneFailure.keySet()) {
+                assertThat(history.drift(V1.index(name))).as(name).isZero();
+            }
+        }
+    }
+
+    @Test
+    void aSingleFailedConnectionAfterAScanDoesNotSpeakWithTheScansDrift() {
+        JobHistory history = normalFor(60);
+        Map<String, Double> sweep = Map.of(
+                FeatureSet.FAILED_HOSTS, count(40),
+                FeatureSet.FAILED_HOSTS_ONE_PORT, count(40),
+                FeatureSet.FAILED_TARGETS, count(40),
+                FeatureSet.FAILED_ATTEMPT_RATIO, 0.9);
+        for (int w = 0; w < 10; w++) {
+            double[] x = window(trainingJob(), random, sweep);
+            assertThat(detector.score(x, history).score())
+                    .as("sweep window " + w)
+                    .isGreaterThan(5);
+            history = detector.learn(history, x, true);
+        }
+        int failedHosts = V1.index(FeatureSet.FAILED_HOSTS);
+        assertThat(history.drift(failedHosts)).as("the sweep's drift").isGreaterThan(10);
+        double[] after = V1.fromMap(merged(trainingJob(), Map.of(FeatureSet.FAILED_HOSTS, count(1))));
+        assertThat(detector.score(after, history).contributions()[failedHosts]).isZero();
+        // a few targets more than the job's none are beyond counting noise, and the sweep's drift speaks again
+        double[] more = V1.fromMap(merged(trainingJob(), Map.of(FeatureSet.FAILED_HOSTS, count(5))));
+        assertThat(detector.score(more, history).contributions()[failedHosts]).isGreaterThan(5);
+    }
+
+    @Test
+    void countingNoiseWidensOnlyTalliesNotFeaturesWhoseFirstOccurrenceIsTheEvidence() {
+        JobHistory history = normalFor(60);
+        // one rare long-lived host (a tunnel's endpoint) in a job that never had one: no tally, still scored
+        double[] tunnel = V1.fromMap(merged(trainingJob(), Map.of(FeatureSet.RARE_LONG_LIVED_HOSTS, count(1))));
+        assertThat(detector.score(tunnel, history).contributions()[V1.index(FeatureSet.RARE_LONG_LIVED_HOSTS)])
+                .isGreaterThan(2);
+        // one unanswered host: a tally, within its counting noise
+        double[] stray = V1.fromMap(merged(trainingJob(), Map.of(FeatureSet.FAILED_HOSTS, count(1))));
+        assertThat(detector.score(stray, history).contributions()[V1.index(FeatureSet.FAILED_HOSTS)])
+                .isZero();
+    }
+
+    private static Map<String, Double> merged(Map<String, Double> profile, Map<String, Double> changes) {
+        Map<String, Double> out = new LinkedHashMap<>(profile);
+        out.putAll(changes);
+        return out;
     }
 
     @Test

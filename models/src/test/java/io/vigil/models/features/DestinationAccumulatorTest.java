@@ -111,7 +111,8 @@ class DestinationAccumulatorTest {
     })
     void countsAttemptsTheResponderNeverAnsweredByZeekState(String state, long respPkts, boolean unanswered) {
         DestinationAccumulator acc = new DestinationAccumulator();
-        acc.add(out(JOB_A, report(22).setConnState(state).setRespPkts(respPkts)));
+        // no payload from the responder (a state's word is taken only then: ConnStates)
+        acc.add(out(JOB_A, report(22).setConnState(state).setRespPkts(respPkts).setRespBytes(0)));
 
         assertThat(only(acc).unanswered).isEqualTo(unanswered ? 1 : 0);
     }
@@ -185,7 +186,7 @@ class DestinationAccumulatorTest {
     void capsThePortsOfOneContactButNotItsCounts() {
         DestinationAccumulator acc = new DestinationAccumulator();
         for (int port = 1; port <= 1_000; port++) {
-            acc.add(out(JOB_A, report(port).setConnState("REJ")));
+            acc.add(out(JOB_A, report(port).setConnState("REJ").setOrigBytes(0).setRespBytes(0)));
         }
 
         Contact c = only(acc);

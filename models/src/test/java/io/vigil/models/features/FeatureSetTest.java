@@ -2,6 +2,7 @@ package io.vigil.models.features;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import io.vigil.models.features.FeatureSet.Feature;
 import java.util.ArrayList;
@@ -29,6 +30,43 @@ class FeatureSetTest {
         for (int i = 0; i < v3.size(); i++) {
             assertThat(v3.index(v3.names().get(i))).isEqualTo(i);
         }
+    }
+
+    @Test
+    void talliesAreTheCountsWhoseNumberIsTheEvidenceNotThoseWhoseFirstOccurrenceIs() {
+        FeatureSet v3 = FeatureSet.V3;
+        List<String> tallies =
+                v3.features().stream().filter(Feature::tally).map(Feature::name).toList();
+        assertThat(tallies)
+                .containsExactlyInAnyOrder(
+                        FeatureSet.FLOWS,
+                        FeatureSet.EXTERNAL_HOSTS,
+                        FeatureSet.INTERNAL_HOSTS,
+                        FeatureSet.FAILED_HOSTS,
+                        FeatureSet.FAILED_PORTS_ONE_HOST,
+                        FeatureSet.FAILED_HOSTS_ONE_PORT,
+                        FeatureSet.FAILED_TARGETS,
+                        FeatureSet.RECENT_FAILED_TARGETS);
+        assertThat(v3.features())
+                .filteredOn(Feature::tally)
+                .allSatisfy(f -> assertThat(f.doc()).as(f.name()).startsWith("log1p("));
+        boolean[] flags = v3.tallies();
+        for (int i = 0; i < v3.size(); i++) {
+            assertThat(flags[i])
+                    .as(v3.names().get(i))
+                    .isEqualTo(v3.features().get(i).tally());
+        }
+    }
+
+    @Test
+    void countingNoiseIsThePoissonSpreadOfTheCountOnTheLog1pScale() {
+        assertThat(FeatureSet.countingNoise(0)).isZero();
+        assertThat(FeatureSet.countingNoise(-1)).isZero();
+        assertThat(FeatureSet.countingNoise(Math.log1p(1))).isCloseTo(0.5, within(1e-12));
+        assertThat(FeatureSet.countingNoise(Math.log1p(15))).isCloseTo(Math.sqrt(15) / 16, within(1e-12));
+        // one event is within the noise of none (log1p(1) / 0.5 = 1.39 standard deviations); 40 targets are not
+        assertThat(Math.log1p(1) / FeatureSet.countingNoise(Math.log1p(1))).isLessThan(1.5);
+        assertThat(Math.log1p(40) / FeatureSet.countingNoise(Math.log1p(40))).isGreaterThan(20);
     }
 
     @Test

@@ -76,7 +76,9 @@ class NetworkHygieneTest {
 
         assertThat(f.get(FAILED_PORTS_ONE_HOST)).isCloseTo(log1p(ContactStats.MAX_PORTS), within(EPS));
         assertThat(f.get(FAILED_HOSTS)).isCloseTo(log1p(1), within(EPS));
-        assertThat(f.get(FAILED_ATTEMPT_RATIO)).isEqualTo(1.0); // the open ports were torn down without a byte
+        assertThat(f.get(FAILED_ATTEMPT_RATIO)) // the open ports were torn down without a byte; one answered attempt
+                // more
+                .isCloseTo(300.0 / 301, within(EPS));
         assertThat(f.get(EXTERNAL_HOSTS)).isCloseTo(log1p(1), within(EPS));
     }
 
@@ -86,7 +88,7 @@ class NetworkHygieneTest {
 
         assertThat(f.get(FAILED_HOSTS_ONE_PORT)).isCloseTo(log1p(50), within(EPS));
         assertThat(f.get(FAILED_HOSTS)).isCloseTo(log1p(50), within(EPS));
-        assertThat(f.get(FAILED_ATTEMPT_RATIO)).isEqualTo(1.0);
+        assertThat(f.get(FAILED_ATTEMPT_RATIO)).isCloseTo(50.0 / 51, within(EPS));
         assertThat(f.get(EXTERNAL_HOSTS)).isCloseTo(log1p(50), within(EPS));
     }
 
@@ -126,7 +128,7 @@ class NetworkHygieneTest {
         assertThat(f.get(FAILED_PORTS_ONE_HOST)).isCloseTo(log1p(1), within(EPS));
         assertThat(f.get(FAILED_HOSTS)).isCloseTo(log1p(6), within(EPS));
         // every lookup an answered datagram: attempts that succeeded, 206 of them
-        assertThat(f.get(FAILED_ATTEMPT_RATIO)).isCloseTo(6.0 / (206 + 206), within(EPS));
+        assertThat(f.get(FAILED_ATTEMPT_RATIO)).isCloseTo(6.0 / (206 + 206 + 1), within(EPS));
     }
 
     @Test
@@ -155,27 +157,91 @@ class NetworkHygieneTest {
         assertThat(v6Echo.failedAttempt()).isTrue();
     }
 
+    @Test
+    void aRecordOfTheRespondersSideAloneIsNoAttemptOfTheJobs() {
+        // Zeek RSTRH: a SYN-ACK and a RST from the responder, nothing from the job (a SYN before the capture,
+        // backscatter)
+        JobFlow respondersSide = WindowScene.of(WindowScene.outbound("10.0.9.9", 3389)
+                .setConnState("RSTRH")
+                .setOrigPkts(0)
+                .setRespPkts(2));
+        JobFlow probe = WindowScene.of(WindowScene.outbound("10.0.9.9", 3389)
+                .setConnState("S0")
+                .setOrigPkts(1)
+                .setRespPkts(0)
+                .setOrigBytes(0)
+                .setRespBytes(0));
+        JobFlow noPacketCounts = WindowScene.of(WindowScene.outbound("10.0.9.9", 3389)
+                .setConnState(null)
+                .setOrigPkts(0)
+                .setRespPkts(0));
+
+        assertThat(respondersSide.attempt()).isFalse();
+        assertThat(respondersSide.failedAttempt()).isFalse();
+        assertThat(probe.failedAttempt()).isTrue();
+        assertThat(noPacketCounts.attempt())
+                .as("an exporter without packet counts")
+                .isTrue();
+    }
+
+    @Test
+    void aServiceThatAnsweredInTheWindowIsNoFailedTarget() {
+        // a client's keep-alive connections to one web server: most torn down by a lone RST, one answered
+        List<JobFlow> flows = List.of(
+                WindowScene.of(WindowScene.outbound("10.0.9.9", 443)
+                        .setConnState("RSTOS0")
+                        .setOrigPkts(2)
+                        .setRespPkts(0)
+                        .setOrigBytes(0)
+                        .setRespBytes(0)),
+                WindowScene.of(WindowScene.outbound("10.0.9.9", 443)
+                        .setConnState("RSTOS0")
+                        .setOrigPkts(2)
+                        .setRespPkts(0)
+                        .setOrigBytes(0)
+                        .setRespBytes(0)),
+                WindowScene.of(WindowScene.outbound("10.0.9.9", 443)
+                        .setConnState("RSTO")
+                        .setOrigPkts(8)
+                        .setRespPkts(4)
+                        .setOrigBytes(197)
+                        .setRespBytes(0)));
+        Map<String, Double> f = features(flows);
+
+        assertThat(f.get(FAILED_PORTS_ONE_HOST)).isZero();
+        assertThat(f.get(FAILED_HOSTS_ONE_PORT)).isZero();
+        assertThat(f.get(FeatureSet.FAILED_TARGETS)).isZero();
+        assertThat(f.get(FAILED_ATTEMPT_RATIO)).isCloseTo(2.0 / (3 + 1), within(EPS));
+    }
+
     @ParameterizedTest
     @CsvSource({
-        "S0, 0, 0, true",
-        "REJ, 1, 0, true",
-        "RSTOS0, 0, 0, true",
-        "SH, 0, 0, true",
-        "RSTRH, 1, 0, true",
-        "SHR, 1, 0, true",
-        "RSTO, 1, 0, true",
-        "RSTR, 1, 0, true",
-        "RSTO, 4, 300, false",
-        "RSTR, 3, 120, false",
-        "SF, 5, 0, false",
-        "S1, 5, 900, false",
-        "OTH, 0, 0, true",
-        "OTH, 2, 80, false",
-        ", 0, 0, true",
-        ", 3, 0, false"
+        "S0, 0, 0, 0, true",
+        "REJ, 1, 0, 0, true",
+        "RSTOS0, 0, 0, 0, true",
+        "SH, 0, 0, 0, true",
+        "RSTRH, 1, 0, 0, true",
+        "SHR, 1, 0, 0, true",
+        "RSTO, 1, 0, 0, true",
+        "RSTR, 1, 0, 0, true",
+        "RSTO, 4, 0, 300, false",
+        "RSTR, 3, 0, 120, false",
+        "SF, 5, 0, 0, false",
+        "S1, 5, 0, 900, false",
+        "OTH, 0, 0, 0, true",
+        "OTH, 2, 0, 80, false",
+        ", 0, 0, 0, true",
+        ", 3, 0, 0, false",
+        // the responder's payload: the middle or end of a connection whose SYN the sensor missed (pre-3.2.1 Zeek
+        // wrote RSTOS0 for it), not a refusal; the source's bytes alone (VPC's header bytes of a REJECT) are no answer
+        "RSTOS0, 4, 1064, 1366, false",
+        "RSTRH, 4, 19, 147, false",
+        "SHR, 2, 60, 60, false",
+        "REJ, 1, 0, 60, true"
     })
-    void failedHandshakesFromZeekStates(String state, long respPkts, long payload, boolean failed) {
-        assertThat(ConnStates.failedHandshake(state, respPkts, payload)).isEqualTo(failed);
+    void failedHandshakesFromZeekStates(String state, long respPkts, long respPayload, long payload, boolean failed) {
+        assertThat(ConnStates.failedHandshake(state, respPkts, respPayload, payload))
+                .isEqualTo(failed);
     }
 
     @ParameterizedTest

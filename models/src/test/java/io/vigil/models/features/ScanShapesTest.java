@@ -116,7 +116,7 @@ class ScanShapesTest {
                 .as("it answered DNS and NTP: there and talking")
                 .isZero();
         assertThat(count(f, FAILED_TARGETS)).isEqualTo(ContactStats.MAX_PORTS - 1);
-        assertThat(f.get(FAILED_ATTEMPT_RATIO)).isCloseTo(63.0 / 64, within(EPS));
+        assertThat(f.get(FAILED_ATTEMPT_RATIO)).isCloseTo(63.0 / (64 + 1), within(EPS));
     }
 
     @Test
@@ -199,7 +199,19 @@ class ScanShapesTest {
         assertThat(count(f, FAILED_HOSTS))
                 .as("the resolver that does not listen")
                 .isEqualTo(1);
-        assertThat(f.get(FAILED_ATTEMPT_RATIO)).isCloseTo(1.0 / 72, within(EPS));
+        assertThat(f.get(FAILED_ATTEMPT_RATIO)).isCloseTo(1.0 / (72 + 1), within(EPS));
+    }
+
+    @Test
+    void aSingleRefusedQueryIsAFaultNotAShareOfFailures() {
+        // an inference server's only outbound attempt in a window: one DNS query an outside resolver refused
+        Map<String, Double> f = features(
+                List.of(Probes.datagram("192.0.2.53", 34_011, 53, 38, 0), Probes.icmpFrom("192.0.2.53", 3, 3, 1)));
+
+        assertThat(count(f, FAILED_HOSTS)).isEqualTo(1);
+        assertThat(f.get(FAILED_ATTEMPT_RATIO))
+                .as("1 failed of 1, with one answered attempt more")
+                .isCloseTo(0.5, within(EPS));
     }
 
     @Test

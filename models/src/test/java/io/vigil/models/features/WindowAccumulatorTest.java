@@ -96,7 +96,7 @@ class WindowAccumulatorTest {
         assertThat(f.get(FAILED_HOSTS))
                 .isCloseTo(log1p(49), within(EPS)); // host 1 serves data on one port of three: it is there
         assertThat(f.get(FAILED_HOSTS_ONE_PORT)).isCloseTo(log1p(50), within(EPS)); // 80 and 443 fail on all 50
-        assertThat(f.get(FAILED_ATTEMPT_RATIO)).isCloseTo(149.0 / 151, within(EPS));
+        assertThat(f.get(FAILED_ATTEMPT_RATIO)).isCloseTo(149.0 / (151 + 1), within(EPS));
         assertThat(f.get(FAILED_PORTS_ONE_HOST)).isCloseTo(log1p(3), within(EPS));
         assertThat(f.get(METADATA_SERVICE_FLOWS)).isCloseTo(log1p(1), within(EPS));
         assertThat(f.get(FLOWS)).isCloseTo(log1p(151), within(EPS));
