@@ -39,10 +39,15 @@ public final class TopicContents {
 
     /** {@link #readCommitted(String, String)} with these client properties (bootstrap.servers, security...). */
     public static List<byte[]> readCommitted(Map<String, ?> client, String topic) {
+        return messages(client, topic).stream().map(ConsumerRecord::value).toList();
+    }
+
+    /** {@link #readCommitted(Map, String)} as whole messages: partition, key, timestamp and value. */
+    public static List<ConsumerRecord<byte[], byte[]>> messages(Map<?, ?> client, String topic) {
         Properties p = new Properties();
         p.putAll(client);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        List<byte[]> values = new ArrayList<>();
+        List<ConsumerRecord<byte[], byte[]>> messages = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer =
                 new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
@@ -58,12 +63,10 @@ public final class TopicContents {
                     throw new IllegalStateException(
                             "could not read " + topic + " to its end offsets " + end + " in " + patience);
                 }
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    values.add(r.value());
-                }
+                consumer.poll(Duration.ofMillis(200)).forEach(messages::add);
             }
         }
-        return values;
+        return messages;
     }
 
     /** Writes the records framed as the topic expects, all to one partition in the given order, acks=all. */

@@ -1,5 +1,6 @@
 package io.vigil.collector;
 
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.vigil.records.Decoded;
 import io.vigil.records.GpuSample;
 import io.vigil.records.Printable;
@@ -44,7 +45,8 @@ public final class CollectGpuCommand implements Callable<Integer>, UsesSettings 
         System.exit(commandLine().execute(args));
     }
 
-    static CommandLine commandLine() {
+    /** This verb's command line, with its settings as flags (the DaemonSet's args are checked against it). */
+    public static CommandLine commandLine() {
         CollectGpuCommand collect = new CollectGpuCommand();
         CommandLine cmd = new CommandLine(collect);
         SettingOptions.addTo(cmd.getCommandSpec(), collect.settingKeys());
@@ -106,6 +108,13 @@ public final class CollectGpuCommand implements Callable<Integer>, UsesSettings 
     double maxBackoffSeconds;
 
     @Option(
+            names = "--metrics",
+            paramLabel = "HOST:PORT",
+            description = "Serve Prometheus /metrics here (e.g. 0.0.0.0:9402 in a pod; port 0: any free port)."
+                    + " Default: none.")
+    String metricsAddress;
+
+    @Option(
             names = "--once",
             description = "Read once, print the samples as JSON lines on stdout, and exit (no Kafka).")
     boolean once;
@@ -139,6 +148,22 @@ public final class CollectGpuCommand implements Callable<Integer>, UsesSettings 
         if (once) {
             return once(source, mapping, out, err);
         }
+        CollectorMetrics metrics = new CollectorMetrics();
+        HTTPServer metricsServer = null;
+        if (metricsAddress != null) {
+            int colon = metricsAddress.lastIndexOf(':');
+            try {
+                metricsServer = metrics.serve(
+                        metricsAddress.substring(0, colon), Integer.parseInt(metricsAddress.substring(colon + 1)));
+            } catch (RuntimeException | IOException e) {
+                err.println("vigil collect-gpu: cannot serve metrics on '" + Printable.escape(metricsAddress) + "': "
+                        + Printable.escape(String.valueOf(e.getMessage())));
+                return 2;
+            }
+            err.printf(
+                    "collect-gpu: metrics on http://%s:%d/metrics%n",
+                    Printable.escape(metricsAddress.substring(0, colon)), metricsServer.getPort());
+        }
         try (KafkaSamplePublisher publisher = new KafkaSamplePublisher(config, timeout)) {
             GpuCollector collector = new GpuCollector(
                     source,
@@ -148,7 +173,8 @@ public final class CollectGpuCommand implements Callable<Integer>, UsesSettings 
                     seconds(intervalSeconds),
                     seconds(Math.max(maxBackoffSeconds, intervalSeconds)),
                     err,
-                    System::currentTimeMillis);
+                    System::currentTimeMillis,
+                    metrics);
             Thread main = Thread.currentThread();
             Thread hook = new Thread(
                     () -> {
@@ -184,6 +210,10 @@ public final class CollectGpuCommand implements Callable<Integer>, UsesSettings 
                     collector.refused(),
                     collector.failures());
             return exit;
+        } finally {
+            if (metricsServer != null) {
+                metricsServer.close();
+            }
         }
     }
 

@@ -35,6 +35,7 @@ public final class GpuCollector {
     private final PrintWriter log;
     private final LongSupplier clock;
     private final Deque<GpuSample> buffer = new ArrayDeque<>();
+    private final CollectorMetrics metrics;
 
     private long polls;
     private long failures;
@@ -54,6 +55,19 @@ public final class GpuCollector {
             Duration maxBackoff,
             PrintWriter log,
             LongSupplier clock) {
+        this(source, pods, publisher, bufferLimit, interval, maxBackoff, log, clock, new CollectorMetrics());
+    }
+
+    public GpuCollector(
+            GpuSource source,
+            PodMapping pods,
+            SamplePublisher publisher,
+            int bufferLimit,
+            Duration interval,
+            Duration maxBackoff,
+            PrintWriter log,
+            LongSupplier clock,
+            CollectorMetrics metrics) {
         if (bufferLimit < 1) {
             throw new IllegalArgumentException("the buffer must hold at least one sample");
         }
@@ -65,6 +79,8 @@ public final class GpuCollector {
         this.maxBackoff = maxBackoff;
         this.log = log;
         this.clock = clock;
+        this.metrics = metrics;
+        metrics.buffered(buffer::size);
     }
 
     /**
@@ -92,12 +108,14 @@ public final class GpuCollector {
     /** Reads the source once into the buffer. False when the source could not be read. */
     boolean pollOnce() {
         polls++;
+        metrics.poll();
         List<Decoded<GpuSample>> readings;
         try {
             readings = source.poll(clock.getAsLong());
         } catch (IOException e) {
             failures++;
             failuresInARow++;
+            metrics.failure(CollectorMetrics.Failure.SOURCE_UNREADABLE);
             log.printf(
                     "collect-gpu: cannot read GPUs from %s: %s; retrying in %d s (%d failures in a row)%n",
                     Printable.escape(source.describe()),
@@ -123,6 +141,7 @@ public final class GpuCollector {
         for (Decoded<GpuSample> d : readings) {
             if (!d.isAccepted()) {
                 refused++;
+                metrics.failure(CollectorMetrics.Failure.READING_REFUSED);
                 log.println("collect-gpu: a GPU reading was refused: " + Printable.escape(d.rejection()));
                 continue;
             }
@@ -130,6 +149,7 @@ public final class GpuCollector {
             if (buffer.size() >= bufferLimit) {
                 buffer.pollFirst();
                 dropped++;
+                metrics.failure(CollectorMetrics.Failure.BUFFER_FULL);
             }
             buffer.addLast(s);
         }
@@ -146,12 +166,14 @@ public final class GpuCollector {
     void flush() throws SamplePublisher.Refused {
         while (!buffer.isEmpty() && !stopped) {
             GpuSample next = buffer.peekFirst();
+            long sent = System.nanoTime();
             try {
                 publisher.publish(next);
             } catch (SamplePublisher.Refused e) {
                 log.flush();
                 throw e;
             } catch (Exception e) {
+                metrics.failure(CollectorMetrics.Failure.PUBLISH_FAILED);
                 if (!brokerDown) {
                     log.printf(
                             "collect-gpu: cannot publish (%s); buffering up to %d samples%n",
@@ -161,6 +183,7 @@ public final class GpuCollector {
                 log.flush();
                 return;
             }
+            metrics.published(System.nanoTime() - sent);
             buffer.pollFirst();
             published++;
             if (brokerDown) {

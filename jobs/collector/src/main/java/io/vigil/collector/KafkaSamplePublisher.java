@@ -49,6 +49,9 @@ public final class KafkaSamplePublisher implements SamplePublisher {
                 5_000);
         Properties p = config.kafkaClient(tunable);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
+        // one request in flight: with more, the first batch to a just-created partition can be lost (KAFKA-15591,
+        // brokers before 4.5); a sample a poll needs no more
+        p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
         this.producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
         this.topic = config.topic(Topic.GPU);
         this.framing = Framings.forTopic(RecordType.GPU, topic, config.schemaRegistryUrl());

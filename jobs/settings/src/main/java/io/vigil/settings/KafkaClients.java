@@ -75,6 +75,10 @@ public final class KafkaClients {
                 "acks",
                 "Vigil writes with acks=all: exactly-once writes need it, and a model release or a GPU sample must"
                         + " not be lost");
+        own.put(
+                "max.in.flight.requests.per.connection",
+                "Vigil's input producers keep one request in flight: with more, a just-created partition can lose its"
+                        + " first batch on brokers before Kafka 4.5 (KAFKA-15591)");
         own.put("enable.auto.commit", "the detect job commits its offsets with its checkpoints");
         own.put(
                 "auto.offset.reset",

@@ -50,6 +50,9 @@ public final class VigilConfig extends AbstractConfig {
     public static final String MODEL_PATH = "model.path";
     public static final String MODEL_TRUSTED_KEYS = "model.trusted.keys";
     public static final String ALLOW_UNSIGNED_MODELS = "allow.unsigned.models";
+    public static final String OUTPUT_DELIVERY = "output.delivery";
+    public static final String DELIVERY_AT_LEAST_ONCE = "at-least-once";
+    public static final String DELIVERY_EXACTLY_ONCE = "exactly-once";
     public static final String TRANSACTIONAL_ID_PREFIX = "alerts.transactional.id.prefix";
     public static final String TRANSACTION_TIMEOUT_MS = "alerts.transaction.timeout.ms";
     public static final String FLOW_FORMAT = "flow.format";
@@ -216,7 +219,8 @@ public final class VigilConfig extends AbstractConfig {
                         30_000L,
                         Range.atLeast(100),
                         Importance.HIGH,
-                        "Checkpoint interval, ms; alerts are committed to Kafka on each checkpoint.")
+                        "Checkpoint interval, ms: how much a restart reads again, and, with output.delivery"
+                                + " exactly-once, how long alerts wait for the transaction that commits them.")
                 .define(
                         CHECKPOINT_DIR,
                         Type.STRING,
@@ -251,19 +255,33 @@ public final class VigilConfig extends AbstractConfig {
                         "Accept model artifacts that are unsigned or signed by a key not in model.trusted.keys (a"
                                 + " signature by a trusted key that does not verify is refused regardless).")
                 .define(
+                        OUTPUT_DELIVERY,
+                        Type.STRING,
+                        DELIVERY_AT_LEAST_ONCE,
+                        ConfigDef.ValidString.in(DELIVERY_AT_LEAST_ONCE, DELIVERY_EXACTLY_ONCE),
+                        Importance.HIGH,
+                        "How the job writes alerts, windows and dead letters. at-least-once: each as it is made,"
+                                + " seen by consumers within about a second; a restart after a failure writes those"
+                                + " since the last checkpoint again, with the same alert_id (windows: the same job and"
+                                + " window), which consumers deduplicate on. exactly-once: in Kafka transactions"
+                                + " committed on each checkpoint: never twice to a read_committed consumer, but seen"
+                                + " only after the next checkpoint (up to checkpoint.interval.ms later).")
+                .define(
                         TRANSACTIONAL_ID_PREFIX,
                         Type.STRING,
                         "vigil-alerts",
                         new ConfigDef.NonEmptyString(),
                         Importance.LOW,
-                        "Kafka transactional id prefix of the alert sink; unique per job on a Kafka cluster.")
+                        "Kafka transactional id prefix of the sinks (output.delivery exactly-once); unique per job on a Kafka"
+                                + " cluster.")
                 .define(
                         TRANSACTION_TIMEOUT_MS,
                         Type.INT,
                         600_000,
                         Range.between(1_000, 900_000),
                         Importance.LOW,
-                        "Kafka transaction timeout of the alert sink, ms; at most the broker's transaction.max.timeout.ms.")
+                        "Kafka transaction timeout of the sinks (output.delivery exactly-once), ms; at most the broker's"
+                                + " transaction.max.timeout.ms.")
                 .define(
                         FLOW_FORMAT,
                         Type.STRING,

@@ -3,6 +3,7 @@ package io.vigil.pipeline.attribution;
 import io.vigil.pipeline.serde.RecordTypes;
 import io.vigil.records.GpuSample;
 import java.time.Duration;
+import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.util.Collector;
 
@@ -51,15 +52,19 @@ public final class SampleAttribution extends Attribution<GpuSample, GpuSample> {
     }
 
     @Override
+    public void open(OpenContext openContext) {
+        super.open(openContext);
+        // registered here, not with the first idle sample: scraped (at 0) from the start
+        idleUnassigned = getRuntimeContext().getMetricGroup().counter("idleUnassignedSamples");
+    }
+
+    @Override
     protected void unowned(GpuSample record, Context ctx, Collector<GpuSample> out) {
         boolean busy = record.getUtil() > 0 || !record.getProcesses().isEmpty();
         if (busy) {
             record.setJobId(unassignedJob(record.getNode()));
             out.collect(record);
         } else {
-            if (idleUnassigned == null) {
-                idleUnassigned = getRuntimeContext().getMetricGroup().counter("idleUnassignedSamples");
-            }
             idleUnassigned.inc();
         }
     }

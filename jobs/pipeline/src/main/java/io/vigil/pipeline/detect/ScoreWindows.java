@@ -13,6 +13,7 @@ import io.vigil.records.AssignmentEvent;
 import io.vigil.records.JobWindow;
 import io.vigil.records.Printable;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.BroadcastState;
@@ -90,6 +91,11 @@ public final class ScoreWindows extends KeyedBroadcastProcessFunction<String, Sc
     private transient Counter modelsAccepted;
     private transient Counter modelsRefused;
     private transient Map<ModelArtifact.Refusal, Counter> modelsRefusedBy;
+    private transient MetricGroup metrics;
+    /** The version that scored the last window; read by the metrics reporter's thread. */
+    private transient volatile String versionInUse;
+
+    private transient Map<String, Object> versionGauges;
 
     /** @param initialModel scores until a model release is accepted; its feature set is the one releases must have */
     public ScoreWindows(WindowScorer initialModel, DetectSettings settings) {
@@ -112,7 +118,9 @@ public final class ScoreWindows extends KeyedBroadcastProcessFunction<String, Sc
         stoppedAt = getRuntimeContext().getState(new ValueStateDescriptor<>("stopped-at", Types.LONG));
         // Flink does not run constructors or field initialisers when it deserializes a function
         model = null;
-        MetricGroup metrics = getRuntimeContext().getMetricGroup();
+        metrics = getRuntimeContext().getMetricGroup();
+        versionInUse = null;
+        versionGauges = new HashMap<>();
         flagged = metrics.counter("windowsFlagged");
         windows = metrics.counter("windowsScored");
         jobStatesCleared = metrics.counter("jobStatesCleared");
@@ -163,6 +171,7 @@ public final class ScoreWindows extends KeyedBroadcastProcessFunction<String, Sc
             history.update(after.toBytes());
         }
         String modelVersion = scorer.modelVersion();
+        inUse(modelVersion);
         JobWindow.Builder builder = JobWindow.newBuilder(window);
         if (recalled) {
             builder.setFeatures(featureSet.toMap(features));
@@ -303,6 +312,20 @@ public final class ScoreWindows extends KeyedBroadcastProcessFunction<String, Sc
                 Printable.escape(release.modelVersion()),
                 artifact.length,
                 Printable.escape(previousVersion));
+    }
+
+    /**
+     * The gauge {@code model_version.<version>.modelInUse}: 1 for the version that scored the last window, 0 for
+     * those before it (a Prometheus label, since a metric value cannot be a string).
+     */
+    private void inUse(String modelVersion) {
+        if (!modelVersion.equals(versionInUse)) {
+            versionInUse = modelVersion;
+            versionGauges.computeIfAbsent(
+                    modelVersion,
+                    v -> metrics.addGroup("model_version", v)
+                            .gauge("modelInUse", () -> v.equals(versionInUse) ? 1 : 0));
+        }
     }
 
     private void refused(ModelArtifact.Refusal refusal, String message, int size, String stillScoring) {

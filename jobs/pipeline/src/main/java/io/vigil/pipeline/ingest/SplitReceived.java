@@ -4,6 +4,9 @@ import io.vigil.pipeline.serde.RecordTypes;
 import io.vigil.records.Assignment;
 import io.vigil.records.Flow;
 import io.vigil.records.GpuSample;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -11,7 +14,9 @@ import org.apache.flink.util.OutputTag;
 /**
  * Splits what the sources received by kind: flows (the main output), GPU samples and assignments (side
  * outputs), the dead letters of records that could not be decoded ({@link DeadLetters}), and what each
- * file's reader counted.
+ * file's reader counted. Counts what it received by kind as the Flink metrics {@code received.<kind>} ({@code
+ * flow}, {@code gpu}, {@code assignment}, {@code undecodable}): the records in of every input, whichever source
+ * they came from.
  */
 public final class SplitReceived extends ProcessFunction<Received, Flow> {
     private static final long serialVersionUID = 1L;
@@ -21,15 +26,33 @@ public final class SplitReceived extends ProcessFunction<Received, Flow> {
     /** What each input file's reader counted ({@link InputStats}), once per file at its end. */
     public static final OutputTag<InputStats> INPUT_STATS = new OutputTag<>("input-stats") {};
 
+    private transient Counter flows;
+    private transient Counter samples;
+    private transient Counter assignments;
+    private transient Counter undecodable;
+
+    @Override
+    public void open(OpenContext openContext) {
+        MetricGroup received = getRuntimeContext().getMetricGroup().addGroup("received");
+        flows = received.counter("flow");
+        samples = received.counter("gpu");
+        assignments = received.counter("assignment");
+        undecodable = received.counter("undecodable");
+    }
+
     @Override
     public void processElement(Received received, Context ctx, Collector<Flow> out) {
         if (received.flow != null) {
+            flows.inc();
             out.collect(received.flow);
         } else if (received.sample != null) {
+            samples.inc();
             ctx.output(SAMPLES, received.sample);
         } else if (received.assignment != null) {
+            assignments.inc();
             ctx.output(ASSIGNMENTS, received.assignment);
         } else if (received.deadLetter != null) {
+            undecodable.inc();
             ctx.output(DeadLetters.TAG, received.deadLetter);
         } else if (received.stats != null) {
             ctx.output(INPUT_STATS, received.stats);

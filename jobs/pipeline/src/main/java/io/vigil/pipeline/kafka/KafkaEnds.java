@@ -28,8 +28,10 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
  * The pipeline's ends on Kafka. Inputs start from the group's committed offsets (earliest the first
- * time); outputs are transactional (EXACTLY_ONCE), committed on each checkpoint, so a consumer reading
- * with {@code isolation.level=read_committed} sees every alert once across failures. Every source and sink
+ * time). Outputs are written as they are made (AT_LEAST_ONCE: after a failure, what came since the last
+ * checkpoint is written again with the same ids), or with {@code output.delivery=exactly-once} in transactions
+ * committed on each checkpoint, so a consumer reading with {@code isolation.level=read_committed} sees every
+ * alert once across failures, a checkpoint later. Every source and sink
  * gets the user's Kafka client properties ({@link VigilConfig#kafkaClient}).
  */
 public final class KafkaEnds {
@@ -142,6 +144,13 @@ public final class KafkaEnds {
         }
     }
 
+    /** The sinks' guarantee, from {@code output.delivery}. */
+    static DeliveryGuarantee delivery(VigilConfig config) {
+        return config.getString(VigilConfig.OUTPUT_DELIVERY).equals(VigilConfig.DELIVERY_EXACTLY_ONCE)
+                ? DeliveryGuarantee.EXACTLY_ONCE
+                : DeliveryGuarantee.AT_LEAST_ONCE;
+    }
+
     static <T extends SpecificRecord> KafkaSink<T> sink(
             VigilConfig config, Topic topic, RecordType<T> type, String keyField, String transactionalIdPrefix) {
         return sink(
@@ -156,7 +165,7 @@ public final class KafkaEnds {
                 .setKafkaProducerConfig(config.kafkaClient())
                 .setBootstrapServers(config.bootstrapServers())
                 .setRecordSerializer(serializer)
-                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .setDeliveryGuarantee(delivery(config))
                 .setTransactionalIdPrefix(transactionalIdPrefix)
                 // the builder's default (1 h) is above the broker's maximum (15 min): every writer would fail
                 .setProperty(

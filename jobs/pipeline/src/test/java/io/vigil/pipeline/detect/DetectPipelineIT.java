@@ -26,6 +26,7 @@ import io.vigil.settings.Topic;
 import io.vigil.settings.VigilConfig;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -37,6 +38,7 @@ import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -236,6 +238,38 @@ class DetectPipelineIT {
             assertThat(StandardCharsets.UTF_8.decode(d.getOriginalBytes()).toString())
                     .isEqualTo("not avro at all");
         });
+    }
+
+    /**
+     * The default delivery writes alerts as they are made: a read_committed consumer sees the incident open though
+     * no checkpoint has completed (an hour apart here), where exactly-once would show nothing until one did.
+     */
+    @Test
+    void byDefaultAlertsAreSeenWithoutWaitingForACheckpoint() throws Exception {
+        VigilConfig config = kafkaConfig(Map.of(VigilConfig.CHECKPOINT_INTERVAL_MS, "3600000"));
+        assertThat(config.getString(VigilConfig.OUTPUT_DELIVERY)).isEqualTo(VigilConfig.DELIVERY_AT_LEAST_ONCE);
+        KafkaTopics.createAll(config);
+        produce(config.topic(Topic.FLOWS), RecordType.FLOW, STORY.flows, null);
+        produce(config.topic(Topic.GPU), RecordType.GPU, STORY.samples, null);
+        produce(config.topic(Topic.ASSIGNMENTS), RecordType.ASSIGNMENT, STORY.assignments, null);
+
+        StreamExecutionEnvironment env = environment(RuntimeExecutionMode.STREAMING);
+        DetectJob.prepare(env, config, SCORER, false);
+        JobClient job = env.executeAsync("detect on kafka, live, no checkpoint");
+        try {
+            List<Alert> alerts = List.of();
+            long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+            while (alerts.isEmpty() && System.nanoTime() < deadline) {
+                alerts = readCommitted(config.topic(Topic.ALERTS), RecordType.ALERT);
+            }
+            assertThat(alerts).as("alerts seen before any checkpoint").isNotEmpty();
+            assertThat(alerts)
+                    .extracting(Alert::getAlertId)
+                    .allSatisfy(id -> assertThat(expectedAlertIds()).contains(id));
+            assertThat(alerts).anySatisfy(a -> assertThat(a.getIncidentState()).isEqualTo(IncidentState.OPEN));
+        } finally {
+            job.cancel().get();
+        }
     }
 
     /**

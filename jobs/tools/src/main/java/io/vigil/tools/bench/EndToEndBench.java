@@ -86,10 +86,29 @@ public final class EndToEndBench {
      * @param phases which phases to run (the limit loop always follows the pipeline: it needs its bytes)
      * @param warmup whether the pipeline runs once, unmeasured, before the measured run
      */
+    /**
+     * @param delivery the latency phase's output.delivery
+     * @param checkpointMs the latency phase's checkpoint interval (the pipeline phase's is its own)
+     */
     public record Options(
-            Path dataset, long flows, int parallelism, Set<Phase> phases, boolean warmup, SweepBench.Options sweep) {
+            Path dataset,
+            long flows,
+            int parallelism,
+            Set<Phase> phases,
+            boolean warmup,
+            SweepBench.Options sweep,
+            String delivery,
+            long checkpointMs) {
         public Options(Path dataset, long flows, int parallelism) {
-            this(dataset, flows, parallelism, Phase.DEFAULT, true, SweepBench.Options.DEFAULTS);
+            this(
+                    dataset,
+                    flows,
+                    parallelism,
+                    Phase.DEFAULT,
+                    true,
+                    SweepBench.Options.DEFAULTS,
+                    VigilConfig.defaults().getString(VigilConfig.OUTPUT_DELIVERY),
+                    VigilConfig.defaults().getLong(VigilConfig.CHECKPOINT_INTERVAL_MS));
         }
     }
 
@@ -461,7 +480,13 @@ public final class EndToEndBench {
         Path checkpoints = Files.createTempDirectory("vigil-bench-latency-");
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             VigilConfig config = LocalRun.config(
-                    kafka, "vigil-bench-latency", 1000, checkpoints, Map.of(VigilConfig.IDLENESS_MS, "2000"));
+                    kafka,
+                    "vigil-bench-latency",
+                    options.checkpointMs(),
+                    checkpoints,
+                    Map.of(VigilConfig.IDLENESS_MS, "2000", VigilConfig.OUTPUT_DELIVERY, options.delivery()));
+            result.put("latency_output_delivery", options.delivery());
+            result.put("latency_checkpoint_interval_ms", options.checkpointMs());
             KafkaTopics.createAll(config);
             StreamExecutionEnvironment env = LocalRun.environment(options.parallelism());
             DetectJob.prepare(env, config, scorer, false);

@@ -2,6 +2,7 @@ package io.vigil.tools.cli;
 
 import io.vigil.models.model.ModelTrust;
 import io.vigil.pipeline.detect.Scorers;
+import io.vigil.settings.VigilConfig;
 import io.vigil.tools.bench.EndToEndBench;
 import io.vigil.tools.bench.SweepBench;
 import io.vigil.tools.output.Json;
@@ -83,6 +84,19 @@ final class BenchCommand implements Callable<Integer> {
     double sweepSpeed = SweepBench.Options.DEFAULTS.speed();
 
     @Option(
+            names = "--output-delivery",
+            paramLabel = "at-least-once|exactly-once",
+            description = "latency phase: how the job writes its outputs (output.delivery). Default: ${DEFAULT-VALUE},"
+                    + " as detect's.")
+    String delivery = VigilConfig.defaults().getString(VigilConfig.OUTPUT_DELIVERY);
+
+    @Option(
+            names = "--checkpoint-interval-ms",
+            paramLabel = "MS",
+            description = "latency phase: the job's checkpoint interval. Default: ${DEFAULT-VALUE}, as detect's.")
+    long checkpointMs = VigilConfig.defaults().getLong(VigilConfig.CHECKPOINT_INTERVAL_MS);
+
+    @Option(
             names = "--no-warmup",
             description = "Measure the pipeline's first run (by default it runs once, unmeasured, to warm up the JIT).")
     boolean noWarmup;
@@ -118,7 +132,9 @@ final class BenchCommand implements Callable<Integer> {
                                 phases,
                                 !noWarmup,
                                 new SweepBench.Options(
-                                        sweepAddresses, sweepMinutes, sweepSpeed, SweepBench.Options.DEFAULTS.port())),
+                                        sweepAddresses, sweepMinutes, sweepSpeed, SweepBench.Options.DEFAULTS.port()),
+                                delivery,
+                                checkpointMs),
                         Scorers.load(model == null ? null : model.toString(), ModelTrust.of(List.of(), true)),
                         System.out)
                 .run();

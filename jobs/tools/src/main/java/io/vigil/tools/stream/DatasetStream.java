@@ -12,7 +12,12 @@ import io.vigil.settings.VigilConfig;
 import io.vigil.tools.replay.Replay;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -114,15 +119,40 @@ public final class DatasetStream {
 
     public Outcome run() throws IOException, InterruptedException {
         try {
-            return stream();
+            String identity = identity(config, options.datasets(), options.drill());
+            Path file = options.progressFile() != null ? options.progressFile() : StreamProgress.defaultFile(identity);
+            try (FileChannel lock = lock(file)) {
+                return stream(identity, file);
+            }
         } finally {
             finished.countDown();
         }
     }
 
-    private Outcome stream() throws IOException, InterruptedException {
-        String identity = identity(config, options.datasets(), options.drill());
-        Path file = options.progressFile() != null ? options.progressFile() : StreamProgress.defaultFile(identity);
+    /**
+     * Holds the progress file for this process: two streams of the same datasets to the same topics at once
+     * would each send what the other did, and overwrite each other's progress.
+     */
+    private static FileChannel lock(Path file) throws IOException {
+        Path lockFile = file.toAbsolutePath().resolveSibling(file.getFileName() + ".lock");
+        Files.createDirectories(lockFile.getParent());
+        FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock held;
+        try {
+            held = channel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            held = null;
+        }
+        if (held == null) {
+            channel.close();
+            throw new IllegalStateException("another vigil stream is running with the progress file "
+                    + Printable.escape(file)
+                    + " (the same datasets, broker, topics and drill); one at a time, or records would be sent twice");
+        }
+        return channel; // closing it releases the lock
+    }
+
+    private Outcome stream(String identity, Path file) throws IOException, InterruptedException {
         StreamProgress progress = options.resume() ? StreamProgress.load(file, identity) : null;
         if (options.resume()) {
             err.println(
@@ -161,18 +191,36 @@ public final class DatasetStream {
         long verifyDeadline = System.nanoTime() + options.verifyTimeout().toNanos();
         String clockNode =
                 options.drill() == null ? "vigil-stream-clock" : options.drill().name("clock");
+        // a live job's clock is at the input topics' latest record: a dataset shifted to now starts after it, or
+        // the job would drop every record before it as late (asked once, before anything of ours is on them)
+        long topicsHold = options.shiftToNow() && progress.shift(0) == null
+                ? InputPublisher.latestEventTime(config)
+                : Long.MIN_VALUE;
         try (InputPublisher publisher = new InputPublisher(config)) {
             for (int i = 0; i < options.datasets().size() && !stopRequested && failed.get() == null; i++) {
                 Replay.Dataset dataset = options.datasets().get(i);
                 long[] span = DatasetRecords.telemetrySpan(dataset.path(), dataset.formats());
                 long first = span[0];
                 if (progress.shift(i) == null) {
-                    // shifted to now, a dataset follows the one before it, never going back in event time
-                    progress.shift(
-                            i,
-                            options.shiftToNow()
-                                    ? Math.max(shiftToNow(span, options.speed()), streamedUpTo + 1 - first)
-                                    : 0);
+                    // shifted to now, a dataset follows the one before it and what the topics hold, never going
+                    // back in event time
+                    long after = Math.max(streamedUpTo, topicsHold);
+                    long shift =
+                            options.shiftToNow() ? Math.max(shiftToNow(span, options.speed()), after + 1 - first) : 0;
+                    progress.shift(i, shift);
+                    if (options.shiftToNow()
+                            && shift > shiftToNow(span, options.speed())
+                            && topicsHold > streamedUpTo) {
+                        err.printf(
+                                Locale.ROOT,
+                                "vigil stream: the input topics already hold records up to %s, where a detect job that"
+                                        + " read them keeps its clock: %s begins after them, and once it reaches now"
+                                        + " plays no faster than the clock (a live job refuses records from the"
+                                        + " future): about %s%n",
+                                TIME.format(topicsHold),
+                                Printable.escape(dataset.name()),
+                                hours(playsFor(first + shift, span[1] - span[0], options.speed())));
+                    }
                 }
                 long shift = progress.shift(i);
                 List<AlertWatch.Expected> mine = new ArrayList<>();
@@ -445,6 +493,15 @@ public final class DatasetStream {
     static long shiftToNow(long[] span, double speed) {
         long playMs = Double.isInfinite(speed) ? 0 : (long) ((span[1] - span[0]) / speed);
         return System.currentTimeMillis() + playMs - span[1];
+    }
+
+    /**
+     * About how long a dataset of {@code spanMs} starting at event time {@code start} takes to play at this
+     * speed, never ahead of the clock: its pace, or until the clock reaches its end, whichever is later.
+     */
+    static long playsFor(long start, long spanMs, double speed) {
+        long paced = Double.isInfinite(speed) ? 0 : (long) (spanMs / speed);
+        return Math.max(paced, start + spanMs - System.currentTimeMillis());
     }
 
     /** Waits until the wall clock has reached event time {@code ts}, or the stream is asked to stop. */

@@ -17,11 +17,17 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -150,6 +156,43 @@ public final class InputPublisher implements Closeable {
     /** Waits until every record sent so far is acknowledged (or has failed). */
     public void flush() {
         producer.flush();
+    }
+
+    /**
+     * The latest message timestamp on the input topics (the records' event times), or {@code Long.MIN_VALUE}
+     * when they hold none. A detect job that has read them keeps its clock (its watermark) there: a record older
+     * than that is late to it, and dropped as late, whatever the records of a live fleet beside it.
+     */
+    public static long latestEventTime(VigilConfig config) throws InterruptedException {
+        Properties p = config.kafkaClient(Map.of(
+                AdminClientConfig.CLIENT_ID_CONFIG,
+                "vigil-stream-inputs",
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                30_000));
+        try (Admin admin = Admin.create(p)) {
+            List<String> topics =
+                    TOPICS.values().stream().map(config::topic).distinct().toList();
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            admin.describeTopics(topics)
+                    .allTopicNames()
+                    .get()
+                    .forEach((name, d) -> d.partitions()
+                            .forEach(tp ->
+                                    latest.put(new TopicPartition(name, tp.partition()), OffsetSpec.maxTimestamp())));
+            long max = Long.MIN_VALUE;
+            for (ListOffsetsResult.ListOffsetsResultInfo info :
+                    admin.listOffsets(latest).all().get().values()) {
+                if (info.offset() >= 0) { // -1: an empty partition
+                    max = Math.max(max, info.timestamp());
+                }
+            }
+            return max;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(
+                    "cannot read the input topics' latest times: "
+                            + (e.getCause() == null ? e : e.getCause()).getMessage(),
+                    e.getCause());
+        }
     }
 
     /** The node a collector keys this record by. */

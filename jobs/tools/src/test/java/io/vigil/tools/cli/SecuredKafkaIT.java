@@ -156,6 +156,9 @@ class SecuredKafkaIT {
                         registryUrl(REGISTRY_PASSWORD),
                         "--group-id",
                         ns + "detect",
+                        // transactions over SASL_SSL: each alert once, read_committed
+                        "--output-delivery",
+                        "exactly-once",
                         "--alerts-transactional-id-prefix",
                         ns + "vigil",
                         "--checkpoint-interval-ms",

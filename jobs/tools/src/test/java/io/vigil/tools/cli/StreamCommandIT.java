@@ -3,6 +3,7 @@ package io.vigil.tools.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vigil.broker.EmbeddedKafka;
+import io.vigil.broker.TopicContents;
 import io.vigil.models.scoring.IndicatorScorer;
 import io.vigil.pipeline.DetectJob;
 import io.vigil.pipeline.detect.Scenario;
@@ -25,8 +26,11 @@ import io.vigil.tools.stream.InputPublisher;
 import io.vigil.tools.stream.StreamProgress;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -34,16 +38,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -106,28 +106,16 @@ class StreamCommandIT {
         for (RecordType<?> type : List.of(RecordType.FLOW, RecordType.GPU, RecordType.ASSIGNMENT)) {
             String topic = config.topic(InputPublisher.TOPICS.get(type));
             RecordFraming<?> framing = Framings.forTopic(type, topic, null);
-            Properties p = config.kafkaClient();
-            try (KafkaConsumer<byte[], byte[]> consumer =
-                    new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-                List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                        .map(i -> new TopicPartition(topic, i.partition()))
-                        .toList();
-                consumer.assign(partitions);
-                consumer.seekToBeginning(partitions);
-                Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
-                while (partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
-                    for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                        Decoded<?> d = framing.decode(r.value());
-                        assertThat(d.isAccepted()).as("%s decodes", topic).isTrue();
-                        SpecificRecord record = (SpecificRecord) d.record();
-                        if (!node(record).endsWith("clock")) {
-                            out.add(new Sent(
-                                    r.partition(),
-                                    r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8),
-                                    r.timestamp(),
-                                    record));
-                        }
-                    }
+            for (ConsumerRecord<byte[], byte[]> r : TopicContents.messages(config.kafkaClient(), topic)) {
+                Decoded<?> d = framing.decode(r.value());
+                assertThat(d.isAccepted()).as("%s decodes", topic).isTrue();
+                SpecificRecord record = (SpecificRecord) d.record();
+                if (!node(record).endsWith("clock")) {
+                    out.add(new Sent(
+                            r.partition(),
+                            r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8),
+                            r.timestamp(),
+                            record));
                 }
             }
         }
@@ -240,6 +228,72 @@ class StreamCommandIT {
                 .allSatisfy(f -> assertThat(f.getDstIp()).doesNotStartWith("10."));
         assertThat(flows).anySatisfy(f -> assertThat(f.getDstIp()).isEqualTo("198.51.100.10"));
         assertThat(out.toString()).contains("drill-fire1-" + Scenario.PROBER);
+    }
+
+    @Test
+    void shiftedToNowADatasetBeginsAfterWhatTheInputTopicsHold(@TempDir Path dir) throws Exception {
+        Path dataset = new Scenario().writeDataset(dir.resolve("story"), List.of());
+        VigilConfig config = config("after");
+        long[] span = DatasetRecords.telemetrySpan(dataset);
+        // the topics hold a record (a clock tick) 3 s later than where the dataset, played at once and ending
+        // now, would begin: a job that read it would drop every record of the dataset before it as late
+        long held = System.currentTimeMillis() - (span[1] - span[0]) + 3_000;
+        try (InputPublisher publisher = new InputPublisher(config)) {
+            publisher.tick(held, "earlier-clock");
+            publisher.flush();
+        }
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+
+        int code = run(
+                out,
+                err,
+                topicFlags(
+                        "after",
+                        "stream",
+                        dataset.toString(),
+                        "--speed",
+                        "max",
+                        "--shift-to-now",
+                        "--no-clock-ticks",
+                        "--progress-file",
+                        dir.resolve("progress.json").toString()));
+
+        assertThat(code).as(err.toString()).isZero();
+        assertThat(err.toString()).contains("the input topics already hold records up to");
+        List<Sent> sent = inputs(config);
+        assertThat(sent).hasSize(datasetRecords(dataset).size());
+        assertThat(sent).allSatisfy(s -> assertThat(s.timestamp()).isGreaterThan(held));
+    }
+
+    @Test
+    void aSecondStreamWithTheSameProgressFileIsRefusedAndSendsNothing(@TempDir Path dir) throws Exception {
+        Path dataset = new Scenario().writeDataset(dir.resolve("story"), List.of());
+        VigilConfig config = config("twice");
+        Path progress = dir.resolve("progress.json");
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code;
+        // the first stream holds its progress file while it runs
+        try (FileChannel first = FileChannel.open(
+                        dir.resolve("progress.json.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                FileLock held = first.lock()) {
+            code = run(
+                    out,
+                    err,
+                    topicFlags(
+                            "twice",
+                            "stream",
+                            dataset.toString(),
+                            "--speed",
+                            "max",
+                            "--progress-file",
+                            progress.toString()));
+        }
+
+        assertThat(code).isNotZero();
+        assertThat(err.toString()).contains("another vigil stream is running with the progress file");
+        assertThat(inputs(config)).isEmpty();
     }
 
     @Test

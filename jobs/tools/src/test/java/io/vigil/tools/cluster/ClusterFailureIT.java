@@ -2,6 +2,8 @@ package io.vigil.tools.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import io.vigil.collector.CollectorMetrics;
 import io.vigil.pipeline.kafka.KafkaTopics;
 import io.vigil.records.Alert;
 import io.vigil.records.Decoded;
@@ -31,6 +33,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -181,6 +185,7 @@ class ClusterFailureIT {
                     "cluster-it: recovery after a TaskManager kill, median of 3: %.1f s to RUNNING, %.1f s to the first"
                             + " checkpoint (each: %s / %s)%n",
                     median(toRunning), median(toCheckpoint), toRunning, toCheckpoint);
+            assertScrapeHasEveryMetricTheDashboardAndRulesUse(job);
 
             run.awaitEndAndAssertExactlyTheStorysAlerts();
         }
@@ -265,6 +270,64 @@ class ClusterFailureIT {
         }
     }
 
+    /**
+     * The Prometheus scrape of the JobManager and both TaskManagers, with the job running after three kills, holds
+     * every metric name deploy/observability/ uses (the agent's own from a scrape of its metrics), with records
+     * read, windows scored, incidents opened and the restarts counted.
+     */
+    static void assertScrapeHasEveryMetricTheDashboardAndRulesUse(String job) throws Exception {
+        // the reporter shows a metric once the process has it; the job's restart counter is there at once, the
+        // operators' counters once their tasks run again after the last kill (already awaited)
+        String scrape =
+                cluster.scrape("jobmanager") + cluster.scrape("taskmanager-1") + cluster.scrape("taskmanager-2");
+        Set<String> scraped = new TreeSet<>(Observability.scrapedNames(scrape));
+        CollectorMetrics agent = new CollectorMetrics();
+        try (HTTPServer server = agent.serve("127.0.0.1", 0)) {
+            scraped.addAll(
+                    Observability.scrapedNames(cluster.get("http://127.0.0.1:" + server.getPort() + "/metrics")));
+        }
+        assertThat(scraped).as("metric names in the scrape").containsAll(Observability.allNames());
+        for (String pattern : Observability.allNamePatterns()) {
+            // families named by pattern (dead letters, refusals by reason) appear with their first member: their
+            // fixed prefix must be a family the job registers
+            String prefix = pattern.substring(0, pattern.indexOf('_', pattern.lastIndexOf("operator_") + 9) + 1);
+            assertThat(prefix).as(pattern).startsWith("flink_taskmanager_job_task_operator_");
+        }
+        String id = "job_id=\"" + job + "\"";
+        assertThat(sum(scrape, "flink_taskmanager_job_task_operator_received_flow", id))
+                .isPositive();
+        assertThat(sum(scrape, "flink_taskmanager_job_task_operator_received_gpu", id))
+                .isPositive();
+        assertThat(sum(scrape, "flink_taskmanager_job_task_operator_windowsScored", id))
+                .isPositive();
+        assertThat(sum(scrape, "flink_taskmanager_job_task_operator_incidentsOpened", id))
+                .isPositive();
+        assertThat(sum(scrape, "flink_jobmanager_job_numRestarts", id)).isGreaterThanOrEqualTo(3);
+        System.out.printf(
+                "cluster-it: scrape of %d metric names holds the %d the dashboard and rules use; records %.0f flows,"
+                        + " %.0f GPU samples, %.0f windows scored, %.0f incidents opened, %.0f restarts%n",
+                scraped.size(),
+                Observability.allNames().size(),
+                sum(scrape, "flink_taskmanager_job_task_operator_received_flow", id),
+                sum(scrape, "flink_taskmanager_job_task_operator_received_gpu", id),
+                sum(scrape, "flink_taskmanager_job_task_operator_windowsScored", id),
+                sum(scrape, "flink_taskmanager_job_task_operator_incidentsOpened", id),
+                sum(scrape, "flink_jobmanager_job_numRestarts", id));
+    }
+
+    /** The sum of a metric's samples whose labels contain {@code label}. */
+    static double sum(String scrape, String name, String label) {
+        double total = 0;
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "\\{([^}]*)} (\\S+)$")
+                .matcher(scrape);
+        while (m.find()) {
+            if (m.group(1).contains(label)) {
+                total += Double.parseDouble(m.group(2));
+            }
+        }
+        return total;
+    }
+
     static double median(List<Double> values) {
         List<Double> sorted = values.stream().sorted().toList();
         return sorted.get(sorted.size() / 2);
@@ -301,6 +364,9 @@ class ClusterFailureIT {
             List<String> args = new ArrayList<>(List.of(verb));
             args.addAll(List.of(extra));
             args.addAll(List.of(
+                    // what this test holds: every alert exactly once across the kills
+                    "--output-delivery",
+                    "exactly-once",
                     "--group-id",
                     ns,
                     "--alerts-transactional-id-prefix",

@@ -7,12 +7,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.vigil.collector.CollectGpuCommand;
 import io.vigil.pipeline.DetectJob;
 import io.vigil.settings.Topic;
 import io.vigil.settings.VigilConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -24,10 +26,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import javax.xml.parsers.DocumentBuilderFactory;
+import org.apache.flink.util.TimeUtils;
 import org.junit.jupiter.api.Test;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
+import picocli.CommandLine;
 
 /**
  * The deploy files name the jar, the entry point, the topics and the settings that the code defines. No
@@ -134,6 +138,105 @@ class DeployManifestsTest {
         // the job jar runs with the same module opens as the tests (root pom's flink.jvm.opens)
         assertThat(Set.of(local.get("env.java.opts.all").split("\\s+")))
                 .isEqualTo(Set.of(rootProperty("flink.jvm.opens").split("\\s+")));
+    }
+
+    @Test
+    void flinkDeploymentHealthCheckWindowsFitTheCheckpointIntervalSetInTheFlinkConfiguration() throws Exception {
+        JsonNode conf = flinkDeployment().path("spec").path("flinkConfiguration");
+        assertThat(conf.path("kubernetes.operator.cluster.health-check.enabled").asText())
+                .isEqualTo("true");
+        assertThat(conf.path("kubernetes.operator.cluster.health-check.checkpoint-progress.enabled")
+                        .asText())
+                .isEqualTo("true");
+        // FLINK-37354: the interval in the Flink configuration, the same as the job's flag
+        List<String> args = args();
+        long flagMs = Long.parseLong(args.get(args.indexOf("--checkpoint-interval-ms") + 1));
+        Duration interval = TimeUtils.parseDuration(
+                conf.path("execution.checkpointing.interval").asText());
+        assertThat(interval.toMillis()).isEqualTo(flagMs);
+        Duration timeout = TimeUtils.parseDuration(
+                conf.path("execution.checkpointing.timeout").asText());
+        int tolerable = conf.path("execution.checkpointing.tolerable-failed-checkpoints")
+                .asInt();
+        Duration window =
+                TimeUtils.parseDuration(conf.path("kubernetes.operator.cluster.health-check.checkpoint-progress.window")
+                        .asText());
+        assertThat(window)
+                .as("the operator's minimum: max(interval, timeout) x (tolerable failures + 2)")
+                .isGreaterThanOrEqualTo(
+                        (interval.compareTo(timeout) > 0 ? interval : timeout).multipliedBy(tolerable + 2));
+        Duration restartWindow =
+                TimeUtils.parseDuration(conf.path("kubernetes.operator.cluster.health-check.restarts.window")
+                        .asText());
+        Duration delay = TimeUtils.parseDuration(
+                conf.path("restart-strategy.fixed-delay.delay").asText());
+        int threshold = conf.path("kubernetes.operator.cluster.health-check.restarts.threshold")
+                .asInt();
+        assertThat(threshold)
+                .as("a restart loop (one restart per fixed delay) crosses the threshold within the window")
+                .isBetween(3, (int) (restartWindow.toMillis() / delay.toMillis()));
+    }
+
+    @Test
+    void collectGpuDaemonSetRunsTheAgentsJarWithItsOwnFlagsOnGpuNodesReadOnly() throws Exception {
+        JsonNode ds = YAML.readTree(
+                ROOT.resolve("deploy/k8s/collect-gpu-daemonset.yaml").toFile());
+        assertThat(ds.path("kind").asText()).isEqualTo("DaemonSet");
+        JsonNode pod = ds.path("spec").path("template").path("spec");
+        assertThat(pod.path("nodeSelector").path("nvidia.com/gpu.present").asText())
+                .isEqualTo("true");
+        assertThat(pod.path("tolerations").findValuesAsText("key")).contains("nvidia.com/gpu");
+        JsonNode container = pod.path("containers").get(0);
+        // the args are the agent's own flags, and every value is valid for it
+        List<String> args = new ArrayList<>();
+        container.path("args").forEach(a -> args.add(a.asText()));
+        CommandLine cmd = CollectGpuCommand.commandLine();
+        cmd.parseArgs(args.toArray(String[]::new));
+        assertThat(args.get(args.indexOf("--topic-gpu") + 1)).isEqualTo(Topic.GPU.defaultName());
+        // metrics: the --metrics port is the container's metrics port and the scrape annotation's
+        String metrics = args.get(args.indexOf("--metrics") + 1);
+        String port = metrics.substring(metrics.lastIndexOf(':') + 1);
+        assertThat(container.path("ports").findValuesAsText("containerPort")).contains(port);
+        assertThat(ds.path("spec")
+                        .path("template")
+                        .path("metadata")
+                        .path("annotations")
+                        .path("prometheus.io/port")
+                        .asText())
+                .isEqualTo(port);
+        // the pod -> job file is on a read-only mount; no GPU is requested (it would take one from training)
+        String pods = args.get(args.indexOf("--pods") + 1);
+        JsonNode podsMount = null;
+        for (JsonNode m : container.path("volumeMounts")) {
+            if (pods.startsWith(m.path("mountPath").asText() + "/")) {
+                podsMount = m;
+            }
+        }
+        assertThat(podsMount).as("a volume mount holding %s", pods).isNotNull();
+        assertThat(podsMount.path("readOnly").asBoolean()).isTrue();
+        assertThat(container
+                        .path("securityContext")
+                        .path("readOnlyRootFilesystem")
+                        .asBoolean())
+                .isTrue();
+        assertThat(container.path("resources").path("limits").path("memory").asText())
+                .isNotBlank();
+        assertThat(container.path("resources").path("limits").has("nvidia.com/gpu"))
+                .isFalse();
+        assertThat(container.path("env").findValuesAsText("name")).contains("NODE_NAME");
+        // the image is built with the jar the collector module makes
+        String dockerfile = Files.readString(ROOT.resolve("deploy/k8s/Dockerfile.collector"));
+        assertThat(dockerfile).contains("COPY jobs/target/" + collectorJarName() + " ");
+    }
+
+    /** The file name of the node agent's jar, as jobs/collector/pom.xml's shade execution writes it. */
+    private static String collectorJarName() throws Exception {
+        Document pom = DocumentBuilderFactory.newInstance()
+                .newDocumentBuilder()
+                .parse(ROOT.resolve("jobs/collector/pom.xml").toFile());
+        String out =
+                pom.getElementsByTagName("outputFile").item(0).getTextContent().trim();
+        return out.substring(out.lastIndexOf('/') + 1);
     }
 
     private static JsonNode flinkDeployment() throws IOException {

@@ -44,6 +44,9 @@ final class LocalCluster implements AutoCloseable {
     final Path runDir;
     final int kafkaPort;
     final int restPort;
+    /** Prometheus /metrics of the JobManager; TaskManager N on this port + N. */
+    final int metricsPort;
+
     private final Map<String, String> env = new HashMap<>();
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -60,6 +63,8 @@ final class LocalCluster implements AutoCloseable {
         env.put("VIGIL_FLINK_REST_PORT", String.valueOf(ports[2]));
         env.put("VIGIL_FLINK_RPC_PORT", String.valueOf(ports[3]));
         env.put("VIGIL_FLINK_BLOB_PORT", String.valueOf(ports[4]));
+        this.metricsPort = freePortRun(3);
+        env.put("VIGIL_FLINK_METRICS_PORT", String.valueOf(metricsPort));
         env.put("VIGIL_TASKMANAGERS", "2");
         env.put("VIGIL_START_WAIT_S", String.valueOf(START_WAIT.toSeconds()));
     }
@@ -113,6 +118,35 @@ final class LocalCluster implements AutoCloseable {
                         "vigil-local " + String.join(" ", args) + " failed (" + p.exitValue() + "):\n" + tail(log, 30));
             }
             return stdout;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The Prometheus scrape of the JobManager ("jobmanager") or of TaskManager N ("taskmanager-N"). */
+    String scrape(String process) {
+        int port = process.equals("jobmanager")
+                ? metricsPort
+                : metricsPort + Integer.parseInt(process.substring("taskmanager-".length()));
+        return get("http://127.0.0.1:" + port + "/metrics");
+    }
+
+    /** GET of a URL (on loopback); its body. */
+    String get(String url) {
+        try {
+            HttpResponse<String> r = http.send(
+                    HttpRequest.newBuilder(URI.create(url))
+                            .timeout(Duration.ofSeconds(10))
+                            .GET()
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+                throw new IllegalStateException("GET " + url + ": " + r.statusCode());
+            }
+            return r.body();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
@@ -301,6 +335,32 @@ final class LocalCluster implements AutoCloseable {
         } catch (IOException e) {
             return "(" + file + ": " + e + ")";
         }
+    }
+
+    /** The first of n consecutive ports that are free now (the metrics ports: one base, + N per TaskManager). */
+    private static int freePortRun(int n) throws IOException {
+        for (int attempt = 0; attempt < 100; attempt++) {
+            int base = freePorts(1)[0];
+            if (base + n > 65535) {
+                continue;
+            }
+            List<ServerSocket> sockets = new ArrayList<>();
+            try {
+                for (int i = 0; i < n; i++) {
+                    ServerSocket s = new ServerSocket();
+                    s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), base + i));
+                    sockets.add(s);
+                }
+                return base;
+            } catch (IOException taken) {
+                // one of them is taken: another base
+            } finally {
+                for (ServerSocket s : sockets) {
+                    s.close();
+                }
+            }
+        }
+        throw new IOException("no " + n + " consecutive free ports");
     }
 
     private static int[] freePorts(int n) throws IOException {
