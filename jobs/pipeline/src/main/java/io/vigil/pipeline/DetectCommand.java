@@ -67,6 +67,7 @@ public final class DetectCommand implements Callable<Integer>, UsesSettings {
                 VigilConfig.EVIDENCE_TOP_DESTINATIONS,
                 VigilConfig.INCIDENT_UPDATE_INTERVAL_MS,
                 VigilConfig.INCIDENT_CLOSE_QUIET_WINDOWS,
+                VigilConfig.ALERT_FORMAT,
                 VigilConfig.OUTPUT_DELIVERY,
                 VigilConfig.TRANSACTIONAL_ID_PREFIX,
                 VigilConfig.TRANSACTION_TIMEOUT_MS,

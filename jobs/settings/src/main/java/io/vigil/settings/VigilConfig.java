@@ -41,6 +41,7 @@ public final class VigilConfig extends AbstractConfig {
     public static final String ATTRIBUTION_STATE_TTL_MS = "attribution.state.ttl.ms";
     public static final String INTERNAL_CIDRS = "network.internal.cidrs";
     public static final String EVIDENCE_TOP_DESTINATIONS = "alert.evidence.destinations";
+    public static final String ALERT_FORMAT = "alert.format";
     public static final String INCIDENT_UPDATE_INTERVAL_MS = "incident.update.interval.ms";
     public static final String INCIDENT_CLOSE_QUIET_WINDOWS = "incident.close.quiet.windows";
     public static final String CHECKPOINT_INTERVAL_MS = "checkpoint.interval.ms";
@@ -63,6 +64,10 @@ public final class VigilConfig extends AbstractConfig {
     public static final String INPUT_LINK_MAX_BPS = "input.link.max.bps";
     public static final String INPUT_MAX_LINE_BYTES = "input.max.line.bytes";
     public static final String INPUT_STRICT = "input.strict";
+
+    public static final String ALERT_FORMAT_AVRO = "avro";
+    public static final String ALERT_FORMAT_JSON = "json";
+    public static final String ALERT_FORMAT_OCSF = "ocsf";
 
     public static final ConfigDef DEF = define();
 
@@ -179,6 +184,16 @@ public final class VigilConfig extends AbstractConfig {
                         Range.between(1, 100),
                         Importance.LOW,
                         "Destinations listed as evidence in each alert.")
+                .define(
+                        ALERT_FORMAT,
+                        Type.STRING,
+                        ALERT_FORMAT_AVRO,
+                        ConfigDef.ValidString.in(ALERT_FORMAT_AVRO, ALERT_FORMAT_JSON, ALERT_FORMAT_OCSF),
+                        Importance.HIGH,
+                        "Format of the alert topic's messages: avro (Vigil's Alert record, framed like every record"
+                                + " of Vigil's: single-object encoding or the schema registry's), json (the same record"
+                                + " as one JSON object), ocsf (an OCSF 1.3.0 Detection Finding, class 2004, as JSON: for"
+                                + " a SIEM). vigil alerts reads each; demo and replay read avro.")
                 .define(
                         INCIDENT_UPDATE_INTERVAL_MS,
                         Type.LONG,

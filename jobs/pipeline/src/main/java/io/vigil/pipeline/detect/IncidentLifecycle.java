@@ -35,12 +35,15 @@ import org.apache.flink.util.OutputTag;
  * close its quiet windows would bring, each STOP the close at its window's end; one that finds the incident
  * gone on, or closed, does nothing.
  *
+ * <p>Each alert names where the job ran in its window (pods, nodes, GPUs: {@link Placements}), from the job's
+ * assignment events per pod, the last of each before a window still to come kept while the pod runs.
+ *
  * <p>State per job, bounded: flagged windows waiting for the watermark (normally none or one), the job's
- * assignment events of the last window, the open incident (its latest flagged window with the incident's
+ * assignment events of the last window, its pods' events (one per running pod, a STOP's a window longer), the open incident (its latest flagged window with the incident's
  * fields, a few kilobytes with the evidence) and when it was last told. Each ends on its own: a waiting window
  * at the watermark, an assignment event a window after its time, the incident when it closes. A job's STOP
- * closes its incident at the end of that window, so no state of the job is left a window after its STOP; its
- * last timers are those its flagged windows set for their quiet windows, which fire and find nothing.
+ * closes its incident at the end of that window, so no state of the job is left a window after its STOP (a pod
+ * whose STOP never comes is held as its START, one entry, until it does); its last timers are those its flagged windows set for their quiet windows, which fire and find nothing.
  *
  * <p>Metrics: {@code incidentsOpened}, {@code incidentsUpdated}, {@code incidentsClosed}.
  */
@@ -56,6 +59,8 @@ public final class IncidentLifecycle extends KeyedProcessFunction<String, Incide
     private transient MapState<Long, Alert> waiting;
     /** The job's assignment events by event time: true a STOP, false a START. */
     private transient MapState<Long, Boolean> assignments;
+    /** The job's assignment events per pod, as much as {@link Placements} needs to name where it ran. */
+    private transient MapState<String, List<Assignment>> pods;
     /** The open incident, as it stands at its latest flagged window. */
     private transient ValueState<Alert> incident;
     /** The end of the window of the open incident's last alert. */
@@ -75,6 +80,9 @@ public final class IncidentLifecycle extends KeyedProcessFunction<String, Incide
         waiting = getRuntimeContext().getMapState(new MapStateDescriptor<>("waiting", Types.LONG, alert));
         assignments =
                 getRuntimeContext().getMapState(new MapStateDescriptor<>("assignments", Types.LONG, Types.BOOLEAN));
+        pods = getRuntimeContext()
+                .getMapState(new MapStateDescriptor<>(
+                        "pods", Types.STRING, Types.LIST(TypeInformation.of(Assignment.class))));
         incident = getRuntimeContext().getState(new ValueStateDescriptor<>("incident", alert));
         toldAt = getRuntimeContext().getState(new ValueStateDescriptor<>("told-at", Types.LONG));
         opened = getRuntimeContext().getMetricGroup().counter("incidentsOpened");
@@ -97,6 +105,10 @@ public final class IncidentLifecycle extends KeyedProcessFunction<String, Incide
         boolean stop = a.getEvent() == AssignmentEvent.STOP;
         Boolean before = assignments.get(ts);
         assignments.put(ts, stop && (before == null || before)); // a STOP and a START at one instant: it goes on
+        List<Assignment> podEvents = pods.get(a.getPod());
+        List<Assignment> updated = podEvents == null ? new ArrayList<>() : new ArrayList<>(podEvents);
+        updated.add(a);
+        pods.put(a.getPod(), updated);
         if (stop) {
             ctx.timerService().registerEventTimeTimer(rules.windowEnd(ts) - 1);
         }
@@ -114,7 +126,7 @@ public final class IncidentLifecycle extends KeyedProcessFunction<String, Incide
         due.sort(null);
         NavigableMap<Long, Boolean> events = events();
         for (long end : due) {
-            Alert window = waiting.get(end);
+            Alert window = Placements.placed(waiting.get(end), podEvents());
             waiting.remove(end);
             Alert open = incident.value();
             if (open != null) {
@@ -149,6 +161,27 @@ public final class IncidentLifecycle extends KeyedProcessFunction<String, Incide
             }
         }
         forgetAssignmentsBefore(timestamp - rules.windowMs());
+        forgetPodEventsBefore(timestamp - rules.windowMs());
+    }
+
+    private Map<String, List<Assignment>> podEvents() throws Exception {
+        Map<String, List<Assignment>> byPod = new TreeMap<>();
+        for (Map.Entry<String, List<Assignment>> e : pods.entries()) {
+            byPod.put(e.getKey(), e.getValue());
+        }
+        return byPod;
+    }
+
+    /** A window still to come starts after {@code limit}: a pod's older events matter only as its last state. */
+    private void forgetPodEventsBefore(long limit) throws Exception {
+        for (Map.Entry<String, List<Assignment>> e : podEvents().entrySet()) {
+            List<Assignment> kept = Placements.keep(e.getValue(), limit);
+            if (kept.isEmpty()) {
+                pods.remove(e.getKey());
+            } else if (kept.size() != e.getValue().size()) {
+                pods.put(e.getKey(), kept);
+            }
+        }
     }
 
     private void close(Alert open, Incidents.Closing closing, Collector<Alert> out) throws Exception {

@@ -16,6 +16,7 @@ import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
@@ -48,7 +49,13 @@ public final class KafkaEnds {
     public static DetectPipeline.Outputs outputs(VigilConfig config) {
         String prefix = config.getString(VigilConfig.TRANSACTIONAL_ID_PREFIX);
         return new DetectPipeline.Outputs(
-                sink(config, Topic.ALERTS, RecordType.ALERT, "job_id", prefix + "-alerts"),
+                sink(
+                        config,
+                        new AlertSerializer(
+                                config.getString(VigilConfig.ALERT_FORMAT),
+                                config.topic(Topic.ALERTS),
+                                config.schemaRegistryUrl()),
+                        prefix + "-alerts"),
                 sink(config, Topic.WINDOWS, RecordType.WINDOW, "job_id", prefix + "-windows"),
                 sink(config, Topic.DEADLETTER, RecordType.DEAD_LETTER, "record_type", prefix + "-deadletters"));
     }
@@ -146,11 +153,18 @@ public final class KafkaEnds {
 
     static <T extends SpecificRecord> KafkaSink<T> sink(
             VigilConfig config, Topic topic, RecordType<T> type, String keyField, String transactionalIdPrefix) {
+        return sink(
+                config,
+                new FramedRecordSerializer<>(type, config.topic(topic), config.schemaRegistryUrl(), keyField),
+                transactionalIdPrefix);
+    }
+
+    static <T> KafkaSink<T> sink(
+            VigilConfig config, KafkaRecordSerializationSchema<T> serializer, String transactionalIdPrefix) {
         return KafkaSink.<T>builder()
                 .setKafkaProducerConfig(config.kafkaClient())
                 .setBootstrapServers(config.bootstrapServers())
-                .setRecordSerializer(
-                        new FramedRecordSerializer<>(type, config.topic(topic), config.schemaRegistryUrl(), keyField))
+                .setRecordSerializer(serializer)
                 .setDeliveryGuarantee(delivery(config))
                 .setTransactionalIdPrefix(transactionalIdPrefix)
                 // the builder's default (1 h) is above the broker's maximum (15 min): every writer would fail

@@ -164,6 +164,11 @@ class IncidentLifecycleHarnessTest {
         assertThat(close.getTransitionCauses()).containsExactly(TransitionCause.JOB_STOPPED);
         assertThat(close.getClosedAt()).isEqualTo(Instant.ofEpochMilli(at(4)));
         assertThat(close.getAlertId()).isEqualTo(Alerts.transitionId(JOB, at(2), IncidentState.CLOSE, at(4)));
+        // where the job ran: its pod, from its START, in each transition (the STOP came after the windows)
+        assertThat(transitions())
+                .allSatisfy(t -> assertThat(t.getPlacements())
+                        .extracting(p -> p.getPod() + "@" + p.getNode())
+                        .containsExactly("p@n"));
 
         watermark(stop + MINUTE - 1);
         assertThat(harness.numKeyedStateEntries())
@@ -213,7 +218,8 @@ class IncidentLifecycleHarnessTest {
                 assignment(AssignmentEvent.STOP, at(16) + 1),
                 assignment(AssignmentEvent.START, at(18)), // stopped for two windows
                 tunnel(18),
-                tunnel(40));
+                tunnel(40),
+                assignment(AssignmentEvent.STOP, at(50))); // its pod's state ends a window later
 
         List<Alert> running = new ArrayList<>();
         List<Alert> flagged = new ArrayList<>();
@@ -261,6 +267,8 @@ class IncidentLifecycleHarnessTest {
                         "OPEN 41 []",
                         "CLOSE 41 [QUIET]");
         assertThat(running.get(4).getClosedAt()).isEqualTo(Instant.ofEpochMilli(at(17)));
+        // each names the pod, which ran in every flagged window (the restarts kept it)
+        assertThat(running).allSatisfy(a -> assertThat(a.getPlacements()).hasSize(1));
         assertThat(running.stream().map(Alert::getAlertId).distinct()).hasSize(running.size());
         assertThat(flagged).hasSize(8);
         assertThat(harness.numKeyedStateEntries()).isZero();

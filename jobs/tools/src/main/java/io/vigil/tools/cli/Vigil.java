@@ -38,6 +38,7 @@ import picocli.CommandLine.Command;
             WrapCaptureCommand.class,
             PublishModelCommand.class,
             TopicsCommand.class,
+            AlertsCommand.class,
             BenchCommand.class,
             SettingsCommand.class,
             CommandLine.HelpCommand.class
