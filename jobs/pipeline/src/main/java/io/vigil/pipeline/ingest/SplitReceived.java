@@ -1,6 +1,7 @@
 package io.vigil.pipeline.ingest;
 
 import io.vigil.pipeline.serde.RecordTypes;
+import io.vigil.records.AgentEvent;
 import io.vigil.records.Assignment;
 import io.vigil.records.Flow;
 import io.vigil.records.GpuSample;
@@ -9,7 +10,7 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Splits what the sources received by kind: flows (the main output), GPU samples and assignments (side
+ * Splits what the sources received by kind: flows (the main output), GPU samples, assignments and agent events (side
  * outputs), the dead letters of records that could not be decoded ({@link DeadLetters}), and what each
  * file's reader counted.
  */
@@ -18,6 +19,7 @@ public final class SplitReceived extends ProcessFunction<Received, Flow> {
 
     public static final OutputTag<GpuSample> SAMPLES = new OutputTag<>("gpu-samples", RecordTypes.GPU_SAMPLE);
     public static final OutputTag<Assignment> ASSIGNMENTS = new OutputTag<>("assignments") {};
+    public static final OutputTag<AgentEvent> AGENT_EVENTS = new OutputTag<>("agent-events") {};
     /** What each input file's reader counted ({@link InputStats}), once per file at its end. */
     public static final OutputTag<InputStats> INPUT_STATS = new OutputTag<>("input-stats") {};
 
@@ -29,6 +31,8 @@ public final class SplitReceived extends ProcessFunction<Received, Flow> {
             ctx.output(SAMPLES, received.sample);
         } else if (received.assignment != null) {
             ctx.output(ASSIGNMENTS, received.assignment);
+        } else if (received.agentEvent != null) {
+            ctx.output(AGENT_EVENTS, received.agentEvent);
         } else if (received.deadLetter != null) {
             ctx.output(DeadLetters.TAG, received.deadLetter);
         } else if (received.stats != null) {
