@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
  * no Flink. An <em>anchor</em> is the first suspicious thing of the window: the first packet to a remote endpoint,
  * or the first sample of a foreign GPU process. A call is a candidate when it started at most {@link #LOOKBACK_MS}
  * before the anchor, or at most {@link #SKEW_MS} after it (the rollout worker's and the exporter's clocks differ by
- * that much at most): a call that starts later cannot have caused it.
+ * that much at most): a call that starts later cannot have caused it. A call whose command says nothing of the
+ * anchor (tier 2, below) is named only when it started at most {@link #NEAR_MS} before it.
  *
  * <p>Ranked first by what the command says, then by closeness in time: a command that names the anchor's address
  * or process is the strongest sign (tier 0); one with the shape of a tunnel, a scan or a miner ({@link #INDICATORS})
@@ -27,6 +28,11 @@ import java.util.regex.Pattern;
 public final class EpisodeAttribution {
     /** How long before the anchor a call may have started and still be named (a download, then its launch). */
     public static final long LOOKBACK_MS = 5 * 60_000L;
+    /**
+     * How long before the anchor a call whose command says nothing about it (tier 2) may have started and still be
+     * named: only a near coincidence in time ties such a call to the traffic.
+     */
+    public static final long NEAR_MS = 10_000L;
     /** How far after the anchor a call may start and still be named: clock skew between worker and exporter. */
     public static final long SKEW_MS = 2_000L;
     /** Episodes named per alert, and calls per episode. */
@@ -169,6 +175,9 @@ public final class EpisodeAttribution {
                 reason.append("; command contains ").append(indicator.name());
                 break;
             }
+        }
+        if (tier == 2 && before > NEAR_MS) {
+            return null;
         }
         return new Candidate(call, tier, Math.abs(before), reason.toString());
     }

@@ -52,14 +52,15 @@ class EpisodeAttributionTest {
     @Test
     void withoutIndicatorsTheNearestStartRanksFirstAndLaterCallsAreNotCauses() {
         List<AgentEvent> calls = List.of(
-                call("ep-far", 1, 0, 1_000, "python fetch.py"),
+                call("ep-far", 1, -500, 500, "python fetch.py"),
+                call("ep-mid", 1, 1_000, 1_500, "python fetch.py"),
                 call("ep-near", 1, 9_000, 9_400, "python train_step.py"),
                 call("ep-after", 1, 12_500, 13_000, "python eval.py"));
 
         List<AgentEpisode> ranked =
                 EpisodeAttribution.rank(calls, List.of(Anchor.flow(T0 + 10_000, "198.51.100.4", 443)));
 
-        assertThat(ranked).extracting(AgentEpisode::getEpisodeId).containsExactly("ep-near", "ep-far");
+        assertThat(ranked).extracting(AgentEpisode::getEpisodeId).containsExactly("ep-near", "ep-mid");
     }
 
     @Test
@@ -96,7 +97,7 @@ class EpisodeAttributionTest {
         List<AgentEvent> calls = new ArrayList<>();
         for (int e = 0; e < 12; e++) {
             for (int s = 0; s < 6; s++) {
-                calls.add(call("ep-" + e, s, 1_000L * e + 100L * s, 1_000L * e + 100L * s + 50, "ls -la"));
+                calls.add(call("ep-" + e, s, 1_000L * e + 100L * s, 1_000L * e + 100L * s + 50, "nc -z 10.0.0.9 22"));
             }
         }
         List<Anchor> anchors = List.of(Anchor.flow(T0 + 20_000, "10.0.0.9", 22));

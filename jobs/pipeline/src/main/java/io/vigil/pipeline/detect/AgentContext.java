@@ -2,10 +2,13 @@ package io.vigil.pipeline.detect;
 
 import io.vigil.models.agents.EpisodeAttribution;
 import io.vigil.models.agents.EpisodeAttribution.Anchor;
+import io.vigil.records.AgentEpisode;
 import io.vigil.records.AgentEvent;
 import io.vigil.records.Alert;
 import io.vigil.records.Destination;
+import io.vigil.records.IncidentState;
 import io.vigil.records.ProcessEvidence;
+import io.vigil.records.TransitionCause;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -30,7 +33,8 @@ import org.apache.flink.util.Collector;
  *
  * <p>State per job, bounded: per minute at most {@link #MAX_CALLS_PER_MINUTE} calls and {@link
  * #MAX_SIGHTINGS_PER_MINUTE} sightings (the first of the minute are kept: the earliest are what anchors an alert),
- * and the alerts waiting for the watermark. Each minute ends {@link #HORIZON_MS} after it (an event-time timer set
+ * the alerts waiting for the watermark, and the context each open incident was last told with (computed afresh
+ * when it opens or a category joins, carried on otherwise; ended by its CLOSE). Each minute ends {@link #HORIZON_MS} after it (an event-time timer set
  * when its first record arrives), each waiting alert at its timer: nothing of a job is left a horizon after its
  * last record. Timers are set only when records arrive (BATCH mode ignores timers set while one fires).
  */
@@ -52,6 +56,8 @@ public final class AgentContext extends KeyedProcessFunction<String, AgentContex
     private transient MapState<Long, Map<String, Long>> sightings;
     /** Alerts waiting for the watermark, by the time they are told. */
     private transient MapState<Long, List<Alert>> waiting;
+    /** The context each open incident was told with, by incident id, until it closes. */
+    private transient MapState<String, List<AgentEpisode>> told;
 
     @Override
     public void open(OpenContext openContext) {
@@ -64,6 +70,9 @@ public final class AgentContext extends KeyedProcessFunction<String, AgentContex
         waiting = getRuntimeContext()
                 .getMapState(
                         new MapStateDescriptor<>("waiting", Types.LONG, Types.LIST(TypeInformation.of(Alert.class))));
+        told = getRuntimeContext()
+                .getMapState(new MapStateDescriptor<>(
+                        "told", Types.STRING, Types.LIST(TypeInformation.of(AgentEpisode.class))));
     }
 
     @Override
@@ -117,7 +126,7 @@ public final class AgentContext extends KeyedProcessFunction<String, AgentContex
             }
             Map<String, Long> first = firstSightings();
             for (Alert alert : due) {
-                out.collect(known.isEmpty() ? alert : withContext(alert, known, first));
+                out.collect(told(alert, known, first));
             }
         }
         // a minute's calls and sightings end a horizon after it; the alerts due now were told first
@@ -142,6 +151,36 @@ public final class AgentContext extends KeyedProcessFunction<String, AgentContex
 
     private static final String EARLIEST = "";
 
+    /**
+     * The alert with its context: computed afresh when the incident opens or a category joins it (something new
+     * happened), else the one its incident was last told with, so an incident that goes on keeps naming what began
+     * it rather than whatever is near its latest window. A CLOSE ends its incident's entry.
+     */
+    private Alert told(Alert alert, List<AgentEvent> known, Map<String, Long> first) throws Exception {
+        IncidentState state = alert.getIncidentState();
+        String incident = alert.getIncidentId();
+        List<AgentEpisode> before = state == null ? null : told.get(incident);
+        boolean fresh = state == null
+                || state == IncidentState.OPEN
+                || alert.getTransitionCauses().contains(TransitionCause.CATEGORY_JOINED)
+                || before == null;
+        List<AgentEpisode> context = before == null ? List.of() : before;
+        if (fresh && !known.isEmpty()) {
+            List<AgentEpisode> now = withContext(alert, known, first).getAgentContext();
+            if (!now.isEmpty()) {
+                context = now;
+            }
+        }
+        if (state == IncidentState.CLOSE) {
+            told.remove(incident);
+        } else if (state != null && !context.isEmpty()) {
+            told.put(incident, context);
+        }
+        return context.isEmpty()
+                ? alert
+                : Alert.newBuilder(alert).setAgentContext(context).build();
+    }
+
     static Alert withContext(Alert alert, List<AgentEvent> calls, Map<String, Long> first) {
         List<Anchor> anchors = anchors(alert, first);
         if (anchors.isEmpty()) {
@@ -154,20 +193,20 @@ public final class AgentContext extends KeyedProcessFunction<String, AgentContex
 
     /**
      * The alert's anchors: the first packet to each destination of its evidence that is external or went
-     * unanswered, and the first sample of each GPU process of its evidence that appeared after the first kept
-     * minute (a process there from the start of what is kept is the job's own).
+     * unanswered, and the first sample of each GPU process of its evidence; each only when it appeared after the
+     * first kept minute (what the job talked to or ran from the start of what is kept is its routine).
      */
     static List<Anchor> anchors(Alert alert, Map<String, Long> first) {
         List<Anchor> anchors = new ArrayList<>();
+        Long earliest = first.get(EARLIEST);
         for (Destination d : alert.getEvidence().getDestinations()) {
             if (d.getExternal() || d.getUnanswered() > 0) {
                 Long ts = first.get(AgentContextInput.endpoint(d.getIp(), d.getPort()));
-                if (ts != null) {
+                if (ts != null && earliest != null && ts >= earliest + MINUTE) {
                     anchors.add(Anchor.flow(ts, d.getIp(), d.getPort()));
                 }
             }
         }
-        Long earliest = first.get(EARLIEST);
         for (ProcessEvidence p : alert.getEvidence().getProcesses()) {
             Long ts = first.get(AgentContextInput.process(p.getName()));
             if (ts != null && earliest != null && ts >= earliest + MINUTE) {

