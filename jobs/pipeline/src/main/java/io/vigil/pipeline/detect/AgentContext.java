@@ -25,9 +25,9 @@ import org.apache.flink.util.Collector;
 /**
  * Ties each alert to the agent episodes and tool calls behind it ({@code agent_context}), per job, in event time.
  * The job's tool calls and the first sighting of each remote endpoint (flows to external addresses or unanswered)
- * and each GPU process are kept per minute of event time for {@link #HORIZON_MS}; an alert waits until the
- * watermark is {@link #CALL_GRACE_MS} past its window, so the calls that started in it and ended soon after have
- * arrived, then {@link EpisodeAttribution} ranks the calls against the alert's anchors: the first packet to each
+ * and each GPU process are kept per minute of event time for {@link #HORIZON_MS}; an alert of a job with calls
+ * in the horizon waits until the watermark is {@link #CALL_GRACE_MS} past its window, so the calls that started in
+ * it and ended soon after have arrived (an alert of a job without any goes at once, as without this stage), then {@link EpisodeAttribution} ranks the calls against the alert's anchors: the first packet to each
  * suspicious destination of its evidence, and the first sample of each GPU process that appeared within the
  * horizon (a process the job ran before it is its own).
  *
@@ -78,6 +78,11 @@ public final class AgentContext extends KeyedProcessFunction<String, AgentContex
     @Override
     public void processElement(AgentContextInput in, Context ctx, Collector<Alert> out) throws Exception {
         if (in.alert != null) {
+            if (calls.isEmpty() && waiting.isEmpty()) {
+                // a job that tells no tool calls (none in the horizon): nothing to wait for, its alert goes as today
+                out.collect(told(in.alert, List.of(), Map.of()));
+                return;
+            }
             long at = in.alert.getWindowEnd().toEpochMilli() + CALL_GRACE_MS;
             List<Alert> list = waiting.get(at);
             list = list == null ? new ArrayList<>() : new ArrayList<>(list);
