@@ -204,13 +204,11 @@ public final class DatasetStream {
                 if (progress.shift(i) == null) {
                     // shifted to now, a dataset follows the one before it and what the topics hold, never going
                     // back in event time
+                    long toNow = options.shiftToNow() ? shiftToNow(span, options.speed()) : 0;
                     long after = Math.max(streamedUpTo, topicsHold);
-                    long shift =
-                            options.shiftToNow() ? Math.max(shiftToNow(span, options.speed()), after + 1 - first) : 0;
+                    long shift = options.shiftToNow() ? Math.max(toNow, after + 1 - first) : 0;
                     progress.shift(i, shift);
-                    if (options.shiftToNow()
-                            && shift > shiftToNow(span, options.speed())
-                            && topicsHold > streamedUpTo) {
+                    if (shift > toNow && topicsHold > streamedUpTo) {
                         err.printf(
                                 Locale.ROOT,
                                 "vigil stream: the input topics already hold records up to %s, where a detect job that"
