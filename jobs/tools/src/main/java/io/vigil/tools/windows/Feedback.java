@@ -3,6 +3,7 @@ package io.vigil.tools.windows;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vigil.records.Category;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -17,35 +18,44 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.zip.GZIPInputStream;
 
 /**
- * One analyst's verdict on one window, from a feedback file: JSON lines (gzip'd when the name ends in
- * {@code .gz}), one verdict each, blank lines skipped:
+ * One analyst's verdict on one window or one incident's span, from a feedback file: JSON lines (gzip'd when the
+ * name ends in {@code .gz}), one verdict each, blank lines skipped; or one message of the feedback topic, the same
+ * JSON ({@link FeedbackTopic}; {@code vigil verdict} writes it with {@link #json()}):
  *
  * <pre>
  * {"job_id": "rl-agent-7", "window_start": "2026-02-14T03:02:00Z", "verdict": "true_positive", "category": "CRYPTO_MINING"}
  * {"alert_id": "0b6c…", "job_id": "train-3", "window_start": 1771038120000, "verdict": "false_positive"}
+ * {"alert_id": "9f2e…", "job_id": "train-3", "window_start": "2026-02-14T03:00:00Z", "window_end": "2026-02-14T03:09:00Z", "verdict": "false_positive", "author": "ana", "note": "nightly backup"}
  * </pre>
  *
  * <ul>
  *   <li>{@code job_id} (required): the job, as the pipeline names it (an alert's {@code job_id}).
  *   <li>{@code window_start} (required): epoch ms or an ISO-8601 instant; the verdict is for the job's window
  *       that holds this instant, so an alert's {@code window_start} names its window exactly.
+ *   <li>{@code window_end} (optional, after {@code window_start}): the verdict is for every window of the job
+ *       that overlaps {@code [window_start, window_end)}: an incident's first window start to last window end.
  *   <li>{@code verdict} (required): {@code true_positive} (the window is misuse) or {@code false_positive} (it is
  *       benign, whatever labels.json says).
  *   <li>{@code category} (optional, true positives only): what kind of misuse; without it the window keeps the
  *       category labels.json gives it, else {@code UNKNOWN}.
  *   <li>{@code alert_id} (optional): the alert judged; it names the incident of a window no labels.json names.
  *   <li>{@code dataset} (optional): only windows of this dataset (directory name); else any dataset's.
+ *   <li>{@code author}, {@code note} (optional text): who judged, and why; kept with the verdict, not used to label.
  * </ul>
- * Other fields (an analyst's name, a note) are ignored. A line that breaks these rules is refused with the
- * file, the line number and what is wrong: a training set built on half a file would be wrong quietly.
+ * Other fields are ignored. A line that breaks these rules is refused with the file, the line number and what is
+ * wrong: a training set built on half a file would be wrong quietly.
  *
- * @param source {@code file:line}, for messages
+ * @param source {@code file:line} (or {@code topic-partition@offset}), for messages
  * @param dataset null for any dataset
  * @param category null when the verdict does not name one
  * @param alertId null when not given
+ * @param windowEnd null: the verdict is for the one window holding {@code windowStart}
+ * @param author null when not given
+ * @param note null when not given
  */
 public record Feedback(
         String source,
@@ -54,15 +64,24 @@ public record Feedback(
         long windowStart,
         Judgement judgement,
         Category category,
-        String alertId) {
+        String alertId,
+        Long windowEnd,
+        String author,
+        String note) {
 
     /** What the analyst decided. */
     public enum Judgement {
         TRUE_POSITIVE,
         FALSE_POSITIVE;
 
-        String code() {
+        /** How a verdict names it: {@code true_positive}, {@code false_positive}. */
+        public String code() {
             return name().toLowerCase(Locale.ROOT);
+        }
+
+        /** The judgement a verdict's word names, or empty for any other word. */
+        public static Optional<Judgement> of(String code) {
+            return Arrays.stream(values()).filter(j -> j.code().equals(code)).findFirst();
         }
     }
 
@@ -110,9 +129,7 @@ public record Feedback(
         String job = text(node, "job_id", source, true);
         long start = time(node, "window_start", source);
         String verdictText = text(node, "verdict", source, true);
-        Judgement judgement = Arrays.stream(Judgement.values())
-                .filter(j -> j.code().equals(verdictText))
-                .findFirst()
+        Judgement judgement = Judgement.of(verdictText)
                 .orElseThrow(() -> new BadFeedback(
                         source + ": verdict \"" + verdictText + "\" is not true_positive or false_positive"));
         String categoryText = text(node, "category", source, false);
@@ -129,6 +146,14 @@ public record Feedback(
                         + Arrays.toString(Category.values()));
             }
         }
+        Long end = null;
+        if (node.hasNonNull("window_end")) {
+            end = time(node, "window_end", source);
+            if (end <= start) {
+                throw new BadFeedback(source + ": window_end " + Instant.ofEpochMilli(end)
+                        + " is not after window_start " + Instant.ofEpochMilli(start));
+            }
+        }
         return new Feedback(
                 source,
                 text(node, "dataset", source, false),
@@ -136,15 +161,51 @@ public record Feedback(
                 start,
                 judgement,
                 category,
-                text(node, "alert_id", source, false));
+                text(node, "alert_id", source, false),
+                end,
+                text(node, "author", source, false),
+                text(node, "note", source, false));
     }
 
-    /** Whether this verdict is about the window {@code [start, end)} of {@code job} in {@code dataset}. */
+    /** This verdict as one JSON object, the way {@link #parse} reads it (times as ISO-8601; no source). */
+    public String json() {
+        ObjectNode node = JSON.createObjectNode();
+        if (alertId != null) {
+            node.put("alert_id", alertId);
+        }
+        node.put("job_id", jobId);
+        node.put("window_start", Instant.ofEpochMilli(windowStart).toString());
+        if (windowEnd != null) {
+            node.put("window_end", Instant.ofEpochMilli(windowEnd).toString());
+        }
+        node.put("verdict", judgement.code());
+        if (category != null) {
+            node.put("category", category.name());
+        }
+        if (dataset != null) {
+            node.put("dataset", dataset);
+        }
+        if (author != null) {
+            node.put("author", author);
+        }
+        if (note != null) {
+            node.put("note", note);
+        }
+        try {
+            return JSON.writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a tree of text and numbers always writes", e);
+        }
+    }
+
+    /**
+     * Whether this verdict is about the window {@code [start, end)} of {@code job} in {@code dataset}: the window
+     * holds {@code window_start}, or, with a {@code window_end}, overlaps {@code [window_start, window_end)}.
+     */
     public boolean matches(String windowDataset, String job, long start, long end) {
-        return jobId.equals(job)
-                && start <= windowStart
-                && windowStart < end
-                && (dataset == null || dataset.equals(windowDataset));
+        boolean when =
+                windowEnd == null ? start <= windowStart && windowStart < end : start < windowEnd && windowStart < end;
+        return jobId.equals(job) && when && (dataset == null || dataset.equals(windowDataset));
     }
 
     private static String text(JsonNode node, String field, String source, boolean required) {

@@ -23,7 +23,8 @@ import java.util.Map;
  *   <li>A window is labelled with a label's category (and incident) when {@link Label#overlaps} it; when several
  *       do, the one overlapping it longest, then the earliest, then by incident name and category.
  *   <li>A verdict applies to every window of its job (and dataset, when it names one) that holds its
- *       {@code window_start}. Verdicts apply in order, so a later verdict on the same window replaces an
+ *       {@code window_start}, or with a {@code window_end} that overlaps the span ({@link Feedback#matches}).
+ *       Verdicts apply in order, so a later verdict on the same window replaces an
  *       earlier one ({@link Result#superseded()} counts those).
  *   <li>A false positive makes the window benign. A true positive labels it with the verdict's category, else
  *       the category it already had, else UNKNOWN; its incident stays the labelled one, else the alert id, else

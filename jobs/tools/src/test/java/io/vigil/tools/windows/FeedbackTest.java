@@ -34,6 +34,9 @@ class FeedbackTest {
                                 START,
                                 Feedback.Judgement.TRUE_POSITIVE,
                                 Category.CRYPTO_MINING,
+                                null,
+                                null,
+                                null,
                                 null),
                         new Feedback(
                                 file + ":3",
@@ -42,7 +45,10 @@ class FeedbackTest {
                                 START,
                                 Feedback.Judgement.FALSE_POSITIVE,
                                 null,
-                                "a-1"));
+                                "a-1",
+                                null,
+                                null,
+                                null));
     }
 
     @Test
@@ -93,6 +99,64 @@ class FeedbackTest {
         assertThat(f.matches("d", "j", 0, 1030)).as("windows are half-open").isFalse();
         assertThat(f.matches("d", "other", 1000, 2000)).isFalse();
         assertThat(f.matches("e", "j", 1000, 2000)).as("another dataset").isFalse();
+    }
+
+    @Test
+    void aVerdictWithAWindowEndMatchesEveryWindowOverlappingItsSpan() {
+        Feedback f = Feedback.parse(
+                "{\"job_id\": \"j\", \"window_start\": 1030, \"window_end\": 3000, \"verdict\": \"false_positive\"}",
+                "f:1");
+
+        assertThat(f.matches("d", "j", 1000, 2000)).as("holds the start").isTrue();
+        assertThat(f.matches("d", "j", 2000, 3000)).as("inside").isTrue();
+        assertThat(f.matches("d", "j", 3000, 4000)).as("the span is half-open").isFalse();
+        assertThat(f.matches("d", "j", 0, 1030)).isFalse();
+        assertThat(f.matches("d", "other", 2000, 3000)).isFalse();
+        assertThat(
+                        error(
+                                "{\"job_id\": \"j\", \"window_start\": 5000, \"window_end\": 5000, \"verdict\": \"false_positive\"}"))
+                .isEqualTo("f:9: window_end 1970-01-01T00:00:05Z is not after window_start 1970-01-01T00:00:05Z");
+        assertThat(error("{\"job_id\": \"j\", \"window_start\": 1, \"verdict\": \"false_positive\", \"author\": 3}"))
+                .isEqualTo("f:9: author must be non-empty text, found 3");
+    }
+
+    @Test
+    void whatAVerdictWritesIsWhatAFileLineSays() {
+        Feedback written = new Feedback(
+                "vigil verdict",
+                "story",
+                "rl-7",
+                START,
+                Feedback.Judgement.TRUE_POSITIVE,
+                Category.REVERSE_TUNNEL,
+                "inc-1",
+                START + 300_000,
+                "ana",
+                "tunnel to \"home\"\nconfirmed");
+
+        String json = written.json();
+        Feedback read = Feedback.parse(json, "t-0@4");
+
+        assertThat(json)
+                .doesNotContain("\n")
+                .startsWith("{\"alert_id\":\"inc-1\",\"job_id\":\"rl-7\",\"window_start\":\"2026-02-14T03:02:00Z\"");
+        assertThat(read)
+                .isEqualTo(new Feedback(
+                        "t-0@4",
+                        "story",
+                        "rl-7",
+                        START,
+                        Feedback.Judgement.TRUE_POSITIVE,
+                        Category.REVERSE_TUNNEL,
+                        "inc-1",
+                        START + 300_000,
+                        "ana",
+                        "tunnel to \"home\"\nconfirmed"));
+        Feedback bare = Feedback.parse(
+                new Feedback("x", null, "j", 5, Feedback.Judgement.FALSE_POSITIVE, null, null, null, null, null).json(),
+                "x");
+        assertThat(bare.windowEnd()).isNull();
+        assertThat(bare.author()).isNull();
     }
 
     private static String error(String line) {
