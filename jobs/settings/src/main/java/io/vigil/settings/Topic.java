@@ -14,7 +14,12 @@ public enum Topic {
     WINDOWS("windows", "vigil.windows", 2, false, "every scored window, for labelling and retraining"),
     DEADLETTER("deadletter", "vigil.deadletter", 1, false, "input records Vigil could not use, with the reason"),
     MODELS("models", "vigil.models", 1, true, "model releases, from publish-model"),
-    FEEDBACK("feedback", "vigil.feedback", 1, true, "analysts' verdicts on alerts, for retraining");
+    FEEDBACK(
+            "feedback",
+            "vigil.feedback",
+            1,
+            true,
+            "analysts' verdicts on alerts, for retraining (compacted: each analyst's latest verdict on each alert)");
 
     /**
      * The model topic's {@code max.message.bytes}: the largest artifact a job reads (the models module's
@@ -69,11 +74,16 @@ public enum Topic {
     /**
      * Kafka topic settings Vigil creates this topic with; the broker's defaults for the rest. The model topic
      * keeps every release (no time-based retention: a job started afresh reads it from the beginning and takes
-     * the last good release) and takes releases up to {@link #MODEL_MESSAGE_MAX_BYTES}.
+     * the last good release) and takes releases up to {@link #MODEL_MESSAGE_MAX_BYTES}. The feedback topic is
+     * compacted: verdicts are training data kept for good, and a verdict published again (same key: alert and
+     * analyst) replaces the earlier one.
      */
     public Map<String, String> kafkaSettings() {
         if (this == MODELS) {
             return Map.of("retention.ms", "-1", "max.message.bytes", String.valueOf(MODEL_MESSAGE_MAX_BYTES));
+        }
+        if (this == FEEDBACK) {
+            return Map.of("cleanup.policy", "compact");
         }
         return Map.of();
     }

@@ -8,11 +8,14 @@ import io.vigil.pipeline.ingest.InputFormats;
 import io.vigil.records.Category;
 import io.vigil.records.Printable;
 import io.vigil.settings.SettingOptions;
+import io.vigil.settings.Topic;
 import io.vigil.settings.UsesSettings;
 import io.vigil.settings.VigilConfig;
+import io.vigil.tools.CommittedTopic;
 import io.vigil.tools.replay.Replay;
 import io.vigil.tools.windows.FeaturesOnly;
 import io.vigil.tools.windows.Feedback;
+import io.vigil.tools.windows.FeedbackTopic;
 import io.vigil.tools.windows.WindowLabelling;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -48,17 +51,22 @@ import picocli.CommandLine.Spec;
                     + " \"category\": \"CRYPTO_MINING\"}",
             "  {\"alert_id\": \"0b6c…\", \"job_id\": \"train-3\", \"window_start\": 1771038120000, \"verdict\": \"false_positive\"}",
             "job_id, window_start (epoch ms or ISO-8601; the window holding it) and verdict (true_positive or"
-                    + " false_positive) are required; category (true positives only; default: the labelled category,"
-                    + " else UNKNOWN), alert_id and dataset (only that dataset's windows) are optional. A false positive"
-                    + " makes the window benign; a later verdict on a window replaces an earlier one. Verdicts that"
-                    + " match no window are reported; a bad line is an error naming file:line.",
+                    + " false_positive) are required; window_end (every window overlapping window_start to window_end:"
+                    + " an incident's span), category (true positives only; default: the labelled category, else"
+                    + " UNKNOWN), alert_id, dataset (only that dataset's windows), author and note are optional. A false"
+                    + " positive makes the window benign; a later verdict on a window replaces an earlier one. Verdicts"
+                    + " that match no window are reported; a bad line is an error naming file:line.",
+            "--feedback-topic also reads every verdict on the feedback topic (what `vigil verdict` publishes, the same"
+                    + " JSON; read_committed, to its end offsets at start; the latest message of each key), before the"
+                    + " files, so a file given here corrects the topic. A message that is not a verdict is skipped and"
+                    + " reported (count, and the first few by partition@offset).",
             ""
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:written",
             "1:the pipeline failed while running",
-            "2:bad usage, a bad dataset or a bad feedback line (the message names the file)"
+            "2:bad usage, a bad dataset, a bad feedback line (the message names the file) or no feedback topic"
         })
 final class WindowsCommand implements Callable<Integer>, UsesSettings {
     /** How many unmatched verdicts are shown; the rest are counted. */
@@ -83,9 +91,18 @@ final class WindowsCommand implements Callable<Integer>, UsesSettings {
             description = "Analysts' verdicts (JSON lines, see above); repeatable, applied in the order given.")
     List<Path> feedback = new ArrayList<>();
 
+    @Option(
+            names = "--feedback-topic",
+            description = "Also the verdicts on the feedback topic (--topic-feedback at --bootstrap-servers), applied"
+                    + " before the files.")
+    boolean feedbackTopic;
+
     @Override
     public List<String> settingKeys() {
-        return ReplayCommand.PIPELINE_OVER_FILES;
+        List<String> keys = new ArrayList<>(ReplayCommand.PIPELINE_OVER_FILES);
+        keys.add(VigilConfig.BOOTSTRAP_SERVERS);
+        keys.add(Topic.FEEDBACK.nameSetting());
+        return keys;
     }
 
     @Override
@@ -98,13 +115,21 @@ final class WindowsCommand implements Callable<Integer>, UsesSettings {
         // everything that can be wrong with the input, before the pipeline runs
         List<Replay.Dataset> checked;
         List<Feedback> verdicts = new ArrayList<>();
+        FeedbackTopic.Read fromTopic = null;
         try {
             checked = Replay.datasets(datasets, InputFormats.from(config));
             checkNamesDiffer(checked);
+            if (feedbackTopic) {
+                fromTopic = FeedbackTopic.read(config);
+                verdicts.addAll(fromTopic.verdicts());
+                if (fromTopic.bad() > 0) {
+                    err.println(badMessages(config.topic(Topic.FEEDBACK), fromTopic));
+                }
+            }
             for (Path file : feedback) {
                 verdicts.addAll(Feedback.read(file));
             }
-        } catch (Replay.BadInput | Feedback.BadFeedback e) {
+        } catch (Replay.BadInput | Feedback.BadFeedback | CommittedTopic.MissingTopic e) {
             err.println("vigil windows: " + Printable.escape(e.getMessage()));
             return 2;
         } catch (IOException e) {
@@ -137,7 +162,7 @@ final class WindowsCommand implements Callable<Integer>, UsesSettings {
         err.flush();
 
         LabelledWindows.write(out, featureSet, result.windows());
-        stdout.print(summary(result, verdicts.size(), feedback.size()));
+        stdout.print(summary(result, verdicts.size(), feedback.size(), config.topic(Topic.FEEDBACK), fromTopic));
         stdout.printf(
                 Locale.ROOT,
                 "wrote %d windows (feature set %s) to %s%n",
@@ -185,8 +210,33 @@ final class WindowsCommand implements Callable<Integer>, UsesSettings {
                 labels);
     }
 
-    /** What was exported, per label, and what the feedback did; unmatched verdicts named (the first few). */
-    static String summary(WindowLabelling.Result result, int verdicts, int feedbackFiles) {
+    /** The feedback topic's messages that are not verdicts: how many, and the first few. */
+    static String badMessages(String topic, FeedbackTopic.Read read) {
+        StringBuilder s = new StringBuilder(String.format(
+                Locale.ROOT,
+                "vigil windows: skipped %d message%s of %s that %s not a verdict:",
+                read.bad(),
+                read.bad() == 1 ? "" : "s",
+                Printable.escape(topic),
+                read.bad() == 1 ? "is" : "are"));
+        read.firstBad().forEach(b -> s.append("\n  ").append(b));
+        if (read.bad() > read.firstBad().size()) {
+            s.append("\n  … and ").append(read.bad() - read.firstBad().size()).append(" more");
+        }
+        return s.toString();
+    }
+
+    /**
+     * What was exported, per label, and what the feedback did; unmatched verdicts named (the first few).
+     *
+     * @param fromTopic null when the topic was not read
+     */
+    static String summary(
+            WindowLabelling.Result result,
+            int verdicts,
+            int feedbackFiles,
+            String topic,
+            FeedbackTopic.Read fromTopic) {
         StringBuilder s = new StringBuilder();
         s.append(String.format(
                 Locale.ROOT, "windows: %d (benign %d", result.windows().size(), result.benign()));
@@ -195,13 +245,34 @@ final class WindowsCommand implements Callable<Integer>, UsesSettings {
         }
         s.append(")\n");
         s.append(String.format(Locale.ROOT, "labelled from labels.json: %d windows%n", result.fromLabels()));
-        if (feedbackFiles > 0) {
+        if (fromTopic != null) {
             s.append(String.format(
                     Locale.ROOT,
-                    "feedback: %d verdicts from %d file%s, %d applied; %d windows made benign, %d labelled malicious, %d verdicts replaced by a later one%n",
+                    "feedback topic %s: %d messages, %d verdicts (%d replaced by a later message of the same key or"
+                            + " withdrawn, %d not a verdict: skipped)%n",
+                    Printable.escape(topic),
+                    fromTopic.messages(),
+                    fromTopic.verdicts().size(),
+                    fromTopic.replaced(),
+                    fromTopic.bad()));
+        }
+        if (feedbackFiles > 0 || fromTopic != null) {
+            String files = String.format(Locale.ROOT, "%d file%s", feedbackFiles, feedbackFiles == 1 ? "" : "s");
+            String from = fromTopic == null
+                    ? "from " + files
+                    : feedbackFiles == 0
+                            ? "from the topic"
+                            : String.format(
+                                    Locale.ROOT,
+                                    "(%d from the topic, %d from %s)",
+                                    fromTopic.verdicts().size(),
+                                    verdicts - fromTopic.verdicts().size(),
+                                    files);
+            s.append(String.format(
+                    Locale.ROOT,
+                    "feedback: %d verdicts %s, %d applied; %d windows made benign, %d labelled malicious, %d verdicts replaced by a later one%n",
                     verdicts,
-                    feedbackFiles,
-                    feedbackFiles == 1 ? "" : "s",
+                    from,
                     result.feedbackApplied(),
                     result.madeBenign(),
                     result.madeMalicious(),
@@ -216,9 +287,10 @@ final class WindowsCommand implements Callable<Integer>, UsesSettings {
                     .append("; check job_id, window_start and dataset)\n");
             s.append(unmatched.stream()
                     .limit(UNMATCHED_SHOWN)
-                    .map(f -> Printable.escape(
-                            "  " + f.source() + ": " + f.jobId() + " at " + Instant.ofEpochMilli(f.windowStart())
-                                    + (f.dataset() == null ? "" : " in " + f.dataset())))
+                    .map(f -> Printable.escape("  " + f.source() + ": " + f.jobId() + " at "
+                            + Instant.ofEpochMilli(f.windowStart())
+                            + (f.windowEnd() == null ? "" : " to " + Instant.ofEpochMilli(f.windowEnd()))
+                            + (f.dataset() == null ? "" : " in " + f.dataset())))
                     .collect(Collectors.joining("\n", "", "\n")));
             if (unmatched.size() > UNMATCHED_SHOWN) {
                 s.append("  … and ").append(unmatched.size() - UNMATCHED_SHOWN).append(" more\n");
