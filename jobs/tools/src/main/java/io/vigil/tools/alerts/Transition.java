@@ -23,6 +23,7 @@ import java.util.Locale;
  * what a reader needs to act on it, and the message as JSON (the Alert record, or the OCSF finding as written).
  *
  * @param closedAt when a CLOSE closed, epoch ms; null otherwise
+ * @param destinations the evidence's top destinations of the window that made this transition, by bytes
  */
 public record Transition(
         String transitionId,
@@ -35,7 +36,11 @@ public record Transition(
         long firstSeen,
         long lastSeen,
         Long closedAt,
-        String json) {
+        String json,
+        List<Endpoint> destinations) {
+
+    /** One remote endpoint of the evidence; {@code external}: outside the cluster's private ranges. */
+    public record Endpoint(String ip, int port, boolean external) {}
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -81,7 +86,10 @@ public record Transition(
                 (a.getFirstWindowStart() != null ? a.getFirstWindowStart() : a.getWindowStart()).toEpochMilli(),
                 (a.getLastWindowEnd() != null ? a.getLastWindowEnd() : a.getWindowEnd()).toEpochMilli(),
                 a.getClosedAt() == null ? null : a.getClosedAt().toEpochMilli(),
-                json);
+                json,
+                a.getEvidence().getDestinations().stream()
+                        .map(d -> new Endpoint(d.getIp(), d.getPort(), d.getExternal()))
+                        .toList());
     }
 
     /** An OCSF Detection Finding as {@link DetectionFinding} writes it. */
@@ -116,6 +124,16 @@ public record Transition(
                 };
         List<String> categories = new ArrayList<>();
         info.path("types").forEach(t -> categories.add(t.asText()));
+        List<Endpoint> destinations = new ArrayList<>();
+        for (JsonNode e : f.path("evidences")) {
+            JsonNode dst = e.path("dst_endpoint");
+            if (dst.hasNonNull("ip")) {
+                destinations.add(new Endpoint(
+                        dst.get("ip").asText(),
+                        dst.path("port").asInt(),
+                        e.path("data").path("external").asBoolean()));
+            }
+        }
         return Decoded.accepted(new Transition(
                 f.get("metadata").get("uid").asText(),
                 info.get("uid").asText(),
@@ -129,6 +147,7 @@ public record Transition(
                 info.path("first_seen_time").asLong(),
                 info.path("last_seen_time").asLong(),
                 f.path("activity_id").asInt() == 3 ? f.path("time").asLong() : null,
-                text.strip()));
+                text.strip(),
+                List.copyOf(destinations)));
     }
 }

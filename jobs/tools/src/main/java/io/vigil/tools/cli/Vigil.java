@@ -39,6 +39,7 @@ import picocli.CommandLine.Command;
             PublishModelCommand.class,
             TopicsCommand.class,
             AlertsCommand.class,
+            VerdictCommand.class,
             BenchCommand.class,
             SettingsCommand.class,
             CommandLine.HelpCommand.class

@@ -57,7 +57,8 @@ class AlertmanagerTest {
                 1_000,
                 61_000,
                 closedAt,
-                "{}");
+                "{}",
+                List.of());
     }
 
     @Test
