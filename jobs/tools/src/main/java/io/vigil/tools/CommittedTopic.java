@@ -9,6 +9,7 @@ import java.util.Properties;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -20,6 +21,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * from its start each time.
  */
 public final class CommittedTopic {
+    /** How long a read may go without a record before it gives up. */
+    static final Duration STALLED = Duration.ofSeconds(60);
+
     private CommittedTopic() {}
 
     /** The topic is not on the brokers. */
@@ -55,8 +59,22 @@ public final class CommittedTopic {
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> ends = consumer.endOffsets(partitions); // the last stable offsets
+            long lastProgress = System.nanoTime();
+            long read = -1;
             while (partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
+                // aborted transactions move the positions on without a record
+                long position =
+                        partitions.stream().mapToLong(consumer::position).sum();
+                if (position != read) {
+                    read = position;
+                    lastProgress = System.nanoTime();
+                } else if (System.nanoTime() - lastProgress > STALLED.toNanos()) {
+                    // brokers gone mid-read: say so rather than wait for ever
+                    throw new IllegalStateException("could not read " + Printable.escape(topic) + " to its end offsets "
+                            + ends.values() + ": no progress for " + STALLED.toSeconds() + " s");
+                }
+                for (ConsumerRecord<byte[], byte[]> r : records) {
                     if (r.offset() < ends.get(new TopicPartition(r.topic(), r.partition()))) {
                         each.accept(r);
                     }

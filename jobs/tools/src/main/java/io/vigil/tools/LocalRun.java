@@ -25,12 +25,8 @@ import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /** What the self-contained verbs (demo, bench) share: settings for the embedded broker and a local Flink. */
 public final class LocalRun {
@@ -108,28 +104,14 @@ public final class LocalRun {
      * offsets: once the job has stopped, all it committed. Records that do not decode are left out.
      */
     public static <T extends SpecificRecord> List<T> committed(VigilConfig config, Topic topic, RecordType<T> type) {
-        String name = config.topic(topic);
-        RecordFraming<T> framing = Framings.forTopic(type, name, config.schemaRegistryUrl());
-        Properties p = config.kafkaClient();
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        RecordFraming<T> framing = Framings.forTopic(type, config.topic(topic), config.schemaRegistryUrl());
         List<T> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer =
-                new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(name).stream()
-                    .map(i -> new TopicPartition(name, i.partition()))
-                    .toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions); // the last stable offsets
-            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    Decoded<T> d = framing.decode(r.value());
-                    if (d.isAccepted()) {
-                        out.add(d.record());
-                    }
-                }
+        CommittedTopic.read(config, config.topic(topic), "vigil-local-run", r -> {
+            Decoded<T> d = framing.decode(r.value());
+            if (d.isAccepted()) {
+                out.add(d.record());
             }
-        }
+        });
         return out;
     }
 
