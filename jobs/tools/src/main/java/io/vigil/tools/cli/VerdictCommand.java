@@ -5,6 +5,7 @@ import io.vigil.records.Decoded;
 import io.vigil.records.Printable;
 import io.vigil.records.RecordType;
 import io.vigil.records.wire.Framings;
+import io.vigil.settings.KafkaClients;
 import io.vigil.settings.SettingOptions;
 import io.vigil.settings.Topic;
 import io.vigil.settings.UsesSettings;
@@ -24,6 +25,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -50,7 +52,7 @@ import picocli.CommandLine.Spec;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:published",
-            "1:the brokers did not take it",
+            "1:the brokers refused this client, or did not take the verdict",
             "2:bad usage, or the alert topic does not hold ID"
         })
 final class VerdictCommand implements Callable<Integer>, UsesSettings {
@@ -166,6 +168,10 @@ final class VerdictCommand implements Callable<Integer>, UsesSettings {
             } catch (CommittedTopic.MissingTopic e) {
                 err.println("vigil verdict: " + e.getMessage());
                 return 2;
+            } catch (KafkaException e) {
+                err.println("vigil verdict: cannot read " + Printable.escape(config.topic(Topic.ALERTS)) + ": "
+                        + Printable.escape(KafkaClients.failure(e)));
+                return 1;
             }
             if (found.isEmpty()) {
                 err.println("vigil verdict: " + Printable.escape(config.topic(Topic.ALERTS)) + " holds no alert or"

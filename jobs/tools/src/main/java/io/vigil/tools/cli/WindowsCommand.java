@@ -7,6 +7,7 @@ import io.vigil.pipeline.detect.DetectSettings;
 import io.vigil.pipeline.ingest.InputFormats;
 import io.vigil.records.Category;
 import io.vigil.records.Printable;
+import io.vigil.settings.KafkaClients;
 import io.vigil.settings.SettingOptions;
 import io.vigil.settings.Topic;
 import io.vigil.settings.UsesSettings;
@@ -29,6 +30,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
+import org.apache.kafka.common.KafkaException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -65,7 +67,7 @@ import picocli.CommandLine.Spec;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:written",
-            "1:the pipeline failed while running",
+            "1:the pipeline failed while running, or the feedback topic could not be read",
             "2:bad usage, a bad dataset, a bad feedback line (the message names the file) or no feedback topic"
         })
 final class WindowsCommand implements Callable<Integer>, UsesSettings {
@@ -135,6 +137,10 @@ final class WindowsCommand implements Callable<Integer>, UsesSettings {
         } catch (IOException e) {
             err.println("vigil windows: cannot read feedback: " + Printable.escape(e));
             return 2;
+        } catch (KafkaException e) {
+            err.println("vigil windows: cannot read " + Printable.escape(config.topic(Topic.FEEDBACK)) + ": "
+                    + Printable.escape(KafkaClients.failure(e)));
+            return 1;
         }
         if (out.getParent() != null && !Files.isDirectory(out.getParent())) {
             err.println("vigil windows: --out " + Printable.escape(out) + ": no directory "

@@ -24,6 +24,7 @@ import io.vigil.settings.Topic;
 import io.vigil.settings.UsesSettings;
 import io.vigil.settings.VigilConfig;
 import io.vigil.tools.LocalRun;
+import io.vigil.tools.windows.FeedbackTopic;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -242,6 +243,35 @@ class SecuredKafkaIT {
 
     @Test
     @Order(3)
+    void aVerdictOnTheJobsIncidentIsPublishedOverSaslSsl() {
+        List<String> flags = concat(
+                kafkaFlags(),
+                List.of(
+                        "--schema-registry-url",
+                        registryUrl(REGISTRY_PASSWORD),
+                        "--topic-alerts",
+                        ns + Topic.ALERTS.defaultName(),
+                        "--topic-feedback",
+                        ns + Topic.FEEDBACK.defaultName()));
+        long first = Scenario.probingWindowStarts().get(0);
+        String opened =
+                Alerts.transitionId(Scenario.PROBER, first, IncidentState.OPEN, first + Scenario.WINDOW.toMillis());
+
+        // looked up on the alert topic the detect job wrote (registry framing), by the transition's id
+        Run verdict = vigil(concat(List.of("verdict", opened, "true_positive", "--author", "soc"), flags));
+
+        assertThat(verdict.exitCode()).as(verdict.err()).isZero();
+        String incident = Alerts.incidentId(Scenario.PROBER, first);
+        assertThat(verdict.out()).contains("# published true_positive NETWORK_SCAN by soc on incident " + incident);
+        FeedbackTopic.Read read =
+                FeedbackTopic.read(settingsOf("verdict", concat(List.of("any", "true_positive"), flags)));
+        assertThat(read.verdicts())
+                .extracting(f -> f.alertId() + " " + f.jobId() + " " + f.judgement() + " " + f.category())
+                .containsExactly(incident + " " + Scenario.PROBER + " TRUE_POSITIVE NETWORK_SCAN");
+    }
+
+    @Test
+    @Order(4)
     void aWrongPasswordStopsEveryVerbAtOnceNamingTheProblem(
             @InjectClusterClient ClusterClient<?> cluster, @TempDir Path tmp) throws Exception {
         int jobsBefore = cluster.listJobs().get().size();
@@ -271,10 +301,14 @@ class SecuredKafkaIT {
                 List.of("collect-gpu", "--nvidia-smi", fakeNvidiaSmi(tmp).toString(), "--node", "node-1"), wrong));
         assertThat(collect.exitCode()).isEqualTo(1);
         assertThat(collect.err()).contains("refused: authentication failed");
+
+        Run verdict = vigil(concat(List.of("verdict", "any", "false_positive"), wrong));
+        assertThat(verdict.exitCode()).isEqualTo(1);
+        assertThat(verdict.err()).contains("vigil verdict: cannot read").contains("authentication failed");
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void noPlantedSecretAppearsInAnythingTheRunPrintedLoggedOrMeasured() throws Exception {
         List<String> planted = concat(
                 kafkaFlags(),
@@ -283,7 +317,7 @@ class SecuredKafkaIT {
                         registryUrl(REGISTRY_PASSWORD),
                         "--kafka-property",
                         "ssl.key.password=" + KEY_PASSWORD));
-        for (String verb : List.of("detect", "publish-model", "topics", "collect-gpu", "settings")) {
+        for (String verb : List.of("detect", "publish-model", "topics", "collect-gpu", "verdict", "settings")) {
             Run help = vigil(concat(List.of(verb), planted, List.of("--help")));
             assertThat(help.exitCode()).isZero();
             assertThat(help.out()).contains("--kafka-config", "--kafka-property");
