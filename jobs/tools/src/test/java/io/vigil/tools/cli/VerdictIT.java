@@ -20,6 +20,8 @@ import io.vigil.records.IncidentState;
 import io.vigil.records.TransitionCause;
 import io.vigil.settings.Topic;
 import io.vigil.settings.VigilConfig;
+import io.vigil.tools.windows.Feedback;
+import io.vigil.tools.windows.FeedbackTopic;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -225,5 +227,18 @@ class VerdictIT {
                 .extracting(w ->
                         w.jobId() + " " + Instant.ofEpochMilli(w.windowStart()) + " " + w.label() + " " + w.incident())
                 .containsExactly("job-trainer 2026-02-14T03:00:00Z EXFILTRATION a-1");
+
+        // a tombstone withdraws the verdict of its key
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(config.kafkaClient(), new ByteArraySerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(
+                            config.topic(Topic.FEEDBACK), "a-1/ana".getBytes(StandardCharsets.UTF_8), null))
+                    .get();
+        }
+        FeedbackTopic.Read read = FeedbackTopic.read(config);
+        assertThat(read.verdicts()).extracting(Feedback::alertId).containsExactly(INCIDENT);
+        assertThat(read.messages()).isEqualTo(5);
+        assertThat(read.replaced()).isEqualTo(2);
+        assertThat(read.bad()).isEqualTo(1);
     }
 }
