@@ -28,10 +28,12 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -181,6 +183,18 @@ class VerdictIT {
         assertThat(otherJob.err()).contains("incident inc-prober-1 is of job job-prober, not --job job-trainer");
         assertThat(verdict(INCIDENT, "true_positive", "--propose-suppression").exitCode())
                 .isEqualTo(2);
+
+        // created by `vigil topics` (KafkaTopics.createAll) compacted: the latest verdict of each key stays
+        try (Admin admin = Admin.create(kafka.client())) {
+            ConfigResource feedback = new ConfigResource(ConfigResource.Type.TOPIC, config.topic(Topic.FEEDBACK));
+            assertThat(admin.describeConfigs(List.of(feedback))
+                            .all()
+                            .get()
+                            .get(feedback)
+                            .get("cleanup.policy")
+                            .value())
+                    .isEqualTo("compact");
+        }
 
         // another producer's message that is not a verdict
         try (KafkaProducer<byte[], byte[]> producer =
