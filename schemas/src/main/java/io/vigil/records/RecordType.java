@@ -35,7 +35,8 @@ public final class RecordType<T extends SpecificRecord> {
     public static final RecordType<SuppressionRule> SUPPRESSION = new RecordType<>(
             "suppression", SuppressionRule.class, SuppressionRule.getClassSchema(), RecordChecks::none);
 
-    public static final List<RecordType<?>> ALL = List.of(FLOW, GPU, ASSIGNMENT, ALERT, WINDOW, DEAD_LETTER, SUPPRESSION);
+    public static final List<RecordType<?>> ALL =
+            List.of(FLOW, GPU, ASSIGNMENT, ALERT, WINDOW, DEAD_LETTER, SUPPRESSION);
 
     private final String name;
     private final Class<T> recordClass;
@@ -82,8 +83,8 @@ public final class RecordType<T extends SpecificRecord> {
                 return t;
             }
         }
-        throw new IllegalArgumentException(
-                "unknown record type '" + name + "'; known: flow, gpu, assignment, alert, window, deadletter, suppression");
+        throw new IllegalArgumentException("unknown record type '" + name
+                + "'; known: flow, gpu, assignment, alert, window, deadletter, suppression");
     }
 
     @Override
