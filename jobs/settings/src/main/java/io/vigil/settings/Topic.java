@@ -14,7 +14,8 @@ public enum Topic {
     WINDOWS("windows", "vigil.windows", 2, false, "every scored window, for labelling and retraining"),
     DEADLETTER("deadletter", "vigil.deadletter", 1, false, "input records Vigil could not use, with the reason"),
     MODELS("models", "vigil.models", 1, true, "model releases, from publish-model"),
-    FEEDBACK("feedback", "vigil.feedback", 1, true, "analysts' verdicts on alerts, for retraining");
+    FEEDBACK("feedback", "vigil.feedback", 1, true, "analysts' verdicts on alerts, for retraining"),
+    SUPPRESSIONS("suppressions", "vigil.suppressions", 1, true, "analysts' suppression rules, from vigil suppress");
 
     /**
      * The model topic's {@code max.message.bytes}: the largest artifact a job reads (the models module's
@@ -69,11 +70,15 @@ public enum Topic {
     /**
      * Kafka topic settings Vigil creates this topic with; the broker's defaults for the rest. The model topic
      * keeps every release (no time-based retention: a job started afresh reads it from the beginning and takes
-     * the last good release) and takes releases up to {@link #MODEL_MESSAGE_MAX_BYTES}.
+     * the last good release) and takes releases up to {@link #MODEL_MESSAGE_MAX_BYTES}. The suppression topic is
+     * compacted: a job started afresh reads each rule's latest version, and a tombstone removes a rule for good.
      */
     public Map<String, String> kafkaSettings() {
         if (this == MODELS) {
             return Map.of("retention.ms", "-1", "max.message.bytes", String.valueOf(MODEL_MESSAGE_MAX_BYTES));
+        }
+        if (this == SUPPRESSIONS) {
+            return Map.of("cleanup.policy", "compact");
         }
         return Map.of();
     }
