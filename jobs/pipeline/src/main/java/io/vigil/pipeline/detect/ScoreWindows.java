@@ -72,7 +72,8 @@ import org.slf4j.LoggerFactory;
  * <p>Metrics: {@code windowsScored}, {@code windowsFlagged}, {@code jobStatesCleared} (jobs whose state ended),
  * {@code modelsAccepted}, {@code modelsRefused} and {@code modelsRefused_<code>} per
  * {@link ModelArtifact.Refusal} (e.g. {@code modelsRefused_checksum_mismatch}); {@code alertsSuppressed} (flagged
- * windows silenced) and {@code suppression_rule.<id>.alertsSuppressed} per rule, for the first
+ * windows silenced), {@code suppressionRuleUpdates} (rules added, changed or removed: each instance counts each)
+ * and {@code suppression_rule.<id>.alertsSuppressed} per rule, for the first
  * {@value #MAX_RULE_METRICS} rules this task has seen silence a window (the rest under the id {@code other}, so
  * that rules written by the hundred cannot flood the metrics system).
  */
@@ -126,6 +127,7 @@ public final class ScoreWindows
     private transient Counter modelsRefused;
     private transient Map<ModelArtifact.Refusal, Counter> modelsRefusedBy;
     private transient Counter alertsSuppressed;
+    private transient Counter ruleUpdates;
     private transient Map<String, Counter> suppressedByRule;
     private transient MetricGroup metrics;
     /** The version that scored the last window; read by the metrics reporter's thread. */
@@ -175,6 +177,7 @@ public final class ScoreWindows
             modelsRefusedBy.put(refusal, metrics.counter("modelsRefused_" + refusal.code()));
         }
         alertsSuppressed = metrics.counter("alertsSuppressed");
+        ruleUpdates = metrics.counter("suppressionRuleUpdates");
         suppressedByRule = new HashMap<>();
     }
 
@@ -377,6 +380,7 @@ public final class ScoreWindows
         boolean replaced = stored.contains(in.ruleId);
         stored.put(in.ruleId, in.bytes);
         rules = null;
+        ruleUpdates.inc();
         LOG.info(
                 "suppression rule {} {}; in force from the next window on",
                 Printable.escape(in.ruleId),
@@ -387,6 +391,7 @@ public final class ScoreWindows
         if (stored.contains(id)) {
             stored.remove(id);
             rules = null;
+            ruleUpdates.inc();
             LOG.info("suppression rule {} removed", Printable.escape(id));
         }
     }
