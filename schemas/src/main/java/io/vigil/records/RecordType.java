@@ -31,8 +31,12 @@ public final class RecordType<T extends SpecificRecord> {
             new RecordType<>("window", JobWindow.class, JobWindow.getClassSchema(), RecordChecks::none);
     public static final RecordType<DeadLetter> DEAD_LETTER =
             new RecordType<>("deadletter", DeadLetter.class, DeadLetter.getClassSchema(), RecordChecks::none);
+    /** A suppression rule; what a rule must be to be used is the models module's {@code SuppressionRules.check}. */
+    public static final RecordType<SuppressionRule> SUPPRESSION = new RecordType<>(
+            "suppression", SuppressionRule.class, SuppressionRule.getClassSchema(), RecordChecks::none);
 
-    public static final List<RecordType<?>> ALL = List.of(FLOW, GPU, ASSIGNMENT, ALERT, WINDOW, DEAD_LETTER);
+    public static final List<RecordType<?>> ALL =
+            List.of(FLOW, GPU, ASSIGNMENT, ALERT, WINDOW, DEAD_LETTER, SUPPRESSION);
 
     private final String name;
     private final Class<T> recordClass;
@@ -79,8 +83,8 @@ public final class RecordType<T extends SpecificRecord> {
                 return t;
             }
         }
-        throw new IllegalArgumentException(
-                "unknown record type '" + name + "'; known: flow, gpu, assignment, alert, window, deadletter");
+        throw new IllegalArgumentException("unknown record type '" + name
+                + "'; known: flow, gpu, assignment, alert, window, deadletter, suppression");
     }
 
     @Override

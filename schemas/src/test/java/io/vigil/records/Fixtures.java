@@ -231,6 +231,22 @@ public final class Fixtures {
                 .setOriginalBytes(ByteBuffer.wrap(UNREADABLE_BYTES.clone()));
     }
 
+    /** A rule that silences one job's tunnel endpoint for a day. */
+    public static SuppressionRule suppressionRule() {
+        return SuppressionRule.newBuilder()
+                .setId("known-tunnel")
+                .setJob("train-*")
+                .setLabels(Map.of("team", "vision"))
+                .setCidr("203.0.113.0/24")
+                .setPort(443)
+                .setCategory(Category.REVERSE_TUNNEL)
+                .setReason("the team's sanctioned bastion")
+                .setAuthor("analyst")
+                .setCreated(BEGINNING)
+                .setExpires(BEGINNING.plus(Duration.ofDays(1)))
+                .build();
+    }
+
     /** A valid record of any type, the same one the type's own factory above returns. */
     public static <T extends SpecificRecord> T sample(RecordType<T> type) {
         Object record = switch (type.name()) {
@@ -240,6 +256,7 @@ public final class Fixtures {
             case "alert" -> alert();
             case "window" -> jobWindow();
             case "deadletter" -> deadLetter();
+            case "suppression" -> suppressionRule();
             default -> throw new IllegalArgumentException("no fixture for record type " + type);
         };
         return type.recordClass().cast(record);

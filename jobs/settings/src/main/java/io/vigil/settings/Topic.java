@@ -19,7 +19,8 @@ public enum Topic {
             "vigil.feedback",
             1,
             true,
-            "analysts' verdicts on alerts, for retraining (compacted: each analyst's latest verdict on each alert)");
+            "analysts' verdicts on alerts, for retraining (compacted: each analyst's latest verdict on each alert)"),
+    SUPPRESSIONS("suppressions", "vigil.suppressions", 1, true, "analysts' suppression rules, from vigil suppress");
 
     /**
      * The model topic's {@code max.message.bytes}: the largest artifact a job reads (the models module's
@@ -76,13 +77,14 @@ public enum Topic {
      * keeps every release (no time-based retention: a job started afresh reads it from the beginning and takes
      * the last good release) and takes releases up to {@link #MODEL_MESSAGE_MAX_BYTES}. The feedback topic is
      * compacted: verdicts are training data kept for good, and a verdict published again (same key: alert and
-     * analyst) replaces the earlier one.
+     * analyst) replaces the earlier one. The suppression topic is
+     * compacted too: a job started afresh reads each rule's latest version, and a tombstone removes a rule for good.
      */
     public Map<String, String> kafkaSettings() {
         if (this == MODELS) {
             return Map.of("retention.ms", "-1", "max.message.bytes", String.valueOf(MODEL_MESSAGE_MAX_BYTES));
         }
-        if (this == FEEDBACK) {
+        if (this == FEEDBACK || this == SUPPRESSIONS) {
             return Map.of("cleanup.policy", "compact");
         }
         return Map.of();

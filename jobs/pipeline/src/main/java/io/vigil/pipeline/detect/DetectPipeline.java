@@ -7,6 +7,7 @@ import io.vigil.models.features.JobFlow;
 import io.vigil.models.features.NetworkScope;
 import io.vigil.models.features.WindowAccumulator;
 import io.vigil.models.scoring.WindowScorer;
+import io.vigil.models.suppression.Suppressions;
 import io.vigil.pipeline.attribution.FlowAttribution;
 import io.vigil.pipeline.attribution.FlowLookup;
 import io.vigil.pipeline.attribution.SampleAttribution;
@@ -26,7 +27,6 @@ import io.vigil.records.JobWindow;
 import io.vigil.records.RejectReason;
 import java.time.Instant;
 import java.util.List;
-import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
@@ -49,8 +49,8 @@ import org.apache.flink.util.OutputTag;
  * JobFlow ── key by job ── window: its contacts per remote address (bounded) ── the rest ───┐
  *    └─ those whose popularity matters ── key by remote address ── window: how many jobs ──┤ Contact
  * contacts ∪ GpuSample ── key by job ── window: features + evidence ── score ── windows
- * model releases (model topic) ── broadcast ─────────────────────────────┘ (swapped without a restart)
- * flagged windows ∪ assignments ── key by job ── incident lifecycle ── alerts (open, update, close)
+ * model releases (model topic) ∪ suppression rules ── broadcast ─────────┘ (swapped without a restart)
+ * flagged windows no rule silences ∪ assignments ── key by job ── incident lifecycle ── alerts (open, update, close)
  * every stage's rejects ── dead letters
  * </pre>
  */
@@ -62,14 +62,30 @@ public final class DetectPipeline {
     /**
      * The inputs: any number of sources, each yielding any mix of flows, GPU samples and assignments
      * (one Kafka source over the three topics, one file source per file), each with its own watermarks;
-     * and the model releases (artifact bytes, the model topic), or null where there are none (replay).
-     * The model source must not end while the job runs ({@link ModelReleases}).
+     * the model releases (artifact bytes, the model topic), or null where there are none (replay); the
+     * suppression topic's messages, decoded ({@link SuppressionInput}), or null; and suppression rules in force
+     * from the start (a file's, for replay and evaluate). The model and suppression sources must not end while
+     * the job runs ({@link ModelReleases}).
      */
-    public record Inputs(List<Source<Received, ?, ?>> sources, Source<byte[], ?, ?> models) {
+    public record Inputs(
+            List<Source<Received, ?, ?>> sources,
+            Source<byte[], ?, ?> models,
+            Source<SuppressionInput, ?, ?> suppressions,
+            Suppressions rules) {
 
-        /** Inputs without model releases. */
+        /** Inputs without model releases or suppressions. */
         public Inputs(List<Source<Received, ?, ?>> sources) {
             this(sources, null);
+        }
+
+        /** Inputs without suppressions. */
+        public Inputs(List<Source<Received, ?, ?>> sources, Source<byte[], ?, ?> models) {
+            this(sources, models, null, Suppressions.none());
+        }
+
+        /** The same inputs with these rules in force from the start. */
+        public Inputs withRules(Suppressions fileRules) {
+            return new Inputs(sources, models, suppressions, fileRules);
         }
     }
 
@@ -245,8 +261,9 @@ public final class DetectPipeline {
                 .uid("job-windows")
                 .name("Features per job and window");
 
-        // 5. Score every window. Assignments by job end per-job state after STOP. Model
-        //    releases, broadcast to every instance, replace the model without a restart.
+        // 5. Score every window. Assignments by job end per-job state after STOP. Model releases and
+        //    suppression rules, broadcast to every instance, take effect without a restart; a flagged window
+        //    a rule silences is written, marked, but is no alert.
         DataStream<ScoringInput> jobInputs = featured.map(ScoringInput::of)
                 .returns(ScoringInput.class)
                 .name("Windows to score")
@@ -254,10 +271,15 @@ public final class DetectPipeline {
                         .map(ScoringInput::of)
                         .returns(ScoringInput.class)
                         .name("Assignments by job"));
+        SingleOutputStreamOperator<ScoringBroadcast> suppressions = suppressions(env, inputs);
+        DataStream<ScoringBroadcast> broadcast = modelReleases(env, inputs, jobInputs);
+        if (suppressions != null) {
+            broadcast = broadcast.union(suppressions);
+        }
         SingleOutputStreamOperator<JobWindow> scored = jobInputs
                 .keyBy(ScoringInput::jobId)
-                .connect(modelReleases(env, inputs, jobInputs).broadcast(ScoreWindows.ACCEPTED_MODEL))
-                .process(new ScoreWindows(scorer, settings))
+                .connect(broadcast.broadcast(ScoreWindows.ACCEPTED_MODEL, ScoreWindows.SUPPRESSION_RULES))
+                .process(new ScoreWindows(scorer, settings, inputs.rules()))
                 .returns(JobWindow.class)
                 .uid("score-windows")
                 .name("Score windows");
@@ -296,10 +318,12 @@ public final class DetectPipeline {
                 .union(
                         flowsBySource.getSideOutput(DeadLetters.TAG),
                         flowsByDestination.getSideOutput(DeadLetters.TAG),
-                        late)
-                .map(new CountDeadLetters())
-                .uid("count-deadletters")
-                .name("Count dead letters by reason");
+                        late);
+        if (suppressions != null) {
+            deadLetters = deadLetters.union(suppressions.getSideOutput(DeadLetters.TAG));
+        }
+        deadLetters =
+                deadLetters.map(new CountDeadLetters()).uid("count-deadletters").name("Count dead letters by reason");
         return new Results(
                 incidents,
                 incidents.getSideOutput(IncidentLifecycle.FLAGGED_WINDOWS),
@@ -328,17 +352,40 @@ public final class DetectPipeline {
      * derived from the scoring step's own input, so that it has exactly that input's event time (an empty
      * source would end at once and send the end of time, which an idle job input would let through).
      */
-    private static DataStream<byte[]> modelReleases(
+    private static DataStream<ScoringBroadcast> modelReleases(
             StreamExecutionEnvironment env, Inputs inputs, DataStream<ScoringInput> jobInputs) {
         if (inputs.models() != null) {
             return env.fromSource(inputs.models(), ModelReleases.watermarks(), "model releases")
                     .setParallelism(1)
-                    .uid("source-models");
+                    .uid("source-models")
+                    .map(ScoringBroadcast::modelRelease)
+                    .returns(ScoringBroadcast.class)
+                    .setParallelism(1)
+                    .name("Model releases");
         }
         return jobInputs
-                .flatMap((ScoringInput in, Collector<byte[]> none) -> {})
-                .returns(PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO)
+                .flatMap((ScoringInput in, Collector<ScoringBroadcast> none) -> {})
+                .returns(ScoringBroadcast.class)
                 .name("No model releases");
+    }
+
+    /**
+     * The suppression topic, decoded at the edge (bad rules to the dead letters), idle in event time like the
+     * model topic; null without one.
+     */
+    private static SingleOutputStreamOperator<ScoringBroadcast> suppressions(
+            StreamExecutionEnvironment env, Inputs inputs) {
+        if (inputs.suppressions() == null) {
+            return null;
+        }
+        return env.fromSource(inputs.suppressions(), ModelReleases.idle(), "suppression rules")
+                .setParallelism(1)
+                .uid("source-suppressions")
+                .process(new SuppressionInput.Split())
+                .returns(ScoringBroadcast.class)
+                .setParallelism(1)
+                .uid("split-suppressions")
+                .name("Suppression rules, dead letters");
     }
 
     private static void perGpu(Assignment a, Collector<Assignment> out) {

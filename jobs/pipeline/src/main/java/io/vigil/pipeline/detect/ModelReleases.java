@@ -29,17 +29,25 @@ public final class ModelReleases {
     private ModelReleases() {}
 
     public static WatermarkStrategy<byte[]> watermarks() {
-        return new AlwaysIdle();
+        return new AlwaysIdle<>();
     }
 
-    static final class AlwaysIdle implements WatermarkStrategy<byte[]> {
+    /**
+     * The same for any other input of the scoring step's broadcast side (the suppression topic: a rule may come
+     * once a month too, and must not hold event time back or push it to the end of time either).
+     */
+    public static <T> WatermarkStrategy<T> idle() {
+        return new AlwaysIdle<>();
+    }
+
+    static final class AlwaysIdle<T> implements WatermarkStrategy<T> {
         private static final long serialVersionUID = 1L;
 
         @Override
-        public WatermarkGenerator<byte[]> createWatermarkGenerator(WatermarkGeneratorSupplier.Context context) {
+        public WatermarkGenerator<T> createWatermarkGenerator(WatermarkGeneratorSupplier.Context context) {
             return new WatermarkGenerator<>() {
                 @Override
-                public void onEvent(byte[] release, long timestamp, WatermarkOutput output) {}
+                public void onEvent(T release, long timestamp, WatermarkOutput output) {}
 
                 @Override
                 public void onPeriodicEmit(WatermarkOutput output) {

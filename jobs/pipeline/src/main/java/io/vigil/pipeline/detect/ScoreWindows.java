@@ -7,16 +7,23 @@ import io.vigil.models.model.ModelTrust;
 import io.vigil.models.scoring.JobHistory;
 import io.vigil.models.scoring.Verdict;
 import io.vigil.models.scoring.WindowScorer;
+import io.vigil.models.suppression.Suppression;
+import io.vigil.models.suppression.Suppressions;
 import io.vigil.records.Alert;
 import io.vigil.records.Assignment;
 import io.vigil.records.AssignmentEvent;
+import io.vigil.records.Decoded;
 import io.vigil.records.JobWindow;
 import io.vigil.records.Printable;
+import io.vigil.records.SuppressionRule;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.BroadcastState;
+import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
 import org.apache.flink.api.common.state.ValueState;
@@ -32,8 +39,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Scores each window of a job, emits every scored window, and each flagged one also as an alert of its own (a
- * side output, {@link #FLAGGED}), which {@link IncidentLifecycle} puts into an incident.
+ * Scores each window of a job, emits every scored window, and each flagged one that no suppression rule silences
+ * also as an alert of its own (a side output, {@link #FLAGGED}), which {@link IncidentLifecycle} puts into an
+ * incident.
  *
  * <p>State per job: the job's {@link JobHistory} (what the model has learned of the
  * job's own normal) and its {@link ScanMemory} (the services it failed to reach over the last half hour, which
@@ -51,11 +59,26 @@ import org.slf4j.LoggerFactory;
  * while scoring a window is dropped for the rest of this task's life (counted as {@code failed_check}) and
  * the window is scored again by the model before it.
  *
+ * <p>Suppressions: analysts' rules ({@link Suppressions}, pure) from a file (the constructor's, replay and
+ * evaluate) and from the suppression topic on the same broadcast input as the models (added, changed, removed by
+ * a tombstone; kept in broadcast state, so a restored job has them). A flagged window a rule silences is still
+ * emitted, flagged by the model and marked with the rules' ids ({@code suppressed_by}), but is no alert: it
+ * opens or updates no incident. A category rule that removes some of a window's categories only takes them off
+ * its alert (the window keeps the model's categories, which retraining reads). A rule's labels are matched
+ * against the job's labels from its START assignments (kept with the job's other state); its expiry against the
+ * window's end, in event time, so a replay suppresses the same windows and a running job stops applying an
+ * expired rule without a restart. A rule applies from the first window scored after it arrives.
+ *
  * <p>Metrics: {@code windowsScored}, {@code windowsFlagged}, {@code jobStatesCleared} (jobs whose state ended),
  * {@code modelsAccepted}, {@code modelsRefused} and {@code modelsRefused_<code>} per
- * {@link ModelArtifact.Refusal} (e.g. {@code modelsRefused_checksum_mismatch}).
+ * {@link ModelArtifact.Refusal} (e.g. {@code modelsRefused_checksum_mismatch}); {@code alertsSuppressed} (flagged
+ * windows silenced), {@code suppressionRuleUpdates} (rules added, changed or removed: each instance counts each)
+ * and {@code suppression_rule.<id>.alertsSuppressed} per rule, for the first
+ * {@value #MAX_RULE_METRICS} rules this task has seen silence a window (the rest under the id {@code other}, so
+ * that rules written by the hundred cannot flood the metrics system).
  */
-public final class ScoreWindows extends KeyedBroadcastProcessFunction<String, ScoringInput, byte[], JobWindow> {
+public final class ScoreWindows
+        extends KeyedBroadcastProcessFunction<String, ScoringInput, ScoringBroadcast, JobWindow> {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(ScoreWindows.class);
 
@@ -66,7 +89,15 @@ public final class ScoreWindows extends KeyedBroadcastProcessFunction<String, Sc
     public static final MapStateDescriptor<String, byte[]> ACCEPTED_MODEL = new MapStateDescriptor<>(
             "accepted-model", Types.STRING, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
 
+    /** The suppression rules from the topic: each rule's id → its JSON ({@link ScoringBroadcast}). */
+    public static final MapStateDescriptor<String, byte[]> SUPPRESSION_RULES = new MapStateDescriptor<>(
+            "suppression-rules", Types.STRING, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
+
+    /** Most rules with a metric of their own, per task. */
+    static final int MAX_RULE_METRICS = 100;
+
     private final WindowScorer initialModel;
+    private final Suppressions fileRules;
     private final ModelTrust trust;
     private final FeatureSet featureSet;
     private final long windowMs;
@@ -80,6 +111,10 @@ public final class ScoreWindows extends KeyedBroadcastProcessFunction<String, Sc
     private transient ValueState<Long> cleanupAt;
     /** When the job stopped (its latest STOP), until a later START restarts it. */
     private transient ValueState<Long> stoppedAt;
+    /** The job's scheduler labels, from its START assignments, for suppression rules. */
+    private transient MapState<String, String> labels;
+    /** The rules in force: the file's and the topic's; null until the next window reads the broadcast state. */
+    private transient Suppressions rules;
     /** The model scoring now; null until the first window after open() looked at the broadcast state. */
     private transient WindowScorer model;
     /** The model before the current release, which takes over if the release fails on a window. */
@@ -91,6 +126,9 @@ public final class ScoreWindows extends KeyedBroadcastProcessFunction<String, Sc
     private transient Counter modelsAccepted;
     private transient Counter modelsRefused;
     private transient Map<ModelArtifact.Refusal, Counter> modelsRefusedBy;
+    private transient Counter alertsSuppressed;
+    private transient Counter ruleUpdates;
+    private transient Map<String, Counter> suppressedByRule;
     private transient MetricGroup metrics;
     /** The version that scored the last window; read by the metrics reporter's thread. */
     private transient volatile String versionInUse;
@@ -99,7 +137,13 @@ public final class ScoreWindows extends KeyedBroadcastProcessFunction<String, Sc
 
     /** @param initialModel scores until a model release is accepted; its feature set is the one releases must have */
     public ScoreWindows(WindowScorer initialModel, DetectSettings settings) {
+        this(initialModel, settings, Suppressions.none());
+    }
+
+    /** @param fileRules suppression rules in force from the start, beside those of the topic */
+    public ScoreWindows(WindowScorer initialModel, DetectSettings settings, Suppressions fileRules) {
         this.initialModel = initialModel;
+        this.fileRules = fileRules;
         this.trust = settings.modelTrust();
         this.featureSet = initialModel.featureSet();
         this.windowMs = settings.windowSize().toMillis();
@@ -116,6 +160,8 @@ public final class ScoreWindows extends KeyedBroadcastProcessFunction<String, Sc
                         "scan-memory", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         cleanupAt = getRuntimeContext().getState(new ValueStateDescriptor<>("cleanup-at", Types.LONG));
         stoppedAt = getRuntimeContext().getState(new ValueStateDescriptor<>("stopped-at", Types.LONG));
+        labels = getRuntimeContext().getMapState(new MapStateDescriptor<>("job-labels", Types.STRING, Types.STRING));
+        rules = null;
         // Flink does not run constructors or field initialisers when it deserializes a function
         model = null;
         metrics = getRuntimeContext().getMetricGroup();
@@ -130,6 +176,9 @@ public final class ScoreWindows extends KeyedBroadcastProcessFunction<String, Sc
         for (ModelArtifact.Refusal refusal : ModelArtifact.Refusal.values()) {
             modelsRefusedBy.put(refusal, metrics.counter("modelsRefused_" + refusal.code()));
         }
+        alertsSuppressed = metrics.counter("alertsSuppressed");
+        ruleUpdates = metrics.counter("suppressionRuleUpdates");
+        suppressedByRule = new HashMap<>();
     }
 
     @Override
@@ -176,18 +225,34 @@ public final class ScoreWindows extends KeyedBroadcastProcessFunction<String, Sc
         if (recalled) {
             builder.setFeatures(featureSet.toMap(features));
         }
-        JobWindow scored = builder.setScore(verdict.score())
+        builder.setScore(verdict.score())
                 .setThreshold(verdict.threshold())
                 .setFlagged(verdict.flagged())
                 .setCategories(verdict.categories())
-                .setModelVersion(modelVersion)
-                .build();
-        windows.inc();
-        out.collect(scored);
-
+                .setModelVersion(modelVersion);
+        Alert alert = null;
         if (verdict.flagged()) {
             flagged.inc();
-            ctx.output(FLAGGED, Alerts.ofWindow(scored, verdict, modelVersion, featured.evidence));
+            alert = Alerts.ofWindow(builder.build(), verdict, modelVersion, featured.evidence);
+            Suppressions.Outcome outcome = suppressions(ctx.getBroadcastState(SUPPRESSION_RULES))
+                    .apply(
+                            window.getJobId(),
+                            jobLabels(),
+                            alert.getCategories(),
+                            alert.getEvidence().getDestinations(),
+                            window.getWindowEnd());
+            if (outcome.suppressed()) {
+                builder.setSuppressedBy(outcome.ruleIds());
+                suppressed(outcome.ruleIds());
+                alert = null;
+            } else if (outcome.changed()) {
+                alert.setCategories(outcome.categories());
+            }
+        }
+        windows.inc();
+        out.collect(builder.build());
+        if (alert != null) {
+            ctx.output(FLAGGED, alert);
         }
         long end = window.getWindowEnd().toEpochMilli();
         if (stoppedAt.value() == null) {
@@ -249,6 +314,9 @@ public final class ScoreWindows extends KeyedBroadcastProcessFunction<String, Sc
      */
     private void assignment(Assignment event, ReadOnlyContext ctx) throws Exception {
         long ts = event.getTs().toEpochMilli();
+        if (event.getEvent() == AssignmentEvent.START && event.getLabels() != null) {
+            labels.putAll(event.getLabels());
+        }
         Long stopped = stoppedAt.value();
         if (event.getEvent() == AssignmentEvent.STOP) {
             if (stopped == null || ts > stopped) {
@@ -280,6 +348,7 @@ public final class ScoreWindows extends KeyedBroadcastProcessFunction<String, Sc
         scanMemory.clear();
         cleanupAt.clear();
         stoppedAt.clear();
+        labels.clear();
         jobStatesCleared.inc();
     }
 
@@ -289,7 +358,99 @@ public final class ScoreWindows extends KeyedBroadcastProcessFunction<String, Sc
      * every release and decides alike.
      */
     @Override
-    public void processBroadcastElement(byte[] artifact, Context ctx, Collector<JobWindow> out) throws Exception {
+    public void processBroadcastElement(ScoringBroadcast in, Context ctx, Collector<JobWindow> out) throws Exception {
+        switch (in.kind) {
+            case MODEL_RELEASE -> modelRelease(in.bytes, ctx);
+            case RULE -> ruleChanged(in, ctx.getBroadcastState(SUPPRESSION_RULES));
+            case RULE_REMOVED -> ruleRemoved(in.ruleId, ctx.getBroadcastState(SUPPRESSION_RULES));
+        }
+    }
+
+    /**
+     * A rule added or changed: in force from the next window on. The edge refused what is not a rule
+     * ({@link SuppressionInput}); one that fails here all the same (written by a later version) is logged and left
+     * out, never failing the job.
+     */
+    private void ruleChanged(ScoringBroadcast in, BroadcastState<String, byte[]> stored) throws Exception {
+        String problem = problem(in.bytes);
+        if (problem != null) {
+            LOG.warn("suppression rule {} ignored: {}", Printable.escape(in.ruleId), Printable.escape(problem));
+            return;
+        }
+        boolean replaced = stored.contains(in.ruleId);
+        stored.put(in.ruleId, in.bytes);
+        rules = null;
+        ruleUpdates.inc();
+        LOG.info(
+                "suppression rule {} {}; in force from the next window on",
+                Printable.escape(in.ruleId),
+                replaced ? "changed" : "added");
+    }
+
+    private void ruleRemoved(String id, BroadcastState<String, byte[]> stored) throws Exception {
+        if (stored.contains(id)) {
+            stored.remove(id);
+            rules = null;
+            ruleUpdates.inc();
+            LOG.info("suppression rule {} removed", Printable.escape(id));
+        }
+    }
+
+    /** Why a rule's stored bytes are no rule to apply, or null when they are one. */
+    private static String problem(byte[] bytes) {
+        Decoded<SuppressionRule> decoded = ScoringBroadcast.rule(bytes);
+        return decoded.isAccepted()
+                ? Suppression.refusal(decoded.record())
+                : decoded.rejection().toString();
+    }
+
+    /**
+     * The rules in force: the file's, and the topic's over them (the same id: the topic's). Built again from the
+     * broadcast state after open() and after each change, not on every window.
+     */
+    private Suppressions suppressions(ReadOnlyBroadcastState<String, byte[]> stored) throws Exception {
+        if (rules == null) {
+            Map<String, Suppression> all = new LinkedHashMap<>();
+            for (Suppression rule : fileRules.rules()) {
+                all.put(rule.id(), rule);
+            }
+            for (Map.Entry<String, byte[]> e : stored.immutableEntries()) {
+                Decoded<SuppressionRule> decoded = ScoringBroadcast.rule(e.getValue());
+                if (decoded.isAccepted() && Suppression.refusal(decoded.record()) == null) {
+                    all.put(e.getKey(), Suppression.of(decoded.record()));
+                }
+            }
+            rules = Suppressions.of(all.values());
+        }
+        return rules;
+    }
+
+    private Map<String, String> jobLabels() throws Exception {
+        if (labels.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, String> copy = new HashMap<>();
+        for (Map.Entry<String, String> e : labels.entries()) {
+            copy.put(e.getKey(), e.getValue());
+        }
+        return copy;
+    }
+
+    /** Counts a silenced window, in all and per rule (bounded, see the class doc). */
+    private void suppressed(List<String> ruleIds) {
+        alertsSuppressed.inc();
+        for (String id : ruleIds) {
+            String label =
+                    suppressedByRule.containsKey(id) || suppressedByRule.size() < MAX_RULE_METRICS ? id : "other";
+            suppressedByRule
+                    .computeIfAbsent(
+                            label, l -> metrics.addGroup("suppression_rule", l).counter("alertsSuppressed"))
+                    .inc();
+        }
+    }
+
+    /** A model release (see {@link #processBroadcastElement}). */
+    private void modelRelease(byte[] artifact, Context ctx) throws Exception {
         BroadcastState<String, byte[]> accepted = ctx.getBroadcastState(ACCEPTED_MODEL);
         WindowScorer current = model(accepted);
         String previousVersion = current.modelVersion();

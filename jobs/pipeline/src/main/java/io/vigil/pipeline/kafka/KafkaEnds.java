@@ -1,10 +1,15 @@
 package io.vigil.pipeline.kafka;
 
+import io.vigil.models.suppression.Suppressions;
 import io.vigil.pipeline.detect.DetectPipeline;
+import io.vigil.pipeline.detect.SuppressionInput;
 import io.vigil.pipeline.ingest.InputFormats;
 import io.vigil.pipeline.ingest.Received;
 import io.vigil.pipeline.ingest.ReceivedDecoder;
 import io.vigil.records.RecordType;
+import io.vigil.records.SuppressionRule;
+import io.vigil.records.wire.Framings;
+import io.vigil.records.wire.RecordFraming;
 import io.vigil.settings.Topic;
 import io.vigil.settings.VigilConfig;
 import java.util.HashMap;
@@ -39,11 +44,18 @@ public final class KafkaEnds {
 
     /**
      * @param bounded stop at the end offsets seen at start-up (a replay through Kafka), without model releases
-     *                (the model topic would end at once, see {@link io.vigil.pipeline.detect.ModelReleases}); else
-     *                run forever and follow the model topic
+     *                or suppression rules (those topics would end at once, see
+     *                {@link io.vigil.pipeline.detect.ModelReleases}); else run forever and follow the model and
+     *                suppression topics
      */
     public static DetectPipeline.Inputs inputs(VigilConfig config, boolean bounded) {
-        return new DetectPipeline.Inputs(List.of(source(config, bounded)), bounded ? null : modelSource(config));
+        return bounded
+                ? new DetectPipeline.Inputs(List.of(source(config, true)))
+                : new DetectPipeline.Inputs(
+                        List.of(source(config, false)),
+                        modelSource(config),
+                        suppressionSource(config),
+                        Suppressions.none());
     }
 
     public static DetectPipeline.Outputs outputs(VigilConfig config) {
@@ -118,6 +130,57 @@ public final class KafkaEnds {
                 .setDeserializer(new ModelReleaseBytes())
                 .setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")
                 .build();
+    }
+
+    /**
+     * The suppression topic, always from its beginning like the model topic: a job started afresh reads every
+     * rule's latest version (the topic is compacted), a restored one resumes at its checkpointed offsets with the
+     * rules of its broadcast state. Each message is decoded here, at the edge ({@link SuppressionInput}).
+     */
+    static KafkaSource<SuppressionInput> suppressionSource(VigilConfig config) {
+        String group = config.getString(VigilConfig.GROUP_ID);
+        String topic = config.topic(Topic.SUPPRESSIONS);
+        return KafkaSource.<SuppressionInput>builder()
+                .setProperties(consumer(config))
+                .setBootstrapServers(config.bootstrapServers())
+                .setTopics(topic)
+                .setGroupId(group)
+                .setClientIdPrefix(group + "-suppressions")
+                .setStartingOffsets(OffsetsInitializer.earliest())
+                .setDeserializer(new SuppressionMessages(topic, config.schemaRegistryUrl()))
+                .setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")
+                .build();
+    }
+
+    /** The suppression topic's messages, decoded; the framing is made on the task, where it is used. */
+    static final class SuppressionMessages implements KafkaRecordDeserializationSchema<SuppressionInput> {
+        private static final long serialVersionUID = 1L;
+
+        private final String topic;
+        private final String registryUrl;
+        private transient RecordFraming<SuppressionRule> framing;
+
+        SuppressionMessages(String topic, String registryUrl) {
+            this.topic = topic;
+            this.registryUrl = registryUrl;
+        }
+
+        @Override
+        public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<SuppressionInput> out) {
+            if (framing == null) {
+                framing = Framings.forTopic(RecordType.SUPPRESSION, topic, registryUrl);
+            }
+            out.collect(SuppressionInput.decode(
+                    record.key(),
+                    record.value(),
+                    framing,
+                    record.topic() + "/" + record.partition() + "@" + record.offset()));
+        }
+
+        @Override
+        public TypeInformation<SuppressionInput> getProducedType() {
+            return TypeInformation.of(SuppressionInput.class);
+        }
     }
 
     /**

@@ -17,6 +17,7 @@ import io.vigil.pipeline.DetectJob;
 import io.vigil.pipeline.PublishModelCommand;
 import io.vigil.pipeline.files.DatasetFiles;
 import io.vigil.pipeline.kafka.KafkaTopics;
+import io.vigil.pipeline.kafka.SuppressionTopic;
 import io.vigil.records.Alert;
 import io.vigil.records.Category;
 import io.vigil.records.DeadLetter;
@@ -24,6 +25,7 @@ import io.vigil.records.Decoded;
 import io.vigil.records.IncidentState;
 import io.vigil.records.JobWindow;
 import io.vigil.records.RecordType;
+import io.vigil.records.SuppressionRule;
 import io.vigil.records.TransitionCause;
 import io.vigil.records.wire.Framings;
 import io.vigil.records.wire.RecordFraming;
@@ -68,7 +70,8 @@ import org.junit.jupiter.api.io.TempDir;
  * model topic its broadcast input) on Flink's mini-cluster (parallelism 2) and a real Kafka broker. The
  * telemetry is sent in phases; after each phase the test waits until the job has committed every window
  * that phase can close (a window closes once the next minute's records have moved event time past it), so
- * it knows which windows were scored before and after each model release.
+ * it knows which windows were scored before and after each model release. Suppression rules travel the same
+ * broadcast path (the suppression topic): the last test publishes one mid-run.
  */
 class ModelReleasesIT {
     static final InMemoryReporter METRICS = InMemoryReporter.createWithRetainedMetrics();
@@ -341,6 +344,99 @@ class ModelReleasesIT {
 
     static StreamExecutionEnvironment environment() {
         return DetectPipelineIT.environment(RuntimeExecutionMode.STREAMING);
+    }
+
+    @Test
+    void aSuppressionPublishedMidRunSilencesFromTheNextWindowAndItsExpiryBringsTheAlertsBack() throws Exception {
+        // phases as in the model test above: no idleness, every partition fed in every phase
+        VigilConfig config = freshTopics(Duration.ZERO);
+        Telemetry telemetry = new Telemetry();
+        telemetry.start(TRAINER, 0);
+        telemetry.start(PROBER, 0);
+
+        // 1. the prober scans in minutes 2 and 3: an incident opens
+        phase(telemetry, 0, 6, 2);
+        send(config, telemetry.drained());
+        JobClient job = DetectJob.start(environment(), config, new IndicatorScorer());
+        JobID id = job.getJobID();
+        try {
+            awaitWindows(config, id, 4, 2 * 5);
+
+            // 2. an analyst silences the prober until 12:00 in event time (windows ending by then); every
+            //    instance takes the rule before the next phase is sent, so its windows are the rule's
+            SuppressionTopic.publish(
+                    config,
+                    SuppressionRule.newBuilder()
+                            .setId("prober-ok")
+                            .setJob("job-prob*")
+                            .setReason("the security team's scanner")
+                            .setAuthor("analyst")
+                            .setCreated(Scenario.at(5, 0))
+                            .setExpires(Scenario.at(12, 0))
+                            .build());
+            await(
+                    config,
+                    id,
+                    () -> sum(id, "suppressionRuleUpdates") == PARALLELISM,
+                    "every instance to take the rule");
+            phase(telemetry, 6, 12, 8);
+            send(config, telemetry.drained());
+            awaitWindows(config, id, 10, 2 * 11);
+
+            // 3. past its expiry the prober's scan alerts again, without a restart
+            phase(telemetry, 12, 18, 14);
+            send(config, telemetry.drained());
+            List<JobWindow> all = awaitWindows(config, id, 16, 2 * 17);
+
+            List<JobWindow> proberFlagged = all.stream()
+                    .filter(w -> w.getJobId().equals(PROBER.id()) && w.getFlagged())
+                    .toList();
+            assertThat(proberFlagged)
+                    .filteredOn(w -> w.getWindowStart().equals(Scenario.at(8, 0))
+                            || w.getWindowStart().equals(Scenario.at(9, 0)))
+                    .as("the scan under the rule: flagged, silenced")
+                    .hasSize(2)
+                    .allSatisfy(w -> assertThat(w.getSuppressedBy()).containsExactly("prober-ok"));
+            assertThat(proberFlagged)
+                    .filteredOn(w -> !w.getWindowEnd().isAfter(Scenario.at(12, 0))
+                            && w.getWindowStart().isAfter(Scenario.at(5, 0)))
+                    .allSatisfy(w -> assertThat(w.getSuppressedBy()).containsExactly("prober-ok"));
+            assertThat(proberFlagged)
+                    .filteredOn(w -> w.getWindowStart().equals(Scenario.at(14, 0))
+                            || w.getWindowStart().isBefore(Scenario.at(4, 0)))
+                    .as("the scans before the rule and after its expiry")
+                    .hasSize(3)
+                    .allSatisfy(w -> assertThat(w.getSuppressedBy()).isEmpty());
+            assertThat(all)
+                    .filteredOn(w -> w.getJobId().equals(TRAINER.id()))
+                    .allSatisfy(w -> assertThat(w.getSuppressedBy()).isEmpty());
+
+            // the first incident closed in the silence (the silenced windows are quiet); the scan after the
+            // expiry opened a new one; no transition tells a silenced window
+            List<Alert> alerts = new ArrayList<>();
+            await(
+                    config,
+                    id,
+                    () -> {
+                        alerts.clear();
+                        alerts.addAll(readCommitted(config.topic(Topic.ALERTS), RecordType.ALERT));
+                        return alerts.stream()
+                                .anyMatch(a -> a.getJobId().equals(PROBER.id())
+                                        && a.getWindowStart().equals(Scenario.at(14, 0)));
+                    },
+                    "the alert of the scan after the expiry");
+            List<Alert> prober = alerts.stream()
+                    .filter(a -> a.getJobId().equals(PROBER.id()))
+                    .toList();
+            assertThat(prober).extracting(Alert::getWindowStart).doesNotContain(Scenario.at(8, 0), Scenario.at(9, 0));
+            assertThat(prober)
+                    .filteredOn(a -> a.getWindowStart().equals(Scenario.at(14, 0)))
+                    .singleElement()
+                    .satisfies(a -> assertThat(a.getIncidentState()).isEqualTo(IncidentState.OPEN));
+            assertThat(prober).extracting(Alert::getIncidentState).contains(IncidentState.CLOSE);
+        } finally {
+            job.cancel().get();
+        }
     }
 
     /** Topics of their own for one test: 2 partitions per input and output, the model topic as Vigil creates it. */

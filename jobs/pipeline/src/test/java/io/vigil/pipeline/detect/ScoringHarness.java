@@ -5,6 +5,7 @@ import io.vigil.models.scoring.JobHistory;
 import io.vigil.records.Alert;
 import io.vigil.records.Assignment;
 import io.vigil.records.JobWindow;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -12,6 +13,7 @@ import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeutils.base.StringSerializer;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.jobgraph.OperatorID;
 import org.apache.flink.runtime.metrics.groups.InternalOperatorMetricGroup;
 import org.apache.flink.runtime.metrics.groups.UnregisteredMetricGroups;
@@ -38,7 +40,8 @@ final class ScoringHarness extends AbstractStreamOperatorTestHarness<JobWindow> 
 
     private ScoringHarness(ScoreWindows scoring, KeepingTaskMetricGroup metrics) throws Exception {
         super(
-                new CoBroadcastWithKeyedOperator<>(scoring, List.of(ScoreWindows.ACCEPTED_MODEL)),
+                new CoBroadcastWithKeyedOperator<>(
+                        scoring, List.of(ScoreWindows.ACCEPTED_MODEL, ScoreWindows.SUPPRESSION_RULES)),
                 new MockEnvironmentBuilder()
                         .setMetricGroup(metrics)
                         .setMaxParallelism(128)
@@ -55,8 +58,8 @@ final class ScoringHarness extends AbstractStreamOperatorTestHarness<JobWindow> 
     }
 
     @SuppressWarnings("unchecked")
-    private TwoInputStreamOperator<ScoringInput, byte[], JobWindow> scoring() {
-        return (TwoInputStreamOperator<ScoringInput, byte[], JobWindow>) operator;
+    private TwoInputStreamOperator<ScoringInput, ScoringBroadcast, JobWindow> scoring() {
+        return (TwoInputStreamOperator<ScoringInput, ScoringBroadcast, JobWindow>) operator;
     }
 
     void window(FeaturedWindow w) throws Exception {
@@ -74,7 +77,12 @@ final class ScoringHarness extends AbstractStreamOperatorTestHarness<JobWindow> 
     }
 
     void modelRelease(byte[] artifact) throws Exception {
-        scoring().processElement2(new StreamRecord<>(artifact));
+        broadcast(ScoringBroadcast.modelRelease(artifact));
+    }
+
+    /** A model release or a suppression rule, as the broadcast input brings it. */
+    void broadcast(ScoringBroadcast in) throws Exception {
+        scoring().processElement2(new StreamRecord<>(in));
     }
 
     /** A watermark of the job input only; the model input is idle, as the model source says it is. */
@@ -132,15 +140,45 @@ final class ScoringHarness extends AbstractStreamOperatorTestHarness<JobWindow> 
 
     long counter(String name) {
         Counter counter = (Counter) metrics.get(name);
+        return count(counter, name);
+    }
+
+    /** A counter of a subgroup (key, value), such as a rule's alertsSuppressed; 0 when it has none. */
+    long counter(String key, String value, String name) {
+        InterceptingOperatorMetricGroup group = ((KeepingOperatorMetricGroup) metrics).subgroups.get(key + "." + value);
+        return group == null ? 0 : count((Counter) group.get(name), key + "." + value + "." + name);
+    }
+
+    /** The subgroups that were added under a key, by value. */
+    List<String> subgroups(String key) {
+        return ((KeepingOperatorMetricGroup) metrics)
+                .subgroups.keySet().stream()
+                        .filter(k -> k.startsWith(key + "."))
+                        .map(k -> k.substring(key.length() + 1))
+                        .sorted()
+                        .toList();
+    }
+
+    private static long count(Counter counter, String name) {
         if (counter == null) {
             throw new IllegalArgumentException("no counter " + name + " registered");
         }
         return counter.getCount();
     }
 
+    /** Keeps the subgroups added to it (key and value) and what is registered on them. */
+    static final class KeepingOperatorMetricGroup extends InterceptingOperatorMetricGroup {
+        final Map<String, InterceptingOperatorMetricGroup> subgroups = new HashMap<>();
+
+        @Override
+        public MetricGroup addGroup(String key, String value) {
+            return subgroups.computeIfAbsent(key + "." + value, k -> new InterceptingOperatorMetricGroup());
+        }
+    }
+
     /** Hands every operator the same metric group, which keeps its metrics. */
     static final class KeepingTaskMetricGroup extends UnregisteredMetricGroups.UnregisteredTaskMetricGroup {
-        final InterceptingOperatorMetricGroup operator = new InterceptingOperatorMetricGroup();
+        final InterceptingOperatorMetricGroup operator = new KeepingOperatorMetricGroup();
 
         @Override
         public InternalOperatorMetricGroup getOrAddOperator(

@@ -1,6 +1,7 @@
 package io.vigil.tools.cli;
 
 import io.vigil.models.model.VigilModel;
+import io.vigil.models.suppression.Suppressions;
 import io.vigil.pipeline.detect.DetectSettings;
 import io.vigil.pipeline.detect.Scorers;
 import io.vigil.pipeline.ingest.InputFormats;
@@ -94,6 +95,15 @@ final class EvaluateCommand implements Callable<Integer>, UsesSettings {
                     "Gate: incidents not detected, or named with a wrong category, at most this many. Default: ${DEFAULT-VALUE}.")
     int maxMissed = Evaluation.Gate.DEFAULT_MAX_MISSED_INCIDENTS;
 
+    @Option(
+            names = "--suppressions",
+            paramLabel = "FILE",
+            description = "Suppression rules in force from the start, one JSON object a line (the SuppressionRule"
+                    + " record, as `vigil suppress list --json` prints them): flagged windows they silence are"
+                    + " written marked suppressed_by but raise no incident. Expiry is judged in the data's event time,"
+                    + " so a replay is reproducible.")
+    Path suppressions;
+
     @Override
     public List<String> settingKeys() {
         List<String> keys = new ArrayList<>(ReplayCommand.PIPELINE_OVER_FILES);
@@ -113,9 +123,11 @@ final class EvaluateCommand implements Callable<Integer>, UsesSettings {
         }
         Evaluation.Gate gate = new Evaluation.Gate(maxFalseAlerts, maxMedianTtd, maxMissed);
         List<Replay.Dataset> checked;
+        Suppressions rules;
         try {
             checked = Replay.datasets(datasets, InputFormats.from(config));
-        } catch (Replay.BadInput e) {
+            rules = SuppressCommand.rulesFile(suppressions);
+        } catch (Replay.BadInput | SuppressCommand.BadRules e) {
             err.println("vigil evaluate: " + Printable.escape(e.getMessage()));
             return 2;
         }
@@ -129,7 +141,9 @@ final class EvaluateCommand implements Callable<Integer>, UsesSettings {
                 config.getInt(VigilConfig.PARALLELISM),
                 DetectSettings.from(config),
                 scorer,
-                InputFormats.from(config));
+                InputFormats.from(config),
+                false,
+                rules);
         Replay.Outcome outcome;
         try {
             outcome = Replay.run(request, err);

@@ -1,6 +1,7 @@
 package io.vigil.tools.cli;
 
 import io.vigil.models.scoring.WindowScorer;
+import io.vigil.models.suppression.Suppressions;
 import io.vigil.pipeline.detect.DetectSettings;
 import io.vigil.pipeline.detect.Scorers;
 import io.vigil.pipeline.ingest.InputFormats;
@@ -75,6 +76,15 @@ final class ReplayCommand implements Callable<Integer>, UsesSettings {
                     "Model artifact to score with (the same as --model-path). Default: the packaged default model.")
     Path model;
 
+    @Option(
+            names = "--suppressions",
+            paramLabel = "FILE",
+            description = "Suppression rules in force from the start, one JSON object a line (the SuppressionRule"
+                    + " record, as `vigil suppress list --json` prints them): flagged windows they silence are"
+                    + " written marked suppressed_by but raise no incident. Expiry is judged in the data's event time,"
+                    + " so a replay is reproducible.")
+    Path suppressions;
+
     @Override
     public List<String> settingKeys() {
         List<String> keys = new ArrayList<>(PIPELINE_OVER_FILES);
@@ -120,6 +130,7 @@ final class ReplayCommand implements Callable<Integer>, UsesSettings {
             InputFormats formats = InputFormats.from(config);
             List<Replay.Dataset> checked = Replay.datasets(datasets, formats);
             ReplayOutputs.check(out, force);
+            Suppressions rules = SuppressCommand.rulesFile(suppressions);
             WindowScorer scorer = Scorers.load(
                     model != null ? model.toString() : config.getString(VigilConfig.MODEL_PATH), Scorers.trust(config));
             ReplayOutputs.create(out);
@@ -129,10 +140,11 @@ final class ReplayCommand implements Callable<Integer>, UsesSettings {
                     DetectSettings.from(config),
                     scorer,
                     formats,
-                    config.getBoolean(VigilConfig.INPUT_STRICT));
+                    config.getBoolean(VigilConfig.INPUT_STRICT),
+                    rules);
             outcome = Replay.run(request, err);
             ReplayOutputs.write(outcome, out);
-        } catch (Replay.BadInput e) {
+        } catch (Replay.BadInput | SuppressCommand.BadRules e) {
             err.println("vigil replay: " + Printable.escape(e.getMessage()));
             return 2;
         }

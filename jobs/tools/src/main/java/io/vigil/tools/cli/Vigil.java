@@ -40,6 +40,7 @@ import picocli.CommandLine.Command;
             TopicsCommand.class,
             AlertsCommand.class,
             VerdictCommand.class,
+            SuppressCommand.class,
             BenchCommand.class,
             SettingsCommand.class,
             CommandLine.HelpCommand.class
@@ -62,13 +63,17 @@ public final class Vigil implements Runnable {
 
     static CommandLine commandLine() {
         CommandLine cmd = new CommandLine(new Vigil());
-        cmd.getSubcommands().values().forEach(sub -> {
-            if (sub.getCommand() instanceof UsesSettings uses) {
-                SettingOptions.addTo(sub.getCommandSpec(), uses.settingKeys());
-            }
-        });
+        cmd.getSubcommands().values().forEach(Vigil::addSettings);
         // a model that cannot be used is the user's to fix, like a bad flag
         return SettingOptions.hidingSecrets(cmd, e -> e instanceof ModelArtifact.RefusedException ? 2 : 1);
+    }
+
+    /** A verb's settings as flags, and its own verbs' (suppress add, remove, list). */
+    private static void addSettings(CommandLine verb) {
+        if (verb.getCommand() instanceof UsesSettings uses) {
+            SettingOptions.addTo(verb.getCommandSpec(), uses.settingKeys());
+        }
+        verb.getSubcommands().values().forEach(Vigil::addSettings);
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.vigil.models.eval.Backtest;
 import io.vigil.models.eval.Label;
 import io.vigil.models.eval.Labels;
 import io.vigil.models.scoring.WindowScorer;
+import io.vigil.models.suppression.Suppressions;
 import io.vigil.pipeline.detect.DetectPipeline;
 import io.vigil.pipeline.detect.DetectSettings;
 import io.vigil.pipeline.files.DatasetFiles;
@@ -69,9 +70,26 @@ public final class Replay {
             DetectSettings settings,
             WindowScorer scorer,
             InputFormats formats,
-            boolean strict) {
+            boolean strict,
+            Suppressions suppressions) {
         public Request {
             datasets = List.copyOf(datasets);
+        }
+
+        /** Without suppression rules. */
+        public Request(
+                List<Dataset> datasets,
+                int parallelism,
+                DetectSettings settings,
+                WindowScorer scorer,
+                InputFormats formats,
+                boolean strict) {
+            this(datasets, parallelism, settings, scorer, formats, strict, Suppressions.none());
+        }
+
+        /** The same request with these suppression rules (a --suppressions file's) in force. */
+        public Request withSuppressions(Suppressions rules) {
+            return new Request(datasets, parallelism, settings, scorer, formats, strict, rules);
         }
 
         /** Not strict: a broken input file is a warning and a dead letter, not a failure. */
@@ -248,7 +266,7 @@ public final class Replay {
                 env,
                 request.settings(),
                 request.scorer(),
-                DatasetFiles.inputs(List.of(dataset.path()), dataset.formats()));
+                DatasetFiles.inputs(List.of(dataset.path()), dataset.formats()).withRules(request.suppressions()));
         CloseableIterator<Alert> alerts = results.alerts().collectAsync();
         CloseableIterator<Alert> flagged = results.flaggedWindows().collectAsync();
         CloseableIterator<JobWindow> windows = results.windows().collectAsync();

@@ -119,6 +119,32 @@ class ReplayCommandTest {
     }
 
     @Test
+    void aSuppressionRuleThatMatchesEverythingIsRefusedNamingTheLine(@TempDir Path dir) throws Exception {
+        Path ds = dataset(dir.resolve("ds"), "flows.jsonl", "gpu.jsonl", "assignments.jsonl");
+        Path rules = dir.resolve("rules.jsonl");
+        Files.writeString(
+                rules,
+                "{\"id\": \"ok\", \"job\": \"train-*\", \"reason\": \"r\", \"author\": \"a\", \"created\": 0}\n"
+                        + "{\"id\": \"all\", \"cidr\": \"0.0.0.0/0\", \"reason\": \"r\", \"author\": \"a\","
+                        + " \"created\": 0}\n");
+        VigilCliTest.Run run = vigil(
+                "replay", ds.toString(), "--out", dir.resolve("out").toString(), "--suppressions", rules.toString());
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("vigil replay: " + rules + " line 2: rule all: it matches every flagged window");
+        assertThat(dir.resolve("out")).doesNotExist();
+
+        VigilCliTest.Run evaluate = vigil(
+                "evaluate",
+                ds.toString(),
+                "--model",
+                "m.model",
+                "--suppressions",
+                dir.resolve("none").toString());
+        assertThat(evaluate.exitCode()).isEqualTo(2);
+        assertThat(evaluate.err()).contains("vigil evaluate: cannot read suppression rules");
+    }
+
+    @Test
     void helpNamesTheFlagsAndTheFiles() {
         VigilCliTest.Run run = vigil("replay", "--help");
         assertThat(run.exitCode()).isZero();

@@ -384,7 +384,8 @@ class ClusterFailureIT {
                     Topic.ALERTS,
                     Topic.WINDOWS,
                     Topic.DEADLETTER,
-                    Topic.MODELS)) {
+                    Topic.MODELS,
+                    Topic.SUPPRESSIONS)) {
                 args.add("--" + t.nameSetting().replace('.', '-'));
                 args.add(config.topic(t));
             }
