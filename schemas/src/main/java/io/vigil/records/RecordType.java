@@ -25,6 +25,8 @@ public final class RecordType<T extends SpecificRecord> {
             new RecordType<>("gpu", GpuSample.class, GpuSample.getClassSchema(), RecordChecks::gpuSample);
     public static final RecordType<Assignment> ASSIGNMENT =
             new RecordType<>("assignment", Assignment.class, Assignment.getClassSchema(), RecordChecks::assignment);
+    public static final RecordType<AgentEvent> AGENT_EVENT =
+            new RecordType<>("agent-event", AgentEvent.class, AgentEvent.getClassSchema(), RecordChecks::agentEvent);
     public static final RecordType<Alert> ALERT =
             new RecordType<>("alert", Alert.class, Alert.getClassSchema(), RecordChecks::none);
     public static final RecordType<JobWindow> WINDOW =
@@ -32,7 +34,8 @@ public final class RecordType<T extends SpecificRecord> {
     public static final RecordType<DeadLetter> DEAD_LETTER =
             new RecordType<>("deadletter", DeadLetter.class, DeadLetter.getClassSchema(), RecordChecks::none);
 
-    public static final List<RecordType<?>> ALL = List.of(FLOW, GPU, ASSIGNMENT, ALERT, WINDOW, DEAD_LETTER);
+    public static final List<RecordType<?>> ALL =
+            List.of(FLOW, GPU, ASSIGNMENT, AGENT_EVENT, ALERT, WINDOW, DEAD_LETTER);
 
     private final String name;
     private final Class<T> recordClass;
@@ -79,8 +82,8 @@ public final class RecordType<T extends SpecificRecord> {
                 return t;
             }
         }
-        throw new IllegalArgumentException(
-                "unknown record type '" + name + "'; known: flow, gpu, assignment, alert, window, deadletter");
+        throw new IllegalArgumentException("unknown record type '" + name
+                + "'; known: flow, gpu, assignment, agent-event, alert, window, deadletter");
     }
 
     @Override

@@ -116,6 +116,26 @@ public final class Fixtures {
                 .setLabels(labels);
     }
 
+    public static AgentEvent agentEvent() {
+        return agentEventBuilder().build();
+    }
+
+    /** The agent's tool call that opens a reverse tunnel, two seconds after the job started. */
+    public static AgentEvent.Builder agentEventBuilder() {
+        return AgentEvent.newBuilder()
+                .setTs(BEGINNING.plusMillis(2_500))
+                .setStartTs(BEGINNING.plusMillis(2_000))
+                .setJobId(JOB)
+                .setEpisodeId("episode-0017")
+                .setStep(12L)
+                .setRolloutWorker(POD)
+                .setNode(NODE)
+                .setTool("bash")
+                .setCommand("ssh -f -N -R 2222:localhost:22 agent@" + EXTERNAL_IP)
+                .setExitCode(0)
+                .setSandbox(null);
+    }
+
     // ---- records Vigil writes ----
 
     /** The job's first five minutes flagged as mining: an incident opens, with the features and flows behind it. */
@@ -237,6 +257,7 @@ public final class Fixtures {
             case "flow" -> flow();
             case "gpu" -> gpuSample();
             case "assignment" -> assignment();
+            case "agent-event" -> agentEvent();
             case "alert" -> alert();
             case "window" -> jobWindow();
             case "deadletter" -> deadLetter();

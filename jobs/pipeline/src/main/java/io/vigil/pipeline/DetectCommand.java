@@ -27,7 +27,7 @@ import picocli.CommandLine.Spec;
         name = "detect",
         mixinStandardHelpOptions = true,
         description = {
-            "The long-running job: reads flows, GPU samples and assignments from Kafka, writes alerts (exactly once),"
+            "The long-running job: reads flows, GPU samples, assignments and agents' tool calls from Kafka, writes alerts (exactly once),"
                     + " scored windows and dead letters. Submitted to a Flink cluster it runs there; run with java -jar it runs"
                     + " in a local mini-cluster. It starts once a broker answers and has the job's topics (vigil topics"
                     + " creates them); until then it says on stderr what it waits for, every 5 s. Brokers that refuse its"
@@ -37,7 +37,14 @@ import picocli.CommandLine.Spec;
 public final class DetectCommand implements Callable<Integer>, UsesSettings {
     /** The topics the job reads and writes. */
     private static final List<Topic> JOB_TOPICS = List.of(
-            Topic.FLOWS, Topic.GPU, Topic.ASSIGNMENTS, Topic.ALERTS, Topic.WINDOWS, Topic.DEADLETTER, Topic.MODELS);
+            Topic.FLOWS,
+            Topic.GPU,
+            Topic.ASSIGNMENTS,
+            Topic.AGENT_EVENTS,
+            Topic.ALERTS,
+            Topic.WINDOWS,
+            Topic.DEADLETTER,
+            Topic.MODELS);
 
     @Spec
     CommandSpec spec;

@@ -10,6 +10,12 @@ public enum Topic {
     FLOWS("flows", "vigil.flows", 4, true, "network flow records, keyed by node"),
     GPU("gpu", "vigil.gpu", 4, true, "GPU metric samples, keyed by node"),
     ASSIGNMENTS("assignments", "vigil.assignments", 1, true, "scheduler assignments: job to pod, IP and GPUs"),
+    AGENT_EVENTS(
+            "agent-events",
+            "vigil.agent-events",
+            4,
+            true,
+            "tool calls of agents under training (job, episode, tool, masked command), keyed by job"),
     ALERTS("alerts", "vigil.alerts", 2, false, "flagged windows, written exactly once (read with read_committed)"),
     WINDOWS("windows", "vigil.windows", 2, false, "every scored window, for labelling and retraining"),
     DEADLETTER("deadletter", "vigil.deadletter", 1, false, "input records Vigil could not use, with the reason"),

@@ -50,7 +50,8 @@ import org.apache.flink.util.OutputTag;
  *    └─ those whose popularity matters ── key by remote address ── window: how many jobs ──┤ Contact
  * contacts ∪ GpuSample ── key by job ── window: features + evidence ── score ── windows
  * model releases (model topic) ── broadcast ─────────────────────────────┘ (swapped without a restart)
- * flagged windows ∪ assignments ── key by job ── incident lifecycle ── alerts (open, update, close)
+ * flagged windows ∪ assignments ── key by job ── incident lifecycle ── transitions
+ * transitions ∪ agent tool calls ∪ first sightings ── key by job ── agent context ── alerts (open, update, close)
  * every stage's rejects ── dead letters
  * </pre>
  */
@@ -264,7 +265,7 @@ public final class DetectPipeline {
 
         // 6. Incidents: each job's flagged windows open, update and close incidents, in event time (its assignments
         //    tell a STOP from a restart); each transition is an alert.
-        SingleOutputStreamOperator<Alert> incidents = scored.getSideOutput(ScoreWindows.FLAGGED)
+        SingleOutputStreamOperator<Alert> transitions = scored.getSideOutput(ScoreWindows.FLAGGED)
                 .map(IncidentInput::of)
                 .returns(IncidentInput.class)
                 .name("Flagged windows")
@@ -277,6 +278,38 @@ public final class DetectPipeline {
                 .returns(Alert.class)
                 .uid("incident-lifecycle")
                 .name("Incident lifecycle");
+
+        // 7. Agent context: each transition names the episodes and tool calls of the job's agents nearest in time
+        //    to the first packet to its suspicious destinations or the first sample of a new GPU process.
+        DataStream<AgentContextInput> sightings = flowsBySource
+                .union(flowsByDestination)
+                .filter(AgentContextInput::mayAnchor)
+                .name("Flows that may anchor an alert")
+                .map(AgentContextInput::of)
+                .returns(AgentContextInput.class)
+                .name("Endpoints seen")
+                .union(attributedSamples
+                        .flatMap((GpuSample sample, Collector<AgentContextInput> out) ->
+                                AgentContextInput.of(sample).forEach(out::collect))
+                        .returns(AgentContextInput.class)
+                        .name("GPU processes seen"))
+                .filter(new FirstSightings())
+                .name("First sightings per minute");
+        SingleOutputStreamOperator<Alert> incidents = transitions
+                .map(AgentContextInput::of)
+                .returns(AgentContextInput.class)
+                .name("Transitions")
+                .union(
+                        flows.getSideOutput(SplitReceived.AGENT_EVENTS)
+                                .map(AgentContextInput::of)
+                                .returns(AgentContextInput.class)
+                                .name("Agent tool calls"),
+                        sightings)
+                .keyBy(AgentContextInput::jobId)
+                .process(new AgentContext())
+                .returns(Alert.class)
+                .uid("agent-context")
+                .name("Agent episodes behind each alert");
 
         DataStream<DeadLetter> late = jobContacts
                 .getSideOutput(LATE_FLOWS)
@@ -302,7 +335,7 @@ public final class DetectPipeline {
                 .name("Count dead letters by reason");
         return new Results(
                 incidents,
-                incidents.getSideOutput(IncidentLifecycle.FLAGGED_WINDOWS),
+                transitions.getSideOutput(IncidentLifecycle.FLAGGED_WINDOWS),
                 scored,
                 deadLetters,
                 flows.getSideOutput(SplitReceived.INPUT_STATS));

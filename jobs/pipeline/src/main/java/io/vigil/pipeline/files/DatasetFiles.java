@@ -33,6 +33,11 @@ import org.apache.flink.connector.file.src.reader.StreamFormat;
 public final class DatasetFiles {
     /** The inputs of a dataset, by file name without suffix. */
     public static final List<String> INPUTS = List.of("flows", "gpu", "assignments");
+    /**
+     * The optional input of a dataset: the tool calls of the agents under training ({@code agent_events.jsonl},
+     * {@code .jsonl.gz} or {@code .avro}); a dataset without it is read as before.
+     */
+    public static final String AGENT_EVENTS = "agent_events";
     /** The suffixes an input file may have, in the order they are looked for. */
     public static final List<String> SUFFIXES = List.of(".jsonl.gz", ".jsonl", ".avro");
 
@@ -64,6 +69,10 @@ public final class DatasetFiles {
                     RecordType.ASSIGNMENT,
                     Formats.VIGIL,
                     formats));
+            Path agentEvents = optionalFile(dataset, AGENT_EVENTS);
+            if (agentEvents != null) {
+                sources.add(source(dataset, agentEvents, RecordType.AGENT_EVENT, Formats.VIGIL, formats));
+            }
         }
         return new DetectPipeline.Inputs(sources);
     }
@@ -186,6 +195,16 @@ public final class DatasetFiles {
                     + "): keep one, so that no record is read twice or left out unnoticed"));
         }
         return found.get(0);
+    }
+
+    /** The file of an optional input ({@link #AGENT_EVENTS}), or null when the dataset has none; two are refused. */
+    public static Path optionalFile(Path dataset, String name) {
+        for (String suffix : SUFFIXES) {
+            if (Files.isRegularFile(dataset.resolve(name + suffix))) {
+                return file(dataset, name);
+            }
+        }
+        return null;
     }
 
     /** What to tell a user whose dataset lacks a file: the files it has that another format would read. */

@@ -61,7 +61,7 @@ public final class KafkaEnds {
     }
 
     /**
-     * One source over the three input topics: a reader gets partitions of all three at once, so flows,
+     * One source over the four input topics: a reader gets partitions of all three at once, so flows,
      * samples and the assignments that attribute them advance event time together.
      */
     static Source<Received, ?, ?> source(VigilConfig config, boolean bounded) {
@@ -86,6 +86,9 @@ public final class KafkaEnds {
                                 .bounded(formats.bounds(), true),
                 config.topic(Topic.ASSIGNMENTS),
                         ReceivedDecoder.avro(RecordType.ASSIGNMENT, config.topic(Topic.ASSIGNMENTS), registry)
+                                .bounded(formats.bounds(), true),
+                config.topic(Topic.AGENT_EVENTS),
+                        ReceivedDecoder.avro(RecordType.AGENT_EVENT, config.topic(Topic.AGENT_EVENTS), registry)
                                 .bounded(formats.bounds(), true));
         var builder = KafkaSource.<Received>builder()
                 .setProperties(consumer(config))

@@ -177,6 +177,14 @@ public final class Replay {
                     throw new BadInput(e.getCause().getMessage());
                 }
             }
+            try {
+                Path agentEvents = DatasetFiles.optionalFile(given, DatasetFiles.AGENT_EVENTS);
+                if (agentEvents != null) {
+                    files.add(agentEvents);
+                }
+            } catch (UncheckedIOException e) {
+                throw new BadInput(e.getCause().getMessage());
+            }
             List<Label> labels;
             try {
                 labels = Labels.ofDataset(given);
