@@ -127,7 +127,10 @@ public final class AgentContext extends KeyedProcessFunction<String, AgentContex
             list.add(in.call);
             calls.put(minute, list);
         } else if (in.seen != null) {
-            long minute = minute(in.seenTs);
+            // an endpoint first seen before the kept horizon (a long connection re-reported, counting from its start)
+            // is kept in the oldest kept minute: the job's history reaches back that far, and it is not new
+            long minute = Math.max(
+                    minute(in.seenTs), oldestKeptMinute(ctx.timerService().currentWatermark()));
             Map<String, Long> seen = sightings.get(minute);
             if (seen == null) {
                 seen = new HashMap<>();
@@ -272,6 +275,11 @@ public final class AgentContext extends KeyedProcessFunction<String, AgentContex
             }
         }
         return anchors;
+    }
+
+    /** The oldest minute a record may still be kept in at this watermark (its expiry not yet passed). */
+    private static long oldestKeptMinute(long watermark) {
+        return watermark < Long.MIN_VALUE + HORIZON_MS ? Long.MIN_VALUE : minute(watermark - HORIZON_MS);
     }
 
     private static long minute(long ts) {

@@ -266,4 +266,29 @@ class AgentContextHarnessTest {
                         Alerts.flagId(open.getIncidentId(), "ep-scan"),
                         Alerts.flagId(open.getIncidentId(), "ep-tunnel"));
     }
+
+    /**
+     * A long connection re-reported every minute, counting from its start (the tracker's, from minute 0), keeps the
+     * job's kept history reaching a horizon back: a tunnel past the horizon still anchors and names its call.
+     */
+    @Test
+    void aLongConnectionReReportedKeepsTheJobsHistoryReachingBack() throws Exception {
+        int late = (int) (AgentContext.HORIZON_MS / 60_000) + 4;
+        for (int minute = 0; minute <= late + 1; minute++) {
+            harness.processWatermark(new Watermark(at(minute)));
+            seen("198.51.100.10", 443, at(0));
+            if (minute == late) {
+                send(call("ep-nc", at(late) + 9_000, at(late) + 9_500, "nc 203.0.113.7 22"));
+                seen("203.0.113.7", 22, at(late) + 10_000);
+                alert(tunnelAlert(late));
+            }
+        }
+        harness.processWatermark(new Watermark(at(late + 1) + AgentContext.CALL_GRACE_MS));
+
+        assertThat(harness.extractOutputValues())
+                .singleElement()
+                .satisfies(a -> assertThat(a.getAgentContext())
+                        .extracting(AgentEpisode::getEpisodeId)
+                        .containsExactly("ep-nc"));
+    }
 }
