@@ -166,7 +166,7 @@ public final class InputPublisher implements Closeable {
     }
 
     /**
-     * The latest message timestamp on the input topics (the records' event times), or {@code Long.MIN_VALUE}
+     * The latest message timestamp on the telemetry topics (flows, GPU samples, assignments: the records' event times), or {@code Long.MIN_VALUE}
      * when they hold none. A detect job that has read them keeps its clock (its watermark) there: a record older
      * than that is late to it, and dropped as late, whatever the records of a live fleet beside it.
      */
@@ -177,8 +177,11 @@ public final class InputPublisher implements Closeable {
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
                 30_000));
         try (Admin admin = Admin.create(p)) {
-            List<String> topics =
-                    TOPICS.values().stream().map(config::topic).distinct().toList();
+            // the telemetry's topics: tool calls move no detection clock (a context source of their own)
+            List<String> topics = List.of(Topic.FLOWS, Topic.GPU, Topic.ASSIGNMENTS).stream()
+                    .map(config::topic)
+                    .distinct()
+                    .toList();
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
             admin.describeTopics(topics)
                     .allTopicNames()
