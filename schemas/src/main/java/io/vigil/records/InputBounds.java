@@ -148,11 +148,15 @@ public record InputBounds(
         return null;
     }
 
-    /** The event time of an input record (flow, GPU sample, assignment), or Long.MIN_VALUE for anything else. */
+    /** The event time of an input record (flow, GPU sample, assignment, agent event), or Long.MIN_VALUE for anything else. */
     public static long eventTimeOf(Object record) {
         Instant ts = record instanceof Flow f
                 ? f.getTs()
-                : record instanceof GpuSample s ? s.getTs() : record instanceof Assignment a ? a.getTs() : null;
+                : record instanceof GpuSample s
+                        ? s.getTs()
+                        : record instanceof Assignment a
+                                ? a.getTs()
+                                : record instanceof AgentEvent e ? e.getTs() : null;
         return ts == null ? Long.MIN_VALUE : ts.toEpochMilli();
     }
 

@@ -67,6 +67,21 @@ public final class RecordChecks {
         }
     }
 
+    public static void agentEvent(AgentEvent e) throws RecordRejected {
+        time("ts", e.getTs());
+        time("start_ts", e.getStartTs());
+        if (e.getStartTs().isAfter(e.getTs())) {
+            throw new RecordRejected(RejectReason.OUT_OF_RANGE, "start_ts", "start_ts is after ts");
+        }
+        text("job_id", e.getJobId());
+        text("episode_id", e.getEpisodeId());
+        text("node", e.getNode());
+        text("tool", e.getTool());
+        if (e.getStep() != null && e.getStep() < 0) {
+            throw new RecordRejected(RejectReason.OUT_OF_RANGE, "step", "step is negative: " + e.getStep());
+        }
+    }
+
     /** Records Vigil writes itself (alerts, windows, dead letters) are checked only structurally. */
     public static <T> void none(T record) {}
 

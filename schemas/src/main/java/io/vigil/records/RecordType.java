@@ -25,6 +25,8 @@ public final class RecordType<T extends SpecificRecord> {
             new RecordType<>("gpu", GpuSample.class, GpuSample.getClassSchema(), RecordChecks::gpuSample);
     public static final RecordType<Assignment> ASSIGNMENT =
             new RecordType<>("assignment", Assignment.class, Assignment.getClassSchema(), RecordChecks::assignment);
+    public static final RecordType<AgentEvent> AGENT_EVENT =
+            new RecordType<>("agent-event", AgentEvent.class, AgentEvent.getClassSchema(), RecordChecks::agentEvent);
     public static final RecordType<Alert> ALERT =
             new RecordType<>("alert", Alert.class, Alert.getClassSchema(), RecordChecks::none);
     public static final RecordType<JobWindow> WINDOW =
@@ -35,8 +37,11 @@ public final class RecordType<T extends SpecificRecord> {
     public static final RecordType<SuppressionRule> SUPPRESSION = new RecordType<>(
             "suppression", SuppressionRule.class, SuppressionRule.getClassSchema(), RecordChecks::none);
 
+    public static final RecordType<EpisodeFlag> EPISODE_FLAG =
+            new RecordType<>("episode-flag", EpisodeFlag.class, EpisodeFlag.getClassSchema(), RecordChecks::none);
+
     public static final List<RecordType<?>> ALL =
-            List.of(FLOW, GPU, ASSIGNMENT, ALERT, WINDOW, DEAD_LETTER, SUPPRESSION);
+            List.of(FLOW, GPU, ASSIGNMENT, AGENT_EVENT, ALERT, WINDOW, DEAD_LETTER, SUPPRESSION, EPISODE_FLAG);
 
     private final String name;
     private final Class<T> recordClass;
@@ -84,7 +89,7 @@ public final class RecordType<T extends SpecificRecord> {
             }
         }
         throw new IllegalArgumentException("unknown record type '" + name
-                + "'; known: flow, gpu, assignment, alert, window, deadletter, suppression");
+                + "'; known: flow, gpu, assignment, agent-event, alert, window, deadletter, suppression, episode-flag");
     }
 
     @Override

@@ -27,9 +27,9 @@ import picocli.CommandLine.Spec;
         name = "detect",
         mixinStandardHelpOptions = true,
         description = {
-            "The long-running job: reads flows, GPU samples and assignments from Kafka (and follows model releases and"
-                    + " suppression rules), writes alerts (exactly once),"
-                    + " scored windows and dead letters. Submitted to a Flink cluster it runs there; run with java -jar it runs"
+            "The long-running job: reads flows, GPU samples, assignments and agents' tool calls from Kafka (and follows"
+                    + " model releases and suppression rules), writes alerts, the episodes they name (episode"
+                    + " flags), scored windows and dead letters. Submitted to a Flink cluster it runs there; run with java -jar it runs"
                     + " in a local mini-cluster. It starts once a broker answers and has the job's topics (vigil topics"
                     + " creates them); until then it says on stderr what it waits for, every 5 s. Brokers that refuse its"
                     + " Kafka client properties (authentication failed, not authorized) stop it with exit code 1.",
@@ -41,7 +41,9 @@ public final class DetectCommand implements Callable<Integer>, UsesSettings {
             Topic.FLOWS,
             Topic.GPU,
             Topic.ASSIGNMENTS,
+            Topic.AGENT_EVENTS,
             Topic.ALERTS,
+            Topic.EPISODE_FLAGS,
             Topic.WINDOWS,
             Topic.DEADLETTER,
             Topic.MODELS,

@@ -10,8 +10,21 @@ public enum Topic {
     FLOWS("flows", "vigil.flows", 4, true, "network flow records, keyed by node"),
     GPU("gpu", "vigil.gpu", 4, true, "GPU metric samples, keyed by node"),
     ASSIGNMENTS("assignments", "vigil.assignments", 1, true, "scheduler assignments: job to pod, IP and GPUs"),
-    ALERTS("alerts", "vigil.alerts", 2, false, "flagged windows, written exactly once (read with read_committed)"),
+    AGENT_EVENTS(
+            "agent-events",
+            "vigil.agent-events",
+            4,
+            true,
+            "tool calls of agents under training (job, episode, tool, masked command), keyed by job"),
+    ALERTS("alerts", "vigil.alerts", 2, false, "incident transitions (open, update, close), with the delivery output.delivery names"),
     WINDOWS("windows", "vigil.windows", 2, false, "every scored window, for labelling and retraining"),
+    EPISODE_FLAGS(
+            "episode-flags",
+            "vigil.episode-flags",
+            2,
+            false,
+            "agent episodes named by an incident, once per (incident, episode), for the trainer to quarantine"
+                    + " (read with read_committed)"),
     DEADLETTER("deadletter", "vigil.deadletter", 1, false, "input records Vigil could not use, with the reason"),
     MODELS("models", "vigil.models", 1, true, "model releases, from publish-model"),
     FEEDBACK(

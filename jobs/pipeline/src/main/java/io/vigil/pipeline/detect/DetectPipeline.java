@@ -21,6 +21,7 @@ import io.vigil.pipeline.serde.RecordTypes;
 import io.vigil.records.Alert;
 import io.vigil.records.Assignment;
 import io.vigil.records.DeadLetter;
+import io.vigil.records.EpisodeFlag;
 import io.vigil.records.Flow;
 import io.vigil.records.GpuSample;
 import io.vigil.records.JobWindow;
@@ -50,7 +51,10 @@ import org.apache.flink.util.OutputTag;
  *    └─ those whose popularity matters ── key by remote address ── window: how many jobs ──┤ Contact
  * contacts ∪ GpuSample ── key by job ── window: features + evidence ── score ── windows
  * model releases (model topic) ∪ suppression rules ── broadcast ─────────┘ (swapped without a restart)
- * flagged windows no rule silences ∪ assignments ── key by job ── incident lifecycle ── alerts (open, update, close)
+ * flagged windows no rule silences ∪ assignments ── key by job ── incident lifecycle ── transitions
+ * context sources (agents' tool calls; quiet is idle) ─┐
+ * transitions ∪ tool calls ∪ first sightings ── key by job ── agent context ── alerts (open, update, close)
+ *                                                                          └── episode flags (once per incident, episode)
  * every stage's rejects ── dead letters
  * </pre>
  */
@@ -62,54 +66,72 @@ public final class DetectPipeline {
     /**
      * The inputs: any number of sources, each yielding any mix of flows, GPU samples and assignments
      * (one Kafka source over the three topics, one file source per file), each with its own watermarks;
-     * the model releases (artifact bytes, the model topic), or null where there are none (replay); the
-     * suppression topic's messages, decoded ({@link SuppressionInput}), or null; and suppression rules in force
-     * from the start (a file's, for replay and evaluate). The model and suppression sources must not end while
-     * the job runs ({@link ModelReleases}).
+     * the context sources, yielding the agents' tool calls (the agent-events topic, a dataset's agent_events
+     * file), which only the alerts' agent context reads, with watermarks that never hold detection back
+     * ({@link ContextWatermarks}); the model releases (artifact bytes, the model topic), or null where there are
+     * none (replay); the suppression topic's messages, decoded ({@link SuppressionInput}), or null; and
+     * suppression rules in force from the start (a file's, for replay and evaluate). The model and suppression
+     * sources must not end while the job runs ({@link ModelReleases}).
      */
     public record Inputs(
             List<Source<Received, ?, ?>> sources,
+            List<Source<Received, ?, ?>> context,
             Source<byte[], ?, ?> models,
             Source<SuppressionInput, ?, ?> suppressions,
             Suppressions rules) {
 
         /** Inputs without model releases or suppressions. */
-        public Inputs(List<Source<Received, ?, ?>> sources) {
-            this(sources, null);
+        public Inputs(List<Source<Received, ?, ?>> sources, List<Source<Received, ?, ?>> context) {
+            this(sources, context, null, null, Suppressions.none());
         }
 
-        /** Inputs without suppressions. */
-        public Inputs(List<Source<Received, ?, ?>> sources, Source<byte[], ?, ?> models) {
-            this(sources, models, null, Suppressions.none());
+        /** Inputs without context, model releases or suppressions. */
+        public Inputs(List<Source<Received, ?, ?>> sources) {
+            this(sources, List.of());
         }
 
         /** The same inputs with these rules in force from the start. */
         public Inputs withRules(Suppressions fileRules) {
-            return new Inputs(sources, models, suppressions, fileRules);
+            return new Inputs(sources, context, models, suppressions, fileRules);
         }
     }
 
-    /** Where the results go. */
-    public record Outputs(Sink<Alert> alerts, Sink<JobWindow> windows, Sink<DeadLetter> deadLetters) {}
+    /** Where the results go; {@code episodeFlags} null: nowhere. */
+    public record Outputs(
+            Sink<Alert> alerts, Sink<JobWindow> windows, Sink<DeadLetter> deadLetters, Sink<EpisodeFlag> episodeFlags) {
+
+        /** Outputs for a caller that has no use for episode flags. */
+        public Outputs(Sink<Alert> alerts, Sink<JobWindow> windows, Sink<DeadLetter> deadLetters) {
+            this(alerts, windows, deadLetters, null);
+        }
+    }
 
     /**
      * The pipeline's three results, for a caller that collects them itself (a local replay): the alerts (each a
      * transition of an incident), every scored window and the dead letters; and beside them every flagged window
      * as an alert of its own with the incident it joined (for a replay's backtest and report; no sink) and what
-     * each input file's reader counted (files only; nothing on Kafka).
+     * each input file's reader counted (files only; nothing on Kafka); and the episode flags, one per (incident,
+     * episode) it names.
      */
     public record Results(
             DataStream<Alert> alerts,
             DataStream<Alert> flaggedWindows,
             DataStream<JobWindow> windows,
             DataStream<DeadLetter> deadLetters,
-            DataStream<InputStats> inputStats) {
+            DataStream<InputStats> inputStats,
+            DataStream<EpisodeFlag> episodeFlags) {
 
         /** Sends each result to its sink. */
         public void sinkTo(Outputs outputs) {
             windows.sinkTo(outputs.windows()).uid("windows-sink").name("Scored windows");
             alerts.sinkTo(outputs.alerts()).uid("alerts-sink").name("Alerts");
             deadLetters.sinkTo(outputs.deadLetters()).uid("deadletters-sink").name("Dead letters");
+            if (outputs.episodeFlags() != null) {
+                episodeFlags
+                        .sinkTo(outputs.episodeFlags())
+                        .uid("episode-flags-sink")
+                        .name("Episode flags");
+            }
         }
     }
 
@@ -146,6 +168,9 @@ public final class DetectPipeline {
                 .returns(RecordTypes.FLOW)
                 .uid("split-received")
                 .name("Split flows, samples, assignments, dead letters");
+        // The context (agents' tool calls) is split apart from the inputs: its watermarks reach the agent context
+        // stage and nothing before it.
+        SingleOutputStreamOperator<Flow> context = readContext(env, inputs.context(), settings, flows);
         DataStream<GpuSample> samples = flows.getSideOutput(SplitReceived.SAMPLES);
         DataStream<Assignment> assignments = flows.getSideOutput(SplitReceived.ASSIGNMENTS);
 
@@ -286,7 +311,7 @@ public final class DetectPipeline {
 
         // 6. Incidents: each job's flagged windows open, update and close incidents, in event time (its assignments
         //    tell a STOP from a restart); each transition is an alert.
-        SingleOutputStreamOperator<Alert> incidents = scored.getSideOutput(ScoreWindows.FLAGGED)
+        SingleOutputStreamOperator<Alert> transitions = scored.getSideOutput(ScoreWindows.FLAGGED)
                 .map(IncidentInput::of)
                 .returns(IncidentInput.class)
                 .name("Flagged windows")
@@ -299,6 +324,38 @@ public final class DetectPipeline {
                 .returns(Alert.class)
                 .uid("incident-lifecycle")
                 .name("Incident lifecycle");
+
+        // 7. Agent context: each transition names the episodes and tool calls of the job's agents nearest in time
+        //    to the first packet to its suspicious destinations or the first sample of a new GPU process.
+        DataStream<AgentContextInput> sightings = flowsBySource
+                .union(flowsByDestination)
+                .filter(AgentContextInput::mayAnchor)
+                .name("Flows that may anchor an alert")
+                .map(AgentContextInput::of)
+                .returns(AgentContextInput.class)
+                .name("Endpoints seen")
+                .union(attributedSamples
+                        .flatMap((GpuSample sample, Collector<AgentContextInput> out) ->
+                                AgentContextInput.of(sample).forEach(out::collect))
+                        .returns(AgentContextInput.class)
+                        .name("GPU processes seen"))
+                .filter(new FirstSightings())
+                .name("First sightings per minute");
+        SingleOutputStreamOperator<Alert> incidents = transitions
+                .map(AgentContextInput::of)
+                .returns(AgentContextInput.class)
+                .name("Transitions")
+                .union(
+                        context.getSideOutput(SplitReceived.AGENT_EVENTS)
+                                .map(AgentContextInput::of)
+                                .returns(AgentContextInput.class)
+                                .name("Agent tool calls"),
+                        sightings)
+                .keyBy(AgentContextInput::jobId)
+                .process(new AgentContext())
+                .returns(Alert.class)
+                .uid("agent-context")
+                .name("Agent episodes behind each alert");
 
         DataStream<DeadLetter> late = jobContacts
                 .getSideOutput(LATE_FLOWS)
@@ -316,6 +373,7 @@ public final class DetectPipeline {
                                 .name("Late samples"));
         DataStream<DeadLetter> deadLetters = flows.getSideOutput(DeadLetters.TAG)
                 .union(
+                        context.getSideOutput(DeadLetters.TAG),
                         flowsBySource.getSideOutput(DeadLetters.TAG),
                         flowsByDestination.getSideOutput(DeadLetters.TAG),
                         late);
@@ -326,10 +384,11 @@ public final class DetectPipeline {
                 deadLetters.map(new CountDeadLetters()).uid("count-deadletters").name("Count dead letters by reason");
         return new Results(
                 incidents,
-                incidents.getSideOutput(IncidentLifecycle.FLAGGED_WINDOWS),
+                transitions.getSideOutput(IncidentLifecycle.FLAGGED_WINDOWS),
                 scored,
                 deadLetters,
-                flows.getSideOutput(SplitReceived.INPUT_STATS));
+                flows.getSideOutput(SplitReceived.INPUT_STATS).union(context.getSideOutput(SplitReceived.INPUT_STATS)),
+                incidents.getSideOutput(AgentContext.EPISODE_FLAGS));
     }
 
     /** All sources, each with its own watermarks (per Kafka partition, per file), as one stream. */
@@ -345,6 +404,37 @@ public final class DetectPipeline {
             all = all == null ? one : all.union(one);
         }
         return all;
+    }
+
+    /**
+     * The context sources, each with parallelism 1 (a reader without a split never declares itself idle, and tool
+     * calls are few) and {@link ContextWatermarks}, split like the inputs: tool calls, dead letters and a file's
+     * counts as side outputs.
+     */
+    private static SingleOutputStreamOperator<Flow> readContext(
+            StreamExecutionEnvironment env,
+            List<Source<Received, ?, ?>> sources,
+            DetectSettings settings,
+            DataStream<Flow> inputs) {
+        DataStream<Received> all = null;
+        for (int i = 0; i < sources.size(); i++) {
+            DataStream<Received> one = env.fromSource(
+                            sources.get(i), ContextWatermarks.strategy(settings), "context " + i)
+                    .setParallelism(1)
+                    .uid("context-source-" + i);
+            all = all == null ? one : all.union(one);
+        }
+        if (all == null) {
+            // no context input: a stream with no records derived from the inputs, so with exactly their event time
+            // (an empty source would end at once and send the end of time, which idle inputs would let through)
+            all = inputs.flatMap((Flow f, Collector<Received> none) -> {})
+                    .returns(Received.class)
+                    .name("No context");
+        }
+        return all.process(new SplitReceived())
+                .returns(RecordTypes.FLOW)
+                .uid("split-context")
+                .name("Split tool calls, dead letters");
     }
 
     /**

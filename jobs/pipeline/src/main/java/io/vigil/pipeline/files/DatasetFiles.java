@@ -33,6 +33,11 @@ import org.apache.flink.connector.file.src.reader.StreamFormat;
 public final class DatasetFiles {
     /** The inputs of a dataset, by file name without suffix. */
     public static final List<String> INPUTS = List.of("flows", "gpu", "assignments");
+    /**
+     * The optional input of a dataset: the tool calls of the agents under training ({@code agent_events.jsonl},
+     * {@code .jsonl.gz} or {@code .avro}); a dataset without it is read as before.
+     */
+    public static final String AGENT_EVENTS = "agent_events";
     /** The suffixes an input file may have, in the order they are looked for. */
     public static final List<String> SUFFIXES = List.of(".jsonl.gz", ".jsonl", ".avro");
 
@@ -53,6 +58,7 @@ public final class DatasetFiles {
      */
     public static DetectPipeline.Inputs inputs(List<Path> datasets, InputFormats formats) {
         List<Source<Received, ?, ?>> sources = new ArrayList<>();
+        List<Source<Received, ?, ?>> context = new ArrayList<>();
         for (Path dataset : datasets) {
             for (Path flows : files(dataset, "flows", formats.flows())) {
                 sources.add(source(dataset, flows, RecordType.FLOW, formats.flows(), formats));
@@ -64,8 +70,12 @@ public final class DatasetFiles {
                     RecordType.ASSIGNMENT,
                     Formats.VIGIL,
                     formats));
+            Path agentEvents = optionalFile(dataset, AGENT_EVENTS);
+            if (agentEvents != null) {
+                context.add(source(dataset, agentEvents, RecordType.AGENT_EVENT, Formats.VIGIL, formats));
+            }
         }
-        return new DetectPipeline.Inputs(sources);
+        return new DetectPipeline.Inputs(sources, context);
     }
 
     /**
@@ -186,6 +196,16 @@ public final class DatasetFiles {
                     + "): keep one, so that no record is read twice or left out unnoticed"));
         }
         return found.get(0);
+    }
+
+    /** The file of an optional input ({@link #AGENT_EVENTS}), or null when the dataset has none; two are refused. */
+    public static Path optionalFile(Path dataset, String name) {
+        for (String suffix : SUFFIXES) {
+            if (Files.isRegularFile(dataset.resolve(name + suffix))) {
+                return file(dataset, name);
+            }
+        }
+        return null;
     }
 
     /** What to tell a user whose dataset lacks a file: the files it has that another format would read. */

@@ -1,10 +1,12 @@
 package io.vigil.pipeline.ingest;
 
+import io.vigil.records.AgentEvent;
 import io.vigil.records.DeadLetter;
 import io.vigil.records.InputBounds;
 import io.vigil.records.RecordType;
 import io.vigil.records.RejectReason;
 import io.vigil.records.Rejection;
+import io.vigil.records.agents.AgentCommands;
 import io.vigil.records.json.JsonRecordCodec;
 import java.io.IOException;
 import java.time.Instant;
@@ -160,12 +162,15 @@ public final class AvroContainerFormat<T extends SpecificRecord> implements Stre
                     .toDeadLetter(type.name(), source, (Instant) null, (String) null);
         }
 
+        /** The record as a dead letter shows it: JSON, an agent event's command masked and cut. */
         private String json(T record) {
             if (json == null) {
                 json = JsonRecordCodec.of(type);
             }
             try {
-                return json.encode(record);
+                return record instanceof AgentEvent e
+                        ? json.encode(type.recordClass().cast(AgentCommands.atEdge(e)))
+                        : json.encode(record);
             } catch (RuntimeException e) {
                 return String.valueOf(record);
             }

@@ -1,16 +1,18 @@
 package io.vigil.pipeline.ingest;
 
 import io.vigil.pipeline.serde.RecordTypes;
+import io.vigil.records.AgentEvent;
 import io.vigil.records.Assignment;
 import io.vigil.records.DeadLetter;
 import io.vigil.records.Flow;
 import io.vigil.records.GpuSample;
+import io.vigil.records.agents.AgentCommands;
 import org.apache.flink.api.common.typeinfo.TypeInfo;
 
 /**
  * What a source hands to the pipeline: one decoded input record, or the dead letter saying why it could
  * not be used. Decoding happens inside the source so that event time, and so watermarks, are known per
- * Kafka partition or file. Exactly one of the record fields is set (flow, sample, assignment, dead letter,
+ * Kafka partition or file. Exactly one of the record fields is set (flow, sample, assignment, agent event, dead letter,
  * or a file's {@link InputStats} at its end). A Flink POJO: flows and samples use the hand-written
  * serializers ({@link RecordTypes}), assignments and dead letters Flink's Avro serializer.
  */
@@ -22,6 +24,9 @@ public class Received {
     public GpuSample sample;
 
     public Assignment assignment;
+    /** An agent's tool call, its command already masked and cut ({@link AgentCommands}). */
+    public AgentEvent agentEvent;
+
     public DeadLetter deadLetter;
     /** What a file's reader counted, sent once at its end; never a record. */
     public InputStats stats;
@@ -49,6 +54,10 @@ public class Received {
             r.sample = s;
         } else if (record instanceof Assignment a) {
             r.assignment = a;
+        } else if (record instanceof AgentEvent e) {
+            // every source makes its records here: the one place a command's secrets are masked before
+            // anything keeps or sends it on
+            r.agentEvent = AgentCommands.atEdge(e);
         } else if (record instanceof DeadLetter d) {
             r.deadLetter = d;
         } else {
@@ -68,11 +77,14 @@ public class Received {
         if (assignment != null) {
             return assignment.getTs().toEpochMilli();
         }
+        if (agentEvent != null) {
+            return agentEvent.getTs().toEpochMilli();
+        }
         return Long.MIN_VALUE;
     }
 
-    /** The input record (flow, sample or assignment), or null for a dead letter. */
+    /** The input record (flow, sample, assignment or agent event), or null for a dead letter. */
     public Object record() {
-        return flow != null ? flow : sample != null ? sample : assignment;
+        return flow != null ? flow : sample != null ? sample : assignment != null ? assignment : agentEvent;
     }
 }

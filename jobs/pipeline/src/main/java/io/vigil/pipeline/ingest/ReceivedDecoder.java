@@ -5,6 +5,7 @@ import io.vigil.records.InputBounds;
 import io.vigil.records.RecordType;
 import io.vigil.records.RejectReason;
 import io.vigil.records.Rejection;
+import io.vigil.records.agents.AgentCommands;
 import io.vigil.records.formats.DcgmPrometheusFormat;
 import io.vigil.records.formats.FormatOptions;
 import io.vigil.records.formats.Formats;
@@ -169,7 +170,7 @@ public final class ReceivedDecoder<T extends SpecificRecord> implements Serializ
                             null,
                             "the message has " + value.length + " bytes, more than input.max.line.bytes "
                                     + bounds.maxLineBytes())
-                    .toDeadLetter(typeName, source, (Instant) null, Arrays.copyOf(value, 256))));
+                    .toDeadLetter(typeName, source, (Instant) null, cut(Arrays.copyOf(value, 256)))));
             return;
         }
         String text;
@@ -277,7 +278,7 @@ public final class ReceivedDecoder<T extends SpecificRecord> implements Serializ
             framing = Framings.forTopic(type(), topic, registryUrl);
         }
         Decoded<T> decoded = framing.decode(value);
-        byte[] original = value == null || value.length <= MAX_ORIGINAL ? value : Arrays.copyOf(value, MAX_ORIGINAL);
+        byte[] original = cut(value);
         if (decoded.isAccepted()) {
             Rejection r = bounds.check(decoded.record(), live ? System.currentTimeMillis() : -1);
             if (r == null) {
@@ -294,11 +295,20 @@ public final class ReceivedDecoder<T extends SpecificRecord> implements Serializ
         return typeName;
     }
 
-    private static byte[] cut(byte[] value) {
+    /**
+     * The original bytes as a dead letter keeps them: cut; none of an agent event, whose command may hold a secret
+     * that undecoded bytes do not let {@link AgentCommands} find.
+     */
+    private byte[] cut(byte[] value) {
+        if (typeName.equals(RecordType.AGENT_EVENT.name())) {
+            return null;
+        }
         return value == null || value.length <= MAX_ORIGINAL ? value : Arrays.copyOf(value, MAX_ORIGINAL);
     }
 
-    private static String cut(String line) {
+    /** The original text as a dead letter keeps it: cut, and an agent event's secrets masked. */
+    private String cut(String text) {
+        String line = typeName.equals(RecordType.AGENT_EVENT.name()) ? AgentCommands.mask(text) : text;
         if (line.length() <= MAX_ORIGINAL) {
             return line;
         }

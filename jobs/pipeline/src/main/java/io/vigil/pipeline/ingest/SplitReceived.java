@@ -1,6 +1,7 @@
 package io.vigil.pipeline.ingest;
 
 import io.vigil.pipeline.serde.RecordTypes;
+import io.vigil.records.AgentEvent;
 import io.vigil.records.Assignment;
 import io.vigil.records.Flow;
 import io.vigil.records.GpuSample;
@@ -12,10 +13,10 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Splits what the sources received by kind: flows (the main output), GPU samples and assignments (side
+ * Splits what the sources received by kind: flows (the main output), GPU samples, assignments and agent events (side
  * outputs), the dead letters of records that could not be decoded ({@link DeadLetters}), and what each
  * file's reader counted. Counts what it received by kind as the Flink metrics {@code received.<kind>} ({@code
- * flow}, {@code gpu}, {@code assignment}, {@code undecodable}): the records in of every input, whichever source
+ * flow}, {@code gpu}, {@code assignment}, {@code agent_event}, {@code undecodable}): the records in of every input, whichever source
  * they came from.
  */
 public final class SplitReceived extends ProcessFunction<Received, Flow> {
@@ -23,12 +24,14 @@ public final class SplitReceived extends ProcessFunction<Received, Flow> {
 
     public static final OutputTag<GpuSample> SAMPLES = new OutputTag<>("gpu-samples", RecordTypes.GPU_SAMPLE);
     public static final OutputTag<Assignment> ASSIGNMENTS = new OutputTag<>("assignments") {};
+    public static final OutputTag<AgentEvent> AGENT_EVENTS = new OutputTag<>("agent-events") {};
     /** What each input file's reader counted ({@link InputStats}), once per file at its end. */
     public static final OutputTag<InputStats> INPUT_STATS = new OutputTag<>("input-stats") {};
 
     private transient Counter flows;
     private transient Counter samples;
     private transient Counter assignments;
+    private transient Counter agentEvents;
     private transient Counter undecodable;
 
     @Override
@@ -37,6 +40,7 @@ public final class SplitReceived extends ProcessFunction<Received, Flow> {
         flows = received.counter("flow");
         samples = received.counter("gpu");
         assignments = received.counter("assignment");
+        agentEvents = received.counter("agent_event");
         undecodable = received.counter("undecodable");
     }
 
@@ -51,6 +55,9 @@ public final class SplitReceived extends ProcessFunction<Received, Flow> {
         } else if (received.assignment != null) {
             assignments.inc();
             ctx.output(ASSIGNMENTS, received.assignment);
+        } else if (received.agentEvent != null) {
+            agentEvents.inc();
+            ctx.output(AGENT_EVENTS, received.agentEvent);
         } else if (received.deadLetter != null) {
             undecodable.inc();
             ctx.output(DeadLetters.TAG, received.deadLetter);

@@ -50,9 +50,10 @@ public final class KafkaEnds {
      */
     public static DetectPipeline.Inputs inputs(VigilConfig config, boolean bounded) {
         return bounded
-                ? new DetectPipeline.Inputs(List.of(source(config, true)))
+                ? new DetectPipeline.Inputs(List.of(source(config, true)), List.of(contextSource(config, true)))
                 : new DetectPipeline.Inputs(
                         List.of(source(config, false)),
+                        List.of(contextSource(config, false)),
                         modelSource(config),
                         suppressionSource(config),
                         Suppressions.none());
@@ -69,7 +70,8 @@ public final class KafkaEnds {
                                 config.schemaRegistryUrl()),
                         prefix + "-alerts"),
                 sink(config, Topic.WINDOWS, RecordType.WINDOW, "job_id", prefix + "-windows"),
-                sink(config, Topic.DEADLETTER, RecordType.DEAD_LETTER, "record_type", prefix + "-deadletters"));
+                sink(config, Topic.DEADLETTER, RecordType.DEAD_LETTER, "record_type", prefix + "-deadletters"),
+                sink(config, Topic.EPISODE_FLAGS, RecordType.EPISODE_FLAG, "job_id", prefix + "-episode-flags"));
     }
 
     /**
@@ -99,6 +101,30 @@ public final class KafkaEnds {
                 config.topic(Topic.ASSIGNMENTS),
                         ReceivedDecoder.avro(RecordType.ASSIGNMENT, config.topic(Topic.ASSIGNMENTS), registry)
                                 .bounded(formats.bounds(), true));
+        return inputSource(config, decoders, bounded, null);
+    }
+
+    /**
+     * The agent-events topic, a source of its own: tool calls are context for the alerts, and an empty partition
+     * of theirs must hold back nothing, which within the inputs' source it would (its split's watermark is one of
+     * the reader's; see {@code ContextWatermarks}).
+     */
+    static Source<Received, ?, ?> contextSource(VigilConfig config, boolean bounded) {
+        String topic = config.topic(Topic.AGENT_EVENTS);
+        InputFormats formats = InputFormats.from(config);
+        Map<String, ReceivedDecoder<?>> decoders = Map.of(
+                topic,
+                ReceivedDecoder.avro(RecordType.AGENT_EVENT, topic, config.schemaRegistryUrl())
+                        .bounded(formats.bounds(), true));
+        return inputSource(config, decoders, bounded, config.getString(VigilConfig.GROUP_ID) + "-agent-events");
+    }
+
+    /**
+     * A source over topics of input records, decoded at the edge, from the group's committed offsets (earliest the
+     * first time); {@code clientIdPrefix} null: the connector's own.
+     */
+    private static Source<Received, ?, ?> inputSource(
+            VigilConfig config, Map<String, ReceivedDecoder<?>> decoders, boolean bounded, String clientIdPrefix) {
         var builder = KafkaSource.<Received>builder()
                 .setProperties(consumer(config))
                 .setBootstrapServers(config.bootstrapServers())
@@ -107,6 +133,9 @@ public final class KafkaEnds {
                 .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
                 .setDeserializer(new KafkaInput(new HashMap<>(decoders)))
                 .setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        if (clientIdPrefix != null) {
+            builder.setClientIdPrefix(clientIdPrefix);
+        }
         if (bounded) {
             builder.setBounded(OffsetsInitializer.latest());
         }

