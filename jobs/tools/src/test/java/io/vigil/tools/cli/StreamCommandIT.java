@@ -235,9 +235,11 @@ class StreamCommandIT {
         Path dataset = new Scenario().writeDataset(dir.resolve("story"), List.of());
         VigilConfig config = config("after");
         long[] span = DatasetRecords.telemetrySpan(dataset);
-        // the topics hold a record (a clock tick) 3 s later than where the dataset, played at once and ending
-        // now, would begin: a job that read it would drop every record of the dataset before it as late
-        long held = System.currentTimeMillis() - (span[1] - span[0]) + 3_000;
+        // the topics hold a record (a clock tick) 30 s later than where the dataset, played at once and ending
+        // now, would begin: a job that read it would drop every record of the dataset before it as late. The
+        // margin is what the stream may take to start and read the topics (seconds under load; 3 s was too little
+        // once) before its own clock passes the tick; the stream then plays the last 30 s of data at clock pace.
+        long held = System.currentTimeMillis() - (span[1] - span[0]) + 30_000;
         try (InputPublisher publisher = new InputPublisher(config)) {
             publisher.tick(held, "earlier-clock");
             publisher.flush();
