@@ -189,11 +189,12 @@ final class SimulateCommand implements Callable<Integer> {
         progress.done();
         err.println(String.format(
                 Locale.ROOT,
-                "wrote %s: %,d flows, %,d GPU samples, %,d assignments, %d labels in %.1f s",
+                "wrote %s: %,d flows, %,d GPU samples, %,d assignments, %,d agent tool calls, %d labels in %.1f s",
                 out,
                 result.flows(),
                 result.samples(),
                 result.assignments(),
+                result.agentEvents(),
                 result.labels().size(),
                 seconds));
         err.flush();
