@@ -48,6 +48,9 @@ final class AgentTrace {
         }
     }
 
+    /** A benign call made but not yet given a worker: workers are handed out in the order calls start. */
+    private record Unassigned(Pod pod, long start, long end, String tool, String command, Integer exitCode) {}
+
     /** A worker kept free of benign calls while an incident's call runs on it. */
     private record Reservation(Pod pod, int worker, long from, long to) {}
 
@@ -57,6 +60,7 @@ final class AgentTrace {
     private final RlJob job;
     private final Rng rng;
     private final List<Call> pending = new ArrayList<>();
+    private final List<Unassigned> unassigned = new ArrayList<>();
     private final List<Reservation> reserved = new ArrayList<>();
     private final Map<String, Long> steps = new HashMap<>();
     private final Map<Pod, long[]> busyUntil = new HashMap<>();
@@ -92,13 +96,31 @@ final class AgentTrace {
 
     /**
      * A benign call whose first packet (if any) leaves at {@code effect}: started {@code leadMs} before it, lasting
-     * {@code durationMs} from its start (never ending before {@code effect}), on a free worker of the pod.
+     * {@code durationMs} from its start (never ending before {@code effect}). It gets a free worker of the pod when
+     * the calls are next written.
      */
-    Call call(Pod pod, long effect, long leadMs, long durationMs, String tool, String command, Integer exitCode) {
+    void call(Pod pod, long effect, long leadMs, long durationMs, String tool, String command, Integer exitCode) {
         long start = effect - leadMs;
-        long end = Math.max(effect, start + durationMs);
-        int worker = freeWorker(pod, start, end);
-        return add(pod, worker, start, end, tool, command, exitCode);
+        unassigned.add(new Unassigned(pod, start, Math.max(effect, start + durationMs), tool, command, exitCode));
+    }
+
+    /**
+     * Hands the calls made since the last time a worker each, in the order they start: a free one at random; when
+     * every worker is busy (rare), the first to be free, and the call waits for it.
+     */
+    private void assign() {
+        unassigned.sort(Comparator.comparingLong(Unassigned::start)
+                .thenComparing(u -> u.pod.name)
+                .thenComparing(Unassigned::command));
+        for (Unassigned u : unassigned) {
+            long[] busy = busyUntil.computeIfAbsent(u.pod, p -> new long[workers(p)]);
+            int worker = freeWorker(u.pod, u.start, u.end);
+            long start = Math.max(u.start, busy[worker]);
+            long end = Math.max(u.end, start);
+            busy[worker] = end;
+            add(u.pod, worker, start, end, u.tool, u.command, u.exitCode);
+        }
+        unassigned.clear();
     }
 
     /** Keeps {@code worker} of {@code pod} free of benign calls over [from, to]: an incident's call goes there. */
@@ -106,7 +128,7 @@ final class AgentTrace {
         reserved.add(new Reservation(pod, worker, from, to));
     }
 
-    /** A call on a given worker (an incident's, on the worker reserved for it). */
+    /** A call on a given worker (an incident's, made ahead of time on the worker {@link #reserve reserved} for it). */
     Call callOn(Pod pod, int worker, long start, long end, String tool, String command, Integer exitCode) {
         return add(pod, worker, start, Math.max(start, end), tool, command, exitCode);
     }
@@ -115,8 +137,6 @@ final class AgentTrace {
         long offset = skew.computeIfAbsent(
                 pod,
                 p -> Math.round(Rng.of(job.world.seed, "agent-clock:" + p.name).uniform(-250, 250)));
-        long[] busy = busyUntil.computeIfAbsent(pod, p -> new long[workers(p)]);
-        busy[worker] = Math.max(busy[worker], end);
         Call c = new Call(
                 pod, worker, start + offset, end + offset, tool, command, exitCode, episodeAt(pod, worker, start));
         pending.add(c);
@@ -196,6 +216,7 @@ final class AgentTrace {
      * started.
      */
     void drain(long before, Output out) {
+        assign();
         List<Call> ready = new ArrayList<>();
         List<Call> later = new ArrayList<>();
         for (Call c : pending) {

