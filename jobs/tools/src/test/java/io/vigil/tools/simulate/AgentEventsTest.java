@@ -6,6 +6,7 @@ import static io.vigil.tools.simulate.SimulatedDataset.spec;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.vigil.models.agents.AgentBehaviour;
 import io.vigil.records.AgentEvent;
 import io.vigil.records.Flow;
 import java.io.IOException;
@@ -77,6 +78,7 @@ class AgentEventsTest {
                 .filter(c -> MALICIOUS.matcher(c).find())
                 .toList();
         assertThat(shady).isEmpty();
+        assertThat(quiet.agentEvents).noneMatch(e -> AgentBehaviour.namesMiner(e.getCommand()));
         long failed = quiet.agentEvents.stream()
                 .filter(e -> e.getExitCode() != null && e.getExitCode() != 0)
                 .count();
@@ -173,6 +175,9 @@ class AgentEventsTest {
         JsonNode mining = rome.label("rome", InjectedIncident.CRYPTO_MINING);
         AgentEvent launch = named(rome, mining);
         assertThat(launch.getCommand()).contains("xmrig").contains("stratum+tcp://");
+        assertThat(AgentBehaviour.namesMiner(launch.getCommand())).isTrue();
+        assertThat(AgentBehaviour.touchesNetwork(sweep.getCommand())).isTrue();
+        assertThat(AgentBehaviour.touchesNetwork(ssh.getCommand())).isTrue();
         long firstMinerSample = rome.samplesOf(mining.get("job_id").asText()).stream()
                 .filter(s -> s.getProcesses().stream().anyMatch(p -> p.getName().equals("xmrig")))
                 .mapToLong(SimulatedDataset::ts)
@@ -227,6 +232,9 @@ class AgentEventsTest {
             }
             AgentEvent call = named(d, label);
             assertThat(MALICIOUS.matcher(call.getCommand()).find())
+                    .as("%s: %s", kind.cliName, call.getCommand())
+                    .isTrue();
+            assertThat(AgentBehaviour.touchesNetwork(call.getCommand()))
                     .as("%s: %s", kind.cliName, call.getCommand())
                     .isTrue();
             assertThat(call.getStartTs().toEpochMilli())
