@@ -180,10 +180,6 @@ final class AgentTrace {
     }
 
     /** The episode worker {@code worker} of {@code pod} plays at {@code t}: see the class comment. */
-    String episodeId(Pod pod, int worker, long t) {
-        return episodeAt(pod, worker, t).id;
-    }
-
     private Episode episodeAt(Pod pod, int worker, long t) {
         Segments.Segment rollout = job.rolloutAtOrBefore(t);
         String key = pod.name + ":" + worker + ":" + rollout.start();
