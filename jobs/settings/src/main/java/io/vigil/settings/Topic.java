@@ -18,6 +18,13 @@ public enum Topic {
             "tool calls of agents under training (job, episode, tool, masked command), keyed by job"),
     ALERTS("alerts", "vigil.alerts", 2, false, "flagged windows, written exactly once (read with read_committed)"),
     WINDOWS("windows", "vigil.windows", 2, false, "every scored window, for labelling and retraining"),
+    EPISODE_FLAGS(
+            "episode-flags",
+            "vigil.episode-flags",
+            2,
+            false,
+            "agent episodes named by an incident, once per (incident, episode), for the trainer to quarantine"
+                    + " (read with read_committed)"),
     DEADLETTER("deadletter", "vigil.deadletter", 1, false, "input records Vigil could not use, with the reason"),
     MODELS("models", "vigil.models", 1, true, "model releases, from publish-model"),
     FEEDBACK("feedback", "vigil.feedback", 1, true, "analysts' verdicts on alerts, for retraining");

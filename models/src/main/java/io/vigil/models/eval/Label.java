@@ -16,8 +16,16 @@ import java.util.Objects;
  * @param category what it did
  * @param startTs inclusive, epoch ms
  * @param endTs exclusive, epoch ms; after {@code startTs}
+ * @param episodeId the agent episode that caused it ({@code episode_id}), when the dataset knows; else null
+ * @param callStep the step of that episode's tool call that caused it ({@code call_step}), when known; else null
  */
-public record Label(String incident, String jobId, Category category, long startTs, long endTs) {
+public record Label(
+        String incident, String jobId, Category category, long startTs, long endTs, String episodeId, Long callStep) {
+
+    /** A label that names no agent episode. */
+    public Label(String incident, String jobId, Category category, long startTs, long endTs) {
+        this(incident, jobId, category, startTs, endTs, null, null);
+    }
 
     public Label {
         Objects.requireNonNull(incident, "incident");
@@ -32,6 +40,14 @@ public record Label(String incident, String jobId, Category category, long start
         if (endTs <= startTs) {
             throw new IllegalArgumentException("end_ts (" + endTs + ") must be after start_ts (" + startTs + ")");
         }
+        if (callStep != null && episodeId == null) {
+            throw new IllegalArgumentException("call_step names a step of no episode: episode_id is missing");
+        }
+    }
+
+    /** The same label over another interval (its episode kept). */
+    public Label during(long start, long end) {
+        return new Label(incident, jobId, category, start, end, episodeId, callStep);
     }
 
     /** Whether {@code [start, end)} of {@code job} overlaps this label. */

@@ -17,7 +17,9 @@ import java.util.List;
 
 /**
  * Reads a dataset's {@code labels.json}: a JSON array of
- * {@code {"incident": "...", "job_id": "...", "category": "NETWORK_SCAN", "start_ts": ms, "end_ts": ms}}.
+ * {@code {"incident": "...", "job_id": "...", "category": "NETWORK_SCAN", "start_ts": ms, "end_ts": ms}}, and
+ * where an agent under training caused it, {@code "episode_id": "..."} and {@code "call_step": n} (the step of the
+ * episode's tool call that did it; both optional).
  * Times are epoch milliseconds, or ISO-8601 instants ({@code "2026-02-14T03:02:00Z"}) for hand-written
  * files. Unknown fields (a note, a source) are ignored. A dataset without the file has no labels.
  *
@@ -88,8 +90,17 @@ public final class Labels {
             }
             long start = time(entry, "start_ts", where);
             long end = time(entry, "end_ts", where);
+            String episode = entry.hasNonNull("episode_id") ? text(entry, "episode_id", where) : null;
+            Long step = null;
+            JsonNode stepNode = entry.get("call_step");
+            if (stepNode != null && !stepNode.isNull()) {
+                if (!stepNode.isIntegralNumber() || !stepNode.canConvertToLong()) {
+                    throw new IllegalArgumentException(where + ": call_step must be a whole number, found " + stepNode);
+                }
+                step = stepNode.longValue();
+            }
             try {
-                labels.add(new Label(incident, job, category, start, end));
+                labels.add(new Label(incident, job, category, start, end, episode, step));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(where + ": " + e.getMessage());
             }

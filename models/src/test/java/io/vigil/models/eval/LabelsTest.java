@@ -35,6 +35,22 @@ class LabelsTest {
     }
 
     @Test
+    void anIncidentsLabelMayNameTheEpisodeAndToolCallThatCausedIt() {
+        assertThat(Labels.parse("""
+                        [{"incident": "rome", "job_id": "rl-7", "category": "REVERSE_TUNNEL", "start_ts": 1, "end_ts": 2,
+                          "episode_id": "ep-1207", "call_step": 14},
+                         {"incident": "dep", "job_id": "rl-7", "category": "CRYPTO_MINING", "start_ts": 1, "end_ts": 2}]""", "f"))
+                .containsExactly(
+                        new Label("rome", "rl-7", Category.REVERSE_TUNNEL, 1, 2, "ep-1207", 14L),
+                        new Label("dep", "rl-7", Category.CRYPTO_MINING, 1, 2));
+        assertThatThrownBy(() -> Labels.parse(
+                        "[{\"incident\": \"a\", \"job_id\": \"j\", \"category\": \"NETWORK_SCAN\", \"start_ts\": 1,"
+                                + " \"end_ts\": 2, \"episode_id\": \"e\", \"call_step\": \"x\"}]",
+                        "f"))
+                .hasMessageContaining("call_step must be a whole number");
+    }
+
+    @Test
     void aDatasetWithoutLabelsHasNone(@TempDir Path dataset) {
         assertThat(Labels.ofDataset(dataset)).isEmpty();
     }

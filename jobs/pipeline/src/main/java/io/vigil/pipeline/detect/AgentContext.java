@@ -5,7 +5,9 @@ import io.vigil.models.agents.EpisodeAttribution.Anchor;
 import io.vigil.records.AgentEpisode;
 import io.vigil.records.AgentEvent;
 import io.vigil.records.Alert;
+import io.vigil.records.Category;
 import io.vigil.records.Destination;
+import io.vigil.records.EpisodeFlag;
 import io.vigil.records.IncidentState;
 import io.vigil.records.ProcessEvidence;
 import io.vigil.records.TransitionCause;
@@ -19,8 +21,10 @@ import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeHint;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
 
 /**
  * Ties each alert to the agent episodes and tool calls behind it ({@code agent_context}), per job, in event time.
@@ -46,6 +50,12 @@ public final class AgentContext extends KeyedProcessFunction<String, AgentContex
     /** How long past its window an alert waits for the calls that started in it. */
     public static final long CALL_GRACE_MS = 30_000L;
 
+    /**
+     * One record per (incident, episode) the first time the incident names the episode: for the trainer to quarantine
+     * it. Emitted with the alert that names it, from the same state, so a restored job neither repeats nor skips one.
+     */
+    public static final OutputTag<EpisodeFlag> EPISODE_FLAGS = new OutputTag<>("episode-flags") {};
+
     public static final int MAX_CALLS_PER_MINUTE = 512;
     public static final int MAX_SIGHTINGS_PER_MINUTE = 1024;
     private static final long MINUTE = 60_000L;
@@ -58,6 +68,13 @@ public final class AgentContext extends KeyedProcessFunction<String, AgentContex
     private transient MapState<Long, List<Alert>> waiting;
     /** The context each open incident was told with, by incident id, until it closes. */
     private transient MapState<String, List<AgentEpisode>> told;
+    /** The episodes each open incident has flagged, by incident id, until it closes. */
+    private transient MapState<String, List<String>> flagged;
+    /**
+     * Calls that arrived when the alerts they could belong to may have been told already (event time past their
+     * start and the grace): their topic lags the flows ({@link ContextWatermarks}). Kept for later alerts.
+     */
+    private transient Counter callsAfterTheirAlerts;
 
     @Override
     public void open(OpenContext openContext) {
@@ -73,6 +90,9 @@ public final class AgentContext extends KeyedProcessFunction<String, AgentContex
         told = getRuntimeContext()
                 .getMapState(new MapStateDescriptor<>(
                         "told", Types.STRING, Types.LIST(TypeInformation.of(AgentEpisode.class))));
+        flagged = getRuntimeContext()
+                .getMapState(new MapStateDescriptor<>("flagged", Types.STRING, Types.LIST(Types.STRING)));
+        callsAfterTheirAlerts = getRuntimeContext().getMetricGroup().counter("callsAfterTheirAlerts");
     }
 
     @Override
@@ -80,7 +100,7 @@ public final class AgentContext extends KeyedProcessFunction<String, AgentContex
         if (in.alert != null) {
             if (calls.isEmpty() && waiting.isEmpty()) {
                 // a job that tells no tool calls (none in the horizon): nothing to wait for, its alert goes as today
-                out.collect(told(in.alert, List.of(), Map.of()));
+                out.collect(told(in.alert, List.of(), Map.of(), ctx));
                 return;
             }
             long at = in.alert.getWindowEnd().toEpochMilli() + CALL_GRACE_MS;
@@ -90,7 +110,11 @@ public final class AgentContext extends KeyedProcessFunction<String, AgentContex
             waiting.put(at, list);
             ctx.timerService().registerEventTimeTimer(at);
         } else if (in.call != null) {
-            long minute = minute(in.call.getStartTs().toEpochMilli());
+            long start = in.call.getStartTs().toEpochMilli();
+            if (ctx.timerService().currentWatermark() >= start + CALL_GRACE_MS) {
+                callsAfterTheirAlerts.inc();
+            }
+            long minute = minute(start);
             List<AgentEvent> list = calls.get(minute);
             if (list == null) {
                 list = new ArrayList<>();
@@ -103,7 +127,10 @@ public final class AgentContext extends KeyedProcessFunction<String, AgentContex
             list.add(in.call);
             calls.put(minute, list);
         } else if (in.seen != null) {
-            long minute = minute(in.seenTs);
+            // an endpoint first seen before the kept horizon (a long connection re-reported, counting from its start)
+            // is kept in the oldest kept minute: the job's history reaches back that far, and it is not new
+            long minute = Math.max(
+                    minute(in.seenTs), oldestKeptMinute(ctx.timerService().currentWatermark()));
             Map<String, Long> seen = sightings.get(minute);
             if (seen == null) {
                 seen = new HashMap<>();
@@ -131,7 +158,7 @@ public final class AgentContext extends KeyedProcessFunction<String, AgentContex
             }
             Map<String, Long> first = firstSightings();
             for (Alert alert : due) {
-                out.collect(told(alert, known, first));
+                out.collect(told(alert, known, first, ctx));
             }
         }
         // a minute's calls and sightings end a horizon after it; the alerts due now were told first
@@ -161,7 +188,7 @@ public final class AgentContext extends KeyedProcessFunction<String, AgentContex
      * happened), else the one its incident was last told with, so an incident that goes on keeps naming what began
      * it rather than whatever is near its latest window. A CLOSE ends its incident's entry.
      */
-    private Alert told(Alert alert, List<AgentEvent> known, Map<String, Long> first) throws Exception {
+    private Alert told(Alert alert, List<AgentEvent> known, Map<String, Long> first, Context ctx) throws Exception {
         IncidentState state = alert.getIncidentState();
         String incident = alert.getIncidentId();
         List<AgentEpisode> before = state == null ? null : told.get(incident);
@@ -176,8 +203,12 @@ public final class AgentContext extends KeyedProcessFunction<String, AgentContex
                 context = now;
             }
         }
+        if (state != null && !context.isEmpty()) {
+            flag(alert, context, ctx);
+        }
         if (state == IncidentState.CLOSE) {
             told.remove(incident);
+            flagged.remove(incident);
         } else if (state != null && !context.isEmpty()) {
             told.put(incident, context);
         }
@@ -186,14 +217,39 @@ public final class AgentContext extends KeyedProcessFunction<String, AgentContex
                 : Alert.newBuilder(alert).setAgentContext(context).build();
     }
 
+    /** Each episode of the context its incident has not flagged yet, flagged now ({@link #EPISODE_FLAGS}). */
+    private void flag(Alert alert, List<AgentEpisode> context, Context ctx) throws Exception {
+        String incident = alert.getIncidentId();
+        List<String> before = flagged.get(incident);
+        List<String> now = before == null ? new ArrayList<>() : new ArrayList<>(before);
+        for (int i = 0; i < context.size(); i++) {
+            AgentEpisode episode = context.get(i);
+            if (!now.contains(episode.getEpisodeId())) {
+                now.add(episode.getEpisodeId());
+                ctx.output(EPISODE_FLAGS, EpisodeFlags.of(alert, episode, i + 1));
+            }
+        }
+        if (before == null || now.size() > before.size()) {
+            flagged.put(incident, now);
+        }
+    }
+
     static Alert withContext(Alert alert, List<AgentEvent> calls, Map<String, Long> first) {
         List<Anchor> anchors = anchors(alert, first);
         if (anchors.isEmpty()) {
             return alert;
         }
         return Alert.newBuilder(alert)
-                .setAgentContext(EpisodeAttribution.rank(calls, anchors))
+                .setAgentContext(EpisodeAttribution.rank(calls, anchors, focus(alert)))
                 .build();
+    }
+
+    /**
+     * What the alert is about: the categories its transition added (at OPEN all the incident has), else those of its
+     * window; a category that joins an incident is explained by the call that does its work.
+     */
+    static List<Category> focus(Alert alert) {
+        return alert.getJoinedCategories().isEmpty() ? alert.getCategories() : alert.getJoinedCategories();
     }
 
     /**
@@ -219,6 +275,11 @@ public final class AgentContext extends KeyedProcessFunction<String, AgentContex
             }
         }
         return anchors;
+    }
+
+    /** The oldest minute a record may still be kept in at this watermark (its expiry not yet passed). */
+    private static long oldestKeptMinute(long watermark) {
+        return watermark < Long.MIN_VALUE + HORIZON_MS ? Long.MIN_VALUE : minute(watermark - HORIZON_MS);
     }
 
     private static long minute(long ts) {

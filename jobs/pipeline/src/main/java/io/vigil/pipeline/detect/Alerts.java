@@ -34,6 +34,14 @@ public final class Alerts {
         return uuid("transition|" + jobId + "|" + firstWindowStart + "|" + state + "|" + at);
     }
 
+    /**
+     * Name-based UUID of an episode flag: the incident and the episode it named. A run recovered from a checkpoint,
+     * or a replay, tells the same flag with the same id.
+     */
+    public static String flagId(String incidentId, String episodeId) {
+        return uuid("episode-flag|" + incidentId + "|" + episodeId);
+    }
+
     /** When a transition happened: the end of the window that opened or updated the incident, or when it closed. */
     public static Instant happenedAt(Alert a) {
         return a.getClosedAt() != null ? a.getClosedAt() : a.getWindowEnd();

@@ -20,6 +20,7 @@ import io.vigil.pipeline.serde.RecordTypes;
 import io.vigil.records.Alert;
 import io.vigil.records.Assignment;
 import io.vigil.records.DeadLetter;
+import io.vigil.records.EpisodeFlag;
 import io.vigil.records.Flow;
 import io.vigil.records.GpuSample;
 import io.vigil.records.JobWindow;
@@ -51,7 +52,9 @@ import org.apache.flink.util.OutputTag;
  * contacts ∪ GpuSample ── key by job ── window: features + evidence ── score ── windows
  * model releases (model topic) ── broadcast ─────────────────────────────┘ (swapped without a restart)
  * flagged windows ∪ assignments ── key by job ── incident lifecycle ── transitions
- * transitions ∪ agent tool calls ∪ first sightings ── key by job ── agent context ── alerts (open, update, close)
+ * context sources (agents' tool calls; quiet is idle) ─┐
+ * transitions ∪ tool calls ∪ first sightings ── key by job ── agent context ── alerts (open, update, close)
+ *                                                                          └── episode flags (once per incident, episode)
  * every stage's rejects ── dead letters
  * </pre>
  */
@@ -63,38 +66,61 @@ public final class DetectPipeline {
     /**
      * The inputs: any number of sources, each yielding any mix of flows, GPU samples and assignments
      * (one Kafka source over the three topics, one file source per file), each with its own watermarks;
-     * and the model releases (artifact bytes, the model topic), or null where there are none (replay).
-     * The model source must not end while the job runs ({@link ModelReleases}).
+     * the context sources, yielding the agents' tool calls (the agent-events topic, a dataset's agent_events
+     * file), which only the alerts' agent context reads, with watermarks that never hold detection back
+     * ({@link ContextWatermarks}); and the model releases (artifact bytes, the model topic), or null where there
+     * are none (replay). The model source must not end while the job runs ({@link ModelReleases}).
      */
-    public record Inputs(List<Source<Received, ?, ?>> sources, Source<byte[], ?, ?> models) {
+    public record Inputs(
+            List<Source<Received, ?, ?>> sources, List<Source<Received, ?, ?>> context, Source<byte[], ?, ?> models) {
 
         /** Inputs without model releases. */
+        public Inputs(List<Source<Received, ?, ?>> sources, List<Source<Received, ?, ?>> context) {
+            this(sources, context, null);
+        }
+
+        /** Inputs without context or model releases. */
         public Inputs(List<Source<Received, ?, ?>> sources) {
-            this(sources, null);
+            this(sources, List.of(), null);
         }
     }
 
-    /** Where the results go. */
-    public record Outputs(Sink<Alert> alerts, Sink<JobWindow> windows, Sink<DeadLetter> deadLetters) {}
+    /** Where the results go; {@code episodeFlags} null: nowhere. */
+    public record Outputs(
+            Sink<Alert> alerts, Sink<JobWindow> windows, Sink<DeadLetter> deadLetters, Sink<EpisodeFlag> episodeFlags) {
+
+        /** Outputs for a caller that has no use for episode flags. */
+        public Outputs(Sink<Alert> alerts, Sink<JobWindow> windows, Sink<DeadLetter> deadLetters) {
+            this(alerts, windows, deadLetters, null);
+        }
+    }
 
     /**
      * The pipeline's three results, for a caller that collects them itself (a local replay): the alerts (each a
      * transition of an incident), every scored window and the dead letters; and beside them every flagged window
      * as an alert of its own with the incident it joined (for a replay's backtest and report; no sink) and what
-     * each input file's reader counted (files only; nothing on Kafka).
+     * each input file's reader counted (files only; nothing on Kafka); and the episode flags, one per (incident,
+     * episode) it names.
      */
     public record Results(
             DataStream<Alert> alerts,
             DataStream<Alert> flaggedWindows,
             DataStream<JobWindow> windows,
             DataStream<DeadLetter> deadLetters,
-            DataStream<InputStats> inputStats) {
+            DataStream<InputStats> inputStats,
+            DataStream<EpisodeFlag> episodeFlags) {
 
         /** Sends each result to its sink. */
         public void sinkTo(Outputs outputs) {
             windows.sinkTo(outputs.windows()).uid("windows-sink").name("Scored windows");
             alerts.sinkTo(outputs.alerts()).uid("alerts-sink").name("Alerts");
             deadLetters.sinkTo(outputs.deadLetters()).uid("deadletters-sink").name("Dead letters");
+            if (outputs.episodeFlags() != null) {
+                episodeFlags
+                        .sinkTo(outputs.episodeFlags())
+                        .uid("episode-flags-sink")
+                        .name("Episode flags");
+            }
         }
     }
 
@@ -131,6 +157,9 @@ public final class DetectPipeline {
                 .returns(RecordTypes.FLOW)
                 .uid("split-received")
                 .name("Split flows, samples, assignments, dead letters");
+        // The context (agents' tool calls) is split apart from the inputs: its watermarks reach the agent context
+        // stage and nothing before it.
+        SingleOutputStreamOperator<Flow> context = readContext(env, inputs.context(), settings, flows);
         DataStream<GpuSample> samples = flows.getSideOutput(SplitReceived.SAMPLES);
         DataStream<Assignment> assignments = flows.getSideOutput(SplitReceived.ASSIGNMENTS);
 
@@ -300,7 +329,7 @@ public final class DetectPipeline {
                 .returns(AgentContextInput.class)
                 .name("Transitions")
                 .union(
-                        flows.getSideOutput(SplitReceived.AGENT_EVENTS)
+                        context.getSideOutput(SplitReceived.AGENT_EVENTS)
                                 .map(AgentContextInput::of)
                                 .returns(AgentContextInput.class)
                                 .name("Agent tool calls"),
@@ -327,6 +356,7 @@ public final class DetectPipeline {
                                 .name("Late samples"));
         DataStream<DeadLetter> deadLetters = flows.getSideOutput(DeadLetters.TAG)
                 .union(
+                        context.getSideOutput(DeadLetters.TAG),
                         flowsBySource.getSideOutput(DeadLetters.TAG),
                         flowsByDestination.getSideOutput(DeadLetters.TAG),
                         late)
@@ -338,7 +368,8 @@ public final class DetectPipeline {
                 transitions.getSideOutput(IncidentLifecycle.FLAGGED_WINDOWS),
                 scored,
                 deadLetters,
-                flows.getSideOutput(SplitReceived.INPUT_STATS));
+                flows.getSideOutput(SplitReceived.INPUT_STATS).union(context.getSideOutput(SplitReceived.INPUT_STATS)),
+                incidents.getSideOutput(AgentContext.EPISODE_FLAGS));
     }
 
     /** All sources, each with its own watermarks (per Kafka partition, per file), as one stream. */
@@ -354,6 +385,37 @@ public final class DetectPipeline {
             all = all == null ? one : all.union(one);
         }
         return all;
+    }
+
+    /**
+     * The context sources, each with parallelism 1 (a reader without a split never declares itself idle, and tool
+     * calls are few) and {@link ContextWatermarks}, split like the inputs: tool calls, dead letters and a file's
+     * counts as side outputs.
+     */
+    private static SingleOutputStreamOperator<Flow> readContext(
+            StreamExecutionEnvironment env,
+            List<Source<Received, ?, ?>> sources,
+            DetectSettings settings,
+            DataStream<Flow> inputs) {
+        DataStream<Received> all = null;
+        for (int i = 0; i < sources.size(); i++) {
+            DataStream<Received> one = env.fromSource(
+                            sources.get(i), ContextWatermarks.strategy(settings), "context " + i)
+                    .setParallelism(1)
+                    .uid("context-source-" + i);
+            all = all == null ? one : all.union(one);
+        }
+        if (all == null) {
+            // no context input: a stream with no records derived from the inputs, so with exactly their event time
+            // (an empty source would end at once and send the end of time, which idle inputs would let through)
+            all = inputs.flatMap((Flow f, Collector<Received> none) -> {})
+                    .returns(Received.class)
+                    .name("No context");
+        }
+        return all.process(new SplitReceived())
+                .returns(RecordTypes.FLOW)
+                .uid("split-context")
+                .name("Split tool calls, dead letters");
     }
 
     /**

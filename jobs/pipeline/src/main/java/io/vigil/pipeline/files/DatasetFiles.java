@@ -58,6 +58,7 @@ public final class DatasetFiles {
      */
     public static DetectPipeline.Inputs inputs(List<Path> datasets, InputFormats formats) {
         List<Source<Received, ?, ?>> sources = new ArrayList<>();
+        List<Source<Received, ?, ?>> context = new ArrayList<>();
         for (Path dataset : datasets) {
             for (Path flows : files(dataset, "flows", formats.flows())) {
                 sources.add(source(dataset, flows, RecordType.FLOW, formats.flows(), formats));
@@ -71,10 +72,10 @@ public final class DatasetFiles {
                     formats));
             Path agentEvents = optionalFile(dataset, AGENT_EVENTS);
             if (agentEvents != null) {
-                sources.add(source(dataset, agentEvents, RecordType.AGENT_EVENT, Formats.VIGIL, formats));
+                context.add(source(dataset, agentEvents, RecordType.AGENT_EVENT, Formats.VIGIL, formats));
             }
         }
-        return new DetectPipeline.Inputs(sources);
+        return new DetectPipeline.Inputs(sources, context);
     }
 
     /**

@@ -4,6 +4,7 @@ import io.vigil.pipeline.ingest.ConnectionIntervals;
 import io.vigil.pipeline.ingest.InputFormats;
 import io.vigil.pipeline.ingest.InputStats;
 import io.vigil.pipeline.ingest.Received;
+import io.vigil.records.AgentEvent;
 import io.vigil.records.DeadLetter;
 import io.vigil.records.Flow;
 import io.vigil.records.RecordType;
@@ -52,7 +53,7 @@ public final class DatasetRecords implements Closeable {
     private final List<DeadLetter> keptDeadLetters = new ArrayList<>();
     private final List<InputStats> inputs = new ArrayList<>();
 
-    /** Canonical files: flows, gpu, assignments, each .jsonl, .jsonl.gz or .avro. */
+    /** Canonical files: flows, gpu, assignments and, when there, agent_events, each .jsonl, .jsonl.gz or .avro. */
     public DatasetRecords(Path dataset) throws IOException {
         this(dataset, InputFormats.CANONICAL);
     }
@@ -67,10 +68,36 @@ public final class DatasetRecords implements Closeable {
                 open(dataset, flows, RecordType.FLOW, formats.flows(), formats, order++);
             }
             open(dataset, DatasetFiles.file(dataset, "gpu", formats.gpu()), RecordType.GPU, formats.gpu(), formats, 9);
+            Path agentEvents = DatasetFiles.optionalFile(dataset, DatasetFiles.AGENT_EVENTS);
+            if (agentEvents != null) {
+                open(dataset, agentEvents, RecordType.AGENT_EVENT, Formats.VIGIL, formats, 10);
+            }
         } catch (UncheckedIOException e) {
             close();
             throw e.getCause();
         }
+    }
+
+    /** Nothing opened yet: for {@link #agentEvents}. */
+    private DatasetRecords() {}
+
+    /**
+     * The dataset's agent tool calls ({@code agent_events}) in time order, their commands masked as the pipeline reads
+     * them; none when it has no such file.
+     */
+    public static List<AgentEvent> agentEvents(Path dataset) throws IOException {
+        List<AgentEvent> calls = new ArrayList<>();
+        Path file = DatasetFiles.optionalFile(dataset, DatasetFiles.AGENT_EVENTS);
+        if (file == null) {
+            return calls;
+        }
+        try (DatasetRecords records = new DatasetRecords()) {
+            records.open(dataset, file, RecordType.AGENT_EVENT, Formats.VIGIL, InputFormats.CANONICAL, 0);
+            for (Timed r = records.next(); r != null; r = records.next()) {
+                calls.add((AgentEvent) r.record());
+            }
+        }
+        return calls;
     }
 
     private <T extends SpecificRecord> void open(
@@ -132,7 +159,7 @@ public final class DatasetRecords implements Closeable {
         long last = Long.MIN_VALUE;
         try (DatasetRecords records = new DatasetRecords(dataset, formats)) {
             for (Timed r = records.next(); r != null; r = records.next()) {
-                if (r.type() != RecordType.ASSIGNMENT) {
+                if (r.type() == RecordType.FLOW || r.type() == RecordType.GPU) {
                     first = Math.min(first, r.ts());
                     last = Math.max(last, r.ts());
                 }

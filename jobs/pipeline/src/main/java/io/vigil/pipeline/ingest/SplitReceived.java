@@ -16,7 +16,7 @@ import org.apache.flink.util.OutputTag;
  * Splits what the sources received by kind: flows (the main output), GPU samples, assignments and agent events (side
  * outputs), the dead letters of records that could not be decoded ({@link DeadLetters}), and what each
  * file's reader counted. Counts what it received by kind as the Flink metrics {@code received.<kind>} ({@code
- * flow}, {@code gpu}, {@code assignment}, {@code undecodable}): the records in of every input, whichever source
+ * flow}, {@code gpu}, {@code assignment}, {@code agent_event}, {@code undecodable}): the records in of every input, whichever source
  * they came from.
  */
 public final class SplitReceived extends ProcessFunction<Received, Flow> {
@@ -31,6 +31,7 @@ public final class SplitReceived extends ProcessFunction<Received, Flow> {
     private transient Counter flows;
     private transient Counter samples;
     private transient Counter assignments;
+    private transient Counter agentEvents;
     private transient Counter undecodable;
 
     @Override
@@ -39,6 +40,7 @@ public final class SplitReceived extends ProcessFunction<Received, Flow> {
         flows = received.counter("flow");
         samples = received.counter("gpu");
         assignments = received.counter("assignment");
+        agentEvents = received.counter("agent_event");
         undecodable = received.counter("undecodable");
     }
 
@@ -54,6 +56,7 @@ public final class SplitReceived extends ProcessFunction<Received, Flow> {
             assignments.inc();
             ctx.output(ASSIGNMENTS, received.assignment);
         } else if (received.agentEvent != null) {
+            agentEvents.inc();
             ctx.output(AGENT_EVENTS, received.agentEvent);
         } else if (received.deadLetter != null) {
             undecodable.inc();

@@ -43,7 +43,10 @@ public final class KafkaEnds {
      *                run forever and follow the model topic
      */
     public static DetectPipeline.Inputs inputs(VigilConfig config, boolean bounded) {
-        return new DetectPipeline.Inputs(List.of(source(config, bounded)), bounded ? null : modelSource(config));
+        return new DetectPipeline.Inputs(
+                List.of(source(config, bounded)),
+                List.of(contextSource(config, bounded)),
+                bounded ? null : modelSource(config));
     }
 
     public static DetectPipeline.Outputs outputs(VigilConfig config) {
@@ -57,11 +60,12 @@ public final class KafkaEnds {
                                 config.schemaRegistryUrl()),
                         prefix + "-alerts"),
                 sink(config, Topic.WINDOWS, RecordType.WINDOW, "job_id", prefix + "-windows"),
-                sink(config, Topic.DEADLETTER, RecordType.DEAD_LETTER, "record_type", prefix + "-deadletters"));
+                sink(config, Topic.DEADLETTER, RecordType.DEAD_LETTER, "record_type", prefix + "-deadletters"),
+                sink(config, Topic.EPISODE_FLAGS, RecordType.EPISODE_FLAG, "job_id", prefix + "-episode-flags"));
     }
 
     /**
-     * One source over the four input topics: a reader gets partitions of all three at once, so flows,
+     * One source over the three input topics: a reader gets partitions of all three at once, so flows,
      * samples and the assignments that attribute them advance event time together.
      */
     static Source<Received, ?, ?> source(VigilConfig config, boolean bounded) {
@@ -86,10 +90,31 @@ public final class KafkaEnds {
                                 .bounded(formats.bounds(), true),
                 config.topic(Topic.ASSIGNMENTS),
                         ReceivedDecoder.avro(RecordType.ASSIGNMENT, config.topic(Topic.ASSIGNMENTS), registry)
-                                .bounded(formats.bounds(), true),
-                config.topic(Topic.AGENT_EVENTS),
-                        ReceivedDecoder.avro(RecordType.AGENT_EVENT, config.topic(Topic.AGENT_EVENTS), registry)
                                 .bounded(formats.bounds(), true));
+        return inputSource(config, decoders, bounded, null);
+    }
+
+    /**
+     * The agent-events topic, a source of its own: tool calls are context for the alerts, and an empty partition
+     * of theirs must hold back nothing, which within the inputs' source it would (its split's watermark is one of
+     * the reader's; see {@code ContextWatermarks}).
+     */
+    static Source<Received, ?, ?> contextSource(VigilConfig config, boolean bounded) {
+        String topic = config.topic(Topic.AGENT_EVENTS);
+        InputFormats formats = InputFormats.from(config);
+        Map<String, ReceivedDecoder<?>> decoders = Map.of(
+                topic,
+                ReceivedDecoder.avro(RecordType.AGENT_EVENT, topic, config.schemaRegistryUrl())
+                        .bounded(formats.bounds(), true));
+        return inputSource(config, decoders, bounded, config.getString(VigilConfig.GROUP_ID) + "-agent-events");
+    }
+
+    /**
+     * A source over topics of input records, decoded at the edge, from the group's committed offsets (earliest the
+     * first time); {@code clientIdPrefix} null: the connector's own.
+     */
+    private static Source<Received, ?, ?> inputSource(
+            VigilConfig config, Map<String, ReceivedDecoder<?>> decoders, boolean bounded, String clientIdPrefix) {
         var builder = KafkaSource.<Received>builder()
                 .setProperties(consumer(config))
                 .setBootstrapServers(config.bootstrapServers())
@@ -98,6 +123,9 @@ public final class KafkaEnds {
                 .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
                 .setDeserializer(new KafkaInput(new HashMap<>(decoders)))
                 .setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        if (clientIdPrefix != null) {
+            builder.setClientIdPrefix(clientIdPrefix);
+        }
         if (bounded) {
             builder.setBounded(OffsetsInitializer.latest());
         }

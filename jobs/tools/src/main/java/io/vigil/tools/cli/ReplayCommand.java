@@ -139,10 +139,11 @@ final class ReplayCommand implements Callable<Integer>, UsesSettings {
         stdout.println();
         stdout.print(ReplaySummary.table(outcome));
         stdout.printf(
-                "%nwrote %s, %s, %s, %s and %s to %s (%.1f s)%n",
+                "%nwrote %s, %s, %s, %s, %s and %s to %s (%.1f s)%n",
                 ReplayOutputs.ALERTS,
                 ReplayOutputs.WINDOWS,
                 ReplayOutputs.DEAD_LETTERS,
+                ReplayOutputs.EPISODE_FLAGS,
                 ReplayOutputs.SUMMARY,
                 ReplayOutputs.REPORT,
                 Printable.escape(out),

@@ -140,7 +140,7 @@ final class StreamCommand implements Callable<Integer>, UsesSettings {
                 VigilConfig.INPUT_SPAN_MARGIN_MS,
                 VigilConfig.INPUT_LINK_MAX_BPS,
                 VigilConfig.INPUT_MAX_LINE_BYTES));
-        for (Topic t : List.of(Topic.FLOWS, Topic.GPU, Topic.ASSIGNMENTS, Topic.ALERTS)) {
+        for (Topic t : List.of(Topic.FLOWS, Topic.GPU, Topic.ASSIGNMENTS, Topic.AGENT_EVENTS, Topic.ALERTS)) {
             keys.add(t.nameSetting());
         }
         return keys;

@@ -5,6 +5,8 @@ import io.vigil.models.scoring.WindowScorer;
 import io.vigil.pipeline.DetectJob;
 import io.vigil.pipeline.files.DatasetRecords;
 import io.vigil.pipeline.kafka.KafkaTopics;
+import io.vigil.records.AgentCall;
+import io.vigil.records.AgentEpisode;
 import io.vigil.records.Alert;
 import io.vigil.records.Category;
 import io.vigil.records.Decoded;
@@ -248,6 +250,10 @@ public final class Demo {
                             incidents.put(d.record().getIncidentId(), d.record());
                         }
                         out.println(describe(d.record()));
+                        String behind = behind(d.record());
+                        if (behind != null) {
+                            out.println(behind);
+                        }
                     }
                 }
                 if (stopped) {
@@ -315,6 +321,36 @@ public final class Demo {
                         a.getPeakSeverity(),
                         names(a.getIncidentCategories()));
         };
+    }
+
+    /**
+     * The agent episode and tool call behind an incident, on a line of its own under the one that opened it or that a
+     * category joined it on: the episode named first, its first call, and why; null when there is none to tell.
+     */
+    static String behind(Alert a) {
+        boolean fresh = a.getIncidentState() == IncidentState.OPEN
+                || a.getIncidentState() == null
+                || a.getTransitionCauses().contains(TransitionCause.CATEGORY_JOINED);
+        if (!fresh || a.getAgentContext().isEmpty()) {
+            return null;
+        }
+        AgentEpisode episode = a.getAgentContext().get(0);
+        if (episode.getCalls().isEmpty()) {
+            return null;
+        }
+        AgentCall call = episode.getCalls().get(0);
+        String command = call.getCommand();
+        if (command.length() > 80) {
+            command = command.substring(0, 79) + "…";
+        }
+        return String.format(
+                "       behind it: episode %s%s, step %s: %s `%s` (%s)",
+                Printable.escape(episode.getEpisodeId()),
+                episode.getRolloutWorker() == null ? "" : " on " + Printable.escape(episode.getRolloutWorker()),
+                call.getStep() == null ? "?" : call.getStep().toString(),
+                Printable.escape(call.getTool()),
+                Printable.escape(command),
+                Printable.escape(call.getReason()));
     }
 
     /** The window's score, severity and strongest reasons. */

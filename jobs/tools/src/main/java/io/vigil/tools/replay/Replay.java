@@ -7,11 +7,14 @@ import io.vigil.models.scoring.WindowScorer;
 import io.vigil.pipeline.detect.DetectPipeline;
 import io.vigil.pipeline.detect.DetectSettings;
 import io.vigil.pipeline.files.DatasetFiles;
+import io.vigil.pipeline.files.DatasetRecords;
 import io.vigil.pipeline.files.DatasetSource;
 import io.vigil.pipeline.ingest.InputFormats;
 import io.vigil.pipeline.ingest.InputStats;
+import io.vigil.records.AgentEvent;
 import io.vigil.records.Alert;
 import io.vigil.records.DeadLetter;
+import io.vigil.records.EpisodeFlag;
 import io.vigil.records.JobWindow;
 import io.vigil.records.Printable;
 import io.vigil.records.formats.Formats;
@@ -113,7 +116,35 @@ public final class Replay {
             Backtest.Result backtest,
             long elapsedMs,
             List<InputStats> inputs,
-            List<String> warnings) {}
+            List<String> warnings,
+            List<EpisodeFlag> episodeFlags,
+            List<AgentEvent> agentEvents) {
+
+        /** A result without agent events or episode flags. */
+        public DatasetResult(
+                Dataset dataset,
+                List<Alert> alerts,
+                List<Alert> flaggedWindows,
+                List<JobWindow> windows,
+                List<DeadLetter> deadLetters,
+                Backtest.Result backtest,
+                long elapsedMs,
+                List<InputStats> inputs,
+                List<String> warnings) {
+            this(
+                    dataset,
+                    alerts,
+                    flaggedWindows,
+                    windows,
+                    deadLetters,
+                    backtest,
+                    elapsedMs,
+                    inputs,
+                    warnings,
+                    List.of(),
+                    List.of());
+        }
+    }
 
     /** Everything one replay produced. */
     public record Outcome(Request request, List<DatasetResult> datasets, Backtest.Result overall, long elapsedMs) {
@@ -262,9 +293,10 @@ public final class Replay {
         CloseableIterator<JobWindow> windows = results.windows().collectAsync();
         CloseableIterator<DeadLetter> deadLetters = results.deadLetters().collectAsync();
         CloseableIterator<InputStats> inputStats = results.inputStats().collectAsync();
+        CloseableIterator<EpisodeFlag> episodeFlags = results.episodeFlags().collectAsync();
 
         String what = String.format(Locale.ROOT, "  %s (%d/%d)", Printable.escape(dataset.name()), index, count);
-        ExecutorService drainers = Executors.newFixedThreadPool(5, r -> {
+        ExecutorService drainers = Executors.newFixedThreadPool(6, r -> {
             Thread t = new Thread(r, "replay-collect");
             t.setDaemon(true);
             return t;
@@ -281,6 +313,8 @@ public final class Replay {
                     CompletableFuture.supplyAsync(() -> drain(deadLetters), drainers);
             CompletableFuture<List<InputStats>> collectedStats =
                     CompletableFuture.supplyAsync(() -> drain(inputStats), drainers);
+            CompletableFuture<List<EpisodeFlag>> collectedFlags =
+                    CompletableFuture.supplyAsync(() -> drain(episodeFlags), drainers);
             CompletableFuture<?> result = flinkJob.getJobExecutionResult();
             boolean console = System.console() != null;
             long nextReport = console ? 1 : 10;
@@ -334,13 +368,17 @@ public final class Replay {
                     }
                 }
             }
-            return new DatasetResult(dataset, a, f, w, d, backtest, elapsed, stats, warnings);
+            // the tool calls as the pipeline read them (masked), for the report's lane under each job's chart
+            List<AgentEvent> calls = DatasetRecords.agentEvents(dataset.path());
+            return new DatasetResult(
+                    dataset, a, f, w, d, backtest, elapsed, stats, warnings, collectedFlags.get(), calls);
         } finally {
             closeQuietly(alerts);
             closeQuietly(flagged);
             closeQuietly(windows);
             closeQuietly(deadLetters);
             closeQuietly(inputStats);
+            closeQuietly(episodeFlags);
             drainers.shutdownNow();
         }
     }

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * The files of a replay: the alerts, windows and dead letters as JSON lines in a stable order (the same input
+ * The files of a replay: the alerts, windows, dead letters and episode flags as JSON lines in a stable order (the same input
  * gives the same bytes; see {@link ReplayRecords}), the backtest ({@code summary.json}, {@link ReplaySummary}) and
  * the page to read ({@code report.html}, {@link ReplayReport}).
  */
@@ -19,6 +19,9 @@ public final class ReplayOutputs {
     public static final String ALERTS = "alerts.jsonl";
     public static final String WINDOWS = "windows.jsonl";
     public static final String DEAD_LETTERS = "deadletter.jsonl";
+    /** The episode flags the trainer would read from vigil.episode-flags: one per (incident, episode) named. */
+    public static final String EPISODE_FLAGS = "episode_flags.jsonl";
+
     public static final String SUMMARY = "summary.json";
     public static final String REPORT = "report.html";
 
@@ -76,6 +79,13 @@ public final class ReplayOutputs {
                         Replay.DatasetResult::deadLetters,
                         ReplayRecords.DEAD_LETTER_ORDER,
                         RecordType.DEAD_LETTER));
+        writeLines(
+                dir.resolve(EPISODE_FLAGS),
+                ReplayRecords.sorted(
+                        datasets,
+                        Replay.DatasetResult::episodeFlags,
+                        ReplayRecords.FLAG_ORDER,
+                        RecordType.EPISODE_FLAG));
         Files.writeString(dir.resolve(SUMMARY), ReplaySummary.json(outcome), StandardCharsets.UTF_8);
         Files.writeString(dir.resolve(REPORT), ReplayReport.html(outcome), StandardCharsets.UTF_8);
     }

@@ -3,6 +3,7 @@ package io.vigil.tools.replay;
 import io.vigil.pipeline.detect.Alerts;
 import io.vigil.records.Alert;
 import io.vigil.records.DeadLetter;
+import io.vigil.records.EpisodeFlag;
 import io.vigil.records.JobWindow;
 import io.vigil.records.RecordType;
 import io.vigil.records.json.JsonRecordCodec;
@@ -34,6 +35,11 @@ final class ReplayRecords {
     static final Comparator<Alert> FLAGGED_ORDER = Comparator.comparing(Alert::getWindowStart)
             .thenComparing(Alert::getJobId)
             .thenComparing(Alert::getAlertId);
+    static final Comparator<EpisodeFlag> FLAG_ORDER = Comparator.comparing(EpisodeFlag::getFlaggedAt)
+            .thenComparing(EpisodeFlag::getJobId)
+            .thenComparing(EpisodeFlag::getIncidentId)
+            .thenComparingInt(EpisodeFlag::getRank)
+            .thenComparing(EpisodeFlag::getFlagId);
     static final Comparator<JobWindow> WINDOW_ORDER =
             Comparator.comparing(JobWindow::getWindowStart).thenComparing(JobWindow::getJobId);
     static final Comparator<DeadLetter> DEAD_LETTER_ORDER = Comparator.comparing(

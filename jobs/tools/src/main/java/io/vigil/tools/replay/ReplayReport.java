@@ -14,6 +14,7 @@ import io.vigil.models.eval.Backtest;
 import io.vigil.models.eval.Label;
 import io.vigil.pipeline.detect.Alerts;
 import io.vigil.pipeline.ingest.InputStats;
+import io.vigil.records.AgentEvent;
 import io.vigil.records.Alert;
 import io.vigil.records.Category;
 import io.vigil.records.DeadLetter;
@@ -44,7 +45,8 @@ import java.util.stream.Collectors;
 /**
  * {@code report.html}: one self-contained page (inline CSS and SVG; no script, no font, no request of any kind)
  * to read a replay. A header with the totals, the incidents table, the dead letters, an index of the jobs, then
- * per job that alerted or had an incident a chart of its score over time ({@link ScoreChart}) and under it the
+ * per job that alerted or had an incident a chart of its score over time ({@link ScoreChart}), the lane of its agent
+ * tool calls with those an alert named highlighted ({@link ToolCallLane}, when the dataset has agent events), and under it the
  * list of its incidents, numbered as on the chart, each with its transitions (opened, what joined, closed),
  * categories, and the reasons and evidence of its strongest window. Every text that comes from data (job ids, reasons, addresses, process names) is escaped
  * ({@link Html}); the style sheet is the resource {@code report.css}.
@@ -465,15 +467,19 @@ public final class ReplayReport {
         }
         h.append("</p>\n");
         List<List<Alert>> groups = groups(v.alerts());
-        new ScoreChart(
-                        v.jobId(),
-                        v.windows(),
-                        v.labels(),
-                        groups,
-                        v.falseAlertIds(),
-                        o.request().scorer().threshold(),
-                        o.request().settings().windowSize().toMillis())
-                .appendTo(h);
+        ScoreChart chart = new ScoreChart(
+                v.jobId(),
+                v.windows(),
+                v.labels(),
+                groups,
+                v.falseAlertIds(),
+                o.request().scorer().threshold(),
+                o.request().settings().windowSize().toMillis());
+        chart.appendTo(h);
+        List<AgentEvent> calls = v.dataset().agentEvents().stream()
+                .filter(c -> c.getJobId().equals(v.jobId()))
+                .toList();
+        new ToolCallLane(calls, v.transitions(), chart.scale()).appendTo(h);
         Set<Category> shaded = v.labels().stream()
                 .map(Label::category)
                 .collect(Collectors.toCollection(() -> EnumSet.noneOf(Category.class)));
@@ -605,8 +611,7 @@ public final class ReplayReport {
             if (l.startTs() >= from && l.endTs() <= to) {
                 return l;
             }
-            return new Label(
-                    l.incident(), l.jobId(), l.category(), Math.max(l.startTs(), from), Math.min(l.endTs(), to));
+            return l.during(Math.max(l.startTs(), from), Math.min(l.endTs(), to));
         }
     }
 

@@ -8,6 +8,7 @@ import io.vigil.records.Alert;
 import io.vigil.records.Category;
 import io.vigil.records.DeadLetter;
 import io.vigil.records.JobWindow;
+import io.vigil.records.Printable;
 import io.vigil.tools.output.Json;
 import io.vigil.tools.output.Text;
 import io.vigil.tools.output.TextTable;
@@ -37,6 +38,8 @@ public final class ReplaySummary {
         ArrayNode datasets = root.putArray("datasets");
         List<DeadLetter> allDead = new ArrayList<>();
         List<JobWindow> allWindows = new ArrayList<>();
+        List<EpisodeCheck> allChecks = new ArrayList<>();
+        int allFlags = 0;
         for (Replay.DatasetResult d : outcome.datasets()) {
             ObjectNode node = datasets.addObject();
             node.put("name", d.dataset().name());
@@ -53,8 +56,18 @@ public final class ReplaySummary {
                     "jobs",
                     d.windows().stream().map(JobWindow::getJobId).distinct().count());
             metrics(node, d.backtest(), d.alerts().size(), d.deadLetters());
+            List<Alert> told =
+                    d.alerts().stream().sorted(ReplayRecords.ALERT_ORDER).toList();
             ArrayNode incidents = node.putArray("incidents");
-            d.backtest().incidents().forEach(i -> incident(incidents.addObject(), i));
+            List<EpisodeCheck> checks = new ArrayList<>();
+            for (Backtest.LabelledIncident i : d.backtest().incidents()) {
+                EpisodeCheck check = EpisodeCheck.of(i, told);
+                checks.add(check);
+                incident(incidents.addObject(), i, check);
+            }
+            episodes(node.putObject("agent_episodes"), checks, d.episodeFlags().size());
+            allChecks.addAll(checks);
+            allFlags += d.episodeFlags().size();
             allDead.addAll(d.deadLetters());
             allWindows.addAll(d.windows());
         }
@@ -66,6 +79,7 @@ public final class ReplaySummary {
                 outcome.overall(),
                 outcome.datasets().stream().mapToInt(d -> d.alerts().size()).sum(),
                 allDead);
+        episodes(overall.putObject("agent_episodes"), allChecks, allFlags);
         return Json.text(root);
     }
 
@@ -204,7 +218,80 @@ public final class ReplaySummary {
         ReplayRecords.byReason(deadLetters).forEach(byReason::put);
     }
 
-    private static void incident(ObjectNode node, Backtest.LabelledIncident i) {
+    /**
+     * The agent episodes the alerts named, over labelled incidents: how many named one, and of those whose label names
+     * the causing episode ({@code episode_id}), in how many that episode was named first and (with {@code call_step})
+     * its call was among the first {@value EpisodeCheck#TOP_CALLS} calls named; and the episode flags written.
+     */
+    private static void episodes(ObjectNode node, List<EpisodeCheck> checks, int flags) {
+        node.put(
+                "incidents_naming_an_episode",
+                checks.stream().filter(EpisodeCheck::named).count());
+        node.put(
+                "incidents_with_episode_label",
+                checks.stream().filter(c -> c.expectedEpisode() != null).count());
+        node.put(
+                "right_episode_first",
+                checks.stream()
+                        .filter(c -> Boolean.TRUE.equals(c.rightEpisodeFirst()))
+                        .count());
+        node.put(
+                "incidents_with_call_label",
+                checks.stream().filter(c -> c.callInTop() != null).count());
+        node.put(
+                "call_in_top_" + EpisodeCheck.TOP_CALLS,
+                checks.stream().filter(c -> Boolean.TRUE.equals(c.callInTop())).count());
+        node.put("episode_flags", flags);
+    }
+
+    /** One incident's agent episode: named or not, which first and by which calls, against its label. */
+    private static void agent(ObjectNode node, EpisodeCheck c) {
+        node.put("named", c.named());
+        if (c.named()) {
+            node.put("alert_id", c.alertId());
+            node.put("episode_named_first", c.episodeNamedFirst());
+        } else {
+            node.putNull("alert_id");
+            node.putNull("episode_named_first");
+        }
+        ArrayNode calls = node.putArray("calls_named_first");
+        for (EpisodeCheck.NamedCall call : c.calls()) {
+            ObjectNode n = calls.addObject();
+            n.put("episode_id", call.episodeId());
+            if (call.step() == null) {
+                n.putNull("step");
+            } else {
+                n.put("step", call.step());
+            }
+            n.put("command", call.command());
+        }
+        putOrNull(node, "label_episode_id", c.expectedEpisode());
+        if (c.expectedStep() == null) {
+            node.putNull("label_call_step");
+        } else {
+            node.put("label_call_step", c.expectedStep());
+        }
+        if (c.rightEpisodeFirst() == null) {
+            node.putNull("right_episode_first");
+        } else {
+            node.put("right_episode_first", c.rightEpisodeFirst());
+        }
+        if (c.callInTop() == null) {
+            node.putNull("call_in_top_" + EpisodeCheck.TOP_CALLS);
+        } else {
+            node.put("call_in_top_" + EpisodeCheck.TOP_CALLS, c.callInTop());
+        }
+    }
+
+    private static void putOrNull(ObjectNode node, String key, String value) {
+        if (value == null) {
+            node.putNull(key);
+        } else {
+            node.put(key, value);
+        }
+    }
+
+    private static void incident(ObjectNode node, Backtest.LabelledIncident i, EpisodeCheck check) {
         node.put("incident", i.name());
         ArrayNode jobs = node.putArray("jobs");
         i.jobs().forEach(jobs::add);
@@ -235,6 +322,7 @@ public final class ReplaySummary {
             ArrayNode named = phase.putArray("categories_named");
             p.categoriesNamed().forEach(c -> named.add(c.name()));
         }
+        agent(node.putObject("agent_episode"), check);
     }
 
     // ---- the table on stdout ----
@@ -293,6 +381,7 @@ public final class ReplaySummary {
                 all.alerts(),
                 all.jobHours(),
                 Text.orNa("%.2f", all.falseAlertsPer100JobHours())));
+        out.append(episodesLine(outcome));
         out.append(String.format(
                 Locale.ROOT,
                 "PR-AUC over windows: %s (%d of %d windows in an incident)%n",
@@ -313,6 +402,66 @@ public final class ReplaySummary {
         if (!inputs.isEmpty()) {
             out.append('\n').append(inputs);
         }
+        return out.toString();
+    }
+
+    /**
+     * What the alerts said of agent episodes, when any dataset has agent events: per labelled incident whether one was
+     * named, and against the labels that name the causing episode and call, whether it was named first and its call
+     * in the top 3; empty for datasets without agent events.
+     */
+    static String episodesLine(Replay.Outcome outcome) {
+        if (outcome.datasets().stream().allMatch(d -> d.agentEvents().isEmpty())) {
+            return "";
+        }
+        List<String> rows = new ArrayList<>();
+        int named = 0;
+        int labelled = 0;
+        int right = 0;
+        int callLabelled = 0;
+        int inTop = 0;
+        int total = 0;
+        for (Replay.DatasetResult d : outcome.datasets()) {
+            List<Alert> told =
+                    d.alerts().stream().sorted(ReplayRecords.ALERT_ORDER).toList();
+            for (Backtest.LabelledIncident i : d.backtest().incidents()) {
+                EpisodeCheck c = EpisodeCheck.of(i, told);
+                total++;
+                named += c.named() ? 1 : 0;
+                labelled += c.expectedEpisode() != null ? 1 : 0;
+                right += Boolean.TRUE.equals(c.rightEpisodeFirst()) ? 1 : 0;
+                callLabelled += c.callInTop() != null ? 1 : 0;
+                inTop += Boolean.TRUE.equals(c.callInTop()) ? 1 : 0;
+                rows.add(String.format(
+                        Locale.ROOT,
+                        "%s: %s%s",
+                        i.name(),
+                        c.named() ? "episode " + c.episodeNamedFirst() + " named first" : "no episode named",
+                        c.expectedEpisode() == null
+                                ? ""
+                                : (Boolean.TRUE.equals(c.rightEpisodeFirst())
+                                                ? " (right"
+                                                : " (wrong: the label says " + c.expectedEpisode())
+                                        + (c.callInTop() == null
+                                                ? ")"
+                                                : c.callInTop()
+                                                        ? "; its call in the top " + EpisodeCheck.TOP_CALLS + ")"
+                                                        : "; its call not in the top " + EpisodeCheck.TOP_CALLS
+                                                                + ")")));
+            }
+        }
+        StringBuilder out = new StringBuilder(String.format(
+                Locale.ROOT,
+                "agent episodes: named for %d of %d incidents; the labelled episode first in %d of %d, its call in"
+                        + " the top %d in %d of %d%n",
+                named,
+                total,
+                right,
+                labelled,
+                EpisodeCheck.TOP_CALLS,
+                inTop,
+                callLabelled));
+        rows.forEach(r -> out.append("  ").append(Printable.escape(r)).append('\n'));
         return out.toString();
     }
 

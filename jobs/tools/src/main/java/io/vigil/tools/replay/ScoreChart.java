@@ -51,8 +51,8 @@ record ScoreChart(
 
     static final int BOTTOM = 36;
 
-    /** Appends the chart, an inline {@code <svg>}, to the page. */
-    void appendTo(StringBuilder h) {
+    /** The time the chart spans: its windows, labels and flagged windows; what a lane under it is drawn against. */
+    Scale scale() {
         long x0 = Long.MAX_VALUE;
         long x1 = Long.MIN_VALUE;
         for (JobWindow w : windows) {
@@ -72,7 +72,14 @@ record ScoreChart(
         if (x0 >= x1) {
             x1 = x0 + Math.max(windowMs, 1);
         }
-        Scale s = new Scale(x0, x1);
+        return new Scale(x0, x1);
+    }
+
+    /** Appends the chart, an inline {@code <svg>}, to the page. */
+    void appendTo(StringBuilder h) {
+        Scale s = scale();
+        long x0 = s.x0();
+        long x1 = s.x1();
         int plotBottom = HEIGHT - BOTTOM;
         h.append("<svg class=\"chart\" viewBox=\"0 0 ")
                 .append(WIDTH)

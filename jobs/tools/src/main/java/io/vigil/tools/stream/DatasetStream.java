@@ -2,6 +2,7 @@ package io.vigil.tools.stream;
 
 import io.vigil.models.eval.Label;
 import io.vigil.pipeline.files.DatasetRecords;
+import io.vigil.records.AgentEvent;
 import io.vigil.records.Assignment;
 import io.vigil.records.DeadLetter;
 import io.vigil.records.Flow;
@@ -529,6 +530,13 @@ public final class DatasetStream {
         }
         if (record instanceof Assignment a) {
             return Assignment.newBuilder(a).setTs(at).build();
+        }
+        if (record instanceof AgentEvent e) {
+            long start = Math.min(e.getStartTs().toEpochMilli() + shift, ts);
+            return AgentEvent.newBuilder(e)
+                    .setTs(at)
+                    .setStartTs(Instant.ofEpochMilli(start))
+                    .build();
         }
         throw new IllegalArgumentException("not an input record: " + record.getClass());
     }

@@ -2,6 +2,7 @@ package io.vigil.tools.stream;
 
 import io.vigil.models.eval.Label;
 import io.vigil.models.features.NetworkScope;
+import io.vigil.records.AgentEvent;
 import io.vigil.records.Assignment;
 import io.vigil.records.Flow;
 import io.vigil.records.GpuSample;
@@ -91,7 +92,7 @@ public final class Drill {
         String job = l.jobId().startsWith("unassigned@")
                 ? "unassigned@" + name(l.jobId().substring("unassigned@".length()))
                 : name(l.jobId());
-        return new Label(l.incident(), job, l.category(), l.startTs(), l.endTs());
+        return new Label(l.incident(), job, l.category(), l.startTs(), l.endTs(), l.episodeId(), l.callStep());
     }
 
     /** The record with its names and internal addresses in the drill's namespace. */
@@ -117,6 +118,14 @@ public final class Drill {
                     .setJobId(name(a.getJobId()))
                     .setPod(name(a.getPod()))
                     .setIp(address(a.getIp()))
+                    .build();
+        }
+        if (record instanceof AgentEvent e) {
+            // the command is left as it is: what the agent typed (addresses in it may not be the drill's)
+            return AgentEvent.newBuilder(e)
+                    .setNode(name(e.getNode()))
+                    .setJobId(name(e.getJobId()))
+                    .setRolloutWorker(name(e.getRolloutWorker()))
                     .build();
         }
         throw new IllegalArgumentException("not an input record: " + record.getClass());

@@ -38,8 +38,15 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  */
 public final class InputPublisher implements Closeable {
     /** The input topic of each kind of record. */
-    public static final Map<RecordType<?>, Topic> TOPICS =
-            Map.of(RecordType.FLOW, Topic.FLOWS, RecordType.GPU, Topic.GPU, RecordType.ASSIGNMENT, Topic.ASSIGNMENTS);
+    public static final Map<RecordType<?>, Topic> TOPICS = Map.of(
+            RecordType.FLOW,
+            Topic.FLOWS,
+            RecordType.GPU,
+            Topic.GPU,
+            RecordType.ASSIGNMENT,
+            Topic.ASSIGNMENTS,
+            RecordType.AGENT_EVENT,
+            Topic.AGENT_EVENTS);
     /** Event time between two clock ticks on every input partition, ms. */
     public static final long TICK_MS = 5_000;
 
@@ -88,7 +95,7 @@ public final class InputPublisher implements Closeable {
      * partition's watermark moves. Watermarks are per partition, and one that is quiet holds event time back
      * until it counts as idle (and then its next records may be late): the ticks keep them all moving, and after
      * the data they let the last windows and incidents close in event time, as time going on does in a live
-     * cluster.
+     * cluster. The agents' tool calls get none: a quiet agent-events partition holds nothing back.
      */
     public void tick(long ts, String clockNode) {
         Instant at = Instant.ofEpochMilli(ts);

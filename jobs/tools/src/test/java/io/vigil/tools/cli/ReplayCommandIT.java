@@ -39,7 +39,8 @@ class ReplayCommandIT {
                 .containsPattern("incidents raised: \\d+ \\(\\d+ transitions? in alerts.jsonl\\)")
                 .contains("dead letters: 1 (malformed 1)")
                 .contains(
-                        "wrote alerts.jsonl, windows.jsonl, deadletter.jsonl, summary.json and report.html to " + out);
+                        "wrote alerts.jsonl, windows.jsonl, deadletter.jsonl, episode_flags.jsonl, summary.json and report.html to "
+                                + out);
 
         VigilCliTest.Run again = vigil("replay", story.toString(), "--out", out, "--parallelism", "2");
         assertThat(again.exitCode()).isEqualTo(2);

@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.vigil.collector.CollectorMetrics;
+import io.vigil.pipeline.detect.Alerts;
 import io.vigil.pipeline.kafka.KafkaTopics;
 import io.vigil.records.Alert;
 import io.vigil.records.Decoded;
+import io.vigil.records.EpisodeFlag;
 import io.vigil.records.GpuSample;
 import io.vigil.records.IncidentState;
 import io.vigil.records.RecordType;
@@ -64,7 +66,8 @@ import org.junit.jupiter.api.Timeout;
  * detect job submitted with the cluster job jar, a story with incidents streamed through it, and a
  * failure in the middle: a TaskManager killed (three times), the broker restarted, the job stopped with a
  * savepoint and resumed. Each time the alert topic, read with read_committed, must hold exactly the
- * story's alerts, each incident opening and closing: none lost, none twice.
+ * story's alerts, each incident opening and closing, and the episode-flags topic each scan's episode named by its
+ * incident: none lost, none twice.
  *
  * <p>The test is paced by what it observes, never by the wall clock: telemetry streams on like live
  * telemetry, but each incident (a scan: it opens, and closes {@link #QUIET_WINDOWS} windows later) is told
@@ -381,7 +384,9 @@ class ClusterFailureIT {
                     Topic.FLOWS,
                     Topic.GPU,
                     Topic.ASSIGNMENTS,
+                    Topic.AGENT_EVENTS,
                     Topic.ALERTS,
+                    Topic.EPISODE_FLAGS,
                     Topic.WINDOWS,
                     Topic.DEADLETTER,
                     Topic.MODELS)) {
@@ -465,6 +470,12 @@ class ClusterFailureIT {
                     .count();
         }
 
+        List<String> flagIds() {
+            return read(config.topic(Topic.EPISODE_FLAGS), RecordType.EPISODE_FLAG).stream()
+                    .map(EpisodeFlag::getFlagId)
+                    .toList();
+        }
+
         List<String> windowKeys() {
             return read(config.topic(Topic.WINDOWS), RecordType.WINDOW).stream()
                     .map(w -> w.getJobId() + "@" + w.getWindowStart().toEpochMilli())
@@ -480,11 +491,13 @@ class ClusterFailureIT {
                 expected = stream.story.expectedAlertIds(QUIET_WINDOWS);
                 Set<String> storyWindows = windows;
                 int alerts = expected.size();
+                int flags = stream.story.expectedFlagIds().size(); // at least
                 LocalCluster.await(
-                        "every window of the story scored and committed, every alert committed",
+                        "every window of the story scored and committed, every alert and episode flag committed",
                         PATIENCE,
                         () -> Set.copyOf(windowKeys()).containsAll(storyWindows)
-                                && alertIds().size() >= alerts);
+                                && alertIds().size() >= alerts
+                                && flagIds().size() >= flags);
                 // whatever the job has emitted by now (a duplicate too, if any) is committed two checkpoints on
                 long completed = cluster.checkpoints(job).completed();
                 LocalCluster.await(
@@ -513,6 +526,16 @@ class ClusterFailureIT {
             assertThat(alerts)
                     .as("alert ids, read_committed: each incident of the story opened and closed exactly once")
                     .containsExactlyInAnyOrderElementsOf(expected);
+            // each (incident, episode) the committed alerts name, flagged exactly once: each scan's own episode, and
+            // any earlier scan's still within the lookback of a later one's first packets (named after it)
+            Set<String> named = new TreeSet<>();
+            for (Alert a : read(config.topic(Topic.ALERTS), RecordType.ALERT)) {
+                a.getAgentContext().forEach(e -> named.add(Alerts.flagId(a.getIncidentId(), e.getEpisodeId())));
+            }
+            assertThat(named).containsAll(stream.story.expectedFlagIds());
+            assertThat(flagIds())
+                    .as("episode flags, read_committed: each episode named by an incident exactly once")
+                    .containsExactlyInAnyOrderElementsOf(named);
             Set<String> storyWindows = windows;
             List<String> scored =
                     windowKeys().stream().filter(storyWindows::contains).toList();
@@ -520,7 +543,8 @@ class ClusterFailureIT {
                     .as("scored windows, read_committed: each exactly once")
                     .containsExactlyInAnyOrderElementsOf(windows);
             System.out.printf(
-                    "cluster-it: %s: %d alerts and %d windows, each exactly once%n", ns, alerts.size(), scored.size());
+                    "cluster-it: %s: %d alerts, %d episode flags and %d windows, each exactly once%n",
+                    ns, alerts.size(), flagIds().size(), scored.size());
         }
 
         private <T extends SpecificRecord> List<T> read(String topic, RecordType<T> type) {
@@ -703,11 +727,12 @@ class ClusterFailureIT {
         @SuppressWarnings({"unchecked", "rawtypes"})
         private void tell(KafkaProducer<byte[], byte[]> producer, List<ClusterStory.Timed> records) throws Exception {
             Map<Topic, RecordFraming> framings = new HashMap<>();
-            for (Topic t : List.of(Topic.FLOWS, Topic.GPU, Topic.ASSIGNMENTS)) {
-                RecordType<?> type =
-                        t == Topic.FLOWS ? RecordType.FLOW : t == Topic.GPU ? RecordType.GPU : RecordType.ASSIGNMENT;
-                framings.put(t, Framings.forTopic(type, config.topic(t), null));
-            }
+            Map<Topic, RecordType<?>> types = Map.of(
+                    Topic.FLOWS, RecordType.FLOW,
+                    Topic.GPU, RecordType.GPU,
+                    Topic.ASSIGNMENTS, RecordType.ASSIGNMENT,
+                    Topic.AGENT_EVENTS, RecordType.AGENT_EVENT);
+            types.forEach((t, type) -> framings.put(t, Framings.forTopic(type, config.topic(t), null)));
             List<ProducerRecord<byte[], byte[]>> step = new ArrayList<>();
             long stepStart = -1;
             for (ClusterStory.Timed r : records) {

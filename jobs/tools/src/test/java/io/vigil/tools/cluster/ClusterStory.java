@@ -1,6 +1,7 @@
 package io.vigil.tools.cluster;
 
 import io.vigil.pipeline.detect.Alerts;
+import io.vigil.records.AgentEvent;
 import io.vigil.records.Assignment;
 import io.vigil.records.AssignmentEvent;
 import io.vigil.records.Flow;
@@ -21,7 +22,8 @@ import org.apache.avro.specific.SpecificRecord;
  * A longer cluster story than the pipeline tests' {@code Scenario}, built the same way, for streaming
  * through a real cluster while it fails: two training jobs, told minute by minute for as long as the test
  * needs; in some minutes (scans) the second one probes the internal network (many hosts and service ports,
- * mostly unanswered, plus the cloud metadata service). Each scan is one incident: it opens, and closes after its
+ * mostly unanswered, plus the cloud metadata service), each started by a tool call of the agent's episode (an
+ * nmap, reported on the agent-events topic). Each scan is one incident: it opens, and closes after its
  * quiet windows (fewer than the quiet minutes between scans: two alerts per scan). Which minutes scan is decided
  * while the story is told ({@link #minute(boolean)}), so that a test can hold the next incident back until
  * the failure before it has been dealt with; the quiet minutes between them leave room for a failure to
@@ -89,6 +91,20 @@ final class ClusterStory {
                 }
             }
             flow(records, PROBER_IP, METADATA_IP, 80, at(minute, 30), at(minute, 29), 200, 1_500, "SF", PROBER_NODE);
+            AgentEvent call = AgentEvent.newBuilder()
+                    .setTs(at(minute, 4))
+                    .setStartTs(at(minute, 3))
+                    .setJobId(PROBER)
+                    .setEpisodeId(episode(scanMinutes.size() - 1))
+                    .setStep(7L)
+                    .setRolloutWorker(PROBER + "-0")
+                    .setNode(PROBER_NODE)
+                    .setTool("bash")
+                    .setCommand("nmap -sS -p 22,80,443 10.0.50.0/24")
+                    .setExitCode(0)
+                    .setSandbox(null)
+                    .build();
+            records.add(new Timed(Topic.AGENT_EVENTS, call, call.getTs().toEpochMilli(), PROBER_NODE, 1));
         }
         // event-time order; at equal times assignments first (a job's START precedes its first flow)
         records.sort(Comparator.comparingLong(Timed::ts).thenComparingInt(Timed::order));
@@ -217,6 +233,22 @@ final class ClusterStory {
                     start,
                     IncidentState.CLOSE,
                     at(minute + 1 + quietWindows, 0).toEpochMilli()));
+        }
+        return ids;
+    }
+
+    /** The episode whose tool call started the {@code n}-th scan (from 0). */
+    static String episode(int n) {
+        return "episode-" + n;
+    }
+
+    /** The episode flags the story told must give: per scan, its incident naming the scan's episode, once. */
+    Set<String> expectedFlagIds() {
+        Set<String> ids = new LinkedHashSet<>();
+        for (int n = 0; n < scanMinutes.size(); n++) {
+            String incident =
+                    Alerts.incidentId(PROBER, at(scanMinutes.get(n), 0).toEpochMilli());
+            ids.add(Alerts.flagId(incident, episode(n)));
         }
         return ids;
     }

