@@ -72,6 +72,11 @@ public final class AgentBehaviour {
             return calls == 0 ? 0 : (double) networkCalls / calls;
         }
 
+        /** log1p(calls that touch the network). */
+        public double networkCallsFeature() {
+            return Math.log1p(networkCalls);
+        }
+
         /** log1p(calls naming a miner or a pool). */
         public double minerFeature() {
             return Math.log1p(minerCalls);

@@ -375,6 +375,46 @@ public final class FeatureSet implements Serializable {
                             UP,
                             "a miner's name appearing is the suspicious way; its absence proves nothing")));
 
+    // ---- names of the agent-behaviour features ({@link #AGENT}) ----
+    public static final String AGENT_CALLS = "agent_calls";
+    public static final String AGENT_NETWORK_CALLS = "agent_network_calls";
+    public static final String AGENT_MINER_CALLS = "agent_miner_calls";
+    public static final String AGENT_FAILED_RUN = "agent_failed_run";
+
+    /**
+     * What a job's agents did in a window, from their tool calls ({@code io.vigil.models.agents.AgentBehaviour}):
+     * read only by the per-job model of agent behaviour ({@code io.vigil.models.agents.AgentShift}), never by the
+     * fleet's. Most jobs run no agents, so the fleet's typical value of each is 0 and any RL window would be far
+     * from it; what an agent's calls mean is only known against the same job's own episodes (one RL task installs
+     * packages and clones over HTTPS every episode, another never touches the network).
+     */
+    public static final FeatureSet AGENT = of(
+            "a1",
+            List.of(
+                    new Feature(
+                            AGENT_CALLS,
+                            "log1p(tool calls the job's agents ended in the window)",
+                            CONTEXT,
+                            "how busy the agents are is the trainer's schedule; it says how to read the others, not misuse"),
+                    Feature.tally(
+                            AGENT_NETWORK_CALLS,
+                            "log1p(calls that touch the network the way tunnels, probes and payloads do: remote shells,"
+                                    + " raw sockets, scanners, tunnel clients, package installs, downloads from a raw address)",
+                            UP,
+                            "reaching out is how a tunnel, a probe or a download starts; the job's own episodes say how"
+                                    + " much of it (installs, fetches) its task needs"),
+                    new Feature(
+                            AGENT_MINER_CALLS,
+                            "log1p(calls whose command names a miner, a stratum URL or a mining pool)",
+                            UP,
+                            "no task of a training run needs a miner; its first mention is the evidence"),
+                    Feature.tally(
+                            AGENT_FAILED_RUN,
+                            "log1p(the longest run of failing calls in one episode)",
+                            UP,
+                            "an agent hammering at what refuses it (probing, guessing, a blocked path) fails again and"
+                                    + " again; a task's ordinary failures are a test or two")));
+
     /** The feature set this build computes. */
     public static final FeatureSet CURRENT = V3;
 
