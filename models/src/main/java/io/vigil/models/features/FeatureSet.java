@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.stream.Stream;
 
 /**
  * An ordered list of named features: the one place the order of a feature vector is defined, and the one
@@ -415,6 +416,16 @@ public final class FeatureSet implements Serializable {
                             "an agent hammering at what refuses it (probing, guessing, a blocked path) fails again and"
                                     + " again; a task's ordinary failures are a test or two")));
 
+    /**
+     * {@link #V3} and then the agent-behaviour features ({@link #AGENT}), each defined as there: what windows carry
+     * once the pipeline computes agent behaviour. The learned models read only the {@link #V3} part, by name
+     * ({@link #project}), so a model trained on V3 scores a V4 window exactly as the V3 window it holds; the agent
+     * part is read per job only. Not {@link #CURRENT} until the pipeline computes it.
+     */
+    public static final FeatureSet V4 = of(
+            "v4",
+            Stream.concat(V3.features().stream(), AGENT.features().stream()).toList());
+
     /** The feature set this build computes. */
     public static final FeatureSet CURRENT = V3;
 
@@ -568,6 +579,32 @@ public final class FeatureSet implements Serializable {
             map.put(names.get(i), values[i]);
         }
         return map;
+    }
+
+    /**
+     * The values of {@code target}'s features, taken by name from {@code values} (a vector of this set): how a model
+     * trained on one set scores the windows of a later set that keeps its features. {@code values} itself when the
+     * sets are the same.
+     *
+     * @throws IllegalArgumentException naming the first feature of {@code target} this set lacks or defines otherwise
+     *     (the same name measuring something else must not be read as the old feature)
+     */
+    public double[] project(double[] values, FeatureSet target) {
+        checkLength(values);
+        if (target.equals(this)) {
+            return values;
+        }
+        double[] out = new double[target.size()];
+        for (int i = 0; i < out.length; i++) {
+            Feature wanted = target.features.get(i);
+            int from = index(wanted.name());
+            if (!features.get(from).equals(wanted)) {
+                throw new IllegalArgumentException(
+                        "feature '" + wanted.name() + "' of " + target.id() + " is defined otherwise in " + id());
+            }
+            out[i] = values[from];
+        }
+        return out;
     }
 
     /**
