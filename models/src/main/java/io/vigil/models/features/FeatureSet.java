@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.stream.Stream;
 
 /**
  * An ordered list of named features: the one place the order of a feature vector is defined, and the one
@@ -375,6 +376,56 @@ public final class FeatureSet implements Serializable {
                             UP,
                             "a miner's name appearing is the suspicious way; its absence proves nothing")));
 
+    // ---- names of the agent-behaviour features ({@link #AGENT}) ----
+    public static final String AGENT_CALLS = "agent_calls";
+    public static final String AGENT_NETWORK_CALLS = "agent_network_calls";
+    public static final String AGENT_MINER_CALLS = "agent_miner_calls";
+    public static final String AGENT_FAILED_RUN = "agent_failed_run";
+
+    /**
+     * What a job's agents did in a window, from their tool calls ({@code io.vigil.models.agents.AgentBehaviour}):
+     * read only by the per-job model of agent behaviour ({@code io.vigil.models.agents.AgentShift}), never by the
+     * fleet's. Most jobs run no agents, so the fleet's typical value of each is 0 and any RL window would be far
+     * from it; what an agent's calls mean is only known against the same job's own episodes (one RL task installs
+     * packages and clones over HTTPS every episode, another never touches the network).
+     */
+    public static final FeatureSet AGENT = of(
+            "a1",
+            List.of(
+                    new Feature(
+                            AGENT_CALLS,
+                            "log1p(tool calls the job's agents ended in the window)",
+                            CONTEXT,
+                            "how busy the agents are is the trainer's schedule; it says how to read the others, not misuse"),
+                    Feature.tally(
+                            AGENT_NETWORK_CALLS,
+                            "log1p(calls that touch the network the way tunnels, probes and payloads do: remote shells,"
+                                    + " raw sockets, scanners, tunnel clients, package installs, downloads from a raw address)",
+                            UP,
+                            "reaching out is how a tunnel, a probe or a download starts; the job's own episodes say how"
+                                    + " much of it (installs, fetches) its task needs"),
+                    new Feature(
+                            AGENT_MINER_CALLS,
+                            "log1p(calls whose command names a miner, a stratum URL or a mining pool)",
+                            UP,
+                            "no task of a training run needs a miner; its first mention is the evidence"),
+                    Feature.tally(
+                            AGENT_FAILED_RUN,
+                            "log1p(the longest run of failing calls in one episode)",
+                            UP,
+                            "an agent hammering at what refuses it (probing, guessing, a blocked path) fails again and"
+                                    + " again; a task's ordinary failures are a test or two")));
+
+    /**
+     * {@link #V3} and then the agent-behaviour features ({@link #AGENT}), each defined as there: what windows carry
+     * once the pipeline computes agent behaviour. The learned models read only the {@link #V3} part, by name
+     * ({@link #project}), so a model trained on V3 scores a V4 window exactly as the V3 window it holds; the agent
+     * part is read per job only. Not {@link #CURRENT} until the pipeline computes it.
+     */
+    public static final FeatureSet V4 = of(
+            "v4",
+            Stream.concat(V3.features().stream(), AGENT.features().stream()).toList());
+
     /** The feature set this build computes. */
     public static final FeatureSet CURRENT = V3;
 
@@ -528,6 +579,32 @@ public final class FeatureSet implements Serializable {
             map.put(names.get(i), values[i]);
         }
         return map;
+    }
+
+    /**
+     * The values of {@code target}'s features, taken by name from {@code values} (a vector of this set): how a model
+     * trained on one set scores the windows of a later set that keeps its features. {@code values} itself when the
+     * sets are the same.
+     *
+     * @throws IllegalArgumentException naming the first feature of {@code target} this set lacks or defines otherwise
+     *     (the same name measuring something else must not be read as the old feature)
+     */
+    public double[] project(double[] values, FeatureSet target) {
+        checkLength(values);
+        if (target.equals(this)) {
+            return values;
+        }
+        double[] out = new double[target.size()];
+        for (int i = 0; i < out.length; i++) {
+            Feature wanted = target.features.get(i);
+            int from = index(wanted.name());
+            if (!features.get(from).equals(wanted)) {
+                throw new IllegalArgumentException(
+                        "feature '" + wanted.name() + "' of " + target.id() + " is defined otherwise in " + id());
+            }
+            out[i] = values[from];
+        }
+        return out;
     }
 
     /**

@@ -26,8 +26,9 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-            "Write deterministic cluster telemetry as a dataset: flows.jsonl.gz, gpu.jsonl.gz, assignments.jsonl.gz"
-                    + " (each sorted by time), labels.json (the injected incidents' intervals), simulation.json"
+            "Write deterministic cluster telemetry as a dataset: flows.jsonl.gz, gpu.jsonl.gz, assignments.jsonl.gz,"
+                    + " agent_events.jsonl.gz (the RL agents' tool calls; each sorted by time), labels.json (the"
+                    + " injected incidents' intervals and the agent's call behind each), simulation.json"
                     + " (parameters, layout, counts) and README.md. The same arguments give byte-identical files.",
             "",
             "The cluster runs data-parallel bf16 training across nodes (on the host network), an RL agent with"
@@ -77,7 +78,13 @@ import picocli.CommandLine.Spec;
         })
 final class SimulateCommand implements Callable<Integer> {
     static final List<String> DATASET_FILES = List.of(
-            "flows.jsonl.gz", "gpu.jsonl.gz", "assignments.jsonl.gz", "labels.json", "simulation.json", "README.md");
+            "flows.jsonl.gz",
+            "gpu.jsonl.gz",
+            "assignments.jsonl.gz",
+            "agent_events.jsonl.gz",
+            "labels.json",
+            "simulation.json",
+            "README.md");
 
     @Spec
     CommandSpec spec;
@@ -189,11 +196,12 @@ final class SimulateCommand implements Callable<Integer> {
         progress.done();
         err.println(String.format(
                 Locale.ROOT,
-                "wrote %s: %,d flows, %,d GPU samples, %,d assignments, %d labels in %.1f s",
+                "wrote %s: %,d flows, %,d GPU samples, %,d assignments, %,d agent tool calls, %d labels in %.1f s",
                 out,
                 result.flows(),
                 result.samples(),
                 result.assignments(),
+                result.agentEvents(),
                 result.labels().size(),
                 seconds));
         err.flush();

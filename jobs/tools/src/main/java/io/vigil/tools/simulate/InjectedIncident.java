@@ -26,13 +26,24 @@ final class InjectedIncident {
     final List<Phase> phases = new ArrayList<>();
     private final List<Activity> activities = new ArrayList<>();
     private final List<String> details = new ArrayList<>();
+    /** The agents' trace the incident's calls go to, or null: no agent typed them. */
+    private final AgentTrace trace;
+    /** Draws the calls' commands and timing, apart from the incident's traffic. */
+    private final Rng agentRng;
+    /** The rollout worker of {@link #pod} whose episodes make the calls. */
+    private final int worker;
+    /** A miner whose download call is written once its download is made (its time is drawn then). */
+    private Miner downloadPending;
 
-    private InjectedIncident(String name, IncidentKind kind, Job job, Pod pod, long start) {
+    private InjectedIncident(World world, String name, IncidentKind kind, Job job, Pod pod, long start) {
         this.name = name;
         this.kind = kind;
         this.job = job;
         this.pod = pod;
         this.start = start;
+        this.trace = kind.byAgent && job instanceof RlJob rl ? rl.agent : null;
+        this.agentRng = Rng.of(world.seed, "incident-agent:" + name);
+        this.worker = agentRng.between(0, AgentTrace.workers(pod) - 1);
     }
 
     /**
@@ -46,7 +57,8 @@ final class InjectedIncident {
         if (pod == null) {
             throw new IllegalStateException("job " + job.id + " has no rank-0 pod at " + start);
         }
-        InjectedIncident in = new InjectedIncident(name, kind, job, pod, start);
+        InjectedIncident in = new InjectedIncident(world, name, kind, job, pod, start);
+        Rng a = in.agentRng;
         Rng rng = Rng.of(world.seed, "incident:" + name);
         switch (kind) {
             case ROME -> in.rome(world, rng, rareHosts);
@@ -54,14 +66,21 @@ final class InjectedIncident {
             case TUNNEL_443 -> {
                 String host = Addresses.rareExternal(rng, rareHosts);
                 long close = start + rng.minutes(25, 50);
-                in.activities.add(new Tunnel(world, pod, rng, in.phase(REVERSE_TUNNEL), host, 443, start, close));
+                Phase tunnel = in.phase(REVERSE_TUNNEL);
+                in.activities.add(new Tunnel(world, pod, rng, tunnel, host, 443, start, close));
                 in.details.add("tunnel to " + host + ":443");
+                long call = start - AgentTrace.lead(a, 500);
+                in.byAgent(tunnel, call, start + a.seconds(0.3, 3), ToolCalls.reverseTunnel(a, host, 443), 0);
             }
             case SLOW_SCAN -> {
                 long span = Math.min(rng.minutes(28, 32), world.end - start - 60_000);
                 int probes = rng.between(40, 60);
-                in.activities.add(new Scan(world, pod, rng, in.phase(NETWORK_SCAN), start, span, probes, false, 0));
+                Phase scan = in.phase(NETWORK_SCAN);
+                Scan slow = new Scan(world, pod, rng, scan, start, span, probes, false, 0);
+                in.activities.add(slow);
                 in.details.add(probes + " probes over " + Math.round(span / 60_000.0) + " min");
+                long call = slow.firstProbe() - AgentTrace.lead(a, 400);
+                in.byAgent(scan, call, call + a.seconds(0.02, 0.2), ToolCalls.slowScan(a), 0); // backgrounded
             }
             case PROXIED_MINER -> {
                 int[] gpus = someGpus(rng, pod, Math.max(1, pod.gpus.length / 2), Math.max(1, pod.gpus.length / 2));
@@ -87,9 +106,11 @@ final class InjectedIncident {
                 String host = Addresses.rareExternal(rng, rareHosts);
                 int ports = rng.between(300, 1000);
                 long duration = rng.seconds(4, 40);
-                in.activities.add(
-                        OutsideScan.vertical(world, pod, rng, in.phase(NETWORK_SCAN), host, start, duration, ports));
+                Phase scan = in.phase(NETWORK_SCAN);
+                in.activities.add(OutsideScan.vertical(world, pod, rng, scan, host, start, duration, ports));
                 in.details.add(ports + " ports of " + host + " in " + Math.round(duration / 1000.0) + " s");
+                long call = start - AgentTrace.lead(a, 300);
+                in.byAgent(scan, call, start + duration + a.seconds(0.5, 3), ToolCalls.portScan(a, host, ports), 0);
             }
             case EXTERNAL_SWEEP -> {
                 String prefix = rng.pick(List.of("192.0.2.", "198.51.100.", "203.0.113."));
@@ -104,8 +125,11 @@ final class InjectedIncident {
                     ports[i] = p;
                 }
                 long duration = Math.min(rng.minutes(1, 6), world.end - start - 60_000);
-                in.activities.add(OutsideScan.horizontal(
-                        world, pod, rng, in.phase(NETWORK_SCAN), prefix, first, hosts, ports, start, duration));
+                Phase scan = in.phase(NETWORK_SCAN);
+                in.activities.add(
+                        OutsideScan.horizontal(world, pod, rng, scan, prefix, first, hosts, ports, start, duration));
+                long call = start - AgentTrace.lead(a, 400);
+                in.byAgent(scan, call, call + a.seconds(0.02, 0.2), ToolCalls.sweep(a, prefix, ports), 0);
                 in.details.add(hosts + " addresses of " + prefix + "0/24 on port(s) " + Arrays.toString(ports)
                         + " over " + Math.round(duration / 60_000.0) + " min");
             }
@@ -119,11 +143,12 @@ final class InjectedIncident {
                 int sweepHosts = rng.between(30, 120);
                 long gap = rng.minutes(1, 3);
                 long sweep = rng.minutes(1, 4);
+                Phase phase = in.phase(NETWORK_SCAN);
                 UdpScan scan = new UdpScan(
                         world,
                         pod,
                         rng,
-                        in.phase(NETWORK_SCAN),
+                        phase,
                         host,
                         ports,
                         start,
@@ -134,6 +159,16 @@ final class InjectedIncident {
                         gap,
                         sweep);
                 in.activities.add(scan);
+                long call = start - AgentTrace.lead(a, 300);
+                in.byAgent(phase, call, start + vertical + a.seconds(0.5, 2), ToolCalls.udpPorts(a, host, ports), 0);
+                long sweepAt = start + vertical + gap;
+                call = sweepAt - AgentTrace.lead(a, 300);
+                in.byAgent(
+                        phase,
+                        call,
+                        sweepAt + sweep + a.seconds(0.5, 2),
+                        ToolCalls.udpSweep(a, Addresses.podSubnet(sweepNode), sweepPort),
+                        0);
                 in.details.add(
                         ports + " UDP ports of " + host + " in " + Math.round(vertical / 1000.0) + " s, then UDP "
                                 + sweepPort + " of " + sweepHosts + " addresses of " + Addresses.podSubnet(sweepNode)
@@ -145,8 +180,10 @@ final class InjectedIncident {
                 long duration = rng.minutes(6, 20);
                 long bytes = Math.round(rng.uniform(0.4, 3.0) * (1L << 30));
                 int streams = rng.between(1, 3);
-                in.activities.add(
-                        new Upload(world, pod, rng, in.phase(EXFILTRATION), host, start, duration, bytes, streams));
+                Phase upload = in.phase(EXFILTRATION);
+                in.activities.add(new Upload(world, pod, rng, upload, host, start, duration, bytes, streams));
+                long call = start - AgentTrace.lead(a, 1_000);
+                in.byAgent(upload, call, start + duration + a.seconds(0.5, 5), ToolCalls.upload(a, host), 0);
                 in.details.add(String.format(
                         Locale.ROOT,
                         "%.2f GiB to %s:443 over %d min in %d stream(s)",
@@ -172,21 +209,38 @@ final class InjectedIncident {
             toMiner = Math.round(toMiner * f);
         }
         int probes = rng.between(120, 300);
-        activities.add(new Scan(world, pod, rng, phase(NETWORK_SCAN), start, scan, probes, true, rng.between(3, 7)));
+        Phase sweep = phase(NETWORK_SCAN);
+        Scan burst = new Scan(world, pod, rng, sweep, start, scan, probes, true, rng.between(3, 7));
+        activities.add(burst);
+        Rng a = agentRng;
+        byAgent(
+                sweep,
+                Math.min(start, burst.firstProbe()) - AgentTrace.lead(a, 400),
+                start + scan + a.seconds(0.5, 3),
+                ToolCalls.internalSweep(
+                        a, Addresses.podSubnet(world.nodes.indexOf(pod.node)), new int[] {22, 6379, 10250}),
+                0);
         long tunnelAt = start + scan + toTunnel;
         long minerAt = tunnelAt + toMiner;
         long minerEnd = minerAt + rng.minutes(25, 45);
         String tunnelHost = Addresses.rareExternal(rng, rareHosts);
-        activities.add(new Tunnel(
-                world, pod, rng, phase(REVERSE_TUNNEL), tunnelHost, 22, tunnelAt, minerEnd + rng.minutes(0, 3)));
+        Phase tunnel = phase(REVERSE_TUNNEL);
+        activities.add(new Tunnel(world, pod, rng, tunnel, tunnelHost, 22, tunnelAt, minerEnd + rng.minutes(0, 3)));
+        byAgent(
+                tunnel,
+                tunnelAt - AgentTrace.lead(a, 500),
+                tunnelAt + a.seconds(0.3, 3),
+                ToolCalls.reverseTunnel(a, tunnelHost, 22),
+                0);
         int[] gpus = someGpus(rng, pod, Math.max(1, pod.gpus.length / 2), pod.gpus.length);
         String poolHost = Addresses.rareExternal(rng, rareHosts);
         int poolPort = rng.pick(STRATUM_PORTS);
-        activities.add(new Miner(
+        Phase mining = phase(CRYPTO_MINING);
+        Miner miner = new Miner(
                 world,
                 pod,
                 rng,
-                phase(CRYPTO_MINING),
+                mining,
                 gpus,
                 "xmrig",
                 minerAt,
@@ -194,7 +248,19 @@ final class InjectedIncident {
                 rng.uniform(0.75, 0.95),
                 null,
                 new Miner.Pool(poolHost, poolPort, false, false),
-                rng.pick(Addresses.CODE_HOSTS)));
+                rng.pick(Addresses.CODE_HOSTS));
+        activities.add(miner);
+        long launch = minerAt - AgentTrace.lead(a, 800);
+        byAgent(
+                mining,
+                launch,
+                launch + a.seconds(0.05, 0.3),
+                ToolCalls.minerLaunch(a, poolHost, poolPort, "xmrig", false),
+                0); // backgrounded
+        if (trace != null) { // the download before it: written once the download's time is drawn
+            trace.reserve(pod, worker, minerAt - 70_000, minerAt);
+            downloadPending = miner;
+        }
         details.add(probes + " internal probes and the metadata service, then ssh -R to " + tunnelHost
                 + ":22, then xmrig on GPUs " + Arrays.toString(gpus) + " with pool " + poolHost + ":" + poolPort);
     }
@@ -256,6 +322,21 @@ final class InjectedIncident {
         return chosen.stream().sorted().mapToInt(Integer::intValue).toArray();
     }
 
+    /**
+     * The agent's call behind {@code phase}, from {@code callStart} to {@code callEnd}, on this incident's worker
+     * (kept free of other calls meanwhile); the first one names the phase. Nothing when no agent typed it.
+     */
+    private void byAgent(Phase phase, long callStart, long callEnd, String command, Integer exitCode) {
+        if (trace == null) {
+            return;
+        }
+        trace.reserve(pod, worker, callStart - 5_000, callEnd + 5_000);
+        AgentTrace.Call call = trace.callOn(pod, worker, callStart, callEnd, "bash", command, exitCode);
+        if (phase.cause == null) {
+            phase.cause = call;
+        }
+    }
+
     private Phase phase(String category) {
         Phase p = new Phase(name, job.id, category);
         phases.add(p);
@@ -265,6 +346,23 @@ final class InjectedIncident {
     void network(long from, long to) {
         for (Activity a : activities) {
             a.network(from, to);
+        }
+        if (downloadPending != null && downloadPending.downloadAt >= 0) {
+            Miner miner = downloadPending;
+            downloadPending = null;
+            long call = miner.downloadAt - AgentTrace.lead(agentRng, 400);
+            Phase mining = phases.get(phases.size() - 1);
+            AgentTrace.Call download = trace.callOn(
+                    pod,
+                    worker,
+                    call,
+                    miner.downloadAt + agentRng.seconds(1.5, 8),
+                    "bash",
+                    ToolCalls.minerDownload(agentRng, miner.downloadFrom()),
+                    0);
+            if (mining.cause == null) {
+                mining.cause = download;
+            }
         }
     }
 
@@ -278,6 +376,11 @@ final class InjectedIncident {
             }
         }
         return credited;
+    }
+
+    /** Whether an agent's tool calls started it (they are in the trace and named in labels.json). */
+    boolean byAgent() {
+        return trace != null;
     }
 
     String describe() {

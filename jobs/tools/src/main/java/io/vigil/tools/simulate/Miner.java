@@ -32,6 +32,8 @@ final class Miner implements Activity {
     private final Pool pool;
     private final String downloadFrom;
     private boolean started;
+    /** When the release tarball's download began, once made; -1 before or without one. */
+    long downloadAt = -1;
 
     /**
      * @param duty on/off cycle (kind 1 = hashing), or null to hash throughout
@@ -68,6 +70,11 @@ final class Miner implements Activity {
         this.downloadFrom = downloadFrom;
     }
 
+    /** Where the binary is fetched from, or null. */
+    String downloadFrom() {
+        return downloadFrom;
+    }
+
     boolean hashing(long t) {
         return t >= start && t < end && (duty == null || duty.kindAt(t) == 1);
     }
@@ -80,7 +87,7 @@ final class Miner implements Activity {
         }
         started = true;
         if (downloadFrom != null) { // fetch the release tarball
-            world.exchange(
+            Conn download = world.exchange(
                     pod,
                     rng,
                     downloadFrom,
@@ -91,6 +98,7 @@ final class Miner implements Activity {
                     15,
                     Counters.MSS,
                     phase);
+            downloadAt = download == null ? -1 : download.start();
         }
         long connect = start + rng.seconds(1.5, 8);
         long close = end + rng.seconds(0.1, 2);

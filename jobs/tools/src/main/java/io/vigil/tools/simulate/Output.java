@@ -1,5 +1,6 @@
 package io.vigil.tools.simulate;
 
+import io.vigil.records.AgentEvent;
 import io.vigil.records.Assignment;
 import io.vigil.records.Flow;
 import io.vigil.records.GpuSample;
@@ -21,7 +22,7 @@ import java.util.zip.GZIPOutputStream;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
- * The three record files of a dataset, written in time order while the simulation runs. Records of the
+ * The record files of a dataset (flows, GPU samples, assignments and the agents' tool calls), written in time order while the simulation runs. Records of the
  * current stretch wait here; {@link #flush} sorts those before a bound (by time, ties by their text, so
  * the order never depends on the order they were made in) and writes them. Nothing made later may fall
  * before a bound already flushed; that would be a bug, and it throws.
@@ -32,6 +33,7 @@ final class Output implements Closeable {
     static final String FLOWS = "flows.jsonl.gz";
     static final String GPU = "gpu.jsonl.gz";
     static final String ASSIGNMENTS = "assignments.jsonl.gz";
+    static final String AGENT_EVENTS = "agent_events.jsonl.gz";
 
     private record Line(long ts, String text, Phase phase, long activityStart) {}
 
@@ -106,6 +108,7 @@ final class Output implements Closeable {
     private final Stream<Flow> flows;
     private final Stream<GpuSample> gpu;
     private final Stream<Assignment> assignments;
+    private final Stream<AgentEvent> agentEvents;
     private boolean finished;
 
     Output(Path dir) throws IOException {
@@ -113,6 +116,7 @@ final class Output implements Closeable {
         this.flows = new Stream<>(RecordType.FLOW, dir, FLOWS);
         this.gpu = new Stream<>(RecordType.GPU, dir, GPU);
         this.assignments = new Stream<>(RecordType.ASSIGNMENT, dir, ASSIGNMENTS);
+        this.agentEvents = new Stream<>(RecordType.AGENT_EVENT, dir, AGENT_EVENTS);
     }
 
     void flow(Flow f, Phase phase) {
@@ -128,11 +132,16 @@ final class Output implements Closeable {
         assignments.add(a.getTs().toEpochMilli(), a, null, 0);
     }
 
+    void agentEvent(AgentEvent e) {
+        agentEvents.add(e.getTs().toEpochMilli(), e, null, 0);
+    }
+
     /** Writes every waiting record before {@code before}, in order. */
     void flush(long before) throws IOException {
         flows.flush(before);
         gpu.flush(before);
         assignments.flush(before);
+        agentEvents.flush(before);
     }
 
     /** Writes what lies before {@code end}, drops the rest (past the simulated span) and closes the files. */
@@ -141,6 +150,7 @@ final class Output implements Closeable {
         flows.finish();
         gpu.finish();
         assignments.finish();
+        agentEvents.finish();
         finished = true;
     }
 
@@ -156,6 +166,10 @@ final class Output implements Closeable {
         return assignments.written;
     }
 
+    long agentEventCount() {
+        return agentEvents.written;
+    }
+
     /** Without {@link #finish}, removes the partial files. */
     @Override
     public void close() {
@@ -163,6 +177,7 @@ final class Output implements Closeable {
             flows.abandon();
             gpu.abandon();
             assignments.abandon();
+            agentEvents.abandon();
         }
     }
 }

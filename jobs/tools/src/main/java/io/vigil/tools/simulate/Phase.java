@@ -10,6 +10,9 @@ final class Phase {
     final String incident;
     final String jobId;
     final String category;
+    /** The agent's tool call that started this stretch, or null (no agent, or it acted on its own). */
+    AgentTrace.Call cause;
+
     private long first = Long.MAX_VALUE;
     private long last = Long.MIN_VALUE;
 

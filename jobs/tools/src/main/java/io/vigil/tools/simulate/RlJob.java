@@ -39,6 +39,11 @@ final class RlJob extends Job {
     private final long startupMs;
     private final boolean browses;
     private final double pagesPerMinute;
+    private final long origin;
+    /** The agents' tool calls: what the job's rollout workers report (drawn apart from the job's traffic). */
+    final AgentTrace agent;
+
+    private final double localCallsPerMinute;
 
     /** @param browser whether the agent surely browses the web directly */
     RlJob(World world, String id, String team, boolean browser) {
@@ -61,7 +66,7 @@ final class RlJob extends Job {
         this.browses = params.chance(0.4) || browser;
         this.pagesPerMinute = params.uniform(2, 12);
         Rng phaseRng = Rng.of(world.seed, "job-phases:" + id);
-        long origin = world.t0 - phaseRng.minutes(0, 6);
+        this.origin = world.t0 - phaseRng.minutes(0, 6);
         long checkpointEvery = params.minutes(25, 50);
         long[] nextCheckpoint = {world.t0 + Math.round(phaseRng.uniform(0.2, 0.8) * checkpointEvery)};
         this.phases = new Segments(
@@ -84,6 +89,17 @@ final class RlJob extends Job {
                     }
                 });
         lifeCycle(0.25, 60, 200, 0.3, 90, 300);
+        this.agent = new AgentTrace(this);
+        this.localCallsPerMinute = agent.rng().uniform(4, 14);
+    }
+
+    /** The rollout going on at {@code t}, or the last one before it (its episodes may still be finishing). */
+    Segments.Segment rolloutAtOrBefore(long t) {
+        Segments.Segment s = phases.at(Math.max(t, origin));
+        while (s.kind() != ROLLOUT && s.start() > origin) {
+            s = phases.at(s.start() - 1);
+        }
+        return s;
     }
 
     @Override
@@ -166,6 +182,11 @@ final class RlJob extends Job {
                     toolCall(pod, t);
                 }
             }
+            for (long t : arrivals(agent.rng(), localCallsPerMinute, a, b)) {
+                if (rollingOut(t) && computing(pod, t)) {
+                    localCall(pod, t);
+                }
+            }
             if (browses) {
                 for (long t : arrivals(net, pagesPerMinute, a, b)) {
                     if (rollingOut(t) && computing(pod, t)) {
@@ -219,6 +240,8 @@ final class RlJob extends Job {
     private void browse(Pod pod, long t) {
         String server = Addresses.webServer(net);
         world.dns(pod, net, world.notBefore(t - net.between(2, 40)), null);
+        Rng r = agent.rng();
+        agent.call(pod, t, agent.lead(250), r.seconds(0.3, 5), "browser", ToolCalls.browse(r), null);
         if (net.chance(0.004)) {
             world.unanswered(pod, net, server, 443, t, false, null);
             return;
@@ -245,9 +268,18 @@ final class RlJob extends Job {
         if (net.chance(0.5)) {
             world.dns(pod, net, world.notBefore(t - net.between(2, 40)), null);
         }
+        Rng c = agent.rng();
         double r = net.next();
         if (r < 0.26) { // pip install
             int n = net.between(1, 6);
+            agent.call(
+                    pod,
+                    t,
+                    agent.lead(700),
+                    Math.round(n * 900 * c.jitter(0.4)) + c.seconds(1.5, 8),
+                    "bash",
+                    ToolCalls.install(c, n),
+                    c.chance(0.04) ? 1 : 0);
             long at = t;
             for (int i = 0; i < n; i++) {
                 at += net.seconds(0.1, 1.5);
@@ -264,10 +296,12 @@ final class RlJob extends Job {
                         null);
             }
         } else if (r < 0.40) { // git clone over HTTPS
+            String host = net.pick(Addresses.CODE_HOSTS);
+            agent.call(pod, t, agent.lead(300), c.seconds(1, 20), "bash", ToolCalls.cloneHttps(c, host), 0);
             world.exchange(
                     pod,
                     net,
-                    net.pick(Addresses.CODE_HOSTS),
+                    host,
                     443,
                     t,
                     net.between(1_500, 6_000),
@@ -276,12 +310,24 @@ final class RlJob extends Job {
                     Counters.MSS,
                     null);
         } else if (r < 0.50) {
+            agent.call(pod, t, agent.lead(300), c.seconds(1, 8), "bash", ToolCalls.gitSsh(c), 0);
             gitOverSsh(pod, t);
         } else if (r < 0.66) {
-            apiCall(pod, net.pick(apis), t);
+            Addresses.Api api = net.pick(apis);
+            agent.call(pod, t, agent.lead(150), c.seconds(0.1, 2), "http", ToolCalls.api(c, api), null);
+            apiCall(pod, api, t);
         } else if (r < 0.84) {
+            agent.call(pod, t, agent.lead(200), c.seconds(0.2, 4), "http", ToolCalls.fetch(c), null);
             proxied(pod, t, Math.round(net.uniform(5_000, 1_500_000) * net.jitter(0.8)));
         } else if (r < 0.985) { // run code in the sandbox pool
+            agent.call(
+                    pod,
+                    t,
+                    agent.lead(120),
+                    Math.round(c.seconds(0.5, 20) * c.jitter(0.6)),
+                    "python",
+                    ToolCalls.sandboxRun(c),
+                    c.chance(0.2) ? 1 : 0);
             String sandbox = "10.40.0." + net.between(10, 60);
             world.exchange(
                     pod,
@@ -296,9 +342,33 @@ final class RlJob extends Job {
                     null);
         } else if (net.chance(0.5)) { // a tool call that fails: the API is down
             Addresses.Api api = net.pick(apis);
+            agent.call(
+                    pod,
+                    t,
+                    agent.lead(150),
+                    c.seconds(3, 10),
+                    "bash",
+                    "curl -sf --max-time 10 " + ToolCalls.api(c, api).substring("GET ".length()),
+                    28);
             world.unanswered(pod, net, api.ip(), api.port(), t, false, null);
         } else { // or a sandbox refuses
+            agent.call(pod, t, agent.lead(120), c.seconds(0.05, 0.5), "python", ToolCalls.sandboxRun(c), 1);
             world.unanswered(pod, net, "10.40.0." + net.between(10, 60), 8080, t, true, null);
         }
+    }
+
+    /** A call that touches no network: reading and editing files, running code where the agent is; some fail. */
+    private void localCall(Pod pod, long t) {
+        Rng c = agent.rng();
+        String command = ToolCalls.local(c);
+        boolean mayFail = command.startsWith("pytest") || command.startsWith("python") || command.startsWith("apply");
+        agent.call(
+                pod,
+                t,
+                0,
+                Math.round(c.seconds(0.05, 6) * c.jitter(0.8)),
+                command.startsWith("apply") ? "edit" : "bash",
+                command,
+                mayFail && c.chance(0.25) ? 1 : (c.chance(0.02) ? 2 : 0));
     }
 }

@@ -111,6 +111,11 @@ final class Scan implements Activity {
         return out;
     }
 
+    /** When the first probe leaves. */
+    long firstProbe() {
+        return probes.isEmpty() ? Long.MAX_VALUE : probes.get(0).t;
+    }
+
     @Override
     public void network(long from, long to) {
         while (next < probes.size() && probes.get(next).t < to) {

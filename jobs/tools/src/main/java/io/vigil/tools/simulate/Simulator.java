@@ -18,8 +18,8 @@ import java.util.Locale;
 
 /**
  * Runs a simulation and writes it as a dataset (docs/ARCHITECTURE.md, "Records and topics"): {@code flows.jsonl.gz},
- * {@code gpu.jsonl.gz}, {@code assignments.jsonl.gz}, each sorted by time; {@code labels.json}, the
- * injected incidents' intervals; {@code simulation.json}, the parameters, the layout and the counts; and
+ * {@code gpu.jsonl.gz}, {@code assignments.jsonl.gz}, {@code agent_events.jsonl.gz} (the RL agents' tool calls), each
+ * sorted by time; {@code labels.json}, the injected incidents' intervals and the tool call behind each; {@code simulation.json}, the parameters, the layout and the counts; and
  * a {@code README.md} saying what happened.
  *
  * <p>Time advances a minute at a time across every node, job and incident; each minute's records are
@@ -27,7 +27,7 @@ import java.util.Locale;
  */
 public final class Simulator {
     /** Bumped whenever the same spec would give different data. */
-    public static final String MODEL_VERSION = "vigil-simulate/2";
+    public static final String MODEL_VERSION = "vigil-simulate/3";
 
     static final long STEP_MS = 60_000;
     static final String LABELS = "labels.json";
@@ -41,10 +41,20 @@ public final class Simulator {
     }
 
     /** What was written. */
-    public record Result(long flows, long samples, long assignments, List<Label> labels) {}
+    public record Result(long flows, long samples, long assignments, long agentEvents, List<Label> labels) {}
 
-    /** One entry of labels.json. */
-    public record Label(String incident, String jobId, String category, long startTs, long endTs) {}
+    /**
+     * One entry of labels.json; {@code episodeId} and {@code callStep} name the agent's tool call that started it, or
+     * are null when no agent did (a job without agents, a payload acting on its own).
+     */
+    public record Label(
+            String incident,
+            String jobId,
+            String category,
+            long startTs,
+            long endTs,
+            String episodeId,
+            Long callStep) {}
 
     private Simulator() {}
 
@@ -77,12 +87,18 @@ public final class Simulator {
                 }
                 sample(world, plan.incidents(), from, to, out);
                 world.advance(from, to, out);
+                for (Job job : plan.jobs()) {
+                    if (job instanceof RlJob rl) {
+                        rl.agent.drain(to, out);
+                    }
+                }
                 out.flush(to);
                 progress.update(to - world.t0, world.span(), out.flowCount(), out.sampleCount());
             }
             out.finish(world.end);
             List<Label> labels = labels(plan);
-            Result result = new Result(out.flowCount(), out.sampleCount(), out.assignmentCount(), labels);
+            Result result = new Result(
+                    out.flowCount(), out.sampleCount(), out.assignmentCount(), out.agentEventCount(), labels);
             write(dir.resolve(LABELS), labelsJson(labels));
             write(dir.resolve(SIMULATION), simulationJson(spec, plan, result));
             Files.writeString(dir.resolve(README), readme(spec, plan, result), StandardCharsets.UTF_8);
@@ -151,7 +167,15 @@ public final class Simulator {
         for (InjectedIncident incident : plan.incidents()) {
             for (Phase phase : incident.phases) {
                 if (phase.happened()) {
-                    labels.add(new Label(phase.incident, phase.jobId, phase.category, phase.first(), phase.last()));
+                    AgentTrace.Call cause = phase.cause;
+                    labels.add(new Label(
+                            phase.incident,
+                            phase.jobId,
+                            phase.category,
+                            phase.first(),
+                            phase.last(),
+                            cause == null || cause.step < 0 ? null : cause.episode,
+                            cause == null || cause.step < 0 ? null : cause.step));
                 }
             }
         }
@@ -174,6 +198,13 @@ public final class Simulator {
             o.put("category", l.category());
             o.put("start_ts", l.startTs());
             o.put("end_ts", l.endTs());
+            if (l.episodeId() == null) {
+                o.putNull("episode_id");
+                o.putNull("call_step");
+            } else {
+                o.put("episode_id", l.episodeId());
+                o.put("call_step", l.callStep());
+            }
         }
         return array;
     }
@@ -201,6 +232,7 @@ public final class Simulator {
             i.put("pod", in.pod.name);
             i.put("offset_minutes", (in.start - world.t0) / 60_000.0);
             i.put("start_ts", in.start);
+            i.put("by_agent", in.byAgent());
             i.put("what", in.describe());
         }
         ArrayNode jobs = o.putArray("jobs");
@@ -266,6 +298,7 @@ public final class Simulator {
         counts.put("flows", result.flows());
         counts.put("gpu_samples", result.samples());
         counts.put("assignments", result.assignments());
+        counts.put("agent_events", result.agentEvents());
         counts.put("labels", result.labels().size());
         return o;
     }
@@ -325,7 +358,7 @@ public final class Simulator {
         b.append(String.format(
                 Locale.ROOT,
                 "%d nodes x 8 H100 GPUs, %s to %s. %,d flow reports (exporter active timeout %d s),"
-                        + " %,d GPU samples (every %d s), %,d assignment events, %d labels.%n%n",
+                        + " %,d GPU samples (every %d s), %,d assignment events, %,d agent tool calls, %d labels.%n%n",
                 spec.nodes(),
                 Instant.ofEpochMilli(world.t0),
                 Instant.ofEpochMilli(world.end),
@@ -334,6 +367,7 @@ public final class Simulator {
                 result.samples(),
                 spec.sampleIntervalSeconds(),
                 result.assignments(),
+                result.agentEvents(),
                 result.labels().size()));
         b.append("## Jobs\n\n| job | kind | what |\n|---|---|---|\n");
         for (Job job : plan.jobs()) {
@@ -397,7 +431,9 @@ public final class Simulator {
                         + " SSH into notebooks from the bastion, long-lived sessions through the proxy, an agent browsing many web servers,"
                         + " idle GPUs, and each node's chatter (NTP, DHCP, DNS, mDNS, SSDP, LLMNR, NetBIOS, ICMP unreachable, metric"
                         + " scrapes, health checks, package mirrors and CDNs; some over IPv6), which is the host-network training job's"
-                        + " traffic too.\n\n");
+                        + " traffic too. The RL jobs' agents report every tool call (`agent_events.jsonl.gz`): tests, package"
+                        + " installs from the mirror, git over HTTPS and SSH, API calls and web fetches, notebook cells, reading and"
+                        + " editing files, now and then a failing one; each starts a little before the packets it causes.\n\n");
         b.append("## Incidents\n\n");
         if (plan.incidents().isEmpty()) {
             b.append("None: a benign baseline.\n");
@@ -415,7 +451,9 @@ public final class Simulator {
                         .append(" |\n");
             }
             b.append(
-                    "\nLabelled intervals (`labels.json`):\n\n| incident | category | from | to |\n|---|---|---|---|\n");
+                    "\nLabelled intervals (`labels.json`), with the agent's tool call behind each (none: no agent typed it,"
+                            + " a job without agents or a payload acting on its own):\n\n"
+                            + "| incident | category | from | to | episode | step |\n|---|---|---|---|---|---|\n");
             for (Label l : result.labels()) {
                 b.append("| ")
                         .append(l.incident())
@@ -425,6 +463,10 @@ public final class Simulator {
                         .append(Instant.ofEpochMilli(l.startTs()))
                         .append(" | ")
                         .append(Instant.ofEpochMilli(l.endTs()))
+                        .append(" | ")
+                        .append(l.episodeId() == null ? "none" : "`" + l.episodeId() + "`")
+                        .append(" | ")
+                        .append(l.callStep() == null ? "" : l.callStep().toString())
                         .append(" |\n");
             }
         }

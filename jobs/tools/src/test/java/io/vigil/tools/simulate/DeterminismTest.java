@@ -17,7 +17,13 @@ import org.junit.jupiter.api.io.TempDir;
 /** A seed fixes every byte; a different seed gives a different cluster. */
 class DeterminismTest {
     static final List<String> FILES = List.of(
-            "flows.jsonl.gz", "gpu.jsonl.gz", "assignments.jsonl.gz", "labels.json", "simulation.json", "README.md");
+            "flows.jsonl.gz",
+            "gpu.jsonl.gz",
+            "assignments.jsonl.gz",
+            "agent_events.jsonl.gz",
+            "labels.json",
+            "simulation.json",
+            "README.md");
 
     @TempDir
     Path dir;
@@ -38,7 +44,7 @@ class DeterminismTest {
     void differentSeedWritesDifferentData() throws IOException {
         Simulator.run(benign(1, 2, 0.25), dir.resolve("one"), (s, t, f, g) -> {});
         Simulator.run(benign(2, 2, 0.25), dir.resolve("two"), (s, t, f, g) -> {});
-        for (String name : List.of("flows.jsonl.gz", "gpu.jsonl.gz", "assignments.jsonl.gz")) {
+        for (String name : List.of("flows.jsonl.gz", "gpu.jsonl.gz", "assignments.jsonl.gz", "agent_events.jsonl.gz")) {
             assertThat(Files.readAllBytes(dir.resolve("two").resolve(name)))
                     .as(name)
                     .isNotEqualTo(Files.readAllBytes(dir.resolve("one").resolve(name)));

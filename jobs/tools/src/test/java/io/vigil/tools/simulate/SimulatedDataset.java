@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vigil.records.AgentEvent;
 import io.vigil.records.Assignment;
 import io.vigil.records.Decoded;
 import io.vigil.records.Flow;
@@ -36,6 +37,7 @@ final class SimulatedDataset {
     final List<Flow> flows;
     final List<GpuSample> samples;
     final List<Assignment> assignments;
+    final List<AgentEvent> agentEvents;
     final List<JsonNode> labels = new ArrayList<>();
     final JsonNode simulation;
 
@@ -44,6 +46,7 @@ final class SimulatedDataset {
         this.flows = records(dir.resolve("flows.jsonl.gz"), RecordType.FLOW);
         this.samples = records(dir.resolve("gpu.jsonl.gz"), RecordType.GPU);
         this.assignments = records(dir.resolve("assignments.jsonl.gz"), RecordType.ASSIGNMENT);
+        this.agentEvents = records(dir.resolve("agent_events.jsonl.gz"), RecordType.AGENT_EVENT);
         JSON.readTree(dir.resolve("labels.json").toFile()).forEach(labels::add);
         this.simulation = JSON.readTree(dir.resolve("simulation.json").toFile());
     }

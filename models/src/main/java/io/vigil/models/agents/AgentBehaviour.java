@@ -1,0 +1,144 @@
+package io.vigil.models.agents;
+
+import io.vigil.records.AgentEvent;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * What a job's agents did in a window, from their tool calls alone: plain Java, no Flink. How many calls they made;
+ * what share of them reach out over the network the way a tunnel, a probe or a download does; how many name a miner
+ * or a mining pool; and the longest run of failing calls in one episode (an agent hammering at something that
+ * refuses it: probing, guessing, retrying a blocked path).
+ *
+ * <p>Built from what a command is, not from any dataset: a call <em>touches the network</em> when its program is a
+ * remote shell or copy (ssh, scp, sftp, rsync to a host), a raw socket tool (nc, ncat, socat, telnet, {@code
+ * /dev/tcp}), a scanner (nmap, masscan, zmap, rustscan, hping3), a tunnel client (chisel, frpc, ngrok, cloudflared,
+ * bore), a package install (pip, apt, conda, npm, gem, cargo, go), or a download (curl, wget) from a literal
+ * address rather than a name: fetching by raw IP is what a payload does, a person or a package manager names the
+ * host. A web page fetched by name or a git fetch is ordinary tool use and does not count.
+ *
+ * <p>A window without calls (a job with no agents, or agents that were idle) has every value 0.
+ */
+public final class AgentBehaviour {
+    private AgentBehaviour() {}
+
+    /**
+     * A program where a shell runs one: at the start, after a separator ({@code ;}, {@code &&}, {@code |}, {@code (},
+     * {@code $(}, a backquote), after {@code do}/{@code then}/{@code else}, or at the start of a quoted script
+     * ({@code sh -c '...'}); behind {@code sudo}, {@code nohup}, {@code env}, {@code timeout N} and the like, with or
+     * without a path. A word elsewhere ({@code grep ssh}) is no program.
+     */
+    private static final String PROGRAM = "(?:^|[;&|(`{'\"]|\\$\\(|\\b(?:do|then|else)\\s)\\s*"
+            + "(?:(?:sudo|nohup|exec|env|xargs|time|timeout\\s+\\S+)\\s+)*(?:\\S*/)?";
+
+    private static final Pattern REMOTE_SHELL =
+            Pattern.compile(PROGRAM + "(?:auto)?(?:ssh|scp|sftp|sshpass)\\s|" + PROGRAM + "rsync\\s[^;&|]*\\S+:");
+    private static final Pattern RAW_SOCKET =
+            Pattern.compile(PROGRAM + "(?:nc|ncat|netcat|socat|telnet)\\s|/dev/(?:tcp|udp)/");
+    private static final Pattern SCANNER = Pattern.compile(PROGRAM + "(?:nmap|masscan|zmap|rustscan|hping3?)\\s");
+    private static final Pattern TUNNEL = Pattern.compile(PROGRAM + "(?:chisel|frpc|ngrok|cloudflared|bore)\\s");
+    private static final Pattern PACKAGE_INSTALL = Pattern.compile(PROGRAM
+            + "(?:pip3?\\s+install|python3?\\s+-m\\s+pip\\s+install|apt(?:-get)?\\s+(?:-\\S+\\s+)*install"
+            + "|conda\\s+install|npm\\s+(?:install|i)|gem\\s+install|cargo\\s+install|go\\s+(?:get|install))(?=\\s|$)");
+    /** curl or wget with a literal IPv4 or bracketed IPv6 address as (part of) an argument. */
+    private static final Pattern RAW_DOWNLOAD = Pattern.compile(
+            PROGRAM
+                    + "(?:curl|wget)\\s[^;&|]*?(?:\\b(?:[a-z][a-z0-9+.-]*://)?(?:\\d{1,3}\\.){3}\\d{1,3}\\b|\\[[0-9a-f:]+\\])",
+            Pattern.CASE_INSENSITIVE);
+
+    /** Miners by their binaries, and the URL schemes and wallet flags of their pools. */
+    private static final Pattern MINER = Pattern.compile(
+            "\\b(?:xmrig|xmr-stak|minerd|cpuminer|cgminer|bfgminer|ethminer|t-rex|lolminer|nbminer|gminer"
+                    + "|phoenixminer|nanominer|teamredminer|srbminer)\\b"
+                    + "|stratum2?\\+(?:tcp|ssl|tls)://"
+                    + "|\\b(?:supportxmr|minexmr|moneroocean|nanopool|2miners|f2pool|hashvault|herominers|unmineable)\\.",
+            Pattern.CASE_INSENSITIVE);
+
+    /** What one window's calls add up to. */
+    public record Window(int calls, int networkCalls, int minerCalls, int longestFailedRun) {
+        public static final Window NONE = new Window(0, 0, 0, 0);
+
+        /** log1p(calls). */
+        public double callsFeature() {
+            return Math.log1p(calls);
+        }
+
+        /** Share of the calls that touch the network ({@link #touchesNetwork}), 0 without calls. */
+        public double networkShare() {
+            return calls == 0 ? 0 : (double) networkCalls / calls;
+        }
+
+        /** log1p(calls that touch the network). */
+        public double networkCallsFeature() {
+            return Math.log1p(networkCalls);
+        }
+
+        /** log1p(calls naming a miner or a pool). */
+        public double minerFeature() {
+            return Math.log1p(minerCalls);
+        }
+
+        /** log1p(the longest run of failing calls of one episode). */
+        public double failedRunFeature() {
+            return Math.log1p(longestFailedRun);
+        }
+    }
+
+    /** Whether the command reaches out over the network the way tunnels, probes and downloads do (class comment). */
+    public static boolean touchesNetwork(String command) {
+        if (command == null || command.isEmpty()) {
+            return false;
+        }
+        return REMOTE_SHELL.matcher(command).find()
+                || RAW_SOCKET.matcher(command).find()
+                || SCANNER.matcher(command).find()
+                || TUNNEL.matcher(command).find()
+                || PACKAGE_INSTALL.matcher(command).find()
+                || RAW_DOWNLOAD.matcher(command).find();
+    }
+
+    /** Whether the command names a miner, a stratum pool URL or a well-known mining pool. */
+    public static boolean namesMiner(String command) {
+        return command != null && MINER.matcher(command).find();
+    }
+
+    /** Whether the call failed: a non-zero exit status (a tool without one never fails here). */
+    public static boolean failed(AgentEvent call) {
+        Integer exit = call.getExitCode();
+        return exit != null && exit != 0;
+    }
+
+    /**
+     * The window's values from the calls of one job that fall in it, in any order. Failing runs are counted within
+     * each episode in the order of its steps (of the calls' starts where there are none); a call without an exit
+     * status ends a run.
+     */
+    public static Window of(List<AgentEvent> calls) {
+        if (calls.isEmpty()) {
+            return Window.NONE;
+        }
+        int network = 0;
+        int miner = 0;
+        Map<String, List<AgentEvent>> byEpisode = new LinkedHashMap<>();
+        for (AgentEvent c : calls) {
+            network += touchesNetwork(c.getCommand()) ? 1 : 0;
+            miner += namesMiner(c.getCommand()) ? 1 : 0;
+            byEpisode.computeIfAbsent(c.getEpisodeId(), e -> new ArrayList<>()).add(c);
+        }
+        int longest = 0;
+        for (List<AgentEvent> episode : byEpisode.values()) {
+            episode.sort(Comparator.comparing((AgentEvent c) -> c.getStep() == null ? Long.MIN_VALUE : c.getStep())
+                    .thenComparing(AgentEvent::getStartTs));
+            int run = 0;
+            for (AgentEvent c : episode) {
+                run = failed(c) ? run + 1 : 0;
+                longest = Math.max(longest, run);
+            }
+        }
+        return new Window(calls.size(), network, miner, longest);
+    }
+}
