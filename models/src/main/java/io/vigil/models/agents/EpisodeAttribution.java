@@ -59,6 +59,9 @@ public final class EpisodeAttribution {
 
     private static final int NEAR_ONLY = 3;
 
+    /** How a reason begins to say what the command holds; only calls above the last tier have it. */
+    private static final String COMMAND = "; command ";
+
     private static final Set<Category> NETWORK =
             EnumSet.of(Category.REVERSE_TUNNEL, Category.NETWORK_SCAN, Category.EXFILTRATION, Category.CRYPTO_MINING);
     private static final Set<Category> GPU = EnumSet.of(Category.CRYPTO_MINING, Category.GPU_DIVERSION);
@@ -213,6 +216,16 @@ public final class EpisodeAttribution {
         return out;
     }
 
+    /**
+     * Whether the episode was named for what its commands hold (a tool of some category, the anchor's address, port
+     * or process), not only for starting near in time: what a trainer may act on. A near coincidence in time is worth
+     * showing an analyst, but a benign call that happened to start a few seconds before the packet is no reason to
+     * drop an episode from training.
+     */
+    public static boolean namedByCommand(AgentEpisode episode) {
+        return episode.getCalls().stream().anyMatch(c -> c.getReason().contains(COMMAND));
+    }
+
     /** Best first: lower tier, then nearer in time, then earlier start, then episode and step. */
     static final Comparator<Candidate> ORDER = Comparator.comparingInt(Candidate::tier)
             .thenComparingLong(Candidate::distanceMs)
@@ -233,7 +246,7 @@ public final class EpisodeAttribution {
                 .append(anchor.what());
         boolean namesAnchor = names(command, anchor);
         if (namesAnchor) {
-            reason.append("; command names ").append(anchor.named());
+            reason.append(COMMAND).append("names ").append(anchor.named());
         }
         Indicator focusTool = null;
         Indicator otherTool = null;
@@ -254,7 +267,7 @@ public final class EpisodeAttribution {
             boolean namesPort = anchor.remoteIp() != null && anchor.port() >= 0 && namesPort(command, anchor.port());
             tier = namesAnchor || namesPort ? 0 : 1;
             if (namesPort && !namesAnchor) {
-                reason.append("; command names port ").append(anchor.port());
+                reason.append(COMMAND).append("names port ").append(anchor.port());
             }
         } else if (namesAnchor) {
             tier = otherTool == null ? 1 : 2;
@@ -263,7 +276,7 @@ public final class EpisodeAttribution {
         }
         Indicator shown = focusTool != null ? focusTool : anyShape;
         if (shown != null) {
-            reason.append("; command contains ").append(shown.name());
+            reason.append(COMMAND).append("contains ").append(shown.name());
         }
         if (tier == NEAR_ONLY && before > NEAR_MS) {
             return null;

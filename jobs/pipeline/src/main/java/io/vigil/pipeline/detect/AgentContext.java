@@ -185,8 +185,9 @@ public final class AgentContext extends KeyedProcessFunction<String, AgentContex
 
     /**
      * The alert with its context: computed afresh when the incident opens or a category joins it (something new
-     * happened), else the one its incident was last told with, so an incident that goes on keeps naming what began
-     * it rather than whatever is near its latest window. A CLOSE ends its incident's entry.
+     * happened), or when what it was told named calls only for their time and a call whose command tells has
+     * arrived since; else the one its incident was last told with, so an incident that goes on keeps naming what
+     * began it rather than whatever is near its latest window. A CLOSE ends its incident's entry.
      */
     private Alert told(Alert alert, List<AgentEvent> known, Map<String, Long> first, Context ctx) throws Exception {
         IncidentState state = alert.getIncidentState();
@@ -197,9 +198,12 @@ public final class AgentContext extends KeyedProcessFunction<String, AgentContex
                 || alert.getTransitionCauses().contains(TransitionCause.CATEGORY_JOINED)
                 || before == null;
         List<AgentEpisode> context = before == null ? List.of() : before;
-        if (fresh && !known.isEmpty()) {
+        // a call is reported when it ends: a scan that ran for minutes arrives after the alert it caused was told,
+        // which could then name only what was near in time. A later transition names it once it is known.
+        boolean byTimeOnly = !context.isEmpty() && !EpisodeAttribution.namedByCommand(context.get(0));
+        if ((fresh || byTimeOnly) && !known.isEmpty()) {
             List<AgentEpisode> now = withContext(alert, known, first).getAgentContext();
-            if (!now.isEmpty()) {
+            if (!now.isEmpty() && (fresh || EpisodeAttribution.namedByCommand(now.get(0)))) {
                 context = now;
             }
         }
@@ -217,14 +221,18 @@ public final class AgentContext extends KeyedProcessFunction<String, AgentContex
                 : Alert.newBuilder(alert).setAgentContext(context).build();
     }
 
-    /** Each episode of the context its incident has not flagged yet, flagged now ({@link #EPISODE_FLAGS}). */
+    /**
+     * Each episode of the context its incident has not flagged yet, flagged now ({@link #EPISODE_FLAGS}); only those
+     * named for what their commands hold ({@link EpisodeAttribution#namedByCommand}), since a trainer drops what is
+     * flagged.
+     */
     private void flag(Alert alert, List<AgentEpisode> context, Context ctx) throws Exception {
         String incident = alert.getIncidentId();
         List<String> before = flagged.get(incident);
         List<String> now = before == null ? new ArrayList<>() : new ArrayList<>(before);
         for (int i = 0; i < context.size(); i++) {
             AgentEpisode episode = context.get(i);
-            if (!now.contains(episode.getEpisodeId())) {
+            if (EpisodeAttribution.namedByCommand(episode) && !now.contains(episode.getEpisodeId())) {
                 now.add(episode.getEpisodeId());
                 ctx.output(EPISODE_FLAGS, EpisodeFlags.of(alert, episode, i + 1));
             }

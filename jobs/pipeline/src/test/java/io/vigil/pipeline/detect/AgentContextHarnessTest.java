@@ -268,6 +268,45 @@ class AgentContextHarnessTest {
     }
 
     /**
+     * A call is reported when it ends: a scan that ran for minutes arrives after the alert it caused was told, which
+     * could name only a benign call near in time. The incident's next transition names the scan once it is known;
+     * only the scan's episode is flagged (a coincidence in time is shown, not handed to the trainer).
+     */
+    @Test
+    void aScanReportedAfterItsAlertIsNamedByTheNextTransitionAndOnlyItIsFlagged() throws Exception {
+        sample("python", at(0));
+        seen("198.51.100.10", 443, at(0));
+        send(call("ep-benign", at(2) + 5_000, at(2) + 6_000, "pytest -q"));
+        seen("10.0.50.7", 22, at(2) + 9_000);
+        Alert scanWindow = Alert.newBuilder(window(2, 0.8, Severity.HIGH, Category.NETWORK_SCAN))
+                .setEvidence(new Evidence(
+                        List.of(new Destination("10.0.50.7", 22, "tcp", false, 0L, 1L, 1L)), List.of(), 1L, 0L))
+                .build();
+        Alert open = Incidents.open(scanWindow);
+        alert(open);
+        harness.processWatermark(new Watermark(at(3) + AgentContext.CALL_GRACE_MS));
+
+        // the scan started before its first probe and ran on past the alert's wait
+        send(call("ep-scan", at(2) + 8_000, at(4) + 10_000, "nmap -sS -p 22 10.0.50.0/24"));
+        alert(Alert.newBuilder(scanWindow)
+                .setIncidentId(open.getIncidentId())
+                .setAlertId("update")
+                .setWindowStart(Instant.ofEpochMilli(at(5)))
+                .setWindowEnd(Instant.ofEpochMilli(at(6)))
+                .setIncidentState(IncidentState.UPDATE)
+                .setTransitionCauses(List.of(TransitionCause.ONGOING))
+                .build());
+        harness.processWatermark(new Watermark(at(6) + AgentContext.CALL_GRACE_MS));
+
+        assertThat(harness.extractOutputValues())
+                .extracting(a -> a.getAgentContext().get(0).getEpisodeId())
+                .containsExactly("ep-benign", "ep-scan");
+        assertThat(harness.getSideOutput(AgentContext.EPISODE_FLAGS))
+                .extracting(r -> r.getValue().getEpisodeId())
+                .containsExactly("ep-scan");
+    }
+
+    /**
      * A long connection re-reported every minute, counting from its start (the tracker's, from minute 0), keeps the
      * job's kept history reaching a horizon back: a tunnel past the horizon still anchors and names its call.
      */

@@ -1,5 +1,6 @@
 package io.vigil.tools.replay;
 
+import io.vigil.models.agents.EpisodeAttribution;
 import io.vigil.models.eval.Backtest;
 import io.vigil.models.eval.Label;
 import io.vigil.records.AgentCall;
@@ -14,7 +15,8 @@ import java.util.Set;
  * where the incident's label names the episode that caused it ({@code episode_id}, and {@code call_step} for the tool
  * call), whether that episode was named first and its call among the first {@link #TOP_CALLS} calls named.
  *
- * @param alertId the first transition that named an episode; null when none did
+ * @param alertId the first transition that named an episode for what its commands hold, else the first that named
+ *     one; null when none did
  * @param episodeNamedFirst the episode it named first; null when none
  * @param calls the first calls it named, in its order: the first episode's, then the next one's
  * @param expectedEpisode the label's episode; null when the label names none
@@ -55,17 +57,24 @@ record EpisodeCheck(
             }
         }
         Set<String> jobs = Set.copyOf(incident.jobs());
+        // the first transition that named an episode for what its commands hold (what a trainer is told to drop),
+        // else the first that named one at all
         Alert first = null;
+        Alert firstByTime = null;
         for (Alert a : transitions) {
             boolean ofIncident = a.getIncidentId().equals(incident.firstIncidentId())
                     || (jobs.contains(a.getJobId())
                             && a.getWindowStart().toEpochMilli() < incident.endTs()
                             && incident.startTs() < a.getWindowEnd().toEpochMilli());
             if (ofIncident && !a.getAgentContext().isEmpty()) {
-                first = a;
-                break;
+                if (EpisodeAttribution.namedByCommand(a.getAgentContext().get(0))) {
+                    first = a;
+                    break;
+                }
+                firstByTime = firstByTime == null ? a : firstByTime;
             }
         }
+        first = first == null ? firstByTime : first;
         List<NamedCall> calls = new ArrayList<>();
         String namedFirst = null;
         if (first != null) {
