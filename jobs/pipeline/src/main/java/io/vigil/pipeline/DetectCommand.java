@@ -73,7 +73,6 @@ public final class DetectCommand implements Callable<Integer>, UsesSettings {
                 VigilConfig.FLEET_WARMUP_MS,
                 VigilConfig.JOB_IDLE_TIMEOUT_MS,
                 VigilConfig.ATTRIBUTION_MAX_WAITING,
-                VigilConfig.ATTRIBUTION_STATE_TTL_MS,
                 VigilConfig.EVIDENCE_TOP_DESTINATIONS,
                 VigilConfig.INCIDENT_UPDATE_INTERVAL_MS,
                 VigilConfig.INCIDENT_CLOSE_QUIET_WINDOWS,

@@ -38,7 +38,6 @@ public final class VigilConfig extends AbstractConfig {
     public static final String FLEET_WARMUP_MS = "destination.warmup.ms";
     public static final String JOB_IDLE_TIMEOUT_MS = "job.idle.timeout.ms";
     public static final String ATTRIBUTION_MAX_WAITING = "attribution.max.waiting";
-    public static final String ATTRIBUTION_STATE_TTL_MS = "attribution.state.ttl.ms";
     public static final String INTERNAL_CIDRS = "network.internal.cidrs";
     public static final String EVIDENCE_TOP_DESTINATIONS = "alert.evidence.destinations";
     public static final String ALERT_FORMAT = "alert.format";
@@ -161,15 +160,8 @@ public final class VigilConfig extends AbstractConfig {
                         10_000,
                         Range.atLeast(0),
                         Importance.LOW,
-                        "Records per address that may wait for their assignment; beyond it they are decided at once.")
-                .define(
-                        ATTRIBUTION_STATE_TTL_MS,
-                        Type.LONG,
-                        7 * 24 * 3_600_000L,
-                        Range.atLeast(60_000),
-                        Importance.LOW,
-                        "An address (IP, GPU) with no record and no assignment for this long is forgotten, ms of"
-                                + " processing time: for jobs that never send STOP on addresses never reused.")
+                        "Records per address (and attribution subtask) that may wait for their assignment; beyond it they"
+                                + " are decided at once.")
                 .define(
                         INTERNAL_CIDRS,
                         Type.LIST,

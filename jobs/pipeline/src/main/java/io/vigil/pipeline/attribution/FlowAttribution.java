@@ -3,46 +3,33 @@ package io.vigil.pipeline.attribution;
 import io.vigil.models.features.JobFlow;
 import io.vigil.models.features.NetworkScope;
 import io.vigil.pipeline.ingest.DeadLetters;
+import io.vigil.records.Assignment;
 import io.vigil.records.DeadLetter;
 import io.vigil.records.Flow;
 import io.vigil.records.RecordType;
 import io.vigil.records.RejectReason;
 import io.vigil.records.json.JsonRecordCodec;
-import java.time.Duration;
-import org.apache.flink.util.Collector;
-import org.apache.flink.util.OutputTag;
+import java.util.List;
 
 /**
- * Attributes flows to jobs in two keyed steps. Keyed by source address, a flow whose originator is a
- * job's pod becomes that job's outbound flow. Then, keyed by destination address, a flow whose responder
- * is a job's pod becomes that job's inbound flow (a notebook's SSH session, or one job reaching into
- * another). A flow between two jobs' pods counts for both. A flow that no job owns at either end is a
- * dead letter with reason {@code unattributed}.
+ * Attributes flows to jobs by both ends, source first. A flow whose originator is a job's pod becomes that
+ * job's outbound flow; a flow whose responder is a job's pod becomes that job's inbound flow (a notebook's SSH
+ * session, or one job reaching into another). A flow between two jobs' pods counts for both. A flow that no
+ * job owns at either end is a dead letter with reason {@code unattributed}.
+ *
+ * <p>Waiting: a flow from an internal address no known hold covers waits on its source; once its source is
+ * known to be nobody's, a flow to an internal address no known hold covers waits on its destination (marked
+ * {@link FlowLookup#waitsOnDestination}). A flow its source's job already has does not wait for the far end:
+ * most internal destinations are services (mirrors, storage), not pods, and waiting would hold every such flow.
  */
 public final class FlowAttribution extends Attribution<FlowLookup, JobFlow> {
     private static final long serialVersionUID = 1L;
 
-    /** Flows that still need the destination step. */
-    public static final OutputTag<FlowLookup> BY_DESTINATION = new OutputTag<>("flows-by-destination", FlowLookup.TYPE);
-
-    public enum End {
-        SOURCE,
-        DESTINATION
-    }
-
-    private final End end;
     private final NetworkScope scope;
     private transient JsonRecordCodec<Flow> json;
 
-    public FlowAttribution(End end, NetworkScope scope, long retentionMs, int maxWaiting, Duration stateTtl) {
-        super(retentionMs, maxWaiting, stateTtl, FlowLookup.TYPE);
-        this.end = end;
+    public FlowAttribution(NetworkScope scope) {
         this.scope = scope;
-    }
-
-    /** The key of a flow in this step: its source or destination address. */
-    public static String key(FlowLookup lookup, End end) {
-        return end == End.SOURCE ? lookup.flow.getSrcIp() : lookup.flow.getDstIp();
     }
 
     @Override
@@ -51,45 +38,68 @@ public final class FlowAttribution extends Attribution<FlowLookup, JobFlow> {
     }
 
     @Override
-    protected String presetJob(FlowLookup record) {
-        // An exporter that knows the job reports it on the source side only: the step by destination
-        // still looks for another job at the far end.
-        return end == End.SOURCE ? record.flow.getJobId() : null;
+    protected List<String> addresses(Assignment assignment) {
+        return List.of(assignment.getIp());
     }
 
     @Override
-    protected boolean mayBeOwned(FlowLookup record) {
-        // Pods have internal addresses: an external address is nobody's pod, so there is nothing to wait
-        // for. A flow its source's job already has does not wait for the far end either: most internal
-        // destinations are services (mirrors, storage), not pods, and waiting would hold every such flow.
-        if (end == End.DESTINATION && record.ownedBySource) {
-            return false;
+    protected String waitingOn(FlowLookup record) {
+        return record.waitsOnDestination ? record.flow.getDstIp() : record.flow.getSrcIp();
+    }
+
+    @Override
+    protected void arrived(FlowLookup record, Context<FlowLookup, JobFlow> ctx) {
+        Flow flow = record.flow;
+        long ts = flow.getTs().toEpochMilli();
+        // An exporter that knows the job reports it on the source side only: the far end may be another job's.
+        String owner = flow.getJobId();
+        if (owner == null) {
+            owner = ctx.ownerAt(flow.getSrcIp(), ts);
         }
-        return scope.isInternal(end == End.SOURCE ? record.flow.getSrcIp() : record.flow.getDstIp());
-    }
-
-    @Override
-    protected void attributed(FlowLookup record, String jobId, Context ctx, Collector<JobFlow> out) {
-        if (end == End.SOURCE) {
-            out.collect(JobFlow.of(record.flow, jobId, true, scope));
-            if (scope.isInternal(record.flow.getDstIp())) {
-                ctx.output(BY_DESTINATION, new FlowLookup(record.flow, true));
-            }
+        if (owner != null) {
+            ctx.emit(JobFlow.of(flow, owner, true, scope));
+            destination(record, ts, true, ctx);
+        } else if (scope.isInternal(flow.getSrcIp()) && ctx.mayWait(flow.getSrcIp(), ts)) {
+            // Pods have internal addresses: an external address is nobody's pod, nothing to wait for.
+            ctx.await(record, flow.getSrcIp(), ts);
         } else {
-            out.collect(JobFlow.of(record.flow, jobId, false, scope));
+            destination(record, ts, false, ctx);
         }
     }
 
     @Override
-    protected void unowned(FlowLookup record, Context ctx, Collector<JobFlow> out) {
-        if (end == End.SOURCE) {
-            if (scope.isInternal(record.flow.getDstIp())) {
-                ctx.output(BY_DESTINATION, new FlowLookup(record.flow, false));
-            } else {
-                ctx.output(DeadLetters.TAG, unattributed(record.flow));
+    protected void decide(FlowLookup record, Context<FlowLookup, JobFlow> ctx) {
+        long ts = record.flow.getTs().toEpochMilli();
+        if (record.waitsOnDestination) {
+            destination(record, ts, false, ctx);
+            return;
+        }
+        String owner = ctx.ownerAt(record.flow.getSrcIp(), ts);
+        if (owner != null) {
+            ctx.emit(JobFlow.of(record.flow, owner, true, scope));
+        }
+        destination(record, ts, owner != null, ctx);
+    }
+
+    /** The far end, once the source is decided. */
+    private void destination(FlowLookup record, long ts, boolean ownedBySource, Context<FlowLookup, JobFlow> ctx) {
+        Flow flow = record.flow;
+        if (!scope.isInternal(flow.getDstIp())) {
+            if (!ownedBySource) {
+                ctx.emit(DeadLetters.TAG, unattributed(flow));
             }
-        } else if (!record.ownedBySource) {
-            ctx.output(DeadLetters.TAG, unattributed(record.flow));
+            return;
+        }
+        String owner = ctx.ownerAt(flow.getDstIp(), ts);
+        if (owner != null) {
+            ctx.emit(JobFlow.of(flow, owner, false, scope));
+        } else if (ownedBySource) {
+            return; // a service the source's job talks to
+        } else if (ctx.mayWait(flow.getDstIp(), ts)) {
+            record.waitsOnDestination = true;
+            ctx.await(record, flow.getDstIp(), ts);
+        } else {
+            ctx.emit(DeadLetters.TAG, unattributed(flow));
         }
     }
 

@@ -10,8 +10,8 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 
 /**
  * A flow on its way through attribution: first by its source address, then by its destination. Flink
- * (de)serializes it with {@link FlowLookupSerializer}, at both shuffles and in the
- * attribution state where it waits.
+ * (de)serializes it with {@link FlowLookupSerializer}, from the reader into attribution and in the attribution
+ * state where it waits.
  */
 @TypeInfo(FlowLookup.TypeFactory.class)
 public class FlowLookup {
@@ -20,14 +20,14 @@ public class FlowLookup {
             new RecordTypeInfo<>(FlowLookup.class, FlowLookupSerializer.INSTANCE);
 
     public Flow flow;
-    /** Whether a job already owns the flow's source (so an unowned destination is no dead letter). */
-    public boolean ownedBySource;
+    /** Whether its source is known to be no job's, and it waits to learn whether its destination is one's. */
+    public boolean waitsOnDestination;
 
     public FlowLookup() {}
 
-    public FlowLookup(Flow flow, boolean ownedBySource) {
+    public FlowLookup(Flow flow, boolean waitsOnDestination) {
         this.flow = flow;
-        this.ownedBySource = ownedBySource;
+        this.waitsOnDestination = waitsOnDestination;
     }
 
     /** For the {@code @TypeInfo} annotation above. */

@@ -10,7 +10,7 @@ import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
 /**
- * {@link FlowLookup}: a flags byte (whether its source's job owns it, whether it has a flow), then the
+ * {@link FlowLookup}: a flags byte (whether it waits on its destination, whether it has a flow), then the
  * flow as {@link FlowSerializer} writes it. Stateless: one instance serves every thread.
  */
 public final class FlowLookupSerializer extends TypeSerializerSingleton<FlowLookup> {
@@ -18,7 +18,7 @@ public final class FlowLookupSerializer extends TypeSerializerSingleton<FlowLook
 
     public static final FlowLookupSerializer INSTANCE = new FlowLookupSerializer();
 
-    private static final int OWNED_BY_SOURCE = 1;
+    private static final int WAITS_ON_DESTINATION = 1;
     private static final int FLOW = 1 << 1;
 
     private FlowLookupSerializer() {}
@@ -40,12 +40,13 @@ public final class FlowLookupSerializer extends TypeSerializerSingleton<FlowLook
 
     @Override
     public FlowLookup copy(FlowLookup from) {
-        return new FlowLookup(from.flow == null ? null : FlowSerializer.INSTANCE.copy(from.flow), from.ownedBySource);
+        return new FlowLookup(
+                from.flow == null ? null : FlowSerializer.INSTANCE.copy(from.flow), from.waitsOnDestination);
     }
 
     @Override
     public FlowLookup copy(FlowLookup from, FlowLookup reuse) {
-        reuse.ownedBySource = from.ownedBySource;
+        reuse.waitsOnDestination = from.waitsOnDestination;
         if (from.flow == null) {
             reuse.flow = null;
         } else {
@@ -61,7 +62,7 @@ public final class FlowLookupSerializer extends TypeSerializerSingleton<FlowLook
 
     @Override
     public void serialize(FlowLookup lookup, DataOutputView out) throws IOException {
-        out.writeByte((lookup.ownedBySource ? OWNED_BY_SOURCE : 0) | (lookup.flow != null ? FLOW : 0));
+        out.writeByte((lookup.waitsOnDestination ? WAITS_ON_DESTINATION : 0) | (lookup.flow != null ? FLOW : 0));
         if (lookup.flow != null) {
             FlowSerializer.write(lookup.flow, out);
         }
@@ -75,7 +76,7 @@ public final class FlowLookupSerializer extends TypeSerializerSingleton<FlowLook
     @Override
     public FlowLookup deserialize(FlowLookup reuse, DataInputView in) throws IOException {
         int flags = in.readUnsignedByte();
-        reuse.ownedBySource = (flags & OWNED_BY_SOURCE) != 0;
+        reuse.waitsOnDestination = (flags & WAITS_ON_DESTINATION) != 0;
         reuse.flow = (flags & FLOW) != 0 ? FlowSerializer.read(reuse.flow != null ? reuse.flow : new Flow(), in) : null;
         return reuse;
     }

@@ -1,11 +1,11 @@
 package io.vigil.pipeline.attribution;
 
-import io.vigil.pipeline.serde.RecordTypes;
+import io.vigil.records.Assignment;
 import io.vigil.records.GpuSample;
-import java.time.Duration;
-import org.apache.flink.api.common.functions.OpenContext;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.flink.metrics.Counter;
-import org.apache.flink.util.Collector;
+import org.apache.flink.metrics.MetricGroup;
 
 /**
  * Attributes GPU samples to the job that held the GPU ({@code node}, index) at the sample's time.
@@ -17,18 +17,20 @@ import org.apache.flink.util.Collector;
 public final class SampleAttribution extends Attribution<GpuSample, GpuSample> {
     private static final long serialVersionUID = 1L;
 
+    private transient Counter idleUnassigned;
+
+    @Override
+    protected void open(MetricGroup metrics) {
+        // registered here, not with the first idle sample: scraped (at 0) from the start
+        idleUnassigned = metrics.counter("idleUnassignedSamples");
+    }
+
     /** Job id under which busy GPUs that no job holds are scored. */
     public static String unassignedJob(String node) {
         return "unassigned@" + node;
     }
 
-    private transient Counter idleUnassigned;
-
-    public SampleAttribution(long retentionMs, int maxWaiting, Duration stateTtl) {
-        super(retentionMs, maxWaiting, stateTtl, RecordTypes.GPU_SAMPLE);
-    }
-
-    /** The key of a sample, and of an assignment's GPU: node and GPU index. */
+    /** The address of a GPU: node and GPU index. */
     public static String key(String node, int gpu) {
         return node + "#" + gpu;
     }
@@ -39,31 +41,59 @@ public final class SampleAttribution extends Attribution<GpuSample, GpuSample> {
     }
 
     @Override
-    protected String presetJob(GpuSample record) {
-        return record.getJobId();
+    protected List<String> addresses(Assignment assignment) {
+        List<String> gpus = new ArrayList<>(assignment.getGpus().size());
+        for (Integer gpu : assignment.getGpus()) {
+            gpus.add(key(assignment.getNode(), gpu));
+        }
+        return gpus;
     }
 
     @Override
-    protected void attributed(GpuSample record, String jobId, Context ctx, Collector<GpuSample> out) {
+    protected String waitingOn(GpuSample record) {
+        return key(record.getNode(), record.getGpu());
+    }
+
+    @Override
+    protected void arrived(GpuSample record, Context<GpuSample, GpuSample> ctx) {
+        if (record.getJobId() != null) {
+            ctx.emit(record);
+            return;
+        }
+        String gpu = key(record.getNode(), record.getGpu());
+        long ts = record.getTs().toEpochMilli();
+        String owner = ctx.ownerAt(gpu, ts);
+        if (owner != null) {
+            attributed(record, owner, ctx);
+        } else if (ctx.mayWait(gpu, ts)) {
+            ctx.await(record, gpu, ts);
+        } else {
+            unowned(record, ctx);
+        }
+    }
+
+    @Override
+    protected void decide(GpuSample record, Context<GpuSample, GpuSample> ctx) {
+        String owner = ctx.ownerAt(waitingOn(record), record.getTs().toEpochMilli());
+        if (owner != null) {
+            attributed(record, owner, ctx);
+        } else {
+            unowned(record, ctx);
+        }
+    }
+
+    private static void attributed(GpuSample record, String jobId, Context<GpuSample, GpuSample> ctx) {
         // The sample is this operator's own (it came over the network or out of its state, and nothing else
         // holds it): naming the job in place saves an Avro deep copy per sample.
         record.setJobId(jobId);
-        out.collect(record);
+        ctx.emit(record);
     }
 
-    @Override
-    public void open(OpenContext openContext) {
-        super.open(openContext);
-        // registered here, not with the first idle sample: scraped (at 0) from the start
-        idleUnassigned = getRuntimeContext().getMetricGroup().counter("idleUnassignedSamples");
-    }
-
-    @Override
-    protected void unowned(GpuSample record, Context ctx, Collector<GpuSample> out) {
+    private void unowned(GpuSample record, Context<GpuSample, GpuSample> ctx) {
         boolean busy = record.getUtil() > 0 || !record.getProcesses().isEmpty();
         if (busy) {
             record.setJobId(unassignedJob(record.getNode()));
-            out.collect(record);
+            ctx.emit(record);
         } else {
             idleUnassigned.inc();
         }

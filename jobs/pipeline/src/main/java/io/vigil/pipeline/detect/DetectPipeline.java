@@ -8,6 +8,7 @@ import io.vigil.models.features.NetworkScope;
 import io.vigil.models.features.WindowAccumulator;
 import io.vigil.models.scoring.WindowScorer;
 import io.vigil.models.suppression.Suppressions;
+import io.vigil.pipeline.attribution.AttributionOperator;
 import io.vigil.pipeline.attribution.FlowAttribution;
 import io.vigil.pipeline.attribution.FlowLookup;
 import io.vigil.pipeline.attribution.SampleAttribution;
@@ -28,11 +29,12 @@ import io.vigil.records.JobWindow;
 import io.vigil.records.RejectReason;
 import java.time.Instant;
 import java.util.List;
+import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
@@ -46,7 +48,7 @@ import org.apache.flink.util.OutputTag;
  * <pre>
  * sources (decoded at the edge) ─┬─ flows ── attribute by source, then destination ── JobFlow
  *                                ├─ samples ─ attribute by (node, GPU) ─────────────── GpuSample + job
- *                                └─ assignments (the scheduler's view; also ends per-job state)
+ *                                └─ assignments (the scheduler's view, broadcast to both; also ends per-job state)
  * JobFlow ── key by job ── window: its contacts per remote address (bounded) ── the rest ───┐
  *    └─ those whose popularity matters ── key by remote address ── window: how many jobs ──┤ Contact
  * contacts ∪ GpuSample ── key by job ── window: features + evidence ── score ── windows
@@ -174,64 +176,41 @@ public final class DetectPipeline {
         DataStream<GpuSample> samples = flows.getSideOutput(SplitReceived.SAMPLES);
         DataStream<Assignment> assignments = flows.getSideOutput(SplitReceived.ASSIGNMENTS);
 
-        // 2. Attribution: whose pod sent or received each flow, whose GPU each sample is. Flows (in their
-        // lookups) and samples cross the keyed shuffles here and wait in attribution state: hand-written
-        // serializers (RecordTypes), not Flink's Avro serializer (a quarter of the profile's samples).
-        KeyedStream<Assignment, String> assignmentsByIp = assignments.keyBy(Assignment::getIp);
-        SingleOutputStreamOperator<JobFlow> flowsBySource = flows.map(f -> new FlowLookup(f, false))
+        // 2. Attribution where the records are read: the assignments (a few per job) go to every attribution
+        // subtask, which keeps every address's timeline and attributes the flows and samples its reader sends it
+        // (forward, no shuffle, no keyed state per record). Flows are folded per job and window right there: the
+        // shuffle by job carries partial sums, not every flow.
+        boolean batch = env.getConfiguration().get(ExecutionOptions.RUNTIME_MODE) == RuntimeExecutionMode.BATCH;
+        DataStream<Assignment> everyAssignment = assignments.broadcast();
+        SingleOutputStreamOperator<JobFlow> attributedFlows = flows.map(f -> new FlowLookup(f, false))
                 .returns(FlowLookup.TYPE)
                 .name("Look up flows")
-                .keyBy(l -> FlowAttribution.key(l, FlowAttribution.End.SOURCE))
-                .connect(assignmentsByIp)
-                .process(new FlowAttribution(
-                        FlowAttribution.End.SOURCE,
-                        scope,
-                        retention,
-                        settings.maxWaitingPerAddress(),
-                        settings.addressStateTtl()))
-                .returns(JobFlow.class)
-                .uid("attribute-flows-by-source")
-                .name("Attribute flows by source address");
-        SingleOutputStreamOperator<JobFlow> flowsByDestination = flowsBySource
-                .getSideOutput(FlowAttribution.BY_DESTINATION)
-                .keyBy(l -> FlowAttribution.key(l, FlowAttribution.End.DESTINATION))
-                .connect(assignmentsByIp)
-                .process(new FlowAttribution(
-                        FlowAttribution.End.DESTINATION,
-                        scope,
-                        retention,
-                        settings.maxWaitingPerAddress(),
-                        settings.addressStateTtl()))
-                .returns(JobFlow.class)
-                .uid("attribute-flows-by-destination")
-                .name("Attribute flows by destination address");
-        // Flows folded per job and window right where they are attributed: the shuffle to the per-job
-        // contacts window carries partial sums, not every flow.
-        DataStream<JobFlows> jobFlows = flowsBySource
+                .connect(everyAssignment)
                 .transform(
-                        "Pre-combine flows by source",
-                        TypeInformation.of(JobFlows.class),
-                        new PreCombiners.Flows(windowMs))
-                .uid("precombine-flows-by-source")
-                .union(flowsByDestination
-                        .transform(
-                                "Pre-combine flows by destination",
-                                TypeInformation.of(JobFlows.class),
-                                new PreCombiners.Flows(windowMs))
-                        .uid("precombine-flows-by-destination"));
+                        "Attribute flows by source and destination address",
+                        TypeInformation.of(JobFlow.class),
+                        AttributionOperator.of(
+                                new FlowAttribution(scope),
+                                FlowLookup.TYPE,
+                                retention,
+                                settings.maxWaitingPerAddress(),
+                                batch))
+                .uid("attribute-flows");
+        DataStream<JobFlows> jobFlows = attributedFlows
+                .transform("Pre-combine flows", TypeInformation.of(JobFlows.class), new PreCombiners.Flows(windowMs))
+                .uid("precombine-flows");
 
-        KeyedStream<Assignment, String> assignmentsByGpu = assignments
-                .flatMap(DetectPipeline::perGpu)
-                .returns(Assignment.class)
-                .name("One assignment per GPU")
-                .keyBy(a -> SampleAttribution.key(a.getNode(), a.getGpus().get(0)));
-        SingleOutputStreamOperator<GpuSample> attributedSamples = samples.keyBy(
-                        s -> SampleAttribution.key(s.getNode(), s.getGpu()))
-                .connect(assignmentsByGpu)
-                .process(new SampleAttribution(retention, settings.maxWaitingPerAddress(), settings.addressStateTtl()))
-                .returns(RecordTypes.GPU_SAMPLE)
-                .uid("attribute-samples")
-                .name("Attribute GPU samples by node and GPU");
+        SingleOutputStreamOperator<GpuSample> attributedSamples = samples.connect(everyAssignment)
+                .transform(
+                        "Attribute GPU samples by node and GPU",
+                        RecordTypes.GPU_SAMPLE,
+                        AttributionOperator.of(
+                                new SampleAttribution(),
+                                RecordTypes.GPU_SAMPLE,
+                                retention,
+                                settings.maxWaitingPerAddress(),
+                                batch))
+                .uid("attribute-gpu-samples");
         DataStream<JobSignal> jobSamples = attributedSamples
                 .transform(
                         "Pre-combine samples", TypeInformation.of(JobSignal.class), new PreCombiners.Samples(windowMs))
@@ -327,8 +306,7 @@ public final class DetectPipeline {
 
         // 7. Agent context: each transition names the episodes and tool calls of the job's agents nearest in time
         //    to the first packet to its suspicious destinations or the first sample of a new GPU process.
-        DataStream<AgentContextInput> sightings = flowsBySource
-                .union(flowsByDestination)
+        DataStream<AgentContextInput> sightings = attributedFlows
                 .filter(AgentContextInput::mayAnchor)
                 .name("Flows that may anchor an alert")
                 .map(AgentContextInput::of)
@@ -372,11 +350,7 @@ public final class DetectPipeline {
                                 .returns(DeadLetter.class)
                                 .name("Late samples"));
         DataStream<DeadLetter> deadLetters = flows.getSideOutput(DeadLetters.TAG)
-                .union(
-                        context.getSideOutput(DeadLetters.TAG),
-                        flowsBySource.getSideOutput(DeadLetters.TAG),
-                        flowsByDestination.getSideOutput(DeadLetters.TAG),
-                        late);
+                .union(context.getSideOutput(DeadLetters.TAG), attributedFlows.getSideOutput(DeadLetters.TAG), late);
         if (suppressions != null) {
             deadLetters = deadLetters.union(suppressions.getSideOutput(DeadLetters.TAG));
         }
@@ -476,12 +450,6 @@ public final class DetectPipeline {
                 .setParallelism(1)
                 .uid("split-suppressions")
                 .name("Suppression rules, dead letters");
-    }
-
-    private static void perGpu(Assignment a, Collector<Assignment> out) {
-        for (Integer gpu : a.getGpus()) {
-            out.collect(Assignment.newBuilder(a).setGpus(List.of(gpu)).build());
-        }
     }
 
     private static DeadLetter lateFlow(JobFlows flows) {

@@ -79,17 +79,14 @@ public final class Placements {
         return kept;
     }
 
-    /** The last event before {@code end}; of events at one instant, a START (a restart goes on). */
+    /**
+     * The last event before {@code end}; of events at one instant, a START (a restart goes on), and of STARTs at
+     * one instant (a dual-stack pod's addresses) the lowest address: never the order they arrived in.
+     */
     private static Assignment lastBefore(List<Assignment> events, long end) {
         Assignment last = null;
         for (Assignment a : events) {
-            long ts = a.getTs().toEpochMilli();
-            if (ts >= end) {
-                continue;
-            }
-            if (last == null
-                    || ts > last.getTs().toEpochMilli()
-                    || (ts == last.getTs().toEpochMilli() && a.getEvent() == AssignmentEvent.START)) {
+            if (a.getTs().toEpochMilli() < end && (last == null || LATER.compare(a, last) > 0)) {
                 last = a;
             }
         }
@@ -101,10 +98,16 @@ public final class Placements {
         for (Assignment a : events) {
             if (a.getEvent() == AssignmentEvent.START
                     && a.getTs().toEpochMilli() < end
-                    && (last == null || a.getTs().toEpochMilli() >= last.getTs().toEpochMilli())) {
+                    && (last == null || LATER.compare(a, last) > 0)) {
                 last = a;
             }
         }
         return last;
     }
+
+    /** Which of two events counts as the later: by time, then START over STOP, then the lower address. */
+    private static final Comparator<Assignment> LATER = Comparator.comparingLong(
+                    (Assignment a) -> a.getTs().toEpochMilli())
+            .thenComparing(a -> a.getEvent() == AssignmentEvent.START)
+            .thenComparing(Assignment::getIp, Comparator.nullsFirst(Comparator.<String>reverseOrder()));
 }

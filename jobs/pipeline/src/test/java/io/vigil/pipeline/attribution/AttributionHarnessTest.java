@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vigil.models.features.JobFlow;
 import io.vigil.models.features.NetworkScope;
 import io.vigil.pipeline.ingest.DeadLetters;
+import io.vigil.pipeline.serde.RecordTypes;
 import io.vigil.records.Assignment;
 import io.vigil.records.AssignmentEvent;
 import io.vigil.records.DeadLetter;
@@ -13,26 +14,32 @@ import io.vigil.records.GpuProcess;
 import io.vigil.records.GpuSample;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
-import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.operators.BoundedMultiInput;
+import org.apache.flink.streaming.api.operators.InputSelectable;
+import org.apache.flink.streaming.api.operators.InputSelection;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.TwoInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
-/** Attribution on Flink's operator harness: event time, IP and GPU reuse, waiting, clean-up. */
+/**
+ * Attribution on Flink's operator harness: event time, IP and GPU reuse, waiting, clean-up, a restore at
+ * another parallelism, BATCH mode.
+ */
 class AttributionHarnessTest {
     static final Instant BEGINNING = Instant.parse("2026-02-14T03:00:00Z");
     static final Instant ONE_MINUTE_LATER = BEGINNING.plus(Duration.ofMinutes(1));
     static final Instant TWO_MINUTES_LATER = BEGINNING.plus(Duration.ofMinutes(2));
     static final Instant TEN_MINUTES_LATER = BEGINNING.plus(Duration.ofMinutes(10));
     static final long RETENTION_MS = 70_000;
-    static final Duration TTL = Duration.ofDays(7);
     static final String POD_IP = "10.0.3.17";
     static final String OTHER_POD_IP = "10.0.3.18";
     static final String MIRROR_IP = "10.9.0.10";
@@ -79,17 +86,39 @@ class AttributionHarnessTest {
                 .build();
     }
 
+    static AttributionOperator<FlowLookup, JobFlow> flowOperator(int maxWaiting) {
+        return new AttributionOperator<>(
+                new FlowAttribution(NetworkScope.defaults()), FlowLookup.TYPE, RETENTION_MS, maxWaiting);
+    }
+
+    static AttributionOperator<GpuSample, GpuSample> sampleOperator() {
+        return new AttributionOperator<>(new SampleAttribution(), RecordTypes.GPU_SAMPLE, RETENTION_MS, 100);
+    }
+
+    static GpuSample sample(int gpu, Instant at, double util, String... processes) {
+        return GpuSample.newBuilder()
+                .setTs(at)
+                .setNode(NODE)
+                .setGpu(gpu)
+                .setUtil(util)
+                .setProcesses(Arrays.stream(processes)
+                        .map(p -> new GpuProcess(1234L, p, 4000L))
+                        .toList())
+                .build();
+    }
+
     @Nested
-    class FlowsBySource {
-        KeyedTwoInputStreamOperatorTestHarness<String, FlowLookup, Assignment, JobFlow> harness;
+    class Flows {
+        AttributionOperator<FlowLookup, JobFlow> operator;
+        TwoInputStreamOperatorTestHarness<FlowLookup, Assignment, JobFlow> harness;
 
         void open() throws Exception {
-            harness = new KeyedTwoInputStreamOperatorTestHarness<>(
-                    new KeyedCoProcessOperator<>(new FlowAttribution(
-                            FlowAttribution.End.SOURCE, NetworkScope.defaults(), RETENTION_MS, 100, TTL)),
-                    l -> FlowAttribution.key(l, FlowAttribution.End.SOURCE),
-                    Assignment::getIp,
-                    Types.STRING);
+            open(100);
+        }
+
+        void open(int maxWaiting) throws Exception {
+            operator = flowOperator(maxWaiting);
+            harness = new TwoInputStreamOperatorTestHarness<>(operator);
             harness.open();
         }
 
@@ -160,11 +189,12 @@ class AttributionHarnessTest {
             open();
             send(flow(POD_IP, EXTERNAL_IP, ONE_MINUTE_LATER));
             assertThat(harness.extractOutputValues()).isEmpty();
-            assertThat(harness.numEventTimeTimers()).isEqualTo(1);
+            assertThat(operator.waitingRecords()).isEqualTo(1);
             send(start("job-a", POD_IP, BEGINNING)); // the scheduler's event arrives late, but in time
             watermark(ONE_MINUTE_LATER);
             assertThat(jobs()).containsExactly("job-a");
             assertThat(deadLetters()).isEmpty();
+            assertThat(operator.waitingRecords()).isZero();
         }
 
         @Test
@@ -181,7 +211,8 @@ class AttributionHarnessTest {
             harness.processBothWatermarks(new Watermark(Long.MAX_VALUE)); // a bounded input ends
             assertThat(jobs()).containsExactly("job-a", "job-a", "job-a", "job-a", "job-a");
             assertThat(deadLetters()).isEmpty();
-            assertThat(harness.numKeyedStateEntries()).isZero();
+            assertThat(operator.addresses()).isZero();
+            assertThat(operator.waitingRecords()).isZero();
         }
 
         @Test
@@ -197,29 +228,67 @@ class AttributionHarnessTest {
                 assertThat(d.getOriginalText()).contains("\"src_ip\":\"" + POD_IP + "\"");
             });
             assertThat(harness.extractOutputValues()).isEmpty();
-            assertThat(harness.numKeyedStateEntries()).isZero();
-            assertThat(harness.numEventTimeTimers()).isZero();
+            assertThat(operator.waitingRecords()).isZero();
         }
 
         @Test
-        void aFlowFromOutsideGoesStraightToTheDestinationStep() throws Exception {
+        void aFlowFromOutsideWaitsOnlyOnItsDestination() throws Exception {
             open();
             send(flow(EXTERNAL_IP, POD_IP, ONE_MINUTE_LATER));
-            assertThat(harness.getSideOutput(FlowAttribution.BY_DESTINATION)).hasSize(1);
-            assertThat(harness.numKeyedStateEntries())
-                    .as("nothing waits for an external address")
-                    .isZero();
+            assertThat(operator.waitingRecords()).isEqualTo(1);
+            send(start("notebook-1", POD_IP, BEGINNING));
+            watermark(ONE_MINUTE_LATER);
+            assertThat(harness.extractOutputValues()).singleElement().satisfies(f -> {
+                assertThat(f.jobId).isEqualTo("notebook-1");
+                assertThat(f.outbound).isFalse();
+                assertThat(f.remoteIp).isEqualTo(EXTERNAL_IP);
+            });
         }
 
         @Test
-        void aFlowToAnotherPodAlsoGoesToTheDestinationStep() throws Exception {
+        void aFlowBetweenTwoJobsPodsCountsForBoth() throws Exception {
             open();
             send(start("job-a", POD_IP, BEGINNING));
+            send(start("job-b", OTHER_POD_IP, BEGINNING));
             send(flow(POD_IP, OTHER_POD_IP, ONE_MINUTE_LATER));
+            assertThat(harness.extractOutputValues())
+                    .extracting(f -> f.jobId + (f.outbound ? " out" : " in"))
+                    .containsExactly("job-a out", "job-b in");
+        }
+
+        @Test
+        void anInboundSessionBelongsToTheJobHoldingTheDestination() throws Exception {
+            open();
+            send(start("notebook-1", POD_IP, BEGINNING));
+            send(Flow.newBuilder(flow(MIRROR_IP, POD_IP, ONE_MINUTE_LATER))
+                    .setDstPort(22)
+                    .build());
+            watermark(ONE_MINUTE_LATER); // its source, an internal address, may still turn out to be a pod
+            assertThat(harness.extractOutputValues()).singleElement().satisfies(f -> {
+                assertThat(f.jobId).isEqualTo("notebook-1");
+                assertThat(f.outbound).isFalse();
+                assertThat(f.remoteIp).isEqualTo(MIRROR_IP);
+            });
+        }
+
+        @Test
+        void aServiceTheSourceJobTalksToIsNoDeadLetterAndDoesNotWait() throws Exception {
+            open();
+            send(start("job-a", POD_IP, BEGINNING));
+            send(flow(POD_IP, MIRROR_IP, ONE_MINUTE_LATER));
+            assertThat(operator.waitingRecords()).isZero();
+            watermark(TEN_MINUTES_LATER);
             assertThat(jobs()).containsExactly("job-a");
-            assertThat(harness.getSideOutput(FlowAttribution.BY_DESTINATION))
-                    .singleElement()
-                    .satisfies(r -> assertThat(r.getValue().ownedBySource).isTrue());
+            assertThat(deadLetters()).isEmpty();
+        }
+
+        @Test
+        void aFlowNeitherEndOfWhichIsOwnedIsOneDeadLetter() throws Exception {
+            open();
+            send(flow(MIRROR_IP, POD_IP, ONE_MINUTE_LATER));
+            watermark(TEN_MINUTES_LATER);
+            assertThat(deadLetters()).hasSize(1);
+            assertThat(operator.waitingRecords()).isZero();
         }
 
         @Test
@@ -229,7 +298,8 @@ class AttributionHarnessTest {
                     .setJobId("job-x")
                     .build());
             assertThat(jobs()).containsExactly("job-x");
-            assertThat(harness.numKeyedStateEntries()).isZero();
+            assertThat(operator.addresses()).isZero();
+            assertThat(operator.waitingRecords()).isZero();
         }
 
         @Test
@@ -254,95 +324,80 @@ class AttributionHarnessTest {
             send(start("job-a", POD_IP, BEGINNING));
             send(flow(POD_IP, EXTERNAL_IP, BEGINNING.plusSeconds(10)));
             send(stop("job-a", POD_IP, ONE_MINUTE_LATER));
-            assertThat(harness.numKeyedStateEntries()).isPositive();
+            assertThat(operator.addresses()).isEqualTo(1);
             watermark(ONE_MINUTE_LATER.plusMillis(RETENTION_MS - 1));
-            assertThat(harness.numKeyedStateEntries())
+            assertThat(operator.addresses())
                     .as("records up to a window late still count")
-                    .isPositive();
+                    .isEqualTo(1);
             watermark(ONE_MINUTE_LATER.plusMillis(RETENTION_MS));
-            assertThat(harness.numKeyedStateEntries()).isZero();
-            assertThat(harness.numEventTimeTimers()).isZero();
+            assertThat(operator.addresses()).isZero();
+        }
+
+        @Test
+        void anAddressWhoseJobNeverStopsStaysItsJobsUntilAnotherJobGetsIt() throws Exception {
+            open();
+            send(start("job-a", POD_IP, BEGINNING));
+            Instant muchLater = BEGINNING.plus(Duration.ofDays(30));
+            watermark(muchLater);
+            send(flow(POD_IP, EXTERNAL_IP, muchLater.plusSeconds(1)));
+            send(start("job-b", POD_IP, muchLater.plusSeconds(2)));
+            watermark(muchLater.plusSeconds(2).plusMillis(RETENTION_MS));
+            assertThat(jobs()).containsExactly("job-a");
+            assertThat(operator.addresses()).as("job-b's hold only").isEqualTo(1);
         }
 
         @Test
         void boundsHowManyRecordsWaitPerAddress() throws Exception {
-            harness = new KeyedTwoInputStreamOperatorTestHarness<>(
-                    new KeyedCoProcessOperator<>(new FlowAttribution(
-                            FlowAttribution.End.SOURCE, NetworkScope.defaults(), RETENTION_MS, 2, TTL)),
-                    l -> FlowAttribution.key(l, FlowAttribution.End.SOURCE),
-                    Assignment::getIp,
-                    Types.STRING);
-            harness.open();
+            open(2);
             for (int i = 0; i < 5; i++) {
                 send(flow(POD_IP, EXTERNAL_IP, ONE_MINUTE_LATER.plusSeconds(i)));
             }
             assertThat(deadLetters()).as("three could not wait").hasSize(3);
             watermark(TEN_MINUTES_LATER);
             assertThat(deadLetters()).hasSize(5);
-            assertThat(harness.numKeyedStateEntries()).isZero();
+            assertThat(operator.waitingRecords()).isZero();
         }
-    }
 
-    @Nested
-    class FlowsByDestination {
-        KeyedTwoInputStreamOperatorTestHarness<String, FlowLookup, Assignment, JobFlow> harness;
-
-        @AfterEach
-        void close() throws Exception {
+        @Test
+        void timelinesAndWaitingRecordsSurviveARestoreAtAnotherParallelism() throws Exception {
+            open();
+            send(start("job-a", POD_IP, BEGINNING));
+            send(flow(OTHER_POD_IP, EXTERNAL_IP, ONE_MINUTE_LATER)); // waits on its source
+            send(flow(EXTERNAL_IP, OTHER_POD_IP, ONE_MINUTE_LATER)); // waits on its destination
+            OperatorSubtaskState snapshot = harness.snapshot(1, 1);
             harness.close();
-        }
+            harness = null;
 
-        void open() throws Exception {
-            harness = new KeyedTwoInputStreamOperatorTestHarness<>(
-                    new KeyedCoProcessOperator<>(new FlowAttribution(
-                            FlowAttribution.End.DESTINATION, NetworkScope.defaults(), RETENTION_MS, 100, TTL)),
-                    l -> FlowAttribution.key(l, FlowAttribution.End.DESTINATION),
-                    Assignment::getIp,
-                    Types.STRING);
-            harness.open();
-        }
-
-        @Test
-        void anInboundSessionBelongsToTheJobHoldingTheDestination() throws Exception {
-            open();
-            harness.processElement2(start("notebook-1", POD_IP, BEGINNING), BEGINNING.toEpochMilli());
-            Flow ssh = Flow.newBuilder(flow(MIRROR_IP, POD_IP, ONE_MINUTE_LATER))
-                    .setDstPort(22)
-                    .build();
-            harness.processElement1(new FlowLookup(ssh, false), ssh.getTs().toEpochMilli());
-            assertThat(harness.extractOutputValues()).singleElement().satisfies(f -> {
-                assertThat(f.jobId).isEqualTo("notebook-1");
-                assertThat(f.outbound).isFalse();
-                assertThat(f.remoteIp).isEqualTo(MIRROR_IP);
-            });
-        }
-
-        @Test
-        void aServiceTheSourceJobTalksToIsNoDeadLetterAndDoesNotWait() throws Exception {
-            open();
-            harness.processElement1(
-                    new FlowLookup(flow(POD_IP, MIRROR_IP, ONE_MINUTE_LATER), true), ONE_MINUTE_LATER.toEpochMilli());
-            harness.processBothWatermarks(new Watermark(TEN_MINUTES_LATER.toEpochMilli()));
-            assertThat(harness.extractOutputValues()).isEmpty();
-            assertThat(harness.getSideOutput(DeadLetters.TAG)).isNullOrEmpty();
-            assertThat(harness.numKeyedStateEntries()).isZero();
-        }
-
-        @Test
-        void aFlowNeitherEndOfWhichIsOwnedIsOneDeadLetter() throws Exception {
-            open();
-            harness.processElement1(
-                    new FlowLookup(flow(MIRROR_IP, POD_IP, ONE_MINUTE_LATER), false), ONE_MINUTE_LATER.toEpochMilli());
-            harness.processBothWatermarks(new Watermark(TEN_MINUTES_LATER.toEpochMilli()));
-            assertThat(harness.getSideOutput(DeadLetters.TAG)).hasSize(1);
-            assertThat(harness.numKeyedStateEntries()).isZero();
-            assertThat(harness.numEventTimeTimers()).isZero();
+            List<JobFlow> out = new ArrayList<>();
+            for (int subtask = 0; subtask < 2; subtask++) {
+                OperatorSubtaskState part =
+                        AbstractStreamOperatorTestHarness.repartitionOperatorState(snapshot, 128, 1, 2, subtask);
+                AttributionOperator<FlowLookup, JobFlow> restored = flowOperator(100);
+                try (var h = new TwoInputStreamOperatorTestHarness<>(restored, 128, 2, subtask)) {
+                    h.initializeState(part);
+                    h.open();
+                    assertThat(restored.addresses())
+                            .as("every subtask has every timeline")
+                            .isEqualTo(1);
+                    h.processElement2(start("job-b", OTHER_POD_IP, BEGINNING), BEGINNING.toEpochMilli());
+                    h.processElement1(
+                            new FlowLookup(flow(POD_IP, EXTERNAL_IP, ONE_MINUTE_LATER), false),
+                            ONE_MINUTE_LATER.toEpochMilli());
+                    h.processBothWatermarks(new Watermark(TEN_MINUTES_LATER.toEpochMilli()));
+                    assertThat(restored.waitingRecords()).isZero();
+                    out.addAll(h.extractOutputValues());
+                }
+            }
+            assertThat(out)
+                    .extracting(f -> f.jobId + (f.outbound ? " out" : " in"))
+                    .containsExactlyInAnyOrder("job-a out", "job-a out", "job-b out", "job-b in");
         }
     }
 
     @Nested
     class GpuSamples {
-        KeyedTwoInputStreamOperatorTestHarness<String, GpuSample, Assignment, GpuSample> harness;
+        AttributionOperator<GpuSample, GpuSample> operator;
+        TwoInputStreamOperatorTestHarness<GpuSample, Assignment, GpuSample> harness;
 
         @AfterEach
         void close() throws Exception {
@@ -350,24 +405,9 @@ class AttributionHarnessTest {
         }
 
         void open() throws Exception {
-            harness = new KeyedTwoInputStreamOperatorTestHarness<>(
-                    new KeyedCoProcessOperator<>(new SampleAttribution(RETENTION_MS, 100, TTL)),
-                    s -> SampleAttribution.key(s.getNode(), s.getGpu()),
-                    a -> SampleAttribution.key(a.getNode(), a.getGpus().get(0)),
-                    Types.STRING);
+            operator = sampleOperator();
+            harness = new TwoInputStreamOperatorTestHarness<>(operator);
             harness.open();
-        }
-
-        GpuSample sample(int gpu, Instant at, double util, String... processes) {
-            return GpuSample.newBuilder()
-                    .setTs(at)
-                    .setNode(NODE)
-                    .setGpu(gpu)
-                    .setUtil(util)
-                    .setProcesses(Arrays.stream(processes)
-                            .map(p -> new GpuProcess(1234L, p, 4000L))
-                            .toList())
-                    .build();
         }
 
         @Test
@@ -389,6 +429,18 @@ class AttributionHarnessTest {
         }
 
         @Test
+        void anAssignmentHoldsEachOfItsGpus() throws Exception {
+            open();
+            harness.processElement2(start("job-a", POD_IP, BEGINNING, 0, 1), BEGINNING.toEpochMilli());
+            harness.processElement1(sample(0, ONE_MINUTE_LATER, 95, "python"), ONE_MINUTE_LATER.toEpochMilli());
+            harness.processElement1(sample(1, ONE_MINUTE_LATER, 95, "python"), ONE_MINUTE_LATER.toEpochMilli());
+            assertThat(harness.extractOutputValues())
+                    .extracting(GpuSample::getJobId)
+                    .containsExactly("job-a", "job-a");
+            assertThat(operator.addresses()).isEqualTo(2);
+        }
+
+        @Test
         void aBusyGpuNoJobHoldsIsScoredAsUnassigned() throws Exception {
             open();
             GpuSample miner = sample(5, ONE_MINUTE_LATER, 99, "xmrig");
@@ -397,46 +449,7 @@ class AttributionHarnessTest {
             assertThat(harness.extractOutputValues())
                     .extracting(GpuSample::getJobId)
                     .containsExactly(SampleAttribution.unassignedJob(NODE));
-            assertThat(harness.numKeyedStateEntries()).isZero();
-        }
-
-        /** Moves processing time, the timers' and the state TTL's clocks together, as in a real task. */
-        void wallClockAt(Duration sinceStart) throws Exception {
-            harness.setProcessingTime(sinceStart.toMillis());
-            harness.setStateTtlProcessingTime(sinceStart.toMillis());
-        }
-
-        @Test
-        void aGpuInUseKeepsItsJobLongerThanTheStateTtlAndOneUnusedForTheTtlForgetsIt() throws Exception {
-            Duration ttl = Duration.ofMinutes(10);
-            harness = new KeyedTwoInputStreamOperatorTestHarness<>(
-                    new KeyedCoProcessOperator<>(new SampleAttribution(RETENTION_MS, 100, ttl)),
-                    s -> SampleAttribution.key(s.getNode(), s.getGpu()),
-                    a -> SampleAttribution.key(a.getNode(), a.getGpus().get(0)),
-                    Types.STRING);
-            harness.open();
-            wallClockAt(Duration.ZERO);
-            harness.processElement2(start("job-a", POD_IP, BEGINNING, 3), BEGINNING.toEpochMilli());
-            // a sample every 20 s of wall time for three TTLs: the job never sends STOP, its GPU stays known
-            for (int i = 1; i <= 90; i++) {
-                wallClockAt(Duration.ofSeconds(20L * i));
-                Instant at = BEGINNING.plusSeconds(20L * i);
-                harness.processElement1(sample(3, at, 95, "python"), at.toEpochMilli());
-            }
-            assertThat(harness.extractOutputValues())
-                    .hasSize(90)
-                    .extracting(GpuSample::getJobId)
-                    .containsOnly("job-a");
-
-            // then nothing for longer than the TTL: the GPU is forgotten, a busy sample on it is unassigned
-            wallClockAt(Duration.ofSeconds(20L * 90).plus(ttl).plusMinutes(2));
-            Instant later = BEGINNING.plus(Duration.ofDays(1));
-            harness.processBothWatermarks(new Watermark(later.toEpochMilli()));
-            harness.processElement1(sample(3, later, 95, "python"), later.toEpochMilli());
-            assertThat(harness.extractOutputValues())
-                    .last()
-                    .extracting(GpuSample::getJobId)
-                    .isEqualTo(SampleAttribution.unassignedJob(NODE));
+            assertThat(operator.waitingRecords()).isZero();
         }
 
         @Test
@@ -446,7 +459,6 @@ class AttributionHarnessTest {
             harness.processElement1(
                     sample(3, BEGINNING.plusSeconds(10), 95, "python"),
                     BEGINNING.plusSeconds(10).toEpochMilli());
-            // no time passes on the wall clock: the timeline just read must not hide the new hold
             harness.processElement2(
                     start("job-b", OTHER_POD_IP, BEGINNING.plusSeconds(20), 3),
                     BEGINNING.plusSeconds(20).toEpochMilli());
@@ -464,8 +476,28 @@ class AttributionHarnessTest {
             harness.processElement1(sample(6, ONE_MINUTE_LATER, 0), ONE_MINUTE_LATER.toEpochMilli());
             harness.processBothWatermarks(new Watermark(ONE_MINUTE_LATER.toEpochMilli()));
             assertThat(harness.extractOutputValues()).isEmpty();
-            assertThat(harness.numKeyedStateEntries()).isZero();
-            assertThat(harness.numEventTimeTimers()).isZero();
+            assertThat(operator.waitingRecords()).isZero();
+        }
+    }
+
+    @Nested
+    class BatchMode {
+        @Test
+        void readsEveryAssignmentBeforeAnyRecord() throws Exception {
+            AttributionOperator<GpuSample, GpuSample> operator =
+                    AttributionOperator.of(new SampleAttribution(), RecordTypes.GPU_SAMPLE, RETENTION_MS, 100, true);
+            try (var harness = new TwoInputStreamOperatorTestHarness<>(operator)) {
+                harness.open();
+                var selectable = (InputSelectable) operator;
+                assertThat(selectable.nextSelection()).isEqualTo(InputSelection.SECOND);
+                harness.processElement2(start("job-a", POD_IP, BEGINNING, 3), BEGINNING.toEpochMilli());
+                ((BoundedMultiInput) operator).endInput(2);
+                assertThat(selectable.nextSelection()).isEqualTo(InputSelection.ALL);
+            }
+            assertThat(AttributionOperator.of(
+                            new SampleAttribution(), RecordTypes.GPU_SAMPLE, RETENTION_MS, 100, false))
+                    .as("streaming: both inputs as they come (and checkpoints)")
+                    .isNotInstanceOf(InputSelectable.class);
         }
     }
 }

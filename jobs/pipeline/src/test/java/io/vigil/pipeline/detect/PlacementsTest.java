@@ -56,6 +56,17 @@ class PlacementsTest {
     }
 
     @Test
+    void aDualStackPodIsPlacedAtItsLowerAddressWhicheverOfItsStartsCameFirst() {
+        Assignment v4 = event(AssignmentEvent.START, "a", "n1", 0, 0);
+        Assignment v6 = Assignment.newBuilder(v4).setIp("fd00:10:10::c").build();
+        for (var byPod : List.of(byPod(v4, v6), byPod(v6, v4))) {
+            assertThat(Placements.during(byPod, 0, MINUTE))
+                    .singleElement()
+                    .satisfies(p -> assertThat(p.getIp()).isEqualTo(v4.getIp()));
+        }
+    }
+
+    @Test
     void arrivalOrderDoesNotMatterAndARestartMovesThePod() {
         var byPod = byPod(
                 event(AssignmentEvent.START, "a", "n3", 10 * MINUTE, 2),

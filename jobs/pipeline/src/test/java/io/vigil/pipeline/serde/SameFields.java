@@ -33,7 +33,7 @@ public final class SameFields {
             return true;
         }
         if (a instanceof FlowLookup la && b instanceof FlowLookup lb) {
-            return la.ownedBySource == lb.ownedBySource && same(la.flow, lb.flow);
+            return la.waitsOnDestination == lb.waitsOnDestination && same(la.flow, lb.flow);
         }
         if (a instanceof List<?> la && b instanceof List<?> lb) {
             if (la.size() != lb.size()) {
