@@ -92,6 +92,9 @@ public class WindowAccumulator {
             .thenComparing(c -> c.remoteIp, Comparator.nullsFirst(Comparator.naturalOrder()))
             .thenComparing(c -> c.jobId, Comparator.nullsFirst(Comparator.naturalOrder()))
             .thenComparingLong(c -> c.windowStart);
+    static final Comparator<Contact> BY_LONGEST = Comparator.comparingLong((Contact c) -> c.longestDurationMs)
+            .reversed()
+            .thenComparing(BY_BYTES);
     static final Comparator<Contact> BY_UNANSWERED =
             Comparator.comparingLong((Contact c) -> c.unanswered).reversed().thenComparing(BY_BYTES);
 
@@ -639,16 +642,26 @@ public class WindowAccumulator {
 
     /**
      * What was seen: up to {@code topDestinations} destinations (at most {@link #MAX_EVIDENCE_DESTINATIONS}):
-     * half by most bytes, half by most unanswered attempts (so a scan's many small, unanswered probes show
-     * next to an upload's one big flow), filled up by bytes, listed by bytes; the GPU process names, miner
-     * names first, then by memory held; the window's flow and sample counts.
+     * first, a quarter for the longest-lived connections to external hosts (a tunnel's or a mining pool's session
+     * moves few bytes for hours: ranked by bytes it would hide behind any busy web client's downloads); of the
+     * rest, half by most bytes, half by most unanswered attempts (so a scan's many small, unanswered probes show
+     * next to an upload's one big flow), filled up by bytes, listed by bytes; the GPU process names, miner names
+     * first, then by memory held; the window's flow and sample counts.
      */
     public Evidence evidence(int topDestinations) {
         int n = Math.max(0, Math.min(topDestinations, MAX_EVIDENCE_DESTINATIONS));
         List<Contact> byBytes = contacts.stream().sorted(BY_BYTES).toList();
         Set<Contact> chosen = new LinkedHashSet<>();
-        int byBytesShare = (n + 1) / 2;
-        byBytes.stream().limit(byBytesShare).forEach(chosen::add);
+        contacts.stream()
+                .filter(c -> c.external && c.longLived())
+                .sorted(BY_LONGEST)
+                .limit((n + 3) / 4)
+                .forEach(chosen::add);
+        int byBytesShare = chosen.size() + (n - chosen.size() + 1) / 2;
+        byBytes.stream()
+                .filter(c -> !chosen.contains(c))
+                .limit(byBytesShare - chosen.size())
+                .forEach(chosen::add);
         contacts.stream()
                 .filter(c -> c.unanswered > 0)
                 .sorted(BY_UNANSWERED)
