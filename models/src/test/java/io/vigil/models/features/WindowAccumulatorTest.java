@@ -502,6 +502,25 @@ class WindowAccumulatorTest {
     }
 
     @Test
+    void showsATunnelsLongSessionThoughBusierDownloadsMoveMoreBytes() {
+        WindowScene scene = scene().with(WindowScene.tunnel("203.0.113.7", 22));
+        for (int i = 1; i <= 12; i++) {
+            scene = scene.with(upload("198.51.100." + i, (long) i << 20));
+        }
+
+        Evidence e = scene.window().evidence(8);
+
+        assertThat(e.getDestinations()).hasSize(8);
+        assertThat(e.getDestinations())
+                .filteredOn(d -> d.getIp().equals("203.0.113.7"))
+                .singleElement()
+                .satisfies(d -> assertThat(d.getPort()).isEqualTo(22));
+        assertThat(e.getDestinations())
+                .extracting(Destination::getBytes)
+                .isSortedAccordingTo(Collections.reverseOrder());
+    }
+
+    @Test
     void showsUnansweredProbesEvenWhenBiggerDestinationsFillTheBytesHalf() {
         Evidence e = scene().with(internalScan(50)).with(ncclPeers(15)).window().evidence(10);
 
