@@ -16,7 +16,12 @@ public enum Topic {
             4,
             true,
             "tool calls of agents under training (job, episode, tool, masked command), keyed by job"),
-    ALERTS("alerts", "vigil.alerts", 2, false, "incident transitions (open, update, close), with the delivery output.delivery names"),
+    ALERTS(
+            "alerts",
+            "vigil.alerts",
+            2,
+            false,
+            "incident transitions (open, update, close), with the delivery output.delivery names"),
     WINDOWS("windows", "vigil.windows", 2, false, "every scored window, for labelling and retraining"),
     EPISODE_FLAGS(
             "episode-flags",

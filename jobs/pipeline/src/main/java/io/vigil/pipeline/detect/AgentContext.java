@@ -185,9 +185,9 @@ public final class AgentContext extends KeyedProcessFunction<String, AgentContex
 
     /**
      * The alert with its context: computed afresh when the incident opens or a category joins it (something new
-     * happened), or when what it was told named calls only for their time and a call whose command tells has
-     * arrived since; else the one its incident was last told with, so an incident that goes on keeps naming what
-     * began it rather than whatever is near its latest window. A CLOSE ends its incident's entry.
+     * happened), or when a call whose command tells is a newer cause ({@link #newerCause}); else the one its
+     * incident was last told with, so an incident that goes on keeps naming what began it rather than whatever is
+     * near its latest window. A CLOSE ends its incident's entry.
      */
     private Alert told(Alert alert, List<AgentEvent> known, Map<String, Long> first, Context ctx) throws Exception {
         IncidentState state = alert.getIncidentState();
@@ -198,12 +198,9 @@ public final class AgentContext extends KeyedProcessFunction<String, AgentContex
                 || alert.getTransitionCauses().contains(TransitionCause.CATEGORY_JOINED)
                 || before == null;
         List<AgentEpisode> context = before == null ? List.of() : before;
-        // a call is reported when it ends: a scan that ran for minutes arrives after the alert it caused was told,
-        // which could then name only what was near in time. A later transition names it once it is known.
-        boolean byTimeOnly = !context.isEmpty() && !EpisodeAttribution.namedByCommand(context.get(0));
-        if ((fresh || byTimeOnly) && !known.isEmpty()) {
+        if (!known.isEmpty()) {
             List<AgentEpisode> now = withContext(alert, known, first).getAgentContext();
-            if (!now.isEmpty() && (fresh || EpisodeAttribution.namedByCommand(now.get(0)))) {
+            if (!now.isEmpty() && (fresh || newerCause(now.get(0), context))) {
                 context = now;
             }
         }
@@ -219,6 +216,37 @@ public final class AgentContext extends KeyedProcessFunction<String, AgentContex
         return context.isEmpty()
                 ? alert
                 : Alert.newBuilder(alert).setAgentContext(context).build();
+    }
+
+    /**
+     * Whether a transition that carries on its incident's context should name {@code top} instead: it was named for
+     * what its commands hold, and what the incident was told named calls only for their time (a call is reported
+     * when it ends: a scan that ran for minutes arrives after the alert it caused was told), or named an earlier
+     * call (a second attack of the same kind in the same incident: a new scan while the first one's incident is
+     * still open).
+     */
+    static boolean newerCause(AgentEpisode top, List<AgentEpisode> told) {
+        if (!EpisodeAttribution.namedByCommand(top)) {
+            return false;
+        }
+        if (told.isEmpty() || !EpisodeAttribution.namedByCommand(told.get(0))) {
+            return true;
+        }
+        return firstStart(top) > lastStart(told.get(0));
+    }
+
+    private static long firstStart(AgentEpisode e) {
+        return e.getCalls().stream()
+                .mapToLong(c -> c.getStartTs().toEpochMilli())
+                .min()
+                .orElse(Long.MIN_VALUE);
+    }
+
+    private static long lastStart(AgentEpisode e) {
+        return e.getCalls().stream()
+                .mapToLong(c -> c.getStartTs().toEpochMilli())
+                .max()
+                .orElse(Long.MAX_VALUE);
     }
 
     /**

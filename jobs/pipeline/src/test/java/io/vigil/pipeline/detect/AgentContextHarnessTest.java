@@ -306,6 +306,41 @@ class AgentContextHarnessTest {
                 .containsExactly("ep-scan");
     }
 
+    /** A second scan while the first one's incident is still open: the incident's next transition names it. */
+    @Test
+    void aNewScanInAnOpenIncidentIsNamedByItsNextTransitionAndFlagged() throws Exception {
+        sample("python", at(0));
+        seen("198.51.100.10", 443, at(0));
+        send(call("ep-scan1", at(2) + 8_000, at(2) + 8_500, "nohup nmap -sS -p 80 10.0.50.0/24 &"));
+        seen("10.0.50.7", 80, at(2) + 9_000);
+        Alert open = Incidents.open(Alert.newBuilder(window(2, 0.8, Severity.HIGH, Category.NETWORK_SCAN))
+                .setEvidence(new Evidence(
+                        List.of(new Destination("10.0.50.7", 80, "tcp", false, 0L, 1L, 1L)), List.of(), 1L, 0L))
+                .build());
+        alert(open);
+        harness.processWatermark(new Watermark(at(3) + AgentContext.CALL_GRACE_MS));
+
+        send(call("ep-scan2", at(5) + 1_000, at(5) + 1_300, "for h in $(seq 1 254); do nc -z -w1 10.0.60.$h 22; done"));
+        seen("10.0.60.9", 22, at(5) + 2_000);
+        alert(Alert.newBuilder(open)
+                .setAlertId("update")
+                .setWindowStart(Instant.ofEpochMilli(at(5)))
+                .setWindowEnd(Instant.ofEpochMilli(at(6)))
+                .setEvidence(new Evidence(
+                        List.of(new Destination("10.0.60.9", 22, "tcp", false, 0L, 1L, 1L)), List.of(), 1L, 0L))
+                .setIncidentState(IncidentState.UPDATE)
+                .setTransitionCauses(List.of(TransitionCause.ONGOING))
+                .build());
+        harness.processWatermark(new Watermark(at(6) + AgentContext.CALL_GRACE_MS));
+
+        assertThat(harness.extractOutputValues())
+                .extracting(a -> a.getAgentContext().get(0).getEpisodeId())
+                .containsExactly("ep-scan1", "ep-scan2");
+        assertThat(harness.getSideOutput(AgentContext.EPISODE_FLAGS))
+                .extracting(r -> r.getValue().getEpisodeId())
+                .containsExactly("ep-scan1", "ep-scan2");
+    }
+
     /**
      * A long connection re-reported every minute, counting from its start (the tracker's, from minute 0), keeps the
      * job's kept history reaching a horizon back: a tunnel past the horizon still anchors and names its call.

@@ -62,10 +62,12 @@ record EpisodeCheck(
         Alert first = null;
         Alert firstByTime = null;
         for (Alert a : transitions) {
-            boolean ofIncident = a.getIncidentId().equals(incident.firstIncidentId())
-                    || (jobs.contains(a.getJobId())
-                            && a.getWindowStart().toEpochMilli() < incident.endTs()
-                            && incident.startTs() < a.getWindowEnd().toEpochMilli());
+            // a transition told before the labelled incident began (of an incident it joined, still open from
+            // something earlier on the same job) cannot name its cause
+            boolean ofIncident = incident.startTs() < a.getWindowEnd().toEpochMilli()
+                    && (a.getIncidentId().equals(incident.firstIncidentId())
+                            || (jobs.contains(a.getJobId())
+                                    && a.getWindowStart().toEpochMilli() < incident.endTs()));
             if (ofIncident && !a.getAgentContext().isEmpty()) {
                 if (EpisodeAttribution.namedByCommand(a.getAgentContext().get(0))) {
                     first = a;
