@@ -317,8 +317,11 @@ public final class EndToEndBench {
                     for (DatasetRecords.Timed r = records.next();
                             r != null && p.flows < options.flows();
                             r = records.next()) {
-                        SpecificRecord record = shifted(r.record(), shift);
                         String topic = topics.get(r.type());
+                        if (topic == null) {
+                            continue; // agent events: context, not part of this workload (as in the figures so far)
+                        }
+                        SpecificRecord record = shifted(r.record(), shift);
                         @SuppressWarnings("unchecked")
                         RecordFraming<SpecificRecord> framing =
                                 framings.computeIfAbsent(r.type(), t -> (RecordFraming<SpecificRecord>)
