@@ -4,7 +4,8 @@ import java.util.List;
 
 /**
  * The simulated cluster's address plan. Internal: nodes in 10.10.0.0/16, pods in 10.244.N.0/24 (one /24
- * per node, as flannel and Calico hand them out), Kubernetes services in 10.96.0.0/12, shared
+ * per node, as flannel and Calico hand them out; past 256 nodes the next /16s, 10.245.0.0 on, up to 10.251 for
+ * 2 048 nodes), Kubernetes services in 10.96.0.0/12, shared
  * infrastructure in 10.20.0.0/16, the bastion in 10.30.0.0/16, the RL sandbox pool in 10.40.0.0/16,
  * management devices (BMCs, PDUs, switches) in 10.10.250.0/24 on the nodes' LAN. The nodes are dual-stack:
  * a ULA address in fd00:10:10::/64 and a link-local one; the pod network is IPv4 only. External hosts use
@@ -123,7 +124,7 @@ final class Addresses {
     }
 
     static String podSubnet(int nodeIndex) {
-        return "10.244." + nodeIndex + ".";
+        return "10." + (244 + nodeIndex / 256) + "." + nodeIndex % 256 + ".";
     }
 
     /** An external address in an incident's part of the documentation ranges, distinct for each {@code slot}. */

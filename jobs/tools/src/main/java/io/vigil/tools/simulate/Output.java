@@ -37,6 +37,13 @@ final class Output implements Closeable {
 
     private record Line(long ts, String text, Phase phase, long activityStart) {}
 
+    /**
+     * The tool calls' file is written this far behind the others: a call is drained with the stretch its packets fall
+     * in, but its worker's clock runs up to a quarter second off the exporter's ({@link AgentTrace}), so its stamp may
+     * fall just before that stretch. Only the time it is written moves; the file's order is the same.
+     */
+    private static final long AGENT_EVENTS_LAG_MS = Simulator.STEP_MS;
+
     private static final Comparator<Line> ORDER =
             Comparator.comparingLong(Line::ts).thenComparing(Line::text);
 
@@ -141,12 +148,13 @@ final class Output implements Closeable {
         flows.flush(before);
         gpu.flush(before);
         assignments.flush(before);
-        agentEvents.flush(before);
+        agentEvents.flush(before - AGENT_EVENTS_LAG_MS);
     }
 
     /** Writes what lies before {@code end}, drops the rest (past the simulated span) and closes the files. */
     void finish(long end) throws IOException {
         flush(end);
+        agentEvents.flush(end);
         flows.finish();
         gpu.finish();
         assignments.finish();

@@ -30,7 +30,7 @@ public record SimulationSpec(
     public static final int DEFAULT_SAMPLE_INTERVAL_S = 10;
     public static final int DEFAULT_EXPORT_INTERVAL_S = 60;
     public static final int MIN_NODES = 2;
-    public static final int MAX_NODES = 200;
+    public static final int MAX_NODES = 2_048;
     public static final double MAX_HOURS = 24 * 7;
 
     /** @throws IllegalArgumentException saying which parameter is out of bounds and what the bounds are */

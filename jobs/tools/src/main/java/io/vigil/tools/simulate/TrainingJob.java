@@ -244,50 +244,59 @@ final class TrainingJob extends Job {
                     int dstPort = port + s;
                     keepers.add(new Keeper(
                             ncclStart,
-                            start -> held(
-                                    from,
-                                    world.open(
+                            start -> peerGone(peer, start)
+                                    ? null
+                                    : held(
                                             from,
-                                            from.node.name,
-                                            from.ip,
-                                            net.ephemeralPort(),
-                                            peer.ip,
-                                            dstPort,
-                                            "TCP",
-                                            start,
-                                            Math.min(peer.end, peer.exitAt),
-                                            "RSTR",
-                                            Traffic.rates(
-                                                    net,
-                                                    t -> ncclRate(from, t),
-                                                    t -> computing(from, t) ? 600 : 0,
-                                                    Counters.JUMBO_MSS,
-                                                    0.08),
-                                            null)),
+                                            world.open(
+                                                    from,
+                                                    from.node.name,
+                                                    from.ip,
+                                                    net.ephemeralPort(),
+                                                    peer.ip,
+                                                    dstPort,
+                                                    "TCP",
+                                                    start,
+                                                    Math.min(peer.end, peer.exitAt),
+                                                    "RSTR",
+                                                    Traffic.rates(
+                                                            net,
+                                                            t -> ncclRate(from, t),
+                                                            t -> computing(from, t) ? 600 : 0,
+                                                            Counters.JUMBO_MSS,
+                                                            0.08),
+                                                    null)),
                             e -> reconnectAfterOutage(e, startupMs + net.seconds(0, 2))));
                 }
             }
             if (pod.rank > 0 && peer.rank == 0) { // the rendezvous store on rank 0
                 keepers.add(new Keeper(
                         pod.start + startupMs / 2,
-                        start -> held(
-                                pod,
-                                world.open(
+                        start -> peerGone(peer, start)
+                                ? null
+                                : held(
                                         pod,
-                                        pod.node.name,
-                                        pod.ip,
-                                        net.ephemeralPort(),
-                                        peer.ip,
-                                        29500,
-                                        "TCP",
-                                        start,
-                                        Math.min(peer.end, peer.exitAt),
-                                        "RSTR",
-                                        Traffic.rates(net, t -> 30, t -> 24, Counters.JUMBO_MSS, 0.3),
-                                        null)),
+                                        world.open(
+                                                pod,
+                                                pod.node.name,
+                                                pod.ip,
+                                                net.ephemeralPort(),
+                                                peer.ip,
+                                                29500,
+                                                "TCP",
+                                                start,
+                                                Math.min(peer.end, peer.exitAt),
+                                                "RSTR",
+                                                Traffic.rates(net, t -> 30, t -> 24, Counters.JUMBO_MSS, 0.3),
+                                                null)),
                         e -> reconnectAfterOutage(e, startupMs / 2)));
             }
         }
+    }
+
+    /** Whether the peer's processes exited before {@code t}: a reconnection after an outage finds nobody listening. */
+    private static boolean peerGone(Pod peer, long t) {
+        return t > Math.min(peer.end, peer.exitAt);
     }
 
     private int width() {
