@@ -20,9 +20,9 @@ import org.apache.flink.runtime.state.StateObject;
  *
  * @param files the bytes of the checkpoint's files on disk (0 where only its metadata was read)
  * @param total the state size of every operator together, bytes
- * @param byOperator operator (its uid, else its name) to {@code "keyed K, operator O"} bytes, largest first
+ * @param bytesByOperator operator (its uid, else its name) to its keyed and its operator state, bytes, largest first
  */
-record CheckpointSizes(long checkpoint, long files, long total, Map<String, String> byOperator) {
+record CheckpointSizes(long checkpoint, long files, long total, Map<String, long[]> bytesByOperator) {
     static final CheckpointSizes NONE = new CheckpointSizes(-1, 0, 0, Map.of());
 
     /**
@@ -42,7 +42,7 @@ record CheckpointSizes(long checkpoint, long files, long total, Map<String, Stri
                 long bytes = files.filter(Files::isRegularFile)
                         .mapToLong(f -> f.toFile().length())
                         .sum();
-                return new CheckpointSizes(sizes.checkpoint(), bytes, sizes.total(), sizes.byOperator());
+                return new CheckpointSizes(sizes.checkpoint(), bytes, sizes.total(), sizes.bytesByOperator());
             }
         } catch (IOException | RuntimeException e) {
             return NONE; // a checkpoint being written or discarded as we look
@@ -79,11 +79,18 @@ record CheckpointSizes(long checkpoint, long files, long total, Map<String, Stri
             both[1] += operatorState;
             total += keyed + operatorState;
         }
-        Map<String, String> byOperator = new LinkedHashMap<>();
+        Map<String, long[]> byOperator = new LinkedHashMap<>();
         sizes.entrySet().stream()
                 .sorted((a, b) -> Long.compare(b.getValue()[0] + b.getValue()[1], a.getValue()[0] + a.getValue()[1]))
-                .forEach(e -> byOperator.put(e.getKey(), "keyed " + e.getValue()[0] + ", operator " + e.getValue()[1]));
+                .forEach(e -> byOperator.put(e.getKey(), e.getValue()));
         return new CheckpointSizes(metadata.getCheckpointId(), 0, total, byOperator);
+    }
+
+    /** Operator to {@code "keyed K, operator O"} bytes, largest first. */
+    Map<String, String> byOperator() {
+        Map<String, String> text = new LinkedHashMap<>();
+        bytesByOperator.forEach((name, both) -> text.put(name, "keyed " + both[0] + ", operator " + both[1]));
+        return text;
     }
 
     private static long size(Iterable<? extends StateObject> handles) {

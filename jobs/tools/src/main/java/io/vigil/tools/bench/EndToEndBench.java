@@ -77,7 +77,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *   <li>limit: one thread decodes the same bytes and folds the same features (attribution by a map,
  *       per-job contacts, per-destination and per-job windows, features, score); the pipeline as a share of it;</li>
  *   <li>replay: the dataset once from its files in BATCH mode; times real time;</li>
- *   <li>sweep (on request): the state a destination sweep leaves, {@link SweepBench}.</li>
+ *   <li>sweep (on request): the state a destination sweep leaves, {@link SweepBench};</li>
+ *   <li>fleet (on request): the dataset once, as it is (an hour of a simulated fleet of thousands of nodes), through
+ *       detect as the pipeline phase runs it: the time to read it, records per CPU-second, and the largest checkpoint
+ *       per operator, per job and per destination address.</li>
  * </ol>
  */
 public final class EndToEndBench {
@@ -121,9 +124,11 @@ public final class EndToEndBench {
         /** The dataset once from its files in BATCH mode. */
         REPLAY,
         /** The dataset streamed live, without and with one job sweeping many addresses: state and alerts. */
-        SWEEP;
+        SWEEP,
+        /** The dataset once, not repeated, through detect: time, CPU and state per job and per destination. */
+        FLEET;
 
-        /** The phases run when none are named: the sweep only on request (it streams the fleet twice). */
+        /** The phases run when none are named: the sweep and the fleet only on request (they take long). */
         public static final Set<Phase> DEFAULT = EnumSet.of(PIPELINE, LATENCY, REPLAY);
 
         /** A phase by its name in any case. */
@@ -134,7 +139,7 @@ public final class EndToEndBench {
                 }
             }
             throw new IllegalArgumentException(
-                    "no bench phase '" + name + "'; phases: pipeline, latency, replay, sweep");
+                    "no bench phase '" + name + "'; phases: pipeline, latency, replay, sweep, fleet");
         }
     }
 
@@ -172,6 +177,9 @@ public final class EndToEndBench {
         if (options.phases().contains(Phase.SWEEP)) {
             result.putAll(new SweepBench(options.dataset(), options.sweep(), options.parallelism(), scorer, out).run());
         }
+        if (options.phases().contains(Phase.FLEET)) {
+            result.putAll(fleet());
+        }
         result.forEach((k, v) -> out.printf("  %-32s %s%n", k, v));
         return result;
     }
@@ -179,16 +187,61 @@ public final class EndToEndBench {
     /** The preloaded topics through detect on the mini-cluster, then the same bytes through the limit loop. */
     private Map<String, Object> pipelineAndLimit() throws Exception {
         Map<String, Object> result = new LinkedHashMap<>();
+        Preloaded preloaded = pipeline(options.flows(), true, result);
+        limitLoop(preloaded, result);
+        return result;
+    }
+
+    /**
+     * The dataset once, as it is, through detect as {@link #pipeline} runs it; with the jobs and destination
+     * addresses in it, the largest checkpoint's state of each operator per job, and that of the per-destination
+     * operator per distinct destination address of the flows (an upper bound on the addresses it keys). Keys
+     * start with {@code fleet_}.
+     */
+    private Map<String, Object> fleet() throws Exception {
+        Map<String, Object> figures = new LinkedHashMap<>();
+        Preloaded preloaded = pipeline(Long.MAX_VALUE, false, figures);
+        figures.remove("pipeline_flows_per_s_per_core");
+        figures.put("dataset_hours", round(span(options.dataset()) / 3_600_000.0));
+        figures.put("destinations", preloaded.destinations);
+        Map<String, Object> perJob = new LinkedHashMap<>();
+        preloaded.largest.bytesByOperator().forEach((operator, bytes) -> {
+            long total = bytes[0] + bytes[1];
+            perJob.put(operator, preloaded.jobs == 0 ? 0 : total / preloaded.jobs);
+        });
+        figures.put("largest_checkpoint_state_per_job_by_operator", perJob);
+        long[] destinationWindows = preloaded.largest.bytesByOperator().getOrDefault(DESTINATION_WINDOWS, new long[2]);
+        figures.put(
+                "destination_windows_state_per_destination",
+                preloaded.destinations == 0
+                        ? 0
+                        : (destinationWindows[0] + destinationWindows[1]) / preloaded.destinations);
+        Map<String, Object> result = new LinkedHashMap<>();
+        figures.forEach((k, v) -> result.put("fleet_" + k, v));
+        return result;
+    }
+
+    /**
+     * Preloads {@code flows} flows of the dataset (repeated and shifted in time if {@code repeat}, else at most the
+     * dataset once) and runs detect over them, measured; puts the figures in {@code result}.
+     */
+    private Preloaded pipeline(long flows, boolean repeat, Map<String, Object> result) throws Exception {
         int cores = Runtime.getRuntime().availableProcessors();
         Path checkpoints = Files.createTempDirectory("vigil-bench-checkpoints-");
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             VigilConfig config = LocalRun.config(kafka, "vigil-bench", 10_000, checkpoints, Map.of());
             KafkaTopics.createAll(config);
 
-            out.printf(
-                    "preloading %,d flows (and their GPU samples and assignments) from %s ...%n",
-                    options.flows(), options.dataset());
-            Preloaded preloaded = preload(config);
+            if (repeat) {
+                out.printf(
+                        "preloading %,d flows (and their GPU samples and assignments) from %s ...%n",
+                        flows, options.dataset());
+            } else {
+                out.printf(
+                        "preloading the dataset once (flows, GPU samples, assignments) from %s ...%n",
+                        options.dataset());
+            }
+            Preloaded preloaded = preload(config, flows, repeat);
             result.put("flows", preloaded.flows);
             result.put("samples", preloaded.samples);
             result.put("assignments", preloaded.assignments);
@@ -252,33 +305,43 @@ public final class EndToEndBench {
             result.put("checkpoint_bytes_per_job", preloaded.jobs == 0 ? 0 : checkpointBytes / preloaded.jobs);
             result.put("largest_checkpoint_state_bytes", largest.total());
             result.put("largest_checkpoint_state_by_operator", largest.byOperator());
-
-            out.println("limit: the same bytes and features in one plain Java loop ...");
-            // the fastest of a few runs: the first also warms up the JIT, which the pipeline had time to do
-            double[] limit = {Double.MAX_VALUE, Double.MAX_VALUE};
-            for (int run = 0; run < LIMIT_RUNS; run++) {
-                double[] one = limit(preloaded);
-                if (one[1] < limit[1]) {
-                    limit = one;
-                }
-            }
-            double limitSeconds = limit[0];
-            double limitCpuSeconds = limit[1];
-            result.put("limit_seconds", round(limitSeconds));
-            result.put("limit_records_per_s", Math.round(records / limitSeconds));
-            result.put("limit_flows_per_s", Math.round(preloaded.flows / limitSeconds));
-            result.put("limit_cpu_seconds", round(limitCpuSeconds));
-            result.put("limit_records_per_cpu_s", Math.round(records / limitCpuSeconds));
-            // the pipeline's throughput per core as a share of the single-threaded limit
-            result.put(
-                    "pipeline_per_core_vs_limit",
-                    round((records / seconds / Math.min(cores, options.parallelism())) / (records / limitSeconds)));
-            // the same per CPU-second: records per CPU-second of the pipeline over those of the limit loop
-            result.put("pipeline_per_cpu_vs_limit", round(limitCpuSeconds / cpuSeconds));
+            preloaded.seconds = seconds;
+            preloaded.cpuSeconds = cpuSeconds;
+            preloaded.largest = largest;
+            return preloaded;
         } finally {
             LocalRun.deleteQuietly(checkpoints);
         }
-        return result;
+    }
+
+    /** The bytes of the pipeline's run through the limit loop, and the pipeline as a share of it. */
+    private void limitLoop(Preloaded preloaded, Map<String, Object> result) {
+        int cores = Runtime.getRuntime().availableProcessors();
+        double seconds = preloaded.seconds;
+        double cpuSeconds = preloaded.cpuSeconds;
+        double records = preloaded.flows + preloaded.samples + preloaded.assignments;
+        out.println("limit: the same bytes and features in one plain Java loop ...");
+        // the fastest of a few runs: the first also warms up the JIT, which the pipeline had time to do
+        double[] limit = {Double.MAX_VALUE, Double.MAX_VALUE};
+        for (int run = 0; run < LIMIT_RUNS; run++) {
+            double[] one = limit(preloaded);
+            if (one[1] < limit[1]) {
+                limit = one;
+            }
+        }
+        double limitSeconds = limit[0];
+        double limitCpuSeconds = limit[1];
+        result.put("limit_seconds", round(limitSeconds));
+        result.put("limit_records_per_s", Math.round(records / limitSeconds));
+        result.put("limit_flows_per_s", Math.round(preloaded.flows / limitSeconds));
+        result.put("limit_cpu_seconds", round(limitCpuSeconds));
+        result.put("limit_records_per_cpu_s", Math.round(records / limitCpuSeconds));
+        // the pipeline's throughput per core as a share of the single-threaded limit
+        result.put(
+                "pipeline_per_core_vs_limit",
+                round((records / seconds / Math.min(cores, options.parallelism())) / (records / limitSeconds)));
+        // the same per CPU-second: records per CPU-second of the pipeline over those of the limit loop
+        result.put("pipeline_per_cpu_vs_limit", round(limitCpuSeconds / cpuSeconds));
     }
 
     /** The bytes as they were put on the topics, for the limit loop to decode again. */
@@ -290,9 +353,20 @@ public final class EndToEndBench {
         long samples;
         long assignments;
         int jobs;
+        /** Distinct destination addresses of the flows (counted only when the dataset is not repeated). */
+        int destinations;
+        /** The measured run: wall and CPU seconds, its largest checkpoint. */
+        double seconds;
+
+        double cpuSeconds;
+        CheckpointSizes largest = CheckpointSizes.NONE;
     }
 
-    private Preloaded preload(VigilConfig config) throws IOException {
+    /**
+     * Puts {@code flows} flows of the dataset on the topics, with their samples and assignments: the dataset repeated
+     * and shifted in time if {@code repeat}, else once at most, its bytes kept only for the limit loop (repeated).
+     */
+    private Preloaded preload(VigilConfig config, long flows, boolean repeat) throws IOException {
         Preloaded p = new Preloaded();
         Map<RecordType<?>, String> topics = Map.of(
                 RecordType.FLOW,
@@ -311,12 +385,11 @@ public final class EndToEndBench {
         props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         try (KafkaProducer<byte[], byte[]> producer =
                 new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
-            for (int copy = 0; p.flows < options.flows(); copy++) {
+            Set<String> destinations = new HashSet<>();
+            for (int copy = 0; p.flows < flows && (repeat || copy == 0); copy++) {
                 long shift = copy * span;
                 try (DatasetRecords records = new DatasetRecords(options.dataset())) {
-                    for (DatasetRecords.Timed r = records.next();
-                            r != null && p.flows < options.flows();
-                            r = records.next()) {
+                    for (DatasetRecords.Timed r = records.next(); r != null && p.flows < flows; r = records.next()) {
                         String topic = topics.get(r.type());
                         if (topic == null) {
                             continue; // agent events: context, not part of this workload (as in the figures so far)
@@ -333,10 +406,16 @@ public final class EndToEndBench {
                                 topic, null, r.ts() + shift, node.toString().getBytes(StandardCharsets.UTF_8), bytes));
                         if (r.type() == RecordType.FLOW) {
                             p.flows++;
-                            p.flowMessages.add(bytes);
+                            if (repeat) {
+                                p.flowMessages.add(bytes);
+                            } else {
+                                destinations.add(((Flow) record).getDstIp());
+                            }
                         } else if (r.type() == RecordType.GPU) {
                             p.samples++;
-                            p.sampleMessages.add(bytes);
+                            if (repeat) {
+                                p.sampleMessages.add(bytes);
+                            }
                         } else {
                             p.assignments++;
                             p.assignmentMessages.add(bytes);
@@ -345,6 +424,7 @@ public final class EndToEndBench {
                     }
                 }
             }
+            p.destinations = destinations.size();
         }
         p.jobs = jobs.size();
         return p;
@@ -367,6 +447,9 @@ public final class EndToEndBench {
         Assignment a = (Assignment) r;
         return Assignment.newBuilder(a).setTs(a.getTs().plusMillis(shift)).build();
     }
+
+    /** The uid of detect's per-destination operator (DetectPipeline). */
+    private static final String DESTINATION_WINDOWS = "destination-windows";
 
     /** Runs of the limit loop; the fastest counts. */
     static final int LIMIT_RUNS = 3;

@@ -61,7 +61,9 @@ final class BenchCommand implements Callable<Integer> {
             description =
                     "Phases to run, comma-separated, of: pipeline (includes the limit loop), latency, replay, sweep"
                             + " (the dataset streamed live without and with one job sweeping --sweep-addresses"
-                            + " addresses: the state it leaves and its alerts). Default: pipeline,latency,replay.")
+                            + " addresses: the state it leaves and its alerts), fleet (the dataset once, not repeated,"
+                            + " e.g. an hour of `vigil simulate --nodes 2000`: time, CPU, and the largest checkpoint per"
+                            + " operator, per job and per destination address). Default: pipeline,latency,replay.")
     Set<EndToEndBench.Phase> phases = EnumSet.copyOf(EndToEndBench.Phase.DEFAULT);
 
     @Option(
