@@ -43,7 +43,9 @@ import org.apache.flink.util.OutputTag;
  * <p>State per job, bounded: per minute at most {@link #MAX_CALLS_PER_MINUTE} calls and {@link
  * #MAX_SIGHTINGS_PER_MINUTE} sightings (the first of the minute are kept: the earliest are what anchors an alert),
  * the alerts waiting for the watermark, and the context each open incident was last told with (computed afresh
- * when it opens or a category joins, carried on otherwise; ended by its CLOSE). Each minute ends {@link #HORIZON_MS} after it (an event-time timer set
+ * when it opens or a category joins, carried on otherwise), with the anchors its transitions were told with (at most
+ * {@link #MAX_KEPT_ANCHORS}) and the calls reported after them that tell of them (at most {@link #MAX_LATE_CALLS},
+ * until its next transition names them): all ended by its CLOSE. Each minute ends {@link #HORIZON_MS} after it (an event-time timer set
  * when its first record arrives), each waiting alert at its timer: nothing of a job is left a horizon after its
  * last record. Timers are set only when records arrive (BATCH mode ignores timers set while one fires).
  */
