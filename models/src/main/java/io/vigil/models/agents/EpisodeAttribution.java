@@ -62,6 +62,10 @@ public final class EpisodeAttribution {
     /** How a reason begins to say what the command holds; only calls above the last tier have it. */
     private static final String COMMAND = "; command ";
 
+    /** How a reason ends for a call named after the transition whose anchor it tells of was told. */
+    private static final String REPORTED_LATE =
+            "; reported when it ended, after the transition of that anchor was told";
+
     private static final Set<Category> NETWORK =
             EnumSet.of(Category.REVERSE_TUNNEL, Category.NETWORK_SCAN, Category.EXFILTRATION, Category.CRYPTO_MINING);
     private static final Set<Category> GPU = EnumSet.of(Category.CRYPTO_MINING, Category.GPU_DIVERSION);
@@ -224,6 +228,31 @@ public final class EpisodeAttribution {
      */
     public static boolean namedByCommand(AgentEpisode episode) {
         return episode.getCalls().stream().anyMatch(c -> c.getReason().contains(COMMAND));
+    }
+
+    /**
+     * The episode as named by a later transition than the one whose anchor its calls tell of: a call is reported when
+     * it ends, and one that ran for minutes arrives after the alert it caused was told. Each reason says so.
+     */
+    public static AgentEpisode reportedLate(AgentEpisode episode) {
+        if (namedLate(episode)) {
+            return episode;
+        }
+        List<AgentCall> calls = new ArrayList<>(episode.getCalls().size());
+        for (AgentCall c : episode.getCalls()) {
+            calls.add(AgentCall.newBuilder(c)
+                    .setReason(c.getReason() + REPORTED_LATE)
+                    .build());
+        }
+        return AgentEpisode.newBuilder(episode)
+                .setReason(episode.getReason() + REPORTED_LATE)
+                .setCalls(calls)
+                .build();
+    }
+
+    /** Whether the episode was named by a later transition than the one its calls tell of ({@link #reportedLate}). */
+    public static boolean namedLate(AgentEpisode episode) {
+        return episode.getReason().endsWith(REPORTED_LATE);
     }
 
     /** Best first: lower tier, then nearer in time, then earlier start, then episode and step. */

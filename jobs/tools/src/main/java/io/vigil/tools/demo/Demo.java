@@ -33,10 +33,12 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
@@ -241,8 +243,8 @@ public final class Demo {
                     .toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
-            // per incident, the episode a line said was behind it: a later transition names only a new one
-            Map<String, String> toldBehind = new HashMap<>();
+            // per incident, the episodes a line said were behind it: a later transition names only new ones
+            Map<String, Set<String>> toldBehind = new HashMap<>();
             while (true) {
                 // asked before polling: what the poll returns is then all there was when the job had stopped
                 boolean stopped = !jobRunning.get();
@@ -254,16 +256,9 @@ public final class Demo {
                             incidents.put(d.record().getIncidentId(), d.record());
                         }
                         out.println(describe(d.record()));
-                        String behind =
-                                behind(d.record(), toldBehind.get(d.record().getIncidentId()));
-                        if (behind != null) {
-                            out.println(behind);
-                            if (EpisodeAttribution.namedByCommand(
-                                    d.record().getAgentContext().get(0))) {
-                                toldBehind.put(
-                                        d.record().getIncidentId(),
-                                        d.record().getAgentContext().get(0).getEpisodeId());
-                            }
+                        Set<String> told = toldBehind.computeIfAbsent(d.record().getIncidentId(), i -> new HashSet<>());
+                        for (String line : behind(d.record(), told)) {
+                            out.println(line);
                         }
                     }
                 }
@@ -335,27 +330,42 @@ public final class Demo {
     }
 
     /**
-     * The agent episode and tool call behind an incident, on a line of its own: under the transition that opened it
-     * or that a category joined it on, the episode named first, its first call, and why; or under a later one that
-     * names a new episode for what its commands hold (a call reported when it ended, after the alert it caused). An
-     * episode named only because a call started near the packet is said to be that, not "behind it". Null when
-     * there is none to tell.
+     * The agent episodes and tool calls behind an incident, each on a line of its own: under the transition that
+     * opened it or that a category joined it on, the episode named first, its first call, and why; under a later one
+     * (its CLOSE too) an episode named for what its commands hold that no earlier line of the incident told: named
+     * first by an update (a newer cause), or named late (a call reported when it ended, after the transition whose
+     * first packet it preceded was told). An episode named only because a call started near the packet is said to be
+     * that, not "behind it". Empty when there is none to tell.
      *
-     * @param toldBefore the episode an earlier line of this incident said was behind it; null when none
+     * @param toldBefore the episodes earlier lines of this incident said were behind it; those these lines say are
+     *     added
      */
-    static String behind(Alert a, String toldBefore) {
-        boolean fresh = a.getIncidentState() == IncidentState.OPEN
-                || a.getIncidentState() == null
+    static List<String> behind(Alert a, Set<String> toldBefore) {
+        IncidentState state = a.getIncidentState();
+        boolean fresh = state == IncidentState.OPEN
+                || state == null
                 || a.getTransitionCauses().contains(TransitionCause.CATEGORY_JOINED);
-        if (a.getAgentContext().isEmpty() || a.getIncidentState() == IncidentState.CLOSE) {
-            return null;
+        List<String> lines = new ArrayList<>();
+        List<AgentEpisode> context = a.getAgentContext();
+        for (int i = 0; i < context.size(); i++) {
+            AgentEpisode episode = context.get(i);
+            boolean byCommand = EpisodeAttribution.namedByCommand(episode);
+            boolean late = EpisodeAttribution.namedLate(episode);
+            boolean news = byCommand && !toldBefore.contains(episode.getEpisodeId());
+            boolean tell = i == 0
+                    ? (fresh && state != IncidentState.CLOSE) || (news && (state != IncidentState.CLOSE || late))
+                    : news && late;
+            if (tell && !episode.getCalls().isEmpty()) {
+                lines.add(line(episode, byCommand));
+                if (byCommand) {
+                    toldBefore.add(episode.getEpisodeId());
+                }
+            }
         }
-        AgentEpisode episode = a.getAgentContext().get(0);
-        boolean byCommand = EpisodeAttribution.namedByCommand(episode);
-        if (episode.getCalls().isEmpty()
-                || (!fresh && (!byCommand || episode.getEpisodeId().equals(toldBefore)))) {
-            return null;
-        }
+        return lines;
+    }
+
+    private static String line(AgentEpisode episode, boolean byCommand) {
         AgentCall call = episode.getCalls().get(0);
         String command = call.getCommand();
         if (command.length() > 80) {

