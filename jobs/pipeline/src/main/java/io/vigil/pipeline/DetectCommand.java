@@ -62,6 +62,7 @@ public final class DetectCommand implements Callable<Integer>, UsesSettings {
                 VigilConfig.OUT_OF_ORDERNESS_MS,
                 VigilConfig.IDLENESS_MS,
                 VigilConfig.ASSIGNMENT_IDLENESS_MS,
+                VigilConfig.ALIGNMENT_MAX_DRIFT_MS,
                 VigilConfig.CHECKPOINT_INTERVAL_MS,
                 VigilConfig.CHECKPOINT_DIR,
                 VigilConfig.PARALLELISM,

@@ -34,6 +34,7 @@ public final class VigilConfig extends AbstractConfig {
     public static final String OUT_OF_ORDERNESS_MS = "watermark.out.of.orderness.ms";
     public static final String IDLENESS_MS = "watermark.idleness.ms";
     public static final String ASSIGNMENT_IDLENESS_MS = "watermark.idleness.assignments.ms";
+    public static final String ALIGNMENT_MAX_DRIFT_MS = "watermark.alignment.max-drift-ms";
     public static final String DESTINATION_LOOKBACK_MS = "destination.lookback.ms";
     public static final String FLEET_WARMUP_MS = "destination.warmup.ms";
     public static final String JOB_IDLE_TIMEOUT_MS = "job.idle.timeout.ms";
@@ -131,6 +132,16 @@ public final class VigilConfig extends AbstractConfig {
                                 + " they are sparse, and after each START or STOP their partition holds back every window"
                                 + " until it counts as idle again, so this bounds the alert delay a scheduler event adds, ms;"
                                 + " 0 takes watermark.idleness.ms; with that one 0 (never idle), this one is never used either.")
+                .define(
+                        ALIGNMENT_MAX_DRIFT_MS,
+                        Type.LONG,
+                        180_000L,
+                        Range.atLeast(0),
+                        Importance.MEDIUM,
+                        "Kafka input: a partition whose watermark is this far ahead of the slowest active partition"
+                                + " (idle ones do not count) is paused until the others catch up, so that reading a"
+                                + " backlog does not fill state with records the watermark has not reached, ms; 0 off"
+                                + " (Flink's split-level watermark alignment).")
                 .define(
                         DESTINATION_LOOKBACK_MS,
                         Type.LONG,

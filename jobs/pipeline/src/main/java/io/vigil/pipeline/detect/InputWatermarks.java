@@ -66,6 +66,29 @@ final class InputWatermarks implements WatermarkGenerator<Received> {
                 .withTimestampAssigner((r, previous) -> r.eventTime());
     }
 
+    /**
+     * The strategy of a source whose splits can be paused (Kafka): as {@link #strategy}, and with split-level
+     * watermark alignment unless {@code alignmentMaxDrift} is zero. Reading a backlog, a reader takes about a
+     * megabyte per partition per fetch, hours of event time of sparse flows against minutes of dense samples;
+     * without alignment every record ahead of the watermark waits in state. A split more than the drift ahead
+     * of the slowest reader's watermark is paused. Idle splits do not hold it back: a reader's watermark is the
+     * minimum over its active splits, and an all-idle reader reports the end of time. So an assignments partition
+     * that is behind and silent pauses the flows only until it counts as idle, by its own activity clock (Flink
+     * gives each split one), which stands still only while that split is paused or its task back-pressured.
+     */
+    static WatermarkStrategy<Received> alignedStrategy(DetectSettings settings) {
+        WatermarkStrategy<Received> strategy = strategy(settings);
+        return settings.alignmentMaxDrift().isZero()
+                ? strategy
+                : strategy.withWatermarkAlignment(ALIGNMENT_GROUP, settings.alignmentMaxDrift(), ALIGNMENT_UPDATE);
+    }
+
+    /** The inputs' alignment group: the one Kafka source of flows, samples and assignments. */
+    private static final String ALIGNMENT_GROUP = "vigil-inputs";
+
+    /** How often readers report their watermarks and learn how far they may go (Flink's default). */
+    private static final Duration ALIGNMENT_UPDATE = Duration.ofSeconds(1);
+
     @Override
     public void onEvent(Received record, long timestamp, WatermarkOutput output) {
         watermarks.onEvent(record, timestamp, output);

@@ -31,6 +31,7 @@ import io.vigil.records.SuppressionRule;
 import io.vigil.records.TransitionCause;
 import io.vigil.records.wire.Framings;
 import io.vigil.records.wire.RecordFraming;
+import io.vigil.settings.KafkaClients;
 import io.vigil.settings.Topic;
 import io.vigil.settings.VigilConfig;
 import java.nio.file.Files;
@@ -61,6 +62,7 @@ import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -225,6 +227,45 @@ class ModelReleasesIT {
                     .isEqualTo("ep-scan");
             assertThat(alerts.get(0).getAgentContext().get(0).getReason()).contains("a port scanner");
             assertThat(sum(job.getJobID(), "callsAfterTheirAlerts")).isZero();
+        } finally {
+            job.cancel().get();
+        }
+    }
+
+    /**
+     * Watermark alignment reading a backlog: a flow or sample partition more than the drift (one window here) ahead
+     * of the slowest active partition is paused. The scheduler's partitions are behind from the start (one START at
+     * minute 0, the other partition empty) and then silent for good; they must stop holding the flows back once they
+     * count as idle, or the paused flows would wait for them for ever and no window after the first couple would
+     * close. Polls of 20 records make the pausing take effect within the backlog (a poll otherwise returns the
+     * whole test's data at once, before any pause).
+     */
+    @Test
+    void aBacklogReadWithAlignmentIsNotHeldBackBySilentAssignmentPartitionsThatAreBehind() throws Exception {
+        VigilConfig config = freshTopics(
+                Duration.ofSeconds(3),
+                Map.of(
+                        VigilConfig.ALIGNMENT_MAX_DRIFT_MS,
+                        "60000",
+                        KafkaClients.PREFIX + ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
+                        "20"));
+        int minutes = 15;
+        Telemetry telemetry = new Telemetry();
+        telemetry.start(TRAINER, 0);
+        for (int minute = 0; minute < minutes; minute++) {
+            telemetry.minute(TRAINER, minute, false);
+        }
+        send(config, telemetry.drained());
+
+        JobClient job = DetectJob.start(environment(), config, new IndicatorScorer());
+        try {
+            // every window whose end the last records' watermark has passed: minutes 0 to 13
+            List<JobWindow> windows = awaitWindows(config, job.getJobID(), minutes - 2, minutes - 1);
+            assertThat(windows)
+                    .filteredOn(w -> !w.getWindowStart().isAfter(Scenario.at(minutes - 2, 0)))
+                    .extracting(w -> w.getJobId())
+                    .containsOnly(TRAINER.id());
+            assertThat(gauges(job.getJobID(), "watermarkAlignmentDrift$")).isNotEmpty();
         } finally {
             job.cancel().get();
         }
@@ -528,6 +569,10 @@ class ModelReleasesIT {
 
     /** Topics of their own for one test: 2 partitions per input and output, the model topic as Vigil creates it. */
     static VigilConfig freshTopics(Duration idleness) {
+        return freshTopics(idleness, Map.of());
+    }
+
+    static VigilConfig freshTopics(Duration idleness, Map<String, Object> more) {
         String ns = "m" + System.nanoTime() + ".";
         Map<String, Object> settings = new HashMap<>();
         settings.put(VigilConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
@@ -541,6 +586,7 @@ class ModelReleasesIT {
         settings.put(VigilConfig.IDLENESS_MS, String.valueOf(idleness.toMillis()));
         settings.put(VigilConfig.TRANSACTIONAL_ID_PREFIX, ns + "vigil");
         settings.put(VigilConfig.GROUP_ID, ns + "detect");
+        settings.putAll(more);
         VigilConfig config = VigilConfig.defaults().with(settings);
         KafkaTopics.createAll(config);
         return config;
