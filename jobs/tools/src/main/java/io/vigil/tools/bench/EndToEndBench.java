@@ -89,6 +89,7 @@ public final class EndToEndBench {
     /**
      * @param delivery the latency phase's output.delivery
      * @param checkpointMs the latency phase's checkpoint interval (the pipeline phase's is its own)
+     * @param alignmentMaxDriftMs the pipeline phase's watermark.alignment.max-drift-ms (0: alignment off)
      */
     public record Options(
             Path dataset,
@@ -98,7 +99,8 @@ public final class EndToEndBench {
             boolean warmup,
             SweepBench.Options sweep,
             String delivery,
-            long checkpointMs) {
+            long checkpointMs,
+            long alignmentMaxDriftMs) {
         public Options(Path dataset, long flows, int parallelism) {
             this(
                     dataset,
@@ -108,7 +110,8 @@ public final class EndToEndBench {
                     true,
                     SweepBench.Options.DEFAULTS,
                     VigilConfig.defaults().getString(VigilConfig.OUTPUT_DELIVERY),
-                    VigilConfig.defaults().getLong(VigilConfig.CHECKPOINT_INTERVAL_MS));
+                    VigilConfig.defaults().getLong(VigilConfig.CHECKPOINT_INTERVAL_MS),
+                    VigilConfig.defaults().getLong(VigilConfig.ALIGNMENT_MAX_DRIFT_MS));
         }
     }
 
@@ -182,8 +185,14 @@ public final class EndToEndBench {
         int cores = Runtime.getRuntime().availableProcessors();
         Path checkpoints = Files.createTempDirectory("vigil-bench-checkpoints-");
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-            VigilConfig config = LocalRun.config(kafka, "vigil-bench", 10_000, checkpoints, Map.of());
+            VigilConfig config = LocalRun.config(
+                    kafka,
+                    "vigil-bench",
+                    10_000,
+                    checkpoints,
+                    Map.of(VigilConfig.ALIGNMENT_MAX_DRIFT_MS, Long.toString(options.alignmentMaxDriftMs())));
             KafkaTopics.createAll(config);
+            result.put("alignment_max_drift_ms", options.alignmentMaxDriftMs());
 
             out.printf(
                     "preloading %,d flows (and their GPU samples and assignments) from %s ...%n",
@@ -317,8 +326,11 @@ public final class EndToEndBench {
                     for (DatasetRecords.Timed r = records.next();
                             r != null && p.flows < options.flows();
                             r = records.next()) {
-                        SpecificRecord record = shifted(r.record(), shift);
                         String topic = topics.get(r.type());
+                        if (topic == null) {
+                            continue; // agent events: context, not part of this workload (as in the figures so far)
+                        }
+                        SpecificRecord record = shifted(r.record(), shift);
                         @SuppressWarnings("unchecked")
                         RecordFraming<SpecificRecord> framing =
                                 framings.computeIfAbsent(r.type(), t -> (RecordFraming<SpecificRecord>)

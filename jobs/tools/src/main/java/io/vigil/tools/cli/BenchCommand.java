@@ -97,6 +97,14 @@ final class BenchCommand implements Callable<Integer> {
     long checkpointMs = VigilConfig.defaults().getLong(VigilConfig.CHECKPOINT_INTERVAL_MS);
 
     @Option(
+            names = "--alignment-max-drift-ms",
+            paramLabel = "MS",
+            description =
+                    "pipeline phase: watermark.alignment.max-drift-ms, how far a Kafka partition may read ahead of"
+                            + " the slowest before it is paused; 0 off. Default: ${DEFAULT-VALUE}, as detect's.")
+    long alignmentMaxDriftMs = VigilConfig.defaults().getLong(VigilConfig.ALIGNMENT_MAX_DRIFT_MS);
+
+    @Option(
             names = "--no-warmup",
             description = "Measure the pipeline's first run (by default it runs once, unmeasured, to warm up the JIT).")
     boolean noWarmup;
@@ -134,7 +142,8 @@ final class BenchCommand implements Callable<Integer> {
                                 new SweepBench.Options(
                                         sweepAddresses, sweepMinutes, sweepSpeed, SweepBench.Options.DEFAULTS.port()),
                                 delivery,
-                                checkpointMs),
+                                checkpointMs,
+                                alignmentMaxDriftMs),
                         Scorers.load(model == null ? null : model.toString(), ModelTrust.of(List.of(), true)),
                         System.out)
                 .run();
