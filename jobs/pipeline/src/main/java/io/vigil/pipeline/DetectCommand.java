@@ -36,8 +36,8 @@ import picocli.CommandLine.Spec;
             ""
         })
 public final class DetectCommand implements Callable<Integer>, UsesSettings {
-    /** The topics the job reads and writes. */
-    private static final List<Topic> JOB_TOPICS = List.of(
+    /** The topics the job reads and writes (each named by its setting's flag). */
+    public static final List<Topic> JOB_TOPICS = List.of(
             Topic.FLOWS,
             Topic.GPU,
             Topic.ASSIGNMENTS,

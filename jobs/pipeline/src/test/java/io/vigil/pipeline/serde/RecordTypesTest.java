@@ -82,6 +82,6 @@ class RecordTypesTest {
                 attribution.add(node.getOperatorName());
             }
         }
-        assertThat(attribution).hasSize(3);
+        assertThat(attribution).hasSize(2);
     }
 }

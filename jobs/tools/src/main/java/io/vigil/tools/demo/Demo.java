@@ -1,6 +1,7 @@
 package io.vigil.tools.demo;
 
 import io.vigil.broker.EmbeddedKafka;
+import io.vigil.models.agents.EpisodeAttribution;
 import io.vigil.models.scoring.WindowScorer;
 import io.vigil.pipeline.DetectJob;
 import io.vigil.pipeline.files.DatasetRecords;
@@ -31,6 +32,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -239,6 +241,8 @@ public final class Demo {
                     .toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
+            // per incident, the episode a line said was behind it: a later transition names only a new one
+            Map<String, String> toldBehind = new HashMap<>();
             while (true) {
                 // asked before polling: what the poll returns is then all there was when the job had stopped
                 boolean stopped = !jobRunning.get();
@@ -250,9 +254,16 @@ public final class Demo {
                             incidents.put(d.record().getIncidentId(), d.record());
                         }
                         out.println(describe(d.record()));
-                        String behind = behind(d.record());
+                        String behind =
+                                behind(d.record(), toldBehind.get(d.record().getIncidentId()));
                         if (behind != null) {
                             out.println(behind);
+                            if (EpisodeAttribution.namedByCommand(
+                                    d.record().getAgentContext().get(0))) {
+                                toldBehind.put(
+                                        d.record().getIncidentId(),
+                                        d.record().getAgentContext().get(0).getEpisodeId());
+                            }
                         }
                     }
                 }
@@ -324,18 +335,25 @@ public final class Demo {
     }
 
     /**
-     * The agent episode and tool call behind an incident, on a line of its own under the one that opened it or that a
-     * category joined it on: the episode named first, its first call, and why; null when there is none to tell.
+     * The agent episode and tool call behind an incident, on a line of its own: under the transition that opened it
+     * or that a category joined it on, the episode named first, its first call, and why; or under a later one that
+     * names a new episode for what its commands hold (a call reported when it ended, after the alert it caused). An
+     * episode named only because a call started near the packet is said to be that, not "behind it". Null when
+     * there is none to tell.
+     *
+     * @param toldBefore the episode an earlier line of this incident said was behind it; null when none
      */
-    static String behind(Alert a) {
+    static String behind(Alert a, String toldBefore) {
         boolean fresh = a.getIncidentState() == IncidentState.OPEN
                 || a.getIncidentState() == null
                 || a.getTransitionCauses().contains(TransitionCause.CATEGORY_JOINED);
-        if (!fresh || a.getAgentContext().isEmpty()) {
+        if (a.getAgentContext().isEmpty() || a.getIncidentState() == IncidentState.CLOSE) {
             return null;
         }
         AgentEpisode episode = a.getAgentContext().get(0);
-        if (episode.getCalls().isEmpty()) {
+        boolean byCommand = EpisodeAttribution.namedByCommand(episode);
+        if (episode.getCalls().isEmpty()
+                || (!fresh && (!byCommand || episode.getEpisodeId().equals(toldBefore)))) {
             return null;
         }
         AgentCall call = episode.getCalls().get(0);
@@ -344,7 +362,8 @@ public final class Demo {
             command = command.substring(0, 79) + "…";
         }
         return String.format(
-                "       behind it: episode %s%s, step %s: %s `%s` (%s)",
+                "       %s: episode %s%s, step %s: %s `%s` (%s)",
+                byCommand ? "behind it" : "nearest call in time (its command says nothing of it)",
                 Printable.escape(episode.getEpisodeId()),
                 episode.getRolloutWorker() == null ? "" : " on " + Printable.escape(episode.getRolloutWorker()),
                 call.getStep() == null ? "?" : call.getStep().toString(),

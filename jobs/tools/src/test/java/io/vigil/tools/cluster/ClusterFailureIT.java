@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.vigil.collector.CollectorMetrics;
+import io.vigil.pipeline.DetectCommand;
 import io.vigil.pipeline.detect.Alerts;
 import io.vigil.pipeline.kafka.KafkaTopics;
 import io.vigil.records.Alert;
@@ -380,17 +381,7 @@ class ClusterFailureIT {
                     String.valueOf(idleness.toMillis()),
                     "--incident-close-quiet-windows",
                     String.valueOf(QUIET_WINDOWS)));
-            for (Topic t : List.of(
-                    Topic.FLOWS,
-                    Topic.GPU,
-                    Topic.ASSIGNMENTS,
-                    Topic.AGENT_EVENTS,
-                    Topic.ALERTS,
-                    Topic.EPISODE_FLAGS,
-                    Topic.WINDOWS,
-                    Topic.DEADLETTER,
-                    Topic.MODELS,
-                    Topic.SUPPRESSIONS)) {
+            for (Topic t : DetectCommand.JOB_TOPICS) {
                 args.add("--" + t.nameSetting().replace('.', '-'));
                 args.add(config.topic(t));
             }

