@@ -31,7 +31,6 @@ import io.vigil.records.SuppressionRule;
 import io.vigil.records.TransitionCause;
 import io.vigil.records.wire.Framings;
 import io.vigil.records.wire.RecordFraming;
-import io.vigil.settings.KafkaClients;
 import io.vigil.settings.Topic;
 import io.vigil.settings.VigilConfig;
 import java.nio.file.Files;
@@ -62,7 +61,6 @@ import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -244,11 +242,7 @@ class ModelReleasesIT {
     void aBacklogReadWithAlignmentIsNotHeldBackBySilentAssignmentPartitionsThatAreBehind() throws Exception {
         VigilConfig config = freshTopics(
                 Duration.ofSeconds(3),
-                Map.of(
-                        VigilConfig.ALIGNMENT_MAX_DRIFT_MS,
-                        "60000",
-                        KafkaClients.PREFIX + ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
-                        "20"));
+                Map.of(VigilConfig.ALIGNMENT_MAX_DRIFT_MS, "60000", VigilConfig.INPUT_MAX_POLL_RECORDS, "20"));
         int minutes = 15;
         Telemetry telemetry = new Telemetry();
         telemetry.start(TRAINER, 0);

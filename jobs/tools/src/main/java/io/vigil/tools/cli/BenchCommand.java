@@ -105,6 +105,13 @@ final class BenchCommand implements Callable<Integer> {
     long alignmentMaxDriftMs = VigilConfig.defaults().getLong(VigilConfig.ALIGNMENT_MAX_DRIFT_MS);
 
     @Option(
+            names = "--input-max-poll-records",
+            paramLabel = "N",
+            description = "pipeline phase: input.max.poll.records, records per poll of a Kafka input reader."
+                    + " Default: ${DEFAULT-VALUE}, as detect's.")
+    int inputMaxPollRecords = VigilConfig.defaults().getInt(VigilConfig.INPUT_MAX_POLL_RECORDS);
+
+    @Option(
             names = "--no-warmup",
             description = "Measure the pipeline's first run (by default it runs once, unmeasured, to warm up the JIT).")
     boolean noWarmup;
@@ -143,7 +150,8 @@ final class BenchCommand implements Callable<Integer> {
                                         sweepAddresses, sweepMinutes, sweepSpeed, SweepBench.Options.DEFAULTS.port()),
                                 delivery,
                                 checkpointMs,
-                                alignmentMaxDriftMs),
+                                alignmentMaxDriftMs,
+                                inputMaxPollRecords),
                         Scorers.load(model == null ? null : model.toString(), ModelTrust.of(List.of(), true)),
                         System.out)
                 .run();
