@@ -91,7 +91,7 @@ public final class EndToEndBench {
     /**
      * @param delivery the latency phase's output.delivery
      * @param checkpointMs the latency phase's checkpoint interval (the pipeline phase's is its own)
-     * @param alignmentMaxDriftMs the pipeline phase's watermark.alignment.max-drift-ms (0: alignment off)
+     * @param alignmentMaxDriftMs the pipeline and latency phases' watermark.alignment.max-drift-ms (0: alignment off)
      * @param inputMaxPollRecords the pipeline phase's input.max.poll.records
      */
     public record Options(
@@ -526,8 +526,15 @@ public final class EndToEndBench {
                     "vigil-bench-latency",
                     options.checkpointMs(),
                     checkpoints,
-                    Map.of(VigilConfig.IDLENESS_MS, "2000", VigilConfig.OUTPUT_DELIVERY, options.delivery()));
+                    Map.of(
+                            VigilConfig.IDLENESS_MS,
+                            "2000",
+                            VigilConfig.OUTPUT_DELIVERY,
+                            options.delivery(),
+                            VigilConfig.ALIGNMENT_MAX_DRIFT_MS,
+                            Long.toString(options.alignmentMaxDriftMs())));
             result.put("latency_output_delivery", options.delivery());
+            result.put("latency_alignment_max_drift_ms", options.alignmentMaxDriftMs());
             result.put("latency_checkpoint_interval_ms", options.checkpointMs());
             KafkaTopics.createAll(config);
             StreamExecutionEnvironment env = LocalRun.environment(options.parallelism());

@@ -100,7 +100,7 @@ final class BenchCommand implements Callable<Integer> {
             names = "--alignment-max-drift-ms",
             paramLabel = "MS",
             description =
-                    "pipeline phase: watermark.alignment.max-drift-ms, how far a Kafka partition may read ahead of"
+                    "pipeline and latency phases: watermark.alignment.max-drift-ms, how far a Kafka partition may read ahead of"
                             + " the slowest before it is paused; 0 off. Default: ${DEFAULT-VALUE}, as detect's.")
     long alignmentMaxDriftMs = VigilConfig.defaults().getLong(VigilConfig.ALIGNMENT_MAX_DRIFT_MS);
 
