@@ -79,6 +79,9 @@ public final class KafkaClients {
                 "max.in.flight.requests.per.connection",
                 "Vigil's input producers keep one request in flight: with more, a just-created partition can lose its"
                         + " first batch on brokers before Kafka 4.5 (KAFKA-15591)");
+        own.put(
+                "max.poll.records",
+                "it is Vigil's setting input.max.poll.records (--input-max-poll-records) for the detect job's input");
         own.put("enable.auto.commit", "the detect job commits its offsets with its checkpoints");
         own.put(
                 "auto.offset.reset",

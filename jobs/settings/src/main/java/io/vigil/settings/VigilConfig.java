@@ -34,6 +34,8 @@ public final class VigilConfig extends AbstractConfig {
     public static final String OUT_OF_ORDERNESS_MS = "watermark.out.of.orderness.ms";
     public static final String IDLENESS_MS = "watermark.idleness.ms";
     public static final String ASSIGNMENT_IDLENESS_MS = "watermark.idleness.assignments.ms";
+    public static final String ALIGNMENT_MAX_DRIFT_MS = "watermark.alignment.max-drift-ms";
+    public static final String INPUT_MAX_POLL_RECORDS = "input.max.poll.records";
     public static final String DESTINATION_LOOKBACK_MS = "destination.lookback.ms";
     public static final String FLEET_WARMUP_MS = "destination.warmup.ms";
     public static final String JOB_IDLE_TIMEOUT_MS = "job.idle.timeout.ms";
@@ -131,6 +133,29 @@ public final class VigilConfig extends AbstractConfig {
                                 + " they are sparse, and after each START or STOP their partition holds back every window"
                                 + " until it counts as idle again, so this bounds the alert delay a scheduler event adds, ms;"
                                 + " 0 takes watermark.idleness.ms; with that one 0 (never idle), this one is never used either.")
+                .define(
+                        ALIGNMENT_MAX_DRIFT_MS,
+                        Type.LONG,
+                        60_000L,
+                        Range.atLeast(0),
+                        Importance.MEDIUM,
+                        "Kafka input: a partition whose watermark is this far ahead of the slowest active partition"
+                                + " (idle ones do not count) is paused until the others catch up, so that reading a"
+                                + " backlog does not fill state with records the watermark has not reached, ms; 0 off"
+                                + " (Flink's split-level watermark alignment). Records wait in state for up to about this"
+                                + " plus twice watermark.out.of.orderness.ms of event time (live: once), and a backlog is"
+                                + " read at most this much event time per 200 ms (60 s: 300 times live pace).")
+                .define(
+                        INPUT_MAX_POLL_RECORDS,
+                        Type.INT,
+                        100,
+                        Range.atLeast(1),
+                        Importance.LOW,
+                        "Kafka input (flows, samples, assignments): at most this many records per poll of a reader"
+                                + " (Kafka's max.poll.records for that source). When watermark alignment pauses a"
+                                + " partition, what the reader has already polled still goes out (the batch being handed"
+                                + " on and up to two queued), and waits in state: this bounds it. Each poll is one"
+                                + " hand-over between the fetcher and the task thread.")
                 .define(
                         DESTINATION_LOOKBACK_MS,
                         Type.LONG,

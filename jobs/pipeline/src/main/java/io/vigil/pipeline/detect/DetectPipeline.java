@@ -30,10 +30,12 @@ import io.vigil.records.RejectReason;
 import java.time.Instant;
 import java.util.List;
 import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.configuration.ExecutionOptions;
+import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -373,8 +375,12 @@ public final class DetectPipeline {
         }
         DataStream<Received> all = null;
         for (int i = 0; i < sources.size(); i++) {
-            DataStream<Received> one = env.fromSource(sources.get(i), InputWatermarks.strategy(settings), "input " + i)
-                    .uid("source-" + i);
+            Source<Received, ?, ?> source = sources.get(i);
+            WatermarkStrategy<Received> watermarks = source instanceof KafkaSource
+                    ? InputWatermarks.alignedStrategy(settings)
+                    : InputWatermarks.strategy(settings);
+            DataStream<Received> one =
+                    env.fromSource(source, watermarks, "input " + i).uid("source-" + i);
             all = all == null ? one : all.union(one);
         }
         return all;

@@ -3,6 +3,7 @@ package io.vigil.pipeline.detect;
 import io.vigil.pipeline.ingest.Received;
 import java.time.Duration;
 import org.apache.flink.api.common.eventtime.BoundedOutOfOrdernessWatermarks;
+import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -43,13 +44,37 @@ final class InputWatermarks implements WatermarkGenerator<Received> {
 
     private boolean idle;
 
+    private final long outOfOrdernessMs;
+    /** How far this split's watermark moves before it is emitted on a record, ms; 0: only periodically. */
+    private final long eagerStepMs;
+    /** The highest timestamp seen, and the last watermark emitted (periodically or on a record). */
+    private long maxTimestamp = Long.MIN_VALUE;
+
+    private long emittedWatermark = Long.MIN_VALUE;
+
     /**
      * @param idleness a split of flows or samples is idle after this long without records; zero: never
      * @param assignmentIdleness a split that has been idle before and whose last record was an assignment is idle
      *     after this long; zero: after {@code idleness}
      */
     InputWatermarks(Duration outOfOrderness, Duration idleness, Duration assignmentIdleness, RelativeClock clock) {
+        this(outOfOrderness, idleness, assignmentIdleness, Duration.ZERO, clock);
+    }
+
+    /**
+     * @param eagerStep zero: the watermark is emitted periodically only; else also on a record, as soon as it has
+     *     moved this far since it was last emitted (see {@link #alignedStrategy}); live, between two periodic
+     *     emits, it never moves that far
+     */
+    InputWatermarks(
+            Duration outOfOrderness,
+            Duration idleness,
+            Duration assignmentIdleness,
+            Duration eagerStep,
+            RelativeClock clock) {
         this.watermarks = new BoundedOutOfOrdernessWatermarks<>(outOfOrderness);
+        this.outOfOrdernessMs = outOfOrderness.toMillis();
+        this.eagerStepMs = eagerStep.toMillis();
         this.clock = clock;
         this.idlenessNanos = idleness.toNanos();
         this.dataTimer = idleness.isZero() ? null : new IdlenessTimer(clock, idleness);
@@ -58,17 +83,73 @@ final class InputWatermarks implements WatermarkGenerator<Received> {
 
     /** The strategy of every input source of the pipeline: these watermarks, timestamps from the records. */
     static WatermarkStrategy<Received> strategy(DetectSettings settings) {
+        return strategy(settings, Duration.ZERO);
+    }
+
+    private static WatermarkStrategy<Received> strategy(DetectSettings settings, Duration eagerStep) {
         Duration outOfOrderness = settings.outOfOrderness();
         Duration idleness = settings.idleness();
         Duration assignmentIdleness = settings.assignmentIdleness();
         return WatermarkStrategy.<Received>forGenerator(context -> new InputWatermarks(
-                        outOfOrderness, idleness, assignmentIdleness, context.getInputActivityClock()))
+                        outOfOrderness, idleness, assignmentIdleness, eagerStep, context.getInputActivityClock()))
                 .withTimestampAssigner((r, previous) -> r.eventTime());
     }
+
+    /**
+     * The strategy of a source whose splits can be paused (Kafka): as {@link #strategy}, and with split-level
+     * watermark alignment unless {@code alignmentMaxDrift} is zero. Reading a backlog, every record ahead of the
+     * slowest split's watermark waits in state; a split whose watermark is more than the drift ahead of the slowest
+     * reader's is paused (Flink's {@code SourceOperator}: the Kafka consumer stops returning its records). Idle
+     * splits do not hold it back: a reader's watermark is the minimum over its active splits, and an all-idle
+     * reader reports the end of time. So an assignments partition that is behind and silent pauses the flows only
+     * until it counts as idle, by its own activity clock (Flink gives each split one), which stands still only while
+     * that split is paused or its task back-pressured.
+     *
+     * <p>What a split reads past the drift before it is paused: Flink compares a split's watermark with the allowed
+     * maximum when the watermark is emitted, and a periodic watermark comes every 200 ms, in which a reader catching up
+     * hands on thousands of records (hours of a small fleet's event time). So with alignment a split's watermark is
+     * also emitted on a record once it has moved by the out-of-orderness (at least a second): a split is paused within
+     * that much event time of the limit, a few watermarks per drift more. What the reader had already polled when it
+     * pauses still goes out (the batch being handed on and the fetcher's queue, a few polls of
+     * {@code input.max.poll.records} each).
+     */
+    static WatermarkStrategy<Received> alignedStrategy(DetectSettings settings) {
+        if (settings.alignmentMaxDrift().isZero()) {
+            return strategy(settings);
+        }
+        Duration eagerStep =
+                settings.outOfOrderness().compareTo(MIN_EAGER_STEP) < 0 ? MIN_EAGER_STEP : settings.outOfOrderness();
+        return strategy(settings, eagerStep)
+                .withWatermarkAlignment(ALIGNMENT_GROUP, settings.alignmentMaxDrift(), ALIGNMENT_UPDATE);
+    }
+
+    /** The smallest step of a watermark emitted on a record: with no out-of-orderness, not one per record. */
+    private static final Duration MIN_EAGER_STEP = Duration.ofSeconds(1);
+
+    /** The inputs' alignment group: the one Kafka source of flows, samples and assignments. */
+    private static final String ALIGNMENT_GROUP = "vigil-inputs";
+
+    /**
+     * How often readers report their watermarks and learn how far they may go: the slowest reader's watermark can
+     * move at most one drift per update, so this caps how fast a backlog is read in event time (drift / update: at
+     * the default 60 s drift and the pipeline's watermark interval of 200 ms, 300 times live pace; Flink's default of
+     * 1 s would cap it at 60 times).
+     */
+    private static final Duration ALIGNMENT_UPDATE = Duration.ofMillis(200);
 
     @Override
     public void onEvent(Received record, long timestamp, WatermarkOutput output) {
         watermarks.onEvent(record, timestamp, output);
+        if (timestamp > maxTimestamp) {
+            maxTimestamp = timestamp;
+            long watermark = maxTimestamp - outOfOrdernessMs - 1;
+            if (eagerStepMs > 0
+                    && (emittedWatermark == Long.MIN_VALUE || watermark - emittedWatermark >= eagerStepMs)) {
+                // as the periodic emit would say: a split past the alignment's limit is paused now, not 200 ms on
+                output.emitWatermark(new Watermark(watermark));
+                emittedWatermark = watermark;
+            }
+        }
         if (record.record() != null) {
             // a dead letter (or a file's counts) says nothing about what the split carries
             lastWasAssignment = record.assignment != null;
@@ -104,6 +185,9 @@ final class InputWatermarks implements WatermarkGenerator<Received> {
             }
         } else {
             watermarks.onPeriodicEmit(output);
+            if (maxTimestamp != Long.MIN_VALUE) {
+                emittedWatermark = maxTimestamp - outOfOrdernessMs - 1;
+            }
         }
     }
 }

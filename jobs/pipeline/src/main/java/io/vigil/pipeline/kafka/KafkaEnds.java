@@ -132,7 +132,11 @@ public final class KafkaEnds {
                 .setGroupId(config.getString(VigilConfig.GROUP_ID))
                 .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
                 .setDeserializer(new KafkaInput(new HashMap<>(decoders)))
-                .setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+                .setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")
+                // what a reader hands on after alignment pauses a partition is a few polls: bound them
+                .setProperty(
+                        ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
+                        String.valueOf(config.getInt(VigilConfig.INPUT_MAX_POLL_RECORDS)));
         if (clientIdPrefix != null) {
             builder.setClientIdPrefix(clientIdPrefix);
         }

@@ -148,6 +148,50 @@ class InputWatermarksTest {
         assertThat(output.idle).isFalse();
     }
 
+    @Test
+    void withoutAnEagerStepTheWatermarkWaitsForThePeriodicEmit() {
+        InputWatermarks watermarks = generator(ASSIGNMENT_IDLENESS);
+        watermarks.onEvent(flow(100_000), 100_000, output);
+        watermarks.onEvent(flow(900_000), 900_000, output);
+
+        assertThat(output.emitted).isEmpty();
+    }
+
+    @Test
+    void withAnEagerStepTheWatermarkIsEmittedOnARecordOnceItHasMovedThatFar() {
+        // reading a backlog with alignment: a split past the allowed drift is paused on the record that takes it there
+        InputWatermarks watermarks =
+                new InputWatermarks(OUT_OF_ORDERNESS, IDLENESS, ASSIGNMENT_IDLENESS, OUT_OF_ORDERNESS, clock);
+        long lag = OUT_OF_ORDERNESS.toMillis() + 1;
+
+        watermarks.onEvent(flow(100_000), 100_000, output);
+        watermarks.onEvent(flow(105_000), 105_000, output); // 5 s on: not yet
+        watermarks.onEvent(flow(104_000), 104_000, output); // out of order: never moves it
+        watermarks.onEvent(flow(110_000), 110_000, output); // 10 s on
+        watermarks.onEvent(deadLetter(), Long.MIN_VALUE, output);
+        watermarks.onEvent(flow(500_000), 500_000, output);
+
+        assertThat(output.emitted).containsExactly(100_000 - lag, 110_000 - lag, 500_000 - lag);
+        quiet(watermarks, PERIOD);
+        assertThat(output.last).isEqualTo(500_000 - lag);
+    }
+
+    @Test
+    void liveTheEagerStepIsMeasuredFromThePeriodicWatermarkSoItAddsNone() {
+        InputWatermarks watermarks =
+                new InputWatermarks(OUT_OF_ORDERNESS, IDLENESS, ASSIGNMENT_IDLENESS, OUT_OF_ORDERNESS, clock);
+        watermarks.onEvent(flow(100_000), 100_000, output);
+        int first = output.emitted.size();
+        // a record per second of event time, a periodic emit between each two: 30 s on, nothing but periodic emits
+        for (long ts = 101_000; ts <= 130_000; ts += 1_000) {
+            watermarks.onEvent(flow(ts), ts, output);
+            int before = output.emitted.size();
+            watermarks.onPeriodicEmit(output);
+            assertThat(output.emitted).hasSize(before + 1);
+        }
+        assertThat(output.emitted).hasSize(first + 30);
+    }
+
     /** A split whose assignments were all read: it went idle after the general idleness. */
     private InputWatermarks caughtUpOnAssignments() {
         InputWatermarks watermarks = generator(ASSIGNMENT_IDLENESS);

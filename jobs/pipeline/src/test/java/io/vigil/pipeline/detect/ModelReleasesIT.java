@@ -230,6 +230,41 @@ class ModelReleasesIT {
         }
     }
 
+    /**
+     * Watermark alignment reading a backlog: a flow or sample partition more than the drift (one window here) ahead
+     * of the slowest active partition is paused. The scheduler's partitions are behind from the start (one START at
+     * minute 0, the other partition empty) and then silent for good; they must stop holding the flows back once they
+     * count as idle, or the paused flows would wait for them for ever and no window after the first couple would
+     * close. Polls of 20 records make the pausing take effect within the backlog (a poll otherwise returns the
+     * whole test's data at once, before any pause).
+     */
+    @Test
+    void aBacklogReadWithAlignmentIsNotHeldBackBySilentAssignmentPartitionsThatAreBehind() throws Exception {
+        VigilConfig config = freshTopics(
+                Duration.ofSeconds(3),
+                Map.of(VigilConfig.ALIGNMENT_MAX_DRIFT_MS, "60000", VigilConfig.INPUT_MAX_POLL_RECORDS, "20"));
+        int minutes = 15;
+        Telemetry telemetry = new Telemetry();
+        telemetry.start(TRAINER, 0);
+        for (int minute = 0; minute < minutes; minute++) {
+            telemetry.minute(TRAINER, minute, false);
+        }
+        send(config, telemetry.drained());
+
+        JobClient job = DetectJob.start(environment(), config, new IndicatorScorer());
+        try {
+            // every window whose end the last records' watermark has passed: minutes 0 to 13
+            List<JobWindow> windows = awaitWindows(config, job.getJobID(), minutes - 2, minutes - 1);
+            assertThat(windows)
+                    .filteredOn(w -> !w.getWindowStart().isAfter(Scenario.at(minutes - 2, 0)))
+                    .extracting(w -> w.getJobId())
+                    .containsOnly(TRAINER.id());
+            assertThat(gauges(job.getJobID(), "watermarkAlignmentDrift$")).isNotEmpty();
+        } finally {
+            job.cancel().get();
+        }
+    }
+
     static AgentEvent agentCall(String episode, Instant start, Instant end, String command) {
         return AgentEvent.newBuilder()
                 .setTs(end)
@@ -528,6 +563,10 @@ class ModelReleasesIT {
 
     /** Topics of their own for one test: 2 partitions per input and output, the model topic as Vigil creates it. */
     static VigilConfig freshTopics(Duration idleness) {
+        return freshTopics(idleness, Map.of());
+    }
+
+    static VigilConfig freshTopics(Duration idleness, Map<String, Object> more) {
         String ns = "m" + System.nanoTime() + ".";
         Map<String, Object> settings = new HashMap<>();
         settings.put(VigilConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
@@ -541,6 +580,7 @@ class ModelReleasesIT {
         settings.put(VigilConfig.IDLENESS_MS, String.valueOf(idleness.toMillis()));
         settings.put(VigilConfig.TRANSACTIONAL_ID_PREFIX, ns + "vigil");
         settings.put(VigilConfig.GROUP_ID, ns + "detect");
+        settings.putAll(more);
         VigilConfig config = VigilConfig.defaults().with(settings);
         KafkaTopics.createAll(config);
         return config;

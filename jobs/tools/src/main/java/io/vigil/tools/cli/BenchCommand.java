@@ -99,6 +99,21 @@ final class BenchCommand implements Callable<Integer> {
     long checkpointMs = VigilConfig.defaults().getLong(VigilConfig.CHECKPOINT_INTERVAL_MS);
 
     @Option(
+            names = "--alignment-max-drift-ms",
+            paramLabel = "MS",
+            description =
+                    "pipeline and latency phases: watermark.alignment.max-drift-ms, how far a Kafka partition may read ahead of"
+                            + " the slowest before it is paused; 0 off. Default: ${DEFAULT-VALUE}, as detect's.")
+    long alignmentMaxDriftMs = VigilConfig.defaults().getLong(VigilConfig.ALIGNMENT_MAX_DRIFT_MS);
+
+    @Option(
+            names = "--input-max-poll-records",
+            paramLabel = "N",
+            description = "pipeline phase: input.max.poll.records, records per poll of a Kafka input reader."
+                    + " Default: ${DEFAULT-VALUE}, as detect's.")
+    int inputMaxPollRecords = VigilConfig.defaults().getInt(VigilConfig.INPUT_MAX_POLL_RECORDS);
+
+    @Option(
             names = "--no-warmup",
             description = "Measure the pipeline's first run (by default it runs once, unmeasured, to warm up the JIT).")
     boolean noWarmup;
@@ -136,7 +151,9 @@ final class BenchCommand implements Callable<Integer> {
                                 new SweepBench.Options(
                                         sweepAddresses, sweepMinutes, sweepSpeed, SweepBench.Options.DEFAULTS.port()),
                                 delivery,
-                                checkpointMs),
+                                checkpointMs,
+                                alignmentMaxDriftMs,
+                                inputMaxPollRecords),
                         Scorers.load(model == null ? null : model.toString(), ModelTrust.of(List.of(), true)),
                         System.out)
                 .run();
