@@ -54,8 +54,13 @@ public final class DetectJob {
         if (parallelism > 0) {
             env.setParallelism(parallelism);
         }
+        DetectSettings settings = DetectSettings.from(config);
         DetectPipeline.build(
-                env, DetectSettings.from(config), scorer, KafkaEnds.inputs(config, bounded), KafkaEnds.outputs(config));
+                env,
+                bounded ? settings.withoutAlignment() : settings,
+                scorer,
+                KafkaEnds.inputs(config, bounded),
+                KafkaEnds.outputs(config));
         return env;
     }
 

@@ -59,6 +59,30 @@ public record DetectSettings(
         return from(VigilConfig.defaults());
     }
 
+    /**
+     * These settings with split-level watermark alignment off. A bounded Kafka read (to the topics' latest offsets)
+     * needs it: the connector 5.0.0-2.2 fails when alignment pauses a partition that has just reached its end
+     * (FLINK-39728: "No current assignment for partition", fixed after that release), and a bounded read is a
+     * test or a backfill, not the live backlog alignment is for.
+     */
+    public DetectSettings withoutAlignment() {
+        return new DetectSettings(
+                windowSize,
+                outOfOrderness,
+                idleness,
+                assignmentIdleness,
+                Duration.ZERO,
+                destinationLookback,
+                fleetWarmup,
+                jobIdleTimeout,
+                maxWaitingPerAddress,
+                internalCidrs,
+                topDestinations,
+                incidentUpdateInterval,
+                incidentQuietWindows,
+                modelTrust);
+    }
+
     /** These settings with another trust for model releases. */
     public DetectSettings withModelTrust(ModelTrust trust) {
         return new DetectSettings(
