@@ -22,10 +22,14 @@ final class ThreadCpu {
 
     /** Kinds of thread, matched on the name in this order; the first that matches counts. */
     enum Kind {
-        /** Flink's task threads: an operator chain, named "A -> B (1/2)#0". */
-        FLINK_TASK("flink_task", Pattern.compile(".* \\(\\d+/\\d+\\)#\\d+$")),
         /** The Kafka source's split fetchers (poll, decompress, hand records to the task thread). */
         SOURCE_FETCHER("source_fetcher", Pattern.compile("^Source Data Fetcher.*")),
+        /** Flink's network-buffer flushers, one per task, waking every buffer timeout. */
+        OUTPUT_FLUSHER("output_flusher", Pattern.compile("^OutputFlusher.*")),
+        /** The asynchronous part of checkpoints: writing the state to files. */
+        CHECKPOINT_ASYNC("checkpoint_async", Pattern.compile("^AsyncOperations.*")),
+        /** Flink's task threads: an operator chain, named "A -> B (1/2)#0" (fetchers and flushers too: first). */
+        FLINK_TASK("flink_task", Pattern.compile(".* \\(\\d+/\\d+\\)#\\d+$")),
         /** The job's Kafka clients' I/O threads: the sinks' producers, the source's admin client. */
         KAFKA_CLIENT(
                 "kafka_client",
