@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Profiles the measured pipeline run of `vigil bench` with JFR and prints where the time goes.
 #
-#   scripts/profile-bench.sh [JAR] [DATASET] [FLOWS] [OUT_DIR]
+#   scripts/profile-bench.sh [JAR] [DATASET] [FLOWS] [OUT_DIR] [PARALLELISM]
 #
 # Runs `vigil bench --phases pipeline` (which first runs the job once, unmeasured, to warm up the JIT),
 # starts a JFR recording (profile settings) with jcmd when the measured run begins and stops it when the
@@ -13,11 +13,12 @@ JAR=${1:-jobs/target/vigil.jar}
 DATASET=${2:-replay-data/rome-2026-02}
 FLOWS=${3:-200000}
 OUT=${4:-$(mktemp -d -t vigil-profile-XXXXXX)}
+PARALLELISM=${5:-2}
 HERE=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$OUT"
 LOG=$OUT/bench.log
 
-java -Xmx4g -jar "$JAR" bench --dataset "$DATASET" --flows "$FLOWS" --phases pipeline --out "$OUT/bench.json" > "$LOG" 2>&1 &
+java -Xmx4g -jar "$JAR" bench --dataset "$DATASET" --flows "$FLOWS" --parallelism "$PARALLELISM" --phases pipeline --out "$OUT/bench.json" > "$LOG" 2>&1 &
 PID=$!
 trap 'kill $PID 2>/dev/null || true' INT TERM
 
@@ -39,5 +40,5 @@ wait $PID
 
 jfr print --stack-depth 300 --json --events jdk.ExecutionSample "$OUT/pipeline.jfr" > "$OUT/samples.json"
 python3 "$HERE/jfr-top.py" "$OUT/samples.json" | tee "$OUT/summary.txt"
-grep -E 'pipeline_(seconds|cpu_seconds|records_per_cpu_s)' "$LOG"
+grep -E 'pipeline_(seconds|cpu_seconds|records_per_cpu_s|per_cpu_vs)' "$LOG"
 echo "recording, samples and summary in $OUT"
