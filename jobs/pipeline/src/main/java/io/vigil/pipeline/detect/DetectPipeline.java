@@ -166,8 +166,9 @@ public final class DetectPipeline {
         // hop was a tenth of the CPU). Safe here: no function keeps or changes a record it has passed on, and
         // what a function keeps in state arrived over the network (a fresh object) or was built by it.
         env.getConfig().enableObjectReuse();
-        // Zeek's reports of long connections count from the connection's start: turned into intervals first.
-        SingleOutputStreamOperator<Flow> flows = ConnectionIntervals.apply(read(env, inputs.sources(), settings))
+        // Split by kind where read (chained to the source: no exchange). Zeek's reports of long connections count
+        // from the connection's start: they go apart, keyed by connection, to be turned into intervals.
+        SingleOutputStreamOperator<Flow> flows = read(env, inputs.sources(), settings)
                 .process(new SplitReceived())
                 .returns(RecordTypes.FLOW)
                 .uid("split-received")
@@ -184,10 +185,14 @@ public final class DetectPipeline {
         // shuffle by job carries partial sums, not every flow.
         boolean batch = env.getConfiguration().get(ExecutionOptions.RUNTIME_MODE) == RuntimeExecutionMode.BATCH;
         DataStream<Assignment> everyAssignment = assignments.broadcast();
-        SingleOutputStreamOperator<JobFlow> attributedFlows = flows.map(f -> new FlowLookup(f, false))
+        DataStream<FlowLookup> lookups = flows.map(f -> new FlowLookup(f, false))
                 .returns(FlowLookup.TYPE)
                 .name("Look up flows")
-                .connect(everyAssignment)
+                .union(ConnectionIntervals.apply(flows.getSideOutput(SplitReceived.CUMULATIVE_FLOWS))
+                        .map(f -> new FlowLookup(f, false))
+                        .returns(FlowLookup.TYPE)
+                        .name("Look up intervals"));
+        SingleOutputStreamOperator<JobFlow> attributedFlows = lookups.connect(everyAssignment)
                 .transform(
                         "Attribute flows by source and destination address",
                         TypeInformation.of(JobFlow.class),

@@ -1,5 +1,6 @@
 package io.vigil.pipeline.ingest;
 
+import io.vigil.pipeline.serde.RecordTypes;
 import io.vigil.records.Flow;
 import java.time.Instant;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -9,9 +10,7 @@ import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
-import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
-import org.apache.flink.util.OutputTag;
 
 /**
  * Turns a connection's cumulative reports (Zeek's conn_long.log while it is open, then its conn.log record
@@ -33,41 +32,26 @@ import org.apache.flink.util.OutputTag;
  * difference is taken against the largest seen, never below zero, and a report that adds nothing at a time
  * already reported is dropped.
  */
-public final class ConnectionIntervals extends KeyedProcessFunction<String, Received, Received> {
+public final class ConnectionIntervals extends KeyedProcessFunction<String, Received, Flow> {
     private static final long serialVersionUID = 1L;
     /** How long a connection's last counters are kept after its last report, ms of event time. */
     static final long FORGET_AFTER_MS = 24 * 3_600_000L;
-
-    private static final OutputTag<Received> CUMULATIVE = new OutputTag<>("cumulative-reports") {};
 
     /** orig bytes, resp bytes, orig packets, resp packets, last report's end (ms) */
     private transient ValueState<long[]> last;
 
     /**
-     * The input with every cumulative report turned into its interval: reports with a connection id go through
-     * this operator, keyed by it; everything else passes without a shuffle.
+     * The intervals of the cumulative reports {@link SplitReceived} routed apart ({@link
+     * SplitReceived#CUMULATIVE_FLOWS}), keyed by connection id. Every other flow passes straight on where it was read,
+     * chained to its source: a union before the split would have cost every record an exchange.
      */
-    public static DataStream<Received> apply(DataStream<Received> received) {
-        SingleOutputStreamOperator<Received> split = received.process(new ProcessFunction<Received, Received>() {
-                    @Override
-                    public void processElement(Received r, Context ctx, Collector<Received> out) {
-                        if (r.flow != null && r.connection != null) {
-                            ctx.output(CUMULATIVE, r);
-                        } else {
-                            out.collect(r);
-                        }
-                    }
-                })
-                .returns(Received.class)
-                .uid("route-cumulative-reports")
-                .name("Route cumulative connection reports");
-        DataStream<Received> intervals = split.getSideOutput(CUMULATIVE)
+    public static SingleOutputStreamOperator<Flow> apply(DataStream<Received> cumulativeReports) {
+        return cumulativeReports
                 .keyBy(r -> r.connection)
                 .process(new ConnectionIntervals())
-                .returns(Received.class)
+                .returns(RecordTypes.FLOW)
                 .uid("connection-intervals")
                 .name("Cumulative reports to intervals");
-        return split.union(intervals);
     }
 
     @Override
@@ -78,7 +62,7 @@ public final class ConnectionIntervals extends KeyedProcessFunction<String, Rece
     }
 
     @Override
-    public void processElement(Received r, Context ctx, Collector<Received> out) throws Exception {
+    public void processElement(Received r, Context ctx, Collector<Flow> out) throws Exception {
         Flow report = r.flow;
         long[] before = last.value();
         long end = report.getTs().toEpochMilli();
@@ -94,8 +78,7 @@ public final class ConnectionIntervals extends KeyedProcessFunction<String, Rece
             last.clear();
         }
         if (interval != null) {
-            Received passed = Received.of(interval);
-            out.collect(passed);
+            out.collect(interval);
         }
     }
 
@@ -139,7 +122,7 @@ public final class ConnectionIntervals extends KeyedProcessFunction<String, Rece
     }
 
     @Override
-    public void onTimer(long timestamp, OnTimerContext ctx, Collector<Received> out) throws Exception {
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<Flow> out) throws Exception {
         long[] before = last.value();
         if (before != null && before[4] + FORGET_AFTER_MS <= timestamp) {
             last.clear();

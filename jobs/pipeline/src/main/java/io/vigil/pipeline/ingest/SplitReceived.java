@@ -24,6 +24,12 @@ public final class SplitReceived extends ProcessFunction<Received, Flow> {
 
     public static final OutputTag<GpuSample> SAMPLES = new OutputTag<>("gpu-samples", RecordTypes.GPU_SAMPLE);
     public static final OutputTag<Assignment> ASSIGNMENTS = new OutputTag<>("assignments") {};
+    /**
+     * Flows that are cumulative reports of a long connection (Zeek's conn_long.log, then its closing conn.log
+     * line), for {@link ConnectionIntervals} to turn into intervals; every other flow is the main output.
+     */
+    public static final OutputTag<Received> CUMULATIVE_FLOWS = new OutputTag<>("cumulative-flow-reports") {};
+
     public static final OutputTag<AgentEvent> AGENT_EVENTS = new OutputTag<>("agent-events") {};
     /** What each input file's reader counted ({@link InputStats}), once per file at its end. */
     public static final OutputTag<InputStats> INPUT_STATS = new OutputTag<>("input-stats") {};
@@ -48,7 +54,11 @@ public final class SplitReceived extends ProcessFunction<Received, Flow> {
     public void processElement(Received received, Context ctx, Collector<Flow> out) {
         if (received.flow != null) {
             flows.inc();
-            out.collect(received.flow);
+            if (received.connection != null) {
+                ctx.output(CUMULATIVE_FLOWS, received);
+            } else {
+                out.collect(received.flow);
+            }
         } else if (received.sample != null) {
             samples.inc();
             ctx.output(SAMPLES, received.sample);
