@@ -95,6 +95,10 @@ public class WindowAccumulator {
     static final Comparator<Contact> BY_LONGEST = Comparator.comparingLong((Contact c) -> c.longestDurationMs)
             .reversed()
             .thenComparing(BY_BYTES);
+    /** Rare hosts ({@link Contact#rare}, as the rare features count them) before popular ones. */
+    static final Comparator<Contact> RARE_FIRST =
+            Comparator.comparing((Contact c) -> !(c.popularityMatters() && c.rare()));
+
     static final Comparator<Contact> BY_UNANSWERED =
             Comparator.comparingLong((Contact c) -> c.unanswered).reversed().thenComparing(BY_BYTES);
 
@@ -642,11 +646,14 @@ public class WindowAccumulator {
 
     /**
      * What was seen: up to {@code topDestinations} destinations (at most {@link #MAX_EVIDENCE_DESTINATIONS}):
-     * first, a quarter for the longest-lived connections to external hosts (a tunnel's or a mining pool's session
-     * moves few bytes for hours: ranked by bytes it would hide behind any busy web client's downloads); of the
+     * first, a quarter for the longest-lived connections to external hosts, rare ones first (a tunnel's or a mining
+     * pool's session moves few bytes for hours: ranked by bytes it would hide behind any busy web client's downloads,
+     * and behind the fleet's popular trackers by length); of the
      * rest, half by most bytes, half by most unanswered attempts (so a scan's many small, unanswered probes show
-     * next to an upload's one big flow), filled up by bytes, listed by bytes; the GPU process names, miner names
-     * first, then by memory held; the window's flow and sample counts.
+     * next to an upload's one big flow), filled up by bytes, listed by bytes, each with what the features counted it
+     * as (rare, long-lived, its failed targets' ports), so a suppression can tell which category it took part in;
+     * the failed targets the list leaves out; the GPU process names, miner names first, then by memory held; the
+     * window's flow and sample counts.
      */
     public Evidence evidence(int topDestinations) {
         int n = Math.max(0, Math.min(topDestinations, MAX_EVIDENCE_DESTINATIONS));
@@ -654,7 +661,7 @@ public class WindowAccumulator {
         Set<Contact> chosen = new LinkedHashSet<>();
         contacts.stream()
                 .filter(c -> c.external && c.longLived())
-                .sorted(BY_LONGEST)
+                .sorted(RARE_FIRST.thenComparing(BY_LONGEST))
                 .limit((n + 3) / 4)
                 .forEach(chosen::add);
         int byBytesShare = chosen.size() + (n - chosen.size() + 1) / 2;
@@ -684,8 +691,14 @@ public class WindowAccumulator {
                         .setBytes(c.bytes())
                         .setFlows(c.flows)
                         .setUnanswered(c.unanswered)
+                        .setBytesOut(c.bytesOut)
+                        .setRare(c.popularityMatters() && c.rare())
+                        .setLongLived(c.longLived())
+                        .setFailedPorts(failedOrSilentPorts(c))
                         .build())
                 .toList();
+        long listedTargets =
+                destinations.stream().mapToLong(d -> d.getFailedPorts().size()).sum();
 
         Map<String, Set<Integer>> indices = new TreeMap<>();
         Map<String, Long> maxMib = new HashMap<>();
@@ -709,7 +722,38 @@ public class WindowAccumulator {
                 .setProcesses(new ArrayList<>(processes))
                 .setFlowCount(flows)
                 .setSampleCount(samples)
+                .setUnlistedFailedTargets(Math.max(0, allFailedTargets().count() - listedTargets))
                 .build();
+    }
+
+    /**
+     * A contact's ports among the window's failed targets, sorted: those where its attempts failed, and those where
+     * its datagrams met silence on a port silent on enough hosts to count ({@link PortReach#failedOrSilent}).
+     */
+    private List<Integer> failedOrSilentPorts(Contact c) {
+        Set<Integer> ports = new TreeSet<>();
+        for (int p : c.failedPorts) {
+            ports.add(p);
+        }
+        for (int p : c.silentPorts) {
+            PortReach reach = scanPorts.get(p);
+            if (reach != null && reach.silent.count() >= ContactStats.UDP_SILENT_JUDGED) {
+                ports.add(p);
+            }
+        }
+        return new ArrayList<>(ports);
+    }
+
+    /**
+     * Every failed target of the window (host and port), whatever its port's reach, with the silent ones that count:
+     * what the listed destinations' failed ports are a part of.
+     */
+    private DistinctCounter allFailedTargets() {
+        DistinctCounter out = overflowFailedTargets.copy();
+        for (PortReach reach : scanPorts.values()) {
+            out.merge(reach.failedOrSilent());
+        }
+        return out;
     }
 
     // ------------------------------------------------------------------ helpers

@@ -343,6 +343,22 @@ public final class IndicatorScorer implements WindowScorer {
         return contributions(new View(featureSet, features));
     }
 
+    /**
+     * Each indicator's contribution to a window with these features, by name, as {@link FeatureSet#CURRENT} names
+     * them; a feature not given reads 0 (no indicator fires on what is not there).
+     */
+    public static Map<Indicator, Double> contributions(Map<String, Double> features) {
+        return contributions(View.of(features));
+    }
+
+    /**
+     * Whether some GPU of a window with these features, by name, shows the hashing pattern: what makes a rare
+     * persistent connection a pool's rather than a tunnel's (see {@link Indicator#REVERSE_TUNNEL}).
+     */
+    public static boolean hashing(Map<String, Double> features) {
+        return Indicator.hashingEvidence(View.of(features)) > 0;
+    }
+
     private static Map<Indicator, Double> contributions(View view) {
         Map<Indicator, Double> out = new EnumMap<>(Indicator.class);
         for (Indicator indicator : Indicator.values()) {
@@ -429,6 +445,17 @@ public final class IndicatorScorer implements WindowScorer {
         View(FeatureSet set, double[] values) {
             this.set = set;
             this.values = values;
+        }
+
+        /** Features by name, as {@link FeatureSet#CURRENT} names them; one not given reads 0. */
+        static View of(Map<String, Double> features) {
+            FeatureSet set = FeatureSet.CURRENT;
+            double[] values = new double[set.size()];
+            for (int i = 0; i < values.length; i++) {
+                Double v = features.get(set.names().get(i));
+                values[i] = v == null ? 0 : v;
+            }
+            return new View(set, values);
         }
 
         /** The feature's value; 0 when not finite, so a bad input can never raise an alert. */

@@ -2,7 +2,6 @@ package io.vigil.models.suppression;
 
 import io.vigil.models.features.Cidr;
 import io.vigil.records.Category;
-import io.vigil.records.Destination;
 import io.vigil.records.SuppressionRule;
 import java.io.Serializable;
 import java.time.Instant;
@@ -13,11 +12,13 @@ import java.util.regex.Pattern;
 
 /**
  * One analyst's suppression rule, checked and ready to match: the one place that says what a rule may be
- * ({@link #refusal}) and which flagged windows it matches ({@link #covers}). Immutable and serializable, so a
+ * ({@link #refusal}) and what it matches ({@link #coversJob}, {@link #coversEndpoints}). Immutable and serializable, so a
  * Flink operator can hold one. {@link Suppressions} applies a set of them to a window.
  *
  * <p>A rule's conditions (job glob, labels, destination range and port) must all hold; what it then does
- * depends on its category: none silences the whole window, one removes that category from the window's.
+ * depends on its category and destination ({@link Suppressions#apply}): with a category it removes that category
+ * from the window's; without one, a destination rule removes the categories that rest on the destination alone
+ * ({@link Grounds}), and a rule of jobs and labels only silences the whole window.
  */
 public final class Suppression implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -127,12 +128,10 @@ public final class Suppression implements Serializable {
     }
 
     /**
-     * Whether the rule's conditions hold for a window: not expired at its end ({@link #activeAt}), the job id
-     * matches the glob, the job has every label, and (for a rule with a range or port) the window has
-     * suspicious destinations ({@link Suppressions#suspicious}) and every one lies in the range and on the port.
+     * Whether the rule's conditions on the job hold for a window: not expired at its end ({@link #activeAt}), the
+     * job id matches the glob, and the job has every label.
      */
-    public boolean covers(
-            String jobId, Map<String, String> jobLabels, List<Destination> suspicious, Instant windowEnd) {
+    public boolean coversJob(String jobId, Map<String, String> jobLabels, Instant windowEnd) {
         if (!activeAt(windowEnd)) {
             return false;
         }
@@ -144,18 +143,22 @@ public final class Suppression implements Serializable {
                 return false;
             }
         }
-        if (cidr == null && port == null) {
-            return true;
-        }
-        if (suspicious.isEmpty()) {
-            return false;
-        }
-        for (Destination d : suspicious) {
-            if ((cidr != null && !cidr.contains(d.getIp())) || (port != null && d.getPort() != port)) {
-                return false;
-            }
-        }
         return true;
+    }
+
+    /** Whether it names a destination: a range, a port, or both. */
+    public boolean namesDestination() {
+        return cidr != null || port != null;
+    }
+
+    /** Whether every endpoint lies in its range and on its port, and there is one at least. */
+    public boolean coversEndpoints(List<Grounds.Endpoint> endpoints) {
+        return !endpoints.isEmpty() && endpoints.stream().allMatch(this::coversEndpoint);
+    }
+
+    /** Whether the endpoint lies in its range and on its port. */
+    public boolean coversEndpoint(Grounds.Endpoint e) {
+        return (cidr == null || cidr.contains(e.ip())) && (port == null || e.port() == port);
     }
 
     /** A job glob as a pattern: {@code *} any run of characters, {@code ?} one; everything else literal. */

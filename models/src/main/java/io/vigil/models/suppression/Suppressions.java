@@ -1,7 +1,7 @@
 package io.vigil.models.suppression;
 
 import io.vigil.records.Category;
-import io.vigil.records.Destination;
+import io.vigil.records.Evidence;
 import java.io.Serializable;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -9,6 +9,7 @@ import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -48,8 +49,8 @@ public final class Suppressions implements Serializable {
     /**
      * What the rules do to a flagged window.
      *
-     * @param suppressed whether it opens or updates no incident: a rule without a category matched, or the
-     *     category rules removed every category it had
+     * @param suppressed whether it opens or updates no incident: a rule of jobs and labels only matched, or the
+     *     rules removed every category it had
      * @param ruleIds the rules that took part, sorted: those that matched it whole and those that removed one of
      *     its categories; empty when none did
      * @param categories its categories less those removed, in their order
@@ -62,23 +63,37 @@ public final class Suppressions implements Serializable {
     }
 
     /**
-     * Applies the rules to a flagged window of a job.
+     * Applies the rules to a flagged window of a job. A rule whose job conditions hold (expiry, glob, labels) then
+     * acts by its kind:
+     * <ul>
+     *   <li>with a category the window has: removes it, when the rule names no destination or every suspicious
+     *       destination of the evidence ({@link Grounds#suspicious}) lies in its range and on its port;</li>
+     *   <li>with a destination and no category: removes each category all of whose supporting destinations
+     *       ({@link Grounds}) lie in its range and on its port, or in those of the other such rules (a tunnel
+     *       allowed by one rule and a second endpoint by another); a category that rests on no listed destination,
+     *       or on something else too (hashing GPUs, a miner's process name), stays;</li>
+     *   <li>with neither: silences the whole window.</li>
+     * </ul>
+     * The window is suppressed when a whole-window rule matched or no category remains.
      *
      * @param jobLabels the job's scheduler labels (empty when none are known)
      * @param categories the categories the window was flagged for (UNKNOWN when no known kind fits)
-     * @param destinations the destinations of the window's evidence
+     * @param features the window's features by name, as scored
+     * @param evidence the window's evidence
      * @param windowEnd the window's end: a rule matches windows ending at or before its expiry
      */
     public Outcome apply(
             String jobId,
             Map<String, String> jobLabels,
             List<Category> categories,
-            List<Destination> destinations,
+            Map<String, Double> features,
+            Evidence evidence,
             Instant windowEnd) {
         if (rules.isEmpty()) {
             return new Outcome(false, List.of(), categories);
         }
-        List<Destination> suspicious = suspicious(destinations);
+        List<Grounds.Endpoint> suspicious = null;
+        List<Suppression> destinationRules = new ArrayList<>();
         Set<String> whole = new TreeSet<>();
         Set<String> removing = new TreeSet<>();
         Set<Category> removed = new LinkedHashSet<>();
@@ -86,14 +101,49 @@ public final class Suppressions implements Serializable {
             if (rule.category() != null && !categories.contains(rule.category())) {
                 continue;
             }
-            if (!rule.covers(jobId, jobLabels, suspicious, windowEnd)) {
+            if (!rule.coversJob(jobId, jobLabels, windowEnd)) {
                 continue;
             }
-            if (rule.category() == null) {
-                whole.add(rule.id());
-            } else {
+            if (rule.category() != null) {
+                if (rule.namesDestination()) {
+                    if (suspicious == null) {
+                        suspicious = Grounds.suspicious(evidence.getDestinations()).stream()
+                                .map(d -> new Grounds.Endpoint(d.getIp(), d.getPort()))
+                                .toList();
+                    }
+                    if (!rule.coversEndpoints(suspicious)) {
+                        continue;
+                    }
+                }
                 removing.add(rule.id());
                 removed.add(rule.category());
+            } else if (!rule.namesDestination()) {
+                whole.add(rule.id());
+            } else {
+                destinationRules.add(rule);
+            }
+        }
+        if (!destinationRules.isEmpty()) {
+            Grounds grounds = Grounds.of(categories, features, evidence);
+            for (Category category : categories) {
+                Optional<List<Grounds.Endpoint>> endpoints = grounds.of(category);
+                if (endpoints.isEmpty()) {
+                    continue;
+                }
+                Set<String> covering = new TreeSet<>();
+                boolean all = true;
+                for (Grounds.Endpoint e : endpoints.get()) {
+                    List<String> ids = destinationRules.stream()
+                            .filter(r -> r.coversEndpoint(e))
+                            .map(Suppression::id)
+                            .toList();
+                    all &= !ids.isEmpty();
+                    covering.addAll(ids);
+                }
+                if (all) {
+                    removing.addAll(covering);
+                    removed.add(category);
+                }
             }
         }
         if (whole.isEmpty() && removing.isEmpty()) {
@@ -104,19 +154,6 @@ public final class Suppressions implements Serializable {
         Set<String> ids = new TreeSet<>(whole);
         ids.addAll(removing);
         return new Outcome(!whole.isEmpty() || remaining.isEmpty(), List.copyOf(ids), remaining);
-    }
-
-    /**
-     * The destinations a window was flagged for, those a destination rule must cover: the external ones and
-     * those with unanswered attempts (a scan's targets); when there are none of these, every destination of
-     * the evidence. A benign internal destination (the job's storage, DNS) beside a flagged tunnel is thus no
-     * reason to keep alerting on a tunnel an analyst has allowed.
-     */
-    public static List<Destination> suspicious(List<Destination> destinations) {
-        List<Destination> suspicious = destinations.stream()
-                .filter(d -> d.getExternal() || d.getUnanswered() > 0)
-                .toList();
-        return suspicious.isEmpty() ? destinations : suspicious;
     }
 
     @Override

@@ -521,6 +521,45 @@ class WindowAccumulatorTest {
     }
 
     @Test
+    void saysPerDestinationWhatTheFeaturesCountedItAsAndTheFailedTargetsItLeavesOut() {
+        WindowAccumulator w = scene().with(internalScan(50))
+                .with(upload(DROP_IP, 90L << 20))
+                .with(trackerConnection(TRACKER_IP))
+                .popular(TRACKER_IP, 30, 10)
+                .with(WindowScene.tunnel("203.0.113.7", 22))
+                .window();
+
+        Evidence e = w.evidence(8);
+
+        // the long-lived quarter (2 of 8) goes to the rare tunnel before the fleet's popular tracker
+        assertThat(e.getDestinations())
+                .filteredOn(d -> d.getIp().equals("203.0.113.7"))
+                .singleElement()
+                .satisfies(d -> {
+                    assertThat(d.getRare()).isTrue();
+                    assertThat(d.getLongLived()).isTrue();
+                    assertThat(d.getFailedPorts()).isEmpty();
+                });
+        assertThat(e.getDestinations())
+                .filteredOn(d -> d.getIp().equals(DROP_IP))
+                .singleElement()
+                .satisfies(d -> {
+                    assertThat(d.getRare()).isTrue();
+                    assertThat(d.getBytesOut()).isEqualTo(90L << 20);
+                });
+        assertThat(e.getDestinations())
+                .filteredOn(d -> d.getIp().equals(TRACKER_IP))
+                .allSatisfy(d -> assertThat(d.getRare()).isFalse());
+        List<Destination> targets = e.getDestinations().stream()
+                .filter(d -> !d.getFailedPorts().isEmpty())
+                .toList();
+        assertThat(targets).isNotEmpty().allSatisfy(d -> assertThat(d.getIp()).startsWith("10.0.9."));
+        long listed = targets.stream().mapToLong(d -> d.getFailedPorts().size()).sum();
+        long all = Math.round(Math.expm1(w.featureMap().get(FeatureSet.FAILED_TARGETS)));
+        assertThat(e.getUnlistedFailedTargets()).isPositive().isEqualTo(all - listed);
+    }
+
+    @Test
     void showsUnansweredProbesEvenWhenBiggerDestinationsFillTheBytesHalf() {
         Evidence e = scene().with(internalScan(50)).with(ncclPeers(15)).window().evidence(10);
 

@@ -63,8 +63,9 @@ import org.slf4j.LoggerFactory;
  * evaluate) and from the suppression topic on the same broadcast input as the models (added, changed, removed by
  * a tombstone; kept in broadcast state, so a restored job has them). A flagged window a rule silences is still
  * emitted, flagged by the model and marked with the rules' ids ({@code suppressed_by}), but is no alert: it
- * opens or updates no incident. A category rule that removes some of a window's categories only takes them off
- * its alert (the window keeps the model's categories, which retraining reads). A rule's labels are matched
+ * opens or updates no incident. A rule that removes some of a window's categories (a category rule, or a
+ * destination rule taking off those that rest on its destination alone) only takes them off its alert (the window
+ * keeps the model's categories, which retraining reads). A rule's labels are matched
  * against the job's labels from its START assignments (kept with the job's other state); its expiry against the
  * window's end, in event time, so a replay suppresses the same windows and a running job stops applying an
  * expired rule without a restart. A rule applies from the first window scored after it arrives.
@@ -239,7 +240,8 @@ public final class ScoreWindows
                             window.getJobId(),
                             jobLabels(),
                             alert.getCategories(),
-                            alert.getEvidence().getDestinations(),
+                            featureSet.toMap(features),
+                            alert.getEvidence(),
                             window.getWindowEnd());
             if (outcome.suppressed()) {
                 builder.setSuppressedBy(outcome.ruleIds());

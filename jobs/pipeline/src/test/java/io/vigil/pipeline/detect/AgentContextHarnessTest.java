@@ -107,10 +107,12 @@ class AgentContextHarnessTest {
         Alert w = window(minute, 0.8, Severity.HIGH, Category.REVERSE_TUNNEL);
         return Alert.newBuilder(w)
                 .setEvidence(new Evidence(
-                        List.of(new Destination("203.0.113.7", 22, "tcp", true, 4_000L, 3L, 0L)),
+                        List.of(new Destination(
+                                "203.0.113.7", 22, "tcp", true, 4_000L, 3L, 0L, 0L, false, false, List.of())),
                         List.of(new ProcessEvidence("python", List.of(0), 2_000L)),
                         3L,
-                        10L))
+                        10L,
+                        0L))
                 .build();
     }
 
@@ -153,7 +155,8 @@ class AgentContextHarnessTest {
                                 new ProcessEvidence("python", List.of(0), 2_000L),
                                 new ProcessEvidence("xmrig", List.of(0), 900L)),
                         0L,
-                        10L))
+                        10L,
+                        0L))
                 .build());
         harness.processWatermark(new Watermark(at(3) + AgentContext.CALL_GRACE_MS));
 
@@ -215,7 +218,12 @@ class AgentContextHarnessTest {
         seen("10.0.50.7", 22, at(2) + 9_000);
         Alert scanWindow = Alert.newBuilder(window(2, 0.8, Severity.HIGH, Category.NETWORK_SCAN))
                 .setEvidence(new Evidence(
-                        List.of(new Destination("10.0.50.7", 22, "tcp", false, 0L, 1L, 1L)), List.of(), 1L, 0L))
+                        List.of(new Destination(
+                                "10.0.50.7", 22, "tcp", false, 0L, 1L, 1L, 0L, false, false, List.of())),
+                        List.of(),
+                        1L,
+                        0L,
+                        0L))
                 .build();
         Alert open = Incidents.open(scanWindow);
         alert(open);
@@ -227,10 +235,13 @@ class AgentContextHarnessTest {
         Alert both = Alert.newBuilder(window(4, 0.9, Severity.HIGH, Category.NETWORK_SCAN, Category.REVERSE_TUNNEL))
                 .setEvidence(new Evidence(
                         List.of(
-                                new Destination("203.0.113.7", 22, "tcp", true, 9_000L, 2L, 0L),
-                                new Destination("10.0.50.8", 80, "tcp", false, 0L, 1L, 1L)),
+                                new Destination(
+                                        "203.0.113.7", 22, "tcp", true, 9_000L, 2L, 0L, 0L, false, false, List.of()),
+                                new Destination(
+                                        "10.0.50.8", 80, "tcp", false, 0L, 1L, 1L, 0L, false, false, List.of())),
                         List.of(),
                         3L,
+                        0L,
                         0L))
                 .build();
         Alert joined = Alert.newBuilder(both)
@@ -284,7 +295,12 @@ class AgentContextHarnessTest {
         seen("10.0.50.7", 22, at(2) + 9_000);
         Alert scanWindow = Alert.newBuilder(window(2, 0.8, Severity.HIGH, Category.NETWORK_SCAN))
                 .setEvidence(new Evidence(
-                        List.of(new Destination("10.0.50.7", 22, "tcp", false, 0L, 1L, 1L)), List.of(), 1L, 0L))
+                        List.of(new Destination(
+                                "10.0.50.7", 22, "tcp", false, 0L, 1L, 1L, 0L, false, false, List.of())),
+                        List.of(),
+                        1L,
+                        0L,
+                        0L))
                 .build();
         Alert open = Incidents.open(scanWindow);
         alert(open);
@@ -319,7 +335,12 @@ class AgentContextHarnessTest {
         seen("10.0.50.7", 80, at(2) + 9_000);
         Alert open = Incidents.open(Alert.newBuilder(window(2, 0.8, Severity.HIGH, Category.NETWORK_SCAN))
                 .setEvidence(new Evidence(
-                        List.of(new Destination("10.0.50.7", 80, "tcp", false, 0L, 1L, 1L)), List.of(), 1L, 0L))
+                        List.of(new Destination(
+                                "10.0.50.7", 80, "tcp", false, 0L, 1L, 1L, 0L, false, false, List.of())),
+                        List.of(),
+                        1L,
+                        0L,
+                        0L))
                 .build());
         alert(open);
         harness.processWatermark(new Watermark(at(3) + AgentContext.CALL_GRACE_MS));
@@ -331,7 +352,12 @@ class AgentContextHarnessTest {
                 .setWindowStart(Instant.ofEpochMilli(at(5)))
                 .setWindowEnd(Instant.ofEpochMilli(at(6)))
                 .setEvidence(new Evidence(
-                        List.of(new Destination("10.0.60.9", 22, "tcp", false, 0L, 1L, 1L)), List.of(), 1L, 0L))
+                        List.of(new Destination(
+                                "10.0.60.9", 22, "tcp", false, 0L, 1L, 1L, 0L, false, false, List.of())),
+                        List.of(),
+                        1L,
+                        0L,
+                        0L))
                 .setIncidentState(IncidentState.UPDATE)
                 .setTransitionCauses(List.of(TransitionCause.ONGOING))
                 .build());

@@ -37,7 +37,7 @@ class IncidentsTest {
                 .setCategories(List.of(categories))
                 .setModelVersion("m")
                 .setReasons(List.of())
-                .setEvidence(new Evidence(List.of(), List.of(), 0L, 0L))
+                .setEvidence(new Evidence(List.of(), List.of(), 0L, 0L, 0L))
                 .build();
     }
 

@@ -95,7 +95,7 @@ class ScoreWindowsHarnessTest {
                 .setFeatureSet(FeatureSet.CURRENT.id())
                 .setFeatures(FeatureSet.CURRENT.toMap(features))
                 .build();
-        return new FeaturedWindow(w, new Evidence(List.of(), List.of(), 0L, 0L));
+        return new FeaturedWindow(w, new Evidence(List.of(), List.of(), 0L, 0L, 0L));
     }
 
     void send(int minute, String flaggedFeature) throws Exception {

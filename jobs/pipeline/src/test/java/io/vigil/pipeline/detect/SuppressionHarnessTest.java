@@ -56,7 +56,7 @@ class SuppressionHarnessTest {
     /** A tunnel window (flagged REVERSE_TUNNEL by the stub) of the job to the destination. */
     static FeaturedWindow tunnel(int minute, String destination) {
         double[] features = new double[FeatureSet.CURRENT.size()];
-        features[FeatureSet.CURRENT.index(FeatureSet.RARE_LONG_LIVED_HOSTS)] = 1.0;
+        features[FeatureSet.CURRENT.index(FeatureSet.RARE_LONG_LIVED_HOSTS)] = Math.log1p(1); // the one listed
         Instant start = BEGINNING.plus(MINUTE.multipliedBy(minute));
         JobWindow w = JobWindow.newBuilder()
                 .setJobId(JOB)
@@ -72,6 +72,8 @@ class SuppressionHarnessTest {
                 .setExternal(true)
                 .setBytes(50_000)
                 .setFlows(3)
+                .setRare(true)
+                .setLongLived(true)
                 .build();
         Destination storage = Destination.newBuilder()
                 .setIp("10.0.4.2")
@@ -81,7 +83,7 @@ class SuppressionHarnessTest {
                 .setBytes(900_000)
                 .setFlows(5)
                 .build();
-        return new FeaturedWindow(w, new Evidence(List.of(storage, d), List.of(), 8L, 0L));
+        return new FeaturedWindow(w, new Evidence(List.of(storage, d), List.of(), 8L, 0L, 0L));
     }
 
     static SuppressionRule.Builder rule(String id) {

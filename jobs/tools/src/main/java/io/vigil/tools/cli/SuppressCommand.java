@@ -126,14 +126,17 @@ final class SuppressCommand implements Runnable {
         @Option(
                 names = "--cidr",
                 paramLabel = "CIDR",
-                description = "Destination range, IPv4 or IPv6 (an address alone: that host): every suspicious"
-                        + " destination of the window must lie in it.")
+                description = "Destination range, IPv4 or IPv6 (an address alone: that host). Without --category,"
+                        + " it takes off each of a window's categories whose every destination lies in it (a tunnel's"
+                        + " far end, a scan's targets); one that also stands on the GPUs stays. With --category, every"
+                        + " suspicious destination of the window must lie in it.")
         String cidr;
 
         @Option(
                 names = "--port",
                 paramLabel = "N",
-                description = "Destination port: every suspicious destination of the window must be on it.")
+                description =
+                        "Destination port: as --cidr, the destinations must be on it (a scan's: each failed port).")
         Integer port;
 
         @Option(
@@ -157,6 +160,14 @@ final class SuppressCommand implements Runnable {
                         + " Default: never.")
         String expires;
 
+        @Option(
+                names = "--created",
+                paramLabel = "INSTANT",
+                description = "When the rule was decided, in event time (2026-02-10T09:30:00Z); a duration in"
+                        + " --expires counts from it. For a drill on recorded data, whose windows lie in the past:"
+                        + " the recording's time lets a rule expire within it. Default: now.")
+        String created;
+
         @Override
         public List<String> settingKeys() {
             return SETTINGS;
@@ -167,9 +178,9 @@ final class SuppressCommand implements Runnable {
             VigilConfig config = SettingOptions.read(spec, settingKeys());
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
-            Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
             SuppressionRule rule;
             try {
+                Instant now = created == null ? Instant.now().truncatedTo(ChronoUnit.MILLIS) : instant(created);
                 rule = SuppressionRule.newBuilder()
                         .setId(id)
                         .setJob(job)
@@ -319,6 +330,15 @@ final class SuppressCommand implements Runnable {
                 + Arrays.stream(Category.values())
                         .map(c -> c.name().toLowerCase(Locale.ROOT))
                         .collect(Collectors.joining(", ")));
+    }
+
+    /** An instant as --created takes it. */
+    static Instant instant(String text) {
+        try {
+            return Instant.parse(text.strip()).truncatedTo(ChronoUnit.MILLIS);
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException("--created '" + text + "' is not an instant (2026-02-10T09:30:00Z)");
+        }
     }
 
     private static final Pattern SHORT_DURATION = Pattern.compile("([0-9]{1,9})([smhdw])");

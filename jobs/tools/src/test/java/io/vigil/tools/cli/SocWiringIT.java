@@ -11,6 +11,7 @@ import io.vigil.pipeline.DetectJob;
 import io.vigil.pipeline.detect.Scorers;
 import io.vigil.pipeline.files.DatasetRecords;
 import io.vigil.pipeline.kafka.SuppressionTopic;
+import io.vigil.records.Category;
 import io.vigil.records.Decoded;
 import io.vigil.records.JobWindow;
 import io.vigil.records.RecordType;
@@ -60,8 +61,9 @@ import picocli.CommandLine.Model.CommandSpec;
  * Issue 14's bar, end to end, as a SOC wires Vigil up: the embedded broker takes clients over SASL_SSL only
  * (SCRAM-SHA-512, its own self-signed certificate); `vigil topics` creates the topics; the detect job (the default
  * model, as `vigil detect` loads it; on the mini-cluster, parallelism 2, exactly once) reads the ROME dataset and
- * writes OCSF Detection Findings; a suppression published mid-run silences the incident's job from the next
- * window until its expiry in event time, after which the alerts come back; `vigil alerts --alertmanager` forwards
+ * writes OCSF Detection Findings; a suppression of the tunnel's destination (its address and port, no job, no
+ * category) published mid-run silences the tunnel's alerts from the next window until its expiry in event time, while
+ * the mining beside it, which stands on the GPUs, keeps alerting; past the expiry the tunnel joins the incident; `vigil alerts --alertmanager` forwards
  * the incident to an Alertmanager stand-in on loopback, firing then resolved. Every transition and every post is
  * written to target/SocWiringIT-transitions.txt, to quote.
  *
@@ -78,14 +80,20 @@ class SocWiringIT {
     static final String KAFKA_PASSWORD = "Pl4nted-soc-s3cret";
     static final Path ROME = Path.of("../../replay-data/rome-2026-02");
     static final String ROGUE = "rl-tool-agent-8043";
-    /** The phases' split: after the miner joined the incident (09:32:38, labels.json), while it goes on. */
-    static final Instant SPLIT = Instant.parse("2026-02-10T09:40:00Z");
-    /** The rule's expiry: 20 windows after the split, well before the tunnel and the miner end (10:16, 10:19). */
+    /**
+     * The phases' split: after the scan opened the incident (09:21, labels.json), before the tunnel starts (09:27:36)
+     * and the miner (09:32:38): windows 09:28 to 09:32 are the tunnel's alone, those after it the tunnel's and the
+     * miner's.
+     */
+    static final Instant SPLIT = Instant.parse("2026-02-10T09:27:00Z");
+    /** The rule's expiry: 33 windows after the split, before the tunnel and the miner end (10:16, 10:19). */
     static final Instant EXPIRY = Instant.parse("2026-02-10T10:00:00Z");
+    /** The tunnel's far end, as the evidence lists it. */
+    static final String TUNNEL = "203.0.113.145";
     /** The data's end: the incident's last labelled minute (10:19) and its 5 quiet windows are in. */
     static final Instant END = Instant.parse("2026-02-10T10:40:00Z");
 
-    static final String RULE = "rl-agent-approved";
+    static final String RULE = "rome-bastion";
     static final int PARALLELISM = 2;
     static final Duration PATIENCE = Duration.ofMinutes(10);
     static final ObjectMapper MAPPER = new ObjectMapper();
@@ -177,20 +185,21 @@ class SocWiringIT {
                     () -> {
                         findings.clear();
                         findings.addAll(findings(config));
-                        return findings.stream().anyMatch(f -> f.joined().contains("CRYPTO_MINING"));
+                        return findings.stream().anyMatch(f -> f.joined().contains("NETWORK_SCAN"));
                     },
-                    "the miner to join the incident");
+                    "the scan to open the incident");
             Set<String> scoredBefore = readWindows(config).stream()
                     .map(w -> w.getJobId() + "@" + w.getWindowStart())
                     .collect(Collectors.toSet());
 
-            // an analyst approves the job's behaviour until EXPIRY in event time; over SASL_SSL, on the rule topic
+            // an analyst approves the tunnel's destination (any job) until EXPIRY in event time; over SASL_SSL
             SuppressionTopic.publish(
                     config,
                     SuppressionRule.newBuilder()
                             .setId(RULE)
-                            .setJob(ROGUE)
-                            .setReason("the agent's sandbox egress, approved (drill)")
+                            .setCidr(TUNNEL + "/32")
+                            .setPort(22)
+                            .setReason("the agent's bastion, approved (drill)")
                             .setAuthor("soc")
                             .setCreated(SPLIT)
                             .setExpires(EXPIRY)
@@ -223,20 +232,20 @@ class SocWiringIT {
 
             List<Finding> rogue =
                     findings.stream().filter(f -> f.job().equals(ROGUE)).toList();
-            // the incident: opened (Create), the miner joining it (Update), closed (Close)
+            // the scan's incident: opened (Create), closed (Close) while the rule silences the tunnel's windows
             Finding opened = rogue.get(0);
             assertThat(opened.activity()).as(opened.describe()).isEqualTo(1);
+            assertThat(opened.joined()).containsExactly("NETWORK_SCAN");
             List<Finding> first = rogue.stream()
                     .filter(f -> f.incident().equals(opened.incident()))
                     .toList();
-            assertThat(first).as("the first incident's activities").anySatisfy(f -> {
-                assertThat(f.activity()).isEqualTo(2);
-                assertThat(f.joined()).contains("CRYPTO_MINING");
-                assertThat(f.causes()).contains("CATEGORY_JOINED");
-            });
             assertThat(first.get(first.size() - 1).activity()).as("closed").isEqualTo(3);
+            assertThat(first)
+                    .as("the scan's incident")
+                    .noneSatisfy(f -> assertThat(f.joined()).contains("REVERSE_TUNNEL"));
 
-            // the rule silenced the job's windows from the split to its expiry; none after it
+            // the rule silenced the tunnel's windows from the split to its expiry, left the miner's alerting, and
+            // silenced nothing after it
             List<JobWindow> flagged = windows.stream()
                     .filter(w -> w.getJobId().equals(ROGUE) && w.getFlagged())
                     .toList();
@@ -244,17 +253,29 @@ class SocWiringIT {
                     .filter(w -> !w.getWindowStart().isBefore(SPLIT)
                             && !w.getWindowEnd().isAfter(EXPIRY))
                     .toList();
+            List<JobWindow> tunnelOnly = underRule.stream()
+                    .filter(w -> w.getCategories().equals(List.of(Category.REVERSE_TUNNEL)))
+                    .toList();
+            List<JobWindow> withMining = underRule.stream()
+                    .filter(w -> w.getCategories().contains(Category.CRYPTO_MINING))
+                    .toList();
             List<JobWindow> afterExpiry = flagged.stream()
                     .filter(w -> w.getWindowEnd().isAfter(EXPIRY))
                     .toList();
-            assertThat(underRule)
-                    .as("flagged windows under the rule")
+            assertThat(tunnelOnly)
+                    .as("the tunnel's windows under the rule")
                     .isNotEmpty()
                     .allSatisfy(w -> assertThat(w.getSuppressedBy()).containsExactly(RULE));
-            assertThat(afterExpiry)
-                    .as("flagged windows after the expiry")
+            assertThat(withMining)
+                    .as("the tunnel's and the miner's windows under the rule: the mining stands on the GPUs")
                     .isNotEmpty()
                     .allSatisfy(w -> assertThat(w.getSuppressedBy()).isEmpty());
+            assertThat(afterExpiry)
+                    .as("flagged windows after the expiry")
+                    .allSatisfy(w -> assertThat(w.getSuppressedBy()).isEmpty())
+                    .filteredOn(w -> w.getCategories().contains(Category.REVERSE_TUNNEL))
+                    .as("the tunnel's after the expiry")
+                    .isNotEmpty();
             assertThat(windows)
                     .filteredOn(w -> scoredBefore.contains(w.getJobId() + "@" + w.getWindowStart()))
                     .as("windows scored before the rule")
@@ -263,18 +284,31 @@ class SocWiringIT {
                     .filteredOn(w -> !w.getJobId().equals(ROGUE))
                     .as("other jobs")
                     .allSatisfy(w -> assertThat(w.getSuppressedBy()).isEmpty());
-            log("windows of " + ROGUE + ": " + underRule.size() + " flagged under " + RULE + " (" + SPLIT + " to "
-                    + EXPIRY + "), " + afterExpiry.size() + " flagged after it, none silenced");
-            // no transition tells a silenced window; past the expiry the alerts come back
+            log("windows of " + ROGUE + " under " + RULE + " (" + TUNNEL + ":22, " + SPLIT + " to " + EXPIRY + "): "
+                    + tunnelOnly.size() + " of the tunnel alone, silenced; " + withMining.size()
+                    + " of the tunnel and the miner, alerting for the mining; " + afterExpiry.size()
+                    + " flagged after the expiry, none silenced");
+            // no transition tells a window of the tunnel alone under the rule; the miner opens an incident under it,
+            // which the tunnel joins only past the expiry: its alerts are back
             assertThat(rogue)
-                    .as("no transition of a window under the rule")
-                    .noneSatisfy(f -> assertThat(f.windowStart() >= SPLIT.toEpochMilli()
-                                    && f.windowEnd() <= EXPIRY.toEpochMilli()
-                                    && f.activity() != 3)
+                    .as("no transition of a window of the tunnel alone under the rule")
+                    .noneSatisfy(f -> assertThat(tunnelOnly.stream()
+                                    .anyMatch(w -> w.getWindowStart().toEpochMilli() == f.windowStart()))
                             .isTrue());
-            assertThat(rogue).as("a Create or Update after the expiry").anySatisfy(f -> {
+            assertThat(rogue)
+                    .as("transitions under the rule")
+                    .filteredOn(f -> f.windowStart() >= SPLIT.toEpochMilli() && f.windowEnd() <= EXPIRY.toEpochMilli())
+                    .isNotEmpty()
+                    .allSatisfy(f -> assertThat(f.joined()).doesNotContain("REVERSE_TUNNEL"))
+                    .anySatisfy(f -> {
+                        assertThat(f.activity()).isEqualTo(1);
+                        assertThat(f.joined()).containsExactly("CRYPTO_MINING");
+                    });
+            assertThat(rogue).as("the tunnel joining past the expiry").anySatisfy(f -> {
                 assertThat(f.windowStart()).isGreaterThanOrEqualTo(EXPIRY.toEpochMilli());
-                assertThat(f.activity()).isIn(1, 2);
+                assertThat(f.activity()).isEqualTo(2);
+                assertThat(f.joined()).containsExactly("REVERSE_TUNNEL");
+                assertThat(f.causes()).contains("CATEGORY_JOINED");
             });
 
             // Alertmanager: every committed transition forwarded; the first incident firing, then resolved

@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -190,6 +191,36 @@ class SuppressCommandIT {
         assertThat(badExpiry.exit()).isEqualTo(2);
         assertThat(badExpiry.err()).contains("--expires 'soon'");
         assertThat(SuppressionTopic.read(config(topic)).rules()).isEmpty();
+    }
+
+    @Test
+    void aDrillOnRecordedDataDatesTheRuleInTheRecordingsTime() throws Exception {
+        String topic = freshTopic();
+        String[] drill = {
+            "add", "--id", "drill", "--cidr", "203.0.113.145", "--port", "22", "--reason", "drill", "--author", "soc"
+        };
+        // an instant in the recording's past is before now: refused, as it would never match a live window
+        Run past = suppress(topic, concat(drill, "--expires", "2026-02-10T09:40:00Z"));
+        assertThat(past.exit()).isEqualTo(2);
+        assertThat(past.err()).contains("before it was created");
+        Run badCreated = suppress(topic, concat(drill, "--created", "yesterday"));
+        assertThat(badCreated.exit()).isEqualTo(2);
+        assertThat(badCreated.err()).contains("--created 'yesterday'");
+        // dated in the recording's time, it expires within the recording; a duration counts from that time
+        Run dated = suppress(
+                topic, concat(drill, "--created", "2026-02-10T09:30:00Z", "--expires", "2026-02-10T09:40:00Z"));
+        assertThat(dated.exit()).as(dated.err()).isZero();
+        Run relative = suppress(topic, concat(drill, "--created", "2026-02-10T09:30:00Z", "--expires", "10m"));
+        assertThat(relative.exit()).as(relative.err()).isZero();
+        SuppressionRule rule = SuppressionTopic.read(config(topic)).rules().get("drill");
+        assertThat(rule.getCreated()).isEqualTo(Instant.parse("2026-02-10T09:30:00Z"));
+        assertThat(rule.getExpires()).isEqualTo(Instant.parse("2026-02-10T09:40:00Z"));
+    }
+
+    static String[] concat(String[] head, String... tail) {
+        String[] all = Arrays.copyOf(head, head.length + tail.length);
+        System.arraycopy(tail, 0, all, head.length, tail.length);
+        return all;
     }
 
     @Test
