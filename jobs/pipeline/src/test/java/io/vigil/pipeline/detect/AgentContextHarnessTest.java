@@ -400,8 +400,12 @@ class AgentContextHarnessTest {
 
     static Alert scanWindow(int minute, String ip, int port) {
         return Alert.newBuilder(window(minute, 0.8, Severity.HIGH, Category.NETWORK_SCAN))
-                .setEvidence(
-                        new Evidence(List.of(new Destination(ip, port, "tcp", false, 0L, 1L, 1L)), List.of(), 1L, 0L))
+                .setEvidence(new Evidence(
+                        List.of(new Destination(ip, port, "tcp", false, 0L, 1L, 1L, 0L, false, false, List.of(port))),
+                        List.of(),
+                        1L,
+                        0L,
+                        0L))
                 .build();
     }
 
@@ -467,7 +471,12 @@ class AgentContextHarnessTest {
         seen("203.0.113.145", 22, at(8) + 1_500);
         Alert joined = Alert.newBuilder(window(8, 0.9, Severity.HIGH, Category.NETWORK_SCAN, Category.REVERSE_TUNNEL))
                 .setEvidence(new Evidence(
-                        List.of(new Destination("203.0.113.145", 22, "tcp", true, 9_000L, 2L, 0L)), List.of(), 2L, 0L))
+                        List.of(new Destination(
+                                "203.0.113.145", 22, "tcp", true, 9_000L, 2L, 0L, 0L, true, true, List.of())),
+                        List.of(),
+                        2L,
+                        0L,
+                        0L))
                 .setIncidentId(open.getIncidentId())
                 .setAlertId("joined")
                 .setIncidentState(IncidentState.UPDATE)
