@@ -45,6 +45,13 @@ import java.util.TreeMap;
  * so they carry over to kinds and variants of misuse the training data never showed, where a classifier trained
  * on a few incidents does not; calibrated on benign windows, they cannot raise false alerts past the target.
  *
+ * <p><b>Agents.</b> What the job's agents did in the window ({@link FeatureSet#AGENT}, from their tool calls'
+ * commands) is read by the indicator rules only: the learned detectors would find every RL window far from a fleet
+ * whose jobs run no agents. The agent rules add to the rules' evidence like any rule, and a window in which a call
+ * opened a tunnel to an outside host, ran or fetched a miner, or probed for services is flagged on the agent rules'
+ * own score ({@link IndicatorScorer#agentScore}): the command states the act, and no benign window to calibrate such
+ * a call on exists. A window without agent calls scores exactly as a model without them would.
+ *
  * <p><b>Categories</b> of a flagged window: the supervised model's classes that hold at least
  * {@value #CATEGORY_CONFIDENCE} of its probability (most likely first), then the categories the physically
  * motivated indicator rules of {@link IndicatorScorer} name (when the feature set has their features): the
@@ -169,6 +176,11 @@ public final class VigilModel implements WindowScorer {
         double[] surprises = calibration.surprises(
                 fleetScore, calibration.jobRaw(deviation.contributions()), probabilities[0], rulesScore(rules));
         double score = calibration.score(Calibration.evidence(surprises));
+        if (agents != null) {
+            // a call whose command opens a tunnel out, runs a miner or probes is the act itself, not a statistic: it
+            // flags on its own, as the rules judge it (no benign window to calibrate it on shows one)
+            score = Math.max(score, IndicatorScorer.agentScore(rules));
+        }
         boolean flagged = score >= Calibration.SCORE_THRESHOLD;
         List<Category> categories = flagged ? categories(probabilities, classes, rules) : List.of();
         return Verdict.of(

@@ -306,6 +306,11 @@ public final class IndicatorScorer implements WindowScorer {
             return weight;
         }
 
+        /** Whether it reads what the job's agents did ({@link FeatureSet#AGENT}) rather than the window's features. */
+        public boolean readsAgents() {
+            return FeatureSet.AGENT.contains(features.get(0));
+        }
+
         /** The features it reads, the first the most telling: they become the alert's reasons. */
         public List<String> features() {
             return features;
@@ -377,6 +382,20 @@ public final class IndicatorScorer implements WindowScorer {
         boolean flagged = score >= THRESHOLD;
         return Verdict.of(
                 score, THRESHOLD, flagged ? categories(contributions) : List.of(), reasons(view, contributions));
+    }
+
+    /**
+     * The noisy-OR of the agent indicators' contributions ({@link Indicator#readsAgents}): what the job's agents' own
+     * calls say, read from the commands' meaning. 0 without agent calls.
+     */
+    public static double agentScore(Map<Indicator, Double> contributions) {
+        double keep = 1;
+        for (Map.Entry<Indicator, Double> e : contributions.entrySet()) {
+            if (e.getKey().readsAgents()) {
+                keep *= 1 - e.getValue();
+            }
+        }
+        return clamp01(1 - keep);
     }
 
     /** Each indicator's contribution ({@code weight x strength}) to a window's score, for explanations and tests. */
