@@ -60,7 +60,8 @@ public final class AgentBehaviour {
      * @param ts when the call ended (its window is the one this falls in)
      * @param step null when the trainer counts none
      */
-    public record Call(long ts, long startTs, String episodeId, Long step, int behaviours, boolean network, boolean failed)
+    public record Call(
+            long ts, long startTs, String episodeId, Long step, int behaviours, boolean network, boolean failed)
             implements Serializable {
         public boolean has(CallBehaviour behaviour) {
             return behaviour.in(behaviours);

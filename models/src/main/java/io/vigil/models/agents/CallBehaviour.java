@@ -182,12 +182,47 @@ public enum CallBehaviour {
             Set.of("nmap", "masscan", "zmap", "rustscan", "hping", "hping3", "naabu", "unicornscan", "zgrab", "zgrab2");
     private static final Set<String> RAW_SOCKETS = Set.of("nc", "ncat", "netcat", "nc.traditional", "nc.openbsd");
     private static final Set<String> NETWORK_TOOLS = Set.of(
-            "curl", "wget", "ssh", "autossh", "scp", "sftp", "rsync", "nc", "ncat", "netcat", "socat", "telnet", "ftp",
-            "tftp", "ping", "fping", "nmap", "masscan", "zmap", "rustscan", "hping3", "aria2c", "lftp");
+            "curl",
+            "wget",
+            "ssh",
+            "autossh",
+            "scp",
+            "sftp",
+            "rsync",
+            "nc",
+            "ncat",
+            "netcat",
+            "socat",
+            "telnet",
+            "ftp",
+            "tftp",
+            "ping",
+            "fping",
+            "nmap",
+            "masscan",
+            "zmap",
+            "rustscan",
+            "hping3",
+            "aria2c",
+            "lftp");
     private static final Set<String> HELP = Set.of("-h", "--help", "-V", "--version", "-version", "help", "version");
     private static final Set<String> MINERS = Set.of(
-            "xmrig", "xmr-stak", "minerd", "cpuminer", "cgminer", "bfgminer", "ethminer", "t-rex", "lolminer",
-            "nbminer", "gminer", "phoenixminer", "nanominer", "teamredminer", "srbminer", "srbminer-multi");
+            "xmrig",
+            "xmr-stak",
+            "minerd",
+            "cpuminer",
+            "cgminer",
+            "bfgminer",
+            "ethminer",
+            "t-rex",
+            "lolminer",
+            "nbminer",
+            "gminer",
+            "phoenixminer",
+            "nanominer",
+            "teamredminer",
+            "srbminer",
+            "srbminer-multi");
 
     private static void simple(
             String program, List<String> args, NetworkScope scope, Set<String> loopVariables, Set<CallBehaviour> out) {
@@ -214,7 +249,10 @@ public enum CallBehaviour {
                 out.add(TUNNEL);
             }
         } else if (program.equals("chisel")) {
-            if (!args.isEmpty() && args.get(0).equals("client") && args.size() > 1 && outside(hostOf(args.get(1)), scope)) {
+            if (!args.isEmpty()
+                    && args.get(0).equals("client")
+                    && args.size() > 1
+                    && outside(hostOf(args.get(1)), scope)) {
                 out.add(TUNNEL);
             }
         } else if (program.equals("ngrok") || program.equals("frpc")) {
@@ -262,10 +300,12 @@ public enum CallBehaviour {
                 for (int c = 1; c < a.length(); c++) {
                     char option = a.charAt(c);
                     if (valueOptions.indexOf(option) >= 0) {
-                        String value = c + 1 < a.length() ? a.substring(c + 1) : i + 1 < args.size() ? args.get(++i) : "";
+                        String value =
+                                c + 1 < a.length() ? a.substring(c + 1) : i + 1 < args.size() ? args.get(++i) : "";
                         if (option == 'R' || option == 'L' || option == 'D' || option == 'w') {
                             forwards = true;
-                        } else if (option == 'o' && FORWARD_OPTION.matcher(value).find()) {
+                        } else if (option == 'o'
+                                && FORWARD_OPTION.matcher(value).find()) {
                             forwards = true;
                         }
                         break;
@@ -317,10 +357,13 @@ public enum CallBehaviour {
     private static boolean installs(String program, List<String> args) {
         String first = args.isEmpty() ? "" : args.get(0);
         return switch (program) {
-            case "pip", "pip3", "uv", "pipx", "conda", "mamba", "gem", "cargo", "yarn", "pnpm" -> args.contains("install")
-                    || args.contains("add");
-            case "python", "python3" -> args.size() > 2 && args.get(0).equals("-m")
-                    && args.get(1).startsWith("pip") && args.contains("install");
+            case "pip", "pip3", "uv", "pipx", "conda", "mamba", "gem", "cargo", "yarn", "pnpm" ->
+                args.contains("install") || args.contains("add");
+            case "python", "python3" ->
+                args.size() > 2
+                        && args.get(0).equals("-m")
+                        && args.get(1).startsWith("pip")
+                        && args.contains("install");
             case "apt", "apt-get", "yum", "dnf", "apk", "zypper" -> args.contains("install") || args.contains("add");
             case "npm" -> first.equals("install") || first.equals("i") || first.equals("add");
             case "go" -> first.equals("get") || first.equals("install");
@@ -331,8 +374,8 @@ public enum CallBehaviour {
     // ---- loops, hosts and addresses ----
 
     /** {@code for h in ...} and {@code while read [-r] h}: variables that take one target after another. */
-    private static final Pattern LOOP_VARIABLE =
-            Pattern.compile("\\bfor\\s+([A-Za-z_][A-Za-z0-9_]*)\\s+in\\b|\\bread\\s+(?:-r\\s+)?([A-Za-z_][A-Za-z0-9_]*)");
+    private static final Pattern LOOP_VARIABLE = Pattern.compile(
+            "\\bfor\\s+([A-Za-z_][A-Za-z0-9_]*)\\s+in\\b|\\bread\\s+(?:-r\\s+)?([A-Za-z_][A-Za-z0-9_]*)");
 
     private static Set<String> loopVariables(String line) {
         Set<String> out = new HashSet<>();
@@ -405,7 +448,8 @@ public enum CallBehaviour {
     }
 
     static boolean isLiteralAddress(String host) {
-        return host != null && (IPV4.matcher(host).matches() || host.indexOf(':') >= 0 && host.matches("[0-9a-fA-F:.]+"));
+        return host != null
+                && (IPV4.matcher(host).matches() || host.indexOf(':') >= 0 && host.matches("[0-9a-fA-F:.]+"));
     }
 
     /** Whether the host is outside the cluster (class doc). */

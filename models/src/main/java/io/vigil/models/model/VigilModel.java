@@ -296,7 +296,11 @@ public final class VigilModel implements WindowScorer {
             taken[best] = true;
             if (best >= n) {
                 out.add(new Reason(
-                        FeatureSet.AGENT.names().get(best - n), agents[best - n], null, 0.0, Math.min(1, weight[best] / total)));
+                        FeatureSet.AGENT.names().get(best - n),
+                        agents[best - n],
+                        null,
+                        0.0,
+                        Math.min(1, weight[best] / total)));
                 continue;
             }
             double jobBaseline = history.baseline(best);

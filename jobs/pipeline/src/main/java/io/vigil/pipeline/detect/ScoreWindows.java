@@ -184,8 +184,7 @@ public final class ScoreWindows
                 .getState(new ValueStateDescriptor<>(
                         "scan-memory", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         waitingCalls = getRuntimeContext()
-                .getListState(
-                        new ListStateDescriptor<>("waiting-calls", TypeInformation.of(AgentCallInput.class)));
+                .getListState(new ListStateDescriptor<>("waiting-calls", TypeInformation.of(AgentCallInput.class)));
         waitingCount = getRuntimeContext().getState(new ValueStateDescriptor<>("waiting-count", Types.INT));
         cleanupAt = getRuntimeContext().getState(new ValueStateDescriptor<>("cleanup-at", Types.LONG));
         stoppedAt = getRuntimeContext().getState(new ValueStateDescriptor<>("stopped-at", Types.LONG));

@@ -61,9 +61,11 @@ class ScoreWindowsAgentCallsTest {
         assertThat(windows.get(1).getFeatures())
                 .containsEntry(FeatureSet.AGENT_CALLS, Math.log1p(2))
                 .containsEntry(FeatureSet.AGENT_TUNNEL_CALLS, Math.log1p(1));
-        assertThat(harness.alerts()).singleElement().satisfies(a -> assertThat(a.getReasons())
-                .extracting(r -> r.getFeature())
-                .contains(FeatureSet.AGENT_TUNNEL_CALLS));
+        assertThat(harness.alerts())
+                .singleElement()
+                .satisfies(a -> assertThat(a.getReasons())
+                        .extracting(r -> r.getFeature())
+                        .contains(FeatureSet.AGENT_TUNNEL_CALLS));
         assertThat(harness.counter("agentCallsCounted")).isEqualTo(2);
     }
 
