@@ -1,6 +1,9 @@
 package io.vigil.models.agents;
 
+import io.vigil.models.features.FeatureSet;
+import io.vigil.models.features.NetworkScope;
 import io.vigil.records.AgentEvent;
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -50,17 +53,59 @@ public final class AgentBehaviour {
                     + "(?:curl|wget)\\s[^;&|]*?(?:\\b(?:[a-z][a-z0-9+.-]*://)?(?:\\d{1,3}\\.){3}\\d{1,3}\\b|\\[[0-9a-f:]+\\])",
             Pattern.CASE_INSENSITIVE);
 
-    /** Miners by their binaries, and the URL schemes and wallet flags of their pools. */
-    private static final Pattern MINER = Pattern.compile(
-            "\\b(?:xmrig|xmr-stak|minerd|cpuminer|cgminer|bfgminer|ethminer|t-rex|lolminer|nbminer|gminer"
-                    + "|phoenixminer|nanominer|teamredminer|srbminer)\\b"
-                    + "|stratum2?\\+(?:tcp|ssl|tls)://"
-                    + "|\\b(?:supportxmr|minexmr|moneroocean|nanopool|2miners|f2pool|hashvault|herominers|unmineable)\\.",
-            Pattern.CASE_INSENSITIVE);
+    /**
+     * One tool call as the scoring step keeps it, read at the edge: what its command does ({@link CallBehaviour},
+     * as bits), whether it touches the network ({@link #touchesNetwork}) and whether it failed.
+     *
+     * @param ts when the call ended (its window is the one this falls in)
+     * @param step null when the trainer counts none
+     */
+    public record Call(
+            long ts, long startTs, String episodeId, Long step, int behaviours, boolean network, boolean failed)
+            implements Serializable {
+        public boolean has(CallBehaviour behaviour) {
+            return behaviour.in(behaviours);
+        }
+    }
 
-    /** What one window's calls add up to. */
-    public record Window(int calls, int networkCalls, int minerCalls, int longestFailedRun) {
-        public static final Window NONE = new Window(0, 0, 0, 0);
+    /** The call as the scoring step keeps it (see {@link Call}). */
+    public static Call call(AgentEvent event, NetworkScope scope) {
+        return new Call(
+                event.getTs().toEpochMilli(),
+                event.getStartTs().toEpochMilli(),
+                event.getEpisodeId(),
+                event.getStep(),
+                CallBehaviour.bits(CallBehaviour.of(event.getCommand(), scope)),
+                touchesNetwork(event.getCommand()),
+                failed(event));
+    }
+
+    /**
+     * What one window's calls add up to.
+     *
+     * @param tunnelCalls calls that open a tunnel to an outside host ({@link CallBehaviour#TUNNEL})
+     * @param probeCalls calls that probe for services ({@link CallBehaviour#PROBE})
+     */
+    public record Window(
+            int calls, int networkCalls, int minerCalls, int longestFailedRun, int tunnelCalls, int probeCalls) {
+        public static final Window NONE = new Window(0, 0, 0, 0, 0, 0);
+
+        /** Without tunnels and probes. */
+        public Window(int calls, int networkCalls, int minerCalls, int longestFailedRun) {
+            this(calls, networkCalls, minerCalls, longestFailedRun, 0, 0);
+        }
+
+        /** The window's values in {@link FeatureSet#AGENT}'s order. */
+        public double[] values() {
+            return new double[] {
+                callsFeature(),
+                networkCallsFeature(),
+                minerFeature(),
+                failedRunFeature(),
+                Math.log1p(tunnelCalls),
+                Math.log1p(probeCalls)
+            };
+        }
 
         /** log1p(calls). */
         public double callsFeature() {
@@ -101,9 +146,9 @@ public final class AgentBehaviour {
                 || RAW_DOWNLOAD.matcher(command).find();
     }
 
-    /** Whether the command names a miner, a stratum pool URL or a well-known mining pool. */
+    /** Whether the command names a miner, a stratum pool URL or a well-known mining pool ({@link CallBehaviour#MINER}). */
     public static boolean namesMiner(String command) {
-        return command != null && MINER.matcher(command).find();
+        return CallBehaviour.of(command, NetworkScope.defaults()).contains(CallBehaviour.MINER);
     }
 
     /** Whether the call failed: a non-zero exit status (a tool without one never fails here). */
@@ -118,27 +163,37 @@ public final class AgentBehaviour {
      * status ends a run.
      */
     public static Window of(List<AgentEvent> calls) {
+        return ofCalls(calls.stream().map(c -> call(c, NetworkScope.defaults())).toList());
+    }
+
+    /** The same from calls read at the edge ({@link #call}), in any order. */
+    public static Window ofCalls(List<Call> calls) {
         if (calls.isEmpty()) {
             return Window.NONE;
         }
         int network = 0;
         int miner = 0;
-        Map<String, List<AgentEvent>> byEpisode = new LinkedHashMap<>();
-        for (AgentEvent c : calls) {
-            network += touchesNetwork(c.getCommand()) ? 1 : 0;
-            miner += namesMiner(c.getCommand()) ? 1 : 0;
-            byEpisode.computeIfAbsent(c.getEpisodeId(), e -> new ArrayList<>()).add(c);
+        int tunnel = 0;
+        int probe = 0;
+        Map<String, List<Call>> byEpisode = new LinkedHashMap<>();
+        for (Call c : calls) {
+            network += c.network() ? 1 : 0;
+            miner += c.has(CallBehaviour.MINER) ? 1 : 0;
+            tunnel += c.has(CallBehaviour.TUNNEL) ? 1 : 0;
+            probe += c.has(CallBehaviour.PROBE) ? 1 : 0;
+            byEpisode.computeIfAbsent(c.episodeId(), e -> new ArrayList<>()).add(c);
         }
         int longest = 0;
-        for (List<AgentEvent> episode : byEpisode.values()) {
-            episode.sort(Comparator.comparing((AgentEvent c) -> c.getStep() == null ? Long.MIN_VALUE : c.getStep())
-                    .thenComparing(AgentEvent::getStartTs));
+        for (List<Call> episode : byEpisode.values()) {
+            List<Call> ordered = new ArrayList<>(episode);
+            ordered.sort(Comparator.comparing((Call c) -> c.step() == null ? Long.MIN_VALUE : c.step())
+                    .thenComparingLong(Call::startTs));
             int run = 0;
-            for (AgentEvent c : episode) {
-                run = failed(c) ? run + 1 : 0;
+            for (Call c : ordered) {
+                run = c.failed() ? run + 1 : 0;
                 longest = Math.max(longest, run);
             }
         }
-        return new Window(calls.size(), network, miner, longest);
+        return new Window(calls.size(), network, miner, longest, tunnel, probe);
     }
 }

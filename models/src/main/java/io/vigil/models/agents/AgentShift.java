@@ -61,9 +61,7 @@ public final class AgentShift {
 
     /** The window's agent-behaviour values, in {@link FeatureSet#AGENT}'s order. */
     public static double[] values(AgentBehaviour.Window window) {
-        return new double[] {
-            window.callsFeature(), window.networkCallsFeature(), window.minerFeature(), window.failedRunFeature()
-        };
+        return window.values();
     }
 
     /** How far the window's calls lie from the job's agents' normal; none for a window without calls. */

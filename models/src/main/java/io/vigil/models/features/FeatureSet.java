@@ -381,6 +381,8 @@ public final class FeatureSet implements Serializable {
     public static final String AGENT_NETWORK_CALLS = "agent_network_calls";
     public static final String AGENT_MINER_CALLS = "agent_miner_calls";
     public static final String AGENT_FAILED_RUN = "agent_failed_run";
+    public static final String AGENT_TUNNEL_CALLS = "agent_tunnel_calls";
+    public static final String AGENT_PROBE_CALLS = "agent_probe_calls";
 
     /**
      * What a job's agents did in a window, from their tool calls ({@code io.vigil.models.agents.AgentBehaviour}):
@@ -414,7 +416,21 @@ public final class FeatureSet implements Serializable {
                             "log1p(the longest run of failing calls in one episode)",
                             UP,
                             "an agent hammering at what refuses it (probing, guessing, a blocked path) fails again and"
-                                    + " again; a task's ordinary failures are a test or two")));
+                                    + " again; a task's ordinary failures are a test or two"),
+                    new Feature(
+                            AGENT_TUNNEL_CALLS,
+                            "log1p(calls that open a tunnel, relay or remote shell to an outside host: ssh -R/-L/-D,"
+                                    + " autossh, chisel, ngrok, socat or nc -e to an outside address (CallBehaviour.TUNNEL))",
+                            UP,
+                            "a way into the cluster from outside, or out of it around the egress rules, is no training"
+                                    + " task's; its first occurrence is the evidence"),
+                    new Feature(
+                            AGENT_PROBE_CALLS,
+                            "log1p(calls that probe for services: a scanner at a target, nc -z over a port range, a"
+                                    + " connect loop over targets (CallBehaviour.PROBE))",
+                            UP,
+                            "looking for what listens is reconnaissance; a task waits on its own service, it does not"
+                                    + " sweep for others")));
 
     /**
      * {@link #V3} and then the agent-behaviour features ({@link #AGENT}), each defined as there: what windows carry

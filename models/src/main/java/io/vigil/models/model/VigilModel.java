@@ -45,6 +45,13 @@ import java.util.TreeMap;
  * so they carry over to kinds and variants of misuse the training data never showed, where a classifier trained
  * on a few incidents does not; calibrated on benign windows, they cannot raise false alerts past the target.
  *
+ * <p><b>Agents.</b> What the job's agents did in the window ({@link FeatureSet#AGENT}, from their tool calls'
+ * commands) is read by the indicator rules only: the learned detectors would find every RL window far from a fleet
+ * whose jobs run no agents. The agent rules add to the rules' evidence like any rule, and a window in which a call
+ * opened a tunnel to an outside host, ran or fetched a miner, or probed for services is flagged on the agent rules'
+ * own score ({@link IndicatorScorer#agentScore}): the command states the act, and no benign window to calibrate such
+ * a call on exists. A window without agent calls scores exactly as a model without them would.
+ *
  * <p><b>Categories</b> of a flagged window: the supervised model's classes that hold at least
  * {@value #CATEGORY_CONFIDENCE} of its probability (most likely first), then the categories the physically
  * motivated indicator rules of {@link IndicatorScorer} name (when the feature set has their features): the
@@ -149,23 +156,38 @@ public final class VigilModel implements WindowScorer {
 
     @Override
     public Verdict score(double[] features, JobHistory history) {
+        return score(features, null, history);
+    }
+
+    /**
+     * With what the job's agents did in the window ({@link FeatureSet#AGENT}; null: nothing): read by the indicator
+     * rules only, whose evidence is calibrated as always. Null scores exactly as {@link #score(double[], JobHistory)}
+     * did before agents were read.
+     */
+    @Override
+    public Verdict score(double[] features, double[] agents, JobHistory history) {
         featureSet.checkLength(features);
         double[] x = finite(features);
         double[] suspicious = featureSet.towardsBaseline(x, fleetBaseline);
         double fleetScore = fleet.score(suspicious);
         JobDetector.Deviation deviation = job.score(x, history);
         double[] probabilities = supervised.probabilities(suspicious);
-        Map<Indicator, Double> rules = indicators == null ? Map.of() : indicators.contributions(x);
+        Map<Indicator, Double> rules = indicators == null ? Map.of() : indicators.contributions(x, agents);
         double[] surprises = calibration.surprises(
                 fleetScore, calibration.jobRaw(deviation.contributions()), probabilities[0], rulesScore(rules));
         double score = calibration.score(Calibration.evidence(surprises));
+        if (agents != null) {
+            // a call whose command opens a tunnel out, runs a miner or probes is the act itself, not a statistic: it
+            // flags on its own, as the rules judge it (no benign window to calibrate it on shows one)
+            score = Math.max(score, IndicatorScorer.agentScore(rules));
+        }
         boolean flagged = score >= Calibration.SCORE_THRESHOLD;
         List<Category> categories = flagged ? categories(probabilities, classes, rules) : List.of();
         return Verdict.of(
                 score,
                 Calibration.SCORE_THRESHOLD,
                 categories,
-                reasons(x, suspicious, history, surprises, deviation, rules));
+                reasons(x, agents, suspicious, history, surprises, deviation, rules));
     }
 
     /** The indicator rules' score, as {@link IndicatorScorer} computes it: the noisy-OR of their contributions. */
@@ -229,6 +251,7 @@ public final class VigilModel implements WindowScorer {
      */
     private List<Reason> reasons(
             double[] x,
+            double[] agents,
             double[] suspicious,
             JobHistory history,
             double[] surprises,
@@ -239,17 +262,19 @@ public final class VigilModel implements WindowScorer {
             shares(squares(fleet.deviations(suspicious))),
             shares(deviation.contributions().clone()),
             null, // the supervised model's part goes where the fleet's goes
-            shares(ruleWeights(rules))
+            shares(ruleWeights(rules, agents != null))
         };
         shares[Calibration.SUPERVISED] = shares[Calibration.FLEET];
+        // the agents' features, when there are any, follow the window's: only the rules give them weight
+        int all = n + (agents == null ? 0 : agents.length);
         double total = 0;
-        double[] weight = new double[n];
+        double[] weight = new double[all];
         for (int d = 0; d < shares.length; d++) {
             if (shares[d] == null || !(surprises[d] > 0)) {
                 continue;
             }
             total += surprises[d];
-            for (int i = 0; i < n; i++) {
+            for (int i = 0; i < shares[d].length; i++) {
                 weight[i] += surprises[d] * shares[d][i];
             }
         }
@@ -257,10 +282,10 @@ public final class VigilModel implements WindowScorer {
             return List.of();
         }
         List<Reason> out = new ArrayList<>(Verdict.MAX_REASONS);
-        boolean[] taken = new boolean[n];
+        boolean[] taken = new boolean[all];
         for (int r = 0; r < Verdict.MAX_REASONS; r++) {
             int best = -1;
-            for (int i = 0; i < n; i++) {
+            for (int i = 0; i < all; i++) {
                 if (!taken[i] && weight[i] > 0 && (best < 0 || weight[i] > weight[best])) {
                     best = i;
                 }
@@ -269,6 +294,15 @@ public final class VigilModel implements WindowScorer {
                 break;
             }
             taken[best] = true;
+            if (best >= n) {
+                out.add(new Reason(
+                        FeatureSet.AGENT.names().get(best - n),
+                        agents[best - n],
+                        null,
+                        0.0,
+                        Math.min(1, weight[best] / total)));
+                continue;
+            }
             double jobBaseline = history.baseline(best);
             out.add(new Reason(
                     featureSet.names().get(best),
@@ -280,13 +314,20 @@ public final class VigilModel implements WindowScorer {
         return out;
     }
 
-    /** Each rule's contribution split evenly over the features it reads, as {@link IndicatorScorer} names them. */
-    private double[] ruleWeights(Map<Indicator, Double> rules) {
-        double[] out = new double[featureSet.size()];
+    /**
+     * Each rule's contribution split evenly over the features it reads, as {@link IndicatorScorer} names them; with
+     * {@code withAgents}, the agents' features ({@link FeatureSet#AGENT}) after the window's.
+     */
+    private double[] ruleWeights(Map<Indicator, Double> rules, boolean withAgents) {
+        int n = featureSet.size();
+        double[] out = new double[n + (withAgents ? FeatureSet.AGENT.size() : 0)];
         rules.forEach((indicator, c) -> {
             if (c > 0) {
                 for (String feature : indicator.features()) {
-                    out[featureSet.index(feature)] += c / indicator.features().size();
+                    int i = FeatureSet.AGENT.contains(feature)
+                            ? n + FeatureSet.AGENT.index(feature)
+                            : featureSet.index(feature);
+                    out[i] += c / indicator.features().size();
                 }
             }
         });

@@ -1,5 +1,8 @@
 package io.vigil.models.scoring;
 
+import static io.vigil.models.features.FeatureSet.AGENT_MINER_CALLS;
+import static io.vigil.models.features.FeatureSet.AGENT_PROBE_CALLS;
+import static io.vigil.models.features.FeatureSet.AGENT_TUNNEL_CALLS;
 import static io.vigil.models.features.FeatureSet.FAILED_ATTEMPT_RATIO;
 import static io.vigil.models.features.FeatureSet.FAILED_HOSTS;
 import static io.vigil.models.features.FeatureSet.FAILED_HOSTS_ONE_PORT;
@@ -253,6 +256,35 @@ public final class IndicatorScorer implements WindowScorer {
                 }
                 return ramp(v.value(TENSOR_RATIO_SPREAD), 0.2, 0.5) * (1 - hashingEvidence(v));
             }
+        },
+        /**
+         * An agent's tool call, ended in the window, that opened a tunnel, a relay or a remote shell to a host outside
+         * the cluster ({@code ssh -R} to a VPS, a chisel client, ngrok, {@code nc -e}): the ROME agent's act, named by
+         * the command itself before its traffic shows anything. No training task needs a way in from outside. One
+         * call is the evidence: 0.9, as conclusive as a sweep.
+         */
+        AGENT_TUNNEL(Category.REVERSE_TUNNEL, 0.9, AGENT_TUNNEL_CALLS) {
+            @Override
+            double strength(View v) {
+                return v.value(AGENT_TUNNEL_CALLS) > 0 ? 1 : 0;
+            }
+        },
+        /** An agent's call that runs or fetches a miner, or names a stratum URL or a mining pool: 0.9. */
+        AGENT_MINER(Category.CRYPTO_MINING, 0.9, AGENT_MINER_CALLS) {
+            @Override
+            double strength(View v) {
+                return v.value(AGENT_MINER_CALLS) > 0 ? 1 : 0;
+            }
+        },
+        /**
+         * An agent's call that probes for services: a scanner run at a target, {@code nc -z} over a port range, a
+         * connect loop over targets. Waiting on one service is none ({@code CallBehaviour.PROBE}). 0.9.
+         */
+        AGENT_PROBE(Category.NETWORK_SCAN, 0.9, AGENT_PROBE_CALLS) {
+            @Override
+            double strength(View v) {
+                return v.value(AGENT_PROBE_CALLS) > 0 ? 1 : 0;
+            }
         };
 
         private final Category category;
@@ -272,6 +304,11 @@ public final class IndicatorScorer implements WindowScorer {
         /** How conclusive the indicator is alone: its contribution at full strength. */
         public double weight() {
             return weight;
+        }
+
+        /** Whether it reads what the job's agents did ({@link FeatureSet#AGENT}) rather than the window's features. */
+        public boolean readsAgents() {
+            return FeatureSet.AGENT.contains(features.get(0));
         }
 
         /** The features it reads, the first the most telling: they become the alert's reasons. */
@@ -310,11 +347,16 @@ public final class IndicatorScorer implements WindowScorer {
         this(FeatureSet.CURRENT);
     }
 
-    /** @throws IllegalArgumentException if the set lacks a feature an indicator reads */
+    /**
+     * @throws IllegalArgumentException if the set lacks a feature an indicator reads (the agents' features are read
+     *     from their own vector, {@link FeatureSet#AGENT})
+     */
     public IndicatorScorer(FeatureSet featureSet) {
         for (Indicator indicator : Indicator.values()) {
             for (String feature : indicator.features()) {
-                featureSet.index(feature);
+                if (!FeatureSet.AGENT.contains(feature)) {
+                    featureSet.index(feature);
+                }
             }
         }
         featureSet.index(RARE_SSH_FLOWS);
@@ -323,8 +365,13 @@ public final class IndicatorScorer implements WindowScorer {
 
     @Override
     public Verdict score(double[] features, JobHistory history) {
+        return score(features, null, history);
+    }
+
+    @Override
+    public Verdict score(double[] features, double[] agents, JobHistory history) {
         featureSet.checkLength(features);
-        View view = new View(featureSet, features);
+        View view = new View(featureSet, features, agents);
         Map<Indicator, Double> contributions = contributions(view);
 
         double keep = 1;
@@ -337,10 +384,32 @@ public final class IndicatorScorer implements WindowScorer {
                 score, THRESHOLD, flagged ? categories(contributions) : List.of(), reasons(view, contributions));
     }
 
+    /**
+     * The noisy-OR of the agent indicators' contributions ({@link Indicator#readsAgents}): what the job's agents' own
+     * calls say, read from the commands' meaning. 0 without agent calls.
+     */
+    public static double agentScore(Map<Indicator, Double> contributions) {
+        double keep = 1;
+        for (Map.Entry<Indicator, Double> e : contributions.entrySet()) {
+            if (e.getKey().readsAgents()) {
+                keep *= 1 - e.getValue();
+            }
+        }
+        return clamp01(1 - keep);
+    }
+
     /** Each indicator's contribution ({@code weight x strength}) to a window's score, for explanations and tests. */
     public Map<Indicator, Double> contributions(double[] features) {
+        return contributions(features, null);
+    }
+
+    /**
+     * The same with what the job's agents did in the window ({@link FeatureSet#AGENT}'s values; null: nothing, and
+     * the agent indicators contribute 0).
+     */
+    public Map<Indicator, Double> contributions(double[] features, double[] agents) {
         featureSet.checkLength(features);
-        return contributions(new View(featureSet, features));
+        return contributions(new View(featureSet, features, agents));
     }
 
     /**
@@ -437,14 +506,19 @@ public final class IndicatorScorer implements WindowScorer {
         return Double.isFinite(v) ? Math.max(0, Math.min(1, v)) : 0;
     }
 
-    /** A feature vector read by name. */
+    /** A feature vector read by name, and the agents' ({@link FeatureSet#AGENT}; null: all 0). */
     static final class View {
         private final FeatureSet set;
         private final double[] values;
+        private final double[] agents;
 
-        View(FeatureSet set, double[] values) {
+        View(FeatureSet set, double[] values, double[] agents) {
+            if (agents != null) {
+                FeatureSet.AGENT.checkLength(agents);
+            }
             this.set = set;
             this.values = values;
+            this.agents = agents;
         }
 
         /** Features by name, as {@link FeatureSet#CURRENT} names them; one not given reads 0. */
@@ -460,7 +534,12 @@ public final class IndicatorScorer implements WindowScorer {
 
         /** The feature's value; 0 when not finite, so a bad input can never raise an alert. */
         double value(String name) {
-            double v = values[set.index(name)];
+            double v;
+            if (FeatureSet.AGENT.contains(name)) {
+                v = agents == null ? 0 : agents[FeatureSet.AGENT.index(name)];
+            } else {
+                v = values[set.index(name)];
+            }
             return Double.isFinite(v) ? v : 0;
         }
 

@@ -19,6 +19,16 @@ public interface WindowScorer extends Serializable {
      */
     Verdict score(double[] features, JobHistory history);
 
+    /**
+     * The same with what the job's agents did in the window: {@link FeatureSet#AGENT}'s values, or null when the job's
+     * agents ended no call in it (then exactly {@link #score(double[], JobHistory)}). Only rules read them (the
+     * learned detectors would find every RL window far from a fleet without agents); a scorer without such rules
+     * ignores them.
+     */
+    default Verdict score(double[] features, double[] agents, JobHistory history) {
+        return score(features, history);
+    }
+
     /** A window scored without any history of its job. */
     default Verdict score(double[] features) {
         return score(features, JobHistory.empty());

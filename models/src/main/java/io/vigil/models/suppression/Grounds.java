@@ -83,8 +83,8 @@ public final class Grounds {
 
     /**
      * Whether the indicator's evidence is a destination the window lists: a scan's failed targets, a tunnel's or a
-     * pool's rare long-lived session, SSH to a rare host, an upload. Hashing GPUs, process names and the metadata
-     * service (a link-local address, never listed) are not. Every indicator is decided here, by name.
+     * pool's rare long-lived session, SSH to a rare host, an upload. Hashing GPUs, process names, the metadata
+     * service (a link-local address, never listed) and the agent's tool calls are not. Every indicator is decided here, by name.
      */
     static boolean readsDestinations(Indicator indicator) {
         return switch (indicator) {
@@ -97,6 +97,8 @@ public final class Grounds {
                     HASHING_WITH_MINER_PROCESS,
                     MINER_PROCESS_NAME,
                     FOREIGN_PROCESS_ON_SOME_GPUS -> false;
+            // the agent's own command states the act (its target is not kept): no destination rule takes it off
+            case AGENT_TUNNEL, AGENT_MINER, AGENT_PROBE -> false;
         };
     }
 

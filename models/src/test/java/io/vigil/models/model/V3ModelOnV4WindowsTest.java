@@ -3,6 +3,7 @@ package io.vigil.models.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.vigil.models.agents.AgentBehaviour;
 import io.vigil.models.features.FeatureSet;
 import io.vigil.models.scoring.JobHistory;
 import io.vigil.models.scoring.Verdict;
@@ -63,6 +64,28 @@ class V3ModelOnV4WindowsTest {
             flagged += before.flagged() ? 1 : 0;
         }
         assertThat(flagged).as("the windows exercise flagged verdicts too").isPositive();
+    }
+
+    /**
+     * The default model (trained on V3, before agents were read) loads as it is, scores windows without agent calls
+     * exactly as before, and flags a quiet window in which an agent opened a tunnel, from its indicator rules alone.
+     */
+    @Test
+    void theV3ModelReadsTheAgentsThroughItsRulesOnly() {
+        List<LabelledWindow> windows = new SyntheticWindows(7).dataset("ds-agents", 3, 30, Category.NETWORK_SCAN);
+        JobHistory history = JobHistory.empty();
+        for (LabelledWindow w : windows) {
+            Verdict plain = model.score(w.features(), history);
+            assertThat(model.score(w.features(), null, history)).isEqualTo(plain);
+            history = model.update(history, w.features(), plain);
+        }
+        double[] quiet = new double[FeatureSet.V3.size()];
+        assertThat(model.score(quiet, JobHistory.empty()).flagged()).isFalse();
+        double[] tunnel = new AgentBehaviour.Window(4, 1, 0, 0, 1, 0).values();
+        Verdict v = model.score(quiet, tunnel, JobHistory.empty());
+        assertThat(v.flagged()).isTrue();
+        assertThat(v.categories()).contains(Category.REVERSE_TUNNEL);
+        assertThat(v.reasons()).extracting(r -> r.getFeature()).contains(FeatureSet.AGENT_TUNNEL_CALLS);
     }
 
     @Test

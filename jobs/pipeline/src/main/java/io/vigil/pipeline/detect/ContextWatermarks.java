@@ -14,16 +14,18 @@ import org.apache.flink.util.clock.RelativeClock;
  * idle after {@link #QUIET} without any ({@link #FIRST_RECORD_WAIT} before its first), whatever {@code
  * watermark.idleness.ms} says.
  *
- * <p>Why not the inputs' idleness: tool calls are advisory context, read by one stage only ({@link AgentContext}),
- * and that stage tells the alerts. Flows and samples arrive all the time, and a silence of theirs is an outage worth
+ * <p>Why not the inputs' idleness: tool calls are context, whose watermarks reach one stage only ({@link
+ * AgentContext}), and that stage tells the alerts. Flows and samples arrive all the time, and a silence of theirs is an outage worth
  * waiting out; tool calls come in bursts, from some jobs only, and a topic or partition without any is the normal
  * case. Held to the inputs' idleness (30 s, or never with 0) an empty partition would hold every alert back, since
  * a split that never had a record emits no watermark of its own. So a quiet split is idle at once, by the input
  * activity clock (which stands still while the source is back-pressured); while calls flow, their watermarks still
  * let the alerts wait for calls in flight. The price: a call read after the alert it belongs to was told (its topic
  * lagging the flows by more than {@link AgentContext#CALL_GRACE_MS}) is not named on it, and is counted
- * ({@code agentContext.callsAfterTheirAlerts}); its incident's next transition names it. Detection itself never waits for tool calls: they are a source of
- * their own ({@link DetectPipeline.Inputs#context}), read by no stage before the alerts.
+ * ({@code agentContext.callsAfterTheirAlerts}); its incident's next transition names it. Detection itself never
+ * waits for tool calls: they are a source of their own ({@link DetectPipeline.Inputs#context}); the scoring step,
+ * which counts them into their job's windows ({@link ScoreWindows}), reads them on an input that is idle in event
+ * time.
  */
 final class ContextWatermarks implements WatermarkGenerator<Received> {
     /** How long a context split that has had records may be quiet before it counts as idle. */

@@ -53,7 +53,7 @@ import org.apache.flink.util.OutputTag;
  *                                └─ assignments (the scheduler's view, broadcast to both; also ends per-job state)
  * JobFlow ── key by job ── window: its contacts per remote address (bounded) ── the rest ───┐
  *    └─ those whose popularity matters ── key by remote address ── window: how many jobs ──┤ Contact
- * contacts ∪ GpuSample ── key by job ── window: features + evidence ── score ── windows
+ * contacts ∪ GpuSample ── key by job ── window: features + evidence ── score (∪ tool calls, read) ── windows
  * model releases (model topic) ∪ suppression rules ── broadcast ─────────┘ (swapped without a restart)
  * flagged windows no rule silences ∪ assignments ── key by job ── incident lifecycle ── transitions
  * context sources (agents' tool calls; quiet is idle) ─┐
@@ -71,7 +71,8 @@ public final class DetectPipeline {
      * The inputs: any number of sources, each yielding any mix of flows, GPU samples and assignments
      * (one Kafka source over the three topics, one file source per file), each with its own watermarks;
      * the context sources, yielding the agents' tool calls (the agent-events topic, a dataset's agent_events
-     * file), which only the alerts' agent context reads, with watermarks that never hold detection back
+     * file), which the scoring step counts into their job's windows and the alerts' agent context names, with
+     * watermarks that never hold detection back
      * ({@link ContextWatermarks}); the model releases (artifact bytes, the model topic), or null where there are
      * none (replay); the suppression topic's messages, decoded ({@link SuppressionInput}), or null; and
      * suppression rules in force from the start (a file's, for replay and evaluate). The model and suppression
@@ -275,13 +276,22 @@ public final class DetectPipeline {
         // 5. Score every window. Assignments by job end per-job state after STOP. Model releases and
         //    suppression rules, broadcast to every instance, take effect without a restart; a flagged window
         //    a rule silences is written, marked, but is no alert.
+        //    The agents' tool calls, read at the edge into what their commands do, wait for their job's window there;
+        //    their input is idle in event time, so a topic of calls never holds the windows' watermark back.
         DataStream<ScoringInput> jobInputs = featured.map(ScoringInput::of)
                 .returns(ScoringInput.class)
                 .name("Windows to score")
-                .union(assignments
-                        .map(ScoringInput::of)
-                        .returns(ScoringInput.class)
-                        .name("Assignments by job"));
+                .union(
+                        assignments
+                                .map(ScoringInput::of)
+                                .returns(ScoringInput.class)
+                                .name("Assignments by job"),
+                        context.getSideOutput(SplitReceived.AGENT_EVENTS)
+                                .map(call -> ScoringInput.of(AgentCallInput.of(call, scope)))
+                                .returns(ScoringInput.class)
+                                .name("Agent tool calls, read")
+                                .assignTimestampsAndWatermarks(ModelReleases.idle())
+                                .name("Agent tool calls, idle in event time"));
         SingleOutputStreamOperator<ScoringBroadcast> suppressions = suppressions(env, inputs);
         DataStream<ScoringBroadcast> broadcast = modelReleases(env, inputs, jobInputs);
         if (suppressions != null) {

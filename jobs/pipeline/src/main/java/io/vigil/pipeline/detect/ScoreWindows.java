@@ -1,5 +1,6 @@
 package io.vigil.pipeline.detect;
 
+import io.vigil.models.agents.AgentBehaviour;
 import io.vigil.models.features.FeatureSet;
 import io.vigil.models.features.ScanMemory;
 import io.vigil.models.model.ModelArtifact;
@@ -16,6 +17,7 @@ import io.vigil.records.Decoded;
 import io.vigil.records.JobWindow;
 import io.vigil.records.Printable;
 import io.vigil.records.SuppressionRule;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -23,12 +25,15 @@ import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.BroadcastState;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
@@ -48,6 +53,15 @@ import org.slf4j.LoggerFactory;
  * gives each window its {@code recent_failed_targets} before it is scored, so that a scan slower than a window
  * adds up). All are cleared a window after the job's STOP, or after {@code jobIdleTimeout} without a window,
  * whichever comes first.
+ *
+ * <p>Agents: the tool calls of the job's agents ({@link AgentCallInput}, read at the edge) wait in state until the
+ * job's window in which they ended is scored; that window is scored with what they add up to ({@link
+ * AgentBehaviour}, {@link FeatureSet#AGENT}), which only the model's indicator rules read, and carries those values
+ * beside its features. A call that comes after its window was scored (its topic lagging) is counted in the job's next
+ * window, never dropped ({@code agentCallsAfterTheirWindow}); past {@value #MAX_WAITING_CALLS} waiting calls of one
+ * job (its windows stopped coming) the newest are dropped ({@code agentCallsDropped}). A window in which the job's
+ * agents ended no call is scored, and written, exactly as without agents. Calls never hold event time back: their
+ * input is idle in event time ({@link ModelReleases#idle}, see {@link DetectPipeline}).
  *
  * <p>Models: the constructor's model scores until a model release arrives on the broadcast input (the
  * bytes of a {@link ModelArtifact}, from {@code vigil publish-model}). A release is loaded the one way every
@@ -97,6 +111,9 @@ public final class ScoreWindows
     /** Most rules with a metric of their own, per task. */
     static final int MAX_RULE_METRICS = 100;
 
+    /** Most tool calls of one job waiting for their window. */
+    static final int MAX_WAITING_CALLS = 4096;
+
     private final WindowScorer initialModel;
     private final Suppressions fileRules;
     private final ModelTrust trust;
@@ -108,6 +125,11 @@ public final class ScoreWindows
     private transient ValueState<byte[]> history;
     /** The job's {@link ScanMemory}, as its bytes; written only by windows with failed targets. */
     private transient ValueState<byte[]> scanMemory;
+
+    /** The job's agents' tool calls whose window has not been scored yet, and how many. */
+    private transient ListState<AgentCallInput> waitingCalls;
+
+    private transient ValueState<Integer> waitingCount;
 
     private transient ValueState<Long> cleanupAt;
     /** When the job stopped (its latest STOP), until a later START restarts it. */
@@ -128,6 +150,9 @@ public final class ScoreWindows
     private transient Counter modelsRefused;
     private transient Map<ModelArtifact.Refusal, Counter> modelsRefusedBy;
     private transient Counter alertsSuppressed;
+    private transient Counter agentCallsCounted;
+    private transient Counter agentCallsLate;
+    private transient Counter agentCallsDropped;
     private transient Counter ruleUpdates;
     private transient Map<String, Counter> suppressedByRule;
     private transient MetricGroup metrics;
@@ -159,6 +184,9 @@ public final class ScoreWindows
         scanMemory = getRuntimeContext()
                 .getState(new ValueStateDescriptor<>(
                         "scan-memory", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        waitingCalls = getRuntimeContext()
+                .getListState(new ListStateDescriptor<>("waiting-calls", TypeInformation.of(AgentCallInput.class)));
+        waitingCount = getRuntimeContext().getState(new ValueStateDescriptor<>("waiting-count", Types.INT));
         cleanupAt = getRuntimeContext().getState(new ValueStateDescriptor<>("cleanup-at", Types.LONG));
         stoppedAt = getRuntimeContext().getState(new ValueStateDescriptor<>("stopped-at", Types.LONG));
         labels = getRuntimeContext().getMapState(new MapStateDescriptor<>("job-labels", Types.STRING, Types.STRING));
@@ -178,6 +206,9 @@ public final class ScoreWindows
             modelsRefusedBy.put(refusal, metrics.counter("modelsRefused_" + refusal.code()));
         }
         alertsSuppressed = metrics.counter("alertsSuppressed");
+        agentCallsCounted = metrics.counter("agentCallsCounted");
+        agentCallsLate = metrics.counter("agentCallsAfterTheirWindow");
+        agentCallsDropped = metrics.counter("agentCallsDropped");
         ruleUpdates = metrics.counter("suppressionRuleUpdates");
         suppressedByRule = new HashMap<>();
     }
@@ -186,6 +217,8 @@ public final class ScoreWindows
     public void processElement(ScoringInput input, ReadOnlyContext ctx, Collector<JobWindow> out) throws Exception {
         if (input.window != null) {
             score(input.window, ctx, out);
+        } else if (input.call != null) {
+            call(input.call, ctx);
         } else {
             assignment(input.assignment, ctx);
         }
@@ -196,11 +229,12 @@ public final class ScoreWindows
         JobWindow window = featured.window;
         double[] features = featureSet.fromMap(window.getFeatures());
         boolean recalled = recall(featured, features);
+        double[] agents = agents(window);
         JobHistory before = history(window.getJobId());
         Verdict verdict;
         JobHistory after;
         try {
-            verdict = scorer.score(features, before);
+            verdict = scorer.score(features, agents, before);
             after = scorer.update(before, features, verdict);
         } catch (Throwable e) {
             if (scorer == initialModel || previous == null) {
@@ -214,7 +248,7 @@ public final class ScoreWindows
             model = previous;
             previous = null;
             scorer = model;
-            verdict = scorer.score(features, before);
+            verdict = scorer.score(features, agents, before);
             after = scorer.update(before, features, verdict);
         }
         if (after != before) {
@@ -225,6 +259,11 @@ public final class ScoreWindows
         JobWindow.Builder builder = JobWindow.newBuilder(window);
         if (recalled) {
             builder.setFeatures(featureSet.toMap(features));
+        }
+        if (agents != null) {
+            Map<String, Double> withAgents = new LinkedHashMap<>(builder.getFeatures());
+            withAgents.putAll(FeatureSet.AGENT.toMap(agents));
+            builder.setFeatures(withAgents);
         }
         builder.setScore(verdict.score())
                 .setThreshold(verdict.threshold())
@@ -292,6 +331,58 @@ public final class ScoreWindows
         return true;
     }
 
+    /** A tool call of the job's agents: waits for its window (class doc). */
+    private void call(AgentCallInput call, ReadOnlyContext ctx) throws Exception {
+        Integer waiting = waitingCount.value();
+        int count = waiting == null ? 0 : waiting;
+        if (count >= MAX_WAITING_CALLS) {
+            agentCallsDropped.inc();
+            return;
+        }
+        waitingCalls.add(call);
+        waitingCount.update(count + 1);
+        if (cleanupAt.value() == null && stoppedAt.value() == null) {
+            // a job whose calls come but whose windows never do must not keep them for ever
+            scheduleCleanup(ctx, call.ts + idleTimeoutMs);
+        }
+    }
+
+    /**
+     * What the job's agents did in the window: {@link FeatureSet#AGENT}'s values of the waiting calls that ended before
+     * its end (those of earlier windows that came late included), which leave the state; null when there are none.
+     */
+    private double[] agents(JobWindow window) throws Exception {
+        if (waitingCount.value() == null) {
+            return null;
+        }
+        long start = window.getWindowStart().toEpochMilli();
+        long end = window.getWindowEnd().toEpochMilli();
+        List<AgentBehaviour.Call> counted = new ArrayList<>();
+        List<AgentCallInput> keep = new ArrayList<>();
+        for (AgentCallInput c : waitingCalls.get()) {
+            if (c.ts < end) {
+                counted.add(c.call());
+                if (c.ts < start) {
+                    agentCallsLate.inc();
+                }
+            } else {
+                keep.add(c);
+            }
+        }
+        if (counted.isEmpty()) {
+            return null;
+        }
+        agentCallsCounted.inc(counted.size());
+        if (keep.isEmpty()) {
+            waitingCalls.clear();
+            waitingCount.clear();
+        } else {
+            waitingCalls.update(keep);
+            waitingCount.update(keep.size());
+        }
+        return AgentBehaviour.ofCalls(counted).values();
+    }
+
     /** The job's history so far; a history this version cannot read is started afresh rather than failing the job. */
     private JobHistory history(String jobId) throws Exception {
         byte[] stored = history.value();
@@ -347,6 +438,8 @@ public final class ScoreWindows
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<JobWindow> out) {
         history.clear();
+        waitingCalls.clear();
+        waitingCount.clear();
         scanMemory.clear();
         cleanupAt.clear();
         stoppedAt.clear();

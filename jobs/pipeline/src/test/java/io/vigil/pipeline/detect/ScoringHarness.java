@@ -76,6 +76,13 @@ final class ScoringHarness extends AbstractStreamOperatorTestHarness<JobWindow> 
         scoring().processElement1(record);
     }
 
+    /** A tool call of a job's agents, read at the edge. */
+    void call(AgentCallInput call) throws Exception {
+        StreamRecord<ScoringInput> record = new StreamRecord<>(ScoringInput.of(call), call.ts);
+        scoring().setKeyContextElement1(record);
+        scoring().processElement1(record);
+    }
+
     void modelRelease(byte[] artifact) throws Exception {
         broadcast(ScoringBroadcast.modelRelease(artifact));
     }
