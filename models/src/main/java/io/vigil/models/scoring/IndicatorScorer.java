@@ -521,7 +521,7 @@ public final class IndicatorScorer implements WindowScorer {
             this.agents = agents;
         }
 
-        /** Features by name, as {@link FeatureSet#CURRENT} names them; one not given reads 0. */
+        /** Features by name, as {@link FeatureSet#CURRENT} and {@link FeatureSet#AGENT} name them; one not given reads 0. */
         static View of(Map<String, Double> features) {
             FeatureSet set = FeatureSet.CURRENT;
             double[] values = new double[set.size()];
@@ -529,7 +529,19 @@ public final class IndicatorScorer implements WindowScorer {
                 Double v = features.get(set.names().get(i));
                 values[i] = v == null ? 0 : v;
             }
-            return new View(set, values);
+            // a window with tool calls carries the agent features by name beside the others (none: null, as scored)
+            double[] agents = null;
+            List<String> agentNames = FeatureSet.AGENT.names();
+            for (int i = 0; i < agentNames.size(); i++) {
+                Double v = features.get(agentNames.get(i));
+                if (v != null) {
+                    if (agents == null) {
+                        agents = new double[agentNames.size()];
+                    }
+                    agents[i] = v;
+                }
+            }
+            return new View(set, values, agents);
         }
 
         /** The feature's value; 0 when not finite, so a bad input can never raise an alert. */

@@ -62,8 +62,10 @@ public final class Placements {
      * after it, and the last one at or before it if that is a START (the pod still runs). Empty: forget the pod.
      */
     public static List<Assignment> keep(List<Assignment> events, long limit) {
+        // in LATER's order, so that of a dual-stack pod's two STARTs at one instant the one kept is the one
+        // lastBefore would choose, whichever arrived last
         List<Assignment> sorted = new ArrayList<>(events);
-        sorted.sort(Comparator.comparingLong(a -> a.getTs().toEpochMilli()));
+        sorted.sort(LATER);
         List<Assignment> kept = new ArrayList<>();
         Assignment lastBefore = null;
         for (Assignment a : sorted) {

@@ -67,6 +67,15 @@ class PlacementsTest {
     }
 
     @Test
+    void keepHoldsTheDualStackStartThatPlacesThePodWhicheverCameLast() {
+        Assignment v4 = event(AssignmentEvent.START, "a", "n1", 0, 0);
+        Assignment v6 = Assignment.newBuilder(v4).setIp("fd00:10:10::c").build();
+        for (List<Assignment> arrived : List.of(List.of(v4, v6), List.of(v6, v4))) {
+            assertThat(Placements.keep(arrived, 2 * MINUTE)).containsExactly(v4);
+        }
+    }
+
+    @Test
     void arrivalOrderDoesNotMatterAndARestartMovesThePod() {
         var byPod = byPod(
                 event(AssignmentEvent.START, "a", "n3", 10 * MINUTE, 2),
