@@ -52,6 +52,12 @@ public final class EpisodeAttribution {
     public static final long NEAR_MS = 10_000L;
     /** How far after the anchor a call may start and still be named: clock skew between worker and exporter. */
     public static final long SKEW_MS = 2_000L;
+
+    /**
+     * How long after an anchor a call may start and still be named, when its command does the work of the alert's
+     * category: a window (its traffic is then reported in the window after).
+     */
+    public static final long AFTER_MS = 60_000L;
     /** Episodes named per alert, and calls per episode. */
     public static final int MAX_EPISODES = 5;
 
@@ -265,7 +271,7 @@ public final class EpisodeAttribution {
     /** The call against one anchor, or null when it started too long before or after it. */
     static Candidate candidate(AgentEvent call, Anchor anchor, Set<Category> focus) {
         long before = anchor.ts() - call.getStartTs().toEpochMilli();
-        if (before > LOOKBACK_MS || before < -SKEW_MS) {
+        if (before > LOOKBACK_MS || before < -AFTER_MS) {
             return null;
         }
         String command = call.getCommand() == null ? "" : call.getCommand();
@@ -309,6 +315,15 @@ public final class EpisodeAttribution {
         }
         if (tier == NEAR_ONLY && before > NEAR_MS) {
             return null;
+        }
+        // started after the packet (past clock skew): only a call whose command does the work of the alert's
+        // category, which can flag its window before its own traffic is reported (an `ssh -R` whose first
+        // report of the tunnel comes in the next window); never the first tier, which names the anchor itself
+        if (before < -SKEW_MS) {
+            if (focusTool == null) {
+                return null;
+            }
+            tier = Math.max(tier, 1);
         }
         return new Candidate(call, tier, Math.abs(before), reason.toString());
     }

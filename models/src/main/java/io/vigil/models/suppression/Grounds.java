@@ -83,8 +83,9 @@ public final class Grounds {
 
     /**
      * Whether the indicator's evidence is a destination the window lists: a scan's failed targets, a tunnel's or a
-     * pool's rare long-lived session, SSH to a rare host, an upload. Hashing GPUs, process names, the metadata
-     * service (a link-local address, never listed) and the agent's tool calls are not. Every indicator is decided here, by name.
+     * pool's rare long-lived session, SSH to a rare host, an upload, and an agent's call that opens a tunnel. Hashing
+     * GPUs, process names, the metadata service (a link-local address, never listed), an agent's miner launch or
+     * probe are not. Every indicator is decided here, by name.
      */
     static boolean readsDestinations(Indicator indicator) {
         return switch (indicator) {
@@ -92,13 +93,18 @@ public final class Grounds {
             case REVERSE_TUNNEL, SSH_TO_RARE_HOST -> true;
             case LARGE_UPLOAD_TO_RARE_HOST -> true;
             case HASHING_WITH_RARE_PERSISTENT_CONNECTION -> true;
+            // an `ssh -R` (or the like) starts the tunnel's own SSH or long-lived session, in its window or the next:
+            // the tunnel's listed destinations stand for the call (its target is not kept), so a rule that allows
+            // the tunnel's host allows the call that opened it; with none listed yet, nothing takes it off
+            case AGENT_TUNNEL -> true;
+            // a miner's launch or a probe: its traffic may not be listed yet, and the mining's or the scan's grounds
+            // would then be other destinations of the window (a tunnel's session beside a miner not yet connected)
+            case AGENT_MINER, AGENT_PROBE -> false;
             case METADATA_PROBE,
                     HASHING_ON_SOME_GPUS,
                     HASHING_WITH_MINER_PROCESS,
                     MINER_PROCESS_NAME,
                     FOREIGN_PROCESS_ON_SOME_GPUS -> false;
-            // the agent's own command states the act (its target is not kept): no destination rule takes it off
-            case AGENT_TUNNEL, AGENT_MINER, AGENT_PROBE -> false;
         };
     }
 

@@ -219,6 +219,26 @@ class SuppressionsTest {
     }
 
     @Test
+    void theAgentCallThatOpensAnAllowedTunnelIsAllowedWithItsTrafficAndNotBeforeIt() {
+        Suppressions rules = of(rule("tunnel").setCidr("203.0.113.145/32").setPort(22));
+        // the window the `ssh -R` call ended in: its command names the tunnel, and its first SSH flow is listed
+        Map<String, Double> call = Map.of(FeatureSet.AGENT_TUNNEL_CALLS, 1.0, FeatureSet.RARE_SSH_FLOWS, count(1));
+        Destination ssh = dest("203.0.113.145", 22, true, 0).setRare(true).build();
+        Suppressions.Outcome allowed =
+                apply(rules, "agent", List.of(Category.REVERSE_TUNNEL), call, browsed("192.0.2.10"), ssh);
+        assertThat(allowed.suppressed()).isTrue();
+
+        // no traffic of the call listed yet: nothing says where it goes, so the rule cannot take it off
+        Suppressions.Outcome unseen = apply(
+                rules,
+                "agent",
+                List.of(Category.REVERSE_TUNNEL),
+                Map.of(FeatureSet.AGENT_TUNNEL_CALLS, 1.0),
+                browsed("192.0.2.10"));
+        assertThat(unseen.changed()).isFalse();
+    }
+
+    @Test
     void aRuleOnTheTunnelLeavesTheMiningAlerting() {
         Suppressions rules = of(rule("tunnel").setCidr("203.0.113.145/32").setPort(22));
         List<Category> both = List.of(Category.REVERSE_TUNNEL, Category.CRYPTO_MINING);
