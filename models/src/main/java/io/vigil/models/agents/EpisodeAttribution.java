@@ -53,11 +53,6 @@ public final class EpisodeAttribution {
     /** How far after the anchor a call may start and still be named: clock skew between worker and exporter. */
     public static final long SKEW_MS = 2_000L;
 
-    /**
-     * How long after an anchor a call may start and still be named, when its command does the work of the alert's
-     * category: a window (its traffic is then reported in the window after).
-     */
-    public static final long AFTER_MS = 60_000L;
     /** Episodes named per alert, and calls per episode. */
     public static final int MAX_EPISODES = 5;
 
@@ -169,6 +164,21 @@ public final class EpisodeAttribution {
      * all it has); empty or only UNKNOWN: any category.
      */
     public static List<AgentEpisode> rank(List<AgentEvent> calls, List<Anchor> anchors, Collection<Category> focus) {
+        return rank(calls, anchors, focus, Long.MIN_VALUE, Long.MIN_VALUE);
+    }
+
+    /**
+     * As {@link #rank(List, List, Collection)}, for the alert's window [{@code windowStart}, {@code windowEnd}): a
+     * call that started in it after its anchors is named too when its command does the work of {@code focus}. Such a
+     * call flags its window before its own traffic is reported (an `ssh -R` whose tunnel is first reported in the
+     * next window), so the window's anchors are other traffic, which it follows.
+     */
+    public static List<AgentEpisode> rank(
+            List<AgentEvent> calls,
+            List<Anchor> anchors,
+            Collection<Category> focus,
+            long windowStart,
+            long windowEnd) {
         Set<Category> focused = EnumSet.noneOf(Category.class);
         focused.addAll(focus);
         focused.remove(Category.UNKNOWN);
@@ -179,7 +189,9 @@ public final class EpisodeAttribution {
         for (AgentEvent call : calls) {
             Candidate best = null;
             for (Anchor anchor : anchors) {
-                Candidate c = candidate(call, anchor, focused);
+                long start = call.getStartTs().toEpochMilli();
+                boolean inWindow = start >= windowStart && start < windowEnd;
+                Candidate c = candidate(call, anchor, focused, inWindow);
                 if (c != null && (best == null || ORDER.compare(c, best) < 0)) {
                     best = c;
                 }
@@ -270,8 +282,13 @@ public final class EpisodeAttribution {
 
     /** The call against one anchor, or null when it started too long before or after it. */
     static Candidate candidate(AgentEvent call, Anchor anchor, Set<Category> focus) {
+        return candidate(call, anchor, focus, false);
+    }
+
+    /** @param inWindow whether the call started in the alert's window: it may then start after the anchor */
+    static Candidate candidate(AgentEvent call, Anchor anchor, Set<Category> focus, boolean inWindow) {
         long before = anchor.ts() - call.getStartTs().toEpochMilli();
-        if (before > LOOKBACK_MS || before < -AFTER_MS) {
+        if (before > LOOKBACK_MS || (before < -SKEW_MS && !inWindow)) {
             return null;
         }
         String command = call.getCommand() == null ? "" : call.getCommand();
@@ -316,9 +333,8 @@ public final class EpisodeAttribution {
         if (tier == NEAR_ONLY && before > NEAR_MS) {
             return null;
         }
-        // started after the packet (past clock skew): only a call whose command does the work of the alert's
-        // category, which can flag its window before its own traffic is reported (an `ssh -R` whose first
-        // report of the tunnel comes in the next window); never the first tier, which names the anchor itself
+        // started after the packet (past clock skew), in the alert's window: only a call whose command does the work
+        // of the alert's category; never the first tier, which names the anchor itself
         if (before < -SKEW_MS) {
             if (focusTool == null) {
                 return null;

@@ -232,7 +232,12 @@ public final class AgentContext extends KeyedProcessFunction<String, AgentContex
         List<AgentEpisode> context = before == null ? List.of() : before;
         List<Anchor> anchors = anchors(alert, first);
         if (!known.isEmpty() && !anchors.isEmpty()) {
-            List<AgentEpisode> now = EpisodeAttribution.rank(known, anchors, focus(alert));
+            List<AgentEpisode> now = EpisodeAttribution.rank(
+                    known,
+                    anchors,
+                    focus(alert),
+                    alert.getWindowStart().toEpochMilli(),
+                    alert.getWindowEnd().toEpochMilli());
             if (!now.isEmpty() && (fresh || newerCause(now.get(0), context))) {
                 context = now;
             }
