@@ -279,7 +279,7 @@ public final class ScoreWindows
                             window.getJobId(),
                             jobLabels(),
                             alert.getCategories(),
-                            featureSet.toMap(features),
+                            builder.getFeatures(), // with the agents' values: what the rules read the category from
                             alert.getEvidence(),
                             window.getWindowEnd());
             if (outcome.suppressed()) {
