@@ -188,9 +188,9 @@ public final class EpisodeAttribution {
         List<Candidate> candidates = new ArrayList<>();
         for (AgentEvent call : calls) {
             Candidate best = null;
+            long start = call.getStartTs().toEpochMilli();
+            boolean inWindow = start >= windowStart && start < windowEnd;
             for (Anchor anchor : anchors) {
-                long start = call.getStartTs().toEpochMilli();
-                boolean inWindow = start >= windowStart && start < windowEnd;
                 Candidate c = candidate(call, anchor, focused, inWindow);
                 if (c != null && (best == null || ORDER.compare(c, best) < 0)) {
                     best = c;

