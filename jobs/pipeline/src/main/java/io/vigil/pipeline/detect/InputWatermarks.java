@@ -183,6 +183,10 @@ final class InputWatermarks implements WatermarkGenerator<Received> {
                 output.markIdle();
                 idle = true;
             }
+        } else if (maxTimestamp == Long.MIN_VALUE && eagerStepMs > 0) {
+            // aligned, and nothing read yet (an empty partition, or its first fetch still to come): see
+            // BEFORE_ANY_RECORD
+            output.emitWatermark(BEFORE_ANY_RECORD);
         } else {
             watermarks.onPeriodicEmit(output);
             if (maxTimestamp != Long.MIN_VALUE) {
@@ -190,4 +194,17 @@ final class InputWatermarks implements WatermarkGenerator<Received> {
             }
         }
     }
+
+    /**
+     * The watermark of an aligned split that has read nothing yet. Flink's {@code SourceOperator} reports a reader's
+     * watermark to the alignment only once it has one, i.e. once every active split of the reader has emitted one
+     * (the minimum over them is undefined before), and until the first report it allows a reader to read to the end
+     * of time. A split that never emits (an empty partition: four partitions of flows and four nodes need not map one
+     * to one) so left its reader, and through it the others, reading unaligned until the split went idle, a general
+     * idleness of wall time in which a backlog fills state with everything read ahead. Below every record, this
+     * watermark gives the reader a defined minimum from the first periodic emit: the other splits are paused a drift
+     * past it until the empty split has its first record or goes idle. The downstream watermark cannot move in that
+     * time anyway (an active split without records holds it back), so no window closes later for it.
+     */
+    private static final Watermark BEFORE_ANY_RECORD = new Watermark(Long.MIN_VALUE + 1);
 }

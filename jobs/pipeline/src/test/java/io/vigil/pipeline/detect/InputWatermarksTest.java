@@ -192,6 +192,36 @@ class InputWatermarksTest {
         assertThat(output.emitted).hasSize(first + 30);
     }
 
+    @Test
+    void anAlignedSplitThatHasReadNothingHasAWatermarkBelowEveryRecordSoItsReaderIsAligned() {
+        // an empty partition: without a watermark of its own, its reader would report none and read unaligned
+        InputWatermarks watermarks =
+                new InputWatermarks(OUT_OF_ORDERNESS, IDLENESS, ASSIGNMENT_IDLENESS, OUT_OF_ORDERNESS, clock);
+        quiet(watermarks, PERIOD);
+        assertThat(output.last).isEqualTo(Long.MIN_VALUE + 1);
+        assertThat(output.idle).isFalse();
+
+        // its first record moves it at once; and a split that stays empty goes idle as any other
+        watermarks.onEvent(flow(100_000), 100_000, output);
+        assertThat(output.last).isEqualTo(100_000 - OUT_OF_ORDERNESS.toMillis() - 1);
+        InputWatermarks empty =
+                new InputWatermarks(OUT_OF_ORDERNESS, IDLENESS, ASSIGNMENT_IDLENESS, OUT_OF_ORDERNESS, clock);
+        Output other = new Output();
+        for (long t = 0; t <= IDLENESS.plusSeconds(1).toMillis(); t += PERIOD.toMillis()) {
+            empty.onPeriodicEmit(other);
+            clock.advanceTime(PERIOD);
+        }
+        assertThat(other.idle).isTrue();
+        assertThat(other.emitted).containsOnly(Long.MIN_VALUE + 1);
+    }
+
+    @Test
+    void anUnalignedSplitThatHasReadNothingHasNoWatermark() {
+        InputWatermarks watermarks = generator(ASSIGNMENT_IDLENESS);
+        quiet(watermarks, PERIOD);
+        assertThat(output.emitted).containsOnly(Long.MIN_VALUE); // no watermark, as Flink counts one
+    }
+
     /** A split whose assignments were all read: it went idle after the general idleness. */
     private InputWatermarks caughtUpOnAssignments() {
         InputWatermarks watermarks = generator(ASSIGNMENT_IDLENESS);
