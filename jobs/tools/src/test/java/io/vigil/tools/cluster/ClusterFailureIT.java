@@ -281,15 +281,33 @@ class ClusterFailureIT {
      */
     static void assertScrapeHasEveryMetricTheDashboardAndRulesUse(String job) throws Exception {
         // the reporter shows a metric once the process has it; the job's restart counter is there at once, the
-        // operators' counters once their tasks run again after the last kill (already awaited)
-        String scrape =
-                cluster.scrape("jobmanager") + cluster.scrape("taskmanager-1") + cluster.scrape("taskmanager-2");
-        Set<String> scraped = new TreeSet<>(Observability.scrapedNames(scrape));
+        // operators' counters once their tasks run again after the last kill (already awaited), the model's gauge
+        // and a positive count of windows scored once the restarted job has scored its first window: awaited here
+        // (the first windows after a restore wait for the inputs' watermarks, seconds after the tasks run)
+        Set<String> agentNames;
         CollectorMetrics agent = new CollectorMetrics();
         try (HTTPServer server = agent.serve("127.0.0.1", 0)) {
-            scraped.addAll(
-                    Observability.scrapedNames(cluster.get("http://127.0.0.1:" + server.getPort() + "/metrics")));
+            agentNames = Observability.scrapedNames(cluster.get("http://127.0.0.1:" + server.getPort() + "/metrics"));
         }
+        String id = "job_id=\"" + job + "\"";
+        AtomicReference<String> last = new AtomicReference<>();
+        try {
+            LocalCluster.await("a scrape with every metric name the dashboard and rules use", PATIENCE, () -> {
+                String s = cluster.scrape("jobmanager")
+                        + cluster.scrape("taskmanager-1")
+                        + cluster.scrape("taskmanager-2");
+                last.set(s);
+                Set<String> names = new TreeSet<>(Observability.scrapedNames(s));
+                names.addAll(agentNames);
+                return names.containsAll(Observability.allNames())
+                        && sum(s, "flink_taskmanager_job_task_operator_windowsScored", id) > 0;
+            });
+        } catch (AssertionError timedOut) {
+            // the assertions below say what the last scrape lacked
+        }
+        String scrape = last.get();
+        Set<String> scraped = new TreeSet<>(Observability.scrapedNames(scrape));
+        scraped.addAll(agentNames);
         assertThat(scraped).as("metric names in the scrape").containsAll(Observability.allNames());
         for (String pattern : Observability.allNamePatterns()) {
             // families named by pattern (dead letters, refusals by reason) appear with their first member: their
@@ -297,7 +315,6 @@ class ClusterFailureIT {
             String prefix = pattern.substring(0, pattern.indexOf('_', pattern.lastIndexOf("operator_") + 9) + 1);
             assertThat(prefix).as(pattern).startsWith("flink_taskmanager_job_task_operator_");
         }
-        String id = "job_id=\"" + job + "\"";
         assertThat(sum(scrape, "flink_taskmanager_job_task_operator_received_flow", id))
                 .isPositive();
         assertThat(sum(scrape, "flink_taskmanager_job_task_operator_received_gpu", id))
