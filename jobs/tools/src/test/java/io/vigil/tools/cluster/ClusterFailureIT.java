@@ -282,8 +282,9 @@ class ClusterFailureIT {
     static void assertScrapeHasEveryMetricTheDashboardAndRulesUse(String job) throws Exception {
         // the reporter shows a metric once the process has it; the job's restart counter is there at once, the
         // operators' counters once their tasks run again after the last kill (already awaited), the model's gauge
-        // and a positive count of windows scored once the restarted job has scored its first window: awaited here
-        // (the first windows after a restore wait for the inputs' watermarks, seconds after the tasks run)
+        // once the restarted job has scored its first window, and the counters, which start again from zero in
+        // each restarted task, once it has read, scored and opened an incident again (the story goes on after the
+        // last kill): awaited here, since the first windows after a restore wait for the inputs' watermarks
         Set<String> agentNames;
         CollectorMetrics agent = new CollectorMetrics();
         try (HTTPServer server = agent.serve("127.0.0.1", 0)) {
@@ -299,8 +300,7 @@ class ClusterFailureIT {
                 last.set(s);
                 Set<String> names = new TreeSet<>(Observability.scrapedNames(s));
                 names.addAll(agentNames);
-                return names.containsAll(Observability.allNames())
-                        && sum(s, "flink_taskmanager_job_task_operator_windowsScored", id) > 0;
+                return names.containsAll(Observability.allNames()) && showsTheRestartedJobAtWork(s, id);
             });
         } catch (AssertionError timedOut) {
             // the assertions below say what the last scrape lacked
@@ -334,6 +334,15 @@ class ClusterFailureIT {
                 sum(scrape, "flink_taskmanager_job_task_operator_windowsScored", id),
                 sum(scrape, "flink_taskmanager_job_task_operator_incidentsOpened", id),
                 sum(scrape, "flink_jobmanager_job_numRestarts", id));
+    }
+
+    /** Whether the scrape counts records read, windows scored and incidents opened since the restart, and 3 restarts. */
+    private static boolean showsTheRestartedJobAtWork(String scrape, String id) {
+        return sum(scrape, "flink_taskmanager_job_task_operator_received_flow", id) > 0
+                && sum(scrape, "flink_taskmanager_job_task_operator_received_gpu", id) > 0
+                && sum(scrape, "flink_taskmanager_job_task_operator_windowsScored", id) > 0
+                && sum(scrape, "flink_taskmanager_job_task_operator_incidentsOpened", id) > 0
+                && sum(scrape, "flink_jobmanager_job_numRestarts", id) >= 3;
     }
 
     /** The sum of a metric's samples whose labels contain {@code label}. */
