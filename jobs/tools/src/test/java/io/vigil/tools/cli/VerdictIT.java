@@ -24,16 +24,22 @@ import io.vigil.tools.windows.Feedback;
 import io.vigil.tools.windows.FeedbackTopic;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -112,8 +118,31 @@ class VerdictIT {
             producer.initTransactions();
             producer.beginTransaction();
             producer.send(serializer.serialize(open, null, null));
-            producer.send(serializer.serialize(close, null, null));
+            RecordMetadata last =
+                    producer.send(serializer.serialize(close, null, null)).get();
             producer.commitTransaction();
+            awaitCommitted(p, new TopicPartition(last.topic(), last.partition()), last.offset());
+        }
+    }
+
+    /**
+     * Waits until a read_committed reader's end of the partition is past {@code offset}: commitTransaction returns
+     * once the coordinator has decided, and the commit markers reach the partitions after it, so a verb that reads
+     * a topic to its end right away could stop before the transaction.
+     */
+    private static void awaitCommitted(Properties client, TopicPartition partition, long offset) {
+        Properties p = new Properties();
+        p.putAll(client);
+        p.remove(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (consumer.endOffsets(List.of(partition)).get(partition) <= offset) { // a round trip each
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("the alerts' transaction is not readable after 60 s: " + partition);
+                }
+            }
         }
     }
 
