@@ -64,7 +64,8 @@ final class InputWatermarks implements WatermarkGenerator<Received> {
     /**
      * @param eagerStep zero: the watermark is emitted periodically only; else also on a record, as soon as it has
      *     moved this far since it was last emitted (see {@link #alignedStrategy}); live, between two periodic
-     *     emits, it never moves that far
+     *     emits, it never moves that far; nonzero only with alignment, which also makes a split that has read
+     *     nothing emit {@link #BEFORE_ANY_RECORD}
      */
     InputWatermarks(
             Duration outOfOrderness,

@@ -303,6 +303,9 @@ class ClusterFailureIT {
                 return names.containsAll(Observability.allNames()) && showsTheRestartedJobAtWork(s, id);
             });
         } catch (AssertionError timedOut) {
+            if (last.get() == null) {
+                throw timedOut; // not one scrape answered: its cause says why
+            }
             // the assertions below say what the last scrape lacked
         }
         String scrape = last.get();
