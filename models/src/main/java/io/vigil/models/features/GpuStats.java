@@ -88,11 +88,27 @@ public class GpuStats {
         for (GpuProcess p : s.getProcesses()) {
             addProcess(p.getName(), p.getUsedMib());
         }
-        long pids = s.getProcesses().stream()
-                .mapToLong(GpuProcess::getPid)
-                .distinct()
-                .count();
-        extraProcessSum += Math.max(0, pids - 1);
+        extraProcessSum += Math.max(0, distinctPids(s.getProcesses()) - 1);
+    }
+
+    /** Distinct process ids of one sample: a handful, so compared pairwise (a stream per sample was garbage). */
+    static int distinctPids(List<GpuProcess> processes) {
+        if (processes.size() > 32) {
+            return (int)
+                    processes.stream().mapToLong(GpuProcess::getPid).distinct().count();
+        }
+        int distinct = 0;
+        for (int i = 0; i < processes.size(); i++) {
+            long pid = processes.get(i).getPid();
+            boolean before = false;
+            for (int j = 0; j < i && !before; j++) {
+                before = processes.get(j).getPid() == pid;
+            }
+            if (!before) {
+                distinct++;
+            }
+        }
+        return distinct;
     }
 
     void addProcess(String name, long usedMib) {

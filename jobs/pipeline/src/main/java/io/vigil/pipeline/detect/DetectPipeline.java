@@ -323,19 +323,23 @@ public final class DetectPipeline {
 
         // 7. Agent context: each transition names the episodes and tool calls of the job's agents nearest in time
         //    to the first packet to its suspicious destinations or the first sample of a new GPU process.
+        //    First sightings are filtered on each branch, chained where the records are attributed: after a union
+        //    the filter would be a task of its own, and every flow and sample would cross to it.
         DataStream<AgentContextInput> sightings = attributedFlows
                 .filter(AgentContextInput::mayAnchor)
                 .name("Flows that may anchor an alert")
                 .map(AgentContextInput::of)
                 .returns(AgentContextInput.class)
                 .name("Endpoints seen")
+                .filter(new FirstSightings())
+                .name("First sightings of endpoints per minute")
                 .union(attributedSamples
                         .flatMap((GpuSample sample, Collector<AgentContextInput> out) ->
                                 AgentContextInput.of(sample).forEach(out::collect))
                         .returns(AgentContextInput.class)
-                        .name("GPU processes seen"))
-                .filter(new FirstSightings())
-                .name("First sightings per minute");
+                        .name("GPU processes seen")
+                        .filter(new FirstSightings())
+                        .name("First sightings of GPU processes per minute"));
         SingleOutputStreamOperator<Alert> incidents = transitions
                 .map(AgentContextInput::of)
                 .returns(AgentContextInput.class)

@@ -5,7 +5,8 @@ import java.util.Map;
 import org.apache.flink.api.common.functions.FilterFunction;
 
 /**
- * Lets through the first sighting of each (job, endpoint or process, minute) this subtask sees, so that the
+ * Lets through the first sighting of each (job, endpoint or process, minute) this instance sees (one instance per
+ * kind of sighting and subtask, chained where the records are attributed), so that the
  * shuffle to {@link AgentContext} carries one per minute rather than every flow and sample. In memory, bounded
  * ({@link #CAPACITY}, least recently seen forgotten first), not checkpointed: what it forgets, or loses in a
  * restart, is sent again, and {@link AgentContext} keeps the earliest anyway.

@@ -32,7 +32,7 @@ public final class KafkaInput implements KafkaRecordDeserializationSchema<Receiv
         }
         decoder.decodeMessage(
                 message.value(),
-                message.topic() + "/" + message.partition() + "@" + message.offset(),
+                () -> message.topic() + "/" + message.partition() + "@" + message.offset(),
                 message.timestamp(),
                 out::collect);
     }

@@ -46,8 +46,8 @@ class AgentEventDecodingTest {
         RecordFraming<AgentEvent> framing = Framings.forTopic(RecordType.AGENT_EVENT, "vigil.agent-events", null);
         ReceivedDecoder<AgentEvent> decoder = ReceivedDecoder.avro(RecordType.AGENT_EVENT, "vigil.agent-events", null);
 
-        Received received =
-                decoder.decodeMessage(framing.encode(AgentEvent.newBuilder(CALL).build()), "vigil.agent-events/0@0");
+        Received received = decoder.decodeMessage(
+                framing.encode(AgentEvent.newBuilder(CALL).build()), () -> "vigil.agent-events/0@0");
 
         assertThat(received.agentEvent.getCommand()).doesNotContain("hunter2");
     }

@@ -20,7 +20,7 @@ class ReceivedDecoderFormatsTest {
 
     static List<Received> decode(ReceivedDecoder<?> decoder, String message) {
         List<Received> out = new ArrayList<>();
-        decoder.decodeMessage(message.getBytes(StandardCharsets.UTF_8), "vigil.gpu/0@7", MESSAGE_TS, out::add);
+        decoder.decodeMessage(message.getBytes(StandardCharsets.UTF_8), () -> "vigil.gpu/0@7", MESSAGE_TS, out::add);
         return out;
     }
 

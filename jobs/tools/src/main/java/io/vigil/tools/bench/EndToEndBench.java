@@ -293,6 +293,7 @@ public final class EndToEndBench {
             long start = System.nanoTime();
             long cpuStart = processCpuNanos();
             ThreadCpu threadCpu = ThreadCpu.start();
+            VmCpu vmCpu = VmCpu.start();
             JobClient job = env.executeAsync("vigil bench");
             CompletableFuture<Void> read = bounded
                     ? new CompletableFuture<>()
@@ -326,6 +327,7 @@ public final class EndToEndBench {
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             double cpuSeconds = (processCpuNanos() - cpuStart) / 1e9;
+            Map<VmCpu.Kind, Double> vm = vmCpu.since();
             threadCpu.poll();
             System.gc();
             long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
@@ -352,6 +354,10 @@ public final class EndToEndBench {
                 inThreads += kind.getValue();
             }
             result.put("pipeline_cpu_seconds_gc_jit_unaccounted", round(cpuSeconds - inThreads));
+            // ... of which the JIT compilers and the garbage collector, where /proc tells (Linux)
+            for (var kind : vm.entrySet()) {
+                result.put("pipeline_cpu_seconds_" + kind.getKey().label, round(kind.getValue()));
+            }
             double withoutBroker = cpuSeconds - byKind.get(ThreadCpu.Kind.BROKER);
             result.put("pipeline_cpu_seconds_without_broker", round(withoutBroker));
             result.put("pipeline_records_per_cpu_s_without_broker", Math.round(records / withoutBroker));
@@ -365,6 +371,11 @@ public final class EndToEndBench {
             preloaded.seconds = seconds;
             preloaded.cpuSeconds = cpuSeconds;
             preloaded.cpuSecondsWithoutBroker = withoutBroker;
+            // steady state: what a long-running job pays per record, without the compilation a minute's run still
+            // does (new call-site profiles of a new job) and without the broker
+            preloaded.cpuSecondsSteady = withoutBroker - vm.get(VmCpu.Kind.JIT);
+            result.put("pipeline_cpu_seconds_steady", round(preloaded.cpuSecondsSteady));
+            result.put("pipeline_records_per_cpu_s_steady", Math.round(records / preloaded.cpuSecondsSteady));
             preloaded.largest = largest;
             return preloaded;
         } finally {
@@ -380,7 +391,7 @@ public final class EndToEndBench {
         double records = preloaded.flows + preloaded.samples + preloaded.assignments;
         out.println("limit: the same bytes and features in one plain Java loop ...");
         // the fastest of a few runs: the first also warms up the JIT, which the pipeline had time to do
-        double[] limit = {Double.MAX_VALUE, Double.MAX_VALUE};
+        double[] limit = {Double.MAX_VALUE, Double.MAX_VALUE, 0};
         for (int run = 0; run < LIMIT_RUNS; run++) {
             double[] one = limit(preloaded);
             if (one[1] < limit[1]) {
@@ -389,6 +400,7 @@ public final class EndToEndBench {
         }
         double limitSeconds = limit[0];
         double limitCpuSeconds = limit[1];
+        double limitGcSeconds = limit[2];
         result.put("limit_seconds", round(limitSeconds));
         result.put("limit_records_per_s", Math.round(records / limitSeconds));
         result.put("limit_flows_per_s", Math.round(preloaded.flows / limitSeconds));
@@ -403,6 +415,12 @@ public final class EndToEndBench {
         // the same without the embedded broker's threads (GC and JIT stay charged to the pipeline)
         result.put(
                 "pipeline_per_cpu_vs_limit_without_broker", round(limitCpuSeconds / preloaded.cpuSecondsWithoutBroker));
+        // steady state on both sides: the pipeline without the broker and the JIT, the limit loop charged its own
+        // garbage collection (its thread's CPU time alone leaves the collector out, as the pipeline's does not)
+        result.put("limit_cpu_seconds_gc", round(limitGcSeconds));
+        result.put(
+                "pipeline_per_cpu_vs_limit_steady",
+                round((limitCpuSeconds + limitGcSeconds) / preloaded.cpuSecondsSteady));
     }
 
     /** The bytes as they were put on the topics, for the limit loop to decode again. */
@@ -422,6 +440,8 @@ public final class EndToEndBench {
         double cpuSeconds;
         /** The measured run's CPU seconds less the embedded broker's threads. */
         double cpuSecondsWithoutBroker;
+        /** ... and less the JIT compilers' (zero where /proc cannot tell). */
+        double cpuSecondsSteady;
 
         CheckpointSizes largest = CheckpointSizes.NONE;
     }
@@ -525,10 +545,11 @@ public final class EndToEndBench {
 
     /**
      * The same work without Flink or Kafka, in one thread: decode, attribute, fold, feature, score.
-     * Returns {wall seconds, CPU seconds of this thread}.
+     * Returns {wall seconds, CPU seconds of this thread, CPU seconds of the garbage collector meanwhile}.
      */
     private double[] limit(Preloaded p) {
         long start = System.nanoTime();
+        VmCpu vmCpu = VmCpu.start();
         long cpuStart = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
         RecordFraming<Flow> flows = Framings.forTopic(RecordType.FLOW, "f", null);
         RecordFraming<GpuSample> samples = Framings.forTopic(RecordType.GPU, "g", null);
@@ -615,7 +636,8 @@ public final class EndToEndBench {
         }
         return new double[] {
             (System.nanoTime() - start) / 1e9,
-            (ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - cpuStart) / 1e9
+            (ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - cpuStart) / 1e9,
+            vmCpu.since().get(VmCpu.Kind.GC)
         };
     }
 
