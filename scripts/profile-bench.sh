@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Profiles the measured pipeline run of `vigil bench` with JFR and prints where the time goes.
 #
-#   scripts/profile-bench.sh [JAR] [DATASET] [FLOWS] [OUT_DIR] [PARALLELISM]
+#   scripts/profile-bench.sh [JAR] [DATASET] [FLOWS] [OUT_DIR] [PARALLELISM] [DRIFT_MS]
 #
+# DRIFT_MS is --alignment-max-drift-ms: 0 (the default here) reads the topics bounded and unaligned, as fast as the
+# job goes; the bench's default aligns the readers, which paces a backlog and profiles mostly waiting.
 # Runs `vigil bench --phases pipeline` (which first runs the job once, unmeasured, to warm up the JIT),
 # starts a JFR recording (profile settings) with jcmd when the measured run begins and stops it when the
 # run ends, then aggregates the execution samples with scripts/jfr-top.py. Needs a JDK (jcmd, jfr) and
@@ -14,11 +16,12 @@ DATASET=${2:-replay-data/rome-2026-02}
 FLOWS=${3:-200000}
 OUT=${4:-$(mktemp -d -t vigil-profile-XXXXXX)}
 PARALLELISM=${5:-2}
+DRIFT_MS=${6:-0}
 HERE=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$OUT"
 LOG=$OUT/bench.log
 
-java -Xmx4g -jar "$JAR" bench --dataset "$DATASET" --flows "$FLOWS" --parallelism "$PARALLELISM" --phases pipeline --out "$OUT/bench.json" > "$LOG" 2>&1 &
+java -Xmx4g -jar "$JAR" bench --dataset "$DATASET" --flows "$FLOWS" --parallelism "$PARALLELISM" --phases pipeline --alignment-max-drift-ms "$DRIFT_MS" --out "$OUT/bench.json" > "$LOG" 2>&1 &
 PID=$!
 trap 'kill $PID 2>/dev/null || true' INT TERM
 
