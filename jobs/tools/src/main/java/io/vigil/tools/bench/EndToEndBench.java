@@ -374,8 +374,7 @@ public final class EndToEndBench {
             // steady state: what a long-running job pays per record, without the compilation a minute's run still
             // does (a new job's call sites; it levels off at ~11 CPU-s however long the run), the broker, and this
             // bench's own thread (it watches the job's threads and checkpoints; a deployment has no such observer)
-            preloaded.cpuSecondsSteady =
-                    withoutBroker - vm.get(VmCpu.Kind.JIT) - byKind.get(ThreadCpu.Kind.BENCH);
+            preloaded.cpuSecondsSteady = withoutBroker - vm.get(VmCpu.Kind.JIT) - byKind.get(ThreadCpu.Kind.BENCH);
             result.put("pipeline_cpu_seconds_steady", round(preloaded.cpuSecondsSteady));
             result.put("pipeline_records_per_cpu_s_steady", Math.round(records / preloaded.cpuSecondsSteady));
             preloaded.largest = largest;
@@ -418,7 +417,8 @@ public final class EndToEndBench {
         result.put(
                 "pipeline_per_cpu_vs_limit_without_broker", round(limitCpuSeconds / preloaded.cpuSecondsWithoutBroker));
         // steady state on both sides: the pipeline without the broker, the JIT and the bench's thread, the limit
-        // loop charged its own garbage collection (its thread's CPU time alone leaves the collector out, as the pipeline's does not)
+        // loop charged its own garbage collection (its thread's CPU time alone leaves the collector out, as the
+        // pipeline's does not)
         result.put("limit_cpu_seconds_gc", round(limitGcSeconds));
         result.put(
                 "pipeline_per_cpu_vs_limit_steady",
