@@ -442,7 +442,7 @@ public final class EndToEndBench {
         double cpuSeconds;
         /** The measured run's CPU seconds less the embedded broker's threads. */
         double cpuSecondsWithoutBroker;
-        /** ... and less the JIT compilers' (zero where /proc cannot tell). */
+        /** ... and less the JIT compilers' (zero where /proc cannot tell) and this bench's own thread. */
         double cpuSecondsSteady;
 
         CheckpointSizes largest = CheckpointSizes.NONE;

@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
  *
  * <p>Polled, because threads that end (a finished job's task threads) take their CPU time with them: a
  * thread's last reading counts, so each loses at most one poll interval. What no Java thread accounts for
- * (GC, the JIT compiler, threads that ended between polls) is the process figure less the threads'.
+ * (GC, the JIT compiler, threads that ended between polls) is the process figure less the threads'; {@link VmCpu}
+ * reads the first two apart.
  */
 final class ThreadCpu {
 

@@ -41,7 +41,7 @@ final class VmCpu {
                     || name.startsWith("Sweeper")) {
                 return JIT;
             }
-            if (name.startsWith("GC Thread") || name.startsWith("G1 ") || name.startsWith("GC ")) {
+            if (name.startsWith("GC ") || name.startsWith("G1 ")) {
                 return GC;
             }
             return null;
