@@ -59,7 +59,8 @@ public final class SettingOptions {
             OptionSpec.Builder option = OptionSpec.builder(flag(key))
                     .paramLabel(def.type == ConfigDef.Type.STRING ? "VALUE" : def.type.name())
                     .type(String.class)
-                    .description(def.documentation + defaultText);
+                    // picocli formats descriptions: a setting's "%" is text
+                    .description((def.documentation + defaultText).replace("%", "%%"));
             if (yesNo) {
                 option.type(Boolean.class).arity("0..1").fallbackValue("true");
             }

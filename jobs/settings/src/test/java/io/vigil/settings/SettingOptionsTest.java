@@ -2,8 +2,11 @@ package io.vigil.settings;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -63,6 +66,25 @@ class SettingOptionsTest {
 
     static Run kafkaVerb(String... args) {
         return run(List.of(VigilConfig.BOOTSTRAP_SERVERS, VigilConfig.GROUP_ID), args);
+    }
+
+    @Test
+    void aSettingsDocumentationIsShownAsWrittenPercentSignsIncluded() {
+        // picocli formats a description: a bare "%" makes it warn on the process's stderr on every --help
+        PrintStream stderr = System.err;
+        ByteArrayOutputStream warnings = new ByteArrayOutputStream();
+        Run help;
+        try {
+            System.setErr(new PrintStream(warnings, true, StandardCharsets.UTF_8));
+            help = run(List.of(VigilConfig.INPUT_MAX_POLL_RECORDS), "--help");
+        } finally {
+            System.setErr(stderr);
+        }
+
+        assertThat(help.out().replaceAll("\\s+", " "))
+                .contains("8 to 14 % less CPU")
+                .contains("Default: 100.");
+        assertThat(warnings.toString(StandardCharsets.UTF_8)).doesNotContain("Could not format");
     }
 
     @Test
