@@ -134,7 +134,7 @@ public class ContactStats {
         int port = f.servicePort();
         long bytes = Sums.add(f.bytesOut, f.bytesIn);
         PortStats stats = ports.get(port);
-        if (stats == null && ports.size() < MAX_PORTS) {
+        if (stats == null && (ports.size() < MAX_PORTS || makeRoomFor(port, bytes))) {
             stats = new PortStats(0, 0, f.protocol);
             ports.put(port, stats);
         }
@@ -148,6 +148,27 @@ public class ContactStats {
         } else {
             portOverflowFlows++;
         }
+    }
+
+    /**
+     * With every port slot taken, drops the port that ranks last ({@link #PORT_ORDER}) if a new port's first flow
+     * ranks before it, and says whether it did; the dropped port's flows go to {@link #portOverflowFlows}. So the
+     * ports kept are the ones {@link #merge} keeps, not the first to arrive: a scan's evidence names the same ports
+     * however its flows were ordered or grouped on the way (one flow per port: the lowest ports).
+     */
+    private boolean makeRoomFor(int port, long bytes) {
+        Map.Entry<Integer, PortStats> last = null;
+        for (Map.Entry<Integer, PortStats> e : ports.entrySet()) {
+            if (last == null || PORT_ORDER.compare(e, last) > 0) {
+                last = e;
+            }
+        }
+        if (last == null || PORT_ORDER.compare(Map.entry(port, new PortStats(1, bytes, null)), last) >= 0) {
+            return false;
+        }
+        portOverflowFlows += last.getValue().flows;
+        ports.remove(last.getKey());
+        return true;
     }
 
     /** The remote sent the job nothing but ICMP errors, if anything: no service of it answered at all. */

@@ -197,6 +197,39 @@ class DestinationAccumulatorTest {
     }
 
     @Test
+    void aScanBeyondThePortCapKeepsTheSamePortsWhateverTheOrderOrGroupingOfItsFlows() {
+        List<JobFlow> probes = new ArrayList<>();
+        for (int port = 1; port <= 1_000; port++) {
+            probes.add(
+                    out(JOB_A, report(port).setConnState("REJ").setOrigBytes(0).setRespBytes(0)));
+        }
+        DestinationAccumulator inOrder = new DestinationAccumulator();
+        probes.forEach(inOrder::add);
+        Contact expected = only(inOrder);
+        assertThat(expected.failedPorts)
+                .as("one flow per port: the lowest ports")
+                .startsWith(1, 2, 3);
+        assertThat(expected.topPort).isEqualTo(1);
+
+        for (int seed = 0; seed < 5; seed++) {
+            List<JobFlow> shuffled = new ArrayList<>(probes);
+            Collections.shuffle(shuffled, new Random(seed));
+            DestinationAccumulator added = new DestinationAccumulator();
+            shuffled.forEach(added::add);
+            DestinationAccumulator first = new DestinationAccumulator();
+            DestinationAccumulator second = new DestinationAccumulator();
+            for (int i = 0; i < shuffled.size(); i++) {
+                (i < 500 ? first : second).add(shuffled.get(i));
+            }
+            first.merge(second);
+
+            assertThat(only(added)).as("seed %d, added", seed).isEqualTo(expected);
+            assertThat(only(first)).as("seed %d, merged", seed).isEqualTo(expected);
+            assertThat(added.jobs.get(JOB_A).portOverflowFlows).isEqualTo(1_000 - ContactStats.MAX_PORTS);
+        }
+    }
+
+    @Test
     void givesTheSameContactsWhetherFlowsAreAddedOrPartialsMerged() {
         List<JobFlow> flows = new ArrayList<>();
         String[] states = {"SF", "S0", "S1", "REJ", "OTH", null};
