@@ -38,7 +38,9 @@ import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -238,6 +240,78 @@ class DetectPipelineIT {
             assertThat(StandardCharsets.UTF_8.decode(d.getOriginalBytes()).toString())
                     .isEqualTo("not avro at all");
         });
+    }
+
+    /**
+     * A job stopped with a savepoint at parallelism 2 and resumed at 1 gives the replay's alerts, each once: its one
+     * attribution subtask restores every address's timeline (broadcast state) and both subtasks' waiting records,
+     * the sources their offsets, the windows their keys. Stopped once the incident has opened. Live, the story's last
+     * windows close when event time passes them: a job started two hours later moves it there once the story's
+     * partitions have gone idle.
+     */
+    @Test
+    void aJobResumedAtAnotherParallelismGivesTheSameAlertsOnce(@TempDir Path dir) throws Exception {
+        Results fromFiles = replayFiles(STORY.writeDataset(dir.resolve("story"), List.of()));
+        VigilConfig config = kafkaConfig(Map.of(VigilConfig.OUTPUT_DELIVERY, VigilConfig.DELIVERY_EXACTLY_ONCE));
+        KafkaTopics.createAll(config);
+        produce(config.topic(Topic.FLOWS), RecordType.FLOW, STORY.flows, null);
+        produce(config.topic(Topic.GPU), RecordType.GPU, STORY.samples, null);
+        produce(config.topic(Topic.ASSIGNMENTS), RecordType.ASSIGNMENT, STORY.assignments, null);
+
+        StreamExecutionEnvironment first = environment(RuntimeExecutionMode.STREAMING);
+        DetectJob.prepare(first, config, SCORER, false);
+        JobClient running = first.executeAsync("detect on kafka, parallelism 2");
+        String savepoint;
+        try {
+            awaitAlerts(config, 1);
+        } finally {
+            savepoint = running.stopWithSavepoint(
+                            false, dir.resolve("savepoints").toUri().toString(), SavepointFormatType.CANONICAL)
+                    .get();
+        }
+
+        Configuration conf = new Configuration();
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        conf.set(PipelineOptions.GENERIC_TYPES, false);
+        conf.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
+        StreamExecutionEnvironment resumed = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        resumed.setParallelism(1);
+        DetectJob.prepare(resumed, config, SCORER, false);
+        JobClient again = resumed.executeAsync("detect on kafka, resumed at parallelism 1");
+        produce(
+                config.topic(Topic.ASSIGNMENTS),
+                RecordType.ASSIGNMENT,
+                List.of(Scenario.assignment(
+                        AssignmentEvent.START,
+                        "job-later",
+                        "10.0.3.1",
+                        "node-later",
+                        Scenario.BEGINNING.plus(Duration.ofHours(2)))),
+                null);
+        List<Alert> alerts;
+        try {
+            alerts = awaitAlerts(config, expectedAlertIds().size());
+        } finally {
+            again.cancel().get();
+        }
+
+        assertThat(alerts)
+                .usingRecursiveFieldByFieldElementComparator()
+                .containsExactlyInAnyOrderElementsOf(fromFiles.alerts());
+        assertThat(readCommitted(config.topic(Topic.DEADLETTER), RecordType.DEAD_LETTER))
+                .as("no flow unattributed after the restore")
+                .isEmpty();
+    }
+
+    /** The committed alerts once there are at least {@code count} (three minutes at most). */
+    private static List<Alert> awaitAlerts(VigilConfig config, int count) throws Exception {
+        List<Alert> alerts = List.of();
+        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        while (alerts.size() < count && System.nanoTime() < deadline) {
+            alerts = readCommitted(config.topic(Topic.ALERTS), RecordType.ALERT);
+        }
+        assertThat(alerts).as("committed alerts").hasSizeGreaterThanOrEqualTo(count);
+        return alerts;
     }
 
     /**
