@@ -7,9 +7,8 @@ import io.vigil.records.RejectReason;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
+import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
@@ -39,7 +38,11 @@ public final class SingleObjectFraming<T extends SpecificRecord> implements Reco
     private final SpecificData model;
     private final BinaryMessageEncoder<T> encoder;
     /** The writer schema's fingerprint to the reader that resolves its data to this type's schema. */
-    private final Map<Long, DatumReader<T>> readers = new ConcurrentHashMap<>();
+    private final Map<Long, DatumReader<T>> readers = new HashMap<>();
+    /** This type's own schema, which nearly every message is written with: no boxed lookup for it. */
+    private final long ownFingerprint;
+
+    private final DatumReader<T> ownReader;
 
     private BinaryDecoder reusedDecoder;
 
@@ -48,6 +51,8 @@ public final class SingleObjectFraming<T extends SpecificRecord> implements Reco
         this.model = SpecificData.getForClass(type.recordClass());
         this.encoder = new BinaryMessageEncoder<>(model, type.schema());
         alsoRead(type.schema());
+        this.ownFingerprint = SchemaNormalization.parsingFingerprint64(type.schema());
+        this.ownReader = readers.get(ownFingerprint);
     }
 
     /** Lets this reader resolve messages written with another (older or newer) version of the schema. */
@@ -87,9 +92,11 @@ public final class SingleObjectFraming<T extends SpecificRecord> implements Reco
                             "not Avro single-object encoding: Unrecognized header bytes: 0x%02X 0x%02X",
                             message[0], message[1]));
         }
-        long fingerprint =
-                ByteBuffer.wrap(message).order(ByteOrder.LITTLE_ENDIAN).getLong(2);
-        DatumReader<T> reader = readers.get(fingerprint);
+        long fingerprint = 0; // little-endian, bytes 2 to 9
+        for (int b = HEADER_BYTES - 1; b >= 2; b--) {
+            fingerprint = (fingerprint << 8) | (message[b] & 0xff);
+        }
+        DatumReader<T> reader = fingerprint == ownFingerprint ? ownReader : readers.get(fingerprint);
         if (reader == null) {
             return Decoded.rejected(
                     RejectReason.UNDECODABLE,

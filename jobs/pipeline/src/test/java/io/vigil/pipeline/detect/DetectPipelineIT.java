@@ -83,11 +83,19 @@ class DetectPipelineIT {
     }
 
     static StreamExecutionEnvironment environment(RuntimeExecutionMode mode) {
+        return environment(mode, 2, null);
+    }
+
+    /** {@code savepoint}: the one to resume from, or null. */
+    static StreamExecutionEnvironment environment(RuntimeExecutionMode mode, int parallelism, String savepoint) {
         Configuration conf = new Configuration();
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
         conf.set(PipelineOptions.GENERIC_TYPES, false); // proves every record and state type has a real serializer
+        if (savepoint != null) {
+            conf.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
+        }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        env.setParallelism(2);
+        env.setParallelism(parallelism);
         env.setRuntimeMode(mode);
         return env;
     }
@@ -254,9 +262,7 @@ class DetectPipelineIT {
         Results fromFiles = replayFiles(STORY.writeDataset(dir.resolve("story"), List.of()));
         VigilConfig config = kafkaConfig(Map.of(VigilConfig.OUTPUT_DELIVERY, VigilConfig.DELIVERY_EXACTLY_ONCE));
         KafkaTopics.createAll(config);
-        produce(config.topic(Topic.FLOWS), RecordType.FLOW, STORY.flows, null);
-        produce(config.topic(Topic.GPU), RecordType.GPU, STORY.samples, null);
-        produce(config.topic(Topic.ASSIGNMENTS), RecordType.ASSIGNMENT, STORY.assignments, null);
+        produceStory(config);
 
         StreamExecutionEnvironment first = environment(RuntimeExecutionMode.STREAMING);
         DetectJob.prepare(first, config, SCORER, false);
@@ -270,12 +276,7 @@ class DetectPipelineIT {
                     .get();
         }
 
-        Configuration conf = new Configuration();
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-        conf.set(PipelineOptions.GENERIC_TYPES, false);
-        conf.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
-        StreamExecutionEnvironment resumed = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        resumed.setParallelism(1);
+        StreamExecutionEnvironment resumed = environment(RuntimeExecutionMode.STREAMING, 1, savepoint);
         DetectJob.prepare(resumed, config, SCORER, false);
         JobClient again = resumed.executeAsync("detect on kafka, resumed at parallelism 1");
         produce(
@@ -303,6 +304,13 @@ class DetectPipelineIT {
                 .isEmpty();
     }
 
+    /** The story's flows, samples and assignments on their topics. */
+    private static void produceStory(VigilConfig config) {
+        produce(config.topic(Topic.FLOWS), RecordType.FLOW, STORY.flows, null);
+        produce(config.topic(Topic.GPU), RecordType.GPU, STORY.samples, null);
+        produce(config.topic(Topic.ASSIGNMENTS), RecordType.ASSIGNMENT, STORY.assignments, null);
+    }
+
     /** The committed alerts once there are at least {@code count} (three minutes at most). */
     private static List<Alert> awaitAlerts(VigilConfig config, int count) throws Exception {
         List<Alert> alerts = List.of();
@@ -323,20 +331,13 @@ class DetectPipelineIT {
         VigilConfig config = kafkaConfig(Map.of(VigilConfig.CHECKPOINT_INTERVAL_MS, "3600000"));
         assertThat(config.getString(VigilConfig.OUTPUT_DELIVERY)).isEqualTo(VigilConfig.DELIVERY_AT_LEAST_ONCE);
         KafkaTopics.createAll(config);
-        produce(config.topic(Topic.FLOWS), RecordType.FLOW, STORY.flows, null);
-        produce(config.topic(Topic.GPU), RecordType.GPU, STORY.samples, null);
-        produce(config.topic(Topic.ASSIGNMENTS), RecordType.ASSIGNMENT, STORY.assignments, null);
+        produceStory(config);
 
         StreamExecutionEnvironment env = environment(RuntimeExecutionMode.STREAMING);
         DetectJob.prepare(env, config, SCORER, false);
         JobClient job = env.executeAsync("detect on kafka, live, no checkpoint");
         try {
-            List<Alert> alerts = List.of();
-            long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-            while (alerts.isEmpty() && System.nanoTime() < deadline) {
-                alerts = readCommitted(config.topic(Topic.ALERTS), RecordType.ALERT);
-            }
-            assertThat(alerts).as("alerts seen before any checkpoint").isNotEmpty();
+            List<Alert> alerts = awaitAlerts(config, 1); // before any checkpoint
             assertThat(alerts)
                     .extracting(Alert::getAlertId)
                     .allSatisfy(id -> assertThat(expectedAlertIds()).contains(id));
