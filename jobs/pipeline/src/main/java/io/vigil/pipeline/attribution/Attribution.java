@@ -8,10 +8,11 @@ import org.apache.flink.util.OutputTag;
 
 /**
  * What attributing one kind of record means: which addresses an assignment names, and what becomes of a
- * record once the owners of its addresses are known or known to be nobody. The operator that runs it,
- * {@link AttributionOperator}, holds the address → job timelines of every assignment (broadcast: the
- * scheduler's events are few) and the records waiting for the watermark, so records are attributed where
- * they are read, without a shuffle and without keyed state per record.
+ * record once the owners of its addresses are known or known to be nobody. The operator that runs it
+ * ({@link ReadAndAttribute} in the readers' own task; {@link AttributionOperator} after a step between) holds, in an
+ * {@link AttributionState}, the address → job timelines of every assignment (broadcast: the scheduler's events are
+ * few) and the records waiting for the watermark, so records are attributed where they are read, without a shuffle
+ * and without keyed state per record.
  *
  * <p>A record whose time a known hold covers is attributed at once. Otherwise it may wait until the watermark
  * passes its time: by then every assignment up to that time has arrived (within the out-of-orderness bound),

@@ -83,8 +83,8 @@ public final class SampleAttribution extends Attribution<GpuSample, GpuSample> {
     }
 
     private static void attributed(GpuSample record, String jobId, Context<GpuSample, GpuSample> ctx) {
-        // The sample is this operator's own (it came over the network or out of its state, and nothing else
-        // holds it): naming the job in place saves an Avro deep copy per sample.
+        // The sample is this operator's own (its reader decoded it for this record alone, or it came over the
+        // network or out of state, and nothing else holds it): naming the job in place saves a deep copy per sample.
         record.setJobId(jobId);
         ctx.emit(record);
     }

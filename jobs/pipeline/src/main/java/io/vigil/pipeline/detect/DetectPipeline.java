@@ -8,9 +8,11 @@ import io.vigil.models.features.NetworkScope;
 import io.vigil.models.features.WindowAccumulator;
 import io.vigil.models.scoring.WindowScorer;
 import io.vigil.models.suppression.Suppressions;
+import io.vigil.pipeline.attribution.AttributeWhereRead;
 import io.vigil.pipeline.attribution.AttributionOperator;
 import io.vigil.pipeline.attribution.FlowAttribution;
 import io.vigil.pipeline.attribution.FlowLookup;
+import io.vigil.pipeline.attribution.ReadAndAttribute;
 import io.vigil.pipeline.attribution.SampleAttribution;
 import io.vigil.pipeline.ingest.ConnectionIntervals;
 import io.vigil.pipeline.ingest.CountDeadLetters;
@@ -28,6 +30,7 @@ import io.vigil.records.GpuSample;
 import io.vigil.records.JobWindow;
 import io.vigil.records.RejectReason;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -37,8 +40,10 @@ import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.MultipleConnectedStreams;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.transformations.MultipleInputTransformation;
 import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -48,9 +53,10 @@ import org.apache.flink.util.OutputTag;
  * gives it files, tests give it whatever they need. It reads like the data flow of docs/ARCHITECTURE.md:
  *
  * <pre>
- * sources (decoded at the edge) ─┬─ flows ── attribute by source, then destination ── JobFlow
- *                                ├─ samples ─ attribute by (node, GPU) ─────────────── GpuSample + job
- *                                └─ assignments (the scheduler's view, broadcast to both; also ends per-job state)
+ * sources (decoded at the edge), attributed where they are read:
+ *      ├─ flows ── attribute by source, then destination ── JobFlow
+ *      └─ samples ─ attribute by (node, GPU) ─────────────── GpuSample + job
+ * assignments (the scheduler's view: in every reader, for attribution; read once more for the per-job stages)
  * JobFlow ── key by job ── window: its contacts per remote address (bounded) ── the rest ───┐
  *    └─ those whose popularity matters ── key by remote address ── window: how many jobs ──┤ Contact
  * contacts ∪ GpuSample ── key by job ── window: features + evidence ── score (∪ tool calls, read) ── windows
@@ -68,9 +74,12 @@ public final class DetectPipeline {
     static final OutputTag<JobSignal> LATE_SIGNALS = new OutputTag<>("late-signals") {};
 
     /**
-     * The inputs: any number of sources, each yielding any mix of flows, GPU samples and assignments
-     * (one Kafka source over the three topics, one file source per file), each with its own watermarks;
-     * the context sources, yielding the agents' tool calls (the agent-events topic, a dataset's agent_events
+     * The inputs: any number of sources of flows and GPU samples, in any mix (one Kafka source over the two topics,
+     * one file source per file), each with its own watermarks; the sources of assignments (the assignments topic,
+     * a dataset's assignments file), read apart because every reader's attribution needs all of them; the
+     * assignments again as a source every reader of flows and samples reads whole ({@code EveryReaderSource}), which
+     * puts attribution in the readers' own task, or null, and then they are broadcast to the readers; the context
+     * sources, yielding the agents' tool calls (the agent-events topic, a dataset's agent_events
      * file), which the scoring step counts into their job's windows and the alerts' agent context names, with
      * watermarks that never hold detection back
      * ({@link ContextWatermarks}); the model releases (artifact bytes, the model topic), or null where there are
@@ -80,24 +89,26 @@ public final class DetectPipeline {
      */
     public record Inputs(
             List<Source<Received, ?, ?>> sources,
+            List<Source<Received, ?, ?>> assignments,
+            boolean everyReaderReadsEveryAssignment,
             List<Source<Received, ?, ?>> context,
             Source<byte[], ?, ?> models,
             Source<SuppressionInput, ?, ?> suppressions,
             Suppressions rules) {
 
         /** Inputs without model releases or suppressions. */
-        public Inputs(List<Source<Received, ?, ?>> sources, List<Source<Received, ?, ?>> context) {
-            this(sources, context, null, null, Suppressions.none());
-        }
-
-        /** Inputs without context, model releases or suppressions. */
-        public Inputs(List<Source<Received, ?, ?>> sources) {
-            this(sources, List.of());
+        public Inputs(
+                List<Source<Received, ?, ?>> sources,
+                List<Source<Received, ?, ?>> assignments,
+                boolean everyReaderReadsEveryAssignment,
+                List<Source<Received, ?, ?>> context) {
+            this(sources, assignments, everyReaderReadsEveryAssignment, context, null, null, Suppressions.none());
         }
 
         /** The same inputs with these rules in force from the start. */
         public Inputs withRules(Suppressions fileRules) {
-            return new Inputs(sources, context, models, suppressions, fileRules);
+            return new Inputs(
+                    sources, assignments, everyReaderReadsEveryAssignment, context, models, suppressions, fileRules);
         }
     }
 
@@ -165,37 +176,79 @@ public final class DetectPipeline {
         // 1. Sources, decoded at the edge; bad records become dead letters.
         // Chained operators hand records on without a defensive copy (an Avro deep copy per record and per
         // hop was a tenth of the CPU). Safe here: no function keeps or changes a record it has passed on, and
-        // what a function keeps in state arrived over the network (a fresh object) or was built by it.
+        // what a function keeps in state arrived over the network (a fresh object) or was built by it (a source
+        // decodes each record into objects of its own).
         env.getConfig().enableObjectReuse();
-        // Split by kind where read (chained to the source: no exchange). Zeek's reports of long connections count
-        // from the connection's start: they go apart, keyed by connection, to be turned into intervals.
-        SingleOutputStreamOperator<Flow> flows = read(env, inputs.sources(), settings)
+        boolean batch = env.getConfiguration().get(ExecutionOptions.RUNTIME_MODE) == RuntimeExecutionMode.BATCH;
+        // The assignments, read once (a few events per job): for the per-job stages, which they tell when a job
+        // stopped, and broadcast to every attribution that has no copy of its own.
+        SingleOutputStreamOperator<Flow> assignmentsRead = union(
+                        read(env, inputs.assignments(), settings, "assignments ", "assignments-source-", 1, false))
                 .process(new SplitReceived())
                 .returns(RecordTypes.FLOW)
-                .uid("split-received")
-                .name("Split flows, samples, assignments, dead letters");
+                .setParallelism(1)
+                .uid("split-assignments")
+                .name("Split assignments, dead letters");
+        DataStream<Assignment> assignments = assignmentsRead.getSideOutput(SplitReceived.ASSIGNMENTS);
+        DataStream<Assignment> everyAssignment = assignments.broadcast();
+
+        // 2. Attribution where the records are read: every reader keeps every address's timeline and attributes
+        // the flows and samples it reads (no shuffle, no keyed state per record), split by kind right there. Flows
+        // are folded per job and window right after: the shuffle by job carries partial sums, not every flow.
+        // Streaming from Kafka, every reader of the source reads every assignment too (EveryReaderSource), so
+        // attribution is chained to the source and no record crosses an exchange before it is folded. (Flink 2.2.1
+        // can neither checkpoint a task of chained sources with a network input nor restore sources chained into a
+        // multiple-input operator: BENCHMARKS.md.)
+        boolean chained = !batch && inputs.everyReaderReadsEveryAssignment();
+        FlowAttribution flowAttribution = new FlowAttribution(scope);
+        SampleAttribution sampleAttribution = new SampleAttribution();
+        SingleOutputStreamOperator<JobFlow> attributedFlows;
+        List<DataStream<Received>> read = read(env, inputs.sources(), settings, "input ", "source-", -1, true);
+        if (chained) {
+            if (read.size() != 1) {
+                throw new IllegalArgumentException(
+                        "one source whose every reader reads every assignment, not " + read.size());
+            }
+            attributedFlows = read.get(0)
+                    .transform(
+                            "Read, split and attribute flows (by source and destination address) and GPU samples"
+                                    + " (by node, GPU)",
+                            TypeInformation.of(JobFlow.class),
+                            new AttributeWhereRead(
+                                    flowAttribution, sampleAttribution, retention, settings.maxWaitingPerAddress()))
+                    .uid("read-and-attribute");
+        } else {
+            MultipleInputTransformation<JobFlow> readers = new MultipleInputTransformation<>(
+                    "Read, split and attribute flows (by source and destination address) and GPU samples (by node, GPU)",
+                    ReadAndAttribute.factory(
+                            flowAttribution,
+                            sampleAttribution,
+                            retention,
+                            settings.maxWaitingPerAddress(),
+                            read.size(),
+                            batch),
+                    TypeInformation.of(JobFlow.class),
+                    env.getParallelism(),
+                    false);
+            for (DataStream<Received> source : read) {
+                readers.addInput(source.getTransformation());
+            }
+            readers.addInput(everyAssignment.getTransformation());
+            readers.setUid("read-and-attribute");
+            attributedFlows = new MultipleConnectedStreams(env).transform(readers);
+        }
         // The context (agents' tool calls) is split apart from the inputs: its watermarks reach the agent context
         // stage and nothing before it.
-        SingleOutputStreamOperator<Flow> context = readContext(env, inputs.context(), settings, flows);
-        DataStream<GpuSample> samples = flows.getSideOutput(SplitReceived.SAMPLES);
-        DataStream<Assignment> assignments = flows.getSideOutput(SplitReceived.ASSIGNMENTS);
+        SingleOutputStreamOperator<Flow> context = readContext(env, inputs.context(), settings, attributedFlows);
 
-        // 2. Attribution where the records are read: the assignments (a few per job) go to every attribution
-        // subtask, which keeps every address's timeline and attributes the flows and samples its reader sends it
-        // (forward, no shuffle, no keyed state per record). Flows are folded per job and window right there: the
-        // shuffle by job carries partial sums, not every flow.
-        boolean batch = env.getConfiguration().get(ExecutionOptions.RUNTIME_MODE) == RuntimeExecutionMode.BATCH;
-        DataStream<Assignment> everyAssignment = assignments.broadcast();
-        DataStream<FlowLookup> lookups = flows.map(f -> new FlowLookup(f, false))
+        SingleOutputStreamOperator<JobFlow> attributedIntervals = ConnectionIntervals.apply(
+                        attributedFlows.getSideOutput(SplitReceived.CUMULATIVE_FLOWS))
+                .map(f -> new FlowLookup(f, false))
                 .returns(FlowLookup.TYPE)
-                .name("Look up flows")
-                .union(ConnectionIntervals.apply(flows.getSideOutput(SplitReceived.CUMULATIVE_FLOWS))
-                        .map(f -> new FlowLookup(f, false))
-                        .returns(FlowLookup.TYPE)
-                        .name("Look up intervals"));
-        SingleOutputStreamOperator<JobFlow> attributedFlows = lookups.connect(everyAssignment)
+                .name("Look up intervals")
+                .connect(everyAssignment)
                 .transform(
-                        "Attribute flows by source and destination address",
+                        "Attribute flow intervals by source and destination address",
                         TypeInformation.of(JobFlow.class),
                         AttributionOperator.of(
                                 new FlowAttribution(scope),
@@ -203,22 +256,18 @@ public final class DetectPipeline {
                                 retention,
                                 settings.maxWaitingPerAddress(),
                                 batch))
-                .uid("attribute-flows");
+                .uid("attribute-flow-intervals");
         DataStream<JobFlows> jobFlows = attributedFlows
                 .transform("Pre-combine flows", TypeInformation.of(JobFlows.class), new PreCombiners.Flows(windowMs))
-                .uid("precombine-flows");
+                .uid("precombine-flows")
+                .union(attributedIntervals
+                        .transform(
+                                "Pre-combine flow intervals",
+                                TypeInformation.of(JobFlows.class),
+                                new PreCombiners.Flows(windowMs))
+                        .uid("precombine-flow-intervals"));
 
-        SingleOutputStreamOperator<GpuSample> attributedSamples = samples.connect(everyAssignment)
-                .transform(
-                        "Attribute GPU samples by node and GPU",
-                        RecordTypes.GPU_SAMPLE,
-                        AttributionOperator.of(
-                                new SampleAttribution(),
-                                RecordTypes.GPU_SAMPLE,
-                                retention,
-                                settings.maxWaitingPerAddress(),
-                                batch))
-                .uid("attribute-gpu-samples");
+        DataStream<GpuSample> attributedSamples = attributedFlows.getSideOutput(ReadAndAttribute.SAMPLES);
         DataStream<JobSignal> jobSamples = attributedSamples
                 .transform(
                         "Pre-combine samples", TypeInformation.of(JobSignal.class), new PreCombiners.Samples(windowMs))
@@ -325,21 +374,16 @@ public final class DetectPipeline {
         //    to the first packet to its suspicious destinations or the first sample of a new GPU process.
         //    First sightings are filtered on each branch, chained where the records are attributed: after a union
         //    the filter would be a task of its own, and every flow and sample would cross to it.
-        DataStream<AgentContextInput> sightings = attributedFlows
-                .filter(AgentContextInput::mayAnchor)
-                .name("Flows that may anchor an alert")
-                .map(AgentContextInput::of)
-                .returns(AgentContextInput.class)
-                .name("Endpoints seen")
-                .filter(new FirstSightings())
-                .name("First sightings of endpoints per minute")
-                .union(attributedSamples
-                        .flatMap((GpuSample sample, Collector<AgentContextInput> out) ->
-                                AgentContextInput.of(sample).forEach(out::collect))
-                        .returns(AgentContextInput.class)
-                        .name("GPU processes seen")
-                        .filter(new FirstSightings())
-                        .name("First sightings of GPU processes per minute"));
+        DataStream<AgentContextInput> sightings = flowSightings(attributedFlows)
+                .union(
+                        flowSightings(attributedIntervals),
+                        attributedSamples
+                                .flatMap((GpuSample sample, Collector<AgentContextInput> out) ->
+                                        AgentContextInput.of(sample).forEach(out::collect))
+                                .returns(AgentContextInput.class)
+                                .name("GPU processes seen")
+                                .filter(new FirstSightings())
+                                .name("First sightings of GPU processes per minute"));
         SingleOutputStreamOperator<Alert> incidents = transitions
                 .map(AgentContextInput::of)
                 .returns(AgentContextInput.class)
@@ -370,8 +414,13 @@ public final class DetectPipeline {
                                 .map(DetectPipeline::lateSignal)
                                 .returns(DeadLetter.class)
                                 .name("Late samples"));
-        DataStream<DeadLetter> deadLetters = flows.getSideOutput(DeadLetters.TAG)
-                .union(context.getSideOutput(DeadLetters.TAG), attributedFlows.getSideOutput(DeadLetters.TAG), late);
+        DataStream<DeadLetter> deadLetters = attributedFlows
+                .getSideOutput(DeadLetters.TAG)
+                .union(
+                        assignmentsRead.getSideOutput(DeadLetters.TAG),
+                        attributedIntervals.getSideOutput(DeadLetters.TAG),
+                        context.getSideOutput(DeadLetters.TAG),
+                        late);
         if (suppressions != null) {
             deadLetters = deadLetters.union(suppressions.getSideOutput(DeadLetters.TAG));
         }
@@ -382,25 +431,69 @@ public final class DetectPipeline {
                 transitions.getSideOutput(IncidentLifecycle.FLAGGED_WINDOWS),
                 scored,
                 deadLetters,
-                flows.getSideOutput(SplitReceived.INPUT_STATS).union(context.getSideOutput(SplitReceived.INPUT_STATS)),
+                attributedFlows
+                        .getSideOutput(SplitReceived.INPUT_STATS)
+                        .union(
+                                assignmentsRead.getSideOutput(SplitReceived.INPUT_STATS),
+                                context.getSideOutput(SplitReceived.INPUT_STATS)),
                 incidents.getSideOutput(AgentContext.EPISODE_FLAGS));
     }
 
-    /** All sources, each with its own watermarks (per Kafka partition, per file), as one stream. */
-    private static DataStream<Received> read(
-            StreamExecutionEnvironment env, List<Source<Received, ?, ?>> sources, DetectSettings settings) {
+    /**
+     * First sightings of each (job, endpoint) per minute among the flows that may anchor an alert, filtered on the
+     * branch itself (chained where the flows are attributed): after a union the filter would be a task of its own,
+     * and every flow would cross to it.
+     */
+    private static DataStream<AgentContextInput> flowSightings(DataStream<JobFlow> attributed) {
+        return attributed
+                .filter(AgentContextInput::mayAnchor)
+                .name("Flows that may anchor an alert")
+                .map(AgentContextInput::of)
+                .returns(AgentContextInput.class)
+                .name("Endpoints seen")
+                .filter(new FirstSightings())
+                .name("First sightings of endpoints per minute");
+    }
+
+    /**
+     * Sources, each with its own watermarks (per Kafka partition, per file), named {@code name + i} with uids {@code
+     * uid + i}; {@code parallelism} -1: the job's. {@code aligned}: the watermarks of those whose splits can be paused
+     * are aligned (the input sources, whose backlog would otherwise wait in state). The assignments read once for the
+     * per-job stages are not: a few events, and in the readers' alignment group they held the readers' flows back
+     * waiting for attribution (a 50 000-flow backlog's largest checkpoint 4.9 MB against 0.8, BENCHMARKS.md).
+     */
+    private static List<DataStream<Received>> read(
+            StreamExecutionEnvironment env,
+            List<Source<Received, ?, ?>> sources,
+            DetectSettings settings,
+            String name,
+            String uid,
+            int parallelism,
+            boolean aligned) {
         if (sources.isEmpty()) {
-            throw new IllegalArgumentException("no input source");
+            throw new IllegalArgumentException("no " + name.strip() + " source");
         }
-        DataStream<Received> all = null;
+        List<DataStream<Received>> read = new ArrayList<>(sources.size());
         for (int i = 0; i < sources.size(); i++) {
             Source<Received, ?, ?> source = sources.get(i);
-            WatermarkStrategy<Received> watermarks = source instanceof KafkaSource
+            boolean pausable = source instanceof KafkaSource || source instanceof PausableSplits;
+            WatermarkStrategy<Received> watermarks = aligned && pausable
                     ? InputWatermarks.alignedStrategy(settings)
                     : InputWatermarks.strategy(settings);
-            DataStream<Received> one =
-                    env.fromSource(source, watermarks, "input " + i).uid("source-" + i);
-            all = all == null ? one : all.union(one);
+            SingleOutputStreamOperator<Received> one =
+                    env.fromSource(source, watermarks, name + i).uid(uid + i);
+            if (parallelism > 0) {
+                one.setParallelism(parallelism);
+            }
+            read.add(one);
+        }
+        return read;
+    }
+
+    private static <T> DataStream<T> union(List<DataStream<T>> streams) {
+        DataStream<T> all = streams.get(0);
+        for (DataStream<T> next : streams.subList(1, streams.size())) {
+            all = all.union(next);
         }
         return all;
     }
@@ -414,7 +507,7 @@ public final class DetectPipeline {
             StreamExecutionEnvironment env,
             List<Source<Received, ?, ?>> sources,
             DetectSettings settings,
-            DataStream<Flow> inputs) {
+            DataStream<JobFlow> inputs) {
         DataStream<Received> all = null;
         for (int i = 0; i < sources.size(); i++) {
             DataStream<Received> one = env.fromSource(
@@ -426,7 +519,7 @@ public final class DetectPipeline {
         if (all == null) {
             // no context input: a stream with no records derived from the inputs, so with exactly their event time
             // (an empty source would end at once and send the end of time, which idle inputs would let through)
-            all = inputs.flatMap((Flow f, Collector<Received> none) -> {})
+            all = inputs.flatMap((JobFlow f, Collector<Received> none) -> {})
                     .returns(Received.class)
                     .name("No context");
         }

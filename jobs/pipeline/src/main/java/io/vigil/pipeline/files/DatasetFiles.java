@@ -58,13 +58,14 @@ public final class DatasetFiles {
      */
     public static DetectPipeline.Inputs inputs(List<Path> datasets, InputFormats formats) {
         List<Source<Received, ?, ?>> sources = new ArrayList<>();
+        List<Source<Received, ?, ?>> assignments = new ArrayList<>();
         List<Source<Received, ?, ?>> context = new ArrayList<>();
         for (Path dataset : datasets) {
             for (Path flows : files(dataset, "flows", formats.flows())) {
                 sources.add(source(dataset, flows, RecordType.FLOW, formats.flows(), formats));
             }
             sources.add(source(dataset, file(dataset, "gpu", formats.gpu()), RecordType.GPU, formats.gpu(), formats));
-            sources.add(source(
+            assignments.add(source(
                     dataset,
                     file(dataset, "assignments", Formats.VIGIL),
                     RecordType.ASSIGNMENT,
@@ -75,7 +76,7 @@ public final class DatasetFiles {
                 context.add(source(dataset, agentEvents, RecordType.AGENT_EVENT, Formats.VIGIL, formats));
             }
         }
-        return new DetectPipeline.Inputs(sources, context);
+        return new DetectPipeline.Inputs(sources, assignments, false, context);
     }
 
     /**

@@ -15,7 +15,8 @@ import org.apache.flink.util.OutputTag;
 /**
  * Splits what the sources received by kind: flows (the main output), GPU samples, assignments and agent events (side
  * outputs), the dead letters of records that could not be decoded ({@link DeadLetters}), and what each
- * file's reader counted. Counts what it received by kind as the Flink metrics {@code received.<kind>} ({@code
+ * file's reader counted. The pipeline splits the assignments' and the context's sources with it; the flows and
+ * samples are split where they are attributed ({@code ReadAndAttribute}), with the same counters. Counts what it received by kind as the Flink metrics {@code received.<kind>} ({@code
  * flow}, {@code gpu}, {@code assignment}, {@code agent_event}, {@code undecodable}): the records in of every input, whichever source
  * they came from.
  */

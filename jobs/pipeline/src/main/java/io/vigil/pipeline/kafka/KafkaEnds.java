@@ -27,6 +27,7 @@ import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.util.Collector;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
@@ -50,9 +51,15 @@ public final class KafkaEnds {
      */
     public static DetectPipeline.Inputs inputs(VigilConfig config, boolean bounded) {
         return bounded
-                ? new DetectPipeline.Inputs(List.of(source(config, true)), List.of(contextSource(config, true)))
+                ? new DetectPipeline.Inputs(
+                        List.of(source(config, true)),
+                        List.of(assignmentSource(config, true)),
+                        true,
+                        List.of(contextSource(config, true)))
                 : new DetectPipeline.Inputs(
                         List.of(source(config, false)),
+                        List.of(assignmentSource(config, false)),
+                        true,
                         List.of(contextSource(config, false)),
                         modelSource(config),
                         suppressionSource(config),
@@ -75,8 +82,9 @@ public final class KafkaEnds {
     }
 
     /**
-     * One source over the three input topics: a reader gets partitions of all three at once, so flows,
-     * samples and the assignments that attribute them advance event time together.
+     * One source over the flow and GPU topics: a reader gets partitions of both at once. Its readers attribute what
+     * they read against the assignments ({@link #assignmentSource}), whose watermarks are aligned with theirs (one
+     * alignment group), so flows, samples and the assignments that attribute them advance event time together.
      */
     static Source<Received, ?, ?> source(VigilConfig config, boolean bounded) {
         String registry = config.schemaRegistryUrl();
@@ -98,10 +106,44 @@ public final class KafkaEnds {
                                         config.topic(Topic.GPU),
                                         registry)
                                 .bounded(formats.bounds(), true),
-                config.topic(Topic.ASSIGNMENTS),
-                        ReceivedDecoder.avro(RecordType.ASSIGNMENT, config.topic(Topic.ASSIGNMENTS), registry)
-                                .bounded(formats.bounds(), true));
-        return inputSource(config, decoders, bounded, null);
+                config.topic(Topic.ASSIGNMENTS), assignmentDecoders(config).get(config.topic(Topic.ASSIGNMENTS)));
+        Map<String, ReceivedDecoder<?>> split = new HashMap<>(decoders);
+        split.remove(config.topic(Topic.ASSIGNMENTS));
+        var builder = KafkaSource.<Received>builder()
+                .setProperties(consumer(config))
+                .setBootstrapServers(config.bootstrapServers())
+                .setTopics(List.copyOf(split.keySet()))
+                .setGroupId(config.getString(VigilConfig.GROUP_ID))
+                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                .setDeserializer(new KafkaInput(new HashMap<>(decoders)))
+                .setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")
+                .setProperty(
+                        ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
+                        String.valueOf(config.getInt(VigilConfig.INPUT_MAX_POLL_RECORDS)));
+        if (bounded) {
+            builder.setBounded(OffsetsInitializer.latest());
+        }
+        KafkaSource<Received> kafka = builder.build();
+        Properties admin = config.kafkaClient(Map.of());
+        admin.setProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        return new EveryReaderSource<>(kafka, config.topic(Topic.ASSIGNMENTS), admin);
+    }
+
+    /**
+     * The assignments topic, a source of its own, read once: for the per-job stages (a STOP ends a job's state), at
+     * its committed offsets like the inputs.
+     */
+    static Source<Received, ?, ?> assignmentSource(VigilConfig config, boolean bounded) {
+        String group = config.getString(VigilConfig.GROUP_ID);
+        return inputSource(config, assignmentDecoders(config), bounded, group + "-assignments");
+    }
+
+    private static Map<String, ReceivedDecoder<?>> assignmentDecoders(VigilConfig config) {
+        String topic = config.topic(Topic.ASSIGNMENTS);
+        return Map.of(
+                topic,
+                ReceivedDecoder.avro(RecordType.ASSIGNMENT, topic, config.schemaRegistryUrl())
+                        .bounded(InputFormats.from(config).bounds(), true));
     }
 
     /**

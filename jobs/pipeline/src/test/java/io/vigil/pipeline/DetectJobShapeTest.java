@@ -1,0 +1,57 @@
+package io.vigil.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vigil.models.scoring.IndicatorScorer;
+import io.vigil.settings.VigilConfig;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.runtime.jobgraph.JobGraph;
+import org.apache.flink.runtime.jobgraph.JobVertex;
+import org.apache.flink.runtime.jobgraph.OperatorID;
+import org.apache.flink.shaded.guava33.com.google.common.hash.Hashing;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The shape of the job a deployment runs, from its job graph (no cluster, no broker): every flow and GPU sample is
+ * attributed in its reader's own task, so none crosses an exchange before it is folded per job and window; that task
+ * has no network input (Flink 2.2.1 triggers checkpoints only in tasks without one), and its source is one of the
+ * task's operators by id, so the source's offsets are restored (a source chained into a multiple-input operator is
+ * not, in Flink 2.2.1).
+ */
+class DetectJobShapeTest {
+    @Test
+    void theReadersAttributeInTheirSourcesOwnTask() {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(2);
+        VigilConfig config = VigilConfig.defaults().with(Map.of(VigilConfig.BOOTSTRAP_SERVERS, "127.0.0.1:9"));
+        DetectJob.prepare(env, config, new IndicatorScorer(), false);
+        JobGraph graph = env.getStreamGraph().getJobGraph();
+
+        List<JobVertex> readers = new ArrayList<>();
+        for (JobVertex vertex : graph.getVertices()) {
+            if (vertex.getName().contains("Read, split and attribute")) {
+                readers.add(vertex);
+            }
+        }
+        assertThat(readers).singleElement().satisfies(reader -> {
+            assertThat(reader.getName()).startsWith("Source: input 0").contains("Pre-combine flows");
+            assertThat(reader.isInputVertex()).as("no network input").isTrue();
+            assertThat(reader.getOperatorIDs())
+                    .as("the source's state is the task's: restored from a checkpoint or savepoint")
+                    .anySatisfy(ids -> assertThat(ids.getGeneratedOperatorID()).isEqualTo(fromUid("source-0")));
+        });
+    }
+
+    /** An operator's id as Flink derives it from its uid. */
+    private static OperatorID fromUid(String uid) {
+        return new OperatorID(Hashing.murmur3_128(0)
+                .newHasher()
+                .putString(uid, StandardCharsets.UTF_8)
+                .hash()
+                .asBytes());
+    }
+}
