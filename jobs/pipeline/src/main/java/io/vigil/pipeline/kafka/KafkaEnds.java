@@ -12,6 +12,7 @@ import io.vigil.records.wire.Framings;
 import io.vigil.records.wire.RecordFraming;
 import io.vigil.settings.Topic;
 import io.vigil.settings.VigilConfig;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -82,9 +83,10 @@ public final class KafkaEnds {
     }
 
     /**
-     * One source over the flow and GPU topics: a reader gets partitions of both at once. Its readers attribute what
-     * they read against the assignments ({@link #assignmentSource}), whose watermarks are aligned with theirs (one
-     * alignment group), so flows, samples and the assignments that attribute them advance event time together.
+     * One source over the flow and GPU topics, a reader getting partitions of both at once, whose every reader also
+     * reads the whole assignments topic ({@link EveryReaderSource}): it attributes what it reads in its own task, and
+     * its watermark is the minimum over all of them, so flows, samples and the assignments that attribute them
+     * advance event time together.
      */
     static Source<Received, ?, ?> source(VigilConfig config, boolean bounded) {
         String registry = config.schemaRegistryUrl();
@@ -107,23 +109,9 @@ public final class KafkaEnds {
                                         registry)
                                 .bounded(formats.bounds(), true),
                 config.topic(Topic.ASSIGNMENTS), assignmentDecoders(config).get(config.topic(Topic.ASSIGNMENTS)));
-        Map<String, ReceivedDecoder<?>> split = new HashMap<>(decoders);
+        List<String> split = new ArrayList<>(decoders.keySet());
         split.remove(config.topic(Topic.ASSIGNMENTS));
-        var builder = KafkaSource.<Received>builder()
-                .setProperties(consumer(config))
-                .setBootstrapServers(config.bootstrapServers())
-                .setTopics(List.copyOf(split.keySet()))
-                .setGroupId(config.getString(VigilConfig.GROUP_ID))
-                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
-                .setDeserializer(new KafkaInput(new HashMap<>(decoders)))
-                .setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")
-                .setProperty(
-                        ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
-                        String.valueOf(config.getInt(VigilConfig.INPUT_MAX_POLL_RECORDS)));
-        if (bounded) {
-            builder.setBounded(OffsetsInitializer.latest());
-        }
-        KafkaSource<Received> kafka = builder.build();
+        KafkaSource<Received> kafka = inputSource(config, split, decoders, bounded, null);
         Properties admin = config.kafkaClient(Map.of());
         admin.setProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         return new EveryReaderSource<>(kafka, config.topic(Topic.ASSIGNMENTS), admin);
@@ -161,16 +149,27 @@ public final class KafkaEnds {
         return inputSource(config, decoders, bounded, config.getString(VigilConfig.GROUP_ID) + "-agent-events");
     }
 
-    /**
-     * A source over topics of input records, decoded at the edge, from the group's committed offsets (earliest the
-     * first time); {@code clientIdPrefix} null: the connector's own.
-     */
+    /** A source over the topics of these decoders ({@link #inputSource(VigilConfig, List, Map, boolean, String)}). */
     private static Source<Received, ?, ?> inputSource(
             VigilConfig config, Map<String, ReceivedDecoder<?>> decoders, boolean bounded, String clientIdPrefix) {
+        return inputSource(config, List.copyOf(decoders.keySet()), decoders, bounded, clientIdPrefix);
+    }
+
+    /**
+     * A source over topics of input records, decoded at the edge, from the group's committed offsets (earliest the
+     * first time); {@code decoders} by topic, for these topics and any a wrapper adds; {@code clientIdPrefix} null:
+     * the connector's own.
+     */
+    private static KafkaSource<Received> inputSource(
+            VigilConfig config,
+            List<String> topics,
+            Map<String, ReceivedDecoder<?>> decoders,
+            boolean bounded,
+            String clientIdPrefix) {
         var builder = KafkaSource.<Received>builder()
                 .setProperties(consumer(config))
                 .setBootstrapServers(config.bootstrapServers())
-                .setTopics(List.copyOf(decoders.keySet()))
+                .setTopics(topics)
                 .setGroupId(config.getString(VigilConfig.GROUP_ID))
                 .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
                 .setDeserializer(new KafkaInput(new HashMap<>(decoders)))
