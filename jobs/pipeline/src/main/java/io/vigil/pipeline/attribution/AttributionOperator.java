@@ -11,7 +11,6 @@ import org.apache.flink.streaming.api.operators.InputSelection;
 import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.util.OutputTag;
 
 /**
  * Attributes records (first input) against every assignment (second input, broadcast to every subtask), in event
@@ -69,17 +68,7 @@ public class AttributionOperator<IN, OUT> extends AbstractStreamOperator<OUT>
     public void open() throws Exception {
         super.open();
         state.open(
-                new AttributionState.Emitter<>() {
-                    @Override
-                    public void emit(StreamRecord<OUT> record) {
-                        output.collect(record);
-                    }
-
-                    @Override
-                    public <X> void emit(OutputTag<X> tag, StreamRecord<X> record) {
-                        output.collect(tag, record);
-                    }
-                },
+                AttributionState.Emitter.to(output),
                 getMetricGroup().counter("attributed"),
                 getMetricGroup().counter("attributionWaits"));
         attribution.open(getMetricGroup());

@@ -16,6 +16,7 @@ import org.apache.flink.api.common.state.OperatorStateStore;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.operators.Output;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
 
@@ -36,6 +37,21 @@ final class AttributionState<IN, OUT> implements Attribution.Context<IN, OUT> {
         void emit(StreamRecord<OUT> record);
 
         <X> void emit(OutputTag<X> tag, StreamRecord<X> record);
+
+        /** An operator's output: the records attributed to its main output, the rest to their side outputs. */
+        static <OUT> Emitter<OUT> to(Output<StreamRecord<OUT>> output) {
+            return new Emitter<>() {
+                @Override
+                public void emit(StreamRecord<OUT> record) {
+                    output.collect(record);
+                }
+
+                @Override
+                public <X> void emit(OutputTag<X> tag, StreamRecord<X> record) {
+                    output.collect(tag, record);
+                }
+            };
+        }
     }
 
     private final Attribution<IN, OUT> attribution;

@@ -64,20 +64,7 @@ final class ReaderAttribution {
         undecodable = received.counter("undecodable");
         Counter attributed = metrics.counter("attributed");
         Counter waited = metrics.counter("attributionWaits");
-        flows.open(
-                new AttributionState.Emitter<>() {
-                    @Override
-                    public void emit(StreamRecord<JobFlow> record) {
-                        output.collect(record);
-                    }
-
-                    @Override
-                    public <X> void emit(OutputTag<X> tag, StreamRecord<X> record) {
-                        output.collect(tag, record);
-                    }
-                },
-                attributed,
-                waited);
+        flows.open(AttributionState.Emitter.to(output), attributed, waited);
         samples.open(
                 new AttributionState.Emitter<>() {
                     @Override

@@ -333,6 +333,8 @@ public final class EveryReaderSource<T>
          * could pass records whose assignment it has not read yet, which would then find no owner.
          */
         private final CompletableFuture<Void> wholeTopicAdded = new CompletableFuture<>();
+        /** The same, read on every poll without a volatile read. */
+        private boolean hasWholeTopic;
 
         Reader(SourceReader<T, KafkaPartitionSplit> kafka, String everyReaderTopic) {
             this.kafka = kafka;
@@ -346,7 +348,7 @@ public final class EveryReaderSource<T>
 
         @Override
         public InputStatus pollNext(ReaderOutput<T> output) throws Exception {
-            return wholeTopicAdded.isDone() ? kafka.pollNext(output) : InputStatus.NOTHING_AVAILABLE;
+            return hasWholeTopic ? kafka.pollNext(output) : InputStatus.NOTHING_AVAILABLE;
         }
 
         @Override
@@ -362,13 +364,14 @@ public final class EveryReaderSource<T>
 
         @Override
         public CompletableFuture<Void> isAvailable() {
-            return wholeTopicAdded.isDone() ? kafka.isAvailable() : wholeTopicAdded;
+            return hasWholeTopic ? kafka.isAvailable() : wholeTopicAdded;
         }
 
         @Override
         public void addSplits(List<KafkaPartitionSplit> splits) {
             kafka.addSplits(splits);
             if (splits.stream().anyMatch(split -> split.getTopic().equals(everyReaderTopic))) {
+                hasWholeTopic = true;
                 wholeTopicAdded.complete(null);
             }
         }
