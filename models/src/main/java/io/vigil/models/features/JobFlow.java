@@ -66,9 +66,12 @@ public class JobFlow {
         JobFlow j = new JobFlow();
         j.jobId = jobId;
         j.outbound = outbound;
+        String local = outbound ? f.getSrcIp() : f.getDstIp();
         String remote = outbound ? f.getDstIp() : f.getSrcIp();
-        j.localIp = NetworkScope.canonical(outbound ? f.getSrcIp() : f.getDstIp());
-        j.remoteIp = NetworkScope.canonical(remote);
+        // each address parsed once: this runs for every end of every attributed flow
+        byte[] remoteAddress = IpAddresses.parse(remote);
+        j.localIp = NetworkScope.canonical(local, IpAddresses.parse(local));
+        j.remoteIp = NetworkScope.canonical(remote, remoteAddress);
         j.localPort = outbound ? f.getSrcPort() : f.getDstPort();
         j.remotePort = outbound ? f.getDstPort() : f.getSrcPort();
         j.protocol = f.getProtocol() == null ? "" : f.getProtocol().strip().toUpperCase(Locale.ROOT);
@@ -79,8 +82,8 @@ public class JobFlow {
         j.connState = f.getConnState();
         j.startTs = f.getStartTs().toEpochMilli();
         j.ts = f.getTs().toEpochMilli();
-        j.external = scope.isExternal(remote);
-        j.remoteKind = scope.kind(remote);
+        j.external = !scope.isInternalAddress(remoteAddress);
+        j.remoteKind = scope.kindOfAddress(remoteAddress);
         j.metadataService = j.remoteKind == IpAddresses.Kind.METADATA_SERVICE;
         return j;
     }

@@ -84,7 +84,11 @@ public final class NetworkScope implements Serializable {
 
     /** Whether the address lies in one of the internal ranges; unparseable text is external (class doc). */
     public boolean isInternal(String ip) {
-        byte[] address = IpAddresses.parse(ip);
+        return isInternalAddress(IpAddresses.parse(ip));
+    }
+
+    /** {@link #isInternal(String)} of an address already parsed ({@link IpAddresses#parse}; null: not an address). */
+    public boolean isInternalAddress(byte[] address) {
         if (address == null) {
             return false;
         }
@@ -111,7 +115,11 @@ public final class NetworkScope implements Serializable {
      * is not an address is {@link IpAddresses.Kind#UNICAST}, like an external host (see the class doc).
      */
     public IpAddresses.Kind kind(String ip) {
-        byte[] address = IpAddresses.parse(ip);
+        return kindOfAddress(IpAddresses.parse(ip));
+    }
+
+    /** {@link #kind(String)} of an address already parsed ({@link IpAddresses#parse}; null: not an address). */
+    public IpAddresses.Kind kindOfAddress(byte[] address) {
         if (address == null) {
             return IpAddresses.Kind.UNICAST;
         }
@@ -142,8 +150,44 @@ public final class NetworkScope implements Serializable {
      * Text that is not an address comes back as given.
      */
     public static String canonical(String ip) {
-        byte[] address = IpAddresses.parse(ip);
-        return address == null ? ip : format(address);
+        return canonical(ip, IpAddresses.parse(ip));
+    }
+
+    /**
+     * {@link #canonical(String)} of text already parsed ({@link IpAddresses#parse}; null: not an address). Text that
+     * is already canonical is returned as it is, not formatted again: most addresses are, and this runs for every
+     * attributed flow.
+     */
+    public static String canonical(String ip, byte[] address) {
+        if (address == null) {
+            return ip;
+        }
+        return address.length == 4 && isDottedQuad(ip, address) ? ip : format(address);
+    }
+
+    /** Whether {@code ip} is exactly the dotted decimal {@link #format} makes of this IPv4 address. */
+    private static boolean isDottedQuad(String ip, byte[] address) {
+        int at = 0;
+        for (int i = 0; i < 4; i++) {
+            if (i > 0) {
+                if (at >= ip.length() || ip.charAt(at) != '.') {
+                    return false;
+                }
+                at++;
+            }
+            int octet = address[i] & 0xff;
+            int digits = octet >= 100 ? 3 : octet >= 10 ? 2 : 1;
+            if (at + digits > ip.length()) {
+                return false;
+            }
+            for (int d = digits - 1, rest = octet; d >= 0; d--, rest /= 10) {
+                if (ip.charAt(at + d) != (char) ('0' + rest % 10)) {
+                    return false;
+                }
+            }
+            at += digits;
+        }
+        return at == ip.length();
     }
 
     static String format(byte[] address) {

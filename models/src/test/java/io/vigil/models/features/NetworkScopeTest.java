@@ -3,6 +3,7 @@ package io.vigil.models.features;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.vigil.records.IpAddresses;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.ObjectInputStream;
@@ -156,10 +157,17 @@ class NetworkScopeTest {
         "0:0:0:0:0:0:0:0, ::",
         "0:0:0:0:0:0:0:1, ::1",
         "fd00:ec2:0::254, fd00:ec2::254",
+        "0.0.0.0, 0.0.0.0",
+        "255.255.255.255, 255.255.255.255",
+        "192.168.100.9, 192.168.100.9",
+        "010.0.3.17, 010.0.3.17",
+        "10.00.3.017, 10.00.3.017",
         "not-an-ip, not-an-ip"
     })
     void writesOneCanonicalTextPerAddress(String text, String canonical) {
         assertThat(NetworkScope.canonical(text)).isEqualTo(canonical);
+        // text already canonical is kept as it is; any other is written anew
+        assertThat(NetworkScope.canonical(text, IpAddresses.parse(text))).isEqualTo(canonical);
     }
 
     @Test
