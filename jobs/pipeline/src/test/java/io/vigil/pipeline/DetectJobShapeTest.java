@@ -46,6 +46,27 @@ class DetectJobShapeTest {
         });
     }
 
+    @Test
+    void withoutAModelTopicNoTaskReceivesTheWindowsOnlyToDropThem() {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(2);
+        VigilConfig config = VigilConfig.defaults().with(Map.of(VigilConfig.BOOTSTRAP_SERVERS, "127.0.0.1:9"));
+        // bounded (a replay through Kafka, the bench): no model topic is followed
+        DetectJob.prepare(env, config, new IndicatorScorer(), true);
+        JobGraph graph = env.getStreamGraph().getJobGraph();
+
+        // the scoring step's broadcast input, without a model topic, takes its event time from the windows where
+        // they are made: chained there, not a task that every window crosses to
+        assertThat(graph.getVertices())
+                .filteredOn(vertex -> vertex.getName().contains("No model releases"))
+                .isNotEmpty()
+                .allSatisfy(vertex -> assertThat(vertex.getName()).doesNotStartWith("No model releases"));
+        assertThat(graph.getVertices())
+                .filteredOn(vertex -> vertex.getName().startsWith("Features per job and window"))
+                .singleElement()
+                .satisfies(vertex -> assertThat(vertex.getName()).contains("No model releases"));
+    }
+
     /** An operator's id as Flink derives it from its uid. */
     private static OperatorID fromUid(String uid) {
         return new OperatorID(Hashing.murmur3_128(0)

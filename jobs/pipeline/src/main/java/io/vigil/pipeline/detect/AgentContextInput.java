@@ -5,8 +5,6 @@ import io.vigil.records.AgentEvent;
 import io.vigil.records.Alert;
 import io.vigil.records.GpuProcess;
 import io.vigil.records.GpuSample;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * What {@link AgentContext} receives per job, on one keyed stream: an alert (an incident's transition), one tool
@@ -51,17 +49,13 @@ public class AgentContextInput {
         return in;
     }
 
-    /** One sighting per process of an attributed sample. */
-    static List<AgentContextInput> of(GpuSample s) {
-        List<AgentContextInput> out = new ArrayList<>(s.getProcesses().size());
-        for (GpuProcess p : s.getProcesses()) {
-            AgentContextInput in = new AgentContextInput();
-            in.jobId = s.getJobId();
-            in.seen = process(p.getName());
-            in.seenTs = s.getTs().toEpochMilli();
-            out.add(in);
-        }
-        return out;
+    /** The sighting of one process of an attributed sample. */
+    static AgentContextInput of(GpuSample s, GpuProcess p) {
+        AgentContextInput in = new AgentContextInput();
+        in.jobId = s.getJobId();
+        in.seen = process(p.getName());
+        in.seenTs = s.getTs().toEpochMilli();
+        return in;
     }
 
     static String endpoint(String ip, int port) {

@@ -327,22 +327,18 @@ public final class DetectPipeline {
         //    a rule silences is written, marked, but is no alert.
         //    The agents' tool calls, read at the edge into what their commands do, wait for their job's window there;
         //    their input is idle in event time, so a topic of calls never holds the windows' watermark back.
-        DataStream<ScoringInput> jobInputs = featured.map(ScoringInput::of)
-                .returns(ScoringInput.class)
-                .name("Windows to score")
-                .union(
-                        assignments
-                                .map(ScoringInput::of)
-                                .returns(ScoringInput.class)
-                                .name("Assignments by job"),
-                        context.getSideOutput(SplitReceived.AGENT_EVENTS)
-                                .map(call -> ScoringInput.of(AgentCallInput.of(call, scope)))
-                                .returns(ScoringInput.class)
-                                .name("Agent tool calls, read")
-                                .assignTimestampsAndWatermarks(ModelReleases.idle())
-                                .name("Agent tool calls, idle in event time"));
+        List<DataStream<ScoringInput>> scoringInputs = List.of(
+                featured.map(ScoringInput::of).returns(ScoringInput.class).name("Windows to score"),
+                assignments.map(ScoringInput::of).returns(ScoringInput.class).name("Assignments by job"),
+                context.getSideOutput(SplitReceived.AGENT_EVENTS)
+                        .map(call -> ScoringInput.of(AgentCallInput.of(call, scope)))
+                        .returns(ScoringInput.class)
+                        .name("Agent tool calls, read")
+                        .assignTimestampsAndWatermarks(ModelReleases.idle())
+                        .name("Agent tool calls, idle in event time"));
+        DataStream<ScoringInput> jobInputs = union(scoringInputs);
         SingleOutputStreamOperator<ScoringBroadcast> suppressions = suppressions(env, inputs);
-        DataStream<ScoringBroadcast> broadcast = modelReleases(env, inputs, jobInputs);
+        DataStream<ScoringBroadcast> broadcast = modelReleases(env, inputs, scoringInputs);
         if (suppressions != null) {
             broadcast = broadcast.union(suppressions);
         }
@@ -378,11 +374,8 @@ public final class DetectPipeline {
                 .union(
                         flowSightings(attributedIntervals),
                         attributedSamples
-                                .flatMap((GpuSample sample, Collector<AgentContextInput> out) ->
-                                        AgentContextInput.of(sample).forEach(out::collect))
+                                .flatMap(new FirstSightings.OfProcesses())
                                 .returns(AgentContextInput.class)
-                                .name("GPU processes seen")
-                                .filter(new FirstSightings())
                                 .name("First sightings of GPU processes per minute"));
         SingleOutputStreamOperator<Alert> incidents = transitions
                 .map(AgentContextInput::of)
@@ -448,10 +441,8 @@ public final class DetectPipeline {
         return attributed
                 .filter(AgentContextInput::mayAnchor)
                 .name("Flows that may anchor an alert")
-                .map(AgentContextInput::of)
+                .flatMap(new FirstSightings.OfEndpoints())
                 .returns(AgentContextInput.class)
-                .name("Endpoints seen")
-                .filter(new FirstSightings())
                 .name("First sightings of endpoints per minute");
     }
 
@@ -531,11 +522,13 @@ public final class DetectPipeline {
 
     /**
      * The model topic, idle in event time ({@link ModelReleases}); without one, a stream with no records
-     * derived from the scoring step's own input, so that it has exactly that input's event time (an empty
+     * derived from the scoring step's own inputs, so that it has exactly their event time (an empty
      * source would end at once and send the end of time, which an idle job input would let through).
+     * Derived from each input where it is made (chained there), not from their union: that would be a task of
+     * its own, and every window would cross to it only to be dropped.
      */
     private static DataStream<ScoringBroadcast> modelReleases(
-            StreamExecutionEnvironment env, Inputs inputs, DataStream<ScoringInput> jobInputs) {
+            StreamExecutionEnvironment env, Inputs inputs, List<DataStream<ScoringInput>> scoringInputs) {
         if (inputs.models() != null) {
             return env.fromSource(inputs.models(), ModelReleases.watermarks(), "model releases")
                     .setParallelism(1)
@@ -545,10 +538,13 @@ public final class DetectPipeline {
                     .setParallelism(1)
                     .name("Model releases");
         }
-        return jobInputs
-                .flatMap((ScoringInput in, Collector<ScoringBroadcast> none) -> {})
-                .returns(ScoringBroadcast.class)
-                .name("No model releases");
+        List<DataStream<ScoringBroadcast>> none = new ArrayList<>(scoringInputs.size());
+        for (DataStream<ScoringInput> in : scoringInputs) {
+            none.add(in.flatMap((ScoringInput record, Collector<ScoringBroadcast> nothing) -> {})
+                    .returns(ScoringBroadcast.class)
+                    .name("No model releases"));
+        }
+        return union(none);
     }
 
     /**

@@ -93,8 +93,8 @@ class AgentContextHarnessTest {
                         .setUsedMib(100)
                         .build()))
                 .build();
-        for (AgentContextInput in : AgentContextInput.of(s)) {
-            harness.processElement(new StreamRecord<>(in, ts));
+        for (GpuProcess p : s.getProcesses()) {
+            harness.processElement(new StreamRecord<>(AgentContextInput.of(s, p), ts));
         }
     }
 
