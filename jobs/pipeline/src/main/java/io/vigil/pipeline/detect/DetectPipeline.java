@@ -2,10 +2,8 @@ package io.vigil.pipeline.detect;
 
 import io.vigil.models.features.Contact;
 import io.vigil.models.features.DestinationAccumulator;
-import io.vigil.models.features.JobContacts;
 import io.vigil.models.features.JobFlow;
 import io.vigil.models.features.NetworkScope;
-import io.vigil.models.features.WindowAccumulator;
 import io.vigil.models.scoring.WindowScorer;
 import io.vigil.models.suppression.Suppressions;
 import io.vigil.pipeline.attribution.AttributeWhereRead;
@@ -20,7 +18,9 @@ import io.vigil.pipeline.ingest.DeadLetters;
 import io.vigil.pipeline.ingest.InputStats;
 import io.vigil.pipeline.ingest.Received;
 import io.vigil.pipeline.ingest.SplitReceived;
+import io.vigil.pipeline.serde.JobContactsSerializer;
 import io.vigil.pipeline.serde.RecordTypes;
+import io.vigil.pipeline.serde.WindowAccumulatorSerializer;
 import io.vigil.records.Alert;
 import io.vigil.records.Assignment;
 import io.vigil.records.DeadLetter;
@@ -258,19 +258,15 @@ public final class DetectPipeline {
                                 batch))
                 .uid("attribute-flow-intervals");
         DataStream<JobFlows> jobFlows = attributedFlows
-                .transform("Pre-combine flows", TypeInformation.of(JobFlows.class), new PreCombiners.Flows(windowMs))
+                .transform("Pre-combine flows", JobFlows.TYPE, new PreCombiners.Flows(windowMs))
                 .uid("precombine-flows")
                 .union(attributedIntervals
-                        .transform(
-                                "Pre-combine flow intervals",
-                                TypeInformation.of(JobFlows.class),
-                                new PreCombiners.Flows(windowMs))
+                        .transform("Pre-combine flow intervals", JobFlows.TYPE, new PreCombiners.Flows(windowMs))
                         .uid("precombine-flow-intervals"));
 
         DataStream<GpuSample> attributedSamples = attributedFlows.getSideOutput(ReadAndAttribute.SAMPLES);
         DataStream<JobSignal> jobSamples = attributedSamples
-                .transform(
-                        "Pre-combine samples", TypeInformation.of(JobSignal.class), new PreCombiners.Samples(windowMs))
+                .transform("Pre-combine samples", JobSignal.TYPE, new PreCombiners.Samples(windowMs))
                 .uid("precombine-samples");
 
         // 3. Per job and window: its contacts per remote address (bounded: a sweep's long tail as sketches);
@@ -282,9 +278,9 @@ public final class DetectPipeline {
                 .aggregate(
                         new JobContactsAggregate(),
                         new SplitContacts(),
-                        TypeInformation.of(JobContacts.class),
-                        TypeInformation.of(JobContacts.class),
-                        TypeInformation.of(JobSignal.class))
+                        JobContactsSerializer.TYPE,
+                        JobContactsSerializer.TYPE,
+                        JobSignal.TYPE)
                 .uid("job-contacts")
                 .name("Contacts per job and window");
         SingleOutputStreamOperator<Contact> contacts = jobContacts
@@ -305,9 +301,7 @@ public final class DetectPipeline {
         // A window's contacts all fire at one watermark: folded per job there, they reach the job's window
         // as one partial per subtask, like the samples.
         DataStream<JobSignal> signals = contacts.transform(
-                        "Pre-combine contacts",
-                        TypeInformation.of(JobSignal.class),
-                        new PreCombiners.Contacts(windowMs))
+                        "Pre-combine contacts", JobSignal.TYPE, new PreCombiners.Contacts(windowMs))
                 .uid("precombine-contacts")
                 .union(jobContacts, jobSamples);
         SingleOutputStreamOperator<FeaturedWindow> featured = signals.keyBy(JobSignal::jobId)
@@ -316,8 +310,8 @@ public final class DetectPipeline {
                 .aggregate(
                         new JobWindowAggregate(),
                         new JobWindowFeatures(scorer.featureSet(), settings.topDestinations()),
-                        TypeInformation.of(WindowAccumulator.class),
-                        TypeInformation.of(WindowAccumulator.class),
+                        WindowAccumulatorSerializer.TYPE,
+                        WindowAccumulatorSerializer.TYPE,
                         TypeInformation.of(FeaturedWindow.class))
                 .uid("job-windows")
                 .name("Features per job and window");

@@ -7,6 +7,14 @@
  * write each field in a fixed order and width, strings with Flink's {@code StringValue}, and a bit per
  * field that may be absent.
  *
+ * <p>And for the partial windows that cross the shuffles by job and are the per-job windows' state:
+ * {@link io.vigil.pipeline.serde.JobContactsSerializer} (a job's contacts) and
+ * {@link io.vigil.pipeline.serde.WindowAccumulatorSerializer} (a job's window, its contacts, GPUs and sketches).
+ * Flink's POJO serializer for them built every nested object before reading a field and set each by reflection:
+ * with every flow and sample folded before the shuffle, these were most of what the per-job stages did
+ * (BENCHMARKS.md). Their maps and lists are read back as Flink's serializers read them, in the same order, and a
+ * test per serializer fills every field of every class it writes, by reflection, and reads it back.
+ *
  * <p>{@link io.vigil.pipeline.serde.RecordTypes} is where the pipeline gets their {@code TypeInformation}
  * (and the factories behind the {@code @TypeInfo} annotations on POJO fields of these types). The
  * records' Avro schemas (schemas/src/main/avro) stay what they are on Kafka and in files; this is only
