@@ -18,6 +18,7 @@ import io.vigil.pipeline.ingest.DeadLetters;
 import io.vigil.pipeline.ingest.InputStats;
 import io.vigil.pipeline.ingest.Received;
 import io.vigil.pipeline.ingest.SplitReceived;
+import io.vigil.pipeline.serde.DestinationAccumulatorSerializer;
 import io.vigil.pipeline.serde.JobContactsSerializer;
 import io.vigil.pipeline.serde.RecordTypes;
 import io.vigil.pipeline.serde.WindowAccumulatorSerializer;
@@ -70,7 +71,8 @@ import org.apache.flink.util.OutputTag;
  */
 public final class DetectPipeline {
     static final OutputTag<JobFlows> LATE_FLOWS = new OutputTag<>("late-flows") {};
-    static final OutputTag<DestinationAccumulator> LATE_ASKED = new OutputTag<>("late-asked") {};
+    static final OutputTag<DestinationAccumulator> LATE_ASKED =
+            new OutputTag<>("late-asked", DestinationAccumulatorSerializer.TYPE);
     static final OutputTag<JobSignal> LATE_SIGNALS = new OutputTag<>("late-signals") {};
 
     /**
@@ -291,8 +293,8 @@ public final class DetectPipeline {
                 .aggregate(
                         new DestinationAggregate(),
                         new DestinationContacts(settings.destinationLookback(), settings.fleetWarmup()),
-                        TypeInformation.of(DestinationAccumulator.class),
-                        TypeInformation.of(DestinationAccumulator.class),
+                        DestinationAccumulatorSerializer.TYPE,
+                        DestinationAccumulatorSerializer.TYPE,
                         TypeInformation.of(Contact.class))
                 .uid("destination-windows")
                 .name("Contacts per remote address and window");

@@ -2,6 +2,7 @@ package io.vigil.pipeline.detect;
 
 import io.vigil.models.features.DestinationAccumulator;
 import io.vigil.models.features.JobContacts;
+import io.vigil.pipeline.serde.DestinationAccumulatorSerializer;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
@@ -22,7 +23,8 @@ final class SplitContacts extends ProcessWindowFunction<JobContacts, JobSignal, 
     private static final long serialVersionUID = 1L;
 
     /** One job's contact with one address, for the per-destination window. */
-    static final OutputTag<DestinationAccumulator> ASK_FLEET = new OutputTag<>("ask-fleet") {};
+    static final OutputTag<DestinationAccumulator> ASK_FLEET =
+            new OutputTag<>("ask-fleet", DestinationAccumulatorSerializer.TYPE);
 
     /**
      * Since when this sees traffic, told to the per-destination window with each question: its warm-up runs from

@@ -162,7 +162,7 @@ public final class JobContactsSerializer extends TypeSerializerSingleton<JobCont
         return r;
     }
 
-    private static void writeStats(ContactStats s, DataOutputView out) throws IOException {
+    static void writeStats(ContactStats s, DataOutputView out) throws IOException {
         out.writeByte((s.outbound ? STATS_OUTBOUND : 0)
                 | (s.inbound ? STATS_INBOUND : 0)
                 | (s.ports != null ? STATS_PORTS : 0));
@@ -191,7 +191,7 @@ public final class JobContactsSerializer extends TypeSerializerSingleton<JobCont
         }
     }
 
-    private static ContactStats readStats(DataInputView in) throws IOException {
+    static ContactStats readStats(DataInputView in) throws IOException {
         int flags = in.readByte();
         ContactStats s = new ContactStats();
         s.outbound = (flags & STATS_OUTBOUND) != 0;

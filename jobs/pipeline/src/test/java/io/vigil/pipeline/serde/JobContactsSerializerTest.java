@@ -2,17 +2,13 @@ package io.vigil.pipeline.serde;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vigil.models.features.ContactStats;
 import io.vigil.models.features.JobContacts;
 import io.vigil.models.features.JobFlow;
 import io.vigil.models.features.PortStats;
 import io.vigil.models.features.WindowAccumulator;
 import io.vigil.records.Flow;
 import io.vigil.records.GpuSample;
-import io.vigil.records.IpAddresses;
 import java.io.IOException;
-import java.lang.reflect.Field;
-import java.lang.reflect.Modifier;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -33,11 +29,39 @@ import org.junit.jupiter.api.Test;
  */
 class JobContactsSerializerTest {
     private final TypeSerializer<JobContacts> serializer = JobContactsSerializer.TYPE.createSerializer(null);
-    private long next = 1;
+    /** JobContacts with every field filled; its tail a window of one sample. */
+    private static final EveryField EVERY_FIELD = new EveryField(Map.of(
+            "remotes",
+                    every -> {
+                        Map<String, JobContacts.Remote> remotes = new HashMap<>();
+                        remotes.put("10.1.2.3", every.filled(JobContacts.Remote.class));
+                        remotes.put("203.0.113.10", every.filled(JobContacts.Remote.class));
+                        return remotes;
+                    },
+            "ports",
+                    every -> {
+                        Map<Integer, PortStats> ports = new HashMap<>();
+                        ports.put(22, every.filled(PortStats.class));
+                        ports.put(443, every.filled(PortStats.class));
+                        return ports;
+                    },
+            "tail",
+                    every -> {
+                        WindowAccumulator tail = new WindowAccumulator();
+                        tail.add(GpuSample.newBuilder()
+                                .setTs(Instant.ofEpochMilli(1_770_714_030_000L))
+                                .setNode("gpu-node-01")
+                                .setGpu(3)
+                                .setJobId("job-a")
+                                .setUtil(97)
+                                .setProcesses(List.of())
+                                .build());
+                        return tail;
+                    }));
 
     @Test
     void everyFieldComesBack() throws IOException {
-        JobContacts contacts = filled(JobContacts.class);
+        JobContacts contacts = EVERY_FIELD.filled(JobContacts.class);
 
         JobContacts back = roundTrip(contacts);
 
@@ -125,63 +149,6 @@ class JobContactsSerializerTest {
         JobContacts back = serializer.deserialize(in);
         assertThat(in.available()).as("every byte read").isZero();
         return back;
-    }
-
-    /** An instance with every field set to a value of its own, not its default. */
-    @SuppressWarnings("unchecked")
-    private <T> T filled(Class<T> type) {
-        try {
-            T t = type.getDeclaredConstructor().newInstance();
-            for (Field f : type.getDeclaredFields()) {
-                int m = f.getModifiers();
-                if (Modifier.isStatic(m) || Modifier.isTransient(m)) {
-                    continue;
-                }
-                f.setAccessible(true);
-                Class<?> c = f.getType();
-                Object value;
-                if (c == long.class) {
-                    value = next++;
-                } else if (c == int.class) {
-                    value = (int) next++;
-                } else if (c == boolean.class) {
-                    value = true;
-                } else if (c == String.class) {
-                    value = "s" + next++;
-                } else if (c == IpAddresses.Kind.class) {
-                    value = IpAddresses.Kind.values()[IpAddresses.Kind.values().length - 1];
-                } else if (c == ContactStats.class || c == JobContacts.Remote.class) {
-                    value = filled(c);
-                } else if (c == WindowAccumulator.class) {
-                    WindowAccumulator tail = new WindowAccumulator();
-                    tail.add(GpuSample.newBuilder()
-                            .setTs(Instant.ofEpochMilli(1_770_714_030_000L))
-                            .setNode("gpu-node-01")
-                            .setGpu(3)
-                            .setJobId("job-a")
-                            .setUtil(97)
-                            .setProcesses(List.of())
-                            .build());
-                    value = tail;
-                } else if (c == Map.class && f.getName().equals("remotes")) {
-                    Map<String, JobContacts.Remote> remotes = new HashMap<>();
-                    remotes.put("10.1.2.3", filled(JobContacts.Remote.class));
-                    remotes.put("203.0.113.10", filled(JobContacts.Remote.class));
-                    value = remotes;
-                } else if (c == Map.class && f.getName().equals("ports")) {
-                    Map<Integer, PortStats> ports = new HashMap<>();
-                    ports.put(22, filled(PortStats.class));
-                    ports.put(443, filled(PortStats.class));
-                    value = ports;
-                } else {
-                    throw new AssertionError("a field this test cannot fill, nor the serializer write: " + f);
-                }
-                f.set(t, value);
-            }
-            return t;
-        } catch (ReflectiveOperationException e) {
-            throw new AssertionError(e);
-        }
     }
 
     private static Flow flow(String src, String dst, int dstPort) {

@@ -8,10 +8,7 @@ import io.vigil.models.features.GpuStats;
 import io.vigil.models.features.WindowAccumulator;
 import io.vigil.records.GpuProcess;
 import io.vigil.records.GpuSample;
-import io.vigil.records.IpAddresses;
 import java.io.IOException;
-import java.lang.reflect.Field;
-import java.lang.reflect.Modifier;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -34,11 +31,34 @@ import org.junit.jupiter.api.Test;
 class WindowAccumulatorSerializerTest {
     private final TypeSerializer<WindowAccumulator> serializer =
             WindowAccumulatorSerializer.TYPE.createSerializer(new SerializerConfigImpl());
-    private long next = 1;
+    /** Windows with every field filled, two of each in their maps and lists. */
+    static final EveryField EVERY_FIELD = new EveryField(Map.of(
+            "contacts", every -> new ArrayList<>(List.of(every.filled(Contact.class), every.filled(Contact.class))),
+            "scanPorts",
+                    every -> {
+                        Map<Integer, WindowAccumulator.PortReach> ports = new HashMap<>();
+                        ports.put(22, every.filled(WindowAccumulator.PortReach.class));
+                        ports.put(3389, every.filled(WindowAccumulator.PortReach.class));
+                        return ports;
+                    },
+            "gpus",
+                    every -> {
+                        Map<String, GpuStats> gpus = new HashMap<>();
+                        gpus.put("gpu-node-01#0", every.filled(GpuStats.class));
+                        gpus.put("gpu-node-01#1", every.filled(GpuStats.class));
+                        return gpus;
+                    },
+            "processes",
+                    every -> {
+                        Map<String, Long> processes = new HashMap<>();
+                        processes.put("python", every.next());
+                        processes.put("xmrig", every.next());
+                        return processes;
+                    }));
 
     @Test
     void everyFieldComesBack() throws IOException {
-        WindowAccumulator window = filled(WindowAccumulator.class);
+        WindowAccumulator window = EVERY_FIELD.filled(WindowAccumulator.class);
 
         assertThat(roundTrip(serializer, window)).usingRecursiveComparison().isEqualTo(window);
         assertThat(serializer.copy(window)).usingRecursiveComparison().isEqualTo(window);
@@ -123,70 +143,6 @@ class WindowAccumulatorSerializerTest {
                 : serializer.deserialize(in);
         assertThat(in.available()).as("every byte read").isZero();
         return back;
-    }
-
-    /** An instance with every field set to a value of its own, not its default. */
-    private <T> T filled(Class<T> type) {
-        try {
-            T t = type.getDeclaredConstructor().newInstance();
-            for (Field f : type.getDeclaredFields()) {
-                int m = f.getModifiers();
-                if (Modifier.isStatic(m) || Modifier.isTransient(m)) {
-                    continue;
-                }
-                f.setAccessible(true);
-                f.set(t, value(f));
-            }
-            return t;
-        } catch (ReflectiveOperationException e) {
-            throw new AssertionError(e);
-        }
-    }
-
-    private Object value(Field f) {
-        Class<?> c = f.getType();
-        if (c == long.class) {
-            return next++;
-        } else if (c == int.class) {
-            return (int) next++;
-        } else if (c == double.class) {
-            return next++ + 0.25;
-        } else if (c == boolean.class) {
-            return true;
-        } else if (c == String.class) {
-            return "s" + next++;
-        } else if (c == IpAddresses.Kind.class) {
-            return IpAddresses.Kind.values()[IpAddresses.Kind.values().length - 1];
-        } else if (c == int[].class) {
-            return new int[] {(int) next++, (int) next++};
-        } else if (c == long[].class) {
-            return new long[] {next++, next++, next++};
-        } else if (c == byte[].class) {
-            return new byte[] {(byte) next++, 0, (byte) next++};
-        } else if (c == DistinctCounter.class || c == WindowAccumulator.PortReach.class) {
-            return filled(c);
-        } else if (c == List.class && f.getName().equals("contacts")) {
-            List<Contact> contacts = new ArrayList<>();
-            contacts.add(filled(Contact.class));
-            contacts.add(filled(Contact.class));
-            return contacts;
-        } else if (c == Map.class && f.getName().equals("scanPorts")) {
-            Map<Integer, WindowAccumulator.PortReach> ports = new HashMap<>();
-            ports.put(22, filled(WindowAccumulator.PortReach.class));
-            ports.put(3389, filled(WindowAccumulator.PortReach.class));
-            return ports;
-        } else if (c == Map.class && f.getName().equals("gpus")) {
-            Map<String, GpuStats> gpus = new HashMap<>();
-            gpus.put("gpu-node-01#0", filled(GpuStats.class));
-            gpus.put("gpu-node-01#1", filled(GpuStats.class));
-            return gpus;
-        } else if (c == Map.class && f.getName().equals("processes")) {
-            Map<String, Long> processes = new HashMap<>();
-            processes.put("python", next++);
-            processes.put("xmrig", next++);
-            return processes;
-        }
-        throw new AssertionError("a field this test cannot fill, nor the serializer write: " + f);
     }
 
     private static GpuSample sample(String node, int gpu, int i) {
