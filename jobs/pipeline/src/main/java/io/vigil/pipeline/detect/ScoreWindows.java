@@ -256,34 +256,35 @@ public final class ScoreWindows
         }
         String modelVersion = scorer.modelVersion();
         inUse(modelVersion);
-        JobWindow.Builder builder = JobWindow.newBuilder(window);
+        // The window is this operator's own (it came over the network, and state keeps bytes, not it): scored in
+        // place, not copied deeply twice.
         if (recalled) {
-            builder.setFeatures(featureSet.toMap(features));
+            window.setFeatures(featureSet.toMap(features));
         }
         if (agents != null) {
-            Map<String, Double> withAgents = new LinkedHashMap<>(builder.getFeatures());
+            Map<String, Double> withAgents = new LinkedHashMap<>(window.getFeatures());
             withAgents.putAll(FeatureSet.AGENT.toMap(agents));
-            builder.setFeatures(withAgents);
+            window.setFeatures(withAgents);
         }
-        builder.setScore(verdict.score())
-                .setThreshold(verdict.threshold())
-                .setFlagged(verdict.flagged())
-                .setCategories(verdict.categories())
-                .setModelVersion(modelVersion);
+        window.setScore(verdict.score());
+        window.setThreshold(verdict.threshold());
+        window.setFlagged(verdict.flagged());
+        window.setCategories(verdict.categories());
+        window.setModelVersion(modelVersion);
         Alert alert = null;
         if (verdict.flagged()) {
             flagged.inc();
-            alert = Alerts.ofWindow(builder.build(), verdict, modelVersion, featured.evidence);
+            alert = Alerts.ofWindow(window, verdict, modelVersion, featured.evidence);
             Suppressions.Outcome outcome = suppressions(ctx.getBroadcastState(SUPPRESSION_RULES))
                     .apply(
                             window.getJobId(),
                             jobLabels(),
                             alert.getCategories(),
-                            builder.getFeatures(), // with the agents' values: what the rules read the category from
+                            window.getFeatures(), // with the agents' values: what the rules read the category from
                             alert.getEvidence(),
                             window.getWindowEnd());
             if (outcome.suppressed()) {
-                builder.setSuppressedBy(outcome.ruleIds());
+                window.setSuppressedBy(outcome.ruleIds());
                 suppressed(outcome.ruleIds());
                 alert = null;
             } else if (outcome.changed()) {
@@ -291,7 +292,7 @@ public final class ScoreWindows
             }
         }
         windows.inc();
-        out.collect(builder.build());
+        out.collect(window);
         if (alert != null) {
             ctx.output(FLAGGED, alert);
         }
