@@ -1,11 +1,11 @@
 package io.vigil.pipeline.detect;
 
+import io.vigil.pipeline.serde.FieldByFieldSerializer;
 import io.vigil.pipeline.serde.GpuSampleSerializer;
 import io.vigil.pipeline.serde.RecordSerializerSnapshot;
 import io.vigil.pipeline.serde.WindowAccumulatorSerializer;
 import java.io.IOException;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
@@ -13,7 +13,7 @@ import org.apache.flink.core.memory.DataOutputView;
  * {@link JobSignal}: a byte saying which is set, then the contact or the partial as {@link WindowAccumulatorSerializer}
  * writes them, or the sample as {@link GpuSampleSerializer} does. Stateless: one instance serves every thread.
  */
-final class JobSignalSerializer extends TypeSerializerSingleton<JobSignal> {
+final class JobSignalSerializer extends FieldByFieldSerializer<JobSignal> {
     private static final long serialVersionUID = 1L;
 
     static final JobSignalSerializer INSTANCE = new JobSignalSerializer();
@@ -30,36 +30,12 @@ final class JobSignalSerializer extends TypeSerializerSingleton<JobSignal> {
     }
 
     @Override
-    public boolean isImmutableType() {
-        return false;
-    }
-
-    @Override
     public JobSignal createInstance() {
         return new JobSignal();
     }
 
     @Override
-    public JobSignal copy(JobSignal from) {
-        JobSignal s = new JobSignal();
-        s.contact = from.contact == null ? null : WindowAccumulatorSerializer.copy(from.contact);
-        s.sample = from.sample == null ? null : GpuSampleSerializer.INSTANCE.copy(from.sample);
-        s.partial = WindowAccumulatorSerializer.INSTANCE.copy(from.partial);
-        return s;
-    }
-
-    @Override
-    public JobSignal copy(JobSignal from, JobSignal reuse) {
-        return copy(from);
-    }
-
-    @Override
-    public int getLength() {
-        return -1;
-    }
-
-    @Override
-    public void serialize(JobSignal s, DataOutputView out) throws IOException {
+    protected void write(JobSignal s, DataOutputView out) throws IOException {
         out.writeByte((s.contact != null ? CONTACT : 0)
                 | (s.sample != null ? SAMPLE : 0)
                 | (s.partial != null ? PARTIAL : 0));
@@ -70,28 +46,18 @@ final class JobSignalSerializer extends TypeSerializerSingleton<JobSignal> {
             GpuSampleSerializer.INSTANCE.serialize(s.sample, out);
         }
         if (s.partial != null) {
-            WindowAccumulatorSerializer.write(s.partial, out);
+            WindowAccumulatorSerializer.writeNullable(s.partial, out);
         }
     }
 
     @Override
-    public JobSignal deserialize(DataInputView in) throws IOException {
+    protected JobSignal read(DataInputView in) throws IOException {
         int flags = in.readUnsignedByte();
         JobSignal s = new JobSignal();
         s.contact = (flags & CONTACT) != 0 ? WindowAccumulatorSerializer.readContact(in) : null;
         s.sample = (flags & SAMPLE) != 0 ? GpuSampleSerializer.INSTANCE.deserialize(in) : null;
-        s.partial = (flags & PARTIAL) != 0 ? WindowAccumulatorSerializer.read(in) : null;
+        s.partial = (flags & PARTIAL) != 0 ? WindowAccumulatorSerializer.readNullable(in) : null;
         return s;
-    }
-
-    @Override
-    public JobSignal deserialize(JobSignal reuse, DataInputView in) throws IOException {
-        return deserialize(in);
-    }
-
-    @Override
-    public void copy(DataInputView in, DataOutputView out) throws IOException {
-        serialize(deserialize(in), out);
     }
 
     @Override

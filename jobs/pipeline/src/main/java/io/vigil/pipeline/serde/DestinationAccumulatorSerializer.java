@@ -8,10 +8,7 @@ import java.util.Map;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.base.StringSerializer;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
-import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataInputView;
-import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.core.memory.DataOutputView;
 import org.apache.flink.util.CollectionUtil;
 
@@ -22,7 +19,7 @@ import org.apache.flink.util.CollectionUtil;
  * Flink's map serializer reads it. Every field must be written here: {@code DestinationAccumulatorSerializerTest}
  * fills each one and reads it back. Stateless: one instance serves every thread.
  */
-public final class DestinationAccumulatorSerializer extends TypeSerializerSingleton<DestinationAccumulator> {
+public final class DestinationAccumulatorSerializer extends FieldByFieldSerializer<DestinationAccumulator> {
     private static final long serialVersionUID = 1L;
 
     public static final DestinationAccumulatorSerializer INSTANCE = new DestinationAccumulatorSerializer();
@@ -44,39 +41,12 @@ public final class DestinationAccumulatorSerializer extends TypeSerializerSingle
     }
 
     @Override
-    public boolean isImmutableType() {
-        return false;
-    }
-
-    @Override
     public DestinationAccumulator createInstance() {
         return new DestinationAccumulator();
     }
 
     @Override
-    public DestinationAccumulator copy(DestinationAccumulator from) {
-        // through bytes: exactly what a restore would read
-        try {
-            DataOutputSerializer out = new DataOutputSerializer(256);
-            serialize(from, out);
-            return deserialize(new DataInputDeserializer(out.getSharedBuffer(), 0, out.length()));
-        } catch (IOException e) {
-            throw new IllegalStateException("copying the contacts of " + from.remoteIp, e);
-        }
-    }
-
-    @Override
-    public DestinationAccumulator copy(DestinationAccumulator from, DestinationAccumulator reuse) {
-        return copy(from);
-    }
-
-    @Override
-    public int getLength() {
-        return -1;
-    }
-
-    @Override
-    public void serialize(DestinationAccumulator d, DataOutputView out) throws IOException {
+    protected void write(DestinationAccumulator d, DataOutputView out) throws IOException {
         StringSerializer.INSTANCE.serialize(d.remoteIp, out);
         out.writeByte((d.external ? EXTERNAL : 0)
                 | (d.metadataService ? METADATA_SERVICE : 0)
@@ -101,7 +71,7 @@ public final class DestinationAccumulatorSerializer extends TypeSerializerSingle
     }
 
     @Override
-    public DestinationAccumulator deserialize(DataInputView in) throws IOException {
+    protected DestinationAccumulator read(DataInputView in) throws IOException {
         DestinationAccumulator d = new DestinationAccumulator();
         d.remoteIp = StringSerializer.INSTANCE.deserialize(in);
         int flags = in.readByte();
@@ -123,16 +93,6 @@ public final class DestinationAccumulatorSerializer extends TypeSerializerSingle
         d.droppedBytes = in.readLong();
         d.watchingSince = in.readLong();
         return d;
-    }
-
-    @Override
-    public DestinationAccumulator deserialize(DestinationAccumulator reuse, DataInputView in) throws IOException {
-        return deserialize(in);
-    }
-
-    @Override
-    public void copy(DataInputView in, DataOutputView out) throws IOException {
-        serialize(deserialize(in), out);
     }
 
     @Override

@@ -9,10 +9,7 @@ import java.util.Map;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.base.StringSerializer;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
-import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataInputView;
-import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.core.memory.DataOutputView;
 import org.apache.flink.util.CollectionUtil;
 
@@ -27,7 +24,7 @@ import org.apache.flink.util.CollectionUtil;
  * {@link WindowAccumulatorSerializer} writes a window. Every field of the classes written here must be written here:
  * {@code JobContactsSerializerTest} fills each one and reads it back. Stateless: one instance serves every thread.
  */
-public final class JobContactsSerializer extends TypeSerializerSingleton<JobContacts> {
+public final class JobContactsSerializer extends FieldByFieldSerializer<JobContacts> {
     private static final long serialVersionUID = 1L;
 
     public static final JobContactsSerializer INSTANCE = new JobContactsSerializer();
@@ -54,42 +51,12 @@ public final class JobContactsSerializer extends TypeSerializerSingleton<JobCont
     }
 
     @Override
-    public boolean isImmutableType() {
-        return false;
-    }
-
-    @Override
     public JobContacts createInstance() {
         return new JobContacts();
     }
 
     @Override
-    public JobContacts copy(JobContacts from) {
-        if (from == null) {
-            return null;
-        }
-        // through bytes: exactly what a restore would read, the maps included
-        try {
-            DataOutputSerializer out = new DataOutputSerializer(256);
-            serialize(from, out);
-            return deserialize(new DataInputDeserializer(out.getSharedBuffer(), 0, out.length()));
-        } catch (IOException e) {
-            throw new IllegalStateException("copying the contacts of job " + from.jobId, e);
-        }
-    }
-
-    @Override
-    public JobContacts copy(JobContacts from, JobContacts reuse) {
-        return copy(from);
-    }
-
-    @Override
-    public int getLength() {
-        return -1;
-    }
-
-    @Override
-    public void serialize(JobContacts c, DataOutputView out) throws IOException {
+    protected void write(JobContacts c, DataOutputView out) throws IOException {
         StringSerializer.INSTANCE.serialize(c.jobId, out);
         if (c.remotes == null) {
             out.writeInt(-1);
@@ -100,11 +67,11 @@ public final class JobContactsSerializer extends TypeSerializerSingleton<JobCont
                 writeRemote(e.getValue(), out);
             }
         }
-        WindowAccumulatorSerializer.write(c.tail, out);
+        WindowAccumulatorSerializer.writeNullable(c.tail, out);
     }
 
     @Override
-    public JobContacts deserialize(DataInputView in) throws IOException {
+    protected JobContacts read(DataInputView in) throws IOException {
         JobContacts c = new JobContacts();
         c.jobId = StringSerializer.INSTANCE.deserialize(in);
         int remotes = in.readInt();
@@ -118,18 +85,8 @@ public final class JobContactsSerializer extends TypeSerializerSingleton<JobCont
             }
             c.remotes = map;
         }
-        c.tail = WindowAccumulatorSerializer.read(in);
+        c.tail = WindowAccumulatorSerializer.readNullable(in);
         return c;
-    }
-
-    @Override
-    public JobContacts deserialize(JobContacts reuse, DataInputView in) throws IOException {
-        return deserialize(in);
-    }
-
-    @Override
-    public void copy(DataInputView in, DataOutputView out) throws IOException {
-        serialize(deserialize(in), out);
     }
 
     private static void writeRemote(JobContacts.Remote r, DataOutputView out) throws IOException {

@@ -12,7 +12,6 @@ import java.util.Map;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.base.StringSerializer;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputSerializer;
@@ -28,7 +27,7 @@ import org.apache.flink.util.CollectionUtil;
  * classes written here must be written here: {@code WindowAccumulatorSerializerTest} fills each one and reads it back.
  * Stateless: one instance serves every thread.
  */
-public final class WindowAccumulatorSerializer extends TypeSerializerSingleton<WindowAccumulator> {
+public final class WindowAccumulatorSerializer extends FieldByFieldSerializer<WindowAccumulator> {
     private static final long serialVersionUID = 1L;
 
     public static final WindowAccumulatorSerializer INSTANCE = new WindowAccumulatorSerializer();
@@ -45,62 +44,22 @@ public final class WindowAccumulatorSerializer extends TypeSerializerSingleton<W
     }
 
     @Override
-    public boolean isImmutableType() {
-        return false;
-    }
-
-    @Override
     public WindowAccumulator createInstance() {
         return new WindowAccumulator();
     }
 
     @Override
-    public WindowAccumulator copy(WindowAccumulator from) {
-        if (from == null) {
-            return null;
-        }
-        // through bytes: exactly what a restore would read
-        try {
-            DataOutputSerializer out = new DataOutputSerializer(512);
-            write(from, out);
-            return read(new DataInputDeserializer(out.getSharedBuffer(), 0, out.length()));
-        } catch (IOException e) {
-            throw new IllegalStateException("copying the window of job " + from.jobId, e);
-        }
+    protected void write(WindowAccumulator w, DataOutputView out) throws IOException {
+        writeNullable(w, out);
     }
 
     @Override
-    public WindowAccumulator copy(WindowAccumulator from, WindowAccumulator reuse) {
-        return copy(from);
-    }
-
-    @Override
-    public int getLength() {
-        return -1;
-    }
-
-    @Override
-    public void serialize(WindowAccumulator w, DataOutputView out) throws IOException {
-        write(w, out);
-    }
-
-    @Override
-    public WindowAccumulator deserialize(DataInputView in) throws IOException {
-        return read(in);
-    }
-
-    @Override
-    public WindowAccumulator deserialize(WindowAccumulator reuse, DataInputView in) throws IOException {
-        return read(in);
-    }
-
-    @Override
-    public void copy(DataInputView in, DataOutputView out) throws IOException {
-        write(read(in), out);
+    protected WindowAccumulator read(DataInputView in) throws IOException {
+        return readNullable(in);
     }
 
     /** Writes a window, or null. */
-    public static void write(WindowAccumulator w, DataOutputView out) throws IOException {
+    public static void writeNullable(WindowAccumulator w, DataOutputView out) throws IOException {
         out.writeBoolean(w != null);
         if (w == null) {
             return;
@@ -174,8 +133,8 @@ public final class WindowAccumulatorSerializer extends TypeSerializerSingleton<W
         out.writeLong(w.gpuOverflowSamples);
     }
 
-    /** Reads what {@link #write} wrote. */
-    public static WindowAccumulator read(DataInputView in) throws IOException {
+    /** Reads what {@link #writeNullable} wrote. */
+    public static WindowAccumulator readNullable(DataInputView in) throws IOException {
         if (!in.readBoolean()) {
             return null;
         }

@@ -132,15 +132,9 @@ class WindowAccumulatorSerializerTest {
     private static WindowAccumulator roundTrip(TypeSerializer<WindowAccumulator> serializer, WindowAccumulator w)
             throws IOException {
         DataOutputSerializer out = new DataOutputSerializer(256);
-        if (serializer instanceof WindowAccumulatorSerializer) {
-            WindowAccumulatorSerializer.write(w, out);
-        } else {
-            serializer.serialize(w, out);
-        }
+        serializer.serialize(w, out);
         DataInputDeserializer in = new DataInputDeserializer(out.getCopyOfBuffer());
-        WindowAccumulator back = serializer instanceof WindowAccumulatorSerializer
-                ? WindowAccumulatorSerializer.read(in)
-                : serializer.deserialize(in);
+        WindowAccumulator back = serializer.deserialize(in);
         assertThat(in.available()).as("every byte read").isZero();
         return back;
     }
