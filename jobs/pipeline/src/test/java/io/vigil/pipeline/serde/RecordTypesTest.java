@@ -8,6 +8,7 @@ import io.vigil.pipeline.attribution.FlowLookup;
 import io.vigil.pipeline.attribution.FlowLookupSerializer;
 import io.vigil.pipeline.detect.DetectPipeline;
 import io.vigil.pipeline.detect.DetectSettings;
+import io.vigil.pipeline.detect.JobFlows;
 import io.vigil.pipeline.detect.JobSignal;
 import io.vigil.pipeline.files.DatasetFiles;
 import io.vigil.pipeline.ingest.Received;
@@ -21,6 +22,7 @@ import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.java.typeutils.PojoTypeInfo;
+import org.apache.flink.api.java.typeutils.runtime.PojoSerializer;
 import org.apache.flink.formats.avro.typeutils.AvroSerializer;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
@@ -43,8 +45,11 @@ class RecordTypesTest {
         PojoTypeInfo<Received> received = (PojoTypeInfo<Received>) TypeInformation.of(Received.class);
         assertThat(received.getTypeAt("flow")).isEqualTo(RecordTypes.FLOW);
         assertThat(received.getTypeAt("sample")).isEqualTo(RecordTypes.GPU_SAMPLE);
-        PojoTypeInfo<JobSignal> signal = (PojoTypeInfo<JobSignal>) TypeInformation.of(JobSignal.class);
-        assertThat(signal.getTypeAt("sample")).isEqualTo(RecordTypes.GPU_SAMPLE);
+        // the partials that cross the shuffles by job: written field by field, their samples as above
+        assertThat(TypeInformation.of(JobSignal.class).createSerializer(new SerializerConfigImpl()))
+                .isInstanceOf(FieldByFieldSerializer.class);
+        assertThat(TypeInformation.of(JobFlows.class).createSerializer(new SerializerConfigImpl()))
+                .isNotInstanceOf(PojoSerializer.class);
     }
 
     @Test
