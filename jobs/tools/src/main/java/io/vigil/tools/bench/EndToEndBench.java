@@ -394,9 +394,6 @@ public final class EndToEndBench {
         // the fastest of a few runs: the first also warms up the JIT, which the pipeline had time to do
         double[] limit = {Double.MAX_VALUE, Double.MAX_VALUE, 0};
         for (int run = 0; run < LIMIT_RUNS; run++) {
-            // each run from a collected heap: the collector it is charged is then its own, not the collection of
-            // what the pipeline or the run before left (that swung the limit's GC from 1.0 to 2.6 CPU-s)
-            System.gc();
             double[] one = limit(preloaded);
             if (one[1] < limit[1]) {
                 limit = one;
