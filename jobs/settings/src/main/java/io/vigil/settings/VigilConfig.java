@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -69,6 +70,9 @@ public final class VigilConfig extends AbstractConfig {
     public static final String ALERT_FORMAT_AVRO = "avro";
     public static final String ALERT_FORMAT_JSON = "json";
     public static final String ALERT_FORMAT_OCSF = "ocsf";
+
+    /** input.max.poll.records when it is 0 and watermark alignment is on. */
+    public static final int ALIGNED_MAX_POLL_RECORDS = 100;
 
     public static final ConfigDef DEF = define();
 
@@ -148,15 +152,17 @@ public final class VigilConfig extends AbstractConfig {
                 .define(
                         INPUT_MAX_POLL_RECORDS,
                         Type.INT,
-                        100,
-                        Range.atLeast(1),
+                        0,
+                        Range.atLeast(0),
                         Importance.LOW,
                         "Kafka input (flows, samples, assignments): at most this many records per poll of a reader"
                                 + " (Kafka's max.poll.records for that source). When watermark alignment pauses a"
                                 + " partition, what the reader has already polled still goes out (the batch being handed"
                                 + " on and up to two queued), and waits in state: this bounds it. Each poll is one"
                                 + " hand-over between the fetcher and the task thread: Kafka's 500 reads a backlog with"
-                                + " 8 to 14 % less CPU and about twice the state ahead of the watermark (BENCHMARKS.md).")
+                                + " 8 to 14 % less CPU and about twice the state ahead of the watermark (BENCHMARKS.md)."
+                                + " 0: " + ALIGNED_MAX_POLL_RECORDS + " with watermark alignment on, Kafka's "
+                                + ConsumerConfig.DEFAULT_MAX_POLL_RECORDS + " with it off (nothing is paused then).")
                 .define(
                         DESTINATION_LOOKBACK_MS,
                         Type.LONG,
@@ -458,6 +464,19 @@ public final class VigilConfig extends AbstractConfig {
 
     private static String text(Object value) {
         return value instanceof Password p ? p.value() : String.valueOf(value);
+    }
+
+    /**
+     * Records per poll of a Kafka input reader: input.max.poll.records, or if it is 0, {@value
+     * #ALIGNED_MAX_POLL_RECORDS} when watermark alignment may pause a partition ({@code aligned}) and Kafka's own
+     * otherwise.
+     */
+    public int inputMaxPollRecords(boolean aligned) {
+        int set = getInt(INPUT_MAX_POLL_RECORDS);
+        if (set > 0) {
+            return set;
+        }
+        return aligned ? ALIGNED_MAX_POLL_RECORDS : ConsumerConfig.DEFAULT_MAX_POLL_RECORDS;
     }
 
     /** The schema registry URL, or null for single-object encoding. */

@@ -83,7 +83,7 @@ class SettingOptionsTest {
 
         assertThat(help.out().replaceAll("\\s+", " "))
                 .contains("8 to 14 % less CPU")
-                .contains("Default: 100.");
+                .contains("Default: 0.");
         assertThat(warnings.toString(StandardCharsets.UTF_8)).doesNotContain("Could not format");
     }
 

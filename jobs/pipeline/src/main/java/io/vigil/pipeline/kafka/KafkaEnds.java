@@ -32,6 +32,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.apache.kafka.clients.producer.ProducerConfig;
 
 /**
  * The pipeline's ends on Kafka. Inputs start from the group's committed offsets (earliest the first
@@ -76,11 +77,22 @@ public final class KafkaEnds {
                                 config.getString(VigilConfig.ALERT_FORMAT),
                                 config.topic(Topic.ALERTS),
                                 config.schemaRegistryUrl()),
-                        prefix + "-alerts"),
+                        prefix + "-alerts",
+                        Map.of()),
                 sink(config, Topic.WINDOWS, RecordType.WINDOW, "job_id", prefix + "-windows"),
                 sink(config, Topic.DEADLETTER, RecordType.DEAD_LETTER, "record_type", prefix + "-deadletters"),
                 sink(config, Topic.EPISODE_FLAGS, RecordType.EPISODE_FLAG, "job_id", prefix + "-episode-flags"));
     }
+
+    /**
+     * The producer settings of the writers that are not the alerts' (windows, dead letters, episode flags), which a
+     * user's {@code kafka.} properties override. Reading a backlog, the job writes thousands of windows and dead
+     * letters a second; at Kafka's defaults (5 ms, 16 KiB) each request carried a few of them, and the producers' and
+     * the broker's work per request was 8 % of the job's CPU (BENCHMARKS.md). Live, a window waits 50 ms more. The
+     * alerts' writer keeps Kafka's defaults: nothing holds an alert back.
+     */
+    static final Map<String, String> BATCHED_OUTPUT =
+            Map.of(ProducerConfig.LINGER_MS_CONFIG, "50", ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(256 * 1024));
 
     /**
      * One source over the flow and GPU topics, a reader getting partitions of both at once, whose every reader also
@@ -177,7 +189,8 @@ public final class KafkaEnds {
                 // what a reader hands on after alignment pauses a partition is a few polls: bound them
                 .setProperty(
                         ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
-                        String.valueOf(config.getInt(VigilConfig.INPUT_MAX_POLL_RECORDS)));
+                        String.valueOf(config.inputMaxPollRecords(
+                                !bounded && config.getLong(VigilConfig.ALIGNMENT_MAX_DRIFT_MS) > 0)));
         if (clientIdPrefix != null) {
             builder.setClientIdPrefix(clientIdPrefix);
         }
@@ -293,13 +306,18 @@ public final class KafkaEnds {
         return sink(
                 config,
                 new FramedRecordSerializer<>(type, config.topic(topic), config.schemaRegistryUrl(), keyField),
-                transactionalIdPrefix);
+                transactionalIdPrefix,
+                BATCHED_OUTPUT);
     }
 
+    /** {@code tunable}: producer settings of Vigil's that the user's {@code kafka.} properties override. */
     static <T> KafkaSink<T> sink(
-            VigilConfig config, KafkaRecordSerializationSchema<T> serializer, String transactionalIdPrefix) {
+            VigilConfig config,
+            KafkaRecordSerializationSchema<T> serializer,
+            String transactionalIdPrefix,
+            Map<String, String> tunable) {
         return KafkaSink.<T>builder()
-                .setKafkaProducerConfig(config.kafkaClient())
+                .setKafkaProducerConfig(config.kafkaClient(tunable))
                 .setBootstrapServers(config.bootstrapServers())
                 .setRecordSerializer(serializer)
                 .setDeliveryGuarantee(delivery(config))

@@ -249,7 +249,7 @@ public final class EndToEndBench {
                             Integer.toString(options.inputMaxPollRecords())));
             KafkaTopics.createAll(config);
             result.put("alignment_max_drift_ms", options.alignmentMaxDriftMs());
-            result.put("input_max_poll_records", options.inputMaxPollRecords());
+            result.put("input_max_poll_records", config.inputMaxPollRecords(options.alignmentMaxDriftMs() > 0));
 
             if (repeat) {
                 out.printf(

@@ -109,8 +109,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(
             names = "--input-max-poll-records",
             paramLabel = "N",
-            description = "pipeline phase: input.max.poll.records, records per poll of a Kafka input reader."
-                    + " Default: ${DEFAULT-VALUE}, as detect's.")
+            description = "pipeline phase: input.max.poll.records, records per poll of a Kafka input reader; 0: 100"
+                    + " with alignment on, Kafka's 500 with it off. Default: ${DEFAULT-VALUE}, as detect's.")
     int inputMaxPollRecords = VigilConfig.defaults().getInt(VigilConfig.INPUT_MAX_POLL_RECORDS);
 
     @Option(
