@@ -153,7 +153,8 @@ final class BenchCommand implements Callable<Integer> {
                                 delivery,
                                 checkpointMs,
                                 alignmentMaxDriftMs,
-                                inputMaxPollRecords),
+                                inputMaxPollRecords,
+                                model == null ? null : model.toString()),
                         Scorers.load(model == null ? null : model.toString(), ModelTrust.of(List.of(), true)),
                         System.out)
                 .run();
