@@ -153,8 +153,7 @@ final class BenchCommand implements Callable<Integer> {
                                 delivery,
                                 checkpointMs,
                                 alignmentMaxDriftMs,
-                                inputMaxPollRecords,
-                                model == null ? null : model.toString()),
+                                inputMaxPollRecords),
                         Scorers.load(model == null ? null : model.toString(), ModelTrust.of(List.of(), true)),
                         System.out)
                 .run();
