@@ -89,7 +89,7 @@ public final class JobHistory implements Serializable {
      */
     public static JobHistory of(
             int windows, int workWindows, String featureSetHash, float[] location, float[] scale, float[] drift) {
-        if (featureSetHash == null || !featureSetHash.matches("[0-9a-f]{8}")) {
+        if (!isHash(featureSetHash)) {
             throw new IllegalArgumentException("feature-set hash must be 8 lower-case hex digits: " + featureSetHash);
         }
         if (location.length != scale.length || location.length != drift.length) {
@@ -133,7 +133,26 @@ public final class JobHistory implements Serializable {
 
     /** {@link io.vigil.models.features.FeatureSet#hash()} of the features it was learned from; null when empty. */
     public String featureSetHash() {
-        return isEmpty() ? null : String.format("%08x", featureSetHash);
+        if (isEmpty()) {
+            return null;
+        }
+        // per window scored: no String.format
+        String hex = Integer.toHexString(featureSetHash);
+        return "0".repeat(8 - hex.length()) + hex;
+    }
+
+    /** 8 lower-case hex digits. */
+    private static boolean isHash(String text) {
+        if (text == null || text.length() != 8) {
+            return false;
+        }
+        for (int i = 0; i < 8; i++) {
+            char c = text.charAt(i);
+            if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Nothing learned yet. */

@@ -174,6 +174,20 @@ class JobHistoryTest {
         assertThatThrownBy(() -> JobHistory.of(1, "v1-3fa2c1d0", new float[1], new float[1], new float[1]))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("feature-set hash must be 8 lower-case hex digits: v1-3fa2c1d0");
+        for (String notOne : new String[] {"3FA2C1D0", "3fa2c1d", "3fa2c1d0a", "3fa2c1dg", ""}) {
+            assertThatThrownBy(() -> JobHistory.of(1, notOne, new float[1], new float[1], new float[1]))
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Test
+    void namesItsFeatureSetWithTheLeadingZeros() {
+        assertThat(JobHistory.of(1, "0000a0f1", new float[1], new float[1], new float[1])
+                        .featureSetHash())
+                .isEqualTo("0000a0f1");
+        assertThat(JobHistory.of(1, "ffffffff", new float[1], new float[1], new float[1])
+                        .featureSetHash())
+                .isEqualTo("ffffffff");
     }
 
     @Test
