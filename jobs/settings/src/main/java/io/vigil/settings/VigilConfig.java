@@ -160,7 +160,8 @@ public final class VigilConfig extends AbstractConfig {
                                 + " partition, what the reader has already polled still goes out (the batch being handed"
                                 + " on and up to two queued), and waits in state: this bounds it. Each poll is one"
                                 + " hand-over between the fetcher and the task thread: Kafka's 500 reads a backlog with"
-                                + " 8 to 14 % less CPU and about twice the state ahead of the watermark (BENCHMARKS.md)."
+                                + " a third less CPU in the fetcher (3 % of the job's) and about twice the state ahead of"
+                                + " the watermark (BENCHMARKS.md)."
                                 + " 0: " + ALIGNED_MAX_POLL_RECORDS + " with watermark alignment on, Kafka's "
                                 + ConsumerConfig.DEFAULT_MAX_POLL_RECORDS + " with it off (nothing is paused then).")
                 .define(

@@ -82,7 +82,7 @@ class SettingOptionsTest {
         }
 
         assertThat(help.out().replaceAll("\\s+", " "))
-                .contains("8 to 14 % less CPU")
+                .contains("(3 % of the job's)")
                 .contains("Default: 0.");
         assertThat(warnings.toString(StandardCharsets.UTF_8)).doesNotContain("Could not format");
     }

@@ -87,9 +87,9 @@ public final class KafkaEnds {
     /**
      * The producer settings of the writers that are not the alerts' (windows, dead letters, episode flags), which a
      * user's {@code kafka.} properties override. Reading a backlog, the job writes thousands of windows and dead
-     * letters a second; at Kafka's defaults (5 ms, 16 KiB) each request carried a few of them, and the producers' and
-     * the broker's work per request was 8 % of the job's CPU (BENCHMARKS.md). Live, a window waits 50 ms more. The
-     * alerts' writer keeps Kafka's defaults: nothing holds an alert back.
+     * letters a second; at Kafka's defaults (5 ms, 16 KiB) each request carried a few of them, and the producers'
+     * network thread took 8 % of the job's CPU, the broker twice that (BENCHMARKS.md). Live, a window waits 50 ms
+     * more. The alerts' writer keeps Kafka's defaults: nothing holds an alert back.
      */
     static final Map<String, String> BATCHED_OUTPUT =
             Map.of(ProducerConfig.LINGER_MS_CONFIG, "50", ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(256 * 1024));
