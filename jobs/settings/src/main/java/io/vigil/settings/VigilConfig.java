@@ -469,14 +469,15 @@ public final class VigilConfig extends AbstractConfig {
 
     /**
      * Records per poll of a Kafka input reader: input.max.poll.records, or if it is 0, {@value
-     * #ALIGNED_MAX_POLL_RECORDS} when watermark alignment may pause a partition ({@code aligned}) and Kafka's own
-     * otherwise.
+     * #ALIGNED_MAX_POLL_RECORDS} when watermark alignment may pause a partition (a read that is not {@code bounded},
+     * with a drift above 0) and Kafka's own otherwise.
      */
-    public int inputMaxPollRecords(boolean aligned) {
+    public int inputMaxPollRecords(boolean bounded) {
         int set = getInt(INPUT_MAX_POLL_RECORDS);
         if (set > 0) {
             return set;
         }
+        boolean aligned = !bounded && getLong(ALIGNMENT_MAX_DRIFT_MS) > 0;
         return aligned ? ALIGNED_MAX_POLL_RECORDS : ConsumerConfig.DEFAULT_MAX_POLL_RECORDS;
     }
 

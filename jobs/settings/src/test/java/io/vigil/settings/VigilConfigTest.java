@@ -24,10 +24,12 @@ class VigilConfigTest {
     @Test
     void readersPollLittleOnlyWhereAlignmentMayPauseAPartition() {
         // what a paused reader had polled still goes out: small polls bound it; without alignment nothing is paused
-        assertThat(VigilConfig.defaults().inputMaxPollRecords(true)).isEqualTo(100);
-        assertThat(VigilConfig.defaults().inputMaxPollRecords(false)).isEqualTo(500);
+        assertThat(VigilConfig.defaults().inputMaxPollRecords(false)).isEqualTo(100);
+        assertThat(VigilConfig.defaults().inputMaxPollRecords(true)).isEqualTo(500);
+        VigilConfig unaligned = VigilConfig.defaults().with(Map.of(VigilConfig.ALIGNMENT_MAX_DRIFT_MS, "0"));
+        assertThat(unaligned.inputMaxPollRecords(false)).isEqualTo(500);
         VigilConfig set = VigilConfig.defaults().with(Map.of(VigilConfig.INPUT_MAX_POLL_RECORDS, "20"));
-        assertThat(set.inputMaxPollRecords(true)).isEqualTo(20);
         assertThat(set.inputMaxPollRecords(false)).isEqualTo(20);
+        assertThat(set.inputMaxPollRecords(true)).isEqualTo(20);
     }
 }

@@ -188,9 +188,7 @@ public final class KafkaEnds {
                 .setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")
                 // what a reader hands on after alignment pauses a partition is a few polls: bound them
                 .setProperty(
-                        ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
-                        String.valueOf(config.inputMaxPollRecords(
-                                !bounded && config.getLong(VigilConfig.ALIGNMENT_MAX_DRIFT_MS) > 0)));
+                        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, String.valueOf(config.inputMaxPollRecords(bounded)));
         if (clientIdPrefix != null) {
             builder.setClientIdPrefix(clientIdPrefix);
         }

@@ -249,7 +249,11 @@ public final class EndToEndBench {
                             Integer.toString(options.inputMaxPollRecords())));
             KafkaTopics.createAll(config);
             result.put("alignment_max_drift_ms", options.alignmentMaxDriftMs());
-            result.put("input_max_poll_records", config.inputMaxPollRecords(options.alignmentMaxDriftMs() > 0));
+            // With alignment the job runs unbounded and is cancelled once it has checkpointed every record: a bounded
+            // Kafka source fails when alignment pauses a partition that has just reached its end (FLINK-39728, not
+            // fixed in connector 5.0.0-2.2). That adds up to one checkpoint interval (10 s) at the end.
+            boolean bounded = options.alignmentMaxDriftMs() == 0;
+            result.put("input_max_poll_records", config.inputMaxPollRecords(bounded));
 
             if (repeat) {
                 out.printf(
@@ -284,10 +288,6 @@ public final class EndToEndBench {
             }
             out.println("pipeline: detect on the mini-cluster, reading the topics to their end ...");
             StreamExecutionEnvironment env = LocalRun.environment(options.parallelism());
-            // With alignment the job runs unbounded and is cancelled once it has checkpointed every record: a bounded
-            // Kafka source fails when alignment pauses a partition that has just reached its end (FLINK-39728, not
-            // fixed in connector 5.0.0-2.2). That adds up to one checkpoint interval (10 s) at the end.
-            boolean bounded = options.alignmentMaxDriftMs() == 0;
             result.put("pipeline_bounded", bounded);
             DetectJob.prepare(env, config, scorer, bounded);
             long start = System.nanoTime();
