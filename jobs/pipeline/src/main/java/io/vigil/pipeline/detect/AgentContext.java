@@ -72,6 +72,11 @@ public final class AgentContext extends KeyedProcessFunction<String, AgentContex
 
     private static final long MINUTE = 60_000L;
 
+    // A list or map read from this state is changed in place and put back. That is safe on both backends: the heap
+    // backend copies a value that a running snapshot still holds when it is read (CopyOnWriteStateMap.get), and
+    // RocksDB reads a fresh copy. Copying it here as well cost each new sighting the whole minute's map (up to
+    // MAX_SIGHTINGS_PER_MINUTE entries): a scan's minute cost the square of its endpoints.
+
     /** A job's tool calls by the minute they started in. */
     private transient MapState<Long, List<AgentEvent>> calls;
     /** A job's first sighting of each endpoint or process, by minute. */
@@ -134,7 +139,9 @@ public final class AgentContext extends KeyedProcessFunction<String, AgentContex
             }
             long at = in.alert.getWindowEnd().toEpochMilli() + CALL_GRACE_MS;
             List<Alert> list = waiting.get(at);
-            list = list == null ? new ArrayList<>() : new ArrayList<>(list);
+            if (list == null) {
+                list = new ArrayList<>();
+            }
             list.add(in.alert);
             waiting.put(at, list);
             ctx.timerService().registerEventTimeTimer(at);
@@ -151,8 +158,6 @@ public final class AgentContext extends KeyedProcessFunction<String, AgentContex
                 ctx.timerService().registerEventTimeTimer(expiry(minute));
             } else if (list.size() >= MAX_CALLS_PER_MINUTE) {
                 return;
-            } else {
-                list = new ArrayList<>(list);
             }
             list.add(in.call);
             calls.put(minute, list);
@@ -170,7 +175,6 @@ public final class AgentContext extends KeyedProcessFunction<String, AgentContex
                 if (first != null ? first <= in.seenTs : seen.size() >= MAX_SIGHTINGS_PER_MINUTE) {
                     return;
                 }
-                seen = new HashMap<>(seen);
             }
             seen.put(in.seen, in.seenTs);
             sightings.put(minute, seen);
