@@ -1,6 +1,7 @@
 package io.vigil.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vigil.models.scoring.IndicatorScorer;
 import io.vigil.settings.VigilConfig;
@@ -13,6 +14,7 @@ import org.apache.flink.runtime.jobgraph.JobVertex;
 import org.apache.flink.runtime.jobgraph.OperatorID;
 import org.apache.flink.shaded.guava33.com.google.common.hash.Hashing;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.common.config.ConfigException;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -65,6 +67,32 @@ class DetectJobShapeTest {
                 .filteredOn(vertex -> vertex.getName().startsWith("Features per job and window"))
                 .singleElement()
                 .satisfies(vertex -> assertThat(vertex.getName()).contains("No model releases"));
+    }
+
+    @Test
+    void watermarksAndNetworkBuffersGoOutAsOftenAsTheSettingsSay() {
+        VigilConfig defaults = VigilConfig.defaults().with(Map.of(VigilConfig.BOOTSTRAP_SERVERS, "127.0.0.1:9"));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        DetectJob.prepare(env, defaults, new IndicatorScorer(), false);
+        assertThat(env.getConfig().getAutoWatermarkInterval()).isEqualTo(100);
+        assertThat(env.getBufferTimeout()).isEqualTo(50);
+
+        // a user who wants results sooner pays CPU in every task for it
+        VigilConfig sooner = defaults.with(
+                Map.of(VigilConfig.WATERMARK_INTERVAL_MS, "20", VigilConfig.NETWORK_BUFFER_TIMEOUT_MS, "0"));
+        StreamExecutionEnvironment soonerEnv = StreamExecutionEnvironment.getExecutionEnvironment();
+        DetectJob.prepare(soonerEnv, sooner, new IndicatorScorer(), false);
+        assertThat(soonerEnv.getConfig().getAutoWatermarkInterval()).isEqualTo(20);
+        assertThat(soonerEnv.getBufferTimeout()).isZero();
+        assertThat(soonerEnv.getStreamGraph().getStreamNodes())
+                .as("every operator's output flushes as the setting says")
+                .isNotEmpty()
+                .allSatisfy(node -> assertThat(node.getBufferTimeout()).isZero());
+
+        // Flink's -1 (send a buffer only when full) would hold a quiet job's alerts indefinitely: refused
+        assertThatThrownBy(() -> defaults.with(Map.of(VigilConfig.NETWORK_BUFFER_TIMEOUT_MS, "-1")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(VigilConfig.NETWORK_BUFFER_TIMEOUT_MS);
     }
 
     /** An operator's id as Flink derives it from its uid. */

@@ -37,6 +37,8 @@ public final class VigilConfig extends AbstractConfig {
     public static final String ASSIGNMENT_IDLENESS_MS = "watermark.idleness.assignments.ms";
     public static final String ALIGNMENT_MAX_DRIFT_MS = "watermark.alignment.max-drift-ms";
     public static final String INPUT_MAX_POLL_RECORDS = "input.max.poll.records";
+    public static final String WATERMARK_INTERVAL_MS = "watermark.interval.ms";
+    public static final String NETWORK_BUFFER_TIMEOUT_MS = "network.buffer.timeout.ms";
     public static final String DESTINATION_LOOKBACK_MS = "destination.lookback.ms";
     public static final String FLEET_WARMUP_MS = "destination.warmup.ms";
     public static final String JOB_IDLE_TIMEOUT_MS = "job.idle.timeout.ms";
@@ -149,6 +151,26 @@ public final class VigilConfig extends AbstractConfig {
                                 + " (Flink's split-level watermark alignment). Records wait in state for up to about this"
                                 + " plus twice watermark.out.of.orderness.ms of event time (live: once), and a backlog is"
                                 + " read at most this much event time per 200 ms (60 s: 300 times live pace).")
+                .define(
+                        WATERMARK_INTERVAL_MS,
+                        Type.LONG,
+                        100L,
+                        Range.between(1, 10_000),
+                        Importance.LOW,
+                        "How often the readers emit watermarks, ms (Flink's default: 200). A window's result waits for"
+                                + " the next watermark after its end has passed: up to this long. Each one also wakes every"
+                                + " operator downstream.")
+                .define(
+                        NETWORK_BUFFER_TIMEOUT_MS,
+                        Type.LONG,
+                        50L,
+                        Range.between(0, 10_000),
+                        Importance.LOW,
+                        "How long a network buffer between two tasks may wait to fill before it is sent, ms (Flink's"
+                                + " default: 100; 0 sends every record at once). A watermark may wait this long at each of"
+                                + " the job's exchanges (about four to an alert). Every task's output is woken this often,"
+                                + " busy or not: at 10 ms the flushers alone took 5 to 7 % of the job's CPU, at 50 ms 2 to"
+                                + " 3 % (BENCHMARKS.md).")
                 .define(
                         INPUT_MAX_POLL_RECORDS,
                         Type.INT,
