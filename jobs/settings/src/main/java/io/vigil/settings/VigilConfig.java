@@ -169,7 +169,7 @@ public final class VigilConfig extends AbstractConfig {
                         "How long a network buffer between two tasks may wait to fill before it is sent, ms (Flink's"
                                 + " default: 100; 0 sends every record at once). A watermark may wait this long at each of"
                                 + " the job's exchanges (about four to an alert). Every task's output is woken this often,"
-                                + " busy or not: at 10 ms the flushers alone took 5 to 7 % of the job's CPU, at 50 ms 2 to"
+                                + " busy or not: at 10 ms the flushers alone took 5 to 8 % of the job's CPU, at 50 ms 1 to"
                                 + " 3 % (BENCHMARKS.md).")
                 .define(
                         INPUT_MAX_POLL_RECORDS,
