@@ -308,10 +308,12 @@ public final class EndToEndBench {
             long checkpointBytes = 0;
             CheckpointSizes largest = CheckpointSizes.NONE;
             CheckpointSizes latest = CheckpointSizes.NONE;
+            long checkpointsCompleted = 0;
             var done = job.getJobExecutionResult();
             while (!done.isDone() && !read.isDone()) {
                 latest = CheckpointSizes.ofLatest(checkpoints, latest);
                 checkpointBytes = Math.max(checkpointBytes, latest.files());
+                checkpointsCompleted = Math.max(checkpointsCompleted, latest.checkpoint());
                 if (latest.total() > largest.total()) {
                     largest = latest;
                 }
@@ -364,6 +366,10 @@ public final class EndToEndBench {
             result.put("pipeline_cpu_seconds_by_thread", threadCpu.byName(25));
             result.put("heap_used_after_mb", heap / (1024 * 1024));
             result.put("largest_checkpoint_bytes", checkpointBytes);
+            // how many checkpoints the measured run took (the latest one's number): at 10 s a run of 10 to 15 s takes
+            // none, one or two, and those of an unaligned backlog cost the async thread 0 to 0.9 CPU-s, a swing
+            // between otherwise equal runs (BENCHMARKS.md)
+            result.put("pipeline_checkpoints_completed", checkpointsCompleted);
             result.put("jobs", preloaded.jobs);
             result.put("checkpoint_bytes_per_job", preloaded.jobs == 0 ? 0 : checkpointBytes / preloaded.jobs);
             result.put("largest_checkpoint_state_bytes", largest.total());
@@ -393,8 +399,10 @@ public final class EndToEndBench {
         out.println("limit: the same bytes and features in one plain Java loop ...");
         // the fastest of a few runs: the first also warms up the JIT, which the pipeline had time to do
         double[] limit = {Double.MAX_VALUE, Double.MAX_VALUE, 0};
+        List<Double> byRun = new ArrayList<>();
         for (int run = 0; run < LIMIT_RUNS; run++) {
             double[] one = limit(preloaded);
+            byRun.add(round(one[1] + one[2]));
             if (one[1] < limit[1]) {
                 limit = one;
             }
@@ -420,6 +428,9 @@ public final class EndToEndBench {
         // loop charged its own garbage collection (its thread's CPU time alone leaves the collector out, as the
         // pipeline's does not)
         result.put("limit_cpu_seconds_gc", round(limitGcSeconds));
+        // every run's thread and collector CPU, in order: the spread between runs of the same loop on the same bytes
+        // is what this machine adds to any one figure (the ratio uses the run whose thread took least)
+        result.put("limit_cpu_seconds_with_gc_by_run", byRun);
         result.put(
                 "pipeline_per_cpu_vs_limit_steady",
                 round((limitCpuSeconds + limitGcSeconds) / preloaded.cpuSecondsSteady));
