@@ -134,7 +134,7 @@ public final class AgentContext extends KeyedProcessFunction<String, AgentContex
         if (in.alert != null) {
             if (calls.isEmpty() && waiting.isEmpty()) {
                 // a job that tells no tool calls (none in the horizon): nothing to wait for, its alert goes as today
-                out.collect(told(in.alert, List.of(), firstSightings(), ctx));
+                out.collect(told(in.alert, List.of(), ctx));
                 return;
             }
             long at = in.alert.getWindowEnd().toEpochMilli() + CALL_GRACE_MS;
@@ -190,9 +190,8 @@ public final class AgentContext extends KeyedProcessFunction<String, AgentContex
             for (List<AgentEvent> minute : calls.values()) {
                 known.addAll(minute);
             }
-            Map<String, Long> first = firstSightings();
             for (Alert alert : due) {
-                out.collect(told(alert, known, first, ctx));
+                out.collect(told(alert, known, ctx));
             }
         }
         // a minute's calls and sightings end a horizon after it; the alerts due now were told first
@@ -203,13 +202,35 @@ public final class AgentContext extends KeyedProcessFunction<String, AgentContex
         }
     }
 
-    /** The first time each endpoint or process was seen in the kept minutes, and the first kept minute. */
-    private Map<String, Long> firstSightings() throws Exception {
+    /**
+     * The first time each endpoint or process that may anchor the alert was seen in the kept minutes, and the first
+     * kept minute. Only those are looked up: merging every kept sighting cost each alert all of them, and reading a
+     * backlog ahead of the watermark keeps hours of minutes.
+     */
+    private Map<String, Long> firstSightings(Alert alert) throws Exception {
+        List<String> wanted = new ArrayList<>();
+        for (Destination d : alert.getEvidence().getDestinations()) {
+            if (mayAnchor(d)) {
+                wanted.add(AgentContextInput.endpoint(d.getIp(), d.getPort()));
+            }
+        }
+        for (ProcessEvidence p : alert.getEvidence().getProcesses()) {
+            wanted.add(AgentContextInput.process(p.getName()));
+        }
         Map<String, Long> first = new HashMap<>();
         long earliest = Long.MAX_VALUE;
         for (Map.Entry<Long, Map<String, Long>> minute : sightings.entries()) {
             earliest = Math.min(earliest, minute.getKey());
-            minute.getValue().forEach((k, ts) -> first.merge(k, ts, Math::min));
+            if (wanted.isEmpty()) {
+                continue;
+            }
+            Map<String, Long> seen = minute.getValue();
+            for (String k : wanted) {
+                Long ts = seen.get(k);
+                if (ts != null) {
+                    first.merge(k, ts, Math::min);
+                }
+            }
         }
         first.put(EARLIEST, earliest);
         return first;
@@ -225,7 +246,7 @@ public final class AgentContext extends KeyedProcessFunction<String, AgentContex
      * #withLate}). The transition's anchors are kept for calls reported after it. A CLOSE ends its incident's
      * entries.
      */
-    private Alert told(Alert alert, List<AgentEvent> known, Map<String, Long> first, Context ctx) throws Exception {
+    private Alert told(Alert alert, List<AgentEvent> known, Context ctx) throws Exception {
         IncidentState state = alert.getIncidentState();
         String incident = alert.getIncidentId();
         List<AgentEpisode> before = state == null ? null : told.get(incident);
@@ -234,7 +255,7 @@ public final class AgentContext extends KeyedProcessFunction<String, AgentContex
                 || alert.getTransitionCauses().contains(TransitionCause.CATEGORY_JOINED)
                 || before == null;
         List<AgentEpisode> context = before == null ? List.of() : before;
-        List<Anchor> anchors = anchors(alert, first);
+        List<Anchor> anchors = anchors(alert, firstSightings(alert));
         if (!known.isEmpty() && !anchors.isEmpty()) {
             List<AgentEpisode> now = EpisodeAttribution.rank(
                     known,
@@ -434,7 +455,7 @@ public final class AgentContext extends KeyedProcessFunction<String, AgentContex
         List<Anchor> anchors = new ArrayList<>();
         Long earliest = first.get(EARLIEST);
         for (Destination d : alert.getEvidence().getDestinations()) {
-            if (d.getExternal() || d.getUnanswered() > 0) {
+            if (mayAnchor(d)) {
                 Long ts = first.get(AgentContextInput.endpoint(d.getIp(), d.getPort()));
                 if (ts != null && earliest != null && ts >= earliest + MINUTE) {
                     anchors.add(Anchor.flow(ts, d.getIp(), d.getPort()));
@@ -448,6 +469,11 @@ public final class AgentContext extends KeyedProcessFunction<String, AgentContex
             }
         }
         return anchors;
+    }
+
+    /** Whether a destination of the evidence may anchor its alert: it is external, or went unanswered. */
+    private static boolean mayAnchor(Destination d) {
+        return d.getExternal() || d.getUnanswered() > 0;
     }
 
     /** The oldest minute a record may still be kept in at this watermark (its expiry not yet passed). */

