@@ -4,6 +4,7 @@ import io.vigil.records.InputBounds;
 import io.vigil.records.formats.Formats;
 import io.vigil.settings.VigilConfig;
 import java.io.Serializable;
+import java.util.List;
 
 /**
  * Which format each input comes in ({@code flow.format}, {@code gpu.format}), the node to name for
@@ -13,6 +14,17 @@ import java.io.Serializable;
 public record InputFormats(String flows, String gpu, String node, InputBounds bounds) implements Serializable {
     /** The canonical records everywhere: what Vigil did before it read other formats. */
     public static final InputFormats CANONICAL = new InputFormats(Formats.VIGIL, Formats.VIGIL, null);
+
+    /** The settings {@link #from} reads: the flags of a verb that reads a dataset's files. */
+    public static final List<String> SETTINGS = List.of(
+            VigilConfig.FLOW_FORMAT,
+            VigilConfig.GPU_FORMAT,
+            VigilConfig.INPUT_NODE,
+            VigilConfig.INPUT_TIME_FLOOR_MS,
+            VigilConfig.INPUT_FUTURE_MARGIN_MS,
+            VigilConfig.INPUT_SPAN_MARGIN_MS,
+            VigilConfig.INPUT_LINK_MAX_BPS,
+            VigilConfig.INPUT_MAX_LINE_BYTES);
 
     public InputFormats {
         flows = flows == null ? Formats.VIGIL : flows;

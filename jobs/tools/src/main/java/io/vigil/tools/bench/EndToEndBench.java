@@ -28,6 +28,7 @@ import io.vigil.records.wire.RecordFraming;
 import io.vigil.settings.Topic;
 import io.vigil.settings.VigilConfig;
 import io.vigil.tools.LocalRun;
+import io.vigil.tools.replay.Replay;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
@@ -98,7 +99,7 @@ public final class EndToEndBench {
      * @param inputMaxPollRecords the pipeline phase's input.max.poll.records
      */
     public record Options(
-            Path dataset,
+            Replay.Dataset dataset,
             long flows,
             int parallelism,
             Set<Phase> phases,
@@ -108,7 +109,7 @@ public final class EndToEndBench {
             long checkpointMs,
             long alignmentMaxDriftMs,
             int inputMaxPollRecords) {
-        public Options(Path dataset, long flows, int parallelism) {
+        public Options(Replay.Dataset dataset, long flows, int parallelism) {
             this(
                     dataset,
                     flows,
@@ -258,11 +259,11 @@ public final class EndToEndBench {
             if (repeat) {
                 out.printf(
                         "preloading %,d flows (and their GPU samples and assignments) from %s ...%n",
-                        flows, options.dataset());
+                        flows, options.dataset().path());
             } else {
                 out.printf(
                         "preloading the dataset once (flows, GPU samples, assignments) from %s ...%n",
-                        options.dataset());
+                        options.dataset().path());
             }
             Preloaded preloaded = preload(config, flows, repeat);
             result.put("flows", preloaded.flows);
@@ -485,7 +486,8 @@ public final class EndToEndBench {
             Set<String> destinations = new HashSet<>();
             for (int copy = 0; p.flows < flows && (repeat || copy == 0); copy++) {
                 long shift = copy * span;
-                try (DatasetRecords records = new DatasetRecords(options.dataset())) {
+                try (DatasetRecords records = new DatasetRecords(
+                        options.dataset().path(), options.dataset().formats())) {
                     for (DatasetRecords.Timed r = records.next(); r != null && p.flows < flows; r = records.next()) {
                         String topic = topics.get(r.type());
                         if (topic == null) {
@@ -707,7 +709,8 @@ public final class EndToEndBench {
             List<Long> writtenMs = Collections.synchronizedList(new ArrayList<>());
             // the job's start is not its steady state: the first windows wait for its deployment, the JIT and, where a
             // partition is empty, its idleness (the alignment holds the other readers until it counts as idle)
-            long first = DatasetRecords.telemetrySpan(options.dataset())[0];
+            long first = DatasetRecords.telemetrySpan(
+                    options.dataset().path(), options.dataset().formats())[0];
             long steadyFrom = first + LATENCY_START_UP.toMillis();
             List<Long> steadyMs = Collections.synchronizedList(new ArrayList<>());
             AtomicBoolean running = new AtomicBoolean(true);
@@ -732,7 +735,8 @@ public final class EndToEndBench {
                     config.topic(Topic.ASSIGNMENTS));
             try (KafkaProducer<byte[], byte[]> producer =
                             new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
-                    DatasetRecords records = new DatasetRecords(options.dataset())) {
+                    DatasetRecords records = new DatasetRecords(
+                            options.dataset().path(), options.dataset().formats())) {
                 long wallStart = System.nanoTime();
                 for (DatasetRecords.Timed r = records.next(); r != null; r = records.next()) {
                     if (topics.get(r.type()) == null) {
@@ -869,7 +873,8 @@ public final class EndToEndBench {
                 env,
                 DetectSettings.defaults(),
                 scorer,
-                DatasetFiles.inputs(List.of(options.dataset())),
+                DatasetFiles.inputs(
+                        List.of(options.dataset().path()), options.dataset().formats()),
                 new DetectPipeline.Outputs(new Discard<>(), new Discard<>(), new Discard<>()));
         long start = System.nanoTime();
         env.execute("vigil bench replay");
@@ -895,8 +900,8 @@ public final class EndToEndBench {
         }
     }
 
-    private static long span(Path dataset) throws IOException {
-        long[] span = DatasetRecords.telemetrySpan(dataset);
+    private static long span(Replay.Dataset dataset) throws IOException {
+        long[] span = DatasetRecords.telemetrySpan(dataset.path(), dataset.formats());
         return span[1] - span[0];
     }
 

@@ -19,6 +19,7 @@ import io.vigil.records.wire.RecordFraming;
 import io.vigil.settings.Topic;
 import io.vigil.settings.VigilConfig;
 import io.vigil.tools.LocalRun;
+import io.vigil.tools.replay.Replay;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
@@ -93,13 +94,13 @@ public final class SweepBench {
     private static final long TAIL_MS = 3 * 60_000L;
     private static final Duration STOP_TIMEOUT = Duration.ofMinutes(10);
 
-    private final Path dataset;
+    private final Replay.Dataset dataset;
     private final Options options;
     private final int parallelism;
     private final WindowScorer scorer;
     private final PrintStream out;
 
-    public SweepBench(Path dataset, Options options, int parallelism, WindowScorer scorer, PrintStream out) {
+    public SweepBench(Replay.Dataset dataset, Options options, int parallelism, WindowScorer scorer, PrintStream out) {
         this.dataset = dataset;
         this.options = options;
         this.parallelism = parallelism;
@@ -112,11 +113,11 @@ public final class SweepBench {
 
     /** Both runs; the figures by name. */
     public Map<String, Object> run() throws Exception {
-        long[] span = DatasetRecords.telemetrySpan(dataset);
+        long[] span = DatasetRecords.telemetrySpan(dataset.path(), dataset.formats());
         long sweepStart = (span[0] + LEAD_MS + 59_999) / 60_000 * 60_000;
         long sweepEnd = sweepStart + options.minutes() * 60_000L;
         if (sweepEnd + TAIL_MS > span[1]) {
-            throw new IllegalArgumentException("dataset " + dataset + " covers "
+            throw new IllegalArgumentException("dataset " + dataset.path() + " covers "
                     + (span[1] - span[0]) / 60_000 + " min: too short for a " + options.minutes()
                     + "-minute sweep with " + LEAD_MS / 60_000 + " min before and " + TAIL_MS / 60_000 + " after");
         }
@@ -129,7 +130,7 @@ public final class SweepBench {
         result.put("sweep_speed", options.speed());
         out.printf(
                 "sweep: %s streamed at %.0fx, without and then with %s (%s) sweeping %,d addresses on port %d in %d min ...%n",
-                dataset,
+                dataset.path(),
                 options.speed(),
                 sweeper.jobId(),
                 sweeper.ip(),
@@ -150,7 +151,7 @@ public final class SweepBench {
         Map<String, Long> started = new HashMap<>();
         Map<String, Sweeper> candidates = new TreeMap<>();
         Map<String, Sweeper> holds = new HashMap<>();
-        try (DatasetRecords records = new DatasetRecords(dataset)) {
+        try (DatasetRecords records = new DatasetRecords(dataset.path(), dataset.formats())) {
             for (DatasetRecords.Timed r = records.next(); r != null; r = records.next()) {
                 if (!(r.record() instanceof Assignment a)
                         || a.getIp() == null
@@ -175,7 +176,8 @@ public final class SweepBench {
             }
         });
         if (candidates.isEmpty()) {
-            throw new IllegalArgumentException("no job in " + dataset + " holds an IPv4 address for the whole sweep");
+            throw new IllegalArgumentException(
+                    "no job in " + dataset.path() + " holds an IPv4 address for the whole sweep");
         }
         return candidates.values().iterator().next();
     }
@@ -321,7 +323,7 @@ public final class SweepBench {
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
-        try (DatasetRecords records = new DatasetRecords(dataset);
+        try (DatasetRecords records = new DatasetRecords(dataset.path(), dataset.formats());
                 KafkaProducer<byte[], byte[]> producer =
                         new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
             DatasetRecords.Timed next = records.next();

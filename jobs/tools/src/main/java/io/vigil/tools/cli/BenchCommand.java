@@ -2,10 +2,15 @@ package io.vigil.tools.cli;
 
 import io.vigil.models.model.ModelTrust;
 import io.vigil.pipeline.detect.Scorers;
+import io.vigil.pipeline.ingest.InputFormats;
+import io.vigil.records.Printable;
+import io.vigil.settings.SettingOptions;
+import io.vigil.settings.UsesSettings;
 import io.vigil.settings.VigilConfig;
 import io.vigil.tools.bench.EndToEndBench;
 import io.vigil.tools.bench.SweepBench;
 import io.vigil.tools.output.Json;
+import io.vigil.tools.replay.Replay;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +35,7 @@ import picocli.CommandLine.Spec;
                     + " and replays the dataset from files. Prints the figures and writes them as JSON.",
             ""
         })
-final class BenchCommand implements Callable<Integer> {
+final class BenchCommand implements Callable<Integer>, UsesSettings {
     @Spec
     CommandSpec spec;
 
@@ -38,7 +43,9 @@ final class BenchCommand implements Callable<Integer> {
             names = "--dataset",
             required = true,
             paramLabel = "DIR",
-            description = "Dataset with a realistic mix (e.g. from `vigil simulate`).")
+            description =
+                    "Dataset with a realistic mix (e.g. from `vigil simulate`, or a real capture: read as replay"
+                            + " reads it, in the format its source.json names or its files look like; --flow-format otherwise).")
     Path dataset;
 
     @Option(
@@ -135,15 +142,25 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
+    /** How the dataset's files are read: a real capture in a foreign format is benchmarked as replay reads it. */
+    @Override
+    public List<String> settingKeys() {
+        return InputFormats.SETTINGS;
+    }
+
     @Override
     public Integer call() throws Exception {
-        if (!Files.isDirectory(dataset)) {
-            spec.commandLine().getErr().println("vigil bench: no dataset at " + dataset);
+        Replay.Dataset checked;
+        try {
+            checked = Replay.datasets(List.of(dataset), InputFormats.from(SettingOptions.read(spec, settingKeys())))
+                    .get(0);
+        } catch (Replay.BadInput | IllegalArgumentException e) {
+            spec.commandLine().getErr().println("vigil bench: " + Printable.escape(e.getMessage()));
             return 2;
         }
         Map<String, Object> figures = new EndToEndBench(
                         new EndToEndBench.Options(
-                                dataset,
+                                checked,
                                 flows,
                                 parallelism,
                                 phases,

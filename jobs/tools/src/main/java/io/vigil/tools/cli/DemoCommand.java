@@ -2,8 +2,12 @@ package io.vigil.tools.cli;
 
 import io.vigil.models.model.ModelTrust;
 import io.vigil.pipeline.detect.Scorers;
+import io.vigil.pipeline.ingest.InputFormats;
 import io.vigil.records.Printable;
+import io.vigil.settings.SettingOptions;
+import io.vigil.settings.UsesSettings;
 import io.vigil.tools.demo.Demo;
+import io.vigil.tools.replay.Replay;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -23,7 +27,7 @@ import picocli.CommandLine.Spec;
                     + " the job commits it: an incident opening, a behaviour joining it, its severity rising, its close.",
             ""
         })
-final class DemoCommand implements Callable<Integer> {
+final class DemoCommand implements Callable<Integer>, UsesSettings {
     static final Path DEFAULT_DATASET = Path.of("replay-data", "rome-2026-02");
 
     @Spec
@@ -32,7 +36,9 @@ final class DemoCommand implements Callable<Integer> {
     @Option(
             names = "--dataset",
             paramLabel = "DIR",
-            description = "Dataset to stream (flows, gpu, assignments JSON lines). Default: ${DEFAULT-VALUE}.")
+            description = "Dataset to stream: its flows, GPU samples and assignments, read as replay reads them (a real"
+                    + " capture in the format its source.json names or its files look like; --flow-format otherwise)."
+                    + " Default: ${DEFAULT-VALUE}.")
     Path dataset = DEFAULT_DATASET;
 
     @Option(
@@ -64,6 +70,12 @@ final class DemoCommand implements Callable<Integer> {
     /** The embedded demo runs the user's own file on their own machine: no signature needed. */
     private static final ModelTrust UNSIGNED_ALLOWED = ModelTrust.of(List.of(), true);
 
+    /** How the dataset's files are read: a real capture in a foreign format streams as replay reads it. */
+    @Override
+    public List<String> settingKeys() {
+        return InputFormats.SETTINGS;
+    }
+
     @Override
     public Integer call() throws Exception {
         if (!Files.isDirectory(dataset)) {
@@ -73,8 +85,16 @@ final class DemoCommand implements Callable<Integer> {
                             + " (run from the repository root, or give --dataset DIR)");
             return 2;
         }
+        Replay.Dataset checked;
+        try {
+            checked = Replay.datasets(List.of(dataset), InputFormats.from(SettingOptions.read(spec, settingKeys())))
+                    .get(0);
+        } catch (Replay.BadInput | IllegalArgumentException e) {
+            spec.commandLine().getErr().println("vigil demo: " + Printable.escape(e.getMessage()));
+            return 2;
+        }
         new Demo(
-                        new Demo.Options(dataset, speed, parallelism, saslSsl),
+                        new Demo.Options(checked, speed, parallelism, saslSsl),
                         Scorers.load(model == null ? null : model.toString(), UNSIGNED_ALLOWED),
                         System.out)
                 .run();

@@ -21,6 +21,7 @@ import io.vigil.records.wire.RecordFraming;
 import io.vigil.settings.Topic;
 import io.vigil.settings.VigilConfig;
 import io.vigil.tools.LocalRun;
+import io.vigil.tools.replay.Replay;
 import io.vigil.tools.stream.InputPublisher;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -75,8 +76,8 @@ public final class Demo {
      * @param saslSsl the broker takes clients over SASL_SSL only (SCRAM, its own certificate), as a secured
      *     production cluster does, and every client of the demo and the job connects so
      */
-    public record Options(Path dataset, double speed, int parallelism, boolean saslSsl) {
-        public Options(Path dataset, double speed, int parallelism) {
+    public record Options(Replay.Dataset dataset, double speed, int parallelism, boolean saslSsl) {
+        public Options(Replay.Dataset dataset, double speed, int parallelism) {
             this(dataset, speed, parallelism, false);
         }
     }
@@ -94,7 +95,8 @@ public final class Demo {
 
     /** Runs the demo to the end of the dataset; returns the alerts the job committed. */
     public List<Alert> run() throws Exception {
-        long[] span = DatasetRecords.telemetrySpan(options.dataset());
+        long[] span = DatasetRecords.telemetrySpan(
+                options.dataset().path(), options.dataset().formats());
         double speed = options.speed() > 0 ? options.speed() : Math.max(1, (span[1] - span[0]) / 60_000.0);
         Path checkpoints = Files.createTempDirectory("vigil-demo-checkpoints-");
         try (EmbeddedKafka kafka =
@@ -108,7 +110,7 @@ public final class Demo {
             out.printf(
                     "Vigil demo: %s, %s of telemetry, streamed at %.0fx through Kafka (%s%s) into the detect job"
                             + " on a Flink mini-cluster (parallelism %d).%n",
-                    Printable.escape(options.dataset()),
+                    Printable.escape(options.dataset().path()),
                     hours(span[1] - span[0]),
                     speed,
                     kafka.bootstrapServers(),
@@ -185,7 +187,8 @@ public final class Demo {
         long wallStart = System.nanoTime();
         long nextTick = firstTs;
         long lastTs = firstTs;
-        try (DatasetRecords records = new DatasetRecords(options.dataset());
+        try (DatasetRecords records = new DatasetRecords(
+                        options.dataset().path(), options.dataset().formats());
                 InputPublisher publisher = new InputPublisher(config)) {
             for (DatasetRecords.Timed r = records.next(); r != null; r = records.next()) {
                 // records from before the telemetry (STARTs of jobs already running) go at once

@@ -2,9 +2,15 @@ package io.vigil.tools.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vigil.models.model.ModelTrust;
 import io.vigil.models.scoring.IndicatorScorer;
 import io.vigil.pipeline.detect.Scenario;
+import io.vigil.pipeline.detect.Scorers;
+import io.vigil.pipeline.ingest.InputFormats;
 import io.vigil.records.Alert;
+import io.vigil.records.Category;
+import io.vigil.records.IncidentState;
+import io.vigil.tools.replay.Replay;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -23,7 +29,11 @@ class DemoIT {
         IndicatorScorer scorer = new IndicatorScorer();
 
         List<Alert> alerts = new Demo(
-                        new Demo.Options(dataset, 60, 2),
+                        new Demo.Options(
+                                Replay.datasets(List.of(dataset), InputFormats.CANONICAL)
+                                        .get(0),
+                                60,
+                                2),
                         scorer,
                         new PrintStream(printed, true, StandardCharsets.UTF_8))
                 .run();
@@ -44,5 +54,32 @@ class DemoIT {
         assertThat(output.lines().filter(l -> l.contains(Scenario.PROBER) && l.contains("2 window(s)")))
                 .singleElement()
                 .satisfies(l -> assertThat(l).contains("closed"));
+    }
+
+    @Test
+    void streamsARealCaptureInTheFormatItsSourceNames() throws Exception {
+        // Zeek JSON, as source.json says: the demo reads it as replay does, not as canonical JSON lines
+        Path capture = Path.of("../../replay-data/real-nmap-vertical-scan");
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+
+        List<Alert> alerts = new Demo(
+                        new Demo.Options(
+                                Replay.datasets(List.of(capture), InputFormats.CANONICAL)
+                                        .get(0),
+                                60,
+                                2),
+                        Scorers.load((String) null, ModelTrust.of(List.of(), true)),
+                        new PrintStream(printed, true, StandardCharsets.UTF_8))
+                .run();
+
+        String output = printed.toString(StandardCharsets.UTF_8);
+        assertThat(output).doesNotContain("did not decode");
+        assertThat(alerts)
+                .filteredOn(a -> a.getIncidentState() == IncidentState.OPEN)
+                .singleElement()
+                .satisfies(a -> {
+                    assertThat(a.getJobId()).isEqualTo("capture-192-168-1-9");
+                    assertThat(a.getCategories()).contains(Category.NETWORK_SCAN);
+                });
     }
 }
