@@ -38,7 +38,7 @@ import org.apache.flink.util.OutputTag;
  * in the horizon waits until the watermark is {@link #CALL_GRACE_MS} past its window, so the calls that started in
  * it and ended soon after have arrived (an alert of a job without any goes at once, as without this stage), then {@link EpisodeAttribution} ranks the calls against the alert's anchors: the first packet to each
  * suspicious destination of its evidence, and the first sample of each GPU process that appeared within the
- * horizon (a process the job ran before it is its own).
+ * horizon (a process the job ran before it is its own), each as seen up to the alert's window.
  *
  * <p>State per job, bounded: per minute at most {@link #MAX_CALLS_PER_MINUTE} calls and {@link
  * #MAX_SIGHTINGS_PER_MINUTE} sightings (the first of the minute are kept: the earliest are what anchors an alert),
@@ -203,9 +203,10 @@ public final class AgentContext extends KeyedProcessFunction<String, AgentContex
     }
 
     /**
-     * The first time each endpoint or process that may anchor the alert was seen in the kept minutes, and the first
-     * kept minute. Only those are looked up: merging every kept sighting cost each alert all of them, and reading a
-     * backlog ahead of the watermark keeps hours of minutes.
+     * The first time each endpoint or process that may anchor the alert was seen in the kept minutes up to its
+     * window's last, and the first of those minutes. What was read ahead of the alert is not its past: counting it
+     * made an alert's anchors depend on how far the readers had got, and cost each alert every minute of a backlog
+     * read ahead of the watermark (hours of them). Only the would-be anchors are looked up, not every sighting.
      */
     private Map<String, Long> firstSightings(Alert alert) throws Exception {
         List<String> wanted = new ArrayList<>();
@@ -217,14 +218,18 @@ public final class AgentContext extends KeyedProcessFunction<String, AgentContex
         for (ProcessEvidence p : alert.getEvidence().getProcesses()) {
             wanted.add(AgentContextInput.process(p.getName()));
         }
+        long last = minute(alert.getWindowEnd().toEpochMilli() - 1);
         Map<String, Long> first = new HashMap<>();
         long earliest = Long.MAX_VALUE;
-        for (Map.Entry<Long, Map<String, Long>> minute : sightings.entries()) {
-            earliest = Math.min(earliest, minute.getKey());
+        for (long minute : sightings.keys()) {
+            if (minute > last) {
+                continue;
+            }
+            earliest = Math.min(earliest, minute);
             if (wanted.isEmpty()) {
                 continue;
             }
-            Map<String, Long> seen = minute.getValue();
+            Map<String, Long> seen = sightings.get(minute);
             for (String k : wanted) {
                 Long ts = seen.get(k);
                 if (ts != null) {

