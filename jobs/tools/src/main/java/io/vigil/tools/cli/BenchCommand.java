@@ -3,8 +3,6 @@ package io.vigil.tools.cli;
 import io.vigil.models.model.ModelTrust;
 import io.vigil.pipeline.detect.Scorers;
 import io.vigil.pipeline.ingest.InputFormats;
-import io.vigil.records.Printable;
-import io.vigil.settings.SettingOptions;
 import io.vigil.settings.UsesSettings;
 import io.vigil.settings.VigilConfig;
 import io.vigil.tools.bench.EndToEndBench;
@@ -150,12 +148,8 @@ final class BenchCommand implements Callable<Integer>, UsesSettings {
 
     @Override
     public Integer call() throws Exception {
-        Replay.Dataset checked;
-        try {
-            checked = Replay.datasets(List.of(dataset), InputFormats.from(SettingOptions.read(spec, settingKeys())))
-                    .get(0);
-        } catch (Replay.BadInput | IllegalArgumentException e) {
-            spec.commandLine().getErr().println("vigil bench: " + Printable.escape(e.getMessage()));
+        Replay.Dataset checked = OneDataset.of(spec, dataset);
+        if (checked == null) {
             return 2;
         }
         Map<String, Object> figures = new EndToEndBench(

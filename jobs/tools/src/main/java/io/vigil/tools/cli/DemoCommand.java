@@ -4,7 +4,6 @@ import io.vigil.models.model.ModelTrust;
 import io.vigil.pipeline.detect.Scorers;
 import io.vigil.pipeline.ingest.InputFormats;
 import io.vigil.records.Printable;
-import io.vigil.settings.SettingOptions;
 import io.vigil.settings.UsesSettings;
 import io.vigil.tools.demo.Demo;
 import io.vigil.tools.replay.Replay;
@@ -85,12 +84,8 @@ final class DemoCommand implements Callable<Integer>, UsesSettings {
                             + " (run from the repository root, or give --dataset DIR)");
             return 2;
         }
-        Replay.Dataset checked;
-        try {
-            checked = Replay.datasets(List.of(dataset), InputFormats.from(SettingOptions.read(spec, settingKeys())))
-                    .get(0);
-        } catch (Replay.BadInput | IllegalArgumentException e) {
-            spec.commandLine().getErr().println("vigil demo: " + Printable.escape(e.getMessage()));
+        Replay.Dataset checked = OneDataset.of(spec, dataset);
+        if (checked == null) {
             return 2;
         }
         new Demo(

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vigil.models.model.ModelTrust;
 import io.vigil.models.scoring.IndicatorScorer;
+import io.vigil.models.scoring.WindowScorer;
 import io.vigil.pipeline.detect.Scenario;
 import io.vigil.pipeline.detect.Scorers;
 import io.vigil.pipeline.ingest.InputFormats;
@@ -26,17 +27,8 @@ class DemoIT {
     void printsEachIncidentAsItOpensAndClosesAndCountsEveryAlert(@TempDir Path dir) throws Exception {
         Path dataset = new Scenario().writeDataset(dir.resolve("story"), List.of());
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
-        IndicatorScorer scorer = new IndicatorScorer();
 
-        List<Alert> alerts = new Demo(
-                        new Demo.Options(
-                                Replay.datasets(List.of(dataset), InputFormats.CANONICAL)
-                                        .get(0),
-                                60,
-                                2),
-                        scorer,
-                        new PrintStream(printed, true, StandardCharsets.UTF_8))
-                .run();
+        List<Alert> alerts = demo(dataset, new IndicatorScorer(), printed);
 
         // the prober's incident: it opens at its first scan window and closes when the job stops
         assertThat(alerts).extracting(Alert::getAlertId).containsExactlyElementsOf(Scenario.incidentAlertIds());
@@ -62,15 +54,7 @@ class DemoIT {
         Path capture = Path.of("../../replay-data/real-nmap-vertical-scan");
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
 
-        List<Alert> alerts = new Demo(
-                        new Demo.Options(
-                                Replay.datasets(List.of(capture), InputFormats.CANONICAL)
-                                        .get(0),
-                                60,
-                                2),
-                        Scorers.load((String) null, ModelTrust.of(List.of(), true)),
-                        new PrintStream(printed, true, StandardCharsets.UTF_8))
-                .run();
+        List<Alert> alerts = demo(capture, Scorers.load((String) null, ModelTrust.of(List.of(), true)), printed);
 
         String output = printed.toString(StandardCharsets.UTF_8);
         assertThat(output).doesNotContain("did not decode");
@@ -81,5 +65,18 @@ class DemoIT {
                     assertThat(a.getJobId()).isEqualTo("capture-192-168-1-9");
                     assertThat(a.getCategories()).contains(Category.NETWORK_SCAN);
                 });
+    }
+
+    /** The demo over a dataset read as replay reads it, at 60x, its lines printed to {@code printed}. */
+    static List<Alert> demo(Path dataset, WindowScorer scorer, ByteArrayOutputStream printed) throws Exception {
+        return new Demo(
+                        new Demo.Options(
+                                Replay.datasets(List.of(dataset), InputFormats.CANONICAL)
+                                        .get(0),
+                                60,
+                                2),
+                        scorer,
+                        new PrintStream(printed, true, StandardCharsets.UTF_8))
+                .run();
     }
 }
