@@ -15,13 +15,15 @@ public record InputFormats(String flows, String gpu, String node, InputBounds bo
     /** The canonical records everywhere: what Vigil did before it read other formats. */
     public static final InputFormats CANONICAL = new InputFormats(Formats.VIGIL, Formats.VIGIL, null);
 
-    /** The settings {@link #from} reads: the flags of a verb that reads a dataset's files. */
-    public static final List<String> SETTINGS = List.of(
+    /**
+     * The settings that say how a dataset's files are read: the flags of a verb that reads them. ({@code
+     * input.time.future.margin.ms} bounds live input only: a recording has no "now".)
+     */
+    public static final List<String> FILE_SETTINGS = List.of(
             VigilConfig.FLOW_FORMAT,
             VigilConfig.GPU_FORMAT,
             VigilConfig.INPUT_NODE,
             VigilConfig.INPUT_TIME_FLOOR_MS,
-            VigilConfig.INPUT_FUTURE_MARGIN_MS,
             VigilConfig.INPUT_SPAN_MARGIN_MS,
             VigilConfig.INPUT_LINK_MAX_BPS,
             VigilConfig.INPUT_MAX_LINE_BYTES);

@@ -143,7 +143,7 @@ final class BenchCommand implements Callable<Integer>, UsesSettings {
     /** How the dataset's files are read: a real capture in a foreign format is benchmarked as replay reads it. */
     @Override
     public List<String> settingKeys() {
-        return InputFormats.SETTINGS;
+        return InputFormats.FILE_SETTINGS;
     }
 
     @Override

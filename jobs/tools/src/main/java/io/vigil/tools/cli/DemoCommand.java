@@ -72,7 +72,7 @@ final class DemoCommand implements Callable<Integer>, UsesSettings {
     /** How the dataset's files are read: a real capture in a foreign format streams as replay reads it. */
     @Override
     public List<String> settingKeys() {
-        return InputFormats.SETTINGS;
+        return InputFormats.FILE_SETTINGS;
     }
 
     @Override

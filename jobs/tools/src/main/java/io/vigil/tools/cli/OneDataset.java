@@ -11,7 +11,7 @@ import picocli.CommandLine.Model.CommandSpec;
 /**
  * The one dataset a verb runs on ({@code bench}, {@code demo}), read as {@code replay} reads it: in the flow format its
  * {@code source.json} names or its files look like, else in the formats of the verb's input flags ({@link
- * InputFormats#SETTINGS}).
+ * InputFormats.FILE_SETTINGS}).
  */
 final class OneDataset {
     private OneDataset() {}
@@ -20,7 +20,8 @@ final class OneDataset {
     static Replay.Dataset of(CommandSpec spec, Path directory) {
         try {
             return Replay.datasets(
-                            List.of(directory), InputFormats.from(SettingOptions.read(spec, InputFormats.SETTINGS)))
+                            List.of(directory),
+                            InputFormats.from(SettingOptions.read(spec, InputFormats.FILE_SETTINGS)))
                     .get(0);
         } catch (Replay.BadInput | IllegalArgumentException e) {
             spec.commandLine().getErr().println("vigil " + spec.name() + ": " + Printable.escape(e.getMessage()));
