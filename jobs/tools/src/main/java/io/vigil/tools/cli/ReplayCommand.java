@@ -98,26 +98,25 @@ final class ReplayCommand implements Callable<Integer>, UsesSettings {
      * The settings of the pipeline run over dataset files, which every verb that replays takes as flags
      * (replay, windows, evaluate): parallelism, windows, attribution, the fleet's view and the input formats.
      */
-    static final List<String> PIPELINE_OVER_FILES = List.of(
-            VigilConfig.PARALLELISM,
-            VigilConfig.WINDOW_SIZE_MS,
-            VigilConfig.OUT_OF_ORDERNESS_MS,
-            VigilConfig.INTERNAL_CIDRS,
-            VigilConfig.DESTINATION_LOOKBACK_MS,
-            VigilConfig.FLEET_WARMUP_MS,
-            VigilConfig.JOB_IDLE_TIMEOUT_MS,
-            VigilConfig.ATTRIBUTION_MAX_WAITING,
-            VigilConfig.EVIDENCE_TOP_DESTINATIONS,
-            VigilConfig.INCIDENT_UPDATE_INTERVAL_MS,
-            VigilConfig.INCIDENT_CLOSE_QUIET_WINDOWS,
-            VigilConfig.FLOW_FORMAT,
-            VigilConfig.GPU_FORMAT,
-            VigilConfig.INPUT_NODE,
-            VigilConfig.INPUT_TIME_FLOOR_MS,
-            VigilConfig.INPUT_SPAN_MARGIN_MS,
-            VigilConfig.INPUT_LINK_MAX_BPS,
-            VigilConfig.INPUT_MAX_LINE_BYTES,
-            VigilConfig.INPUT_STRICT);
+    static final List<String> PIPELINE_OVER_FILES = pipelineOverFiles();
+
+    private static List<String> pipelineOverFiles() {
+        List<String> keys = new ArrayList<>(List.of(
+                VigilConfig.PARALLELISM,
+                VigilConfig.WINDOW_SIZE_MS,
+                VigilConfig.OUT_OF_ORDERNESS_MS,
+                VigilConfig.INTERNAL_CIDRS,
+                VigilConfig.DESTINATION_LOOKBACK_MS,
+                VigilConfig.FLEET_WARMUP_MS,
+                VigilConfig.JOB_IDLE_TIMEOUT_MS,
+                VigilConfig.ATTRIBUTION_MAX_WAITING,
+                VigilConfig.EVIDENCE_TOP_DESTINATIONS,
+                VigilConfig.INCIDENT_UPDATE_INTERVAL_MS,
+                VigilConfig.INCIDENT_CLOSE_QUIET_WINDOWS));
+        keys.addAll(InputFormats.FILE_SETTINGS);
+        keys.add(VigilConfig.INPUT_STRICT);
+        return List.copyOf(keys);
+    }
 
     @Override
     public Integer call() throws Exception {

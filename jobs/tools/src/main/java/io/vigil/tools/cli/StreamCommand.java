@@ -132,14 +132,8 @@ final class StreamCommand implements Callable<Integer>, UsesSettings {
                 VigilConfig.WINDOW_SIZE_MS,
                 VigilConfig.OUT_OF_ORDERNESS_MS,
                 VigilConfig.INCIDENT_CLOSE_QUIET_WINDOWS,
-                VigilConfig.INTERNAL_CIDRS,
-                VigilConfig.FLOW_FORMAT,
-                VigilConfig.GPU_FORMAT,
-                VigilConfig.INPUT_NODE,
-                VigilConfig.INPUT_TIME_FLOOR_MS,
-                VigilConfig.INPUT_SPAN_MARGIN_MS,
-                VigilConfig.INPUT_LINK_MAX_BPS,
-                VigilConfig.INPUT_MAX_LINE_BYTES));
+                VigilConfig.INTERNAL_CIDRS));
+        keys.addAll(InputFormats.FILE_SETTINGS);
         for (Topic t : List.of(Topic.FLOWS, Topic.GPU, Topic.ASSIGNMENTS, Topic.AGENT_EVENTS, Topic.ALERTS)) {
             keys.add(t.nameSetting());
         }
