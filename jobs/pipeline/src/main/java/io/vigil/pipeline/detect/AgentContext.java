@@ -186,9 +186,15 @@ public final class AgentContext extends KeyedProcessFunction<String, AgentContex
         List<Alert> due = waiting.get(timestamp);
         if (due != null) {
             waiting.remove(timestamp);
+            // The alerts due now share one window. A call that started more than the clocks' skew after its end
+            // follows every anchor (each seen up to the window), so none can name it: a backlog read unaligned
+            // keeps hours of such calls, which are left where they are.
+            long lastMinute = minute(timestamp - CALL_GRACE_MS + EpisodeAttribution.SKEW_MS);
             List<AgentEvent> known = new ArrayList<>();
-            for (List<AgentEvent> minute : calls.values()) {
-                known.addAll(minute);
+            for (Map.Entry<Long, List<AgentEvent>> minute : calls.entries()) {
+                if (minute.getKey() <= lastMinute) {
+                    known.addAll(minute.getValue());
+                }
             }
             for (Alert alert : due) {
                 out.collect(told(alert, known, ctx));

