@@ -2,6 +2,7 @@ package io.vigil.pipeline;
 
 import io.vigil.models.model.ModelArtifact;
 import io.vigil.models.scoring.WindowScorer;
+import io.vigil.pipeline.detect.DetectSettings;
 import io.vigil.pipeline.detect.Scorers;
 import io.vigil.pipeline.kafka.KafkaTopics;
 import io.vigil.records.Printable;
@@ -58,11 +59,6 @@ public final class DetectCommand implements Callable<Integer>, UsesSettings {
                 VigilConfig.BOOTSTRAP_SERVERS,
                 VigilConfig.SCHEMA_REGISTRY_URL,
                 VigilConfig.GROUP_ID,
-                VigilConfig.WINDOW_SIZE_MS,
-                VigilConfig.OUT_OF_ORDERNESS_MS,
-                VigilConfig.IDLENESS_MS,
-                VigilConfig.ASSIGNMENT_IDLENESS_MS,
-                VigilConfig.ALIGNMENT_MAX_DRIFT_MS,
                 VigilConfig.INPUT_MAX_POLL_RECORDS,
                 VigilConfig.CHECKPOINT_INTERVAL_MS,
                 VigilConfig.CHECKPOINT_DIR,
@@ -70,14 +66,6 @@ public final class DetectCommand implements Callable<Integer>, UsesSettings {
                 VigilConfig.MODEL_PATH,
                 VigilConfig.MODEL_TRUSTED_KEYS,
                 VigilConfig.ALLOW_UNSIGNED_MODELS,
-                VigilConfig.INTERNAL_CIDRS,
-                VigilConfig.DESTINATION_LOOKBACK_MS,
-                VigilConfig.FLEET_WARMUP_MS,
-                VigilConfig.JOB_IDLE_TIMEOUT_MS,
-                VigilConfig.ATTRIBUTION_MAX_WAITING,
-                VigilConfig.EVIDENCE_TOP_DESTINATIONS,
-                VigilConfig.INCIDENT_UPDATE_INTERVAL_MS,
-                VigilConfig.INCIDENT_CLOSE_QUIET_WINDOWS,
                 VigilConfig.ALERT_FORMAT,
                 VigilConfig.OUTPUT_DELIVERY,
                 VigilConfig.TRANSACTIONAL_ID_PREFIX,
@@ -89,6 +77,8 @@ public final class DetectCommand implements Callable<Integer>, UsesSettings {
                 VigilConfig.INPUT_FUTURE_MARGIN_MS,
                 VigilConfig.INPUT_LINK_MAX_BPS,
                 VigilConfig.INPUT_MAX_LINE_BYTES));
+        keys.addAll(DetectSettings.DETECTION_KEYS);
+        keys.addAll(DetectSettings.LIVE_WATERMARK_KEYS);
         for (Topic t : JOB_TOPICS) {
             keys.add(t.nameSetting());
         }

@@ -28,6 +28,29 @@ public record DetectSettings(
         ModelTrust modelTrust)
         implements Serializable {
 
+    /**
+     * The settings {@link #from} reads that say what detection does, whatever it reads: every verb that runs the
+     * pipeline takes them ({@code detect} on Kafka, {@code replay} and the others over files).
+     */
+    public static final List<String> DETECTION_KEYS = List.of(
+            VigilConfig.WINDOW_SIZE_MS,
+            VigilConfig.OUT_OF_ORDERNESS_MS,
+            VigilConfig.INTERNAL_CIDRS,
+            VigilConfig.DESTINATION_LOOKBACK_MS,
+            VigilConfig.FLEET_WARMUP_MS,
+            VigilConfig.JOB_IDLE_TIMEOUT_MS,
+            VigilConfig.ATTRIBUTION_MAX_WAITING,
+            VigilConfig.EVIDENCE_TOP_DESTINATIONS,
+            VigilConfig.INCIDENT_UPDATE_INTERVAL_MS,
+            VigilConfig.INCIDENT_CLOSE_QUIET_WINDOWS);
+
+    /**
+     * The settings {@link #from} reads for a live read's watermarks: how long a quiet input is waited for, and how far
+     * one may read ahead. A bounded read over files waits for nothing (BATCH mode), so only {@code detect} takes them.
+     */
+    public static final List<String> LIVE_WATERMARK_KEYS =
+            List.of(VigilConfig.IDLENESS_MS, VigilConfig.ASSIGNMENT_IDLENESS_MS, VigilConfig.ALIGNMENT_MAX_DRIFT_MS);
+
     public static DetectSettings from(VigilConfig config) {
         return new DetectSettings(
                 Duration.ofMillis(config.getLong(VigilConfig.WINDOW_SIZE_MS)),

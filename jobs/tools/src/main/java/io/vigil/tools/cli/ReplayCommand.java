@@ -101,18 +101,8 @@ final class ReplayCommand implements Callable<Integer>, UsesSettings {
     static final List<String> PIPELINE_OVER_FILES = pipelineOverFiles();
 
     private static List<String> pipelineOverFiles() {
-        List<String> keys = new ArrayList<>(List.of(
-                VigilConfig.PARALLELISM,
-                VigilConfig.WINDOW_SIZE_MS,
-                VigilConfig.OUT_OF_ORDERNESS_MS,
-                VigilConfig.INTERNAL_CIDRS,
-                VigilConfig.DESTINATION_LOOKBACK_MS,
-                VigilConfig.FLEET_WARMUP_MS,
-                VigilConfig.JOB_IDLE_TIMEOUT_MS,
-                VigilConfig.ATTRIBUTION_MAX_WAITING,
-                VigilConfig.EVIDENCE_TOP_DESTINATIONS,
-                VigilConfig.INCIDENT_UPDATE_INTERVAL_MS,
-                VigilConfig.INCIDENT_CLOSE_QUIET_WINDOWS));
+        List<String> keys = new ArrayList<>(List.of(VigilConfig.PARALLELISM));
+        keys.addAll(DetectSettings.DETECTION_KEYS);
         keys.addAll(InputFormats.FILE_SETTINGS);
         keys.add(VigilConfig.INPUT_STRICT);
         return List.copyOf(keys);
