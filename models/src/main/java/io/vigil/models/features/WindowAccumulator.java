@@ -24,7 +24,8 @@ import java.util.TreeSet;
  * computed from running totals, so the caps below never change them. What is capped:
  * <ul>
  *   <li>contacts kept for evidence: at most {@link #MAX_CONTACTS}, the {@value #KEEP_PER_ORDER} with most
- *       bytes and the {@value #KEEP_PER_ORDER} with most unanswered attempts (a scan is many small,
+ *       bytes, the {@value #KEEP_PER_ORDER} with most unanswered attempts and the {@value #KEEP_LONG_LIVED}
+ *       longest-lived external ones, rare first (a tunnel is small and answered; a scan is many small,
  *       unanswered contacts; an upload is one big one);</li>
  *   <li>GPUs: the first {@link #MAX_GPUS} by key (node, then index, as text) get per-GPU sums, which feed
  *       the per-GPU features (hashing fraction, divergence, spread, odd processes) and the process
@@ -64,10 +65,15 @@ import java.util.TreeSet;
  * 100, activity above 1) are clamped; non-finite ones are treated as absent.
  */
 public class WindowAccumulator {
-    /** Contacts kept for evidence. */
-    public static final int MAX_CONTACTS = 64;
-    /** Contacts kept by each order (bytes, unanswered): together at most {@link #MAX_CONTACTS}. */
-    public static final int KEEP_PER_ORDER = MAX_CONTACTS / 2;
+    /** Contacts kept by each of the orders bytes and unanswered attempts. */
+    public static final int KEEP_PER_ORDER = 32;
+    /**
+     * External long-lived contacts kept by {@link #LONG_LIVED_FIRST}: as many as the evidence's long-lived quarter
+     * lists. A tunnel is a few kilobytes and answered, so neither other order keeps it in a busy window.
+     */
+    public static final int KEEP_LONG_LIVED = (KEEP_PER_ORDER + 3) / 4;
+    /** Contacts kept for evidence: the {@link #compactContacts} of the three orders. */
+    public static final int MAX_CONTACTS = 2 * KEEP_PER_ORDER + KEEP_LONG_LIVED;
     /** GPUs with per-GPU sums, per job and window. */
     public static final int MAX_GPUS = 32;
     /** Service ports with per-port reach (hosts tried and failed), per job and window: the lowest numbers. */
@@ -98,6 +104,9 @@ public class WindowAccumulator {
     /** Rare hosts ({@link Contact#rare}, as the rare features count them) before popular ones. */
     static final Comparator<Contact> RARE_FIRST =
             Comparator.comparing((Contact c) -> !(c.popularityMatters() && c.rare()));
+
+    /** The order of the evidence's long-lived quarter, among external long-lived contacts. */
+    static final Comparator<Contact> LONG_LIVED_FIRST = RARE_FIRST.thenComparing(BY_LONGEST);
 
     static final Comparator<Contact> BY_UNANSWERED =
             Comparator.comparingLong((Contact c) -> c.unanswered).reversed().thenComparing(BY_BYTES);
@@ -660,8 +669,8 @@ public class WindowAccumulator {
         List<Contact> byBytes = contacts.stream().sorted(BY_BYTES).toList();
         Set<Contact> chosen = new LinkedHashSet<>();
         contacts.stream()
-                .filter(c -> c.external && c.longLived())
-                .sorted(RARE_FIRST.thenComparing(BY_LONGEST))
+                .filter(WindowAccumulator::externalLongLived)
+                .sorted(LONG_LIVED_FIRST)
                 .limit((n + 3) / 4)
                 .forEach(chosen::add);
         int byBytesShare = chosen.size() + (n - chosen.size() + 1) / 2;
@@ -759,15 +768,26 @@ public class WindowAccumulator {
     // ------------------------------------------------------------------ helpers
 
     /**
-     * Keeps the {@link #KEEP_PER_ORDER} contacts with most bytes and the {@link #KEEP_PER_ORDER} with most
-     * unanswered attempts. Both orders are total, so the kept set of everything added is the same however
-     * the contacts were grouped: top-k of a union is the top-k of the parts' top-ks.
+     * Keeps the {@link #KEEP_PER_ORDER} contacts with most bytes, the {@link #KEEP_PER_ORDER} with most unanswered
+     * attempts and the {@link #KEEP_LONG_LIVED} first external long-lived ones: the top of every order {@link
+     * #evidence} reads. The orders are total, and top-k of a union is the top-k of the parts' top-ks, so every kept
+     * set holds the top of each order of everything added, however it was grouped or ordered; what else it holds
+     * (added since the last compaction) is never read: the evidence does not depend on the order of adds and merges.
      */
     private void compactContacts() {
         Set<Contact> keep = new LinkedHashSet<>();
         contacts.stream().sorted(BY_BYTES).limit(KEEP_PER_ORDER).forEach(keep::add);
         contacts.stream().sorted(BY_UNANSWERED).limit(KEEP_PER_ORDER).forEach(keep::add);
+        contacts.stream()
+                .filter(WindowAccumulator::externalLongLived)
+                .sorted(LONG_LIVED_FIRST)
+                .limit(KEEP_LONG_LIVED)
+                .forEach(keep::add);
         contacts = new ArrayList<>(keep);
+    }
+
+    private static boolean externalLongLived(Contact c) {
+        return c.external && c.longLived();
     }
 
     private void adoptJob(String id) {

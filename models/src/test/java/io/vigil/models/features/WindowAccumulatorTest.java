@@ -570,6 +570,48 @@ class WindowAccumulatorTest {
     }
 
     @Test
+    void aTunnelKeepsItsPlaceInTheEvidenceOfAWindowWithManyBiggerDestinations() {
+        // more peers than a window keeps, every one bigger than the tunnel, which answers: neither the bytes nor the
+        // unanswered order keeps it, and the evidence's long-lived quarter lists it whatever the order of arrival
+        List<Contact> contacts =
+                scene().with(tunnel(TUNNEL_IP, 22)).with(ncclPeers(70)).contacts();
+        List<Contact> reversed = new ArrayList<>(contacts);
+        Collections.reverse(reversed);
+
+        for (List<Contact> order : List.of(contacts, reversed)) {
+            WindowAccumulator w = new WindowAccumulator();
+            order.forEach(w::add);
+
+            assertThat(w.evidence(10).getDestinations())
+                    .extracting(Destination::getIp)
+                    .contains(TUNNEL_IP);
+        }
+    }
+
+    @Test
+    void theEvidenceDoesNotDependOnTheOrderContactsArrivedIn() {
+        // a few probes and many big peers: a compaction leaves room, and what arrives after it is kept until the next
+        List<Contact> contacts = scene().with(internalScan(5))
+                .with(ncclPeers(70))
+                .with(tunnel(TUNNEL_IP, 22))
+                .with(trackerConnection(TRACKER_IP))
+                .contacts();
+        WindowAccumulator first = new WindowAccumulator();
+        contacts.forEach(first::add);
+
+        for (int seed = 0; seed < 8; seed++) {
+            List<Contact> shuffled = new ArrayList<>(contacts);
+            Collections.shuffle(shuffled, new Random(seed));
+            WindowAccumulator w = new WindowAccumulator();
+            shuffled.forEach(w::add);
+
+            assertThat(w.evidence(WindowAccumulator.MAX_EVIDENCE_DESTINATIONS))
+                    .isEqualTo(first.evidence(WindowAccumulator.MAX_EVIDENCE_DESTINATIONS));
+            assertThat(w.evidence(10)).isEqualTo(first.evidence(10));
+        }
+    }
+
+    @Test
     void fillsEvidenceByBytesWhenNothingWentUnanswered() {
         Evidence e = scene().with(ncclPeers(15)).window().evidence(6);
 
