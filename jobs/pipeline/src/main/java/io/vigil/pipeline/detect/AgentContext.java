@@ -2,7 +2,7 @@ package io.vigil.pipeline.detect;
 
 import io.vigil.models.agents.EpisodeAttribution;
 import io.vigil.models.agents.EpisodeAttribution.Anchor;
-import io.vigil.pipeline.detect.AgentContextInput.Sighting;
+import io.vigil.pipeline.detect.AgentContextInput.SightingKind;
 import io.vigil.records.AgentEpisode;
 import io.vigil.records.AgentEvent;
 import io.vigil.records.Alert;
@@ -83,7 +83,7 @@ public final class AgentContext extends KeyedProcessFunction<String, AgentContex
     /** A job's tool calls by the minute they started in. */
     private transient MapState<Long, List<AgentEvent>> calls;
     /**
-     * A job's first sighting of each endpoint or process, by minute, one state per {@link Sighting kind} (in order),
+     * A job's first sighting of each endpoint or process, by minute, one state per {@link SightingKind} (in order),
      * each with its own budget: a sweep's probes fill theirs, and the tunnel's endpoint or the miner's process seen
      * later in the same minute still has room.
      */
@@ -117,9 +117,9 @@ public final class AgentContext extends KeyedProcessFunction<String, AgentContex
                 .getMapState(new MapStateDescriptor<>(
                         "calls", Types.LONG, Types.LIST(TypeInformation.of(AgentEvent.class))));
         sightings = new ArrayList<>();
-        for (Sighting kind : Sighting.values()) {
+        for (SightingKind kind : SightingKind.values()) {
             // the answered endpoints keep the state's first name: all kinds were kept there, and are still read
-            String name = kind == Sighting.ENDPOINT
+            String name = kind == SightingKind.ENDPOINT
                     ? "sightings"
                     : "sightings-" + kind.name().toLowerCase(Locale.ROOT);
             sightings.add(getRuntimeContext()

@@ -20,10 +20,10 @@ public class AgentContextInput {
 
     public long seenTs;
     /** A sighting's kind: each has its own budget per minute, so a sweep's probes never crowd out the rest. */
-    public Sighting kind;
+    public SightingKind kind;
 
     /** What a sighting is of. */
-    public enum Sighting {
+    public enum SightingKind {
         /** A remote endpoint that answered: an external host the job reached (a tunnel's, a pool's, a drop's). */
         ENDPOINT,
         /** A remote endpoint that did not answer: a probe, as a scan makes by the thousand. */
@@ -58,7 +58,7 @@ public class AgentContextInput {
         in.jobId = f.jobId;
         in.seen = endpoint(f.remoteIp, f.remotePort);
         in.seenTs = f.startTs;
-        in.kind = f.respPkts() == 0 ? Sighting.PROBE : Sighting.ENDPOINT;
+        in.kind = f.respPkts() == 0 ? SightingKind.PROBE : SightingKind.ENDPOINT;
         return in;
     }
 
@@ -68,7 +68,7 @@ public class AgentContextInput {
         in.jobId = s.getJobId();
         in.seen = process(p.getName());
         in.seenTs = s.getTs().toEpochMilli();
-        in.kind = Sighting.PROCESS;
+        in.kind = SightingKind.PROCESS;
         return in;
     }
 

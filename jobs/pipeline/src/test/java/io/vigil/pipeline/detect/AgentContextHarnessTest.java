@@ -73,14 +73,14 @@ class AgentContextHarnessTest {
     }
 
     void seen(String ip, int port, long ts) throws Exception {
-        seen(ip, port, ts, AgentContextInput.Sighting.ENDPOINT);
+        seen(ip, port, ts, AgentContextInput.SightingKind.ENDPOINT);
     }
 
     void probed(String ip, int port, long ts) throws Exception {
-        seen(ip, port, ts, AgentContextInput.Sighting.PROBE);
+        seen(ip, port, ts, AgentContextInput.SightingKind.PROBE);
     }
 
-    private void seen(String ip, int port, long ts, AgentContextInput.Sighting kind) throws Exception {
+    private void seen(String ip, int port, long ts, AgentContextInput.SightingKind kind) throws Exception {
         AgentContextInput in = new AgentContextInput();
         in.jobId = JOB;
         in.seen = AgentContextInput.endpoint(ip, port);
