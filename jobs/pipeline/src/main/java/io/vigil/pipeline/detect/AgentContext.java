@@ -226,25 +226,48 @@ public final class AgentContext extends KeyedProcessFunction<String, AgentContex
     }
 
     /**
-     * The first time each endpoint or process that may anchor the alert was seen in the kept minutes up to its
-     * window's last, and the first of those minutes. What was read ahead of the alert is not its past: counting it
-     * made an alert's anchors depend on how far the readers had got, and cost each alert every minute of a backlog
-     * read ahead of the watermark (hours of them). Only the would-be anchors are looked up, not every sighting.
+     * What an alert's anchors are made of ({@link #anchors}).
+     *
+     * @param first the first time each endpoint or process that may anchor the alert was seen
+     * @param earliest the first kept minute: what was seen then is the job's history, not new
+     * @param sweep the first probe of a minute of the alert's window whose probes filled their budget, when the
+     *     evidence lists probes none of which was sighted (a sweep that fast leaves most of its probes unsighted);
+     *     else null
      */
-    private Map<String, Long> firstSightings(Alert alert) throws Exception {
+    record Sighted(Map<String, Long> first, long earliest, String sweep, long sweepTs) {
+        boolean isNew(long ts) {
+            return earliest != Long.MAX_VALUE && ts >= earliest + MINUTE;
+        }
+    }
+
+    /**
+     * The sightings in the kept minutes up to the alert's window's last. What was read ahead of the alert is not its
+     * past: counting it made an alert's anchors depend on how far the readers had got, and cost each alert every
+     * minute of a backlog read ahead of the watermark (hours of them). Only the would-be anchors are looked up, not
+     * every sighting.
+     */
+    private Sighted firstSightings(Alert alert) throws Exception {
         List<String> wanted = new ArrayList<>();
+        List<String> probes = new ArrayList<>();
         for (Destination d : alert.getEvidence().getDestinations()) {
             if (mayAnchor(d)) {
                 wanted.add(AgentContextInput.endpoint(d.getIp(), d.getPort()));
+                if (d.getUnanswered() > 0) {
+                    probes.add(AgentContextInput.endpoint(d.getIp(), d.getPort()));
+                }
             }
         }
         for (ProcessEvidence p : alert.getEvidence().getProcesses()) {
             wanted.add(AgentContextInput.process(p.getName()));
         }
+        long windowFirst = minute(alert.getWindowStart().toEpochMilli());
         long last = minute(alert.getWindowEnd().toEpochMilli() - 1);
         Map<String, Long> first = new HashMap<>();
         long earliest = Long.MAX_VALUE;
-        for (MapState<Long, Map<String, Long>> ofKind : sightings) {
+        String sweep = null;
+        long sweepTs = Long.MAX_VALUE;
+        for (SightingKind kind : SightingKind.values()) {
+            MapState<Long, Map<String, Long>> ofKind = sightings.get(kind.ordinal());
             for (long minute : ofKind.keys()) {
                 if (minute > last) {
                     continue;
@@ -260,13 +283,26 @@ public final class AgentContext extends KeyedProcessFunction<String, AgentContex
                         first.merge(k, ts, Math::min);
                     }
                 }
+                if (kind == SightingKind.PROBE
+                        && !probes.isEmpty()
+                        && minute >= windowFirst
+                        && seen.size() >= MAX_SIGHTINGS_PER_MINUTE) {
+                    for (Map.Entry<String, Long> e : seen.entrySet()) {
+                        if (sweep == null
+                                || e.getValue() < sweepTs
+                                || (e.getValue() == sweepTs && e.getKey().compareTo(sweep) < 0)) {
+                            sweep = e.getKey();
+                            sweepTs = e.getValue();
+                        }
+                    }
+                }
             }
         }
-        first.put(EARLIEST, earliest);
-        return first;
+        if (probes.stream().anyMatch(first::containsKey)) {
+            sweep = null; // a listed probe was sighted: it anchors as itself
+        }
+        return new Sighted(first, earliest, sweep, sweepTs);
     }
-
-    private static final String EARLIEST = "";
 
     /**
      * The alert with its context: computed afresh when the incident opens or a category joins it (something new
@@ -479,24 +515,30 @@ public final class AgentContext extends KeyedProcessFunction<String, AgentContex
     /**
      * The alert's anchors: the first packet to each destination of its evidence that is external or went
      * unanswered, and the first sample of each GPU process of its evidence; each only when it appeared after the
-     * first kept minute (what the job talked to or ran from the start of what is kept is its routine).
+     * first kept minute (what the job talked to or ran from the start of what is kept is its routine). A sweep so
+     * fast that none of its listed probes was sighted is anchored by its minute's first probe ({@link Sighted#sweep}).
      */
-    static List<Anchor> anchors(Alert alert, Map<String, Long> first) {
+    static List<Anchor> anchors(Alert alert, Sighted seen) {
         List<Anchor> anchors = new ArrayList<>();
-        Long earliest = first.get(EARLIEST);
         for (Destination d : alert.getEvidence().getDestinations()) {
             if (mayAnchor(d)) {
-                Long ts = first.get(AgentContextInput.endpoint(d.getIp(), d.getPort()));
-                if (ts != null && earliest != null && ts >= earliest + MINUTE) {
+                Long ts = seen.first().get(AgentContextInput.endpoint(d.getIp(), d.getPort()));
+                if (ts != null && seen.isNew(ts)) {
                     anchors.add(Anchor.flow(ts, d.getIp(), d.getPort()));
                 }
             }
         }
         for (ProcessEvidence p : alert.getEvidence().getProcesses()) {
-            Long ts = first.get(AgentContextInput.process(p.getName()));
-            if (ts != null && earliest != null && ts >= earliest + MINUTE) {
+            Long ts = seen.first().get(AgentContextInput.process(p.getName()));
+            if (ts != null && seen.isNew(ts)) {
                 anchors.add(Anchor.process(ts, p.getName()));
             }
+        }
+        if (seen.sweep() != null && seen.isNew(seen.sweepTs())) {
+            anchors.add(Anchor.flow(
+                    seen.sweepTs(),
+                    AgentContextInput.endpointIp(seen.sweep()),
+                    AgentContextInput.endpointPort(seen.sweep())));
         }
         return anchors;
     }

@@ -76,6 +76,16 @@ public class AgentContextInput {
         return ip + "|" + port;
     }
 
+    /** The remote address of an {@link #endpoint} key. */
+    static String endpointIp(String endpoint) {
+        return endpoint.substring(0, endpoint.lastIndexOf('|'));
+    }
+
+    /** The remote port of an {@link #endpoint} key. */
+    static int endpointPort(String endpoint) {
+        return Integer.parseInt(endpoint.substring(endpoint.lastIndexOf('|') + 1));
+    }
+
     static String process(String name) {
         return "gpu|" + name;
     }

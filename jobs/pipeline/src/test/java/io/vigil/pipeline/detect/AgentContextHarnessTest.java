@@ -21,6 +21,7 @@ import io.vigil.records.ProcessEvidence;
 import io.vigil.records.Severity;
 import io.vigil.records.TransitionCause;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
@@ -203,6 +204,35 @@ class AgentContextHarnessTest {
         assertThat(out.getAgentContext()).extracting(AgentEpisode::getEpisodeId).containsExactly("ep-tunnel");
         assertThat(out.getAgentContext().get(0).getReason())
                 .startsWith("tool call started 2.0 s before the first packet to 203.0.113.7:22");
+    }
+
+    @Test
+    void aSweepTooFastForItsProbesToBeSightedIsAnchoredByItsFirstProbe() throws Exception {
+        // a sweep of more endpoints in one minute than a minute keeps; the evidence lists probes sent after the
+        // budget filled, so none of them was sighted: the minute's first probe anchors the alert instead
+        sample("python", at(0));
+        send(call("ep-sweep", at(3) + 4_000, at(3) + 50_000, "nmap -sS -p 22,80,443 -T5 10.0.0.0/16"));
+        int probes = AgentContext.MAX_SIGHTINGS_PER_MINUTE + 100;
+        for (int i = 0; i < probes; i++) {
+            probed(sweptHost(i), 22, at(3) + 5_000 + i * 40L);
+        }
+        List<Destination> listed = new ArrayList<>();
+        for (int i = probes - 5; i < probes; i++) {
+            listed.add(new Destination(sweptHost(i), 22, "tcp", false, 0L, 1L, 1L, 0L, false, false, List.of(22)));
+        }
+        alert(Alert.newBuilder(window(3, 0.9, Severity.HIGH, Category.NETWORK_SCAN))
+                .setEvidence(new Evidence(listed, List.of(), (long) probes, 0L, (long) probes - 5))
+                .build());
+        harness.processWatermark(new Watermark(at(4) + AgentContext.CALL_GRACE_MS));
+
+        Alert out = harness.extractOutputValues().get(0);
+        assertThat(out.getAgentContext()).extracting(AgentEpisode::getEpisodeId).containsExactly("ep-sweep");
+        assertThat(out.getAgentContext().get(0).getReason())
+                .startsWith("tool call started 1.0 s before the first packet to " + sweptHost(0) + ":22");
+    }
+
+    private static String sweptHost(int i) {
+        return "10.0." + (i / 250) + "." + (i % 250 + 1);
     }
 
     @Test
