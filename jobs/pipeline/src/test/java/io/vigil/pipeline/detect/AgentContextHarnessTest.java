@@ -294,6 +294,7 @@ class AgentContextHarnessTest {
         }
         send(call("ep-nc", at(3) + 9_000, at(3) + 9_500, "nc 203.0.113.7 22"));
         seen("203.0.113.7", 22, at(3) + 10_000);
+        probed("10.0.9.1", 22, at(3) + 11_000); // every kind of sighting ends too
         Alert open = Alert.newBuilder(tunnelAlert(3))
                 .setIncidentId("incident-1")
                 .setIncidentState(IncidentState.OPEN)
