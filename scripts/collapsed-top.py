@@ -12,6 +12,8 @@ import collections
 import re
 import sys
 
+from profile_views import print_views
+
 
 def main():
     path = sys.argv[1]
@@ -34,17 +36,9 @@ def main():
         callers[thread]['.'.join(caller.split('/')[-1:]) if caller else '(no io.vigil frame) ' + frames[-1][:80]] += n
     if total == 0:
         sys.exit('no samples in ' + path)
-    print(f'{total} samples outside the JIT compilers ({jit} in them)')
-    for title, counter in (('threads', threads), ('leaf frames', leaves)):
-        print(f'\n== {title}')
-        for name, n in counter.most_common(top):
-            print(f'{100 * n / total:5.1f}%  {name[:120]}')
-    print('\n== callers, per thread (first io.vigil frame from the leaf)')
-    for thread, counter in sorted(callers.items(), key=lambda t: -sum(t[1].values()))[:8]:
-        print(f'-- {thread} ({100 * sum(counter.values()) / total:.1f}%)')
-        for name, n in counter.most_common(6):
-            print(f'   {100 * n / total:5.1f}%  {name}')
-
+    print_views.top = top
+    print_views(total, f'samples outside the JIT compilers ({jit} in them)', (('threads', threads), ('leaf frames', leaves)),
+                callers, 'callers, per thread (first io.vigil frame from the leaf)')
 
 if __name__ == '__main__':
     main()

