@@ -40,7 +40,8 @@ import org.apache.flink.util.OutputTag;
  * in the horizon waits until the watermark is {@link #CALL_GRACE_MS} past its window, so the calls that started in
  * it and ended soon after have arrived (an alert of a job without any goes at once, as without this stage), then {@link EpisodeAttribution} ranks the calls against the alert's anchors: the first packet to each
  * suspicious destination of its evidence, and the first sample of each GPU process that appeared within the
- * horizon (a process the job ran before it is its own), each as seen up to the alert's window.
+ * horizon (a process the job ran before it is its own), each as seen up to the alert's window; for a sweep too fast
+ * for any probe its evidence lists to be sighted, the first probe of its minute.
  *
  * <p>State per job, bounded: per minute at most {@link #MAX_CALLS_PER_MINUTE} calls and {@link
  * #MAX_SIGHTINGS_PER_MINUTE} sightings of each kind (answered endpoints, probes, GPU processes; the first of the minute
