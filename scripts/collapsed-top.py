@@ -33,12 +33,13 @@ def main():
         threads[thread] += n
         leaves[frames[-1]] += n
         caller = next((f for f in reversed(frames) if f.startswith('io/vigil/')), None)
-        callers[thread]['.'.join(caller.split('/')[-1:]) if caller else '(no io.vigil frame) ' + frames[-1][:80]] += n
+        callers[thread][caller.split('/')[-1] if caller else '(no io.vigil frame) ' + frames[-1][:80]] += n
     if total == 0:
         sys.exit('no samples in ' + path)
-    print_views.top = top
-    print_views(total, f'samples outside the JIT compilers ({jit} in them)', (('threads', threads), ('leaf frames', leaves)),
-                callers, 'callers, per thread (first io.vigil frame from the leaf)')
+    print_views(total, f'samples outside the JIT compilers ({jit} in them)',
+                (('threads', threads), ('leaf frames', leaves)), callers,
+                'callers, per thread (first io.vigil frame from the leaf)', top)
+
 
 if __name__ == '__main__':
     main()

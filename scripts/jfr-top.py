@@ -71,9 +71,9 @@ def main():
         callers[thread]['.'.join(caller.split('.')[-2:])] += 1
     if total == 0:
         sys.exit('no execution samples in ' + path)
-    print_views.top = top
     print_views(total, 'execution samples', (('threads', threads), ('kind of work', kinds)), callers,
-                'callers, per thread (first non-library frame)')
+                'callers, per thread (first non-library frame)', top)
+
 
 if __name__ == '__main__':
     main()

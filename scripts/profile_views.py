@@ -1,12 +1,13 @@
 """How scripts/jfr-top.py and scripts/collapsed-top.py print a profile: one place for both."""
 
 
-def print_views(total, what, views, callers, callers_title):
-    """`views`: (title, Counter) pairs; `callers`: thread -> Counter; every figure in percent of `total`."""
+def print_views(total, what, views, callers, callers_title, top=12):
+    """`views`: (title, Counter) pairs, their `top` rows; `callers`: thread -> Counter; every figure in percent of
+    `total`."""
     print(f'{total} {what}')
     for title, counter in views:
         print(f'\n== {title}')
-        for name, n in counter.most_common(print_views.top):
+        for name, n in counter.most_common(top):
             print(f'{100 * n / total:5.1f}%  {name[:120]}')
     print(f'\n== {callers_title}')
     for thread, counter in sorted(callers.items(), key=lambda t: -sum(t[1].values()))[:8]:
@@ -14,5 +15,3 @@ def print_views(total, what, views, callers, callers_title):
         for name, n in counter.most_common(6):
             print(f'   {100 * n / total:5.1f}%  {name}')
 
-
-print_views.top = 12

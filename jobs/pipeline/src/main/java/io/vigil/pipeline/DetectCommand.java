@@ -4,6 +4,7 @@ import io.vigil.models.model.ModelArtifact;
 import io.vigil.models.scoring.WindowScorer;
 import io.vigil.pipeline.detect.DetectSettings;
 import io.vigil.pipeline.detect.Scorers;
+import io.vigil.pipeline.ingest.InputFormats;
 import io.vigil.pipeline.kafka.KafkaTopics;
 import io.vigil.records.Printable;
 import io.vigil.settings.SettingOptions;
@@ -69,14 +70,8 @@ public final class DetectCommand implements Callable<Integer>, UsesSettings {
                 VigilConfig.ALERT_FORMAT,
                 VigilConfig.OUTPUT_DELIVERY,
                 VigilConfig.TRANSACTIONAL_ID_PREFIX,
-                VigilConfig.TRANSACTION_TIMEOUT_MS,
-                VigilConfig.FLOW_FORMAT,
-                VigilConfig.GPU_FORMAT,
-                VigilConfig.INPUT_NODE,
-                VigilConfig.INPUT_TIME_FLOOR_MS,
-                VigilConfig.INPUT_FUTURE_MARGIN_MS,
-                VigilConfig.INPUT_LINK_MAX_BPS,
-                VigilConfig.INPUT_MAX_LINE_BYTES));
+                VigilConfig.TRANSACTION_TIMEOUT_MS));
+        keys.addAll(InputFormats.LIVE_SETTINGS);
         keys.addAll(DetectSettings.DETECTION_KEYS);
         keys.addAll(DetectSettings.LIVE_WATERMARK_KEYS);
         for (Topic t : JOB_TOPICS) {

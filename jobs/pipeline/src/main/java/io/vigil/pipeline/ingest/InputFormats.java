@@ -28,6 +28,19 @@ public record InputFormats(String flows, String gpu, String node, InputBounds bo
             VigilConfig.INPUT_LINK_MAX_BPS,
             VigilConfig.INPUT_MAX_LINE_BYTES);
 
+    /**
+     * The settings that say how live input is read, from Kafka: the flags of {@code detect}. ({@code
+     * input.time.span.margin.ms} bounds a file by the rest of it: a topic has no end to compare with.)
+     */
+    public static final List<String> LIVE_SETTINGS = List.of(
+            VigilConfig.FLOW_FORMAT,
+            VigilConfig.GPU_FORMAT,
+            VigilConfig.INPUT_NODE,
+            VigilConfig.INPUT_TIME_FLOOR_MS,
+            VigilConfig.INPUT_FUTURE_MARGIN_MS,
+            VigilConfig.INPUT_LINK_MAX_BPS,
+            VigilConfig.INPUT_MAX_LINE_BYTES);
+
     public InputFormats {
         flows = flows == null ? Formats.VIGIL : flows;
         gpu = gpu == null ? Formats.VIGIL : gpu;
