@@ -97,6 +97,8 @@ public final class EndToEndBench {
      * @param checkpointMs the latency phase's checkpoint interval (the pipeline phase's is its own)
      * @param alignmentMaxDriftMs the pipeline and latency phases' watermark.alignment.max-drift-ms (0: alignment off)
      * @param inputMaxPollRecords the pipeline phase's input.max.poll.records
+     * @param rounds the pipeline phase's measured runs, each a fresh job over the same topics; its figures are those of
+     *     the run that took least CPU, as the limit loop's are its fastest run's
      */
     public record Options(
             Replay.Dataset dataset,
@@ -108,7 +110,14 @@ public final class EndToEndBench {
             String delivery,
             long checkpointMs,
             long alignmentMaxDriftMs,
-            int inputMaxPollRecords) {
+            int inputMaxPollRecords,
+            int rounds) {
+        public Options {
+            if (rounds < 1) {
+                throw new IllegalArgumentException("the pipeline phase needs at least one round, not " + rounds);
+            }
+        }
+
         public Options(Replay.Dataset dataset, long flows, int parallelism) {
             this(
                     dataset,
@@ -120,7 +129,8 @@ public final class EndToEndBench {
                     VigilConfig.defaults().getString(VigilConfig.OUTPUT_DELIVERY),
                     VigilConfig.defaults().getLong(VigilConfig.CHECKPOINT_INTERVAL_MS),
                     VigilConfig.defaults().getLong(VigilConfig.ALIGNMENT_MAX_DRIFT_MS),
-                    VigilConfig.defaults().getInt(VigilConfig.INPUT_MAX_POLL_RECORDS));
+                    VigilConfig.defaults().getInt(VigilConfig.INPUT_MAX_POLL_RECORDS),
+                    1);
         }
     }
 
@@ -196,7 +206,7 @@ public final class EndToEndBench {
     /** The preloaded topics through detect on the mini-cluster, then the same bytes through the limit loop. */
     private Map<String, Object> pipelineAndLimit() throws Exception {
         Map<String, Object> result = new LinkedHashMap<>();
-        Preloaded preloaded = pipeline(options.flows(), true, result);
+        Preloaded preloaded = pipeline(options.flows(), true, options.rounds(), result);
         limitLoop(preloaded, result);
         return result;
     }
@@ -209,7 +219,7 @@ public final class EndToEndBench {
      */
     private Map<String, Object> fleet() throws Exception {
         Map<String, Object> figures = new LinkedHashMap<>();
-        Preloaded preloaded = pipeline(Long.MAX_VALUE, false, figures);
+        Preloaded preloaded = pipeline(Long.MAX_VALUE, false, 1, figures);
         figures.remove("pipeline_flows_per_s_per_core");
         figures.put("dataset_hours", round(span(options.dataset()) / 3_600_000.0));
         figures.put("destinations", preloaded.destinations);
@@ -234,20 +244,10 @@ public final class EndToEndBench {
      * Preloads {@code flows} flows of the dataset (repeated and shifted in time if {@code repeat}, else at most the
      * dataset once) and runs detect over them, measured; puts the figures in {@code result}.
      */
-    private Preloaded pipeline(long flows, boolean repeat, Map<String, Object> result) throws Exception {
-        int cores = Runtime.getRuntime().availableProcessors();
+    private Preloaded pipeline(long flows, boolean repeat, int rounds, Map<String, Object> result) throws Exception {
         Path checkpoints = Files.createTempDirectory("vigil-bench-checkpoints-");
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-            VigilConfig config = LocalRun.config(
-                    kafka,
-                    "vigil-bench",
-                    10_000,
-                    checkpoints,
-                    Map.of(
-                            VigilConfig.ALIGNMENT_MAX_DRIFT_MS,
-                            Long.toString(options.alignmentMaxDriftMs()),
-                            VigilConfig.INPUT_MAX_POLL_RECORDS,
-                            Integer.toString(options.inputMaxPollRecords())));
+            VigilConfig config = measuredConfig(kafka, "vigil-bench", checkpoints);
             KafkaTopics.createAll(config);
             result.put("alignment_max_drift_ms", options.alignmentMaxDriftMs());
             // With alignment the job runs unbounded and is cancelled once it has checkpointed every record: a bounded
@@ -287,108 +287,187 @@ public final class EndToEndBench {
                     LocalRun.deleteQuietly(warmupCheckpoints);
                 }
             }
-            out.println("pipeline: detect on the mini-cluster, reading the topics to their end ...");
-            StreamExecutionEnvironment env = LocalRun.environment(options.parallelism());
-            result.put("pipeline_bounded", bounded);
-            DetectJob.prepare(env, config, scorer, bounded);
-            long start = System.nanoTime();
-            long cpuStart = processCpuNanos();
-            ThreadCpu threadCpu = ThreadCpu.start();
-            VmCpu vmCpu = VmCpu.start();
-            JobClient job = env.executeAsync("vigil bench");
-            CompletableFuture<Void> read = bounded
-                    ? new CompletableFuture<>()
-                    : CompletableFuture.runAsync(() -> {
-                        try {
-                            LocalRun.awaitRead(config, Duration.ofHours(6));
-                        } catch (Exception e) {
-                            throw new CompletionException(e);
-                        }
-                    });
-            // a finished job discards its checkpoints: watch their size while it runs
-            long checkpointBytes = 0;
+            // Each round is a fresh job over the same topics (its own consumer group, transactions and checkpoints).
+            // A swing of this machine only ever adds CPU time (BENCHMARKS.md), so the round that took least is the
+            // figure it moved least: the flat figures are that round's, as the limit loop's are its fastest run's.
+            Preloaded best = null;
+            Map<String, Object> bestFigures = null;
             CheckpointSizes largest = CheckpointSizes.NONE;
-            CheckpointSizes latest = CheckpointSizes.NONE;
-            long checkpointsCompleted = 0;
-            var done = job.getJobExecutionResult();
-            while (!done.isDone() && !read.isDone()) {
-                latest = CheckpointSizes.ofLatest(checkpoints, latest);
-                checkpointBytes = Math.max(checkpointBytes, latest.files());
-                checkpointsCompleted = Math.max(checkpointsCompleted, latest.checkpoint());
-                if (latest.total() > largest.total()) {
-                    largest = latest;
+            long largestFiles = 0;
+            List<Double> steadyByRound = new ArrayList<>();
+            List<Double> secondsByRound = new ArrayList<>();
+            for (int round = 0; round < rounds; round++) {
+                if (rounds > 1) {
+                    out.printf("round %d of %d%n", round + 1, rounds);
                 }
-                threadCpu.poll();
-                Thread.sleep(250);
+                Map<String, Object> figures = new LinkedHashMap<>();
+                Preloaded measured;
+                if (round == 0) {
+                    measured = measure(config, checkpoints, bounded, preloaded, figures);
+                } else {
+                    Path roundCheckpoints = Files.createTempDirectory("vigil-bench-checkpoints-");
+                    try {
+                        VigilConfig roundConfig = measuredConfig(kafka, "vigil-bench-" + (round + 1), roundCheckpoints);
+                        measured = measure(roundConfig, roundCheckpoints, bounded, preloaded, figures);
+                    } finally {
+                        LocalRun.deleteQuietly(roundCheckpoints);
+                    }
+                }
+                steadyByRound.add(round(measured.cpuSecondsSteady));
+                secondsByRound.add(round(measured.seconds));
+                if (measured.largest.total() > largest.total()) {
+                    largest = measured.largest;
+                }
+                largestFiles = Math.max(largestFiles, (Long) figures.get("largest_checkpoint_bytes"));
+                if (best == null || measured.cpuSecondsSteady < best.cpuSecondsSteady) {
+                    best = measured;
+                    bestFigures = figures;
+                }
             }
-            if (read.isDone()) {
-                read.get();
-                job.cancel().get();
-            } else {
-                read.cancel(false);
-                done.get();
+            result.putAll(bestFigures);
+            if (rounds > 1) {
+                // state does not depend on the machine's swing: the largest of every round
+                result.put("largest_checkpoint_bytes", largestFiles);
+                result.put("checkpoint_bytes_per_job", preloaded.jobs == 0 ? 0 : largestFiles / preloaded.jobs);
+                result.put("largest_checkpoint_state_bytes", largest.total());
+                result.put("largest_checkpoint_state_by_operator", largest.byOperator());
+                result.put("pipeline_rounds", rounds);
+                result.put("pipeline_seconds_by_round", secondsByRound);
+                result.put("pipeline_cpu_seconds_steady_by_round", steadyByRound);
             }
-            double seconds = (System.nanoTime() - start) / 1e9;
-            double cpuSeconds = (processCpuNanos() - cpuStart) / 1e9;
-            Map<VmCpu.Kind, Double> vm = vmCpu.since();
-            threadCpu.poll();
-            System.gc();
-            long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-            double records = preloaded.flows + preloaded.samples + preloaded.assignments;
-            result.put("pipeline_seconds", round(seconds));
-            result.put("pipeline_flows_per_s", Math.round(preloaded.flows / seconds));
-            result.put(
-                    "pipeline_flows_per_s_per_core",
-                    Math.round(preloaded.flows / seconds / Math.min(cores, options.parallelism())));
-            result.put("pipeline_samples_per_s", Math.round(preloaded.samples / seconds));
-            result.put("pipeline_records_per_s", Math.round(records / seconds));
-            // CPU time of this JVM (Flink, and the embedded broker serving it): a per-core figure that other
-            // work on a shared machine does not skew the way it skews wall time
-            result.put("pipeline_cpu_seconds", round(cpuSeconds));
-            result.put("pipeline_flows_per_cpu_s", Math.round(preloaded.flows / cpuSeconds));
-            result.put("pipeline_records_per_cpu_s", Math.round(records / cpuSeconds));
-            // the same CPU by kind of thread: the embedded broker's is a cost a deployment pays on other machines
-            // (and the limit loop, reading bytes from memory, pays none of it); what no Java thread accounts for
-            // is GC, the JIT compiler and threads that ended between polls
-            Map<ThreadCpu.Kind, Double> byKind = threadCpu.byKind();
-            double inThreads = 0;
-            for (var kind : byKind.entrySet()) {
-                result.put("pipeline_cpu_seconds_" + kind.getKey().label, round(kind.getValue()));
-                inThreads += kind.getValue();
-            }
-            result.put("pipeline_cpu_seconds_gc_jit_unaccounted", round(cpuSeconds - inThreads));
-            // ... of which the JIT compilers and the garbage collector, where /proc tells (Linux)
-            for (var kind : vm.entrySet()) {
-                result.put("pipeline_cpu_seconds_" + kind.getKey().label, round(kind.getValue()));
-            }
-            double withoutBroker = cpuSeconds - byKind.get(ThreadCpu.Kind.BROKER);
-            result.put("pipeline_cpu_seconds_without_broker", round(withoutBroker));
-            result.put("pipeline_records_per_cpu_s_without_broker", Math.round(records / withoutBroker));
-            result.put("pipeline_cpu_seconds_by_thread", threadCpu.byName(25));
-            result.put("heap_used_after_mb", heap / (1024 * 1024));
-            result.put("largest_checkpoint_bytes", checkpointBytes);
-            // how many checkpoints the measured run took (the latest one's number): at 10 s a run of 10 to 15 s takes
-            // none, one or two, and those of an unaligned backlog cost the async thread 0 to 0.9 CPU-s, a swing
-            // between otherwise equal runs (BENCHMARKS.md)
-            result.put("pipeline_checkpoints_completed", checkpointsCompleted);
-            result.put("jobs", preloaded.jobs);
-            result.put("checkpoint_bytes_per_job", preloaded.jobs == 0 ? 0 : checkpointBytes / preloaded.jobs);
-            result.put("largest_checkpoint_state_bytes", largest.total());
-            result.put("largest_checkpoint_state_by_operator", largest.byOperator());
-            preloaded.seconds = seconds;
-            preloaded.cpuSeconds = cpuSeconds;
-            preloaded.cpuSecondsWithoutBroker = withoutBroker;
-            // steady state: what a long-running job pays per record, without the compilation a minute's run still
-            // does (a new job's call sites; it levels off at ~11 CPU-s however long the run), the broker, and this
-            // bench's own thread (it watches the job's threads and checkpoints; a deployment has no such observer)
-            preloaded.cpuSecondsSteady = withoutBroker - vm.get(VmCpu.Kind.JIT) - byKind.get(ThreadCpu.Kind.BENCH);
-            result.put("pipeline_cpu_seconds_steady", round(preloaded.cpuSecondsSteady));
-            result.put("pipeline_records_per_cpu_s_steady", Math.round(records / preloaded.cpuSecondsSteady));
+            preloaded.seconds = best.seconds;
+            preloaded.cpuSeconds = best.cpuSeconds;
+            preloaded.cpuSecondsWithoutBroker = best.cpuSecondsWithoutBroker;
+            preloaded.cpuSecondsSteady = best.cpuSecondsSteady;
             preloaded.largest = largest;
             return preloaded;
         } finally {
             LocalRun.deleteQuietly(checkpoints);
         }
+    }
+
+    /** The measured runs' settings: the bench's alignment and poll size, checkpoints every 10 s. */
+    private VigilConfig measuredConfig(EmbeddedKafka kafka, String name, Path checkpoints) {
+        return LocalRun.config(
+                kafka,
+                name,
+                10_000,
+                checkpoints,
+                Map.of(
+                        VigilConfig.ALIGNMENT_MAX_DRIFT_MS,
+                        Long.toString(options.alignmentMaxDriftMs()),
+                        VigilConfig.INPUT_MAX_POLL_RECORDS,
+                        Integer.toString(options.inputMaxPollRecords())));
+    }
+
+    /**
+     * One measured run of detect over the preloaded topics, to their end; puts its figures in {@code result} and
+     * returns its times (in a {@link Preloaded} without records).
+     */
+    private Preloaded measure(
+            VigilConfig config, Path checkpoints, boolean bounded, Preloaded preloaded, Map<String, Object> result)
+            throws Exception {
+        int cores = Runtime.getRuntime().availableProcessors();
+        Preloaded measured = new Preloaded();
+        out.println("pipeline: detect on the mini-cluster, reading the topics to their end ...");
+        StreamExecutionEnvironment env = LocalRun.environment(options.parallelism());
+        result.put("pipeline_bounded", bounded);
+        DetectJob.prepare(env, config, scorer, bounded);
+        long start = System.nanoTime();
+        long cpuStart = processCpuNanos();
+        ThreadCpu threadCpu = ThreadCpu.start();
+        VmCpu vmCpu = VmCpu.start();
+        JobClient job = env.executeAsync("vigil bench");
+        CompletableFuture<Void> read = bounded
+                ? new CompletableFuture<>()
+                : CompletableFuture.runAsync(() -> {
+                    try {
+                        LocalRun.awaitRead(config, Duration.ofHours(6));
+                    } catch (Exception e) {
+                        throw new CompletionException(e);
+                    }
+                });
+        // a finished job discards its checkpoints: watch their size while it runs
+        long checkpointBytes = 0;
+        CheckpointSizes largest = CheckpointSizes.NONE;
+        CheckpointSizes latest = CheckpointSizes.NONE;
+        long checkpointsCompleted = 0;
+        var done = job.getJobExecutionResult();
+        while (!done.isDone() && !read.isDone()) {
+            latest = CheckpointSizes.ofLatest(checkpoints, latest);
+            checkpointBytes = Math.max(checkpointBytes, latest.files());
+            checkpointsCompleted = Math.max(checkpointsCompleted, latest.checkpoint());
+            if (latest.total() > largest.total()) {
+                largest = latest;
+            }
+            threadCpu.poll();
+            Thread.sleep(250);
+        }
+        if (read.isDone()) {
+            read.get();
+            job.cancel().get();
+        } else {
+            read.cancel(false);
+            done.get();
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        double cpuSeconds = (processCpuNanos() - cpuStart) / 1e9;
+        Map<VmCpu.Kind, Double> vm = vmCpu.since();
+        threadCpu.poll();
+        System.gc();
+        long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+        double records = preloaded.flows + preloaded.samples + preloaded.assignments;
+        result.put("pipeline_seconds", round(seconds));
+        result.put("pipeline_flows_per_s", Math.round(preloaded.flows / seconds));
+        result.put(
+                "pipeline_flows_per_s_per_core",
+                Math.round(preloaded.flows / seconds / Math.min(cores, options.parallelism())));
+        result.put("pipeline_samples_per_s", Math.round(preloaded.samples / seconds));
+        result.put("pipeline_records_per_s", Math.round(records / seconds));
+        // CPU time of this JVM (Flink, and the embedded broker serving it): a per-core figure that other
+        // work on a shared machine does not skew the way it skews wall time
+        result.put("pipeline_cpu_seconds", round(cpuSeconds));
+        result.put("pipeline_flows_per_cpu_s", Math.round(preloaded.flows / cpuSeconds));
+        result.put("pipeline_records_per_cpu_s", Math.round(records / cpuSeconds));
+        // the same CPU by kind of thread: the embedded broker's is a cost a deployment pays on other machines
+        // (and the limit loop, reading bytes from memory, pays none of it); what no Java thread accounts for
+        // is GC, the JIT compiler and threads that ended between polls
+        Map<ThreadCpu.Kind, Double> byKind = threadCpu.byKind();
+        double inThreads = 0;
+        for (var kind : byKind.entrySet()) {
+            result.put("pipeline_cpu_seconds_" + kind.getKey().label, round(kind.getValue()));
+            inThreads += kind.getValue();
+        }
+        result.put("pipeline_cpu_seconds_gc_jit_unaccounted", round(cpuSeconds - inThreads));
+        // ... of which the JIT compilers and the garbage collector, where /proc tells (Linux)
+        for (var kind : vm.entrySet()) {
+            result.put("pipeline_cpu_seconds_" + kind.getKey().label, round(kind.getValue()));
+        }
+        double withoutBroker = cpuSeconds - byKind.get(ThreadCpu.Kind.BROKER);
+        result.put("pipeline_cpu_seconds_without_broker", round(withoutBroker));
+        result.put("pipeline_records_per_cpu_s_without_broker", Math.round(records / withoutBroker));
+        result.put("pipeline_cpu_seconds_by_thread", threadCpu.byName(25));
+        result.put("heap_used_after_mb", heap / (1024 * 1024));
+        result.put("largest_checkpoint_bytes", checkpointBytes);
+        // how many checkpoints the measured run took (the latest one's number): at 10 s a run of 10 to 15 s takes
+        // none, one or two, and those of an unaligned backlog cost the async thread 0 to 0.9 CPU-s, a swing
+        // between otherwise equal runs (BENCHMARKS.md)
+        result.put("pipeline_checkpoints_completed", checkpointsCompleted);
+        result.put("jobs", preloaded.jobs);
+        result.put("checkpoint_bytes_per_job", preloaded.jobs == 0 ? 0 : checkpointBytes / preloaded.jobs);
+        result.put("largest_checkpoint_state_bytes", largest.total());
+        result.put("largest_checkpoint_state_by_operator", largest.byOperator());
+        measured.seconds = seconds;
+        measured.cpuSeconds = cpuSeconds;
+        measured.cpuSecondsWithoutBroker = withoutBroker;
+        // steady state: what a long-running job pays per record, without the compilation a minute's run still
+        // does (a new job's call sites; it levels off at ~11 CPU-s however long the run), the broker, and this
+        // bench's own thread (it watches the job's threads and checkpoints; a deployment has no such observer)
+        measured.cpuSecondsSteady = withoutBroker - vm.get(VmCpu.Kind.JIT) - byKind.get(ThreadCpu.Kind.BENCH);
+        result.put("pipeline_cpu_seconds_steady", round(measured.cpuSecondsSteady));
+        result.put("pipeline_records_per_cpu_s_steady", Math.round(records / measured.cpuSecondsSteady));
+        measured.largest = largest;
+        return measured;
     }
 
     /** The bytes of the pipeline's run through the limit loop, and the pipeline as a share of it. */

@@ -119,6 +119,15 @@ final class BenchCommand implements Callable<Integer>, UsesSettings {
     int inputMaxPollRecords = VigilConfig.defaults().getInt(VigilConfig.INPUT_MAX_POLL_RECORDS);
 
     @Option(
+            names = "--rounds",
+            paramLabel = "N",
+            description = "pipeline phase: measured runs of detect over the same topics, each a fresh job. The figures"
+                    + " are those of the run that took least CPU, as the limit loop's are its fastest run's: a busy"
+                    + " machine only adds CPU time, so the least is the figure it moved least (BENCHMARKS.md)."
+                    + " Default: ${DEFAULT-VALUE}.")
+    int rounds = 1;
+
+    @Option(
             names = "--no-warmup",
             description = "Measure the pipeline's first run (by default it runs once, unmeasured, to warm up the JIT).")
     boolean noWarmup;
@@ -148,6 +157,9 @@ final class BenchCommand implements Callable<Integer>, UsesSettings {
 
     @Override
     public Integer call() throws Exception {
+        if (rounds < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--rounds must be at least 1, not " + rounds);
+        }
         Replay.Dataset checked = OneDataset.of(spec, dataset);
         if (checked == null) {
             return 2;
@@ -164,7 +176,8 @@ final class BenchCommand implements Callable<Integer>, UsesSettings {
                                 delivery,
                                 checkpointMs,
                                 alignmentMaxDriftMs,
-                                inputMaxPollRecords),
+                                inputMaxPollRecords,
+                                rounds),
                         Scorers.load(model == null ? null : model.toString(), ModelTrust.of(List.of(), true)),
                         System.out)
                 .run();

@@ -53,6 +53,13 @@ class VigilCliTest {
     }
 
     @Test
+    void benchRefusesFewerThanOneRoundBeforeItStartsAnything() {
+        Run run = vigil("bench", "--dataset", "no-such-dataset", "--rounds", "0");
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("--rounds must be at least 1, not 0");
+    }
+
+    @Test
     void refusesAnInvalidSettingValue() {
         Run run = vigil("topics", "--topic-flows-partitions", "0");
         assertThat(run.exitCode()).isEqualTo(2);
