@@ -294,8 +294,8 @@ public final class EndToEndBench {
             Map<String, Object> bestFigures = null;
             CheckpointSizes largest = CheckpointSizes.NONE;
             long largestFiles = 0;
-            List<Double> steadyByRound = new ArrayList<>();
-            List<Double> secondsByRound = new ArrayList<>();
+            // every round's times and CPU by kind of thread, in order: what the machine's swing falls on
+            Map<String, List<Object>> byRound = new LinkedHashMap<>();
             for (int round = 0; round < rounds; round++) {
                 if (rounds > 1) {
                     out.printf("round %d of %d%n", round + 1, rounds);
@@ -313,8 +313,15 @@ public final class EndToEndBench {
                         LocalRun.deleteQuietly(roundCheckpoints);
                     }
                 }
-                steadyByRound.add(round(measured.cpuSecondsSteady));
-                secondsByRound.add(round(measured.seconds));
+                figures.forEach((key, value) -> {
+                    if (value instanceof Number
+                            && (key.equals("pipeline_seconds")
+                                    || key.equals("pipeline_checkpoints_completed")
+                                    || key.startsWith("pipeline_cpu_seconds"))) {
+                        byRound.computeIfAbsent(key + "_by_round", k -> new ArrayList<>())
+                                .add(value);
+                    }
+                });
                 if (measured.largest.total() > largest.total()) {
                     largest = measured.largest;
                 }
@@ -332,8 +339,7 @@ public final class EndToEndBench {
                 result.put("largest_checkpoint_state_bytes", largest.total());
                 result.put("largest_checkpoint_state_by_operator", largest.byOperator());
                 result.put("pipeline_rounds", rounds);
-                result.put("pipeline_seconds_by_round", secondsByRound);
-                result.put("pipeline_cpu_seconds_steady_by_round", steadyByRound);
+                result.putAll(byRound);
             }
             preloaded.seconds = best.seconds;
             preloaded.cpuSeconds = best.cpuSeconds;
