@@ -99,6 +99,8 @@ public final class EndToEndBench {
      * @param inputMaxPollRecords the pipeline phase's input.max.poll.records
      * @param rounds the pipeline phase's measured runs, each a fresh job over the same topics; its figures are those of
      *     the run that took least CPU, as the limit loop's are its fastest run's
+     * @param baselineFlows 0, or the flows of a short run before each round, over topics of their own: the pipeline's
+     *     marginal CPU per record between the two is what a long-running job pays, without a job's start and end
      */
     public record Options(
             Replay.Dataset dataset,
@@ -111,10 +113,15 @@ public final class EndToEndBench {
             long checkpointMs,
             long alignmentMaxDriftMs,
             int inputMaxPollRecords,
-            int rounds) {
+            int rounds,
+            long baselineFlows) {
         public Options {
             if (rounds < 1) {
                 throw new IllegalArgumentException("the pipeline phase needs at least one round, not " + rounds);
+            }
+            if (baselineFlows < 0 || (baselineFlows > 0 && baselineFlows >= flows)) {
+                throw new IllegalArgumentException(
+                        "the baseline needs fewer flows than the measured run (" + flows + "), not " + baselineFlows);
             }
         }
 
@@ -130,7 +137,8 @@ public final class EndToEndBench {
                     VigilConfig.defaults().getLong(VigilConfig.CHECKPOINT_INTERVAL_MS),
                     VigilConfig.defaults().getLong(VigilConfig.ALIGNMENT_MAX_DRIFT_MS),
                     VigilConfig.defaults().getInt(VigilConfig.INPUT_MAX_POLL_RECORDS),
-                    1);
+                    1,
+                    0);
         }
     }
 
@@ -269,6 +277,15 @@ public final class EndToEndBench {
             result.put("flows", preloaded.flows);
             result.put("samples", preloaded.samples);
             result.put("assignments", preloaded.assignments);
+            long baselineFlows = repeat ? options.baselineFlows() : 0;
+            Preloaded baseline = null;
+            List<Double> baselineSteady = new ArrayList<>();
+            if (baselineFlows > 0) {
+                out.printf("preloading the baseline's %,d flows onto topics of their own ...%n", baselineFlows);
+                VigilConfig baselineTopics = baselineConfig(kafka, "vigil-bench-baseline", checkpoints);
+                KafkaTopics.createAll(baselineTopics);
+                baseline = preload(baselineTopics, baselineFlows, true);
+            }
 
             if (options.warmup()) {
                 // the same job once before, unmeasured, as JMH warms up: in a 20-second run the JIT compiler
@@ -300,7 +317,11 @@ public final class EndToEndBench {
                 if (rounds > 1) {
                     out.printf("round %d of %d%n", round + 1, rounds);
                 }
+                if (baseline != null) {
+                    baselineSteady.add(baseline(kafka, round, bounded, baseline));
+                }
                 Map<String, Object> figures = new LinkedHashMap<>();
+                out.println("pipeline: detect on the mini-cluster, reading the topics to their end ...");
                 Preloaded measured;
                 if (round == 0) {
                     measured = measure(config, checkpoints, bounded, preloaded, figures);
@@ -341,6 +362,22 @@ public final class EndToEndBench {
                 result.put("pipeline_rounds", rounds);
                 result.putAll(byRound);
             }
+            if (baseline != null) {
+                // a job's start and end (deploying its tasks, opening models and producers, the last checkpoint)
+                // cost the same whatever it reads: the difference between the two runs is what each record costs
+                // a job that runs for weeks (BENCHMARKS.md). Least against least, as for the rounds.
+                double baselineLeast = Collections.min(baselineSteady);
+                double records = preloaded.flows + preloaded.samples + preloaded.assignments;
+                double baselineRecords = baseline.flows + baseline.samples + baseline.assignments;
+                result.put("baseline_flows", baseline.flows);
+                result.put("baseline_records", Math.round(baselineRecords));
+                result.put("baseline_cpu_seconds_steady_by_round", baselineSteady);
+                double marginal = best.cpuSecondsSteady - baselineLeast;
+                result.put("pipeline_cpu_seconds_marginal", round(marginal));
+                preloaded.cpuSecondsMarginalPerRecord = marginal / (records - baselineRecords);
+                result.put(
+                        "pipeline_records_per_cpu_s_marginal", Math.round(1 / preloaded.cpuSecondsMarginalPerRecord));
+            }
             preloaded.seconds = best.seconds;
             preloaded.cpuSeconds = best.cpuSeconds;
             preloaded.cpuSecondsWithoutBroker = best.cpuSecondsWithoutBroker;
@@ -366,6 +403,27 @@ public final class EndToEndBench {
                         Integer.toString(options.inputMaxPollRecords())));
     }
 
+    /** The baseline's settings: as the measured runs', over input topics of its own. */
+    private VigilConfig baselineConfig(EmbeddedKafka kafka, String name, Path checkpoints) {
+        Map<String, String> topics = new HashMap<>();
+        for (Topic topic : List.of(Topic.FLOWS, Topic.GPU, Topic.ASSIGNMENTS)) {
+            topics.put(topic.nameSetting(), VigilConfig.defaults().topic(topic) + ".baseline");
+        }
+        return measuredConfig(kafka, name, checkpoints).with(topics);
+    }
+
+    /** One run of detect over the baseline's topics; its steady CPU seconds. */
+    private double baseline(EmbeddedKafka kafka, int round, boolean bounded, Preloaded baseline) throws Exception {
+        out.println("baseline: detect over the baseline's topics ...");
+        Path checkpoints = Files.createTempDirectory("vigil-bench-checkpoints-");
+        try {
+            VigilConfig config = baselineConfig(kafka, "vigil-bench-baseline-" + (round + 1), checkpoints);
+            return round(measure(config, checkpoints, bounded, baseline, new LinkedHashMap<>()).cpuSecondsSteady);
+        } finally {
+            LocalRun.deleteQuietly(checkpoints);
+        }
+    }
+
     /**
      * One measured run of detect over the preloaded topics, to their end; puts its figures in {@code result} and
      * returns its times (in a {@link Preloaded} without records).
@@ -375,7 +433,6 @@ public final class EndToEndBench {
             throws Exception {
         int cores = Runtime.getRuntime().availableProcessors();
         Preloaded measured = new Preloaded();
-        out.println("pipeline: detect on the mini-cluster, reading the topics to their end ...");
         StreamExecutionEnvironment env = LocalRun.environment(options.parallelism());
         result.put("pipeline_bounded", bounded);
         DetectJob.prepare(env, config, scorer, bounded);
@@ -520,6 +577,12 @@ public final class EndToEndBench {
         result.put(
                 "pipeline_per_cpu_vs_limit_steady",
                 round((limitCpuSeconds + limitGcSeconds) / preloaded.cpuSecondsSteady));
+        if (preloaded.cpuSecondsMarginalPerRecord > 0) {
+            // the loop's CPU per record (its start is negligible) over the pipeline's beyond the baseline
+            result.put(
+                    "pipeline_per_cpu_vs_limit_marginal",
+                    round((limitCpuSeconds + limitGcSeconds) / records / preloaded.cpuSecondsMarginalPerRecord));
+        }
     }
 
     /** The bytes as they were put on the topics, for the limit loop to decode again. */
@@ -541,6 +604,8 @@ public final class EndToEndBench {
         double cpuSecondsWithoutBroker;
         /** ... and less the JIT compilers' (zero where /proc cannot tell) and this bench's own thread. */
         double cpuSecondsSteady;
+        /** Steady CPU seconds per record beyond the baseline's (0: no baseline). */
+        double cpuSecondsMarginalPerRecord;
 
         CheckpointSizes largest = CheckpointSizes.NONE;
     }

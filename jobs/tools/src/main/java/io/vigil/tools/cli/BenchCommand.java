@@ -128,6 +128,15 @@ final class BenchCommand implements Callable<Integer>, UsesSettings {
     int rounds = 1;
 
     @Option(
+            names = "--baseline-flows",
+            paramLabel = "N",
+            description = "pipeline phase: before each round, detect also reads the dataset's first N flows (and their"
+                    + " samples), on topics of their own. The difference between the two runs' CPU is what the records"
+                    + " beyond N cost, without what a job pays once, whatever it reads (its start and end):"
+                    + " pipeline_per_cpu_vs_limit_marginal. 0: off. Default: ${DEFAULT-VALUE}.")
+    long baselineFlows = 0;
+
+    @Option(
             names = "--no-warmup",
             description = "Measure the pipeline's first run (by default it runs once, unmeasured, to warm up the JIT).")
     boolean noWarmup;
@@ -160,6 +169,11 @@ final class BenchCommand implements Callable<Integer>, UsesSettings {
         if (rounds < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--rounds must be at least 1, not " + rounds);
         }
+        if (baselineFlows < 0 || (baselineFlows > 0 && baselineFlows >= flows)) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(),
+                    "--baseline-flows must be 0 (off) or fewer than --flows (" + flows + "), not " + baselineFlows);
+        }
         Replay.Dataset checked = OneDataset.of(spec, dataset);
         if (checked == null) {
             return 2;
@@ -177,7 +191,8 @@ final class BenchCommand implements Callable<Integer>, UsesSettings {
                                 checkpointMs,
                                 alignmentMaxDriftMs,
                                 inputMaxPollRecords,
-                                rounds),
+                                rounds,
+                                baselineFlows),
                         Scorers.load(model == null ? null : model.toString(), ModelTrust.of(List.of(), true)),
                         System.out)
                 .run();

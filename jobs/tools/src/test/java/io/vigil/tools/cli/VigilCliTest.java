@@ -60,6 +60,13 @@ class VigilCliTest {
     }
 
     @Test
+    void benchRefusesABaselineAsLongAsTheMeasuredRun() {
+        Run run = vigil("bench", "--dataset", "no-such-dataset", "--flows", "1000", "--baseline-flows", "1000");
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("--baseline-flows must be 0 (off) or fewer than --flows (1000), not 1000");
+    }
+
+    @Test
     void refusesAnInvalidSettingValue() {
         Run run = vigil("topics", "--topic-flows-partitions", "0");
         assertThat(run.exitCode()).isEqualTo(2);
