@@ -323,16 +323,13 @@ public final class EndToEndBench {
                 Map<String, Object> figures = new LinkedHashMap<>();
                 out.println("pipeline: detect on the mini-cluster, reading the topics to their end ...");
                 Preloaded measured;
-                if (round == 0) {
-                    measured = measure(config, checkpoints, bounded, preloaded, figures);
-                } else {
-                    Path roundCheckpoints = Files.createTempDirectory("vigil-bench-checkpoints-");
-                    try {
-                        VigilConfig roundConfig = measuredConfig(kafka, "vigil-bench-" + (round + 1), roundCheckpoints);
-                        measured = measure(roundConfig, roundCheckpoints, bounded, preloaded, figures);
-                    } finally {
-                        LocalRun.deleteQuietly(roundCheckpoints);
-                    }
+                Path roundCheckpoints = Files.createTempDirectory("vigil-bench-checkpoints-");
+                try {
+                    String group = round == 0 ? "vigil-bench" : "vigil-bench-" + (round + 1);
+                    VigilConfig roundConfig = measuredConfig(kafka, group, roundCheckpoints);
+                    measured = measure(roundConfig, roundCheckpoints, bounded, preloaded, figures);
+                } finally {
+                    LocalRun.deleteQuietly(roundCheckpoints);
                 }
                 figures.forEach((key, value) -> {
                     if (value instanceof Number
