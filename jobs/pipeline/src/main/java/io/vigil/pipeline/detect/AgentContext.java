@@ -252,9 +252,10 @@ public final class AgentContext extends KeyedProcessFunction<String, AgentContex
         List<String> probes = new ArrayList<>();
         for (Destination d : alert.getEvidence().getDestinations()) {
             if (mayAnchor(d)) {
-                wanted.add(AgentContextInput.endpoint(d.getIp(), d.getPort()));
+                String endpoint = AgentContextInput.endpoint(d.getIp(), d.getPort());
+                wanted.add(endpoint);
                 if (d.getUnanswered() > 0) {
-                    probes.add(AgentContextInput.endpoint(d.getIp(), d.getPort()));
+                    probes.add(endpoint);
                 }
             }
         }

@@ -307,7 +307,7 @@ public final class EndToEndBench {
             // Each round is a fresh job over the same topics (its own consumer group, transactions and checkpoints).
             // A swing of this machine only ever adds CPU time (BENCHMARKS.md), so the round that took least is the
             // figure it moved least: the flat figures are that round's, as the limit loop's are its fastest run's.
-            Preloaded best = null;
+            Run best = null;
             Map<String, Object> bestFigures = null;
             CheckpointSizes largest = CheckpointSizes.NONE;
             long largestFiles = 0;
@@ -322,7 +322,7 @@ public final class EndToEndBench {
                 }
                 Map<String, Object> figures = new LinkedHashMap<>();
                 out.println("pipeline: detect on the mini-cluster, reading the topics to their end ...");
-                Preloaded measured;
+                Run measured;
                 Path roundCheckpoints = Files.createTempDirectory("vigil-bench-checkpoints-");
                 try {
                     String group = round == 0 ? "vigil-bench" : "vigil-bench-" + (round + 1);
@@ -340,11 +340,11 @@ public final class EndToEndBench {
                                 .add(value);
                     }
                 });
-                if (measured.largest.total() > largest.total()) {
-                    largest = measured.largest;
+                if (measured.largest().total() > largest.total()) {
+                    largest = measured.largest();
                 }
                 largestFiles = Math.max(largestFiles, (Long) figures.get("largest_checkpoint_bytes"));
-                if (best == null || measured.cpuSecondsSteady < best.cpuSecondsSteady) {
+                if (best == null || measured.cpuSecondsSteady() < best.cpuSecondsSteady()) {
                     best = measured;
                     bestFigures = figures;
                 }
@@ -369,16 +369,16 @@ public final class EndToEndBench {
                 result.put("baseline_flows", baseline.flows);
                 result.put("baseline_records", Math.round(baselineRecords));
                 result.put("baseline_cpu_seconds_steady_by_round", baselineSteady);
-                double marginal = best.cpuSecondsSteady - baselineLeast;
+                double marginal = best.cpuSecondsSteady() - baselineLeast;
                 result.put("pipeline_cpu_seconds_marginal", round(marginal));
                 preloaded.cpuSecondsMarginalPerRecord = marginal / (records - baselineRecords);
                 result.put(
                         "pipeline_records_per_cpu_s_marginal", Math.round(1 / preloaded.cpuSecondsMarginalPerRecord));
             }
-            preloaded.seconds = best.seconds;
-            preloaded.cpuSeconds = best.cpuSeconds;
-            preloaded.cpuSecondsWithoutBroker = best.cpuSecondsWithoutBroker;
-            preloaded.cpuSecondsSteady = best.cpuSecondsSteady;
+            preloaded.seconds = best.seconds();
+            preloaded.cpuSeconds = best.cpuSeconds();
+            preloaded.cpuSecondsWithoutBroker = best.cpuSecondsWithoutBroker();
+            preloaded.cpuSecondsSteady = best.cpuSecondsSteady();
             preloaded.largest = largest;
             return preloaded;
         } finally {
@@ -402,11 +402,12 @@ public final class EndToEndBench {
 
     /** The baseline's settings: as the measured runs', over input topics of its own. */
     private VigilConfig baselineConfig(EmbeddedKafka kafka, String name, Path checkpoints) {
+        VigilConfig measured = measuredConfig(kafka, name, checkpoints);
         Map<String, String> topics = new HashMap<>();
         for (Topic topic : List.of(Topic.FLOWS, Topic.GPU, Topic.ASSIGNMENTS)) {
-            topics.put(topic.nameSetting(), VigilConfig.defaults().topic(topic) + ".baseline");
+            topics.put(topic.nameSetting(), measured.topic(topic) + ".baseline");
         }
-        return measuredConfig(kafka, name, checkpoints).with(topics);
+        return measured.with(topics);
     }
 
     /** One run of detect over the baseline's topics; its steady CPU seconds. */
@@ -415,7 +416,8 @@ public final class EndToEndBench {
         Path checkpoints = Files.createTempDirectory("vigil-bench-checkpoints-");
         try {
             VigilConfig config = baselineConfig(kafka, "vigil-bench-baseline-" + (round + 1), checkpoints);
-            return round(measure(config, checkpoints, bounded, baseline, new LinkedHashMap<>()).cpuSecondsSteady);
+            return round(measure(config, checkpoints, bounded, baseline, new LinkedHashMap<>())
+                    .cpuSecondsSteady());
         } finally {
             LocalRun.deleteQuietly(checkpoints);
         }
@@ -423,13 +425,12 @@ public final class EndToEndBench {
 
     /**
      * One measured run of detect over the preloaded topics, to their end; puts its figures in {@code result} and
-     * returns its times (in a {@link Preloaded} without records).
+     * returns its times.
      */
-    private Preloaded measure(
+    private Run measure(
             VigilConfig config, Path checkpoints, boolean bounded, Preloaded preloaded, Map<String, Object> result)
             throws Exception {
         int cores = Runtime.getRuntime().availableProcessors();
-        Preloaded measured = new Preloaded();
         StreamExecutionEnvironment env = LocalRun.environment(options.parallelism());
         result.put("pipeline_bounded", bounded);
         DetectJob.prepare(env, config, scorer, bounded);
@@ -517,17 +518,13 @@ public final class EndToEndBench {
         result.put("checkpoint_bytes_per_job", preloaded.jobs == 0 ? 0 : checkpointBytes / preloaded.jobs);
         result.put("largest_checkpoint_state_bytes", largest.total());
         result.put("largest_checkpoint_state_by_operator", largest.byOperator());
-        measured.seconds = seconds;
-        measured.cpuSeconds = cpuSeconds;
-        measured.cpuSecondsWithoutBroker = withoutBroker;
         // steady state: what a long-running job pays per record, without the compilation a minute's run still
         // does (a new job's call sites; it levels off at ~11 CPU-s however long the run), the broker, and this
         // bench's own thread (it watches the job's threads and checkpoints; a deployment has no such observer)
-        measured.cpuSecondsSteady = withoutBroker - vm.get(VmCpu.Kind.JIT) - byKind.get(ThreadCpu.Kind.BENCH);
-        result.put("pipeline_cpu_seconds_steady", round(measured.cpuSecondsSteady));
-        result.put("pipeline_records_per_cpu_s_steady", Math.round(records / measured.cpuSecondsSteady));
-        measured.largest = largest;
-        return measured;
+        double steady = withoutBroker - vm.get(VmCpu.Kind.JIT) - byKind.get(ThreadCpu.Kind.BENCH);
+        result.put("pipeline_cpu_seconds_steady", round(steady));
+        result.put("pipeline_records_per_cpu_s_steady", Math.round(records / steady));
+        return new Run(seconds, cpuSeconds, withoutBroker, steady, largest);
     }
 
     /** The bytes of the pipeline's run through the limit loop, and the pipeline as a share of it. */
@@ -583,6 +580,17 @@ public final class EndToEndBench {
     }
 
     /** The bytes as they were put on the topics, for the limit loop to decode again. */
+    /**
+     * One measured run: wall and CPU seconds; CPU less the embedded broker's threads; and less the JIT compilers' too
+     * (zero where /proc cannot tell) and this bench's own thread; its largest checkpoint.
+     */
+    private record Run(
+            double seconds,
+            double cpuSeconds,
+            double cpuSecondsWithoutBroker,
+            double cpuSecondsSteady,
+            CheckpointSizes largest) {}
+
     private static final class Preloaded {
         final List<byte[]> flowMessages = new ArrayList<>();
         final List<byte[]> sampleMessages = new ArrayList<>();
