@@ -9,12 +9,14 @@ medians of the rounds.
 For each round and each parallelism, in that order: the old build, then the new one, each
 `bench --dataset replay-data/rome-2026-02 --flows FLOWS --parallelism P --phases pipeline` plus its own args. The
 defaults fit the build before issue #16 (ae4339f, which has no alignment) against today's, read unaligned as the
-bar's comparison is: --old-args '' and --new-args '--alignment-max-drift-ms 0'. Every run's files stay in OUT_DIR
-(OLD|NEW-p<P>-r<R>.json, its .log and .cpu.json); a progress line goes to stderr before each run.
+bar's comparison is: --old-args '' and --new-args='--alignment-max-drift-ms 0' (an args value that starts with a
+dash takes the = form). Every run's files stay in OUT_DIR (old-p<P>-r<R>.json and new-p<P>-r<R>.json, each with its
+.log and .cpu.json); a line goes to stderr before each run and after it, with its figures.
 
 Prints, per parallelism and build, the medians of the process's CPU over the measured run, its steady part (without
 the JIT, the embedded broker and the bench's own thread) and records per CPU-second of each; then new / old, the
-ratio of the medians and each round's pair. Run it on a quiet machine: other work moves every figure (BENCHMARKS.md).
+ratio of the medians and each round's pair. A run that fails stops the series, its files and the earlier
+runs' kept. Run it on a quiet machine: other work moves every figure (BENCHMARKS.md).
 Linux only; needs python3 and java; run from the repository's root.
 """
 import argparse
@@ -54,14 +56,20 @@ def main():
     parser.add_argument('--parallelism', default='2,1', help='comma-separated, in the order each round runs them')
     parser.add_argument('--old-args', default='', help="the old build's extra bench args (default: none)")
     parser.add_argument('--new-args', default='--alignment-max-drift-ms 0',
-                        help="the new build's extra bench args (default: '--alignment-max-drift-ms 0')")
+                        help="the new build's extra bench args (default: '--alignment-max-drift-ms 0'; write"
+                             " --new-args='...' when they start with a dash)")
     a = parser.parse_args()
     if a.rounds < 1:
         parser.error('--rounds must be at least 1')
     for jar in (a.old, a.new):
         if not os.path.isfile(jar):
             parser.error(f'no such jar: {jar}')
-    parallelisms = [int(p) for p in a.parallelism.split(',')]
+    try:
+        parallelisms = [int(p) for p in a.parallelism.split(',')]
+    except ValueError:
+        parser.error(f'--parallelism takes numbers separated by commas, not {a.parallelism!r}')
+    if len(set(parallelisms)) != len(parallelisms) or min(parallelisms) < 1:
+        parser.error(f'--parallelism takes each parallelism once, each at least 1, not {a.parallelism!r}')
     os.makedirs(a.out_dir, exist_ok=True)
     builds = {'old': (a.old, shlex.split(a.old_args)), 'new': (a.new, shlex.split(a.new_args))}
     runs = {}  # (build, p) -> [(steady, total, records)]
@@ -71,10 +79,10 @@ def main():
                 print(f'{time.strftime("%H:%M:%S")} round {r} of {a.rounds}, parallelism {p}, {build}',
                       file=sys.stderr, flush=True)
                 cpu, bench = run(jar, os.path.join(a.out_dir, f'{build}-p{p}-r{r}.json'), p, a.flows, extra)
-                # every build's bench reports the whole JVM's CPU and records per CPU-second; their product is the
-                # records it read
-                records = bench['pipeline_records_per_cpu_s'] * bench['pipeline_cpu_seconds']
+                records = bench['flows'] + bench['samples'] + bench['assignments']
                 runs.setdefault((build, p), []).append((cpu['steady'], cpu['total'], records))
+                print(f'    steady {cpu["steady"]:.2f} CPU-s, total {cpu["total"]:.2f}, {records} records',
+                      file=sys.stderr, flush=True)
     med = statistics.median
     print(f'\n{a.flows} flows, {a.rounds} round(s); CPU-s over the measured run, read from /proc (medians)\n')
     print('| parallelism | build | total CPU-s | steady CPU-s | records per CPU-s, total | records per CPU-s, steady |')
@@ -84,7 +92,7 @@ def main():
             rs = runs[(build, p)]
             print(f'| {p} | {build} | {med(x[1] for x in rs):.2f} | {med(x[0] for x in rs):.2f} '
                   f'| {med(x[2] / x[1] for x in rs):,.0f} | {med(x[2] / x[0] for x in rs):,.0f} |')
-    print('\n| parallelism | new / old, steady (medians; each round) | new / old, total (medians; each round) |')
+    print('\n| parallelism | new / old, steady: ratio of the medians (each round) | new / old, total: ratio of the medians (each round) |')
     print('|---|---|---|')
     for p in parallelisms:
         old, new = runs[('old', p)], runs[('new', p)]

@@ -15,7 +15,11 @@ run keeps what it spent (a compiler thread the JVM stops, a job's task). Writes 
 - kinds: jit (C1, C2), gc (G1's threads), broker (the embedded Kafka broker's threads, by the names the bench's
   ThreadCpu uses, cut to the kernel's 15 characters), bench (the bench's own main thread), pipeline_threads (the
   rest: Flink's tasks, fetchers and runtime, the Kafka clients);
-- steady: total less jit, broker and bench, which is how the bench's own pipeline_cpu_seconds_steady is made.
+- steady: total less jit, broker and bench, which is how the bench's own pipeline_cpu_seconds_steady is made;
+- by_thread_name: the 30 dearest thread names (the kernel's 15 characters), threads of one name added up.
+
+Exits 1, with the bench's log named, when the bench ends before its pipeline run was read or fails after it; the
+bench is stopped if this script is.
 
 Readings start and stop when the two lines appear in the log, so they cover a little more than the bench's own
 (polling): compare builds measured by this script with each other, not with the bench's own figures.
@@ -24,11 +28,12 @@ Linux only; needs python3.
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
 
-TICKS_PER_SECOND = 100.0  # USER_HZ, fixed at 100 for user space
+TICKS_PER_SECOND = float(os.sysconf('SC_CLK_TCK'))  # the unit of /proc's times (USER_HZ)
 BROKER = re.compile(
     r'^(data-plane-|controller-|broker-|kafka-(?!producer|admin|coordinat)|quorum-|raft-|ReplicaFetch|'
     r'ExpirationReap|executor-|group-coordin|share-|transaction-|TxnMarker|LogDirFailure|ThrottledChann|'
@@ -68,35 +73,52 @@ def kind(name):
     return 'pipeline_threads'
 
 
-def main():
-    if len(sys.argv) < 3:
-        print(__doc__, file=sys.stderr)
-        sys.exit(2)
-    jar, out, args = sys.argv[1], sys.argv[2], sys.argv[3:]
-    log_path = out + '.log'
-    with open(log_path, 'w') as log:
-        bench = subprocess.Popen(
-            ['java', '-Xmx4g', '-jar', jar, 'bench', *args, '--out', out], stdout=log, stderr=subprocess.STDOUT)
+def read_pipeline_run(bench, log_path):
+    """Every thread's CPU when the bench's pipeline run starts and last seen before it ends, and the process's."""
     start = last = None
-    total_start = total_end = None
+    total_start = None
     while bench.poll() is None:
         with open(log_path) as f:
             text = f.read()
         try:
             if start is None and re.search(r'^pipeline:', text, re.M):
+                if re.search(r'^limit:', text, re.M):
+                    break  # seen too late: the run is over
                 start = threads(bench.pid)
                 last = dict(start)
                 total_start = cpu_ticks(f'/proc/{bench.pid}/stat')
-            elif start is not None and total_end is None:
+            elif start is not None:
                 last.update(threads(bench.pid))
                 if re.search(r'^limit:', text, re.M):
-                    total_end = cpu_ticks(f'/proc/{bench.pid}/stat')
+                    return start, last, total_start, cpu_ticks(f'/proc/{bench.pid}/stat')
         except (FileNotFoundError, ProcessLookupError):
             break  # the bench ended
         time.sleep(0.3)
-    if total_end is None:
-        print(f'the bench ended (rc {bench.returncode}) before its pipeline run was read; see {log_path}',
-              file=sys.stderr)
+    print(f'the bench ended, or its pipeline run was over, before it could be read; see {log_path}', file=sys.stderr)
+    bench.kill()
+    bench.wait()
+    sys.exit(1)
+
+
+def main():
+    if len(sys.argv) < 3:
+        print(__doc__, file=sys.stderr)
+        sys.exit(2)
+    jar, out, args = sys.argv[1], sys.argv[2], sys.argv[3:]
+    # a kill of this script, like ^C, stops the bench with it (below)
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+    log_path = out + '.log'
+    with open(log_path, 'w') as log:
+        bench = subprocess.Popen(
+            ['java', '-Xmx4g', '-jar', jar, 'bench', *args, '--out', out], stdout=log, stderr=subprocess.STDOUT)
+    try:
+        start, last, total_start, total_end = read_pipeline_run(bench, log_path)
+        rc = bench.wait()  # the limit loop, then OUT.json
+    except BaseException:  # interrupted, or the run could not be read: no bench left running
+        bench.kill()
+        raise
+    if rc != 0:
+        print(f'the bench failed (rc {rc}); see {log_path}', file=sys.stderr)
         sys.exit(1)
     kinds, by_name = {}, {}
     for tid, (name, ticks) in last.items():
