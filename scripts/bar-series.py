@@ -4,10 +4,11 @@ both read thread by thread from /proc (scripts/bench-cpu-by-kind.py), and their 
 medians of the rounds.
 
     scripts/bar-series.py OLD.jar NEW.jar OUT_DIR [--rounds 3] [--flows 600000] [--parallelism 2,1]
+                          [--dataset replay-data/rome-2026-02]
                           [--old-args ARGS] [--new-args ARGS]
 
 For each round and each parallelism, in that order: the old build, then the new one, each
-`bench --dataset replay-data/rome-2026-02 --flows FLOWS --parallelism P --phases pipeline` plus its own args. The
+`bench --dataset DATASET --flows FLOWS --parallelism P --phases pipeline` plus its own args. The
 defaults fit the build before issue #16 (ae4339f, which has no alignment) against today's, read unaligned as the
 bar's comparison is: --old-args '' and --new-args='--alignment-max-drift-ms 0' (an args value that starts with a
 dash takes the = form). Every run's files stay in OUT_DIR (old-p<P>-r<R>.json and new-p<P>-r<R>.json, each with its
@@ -31,9 +32,9 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def run(jar, out, parallelism, flows, extra):
+def run(jar, out, dataset, parallelism, flows, extra):
     """One bench, read by bench-cpu-by-kind.py: (CPU by kind, the bench's own figures)."""
-    args = ['--dataset', 'replay-data/rome-2026-02', '--flows', str(flows), '--parallelism', str(parallelism),
+    args = ['--dataset', dataset, '--flows', str(flows), '--parallelism', str(parallelism),
             '--phases', 'pipeline', *extra]
     done = subprocess.run([sys.executable, os.path.join(HERE, 'bench-cpu-by-kind.py'), jar, out, *args],
                           stdout=subprocess.DEVNULL)
@@ -53,6 +54,8 @@ def main():
     parser.add_argument('out_dir')
     parser.add_argument('--rounds', type=int, default=3)
     parser.add_argument('--flows', type=int, default=600000)
+    parser.add_argument('--dataset', default='replay-data/rome-2026-02',
+                        help='a dataset directory both builds can read (default: %(default)s, the bar\'s)')
     parser.add_argument('--parallelism', default='2,1', help='comma-separated, in the order each round runs them')
     parser.add_argument('--old-args', default='', help="the old build's extra bench args (default: none)")
     parser.add_argument('--new-args', default='--alignment-max-drift-ms 0',
@@ -78,13 +81,13 @@ def main():
             for build, (jar, extra) in builds.items():
                 print(f'{time.strftime("%H:%M:%S")} round {r} of {a.rounds}, parallelism {p}, {build}',
                       file=sys.stderr, flush=True)
-                cpu, bench = run(jar, os.path.join(a.out_dir, f'{build}-p{p}-r{r}.json'), p, a.flows, extra)
+                cpu, bench = run(jar, os.path.join(a.out_dir, f'{build}-p{p}-r{r}.json'), a.dataset, p, a.flows, extra)
                 records = bench['flows'] + bench['samples'] + bench['assignments']
                 runs.setdefault((build, p), []).append((cpu['steady'], cpu['total'], records))
                 print(f'    steady {cpu["steady"]:.2f} CPU-s, total {cpu["total"]:.2f}, {records} records',
                       file=sys.stderr, flush=True)
     med = statistics.median
-    print(f'\n{a.flows} flows, {a.rounds} round(s); CPU-s over the measured run, read from /proc (medians)\n')
+    print(f'\n{a.dataset}, {a.flows} flows, {a.rounds} round(s); CPU-s over the measured run, read from /proc (medians)\n')
     print('| parallelism | build | total CPU-s | steady CPU-s | records per CPU-s, total | records per CPU-s, steady |')
     print('|---|---|---|---|---|---|')
     for p in parallelisms:

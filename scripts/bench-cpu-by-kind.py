@@ -21,6 +21,9 @@ run keeps what it spent (a compiler thread the JVM stops, a job's task). Writes 
 Exits 1, with the bench's log named, when the bench ends before its pipeline run was read or fails after it; the
 bench is stopped if this script is.
 
+It reads one measured run: a bench given --rounds above 1 or a --baseline-flows prints "pipeline:" for more than one
+run, and is refused (rc 2).
+
 Readings start and stop when the two lines appear in the log, so they cover a little more than the bench's own
 (polling): compare builds measured by this script with each other, not with the bench's own figures.
 Linux only; needs python3.
@@ -105,6 +108,14 @@ def main():
         print(__doc__, file=sys.stderr)
         sys.exit(2)
     jar, out, args = sys.argv[1], sys.argv[2], sys.argv[3:]
+    for flag, off in (('--rounds', '1'), ('--baseline-flows', '0')):
+        for i, arg in enumerate(args):
+            value = arg.split('=', 1)[1] if arg.startswith(flag + '=') else (
+                args[i + 1] if arg == flag and i + 1 < len(args) else None)
+            if value is not None and value != off:
+                print(f'one measured run is read between "pipeline:" and "limit:": {flag} {value} would mix several;'
+                      f' leave it out', file=sys.stderr)
+                sys.exit(2)
     # a kill of this script, like ^C, stops the bench with it (below)
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     log_path = out + '.log'

@@ -232,12 +232,13 @@ public final class EndToEndBench {
         figures.put("dataset_hours", round(span(options.dataset()) / 3_600_000.0));
         figures.put("destinations", preloaded.destinations);
         Map<String, Object> perJob = new LinkedHashMap<>();
-        preloaded.largest.bytesByOperator().forEach((operator, bytes) -> {
+        preloaded.measured.largest().bytesByOperator().forEach((operator, bytes) -> {
             long total = bytes[0] + bytes[1];
             perJob.put(operator, preloaded.jobs == 0 ? 0 : total / preloaded.jobs);
         });
         figures.put("largest_checkpoint_state_per_job_by_operator", perJob);
-        long[] destinationWindows = preloaded.largest.bytesByOperator().getOrDefault(DESTINATION_WINDOWS, new long[2]);
+        long[] destinationWindows =
+                preloaded.measured.largest().bytesByOperator().getOrDefault(DESTINATION_WINDOWS, new long[2]);
         figures.put(
                 "destination_windows_state_per_destination",
                 preloaded.destinations == 0
@@ -375,11 +376,13 @@ public final class EndToEndBench {
                 result.put(
                         "pipeline_records_per_cpu_s_marginal", Math.round(1 / preloaded.cpuSecondsMarginalPerRecord));
             }
-            preloaded.seconds = best.seconds();
-            preloaded.cpuSeconds = best.cpuSeconds();
-            preloaded.cpuSecondsWithoutBroker = best.cpuSecondsWithoutBroker();
-            preloaded.cpuSecondsSteady = best.cpuSecondsSteady();
-            preloaded.largest = largest;
+            // the least round's times, and the largest checkpoint of any round
+            preloaded.measured = new Run(
+                    best.seconds(),
+                    best.cpuSeconds(),
+                    best.cpuSecondsWithoutBroker(),
+                    best.cpuSecondsSteady(),
+                    largest);
             return preloaded;
         } finally {
             LocalRun.deleteQuietly(checkpoints);
@@ -530,8 +533,8 @@ public final class EndToEndBench {
     /** The bytes of the pipeline's run through the limit loop, and the pipeline as a share of it. */
     private void limitLoop(Preloaded preloaded, Map<String, Object> result) {
         int cores = Runtime.getRuntime().availableProcessors();
-        double seconds = preloaded.seconds;
-        double cpuSeconds = preloaded.cpuSeconds;
+        double seconds = preloaded.measured.seconds();
+        double cpuSeconds = preloaded.measured.cpuSeconds();
         double records = preloaded.flows + preloaded.samples + preloaded.assignments;
         out.println("limit: the same bytes and features in one plain Java loop ...");
         // the fastest of a few runs: the first also warms up the JIT, which the pipeline had time to do
@@ -560,7 +563,8 @@ public final class EndToEndBench {
         result.put("pipeline_per_cpu_vs_limit", round(limitCpuSeconds / cpuSeconds));
         // the same without the embedded broker's threads (GC and JIT stay charged to the pipeline)
         result.put(
-                "pipeline_per_cpu_vs_limit_without_broker", round(limitCpuSeconds / preloaded.cpuSecondsWithoutBroker));
+                "pipeline_per_cpu_vs_limit_without_broker",
+                round(limitCpuSeconds / preloaded.measured.cpuSecondsWithoutBroker()));
         // steady state on both sides: the pipeline without the broker, the JIT and the bench's thread, the limit
         // loop charged its own garbage collection (its thread's CPU time alone leaves the collector out, as the
         // pipeline's does not)
@@ -570,7 +574,7 @@ public final class EndToEndBench {
         result.put("limit_cpu_seconds_with_gc_by_run", byRun);
         result.put(
                 "pipeline_per_cpu_vs_limit_steady",
-                round((limitCpuSeconds + limitGcSeconds) / preloaded.cpuSecondsSteady));
+                round((limitCpuSeconds + limitGcSeconds) / preloaded.measured.cpuSecondsSteady()));
         if (preloaded.cpuSecondsMarginalPerRecord > 0) {
             // the loop's CPU per record (its start is negligible) over the pipeline's beyond the baseline
             result.put(
@@ -579,7 +583,6 @@ public final class EndToEndBench {
         }
     }
 
-    /** The bytes as they were put on the topics, for the limit loop to decode again. */
     /**
      * One measured run: wall and CPU seconds; CPU less the embedded broker's threads; and less the JIT compilers' too
      * (zero where /proc cannot tell) and this bench's own thread; its largest checkpoint.
@@ -591,6 +594,7 @@ public final class EndToEndBench {
             double cpuSecondsSteady,
             CheckpointSizes largest) {}
 
+    /** The bytes as they were put on the topics, for the limit loop to decode again; and how detect read them. */
     private static final class Preloaded {
         final List<byte[]> flowMessages = new ArrayList<>();
         final List<byte[]> sampleMessages = new ArrayList<>();
@@ -601,18 +605,10 @@ public final class EndToEndBench {
         int jobs;
         /** Distinct destination addresses of the flows (counted only when the dataset is not repeated). */
         int destinations;
-        /** The measured run: wall and CPU seconds, its largest checkpoint. */
-        double seconds;
-
-        double cpuSeconds;
-        /** The measured run's CPU seconds less the embedded broker's threads. */
-        double cpuSecondsWithoutBroker;
-        /** ... and less the JIT compilers' (zero where /proc cannot tell) and this bench's own thread. */
-        double cpuSecondsSteady;
+        /** The round the figures are taken from (the least), with the largest checkpoint of any round. */
+        Run measured;
         /** Steady CPU seconds per record beyond the baseline's (0: no baseline). */
         double cpuSecondsMarginalPerRecord;
-
-        CheckpointSizes largest = CheckpointSizes.NONE;
     }
 
     /**
