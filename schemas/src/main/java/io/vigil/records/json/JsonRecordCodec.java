@@ -100,9 +100,11 @@ public final class JsonRecordCodec<T extends SpecificRecord> {
     public void write(T record, Writer out) {
         try (JsonGenerator g = FACTORY.createGenerator(out)) {
             g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
-            writeValue(g, type.schema(), record, "");
+            writeValue(g, type.schema(), record);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } catch (NotFinite e) {
+            throw new IllegalArgumentException("cannot write " + e.value + " as JSON at " + e.path);
         }
     }
 
@@ -236,13 +238,29 @@ public final class JsonRecordCodec<T extends SpecificRecord> {
 
     // ---- writing ----
 
-    private static void writeValue(JsonGenerator g, Schema schema, Object value, String path) throws IOException {
+    /**
+     * A number JSON cannot carry. The path to it is built on the way out, each record adding its field, rather than
+     * for every field written (a flow's dead letter is written as JSON for every flow no job owns).
+     */
+    private static final class NotFinite extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final double value;
+        final String path;
+
+        NotFinite(double value, String path) {
+            super(null, null, false, false);
+            this.value = value;
+            this.path = path;
+        }
+    }
+
+    private static void writeValue(JsonGenerator g, Schema schema, Object value) throws IOException {
         switch (schema.getType()) {
             case UNION:
                 if (value == null) {
                     g.writeNull();
                 } else {
-                    writeValue(g, nonNull(schema), value, path); // our unions are all [null, X]
+                    writeValue(g, nonNull(schema), value); // our unions are all [null, X]
                 }
                 return;
             case NULL:
@@ -253,7 +271,11 @@ public final class JsonRecordCodec<T extends SpecificRecord> {
                 g.writeStartObject();
                 for (Schema.Field field : schema.getFields()) {
                     g.writeFieldName(field.name());
-                    writeValue(g, field.schema(), record.get(field.pos()), path + "." + field.name());
+                    try {
+                        writeValue(g, field.schema(), record.get(field.pos()));
+                    } catch (NotFinite e) {
+                        throw new NotFinite(e.value, "." + field.name() + e.path);
+                    }
                 }
                 g.writeEndObject();
                 return;
@@ -272,7 +294,7 @@ public final class JsonRecordCodec<T extends SpecificRecord> {
             case FLOAT: {
                 double d = ((Number) value).doubleValue();
                 if (!Double.isFinite(d)) {
-                    throw new IllegalArgumentException("cannot write " + d + " as JSON at " + path);
+                    throw new NotFinite(d, "");
                 }
                 g.writeNumber(d);
                 return;
@@ -283,7 +305,7 @@ public final class JsonRecordCodec<T extends SpecificRecord> {
             case ARRAY:
                 g.writeStartArray();
                 for (Object item : (List<?>) value) {
-                    writeValue(g, schema.getElementType(), item, path);
+                    writeValue(g, schema.getElementType(), item);
                 }
                 g.writeEndArray();
                 return;
@@ -291,7 +313,7 @@ public final class JsonRecordCodec<T extends SpecificRecord> {
                 g.writeStartObject();
                 for (Map.Entry<?, ?> e : ((Map<?, ?>) value).entrySet()) {
                     g.writeFieldName(e.getKey().toString());
-                    writeValue(g, schema.getValueType(), e.getValue(), path);
+                    writeValue(g, schema.getValueType(), e.getValue());
                 }
                 g.writeEndObject();
                 return;

@@ -27,7 +27,9 @@ import org.apache.avro.specific.SpecificRecord;
  * <p>Decoding reads the header itself and the datum with a buffered decoder over the message's bytes. Avro's own
  * {@code BinaryMessageDecoder} reads the datum through an {@code InputStream} a byte at a time, which was a third
  * of the cost of decoding a flow; the header checks and the rejections' wording are the same as Avro's. Like
- * {@link ConfluentFraming}, an instance reuses its decoder: one per thread (a source's subtask has its own).
+ * {@link ConfluentFraming}, an instance reuses its decoder: one per thread (a source's subtask has its own). Flows
+ * and GPU samples written with this reader's own schema are read by {@link OwnSchemaReaders}, without Avro's
+ * resolution.
  */
 public final class SingleObjectFraming<T extends SpecificRecord> implements RecordFraming<T> {
     private static final int HEADER_BYTES = 10;
@@ -42,6 +44,7 @@ public final class SingleObjectFraming<T extends SpecificRecord> implements Reco
     /** This type's own schema, which nearly every message is written with: no boxed lookup for it. */
     private final long ownFingerprint;
 
+    /** Reads the own schema's data: {@link OwnSchemaReaders}' where there is one, else Avro's. */
     private final DatumReader<T> ownReader;
 
     private BinaryDecoder reusedDecoder;
@@ -52,7 +55,8 @@ public final class SingleObjectFraming<T extends SpecificRecord> implements Reco
         this.encoder = new BinaryMessageEncoder<>(model, type.schema());
         alsoRead(type.schema());
         this.ownFingerprint = SchemaNormalization.parsingFingerprint64(type.schema());
-        this.ownReader = readers.get(ownFingerprint);
+        DatumReader<T> own = OwnSchemaReaders.forType(type);
+        this.ownReader = own != null ? own : readers.get(ownFingerprint);
     }
 
     /** Lets this reader resolve messages written with another (older or newer) version of the schema. */

@@ -130,6 +130,20 @@ class JsonRecordCodecTest {
     }
 
     @Test
+    void refusesANumberJsonCannotCarryAndSaysWhereItIs() {
+        Alert top = Fixtures.alertBuilder().setScore(Double.NaN).build();
+        assertThat(catchThrowable(() -> ALERTS.encode(top)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("cannot write NaN as JSON at .score");
+
+        Alert nested = Fixtures.alert();
+        nested.getReasons().get(0).setValue(Double.POSITIVE_INFINITY);
+        assertThat(catchThrowable(() -> ALERTS.encode(nested)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("cannot write Infinity as JSON at .reasons.value");
+    }
+
+    @Test
     void writesToAWriterWhatEncodeReturns() {
         StringWriter out = new StringWriter();
         out.write("already here\n");
