@@ -36,6 +36,8 @@ import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A {@link KafkaSource} whose every reader also reads one more topic whole: the source's own topics are split among
@@ -50,23 +52,37 @@ import org.apache.kafka.common.TopicPartition;
  * split the reader added itself would count in the reader's watermark only from its first record, so the watermark
  * of the other splits could pass records whose assignment is not read yet, and they would find no owner. For the same
  * reason a reader hands on nothing until the whole topic is among its splits.
+ *
+ * <p>When not bounded, the enumerator lists the topic's partitions again as often as Kafka's source looks for new
+ * partitions of its own topics ({@code partition.discovery.interval.ms}), and gives a partition added since to every
+ * reader that has the topic, from its beginning: a scheduler's topic given more partitions while the job runs is read
+ * whole without a restart. Until that listing, a record whose job's START is on the new partition finds no owner.
  */
 public final class EveryReaderSource<T>
         implements Source<T, KafkaPartitionSplit, KafkaSourceEnumState>, ResultTypeQueryable<T>, PausableSplits {
     private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(EveryReaderSource.class);
 
     private final KafkaSource<T> source;
     private final String everyReaderTopic;
     private final Properties adminProperties;
+    private final long relistIntervalMs;
 
     /**
      * @param source reads the split topics; its deserializer must decode {@code everyReaderTopic} too
      * @param adminProperties how to reach the cluster to list the topic's partitions (and their ends)
+     * @param relistIntervalMs how often to look for partitions added to {@code everyReaderTopic}, when not bounded;
+     *     0 never
      */
-    public EveryReaderSource(KafkaSource<T> source, String everyReaderTopic, Properties adminProperties) {
+    public EveryReaderSource(
+            KafkaSource<T> source, String everyReaderTopic, Properties adminProperties, long relistIntervalMs) {
+        if (relistIntervalMs < 0) {
+            throw new IllegalArgumentException("relist interval must be 0 or more: " + relistIntervalMs);
+        }
         this.source = source;
         this.everyReaderTopic = everyReaderTopic;
         this.adminProperties = adminProperties;
+        this.relistIntervalMs = relistIntervalMs;
     }
 
     @Override
@@ -87,15 +103,20 @@ public final class EveryReaderSource<T>
     @Override
     public SplitEnumerator<KafkaPartitionSplit, KafkaSourceEnumState> createEnumerator(
             SplitEnumeratorContext<KafkaPartitionSplit> context) throws Exception {
-        WithFirstSplits withFirst = new WithFirstSplits(context, everyReaderTopic, this::wholeTopic);
+        WithFirstSplits withFirst = new WithFirstSplits(context, everyReaderTopic, this::wholeTopic, relistEvery());
         return withFirst.enumerator(source.createEnumerator(withFirst));
     }
 
     @Override
     public SplitEnumerator<KafkaPartitionSplit, KafkaSourceEnumState> restoreEnumerator(
             SplitEnumeratorContext<KafkaPartitionSplit> context, KafkaSourceEnumState state) throws Exception {
-        WithFirstSplits withFirst = new WithFirstSplits(context, everyReaderTopic, this::wholeTopic);
+        WithFirstSplits withFirst = new WithFirstSplits(context, everyReaderTopic, this::wholeTopic, relistEvery());
         return withFirst.enumerator(source.restoreEnumerator(withFirst, state));
+    }
+
+    /** A bounded read takes the topic as it is at the start: no partition added later is read. */
+    private long relistEvery() {
+        return getBoundedness() == Boundedness.BOUNDED ? 0 : relistIntervalMs;
     }
 
     /**
@@ -109,6 +130,7 @@ public final class EveryReaderSource<T>
         private final SplitEnumeratorContext<KafkaPartitionSplit> context;
         private final String everyReaderTopic;
         private final Callable<List<KafkaPartitionSplit>> wholeTopic;
+        private final long relistIntervalMs;
         /** The readers given the whole topic (since they last registered). */
         private final Set<Integer> given = new HashSet<>();
 
@@ -121,10 +143,12 @@ public final class EveryReaderSource<T>
         WithFirstSplits(
                 SplitEnumeratorContext<KafkaPartitionSplit> context,
                 String everyReaderTopic,
-                Callable<List<KafkaPartitionSplit>> wholeTopic) {
+                Callable<List<KafkaPartitionSplit>> wholeTopic,
+                long relistIntervalMs) {
             this.context = context;
             this.everyReaderTopic = everyReaderTopic;
             this.wholeTopic = wholeTopic;
+            this.relistIntervalMs = relistIntervalMs;
         }
 
         SplitEnumerator<KafkaPartitionSplit, KafkaSourceEnumState> enumerator(
@@ -138,6 +162,10 @@ public final class EveryReaderSource<T>
                         throw new IllegalStateException("cannot list the partitions of topic " + everyReaderTopic, e);
                     }
                     kafka.start();
+                    if (relistIntervalMs > 0) {
+                        // the context's own call, not this one's: it is no call of Kafka's enumerator
+                        context.callAsync(wholeTopic, WithFirstSplits.this::listed, relistIntervalMs, relistIntervalMs);
+                    }
                 }
 
                 @Override
@@ -198,6 +226,44 @@ public final class EveryReaderSource<T>
                 all.put(subtask, these);
             });
             context.assignSplits(new SplitsAssignment<>(all));
+        }
+
+        /**
+         * A later listing of the topic: the partitions it did not have before go to every reader that has the topic,
+         * and with the rest to those that get it later. A failed listing is tried again at the next.
+         */
+        void listed(List<KafkaPartitionSplit> now, Throwable failure) {
+            if (failure != null) {
+                LOG.warn("Cannot list the partitions of topic {}; trying again later", everyReaderTopic, failure);
+                return;
+            }
+            Set<TopicPartition> known = new HashSet<>();
+            whole.forEach(split -> known.add(split.getTopicPartition()));
+            List<KafkaPartitionSplit> added = new ArrayList<>();
+            for (KafkaPartitionSplit split : now) {
+                if (!known.contains(split.getTopicPartition())) {
+                    added.add(split);
+                }
+            }
+            if (added.isEmpty()) {
+                return;
+            }
+            List<KafkaPartitionSplit> grown = new ArrayList<>(whole);
+            grown.addAll(added);
+            whole = List.copyOf(grown);
+            LOG.info(
+                    "Topic {} has {} new partition(s); every reader reads them from their beginning",
+                    everyReaderTopic,
+                    added.size());
+            Map<Integer, List<KafkaPartitionSplit>> toGiven = new HashMap<>();
+            for (int subtask : given) {
+                if (context.registeredReaders().containsKey(subtask)) {
+                    toGiven.put(subtask, List.copyOf(added));
+                }
+            }
+            if (!toGiven.isEmpty()) {
+                context.assignSplits(new SplitsAssignment<>(toGiven));
+            }
         }
 
         private void giveAlone(int subtask) {

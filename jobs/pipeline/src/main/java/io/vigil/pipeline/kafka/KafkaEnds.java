@@ -25,6 +25,7 @@ import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceOptions;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.util.Collector;
@@ -43,6 +44,10 @@ import org.apache.kafka.clients.producer.ProducerConfig;
  * gets the user's Kafka client properties ({@link VigilConfig#kafkaClient}).
  */
 public final class KafkaEnds {
+    /** How often a source looks for partitions added to its topics (Kafka's source, and {@link EveryReaderSource}). */
+    private static final String PARTITION_DISCOVERY_INTERVAL_MS =
+            KafkaSourceOptions.PARTITION_DISCOVERY_INTERVAL_MS.key();
+
     private KafkaEnds() {}
 
     /**
@@ -126,7 +131,8 @@ public final class KafkaEnds {
         KafkaSource<Received> kafka = inputSource(config, split, decoders, bounded, null);
         Properties admin = config.kafkaClient(Map.of());
         admin.setProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-        return new EveryReaderSource<>(kafka, config.topic(Topic.ASSIGNMENTS), admin);
+        long relist = Long.parseLong(consumer(config).getProperty(PARTITION_DISCOVERY_INTERVAL_MS));
+        return new EveryReaderSource<>(kafka, config.topic(Topic.ASSIGNMENTS), admin, relist);
     }
 
     /**
@@ -274,7 +280,7 @@ public final class KafkaEnds {
      * after them.
      */
     private static Properties consumer(VigilConfig config) {
-        return config.kafkaClient(Map.of("partition.discovery.interval.ms", "60000"));
+        return config.kafkaClient(Map.of(PARTITION_DISCOVERY_INTERVAL_MS, "60000"));
     }
 
     /** A model release's value as it is; a null value (tombstone) as no bytes, which the scoring step refuses. */

@@ -11,17 +11,20 @@ import io.vigil.pipeline.DetectJob;
 import io.vigil.pipeline.files.DatasetFiles;
 import io.vigil.pipeline.kafka.KafkaTopics;
 import io.vigil.records.Alert;
+import io.vigil.records.Assignment;
 import io.vigil.records.AssignmentEvent;
 import io.vigil.records.Category;
 import io.vigil.records.DeadLetter;
 import io.vigil.records.Decoded;
 import io.vigil.records.Flow;
+import io.vigil.records.GpuSample;
 import io.vigil.records.IncidentState;
 import io.vigil.records.JobWindow;
 import io.vigil.records.RecordType;
 import io.vigil.records.TransitionCause;
 import io.vigil.records.wire.Framings;
 import io.vigil.records.wire.RecordFraming;
+import io.vigil.settings.KafkaClients;
 import io.vigil.settings.Topic;
 import io.vigil.settings.VigilConfig;
 import java.nio.charset.StandardCharsets;
@@ -33,7 +36,11 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
@@ -41,9 +48,14 @@ import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewPartitions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -62,8 +74,11 @@ class DetectPipelineIT {
                     + " \"dst_ip\": \"10.0.0.1\", \"protocol\": \"TCP\"}",
             "{\"start_ts\": 1771038000000, \"node\": \"n\", \"src_ip\": \"10.0.1.1\", \"dst_ip\": \"10.0.0.1\", \"protocol\": \"TCP\"}");
 
+    static final InMemoryReporter METRICS = InMemoryReporter.createWithRetainedMetrics();
+
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setConfiguration(METRICS.addToConfiguration(new Configuration()))
             .setNumberTaskManagers(1)
             .setNumberSlotsPerTaskManager(2)
             .build());
@@ -392,6 +407,128 @@ class DetectPipelineIT {
                     .decode(d.getOriginalBytes().array());
             assertThat(original.record()).isEqualTo(forged);
         });
+    }
+
+    /**
+     * A partition added to the assignments topic while the job runs is read by every reader of flows and samples,
+     * from its beginning, without a restart: the story's STARTs and STOPs all go to the new partition, and the job
+     * gives the replay's alerts. Event time is held until every reader has read that partition (no split is ever
+     * idle, and the old partition stays empty until then), so no flow can be judged before its START is known;
+     * clock ticks two hours on then close the story's windows. Unaligned: alignment would pause the partitions read
+     * while event time is held.
+     */
+    @Test
+    void aPartitionAddedToTheAssignmentsTopicWhileTheJobRunsIsReadByEveryReader(@TempDir Path dir) throws Exception {
+        Results fromFiles = replayFiles(STORY.writeDataset(dir.resolve("story"), List.of()));
+
+        VigilConfig config = kafkaConfig(Map.of(
+                Topic.ASSIGNMENTS.partitionsSetting(),
+                "1",
+                VigilConfig.IDLENESS_MS,
+                "0",
+                VigilConfig.ALIGNMENT_MAX_DRIFT_MS,
+                "0",
+                KafkaClients.PREFIX + "partition.discovery.interval.ms",
+                "100"));
+        KafkaTopics.createAll(config);
+        produce(config.topic(Topic.FLOWS), RecordType.FLOW, STORY.flows, null);
+        produce(config.topic(Topic.GPU), RecordType.GPU, STORY.samples, null);
+
+        StreamExecutionEnvironment env = environment(RuntimeExecutionMode.STREAMING);
+        DetectJob.prepare(env, config, SCORER, false);
+        JobClient job = env.executeAsync("detect on kafka, assignments partition added");
+        try {
+            String assignments = config.topic(Topic.ASSIGNMENTS);
+            awaitEveryReaderAt(job.getJobID(), assignments, 0, -1); // the job has listed the topic: one partition
+            try (Admin admin =
+                    Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+                admin.createPartitions(Map.of(assignments, NewPartitions.increaseTo(2)))
+                        .all()
+                        .get();
+            }
+            TopicContents.sendInOrder(
+                    kafka.bootstrapServers(), assignments, 1, RecordType.ASSIGNMENT, STORY.assignments);
+            awaitEveryReaderAt(job.getJobID(), assignments, 1, STORY.assignments.size() - 1);
+
+            Instant later = Scenario.at(Scenario.MINUTES, 0).plus(Duration.ofHours(2));
+            TopicContents.sendInOrder(
+                    kafka.bootstrapServers(), assignments, 0, RecordType.ASSIGNMENT, List.of(tick(later)));
+            TopicContents.sendInOrder(
+                    kafka.bootstrapServers(), assignments, 1, RecordType.ASSIGNMENT, List.of(tick(later)));
+            for (int p = 0; p < 2; p++) {
+                TopicContents.sendInOrder(
+                        kafka.bootstrapServers(),
+                        config.topic(Topic.FLOWS),
+                        p,
+                        RecordType.FLOW,
+                        List.of(Scenario.flow("192.0.2.1", "192.0.2.2", 9, later, later, 0, 0, "S0")));
+                TopicContents.sendInOrder(
+                        kafka.bootstrapServers(),
+                        config.topic(Topic.GPU),
+                        p,
+                        RecordType.GPU,
+                        List.of(GpuSample.newBuilder()
+                                .setTs(later)
+                                .setNode("clock")
+                                .setGpu(0)
+                                .setUtil(0)
+                                .setProcesses(List.of())
+                                .build()));
+            }
+
+            List<Alert> alerts = awaitAlerts(config, expectedAlertIds().size());
+            assertThat(alerts)
+                    .usingRecursiveFieldByFieldElementComparator()
+                    .containsExactlyInAnyOrderElementsOf(fromFiles.alerts());
+            assertThat(readCommitted(config.topic(Topic.DEADLETTER), RecordType.DEAD_LETTER))
+                    .as("none but the clock ticks unattributed")
+                    .allSatisfy(d -> assertThat(d.getDetail()).containsAnyOf("192.0.2.1", "clock"));
+        } finally {
+            job.cancel().get();
+        }
+    }
+
+    /** A STOP of no job, to move the assignments' event time on. */
+    private static Assignment tick(Instant at) {
+        return Assignment.newBuilder()
+                .setTs(at)
+                .setEvent(AssignmentEvent.STOP)
+                .setJobId("clock")
+                .setNode("clock")
+                .setPod("clock")
+                .setIp("192.0.2.1")
+                .build();
+    }
+
+    /**
+     * Until every reader of flows and samples has the partition and has handed on its records up to {@code offset}
+     * (-1: none yet).
+     */
+    private static void awaitEveryReaderAt(JobID job, String topic, int partition, long offset)
+            throws InterruptedException {
+        Pattern reader = Pattern.compile("Source: input[^.]*\\.(\\d+)\\.KafkaSourceReader\\.topic\\."
+                + Pattern.quote(topic) + "\\.partition\\." + partition + "\\.currentOffset$");
+        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        Map<String, Long> at = Map.of();
+        while (System.nanoTime() < deadline) {
+            Map<String, Long> now = new TreeMap<>();
+            METRICS.getMetricsByGroup().forEach((group, metrics) -> {
+                if (job.toString().equals(group.getAllVariables().get("<job_id>"))) {
+                    metrics.forEach((name, metric) -> {
+                        Matcher m = reader.matcher(group.getMetricIdentifier(name));
+                        if (metric instanceof Gauge<?> gauge && m.find()) {
+                            now.put(m.group(1), ((Number) gauge.getValue()).longValue());
+                        }
+                    });
+                }
+            });
+            at = now;
+            if (now.size() == 2 && now.values().stream().allMatch(o -> o >= offset)) {
+                return;
+            }
+            Thread.sleep(100); // between looks, not a wait for something to happen
+        }
+        throw new AssertionError("the readers did not read " + topic + "/" + partition + " to " + offset + ": " + at);
     }
 
     /**

@@ -100,12 +100,54 @@ class EveryReaderSourceEnumeratorTest {
         }
     }
 
+    @Test
+    void aPartitionAddedWhileTheJobRunsGoesToEveryReaderThatHasTheTopicAndWithItToThoseThatComeLater()
+            throws Throwable {
+        List<KafkaPartitionSplit> listing = new ArrayList<>(WHOLE);
+        KafkaPartitionSplit added = split(TOPIC, 2);
+        try (MockSplitEnumeratorContext<KafkaPartitionSplit> context = new MockSplitEnumeratorContext<>(3)) {
+            EveryReaderSource.WithFirstSplits withFirst =
+                    new EveryReaderSource.WithFirstSplits(context, TOPIC, () -> List.copyOf(listing), 60_000);
+            SplitEnumerator<KafkaPartitionSplit, KafkaSourceEnumState> enumerator =
+                    withFirst.enumerator(new KafkaLike(withFirst, Map.of(0, List.of(FLOWS_0)), false));
+            enumerator.start();
+            register(context, enumerator, 0);
+            register(context, enumerator, 1);
+            context.runNextOneTimeCallable();
+            context.runNextOneTimeCallable();
+            List<SplitsAssignment<KafkaPartitionSplit>> sequence = context.getSplitsAssignmentSequence();
+            assertThat(sequence).hasSize(2);
+
+            assertThat(context.getPeriodicCallables()).hasSize(1);
+            context.runPeriodicCallable(0); // the same partitions: nothing to give
+            assertThat(sequence).hasSize(2);
+
+            listing.add(added);
+            context.runPeriodicCallable(0);
+            assertThat(sequence).hasSize(3);
+            assertThat(sequence.get(2).assignment()).isEqualTo(Map.of(0, List.of(added), 1, List.of(added)));
+            context.runPeriodicCallable(0); // given once
+            assertThat(sequence).hasSize(3);
+
+            register(context, enumerator, 2);
+            assertThat(sequence.get(3).assignment()).isEqualTo(Map.of(2, List.of(WHOLE.get(0), WHOLE.get(1), added)));
+        }
+    }
+
+    @Test
+    void anEnumeratorToldNotToRelistNeverLooksAgain() throws Throwable {
+        try (MockSplitEnumeratorContext<KafkaPartitionSplit> context = new MockSplitEnumeratorContext<>(1)) {
+            enumerator(context, Map.of(0, List.of(FLOWS_0)), false).start();
+            assertThat(context.getPeriodicCallables()).isEmpty();
+        }
+    }
+
     private static SplitEnumerator<KafkaPartitionSplit, KafkaSourceEnumState> enumerator(
             MockSplitEnumeratorContext<KafkaPartitionSplit> context,
             Map<Integer, List<KafkaPartitionSplit>> partitions,
             boolean bounded) {
         EveryReaderSource.WithFirstSplits withFirst =
-                new EveryReaderSource.WithFirstSplits(context, TOPIC, () -> WHOLE);
+                new EveryReaderSource.WithFirstSplits(context, TOPIC, () -> WHOLE, 0);
         return withFirst.enumerator(new KafkaLike(withFirst, partitions, bounded));
     }
 
