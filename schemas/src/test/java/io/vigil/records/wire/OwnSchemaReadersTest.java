@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.function.Supplier;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.SchemaNormalization;
 import org.apache.avro.io.BinaryDecoder;
@@ -44,22 +45,12 @@ class OwnSchemaReadersTest {
 
     @Test
     void readFlowsAsAvroDoes() throws IOException {
-        DatumReader<Flow> own = OwnSchemaReaders.forType(RecordType.FLOW);
-        for (int i = 0; i < 500; i++) {
-            Flow flow = randomFlow();
-            assertSameAsAvro(RecordType.FLOW, own, flow, false);
-        }
+        assertReadAsAvroDoes(RecordType.FLOW, this::randomFlow);
     }
 
     @Test
     void readGpuSamplesAsAvroDoes() throws IOException {
-        DatumReader<GpuSample> own = OwnSchemaReaders.forType(RecordType.GPU);
-        for (int i = 0; i < 500; i++) {
-            GpuSample sample = randomSample();
-            assertSameAsAvro(RecordType.GPU, own, sample, false);
-            // Writers may split an array into blocks that give their size in bytes (negative counts).
-            assertSameAsAvro(RecordType.GPU, own, sample, true);
-        }
+        assertReadAsAvroDoes(RecordType.GPU, this::randomSample);
     }
 
     @Test
@@ -76,6 +67,17 @@ class OwnSchemaReadersTest {
         assertThatThrownBy(() -> own.read(null, in))
                 .isInstanceOf(AvroRuntimeException.class)
                 .hasMessageContaining("union branch 2");
+    }
+
+    /** 500 random records, each written whole and in blocks (arrays that give their size in bytes, as some writers do). */
+    private <T extends SpecificRecord> void assertReadAsAvroDoes(RecordType<T> type, Supplier<T> randomRecord)
+            throws IOException {
+        DatumReader<T> own = OwnSchemaReaders.forType(type);
+        for (int i = 0; i < 500; i++) {
+            T record = randomRecord.get();
+            assertSameAsAvro(type, own, record, false);
+            assertSameAsAvro(type, own, record, true);
+        }
     }
 
     private <T extends SpecificRecord> void assertSameAsAvro(
