@@ -28,6 +28,9 @@ import org.junit.jupiter.api.Test;
 
 /** The hand-written readers give what Avro's own reader gives, for every field, null or not. */
 class OwnSchemaReadersTest {
+    /** Blocks of at most 64 bytes: a few processes each, so a sample's processes take several. */
+    private static final EncoderFactory SMALL_BLOCKS = new EncoderFactory().configureBlockSize(64);
+
     private final Random random = new Random(16);
 
     @Test
@@ -69,7 +72,10 @@ class OwnSchemaReadersTest {
                 .hasMessageContaining("union branch 2");
     }
 
-    /** 500 random records, each written whole and in blocks (arrays that give their size in bytes, as some writers do). */
+    /**
+     * 500 random records, each written whole and in blocks (an array in several blocks that give their size in bytes,
+     * as some writers do).
+     */
     private <T extends SpecificRecord> void assertReadAsAvroDoes(RecordType<T> type, Supplier<T> randomRecord)
             throws IOException {
         DatumReader<T> own = OwnSchemaReaders.forType(type);
@@ -84,7 +90,7 @@ class OwnSchemaReadersTest {
             RecordType<T> type, DatumReader<T> own, T record, boolean inBlocks) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         Encoder encoder = inBlocks
-                ? EncoderFactory.get().blockingBinaryEncoder(out, null)
+                ? SMALL_BLOCKS.blockingBinaryEncoder(out, null)
                 : EncoderFactory.get().binaryEncoder(out, null);
         new SpecificDatumWriter<T>(type.schema()).write(record, encoder);
         encoder.flush();

@@ -72,13 +72,10 @@ public final class EveryReaderSource<T>
      * @param source reads the split topics; its deserializer must decode {@code everyReaderTopic} too
      * @param adminProperties how to reach the cluster to list the topic's partitions (and their ends)
      * @param relistIntervalMs how often to look for partitions added to {@code everyReaderTopic}, when not bounded;
-     *     0 never
+     *     0 or less never (as Kafka's source reads its {@code partition.discovery.interval.ms})
      */
     public EveryReaderSource(
             KafkaSource<T> source, String everyReaderTopic, Properties adminProperties, long relistIntervalMs) {
-        if (relistIntervalMs < 0) {
-            throw new IllegalArgumentException("relist interval must be 0 or more: " + relistIntervalMs);
-        }
         this.source = source;
         this.everyReaderTopic = everyReaderTopic;
         this.adminProperties = adminProperties;
@@ -103,20 +100,26 @@ public final class EveryReaderSource<T>
     @Override
     public SplitEnumerator<KafkaPartitionSplit, KafkaSourceEnumState> createEnumerator(
             SplitEnumeratorContext<KafkaPartitionSplit> context) throws Exception {
-        WithFirstSplits withFirst = new WithFirstSplits(context, everyReaderTopic, this::wholeTopic, relistEvery());
+        WithFirstSplits withFirst = new WithFirstSplits(context, everyReaderTopic, new Lister(), relistEvery());
         return withFirst.enumerator(source.createEnumerator(withFirst));
     }
 
     @Override
     public SplitEnumerator<KafkaPartitionSplit, KafkaSourceEnumState> restoreEnumerator(
             SplitEnumeratorContext<KafkaPartitionSplit> context, KafkaSourceEnumState state) throws Exception {
-        WithFirstSplits withFirst = new WithFirstSplits(context, everyReaderTopic, this::wholeTopic, relistEvery());
+        WithFirstSplits withFirst = new WithFirstSplits(context, everyReaderTopic, new Lister(), relistEvery());
         return withFirst.enumerator(source.restoreEnumerator(withFirst, state));
     }
 
     /** A bounded read takes the topic as it is at the start: no partition added later is read. */
     private long relistEvery() {
-        return getBoundedness() == Boundedness.BOUNDED ? 0 : relistIntervalMs;
+        return getBoundedness() == Boundedness.BOUNDED ? 0 : Math.max(0, relistIntervalMs);
+    }
+
+    /** Lists the topic's partitions as splits; closed with the enumerator. */
+    interface Listing extends Callable<List<KafkaPartitionSplit>>, AutoCloseable {
+        @Override
+        default void close() throws Exception {}
     }
 
     /**
@@ -129,7 +132,7 @@ public final class EveryReaderSource<T>
     static final class WithFirstSplits implements SplitEnumeratorContext<KafkaPartitionSplit> {
         private final SplitEnumeratorContext<KafkaPartitionSplit> context;
         private final String everyReaderTopic;
-        private final Callable<List<KafkaPartitionSplit>> wholeTopic;
+        private final Listing wholeTopic;
         private final long relistIntervalMs;
         /** The readers given the whole topic (since they last registered). */
         private final Set<Integer> given = new HashSet<>();
@@ -143,7 +146,7 @@ public final class EveryReaderSource<T>
         WithFirstSplits(
                 SplitEnumeratorContext<KafkaPartitionSplit> context,
                 String everyReaderTopic,
-                Callable<List<KafkaPartitionSplit>> wholeTopic,
+                Listing wholeTopic,
                 long relistIntervalMs) {
             this.context = context;
             this.everyReaderTopic = everyReaderTopic;
@@ -210,7 +213,15 @@ public final class EveryReaderSource<T>
 
                 @Override
                 public void close() throws IOException {
-                    kafka.close();
+                    try {
+                        kafka.close();
+                    } finally {
+                        try {
+                            wholeTopic.close();
+                        } catch (Exception e) {
+                            LOG.warn("Cannot close the client that lists topic {}", everyReaderTopic, e);
+                        }
+                    }
                 }
             };
         }
@@ -363,9 +374,18 @@ public final class EveryReaderSource<T>
         return source.getEnumeratorCheckpointSerializer();
     }
 
-    /** The topic's partitions as splits from the beginning, ending where the topic ends now if bounded. */
-    private List<KafkaPartitionSplit> wholeTopic() throws Exception {
-        try (Admin admin = Admin.create(adminProperties)) {
+    /**
+     * The topic's partitions as splits from the beginning, ending where the topic ends now if bounded; with one admin
+     * client, made at the first listing (on the coordinator's thread, later ones on its worker).
+     */
+    private final class Lister implements Listing {
+        private Admin admin;
+
+        @Override
+        public synchronized List<KafkaPartitionSplit> call() throws Exception {
+            if (admin == null) {
+                admin = Admin.create(adminProperties);
+            }
             List<TopicPartition> partitions = new ArrayList<>();
             admin.describeTopics(List.of(everyReaderTopic))
                     .allTopicNames()
@@ -386,6 +406,14 @@ public final class EveryReaderSource<T>
                     .forEach((p, end) ->
                             splits.add(new KafkaPartitionSplit(p, KafkaPartitionSplit.EARLIEST_OFFSET, end.offset())));
             return splits;
+        }
+
+        @Override
+        public synchronized void close() {
+            if (admin != null) {
+                admin.close();
+                admin = null;
+            }
         }
     }
 

@@ -429,7 +429,7 @@ class DetectPipelineIT {
                 VigilConfig.ALIGNMENT_MAX_DRIFT_MS,
                 "0",
                 KafkaClients.PREFIX + "partition.discovery.interval.ms",
-                "100"));
+                "500"));
         KafkaTopics.createAll(config);
         produce(config.topic(Topic.FLOWS), RecordType.FLOW, STORY.flows, null);
         produce(config.topic(Topic.GPU), RecordType.GPU, STORY.samples, null);

@@ -136,9 +136,49 @@ class EveryReaderSourceEnumeratorTest {
 
     @Test
     void anEnumeratorToldNotToRelistNeverLooksAgain() throws Throwable {
+        for (long never : new long[] {0, -1}) { // -1: how Kafka's source is told not to look for partitions
+            try (MockSplitEnumeratorContext<KafkaPartitionSplit> context = new MockSplitEnumeratorContext<>(1)) {
+                new EveryReaderSource.WithFirstSplits(context, TOPIC, () -> WHOLE, never)
+                        .enumerator(new KafkaLike(context, Map.of(0, List.of(FLOWS_0)), false))
+                        .start();
+                assertThat(context.getPeriodicCallables())
+                        .as("relist every %d ms", never)
+                        .isEmpty();
+            }
+        }
+    }
+
+    @Test
+    void aListingThatFailsGivesNothingAndTheNextOneStillDoes() throws Throwable {
+        List<KafkaPartitionSplit> listing = new ArrayList<>(WHOLE);
+        boolean[] fail = {false};
         try (MockSplitEnumeratorContext<KafkaPartitionSplit> context = new MockSplitEnumeratorContext<>(1)) {
-            enumerator(context, Map.of(0, List.of(FLOWS_0)), false).start();
-            assertThat(context.getPeriodicCallables()).isEmpty();
+            EveryReaderSource.WithFirstSplits withFirst = new EveryReaderSource.WithFirstSplits(
+                    context,
+                    TOPIC,
+                    () -> {
+                        if (fail[0]) {
+                            throw new IllegalStateException("broker gone");
+                        }
+                        return List.copyOf(listing);
+                    },
+                    60_000);
+            SplitEnumerator<KafkaPartitionSplit, KafkaSourceEnumState> enumerator =
+                    withFirst.enumerator(new KafkaLike(withFirst, Map.of(0, List.of(FLOWS_0)), false));
+            enumerator.start();
+            register(context, enumerator, 0);
+            context.runNextOneTimeCallable();
+            context.runNextOneTimeCallable();
+            List<SplitsAssignment<KafkaPartitionSplit>> sequence = context.getSplitsAssignmentSequence();
+            assertThat(sequence).hasSize(1);
+
+            listing.add(split(TOPIC, 2));
+            fail[0] = true;
+            context.runPeriodicCallable(0);
+            assertThat(sequence).hasSize(1);
+            fail[0] = false;
+            context.runPeriodicCallable(0);
+            assertThat(sequence.get(1).assignment()).isEqualTo(Map.of(0, List.of(split(TOPIC, 2))));
         }
     }
 

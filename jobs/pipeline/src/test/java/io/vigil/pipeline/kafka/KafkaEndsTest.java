@@ -34,6 +34,16 @@ class KafkaEndsTest {
         assertThat(producer(outputs.alerts())).containsEntry("linger.ms", "0");
     }
 
+    /** Kafka's source reads 0 or less as "look for no new partitions"; the readers' source does the same. */
+    @Test
+    void theInputsAreBuiltWithPartitionDiscoveryOff() {
+        for (String off : new String[] {"0", "-1"}) {
+            VigilConfig config = VigilConfig.defaults().with(Map.of("kafka.partition.discovery.interval.ms", off));
+            assertThat(KafkaEnds.source(config, false)).isInstanceOf(EveryReaderSource.class);
+            assertThat(KafkaEnds.source(config, true)).isInstanceOf(EveryReaderSource.class);
+        }
+    }
+
     private static Properties producer(Sink<?> sink) throws Exception {
         Field config = KafkaSink.class.getDeclaredField("kafkaProducerConfig");
         config.setAccessible(true);
