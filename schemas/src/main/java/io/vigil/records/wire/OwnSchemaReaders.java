@@ -26,8 +26,10 @@ import org.apache.avro.io.Decoder;
  * (its parsing fingerprint, {@link #FLOW_FINGERPRINT}, {@link #GPU_FINGERPRINT}): a schema whose fields change
  * falls back to Avro's reader, and {@code OwnSchemaReadersTest} fails until the reader and the fingerprint are
  * updated together. The fingerprint leaves out logical types and {@code avro.java.string}; a change of those only
- * is caught by the test, which compares both readers' records. The values read are the same as Avro's: strings as {@code String} (the schemas' {@code
- * avro.java.string}), {@code timestamp-millis} as {@code Instant}, a union's null branch first.
+ * is caught by the test, which compares both readers' records.
+ *
+ * <p>The values read are the same as Avro's: strings as {@code String} (the schemas' {@code avro.java.string}),
+ * {@code timestamp-millis} as {@code Instant}, a union's null branch first.
  */
 final class OwnSchemaReaders {
     /** The parsing fingerprint of flow.avsc these readers were written for. */

@@ -157,11 +157,15 @@ public final class FlowAttribution extends Attribution<FlowLookup, JobFlow> {
         return b.append('Z').toString();
     }
 
+    /** {@code value}'s last {@code width} digits, zero-padded (every value here fits its width). */
     private static StringBuilder digits(StringBuilder b, int value, int width) {
-        String s = Integer.toString(value);
-        for (int pad = width - s.length(); pad > 0; pad--) {
-            b.append('0');
+        int unit = 1;
+        for (int i = 1; i < width; i++) {
+            unit *= 10;
         }
-        return b.append(s);
+        for (; unit > 0; unit /= 10) {
+            b.append((char) ('0' + value / unit % 10));
+        }
+        return b;
     }
 }

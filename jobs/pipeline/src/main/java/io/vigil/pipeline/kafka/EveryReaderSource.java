@@ -113,7 +113,7 @@ public final class EveryReaderSource<T>
 
     /** A bounded read takes the topic as it is at the start: no partition added later is read. */
     private long relistEvery() {
-        return getBoundedness() == Boundedness.BOUNDED ? 0 : Math.max(0, relistIntervalMs);
+        return getBoundedness() == Boundedness.BOUNDED ? 0 : relistIntervalMs;
     }
 
     /** Lists the topic's partitions as splits; closed with the enumerator. */
@@ -262,6 +262,7 @@ public final class EveryReaderSource<T>
             List<KafkaPartitionSplit> grown = new ArrayList<>(whole);
             grown.addAll(added);
             whole = List.copyOf(grown);
+            List<KafkaPartitionSplit> newOnes = List.copyOf(added);
             LOG.info(
                     "Topic {} has {} new partition(s); every reader reads them from their beginning",
                     everyReaderTopic,
@@ -269,7 +270,7 @@ public final class EveryReaderSource<T>
             Map<Integer, List<KafkaPartitionSplit>> toGiven = new HashMap<>();
             for (int subtask : given) {
                 if (context.registeredReaders().containsKey(subtask)) {
-                    toGiven.put(subtask, List.copyOf(added));
+                    toGiven.put(subtask, newOnes);
                 }
             }
             if (!toGiven.isEmpty()) {
