@@ -7,7 +7,8 @@ the build before it with today's, run alternately in one session).
     scripts/bench-cpu-by-kind.py old.jar old.json --dataset replay-data/rome-2026-02 --flows 600000 --parallelism 2 --phases pipeline
 
 Runs `java -Xmx4g -jar JAR bench BENCH_ARGS --out OUT.json` in the current directory (the repository's root, for
-its datasets), with its log in OUT.json.log. From the bench's "pipeline:" line to its "limit:" line it reads every
+its datasets), with its log in OUT.json.log. From the bench's "pipeline:" line to its "limit:" line (its "floor:"
+line with --phases floor, whose run comes in between) it reads every
 thread's CPU from /proc/<pid>/task every 0.3 s, keeping each thread's last reading, so a thread that ends during the
 run keeps what it spent (a compiler thread the JVM stops, a job's task). Writes OUT.json.cpu.json and prints it:
 
@@ -76,6 +77,10 @@ def kind(name):
     return 'pipeline_threads'
 
 
+# the line after the measured run: the limit loop's, or the floor's where --phases has floor (it runs in between)
+END = r'^(limit|floor):'
+
+
 def read_pipeline_run(bench, log_path):
     """Every thread's CPU when the bench's pipeline run starts and last seen before it ends, and the process's."""
     start = last = None
@@ -85,14 +90,14 @@ def read_pipeline_run(bench, log_path):
             text = f.read()
         try:
             if start is None and re.search(r'^pipeline:', text, re.M):
-                if re.search(r'^limit:', text, re.M):
+                if re.search(END, text, re.M):
                     break  # seen too late: the run is over
                 start = threads(bench.pid)
                 last = dict(start)
                 total_start = cpu_ticks(f'/proc/{bench.pid}/stat')
             elif start is not None:
                 last.update(threads(bench.pid))
-                if re.search(r'^limit:', text, re.M):
+                if re.search(END, text, re.M):
                     return start, last, total_start, cpu_ticks(f'/proc/{bench.pid}/stat')
         except (FileNotFoundError, ProcessLookupError):
             break  # the bench ended

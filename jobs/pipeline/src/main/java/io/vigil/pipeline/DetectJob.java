@@ -30,6 +30,22 @@ public final class DetectJob {
     /** Configures checkpointing and parallelism as the settings say, and wires the pipeline to Kafka. */
     public static StreamExecutionEnvironment prepare(
             StreamExecutionEnvironment env, VigilConfig config, WindowScorer scorer, boolean bounded) {
+        configure(env, config);
+        DetectSettings settings = DetectSettings.from(config);
+        DetectPipeline.build(
+                env,
+                bounded ? settings.withoutAlignment() : settings,
+                scorer,
+                KafkaEnds.inputs(config, bounded),
+                KafkaEnds.outputs(config));
+        return env;
+    }
+
+    /**
+     * The runtime settings detect runs with, whatever job the environment then gets: checkpoints, watermark
+     * interval, buffer timeout, parallelism.
+     */
+    public static StreamExecutionEnvironment configure(StreamExecutionEnvironment env, VigilConfig config) {
         env.enableCheckpointing(config.getLong(VigilConfig.CHECKPOINT_INTERVAL_MS), CheckpointingMode.EXACTLY_ONCE);
         CheckpointConfig checkpoints = env.getCheckpointConfig();
         checkpoints.setMinPauseBetweenCheckpoints(
@@ -48,13 +64,6 @@ public final class DetectJob {
         if (parallelism > 0) {
             env.setParallelism(parallelism);
         }
-        DetectSettings settings = DetectSettings.from(config);
-        DetectPipeline.build(
-                env,
-                bounded ? settings.withoutAlignment() : settings,
-                scorer,
-                KafkaEnds.inputs(config, bounded),
-                KafkaEnds.outputs(config));
         return env;
     }
 

@@ -55,9 +55,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -79,6 +83,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *       every 10 s; records per second, per core;</li>
  *   <li>limit: one thread decodes the same bytes and folds the same features (attribution by a map,
  *       per-job contacts, per-destination and per-job windows, features, score); the pipeline as a share of it;</li>
+ *   <li>floor (on request, with the pipeline): after each measured run, Flink reads the same flow and GPU topics
+ *       with detect's consumer and runtime settings and discards every message: what a pipeline on Flink and Kafka
+ *       pays before its first operator, which the limit loop does not; with the loop, the least any such pipeline
+ *       could take;</li>
  *   <li>replay: the dataset once from its files in BATCH mode; times real time;</li>
  *   <li>sweep (on request): the state a destination sweep leaves, {@link SweepBench};</li>
  *   <li>fleet (on request): the dataset once, as it is (an hour of a simulated fleet of thousands of nodes), through
@@ -119,6 +127,9 @@ public final class EndToEndBench {
             if (rounds < 1) {
                 throw new IllegalArgumentException("the pipeline phase needs at least one round, not " + rounds);
             }
+            if (phases.contains(Phase.FLOOR) && !phases.contains(Phase.PIPELINE)) {
+                throw new IllegalArgumentException("the floor phase runs with the pipeline phase: name both");
+            }
             if (baselineFlows < 0 || (baselineFlows > 0 && baselineFlows >= flows)) {
                 throw new IllegalArgumentException(
                         "the baseline needs fewer flows than the measured run (" + flows + "), not " + baselineFlows);
@@ -153,7 +164,9 @@ public final class EndToEndBench {
         /** The dataset streamed live, without and with one job sweeping many addresses: state and alerts. */
         SWEEP,
         /** The dataset once, not repeated, through detect: time, CPU and state per job and per destination. */
-        FLEET;
+        FLEET,
+        /** With the pipeline: the same topics read by Flink and discarded, after each of its measured runs. */
+        FLOOR;
 
         /** The phases run when none are named: the sweep and the fleet only on request (they take long). */
         public static final Set<Phase> DEFAULT = EnumSet.of(PIPELINE, LATENCY, REPLAY);
@@ -166,7 +179,7 @@ public final class EndToEndBench {
                 }
             }
             throw new IllegalArgumentException(
-                    "no bench phase '" + name + "'; phases: pipeline, latency, replay, sweep, fleet");
+                    "no bench phase '" + name + "'; phases: pipeline, latency, replay, sweep, fleet, floor");
         }
     }
 
@@ -314,6 +327,8 @@ public final class EndToEndBench {
             long largestFiles = 0;
             // every round's times and CPU by kind of thread, in order: what the machine's swing falls on
             Map<String, List<Object>> byRound = new LinkedHashMap<>();
+            boolean floor = repeat && options.phases().contains(Phase.FLOOR);
+            List<Double> floorSteady = new ArrayList<>();
             for (int round = 0; round < rounds; round++) {
                 if (rounds > 1) {
                     out.printf("round %d of %d%n", round + 1, rounds);
@@ -328,9 +343,18 @@ public final class EndToEndBench {
                 try {
                     String group = round == 0 ? "vigil-bench" : "vigil-bench-" + (round + 1);
                     VigilConfig roundConfig = measuredConfig(kafka, group, roundCheckpoints);
-                    measured = measure(roundConfig, roundCheckpoints, bounded, preloaded, figures);
+                    measured = measure(
+                            (env, c, b) -> DetectJob.prepare(env, c, scorer, b),
+                            roundConfig,
+                            roundCheckpoints,
+                            bounded,
+                            preloaded,
+                            figures);
                 } finally {
                     LocalRun.deleteQuietly(roundCheckpoints);
+                }
+                if (floor) {
+                    floorSteady.add(floor(kafka, round, preloaded));
                 }
                 figures.forEach((key, value) -> {
                     if (value instanceof Number
@@ -351,6 +375,12 @@ public final class EndToEndBench {
                 }
             }
             result.putAll(bestFigures);
+            if (floor) {
+                // least against least, as for the rounds
+                preloaded.floorCpuSecondsSteady = Collections.min(floorSteady);
+                result.put("floor_cpu_seconds_steady_by_round", floorSteady);
+                result.put("floor_cpu_seconds_steady", preloaded.floorCpuSecondsSteady);
+            }
             if (rounds > 1) {
                 // state does not depend on the machine's swing: the largest of every round
                 result.put("largest_checkpoint_bytes", largestFiles);
@@ -419,7 +449,13 @@ public final class EndToEndBench {
         Path checkpoints = Files.createTempDirectory("vigil-bench-checkpoints-");
         try {
             VigilConfig config = baselineConfig(kafka, "vigil-bench-baseline-" + (round + 1), checkpoints);
-            return round(measure(config, checkpoints, bounded, baseline, new LinkedHashMap<>())
+            return round(measure(
+                            (env, c, b) -> DetectJob.prepare(env, c, scorer, b),
+                            config,
+                            checkpoints,
+                            bounded,
+                            baseline,
+                            new LinkedHashMap<>())
                     .cpuSecondsSteady());
         } finally {
             LocalRun.deleteQuietly(checkpoints);
@@ -427,16 +463,70 @@ public final class EndToEndBench {
     }
 
     /**
-     * One measured run of detect over the preloaded topics, to their end; puts its figures in {@code result} and
+     * One run of Flink reading the preloaded flow and GPU topics and discarding every message (the floor phase), in a
+     * consumer group of its own; its steady CPU seconds, counted as the pipeline's are.
+     */
+    private double floor(EmbeddedKafka kafka, int round, Preloaded preloaded) throws Exception {
+        out.println("floor: Flink reads the same topics and discards them ...");
+        Path checkpoints = Files.createTempDirectory("vigil-bench-checkpoints-");
+        try {
+            VigilConfig config = measuredConfig(kafka, "vigil-bench-floor-" + (round + 1), checkpoints);
+            return round(measure(EndToEndBench::floorJob, config, checkpoints, true, preloaded, new LinkedHashMap<>())
+                    .cpuSecondsSteady());
+        } finally {
+            LocalRun.deleteQuietly(checkpoints);
+        }
+    }
+
+    /**
+     * Detect's runtime and consumer settings (checkpoints, watermark interval, buffer timeout; read_committed, the
+     * bounded poll size), its flow and GPU topics read to their end, each message discarded with nothing decoded:
+     * watermarks on the broker's timestamps, so that the runtime does the periodic work it does for detect.
+     */
+    private static void floorJob(StreamExecutionEnvironment env, VigilConfig config, boolean bounded) {
+        DetectJob.configure(env, config);
+        KafkaSource<byte[]> topics = KafkaSource.<byte[]>builder()
+                .setProperties(config.kafkaClient())
+                .setBootstrapServers(config.bootstrapServers())
+                .setTopics(config.topic(Topic.FLOWS), config.topic(Topic.GPU))
+                .setGroupId(config.getString(VigilConfig.GROUP_ID))
+                .setStartingOffsets(OffsetsInitializer.earliest())
+                .setDeserializer(KafkaRecordDeserializationSchema.valueOnly(ByteArrayDeserializer.class))
+                .setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")
+                .setProperty(
+                        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, String.valueOf(config.inputMaxPollRecords(bounded)))
+                .setBounded(OffsetsInitializer.latest())
+                .build();
+        env.fromSource(
+                        topics,
+                        WatermarkStrategy.<byte[]>forBoundedOutOfOrderness(Duration.ofSeconds(5)),
+                        "Flow and GPU topics")
+                .sinkTo(new Discard<>())
+                .name("Discard");
+    }
+
+    /** Builds a job on a configured environment: detect, or the floor's. */
+    @FunctionalInterface
+    private interface MeasuredJob {
+        void build(StreamExecutionEnvironment env, VigilConfig config, boolean bounded);
+    }
+
+    /**
+     * One measured run of a job over the preloaded topics, to their end; puts its figures in {@code result} and
      * returns its times.
      */
     private Run measure(
-            VigilConfig config, Path checkpoints, boolean bounded, Preloaded preloaded, Map<String, Object> result)
+            MeasuredJob measuredJob,
+            VigilConfig config,
+            Path checkpoints,
+            boolean bounded,
+            Preloaded preloaded,
+            Map<String, Object> result)
             throws Exception {
         int cores = Runtime.getRuntime().availableProcessors();
         StreamExecutionEnvironment env = LocalRun.environment(options.parallelism());
         result.put("pipeline_bounded", bounded);
-        DetectJob.prepare(env, config, scorer, bounded);
+        measuredJob.build(env, config, bounded);
         long start = System.nanoTime();
         long cpuStart = processCpuNanos();
         ThreadCpu threadCpu = ThreadCpu.start();
@@ -575,6 +665,14 @@ public final class EndToEndBench {
         result.put(
                 "pipeline_per_cpu_vs_limit_steady",
                 round((limitCpuSeconds + limitGcSeconds) / preloaded.measured.cpuSecondsSteady()));
+        if (preloaded.floorCpuSecondsSteady > 0) {
+            // the least a pipeline on Flink and Kafka could take: reading the topics, and the loop's work
+            double floorPlusLoop = preloaded.floorCpuSecondsSteady + limitCpuSeconds + limitGcSeconds;
+            result.put("floor_plus_limit_cpu_seconds", round(floorPlusLoop));
+            result.put(
+                    "pipeline_vs_floor_plus_limit_steady",
+                    round(floorPlusLoop / preloaded.measured.cpuSecondsSteady()));
+        }
         if (preloaded.cpuSecondsMarginalPerRecord > 0) {
             // the loop's CPU per record (its start is negligible) over the pipeline's beyond the baseline
             result.put(
@@ -609,6 +707,8 @@ public final class EndToEndBench {
         Run measured;
         /** Steady CPU seconds per record beyond the baseline's (0: no baseline). */
         double cpuSecondsMarginalPerRecord;
+        /** The floor phase's least steady CPU seconds over the same topics (0: not run). */
+        double floorCpuSecondsSteady;
     }
 
     /**

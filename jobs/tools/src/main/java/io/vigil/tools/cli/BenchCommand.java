@@ -68,7 +68,9 @@ final class BenchCommand implements Callable<Integer>, UsesSettings {
                             + " (the dataset streamed live without and with one job sweeping --sweep-addresses"
                             + " addresses: the state it leaves and its alerts), fleet (the dataset once, not repeated,"
                             + " e.g. an hour of `vigil simulate --nodes 2000`: time, CPU, and the largest checkpoint per"
-                            + " operator, per job and per destination address). Default: pipeline,latency,replay.")
+                            + " operator, per job and per destination address), floor (with pipeline: after each"
+                            + " measured run, Flink reads the same topics and discards them; with the limit loop, the"
+                            + " least a pipeline on Flink and Kafka could take). Default: pipeline,latency,replay.")
     Set<EndToEndBench.Phase> phases = EnumSet.copyOf(EndToEndBench.Phase.DEFAULT);
 
     @Option(
@@ -168,6 +170,11 @@ final class BenchCommand implements Callable<Integer>, UsesSettings {
     public Integer call() throws Exception {
         if (rounds < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--rounds must be at least 1, not " + rounds);
+        }
+        if (phases.contains(EndToEndBench.Phase.FLOOR) && !phases.contains(EndToEndBench.Phase.PIPELINE)) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(),
+                    "--phases floor runs after each of the pipeline's measured runs: name both (--phases pipeline,floor)");
         }
         if (baselineFlows < 0 || (baselineFlows > 0 && baselineFlows >= flows)) {
             throw new CommandLine.ParameterException(

@@ -60,6 +60,13 @@ class VigilCliTest {
     }
 
     @Test
+    void benchRefusesTheFloorWithoutThePipelineItFollows() {
+        Run run = vigil("bench", "--dataset", "no-such-dataset", "--phases", "floor");
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("--phases floor runs after each of the pipeline's measured runs: name both");
+    }
+
+    @Test
     void benchRefusesABaselineAsLongAsTheMeasuredRun() {
         Run run = vigil("bench", "--dataset", "no-such-dataset", "--flows", "1000", "--baseline-flows", "1000");
         assertThat(run.exitCode()).isEqualTo(2);
