@@ -130,6 +130,10 @@ public final class DetectCommand implements Callable<Integer>, UsesSettings {
             err.println("vigil detect: not started: " + Printable.escape(e.getMessage()));
             return 1;
         }
+        for (String problem : KafkaTopics.retentionProblems(config)) {
+            err.println("vigil detect: warning: " + Printable.escape(problem));
+        }
+        err.flush();
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         DetectJob.prepare(env, config, scorer, false);
         env.execute("vigil detect");

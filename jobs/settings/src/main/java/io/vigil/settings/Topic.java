@@ -93,7 +93,10 @@ public enum Topic {
     /**
      * Kafka topic settings Vigil creates this topic with; the broker's defaults for the rest. The model topic
      * keeps every release (no time-based retention: a job started afresh reads it from the beginning and takes
-     * the last good release) and takes releases up to {@link #MODEL_MESSAGE_MAX_BYTES}. The feedback topic is
+     * the last good release) and takes releases up to {@link #MODEL_MESSAGE_MAX_BYTES}. The assignments topic keeps
+     * every START and STOP for the same reason: a job started afresh reads it whole, and a training job whose START
+     * the broker had deleted (7 days, its default) would be unattributed until its next one; a few events per job,
+     * and attribution's state stays bounded by the addresses (a hold ends after its job's STOP). The feedback topic is
      * compacted: verdicts are training data kept for good, and a verdict published again (same key: alert and
      * analyst) replaces the earlier one. The suppression topic is
      * compacted too: a job started afresh reads each rule's latest version, and a tombstone removes a rule for good.
@@ -101,6 +104,9 @@ public enum Topic {
     public Map<String, String> kafkaSettings() {
         if (this == MODELS) {
             return Map.of("retention.ms", "-1", "max.message.bytes", String.valueOf(MODEL_MESSAGE_MAX_BYTES));
+        }
+        if (this == ASSIGNMENTS) {
+            return Map.of("retention.ms", "-1");
         }
         if (this == FEEDBACK || this == SUPPRESSIONS) {
             return Map.of("cleanup.policy", "compact");

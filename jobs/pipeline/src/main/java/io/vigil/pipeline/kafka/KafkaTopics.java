@@ -18,12 +18,15 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 
@@ -176,6 +179,62 @@ public final class KafkaTopics {
             Thread.sleep(100);
         }
     }
+
+    /**
+     * What is wrong, for a job started afresh, with the retention of the topics Vigil keeps every message of
+     * ({@link Topic#kafkaSettings()}: retention.ms -1, the model and assignments topics) where they exist with a
+     * finite one: created by hand or before Vigil kept them. Each line names the topic, what is lost and the command
+     * that fixes it; none where the brokers will not describe the topics (no right to), which the job does not need.
+     */
+    public static List<String> retentionProblems(VigilConfig config) {
+        List<ConfigResource> kept = new ArrayList<>();
+        for (Topic topic : Topic.values()) {
+            if ("-1".equals(topic.kafkaSettings().get(RETENTION_MS))) {
+                kept.add(new ConfigResource(ConfigResource.Type.TOPIC, config.topic(topic)));
+            }
+        }
+        Map<ConfigResource, Config> described;
+        try (Admin admin = Admin.create(adminProperties(config, RETRY))) {
+            described = admin.describeConfigs(kept).all().get(RETRY.toMillis() + 1000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return List.of();
+        } catch (ExecutionException | TimeoutException | KafkaException e) {
+            return List.of();
+        }
+        List<String> problems = new ArrayList<>();
+        for (ConfigResource topic : kept) {
+            Config settings = described.get(topic);
+            ConfigEntry retention = settings == null ? null : settings.get(RETENTION_MS);
+            ConfigEntry policy = settings == null ? null : settings.get("cleanup.policy");
+            if (retention == null
+                    || retention.value() == null
+                    || (policy != null
+                            && policy.value() != null
+                            && !policy.value().contains("delete"))) {
+                continue; // compacted only: the user's choice, retention.ms does not apply
+            }
+            long ms = Long.parseLong(retention.value());
+            if (ms >= 0) {
+                problems.add(String.format(
+                        Locale.ROOT,
+                        "topic %s deletes messages after %s (retention.ms=%d): a job started afresh reads it from its"
+                                + " beginning, and misses what the broker deleted (%s); kafka-configs.sh"
+                                + " --bootstrap-server ... --alter --entity-type topics --entity-name %s --add-config"
+                                + " retention.ms=-1",
+                        topic.name(),
+                        Duration.ofMillis(ms).toString().substring(2).toLowerCase(Locale.ROOT),
+                        ms,
+                        topic.name().equals(config.topic(Topic.ASSIGNMENTS))
+                                ? "a training job that started before that is unattributed until its next START"
+                                : "the last model released before that is not used",
+                        topic.name()));
+            }
+        }
+        return problems;
+    }
+
+    private static final String RETENTION_MS = "retention.ms";
 
     /**
      * Creates every topic of {@link Topic} that does not exist yet. Existing topics are left as they are.

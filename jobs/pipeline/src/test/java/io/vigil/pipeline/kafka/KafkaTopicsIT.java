@@ -20,10 +20,12 @@ import java.util.Properties;
 import java.util.Set;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -84,6 +86,39 @@ class KafkaTopicsIT {
                             .partitions())
                     .hasSize(3);
         }
+    }
+
+    @Test
+    void theAssignmentsAndModelsAreKeptForGoodAndATopicThatDeletesThemIsNamed() throws Exception {
+        try (Admin admin = admin()) {
+            ConfigResource assignments = new ConfigResource(ConfigResource.Type.TOPIC, "vigil.assignments");
+            assertThat(admin.describeConfigs(List.of(assignments))
+                            .all()
+                            .get()
+                            .get(assignments)
+                            .get("retention.ms")
+                            .value())
+                    .isEqualTo("-1");
+            assertThat(KafkaTopics.retentionProblems(config)).isEmpty();
+
+            // created by hand: one with the broker's week, one compacted (retention.ms does not apply)
+            admin.createTopics(List.of(
+                            new NewTopic("byhand.assignments", 1, (short) 1)
+                                    .configs(Map.of("retention.ms", "604800000")),
+                            new NewTopic("byhand.models", 1, (short) 1)
+                                    .configs(Map.of("retention.ms", "604800000", "cleanup.policy", "compact"))))
+                    .all()
+                    .get();
+        }
+        VigilConfig byHand =
+                config.with(Map.of("topic.assignments", "byhand.assignments", "topic.models", "byhand.models"));
+        assertThat(KafkaTopics.retentionProblems(byHand))
+                .singleElement()
+                .asString()
+                .contains(
+                        "topic byhand.assignments deletes messages after 168h (retention.ms=604800000)",
+                        "unattributed until its next START",
+                        "--entity-name byhand.assignments --add-config retention.ms=-1");
     }
 
     @Test

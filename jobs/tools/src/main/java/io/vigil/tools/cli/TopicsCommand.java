@@ -40,6 +40,10 @@ final class TopicsCommand implements Callable<Integer>, UsesSettings {
             String name = config.topic(t);
             spec.commandLine().getOut().printf("%-20s %s%n", name, created.contains(name) ? "created" : "exists");
         }
+        // an existing topic is left as it is: say where its retention loses what a fresh start needs
+        for (String problem : KafkaTopics.retentionProblems(config)) {
+            spec.commandLine().getErr().println("vigil topics: warning: " + problem);
+        }
         return 0;
     }
 }
