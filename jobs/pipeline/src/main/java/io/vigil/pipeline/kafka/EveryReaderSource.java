@@ -142,6 +142,8 @@ public final class EveryReaderSource<T>
         private int callsPending;
         /** Whether Kafka's enumerator has found its partitions (and assigned those it found to the readers). */
         private boolean discovered;
+        /** Why the last listing failed; null after one that did not. */
+        private String lastFailure;
 
         WithFirstSplits(
                 SplitEnumeratorContext<KafkaPartitionSplit> context,
@@ -245,8 +247,19 @@ public final class EveryReaderSource<T>
          */
         void listed(List<KafkaPartitionSplit> now, Throwable failure) {
             if (failure != null) {
-                LOG.warn("Cannot list the partitions of topic {}; trying again later", everyReaderTopic, failure);
+                // once with its stack; the same failure again (a deleted topic, every interval) in one line
+                String why = String.valueOf(failure);
+                if (why.equals(lastFailure)) {
+                    LOG.warn("Still cannot list the partitions of topic {}: {}", everyReaderTopic, why);
+                } else {
+                    LOG.warn("Cannot list the partitions of topic {}; trying again later", everyReaderTopic, failure);
+                }
+                lastFailure = why;
                 return;
+            }
+            if (lastFailure != null) {
+                LOG.info("Topic {} is listed again", everyReaderTopic);
+                lastFailure = null;
             }
             Set<TopicPartition> known = new HashSet<>();
             whole.forEach(split -> known.add(split.getTopicPartition()));
