@@ -85,8 +85,9 @@ class DeployManifestsTest {
     }
 
     @Test
-    void everyTopicHasAStrimziKafkaTopicWithItsNameAndPartitions() throws Exception {
+    void everyTopicHasAStrimziKafkaTopicWithItsNameAndPartitionsAndWhatIsKeptForGoodIs() throws Exception {
         Map<String, Integer> partitionsByTopic = new HashMap<>();
+        Map<String, JsonNode> configByTopic = new HashMap<>();
         try (var parser = new YAMLFactory()
                 .createParser(ROOT.resolve("deploy/k8s/kafka-topics.yaml").toFile())) {
             Iterator<JsonNode> docs = YAML.readValues(parser, JsonNode.class);
@@ -104,11 +105,25 @@ class DeployManifestsTest {
                 partitionsByTopic.put(
                         doc.path("spec").path("topicName").asText(),
                         doc.path("spec").path("partitions").asInt());
+                configByTopic.put(
+                        doc.path("spec").path("topicName").asText(),
+                        doc.path("spec").path("config"));
             }
         }
         Map<String, Integer> expected = new HashMap<>();
         for (Topic t : Topic.values()) {
             expected.put(t.defaultName(), t.defaultPartitions());
+            if ("-1".equals(t.kafkaSettings().get("retention.ms"))) {
+                // kept for good, as `vigil topics` keeps it: no time-based retention, or compaction alone
+                JsonNode config = configByTopic.get(t.defaultName());
+                String policy = config.path("cleanup.policy").asText("delete");
+                assertThat(
+                                policy.contains("delete")
+                                        ? config.path("retention.ms").asText()
+                                        : "-1")
+                        .as(t.defaultName() + " is kept for good")
+                        .isEqualTo("-1");
+            }
         }
         assertThat(partitionsByTopic).isEqualTo(expected);
     }
