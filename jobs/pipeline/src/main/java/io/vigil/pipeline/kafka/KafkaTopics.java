@@ -6,6 +6,7 @@ import io.vigil.settings.Topic;
 import io.vigil.settings.VigilConfig;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -37,6 +38,9 @@ import org.apache.kafka.common.errors.TopicExistsException;
 public final class KafkaTopics {
     /** How long one look at the broker may take, and how often a look that failed is repeated. */
     public static final Duration RETRY = Duration.ofSeconds(5);
+
+    private static final String RETENTION_MS = "retention.ms";
+    private static final String RETENTION_BYTES = "retention.bytes";
 
     private KafkaTopics() {}
 
@@ -182,59 +186,97 @@ public final class KafkaTopics {
 
     /**
      * What is wrong, for a job started afresh, with the retention of the topics Vigil keeps every message of
-     * ({@link Topic#kafkaSettings()}: retention.ms -1, the model and assignments topics) where they exist with a
-     * finite one: created by hand or before Vigil kept them. Each line names the topic, what is lost and the command
-     * that fixes it; none where the brokers will not describe the topics (no right to), which the job does not need.
+     * ({@link Topic#keptForGood()}: the model and assignments topics) where they exist and delete: created by hand or
+     * before Vigil kept them, or under a broker-wide size limit. Each line names the topic, what is lost and the
+     * command that fixes it. A topic the brokers will not describe (missing, no right to) is skipped: the job does not
+     * need the answer.
      */
     public static List<String> retentionProblems(VigilConfig config) {
-        List<ConfigResource> kept = new ArrayList<>();
+        Map<ConfigResource, Topic> kept = new LinkedHashMap<>();
         for (Topic topic : Topic.values()) {
-            if ("-1".equals(topic.kafkaSettings().get(RETENTION_MS))) {
-                kept.add(new ConfigResource(ConfigResource.Type.TOPIC, config.topic(topic)));
+            if (topic.keptForGood()) {
+                kept.put(new ConfigResource(ConfigResource.Type.TOPIC, config.topic(topic)), topic);
             }
-        }
-        Map<ConfigResource, Config> described;
-        try (Admin admin = Admin.create(adminProperties(config, RETRY))) {
-            described = admin.describeConfigs(kept).all().get(RETRY.toMillis() + 1000, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return List.of();
-        } catch (ExecutionException | TimeoutException | KafkaException e) {
-            return List.of();
         }
         List<String> problems = new ArrayList<>();
-        for (ConfigResource topic : kept) {
-            Config settings = described.get(topic);
-            ConfigEntry retention = settings == null ? null : settings.get(RETENTION_MS);
-            ConfigEntry policy = settings == null ? null : settings.get("cleanup.policy");
-            if (retention == null
-                    || retention.value() == null
-                    || (policy != null
-                            && policy.value() != null
-                            && !policy.value().contains("delete"))) {
-                continue; // compacted only: the user's choice, retention.ms does not apply
+        try (Admin admin = Admin.create(adminProperties(config, RETRY))) {
+            Map<ConfigResource, KafkaFuture<Config>> described =
+                    admin.describeConfigs(kept.keySet()).values();
+            for (Map.Entry<ConfigResource, Topic> topic : kept.entrySet()) {
+                Config settings;
+                try {
+                    settings = described.get(topic.getKey()).get(RETRY.toMillis() + 1000, TimeUnit.MILLISECONDS);
+                } catch (ExecutionException | TimeoutException e) {
+                    continue;
+                }
+                String problem = retentionProblem(topic.getKey().name(), topic.getValue(), settings);
+                if (problem != null) {
+                    problems.add(problem);
+                }
             }
-            long ms = Long.parseLong(retention.value());
-            if (ms >= 0) {
-                problems.add(String.format(
-                        Locale.ROOT,
-                        "topic %s deletes messages after %s (retention.ms=%d): a job started afresh reads it from its"
-                                + " beginning, and misses what the broker deleted (%s); kafka-configs.sh"
-                                + " --bootstrap-server ... --alter --entity-type topics --entity-name %s --add-config"
-                                + " retention.ms=-1",
-                        topic.name(),
-                        Duration.ofMillis(ms).toString().substring(2).toLowerCase(Locale.ROOT),
-                        ms,
-                        topic.name().equals(config.topic(Topic.ASSIGNMENTS))
-                                ? "a training job that started before that is unattributed until its next START"
-                                : "the last model released before that is not used",
-                        topic.name()));
-            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (KafkaException e) {
+            // no admin client (a bootstrap address that does not resolve): the job's own wait says why
         }
         return problems;
     }
 
-    private static final String RETENTION_MS = "retention.ms";
+    /** What a topic kept for good loses with these settings, and how to fix it; null: nothing. */
+    private static String retentionProblem(String name, Topic topic, Config settings) {
+        String policy = settings.get("cleanup.policy") == null
+                ? null
+                : settings.get("cleanup.policy").value();
+        if (policy != null && !policy.contains("delete")) {
+            return null; // compacted only: the user's choice, and retention does not apply
+        }
+        List<String> limits = new ArrayList<>();
+        List<String> fixes = new ArrayList<>();
+        long ms = limit(settings, RETENTION_MS);
+        if (ms >= 0) {
+            limits.add(String.format(
+                    Locale.ROOT,
+                    "after %s (%s=%d)",
+                    Duration.ofMillis(ms).toString().substring(2).toLowerCase(Locale.ROOT),
+                    RETENTION_MS,
+                    ms));
+            fixes.add(RETENTION_MS + "=-1");
+        }
+        long bytes = limit(settings, RETENTION_BYTES);
+        if (bytes >= 0) {
+            limits.add(
+                    String.format(Locale.ROOT, "beyond %d bytes a partition (%s=%d)", bytes, RETENTION_BYTES, bytes));
+            fixes.add(RETENTION_BYTES + "=-1");
+        }
+        if (limits.isEmpty()) {
+            return null;
+        }
+        String lost = topic == Topic.ASSIGNMENTS
+                ? "a training job whose START it deleted is unattributed until its next START"
+                : "the last model released before what it deleted is not used";
+        return String.format(
+                Locale.ROOT,
+                "topic %s deletes messages %s: a job started afresh reads it from its beginning, and %s; kafka-configs.sh"
+                        + " --bootstrap-server ... --alter --entity-type topics --entity-name %s --add-config %s",
+                name,
+                String.join(" and ", limits),
+                lost,
+                name,
+                String.join(",", fixes));
+    }
+
+    /** A topic's size or time limit; -1 (none) where it has none or one Kafka would not write. */
+    private static long limit(Config settings, String name) {
+        ConfigEntry entry = settings.get(name);
+        if (entry == null || entry.value() == null) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(entry.value().strip());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
 
     /**
      * Creates every topic of {@link Topic} that does not exist yet. Existing topics are left as they are.

@@ -2,6 +2,7 @@ package io.vigil.pipeline.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -14,6 +15,13 @@ import org.apache.flink.api.connector.source.mocks.MockSplitEnumeratorContext;
 import org.apache.flink.connector.kafka.source.enumerator.KafkaSourceEnumState;
 import org.apache.flink.connector.kafka.source.split.KafkaPartitionSplit;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.core.Appender;
+import org.apache.logging.log4j.core.LoggerContext;
+import org.apache.logging.log4j.core.appender.WriterAppender;
+import org.apache.logging.log4j.core.config.LoggerConfig;
+import org.apache.logging.log4j.core.layout.PatternLayout;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -152,7 +160,9 @@ class EveryReaderSourceEnumeratorTest {
     void listingsThatFailGiveNothingAndTheNextOneStillDoes() throws Throwable {
         List<KafkaPartitionSplit> listing = new ArrayList<>(WHOLE);
         boolean[] fail = {false};
-        try (MockSplitEnumeratorContext<KafkaPartitionSplit> context = new MockSplitEnumeratorContext<>(1)) {
+        StringWriter logs = new StringWriter();
+        try (MockSplitEnumeratorContext<KafkaPartitionSplit> context = new MockSplitEnumeratorContext<>(1);
+                LogCapture capture = new LogCapture(EveryReaderSource.class, logs)) {
             EveryReaderSource.WithFirstSplits withFirst = new EveryReaderSource.WithFirstSplits(
                     context,
                     TOPIC,
@@ -176,11 +186,52 @@ class EveryReaderSourceEnumeratorTest {
             fail[0] = true;
             context.runPeriodicCallable(0);
             assertThat(sequence).hasSize(1);
-            context.runPeriodicCallable(0); // the same failure again (logged in one line)
+            context.runPeriodicCallable(0);
             assertThat(sequence).hasSize(1);
             fail[0] = false;
             context.runPeriodicCallable(0);
             assertThat(sequence.get(1).assignment()).isEqualTo(Map.of(0, List.of(split(TOPIC, 2))));
+        }
+        // the same failure again (a deleted topic, every interval) is one line; its stack is logged once
+        assertThat(logs.toString().lines())
+                .containsExactly(
+                        "WARN Cannot list the partitions of topic " + TOPIC + "; trying again later",
+                        "java.lang.IllegalStateException: broker gone",
+                        "WARN Still cannot list the partitions of topic " + TOPIC
+                                + ": java.lang.IllegalStateException: broker gone",
+                        "INFO Topic " + TOPIC + " is listed again",
+                        "INFO Topic " + TOPIC
+                                + " has 1 new partition(s); every reader reads them from their beginning");
+    }
+
+    /** Keeps one class's log lines (INFO and above) as "LEVEL message", an exception's first line after its own. */
+    private static final class LogCapture implements AutoCloseable {
+        private final String logger;
+        private final Appender appender;
+
+        LogCapture(Class<?> of, StringWriter into) {
+            logger = of.getName();
+            appender = WriterAppender.newBuilder()
+                    .setName("capture-" + logger)
+                    .setTarget(into)
+                    .setLayout(PatternLayout.newBuilder()
+                            .withPattern("%p %m%n%ex{1}")
+                            .build())
+                    .build();
+            appender.start();
+            LoggerContext context = (LoggerContext) LogManager.getContext(false);
+            LoggerConfig config = new LoggerConfig(logger, Level.INFO, false);
+            config.addAppender(appender, Level.INFO, null);
+            context.getConfiguration().addLogger(logger, config);
+            context.updateLoggers();
+        }
+
+        @Override
+        public void close() {
+            LoggerContext context = (LoggerContext) LogManager.getContext(false);
+            context.getConfiguration().removeLogger(logger);
+            context.updateLoggers();
+            appender.stop();
         }
     }
 

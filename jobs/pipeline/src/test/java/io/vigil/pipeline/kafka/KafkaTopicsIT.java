@@ -101,12 +101,15 @@ class KafkaTopicsIT {
                     .isEqualTo("-1");
             assertThat(KafkaTopics.retentionProblems(config)).isEmpty();
 
-            // created by hand: one with the broker's week, one compacted (retention.ms does not apply)
+            // created by hand: with the broker's week, compacted (retention does not apply), under a size limit
             admin.createTopics(List.of(
                             new NewTopic("byhand.assignments", 1, (short) 1)
                                     .configs(Map.of("retention.ms", "604800000")),
                             new NewTopic("byhand.models", 1, (short) 1)
-                                    .configs(Map.of("retention.ms", "604800000", "cleanup.policy", "compact"))))
+                                    .configs(Map.of("retention.ms", "604800000", "cleanup.policy", "compact")),
+                            new NewTopic("sized.assignments", 1, (short) 1)
+                                    .configs(Map.of("retention.ms", "-1", "retention.bytes", "1073741824")),
+                            new NewTopic("weekly.models", 1, (short) 1).configs(Map.of("retention.ms", "604800000"))))
                     .all()
                     .get();
         }
@@ -119,6 +122,20 @@ class KafkaTopicsIT {
                         "topic byhand.assignments deletes messages after 168h (retention.ms=604800000)",
                         "unattributed until its next START",
                         "--entity-name byhand.assignments --add-config retention.ms=-1");
+        VigilConfig sized = config.with(Map.of("topic.assignments", "sized.assignments"));
+        assertThat(KafkaTopics.retentionProblems(sized))
+                .singleElement()
+                .asString()
+                .contains(
+                        "topic sized.assignments deletes messages beyond 1073741824 bytes a partition",
+                        "--add-config retention.bytes=-1");
+        // a topic the brokers cannot describe (missing here) hides nothing about the other
+        VigilConfig oneMissing =
+                config.with(Map.of("topic.assignments", "no.such.assignments", "topic.models", "weekly.models"));
+        assertThat(KafkaTopics.retentionProblems(oneMissing))
+                .singleElement()
+                .asString()
+                .contains("topic weekly.models deletes messages after 168h", "the last model released before");
     }
 
     @Test

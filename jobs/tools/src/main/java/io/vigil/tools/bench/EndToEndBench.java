@@ -130,6 +130,11 @@ public final class EndToEndBench {
             if (phases.contains(Phase.FLOOR) && !phases.contains(Phase.PIPELINE)) {
                 throw new IllegalArgumentException("the floor phase runs with the pipeline phase: name both");
             }
+            if (phases.contains(Phase.FLOOR) && alignmentMaxDriftMs > 0) {
+                // aligned, detect runs unbounded and is stopped after a checkpoint has every record: a floor read to
+                // the end offsets would not compare with it
+                throw new IllegalArgumentException("the floor phase compares with an unaligned pipeline only");
+            }
             if (baselineFlows < 0 || (baselineFlows > 0 && baselineFlows >= flows)) {
                 throw new IllegalArgumentException(
                         "the baseline needs fewer flows than the measured run (" + flows + "), not " + baselineFlows);
@@ -343,13 +348,7 @@ public final class EndToEndBench {
                 try {
                     String group = round == 0 ? "vigil-bench" : "vigil-bench-" + (round + 1);
                     VigilConfig roundConfig = measuredConfig(kafka, group, roundCheckpoints);
-                    measured = measure(
-                            (env, c, b) -> DetectJob.prepare(env, c, scorer, b),
-                            roundConfig,
-                            roundCheckpoints,
-                            bounded,
-                            preloaded,
-                            figures);
+                    measured = measure(this::detectJob, roundConfig, roundCheckpoints, bounded, preloaded, figures);
                 } finally {
                     LocalRun.deleteQuietly(roundCheckpoints);
                 }
@@ -449,13 +448,7 @@ public final class EndToEndBench {
         Path checkpoints = Files.createTempDirectory("vigil-bench-checkpoints-");
         try {
             VigilConfig config = baselineConfig(kafka, "vigil-bench-baseline-" + (round + 1), checkpoints);
-            return round(measure(
-                            (env, c, b) -> DetectJob.prepare(env, c, scorer, b),
-                            config,
-                            checkpoints,
-                            bounded,
-                            baseline,
-                            new LinkedHashMap<>())
+            return round(measure(this::detectJob, config, checkpoints, bounded, baseline, new LinkedHashMap<>())
                     .cpuSecondsSteady());
         } finally {
             LocalRun.deleteQuietly(checkpoints);
@@ -478,10 +471,15 @@ public final class EndToEndBench {
         }
     }
 
+    /** Detect over the topics of {@code config}, as the job runs on a cluster. */
+    private void detectJob(StreamExecutionEnvironment env, VigilConfig config, boolean bounded) {
+        DetectJob.prepare(env, config, scorer, bounded);
+    }
+
     /**
      * Detect's runtime and consumer settings (checkpoints, watermark interval, buffer timeout; read_committed, the
      * bounded poll size), its flow and GPU topics read to their end, each message discarded with nothing decoded:
-     * watermarks on the broker's timestamps, so that the runtime does the periodic work it does for detect.
+     * watermarks on the messages' own timestamps, so that the runtime does the periodic work it does for detect.
      */
     private static void floorJob(StreamExecutionEnvironment env, VigilConfig config, boolean bounded) {
         DetectJob.configure(env, config);

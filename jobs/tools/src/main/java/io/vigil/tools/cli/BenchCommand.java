@@ -70,7 +70,7 @@ final class BenchCommand implements Callable<Integer>, UsesSettings {
                             + " e.g. an hour of `vigil simulate --nodes 2000`: time, CPU, and the largest checkpoint per"
                             + " operator, per job and per destination address), floor (with pipeline: after each"
                             + " measured run, Flink reads the same topics and discards them; with the limit loop, the"
-                            + " least a pipeline on Flink and Kafka could take). Default: pipeline,latency,replay.")
+                            + " least a pipeline on Flink and Kafka could take; with --alignment-max-drift-ms 0). Default: pipeline,latency,replay.")
     Set<EndToEndBench.Phase> phases = EnumSet.copyOf(EndToEndBench.Phase.DEFAULT);
 
     @Option(
@@ -175,6 +175,12 @@ final class BenchCommand implements Callable<Integer>, UsesSettings {
             throw new CommandLine.ParameterException(
                     spec.commandLine(),
                     "--phases floor runs after each of the pipeline's measured runs: name both (--phases pipeline,floor)");
+        }
+        if (phases.contains(EndToEndBench.Phase.FLOOR) && alignmentMaxDriftMs > 0) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(),
+                    "--phases floor compares with an unaligned pipeline, which reads to the end offsets as the floor"
+                            + " does: add --alignment-max-drift-ms 0");
         }
         if (baselineFlows < 0 || (baselineFlows > 0 && baselineFlows >= flows)) {
             throw new CommandLine.ParameterException(

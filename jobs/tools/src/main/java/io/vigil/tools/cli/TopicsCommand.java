@@ -1,6 +1,7 @@
 package io.vigil.tools.cli;
 
 import io.vigil.pipeline.kafka.KafkaTopics;
+import io.vigil.records.Printable;
 import io.vigil.settings.SettingOptions;
 import io.vigil.settings.Topic;
 import io.vigil.settings.UsesSettings;
@@ -42,7 +43,7 @@ final class TopicsCommand implements Callable<Integer>, UsesSettings {
         }
         // an existing topic is left as it is: say where its retention loses what a fresh start needs
         for (String problem : KafkaTopics.retentionProblems(config)) {
-            spec.commandLine().getErr().println("vigil topics: warning: " + problem);
+            spec.commandLine().getErr().println("vigil topics: warning: " + Printable.escape(problem));
         }
         return 0;
     }

@@ -64,6 +64,9 @@ class VigilCliTest {
         Run run = vigil("bench", "--dataset", "no-such-dataset", "--phases", "floor");
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err()).contains("--phases floor runs after each of the pipeline's measured runs: name both");
+        Run aligned = vigil("bench", "--dataset", "no-such-dataset", "--phases", "pipeline,floor");
+        assertThat(aligned.exitCode()).isEqualTo(2);
+        assertThat(aligned.err()).contains("--phases floor compares with an unaligned pipeline");
     }
 
     @Test

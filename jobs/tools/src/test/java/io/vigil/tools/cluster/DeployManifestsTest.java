@@ -113,7 +113,7 @@ class DeployManifestsTest {
         Map<String, Integer> expected = new HashMap<>();
         for (Topic t : Topic.values()) {
             expected.put(t.defaultName(), t.defaultPartitions());
-            if ("-1".equals(t.kafkaSettings().get("retention.ms"))) {
+            if (t.keptForGood()) {
                 // kept for good, as `vigil topics` keeps it: no time-based retention, or compaction alone
                 JsonNode config = configByTopic.get(t.defaultName());
                 String policy = config.path("cleanup.policy").asText("delete");
