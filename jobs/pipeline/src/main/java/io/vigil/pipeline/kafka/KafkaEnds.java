@@ -184,13 +184,27 @@ public final class KafkaEnds {
             Map<String, ReceivedDecoder<?>> decoders,
             boolean bounded,
             String clientIdPrefix) {
-        var builder = KafkaSource.<Received>builder()
+        return inputSource(config, topics, new KafkaInput(new HashMap<>(decoders)), bounded, clientIdPrefix);
+    }
+
+    /**
+     * A source over input topics as detect reads them (the user's client properties, the group's committed offsets,
+     * read_committed, the poll size alignment bounds), each message made a record by {@code messages}; the bench's
+     * floor reads the topics so without decoding them.
+     */
+    public static <T> KafkaSource<T> inputSource(
+            VigilConfig config,
+            List<String> topics,
+            KafkaRecordDeserializationSchema<T> messages,
+            boolean bounded,
+            String clientIdPrefix) {
+        var builder = KafkaSource.<T>builder()
                 .setProperties(consumer(config))
                 .setBootstrapServers(config.bootstrapServers())
                 .setTopics(topics)
                 .setGroupId(config.getString(VigilConfig.GROUP_ID))
                 .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
-                .setDeserializer(new KafkaInput(new HashMap<>(decoders)))
+                .setDeserializer(messages)
                 .setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")
                 // what a reader hands on after alignment pauses a partition is a few polls: bound them
                 .setProperty(

@@ -15,6 +15,7 @@ import io.vigil.pipeline.detect.DetectPipeline;
 import io.vigil.pipeline.detect.DetectSettings;
 import io.vigil.pipeline.files.DatasetFiles;
 import io.vigil.pipeline.files.DatasetRecords;
+import io.vigil.pipeline.kafka.KafkaEnds;
 import io.vigil.pipeline.kafka.KafkaTopics;
 import io.vigil.records.Assignment;
 import io.vigil.records.AssignmentEvent;
@@ -60,7 +61,6 @@ import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.connector.kafka.source.KafkaSource;
-import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -477,24 +477,18 @@ public final class EndToEndBench {
     }
 
     /**
-     * Detect's runtime and consumer settings (checkpoints, watermark interval, buffer timeout; read_committed, the
-     * bounded poll size), its flow and GPU topics read to their end, each message discarded with nothing decoded:
-     * watermarks on the messages' own timestamps, so that the runtime does the periodic work it does for detect.
+     * Detect's runtime settings (checkpoints, watermark interval, buffer timeout) and its own input source over its
+     * flow and GPU topics, read to their end, each message discarded with nothing decoded: watermarks on the messages'
+     * own timestamps, so that the runtime does the periodic work it does for detect.
      */
     private static void floorJob(StreamExecutionEnvironment env, VigilConfig config, boolean bounded) {
         DetectJob.configure(env, config);
-        KafkaSource<byte[]> topics = KafkaSource.<byte[]>builder()
-                .setProperties(config.kafkaClient())
-                .setBootstrapServers(config.bootstrapServers())
-                .setTopics(config.topic(Topic.FLOWS), config.topic(Topic.GPU))
-                .setGroupId(config.getString(VigilConfig.GROUP_ID))
-                .setStartingOffsets(OffsetsInitializer.earliest())
-                .setDeserializer(KafkaRecordDeserializationSchema.valueOnly(ByteArrayDeserializer.class))
-                .setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")
-                .setProperty(
-                        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, String.valueOf(config.inputMaxPollRecords(bounded)))
-                .setBounded(OffsetsInitializer.latest())
-                .build();
+        KafkaSource<byte[]> topics = KafkaEnds.inputSource(
+                config,
+                List.of(config.topic(Topic.FLOWS), config.topic(Topic.GPU)),
+                KafkaRecordDeserializationSchema.valueOnly(ByteArrayDeserializer.class),
+                bounded,
+                null);
         env.fromSource(
                         topics,
                         WatermarkStrategy.<byte[]>forBoundedOutOfOrderness(Duration.ofSeconds(5)),
