@@ -101,21 +101,22 @@ public enum Topic {
      * analyst) replaces the earlier one. The suppression topic is
      * compacted too: a job started afresh reads each rule's latest version, and a tombstone removes a rule for good.
      */
-    /** Whether Vigil keeps every message of this topic (no time-based retention): a job started afresh needs them. */
-    public boolean keptForGood() {
-        return "-1".equals(kafkaSettings().get("retention.ms"));
-    }
-
     public Map<String, String> kafkaSettings() {
         if (this == MODELS) {
             return Map.of("retention.ms", "-1", "max.message.bytes", String.valueOf(MODEL_MESSAGE_MAX_BYTES));
         }
         if (this == ASSIGNMENTS) {
-            return Map.of("retention.ms", "-1");
+            // a broker's size limit (log.retention.bytes) would delete the oldest STARTs: the longest-running jobs'
+            return Map.of("retention.ms", "-1", "retention.bytes", "-1");
         }
         if (this == FEEDBACK || this == SUPPRESSIONS) {
             return Map.of("cleanup.policy", "compact");
         }
         return Map.of();
+    }
+
+    /** Whether Vigil keeps every message of this topic (no time-based retention): a job started afresh needs them. */
+    public boolean keptForGood() {
+        return "-1".equals(kafkaSettings().get("retention.ms"));
     }
 }

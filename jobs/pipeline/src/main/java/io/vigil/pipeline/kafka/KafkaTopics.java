@@ -224,10 +224,8 @@ public final class KafkaTopics {
 
     /** What a topic kept for good loses with these settings, and how to fix it; null: nothing. */
     private static String retentionProblem(String name, Topic topic, Config settings) {
-        String policy = settings.get("cleanup.policy") == null
-                ? null
-                : settings.get("cleanup.policy").value();
-        if (policy != null && !policy.contains("delete")) {
+        ConfigEntry policy = settings.get("cleanup.policy");
+        if (policy != null && policy.value() != null && !policy.value().contains("delete")) {
             return null; // compacted only: the user's choice, and retention does not apply
         }
         List<String> limits = new ArrayList<>();
@@ -242,7 +240,9 @@ public final class KafkaTopics {
                     ms));
             fixes.add(RETENTION_MS + "=-1");
         }
-        long bytes = limit(settings, RETENTION_BYTES);
+        // a size limit deletes the oldest segments and keeps the newest: the model topic keeps its latest release,
+        // the assignments topic loses the STARTs of the jobs that have run longest
+        long bytes = topic == Topic.ASSIGNMENTS ? limit(settings, RETENTION_BYTES) : -1;
         if (bytes >= 0) {
             limits.add(
                     String.format(Locale.ROOT, "beyond %d bytes a partition (%s=%d)", bytes, RETENTION_BYTES, bytes));

@@ -92,13 +92,9 @@ class KafkaTopicsIT {
     void theAssignmentsAndModelsAreKeptForGoodAndATopicThatDeletesThemIsNamed() throws Exception {
         try (Admin admin = admin()) {
             ConfigResource assignments = new ConfigResource(ConfigResource.Type.TOPIC, "vigil.assignments");
-            assertThat(admin.describeConfigs(List.of(assignments))
-                            .all()
-                            .get()
-                            .get(assignments)
-                            .get("retention.ms")
-                            .value())
-                    .isEqualTo("-1");
+            var kept = admin.describeConfigs(List.of(assignments)).all().get().get(assignments);
+            assertThat(kept.get("retention.ms").value()).isEqualTo("-1");
+            assertThat(kept.get("retention.bytes").value()).isEqualTo("-1");
             assertThat(KafkaTopics.retentionProblems(config)).isEmpty();
 
             // created by hand: with the broker's week, compacted (retention does not apply), under a size limit

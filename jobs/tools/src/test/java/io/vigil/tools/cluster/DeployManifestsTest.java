@@ -123,6 +123,13 @@ class DeployManifestsTest {
                                         : "-1")
                         .as(t.defaultName() + " is kept for good")
                         .isEqualTo("-1");
+                t.kafkaSettings().forEach((setting, value) -> {
+                    if (setting.startsWith("retention.") && policy.contains("delete")) {
+                        assertThat(config.path(setting).asText())
+                                .as(t.defaultName() + " " + setting)
+                                .isEqualTo(value);
+                    }
+                });
             }
         }
         assertThat(partitionsByTopic).isEqualTo(expected);
